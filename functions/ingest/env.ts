@@ -1,0 +1,18 @@
+import { z } from "zod";
+
+/**
+ * The ingest function's environment, validated once at cold start. The CDK construct types the function's
+ * `environment` prop from this schema, so a missing variable is a compile error, not a runtime surprise.
+ */
+export const ingestEnvSchema = z.object({
+  /** DynamoDB table holding one compact profile item per customer (partition key `customerId`). */
+  PROFILES_TABLE: z.string().min(3),
+  /** S3 bucket receiving malformed records with their raw bytes and the reason. */
+  QUARANTINE_BUCKET: z.string().min(3),
+  /** Powertools service name, used by the logger and metrics. */
+  POWERTOOLS_SERVICE_NAME: z.string().min(1),
+  /** CloudWatch metrics namespace for the EMF metrics. */
+  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
+});
+
+export type IngestEnv = z.infer<typeof ingestEnvSchema>;
