@@ -1,0 +1,63 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type {
+  Context,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from "aws-lambda";
+import { type IngestRecord, ingestBatch } from "../../shared/app/ingest-batch.js";
+import { loadEnv } from "../../shared/lambda/env.js";
+import { baseMiddlewareBundle, createObservability } from "../../shared/lambda/middleware.js";
+import { ingestEnvSchema } from "./env.js";
+import { makeIngestDeps } from "./make-deps.js";
+
+const env = loadEnv(ingestEnvSchema);
+const observability = createObservability({
+  serviceName: env.POWERTOOLS_SERVICE_NAME,
+  namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+});
+const deps = makeIngestDeps(env);
+const processor = new BatchProcessor(EventType.KinesisDataStreams);
+
+/** Lambda's Kinesis record → the use case's record (raw bytes, arrival time in ms). */
+export function toIngestRecord(record: KinesisStreamRecord): IngestRecord {
+  return {
+    sequenceNumber: record.kinesis.sequenceNumber,
+    partitionKey: record.kinesis.partitionKey,
+    shardId: record.eventID.split(":")[0],
+    data: Buffer.from(record.kinesis.data, "base64"),
+    approximateArrivalTimestamp: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+  };
+}
+
+/** Ingests the batch, then lets Powertools report the records that must be redelivered. */
+export async function run(event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> {
+  const { failed, summary } = await ingestBatch(deps, event.Records.map(toIngestRecord));
+  const { metrics, logger } = observability;
+  metrics.addMetric("EventsIngested", MetricUnit.Count, summary.events);
+  metrics.addMetric("EventsQuarantined", MetricUnit.Count, summary.quarantined);
+  metrics.addMetric("EventsDuplicate", MetricUnit.Count, summary.duplicates);
+  metrics.addMetric("ProfilesWritten", MetricUnit.Count, summary.profilesWritten);
+  metrics.addMetric("ProfileWriteConflicts", MetricUnit.Count, summary.conflicts);
+  metrics.addMetric("ProfileWriteUnits", MetricUnit.Count, summary.writeUnits);
+  metrics.addMetric("RecordsFailed", MetricUnit.Count, summary.failedRecords);
+  if (summary.quarantined > 0 || summary.failedRecords > 0)
+    logger.warn("batch ingested with rejects", { summary });
+  else logger.debug("batch ingested", { summary });
+
+  return processPartialResponse(
+    event,
+    async (record: KinesisStreamRecord) => {
+      if (failed.has(record.kinesis.sequenceNumber)) {
+        throw new Error(`record ${record.kinesis.sequenceNumber} not ingested; the stream will redeliver it`);
+      }
+    },
+    processor,
+    { context },
+  );
+}
+
+export const handler = baseMiddlewareBundle<KinesisStreamEvent, KinesisStreamBatchResponse>(
+  observability,
+).handler(run);

@@ -1,0 +1,16 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import type { IngestDeps } from "../../shared/app/ingest-batch.js";
+import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
+import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
+import { systemClock } from "../../shared/ports.js";
+import type { IngestEnv } from "./env.js";
+
+/** The ingest function's composition root: SDK clients created once per container, adapters wired to them. */
+export function makeIngestDeps(env: IngestEnv): IngestDeps {
+  return {
+    profiles: new DynamoProfileStore({ client: new DynamoDBClient({}), tableName: env.PROFILES_TABLE }),
+    quarantine: new S3Quarantine({ client: new S3Client({}), bucketName: env.QUARANTINE_BUCKET }),
+    clock: systemClock,
+  };
+}

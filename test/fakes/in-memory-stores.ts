@@ -1,0 +1,54 @@
+import type { Profile } from "../../shared/domain/profile/index.js";
+import type {
+  ProfileStore,
+  PutOutcome,
+  Quarantine,
+  QuarantinedRecord,
+  StoredProfile,
+} from "../../shared/ports.js";
+
+/** A profile store in memory with the same optimistic-version contract as the DynamoDB one. */
+export class InMemoryProfileStore implements ProfileStore {
+  readonly items = new Map<string, StoredProfile>();
+  puts = 0;
+  /** Called before each put: lets a test slip a concurrent writer in, or make the store fail. */
+  beforePut: ((profile: Profile) => void) | undefined;
+
+  async get(customerId: string): Promise<StoredProfile | undefined> {
+    return structuredClone(this.items.get(customerId));
+  }
+
+  async getMany(customerIds: readonly string[]): Promise<Map<string, StoredProfile>> {
+    const found = new Map<string, StoredProfile>();
+    for (const id of customerIds) {
+      const stored = this.items.get(id);
+      if (stored !== undefined) found.set(id, structuredClone(stored));
+    }
+    return found;
+  }
+
+  async put(profile: Profile, previous: StoredProfile | undefined): Promise<PutOutcome> {
+    this.beforePut?.(profile);
+    this.puts++;
+    const current = this.items.get(profile.customerId);
+    if (current?.profile.version !== previous?.profile.version) return { ok: false, reason: "conflict" };
+    const version = (previous?.profile.version ?? 0) + 1;
+    const itemBytes = JSON.stringify(profile).length;
+    this.items.set(profile.customerId, { profile: structuredClone({ ...profile, version }), itemBytes });
+    return { ok: true, version, itemBytes, writeUnits: Math.ceil(itemBytes / 1024) };
+  }
+}
+
+/** A quarantine in memory; `failNext` makes the next put throw like an unreachable bucket. */
+export class InMemoryQuarantine implements Quarantine {
+  readonly records: QuarantinedRecord[] = [];
+  failNext = false;
+
+  async put(record: QuarantinedRecord): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error("bucket unreachable");
+    }
+    this.records.push(record);
+  }
+}
