@@ -1,0 +1,282 @@
+/**
+ * The ingest benchmark (`npm run bench`): Tailor's batched ingest against a naive baseline (one read and one
+ * write per event), measured in the same run, on the simulator's traffic, against the embedded local stack.
+ *
+ * Write and read units are computed from item sizes by DynamoDB's billing rules (1 write unit per started KB of
+ * the larger of before and after; 1 strongly consistent read unit per started 4 KB), never from the emulator.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { S3Client } from "@aws-sdk/client-s3";
+import { type IngestRecord, ingestBatch } from "../shared/app/ingest-batch.js";
+import { DynamoProfileStore } from "../shared/aws/dynamo-profile-store.js";
+import { S3Quarantine } from "../shared/aws/s3-quarantine.js";
+import { decodeEvent, type TailorEvent } from "../shared/domain/events/index.js";
+import { foldEvents, type Profile } from "../shared/domain/profile/index.js";
+import type { ProfileStore, PutOutcome, StoredProfile } from "../shared/ports.js";
+import { simulate } from "../shared/sim/index.js";
+import { startLocalStack } from "../infra/local/local-stack.js";
+
+/** DynamoDB on-demand prices, us-east-1, USD per million request units. */
+const PRICE_PER_MILLION_WRU = 0.625;
+const PRICE_PER_MILLION_RRU = 0.125;
+const BATCH_SIZE = 100;
+
+const args = new Map(
+  process.argv.slice(2).flatMap((arg) => {
+    const match = /^--([a-z-]+)=(.+)$/.exec(arg);
+    return match?.[1] !== undefined && match[2] !== undefined ? [[match[1], match[2]] as const] : [];
+  }),
+);
+const CUSTOMERS = Number(args.get("customers") ?? 2000);
+const DAYS = Number(args.get("days") ?? 14);
+const MAX_EVENTS = Number(args.get("events") ?? 20_000);
+const SHARD_RATE_SECONDS = Number(args.get("rate-seconds") ?? 10);
+
+interface Figures {
+  events: number;
+  seconds: number;
+  cpuMs: number;
+  writeRequests: number;
+  writeUnits: number;
+  readUnits: number;
+}
+
+const encoder = new TextEncoder();
+const cpuNow = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
+function traffic(): IngestRecord[] {
+  const records: IngestRecord[] = [];
+  const start = Date.UTC(2026, 9, 1);
+  let sequence = 0;
+  for (const { partitionKey, event, at } of simulate({ customers: CUSTOMERS, days: DAYS, seed: 7, start })) {
+    records.push({
+      sequenceNumber: String(++sequence).padStart(20, "0"),
+      partitionKey,
+      shardId: "shardId-000000000000",
+      data: encoder.encode(JSON.stringify(event)),
+      approximateArrivalTimestamp: at,
+    });
+    if (records.length >= MAX_EVENTS) break;
+  }
+  return records;
+}
+
+/** The events' own clock: the simulator's time, so windows and lifecycle behave as on the day. */
+function lastArrival(records: readonly IngestRecord[]): number {
+  return records.reduce((max, record) => Math.max(max, record.approximateArrivalTimestamp), 0);
+}
+
+function cpuOfDecodeAndFold(records: readonly IngestRecord[], now: number): { batched: number; naive: number } {
+  const profiles = new Map<string, Profile>();
+  const before = cpuNow();
+  for (let i = 0; i < records.length; i += BATCH_SIZE) {
+    const groups = new Map<string, TailorEvent[]>();
+    for (const record of records.slice(i, i + BATCH_SIZE)) {
+      const decoded = decodeEvent(record.data, now);
+      if (!decoded.ok) continue;
+      const list = groups.get(decoded.event.customerId) ?? [];
+      list.push(decoded.event);
+      groups.set(decoded.event.customerId, list);
+    }
+    for (const [customerId, events] of groups) {
+      profiles.set(customerId, foldEvents(profiles.get(customerId), customerId, events, now).profile);
+    }
+  }
+  const batched = cpuNow() - before;
+
+  const naiveProfiles = new Map<string, Profile>();
+  const naiveBefore = cpuNow();
+  for (const record of records) {
+    const decoded = decodeEvent(record.data, now);
+    if (!decoded.ok) continue;
+    const { customerId } = decoded.event;
+    naiveProfiles.set(customerId, foldEvents(naiveProfiles.get(customerId), customerId, [decoded.event], now).profile);
+  }
+  return { batched, naive: cpuNow() - naiveBefore };
+}
+
+async function runBatched(records: readonly IngestRecord[], tableName: string, bucketName: string, now: number) {
+  const profiles = new ReadCountingStore(new DynamoProfileStore({ client: new DynamoDBClient({}), tableName }));
+  const deps = {
+    profiles,
+    quarantine: new S3Quarantine({ client: new S3Client({}), bucketName }),
+    clock: { now: () => now },
+  };
+  const figures: Figures = { events: 0, seconds: 0, cpuMs: 0, writeRequests: 0, writeUnits: 0, readUnits: 0 };
+  const started = performance.now();
+  const cpuStart = cpuNow();
+  for (let i = 0; i < records.length; i += BATCH_SIZE) {
+    const { summary } = await ingestBatch(deps, records.slice(i, i + BATCH_SIZE));
+    figures.events += summary.events;
+    figures.writeRequests += summary.profilesWritten + summary.conflicts;
+    figures.writeUnits += summary.writeUnits;
+  }
+  figures.seconds = (performance.now() - started) / 1000;
+  figures.cpuMs = cpuNow() - cpuStart;
+  figures.readUnits = profiles.readUnits;
+  return figures;
+}
+
+async function runNaive(records: readonly IngestRecord[], tableName: string, now: number): Promise<Figures> {
+  const client = new DynamoDBClient({});
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [{ AttributeName: "customerId", KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: "customerId", AttributeType: "S" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const store = new ReadCountingStore(new DynamoProfileStore({ client, tableName }));
+  const figures: Figures = { events: 0, seconds: 0, cpuMs: 0, writeRequests: 0, writeUnits: 0, readUnits: 0 };
+  const started = performance.now();
+  const cpuStart = cpuNow();
+  for (const record of records) {
+    const decoded = decodeEvent(record.data, now);
+    if (!decoded.ok) continue;
+    const { customerId } = decoded.event;
+    const current = await store.get(customerId);
+    const folded = foldEvents(current?.profile, customerId, [decoded.event], now);
+    const outcome = await store.put(folded.profile, current);
+    figures.events++;
+    figures.writeRequests++;
+    if (outcome.ok) figures.writeUnits += outcome.writeUnits;
+  }
+  figures.seconds = (performance.now() - started) / 1000;
+  figures.cpuMs = cpuNow() - cpuStart;
+  figures.readUnits = store.readUnits;
+  return figures;
+}
+
+/** Counts the read units a store's reads would be billed (strongly consistent: 1 per started 4 KB per item). */
+class ReadCountingStore implements ProfileStore {
+  readUnits = 0;
+  readonly #inner: ProfileStore;
+
+  constructor(inner: ProfileStore) {
+    this.#inner = inner;
+  }
+
+  #count(stored: StoredProfile | undefined): void {
+    this.readUnits += Math.max(1, Math.ceil((stored?.itemBytes ?? 0) / 4096));
+  }
+
+  async get(customerId: string): Promise<StoredProfile | undefined> {
+    const stored = await this.#inner.get(customerId);
+    this.#count(stored);
+    return stored;
+  }
+
+  async getMany(customerIds: readonly string[]): Promise<Map<string, StoredProfile>> {
+    const found = await this.#inner.getMany(customerIds);
+    for (const id of new Set(customerIds)) this.#count(found.get(id));
+    return found;
+  }
+
+  put(profile: Profile, previous: StoredProfile | undefined): Promise<PutOutcome> {
+    return this.#inner.put(profile, previous);
+  }
+}
+
+/** Puts records on the stream at the shard's full rate (1,000 records/s) and times the handler keeping up. */
+async function shardRate(stack: Awaited<ReturnType<typeof startLocalStack>>, streamName: string) {
+  const kinesis = new KinesisClient({});
+  const rate = 1000;
+  const total = rate * SHARD_RATE_SECONDS;
+  const start = Date.now();
+  let sent = 0;
+  const pending: { PartitionKey: string; Data: Uint8Array }[] = [];
+  const started = performance.now();
+  for (const { partitionKey, event } of simulate({ customers: 5000, days: 30, seed: 99, start: start - 30 * 864e5 })) {
+    if (sent >= total) break;
+    pending.push({ PartitionKey: partitionKey, Data: encoder.encode(JSON.stringify(event)) });
+    if (pending.length === 100) {
+      await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending.splice(0) }));
+      sent += 100;
+      const due = started + (sent / rate) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+  const putSeconds = (performance.now() - started) / 1000;
+  await stack.waitUntilIdle();
+  const drainedSeconds = (performance.now() - started) / 1000;
+  return { sent, putSeconds, drainedSeconds };
+}
+
+function perEvent(f: Figures) {
+  const wruPerEvent = f.writeUnits / f.events;
+  const rruPerEvent = f.readUnits / f.events;
+  return {
+    eventsPerSecond: f.events / f.seconds,
+    cpuMsPerEvent: f.cpuMs / f.events,
+    writeRequestsPerEvent: f.writeRequests / f.events,
+    writeUnitsPerEvent: wruPerEvent,
+    readUnitsPerEvent: rruPerEvent,
+    dollarsPerMillionEvents: wruPerEvent * PRICE_PER_MILLION_WRU + rruPerEvent * PRICE_PER_MILLION_RRU,
+  };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), "tailor-bench-"));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const stack = await startLocalStack({
+    dataDir,
+    fresh: true,
+    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 },
+    log: () => undefined,
+  });
+  try {
+    log(`generating ${MAX_EVENTS} simulator events (${CUSTOMERS} customers, ${DAYS} days)…`);
+    const records = traffic();
+    const now = lastArrival(records) + 60_000;
+    log("measuring decode + fold CPU…");
+    const cpu = cpuOfDecodeAndFold(records, now);
+    log("Tailor batched ingest against the local stack…");
+    const batched = perEvent(await runBatched(records, "tailor-profiles", "tailor-quarantine", now));
+    log("naive baseline (one read and one write per event)…");
+    const naive = perEvent(await runNaive(records, "bench-naive-profiles", now));
+    log(`end to end through Kinesis at 1,000 records/s for ${SHARD_RATE_SECONDS} s…`);
+    const e2e = await shardRate(stack, "tailor-events");
+
+    const cells = (name: string, ours: string, base: string, ratio: number) =>
+      `${name.padEnd(34)}${ours.padStart(12)}${base.padStart(12)}${ratio.toFixed(1).padStart(10)}×`;
+    /** Lower is better: the ratio says how many times less Tailor spends. */
+    const row = (name: string, ours: number, base: number, digits = 3) =>
+      cells(name, ours.toFixed(digits), base.toFixed(digits), base / ours);
+    const higherIsBetter = (name: string, ours: number, base: number) =>
+      cells(name, ours.toFixed(0), base.toFixed(0), ours / base);
+    const lines = [
+      "",
+      `Tailor ingest benchmark — ${records.length} simulator events, batches of ${BATCH_SIZE}, one shard`,
+      `${"".padEnd(34)}${"tailor".padStart(12)}${"naive".padStart(12)}${"better".padStart(11)}`,
+      higherIsBetter("events/s against the local stack", batched.eventsPerSecond, naive.eventsPerSecond),
+      row("CPU ms/event, decode + fold", cpu.batched / records.length, cpu.naive / records.length, 4),
+      row("CPU ms/event, whole ingest path", batched.cpuMsPerEvent, naive.cpuMsPerEvent, 4),
+      row("DynamoDB write requests/event", batched.writeRequestsPerEvent, naive.writeRequestsPerEvent),
+      row("DynamoDB write units/event", batched.writeUnitsPerEvent, naive.writeUnitsPerEvent),
+      row("DynamoDB read units/event", batched.readUnitsPerEvent, naive.readUnitsPerEvent),
+      row("USD per million events (DynamoDB)", batched.dollarsPerMillionEvents, naive.dollarsPerMillionEvents),
+      "",
+      `Shard rate: ${e2e.sent} records put in ${e2e.putSeconds.toFixed(1)} s (${(e2e.sent / e2e.putSeconds).toFixed(0)}/s), ` +
+        `all ingested through Kinesis and the handler after ${e2e.drainedSeconds.toFixed(1)} s ` +
+        `(${(e2e.sent / e2e.drainedSeconds).toFixed(0)} records/s sustained by one handler process)`,
+      `Prices: on-demand, us-east-1: $${PRICE_PER_MILLION_WRU}/M write units, $${PRICE_PER_MILLION_RRU}/M read units.`,
+      "",
+    ];
+    process.stdout.write(lines.join("\n"));
+  } finally {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

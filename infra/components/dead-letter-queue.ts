@@ -1,0 +1,42 @@
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { type IKey, Key } from "aws-cdk-lib/aws-kms";
+import { type IQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+
+/** Props of {@link DeadLetterQueue}. */
+export interface DeadLetterQueueProps {
+  /** What the queue receives, for the key's description and the acknowledgement. */
+  readonly purpose: string;
+}
+
+/**
+ * An SQS queue that receives what a consumer gave up on: encrypted with a key of its own, TLS-only, and
+ * keeping messages for the maximum 14 days, so there is time to look and redrive.
+ */
+export class DeadLetterQueue extends Construct {
+  /** The queue. */
+  readonly queue: IQueue;
+  /** The customer-managed key the queue is encrypted with. */
+  readonly key: IKey;
+
+  constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
+    super(scope, id);
+    this.key = new Key(this, "Key", {
+      description: `Encrypts the dead-letter queue of ${props.purpose}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const queue = new Queue(this, "Queue", {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(queue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: `This queue is itself a dead-letter queue: the on-failure destination of ${props.purpose}.`,
+    });
+    this.queue = queue;
+  }
+}

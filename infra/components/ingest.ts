@@ -1,0 +1,204 @@
+import { fileURLToPath } from "node:url";
+import { Duration, Validations } from "aws-cdk-lib";
+import {
+  Alarm,
+  ComparisonOperator,
+  type IAlarm,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import type { IStream } from "aws-cdk-lib/aws-kinesis";
+import { type IFunction, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { KinesisEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { IBucket } from "aws-cdk-lib/aws-s3";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { ingestEnvSchema } from "../../functions/ingest/env.js";
+import { LOCAL_NAMES } from "../local-names.js";
+import { DeadLetterQueue } from "./dead-letter-queue.js";
+import { InfraConfigError } from "./infra-config-error.js";
+import { tagLocalName } from "./local-name.js";
+import { arnFinding } from "./nag-findings.js";
+import { ProjectFunction } from "./project-function.js";
+
+/** The ingest function's handler, found from this file, wherever the repository is checked out. */
+const ingestEntry = fileURLToPath(new URL("../../functions/ingest/handler.ts", import.meta.url));
+
+/** Namespace of the metrics the functions publish (Powertools EMF). */
+export const METRICS_NAMESPACE = "Tailor";
+/** Service name of the ingest function: its logs' `service` key and its metrics' `service` dimension. */
+export const INGEST_SERVICE_NAME = "ingest";
+
+/** Props of {@link Ingest}. */
+export interface IngestProps {
+  /** The stream the events arrive on. */
+  readonly stream: IStream;
+  /** The profile table the function reads and writes. */
+  readonly profiles: ITable;
+  /** The bucket malformed records are quarantined in. */
+  readonly quarantineBucket: IBucket;
+  /** Where the alarms notify. */
+  readonly alarmTopic: ITopic;
+  /**
+   * The alarm fires when more records than this are quarantined in 5 minutes. Zero means any malformed
+   * record is worth a look; raise it when a known-noisy producer is being fixed.
+   * @default 0
+   */
+  readonly quarantineAlarmThreshold?: number;
+  /**
+   * The alarm fires when the oldest unread record has been waiting longer than this for 5 minutes in a row.
+   * @default 60 seconds
+   */
+  readonly maxIteratorAge?: Duration;
+}
+
+/** The alarms of the ingest capability. */
+export interface IngestAlarms {
+  /** Ingest is falling behind the stream. */
+  readonly iteratorAge: IAlarm;
+  /** Malformed records were quarantined. */
+  readonly quarantined: IAlarm;
+  /** Batches were given up on and sent to the dead-letter queue. */
+  readonly deadLetters: IAlarm;
+  /** Invocations failed as a whole. */
+  readonly errors: IAlarm;
+}
+
+/**
+ * Ingest: the function that reads the event stream in batches, folds events into profiles and quarantines
+ * what it cannot read; the event source mapping that feeds it (bisecting failing batches, retrying only the
+ * failed records, giving up to a dead-letter queue); and the alarms that say when any of it goes wrong.
+ */
+export class Ingest extends Construct {
+  /** The ingest function. */
+  readonly function: IFunction;
+  /** Where the event source mapping sends the batches it gave up on (metadata, not the records). */
+  readonly deadLetterQueue: IQueue;
+  /** The capability's alarms, all notifying the alarm topic. */
+  readonly alarms: IngestAlarms;
+
+  constructor(scope: Construct, id: string, props: IngestProps) {
+    super(scope, id);
+    const quarantineThreshold = props.quarantineAlarmThreshold ?? 0;
+    if (!Number.isInteger(quarantineThreshold) || quarantineThreshold < 0) {
+      throw new InfraConfigError(
+        `quarantineAlarmThreshold must be a non-negative integer, got ${quarantineThreshold}`,
+      );
+    }
+    const maxIteratorAge = props.maxIteratorAge ?? Duration.seconds(60);
+
+    const ingest = new ProjectFunction(this, "Function", {
+      entry: ingestEntry,
+      description: "Folds the event stream into customer profiles; quarantines malformed records",
+      timeout: Duration.seconds(60),
+      environmentSchema: ingestEnvSchema,
+      environment: {
+        PROFILES_TABLE: props.profiles.tableName,
+        QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
+        POWERTOOLS_SERVICE_NAME: INGEST_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      },
+    });
+    const fn = ingest.function;
+    tagLocalName(fn, "AWS::Lambda::Function", LOCAL_NAMES.ingestFunction);
+    props.profiles.grantReadWriteData(fn);
+    props.quarantineBucket.grantPut(fn);
+    props.stream.grantRead(fn);
+    acknowledgeGrantWildcards(ingest, props.quarantineBucket);
+
+    const deadLetters = new DeadLetterQueue(this, "DeadLetters", { purpose: "the ingest event source" });
+    tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.ingestDeadLetterQueue);
+    fn.addEventSource(
+      new KinesisEventSource(props.stream, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        maxRecordAge: Duration.hours(24),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(deadLetters.queue),
+      }),
+    );
+
+    this.function = fn;
+    this.deadLetterQueue = deadLetters.queue;
+    this.alarms = this.createAlarms(props, quarantineThreshold, maxIteratorAge);
+  }
+
+  private createAlarms(props: IngestProps, quarantineThreshold: number, maxIteratorAge: Duration): IngestAlarms {
+    const fiveMinutes = Duration.minutes(5);
+    const alarm = (id: string, description: string, metric: IMetric, threshold: number, periods = 1): IAlarm => {
+      const created = new Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: periods,
+        datapointsToAlarm: periods,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(new SnsAction(props.alarmTopic));
+      created.addOkAction(new SnsAction(props.alarmTopic));
+      return created;
+    };
+
+    return {
+      iteratorAge: alarm(
+        "IteratorAgeAlarm",
+        `Ingest is more than ${maxIteratorAge.toHumanString()} behind the event stream`,
+        props.stream.metricGetRecordsIteratorAgeMilliseconds({
+          statistic: "Maximum",
+          period: Duration.minutes(1),
+        }),
+        maxIteratorAge.toMilliseconds(),
+        5,
+      ),
+      quarantined: alarm(
+        "QuarantinedAlarm",
+        "Malformed events were quarantined: look in the quarantine bucket for the raw records and reasons",
+        new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: "EventsQuarantined",
+          dimensionsMap: { service: INGEST_SERVICE_NAME },
+          statistic: "Sum",
+          period: fiveMinutes,
+        }),
+        quarantineThreshold,
+      ),
+      deadLetters: alarm(
+        "DeadLettersAlarm",
+        "Ingest gave up on stream records: the dead-letter queue holds where to find them",
+        this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          statistic: "Maximum",
+          period: fiveMinutes,
+        }),
+        0,
+      ),
+      errors: alarm(
+        "ErrorsAlarm",
+        "Ingest invocations failed as a whole",
+        this.function.metricErrors({ statistic: "Sum", period: fiveMinutes }),
+        0,
+      ),
+    };
+  }
+}
+
+/** The wildcards the `grant*()` calls above write, each acknowledged by name on the ingest role alone. */
+function acknowledgeGrantWildcards(ingest: ProjectFunction<typeof ingestEnvSchema>, bucket: IBucket): void {
+  const acknowledge = (finding: string, reason: string): void =>
+    Validations.of(ingest.role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+  const kmsReason = "KMS grants for the table, quarantine and DLQ keys, each scoped to its one key ARN.";
+  acknowledge("Action::kms:GenerateDataKey*", kmsReason);
+  acknowledge("Action::kms:ReEncrypt*", kmsReason);
+  acknowledge("Action::s3:Abort*", "grantPut: aborting its own multipart uploads, in the quarantine bucket only.");
+  acknowledge(
+    `Resource::${arnFinding(bucket, "/*")}`,
+    "grantPut: quarantined records are objects whose keys are not known in advance.",
+  );
+}

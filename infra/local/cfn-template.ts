@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { LOCAL_NAME_TAG } from "../local-names.js";
+import { TemplateError } from "./local-errors.js";
+
+
+/** A property value as it stands in a template: a literal or an intrinsic function, resolved later. */
+const value = z.unknown();
+
+const tags = z.array(z.object({ Key: z.string(), Value: value })).optional();
+
+const keySchema = z.array(z.object({ AttributeName: z.string(), KeyType: z.enum(["HASH", "RANGE"]) }));
+
+const projection = z
+  .object({
+    ProjectionType: z.enum(["ALL", "KEYS_ONLY", "INCLUDE"]).optional(),
+    NonKeyAttributes: z.array(z.string()).optional(),
+  })
+  .optional();
+
+const throughput = z
+  .object({ ReadCapacityUnits: z.coerce.number(), WriteCapacityUnits: z.coerce.number() })
+  .optional();
+
+/** `AWS::Kinesis::Stream` properties the local stack uses. */
+export const streamProperties = z.looseObject({
+  Name: z.string().optional(),
+  ShardCount: z.coerce.number().int().positive().optional(),
+  StreamModeDetails: z.looseObject({ StreamMode: z.string() }).optional(),
+  Tags: tags,
+});
+
+/** `AWS::DynamoDB::Table` properties the local stack uses. */
+export const tableProperties = z.looseObject({
+  TableName: z.string().optional(),
+  KeySchema: keySchema,
+  AttributeDefinitions: z.array(
+    z.object({ AttributeName: z.string(), AttributeType: z.enum(["S", "N", "B"]) }),
+  ),
+  BillingMode: z.enum(["PROVISIONED", "PAY_PER_REQUEST"]).optional(),
+  ProvisionedThroughput: throughput,
+  GlobalSecondaryIndexes: z
+    .array(
+      z.looseObject({
+        IndexName: z.string(),
+        KeySchema: keySchema,
+        Projection: projection,
+        ProvisionedThroughput: throughput,
+      }),
+    )
+    .optional(),
+  LocalSecondaryIndexes: z
+    .array(z.looseObject({ IndexName: z.string(), KeySchema: keySchema, Projection: projection }))
+    .optional(),
+  Tags: tags,
+});
+
+/** `AWS::DynamoDB::GlobalTable` (CDK's `TableV2`): the same keys, tags per replica. */
+export const globalTableProperties = tableProperties.extend({
+  Replicas: z.array(z.looseObject({ Region: value, Tags: tags })).optional(),
+});
+
+/** `AWS::S3::Bucket` properties the local stack uses. */
+export const bucketProperties = z.looseObject({ BucketName: z.string().optional(), Tags: tags });
+
+/** `AWS::SQS::Queue` properties the local stack uses (the rest are ignored locally: encryption, policies). */
+export const queueProperties = z.looseObject({
+  QueueName: z.string().optional(),
+  DelaySeconds: z.coerce.number().optional(),
+  MaximumMessageSize: z.coerce.number().optional(),
+  MessageRetentionPeriod: z.coerce.number().optional(),
+  ReceiveMessageWaitTimeSeconds: z.coerce.number().optional(),
+  VisibilityTimeout: z.coerce.number().optional(),
+  FifoQueue: z.boolean().optional(),
+  ContentBasedDeduplication: z.boolean().optional(),
+  RedrivePolicy: value.optional(),
+  Tags: tags,
+});
+
+/** `AWS::Lambda::Function` properties the local stack uses. */
+export const functionProperties = z.looseObject({
+  FunctionName: z.string().optional(),
+  Environment: z.looseObject({ Variables: z.record(z.string(), value).optional() }).optional(),
+  MemorySize: z.coerce.number().int().positive().optional(),
+  Timeout: z.coerce.number().positive().optional(),
+  Tags: tags,
+});
+
+/** `AWS::Lambda::EventSourceMapping` properties: the settings the pollers honour. */
+export const eventSourceMappingProperties = z.looseObject({
+  EventSourceArn: value,
+  FunctionName: value,
+  Enabled: z.boolean().optional(),
+  BatchSize: z.coerce.number().int().positive().optional(),
+  MaximumBatchingWindowInSeconds: z.coerce.number().min(0).optional(),
+  StartingPosition: z.enum(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]).optional(),
+  StartingPositionTimestamp: z.coerce.number().optional(),
+  BisectBatchOnFunctionError: z.boolean().optional(),
+  MaximumRetryAttempts: z.coerce.number().int().min(-1).optional(),
+  MaximumRecordAgeInSeconds: z.coerce.number().int().min(-1).optional(),
+  ParallelizationFactor: z.coerce.number().int().positive().optional(),
+  FunctionResponseTypes: z.array(z.string()).optional(),
+  DestinationConfig: z.looseObject({ OnFailure: z.looseObject({ Destination: value }).optional() }).optional(),
+});
+
+const resource = z.looseObject({ Type: z.string(), Properties: z.record(z.string(), value).optional() });
+
+/** The parts of a CloudFormation template the local stack reads. */
+export const templateSchema = z.looseObject({
+  Resources: z.record(z.string(), resource),
+  Parameters: z.record(z.string(), z.looseObject({ Default: value.optional() })).optional(),
+});
+
+export type Template = z.infer<typeof templateSchema>;
+export type TemplateResource = z.infer<typeof resource>;
+
+/** Parses a template object (synthesised or a fixture); names what is wrong. */
+export function parseTemplate(input: unknown): Template {
+  const parsed = templateSchema.safeParse(input);
+  if (!parsed.success) throw new TemplateError(`not a CloudFormation template: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** Parses one resource's properties with its schema, naming the resource on failure. */
+export function parseProperties<S extends z.ZodType>(
+  logicalId: string,
+  resource: TemplateResource,
+  schema: S,
+): z.infer<S> {
+  const parsed = schema.safeParse(resource.Properties ?? {});
+  if (!parsed.success) {
+    throw new TemplateError(`${logicalId} (${resource.Type}): unexpected properties: ${parsed.error.message}`);
+  }
+  return parsed.data;
+}
+
+/** The value of the `tailor:local-name` tag, if the tags carry one as a literal string. */
+export function localNameTag(tagList: readonly { Key: string; Value: unknown }[] | undefined): string | undefined {
+  const tag = tagList?.find((t) => t.Key === LOCAL_NAME_TAG);
+  return typeof tag?.Value === "string" ? tag.Value : undefined;
+}

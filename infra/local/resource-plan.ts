@@ -1,0 +1,398 @@
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { type ResolveContext, resolveString } from "./cfn-intrinsics.js";
+import {
+  bucketProperties,
+  eventSourceMappingProperties,
+  functionProperties,
+  globalTableProperties,
+  localNameTag,
+  parseProperties,
+  parseTemplate,
+  queueProperties,
+  streamProperties,
+  type TemplateResource,
+  tableProperties,
+} from "./cfn-template.js";
+import { defaultKinesisMappingSettings, type KinesisMappingSettings } from "./event-source-mapping.js";
+import { TemplateError } from "./local-errors.js";
+
+export interface StreamSpec {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly shardCount: number;
+}
+
+export interface TableSpec {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  /** The `CreateTable` request, keys and indexes as the template declares them. */
+  readonly input: CreateTableCommandInput;
+}
+
+export interface BucketSpec {
+  readonly logicalId: string;
+  readonly name: string;
+}
+
+export interface QueueSpec {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  /** The local queue URL (`<sqs endpoint>/<account>/<name>`), which is what `Ref` gives for a queue. */
+  readonly url: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface FunctionSpec {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  /** `Environment.Variables` with every intrinsic resolved to local names, URLs and ARNs. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly memorySize: number;
+  readonly timeoutSeconds: number;
+}
+
+export interface KinesisMappingSpec {
+  readonly logicalId: string;
+  /** Local name of the function it invokes. */
+  readonly functionName: string;
+  readonly streamName: string;
+  readonly streamArn: string;
+  readonly settings: KinesisMappingSettings;
+  /** `DestinationConfig.OnFailure`: the queue that receives Lambda's on-failure records. */
+  readonly onFailure: QueueSpec | undefined;
+}
+
+/** Everything the template declares that the local stack creates or runs. */
+export interface ResourcePlan {
+  readonly streams: readonly StreamSpec[];
+  readonly tables: readonly TableSpec[];
+  readonly buckets: readonly BucketSpec[];
+  readonly queues: readonly QueueSpec[];
+  readonly functions: readonly FunctionSpec[];
+  readonly kinesisMappings: readonly KinesisMappingSpec[];
+  /** Logical id → local name, for every resource created or run locally. */
+  readonly names: Readonly<Record<string, string>>;
+  /** What was left out and why (untagged resources, unsupported event sources). */
+  readonly notes: readonly string[];
+}
+
+export interface PlanOptions {
+  readonly region: string;
+  readonly accountId: string;
+  /** Base URL of the SQS emulator, for queue URLs. */
+  readonly sqsEndpoint: string;
+  /** For `AWS::StackName`. Default `tailor`. */
+  readonly stackName?: string;
+}
+
+const TYPES = {
+  stream: "AWS::Kinesis::Stream",
+  table: "AWS::DynamoDB::Table",
+  globalTable: "AWS::DynamoDB::GlobalTable",
+  bucket: "AWS::S3::Bucket",
+  queue: "AWS::SQS::Queue",
+  function: "AWS::Lambda::Function",
+  mapping: "AWS::Lambda::EventSourceMapping",
+} as const;
+
+const QUEUE_ATTRIBUTES = [
+  "DelaySeconds",
+  "MaximumMessageSize",
+  "MessageRetentionPeriod",
+  "ReceiveMessageWaitTimeSeconds",
+  "VisibilityTimeout",
+  "FifoQueue",
+  "ContentBasedDeduplication",
+] as const;
+
+/** The `tailor:local-name` of a resource (or of a global table's first replica). */
+function tagOf(resource: TemplateResource): string | undefined {
+  const properties = resource.Properties ?? {};
+  const direct = Array.isArray(properties.Tags) ? properties.Tags : undefined;
+  const replicas = Array.isArray(properties.Replicas) ? properties.Replicas : [];
+  const first: unknown = replicas[0];
+  const replicaTags =
+    typeof first === "object" && first !== null && "Tags" in first && Array.isArray(first.Tags)
+      ? first.Tags
+      : undefined;
+  const list: unknown[] = direct ?? replicaTags ?? [];
+  const tags = list.flatMap((tag) =>
+    typeof tag === "object" && tag !== null && "Key" in tag && typeof tag.Key === "string" && "Value" in tag
+      ? [{ Key: tag.Key, Value: tag.Value }]
+      : [],
+  );
+  return localNameTag(tags);
+}
+
+/** The physical name property a template may set instead of (or as well as) the tag. */
+function explicitName(resource: TemplateResource): string | undefined {
+  const properties = resource.Properties ?? {};
+  for (const key of ["Name", "TableName", "BucketName", "QueueName", "FunctionName"]) {
+    const candidate = properties[key];
+    if (typeof candidate === "string") return candidate;
+  }
+  return undefined;
+}
+
+function arnOf(type: string, name: string, options: PlanOptions): string {
+  const { region, accountId } = options;
+  switch (type) {
+    case TYPES.stream:
+      return `arn:aws:kinesis:${region}:${accountId}:stream/${name}`;
+    case TYPES.table:
+    case TYPES.globalTable:
+      return `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
+    case TYPES.bucket:
+      return `arn:aws:s3:::${name}`;
+    case TYPES.queue:
+      return `arn:aws:sqs:${region}:${accountId}:${name}`;
+    case TYPES.function:
+      return `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+    default: {
+      const service = type.split("::")[1]?.toLowerCase() ?? "local";
+      return `arn:aws:${service}:${region}:${accountId}:${name}`;
+    }
+  }
+}
+
+const LOCAL_TYPES: ReadonlySet<string> = new Set([
+  TYPES.stream,
+  TYPES.table,
+  TYPES.globalTable,
+  TYPES.bucket,
+  TYPES.queue,
+  TYPES.function,
+]);
+
+/**
+ * Reads a synthesised CloudFormation template into what the local stack must create and run: each stateful
+ * resource and function tagged `tailor:local-name` (untagged ones are left out, with a note), each function's
+ * environment resolved to local names, URLs and ARNs, and each Kinesis event source mapping's settings.
+ * Pure: no I/O, so it is tested on a fixture.
+ */
+export function planResources(input: unknown, options: PlanOptions): ResourcePlan {
+  const template = parseTemplate(input);
+  const resources = template.Resources;
+  const notes: string[] = [];
+  const names: Record<string, string> = {};
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (!LOCAL_TYPES.has(resource.Type)) continue;
+    const name = tagOf(resource) ?? explicitName(resource);
+    if (name === undefined) {
+      notes.push(`${logicalId} (${resource.Type}) has no tailor:local-name tag: not created locally`);
+      continue;
+    }
+    names[logicalId] = name;
+  }
+
+  const queueUrl = (name: string) => `${options.sqsEndpoint.replace(/\/$/, "")}/${options.accountId}/${name}`;
+  const parameters: Record<string, string> = {};
+  for (const [name, parameter] of Object.entries(template.Parameters ?? {})) {
+    if (typeof parameter.Default === "string") parameters[name] = parameter.Default;
+  }
+  const ctx: ResolveContext = {
+    region: options.region,
+    accountId: options.accountId,
+    stackName: options.stackName ?? "tailor",
+    parameters,
+    ref: (logicalId) => {
+      const resource = resources[logicalId];
+      if (resource === undefined) return undefined;
+      const name = names[logicalId] ?? logicalId;
+      return resource.Type === TYPES.queue ? queueUrl(name) : name;
+    },
+    getAtt: (logicalId, attribute) => {
+      const resource = resources[logicalId];
+      if (resource === undefined) return undefined;
+      const name = names[logicalId] ?? logicalId;
+      const arn = arnOf(resource.Type, name, options);
+      switch (`${resource.Type}.${attribute}`) {
+        case `${TYPES.queue}.QueueUrl`:
+          return queueUrl(name);
+        case `${TYPES.queue}.QueueName`:
+        case `${TYPES.table}.TableName`:
+          return name;
+        case `${TYPES.table}.StreamArn`:
+        case `${TYPES.globalTable}.StreamArn`:
+          return `${arn}/stream/local`;
+        case `${TYPES.bucket}.DomainName`:
+          return `${name}.s3.amazonaws.com`;
+        case `${TYPES.bucket}.RegionalDomainName`:
+          return `${name}.s3.${options.region}.amazonaws.com`;
+        default:
+          return attribute === "Arn" ? arn : undefined;
+      }
+    },
+  };
+
+  const streams: StreamSpec[] = [];
+  const tables: TableSpec[] = [];
+  const buckets: BucketSpec[] = [];
+  const queues: QueueSpec[] = [];
+  const functions: FunctionSpec[] = [];
+  const mappingIds: string[] = [];
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    const name = names[logicalId];
+    if (resource.Type === TYPES.mapping) mappingIds.push(logicalId);
+    if (name === undefined) continue;
+    const arn = arnOf(resource.Type, name, options);
+    switch (resource.Type) {
+      case TYPES.stream: {
+        const properties = parseProperties(logicalId, resource, streamProperties);
+        // Kinesis on-demand streams start with 4 shards; kinesalite only knows provisioned ones.
+        streams.push({ logicalId, name, arn, shardCount: properties.ShardCount ?? 4 });
+        break;
+      }
+      case TYPES.table:
+      case TYPES.globalTable: {
+        const properties = parseProperties(
+          logicalId,
+          resource,
+          resource.Type === TYPES.table ? tableProperties : globalTableProperties,
+        );
+        const onDemand = properties.BillingMode !== "PROVISIONED";
+        const capacity = (declared: typeof properties.ProvisionedThroughput) =>
+          onDemand ? undefined : (declared ?? { ReadCapacityUnits: 5, WriteCapacityUnits: 5 });
+        tables.push({
+          logicalId,
+          name,
+          arn,
+          input: {
+            TableName: name,
+            KeySchema: properties.KeySchema,
+            AttributeDefinitions: properties.AttributeDefinitions,
+            BillingMode: onDemand ? "PAY_PER_REQUEST" : "PROVISIONED",
+            ProvisionedThroughput: capacity(properties.ProvisionedThroughput),
+            GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes?.map((index) => ({
+              IndexName: index.IndexName,
+              KeySchema: index.KeySchema,
+              Projection: index.Projection ?? { ProjectionType: "ALL" },
+              ProvisionedThroughput: capacity(index.ProvisionedThroughput),
+            })),
+            LocalSecondaryIndexes: properties.LocalSecondaryIndexes?.map((index) => ({
+              IndexName: index.IndexName,
+              KeySchema: index.KeySchema,
+              Projection: index.Projection ?? { ProjectionType: "ALL" },
+            })),
+          },
+        });
+        break;
+      }
+      case TYPES.bucket:
+        parseProperties(logicalId, resource, bucketProperties);
+        buckets.push({ logicalId, name });
+        break;
+      case TYPES.queue: {
+        const properties = parseProperties(logicalId, resource, queueProperties);
+        const attributes: Record<string, string> = {};
+        for (const key of QUEUE_ATTRIBUTES) {
+          const value = properties[key];
+          if (value !== undefined) attributes[key] = String(value);
+        }
+        if (properties.RedrivePolicy !== undefined) {
+          attributes.RedrivePolicy = JSON.stringify(resolveRedrive(properties.RedrivePolicy, ctx, logicalId));
+        }
+        queues.push({ logicalId, name, arn, url: queueUrl(name), attributes });
+        break;
+      }
+      case TYPES.function: {
+        const properties = parseProperties(logicalId, resource, functionProperties);
+        const environment: Record<string, string> = {};
+        for (const [key, value] of Object.entries(properties.Environment?.Variables ?? {})) {
+          environment[key] = resolveString(value, ctx, `${logicalId} Environment.Variables.${key}`);
+        }
+        functions.push({
+          logicalId,
+          name,
+          arn,
+          environment,
+          memorySize: properties.MemorySize ?? 128,
+          timeoutSeconds: properties.Timeout ?? 3,
+        });
+        break;
+      }
+    }
+  }
+
+  const kinesisMappings: KinesisMappingSpec[] = [];
+  for (const logicalId of mappingIds) {
+    const resource = resources[logicalId];
+    if (resource === undefined) continue;
+    const mapping = planMapping(logicalId, resource, { ctx, streams, queues, functions, notes });
+    if (mapping !== undefined) kinesisMappings.push(mapping);
+  }
+  return { streams, tables, buckets, queues, functions, kinesisMappings, names, notes };
+}
+
+function resolveRedrive(policy: unknown, ctx: ResolveContext, logicalId: string): Record<string, string> {
+  if (typeof policy !== "object" || policy === null || Array.isArray(policy)) {
+    throw new TemplateError(`${logicalId}: RedrivePolicy must be an object`);
+  }
+  return Object.fromEntries(
+    Object.entries(policy).map(([key, value]) => [key, resolveString(value, ctx, `${logicalId} RedrivePolicy`)]),
+  );
+}
+
+function planMapping(
+  logicalId: string,
+  resource: TemplateResource,
+  known: {
+    ctx: ResolveContext;
+    streams: readonly StreamSpec[];
+    queues: readonly QueueSpec[];
+    functions: readonly FunctionSpec[];
+    notes: string[];
+  },
+): KinesisMappingSpec | undefined {
+  const { ctx, streams, queues, functions, notes } = known;
+  const properties = parseProperties(logicalId, resource, eventSourceMappingProperties);
+  if (properties.Enabled === false) {
+    notes.push(`${logicalId}: disabled in the template: no poller`);
+    return undefined;
+  }
+  const sourceArn = resolveString(properties.EventSourceArn, ctx, `${logicalId} EventSourceArn`);
+  const functionRef = resolveString(properties.FunctionName, ctx, `${logicalId} FunctionName`);
+  const fn = functions.find((f) => f.name === functionRef || f.arn === functionRef);
+  const stream = streams.find((s) => s.arn === sourceArn);
+  if (stream === undefined || fn === undefined) {
+    notes.push(
+      `${logicalId}: ${sourceArn} → ${functionRef} is not a Kinesis stream and function of the local stack: no poller`,
+    );
+    return undefined;
+  }
+  if ((properties.ParallelizationFactor ?? 1) > 1) {
+    notes.push(`${logicalId}: ParallelizationFactor ${properties.ParallelizationFactor} runs as 1 locally`);
+  }
+  const destination = properties.DestinationConfig?.OnFailure?.Destination;
+  let onFailure: QueueSpec | undefined;
+  if (destination !== undefined) {
+    const destinationArn = resolveString(destination, ctx, `${logicalId} DestinationConfig.OnFailure`);
+    onFailure = queues.find((q) => q.arn === destinationArn);
+    if (onFailure === undefined) {
+      notes.push(`${logicalId}: on-failure destination ${destinationArn} is not a local queue: records are logged`);
+    }
+  }
+  const defaults = defaultKinesisMappingSettings;
+  return {
+    logicalId,
+    functionName: fn.name,
+    streamName: stream.name,
+    streamArn: stream.arn,
+    onFailure,
+    settings: {
+      batchSize: properties.BatchSize ?? defaults.batchSize,
+      maximumBatchingWindowInSeconds:
+        properties.MaximumBatchingWindowInSeconds ?? defaults.maximumBatchingWindowInSeconds,
+      startingPosition: properties.StartingPosition ?? defaults.startingPosition,
+      startingPositionTimestamp: properties.StartingPositionTimestamp,
+      bisectBatchOnFunctionError: properties.BisectBatchOnFunctionError ?? defaults.bisectBatchOnFunctionError,
+      maximumRetryAttempts: properties.MaximumRetryAttempts ?? defaults.maximumRetryAttempts,
+      maximumRecordAgeInSeconds: properties.MaximumRecordAgeInSeconds ?? defaults.maximumRecordAgeInSeconds,
+      reportBatchItemFailures: (properties.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
+    },
+  };
+}
