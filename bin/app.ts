@@ -1,6 +1,4 @@
-#!/usr/bin/env -S npx tsx
 import { buildApp } from "../infra/app.js";
 
-/** The CDK app the CLI runs (`cdk synth`, `cdk deploy`); see `cdk.json`. */
-const { app } = buildApp();
-app.synth();
+// The CDK app the CLI runs (`cdk synth`, `cdk deploy`), as `cdk.json` says; `infra/app.ts` builds it.
+buildApp().app.synth();

@@ -54,11 +54,10 @@ export function buildApp(options: BuildAppOptions = {}): TailorApp {
   const app = new App({
     outdir: options.outdir,
     builtinCloudFormationValidation: checks,
-    context: {
-      ...featureFlags(),
-      // An empty list of stacks to bundle skips esbuild and uses placeholder assets.
-      ...(options.bundling === false ? { "aws:cdk:bundling-stacks": [] } : {}),
-    },
+    context: featureFlags(),
+    // An empty list of stacks to bundle skips esbuild, with placeholder assets. Set after the CLI's context,
+    // which asks to bundle every stack.
+    postCliContext: options.bundling === false ? { "aws:cdk:bundling-stacks": [] } : undefined,
   });
   if (checks) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new TailorStack(app, "Tailor", {

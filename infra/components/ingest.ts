@@ -130,9 +130,19 @@ export class Ingest extends Construct {
     this.alarms = this.createAlarms(props, quarantineThreshold, maxIteratorAge);
   }
 
-  private createAlarms(props: IngestProps, quarantineThreshold: number, maxIteratorAge: Duration): IngestAlarms {
+  private createAlarms(
+    props: IngestProps,
+    quarantineThreshold: number,
+    maxIteratorAge: Duration,
+  ): IngestAlarms {
     const fiveMinutes = Duration.minutes(5);
-    const alarm = (id: string, description: string, metric: IMetric, threshold: number, periods = 1): IAlarm => {
+    const alarm = (
+      id: string,
+      description: string,
+      metric: IMetric,
+      threshold: number,
+      periods = 1,
+    ): IAlarm => {
       const created = new Alarm(this, id, {
         alarmDescription: description,
         metric,
@@ -196,7 +206,10 @@ function acknowledgeGrantWildcards(ingest: ProjectFunction<typeof ingestEnvSchem
   const kmsReason = "KMS grants for the table, quarantine and DLQ keys, each scoped to its one key ARN.";
   acknowledge("Action::kms:GenerateDataKey*", kmsReason);
   acknowledge("Action::kms:ReEncrypt*", kmsReason);
-  acknowledge("Action::s3:Abort*", "grantPut: aborting its own multipart uploads, in the quarantine bucket only.");
+  acknowledge(
+    "Action::s3:Abort*",
+    "grantPut: aborting its own multipart uploads, in the quarantine bucket only.",
+  );
   acknowledge(
     `Resource::${arnFinding(bucket, "/*")}`,
     "grantPut: quarantined records are objects whose keys are not known in advance.",

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Token, Validations } from "aws-cdk-lib";
 import { type IRole, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
@@ -18,7 +19,7 @@ const esmRequireBanner =
   "import { createRequire as __tailorCreateRequire } from 'node:module';" +
   "const require = __tailorCreateRequire(import.meta.url);";
 
-/** Lambda sets these itself; a function may not override them. */
+/** Variables this construct sets itself; a schema may not claim them. */
 const reservedVariables = new Set(["NODE_OPTIONS"]);
 
 /** Props of {@link ProjectFunction}. */
@@ -100,8 +101,8 @@ export class ProjectFunction<S extends z.ZodObject> extends Construct {
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
       environment: { ...environment, NODE_OPTIONS: "--enable-source-maps" },
-      projectRoot: new URL(".", projectRoot).pathname,
-      depsLockFilePath: new URL("package-lock.json", projectRoot).pathname,
+      projectRoot: fileURLToPath(projectRoot),
+      depsLockFilePath: fileURLToPath(new URL("package-lock.json", projectRoot)),
       bundling: {
         format: OutputFormat.ESM,
         target: "node22",
@@ -132,9 +133,12 @@ function validateEnvironment<S extends z.ZodObject>(
   const expected = Object.keys(schema.shape);
   const variables: Record<string, string> = {};
   for (const [name, value] of Object.entries(environment)) {
-    if (reservedVariables.has(name)) throw new InfraConfigError(`environment variable ${name} is set by ProjectFunction`);
-    if (!expected.includes(name)) throw new InfraConfigError(`environment variable ${name} is not in the schema`);
-    if (typeof value !== "string") throw new InfraConfigError(`environment variable ${name} must be a string`);
+    if (reservedVariables.has(name))
+      throw new InfraConfigError(`environment variable ${name} is set by ProjectFunction`);
+    if (!expected.includes(name))
+      throw new InfraConfigError(`environment variable ${name} is not in the schema`);
+    if (typeof value !== "string")
+      throw new InfraConfigError(`environment variable ${name} must be a string`);
     variables[name] = value;
   }
   const missing = expected.filter((name) => !(name in variables));

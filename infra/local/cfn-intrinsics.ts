@@ -52,7 +52,8 @@ function getAtt(target: unknown, ctx: ResolveContext, where: string): string {
     throw new TemplateError(`${where}: malformed Fn::GetAtt ${JSON.stringify(target)}`);
   }
   const found = ctx.getAtt(logicalId, attribute);
-  if (found === undefined) throw new TemplateError(`${where}: cannot resolve Fn::GetAtt ${logicalId}.${attribute}`);
+  if (found === undefined)
+    throw new TemplateError(`${where}: cannot resolve Fn::GetAtt ${logicalId}.${attribute}`);
   return found;
 }
 
@@ -64,7 +65,9 @@ function sub(args: unknown, ctx: ResolveContext, where: string): string {
   return text.replace(/\$\{(!?)([^}]*)\}/g, (_match, bang: string, name: string) => {
     if (bang === "!") return `\${${name}}`;
     if (name in vars) return resolveString(vars[name], ctx, where);
-    return name.includes(".") && pseudo(name, ctx) === undefined ? getAtt(name, ctx, where) : ref(name, ctx, where);
+    return name.includes(".") && pseudo(name, ctx) === undefined
+      ? getAtt(name, ctx, where)
+      : ref(name, ctx, where);
   });
 }
 

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { LOCAL_NAME_TAG } from "../local-names.js";
 import { TemplateError } from "./local-errors.js";
 
-
 /** A property value as it stands in a template: a literal or an intrinsic function, resolved later. */
 const value = z.unknown();
 
@@ -99,7 +98,9 @@ export const eventSourceMappingProperties = z.looseObject({
   MaximumRecordAgeInSeconds: z.coerce.number().int().min(-1).optional(),
   ParallelizationFactor: z.coerce.number().int().positive().optional(),
   FunctionResponseTypes: z.array(z.string()).optional(),
-  DestinationConfig: z.looseObject({ OnFailure: z.looseObject({ Destination: value }).optional() }).optional(),
+  DestinationConfig: z
+    .looseObject({ OnFailure: z.looseObject({ Destination: value }).optional() })
+    .optional(),
 });
 
 const resource = z.looseObject({ Type: z.string(), Properties: z.record(z.string(), value).optional() });
@@ -128,13 +129,17 @@ export function parseProperties<S extends z.ZodType>(
 ): z.infer<S> {
   const parsed = schema.safeParse(resource.Properties ?? {});
   if (!parsed.success) {
-    throw new TemplateError(`${logicalId} (${resource.Type}): unexpected properties: ${parsed.error.message}`);
+    throw new TemplateError(
+      `${logicalId} (${resource.Type}): unexpected properties: ${parsed.error.message}`,
+    );
   }
   return parsed.data;
 }
 
 /** The value of the `tailor:local-name` tag, if the tags carry one as a literal string. */
-export function localNameTag(tagList: readonly { Key: string; Value: unknown }[] | undefined): string | undefined {
+export function localNameTag(
+  tagList: readonly { Key: string; Value: unknown }[] | undefined,
+): string | undefined {
   const tag = tagList?.find((t) => t.Key === LOCAL_NAME_TAG);
   return typeof tag?.Value === "string" ? tag.Value : undefined;
 }

@@ -17,7 +17,8 @@ export class CheckpointStore {
     this.#checkpoints = new Map();
     if (existsSync(file)) {
       const parsed = fileSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
-      if (parsed.success) for (const [shard, seq] of Object.entries(parsed.data)) this.#checkpoints.set(shard, seq);
+      if (parsed.success)
+        for (const [shard, seq] of Object.entries(parsed.data)) this.#checkpoints.set(shard, seq);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
-import sesLocal from "aws-ses-v2-local";
+import { createRequire } from "node:module";
+import type { Config as SesConfig } from "aws-ses-v2-local";
 import dynalite from "dynalite";
 import { startFauxqs } from "fauxqs";
 import kinesalite from "kinesalite";
@@ -44,6 +45,24 @@ export interface Emulators {
 }
 
 const HOST = "127.0.0.1";
+
+type SesServer = (config?: Partial<SesConfig>) => Promise<Server>;
+
+function isSesServer(value: unknown): value is SesServer {
+  return typeof value === "function";
+}
+
+/**
+ * aws-ses-v2-local is CommonJS with `exports.default`: Node's ESM loader and vitest disagree on what a default
+ * import of it is, so it is required, which means the same everywhere.
+ */
+function loadSesServer(): SesServer {
+  const module: unknown = createRequire(import.meta.url)("aws-ses-v2-local");
+  const start =
+    typeof module === "object" && module !== null && "default" in module ? module.default : undefined;
+  if (!isSesServer(start)) throw new LocalStackError("aws-ses-v2-local exports no server function");
+  return start;
+}
 const url = (port: number) => `http://${HOST}:${port}`;
 
 function inUse(service: PortService, port: number, cause: unknown): LocalStackError {
@@ -118,7 +137,13 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     });
     stops.push(() => closeServer(dynamo));
 
-    const kinesis = kinesalite({ path: dataSubdir(dataDir, "kinesis"), createStreamMs: 0, deleteStreamMs: 0 });
+    const kinesis = kinesalite({
+      path: dataSubdir(dataDir, "kinesis"),
+      createStreamMs: 0,
+      deleteStreamMs: 0,
+      // kinesalite mimics the default account limit of 10 shards: too few for a grown data dir or a test suite.
+      shardLimit: 1000,
+    });
     stops.push(() => closeServer(kinesis));
     const front = await startHttpFront({
       listener: requestListenerOf(kinesis),
@@ -139,7 +164,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     });
     stops.push(() => fauxqs.stop());
 
-    const ses = await sesLocal.default({ host: HOST, port: wanted.ses });
+    const ses = await loadSesServer()({ host: HOST, port: wanted.ses });
     // aws-ses-v2-local resolves even when listen failed (Express passes the error to its callback).
     if (!ses.listening) throw inUse("ses", wanted.ses, undefined);
     stops.push(() => closeServer(ses));

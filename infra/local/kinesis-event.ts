@@ -3,10 +3,7 @@ import type { _Record as KinesisRecord } from "@aws-sdk/client-kinesis";
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 
 /** A Lambda handler for Kinesis events (middy-wrapped or plain); it may resolve a `KinesisStreamBatchResponse`. */
-export type KinesisHandler = (
-  event: KinesisStreamEvent,
-  context: Context,
-) => Promise<unknown>;
+export type KinesisHandler = (event: KinesisStreamEvent, context: Context) => Promise<unknown>;
 
 /** A record as read from a shard, with the shard it came from. */
 export interface ShardRecord {
@@ -50,7 +47,11 @@ export function toLambdaRecord(item: ShardRecord, source: EventSource, now: numb
 }
 
 /** The `KinesisStreamEvent` of a batch. */
-export function toLambdaEvent(batch: readonly ShardRecord[], source: EventSource, now: number): KinesisStreamEvent {
+export function toLambdaEvent(
+  batch: readonly ShardRecord[],
+  source: EventSource,
+  now: number,
+): KinesisStreamEvent {
   return { Records: batch.map((item) => toLambdaRecord(item, source, now)) };
 }
 
@@ -64,7 +65,9 @@ export interface FunctionIdentity {
 
 function unsupported(name: string): () => never {
   return () => {
-    throw new Error(`context.${name}() is the legacy callback API; return a promise from the handler instead`);
+    throw new Error(
+      `context.${name}() is the legacy callback API; return a promise from the handler instead`,
+    );
   };
 }
 

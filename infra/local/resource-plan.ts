@@ -333,7 +333,10 @@ function resolveRedrive(policy: unknown, ctx: ResolveContext, logicalId: string)
     throw new TemplateError(`${logicalId}: RedrivePolicy must be an object`);
   }
   return Object.fromEntries(
-    Object.entries(policy).map(([key, value]) => [key, resolveString(value, ctx, `${logicalId} RedrivePolicy`)]),
+    Object.entries(policy).map(([key, value]) => [
+      key,
+      resolveString(value, ctx, `${logicalId} RedrivePolicy`),
+    ]),
   );
 }
 
@@ -373,7 +376,9 @@ function planMapping(
     const destinationArn = resolveString(destination, ctx, `${logicalId} DestinationConfig.OnFailure`);
     onFailure = queues.find((q) => q.arn === destinationArn);
     if (onFailure === undefined) {
-      notes.push(`${logicalId}: on-failure destination ${destinationArn} is not a local queue: records are logged`);
+      notes.push(
+        `${logicalId}: on-failure destination ${destinationArn} is not a local queue: records are logged`,
+      );
     }
   }
   const defaults = defaultKinesisMappingSettings;
@@ -389,7 +394,8 @@ function planMapping(
         properties.MaximumBatchingWindowInSeconds ?? defaults.maximumBatchingWindowInSeconds,
       startingPosition: properties.StartingPosition ?? defaults.startingPosition,
       startingPositionTimestamp: properties.StartingPositionTimestamp,
-      bisectBatchOnFunctionError: properties.BisectBatchOnFunctionError ?? defaults.bisectBatchOnFunctionError,
+      bisectBatchOnFunctionError:
+        properties.BisectBatchOnFunctionError ?? defaults.bisectBatchOnFunctionError,
       maximumRetryAttempts: properties.MaximumRetryAttempts ?? defaults.maximumRetryAttempts,
       maximumRecordAgeInSeconds: properties.MaximumRecordAgeInSeconds ?? defaults.maximumRecordAgeInSeconds,
       reportBatchItemFailures: (properties.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),

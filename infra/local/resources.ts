@@ -1,6 +1,10 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
-import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+} from "@aws-sdk/client-kinesis";
+import { CreateBucketCommand, HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { LocalStackError } from "./local-errors.js";
 import type { ResourcePlan } from "./resource-plan.js";
@@ -39,7 +43,8 @@ async function idempotent(create: () => Promise<unknown>, exists: readonly strin
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new LocalStackError(`${what} did not become ACTIVE within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new LocalStackError(`${what} did not become ACTIVE within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -60,7 +65,9 @@ export async function createResources(
   for (const stream of plan.streams) {
     const isNew = await idempotent(
       () =>
-        clients.kinesis.send(new CreateStreamCommand({ StreamName: stream.name, ShardCount: stream.shardCount })),
+        clients.kinesis.send(
+          new CreateStreamCommand({ StreamName: stream.name, ShardCount: stream.shardCount }),
+        ),
       ["ResourceInUseException"],
     );
     record(stream.name, isNew);
@@ -68,7 +75,9 @@ export async function createResources(
       const out = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream.name }));
       const summary = out.StreamDescriptionSummary;
       if (!isNew && summary?.OpenShardCount !== undefined && summary.OpenShardCount !== stream.shardCount) {
-        log(`stream ${stream.name} has ${summary.OpenShardCount} shards; the template says ${stream.shardCount}`);
+        log(
+          `stream ${stream.name} has ${summary.OpenShardCount} shards; the template says ${stream.shardCount}`,
+        );
       }
       return summary?.StreamStatus === "ACTIVE";
     });
@@ -87,10 +96,20 @@ export async function createResources(
   }
 
   for (const bucket of plan.buckets) {
-    const isNew = await idempotent(
-      () => clients.s3.send(new CreateBucketCommand({ Bucket: bucket.name })),
-      ["BucketAlreadyOwnedByYou", "BucketAlreadyExists"],
+    // In us-east-1 CreateBucket succeeds for a bucket you own, so ask first to report it truthfully.
+    const exists = await clients.s3.send(new HeadBucketCommand({ Bucket: bucket.name })).then(
+      () => true,
+      (error: unknown) => {
+        if (errorName(error) === "NotFound" || errorName(error) === "NoSuchBucket") return false;
+        throw error;
+      },
     );
+    const isNew =
+      !exists &&
+      (await idempotent(
+        () => clients.s3.send(new CreateBucketCommand({ Bucket: bucket.name })),
+        ["BucketAlreadyOwnedByYou", "BucketAlreadyExists"],
+      ));
     record(bucket.name, isNew);
   }
 
@@ -106,7 +125,8 @@ export async function createResources(
     const isNew =
       !exists &&
       (await idempotent(
-        () => clients.sqs.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: queue.attributes })),
+        () =>
+          clients.sqs.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: queue.attributes })),
         ["QueueNameExists", "QueueAlreadyExists"],
       ));
     record(queue.name, isNew);

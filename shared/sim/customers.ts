@@ -134,8 +134,7 @@ export function buildCustomer(
   const signedUpAt = signUpTime(place);
   const givenName = rng.pick(FIRST_NAMES);
   const lastName = rng.pick(LAST_NAMES);
-  const firstName =
-    quirk === "no_first_name" ? undefined : quirk === "html_name" ? "<b>Zoë</b>" : givenName;
+  const firstName = quirk === "no_first_name" ? undefined : quirk === "html_name" ? "<b>Zoë</b>" : givenName;
   const emailName = quirk === "html_name" ? "Zoe" : firstName;
   const birthday = birthdayFor(rng);
   const traits: CustomerTraits = {

@@ -22,7 +22,13 @@ export class ProductPicker {
     for (const category of CATEGORIES) {
       const products = catalog.filter((p) => p.category === category);
       if (products.length === 0) continue;
-      tables.set(`popular:${category}`, new WeightedTable(products, products.map((p) => p.popularity)));
+      tables.set(
+        `popular:${category}`,
+        new WeightedTable(
+          products,
+          products.map((p) => p.popularity),
+        ),
+      );
       tables.set(
         `cheap:${category}`,
         new WeightedTable(

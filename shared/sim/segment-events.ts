@@ -36,7 +36,12 @@ function envelope(
 }
 
 /** A Segment `track` call. */
-export function track(actor: Actor, at: number, name: string, properties: Record<string, unknown>): SimRecord {
+export function track(
+  actor: Actor,
+  at: number,
+  name: string,
+  properties: Record<string, unknown>,
+): SimRecord {
   return envelope("track", actor, at, { event: name, properties });
 }
 

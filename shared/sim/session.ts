@@ -1,7 +1,7 @@
 import { CATEGORIES, type Category, type Product } from "./catalog.js";
+import { priceOrder } from "./order-pricing.js";
 import { PERSONA_BEHAVIOUR } from "./personas.js";
 import { tasteOf } from "./product-picker.js";
-import { priceOrder } from "./order-pricing.js";
 import {
   type Actor,
   identify,
@@ -150,7 +150,9 @@ export function runSession(visit: Visit, plan: SessionPlan): number {
   if (lines.length > 0) {
     const checksOut = rng.chance(behaviour.checkoutRate);
     if (checksOut || rng.chance(0.35)) {
-      timeline.push(track(actor, next(), "Cart Viewed", { cart_id: cartId, products: lines.map(lineProperties) }));
+      timeline.push(
+        track(actor, next(), "Cart Viewed", { cart_id: cartId, products: lines.map(lineProperties) }),
+      );
     }
     if (checksOut) checkout(visit, actor, next(), lines, next);
   }
@@ -179,13 +181,7 @@ function categoryPage(actor: Actor, at: number, category: Category): ReturnType<
   });
 }
 
-function checkout(
-  visit: Visit,
-  actor: Actor,
-  at: number,
-  lines: readonly Line[],
-  next: () => number,
-): void {
+function checkout(visit: Visit, actor: Actor, at: number, lines: readonly Line[], next: () => number): void {
   const { rng, timeline, shopper } = visit;
   const { customer, state } = shopper;
   const behaviour = PERSONA_BEHAVIOUR[customer.persona];

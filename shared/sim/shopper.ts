@@ -1,7 +1,7 @@
 import type { Customer } from "./customers.js";
 import { PERSONA_BEHAVIOUR } from "./personas.js";
-import type { ProductPicker } from "./product-picker.js";
 import type { Rng } from "./prng.js";
+import type { ProductPicker } from "./product-picker.js";
 import type { Actor } from "./segment-events.js";
 import type { Timeline } from "./timeline.js";
 

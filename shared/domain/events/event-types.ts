@@ -1,0 +1,203 @@
+import type { EventKind } from "./event-kinds.js";
+
+/** A scalar value kept from free-form properties or traits. */
+export type Scalar = string | number | boolean;
+
+/** Purposes a customer can grant or refuse consent for. */
+export const CONSENT_PURPOSES = ["marketing_email", "transactional_email", "profiling"] as const;
+/** A consent purpose. */
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+
+/** SES bounce types Tailor distinguishes: only `Permanent` suppresses the address. */
+export type BounceType = "Permanent" | "Transient";
+
+/** Customer traits, normalised (email trimmed and lower-cased, birthday as `YYYY-MM-DD`, locale canonical). */
+export interface Traits {
+  readonly email?: string;
+  readonly first_name?: string;
+  readonly last_name?: string;
+  /** Calendar date `YYYY-MM-DD`. */
+  readonly birthday?: string;
+  readonly country?: string;
+  readonly city?: string;
+  readonly region?: string;
+  /** IANA time zone, e.g. `Europe/Paris`. */
+  readonly timezone?: string;
+  /** BCP 47 locale, canonicalised, e.g. `fr-FR`. */
+  readonly locale?: string;
+  readonly phone?: string;
+  readonly gender?: string;
+  /** Other scalar traits (at most {@link CUSTOM_FIELDS_MAX} keys; nested values and long strings are dropped). */
+  readonly custom?: Readonly<Record<string, Scalar>>;
+}
+
+/** A product line. Money is in integer minor units of the enclosing event's currency. */
+export interface Product {
+  /** `product_id`, or `sku` when the id is absent. */
+  readonly productId: string;
+  readonly sku?: string;
+  readonly category?: string;
+  readonly name?: string;
+  readonly brand?: string;
+  /** Unit price in minor units (e.g. cents; yen for JPY). */
+  readonly price?: number;
+  /** Integer ≥ 1; 1 when absent. */
+  readonly quantity: number;
+}
+
+/** What every event carries. */
+interface EventBase {
+  /** Idempotency key: the same messageId is applied to a profile at most once. */
+  readonly messageId: string;
+  /** The profile key: `userId ?? anonymousId`. */
+  readonly customerId: string;
+  readonly userId?: string;
+  readonly anonymousId?: string;
+  /** Event time, epoch milliseconds. */
+  readonly timestamp: number;
+  readonly kind: EventKind;
+  /** Track event name (canonical for known kinds), `Page Viewed` or `Identify`. */
+  readonly name: string;
+  /** Traits carried by the event (`context.traits`, and for identify the top-level `traits` over them). */
+  readonly traits?: Traits;
+  /** Device context a profile needs; other context fields are ignored. */
+  readonly context?: { readonly timezone?: string; readonly locale?: string };
+}
+
+/** `identify`: who the customer is. */
+export interface IdentifyEvent extends EventBase {
+  readonly kind: "identify";
+  readonly traits: Traits;
+}
+
+/** `page`: a page view. */
+export interface PageEvent extends EventBase {
+  readonly kind: "page";
+  readonly page: {
+    readonly name?: string;
+    readonly category?: string;
+    readonly url?: string;
+    readonly path?: string;
+    readonly title?: string;
+    readonly referrer?: string;
+  };
+}
+
+/** `Product Viewed`, `Product Added`, `Product Removed`. */
+export interface ProductEvent extends EventBase {
+  readonly kind: "product_viewed" | "product_added" | "product_removed";
+  readonly product: Product;
+  /** ISO 4217 currency of `product.price`; `USD` when absent. */
+  readonly currency: string;
+}
+
+/** `Cart Viewed`. */
+export interface CartViewedEvent extends EventBase {
+  readonly kind: "cart_viewed";
+  readonly cart: {
+    readonly cartId?: string;
+    /** The cart's contents when the event lists them; absent when it does not. */
+    readonly products?: readonly Product[];
+    readonly currency: string;
+  };
+}
+
+/** `Checkout Started`. */
+export interface CheckoutStartedEvent extends EventBase {
+  readonly kind: "checkout_started";
+  readonly checkout: {
+    readonly orderId?: string;
+    /** `value ?? revenue`, minor units. */
+    readonly value?: number;
+    readonly currency: string;
+    readonly products: readonly Product[];
+  };
+}
+
+/** `Order Completed`. */
+export interface OrderCompletedEvent extends EventBase {
+  readonly kind: "order_completed";
+  readonly order: {
+    readonly orderId: string;
+    /** What the customer paid, minor units: `total ?? revenue ?? Σ price × quantity` (0 when unknown). */
+    readonly total: number;
+    readonly revenue?: number;
+    readonly discount?: number;
+    readonly currency: string;
+    readonly products: readonly Product[];
+  };
+}
+
+/** `Order Refunded`. */
+export interface OrderRefundedEvent extends EventBase {
+  readonly kind: "order_refunded";
+  readonly refund: {
+    readonly orderId: string;
+    /** Amount refunded, minor units: `total ?? Σ price × quantity` (0 when unknown). */
+    readonly total: number;
+    readonly currency: string;
+    readonly products: readonly Product[];
+  };
+}
+
+/** The email an email event is about. */
+export interface EmailRef {
+  /** The email's own message id (the SES message id), not the event's `messageId`. */
+  readonly messageId: string;
+  readonly campaignId?: string;
+  readonly variant?: string;
+  /** The clicked link, for `Email Clicked`. */
+  readonly url?: string;
+}
+
+/** `Email Delivered`, `Email Opened`, `Email Clicked`, `Email Complained`. */
+export interface EmailEvent extends EventBase {
+  readonly kind: "email_delivered" | "email_opened" | "email_clicked" | "email_complained";
+  readonly email: EmailRef;
+}
+
+/** `Email Bounced`. */
+export interface EmailBouncedEvent extends EventBase {
+  readonly kind: "email_bounced";
+  readonly email: EmailRef;
+  readonly bounceType: BounceType;
+}
+
+/** `Unsubscribed`. */
+export interface UnsubscribedEvent extends EventBase {
+  readonly kind: "unsubscribed";
+  readonly unsubscribe: {
+    /** `marketing_email` when absent. */
+    readonly purpose: ConsentPurpose;
+    readonly list?: string;
+    readonly campaignId?: string;
+  };
+}
+
+/** `Consent Updated`. */
+export interface ConsentUpdatedEvent extends EventBase {
+  readonly kind: "consent_updated";
+  readonly consent: { readonly purpose: ConsentPurpose; readonly granted: boolean; readonly source?: string };
+}
+
+/** Any other track event: kept as generic behaviour. */
+export interface CustomEvent extends EventBase {
+  readonly kind: "custom";
+  /** Scalar properties (at most {@link CUSTOM_FIELDS_MAX}; nested values and long strings are dropped). */
+  readonly properties: Readonly<Record<string, Scalar>>;
+}
+
+/** A validated, normalised event, discriminated on `kind`. */
+export type TailorEvent =
+  | IdentifyEvent
+  | PageEvent
+  | ProductEvent
+  | CartViewedEvent
+  | CheckoutStartedEvent
+  | OrderCompletedEvent
+  | OrderRefundedEvent
+  | EmailEvent
+  | EmailBouncedEvent
+  | UnsubscribedEvent
+  | ConsentUpdatedEvent
+  | CustomEvent;

@@ -1,0 +1,75 @@
+import type { ValidationIssue } from "./event-validation-error.js";
+import { JSON_DEPTH_MAX } from "./limits.js";
+
+/** Keys that could reach an object's prototype if assigned: never copied. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** A copy of JSON-like input that is safe to read, or why it is not. */
+export type GuardResult = { ok: true; value: unknown } | { ok: false; issue: ValidationIssue };
+
+/**
+ * Copies arrays and plain objects, dropping `__proto__`, `constructor` and `prototype` keys at every level
+ * and refusing nesting deeper than {@link JSON_DEPTH_MAX}. Leaves are returned as they are for the schema to
+ * judge. The depth limit also bounds recursion on cyclic input built in code.
+ */
+export function guardJson(input: unknown): GuardResult {
+  const tooDeep = { ok: false, issue: depthIssue() } as const;
+  const copy = (value: unknown, depth: number): { deep: true } | { deep: false; value: unknown } => {
+    if (Array.isArray(value)) {
+      if (depth > JSON_DEPTH_MAX) return { deep: true };
+      const out: unknown[] = [];
+      for (const item of value) {
+        const child = copy(item, depth + 1);
+        if (child.deep) return child;
+        out.push(child.value);
+      }
+      return { deep: false, value: out };
+    }
+    if (isPlainObject(value)) {
+      if (depth > JSON_DEPTH_MAX) return { deep: true };
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) {
+        if (FORBIDDEN_KEYS.has(key) || item === undefined) continue;
+        const child = copy(item, depth + 1);
+        if (child.deep) return child;
+        out[key] = child.value;
+      }
+      return { deep: false, value: out };
+    }
+    return { deep: false, value };
+  };
+  const result = copy(input, 1);
+  return result.deep ? tooDeep : { ok: true, value: result.value };
+}
+
+/**
+ * The deepest nesting of `[`/`{` in JSON text, stopping early once past {@link JSON_DEPTH_MAX}. Runs before
+ * `JSON.parse` so a hostile record never builds a huge tree.
+ */
+export function exceedsJsonDepth(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > JSON_DEPTH_MAX) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** The issue reported for input nested too deeply. */
+export function depthIssue(): ValidationIssue {
+  return { path: "", rule: "depth", message: `JSON nested deeper than ${JSON_DEPTH_MAX} levels` };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

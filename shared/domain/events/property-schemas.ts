@@ -1,0 +1,125 @@
+import { z } from "zod";
+import {
+  amountField,
+  booleanField,
+  currencyField,
+  idField,
+  nameField,
+  purposeField,
+  quantityField,
+  urlField,
+} from "./field-schemas.js";
+import { PRODUCTS_MAX } from "./limits.js";
+
+/** Segment product fields, shared by product events and `products[]` entries. */
+const productShape = {
+  product_id: idField.optional(),
+  sku: idField.optional(),
+  category: nameField.optional(),
+  name: nameField.optional(),
+  brand: nameField.optional(),
+  price: amountField.optional(),
+  quantity: quantityField.optional(),
+};
+
+/** A product needs `product_id` or, failing that, `sku`; checked even when other fields fail. */
+function requireProductId(value: { product_id?: string; sku?: string }, ctx: z.RefinementCtx): void {
+  if (value.product_id === undefined && value.sku === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["product_id"],
+      message: "required: expected product_id or sku",
+      params: { rule: "required" },
+    });
+  }
+}
+
+const always = { when: () => true };
+
+/** One entry of `products[]`. */
+export const productSchema = z
+  .object(productShape, { error: "expected a product object" })
+  .superRefine(requireProductId, always);
+
+/** A parsed product entry. */
+export type RawProduct = z.infer<typeof productSchema>;
+
+const productsField = z
+  .array(productSchema, { error: "expected an array of products" })
+  .max(PRODUCTS_MAX, { error: `expected at most ${PRODUCTS_MAX} products` });
+
+/** `Product Viewed` / `Product Added` / `Product Removed` properties. */
+export const productEventSchema = z
+  .object({ ...productShape, currency: currencyField.optional() })
+  .superRefine(requireProductId, always);
+
+/** `Cart Viewed` properties. */
+export const cartViewedSchema = z.object({
+  cart_id: idField.optional(),
+  products: productsField.optional(),
+  currency: currencyField.optional(),
+});
+
+/** `Checkout Started` properties. */
+export const checkoutStartedSchema = z.object({
+  order_id: idField.optional(),
+  value: amountField.optional(),
+  revenue: amountField.optional(),
+  currency: currencyField.optional(),
+  products: productsField.optional(),
+});
+
+/** `Order Completed` properties. */
+export const orderCompletedSchema = z.object({
+  order_id: idField,
+  total: amountField.optional(),
+  revenue: amountField.optional(),
+  discount: amountField.optional(),
+  currency: currencyField.optional(),
+  products: productsField.optional(),
+});
+
+/** `Order Refunded` properties. */
+export const orderRefundedSchema = z.object({
+  order_id: idField,
+  total: amountField.optional(),
+  currency: currencyField.optional(),
+  products: productsField.optional(),
+});
+
+/** Properties of Tailor's email events: `message_id` is the email's id. */
+export const emailEventSchema = z.object({
+  message_id: idField,
+  campaign_id: idField.optional(),
+  variant: idField.optional(),
+  url: urlField.optional(),
+});
+
+/** `Email Bounced` properties. */
+export const emailBouncedSchema = emailEventSchema.extend({
+  bounce_type: z.enum(["Permanent", "Transient"], { error: 'expected "Permanent" or "Transient"' }),
+});
+
+/** `Unsubscribed` properties. */
+export const unsubscribedSchema = z.object({
+  purpose: purposeField.optional(),
+  list: nameField.optional(),
+  campaign_id: idField.optional(),
+});
+
+/** `Consent Updated` properties. */
+export const consentUpdatedSchema = z.object({
+  purpose: purposeField,
+  granted: booleanField,
+  source: nameField.optional(),
+});
+
+/** `page` properties (the top-level `name`/`category` are read from the envelope). */
+export const pageSchema = z.object({
+  name: nameField.optional(),
+  category: nameField.optional(),
+  url: urlField.optional(),
+  path: urlField.optional(),
+  title: nameField.optional(),
+  referrer: urlField.optional(),
+});

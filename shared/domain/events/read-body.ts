@@ -1,0 +1,178 @@
+import type { z } from "zod";
+import { EVENT_NAMES, type TrackKind } from "./event-kinds.js";
+import type { Product, TailorEvent } from "./event-types.js";
+import { DEFAULT_CURRENCY, toMinorUnits } from "./money.js";
+import {
+  cartViewedSchema,
+  checkoutStartedSchema,
+  emailBouncedSchema,
+  emailEventSchema,
+  consentUpdatedSchema,
+  orderCompletedSchema,
+  orderRefundedSchema,
+  pageSchema,
+  productEventSchema,
+  type RawProduct,
+  unsubscribedSchema,
+} from "./property-schemas.js";
+import { freeFormScalars } from "./read-traits.js";
+import { type Checked, check } from "./zod-issues.js";
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The kind-specific part of an event: everything but the envelope fields. */
+export type EventBody = DistributiveOmit<
+  Exclude<TailorEvent, { kind: "identify" }>,
+  "messageId" | "customerId" | "userId" | "anonymousId" | "timestamp" | "context" | "traits"
+>;
+
+const PROPERTIES = ["properties"] as const;
+
+/** Validates `properties` for a track event of `kind` and builds its typed body. */
+export function readTrackBody(
+  kind: TrackKind | "custom",
+  name: string,
+  properties: Record<string, unknown>,
+): Checked<EventBody> {
+  const read = <S extends z.ZodType, B extends EventBody>(
+    schema: S,
+    build: (value: z.output<S>) => B,
+  ): Checked<EventBody> => {
+    const result = check(schema, properties, PROPERTIES);
+    return result.ok ? { ok: true, value: build(result.value) } : result;
+  };
+  switch (kind) {
+    case "product_viewed":
+    case "product_added":
+    case "product_removed":
+      return read(productEventSchema, (p) => {
+        const currency = p.currency ?? DEFAULT_CURRENCY;
+        return { kind, name: EVENT_NAMES[kind], currency, product: toProduct(p, currency) };
+      });
+    case "cart_viewed":
+      return read(cartViewedSchema, (p) => {
+        const currency = p.currency ?? DEFAULT_CURRENCY;
+        const products = p.products?.map((item) => toProduct(item, currency));
+        return { kind, name: EVENT_NAMES[kind], cart: { cartId: p.cart_id, products, currency } };
+      });
+    case "checkout_started":
+      return read(checkoutStartedSchema, (p) => {
+        const currency = p.currency ?? DEFAULT_CURRENCY;
+        const value = p.value ?? p.revenue;
+        const products = (p.products ?? []).map((item) => toProduct(item, currency));
+        return {
+          kind,
+          name: EVENT_NAMES[kind],
+          checkout: {
+            orderId: p.order_id,
+            value: value === undefined ? sumProducts(products) : toMinorUnits(value, currency),
+            currency,
+            products,
+          },
+        };
+      });
+    case "order_completed":
+      return read(orderCompletedSchema, (p) => {
+        const currency = p.currency ?? DEFAULT_CURRENCY;
+        const minor = (amount: number | undefined) =>
+          amount === undefined ? undefined : toMinorUnits(amount, currency);
+        const products = (p.products ?? []).map((item) => toProduct(item, currency));
+        return {
+          kind,
+          name: EVENT_NAMES[kind],
+          order: {
+            orderId: p.order_id,
+            total: minor(p.total ?? p.revenue) ?? sumProducts(products) ?? 0,
+            revenue: minor(p.revenue),
+            discount: minor(p.discount),
+            currency,
+            products,
+          },
+        };
+      });
+    case "order_refunded":
+      return read(orderRefundedSchema, (p) => {
+        const currency = p.currency ?? DEFAULT_CURRENCY;
+        const products = (p.products ?? []).map((item) => toProduct(item, currency));
+        const total = p.total === undefined ? (sumProducts(products) ?? 0) : toMinorUnits(p.total, currency);
+        return { kind, name: EVENT_NAMES[kind], refund: { orderId: p.order_id, total, currency, products } };
+      });
+    case "email_delivered":
+    case "email_opened":
+    case "email_clicked":
+    case "email_complained":
+      return read(emailEventSchema, (p) => ({
+        kind,
+        name: EVENT_NAMES[kind],
+        email: { messageId: p.message_id, campaignId: p.campaign_id, variant: p.variant, url: p.url },
+      }));
+    case "email_bounced":
+      return read(emailBouncedSchema, (p) => ({
+        kind,
+        name: EVENT_NAMES[kind],
+        bounceType: p.bounce_type,
+        email: { messageId: p.message_id, campaignId: p.campaign_id, variant: p.variant, url: p.url },
+      }));
+    case "unsubscribed":
+      return read(unsubscribedSchema, (p) => ({
+        kind,
+        name: EVENT_NAMES[kind],
+        unsubscribe: { purpose: p.purpose ?? "marketing_email", list: p.list, campaignId: p.campaign_id },
+      }));
+    case "consent_updated":
+      return read(consentUpdatedSchema, (p) => ({
+        kind,
+        name: EVENT_NAMES[kind],
+        consent: { purpose: p.purpose, granted: p.granted, source: p.source },
+      }));
+    case "custom":
+      return { ok: true, value: { kind, name, properties: freeFormScalars(properties) } };
+  }
+}
+
+/** Validates a page view's properties; the envelope's `name`/`category` win over the properties'. */
+export function readPageBody(
+  properties: Record<string, unknown>,
+  envelope: { name?: string | null; category?: string | null },
+): Checked<EventBody> {
+  const result = check(pageSchema, properties, PROPERTIES);
+  if (!result.ok) return result;
+  const p = result.value;
+  return {
+    ok: true,
+    value: {
+      kind: "page",
+      name: EVENT_NAMES.page,
+      page: {
+        name: envelope.name ?? p.name,
+        category: envelope.category ?? p.category,
+        url: p.url,
+        path: p.path,
+        title: p.title,
+        referrer: p.referrer,
+      },
+    },
+  };
+}
+
+function toProduct(p: RawProduct, currency: string): Product {
+  return {
+    // requireProductId guarantees one of the two; the empty fallback only satisfies the type
+    productId: p.product_id ?? p.sku ?? "",
+    sku: p.sku,
+    category: p.category,
+    name: p.name,
+    brand: p.brand,
+    price: p.price === undefined ? undefined : toMinorUnits(p.price, currency),
+    quantity: p.quantity ?? 1,
+  };
+}
+
+/** Σ price × quantity in minor units, or undefined when no product has a price. */
+function sumProducts(products: readonly Product[]): number | undefined {
+  let sum: number | undefined;
+  for (const { price, quantity } of products) {
+    if (price !== undefined) sum = (sum ?? 0) + price * quantity;
+  }
+  return sum;
+}
