@@ -2,6 +2,7 @@ import { CATEGORIES, type Category, type Product } from "./catalog.js";
 import { priceOrder } from "./order-pricing.js";
 import { PERSONA_BEHAVIOUR } from "./personas.js";
 import { tasteOf } from "./product-picker.js";
+import type { SimRecord } from "./records.js";
 import {
   type Actor,
   identify,
@@ -171,7 +172,7 @@ export function runSession(visit: Visit, plan: SessionPlan): number {
   return t;
 }
 
-function categoryPage(actor: Actor, at: number, category: Category): ReturnType<typeof page> {
+function categoryPage(actor: Actor, at: number, category: Category): SimRecord {
   const title = category.charAt(0).toUpperCase() + category.slice(1);
   return page(actor, at, "Category", {
     category,

@@ -61,5 +61,8 @@ export function trackKindOf(eventName: string): TrackKind | "custom" {
 }
 
 function nameKey(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_]+/g, " ");
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, " ");
 }

@@ -5,9 +5,9 @@ import { DEFAULT_CURRENCY, toMinorUnits } from "./money.js";
 import {
   cartViewedSchema,
   checkoutStartedSchema,
+  consentUpdatedSchema,
   emailBouncedSchema,
   emailEventSchema,
-  consentUpdatedSchema,
   orderCompletedSchema,
   orderRefundedSchema,
   pageSchema,
@@ -34,10 +34,7 @@ export function readTrackBody(
   name: string,
   properties: Record<string, unknown>,
 ): Checked<EventBody> {
-  const read = <S extends z.ZodType, B extends EventBody>(
-    schema: S,
-    build: (value: z.output<S>) => B,
-  ): Checked<EventBody> => {
+  const read = <T>(schema: z.ZodType<T>, build: (value: T) => EventBody): Checked<EventBody> => {
     const result = check(schema, properties, PROPERTIES);
     return result.ok ? { ok: true, value: build(result.value) } : result;
   };

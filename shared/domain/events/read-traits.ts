@@ -37,7 +37,9 @@ function isCalendarDate(text: string): boolean {
 const timeZoneField = z
   .string({ error: "expected an IANA time zone such as Europe/Paris" })
   .trim()
-  .refine(isTimeZone, { error: (i) => `expected an IANA time zone such as Europe/Paris (got ${JSON.stringify(i.input)})` });
+  .refine(isTimeZone, {
+    error: (i) => `expected an IANA time zone such as Europe/Paris (got ${JSON.stringify(i.input)})`,
+  });
 
 const localeField = z
   .string({ error: "expected a BCP 47 locale such as fr-FR" })
@@ -45,7 +47,10 @@ const localeField = z
   .transform((tag, ctx) => {
     const canonical = canonicalLocale(tag);
     if (canonical === undefined) {
-      ctx.addIssue({ code: "custom", message: `expected a BCP 47 locale such as fr-FR (got ${JSON.stringify(tag)})` });
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a BCP 47 locale such as fr-FR (got ${JSON.stringify(tag)})`,
+      });
       return z.NEVER;
     }
     return canonical;
@@ -121,13 +126,16 @@ export function readTraits(raw: Record<string, unknown>, prefix: readonly Proper
  * strings over {@link CUSTOM_VALUE_MAX} characters are dropped (unknown data never rejects an event), and at
  * most {@link CUSTOM_FIELDS_MAX} entries are kept.
  */
-export function freeFormScalars(raw: Record<string, unknown>, skip?: ReadonlySet<string>): Record<string, Scalar> {
+export function freeFormScalars(
+  raw: Record<string, unknown>,
+  skip?: ReadonlySet<string>,
+): Record<string, Scalar> {
   const out: Record<string, Scalar> = {};
   let kept = 0;
   for (const [key, value] of Object.entries(raw)) {
     if (kept >= CUSTOM_FIELDS_MAX) break;
     if (skip?.has(key) || key.length === 0 || key.length > CUSTOM_KEY_MAX) continue;
-    if (typeof value === "string" ? value.length > CUSTOM_VALUE_MAX : !isScalar(value)) continue;
+    if (!isScalar(value) || (typeof value === "string" && value.length > CUSTOM_VALUE_MAX)) continue;
     out[key] = value;
     kept++;
   }
@@ -135,7 +143,11 @@ export function freeFormScalars(raw: Record<string, unknown>, skip?: ReadonlySet
 }
 
 function isScalar(value: unknown): value is Scalar {
-  return typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
+  return (
+    typeof value === "string" ||
+    typeof value === "boolean" ||
+    (typeof value === "number" && Number.isFinite(value))
+  );
 }
 
 /** Merges traits: `over` wins field by field; custom traits merge key by key, capped. */

@@ -16,10 +16,15 @@ export type TimestampResult = { ok: true; ms: number } | { ok: false; issue: Val
 export function readTimestamp(value: string | number, now: number, path = "timestamp"): TimestampResult {
   const ms = typeof value === "number" ? Math.trunc(value) : parseIsoDateTime(value);
   if (ms === undefined) {
-    return fail(path, "format", `expected an ISO-8601 date-time with an offset (got ${describeValue(value)})`);
+    return fail(
+      path,
+      "format",
+      `expected an ISO-8601 date-time with an offset (got ${describeValue(value)})`,
+    );
   }
   if (ms < TIMESTAMP_MIN_MS) {
-    const hint = typeof value === "number" && value > 0 && value < 1e11 ? "; epoch seconds? send milliseconds" : "";
+    const hint =
+      typeof value === "number" && value > 0 && value < 1e11 ? "; epoch seconds? send milliseconds" : "";
     return fail(path, "range", `expected a time on or after 2000-01-01 (got ${describeValue(value)}${hint})`);
   }
   if (ms > now + FUTURE_TOLERANCE_MS) {

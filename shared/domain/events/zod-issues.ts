@@ -23,7 +23,9 @@ function toIssue(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[]): Valid
     return { path, rule: "required", message: `required: ${issue.message}` };
   }
   const got =
-    issue.code === "too_big" && typeof input === "string" ? `${input.length} characters` : describeValue(input);
+    issue.code === "too_big" && typeof input === "string"
+      ? `${input.length} characters`
+      : describeValue(input);
   return { path, rule: ruleOf(issue.code), message: `${issue.message} (got ${got})` };
 }
 

@@ -1,0 +1,28 @@
+export { decodeEvent } from "./decode-event.js";
+export { EVENT_KINDS, EVENT_NAMES, type EventKind, type TrackKind, trackKindOf } from "./event-kinds.js";
+export type {
+  BounceType,
+  CartViewedEvent,
+  CheckoutStartedEvent,
+  ConsentPurpose,
+  ConsentUpdatedEvent,
+  CustomEvent,
+  EmailBouncedEvent,
+  EmailEvent,
+  EmailRef,
+  IdentifyEvent,
+  OrderCompletedEvent,
+  OrderRefundedEvent,
+  PageEvent,
+  Product,
+  ProductEvent,
+  Scalar,
+  TailorEvent,
+  Traits,
+  UnsubscribedEvent,
+} from "./event-types.js";
+export { CONSENT_PURPOSES } from "./event-types.js";
+export { EventValidationError, type ValidationIssue } from "./event-validation-error.js";
+export * from "./limits.js";
+export { currencyExponent, DEFAULT_CURRENCY, toMinorUnits } from "./money.js";
+export { type ParseResult, parseEvent } from "./parse-event.js";

@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { trackKindOf } from "./event-kinds.js";
+import type { TailorEvent, Traits } from "./event-types.js";
+import { describeValue, EventValidationError, type ValidationIssue } from "./event-validation-error.js";
+import { idField, nameField, objectField } from "./field-schemas.js";
+import { guardJson } from "./json-guard.js";
+import { type EventBody, readPageBody, readTrackBody } from "./read-body.js";
+import { canonicalLocale, isTimeZone, mergeTraits, readTraits } from "./read-traits.js";
+import { readTimestamp } from "./timestamp.js";
+import { type Checked, check } from "./zod-issues.js";
+
+/** The outcome of validating one event: never throws for bad input. */
+export type ParseResult = { ok: true; event: TailorEvent } | { ok: false; error: EventValidationError };
+
+/** The Segment envelope; unknown fields (`sentAt`, `integrations`, most of `context`, …) are ignored. */
+const envelopeSchema = z.object({
+  type: z.enum(["identify", "track", "page"], { error: 'expected "identify", "track" or "page"' }),
+  messageId: idField,
+  userId: idField.nullish(),
+  anonymousId: idField.nullish(),
+  event: nameField.nullish(),
+  name: nameField.nullish(),
+  category: nameField.nullish(),
+  properties: objectField.nullish(),
+  traits: objectField.nullish(),
+  context: z
+    .object(
+      { traits: objectField.nullish(), timezone: z.unknown(), locale: z.unknown() },
+      { error: "expected an object" },
+    )
+    .nullish(),
+});
+
+type Envelope = z.output<typeof envelopeSchema>;
+
+/**
+ * Validates and normalises one Segment-spec event (already JSON-parsed). `now` (epoch ms) bounds the event
+ * time: it must lie between 2000-01-01 and one day after `now`. Every broken rule is reported at once.
+ */
+export function parseEvent(input: unknown, now: number): ParseResult {
+  const guarded = guardJson(input);
+  if (!guarded.ok) return failed([guarded.issue]);
+  const raw = guarded.value;
+  if (!isRecord(raw)) {
+    return failed([
+      { path: "", rule: "type", message: `expected a JSON object (got ${describeValue(raw)})` },
+    ]);
+  }
+  const issues: ValidationIssue[] = [];
+  const envelope = collect(check(envelopeSchema, raw, []), issues);
+  const timestamp = readEventTime(raw.timestamp, now, issues);
+  if (envelope && !envelope.userId && !envelope.anonymousId) {
+    issues.push({ path: "userId", rule: "required", message: "required: expected userId or anonymousId" });
+  }
+  const traits = readEventTraits(raw, issues);
+  const body = readBody(raw, issues);
+  if (issues.length > 0 || !envelope || timestamp === undefined || body === undefined) return failed(issues);
+
+  const userId = envelope.userId ?? undefined;
+  const anonymousId = envelope.anonymousId ?? undefined;
+  const base = {
+    messageId: envelope.messageId,
+    customerId: userId ?? anonymousId ?? "",
+    userId,
+    anonymousId,
+    timestamp,
+    context: readContext(envelope),
+  };
+  if (body === "identify") {
+    return { ok: true, event: { ...base, kind: "identify", name: "Identify", traits: traits ?? {} } };
+  }
+  return { ok: true, event: { ...base, traits, ...body } };
+}
+
+function readEventTime(value: unknown, now: number, issues: ValidationIssue[]): number | undefined {
+  if (typeof value !== "string" && typeof value !== "number") {
+    const message =
+      value === undefined
+        ? "required: expected an ISO-8601 date-time or epoch milliseconds"
+        : `expected an ISO-8601 date-time or epoch milliseconds (got ${describeValue(value)})`;
+    issues.push({ path: "timestamp", rule: value === undefined ? "required" : "type", message });
+    return undefined;
+  }
+  const result = readTimestamp(value, now);
+  if (result.ok) return result.ms;
+  issues.push(result.issue);
+  return undefined;
+}
+
+/** `context.traits`, with the top-level `traits` over them for identify calls. */
+function readEventTraits(raw: Record<string, unknown>, issues: ValidationIssue[]): Traits | undefined {
+  const context = raw.context;
+  const contextTraits =
+    isRecord(context) && isRecord(context.traits)
+      ? collect(readTraits(context.traits, ["context", "traits"]), issues)
+      : undefined;
+  const topTraits =
+    raw.type === "identify" && isRecord(raw.traits)
+      ? collect(readTraits(raw.traits, ["traits"]), issues)
+      : undefined;
+  return mergeTraits(contextTraits, topTraits);
+}
+
+/** The kind-specific body, `"identify"` for identify calls, or undefined when it cannot be read. */
+function readBody(
+  raw: Record<string, unknown>,
+  issues: ValidationIssue[],
+): EventBody | "identify" | undefined {
+  const properties = isRecord(raw.properties) ? raw.properties : {};
+  switch (raw.type) {
+    case "identify":
+      return "identify";
+    case "page":
+      return collect(
+        readPageBody(properties, {
+          name: typeof raw.name === "string" ? raw.name.trim() : undefined,
+          category: typeof raw.category === "string" ? raw.category.trim() : undefined,
+        }),
+        issues,
+      );
+    case "track": {
+      if (typeof raw.event !== "string" || raw.event.trim() === "") {
+        if (raw.event === undefined || raw.event === null) {
+          issues.push({
+            path: "event",
+            rule: "required",
+            message: "required: a track call needs an event name",
+          });
+        }
+        return undefined;
+      }
+      const name = raw.event.trim();
+      return collect(readTrackBody(trackKindOf(name), name, properties), issues);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Device time zone and locale, kept only when valid: context is collected automatically, so never an error. */
+function readContext(envelope: Envelope): TailorEvent["context"] {
+  const { timezone, locale } = envelope.context ?? {};
+  const zone = typeof timezone === "string" && isTimeZone(timezone.trim()) ? timezone.trim() : undefined;
+  const tag = typeof locale === "string" ? canonicalLocale(locale.trim()) : undefined;
+  if (zone === undefined && tag === undefined) return undefined;
+  return { timezone: zone, locale: tag };
+}
+
+function collect<T>(result: Checked<T>, issues: ValidationIssue[]): T | undefined {
+  if (result.ok) return result.value;
+  issues.push(...result.issues);
+  return undefined;
+}
+
+function failed(issues: ValidationIssue[]): ParseResult {
+  return { ok: false, error: new EventValidationError(issues) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
