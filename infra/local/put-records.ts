@@ -39,13 +39,18 @@ const entryBytes = (entry: PutEntry) => entry.data.byteLength + encoder.encode(e
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Splits records into PutRecords-sized batches (≤ `maxEntries` records, ≤ 5 MiB), lazily and in order. */
-export function* putBatches(records: Iterable<PutEntry>, maxEntries = PUT_RECORDS_MAX_ENTRIES): Generator<PutEntry[]> {
+export function* putBatches(
+  records: Iterable<PutEntry>,
+  maxEntries = PUT_RECORDS_MAX_ENTRIES,
+): Generator<PutEntry[]> {
   let batch: PutEntry[] = [];
   let bytes = 0;
   for (const entry of records) {
     const size = entryBytes(entry);
     if (size > RECORD_MAX_BYTES) {
-      throw new LocalStackError(`a record for ${entry.partitionKey} is ${size} bytes; Kinesis takes at most 1 MiB`);
+      throw new LocalStackError(
+        `a record for ${entry.partitionKey} is ${size} bytes; Kinesis takes at most 1 MiB`,
+      );
     }
     if (batch.length >= maxEntries || (batch.length > 0 && bytes + size > PUT_RECORDS_MAX_BYTES)) {
       yield batch;
@@ -76,7 +81,10 @@ export async function putAll(options: PutAllOptions): Promise<PutAllResult> {
   let calls = 0;
   let retried = 0;
   for (const batch of putBatches(options.records, maxEntries)) {
-    let pending: PutRecordsRequestEntry[] = batch.map((e) => ({ PartitionKey: e.partitionKey, Data: e.data }));
+    let pending: PutRecordsRequestEntry[] = batch.map((e) => ({
+      PartitionKey: e.partitionKey,
+      Data: e.data,
+    }));
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > maxAttempts) {
         throw new LocalStackError(`${pending.length} records still failing after ${maxAttempts} attempts`);
@@ -85,7 +93,9 @@ export async function putAll(options: PutAllOptions): Promise<PutAllResult> {
       calls++;
       const out = await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending }));
       const results = out.Records ?? [];
-      const failed = pending.filter((_, i) => results[i]?.ErrorCode !== undefined || results[i] === undefined);
+      const failed = pending.filter(
+        (_, i) => results[i]?.ErrorCode !== undefined || results[i] === undefined,
+      );
       put += pending.length - failed.length;
       retried += failed.length;
       pending = failed;

@@ -50,12 +50,9 @@ function streamHash(opts: SimOptions): { hash: string; count: number } {
 }
 
 let big: SimRecord[] = [];
-let bigMs = 0;
 
 beforeAll(() => {
-  const started = performance.now();
   big = [...simulate(BIG)];
-  bigMs = performance.now() - started;
 });
 
 describe("simulate: determinism", () => {
@@ -101,18 +98,14 @@ describe("simulate: time", () => {
     expect(last?.at).toBeGreaterThan(START + (BIG.days - 1) * DAY_MS);
   });
 
-  it("is lazy: the first events of a 365-day × 10,000-customer run come fast", () => {
-    const started = performance.now();
+  it("is lazy: the first events of a 365-day × 10,000-customer run come from the first day", () => {
     const first: SimRecord[] = [];
     for (const record of simulate({ customers: 10_000, days: 365, seed: 3, start: START })) {
       first.push(record);
       if (first.length === 10) break;
     }
-    const elapsed = performance.now() - started;
     expect(first).toHaveLength(10);
     expect(first.every((r) => r.at < START + DAY_MS)).toBe(true);
-    // A whole year of 10,000 customers is millions of events; one day is a few tens of thousands.
-    expect(elapsed).toBeLessThan(1_500);
   });
 
   it("produces no events when there are no days", () => {
@@ -121,10 +114,9 @@ describe("simulate: time", () => {
 });
 
 describe("simulate: volume", () => {
-  it("makes 50k–150k events from 1,000 customers × 30 days, in well under 2 s", () => {
+  it("makes 50k–150k events from 1,000 customers × 30 days", () => {
     expect(big.length).toBeGreaterThan(50_000);
     expect(big.length).toBeLessThan(150_000);
-    expect(bigMs).toBeLessThan(2_000);
   });
 
   it("gives each persona 5–40 events per customer per week, browsers more than lapsing customers", () => {

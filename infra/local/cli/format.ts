@@ -17,9 +17,14 @@ export function duration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** Text with control characters escaped and cut to `max` characters. */
+/** Text with control characters escaped (`\x07`) and cut to `max` characters. */
 export function preview(text: string, max = 80): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
-  const safe = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  let safe = "";
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+    safe += control ? `\\x${code.toString(16).padStart(2, "0")}` : ch;
+    if (safe.length > max) break;
+  }
   return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
 }

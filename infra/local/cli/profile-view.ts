@@ -28,7 +28,10 @@ function line(value: unknown): string {
   }
   if (isRecord(value)) {
     const entries = Object.entries(value);
-    const shown = entries.slice(0, 6).map(([k, v]) => `${k}=${short(v)}`).join(", ");
+    const shown = entries
+      .slice(0, 6)
+      .map(([k, v]) => `${k}=${short(v)}`)
+      .join(", ");
     return entries.length > 6 ? `${shown}, … ${entries.length - 6} more` : shown || "{}";
   }
   return short(value);

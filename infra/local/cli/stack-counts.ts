@@ -10,7 +10,9 @@ export async function countProfiles(dynamo: DynamoDBClient, tableName: string): 
   let total = 0;
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const out = await dynamo.send(new ScanCommand({ TableName: tableName, Select: "COUNT", ExclusiveStartKey: start }));
+    const out = await dynamo.send(
+      new ScanCommand({ TableName: tableName, Select: "COUNT", ExclusiveStartKey: start }),
+    );
     total += out.Count ?? 0;
     start = out.LastEvaluatedKey;
   } while (start !== undefined);

@@ -23,6 +23,7 @@ export type {
 } from "./event-types.js";
 export { CONSENT_PURPOSES } from "./event-types.js";
 export { EventValidationError, type ValidationIssue } from "./event-validation-error.js";
+export { isSafeKey } from "./json-guard.js";
 export * from "./limits.js";
 export { currencyExponent, DEFAULT_CURRENCY, toMinorUnits } from "./money.js";
 export { type ParseResult, parseEvent } from "./parse-event.js";

@@ -4,6 +4,11 @@ import { JSON_DEPTH_MAX } from "./limits.js";
 /** Keys that could reach an object's prototype if assigned: never copied. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
+/** Whether `key` can be assigned onto a plain object without touching its prototype. */
+export function isSafeKey(key: string): boolean {
+  return !FORBIDDEN_KEYS.has(key);
+}
+
 /** A copy of JSON-like input that is safe to read, or why it is not. */
 export type GuardResult = { ok: true; value: unknown } | { ok: false; issue: ValidationIssue };
 

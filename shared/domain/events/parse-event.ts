@@ -25,7 +25,7 @@ const envelopeSchema = z.object({
   traits: objectField.nullish(),
   context: z
     .object(
-      { traits: objectField.nullish(), timezone: z.unknown(), locale: z.unknown() },
+      { traits: objectField.nullish(), timezone: z.unknown().optional(), locale: z.unknown().optional() },
       { error: "expected an object" },
     )
     .nullish(),
@@ -49,7 +49,7 @@ export function parseEvent(input: unknown, now: number): ParseResult {
   const issues: ValidationIssue[] = [];
   const envelope = collect(check(envelopeSchema, raw, []), issues);
   const timestamp = readEventTime(raw.timestamp, now, issues);
-  if (envelope && !envelope.userId && !envelope.anonymousId) {
+  if (isAbsent(raw.userId) && isAbsent(raw.anonymousId)) {
     issues.push({ path: "userId", rule: "required", message: "required: expected userId or anonymousId" });
   }
   const traits = readEventTraits(raw, issues);
@@ -154,6 +154,10 @@ function collect<T>(result: Checked<T>, issues: ValidationIssue[]): T | undefine
 
 function failed(issues: ValidationIssue[]): ParseResult {
   return { ok: false, error: new EventValidationError(issues) };
+}
+
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null || value === "";
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

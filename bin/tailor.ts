@@ -1,0 +1,60 @@
+/**
+ * The `tailor` CLI: the embedded local stack and what to do with it. Run with tsx (`npx tailor`, `npm start`).
+ */
+import { profileCommand } from "../infra/local/cli/profile-command.js";
+import { quarantineCommand } from "../infra/local/cli/quarantine-command.js";
+import { simulateCommand, startCommand } from "../infra/local/cli/simulate-command.js";
+import { upCommand } from "../infra/local/cli/up-command.js";
+import { TailorError } from "../shared/errors.js";
+
+const USAGE = `Usage: tailor <command> [options]
+
+  up [--fresh] [--data-dir D]          the local stack alone, until Ctrl-C
+  start [--exit]                       up + a simulated shop, a summary, then stays up (npm start)
+      [--customers 500] [--days 30] [--seed 42] [--malformed 7] [--rate R]
+  simulate --customers N --days D --seed S [--rate R] [--malformed K] [--embedded]
+                                       the simulator's traffic onto a running stack (or an embedded one)
+  profile <customerId> [--json]        a customer's profile as stored
+  quarantine [--json]                  the malformed records, with their raw bytes and the reason
+
+Every command takes --data-dir D (default .tailor/data). Commands that start a stack take --fresh,
+--verbose (the functions' own logs and metrics) and --port-dynamodb, --port-kinesis, --port-sqs-s3,
+--port-ses (or TAILOR_PORT_DYNAMODB, TAILOR_PORT_KINESIS, TAILOR_PORT_SQS_S3, TAILOR_PORT_SES; 0 = any free).
+profile and quarantine read the running stack of the data dir, or open the data dir directly when none runs.
+`;
+
+const commands: Readonly<Record<string, (argv: readonly string[]) => Promise<number>>> = {
+  up: upCommand,
+  start: startCommand,
+  simulate: simulateCommand,
+  profile: profileCommand,
+  quarantine: quarantineCommand,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(USAGE);
+    return name === undefined ? 1 : 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    process.stderr.write(`tailor: unknown command "${name}"\n\n${USAGE}`);
+    return 1;
+  }
+  return command(rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  // Our errors and parseArgs' (ERR_PARSE_ARGS_*) speak to the user; anything else is a bug: show the stack.
+  const known =
+    error instanceof TailorError ||
+    (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"));
+  process.stderr.write(`tailor: ${known && error instanceof Error ? error.message : String(error)}\n`);
+  if (!known && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 1;
+}
+// Emulator handles and SDK sockets may linger after a clean stop; the command is done.
+process.exit();

@@ -1,0 +1,239 @@
+import { parseArgs } from "node:util";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeStreamSummaryCommand, KinesisClient } from "@aws-sdk/client-kinesis";
+import { S3Client } from "@aws-sdk/client-s3";
+import type { SimOptions } from "../../../shared/sim/index.js";
+import { LOCAL_NAMES } from "../../local-names.js";
+import { resolveDataDir } from "../data-dir.js";
+import { LocalStackError } from "../local-errors.js";
+import { type LocalStack, startLocalStack } from "../local-stack.js";
+import { localRegion } from "../sdk-env.js";
+import { resolvePorts } from "../service-ports.js";
+import { readStackState } from "../stack-state.js";
+import { intFlag, portsFromFlags, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
+import { count, duration, rate } from "./format.js";
+import { readProfile } from "./profile-command.js";
+import { describeProfile } from "./profile-summary.js";
+import { hideSqliteWarning, untilSignal } from "./signals.js";
+import { stackBanner } from "./stack-banner.js";
+import { countProfiles, quarantineKeys } from "./stack-counts.js";
+import { runTraffic, type TrafficOptions } from "./traffic.js";
+
+const DAY_MS = 86_400_000;
+const simulateOptions = {
+  ...stackOptions,
+  customers: { type: "string" },
+  days: { type: "string" },
+  seed: { type: "string" },
+  rate: { type: "string" },
+  malformed: { type: "string" },
+  embedded: { type: "boolean", default: false },
+  exit: { type: "boolean", default: false },
+} as const;
+
+function parseSimulateArgs(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], options: simulateOptions, strict: true });
+}
+
+type Values = ReturnType<typeof parseSimulateArgs>["values"];
+
+/** Simulated time ends now: the shop's last `days` days, so windows and recency behave as on the day. */
+function trafficOptions(values: Values, defaults: { customers: number; days: number; malformed: number }) {
+  const days = intFlag(values.days, "days", defaults.days);
+  const sim: SimOptions = {
+    customers: intFlag(values.customers, "customers", defaults.customers),
+    days,
+    seed: intFlag(values.seed, "seed", 42, Number.MIN_SAFE_INTEGER),
+    start: Math.floor((Date.now() - days * DAY_MS) / 60_000) * 60_000,
+  };
+  const ratePerSecond = values.rate === undefined ? undefined : intFlag(values.rate, "rate", 0, 1);
+  const traffic: TrafficOptions = {
+    sim,
+    malformed: intFlag(values.malformed, "malformed", defaults.malformed),
+    rate: ratePerSecond,
+  };
+  return traffic;
+}
+
+/** Profile and quarantine counts, read with clients configured by the environment the stack set. */
+function tallies() {
+  const dynamo = new DynamoDBClient({});
+  const s3 = new S3Client({});
+  return {
+    read: async () => ({
+      profiles: await countProfiles(dynamo, LOCAL_NAMES.profileTable),
+      quarantined: (await quarantineKeys(s3, LOCAL_NAMES.quarantineBucket)).length,
+    }),
+    close: () => {
+      dynamo.destroy();
+      s3.destroy();
+    },
+  };
+}
+
+/** Runs the traffic through an embedded stack; prints the summary. Returns the stack, still running. */
+async function embeddedRun(
+  values: Values,
+  traffic: TrafficOptions,
+  interrupted: () => boolean,
+  signal: Promise<unknown>,
+  options: { withSample: boolean },
+): Promise<LocalStack> {
+  const stack = await startLocalStack({
+    dataDir: stringFlag(values["data-dir"]),
+    fresh: values.fresh,
+    ports: portsFromFlags(values),
+    log: (line) => process.stderr.write(`\n${line}\n`),
+    env: quietFunctions(values.verbose, "ERROR"),
+  });
+  const counts = tallies();
+  const kinesis = new KinesisClient({});
+  try {
+    const { sim } = traffic;
+    process.stderr.write(
+      `simulating ${count(sim.customers)} customers over ${sim.days} days (seed ${sim.seed})` +
+        `${traffic.malformed > 0 ? ` with ${traffic.malformed} malformed records` : ""}…\n`,
+    );
+    const started = performance.now();
+    const result = await runTraffic({
+      kinesis,
+      streamName: LOCAL_NAMES.eventStream,
+      traffic,
+      figures: { counters: () => sumCounters(stack), tallies: counts.read },
+      stopped: interrupted,
+      drained: () => Promise.race([stack.waitUntilIdle({ timeoutMs: 2 ** 31 - 1 }), signal]).then(() => {}),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const final = await counts.read();
+    const totals = sumCounters(stack);
+    const lines = [
+      result.interrupted ? "Interrupted." : "Done.",
+      `  events put       ${count(result.put)} in ${duration(result.putSeconds * 1000)} (${rate(result.put, result.putSeconds)})`,
+      `  ingested         ${count(totals.records)} in ${duration(seconds * 1000)} (${rate(totals.records, seconds)})` +
+        ` · ${count(totals.batches)} batches`,
+      `  profiles         ${count(final.profiles)}`,
+      `  quarantined      ${count(final.quarantined)}`,
+      `  failed batches   ${count(totals.failures)} · retries ${count(totals.retries)} · given up ${count(totals.discarded)}`,
+    ];
+    if (options.withSample && !result.interrupted) {
+      for (const key of result.busiestKeys) {
+        const profile = await readProfile(key, stack.dataDir);
+        if (profile === undefined) continue;
+        lines.push(
+          "",
+          "A sample profile (the busiest customer):",
+          ...describeProfile(profile, Date.now()).map((l) => `  ${l}`),
+        );
+        lines.push(
+          "",
+          "Where to look next:",
+          `  npx tailor profile ${key} --json`,
+          "  npx tailor quarantine",
+          `  sent mail: ${stack.endpoints.sesWebView}`,
+        );
+        break;
+      }
+    }
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return stack;
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  } finally {
+    kinesis.destroy();
+    counts.close();
+  }
+}
+
+function sumCounters(stack: LocalStack) {
+  const sum = { records: 0, batches: 0, failures: 0, retries: 0, discarded: 0, lagMs: 0, shards: 0 };
+  for (const poller of stack.pollers) {
+    const c = poller.counters;
+    sum.records += c.records;
+    sum.batches += c.batches;
+    sum.failures += c.failures;
+    sum.retries += c.retries;
+    sum.discarded += c.discarded;
+    sum.shards += c.shards;
+    sum.lagMs = Math.max(sum.lagMs, c.lagMs);
+  }
+  return { ...sum, bisects: 0, buffered: 0 };
+}
+
+/** The Kinesis endpoint of a stack running elsewhere: its `stack.json`, the environment, or the port. */
+function remoteKinesisEndpoint(values: Values): string {
+  const running = readStackState(resolveDataDir(stringFlag(values["data-dir"])));
+  if (running !== undefined) return running.endpoints.kinesis;
+  const fromEnv = process.env.AWS_ENDPOINT_URL_KINESIS;
+  if (fromEnv !== undefined && values["port-kinesis"] === undefined) return fromEnv;
+  return `http://127.0.0.1:${resolvePorts(portsFromFlags(values)).kinesis}`;
+}
+
+/** `tailor simulate`: the simulator's traffic onto a running stack, or an embedded one with `--embedded`. */
+export async function simulateCommand(argv: readonly string[]): Promise<number> {
+  const { values } = parseSimulateArgs(argv);
+  const traffic = trafficOptions(values, { customers: 100, days: 7, malformed: 0 });
+  hideSqliteWarning();
+  let stopped = false;
+  const signal = untilSignal().then(() => {
+    stopped = true;
+  });
+  if (values.embedded) {
+    const stack = await embeddedRun(values, traffic, () => stopped, signal, { withSample: false });
+    await stack.stop();
+    return 0;
+  }
+
+  const endpoint = remoteKinesisEndpoint(values);
+  const kinesis = new KinesisClient({
+    region: localRegion,
+    endpoint,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  try {
+    await kinesis
+      .send(new DescribeStreamSummaryCommand({ StreamName: LOCAL_NAMES.eventStream }))
+      .catch((error) => {
+        throw new LocalStackError(
+          `no stream ${LOCAL_NAMES.eventStream} at ${endpoint}: start a stack with \`npx tailor up\`, or pass --embedded`,
+          error,
+        );
+      });
+    const result = await runTraffic({
+      kinesis,
+      streamName: LOCAL_NAMES.eventStream,
+      traffic,
+      figures: {},
+      stopped: () => stopped,
+    });
+    process.stdout.write(
+      `${result.interrupted ? "Interrupted" : "Done"}: ${count(result.put)} events put on ${LOCAL_NAMES.eventStream} ` +
+        `at ${endpoint} in ${duration(result.putSeconds * 1000)} (${rate(result.put, result.putSeconds)}); ` +
+        "the stack's ingest processes them as they arrive (`npx tailor profile <id>`, `npx tailor quarantine`).\n",
+    );
+    return 0;
+  } finally {
+    kinesis.destroy();
+  }
+}
+
+/** `tailor start` (`npm start`): up + simulate, a summary, then the stack stays up until Ctrl-C (or `--exit`). */
+export async function startCommand(argv: readonly string[]): Promise<number> {
+  const { values } = parseSimulateArgs(argv);
+  const traffic = trafficOptions(values, { customers: 500, days: 30, malformed: 7 });
+  hideSqliteWarning();
+  let stopped = false;
+  const signal = untilSignal().then(() => {
+    stopped = true;
+  });
+  const stack = await embeddedRun(values, traffic, () => stopped, signal, { withSample: true });
+  if (values.exit || stopped) {
+    await stack.stop();
+    return 0;
+  }
+  process.stdout.write(`\n${stackBanner(stack).join("\n")}\nready (Ctrl-C to stop)\n`);
+  await signal;
+  process.stderr.write("stopping…\n");
+  await stack.stop();
+  return 0;
+}

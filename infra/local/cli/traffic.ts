@@ -1,0 +1,142 @@
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import { estimateEvents, malformedRecords, type SimOptions, simulate } from "../../../shared/sim/index.js";
+import type { PollerCounters } from "../kinesis-poller.js";
+import { type PutEntry, putAll } from "../put-records.js";
+import { count, duration, rate } from "./format.js";
+import { bar, ProgressLine } from "./progress-line.js";
+
+/** What to put on the stream. */
+export interface TrafficOptions {
+  readonly sim: SimOptions;
+  /** Malformed records to mix in, spread evenly through the traffic. */
+  readonly malformed: number;
+  /** Records per second; undefined: as fast as the stream takes them. */
+  readonly rate: number | undefined;
+}
+
+/** Live figures shown while the traffic flows (all optional: a remote stack has no pollers to ask). */
+export interface LiveFigures {
+  counters?(): PollerCounters;
+  /** Profiles and quarantined records so far; polled about once a second. */
+  tallies?(): Promise<{ profiles: number; quarantined: number }>;
+}
+
+export interface TrafficResult {
+  readonly put: number;
+  readonly putSeconds: number;
+  /** Partition keys by number of events, most first (for a sample profile). */
+  readonly busiestKeys: readonly string[];
+  readonly interrupted: boolean;
+}
+
+const encoder = new TextEncoder();
+
+/** The simulator's events as stream records, with `malformed` bad ones spread evenly among them. */
+function* records(
+  options: TrafficOptions,
+  perKey: Map<string, number>,
+  stopped: () => boolean,
+): Generator<PutEntry> {
+  const bad = malformedRecords(options.sim.seed, options.malformed);
+  const every = Math.max(1, Math.floor(estimateEvents(options.sim) / (bad.length + 1)));
+  let index = 0;
+  for (const { partitionKey, event } of simulate(options.sim)) {
+    if (stopped()) return;
+    perKey.set(partitionKey, (perKey.get(partitionKey) ?? 0) + 1);
+    yield { partitionKey, data: encoder.encode(JSON.stringify(event)) };
+    index++;
+    const next = bad[0];
+    if (next !== undefined && index % every === 0) {
+      bad.shift();
+      yield { partitionKey: next.partitionKey, data: next.data };
+    }
+  }
+  yield* bad;
+}
+
+/** One status line: put progress and rate; with a local poller, processed rate, lag and failures too. */
+function statusLine(
+  figures: LiveFigures,
+  state: { put: number; total: number; finished: boolean; started: number },
+  tallies: { profiles: number; quarantined: number } | undefined,
+): string {
+  const seconds = (performance.now() - state.started) / 1000;
+  const parts = [
+    `put ${bar(state.put, state.total, state.finished)} ${count(state.put)} (${rate(state.put, seconds)})`,
+  ];
+  const counters = figures.counters?.();
+  if (counters !== undefined) {
+    parts.push(`processed ${count(counters.records)} (${rate(counters.records, seconds)})`);
+    parts.push(`lag ${duration(counters.lagMs)}`);
+    if (counters.failures > 0) parts.push(`failed batches ${count(counters.failures)}`);
+  }
+  if (tallies !== undefined) {
+    parts.push(`profiles ${count(tallies.profiles)}`, `quarantined ${count(tallies.quarantined)}`);
+  }
+  return parts.join(" · ");
+}
+
+/**
+ * Puts the simulated shop's traffic on the stream with a live progress line, and (with a local poller) keeps
+ * the line going until the ingest has caught up. `stopped()` ends it early (Ctrl-C).
+ */
+export async function runTraffic(options: {
+  readonly kinesis: KinesisClient;
+  readonly streamName: string;
+  readonly traffic: TrafficOptions;
+  readonly figures: LiveFigures;
+  readonly stopped: () => boolean;
+  /** Resolves when the ingest has handled everything put (embedded stack only). */
+  readonly drained?: () => Promise<void>;
+}): Promise<TrafficResult> {
+  const { traffic, figures } = options;
+  const line = new ProgressLine();
+  const perKey = new Map<string, number>();
+  const state = {
+    put: 0,
+    total: estimateEvents(traffic.sim) + traffic.malformed,
+    finished: false,
+    started: performance.now(),
+  };
+  let tallies: { profiles: number; quarantined: number } | undefined;
+  let tallying = false;
+  const refresh = () => {
+    line.update(statusLine(figures, state, tallies));
+    if (figures.tallies === undefined || tallying) return;
+    tallying = true;
+    figures
+      .tallies()
+      .then((t) => {
+        tallies = t;
+      })
+      .catch(() => {})
+      .finally(() => {
+        tallying = false;
+      });
+  };
+  const timer = setInterval(refresh, 250);
+  try {
+    const result = await putAll({
+      kinesis: options.kinesis,
+      streamName: options.streamName,
+      records: records(traffic, perKey, options.stopped),
+      ratePerSecond: traffic.rate,
+      onProgress: (put) => {
+        state.put = put;
+      },
+    });
+    state.put = result.put;
+    state.finished = true;
+    const putSeconds = (performance.now() - state.started) / 1000;
+    if (options.drained !== undefined && !options.stopped()) await options.drained();
+    refresh();
+    const busiestKeys = [...perKey.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([key]) => key);
+    return { put: result.put, putSeconds, busiestKeys, interrupted: options.stopped() };
+  } finally {
+    clearInterval(timer);
+    line.done();
+  }
+}

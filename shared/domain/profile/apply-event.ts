@@ -1,0 +1,160 @@
+import { isSafeKey, type Product, type TailorEvent } from "../events/index.js";
+import { AFFINITY_WEIGHTS, addAffinity } from "./affinity.js";
+import { changeCart } from "./cart.js";
+import { recordConsent, recordUnsubscribe, suppress } from "./consent.js";
+import { recordEmail } from "./email-engagement.js";
+import { isWindowKind, KIND_CODES, type ProductKind } from "./kind-codes.js";
+import { lifecycleAt } from "./lifecycle.js";
+import { recordOrder, recordRefund } from "./orders.js";
+import {
+  CUSTOM_NAME_KEY_MAX,
+  CUSTOM_NAMES_MAX,
+  OTHER_EVENT_NAME,
+  type Profile,
+  RECENTLY_VIEWED_MAX,
+} from "./profile.js";
+import { mergeTraits } from "./profile-traits.js";
+import { lastAt, recordInWindows, recordProduct } from "./windows.js";
+
+/** Folds one event (already de-duplicated) into a working copy of the profile. */
+export function applyEvent(profile: Profile, event: TailorEvent, now: number): void {
+  const time = event.timestamp;
+  const lastOfKind = lastAt(profile, event.kind);
+  touchSeen(profile, event);
+  if (event.traits !== undefined || event.context !== undefined) {
+    mergeTraits(profile, event.traits, event.context, time);
+  }
+  count(profile, event, now);
+
+  switch (event.kind) {
+    case "identify":
+    case "page":
+    case "custom":
+      return;
+    case "product_viewed":
+      recordProducts(profile, event.kind, [event.product], time, now);
+      viewed(profile, event.product.productId, lastOfKind === undefined || time >= lastOfKind);
+      return;
+    case "product_added":
+      recordProducts(profile, event.kind, [event.product], time, now);
+      changeCart(profile, { op: "add", product: event.product, currency: event.currency }, time);
+      return;
+    case "product_removed":
+      recordProducts(profile, event.kind, [event.product], time, now);
+      changeCart(profile, { op: "remove", product: event.product, currency: event.currency }, time);
+      return;
+    case "cart_viewed":
+      if (event.cart.products !== undefined) {
+        changeCart(
+          profile,
+          { op: "replace", products: event.cart.products, currency: event.cart.currency },
+          time,
+        );
+      }
+      return;
+    case "checkout_started":
+      recordProducts(profile, event.kind, event.checkout.products, time, now);
+      return;
+    case "order_completed":
+      recordProducts(profile, event.kind, event.order.products, time, now);
+      recordOrder(profile, event.order.total, event.order.currency, time);
+      changeCart(profile, { op: "clear" }, time);
+      profile.lc = lifecycleAt(profile, time);
+      return;
+    case "order_refunded":
+      recordRefund(profile, event.refund.total, event.refund.currency);
+      return;
+    case "email_delivered":
+      recordEmail(profile, "delivered", event.email.messageId);
+      return;
+    case "email_opened":
+      recordEmail(profile, "opened", event.email.messageId);
+      return;
+    case "email_clicked":
+      recordEmail(profile, "clicked", event.email.messageId);
+      return;
+    case "email_bounced":
+      if (event.bounceType === "Permanent") suppress(profile, "hard_bounce", "Permanent bounce", time);
+      return;
+    case "email_complained":
+      suppress(profile, "complaint", event.email.campaignId ?? "complaint", time);
+      return;
+    case "unsubscribed":
+      recordUnsubscribe(profile, event.unsubscribe.purpose, event.unsubscribe.list, time);
+      return;
+    case "consent_updated":
+      recordConsent(profile, event.consent.purpose, event.consent.granted, event.consent.source, time);
+      return;
+    default:
+      assertNever(event);
+  }
+}
+
+/** First seen takes every event; last seen only what the customer did (not deliveries or bounces). */
+function touchSeen(profile: Profile, event: TailorEvent): void {
+  const time = event.timestamp;
+  profile.fs = Math.min(profile.fs ?? time, time);
+  if (event.kind !== "email_delivered" && event.kind !== "email_bounced") {
+    profile.ls = Math.max(profile.ls ?? time, time);
+  }
+}
+
+/** The all-time counter and last time of the kind, its recent buckets, and the custom name's counter. */
+function count(profile: Profile, event: TailorEvent, now: number): void {
+  const code = KIND_CODES[event.kind];
+  const stats = profile.k[code] ?? { n: 0, l: event.timestamp };
+  stats.n++;
+  stats.l = Math.max(stats.l, event.timestamp);
+  profile.k[code] = stats;
+  if (isWindowKind(event.kind)) recordInWindows(profile, event.kind, event.timestamp, now);
+  if (event.kind === "custom") {
+    const names = profile.x ?? {};
+    const tracked = Object.hasOwn(names, event.name);
+    const fits =
+      isSafeKey(event.name) &&
+      event.name.length <= CUSTOM_NAME_KEY_MAX &&
+      Object.keys(names).filter((name) => name !== OTHER_EVENT_NAME).length < CUSTOM_NAMES_MAX;
+    const key = tracked || fits ? event.name : OTHER_EVENT_NAME;
+    names[key] = (names[key] ?? 0) + 1;
+    profile.x = names;
+  }
+}
+
+const AFFINITY_WEIGHT_OF: Partial<Record<ProductKind, number>> = {
+  product_viewed: AFFINITY_WEIGHTS.view,
+  product_added: AFFINITY_WEIGHTS.add,
+  order_completed: AFFINITY_WEIGHTS.purchase,
+};
+
+/** Per-product recent counts and category affinity for each product line. */
+function recordProducts(
+  profile: Profile,
+  kind: ProductKind,
+  products: readonly Product[],
+  time: number,
+  now: number,
+): void {
+  const weight = AFFINITY_WEIGHT_OF[kind];
+  for (const product of products) {
+    recordProduct(profile, kind, product.productId, product.category, time, now);
+    if (weight !== undefined && product.category !== undefined)
+      addAffinity(profile, product.category, weight, time);
+  }
+}
+
+/**
+ * Puts a viewed product first in the recently-viewed list. A view older than the newest view already folded
+ * only joins the end of the list, if absent and there is room.
+ */
+function viewed(profile: Profile, productId: string, newest: boolean): void {
+  const list = profile.rv ?? [];
+  if (newest) {
+    profile.rv = [productId, ...list.filter((id) => id !== productId)].slice(0, RECENTLY_VIEWED_MAX);
+  } else if (!list.includes(productId) && list.length < RECENTLY_VIEWED_MAX) {
+    profile.rv = [...list, productId];
+  }
+}
+
+function assertNever(value: never): never {
+  throw new TypeError(`unhandled event: ${JSON.stringify(value)}`);
+}

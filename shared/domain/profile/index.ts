@@ -1,0 +1,31 @@
+export { AFFINITY_CATEGORIES_MAX, AFFINITY_HALF_LIFE_MS, AFFINITY_WEIGHTS, affinityAt } from "./affinity.js";
+export { cartValue } from "./cart.js";
+export { DEDUP_WINDOW_MS, dedupBytesPerId, estimateDedupBytes } from "./dedup.js";
+export { type EmailEngagement, emailEngagement } from "./email-engagement.js";
+export { FoldInputError, type FoldResult, foldEvents } from "./fold-events.js";
+export {
+  KIND_CODES,
+  type KindCode,
+  PRODUCT_KINDS,
+  type ProductKind,
+  WINDOW_KINDS,
+  type WindowKind,
+  type WindowKindOrName,
+} from "./kind-codes.js";
+export {
+  LIFECYCLE_ACTIVE_DAYS,
+  LIFECYCLE_LAPSED_DAYS,
+  lifecycleAt,
+  lifecycleNextChangeAt,
+} from "./lifecycle.js";
+export { averageOrderValue } from "./orders.js";
+export * from "./profile.js";
+export {
+  countInWindow,
+  DAILY_BUCKETS,
+  DAY_MS,
+  HOUR_MS,
+  HOURLY_BUCKETS,
+  lastAt,
+  type WindowFilter,
+} from "./windows.js";

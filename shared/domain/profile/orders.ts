@@ -1,0 +1,35 @@
+import type { OrderStats, Profile } from "./profile.js";
+
+/** Folds a completed order: count, first and last order time, revenue. */
+export function recordOrder(profile: Profile, total: number, currency: string, time: number): void {
+  const orders: OrderStats = profile.o ?? { n: 0, r: 0 };
+  orders.n++;
+  orders.f = Math.min(orders.f ?? time, time);
+  orders.l = Math.max(orders.l ?? time, time);
+  addAmount(orders, total, currency);
+  profile.o = orders;
+}
+
+/** Folds a refund: revenue goes down; the order count does not. */
+export function recordRefund(profile: Profile, total: number, currency: string): void {
+  const orders: OrderStats = profile.o ?? { n: 0, r: 0 };
+  orders.rn = (orders.rn ?? 0) + 1;
+  addAmount(orders, -total, currency);
+  profile.o = orders;
+}
+
+/**
+ * Adds an amount in the profile's currency (set by the first amount folded). Without exchange rates an amount
+ * in another currency cannot be added: it is counted in `fx` instead, so reports can tell revenue is partial.
+ */
+function addAmount(orders: OrderStats, amount: number, currency: string): void {
+  orders.c ??= currency;
+  if (currency === orders.c) orders.r += amount;
+  else orders.fx = (orders.fx ?? 0) + 1;
+}
+
+/** Average order value in minor units of `o.c`, or undefined before the first order. */
+export function averageOrderValue(profile: Profile): number | undefined {
+  const orders = profile.o;
+  return orders === undefined || orders.n === 0 ? undefined : Math.round(orders.r / orders.n);
+}

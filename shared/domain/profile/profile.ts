@@ -1,0 +1,287 @@
+/**
+ * # Profile
+ *
+ * One compact item per customer, built by a pure fold of events ({@link foldEvents}). It is plain JSON data
+ * (objects, arrays, strings, finite numbers, booleans; no `undefined`, no dates) because it is marshalled into one
+ * DynamoDB item, and it stays small because DynamoDB bills writes per started 1 KB: keys are short, windows and
+ * lists are bounded and pruned at fold time, and nothing grows with the customer's history except counters.
+ *
+ * ## Lifecycle stages
+ *
+ * Evaluated against `now` at fold time, and by {@link lifecycleAt} at any later time (time alone moves a
+ * customer from `active` to `lapsed` to `churned`; {@link lifecycleNextChangeAt} says when).
+ *
+ * | stage          | condition                                                   | since                       |
+ * |----------------|-------------------------------------------------------------|-----------------------------|
+ * | `new_lead`     | known to Tailor, never ordered                              | first seen                  |
+ * | `active`       | exactly 1 order, last order ≤ 90 days ago                   | that order                  |
+ * | `repeat_buyer` | ≥ 2 orders, last order ≤ 90 days ago                        | the order that made it so   |
+ * | `lapsed`       | last order more than 90 and at most 180 days ago            | last order + 90 days        |
+ * | `churned`      | last order more than 180 days ago                           | last order + 180 days       |
+ *
+ * Thresholds: {@link LIFECYCLE_ACTIVE_DAYS} = 90, {@link LIFECYCLE_LAPSED_DAYS} = 180. Refunds do not
+ * reduce the order count.
+ *
+ * ## Re-delivered events
+ *
+ * The same `messageId` is never applied twice within {@link DEDUP_WINDOW_MS} (24 hours) of the first time it
+ * was applied, measured in processing time (`now`), so a producer retrying `PutRecords` later, or the stream
+ * redelivering a batch, changes nothing. The profile remembers a 48-bit hash of each applied `messageId`
+ * (8 base64url characters) in hour buckets by processing hour, pruned after 25 hours: **8 bytes per
+ * remembered id** ({@link dedupBytesPerId}), plus about 10 bytes per hour bucket ({@link estimateDedupBytes}).
+ * A customer with 100 events a day carries about 1 KB of dedup memory. Duplicates inside one batch are
+ * skipped too. A fold whose events were all duplicates reports `changed: false`, so the ingest skips the write.
+ *
+ * ## Order of events
+ *
+ * A fold sorts its events by time (then `messageId`), so an out-of-order batch folds exactly like the sorted
+ * batch. Events older than what an earlier fold already applied are still applied: counters and time buckets
+ * add up in any order, "first" times take the minimum, "last" times the maximum, category affinity decays each
+ * event from its own time. What is a snapshot follows the newest time: traits from an older event only fill
+ * traits that are missing; an older cart event is ignored by the cart (the cart keeps its `u` time); an older
+ * product view goes to the end of the recently-viewed list if it is absent; consent and suppression keep the
+ * newest decision.
+ *
+ * ## Size
+ *
+ * A typical profile (a few sessions, one order, a few emails) is well under 1 KB of JSON; a heavy one
+ * (daily activity for a year) stays bounded at a few KB: see `test/domain/profile.test.ts`.
+ *
+ * @module
+ */
+import type { ConsentPurpose, Scalar } from "../events/index.js";
+import type { KindCode } from "./kind-codes.js";
+
+/** Item layout version, for migrating old items on read. */
+export const PROFILE_LAYOUT_VERSION = 1;
+
+/**
+ * One customer's profile. Short keys keep the item small; every field is documented here. (A type alias, not an
+ * interface, so it is assignable to `Record<string, unknown>` for marshalling.)
+ */
+export type Profile = {
+  /** The customer: `userId ?? anonymousId` of its events; the item's key. */
+  customerId: string;
+  /** Optimistic-lock version: the store bumps it on each write, the fold never changes it. */
+  version: number;
+  /** Item layout version ({@link PROFILE_LAYOUT_VERSION}). */
+  sv: number;
+  /** First seen: earliest event time folded (epoch ms). */
+  fs?: number;
+  /** Last seen: latest time of an event the customer did (everything but `Email Delivered`/`Bounced`). */
+  ls?: number;
+  /** Traits, newest wins. */
+  t?: ProfileTraits;
+  /** Time of the newest event whose traits were folded: older events only fill missing traits. */
+  tu?: number;
+  /** Statistics per event kind, keyed by {@link KindCode}: all-time count, last time, recent buckets. */
+  k: Partial<Record<KindCode, KindStats>>;
+  /** All-time counts of custom track events by name: at most {@link CUSTOM_NAMES_MAX} names, then `other`. */
+  x?: Record<string, number>;
+  /** Anchor of the recent buckets: the epoch hour (ms / 3 600 000) that offset 0 of every series stands for. */
+  wa?: number;
+  /** Recent per-product activity, most recently active first, at most {@link PRODUCT_ACTIVITY_MAX}. */
+  pc?: ProductActivity[];
+  /** Orders: the RFM aggregates. */
+  o?: OrderStats;
+  /** Email engagement beyond the per-kind counters (`k.ed`, `k.eo`, `k.ec`, `k.eb`, `k.ep`). */
+  e?: EmailStats;
+  /** Category affinity, decaying with a 30-day half-life. */
+  a?: Affinity;
+  /** Recently viewed product ids, newest first, de-duplicated, at most 10. */
+  rv?: string[];
+  /** The open cart. */
+  ct?: Cart;
+  /** Lifecycle stage, as of the last fold. */
+  lc: Lifecycle;
+  /** Consent per purpose. */
+  c?: Partial<Record<ConsentPurpose, ConsentState>>;
+  /** Reasons not to send email at all. */
+  s?: Suppressions;
+  /** Dedup memory: processing hour (epoch hours, as text) → concatenated 8-character messageId hashes. */
+  dd: Record<string, string>;
+};
+
+/** Traits as the templates see them (snake_case merge fields). */
+export interface ProfileTraits {
+  /** Lower-cased email address. */
+  email?: string;
+  first_name?: string;
+  last_name?: string;
+  /** `YYYY-MM-DD`. */
+  birthday?: string;
+  country?: string;
+  city?: string;
+  region?: string;
+  /** IANA time zone; from traits, or from the device context when no trait gave one. */
+  timezone?: string;
+  /** BCP 47 locale; from traits, or from the device context when no trait gave one. */
+  locale?: string;
+  phone?: string;
+  gender?: string;
+  /** Custom scalar traits: at most {@link CUSTOM_TRAITS_MAX} keys (new keys beyond are dropped). */
+  x?: Record<string, Scalar>;
+}
+
+/** What the profile keeps per event kind. */
+export interface KindStats {
+  /** All-time count. */
+  n: number;
+  /** Latest event time of this kind (epoch ms). */
+  l: number;
+  /** Hourly counts, newest first from the anchor hour `wa` (see {@link CountSeries}); 49 buckets. */
+  h?: CountSeries;
+  /** Daily (UTC) counts, newest first from the anchor's day; 91 buckets. */
+  d?: CountSeries;
+}
+
+/**
+ * Counts per time bucket, newest first, as comma-separated integers with empty text for zero and trailing
+ * zeros trimmed: `"2,,1"` is 2 in the newest bucket, 0 in the next, 1 in the third. Text keeps the item small.
+ */
+export type CountSeries = string;
+
+/** Hourly counts of one product, newest first from the anchor hour `wa`; one series per product kind. */
+export interface ProductActivity {
+  /** Product id. */
+  i: string;
+  /** Category, as last seen on this product. */
+  k?: string;
+  /** Views (`Product Viewed`). */
+  pv?: CountSeries;
+  /** Adds to cart (`Product Added`). */
+  pa?: CountSeries;
+  /** Removals from cart (`Product Removed`). */
+  pr?: CountSeries;
+  /** Checkouts that listed it (`Checkout Started`). */
+  ck?: CountSeries;
+  /** Orders that listed it (`Order Completed`). */
+  oc?: CountSeries;
+}
+
+/** RFM aggregates. Average order value is `r / n` ({@link averageOrderValue}). */
+export interface OrderStats {
+  /** Number of orders. */
+  n: number;
+  /** First order time (epoch ms). */
+  f?: number;
+  /** Last order time (epoch ms). */
+  l?: number;
+  /** Revenue in minor units of `c`: order totals minus refunds. */
+  r: number;
+  /** Currency of `r`: the currency of the first amount folded. */
+  c?: string;
+  /** Number of refunds. */
+  rn?: number;
+  /** Orders and refunds whose amount was in another currency than `c`, so not in `r`. */
+  fx?: number;
+}
+
+/** Email engagement the per-kind counters cannot tell. */
+export interface EmailStats {
+  /** Sends opened at least once (a click counts as an open), all time. */
+  uo: number;
+  /** Sends clicked at least once, all time. */
+  uc: number;
+  /**
+   * The last {@link EMAIL_RING_SIZE} sends, oldest first: per send, the 8-character hash of the email's
+   * message id and one digit of flags (1 opened, 2 clicked, 3 both, 0 neither).
+   */
+  r: string;
+}
+
+/** Category affinity: scores decayed to one common time, so one time serves every category. */
+export interface Affinity {
+  /** Time the scores are valid at (epoch ms); decay them to any later time with the half-life. */
+  t: number;
+  /** Score per category (views 1, adds 3, purchases 5, halved every 30 days), at most 10 categories. */
+  s: Record<string, number>;
+}
+
+/** The open cart. */
+export interface Cart {
+  /** Time of the newest event applied to the cart (epoch ms): older cart events are ignored. */
+  u: number;
+  /** Currency of the item prices. */
+  c: string;
+  /** Items, oldest first, at most {@link CART_ITEMS_MAX}. */
+  i: CartItem[];
+}
+
+/** A cart line. */
+export interface CartItem {
+  /** Product id. */
+  p: string;
+  /** Quantity ≥ 1. */
+  q: number;
+  /** Unit price in minor units of the cart currency; absent when unknown or in another currency. */
+  m?: number;
+  /** Category. */
+  k?: string;
+}
+
+/** Lifecycle stages, in the order a customer usually moves through them. */
+export type LifecycleStage = "new_lead" | "active" | "repeat_buyer" | "lapsed" | "churned";
+
+/** A lifecycle stage and when the customer entered it. */
+export interface Lifecycle {
+  /** Stage. */
+  s: LifecycleStage;
+  /** Since when (epoch ms). */
+  at: number;
+}
+
+/** The newest consent decision for one purpose. */
+export interface ConsentState {
+  /** Granted. */
+  g: boolean;
+  /** When (epoch ms). */
+  at: number;
+  /** Where the decision came from (e.g. `signup_form`, `unsubscribe`). */
+  src?: string;
+}
+
+/** Why not to email this customer; soft bounces never suppress. */
+export interface Suppressions {
+  /** A permanent bounce; cleared when the email trait changes to another address. */
+  hard_bounce?: Suppression;
+  /** A spam complaint. */
+  complaint?: Suppression;
+  /** Unsubscribed from marketing email; cleared by a newer marketing consent. */
+  unsubscribe?: Suppression;
+}
+
+/** One suppression: reason and time (epoch ms). */
+export interface Suppression {
+  r: string;
+  at: number;
+}
+
+/** Most custom event names counted one by one; the rest count under {@link OTHER_EVENT_NAME}. */
+export const CUSTOM_NAMES_MAX = 50;
+/** Longest custom event name counted by name; longer names count under {@link OTHER_EVENT_NAME}. */
+export const CUSTOM_NAME_KEY_MAX = 64;
+/** Name under which custom events beyond {@link CUSTOM_NAMES_MAX} are counted. */
+export const OTHER_EVENT_NAME = "other";
+/** Most custom traits kept. */
+export const CUSTOM_TRAITS_MAX = 20;
+/** Most products with recent per-product counts. */
+export const PRODUCT_ACTIVITY_MAX = 20;
+/** Most cart lines. */
+export const CART_ITEMS_MAX = 20;
+/** Most recently viewed products kept. */
+export const RECENTLY_VIEWED_MAX = 10;
+/** Sends remembered for recent open and click rates. */
+export const EMAIL_RING_SIZE = 20;
+
+/** A profile for a customer Tailor has not seen yet: no data, lifecycle `new_lead` since `now`. */
+export function emptyProfile(customerId: string, now: number): Profile {
+  return {
+    customerId,
+    version: 0,
+    sv: PROFILE_LAYOUT_VERSION,
+    k: {},
+    lc: { s: "new_lead", at: now },
+    dd: {},
+  };
+}
