@@ -31,6 +31,16 @@ export interface TrafficResult {
 
 const encoder = new TextEncoder();
 
+interface TrafficState {
+  put: number;
+  /** Estimated records to put (the simulator's estimate plus the malformed ones). */
+  total: number;
+  finished: boolean;
+  started: number;
+  /** How long putting took, once finished. */
+  putSeconds: number | undefined;
+}
+
 /** The simulator's events as stream records, with `malformed` bad ones spread evenly among them. */
 function* records(
   options: TrafficOptions,
@@ -92,11 +102,12 @@ export async function runTraffic(options: {
   const { traffic, figures } = options;
   const line = new ProgressLine();
   const perKey = new Map<string, number>();
-  const state = {
+  const state: TrafficState = {
     put: 0,
     total: estimateEvents(traffic.sim) + traffic.malformed,
     finished: false,
     started: performance.now(),
+    putSeconds: undefined,
   };
   let tallies: { profiles: number; quarantined: number } | undefined;
   let tallying = false;
@@ -125,9 +136,10 @@ export async function runTraffic(options: {
         state.put = put;
       },
     });
+    const putSeconds = (performance.now() - state.started) / 1000;
     state.put = result.put;
     state.finished = true;
-    const putSeconds = (performance.now() - state.started) / 1000;
+    state.putSeconds = putSeconds;
     if (options.drained !== undefined && !options.stopped()) await options.drained();
     refresh();
     const busiestKeys = [...perKey.entries()]

@@ -40,7 +40,8 @@ export function reanchorWindows(profile: Profile, now: number): void {
     product.ck = shiftSeries(product.ck, hours, HOURLY_BUCKETS);
     product.oc = shiftSeries(product.oc, hours, HOURLY_BUCKETS);
   }
-  profile.pc = profile.pc.filter((p) => p.pv || p.pa || p.pr || p.ck || p.oc);
+  const active = profile.pc.filter((p) => p.pv || p.pa || p.pr || p.ck || p.oc);
+  profile.pc = active.length > 0 ? active : undefined;
 }
 
 /** Bucket offsets of an event time from the anchor; times ahead of `now` count in the current hour. */
