@@ -12,6 +12,8 @@ const child = spawn(
   [path.join(root, "bin", "tailor.ts"), ...process.argv.slice(2)],
   {
     stdio: "inherit",
+    // Windows runs the .cmd shim through a shell only.
+    shell: process.platform === "win32",
     env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` },
   },
 );

@@ -1,6 +1,8 @@
 /**
  * The `tailor` CLI: the embedded local stack and what to do with it. Run with tsx (`npx tailor`, `npm start`).
  */
+// First: it must run before any module loads node:sqlite.
+import "../infra/local/cli/hide-sqlite-warning.js";
 import { profileCommand } from "../infra/local/cli/profile-command.js";
 import { quarantineCommand } from "../infra/local/cli/quarantine-command.js";
 import { simulateCommand, startCommand } from "../infra/local/cli/simulate-command.js";

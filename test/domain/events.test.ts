@@ -18,14 +18,11 @@ function failure(result: ParseResult): EventValidationError {
 function isKind<K extends TailorEvent["kind"]>(
   event: TailorEvent,
   kind: K,
-): event is Extract<TailorEvent, { kind: K }> {
+): event is TailorEvent & { kind: K } {
   return event.kind === kind;
 }
 
-function ofKind<K extends TailorEvent["kind"]>(
-  event: TailorEvent,
-  kind: K,
-): Extract<TailorEvent, { kind: K }> {
+function ofKind<K extends TailorEvent["kind"]>(event: TailorEvent, kind: K): TailorEvent & { kind: K } {
   if (!isKind(event, kind)) throw new Error(`expected ${kind}, got ${event.kind}`);
   return event;
 }
@@ -281,7 +278,8 @@ describe("normalisation", () => {
     expect(event.customerId).toBe("u-7");
     expect(event.product.productId).toBe("SKU-9");
     expect(event.product.name).toBe("Hat");
-    expect(parsed(rawEvents.productViewed({ product_id: 12345 })).customerId).toBe("user-1");
+    const numeric = ofKind(parsed(rawEvents.productViewed({ product_id: 12345 })), "product_viewed");
+    expect(numeric.product.productId).toBe("12345");
   });
 
   it("customerId is userId, else anonymousId", () => {

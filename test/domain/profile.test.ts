@@ -1,4 +1,6 @@
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
+import { itemSizeBytes } from "../../shared/aws/dynamo-item-size.js";
 import type { TailorEvent } from "../../shared/domain/events/index.js";
 import {
   AFFINITY_HALF_LIFE_MS,
@@ -8,6 +10,7 @@ import {
   cartValue,
   countInWindow,
   DAY_MS,
+  DEDUP_MAX_IDS,
   DEDUP_WINDOW_MS,
   dedupBytesPerId,
   EMAIL_RING_SIZE,
@@ -368,7 +371,7 @@ describe("category affinity", () => {
     const views = Array.from({ length: 15 }, (_, i) =>
       rawEvents.productViewed(
         { product_id: `p${i}`, category: `Cat ${i}`, quantity: 1 },
-        at(NOW - (15 - i) * 1000),
+        at(NOW - (15 - i) * DAY_MS),
       ),
     );
     const profile = fold(undefined, events(...views, rawEvents.productAdded({ category: "Cat 0" }, at(NOW))));
@@ -470,7 +473,7 @@ describe("recently viewed and the cart", () => {
       events(
         rawEvents.productAdded({ product_id: "a", price: 10, quantity: 2, category: "Hats" }, at(t)),
         rawEvents.productAdded({ product_id: "b", price: 5 }, at(t + 1)),
-        rawEvents.productAdded({ product_id: "a", price: 10 }, at(t + 2)),
+        rawEvents.productAdded({ product_id: "a", price: 10, category: "Hats" }, at(t + 2)),
         rawEvents.productRemoved({ product_id: "b" }, at(t + 3)),
       ),
     );
@@ -622,6 +625,22 @@ describe("dedup of re-delivered events", () => {
     expect(Object.keys(muchLater.profile.dd)).toHaveLength(1);
   });
 
+  it(`caps the memory at ${DEDUP_MAX_IDS} ids, forgetting the oldest first`, () => {
+    // Prepare: a bot sending more events in an hour than the cap
+    const flood = events(
+      ...Array.from({ length: DEDUP_MAX_IDS + 100 }, (_, i) => rawEvents.page({}, at(NOW - 100_000 + i))),
+    );
+    // Act
+    const profile = fold(fold(undefined, flood.slice(0, 200), NOW - HOUR_MS), flood.slice(200), NOW);
+    // Assess
+    expect(Object.values(profile.dd).join("")).toHaveLength(DEDUP_MAX_IDS * dedupBytesPerId());
+    const hour = Math.floor(NOW / HOUR_MS);
+    expect(profile.dd[String(hour)]).toHaveLength((DEDUP_MAX_IDS - 100) * dedupBytesPerId());
+    expect(profile.dd[String(hour - 1)]).toHaveLength(100 * dedupBytesPerId());
+    expect(foldEvents(profile, CUSTOMER, flood.slice(-DEDUP_MAX_IDS), NOW).changed).toBe(false);
+    expect(foldEvents(profile, CUSTOMER, flood.slice(0, 1), NOW).applied).toBe(1);
+  });
+
   it("costs 8 bytes per remembered id", () => {
     const profile = fold(undefined, batch());
     expect(dedupBytesPerId()).toBe(8);
@@ -686,35 +705,54 @@ describe("order of events", () => {
 });
 
 describe("size", () => {
-  it("a typical profile is under 1 KB of JSON", () => {
-    // Prepare: identified, two sessions of browsing, one order, three emails, consent
+  it("a typical profile is billed as one 1 KB write unit", () => {
+    // Prepare: identified three weeks ago with one browsing session and an order, three campaign emails since
+    // (one opened), and a session today; each session folded when it happened, as the ingest would
     const t = NOW - 20 * DAY_MS;
-    const profile = fold(
-      undefined,
-      events(
-        rawEvents.identify(
-          { email: "ada.lovelace@example.com", first_name: "Ada", last_name: "Lovelace", country: "GB" },
-          at(t, { context: { timezone: "Europe/London", locale: "en-GB" } }),
-        ),
-        rawEvents.consentUpdated({}, at(t + 1)),
-        rawEvents.page({}, at(t + 2)),
-        rawEvents.productViewed({ product_id: "sku-1001" }, at(t + 3)),
-        rawEvents.productViewed({ product_id: "sku-1002" }, at(t + 4)),
-        rawEvents.productAdded({ product_id: "sku-1002" }, at(t + 5)),
-        rawEvents.checkoutStarted({ products: [{ product_id: "sku-1002", category: "Shoes" }] }, at(t + 6)),
-        rawEvents.orderCompleted({ products: [{ product_id: "sku-1002", category: "Shoes" }] }, at(t + 7)),
-        ...["ses-a", "ses-b", "ses-c"].map((id, i) =>
-          rawEvents.emailDelivered({ message_id: id }, at(NOW - (5 - i) * DAY_MS)),
-        ),
-        rawEvents.emailOpened({ message_id: "ses-a" }, at(NOW - 4 * DAY_MS)),
-        rawEvents.page({}, at(NOW - 2 * HOUR_MS)),
-        rawEvents.productViewed({ product_id: "sku-1003", category: "Hats" }, at(NOW - HOUR_MS)),
-        rawEvents.productAdded({ product_id: "sku-1003", category: "Hats" }, at(NOW - HOUR_MS)),
-      ),
-    );
+    const sessions: { now: number; raws: RawEvent[] }[] = [
+      {
+        now: t + HOUR_MS,
+        raws: [
+          rawEvents.identify(
+            { email: "ada.lovelace@example.com", first_name: "Ada", last_name: "Lovelace", country: "GB" },
+            at(t, { context: { timezone: "Europe/London", locale: "en-GB" } }),
+          ),
+          rawEvents.consentUpdated({}, at(t + 1)),
+          rawEvents.page({}, at(t + 2)),
+          rawEvents.productViewed({ product_id: "sku-1001" }, at(t + 3)),
+          rawEvents.productViewed({ product_id: "sku-1002" }, at(t + 4)),
+          rawEvents.productAdded({ product_id: "sku-1002" }, at(t + 5)),
+          rawEvents.checkoutStarted({ products: [{ product_id: "sku-1002", category: "Shoes" }] }, at(t + 6)),
+          rawEvents.orderCompleted({ products: [{ product_id: "sku-1002", category: "Shoes" }] }, at(t + 7)),
+        ],
+      },
+      ...["ses-a", "ses-b", "ses-c"].map((id, i) => ({
+        now: NOW - (5 - i) * DAY_MS + HOUR_MS,
+        raws: [rawEvents.emailDelivered({ message_id: id }, at(NOW - (5 - i) * DAY_MS))],
+      })),
+      {
+        now: NOW - 4 * DAY_MS + 2 * HOUR_MS,
+        raws: [rawEvents.emailOpened({ message_id: "ses-a" }, at(NOW - 4 * DAY_MS))],
+      },
+      {
+        now: NOW,
+        raws: [
+          rawEvents.page({}, at(NOW - 2 * HOUR_MS)),
+          rawEvents.productViewed({ product_id: "sku-1003", category: "Hats" }, at(NOW - HOUR_MS)),
+          rawEvents.productAdded({ product_id: "sku-1003", category: "Hats" }, at(NOW - HOUR_MS)),
+        ],
+      },
+    ];
+    // Act
+    let profile: Profile | undefined;
+    for (const session of sessions) profile = fold(profile, events(...session.raws), session.now);
     // Assess
-    console.info(JSON.stringify(profile));
-    expect(jsonBytes(profile)).toBeLessThan(1024);
+    if (profile === undefined) throw new Error("no profile");
+    const billed = itemSizeBytes(marshall(profile));
+    console.info(`typical profile: ${billed} bytes as a DynamoDB item, ${jsonBytes(profile)} bytes of JSON`);
+    expect(profile.k.pv?.n).toBe(3);
+    expect(billed).toBeLessThan(1024);
+    expect(jsonBytes(profile)).toBeLessThan(1280);
   });
 
   it("a year of heavy daily activity stays bounded", () => {
@@ -764,10 +802,13 @@ describe("size", () => {
     // Assess: counts kept growing, the item did not
     expect(profile?.k.pv?.n).toBe(365 * 15);
     const steady = Math.max(...sizes.slice(100));
+    const billed = profile === undefined ? 0 : itemSizeBytes(marshall(profile));
     console.info(
-      `heavy profile: ${sizes.at(-1)} bytes of JSON after a year; max from day 100 on: ${steady} bytes`,
+      `heavy profile after a year: ${billed} bytes as a DynamoDB item; JSON at most ${steady} bytes`,
     );
     expect(steady).toBeLessThan(8 * 1024);
+    expect(billed).toBeLessThan(6 * 1024);
+    // no growth: the last months are no bigger than the middle of the year
     expect(Math.max(...sizes.slice(300))).toBeLessThanOrEqual(Math.max(...sizes.slice(100, 200)) + 256);
   });
 });

@@ -139,19 +139,37 @@ describe("startLocalStack", () => {
     expect(lines.join("\n")).not.toMatch(/^created /m);
   });
 
-  it("runs no handler with pollers: false, and fails clearly on a broken template", async () => {
+  it("runs no handler with pollers: false, warns of clashing function variables, fails clearly on a broken template", async () => {
     const ingest = fakeIngest();
+    const lines: string[] = [];
+    const other = {
+      Type: "AWS::Lambda::Function",
+      Properties: {
+        Tags: [{ Key: "tailor:local-name", Value: "tailor-other" }],
+        Environment: { Variables: { PROFILES_TABLE: "another-table", OTHER_ONLY: "yes" } },
+      },
+    };
+    const withOther =
+      typeof template === "object" && template !== null && "Resources" in template
+        ? { ...template, Resources: { ...Object(template.Resources), OtherFunction: other } }
+        : template;
     const stack = await startLocalStack({
       dataDir: data.dir,
       ports: anyPort,
-      template,
+      template: withOther,
       pollers: false,
       handlers: { "tailor-ingest": ingest.handler },
-      log: () => {},
+      log: (line) => lines.push(line),
     });
     await put(["unseen"]);
     await stack.waitUntilIdle();
+    expect(process.env.PROFILES_TABLE).toBe("tailor-profiles");
+    expect(process.env.OTHER_ONLY).toBe("yes");
+    expect(lines).toContain(
+      'warning: PROFILES_TABLE is "tailor-profiles" for tailor-ingest but "another-table" for tailor-other; using the first',
+    );
     await stack.stop();
+    expect(process.env.OTHER_ONLY).toBeUndefined();
     expect(stack.pollers).toEqual([]);
     expect(ingest.bodies).toEqual([]);
 

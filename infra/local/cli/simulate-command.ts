@@ -14,7 +14,7 @@ import { intFlag, portsFromFlags, quietFunctions, stackOptions, stringFlag } fro
 import { count, duration, rate } from "./format.js";
 import { readProfile } from "./profile-command.js";
 import { describeProfile } from "./profile-summary.js";
-import { hideSqliteWarning, untilSignal } from "./signals.js";
+import { untilSignal } from "./signals.js";
 import { stackBanner } from "./stack-banner.js";
 import { countProfiles, quarantineKeys } from "./stack-counts.js";
 import { runTraffic, type TrafficOptions } from "./traffic.js";
@@ -173,7 +173,6 @@ function remoteKinesisEndpoint(values: Values): string {
 export async function simulateCommand(argv: readonly string[]): Promise<number> {
   const { values } = parseSimulateArgs(argv);
   const traffic = trafficOptions(values, { customers: 100, days: 7, malformed: 0 });
-  hideSqliteWarning();
   let stopped = false;
   const signal = untilSignal().then(() => {
     stopped = true;
@@ -221,7 +220,6 @@ export async function simulateCommand(argv: readonly string[]): Promise<number> 
 export async function startCommand(argv: readonly string[]): Promise<number> {
   const { values } = parseSimulateArgs(argv);
   const traffic = trafficOptions(values, { customers: 500, days: 30, malformed: 7 });
-  hideSqliteWarning();
   let stopped = false;
   const signal = untilSignal().then(() => {
     stopped = true;

@@ -1,13 +1,12 @@
 import { parseArgs } from "node:util";
 import { startLocalStack } from "../local-stack.js";
 import { portsFromFlags, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
-import { hideSqliteWarning, untilSignal } from "./signals.js";
+import { untilSignal } from "./signals.js";
 import { stackBanner } from "./stack-banner.js";
 
 /** `tailor up`: the stack alone, until Ctrl-C. */
 export async function upCommand(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({ args: [...argv], options: stackOptions, strict: true });
-  hideSqliteWarning();
   const stopSignal = untilSignal();
   const stack = await startLocalStack({
     dataDir: stringFlag(values["data-dir"]),

@@ -38,5 +38,5 @@ export function decodeEvent(data: Uint8Array, now: number): ParseResult {
 }
 
 function failed(issue: ValidationIssue, cause?: unknown): ParseResult {
-  return { ok: false, error: new EventValidationError([issue], { cause }) };
+  return { ok: false, error: new EventValidationError([issue], cause === undefined ? undefined : { cause }) };
 }

@@ -3,7 +3,13 @@ import type { CountSeries } from "./profile.js";
 /** The counts of a series, newest first (an absent series is empty). */
 export function decodeSeries(series: CountSeries | undefined): number[] {
   if (series === undefined || series === "") return [];
-  return series.split(",").map((count) => (count === "" ? 0 : Number(count)));
+  const counts: number[] = [];
+  for (const token of series.split(",")) {
+    const value = Number(token);
+    if (value < 0) for (let i = 0; i < -value; i++) counts.push(0);
+    else counts.push(value);
+  }
+  return counts;
 }
 
 /** Encodes counts (newest first); undefined when every count is zero, so the key can be dropped. */
@@ -11,10 +17,18 @@ export function encodeSeries(counts: readonly number[]): CountSeries | undefined
   let end = counts.length;
   while (end > 0 && !counts[end - 1]) end--;
   if (end === 0) return undefined;
-  return counts
-    .slice(0, end)
-    .map((count) => (count === 0 ? "" : String(count)))
-    .join(",");
+  const tokens: string[] = [];
+  let zeros = 0;
+  for (const count of counts.slice(0, end)) {
+    if (count === 0) {
+      zeros++;
+      continue;
+    }
+    if (zeros > 0) tokens.push(String(-zeros));
+    zeros = 0;
+    tokens.push(String(count));
+  }
+  return tokens.join(",");
 }
 
 /** Ages a series by `by` buckets (newer buckets start at zero) and keeps at most `length` buckets. */

@@ -6,6 +6,12 @@ export const DEDUP_WINDOW_MS = 24 * HOUR_MS;
 /** Hour buckets are kept one hour beyond the window, so an id is remembered at least 24 hours. */
 const RETENTION_HOURS = 25;
 const HASH_BYTES = 6;
+/**
+ * Most ids remembered (32 KB): only a customer sending more than this many events in 25 hours (a bot, a load
+ * test) outruns it, and then its oldest ids are forgotten first. It keeps such an item far below DynamoDB's
+ * 400 KB item limit.
+ */
+export const DEDUP_MAX_IDS = 4096;
 
 /** The remembered form of an id: 48 bits of its SHA-256 as 8 base64url characters. */
 export function shortHash(id: string): string {
@@ -46,4 +52,17 @@ export function rememberedHashes(memory: Readonly<Record<string, string>>): Set<
 export function rememberHash(memory: Record<string, string>, hash: string, now: number): void {
   const hour = String(Math.floor(now / HOUR_MS));
   memory[hour] = (memory[hour] ?? "") + hash;
+}
+
+/** Forgets the oldest ids beyond {@link DEDUP_MAX_IDS}, oldest hour first, oldest id first within an hour. */
+export function capDedup(memory: Record<string, string>): void {
+  const width = dedupBytesPerId();
+  let budget = DEDUP_MAX_IDS * width;
+  const newestFirst = Object.keys(memory).sort((a, b) => Number(b) - Number(a));
+  for (const hour of newestFirst) {
+    const packed = memory[hour] ?? "";
+    if (budget <= 0) Reflect.deleteProperty(memory, hour);
+    else if (packed.length > budget) memory[hour] = packed.slice(packed.length - budget);
+    budget -= packed.length;
+  }
 }

@@ -1,6 +1,6 @@
 import type { TailorEvent } from "../events/index.js";
 import { applyEvent } from "./apply-event.js";
-import { pruneDedup, rememberedHashes, rememberHash, shortHash } from "./dedup.js";
+import { capDedup, pruneDedup, rememberedHashes, rememberHash, shortHash } from "./dedup.js";
 import { lifecycleAt } from "./lifecycle.js";
 import { emptyProfile, type Profile } from "./profile.js";
 import { reanchorWindows } from "./windows.js";
@@ -64,6 +64,7 @@ export function foldEvents(
     applyEvent(profile, event, now);
     rememberHash(profile.dd, hash, now);
   }
+  capDedup(profile.dd);
   profile.lc = lifecycleAt(profile, now);
   dropUndefined(profile);
   return { profile, applied: fresh.length, duplicates, changed: true };
