@@ -233,6 +233,7 @@ async function main(): Promise<void> {
     fresh: true,
     ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 },
     log: () => undefined,
+    env: { POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "ERROR" },
   });
   try {
     log(`generating ${MAX_EVENTS} simulator events (${CUSTOMERS} customers, ${DAYS} days)…`);

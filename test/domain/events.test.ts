@@ -224,6 +224,10 @@ describe("page, identify and custom events", () => {
     expect(event.properties).toEqual({ list_id: "wl-1", items: 3, public: true });
   });
 
+  it("a numeric event name is accepted as text", () => {
+    expect(parsed({ ...rawTrack("x", {}), event: 404 }).name).toBe("404");
+  });
+
   it("known names match whatever the case and separators", () => {
     expect(parsed(rawTrack("product_viewed", rawProduct())).kind).toBe("product_viewed");
     expect(parsed(rawTrack("ORDER COMPLETED", { order_id: "o" })).name).toBe("Order Completed");

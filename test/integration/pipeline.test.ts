@@ -24,6 +24,7 @@ beforeAll(async () => {
     fresh: true,
     ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 },
     log: () => undefined,
+    env: { POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "ERROR" },
   });
 });
 

@@ -53,7 +53,7 @@ export function parseEvent(input: unknown, now: number): ParseResult {
     issues.push({ path: "userId", rule: "required", message: "required: expected userId or anonymousId" });
   }
   const traits = readEventTraits(raw, issues);
-  const body = readBody(raw, issues);
+  const body = readBody(raw, envelope, issues);
   if (issues.length > 0 || !envelope || timestamp === undefined || body === undefined) return failed(issues);
 
   const userId = envelope.userId ?? undefined;
@@ -101,25 +101,32 @@ function readEventTraits(raw: Record<string, unknown>, issues: ValidationIssue[]
   return mergeTraits(contextTraits, topTraits);
 }
 
-/** The kind-specific body, `"identify"` for identify calls, or undefined when it cannot be read. */
+/**
+ * The kind-specific body, `"identify"` for identify calls, or undefined when it cannot be read. Names come from
+ * the checked envelope, or from the raw event when the envelope failed, so property problems are still reported.
+ */
 function readBody(
   raw: Record<string, unknown>,
+  envelope: Envelope | undefined,
   issues: ValidationIssue[],
 ): EventBody | "identify" | undefined {
   const properties = isRecord(raw.properties) ? raw.properties : {};
+  const text = (checked: string | null | undefined, value: unknown): string | undefined =>
+    checked ?? (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
   switch (raw.type) {
     case "identify":
       return "identify";
     case "page":
       return collect(
         readPageBody(properties, {
-          name: typeof raw.name === "string" ? raw.name.trim() : undefined,
-          category: typeof raw.category === "string" ? raw.category.trim() : undefined,
+          name: text(envelope?.name, raw.name),
+          category: text(envelope?.category, raw.category),
         }),
         issues,
       );
     case "track": {
-      if (typeof raw.event !== "string" || raw.event.trim() === "") {
+      const name = text(envelope?.event, raw.event);
+      if (name === undefined) {
         if (raw.event === undefined || raw.event === null) {
           issues.push({
             path: "event",
@@ -129,7 +136,6 @@ function readBody(
         }
         return undefined;
       }
-      const name = raw.event.trim();
       return collect(readTrackBody(trackKindOf(name), name, properties), issues);
     }
     default:

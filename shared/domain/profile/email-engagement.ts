@@ -27,6 +27,13 @@ export interface EmailEngagement {
   readonly recentClickRate: number;
 }
 
+/** The ring's sends, oldest first: where each entry starts, its hash and its flags. */
+function* sends(ring: string): Generator<{ at: number; hash: string; flags: number }> {
+  for (let at = 0; at + ENTRY <= ring.length; at += ENTRY) {
+    yield { at, hash: ring.slice(at, at + 8), flags: Number(ring[at + 8]) };
+  }
+}
+
 /**
  * Records a delivery, open or click of the email with message id `emailMessageId` in the ring of recent sends.
  * An open or click of a send not in the ring (its delivery not seen yet) adds it, so the send counts once.
@@ -36,22 +43,18 @@ export function recordEmail(
   profile: Profile,
   action: "delivered" | "opened" | "clicked",
   emailMessageId: string,
-) {
+): void {
   const stats: EmailStats = profile.e ?? { uo: 0, uc: 0, r: "" };
   const hash = shortHash(emailMessageId);
-  let at = -1;
-  for (let i = 0; i + ENTRY <= stats.r.length; i += ENTRY) {
-    if (stats.r.slice(i, i + 8) === hash) at = i;
-  }
-  const before = at >= 0 ? Number(stats.r[at + 8]) : 0;
+  const known = [...sends(stats.r)].find((send) => send.hash === hash);
+  const before = known?.flags ?? 0;
   const flags = before | (action === "clicked" ? OPENED | CLICKED : action === "opened" ? OPENED : 0);
   if (flags & OPENED && !(before & OPENED)) stats.uo++;
   if (flags & CLICKED && !(before & CLICKED)) stats.uc++;
-  if (at >= 0) {
-    stats.r = `${stats.r.slice(0, at + 8)}${flags}${stats.r.slice(at + ENTRY)}`;
-  } else {
-    stats.r = `${stats.r}${hash}${flags}`.slice(-EMAIL_RING_SIZE * ENTRY);
-  }
+  stats.r =
+    known === undefined
+      ? `${stats.r}${hash}${flags}`.slice(-EMAIL_RING_SIZE * ENTRY)
+      : `${stats.r.slice(0, known.at + 8)}${flags}${stats.r.slice(known.at + ENTRY)}`;
   profile.e = stats;
 }
 
@@ -59,13 +62,11 @@ export function recordEmail(
 export function emailEngagement(profile: Profile): EmailEngagement {
   const count = (code: "ed" | "eo" | "ec" | "eb" | "ep") => profile.k[code]?.n ?? 0;
   const delivered = count("ed");
-  const ring = profile.e?.r ?? "";
-  let sends = 0;
+  let recent = 0;
   let opened = 0;
   let clicked = 0;
-  for (let i = 0; i + ENTRY <= ring.length; i += ENTRY) {
-    const flags = Number(ring[i + 8]);
-    sends++;
+  for (const { flags } of sends(profile.e?.r ?? "")) {
+    recent++;
     if (flags & OPENED) opened++;
     if (flags & CLICKED) clicked++;
   }
@@ -80,8 +81,8 @@ export function emailEngagement(profile: Profile): EmailEngagement {
     lastClickAt: lastAt(profile, "email_clicked"),
     openRate: rate(profile.e?.uo ?? 0, delivered),
     clickRate: rate(profile.e?.uc ?? 0, delivered),
-    recentSends: sends,
-    recentOpenRate: rate(opened, sends),
-    recentClickRate: rate(clicked, sends),
+    recentSends: recent,
+    recentOpenRate: rate(opened, recent),
+    recentClickRate: rate(clicked, recent),
   };
 }

@@ -1,6 +1,12 @@
 import type { EventKind } from "../events/index.js";
 import { addToSeries, shiftSeries, sumSeries } from "./count-series.js";
-import { KIND_CODES, type ProductKind, type WindowKindOrName, windowKindOf } from "./kind-codes.js";
+import {
+  KIND_CODES,
+  PRODUCT_KINDS,
+  type ProductKind,
+  type WindowKindOrName,
+  windowKindOf,
+} from "./kind-codes.js";
 import { PRODUCT_ACTIVITY_MAX, type Profile } from "./profile.js";
 
 /** One hour in ms. */
@@ -11,6 +17,10 @@ export const DAY_MS = 86_400_000;
 export const HOURLY_BUCKETS = 49;
 /** Daily (UTC) buckets kept: enough for any window up to 90 days. */
 export const DAILY_BUCKETS = 91;
+
+type ProductCode = (typeof KIND_CODES)[ProductKind];
+const PRODUCT_CODES: readonly ProductCode[] = PRODUCT_KINDS.map((kind) => KIND_CODES[kind]);
+const PRODUCT_CODE_SET: ReadonlySet<string> = new Set(PRODUCT_CODES);
 
 const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS);
 const dayOfHour = (hour: number): number => Math.floor(hour / 24);
@@ -34,13 +44,9 @@ export function reanchorWindows(profile: Profile, now: number): void {
   }
   if (profile.pc === undefined) return;
   for (const product of profile.pc) {
-    product.pv = shiftSeries(product.pv, hours, HOURLY_BUCKETS);
-    product.pa = shiftSeries(product.pa, hours, HOURLY_BUCKETS);
-    product.pr = shiftSeries(product.pr, hours, HOURLY_BUCKETS);
-    product.ck = shiftSeries(product.ck, hours, HOURLY_BUCKETS);
-    product.oc = shiftSeries(product.oc, hours, HOURLY_BUCKETS);
+    for (const code of PRODUCT_CODES) product[code] = shiftSeries(product[code], hours, HOURLY_BUCKETS);
   }
-  const active = profile.pc.filter((p) => p.pv || p.pa || p.pr || p.ck || p.oc);
+  const active = profile.pc.filter((product) => PRODUCT_CODES.some((code) => product[code] !== undefined));
   profile.pc = active.length > 0 ? active : undefined;
 }
 
@@ -133,8 +139,8 @@ export function countInWindow(
   return sumSeries(stats.d, newestDay, anchorDay - dayOfHour(hourOf(sinceMs)));
 }
 
-function isProductCode(code: string): code is (typeof KIND_CODES)[ProductKind] {
-  return code === "pv" || code === "pa" || code === "pr" || code === "ck" || code === "oc";
+function isProductCode(code: string): code is ProductCode {
+  return PRODUCT_CODE_SET.has(code);
 }
 
 /** Latest time an event of `kind` happened (epoch ms), or undefined if never. */
