@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
+import { startLocalStack } from "../infra/local/local-stack.js";
 import { type IngestRecord, ingestBatch } from "../shared/app/ingest-batch.js";
 import { DynamoProfileStore } from "../shared/aws/dynamo-profile-store.js";
 import { S3Quarantine } from "../shared/aws/s3-quarantine.js";
@@ -18,7 +19,6 @@ import { decodeEvent, type TailorEvent } from "../shared/domain/events/index.js"
 import { foldEvents, type Profile } from "../shared/domain/profile/index.js";
 import type { ProfileStore, PutOutcome, StoredProfile } from "../shared/ports.js";
 import { simulate } from "../shared/sim/index.js";
-import { startLocalStack } from "../infra/local/local-stack.js";
 
 /** DynamoDB on-demand prices, us-east-1, USD per million request units. */
 const PRICE_PER_MILLION_WRU = 0.625;
@@ -73,7 +73,10 @@ function lastArrival(records: readonly IngestRecord[]): number {
   return records.reduce((max, record) => Math.max(max, record.approximateArrivalTimestamp), 0);
 }
 
-function cpuOfDecodeAndFold(records: readonly IngestRecord[], now: number): { batched: number; naive: number } {
+function cpuOfDecodeAndFold(
+  records: readonly IngestRecord[],
+  now: number,
+): { batched: number; naive: number } {
   const profiles = new Map<string, Profile>();
   const before = cpuNow();
   for (let i = 0; i < records.length; i += BATCH_SIZE) {
@@ -97,13 +100,23 @@ function cpuOfDecodeAndFold(records: readonly IngestRecord[], now: number): { ba
     const decoded = decodeEvent(record.data, now);
     if (!decoded.ok) continue;
     const { customerId } = decoded.event;
-    naiveProfiles.set(customerId, foldEvents(naiveProfiles.get(customerId), customerId, [decoded.event], now).profile);
+    naiveProfiles.set(
+      customerId,
+      foldEvents(naiveProfiles.get(customerId), customerId, [decoded.event], now).profile,
+    );
   }
   return { batched, naive: cpuNow() - naiveBefore };
 }
 
-async function runBatched(records: readonly IngestRecord[], tableName: string, bucketName: string, now: number) {
-  const profiles = new ReadCountingStore(new DynamoProfileStore({ client: new DynamoDBClient({}), tableName }));
+async function runBatched(
+  records: readonly IngestRecord[],
+  tableName: string,
+  bucketName: string,
+  now: number,
+) {
+  const profiles = new ReadCountingStore(
+    new DynamoProfileStore({ client: new DynamoDBClient({}), tableName }),
+  );
   const deps = {
     profiles,
     quarantine: new S3Quarantine({ client: new S3Client({}), bucketName }),
@@ -195,7 +208,12 @@ async function shardRate(stack: Awaited<ReturnType<typeof startLocalStack>>, str
   let sent = 0;
   const pending: { PartitionKey: string; Data: Uint8Array }[] = [];
   const started = performance.now();
-  for (const { partitionKey, event } of simulate({ customers: 5000, days: 30, seed: 99, start: start - 30 * 864e5 })) {
+  for (const { partitionKey, event } of simulate({
+    customers: 5000,
+    days: 30,
+    seed: 99,
+    start: start - 30 * 864e5,
+  })) {
     if (sent >= total) break;
     pending.push({ PartitionKey: partitionKey, Data: encoder.encode(JSON.stringify(event)) });
     if (pending.length === 100) {
@@ -265,7 +283,11 @@ async function main(): Promise<void> {
       row("DynamoDB write requests/event", batched.writeRequestsPerEvent, naive.writeRequestsPerEvent),
       row("DynamoDB write units/event", batched.writeUnitsPerEvent, naive.writeUnitsPerEvent),
       row("DynamoDB read units/event", batched.readUnitsPerEvent, naive.readUnitsPerEvent),
-      row("USD per million events (DynamoDB)", batched.dollarsPerMillionEvents, naive.dollarsPerMillionEvents),
+      row(
+        "USD per million events (DynamoDB)",
+        batched.dollarsPerMillionEvents,
+        naive.dollarsPerMillionEvents,
+      ),
       "",
       `Shard rate: ${e2e.sent} records put in ${e2e.putSeconds.toFixed(1)} s (${(e2e.sent / e2e.putSeconds).toFixed(0)}/s), ` +
         `all ingested through Kinesis and the handler after ${e2e.drainedSeconds.toFixed(1)} s ` +

@@ -115,7 +115,7 @@ export class Ingest extends Construct {
     fn.addEventSource(
       new KinesisEventSource(props.stream, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
+        batchSize: 500,
         maxBatchingWindow: Duration.seconds(1),
         bisectBatchOnError: true,
         retryAttempts: 5,

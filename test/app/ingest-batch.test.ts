@@ -128,7 +128,11 @@ describe("ingestBatch", () => {
 
     expect(failed.size).toBe(0);
     expect(summary.conflicts).toBe(1);
-    const all = eventsOf([record(viewed("c-1", 1, 10)), record(viewed("c-1", 2, 9)), record(viewed("c-1", 3, 8))]);
+    const all = eventsOf([
+      record(viewed("c-1", 1, 10)),
+      record(viewed("c-1", 2, 9)),
+      record(viewed("c-1", 3, 8)),
+    ]);
     const expected = foldEvents(undefined, "c-1", all, NOW).profile;
     expect(profiles.items.get("c-1")?.profile).toEqual({ ...expected, version: 3 });
   });

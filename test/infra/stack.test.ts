@@ -221,7 +221,7 @@ describe("TailorStack", () => {
       template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
         EventSourceArn: stack.resolve(stack.events.stream.streamArn),
         StartingPosition: "TRIM_HORIZON",
-        BatchSize: 100,
+        BatchSize: 500,
         MaximumBatchingWindowInSeconds: 1,
         BisectBatchOnFunctionError: true,
         MaximumRetryAttempts: 5,

@@ -35,7 +35,13 @@ afterAll(async () => {
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 
-function track(customerId: string, id: string, event: string, properties: Record<string, unknown>, ago: number) {
+function track(
+  customerId: string,
+  id: string,
+  event: string,
+  properties: Record<string, unknown>,
+  ago: number,
+) {
   return { type: "track", event, messageId: id, userId: customerId, timestamp: minutesAgo(ago), properties };
 }
 
@@ -84,17 +90,41 @@ describe("events on Kinesis become profiles in DynamoDB (embedded local stack)",
           traits: { email: "  Ada.Lovelace@Example.COM ", first_name: "Ada" },
         },
       },
-      { key: "it-ada", data: track("it-ada", "it-ada-2", "Product Viewed", { product_id: "p-1", category: "books", price: 12.5 }, 20) },
-      { key: "it-ada", data: track("it-ada", "it-ada-3", "Product Added", { product_id: "p-1", category: "books", price: 12.5, quantity: 2 }, 15) },
       {
         key: "it-ada",
-        data: track("it-ada", "it-ada-4", "Order Completed", {
-          order_id: "o-1",
-          total: 25,
-          revenue: 25,
-          currency: "USD",
-          products: [{ product_id: "p-1", category: "books", price: 12.5, quantity: 2 }],
-        }, 10),
+        data: track(
+          "it-ada",
+          "it-ada-2",
+          "Product Viewed",
+          { product_id: "p-1", category: "books", price: 12.5 },
+          20,
+        ),
+      },
+      {
+        key: "it-ada",
+        data: track(
+          "it-ada",
+          "it-ada-3",
+          "Product Added",
+          { product_id: "p-1", category: "books", price: 12.5, quantity: 2 },
+          15,
+        ),
+      },
+      {
+        key: "it-ada",
+        data: track(
+          "it-ada",
+          "it-ada-4",
+          "Order Completed",
+          {
+            order_id: "o-1",
+            total: 25,
+            revenue: 25,
+            currency: "USD",
+            products: [{ product_id: "p-1", category: "books", price: 12.5, quantity: 2 }],
+          },
+          10,
+        ),
       },
     ]);
     await stack.waitUntilIdle();
@@ -111,10 +141,19 @@ describe("events on Kinesis become profiles in DynamoDB (embedded local stack)",
   it("quarantines a malformed record with its bytes and reason while the good ones land", async () => {
     const notJson = encoder.encode('{"type":"track","userId":"it-bob"');
     await put([
-      { key: "it-bob", data: track("it-bob", "it-bob-1", "Product Viewed", { product_id: "p-2", category: "toys" }, 5) },
+      {
+        key: "it-bob",
+        data: track("it-bob", "it-bob-1", "Product Viewed", { product_id: "p-2", category: "toys" }, 5),
+      },
       { key: "it-bob", data: notJson },
-      { key: "it-bob", data: track("it-bob", "it-bob-2", "Product Viewed", { product_id: "p-3", price: "abc" }, 4) },
-      { key: "it-bob", data: track("it-bob", "it-bob-3", "Product Viewed", { product_id: "p-4", category: "toys" }, 3) },
+      {
+        key: "it-bob",
+        data: track("it-bob", "it-bob-2", "Product Viewed", { product_id: "p-3", price: "abc" }, 4),
+      },
+      {
+        key: "it-bob",
+        data: track("it-bob", "it-bob-3", "Product Viewed", { product_id: "p-4", category: "toys" }, 3),
+      },
     ]);
     await stack.waitUntilIdle();
 
@@ -125,14 +164,31 @@ describe("events on Kinesis become profiles in DynamoDB (embedded local stack)",
     expect(raw).toContain('{"type":"track","userId":"it-bob"');
     const priced = records.find((r) => String(r.reason).includes("properties.price"));
     expect(priced?.sequenceNumber).toEqual(expect.any(String));
-    expect(JSON.parse(Buffer.from(String(priced?.rawBase64), "base64").toString("utf8")).messageId).toBe("it-bob-2");
+    expect(JSON.parse(Buffer.from(String(priced?.rawBase64), "base64").toString("utf8")).messageId).toBe(
+      "it-bob-2",
+    );
   });
 
   it("leaves profiles identical when the same records are put again or a batch is redelivered", async () => {
     const batch = [
-      { key: "it-cy", data: track("it-cy", "it-cy-1", "Product Viewed", { product_id: "p-5", category: "garden" }, 9) },
-      { key: "it-cy", data: track("it-cy", "it-cy-2", "Product Added", { product_id: "p-5", category: "garden", price: 3 }, 8) },
-      { key: "it-dee", data: track("it-dee", "it-dee-1", "Product Viewed", { product_id: "p-6", category: "pets" }, 7) },
+      {
+        key: "it-cy",
+        data: track("it-cy", "it-cy-1", "Product Viewed", { product_id: "p-5", category: "garden" }, 9),
+      },
+      {
+        key: "it-cy",
+        data: track(
+          "it-cy",
+          "it-cy-2",
+          "Product Added",
+          { product_id: "p-5", category: "garden", price: 3 },
+          8,
+        ),
+      },
+      {
+        key: "it-dee",
+        data: track("it-dee", "it-dee-1", "Product Viewed", { product_id: "p-6", category: "pets" }, 7),
+      },
     ];
     await put(batch);
     await stack.waitUntilIdle();
