@@ -6,22 +6,40 @@ import { type Checked, check } from "./zod-issues.js";
 
 /** Whether `zone` is an IANA time zone the runtime knows. */
 export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return zone.length <= 64;
-  } catch {
-    return false;
-  }
+  return remember(timeZones, zone, () => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+      return zone.length <= 64;
+    } catch {
+      return false;
+    }
+  });
+}
+
+// Building an Intl formatter per event costs more than the rest of the decode; the answers never change.
+const CACHE_LIMIT = 1024;
+const timeZones = new Map<string, { readonly value: boolean }>();
+const locales = new Map<string, { readonly value: string | undefined }>();
+
+function remember<T>(cache: Map<string, { readonly value: T }>, key: string, compute: () => T): T {
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached.value;
+  const value = compute();
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, { value });
+  return value;
 }
 
 /** The canonical form of a BCP 47 locale tag (`fr_fr` → `fr-FR`), or undefined when it is not one. */
 export function canonicalLocale(tag: string): string | undefined {
   if (tag.length > 35) return undefined;
-  try {
-    return Intl.getCanonicalLocales(tag.replace(/_/g, "-"))[0];
-  } catch {
-    return undefined;
-  }
+  return remember(locales, tag, () => {
+    try {
+      return Intl.getCanonicalLocales(tag.replace(/_/g, "-"))[0];
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})/;
