@@ -8,12 +8,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ScanCommand,
+} from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import { type LocalStack, startLocalStack } from "../infra/local/local-stack.js";
 import { type PutEntry, putAll } from "../infra/local/put-records.js";
 import { type IngestRecord, ingestBatch } from "../shared/app/ingest-batch.js";
+import { itemSizeBytes } from "../shared/aws/dynamo-item-size.js";
 import { DynamoProfileStore } from "../shared/aws/dynamo-profile-store.js";
 import { S3Quarantine } from "../shared/aws/s3-quarantine.js";
 import { decodeEvent, type TailorEvent } from "../shared/domain/events/index.js";
@@ -172,6 +179,23 @@ async function runNaive(records: readonly IngestRecord[], tableName: string, now
   return figures;
 }
 
+/** Stored profile item sizes (bytes, by DynamoDB's rules) across the whole table: median, 95th percentile, max. */
+async function itemSizes(
+  tableName: string,
+): Promise<{ count: number; median: number; p95: number; max: number }> {
+  const client = new DynamoDBClient({});
+  const sizes: number[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) sizes.push(itemSizeBytes(item));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  sizes.sort((a, b) => a - b);
+  const at = (q: number) => sizes[Math.min(sizes.length - 1, Math.floor(q * sizes.length))] ?? 0;
+  return { count: sizes.length, median: at(0.5), p95: at(0.95), max: sizes[sizes.length - 1] ?? 0 };
+}
+
 /** Counts the read units a store's reads would be billed (strongly consistent: 1 per started 4 KB per item). */
 class ReadCountingStore implements ProfileStore {
   readUnits = 0;
@@ -267,6 +291,7 @@ async function main(): Promise<void> {
     const batched = perEvent(
       await runBatched(records, batchSize, "tailor-profiles", "tailor-quarantine", now),
     );
+    const sizes = await itemSizes("tailor-profiles");
     log("naive baseline (one read and one write per event)…");
     const naive = perEvent(await runNaive(records, "bench-naive-profiles", now));
     log(`end to end through Kinesis at 1,000 records/s for ${SHARD_RATE_SECONDS} s…`);
@@ -295,6 +320,7 @@ async function main(): Promise<void> {
         naive.dollarsPerMillionEvents,
       ),
       "",
+      `Profile items after the run: ${sizes.count} customers, median ${sizes.median} B, 95th percentile ${sizes.p95} B, largest ${sizes.max} B`,
       `Shard rate: ${e2e.sent} records put in ${e2e.putSeconds.toFixed(1)} s (${(e2e.sent / e2e.putSeconds).toFixed(0)}/s), ` +
         `all ingested through Kinesis and the handler after ${e2e.drainedSeconds.toFixed(1)} s ` +
         `(${(e2e.sent / e2e.drainedSeconds).toFixed(0)} records/s sustained by one handler process)`,
