@@ -1,3 +1,5 @@
+import { TailorError } from "../../errors.js";
+
 /** One broken rule in an incoming event. */
 export interface ValidationIssue {
   /** Field path in the raw event, e.g. `properties.products[0].price`; empty for the record as a whole. */
@@ -12,14 +14,12 @@ export interface ValidationIssue {
  * A record that can never become a valid event: retrying will not help, so the ingest quarantines it with this
  * message as the reason. The message names every field path and the rule it broke.
  */
-export class EventValidationError extends Error {
-  override readonly name = "EventValidationError";
-  /** Validation failures are permanent: the same bytes fail the same way. */
-  readonly retryable = false;
+export class EventValidationError extends TailorError {
   readonly issues: readonly ValidationIssue[];
 
   constructor(issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
-    super(issues.map(formatIssue).join("; ") || "invalid event", options);
+    // Validation failures are permanent: the same bytes fail the same way.
+    super(issues.map(formatIssue).join("; ") || "invalid event", { retryable: false, cause: options?.cause });
     this.issues = issues;
   }
 }

@@ -1,3 +1,4 @@
+import { assertNever } from "../../errors.js";
 import { isSafeKey, type Product, type TailorEvent } from "../events/index.js";
 import { AFFINITY_WEIGHTS, addAffinity } from "./affinity.js";
 import { changeCart } from "./cart.js";
@@ -153,8 +154,4 @@ function viewed(profile: Profile, productId: string, newest: boolean): void {
   } else if (!list.includes(productId) && list.length < RECENTLY_VIEWED_MAX) {
     profile.rv = [...list, productId];
   }
-}
-
-function assertNever(value: never): never {
-  throw new TypeError(`unhandled event: ${JSON.stringify(value)}`);
 }

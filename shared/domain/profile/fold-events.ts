@@ -1,3 +1,4 @@
+import { TailorError } from "../../errors.js";
 import type { TailorEvent } from "../events/index.js";
 import { applyEvent } from "./apply-event.js";
 import { capDedup, pruneDedup, rememberedHashes, rememberHash, shortHash } from "./dedup.js";
@@ -18,9 +19,10 @@ export interface FoldResult {
 }
 
 /** A caller bug: folding events of one customer into another's profile. Never retryable. */
-export class FoldInputError extends Error {
-  override readonly name = "FoldInputError";
-  readonly retryable = false;
+export class FoldInputError extends TailorError {
+  constructor(message: string) {
+    super(message, { retryable: false });
+  }
 }
 
 /**
