@@ -3,8 +3,11 @@
  */
 // First: it must run before any module loads node:sqlite.
 import "../infra/local/cli/hide-sqlite-warning.js";
+import { explainCommand } from "../infra/local/cli/explain-command.js";
+import { previewCommand } from "../infra/local/cli/preview-command.js";
 import { profileCommand } from "../infra/local/cli/profile-command.js";
 import { quarantineCommand } from "../infra/local/cli/quarantine-command.js";
+import { segmentsCommand } from "../infra/local/cli/segments-command.js";
 import { simulateCommand, startCommand } from "../infra/local/cli/simulate-command.js";
 import { upCommand } from "../infra/local/cli/up-command.js";
 import { TailorError } from "../shared/errors.js";
@@ -18,11 +21,23 @@ const USAGE = `Usage: tailor <command> [options]
                                        the simulator's traffic onto a running stack (or an embedded one)
   profile <customerId> [--json]        a customer's profile as stored
   quarantine [--json]                  the malformed records, with their raw bytes and the reason
+  preview <template> --customer <id>   render an email for a stored profile (every variant), or
+  preview [<template>] --all           every template for every sample profile (templates/samples);
+      [--variant V] [--out .tailor/preview]
+                                       writes HTML + text and an index page, prints its path
+  segments [--json]                    every segment with its size (from the counters) and last recount
+  segments recount|rfm|reevaluate      batch jobs: exact sizes; RFM thresholds and scores; re-evaluation
+      [--slices 4]                     after a definition changed (each emits the transitions it causes)
+  segments import <segmentId> <file.csv>
+                                       add the customers of a CSV (column customerId) to a static segment
+  explain <customerId> [--json] [--at ISO-time]
+                                       for each segment: in or out, and which conditions held, with values
 
 Every command takes --data-dir D (default .tailor/data). Commands that start a stack take --fresh,
 --verbose (the functions' own logs and metrics) and --port-dynamodb, --port-kinesis, --port-sqs-s3,
 --port-ses (or TAILOR_PORT_DYNAMODB, TAILOR_PORT_KINESIS, TAILOR_PORT_SQS_S3, TAILOR_PORT_SES; 0 = any free).
-profile and quarantine read the running stack of the data dir, or open the data dir directly when none runs.
+profile, quarantine, segments and explain read the running stack of the data dir, or open the data dir
+directly when none runs; segments and explain take --segments-dir S (default templates/segments).
 `;
 
 const commands: Readonly<Record<string, (argv: readonly string[]) => Promise<number>>> = {
@@ -31,6 +46,9 @@ const commands: Readonly<Record<string, (argv: readonly string[]) => Promise<num
   simulate: simulateCommand,
   profile: profileCommand,
   quarantine: quarantineCommand,
+  preview: previewCommand,
+  segments: segmentsCommand,
+  explain: explainCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

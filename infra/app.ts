@@ -26,6 +26,11 @@ export interface BuildAppOptions {
    * @default - `CDK_OUTDIR` when run by the CDK CLI, a temporary directory otherwise
    */
   readonly outdir?: string;
+  /**
+   * Absolute path of the folder of segment definitions to validate and ship.
+   * @default - the repository's `templates/segments`
+   */
+  readonly segmentsDir?: string;
 }
 
 /** The CDK app and its one stack. */
@@ -47,7 +52,9 @@ function featureFlags(): Record<string, unknown> {
 
 /**
  * Builds the Tailor CDK app: the stack, checked by cdk-nag's AwsSolutions rules when it is synthesised (an
- * unacknowledged finding fails `app.synth()`). Used by `bin/app.ts`, the tests and the local stack.
+ * unacknowledged finding fails `app.synth()`). Used by `bin/app.ts`, the tests and the local stack. The segment
+ * definitions are validated here, while the stack is built: an invalid one throws the loader's
+ * `SegmentDefinitionError`, naming the file, the path inside it and the rule, and nothing is synthesised.
  */
 export function buildApp(options: BuildAppOptions = {}): TailorApp {
   const checks = options.checks ?? true;
@@ -63,6 +70,7 @@ export function buildApp(options: BuildAppOptions = {}): TailorApp {
   const stack = new TailorStack(app, "Tailor", {
     description: "Tailor: real-time, data-driven email personalization",
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    segmentsDir: options.segmentsDir,
   });
   return { app, stack };
 }

@@ -12,6 +12,13 @@ export const LOCAL_NAMES = {
   quarantineBucket: "tailor-quarantine",
   ingestDeadLetterQueue: "tailor-ingest-dlq",
   ingestFunction: "tailor-ingest",
+  timersTable: "tailor-timers",
+  segmentsTable: "tailor-segments",
+  transitionsQueue: "tailor-segment-transitions",
+  transitionsDeadLetterQueue: "tailor-segment-transitions-dlq",
+  segmentTimersFunction: "tailor-segment-timers",
+  segmentTimersSchedule: "tailor-segment-timers-schedule",
+  segmentTimersScheduleDeadLetterQueue: "tailor-segment-timers-schedule-dlq",
 } as const;
 
 /** One of the friendly names above. */

@@ -1,4 +1,5 @@
 import type { Profile } from "./domain/profile/index.js";
+import type { RfmThresholds, SegmentTransition } from "./domain/segments/contracts.js";
 
 /** Where profiles live: one compact item per customer, written with an optimistic version check. */
 export interface ProfileStore {
@@ -48,3 +49,142 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** A slice of a parallel scan: DynamoDB's `Segment` / `TotalSegments`, so batch jobs can fan out. */
+export interface ScanSlice {
+  /** 0-based slice number, below `totalSegments`. */
+  readonly segment: number;
+  readonly totalSegments: number;
+}
+
+/** Reading every profile, slice by slice (the batch path: recount, RFM, re-evaluation). */
+export interface ProfileScan {
+  /** Every profile in the slice, page by page; strongly consistent where the store can be. */
+  scan(slice: ScanSlice): AsyncIterable<StoredProfile>;
+}
+
+/** The result of clearing published transitions from a profile's outbox. */
+export type ClearOutboxOutcome =
+  | { readonly ok: true; readonly version: number; readonly writeUnits: number }
+  | { readonly ok: false; readonly reason: "conflict" };
+
+/** Removing published transitions from the outbox `ob` of a stored profile. */
+export interface OutboxStore {
+  /**
+   * Replaces the outbox of `customerId` with `remaining` (removes it when empty) and bumps the version, if the
+   * stored version is still `version`. A conflict leaves the outbox as it is: its entries are published again
+   * by the next writer (at least once; consumers de-duplicate on the transition id).
+   */
+  clearOutbox(
+    customerId: string,
+    version: number,
+    remaining: readonly SegmentTransition[],
+    itemBytes: number,
+  ): Promise<ClearOutboxOutcome>;
+}
+
+/** A timer that is due: re-evaluate this customer's segments. */
+export interface DueTimer {
+  readonly customerId: string;
+  /** When it was due (epoch ms). */
+  readonly dueAt: number;
+}
+
+/** Due-time timers: "re-evaluate customer X at time T", polled every minute. */
+export interface Timers {
+  /**
+   * Records a timer (idempotent: the same customer and time is one timer); resolves the number of writes it
+   * took (the store may keep an index beside the timer).
+   */
+  schedule(customerId: string, dueAt: number): Promise<number>;
+  /** Up to `limit` timers due at or before `now`, oldest minute first. */
+  due(now: number, limit: number): Promise<DueTimer[]>;
+  /** Deletes a fired timer. */
+  complete(timer: DueTimer): Promise<void>;
+}
+
+/** One change of a segment's size, caused by one customer (the store picks the counter shard from it). */
+export interface SizeDelta {
+  readonly segmentId: string;
+  readonly customerId: string;
+  /** +1 for an entry, -1 for an exit. */
+  readonly delta: number;
+}
+
+/** A segment's size as kept by the counters. */
+export interface SegmentSize {
+  readonly segmentId: string;
+  /** Sum of the shards: exact right after a recount, then moved by every transition. */
+  readonly size: number;
+  /** When the last recount wrote the exact size (epoch ms), if one ever ran. */
+  readonly countedAt: number | undefined;
+}
+
+/** Segment bookkeeping: sharded size counters and the population's RFM thresholds. */
+export interface SegmentStore {
+  /** The stored RFM thresholds, if a batch run computed them. */
+  rfmThresholds(): Promise<RfmThresholds | undefined>;
+  putRfmThresholds(thresholds: RfmThresholds): Promise<void>;
+  /**
+   * Adds the deltas to the counters, summed per counter shard first (one write per shard touched, none for a
+   * sum of 0); resolves the number of counter writes made.
+   */
+  addToSizes(deltas: readonly SizeDelta[]): Promise<number>;
+  /** Sizes of the given segments (0 for a segment never counted). */
+  sizes(segmentIds: readonly string[]): Promise<SegmentSize[]>;
+  /** Writes exact sizes: one shard holds the count and `countedAt`, every other shard 0. */
+  putExactSizes(sizes: ReadonlyMap<string, number>, countedAt: number): Promise<void>;
+}
+
+/** Where segment transitions go for campaigns to consume (an SQS standard queue). */
+export interface TransitionPublisher {
+  /** Publishes the transitions; resolves the ids of those accepted (the others stay in the outbox). */
+  publish(transitions: readonly SegmentTransition[]): Promise<ReadonlySet<string>>;
+}
+
+/** A product as emails show it: prices in major units (e.g. `24.99`) of `currency`. */
+export interface CatalogProduct {
+  readonly productId: string;
+  readonly name: string;
+  readonly brand: string;
+  readonly category: string;
+  readonly price: number;
+  readonly currency: string;
+  readonly inStock: boolean;
+  /** Relative popularity in (0, 1]: how best sellers are ranked. */
+  readonly popularity: number;
+  readonly url: string;
+  readonly imageUrl: string;
+}
+
+/** The shop's products: looked up by id, and best sellers for the recommendation fallbacks. */
+export interface Catalog {
+  /** The products that exist among `productIds` (unknown ids are simply missing from the map). */
+  getMany(productIds: readonly string[]): Promise<ReadonlyMap<string, CatalogProduct>>;
+  /**
+   * The most popular in-stock products, best first, of `category` when given, leaving out `exclude`;
+   * at most `limit`.
+   */
+  bestSellers(options: {
+    readonly limit: number;
+    readonly category?: string;
+    readonly exclude?: ReadonlySet<string>;
+  }): Promise<readonly CatalogProduct[]>;
+}
+
+/** What a recommender is asked. */
+export interface RecommendationRequest {
+  readonly customerId: string;
+  readonly profile: Profile;
+  /** How many products are wanted (the recommender may return more or fewer). */
+  readonly limit: number;
+}
+
+/**
+ * Personal product recommendations (the model endpoint). Returns product ids, best first; it may include
+ * products that are out of stock or already bought: the caller filters. Throws when the model cannot answer
+ * in time; the caller falls back to best sellers.
+ */
+export interface Recommender {
+  recommend(request: RecommendationRequest): Promise<readonly string[]>;
+}

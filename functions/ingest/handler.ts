@@ -42,7 +42,12 @@ export async function run(event: KinesisStreamEvent, context: Context): Promise<
   metrics.addMetric("ProfileWriteConflicts", MetricUnit.Count, summary.conflicts);
   metrics.addMetric("ProfileWriteUnits", MetricUnit.Count, summary.writeUnits);
   metrics.addMetric("RecordsFailed", MetricUnit.Count, summary.failedRecords);
-  if (summary.quarantined > 0 || summary.failedRecords > 0)
+  metrics.addMetric("SegmentTransitions", MetricUnit.Count, summary.transitions);
+  metrics.addMetric("SegmentTransitionsPublished", MetricUnit.Count, summary.transitionsPublished);
+  metrics.addMetric("OutboxWriteUnits", MetricUnit.Count, summary.outboxWriteUnits);
+  metrics.addMetric("TimerWrites", MetricUnit.Count, summary.timerWrites);
+  metrics.addMetric("CounterWrites", MetricUnit.Count, summary.counterWrites);
+  if (summary.quarantined > 0 || summary.failedRecords > 0 || summary.counterFailures > 0)
     logger.warn("batch ingested with rejects", { summary });
   else logger.debug("batch ingested", { summary });
 

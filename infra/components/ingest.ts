@@ -1,14 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { Duration, Validations } from "aws-cdk-lib";
-import {
-  Alarm,
-  ComparisonOperator,
-  type IAlarm,
-  type IMetric,
-  Metric,
-  TreatMissingData,
-} from "aws-cdk-lib/aws-cloudwatch";
-import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import { type IAlarm, type IMetric, Metric } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { IStream } from "aws-cdk-lib/aws-kinesis";
 import { type IFunction, StartingPosition } from "aws-cdk-lib/aws-lambda";
@@ -23,7 +15,9 @@ import { DeadLetterQueue } from "./dead-letter-queue.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { tagLocalName } from "./local-name.js";
 import { arnFinding } from "./nag-findings.js";
+import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
+import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 
 /** The ingest function's handler, found from this file, wherever the repository is checked out. */
 const ingestEntry = fileURLToPath(new URL("../../functions/ingest/handler.ts", import.meta.url));
@@ -41,6 +35,14 @@ export interface IngestProps {
   readonly profiles: ITable;
   /** The bucket malformed records are quarantined in. */
   readonly quarantineBucket: IBucket;
+  /** The due-time timers table: where a customer's next time-driven segment change is scheduled. */
+  readonly timers: ITable;
+  /** The segment bookkeeping table (size counters, RFM thresholds). */
+  readonly segments: ITable;
+  /** Where segment transitions (entered, exited) are sent for campaigns. */
+  readonly transitionsQueue: IQueue;
+  /** The segment definitions evaluated after each fold, shipped in the function's bundle. */
+  readonly definitions: SegmentDefinitions;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
   /**
@@ -99,15 +101,23 @@ export class Ingest extends Construct {
       environment: {
         PROFILES_TABLE: props.profiles.tableName,
         QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
+        SEGMENTS_DIR,
+        TIMERS_TABLE: props.timers.tableName,
+        SEGMENTS_TABLE: props.segments.tableName,
+        TRANSITIONS_QUEUE_URL: props.transitionsQueue.queueUrl,
         POWERTOOLS_SERVICE_NAME: INGEST_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
+      bundledFolders: [props.definitions.bundledFolder],
     });
     const fn = ingest.function;
     tagLocalName(fn, "AWS::Lambda::Function", LOCAL_NAMES.ingestFunction);
     props.profiles.grantReadWriteData(fn);
     props.quarantineBucket.grantPut(fn);
     props.stream.grantRead(fn);
+    props.timers.grantReadWriteData(fn);
+    props.segments.grantReadWriteData(fn);
+    props.transitionsQueue.grantSendMessages(fn);
     acknowledgeGrantWildcards(ingest, props.quarantineBucket);
 
     const deadLetters = new DeadLetterQueue(this, "DeadLetters", { purpose: "the ingest event source" });
@@ -135,27 +145,14 @@ export class Ingest extends Construct {
     quarantineThreshold: number,
     maxIteratorAge: Duration,
   ): IngestAlarms {
-    const fiveMinutes = Duration.minutes(5);
     const alarm = (
       id: string,
       description: string,
       metric: IMetric,
       threshold: number,
       periods = 1,
-    ): IAlarm => {
-      const created = new Alarm(this, id, {
-        alarmDescription: description,
-        metric,
-        threshold,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: periods,
-        datapointsToAlarm: periods,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(new SnsAction(props.alarmTopic));
-      created.addOkAction(new SnsAction(props.alarmTopic));
-      return created;
-    };
+    ): IAlarm =>
+      notifyingAlarm(this, id, { description, metric, threshold, periods, topic: props.alarmTopic });
 
     return {
       iteratorAge: alarm(
@@ -176,7 +173,7 @@ export class Ingest extends Construct {
           metricName: "EventsQuarantined",
           dimensionsMap: { service: INGEST_SERVICE_NAME },
           statistic: "Sum",
-          period: fiveMinutes,
+          period: ALARM_PERIOD,
         }),
         quarantineThreshold,
       ),
@@ -185,14 +182,14 @@ export class Ingest extends Construct {
         "Ingest gave up on stream records: the dead-letter queue holds where to find them",
         this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           statistic: "Maximum",
-          period: fiveMinutes,
+          period: ALARM_PERIOD,
         }),
         0,
       ),
       errors: alarm(
         "ErrorsAlarm",
         "Ingest invocations failed as a whole",
-        this.function.metricErrors({ statistic: "Sum", period: fiveMinutes }),
+        this.function.metricErrors({ statistic: "Sum", period: ALARM_PERIOD }),
         0,
       ),
     };
@@ -203,7 +200,8 @@ export class Ingest extends Construct {
 function acknowledgeGrantWildcards(ingest: ProjectFunction<typeof ingestEnvSchema>, bucket: IBucket): void {
   const acknowledge = (finding: string, reason: string): void =>
     Validations.of(ingest.role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-  const kmsReason = "KMS grants for the table, quarantine and DLQ keys, each scoped to its one key ARN.";
+  const kmsReason =
+    "KMS grants for the tables', quarantine's and queues' keys, each scoped to its one key ARN.";
   acknowledge("Action::kms:GenerateDataKey*", kmsReason);
   acknowledge("Action::kms:ReEncrypt*", kmsReason);
   acknowledge(

@@ -1,8 +1,10 @@
+import { existsSync, statSync } from "node:fs";
+import { isAbsolute, normalize, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Token, Validations } from "aws-cdk-lib";
 import { type IRole, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { type ILogGroup, LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { z } from "zod";
@@ -21,6 +23,17 @@ const esmRequireBanner =
 
 /** Variables this construct sets itself; a schema may not claim them. */
 const reservedVariables = new Set(["NODE_OPTIONS"]);
+
+/** A folder shipped inside a function's bundle, beside the code, for the function to read at run time. */
+export interface BundledFolder {
+  /** Absolute path of the folder to copy. */
+  readonly source: string;
+  /**
+   * Where it lands, relative to the bundle root: Lambda's task root (`/var/task`), which is also the working
+   * directory of the function, so the same relative path finds it.
+   */
+  readonly target: string;
+}
 
 /** Props of {@link ProjectFunction}. */
 export interface ProjectFunctionProps<S extends z.ZodObject> {
@@ -58,6 +71,12 @@ export interface ProjectFunctionProps<S extends z.ZodObject> {
    * @default one month
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Folders copied into the bundle after esbuild has run (content the code reads as files, such as segment
+   * definitions). Each must exist when the app is synthesised.
+   * @default - the code alone
+   */
+  readonly bundledFolders?: readonly BundledFolder[];
 }
 
 /**
@@ -76,6 +95,7 @@ export class ProjectFunction<S extends z.ZodObject> extends Construct {
   constructor(scope: Construct, id: string, props: ProjectFunctionProps<S>) {
     super(scope, id);
     const environment = validateEnvironment(props.environmentSchema, props.environment);
+    const folders = (props.bundledFolders ?? []).map(validateFolder);
 
     this.logGroup = new LogGroup(this, "Logs", {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
@@ -112,6 +132,7 @@ export class ProjectFunction<S extends z.ZodObject> extends Construct {
         sourceMap: true,
         // The same SDK version the code is tested with, not whichever the runtime ships.
         bundleAwsSDK: true,
+        commandHooks: folders.length === 0 ? undefined : copyFolders(folders),
       },
     });
     Validations.of(this.function).acknowledge({
@@ -123,6 +144,48 @@ export class ProjectFunction<S extends z.ZodObject> extends Construct {
       reason: "Active tracing: X-Ray PutTraceSegments and PutTelemetryRecords support no resource scoping.",
     });
   }
+}
+
+/** Characters that would break out of the double-quoted shell words the copy commands are made of. */
+const unsafeInShell = /["$`\\\n]/;
+
+/** Checks a bundled folder at synth: an existing absolute source, a target inside the bundle, shell-safe. */
+function validateFolder(folder: BundledFolder): BundledFolder {
+  const target = normalize(folder.target);
+  if (!isAbsolute(folder.source)) {
+    throw new InfraConfigError(`bundled folder ${folder.source} must be an absolute path`);
+  }
+  if (!existsSync(folder.source) || !statSync(folder.source).isDirectory()) {
+    throw new InfraConfigError(`bundled folder ${folder.source} does not exist`);
+  }
+  if (isAbsolute(target) || target === "." || target.split(sep).includes("..")) {
+    throw new InfraConfigError(`bundled folder target ${folder.target} must be a folder inside the bundle`);
+  }
+  if (unsafeInShell.test(folder.source) || unsafeInShell.test(target)) {
+    throw new InfraConfigError(`bundled folder ${folder.source} → ${folder.target}: unsupported characters`);
+  }
+  return { source: folder.source, target: target.split(sep).join("/") };
+}
+
+/**
+ * The hook that copies the folders into esbuild's output. A folder inside the project is addressed through
+ * `inputDir`, which is the project root when bundling locally and its mount when bundling in Docker.
+ */
+function copyFolders(folders: readonly BundledFolder[]): ICommandHooks {
+  const root = fileURLToPath(projectRoot);
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      folders.flatMap(({ source, target }) => {
+        const inProject = relative(root, source);
+        const from =
+          inProject !== "" && !inProject.startsWith("..") && !isAbsolute(inProject)
+            ? `${inputDir}/${inProject.split(sep).join("/")}`
+            : source;
+        return [`mkdir -p "${outputDir}/${target}"`, `cp -R "${from}/." "${outputDir}/${target}/"`];
+      }),
+  };
 }
 
 /** The environment as Lambda wants it, after checking it against the schema. */

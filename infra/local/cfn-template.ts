@@ -103,6 +103,25 @@ export const eventSourceMappingProperties = z.looseObject({
     .optional(),
 });
 
+/** `AWS::Events::Rule` properties the local scheduler uses. */
+export const ruleProperties = z.looseObject({
+  Name: z.string().optional(),
+  ScheduleExpression: z.string().optional(),
+  State: z.string().optional(),
+  Targets: z
+    .array(
+      z.looseObject({
+        Id: z.string(),
+        Arn: value,
+        Input: value.optional(),
+        InputPath: value.optional(),
+        InputTransformer: value.optional(),
+      }),
+    )
+    .optional(),
+  Tags: tags,
+});
+
 const resource = z.looseObject({ Type: z.string(), Properties: z.record(z.string(), value).optional() });
 
 /** The parts of a CloudFormation template the local stack reads. */

@@ -2,10 +2,10 @@ import { type KinesisClient, ListShardsCommand, type ListShardsCommandInput } fr
 import { type InvocationOutcome, interpretResponse } from "./batch-response.js";
 import type { CheckpointStore } from "./checkpoint-store.js";
 import type { KinesisMappingSettings } from "./event-source-mapping.js";
+import { invokeWithTimeout } from "./invoke-handler.js";
 import {
   type FunctionIdentity,
   type KinesisHandler,
-  lambdaContext,
   type ShardRecord,
   toLambdaEvent,
 } from "./kinesis-event.js";
@@ -215,7 +215,6 @@ export class KinesisPoller {
 
   async #invoke(batch: readonly ShardRecord[]): Promise<InvocationOutcome> {
     const { function: fn, handler, settings } = this.#options;
-    const startedAt = Date.now();
     const event = toLambdaEvent(
       batch,
       {
@@ -225,20 +224,11 @@ export class KinesisPoller {
       },
       this.#now(),
     );
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`)),
-        fn.timeoutSeconds * 1000,
-      );
-    });
     try {
-      const response = await Promise.race([handler(event, lambdaContext(fn, startedAt)), timeout]);
+      const response = await invokeWithTimeout(fn, handler, event);
       return interpretResponse(response, batch, settings.reportBatchItemFailures);
     } catch (error) {
       return { kind: "error", error };
-    } finally {
-      clearTimeout(timer);
     }
   }
 

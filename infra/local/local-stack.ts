@@ -6,12 +6,15 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { CheckpointStore } from "./checkpoint-store.js";
 import { dataSubdir } from "./data-dir.js";
 import { type Emulators, type Endpoints, startEmulators } from "./emulators.js";
-import { handlerModules } from "./handler-modules.js";
-import type { KinesisHandler } from "./kinesis-event.js";
+import { functionsEnvironment, localFunctionEnvironment } from "./function-env.js";
+import { type FunctionHandlers, handlerModules } from "./handler-modules.js";
+import type { FunctionIdentity, KinesisHandler } from "./kinesis-event.js";
 import { KinesisPoller } from "./kinesis-poller.js";
 import { LocalStackError } from "./local-errors.js";
+import { type LocalSchedule, LocalScheduler, type ScheduleRun } from "./local-scheduler.js";
 import { type FunctionSpec, planResources, type ResourcePlan } from "./resource-plan.js";
 import { createResources } from "./resources.js";
+import type { ScheduledHandler } from "./scheduled-event.js";
 import { applyEnvironment, localAccountId, localRegion } from "./sdk-env.js";
 import type { Ports } from "./service-ports.js";
 import { clearStackState, writeStackState } from "./stack-state.js";
@@ -25,6 +28,13 @@ export interface LocalStackOptions {
   readonly ports?: Partial<Ports>;
   /** Run the functions behind their event source mappings. Default true. */
   readonly pollers?: boolean;
+  /** Run the functions behind their EventBridge schedules. Default: as `pollers`. */
+  readonly schedules?: boolean;
+  /**
+   * The period of every schedule, instead of its `rate(...)`: tests and demos tick faster than a minute.
+   * @default - each rule's own rate
+   */
+  readonly scheduleIntervalMs?: number;
   /** Where progress and warnings go. Default: stderr. */
   readonly log?: (line: string) => void;
   /**
@@ -32,8 +42,10 @@ export interface LocalStackOptions {
    * @default - `synthTemplate()` of `infra/app.ts`: the CDK app synthesised in-process, without bundling
    */
   readonly template?: unknown;
-  /** Handlers by function local name, instead of importing the real modules (tests). */
+  /** Kinesis handlers by function local name, instead of importing the real modules (tests). */
   readonly handlers?: Readonly<Record<string, KinesisHandler>>;
+  /** Scheduled-event handlers by function local name, instead of importing the real modules (tests). */
+  readonly scheduledHandlers?: Readonly<Record<string, ScheduledHandler>>;
   /** Variables set after the functions' own (e.g. a quieter log level for the CLI). */
   readonly env?: Readonly<Record<string, string>>;
   /** Poller timing; Lambda-like defaults. */
@@ -47,6 +59,7 @@ export interface LocalNames {
   readonly buckets: readonly string[];
   readonly queues: readonly string[];
   readonly functions: readonly string[];
+  readonly schedules: readonly string[];
 }
 
 /** A running embedded stack. */
@@ -60,39 +73,22 @@ export interface LocalStack {
   /** The variables that point SDK clients at the stack (also set in this process). */
   readonly env: Readonly<Record<string, string>>;
   readonly pollers: readonly KinesisPoller[];
+  /** Runs the schedules (none when `schedules` is off); its counters say what they did. */
+  readonly scheduler: LocalScheduler;
+  /**
+   * Fires one tick of every schedule now (after any tick in flight) and resolves when every target is done:
+   * what a minute passing does to time-driven work, without waiting for it.
+   */
+  runSchedulesNow(): Promise<ScheduleRun>;
   /** Resolves once every record put before the call has been handled by every poller. */
   waitUntilIdle(options?: { timeoutMs?: number }): Promise<void>;
-  /** Stops the pollers (finishing their batches), the emulators, and restores `process.env`. */
+  /** Stops the scheduler and the pollers (finishing their work), the emulators, and restores `process.env`. */
   stop(): Promise<void>;
 }
-
-// Lambda runtime options, not application configuration: meaningless inside this process.
-const RUNTIME_ONLY_VARIABLES = new Set(["NODE_OPTIONS", "AWS_NODEJS_CONNECTION_REUSE_ENABLED"]);
 
 async function defaultTemplate(): Promise<unknown> {
   const { synthTemplate } = await import("../app.js");
   return synthTemplate();
-}
-
-/** The union of the functions' environments; a variable two functions set differently is reported. */
-function functionsEnvironment(functions: readonly FunctionSpec[], log: (line: string) => void) {
-  const env: Record<string, string> = {};
-  const owner = new Map<string, string>();
-  for (const fn of functions) {
-    for (const [key, value] of Object.entries(fn.environment)) {
-      if (RUNTIME_ONLY_VARIABLES.has(key)) continue;
-      const previous = env[key];
-      if (previous !== undefined && previous !== value) {
-        log(
-          `warning: ${key} is "${previous}" for ${owner.get(key)} but "${value}" for ${fn.name}; using the first`,
-        );
-        continue;
-      }
-      env[key] = value;
-      owner.set(key, fn.name);
-    }
-  }
-  return env;
 }
 
 function clients(endpoints: Endpoints) {
@@ -110,13 +106,52 @@ function clients(endpoints: Endpoints) {
   };
 }
 
+/** The function as a Lambda-like context and the invokers know it. */
+function identityOf(fn: FunctionSpec): FunctionIdentity {
+  return {
+    functionName: fn.name,
+    functionArn: fn.arn,
+    memorySize: fn.memorySize,
+    timeoutSeconds: fn.timeoutSeconds,
+  };
+}
+
+/**
+ * Loads each function's handler module once, with that function's own environment (then `overrides`) in
+ * `process.env` while the module loads: handlers read their environment at load time, and two functions may
+ * set a variable differently (their service names). `process.env` is put back afterwards.
+ */
+function handlerLoader(overrides: Readonly<Record<string, string>> | undefined) {
+  const loaded = new Map<string, Promise<FunctionHandlers>>();
+  return (fn: FunctionSpec): Promise<FunctionHandlers> => {
+    const known = loaded.get(fn.name);
+    if (known !== undefined) return known;
+    const load = handlerModules[fn.name];
+    const loading = (async () => {
+      if (load === undefined) return {};
+      const restore = applyEnvironment({ ...localFunctionEnvironment(fn), ...overrides });
+      try {
+        return await load();
+      } finally {
+        restore();
+      }
+    })();
+    loaded.set(fn.name, loading);
+    return loading;
+  };
+}
+
+const unmapped = (fn: FunctionSpec, kind: string) =>
+  `no ${kind} handler is mapped for ${fn.name} (see infra/local/handler-modules.ts): not run`;
+
 /**
  * Starts the embedded local stack in this process: the emulators, the resources the synthesised CDK template
- * declares (created idempotently), the functions' environments from the template in `process.env`, and each
- * function's handler behind a poller driven by its event source mapping's settings.
+ * declares (created idempotently), the functions' environments from the template in `process.env`, each
+ * function's handler behind a poller driven by its event source mapping's settings, and behind a scheduler
+ * driven by its EventBridge schedule rules.
  *
  * Handler modules are imported once per process (Node caches modules and their SDK clients): run one stack
- * with real handlers per process, or pass `handlers`.
+ * with real handlers per process, or pass `handlers` and `scheduledHandlers`.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -128,7 +163,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const sdk = clients(emulators.endpoints);
   const restores: (() => void)[] = [];
   const pollers: KinesisPoller[] = [];
+  let scheduler: LocalScheduler | undefined;
   const shutdown = async () => {
+    await scheduler?.stop();
     await Promise.all(pollers.map((poller) => poller.stop()));
     for (const restore of restores.reverse()) restore();
     for (const client of Object.values(sdk)) client.destroy();
@@ -149,15 +186,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     restores.push(applyEnvironment(functionsEnvironment(plan.functions, log)));
     if (options.env !== undefined) restores.push(applyEnvironment(options.env));
+    const loadHandlers = handlerLoader(options.env);
+    const functionNamed = (name: string) => plan.functions.find((f) => f.name === name);
 
-    if (options.pollers ?? true) {
+    const runPollers = options.pollers ?? true;
+    if (runPollers) {
       const checkpointDir = dataSubdir(emulators.dataDir, "checkpoints");
       for (const mapping of plan.kinesisMappings) {
-        const fn = plan.functions.find((f) => f.name === mapping.functionName);
+        const fn = functionNamed(mapping.functionName);
         if (fn === undefined) continue;
-        const handler = options.handlers?.[fn.name] ?? (await handlerModules[fn.name]?.());
+        const handler = options.handlers?.[fn.name] ?? (await loadHandlers(fn)).kinesis;
         if (handler === undefined) {
-          log(`no handler module is mapped for ${fn.name} (see infra/local/handler-modules.ts): not run`);
+          log(unmapped(fn, "Kinesis"));
           continue;
         }
         const queue = mapping.onFailure;
@@ -166,12 +206,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             kinesis: sdk.kinesis,
             streamName: mapping.streamName,
             streamArn: mapping.streamArn,
-            function: {
-              functionName: fn.name,
-              functionArn: fn.arn,
-              memorySize: fn.memorySize,
-              timeoutSeconds: fn.timeoutSeconds,
-            },
+            function: identityOf(fn),
             handler,
             settings: mapping.settings,
             checkpoints: new CheckpointStore(
@@ -193,6 +228,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       await Promise.all(pollers.map((poller) => poller.start()));
     }
+
+    const schedules: LocalSchedule[] = [];
+    if (options.schedules ?? runPollers) {
+      for (const spec of plan.schedules) {
+        const targets = [];
+        for (const target of spec.targets) {
+          const fn = functionNamed(target.functionName);
+          if (fn === undefined) continue;
+          const handler = options.scheduledHandlers?.[fn.name] ?? (await loadHandlers(fn)).scheduled;
+          if (handler === undefined) log(unmapped(fn, "scheduled"));
+          else targets.push({ function: identityOf(fn), handler });
+        }
+        if (targets.length > 0) schedules.push({ ...spec, targets });
+      }
+    }
+    const running = new LocalScheduler({ schedules, intervalMs: options.scheduleIntervalMs, log });
+    scheduler = running;
+    running.start();
     writeStackState(emulators.dataDir, emulators.endpoints);
 
     let stopped = false;
@@ -206,10 +259,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         buckets: plan.buckets.map((b) => b.name),
         queues: plan.queues.map((q) => q.name),
         functions: plan.functions.map((f) => f.name),
+        schedules: plan.schedules.map((s) => s.name),
       },
       plan,
       env: emulators.env,
       pollers,
+      scheduler: running,
+      runSchedulesNow: () => running.runNow(),
       waitUntilIdle: async (waitOptions) => {
         await Promise.all(pollers.map((poller) => poller.waitUntilIdle(waitOptions)));
       },

@@ -15,6 +15,9 @@ import {
 } from "./cfn-template.js";
 import { defaultKinesisMappingSettings, type KinesisMappingSettings } from "./event-source-mapping.js";
 import { TemplateError } from "./local-errors.js";
+import { planSchedule, type ScheduleSpec } from "./schedule-plan.js";
+
+export type { ScheduleSpec, ScheduleTargetSpec } from "./schedule-plan.js";
 
 export interface StreamSpec {
   readonly logicalId: string;
@@ -74,9 +77,11 @@ export interface ResourcePlan {
   readonly queues: readonly QueueSpec[];
   readonly functions: readonly FunctionSpec[];
   readonly kinesisMappings: readonly KinesisMappingSpec[];
+  /** EventBridge rules with a `rate(...)` schedule and their function targets. */
+  readonly schedules: readonly ScheduleSpec[];
   /** Logical id → local name, for every resource created or run locally. */
   readonly names: Readonly<Record<string, string>>;
-  /** What was left out and why (untagged resources, unsupported event sources). */
+  /** What was left out and why (untagged resources, unsupported event sources and schedules). */
   readonly notes: readonly string[];
 }
 
@@ -97,6 +102,7 @@ const TYPES = {
   queue: "AWS::SQS::Queue",
   function: "AWS::Lambda::Function",
   mapping: "AWS::Lambda::EventSourceMapping",
+  rule: "AWS::Events::Rule",
 } as const;
 
 const QUEUE_ATTRIBUTES = [
@@ -152,6 +158,8 @@ function arnOf(type: string, name: string, options: PlanOptions): string {
       return `arn:aws:sqs:${region}:${accountId}:${name}`;
     case TYPES.function:
       return `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+    case TYPES.rule:
+      return `arn:aws:events:${region}:${accountId}:rule/${name}`;
     default: {
       const service = type.split("::")[1]?.toLowerCase() ?? "local";
       return `arn:aws:${service}:${region}:${accountId}:${name}`;
@@ -187,6 +195,11 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
       continue;
     }
     names[logicalId] = name;
+  }
+  // A rule is not created, only run: it needs no tag, and goes by its tag, its Name or its logical id.
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type === TYPES.rule)
+      names[logicalId] = tagOf(resource) ?? explicitName(resource) ?? logicalId;
   }
 
   const queueUrl = (name: string) => `${options.sqsEndpoint.replace(/\/$/, "")}/${options.accountId}/${name}`;
@@ -235,9 +248,11 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
   const queues: QueueSpec[] = [];
   const functions: FunctionSpec[] = [];
   const mappingIds: string[] = [];
+  const ruleIds: string[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
     const name = names[logicalId];
     if (resource.Type === TYPES.mapping) mappingIds.push(logicalId);
+    if (resource.Type === TYPES.rule) ruleIds.push(logicalId);
     if (name === undefined) continue;
     const arn = arnOf(resource.Type, name, options);
     switch (resource.Type) {
@@ -325,7 +340,16 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
     const mapping = planMapping(logicalId, resource, { ctx, streams, queues, functions, notes });
     if (mapping !== undefined) kinesisMappings.push(mapping);
   }
-  return { streams, tables, buckets, queues, functions, kinesisMappings, names, notes };
+  const schedules: ScheduleSpec[] = [];
+  for (const logicalId of ruleIds) {
+    const resource = resources[logicalId];
+    const name = names[logicalId];
+    if (resource === undefined || name === undefined) continue;
+    const identity = { name, arn: arnOf(resource.Type, name, options) };
+    const schedule = planSchedule(logicalId, resource, identity, { ctx, functions, notes });
+    if (schedule !== undefined) schedules.push(schedule);
+  }
+  return { streams, tables, buckets, queues, functions, kinesisMappings, schedules, names, notes };
 }
 
 function resolveRedrive(policy: unknown, ctx: ResolveContext, logicalId: string): Record<string, string> {

@@ -1,8 +1,12 @@
 import { decodeEvent, type TailorEvent } from "../domain/events/index.js";
 import { foldEvents } from "../domain/profile/index.js";
+import type { EvaluationContext, SegmentTransition } from "../domain/segments/contracts.js";
 import { ProfileConflictError } from "../errors.js";
-import type { Clock, ProfileStore, Quarantine, StoredProfile } from "../ports.js";
+import type { Clock, ProfileStore, Quarantine, SizeDelta, StoredProfile } from "../ports.js";
+import { type FlushResult, flushOutbox } from "./flush-outbox.js";
 import { mapLimit } from "./map-limit.js";
+import { type SegmentDeps, sizeDeltas } from "./segment-deps.js";
+import { settleSegments } from "./settle-segments.js";
 
 /** One record as delivered by the stream, before any decoding. */
 export interface IngestRecord {
@@ -22,6 +26,12 @@ export interface IngestDeps {
   readonly maxWriteAttempts?: number;
   /** Profiles written in parallel. @default 16 */
   readonly writeConcurrency?: number;
+  /**
+   * Segment evaluation after each fold: memberships, transitions (published through the profile's outbox),
+   * timers and size counters.
+   * @default - no segments: profiles are folded and written, nothing else
+   */
+  readonly segments?: SegmentDeps;
 }
 
 /** What one batch did, for metrics, logs and the benchmark. */
@@ -34,8 +44,22 @@ export interface IngestSummary {
   profilesWritten: number;
   profilesUnchanged: number;
   conflicts: number;
+  /** Write units of the profile puts (the outbox clears are counted apart, in `outboxWriteUnits`). */
   writeUnits: number;
   failedRecords: number;
+  /** Segment transitions the batch produced (entries and exits). */
+  transitions: number;
+  /** Transitions published to the queue, including older ones healed from stored outboxes. */
+  transitionsPublished: number;
+  /** Conditional profile updates that cleared published transitions from outboxes. */
+  outboxWrites: number;
+  outboxWriteUnits: number;
+  /** Timer items put (one write unit each: the items are far below 1 KB). */
+  timerWrites: number;
+  /** Size counter updates (one write unit each), summed per counter shard over the batch. */
+  counterWrites: number;
+  /** Counter updates that failed: sizes drift until the next recount (the batch still succeeds). */
+  counterFailures: number;
 }
 
 export interface IngestResult {
@@ -56,6 +80,13 @@ interface CustomerBatch {
  * with an optimistic version check (reloading and refolding on a conflict). A customer whose write cannot be
  * made has its records reported as failed, so the stream redelivers them; the fold's messageId memory makes
  * every redelivery harmless.
+ *
+ * With `segments`, each fold is followed by an evaluation of every segment: memberships, new transitions
+ * appended to the profile's outbox and the timer due `tm` go into the same single write (a timer item is put
+ * just before it when the next time-driven change is earlier than the pending timer). After the write the
+ * outbox is published to the transitions queue and cleared (conditional on the version); if publishing fails
+ * the customer's records are failed back, and their redelivery, a pure duplicate, publishes the outbox then.
+ * Size counters are summed per shard over the batch and written once at the end.
  */
 export async function ingestBatch(deps: IngestDeps, records: readonly IngestRecord[]): Promise<IngestResult> {
   const now = deps.clock.now();
@@ -71,6 +102,13 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     conflicts: 0,
     writeUnits: 0,
     failedRecords: 0,
+    transitions: 0,
+    transitionsPublished: 0,
+    outboxWrites: 0,
+    outboxWriteUnits: 0,
+    timerWrites: 0,
+    counterWrites: 0,
+    counterFailures: 0,
   };
 
   const byCustomer = new Map<string, CustomerBatch>();
@@ -115,14 +153,26 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   summary.customers = byCustomer.size;
 
   const batches = [...byCustomer.values()];
-  const [loaded] = await Promise.all([
-    deps.profiles.getMany(batches.map((batch) => batch.customerId)),
+  const [loaded, context] = await Promise.all([
+    batches.length === 0
+      ? new Map<string, StoredProfile>()
+      : deps.profiles.getMany(batches.map((batch) => batch.customerId)),
+    batches.length === 0 || deps.segments === undefined ? {} : deps.segments.context(),
     Promise.all(quarantining),
   ]);
 
+  const deltas: SizeDelta[] = [];
+  const run: BatchRun = { deps, now, summary, context, deltas };
   const outcomes = await mapLimit(batches, deps.writeConcurrency ?? 16, (batch) =>
-    writeCustomer(deps, batch, loaded.get(batch.customerId), now, summary),
+    writeCustomer(run, batch, loaded.get(batch.customerId)),
   );
+  if (deps.segments !== undefined && deltas.length > 0) {
+    try {
+      summary.counterWrites += await deps.segments.store.addToSizes(deltas);
+    } catch {
+      summary.counterFailures += deltas.length;
+    }
+  }
   outcomes.forEach((outcome, index) => {
     if (outcome.status === "rejected") {
       for (const sequenceNumber of batches[index]?.sequenceNumbers ?? []) failed.add(sequenceNumber);
@@ -132,31 +182,74 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   return { failed, summary };
 }
 
+interface BatchRun {
+  readonly deps: IngestDeps;
+  readonly now: number;
+  readonly summary: IngestSummary;
+  readonly context: EvaluationContext;
+  /** Size changes of the written profiles, summed and written once at the end of the batch. */
+  readonly deltas: SizeDelta[];
+}
+
 async function writeCustomer(
-  deps: IngestDeps,
+  run: BatchRun,
   batch: CustomerBatch,
   initial: StoredProfile | undefined,
-  now: number,
-  summary: IngestSummary,
 ): Promise<void> {
+  const { deps, now, summary } = run;
   const attempts = deps.maxWriteAttempts ?? 5;
+  const scheduled = new Set<number>();
   let stored = initial;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const folded = foldEvents(stored?.profile, batch.customerId, batch.events, now);
     if (!folded.changed) {
       summary.duplicates += folded.duplicates;
       summary.profilesUnchanged++;
+      // A crash between an earlier write and its publish left transitions behind: deliver them now.
+      if (deps.segments !== undefined && stored !== undefined) {
+        count(summary, await flushOutbox(deps.segments, { ...stored.profile, itemBytes: stored.itemBytes }));
+      }
       return;
     }
-    const outcome = await deps.profiles.put(folded.profile, stored);
+    let profile = folded.profile;
+    let transitions: SegmentTransition[] = [];
+    if (deps.segments !== undefined) {
+      const settled = settleSegments(profile, deps.segments.library, now, run.context);
+      profile = settled.profile;
+      transitions = settled.transitions;
+      if (settled.scheduleAt !== undefined && !scheduled.has(settled.scheduleAt)) {
+        // Before the profile write: a stored `tm` must always have its timer.
+        summary.timerWrites += await deps.segments.timers.schedule(batch.customerId, settled.scheduleAt);
+        scheduled.add(settled.scheduleAt);
+      }
+    }
+    const outcome = await deps.profiles.put(profile, stored);
     if (outcome.ok) {
       summary.duplicates += folded.duplicates;
       summary.profilesWritten++;
       summary.writeUnits += outcome.writeUnits;
+      if (deps.segments !== undefined) {
+        summary.transitions += transitions.length;
+        run.deltas.push(...sizeDeltas(transitions));
+        count(
+          summary,
+          await flushOutbox(deps.segments, {
+            ...profile,
+            version: outcome.version,
+            itemBytes: outcome.itemBytes,
+          }),
+        );
+      }
       return;
     }
     summary.conflicts++;
     stored = await deps.profiles.get(batch.customerId);
   }
   throw new ProfileConflictError(batch.customerId, attempts);
+}
+
+function count(summary: IngestSummary, flushed: FlushResult): void {
+  summary.transitionsPublished += flushed.published;
+  summary.outboxWrites += flushed.outboxWrites;
+  summary.outboxWriteUnits += flushed.writeUnits;
 }

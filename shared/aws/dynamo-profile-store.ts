@@ -5,11 +5,22 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Profile } from "../domain/profile/index.js";
+import type { SegmentTransition } from "../domain/segments/contracts.js";
 import { DependencyUnavailableError } from "../errors.js";
-import type { ProfileStore, PutOutcome, StoredProfile } from "../ports.js";
+import type {
+  ClearOutboxOutcome,
+  OutboxStore,
+  ProfileScan,
+  ProfileStore,
+  PutOutcome,
+  ScanSlice,
+  StoredProfile,
+} from "../ports.js";
 import { itemSizeBytes, writeUnitsFor } from "./dynamo-item-size.js";
 
 const BATCH_GET_LIMIT = 100;
@@ -32,9 +43,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Profiles in a DynamoDB table keyed by `customerId`. Reads are strongly consistent (the optimistic write that
- * follows must see the latest version); writes are conditional puts that bump `version`.
+ * follows must see the latest version); writes are conditional puts that bump `version`. The batch path reads
+ * every profile by parallel scan slices; the outbox of published transitions is cleared by a conditional update.
  */
-export class DynamoProfileStore implements ProfileStore {
+export class DynamoProfileStore implements ProfileStore, OutboxStore, ProfileScan {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
 
@@ -115,6 +127,59 @@ export class DynamoProfileStore implements ProfileStore {
       throw new DependencyUnavailableError(`PutItem on ${this.#tableName} failed`, error);
     }
     return { ok: true, version, itemBytes, writeUnits: writeUnitsFor(previous?.itemBytes ?? 0, itemBytes) };
+  }
+
+  async clearOutbox(
+    customerId: string,
+    version: number,
+    remaining: readonly SegmentTransition[],
+    itemBytes: number,
+  ): Promise<ClearOutboxOutcome> {
+    const next = version + 1;
+    const values: Record<string, AttributeValue> = {
+      ":expected": { N: String(version) },
+      ":next": { N: String(next) },
+    };
+    if (remaining.length > 0) {
+      values[":ob"] = { L: remaining.map((t) => ({ M: marshall(t, { removeUndefinedValues: true }) })) };
+    }
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#tableName,
+          Key: { customerId: { S: customerId } },
+          UpdateExpression:
+            remaining.length > 0 ? "SET #version = :next, #ob = :ob" : "SET #version = :next REMOVE #ob",
+          ConditionExpression: "#version = :expected",
+          ExpressionAttributeNames: { "#version": "version", "#ob": "ob" },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { ok: false, reason: "conflict" };
+      throw new DependencyUnavailableError(`UpdateItem on ${this.#tableName} failed`, error);
+    }
+    // An update is billed on the larger of the item before and after: the outbox only shrinks.
+    return { ok: true, version: next, writeUnits: writeUnitsFor(itemBytes, itemBytes) };
+  }
+
+  async *scan(slice: ScanSlice): AsyncIterable<StoredProfile> {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await this.#call(() =>
+        this.#client.send(
+          new ScanCommand({
+            TableName: this.#tableName,
+            Segment: slice.segment,
+            TotalSegments: slice.totalSegments,
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of out.Items ?? []) yield toStored(item);
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
   }
 
   async #call<T>(send: () => Promise<T>): Promise<T> {

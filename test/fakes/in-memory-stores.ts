@@ -1,14 +1,19 @@
 import type { Profile } from "../../shared/domain/profile/index.js";
+import type { SegmentTransition } from "../../shared/domain/segments/contracts.js";
 import type {
+  ClearOutboxOutcome,
+  OutboxStore,
+  ProfileScan,
   ProfileStore,
   PutOutcome,
   Quarantine,
   QuarantinedRecord,
+  ScanSlice,
   StoredProfile,
 } from "../../shared/ports.js";
 
 /** A profile store in memory with the same optimistic-version contract as the DynamoDB one. */
-export class InMemoryProfileStore implements ProfileStore {
+export class InMemoryProfileStore implements ProfileStore, OutboxStore, ProfileScan {
   readonly items = new Map<string, StoredProfile>();
   puts = 0;
   /** Called before each put: lets a test slip a concurrent writer in, or make the store fail. */
@@ -36,6 +41,38 @@ export class InMemoryProfileStore implements ProfileStore {
     const itemBytes = JSON.stringify(profile).length;
     this.items.set(profile.customerId, { profile: structuredClone({ ...profile, version }), itemBytes });
     return { ok: true, version, itemBytes, writeUnits: Math.ceil(itemBytes / 1024) };
+  }
+
+  outboxClears = 0;
+  /** Called before each outbox clear: lets a test slip a concurrent writer in. */
+  beforeClear: ((customerId: string) => void) | undefined;
+
+  async clearOutbox(
+    customerId: string,
+    version: number,
+    remaining: readonly SegmentTransition[],
+    itemBytes: number,
+  ): Promise<ClearOutboxOutcome> {
+    this.beforeClear?.(customerId);
+    this.outboxClears++;
+    const current = this.items.get(customerId);
+    if (current === undefined || current.profile.version !== version)
+      return { ok: false, reason: "conflict" };
+    const profile: Profile = { ...structuredClone(current.profile), version: version + 1 };
+    if (remaining.length > 0) profile.ob = structuredClone([...remaining]);
+    else delete profile.ob;
+    this.items.set(customerId, { profile, itemBytes: current.itemBytes });
+    return { ok: true, version: version + 1, writeUnits: Math.max(1, Math.ceil(itemBytes / 1024)) };
+  }
+
+  /** Slices by the position of the customer id in sorted order, like a hash would, deterministically. */
+  async *scan(slice: ScanSlice): AsyncIterable<StoredProfile> {
+    const ids = [...this.items.keys()].sort();
+    for (const [index, id] of ids.entries()) {
+      if (index % slice.totalSegments !== slice.segment) continue;
+      const stored = this.items.get(id);
+      if (stored !== undefined) yield structuredClone(stored);
+    }
   }
 }
 

@@ -61,6 +61,7 @@ describe("startLocalStack", () => {
         buckets: ["tailor-quarantine"],
         queues: ["tailor-ingest-dlq"],
         functions: ["tailor-ingest"],
+        schedules: [],
       });
       expect(process.env).toMatchObject({
         AWS_REGION: "us-east-1",
@@ -166,7 +167,8 @@ describe("startLocalStack", () => {
     expect(process.env.PROFILES_TABLE).toBe("tailor-profiles");
     expect(process.env.OTHER_ONLY).toBe("yes");
     expect(lines).toContain(
-      'warning: PROFILES_TABLE is "tailor-profiles" for tailor-ingest but "another-table" for tailor-other; using the first',
+      'note: PROFILES_TABLE is "tailor-profiles" for tailor-ingest but "another-table" for tailor-other: ' +
+        "each handler is loaded with its own; process.env keeps the first",
     );
     await stack.stop();
     expect(process.env.OTHER_ONLY).toBeUndefined();

@@ -104,6 +104,8 @@ async function embeddedRun(
       drained: () => Promise.race([stack.waitUntilIdle({ timeoutMs: 2 ** 31 - 1 }), signal]).then(() => {}),
     });
     const seconds = (performance.now() - started) / 1000;
+    // What a minute passing would do: time-driven work (due segment timers) done now, before the summary.
+    const ticked = result.interrupted ? undefined : await stack.runSchedulesNow();
     const final = await counts.read();
     const totals = sumCounters(stack);
     const lines = [
@@ -115,6 +117,12 @@ async function embeddedRun(
       `  quarantined      ${count(final.quarantined)}`,
       `  failed batches   ${count(totals.failures)} · retries ${count(totals.retries)} · given up ${count(totals.discarded)}`,
     ];
+    if (ticked !== undefined && ticked.invocations > 0) {
+      lines.push(
+        `  schedules run    ${count(ticked.invocations)}` +
+          (ticked.errors > 0 ? ` · ${count(ticked.errors)} failed (see the log above)` : ""),
+      );
+    }
     if (options.withSample && !result.interrupted) {
       for (const key of result.busiestKeys) {
         const profile = await readProfile(key, stack.dataDir);

@@ -2,6 +2,18 @@ import { LOCAL_NAMES } from "../../local-names.js";
 import type { LocalStack } from "../local-stack.js";
 import { exportLines } from "../sdk-env.js";
 
+/** Each function the stack drives, with what drives it: a stream, or a schedule at its period. */
+function running(stack: LocalStack): string[] {
+  const byStream = stack.pollers.map((p) => `${p.functionName} ← ${p.streamName}`);
+  const bySchedule = stack.plan.schedules.flatMap((schedule) => {
+    const status = stack.scheduler.counters.find((c) => c.name === schedule.name);
+    if (status === undefined) return [];
+    const every = status.periodMs === schedule.periodMs ? schedule.expression : `every ${status.periodMs} ms`;
+    return schedule.targets.map((target) => `${target.functionName} ← ${every}`);
+  });
+  return [...byStream, ...bySchedule];
+}
+
 /** What `tailor up` prints: endpoints, the variables to export, the local names. */
 export function stackBanner(stack: LocalStack): string[] {
   const { endpoints } = stack;
@@ -14,7 +26,9 @@ export function stackBanner(stack: LocalStack): string[] {
     "",
     `  stream ${LOCAL_NAMES.eventStream} · profiles table ${LOCAL_NAMES.profileTable} · ` +
       `quarantine bucket ${LOCAL_NAMES.quarantineBucket} · dead letters ${LOCAL_NAMES.ingestDeadLetterQueue}`,
-    `  running: ${stack.pollers.map((p) => `${p.functionName} ← ${p.streamName}`).join(", ") || "no functions"}`,
+    `  timers table ${LOCAL_NAMES.timersTable} · segments table ${LOCAL_NAMES.segmentsTable} · ` +
+      `transitions queue ${LOCAL_NAMES.transitionsQueue}`,
+    `  running: ${running(stack).join(", ") || "no functions"}`,
     "",
     "Point your own SDK code at it (an unchanged `new XClient({})` picks these up):",
     ...exportLines(stack.env).map((line) => `  ${line}`),

@@ -58,7 +58,13 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
       return;
     case "order_completed":
       recordProducts(profile, event.kind, event.order.products, time, now);
-      recordOrder(profile, event.order.total, event.order.currency, time);
+      recordOrder(
+        profile,
+        event.order.total,
+        event.order.currency,
+        time,
+        event.order.products.map((product) => product.category),
+      );
       changeCart(profile, { op: "clear" }, time);
       profile.lc = lifecycleAt(profile, time);
       return;

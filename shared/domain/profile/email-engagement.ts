@@ -86,3 +86,29 @@ export function emailEngagement(profile: Profile): EmailEngagement {
     recentClickRate: rate(clicked, recent),
   };
 }
+
+/** How many of a customer's most recent sends were opened and clicked. */
+export interface RecentSends {
+  /** Sends looked at: the last `lastSends` of the ring, or fewer when the ring holds fewer. */
+  readonly sends: number;
+  /** Of those, sends opened at least once (a click counts as an open). */
+  readonly opened: number;
+  /** Of those, sends clicked at least once. */
+  readonly clicked: number;
+}
+
+/** Opens and clicks over the customer's last `lastSends` sends (at most {@link EMAIL_RING_SIZE} are kept). */
+export function recentSends(profile: Profile, lastSends: number): RecentSends {
+  const ring = profile.e?.r ?? "";
+  const kept = Math.floor(ring.length / ENTRY);
+  const from = Math.max(0, kept - Math.max(0, lastSends)) * ENTRY;
+  let sent = 0;
+  let opened = 0;
+  let clicked = 0;
+  for (const { flags } of sends(ring.slice(from))) {
+    sent++;
+    if (flags & OPENED) opened++;
+    if (flags & CLICKED) clicked++;
+  }
+  return { sends: sent, opened, clicked };
+}

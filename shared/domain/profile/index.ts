@@ -1,7 +1,7 @@
 export { AFFINITY_CATEGORIES_MAX, AFFINITY_HALF_LIFE_MS, AFFINITY_WEIGHTS, affinityAt } from "./affinity.js";
 export { cartValue } from "./cart.js";
 export { DEDUP_MAX_IDS, DEDUP_WINDOW_MS, dedupBytesPerId, estimateDedupBytes } from "./dedup.js";
-export { type EmailEngagement, emailEngagement } from "./email-engagement.js";
+export { type EmailEngagement, emailEngagement, type RecentSends, recentSends } from "./email-engagement.js";
 export { FoldInputError, type FoldResult, foldEvents } from "./fold-events.js";
 export {
   KIND_CODES,

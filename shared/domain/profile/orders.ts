@@ -1,13 +1,33 @@
-import type { OrderStats, Profile } from "./profile.js";
+import { isSafeKey } from "../events/index.js";
+import { ORDER_CATEGORIES_MAX, type OrderStats, type Profile } from "./profile.js";
 
-/** Folds a completed order: count, first and last order time, revenue. */
-export function recordOrder(profile: Profile, total: number, currency: string, time: number): void {
+/** Folds a completed order: count, first and last order time, revenue, orders per category. */
+export function recordOrder(
+  profile: Profile,
+  total: number,
+  currency: string,
+  time: number,
+  categories: Iterable<string | undefined> = [],
+): void {
   const orders: OrderStats = profile.o ?? { n: 0, r: 0 };
   orders.n++;
   orders.f = Math.min(orders.f ?? time, time);
   orders.l = Math.max(orders.l ?? time, time);
   addAmount(orders, total, currency);
+  countCategories(orders, categories);
   profile.o = orders;
+}
+
+/** Counts the order once in each distinct category it contains, for at most {@link ORDER_CATEGORIES_MAX}. */
+function countCategories(orders: OrderStats, categories: Iterable<string | undefined>): void {
+  const counts = orders.k ?? {};
+  for (const category of new Set(categories)) {
+    if (category === undefined || !isSafeKey(category)) continue;
+    const known = Object.hasOwn(counts, category);
+    if (!known && Object.keys(counts).length >= ORDER_CATEGORIES_MAX) continue;
+    counts[category] = (counts[category] ?? 0) + 1;
+  }
+  if (Object.keys(counts).length > 0) orders.k = counts;
 }
 
 /** Folds a refund: revenue goes down; the order count does not. */

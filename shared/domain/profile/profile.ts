@@ -53,6 +53,7 @@
  * @module
  */
 import type { ConsentPurpose, Scalar } from "../events/index.js";
+import type { ModelScore, RfmScores, SegmentMembership, SegmentTransition } from "../segments/contracts.js";
 import type { KindCode } from "./kind-codes.js";
 
 /** Item layout version, for migrating old items on read. */
@@ -103,6 +104,21 @@ export type Profile = {
   s?: Suppressions;
   /** Dedup memory: processing hour (epoch hours, as text) → concatenated 8-character messageId hashes. */
   dd: Record<string, string>;
+  /**
+   * Segment memberships by segment id: when the customer entered and under which definition version. Written
+   * by segment evaluation, never by the fold (which carries it through untouched).
+   */
+  sg?: Record<string, SegmentMembership>;
+  /** RFM scores 1–5, written by the batch path from population quintiles. Carried through by the fold. */
+  rfm?: RfmScores;
+  /** Model scores by model name (e.g. `purchase_30d`, `churn`), written by the rescoring path. */
+  sc?: Record<string, ModelScore>;
+  /** Ids of the static segments the customer was imported into (`tailor segments import`). */
+  ss?: string[];
+  /** Due time (epoch ms) of the customer's pending segment timer, if one is scheduled. */
+  tm?: number;
+  /** Outbox: segment transitions recorded with this item and not yet published. */
+  ob?: SegmentTransition[];
 };
 
 /** Traits as the templates see them (snake_case merge fields). */
@@ -179,6 +195,12 @@ export interface OrderStats {
   rn?: number;
   /** Orders and refunds whose amount was in another currency than `c`, so not in `r`. */
   fx?: number;
+  /**
+   * All-time number of orders that contained the category, by category (an order with two lines of one
+   * category counts once). At most {@link ORDER_CATEGORIES_MAX} categories: the first ones seen are kept, and
+   * orders in other categories are not counted by category.
+   */
+  k?: Record<string, number>;
 }
 
 /** Email engagement the per-kind counters cannot tell. */
@@ -275,6 +297,8 @@ export const PRODUCT_ACTIVITY_MAX = 20;
 export const CART_ITEMS_MAX = 20;
 /** Most recently viewed products kept. */
 export const RECENTLY_VIEWED_MAX = 10;
+/** Most categories with per-category order counts (`o.k`). */
+export const ORDER_CATEGORIES_MAX = 20;
 /** Sends remembered for recent open and click rates. */
 export const EMAIL_RING_SIZE = 20;
 

@@ -1,0 +1,18 @@
+/**
+ * `npm run bench`: every benchmark, each against a naive baseline measured in the same run, printed as ratios.
+ * Sections run one after another so they do not compete for the CPU.
+ */
+import { ingestBench } from "./ingest.bench.js";
+import { renderBench } from "./render.bench.js";
+import { segmentBench } from "./segments.bench.js";
+
+const sections: readonly { readonly name: string; readonly run: () => Promise<string[]> }[] = [
+  { name: "ingest", run: ingestBench },
+  { name: "segments", run: () => segmentBench() },
+  { name: "rendering", run: () => renderBench() },
+];
+
+for (const section of sections) {
+  process.stderr.write(`\n== ${section.name} ==\n`);
+  process.stdout.write(`${(await section.run()).join("\n")}\n`);
+}

@@ -1,0 +1,79 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
+import { type IKey, Key } from "aws-cdk-lib/aws-kms";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import { type IQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { LOCAL_NAMES } from "../local-names.js";
+import { DeadLetterQueue } from "./dead-letter-queue.js";
+import { InfraConfigError } from "./infra-config-error.js";
+import { tagLocalName } from "./local-name.js";
+import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
+
+/** Props of {@link TransitionsQueue}. */
+export interface TransitionsQueueProps {
+  /** Where the dead-letter alarm notifies. */
+  readonly alarmTopic: ITopic;
+  /**
+   * Receives of one message before it moves to the dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+}
+
+/**
+ * The SQS queue of segment transitions (a customer entered or exited a segment), written by ingest and the
+ * segment timers, read by campaigns. Encrypted with a key of its own, TLS-only, keeping messages 14 days so a
+ * paused campaign consumer loses nothing; a message received `maxReceiveCount` times without being deleted
+ * moves to a dead-letter queue of its own, and any message there raises an alarm.
+ */
+export class TransitionsQueue extends Construct {
+  /** The queue. */
+  readonly queue: IQueue;
+  /** The customer-managed key the queue is encrypted with. */
+  readonly key: IKey;
+  /** Where messages consumers keep failing on end up. */
+  readonly deadLetterQueue: IQueue;
+  /** Fires when the dead-letter queue holds anything. */
+  readonly deadLetterAlarm: IAlarm;
+
+  constructor(scope: Construct, id: string, props: TransitionsQueueProps) {
+    super(scope, id);
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) {
+      throw new InfraConfigError(`maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`);
+    }
+
+    const deadLetters = new DeadLetterQueue(this, "DeadLetters", {
+      purpose: "the segment transitions queue",
+    });
+    tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.transitionsDeadLetterQueue);
+    this.deadLetterQueue = deadLetters.queue;
+
+    this.key = new Key(this, "Key", {
+      description: "Encrypts the Tailor segment transitions queue",
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const queue = new Queue(this, "Queue", {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      deadLetterQueue: { queue: deadLetters.queue, maxReceiveCount },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    tagLocalName(queue, "AWS::SQS::Queue", LOCAL_NAMES.transitionsQueue);
+    this.queue = queue;
+
+    this.deadLetterAlarm = notifyingAlarm(this, "DeadLettersAlarm", {
+      description: `Segment transitions were received ${maxReceiveCount} times and never consumed: the transitions dead-letter queue holds them`,
+      metric: deadLetters.queue.metricApproximateNumberOfMessagesVisible({
+        statistic: "Maximum",
+        period: ALARM_PERIOD,
+      }),
+      threshold: 0,
+      topic: props.alarmTopic,
+    });
+  }
+}

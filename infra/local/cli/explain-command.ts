@@ -1,0 +1,123 @@
+import { parseArgs } from "node:util";
+import { DynamoProfileStore } from "../../../shared/aws/dynamo-profile-store.js";
+import { DynamoSegmentStore } from "../../../shared/aws/dynamo-segment-store.js";
+import type { Profile } from "../../../shared/domain/profile/index.js";
+import type { Evaluation, EvaluationContext } from "../../../shared/domain/segments/contracts.js";
+import { evaluateAll, explainText, type SegmentLibrary } from "../../../shared/domain/segments/index.js";
+import { LOCAL_NAMES } from "../../local-names.js";
+import { LocalStackError } from "../local-errors.js";
+import { stringFlag } from "./cli-options.js";
+import { missingTables, readLibrary } from "./segments-command.js";
+import { openDynamo } from "./stack-access.js";
+
+/** One segment's verdict on one customer, as `tailor explain` shows it. */
+export interface Explanation {
+  readonly segmentId: string;
+  readonly name: string;
+  readonly version: number;
+  readonly member: boolean;
+  /** Entered at (ISO), from the stored membership, when the stored profile says the customer is in. */
+  readonly storedSince: string | null;
+  /** When time alone could change the verdict (ISO), if it can. */
+  readonly nextChangeAt: string | null;
+  readonly reason: Evaluation["reason"];
+  /** The reason tree as text: one line per condition, ✓ or ✗, with the values seen. */
+  readonly text: string;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** Evaluates every segment on the profile at `now` and pairs each verdict with its stored membership. */
+export function explainProfile(
+  library: SegmentLibrary,
+  profile: Profile,
+  now: number,
+  context: EvaluationContext,
+): Explanation[] {
+  return evaluateAll(library, profile, now, context).map((evaluation) => {
+    const definition = library.byId.get(evaluation.segmentId);
+    return {
+      segmentId: evaluation.segmentId,
+      name: definition?.name ?? evaluation.segmentId,
+      version: definition?.version ?? 0,
+      member: evaluation.member,
+      storedSince: iso(profile.sg?.[evaluation.segmentId]?.e),
+      nextChangeAt: iso(evaluation.nextChangeAt),
+      reason: evaluation.reason,
+      text: explainText(evaluation),
+    };
+  });
+}
+
+/** The explanations as text: members first, each with its reason tree indented. */
+export function explanationLines(
+  customerId: string,
+  now: number,
+  explanations: readonly Explanation[],
+): string[] {
+  const members = explanations.filter((e) => e.member).length;
+  const ordered = [...explanations].sort((a, b) => Number(b.member) - Number(a.member));
+  const lines = [
+    `${customerId} at ${new Date(now).toISOString()}: in ${members} of ${explanations.length} segments`,
+  ];
+  for (const e of ordered) {
+    // The stored membership lags the verdict until the customer's timer fires (or an event arrives).
+    const stored =
+      e.member === (e.storedSince !== null)
+        ? ""
+        : e.member
+          ? "; not stored yet"
+          : "; still stored as a member";
+    const since = e.member && e.storedSince !== null ? `; member since ${e.storedSince}` : "";
+    lines.push("", `${e.member ? "IN " : "OUT"}  ${e.segmentId} (${e.name}, v${e.version})${since}${stored}`);
+    for (const line of e.text.split("\n")) lines.push(`     ${line}`);
+  }
+  return lines;
+}
+
+/** `tailor explain <customerId> [--json] [--at ISO]`. */
+export async function explainCommand(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: {
+      json: { type: "boolean", default: false },
+      at: { type: "string" },
+      "data-dir": { type: "string" },
+      "segments-dir": { type: "string" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [customerId, ...extra] = positionals;
+  if (customerId === undefined || extra.length > 0) {
+    throw new LocalStackError("usage: tailor explain <customerId> [--json] [--at ISO-time] [--data-dir D]");
+  }
+  const at = stringFlag(values.at);
+  const now = at === undefined ? Date.now() : Date.parse(at);
+  if (!Number.isFinite(now)) throw new LocalStackError(`--at: not a date and time: "${at}"`);
+  const library = readLibrary(stringFlag(values["segments-dir"]));
+  const dataDir = stringFlag(values["data-dir"]);
+  const access = await openDynamo(dataDir);
+  try {
+    const profiles = new DynamoProfileStore({ client: access.client, tableName: LOCAL_NAMES.profileTable });
+    const segments = new DynamoSegmentStore({ client: access.client, tableName: LOCAL_NAMES.segmentsTable });
+    const missing = missingTables("profiles or segments table", dataDir);
+    const [stored, rfm] = await Promise.all([
+      profiles.get(customerId).catch(missing),
+      segments.rfmThresholds().catch(missing),
+    ]);
+    if (stored === undefined) {
+      process.stderr.write(`no profile for ${customerId}\n`);
+      return 1;
+    }
+    const explanations = explainProfile(library, stored.profile, now, rfm === undefined ? {} : { rfm });
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ customerId, at: new Date(now).toISOString(), segments: explanations }, null, 2)}\n`
+        : `${explanationLines(customerId, now, explanations).join("\n")}\n`,
+    );
+    return 0;
+  } finally {
+    await access.close();
+  }
+}

@@ -1,0 +1,198 @@
+import { invokeWithTimeout } from "./invoke-handler.js";
+import type { FunctionIdentity } from "./kinesis-event.js";
+import { LocalStackError } from "./local-errors.js";
+import { type ScheduledHandler, scheduledEvent } from "./scheduled-event.js";
+
+export type { ScheduledEvent, ScheduledHandler } from "./scheduled-event.js";
+
+/** A function a schedule invokes. */
+export interface ScheduledTarget {
+  readonly function: FunctionIdentity;
+  readonly handler: ScheduledHandler;
+}
+
+/** A schedule to run: a rule of the template with its period and its targets' handlers. */
+export interface LocalSchedule {
+  readonly name: string;
+  readonly arn: string;
+  /** The rule's expression, for logs and status. */
+  readonly expression: string;
+  readonly periodMs: number;
+  readonly targets: readonly ScheduledTarget[];
+}
+
+/** What a {@link LocalScheduler} runs, and how. */
+export interface LocalSchedulerOptions {
+  readonly schedules: readonly LocalSchedule[];
+  /** The period of every schedule, instead of its expression's (tests and demos run faster than a minute). */
+  readonly intervalMs?: number;
+  /** Where invocation errors are reported. Default: nowhere (they are still counted). */
+  readonly log?: (line: string) => void;
+  /** The clock of the ticks' times. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** What one schedule has done so far. */
+export interface ScheduleCounters {
+  readonly name: string;
+  readonly expression: string;
+  /** The period it runs at (the override, if any). */
+  readonly periodMs: number;
+  /** Ticks fired, on time or by {@link LocalScheduler.runNow}. */
+  readonly ticks: number;
+  /** Ticks not fired because the previous one was still running. */
+  readonly skipped: number;
+  /** Handler invocations (one per target per tick). */
+  readonly invocations: number;
+  /** Invocations that threw or timed out. */
+  readonly errors: number;
+  /** The last error, as logged. */
+  readonly lastError: string | undefined;
+}
+
+/** The outcome of one {@link LocalScheduler.runNow}. */
+export interface ScheduleRun {
+  readonly invocations: number;
+  readonly errors: number;
+}
+
+type CountedKey = "ticks" | "skipped" | "invocations" | "errors" | "lastError";
+
+interface ScheduleState {
+  readonly schedule: LocalSchedule;
+  readonly periodMs: number;
+  readonly counters: { -readonly [K in CountedKey]: ScheduleCounters[K] };
+  /** The tick running or last run: ticks of one schedule never overlap. */
+  chain: Promise<unknown>;
+  running: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]}` : String(error);
+
+/**
+ * What EventBridge schedules do, in this process: each schedule fires at its rate (the first tick one period
+ * after {@link start}) and invokes its targets with a Scheduled Event, as EventBridge invokes a function
+ * asynchronously. A handler that throws or times out is logged and counted, never retried (the next tick comes
+ * soon enough) and never stops the scheduler. Ticks of one schedule do not overlap: one that comes due while
+ * the previous still runs is skipped and counted.
+ */
+export class LocalScheduler {
+  readonly #states: ScheduleState[];
+  readonly #log: (line: string) => void;
+  readonly #now: () => number;
+  #started = false;
+  #stopped = false;
+
+  constructor(options: LocalSchedulerOptions) {
+    const override = options.intervalMs;
+    if (override !== undefined && (!Number.isFinite(override) || override < 1)) {
+      throw new LocalStackError(`scheduleIntervalMs must be a positive number of ms, got ${override}`);
+    }
+    this.#log = options.log ?? (() => {});
+    this.#now = options.now ?? Date.now;
+    this.#states = options.schedules.map((schedule) => ({
+      schedule,
+      periodMs: override ?? schedule.periodMs,
+      counters: { ticks: 0, skipped: 0, invocations: 0, errors: 0, lastError: undefined },
+      chain: Promise.resolve(),
+      running: false,
+      timer: undefined,
+    }));
+  }
+
+  /** A snapshot of every schedule's counters. */
+  get counters(): readonly ScheduleCounters[] {
+    return this.#states.map((state) => ({
+      name: state.schedule.name,
+      expression: state.schedule.expression,
+      periodMs: state.periodMs,
+      ...state.counters,
+    }));
+  }
+
+  /** Starts the clocks: each schedule's first tick comes one period from now. */
+  start(): void {
+    if (this.#started) throw new LocalStackError("scheduler already started");
+    this.#started = true;
+    const now = this.#now();
+    for (const state of this.#states) this.#arm(state, now + state.periodMs);
+  }
+
+  /**
+   * Fires one tick of every schedule now, after any tick in flight, and resolves when every target has
+   * returned or failed. The regular ticks keep their times.
+   */
+  async runNow(): Promise<ScheduleRun> {
+    if (this.#stopped) throw new LocalStackError("the scheduler is stopped");
+    const at = this.#now();
+    const runs = await Promise.all(this.#states.map((state) => this.#enqueue(state, at)));
+    return runs.reduce(
+      (sum, run) => ({ invocations: sum.invocations + run.invocations, errors: sum.errors + run.errors }),
+      { invocations: 0, errors: 0 },
+    );
+  }
+
+  /** Stops the clocks and waits for the ticks in flight to finish. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const state of this.#states) clearTimeout(state.timer);
+    await Promise.all(this.#states.map((state) => state.chain));
+  }
+
+  #arm(state: ScheduleState, dueAt: number): void {
+    if (this.#stopped) return;
+    state.timer = setTimeout(
+      () => {
+        state.timer = undefined;
+        if (state.running) state.counters.skipped++;
+        const tick = state.running ? Promise.resolve() : this.#enqueue(state, dueAt);
+        const rearm = () => {
+          let next = dueAt + state.periodMs;
+          const now = this.#now();
+          while (next <= now) {
+            next += state.periodMs;
+            state.counters.skipped++;
+          }
+          this.#arm(state, next);
+        };
+        void tick.then(rearm, rearm);
+      },
+      Math.max(0, dueAt - this.#now()),
+    );
+  }
+
+  #enqueue(state: ScheduleState, at: number): Promise<ScheduleRun> {
+    const run = state.chain.then(() => this.#fire(state, at));
+    state.chain = run;
+    return run;
+  }
+
+  async #fire(state: ScheduleState, at: number): Promise<ScheduleRun> {
+    const { schedule, counters } = state;
+    state.running = true;
+    counters.ticks++;
+    const event = scheduledEvent(schedule.arn, at);
+    try {
+      const outcomes = await Promise.allSettled(
+        schedule.targets.map((target) =>
+          invokeWithTimeout(target.function, target.handler, structuredClone(event)),
+        ),
+      );
+      let errors = 0;
+      outcomes.forEach((outcome, index) => {
+        counters.invocations++;
+        if (outcome.status === "fulfilled") return;
+        errors++;
+        counters.errors++;
+        const line = `${schedule.name} → ${schedule.targets[index]?.function.functionName}: ${describe(outcome.reason)}`;
+        counters.lastError = line;
+        this.#log(`schedule ${line}`);
+      });
+      return { invocations: outcomes.length, errors };
+    } finally {
+      state.running = false;
+    }
+  }
+}

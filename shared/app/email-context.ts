@@ -1,0 +1,63 @@
+import type { Profile } from "../domain/profile/index.js";
+import type { ModelScore } from "../domain/segments/contracts.js";
+import type { Catalog, Recommender } from "../ports.js";
+import { buildRenderContext } from "../render/build-context.js";
+import type { RenderContext, ShopView } from "../render/render-context.js";
+import type { LinkSettings } from "../render/signed-links.js";
+import { type Recommendations, recommendProducts } from "./recommendations.js";
+
+/** What {@link prepareEmailContext} needs. */
+export interface EmailContextDeps {
+  readonly catalog: Catalog;
+  /** The model; without one, recommendations are best sellers. */
+  readonly recommender?: Recommender;
+}
+
+/** One recipient's email to prepare. */
+export interface EmailContextInput {
+  readonly profile: Profile;
+  readonly now: number;
+  readonly campaign: { readonly id: string; readonly name: string };
+  readonly variant: string;
+  readonly links: LinkSettings;
+  readonly shop: ShopView;
+  /** How many products to recommend. @default 8 */
+  readonly recommendations?: number;
+  /** Segment ids; by default the profile's memberships. */
+  readonly segments?: readonly string[];
+  /** Model scores; by default the profile's. */
+  readonly scores?: Readonly<Record<string, ModelScore>>;
+}
+
+/**
+ * The Liquid context of one recipient: recommendations (model, then fallbacks; never what is already in the
+ * cart), catalog details of the cart and recently viewed products, signed links.
+ */
+export async function prepareEmailContext(
+  deps: EmailContextDeps,
+  input: EmailContextInput,
+): Promise<{ readonly context: RenderContext; readonly recommendations: Recommendations }> {
+  const { profile } = input;
+  const cartIds = (profile.ct?.i ?? []).map((line) => line.p);
+  const [recommendations, products] = await Promise.all([
+    recommendProducts(deps, profile, {
+      limit: input.recommendations ?? 8,
+      now: input.now,
+      exclude: cartIds,
+    }),
+    deps.catalog.getMany([...cartIds, ...(profile.rv ?? [])]),
+  ]);
+  const context = buildRenderContext({
+    profile,
+    now: input.now,
+    campaign: input.campaign,
+    variant: input.variant,
+    links: input.links,
+    shop: input.shop,
+    recommendations: recommendations.products,
+    products,
+    ...(input.segments === undefined ? {} : { segments: input.segments }),
+    ...(input.scores === undefined ? {} : { scores: input.scores }),
+  });
+  return { context, recommendations };
+}

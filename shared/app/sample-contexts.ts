@@ -1,0 +1,34 @@
+import type { SampleContext } from "../render/compile-templates.js";
+import { PREVIEW_LINKS, PREVIEW_SHOP } from "../render/preview-settings.js";
+import type { SampleProfile } from "../render/samples.js";
+import { type EmailContextDeps, prepareEmailContext } from "./email-context.js";
+
+/** The preview campaign every sample is rendered for. */
+export const PREVIEW_CAMPAIGN = { id: "preview", name: "Preview" } as const;
+
+/**
+ * The Liquid contexts of the sample profiles (for build checks, tests and previews): recommendations from
+ * `deps`, the preview shop and links, each sample at its own `now`.
+ */
+export async function sampleContexts(
+  deps: EmailContextDeps,
+  samples: readonly SampleProfile[],
+  options: { readonly variant?: string; readonly recommendations?: number } = {},
+): Promise<SampleContext[]> {
+  return Promise.all(
+    samples.map(async (sample) => {
+      const { context } = await prepareEmailContext(deps, {
+        profile: sample.profile,
+        now: sample.now,
+        campaign: PREVIEW_CAMPAIGN,
+        variant: options.variant ?? "a",
+        links: PREVIEW_LINKS,
+        shop: PREVIEW_SHOP,
+        segments: sample.segments,
+        scores: sample.scores,
+        ...(options.recommendations === undefined ? {} : { recommendations: options.recommendations }),
+      });
+      return { name: sample.name, context };
+    }),
+  );
+}

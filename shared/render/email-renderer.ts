@@ -1,0 +1,177 @@
+import type { Liquid, Template } from "liquidjs";
+import { BASE_VARIANT, liquidErrorLine, liquidErrorMessage } from "./compile-template.js";
+import { type CompiledTemplates, TEMPLATES_FORMAT } from "./compiled-templates.js";
+import { createEngine } from "./liquid-engine.js";
+import type { EmailContext, RenderContext } from "./render-context.js";
+import { type EmailPart, RenderConfigError, RenderError } from "./render-errors.js";
+import { checkLinkSettings, type LinkSettings } from "./signed-links.js";
+import { tidyText } from "./text-part.js";
+import { tagHtmlLinks, tagTextLinks } from "./tracking-links.js";
+
+/** How the renderer tags links and builds headers. */
+export interface RendererSettings {
+  /** Where the signed links point (they are never UTM-tagged) and how they are signed. */
+  readonly links: LinkSettings;
+  /** `utm_source` of tracked links. @default "tailor" */
+  readonly utmSource?: string;
+}
+
+/** One email to render. */
+export interface RenderRequest {
+  readonly template: string;
+  /** @default "a" (the template itself) */
+  readonly variant?: string;
+  readonly context: RenderContext;
+}
+
+/** A rendered email, ready for the mailer. */
+export interface RenderedEmail {
+  readonly template: string;
+  readonly variant: string;
+  /** Plain text, one line. */
+  readonly subject: string;
+  readonly preheader: string;
+  readonly html: string;
+  readonly text: string;
+  /** `List-Unsubscribe` (the signed link) and `List-Unsubscribe-Post` (RFC 8058 one-click). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export type RenderResult =
+  | { readonly ok: true; readonly email: RenderedEmail }
+  | { readonly ok: false; readonly error: RenderError };
+
+interface ParsedVariant {
+  readonly subject: Template[];
+  readonly preheader: Template[];
+  readonly html: Template[];
+  readonly text: Template[];
+}
+
+/** C0 controls but tab (CR and LF among them), and DEL: nothing a header may carry from data. */
+function breaksHeader(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * Renders compiled templates for one recipient at a time: only Liquid runs, on templates parsed once when the
+ * renderer is created. A failure for one recipient is a {@link RenderResult} with a clear reason, never a throw.
+ */
+export class EmailRenderer {
+  readonly #html: Liquid;
+  readonly #text: Liquid;
+  readonly #variants = new Map<string, Map<string, ParsedVariant>>();
+  readonly #settings: RendererSettings;
+  readonly #untracked: readonly string[];
+
+  constructor(compiled: CompiledTemplates, settings: RendererSettings) {
+    if (compiled.format !== TEMPLATES_FORMAT) {
+      throw new RenderConfigError(
+        `compiled templates of format ${compiled.format}; expected ${TEMPLATES_FORMAT}`,
+      );
+    }
+    checkLinkSettings(settings.links);
+    this.#settings = settings;
+    this.#html = createEngine("html");
+    this.#text = createEngine("text");
+    const { unsubscribeUrl, preferencesUrl, viewInBrowserUrl } = settings.links;
+    this.#untracked = [unsubscribeUrl, preferencesUrl, viewInBrowserUrl];
+    for (const template of compiled.templates) {
+      const variants = new Map<string, ParsedVariant>();
+      for (const variant of template.variants) {
+        variants.set(variant.id, {
+          subject: this.#text.parse(variant.subject),
+          preheader: this.#text.parse(variant.preheader),
+          html: this.#html.parse(variant.html),
+          text: this.#text.parse(variant.text),
+        });
+      }
+      this.#variants.set(template.name, variants);
+    }
+  }
+
+  /** Template names, each with its variant ids. */
+  templates(): { name: string; variants: string[] }[] {
+    return [...this.#variants].map(([name, variants]) => ({ name, variants: [...variants.keys()] }));
+  }
+
+  /** Renders one email. Never throws for a template or data problem. */
+  render(request: RenderRequest): RenderResult {
+    const variantId = request.variant ?? BASE_VARIANT;
+    const where = { template: request.template, variant: variantId };
+    const parsed = this.#variants.get(request.template)?.get(variantId);
+    if (parsed === undefined) {
+      return { ok: false, error: new RenderError("unknown-template", "no such template or variant", where) };
+    }
+    let part: EmailPart = "subject";
+    try {
+      const subject = String(this.#text.renderSync(parsed.subject, request.context)).trim();
+      if (breaksHeader(subject)) {
+        return {
+          ok: false,
+          error: new RenderError(
+            "header-injection",
+            "the subject would carry a line break or control character from the data: refused (header injection)",
+            { ...where, part },
+          ),
+        };
+      }
+      part = "preheader";
+      const preheader = String(this.#text.renderSync(parsed.preheader, request.context))
+        .replace(/\s+/g, " ")
+        .trim();
+      const context: EmailContext = { ...request.context, email: { subject, preheader } };
+      const tags = {
+        source: this.#settings.utmSource ?? "tailor",
+        campaign: request.context.campaign.id,
+        variant: variantId,
+        template: request.template,
+      };
+      part = "html";
+      const html = tagHtmlLinks(String(this.#html.renderSync(parsed.html, context)), tags, this.#untracked);
+      part = "text";
+      const text = tagTextLinks(
+        tidyText(String(this.#text.renderSync(parsed.text, context))),
+        tags,
+        this.#untracked,
+      );
+      const headers = {
+        "List-Unsubscribe": `<${request.context.links.unsubscribe}>`,
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+      };
+      if (breaksHeader(headers["List-Unsubscribe"])) {
+        return {
+          ok: false,
+          error: new RenderError(
+            "header-injection",
+            "the List-Unsubscribe link holds a line break: refused",
+            where,
+          ),
+        };
+      }
+      return { ok: true, email: { ...where, subject, preheader, html, text, headers } };
+    } catch (error) {
+      const line = liquidErrorLine(error);
+      const at = line === undefined ? part : `${part}, line ${line} of the compiled ${part}`;
+      const message = `${liquidErrorMessage(error)} (${at})`;
+      return { ok: false, error: new RenderError("template", message, { ...where, part }, error) };
+    }
+  }
+
+  /**
+   * Renders many emails; each failure is counted and kept with its reason, and the others are still rendered.
+   */
+  renderBatch(requests: readonly RenderRequest[]): {
+    readonly results: readonly RenderResult[];
+    readonly rendered: number;
+    readonly failed: number;
+  } {
+    const results = requests.map((request) => this.render(request));
+    const failed = results.filter((result) => !result.ok).length;
+    return { results, rendered: results.length - failed, failed };
+  }
+}

@@ -1,0 +1,32 @@
+import { Liquid } from "liquidjs";
+import { InSegmentTag } from "./in-segment-tag.js";
+import { date, inGroupsOf, inSegment, money, pluralize } from "./liquid-filters.js";
+
+/** How an engine's output is escaped: `html` for the HTML part, `text` for the subject, preheader and text part. */
+export type EngineKind = "html" | "text";
+
+/**
+ * A LiquidJS engine with Tailor's settings and helpers. Both kinds are strict: an undefined variable or filter
+ * throws (so a merge tag without a fallback fails the build against the sample profiles), except in `if`
+ * conditions and as the input of `default` (`lenientIf`), which is how fallbacks are written. `html` escapes
+ * every output (`outputEscape: "escape"`); only the built-in `raw` filter opts out, and the build allows it on
+ * template-authored text only. Scope lookups see own properties only, never prototypes.
+ */
+export function createEngine(kind: EngineKind): Liquid {
+  const engine = new Liquid({
+    strictVariables: true,
+    strictFilters: true,
+    lenientIf: true,
+    ownPropertyOnly: true,
+    outputEscape: kind === "html" ? "escape" : undefined,
+    // Templates come from the build, never from a file system at render time.
+    templates: {},
+  });
+  engine.registerFilter("money", money);
+  engine.registerFilter("date", date);
+  engine.registerFilter("pluralize", pluralize);
+  engine.registerFilter("in_segment", inSegment);
+  engine.registerFilter("in_groups_of", inGroupsOf);
+  engine.registerTag("in_segment", InSegmentTag);
+  return engine;
+}

@@ -1,0 +1,147 @@
+/**
+ * # The Liquid context
+ *
+ * What every email template can use. Lists are always present (possibly empty); optional values are ABSENT
+ * when unknown, never `null` or `""`, so a merge tag without a fallback fails the build against a sample
+ * profile that lacks the value. Write fallbacks with `default`: `{{ customer.first_name | default: "there" }}`;
+ * test optional values with `{% if customer.age_group %}` (conditions are lenient). Amounts are in major
+ * units (`24.99`), times are ISO-8601 text (UTC); format them with the `money` and `date` filters, which use the
+ * customer's locale, currency and time zone. See `shared/render/README.md` for the whole list with examples.
+ *
+ * @module
+ */
+import type { Scalar } from "../domain/events/index.js";
+import type { LifecycleStage } from "../domain/profile/index.js";
+import type { LinksView } from "./signed-links.js";
+
+/** Age groups used for imagery and copy. */
+export type AgeGroup = "under-18" | "18-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65-plus";
+
+/** `customer`: traits and profile aggregates. */
+export interface CustomerView {
+  readonly id: string;
+  readonly email?: string;
+  readonly first_name?: string;
+  readonly last_name?: string;
+  /** First and last name joined, when either is known. */
+  readonly full_name?: string;
+  /** A supported BCP 47 locale: the customer's, or `en-US` when missing, malformed or unsupported. */
+  readonly locale: string;
+  /** The language part of `locale` (`fr` of `fr-CA`), used for `<html lang>`. */
+  readonly language: string;
+  /** ISO 4217 code: the customer's order currency, else the cart's, else `USD`. */
+  readonly currency: string;
+  /** IANA time zone: the customer's, or `UTC`. */
+  readonly timezone: string;
+  readonly country?: string;
+  readonly region?: string;
+  readonly city?: string;
+  readonly gender?: string;
+  /** `YYYY-MM-DD`. */
+  readonly birthday?: string;
+  /** Whole years at the time of rendering (UTC dates). */
+  readonly age?: number;
+  readonly age_group?: AgeGroup;
+  readonly orders_count: number;
+  /** Revenue in major units of `currency` (orders minus refunds). */
+  readonly revenue: number;
+  /** Revenue / orders, when there are orders. */
+  readonly average_order_value?: number;
+  readonly first_order_at?: string;
+  readonly last_order_at?: string;
+  /** Whole days since the last order. */
+  readonly days_since_last_order?: number;
+  /** `new_lead`, `active`, `repeat_buyer`, `lapsed` or `churned`, at the time of rendering. */
+  readonly lifecycle_stage: LifecycleStage;
+  readonly lifecycle_since: string;
+  /** The category with the strongest affinity. */
+  readonly favourite_category?: string;
+  /** Categories by affinity, strongest first. */
+  readonly categories: readonly string[];
+  /** RFM scores 1–5, when the batch has computed them. */
+  readonly rfm?: { readonly r: number; readonly f: number; readonly m: number };
+  /** Custom traits (`traits.plan`, …). */
+  readonly traits: Readonly<Record<string, Scalar>>;
+}
+
+/** A product in `recommendations`, `recently_viewed`, or a cart line. */
+export interface ProductView {
+  readonly id: string;
+  readonly name: string;
+  readonly brand: string;
+  readonly category: string;
+  /** Major units of `currency`. */
+  readonly price: number;
+  readonly currency: string;
+  readonly url: string;
+  readonly image_url: string;
+  readonly in_stock: boolean;
+}
+
+/** A line of `cart.items`. */
+export interface CartLineView {
+  readonly product_id: string;
+  readonly quantity: number;
+  /** From the catalog, when the product is known. */
+  readonly name?: string;
+  readonly url?: string;
+  readonly image_url?: string;
+  readonly category?: string;
+  /** Unit price in major units of `cart.currency`, when known. */
+  readonly price?: number;
+}
+
+/** `cart`: the open cart (empty `items` when there is none). */
+export interface CartView {
+  readonly items: readonly CartLineView[];
+  /** Total quantity. */
+  readonly count: number;
+  /** Sum of the known line prices × quantities. */
+  readonly total: number;
+  readonly currency: string;
+  /** When the cart last changed. */
+  readonly updated_at?: string;
+}
+
+/** A model's score in `scores` (e.g. `scores.purchase_30d.tier`). */
+export interface ScoreView {
+  /** 0–1. */
+  readonly probability: number;
+  readonly tier: "high" | "medium" | "low";
+  readonly scored_at: string;
+}
+
+/** `shop`: who sends the email (the footer's postal address is a legal requirement in many countries). */
+export interface ShopView {
+  readonly name: string;
+  readonly url: string;
+  readonly logo_url: string;
+  readonly postal_address: string;
+}
+
+/** The whole context of one recipient's email. */
+export interface RenderContext {
+  readonly customer: CustomerView;
+  /** Ids of the segments the customer is in. */
+  readonly segments: readonly string[];
+  /** Model scores by model name. */
+  readonly scores: Readonly<Record<string, ScoreView>>;
+  /** Recommended products, best first (in stock, not already bought). */
+  readonly recommendations: readonly ProductView[];
+  /** Recently viewed products, newest first, as far as the catalog knows them. */
+  readonly recently_viewed: readonly ProductView[];
+  readonly cart: CartView;
+  readonly campaign: { readonly id: string; readonly name: string };
+  /** The variant being rendered (`a` is the template itself; others come from `variants/<id>/`). */
+  readonly variant: { readonly id: string };
+  /** Signed unsubscribe, preferences and view-in-browser links. */
+  readonly links: LinksView;
+  readonly shop: ShopView;
+  /** Time of rendering, ISO-8601 (`{{ "now" | date }}` formats it). */
+  readonly now: string;
+}
+
+/** The context of the HTML and text parts: the recipient's context plus the rendered subject and preheader. */
+export interface EmailContext extends RenderContext {
+  readonly email: { readonly subject: string; readonly preheader: string };
+}

@@ -1,0 +1,344 @@
+import type { Server } from "node:http";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from "@aws-sdk/client-dynamodb";
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import dynalite from "dynalite";
+import { startFauxqs } from "fauxqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
+import { DynamoSegmentStore } from "../../shared/aws/dynamo-segment-store.js";
+import { DynamoTimers } from "../../shared/aws/dynamo-timers.js";
+import { SqsTransitionPublisher } from "../../shared/aws/sqs-transition-publisher.js";
+import { emptyProfile } from "../../shared/domain/profile/index.js";
+import type { SegmentTransition } from "../../shared/domain/segments/contracts.js";
+
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 10, 23, 12);
+
+let server: Server;
+let dynamodb: DynamoDBClient;
+let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
+let sqs: SQSClient;
+let tables = 0;
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  dynamodb = new DynamoDBClient({ region: "us-east-1", credentials, endpoint: `http://127.0.0.1:${port}` });
+  fauxqs = await startFauxqs({ port: 0, logger: false });
+  sqs = new SQSClient({ region: "us-east-1", credentials, endpoint: `http://127.0.0.1:${fauxqs.port}` });
+});
+
+afterAll(async () => {
+  dynamodb?.destroy();
+  sqs?.destroy();
+  await fauxqs?.stop();
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+});
+
+async function table(hash: string, range?: string): Promise<string> {
+  const name = `t${++tables}-${hash}`;
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [
+        { AttributeName: hash, KeyType: "HASH" },
+        ...(range === undefined ? [] : [{ AttributeName: range, KeyType: "RANGE" as const }]),
+      ],
+      AttributeDefinitions: [
+        { AttributeName: hash, AttributeType: "S" },
+        ...(range === undefined ? [] : [{ AttributeName: range, AttributeType: "S" as const }]),
+      ],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  for (;;) {
+    const out = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    if (out.Table?.TableStatus === "ACTIVE") return name;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe("DynamoTimers", () => {
+  it("returns due timers oldest first, never ones due later, and forgets completed ones", async () => {
+    // Prepare
+    const timers = new DynamoTimers({ client: dynamodb, tableName: await table("b", "k") });
+    await timers.schedule("c-late", T0 + 5 * MINUTE);
+    await timers.schedule("c-2", T0 - 3 * MINUTE);
+    await timers.schedule("c-1", T0 - 10 * MINUTE);
+    await timers.schedule("c-now", T0 + 10_000);
+    await timers.schedule("c-3", T0 + 5_000);
+
+    // Act
+    const due = await timers.due(T0 + 5_000, 100);
+
+    // Assess
+    expect(due).toEqual([
+      { customerId: "c-1", dueAt: T0 - 10 * MINUTE },
+      { customerId: "c-2", dueAt: T0 - 3 * MINUTE },
+      { customerId: "c-3", dueAt: T0 + 5_000 },
+    ]);
+    for (const timer of due) await timers.complete(timer);
+    expect(await timers.due(T0 + 5_000, 100)).toEqual([]);
+    expect((await timers.due(T0 + 6 * MINUTE, 100)).map((t) => t.customerId)).toEqual(["c-now", "c-late"]);
+  });
+
+  it("keeps finding a timer that was not completed, and respects the limit", async () => {
+    const timers = new DynamoTimers({ client: dynamodb, tableName: await table("b", "k") });
+    for (let i = 0; i < 12; i++) await timers.schedule(`c-${i}`, T0 - 30 * MINUTE + i * MINUTE);
+
+    const first = await timers.due(T0, 5);
+    // Not completed: found again at the next poll, even though the cursor moved.
+    const again = await timers.due(T0 + MINUTE, 5);
+
+    expect(first.map((t) => t.customerId)).toEqual(["c-0", "c-1", "c-2", "c-3", "c-4"]);
+    expect(again).toEqual(first);
+    for (const timer of first) await timers.complete(timer);
+    expect((await timers.due(T0 + MINUTE, 100)).map((t) => t.customerId)).toEqual([
+      "c-5",
+      "c-6",
+      "c-7",
+      "c-8",
+      "c-9",
+      "c-10",
+      "c-11",
+    ]);
+  });
+
+  it("moves its cursor past drained minutes, so later polls start later; a late timer is still found", async () => {
+    const name = await table("b", "k");
+    const timers = new DynamoTimers({ client: dynamodb, tableName: name });
+    await timers.due(T0, 10);
+    const cursor = async () => {
+      const out = await dynamodb.send(
+        new GetItemCommand({ TableName: name, Key: { b: { S: "cursor" }, k: { S: "cursor" } } }),
+      );
+      return Number(out.Item?.m?.N);
+    };
+    expect(await cursor()).toBe(Math.floor(T0 / MINUTE) - 1);
+
+    await timers.due(T0 + 10 * MINUTE, 10);
+    expect(await cursor()).toBe(Math.floor(T0 / MINUTE) + 9);
+
+    // A timer for the minute just ended (a writer whose clock is a little behind) is still due.
+    await timers.schedule("c-late-writer", T0 + 9 * MINUTE + 59_000);
+    expect((await timers.due(T0 + 10 * MINUTE + 1000, 10)).map((t) => t.customerId)).toEqual([
+      "c-late-writer",
+    ]);
+    // The cursor never moves back when an older poll finishes after a newer one.
+    await timers.due(T0, 10);
+    expect(await cursor()).toBeGreaterThanOrEqual(Math.floor(T0 / MINUTE) + 9);
+  });
+
+  it("jumps over long empty stretches by its minute index, and forgets drained minutes", async () => {
+    const name = await table("b", "k");
+    const timers = new DynamoTimers({ client: dynamodb, tableName: name });
+    await timers.due(T0, 10);
+    const writes = [
+      await timers.schedule("c-1", T0 + 47 * 60 * MINUTE),
+      await timers.schedule("c-2", T0 + 47 * 60 * MINUTE + 1),
+    ];
+
+    const due = await timers.due(T0 + 49 * 60 * MINUTE, 10);
+    for (const timer of due) await timers.complete(timer);
+    await timers.due(T0 + 49 * 60 * MINUTE, 10);
+
+    // One index write for the minute, then one write per timer.
+    expect(writes).toEqual([2, 1]);
+    expect(due.map((t) => t.customerId)).toEqual(["c-1", "c-2"]);
+    const index = await dynamodb.send(
+      new QueryCommand({
+        TableName: name,
+        KeyConditionExpression: "b = :b",
+        ExpressionAttributeValues: { ":b": { S: `idx#${Math.floor(T0 / MINUTE / 60) + 47}` } },
+      }),
+    );
+    expect(index.Count).toBe(0);
+  });
+
+  it("spreads one minute's timers over shard partitions", async () => {
+    const name = await table("b", "k");
+    const timers = new DynamoTimers({ client: dynamodb, tableName: name, shards: 4 });
+    for (let i = 0; i < 40; i++) await timers.schedule(`c-${i}`, T0 + 1000);
+
+    const minute = Math.floor(T0 / MINUTE);
+    const perShard = await Promise.all(
+      [0, 1, 2, 3].map(async (shard) => {
+        const out = await dynamodb.send(
+          new QueryCommand({
+            TableName: name,
+            KeyConditionExpression: "b = :b",
+            ExpressionAttributeValues: { ":b": { S: `${minute}#${shard}` } },
+          }),
+        );
+        return out.Count ?? 0;
+      }),
+    );
+
+    expect(perShard.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(perShard.filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);
+    expect(await timers.due(T0 + 1000, 100)).toHaveLength(40);
+  });
+});
+
+describe("DynamoSegmentStore", () => {
+  it("sums sharded counters, with one write per shard touched", async () => {
+    const store = new DynamoSegmentStore({ client: dynamodb, tableName: await table("pk", "sk") });
+
+    const writes = await store.addToSizes([
+      ...Array.from({ length: 30 }, (_, i) => ({ segmentId: "a", customerId: `c-${i}`, delta: 1 })),
+      { segmentId: "a", customerId: "c-0", delta: -1 },
+      { segmentId: "b", customerId: "c-1", delta: 1 },
+      { segmentId: "b", customerId: "c-1", delta: -1 },
+    ]);
+    const sizes = await store.sizes(["a", "b", "never"]);
+
+    expect(sizes).toEqual([
+      { segmentId: "a", size: 29, countedAt: undefined },
+      { segmentId: "b", size: 0, countedAt: undefined },
+      { segmentId: "never", size: 0, countedAt: undefined },
+    ]);
+    expect(writes).toBeGreaterThan(1);
+    expect(writes).toBeLessThanOrEqual(16);
+  });
+
+  it("replaces drifted shards with the exact size and when it was counted", async () => {
+    const store = new DynamoSegmentStore({ client: dynamodb, tableName: await table("pk", "sk") });
+    await store.addToSizes(
+      Array.from({ length: 20 }, (_, i) => ({ segmentId: "a", customerId: `x-${i}`, delta: 1 })),
+    );
+
+    await store.putExactSizes(new Map([["a", 7]]), T0);
+    await store.addToSizes([{ segmentId: "a", customerId: "late", delta: 1 }]);
+
+    expect(await store.sizes(["a"])).toEqual([{ segmentId: "a", size: 8, countedAt: T0 }]);
+  });
+
+  it("stores and reads the RFM thresholds", async () => {
+    const store = new DynamoSegmentStore({ client: dynamodb, tableName: await table("pk", "sk") });
+    const thresholds = {
+      recencyDays: [3, 10, 30, 90],
+      frequency: [1, 1, 2, 4],
+      monetary: [1000, 2500, 5000, 12000],
+      computedAt: T0,
+      population: 420,
+    } as const;
+
+    expect(await store.rfmThresholds()).toBeUndefined();
+    await store.putRfmThresholds(thresholds);
+
+    expect(await store.rfmThresholds()).toEqual(thresholds);
+  });
+});
+
+function transition(customerId: string, n: number): SegmentTransition {
+  return {
+    id: `${customerId}#s-${n}#entered#${T0}`,
+    customerId,
+    segmentId: `s-${n}`,
+    kind: "entered",
+    at: T0,
+    version: 1,
+  };
+}
+
+describe("DynamoProfileStore outbox and scan", () => {
+  it("clears published transitions only if the version is unchanged, bumping it", async () => {
+    const profiles = new DynamoProfileStore({ client: dynamodb, tableName: await table("customerId") });
+    const profile = { ...emptyProfile("c-1", T0), ob: [transition("c-1", 1), transition("c-1", 2)] };
+    const put = await profiles.put(profile, undefined);
+    if (!put.ok) throw new Error("put failed");
+
+    const stale = await profiles.clearOutbox("c-1", put.version + 1, [], put.itemBytes);
+    const partial = await profiles.clearOutbox("c-1", put.version, [transition("c-1", 2)], put.itemBytes);
+    const afterPartial = await profiles.get("c-1");
+    const full = await profiles.clearOutbox("c-1", put.version + 1, [], put.itemBytes);
+    const afterFull = await profiles.get("c-1");
+
+    expect(stale).toEqual({ ok: false, reason: "conflict" });
+    expect(partial).toMatchObject({ ok: true, version: put.version + 1 });
+    expect(afterPartial?.profile.ob).toEqual([transition("c-1", 2)]);
+    expect(full.ok).toBe(true);
+    expect(afterFull?.profile.ob).toBeUndefined();
+    expect(afterFull?.profile.version).toBe(put.version + 2);
+  });
+
+  it("scans every profile exactly once over parallel slices", async () => {
+    const name = await table("customerId");
+    const profiles = new DynamoProfileStore({ client: dynamodb, tableName: name });
+    const ids = Array.from({ length: 60 }, (_, i) => `c-${i}`);
+    await Promise.all(
+      ids.map((id) =>
+        dynamodb.send(
+          new PutItemCommand({ TableName: name, Item: marshall({ ...emptyProfile(id, T0), version: 1 }) }),
+        ),
+      ),
+    );
+
+    const seen: string[] = [];
+    for (let segment = 0; segment < 3; segment++) {
+      for await (const stored of profiles.scan({ segment, totalSegments: 3 }))
+        seen.push(stored.profile.customerId);
+    }
+
+    expect(seen.sort()).toEqual([...ids].sort());
+  });
+});
+
+describe("SqsTransitionPublisher", () => {
+  it("sends every transition as one JSON message, in batches of ten", async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "transitions-test" }));
+    if (QueueUrl === undefined) throw new Error("no queue url");
+    const publisher = new SqsTransitionPublisher({ client: sqs, queueUrl: QueueUrl });
+    const sent = Array.from({ length: 23 }, (_, i) => transition(`c-${i}`, i));
+
+    const accepted = await publisher.publish(sent);
+
+    expect([...accepted].sort()).toEqual(sent.map((t) => t.id).sort());
+    const received: unknown[] = [];
+    for (let i = 0; i < 10 && received.length < 23; i++) {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      for (const message of out.Messages ?? []) received.push(JSON.parse(message.Body ?? "null"));
+    }
+    expect(received).toHaveLength(23);
+    expect(received).toEqual(expect.arrayContaining(sent));
+  });
+
+  it("throws a retryable error when the queue does not exist", async () => {
+    const publisher = new SqsTransitionPublisher({
+      client: sqs,
+      queueUrl: `http://127.0.0.1:${fauxqs.port}/000000000000/missing-queue`,
+    });
+
+    await expect(publisher.publish([transition("c-1", 1)])).rejects.toMatchObject({ retryable: true });
+  });
+});
+
+// Keeps `unmarshall` honest about what the store wrote: a plain attribute check.
+describe("profile items", () => {
+  it("hold no outbox attribute after a full clear", async () => {
+    const name = await table("customerId");
+    const profiles = new DynamoProfileStore({ client: dynamodb, tableName: name });
+    const put = await profiles.put({ ...emptyProfile("c-9", T0), ob: [transition("c-9", 1)] }, undefined);
+    if (!put.ok) throw new Error("put failed");
+    await profiles.clearOutbox("c-9", put.version, [], put.itemBytes);
+
+    const out = await dynamodb.send(
+      new GetItemCommand({ TableName: name, Key: { customerId: { S: "c-9" } } }),
+    );
+
+    expect(Object.keys(unmarshall(out.Item ?? {}))).not.toContain("ob");
+  });
+});

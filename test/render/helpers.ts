@@ -1,0 +1,62 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { InMemoryCatalog } from "../../shared/app/in-memory-catalog.js";
+import { sampleContexts } from "../../shared/app/sample-contexts.js";
+import {
+  type CompiledTemplates,
+  compileTemplates,
+  EmailRenderer,
+  PREVIEW_RENDERER,
+  type SampleContext,
+} from "../../shared/render/index.js";
+import { loadSampleProfiles } from "../../shared/render/samples.js";
+
+/** The shipped templates folder. */
+export const TEMPLATES_DIR = path.resolve("templates");
+
+/** The shipped templates, compiled and checked against the shipped samples, with a renderer. */
+export interface Shipped {
+  readonly compiled: CompiledTemplates;
+  readonly renderer: EmailRenderer;
+  readonly samples: readonly SampleContext[];
+  sample(name: string): SampleContext;
+}
+
+/** Compiles the shipped templates (about half a second). */
+export async function shipped(): Promise<Shipped> {
+  const catalog = InMemoryCatalog.fromSimulator(42);
+  const samples = await sampleContexts({ catalog }, loadSampleProfiles(path.join(TEMPLATES_DIR, "samples")));
+  const compiled = await compileTemplates(TEMPLATES_DIR, { samples });
+  return {
+    compiled,
+    renderer: new EmailRenderer(compiled, PREVIEW_RENDERER),
+    samples,
+    sample(name) {
+      const found = samples.find((sample) => sample.name === name);
+      if (found === undefined) throw new Error(`no sample ${name}`);
+      return found;
+    },
+  };
+}
+
+/** Writes `files` (path → content) under a fresh temp folder and returns it. */
+export function templateDir(files: Readonly<Record<string, string>>): string {
+  const root = mkdtempSync(path.join(tmpdir(), "tailor-templates-"));
+  for (const [file, content] of Object.entries(files)) {
+    const full = path.join(root, file);
+    mkdirSync(path.dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  }
+  return root;
+}
+
+/** A minimal valid layout around `body` (MJML body content). */
+export function layout(body: string): string {
+  return `<mjml>
+  <mj-body>
+${body}
+  </mj-body>
+</mjml>
+`;
+}
