@@ -13,7 +13,7 @@ const observability = createObservability({
 });
 const deps = makeSegmentTimersDeps(env);
 
-/** Fires the due timers (EventBridge calls every minute); the schedule's own retries cover a failed run. */
+/** Fires the due timers (EventBridge calls every minute); timers a failed run leaves behind stay due and fire on the next tick. */
 export async function run(event: ScheduledEvent, _context: Context): Promise<FireTimersSummary> {
   const summary = await fireDueTimers(deps);
   const { metrics, logger } = observability;
