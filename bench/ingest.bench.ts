@@ -17,22 +17,19 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { z } from "zod";
 import { type LocalStack, startLocalStack } from "../infra/local/local-stack.js";
 import { type PutEntry, putAll } from "../infra/local/put-records.js";
 import { type IngestRecord, ingestBatch } from "../shared/app/ingest-batch.js";
-import { cachedEvaluationContext } from "../shared/app/segment-deps.js";
 import { itemSizeBytes } from "../shared/aws/dynamo-item-size.js";
 import { DynamoProfileStore } from "../shared/aws/dynamo-profile-store.js";
-import { DynamoSegmentStore } from "../shared/aws/dynamo-segment-store.js";
-import { DynamoTimers } from "../shared/aws/dynamo-timers.js";
 import { S3Quarantine } from "../shared/aws/s3-quarantine.js";
-import { SqsTransitionPublisher } from "../shared/aws/sqs-transition-publisher.js";
+import { dynamoSegmentDeps } from "../shared/aws/segment-adapters.js";
 import { decodeEvent, type TailorEvent } from "../shared/domain/events/index.js";
 import { foldEvents, type Profile } from "../shared/domain/profile/index.js";
+import { segmentEnvShape } from "../shared/lambda/segment-env.js";
 import type { ProfileStore, PutOutcome, StoredProfile } from "../shared/ports.js";
 import { simulate } from "../shared/sim/index.js";
-import { loadSegmentLibrary } from "../shared/templates/segment-files.js";
 
 /** DynamoDB on-demand prices, us-east-1, USD per million request units. */
 const PRICE_PER_MILLION_WRU = 0.625;
@@ -134,10 +131,6 @@ async function runBatched(
   const clock = { now: () => now };
   const store = new DynamoProfileStore({ client: dynamodb, tableName: required(env, "PROFILES_TABLE") });
   const profiles = new ReadCountingStore(store);
-  const segmentStore = new DynamoSegmentStore({
-    client: dynamodb,
-    tableName: required(env, "SEGMENTS_TABLE"),
-  });
   const deps = {
     profiles,
     quarantine: new S3Quarantine({
@@ -145,17 +138,12 @@ async function runBatched(
       bucketName: required(env, "QUARANTINE_BUCKET"),
     }),
     clock,
-    segments: {
-      library: loadSegmentLibrary(required(env, "SEGMENTS_DIR")),
+    segments: dynamoSegmentDeps({
+      env: z.object(segmentEnvShape).parse(env),
+      dynamodb,
       outbox: store,
-      store: segmentStore,
-      timers: new DynamoTimers({ client: dynamodb, tableName: required(env, "TIMERS_TABLE") }),
-      transitions: new SqsTransitionPublisher({
-        client: new SQSClient({}),
-        queueUrl: required(env, "TRANSITIONS_QUEUE_URL"),
-      }),
-      context: cachedEvaluationContext(segmentStore, clock),
-    },
+      clock,
+    }),
   };
   const figures: Figures = { events: 0, seconds: 0, cpuMs: 0, writeRequests: 0, writeUnits: 0, readUnits: 0 };
   const bookkeeping = {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { segmentEnvShape } from "../../shared/lambda/segment-env.js";
 
 /**
  * The segment-timers function's environment: it fires due timers (every minute, from an EventBridge schedule),
@@ -6,10 +7,7 @@ import { z } from "zod";
  */
 export const segmentTimersEnvSchema = z.object({
   PROFILES_TABLE: z.string().min(3),
-  SEGMENTS_DIR: z.string().min(1),
-  TIMERS_TABLE: z.string().min(3),
-  SEGMENTS_TABLE: z.string().min(3),
-  TRANSITIONS_QUEUE_URL: z.string().min(1),
+  ...segmentEnvShape,
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
 });

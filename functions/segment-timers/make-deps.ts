@@ -1,12 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import { cachedEvaluationContext, type ResettleDeps } from "../../shared/app/segment-deps.js";
+import type { ResettleDeps } from "../../shared/app/segment-deps.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
-import { DynamoSegmentStore } from "../../shared/aws/dynamo-segment-store.js";
-import { DynamoTimers } from "../../shared/aws/dynamo-timers.js";
-import { SqsTransitionPublisher } from "../../shared/aws/sqs-transition-publisher.js";
+import { dynamoSegmentDeps } from "../../shared/aws/segment-adapters.js";
 import { type Clock, systemClock } from "../../shared/ports.js";
-import { loadSegmentLibrary } from "../../shared/templates/segment-files.js";
 import type { SegmentTimersEnv } from "./env.js";
 
 /**
@@ -16,20 +12,5 @@ import type { SegmentTimersEnv } from "./env.js";
 export function makeSegmentTimersDeps(env: SegmentTimersEnv, clock: Clock = systemClock): ResettleDeps {
   const dynamodb = new DynamoDBClient({});
   const profiles = new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE });
-  const store = new DynamoSegmentStore({ client: dynamodb, tableName: env.SEGMENTS_TABLE });
-  return {
-    profiles,
-    clock,
-    segments: {
-      library: loadSegmentLibrary(env.SEGMENTS_DIR),
-      outbox: profiles,
-      store,
-      timers: new DynamoTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
-      transitions: new SqsTransitionPublisher({
-        client: new SQSClient({}),
-        queueUrl: env.TRANSITIONS_QUEUE_URL,
-      }),
-      context: cachedEvaluationContext(store, clock),
-    },
-  };
+  return { profiles, clock, segments: dynamoSegmentDeps({ env, dynamodb, outbox: profiles, clock }) };
 }

@@ -1,0 +1,35 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { cachedEvaluationContext, type SegmentDeps } from "../app/segment-deps.js";
+import type { SegmentEnv } from "../lambda/segment-env.js";
+import type { Clock, OutboxStore } from "../ports.js";
+import { loadSegmentLibrary } from "../templates/segment-files.js";
+import { DynamoSegmentStore } from "./dynamo-segment-store.js";
+import { DynamoTimers } from "./dynamo-timers.js";
+import { SqsTransitionPublisher } from "./sqs-transition-publisher.js";
+
+/**
+ * The segment adapters of a composition root: the library read and validated once (an invalid definition fails
+ * the cold start, loudly), DynamoDB timers and bookkeeping, the SQS transition publisher, and the evaluation
+ * context cached for a minute.
+ */
+export function dynamoSegmentDeps(options: {
+  readonly env: SegmentEnv;
+  readonly dynamodb: DynamoDBClient;
+  readonly outbox: OutboxStore;
+  readonly clock: Clock;
+}): SegmentDeps {
+  const { env, dynamodb, outbox, clock } = options;
+  const store = new DynamoSegmentStore({ client: dynamodb, tableName: env.SEGMENTS_TABLE });
+  return {
+    library: loadSegmentLibrary(env.SEGMENTS_DIR),
+    outbox,
+    store,
+    timers: new DynamoTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
+    transitions: new SqsTransitionPublisher({
+      client: new SQSClient({}),
+      queueUrl: env.TRANSITIONS_QUEUE_URL,
+    }),
+    context: cachedEvaluationContext(store, clock),
+  };
+}
