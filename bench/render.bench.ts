@@ -8,20 +8,23 @@
 import path from "node:path";
 import { convert } from "html-to-text";
 import mjml2html from "mjml";
+import { prepareEmailContext } from "../shared/app/email-context.js";
 import { InMemoryCatalog } from "../shared/app/in-memory-catalog.js";
 import { sampleContexts } from "../shared/app/sample-contexts.js";
 import { compileTemplates } from "../shared/render/compile-templates.js";
 import { EmailRenderer } from "../shared/render/email-renderer.js";
 import { expandIncludes } from "../shared/render/expand-includes.js";
 import { createEngine } from "../shared/render/liquid-engine.js";
-import { PREVIEW_RENDERER } from "../shared/render/preview-settings.js";
-import type { EmailContext } from "../shared/render/render-context.js";
+import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "../shared/render/preview-settings.js";
+import type { EmailContext, RenderContext } from "../shared/render/render-context.js";
 import { loadSampleProfiles } from "../shared/render/samples.js";
 import { tagHtmlLinks } from "../shared/render/tracking-links.js";
 import { injectHead, wrapBareLiquid } from "../shared/render/wrap-liquid.js";
+import { simulatePopulation } from "../test/segments/sim-profiles.js";
 
 const TARGET_PER_CORE = 2_000;
 const TEMPLATE = "newsletter";
+const POPULATION = 2_000;
 
 const cpuMs = () => {
   const usage = process.cpuUsage();
@@ -68,8 +71,9 @@ export async function renderBench(): Promise<string[]> {
   );
 
   // The baseline: the same Liquid, run over the MJML source, then MJML and html-to-text for every email.
-  const html = createEngine("html");
-  const text = createEngine("text");
+  // No fragment cache here: the baseline runs all of its Liquid for every email, as it always did.
+  const html = createEngine("html", { fragmentCacheEntries: 0 });
+  const text = createEngine("text", { fragmentCacheEntries: 0 });
   const source = wrapBareLiquid(
     injectHead(expandIncludes(root, `emails/${TEMPLATE}/layout.mjml`).source.text),
   );
@@ -99,13 +103,55 @@ export async function renderBench(): Promise<string[]> {
     150,
   );
 
+  // A realistic send: every customer of a simulated shop once, each with their own recommendations, on a fresh
+  // renderer (the fragment cache starts cold and fills as a real send would fill it).
+  const population = simulatePopulation({
+    customers: POPULATION,
+    days: 30,
+    seed: 11,
+    start: Date.UTC(2026, 9, 1),
+  });
+  const contexts: RenderContext[] = [];
+  for (const customer of population.customers) {
+    const { context } = await prepareEmailContext(
+      { catalog },
+      {
+        profile: customer.profile,
+        now: population.end,
+        campaign: { id: "newsletter-bench", name: "Newsletter" },
+        variant: "a",
+        links: PREVIEW_LINKS,
+        shop: PREVIEW_SHOP,
+      },
+    );
+    contexts.push(context);
+  }
+  const fresh = new EmailRenderer(compiled, PREVIEW_RENDERER);
+  let failed = 0;
+  const shop = await measure(
+    (i) => {
+      const context = contexts[i % contexts.length];
+      if (context === undefined) throw new Error("no simulated recipient");
+      const result = fresh.render({ template: TEMPLATE, context });
+      if (!result.ok) {
+        failed++;
+        return 0;
+      }
+      return result.email.html.length + result.email.text.length;
+    },
+    0,
+    contexts.length,
+  );
+
   const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-  const verdict = tailor.perCoreSecond >= TARGET_PER_CORE ? "meets" : "MISSES";
+  const verdict = (perCore: number) => (perCore >= TARGET_PER_CORE ? "meets" : "MISSES");
   return [
     `rendering: the ${TEMPLATE} template with 8 recommendations, ${withEight.length} sample recipients in turn (HTML ≈ ${fmt(tailor.bytes / 1024)} KB + text)`,
     `  tailor (MJML compiled once, Liquid per email): ${fmt(tailor.perCoreSecond)} emails/s per core (${fmt(1e6 / tailor.perCoreSecond)} µs CPU each)`,
     `  baseline (MJML compiled per email)          : ${fmt(naive.perCoreSecond)} emails/s per core (${fmt(1e3 / naive.perCoreSecond)} ms CPU each)`,
-    `  ratio: ${(tailor.perCoreSecond / naive.perCoreSecond).toFixed(0)}× faster; target ≥ ${fmt(TARGET_PER_CORE)} emails/s per core: ${verdict}`,
+    `  ratio: ${(tailor.perCoreSecond / naive.perCoreSecond).toFixed(0)}× faster; target ≥ ${fmt(TARGET_PER_CORE)} emails/s per core: ${verdict(tailor.perCoreSecond)}`,
+    `  a simulated shop's newsletter send: ${contexts.length} customers once each, own recommendations, cold fragment cache: ` +
+      `${fmt(shop.perCoreSecond)} emails/s per core (${fmt(1e6 / shop.perCoreSecond)} µs CPU each; ${failed} failed): ${verdict(shop.perCoreSecond)}`,
   ];
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type Liquid, LiquidError } from "liquidjs";
 import mjml2html from "mjml";
+import { checkCachedBlocks } from "./cached-block-checks.js";
 import { type ExpandedSource, expandIncludes, originOf } from "./expand-includes.js";
 import { lineAt, scanLiquidTags } from "./liquid-tags.js";
 import type { TemplateProblem } from "./render-errors.js";
@@ -135,6 +136,8 @@ async function compileVariant(
   const parsed = parseProblem(settings.html, text);
   if (parsed !== undefined) report(parsed.line, parsed.message);
   if (problems.length > before) return undefined;
+  for (const issue of checkCachedBlocks(settings.html.parse(text))) report(issue.line, issue.message);
+  if (problems.length > before) return undefined;
 
   const result = await mjml2html(text, {
     validationLevel: "soft",
@@ -200,7 +203,9 @@ function oneLine(
     problems.push({ template, file, line: parsed.line, message: parsed.message });
     return undefined;
   }
-  return text;
+  const unsafe = checkCachedBlocks(engine.parse(text));
+  for (const issue of unsafe) problems.push({ template, file, line: issue.line, message: issue.message });
+  return unsafe.length > 0 ? undefined : text;
 }
 
 /** LiquidJS's parse error of `source`, with its line, if any. */

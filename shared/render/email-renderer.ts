@@ -14,6 +14,12 @@ export interface RendererSettings {
   readonly links: LinkSettings;
   /** `utm_source` of tracked links. @default "tailor" */
   readonly utmSource?: string;
+  /**
+   * Fragments kept per `{% cache %}` block of each parsed template (least recently used dropped first); 0 renders
+   * every block for every recipient.
+   * @default 512
+   */
+  readonly fragmentCacheEntries?: number;
 }
 
 /** One email to render. */
@@ -76,8 +82,10 @@ export class EmailRenderer {
     }
     checkLinkSettings(settings.links);
     this.#settings = settings;
-    this.#html = createEngine("html");
-    this.#text = createEngine("text");
+    const cache = settings.fragmentCacheEntries;
+    const engineOptions = cache === undefined ? {} : { fragmentCacheEntries: cache };
+    this.#html = createEngine("html", engineOptions);
+    this.#text = createEngine("text", engineOptions);
     const { unsubscribeUrl, preferencesUrl, viewInBrowserUrl } = settings.links;
     this.#untracked = [unsubscribeUrl, preferencesUrl, viewInBrowserUrl];
     for (const template of compiled.templates) {

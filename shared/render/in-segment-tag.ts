@@ -7,6 +7,7 @@ import {
   type TagToken,
   type Template,
   type TopLevelToken,
+  Value,
 } from "liquidjs";
 
 const ID = /^\s*(?:"([^"]+)"|'([^']+)')\s*(?:,|$)/;
@@ -67,5 +68,16 @@ export class InSegmentTag extends Tag {
     const segments: unknown = ctx.getSync(["segments"]);
     const member = Array.isArray(segments) && this.ids.some((id) => segments.includes(id));
     yield this.liquid.renderer.renderTemplates(member ? this.#then : this.#otherwise, ctx, emitter);
+  }
+
+  /** Both branches, for static analysis (e.g. the checks of a `{% cache %}` block). */
+  // biome-ignore lint/correctness/useYield: LiquidJS drives children() as a generator (it may load partials)
+  *children(): Generator<unknown, Template[], unknown> {
+    return [...this.#then, ...this.#otherwise];
+  }
+
+  /** The tag reads `segments`. */
+  *arguments(): Generator<Value, void, unknown> {
+    yield new Value("segments", this.liquid);
   }
 }

@@ -22,7 +22,7 @@ export {
   type RenderRequest,
   type RenderResult,
 } from "./email-renderer.js";
-export { createEngine, type EngineKind } from "./liquid-engine.js";
+export { createEngine, type EngineKind, type EngineOptions } from "./liquid-engine.js";
 export { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "./preview-settings.js";
 export type * from "./render-context.js";
 export {

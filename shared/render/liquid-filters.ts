@@ -10,6 +10,16 @@ import {
   pluralRulesOf,
 } from "./intl-cache.js";
 
+/**
+ * Scope values a helper reads besides its arguments (a `{% cache %}` block using the helper must be keyed on
+ * them). Keep in step with the helpers below.
+ */
+export const FILTER_SCOPE_READS: Readonly<Record<string, readonly string[]>> = {
+  money: ["customer.locale", "customer.currency"],
+  date: ["now", "customer.locale", "customer.timezone"],
+  pluralize: ["customer.locale"],
+};
+
 /** What LiquidJS binds `this` to in a filter (its own type is not exported). */
 interface FilterImpl {
   readonly context: Context;
