@@ -1,4 +1,4 @@
-import { affinityAt, type Profile } from "../domain/profile/index.js";
+import { affinityAt, type BOUGHT_PRODUCTS_MAX, type Profile } from "../domain/profile/index.js";
 import type { Catalog, CatalogProduct, Recommender } from "../ports.js";
 
 /** Where the recommendations came from. */
@@ -26,11 +26,12 @@ export interface RecommendationDeps {
   readonly recommender?: Recommender;
 }
 
-/** Products the customer has bought recently (the profile keeps per-product activity for its last products). */
+/** Products the customer bought: the last {@link BOUGHT_PRODUCTS_MAX} remembered, plus any in the recent activity. */
 export function boughtProducts(profile: Profile): Set<string> {
-  return new Set(
-    (profile.pc ?? []).filter((activity) => (activity.oc ?? "") !== "").map((activity) => activity.i),
-  );
+  return new Set([
+    ...(profile.bp ?? []),
+    ...(profile.pc ?? []).filter((activity) => (activity.oc ?? "") !== "").map((activity) => activity.i),
+  ]);
 }
 
 /**

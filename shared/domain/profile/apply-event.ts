@@ -6,7 +6,7 @@ import { recordConsent, recordUnsubscribe, suppress } from "./consent.js";
 import { recordEmail } from "./email-engagement.js";
 import { isWindowKind, KIND_CODES, type ProductKind } from "./kind-codes.js";
 import { lifecycleAt } from "./lifecycle.js";
-import { recordOrder, recordRefund } from "./orders.js";
+import { recordBoughtProducts, recordOrder, recordRefund } from "./orders.js";
 import {
   CUSTOM_NAME_KEY_MAX,
   CUSTOM_NAMES_MAX,
@@ -58,6 +58,11 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
       return;
     case "order_completed":
       recordProducts(profile, event.kind, event.order.products, time, now);
+      recordBoughtProducts(
+        profile,
+        event.order.products.map((product) => product.productId),
+        time >= (profile.o?.l ?? Number.NEGATIVE_INFINITY),
+      );
       recordOrder(
         profile,
         event.order.total,

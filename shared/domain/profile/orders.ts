@@ -1,5 +1,5 @@
 import { isSafeKey } from "../events/index.js";
-import { ORDER_CATEGORIES_MAX, type OrderStats, type Profile } from "./profile.js";
+import { BOUGHT_PRODUCTS_MAX, ORDER_CATEGORIES_MAX, type OrderStats, type Profile } from "./profile.js";
 
 /** Folds a completed order: count, first and last order time, revenue, orders per category. */
 export function recordOrder(
@@ -16,6 +16,20 @@ export function recordOrder(
   addAmount(orders, total, currency);
   countCategories(orders, categories);
   profile.o = orders;
+}
+
+/**
+ * Remembers the products of an order: the newest order's products go first; an order older than the last one
+ * folded only fills the list where it has room, so a late event never pushes newer purchases out.
+ */
+export function recordBoughtProducts(profile: Profile, productIds: readonly string[], newest: boolean): void {
+  const ids = [...new Set(productIds)];
+  if (ids.length === 0) return;
+  const known = profile.bp ?? [];
+  const merged = newest
+    ? [...ids, ...known.filter((id) => !ids.includes(id))]
+    : [...known, ...ids.filter((id) => !known.includes(id))];
+  profile.bp = merged.slice(0, BOUGHT_PRODUCTS_MAX);
 }
 
 /** Counts the order once in each distinct category it contains, for at most {@link ORDER_CATEGORIES_MAX}. */

@@ -94,6 +94,8 @@ export type Profile = {
   a?: Affinity;
   /** Recently viewed product ids, newest first, de-duplicated, at most 10. */
   rv?: string[];
+  /** Product ids the customer bought, newest order first, de-duplicated, at most {@link BOUGHT_PRODUCTS_MAX}. */
+  bp?: string[];
   /** The open cart. */
   ct?: Cart;
   /** Lifecycle stage, as of the last fold. */
@@ -297,6 +299,8 @@ export const PRODUCT_ACTIVITY_MAX = 20;
 export const CART_ITEMS_MAX = 20;
 /** Most recently viewed products kept. */
 export const RECENTLY_VIEWED_MAX = 10;
+/** Most bought products remembered (`bp`), so recommendations leave out what the customer already has. */
+export const BOUGHT_PRODUCTS_MAX = 30;
 /** Most categories with per-category order counts (`o.k`). */
 export const ORDER_CATEGORIES_MAX = 20;
 /** Sends remembered for recent open and click rates. */
