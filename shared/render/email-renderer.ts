@@ -1,10 +1,12 @@
 import type { Liquid, Template } from "liquidjs";
 import { BASE_VARIANT, liquidErrorLine, liquidErrorMessage } from "./compile-template.js";
 import { type CompiledTemplates, TEMPLATES_FORMAT } from "./compiled-templates.js";
+import { shortenOutputs } from "./fast-outputs.js";
 import { createEngine } from "./liquid-engine.js";
 import type { EmailContext, RenderContext } from "./render-context.js";
 import { type EmailPart, RenderConfigError, RenderError } from "./render-errors.js";
 import { checkLinkSettings, type LinkSettings } from "./signed-links.js";
+import { mergeParts, TEXT_PIECE_TAG, type TextSink, textPieceTagClass } from "./single-pass.js";
 import { tidyText } from "./text-part.js";
 import { tagHtmlLinks, tagTextLinks } from "./tracking-links.js";
 
@@ -52,6 +54,8 @@ interface ParsedVariant {
   readonly preheader: Template[];
   readonly html: Template[];
   readonly text: Template[];
+  /** HTML and text in one pass (see `mergeParts`), when the two parts could be merged. */
+  readonly merged: Template[] | undefined;
 }
 
 /** C0 controls but tab (CR and LF among them), and DEL: nothing a header may carry from data. */
@@ -70,6 +74,9 @@ function breaksHeader(value: string): boolean {
 export class EmailRenderer {
   readonly #html: Liquid;
   readonly #text: Liquid;
+  /** The HTML engine plus the tag that renders the text part's pieces into `#sink`. */
+  readonly #merged: Liquid;
+  readonly #sink: TextSink = { pieces: [], out: "" };
   readonly #variants = new Map<string, Map<string, ParsedVariant>>();
   readonly #settings: RendererSettings;
   readonly #untracked: readonly string[];
@@ -86,6 +93,8 @@ export class EmailRenderer {
     const engineOptions = cache === undefined ? {} : { fragmentCacheEntries: cache };
     this.#html = createEngine("html", engineOptions);
     this.#text = createEngine("text", engineOptions);
+    this.#merged = createEngine("html", engineOptions);
+    this.#merged.registerTag(TEXT_PIECE_TAG, textPieceTagClass(this.#text, this.#sink));
     const { unsubscribeUrl, preferencesUrl, viewInBrowserUrl } = settings.links;
     this.#untracked = [unsubscribeUrl, preferencesUrl, viewInBrowserUrl];
     for (const template of compiled.templates) {
@@ -96,9 +105,45 @@ export class EmailRenderer {
           preheader: this.#text.parse(variant.preheader),
           html: this.#html.parse(variant.html),
           text: this.#text.parse(variant.text),
+          merged: this.#parseMerged(variant.html, variant.text),
         });
       }
       this.#variants.set(template.name, variants);
+    }
+  }
+
+  #parseMerged(html: string, text: string): Template[] | undefined {
+    const merged = mergeParts(html, text);
+    if (merged === undefined) return undefined;
+    try {
+      this.#sink.pieces = merged.textPieces.map((source) => ({
+        source,
+        templates: this.#text.parse(source),
+      }));
+      const template = this.#merged.parse(merged.template);
+      shortenOutputs(template);
+      return template;
+    } catch {
+      // Each part parses on its own (the build checked it): keep the two passes.
+      return undefined;
+    } finally {
+      this.#sink.pieces = [];
+    }
+  }
+
+  /**
+   * The raw HTML and text parts in one Liquid pass; `undefined` when it fails, so that the two passes run and
+   * name the part and line that fails, exactly as they always did.
+   */
+  #renderMerged(merged: Template[], context: EmailContext): { html: string; text: string } | undefined {
+    this.#sink.out = "";
+    try {
+      const html = String(this.#merged.renderSync(merged, context));
+      return { html, text: this.#sink.out };
+    } catch {
+      return undefined;
+    } finally {
+      this.#sink.out = "";
     }
   }
 
@@ -140,10 +185,15 @@ export class EmailRenderer {
         template: request.template,
       };
       part = "html";
-      const html = tagHtmlLinks(String(this.#html.renderSync(parsed.html, context)), tags, this.#untracked);
+      const both = parsed.merged === undefined ? undefined : this.#renderMerged(parsed.merged, context);
+      const html = tagHtmlLinks(
+        both?.html ?? String(this.#html.renderSync(parsed.html, context)),
+        tags,
+        this.#untracked,
+      );
       part = "text";
       const text = tagTextLinks(
-        tidyText(String(this.#text.renderSync(parsed.text, context))),
+        tidyText(both?.text ?? String(this.#text.renderSync(parsed.text, context))),
         tags,
         this.#untracked,
       );
