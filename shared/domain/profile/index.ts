@@ -20,6 +20,7 @@ export {
 } from "./lifecycle.js";
 export { averageOrderValue } from "./orders.js";
 export * from "./profile.js";
+export { KNOWN_TRAITS } from "./profile-traits.js";
 export {
   countInWindow,
   DAILY_BUCKETS,

@@ -2,7 +2,8 @@ import { isSafeKey, type TailorEvent, type Traits } from "../events/index.js";
 import { liftSuppression } from "./consent.js";
 import { CUSTOM_TRAITS_MAX, type Profile, type ProfileTraits } from "./profile.js";
 
-const KNOWN_TRAITS = [
+/** The traits the profile keeps by name (the rest are custom traits, under `x`). */
+export const KNOWN_TRAITS = [
   "email",
   "first_name",
   "last_name",

@@ -6,7 +6,7 @@
  * @module
  */
 import type { EventKind, Scalar } from "../events/index.js";
-import type { LifecycleStage } from "../profile/index.js";
+import { KNOWN_TRAITS, type LifecycleStage } from "../profile/index.js";
 
 /** What every definition carries. */
 interface DefinitionBase {
@@ -73,19 +73,7 @@ export interface NotCondition {
 }
 
 /** Trait names a rule can test (`custom.<key>` reads a custom trait). */
-export const TRAIT_NAMES = [
-  "email",
-  "first_name",
-  "last_name",
-  "birthday",
-  "country",
-  "city",
-  "region",
-  "timezone",
-  "locale",
-  "phone",
-  "gender",
-] as const;
+export const TRAIT_NAMES = KNOWN_TRAITS;
 
 /** A known trait name. */
 export type TraitName = (typeof TRAIT_NAMES)[number];
