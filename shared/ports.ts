@@ -1,3 +1,4 @@
+import type { LedgerEntry, SendIntent } from "./domain/campaigns/contracts.js";
 import type { Profile } from "./domain/profile/index.js";
 import type { RfmThresholds, SegmentTransition } from "./domain/segments/contracts.js";
 
@@ -187,4 +188,62 @@ export interface RecommendationRequest {
  */
 export interface Recommender {
   recommend(request: RecommendationRequest): Promise<readonly string[]>;
+}
+
+/** What a ledger claim found: this attempt holds the send now, it was settled before, or another attempt holds it. */
+export type ClaimResult = "claimed" | "already" | "pending";
+
+/**
+ * The send ledger: one conditional claim per deterministic send key, so retries, replays and duplicate events
+ * never send twice, and a log of every outcome per customer (frequency caps, `tailor explain`).
+ *
+ * Protocol for one intent: `claim` → (decide, send) → `record` the outcome. A retryable failure before the
+ * provider accepted the email, or a deferral, `release`s the claim so the next attempt can claim again.
+ */
+export interface SendLedger {
+  /**
+   * Claims `intent.key` at `at` (epoch ms). `"claimed"`: go ahead. `"already"`: an earlier attempt settled it
+   * (sent, held out, skipped or failed for good): drop this one. `"pending"`: another attempt holds the claim and
+   * has not settled it yet: try again later (do not drop, the holder may still release it).
+   */
+  claim(intent: SendIntent, at: number): Promise<ClaimResult>;
+  /**
+   * Logs an outcome. `sent`, `holdout`, `skipped` and `failed` also settle the claim (a later claim is
+   * `"already"`); `deferred` does not (release the claim, the intent comes back later).
+   */
+  record(entry: LedgerEntry): Promise<void>;
+  /** Drops a claim that is still pending (a settled claim is never dropped). */
+  release(intent: Pick<SendIntent, "key" | "customerId">): Promise<void>;
+  /** The customer's logged outcomes at or after `sinceMs`, newest first, at most `limit`. */
+  recent(customerId: string, sinceMs: number, limit?: number): Promise<LedgerEntry[]>;
+}
+
+/** One email to hand to the provider: a rendered email (`RenderedEmail` fits `content`) and whom it is for. */
+export interface OutgoingEmail {
+  /** The recipient's address. */
+  readonly to: string;
+  readonly content: {
+    readonly subject: string;
+    readonly html: string;
+    readonly text: string;
+    /** Extra headers, e.g. `List-Unsubscribe` and `List-Unsubscribe-Post`. */
+    readonly headers: Readonly<Record<string, string>>;
+  };
+  /** Tagged on the email so the provider's feedback events can be traced back. */
+  readonly customerId: string;
+  readonly campaignId: string;
+  readonly variant: string;
+}
+
+/** What the provider answered for an accepted email. */
+export interface MailReceipt {
+  readonly messageId: string;
+}
+
+/**
+ * Sends one email. Throws `MailerThrottledError` or `MailerUnavailableError` (retryable) or `MailerRejectedError`
+ * (permanent) from `shared/aws/mailer-errors.ts`.
+ */
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<MailReceipt>;
 }

@@ -1,0 +1,243 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import type { LedgerEntry, SendIntent, SendPurpose } from "../domain/campaigns/contracts.js";
+import { DependencyUnavailableError } from "../errors.js";
+import type { ClaimResult, SendLedger } from "../ports.js";
+
+/** Digits of a padded epoch-ms time, so sort keys order like numbers. */
+const AT_DIGITS = 15;
+/** Lambda runs at most 15 minutes: a claim left pending longer belongs to an attempt that died. */
+const DEFAULT_LEASE_MS = 15 * 60_000;
+const DEFAULT_RECENT_LIMIT = 100;
+const MAX_RECENT_LIMIT = 1000;
+const PENDING = "pending";
+
+const pad = (n: number) => String(Math.max(0, Math.floor(n))).padStart(AT_DIGITS, "0");
+const claimKey = (customerId: string, key: string): Record<string, AttributeValue> => ({
+  customerId: { S: customerId },
+  sk: { S: `key#${key}` },
+});
+
+const PURPOSES: ReadonlySet<string> = new Set<SendPurpose>(["marketing", "transactional"]);
+const OUTCOMES: ReadonlySet<string> = new Set<LedgerEntry["outcome"]>([
+  "sent",
+  "holdout",
+  "skipped",
+  "deferred",
+  "failed",
+]);
+const isPurpose = (value: string | undefined): value is SendPurpose =>
+  value !== undefined && PURPOSES.has(value);
+const isOutcome = (value: string | undefined): value is LedgerEntry["outcome"] =>
+  value !== undefined && OUTCOMES.has(value);
+
+/** A log item back into an entry; `undefined` for an item that is not one (never thrown: explain must work). */
+function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined {
+  const key = item.key?.S;
+  const customerId = item.customerId?.S;
+  const campaignId = item.campaignId?.S;
+  const purpose = item.purpose?.S;
+  const outcome = item.outcome?.S;
+  const priority = Number(item.priority?.N);
+  const at = Number(item.at?.N);
+  if (key === undefined || customerId === undefined || campaignId === undefined) return undefined;
+  if (!isPurpose(purpose) || !isOutcome(outcome) || !Number.isFinite(priority) || !Number.isFinite(at)) {
+    return undefined;
+  }
+  const variant = item.variant?.S;
+  const reason = item.reason?.S;
+  const messageId = item.messageId?.S;
+  return {
+    key,
+    customerId,
+    campaignId,
+    purpose,
+    priority,
+    at,
+    outcome,
+    ...(variant === undefined ? {} : { variant }),
+    ...(reason === undefined ? {} : { reason }),
+    ...(messageId === undefined ? {} : { messageId }),
+  };
+}
+
+/**
+ * The send ledger in a DynamoDB table (partition `customerId`, sort `sk`, both strings), without transactions.
+ *
+ * - A claim: `sk = key#<send key>`, `state` `pending` until settled, then the outcome (`sent`, `holdout`,
+ *   `skipped`, `failed`). `claim` is a conditional put: it succeeds when no claim exists, or when a pending one
+ *   is older than the lease (its attempt died: Lambda never runs longer than 15 minutes).
+ * - A log entry: `sk = log#<at, padded>#<send key>`, the whole {@link LedgerEntry}; `recent` is one Query,
+ *   newest first.
+ *
+ * Races, and why no email goes out twice:
+ * - Two attempts claim at once: the condition lets exactly one through; the other sees `pending` and must retry
+ *   later rather than drop its message (the holder may yet release).
+ * - A retryable failure before the provider accepted the email: the holder `release`s (a delete conditional on
+ *   `pending`), then its retry claims again. A late `release` after `record` deletes nothing: settled claims stay.
+ * - `record` settles the claim before it writes the log entry: a crash in between loses a log line, never
+ *   causes a second send.
+ * - The remaining window: an attempt that dies after the provider accepted the email and before `record` leaves
+ *   a pending claim that is taken over after the lease, and the email goes out again. Likewise a provider
+ *   timeout (`MailerUnavailableError.maybeSent`) must not be released, or it may be sent twice.
+ *
+ * Costs: a send is three writes (claim, settle, log); a skip without a claim two; `recent` reads the log only.
+ */
+export class DynamoSendLedger implements SendLedger {
+  readonly #client: DynamoDBClient;
+  readonly #tableName: string;
+  readonly #leaseMs: number;
+
+  constructor(options: {
+    client: DynamoDBClient;
+    tableName: string;
+    /** How long a pending claim blocks others. @default 15 minutes */
+    leaseMs?: number;
+  }) {
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  async claim(intent: SendIntent, at: number): Promise<ClaimResult> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.#client.send(
+          new PutItemCommand({
+            TableName: this.#tableName,
+            Item: {
+              ...claimKey(intent.customerId, intent.key),
+              state: { S: PENDING },
+              claimedAt: { N: String(at) },
+              campaignId: { S: intent.campaignId },
+            },
+            ConditionExpression: "attribute_not_exists(sk) OR (#state = :pending AND claimedAt < :stale)",
+            ExpressionAttributeNames: { "#state": "state" },
+            ExpressionAttributeValues: {
+              ":pending": { S: PENDING },
+              ":stale": { N: String(at - this.#leaseMs) },
+            },
+          }),
+        );
+        return "claimed";
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) {
+          throw new DependencyUnavailableError(`PutItem (claim) on ${this.#tableName} failed`, error);
+        }
+      }
+      const state = await this.#claimState(intent);
+      // Gone between the two calls: it was released, so claim again.
+      if (state !== undefined) return state === PENDING ? "pending" : "already";
+    }
+    return "pending";
+  }
+
+  async record(entry: LedgerEntry): Promise<void> {
+    if (entry.outcome !== "deferred") {
+      await this.#call("PutItem (settle)", () =>
+        this.#client.send(
+          new PutItemCommand({
+            TableName: this.#tableName,
+            Item: {
+              ...claimKey(entry.customerId, entry.key),
+              state: { S: entry.outcome },
+              settledAt: { N: String(entry.at) },
+              campaignId: { S: entry.campaignId },
+            },
+          }),
+        ),
+      );
+    }
+    await this.#call("PutItem (log)", () =>
+      this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...marshall(entry, { removeUndefinedValues: true }),
+            sk: { S: `log#${pad(entry.at)}#${entry.key}` },
+          },
+        }),
+      ),
+    );
+  }
+
+  async release(intent: Pick<SendIntent, "key" | "customerId">): Promise<void> {
+    try {
+      await this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#tableName,
+          Key: claimKey(intent.customerId, intent.key),
+          ConditionExpression: "#state = :pending",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: { ":pending": { S: PENDING } },
+        }),
+      );
+    } catch (error) {
+      // Settled or already gone: nothing to release.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyUnavailableError(`DeleteItem (release) on ${this.#tableName} failed`, error);
+    }
+  }
+
+  async recent(customerId: string, sinceMs: number, limit = DEFAULT_RECENT_LIMIT): Promise<LedgerEntry[]> {
+    const bound = Math.max(0, Math.min(MAX_RECENT_LIMIT, Math.floor(limit)));
+    const entries: LedgerEntry[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    while (entries.length < bound) {
+      const out = await this.#call("Query (recent)", () =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            KeyConditionExpression: "customerId = :c AND sk BETWEEN :from AND :to",
+            ExpressionAttributeValues: {
+              ":c": { S: customerId },
+              ":from": { S: `log#${pad(sinceMs)}` },
+              // `~` sorts after every digit and `#`.
+              ":to": { S: "log#~" },
+            },
+            ScanIndexForward: false,
+            ConsistentRead: true,
+            Limit: bound - entries.length,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of out.Items ?? []) {
+        const entry = toEntry(item);
+        if (entry !== undefined) entries.push(entry);
+      }
+      start = out.LastEvaluatedKey;
+      if (start === undefined) break;
+    }
+    return entries;
+  }
+
+  async #claimState(intent: SendIntent): Promise<string | undefined> {
+    const out = await this.#call("GetItem (claim)", () =>
+      this.#client.send(
+        new GetItemCommand({
+          TableName: this.#tableName,
+          Key: claimKey(intent.customerId, intent.key),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return out.Item?.state?.S;
+  }
+
+  async #call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw new DependencyUnavailableError(`${operation} on ${this.#tableName} failed`, error);
+    }
+  }
+}

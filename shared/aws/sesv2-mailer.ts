@@ -1,0 +1,121 @@
+import { type SESv2Client, SESv2ServiceException, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import type { Mailer, MailReceipt, OutgoingEmail } from "../ports.js";
+import {
+  type MailerError,
+  MailerRejectedError,
+  MailerThrottledError,
+  MailerUnavailableError,
+} from "./mailer-errors.js";
+import { encodeSesTag } from "./ses-tags.js";
+
+const THROTTLED = new Set(["TooManyRequestsException", "LimitExceededException", "ThrottlingException"]);
+const REJECTED = new Set([
+  "MessageRejected",
+  "MailFromDomainNotVerifiedException",
+  "AccountSuspendedException",
+  "SendingPausedException",
+  "BadRequestException",
+  "NotFoundException",
+]);
+/** Our own setup is wrong (credentials, permissions): retryable, so the queue keeps the sends until it is fixed. */
+const SETUP = new Set([
+  "AccessDeniedException",
+  "ExpiredTokenException",
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+]);
+/** Network failures where the connection never opened: the request cannot have reached the provider. */
+const NEVER_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+const codeOf = (error: unknown): string | undefined =>
+  typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
+    ? error.code
+    : undefined;
+
+/**
+ * Sorts an error of `SendEmail` into retryable (throttled, unavailable) and permanent (rejected). Known names
+ * first; then the status: 429 throttled, 5xx and 401/403 unavailable, any other 4xx rejected (an emulator's
+ * `Unknown` 400 included); an error without a response is the network.
+ */
+export function classifySesError(error: unknown): MailerError {
+  if (error instanceof SESv2ServiceException) {
+    const status = error.$metadata.httpStatusCode;
+    const what = `SES SendEmail failed: ${error.name}${status === undefined ? "" : ` (${status})`}: ${error.message}`;
+    if (THROTTLED.has(error.name) || status === 429 || error.$retryable?.throttling === true) {
+      return new MailerThrottledError(what, error);
+    }
+    if (REJECTED.has(error.name)) return new MailerRejectedError(what, error);
+    if (SETUP.has(error.name) || status === 401 || status === 403) {
+      return new MailerUnavailableError(what, { cause: error, maybeSent: false });
+    }
+    if (status !== undefined && status >= 400 && status < 500) return new MailerRejectedError(what, error);
+    return new MailerUnavailableError(what, { cause: error, maybeSent: false });
+  }
+  const code = codeOf(error);
+  const reason =
+    error instanceof Error ? `${error.name}${code === undefined ? "" : ` ${code}`}` : String(error);
+  return new MailerUnavailableError(`SES SendEmail failed: ${reason}`, {
+    cause: error,
+    maybeSent: code === undefined || !NEVER_CONNECTED.has(code),
+  });
+}
+
+/**
+ * The {@link Mailer} on SES v2 `SendEmail`: simple content (subject, HTML, text, the email's headers such as
+ * `List-Unsubscribe`), the configuration set whose event destination turns deliveries, bounces and complaints
+ * into feedback, and the tags `customer`, `campaign` and `variant` (encoded with `encodeSesTag`, reversible).
+ *
+ * Retries belong to the caller (`sendWithBackoff`, the queue): build the client with `maxAttempts: 1` so the
+ * SDK's own retries do not multiply them.
+ */
+export class SesV2Mailer implements Mailer {
+  readonly #client: SESv2Client;
+  readonly #from: string;
+  readonly #configurationSetName: string | undefined;
+
+  constructor(options: {
+    client: SESv2Client;
+    /** The verified sender, e.g. `"Shop <news@shop.example>"`. */
+    fromAddress: string;
+    /** @default none (the identity's default configuration set applies) */
+    configurationSetName?: string;
+  }) {
+    this.#client = options.client;
+    this.#from = options.fromAddress;
+    this.#configurationSetName = options.configurationSetName;
+  }
+
+  async send(email: OutgoingEmail): Promise<MailReceipt> {
+    const { subject, html, text, headers } = email.content;
+    let messageId: string | undefined;
+    try {
+      const out = await this.#client.send(
+        new SendEmailCommand({
+          FromEmailAddress: this.#from,
+          Destination: { ToAddresses: [email.to] },
+          Content: {
+            Simple: {
+              Subject: { Data: subject, Charset: "UTF-8" },
+              Body: { Html: { Data: html, Charset: "UTF-8" }, Text: { Data: text, Charset: "UTF-8" } },
+              Headers: Object.entries(headers).map(([Name, Value]) => ({ Name, Value })),
+            },
+          },
+          ConfigurationSetName: this.#configurationSetName,
+          EmailTags: [
+            { Name: "customer", Value: encodeSesTag(email.customerId) },
+            { Name: "campaign", Value: encodeSesTag(email.campaignId) },
+            { Name: "variant", Value: encodeSesTag(email.variant) },
+          ],
+        }),
+      );
+      messageId = out.MessageId;
+    } catch (error) {
+      throw classifySesError(error);
+    }
+    if (messageId === undefined || messageId === "") {
+      // Accepted (2xx) without an id: it may have gone out, so it must not be sent again blindly.
+      throw new MailerUnavailableError("SES SendEmail answered without a MessageId", { maybeSent: true });
+    }
+    return { messageId };
+  }
+}

@@ -1,0 +1,318 @@
+import type { Server } from "node:http";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import dynalite from "dynalite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
+import type { LedgerEntry, SendIntent } from "../../shared/domain/campaigns/contracts.js";
+import { DependencyUnavailableError } from "../../shared/errors.js";
+
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+const T0 = Date.UTC(2026, 10, 23, 12);
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+let server: Server;
+let dynamodb: DynamoDBClient;
+let tables = 0;
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  dynamodb = new DynamoDBClient({ region: "us-east-1", credentials, endpoint: `http://127.0.0.1:${port}` });
+});
+
+afterAll(async () => {
+  dynamodb?.destroy();
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+});
+
+/** A fresh ledger table (partition `customerId`, sort `sk`), as the CDK will create it. */
+async function ledger(options: { leaseMs?: number } = {}): Promise<DynamoSendLedger> {
+  const name = `ledger-${++tables}`;
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [
+        { AttributeName: "customerId", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: "customerId", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+      ],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  for (;;) {
+    const out = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    if (out.Table?.TableStatus === "ACTIVE") break;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return new DynamoSendLedger({ client: dynamodb, tableName: name, ...options });
+}
+
+function intent(overrides: Partial<SendIntent> = {}): SendIntent {
+  const campaignId = overrides.campaignId ?? "cart-abandonment";
+  const customerId = overrides.customerId ?? "c-1";
+  const occurrence = overrides.occurrence ?? String(T0);
+  const step = overrides.step ?? 0;
+  return {
+    key: `${campaignId}#${customerId}#${occurrence}#${step}`,
+    campaignId,
+    customerId,
+    occurrence,
+    step,
+    template: "cart",
+    dueAt: T0,
+    startedAt: T0 - 4 * 60 * MINUTE,
+    ...overrides,
+  };
+}
+
+function entry(of: SendIntent, overrides: Partial<LedgerEntry> = {}): LedgerEntry {
+  return {
+    key: of.key,
+    customerId: of.customerId,
+    campaignId: of.campaignId,
+    purpose: "marketing",
+    priority: 5,
+    at: T0,
+    outcome: "sent",
+    variant: "a",
+    messageId: "m-1",
+    ...overrides,
+  };
+}
+
+describe("DynamoSendLedger.claim", () => {
+  it("lets exactly one of many concurrent claims of the same key through; the others see it pending", async () => {
+    // Prepare
+    const store = await ledger();
+    const send = intent();
+
+    // Act
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.claim(send, T0)));
+
+    // Assess
+    expect(results.filter((r) => r === "claimed")).toHaveLength(1);
+    expect(results.filter((r) => r === "pending")).toHaveLength(7);
+  });
+
+  it("answers already once the claim is settled, for every settling outcome, but not after a deferral", async () => {
+    // Prepare
+    const store = await ledger();
+    const outcomes = ["sent", "holdout", "skipped", "failed", "deferred"] as const;
+    const sends = outcomes.map((outcome) => intent({ occurrence: outcome }));
+    for (const [i, send] of sends.entries()) {
+      expect(await store.claim(send, T0)).toBe("claimed");
+      await store.record(entry(send, { outcome: outcomes[i] ?? "sent", at: T0 + 1 }));
+    }
+
+    // Act
+    const again = await Promise.all(sends.map((send) => store.claim(send, T0 + MINUTE)));
+
+    // Assess: a deferred intent's claim is still its holder's to release.
+    expect(again).toEqual(["already", "already", "already", "already", "pending"]);
+  });
+
+  it("settles a send recorded without a prior claim (a skip decided before claiming), so replays skip too", async () => {
+    // Prepare
+    const store = await ledger();
+    const send = intent();
+    await store.record(entry(send, { outcome: "skipped", reason: "no consent", messageId: undefined }));
+
+    // Act
+    const result = await store.claim(send, T0 + MINUTE);
+
+    // Assess
+    expect(result).toBe("already");
+  });
+
+  it("keeps different keys of the same customer apart", async () => {
+    // Prepare
+    const store = await ledger();
+    await store.claim(intent({ step: 0 }), T0);
+
+    // Act
+    const reminder = await store.claim(intent({ step: 1 }), T0);
+    const otherCustomer = await store.claim(intent({ customerId: "c-2" }), T0);
+
+    // Assess
+    expect([reminder, otherCustomer]).toEqual(["claimed", "claimed"]);
+  });
+
+  it("takes over a pending claim only after the lease, never a settled one", async () => {
+    // Prepare
+    const store = await ledger({ leaseMs: 10 * MINUTE });
+    const crashed = intent({ occurrence: "crashed" });
+    const sent = intent({ occurrence: "sent" });
+    await store.claim(crashed, T0);
+    await store.claim(sent, T0);
+    await store.record(entry(sent, { at: T0 + 1 }));
+
+    // Act
+    const withinLease = await store.claim(crashed, T0 + 10 * MINUTE);
+    const afterLease = await store.claim(crashed, T0 + 10 * MINUTE + 1);
+    const settledAfterLease = await store.claim(sent, T0 + DAY);
+
+    // Assess
+    expect(withinLease).toBe("pending");
+    expect(afterLease).toBe("claimed");
+    expect(settledAfterLease).toBe("already");
+  });
+});
+
+describe("DynamoSendLedger.release", () => {
+  it("frees a pending claim after a retryable failure, so the retry claims again and a duplicate did not drop it", async () => {
+    // Prepare: attempt A holds the claim while a duplicate B arrives.
+    const store = await ledger();
+    const send = intent();
+    expect(await store.claim(send, T0)).toBe("claimed");
+    const duplicateWhileInFlight = await store.claim(send, T0 + 1);
+
+    // Act: A's send fails before the provider accepted it; A releases; the retry comes.
+    await store.release(send);
+    const retry = await store.claim(send, T0 + 2);
+
+    // Assess: B was told to retry later (not to drop), and the retry owns the send.
+    expect(duplicateWhileInFlight).toBe("pending");
+    expect(retry).toBe("claimed");
+  });
+
+  it("never frees a settled claim: a late release after a recorded send changes nothing", async () => {
+    // Prepare
+    const store = await ledger();
+    const send = intent();
+    await store.claim(send, T0);
+    await store.record(entry(send, { at: T0 + 1 }));
+
+    // Act
+    await store.release(send);
+    const replay = await store.claim(send, T0 + 2);
+
+    // Assess
+    expect(replay).toBe("already");
+  });
+
+  it("is a no-op for a key never claimed", async () => {
+    // Prepare
+    const store = await ledger();
+
+    // Act, Assess
+    await expect(store.release(intent({ occurrence: "never" }))).resolves.toBeUndefined();
+  });
+});
+
+describe("DynamoSendLedger.recent", () => {
+  it("returns the customer's outcomes since a time, newest first, with their reasons, and nobody else's", async () => {
+    // Prepare
+    const store = await ledger();
+    const old = intent({ occurrence: "old" });
+    const sent = intent({ occurrence: "sent" });
+    const capped = intent({ campaignId: "win-back", occurrence: "capped" });
+    const deferred = intent({ campaignId: "newsletter", occurrence: "deferred" });
+    const other = intent({ customerId: "c-2" });
+    await store.record(entry(old, { at: T0 - 8 * DAY }));
+    await store.record(entry(sent, { at: T0 - 2 * DAY, messageId: "m-sent" }));
+    await store.record(
+      entry(capped, {
+        at: T0 - DAY,
+        outcome: "skipped",
+        reason: "capped: 3 marketing emails in 7 days",
+        variant: undefined,
+        messageId: undefined,
+      }),
+    );
+    await store.record(
+      entry(deferred, {
+        at: T0,
+        outcome: "deferred",
+        reason: "quiet hours until 08:00 Europe/Paris",
+        purpose: "transactional",
+        priority: 1,
+        messageId: undefined,
+      }),
+    );
+    await store.record(entry(other, { at: T0 }));
+
+    // Act
+    const recent = await store.recent("c-1", T0 - 7 * DAY);
+
+    // Assess
+    expect(recent).toEqual([
+      {
+        key: deferred.key,
+        customerId: "c-1",
+        campaignId: "newsletter",
+        purpose: "transactional",
+        priority: 1,
+        at: T0,
+        outcome: "deferred",
+        variant: "a",
+        reason: "quiet hours until 08:00 Europe/Paris",
+      },
+      {
+        key: capped.key,
+        customerId: "c-1",
+        campaignId: "win-back",
+        purpose: "marketing",
+        priority: 5,
+        at: T0 - DAY,
+        outcome: "skipped",
+        reason: "capped: 3 marketing emails in 7 days",
+      },
+      {
+        key: sent.key,
+        customerId: "c-1",
+        campaignId: "cart-abandonment",
+        purpose: "marketing",
+        priority: 5,
+        at: T0 - 2 * DAY,
+        outcome: "sent",
+        variant: "a",
+        messageId: "m-sent",
+      },
+    ]);
+  });
+
+  it("keeps every deferral of one intent as history, and stops at the limit with the newest", async () => {
+    // Prepare
+    const store = await ledger();
+    const send = intent();
+    for (let i = 0; i < 5; i++) {
+      await store.record(entry(send, { at: T0 + i * MINUTE, outcome: "deferred", reason: `try ${i}` }));
+    }
+
+    // Act
+    const all = await store.recent("c-1", 0);
+    const two = await store.recent("c-1", 0, 2);
+
+    // Assess
+    expect(all.map((e) => e.reason)).toEqual(["try 4", "try 3", "try 2", "try 1", "try 0"]);
+    expect(two.map((e) => e.at)).toEqual([T0 + 4 * MINUTE, T0 + 3 * MINUTE]);
+  });
+
+  it("is empty for an unknown customer", async () => {
+    // Prepare
+    const store = await ledger();
+
+    // Act, Assess
+    expect(await store.recent("nobody", 0)).toEqual([]);
+  });
+});
+
+describe("DynamoSendLedger errors", () => {
+  it("reports a missing table as a retryable dependency error", async () => {
+    // Prepare
+    const store = new DynamoSendLedger({ client: dynamodb, tableName: "no-such-table" });
+
+    // Act
+    const failure = store.claim(intent(), T0);
+
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(failure).rejects.toMatchObject({ retryable: true });
+  });
+});
