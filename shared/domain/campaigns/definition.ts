@@ -1,0 +1,105 @@
+import type { Scalar } from "../events/index.js";
+import type { EventRef } from "../segments/index.js";
+import type { SendPurpose } from "./contracts.js";
+
+/** A test on one property of the trigger event: equal to a value, one of values, or present/absent. */
+export type PropertyTest =
+  | { readonly op: "eq"; readonly value: Scalar }
+  | { readonly op: "in"; readonly values: readonly Scalar[] }
+  | { readonly op: "exists"; readonly value: boolean };
+
+/** When an EventBridge schedule fires: `rate(7 days)` or `cron(0 9 ? * MON *)`, as written. */
+export type Schedule =
+  | { readonly kind: "rate"; readonly everyMs: number; readonly expression: string }
+  | { readonly kind: "cron"; readonly expression: string };
+
+/** What starts a journey. */
+export type Trigger =
+  | {
+      readonly kind: "event";
+      readonly event: EventRef;
+      /** Property tests the event must all pass (see `eventProperties`). */
+      readonly where?: Readonly<Record<string, PropertyTest>>;
+    }
+  | { readonly kind: "segment"; readonly segmentId: string; readonly on: "entered" | "exited" }
+  | { readonly kind: "schedule"; readonly schedule: Schedule; readonly audience: string };
+
+/** One arm of an experiment: its share of the non-holdout customers and what it changes. */
+export interface Variant {
+  /** A variant of the template (`a` is the template itself, others are folders under `variants/`). */
+  readonly id: string;
+  /** Relative weight (> 0). */
+  readonly weight: number;
+  /** Another template to send for this variant. */
+  readonly template?: string;
+  /** A Liquid subject replacing the template's subject. */
+  readonly subject?: string;
+}
+
+/** One email of a journey. */
+export interface Step {
+  /** Delay after the journey start (ms); 0 for immediate. */
+  readonly delayMs: number;
+  /** The delay as written (`4h`), or `0m`. */
+  readonly delay: string;
+  /** Template folder under `templates/emails`. */
+  readonly template: string;
+  /** Variants of this step, replacing the campaign's. */
+  readonly variants?: readonly Variant[];
+}
+
+/** At most `max` sent emails of the campaign's purpose (all campaigns together) in a rolling window. */
+export interface FrequencyCap {
+  readonly max: number;
+  readonly perMs: number;
+  /** The window as written (`7d`). */
+  readonly per: string;
+}
+
+/** No email between `start` and `end` (local wall clock, minutes after midnight); overnight when start > end. */
+export interface QuietHours {
+  readonly startMinute: number;
+  readonly endMinute: number;
+  /** `21:00`. */
+  readonly start: string;
+  /** `08:00`. */
+  readonly end: string;
+  /** IANA zone used when the customer has no (valid) `timezone` trait. */
+  readonly defaultTimeZone: string;
+}
+
+/** Send policy checked at send time. */
+export interface SendPolicy {
+  readonly frequencyCap?: FrequencyCap;
+  readonly quietHours?: QuietHours;
+}
+
+/** When a customer may start the same campaign again (see `README.md`, "One journey at a time"). */
+export type Reentry =
+  | { readonly kind: "once" }
+  | { readonly kind: "after"; readonly ms: number; readonly text: string };
+
+/** A checked campaign definition: one file under `templates/campaigns/`. */
+export interface CampaignDefinition {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly version: number;
+  readonly purpose: SendPurpose;
+  /** Higher is decided first when several sends compete for the last slot under the cap. */
+  readonly priority: number;
+  readonly trigger: Trigger;
+  readonly steps: readonly Step[];
+  /** Events that end the journey when they occur after its start. */
+  readonly exitWhen: readonly EventRef[];
+  readonly variants: readonly Variant[];
+  /** Fraction 0–1 of customers who get nothing (the control group). */
+  readonly holdout: number;
+  /** Key of the assignment hash: the campaign id unless campaigns share an experiment. */
+  readonly experiment: string;
+  readonly reentry: Reentry;
+  readonly policy: SendPolicy;
+}
+
+/** The variant a campaign without `variants` sends: the template itself. */
+export const BASE_VARIANT = "a";

@@ -1,0 +1,51 @@
+import type { LedgerEntry, SendPurpose } from "./contracts.js";
+import type { FrequencyCap } from "./definition.js";
+
+const UNITS = { m: "minute", h: "hour", d: "day" } as const;
+
+/** `7d` → `7 days`, `1d` → `1 day`, `24h` → `24 hours`. */
+export function durationInWords(text: string): string {
+  const match = /^(\d+)([mhd])$/.exec(text);
+  const unit = match?.[2];
+  if (match === null || (unit !== "m" && unit !== "h" && unit !== "d")) return text;
+  const amount = Number(match[1]);
+  return `${amount} ${UNITS[unit]}${amount === 1 ? "" : "s"}`;
+}
+
+/**
+ * Emails of `purpose` sent to the customer in the rolling window `(now − per, now]`: every campaign counts,
+ * and only `sent` entries (holdouts, skips, deferrals and failures do not). The send being decided (`key`) is
+ * left out, so re-deciding it after a crash does not count it against itself.
+ */
+export function sentInWindow(
+  ledger: readonly LedgerEntry[],
+  customerId: string,
+  purpose: SendPurpose,
+  cap: FrequencyCap,
+  now: number,
+  key: string,
+): number {
+  return ledger.filter(
+    (entry) =>
+      entry.customerId === customerId &&
+      entry.outcome === "sent" &&
+      entry.purpose === purpose &&
+      entry.key !== key &&
+      entry.at > now - cap.perMs &&
+      entry.at <= now,
+  ).length;
+}
+
+/** Why the cap stops this send (`capped: 3 marketing emails in 7 days`), or undefined when there is room. */
+export function cappedReason(
+  ledger: readonly LedgerEntry[],
+  customerId: string,
+  purpose: SendPurpose,
+  cap: FrequencyCap,
+  now: number,
+  key: string,
+): string | undefined {
+  const sent = sentInWindow(ledger, customerId, purpose, cap, now, key);
+  if (sent < cap.max) return undefined;
+  return `capped: ${sent} ${purpose} email${sent === 1 ? "" : "s"} in ${durationInWords(cap.per)}`;
+}

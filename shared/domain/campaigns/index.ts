@@ -1,0 +1,37 @@
+/**
+ * Campaigns: the definition language (checked by a zod schema), the library (references to templates and
+ * segments), triggers (the send intents events, transitions and schedules create), exit conditions, the send
+ * policy decided at send time, and deterministic variant assignment. Pure: time is a parameter. Documented in
+ * `shared/domain/campaigns/README.md`.
+ */
+export { type Assignment, assign, unitHash } from "./assignment.js";
+export type * from "./contracts.js";
+export * from "./definition.js";
+export {
+  CAMPAIGN_DURATION_MAX_DAYS,
+  type CampaignIssue,
+  campaignDefinitionSchema,
+  checkCampaignDefinition,
+  MAX_STEPS,
+  MAX_VARIANTS,
+} from "./definition-schema.js";
+export { eventProperties, matchesWhere } from "./event-properties.js";
+export { exited } from "./exit.js";
+export { cappedReason, durationInWords, sentInWindow } from "./frequency-cap.js";
+export { journeyIntents, sendKey } from "./journey.js";
+export {
+  buildCampaignLibrary,
+  type CampaignLibrary,
+  CampaignLibraryError,
+  type CampaignLibraryProblem,
+  type CampaignReferences,
+  type SendContent,
+  sendContent,
+  type TemplateCatalog,
+  variantsOf,
+} from "./library.js";
+export { byPriority, customerTimeZone, decideSend } from "./policy.js";
+export { isQuietMinute, quietUntil } from "./quiet-hours.js";
+export { parseSchedule } from "./schedule.js";
+export { formatMinuteOfDay, isTimeZone, type LocalTime, localTimeAt } from "./time-zone.js";
+export { intentsForEvents, intentsForSchedule, intentsForTransition, ONCE_OCCURRENCE } from "./triggers.js";

@@ -1,0 +1,127 @@
+import type { TailorEvent } from "../events/index.js";
+import { lastAt, type Profile } from "../profile/index.js";
+import type { SegmentTransition } from "../segments/index.js";
+import type { SendIntent } from "./contracts.js";
+import type { CampaignDefinition, Trigger } from "./definition.js";
+import { matchesWhere } from "./event-properties.js";
+import { journeyIntents } from "./journey.js";
+import type { CampaignLibrary } from "./library.js";
+
+type EventTrigger = Extract<Trigger, { kind: "event" }>;
+
+/** Occurrence of a journey a customer can have only once. */
+export const ONCE_OCCURRENCE = "once";
+
+const isTriggerKind = (trigger: EventTrigger, event: TailorEvent): boolean =>
+  trigger.event.kind === "custom"
+    ? event.kind === "custom" && event.name === trigger.event.name
+    : event.kind === trigger.event.kind;
+
+const latest = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined ? b : b === undefined ? a : Math.max(a, b);
+
+/** The starts of the journeys `events` open for one event-triggered campaign (see README, one journey). */
+function journeyStarts(
+  campaign: CampaignDefinition,
+  trigger: EventTrigger,
+  before: Profile | undefined,
+  events: readonly TailorEvent[],
+): { occurrence: string; startedAt: number }[] {
+  // A custom event's last time is not kept by name, so only events of this batch tell what came before.
+  let previous =
+    before === undefined || trigger.event.kind === "custom" ? undefined : lastAt(before, trigger.event.kind);
+  if (campaign.reentry.kind === "once") {
+    if (previous !== undefined) return [];
+    const first = events.find((event) => isTriggerKind(trigger, event) && matchesWhere(event, trigger.where));
+    return first === undefined ? [] : [{ occurrence: ONCE_OCCURRENCE, startedAt: first.timestamp }];
+  }
+  const exitKinds = new Set(campaign.exitWhen.map((ref) => ref.kind));
+  let lastExit: number | undefined;
+  for (const ref of campaign.exitWhen) lastExit = latest(lastExit, before && lastAt(before, ref.kind));
+  const starts: { occurrence: string; startedAt: number }[] = [];
+  for (const event of events) {
+    const t = event.timestamp;
+    if (exitKinds.has(event.kind)) lastExit = latest(lastExit, t);
+    if (!isTriggerKind(trigger, event)) continue;
+    // Not newer than what the profile already had: a replay, a duplicate or a late event of a known journey.
+    if (previous !== undefined && t <= previous) continue;
+    const opens =
+      previous === undefined ||
+      (lastExit !== undefined && lastExit > previous) ||
+      t - previous >= campaign.reentry.ms;
+    if (opens && matchesWhere(event, trigger.where)) starts.push({ occurrence: String(t), startedAt: t });
+    previous = t;
+  }
+  return starts;
+}
+
+/**
+ * The send intents an ingested batch creates for one customer: for each event-triggered campaign, one journey
+ * per trigger occurrence that opens a journey (see README, "One journey at a time"), each with every step.
+ * `before` is the profile before the batch (undefined for a new customer), `after` the profile it folded to;
+ * events of other customers are ignored.
+ */
+export function intentsForEvents(
+  library: CampaignLibrary,
+  before: Profile | undefined,
+  after: Profile,
+  events: readonly TailorEvent[],
+  now: number,
+): SendIntent[] {
+  const customerId = after.customerId;
+  const sorted = events
+    .filter((event) => event.customerId === customerId)
+    .sort(
+      (a, b) =>
+        a.timestamp - b.timestamp || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0),
+    );
+  return library.campaigns.flatMap((campaign) => {
+    const trigger = campaign.trigger;
+    if (trigger.kind !== "event") return [];
+    return journeyStarts(campaign, trigger, before, sorted).flatMap((start) =>
+      journeyIntents(campaign, customerId, start.occurrence, start.startedAt, now),
+    );
+  });
+}
+
+/**
+ * The intents a segment transition creates: one journey per campaign triggered by entering (or leaving) that
+ * segment, starting at the transition. The occurrence is the transition time, so a re-delivered transition
+ * yields the same keys.
+ */
+export function intentsForTransition(library: CampaignLibrary, transition: SegmentTransition): SendIntent[] {
+  return library.campaigns.flatMap((campaign) => {
+    const trigger = campaign.trigger;
+    if (
+      trigger.kind !== "segment" ||
+      trigger.segmentId !== transition.segmentId ||
+      trigger.on !== transition.kind
+    ) {
+      return [];
+    }
+    return journeyIntents(
+      campaign,
+      transition.customerId,
+      String(transition.at),
+      transition.at,
+      transition.at,
+    );
+  });
+}
+
+/**
+ * The intents one schedule tick creates for a page of the audience's members: one journey each, whose
+ * occurrence is the tick (ISO time), so a tick fanned out twice yields the same keys. Call it page by page.
+ */
+export function intentsForSchedule(
+  campaign: CampaignDefinition,
+  customerIds: Iterable<string>,
+  tick: number,
+): SendIntent[] {
+  if (campaign.trigger.kind !== "schedule") return [];
+  const occurrence = new Date(tick).toISOString();
+  const intents: SendIntent[] = [];
+  for (const customerId of customerIds)
+    intents.push(...journeyIntents(campaign, customerId, occurrence, tick, tick));
+  return intents;
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import {
+  type CampaignDefinition,
+  decideSend,
+  intentsForEvents,
+  intentsForSchedule,
+  intentsForTransition,
+  journeyIntents,
+} from "../../shared/domain/campaigns/index.js";
+import { loadCampaignLibrary } from "../../shared/templates/campaign-files.js";
+import { loadSegmentLibrary } from "../../shared/templates/segment-files.js";
+import { rawEvents } from "../factories/events.js";
+import { CUSTOMER, events, fold, HOUR, reachable } from "./helpers.js";
+
+const library = loadCampaignLibrary("templates/campaigns", {
+  templates: "templates/emails",
+  segments: loadSegmentLibrary("templates/segments"),
+});
+const get = (id: string): CampaignDefinition => {
+  const c = library.byId.get(id);
+  if (c === undefined) throw new Error(`no starter campaign ${id}`);
+  return c;
+};
+const T0 = Date.UTC(2026, 0, 14, 10);
+
+describe("starter campaigns", () => {
+  it("load and link against the real templates and segments", () => {
+    expect([...library.byId.keys()].sort()).toEqual([
+      "browse-abandonment",
+      "cart-abandonment",
+      "newsletter",
+      "post-purchase",
+      "welcome",
+      "win-back",
+    ]);
+  });
+
+  it("a cart add starts cart abandonment at 4 h and 48 h, and only that campaign", () => {
+    const batch = events(rawEvents.productAdded({}, { timestamp: T0 }));
+    const intents = intentsForEvents(library, undefined, fold(undefined, T0, batch), batch, T0);
+    expect(intents.map((i) => [i.campaignId, i.dueAt - T0])).toEqual([
+      ["cart-abandonment", 4 * HOUR],
+      ["cart-abandonment", 48 * HOUR],
+    ]);
+  });
+
+  it("browse abandonment ends when the customer adds to cart; cart abandonment when they order", () => {
+    const viewed = events(rawEvents.productViewed({}, { timestamp: T0 }));
+    const afterView = fold(undefined, T0, viewed);
+    const [browse] = intentsForEvents(library, undefined, afterView, viewed, T0);
+    if (browse === undefined) throw new Error("browse journey expected");
+    expect(browse.campaignId).toBe("browse-abandonment");
+    const addedLater = fold(
+      afterView,
+      T0 + HOUR,
+      events(rawEvents.productAdded({}, { timestamp: T0 + HOUR })),
+    );
+    const profile = {
+      ...addedLater,
+      t: { email: "ada@example.com" },
+      c: { marketing_email: { g: true, at: 0 } },
+    };
+    expect(decideSend(browse, get("browse-abandonment"), profile, [], browse.dueAt)).toEqual({
+      kind: "skip",
+      reason: "exited: Product Added",
+    });
+  });
+
+  it("every order starts post-purchase; identify with an email starts welcome once", () => {
+    const batch = events(
+      rawEvents.identify({ email: "ada@example.com" }, { timestamp: T0 }),
+      rawEvents.orderCompleted({ order_id: "o-1" }, { timestamp: T0 + 1 }),
+    );
+    const intents = intentsForEvents(library, undefined, fold(undefined, T0, batch), batch, T0);
+    expect(intents.map((i) => i.campaignId).sort()).toEqual(["post-purchase", "welcome"]);
+  });
+
+  it("entering lapsed starts win-back; the newsletter sends to its audience", () => {
+    const transition = {
+      id: "t",
+      customerId: CUSTOMER,
+      segmentId: "lapsed",
+      kind: "entered" as const,
+      at: T0,
+      version: 1,
+    };
+    expect(intentsForTransition(library, transition).map((i) => i.campaignId)).toEqual(["win-back"]);
+    expect(intentsForSchedule(get("newsletter"), [CUSTOMER], T0)).toHaveLength(1);
+  });
+
+  it("post-purchase is marketing: it needs marketing consent", () => {
+    const c = get("post-purchase");
+    const [intent] = journeyIntents(c, CUSTOMER, "o-1", T0, T0);
+    if (intent === undefined) throw new Error("intent expected");
+    expect(c.purpose).toBe("marketing");
+    expect(decideSend(intent, c, reachable({ c: {} }), [], T0).kind).toBe("skip");
+  });
+});
