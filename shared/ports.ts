@@ -247,3 +247,25 @@ export interface MailReceipt {
 export interface Mailer {
   send(email: OutgoingEmail): Promise<MailReceipt>;
 }
+
+/**
+ * The sends queue (SQS): intents due now, for the dispatch function. Delivery is at least once; the send ledger
+ * makes a second delivery harmless.
+ */
+export interface SendQueue {
+  /** Enqueues the intents (in batches); resolves the keys of those accepted (the caller retries the others). */
+  enqueue(intents: readonly SendIntent[]): Promise<ReadonlySet<string>>;
+}
+
+/**
+ * Send timers: intents due later (a campaign's delay, a send deferred by quiet hours), kept in the same due-time
+ * store as the segment timers and moved to the sends queue when due.
+ */
+export interface SendTimers {
+  /** Keeps the intent until `intent.dueAt` (idempotent per key and due time); resolves the writes it took. */
+  schedule(intent: SendIntent): Promise<number>;
+  /** Up to `limit` intents due at or before `now`, oldest first. */
+  due(now: number, limit: number): Promise<SendIntent[]>;
+  /** Deletes a fired timer. */
+  complete(intent: SendIntent): Promise<void>;
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { campaignEnvShape } from "../../shared/lambda/campaign-env.js";
 import { segmentEnvShape } from "../../shared/lambda/segment-env.js";
 
 /**
@@ -11,6 +12,7 @@ export const ingestEnvSchema = z.object({
   /** S3 bucket receiving malformed records with their raw bytes and the reason. */
   QUARANTINE_BUCKET: z.string().min(3),
   ...segmentEnvShape,
+  ...campaignEnvShape,
   /** Powertools service name, used by the logger and metrics. */
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   /** CloudWatch metrics namespace for the EMF metrics. */

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { campaignEnvShape } from "../../shared/lambda/campaign-env.js";
+import {
+  linkSecretEnvShape,
+  ONE_LINK_SECRET_MESSAGE,
+  oneLinkSecret,
+} from "../../shared/lambda/link-secret-env.js";
+import { segmentEnvShape } from "../../shared/lambda/segment-env.js";
+
+/**
+ * The dispatch function's environment: it consumes the sends queue, re-checks the policy, renders and sends
+ * through SES v2.
+ */
+export const dispatchEnvSchema = z
+  .object({
+    PROFILES_TABLE: z.string().min(3),
+    /** DynamoDB send ledger (partition `customerId`, sort `sk`). */
+    LEDGER_TABLE: z.string().min(3),
+    ...segmentEnvShape,
+    ...campaignEnvShape,
+    /**
+     * Templates compiled at bundle time (JSON of `CompiledTemplates`), relative to the working directory; when
+     * the file does not exist the templates under `EMAILS_DIR` are compiled at cold start.
+     */
+    TEMPLATES_FILE: z.string().min(1).optional(),
+    /** The verified SES identity mail is sent from, e.g. `Tailor Shop <shop@example.com>`. */
+    FROM_ADDRESS: z.string().min(3),
+    /** SES configuration set: its event destination turns delivery, opens, clicks, bounces into events. */
+    SES_CONFIGURATION_SET: z.string().min(1),
+    /** This function's share of the account's SES send rate (emails per second per instance). */
+    SEND_RATE_PER_SECOND: z.coerce.number().positive(),
+    /** Base URL of the HTTP API serving `/unsubscribe` and `/preferences`. */
+    PUBLIC_API_URL: z.url(),
+    ...linkSecretEnvShape,
+    /** Shop shown in emails. */
+    SHOP_NAME: z.string().min(1),
+    SHOP_URL: z.url(),
+    SHOP_LOGO_URL: z.url(),
+    SHOP_POSTAL_ADDRESS: z.string().min(1),
+    /** SageMaker endpoint of the recommendation model; without it recommendations are best sellers. */
+    RECOMMENDER_ENDPOINT: z.string().min(1).optional(),
+    /** JSON file of the catalog's products; without it, the simulator's demo shop. */
+    CATALOG_FILE: z.string().min(1).optional(),
+    POWERTOOLS_SERVICE_NAME: z.string().min(1),
+    POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
+  })
+  .refine(oneLinkSecret, { message: ONE_LINK_SECRET_MESSAGE });
+
+export type DispatchEnv = z.infer<typeof dispatchEnvSchema>;

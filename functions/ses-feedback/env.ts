@@ -1,0 +1,11 @@
+import { z } from "zod";
+
+/** The SES feedback function's environment: SES events (from EventBridge) become Tailor events on the stream. */
+export const sesFeedbackEnvSchema = z.object({
+  /** The Kinesis stream the engagement events are put on. */
+  EVENTS_STREAM: z.string().min(1),
+  POWERTOOLS_SERVICE_NAME: z.string().min(1),
+  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
+});
+
+export type SesFeedbackEnv = z.infer<typeof sesFeedbackEnvSchema>;
