@@ -69,17 +69,25 @@ export type ClearOutboxOutcome =
   | { readonly ok: true; readonly version: number; readonly writeUnits: number }
   | { readonly ok: false; readonly reason: "conflict" };
 
-/** Removing published transitions from the outbox `ob` of a stored profile. */
+/** What is left in a profile's outboxes after publishing. */
+export interface OutboxRemainder {
+  /** Transitions not yet published (`ob`). */
+  readonly transitions: readonly SegmentTransition[];
+  /** Send intents not yet handed to the queue or the timers (`oi`). */
+  readonly intents: readonly SendIntent[];
+}
+
+/** Removing published transitions (`ob`) and send intents (`oi`) from the outboxes of a stored profile. */
 export interface OutboxStore {
   /**
-   * Replaces the outbox of `customerId` with `remaining` (removes it when empty) and bumps the version, if the
-   * stored version is still `version`. A conflict leaves the outbox as it is: its entries are published again
-   * by the next writer (at least once; consumers de-duplicate on the transition id).
+   * Replaces both outboxes of `customerId` with `remaining` (removing an empty one) and bumps the version, if the
+   * stored version is still `version`. A conflict leaves the outboxes as they are: their entries are published
+   * again by the next writer (at least once; consumers de-duplicate on the transition id and the send key).
    */
   clearOutbox(
     customerId: string,
     version: number,
-    remaining: readonly SegmentTransition[],
+    remaining: OutboxRemainder,
     itemBytes: number,
   ): Promise<ClearOutboxOutcome>;
 }
@@ -268,4 +276,28 @@ export interface SendTimers {
   due(now: number, limit: number): Promise<SendIntent[]>;
   /** Deletes a fired timer. */
   complete(intent: SendIntent): Promise<void>;
+}
+
+/** One event to put on the events stream. */
+export interface EventRecord {
+  /** The partition key: the customer (`userId ?? anonymousId`), so one customer's events stay on one shard. */
+  readonly customerId: string;
+  /** The Segment-spec event as UTF-8 JSON, exactly what the ingest decodes. */
+  readonly data: Uint8Array;
+}
+
+/** What became of a write: how many records the stream accepted, and which it did not. */
+export interface EventWriteOutcome {
+  readonly accepted: number;
+  /** Indexes (into the records given) still refused after the retries; empty when every record is on the stream. */
+  readonly rejected: readonly number[];
+}
+
+/** Puts events on the events stream (Kinesis), for the ingest to fold like any app's events. */
+export interface EventWriter {
+  /**
+   * Puts the records, retrying refused ones a few times. Throws a retryable error when none could be put
+   * because the stream could not be reached; otherwise resolves which were not accepted.
+   */
+  put(records: readonly EventRecord[]): Promise<EventWriteOutcome>;
 }

@@ -1,10 +1,12 @@
+import { type CampaignLibrary, intentsForEvents } from "../domain/campaigns/index.js";
 import { decodeEvent, type TailorEvent } from "../domain/events/index.js";
 import { foldEvents } from "../domain/profile/index.js";
 import type { EvaluationContext, SegmentTransition } from "../domain/segments/contracts.js";
 import { ProfileConflictError } from "../errors.js";
 import type { Clock, ProfileStore, Quarantine, SizeDelta, StoredProfile } from "../ports.js";
-import { type FlushResult, flushOutbox } from "./flush-outbox.js";
+import { type FlushResult, flushOutbox, type OutboxDeps } from "./flush-outbox.js";
 import { mapLimit } from "./map-limit.js";
+import type { SendScheduling } from "./schedule-intents.js";
 import { type SegmentDeps, sizeDeltas } from "./segment-deps.js";
 import { settleSegments } from "./settle-segments.js";
 
@@ -32,6 +34,13 @@ export interface IngestDeps {
    * @default - no segments: profiles are folded and written, nothing else
    */
   readonly segments?: SegmentDeps;
+  /**
+   * Event-triggered campaigns: the journeys each batch starts become send intents, kept in the profile's outbox
+   * `oi` by the same write and then handed to the sends queue (due now) or send timers (delays). Needs `segments`
+   * (the outbox is flushed with the transitions).
+   * @default - no campaigns
+   */
+  readonly campaigns?: { readonly library: CampaignLibrary; readonly sends: SendScheduling };
 }
 
 /** What one batch did, for metrics, logs and the benchmark. */
@@ -56,6 +65,14 @@ export interface IngestSummary {
   outboxWriteUnits: number;
   /** Timer items put (one write unit each: the items are far below 1 KB). */
   timerWrites: number;
+  /** Send intents the batch's events started (campaign journeys, one per step). */
+  intents: number;
+  /** Send intents handed to the sends queue (due now), including older ones healed from stored outboxes. */
+  intentsEnqueued: number;
+  /** Send intents handed to send timers (due later). */
+  intentsTimed: number;
+  /** Send timer writes (timer items and their index). */
+  sendTimerWrites: number;
   /** Size counter updates (one write unit each), summed per counter shard over the batch. */
   counterWrites: number;
   /** Counter updates that failed: sizes drift until the next recount (the batch still succeeds). */
@@ -107,6 +124,10 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     outboxWrites: 0,
     outboxWriteUnits: 0,
     timerWrites: 0,
+    intents: 0,
+    intentsEnqueued: 0,
+    intentsTimed: 0,
+    sendTimerWrites: 0,
     counterWrites: 0,
     counterFailures: 0,
   };
@@ -162,7 +183,13 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   ]);
 
   const deltas: SizeDelta[] = [];
-  const run: BatchRun = { deps, now, summary, context, deltas };
+  const outbox: OutboxDeps | undefined =
+    deps.segments === undefined
+      ? undefined
+      : deps.campaigns === undefined
+        ? deps.segments
+        : { ...deps.segments, sends: deps.campaigns.sends };
+  const run: BatchRun = { deps, now, summary, context, deltas, outbox };
   const outcomes = await mapLimit(batches, deps.writeConcurrency ?? 16, (batch) =>
     writeCustomer(run, batch, loaded.get(batch.customerId)),
   );
@@ -189,6 +216,8 @@ interface BatchRun {
   readonly context: EvaluationContext;
   /** Size changes of the written profiles, summed and written once at the end of the batch. */
   readonly deltas: SizeDelta[];
+  /** Where the outboxes go after a write (undefined without segments). */
+  readonly outbox: OutboxDeps | undefined;
 }
 
 async function writeCustomer(
@@ -206,8 +235,11 @@ async function writeCustomer(
       summary.duplicates += folded.duplicates;
       summary.profilesUnchanged++;
       // A crash between an earlier write and its publish left transitions behind: deliver them now.
-      if (deps.segments !== undefined && stored !== undefined) {
-        count(summary, await flushOutbox(deps.segments, { ...stored.profile, itemBytes: stored.itemBytes }));
+      if (run.outbox !== undefined && stored !== undefined) {
+        count(
+          summary,
+          await flushOutbox(run.outbox, { ...stored.profile, itemBytes: stored.itemBytes }, now),
+        );
       }
       return;
     }
@@ -223,21 +255,30 @@ async function writeCustomer(
         scheduled.add(settled.scheduleAt);
       }
     }
+    let intents = 0;
+    if (deps.campaigns !== undefined) {
+      const started = intentsForEvents(deps.campaigns.library, stored?.profile, profile, batch.events, now);
+      if (started.length > 0) {
+        profile = { ...profile, oi: [...(profile.oi ?? []), ...started] };
+        intents = started.length;
+      }
+    }
     const outcome = await deps.profiles.put(profile, stored);
     if (outcome.ok) {
       summary.duplicates += folded.duplicates;
       summary.profilesWritten++;
       summary.writeUnits += outcome.writeUnits;
-      if (deps.segments !== undefined) {
+      summary.intents += intents;
+      if (run.outbox !== undefined) {
         summary.transitions += transitions.length;
         run.deltas.push(...sizeDeltas(transitions));
         count(
           summary,
-          await flushOutbox(deps.segments, {
-            ...profile,
-            version: outcome.version,
-            itemBytes: outcome.itemBytes,
-          }),
+          await flushOutbox(
+            run.outbox,
+            { ...profile, version: outcome.version, itemBytes: outcome.itemBytes },
+            now,
+          ),
         );
       }
       return;
@@ -252,4 +293,7 @@ function count(summary: IngestSummary, flushed: FlushResult): void {
   summary.transitionsPublished += flushed.published;
   summary.outboxWrites += flushed.outboxWrites;
   summary.outboxWriteUnits += flushed.writeUnits;
+  summary.intentsEnqueued += flushed.enqueued;
+  summary.intentsTimed += flushed.timed;
+  summary.sendTimerWrites += flushed.sendTimerWrites;
 }

@@ -43,6 +43,7 @@ export async function resettleProfile(
   options: ResettleOptions = {},
 ): Promise<ResettleOutcome> {
   const { segments } = deps;
+  const outboxDeps = deps.sends === undefined ? segments : { ...segments, sends: deps.sends };
   const context = await segments.context();
   const attempts = deps.maxWriteAttempts ?? 5;
   const tally = { published: 0, outboxWrites: 0, timerWrites: 0, conflicts: 0 };
@@ -62,7 +63,7 @@ export async function resettleProfile(
     const settled = settleSegments(mutated ?? stored.profile, segments.library, now, context);
     if (mutated === undefined && !settled.membershipChanged) {
       await schedule(settled.scheduleAt);
-      const flushed = await flushOutbox(segments, { ...stored.profile, itemBytes: stored.itemBytes });
+      const flushed = await flushOutbox(outboxDeps, { ...stored.profile, itemBytes: stored.itemBytes }, now);
       tally.published += flushed.published;
       tally.outboxWrites += flushed.outboxWrites;
       return { status: "unchanged", transitions: 0, profileWrites: 0, ...tally };
@@ -71,11 +72,11 @@ export async function resettleProfile(
     const outcome = await deps.profiles.put(settled.profile, stored);
     if (outcome.ok) {
       options.deltas?.push(...sizeDeltas(settled.transitions));
-      const flushed = await flushOutbox(segments, {
-        ...settled.profile,
-        version: outcome.version,
-        itemBytes: outcome.itemBytes,
-      });
+      const flushed = await flushOutbox(
+        outboxDeps,
+        { ...settled.profile, version: outcome.version, itemBytes: outcome.itemBytes },
+        now,
+      );
       return {
         status: "written",
         transitions: settled.transitions.length,

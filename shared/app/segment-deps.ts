@@ -9,6 +9,7 @@ import type {
   Timers,
   TransitionPublisher,
 } from "../ports.js";
+import type { SendScheduling } from "./schedule-intents.js";
 
 /** What every use case that evaluates segments needs besides the profiles. */
 export interface SegmentDeps {
@@ -28,6 +29,8 @@ export interface ResettleDeps {
   readonly clock: Clock;
   /** Optimistic write attempts per customer. @default 5 */
   readonly maxWriteAttempts?: number;
+  /** Where send intents found in an outbox go; without it they stay for a writer that has it. */
+  readonly sends?: SendScheduling;
 }
 
 /** How long the RFM thresholds are reused before being read again. */

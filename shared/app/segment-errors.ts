@@ -1,12 +1,18 @@
 import { TailorError } from "../errors.js";
 
-/** Some transitions could not be published: they stay in the outbox and are published by the next attempt. */
+/**
+ * Some outbox entries (segment transitions, send intents) could not be published: they stay in the outbox and are
+ * published by the next attempt.
+ */
 export class TransitionPublishError extends TailorError {
   constructor(customerId: string, unpublished: number, cause?: unknown) {
-    super(`${unpublished} segment transition(s) of ${customerId} not published; they stay in the outbox`, {
-      retryable: true,
-      cause,
-    });
+    super(
+      `${unpublished} outbox entr${unpublished === 1 ? "y" : "ies"} of ${customerId} not published; they stay in the outbox`,
+      {
+        retryable: true,
+        cause,
+      },
+    );
   }
 }
 

@@ -14,6 +14,7 @@ import type { SegmentTransition } from "../domain/segments/contracts.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type {
   ClearOutboxOutcome,
+  OutboxRemainder,
   OutboxStore,
   ProfileScan,
   ProfileStore,
@@ -132,7 +133,7 @@ export class DynamoProfileStore implements ProfileStore, OutboxStore, ProfileSca
   async clearOutbox(
     customerId: string,
     version: number,
-    remaining: readonly SegmentTransition[],
+    remaining: OutboxRemainder,
     itemBytes: number,
   ): Promise<ClearOutboxOutcome> {
     const next = version + 1;
@@ -140,18 +141,29 @@ export class DynamoProfileStore implements ProfileStore, OutboxStore, ProfileSca
       ":expected": { N: String(version) },
       ":next": { N: String(next) },
     };
-    if (remaining.length > 0) {
-      values[":ob"] = { L: remaining.map((t) => ({ M: marshall(t, { removeUndefinedValues: true }) })) };
-    }
+    const set = ["#version = :next"];
+    const remove: string[] = [];
+    if (remaining.transitions.length > 0) {
+      values[":ob"] = {
+        L: remaining.transitions.map((t) => ({ M: marshall(t, { removeUndefinedValues: true }) })),
+      };
+      set.push("#ob = :ob");
+    } else remove.push("#ob");
+    if (remaining.intents.length > 0) {
+      values[":oi"] = {
+        L: remaining.intents.map((i) => ({ M: marshall(i, { removeUndefinedValues: true }) })),
+      };
+      set.push("#oi = :oi");
+    } else remove.push("#oi");
+    const update = `SET ${set.join(", ")}${remove.length > 0 ? ` REMOVE ${remove.join(", ")}` : ""}`;
     try {
       await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#tableName,
           Key: { customerId: { S: customerId } },
-          UpdateExpression:
-            remaining.length > 0 ? "SET #version = :next, #ob = :ob" : "SET #version = :next REMOVE #ob",
+          UpdateExpression: update,
           ConditionExpression: "#version = :expected",
-          ExpressionAttributeNames: { "#version": "version", "#ob": "ob" },
+          ExpressionAttributeNames: { "#version": "version", "#ob": "ob", "#oi": "oi" },
           ExpressionAttributeValues: values,
         }),
       );
@@ -159,7 +171,7 @@ export class DynamoProfileStore implements ProfileStore, OutboxStore, ProfileSca
       if (error instanceof ConditionalCheckFailedException) return { ok: false, reason: "conflict" };
       throw new DependencyUnavailableError(`UpdateItem on ${this.#tableName} failed`, error);
     }
-    // An update is billed on the larger of the item before and after: the outbox only shrinks.
+    // An update is billed on the larger of the item before and after: the outboxes only shrink.
     return { ok: true, version: next, writeUnits: writeUnitsFor(itemBytes, itemBytes) };
   }
 

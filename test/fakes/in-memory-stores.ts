@@ -2,6 +2,7 @@ import type { Profile } from "../../shared/domain/profile/index.js";
 import type { SegmentTransition } from "../../shared/domain/segments/contracts.js";
 import type {
   ClearOutboxOutcome,
+  OutboxRemainder,
   OutboxStore,
   ProfileScan,
   ProfileStore,
@@ -50,7 +51,7 @@ export class InMemoryProfileStore implements ProfileStore, OutboxStore, ProfileS
   async clearOutbox(
     customerId: string,
     version: number,
-    remaining: readonly SegmentTransition[],
+    remaining: OutboxRemainder,
     itemBytes: number,
   ): Promise<ClearOutboxOutcome> {
     this.beforeClear?.(customerId);
@@ -59,8 +60,10 @@ export class InMemoryProfileStore implements ProfileStore, OutboxStore, ProfileS
     if (current === undefined || current.profile.version !== version)
       return { ok: false, reason: "conflict" };
     const profile: Profile = { ...structuredClone(current.profile), version: version + 1 };
-    if (remaining.length > 0) profile.ob = structuredClone([...remaining]);
+    if (remaining.transitions.length > 0) profile.ob = structuredClone([...remaining.transitions]);
     else delete profile.ob;
+    if (remaining.intents.length > 0) profile.oi = structuredClone([...remaining.intents]);
+    else delete profile.oi;
     this.items.set(customerId, { profile, itemBytes: current.itemBytes });
     return { ok: true, version: version + 1, writeUnits: Math.max(1, Math.ceil(itemBytes / 1024)) };
   }

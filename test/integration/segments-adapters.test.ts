@@ -22,6 +22,7 @@ import type { SegmentTransition } from "../../shared/domain/segments/contracts.j
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 10, 23, 12);
+const NONE = { transitions: [], intents: [] };
 
 let server: Server;
 let dynamodb: DynamoDBClient;
@@ -259,10 +260,10 @@ describe("DynamoProfileStore outbox and scan", () => {
     const put = await profiles.put(profile, undefined);
     if (!put.ok) throw new Error("put failed");
 
-    const stale = await profiles.clearOutbox("c-1", put.version + 1, [], put.itemBytes);
-    const partial = await profiles.clearOutbox("c-1", put.version, [transition("c-1", 2)], put.itemBytes);
+    const stale = await profiles.clearOutbox("c-1", put.version + 1, NONE, put.itemBytes);
+    const partial = await profiles.clearOutbox("c-1", put.version, { transitions: [transition("c-1", 2)], intents: [] }, put.itemBytes);
     const afterPartial = await profiles.get("c-1");
-    const full = await profiles.clearOutbox("c-1", put.version + 1, [], put.itemBytes);
+    const full = await profiles.clearOutbox("c-1", put.version + 1, NONE, put.itemBytes);
     const afterFull = await profiles.get("c-1");
 
     expect(stale).toEqual({ ok: false, reason: "conflict" });
@@ -333,7 +334,7 @@ describe("profile items", () => {
     const profiles = new DynamoProfileStore({ client: dynamodb, tableName: name });
     const put = await profiles.put({ ...emptyProfile("c-9", T0), ob: [transition("c-9", 1)] }, undefined);
     if (!put.ok) throw new Error("put failed");
-    await profiles.clearOutbox("c-9", put.version, [], put.itemBytes);
+    await profiles.clearOutbox("c-9", put.version, NONE, put.itemBytes);
 
     const out = await dynamodb.send(
       new GetItemCommand({ TableName: name, Key: { customerId: { S: "c-9" } } }),

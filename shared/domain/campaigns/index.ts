@@ -34,4 +34,10 @@ export { byPriority, customerTimeZone, decideSend } from "./policy.js";
 export { isQuietMinute, quietUntil } from "./quiet-hours.js";
 export { parseSchedule } from "./schedule.js";
 export { formatMinuteOfDay, isTimeZone, type LocalTime, localTimeAt } from "./time-zone.js";
-export { intentsForEvents, intentsForSchedule, intentsForTransition, ONCE_OCCURRENCE } from "./triggers.js";
+export {
+  intentsForEvents,
+  intentsForSchedule,
+  intentsForTransition,
+  ONCE_OCCURRENCE,
+  TRIGGER_MAX_AGE_MS,
+} from "./triggers.js";

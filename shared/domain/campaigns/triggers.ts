@@ -9,6 +9,13 @@ import type { CampaignLibrary } from "./library.js";
 
 type EventTrigger = Extract<Trigger, { kind: "event" }>;
 
+/**
+ * Trigger events older than this when ingested (a backfill, an import, a replay of old history) still update the
+ * profile but start no journey: nobody wants a welcome email for a sign-up of last year. A day covers Kinesis's
+ * retention of a stuck batch.
+ */
+export const TRIGGER_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
 /** Occurrence of a journey a customer can have only once. */
 export const ONCE_OCCURRENCE = "once";
 
@@ -59,7 +66,8 @@ function journeyStarts(
  * The send intents an ingested batch creates for one customer: for each event-triggered campaign, one journey
  * per trigger occurrence that opens a journey (see README, "One journey at a time"), each with every step.
  * `before` is the profile before the batch (undefined for a new customer), `after` the profile it folded to;
- * events of other customers are ignored.
+ * events of other customers are ignored, and so are journeys whose trigger is older than `maxAgeMs` (see
+ * {@link TRIGGER_MAX_AGE_MS}).
  */
 export function intentsForEvents(
   library: CampaignLibrary,
@@ -67,6 +75,7 @@ export function intentsForEvents(
   after: Profile,
   events: readonly TailorEvent[],
   now: number,
+  maxAgeMs: number = TRIGGER_MAX_AGE_MS,
 ): SendIntent[] {
   const customerId = after.customerId;
   const sorted = events
@@ -78,9 +87,9 @@ export function intentsForEvents(
   return library.campaigns.flatMap((campaign) => {
     const trigger = campaign.trigger;
     if (trigger.kind !== "event") return [];
-    return journeyStarts(campaign, trigger, before, sorted).flatMap((start) =>
-      journeyIntents(campaign, customerId, start.occurrence, start.startedAt, now),
-    );
+    return journeyStarts(campaign, trigger, before, sorted)
+      .filter((start) => start.startedAt >= now - maxAgeMs)
+      .flatMap((start) => journeyIntents(campaign, customerId, start.occurrence, start.startedAt, now));
   });
 }
 

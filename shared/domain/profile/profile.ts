@@ -52,6 +52,7 @@
  *
  * @module
  */
+import type { SendIntent } from "../campaigns/contracts.js";
 import type { ConsentPurpose, Scalar } from "../events/index.js";
 import type { ModelScore, RfmScores, SegmentMembership, SegmentTransition } from "../segments/contracts.js";
 import type { KindCode } from "./kind-codes.js";
@@ -121,6 +122,11 @@ export type Profile = {
   tm?: number;
   /** Outbox: segment transitions recorded with this item and not yet published. */
   ob?: SegmentTransition[];
+  /**
+   * Outbox: send intents the events of this item's last write started (campaign journeys), written with the item
+   * and handed to the sends queue or send timers right after; carried through by the fold.
+   */
+  oi?: SendIntent[];
 };
 
 /** Traits as the templates see them (snake_case merge fields). */
