@@ -10,7 +10,6 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Profile } from "../domain/profile/index.js";
-import type { SegmentTransition } from "../domain/segments/contracts.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type {
   ClearOutboxOutcome,

@@ -1,5 +1,4 @@
 import type { Profile } from "../../shared/domain/profile/index.js";
-import type { SegmentTransition } from "../../shared/domain/segments/contracts.js";
 import type {
   ClearOutboxOutcome,
   OutboxRemainder,

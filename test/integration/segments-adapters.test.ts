@@ -261,7 +261,12 @@ describe("DynamoProfileStore outbox and scan", () => {
     if (!put.ok) throw new Error("put failed");
 
     const stale = await profiles.clearOutbox("c-1", put.version + 1, NONE, put.itemBytes);
-    const partial = await profiles.clearOutbox("c-1", put.version, { transitions: [transition("c-1", 2)], intents: [] }, put.itemBytes);
+    const partial = await profiles.clearOutbox(
+      "c-1",
+      put.version,
+      { transitions: [transition("c-1", 2)], intents: [] },
+      put.itemBytes,
+    );
     const afterPartial = await profiles.get("c-1");
     const full = await profiles.clearOutbox("c-1", put.version + 1, NONE, put.itemBytes);
     const afterFull = await profiles.get("c-1");
