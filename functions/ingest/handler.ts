@@ -47,6 +47,9 @@ export async function run(event: KinesisStreamEvent, context: Context): Promise<
   metrics.addMetric("OutboxWriteUnits", MetricUnit.Count, summary.outboxWriteUnits);
   metrics.addMetric("TimerWrites", MetricUnit.Count, summary.timerWrites);
   metrics.addMetric("CounterWrites", MetricUnit.Count, summary.counterWrites);
+  metrics.addMetric("SendIntents", MetricUnit.Count, summary.intents);
+  metrics.addMetric("SendIntentsEnqueued", MetricUnit.Count, summary.intentsEnqueued);
+  metrics.addMetric("SendIntentsTimed", MetricUnit.Count, summary.intentsTimed);
   if (summary.quarantined > 0 || summary.failedRecords > 0 || summary.counterFailures > 0)
     logger.warn("batch ingested with rejects", { summary });
   else logger.debug("batch ingested", { summary });

@@ -1,10 +1,12 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import type { IngestDeps } from "../../shared/app/ingest-batch.js";
+import { campaignSendDeps } from "../../shared/aws/campaign-adapters.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
 import { dynamoSegmentDeps } from "../../shared/aws/segment-adapters.js";
-import { systemClock } from "../../shared/ports.js";
+import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
 import type { IngestEnv } from "./env.js";
 
 /** The ingest function's composition root: SDK clients created once per container, adapters wired to them. */
@@ -14,7 +16,8 @@ export function makeIngestDeps(env: IngestEnv): IngestDeps {
   return {
     profiles,
     quarantine: new S3Quarantine({ client: new S3Client({}), bucketName: env.QUARANTINE_BUCKET }),
-    clock: systemClock,
-    segments: dynamoSegmentDeps({ env, dynamodb, outbox: profiles, clock: systemClock }),
+    clock: runtimeClock,
+    segments: dynamoSegmentDeps({ env, dynamodb, outbox: profiles, clock: runtimeClock }),
+    campaigns: campaignSendDeps({ env, dynamodb, sqs: new SQSClient({}) }),
   };
 }

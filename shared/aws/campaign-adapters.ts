@@ -1,0 +1,38 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { SendScheduling } from "../app/schedule-intents.js";
+import type { CampaignLibrary } from "../domain/campaigns/index.js";
+import type { CampaignEnv } from "../lambda/campaign-env.js";
+import { loadCampaignLibrary } from "../templates/campaign-files.js";
+import { loadSegmentLibrary } from "../templates/segment-files.js";
+import { DynamoSendTimers } from "./dynamo-send-timers.js";
+import { SqsSendQueue } from "./sqs-send-queue.js";
+
+/** What a function that starts journeys reads: the campaign files, checked against templates and segments. */
+export interface CampaignAdapterEnv extends CampaignEnv {
+  readonly SEGMENTS_DIR: string;
+  readonly TIMERS_TABLE: string;
+}
+
+/**
+ * The campaign library, read and validated once per container (an invalid campaign fails the cold start,
+ * loudly), and where intents go: the SQS sends queue, and send timers in the due-time table.
+ */
+export function campaignSendDeps(options: {
+  readonly env: CampaignAdapterEnv;
+  readonly dynamodb: DynamoDBClient;
+  readonly sqs: SQSClient;
+}): { readonly library: CampaignLibrary; readonly sends: SendScheduling } {
+  const { env, dynamodb, sqs } = options;
+  const library = loadCampaignLibrary(env.CAMPAIGNS_DIR, {
+    templates: env.EMAILS_DIR,
+    segments: loadSegmentLibrary(env.SEGMENTS_DIR),
+  });
+  return {
+    library,
+    sends: {
+      queue: new SqsSendQueue({ client: sqs, queueUrl: env.SENDS_QUEUE_URL }),
+      timers: new DynamoSendTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
+    },
+  };
+}
