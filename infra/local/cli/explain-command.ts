@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { DynamoProfileStore } from "../../../shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentStore } from "../../../shared/aws/dynamo-segment-store.js";
+import { DynamoSendLedger } from "../../../shared/aws/dynamo-send-ledger.js";
 import type { Profile } from "../../../shared/domain/profile/index.js";
 import type { Evaluation, EvaluationContext } from "../../../shared/domain/segments/contracts.js";
 import { evaluateAll, explainText, type SegmentLibrary } from "../../../shared/domain/segments/index.js";
@@ -8,6 +9,7 @@ import { LOCAL_NAMES } from "../../local-names.js";
 import { LocalStackError } from "../local-errors.js";
 import { stringFlag } from "./cli-options.js";
 import { missingTables, readLibrary } from "./segments-command.js";
+import { SENDS_LOOKBACK_MS, sendLines } from "./sends-view.js";
 import { openDynamo } from "./stack-access.js";
 
 /** One segment's verdict on one customer, as `tailor explain` shows it. */
@@ -102,9 +104,12 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
     const profiles = new DynamoProfileStore({ client: access.client, tableName: LOCAL_NAMES.profileTable });
     const segments = new DynamoSegmentStore({ client: access.client, tableName: LOCAL_NAMES.segmentsTable });
     const missing = missingTables("profiles or segments table", dataDir);
-    const [stored, rfm] = await Promise.all([
+    const ledger = new DynamoSendLedger({ client: access.client, tableName: LOCAL_NAMES.sendLedgerTable });
+    const [stored, rfm, sends] = await Promise.all([
       profiles.get(customerId).catch(missing),
       segments.rfmThresholds().catch(missing),
+      // A data dir from before campaigns has no ledger table: no sends to show.
+      ledger.recent(customerId, now - SENDS_LOOKBACK_MS, 100).catch(() => []),
     ]);
     if (stored === undefined) {
       process.stderr.write(`no profile for ${customerId}\n`);
@@ -113,8 +118,8 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
     const explanations = explainProfile(library, stored.profile, now, rfm === undefined ? {} : { rfm });
     process.stdout.write(
       values.json
-        ? `${JSON.stringify({ customerId, at: new Date(now).toISOString(), segments: explanations }, null, 2)}\n`
-        : `${explanationLines(customerId, now, explanations).join("\n")}\n`,
+        ? `${JSON.stringify({ customerId, at: new Date(now).toISOString(), segments: explanations, sends }, null, 2)}\n`
+        : `${[...explanationLines(customerId, now, explanations), "", ...sendLines(sends)].join("\n")}\n`,
     );
     return 0;
   } finally {
