@@ -1,0 +1,32 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { routeApiRequest } from "../../shared/app/api/route-api-request.js";
+import { loadEnv } from "../../shared/lambda/env.js";
+import { baseMiddlewareBundle, createObservability } from "../../shared/lambda/middleware.js";
+import { apiEnvSchema } from "./env.js";
+import { toApiRequest, toGatewayResult } from "./gateway-event.js";
+import { makeApiDeps } from "./make-deps.js";
+
+const env = loadEnv(apiEnvSchema);
+const observability = createObservability({
+  serviceName: env.POWERTOOLS_SERVICE_NAME,
+  namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+});
+const deps = makeApiDeps(env);
+
+/**
+ * Unsubscribe and preference pages, and `POST /v1/events`. The handler does not authenticate: the pages are
+ * authorised by their signed link, and on AWS `/v1/events` sits behind an IAM authorizer (AWS_IAM).
+ */
+export async function run(
+  event: APIGatewayProxyEventV2,
+  _context: Context,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const response = await routeApiRequest(deps, toApiRequest(event), (error, request) =>
+    observability.logger.error("request failed", { error, method: request.method, path: request.path }),
+  );
+  return toGatewayResult(response);
+}
+
+export const handler = baseMiddlewareBundle<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(
+  observability,
+).handler(run);

@@ -1,0 +1,19 @@
+import type { Clock, EventWriter, ProfileStore } from "../../ports.js";
+
+/** The shop, as the pages name it. */
+export interface ShopInfo {
+  readonly name: string;
+  readonly url: string;
+}
+
+/** What the HTTP API's use cases need. */
+export interface ApiDeps {
+  /** Read to show the masked address and the consent state. */
+  readonly profiles: Pick<ProfileStore, "get">;
+  /** Where unsubscribes, consent changes and `POST /v1/events` go. */
+  readonly events: EventWriter;
+  readonly clock: Clock;
+  /** The HMAC key of signed links (loaded and cached by the composition root). */
+  readonly linkSecret: () => Promise<string>;
+  readonly shop: ShopInfo;
+}

@@ -1,0 +1,71 @@
+import { createHash } from "node:crypto";
+import { decodeEvent, EVENT_NAMES } from "../../domain/events/index.js";
+import { TailorError } from "../../errors.js";
+import type { EventRecord } from "../../ports.js";
+import type { LinkClaims } from "../../render/signed-links.js";
+
+const encoder = new TextEncoder();
+
+/** Where the API's own events say they came from (`context.library`). */
+const LIBRARY = { name: "tailor-api" } as const;
+
+/** An event the API built did not pass the ingest's decoder: a bug here, never the caller's fault. */
+export class ApiEventBuildError extends TailorError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: false, cause });
+  }
+}
+
+function digest(...parts: readonly string[]): string {
+  return createHash("sha256").update(parts.join("\n")).digest("base64url");
+}
+
+/**
+ * The `Unsubscribed` track event of an unsubscribe link. Its `messageId` is derived from the token alone, so every
+ * click of the same link is the same event and the fold applies it once.
+ */
+export function unsubscribeEvent(claims: LinkClaims, token: string, now: number): Record<string, unknown> {
+  return {
+    type: "track",
+    event: EVENT_NAMES.unsubscribed,
+    messageId: `unsubscribe-${digest("unsubscribe", token)}`,
+    userId: claims.customerId,
+    timestamp: new Date(now).toISOString(),
+    properties: {
+      purpose: "marketing_email",
+      ...(claims.campaignId === "" ? {} : { campaign_id: claims.campaignId }),
+    },
+    context: { library: LIBRARY },
+  };
+}
+
+/**
+ * The `Consent Updated` track event of the preference page for marketing email. The `messageId` is derived from
+ * the token, the choice and the time: a re-posted form is one event, a later change of mind is another.
+ */
+export function marketingConsentEvent(
+  claims: LinkClaims,
+  token: string,
+  granted: boolean,
+  now: number,
+): Record<string, unknown> {
+  return {
+    type: "track",
+    event: EVENT_NAMES.consent_updated,
+    messageId: `consent-${digest("consent", token, String(granted), String(now))}`,
+    userId: claims.customerId,
+    timestamp: new Date(now).toISOString(),
+    properties: { purpose: "marketing_email", granted, source: "preference_page" },
+    context: { library: LIBRARY },
+  };
+}
+
+/** Serialises an event the API built and checks it with the ingest's own decoder before it goes on the stream. */
+export function toEventRecord(event: Record<string, unknown>, now: number): EventRecord {
+  const data = encoder.encode(JSON.stringify(event));
+  const decoded = decodeEvent(data, now);
+  if (!decoded.ok) {
+    throw new ApiEventBuildError(`built an invalid event: ${decoded.error.message}`, decoded.error);
+  }
+  return { customerId: decoded.event.customerId, data };
+}

@@ -1,0 +1,64 @@
+import { TailorError } from "../../errors.js";
+import type { ApiDeps } from "./api-deps.js";
+import {
+  type ApiRequest,
+  type ApiResponse,
+  htmlResponse,
+  jsonResponse,
+  RETRY_AFTER_SECONDS,
+} from "./api-http.js";
+import { collectEvents } from "./collect-events.js";
+import { errorPage, unavailablePage } from "./pages.js";
+import { showPreferences, updatePreferences } from "./preference-routes.js";
+import { showUnsubscribe, unsubscribe } from "./unsubscribe-routes.js";
+
+type Route = (deps: ApiDeps, request: ApiRequest) => Promise<ApiResponse>;
+
+/** The routes, by path then method; pages answer failures in HTML, `/v1/events` in JSON. */
+const ROUTES: Readonly<
+  Record<string, { readonly html: boolean; readonly methods: Readonly<Record<string, Route>> }>
+> = {
+  "/unsubscribe": { html: true, methods: { GET: showUnsubscribe, POST: unsubscribe } },
+  "/preferences": { html: true, methods: { GET: showPreferences, POST: updatePreferences } },
+  "/v1/events": { html: false, methods: { POST: collectEvents } },
+};
+
+/** Called with every failure a route did not answer itself (for logging); the response never carries it. */
+export type ApiFailureListener = (error: unknown, request: ApiRequest) => void;
+
+/**
+ * The HTTP API: routes a request and maps failures. Unknown path → 404 JSON; known path, other method → 405
+ * with `Allow`. A retryable failure (the stream or table unreachable) → 503 with `Retry-After`; anything else →
+ * 500. Neither says more than that: no message, no stack.
+ */
+export async function routeApiRequest(
+  deps: ApiDeps,
+  request: ApiRequest,
+  onFailure: ApiFailureListener = () => undefined,
+): Promise<ApiResponse> {
+  const route = Object.hasOwn(ROUTES, request.path) ? ROUTES[request.path] : undefined;
+  if (route === undefined) return jsonResponse(404, { errors: [{ message: "not found", issues: [] }] });
+  const method = Object.hasOwn(route.methods, request.method) ? route.methods[request.method] : undefined;
+  if (method === undefined) {
+    return jsonResponse(
+      405,
+      { errors: [{ message: "method not allowed", issues: [] }] },
+      {
+        allow: Object.keys(route.methods).join(", "),
+      },
+    );
+  }
+  try {
+    return await method(deps, request);
+  } catch (error) {
+    onFailure(error, request);
+    const retryable = error instanceof TailorError && error.retryable;
+    const headers: Record<string, string> = retryable ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {};
+    const status = retryable ? 503 : 500;
+    if (route.html) {
+      return htmlResponse(status, retryable ? unavailablePage(deps.shop) : errorPage(deps.shop), headers);
+    }
+    const message = retryable ? "temporarily unavailable; try again" : "internal error";
+    return jsonResponse(status, { errors: [{ message, issues: [] }] }, headers);
+  }
+}
