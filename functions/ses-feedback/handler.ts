@@ -1,0 +1,50 @@
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context, EventBridgeEvent } from "aws-lambda";
+import { recordSesFeedback, type SesFeedbackDeps } from "../../shared/app/ses-feedback.js";
+import type { SesEventDetail } from "../../shared/aws/ses-event-schema.js";
+import { loadEnv } from "../../shared/lambda/env.js";
+import {
+  baseMiddlewareBundle,
+  createObservability,
+  type Observability,
+} from "../../shared/lambda/middleware.js";
+import { sesFeedbackEnvSchema } from "./env.js";
+import { makeSesFeedbackDeps } from "./make-deps.js";
+
+/** The event EventBridge hands the function: an SES event publishing record from the configuration set. */
+export type SesFeedbackEvent = EventBridgeEvent<string, SesEventDetail>;
+
+const env = loadEnv(sesFeedbackEnvSchema);
+const observability = createObservability({
+  serviceName: env.POWERTOOLS_SERVICE_NAME,
+  namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+});
+const deps = makeSesFeedbackDeps(env);
+
+/**
+ * Turns one SES event into a Tailor event on the stream. Events that cannot be attributed or are not tracked
+ * are logged and dropped (retrying cannot help); a refused put throws, so EventBridge delivers the event again.
+ */
+export async function runWith(
+  { events }: SesFeedbackDeps,
+  { logger, metrics }: Observability,
+  event: SesFeedbackEvent,
+): Promise<void> {
+  const mapping = await recordSesFeedback({ events }, event);
+  if (mapping.ok) {
+    metrics.addMetric("FeedbackEvents", MetricUnit.Count, 1);
+    logger.debug("SES feedback recorded", { event: mapping.event.event, messageId: mapping.event.messageId });
+    return;
+  }
+  metrics.addMetric("FeedbackSkipped", MetricUnit.Count, 1);
+  const details = { reason: mapping.reason, message: mapping.message, eventId: event.id };
+  if (mapping.reason === "ignored") logger.debug("SES event ignored", details);
+  else logger.warn("SES event dropped", details);
+}
+
+/** The Lambda entry point's core, with this container's dependencies. */
+export function run(event: SesFeedbackEvent, _context: Context): Promise<void> {
+  return runWith(deps, observability, event);
+}
+
+export const handler = baseMiddlewareBundle<SesFeedbackEvent, void>(observability).handler(run);

@@ -1,0 +1,9 @@
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { SesFeedbackDeps } from "../../shared/app/ses-feedback.js";
+import { KinesisEventWriter } from "../../shared/aws/kinesis-event-writer.js";
+import type { SesFeedbackEnv } from "./env.js";
+
+/** The SES feedback function's composition root: the Kinesis client created once per container. */
+export function makeSesFeedbackDeps(env: SesFeedbackEnv): SesFeedbackDeps {
+  return { events: new KinesisEventWriter({ client: new KinesisClient({}), streamName: env.EVENTS_STREAM }) };
+}
