@@ -25,7 +25,6 @@ const HOURS_PER_CALL = 7 * 24;
 const PARALLEL = 8;
 /** Minutes a container remembers having indexed (then it forgets them all and re-indexes as it goes). */
 const INDEXED_MEMORY = 10_000;
-const CURSOR_KEY = { b: { S: "cursor" }, k: { S: "cursor" } };
 
 const pad = (n: number, digits: number) => String(Math.max(0, Math.floor(n))).padStart(digits, "0");
 const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS);
@@ -38,6 +37,18 @@ async function inChunks<T, R>(items: readonly T[], task: (item: T) => Promise<R>
     results.push(...(await Promise.all(items.slice(i, i + PARALLEL).map(task))));
   }
   return results;
+}
+
+/**
+ * One timer as stored: `id` names it within its due time (the customer for segment timers, the send key for
+ * send timers), `customerId` is whom it is for, `payload` an optional text kept on the item (e.g. an intent).
+ */
+export interface TimerEntry {
+  readonly id: string;
+  readonly customerId: string;
+  /** When it is due (epoch ms). */
+  readonly dueAt: number;
+  readonly payload?: string;
 }
 
 /**
@@ -63,31 +74,73 @@ async function inChunks<T, R>(items: readonly T[], task: (item: T) => Promise<R>
  *
  * Costs: one write per timer, plus one per minute and container for the index; a poll reads the cursor, one
  * index query per hour since the cursor (normally one or two) and one query per shard of each indexed minute.
+ *
+ * Several kinds of timers can share the table: a `namespace` (e.g. `s`) prefixes every partition key of the
+ * instance (`s#<minute>#<shard>`, `s#idx#<hour>`, cursor `s#cursor`), so each kind has its own timers, index
+ * and cursor and never sees the others. Segment timers use none. {@link put}, {@link dueEntries} and
+ * {@link remove} work on whole {@link TimerEntry}s (with a payload); `schedule`, `due` and `complete` are the
+ * segment timers' view of them.
  */
 export class DynamoTimers implements Timers {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
   readonly #shards: number;
   readonly #indexed = new Set<number>();
+  /** Prefix of every partition key: `""`, or the namespace and `#`. */
+  readonly #prefix: string;
+  readonly #cursorKey: Record<string, AttributeValue>;
 
-  constructor(options: { client: DynamoDBClient; tableName: string; shards?: number }) {
+  constructor(options: {
+    client: DynamoDBClient;
+    tableName: string;
+    shards?: number;
+    /** Keeps this instance's timers apart from other kinds in the same table. @default none */
+    namespace?: string;
+  }) {
     this.#client = options.client;
     this.#tableName = options.tableName;
     this.#shards = options.shards ?? 4;
+    const namespace = options.namespace;
+    if (namespace !== undefined && !/^[a-z][a-z0-9-]*$/.test(namespace)) {
+      throw new RangeError(
+        "a timer namespace is lower-case letters, digits and dashes, starting with a letter",
+      );
+    }
+    this.#prefix = namespace === undefined ? "" : `${namespace}#`;
+    const cursor = `${this.#prefix}cursor`;
+    this.#cursorKey = { b: { S: cursor }, k: { S: cursor } };
   }
 
-  #key(customerId: string, dueAt: number): Record<string, AttributeValue> {
+  #key(id: string, dueAt: number): Record<string, AttributeValue> {
     return {
-      b: { S: `${minuteOf(dueAt)}#${shardOf(customerId, this.#shards)}` },
-      k: { S: `${pad(dueAt, DUE_DIGITS)}#${customerId}` },
+      b: { S: `${this.#prefix}${minuteOf(dueAt)}#${shardOf(id, this.#shards)}` },
+      k: { S: `${pad(dueAt, DUE_DIGITS)}#${id}` },
     };
   }
 
   #indexKey(minute: number): Record<string, AttributeValue> {
-    return { b: { S: `idx#${hourOfMinute(minute)}` }, k: { S: pad(minute, MINUTE_DIGITS) } };
+    return { b: { S: `${this.#prefix}idx#${hourOfMinute(minute)}` }, k: { S: pad(minute, MINUTE_DIGITS) } };
   }
 
   async schedule(customerId: string, dueAt: number): Promise<number> {
+    return this.put({ id: customerId, customerId, dueAt });
+  }
+
+  async complete(timer: DueTimer): Promise<void> {
+    await this.remove({ id: timer.customerId, dueAt: timer.dueAt });
+  }
+
+  async due(now: number, limit: number): Promise<DueTimer[]> {
+    const entries = await this.dueEntries(now, limit);
+    return entries.map((entry) => ({ customerId: entry.customerId, dueAt: entry.dueAt }));
+  }
+
+  /**
+   * Records a timer (idempotent: the same id and due time is one timer, the last payload wins); resolves the
+   * writes it took.
+   */
+  async put(entry: TimerEntry): Promise<number> {
+    const { id, customerId, dueAt, payload } = entry;
     const minute = minuteOf(dueAt);
     let writes = 0;
     if (!this.#indexed.has(minute)) {
@@ -103,9 +156,10 @@ export class DynamoTimers implements Timers {
         new PutItemCommand({
           TableName: this.#tableName,
           Item: {
-            ...this.#key(customerId, dueAt),
+            ...this.#key(id, dueAt),
             customerId: { S: customerId },
             dueAt: { N: String(dueAt) },
+            ...(payload === undefined ? {} : { p: { S: payload } }),
           },
         }),
       ),
@@ -113,15 +167,17 @@ export class DynamoTimers implements Timers {
     return writes + 1;
   }
 
-  async complete(timer: DueTimer): Promise<void> {
+  /** Deletes a timer (nothing happens when it is gone already). */
+  async remove(entry: Pick<TimerEntry, "id" | "dueAt">): Promise<void> {
     await this.#call("DeleteItem", () =>
       this.#client.send(
-        new DeleteItemCommand({ TableName: this.#tableName, Key: this.#key(timer.customerId, timer.dueAt) }),
+        new DeleteItemCommand({ TableName: this.#tableName, Key: this.#key(entry.id, entry.dueAt) }),
       ),
     );
   }
 
-  async due(now: number, limit: number): Promise<DueTimer[]> {
+  /** Up to `limit` timers due at or before `now`, oldest minute first, with their ids and payloads. */
+  async dueEntries(now: number, limit: number): Promise<TimerEntry[]> {
     const current = minuteOf(now);
     const cursor = (await this.#readCursor()) ?? current - FIRST_LOOKBACK_MINUTES;
     const firstHour = hourOfMinute(cursor);
@@ -131,7 +187,7 @@ export class DynamoTimers implements Timers {
       .flat()
       .filter((minute) => minute >= cursor && minute <= current);
 
-    const found: DueTimer[] = [];
+    const found: TimerEntry[] = [];
     const drained: number[] = [];
     let firstBusy: number | undefined;
     for (let i = 0; i < minutes.length && found.length < limit; i += PARALLEL) {
@@ -175,7 +231,7 @@ export class DynamoTimers implements Timers {
           new QueryCommand({
             TableName: this.#tableName,
             KeyConditionExpression: "b = :b",
-            ExpressionAttributeValues: { ":b": { S: `idx#${hour}` } },
+            ExpressionAttributeValues: { ":b": { S: `${this.#prefix}idx#${hour}` } },
             ConsistentRead: true,
             ExclusiveStartKey: start,
           }),
@@ -190,7 +246,7 @@ export class DynamoTimers implements Timers {
     return minutes;
   }
 
-  async #dueIn(minute: number, now: number, limit: number): Promise<DueTimer[]> {
+  async #dueIn(minute: number, now: number, limit: number): Promise<TimerEntry[]> {
     const shards = Array.from({ length: this.#shards }, (_, shard) => shard);
     const parts = await Promise.all(
       shards.map(async (shard) => {
@@ -200,7 +256,7 @@ export class DynamoTimers implements Timers {
               TableName: this.#tableName,
               KeyConditionExpression: "b = :b AND k < :upper",
               ExpressionAttributeValues: {
-                ":b": { S: `${minute}#${shard}` },
+                ":b": { S: `${this.#prefix}${minute}#${shard}` },
                 ":upper": { S: pad(now + 1, DUE_DIGITS) },
               },
               ConsistentRead: true,
@@ -208,10 +264,13 @@ export class DynamoTimers implements Timers {
             }),
           ),
         );
-        return (out.Items ?? []).flatMap((item) => {
+        return (out.Items ?? []).flatMap((item): TimerEntry[] => {
           const customerId = item.customerId?.S;
           const dueAt = Number(item.dueAt?.N);
-          return customerId === undefined || !Number.isFinite(dueAt) ? [] : [{ customerId, dueAt }];
+          const id = item.k?.S?.slice(DUE_DIGITS + 1);
+          if (customerId === undefined || id === undefined || !Number.isFinite(dueAt)) return [];
+          const payload = item.p?.S;
+          return [{ id, customerId, dueAt, ...(payload === undefined ? {} : { payload }) }];
         });
       }),
     );
@@ -221,7 +280,7 @@ export class DynamoTimers implements Timers {
   async #readCursor(): Promise<number | undefined> {
     const out = await this.#call("GetItem", () =>
       this.#client.send(
-        new GetItemCommand({ TableName: this.#tableName, Key: CURSOR_KEY, ConsistentRead: true }),
+        new GetItemCommand({ TableName: this.#tableName, Key: this.#cursorKey, ConsistentRead: true }),
       ),
     );
     const m = out.Item?.m?.N;
@@ -234,7 +293,7 @@ export class DynamoTimers implements Timers {
       await this.#client.send(
         new PutItemCommand({
           TableName: this.#tableName,
-          Item: { ...CURSOR_KEY, m: { N: String(minute) } },
+          Item: { ...this.#cursorKey, m: { N: String(minute) } },
           ConditionExpression: "attribute_not_exists(m) OR m < :m",
           ExpressionAttributeValues: { ":m": { N: String(minute) } },
         }),

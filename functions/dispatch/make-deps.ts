@@ -1,0 +1,139 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { z } from "zod";
+import type { DispatchDeps } from "../../shared/app/dispatch-sends.js";
+import { InMemoryCatalog } from "../../shared/app/in-memory-catalog.js";
+import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
+import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
+import { DynamoSendTimers } from "../../shared/aws/dynamo-send-timers.js";
+import { TokenBucket } from "../../shared/aws/rate-limiter.js";
+import { SageMakerRecommender } from "../../shared/aws/sagemaker-recommender.js";
+import { SesV2Mailer } from "../../shared/aws/sesv2-mailer.js";
+import { EnvironmentError } from "../../shared/lambda/env.js";
+import { loadLinkSecret } from "../../shared/lambda/link-secret.js";
+import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
+import type { Clock } from "../../shared/ports.js";
+import { compileTemplates } from "../../shared/render/compile-templates.js";
+import type { CompiledTemplates } from "../../shared/render/compiled-templates.js";
+import { EmailRenderer } from "../../shared/render/email-renderer.js";
+import type { LinkSettings } from "../../shared/render/signed-links.js";
+import { loadCampaignLibrary } from "../../shared/templates/campaign-files.js";
+import { loadSegmentLibrary } from "../../shared/templates/segment-files.js";
+import type { DispatchEnv } from "./env.js";
+
+/** The simulator's default seed (`tailor simulate --seed`): its demo shop is the catalog of the local stack. */
+const SIMULATOR_SEED = 42;
+/** Signed links stay valid this long: an email may be opened weeks later. */
+const LINK_TTL_MS = 60 * 24 * 3_600_000;
+
+const catalogSchema = z.array(
+  z.object({
+    productId: z.string().min(1),
+    name: z.string(),
+    brand: z.string(),
+    category: z.string(),
+    price: z.number().finite(),
+    currency: z.string().length(3),
+    inStock: z.boolean(),
+    popularity: z.number().finite(),
+    url: z.string(),
+    imageUrl: z.string(),
+  }),
+);
+const compiledSchema = z.object({
+  format: z.literal(1),
+  templates: z.array(
+    z.object({
+      name: z.string().min(1),
+      variants: z.array(
+        z.object({
+          id: z.string(),
+          subject: z.string(),
+          preheader: z.string(),
+          html: z.string(),
+          text: z.string(),
+        }),
+      ),
+    }),
+  ),
+});
+
+/** The templates compiled at bundle time, or (local stack, no such file) compiled now from `EMAILS_DIR`. */
+async function loadTemplates(env: DispatchEnv): Promise<CompiledTemplates> {
+  if (env.TEMPLATES_FILE !== undefined && existsSync(env.TEMPLATES_FILE)) {
+    const parsed = compiledSchema.safeParse(JSON.parse(await readFile(env.TEMPLATES_FILE, "utf8")));
+    if (!parsed.success) throw new EnvironmentError(`${env.TEMPLATES_FILE} is not a compiled templates file`);
+    return parsed.data;
+  }
+  // compileTemplates reads `<root>/emails` and the blocks beside it.
+  return compileTemplates(path.dirname(path.resolve(env.EMAILS_DIR)));
+}
+
+async function loadCatalog(env: DispatchEnv): Promise<InMemoryCatalog> {
+  if (env.CATALOG_FILE === undefined) return InMemoryCatalog.fromSimulator(SIMULATOR_SEED);
+  const parsed = catalogSchema.safeParse(JSON.parse(await readFile(env.CATALOG_FILE, "utf8")));
+  if (!parsed.success)
+    throw new EnvironmentError(`${env.CATALOG_FILE} is not a JSON array of catalog products`);
+  return new InMemoryCatalog(parsed.data);
+}
+
+/**
+ * The dispatch function's composition root, run once per container: SDK clients (SES with `maxAttempts: 1`,
+ * since `sendWithBackoff` retries), the campaign library checked against the templates and segments, the
+ * templates parsed once, the link secret, the catalog and the optional recommender. `clock` defaults to the
+ * runtime clock (the local stack may move it).
+ */
+export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeClock): Promise<DispatchDeps> {
+  const dynamodb = new DynamoDBClient({});
+  const library = loadCampaignLibrary(env.CAMPAIGNS_DIR, {
+    templates: env.EMAILS_DIR,
+    segments: loadSegmentLibrary(env.SEGMENTS_DIR),
+  });
+  const [compiled, secret, catalog] = await Promise.all([
+    loadTemplates(env),
+    loadLinkSecret(env),
+    loadCatalog(env),
+  ]);
+  const api = env.PUBLIC_API_URL.replace(/\/+$/, "");
+  const links: LinkSettings = {
+    unsubscribeUrl: `${api}/unsubscribe`,
+    preferencesUrl: `${api}/preferences`,
+    viewInBrowserUrl: env.SHOP_URL,
+    secret,
+    ttlMs: LINK_TTL_MS,
+  };
+  const recommender =
+    env.RECOMMENDER_ENDPOINT === undefined
+      ? undefined
+      : new SageMakerRecommender({
+          client: new SageMakerRuntimeClient({ maxAttempts: 1 }),
+          endpointName: env.RECOMMENDER_ENDPOINT,
+          clock,
+        });
+  return {
+    ledger: new DynamoSendLedger({ client: dynamodb, tableName: env.LEDGER_TABLE }),
+    profiles: new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE }),
+    library,
+    sendTimers: new DynamoSendTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
+    renderer: new EmailRenderer(compiled, { links }),
+    content: recommender === undefined ? { catalog } : { catalog, recommender },
+    links,
+    shop: {
+      name: env.SHOP_NAME,
+      url: env.SHOP_URL,
+      logo_url: env.SHOP_LOGO_URL,
+      postal_address: env.SHOP_POSTAL_ADDRESS,
+    },
+    mailer: new SesV2Mailer({
+      client: new SESv2Client({ maxAttempts: 1 }),
+      fromAddress: env.FROM_ADDRESS,
+      configurationSetName: env.SES_CONFIGURATION_SET,
+    }),
+    limiter: new TokenBucket({ ratePerSecond: env.SEND_RATE_PER_SECOND, clock }),
+    clock,
+  };
+}

@@ -1,0 +1,33 @@
+import type { RateLimiter } from "../aws/rate-limiter.js";
+import type { BackoffOptions } from "../aws/send-with-backoff.js";
+import type { CampaignLibrary } from "../domain/campaigns/library.js";
+import type { Clock, Mailer, ProfileStore, SendLedger, SendTimers } from "../ports.js";
+import type { EmailRenderer } from "../render/email-renderer.js";
+import type { ShopView } from "../render/render-context.js";
+import type { LinkSettings } from "../render/signed-links.js";
+import type { EmailContextDeps } from "./email-context.js";
+import type { SubjectOverrides } from "./subject-override.js";
+
+/** What `dispatchSends` needs: the ledger, profiles, campaigns, rendering, and the mailer behind a rate limit. */
+export interface DispatchDeps {
+  readonly ledger: SendLedger;
+  readonly profiles: Pick<ProfileStore, "get">;
+  readonly library: CampaignLibrary;
+  /** Where deferred sends wait (quiet hours). */
+  readonly sendTimers: SendTimers;
+  readonly renderer: Pick<EmailRenderer, "render" | "templates">;
+  /** Catalog and optional recommender of the emails' products. */
+  readonly content: EmailContextDeps;
+  readonly links: LinkSettings;
+  readonly shop: ShopView;
+  readonly mailer: Mailer;
+  /** Paces every SES call, retries included. */
+  readonly limiter: RateLimiter;
+  readonly clock: Clock;
+  /** Retries of retryable mailer errors. @default 4 attempts, 200 ms base, real sleep */
+  readonly backoff?: Partial<Omit<BackoffOptions, "limiter">>;
+  /** Customers dispatched in parallel (one customer's intents always go one after the other). @default 4 */
+  readonly concurrency?: number;
+  /** Renders campaign variants' subjects. @default one shared per process */
+  readonly subjects?: SubjectOverrides;
+}

@@ -1,0 +1,217 @@
+import { MailerUnavailableError } from "../aws/mailer-errors.js";
+import { sendWithBackoff } from "../aws/send-with-backoff.js";
+import type { LedgerEntry, SendIntent } from "../domain/campaigns/contracts.js";
+import type { CampaignDefinition } from "../domain/campaigns/definition.js";
+import { sendContent, type TemplateCatalog } from "../domain/campaigns/library.js";
+import { decideSend } from "../domain/campaigns/policy.js";
+import type { Profile } from "../domain/profile/index.js";
+import { TailorError } from "../errors.js";
+import type { OutgoingEmail } from "../ports.js";
+import type { DispatchDeps } from "./dispatch-deps.js";
+import { prepareEmailContext } from "./email-context.js";
+import type { SubjectOverrides } from "./subject-override.js";
+
+/** How one intent ended; `retry` fails its message back to the queue. */
+export type IntentOutcome =
+  | {
+      readonly kind: "sent";
+      readonly messageId: string;
+      readonly recorded: boolean;
+      readonly reason?: string;
+    }
+  | { readonly kind: "skipped" | "heldOut" | "deferred"; readonly reason: string }
+  | { readonly kind: "duplicate" }
+  | { readonly kind: "failedPermanent"; readonly reason: string; readonly recorded: boolean }
+  | { readonly kind: "retry"; readonly reason: string };
+
+/** Per-batch values every intent shares. */
+export interface IntentScope {
+  readonly deps: DispatchDeps;
+  readonly templates: TemplateCatalog;
+  readonly subjects: SubjectOverrides;
+}
+
+const DEFAULT_ATTEMPTS = 4;
+const DEFAULT_BASE_MS = 200;
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+function entryOf(
+  intent: SendIntent,
+  campaign: CampaignDefinition | undefined,
+  at: number,
+  outcome: LedgerEntry["outcome"],
+  extra: { variant?: string; reason?: string; messageId?: string } = {},
+): LedgerEntry {
+  return {
+    key: intent.key,
+    customerId: intent.customerId,
+    campaignId: intent.campaignId,
+    // A campaign that is gone has no purpose left; only `sent` entries count under caps anyway.
+    purpose: campaign?.purpose ?? "marketing",
+    priority: campaign?.priority ?? 0,
+    at,
+    outcome,
+    ...extra,
+  };
+}
+
+/**
+ * One intent, following the ledger's protocol: claim → decide (and send) → record. A settled claim (`already`)
+ * is a duplicate delivery and does nothing; a claim another attempt holds (`pending`) is retried later. Any
+ * retryable failure before the provider accepted the email releases the claim and retries the message. Once the
+ * provider may hold the email, the message is never retried: a failure to record then leaves the claim pending
+ * (no second send) and is reported, not thrown.
+ */
+export async function dispatchIntent(scope: IntentScope, intent: SendIntent): Promise<IntentOutcome> {
+  const { ledger } = scope.deps;
+  const now = scope.deps.clock.now();
+  let claim: Awaited<ReturnType<typeof ledger.claim>>;
+  try {
+    claim = await ledger.claim(intent, now);
+  } catch (error) {
+    return { kind: "retry", reason: `claim: ${messageOf(error)}` };
+  }
+  if (claim === "already") return { kind: "duplicate" };
+  if (claim === "pending") return { kind: "retry", reason: "another attempt holds the claim" };
+  try {
+    return await decideAndSend(scope, intent, now);
+  } catch (error) {
+    try {
+      await ledger.release(intent);
+    } catch {
+      // The claim stays pending until its lease ends; the retry then takes it over.
+    }
+    return { kind: "retry", reason: messageOf(error) };
+  }
+}
+
+/** Everything after a successful claim; throws only while nothing was handed to the provider. */
+async function decideAndSend(scope: IntentScope, intent: SendIntent, now: number): Promise<IntentOutcome> {
+  const { deps } = scope;
+  const { ledger } = deps;
+  const campaign = deps.library.byId.get(intent.campaignId);
+  if (campaign === undefined) {
+    const reason = `campaign ${intent.campaignId} no longer exists`;
+    await ledger.record(entryOf(intent, undefined, now, "skipped", { reason }));
+    return { kind: "skipped", reason };
+  }
+  const stored = await deps.profiles.get(intent.customerId);
+  if (stored === undefined) {
+    const reason = "unknown customer";
+    await ledger.record(entryOf(intent, campaign, now, "skipped", { reason }));
+    return { kind: "skipped", reason };
+  }
+  const cap = campaign.policy.frequencyCap;
+  const recent = cap === undefined ? [] : await ledger.recent(intent.customerId, now - cap.perMs);
+  const decision = decideSend(intent, campaign, stored.profile, recent, now);
+  switch (decision.kind) {
+    case "skip":
+      await ledger.record(entryOf(intent, campaign, now, "skipped", { reason: decision.reason }));
+      return { kind: "skipped", reason: decision.reason };
+    case "holdout":
+      await ledger.record(entryOf(intent, campaign, now, "holdout", { reason: decision.reason }));
+      return { kind: "heldOut", reason: decision.reason };
+    case "defer":
+      await deps.sendTimers.schedule({ ...intent, dueAt: decision.until });
+      await ledger.record(entryOf(intent, campaign, now, "deferred", { reason: decision.reason }));
+      await ledger.release(intent);
+      return { kind: "deferred", reason: decision.reason };
+    case "send":
+      return send(scope, intent, campaign, stored.profile, decision.variant, now);
+  }
+}
+
+async function send(
+  scope: IntentScope,
+  intent: SendIntent,
+  campaign: CampaignDefinition,
+  profile: Profile,
+  variant: string,
+  now: number,
+): Promise<IntentOutcome> {
+  const { deps } = scope;
+  const failPermanently = async (reason: string): Promise<IntentOutcome> => {
+    await deps.ledger.record(entryOf(intent, campaign, now, "failed", { variant, reason }));
+    return { kind: "failedPermanent", reason, recorded: true };
+  };
+  const to = profile.t?.email;
+  const step = campaign.steps[intent.step];
+  // decideSend skips both cases; kept for the type checker and for safety.
+  if (to === undefined || to === "" || step === undefined) return failPermanently("no email address or step");
+  const content = sendContent(campaign, step, variant, scope.templates);
+  const { context } = await prepareEmailContext(deps.content, {
+    profile,
+    now,
+    campaign: { id: campaign.id, name: campaign.name },
+    variant,
+    links: deps.links,
+    shop: deps.shop,
+  });
+  const rendered = deps.renderer.render({
+    template: content.template,
+    variant: content.templateVariant,
+    context,
+  });
+  if (!rendered.ok) return failPermanently(`render failed: ${rendered.error.message}`);
+  let subject = rendered.email.subject;
+  if (content.subject !== undefined) {
+    const own = scope.subjects.render(content.subject, context);
+    if (!own.ok) return failPermanently(`render failed: ${own.reason}`);
+    subject = own.subject;
+  }
+  const email: OutgoingEmail = {
+    to,
+    content: { ...rendered.email, subject },
+    customerId: intent.customerId,
+    campaignId: campaign.id,
+    variant,
+  };
+  let messageId: string;
+  try {
+    const backoff = deps.backoff ?? {};
+    const receipt = await sendWithBackoff(deps.mailer, email, {
+      ...backoff,
+      maxAttempts: backoff.maxAttempts ?? DEFAULT_ATTEMPTS,
+      baseMs: backoff.baseMs ?? DEFAULT_BASE_MS,
+      limiter: deps.limiter,
+    });
+    messageId = receipt.messageId;
+  } catch (error) {
+    if (error instanceof MailerUnavailableError && error.maybeSent) {
+      // It may have gone out: settling it as failed is how it is never sent twice.
+      return settleAfterProvider(
+        scope,
+        entryOf(intent, campaign, now, "failed", {
+          variant,
+          reason: `provider outcome unknown, not retried: ${error.message}`,
+        }),
+      );
+    }
+    if (error instanceof TailorError && !error.retryable) return failPermanently(error.message);
+    throw error;
+  }
+  return settleAfterProvider(scope, entryOf(intent, campaign, now, "sent", { variant, messageId }));
+}
+
+/** Records an outcome the provider may already hold: never throws, so the message is never sent again. */
+async function settleAfterProvider(scope: IntentScope, entry: LedgerEntry): Promise<IntentOutcome> {
+  let recorded = true;
+  let note: string | undefined;
+  try {
+    await scope.deps.ledger.record(entry);
+  } catch (error) {
+    recorded = false;
+    note = `not recorded (the claim stays pending): ${messageOf(error)}`;
+  }
+  if (entry.outcome === "sent" && entry.messageId !== undefined) {
+    return {
+      kind: "sent",
+      messageId: entry.messageId,
+      recorded,
+      ...(note === undefined ? {} : { reason: note }),
+    };
+  }
+  const reason = [entry.reason ?? "failed", note].filter((part) => part !== undefined).join("; ");
+  return { kind: "failedPermanent", reason, recorded };
+}

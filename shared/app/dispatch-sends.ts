@@ -1,0 +1,165 @@
+import type { SendIntent } from "../domain/campaigns/contracts.js";
+import { byPriority } from "../domain/campaigns/policy.js";
+import type { DispatchDeps } from "./dispatch-deps.js";
+import { dispatchIntent, type IntentOutcome, type IntentScope } from "./dispatch-intent.js";
+import { mapLimit } from "./map-limit.js";
+import { parseSendIntent } from "./send-intent.js";
+import { SubjectOverrides } from "./subject-override.js";
+
+export type { DispatchDeps } from "./dispatch-deps.js";
+
+/** One message of the sends queue. */
+export interface SendMessage {
+  readonly messageId: string;
+  readonly body: string;
+}
+
+/** What one batch did, for metrics and logs. */
+export interface DispatchSummary {
+  received: number;
+  sent: number;
+  skipped: number;
+  heldOut: number;
+  deferred: number;
+  /** Deliveries of an intent already settled: nothing done. */
+  duplicates: number;
+  /** Messages failed back to the queue to be tried again (claim held elsewhere, dependency or provider down). */
+  failedRetryable: number;
+  /** Sends recorded as failed for good (render failure, provider rejection, outcome unknown): not retried. */
+  failedPermanent: number;
+  /** Bodies that are not send intents: failed back, so they end in the DLQ. */
+  malformed: number;
+  /** Outcomes the provider already had that the ledger could not record (their claims stay pending). */
+  unrecorded: number;
+  /** The first few failures, for the log. */
+  failures: { messageId: string; key?: string; reason: string }[];
+}
+
+/** What {@link dispatchSends} returns. */
+export interface DispatchResult {
+  /** Message ids to report as batch item failures: the queue delivers them again (then its DLQ). */
+  readonly failed: ReadonlySet<string>;
+  readonly summary: DispatchSummary;
+}
+
+const FAILURES_KEPT = 10;
+const DEFAULT_CONCURRENCY = 4;
+let sharedSubjects: SubjectOverrides | undefined;
+
+/**
+ * Dispatches a batch of the sends queue. Each body must be a send intent (else it is failed back, and ends in
+ * the DLQ); each intent goes through the ledger, the send policy, rendering and the mailer (see
+ * `dispatchIntent`). A customer's intents are handled one after the other in priority order (`byPriority`), so
+ * a frequency cap holds across campaigns within the batch and the higher-priority campaign takes the last slot;
+ * different customers go in parallel (`concurrency`), the rate limiter bounding the provider calls.
+ */
+export async function dispatchSends(
+  deps: DispatchDeps,
+  messages: readonly SendMessage[],
+): Promise<DispatchResult> {
+  const summary: DispatchSummary = {
+    received: messages.length,
+    sent: 0,
+    skipped: 0,
+    heldOut: 0,
+    deferred: 0,
+    duplicates: 0,
+    failedRetryable: 0,
+    failedPermanent: 0,
+    malformed: 0,
+    unrecorded: 0,
+    failures: [],
+  };
+  const failed = new Set<string>();
+  const note = (messageId: string, reason: string, key?: string) => {
+    if (summary.failures.length < FAILURES_KEPT) {
+      summary.failures.push({ messageId, reason, ...(key === undefined ? {} : { key }) });
+    }
+  };
+
+  const byCustomer = new Map<string, { intent: SendIntent; messageId: string }[]>();
+  for (const message of messages) {
+    const parsed = parseSendIntent(message.body);
+    if (!parsed.ok) {
+      summary.malformed++;
+      failed.add(message.messageId);
+      note(message.messageId, parsed.reason);
+      continue;
+    }
+    const own = byCustomer.get(parsed.intent.customerId) ?? [];
+    own.push({ intent: parsed.intent, messageId: message.messageId });
+    byCustomer.set(parsed.intent.customerId, own);
+  }
+
+  sharedSubjects ??= new SubjectOverrides();
+  const scope: IntentScope = {
+    deps,
+    templates: new Map(deps.renderer.templates().map((template) => [template.name, template.variants])),
+    subjects: deps.subjects ?? sharedSubjects,
+  };
+  const priorityOf = (campaignId: string) =>
+    deps.library.byId.get(campaignId)?.priority ?? Number.NEGATIVE_INFINITY;
+
+  const groups = [...byCustomer.values()];
+  const settled = await mapLimit(groups, deps.concurrency ?? DEFAULT_CONCURRENCY, async (group) => {
+    const messageOf = new Map(group.map((item) => [item.intent, item.messageId]));
+    const outcomes: { messageId: string; intent: SendIntent; outcome: IntentOutcome }[] = [];
+    for (const intent of byPriority(
+      group.map((item) => item.intent),
+      priorityOf,
+    )) {
+      outcomes.push({
+        messageId: messageOf.get(intent) ?? "",
+        intent,
+        outcome: await dispatchIntent(scope, intent),
+      });
+    }
+    return outcomes;
+  });
+
+  settled.forEach((result, index) => {
+    if (result.status === "rejected") {
+      // dispatchIntent does not throw; should it ever, the group's messages are retried.
+      for (const item of groups[index] ?? []) {
+        summary.failedRetryable++;
+        failed.add(item.messageId);
+        note(item.messageId, String(result.reason), item.intent.key);
+      }
+      return;
+    }
+    for (const { messageId, intent, outcome } of result.value) {
+      switch (outcome.kind) {
+        case "sent":
+          summary.sent++;
+          if (!outcome.recorded) {
+            summary.unrecorded++;
+            note(messageId, outcome.reason ?? "sent, not recorded", intent.key);
+          }
+          break;
+        case "skipped":
+          summary.skipped++;
+          break;
+        case "heldOut":
+          summary.heldOut++;
+          break;
+        case "deferred":
+          summary.deferred++;
+          break;
+        case "duplicate":
+          summary.duplicates++;
+          break;
+        case "failedPermanent":
+          summary.failedPermanent++;
+          if (!outcome.recorded) summary.unrecorded++;
+          note(messageId, outcome.reason, intent.key);
+          break;
+        case "retry":
+          summary.failedRetryable++;
+          failed.add(messageId);
+          note(messageId, outcome.reason, intent.key);
+          break;
+      }
+    }
+  });
+  return { failed, summary };
+}

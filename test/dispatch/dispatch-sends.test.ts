@@ -1,0 +1,288 @@
+import { describe, expect, it } from "vitest";
+import { dispatchSends } from "../../shared/app/dispatch-sends.js";
+import {
+  MailerRejectedError,
+  MailerThrottledError,
+  MailerUnavailableError,
+} from "../../shared/aws/mailer-errors.js";
+import { assign } from "../../shared/domain/campaigns/index.js";
+import { verifyUnsubscribeToken } from "../../shared/render/index.js";
+import { PREVIEW_LINKS } from "../../shared/render/preview-settings.js";
+import { campaign, customer, HOUR, harness, intent, messages, T0 } from "./harness.js";
+
+describe("dispatchSends", () => {
+  it("sends the rendered email with tags and one-click unsubscribe headers, and records it", async () => {
+    // Prepare
+    const { deps, ledger, mailer, acquired } = harness(
+      [campaign()],
+      [customer("c-1", { first_name: "Ada" })],
+    );
+    const one = intent("cart", "c-1");
+
+    // Act
+    const { failed, summary } = await dispatchSends(deps, messages(one));
+
+    // Assess
+    expect(failed.size).toBe(0);
+    expect(summary).toMatchObject({ received: 1, sent: 1, failedRetryable: 0, failedPermanent: 0 });
+    expect(mailer.sent).toHaveLength(1);
+    const [mail] = mailer.sent;
+    expect(mail).toMatchObject({
+      to: "c-1@example.com",
+      customerId: "c-1",
+      campaignId: "cart",
+      variant: "a",
+      content: { subject: "Ada, your cart" },
+    });
+    expect(mail?.content.html).toContain("<p>Hello Ada</p>");
+    expect(mail?.content.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    const link = /^<(.+)>$/.exec(mail?.content.headers["List-Unsubscribe"] ?? "")?.[1] ?? "";
+    expect(link.startsWith(PREVIEW_LINKS.unsubscribeUrl)).toBe(true);
+    const token = new URL(link).searchParams.get("t") ?? "";
+    expect(verifyUnsubscribeToken(token, PREVIEW_LINKS.secret, T0)).toMatchObject({
+      ok: true,
+      claims: { customerId: "c-1", campaignId: "cart" },
+    });
+    expect(ledger.of(one.key)).toEqual([
+      expect.objectContaining({ outcome: "sent", messageId: "msg-1", variant: "a", purpose: "marketing" }),
+    ]);
+    expect(acquired()).toBe(1);
+  });
+
+  it("escapes a <script> first name in the sent HTML", async () => {
+    const { deps, mailer } = harness(
+      [campaign()],
+      [customer("c-1", { first_name: "<script>alert(1)</script>" })],
+    );
+
+    await dispatchSends(deps, messages(intent("cart", "c-1")));
+
+    const html = mailer.sent[0]?.content.html ?? "";
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(html).not.toContain("<script>");
+  });
+
+  it("a duplicate delivery sends nothing, in the same batch or a later one", async () => {
+    // Prepare
+    const { deps, mailer } = harness([campaign()], [customer("c-1")]);
+    const one = intent("cart", "c-1");
+
+    // Act
+    const first = await dispatchSends(deps, messages(one, one));
+    const again = await dispatchSends(deps, messages(one));
+
+    // Assess
+    expect(mailer.sent).toHaveLength(1);
+    expect(first.summary).toMatchObject({ sent: 1, duplicates: 1 });
+    expect(again.summary).toMatchObject({ sent: 0, duplicates: 1 });
+    expect(first.failed.size + again.failed.size).toBe(0);
+  });
+
+  it("records skips with their reason: no consent, unknown customer, campaign gone", async () => {
+    // Prepare
+    const withoutConsent = { ...customer("c-2"), c: {} };
+    const { deps, ledger, mailer } = harness([campaign()], [withoutConsent]);
+    const noConsent = intent("cart", "c-2");
+    const unknown = intent("cart", "c-404");
+    const gone = intent("retired", "c-2");
+
+    // Act
+    const { failed, summary } = await dispatchSends(deps, messages(noConsent, unknown, gone));
+
+    // Assess
+    expect(mailer.calls).toBe(0);
+    expect(failed.size).toBe(0);
+    expect(summary).toMatchObject({ received: 3, skipped: 3 });
+    expect(ledger.of(noConsent.key)).toEqual([
+      expect.objectContaining({ outcome: "skipped", reason: "no consent: marketing_email not granted" }),
+    ]);
+    expect(ledger.of(unknown.key)).toEqual([
+      expect.objectContaining({ outcome: "skipped", reason: "unknown customer" }),
+    ]);
+    expect(ledger.of(gone.key)).toEqual([
+      expect.objectContaining({ outcome: "skipped", reason: "campaign retired no longer exists" }),
+    ]);
+  });
+
+  it("records a holdout and sends nothing", async () => {
+    // Prepare: a customer the assignment puts in the control group of a 50 % holdout.
+    const held = campaign({ holdout: 0.5 });
+    const id =
+      Array.from({ length: 100 }, (_, i) => `c-${i}`).find(
+        (candidate) => assign(held.experiment, candidate, 0.5, held.variants).kind === "holdout",
+      ) ?? "none";
+    const { deps, ledger, mailer } = harness([held], [customer(id)]);
+    const one = intent("cart", id);
+
+    // Act
+    const { summary } = await dispatchSends(deps, messages(one));
+
+    // Assess
+    expect(mailer.calls).toBe(0);
+    expect(summary.heldOut).toBe(1);
+    expect(ledger.of(one.key)).toEqual([
+      expect.objectContaining({ outcome: "holdout", reason: "holdout: 50 % control group" }),
+    ]);
+  });
+
+  it("defers in quiet hours: records the reason, keeps a timer for the end, releases the claim", async () => {
+    // Prepare: quiet from 11:00 to 13:00 UTC, and it is 12:00 UTC.
+    const quiet = campaign({
+      policy: { quietHours: { start: "11:00", end: "13:00", defaultTimeZone: "UTC" } },
+    });
+    const { deps, ledger, mailer, sendTimers, time } = harness([quiet], [customer("c-1")]);
+    const one = intent("cart", "c-1");
+
+    // Act
+    const deferred = await dispatchSends(deps, messages(one));
+    const [timer] = sendTimers.timers.values();
+    time.advance(HOUR);
+    const later = await dispatchSends(deps, messages(timer ?? one));
+
+    // Assess
+    expect(deferred.summary.deferred).toBe(1);
+    expect(deferred.failed.size).toBe(0);
+    expect(timer).toEqual({ ...one, dueAt: T0 + HOUR });
+    expect(later.summary.sent).toBe(1);
+    expect(mailer.sent).toHaveLength(1);
+    expect(ledger.of(one.key).map((e) => [e.outcome, e.reason])).toEqual([
+      ["deferred", "quiet hours until 13:00 UTC"],
+      ["sent", undefined],
+    ]);
+  });
+
+  it("under a cap of 1 across two campaigns, the higher priority one sends and the other is capped", async () => {
+    // Prepare: the low-priority intent arrives first in the batch.
+    const cap = { frequencyCap: { max: 1, per: "7d" } };
+    const low = campaign({ id: "newsletter", priority: 10, policy: cap });
+    const high = campaign({ id: "cart", priority: 80, policy: cap });
+    const { deps, ledger, mailer } = harness([low, high], [customer("c-1")]);
+    const lowIntent = intent("newsletter", "c-1");
+    const highIntent = intent("cart", "c-1");
+
+    // Act
+    const { summary } = await dispatchSends(deps, messages(lowIntent, highIntent));
+
+    // Assess
+    expect(mailer.sent.map((mail) => mail.campaignId)).toEqual(["cart"]);
+    expect(summary).toMatchObject({ sent: 1, skipped: 1 });
+    expect(ledger.of(lowIntent.key)).toEqual([
+      expect.objectContaining({ outcome: "skipped", reason: "capped: 1 marketing email in 7 days" }),
+    ]);
+  });
+
+  it("a retryable SES error releases the claim and fails the message; the next delivery sends once", async () => {
+    // Prepare: throttled on every attempt of the first delivery.
+    const { deps, ledger, mailer, time } = harness([campaign()], [customer("c-1")]);
+    for (let i = 0; i < 3; i++) mailer.failures.push(new MailerThrottledError("throttled"));
+    const batch = messages(intent("cart", "c-1"));
+
+    // Act
+    const first = await dispatchSends(deps, batch);
+    const second = await dispatchSends(deps, batch);
+
+    // Assess
+    expect(first.failed).toEqual(new Set([batch[0]?.messageId]));
+    expect(first.summary).toMatchObject({ sent: 0, failedRetryable: 1 });
+    expect(time.sleeps).toHaveLength(2);
+    expect(ledger.releases).toBe(1);
+    expect(second.failed.size).toBe(0);
+    expect(second.summary.sent).toBe(1);
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.calls).toBe(4);
+  });
+
+  it("a permanent SES rejection is recorded as failed and never retried", async () => {
+    // Prepare
+    const { deps, ledger, mailer } = harness([campaign()], [customer("c-1")]);
+    mailer.failures.push(new MailerRejectedError("MessageRejected: bad address"));
+    const one = intent("cart", "c-1");
+
+    // Act
+    const first = await dispatchSends(deps, messages(one));
+    const again = await dispatchSends(deps, messages(one));
+
+    // Assess
+    expect(first.failed.size).toBe(0);
+    expect(first.summary.failedPermanent).toBe(1);
+    expect(again.summary.duplicates).toBe(1);
+    expect(mailer.calls).toBe(1);
+    expect(ledger.of(one.key)).toEqual([
+      expect.objectContaining({ outcome: "failed", reason: "MessageRejected: bad address" }),
+    ]);
+  });
+
+  it("a timeout that may have sent the email is settled as failed, never sent again", async () => {
+    const { deps, ledger, mailer } = harness([campaign()], [customer("c-1")]);
+    mailer.failures.push(new MailerUnavailableError("socket hang up", { maybeSent: true }));
+    const one = intent("cart", "c-1");
+
+    const first = await dispatchSends(deps, messages(one));
+    const again = await dispatchSends(deps, messages(one));
+
+    expect(first.failed.size).toBe(0);
+    expect(mailer.calls).toBe(1);
+    expect(again.summary.duplicates).toBe(1);
+    expect(ledger.of(one.key)[0]?.reason).toMatch(/^provider outcome unknown/);
+  });
+
+  it("fails back a message whose claim another attempt holds, without sending", async () => {
+    const { deps, ledger, mailer } = harness([campaign()], [customer("c-1")]);
+    const one = intent("cart", "c-1");
+    await ledger.claim(one, T0);
+    const batch = messages(one);
+
+    const { failed, summary } = await dispatchSends(deps, batch);
+
+    expect(failed).toEqual(new Set([batch[0]?.messageId]));
+    expect(summary.failedRetryable).toBe(1);
+    expect(mailer.calls).toBe(0);
+  });
+
+  it("reports malformed bodies as failed (for the DLQ) and still dispatches the rest", async () => {
+    const { deps, mailer } = harness([campaign()], [customer("c-1")]);
+    const good = messages(intent("cart", "c-1"));
+    const bad = [
+      { messageId: "bad-json", body: "{not json" },
+      { messageId: "bad-shape", body: JSON.stringify({ key: "x", step: -1 }) },
+    ];
+
+    const { failed, summary } = await dispatchSends(deps, [...bad, ...good]);
+
+    expect(failed).toEqual(new Set(["bad-json", "bad-shape"]));
+    expect(summary).toMatchObject({ received: 3, malformed: 2, sent: 1 });
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it("uses a campaign variant's Liquid subject in place of the template's", async () => {
+    const own = campaign({
+      variants: [
+        { id: "b", weight: 1, subject: 'Just for you, {{ customer.first_name | default: "friend" }}' },
+      ],
+    });
+    const { deps, mailer, ledger } = harness([own], [customer("c-1", { first_name: "Bo" })]);
+    const one = intent("cart", "c-1");
+
+    await dispatchSends(deps, messages(one));
+
+    expect(mailer.sent[0]).toMatchObject({ variant: "b", content: { subject: "Just for you, Bo" } });
+    expect(ledger.of(one.key)[0]).toMatchObject({ outcome: "sent", variant: "b" });
+  });
+
+  it("records a render failure as a permanent failure and sends nothing", async () => {
+    // A variant subject naming a variable without a fallback fails under strict variables.
+    const broken = campaign({ variants: [{ id: "b", weight: 1, subject: "Hi {{ customer.nickname }}" }] });
+    const { deps, mailer, ledger } = harness([broken], [customer("c-1")]);
+    const one = intent("cart", "c-1");
+
+    const { failed, summary } = await dispatchSends(deps, messages(one));
+
+    expect(mailer.calls).toBe(0);
+    expect(failed.size).toBe(0);
+    expect(summary.failedPermanent).toBe(1);
+    expect(ledger.of(one.key)[0]).toMatchObject({
+      outcome: "failed",
+      reason: expect.stringMatching(/^render failed/),
+    });
+  });
+});
