@@ -19,7 +19,27 @@ export const LOCAL_NAMES = {
   segmentTimersFunction: "tailor-segment-timers",
   segmentTimersSchedule: "tailor-segment-timers-schedule",
   segmentTimersScheduleDeadLetterQueue: "tailor-segment-timers-schedule-dlq",
+  sendsQueue: "tailor-sends",
+  sendsDeadLetterQueue: "tailor-sends-dlq",
+  sendLedgerTable: "tailor-send-ledger",
+  linkSecret: "tailor-link-secret",
+  dispatchFunction: "tailor-dispatch",
+  apiFunction: "tailor-api",
+  sesFeedbackFunction: "tailor-ses-feedback",
+  sesFeedbackRule: "tailor-ses-feedback-rule",
+  sesFeedbackDeadLetterQueue: "tailor-ses-feedback-dlq",
+  campaignTransitionsFunction: "tailor-campaign-transitions",
+  campaignScheduleFunction: "tailor-campaign-schedule",
+  campaignScheduleDeadLetterQueue: "tailor-campaign-schedule-dlq",
 } as const;
 
-/** One of the friendly names above. */
-export type LocalName = (typeof LOCAL_NAMES)[keyof typeof LOCAL_NAMES];
+/** The local name of the schedule rule of the scheduled campaign `campaignId`. */
+export type CampaignRuleLocalName = `tailor-campaign-${string}`;
+
+/** The local name of the schedule rule of the scheduled campaign `campaignId`: `tailor-campaign-<id>`. */
+export function campaignRuleLocalName(campaignId: string): CampaignRuleLocalName {
+  return `tailor-campaign-${campaignId}`;
+}
+
+/** One of the friendly names above, or a scheduled campaign's rule. */
+export type LocalName = (typeof LOCAL_NAMES)[keyof typeof LOCAL_NAMES] | CampaignRuleLocalName;

@@ -1,19 +1,33 @@
-import { Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { AlarmTopic } from "./components/alarm-topic.js";
+import { CampaignDefinitions } from "./components/campaign-definitions.js";
+import {
+  type CampaignSettings,
+  type CampaignSettingsInput,
+  resolveCampaignSettings,
+} from "./components/campaign-settings.js";
+import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/campaign-triggers.js";
+import { DISPATCH_TIMEOUT, Dispatch, TEMPLATES_FILE } from "./components/dispatch.js";
 import { EventStream } from "./components/event-stream.js";
+import { PublicApi } from "./components/http-api.js";
 import { Ingest } from "./components/ingest.js";
+import { LinkSecret } from "./components/link-secret.js";
 import { ProfileStore } from "./components/profile-store.js";
 import { Quarantine } from "./components/quarantine.js";
 import { SegmentDefinitions } from "./components/segment-definitions.js";
 import { SegmentStore } from "./components/segment-store.js";
 import { SegmentTimers } from "./components/segment-timers.js";
+import { SendLedger } from "./components/send-ledger.js";
+import { SendQueue } from "./components/send-queue.js";
+import { SesFeedback } from "./components/ses-feedback.js";
+import { compiledTemplatesHook } from "./components/templates-file.js";
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 
 /** Props of {@link TailorStack}. */
-export interface TailorStackProps extends StackProps {
+export interface TailorStackProps extends StackProps, CampaignSettingsInput {
   /**
    * Provisioned shards of the event stream.
    * @default 1
@@ -25,11 +39,24 @@ export interface TailorStackProps extends StackProps {
    * @default - the repository's `templates/segments`
    */
   readonly segmentsDir?: string;
+  /**
+   * Absolute path of the folder of campaign definitions, validated when the stack is built (against the email
+   * templates and the segments) and shipped in the bundles of the functions that create or send intents.
+   * @default - the repository's `templates/campaigns`
+   */
+  readonly campaignsDir?: string;
+  /**
+   * Absolute path of the folder holding the `emails/` and `blocks/` of the email templates.
+   * @default - the repository's `templates`
+   */
+  readonly templatesDir?: string;
 }
 
 /**
- * Tailor in one stack: the stateful resources (event stream, profile, timers and segments tables, quarantine
- * bucket, transitions queue), each in a construct of its own, and the capabilities wired to them.
+ * Tailor in one stack: the stateful resources (event stream, profile, timers, segments and send ledger tables,
+ * quarantine bucket, transitions and sends queues, link secret), each in a construct of its own, and the
+ * capabilities wired to them. Campaign settings (sender, shop, send rate) come from the props, else the CDK
+ * context (`cdk deploy -c fromAddress="Shop <shop@example.org>"`), else example defaults.
  */
 export class TailorStack extends Stack {
   /** The topic every alarm notifies; subscribe to it to hear about trouble. */
@@ -52,18 +79,51 @@ export class TailorStack extends Stack {
   readonly ingest: Ingest;
   /** The segment timers capability. */
   readonly segmentTimers: SegmentTimers;
+  /** The campaign settings, resolved. */
+  readonly campaignSettings: CampaignSettings;
+  /** The campaign definitions, validated. */
+  readonly campaigns: CampaignDefinitions;
+  /** The sends queue. */
+  readonly sends: SendQueue;
+  /** The send ledger table. */
+  readonly ledger: SendLedger;
+  /** The HMAC key of signed links. */
+  readonly linkSecret: LinkSecret;
+  /** The HTTP API. */
+  readonly api: PublicApi;
+  /** The SES configuration set and its feedback. */
+  readonly sesFeedback: SesFeedback;
+  /** The dispatch capability. */
+  readonly dispatch: Dispatch;
+  /** The segment-transition and schedule triggers of campaigns. */
+  readonly campaignTriggers: CampaignTriggers;
 
   constructor(scope: Construct, id: string, props: TailorStackProps = {}) {
     super(scope, id, props);
-    // First: an invalid definition fails the build before anything else is declared.
+    // First: an invalid definition or setting fails the build before anything else is declared.
     this.definitions = SegmentDefinitions.load(props.segmentsDir);
+    this.campaigns = CampaignDefinitions.load(this.definitions, {
+      campaignsDir: props.campaignsDir,
+      templatesDir: props.templatesDir,
+    });
+    const settings = resolveCampaignSettings(props, this.node);
+    this.campaignSettings = settings;
     this.alarmTopic = new AlarmTopic(this, "Alarms").topic;
     this.events = new EventStream(this, "Events", { shardCount: props.shardCount });
     this.profiles = new ProfileStore(this, "Profiles");
     this.quarantine = new Quarantine(this, "Quarantine");
     this.timers = new TimerStore(this, "Timers");
     this.segments = new SegmentStore(this, "Segments");
-    this.transitions = new TransitionsQueue(this, "Transitions", { alarmTopic: this.alarmTopic });
+    this.transitions = new TransitionsQueue(this, "Transitions", {
+      alarmTopic: this.alarmTopic,
+      consumerTimeout: CAMPAIGN_TRANSITIONS_TIMEOUT,
+    });
+    this.sends = new SendQueue(this, "Sends", {
+      alarmTopic: this.alarmTopic,
+      consumerTimeout: DISPATCH_TIMEOUT,
+    });
+    this.ledger = new SendLedger(this, "Ledger");
+    this.linkSecret = new LinkSecret(this, "LinkSecret");
     this.ingest = new Ingest(this, "Ingest", {
       stream: this.events.stream,
       profiles: this.profiles.table,
@@ -72,6 +132,8 @@ export class TailorStack extends Stack {
       segments: this.segments.table,
       transitionsQueue: this.transitions.queue,
       definitions: this.definitions,
+      campaigns: this.campaigns,
+      sendsQueue: this.sends.queue,
       alarmTopic: this.alarmTopic,
     });
     this.segmentTimers = new SegmentTimers(this, "SegmentTimers", {
@@ -79,8 +141,53 @@ export class TailorStack extends Stack {
       timers: this.timers.table,
       segments: this.segments.table,
       transitionsQueue: this.transitions.queue,
+      sendsQueue: this.sends.queue,
       definitions: this.definitions,
       alarmTopic: this.alarmTopic,
+    });
+    this.campaignTriggers = new CampaignTriggers(this, "CampaignTriggers", {
+      transitionsQueue: this.transitions.queue,
+      sendsQueue: this.sends.queue,
+      timers: this.timers.table,
+      profiles: this.profiles.table,
+      segmentDefinitions: this.definitions,
+      campaignDefinitions: this.campaigns,
+      alarmTopic: this.alarmTopic,
+    });
+    this.api = new PublicApi(this, "Api", {
+      stream: this.events.stream,
+      profiles: this.profiles.table,
+      linkSecret: this.linkSecret.secret,
+      settings,
+      alarmTopic: this.alarmTopic,
+    });
+    this.sesFeedback = new SesFeedback(this, "SesFeedback", {
+      configurationSetName: settings.configurationSetName,
+      stream: this.events.stream,
+      alarmTopic: this.alarmTopic,
+    });
+    this.dispatch = new Dispatch(this, "Dispatch", {
+      sendsQueue: this.sends.queue,
+      profiles: this.profiles.table,
+      ledger: this.ledger.table,
+      timers: this.timers.table,
+      segments: this.segments.table,
+      transitionsQueue: this.transitions.queue,
+      linkSecret: this.linkSecret.secret,
+      publicApiUrl: this.api.url,
+      segmentDefinitions: this.definitions,
+      campaignDefinitions: this.campaigns,
+      settings,
+      configurationSetName: settings.configurationSetName,
+      alarmTopic: this.alarmTopic,
+      afterBundling: compiledTemplatesHook(this.campaigns.templatesDir, TEMPLATES_FILE),
+    });
+    // Sends name the configuration set: it must exist before dispatch may run.
+    this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
+
+    new CfnOutput(this, "ApiUrl", {
+      description: "Base URL of the Tailor HTTP API: /unsubscribe, /preferences, POST /v1/events",
+      value: this.api.url,
     });
   }
 }

@@ -11,6 +11,7 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { ingestEnvSchema } from "../../functions/ingest/env.js";
 import { LOCAL_NAMES } from "../local-names.js";
+import { CAMPAIGNS_DIR, type CampaignDefinitions, EMAILS_DIR } from "./campaign-definitions.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { tagLocalName } from "./local-name.js";
@@ -43,6 +44,10 @@ export interface IngestProps {
   readonly transitionsQueue: IQueue;
   /** The segment definitions evaluated after each fold, shipped in the function's bundle. */
   readonly definitions: SegmentDefinitions;
+  /** The campaigns whose event triggers create send intents, shipped in the function's bundle. */
+  readonly campaigns: CampaignDefinitions;
+  /** Where the send intents due now are sent. */
+  readonly sendsQueue: IQueue;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
   /**
@@ -105,10 +110,13 @@ export class Ingest extends Construct {
         TIMERS_TABLE: props.timers.tableName,
         SEGMENTS_TABLE: props.segments.tableName,
         TRANSITIONS_QUEUE_URL: props.transitionsQueue.queueUrl,
+        CAMPAIGNS_DIR,
+        EMAILS_DIR,
+        SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
         POWERTOOLS_SERVICE_NAME: INGEST_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
-      bundledFolders: [props.definitions.bundledFolder],
+      bundledFolders: [props.definitions.bundledFolder, ...props.campaigns.bundledFolders],
     });
     const fn = ingest.function;
     tagLocalName(fn, "AWS::Lambda::Function", LOCAL_NAMES.ingestFunction);
@@ -118,6 +126,7 @@ export class Ingest extends Construct {
     props.timers.grantReadWriteData(fn);
     props.segments.grantReadWriteData(fn);
     props.transitionsQueue.grantSendMessages(fn);
+    props.sendsQueue.grantSendMessages(fn);
     acknowledgeGrantWildcards(ingest, props.quarantineBucket);
 
     const deadLetters = new DeadLetterQueue(this, "DeadLetters", { purpose: "the ingest event source" });

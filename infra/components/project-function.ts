@@ -77,6 +77,12 @@ export interface ProjectFunctionProps<S extends z.ZodObject> {
    * @default - the code alone
    */
   readonly bundledFolders?: readonly BundledFolder[];
+  /**
+   * Shell commands run after esbuild and the folder copies, in the bundle's output directory, only when the
+   * function is bundled for real (never when synthesising with placeholder assets).
+   * @default - none
+   */
+  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
 
 /**
@@ -132,7 +138,10 @@ export class ProjectFunction<S extends z.ZodObject> extends Construct {
         sourceMap: true,
         // The same SDK version the code is tested with, not whichever the runtime ships.
         bundleAwsSDK: true,
-        commandHooks: folders.length === 0 ? undefined : copyFolders(folders),
+        commandHooks:
+          folders.length === 0 && props.afterBundling === undefined
+            ? undefined
+            : afterBundlingHooks(folders, props.afterBundling),
       },
     });
     Validations.of(this.function).acknowledge({
@@ -168,16 +177,20 @@ function validateFolder(folder: BundledFolder): BundledFolder {
 }
 
 /**
- * The hook that copies the folders into esbuild's output. A folder inside the project is addressed through
- * `inputDir`, which is the project root when bundling locally and its mount when bundling in Docker.
+ * The hook that copies the folders into esbuild's output, then runs the function's own commands. A folder inside
+ * the project is addressed through `inputDir`, which is the project root when bundling locally and its mount
+ * when bundling in Docker.
  */
-function copyFolders(folders: readonly BundledFolder[]): ICommandHooks {
+function afterBundlingHooks(
+  folders: readonly BundledFolder[],
+  more: ((inputDir: string, outputDir: string) => string[]) | undefined,
+): ICommandHooks {
   const root = fileURLToPath(projectRoot);
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) =>
-      folders.flatMap(({ source, target }) => {
+    afterBundling: (inputDir, outputDir) => [
+      ...folders.flatMap(({ source, target }) => {
         const inProject = relative(root, source);
         const from =
           inProject !== "" && !inProject.startsWith("..") && !isAbsolute(inProject)
@@ -185,6 +198,8 @@ function copyFolders(folders: readonly BundledFolder[]): ICommandHooks {
             : source;
         return [`mkdir -p "${outputDir}/${target}"`, `cp -R "${from}/." "${outputDir}/${target}/"`];
       }),
+      ...(more?.(inputDir, outputDir) ?? []),
+    ],
   };
 }
 
@@ -204,7 +219,10 @@ function validateEnvironment<S extends z.ZodObject>(
       throw new InfraConfigError(`environment variable ${name} must be a string`);
     variables[name] = value;
   }
-  const missing = expected.filter((name) => !(name in variables));
+  // An optional variable may be left out; the schema says which are.
+  const missing = expected.filter(
+    (name) => !(name in variables) && !schema.shape[name]?.safeParse(undefined).success,
+  );
   if (missing.length > 0) throw new InfraConfigError(`environment variables missing: ${missing.join(", ")}`);
 
   // Tokens resolve at deploy time; only literal values can be checked now.

@@ -36,6 +36,8 @@ export interface SegmentTimersProps {
   readonly segments: ITable;
   /** Where the transitions it decides are sent. */
   readonly transitionsQueue: IQueue;
+  /** Where the send timers that are due (campaign delays, deferred sends) are moved. */
+  readonly sendsQueue: IQueue;
   /** The definitions it evaluates, shipped in its bundle. */
   readonly definitions: SegmentDefinitions;
   /** Where the alarms notify. */
@@ -82,6 +84,7 @@ export class SegmentTimers extends Construct {
         TIMERS_TABLE: props.timers.tableName,
         SEGMENTS_TABLE: props.segments.tableName,
         TRANSITIONS_QUEUE_URL: props.transitionsQueue.queueUrl,
+        SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
         POWERTOOLS_SERVICE_NAME: SEGMENT_TIMERS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
@@ -93,6 +96,7 @@ export class SegmentTimers extends Construct {
     props.timers.grantReadWriteData(fn);
     props.segments.grantReadWriteData(fn);
     props.transitionsQueue.grantSendMessages(fn);
+    props.sendsQueue.grantSendMessages(fn);
     fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
     acknowledgeGrantWildcards(timers);
 
@@ -154,7 +158,7 @@ export class SegmentTimers extends Construct {
 /** The wildcards the `grant*()` calls above write, each acknowledged by name on this function's role alone. */
 function acknowledgeGrantWildcards(timers: ProjectFunction<typeof segmentTimersEnvSchema>): void {
   const reason =
-    "KMS grants for the tables' and the transitions queue's keys, each scoped to its one key ARN.";
+    "KMS grants for the tables' and the transitions and sends queues' keys, each scoped to its one key ARN.";
   for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
     Validations.of(timers.role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
   }

@@ -19,6 +19,12 @@ export interface TransitionsQueueProps {
    * @default 5
    */
   readonly maxReceiveCount?: number;
+  /**
+   * The timeout of the function consuming the queue: a message stays invisible six times as long, as Lambda
+   * advises for SQS event sources.
+   * @default 30 seconds
+   */
+  readonly consumerTimeout?: Duration;
 }
 
 /**
@@ -60,6 +66,7 @@ export class TransitionsQueue extends Construct {
       encryptionMasterKey: this.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      visibilityTimeout: Duration.seconds((props.consumerTimeout ?? Duration.seconds(30)).toSeconds() * 6),
       deadLetterQueue: { queue: deadLetters.queue, maxReceiveCount },
       removalPolicy: RemovalPolicy.RETAIN,
     });

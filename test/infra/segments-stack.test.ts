@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,10 @@ const fixtureEntry = fileURLToPath(new URL("./fixtures/echo-handler.ts", import.
 const repositorySegments = fileURLToPath(new URL("../../templates/segments", import.meta.url));
 const definitionFile = /\.(ya?ml|json)$/;
 
+const compiledSchema = z.looseObject({
+  format: z.number(),
+  templates: z.array(z.looseObject({ name: z.string() })),
+});
 const codeSchema = z.object({ Properties: z.object({ Code: z.object({ S3Key: z.string() }) }) });
 const statementsSchema = z.array(
   z.looseObject({
@@ -129,13 +133,16 @@ describe("segment infrastructure", () => {
         stack.transitions.key,
         stack.events.key,
         stack.quarantine.key,
+        stack.sends.key,
+        stack.ledger.key,
       ].map(logicalIdOf);
       const queueKeys = Object.values(template.findResources("AWS::SQS::Queue")).map((queue) =>
         JSON.stringify(queue.Properties.KmsMasterKeyId),
       );
       expect(new Set(keys).size).toBe(keys.length);
-      expect(queueKeys).toHaveLength(4);
-      expect(new Set(queueKeys).size).toBe(4);
+      // Ingest, transitions and sends with their dead letters; the dead letters of three EventBridge targets.
+      expect(queueKeys).toHaveLength(8);
+      expect(new Set(queueKeys).size).toBe(8);
     });
 
     it("the transitions queue: KMS, 14 days, TLS-only, 5 receives then its own dead-letter queue", () => {
@@ -249,6 +256,7 @@ describe("segment infrastructure", () => {
         TIMERS_TABLE: stack.resolve(stack.timers.table.tableName),
         SEGMENTS_TABLE: stack.resolve(stack.segments.table.tableName),
         TRANSITIONS_QUEUE_URL: stack.resolve(stack.transitions.queue.queueUrl),
+        SENDS_QUEUE_URL: stack.resolve(stack.sends.queue.queueUrl),
         POWERTOOLS_SERVICE_NAME: "segment-timers",
         POWERTOOLS_METRICS_NAMESPACE: "Tailor",
       });
@@ -290,7 +298,10 @@ describe("segment infrastructure", () => {
         ],
         Tags: [{ Key: LOCAL_NAME_TAG, Value: LOCAL_NAMES.segmentTimersSchedule }],
       });
-      template.resourceCountIs("AWS::Events::Rule", 1);
+      const rulesOnTimers = Object.values(template.findResources("AWS::Events::Rule")).filter((rule) =>
+        JSON.stringify(rule.Properties.Targets).includes(JSON.stringify(fnArn)),
+      );
+      expect(rulesOnTimers).toHaveLength(1);
       const ruleArn = stack.resolve(stack.segmentTimers.rule.ruleArn);
       template.hasResourceProperties("AWS::Lambda::Permission", {
         Action: "lambda:InvokeFunction",
@@ -402,7 +413,7 @@ describe("segment definitions", () => {
 });
 
 describe("bundled folders", () => {
-  it("carry the segment definitions into the ingest and segment-timers bundles, where SEGMENTS_DIR points", () => {
+  it("carry the segment and campaign definitions and templates into the bundles, where the *_DIR point", () => {
     // GIVEN the app as `cdk synth` bundles it (checks off: the cdk-nag test covers them)
     const outdir = mkdtempSync(join(tmpdir(), "tailor-bundle-segments-"));
     try {
@@ -419,6 +430,35 @@ describe("bundled folders", () => {
         const bundled = readdirSync(join(assetDir, SEGMENTS_DIR)).filter((f) => definitionFile.test(f));
         expect(bundled.sort()).toEqual(authored.sort());
       }
+      // ...and the campaigns, emails and blocks into those of the functions that create or send intents
+      const templatesRoot = join(repositorySegments, "..");
+      const listed = (dir: string): string[] => readdirSync(dir).sort();
+      const campaignFunctions = [
+        stack.ingest.function,
+        stack.dispatch.function,
+        stack.campaignTriggers.transitionsFunction,
+        stack.campaignTriggers.scheduleFunction,
+      ];
+      for (const fn of campaignFunctions) {
+        const code = codeSchema.parse(template.Resources[logicalIdOf(fn)]).Properties.Code;
+        const assetDir = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, "")}`);
+        for (const folder of ["templates/campaigns", "templates/emails", "templates/blocks"]) {
+          expect(listed(join(assetDir, folder))).toEqual(listed(join(templatesRoot, folder.slice(10))));
+        }
+      }
+      // ...and dispatch's bundle the templates compiled at bundle time, where TEMPLATES_FILE points
+      const dispatch = template.Resources[logicalIdOf(stack.dispatch.function)];
+      const dispatchDir = join(
+        outdir,
+        `asset.${codeSchema.parse(dispatch).Properties.Code.S3Key.replace(/\.zip$/, "")}`,
+      );
+      const compiled = compiledSchema.parse(
+        JSON.parse(
+          readFileSync(join(dispatchDir, dispatch.Properties.Environment.Variables.TEMPLATES_FILE), "utf8"),
+        ),
+      );
+      expect(compiled.format).toBe(1);
+      expect(compiled.templates.map((t) => t.name).sort()).toEqual(listed(join(templatesRoot, "emails")));
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

@@ -14,7 +14,7 @@ import { EventStream } from "../../infra/components/event-stream.js";
 import { InfraConfigError } from "../../infra/components/infra-config-error.js";
 import { Ingest } from "../../infra/components/ingest.js";
 import { ProjectFunction } from "../../infra/components/project-function.js";
-import { LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
+import { campaignRuleLocalName, LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
 import type { TailorStack } from "../../infra/tailor-stack.js";
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
@@ -177,6 +177,9 @@ describe("TailorStack", () => {
             TIMERS_TABLE: stack.resolve(stack.timers.table.tableName),
             SEGMENTS_TABLE: stack.resolve(stack.segments.table.tableName),
             TRANSITIONS_QUEUE_URL: stack.resolve(stack.transitions.queue.queueUrl),
+            CAMPAIGNS_DIR: "templates/campaigns",
+            EMAILS_DIR: "templates/emails",
+            SENDS_QUEUE_URL: stack.resolve(stack.sends.queue.queueUrl),
             POWERTOOLS_SERVICE_NAME: "ingest",
             POWERTOOLS_METRICS_NAMESPACE: "Tailor",
           },
@@ -262,6 +265,8 @@ describe("TailorStack", () => {
         segments: other.segments.table,
         transitionsQueue: other.transitions.queue,
         definitions: other.definitions,
+        campaigns: other.campaigns,
+        sendsQueue: other.sends.queue,
         alarmTopic: other.alarmTopic,
       };
       // WHEN / THEN
@@ -331,8 +336,10 @@ describe("TailorStack", () => {
         Threshold: 0,
         AlarmActions: [topicRef()],
       });
-      // Ingest's four, the transitions dead letters, the segment timers' errors and undelivered ticks.
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 7);
+      // Ingest's four, the transitions dead letters, the segment timers' errors and undelivered ticks, the
+      // sends queue's two, dispatch, API and SES feedback errors, SES feedback dead letters, the campaign
+      // triggers' three.
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 16);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {
@@ -380,9 +387,27 @@ describe("TailorStack", () => {
           { type: "AWS::Lambda::Function", name: LOCAL_NAMES.segmentTimersFunction },
           { type: "AWS::Events::Rule", name: LOCAL_NAMES.segmentTimersSchedule },
           { type: "AWS::SQS::Queue", name: LOCAL_NAMES.segmentTimersScheduleDeadLetterQueue },
+          { type: "AWS::SQS::Queue", name: LOCAL_NAMES.sendsQueue },
+          { type: "AWS::SQS::Queue", name: LOCAL_NAMES.sendsDeadLetterQueue },
+          { type: "AWS::DynamoDB::Table", name: LOCAL_NAMES.sendLedgerTable },
+          { type: "AWS::SecretsManager::Secret", name: LOCAL_NAMES.linkSecret },
+          { type: "AWS::Lambda::Function", name: LOCAL_NAMES.dispatchFunction },
+          { type: "AWS::Lambda::Function", name: LOCAL_NAMES.apiFunction },
+          { type: "AWS::Lambda::Function", name: LOCAL_NAMES.sesFeedbackFunction },
+          { type: "AWS::Events::Rule", name: LOCAL_NAMES.sesFeedbackRule },
+          { type: "AWS::SQS::Queue", name: LOCAL_NAMES.sesFeedbackDeadLetterQueue },
+          { type: "AWS::Lambda::Function", name: LOCAL_NAMES.campaignTransitionsFunction },
+          { type: "AWS::Lambda::Function", name: LOCAL_NAMES.campaignScheduleFunction },
+          { type: "AWS::SQS::Queue", name: LOCAL_NAMES.campaignScheduleDeadLetterQueue },
+          ...stack.campaigns.scheduled.map(({ id }) => ({
+            type: "AWS::Events::Rule",
+            name: campaignRuleLocalName(id),
+          })),
         ]),
       );
-      expect(tagged).toHaveLength(Object.keys(LOCAL_NAMES).length);
+      // Each name once: the fixed ones and one rule per scheduled campaign.
+      expect(new Set(tagged.map(({ name }) => name)).size).toBe(tagged.length);
+      expect(tagged).toHaveLength(Object.keys(LOCAL_NAMES).length + stack.campaigns.scheduled.length);
     });
 
     it("lets the local stack resolve the function's Refs to the tagged table and bucket", () => {
@@ -463,6 +488,9 @@ describe("ProjectFunction", () => {
       TIMERS_TABLE: "timers",
       SEGMENTS_TABLE: "segments",
       TRANSITIONS_QUEUE_URL: "https://sqs.example/transitions",
+      CAMPAIGNS_DIR: "templates/campaigns",
+      EMAILS_DIR: "templates/emails",
+      SENDS_QUEUE_URL: "https://sqs.example/sends",
       POWERTOOLS_SERVICE_NAME: "ingest",
       POWERTOOLS_METRICS_NAMESPACE: "Tailor",
     };

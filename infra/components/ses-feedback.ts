@@ -1,0 +1,153 @@
+import { fileURLToPath } from "node:url";
+import { Duration, Validations } from "aws-cdk-lib";
+import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
+import { EventBus, type IRule, Rule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import type { IStream } from "aws-cdk-lib/aws-kinesis";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import {
+  ConfigurationSet,
+  EmailSendingEvent,
+  EventDestination,
+  type IConfigurationSet,
+} from "aws-cdk-lib/aws-ses";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { sesFeedbackEnvSchema } from "../../functions/ses-feedback/env.js";
+import { LOCAL_NAMES } from "../local-names.js";
+import { METRICS_NAMESPACE } from "./ingest.js";
+import { tagLocalName } from "./local-name.js";
+import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
+import { ProjectFunction } from "./project-function.js";
+import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
+
+/** The SES feedback function's handler, found from this file, wherever the repository is checked out. */
+const sesFeedbackEntry = fileURLToPath(new URL("../../functions/ses-feedback/handler.ts", import.meta.url));
+
+/** Service name of the SES feedback function: its logs' `service` key and its metrics' `service` dimension. */
+export const SES_FEEDBACK_SERVICE_NAME = "ses-feedback";
+
+/** The SES events the configuration set publishes: what becomes engagement and suppression on profiles. */
+export const FEEDBACK_EVENTS = [
+  EmailSendingEvent.SEND,
+  EmailSendingEvent.DELIVERY,
+  EmailSendingEvent.OPEN,
+  EmailSendingEvent.CLICK,
+  EmailSendingEvent.BOUNCE,
+  EmailSendingEvent.COMPLAINT,
+] as const;
+
+/** Props of {@link SesFeedback}. */
+export interface SesFeedbackProps {
+  /** The name every send names, which the functions know it by. */
+  readonly configurationSetName: string;
+  /** Where the feedback events are put. */
+  readonly stream: IStream;
+  /** Where the alarms notify. */
+  readonly alarmTopic: ITopic;
+}
+
+/** The alarms of the SES feedback. */
+export interface SesFeedbackAlarms {
+  /** Invocations failed: they are retried, then dead-lettered. */
+  readonly errors: IAlarm;
+  /** SES events were given up on: engagement and suppression miss them. */
+  readonly deadLetters: IAlarm;
+}
+
+/**
+ * SES feedback: the configuration set every email is sent with, publishing send, delivery, open, click, bounce
+ * and complaint events to the default EventBridge bus; a rule on `aws.ses` events invoking a function that puts
+ * them on the event stream as Tailor events (so engagement and suppression update the profiles). What cannot
+ * be delivered or keeps failing lands in a dead-letter queue.
+ */
+export class SesFeedback extends Construct {
+  /** The configuration set. */
+  readonly configurationSet: IConfigurationSet;
+  /** The function. */
+  readonly function: IFunction;
+  /** The rule invoking it. */
+  readonly rule: IRule;
+  /** Where the events that could not be handled are kept. */
+  readonly deadLetterQueue: IQueue;
+  readonly alarms: SesFeedbackAlarms;
+
+  constructor(scope: Construct, id: string, props: SesFeedbackProps) {
+    super(scope, id);
+    const configurationSet = new ConfigurationSet(this, "ConfigurationSet", {
+      configurationSetName: props.configurationSetName,
+      reputationMetrics: true,
+      sendingEnabled: true,
+    });
+    configurationSet.addEventDestination("EventBridge", {
+      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, "DefaultBus", "default")),
+      events: [...FEEDBACK_EVENTS],
+    });
+    this.configurationSet = configurationSet;
+
+    const feedback = new ProjectFunction(this, "Function", {
+      entry: sesFeedbackEntry,
+      description: "Turns SES delivery, open, click, bounce and complaint events into Tailor events",
+      timeout: Duration.seconds(30),
+      environmentSchema: sesFeedbackEnvSchema,
+      environment: {
+        EVENTS_STREAM: props.stream.streamName,
+        POWERTOOLS_SERVICE_NAME: SES_FEEDBACK_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      },
+    });
+    const fn = feedback.function;
+    tagLocalName(fn, "AWS::Lambda::Function", LOCAL_NAMES.sesFeedbackFunction);
+    props.stream.grantWrite(fn);
+
+    const deadLetters = ruleDeadLetterQueue(this, "DeadLetters", "the SES feedback rule and function");
+    tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.sesFeedbackDeadLetterQueue);
+    this.deadLetterQueue = deadLetters.queue;
+    // A failing event is retried by Lambda, then kept with its error for a look and a redrive.
+    fn.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(deadLetters.queue),
+    });
+    const reason =
+      "KMS grants for the stream's and the dead-letter queue's keys, each scoped to its one key ARN.";
+    for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
+      Validations.of(feedback.role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
+    }
+
+    const rule = new Rule(this, "Rule", {
+      description: "SES sending events (configuration set feedback) to the SES feedback function",
+      eventPattern: { source: ["aws.ses"] },
+      targets: [
+        new LambdaFunction(fn, {
+          deadLetterQueue: deadLetters.queue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+    tagLocalName(rule, "AWS::Events::Rule", LOCAL_NAMES.sesFeedbackRule);
+    this.rule = rule;
+    this.function = fn;
+
+    this.alarms = {
+      errors: notifyingAlarm(this, "ErrorsAlarm", {
+        description: "SES feedback invocations failed: engagement and suppression updates are late",
+        metric: fn.metricErrors({ statistic: "Sum", period: ALARM_PERIOD }),
+        threshold: 0,
+        topic: props.alarmTopic,
+      }),
+      deadLetters: notifyingAlarm(this, "DeadLettersAlarm", {
+        description: "SES events were given up on: the SES feedback dead-letter queue holds them",
+        metric: deadLetters.queue.metricApproximateNumberOfMessagesVisible({
+          statistic: "Maximum",
+          period: ALARM_PERIOD,
+        }),
+        threshold: 0,
+        topic: props.alarmTopic,
+      }),
+    };
+  }
+}

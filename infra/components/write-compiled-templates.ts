@@ -1,0 +1,17 @@
+/**
+ * Compiles the email templates under a `templates/` folder and writes them as JSON (`CompiledTemplates`), for
+ * dispatch to read at cold start instead of compiling MJML. Run by the dispatch bundle's hook:
+ * `node --import tsx infra/components/write-compiled-templates.ts <templates folder> <output file>`.
+ *
+ * @module
+ */
+import { writeFileSync } from "node:fs";
+import { compileTemplates } from "../../shared/render/index.js";
+
+const [templatesRoot, outputFile] = process.argv.slice(2);
+if (templatesRoot === undefined || outputFile === undefined) {
+  process.stderr.write("usage: write-compiled-templates <templates folder> <output file>\n");
+  process.exit(2);
+}
+const compiled = await compileTemplates(templatesRoot);
+writeFileSync(outputFile, JSON.stringify(compiled));

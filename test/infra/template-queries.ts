@@ -1,0 +1,76 @@
+import { CfnElement, Stack } from "aws-cdk-lib";
+import type { Template } from "aws-cdk-lib/assertions";
+import type { IConstruct } from "constructs";
+import { z } from "zod";
+
+const statementsSchema = z.array(
+  z.looseObject({
+    Effect: z.string(),
+    Action: z.union([z.string(), z.array(z.string())]),
+    Resource: z.unknown(),
+    Condition: z.unknown().optional(),
+  }),
+);
+const policySchema = z.looseObject({
+  Properties: z.looseObject({
+    PolicyDocument: z.looseObject({ Statement: statementsSchema }),
+    Roles: z.array(z.unknown()),
+  }),
+});
+
+/** One IAM statement, its actions as a list. */
+export interface Statement {
+  readonly Effect: string;
+  readonly Action: string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+
+/** The logical id of the CloudFormation resource behind a construct. */
+export function logicalIdOf(construct: IConstruct): string {
+  const element = construct.node.defaultChild;
+  if (!(element instanceof CfnElement)) throw new Error(`${construct.node.path} has no resource`);
+  return Stack.of(element).getLogicalId(element);
+}
+
+/** Every statement of the IAM policies attached to `role`, or to any role when none is given. */
+export function statementsOf(template: Template, role?: IConstruct): Statement[] {
+  const roleRef = role === undefined ? undefined : JSON.stringify({ Ref: logicalIdOf(role) });
+  return Object.values(template.findResources("AWS::IAM::Policy"))
+    .map((policy) => policySchema.parse(policy))
+    .filter(
+      (policy) => roleRef === undefined || policy.Properties.Roles.some((r) => JSON.stringify(r) === roleRef),
+    )
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+    .map((statement) => ({ ...statement, Action: [statement.Action].flat() }));
+}
+
+/** The actions `statements` allow on a resource whose value mentions `logicalId`. */
+export function actionsOn(statements: readonly Statement[], logicalId: string): string[] {
+  return statements
+    .filter(
+      (statement) =>
+        statement.Effect === "Allow" && JSON.stringify(statement.Resource).includes(`"${logicalId}"`),
+    )
+    .flatMap((statement) => statement.Action);
+}
+
+/**
+ * A function's environment as Lambda would see it, each deploy-time value (a CloudFormation intrinsic) replaced
+ * by `placeholder`: what is left can be checked against the function's schema.
+ */
+export function environmentWithPlaceholders(resource: unknown, placeholder: string): Record<string, string> {
+  const parsed = z
+    .object({
+      Properties: z.looseObject({
+        Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }),
+      }),
+    })
+    .parse(resource);
+  return Object.fromEntries(
+    Object.entries(parsed.Properties.Environment.Variables).map(([name, value]) => [
+      name,
+      typeof value === "string" ? value : placeholder,
+    ]),
+  );
+}
