@@ -98,6 +98,9 @@ export const eventSourceMappingProperties = z.looseObject({
   MaximumRecordAgeInSeconds: z.coerce.number().int().min(-1).optional(),
   ParallelizationFactor: z.coerce.number().int().positive().optional(),
   FunctionResponseTypes: z.array(z.string()).optional(),
+  ScalingConfig: z
+    .looseObject({ MaximumConcurrency: z.coerce.number().int().positive().optional() })
+    .optional(),
   DestinationConfig: z
     .looseObject({ OnFailure: z.looseObject({ Destination: value }).optional() })
     .optional(),
@@ -107,6 +110,9 @@ export const eventSourceMappingProperties = z.looseObject({
 export const ruleProperties = z.looseObject({
   Name: z.string().optional(),
   ScheduleExpression: z.string().optional(),
+  /** An object, or the same as a JSON string. */
+  EventPattern: value.optional(),
+  EventBusName: value.optional(),
   State: z.string().optional(),
   Targets: z
     .array(
@@ -121,6 +127,37 @@ export const ruleProperties = z.looseObject({
     .optional(),
   Tags: tags,
 });
+
+/** The targets of an `AWS::Events::Rule`. */
+export type RuleTargetProperties = NonNullable<z.infer<typeof ruleProperties>["Targets"]>[number];
+
+/** `AWS::SecretsManager::Secret` properties the local stack uses. */
+export const secretProperties = z.looseObject({ Name: z.string().optional(), Tags: tags });
+
+/** `AWS::ApiGatewayV2::Api` properties the local stack uses. */
+export const httpApiProperties = z.looseObject({
+  Name: value.optional(),
+  ProtocolType: z.string().optional(),
+});
+
+/** `AWS::ApiGatewayV2::Route` properties the local stack uses. */
+export const httpRouteProperties = z.looseObject({
+  ApiId: value,
+  RouteKey: z.string(),
+  Target: value.optional(),
+  AuthorizationType: z.string().optional(),
+});
+
+/** `AWS::ApiGatewayV2::Integration` properties the local stack uses. */
+export const httpIntegrationProperties = z.looseObject({
+  ApiId: value,
+  IntegrationType: z.string(),
+  IntegrationUri: value.optional(),
+  PayloadFormatVersion: z.string().optional(),
+});
+
+/** `AWS::ApiGatewayV2::Stage` properties the local stack uses. */
+export const httpStageProperties = z.looseObject({ ApiId: value, StageName: z.string() });
 
 const resource = z.looseObject({ Type: z.string(), Properties: z.record(z.string(), value).optional() });
 

@@ -8,7 +8,14 @@ import { dataSubdir, prepareDataDir, resolveDataDir } from "./data-dir.js";
 import { type FrontListener, startHttpFront } from "./http-front.js";
 import { LocalStackError } from "./local-errors.js";
 import { applyEnvironment, sdkEnvironment } from "./sdk-env.js";
-import { type PortService, type Ports, portEnvName, portFlagNames, resolvePorts } from "./service-ports.js";
+import {
+  type EmulatorPorts,
+  type PortService,
+  type Ports,
+  portEnvName,
+  portFlagNames,
+  resolvePorts,
+} from "./service-ports.js";
 
 /** The base URL of each emulated service, as the SDK wants it in `AWS_ENDPOINT_URL_<SERVICE>`. */
 export interface Endpoints {
@@ -36,7 +43,7 @@ export interface EmulatorOptions {
 export interface Emulators {
   readonly endpoints: Endpoints;
   /** The ports actually bound (a `0` became a real port). */
-  readonly ports: Ports;
+  readonly ports: EmulatorPorts;
   readonly dataDir: string;
   /** The variables set in `process.env` (also when `setEnv` was false: what a client would need). */
   readonly env: Readonly<Record<string, string>>;
@@ -171,7 +178,12 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     const sesAddress = ses.address();
     const sesPort = typeof sesAddress === "object" && sesAddress !== null ? sesAddress.port : wanted.ses;
 
-    const ports: Ports = { dynamodb: dynamodbPort, kinesis: front.port, sqsS3: fauxqs.port, ses: sesPort };
+    const ports: EmulatorPorts = {
+      dynamodb: dynamodbPort,
+      kinesis: front.port,
+      sqsS3: fauxqs.port,
+      ses: sesPort,
+    };
     const endpoints: Endpoints = {
       dynamodb: url(ports.dynamodb),
       kinesis: url(ports.kinesis),

@@ -55,3 +55,41 @@ export function functionsEnvironment(
   }
   return env;
 }
+
+/** What the local stack serves in place of a cloud resource a function's environment points at. */
+export interface LocalReplacements {
+  /** Secret ARN → the local secret file. */
+  readonly secretFiles: ReadonlyMap<string, string>;
+  /** An HTTP API's cloud endpoint (`https://<id>.execute-api.<region>.amazonaws.com`) → the local server's URL. */
+  readonly apiEndpoints: ReadonlyMap<string, string>;
+}
+
+/**
+ * The functions with their environments pointed at what the local stack serves: `LINK_SECRET_ARN` of a local
+ * secret becomes `LINK_SECRET_FILE` (the ARN is removed, so the function reads the file), and every value
+ * holding an HTTP API's endpoint (`PUBLIC_API_URL` and the like) gets the local server's URL instead.
+ */
+export function withLocalReplacements(
+  functions: readonly FunctionSpec[],
+  replacements: LocalReplacements,
+  log: (line: string) => void,
+): FunctionSpec[] {
+  return functions.map((fn) => {
+    const environment: Record<string, string> = {};
+    for (const [key, value] of Object.entries(fn.environment)) {
+      let local = value;
+      for (const [endpoint, url] of replacements.apiEndpoints) local = local.replaceAll(endpoint, url);
+      environment[key] = local;
+    }
+    const arn = environment.LINK_SECRET_ARN;
+    if (arn !== undefined) {
+      const file = replacements.secretFiles.get(arn);
+      if (file === undefined) log(`${fn.name}: LINK_SECRET_ARN ${arn} is not a secret of the local stack`);
+      else {
+        delete environment.LINK_SECRET_ARN;
+        environment.LINK_SECRET_FILE = file;
+      }
+    }
+    return { ...fn, environment };
+  });
+}

@@ -1,12 +1,20 @@
+import type { ApiHandler } from "./api-event.js";
 import type { KinesisHandler } from "./kinesis-event.js";
-import type { ScheduledHandler } from "./scheduled-event.js";
+import type { EventTargetHandler } from "./scheduled-event.js";
+import type { SqsHandler } from "./sqs-event.js";
 
 /** A function's handler, by the kind of event the local stack drives it with. */
 export interface FunctionHandlers {
   /** Invoked by a Kinesis event source mapping. */
   readonly kinesis?: KinesisHandler;
-  /** Invoked by an EventBridge schedule. */
-  readonly scheduled?: ScheduledHandler;
+  /** Invoked by an SQS event source mapping. */
+  readonly sqs?: SqsHandler;
+  /** Invoked by an EventBridge schedule (with the Scheduled Event, or the target's input). */
+  readonly scheduled?: EventTargetHandler;
+  /** Invoked by an EventBridge event-pattern rule (with the matched event, or the target's input). */
+  readonly events?: EventTargetHandler;
+  /** Invoked by HTTP API routes. */
+  readonly api?: ApiHandler;
 }
 
 /**
@@ -18,4 +26,15 @@ export const handlerModules: Readonly<Record<string, () => Promise<FunctionHandl
   "tailor-segment-timers": async () => ({
     scheduled: (await import("../../functions/segment-timers/handler.js")).handler,
   }),
+  "tailor-dispatch": async () => ({ sqs: (await import("../../functions/dispatch/handler.js")).handler }),
+  "tailor-campaign-transitions": async () => ({
+    sqs: (await import("../../functions/campaign-transitions/handler.js")).handler,
+  }),
+  "tailor-campaign-schedule": async () => ({
+    scheduled: (await import("../../functions/campaign-schedule/handler.js")).handler,
+  }),
+  "tailor-ses-feedback": async () => ({
+    events: (await import("../../functions/ses-feedback/handler.js")).handler,
+  }),
+  "tailor-api": async () => ({ api: (await import("../../functions/api/handler.js")).handler }),
 };

@@ -36,6 +36,11 @@ export interface KinesisPollerOptions {
   readonly retryDelayMs?: number;
   /** The clock for record ages and arrival times. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * `now` is a test clock: arrival times (the emulator's wall clock) are moved onto it when read, so a record
+   * just put is young however far the clock was moved. Without it, a `now` ahead of the wall clock ages records.
+   */
+  readonly arrivalsOnClock?: boolean;
 }
 
 /** What the poller has done so far, for the CLI's live view and for tests. */
@@ -133,6 +138,7 @@ export class KinesisPoller {
           idlePollMaxMs: this.#options.idlePollMaxMs ?? 1000,
           retryDelayMs: this.#options.retryDelayMs ?? 100,
           now: () => this.#now(),
+          arrivalsOnClock: this.#options.arrivalsOnClock,
           stopping: () => this.#stopping,
           log,
           invoke: (batch) => this.#invoke(batch),

@@ -1,30 +1,37 @@
+import { nextCronTime } from "./cron-expression.js";
 import { invokeWithTimeout } from "./invoke-handler.js";
 import type { FunctionIdentity } from "./kinesis-event.js";
 import { LocalStackError } from "./local-errors.js";
-import { type ScheduledHandler, scheduledEvent } from "./scheduled-event.js";
+import type { ScheduleTiming } from "./schedule-plan.js";
+import { type EventTargetHandler, scheduledEvent } from "./scheduled-event.js";
+import { type TargetInput, targetPayload } from "./target-input.js";
 
-export type { ScheduledEvent, ScheduledHandler } from "./scheduled-event.js";
+export type { EventTargetHandler, ScheduledEvent, ScheduledHandler } from "./scheduled-event.js";
 
-/** A function a schedule invokes. */
+/** A function a schedule invokes, and what with. */
 export interface ScheduledTarget {
   readonly function: FunctionIdentity;
-  readonly handler: ScheduledHandler;
+  readonly handler: EventTargetHandler;
+  /** The target's input setting; absent: the Scheduled Event. */
+  readonly input?: TargetInput;
 }
 
-/** A schedule to run: a rule of the template with its period and its targets' handlers. */
-export interface LocalSchedule {
+/** A schedule to run: a rule of the template with its period or calendar, and its targets' handlers. */
+export type LocalSchedule = {
   readonly name: string;
   readonly arn: string;
   /** The rule's expression, for logs and status. */
   readonly expression: string;
-  readonly periodMs: number;
   readonly targets: readonly ScheduledTarget[];
-}
+} & ScheduleTiming;
 
 /** What a {@link LocalScheduler} runs, and how. */
 export interface LocalSchedulerOptions {
   readonly schedules: readonly LocalSchedule[];
-  /** The period of every schedule, instead of its expression's (tests and demos run faster than a minute). */
+  /**
+   * The period of every `rate(...)` schedule, instead of its expression's (tests and demos run faster than a
+   * minute). `cron(...)` schedules keep their calendar.
+   */
   readonly intervalMs?: number;
   /** Where invocation errors are reported. Default: nowhere (they are still counted). */
   readonly log?: (line: string) => void;
@@ -36,8 +43,8 @@ export interface LocalSchedulerOptions {
 export interface ScheduleCounters {
   readonly name: string;
   readonly expression: string;
-  /** The period it runs at (the override, if any). */
-  readonly periodMs: number;
+  /** The period it runs at (the override, if any); `undefined` for a `cron(...)` schedule. */
+  readonly periodMs: number | undefined;
   /** Ticks fired, on time or by {@link LocalScheduler.runNow}. */
   readonly ticks: number;
   /** Ticks not fired because the previous one was still running. */
@@ -56,11 +63,14 @@ export interface ScheduleRun {
   readonly errors: number;
 }
 
+// Node's timers hold at most 2^31-1 ms (~24.8 days): a later tick is re-armed when that much has passed.
+const MAX_TIMER_MS = 2_147_483_647;
+
 type CountedKey = "ticks" | "skipped" | "invocations" | "errors" | "lastError";
 
 interface ScheduleState {
   readonly schedule: LocalSchedule;
-  readonly periodMs: number;
+  readonly periodMs: number | undefined;
   readonly counters: { -readonly [K in CountedKey]: ScheduleCounters[K] };
   /** The tick running or last run: ticks of one schedule never overlap. */
   chain: Promise<unknown>;
@@ -94,7 +104,7 @@ export class LocalScheduler {
     this.#now = options.now ?? Date.now;
     this.#states = options.schedules.map((schedule) => ({
       schedule,
-      periodMs: override ?? schedule.periodMs,
+      periodMs: schedule.periodMs === undefined ? undefined : (override ?? schedule.periodMs),
       counters: { ticks: 0, skipped: 0, invocations: 0, errors: 0, lastError: undefined },
       chain: Promise.resolve(),
       running: false,
@@ -112,22 +122,23 @@ export class LocalScheduler {
     }));
   }
 
-  /** Starts the clocks: each schedule's first tick comes one period from now. */
+  /** Starts the clocks: each rate schedule's first tick comes one period from now, a cron one's at its next time. */
   start(): void {
     if (this.#started) throw new LocalStackError("scheduler already started");
     this.#started = true;
     const now = this.#now();
-    for (const state of this.#states) this.#arm(state, now + state.periodMs);
+    for (const state of this.#states) this.#armNext(state, now);
   }
 
   /**
-   * Fires one tick of every schedule now, after any tick in flight, and resolves when every target has
-   * returned or failed. The regular ticks keep their times.
+   * Fires one tick of every schedule (or of those named in `only`) now, after any tick in flight, and resolves
+   * when every target has returned or failed. The regular ticks keep their times.
    */
-  async runNow(): Promise<ScheduleRun> {
+  async runNow(only?: readonly string[]): Promise<ScheduleRun> {
     if (this.#stopped) throw new LocalStackError("the scheduler is stopped");
     const at = this.#now();
-    const runs = await Promise.all(this.#states.map((state) => this.#enqueue(state, at)));
+    const states = this.#states.filter((state) => only === undefined || only.includes(state.schedule.name));
+    const runs = await Promise.all(states.map((state) => this.#enqueue(state, at)));
     return runs.reduce(
       (sum, run) => ({ invocations: sum.invocations + run.invocations, errors: sum.errors + run.errors }),
       { invocations: 0, errors: 0 },
@@ -141,26 +152,45 @@ export class LocalScheduler {
     await Promise.all(this.#states.map((state) => state.chain));
   }
 
+  /** Arms the first tick after `now`: one period on for a rate, the next calendar time for a cron. */
+  #armNext(state: ScheduleState, now: number): void {
+    const { cron } = state.schedule;
+    if (state.periodMs !== undefined) this.#arm(state, now + state.periodMs);
+    else if (cron !== undefined) {
+      const next = nextCronTime(cron, now);
+      if (next !== undefined) this.#arm(state, next);
+      else this.#log(`schedule ${state.schedule.name}: ${state.schedule.expression} never fires again`);
+    }
+  }
+
   #arm(state: ScheduleState, dueAt: number): void {
     if (this.#stopped) return;
-    state.timer = setTimeout(
-      () => {
-        state.timer = undefined;
-        if (state.running) state.counters.skipped++;
-        const tick = state.running ? Promise.resolve() : this.#enqueue(state, dueAt);
-        const rearm = () => {
-          let next = dueAt + state.periodMs;
-          const now = this.#now();
-          while (next <= now) {
-            next += state.periodMs;
-            state.counters.skipped++;
-          }
-          this.#arm(state, next);
-        };
-        void tick.then(rearm, rearm);
-      },
-      Math.max(0, dueAt - this.#now()),
-    );
+    const wait = Math.max(0, dueAt - this.#now());
+    const delay = Math.min(MAX_TIMER_MS, wait);
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      if (wait > MAX_TIMER_MS) {
+        this.#arm(state, dueAt);
+        return;
+      }
+      if (state.running) state.counters.skipped++;
+      const tick = state.running ? Promise.resolve() : this.#enqueue(state, dueAt);
+      const rearm = () => {
+        const period = state.periodMs;
+        if (period === undefined) {
+          this.#armNext(state, Math.max(dueAt, this.#now()));
+          return;
+        }
+        let next = dueAt + period;
+        const now = this.#now();
+        while (next <= now) {
+          next += period;
+          state.counters.skipped++;
+        }
+        this.#arm(state, next);
+      };
+      void tick.then(rearm, rearm);
+    }, delay);
   }
 
   #enqueue(state: ScheduleState, at: number): Promise<ScheduleRun> {
@@ -177,7 +207,11 @@ export class LocalScheduler {
     try {
       const outcomes = await Promise.allSettled(
         schedule.targets.map((target) =>
-          invokeWithTimeout(target.function, target.handler, structuredClone(event)),
+          invokeWithTimeout(
+            target.function,
+            target.handler,
+            targetPayload(target.input ?? { kind: "event" }, event, schedule),
+          ),
         ),
       );
       let errors = 0;

@@ -9,15 +9,20 @@ import {
   parseProperties,
   parseTemplate,
   queueProperties,
+  secretProperties,
   streamProperties,
   type TemplateResource,
   tableProperties,
 } from "./cfn-template.js";
 import { defaultKinesisMappingSettings, type KinesisMappingSettings } from "./event-source-mapping.js";
+import { awsApiEndpoint, type HttpApiSpec, planHttpApis } from "./http-api-plan.js";
 import { TemplateError } from "./local-errors.js";
-import { planSchedule, type ScheduleSpec } from "./schedule-plan.js";
+import { type EventRuleSpec, planRule, type ScheduleSpec } from "./schedule-plan.js";
+import { type SqsMappingSpec, sqsMappingSettings } from "./sqs-mapping-plan.js";
 
-export type { ScheduleSpec, ScheduleTargetSpec } from "./schedule-plan.js";
+export type { HttpApiSpec, HttpRouteSpec } from "./http-api-plan.js";
+export type { EventRuleSpec, ScheduleSpec, ScheduleTargetSpec } from "./schedule-plan.js";
+export type { SqsMappingSpec } from "./sqs-mapping-plan.js";
 
 export interface StreamSpec {
   readonly logicalId: string;
@@ -46,6 +51,14 @@ export interface QueueSpec {
   /** The local queue URL (`<sqs endpoint>/<account>/<name>`), which is what `Ref` gives for a queue. */
   readonly url: string;
   readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** A Secrets Manager secret: a secret file under the data dir locally. */
+export interface SecretSpec {
+  readonly logicalId: string;
+  readonly name: string;
+  /** What `Ref` gives for it (as on AWS): the ARN the functions' environments hold. */
+  readonly arn: string;
 }
 
 export interface FunctionSpec {
@@ -77,8 +90,15 @@ export interface ResourcePlan {
   readonly queues: readonly QueueSpec[];
   readonly functions: readonly FunctionSpec[];
   readonly kinesisMappings: readonly KinesisMappingSpec[];
-  /** EventBridge rules with a `rate(...)` schedule and their function targets. */
+  /** SQS event source mappings: a poller per queue and function. */
+  readonly sqsMappings: readonly SqsMappingSpec[];
+  /** EventBridge rules with a `rate(...)` or `cron(...)` schedule and their function targets. */
   readonly schedules: readonly ScheduleSpec[];
+  /** EventBridge rules with an event pattern (default bus) and their function targets. */
+  readonly eventRules: readonly EventRuleSpec[];
+  /** HTTP APIs whose routes invoke local functions. */
+  readonly httpApis: readonly HttpApiSpec[];
+  readonly secrets: readonly SecretSpec[];
   /** Logical id → local name, for every resource created or run locally. */
   readonly names: Readonly<Record<string, string>>;
   /** What was left out and why (untagged resources, unsupported event sources and schedules). */
@@ -103,6 +123,8 @@ const TYPES = {
   function: "AWS::Lambda::Function",
   mapping: "AWS::Lambda::EventSourceMapping",
   rule: "AWS::Events::Rule",
+  secret: "AWS::SecretsManager::Secret",
+  httpApi: "AWS::ApiGatewayV2::Api",
 } as const;
 
 const QUEUE_ATTRIBUTES = [
@@ -160,6 +182,8 @@ function arnOf(type: string, name: string, options: PlanOptions): string {
       return `arn:aws:lambda:${region}:${accountId}:function:${name}`;
     case TYPES.rule:
       return `arn:aws:events:${region}:${accountId}:rule/${name}`;
+    case TYPES.secret:
+      return `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}`;
     default: {
       const service = type.split("::")[1]?.toLowerCase() ?? "local";
       return `arn:aws:${service}:${region}:${accountId}:${name}`;
@@ -196,9 +220,10 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
     }
     names[logicalId] = name;
   }
-  // A rule is not created, only run: it needs no tag, and goes by its tag, its Name or its logical id.
+  // A rule is not created, only run, and a secret is a local file: they need no tag, and go by their tag,
+  // their Name or their logical id.
   for (const [logicalId, resource] of Object.entries(resources)) {
-    if (resource.Type === TYPES.rule)
+    if (resource.Type === TYPES.rule || resource.Type === TYPES.secret)
       names[logicalId] = tagOf(resource) ?? explicitName(resource) ?? logicalId;
   }
 
@@ -216,7 +241,8 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
       const resource = resources[logicalId];
       if (resource === undefined) return undefined;
       const name = names[logicalId] ?? logicalId;
-      return resource.Type === TYPES.queue ? queueUrl(name) : name;
+      if (resource.Type === TYPES.queue) return queueUrl(name);
+      return resource.Type === TYPES.secret ? arnOf(resource.Type, name, options) : name;
     },
     getAtt: (logicalId, attribute) => {
       const resource = resources[logicalId];
@@ -236,6 +262,10 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
           return `${name}.s3.amazonaws.com`;
         case `${TYPES.bucket}.RegionalDomainName`:
           return `${name}.s3.${options.region}.amazonaws.com`;
+        case `${TYPES.httpApi}.ApiEndpoint`:
+          return awsApiEndpoint(name, options.region);
+        case `${TYPES.httpApi}.ApiId`:
+          return name;
         default:
           return attribute === "Arn" ? arn : undefined;
       }
@@ -247,6 +277,7 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
   const buckets: BucketSpec[] = [];
   const queues: QueueSpec[] = [];
   const functions: FunctionSpec[] = [];
+  const secrets: SecretSpec[] = [];
   const mappingIds: string[] = [];
   const ruleIds: string[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
@@ -314,6 +345,10 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
         queues.push({ logicalId, name, arn, url: queueUrl(name), attributes });
         break;
       }
+      case TYPES.secret:
+        parseProperties(logicalId, resource, secretProperties);
+        secrets.push({ logicalId, name, arn });
+        break;
       case TYPES.function: {
         const properties = parseProperties(logicalId, resource, functionProperties);
         const environment: Record<string, string> = {};
@@ -334,22 +369,41 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
   }
 
   const kinesisMappings: KinesisMappingSpec[] = [];
+  const sqsMappings: SqsMappingSpec[] = [];
   for (const logicalId of mappingIds) {
     const resource = resources[logicalId];
     if (resource === undefined) continue;
     const mapping = planMapping(logicalId, resource, { ctx, streams, queues, functions, notes });
-    if (mapping !== undefined) kinesisMappings.push(mapping);
+    if (mapping?.kind === "kinesis") kinesisMappings.push(mapping.spec);
+    if (mapping?.kind === "sqs") sqsMappings.push(mapping.spec);
   }
   const schedules: ScheduleSpec[] = [];
+  const eventRules: EventRuleSpec[] = [];
   for (const logicalId of ruleIds) {
     const resource = resources[logicalId];
     const name = names[logicalId];
     if (resource === undefined || name === undefined) continue;
     const identity = { name, arn: arnOf(resource.Type, name, options) };
-    const schedule = planSchedule(logicalId, resource, identity, { ctx, functions, notes });
-    if (schedule !== undefined) schedules.push(schedule);
+    const rule = planRule(logicalId, resource, identity, { ctx, functions, notes });
+    if (rule?.kind === "schedule") schedules.push(rule.spec);
+    if (rule?.kind === "pattern") eventRules.push(rule.spec);
   }
-  return { streams, tables, buckets, queues, functions, kinesisMappings, schedules, names, notes };
+  const httpApis = planHttpApis(resources, { ctx, functions, notes });
+  return {
+    streams,
+    tables,
+    buckets,
+    queues,
+    functions,
+    kinesisMappings,
+    sqsMappings,
+    schedules,
+    eventRules,
+    httpApis,
+    secrets,
+    names,
+    notes,
+  };
 }
 
 function resolveRedrive(policy: unknown, ctx: ResolveContext, logicalId: string): Record<string, string> {
@@ -374,7 +428,10 @@ function planMapping(
     functions: readonly FunctionSpec[];
     notes: string[];
   },
-): KinesisMappingSpec | undefined {
+):
+  | { readonly kind: "kinesis"; readonly spec: KinesisMappingSpec }
+  | { readonly kind: "sqs"; readonly spec: SqsMappingSpec }
+  | undefined {
   const { ctx, streams, queues, functions, notes } = known;
   const properties = parseProperties(logicalId, resource, eventSourceMappingProperties);
   if (properties.Enabled === false) {
@@ -385,9 +442,24 @@ function planMapping(
   const functionRef = resolveString(properties.FunctionName, ctx, `${logicalId} FunctionName`);
   const fn = functions.find((f) => f.name === functionRef || f.arn === functionRef);
   const stream = streams.find((s) => s.arn === sourceArn);
+  const queue = queues.find((q) => q.arn === sourceArn);
+  if (queue !== undefined && fn !== undefined) {
+    const settings = sqsMappingSettings(logicalId, properties, notes);
+    return {
+      kind: "sqs",
+      spec: {
+        logicalId,
+        functionName: fn.name,
+        queueName: queue.name,
+        queueArn: queue.arn,
+        queueUrl: queue.url,
+        settings,
+      },
+    };
+  }
   if (stream === undefined || fn === undefined) {
     notes.push(
-      `${logicalId}: ${sourceArn} → ${functionRef} is not a Kinesis stream and function of the local stack: no poller`,
+      `${logicalId}: ${sourceArn} → ${functionRef} is not a stream or queue and a function of the local stack: no poller`,
     );
     return undefined;
   }
@@ -406,7 +478,7 @@ function planMapping(
     }
   }
   const defaults = defaultKinesisMappingSettings;
-  return {
+  const spec: KinesisMappingSpec = {
     logicalId,
     functionName: fn.name,
     streamName: stream.name,
@@ -425,4 +497,5 @@ function planMapping(
       reportBatchItemFailures: (properties.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
     },
   };
+  return { kind: "kinesis", spec };
 }

@@ -9,6 +9,16 @@ export type ScheduledEvent = EventBridgeEvent<"Scheduled Event", Record<string, 
 export type ScheduledHandler = (event: ScheduledEvent, context: Context) => Promise<unknown>;
 
 /**
+ * A Lambda handler invoked by an EventBridge rule: with the Scheduled Event or the matched event, or with what
+ * the target's `Input`, `InputPath` or `InputTransformer` makes of it, so any JSON. Declared as a method
+ * signature so that a handler typed for the event it expects (a `ScheduledHandler`, a handler of
+ * `{ campaignId }`) is accepted: the handler validates its event itself.
+ */
+export type EventTargetHandler = {
+  handle(event: unknown, context: Context): Promise<unknown>;
+}["handle"];
+
+/**
  * The Scheduled Event of one tick of the rule `ruleArn`, as EventBridge shapes it: `time` is the tick's
  * scheduled time in whole seconds, `detail` is empty.
  */

@@ -1,18 +1,23 @@
 import { LocalStackError } from "./local-errors.js";
 
-/** The TCP port of each emulator. `0` asks the OS for a free one (tests do that). */
+/** The TCP port of each emulator and of the local HTTP API. `0` asks the OS for a free one (tests do that). */
 export interface Ports {
   readonly dynamodb: number;
   readonly kinesis: number;
   /** fauxqs serves SQS and S3 on one port. */
   readonly sqsS3: number;
   readonly ses: number;
+  /** The local HTTP API (API Gateway's counterpart), served by the stack itself. */
+  readonly api: number;
 }
+
+/** The ports of the emulators alone (the HTTP API is started by the stack, after them). */
+export type EmulatorPorts = Omit<Ports, "api">;
 
 export type PortService = keyof Ports;
 
 /** The ports AWS-emulator users expect: dynalite's, kinesalite's, LocalStack's edge port, aws-ses-v2-local's. */
-export const defaultPorts: Ports = { dynamodb: 8000, kinesis: 4567, sqsS3: 4566, ses: 8005 };
+export const defaultPorts: Ports = { dynamodb: 8000, kinesis: 4567, sqsS3: 4566, ses: 8005, api: 8006 };
 
 /** Each service's name in flags (`--port-sqs-s3`) and, upper-cased, in the environment (`TAILOR_PORT_SQS_S3`). */
 export const portFlagNames: Readonly<Record<PortService, string>> = {
@@ -20,6 +25,7 @@ export const portFlagNames: Readonly<Record<PortService, string>> = {
   kinesis: "kinesis",
   sqsS3: "sqs-s3",
   ses: "ses",
+  api: "api",
 };
 
 /** `TAILOR_PORT_<SERVICE>` for a service. */
@@ -36,7 +42,7 @@ export function parsePort(value: string, source: string): number {
   return port;
 }
 
-const services: readonly PortService[] = ["dynamodb", "kinesis", "sqsS3", "ses"];
+const services: readonly PortService[] = ["dynamodb", "kinesis", "sqsS3", "ses", "api"];
 
 /**
  * The ports to use: an explicit option wins, then `TAILOR_PORT_<SERVICE>` from `env`, then the default.
@@ -56,6 +62,7 @@ export function resolvePorts(options: Partial<Ports> = {}, env: NodeJS.ProcessEn
     kinesis: pick("kinesis"),
     sqsS3: pick("sqsS3"),
     ses: pick("ses"),
+    api: pick("api"),
   };
 }
 

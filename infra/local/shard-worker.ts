@@ -28,6 +28,8 @@ export interface ShardWorkerDeps {
   readonly idlePollMaxMs: number;
   readonly retryDelayMs: number;
   now(): number;
+  /** Move the emulator's wall-clock arrival times onto `now`'s clock (a test clock), so ages stay true. */
+  readonly arrivalsOnClock?: boolean;
   stopping(): boolean;
   log(line: string): void;
   invoke(batch: readonly ShardRecord[]): Promise<InvocationOutcome>;
@@ -207,7 +209,17 @@ export class ShardWorker {
     if (out.NextShardIterator === undefined) this.#ended = true;
     this.#millisBehind = out.MillisBehindLatest ?? 0;
     const records = out.Records ?? [];
-    for (const record of records) this.#buffer.push({ shardId: this.shardId, record });
+    // Arrival times are the emulator's wall clock; ages are measured on the poller's clock (a test clock moved
+    // hours ahead must not make a record just put look hours old), so arrivals move onto that clock.
+    const shift = this.#deps.arrivalsOnClock === true ? this.#deps.now() - Date.now() : 0;
+    for (const record of records) {
+      const arrival = record.ApproximateArrivalTimestamp;
+      const onClock =
+        arrival === undefined || shift === 0
+          ? record
+          : { ...record, ApproximateArrivalTimestamp: new Date(arrival.getTime() + shift) };
+      this.#buffer.push({ shardId: this.shardId, record: onClock });
+    }
     const last = records[records.length - 1];
     if (last?.SequenceNumber !== undefined) this.#lastReadSequence = last.SequenceNumber;
     if (records.length > 0 && this.#bufferSince === undefined) this.#bufferSince = deps.now();

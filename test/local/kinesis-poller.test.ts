@@ -73,6 +73,7 @@ async function setup(options: {
   shards?: number;
   dlq?: boolean;
   now?: () => number;
+  arrivalsOnClock?: boolean;
 }) {
   const stream = `poller-${++streamCount}`;
   const streamArn = await createStream(kinesis, stream, options.shards ?? 1);
@@ -99,6 +100,7 @@ async function setup(options: {
       idlePollMaxMs: 50,
       retryDelayMs: 5,
       now: options.now,
+      arrivalsOnClock: options.arrivalsOnClock,
     });
   return { stream, streamArn, queueUrl, checkpointFile, poller: make(options.handler), make };
 }
@@ -372,5 +374,29 @@ describe("KinesisPoller checkpoints", () => {
 
     // THEN only the new records are delivered
     expect(secondCalls.flatMap((c) => c.bodies)).toEqual(["four", "five"]);
+  });
+});
+
+describe("KinesisPoller on a test clock", () => {
+  it("measures a record's age on the clock: a clock moved 48 h ahead does not age a record just put", async () => {
+    // GIVEN a poller whose clock is 48 h ahead, arrivals moved onto it, and a 24 h maximum record age
+    const { handler, calls } = recording(() => undefined);
+    const { stream, poller } = await setup({
+      handler,
+      settings: { maximumRecordAgeInSeconds: 86_400 },
+      now: () => Date.now() + 48 * 3600_000,
+      arrivalsOnClock: true,
+    });
+    const before = Date.now() + 48 * 3600_000;
+    // WHEN a record is put and polled
+    await putRecords(kinesis, stream, ["fresh"]);
+    await poller.start();
+    await poller.waitUntilIdle();
+    await poller.stop();
+    // THEN it was handled, with an arrival time on the clock
+    expect(calls.map((c) => c.bodies)).toEqual([["fresh"]]);
+    const arrival = (calls[0]?.event.Records[0]?.kinesis.approximateArrivalTimestamp ?? 0) * 1000;
+    expect(arrival).toBeGreaterThanOrEqual(before - 2000);
+    expect(poller.counters.discarded).toBe(0);
   });
 });

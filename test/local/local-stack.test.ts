@@ -62,6 +62,7 @@ describe("startLocalStack", () => {
         queues: ["tailor-ingest-dlq"],
         functions: ["tailor-ingest"],
         schedules: [],
+        eventRules: [],
       });
       expect(process.env).toMatchObject({
         AWS_REGION: "us-east-1",

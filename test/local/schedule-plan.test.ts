@@ -29,10 +29,11 @@ describe("parseScheduleExpression", () => {
     expect(parseScheduleExpression("rate(1 day)")).toEqual({ kind: "rate", periodMs: 86_400_000 });
   });
 
-  it("reports cron, a zero rate and nonsense as unsupported, saying why", () => {
-    expect(parseScheduleExpression("cron(0 12 * * ? *)")).toEqual({
+  it("reads cron expressions, and reports L/W/#, a zero rate and nonsense as unsupported, saying why", () => {
+    expect(parseScheduleExpression("cron(0 12 * * ? *)")).toMatchObject({ kind: "cron" });
+    expect(parseScheduleExpression("cron(0 12 L * ? *)")).toEqual({
       kind: "unsupported",
-      reason: "cron(0 12 * * ? *): cron schedules are not supported by the local stack",
+      reason: 'cron(0 12 L * ? *): day-of-month: "L" uses L, W or #, which the local stack does not support',
     });
     expect(parseScheduleExpression("rate(0 minutes)")).toMatchObject({ kind: "unsupported" });
     expect(parseScheduleExpression("rate(1 fortnight)")).toMatchObject({ kind: "unsupported" });
@@ -83,9 +84,10 @@ describe("planResources: schedules", () => {
   it("leaves out, with a note each, what it cannot run", () => {
     const plan = planResources(
       templateWith({
-        Cron: { ScheduleExpression: "cron(0 12 * * ? *)", Targets: [toTimers] },
+        Cron: { ScheduleExpression: "cron(0 12 L * ? *)", Targets: [toTimers] },
         Disabled: { ScheduleExpression: "rate(1 minute)", State: "DISABLED", Targets: [toTimers] },
-        Pattern: { EventPattern: { source: ["aws.s3"] }, Targets: [toTimers] },
+        Pattern: { EventPattern: { source: [{ suffix: ".s3" }] }, Targets: [toTimers] },
+        OtherBus: { EventBusName: "custom", EventPattern: { source: ["aws.s3"] }, Targets: [toTimers] },
         Elsewhere: {
           ScheduleExpression: "rate(1 minute)",
           Targets: [{ Id: "Far", Arn: "arn:aws:lambda:us-east-1:1:function:elsewhere" }],
@@ -105,22 +107,25 @@ describe("planResources: schedules", () => {
     ]);
     expect(plan.notes).toEqual(
       expect.arrayContaining([
-        "Cron: cron(0 12 * * ? *): cron schedules are not supported by the local stack: not run",
+        'Cron: cron(0 12 L * ? *): day-of-month: "L" uses L, W or #, which the local stack does not support: not run',
         "Disabled: DISABLED in the template: not run",
-        "Pattern: an event-pattern rule: not run locally",
+        'Pattern: source: the filter {"suffix":".s3"} is not supported by the local stack: not run locally',
+        "OtherBus: a rule of another event bus: not run locally",
         "Elsewhere Targets.Far: arn:aws:lambda:us-east-1:1:function:elsewhere is not a function of the local stack: not invoked",
         "Elsewhere: no target is a function of the local stack: not run",
-        "Mixed Targets.Target0: Input not supported locally: invoked with the Scheduled Event",
         "Mixed Targets.Untagged: arn:aws:lambda:us-east-1:000000000000:function:Untagged is not a function of the local stack: not invoked",
       ]),
     );
+    // The Input of a target is kept: the function gets it instead of the Scheduled Event.
+    expect(plan.schedules[0]?.targets[0]?.input).toEqual({ kind: "constant", value: { fixed: true } });
+    expect(plan.eventRules).toEqual([]);
   });
 
   it("finds the app's every-minute segment-timers schedule, and what its function needs, in the synthesised template", () => {
     // GIVEN the template the local stack reads by default
     const plan = planResources(synthTemplate(), options);
     // THEN
-    expect(plan.schedules).toEqual([
+    expect(plan.schedules.filter((s) => s.name === LOCAL_NAMES.segmentTimersSchedule)).toEqual([
       {
         logicalId: expect.any(String),
         name: LOCAL_NAMES.segmentTimersSchedule,

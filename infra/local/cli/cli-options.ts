@@ -13,6 +13,7 @@ export const stackOptions = {
   "port-kinesis": { type: "string" },
   "port-sqs-s3": { type: "string" },
   "port-ses": { type: "string" },
+  "port-api": { type: "string" },
 } as const satisfies OptionsConfig;
 
 /** The ports given as flags (the rest come from `TAILOR_PORT_<SERVICE>` or the defaults). */

@@ -14,6 +14,7 @@ import { intFlag, portsFromFlags, quietFunctions, stackOptions, stringFlag } fro
 import { count, duration, rate } from "./format.js";
 import { readProfile } from "./profile-command.js";
 import { describeProfile } from "./profile-summary.js";
+import { playRecipients, tallyLedger } from "./recipients-loop.js";
 import { untilSignal } from "./signals.js";
 import { stackBanner } from "./stack-banner.js";
 import { countProfiles, quarantineKeys } from "./stack-counts.js";
@@ -124,6 +125,10 @@ async function embeddedRun(
       );
     }
     if (options.withSample && !result.interrupted) {
+      process.stderr.write("the simulated customers read their mail (opens, clicks, orders)…\n");
+      const played = await playRecipients(stack, sim);
+      const ledger = await tallyLedger();
+      lines.push(...campaignLines(played, ledger));
       for (const key of result.busiestKeys) {
         const profile = await readProfile(key, stack.dataDir);
         if (profile === undefined) continue;
@@ -137,6 +142,7 @@ async function embeddedRun(
           "Where to look next:",
           `  npx tailor profile ${key} --json`,
           "  npx tailor quarantine",
+          `  npx tailor explain ${key}     (segments, sends and skipped sends with their reasons)`,
           `  sent mail: ${stack.endpoints.sesWebView}`,
         );
         break;
@@ -151,6 +157,28 @@ async function embeddedRun(
     kinesis.destroy();
     counts.close();
   }
+}
+
+function campaignLines(
+  played: Awaited<ReturnType<typeof playRecipients>>,
+  ledger: Awaited<ReturnType<typeof tallyLedger>>,
+): string[] {
+  const sent = ledger.byOutcome.get("sent") ?? 0;
+  const notSent = [...ledger.byOutcome.entries()].filter(([outcome]) => outcome !== "sent");
+  const byCampaign = [...ledger.byCampaign.entries()].sort((a, b) => b[1] - a[1]);
+  const lines = [
+    `  emails sent      ${count(sent)}${byCampaign.length > 0 ? ` (${byCampaign.map(([c, n]) => `${c} ${count(n)}`).join(", ")})` : ""}`,
+  ];
+  if (notSent.length > 0) {
+    lines.push(`  not sent         ${notSent.map(([outcome, n]) => `${count(n)} ${outcome}`).join(" · ")}`);
+    for (const [reason, n] of ledger.reasons) lines.push(`                   ${count(n)} × ${reason}`);
+  }
+  lines.push(
+    `  recipients       ${count(played.delivered)} delivered · ${count(played.opened)} opened · ` +
+      `${count(played.clicked)} clicked · ${count(played.orders)} orders · ${count(played.bounced)} bounced · ` +
+      `${count(played.complained)} complaints`,
+  );
+  return lines;
 }
 
 function sumCounters(stack: LocalStack) {

@@ -5,13 +5,31 @@ import { exportLines } from "../sdk-env.js";
 /** Each function the stack drives, with what drives it: a stream, or a schedule at its period. */
 function running(stack: LocalStack): string[] {
   const byStream = stack.pollers.map((p) => `${p.functionName} ← ${p.streamName}`);
+  const byQueue = stack.sqsPollers.map((p) => `${p.functionName} ← ${p.queueName}`);
   const bySchedule = stack.plan.schedules.flatMap((schedule) => {
     const status = stack.scheduler.counters.find((c) => c.name === schedule.name);
     if (status === undefined) return [];
     const every = status.periodMs === schedule.periodMs ? schedule.expression : `every ${status.periodMs} ms`;
     return schedule.targets.map((target) => `${target.functionName} ← ${every}`);
   });
-  return [...byStream, ...bySchedule];
+  const byEvent = stack.eventBus.rules.flatMap((rule) =>
+    rule.targets.map((target) => `${target.function.functionName} ← events of ${rule.name}`),
+  );
+  return [...byStream, ...byQueue, ...bySchedule, ...byEvent];
+}
+
+/** The HTTP API's lines: its URL (the base of unsubscribe links) and its routes. */
+function apiLines(stack: LocalStack): string[] {
+  if (stack.apiUrl === undefined) return [];
+  const routes = stack.plan.httpApis.flatMap((api) => api.routes);
+  const guarded = routes.filter((route) => route.authorizationType !== "NONE").map((route) => route.routeKey);
+  return [
+    `  HTTP API   ${stack.apiUrl}   (unsubscribe links: ${stack.apiUrl}/unsubscribe)`,
+    `             ${routes.map((route) => route.routeKey).join(" · ")}`,
+    ...(guarded.length > 0
+      ? [`             authorization not checked locally: ${guarded.join(", ")} accept every request`]
+      : []),
+  ];
 }
 
 /** What `tailor up` prints: endpoints, the variables to export, the local names. */
@@ -22,7 +40,8 @@ export function stackBanner(stack: LocalStack): string[] {
     `  DynamoDB   ${endpoints.dynamodb}`,
     `  Kinesis    ${endpoints.kinesis}`,
     `  SQS, S3    ${endpoints.sqs}`,
-    `  SES v2     ${endpoints.sesv2}   (sent mail: ${endpoints.sesWebView})`,
+    `  SES v2     ${endpoints.sesv2}   (sent mail, web view: ${endpoints.sesWebView})`,
+    ...apiLines(stack),
     "",
     `  stream ${LOCAL_NAMES.eventStream} · profiles table ${LOCAL_NAMES.profileTable} · ` +
       `quarantine bucket ${LOCAL_NAMES.quarantineBucket} · dead letters ${LOCAL_NAMES.ingestDeadLetterQueue}`,

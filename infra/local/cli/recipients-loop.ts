@@ -1,0 +1,138 @@
+import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { DynamoSendLedger } from "../../../shared/aws/dynamo-send-ledger.js";
+import { buildCatalog } from "../../../shared/sim/catalog.js";
+import { buildCustomers } from "../../../shared/sim/customers.js";
+import { SimulatedRecipients } from "../../../shared/sim/recipients.js";
+import { readSentMail } from "../../../shared/sim/sent-mail.js";
+import { LOCAL_NAMES } from "../../local-names.js";
+import type { LocalStack } from "../local-stack.js";
+import { putAll } from "../put-records.js";
+
+/** What the simulated recipients did with the mail they received. */
+export interface RecipientTally {
+  mails: number;
+  delivered: number;
+  opened: number;
+  clicked: number;
+  bounced: number;
+  complained: number;
+  orders: number;
+}
+
+const KIND: Readonly<Record<string, keyof RecipientTally>> = {
+  "Email Delivered": "delivered",
+  "Email Opened": "opened",
+  "Email Clicked": "clicked",
+  "Email Bounced": "bounced",
+  "Email Complaint Received": "complained",
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Plays the simulated shop's customers as recipients of the mail the stack sent (SES sends no feedback here):
+ * their deliveries, opens, clicks, bounces and complaints go to the SES feedback function through the local
+ * event bus, as EventBridge would deliver them, and their purchases go on the stream as the shop's app would
+ * put them, which starts the next emails. Reactions come within seconds (`meanOpenDelayMs`), for the demo.
+ */
+export async function playRecipients(
+  stack: LocalStack,
+  sim: { readonly seed: number; readonly customers: number; readonly start: number },
+  options: { readonly rounds?: number; readonly roundMs?: number } = {},
+): Promise<RecipientTally> {
+  const dynamodb = new DynamoDBClient({});
+  const kinesis = new KinesisClient({});
+  const tally: RecipientTally = {
+    mails: 0,
+    delivered: 0,
+    opened: 0,
+    clicked: 0,
+    bounced: 0,
+    complained: 0,
+    orders: 0,
+  };
+  try {
+    const recipients = new SimulatedRecipients({
+      customers: buildCustomers(sim.seed, sim.customers, sim.start),
+      catalog: buildCatalog(sim.seed),
+      ledger: new DynamoSendLedger({ client: dynamodb, tableName: LOCAL_NAMES.sendLedgerTable }),
+      seed: sim.seed,
+      meanOpenDelayMs: 1500,
+    });
+    const rounds = options.rounds ?? 12;
+    for (let round = 0; round < rounds; round++) {
+      const mail = await readSentMail(stack.endpoints.sesv2);
+      tally.mails = mail.length;
+      const played = await recipients.play(mail, Date.now());
+      for (const event of played.sesEvents) {
+        await stack.publishEvent(event);
+        const kind = KIND[event["detail-type"]];
+        if (kind !== undefined) tally[kind]++;
+      }
+      if (played.shopEvents.length > 0) {
+        tally.orders += played.shopEvents.length;
+        await putAll({
+          kinesis,
+          streamName: LOCAL_NAMES.eventStream,
+          records: played.shopEvents.map((record) => ({
+            partitionKey: record.partitionKey,
+            data: new TextEncoder().encode(JSON.stringify(record.event)),
+          })),
+        });
+      }
+      await stack.waitUntilIdle({ timeoutMs: 120_000 });
+      if (round > 2 && recipients.pending === 0 && played.sesEvents.length === 0) break;
+      await sleep(options.roundMs ?? 1000);
+    }
+    return tally;
+  } finally {
+    dynamodb.destroy();
+    kinesis.destroy();
+  }
+}
+
+/** The send ledger's decisions, counted: outcomes, and the most frequent reasons not to send. */
+export interface LedgerTally {
+  readonly byOutcome: ReadonlyMap<string, number>;
+  readonly byCampaign: ReadonlyMap<string, number>;
+  readonly reasons: readonly (readonly [string, number])[];
+}
+
+/** Reads the whole (local, small) ledger log. */
+export async function tallyLedger(): Promise<LedgerTally> {
+  const client = new DynamoDBClient({});
+  const byOutcome = new Map<string, number>();
+  const byCampaign = new Map<string, number>();
+  const reasons = new Map<string, number>();
+  const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  try {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await client.send(
+        new ScanCommand({
+          TableName: LOCAL_NAMES.sendLedgerTable,
+          FilterExpression: "begins_with(sk, :log)",
+          ExpressionAttributeValues: { ":log": { S: "log#" } },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const outcome = item.outcome?.S ?? "?";
+        bump(byOutcome, outcome);
+        if (outcome === "sent") bump(byCampaign, item.campaignId?.S ?? "?");
+        // Reasons without the per-customer detail: "quiet hours until 08:00 Europe/Paris" → "quiet hours".
+        const reason = item.reason?.S;
+        if (reason !== undefined && outcome !== "sent") bump(reasons, reason.replace(/ until .*$/, ""));
+      }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+  } finally {
+    client.destroy();
+  }
+  return {
+    byOutcome,
+    byCampaign,
+    reasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5),
+  };
+}

@@ -1,0 +1,71 @@
+import type { ApiFunction, ApiServer } from "./api-server.js";
+import { startApiServer } from "./api-server.js";
+import { withLocalReplacements } from "./function-env.js";
+import { LocalStackError } from "./local-errors.js";
+import { localSecretFile } from "./local-secrets.js";
+import type { FunctionSpec, HttpApiSpec, ResourcePlan } from "./resource-plan.js";
+
+/** What the local stack serves in place of API Gateway and Secrets Manager. */
+export interface LocalEndpoints {
+  /** The plan's functions with their environments pointed at the local API URLs and secret files. */
+  readonly functions: readonly FunctionSpec[];
+  /** One server per HTTP API of the plan. */
+  readonly apis: readonly { readonly spec: HttpApiSpec; readonly server: ApiServer }[];
+  /** Secret name → local file. */
+  readonly secretFiles: ReadonlyMap<string, string>;
+  /** The functions behind the routes, filled in once their handlers are loaded. */
+  readonly apiFunctions: Map<string, ApiFunction>;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the plan's secrets as local files (kept across runs), starts a loopback HTTP server per HTTP API (the
+ * first on `apiPort`, any others on free ports), and points the functions' environments at both.
+ */
+export async function startLocalEndpoints(
+  plan: ResourcePlan,
+  options: {
+    readonly dataDir: string;
+    readonly apiPort: number;
+    readonly log: (line: string) => void;
+    readonly now: () => number;
+  },
+): Promise<LocalEndpoints> {
+  const secretFiles = new Map<string, string>();
+  const byArn = new Map<string, string>();
+  for (const secret of plan.secrets) {
+    const file = localSecretFile(options.dataDir, secret.name);
+    secretFiles.set(secret.name, file);
+    byArn.set(secret.arn, file);
+  }
+  const apiFunctions = new Map<string, ApiFunction>();
+  const apis: { spec: HttpApiSpec; server: ApiServer }[] = [];
+  const close = async () => {
+    await Promise.all(apis.map((api) => api.server.close()));
+  };
+  try {
+    for (const [index, spec] of plan.httpApis.entries()) {
+      const port = index === 0 ? options.apiPort : 0;
+      const server = await startApiServer({
+        api: spec,
+        functions: apiFunctions,
+        port,
+        log: options.log,
+        now: options.now,
+      }).catch((error: unknown) => {
+        throw new LocalStackError(
+          `cannot listen on 127.0.0.1:${port} for the HTTP API: is another stack running? ` +
+            "Pick another port with --port-api or TAILOR_PORT_API (0 = any free port)",
+          error,
+        );
+      });
+      apis.push({ spec, server });
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const apiEndpoints = new Map(apis.map((api) => [api.spec.endpoint, api.server.url]));
+  const functions = withLocalReplacements(plan.functions, { secretFiles: byArn, apiEndpoints }, options.log);
+  return { functions, apis, secretFiles, apiFunctions, close };
+}

@@ -1,0 +1,65 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { stackBanner } from "../../infra/local/cli/stack-banner.js";
+import { startLocalStack } from "../../infra/local/local-stack.js";
+import { tempDir } from "./helpers.js";
+
+const data = tempDir("tailor-app-stack-");
+afterAll(() => data.remove());
+
+describe("startLocalStack with the app's own template and handlers", () => {
+  it("boots the campaign functions: queues polled, rules run, the HTTP API served, the secret kept locally", async () => {
+    // GIVEN the synthesised app and its real handler modules
+    const lines: string[] = [];
+    const stack = await startLocalStack({
+      dataDir: data.dir,
+      fresh: true,
+      ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
+      log: (line) => lines.push(line),
+      env: { POWERTOOLS_LOG_LEVEL: "ERROR", POWERTOOLS_METRICS_DISABLED: "true" },
+    });
+    try {
+      // THEN the five campaign functions are there, each run by what drives it on AWS
+      expect(stack.names.functions).toEqual(
+        expect.arrayContaining([
+          "tailor-dispatch",
+          "tailor-campaign-transitions",
+          "tailor-campaign-schedule",
+          "tailor-api",
+          "tailor-ses-feedback",
+        ]),
+      );
+      expect(stack.names.tables).toContain("tailor-send-ledger");
+      expect(stack.names.queues).toEqual(expect.arrayContaining(["tailor-sends", "tailor-sends-dlq"]));
+      expect(stack.sqsPollers.map((p) => `${p.functionName} ← ${p.queueName}`).sort()).toEqual([
+        "tailor-campaign-transitions ← tailor-segment-transitions",
+        "tailor-dispatch ← tailor-sends",
+      ]);
+      expect(stack.eventBus.rules.flatMap((r) => r.targets.map((t) => t.function.functionName))).toEqual([
+        "tailor-ses-feedback",
+      ]);
+      const scheduled = stack.scheduler.counters.map((c) => c.name);
+      expect(scheduled).toContain("tailor-segment-timers-schedule");
+      expect(scheduled.some((name) => name.startsWith("tailor-campaign-"))).toBe(true);
+      expect(lines.filter((line) => line.includes("handler is mapped"))).toEqual([]);
+
+      // ...dispatch sends links to the local API, signed with the local secret file
+      const dispatch = stack.plan.functions.find((f) => f.name === "tailor-dispatch")?.environment;
+      expect(dispatch?.PUBLIC_API_URL?.startsWith(stack.apiUrl ?? "none")).toBe(true);
+      expect(dispatch?.LINK_SECRET_FILE).toBe(stack.secretFiles.get("tailor-link-secret"));
+
+      // ...and the real API function answers on the local server (a forged token is not a server error)
+      const response = await fetch(`${stack.apiUrl}/unsubscribe?token=forged`);
+      expect(response.status).not.toBe(404);
+      expect(response.status).toBeLessThan(500);
+
+      // ...and `tailor up` says where the API is and that authorization is not checked locally
+      const banner = stackBanner(stack).join("\n");
+      expect(banner).toContain(`HTTP API   ${stack.apiUrl}`);
+      expect(banner).toContain("authorization not checked locally: POST /v1/events");
+      expect(banner).toContain("sent mail, web view: http://127.0.0.1:");
+      expect(banner).toContain("tailor-dispatch ← tailor-sends");
+    } finally {
+      await stack.stop();
+    }
+  }, 30_000);
+});
