@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, each against a naive baseline measured in the same run, printed as ratios.
  * Sections run one after another so they do not compete for the CPU.
  */
+import { dispatchBench } from "./dispatch.bench.js";
 import { ingestBench } from "./ingest.bench.js";
 import { renderBench } from "./render.bench.js";
 import { segmentBench } from "./segments.bench.js";
@@ -10,6 +11,7 @@ const sections: readonly { readonly name: string; readonly run: () => Promise<st
   { name: "ingest", run: ingestBench },
   { name: "segments", run: () => segmentBench() },
   { name: "rendering", run: () => renderBench() },
+  { name: "dispatch", run: dispatchBench },
 ];
 
 for (const section of sections) {
