@@ -97,6 +97,8 @@ export interface LedgerTally {
   readonly byOutcome: ReadonlyMap<string, number>;
   readonly byCampaign: ReadonlyMap<string, number>;
   readonly reasons: readonly (readonly [string, number])[];
+  /** A customer who was sent an email, to explain. */
+  readonly sentTo: string | undefined;
 }
 
 /** Reads the whole (local, small) ledger log. */
@@ -105,6 +107,7 @@ export async function tallyLedger(): Promise<LedgerTally> {
   const byOutcome = new Map<string, number>();
   const byCampaign = new Map<string, number>();
   const reasons = new Map<string, number>();
+  let sentTo: string | undefined;
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   try {
     let start: Record<string, AttributeValue> | undefined;
@@ -120,7 +123,10 @@ export async function tallyLedger(): Promise<LedgerTally> {
       for (const item of out.Items ?? []) {
         const outcome = item.outcome?.S ?? "?";
         bump(byOutcome, outcome);
-        if (outcome === "sent") bump(byCampaign, item.campaignId?.S ?? "?");
+        if (outcome === "sent") {
+          bump(byCampaign, item.campaignId?.S ?? "?");
+          sentTo ??= item.customerId?.S;
+        }
         // Reasons without the per-customer detail: "quiet hours until 08:00 Europe/Paris" → "quiet hours".
         const reason = item.reason?.S;
         if (reason !== undefined && outcome !== "sent") bump(reasons, reason.replace(/ until .*$/, ""));
@@ -134,5 +140,6 @@ export async function tallyLedger(): Promise<LedgerTally> {
     byOutcome,
     byCampaign,
     reasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5),
+    sentTo,
   };
 }

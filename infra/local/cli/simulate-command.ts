@@ -129,6 +129,9 @@ async function embeddedRun(
       const played = await playRecipients(stack, sim);
       const ledger = await tallyLedger();
       lines.push(...campaignLines(played, ledger));
+      if (ledger.sentTo !== undefined) {
+        lines.push("", "A customer who was sent an email:", `  npx tailor explain ${ledger.sentTo}`);
+      }
       for (const key of result.busiestKeys) {
         const profile = await readProfile(key, stack.dataDir);
         if (profile === undefined) continue;
