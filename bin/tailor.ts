@@ -31,11 +31,13 @@ const USAGE = `Usage: tailor <command> [options]
   segments import <segmentId> <file.csv>
                                        add the customers of a CSV (column customerId) to a static segment
   explain <customerId> [--json] [--at ISO-time]
-                                       for each segment: in or out, and which conditions held, with values
+                                       for each segment: in or out, and which conditions held, with values;
+                                       then the sends and decisions not to send of the last 30 days, with reasons
 
 Every command takes --data-dir D (default .tailor/data). Commands that start a stack take --fresh,
 --verbose (the functions' own logs and metrics) and --port-dynamodb, --port-kinesis, --port-sqs-s3,
---port-ses (or TAILOR_PORT_DYNAMODB, TAILOR_PORT_KINESIS, TAILOR_PORT_SQS_S3, TAILOR_PORT_SES; 0 = any free).
+--port-ses, --port-api (or TAILOR_PORT_DYNAMODB, TAILOR_PORT_KINESIS, TAILOR_PORT_SQS_S3, TAILOR_PORT_SES,
+TAILOR_PORT_API; 0 = any free).
 profile, quarantine, segments and explain read the running stack of the data dir, or open the data dir
 directly when none runs; segments and explain take --segments-dir S (default templates/segments).
 `;

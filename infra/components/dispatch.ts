@@ -179,7 +179,8 @@ export class Dispatch extends Construct {
     fn.addEventSource(
       new SqsEventSource(props.sendsQueue, {
         batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
+        // No batching window: an email due now goes as soon as it is queued (event-to-inbox latency).
+        maxBatchingWindow: Duration.seconds(0),
         reportBatchItemFailures: true,
         maxConcurrency: settings.dispatchMaxConcurrency,
       }),

@@ -158,7 +158,7 @@ describe("campaign infrastructure", () => {
         EventSourceArn: stack.resolve(stack.sends.queue.queueArn),
         FunctionName: stack.resolve(stack.dispatch.function.functionName),
         BatchSize: 10,
-        MaximumBatchingWindowInSeconds: 1,
+        MaximumBatchingWindowInSeconds: 0,
         FunctionResponseTypes: ["ReportBatchItemFailures"],
         ScalingConfig: { MaximumConcurrency: 2 },
       });
