@@ -195,3 +195,5 @@ try {
   await stack.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
+// The in-process emulators keep a few handles open after stopping; this process has nothing left to do.
+process.exit(0);

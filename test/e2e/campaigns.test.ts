@@ -134,9 +134,12 @@ beforeAll(async () => {
     ...signUp("e2e-c", T0 - MINUTE),
     ...signUp("e2e-e", T0 - MINUTE),
     track("e2e-c", "Unsubscribed", T0 - MINUTE, { purpose: "marketing_email" }),
+    ...signUp("e2e-f", T0 - MINUTE),
+    track("e2e-f", "Email Bounced", T0 - MINUTE, { message_id: "ses-earlier", bounce_type: "Permanent" }),
     addToCart("e2e-a", T0),
     addToCart("e2e-b", T0),
     addToCart("e2e-c", T0),
+    addToCart("e2e-f", T0),
     track("e2e-e", "Wishlist Added", T0, { product_id: "p-002" }),
   ];
   await put(firstBatch);
@@ -194,6 +197,13 @@ describe("campaigns on the local stack", () => {
     expect(await mailTo("e2e-c")).toEqual([]);
     expect(await ledgerOf("e2e-c")).toContainEqual(
       expect.objectContaining({ outcome: "skipped", reason: "suppressed: unsubscribed" }),
+    );
+  });
+
+  it("sends nothing to a suppressed (hard-bounced) customer", async () => {
+    expect(await mailTo("e2e-f")).toEqual([]);
+    expect(await ledgerOf("e2e-f")).toContainEqual(
+      expect.objectContaining({ outcome: "skipped", reason: "suppressed: hard bounce" }),
     );
   });
 
