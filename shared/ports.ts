@@ -250,7 +250,7 @@ export interface MailReceipt {
 
 /**
  * Sends one email. Throws `MailerThrottledError` or `MailerUnavailableError` (retryable) or `MailerRejectedError`
- * (permanent) from `shared/aws/mailer-errors.ts`.
+ * (permanent) from `shared/mailer-errors.ts`.
  */
 export interface Mailer {
   send(email: OutgoingEmail): Promise<MailReceipt>;

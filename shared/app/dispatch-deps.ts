@@ -1,11 +1,11 @@
-import type { RateLimiter } from "../aws/rate-limiter.js";
-import type { BackoffOptions } from "../aws/send-with-backoff.js";
 import type { CampaignLibrary } from "../domain/campaigns/library.js";
 import type { Clock, Mailer, ProfileStore, SendLedger, SendTimers } from "../ports.js";
 import type { EmailRenderer } from "../render/email-renderer.js";
 import type { ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
 import type { EmailContextDeps } from "./email-context.js";
+import type { RateLimiter } from "./rate-limiter.js";
+import type { BackoffOptions } from "./send-with-backoff.js";
 import type { SubjectOverrides } from "./subject-override.js";
 
 /** What `dispatchSends` needs: the ledger, profiles, campaigns, rendering, and the mailer behind a rate limit. */

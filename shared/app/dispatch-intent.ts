@@ -1,14 +1,14 @@
-import { MailerUnavailableError } from "../aws/mailer-errors.js";
-import { sendWithBackoff } from "../aws/send-with-backoff.js";
 import type { LedgerEntry, SendIntent } from "../domain/campaigns/contracts.js";
 import type { CampaignDefinition } from "../domain/campaigns/definition.js";
 import { sendContent, type TemplateCatalog } from "../domain/campaigns/library.js";
 import { decideSend } from "../domain/campaigns/policy.js";
 import type { Profile } from "../domain/profile/index.js";
 import { TailorError } from "../errors.js";
+import { MailerUnavailableError } from "../mailer-errors.js";
 import type { OutgoingEmail } from "../ports.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
 import { prepareEmailContext } from "./email-context.js";
+import { sendWithBackoff } from "./send-with-backoff.js";
 import type { SubjectOverrides } from "./subject-override.js";
 
 /** How one intent ended; `retry` fails its message back to the queue. */

@@ -1,11 +1,11 @@
 import { type SESv2Client, SESv2ServiceException, SendEmailCommand } from "@aws-sdk/client-sesv2";
-import type { Mailer, MailReceipt, OutgoingEmail } from "../ports.js";
 import {
   type MailerError,
   MailerRejectedError,
   MailerThrottledError,
   MailerUnavailableError,
-} from "./mailer-errors.js";
+} from "../mailer-errors.js";
+import type { Mailer, MailReceipt, OutgoingEmail } from "../ports.js";
 import { encodeSesTag } from "./ses-tags.js";
 
 const THROTTLED = new Set(["TooManyRequestsException", "LimitExceededException", "ThrottlingException"]);

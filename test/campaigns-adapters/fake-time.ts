@@ -1,4 +1,4 @@
-import type { Sleep } from "../../shared/aws/rate-limiter.js";
+import type { Sleep } from "../../shared/app/rate-limiter.js";
 import type { Clock } from "../../shared/ports.js";
 
 /** A clock that only moves when someone sleeps on it: sleeps resolve at once and advance the time. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { TokenBucket } from "../../shared/app/rate-limiter.js";
+import { sendWithBackoff } from "../../shared/app/send-with-backoff.js";
 import {
   MailerRejectedError,
   MailerThrottledError,
   MailerUnavailableError,
-} from "../../shared/aws/mailer-errors.js";
-import { TokenBucket } from "../../shared/aws/rate-limiter.js";
-import { sendWithBackoff } from "../../shared/aws/send-with-backoff.js";
+} from "../../shared/mailer-errors.js";
 import type { Mailer, MailReceipt, OutgoingEmail } from "../../shared/ports.js";
 import { FakeTime } from "./fake-time.js";
 

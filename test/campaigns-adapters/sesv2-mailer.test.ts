@@ -3,13 +3,13 @@ import { createRequire } from "node:module";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeSesTag } from "../../shared/aws/ses-tags.js";
+import { SesV2Mailer } from "../../shared/aws/sesv2-mailer.js";
 import {
   MailerRejectedError,
   MailerThrottledError,
   MailerUnavailableError,
-} from "../../shared/aws/mailer-errors.js";
-import { decodeSesTag } from "../../shared/aws/ses-tags.js";
-import { SesV2Mailer } from "../../shared/aws/sesv2-mailer.js";
+} from "../../shared/mailer-errors.js";
 import type { OutgoingEmail } from "../../shared/ports.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };

@@ -1,4 +1,4 @@
-import { TailorError } from "../errors.js";
+import { TailorError } from "./errors.js";
 
 /** The provider is throttling (sending rate or quota): retry later, within the rate. */
 export class MailerThrottledError extends TailorError {

@@ -1,6 +1,6 @@
 import { TailorError } from "../errors.js";
+import { MailerUnavailableError } from "../mailer-errors.js";
 import type { Mailer, MailReceipt, OutgoingEmail } from "../ports.js";
-import { MailerUnavailableError } from "./mailer-errors.js";
 import { type RateLimiter, realSleep, type Sleep } from "./rate-limiter.js";
 
 /** How {@link sendWithBackoff} retries. */
