@@ -301,3 +301,41 @@ export interface EventWriter {
    */
   put(records: readonly EventRecord[]): Promise<EventWriteOutcome>;
 }
+
+/** What an audit entry records. */
+export type AuditAction =
+  | "consent.changed"
+  | "customer.erased"
+  | "customer.exported"
+  | "customer.erasure_dropped_event";
+
+/**
+ * One audited action: who did what to which customer, when. Append-only: never updated, never deleted (an erasure
+ * keeps its audit entries, which hold the customer's hash, not the id).
+ */
+export interface AuditEntry {
+  /** Deterministic for the action (e.g. the event's messageId), so a retried write is one entry. */
+  readonly id: string;
+  readonly at: number;
+  readonly action: AuditAction;
+  /** Who: `api:<caller>`, `cli:<user>`, `ingest`, `app:<source>`. */
+  readonly actor: string;
+  /** SHA-256 of the customer id (hex): the entry outlives the customer's data. */
+  readonly customerHash: string;
+  /** What changed, without personal data (purpose, granted, source; counts of what was deleted). */
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** The append-only audit log (a DynamoDB table). */
+export interface AuditLog {
+  /** Appends the entries (idempotent per id). */
+  append(entries: readonly AuditEntry[]): Promise<void>;
+  /** The entries of one customer (by hash), newest first. */
+  forCustomer(customerHash: string, limit?: number): Promise<AuditEntry[]>;
+  /** Entries between two times, newest first, optionally of one action. */
+  between(
+    fromMs: number,
+    toMs: number,
+    options?: { action?: AuditAction; limit?: number },
+  ): Promise<AuditEntry[]>;
+}
