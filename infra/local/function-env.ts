@@ -27,6 +27,9 @@ export function localFunctionEnvironment(
   return env;
 }
 
+/** Variables every function sets to its own value by design. */
+const PER_FUNCTION_VARIABLES: ReadonlySet<string> = new Set(["POWERTOOLS_SERVICE_NAME"]);
+
 /**
  * The union of the functions' local environments, for `process.env`. Where two functions set a variable
  * differently the first wins there, and it is reported; each handler module is still loaded under its own
@@ -43,6 +46,8 @@ export function functionsEnvironment(
     for (const [key, value] of Object.entries(localFunctionEnvironment(fn, root))) {
       const previous = env[key];
       if (previous !== undefined && previous !== value) {
+        // Every function names its own service: expected, not worth a line.
+        if (PER_FUNCTION_VARIABLES.has(key)) continue;
         log(
           `note: ${key} is "${previous}" for ${owner.get(key)} but "${value}" for ${fn.name}: ` +
             "each handler is loaded with its own; process.env keeps the first",
