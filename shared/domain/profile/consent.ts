@@ -50,3 +50,16 @@ export function liftSuppression(profile: Profile, kind: keyof Suppressions): voi
   const { [kind]: _lifted, ...rest } = profile.s;
   profile.s = Object.keys(rest).length > 0 ? rest : undefined;
 }
+
+/**
+ * Whether the customer's data may be used for profiling (model scores, and what reads them): true unless the
+ * customer withdrew `profiling` consent, and its latest decision is that withdrawal.
+ *
+ * Opt-out, not opt-in, because profiling for one's own marketing rests on legitimate interest with a right to
+ * object (GDPR art. 21) in most deployments, and most customers never send a profiling decision at all: opt-in
+ * would switch model scoring off for nearly everyone. A customer who objects is never in a segment by model
+ * score (segment evaluation treats the scores as absent) and the rescoring path skips the customer.
+ */
+export function mayProfile(profile: Pick<Profile, "c">): boolean {
+  return profile.c?.profiling?.g !== false;
+}

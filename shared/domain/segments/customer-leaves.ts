@@ -1,5 +1,6 @@
 import { assertNever } from "../../errors.js";
 import type { Scalar } from "../events/index.js";
+import { mayProfile } from "../profile/consent.js";
 import { lifecycleAt, lifecycleNextChangeAt } from "../profile/index.js";
 import { ageAt, anniversaryAt, parseBirthday } from "./age.js";
 import type { LeafResult } from "./behaviour-leaves.js";
@@ -157,8 +158,16 @@ export function evaluateRfmCohort(view: ProfileView, condition: RfmCohortConditi
   };
 }
 
+/** A customer who withdrew profiling consent: model scores are not read, as if never scored. */
+const NO_PROFILING: LeafResult = {
+  held: false,
+  seen: "profiling consent withdrawn",
+  nextChangeAt: undefined,
+};
+
 /** `score`: the model's probability, as last scored. */
 export function evaluateScore(view: ProfileView, condition: ScoreCondition): LeafResult {
+  if (!mayProfile(view.profile)) return NO_PROFILING;
   const score = view.profile.sc?.[condition.model];
   if (score === undefined)
     return { held: false, seen: `not scored by ${condition.model}`, nextChangeAt: undefined };
@@ -171,6 +180,7 @@ export function evaluateScore(view: ProfileView, condition: ScoreCondition): Lea
 
 /** `tier`: the model's tier, as last scored. */
 export function evaluateTier(view: ProfileView, condition: TierCondition): LeafResult {
+  if (!mayProfile(view.profile)) return NO_PROFILING;
   const score = view.profile.sc?.[condition.model];
   if (score === undefined)
     return { held: false, seen: `not scored by ${condition.model}`, nextChangeAt: undefined };
