@@ -102,7 +102,9 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
   const links: LinkSettings = {
     unsubscribeUrl: `${api}/unsubscribe`,
     preferencesUrl: `${api}/preferences`,
-    viewInBrowserUrl: env.SHOP_URL,
+    // No hosted copy is kept, so the templates offer no view-in-browser link; the URL must still be a prefix of
+    // no shop link, or the shop's links would go untagged.
+    viewInBrowserUrl: `${api}/view`,
     secret,
     ttlMs: LINK_TTL_MS,
   };

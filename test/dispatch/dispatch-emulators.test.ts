@@ -157,6 +157,10 @@ describe("dispatch against the emulators (dynalite, aws-ses-v2-local), wired by 
     expect(mails).toHaveLength(1);
     const [mail] = mails;
     expect(mail?.subject).toBe("Thank you for your order, Ada!");
+    // Every link into the shop is tagged for attribution; only the signed links are left as they are.
+    const shopLinks = [...(mail?.body.html ?? "").matchAll(/href="(https:\/\/shop\.example\.com[^"]*)"/g)];
+    expect(shopLinks.length).toBeGreaterThan(0);
+    for (const [, href] of shopLinks) expect(href).toContain("utm_source=tailor");
     const unsubscribe = mail?.headers?.find((header) => header.name === "List-Unsubscribe")?.value ?? "";
     expect(unsubscribe.startsWith("<https://api.example.com/unsubscribe?t=")).toBe(true);
     expect(mail?.headers).toContainEqual({
