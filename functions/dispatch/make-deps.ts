@@ -105,6 +105,7 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
     // No hosted copy is kept, so the templates offer no view-in-browser link; the URL must still be a prefix of
     // no shop link, or the shop's links would go untagged.
     viewInBrowserUrl: `${api}/view`,
+    confirmUrl: `${api}/confirm`,
     secret,
     ttlMs: LINK_TTL_MS,
   };

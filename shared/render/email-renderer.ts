@@ -95,8 +95,13 @@ export class EmailRenderer {
     this.#text = createEngine("text", engineOptions);
     this.#merged = createEngine("html", engineOptions);
     this.#merged.registerTag(TEXT_PIECE_TAG, textPieceTagClass(this.#text, this.#sink));
-    const { unsubscribeUrl, preferencesUrl, viewInBrowserUrl } = settings.links;
-    this.#untracked = [unsubscribeUrl, preferencesUrl, viewInBrowserUrl];
+    const { unsubscribeUrl, preferencesUrl, viewInBrowserUrl, confirmUrl } = settings.links;
+    this.#untracked = [
+      unsubscribeUrl,
+      preferencesUrl,
+      viewInBrowserUrl,
+      ...(confirmUrl === undefined ? [] : [confirmUrl]),
+    ];
     for (const template of compiled.templates) {
       const variants = new Map<string, ParsedVariant>();
       for (const variant of template.variants) {

@@ -18,6 +18,7 @@ export const PREVIEW_LINKS: LinkSettings = {
   unsubscribeUrl: "https://example.com/email/unsubscribe",
   preferencesUrl: "https://example.com/email/preferences",
   viewInBrowserUrl: "https://example.com/email/view",
+  confirmUrl: "https://example.com/email/confirm",
   secret: "tailor-preview-only-secret-not-for-production-use",
   ttlMs: 60 * 24 * 3_600_000,
 };

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { RenderConfigError } from "./render-errors.js";
 
 /** What a signed link lets its holder do. */
-export type LinkPurpose = "unsubscribe" | "preferences" | "view";
+export type LinkPurpose = "unsubscribe" | "preferences" | "view" | "confirm";
 
 /** The signed claims of a link token. */
 export interface LinkClaims {
@@ -23,7 +23,7 @@ export type TokenVerification =
 /** Shortest secret accepted: 32 bytes, the HMAC-SHA256 block of security it is meant to give. */
 export const MIN_SECRET_BYTES = 32;
 
-const PURPOSES: readonly LinkPurpose[] = ["unsubscribe", "preferences", "view"];
+const PURPOSES: readonly LinkPurpose[] = ["unsubscribe", "preferences", "view", "confirm"];
 
 function checkSecret(secret: string | Uint8Array): void {
   const bytes = typeof secret === "string" ? Buffer.byteLength(secret) : secret.byteLength;
@@ -109,6 +109,11 @@ export interface LinkSettings {
   readonly unsubscribeUrl: string;
   readonly preferencesUrl: string;
   readonly viewInBrowserUrl: string;
+  /**
+   * Where a double opt-in confirmation link points (`?t=` a `confirm` token).
+   * @default - the preferences page, with a preferences token
+   */
+  readonly confirmUrl?: string;
   /** HMAC key, at least {@link MIN_SECRET_BYTES} bytes; keep it in a secret store. */
   readonly secret: string | Uint8Array;
   /** How long links stay valid (ms). */
@@ -120,6 +125,8 @@ export interface LinksView {
   readonly unsubscribe: string;
   readonly preferences: string;
   readonly view_in_browser: string;
+  /** Confirms a subscription (double opt-in). */
+  readonly confirm_subscription: string;
 }
 
 function withToken(base: string, token: string): string {
@@ -135,6 +142,7 @@ export function checkLinkSettings(settings: LinkSettings): void {
     unsubscribeUrl: settings.unsubscribeUrl,
     preferencesUrl: settings.preferencesUrl,
     viewInBrowserUrl: settings.viewInBrowserUrl,
+    ...(settings.confirmUrl === undefined ? {} : { confirmUrl: settings.confirmUrl }),
   })) {
     if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
       throw new RenderConfigError(`links.${name}: expected an http(s) URL, got ${JSON.stringify(value)}`);
@@ -143,7 +151,7 @@ export function checkLinkSettings(settings: LinkSettings): void {
   if (!(settings.ttlMs > 0)) throw new RenderConfigError("links.ttlMs must be positive");
 }
 
-/** Signed unsubscribe, preferences and view-in-browser links for one customer and campaign. */
+/** Signed unsubscribe, preferences, view-in-browser and confirmation links for one customer and campaign. */
 export function buildLinks(
   settings: LinkSettings,
   customerId: string,
@@ -157,5 +165,9 @@ export function buildLinks(
     unsubscribe: withToken(settings.unsubscribeUrl, sign("unsubscribe")),
     preferences: withToken(settings.preferencesUrl, sign("preferences")),
     view_in_browser: withToken(settings.viewInBrowserUrl, sign("view")),
+    confirm_subscription:
+      settings.confirmUrl === undefined
+        ? withToken(settings.preferencesUrl, sign("preferences"))
+        : withToken(settings.confirmUrl, sign("confirm")),
   };
 }

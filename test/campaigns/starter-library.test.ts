@@ -28,6 +28,7 @@ describe("starter campaigns", () => {
     expect([...library.byId.keys()].sort()).toEqual([
       "browse-abandonment",
       "cart-abandonment",
+      "confirm-subscription",
       "newsletter",
       "post-purchase",
       "welcome",

@@ -41,8 +41,13 @@ function twoPassRenderer(compiled: CompiledTemplates) {
       });
     }
   }
-  const { unsubscribeUrl, preferencesUrl, viewInBrowserUrl } = PREVIEW_RENDERER.links;
-  const untracked = [unsubscribeUrl, preferencesUrl, viewInBrowserUrl];
+  const { unsubscribeUrl, preferencesUrl, viewInBrowserUrl, confirmUrl } = PREVIEW_RENDERER.links;
+  const untracked = [
+    unsubscribeUrl,
+    preferencesUrl,
+    viewInBrowserUrl,
+    ...(confirmUrl === undefined ? [] : [confirmUrl]),
+  ];
   return (template: string, variant: string, context: RenderContext) => {
     const p = parsed.get(`${template}/${variant}`);
     if (p === undefined) throw new Error(`no ${template}/${variant}`);

@@ -12,6 +12,7 @@ import { type Shipped, shipped, TEMPLATES_DIR } from "./helpers.js";
 const TEMPLATES = [
   "browse-abandonment",
   "cart-abandonment",
+  "confirm-subscription",
   "newsletter",
   "post-purchase",
   "welcome",
@@ -43,7 +44,7 @@ function visible(html: string): string {
 }
 
 describe("shipped templates", () => {
-  it("ships the six templates, with variants where A/B tests are set up", () => {
+  it("ships the seven templates, with variants where A/B tests are set up", () => {
     expect(ship.renderer.templates().map((t) => t.name)).toEqual([...TEMPLATES]);
     expect(ship.renderer.templates().find((t) => t.name === "newsletter")?.variants).toEqual(["a", "b"]);
   });
@@ -78,7 +79,7 @@ describe("shipped templates", () => {
         }
       }
     }
-    expect(count).toBe(8 * 7);
+    expect(count).toBe(9 * 7); // 7 templates and 2 extra variants, × 7 samples
   });
 
   it("escapes a name with HTML in it everywhere in the HTML, and keeps it literal in the plain text", () => {
