@@ -84,6 +84,11 @@ export function verifyLinkToken(
   }
   const given = Buffer.from(signature, "base64url");
   const expected = mac(payload, secret);
+  // Node's decoder is lenient (padding, stray characters, unused low bits): only the one canonical spelling of a
+  // signature is accepted, so a token cannot be re-spelt into a different text that still verifies.
+  if (given.length === expected.length && given.toString("base64url") !== signature) {
+    return { ok: false, reason: "malformed" };
+  }
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: "bad-signature" };
   }

@@ -4,9 +4,18 @@ import { JSON_DEPTH_MAX } from "./limits.js";
 /** Keys that could reach an object's prototype if assigned: never copied. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
-/** Whether `key` can be assigned onto a plain object without touching its prototype. */
+/**
+ * Names a plain object inherits (`toString`, `valueOf`, `hasOwnProperty`, …): reading `counts[name] ?? 0` for one
+ * of them yields a function, and `+ 1` then stores the function's source as text.
+ */
+const INHERITED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * Whether `key` can name an entry of a plain-object map built from customer data: neither a key that reaches the
+ * prototype when assigned nor one that a plain object inherits (so `map[key] ?? 0` reads only own entries).
+ */
 export function isSafeKey(key: string): boolean {
-  return !FORBIDDEN_KEYS.has(key);
+  return !FORBIDDEN_KEYS.has(key) && !INHERITED_KEYS.has(key);
 }
 
 /** A copy of JSON-like input that is safe to read, or why it is not. */
@@ -14,7 +23,9 @@ export type GuardResult = { ok: true; value: unknown } | { ok: false; issue: Val
 
 /**
  * Copies arrays and plain objects, dropping `__proto__`, `constructor` and `prototype` keys at every level
- * and refusing nesting deeper than {@link JSON_DEPTH_MAX}. Leaves are returned as they are for the schema to
+ * and refusing nesting deeper than {@link JSON_DEPTH_MAX}. Lone UTF-16 surrogates in keys and strings (valid
+ * JSON escapes such as `"\ud800"`, but not text: UTF-8 cannot carry them to the table or the mail) become
+ * U+FFFD, as a lenient UTF-8 decoder would read them. Other leaves are returned as they are for the schema to
  * judge. The depth limit also bounds recursion on cyclic input built in code.
  */
 export function guardJson(input: unknown): GuardResult {
@@ -37,11 +48,11 @@ export function guardJson(input: unknown): GuardResult {
         if (FORBIDDEN_KEYS.has(key) || item === undefined) continue;
         const child = copy(item, depth + 1);
         if (child.deep) return child;
-        out[key] = child.value;
+        out[wellFormed(key)] = child.value;
       }
       return { deep: false, value: out };
     }
-    return { deep: false, value };
+    return { deep: false, value: typeof value === "string" ? wellFormed(value) : value };
   };
   const result = copy(input, 1);
   return result.deep ? tooDeep : { ok: true, value: result.value };
@@ -67,6 +78,14 @@ export function exceedsJsonDepth(text: string): boolean {
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return false;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `text` with each lone surrogate replaced by U+FFFD (`String.prototype.toWellFormed`, not in ES2023). */
+export function wellFormed(text: string): string {
+  LONE_SURROGATE.lastIndex = 0;
+  return LONE_SURROGATE.test(text) ? text.replace(LONE_SURROGATE, "\uFFFD") : text;
 }
 
 /** The issue reported for input nested too deeply. */
