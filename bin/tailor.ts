@@ -3,7 +3,10 @@
  */
 // First: it must run before any module loads node:sqlite.
 import "../infra/local/cli/hide-sqlite-warning.js";
+import { auditCommand } from "../infra/local/cli/audit-command.js";
+import { eraseCommand } from "../infra/local/cli/erase-command.js";
 import { explainCommand } from "../infra/local/cli/explain-command.js";
+import { exportCommand } from "../infra/local/cli/export-command.js";
 import { previewCommand } from "../infra/local/cli/preview-command.js";
 import { profileCommand } from "../infra/local/cli/profile-command.js";
 import { quarantineCommand } from "../infra/local/cli/quarantine-command.js";
@@ -33,6 +36,9 @@ const USAGE = `Usage: tailor <command> [options]
   explain <customerId> [--json] [--at ISO-time]
                                        for each segment: in or out, and which conditions held, with values;
                                        then the sends and decisions not to send of the last 30 days, with reasons
+  erase <customerId> [--json]          erase everything held about a customer, keep a tombstone; a receipt
+  export <customerId> [--out file]     everything held about a customer, as one JSON document
+  audit [--customer id] [--since ISO]  consent changes, erasures and exports, newest first [--json]
 
 Every command takes --data-dir D (default .tailor/data). Commands that start a stack take --fresh,
 --verbose (the functions' own logs and metrics) and --port-dynamodb, --port-kinesis, --port-sqs-s3,
@@ -51,6 +57,9 @@ const commands: Readonly<Record<string, (argv: readonly string[]) => Promise<num
   preview: previewCommand,
   segments: segmentsCommand,
   explain: explainCommand,
+  erase: eraseCommand,
+  export: exportCommand,
+  audit: auditCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

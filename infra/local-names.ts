@@ -31,6 +31,7 @@ export const LOCAL_NAMES = {
   campaignTransitionsFunction: "tailor-campaign-transitions",
   campaignScheduleFunction: "tailor-campaign-schedule",
   campaignScheduleDeadLetterQueue: "tailor-campaign-schedule-dlq",
+  auditTable: "tailor-audit",
 } as const;
 
 /** The local name of the schedule rule of the scheduled campaign `campaignId`. */

@@ -2,6 +2,8 @@ import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { AlarmTopic } from "./components/alarm-topic.js";
+import { type ApiSettingsInput, resolveApiReservedConcurrency } from "./components/api-settings.js";
+import { AuditStore } from "./components/audit-store.js";
 import { CampaignDefinitions } from "./components/campaign-definitions.js";
 import {
   type CampaignSettings,
@@ -27,7 +29,7 @@ import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 
 /** Props of {@link TailorStack}. */
-export interface TailorStackProps extends StackProps, CampaignSettingsInput {
+export interface TailorStackProps extends StackProps, CampaignSettingsInput, ApiSettingsInput {
   /**
    * Provisioned shards of the event stream.
    * @default 1
@@ -53,10 +55,11 @@ export interface TailorStackProps extends StackProps, CampaignSettingsInput {
 }
 
 /**
- * Tailor in one stack: the stateful resources (event stream, profile, timers, segments and send ledger tables,
- * quarantine bucket, transitions and sends queues, link secret), each in a construct of its own, and the
- * capabilities wired to them. Campaign settings (sender, shop, send rate) come from the props, else the CDK
- * context (`cdk deploy -c fromAddress="Shop <shop@example.org>"`), else example defaults.
+ * Tailor in one stack: the stateful resources (event stream, profile, timers, segments, send ledger and audit
+ * tables, quarantine bucket, transitions and sends queues, link secret), each in a construct of its own, and the
+ * capabilities wired to them. Campaign settings (sender, shop, send rate) and the API's reserved concurrency
+ * come from the props, else the CDK context (`cdk deploy -c fromAddress="Shop <shop@example.org>"`), else
+ * example defaults.
  */
 export class TailorStack extends Stack {
   /** The topic every alarm notifies; subscribe to it to hear about trouble. */
@@ -89,6 +92,8 @@ export class TailorStack extends Stack {
   readonly ledger: SendLedger;
   /** The HMAC key of signed links. */
   readonly linkSecret: LinkSecret;
+  /** The append-only audit log table. */
+  readonly audit: AuditStore;
   /** The HTTP API. */
   readonly api: PublicApi;
   /** The SES configuration set and its feedback. */
@@ -108,6 +113,7 @@ export class TailorStack extends Stack {
     });
     const settings = resolveCampaignSettings(props, this.node);
     this.campaignSettings = settings;
+    const apiReservedConcurrency = resolveApiReservedConcurrency(props, this.node);
     this.alarmTopic = new AlarmTopic(this, "Alarms").topic;
     this.events = new EventStream(this, "Events", { shardCount: props.shardCount });
     this.profiles = new ProfileStore(this, "Profiles");
@@ -124,6 +130,7 @@ export class TailorStack extends Stack {
     });
     this.ledger = new SendLedger(this, "Ledger");
     this.linkSecret = new LinkSecret(this, "LinkSecret");
+    this.audit = new AuditStore(this, "Audit");
     this.ingest = new Ingest(this, "Ingest", {
       stream: this.events.stream,
       profiles: this.profiles.table,
@@ -135,6 +142,7 @@ export class TailorStack extends Stack {
       campaigns: this.campaigns,
       sendsQueue: this.sends.queue,
       alarmTopic: this.alarmTopic,
+      audit: this.audit,
     });
     this.segmentTimers = new SegmentTimers(this, "SegmentTimers", {
       profiles: this.profiles.table,
@@ -157,9 +165,14 @@ export class TailorStack extends Stack {
     this.api = new PublicApi(this, "Api", {
       stream: this.events.stream,
       profiles: this.profiles.table,
+      ledger: this.ledger.table,
+      timers: this.timers.table,
+      quarantineBucket: this.quarantine.bucket,
+      audit: this.audit,
       linkSecret: this.linkSecret.secret,
       settings,
       alarmTopic: this.alarmTopic,
+      reservedConcurrency: apiReservedConcurrency ?? "none",
     });
     this.sesFeedback = new SesFeedback(this, "SesFeedback", {
       configurationSetName: settings.configurationSetName,
@@ -186,7 +199,8 @@ export class TailorStack extends Stack {
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
 
     new CfnOutput(this, "ApiUrl", {
-      description: "Base URL of the Tailor HTTP API: /unsubscribe, /preferences, POST /v1/events",
+      description:
+        "Base URL of the Tailor HTTP API: /unsubscribe, /preferences, /confirm, POST /v1/events, /v1/customers/{id}",
       value: this.api.url,
     });
   }

@@ -5,6 +5,15 @@ import {
   oneLinkSecret,
 } from "../../shared/lambda/link-secret-env.js";
 
+/** The variables the admin routes need together. */
+const PRIVACY_STORES = ["SEND_LEDGER_TABLE", "TIMERS_TABLE", "QUARANTINE_BUCKET", "AUDIT_TABLE"] as const;
+const PRIVACY_STORES_MESSAGE = `set all of ${PRIVACY_STORES.join(", ")} (the admin routes), or none`;
+
+function allOrNoPrivacyStores(env: Partial<Record<(typeof PRIVACY_STORES)[number], string>>): boolean {
+  const set = PRIVACY_STORES.filter((name) => env[name] !== undefined).length;
+  return set === 0 || set === PRIVACY_STORES.length;
+}
+
 /**
  * The HTTP API's environment: unsubscribe and preference pages (signed links), and `POST /v1/events` for apps
  * that cannot reach Kinesis.
@@ -19,9 +28,18 @@ export const apiEnvSchema = z
     /** Shown on the pages. */
     SHOP_NAME: z.string().min(1),
     SHOP_URL: z.url(),
+    /**
+     * The admin routes (erasure and export of a customer) need every store that holds a customer's data and the
+     * audit table: all four, or none (then those routes answer 404).
+     */
+    SEND_LEDGER_TABLE: z.string().min(3).optional(),
+    TIMERS_TABLE: z.string().min(3).optional(),
+    QUARANTINE_BUCKET: z.string().min(3).optional(),
+    AUDIT_TABLE: z.string().min(3).optional(),
     POWERTOOLS_SERVICE_NAME: z.string().min(1),
     POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
   })
-  .refine(oneLinkSecret, { message: ONE_LINK_SECRET_MESSAGE });
+  .refine(oneLinkSecret, { message: ONE_LINK_SECRET_MESSAGE })
+  .refine(allOrNoPrivacyStores, { message: PRIVACY_STORES_MESSAGE });
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;

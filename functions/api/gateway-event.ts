@@ -16,7 +16,18 @@ export function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
     query: new URLSearchParams(event.rawQueryString ?? ""),
     headers,
     body,
+    ...callerOf(event),
   };
+}
+
+/** The IAM caller's ARN, which API Gateway's IAM authorizer puts in the request context (absent elsewhere). */
+function callerOf(event: APIGatewayProxyEventV2): { caller?: string } {
+  const authorizer: unknown = Reflect.get(event.requestContext, "authorizer");
+  if (typeof authorizer !== "object" || authorizer === null) return {};
+  const iam: unknown = Reflect.get(authorizer, "iam");
+  if (typeof iam !== "object" || iam === null) return {};
+  const arn: unknown = Reflect.get(iam, "userArn");
+  return typeof arn === "string" && arn !== "" ? { caller: arn } : {};
 }
 
 function routePath(event: APIGatewayProxyEventV2): string {

@@ -1,8 +1,12 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { S3Client } from "@aws-sdk/client-s3";
 import type { ApiDeps } from "../../shared/app/api/api-deps.js";
+import type { PrivacyDeps } from "../../shared/app/privacy/privacy-ports.js";
+import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { KinesisEventWriter } from "../../shared/aws/kinesis-event-writer.js";
+import { privacyAdapters } from "../../shared/aws/privacy-erasure.js";
 import { DependencyUnavailableError, TailorError } from "../../shared/errors.js";
 import { loadLinkSecret } from "../../shared/lambda/link-secret.js";
 import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
@@ -14,8 +18,10 @@ import type { ApiEnv } from "./env.js";
  * reached is a retryable failure (503), not a bad link.
  */
 export function makeApiDeps(env: ApiEnv): ApiDeps {
+  const dynamodb = new DynamoDBClient({});
+  const privacy = makePrivacyDeps(env, dynamodb);
   return {
-    profiles: new DynamoProfileStore({ client: new DynamoDBClient({}), tableName: env.PROFILES_TABLE }),
+    profiles: new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE }),
     events: new KinesisEventWriter({ client: new KinesisClient({}), streamName: env.EVENTS_STREAM }),
     clock: runtimeClock,
     linkSecret: async () => {
@@ -27,5 +33,31 @@ export function makeApiDeps(env: ApiEnv): ApiDeps {
       }
     },
     shop: { name: env.SHOP_NAME, url: env.SHOP_URL },
+    ...(privacy === undefined ? {} : { privacy }),
   };
+}
+
+/** Erasure and export, when the environment names every store (the admin routes are off otherwise). */
+function makePrivacyDeps(env: ApiEnv, dynamodb: DynamoDBClient): PrivacyDeps | undefined {
+  const { SEND_LEDGER_TABLE, TIMERS_TABLE, QUARANTINE_BUCKET, AUDIT_TABLE } = env;
+  if (
+    SEND_LEDGER_TABLE === undefined ||
+    TIMERS_TABLE === undefined ||
+    QUARANTINE_BUCKET === undefined ||
+    AUDIT_TABLE === undefined
+  ) {
+    return undefined;
+  }
+  return privacyAdapters({
+    dynamodb,
+    s3: new S3Client({}),
+    resources: {
+      profilesTable: env.PROFILES_TABLE,
+      sendLedgerTable: SEND_LEDGER_TABLE,
+      timersTable: TIMERS_TABLE,
+      quarantineBucket: QUARANTINE_BUCKET,
+    },
+    audit: new DynamoAuditLog({ client: dynamodb, tableName: AUDIT_TABLE }),
+    clock: runtimeClock,
+  });
 }

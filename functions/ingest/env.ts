@@ -11,6 +11,8 @@ export const ingestEnvSchema = z.object({
   PROFILES_TABLE: z.string().min(3),
   /** S3 bucket receiving malformed records with their raw bytes and the reason. */
   QUARANTINE_BUCKET: z.string().min(3),
+  /** DynamoDB audit log (`pk`, `sk`), append-only: consent changes, erasures, exports. */
+  AUDIT_TABLE: z.string().min(3).optional(),
   ...segmentEnvShape,
   ...campaignEnvShape,
   /** Powertools service name, used by the logger and metrics. */

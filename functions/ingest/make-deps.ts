@@ -3,6 +3,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { IngestDeps } from "../../shared/app/ingest-batch.js";
 import { campaignSendDeps } from "../../shared/aws/campaign-adapters.js";
+import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
+import { DynamoProfileErasure } from "../../shared/aws/dynamo-erasure.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
 import { dynamoSegmentDeps } from "../../shared/aws/segment-adapters.js";
@@ -19,5 +21,10 @@ export function makeIngestDeps(env: IngestEnv): IngestDeps {
     clock: runtimeClock,
     segments: dynamoSegmentDeps({ env, dynamodb, outbox: profiles, clock: runtimeClock }),
     campaigns: campaignSendDeps({ env, dynamodb, sqs: new SQSClient({}) }),
+    // Erased customers' late events are dropped, not folded into a new profile.
+    tombstones: new DynamoProfileErasure({ client: dynamodb, tableName: env.PROFILES_TABLE }),
+    ...(env.AUDIT_TABLE === undefined
+      ? {}
+      : { audit: new DynamoAuditLog({ client: dynamodb, tableName: env.AUDIT_TABLE }) }),
   };
 }

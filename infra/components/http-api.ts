@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
+  CfnStage,
   HttpApi,
   HttpMethod,
   type HttpRoute,
@@ -12,20 +13,26 @@ import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IStream } from "aws-cdk-lib/aws-kinesis";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { apiEnvSchema } from "../../functions/api/env.js";
 import { LOCAL_NAMES } from "../local-names.js";
+import { DEFAULT_API_RESERVED_CONCURRENCY } from "./api-settings.js";
+import type { AuditTable } from "./audit-store.js";
 import type { CampaignSettings } from "./campaign-settings.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
+import { arnFinding } from "./nag-findings.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
+import { grantTableActions } from "./table-grants.js";
 
 /** The API function's handler, found from this file, wherever the repository is checked out. */
 const apiEntry = fileURLToPath(new URL("../../functions/api/handler.ts", import.meta.url));
@@ -33,16 +40,29 @@ const apiEntry = fileURLToPath(new URL("../../functions/api/handler.ts", import.
 /** Service name of the API function: its logs' `service` key and its metrics' `service` dimension. */
 export const API_SERVICE_NAME = "api";
 
-/** The routes of the API: the signed-link pages are public (the token is the authorisation), events use IAM. */
+/**
+ * The routes of the API: the signed-link pages are public (the token is the authorisation) and throttled below
+ * the stage; events and the admin routes (erasure, export) take IAM-signed requests only.
+ */
 export const API_ROUTES = {
   public: [
     { method: HttpMethod.GET, path: "/unsubscribe" },
     { method: HttpMethod.POST, path: "/unsubscribe" },
     { method: HttpMethod.GET, path: "/preferences" },
     { method: HttpMethod.POST, path: "/preferences" },
+    { method: HttpMethod.GET, path: "/confirm" },
   ],
-  iam: [{ method: HttpMethod.POST, path: "/v1/events" }],
+  iam: [
+    { method: HttpMethod.POST, path: "/v1/events" },
+    { method: HttpMethod.DELETE, path: "/v1/customers/{id}" },
+    { method: HttpMethod.GET, path: "/v1/customers/{id}/export" },
+  ],
 } as const;
+
+/** The route keys of the public routes, as API Gateway names them in a stage's route settings. */
+export const PUBLIC_ROUTE_KEYS: readonly string[] = API_ROUTES.public.map(
+  ({ method, path }) => `${method} ${path}`,
+);
 
 /** One access log line per request: JSON of the HTTP API's context variables. */
 const accessLogFormat = AccessLogFormat.custom(
@@ -63,13 +83,28 @@ const accessLogFormat = AccessLogFormat.custom(
 export interface PublicApiProps {
   /** Where `POST /v1/events` and the preference changes put events. */
   readonly stream: IStream;
-  /** Profiles, read to show the preference page. */
+  /** Profiles: read to show the preference page and to export; deleted, and a tombstone put, on erasure. */
   readonly profiles: ITable;
+  /** The send ledger: a customer's partition queried to export it, deleted in batches on erasure. */
+  readonly ledger: ITable;
+  /** The due-time timers: scanned for a customer's timers, which erasure deletes. */
+  readonly timers: ITable;
+  /** The quarantine: a customer's records listed and read to export them, deleted (every version) on erasure. */
+  readonly quarantineBucket: IBucket;
+  /** The audit log: erasures and exports appended, a customer's entries read for the export. */
+  readonly audit: AuditTable;
   /** The HMAC key verifying signed links. */
   readonly linkSecret: ISecret;
   readonly settings: CampaignSettings;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
+  /**
+   * Instances reserved for the API function, and the most it runs at once: a flood on the public pages is
+   * throttled there instead of starving ingest and dispatch of the account's concurrency. `"none"` reserves
+   * nothing (an account whose quota is too low to reserve any).
+   * @default 20
+   */
+  readonly reservedConcurrency?: number | "none";
   /**
    * Requests per second the stage accepts in the steady state, every route together.
    * @default 50
@@ -80,13 +115,26 @@ export interface PublicApiProps {
    * @default 100
    */
   readonly burstLimit?: number;
+  /**
+   * Requests per second each public route (unsubscribe, preferences, confirm) accepts: anyone may call them, so
+   * they get less than the stage, leaving room for the IAM-signed routes. At most `rateLimit`.
+   * @default 10
+   */
+  readonly publicRateLimit?: number;
+  /**
+   * Requests each public route accepts at once above its rate. At most `burstLimit`.
+   * @default 20
+   */
+  readonly publicBurstLimit?: number;
 }
 
 /**
- * The HTTP API (API Gateway v2, payload format 2.0) in front of `functions/api`: the unsubscribe and
- * preference pages the links in emails open (public routes, each request carrying an HMAC-signed token), and
- * `POST /v1/events` for apps that cannot reach Kinesis (IAM-signed requests only). Throttled on the default
- * stage, with JSON access logs in a log group of their own.
+ * The HTTP API (API Gateway v2, payload format 2.0) in front of `functions/api`: the unsubscribe, preference and
+ * subscription-confirmation pages the links in emails open (public routes, each request carrying an HMAC-signed
+ * token, throttled below the stage), and, for IAM-signed requests only, `POST /v1/events` for apps that cannot
+ * reach Kinesis and the admin routes that erase (`DELETE /v1/customers/{id}`) and export
+ * (`GET /v1/customers/{id}/export`) a customer. Throttled on the default stage, with JSON access logs in a log
+ * group of their own; the function's concurrency is reserved and capped.
  */
 export class PublicApi extends Construct {
   /** The function. */
@@ -104,20 +152,42 @@ export class PublicApi extends Construct {
     super(scope, id);
     const rateLimit = props.rateLimit ?? 50;
     const burstLimit = props.burstLimit ?? 100;
-    if (!(rateLimit > 0) || !Number.isInteger(burstLimit) || burstLimit < 1) {
+    const publicRateLimit = props.publicRateLimit ?? Math.min(10, rateLimit);
+    const publicBurstLimit = props.publicBurstLimit ?? Math.min(20, burstLimit);
+    for (const [what, rate, burst] of [
+      ["the API's", rateLimit, burstLimit],
+      ["the public routes'", publicRateLimit, publicBurstLimit],
+    ] as const) {
+      if (!(rate > 0) || !Number.isInteger(burst) || burst < 1) {
+        throw new InfraConfigError(
+          `${what} throttling needs a positive rate and burst, got ${rate}/${burst}`,
+        );
+      }
+    }
+    if (publicRateLimit > rateLimit || publicBurstLimit > burstLimit) {
       throw new InfraConfigError(
-        `the API's throttling needs a positive rate and burst, got ${rateLimit}/${burstLimit}`,
+        `the public routes' throttling (${publicRateLimit}/${publicBurstLimit}) must not exceed the stage's (${rateLimit}/${burstLimit})`,
       );
     }
 
     const apiFunction = new ProjectFunction(this, "Function", {
       entry: apiEntry,
-      description: "Serves the unsubscribe and preference pages and accepts events over HTTP",
-      timeout: Duration.seconds(10),
+      description:
+        "Serves the unsubscribe, preference and confirmation pages, accepts events over HTTP, erases and exports customers",
+      // Erasing scans the timers table and walks the customer's quarantined records.
+      timeout: Duration.seconds(30),
+      reservedConcurrentExecutions:
+        props.reservedConcurrency === "none"
+          ? undefined
+          : (props.reservedConcurrency ?? DEFAULT_API_RESERVED_CONCURRENCY),
       environmentSchema: apiEnvSchema,
       environment: {
         EVENTS_STREAM: props.stream.streamName,
         PROFILES_TABLE: props.profiles.tableName,
+        SEND_LEDGER_TABLE: props.ledger.tableName,
+        TIMERS_TABLE: props.timers.tableName,
+        QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
+        AUDIT_TABLE: props.audit.table.tableName,
         LINK_SECRET_ARN: props.linkSecret.secretArn,
         SHOP_NAME: props.settings.shopName,
         SHOP_URL: props.settings.shopUrl,
@@ -130,11 +200,23 @@ export class PublicApi extends Construct {
     props.stream.grantWrite(fn);
     props.profiles.grantReadData(fn);
     props.linkSecret.grantRead(fn);
+    // Erasure: the profile goes and a tombstone takes its place; the ledger partition goes in batches; the
+    // customer's timers are found by a scan (the table is keyed by due minute) and deleted one by one.
+    grantTableActions(props.profiles, fn, "write", "DeleteItem", "PutItem", "BatchGetItem");
+    grantTableActions(props.ledger, fn, "write", "Query", "BatchWriteItem");
+    grantTableActions(props.timers, fn, "write", "Scan", "DeleteItem");
+    props.audit.grantAppend(fn);
+    props.audit.grantRead(fn);
+    grantQuarantineErasure(fn, props.quarantineBucket);
     const reason =
-      "KMS grants for the stream's and the profile table's keys, each scoped to its one key ARN.";
+      "KMS grants for the stream's, the tables' and the quarantine's keys, each scoped to its one key ARN.";
     for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
       Validations.of(apiFunction.role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
     }
+    Validations.of(apiFunction.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${arnFinding(props.quarantineBucket, "/*")}]`,
+      reason: "Erasure and export read and delete the quarantined records of one customer, found by listing.",
+    });
     this.function = fn;
 
     const api = new HttpApi(this, "Api", {
@@ -145,7 +227,7 @@ export class PublicApi extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    new HttpStage(this, "Stage", {
+    const stage = new HttpStage(this, "Stage", {
       httpApi: api,
       stageName: "$default",
       autoDeploy: true,
@@ -163,8 +245,11 @@ export class PublicApi extends Construct {
             "Opened from links in emails: each request carries an HMAC-signed token the function verifies.",
         });
         routes.set(`${method} ${path}`, route);
+        // A stage naming a route in its settings fails to deploy before the route exists.
+        stage.node.addDependency(route);
       }
     }
+    throttlePublicRoutes(stage, { rateLimit: publicRateLimit, burstLimit: publicBurstLimit });
     const iam = new HttpIamAuthorizer();
     for (const { method, path } of API_ROUTES.iam) {
       for (const route of api.addRoutes({ path, methods: [method], integration, authorizer: iam })) {
@@ -176,10 +261,46 @@ export class PublicApi extends Construct {
     this.url = api.apiEndpoint;
 
     this.errorsAlarm = notifyingAlarm(this, "ErrorsAlarm", {
-      description: "API invocations failed: unsubscribe, preference or event requests get errors",
+      description:
+        "API invocations failed: unsubscribe, preference, confirmation, event, erasure or export requests get errors",
       metric: fn.metricErrors({ statistic: "Sum", period: ALARM_PERIOD }),
       threshold: 0,
       topic: props.alarmTopic,
     });
   }
+}
+
+/** Gives each public route a throttle of its own, below the stage's (the L2 stage sets only the default). */
+function throttlePublicRoutes(stage: HttpStage, limits: { rateLimit: number; burstLimit: number }): void {
+  const cfnStage = stage.node.defaultChild;
+  if (!(cfnStage instanceof CfnStage)) {
+    throw new InfraConfigError(`${stage.node.path} has no AWS::ApiGatewayV2::Stage to throttle routes on`);
+  }
+  // A JSON-typed property: CloudFormation's own casing, written as is.
+  cfnStage.routeSettings = Object.fromEntries(
+    PUBLIC_ROUTE_KEYS.map((key) => [
+      key,
+      { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
+    ]),
+  );
+}
+
+/**
+ * What erasure and export do in the quarantine: list the records (and their versions: the bucket is versioned,
+ * so a record is gone only when every version is), read a record and its metadata, delete every version.
+ */
+function grantQuarantineErasure(fn: IFunction, bucket: IBucket): void {
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ["s3:ListBucket", "s3:ListBucketVersions"],
+      resources: [bucket.bucketArn],
+    }),
+  );
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+      resources: [bucket.arnForObjects("*")],
+    }),
+  );
+  bucket.encryptionKey?.grantDecrypt(fn);
 }

@@ -11,6 +11,7 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { ingestEnvSchema } from "../../functions/ingest/env.js";
 import { LOCAL_NAMES } from "../local-names.js";
+import type { AuditTable } from "./audit-store.js";
 import { CAMPAIGNS_DIR, type CampaignDefinitions, EMAILS_DIR } from "./campaign-definitions.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
 import { InfraConfigError } from "./infra-config-error.js";
@@ -50,6 +51,8 @@ export interface IngestProps {
   readonly sendsQueue: IQueue;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
+  /** The audit log, appended to with the consent changes and the dropped events of erased customers. */
+  readonly audit: AuditTable;
   /**
    * The alarm fires when more records than this are quarantined in 5 minutes. Zero means any malformed
    * record is worth a look; raise it when a known-noisy producer is being fixed.
@@ -106,6 +109,7 @@ export class Ingest extends Construct {
       environment: {
         PROFILES_TABLE: props.profiles.tableName,
         QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
+        AUDIT_TABLE: props.audit.table.tableName,
         SEGMENTS_DIR,
         TIMERS_TABLE: props.timers.tableName,
         SEGMENTS_TABLE: props.segments.tableName,
@@ -127,6 +131,7 @@ export class Ingest extends Construct {
     props.segments.grantReadWriteData(fn);
     props.transitionsQueue.grantSendMessages(fn);
     props.sendsQueue.grantSendMessages(fn);
+    props.audit.grantAppend(fn);
     acknowledgeGrantWildcards(ingest, props.quarantineBucket);
 
     const deadLetters = new DeadLetterQueue(this, "DeadLetters", { purpose: "the ingest event source" });
@@ -210,7 +215,7 @@ function acknowledgeGrantWildcards(ingest: ProjectFunction<typeof ingestEnvSchem
   const acknowledge = (finding: string, reason: string): void =>
     Validations.of(ingest.role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
   const kmsReason =
-    "KMS grants for the tables', quarantine's and queues' keys, each scoped to its one key ARN.";
+    "KMS grants for the tables' (audit log included), quarantine's and queues' keys, each scoped to its one key ARN.";
   acknowledge("Action::kms:GenerateDataKey*", kmsReason);
   acknowledge("Action::kms:ReEncrypt*", kmsReason);
   acknowledge(

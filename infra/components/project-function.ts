@@ -67,6 +67,14 @@ export interface ProjectFunctionProps<S extends z.ZodObject> {
    */
   readonly timeout?: Duration;
   /**
+   * Instances reserved for the function, and the most it may run at once: a flood of requests then fails fast
+   * with throttling instead of taking the account's concurrency from the other functions. Lambda refuses a
+   * reservation that leaves the account less than its minimum unreserved (100 at the standard quota of 1,000; a
+   * new account's lower quota may allow none).
+   * @default - no reservation: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
    * How long the function's logs are kept.
    * @default one month
    */
@@ -102,6 +110,10 @@ export class ProjectFunction<S extends z.ZodObject> extends Construct {
     super(scope, id);
     const environment = validateEnvironment(props.environmentSchema, props.environment);
     const folders = (props.bundledFolders ?? []).map(validateFolder);
+    const reserved = props.reservedConcurrentExecutions;
+    if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) {
+      throw new InfraConfigError(`reservedConcurrentExecutions must be a positive integer, got ${reserved}`);
+    }
 
     this.logGroup = new LogGroup(this, "Logs", {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
@@ -122,6 +134,7 @@ export class ProjectFunction<S extends z.ZodObject> extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(30),
+      reservedConcurrentExecutions: reserved,
       role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,

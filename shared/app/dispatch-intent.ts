@@ -5,7 +5,7 @@ import { decideSend } from "../domain/campaigns/policy.js";
 import type { Profile } from "../domain/profile/index.js";
 import { TailorError } from "../errors.js";
 import { MailerUnavailableError } from "../mailer-errors.js";
-import type { OutgoingEmail } from "../ports.js";
+import type { OutgoingEmail, StoredProfile } from "../ports.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
 import { prepareEmailContext } from "./email-context.js";
 import { sendWithBackoff } from "./send-with-backoff.js";
@@ -66,6 +66,15 @@ function entryOf(
 export async function dispatchIntent(scope: IntentScope, intent: SendIntent): Promise<IntentOutcome> {
   const { ledger } = scope.deps;
   const now = scope.deps.clock.now();
+  // First the profile: for an unknown (or erased) customer nothing is written, not even a claim, so an erasure
+  // is never undone by a send that was already queued.
+  let stored: StoredProfile | undefined;
+  try {
+    stored = await scope.deps.profiles.get(intent.customerId);
+  } catch (error) {
+    return { kind: "retry", reason: `profile: ${messageOf(error)}` };
+  }
+  if (stored === undefined) return { kind: "skipped", reason: "unknown customer: nothing recorded" };
   let claim: Awaited<ReturnType<typeof ledger.claim>>;
   try {
     claim = await ledger.claim(intent, now);
@@ -75,7 +84,7 @@ export async function dispatchIntent(scope: IntentScope, intent: SendIntent): Pr
   if (claim === "already") return { kind: "duplicate" };
   if (claim === "pending") return { kind: "retry", reason: "another attempt holds the claim" };
   try {
-    return await decideAndSend(scope, intent, now);
+    return await decideAndSend(scope, intent, stored, now);
   } catch (error) {
     try {
       await ledger.release(intent);
@@ -87,19 +96,18 @@ export async function dispatchIntent(scope: IntentScope, intent: SendIntent): Pr
 }
 
 /** Everything after a successful claim; throws only while nothing was handed to the provider. */
-async function decideAndSend(scope: IntentScope, intent: SendIntent, now: number): Promise<IntentOutcome> {
+async function decideAndSend(
+  scope: IntentScope,
+  intent: SendIntent,
+  stored: StoredProfile,
+  now: number,
+): Promise<IntentOutcome> {
   const { deps } = scope;
   const { ledger } = deps;
   const campaign = deps.library.byId.get(intent.campaignId);
   if (campaign === undefined) {
     const reason = `campaign ${intent.campaignId} no longer exists`;
     await ledger.record(entryOf(intent, undefined, now, "skipped", { reason }));
-    return { kind: "skipped", reason };
-  }
-  const stored = await deps.profiles.get(intent.customerId);
-  if (stored === undefined) {
-    const reason = "unknown customer";
-    await ledger.record(entryOf(intent, campaign, now, "skipped", { reason }));
     return { kind: "skipped", reason };
   }
   const cap = campaign.policy.frequencyCap;

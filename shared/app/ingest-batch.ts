@@ -3,9 +3,13 @@ import { decodeEvent, type TailorEvent } from "../domain/events/index.js";
 import { foldEvents } from "../domain/profile/index.js";
 import type { EvaluationContext, SegmentTransition } from "../domain/segments/contracts.js";
 import { ProfileConflictError } from "../errors.js";
-import type { Clock, ProfileStore, Quarantine, SizeDelta, StoredProfile } from "../ports.js";
+import type { AuditLog, Clock, ProfileStore, Quarantine, SizeDelta, StoredProfile } from "../ports.js";
+import { consentAuditEntries } from "./consent/consent-audit-entries.js";
 import { type FlushResult, flushOutbox, type OutboxDeps } from "./flush-outbox.js";
 import { mapLimit } from "./map-limit.js";
+import { consentActor, isConsentEvent } from "./privacy/consent-audit.js";
+import { customerHash } from "./privacy/customer-hash.js";
+import type { TombstoneReader } from "./privacy/privacy-ports.js";
 import type { SendScheduling } from "./schedule-intents.js";
 import { type SegmentDeps, sizeDeltas } from "./segment-deps.js";
 import { settleSegments } from "./settle-segments.js";
@@ -41,6 +45,19 @@ export interface IngestDeps {
    * @default - no campaigns
    */
   readonly campaigns?: { readonly library: CampaignLibrary; readonly sends: SendScheduling };
+  /**
+   * Erasure: profiles are loaded together with the tombstones of the batch's customers, and the events of an
+   * erased customer are dropped (counted in `erasedDropped`), never used to rebuild a profile.
+   * @default - no tombstones read: profiles are loaded with `profiles.getMany`
+   */
+  readonly tombstones?: TombstoneReader;
+  /**
+   * The audit log: `consent.changed` for every consent decision a written fold applied, and
+   * `customer.erasure_dropped_event` per batch and erased customer. An entry that cannot be appended fails the
+   * customer's records back to the stream (appended before the profile write, so the redelivery appends it).
+   * @default - nothing audited
+   */
+  readonly audit?: AuditLog;
 }
 
 /** What one batch did, for metrics, logs and the benchmark. */
@@ -77,6 +94,8 @@ export interface IngestSummary {
   counterWrites: number;
   /** Counter updates that failed: sizes drift until the next recount (the batch still succeeds). */
   counterFailures: number;
+  /** Events dropped because their customer was erased (a tombstone exists). */
+  erasedDropped: number;
 }
 
 export interface IngestResult {
@@ -104,6 +123,10 @@ interface CustomerBatch {
  * outbox is published to the transitions queue and cleared (conditional on the version); if publishing fails
  * the customer's records are failed back, and their redelivery, a pure duplicate, publishes the outbox then.
  * Size counters are summed per shard over the batch and written once at the end.
+ *
+ * With `tombstones`, the profiles are loaded together with the tombstones of the batch's customers, and the
+ * events of an erased customer are dropped and counted (`erasedDropped`), never folded into a new profile. With
+ * `audit`, the consent decisions a fold applied and the dropped events are appended to the audit log.
  */
 export async function ingestBatch(deps: IngestDeps, records: readonly IngestRecord[]): Promise<IngestResult> {
   const now = deps.clock.now();
@@ -130,10 +153,13 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     sendTimerWrites: 0,
     counterWrites: 0,
     counterFailures: 0,
+    erasedDropped: 0,
   };
 
   const byCustomer = new Map<string, CustomerBatch>();
   const quarantining: Promise<void>[] = [];
+  /** Actors of the consent events, by messageId (`app:<library>` from the raw event). */
+  const actors = new Map<string, string>();
   for (const record of records) {
     const decoded = decodeEvent(record.data, now);
     if (!decoded.ok) {
@@ -169,16 +195,16 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
       byCustomer.set(customerId, batch);
     }
     batch.events.push(decoded.event);
+    if (deps.audit !== undefined && isConsentEvent(decoded.event)) {
+      actors.set(decoded.event.messageId, consentActor(record.data));
+    }
     batch.sequenceNumbers.push(record.sequenceNumber);
   }
   summary.customers = byCustomer.size;
 
-  const batches = [...byCustomer.values()];
-  const [loaded, context] = await Promise.all([
-    batches.length === 0
-      ? new Map<string, StoredProfile>()
-      : deps.profiles.getMany(batches.map((batch) => batch.customerId)),
-    batches.length === 0 || deps.segments === undefined ? {} : deps.segments.context(),
+  const [{ profiles: loaded, erased }, context] = await Promise.all([
+    loadProfiles(deps, [...byCustomer.keys()]),
+    byCustomer.size === 0 || deps.segments === undefined ? {} : deps.segments.context(),
     Promise.all(quarantining),
   ]);
 
@@ -189,7 +215,11 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
       : deps.campaigns === undefined
         ? deps.segments
         : { ...deps.segments, sends: deps.campaigns.sends };
-  const run: BatchRun = { deps, now, summary, context, deltas, outbox };
+  const batches = [...byCustomer.values()].filter((batch) => !erased.has(batch.customerId));
+  for (const outcome of await dropErased(deps, now, summary, [...byCustomer.values()], erased)) {
+    for (const sequenceNumber of outcome) failed.add(sequenceNumber);
+  }
+  const run: BatchRun = { deps, now, summary, context, deltas, outbox, actors };
   const outcomes = await mapLimit(batches, deps.writeConcurrency ?? 16, (batch) =>
     writeCustomer(run, batch, loaded.get(batch.customerId)),
   );
@@ -218,6 +248,57 @@ interface BatchRun {
   readonly deltas: SizeDelta[];
   /** Where the outboxes go after a write (undefined without segments). */
   readonly outbox: OutboxDeps | undefined;
+  /** Actors of the consent events, by messageId. */
+  readonly actors: ReadonlyMap<string, string>;
+}
+
+/** The batch's profiles, and which of its customers were erased (none without `tombstones`). */
+async function loadProfiles(
+  deps: IngestDeps,
+  customerIds: readonly string[],
+): Promise<{ profiles: Map<string, StoredProfile>; erased: ReadonlySet<string> }> {
+  if (customerIds.length === 0) return { profiles: new Map(), erased: new Set() };
+  if (deps.tombstones !== undefined) return deps.tombstones.loadWithTombstones(customerIds);
+  return { profiles: await deps.profiles.getMany(customerIds), erased: new Set() };
+}
+
+/**
+ * Drops the events of erased customers: counted, and audited once per batch and customer (the id comes from the
+ * customer's first sequence number, so a redelivered batch is the same entry). Resolves, per customer whose
+ * entry could not be appended, the sequence numbers to fail back to the stream.
+ */
+async function dropErased(
+  deps: IngestDeps,
+  now: number,
+  summary: IngestSummary,
+  batches: readonly CustomerBatch[],
+  erased: ReadonlySet<string>,
+): Promise<string[][]> {
+  const dropped = batches.filter((batch) => erased.has(batch.customerId));
+  for (const batch of dropped) summary.erasedDropped += batch.events.length;
+  const { audit } = deps;
+  if (audit === undefined) return [];
+  const outcomes = await Promise.all(
+    dropped.map(async (batch) => {
+      const hash = customerHash(batch.customerId);
+      try {
+        await audit.append([
+          {
+            id: `customer.erasure_dropped_event#${hash}#${batch.sequenceNumbers[0] ?? now}`,
+            at: now,
+            action: "customer.erasure_dropped_event",
+            actor: "ingest",
+            customerHash: hash,
+            details: { events: batch.events.length },
+          },
+        ]);
+        return [];
+      } catch {
+        return batch.sequenceNumbers;
+      }
+    }),
+  );
+  return outcomes.filter((sequenceNumbers) => sequenceNumbers.length > 0);
 }
 
 async function writeCustomer(
@@ -228,6 +309,7 @@ async function writeCustomer(
   const { deps, now, summary } = run;
   const attempts = deps.maxWriteAttempts ?? 5;
   const scheduled = new Set<number>();
+  const audited = new Set<string>();
   let stored = initial;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const folded = foldEvents(stored?.profile, batch.customerId, batch.events, now);
@@ -261,6 +343,17 @@ async function writeCustomer(
       if (started.length > 0) {
         profile = { ...profile, oi: [...(profile.oi ?? []), ...started] };
         intents = started.length;
+      }
+    }
+    if (deps.audit !== undefined) {
+      const actorOf = (event: TailorEvent) => run.actors.get(event.messageId) ?? "app:stream";
+      const entries = consentAuditEntries(stored?.profile, profile, batch.events, actorOf).filter(
+        (entry) => !audited.has(entry.id),
+      );
+      if (entries.length > 0) {
+        // Before the write: once the profile holds the change, a redelivery is a duplicate and audits nothing.
+        await deps.audit.append(entries);
+        for (const entry of entries) audited.add(entry.id);
       }
     }
     const outcome = await deps.profiles.put(profile, stored);

@@ -9,6 +9,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { TOMBSTONE_PREFIX } from "../app/privacy/customer-hash.js";
 import type { Profile } from "../domain/profile/index.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type {
@@ -188,7 +189,11 @@ export class DynamoProfileStore implements ProfileStore, OutboxStore, ProfileSca
           }),
         ),
       );
-      for (const item of out.Items ?? []) yield toStored(item);
+      for (const item of out.Items ?? []) {
+        // An erased customer's tombstone (`tomb#<hash>`) shares the table but is not a profile.
+        if (item.customerId?.S?.startsWith(TOMBSTONE_PREFIX) === true) continue;
+        yield toStored(item);
+      }
       start = out.LastEvaluatedKey;
     } while (start !== undefined);
   }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { consentAuditEntries } from "../../shared/app/consent/consent-audit-entries.js";
+import { consentAuditEntries, consentAuditId } from "../../shared/app/consent/consent-audit-entries.js";
 import type { TailorEvent } from "../../shared/domain/events/index.js";
 import { foldEvents, type Profile } from "../../shared/domain/profile/index.js";
 import { NOW, parsed, rawEvents } from "../factories/events.js";
@@ -38,7 +38,10 @@ describe("consentAuditEntries", () => {
       ["marketing_email", false, "unsubscribe", true],
       ["profiling", false, "preferences", undefined],
     ]);
-    expect(entries.slice(0, 2).map((e) => e.id)).toEqual(["m-grant", "m-unsub"]);
+    expect(entries.slice(0, 2).map((e) => e.id)).toEqual([
+      consentAuditId("m-grant"),
+      consentAuditId("m-unsub"),
+    ]);
     expect(entries.map((e) => e.at)).toEqual([NOW + MINUTE, NOW + 2 * MINUTE, NOW + 3 * MINUTE]);
     for (const entry of entries) {
       expect(entry).toMatchObject({ action: "consent.changed", actor: "app:test", customerHash: hash });
@@ -76,7 +79,7 @@ describe("consentAuditEntries", () => {
     // Assess
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
-      id: "m-confirm",
+      id: consentAuditId("m-confirm"),
       details: { purpose: "marketing_email", granted: true, source: "double-opt-in", previous: true },
     });
   });
@@ -98,7 +101,7 @@ describe("consentAuditEntries", () => {
 
     // Assess
     expect(replay.entries).toEqual([]);
-    expect(mixed.entries.map((e) => e.id)).toEqual(["m-3"]);
+    expect(mixed.entries.map((e) => e.id)).toEqual([consentAuditId("m-3")]);
   });
 
   it("takes the actor from the event when given a function", () => {

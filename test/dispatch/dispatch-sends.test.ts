@@ -78,7 +78,7 @@ describe("dispatchSends", () => {
     expect(first.failed.size + again.failed.size).toBe(0);
   });
 
-  it("records skips with their reason: no consent, unknown customer, campaign gone", async () => {
+  it("records skips with their reason (no consent, campaign gone); an unknown customer leaves no trace", async () => {
     // Prepare
     const withoutConsent = { ...customer("c-2"), c: {} };
     const { deps, ledger, mailer } = harness([campaign()], [withoutConsent]);
@@ -96,9 +96,9 @@ describe("dispatchSends", () => {
     expect(ledger.of(noConsent.key)).toEqual([
       expect.objectContaining({ outcome: "skipped", reason: "no consent: marketing_email not granted" }),
     ]);
-    expect(ledger.of(unknown.key)).toEqual([
-      expect.objectContaining({ outcome: "skipped", reason: "unknown customer" }),
-    ]);
+    // Unknown, or erased: nothing is written under the customer's id, not even a claim.
+    expect(ledger.of(unknown.key)).toEqual([]);
+    expect(await ledger.claim(unknown, 0)).toBe("claimed");
     expect(ledger.of(gone.key)).toEqual([
       expect.objectContaining({ outcome: "skipped", reason: "campaign retired no longer exists" }),
     ]);

@@ -140,6 +140,8 @@ beforeAll(async () => {
     addToCart("e2e-b", T0),
     addToCart("e2e-c", T0),
     addToCart("e2e-f", T0),
+    ...signUp("e2e-g", T0 - MINUTE),
+    addToCart("e2e-g", T0),
     track("e2e-e", "Wishlist Added", T0, { product_id: "p-002" }),
   ];
   await put(firstBatch);
@@ -147,7 +149,11 @@ beforeAll(async () => {
   await put([track("e2e-e", "Coupon Requested", T0 + 5 * MINUTE)]);
   // 14:00 — B buys before the reminder is due.
   clock.at = T0 + HOUR;
-  await put([track("e2e-b", "Order Completed", T0 + HOUR, { order_id: "o-b", total: 80, currency: "EUR" })]);
+  await put([
+    track("e2e-b", "Order Completed", T0 + HOUR, { order_id: "o-b", total: 80, currency: "EUR" }),
+    // G withdraws marketing consent after the journey started and before the reminder is due.
+    track("e2e-g", "Consent Updated", T0 + HOUR, { purpose: "marketing_email", granted: false }),
+  ]);
   // 17:00 — the 4 h reminders fall due; D (Paris) adds to cart, due at 21:00 UTC = 22:00 in Paris.
   await tick(T0 + 4 * HOUR + MINUTE);
   await put([
@@ -197,6 +203,13 @@ describe("campaigns on the local stack", () => {
     expect(await mailTo("e2e-c")).toEqual([]);
     expect(await ledgerOf("e2e-c")).toContainEqual(
       expect.objectContaining({ outcome: "skipped", reason: "suppressed: unsubscribed" }),
+    );
+  });
+
+  it("checks consent at send time: a withdrawal after the journey started stops the reminder", async () => {
+    expect(await mailTo("e2e-g")).toEqual([]);
+    expect(await ledgerOf("e2e-g")).toContainEqual(
+      expect.objectContaining({ outcome: "skipped", reason: "no consent: marketing_email withdrawn" }),
     );
   });
 

@@ -359,14 +359,17 @@ describe("campaign infrastructure", () => {
   });
 
   describe("HTTP API", () => {
-    it("routes the pages publicly and POST /v1/events with IAM authorisation, all to the API function", () => {
+    it("routes the pages publicly, events and the admin routes with IAM authorisation, all to the API function", () => {
       const routes = Object.values(template.findResources("AWS::ApiGatewayV2::Route")).map((route) => ({
         key: route.Properties.RouteKey,
         auth: route.Properties.AuthorizationType,
       }));
       expect(routes.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+        { key: "DELETE /v1/customers/{id}", auth: "AWS_IAM" },
+        { key: "GET /confirm", auth: "NONE" },
         { key: "GET /preferences", auth: "NONE" },
         { key: "GET /unsubscribe", auth: "NONE" },
+        { key: "GET /v1/customers/{id}/export", auth: "AWS_IAM" },
         { key: "POST /preferences", auth: "NONE" },
         { key: "POST /unsubscribe", auth: "NONE" },
         { key: "POST /v1/events", auth: "AWS_IAM" },
@@ -394,12 +397,13 @@ describe("campaign infrastructure", () => {
       template.hasOutput("ApiUrl", { Value: stack.resolve(stack.api.url) });
     });
 
-    it("the API function may put records on the stream, read profiles and the secret, not write profiles", () => {
+    it("the API function may put records on the stream, read profiles and the secret, not update profiles", () => {
       const statements = statementsOf(template, roleOf(stack.api.function));
       expect(actionsOn(statements, logicalIdOf(stack.events.stream))).toContain("kinesis:PutRecords");
       const profiles = actionsOn(statements, logicalIdOf(stack.profiles.table));
       expect(profiles).toContain("dynamodb:GetItem");
-      expect(profiles).not.toContain("dynamodb:PutItem");
+      // Erasure deletes a profile and puts a tombstone; nothing of the API changes a profile in place.
+      expect(profiles).not.toContain("dynamodb:UpdateItem");
       expect(actionsOn(statements, logicalIdOf(stack.linkSecret.secret))).toContain(
         "secretsmanager:GetSecretValue",
       );

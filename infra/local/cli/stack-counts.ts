@@ -5,13 +5,20 @@ import { z } from "zod";
 /** The key prefix the ingest use case writes quarantined records under. */
 export const QUARANTINE_PREFIX = "quarantine/";
 
-/** Profiles in the table (a paginated `Scan` with `Select: COUNT`). */
+/** Profiles in the table (a paginated `Scan` with `Select: COUNT`), tombstones left out. */
 export async function countProfiles(dynamo: DynamoDBClient, tableName: string): Promise<number> {
   let total = 0;
   let start: Record<string, AttributeValue> | undefined;
   do {
     const out = await dynamo.send(
-      new ScanCommand({ TableName: tableName, Select: "COUNT", ExclusiveStartKey: start }),
+      new ScanCommand({
+        TableName: tableName,
+        Select: "COUNT",
+        // Erased customers' tombstones are not profiles.
+        FilterExpression: "NOT begins_with(customerId, :tomb)",
+        ExpressionAttributeValues: { ":tomb": { S: "tomb#" } },
+        ExclusiveStartKey: start,
+      }),
     );
     total += out.Count ?? 0;
     start = out.LastEvaluatedKey;

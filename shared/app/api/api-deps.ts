@@ -1,4 +1,5 @@
 import type { Clock, EventWriter, ProfileStore } from "../../ports.js";
+import type { PrivacyDeps } from "../privacy/privacy-ports.js";
 
 /** The shop, as the pages name it. */
 export interface ShopInfo {
@@ -16,4 +17,9 @@ export interface ApiDeps {
   /** The HMAC key of signed links (loaded and cached by the composition root). */
   readonly linkSecret: () => Promise<string>;
   readonly shop: ShopInfo;
+  /**
+   * Erasure and export of a customer (`DELETE /v1/customers/{id}`, `GET /v1/customers/{id}/export`).
+   * @default - the admin routes answer 404
+   */
+  readonly privacy?: PrivacyDeps;
 }

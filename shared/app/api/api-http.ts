@@ -9,6 +9,8 @@ export interface ApiRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** The body's bytes (already base64-decoded when the gateway encoded it); empty when there is none. */
   readonly body: Uint8Array;
+  /** Who signed the request (the IAM caller's ARN on AWS), when an authorizer says so: for audit entries. */
+  readonly caller?: string;
 }
 
 /** An HTTP response: status, headers and a text body. */

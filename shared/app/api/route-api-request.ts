@@ -8,6 +8,12 @@ import {
   RETRY_AFTER_SECONDS,
 } from "./api-http.js";
 import { collectEvents } from "./collect-events.js";
+import {
+  CUSTOMER_EXPORT_PATH,
+  CUSTOMER_PATH,
+  eraseCustomerRoute,
+  exportCustomerRoute,
+} from "./customer-routes.js";
 import { errorPage, unavailablePage } from "./pages.js";
 import { showPreferences, updatePreferences } from "./preference-routes.js";
 import { showUnsubscribe, unsubscribe } from "./unsubscribe-routes.js";
@@ -23,6 +29,19 @@ const ROUTES: Readonly<
   "/v1/events": { html: false, methods: { POST: collectEvents } },
 };
 
+type RouteEntry = (typeof ROUTES)[string];
+
+/** Routes with a path parameter, tried in order after the fixed paths (admin routes, JSON). */
+const PATTERN_ROUTES: readonly { readonly pattern: RegExp; readonly entry: NonNullable<RouteEntry> }[] = [
+  { pattern: CUSTOMER_PATH, entry: { html: false, methods: { DELETE: eraseCustomerRoute } } },
+  { pattern: CUSTOMER_EXPORT_PATH, entry: { html: false, methods: { GET: exportCustomerRoute } } },
+];
+
+function findRoute(path: string): RouteEntry | undefined {
+  if (Object.hasOwn(ROUTES, path)) return ROUTES[path];
+  return PATTERN_ROUTES.find((route) => route.pattern.test(path))?.entry;
+}
+
 /** Called with every failure a route did not answer itself (for logging); the response never carries it. */
 export type ApiFailureListener = (error: unknown, request: ApiRequest) => void;
 
@@ -36,7 +55,7 @@ export async function routeApiRequest(
   request: ApiRequest,
   onFailure: ApiFailureListener = () => undefined,
 ): Promise<ApiResponse> {
-  const route = Object.hasOwn(ROUTES, request.path) ? ROUTES[request.path] : undefined;
+  const route = findRoute(request.path);
   if (route === undefined) return jsonResponse(404, { errors: [{ message: "not found", issues: [] }] });
   const method = Object.hasOwn(route.methods, request.method) ? route.methods[request.method] : undefined;
   if (method === undefined) {

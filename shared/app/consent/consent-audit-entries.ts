@@ -2,7 +2,7 @@ import type { ConsentPurpose, TailorEvent } from "../../domain/events/index.js";
 import { rememberedHashes, shortHash } from "../../domain/profile/dedup.js";
 import type { ConsentState, Profile } from "../../domain/profile/profile.js";
 import type { AuditEntry } from "../../ports.js";
-import { customerHash } from "./customer-hash.js";
+import { customerHash } from "../privacy/customer-hash.js";
 
 /** A consent decision carried by an event: `Consent Updated`, or `Unsubscribed` (a withdrawal). */
 interface Decision {
@@ -39,7 +39,7 @@ const sameState = (a: ConsentState | undefined, b: ConsentState | undefined) =>
  * decision older than the stored one is ignored, as the fold ignores it; so are purposes whose state the fold
  * left as it was (`after` equals `before`), and events the profile remembers as applied already (re-deliveries).
  *
- * Entry ids are the events' `messageId`s, so a re-delivered batch appends nothing new. Details hold the purpose,
+ * Entry ids are derived from the events' `messageId`s (hashed), so a re-delivered batch appends nothing new. Details hold the purpose,
  * `granted`, the source (when given) and the previous grant (when there was one); no personal data.
  *
  * @param before The stored profile before the batch (`undefined` for a new customer).
@@ -74,7 +74,8 @@ export function consentAuditEntries(
     state[purpose] = { g: granted, at: time, ...(source === undefined ? {} : { src: source }) };
     if (current !== undefined && current.g === granted && current.src === source) continue;
     entries.push({
-      id: event.messageId,
+      // Hashed: an app's messageId may contain the customer id, and audit entries outlive an erasure.
+      id: consentAuditId(event.messageId),
       at: time,
       action: "consent.changed",
       actor: typeof actor === "string" ? actor : actor(event),
@@ -88,6 +89,11 @@ export function consentAuditEntries(
     });
   }
   return entries;
+}
+
+/** The audit id of a consent decision: derived from its event's messageId, hashed (no personal data). */
+export function consentAuditId(messageId: string): string {
+  return `consent#${customerHash(messageId).slice(0, 32)}`;
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,22 @@
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
+
+/** What the table's key must allow for reads, as `grantReadData()` gives it. */
+const KEY_READ_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"];
+/** What the table's key must allow for writes (puts, deletes), as `grantWriteData()` gives it. */
+const KEY_WRITE_ACTIONS = [...KEY_READ_ACTIONS, "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"];
+
+/**
+ * Grants `grantee` exactly `actions` on `table` (and its indexes), and the use of the table's customer-managed
+ * key they need: `Table.grant()` alone leaves the key out, and the `grant*Data()` shortcuts grant more actions than
+ * a least-privilege role should hold (an append-only writer needs `PutItem`, not `UpdateItem` or `DeleteItem`).
+ */
+export function grantTableActions(
+  table: ITable,
+  grantee: IGrantable,
+  access: "read" | "write",
+  ...actions: string[]
+): Grant {
+  table.encryptionKey?.grant(grantee, ...(access === "read" ? KEY_READ_ACTIONS : KEY_WRITE_ACTIONS));
+  return table.grant(grantee, ...actions.map((action) => `dynamodb:${action}`));
+}

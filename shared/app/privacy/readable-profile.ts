@@ -1,0 +1,74 @@
+import type { Profile } from "../../domain/profile/index.js";
+import { toJson } from "./json-value.js";
+import type { JsonValue } from "./privacy-ports.js";
+
+/**
+ * The profile's short stored keys (kept short because DynamoDB bills per KB) → a readable name and what it holds.
+ * Keys not listed here keep their stored name.
+ */
+export const PROFILE_FIELDS: Readonly<Record<string, { readonly name: string; readonly meaning: string }>> = {
+  customerId: { name: "customerId", meaning: "the customer's id (userId, or anonymousId)" },
+  version: { name: "version", meaning: "how many times the profile was written" },
+  sv: { name: "layoutVersion", meaning: "version of the stored layout" },
+  fs: { name: "firstSeenAt", meaning: "time of the earliest event (epoch ms)" },
+  ls: { name: "lastSeenAt", meaning: "time of the latest event the customer did (epoch ms)" },
+  t: { name: "traits", meaning: "traits: email, names, location, time zone, locale, custom traits" },
+  tu: { name: "traitsUpdatedAt", meaning: "time of the newest event whose traits were kept (epoch ms)" },
+  k: {
+    name: "activityByKind",
+    meaning: "per kind of event (short code): count `n`, last time `l`, recent counts by hour/day",
+  },
+  x: { name: "customEventCounts", meaning: "counts of custom events by name" },
+  wa: { name: "activityAnchorHour", meaning: "the hour (epoch hours) the recent counts are relative to" },
+  pc: { name: "productActivity", meaning: "recent activity per product" },
+  o: { name: "orders", meaning: "order statistics: count, totals, first and last order" },
+  e: { name: "emailEngagement", meaning: "email opens, clicks, bounces and the like" },
+  a: { name: "categoryAffinity", meaning: "interest per product category, fading over 30 days" },
+  rv: { name: "recentlyViewedProducts", meaning: "product ids, newest first" },
+  bp: { name: "boughtProducts", meaning: "product ids bought, newest order first" },
+  ct: { name: "cart", meaning: "the open cart" },
+  lc: {
+    name: "lifecycleStage",
+    meaning: "new lead, active, repeat buyer, lapsed or churned, and since when",
+  },
+  c: {
+    name: "consent",
+    meaning: "consent per purpose: granted `g`, when `at` (epoch ms), source `src`",
+  },
+  s: {
+    name: "suppressions",
+    meaning: "reasons not to email at all (unsubscribe, bounce, complaint), with times",
+  },
+  dd: {
+    name: "recentMessageIds",
+    meaning: "hashes of recently applied event ids (to skip re-delivered events)",
+  },
+  sg: {
+    name: "segmentMemberships",
+    meaning: "segments the customer is in: entered at `e`, definition version",
+  },
+  rfm: { name: "rfmScores", meaning: "recency, frequency and monetary scores (1–5)" },
+  sc: { name: "modelScores", meaning: "model scores by model name" },
+  ss: { name: "importedSegments", meaning: "static segments the customer was imported into" },
+  tm: { name: "nextSegmentReviewAt", meaning: "when the segments are next re-evaluated (epoch ms)" },
+  ob: { name: "pendingSegmentChanges", meaning: "segment entries and exits not yet published" },
+  oi: { name: "pendingSends", meaning: "emails started and not yet handed on" },
+};
+
+/** The profile with readable field names (see {@link PROFILE_FIELDS}); values as stored. */
+export function readableProfile(profile: Profile): { [key: string]: JsonValue } {
+  const out: { [key: string]: JsonValue } = {};
+  for (const [key, value] of Object.entries(profile)) {
+    const json = toJson(value);
+    if (json === undefined) continue;
+    out[PROFILE_FIELDS[key]?.name ?? key] = json;
+  }
+  return out;
+}
+
+/** The guide to the readable names: readable name → what it holds. */
+export function profileFieldGuide(): { [key: string]: string } {
+  const guide: { [key: string]: string } = {};
+  for (const field of Object.values(PROFILE_FIELDS)) guide[field.name] = field.meaning;
+  return guide;
+}

@@ -1,0 +1,40 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { PrivacyDeps } from "../app/privacy/privacy-ports.js";
+import type { AuditLog, Clock } from "../ports.js";
+import { DynamoLedgerErasure, DynamoProfileErasure, DynamoTimerErasure } from "./dynamo-erasure.js";
+import { DynamoProfileStore } from "./dynamo-profile-store.js";
+import { S3QuarantineErasure } from "./s3-quarantine-erasure.js";
+
+/** Where a customer's data lives: the names of the tables and the bucket. */
+export interface PrivacyResources {
+  readonly profilesTable: string;
+  readonly sendLedgerTable: string;
+  readonly timersTable: string;
+  readonly quarantineBucket: string;
+}
+
+/** Erasure and export wired to DynamoDB and S3 (the API's and the CLI's composition roots use it). */
+export function privacyAdapters(options: {
+  readonly dynamodb: DynamoDBClient;
+  readonly s3: S3Client;
+  readonly resources: PrivacyResources;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+}): PrivacyDeps {
+  const { dynamodb, s3, resources } = options;
+  const store = new DynamoProfileStore({ client: dynamodb, tableName: resources.profilesTable });
+  const erasure = new DynamoProfileErasure({ client: dynamodb, tableName: resources.profilesTable });
+  return {
+    profiles: {
+      get: (customerId) => store.get(customerId),
+      delete: (customerId) => erasure.delete(customerId),
+      putTombstone: (customerId, erasedAt) => erasure.putTombstone(customerId, erasedAt),
+    },
+    ledger: new DynamoLedgerErasure({ client: dynamodb, tableName: resources.sendLedgerTable }),
+    timers: new DynamoTimerErasure({ client: dynamodb, tableName: resources.timersTable }),
+    quarantine: new S3QuarantineErasure({ client: s3, bucketName: resources.quarantineBucket }),
+    audit: options.audit,
+    clock: options.clock,
+  };
+}

@@ -1,0 +1,168 @@
+import { describe, expect, it } from "vitest";
+import { customerHash, tombstoneKey } from "../../shared/app/privacy/customer-hash.js";
+import { eraseCustomer } from "../../shared/app/privacy/erase-customer.js";
+import { EXPORT_FORMAT, exportCustomer } from "../../shared/app/privacy/export-customer.js";
+import { emptyProfile, type Profile } from "../../shared/domain/profile/index.js";
+import { privacyFakes } from "./privacy-fakes.js";
+
+const NOW = Date.UTC(2026, 10, 23, 12);
+
+function profileOf(customerId: string): Profile {
+  return {
+    ...emptyProfile(customerId, NOW - 86_400_000),
+    version: 3,
+    t: { email: `${customerId}@example.com`, first_name: "Ada" },
+    c: { marketing_email: { g: true, at: NOW - 3_600_000, src: "signup_form" } },
+    sg: { "cart-abandoners": { e: NOW - 60_000, v: 1 } },
+  };
+}
+
+/** One customer with data in every store, and a bystander who must not be touched. */
+function populated() {
+  const fakes = privacyFakes(NOW);
+  for (const id of ["c-1", "c-2"]) {
+    fakes.profiles.items.set(id, { profile: profileOf(id), itemBytes: 700 });
+    fakes.ledger.add(
+      id,
+      { kind: "claim", item: { customerId: id, sk: "key#k1", state: "sent" } },
+      {
+        kind: "log",
+        item: { customerId: id, sk: "log#1#k1", outcome: "sent", campaignId: "cart", at: NOW - 1000 },
+      },
+    );
+    fakes.timers.add(
+      id,
+      { kind: "segment", dueAt: NOW + 60_000 },
+      { kind: "send", dueAt: NOW + 3_600_000, payload: JSON.stringify({ key: "k2", customerId: id }) },
+    );
+  }
+  fakes.quarantine.add("c-1", {
+    key: "quarantine/2026/11/23/shard/1.json",
+    reason: "invalid timestamp",
+    partitionKey: "c-1",
+    sequenceNumber: "1",
+    shardId: "shard",
+    approximateArrivalTimestamp: NOW - 5000,
+    receivedAt: NOW - 4000,
+  });
+  return fakes;
+}
+
+describe("eraseCustomer", () => {
+  it("deletes the customer's items in every store, keeps a tombstone, and says what went where", async () => {
+    // Prepare
+    const fakes = populated();
+    // Act
+    const receipt = await eraseCustomer(fakes.deps, "c-1", "cli:ops");
+    // Assess
+    expect(receipt).toEqual({
+      customerHash: customerHash("c-1"),
+      erasedAt: new Date(NOW).toISOString(),
+      deleted: { profiles: 1, ledger: 2, timers: 2, quarantine: 1 },
+      tombstone: true,
+    });
+    expect(fakes.profiles.items.has("c-1")).toBe(false);
+    expect(await fakes.ledger.list("c-1")).toEqual([]);
+    expect(await fakes.timers.list("c-1")).toEqual([]);
+    expect(await fakes.quarantine.list("c-1")).toEqual([]);
+    expect([...fakes.profiles.tombstones.keys()]).toEqual([tombstoneKey("c-1")]);
+    // The bystander keeps everything.
+    expect(fakes.profiles.items.has("c-2")).toBe(true);
+    expect(await fakes.ledger.list("c-2")).toHaveLength(2);
+    expect(await fakes.timers.list("c-2")).toHaveLength(2);
+  });
+
+  it("writes the tombstone before deleting, so no event rebuilds the profile behind the deletions", async () => {
+    const fakes = populated();
+    await eraseCustomer(fakes.deps, "c-1", "cli:ops");
+    expect(fakes.profiles.calls).toEqual(["tombstone", "delete"]);
+  });
+
+  it("audits the erasure by hash, with the counts, and never the id", async () => {
+    const fakes = populated();
+    await eraseCustomer(fakes.deps, "c-1", "api:arn:aws:iam::1:user/ops");
+    expect(fakes.audit.entries).toEqual([
+      expect.objectContaining({
+        action: "customer.erased",
+        actor: "api:arn:aws:iam::1:user/ops",
+        customerHash: customerHash("c-1"),
+        at: NOW,
+        details: expect.objectContaining({ profiles: 1, ledger: 2, timers: 2, quarantine: 1 }),
+      }),
+    ]);
+    expect(JSON.stringify(fakes.audit.entries)).not.toContain("c-1");
+  });
+
+  it("is idempotent: a second erasure finds nothing and reports the first erasure's time", async () => {
+    const fakes = populated();
+    await eraseCustomer(fakes.deps, "c-1", "cli:ops");
+    fakes.clock.at = NOW + 60_000;
+    const again = await eraseCustomer(fakes.deps, "c-1", "cli:ops");
+    expect(again.deleted).toEqual({ profiles: 0, ledger: 0, timers: 0, quarantine: 0 });
+    expect(again.erasedAt).toBe(new Date(NOW).toISOString());
+    expect(fakes.profiles.tombstones.size).toBe(1);
+    expect(fakes.audit.entries.map((e) => e.action)).toEqual(["customer.erased", "customer.erased"]);
+  });
+});
+
+describe("exportCustomer", () => {
+  it("puts profile, ledger, timers, quarantine and consent history in one document, with readable names", async () => {
+    // Prepare
+    const fakes = populated();
+    await fakes.audit.append([
+      {
+        id: "m-consent-1",
+        at: NOW - 3_600_000,
+        action: "consent.changed",
+        actor: "app:web",
+        customerHash: customerHash("c-1"),
+        details: { purpose: "marketing_email", granted: true, source: "signup_form" },
+      },
+    ]);
+    // Act
+    const document = await exportCustomer(fakes.deps, "c-1", "cli:ops");
+    // Assess
+    expect(document.format).toBe(EXPORT_FORMAT);
+    expect(document.customerId).toBe("c-1");
+    expect(document.profile).toMatchObject({
+      customerId: "c-1",
+      traits: { email: "c-1@example.com", first_name: "Ada" },
+      consent: { marketing_email: { g: true, src: "signup_form" } },
+      segmentMemberships: { "cart-abandoners": { v: 1 } },
+    });
+    expect(document.profile).not.toHaveProperty("t");
+    expect(document.profileFields.traits).toMatch(/email/);
+    expect(document.ledger.claims).toEqual([{ customerId: "c-1", sk: "key#k1", state: "sent" }]);
+    expect(document.ledger.log).toEqual([expect.objectContaining({ outcome: "sent", campaignId: "cart" })]);
+    expect(document.timers).toEqual([
+      { kind: "segment", dueAt: new Date(NOW + 60_000).toISOString() },
+      {
+        kind: "send",
+        dueAt: new Date(NOW + 3_600_000).toISOString(),
+        intent: { key: "k2", customerId: "c-1" },
+      },
+    ]);
+    expect(document.quarantine).toEqual([expect.objectContaining({ reason: "invalid timestamp" })]);
+    expect(document.consentHistory).toEqual([expect.objectContaining({ id: "m-consent-1" })]);
+  });
+
+  it("round-trips through JSON unchanged", async () => {
+    const fakes = populated();
+    const document = await exportCustomer(fakes.deps, "c-1", "cli:ops");
+    expect(JSON.parse(JSON.stringify(document))).toEqual(document);
+  });
+
+  it("audits the export with counts, and exports an unknown customer as an empty document", async () => {
+    const fakes = populated();
+    const document = await exportCustomer(fakes.deps, "nobody", "cli:ops");
+    expect(document.profile).toBeNull();
+    expect(document.ledger).toEqual({ claims: [], log: [] });
+    expect(fakes.audit.entries).toEqual([
+      expect.objectContaining({
+        action: "customer.exported",
+        customerHash: customerHash("nobody"),
+        details: { profile: false, ledger: 0, timers: 0, quarantine: 0 },
+      }),
+    ]);
+  });
+});

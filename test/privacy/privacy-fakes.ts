@@ -1,0 +1,110 @@
+import { TOMBSTONE_PREFIX, tombstoneKey } from "../../shared/app/privacy/customer-hash.js";
+import type {
+  CustomerItems,
+  ErasableProfiles,
+  LedgerItem,
+  PendingTimer,
+  PrivacyDeps,
+  ProfilesAndTombstones,
+  QuarantinedMetadata,
+  Tombstone,
+  TombstoneReader,
+} from "../../shared/app/privacy/privacy-ports.js";
+import type { AuditAction, AuditEntry, AuditLog, StoredProfile } from "../../shared/ports.js";
+import { InMemoryProfileStore } from "../fakes/in-memory-stores.js";
+
+/** The audit log in memory: append-only, idempotent per id (the first entry of an id wins). */
+export class InMemoryAuditLog implements AuditLog {
+  readonly entries: AuditEntry[] = [];
+  /** Makes `append` fail (an unreachable table). */
+  failing = false;
+
+  async append(entries: readonly AuditEntry[]): Promise<void> {
+    if (this.failing) throw new Error("audit table unreachable");
+    for (const entry of entries) {
+      if (!this.entries.some((e) => e.id === entry.id)) this.entries.push(structuredClone(entry));
+    }
+  }
+
+  async forCustomer(customerHash: string, limit = 100): Promise<AuditEntry[]> {
+    return this.#newestFirst(this.entries.filter((e) => e.customerHash === customerHash)).slice(0, limit);
+  }
+
+  async between(
+    fromMs: number,
+    toMs: number,
+    options: { action?: AuditAction; limit?: number } = {},
+  ): Promise<AuditEntry[]> {
+    const inRange = this.entries.filter(
+      (e) => e.at >= fromMs && e.at <= toMs && (options.action === undefined || e.action === options.action),
+    );
+    return this.#newestFirst(inRange).slice(0, options.limit ?? 100);
+  }
+
+  #newestFirst(entries: AuditEntry[]): AuditEntry[] {
+    return [...entries].sort((a, b) => b.at - a.at);
+  }
+}
+
+/** Profiles and tombstones in memory: tombstones are kept apart, by key, as the profiles table keeps them. */
+export class InMemoryErasableProfiles
+  extends InMemoryProfileStore
+  implements ErasableProfiles, TombstoneReader
+{
+  readonly tombstones = new Map<string, { erasedAt: number }>();
+  /** The order of the calls, to check that the tombstone comes first. */
+  readonly calls: string[] = [];
+
+  async delete(customerId: string): Promise<number> {
+    this.calls.push("delete");
+    return this.items.delete(customerId) ? 1 : 0;
+  }
+
+  async putTombstone(customerId: string, erasedAt: number): Promise<Tombstone> {
+    this.calls.push("tombstone");
+    const key = tombstoneKey(customerId);
+    const first = this.tombstones.get(key)?.erasedAt ?? erasedAt;
+    this.tombstones.set(key, { erasedAt: first });
+    return { customerHash: key.slice(TOMBSTONE_PREFIX.length), erasedAt: first };
+  }
+
+  reads = 0;
+
+  async loadWithTombstones(customerIds: readonly string[]): Promise<ProfilesAndTombstones> {
+    this.reads++;
+    const profiles: Map<string, StoredProfile> = await this.getMany(customerIds);
+    const erased = new Set(customerIds.filter((id) => this.tombstones.has(tombstoneKey(id))));
+    return { profiles, erased };
+  }
+}
+
+/** Items of customers in memory, as a ledger, the timers or the quarantine hold them. */
+export class InMemoryCustomerItems<T> implements CustomerItems<T> {
+  readonly byCustomer = new Map<string, T[]>();
+
+  add(customerId: string, ...items: T[]): void {
+    this.byCustomer.set(customerId, [...(this.byCustomer.get(customerId) ?? []), ...items]);
+  }
+
+  async list(customerId: string): Promise<T[]> {
+    return structuredClone(this.byCustomer.get(customerId) ?? []);
+  }
+
+  async erase(customerId: string): Promise<number> {
+    const count = this.byCustomer.get(customerId)?.length ?? 0;
+    this.byCustomer.delete(customerId);
+    return count;
+  }
+}
+
+/** Every store of a customer's data, in memory, with a fixed clock. */
+export function privacyFakes(now: number) {
+  const profiles = new InMemoryErasableProfiles();
+  const ledger = new InMemoryCustomerItems<LedgerItem>();
+  const timers = new InMemoryCustomerItems<PendingTimer>();
+  const quarantine = new InMemoryCustomerItems<QuarantinedMetadata>();
+  const audit = new InMemoryAuditLog();
+  const clock = { at: now, now: () => clock.at };
+  const deps: PrivacyDeps = { profiles, ledger, timers, quarantine, audit, clock };
+  return { deps, profiles, ledger, timers, quarantine, audit, clock };
+}
