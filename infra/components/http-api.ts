@@ -51,6 +51,7 @@ export const API_ROUTES = {
     { method: HttpMethod.GET, path: "/preferences" },
     { method: HttpMethod.POST, path: "/preferences" },
     { method: HttpMethod.GET, path: "/confirm" },
+    { method: HttpMethod.POST, path: "/confirm" },
   ],
   iam: [
     { method: HttpMethod.POST, path: "/v1/events" },

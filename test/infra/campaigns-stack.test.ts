@@ -370,6 +370,7 @@ describe("campaign infrastructure", () => {
         { key: "GET /preferences", auth: "NONE" },
         { key: "GET /unsubscribe", auth: "NONE" },
         { key: "GET /v1/customers/{id}/export", auth: "AWS_IAM" },
+        { key: "POST /confirm", auth: "NONE" },
         { key: "POST /preferences", auth: "NONE" },
         { key: "POST /unsubscribe", auth: "NONE" },
         { key: "POST /v1/events", auth: "AWS_IAM" },

@@ -123,6 +123,7 @@ describe("privacy infrastructure", () => {
           { key: "DELETE /v1/customers/{id}", auth: "AWS_IAM", target },
           { key: "GET /v1/customers/{id}/export", auth: "AWS_IAM", target },
           { key: "GET /confirm", auth: "NONE", target },
+          { key: "POST /confirm", auth: "NONE", target },
         ]),
       );
       // Everything under /v1/ takes IAM-signed requests only; everything else is a public page.
@@ -215,6 +216,7 @@ describe("privacy infrastructure", () => {
       expect(Object.keys(settings).sort()).toEqual(
         [
           "GET /confirm",
+          "POST /confirm",
           "GET /preferences",
           "GET /unsubscribe",
           "POST /preferences",

@@ -69,3 +69,19 @@ export function toEventRecord(event: Record<string, unknown>, now: number): Even
   }
   return { customerId: decoded.event.customerId, data };
 }
+
+/**
+ * The `Consent Updated` event a double opt-in confirmation puts: marketing email granted, source `double-opt-in`.
+ * Its messageId comes from the token alone, so confirming twice is one decision.
+ */
+export function confirmationEvent(claims: LinkClaims, token: string, now: number): Record<string, unknown> {
+  return {
+    type: "track",
+    event: EVENT_NAMES.consent_updated,
+    messageId: `confirm-${digest("confirm", token)}`,
+    userId: claims.customerId,
+    timestamp: new Date(now).toISOString(),
+    properties: { purpose: "marketing_email", granted: true, source: "double-opt-in" },
+    context: { library: LIBRARY },
+  };
+}

@@ -129,3 +129,27 @@ export function badFormPage(shop: ShopInfo): string {
     html`<h1>Nothing was changed</h1><p>The form was incomplete. Go back and choose again.</p>`,
   );
 }
+
+/** `GET /confirm`: double opt-in, confirmed with a button (mail scanners follow links, they do not submit forms). */
+export function confirmSubscriptionPage(options: { shop: ShopInfo; token: string }): string {
+  const { shop } = options;
+  return page(
+    shop,
+    "Confirm your subscription",
+    html`<h1>Confirm your subscription</h1>
+<p>Please confirm that you want news and offers from ${shop.name} by email.</p>
+<form method="post" action="${withToken("confirm", options.token)}">
+<input type="hidden" name="confirm" value="yes"><button type="submit">Yes, subscribe me</button></form>
+<p class="note">Not you? Close this page: nothing will be sent.</p>`,
+  );
+}
+
+/** After the double opt-in was confirmed. */
+export function subscriptionConfirmedPage(shop: ShopInfo): string {
+  return page(
+    shop,
+    "Subscribed",
+    html`<h1>Thank you, you are subscribed</h1>
+<p>You will receive news and offers from ${shop.name}. Every email has a link to unsubscribe.</p>`,
+  );
+}

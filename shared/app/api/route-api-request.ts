@@ -8,6 +8,7 @@ import {
   RETRY_AFTER_SECONDS,
 } from "./api-http.js";
 import { collectEvents } from "./collect-events.js";
+import { confirm, showConfirm } from "./confirm-routes.js";
 import {
   CUSTOMER_EXPORT_PATH,
   CUSTOMER_PATH,
@@ -26,6 +27,7 @@ const ROUTES: Readonly<
 > = {
   "/unsubscribe": { html: true, methods: { GET: showUnsubscribe, POST: unsubscribe } },
   "/preferences": { html: true, methods: { GET: showPreferences, POST: updatePreferences } },
+  "/confirm": { html: true, methods: { GET: showConfirm, POST: confirm } },
   "/v1/events": { html: false, methods: { POST: collectEvents } },
 };
 
