@@ -1,4 +1,5 @@
 import { currencyExponent } from "../domain/events/index.js";
+import { mayProfile } from "../domain/profile/consent.js";
 import { affinityAt, DAY_MS, lifecycleAt, type Profile } from "../domain/profile/index.js";
 import type { ModelScore } from "../domain/segments/contracts.js";
 import type { CatalogProduct } from "../ports.js";
@@ -86,8 +87,9 @@ function isModelScore(value: unknown): value is ModelScore {
   return typeof p === "number" && (t === "high" || t === "medium" || t === "low") && typeof at === "number";
 }
 
-/** Model scores stored on the profile (`sc`). */
+/** Model scores stored on the profile (`sc`); none for a customer who withdrew profiling consent. */
 export function storedScores(profile: Profile): Record<string, ModelScore> {
+  if (!mayProfile(profile)) return {};
   const sc: unknown = "sc" in profile ? profile.sc : undefined;
   if (typeof sc !== "object" || sc === null) return {};
   return Object.fromEntries(
@@ -209,7 +211,7 @@ export function buildRenderContext(input: ContextInput): RenderContext {
   return {
     customer: customerView(profile, now),
     segments: [...(input.segments ?? storedSegments(profile))],
-    scores: scoreViews(input.scores ?? storedScores(profile)),
+    scores: scoreViews(mayProfile(profile) ? (input.scores ?? storedScores(profile)) : {}),
     recommendations: (input.recommendations ?? []).map(productView),
     recently_viewed: recentlyViewed,
     cart: cartView(profile, products),

@@ -94,3 +94,26 @@ describe("EmailRenderer", () => {
     ).toThrow("links.unsubscribeUrl");
   });
 });
+
+describe("model scores in the context", () => {
+  const score = { p: 0.82, t: "high" as const, at: NOW - 1000 };
+  const build = (profiling: boolean | undefined) =>
+    buildRenderContext({
+      profile: {
+        ...emptyProfile("c-1", NOW),
+        sc: { purchase_30d: score },
+        ...(profiling === undefined ? {} : { c: { profiling: { g: profiling, at: NOW - 5000 } } }),
+      },
+      now: NOW,
+      campaign: { id: "camp", name: "Camp" },
+      variant: "a",
+      links: PREVIEW_LINKS,
+      shop: PREVIEW_SHOP,
+    });
+
+  it("shows the stored scores, and none once the customer withdrew profiling consent", () => {
+    expect(Object.keys(build(undefined).scores)).toEqual(["purchase_30d"]);
+    expect(Object.keys(build(true).scores)).toEqual(["purchase_30d"]);
+    expect(build(false).scores).toEqual({});
+  });
+});
