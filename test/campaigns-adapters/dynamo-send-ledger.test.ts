@@ -1,10 +1,11 @@
 import type { Server } from "node:http";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
 import type { LedgerEntry, SendIntent } from "../../shared/domain/campaigns/contracts.js";
 import { DependencyUnavailableError } from "../../shared/errors.js";
+import { createTable } from "../support/dynamo-table.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const T0 = Date.UTC(2026, 10, 23, 12);
@@ -31,25 +32,7 @@ afterAll(async () => {
 /** A fresh ledger table (partition `customerId`, sort `sk`), as the CDK will create it. */
 async function ledger(options: { leaseMs?: number } = {}): Promise<DynamoSendLedger> {
   const name = `ledger-${++tables}`;
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [
-        { AttributeName: "customerId", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: "customerId", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-  for (;;) {
-    const out = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
-    if (out.Table?.TableStatus === "ACTIVE") break;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await createTable(dynamodb, name, "customerId", "sk");
   return new DynamoSendLedger({ client: dynamodb, tableName: name, ...options });
 }
 

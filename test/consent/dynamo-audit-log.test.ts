@@ -1,14 +1,10 @@
 import type { Server } from "node:http";
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ScanCommand,
-} from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditRangeError, DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
 import type { AuditAction, AuditEntry } from "../../shared/ports.js";
+import { createTable } from "../support/dynamo-table.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const HOUR = 3_600_000;
@@ -35,25 +31,7 @@ afterAll(async () => {
 /** A fresh `tailor-audit`-shaped table (pk/sk strings), so tests do not see each other's entries. */
 async function auditLog(): Promise<{ log: DynamoAuditLog; tableName: string }> {
   const tableName = `audit-${++tables}`;
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-  for (;;) {
-    const out = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    if (out.Table?.TableStatus === "ACTIVE") break;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await createTable(dynamodb, tableName, "pk", "sk");
   return { log: new DynamoAuditLog({ client: dynamodb, tableName }), tableName };
 }
 

@@ -3,7 +3,7 @@ import { Server } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dispatchEnvSchema } from "../../functions/dispatch/env.js";
@@ -13,6 +13,7 @@ import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
 import { sendKey } from "../../shared/domain/campaigns/index.js";
 import { loadEnv } from "../../shared/lambda/env.js";
+import { createTable } from "../support/dynamo-table.js";
 import { customer, HOUR, T0 } from "./harness.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -38,27 +39,7 @@ let dynamodb: DynamoDBClient;
 let sesUrl: string;
 const saved = { ...process.env };
 
-async function table(name: string, hash: string, range?: string): Promise<string> {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [
-        { AttributeName: hash, KeyType: "HASH" },
-        ...(range === undefined ? [] : [{ AttributeName: range, KeyType: "RANGE" as const }]),
-      ],
-      AttributeDefinitions: [
-        { AttributeName: hash, AttributeType: "S" },
-        ...(range === undefined ? [] : [{ AttributeName: range, AttributeType: "S" as const }]),
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-  for (;;) {
-    const out = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
-    if (out.Table?.TableStatus === "ACTIVE") return name;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const table = (name: string, hash: string, range?: string) => createTable(dynamodb, name, hash, range);
 
 beforeAll(async () => {
   dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });

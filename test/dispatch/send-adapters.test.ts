@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -14,6 +14,7 @@ import { DynamoTimers } from "../../shared/aws/dynamo-timers.js";
 import { SqsSendQueue } from "../../shared/aws/sqs-send-queue.js";
 import type { SendIntent } from "../../shared/domain/campaigns/contracts.js";
 import { DependencyUnavailableError } from "../../shared/errors.js";
+import { createTable } from "../support/dynamo-table.js";
 import { intent, MINUTE, T0 } from "./harness.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -42,27 +43,8 @@ afterAll(async () => {
 });
 
 /** A fresh timers table (partition `b`, sort `k`), as the CDK creates it. */
-async function timersTable(): Promise<string> {
-  const name = `timers-${++tables}`;
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [
-        { AttributeName: "b", KeyType: "HASH" },
-        { AttributeName: "k", KeyType: "RANGE" },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: "b", AttributeType: "S" },
-        { AttributeName: "k", AttributeType: "S" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-  for (;;) {
-    const out = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
-    if (out.Table?.TableStatus === "ACTIVE") return name;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+function timersTable(): Promise<string> {
+  return createTable(dynamodb, `timers-${++tables}`, "b", "k");
 }
 
 describe("DynamoSendTimers", () => {

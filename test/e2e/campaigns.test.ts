@@ -8,6 +8,7 @@ import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
 import type { LedgerEntry } from "../../shared/domain/campaigns/index.js";
 import { readSentMail, type SentMail } from "../../shared/sim/sent-mail.js";
 import { tempDir } from "../local/helpers.js";
+import { TestClock } from "../local/test-clock.js";
 
 /**
  * Campaigns end to end on the local stack, with real handlers behind their pollers and a clock the test moves:
@@ -19,20 +20,6 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /** 13:00 UTC: the cart reminders of a 13:00 add fall due at 17:00 UTC, outside quiet hours. */
 const T0 = Date.UTC(2026, 10, 23, 13);
-
-/** Time that flows (pollers wait out their batching windows on it) and that the test moves forward at will. */
-class TestClock {
-  #offset: number;
-  constructor(at: number) {
-    this.#offset = at - Date.now();
-  }
-  now(): number {
-    return Date.now() + this.#offset;
-  }
-  set at(at: number) {
-    this.#offset = at - Date.now();
-  }
-}
 
 const clock = new TestClock(T0);
 const temp = tempDir("tailor-e2e-");

@@ -13,6 +13,7 @@ import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
 import { readSentMail } from "../../shared/sim/sent-mail.js";
 import { tempDir } from "../local/helpers.js";
+import { TestClock } from "../local/test-clock.js";
 
 /**
  * Erasure on the local stack, with real handlers: a customer's events go through the ingest, a reminder is
@@ -28,20 +29,6 @@ const T0 = Date.UTC(2026, 10, 23, 13);
 const GONE = "zq-erase-7f3a";
 /** A bystander, whose data must survive. */
 const KEPT = "keeper-01";
-
-/** Time that flows, and that the test moves forward at will. */
-class TestClock {
-  #offset: number;
-  constructor(at: number) {
-    this.#offset = at - Date.now();
-  }
-  now(): number {
-    return Date.now() + this.#offset;
-  }
-  set at(at: number) {
-    this.#offset = at - Date.now();
-  }
-}
 
 const clock = new TestClock(T0);
 const temp = tempDir("tailor-erase-");
