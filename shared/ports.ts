@@ -1,3 +1,4 @@
+import type { ExperimentIncrement, ExperimentMetric } from "./domain/analytics/index.js";
 import type { LedgerEntry, SendIntent } from "./domain/campaigns/contracts.js";
 import type { Profile } from "./domain/profile/index.js";
 import type { RfmThresholds, SegmentTransition } from "./domain/segments/contracts.js";
@@ -338,4 +339,23 @@ export interface AuditLog {
     toMs: number,
     options?: { action?: AuditAction; limit?: number },
   ): Promise<AuditEntry[]>;
+}
+
+/** One arm's counters of one campaign: counts (and revenue in minor units) summed over their shards. */
+export interface ExperimentArmTotals {
+  readonly campaignId: string;
+  /** A variant id, or `holdout`. */
+  readonly arm: string;
+  readonly counts: Readonly<Partial<Record<ExperimentMetric, number>>>;
+}
+
+/**
+ * Experiment counters, kept incrementally as sends and engagement happen (a report never scans profiles), sharded
+ * so that no campaign is a hot key.
+ */
+export interface ExperimentCounters {
+  /** Adds the increments, summed per counter and shard first; resolves the number of counter writes made. */
+  add(increments: readonly ExperimentIncrement[]): Promise<number>;
+  /** Every arm's totals of the campaign. */
+  totals(campaignId: string): Promise<ExperimentArmTotals[]>;
 }

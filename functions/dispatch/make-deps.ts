@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { DispatchDeps } from "../../shared/app/dispatch-sends.js";
 import { InMemoryCatalog } from "../../shared/app/in-memory-catalog.js";
 import { TokenBucket } from "../../shared/app/rate-limiter.js";
+import { DynamoExperimentCounters } from "../../shared/aws/dynamo-experiment-counters.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
 import { DynamoSendTimers } from "../../shared/aws/dynamo-send-timers.js";
@@ -122,6 +123,7 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
     profiles: new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE }),
     library,
     sendTimers: new DynamoSendTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
+    experiments: new DynamoExperimentCounters({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     renderer: new EmailRenderer(compiled, { links }),
     content: recommender === undefined ? { catalog } : { catalog, recommender },
     links,

@@ -5,6 +5,7 @@ import type { IngestDeps } from "../../shared/app/ingest-batch.js";
 import { campaignSendDeps } from "../../shared/aws/campaign-adapters.js";
 import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
 import { DynamoProfileErasure } from "../../shared/aws/dynamo-erasure.js";
+import { DynamoExperimentCounters } from "../../shared/aws/dynamo-experiment-counters.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
 import { dynamoSegmentDeps } from "../../shared/aws/segment-adapters.js";
@@ -21,6 +22,7 @@ export function makeIngestDeps(env: IngestEnv): IngestDeps {
     clock: runtimeClock,
     segments: dynamoSegmentDeps({ env, dynamodb, outbox: profiles, clock: runtimeClock }),
     campaigns: campaignSendDeps({ env, dynamodb, sqs: new SQSClient({}) }),
+    experiments: new DynamoExperimentCounters({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     // Erased customers' late events are dropped, not folded into a new profile.
     tombstones: new DynamoProfileErasure({ client: dynamodb, tableName: env.PROFILES_TABLE }),
     ...(env.AUDIT_TABLE === undefined

@@ -18,6 +18,7 @@ import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
+import { grantTableActions } from "./table-grants.js";
 
 /** The dispatch function's handler, found from this file, wherever the repository is checked out. */
 const dispatchEntry = fileURLToPath(new URL("../../functions/dispatch/handler.ts", import.meta.url));
@@ -131,6 +132,8 @@ export class Dispatch extends Construct {
     props.profiles.grantReadData(fn);
     props.ledger.grantReadWriteData(fn);
     props.timers.grantReadWriteData(fn);
+    // Experiment counters (sends and holdouts per campaign arm) live in the segment bookkeeping table.
+    grantTableActions(props.segments, fn, "write", "UpdateItem");
     props.linkSecret.grantRead(fn);
 
     const stack = Stack.of(this);

@@ -1,5 +1,5 @@
 import type { CampaignLibrary } from "../domain/campaigns/library.js";
-import type { Clock, Mailer, ProfileStore, SendLedger, SendTimers } from "../ports.js";
+import type { Clock, ExperimentCounters, Mailer, ProfileStore, SendLedger, SendTimers } from "../ports.js";
 import type { EmailRenderer } from "../render/email-renderer.js";
 import type { ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
@@ -28,6 +28,8 @@ export interface DispatchDeps {
   readonly backoff?: Partial<Omit<BackoffOptions, "limiter">>;
   /** Customers dispatched in parallel (one customer's intents always go one after the other). @default 4 */
   readonly concurrency?: number;
+  /** Experiment counters: sends per campaign arm, and holdouts. @default - nothing counted */
+  readonly experiments?: ExperimentCounters;
   /** Renders campaign variants' subjects. @default one shared per process */
   readonly subjects?: SubjectOverrides;
 }

@@ -16,6 +16,8 @@ export type IntentOutcome =
   | {
       readonly kind: "sent";
       readonly messageId: string;
+      /** The variant sent. */
+      readonly variant: string;
       readonly recorded: boolean;
       readonly reason?: string;
     }
@@ -216,6 +218,7 @@ async function settleAfterProvider(scope: IntentScope, entry: LedgerEntry): Prom
     return {
       kind: "sent",
       messageId: entry.messageId,
+      variant: entry.variant ?? "a",
       recorded,
       ...(note === undefined ? {} : { reason: note }),
     };

@@ -1,3 +1,4 @@
+import { type ExperimentIncrement, HOLDOUT_ARM } from "../domain/analytics/index.js";
 import type { SendIntent } from "../domain/campaigns/contracts.js";
 import { byPriority } from "../domain/campaigns/policy.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
@@ -101,6 +102,7 @@ export async function dispatchSends(
     deps.library.byId.get(campaignId)?.priority ?? Number.NEGATIVE_INFINITY;
 
   const groups = [...byCustomer.values()];
+  const increments: ExperimentIncrement[] = [];
   const settled = await mapLimit(groups, deps.concurrency ?? DEFAULT_CONCURRENCY, async (group) => {
     const messageOf = new Map(group.map((item) => [item.intent, item.messageId]));
     const outcomes: { messageId: string; intent: SendIntent; outcome: IntentOutcome }[] = [];
@@ -131,6 +133,7 @@ export async function dispatchSends(
       switch (outcome.kind) {
         case "sent":
           summary.sent++;
+          increments.push({ campaignId: intent.campaignId, arm: outcome.variant, metric: "sent", amount: 1 });
           if (!outcome.recorded) {
             summary.unrecorded++;
             note(messageId, outcome.reason ?? "sent, not recorded", intent.key);
@@ -141,6 +144,7 @@ export async function dispatchSends(
           break;
         case "heldOut":
           summary.heldOut++;
+          increments.push({ campaignId: intent.campaignId, arm: HOLDOUT_ARM, metric: "sent", amount: 1 });
           break;
         case "deferred":
           summary.deferred++;
@@ -161,5 +165,13 @@ export async function dispatchSends(
       }
     }
   });
+  // The experiments' denominators: one write per counter for the batch; a failure only undercounts reports.
+  if (deps.experiments !== undefined && increments.length > 0) {
+    try {
+      await deps.experiments.add(increments);
+    } catch (error) {
+      note("", `experiment counters not written: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   return { failed, summary };
 }

@@ -1,9 +1,18 @@
+import { type ExperimentIncrement, experimentIncrements } from "../domain/analytics/index.js";
 import { type CampaignLibrary, intentsForEvents } from "../domain/campaigns/index.js";
 import { decodeEvent, type TailorEvent } from "../domain/events/index.js";
 import { foldEvents } from "../domain/profile/index.js";
 import type { EvaluationContext, SegmentTransition } from "../domain/segments/contracts.js";
 import { ProfileConflictError } from "../errors.js";
-import type { AuditLog, Clock, ProfileStore, Quarantine, SizeDelta, StoredProfile } from "../ports.js";
+import type {
+  AuditLog,
+  Clock,
+  ExperimentCounters,
+  ProfileStore,
+  Quarantine,
+  SizeDelta,
+  StoredProfile,
+} from "../ports.js";
 import { consentAuditEntries } from "./consent/consent-audit-entries.js";
 import { type FlushResult, flushOutbox, type OutboxDeps } from "./flush-outbox.js";
 import { mapLimit } from "./map-limit.js";
@@ -58,6 +67,13 @@ export interface IngestDeps {
    * @default - nothing audited
    */
   readonly audit?: AuditLog;
+  /**
+   * Experiment counters: deliveries, unique opens and clicks, bounces, complaints and attributed conversions of
+   * each campaign's arms, summed over the batch and written once at its end (a failure is counted, never fails
+   * the batch).
+   * @default - nothing counted
+   */
+  readonly experiments?: ExperimentCounters;
 }
 
 /** What one batch did, for metrics, logs and the benchmark. */
@@ -96,6 +112,10 @@ export interface IngestSummary {
   counterFailures: number;
   /** Events dropped because their customer was erased (a tombstone exists). */
   erasedDropped: number;
+  /** Experiment counter writes. */
+  experimentWrites: number;
+  /** Experiment increments whose write failed: reports undercount them. */
+  experimentFailures: number;
 }
 
 export interface IngestResult {
@@ -153,6 +173,8 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     sendTimerWrites: 0,
     counterWrites: 0,
     counterFailures: 0,
+    experimentWrites: 0,
+    experimentFailures: 0,
     erasedDropped: 0,
   };
 
@@ -219,7 +241,8 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   for (const outcome of await dropErased(deps, now, summary, [...byCustomer.values()], erased)) {
     for (const sequenceNumber of outcome) failed.add(sequenceNumber);
   }
-  const run: BatchRun = { deps, now, summary, context, deltas, outbox, actors };
+  const increments: ExperimentIncrement[] = [];
+  const run: BatchRun = { deps, now, summary, context, deltas, outbox, actors, increments };
   const outcomes = await mapLimit(batches, deps.writeConcurrency ?? 16, (batch) =>
     writeCustomer(run, batch, loaded.get(batch.customerId)),
   );
@@ -228,6 +251,13 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
       summary.counterWrites += await deps.segments.store.addToSizes(deltas);
     } catch {
       summary.counterFailures += deltas.length;
+    }
+  }
+  if (deps.experiments !== undefined && increments.length > 0) {
+    try {
+      summary.experimentWrites += await deps.experiments.add(increments);
+    } catch {
+      summary.experimentFailures += increments.length;
     }
   }
   outcomes.forEach((outcome, index) => {
@@ -250,6 +280,8 @@ interface BatchRun {
   readonly outbox: OutboxDeps | undefined;
   /** Actors of the consent events, by messageId. */
   readonly actors: ReadonlyMap<string, string>;
+  /** Experiment counter changes of the written profiles, written once at the end of the batch. */
+  readonly increments: ExperimentIncrement[];
 }
 
 /** The batch's profiles, and which of its customers were erased (none without `tombstones`). */
@@ -362,6 +394,9 @@ async function writeCustomer(
       summary.profilesWritten++;
       summary.writeUnits += outcome.writeUnits;
       summary.intents += intents;
+      if (deps.experiments !== undefined) {
+        run.increments.push(...experimentIncrements(stored?.profile, profile, batch.events));
+      }
       if (run.outbox !== undefined) {
         summary.transitions += transitions.length;
         run.deltas.push(...sizeDeltas(transitions));

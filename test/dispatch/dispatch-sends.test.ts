@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dispatchSends } from "../../shared/app/dispatch-sends.js";
+import type { ExperimentIncrement } from "../../shared/domain/analytics/index.js";
 import { assign } from "../../shared/domain/campaigns/index.js";
 import {
   MailerRejectedError,
@@ -284,5 +285,37 @@ describe("dispatchSends", () => {
       outcome: "failed",
       reason: expect.stringMatching(/^render failed/),
     });
+  });
+});
+
+describe("dispatchSends and the experiment counters", () => {
+  it("counts each send under its variant and each holdout under the holdout arm, once per batch", async () => {
+    // Prepare: customers the assignment splits between the holdout and the variant.
+    const held = campaign({ holdout: 0.5 });
+    const ids = Array.from({ length: 40 }, (_, i) => `c-${i}`);
+    const holdouts = ids.filter((id) => assign(held.experiment, id, 0.5, held.variants).kind === "holdout");
+    const { deps } = harness(
+      [held],
+      ids.map((id) => customer(id)),
+    );
+    const added: ExperimentIncrement[][] = [];
+    const counted = {
+      ...deps,
+      experiments: {
+        add: async (i: readonly ExperimentIncrement[]) => added.push([...i]),
+        totals: async () => [],
+      },
+    };
+
+    // Act
+    const { summary } = await dispatchSends(counted, messages(...ids.map((id) => intent("cart", id))));
+
+    // Assess
+    expect(added).toHaveLength(1);
+    const sent = added[0] ?? [];
+    expect(sent.filter((i) => i.arm === "holdout")).toHaveLength(holdouts.length);
+    expect(sent.filter((i) => i.arm === "a")).toHaveLength(summary.sent);
+    expect(summary.sent + summary.heldOut).toBe(ids.length);
+    expect(sent.every((i) => i.metric === "sent" && i.amount === 1 && i.campaignId === "cart")).toBe(true);
   });
 });

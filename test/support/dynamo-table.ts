@@ -1,4 +1,5 @@
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import dynalite from "dynalite";
 
 /**
  * Creates an on-demand table with string keys (`hash`, and `range` when given) on the emulator, and waits until
@@ -29,4 +30,24 @@ export async function createTable(
     if (out.Table?.TableStatus === "ACTIVE") return name;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** dynalite on a free loopback port, in memory, and a client for it; `stop` closes both. */
+export async function startDynalite(): Promise<{ client: DynamoDBClient; stop: () => Promise<void> }> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  const client = new DynamoDBClient({
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    endpoint: `http://127.0.0.1:${port}`,
+  });
+  return {
+    client,
+    stop: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

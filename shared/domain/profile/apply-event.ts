@@ -1,6 +1,7 @@
 import { assertNever } from "../../errors.js";
 import { isSafeKey, type Product, type TailorEvent } from "../events/index.js";
 import { AFFINITY_WEIGHTS, addAffinity } from "./affinity.js";
+import { touchCampaign } from "./campaign-touch.js";
 import { changeCart } from "./cart.js";
 import { recordConsent, recordUnsubscribe, suppress } from "./consent.js";
 import { recordEmail } from "./email-engagement.js";
@@ -78,12 +79,18 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
       return;
     case "email_delivered":
       recordEmail(profile, "delivered", event.email.messageId);
+      if (event.email.campaignId !== undefined && event.email.variant !== undefined) {
+        touchCampaign(profile, event.email.campaignId, event.email.variant, time);
+      }
       return;
     case "email_opened":
       recordEmail(profile, "opened", event.email.messageId);
       return;
     case "email_clicked":
       recordEmail(profile, "clicked", event.email.messageId);
+      if (event.email.campaignId !== undefined && event.email.variant !== undefined) {
+        touchCampaign(profile, event.email.campaignId, event.email.variant, time);
+      }
       return;
     case "email_bounced":
       if (event.bounceType === "Permanent") suppress(profile, "hard_bounce", "Permanent bounce", time);

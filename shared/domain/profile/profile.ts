@@ -127,7 +127,15 @@ export type Profile = {
    * and handed to the sends queue or send timers right after; carried through by the fold.
    */
   oi?: SendIntent[];
+  /**
+   * Last touch per campaign, for attributing orders to experiments: campaign id → [variant, time of the last
+   * delivery or click]. At most {@link CAMPAIGN_TOUCHES_MAX} campaigns, the oldest touch dropped first.
+   */
+  xa?: Record<string, [string, number]>;
 };
+
+/** Campaigns whose last touch a profile remembers. */
+export const CAMPAIGN_TOUCHES_MAX = 5;
 
 /** Traits as the templates see them (snake_case merge fields). */
 export interface ProfileTraits {

@@ -1,0 +1,33 @@
+import { CAMPAIGN_TOUCHES_MAX, type Profile } from "./profile.js";
+
+/**
+ * Remembers that the customer was reached by `campaignId`'s `variant` at `at` (a delivery or a click), keeping the
+ * newest touch per campaign and at most {@link CAMPAIGN_TOUCHES_MAX} campaigns (the oldest dropped).
+ */
+export function touchCampaign(profile: Profile, campaignId: string, variant: string, at: number): void {
+  const touches = { ...profile.xa };
+  const known = touches[campaignId];
+  if (known !== undefined && known[1] >= at) return;
+  touches[campaignId] = [variant, at];
+  const kept = Object.entries(touches)
+    .sort((a, b) => b[1][1] - a[1][1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, CAMPAIGN_TOUCHES_MAX);
+  profile.xa = Object.fromEntries(kept);
+}
+
+/**
+ * The campaign an order at `at` is attributed to: the most recent touch at or before `at` and no more than
+ * `windowMs` before it (last touch), or undefined.
+ */
+export function attributedTouch(
+  profile: Pick<Profile, "xa">,
+  at: number,
+  windowMs: number,
+): { readonly campaignId: string; readonly variant: string; readonly touchedAt: number } | undefined {
+  let best: { campaignId: string; variant: string; touchedAt: number } | undefined;
+  for (const [campaignId, [variant, touchedAt]] of Object.entries(profile.xa ?? {})) {
+    if (touchedAt > at || at - touchedAt > windowMs) continue;
+    if (best === undefined || touchedAt > best.touchedAt) best = { campaignId, variant, touchedAt };
+  }
+  return best;
+}

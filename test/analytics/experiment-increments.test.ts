@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { CONVERSION_WINDOW_MS, experimentIncrements } from "../../shared/domain/analytics/index.js";
+import type { TailorEvent } from "../../shared/domain/events/index.js";
+import { foldEvents, type Profile } from "../../shared/domain/profile/index.js";
+import { parsed, rawEvents } from "../factories/events.js";
+
+const T0 = Date.UTC(2026, 10, 20, 12);
+const HOUR = 3_600_000;
+const at = (ms: number) => ({ timestamp: new Date(ms).toISOString() });
+
+/** Folds `events` onto `before` and returns the increments of that batch. */
+function batch(before: Profile | undefined, events: readonly TailorEvent[]) {
+  const after = foldEvents(before, "user-1", events, T0 + 10 * 24 * HOUR).profile;
+  return { after, increments: experimentIncrements(before, after, events) };
+}
+
+const delivered = (variant: string, ms: number, id = "ses-1") =>
+  parsed(
+    rawEvents.emailDelivered(
+      { message_id: id, campaign_id: "cart", variant },
+      { messageId: `d-${id}`, ...at(ms) },
+    ),
+    T0 + 10 * 24 * HOUR,
+  );
+const opened = (variant: string, ms: number, n: number, id = "ses-1") =>
+  parsed(
+    rawEvents.emailOpened(
+      { message_id: id, campaign_id: "cart", variant },
+      { messageId: `o-${id}-${n}`, ...at(ms) },
+    ),
+    T0 + 10 * 24 * HOUR,
+  );
+const clicked = (variant: string, ms: number, n: number, id = "ses-1") =>
+  parsed(
+    rawEvents.emailClicked(
+      { message_id: id, campaign_id: "cart", variant },
+      { messageId: `c-${id}-${n}`, ...at(ms) },
+    ),
+    T0 + 10 * 24 * HOUR,
+  );
+const order = (ms: number, id: string) =>
+  parsed(
+    rawEvents.orderCompleted({ order_id: id, total: 50 }, { messageId: `order-${id}`, ...at(ms) }),
+    T0 + 10 * 24 * HOUR,
+  );
+
+describe("experimentIncrements", () => {
+  it("counts a delivery, one unique open and one unique click however often the email is opened", () => {
+    const first = batch(undefined, [
+      delivered("b", T0),
+      opened("b", T0 + 1000, 1),
+      opened("b", T0 + 2000, 2),
+    ]);
+    const second = batch(first.after, [
+      opened("b", T0 + 3000, 3),
+      clicked("b", T0 + 4000, 1),
+      clicked("b", T0 + 5000, 2),
+    ]);
+
+    expect(first.increments).toEqual([
+      { campaignId: "cart", arm: "b", metric: "delivered", amount: 1 },
+      { campaignId: "cart", arm: "b", metric: "opened", amount: 1 },
+    ]);
+    expect(second.increments).toEqual([{ campaignId: "cart", arm: "b", metric: "clicked", amount: 1 }]);
+  });
+
+  it("counts nothing for a re-delivered batch", () => {
+    const events = [delivered("a", T0), clicked("a", T0 + 1000, 1)];
+    const first = batch(undefined, events);
+    const again = batch(first.after, events);
+
+    expect(first.increments.map((i) => i.metric)).toEqual(["delivered", "opened", "clicked"]);
+    expect(again.increments).toEqual([]);
+  });
+
+  it("credits an order to the last touched campaign's variant within the window, with its revenue", () => {
+    const reached = batch(undefined, [delivered("b", T0)]);
+    const inside = batch(reached.after, [order(T0 + CONVERSION_WINDOW_MS - 1000, "o-1")]);
+    const outside = batch(inside.after, [order(T0 + CONVERSION_WINDOW_MS + HOUR, "o-2")]);
+
+    expect(inside.increments).toEqual([
+      { campaignId: "cart", arm: "b", metric: "converted", amount: 1 },
+      { campaignId: "cart", arm: "b", metric: "revenue", amount: 5000 },
+    ]);
+    expect(outside.increments).toEqual([]);
+  });
+
+  it("ignores emails without a campaign and variant", () => {
+    const untagged = parsed(
+      rawEvents.emailDelivered(
+        { message_id: "x", campaign_id: undefined, variant: undefined },
+        { messageId: "d-x", ...at(T0) },
+      ),
+      T0 + HOUR,
+    );
+    expect(batch(undefined, [untagged]).increments).toEqual([]);
+  });
+});
