@@ -41,6 +41,11 @@ export interface RecipientsOptions {
   readonly rates?: Partial<RecipientRates>;
   /** Mean time from delivery to open (ms). @default 5 minutes */
   readonly meanOpenDelayMs?: number;
+  /**
+   * How much more (or less) customers click each variant, as a multiplier of their persona's click rate
+   * (e.g. `{ b: 2 }`): an experiment's true effect, for the demo and the tests. @default every variant alike
+   */
+  readonly variantAppeal?: Readonly<Record<string, number>>;
 }
 
 /** An email the recipients did not react to, and why. */
@@ -93,6 +98,7 @@ export class SimulatedRecipients {
   readonly #configurationSetName: string;
   readonly #rates: RecipientRates;
   readonly #meanOpenDelayMs: number;
+  readonly #variantAppeal: Readonly<Record<string, number>>;
   readonly #seen = new Set<string>();
   readonly #attempts = new Map<string, number>();
   readonly #hardBounced = new Set<string>();
@@ -110,6 +116,7 @@ export class SimulatedRecipients {
     this.#configurationSetName = options.configurationSetName ?? "tailor";
     this.#rates = { ...DEFAULT_RATES, ...options.rates };
     this.#meanOpenDelayMs = options.meanOpenDelayMs ?? 5 * MINUTE;
+    this.#variantAppeal = options.variantAppeal ?? {};
   }
 
   /** Reactions planned but not yet due. */
@@ -205,7 +212,9 @@ export class SimulatedRecipients {
     planned.push(ses({ type: "Open" }, openedAt));
 
     const behaviour = PERSONA_BEHAVIOUR[customer.persona];
-    if (!rng.chance(behaviour.clickRate)) return planned;
+    // A variant the customers like better (an experiment's true effect, for demos and tests) multiplies clicks.
+    const appeal = entry.variant === undefined ? 1 : (this.#variantAppeal[entry.variant] ?? 1);
+    if (!rng.chance(Math.min(1, behaviour.clickRate * appeal))) return planned;
     const links = clickableLinks(email.html ?? "", listUnsubscribeUrls(email.headers), this.#productsByPath);
     const clicked =
       links.products.length > 0
