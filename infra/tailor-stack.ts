@@ -11,6 +11,8 @@ import {
   resolveCampaignSettings,
 } from "./components/campaign-settings.js";
 import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/campaign-triggers.js";
+import { PipelineDashboard } from "./components/dashboard.js";
+import { DeliveryAlarms } from "./components/delivery-alarms.js";
 import { DISPATCH_TIMEOUT, Dispatch, TEMPLATES_FILE } from "./components/dispatch.js";
 import { EventStream } from "./components/event-stream.js";
 import { PublicApi } from "./components/http-api.js";
@@ -102,6 +104,10 @@ export class TailorStack extends Stack {
   readonly dispatch: Dispatch;
   /** The segment-transition and schedule triggers of campaigns. */
   readonly campaignTriggers: CampaignTriggers;
+  /** The bounce-rate, complaint-rate and send-volume alarms. */
+  readonly deliveryAlarms: DeliveryAlarms;
+  /** The CloudWatch dashboard of the pipeline. */
+  readonly dashboard: PipelineDashboard;
 
   constructor(scope: Construct, id: string, props: TailorStackProps = {}) {
     super(scope, id, props);
@@ -197,6 +203,32 @@ export class TailorStack extends Stack {
     });
     // Sends name the configuration set: it must exist before dispatch may run.
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
+
+    this.deliveryAlarms = new DeliveryAlarms(this, "DeliveryAlarms", { alarmTopic: this.alarmTopic });
+    this.dashboard = new PipelineDashboard(this, "Dashboard", {
+      stream: this.events.stream,
+      api: this.api.api,
+      deadLetterQueues: {
+        ingest: this.ingest.deadLetterQueue,
+        transitions: this.transitions.deadLetterQueue,
+        sends: this.sends.deadLetterQueue,
+        "segment timers": this.segmentTimers.scheduleDeadLetterQueue,
+        "campaign schedules": this.campaignTriggers.scheduleDeadLetterQueue,
+        "SES feedback": this.sesFeedback.deadLetterQueue,
+      },
+      deliveryAlarms: this.deliveryAlarms,
+      alarms: [
+        ...Object.values(this.ingest.alarms),
+        this.transitions.deadLetterAlarm,
+        ...Object.values(this.sends.alarms),
+        ...Object.values(this.segmentTimers.alarms),
+        ...Object.values(this.campaignTriggers.alarms),
+        ...Object.values(this.sesFeedback.alarms),
+        this.dispatch.errorsAlarm,
+        this.api.errorsAlarm,
+        ...this.deliveryAlarms.all(),
+      ],
+    });
 
     new CfnOutput(this, "ApiUrl", {
       description:

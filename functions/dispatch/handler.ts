@@ -1,17 +1,31 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { dispatchSends } from "../../shared/app/dispatch-sends.js";
+import { type CampaignSendCount, type DispatchDeps, dispatchSends } from "../../shared/app/dispatch-sends.js";
 import { loadEnv } from "../../shared/lambda/env.js";
 import { baseMiddlewareBundle, createObservability } from "../../shared/lambda/middleware.js";
 import { dispatchEnvSchema } from "./env.js";
 import { makeDispatchDeps } from "./make-deps.js";
+
+/**
+ * Publishes `CampaignSends` once per campaign variant, with dimensions `campaign` and `variant` (plus the
+ * `service` every metric carries). Each goes out as a single metric: an EMF record has one dimension set for
+ * all its metrics, and these dimensions would not fit the batch's other counts.
+ */
+export function emitCampaignSends(metrics: Metrics, counts: readonly CampaignSendCount[]): void {
+  for (const { campaign, variant, count } of counts) {
+    metrics
+      .singleMetric()
+      .addDimensions({ campaign, variant })
+      .addMetric("CampaignSends", MetricUnit.Count, count);
+  }
+}
 
 const env = loadEnv(dispatchEnvSchema);
 const observability = createObservability({
   serviceName: env.POWERTOOLS_SERVICE_NAME,
   namespace: env.POWERTOOLS_METRICS_NAMESPACE,
 });
-const deps = await makeDispatchDeps(env);
+const deps: DispatchDeps = await makeDispatchDeps(env);
 
 /**
  * Dispatches a batch of the sends queue and reports the messages to deliver again. The batch is handled as a
@@ -33,6 +47,7 @@ export async function run(event: SQSEvent, _context: Context): Promise<SQSBatchR
   metrics.addMetric("SendsFailedPermanent", MetricUnit.Count, summary.failedPermanent);
   metrics.addMetric("SendsMalformed", MetricUnit.Count, summary.malformed);
   metrics.addMetric("SendsUnrecorded", MetricUnit.Count, summary.unrecorded);
+  emitCampaignSends(metrics, summary.sentByVariant);
   if (summary.failures.length > 0) logger.warn("sends dispatched with failures", { summary });
   else logger.debug("sends dispatched", { summary });
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };

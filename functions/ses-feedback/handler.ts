@@ -1,6 +1,10 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, EventBridgeEvent } from "aws-lambda";
-import { recordSesFeedback, type SesFeedbackDeps } from "../../shared/app/ses-feedback.js";
+import {
+  type FeedbackTrackEvent,
+  recordSesFeedback,
+  type SesFeedbackDeps,
+} from "../../shared/app/ses-feedback.js";
 import type { SesEventDetail } from "../../shared/aws/ses-event-schema.js";
 import { loadEnv } from "../../shared/lambda/env.js";
 import {
@@ -13,6 +17,27 @@ import { makeSesFeedbackDeps } from "./make-deps.js";
 
 /** The event EventBridge hands the function: an SES event publishing record from the configuration set. */
 export type SesFeedbackEvent = EventBridgeEvent<string, SesEventDetail>;
+
+/** The count each kind of feedback event adds to: the dashboard's engagement graph and the rate alarms. */
+const FEEDBACK_METRICS = {
+  "Email Delivered": "EmailsDelivered",
+  "Email Opened": "EmailsOpened",
+  "Email Clicked": "EmailsClicked",
+  "Email Bounced": "EmailsBounced",
+  "Email Complained": "EmailsComplained",
+} as const satisfies Record<FeedbackTrackEvent["event"], string>;
+
+/**
+ * The metrics one recorded feedback event counts in: its kind, and `EmailsHardBounced` for a permanent bounce
+ * (SES's bounce rate counts hard bounces only).
+ */
+export function feedbackMetricNames(event: FeedbackTrackEvent): string[] {
+  const names: string[] = [FEEDBACK_METRICS[event.event]];
+  if (event.event === "Email Bounced" && event.properties.bounce_type === "Permanent") {
+    names.push("EmailsHardBounced");
+  }
+  return names;
+}
 
 const env = loadEnv(sesFeedbackEnvSchema);
 const observability = createObservability({
@@ -33,6 +58,7 @@ export async function runWith(
   const mapping = await recordSesFeedback({ events }, event);
   if (mapping.ok) {
     metrics.addMetric("FeedbackEvents", MetricUnit.Count, 1);
+    for (const name of feedbackMetricNames(mapping.event)) metrics.addMetric(name, MetricUnit.Count, 1);
     logger.debug("SES feedback recorded", { event: mapping.event.event, messageId: mapping.event.messageId });
     return;
   }

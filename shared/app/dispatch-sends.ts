@@ -34,6 +34,15 @@ export interface DispatchSummary {
   unrecorded: number;
   /** The first few failures, for the log. */
   failures: { messageId: string; key?: string; reason: string }[];
+  /** Emails sent per campaign variant (the per-variant metric). */
+  sentByVariant: CampaignSendCount[];
+}
+
+/** Sends of one campaign variant in one batch. */
+export interface CampaignSendCount {
+  readonly campaign: string;
+  readonly variant: string;
+  readonly count: number;
 }
 
 /** What {@link dispatchSends} returns. */
@@ -70,6 +79,7 @@ export async function dispatchSends(
     malformed: 0,
     unrecorded: 0,
     failures: [],
+    sentByVariant: [],
   };
   const failed = new Set<string>();
   const note = (messageId: string, reason: string, key?: string) => {
@@ -165,6 +175,15 @@ export async function dispatchSends(
       }
     }
   });
+  const byVariant = new Map<string, { campaign: string; variant: string; count: number }>();
+  for (const { campaignId, arm, metric } of increments) {
+    if (metric !== "sent" || arm === HOLDOUT_ARM) continue;
+    const key = JSON.stringify([campaignId, arm]);
+    const counted = byVariant.get(key) ?? { campaign: campaignId, variant: arm, count: 0 };
+    counted.count++;
+    byVariant.set(key, counted);
+  }
+  summary.sentByVariant = [...byVariant.values()];
   // The experiments' denominators: one write per counter for the batch; a failure only undercounts reports.
   if (deps.experiments !== undefined && increments.length > 0) {
     try {

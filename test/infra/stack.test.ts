@@ -341,8 +341,8 @@ describe("TailorStack", () => {
       });
       // Ingest's four, the transitions dead letters, the segment timers' errors and undelivered ticks, the
       // sends queue's two, dispatch, API and SES feedback errors, SES feedback dead letters, the campaign
-      // triggers' three.
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 16);
+      // triggers' three, and the delivery alarms' three (bounce rate, complaint rate, send volume).
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 19);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {
