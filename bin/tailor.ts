@@ -10,6 +10,7 @@ import { exportCommand } from "../infra/local/cli/export-command.js";
 import { previewCommand } from "../infra/local/cli/preview-command.js";
 import { profileCommand } from "../infra/local/cli/profile-command.js";
 import { quarantineCommand } from "../infra/local/cli/quarantine-command.js";
+import { reportCommand } from "../infra/local/cli/report-command.js";
 import { segmentsCommand } from "../infra/local/cli/segments-command.js";
 import { simulateCommand, startCommand } from "../infra/local/cli/simulate-command.js";
 import { upCommand } from "../infra/local/cli/up-command.js";
@@ -39,6 +40,8 @@ const USAGE = `Usage: tailor <command> [options]
   erase <customerId> [--json]          erase everything held about a customer, keep a tombstone; a receipt
   export <customerId> [--out file]     everything held about a customer, as one JSON document
   audit [--customer id] [--since ISO]  consent changes, erasures and exports, newest first [--json]
+  report [--campaign X] [--out F]      the experiment report (variants, holdout, lifts, verdicts) as one HTML
+      [--mde 0.1] [--currency USD]     page, from the counters kept as sends and engagement happen
 
 Every command takes --data-dir D (default .tailor/data). Commands that start a stack take --fresh,
 --verbose (the functions' own logs and metrics) and --port-dynamodb, --port-kinesis, --port-sqs-s3,
@@ -60,6 +63,7 @@ const commands: Readonly<Record<string, (argv: readonly string[]) => Promise<num
   erase: eraseCommand,
   export: exportCommand,
   audit: auditCommand,
+  report: reportCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -187,6 +187,7 @@ export class TailorStack extends Stack {
     });
     this.dispatch = new Dispatch(this, "Dispatch", {
       sendsQueue: this.sends.queue,
+      stream: this.events.stream,
       profiles: this.profiles.table,
       ledger: this.ledger.table,
       timers: this.timers.table,

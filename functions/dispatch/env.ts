@@ -37,6 +37,8 @@ export const dispatchEnvSchema = z
     SHOP_URL: z.url(),
     SHOP_LOGO_URL: z.url(),
     SHOP_POSTAL_ADDRESS: z.string().min(1),
+    /** The event stream: holdout decisions go on it as `Email Held Out` events, for conversion attribution. */
+    EVENTS_STREAM: z.string().min(1),
     /** SageMaker endpoint of the recommendation model; without it recommendations are best sellers. */
     RECOMMENDER_ENDPOINT: z.string().min(1).optional(),
     /** JSON file of the catalog's products; without it, the simulator's demo shop. */

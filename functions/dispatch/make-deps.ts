@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { z } from "zod";
@@ -12,6 +13,7 @@ import { DynamoExperimentCounters } from "../../shared/aws/dynamo-experiment-cou
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
 import { DynamoSendTimers } from "../../shared/aws/dynamo-send-timers.js";
+import { KinesisEventWriter } from "../../shared/aws/kinesis-event-writer.js";
 import { SageMakerRecommender } from "../../shared/aws/sagemaker-recommender.js";
 import { SesV2Mailer } from "../../shared/aws/sesv2-mailer.js";
 import { EnvironmentError } from "../../shared/lambda/env.js";
@@ -124,6 +126,7 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
     library,
     sendTimers: new DynamoSendTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
     experiments: new DynamoExperimentCounters({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
+    events: new KinesisEventWriter({ client: new KinesisClient({}), streamName: env.EVENTS_STREAM }),
     renderer: new EmailRenderer(compiled, { links }),
     content: recommender === undefined ? { catalog } : { catalog, recommender },
     links,

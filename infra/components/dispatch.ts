@@ -3,6 +3,7 @@ import { Arn, ArnFormat, Duration, Stack, Validations } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { IStream } from "aws-cdk-lib/aws-kinesis";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
@@ -47,6 +48,8 @@ export interface SesSendResources {
 export interface DispatchProps {
   /** The intents it consumes. */
   readonly sendsQueue: IQueue;
+  /** The event stream: holdout decisions are put on it (`Email Held Out`). */
+  readonly stream: IStream;
   /** Profiles, read to re-check the policy and render. */
   readonly profiles: ITable;
   /** The send ledger it claims and records in. */
@@ -108,6 +111,7 @@ export class Dispatch extends Construct {
         CAMPAIGNS_DIR,
         EMAILS_DIR,
         SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
+        EVENTS_STREAM: props.stream.streamName,
         TEMPLATES_FILE,
         FROM_ADDRESS: settings.fromAddress,
         SES_CONFIGURATION_SET: props.configurationSetName,
@@ -135,6 +139,7 @@ export class Dispatch extends Construct {
     // Experiment counters (sends and holdouts per campaign arm) live in the segment bookkeeping table.
     grantTableActions(props.segments, fn, "write", "UpdateItem");
     props.linkSecret.grantRead(fn);
+    props.stream.grantWrite(fn);
 
     const stack = Stack.of(this);
     this.sesResources = {

@@ -1,5 +1,13 @@
 import type { CampaignLibrary } from "../domain/campaigns/library.js";
-import type { Clock, ExperimentCounters, Mailer, ProfileStore, SendLedger, SendTimers } from "../ports.js";
+import type {
+  Clock,
+  EventWriter,
+  ExperimentCounters,
+  Mailer,
+  ProfileStore,
+  SendLedger,
+  SendTimers,
+} from "../ports.js";
 import type { EmailRenderer } from "../render/email-renderer.js";
 import type { ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
@@ -28,6 +36,11 @@ export interface DispatchDeps {
   readonly backoff?: Partial<Omit<BackoffOptions, "limiter">>;
   /** Customers dispatched in parallel (one customer's intents always go one after the other). @default 4 */
   readonly concurrency?: number;
+  /**
+   * Where holdout decisions go as `Email Held Out` events (the event stream), so the fold remembers the holdout's
+   * touch and the customer's orders count for the holdout arm. @default - holdouts are not attributed
+   */
+  readonly events?: EventWriter;
   /** Experiment counters: sends per campaign arm, and holdouts. @default - nothing counted */
   readonly experiments?: ExperimentCounters;
   /** Renders campaign variants' subjects. @default one shared per process */

@@ -1,6 +1,7 @@
 import { type ExperimentIncrement, HOLDOUT_ARM } from "../domain/analytics/index.js";
 import type { SendIntent } from "../domain/campaigns/contracts.js";
 import { byPriority } from "../domain/campaigns/policy.js";
+import type { EventRecord } from "../ports.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
 import { dispatchIntent, type IntentOutcome, type IntentScope } from "./dispatch-intent.js";
 import { mapLimit } from "./map-limit.js";
@@ -113,6 +114,7 @@ export async function dispatchSends(
 
   const groups = [...byCustomer.values()];
   const increments: ExperimentIncrement[] = [];
+  const heldOut: SendIntent[] = [];
   const settled = await mapLimit(groups, deps.concurrency ?? DEFAULT_CONCURRENCY, async (group) => {
     const messageOf = new Map(group.map((item) => [item.intent, item.messageId]));
     const outcomes: { messageId: string; intent: SendIntent; outcome: IntentOutcome }[] = [];
@@ -155,6 +157,7 @@ export async function dispatchSends(
         case "heldOut":
           summary.heldOut++;
           increments.push({ campaignId: intent.campaignId, arm: HOLDOUT_ARM, metric: "sent", amount: 1 });
+          heldOut.push(intent);
           break;
         case "deferred":
           summary.deferred++;
@@ -184,6 +187,16 @@ export async function dispatchSends(
     byVariant.set(key, counted);
   }
   summary.sentByVariant = [...byVariant.values()];
+  if (deps.events !== undefined && heldOut.length > 0) {
+    const now = deps.clock.now();
+    try {
+      const outcome = await deps.events.put(heldOut.map((intent) => holdoutEvent(intent, now)));
+      if (outcome.rejected.length > 0)
+        note("", `${outcome.rejected.length} holdout event(s) not put on the stream`);
+    } catch (error) {
+      note("", `holdout events not put: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   // The experiments' denominators: one write per counter for the batch; a failure only undercounts reports.
   if (deps.experiments !== undefined && increments.length > 0) {
     try {
@@ -193,4 +206,23 @@ export async function dispatchSends(
     }
   }
   return { failed, summary };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The `Email Held Out` event of a holdout decision: no email was sent; the fold remembers the touch, so an order
+ * within the conversion window counts for the holdout arm. Deterministic id: a redelivery is one event.
+ */
+function holdoutEvent(intent: SendIntent, now: number): EventRecord {
+  const event = {
+    type: "track",
+    event: "Email Held Out",
+    messageId: `held-out-${intent.key}`,
+    userId: intent.customerId,
+    timestamp: new Date(now).toISOString(),
+    properties: { message_id: intent.key, campaign_id: intent.campaignId, variant: HOLDOUT_ARM },
+    context: { library: { name: "tailor-dispatch" } },
+  };
+  return { customerId: intent.customerId, data: encoder.encode(JSON.stringify(event)) };
 }

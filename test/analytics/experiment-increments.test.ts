@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CONVERSION_WINDOW_MS, experimentIncrements } from "../../shared/domain/analytics/index.js";
 import type { TailorEvent } from "../../shared/domain/events/index.js";
 import { foldEvents, type Profile } from "../../shared/domain/profile/index.js";
-import { parsed, rawEvents } from "../factories/events.js";
+import { parsed, rawEvents, rawTrack } from "../factories/events.js";
 
 const T0 = Date.UTC(2026, 10, 20, 12);
 const HOUR = 3_600_000;
@@ -94,5 +94,24 @@ describe("experimentIncrements", () => {
       T0 + HOUR,
     );
     expect(batch(undefined, [untagged]).increments).toEqual([]);
+  });
+
+  it("credits an order after a holdout decision to the holdout arm", () => {
+    const heldOut = parsed(
+      rawTrack(
+        "Email Held Out",
+        { message_id: "cart#user-1#1#0", campaign_id: "cart", variant: "holdout" },
+        { messageId: "h-1", ...at(T0) },
+      ),
+      T0 + 10 * 24 * HOUR,
+    );
+    const held = batch(undefined, [heldOut]);
+    const bought = batch(held.after, [order(T0 + HOUR, "o-9")]);
+
+    expect(held.increments).toEqual([]);
+    expect(bought.increments).toEqual([
+      { campaignId: "cart", arm: "holdout", metric: "converted", amount: 1 },
+      { campaignId: "cart", arm: "holdout", metric: "revenue", amount: 5000 },
+    ]);
   });
 });

@@ -99,6 +99,7 @@ describe("dispatch against the emulators (dynalite, aws-ses-v2-local), wired by 
       CAMPAIGNS_DIR: "templates/campaigns",
       EMAILS_DIR: "templates/emails",
       SENDS_QUEUE_URL: "http://127.0.0.1:1/queue/sends",
+      EVENTS_STREAM: "tailor-events",
       FROM_ADDRESS: "Tailor Shop <shop@example.com>",
       SES_CONFIGURATION_SET: "tailor",
       SEND_RATE_PER_SECOND: "50",

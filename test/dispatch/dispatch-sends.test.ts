@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { dispatchSends } from "../../shared/app/dispatch-sends.js";
 import type { ExperimentIncrement } from "../../shared/domain/analytics/index.js";
 import { assign } from "../../shared/domain/campaigns/index.js";
+import { decodeEvent } from "../../shared/domain/events/index.js";
 import {
   MailerRejectedError,
   MailerThrottledError,
@@ -317,5 +318,34 @@ describe("dispatchSends and the experiment counters", () => {
     expect(sent.filter((i) => i.arm === "a")).toHaveLength(summary.sent);
     expect(summary.sent + summary.heldOut).toBe(ids.length);
     expect(sent.every((i) => i.metric === "sent" && i.amount === 1 && i.campaignId === "cart")).toBe(true);
+  });
+
+  it("puts an Email Held Out event per holdout, once however often the intent is delivered", async () => {
+    const held = campaign({ holdout: 0.5 });
+    const id =
+      Array.from({ length: 100 }, (_, i) => `c-${i}`).find(
+        (candidate) => assign(held.experiment, candidate, 0.5, held.variants).kind === "holdout",
+      ) ?? "none";
+    const { deps } = harness([held], [customer(id)]);
+    const put: Uint8Array[] = [];
+    const events = {
+      put: async (records: readonly { customerId: string; data: Uint8Array }[]) => {
+        put.push(...records.map((r) => r.data));
+        return { accepted: records.length, rejected: [] };
+      },
+    };
+    const one = intent("cart", id);
+
+    await dispatchSends({ ...deps, events }, messages(one));
+    await dispatchSends({ ...deps, events }, messages(one));
+
+    expect(put).toHaveLength(1);
+    const decoded = decodeEvent(put[0] ?? new Uint8Array(), T0);
+    if (!decoded.ok) throw new Error(decoded.error.message);
+    expect(decoded.event).toMatchObject({
+      kind: "email_held_out",
+      customerId: id,
+      email: { campaignId: "cart", variant: "holdout", messageId: one.key },
+    });
   });
 });

@@ -66,6 +66,7 @@ export function eventProperties(event: TailorEvent): Props {
     case "email_opened":
     case "email_clicked":
     case "email_complained":
+    case "email_held_out":
       return defined({
         campaign_id: event.email.campaignId,
         variant: event.email.variant,

@@ -152,7 +152,8 @@ export interface EmailRef {
 
 /** `Email Delivered`, `Email Opened`, `Email Clicked`, `Email Complained`. */
 export interface EmailEvent extends EventBase {
-  readonly kind: "email_delivered" | "email_opened" | "email_clicked" | "email_complained";
+  /** `email_held_out`: the customer was in a campaign's holdout (no email; `messageId` is the send key). */
+  readonly kind: "email_delivered" | "email_opened" | "email_clicked" | "email_complained" | "email_held_out";
   readonly email: EmailRef;
 }
 

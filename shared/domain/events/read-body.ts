@@ -98,6 +98,7 @@ export function readTrackBody(
     case "email_opened":
     case "email_clicked":
     case "email_complained":
+    case "email_held_out":
       return read(emailEventSchema, (p) => ({
         kind,
         name: EVENT_NAMES[kind],

@@ -92,6 +92,11 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
         touchCampaign(profile, event.email.campaignId, event.email.variant, time);
       }
       return;
+    case "email_held_out":
+      // No email: the holdout's touch, so the customer's orders count for the holdout arm.
+      if (event.email.campaignId !== undefined)
+        touchCampaign(profile, event.email.campaignId, "holdout", time);
+      return;
     case "email_bounced":
       if (event.bounceType === "Permanent") suppress(profile, "hard_bounce", "Permanent bounce", time);
       return;
@@ -109,11 +114,11 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
   }
 }
 
-/** First seen takes every event; last seen only what the customer did (not deliveries or bounces). */
+/** First seen takes every event; last seen only what the customer did (not deliveries, bounces or holdouts). */
 function touchSeen(profile: Profile, event: TailorEvent): void {
   const time = event.timestamp;
   profile.fs = Math.min(profile.fs ?? time, time);
-  if (event.kind !== "email_delivered" && event.kind !== "email_bounced") {
+  if (event.kind !== "email_delivered" && event.kind !== "email_bounced" && event.kind !== "email_held_out") {
     profile.ls = Math.max(profile.ls ?? time, time);
   }
 }

@@ -16,6 +16,7 @@ export const KIND_CODES = {
   email_clicked: "ec",
   email_bounced: "eb",
   email_complained: "ep",
+  email_held_out: "eh",
   unsubscribed: "un",
   consent_updated: "cs",
   custom: "cx",
