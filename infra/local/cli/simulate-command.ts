@@ -146,6 +146,7 @@ async function embeddedRun(
           `  npx tailor profile ${key} --json`,
           "  npx tailor quarantine",
           `  npx tailor explain ${key}     (segments, sends and skipped sends with their reasons)`,
+          "  npx tailor report              (experiments: variants, holdouts, lifts and verdicts, as an HTML page)",
           `  sent mail: ${stack.endpoints.sesWebView}`,
         );
         break;

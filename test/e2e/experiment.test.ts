@@ -1,0 +1,158 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "../../infra/local/local-stack.js";
+import { putAll } from "../../infra/local/put-records.js";
+import { LOCAL_NAMES } from "../../infra/local-names.js";
+import { readCampaignTotals } from "../../shared/app/experiments/campaign-totals.js";
+import { reportModel } from "../../shared/app/experiments/report-model.js";
+import { DynamoExperimentCounters } from "../../shared/aws/dynamo-experiment-counters.js";
+import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
+import { buildCatalog } from "../../shared/sim/catalog.js";
+import { type RecipientCustomer, SimulatedRecipients } from "../../shared/sim/recipients.js";
+import { readSentMail } from "../../shared/sim/sent-mail.js";
+import { tempDir } from "../local/helpers.js";
+import { TestClock } from "../local/test-clock.js";
+
+/**
+ * An experiment end to end on the local stack: customers ask for offers, dispatch splits them between variants
+ * a and b and a holdout, the simulated recipients click b twice as often as a (its true effect), their
+ * feedback and orders flow back through SES feedback and ingest into the experiment counters, and the report
+ * built from those counters finds that b wins on clicks.
+ */
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 23, 10);
+const CUSTOMERS = 400;
+const SEED = 7;
+const encoder = new TextEncoder();
+
+const clock = new TestClock(T0);
+const temp = tempDir("tailor-experiment-");
+let stack: LocalStack;
+let dynamodb: DynamoDBClient;
+
+const customerId = (i: number) => `ab-${String(i).padStart(4, "0")}`;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    dataDir: temp.dir,
+    fresh: true,
+    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
+    clock,
+    scheduleIntervalMs: 24 * HOUR,
+    log: () => {},
+    env: {
+      CAMPAIGNS_DIR: "test/e2e/fixtures/experiment",
+      SEND_RATE_PER_SECOND: "10000",
+      POWERTOOLS_LOG_LEVEL: "ERROR",
+      POWERTOOLS_METRICS_DISABLED: "true",
+    },
+  });
+  dynamodb = new DynamoDBClient({});
+  const kinesis = new KinesisClient({});
+  const events = Array.from({ length: CUSTOMERS }, (_, i) => {
+    const id = customerId(i);
+    const stamp = (ms: number) => new Date(ms).toISOString();
+    return [
+      {
+        type: "identify",
+        messageId: `id-${id}`,
+        userId: id,
+        timestamp: stamp(T0 - 60_000),
+        traits: { email: `${id}@example.com`, first_name: "Sam" },
+      },
+      {
+        type: "track",
+        event: "Consent Updated",
+        messageId: `cs-${id}`,
+        userId: id,
+        timestamp: stamp(T0 - 60_000),
+        properties: { purpose: "marketing_email", granted: true },
+      },
+      {
+        type: "track",
+        event: "Offers Requested",
+        messageId: `or-${id}`,
+        userId: id,
+        timestamp: stamp(T0),
+        properties: {},
+      },
+    ];
+  }).flat();
+  await putAll({
+    kinesis,
+    streamName: LOCAL_NAMES.eventStream,
+    records: events.map((event) => ({
+      partitionKey: event.userId,
+      data: encoder.encode(JSON.stringify(event)),
+    })),
+  });
+  await stack.waitUntilIdle({ timeoutMs: 120_000 });
+
+  // The recipients read their mail a day later: deliveries, opens, clicks (b is twice as appealing), orders.
+  const customers: RecipientCustomer[] = Array.from({ length: CUSTOMERS }, (_, i) => ({
+    id: customerId(i),
+    persona: "bargain_hunter",
+    emailEngagement: 0.5,
+    traits: { email: `${customerId(i)}@example.com` },
+  }));
+  const recipients = new SimulatedRecipients({
+    customers,
+    catalog: buildCatalog(SEED),
+    ledger: new DynamoSendLedger({ client: dynamodb, tableName: LOCAL_NAMES.sendLedgerTable }),
+    seed: SEED,
+    meanOpenDelayMs: 60_000,
+    variantAppeal: { b: 2 },
+    rates: { permanentBounce: 0, complaint: 0 },
+  });
+  clock.at = T0 + 24 * HOUR;
+  const played = await recipients.play(await readSentMail(stack.endpoints.sesv2), clock.now());
+  for (const event of played.sesEvents) await stack.publishEvent(event);
+  if (played.shopEvents.length > 0) {
+    await putAll({
+      kinesis,
+      streamName: LOCAL_NAMES.eventStream,
+      records: played.shopEvents.map((r) => ({
+        partitionKey: r.partitionKey,
+        data: encoder.encode(JSON.stringify(r.event)),
+      })),
+    });
+  }
+  await stack.waitUntilIdle({ timeoutMs: 120_000 });
+  kinesis.destroy();
+}, 240_000);
+
+afterAll(async () => {
+  dynamodb?.destroy();
+  await stack?.stop();
+  temp.remove();
+});
+
+describe("an A/B test on the local stack", () => {
+  it("counts every arm incrementally, and the report finds that b beats a on clicks", async () => {
+    const counters = new DynamoExperimentCounters({ client: dynamodb, tableName: LOCAL_NAMES.segmentsTable });
+    const [totals] = await readCampaignTotals(
+      counters,
+      [{ id: "ab-test", name: "Newsletter A/B test" }],
+      "USD",
+    );
+    if (totals === undefined) throw new Error("no counters for ab-test");
+    const arm = (variant: string) => totals.arms.find((a) => a.variant === variant);
+
+    // Every customer is in exactly one arm; the holdout got no email.
+    const sent = ["a", "b", "holdout"].map((v) => arm(v)?.sent ?? 0);
+    expect(sent.reduce((x, y) => x + y, 0)).toBe(CUSTOMERS);
+    expect(arm("holdout")?.delivered ?? 0).toBe(0);
+    expect(arm("a")?.delivered).toBe(arm("a")?.sent);
+    expect(arm("b")?.delivered).toBe(arm("b")?.sent);
+    // Weights 1:1 within sampling error, a holdout near 10 %.
+    expect(Math.abs((arm("a")?.sent ?? 0) - (arm("b")?.sent ?? 0))).toBeLessThan(80);
+    expect(arm("holdout")?.sent ?? 0).toBeGreaterThan(15);
+    expect(arm("holdout")?.sent ?? 0).toBeLessThan(70);
+
+    const report = reportModel([totals], { confidence: 0.95, minimumDetectableEffect: 0.2 });
+    const text = JSON.stringify(report);
+    expect(text).toMatch(/B beats A on clicks/);
+  });
+});
