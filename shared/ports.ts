@@ -346,6 +346,8 @@ export interface ExperimentArmTotals {
   readonly campaignId: string;
   /** A variant id, or `holdout`. */
   readonly arm: string;
+  /** The customers' lifecycle stage (the report's segment). */
+  readonly segment: string;
   readonly counts: Readonly<Partial<Record<ExperimentMetric, number>>>;
 }
 

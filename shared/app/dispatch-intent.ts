@@ -18,10 +18,12 @@ export type IntentOutcome =
       readonly messageId: string;
       /** The variant sent. */
       readonly variant: string;
+      /** The customer's lifecycle stage at the send (the experiment report's segment). */
+      readonly segment?: string;
       readonly recorded: boolean;
       readonly reason?: string;
     }
-  | { readonly kind: "skipped" | "heldOut" | "deferred"; readonly reason: string }
+  | { readonly kind: "skipped" | "heldOut" | "deferred"; readonly reason: string; readonly segment?: string }
   | { readonly kind: "duplicate" }
   | { readonly kind: "failedPermanent"; readonly reason: string; readonly recorded: boolean }
   | { readonly kind: "retry"; readonly reason: string };
@@ -121,14 +123,16 @@ async function decideAndSend(
       return { kind: "skipped", reason: decision.reason };
     case "holdout":
       await ledger.record(entryOf(intent, campaign, now, "holdout", { reason: decision.reason }));
-      return { kind: "heldOut", reason: decision.reason };
+      return { kind: "heldOut", reason: decision.reason, segment: stored.profile.lc.s };
     case "defer":
       await deps.sendTimers.schedule({ ...intent, dueAt: decision.until });
       await ledger.record(entryOf(intent, campaign, now, "deferred", { reason: decision.reason }));
       await ledger.release(intent);
       return { kind: "deferred", reason: decision.reason };
-    case "send":
-      return send(scope, intent, campaign, stored.profile, decision.variant, now);
+    case "send": {
+      const outcome = await send(scope, intent, campaign, stored.profile, decision.variant, now);
+      return outcome.kind === "sent" ? { ...outcome, segment: stored.profile.lc.s } : outcome;
+    }
   }
 }
 

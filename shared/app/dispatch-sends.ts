@@ -145,7 +145,13 @@ export async function dispatchSends(
       switch (outcome.kind) {
         case "sent":
           summary.sent++;
-          increments.push({ campaignId: intent.campaignId, arm: outcome.variant, metric: "sent", amount: 1 });
+          increments.push({
+            campaignId: intent.campaignId,
+            arm: outcome.variant,
+            segment: outcome.segment ?? UNKNOWN_SEGMENT,
+            metric: "sent",
+            amount: 1,
+          });
           if (!outcome.recorded) {
             summary.unrecorded++;
             note(messageId, outcome.reason ?? "sent, not recorded", intent.key);
@@ -156,7 +162,13 @@ export async function dispatchSends(
           break;
         case "heldOut":
           summary.heldOut++;
-          increments.push({ campaignId: intent.campaignId, arm: HOLDOUT_ARM, metric: "sent", amount: 1 });
+          increments.push({
+            campaignId: intent.campaignId,
+            arm: HOLDOUT_ARM,
+            segment: outcome.segment ?? UNKNOWN_SEGMENT,
+            metric: "sent",
+            amount: 1,
+          });
           heldOut.push(intent);
           break;
         case "deferred":
@@ -209,6 +221,8 @@ export async function dispatchSends(
 }
 
 const encoder = new TextEncoder();
+/** The segment of a send whose customer's stage is not known. */
+const UNKNOWN_SEGMENT = "unknown";
 
 /**
  * The `Email Held Out` event of a holdout decision: no email was sent; the fold remembers the touch, so an order

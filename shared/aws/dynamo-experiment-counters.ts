@@ -22,7 +22,7 @@ const isMetric = (value: string): value is ExperimentMetric => METRICS.has(value
 
 /**
  * Experiment counters in the segment bookkeeping table (partition `pk`, sort `sk`): `pk = exp#<campaignId>`,
- * `sk = <arm>#<metric>#<shard>`, `n` added to atomically. Each `add` picks one shard at random for its writes, so a
+ * `sk = <arm>#<segment>#<metric>#<shard>`, `n` added to atomically. Each `add` picks one shard at random for its writes, so a
  * busy campaign spreads over `shards` items; `totals` is one Query per campaign.
  */
 export class DynamoExperimentCounters implements ExperimentCounters {
@@ -39,8 +39,8 @@ export class DynamoExperimentCounters implements ExperimentCounters {
   async add(increments: readonly ExperimentIncrement[]): Promise<number> {
     const sums = new Map<string, { campaignId: string; sk: string; amount: number }>();
     const shard = Math.floor(Math.random() * this.#shards);
-    for (const { campaignId, arm, metric, amount } of increments) {
-      const sk = `${arm}#${metric}#${shard}`;
+    for (const { campaignId, arm, segment, metric, amount } of increments) {
+      const sk = `${arm}#${segment}#${metric}#${shard}`;
       const key = `${campaignId}\u0000${sk}`;
       const sum = sums.get(key) ?? { campaignId, sk, amount: 0 };
       sum.amount += amount;
@@ -67,7 +67,10 @@ export class DynamoExperimentCounters implements ExperimentCounters {
   }
 
   async totals(campaignId: string): Promise<ExperimentArmTotals[]> {
-    const arms = new Map<string, Partial<Record<ExperimentMetric, number>>>();
+    const arms = new Map<
+      string,
+      { arm: string; segment: string; counts: Partial<Record<ExperimentMetric, number>> }
+    >();
     let start: Record<string, AttributeValue> | undefined;
     do {
       const out = await this.#client
@@ -83,16 +86,17 @@ export class DynamoExperimentCounters implements ExperimentCounters {
           throw new DependencyUnavailableError(`Query on ${this.#tableName} failed`, error);
         });
       for (const item of out.Items ?? []) {
-        const [arm, metric] = (item.sk?.S ?? "").split("#");
-        if (arm === undefined || metric === undefined || !isMetric(metric)) continue;
-        const counts = arms.get(arm) ?? {};
-        counts[metric] = (counts[metric] ?? 0) + Number(item.n?.N ?? 0);
-        arms.set(arm, counts);
+        const [arm, segment, metric] = (item.sk?.S ?? "").split("#");
+        if (arm === undefined || segment === undefined || metric === undefined || !isMetric(metric)) continue;
+        const key = JSON.stringify([arm, segment]);
+        const found = arms.get(key) ?? { arm, segment, counts: {} };
+        found.counts[metric] = (found.counts[metric] ?? 0) + Number(item.n?.N ?? 0);
+        arms.set(key, found);
       }
       start = out.LastEvaluatedKey;
     } while (start !== undefined);
     return [...arms.entries()]
       .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-      .map(([arm, counts]) => ({ campaignId, arm, counts }));
+      .map(([, { arm, segment, counts }]) => ({ campaignId, arm, segment, counts }));
   }
 }

@@ -16,19 +16,20 @@ afterAll(async () => {
 });
 
 describe("DynamoExperimentCounters", () => {
-  it("sums increments over calls and shards, per campaign and arm, and keeps campaigns apart", async () => {
+  it("sums increments over calls and shards, per campaign, arm and segment, and keeps campaigns apart", async () => {
     const counters = new DynamoExperimentCounters({ client: dynamodb, tableName: "segments", shards: 4 });
     let writes = 0;
     for (let i = 0; i < 20; i++) {
       writes += await counters.add([
-        { campaignId: "cart", arm: "a", metric: "sent", amount: 1 },
-        { campaignId: "cart", arm: "a", metric: "sent", amount: 1 },
-        { campaignId: "cart", arm: "b", metric: "revenue", amount: 1250 },
-        { campaignId: "other", arm: "a", metric: "clicked", amount: 1 },
+        { campaignId: "cart", arm: "a", segment: "active", metric: "sent", amount: 1 },
+        { campaignId: "cart", arm: "a", segment: "active", metric: "sent", amount: 1 },
+        { campaignId: "cart", arm: "a", segment: "lapsed", metric: "sent", amount: 1 },
+        { campaignId: "cart", arm: "b", segment: "active", metric: "revenue", amount: 1250 },
+        { campaignId: "other", arm: "a", segment: "active", metric: "clicked", amount: 1 },
       ]);
     }
 
-    expect(writes).toBe(60); // three counters per call: the two `sent` of arm a summed first
+    expect(writes).toBe(80); // four counters per call: the two active `sent` of arm a summed first
     expect(await counters.totals("cart")).toEqual([
       { campaignId: "cart", arm: "a", counts: { sent: 40 } },
       { campaignId: "cart", arm: "b", counts: { revenue: 25_000 } },

@@ -11,7 +11,13 @@ const at = (ms: number) => ({ timestamp: new Date(ms).toISOString() });
 /** Folds `events` onto `before` and returns the increments of that batch. */
 function batch(before: Profile | undefined, events: readonly TailorEvent[]) {
   const after = foldEvents(before, "user-1", events, T0 + 10 * 24 * HOUR).profile;
-  return { after, increments: experimentIncrements(before, after, events) };
+  const all = experimentIncrements(before, after, events);
+  // Every increment carries the customer's lifecycle stage (the report's segment); compared apart below.
+  for (const increment of all)
+    expect(increment.segment).toBe(
+      (increment.metric === "converted" || increment.metric === "revenue" ? (before ?? after) : after).lc.s,
+    );
+  return { after, increments: all.map(({ segment: _segment, ...rest }) => rest) };
 }
 
 const delivered = (variant: string, ms: number, id = "ses-1") =>

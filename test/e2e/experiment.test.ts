@@ -16,7 +16,7 @@ import { TestClock } from "../local/test-clock.js";
 
 /**
  * An experiment end to end on the local stack: customers ask for offers, dispatch splits them between variants
- * a and b and a holdout, the simulated recipients click b twice as often as a (its true effect), their
+ * a and b and a holdout, the simulated recipients click b 2.5 times as often as a (its true effect), their
  * feedback and orders flow back through SES feedback and ingest into the experiment counters, and the report
  * built from those counters finds that b wins on clicks.
  */
@@ -25,6 +25,7 @@ const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 23, 10);
 const CUSTOMERS = 400;
 const SEED = 7;
+const DEMO_CATALOG_SEED = 42;
 const encoder = new TextEncoder();
 
 const clock = new TestClock(T0);
@@ -94,16 +95,17 @@ beforeAll(async () => {
   const customers: RecipientCustomer[] = Array.from({ length: CUSTOMERS }, (_, i) => ({
     id: customerId(i),
     persona: "bargain_hunter",
-    emailEngagement: 0.5,
+    emailEngagement: 0.8,
     traits: { email: `${customerId(i)}@example.com` },
   }));
   const recipients = new SimulatedRecipients({
     customers,
-    catalog: buildCatalog(SEED),
+    // The shop the dispatcher recommends from (the simulator's demo catalog), so product links are recognised.
+    catalog: buildCatalog(DEMO_CATALOG_SEED),
     ledger: new DynamoSendLedger({ client: dynamodb, tableName: LOCAL_NAMES.sendLedgerTable }),
     seed: SEED,
     meanOpenDelayMs: 60_000,
-    variantAppeal: { b: 2 },
+    variantAppeal: { b: 2.5 },
     rates: { permanentBounce: 0, complaint: 0 },
   });
   clock.at = T0 + 24 * HOUR;
@@ -138,7 +140,18 @@ describe("an A/B test on the local stack", () => {
       "USD",
     );
     if (totals === undefined) throw new Error("no counters for ab-test");
-    const arm = (variant: string) => totals.arms.find((a) => a.variant === variant);
+    // An arm's totals over every segment (lifecycle stage) it was counted in.
+    const arm = (variant: string) => {
+      const own = totals.arms.filter((a) => a.variant === variant);
+      const sum = (field: "sent" | "delivered" | "clicked" | "converted") =>
+        own.reduce((n, a) => n + a[field], 0);
+      return {
+        sent: sum("sent"),
+        delivered: sum("delivered"),
+        clicked: sum("clicked"),
+        converted: sum("converted"),
+      };
+    };
 
     // Every customer is in exactly one arm; the holdout got no email.
     const sent = ["a", "b", "holdout"].map((v) => arm(v)?.sent ?? 0);
@@ -154,5 +167,7 @@ describe("an A/B test on the local stack", () => {
     const report = reportModel([totals], { confidence: 0.95, minimumDetectableEffect: 0.2 });
     const text = JSON.stringify(report);
     expect(text).toMatch(/B beats A on clicks/);
+    // Orders after a click are attributed to the clicked variant's arm.
+    expect((arm("a")?.converted ?? 0) + (arm("b")?.converted ?? 0)).toBeGreaterThan(0);
   });
 });

@@ -7,6 +7,7 @@ export function armTotals(arm: ExperimentArmTotals, currency: string): ArmTotals
   const n = (metric: keyof ExperimentArmTotals["counts"]) => arm.counts[metric] ?? 0;
   return {
     variant: arm.arm,
+    segment: arm.segment,
     sent: n("sent"),
     delivered: n("delivered"),
     opened: n("opened"),

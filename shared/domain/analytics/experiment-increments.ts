@@ -19,6 +19,11 @@ export interface ExperimentIncrement {
   /** The variant id, or `holdout`. */
   readonly arm: string;
   readonly metric: ExperimentMetric;
+  /**
+   * The customer's lifecycle stage when it happened (the report's segments): at the send for `sent`, at the
+   * engagement for email events, before the order for conversions.
+   */
+  readonly segment: string;
   /** A count, or minor units of the order's currency for `revenue`. */
   readonly amount: number;
 }
@@ -68,15 +73,10 @@ export function experimentIncrements(
     if (event.kind === "order_completed") {
       const touch = attributedTouch(after, event.timestamp, windowMs);
       if (touch === undefined) continue;
-      increments.push({ campaignId: touch.campaignId, arm: touch.variant, metric: "converted", amount: 1 });
-      if (event.order.total > 0) {
-        increments.push({
-          campaignId: touch.campaignId,
-          arm: touch.variant,
-          metric: "revenue",
-          amount: event.order.total,
-        });
-      }
+      const segment = (before ?? after).lc.s;
+      const base = { campaignId: touch.campaignId, arm: touch.variant, segment };
+      increments.push({ ...base, metric: "converted", amount: 1 });
+      if (event.order.total > 0) increments.push({ ...base, metric: "revenue", amount: event.order.total });
       continue;
     }
     if (
@@ -91,7 +91,7 @@ export function experimentIncrements(
     const { campaignId, variant, messageId } = event.email;
     if (campaignId === undefined || variant === undefined) continue;
     const add = (metric: ExperimentMetric) =>
-      increments.push({ campaignId, arm: variant, metric, amount: 1 });
+      increments.push({ campaignId, arm: variant, segment: after.lc.s, metric, amount: 1 });
     if (event.kind === "email_delivered") add("delivered");
     else if (event.kind === "email_bounced") add("bounced");
     else if (event.kind === "email_complained") add("complained");
