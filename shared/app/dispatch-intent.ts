@@ -154,7 +154,10 @@ async function send(
   // decideSend skips both cases; kept for the type checker and for safety.
   if (to === undefined || to === "" || step === undefined) return failPermanently("no email address or step");
   const content = sendContent(campaign, step, variant, scope.templates);
-  const { context } = await prepareEmailContext(deps.content, {
+  // A variant testing best sellers against the model leaves the model out.
+  const contentDeps =
+    content.recommendations === "best-sellers" ? { catalog: deps.content.catalog } : deps.content;
+  const { context } = await prepareEmailContext(contentDeps, {
     profile,
     now,
     campaign: { id: campaign.id, name: campaign.name },

@@ -348,4 +348,36 @@ describe("dispatchSends and the experiment counters", () => {
       email: { campaignId: "cart", variant: "holdout", messageId: one.key },
     });
   });
+
+  it("tests a recommendation algorithm: the best-sellers variant never asks the model, the other does", async () => {
+    const split = campaign({
+      variants: [
+        { id: "a", weight: 1 },
+        { id: "b", weight: 1, recommendations: "best-sellers" },
+      ],
+    });
+    const ids = Array.from({ length: 30 }, (_, i) => `c-${i}`);
+    const { deps, ledger } = harness(
+      [split],
+      ids.map((id) => customer(id)),
+    );
+    const asked: string[] = [];
+    const recommender = {
+      recommend: async (request: { customerId: string }) => {
+        asked.push(request.customerId);
+        return [];
+      },
+    };
+
+    await dispatchSends(
+      { ...deps, content: { ...deps.content, recommender } },
+      messages(...ids.map((id) => intent("cart", id))),
+    );
+
+    const sentTo = (variant: string) =>
+      ledger.log.filter((e) => e.outcome === "sent" && e.variant === variant).map((e) => e.customerId);
+    expect(sentTo("a").length).toBeGreaterThan(0);
+    expect(sentTo("b").length).toBeGreaterThan(0);
+    expect(asked.sort()).toEqual(sentTo("a").sort());
+  });
 });

@@ -127,6 +127,7 @@ const variantSchema = z
     weight: z.number().positive().max(1_000_000).default(1),
     template: templateName.optional(),
     subject: z.string().min(1).max(300).optional(),
+    recommendations: z.enum(["model", "best-sellers"]).optional(),
   })
   .transform(
     (input): Variant => ({
@@ -134,6 +135,7 @@ const variantSchema = z
       weight: input.weight,
       ...(input.template === undefined ? {} : { template: input.template }),
       ...(input.subject === undefined ? {} : { subject: input.subject }),
+      ...(input.recommendations === undefined ? {} : { recommendations: input.recommendations }),
     }),
   );
 

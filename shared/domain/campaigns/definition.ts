@@ -34,6 +34,12 @@ export interface Variant {
   readonly template?: string;
   /** A Liquid subject replacing the template's subject. */
   readonly subject?: string;
+  /**
+   * How the email's products are recommended: `model` (the recommendation endpoint, then best sellers) or
+   * `best-sellers` (in the customer's favourite category, then overall) — an algorithm under test.
+   * @default "model"
+   */
+  readonly recommendations?: "model" | "best-sellers";
 }
 
 /** One email of a journey. */

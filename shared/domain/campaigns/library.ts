@@ -52,6 +52,8 @@ export interface SendContent {
   readonly templateVariant: string;
   /** A Liquid subject replacing the template's. */
   readonly subject?: string;
+  /** The variant's recommendation algorithm (`model` when absent). */
+  readonly recommendations?: "model" | "best-sellers";
 }
 
 /** The content of variant `variantId` of a step (the base template when the variant is not in the step). */
@@ -68,6 +70,7 @@ export function sendContent(
     template,
     templateVariant: own.includes(variantId) ? variantId : BASE_VARIANT,
     ...(variant?.subject === undefined ? {} : { subject: variant.subject }),
+    ...(variant?.recommendations === undefined ? {} : { recommendations: variant.recommendations }),
   };
 }
 
@@ -102,12 +105,13 @@ function referenceProblems(campaign: CampaignDefinition, refs: CampaignReference
         own !== undefined &&
         !own.includes(variant.id) &&
         variant.template === undefined &&
-        variant.subject === undefined
+        variant.subject === undefined &&
+        variant.recommendations === undefined
       ) {
         problem(
           `${base}[${i}].id`,
           "unknown_variant",
-          `template ${template} has no variant ${variant.id} (has: ${own.join(", ")}); add the folder, or set template or subject`,
+          `template ${template} has no variant ${variant.id} (has: ${own.join(", ")}); add the folder, or set template, subject or recommendations`,
         );
       }
     });
