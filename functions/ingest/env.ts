@@ -15,6 +15,12 @@ export const ingestEnvSchema = z.object({
   AUDIT_TABLE: z.string().min(3).optional(),
   ...segmentEnvShape,
   ...campaignEnvShape,
+  /** Hours after a delivery or click in which an order counts as the email's conversion (experiments). */
+  CONVERSION_WINDOW_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .optional(),
   /** Powertools service name, used by the logger and metrics. */
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   /** CloudWatch metrics namespace for the EMF metrics. */

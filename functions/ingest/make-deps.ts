@@ -23,6 +23,9 @@ export function makeIngestDeps(env: IngestEnv): IngestDeps {
     segments: dynamoSegmentDeps({ env, dynamodb, outbox: profiles, clock: runtimeClock }),
     campaigns: campaignSendDeps({ env, dynamodb, sqs: new SQSClient({}) }),
     experiments: new DynamoExperimentCounters({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
+    ...(env.CONVERSION_WINDOW_HOURS === undefined
+      ? {}
+      : { conversionWindowMs: env.CONVERSION_WINDOW_HOURS * 3_600_000 }),
     // Erased customers' late events are dropped, not folded into a new profile.
     tombstones: new DynamoProfileErasure({ client: dynamodb, tableName: env.PROFILES_TABLE }),
     ...(env.AUDIT_TABLE === undefined

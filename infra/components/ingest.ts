@@ -117,6 +117,8 @@ export class Ingest extends Construct {
         CAMPAIGNS_DIR,
         EMAILS_DIR,
         SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
+        // Experiments: how long after a delivery or click an order counts (`-c conversionWindowHours=72`).
+        ...conversionWindow(this),
         POWERTOOLS_SERVICE_NAME: INGEST_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
@@ -226,4 +228,17 @@ function acknowledgeGrantWildcards(ingest: ProjectFunction<typeof ingestEnvSchem
     `Resource::${arnFinding(bucket, "/*")}`,
     "grantPut: quarantined records are objects whose keys are not known in advance.",
   );
+}
+
+/** The `conversionWindowHours` context setting, when given: the ingest's `CONVERSION_WINDOW_HOURS`. */
+function conversionWindow(scope: Construct): { CONVERSION_WINDOW_HOURS?: string } {
+  const value: unknown = scope.node.tryGetContext("conversionWindowHours");
+  if (value === undefined) return {};
+  const hours = Number(value);
+  if (!(hours > 0 && hours <= 24 * 90)) {
+    throw new InfraConfigError(
+      `conversionWindowHours: expected hours from 1 to ${24 * 90} (got ${String(value)})`,
+    );
+  }
+  return { CONVERSION_WINDOW_HOURS: String(hours) };
 }

@@ -74,6 +74,8 @@ export interface IngestDeps {
    * @default - nothing counted
    */
   readonly experiments?: ExperimentCounters;
+  /** How long after a delivery or click an order counts as the email's conversion. @default 3 days */
+  readonly conversionWindowMs?: number;
 }
 
 /** What one batch did, for metrics, logs and the benchmark. */
@@ -395,7 +397,9 @@ async function writeCustomer(
       summary.writeUnits += outcome.writeUnits;
       summary.intents += intents;
       if (deps.experiments !== undefined) {
-        run.increments.push(...experimentIncrements(stored?.profile, profile, batch.events));
+        run.increments.push(
+          ...experimentIncrements(stored?.profile, profile, batch.events, deps.conversionWindowMs),
+        );
       }
       if (run.outbox !== undefined) {
         summary.transitions += transitions.length;
