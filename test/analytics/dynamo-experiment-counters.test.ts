@@ -31,11 +31,12 @@ describe("DynamoExperimentCounters", () => {
 
     expect(writes).toBe(80); // four counters per call: the two active `sent` of arm a summed first
     expect(await counters.totals("cart")).toEqual([
-      { campaignId: "cart", arm: "a", counts: { sent: 40 } },
-      { campaignId: "cart", arm: "b", counts: { revenue: 25_000 } },
+      { campaignId: "cart", arm: "a", segment: "active", counts: { sent: 40 } },
+      { campaignId: "cart", arm: "a", segment: "lapsed", counts: { sent: 20 } },
+      { campaignId: "cart", arm: "b", segment: "active", counts: { revenue: 25_000 } },
     ]);
     expect(await counters.totals("other")).toEqual([
-      { campaignId: "other", arm: "a", counts: { clicked: 20 } },
+      { campaignId: "other", arm: "a", segment: "active", counts: { clicked: 20 } },
     ]);
     expect(await counters.totals("none")).toEqual([]);
   });
