@@ -215,25 +215,18 @@ export class DynamoLedgerErasure implements CustomerItems<LedgerItem> {
   }
 
   /** Every item of the partition: one Query, page by page. */
-  async #items(customerId: string): Promise<Key[]> {
-    const items: Key[] = [];
-    let start: Key | undefined;
-    do {
-      const out = await call(`Query on ${this.#tableName}`, () =>
-        this.#client.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            KeyConditionExpression: "customerId = :c",
-            ExpressionAttributeValues: { ":c": { S: customerId } },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined);
-    return items;
+  #items(customerId: string): Promise<Key[]> {
+    return allPages(`Query on ${this.#tableName}`, (start) =>
+      this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: "customerId = :c",
+          ExpressionAttributeValues: { ":c": { S: customerId } },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
   }
 }
 
@@ -275,24 +268,32 @@ export class DynamoTimerErasure implements CustomerItems<PendingTimer> {
     return items.length;
   }
 
-  async #items(customerId: string): Promise<Key[]> {
-    const items: Key[] = [];
-    let start: Key | undefined;
-    do {
-      const out = await call(`Scan on ${this.#tableName}`, () =>
-        this.#client.send(
-          new ScanCommand({
-            TableName: this.#tableName,
-            FilterExpression: "customerId = :c",
-            ExpressionAttributeValues: { ":c": { S: customerId } },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined);
-    return items;
+  #items(customerId: string): Promise<Key[]> {
+    return allPages(`Scan on ${this.#tableName}`, (start) =>
+      this.#client.send(
+        new ScanCommand({
+          TableName: this.#tableName,
+          FilterExpression: "customerId = :c",
+          ExpressionAttributeValues: { ":c": { S: customerId } },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
   }
+}
+
+/** Every item a paginated Query or Scan returns, page after page. */
+async function allPages(
+  what: string,
+  page: (start: Key | undefined) => Promise<{ Items?: Key[]; LastEvaluatedKey?: Key }>,
+): Promise<Key[]> {
+  const items: Key[] = [];
+  let start: Key | undefined;
+  do {
+    const out = await call(what, () => page(start));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
 }

@@ -1,32 +1,24 @@
-import type { Server } from "node:http";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
 import type { LedgerEntry, SendIntent } from "../../shared/domain/campaigns/contracts.js";
 import { DependencyUnavailableError } from "../../shared/errors.js";
-import { createTable } from "../support/dynamo-table.js";
+import { createTable, startDynalite } from "../support/dynamo-table.js";
 
-const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const T0 = Date.UTC(2026, 10, 23, 12);
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-let server: Server;
+let stop: () => Promise<void>;
 let dynamodb: DynamoDBClient;
 let tables = 0;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  dynamodb = new DynamoDBClient({ region: "us-east-1", credentials, endpoint: `http://127.0.0.1:${port}` });
+  ({ client: dynamodb, stop } = await startDynalite());
 });
 
 afterAll(async () => {
-  dynamodb?.destroy();
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await stop?.();
 });
 
 /** A fresh ledger table (partition `customerId`, sort `sk`), as the CDK will create it. */

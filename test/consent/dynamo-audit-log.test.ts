@@ -1,31 +1,23 @@
-import type { Server } from "node:http";
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
+import { type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditRangeError, DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
 import type { AuditAction, AuditEntry } from "../../shared/ports.js";
-import { createTable } from "../support/dynamo-table.js";
+import { createTable, startDynalite } from "../support/dynamo-table.js";
 
-const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 10, 23, 12);
 
-let server: Server;
+let stop: () => Promise<void>;
 let dynamodb: DynamoDBClient;
 let tables = 0;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  dynamodb = new DynamoDBClient({ region: "us-east-1", credentials, endpoint: `http://127.0.0.1:${port}` });
+  ({ client: dynamodb, stop } = await startDynalite());
 });
 
 afterAll(async () => {
-  dynamodb?.destroy();
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await stop?.();
 });
 
 /** A fresh `tailor-audit`-shaped table (pk/sk strings), so tests do not see each other's entries. */

@@ -2,13 +2,14 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../infra/local/local-stack.js";
+import type { LocalStack } from "../../infra/local/local-stack.js";
 import { LOCAL_NAMES } from "../../infra/local-names.js";
 import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
 import type { LedgerEntry } from "../../shared/domain/campaigns/index.js";
 import { readSentMail, type SentMail } from "../../shared/sim/sent-mail.js";
 import { tempDir } from "../local/helpers.js";
 import { TestClock } from "../local/test-clock.js";
+import { startTestStack } from "../local/test-stack.js";
 
 /**
  * Campaigns end to end on the local stack, with real handlers behind their pollers and a clock the test moves:
@@ -96,19 +97,11 @@ function header(mail: SentMail, name: string): string | undefined {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({
+  // Ticks come from the test (runSchedulesNow), never from wall-clock time.
+  stack = await startTestStack({
     dataDir: temp.dir,
-    fresh: true,
-    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
     clock,
-    // Ticks come from the test (runSchedulesNow), never from wall-clock time.
-    scheduleIntervalMs: 24 * HOUR,
-    log: () => {},
-    env: {
-      CAMPAIGNS_DIR: "test/e2e/fixtures/campaigns",
-      POWERTOOLS_LOG_LEVEL: "ERROR",
-      POWERTOOLS_METRICS_DISABLED: "true",
-    },
+    env: { CAMPAIGNS_DIR: "test/e2e/fixtures/campaigns" },
   });
   kinesis = new KinesisClient({});
   dynamodb = new DynamoDBClient({});

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../infra/local/local-stack.js";
+import type { LocalStack } from "../../infra/local/local-stack.js";
 import { putAll } from "../../infra/local/put-records.js";
 import { LOCAL_NAMES } from "../../infra/local-names.js";
 import { readCampaignTotals } from "../../shared/app/experiments/campaign-totals.js";
@@ -13,6 +13,7 @@ import { type RecipientCustomer, SimulatedRecipients } from "../../shared/sim/re
 import { readSentMail } from "../../shared/sim/sent-mail.js";
 import { tempDir } from "../local/helpers.js";
 import { TestClock } from "../local/test-clock.js";
+import { startTestStack } from "../local/test-stack.js";
 
 /**
  * An experiment end to end on the local stack: customers ask for offers, dispatch splits them between variants
@@ -36,19 +37,10 @@ let dynamodb: DynamoDBClient;
 const customerId = (i: number) => `ab-${String(i).padStart(4, "0")}`;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
+  stack = await startTestStack({
     dataDir: temp.dir,
-    fresh: true,
-    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
     clock,
-    scheduleIntervalMs: 24 * HOUR,
-    log: () => {},
-    env: {
-      CAMPAIGNS_DIR: "test/e2e/fixtures/experiment",
-      SEND_RATE_PER_SECOND: "10000",
-      POWERTOOLS_LOG_LEVEL: "ERROR",
-      POWERTOOLS_METRICS_DISABLED: "true",
-    },
+    env: { CAMPAIGNS_DIR: "test/e2e/fixtures/experiment", SEND_RATE_PER_SECOND: "10000" },
   });
   dynamodb = new DynamoDBClient({});
   const kinesis = new KinesisClient({});

@@ -3,7 +3,7 @@ import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../infra/local/local-stack.js";
+import type { LocalStack } from "../../infra/local/local-stack.js";
 import { LOCAL_NAMES } from "../../infra/local-names.js";
 import { customerHash, tombstoneKey } from "../../shared/app/privacy/customer-hash.js";
 import type { CustomerExport } from "../../shared/app/privacy/export-customer.js";
@@ -14,6 +14,7 @@ import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
 import { readSentMail } from "../../shared/sim/sent-mail.js";
 import { tempDir } from "../local/helpers.js";
 import { TestClock } from "../local/test-clock.js";
+import { startTestStack } from "../local/test-stack.js";
 
 /**
  * Erasure on the local stack, with real handlers: a customer's events go through the ingest, a reminder is
@@ -142,18 +143,10 @@ async function everyQuarantined(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({
+  stack = await startTestStack({
     dataDir: temp.dir,
-    fresh: true,
-    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
     clock,
-    scheduleIntervalMs: 24 * HOUR,
-    log: () => {},
-    env: {
-      CAMPAIGNS_DIR: "test/e2e/fixtures/campaigns",
-      POWERTOOLS_LOG_LEVEL: "ERROR",
-      POWERTOOLS_METRICS_DISABLED: "true",
-    },
+    env: { CAMPAIGNS_DIR: "test/e2e/fixtures/campaigns" },
   });
   kinesis = new KinesisClient({});
   dynamodb = new DynamoDBClient({});
