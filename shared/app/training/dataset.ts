@@ -1,0 +1,115 @@
+import { type EventKind, parseEvent, type TailorEvent } from "../../domain/events/index.js";
+import { FEATURE_NAMES, profileFeatures } from "../../domain/features/index.js";
+import { DAY_MS, foldEvents } from "../../domain/profile/index.js";
+import { simulate } from "../../sim/index.js";
+import { isHoldout } from "./holdout.js";
+
+/** Purchase label window after the cutoff. */
+export const PURCHASE_WINDOW_DAYS = 30;
+/** Churn label window after the cutoff: no event of the customer's own in it. */
+export const CHURN_WINDOW_DAYS = 60;
+/** Simulated time starts here unless told otherwise (2026-01-01, a Thursday). */
+export const DEFAULT_SIM_START = Date.UTC(2026, 0, 1);
+
+/** What to simulate and where to cut. */
+export interface DatasetOptions {
+  readonly seed: number;
+  readonly customers: number;
+  /** Simulated days; at least {@link CHURN_WINDOW_DAYS} + 1. */
+  readonly days: number;
+  /** Day of the cutoff T. @default days − CHURN_WINDOW_DAYS */
+  readonly cutoffDay?: number;
+  /** @default {@link DEFAULT_SIM_START} */
+  readonly start?: number;
+  /** Share of customers held out. @default 0.3 */
+  readonly holdoutShare?: number;
+}
+
+/** One customer seen before the cutoff: features at T and what happened after. */
+export interface CustomerRow {
+  readonly customerId: string;
+  readonly holdout: boolean;
+  /** `profileFeatures(profile at T, T).values`. */
+  readonly features: readonly number[];
+  /** Days from the last order to T; undefined when the customer never ordered before T. */
+  readonly daysSinceLastOrder: number | undefined;
+  /** 1 when the customer ordered in (T, T + 30 days]. */
+  readonly purchase: 0 | 1;
+  /** 1 when the customer did nothing of their own in (T, T + 60 days]. */
+  readonly churn: 0 | 1;
+  /** Products viewed, carted or bought before T, most recent first. */
+  readonly seenBefore: readonly string[];
+  /** Products bought before T. */
+  readonly boughtBefore: readonly string[];
+  /** Products bought after T (to the end of the simulation). */
+  readonly boughtAfter: readonly string[];
+}
+
+/** A training set built from the simulator. */
+export interface Dataset {
+  /** T, epoch ms. */
+  readonly cutoff: number;
+  readonly featureNames: readonly string[];
+  readonly rows: readonly CustomerRow[];
+}
+
+/** Kinds that are not something the customer did (they do not keep a customer from churning). */
+const SYSTEM_KINDS: ReadonlySet<EventKind> = new Set(["email_delivered", "email_bounced", "email_held_out"]);
+
+/**
+ * Simulates a shop, folds each customer's events up to the cutoff T into a profile ({@link foldEvents}),
+ * computes features at T and labels from the events after T. Customers with no event before T are left out.
+ */
+export function buildDataset(options: DatasetOptions): Dataset {
+  const start = options.start ?? DEFAULT_SIM_START;
+  const cutoffDay = options.cutoffDay ?? options.days - CHURN_WINDOW_DAYS;
+  const cutoff = start + cutoffDay * DAY_MS;
+  const end = start + options.days * DAY_MS;
+  const byCustomer = new Map<string, TailorEvent[]>();
+  for (const record of simulate({
+    seed: options.seed,
+    customers: options.customers,
+    days: options.days,
+    start,
+  })) {
+    const parsed = parseEvent(record.event, end);
+    if (!parsed.ok) continue;
+    const events = byCustomer.get(parsed.event.customerId);
+    if (events === undefined) byCustomer.set(parsed.event.customerId, [parsed.event]);
+    else events.push(parsed.event);
+  }
+  const rows: CustomerRow[] = [];
+  for (const [customerId, events] of [...byCustomer].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const before = events.filter((event) => event.timestamp < cutoff);
+    if (before.length === 0) continue;
+    const after = events.filter((event) => event.timestamp >= cutoff);
+    const profile = foldEvents(undefined, customerId, before, cutoff).profile;
+    const lastOrder = profile.o?.l;
+    const within = (event: TailorEvent, days: number) => event.timestamp < cutoff + days * DAY_MS;
+    rows.push({
+      customerId,
+      holdout: isHoldout(customerId, options.holdoutShare),
+      features: profileFeatures(profile, cutoff).values,
+      daysSinceLastOrder: lastOrder === undefined ? undefined : (cutoff - lastOrder) / DAY_MS,
+      purchase: after.some((e) => e.kind === "order_completed" && within(e, PURCHASE_WINDOW_DAYS)) ? 1 : 0,
+      churn: after.some((e) => !SYSTEM_KINDS.has(e.kind) && within(e, CHURN_WINDOW_DAYS)) ? 0 : 1,
+      seenBefore: [...new Set(before.flatMap(productsOf).reverse())],
+      boughtBefore: [...new Set(before.filter((e) => e.kind === "order_completed").flatMap(productsOf))],
+      boughtAfter: [...new Set(after.filter((e) => e.kind === "order_completed").flatMap(productsOf))],
+    });
+  }
+  return { cutoff, featureNames: FEATURE_NAMES, rows };
+}
+
+/** Product ids an event is about (views, adds, orders); none for other kinds. */
+function productsOf(event: TailorEvent): string[] {
+  switch (event.kind) {
+    case "product_viewed":
+    case "product_added":
+      return [event.product.productId];
+    case "order_completed":
+      return event.order.products.map((product) => product.productId);
+    default:
+      return [];
+  }
+}
