@@ -13,6 +13,7 @@ import { quarantineCommand } from "../infra/local/cli/quarantine-command.js";
 import { reportCommand } from "../infra/local/cli/report-command.js";
 import { segmentsCommand } from "../infra/local/cli/segments-command.js";
 import { simulateCommand, startCommand } from "../infra/local/cli/simulate-command.js";
+import { trainCommand } from "../infra/local/cli/train-command.js";
 import { upCommand } from "../infra/local/cli/up-command.js";
 import { TailorError } from "../shared/errors.js";
 
@@ -40,6 +41,8 @@ const USAGE = `Usage: tailor <command> [options]
   erase <customerId> [--json]          erase everything held about a customer, keep a tombstone; a receipt
   export <customerId> [--out file]     everything held about a customer, as one JSON document
   audit [--customer id] [--since ISO]  consent changes, erasures and exports, newest first [--json]
+  train [--customers 600] [--days 90]  trains the propensity models and the recommender on simulated history,
+                                       prints the hold-out evaluation, writes the artifacts (.tailor/models)
   report [--campaign X] [--out F]      the experiment report (variants, holdout, lifts, verdicts) as one HTML
       [--mde 0.1] [--currency USD]     page, from the counters kept as sends and engagement happen
 
@@ -64,6 +67,7 @@ const commands: Readonly<Record<string, (argv: readonly string[]) => Promise<num
   export: exportCommand,
   audit: auditCommand,
   report: reportCommand,
+  train: trainCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -1,0 +1,52 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { trainCommand } from "../../infra/local/cli/train-command.js";
+import { FEATURE_NAMES, profileFeatures } from "../../shared/domain/features/index.js";
+import { emptyProfile } from "../../shared/domain/profile/index.js";
+import { startModelServer } from "../../shared/model-server/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tailor-models-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("tailor train, then the model server", () => {
+  it("serves the artifacts tailor train writes, through the SageMaker runtime protocol", async () => {
+    const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await trainCommand(["--customers", "300", "--days", "90", "--seed", "3", "--out", dir])).toBe(0);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(readdirSync(dir).sort()).toEqual(["churn_60d.json", "purchase_30d.json", "recommendations.json"]);
+
+    const server = await startModelServer({ port: 0, models: dir });
+    const client = new SageMakerRuntimeClient({
+      region: "us-east-1",
+      endpoint: server.url,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    try {
+      const now = Date.UTC(2026, 10, 23);
+      const features = profileFeatures(emptyProfile("c-1", now), now);
+      expect(features.names).toEqual(FEATURE_NAMES);
+      const answer = await client.send(
+        new InvokeEndpointCommand({
+          EndpointName: "purchase_30d",
+          ContentType: "text/csv",
+          Accept: "text/csv",
+          Body: new TextEncoder().encode(`${features.values.join(",")}\n`),
+        }),
+      );
+      const score = Number(new TextDecoder().decode(answer.Body).trim());
+      expect(score).toBeGreaterThanOrEqual(0);
+      expect(score).toBeLessThanOrEqual(1);
+    } finally {
+      client.destroy();
+      await server.stop();
+    }
+  });
+});
