@@ -361,3 +361,12 @@ export interface ExperimentCounters {
   /** Every arm's totals of the campaign. */
   totals(campaignId: string): Promise<ExperimentArmTotals[]>;
 }
+
+/**
+ * Propensity scores from a model endpoint (the rescoring path). `rows` are feature vectors in the model's
+ * feature order (`FEATURE_NAMES`); resolves one probability (0–1) per row, in row order. Throws a retryable
+ * error when the endpoint cannot answer (timeout, outage, an open circuit breaker): never a made-up score.
+ */
+export interface Scorer {
+  score(model: string, rows: readonly number[][]): Promise<number[]>;
+}

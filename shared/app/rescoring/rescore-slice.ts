@@ -1,0 +1,211 @@
+import { profileFeatures } from "../../domain/features/index.js";
+import { mayProfile } from "../../domain/profile/consent.js";
+import type { Profile } from "../../domain/profile/index.js";
+import type { ModelScore } from "../../domain/segments/contracts.js";
+import { TailorError } from "../../errors.js";
+import type { ProfileScan, ScanSlice, Scorer, SizeDelta, StoredProfile } from "../../ports.js";
+import { resettleProfile } from "../resettle-profile.js";
+import type { ResettleDeps } from "../segment-deps.js";
+import { scoreHistogram, sumHistograms } from "./population-stability.js";
+import { tierOf } from "./tiers.js";
+
+/** What rescoring needs: the re-evaluation dependencies, a way to read every profile, and the models. */
+export interface RescoreDeps extends ResettleDeps {
+  readonly scan: ProfileScan;
+  readonly scorer: Scorer;
+}
+
+/** Options of {@link rescoreSlice}. */
+export interface RescoreOptions {
+  /** The models to score, by name (`sc[model]`). */
+  readonly models: readonly string[];
+  /** Profiles per page: one scorer request per model and page. @default 100 */
+  readonly batchSize?: number;
+  /** Bins of the score histograms. @default 10 */
+  readonly bins?: number;
+}
+
+/** Counts of a model's scores per tier. */
+export interface TierCounts {
+  high: number;
+  medium: number;
+  low: number;
+}
+
+/** What rescoring one slice did. */
+export interface RescoreSummary {
+  /** Profiles read. */
+  profiles: number;
+  /** Left untouched: the customer objected to profiling. */
+  skippedNoConsent: number;
+  /** Scored by every model. */
+  scored: number;
+  /** Not scored because the scorer was unavailable: their old scores are kept. */
+  unscored: number;
+  profilesWritten: number;
+  transitions: number;
+  transitionsPublished: number;
+  timerWrites: number;
+  counterWrites: number;
+  conflicts: number;
+  /** Per model: counts of the new scores in equal-width bins of [0, 1] (for `histogramStability`). */
+  histograms: Record<string, number[]>;
+  /** Per model: counts of the new scores per tier. */
+  tiers: Record<string, TierCounts>;
+  /** Why pages went unscored (distinct messages, at most 10). */
+  errors: string[];
+}
+
+const MAX_ERRORS = 10;
+
+/**
+ * Rescores every profile of one slice at the clock's `now`: reads the slice page by page, leaves out customers
+ * who objected to profiling, computes their features, scores each page with every model and writes
+ * `sc[model] = { p, t, at }` through {@link resettleProfile} (optimistic version check, segments re-evaluated,
+ * transitions published, size counters moved). The features are those of the profile as scanned; a conflict
+ * reloads the profile and applies the same scores, unless the customer objected in between.
+ *
+ * When the scorer is unavailable (a retryable error) for a page, nothing of that page is written, so its
+ * customers keep their previous scores; they are counted as `unscored` and the reason is reported. A score is
+ * never invented. A non-retryable error (e.g. a malformed answer) stops the run.
+ */
+export async function rescoreSlice(
+  deps: RescoreDeps,
+  slice: ScanSlice,
+  options: RescoreOptions,
+): Promise<RescoreSummary> {
+  const now = deps.clock.now();
+  const batchSize = Math.max(1, options.batchSize ?? 100);
+  const bins = options.bins ?? 10;
+  const summary = emptySummary(options.models, bins);
+  const scores = new Map<string, number[]>(options.models.map((model) => [model, []]));
+  const deltas: SizeDelta[] = [];
+
+  const rescorePage = async (page: readonly StoredProfile[]) => {
+    const rows = page.map(({ profile }) => profileFeatures(profile, now).values);
+    const byModel = new Map<string, number[]>();
+    for (const model of options.models) {
+      try {
+        const predicted = await deps.scorer.score(model, rows);
+        if (predicted.length !== rows.length)
+          throw new RescoringError(
+            `${model} returned ${predicted.length} scores for ${rows.length} profiles`,
+          );
+        byModel.set(model, predicted);
+      } catch (error) {
+        if (!(error instanceof TailorError && error.retryable)) throw error;
+        summary.unscored += page.length;
+        const message = `${model}: ${error.message}`;
+        if (summary.errors.length < MAX_ERRORS && !summary.errors.includes(message))
+          summary.errors.push(message);
+        return;
+      }
+    }
+    for (const [index, stored] of page.entries()) {
+      const next: Record<string, ModelScore> = {};
+      for (const [model, predicted] of byModel) {
+        const p = predicted[index];
+        if (p === undefined) continue;
+        const t = tierOf(p);
+        next[model] = { p, t, at: now };
+        scores.get(model)?.push(p);
+        const tiers = summary.tiers[model];
+        if (tiers !== undefined) tiers[t]++;
+      }
+      const outcome = await resettleProfile(deps, stored.profile.customerId, now, {
+        initial: stored,
+        deltas,
+        mutate: (profile) => withScores(profile, next),
+      });
+      summary.scored++;
+      if (outcome.status === "written") summary.profilesWritten++;
+      summary.transitions += outcome.transitions;
+      summary.transitionsPublished += outcome.published;
+      summary.timerWrites += outcome.timerWrites;
+      summary.conflicts += outcome.conflicts;
+    }
+  };
+
+  let page: StoredProfile[] = [];
+  for await (const stored of deps.scan.scan(slice)) {
+    summary.profiles++;
+    if (!mayProfile(stored.profile)) {
+      summary.skippedNoConsent++;
+      continue;
+    }
+    page.push(stored);
+    if (page.length >= batchSize) {
+      await rescorePage(page);
+      page = [];
+    }
+  }
+  if (page.length > 0) await rescorePage(page);
+  if (deltas.length > 0) summary.counterWrites += await deps.segments.store.addToSizes(deltas);
+  for (const [model, list] of scores) summary.histograms[model] = scoreHistogram(list, bins);
+  return summary;
+}
+
+/** The scorer answered something unusable (not one score per profile). */
+export class RescoringError extends TailorError {
+  constructor(message: string) {
+    super(message, { retryable: false });
+  }
+}
+
+/** The profile with `scores` merged into `sc`, or undefined (no write) when the customer objected to profiling. */
+export function withScores(
+  profile: Profile,
+  scores: Readonly<Record<string, ModelScore>>,
+): Profile | undefined {
+  if (!mayProfile(profile) || Object.keys(scores).length === 0) return undefined;
+  return { ...profile, sc: { ...profile.sc, ...scores } };
+}
+
+/** Sums slice summaries (histograms bin by bin, tiers, distinct errors). */
+export function sumRescoreSummaries(parts: readonly RescoreSummary[]): RescoreSummary {
+  const sum = (pick: (part: RescoreSummary) => number) => parts.reduce((n, part) => n + pick(part), 0);
+  const models = [...new Set(parts.flatMap((part) => Object.keys(part.histograms)))];
+  const histograms: Record<string, number[]> = {};
+  const tiers: Record<string, TierCounts> = {};
+  for (const model of models) {
+    histograms[model] = sumHistograms(parts.map((part) => part.histograms[model] ?? []));
+    tiers[model] = {
+      high: sum((p) => p.tiers[model]?.high ?? 0),
+      medium: sum((p) => p.tiers[model]?.medium ?? 0),
+      low: sum((p) => p.tiers[model]?.low ?? 0),
+    };
+  }
+  return {
+    profiles: sum((p) => p.profiles),
+    skippedNoConsent: sum((p) => p.skippedNoConsent),
+    scored: sum((p) => p.scored),
+    unscored: sum((p) => p.unscored),
+    profilesWritten: sum((p) => p.profilesWritten),
+    transitions: sum((p) => p.transitions),
+    transitionsPublished: sum((p) => p.transitionsPublished),
+    timerWrites: sum((p) => p.timerWrites),
+    counterWrites: sum((p) => p.counterWrites),
+    conflicts: sum((p) => p.conflicts),
+    histograms,
+    tiers,
+    errors: [...new Set(parts.flatMap((part) => part.errors))].slice(0, MAX_ERRORS),
+  };
+}
+
+function emptySummary(models: readonly string[], bins: number): RescoreSummary {
+  return {
+    profiles: 0,
+    skippedNoConsent: 0,
+    scored: 0,
+    unscored: 0,
+    profilesWritten: 0,
+    transitions: 0,
+    transitionsPublished: 0,
+    timerWrites: 0,
+    counterWrites: 0,
+    conflicts: 0,
+    histograms: Object.fromEntries(models.map((model) => [model, new Array<number>(bins).fill(0)])),
+    tiers: Object.fromEntries(models.map((model) => [model, { high: 0, medium: 0, low: 0 }])),
+    errors: [],
+  };
+}
