@@ -19,6 +19,7 @@ import { mapLimit } from "./map-limit.js";
 import { consentActor, isConsentEvent } from "./privacy/consent-audit.js";
 import { customerHash } from "./privacy/customer-hash.js";
 import type { TombstoneReader } from "./privacy/privacy-ports.js";
+import { type RealtimeScoring, scoreInRealTime } from "./rescoring/realtime-scoring.js";
 import type { SendScheduling } from "./schedule-intents.js";
 import { type SegmentDeps, sizeDeltas } from "./segment-deps.js";
 import { settleSegments } from "./settle-segments.js";
@@ -76,6 +77,12 @@ export interface IngestDeps {
   readonly experiments?: ExperimentCounters;
   /** How long after a delivery or click an order counts as the email's conversion. @default 3 days */
   readonly conversionWindowMs?: number;
+  /**
+   * Real-time scoring: a customer with an order, cart add or checkout in the batch is rescored (at most once per
+   * interval) before the write, so the new tiers and segment memberships go in the same single write.
+   * @default - scores change only in the nightly rescoring
+   */
+  readonly scoring?: RealtimeScoring;
 }
 
 /** What one batch did, for metrics, logs and the benchmark. */
@@ -114,6 +121,10 @@ export interface IngestSummary {
   counterFailures: number;
   /** Events dropped because their customer was erased (a tombstone exists). */
   erasedDropped: number;
+  /** Customers rescored in real time (an order, a cart add or a checkout). */
+  scored: number;
+  /** Real-time rescorings the endpoint could not answer: the customers kept their last scores. */
+  scoringUnavailable: number;
   /** Experiment counter writes. */
   experimentWrites: number;
   /** Experiment increments whose write failed: reports undercount them. */
@@ -175,6 +186,8 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     sendTimerWrites: 0,
     counterWrites: 0,
     counterFailures: 0,
+    scored: 0,
+    scoringUnavailable: 0,
     experimentWrites: 0,
     experimentFailures: 0,
     erasedDropped: 0,
@@ -360,6 +373,12 @@ async function writeCustomer(
       return;
     }
     let profile = folded.profile;
+    if (deps.scoring !== undefined) {
+      const scored = await scoreInRealTime(deps.scoring, profile, batch.events, now);
+      profile = scored.profile;
+      if (scored.outcome === "scored") summary.scored++;
+      if (scored.outcome === "unavailable") summary.scoringUnavailable++;
+    }
     let transitions: SegmentTransition[] = [];
     if (deps.segments !== undefined) {
       const settled = settleSegments(profile, deps.segments.library, now, run.context);
