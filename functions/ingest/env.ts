@@ -21,6 +21,11 @@ export const ingestEnvSchema = z.object({
     .positive()
     .max(24 * 90)
     .optional(),
+  /**
+   * Real-time scoring: model name → SageMaker endpoint, as JSON (e.g. `{"purchase_30d":"tailor-purchase-30d"}`).
+   * Without it, scores change only in the nightly rescoring.
+   */
+  MODEL_ENDPOINTS: z.string().min(2).optional(),
   /** Powertools service name, used by the logger and metrics. */
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   /** CloudWatch metrics namespace for the EMF metrics. */

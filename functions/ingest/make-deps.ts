@@ -1,6 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { z } from "zod";
 import type { IngestDeps } from "../../shared/app/ingest-batch.js";
 import { campaignSendDeps } from "../../shared/aws/campaign-adapters.js";
 import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
@@ -8,6 +10,7 @@ import { DynamoProfileErasure } from "../../shared/aws/dynamo-erasure.js";
 import { DynamoExperimentCounters } from "../../shared/aws/dynamo-experiment-counters.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
+import { SageMakerScorer } from "../../shared/aws/sagemaker-scorer.js";
 import { dynamoSegmentDeps } from "../../shared/aws/segment-adapters.js";
 import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
 import type { IngestEnv } from "./env.js";
@@ -26,6 +29,7 @@ export function makeIngestDeps(env: IngestEnv): IngestDeps {
     ...(env.CONVERSION_WINDOW_HOURS === undefined
       ? {}
       : { conversionWindowMs: env.CONVERSION_WINDOW_HOURS * 3_600_000 }),
+    ...realtimeScoring(env),
     // Erased customers' late events are dropped, not folded into a new profile.
     tombstones: new DynamoProfileErasure({ client: dynamodb, tableName: env.PROFILES_TABLE }),
     ...(env.AUDIT_TABLE === undefined
@@ -33,3 +37,17 @@ export function makeIngestDeps(env: IngestEnv): IngestDeps {
       : { audit: new DynamoAuditLog({ client: dynamodb, tableName: env.AUDIT_TABLE }) }),
   };
 }
+
+/** Real-time scoring through the model endpoints named in `MODEL_ENDPOINTS`, when set (short timeout: ingest waits). */
+function realtimeScoring(env: IngestEnv): Pick<IngestDeps, "scoring"> {
+  if (env.MODEL_ENDPOINTS === undefined) return {};
+  const endpoints = modelEndpointsSchema.parse(JSON.parse(env.MODEL_ENDPOINTS));
+  const scorer = new SageMakerScorer({
+    client: new SageMakerRuntimeClient({}),
+    endpointFor: (model) => endpoints[model] ?? model,
+    timeoutMs: 500,
+  });
+  return { scoring: { scorer, models: Object.keys(endpoints) } };
+}
+
+const modelEndpointsSchema = z.record(z.string().min(1), z.string().min(1));
