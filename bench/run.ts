@@ -5,6 +5,7 @@
 import { dispatchBench } from "./dispatch.bench.js";
 import { ingestBench } from "./ingest.bench.js";
 import { renderBench } from "./render.bench.js";
+import { rescoreBench } from "./rescore.bench.js";
 import { segmentBench } from "./segments.bench.js";
 
 const sections: readonly { readonly name: string; readonly run: () => Promise<string[]> }[] = [
@@ -12,6 +13,7 @@ const sections: readonly { readonly name: string; readonly run: () => Promise<st
   { name: "segments", run: () => segmentBench() },
   { name: "rendering", run: () => renderBench() },
   { name: "dispatch", run: dispatchBench },
+  { name: "rescoring", run: rescoreBench },
 ];
 
 for (const section of sections) {
