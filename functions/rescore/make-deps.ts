@@ -1,0 +1,105 @@
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { z } from "zod";
+import type { FinishRunDeps, RescoreRun, RescoreRunStore } from "../../shared/app/rescoring/finish-run.js";
+import type { RescoreDeps } from "../../shared/app/rescoring/index.js";
+import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
+import { DynamoSegmentStore } from "../../shared/aws/dynamo-segment-store.js";
+import { DynamoSendTimers } from "../../shared/aws/dynamo-send-timers.js";
+import { SageMakerScorer } from "../../shared/aws/sagemaker-scorer.js";
+import { dynamoSegmentDeps } from "../../shared/aws/segment-adapters.js";
+import { SqsSendQueue } from "../../shared/aws/sqs-send-queue.js";
+import { DependencyUnavailableError } from "../../shared/errors.js";
+import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
+import type { Clock } from "../../shared/ports.js";
+import type { RescoreEnv } from "./env.js";
+
+/**
+ * The rescore function's composition root for one slice: SDK clients once per container, the segment library
+ * read once, the scorer calling each model's endpoint from `MODEL_ENDPOINTS` (a batch can wait: 5 s per call).
+ */
+export function makeRescoreDeps(env: RescoreEnv, clock: Clock = runtimeClock): RescoreDeps {
+  const dynamodb = new DynamoDBClient({});
+  const profiles = new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE });
+  const endpoints = env.MODEL_ENDPOINTS;
+  return {
+    profiles,
+    scan: profiles,
+    clock,
+    segments: dynamoSegmentDeps({ env, dynamodb, outbox: profiles, clock }),
+    sends: {
+      queue: new SqsSendQueue({ client: new SQSClient({}), queueUrl: env.SENDS_QUEUE_URL }),
+      timers: new DynamoSendTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
+    },
+    scorer: new SageMakerScorer({
+      client: new SageMakerRuntimeClient({}),
+      endpointFor: (model) => endpoints[model] ?? model,
+    }),
+  };
+}
+
+/** The same function's finish step: the profiles to recompute RFM thresholds, the last run's distributions. */
+export function makeFinishDeps(env: RescoreEnv, clock: Clock = runtimeClock): FinishRunDeps {
+  const dynamodb = new DynamoDBClient({});
+  return {
+    scan: new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE }),
+    store: new DynamoSegmentStore({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
+    runs: new DynamoRescoreRuns({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
+    clock,
+  };
+}
+
+const RUN_KEY = { pk: { S: "rescore" }, sk: { S: "last" } };
+const runSchema = z.object({
+  startedAt: z.number(),
+  finishedAt: z.number(),
+  histograms: z.record(z.string(), z.array(z.number().nonnegative())),
+});
+
+/** The last rescoring run's distributions in the segments table, at `pk = rescore`, `sk = last`, as JSON. */
+export class DynamoRescoreRuns implements RescoreRunStore {
+  readonly #client: DynamoDBClient;
+  readonly #tableName: string;
+
+  constructor(options: { readonly client: DynamoDBClient; readonly tableName: string }) {
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+  }
+
+  async lastRun(): Promise<RescoreRun | undefined> {
+    const out = await this.#call("GetItem", () =>
+      this.#client.send(
+        new GetItemCommand({ TableName: this.#tableName, Key: RUN_KEY, ConsistentRead: true }),
+      ),
+    );
+    const json = out.Item?.json?.S;
+    if (json === undefined) return undefined;
+    const parsed = runSchema.safeParse(JSON.parse(json));
+    if (!parsed.success)
+      throw new DependencyUnavailableError(
+        `${this.#tableName} holds an unreadable rescore run`,
+        parsed.error,
+      );
+    return parsed.data;
+  }
+
+  async putLastRun(run: RescoreRun): Promise<void> {
+    await this.#call("PutItem", () =>
+      this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: { ...RUN_KEY, json: { S: JSON.stringify(run) } },
+        }),
+      ),
+    );
+  }
+
+  async #call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw new DependencyUnavailableError(`${operation} on ${this.#tableName} failed`, error);
+    }
+  }
+}

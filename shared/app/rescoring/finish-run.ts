@@ -1,0 +1,115 @@
+import { z } from "zod";
+import type { Clock, ProfileScan, SegmentStore } from "../../ports.js";
+import { computeRfmThresholds } from "../segments-batch.js";
+import { histogramStability, type PopulationStability } from "./population-stability.js";
+import { type RescoreSummary, sumRescoreSummaries } from "./rescore-slice.js";
+
+/** A slice the state machine gave up on (its retries exhausted): none of its profiles were rescored. */
+export interface FailedSlice {
+  readonly failed: true;
+  readonly segment: number;
+}
+
+/** What the state machine collected for one slice. */
+export type SliceResult = RescoreSummary | FailedSlice;
+
+const counts = z.array(z.number().int().nonnegative());
+const tierCounts = z.object({
+  high: z.number().int().nonnegative(),
+  medium: z.number().int().nonnegative(),
+  low: z.number().int().nonnegative(),
+});
+const count = z.number().int().nonnegative();
+
+/** A slice's result as JSON from the state machine: a summary, or a failed slice. */
+export const sliceResultSchema = z.union([
+  z.object({ failed: z.literal(true), segment: z.number().int().nonnegative() }),
+  z.object({
+    profiles: count,
+    skippedNoConsent: count,
+    scored: count,
+    unscored: count,
+    profilesWritten: count,
+    transitions: count,
+    transitionsPublished: count,
+    timerWrites: count,
+    counterWrites: count,
+    conflicts: count,
+    histograms: z.record(z.string(), counts),
+    tiers: z.record(z.string(), tierCounts),
+    errors: z.array(z.string()),
+  }),
+]);
+
+/** The score distributions of the last finished run, the baseline of the next one's drift. */
+export interface RescoreRun {
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  /** Per model: counts of scores in equal-width bins of [0, 1]. */
+  readonly histograms: Record<string, number[]>;
+}
+
+/** Where the last run's distributions are kept (the segments table, `pk = rescore`, `sk = last`). */
+export interface RescoreRunStore {
+  lastRun(): Promise<RescoreRun | undefined>;
+  putLastRun(run: RescoreRun): Promise<void>;
+}
+
+/** What finishing a run needs. */
+export interface FinishRunDeps {
+  readonly scan: ProfileScan;
+  readonly store: SegmentStore;
+  readonly runs: RescoreRunStore;
+  readonly clock: Clock;
+}
+
+/** What a whole run did: the slices' sums, the drift of each model's scores, the RFM thresholds. */
+export interface RescoreRunReport extends RescoreSummary {
+  readonly startedAt: number;
+  /** Slices the state machine gave up on: their customers keep their previous scores. */
+  readonly failedSlices: number[];
+  /** Per model scored in this run and in the previous one: the PSI between their distributions. */
+  readonly psi: Record<string, PopulationStability>;
+  /** Whether the RFM thresholds were recomputed and stored. */
+  readonly rfmThresholds: boolean;
+}
+
+const isFailed = (result: SliceResult): result is FailedSlice => "failed" in result && result.failed;
+const total = (histogram: readonly number[]) => histogram.reduce((sum, n) => sum + n, 0);
+
+/**
+ * Finishes a rescoring run: sums the slices' summaries (a failed slice is counted and reported, never read as
+ * zero scores), recomputes the RFM thresholds over `totalSegments` slices, compares each model's distribution
+ * with the previous run's (PSI) and stores this run's as the next baseline. A model with no score in this run
+ * keeps its previous baseline, so one bad night does not erase it.
+ */
+export async function finishRescoreRun(
+  deps: FinishRunDeps,
+  input: { readonly startedAt: number; readonly summaries: readonly SliceResult[] },
+  options: { readonly totalSegments: number },
+): Promise<RescoreRunReport> {
+  const failedSlices = input.summaries.filter(isFailed).map((slice) => slice.segment);
+  const summary = sumRescoreSummaries(
+    input.summaries.filter((result): result is RescoreSummary => !isFailed(result)),
+  );
+  const now = deps.clock.now();
+  const errors = [...summary.errors];
+  let rfmThresholds = false;
+  try {
+    await computeRfmThresholds({ scan: deps.scan, store: deps.store }, options, now);
+    rfmThresholds = true;
+  } catch (error) {
+    errors.push(`rfm thresholds: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const previous = await deps.runs.lastRun();
+  const psi: Record<string, PopulationStability> = {};
+  const baseline: Record<string, number[]> = { ...previous?.histograms };
+  for (const [model, histogram] of Object.entries(summary.histograms)) {
+    if (total(histogram) === 0) continue;
+    const before = previous?.histograms[model];
+    if (before !== undefined && total(before) > 0) psi[model] = histogramStability(before, histogram);
+    baseline[model] = histogram;
+  }
+  await deps.runs.putLastRun({ startedAt: input.startedAt, finishedAt: now, histograms: baseline });
+  return { ...summary, errors, startedAt: input.startedAt, failedSlices, psi, rfmThresholds };
+}

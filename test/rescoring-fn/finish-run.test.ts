@@ -1,0 +1,219 @@
+import { describe, expect, it } from "vitest";
+import { ingestBatch } from "../../shared/app/ingest-batch.js";
+import {
+  finishRescoreRun,
+  type RescoreRun,
+  type RescoreRunStore,
+  type SliceResult,
+  sliceResultSchema,
+} from "../../shared/app/rescoring/finish-run.js";
+import {
+  DRIFT_THRESHOLD,
+  histogramStability,
+  type RescoreSummary,
+  rescoreSlice,
+} from "../../shared/app/rescoring/index.js";
+import { DEFAULT_TOTAL_SEGMENTS, planRescoreRun } from "../../shared/app/rescoring/plan-run.js";
+import { FEATURE_NAMES } from "../../shared/domain/features/index.js";
+import type { Scorer } from "../../shared/ports.js";
+import { DAY, HOUR, harness, order, T0, viewProduct } from "../app/segment-harness.js";
+
+/** The segments table's `pk = rescore`, `sk = last` item, in memory. */
+class InMemoryRuns implements RescoreRunStore {
+  last: RescoreRun | undefined;
+  async lastRun(): Promise<RescoreRun | undefined> {
+    return this.last;
+  }
+  async putLastRun(run: RescoreRun): Promise<void> {
+    this.last = run;
+  }
+}
+
+function summary(overrides: Partial<RescoreSummary>): RescoreSummary {
+  return {
+    profiles: 0,
+    skippedNoConsent: 0,
+    scored: 0,
+    unscored: 0,
+    profilesWritten: 0,
+    transitions: 0,
+    transitionsPublished: 0,
+    timerWrites: 0,
+    counterWrites: 0,
+    conflicts: 0,
+    histograms: {},
+    tiers: {},
+    errors: [],
+    ...overrides,
+  };
+}
+
+const FLAT = [10, 10, 10, 10, 10, 10, 10, 10, 10, 10];
+
+describe("planRescoreRun", () => {
+  it("starts at now and lists every slice once", () => {
+    const plan = planRescoreRun(T0, 3);
+    expect(plan).toEqual({
+      startedAt: T0,
+      slices: [
+        { segment: 0, totalSegments: 3 },
+        { segment: 1, totalSegments: 3 },
+        { segment: 2, totalSegments: 3 },
+      ],
+    });
+    expect(planRescoreRun(T0).slices).toHaveLength(DEFAULT_TOTAL_SEGMENTS);
+    expect(planRescoreRun(T0, 0).slices).toEqual([{ segment: 0, totalSegments: 1 }]);
+  });
+});
+
+describe("finishRescoreRun", () => {
+  const slices = (): SliceResult[] => [
+    summary({
+      profiles: 40,
+      scored: 30,
+      unscored: 5,
+      skippedNoConsent: 5,
+      transitions: 3,
+      histograms: { purchase_30d: [0, 0, 0, 0, 0, 0, 0, 0, 10, 20] },
+      tiers: { purchase_30d: { high: 30, medium: 0, low: 0 } },
+      errors: ["purchase_30d: endpoint did not answer"],
+    }),
+    { failed: true, segment: 1 },
+    summary({
+      profiles: 20,
+      scored: 20,
+      transitions: 2,
+      histograms: { purchase_30d: [0, 0, 0, 0, 0, 0, 0, 0, 5, 15] },
+      tiers: { purchase_30d: { high: 20, medium: 0, low: 0 } },
+    }),
+  ];
+
+  it("sums the slices, reports the failed ones, measures drift against the stored run and replaces it", async () => {
+    const h = harness();
+    const runs = new InMemoryRuns();
+    runs.last = { startedAt: T0 - DAY, finishedAt: T0 - DAY + HOUR, histograms: { purchase_30d: FLAT } };
+    const deps = { scan: h.profiles, store: h.store, runs, clock: h.clock };
+
+    const report = await finishRescoreRun(deps, { startedAt: T0, summaries: slices() }, { totalSegments: 3 });
+
+    expect(report.profiles).toBe(60);
+    expect(report.scored).toBe(50);
+    expect(report.unscored).toBe(5);
+    expect(report.transitions).toBe(5);
+    expect(report.failedSlices).toEqual([1]);
+    const current = [0, 0, 0, 0, 0, 0, 0, 0, 15, 35];
+    expect(report.histograms.purchase_30d).toEqual(current);
+    expect(report.tiers.purchase_30d).toEqual({ high: 50, medium: 0, low: 0 });
+    expect(report.errors).toContain("purchase_30d: endpoint did not answer");
+    const psi = report.psi.purchase_30d;
+    expect(psi?.psi).toBeCloseTo(histogramStability(FLAT, current).psi, 10);
+    expect(psi?.psi).toBeGreaterThan(DRIFT_THRESHOLD);
+    expect(psi?.drift).toBe(true);
+    expect(report.rfmThresholds).toBe(true);
+    expect(h.store.thresholds?.computedAt).toBe(T0);
+    expect(runs.last).toEqual({ startedAt: T0, finishedAt: T0, histograms: { purchase_30d: current } });
+  });
+
+  it("reports no drift when the distribution did not move, and no PSI without a previous run", async () => {
+    const h = harness();
+    const runs = new InMemoryRuns();
+    const deps = { scan: h.profiles, store: h.store, runs, clock: h.clock };
+    const same = summary({ profiles: 100, scored: 100, histograms: { churn_60d: FLAT } });
+
+    const first = await finishRescoreRun(deps, { startedAt: T0, summaries: [same] }, { totalSegments: 1 });
+    expect(first.psi).toEqual({});
+    expect(first.failedSlices).toEqual([]);
+
+    const second = await finishRescoreRun(
+      deps,
+      { startedAt: T0 + DAY, summaries: [same] },
+      { totalSegments: 1 },
+    );
+    expect(second.psi.churn_60d).toEqual({ psi: 0, drift: false });
+  });
+
+  it("keeps a model's previous baseline when no slice scored it (every slice failed)", async () => {
+    const h = harness();
+    const runs = new InMemoryRuns();
+    runs.last = { startedAt: T0 - DAY, finishedAt: T0 - DAY, histograms: { purchase_30d: FLAT } };
+    const deps = { scan: h.profiles, store: h.store, runs, clock: h.clock };
+
+    const report = await finishRescoreRun(
+      deps,
+      {
+        startedAt: T0,
+        summaries: [
+          { failed: true, segment: 0 },
+          { failed: true, segment: 1 },
+        ],
+      },
+      { totalSegments: 2 },
+    );
+
+    expect(report.failedSlices).toEqual([0, 1]);
+    expect(report.scored).toBe(0);
+    expect(report.psi).toEqual({});
+    expect(runs.last?.histograms.purchase_30d).toEqual(FLAT);
+  });
+
+  it("parses the state machine's JSON: summaries and failed slices", () => {
+    const parsed = sliceResultSchema.array().parse(JSON.parse(JSON.stringify(slices())));
+    expect(parsed[1]).toEqual({ failed: true, segment: 1 });
+    expect(() => sliceResultSchema.parse({ failed: false, segment: 1 })).toThrow();
+  });
+});
+
+const HAS_ORDERED = FEATURE_NAMES.indexOf("has_ordered");
+
+/** Buyers score `buyer`, others 0.05. */
+class FakeScorer implements Scorer {
+  readonly buyer: number;
+  constructor(buyer: number) {
+    this.buyer = buyer;
+  }
+  async score(_model: string, rows: readonly number[][]): Promise<number[]> {
+    return rows.map((row) => (row[HAS_ORDERED] === 1 ? this.buyer : 0.05));
+  }
+}
+
+describe("slice → finish", () => {
+  it("rescores every slice through the real use cases and finishes the run from their JSON", async () => {
+    const h = harness();
+    await ingestBatch(h.ingest(), [
+      order("c-1", T0 - 3 * DAY, 40),
+      order("c-2", T0 - 10 * DAY, 90),
+      viewProduct("c-3", T0 - HOUR),
+      viewProduct("c-4", T0 - 2 * HOUR),
+    ]);
+    const runs = new InMemoryRuns();
+    const finishDeps = { scan: h.profiles, store: h.store, runs, clock: h.clock };
+    const night = async (buyer: number) => {
+      const plan = planRescoreRun(h.clock.now(), 2);
+      const deps = { ...h.batch(), scorer: new FakeScorer(buyer) };
+      const summaries = await Promise.all(
+        plan.slices.map(async (slice) =>
+          // What Step Functions hands the finish step: each slice's result as JSON.
+          sliceResultSchema.parse(
+            JSON.parse(JSON.stringify(await rescoreSlice(deps, slice, { models: ["purchase_30d"] }))),
+          ),
+        ),
+      );
+      return finishRescoreRun(finishDeps, { startedAt: plan.startedAt, summaries }, { totalSegments: 2 });
+    };
+
+    const first = await night(0.9);
+    expect(first.profiles).toBe(4);
+    expect(first.scored).toBe(4);
+    expect(first.failedSlices).toEqual([]);
+    expect(first.tiers.purchase_30d).toEqual({ high: 2, medium: 0, low: 2 });
+    expect(first.rfmThresholds).toBe(true);
+    expect(h.store.thresholds?.population).toBe(2);
+    expect(h.profiles.items.get("c-1")?.profile.sc?.purchase_30d?.p).toBe(0.9);
+
+    h.clock.at += DAY;
+    const second = await night(0.35);
+    expect(second.tiers.purchase_30d).toEqual({ high: 0, medium: 2, low: 2 });
+    expect(second.psi.purchase_30d?.drift).toBe(true);
+    expect(runs.last?.startedAt).toBe(T0 + DAY);
+  });
+});
