@@ -11,6 +11,7 @@ import { previewCommand } from "../infra/local/cli/preview-command.js";
 import { profileCommand } from "../infra/local/cli/profile-command.js";
 import { quarantineCommand } from "../infra/local/cli/quarantine-command.js";
 import { reportCommand } from "../infra/local/cli/report-command.js";
+import { rescoreCommand } from "../infra/local/cli/rescore-command.js";
 import { segmentsCommand } from "../infra/local/cli/segments-command.js";
 import { simulateCommand, startCommand } from "../infra/local/cli/simulate-command.js";
 import { trainCommand } from "../infra/local/cli/train-command.js";
@@ -43,6 +44,8 @@ const USAGE = `Usage: tailor <command> [options]
   audit [--customer id] [--since ISO]  consent changes, erasures and exports, newest first [--json]
   train [--customers 600] [--days 90]  trains the propensity models and the recommender on simulated history,
                                        prints the hold-out evaluation, writes the artifacts (.tailor/models)
+  rescore [--slices 8] [--models F]    runs the nightly rescoring state machine now (on the running stack, or
+                                       one it starts) with a local model server; prints scores, tiers, drift
   report [--campaign X] [--out F]      the experiment report (variants, holdout, lifts, verdicts) as one HTML
       [--mde 0.1] [--currency USD]     page, from the counters kept as sends and engagement happen
 
@@ -68,6 +71,7 @@ const commands: Readonly<Record<string, (argv: readonly string[]) => Promise<num
   audit: auditCommand,
   report: reportCommand,
   train: trainCommand,
+  rescore: rescoreCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -32,6 +32,12 @@ export const LOCAL_NAMES = {
   campaignScheduleFunction: "tailor-campaign-schedule",
   campaignScheduleDeadLetterQueue: "tailor-campaign-schedule-dlq",
   auditTable: "tailor-audit",
+  rescoreStateMachine: "tailor-rescore",
+  rescorePlanFunction: "tailor-rescore-plan",
+  rescoreSliceFunction: "tailor-rescore-slice",
+  rescoreFinishFunction: "tailor-rescore-finish",
+  rescoreSchedule: "tailor-rescore-schedule",
+  rescoreScheduleDeadLetterQueue: "tailor-rescore-schedule-dlq",
 } as const;
 
 /** The local name of the schedule rule of the scheduled campaign `campaignId`. */

@@ -20,6 +20,7 @@ import { Ingest } from "./components/ingest.js";
 import { LinkSecret } from "./components/link-secret.js";
 import { ProfileStore } from "./components/profile-store.js";
 import { Quarantine } from "./components/quarantine.js";
+import { Rescoring, type RescoringSettingsInput, resolveRescoringSettings } from "./components/rescoring.js";
 import { SegmentDefinitions } from "./components/segment-definitions.js";
 import { SegmentStore } from "./components/segment-store.js";
 import { SegmentTimers } from "./components/segment-timers.js";
@@ -31,7 +32,11 @@ import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 
 /** Props of {@link TailorStack}. */
-export interface TailorStackProps extends StackProps, CampaignSettingsInput, ApiSettingsInput {
+export interface TailorStackProps
+  extends StackProps,
+    CampaignSettingsInput,
+    ApiSettingsInput,
+    RescoringSettingsInput {
   /**
    * Provisioned shards of the event stream.
    * @default 1
@@ -106,6 +111,8 @@ export class TailorStack extends Stack {
   readonly campaignTriggers: CampaignTriggers;
   /** The bounce-rate, complaint-rate and send-volume alarms. */
   readonly deliveryAlarms: DeliveryAlarms;
+  /** The nightly batch rescoring state machine and its schedule. */
+  readonly rescoring: Rescoring;
   /** The CloudWatch dashboard of the pipeline. */
   readonly dashboard: PipelineDashboard;
 
@@ -120,6 +127,7 @@ export class TailorStack extends Stack {
     const settings = resolveCampaignSettings(props, this.node);
     this.campaignSettings = settings;
     const apiReservedConcurrency = resolveApiReservedConcurrency(props, this.node);
+    const rescoringSettings = resolveRescoringSettings(props, this.node);
     this.alarmTopic = new AlarmTopic(this, "Alarms").topic;
     this.events = new EventStream(this, "Events", { shardCount: props.shardCount });
     this.profiles = new ProfileStore(this, "Profiles");
@@ -205,6 +213,17 @@ export class TailorStack extends Stack {
     // Sends name the configuration set: it must exist before dispatch may run.
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
 
+    this.rescoring = new Rescoring(this, "Rescoring", {
+      profiles: this.profiles.table,
+      timers: this.timers.table,
+      segments: this.segments.table,
+      transitionsQueue: this.transitions.queue,
+      sendsQueue: this.sends.queue,
+      definitions: this.definitions,
+      settings: rescoringSettings,
+      alarmTopic: this.alarmTopic,
+    });
+
     this.deliveryAlarms = new DeliveryAlarms(this, "DeliveryAlarms", { alarmTopic: this.alarmTopic });
     this.dashboard = new PipelineDashboard(this, "Dashboard", {
       stream: this.events.stream,
@@ -216,6 +235,7 @@ export class TailorStack extends Stack {
         "segment timers": this.segmentTimers.scheduleDeadLetterQueue,
         "campaign schedules": this.campaignTriggers.scheduleDeadLetterQueue,
         "SES feedback": this.sesFeedback.deadLetterQueue,
+        "rescoring schedule": this.rescoring.scheduleDeadLetterQueue,
       },
       deliveryAlarms: this.deliveryAlarms,
       alarms: [
@@ -227,6 +247,7 @@ export class TailorStack extends Stack {
         ...Object.values(this.sesFeedback.alarms),
         this.dispatch.errorsAlarm,
         this.api.errorsAlarm,
+        ...Object.values(this.rescoring.alarms),
         ...this.deliveryAlarms.all(),
       ],
     });

@@ -2,6 +2,7 @@ import type { ApiHandler } from "./api-event.js";
 import type { KinesisHandler } from "./kinesis-event.js";
 import type { EventTargetHandler } from "./scheduled-event.js";
 import type { SqsHandler } from "./sqs-event.js";
+import type { StepFunctionTaskHandler } from "./state-machine-tasks.js";
 
 /** A function's handler, by the kind of event the local stack drives it with. */
 export interface FunctionHandlers {
@@ -15,6 +16,13 @@ export interface FunctionHandlers {
   readonly events?: EventTargetHandler;
   /** Invoked by HTTP API routes. */
   readonly api?: ApiHandler;
+  /** Invoked by Step Functions task states, by handler export name (see `infra/local/state-machine-tasks.ts`). */
+  readonly stepFunctionTasks?: Readonly<Record<string, StepFunctionTaskHandler>>;
+}
+
+async function rescoreTasks(): Promise<FunctionHandlers> {
+  const { plan, slice, finish } = await import("../../functions/rescore/handler.js");
+  return { stepFunctionTasks: { plan, slice, finish } };
 }
 
 /**
@@ -37,4 +45,9 @@ export const handlerModules: Readonly<Record<string, () => Promise<FunctionHandl
     events: (await import("../../functions/ses-feedback/handler.js")).handler,
   }),
   "tailor-api": async () => ({ api: (await import("../../functions/api/handler.js")).handler }),
+  // One entry, three handler exports: CDK builds a function per export (plan, slice, finish).
+  "tailor-rescore": rescoreTasks,
+  "tailor-rescore-plan": rescoreTasks,
+  "tailor-rescore-slice": rescoreTasks,
+  "tailor-rescore-finish": rescoreTasks,
 };

@@ -16,7 +16,7 @@ import { Ingest } from "../../infra/components/ingest.js";
 import { ProjectFunction } from "../../infra/components/project-function.js";
 import { campaignRuleLocalName, LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
 import type { TailorStack } from "../../infra/tailor-stack.js";
-import { statementsOf } from "./template-queries.js";
+import { type Statement, statementsOf } from "./template-queries.js";
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 const fixtureEntry = fileURLToPath(new URL("./fixtures/echo-handler.ts", import.meta.url));
@@ -217,10 +217,20 @@ describe("TailorStack", () => {
         ]),
       );
       expect(actions).not.toContain("s3:GetObject");
-      // Every role of the app: the only actions on any resource are X-Ray's, which cannot be scoped.
-      const wildcardResources = statementsOf(template).filter((statement) => statement.Resource === "*");
-      const wildcardActions = new Set(wildcardResources.flatMap((statement) => statement.Action));
-      expect([...wildcardActions].sort()).toEqual(["xray:PutTelemetryRecords", "xray:PutTraceSegments"]);
+      // Every role of the app: the only actions on any resource are X-Ray's, which cannot be scoped, and the
+      // log-delivery and X-Ray sampling actions of Step Functions logging and tracing, which cannot either, held by
+      // the rescoring state machine's role alone.
+      const xray = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"];
+      const beyondXray = (statements: readonly Statement[]): string[] =>
+        statements
+          .filter((statement) => statement.Resource === "*")
+          .flatMap((statement) => statement.Action)
+          .filter((action) => !xray.includes(action));
+      const everywhere = beyondXray(statementsOf(template));
+      const ofMachine = beyondXray(statementsOf(template, stack.rescoring.stateMachine.role));
+      expect(ofMachine.length).toBeGreaterThan(0);
+      expect(ofMachine.filter((action) => !/^(logs|xray):/.test(action))).toEqual([]);
+      expect(everywhere.sort()).toEqual(ofMachine.sort());
     });
 
     it("reads the stream in bisecting batches with partial failures, retries and an on-failure DLQ", () => {
@@ -341,8 +351,9 @@ describe("TailorStack", () => {
       });
       // Ingest's four, the transitions dead letters, the segment timers' errors and undelivered ticks, the
       // sends queue's two, dispatch, API and SES feedback errors, SES feedback dead letters, the campaign
-      // triggers' three, and the delivery alarms' three (bounce rate, complaint rate, send volume).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 19);
+      // triggers' three, the delivery alarms' three (bounce rate, complaint rate, send volume), and the
+      // rescoring's three (failed runs, timed-out runs, undelivered starts).
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 22);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {

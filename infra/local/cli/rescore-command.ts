@@ -1,0 +1,181 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { resolveDataDir } from "../data-dir.js";
+import { functionsEnvironment } from "../function-env.js";
+import { LocalStackError } from "../local-errors.js";
+import { type LocalStack, startLocalStack } from "../local-stack.js";
+import { modelEndpointsOf, startLocalModels } from "../model-server-runner.js";
+import { planResources, type ResourcePlan } from "../resource-plan.js";
+import { applyEnvironment, localAccountId, localRegion, sdkEnvironment } from "../sdk-env.js";
+import { readStackState } from "../stack-state.js";
+import { planStateMachines } from "../state-machine-plan.js";
+import { runStateMachine } from "../state-machine-runner.js";
+import { bindStateMachineTasks } from "../state-machine-tasks.js";
+import { intFlag, portsFromFlags, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
+import { count, duration } from "./format.js";
+import { bar, ProgressLine } from "./progress-line.js";
+
+const STATE_MACHINE = "tailor-rescore";
+
+const reportSchema = z.looseObject({
+  profiles: z.number(),
+  scored: z.number(),
+  unscored: z.number(),
+  skippedNoConsent: z.number().optional(),
+  transitions: z.number().optional(),
+  tiers: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+  psi: z.record(z.string(), z.object({ psi: z.number(), drift: z.boolean() })).optional(),
+  failedSlices: z.array(z.number()).optional(),
+  rfmThresholds: z.boolean().optional(),
+  errors: z.array(z.string()).optional(),
+});
+
+/** The lines `tailor rescore` prints for the `Finish` state's report (any other output is shown as JSON). */
+export function rescoreSummaryLines(output: unknown): string[] {
+  const parsed = reportSchema.safeParse(output);
+  if (!parsed.success) return ["rescoring finished:", JSON.stringify(output, null, 2)];
+  const report = parsed.data;
+  const lines = [
+    `profiles ${count(report.profiles)}: ${count(report.scored)} scored, ${count(report.unscored)} unscored` +
+      (report.skippedNoConsent === undefined ? "" : `, ${count(report.skippedNoConsent)} without consent`) +
+      (report.transitions === undefined ? "" : `; ${count(report.transitions)} segment transitions`),
+  ];
+  for (const [model, tiers] of Object.entries(report.tiers ?? {})) {
+    const parts = Object.entries(tiers).map(([tier, n]) => `${tier} ${count(n)}`);
+    lines.push(`  ${model} tiers: ${parts.join(", ")}`);
+  }
+  const psi = Object.entries(report.psi ?? {});
+  if (psi.length === 0) lines.push("drift: no previous run to compare with");
+  for (const [model, stability] of psi) {
+    lines.push(`  ${model} PSI ${stability.psi.toFixed(3)}${stability.drift ? "  ⚠ drift" : ""}`);
+  }
+  const failed = report.failedSlices ?? [];
+  lines.push(failed.length === 0 ? "failed slices: none" : `failed slices: ${failed.join(", ")}`);
+  if (report.rfmThresholds !== undefined) {
+    lines.push(`RFM thresholds ${report.rfmThresholds ? "recomputed" : "NOT recomputed"}`);
+  }
+  for (const error of report.errors ?? []) lines.push(`  error: ${error}`);
+  return lines;
+}
+
+async function synth(): Promise<unknown> {
+  const { synthTemplate } = await import("../../app.js");
+  return synthTemplate();
+}
+
+/** The running stack of the data dir (its resources planned from the template), or a new one started. */
+async function openStack(
+  values: { readonly "data-dir"?: string; readonly fresh: boolean; readonly verbose: boolean },
+  portValues: Readonly<Record<string, unknown>>,
+  template: unknown,
+  log: (line: string) => void,
+): Promise<{ plan: ResourcePlan; close(): Promise<void> }> {
+  const running = readStackState(resolveDataDir(values["data-dir"]));
+  if (running !== undefined && !values.fresh) {
+    log(`using the running stack (pid ${running.pid})`);
+    const plan = planResources(template, {
+      region: localRegion,
+      accountId: localAccountId,
+      sqsEndpoint: running.endpoints.sqs,
+    });
+    const restore = applyEnvironment({
+      ...sdkEnvironment(running.endpoints),
+      ...functionsEnvironment(plan.functions, () => {}),
+      ...quietFunctions(values.verbose, "WARN"),
+    });
+    return { plan, close: async () => restore() };
+  }
+  const stack: LocalStack = await startLocalStack({
+    dataDir: values["data-dir"],
+    fresh: values.fresh,
+    ports: portsFromFlags(portValues),
+    template,
+    schedules: false,
+    log,
+    env: quietFunctions(values.verbose, "WARN"),
+  });
+  return {
+    plan: stack.plan,
+    close: async () => {
+      await stack.waitUntilIdle({ timeoutMs: 120_000 }).catch(() => {});
+      await stack.stop();
+    },
+  };
+}
+
+/**
+ * `tailor rescore [--slices 8] [--models .tailor/models]`: runs the nightly rescoring state machine of the
+ * template now, on the running local stack of the data dir or on one it starts: a model server stands in for
+ * the SageMaker endpoints (the models are trained first when the folder has none), the `Slices` map runs the
+ * slices in parallel with a progress bar, and the run's summary is printed (scores, tiers, drift, failures).
+ */
+export async function rescoreCommand(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: { ...stackOptions, slices: { type: "string" }, models: { type: "string" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length > 0) {
+    throw new LocalStackError(
+      "usage: tailor rescore [--slices N] [--models folder] [--data-dir D] [--fresh]",
+    );
+  }
+  const slices = intFlag(values.slices, "slices", 8, 1);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const template = await synth();
+  const stack = await openStack(
+    { "data-dir": stringFlag(values["data-dir"]), fresh: values.fresh, verbose: values.verbose },
+    values,
+    template,
+    log,
+  );
+  try {
+    const spec = planStateMachines(template, stack.plan, {
+      region: localRegion,
+      accountId: localAccountId,
+    }).find((machine) => machine.name === STATE_MACHINE);
+    if (spec === undefined) {
+      throw new LocalStackError(`the template has no state machine tagged ${STATE_MACHINE}`);
+    }
+    // Every task function's models (the slice function is the one that scores).
+    const taskFunctions = new Set(Object.values(spec.taskFunctions));
+    const endpoints: Record<string, string> = {};
+    for (const fn of stack.plan.functions) {
+      if (taskFunctions.has(fn.name))
+        Object.assign(endpoints, modelEndpointsOf(fn.environment.MODEL_ENDPOINTS));
+    }
+    const models = await startLocalModels({ dir: stringFlag(values.models), endpoints, log });
+    try {
+      const tasks = await bindStateMachineTasks(spec, stack.plan.functions, {
+        ...models.env,
+        ...quietFunctions(values.verbose, "WARN"),
+      });
+      const progress = new ProgressLine();
+      const started = performance.now();
+      let done = 0;
+      let failedAttempts = 0;
+      const show = (finished: boolean) =>
+        `${bar(done, slices, finished)} ${done}/${slices} slices rescored` +
+        (failedAttempts > 0 ? ` (${failedAttempts} failed attempts)` : "");
+      progress.update(show(false));
+      const output = await runStateMachine(spec, {
+        input: { totalSegments: slices },
+        tasks,
+        onTask: (outcome) => {
+          if (outcome.state !== "RescoreSlice") return;
+          if (outcome.ok) done += 1;
+          else failedAttempts += 1;
+          progress.update(show(false));
+        },
+      });
+      progress.done(`${show(true)} in ${duration(performance.now() - started)}`);
+      process.stdout.write(`${rescoreSummaryLines(output).join("\n")}\n`);
+      return 0;
+    } finally {
+      await models.stop();
+    }
+  } finally {
+    await stack.close();
+  }
+}
