@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, extname, join, sep } from "node:path";
-import { type Document, isNode, LineCounter, parseDocument } from "yaml";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, extname, join } from "node:path";
+import { type Document, LineCounter, parseDocument } from "yaml";
 import {
   BASE_VARIANT,
   buildCampaignLibrary,
@@ -18,7 +18,7 @@ import {
   type TemplateCatalog,
 } from "../domain/campaigns/index.js";
 import { TailorError } from "../errors.js";
-import { formatProblem, type SegmentFileProblem } from "./segment-files.js";
+import { definitionFiles, formatProblem, lineOf, type SegmentFileProblem } from "./segment-files.js";
 
 /** File name endings read as campaign definitions. */
 export const CAMPAIGN_FILE_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
@@ -57,22 +57,6 @@ export function readTemplateCatalog(emailsDir: string): TemplateCatalog {
     catalog.set(entry.name, [BASE_VARIANT, ...variants.filter((v) => v !== BASE_VARIANT)]);
   }
   return catalog;
-}
-
-function definitionFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((file) => CAMPAIGN_FILE_EXTENSIONS.some((ext) => file.endsWith(ext)))
-    .filter((file) => statSync(join(dir, file)).isFile())
-    .map((file) => file.split(sep).join("/"))
-    .sort();
-}
-
-function lineOf(doc: Document, lines: LineCounter, keys: readonly PropertyKey[]): number | undefined {
-  for (let length = keys.length; length >= 0; length--) {
-    const node = length === 0 ? doc.contents : doc.getIn(keys.slice(0, length), true);
-    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
-  }
-  return undefined;
 }
 
 interface ReadFile {
@@ -158,7 +142,7 @@ export function loadCampaignLibrary(dir: string, refs: CampaignFileReferences): 
   let files: string[];
   let templates: TemplateCatalog;
   try {
-    files = definitionFiles(dir);
+    files = definitionFiles(dir, CAMPAIGN_FILE_EXTENSIONS);
     templates = typeof refs.templates === "string" ? readTemplateCatalog(refs.templates) : refs.templates;
   } catch (cause) {
     throw new CampaignDefinitionError(

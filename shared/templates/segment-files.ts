@@ -53,17 +53,20 @@ export function formatProblem(problem: SegmentFileProblem): string {
   return `  ${where}${path} [${problem.rule}]: ${problem.message}`;
 }
 
-/** Every definition file under `dir`, sorted, relative to it. */
-function definitionFiles(dir: string): string[] {
+/** Every definition file under `dir` (segments, campaigns), sorted, relative to it. */
+export function definitionFiles(
+  dir: string,
+  extensions: readonly string[] = SEGMENT_FILE_EXTENSIONS,
+): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((file) => SEGMENT_FILE_EXTENSIONS.some((ext) => file.endsWith(ext)))
+    .filter((file) => extensions.some((ext) => file.endsWith(ext)))
     .filter((file) => statSync(join(dir, file)).isFile())
     .map((file) => file.split(sep).join("/"))
     .sort();
 }
 
 /** 1-based line of the node at `keys`, or of its nearest ancestor present in the document. */
-function lineOf(doc: Document, lines: LineCounter, keys: readonly PropertyKey[]): number | undefined {
+export function lineOf(doc: Document, lines: LineCounter, keys: readonly PropertyKey[]): number | undefined {
   for (let length = keys.length; length >= 0; length--) {
     const node = length === 0 ? doc.contents : doc.getIn(keys.slice(0, length), true);
     if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
