@@ -6,6 +6,7 @@ import { TailorError } from "../../errors.js";
 import type { ProfileScan, ScanSlice, Scorer, SizeDelta, StoredProfile } from "../../ports.js";
 import { resettleProfile } from "../resettle-profile.js";
 import type { ResettleDeps } from "../segment-deps.js";
+import { sumSummaries } from "../segments-batch.js";
 import { scoreHistogram, sumHistograms } from "./population-stability.js";
 import { tierOf } from "./tiers.js";
 
@@ -176,16 +177,11 @@ export function sumRescoreSummaries(parts: readonly RescoreSummary[]): RescoreSu
     };
   }
   return {
-    profiles: sum((p) => p.profiles),
+    // The segment batch path's counters, summed as it sums them.
+    ...sumSummaries(parts),
     skippedNoConsent: sum((p) => p.skippedNoConsent),
     scored: sum((p) => p.scored),
     unscored: sum((p) => p.unscored),
-    profilesWritten: sum((p) => p.profilesWritten),
-    transitions: sum((p) => p.transitions),
-    transitionsPublished: sum((p) => p.transitionsPublished),
-    timerWrites: sum((p) => p.timerWrites),
-    counterWrites: sum((p) => p.counterWrites),
-    conflicts: sum((p) => p.conflicts),
     histograms,
     tiers,
     errors: [...new Set(parts.flatMap((part) => part.errors))].slice(0, MAX_ERRORS),
