@@ -1,12 +1,5 @@
 import type { Server } from "node:http";
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-} from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import dynalite from "dynalite";
@@ -18,6 +11,7 @@ import { DynamoTimers } from "../../shared/aws/dynamo-timers.js";
 import { SqsTransitionPublisher } from "../../shared/aws/sqs-transition-publisher.js";
 import { emptyProfile } from "../../shared/domain/profile/index.js";
 import type { SegmentTransition } from "../../shared/domain/segments/contracts.js";
+import { createTable } from "../support/dynamo-table.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const MINUTE = 60_000;
@@ -47,27 +41,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
 });
 
-async function table(hash: string, range?: string): Promise<string> {
-  const name = `t${++tables}-${hash}`;
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [
-        { AttributeName: hash, KeyType: "HASH" },
-        ...(range === undefined ? [] : [{ AttributeName: range, KeyType: "RANGE" as const }]),
-      ],
-      AttributeDefinitions: [
-        { AttributeName: hash, AttributeType: "S" },
-        ...(range === undefined ? [] : [{ AttributeName: range, AttributeType: "S" as const }]),
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-  for (;;) {
-    const out = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
-    if (out.Table?.TableStatus === "ACTIVE") return name;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+function table(hash: string, range?: string): Promise<string> {
+  return createTable(dynamodb, `t${++tables}-${hash}`, hash, range);
 }
 
 describe("DynamoTimers", () => {
