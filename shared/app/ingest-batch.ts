@@ -19,7 +19,8 @@ import { mapLimit } from "./map-limit.js";
 import { consentActor, isConsentEvent } from "./privacy/consent-audit.js";
 import { customerHash } from "./privacy/customer-hash.js";
 import type { TombstoneReader } from "./privacy/privacy-ports.js";
-import { type RealtimeScoring, scoreInRealTime } from "./rescoring/realtime-scoring.js";
+import { type RealtimeScores, type RealtimeScoring, scoreInRealTime } from "./rescoring/realtime-scoring.js";
+import { withScores } from "./rescoring/rescore-slice.js";
 import type { SendScheduling } from "./schedule-intents.js";
 import { type SegmentDeps, sizeDeltas } from "./segment-deps.js";
 import { settleSegments } from "./settle-segments.js";
@@ -358,6 +359,8 @@ async function writeCustomer(
   const scheduled = new Set<number>();
   const audited = new Set<string>();
   let stored = initial;
+  // Scored once per customer and batch: a version conflict reapplies the same scores without calling again.
+  let realtime: RealtimeScores | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const folded = foldEvents(stored?.profile, batch.customerId, batch.events, now);
     if (!folded.changed) {
@@ -374,10 +377,12 @@ async function writeCustomer(
     }
     let profile = folded.profile;
     if (deps.scoring !== undefined) {
-      const scored = await scoreInRealTime(deps.scoring, profile, batch.events, now);
-      profile = scored.profile;
-      if (scored.outcome === "scored") summary.scored++;
-      if (scored.outcome === "unavailable") summary.scoringUnavailable++;
+      if (realtime === undefined) {
+        realtime = await scoreInRealTime(deps.scoring, profile, batch.events, now);
+        if (realtime.outcome === "scored") summary.scored++;
+        if (realtime.outcome === "unavailable") summary.scoringUnavailable++;
+      }
+      profile = withScores(profile, realtime.scores) ?? profile;
     }
     let transitions: SegmentTransition[] = [];
     if (deps.segments !== undefined) {

@@ -48,4 +48,30 @@ describe("real-time scoring in ingest", () => {
     expect(summary.scoringUnavailable).toBe(1);
     expect(h.profiles.items.get("c-1")?.profile.sc?.purchase_30d).toEqual({ p: 0.2, t: "low", at: T0 });
   });
+
+  it("calls the endpoint once when a concurrent writer forces the write to be retried, and keeps its scores", async () => {
+    const h = harness();
+    const scorer = new CountingScorer(0.45);
+    const deps = { ...h.ingest(), scoring: { scorer, models: ["purchase_30d"], minIntervalMs: 60_000 } };
+    h.clock.at = T0;
+    await ingestBatch(deps, [viewProduct("c-1", T0 - HOUR)]);
+    let slipped = false;
+    h.profiles.beforePut = () => {
+      if (slipped) return;
+      slipped = true;
+      // Another writer (dispatch, the nightly slice) updates the item between ingest's read and its write.
+      const current = h.profiles.items.get("c-1");
+      if (current !== undefined) {
+        const version = (current.profile.version ?? 0) + 1;
+        h.profiles.items.set("c-1", { ...current, profile: { ...current.profile, version } });
+      }
+    };
+
+    const { summary, failed } = await ingestBatch(deps, [order("c-1", T0 - 60_000)]);
+
+    expect(failed.size).toBe(0);
+    expect(summary).toMatchObject({ conflicts: 1, scored: 1, profilesWritten: 1 });
+    expect(scorer.calls).toBe(1);
+    expect(h.profiles.items.get("c-1")?.profile.sc?.purchase_30d).toEqual({ p: 0.45, t: "medium", at: T0 });
+  });
 });

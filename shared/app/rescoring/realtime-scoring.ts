@@ -2,6 +2,7 @@ import type { TailorEvent } from "../../domain/events/index.js";
 import { profileFeatures } from "../../domain/features/index.js";
 import { mayProfile } from "../../domain/profile/consent.js";
 import type { Profile } from "../../domain/profile/index.js";
+import type { ModelScore } from "../../domain/segments/contracts.js";
 import type { Scorer } from "../../ports.js";
 import { tierOf } from "./tiers.js";
 
@@ -23,33 +24,44 @@ const SIGNIFICANT: ReadonlySet<TailorEvent["kind"]> = new Set([
 /** What one customer's rescoring did. */
 export type RealtimeOutcome = "scored" | "not-due" | "unavailable" | "no-consent";
 
+/** The scores a real-time rescoring produced (none unless `outcome` is `scored`), and what happened. */
+export interface RealtimeScores {
+  readonly scores: Readonly<Record<string, ModelScore>>;
+  readonly outcome: RealtimeOutcome | undefined;
+}
+
+const NONE: Readonly<Record<string, ModelScore>> = {};
+
 /**
  * Rescores a customer right after a significant event (an order, a cart add, a checkout), through the same scorer
  * and features as the nightly run, so tiers move without waiting for the night; at most once per
  * `minIntervalMs` per customer (the scores' own time says when it was last done). When the endpoint fails the
- * profile keeps its last scores; nothing is ever written as zero. Returns the profile with the new scores.
+ * profile keeps its last scores; nothing is ever written as zero. Resolves the new scores, for the caller to
+ * merge into the profile it writes (and again into a reloaded one after a conflict, without calling again).
  */
 export async function scoreInRealTime(
   scoring: RealtimeScoring,
   profile: Profile,
   events: readonly TailorEvent[],
   now: number,
-): Promise<{ readonly profile: Profile; readonly outcome: RealtimeOutcome | undefined }> {
-  if (!events.some((event) => SIGNIFICANT.has(event.kind))) return { profile, outcome: undefined };
-  if (!mayProfile(profile)) return { profile, outcome: "no-consent" };
+): Promise<RealtimeScores> {
+  if (!events.some((event) => SIGNIFICANT.has(event.kind))) return { scores: NONE, outcome: undefined };
+  if (!mayProfile(profile)) return { scores: NONE, outcome: "no-consent" };
   const interval = scoring.minIntervalMs ?? 15 * 60_000;
   const last = Math.min(...scoring.models.map((model) => profile.sc?.[model]?.at ?? 0));
-  if (now - last < interval) return { profile, outcome: "not-due" };
+  if (now - last < interval) return { scores: NONE, outcome: "not-due" };
   const features = profileFeatures(profile, now).values;
   try {
-    const scores = await Promise.all(scoring.models.map((model) => scoring.scorer.score(model, [features])));
-    const sc = { ...profile.sc };
+    const predicted = await Promise.all(
+      scoring.models.map((model) => scoring.scorer.score(model, [features])),
+    );
+    const scores: Record<string, ModelScore> = {};
     scoring.models.forEach((model, i) => {
-      const p = scores[i]?.[0];
-      if (p !== undefined) sc[model] = { p, t: tierOf(p), at: now };
+      const p = predicted[i]?.[0];
+      if (p !== undefined) scores[model] = { p, t: tierOf(p), at: now };
     });
-    return { profile: { ...profile, sc }, outcome: "scored" };
+    return { scores, outcome: "scored" };
   } catch {
-    return { profile, outcome: "unavailable" };
+    return { scores: NONE, outcome: "unavailable" };
   }
 }
