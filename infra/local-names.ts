@@ -34,6 +34,7 @@ export const LOCAL_NAMES = {
   auditTable: "tailor-audit",
   rescoreStateMachine: "tailor-rescore",
   rescorePlanFunction: "tailor-rescore-plan",
+  rescoreClusterFunction: "tailor-rescore-cluster",
   rescoreSliceFunction: "tailor-rescore-slice",
   rescoreFinishFunction: "tailor-rescore-finish",
   rescoreSchedule: "tailor-rescore-schedule",

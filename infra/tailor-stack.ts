@@ -157,6 +157,14 @@ export class TailorStack extends Stack {
       sendsQueue: this.sends.queue,
       alarmTopic: this.alarmTopic,
       audit: this.audit,
+      ...(rescoringSettings.realtimeScoringMinutes === undefined
+        ? {}
+        : {
+            scoring: {
+              modelEndpoints: rescoringSettings.modelEndpoints,
+              minutes: rescoringSettings.realtimeScoringMinutes,
+            },
+          }),
     });
     this.segmentTimers = new SegmentTimers(this, "SegmentTimers", {
       profiles: this.profiles.table,

@@ -26,6 +26,8 @@ export const ingestEnvSchema = z.object({
    * Without it, scores change only in the nightly rescoring.
    */
   MODEL_ENDPOINTS: z.string().min(2).optional(),
+  /** Real-time scoring: minutes between two rescorings of one customer. @default 15 */
+  REALTIME_SCORING_MINUTES: z.coerce.number().int().min(1).max(1440).optional(),
   /** Powertools service name, used by the logger and metrics. */
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   /** CloudWatch metrics namespace for the EMF metrics. */

@@ -2,7 +2,6 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { z } from "zod";
 import type { IngestDeps } from "../../shared/app/ingest-batch.js";
 import { campaignSendDeps } from "../../shared/aws/campaign-adapters.js";
 import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
@@ -13,6 +12,7 @@ import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
 import { SageMakerScorer } from "../../shared/aws/sagemaker-scorer.js";
 import { dynamoSegmentDeps } from "../../shared/aws/segment-adapters.js";
 import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
+import { modelEndpointsSchema } from "../rescore/env.js";
 import type { IngestEnv } from "./env.js";
 
 /** The ingest function's composition root: SDK clients created once per container, adapters wired to them. */
@@ -47,7 +47,12 @@ function realtimeScoring(env: IngestEnv): Pick<IngestDeps, "scoring"> {
     endpointFor: (model) => endpoints[model] ?? model,
     timeoutMs: 500,
   });
-  return { scoring: { scorer, models: Object.keys(endpoints) } };
+  const minutes = env.REALTIME_SCORING_MINUTES;
+  return {
+    scoring: {
+      scorer,
+      models: Object.keys(endpoints),
+      ...(minutes === undefined ? {} : { minIntervalMs: minutes * 60_000 }),
+    },
+  };
 }
-
-const modelEndpointsSchema = z.record(z.string().min(1), z.string().min(1));

@@ -26,6 +26,8 @@ export const rescoreEnvSchema = z.object({
       }
       return endpoints.data;
     }),
+  /** Customer clusters fitted each run (k of k-means). @default 5 */
+  CLUSTER_COUNT: z.coerce.number().int().min(1).max(20).default(5),
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
 });

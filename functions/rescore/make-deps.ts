@@ -3,7 +3,9 @@ import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { z } from "zod";
 import type { FinishRunDeps, RescoreRun, RescoreRunStore } from "../../shared/app/rescoring/finish-run.js";
+import type { FitClustersDeps } from "../../shared/app/rescoring/fit-run-clusters.js";
 import type { RescoreDeps } from "../../shared/app/rescoring/index.js";
+import { DynamoClusterStore } from "../../shared/aws/dynamo-cluster-store.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentStore } from "../../shared/aws/dynamo-segment-store.js";
 import { DynamoSendTimers } from "../../shared/aws/dynamo-send-timers.js";
@@ -36,6 +38,17 @@ export function makeRescoreDeps(env: RescoreEnv, clock: Clock = runtimeClock): R
       client: new SageMakerRuntimeClient({}),
       endpointFor: (model) => endpoints[model] ?? model,
     }),
+    clusters: new DynamoClusterStore({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
+  };
+}
+
+/** The `Clusters` step: every profile read to fit the run's clusters, the model kept in the segments table. */
+export function makeClusterDeps(env: RescoreEnv, clock: Clock = runtimeClock): FitClustersDeps {
+  const dynamodb = new DynamoDBClient({});
+  return {
+    scan: new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE }),
+    clusters: new DynamoClusterStore({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
+    clock,
   };
 }
 

@@ -33,8 +33,9 @@ export interface CampaignSettingsInput {
    */
   readonly dispatchMaxConcurrency?: number;
   /**
-   * SageMaker endpoint of the recommendation model.
-   * @default - recommendations are best sellers
+   * SageMaker endpoint of the recommendation model; `none` for best sellers only. When the endpoint does not
+   * answer in time, the emails fall back to the customer's favourite categories' best sellers.
+   * @default "tailor-recommendations"
    */
   readonly recommenderEndpoint?: string;
   /**
@@ -101,6 +102,7 @@ const defaults: Partial<Record<(typeof CAMPAIGN_CONTEXT_KEYS)[number], string | 
   sendRatePerSecond: 14,
   dispatchMaxConcurrency: 2,
   configurationSetName: "tailor",
+  recommenderEndpoint: "tailor-recommendations",
 };
 
 /**
@@ -126,6 +128,6 @@ export function resolveCampaignSettings(input: CampaignSettingsInput, node: Node
     ...settings,
     sendingIdentity: settings.sendingIdentity ?? domain,
     sendRatePerInstance: settings.sendRatePerSecond / settings.dispatchMaxConcurrency,
-    recommenderEndpoint: settings.recommenderEndpoint,
+    recommenderEndpoint: settings.recommenderEndpoint === "none" ? undefined : settings.recommenderEndpoint,
   };
 }

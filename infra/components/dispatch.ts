@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { Arn, ArnFormat, Duration, Stack, Validations } from "aws-cdk-lib";
+import { ArnFormat, Duration, Stack, Validations } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
@@ -15,6 +15,7 @@ import { LOCAL_NAMES } from "../local-names.js";
 import { CAMPAIGNS_DIR, type CampaignDefinitions, EMAILS_DIR } from "./campaign-definitions.js";
 import type { CampaignSettings } from "./campaign-settings.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
+import { invokeEndpointsStatement } from "./invoke-endpoints.js";
 import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
@@ -164,23 +165,7 @@ export class Dispatch extends Construct {
       }),
     );
     if (settings.recommenderEndpoint !== undefined) {
-      dispatch.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ["sagemaker:InvokeEndpoint"],
-          resources: [
-            Arn.format(
-              {
-                service: "sagemaker",
-                resource: "endpoint",
-                // IAM matches SageMaker endpoint ARNs in lower case.
-                resourceName: settings.recommenderEndpoint.toLowerCase(),
-                arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-              },
-              stack,
-            ),
-          ],
-        }),
-      );
+      dispatch.role.addToPrincipalPolicy(invokeEndpointsStatement([settings.recommenderEndpoint]));
     }
     acknowledgeGrantWildcards(dispatch);
 

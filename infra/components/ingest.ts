@@ -15,6 +15,7 @@ import type { AuditTable } from "./audit-store.js";
 import { CAMPAIGNS_DIR, type CampaignDefinitions, EMAILS_DIR } from "./campaign-definitions.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
 import { InfraConfigError } from "./infra-config-error.js";
+import { invokeEndpointsStatement } from "./invoke-endpoints.js";
 import { tagLocalName } from "./local-name.js";
 import { arnFinding } from "./nag-findings.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
@@ -64,6 +65,11 @@ export interface IngestProps {
    * @default 60 seconds
    */
   readonly maxIteratorAge?: Duration;
+  /**
+   * Real-time scoring: the models and their endpoints, and the minutes between two rescorings of a customer.
+   * @default - none: scores move only in the nightly rescoring
+   */
+  readonly scoring?: { readonly modelEndpoints: Readonly<Record<string, string>>; readonly minutes: number };
 }
 
 /** The alarms of the ingest capability. */
@@ -119,6 +125,12 @@ export class Ingest extends Construct {
         SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
         // Experiments: how long after a delivery or click an order counts (`-c conversionWindowHours=72`).
         ...conversionWindow(this),
+        ...(props.scoring === undefined
+          ? {}
+          : {
+              MODEL_ENDPOINTS: JSON.stringify(props.scoring.modelEndpoints),
+              REALTIME_SCORING_MINUTES: String(props.scoring.minutes),
+            }),
         POWERTOOLS_SERVICE_NAME: INGEST_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
@@ -134,6 +146,9 @@ export class Ingest extends Construct {
     props.transitionsQueue.grantSendMessages(fn);
     props.sendsQueue.grantSendMessages(fn);
     props.audit.grantAppend(fn);
+    if (props.scoring !== undefined) {
+      fn.addToRolePolicy(invokeEndpointsStatement(Object.values(props.scoring.modelEndpoints)));
+    }
     acknowledgeGrantWildcards(ingest, props.quarantineBucket);
 
     const deadLetters = new DeadLetterQueue(this, "DeadLetters", { purpose: "the ingest event source" });

@@ -25,6 +25,7 @@ import { modelEndpointsSchema, rescoreEnvSchema } from "../../functions/rescore/
 import { LOCAL_NAMES, type LocalName } from "../local-names.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
+import { invokeEndpointsStatement } from "./invoke-endpoints.js";
 import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
@@ -61,13 +62,25 @@ export interface RescoringSettingsInput {
    * @default {@link DEFAULT_RESCORE_SCHEDULE}
    */
   readonly rescoreSchedule?: string;
+  /**
+   * Real-time scoring in ingest: a customer's order, cart add or checkout rescores them through the same
+   * endpoints, at most once per this many minutes; `0` turns it off (scores then move only at night). Context
+   * `realtimeScoringMinutes`.
+   * @default 15
+   */
+  readonly realtimeScoringMinutes?: number;
 }
 
 /** The rescoring settings, resolved and checked. */
 export interface RescoringSettings {
   readonly modelEndpoints: Readonly<Record<string, string>>;
   readonly rescoreSchedule: string;
+  /** Minutes between two real-time rescorings of a customer; `undefined`: real-time scoring is off. */
+  readonly realtimeScoringMinutes: number | undefined;
 }
+
+/** Minutes between two real-time rescorings of one customer when neither props nor context say. */
+export const DEFAULT_REALTIME_SCORING_MINUTES = 15;
 
 /** A SageMaker endpoint name: what `CreateEndpoint` accepts. */
 const endpointName = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -91,7 +104,16 @@ export function resolveRescoringSettings(input: RescoringSettingsInput, node: No
   if (typeof rescoreSchedule !== "string" || !/^(cron|rate)\(.+\)$/.test(rescoreSchedule)) {
     throw new InfraConfigError(`rescoreSchedule must be a cron(...) or rate(...) expression`);
   }
-  return { modelEndpoints: endpoints.data, rescoreSchedule };
+  const rawMinutes: unknown = input.realtimeScoringMinutes ?? node.tryGetContext("realtimeScoringMinutes");
+  const minutes = Number(rawMinutes ?? DEFAULT_REALTIME_SCORING_MINUTES);
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > 24 * 60) {
+    throw new InfraConfigError(`realtimeScoringMinutes must be a whole number of minutes from 0 to 1440`);
+  }
+  return {
+    modelEndpoints: endpoints.data,
+    rescoreSchedule,
+    realtimeScoringMinutes: minutes === 0 ? undefined : minutes,
+  };
 }
 
 function parseJson(text: string): unknown {
@@ -148,7 +170,7 @@ export class Rescoring extends Construct {
   /** The state machine. */
   readonly stateMachine: StateMachine;
   /** The functions of the task states, by handler export. */
-  readonly functions: Readonly<Record<"plan" | "slice" | "finish", IFunction>>;
+  readonly functions: Readonly<Record<"plan" | "cluster" | "slice" | "finish", IFunction>>;
   /** The schedule that starts a run. */
   readonly rule: IRule;
   /** Where EventBridge puts the starts it could not deliver. */
@@ -170,7 +192,7 @@ export class Rescoring extends Construct {
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };
     const make = (
-      handler: "plan" | "slice" | "finish",
+      handler: "plan" | "cluster" | "slice" | "finish",
       localName: LocalName,
       description: string,
       timeout: Duration,
@@ -193,6 +215,12 @@ export class Rescoring extends Construct {
       "Plans a rescoring run: the scan segments of the profile table",
       Duration.seconds(30),
     );
+    const cluster = make(
+      "cluster",
+      LOCAL_NAMES.rescoreClusterFunction,
+      "Fits the run's customer clusters (k-means over RFM and engagement) on a sample of every profile",
+      Duration.minutes(15),
+    );
     const slice = make(
       "slice",
       LOCAL_NAMES.rescoreSliceFunction,
@@ -211,16 +239,11 @@ export class Rescoring extends Construct {
     props.segments.grantReadWriteData(slice.function);
     props.transitionsQueue.grantSendMessages(slice.function);
     props.sendsQueue.grantSendMessages(slice.function);
-    slice.function.addToRolePolicy(
-      new PolicyStatement({
-        actions: ["sagemaker:InvokeEndpoint"],
-        resources: Object.values(props.settings.modelEndpoints).map(
-          // SageMaker writes endpoint names in lower case in their ARNs.
-          (name) =>
-            `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:endpoint/${name.toLowerCase()}`,
-        ),
-      }),
-    );
+    slice.function.addToRolePolicy(invokeEndpointsStatement(Object.values(props.settings.modelEndpoints)));
+    // Clusters reads every profile and keeps the fitted model in the segments table.
+    props.profiles.grantReadData(cluster.function);
+    props.segments.grantReadWriteData(cluster.function);
+    acknowledgeKmsGrants(cluster.role, "the profile and segments tables' keys");
     // Finish recomputes the RFM thresholds from every profile and keeps the run's distributions.
     props.profiles.grantReadData(finish.function);
     props.segments.grantReadWriteData(finish.function);
@@ -229,6 +252,7 @@ export class Rescoring extends Construct {
 
     const definition = stateMachineDefinition(this, {
       plan: plan.function,
+      cluster: cluster.function,
       slice: slice.function,
       finish: finish.function,
     });
@@ -264,9 +288,19 @@ export class Rescoring extends Construct {
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
     });
     tagLocalName(machine, "AWS::StepFunctions::StateMachine", LOCAL_NAMES.rescoreStateMachine);
-    acknowledgeStateMachineWildcards(machine.role, [plan.function, slice.function, finish.function]);
+    acknowledgeStateMachineWildcards(machine.role, [
+      plan.function,
+      cluster.function,
+      slice.function,
+      finish.function,
+    ]);
     this.stateMachine = machine;
-    this.functions = { plan: plan.function, slice: slice.function, finish: finish.function };
+    this.functions = {
+      plan: plan.function,
+      cluster: cluster.function,
+      slice: slice.function,
+      finish: finish.function,
+    };
 
     const deadLetters = ruleDeadLetterQueue(this, "ScheduleDeadLetters", "the rescoring schedule");
     tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.rescoreScheduleDeadLetterQueue);
@@ -318,11 +352,30 @@ export class Rescoring extends Construct {
  */
 function stateMachineDefinition(
   scope: Construct,
-  functions: { readonly plan: IFunction; readonly slice: IFunction; readonly finish: IFunction },
+  functions: {
+    readonly plan: IFunction;
+    readonly cluster: IFunction;
+    readonly slice: IFunction;
+    readonly finish: IFunction;
+  },
 ): LambdaInvoke {
   const plan = new LambdaInvoke(scope, "Plan", {
     lambdaFunction: functions.plan,
     payloadResponseOnly: true,
+  });
+  // Before the slices, which assign each profile its cluster; failing, the previous clusters stay.
+  const clusters = new LambdaInvoke(scope, "Clusters", {
+    lambdaFunction: functions.cluster,
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: false,
+    payload: TaskInput.fromObject({ totalSegments: JsonPath.numberAt("$.totalSegments") }),
+    resultPath: "$.clusters",
+  });
+  clusters.addRetry({
+    errors: ["States.TaskFailed"],
+    maxAttempts: 2,
+    backoffRate: 2,
+    interval: Duration.seconds(5),
   });
   const rescoreSlice = new LambdaInvoke(scope, "RescoreSlice", {
     lambdaFunction: functions.slice,
@@ -356,9 +409,12 @@ function stateMachineDefinition(
     payload: TaskInput.fromObject({
       startedAt: JsonPath.numberAt("$.startedAt"),
       summaries: JsonPath.listAt("$.summaries"),
+      clusters: JsonPath.objectAt("$.clusters"),
     }),
   });
-  plan.next(slices).next(finish);
+  const afterClusters = slices.next(finish);
+  clusters.addCatch(slices, { errors: ["States.ALL"], resultPath: "$.clusters" });
+  plan.next(clusters).next(afterClusters);
   return plan;
 }
 

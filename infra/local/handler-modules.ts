@@ -21,8 +21,8 @@ export interface FunctionHandlers {
 }
 
 async function rescoreTasks(): Promise<FunctionHandlers> {
-  const { plan, slice, finish } = await import("../../functions/rescore/handler.js");
-  return { stepFunctionTasks: { plan, slice, finish } };
+  const { plan, cluster, slice, finish } = await import("../../functions/rescore/handler.js");
+  return { stepFunctionTasks: { plan, cluster, slice, finish } };
 }
 
 /**
@@ -48,6 +48,7 @@ export const handlerModules: Readonly<Record<string, () => Promise<FunctionHandl
   // One entry, three handler exports: CDK builds a function per export (plan, slice, finish).
   "tailor-rescore": rescoreTasks,
   "tailor-rescore-plan": rescoreTasks,
+  "tailor-rescore-cluster": rescoreTasks,
   "tailor-rescore-slice": rescoreTasks,
   "tailor-rescore-finish": rescoreTasks,
 };

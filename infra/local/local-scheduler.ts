@@ -9,12 +9,28 @@ import { type TargetInput, targetPayload } from "./target-input.js";
 export type { EventTargetHandler, ScheduledEvent, ScheduledHandler } from "./scheduled-event.js";
 
 /** A function a schedule invokes, and what with. */
-export interface ScheduledTarget {
+export interface ScheduledFunctionTarget {
   readonly function: FunctionIdentity;
   readonly handler: EventTargetHandler;
   /** The target's input setting; absent: the Scheduled Event. */
   readonly input?: TargetInput;
 }
+
+/** A state machine a schedule starts, and what with. */
+export interface ScheduledStateMachineTarget {
+  /** The state machine's local name (for logs). */
+  readonly stateMachine: string;
+  /** Runs an execution with `input` to its end, resolving its output; rejects when the execution fails. */
+  readonly start: (input: unknown) => Promise<unknown>;
+  /** The target's input setting; absent: the Scheduled Event. */
+  readonly input?: TargetInput;
+}
+
+/** What a schedule's tick invokes: a function, or a state machine's execution. */
+export type ScheduledTarget = ScheduledFunctionTarget | ScheduledStateMachineTarget;
+
+const targetName = (target: ScheduledTarget): string =>
+  "start" in target ? `state machine ${target.stateMachine}` : target.function.functionName;
 
 /** A schedule to run: a rule of the template with its period or calendar, and its targets' handlers. */
 export type LocalSchedule = {
@@ -49,9 +65,9 @@ export interface ScheduleCounters {
   readonly ticks: number;
   /** Ticks not fired because the previous one was still running. */
   readonly skipped: number;
-  /** Handler invocations (one per target per tick). */
+  /** Handler invocations and state machine executions (one per target per tick). */
   readonly invocations: number;
-  /** Invocations that threw or timed out. */
+  /** Invocations that threw or timed out, and executions that failed. */
   readonly errors: number;
   /** The last error, as logged. */
   readonly lastError: string | undefined;
@@ -84,9 +100,10 @@ const describe = (error: unknown): string =>
 /**
  * What EventBridge schedules do, in this process: each schedule fires at its rate (the first tick one period
  * after {@link start}) and invokes its targets with a Scheduled Event, as EventBridge invokes a function
- * asynchronously. A handler that throws or times out is logged and counted, never retried (the next tick comes
- * soon enough) and never stops the scheduler. Ticks of one schedule do not overlap: one that comes due while
- * the previous still runs is skipped and counted.
+ * asynchronously, or starts its state machines' executions (a tick lasts until they end). A handler that throws
+ * or times out, or an execution that fails, is logged and counted, never retried (the next tick comes soon
+ * enough) and never stops the scheduler. Ticks of one schedule do not overlap: one that comes due while the
+ * previous still runs is skipped and counted.
  */
 export class LocalScheduler {
   readonly #states: ScheduleState[];
@@ -132,13 +149,21 @@ export class LocalScheduler {
 
   /**
    * Fires one tick of every schedule (or of those named in `only`) now, after any tick in flight, and resolves
-   * when every target has returned or failed. The regular ticks keep their times.
+   * when every target has returned or failed. The regular ticks keep their times. Without `only`, state
+   * machines are not started (their targets are left out of the tick): a batch run such as the nightly
+   * rescoring is not what "a minute passing" means; name its rule to run it.
    */
   async runNow(only?: readonly string[]): Promise<ScheduleRun> {
     if (this.#stopped) throw new LocalStackError("the scheduler is stopped");
     const at = this.#now();
-    const states = this.#states.filter((state) => only === undefined || only.includes(state.schedule.name));
-    const runs = await Promise.all(states.map((state) => this.#enqueue(state, at)));
+    const pick =
+      only === undefined
+        ? (target: ScheduledTarget) => !("start" in target)
+        : (_target: ScheduledTarget) => true;
+    const states = this.#states.filter((state) =>
+      only === undefined ? state.schedule.targets.some(pick) : only.includes(state.schedule.name),
+    );
+    const runs = await Promise.all(states.map((state) => this.#enqueue(state, at, pick)));
     return runs.reduce(
       (sum, run) => ({ invocations: sum.invocations + run.invocations, errors: sum.errors + run.errors }),
       { invocations: 0, errors: 0 },
@@ -193,26 +218,34 @@ export class LocalScheduler {
     }, delay);
   }
 
-  #enqueue(state: ScheduleState, at: number): Promise<ScheduleRun> {
-    const run = state.chain.then(() => this.#fire(state, at));
+  #enqueue(
+    state: ScheduleState,
+    at: number,
+    pick: (target: ScheduledTarget) => boolean = () => true,
+  ): Promise<ScheduleRun> {
+    const run = state.chain.then(() => this.#fire(state, at, pick));
     state.chain = run;
     return run;
   }
 
-  async #fire(state: ScheduleState, at: number): Promise<ScheduleRun> {
+  async #fire(
+    state: ScheduleState,
+    at: number,
+    pick: (target: ScheduledTarget) => boolean,
+  ): Promise<ScheduleRun> {
     const { schedule, counters } = state;
     state.running = true;
     counters.ticks++;
     const event = scheduledEvent(schedule.arn, at);
+    const targets = schedule.targets.filter(pick);
     try {
       const outcomes = await Promise.allSettled(
-        schedule.targets.map((target) =>
-          invokeWithTimeout(
-            target.function,
-            target.handler,
-            targetPayload(target.input ?? { kind: "event" }, event, schedule),
-          ),
-        ),
+        targets.map((target) => {
+          const payload = targetPayload(target.input ?? { kind: "event" }, event, schedule);
+          return "start" in target
+            ? target.start(payload)
+            : invokeWithTimeout(target.function, target.handler, payload);
+        }),
       );
       let errors = 0;
       outcomes.forEach((outcome, index) => {
@@ -220,7 +253,8 @@ export class LocalScheduler {
         if (outcome.status === "fulfilled") return;
         errors++;
         counters.errors++;
-        const line = `${schedule.name} → ${schedule.targets[index]?.function.functionName}: ${describe(outcome.reason)}`;
+        const target = targets[index];
+        const line = `${schedule.name} → ${target === undefined ? "?" : targetName(target)}: ${describe(outcome.reason)}`;
         counters.lastError = line;
         this.#log(`schedule ${line}`);
       });

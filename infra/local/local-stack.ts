@@ -16,13 +16,19 @@ import {
   type PublishedEvent,
   type PublishResult,
 } from "./event-bus.js";
-import { functionsEnvironment, localFunctionEnvironment } from "./function-env.js";
-import { type FunctionHandlers, handlerModules } from "./handler-modules.js";
+import { functionsEnvironment } from "./function-env.js";
+import { type HandlerLoader, handlerLoader } from "./handler-loader.js";
 import type { FunctionIdentity, KinesisHandler } from "./kinesis-event.js";
 import { KinesisPoller } from "./kinesis-poller.js";
 import { type LocalEndpoints, startLocalEndpoints } from "./local-endpoints.js";
 import { LocalStackError } from "./local-errors.js";
-import { type LocalSchedule, LocalScheduler, type ScheduleRun } from "./local-scheduler.js";
+import {
+  type LocalSchedule,
+  LocalScheduler,
+  type ScheduledTarget,
+  type ScheduleRun,
+} from "./local-scheduler.js";
+import { endpointNames, type LocalModels, namedEndpoints, startLocalModels } from "./model-server-runner.js";
 import { type FunctionSpec, planResources, type ResourcePlan } from "./resource-plan.js";
 import { createResources } from "./resources.js";
 import type { EventTargetHandler } from "./scheduled-event.js";
@@ -31,6 +37,9 @@ import { type Ports, resolvePorts } from "./service-ports.js";
 import type { SqsHandler } from "./sqs-event.js";
 import { SqsPoller } from "./sqs-poller.js";
 import { clearStackState, writeStackState } from "./stack-state.js";
+import { planStateMachineSchedules, planStateMachines, type StateMachineSpec } from "./state-machine-plan.js";
+import { runStateMachine, type TaskBinding, type TaskOutcome } from "./state-machine-runner.js";
+import { bindStateMachineTasks, type StepFunctionTaskHandler } from "./state-machine-tasks.js";
 import type { TargetInput } from "./target-input.js";
 
 export interface LocalStackOptions {
@@ -70,6 +79,19 @@ export interface LocalStackOptions {
   /** HTTP API handlers by function local name, instead of importing the real modules (tests). */
   readonly apiHandlers?: Readonly<Record<string, ApiHandler>>;
   /**
+   * Step Functions task handlers by function local name, then handler export name (`handler` unless
+   * `stateMachineTaskExports` says otherwise), instead of importing the real modules (tests).
+   */
+  readonly taskHandlers?: Readonly<Record<string, Readonly<Record<string, StepFunctionTaskHandler>>>>;
+  /**
+   * Serve the model endpoints the functions name (`MODEL_ENDPOINTS`, `RECOMMENDER_ENDPOINT`) with a local
+   * model server of the artifacts in `dir` (default `.tailor/models`; trained first, a few seconds, when it
+   * has none). Off: the functions' `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME` points at a port that refuses
+   * connections, so scoring fails fast (scores are kept) and recommendations fall back.
+   * @default false
+   */
+  readonly models?: { readonly dir?: string } | false;
+  /**
    * The clock of the functions (installed as `runtimeClock` until `stop()`), of the schedules' tick times and of
    * the pollers' record times: tests move it forward to make delays fall due without waiting.
    * @default - the system clock
@@ -91,6 +113,16 @@ export interface LocalNames {
   readonly schedules: readonly string[];
   /** Event-pattern rules of the default bus. */
   readonly eventRules: readonly string[];
+  /** The Step Functions state machines {@link LocalStack.startExecution} runs. */
+  readonly stateMachines: readonly string[];
+}
+
+/** How {@link LocalStack.startExecution} runs an execution. */
+export interface StartExecutionOptions {
+  /** Called after every task invocation (progress bars count the states they care about). */
+  readonly onTask?: (outcome: TaskOutcome) => void;
+  /** The pause before every retry, in ms, instead of the definition's (tests). */
+  readonly retryIntervalMs?: number;
 }
 
 /** A running embedded stack. */
@@ -117,6 +149,19 @@ export interface LocalStack {
   readonly apiUrl: string | undefined;
   /** Secret name → the local file holding its value (`LINK_SECRET_FILE` of the functions). */
   readonly secretFiles: ReadonlyMap<string, string>;
+  /**
+   * The URL of the model server standing in for the SageMaker endpoints the functions name
+   * (`AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`); `undefined` when `models` is off.
+   */
+  readonly modelsUrl: string | undefined;
+  /** The state machines of the template, their definitions resolved to the local functions. */
+  readonly stateMachines: readonly StateMachineSpec[];
+  /**
+   * Runs an execution of the state machine `name` (a local name of `names.stateMachines`) with `input`, in this
+   * process, to its end: each task state calls its function's handler, loaded as the stack's other handlers are
+   * (once, with the function's own environment). Resolves the execution's output; rejects when it fails.
+   */
+  startExecution(name: string, input: unknown, options?: StartExecutionOptions): Promise<unknown>;
   /**
    * Fires one tick of every schedule (or of the rules named in `only`) now, after any tick in flight, and
    * resolves when every target is done: what a minute passing does to time-driven work (the segment timers'
@@ -165,29 +210,10 @@ function identityOf(fn: FunctionSpec): FunctionIdentity {
 }
 
 /**
- * Loads each function's handler module once, with that function's own environment (then `overrides`) in
- * `process.env` while the module loads: handlers read their environment at load time, and two functions may
- * set a variable differently (their service names). `process.env` is put back afterwards.
+ * Where the functions' SageMaker runtime client goes when the models are off: a loopback port nothing listens on
+ * (binding port 1 needs privileges), so a call is refused at once and never reaches AWS.
  */
-function handlerLoader(overrides: Readonly<Record<string, string>> | undefined) {
-  const loaded = new Map<string, Promise<FunctionHandlers>>();
-  return (fn: FunctionSpec): Promise<FunctionHandlers> => {
-    const known = loaded.get(fn.name);
-    if (known !== undefined) return known;
-    const load = handlerModules[fn.name];
-    const loading = (async () => {
-      if (load === undefined) return {};
-      const restore = applyEnvironment({ ...localFunctionEnvironment(fn), ...overrides });
-      try {
-        return await load();
-      } finally {
-        restore();
-      }
-    })();
-    loaded.set(fn.name, loading);
-    return loading;
-  };
-}
+export const UNSERVED_MODELS_URL = "http://127.0.0.1:1";
 
 /** A number that changes whenever any poller handles something. */
 function progress(pollers: readonly KinesisPoller[], sqsPollers: readonly SqsPoller[]): number {
@@ -221,7 +247,9 @@ const unmapped = (fn: FunctionSpec, kind: string) =>
  * Starts the embedded local stack in this process: the emulators, the resources the synthesised CDK template
  * declares (created idempotently), the functions' environments from the template in `process.env`, each
  * function's handler behind a poller driven by its event source mapping's settings, and behind a scheduler
- * driven by its EventBridge schedule rules.
+ * driven by its EventBridge schedule rules (which also start the template's Step Functions state machines), the
+ * state machines runnable by name (`startExecution`), and, with `models`, a model server for the SageMaker
+ * endpoints the functions name.
  *
  * Handler modules are imported once per process (Node caches modules and their SDK clients): run one stack
  * with real handlers per process, or pass `handlers` and `scheduledHandlers`.
@@ -239,6 +267,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const sqsPollers: SqsPoller[] = [];
   let scheduler: LocalScheduler | undefined;
   let endpoints: LocalEndpoints | undefined;
+  let models: LocalModels | undefined;
   const clock = options.clock;
   if (clock !== undefined) restores.push(useRuntimeClock(clock));
   const now = clock === undefined ? Date.now : () => clock.now();
@@ -247,6 +276,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await endpoints?.close();
     await Promise.all(pollers.map((poller) => poller.stop()));
     await Promise.all(sqsPollers.map((poller) => poller.stop()));
+    await models?.stop();
     for (const restore of restores.reverse()) restore();
     for (const client of Object.values(sdk)) client.destroy();
     clearStackState(emulators.dataDir);
@@ -261,7 +291,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accountId: localAccountId,
       sqsEndpoint: emulators.endpoints.sqs,
     });
-    for (const note of cloudPlan.notes) log(note);
+    const planOptions = { region: localRegion, accountId: localAccountId };
+    const stateMachines = planStateMachines(template, cloudPlan, planOptions);
+    // The resource plan does not know the state machines: the rules that start one are planned again here.
+    const machineRules = planStateMachineSchedules(template, cloudPlan, stateMachines, planOptions);
+    const aboutTakenOver = (note: string) =>
+      [...machineRules.ruleIds].some((id) => note.startsWith(`${id}:`) || note.startsWith(`${id} `));
+    for (const note of cloudPlan.notes) if (!aboutTakenOver(note)) log(note);
+    for (const note of machineRules.notes) log(note);
+    const plannedSchedules = cloudPlan.schedules.filter((spec) => !machineRules.ruleIds.has(spec.logicalId));
     await createResources(cloudPlan, sdk, log);
     const local = await startLocalEndpoints(cloudPlan, {
       dataDir: emulators.dataDir,
@@ -270,11 +308,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       now,
     });
     endpoints = local;
-    const plan: ResourcePlan = { ...cloudPlan, functions: local.functions };
+    const plan: ResourcePlan = {
+      ...cloudPlan,
+      functions: local.functions,
+      schedules: [...plannedSchedules, ...machineRules.schedules],
+    };
 
     restores.push(applyEnvironment(functionsEnvironment(plan.functions, log)));
+    // Before any handler module loads: handlers create their SDK clients (the SageMaker runtime's too) at load.
+    const named = namedEndpoints(plan.functions);
+    const modelEndpoints = endpointNames(named);
+    const modelsOption = options.models ?? false;
+    if (modelsOption !== false) {
+      models = await startLocalModels({
+        dir: modelsOption.dir,
+        endpoints: named.models,
+        recommenderEndpoints: named.recommenders,
+        applyEnv: false,
+        log,
+      });
+      log(`models: ${models.server.url} serves the endpoints ${modelEndpoints.join(", ") || "(none named)"}`);
+    } else if (modelEndpoints.length > 0) {
+      log(
+        `models off: the endpoints ${modelEndpoints.join(", ")} are not served ` +
+          "(scores are kept, recommendations fall back to best sellers)",
+      );
+    }
+    const modelsEnv: Record<string, string> =
+      models !== undefined
+        ? { ...models.env }
+        : modelEndpoints.length > 0
+          ? { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: UNSERVED_MODELS_URL }
+          : {};
+    restores.push(applyEnvironment(modelsEnv));
     if (options.env !== undefined) restores.push(applyEnvironment(options.env));
-    const loadHandlers = handlerLoader(options.env);
+    const loadHandlers = handlerLoader({ ...modelsEnv, ...options.env });
     const functionNamed = (name: string) => plan.functions.find((f) => f.name === name);
 
     const runPollers = options.pollers ?? true;
@@ -368,11 +436,45 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       return targets;
     };
+    const taskLoader: HandlerLoader = async (fn) => {
+      const given = options.taskHandlers?.[fn.name];
+      return given === undefined ? loadHandlers(fn) : { stepFunctionTasks: given };
+    };
+    const boundTasks = new Map<string, Promise<Record<string, TaskBinding>>>();
+    let stopped = false;
+    const startExecution = async (
+      name: string,
+      input: unknown,
+      runOptions: StartExecutionOptions = {},
+    ): Promise<unknown> => {
+      if (stopped) throw new LocalStackError("the local stack is stopped");
+      const spec = stateMachines.find((machine) => machine.name === name);
+      if (spec === undefined) {
+        const known = stateMachines.map((machine) => machine.name).join(", ") || "none";
+        throw new LocalStackError(`no state machine ${name} in the template (it has: ${known})`);
+      }
+      let binding = boundTasks.get(name);
+      if (binding === undefined) {
+        binding = bindStateMachineTasks(spec, plan.functions, {}, taskLoader);
+        // A failed binding (a missing handler) is reported again next time rather than cached.
+        binding.catch(() => boundTasks.delete(name));
+        boundTasks.set(name, binding);
+      }
+      return runStateMachine(spec, { input, tasks: await binding, ...runOptions });
+    };
     const schedules: LocalSchedule[] = [];
     const eventRules: LocalEventRule[] = [];
     if (runRules) {
       for (const spec of plan.schedules) {
-        const targets = await targetsOf(spec.targets, "scheduled");
+        const targets: ScheduledTarget[] = await targetsOf(spec.targets, "scheduled");
+        for (const target of spec.stateMachineTargets ?? []) {
+          const name = target.stateMachineName;
+          targets.push({
+            stateMachine: name,
+            input: target.input,
+            start: (input) => startExecution(name, input),
+          });
+        }
         if (targets.length > 0) schedules.push({ ...spec, targets });
       }
       for (const spec of plan.eventRules) {
@@ -387,7 +489,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const eventBus = new LocalEventBus({ rules: eventRules, log, now });
     writeStackState(emulators.dataDir, emulators.endpoints);
 
-    let stopped = false;
     return {
       endpoints: emulators.endpoints,
       ports: { ...emulators.ports, api: local.apis[0]?.server.port ?? resolvePorts(options.ports).api },
@@ -400,15 +501,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         functions: plan.functions.map((f) => f.name),
         schedules: plan.schedules.map((s) => s.name),
         eventRules: plan.eventRules.map((r) => r.name),
+        stateMachines: stateMachines.map((m) => m.name),
       },
       plan,
-      env: emulators.env,
+      env: models === undefined ? emulators.env : { ...emulators.env, ...models.env },
       pollers,
       sqsPollers,
       scheduler: running,
       eventBus,
       apiUrl: local.apis[0]?.server.url,
       secretFiles: local.secretFiles,
+      modelsUrl: models?.server.url,
+      stateMachines,
+      startExecution,
       runSchedulesNow: (only) => running.runNow(only),
       publishEvent: (event) => eventBus.publish(event),
       waitUntilIdle: (waitOptions) => waitForAll(pollers, sqsPollers, waitOptions),

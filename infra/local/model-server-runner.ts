@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { trainAll } from "../../shared/app/training/index.js";
 import {
   loadArtifactDirectory,
+  type ModelArtifact,
   type ModelServer,
   startModelServer,
 } from "../../shared/model-server/index.js";
@@ -47,12 +48,70 @@ export interface LocalModelsOptions {
    * well as its own, as `InvokeEndpoint` names the endpoint.
    */
   readonly endpoints?: Readonly<Record<string, string>>;
+  /**
+   * Endpoint names served by the recommender (a function's `RECOMMENDER_ENDPOINT`): the artifact
+   * `recommendations.json`, else the folder's only item-to-item recommender.
+   */
+  readonly recommenderEndpoints?: readonly string[];
+  /**
+   * Set `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME` in `process.env` until `stop()`. Default true; the local stack
+   * sets it itself, with the functions' environment.
+   */
+  readonly applyEnv?: boolean;
   readonly log?: (line: string) => void;
+}
+
+/** The model file `tailor train` writes for the recommender, by its model name. */
+const RECOMMENDER_MODEL = "recommendations";
+
+/** The recommender among `models`: the one named `recommendations`, else the only item-to-item one. */
+function recommenderOf(models: ReadonlyMap<string, ModelArtifact>, dir: string): ModelArtifact {
+  const named = models.get(RECOMMENDER_MODEL);
+  if (named?.kind === "item-cooccurrence") return named;
+  const recommenders = [...models.values()].filter((model) => model.kind === "item-cooccurrence");
+  const [only, ...others] = recommenders;
+  if (only === undefined || others.length > 0) {
+    throw new LocalStackError(
+      `no ${RECOMMENDER_MODEL}.json recommender in ${dir} to serve the recommender endpoint ` +
+        "(run `npx tailor train`)",
+    );
+  }
+  return only;
+}
+
+/** The endpoints functions name in their environment: `MODEL_ENDPOINTS` and `RECOMMENDER_ENDPOINT`. */
+export interface NamedEndpoints {
+  /** Model → endpoint name, over every function (the first function naming a model wins). */
+  readonly models: Readonly<Record<string, string>>;
+  /** The recommender endpoints, each once. */
+  readonly recommenders: readonly string[];
+}
+
+/** The model endpoints the functions' environments name, for {@link startLocalModels}. */
+export function namedEndpoints(
+  functions: readonly { readonly environment: Readonly<Record<string, string>> }[],
+): NamedEndpoints {
+  const models: Record<string, string> = {};
+  const recommenders = new Set<string>();
+  for (const fn of functions) {
+    for (const [model, endpoint] of Object.entries(modelEndpointsOf(fn.environment.MODEL_ENDPOINTS))) {
+      models[model] ??= endpoint;
+    }
+    const recommender = fn.environment.RECOMMENDER_ENDPOINT;
+    if (recommender !== undefined && recommender !== "") recommenders.add(recommender);
+  }
+  return { models, recommenders: [...recommenders] };
+}
+
+/** Every endpoint name of `named`, sorted. */
+export function endpointNames(named: NamedEndpoints): string[] {
+  return [...new Set([...Object.values(named.models), ...named.recommenders])].sort();
 }
 
 /**
  * Serves the model artifacts of `dir` (trained first when there are none) on a free port, under their model and
- * endpoint names, with `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME` pointing at it in `process.env` until `stop()`.
+ * endpoint names (the recommender under each of `recommenderEndpoints`), with
+ * `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME` pointing at it in `process.env` until `stop()` (unless `applyEnv` is off).
  */
 export async function startLocalModels(options: LocalModelsOptions = {}): Promise<LocalModels> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -66,9 +125,14 @@ export async function startLocalModels(options: LocalModelsOptions = {}): Promis
     }
     models.set(endpoint, artifact);
   }
+  const recommenderEndpoints = options.recommenderEndpoints ?? [];
+  if (recommenderEndpoints.length > 0) {
+    const recommender = recommenderOf(models, dir);
+    for (const endpoint of recommenderEndpoints) models.set(endpoint, recommender);
+  }
   const server = await startModelServer({ port: 0, models });
   const env = { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: server.url };
-  const restore = applyEnvironment(env);
+  const restore = options.applyEnv === false ? () => {} : applyEnvironment(env);
   return {
     server,
     env,

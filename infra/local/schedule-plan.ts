@@ -19,12 +19,31 @@ export interface ScheduleTargetSpec {
   readonly input?: TargetInput;
 }
 
+/** A state machine a schedule rule starts, by its local name, and the execution's input. */
+export interface StateMachineTargetSpec {
+  /** The target's `Id` in the rule. */
+  readonly id: string;
+  readonly stateMachineName: string;
+  /** The target's `Input`, `InputPath` or `InputTransformer`; absent: the event itself. */
+  readonly input?: TargetInput;
+}
+
+/** A state machine of the template as rule targets name it: `Ref` of a state machine is its ARN. */
+export interface StateMachineRef {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+}
+
 /** When a schedule fires: every `periodMs` (`rate(...)`), or on the calendar of a `cron(...)`. */
 export type ScheduleTiming =
   | { readonly periodMs: number; readonly cron?: undefined }
   | { readonly cron: CronSchedule; readonly periodMs?: undefined };
 
-/** An EventBridge schedule the local stack runs: a rule with a schedule expression and Lambda targets. */
+/**
+ * An EventBridge schedule the local stack runs: a rule with a schedule expression, its Lambda targets, and the
+ * state machines it starts (planned only when the state machines are known: see {@link SchedulePlanContext}).
+ */
 export type ScheduleSpec = {
   readonly logicalId: string;
   readonly name: string;
@@ -32,6 +51,8 @@ export type ScheduleSpec = {
   /** The `ScheduleExpression` as the template says it. */
   readonly expression: string;
   readonly targets: readonly ScheduleTargetSpec[];
+  /** The state machines it starts; absent when none. */
+  readonly stateMachineTargets?: readonly StateMachineTargetSpec[];
 } & ScheduleTiming;
 
 /** An EventBridge rule with an event pattern on the default bus, and its Lambda targets. */
@@ -55,38 +76,71 @@ export interface SchedulePlanContext {
   readonly functions: readonly { readonly name: string; readonly arn: string }[];
   /** Where what is left out, and why, is written. */
   readonly notes: string[];
+  /**
+   * The state machines of the local stack: a schedule rule's target that is one of them (by ARN, or by a `Ref`
+   * to its logical id) is planned as a {@link StateMachineTargetSpec}.
+   * @default - none: such a target is left out with a note, like any target that is not a local function
+   */
+  readonly stateMachines?: readonly StateMachineRef[];
+}
+
+/** A rule's targets, by what they are to the local stack. */
+interface PlannedTargets {
+  readonly functions: ScheduleTargetSpec[];
+  readonly stateMachines: StateMachineTargetSpec[];
+}
+
+/** The logical id of a target `Arn` written as `{ "Ref": id }`. */
+function refOf(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || !("Ref" in value)) return undefined;
+  return typeof value.Ref === "string" ? value.Ref : undefined;
 }
 
 function planTargets(
   logicalId: string,
   targets: readonly RuleTargetProperties[],
   known: SchedulePlanContext,
-): ScheduleTargetSpec[] {
+  kind: PlannedRule["kind"],
+): PlannedTargets {
   const { ctx, functions, notes } = known;
-  const planned: ScheduleTargetSpec[] = [];
+  const planned: PlannedTargets = { functions: [], stateMachines: [] };
   for (const target of targets) {
     const where = `${logicalId} Targets.${target.Id}`;
-    const arn = resolveString(target.Arn, ctx, `${where}.Arn`);
+    const ref = refOf(target.Arn);
+    const machine = known.stateMachines?.find((m) => ref !== undefined && m.logicalId === ref);
+    const arn = machine?.arn ?? resolveString(target.Arn, ctx, `${where}.Arn`);
     const fn = functions.find((f) => f.arn === arn);
-    if (fn === undefined) {
+    const stateMachine = machine ?? known.stateMachines?.find((m) => m.arn === arn);
+    if (fn === undefined && stateMachine === undefined) {
       notes.push(`${where}: ${arn} is not a function of the local stack: not invoked`);
       continue;
     }
+    if (fn === undefined && stateMachine !== undefined && kind === "pattern") {
+      notes.push(
+        `${where}: state machine ${stateMachine.name} of an event-pattern rule: not started locally`,
+      );
+      continue;
+    }
     const input = planTargetInput(target, ctx, where);
-    planned.push(
-      input.kind === "event"
-        ? { id: target.Id, functionName: fn.name }
-        : { id: target.Id, functionName: fn.name, input },
-    );
+    const extra = input.kind === "event" ? {} : { input };
+    if (fn !== undefined) planned.functions.push({ id: target.Id, functionName: fn.name, ...extra });
+    else if (stateMachine !== undefined) {
+      planned.stateMachines.push({ id: target.Id, stateMachineName: stateMachine.name, ...extra });
+    }
   }
   return planned;
 }
 
+const noTarget = (logicalId: string, known: SchedulePlanContext) =>
+  known.stateMachines === undefined
+    ? `${logicalId}: no target is a function of the local stack: not run`
+    : `${logicalId}: no target is a function or a state machine of the local stack: not run`;
+
 /**
  * Reads one `AWS::Events::Rule` into what the local stack runs: a schedule (`rate(...)` or `cron(...)`), or an
  * event-pattern rule of the default bus; or `undefined` (with a note) when it is not one it can run: a disabled
- * rule, an unsupported expression or pattern, another bus, or no target that is a function of the local stack.
- * Targets that are not local functions are left out with a note.
+ * rule, an unsupported expression or pattern, another bus, or no target that is a function of the local stack
+ * (or, for a schedule, one of `known.stateMachines`). Targets that are neither are left out with a note.
  */
 export function planRule(
   logicalId: string,
@@ -111,9 +165,9 @@ export function planRule(
       notes.push(`${logicalId}: ${pattern.reason}: not run locally`);
       return undefined;
     }
-    const targets = planTargets(logicalId, properties.Targets ?? [], known);
+    const targets = planTargets(logicalId, properties.Targets ?? [], known, "pattern").functions;
     if (targets.length === 0) {
-      notes.push(`${logicalId}: no target is a function of the local stack: not run`);
+      notes.push(noTarget(logicalId, known));
       return undefined;
     }
     return { kind: "pattern", spec: { logicalId, ...identity, pattern: pattern.pattern, targets } };
@@ -123,12 +177,14 @@ export function planRule(
     notes.push(`${logicalId}: ${parsed.reason}: not run`);
     return undefined;
   }
-  const targets = planTargets(logicalId, properties.Targets ?? [], known);
-  if (targets.length === 0) {
-    notes.push(`${logicalId}: no target is a function of the local stack: not run`);
+  const planned = planTargets(logicalId, properties.Targets ?? [], known, "schedule");
+  if (planned.functions.length === 0 && planned.stateMachines.length === 0) {
+    notes.push(noTarget(logicalId, known));
     return undefined;
   }
   const timing: ScheduleTiming =
     parsed.kind === "rate" ? { periodMs: parsed.periodMs } : { cron: parsed.cron };
-  return { kind: "schedule", spec: { logicalId, ...identity, expression, targets, ...timing } };
+  const targets = planned.functions;
+  const machines = planned.stateMachines.length === 0 ? {} : { stateMachineTargets: planned.stateMachines };
+  return { kind: "schedule", spec: { logicalId, ...identity, expression, targets, ...machines, ...timing } };
 }

@@ -3,8 +3,10 @@ import { type ResolveContext, resolveString } from "./cfn-intrinsics.js";
 import { localNameTag, parseTemplate } from "./cfn-template.js";
 import { TemplateError } from "./local-errors.js";
 import type { ResourcePlan } from "./resource-plan.js";
+import { planRule, type ScheduleSpec } from "./schedule-plan.js";
 
 const STATE_MACHINE = "AWS::StepFunctions::StateMachine";
+const RULE = "AWS::Events::Rule";
 const LAMBDA_INVOKE = /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/;
 
 /** A Step Functions state machine of the template, its definition resolved to the local functions' ARNs. */
@@ -12,6 +14,8 @@ export interface StateMachineSpec {
   readonly logicalId: string;
   /** The `tailor:local-name` tag, else `StateMachineName`, else the logical id. */
   readonly name: string;
+  /** Its local ARN (`arn:aws:states:<region>:<account>:stateMachine:<name>`), what `Ref` of it resolves to. */
+  readonly arn: string;
   readonly definition: StateMachineDefinition;
   /** Task state name → the local name of the function it invokes (in Map and Parallel states too). */
   readonly taskFunctions: Readonly<Record<string, string>>;
@@ -33,27 +37,45 @@ function tagsOf(properties: Record<string, unknown>): { Key: string; Value: unkn
   );
 }
 
-/** Resolves against the plan: a function's `Arn` is its local ARN, any other `Ref` its local name. */
+/** Where the local state machines live. */
+interface PlanOptions {
+  readonly region: string;
+  readonly accountId: string;
+}
+
+const stateMachineArn = (name: string, options: PlanOptions) =>
+  `arn:aws:states:${options.region}:${options.accountId}:stateMachine:${name}`;
+
+/**
+ * Resolves against the plan: a function's `Arn` is its local ARN, a state machine's `Ref` (one of `machines`)
+ * its local ARN, any other `Ref` its local name.
+ */
 function contextOf(
   resources: Readonly<Record<string, { readonly Type: string }>>,
   plan: ResourcePlan,
-  options: { readonly region: string; readonly accountId: string },
+  options: PlanOptions,
+  machines: readonly StateMachineSpec[] = [],
 ): ResolveContext {
   return {
     region: options.region,
     accountId: options.accountId,
     stackName: "tailor",
     parameters: {},
-    ref: (logicalId) =>
-      resources[logicalId] === undefined ? undefined : (plan.names[logicalId] ?? logicalId),
+    ref: (logicalId) => {
+      if (resources[logicalId] === undefined) return undefined;
+      const machine = machines.find((m) => m.logicalId === logicalId);
+      return machine?.arn ?? plan.names[logicalId] ?? logicalId;
+    },
     getAtt: (logicalId, attribute) => {
       const fn = plan.functions.find((f) => f.logicalId === logicalId);
       if (fn !== undefined) return attribute === "Arn" ? fn.arn : undefined;
       const queue = plan.queues.find((q) => q.logicalId === logicalId);
       if (queue !== undefined && attribute === "QueueUrl") return queue.url;
-      const table = plan.tables.find((t) => t.logicalId === logicalId);
-      if (table !== undefined && attribute === "Arn") return table.arn;
-      return undefined;
+      const machine = machines.find((m) => m.logicalId === logicalId);
+      if (machine !== undefined && attribute === "Name") return machine.name;
+      if (attribute !== "Arn") return undefined;
+      const other = [...plan.queues, ...plan.tables, ...plan.streams, ...machines];
+      return other.find((resource) => resource.logicalId === logicalId)?.arn;
     },
   };
 }
@@ -97,7 +119,7 @@ function collectTasks(states: unknown, plan: ResourcePlan, into: Record<string, 
 export function planStateMachines(
   input: unknown,
   plan: ResourcePlan,
-  options: { readonly region: string; readonly accountId: string },
+  options: PlanOptions,
 ): StateMachineSpec[] {
   const template = parseTemplate(input);
   const ctx = contextOf(template.Resources, plan, options);
@@ -132,7 +154,58 @@ export function planStateMachines(
     }
     const taskFunctions: Record<string, string> = {};
     collectTasks(definition.States, plan, taskFunctions);
-    machines.push({ logicalId, name, definition, taskFunctions });
+    machines.push({ logicalId, name, arn: stateMachineArn(name, options), definition, taskFunctions });
   }
   return machines;
+}
+
+/** The schedule rules of a template that start a state machine, planned again with the machines known. */
+export interface StateMachineSchedules {
+  /** Each such rule, with its function targets as well as its state machine targets. */
+  readonly schedules: readonly ScheduleSpec[];
+  /**
+   * Their logical ids: these rules replace the resource plan's own (which, not knowing the state machines, left
+   * them out or planned only their function targets), as their notes replace its notes about them.
+   */
+  readonly ruleIds: ReadonlySet<string>;
+  /** What was left out of these rules, and why. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Plans the `AWS::Events::Rule` schedules whose targets include one of `machines` (a target `Arn` of
+ * `{ "Ref": <state machine> }`, as CDK writes it, or the machine's local ARN), with the targets' `Input`: what
+ * the resource plan cannot, as it plans before the state machines are known. Named and identified as the
+ * resource plan names rules (tag, `Name`, logical id; the local rule ARN).
+ */
+export function planStateMachineSchedules(
+  input: unknown,
+  plan: ResourcePlan,
+  machines: readonly StateMachineSpec[],
+  options: PlanOptions,
+): StateMachineSchedules {
+  const template = parseTemplate(input);
+  const ctx = contextOf(template.Resources, plan, options, machines);
+  const stateMachines = machines.map(({ logicalId, name, arn }) => ({ logicalId, name, arn }));
+  const schedules: ScheduleSpec[] = [];
+  const ruleIds = new Set<string>();
+  const notes: string[] = [];
+  if (machines.length === 0) return { schedules, ruleIds, notes };
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== RULE) continue;
+    const name = plan.names[logicalId] ?? logicalId;
+    const identity = { name, arn: `arn:aws:events:${options.region}:${options.accountId}:rule/${name}` };
+    const ruleNotes: string[] = [];
+    const rule = planRule(logicalId, resource, identity, {
+      ctx,
+      functions: plan.functions,
+      notes: ruleNotes,
+      stateMachines,
+    });
+    if (rule?.kind !== "schedule" || rule.spec.stateMachineTargets === undefined) continue;
+    schedules.push(rule.spec);
+    ruleIds.add(logicalId);
+    notes.push(...ruleNotes);
+  }
+  return { schedules, ruleIds, notes };
 }

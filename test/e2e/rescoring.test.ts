@@ -14,8 +14,10 @@ import { runStateMachine, type TaskBinding } from "../../infra/local/state-machi
 import { bindStateMachineTasks } from "../../infra/local/state-machine-tasks.js";
 import { LOCAL_NAMES } from "../../infra/local-names.js";
 import { tierOf } from "../../shared/app/rescoring/index.js";
+import { DynamoClusterStore } from "../../shared/aws/dynamo-cluster-store.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentStore } from "../../shared/aws/dynamo-segment-store.js";
+import { assignCluster, clusterFeatures } from "../../shared/domain/clusters/index.js";
 import { profileFeatures } from "../../shared/domain/features/index.js";
 import { mayProfile } from "../../shared/domain/profile/consent.js";
 import { DAY_MS, type Profile } from "../../shared/domain/profile/index.js";
@@ -32,7 +34,7 @@ import { simulatePopulation } from "../segments/sim-profiles.js";
  * aws-local-stepfunctions with its task states bound to the rescore function's real handlers, over simulated
  * profiles written to the local DynamoDB, scoring through the SageMaker runtime client against the model server.
  * It checks what lands in the tables (scores equal to the model's own answer on the profile's features, tiers,
- * segment memberships and their counters), the drift of a second run, and a run with the endpoint down that
+ * customer clusters, segment memberships and their counters), the drift of a second run, and a run with the endpoint down that
  * keeps every score as it was.
  */
 
@@ -115,7 +117,15 @@ describe("the rescoring state machine on the local stack", () => {
       skippedNoConsent: written.size - profiled.length,
       failedSlices: [],
       rfmThresholds: true,
+      clusterModel: { fitted: true, population: profiled.length },
     });
+    const clusters = (
+      await new DynamoClusterStore({
+        client: new DynamoDBClient({}),
+        tableName: LOCAL_NAMES.segmentsTable,
+      }).current()
+    )?.model;
+    if (clusters === undefined) throw new Error("the run stored no cluster model");
 
     const tiers = { high: 0, medium: 0, low: 0 };
     for (const [customerId, original] of written) {
@@ -136,6 +146,11 @@ describe("the rescoring state machine on the local stack", () => {
       expect(purchase.at).toBeLessThanOrEqual(after);
       for (const score of [purchase, churn]) expect(score.t).toBe(tierOf(score.p));
       tiers[purchase.t]++;
+      // Its cluster is the nearest centre of the model the run fitted before the slices.
+      expect(profile.cl, customerId).toEqual({
+        c: assignCluster(clusters, clusterFeatures(original, purchase.at)),
+        at: purchase.at,
+      });
       // Exactly the predictive segment of its tier.
       const memberOf = PREDICTIVE.filter((id) => profile.sg?.[id] !== undefined);
       expect(memberOf, customerId).toEqual([`likely-to-convert-${purchase.t}`]);

@@ -211,7 +211,8 @@ describe("campaign infrastructure", () => {
         EMAILS_DIR: "templates/emails",
         SEGMENTS_DIR: "templates/segments",
       });
-      expect(variables.RECOMMENDER_ENDPOINT).toBeUndefined();
+      // Render-time recommendations call the default recommender endpoint (and fall back to best sellers).
+      expect(variables.RECOMMENDER_ENDPOINT).toBe("tailor-recommendations");
       expect(variables.LINK_SECRET_FILE).toBeUndefined();
     });
 

@@ -6,6 +6,7 @@ import { buildApp } from "../../infra/app.js";
 import { InfraConfigError } from "../../infra/components/infra-config-error.js";
 import {
   DEFAULT_MODEL_ENDPOINTS,
+  DEFAULT_REALTIME_SCORING_MINUTES,
   DEFAULT_RESCORE_SCHEDULE,
   resolveRescoringSettings,
 } from "../../infra/components/rescoring.js";
@@ -65,18 +66,27 @@ describe("rescoring", () => {
   });
 
   describe("state machine", () => {
-    it("runs Plan → Slices (a Map of RescoreSlice over $.slices, 4 at a time) → Finish", () => {
+    it("runs Plan → Clusters → Slices (a Map of RescoreSlice over $.slices, 4 at a time) → Finish", () => {
       // GIVEN
       const fns = stack.rescoring.functions;
       // WHEN
       const definition = definitionOf(template);
       // THEN
       expect(definition.StartAt).toBe("Plan");
-      expect(Object.keys(definition.States).sort()).toEqual(["Finish", "Plan", "Slices"]);
+      expect(Object.keys(definition.States).sort()).toEqual(["Clusters", "Finish", "Plan", "Slices"]);
       expect(definition.States.Plan).toMatchObject({
         Type: "Task",
         Resource: `arn:${logicalIdOf(fns.plan)}`,
+        Next: "Clusters",
+      });
+      // The clusters are fitted before the slices assign them; when fitting fails the run goes on without.
+      expect(definition.States.Clusters).toMatchObject({
+        Type: "Task",
+        Resource: `arn:${logicalIdOf(fns.cluster)}`,
+        Parameters: { "totalSegments.$": "$.totalSegments" },
+        ResultPath: "$.clusters",
         Next: "Slices",
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.clusters", Next: "Slices" }],
       });
       // payloadResponseOnly: the function ARN as the resource, the state input as the event, its result as is.
       expect(definition.States.Plan).not.toHaveProperty("ResultSelector");
@@ -95,7 +105,11 @@ describe("rescoring", () => {
       expect(definition.States.Finish).toMatchObject({
         Type: "Task",
         Resource: `arn:${logicalIdOf(fns.finish)}`,
-        Parameters: { "startedAt.$": "$.startedAt", "summaries.$": "$.summaries" },
+        Parameters: {
+          "startedAt.$": "$.startedAt",
+          "summaries.$": "$.summaries",
+          "clusters.$": "$.clusters",
+        },
         End: true,
       });
       expect(definition.TimeoutSeconds).toBeGreaterThan(0);
@@ -176,50 +190,98 @@ describe("rescoring", () => {
   });
 
   describe("permissions", () => {
-    it("lets only the slice function invoke the configured endpoints, and no other", () => {
+    it("lets the slice and ingest invoke the model endpoints and dispatch the recommender, and no other", () => {
       // GIVEN
       const invoking = statementsOf(template).filter((s) => s.Action.some((a) => a.startsWith("sagemaker:")));
+      const invokingOf = (role: Parameters<typeof statementsOf>[1]) =>
+        statementsOf(template, role).filter((s) => s.Action.includes("sagemaker:InvokeEndpoint"));
+      const models = Object.values(DEFAULT_MODEL_ENDPOINTS).map(endpointArn);
       // THEN
-      expect(invoking).toHaveLength(1);
-      expect(invoking[0]?.Action).toEqual(["sagemaker:InvokeEndpoint"]);
-      const sliceStatements = statementsOf(template, stack.rescoring.functions.slice.role);
-      expect(sliceStatements.filter((s) => s.Action.includes("sagemaker:InvokeEndpoint"))).toHaveLength(1);
-      const names = Object.values(DEFAULT_MODEL_ENDPOINTS);
-      expect(invoking[0]?.Resource).toEqual(expect.arrayContaining(names.map(endpointArn)));
-      expect(invoking[0]?.Resource).toHaveLength(names.length);
+      expect(invoking).toHaveLength(3);
+      for (const statement of invoking) expect(statement.Action).toEqual(["sagemaker:InvokeEndpoint"]);
+      for (const role of [stack.rescoring.functions.slice.role, stack.ingest.function.role]) {
+        const [statement, ...more] = invokingOf(role);
+        expect(more).toEqual([]);
+        expect(statement?.Resource).toEqual(expect.arrayContaining(models));
+        expect(statement?.Resource).toHaveLength(models.length);
+      }
+      expect(invokingOf(stack.dispatch.function.role).map((s) => s.Resource)).toEqual([
+        endpointArn("tailor-recommendations"),
+      ]);
+      for (const role of [stack.rescoring.functions.plan.role, stack.rescoring.functions.finish.role]) {
+        expect(invokingOf(role)).toEqual([]);
+      }
+    });
+
+    it("gives ingest the model endpoints and the real-time interval, and none when it is turned off", () => {
+      // GIVEN an app with real-time scoring every 30 minutes, and one with it off
+      const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+      const every30 = new TailorStack(app, "Every30", { realtimeScoringMinutes: 30 });
+      const off = new TailorStack(app, "Off", { realtimeScoringMinutes: 0 });
+      const ingestEnv = (s: TailorStack) => {
+        const fn = Template.fromStack(s).findResources("AWS::Lambda::Function", {
+          Properties: { Description: Match.stringLikeRegexp("^Folds the event stream") },
+        });
+        const variables: unknown = Object.values(fn)[0]?.Properties.Environment.Variables;
+        return z.record(z.string(), z.unknown()).parse(variables);
+      };
+      // THEN
+      expect(ingestEnv(every30)).toMatchObject({
+        MODEL_ENDPOINTS: JSON.stringify(DEFAULT_MODEL_ENDPOINTS),
+        REALTIME_SCORING_MINUTES: "30",
+      });
+      expect(ingestEnv(off).MODEL_ENDPOINTS).toBeUndefined();
+      expect(ingestEnv(off).REALTIME_SCORING_MINUTES).toBeUndefined();
+      const offIngest = statementsOf(Template.fromStack(off), off.ingest.function.role);
+      expect(offIngest.filter((s) => s.Action.includes("sagemaker:InvokeEndpoint"))).toEqual([]);
     });
 
     it("scopes the endpoints to the ones named in props or context", () => {
-      // GIVEN an app naming one model's endpoint
+      // GIVEN an app naming one model's endpoint and the recommender's
       const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
       // WHEN
-      const other = new TailorStack(app, "Other", { modelEndpoints: { purchase_30d: "shop-purchase-v2" } });
-      // THEN
+      const other = new TailorStack(app, "Other", {
+        modelEndpoints: { purchase_30d: "shop-purchase-v2" },
+        recommenderEndpoint: "none",
+      });
+      // THEN the slice and ingest, each on that one endpoint; dispatch on none
       const invoking = statementsOf(Template.fromStack(other)).filter((s) =>
         s.Action.includes("sagemaker:InvokeEndpoint"),
       );
-      expect(invoking.map((s) => [s.Resource].flat())).toEqual([[endpointArn("shop-purchase-v2")]]);
+      expect(invoking.map((s) => [s.Resource].flat())).toEqual([
+        [endpointArn("shop-purchase-v2")],
+        [endpointArn("shop-purchase-v2")],
+      ]);
     });
 
-    it("reads modelEndpoints and rescoreSchedule from context, and rejects what cannot be an endpoint", () => {
+    it("reads modelEndpoints, rescoreSchedule and realtimeScoringMinutes from context, and rejects bad ones", () => {
       // GIVEN
       const node = new App({
-        context: { modelEndpoints: '{"churn_60d":"churn-a"}', rescoreSchedule: "rate(12 hours)" },
+        context: {
+          modelEndpoints: '{"churn_60d":"churn-a"}',
+          rescoreSchedule: "rate(12 hours)",
+          realtimeScoringMinutes: "5",
+        },
       }).node;
       // THEN
       expect(resolveRescoringSettings({}, node)).toEqual({
         modelEndpoints: { churn_60d: "churn-a" },
         rescoreSchedule: "rate(12 hours)",
+        realtimeScoringMinutes: 5,
       });
       expect(resolveRescoringSettings({}, new App().node)).toEqual({
         modelEndpoints: DEFAULT_MODEL_ENDPOINTS,
         rescoreSchedule: DEFAULT_RESCORE_SCHEDULE,
+        realtimeScoringMinutes: DEFAULT_REALTIME_SCORING_MINUTES,
       });
       expect(() => resolveRescoringSettings({ modelEndpoints: {} }, node)).toThrow(InfraConfigError);
       expect(() => resolveRescoringSettings({ modelEndpoints: { a: "no/slashes" } }, node)).toThrow(
         /a: no\/slashes/,
       );
       expect(() => resolveRescoringSettings({ rescoreSchedule: "nightly" }, node)).toThrow(/rescoreSchedule/);
+      expect(() => resolveRescoringSettings({ realtimeScoringMinutes: 2.5 }, node)).toThrow(
+        /realtimeScoringMinutes/,
+      );
       const broken = new App({ context: { modelEndpoints: "{not json" } }).node;
       expect(() => resolveRescoringSettings({}, broken)).toThrow(/modelEndpoints/);
     });

@@ -58,6 +58,19 @@ describe("startLocalStack with the app's own template and handlers", () => {
       expect(banner).toContain("authorization not checked locally: POST /v1/events");
       expect(banner).toContain("sent mail, web view: http://127.0.0.1:");
       expect(banner).toContain("tailor-dispatch ← tailor-sends");
+
+      // ...and the nightly rescoring's rule starts its state machine (no longer "not run"), as the banner says
+      expect(stack.names.stateMachines).toContain("tailor-rescore");
+      expect(
+        stack.plan.schedules.find((s) => s.name === "tailor-rescore-schedule")?.stateMachineTargets,
+      ).toEqual([
+        { id: "Target0", stateMachineName: "tailor-rescore", input: { kind: "constant", value: {} } },
+      ]);
+      expect(lines.filter((line) => line.startsWith("RescoringSchedule"))).toEqual([]);
+      expect(banner).toMatch(
+        /nightly rescoring: state machine tailor-rescore runs at cron\(0 3 \* \* \? \*\) \(next \d{4}-\d\d-\d\d 03:00 UTC\); `npx tailor rescore` runs it now/,
+      );
+      expect(banner).toContain("Models     not served: tailor-churn-60d, tailor-purchase-30d");
     } finally {
       await stack.stop();
     }

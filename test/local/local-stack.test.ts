@@ -63,6 +63,7 @@ describe("startLocalStack", () => {
         functions: ["tailor-ingest"],
         schedules: [],
         eventRules: [],
+        stateMachines: [],
       });
       expect(process.env).toMatchObject({
         AWS_REGION: "us-east-1",

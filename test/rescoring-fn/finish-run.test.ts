@@ -35,6 +35,8 @@ function summary(overrides: Partial<RescoreSummary>): RescoreSummary {
     skippedNoConsent: 0,
     scored: 0,
     unscored: 0,
+    clustered: 0,
+    clusters: [],
     profilesWritten: 0,
     transitions: 0,
     transitionsPublished: 0,
@@ -55,6 +57,7 @@ describe("planRescoreRun", () => {
     const plan = planRescoreRun(T0, 3);
     expect(plan).toEqual({
       startedAt: T0,
+      totalSegments: 3,
       slices: [
         { segment: 0, totalSegments: 3 },
         { segment: 1, totalSegments: 3 },

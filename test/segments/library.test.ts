@@ -243,7 +243,7 @@ describe("model tiers: likely to convert, churn risk", () => {
     ...fold(rawEvents.page({}, at(NOW))),
     sc: {
       purchase_30d: { p: { high: 0.8, medium: 0.4, low: 0.05 }[purchase], t: purchase, at: NOW - DAY_MS },
-      churn: { p: churn === "high" ? 0.9 : 0.1, t: churn, at: NOW - DAY_MS },
+      churn_60d: { p: churn === "high" ? 0.9 : 0.1, t: churn, at: NOW - DAY_MS },
     },
   });
   const likely = (profile: Profile) =>
@@ -261,7 +261,7 @@ describe("model tiers: likely to convert, churn risk", () => {
     const low = evaluate("churn-risk", scored("high", "low"));
     expect(low.member).toBe(false);
     expect(low.reason).toMatchObject({
-      text: "churn tier high",
+      text: "churn_60d tier high",
       seen: "low (0.1, scored 2026-11-19T10:30Z)",
     });
   });

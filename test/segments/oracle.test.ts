@@ -11,7 +11,7 @@ import { type OracleContext, oracleEvaluate } from "./oracle.js";
 import { randomDefinitions } from "./random-definitions.js";
 import { type SimCustomer, type SimPopulation, simulatePopulation } from "./sim-profiles.js";
 
-/** Model scores and static lists the oracle cannot derive: set on some profiles, read by both sides. */
+/** Model scores, clusters and static lists the oracle cannot derive: set on some profiles, read by both sides. */
 function withStoredFields(profile: Profile, index: number, at: number): Profile {
   const tiers = ["high", "medium", "low"] as const;
   const tier = tiers[index % 3] ?? "low";
@@ -21,6 +21,7 @@ function withStoredFields(profile: Profile, index: number, at: number): Profile 
       ? {}
       : { sc: { purchase_30d: { p: (index % 10) / 10, t: tier, at }, churn: { p: 0.5, t: tier, at } } }),
     ...(index % 7 === 0 ? { ss: ["vip-list"] } : {}),
+    ...(index % 6 === 0 ? {} : { cl: { c: index % 5, at } }),
   };
 }
 

@@ -11,8 +11,9 @@
  * - lifecycle: 90 and 180 days after the last order; age on UTC dates, 29 February celebrated on 1 March;
  * - engagement: sends in order of their first event, a click counts as an open; all time, sends opened over
  *   deliveries;
- * - RFM: scored from the raw orders with the given thresholds; without thresholds, and for model scores and
- *   static lists, the values come from the given profile (the oracle has nothing else to read them from).
+ * - RFM: scored from the raw orders with the given thresholds; without thresholds, and for model scores,
+ *   clusters and static lists, the values come from the given profile (the oracle has nothing else to read
+ *   them from).
  *
  * Used by the property test (`oracle.test.ts`), the segment integration test and the bench as the naive
  * baseline: every call re-scans every event.
@@ -35,7 +36,10 @@ const DAY = 86_400_000;
 export interface OracleContext {
   /** Definitions `inSegment` refers to. */
   readonly library: SegmentLibrary;
-  /** Stored RFM scores (when no thresholds are given), model scores (`sc`) and static lists (`ss`). */
+  /**
+   * Stored RFM scores (when no thresholds are given), model scores (`sc`), clusters (`cl`) and static lists
+   * (`ss`).
+   */
   readonly profile?: Profile;
   /** Population thresholds: when given, RFM is scored from the raw orders. */
   readonly rfm?: RfmThresholds;
@@ -328,6 +332,10 @@ function holds(
     case "tier": {
       const score = ctx.profile?.sc?.[condition.model];
       return score !== undefined && condition.in.includes(score.t);
+    }
+    case "cluster": {
+      const cluster = ctx.profile?.cl;
+      return cluster !== undefined && condition.in.includes(cluster.c);
     }
     case "inSegment": {
       const other = ctx.library.byId.get(condition.segmentId);

@@ -68,12 +68,13 @@ describe("orders per category (o.k)", () => {
 });
 
 describe("segment fields on the profile", () => {
-  it("the fold carries sg, rfm, sc, ss, tm and ob through untouched, and does not share them", () => {
+  it("the fold carries sg, rfm, sc, cl, ss, tm and ob through untouched, and does not share them", () => {
     const base: Profile = {
       ...profileOf(NOW - 1000, rawEvents.page({}, at(NOW - 1000))),
       sg: { "cart-abandoners": { e: NOW - 500, v: 2 } },
       rfm: { r: 5, f: 4, m: 3, at: NOW - 10_000 },
       sc: { purchase_30d: { p: 0.8, t: "high", at: NOW - 20_000 } },
+      cl: { c: 3, at: NOW - 20_000 },
       ss: ["vip-list"],
       tm: NOW + 3_600_000,
       ob: [
@@ -95,9 +96,10 @@ describe("segment fields on the profile", () => {
       NOW,
     );
     expect(changed).toBe(true);
-    for (const key of ["sg", "rfm", "sc", "ss", "tm", "ob"] as const)
+    for (const key of ["sg", "rfm", "sc", "cl", "ss", "tm", "ob"] as const)
       expect(profile[key], key).toEqual(snapshot[key]);
     expect(profile.ss).not.toBe(base.ss);
+    expect(profile.cl).not.toBe(base.cl);
     expect(base).toEqual(snapshot);
   });
 });

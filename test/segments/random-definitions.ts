@@ -39,7 +39,7 @@ function countKeys(rng: Rng, high: number): Raw {
 }
 
 function leaf(rng: Rng): Raw {
-  switch (rng.int(16)) {
+  switch (rng.int(17)) {
     case 0:
     case 1:
       return {
@@ -123,8 +123,10 @@ function leaf(rng: Rng): Raw {
       };
     case 14:
       return { score: { model: "purchase_30d", gte: rng.pick([0.2, 0.5, 0.8]) } };
-    default:
+    case 15:
       return { tier: { model: "churn", in: [rng.pick(["high", "medium", "low"])] } };
+    default:
+      return { cluster: { in: rng.pick([[0], [1, 2], [4], [0, 3, 4]]) } };
   }
 }
 

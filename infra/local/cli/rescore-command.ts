@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { LOCAL_NAMES } from "../../local-names.js";
 import { resolveDataDir } from "../data-dir.js";
 import { functionsEnvironment } from "../function-env.js";
 import { LocalStackError } from "../local-errors.js";
@@ -9,13 +10,13 @@ import { planResources, type ResourcePlan } from "../resource-plan.js";
 import { applyEnvironment, localAccountId, localRegion, sdkEnvironment } from "../sdk-env.js";
 import { readStackState } from "../stack-state.js";
 import { planStateMachines } from "../state-machine-plan.js";
-import { runStateMachine } from "../state-machine-runner.js";
+import { runStateMachine, type TaskOutcome } from "../state-machine-runner.js";
 import { bindStateMachineTasks } from "../state-machine-tasks.js";
 import { intFlag, portsFromFlags, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
 import { count, duration } from "./format.js";
 import { bar, ProgressLine } from "./progress-line.js";
 
-const STATE_MACHINE = "tailor-rescore";
+const STATE_MACHINE = LOCAL_NAMES.rescoreStateMachine;
 
 const reportSchema = z.looseObject({
   profiles: z.number(),
@@ -63,13 +64,26 @@ async function synth(): Promise<unknown> {
   return synthTemplate();
 }
 
-/** The running stack of the data dir (its resources planned from the template), or a new one started. */
+/** How the state machine is run: on a stack of this process, or on the running stack of another. */
+type Target =
+  | { readonly kind: "own"; readonly stack: LocalStack }
+  | { readonly kind: "running"; readonly plan: ResourcePlan; readonly restore: () => void };
+
+/**
+ * The running stack of the data dir (its resources planned from the template), or a new one started here with
+ * the models served (`models`, trained first when the folder has none) and no schedules.
+ */
 async function openStack(
-  values: { readonly "data-dir"?: string; readonly fresh: boolean; readonly verbose: boolean },
+  values: {
+    readonly "data-dir"?: string;
+    readonly fresh: boolean;
+    readonly verbose: boolean;
+    readonly models?: string;
+  },
   portValues: Readonly<Record<string, unknown>>,
   template: unknown,
   log: (line: string) => void,
-): Promise<{ plan: ResourcePlan; close(): Promise<void> }> {
+): Promise<Target> {
   const running = readStackState(resolveDataDir(values["data-dir"]));
   if (running !== undefined && !values.fresh) {
     log(`using the running stack (pid ${running.pid})`);
@@ -83,7 +97,7 @@ async function openStack(
       ...functionsEnvironment(plan.functions, () => {}),
       ...quietFunctions(values.verbose, "WARN"),
     });
-    return { plan, close: async () => restore() };
+    return { kind: "running", plan, restore };
   }
   const stack: LocalStack = await startLocalStack({
     dataDir: values["data-dir"],
@@ -91,16 +105,65 @@ async function openStack(
     ports: portsFromFlags(portValues),
     template,
     schedules: false,
+    models: { dir: values.models },
     log,
     env: quietFunctions(values.verbose, "WARN"),
   });
-  return {
-    plan: stack.plan,
-    close: async () => {
-      await stack.waitUntilIdle({ timeoutMs: 120_000 }).catch(() => {});
-      await stack.stop();
-    },
-  };
+  return { kind: "own", stack };
+}
+
+/** Closes what {@link openStack} opened: the stack it started (once its queues are drained), or the env. */
+async function closeStack(target: Target): Promise<void> {
+  if (target.kind === "running") {
+    target.restore();
+    return;
+  }
+  await target.stack.waitUntilIdle({ timeoutMs: 120_000 }).catch(() => {});
+  await target.stack.stop();
+}
+
+/**
+ * Runs the rescoring on the running stack of another process: this process serves the models itself and binds
+ * the task states to the handlers loaded here, pointed at that stack's emulators.
+ */
+async function runOnRunningStack(
+  plan: ResourcePlan,
+  template: unknown,
+  options: {
+    readonly models: string | undefined;
+    readonly verbose: boolean;
+    readonly log: (line: string) => void;
+    readonly input: unknown;
+    /** Called once the models are served, before the execution starts. */
+    readonly begin: () => void;
+    readonly onTask: (outcome: TaskOutcome) => void;
+  },
+): Promise<unknown> {
+  const spec = planStateMachines(template, plan, {
+    region: localRegion,
+    accountId: localAccountId,
+  }).find((machine) => machine.name === STATE_MACHINE);
+  if (spec === undefined) {
+    throw new LocalStackError(`the template has no state machine tagged ${STATE_MACHINE}`);
+  }
+  // Every task function's models (the slice function is the one that scores).
+  const taskFunctions = new Set(Object.values(spec.taskFunctions));
+  const endpoints: Record<string, string> = {};
+  for (const fn of plan.functions) {
+    if (taskFunctions.has(fn.name))
+      Object.assign(endpoints, modelEndpointsOf(fn.environment.MODEL_ENDPOINTS));
+  }
+  const models = await startLocalModels({ dir: options.models, endpoints, log: options.log });
+  try {
+    const tasks = await bindStateMachineTasks(spec, plan.functions, {
+      ...models.env,
+      ...quietFunctions(options.verbose, "WARN"),
+    });
+    options.begin();
+    return await runStateMachine(spec, { input: options.input, tasks, onTask: options.onTask });
+  } finally {
+    await models.stop();
+  }
 }
 
 /**
@@ -108,6 +171,7 @@ async function openStack(
  * template now, on the running local stack of the data dir or on one it starts: a model server stands in for
  * the SageMaker endpoints (the models are trained first when the folder has none), the `Slices` map runs the
  * slices in parallel with a progress bar, and the run's summary is printed (scores, tiers, drift, failures).
+ * On a stack it starts, the stack serves the models and runs the execution (`stack.startExecution`).
  */
 export async function rescoreCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -124,58 +188,50 @@ export async function rescoreCommand(argv: readonly string[]): Promise<number> {
   const slices = intFlag(values.slices, "slices", 8, 1);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const template = await synth();
-  const stack = await openStack(
-    { "data-dir": stringFlag(values["data-dir"]), fresh: values.fresh, verbose: values.verbose },
+  const models = stringFlag(values.models);
+  const target = await openStack(
+    { "data-dir": stringFlag(values["data-dir"]), fresh: values.fresh, verbose: values.verbose, models },
     values,
     template,
     log,
   );
   try {
-    const spec = planStateMachines(template, stack.plan, {
-      region: localRegion,
-      accountId: localAccountId,
-    }).find((machine) => machine.name === STATE_MACHINE);
-    if (spec === undefined) {
-      throw new LocalStackError(`the template has no state machine tagged ${STATE_MACHINE}`);
-    }
-    // Every task function's models (the slice function is the one that scores).
-    const taskFunctions = new Set(Object.values(spec.taskFunctions));
-    const endpoints: Record<string, string> = {};
-    for (const fn of stack.plan.functions) {
-      if (taskFunctions.has(fn.name))
-        Object.assign(endpoints, modelEndpointsOf(fn.environment.MODEL_ENDPOINTS));
-    }
-    const models = await startLocalModels({ dir: stringFlag(values.models), endpoints, log });
-    try {
-      const tasks = await bindStateMachineTasks(spec, stack.plan.functions, {
-        ...models.env,
-        ...quietFunctions(values.verbose, "WARN"),
-      });
-      const progress = new ProgressLine();
-      const started = performance.now();
-      let done = 0;
-      let failedAttempts = 0;
-      const show = (finished: boolean) =>
-        `${bar(done, slices, finished)} ${done}/${slices} slices rescored` +
-        (failedAttempts > 0 ? ` (${failedAttempts} failed attempts)` : "");
+    const progress = new ProgressLine();
+    const started = performance.now();
+    let done = 0;
+    let failedAttempts = 0;
+    const show = (finished: boolean) =>
+      `${bar(done, slices, finished)} ${done}/${slices} slices rescored` +
+      (failedAttempts > 0 ? ` (${failedAttempts} failed attempts)` : "");
+    const onTask = (outcome: TaskOutcome) => {
+      if (outcome.state !== "RescoreSlice") return;
+      if (outcome.ok) done += 1;
+      else failedAttempts += 1;
       progress.update(show(false));
-      const output = await runStateMachine(spec, {
-        input: { totalSegments: slices },
-        tasks,
-        onTask: (outcome) => {
-          if (outcome.state !== "RescoreSlice") return;
-          if (outcome.ok) done += 1;
-          else failedAttempts += 1;
-          progress.update(show(false));
-        },
+    };
+    const input = { totalSegments: slices };
+    const begin = () => progress.update(show(false));
+    let output: unknown;
+    if (target.kind === "own") {
+      if (!target.stack.names.stateMachines.includes(STATE_MACHINE)) {
+        throw new LocalStackError(`the template has no state machine tagged ${STATE_MACHINE}`);
+      }
+      begin();
+      output = await target.stack.startExecution(STATE_MACHINE, input, { onTask });
+    } else {
+      output = await runOnRunningStack(target.plan, template, {
+        models,
+        verbose: values.verbose,
+        log,
+        input,
+        begin,
+        onTask,
       });
-      progress.done(`${show(true)} in ${duration(performance.now() - started)}`);
-      process.stdout.write(`${rescoreSummaryLines(output).join("\n")}\n`);
-      return 0;
-    } finally {
-      await models.stop();
     }
+    progress.done(`${show(true)} in ${duration(performance.now() - started)}`);
+    process.stdout.write(`${rescoreSummaryLines(output).join("\n")}\n`);
+    return 0;
   } finally {
-    await stack.close();
+    await closeStack(target);
   }
 }

@@ -29,6 +29,7 @@ const simulateOptions = {
   rate: { type: "string" },
   malformed: { type: "string" },
   embedded: { type: "boolean", default: false },
+  models: { type: "string" },
   exit: { type: "boolean", default: false },
 } as const;
 
@@ -78,7 +79,7 @@ async function embeddedRun(
   traffic: TrafficOptions,
   interrupted: () => boolean,
   signal: Promise<unknown>,
-  options: { withSample: boolean },
+  options: { withSample: boolean; models: boolean },
 ): Promise<LocalStack> {
   const stack = await startLocalStack({
     dataDir: stringFlag(values["data-dir"]),
@@ -86,6 +87,7 @@ async function embeddedRun(
     ports: portsFromFlags(values),
     log: (line) => process.stderr.write(`\n${line}\n`),
     env: quietFunctions(values.verbose, "ERROR"),
+    models: options.models ? { dir: stringFlag(values.models) } : false,
   });
   const counts = tallies();
   const kinesis = new KinesisClient({});
@@ -218,7 +220,10 @@ export async function simulateCommand(argv: readonly string[]): Promise<number> 
     stopped = true;
   });
   if (values.embedded) {
-    const stack = await embeddedRun(values, traffic, () => stopped, signal, { withSample: false });
+    const stack = await embeddedRun(values, traffic, () => stopped, signal, {
+      withSample: false,
+      models: values.models !== undefined,
+    });
     await stack.stop();
     return 0;
   }
@@ -256,7 +261,11 @@ export async function simulateCommand(argv: readonly string[]): Promise<number> 
   }
 }
 
-/** `tailor start` (`npm start`): up + simulate, a summary, then the stack stays up until Ctrl-C (or `--exit`). */
+/**
+ * `tailor start` (`npm start`): up + simulate, a summary, then the stack stays up until Ctrl-C (or `--exit`).
+ * The model endpoints are served from `--models` (default `.tailor/models`, trained on the first start), so
+ * real-time scores, recommendations and the nightly rescoring (on its schedule) use them.
+ */
 export async function startCommand(argv: readonly string[]): Promise<number> {
   const { values } = parseSimulateArgs(argv);
   const traffic = trafficOptions(values, { customers: 500, days: 30, malformed: 7 });
@@ -264,7 +273,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   const signal = untilSignal().then(() => {
     stopped = true;
   });
-  const stack = await embeddedRun(values, traffic, () => stopped, signal, { withSample: true });
+  const stack = await embeddedRun(values, traffic, () => stopped, signal, { withSample: true, models: true });
   if (values.exit || stopped) {
     await stack.stop();
     return 0;

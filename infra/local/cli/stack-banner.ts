@@ -1,5 +1,7 @@
 import { LOCAL_NAMES } from "../../local-names.js";
+import { nextCronTime } from "../cron-expression.js";
 import type { LocalStack } from "../local-stack.js";
+import { endpointNames, namedEndpoints } from "../model-server-runner.js";
 import { exportLines } from "../sdk-env.js";
 
 /** Each function the stack drives, with what drives it: a stream, or a schedule at its period. */
@@ -10,7 +12,10 @@ function running(stack: LocalStack): string[] {
     const status = stack.scheduler.counters.find((c) => c.name === schedule.name);
     if (status === undefined) return [];
     const every = status.periodMs === schedule.periodMs ? schedule.expression : `every ${status.periodMs} ms`;
-    return schedule.targets.map((target) => `${target.functionName} ← ${every}`);
+    return [
+      ...schedule.targets.map((target) => `${target.functionName} ← ${every}`),
+      ...(schedule.stateMachineTargets ?? []).map((target) => `${target.stateMachineName} ← ${every}`),
+    ];
   });
   const byEvent = stack.eventBus.rules.flatMap((rule) =>
     rule.targets.map((target) => `${target.function.functionName} ← events of ${rule.name}`),
@@ -32,8 +37,37 @@ function apiLines(stack: LocalStack): string[] {
   ];
 }
 
+/** The model server's line: where it is and which endpoints it serves, or that they are not served. */
+function modelLines(stack: LocalStack): string[] {
+  const names = endpointNames(namedEndpoints(stack.plan.functions));
+  if (stack.modelsUrl !== undefined) {
+    return [`  Models     ${stack.modelsUrl}   (SageMaker endpoints ${names.join(", ") || "none named"})`];
+  }
+  if (names.length === 0) return [];
+  return [`  Models     not served: ${names.join(", ")} (scores are kept, recommendations fall back)`];
+}
+
+/** The schedules that start a state machine: when it runs next, and (the rescoring) how to run it now. */
+function stateMachineLines(stack: LocalStack, now: number): string[] {
+  return stack.plan.schedules.flatMap((schedule) => {
+    if (!stack.scheduler.counters.some((c) => c.name === schedule.name)) return [];
+    const next = schedule.cron === undefined ? undefined : nextCronTime(schedule.cron, now);
+    const when =
+      `${schedule.expression}` +
+      (next === undefined
+        ? ""
+        : ` (next ${new Date(next).toISOString().slice(0, 16).replace("T", " ")} UTC)`);
+    return (schedule.stateMachineTargets ?? []).map((target) =>
+      target.stateMachineName === LOCAL_NAMES.rescoreStateMachine
+        ? `  nightly rescoring: state machine ${target.stateMachineName} runs at ${when}; ` +
+          "`npx tailor rescore` runs it now"
+        : `  state machine ${target.stateMachineName} runs at ${when}`,
+    );
+  });
+}
+
 /** What `tailor up` prints: endpoints, the variables to export, the local names. */
-export function stackBanner(stack: LocalStack): string[] {
+export function stackBanner(stack: LocalStack, now: number = Date.now()): string[] {
   const { endpoints } = stack;
   return [
     `Tailor local stack — data in ${stack.dataDir}`,
@@ -42,12 +76,14 @@ export function stackBanner(stack: LocalStack): string[] {
     `  SQS, S3    ${endpoints.sqs}`,
     `  SES v2     ${endpoints.sesv2}   (sent mail, web view: ${endpoints.sesWebView})`,
     ...apiLines(stack),
+    ...modelLines(stack),
     "",
     `  stream ${LOCAL_NAMES.eventStream} · profiles table ${LOCAL_NAMES.profileTable} · ` +
       `quarantine bucket ${LOCAL_NAMES.quarantineBucket} · dead letters ${LOCAL_NAMES.ingestDeadLetterQueue}`,
     `  timers table ${LOCAL_NAMES.timersTable} · segments table ${LOCAL_NAMES.segmentsTable} · ` +
       `transitions queue ${LOCAL_NAMES.transitionsQueue}`,
     `  running: ${running(stack).join(", ") || "no functions"}`,
+    ...stateMachineLines(stack, now),
     "",
     "Point your own SDK code at it (an unchanged `new XClient({})` picks these up):",
     ...exportLines(stack.env).map((line) => `  ${line}`),

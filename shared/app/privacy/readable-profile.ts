@@ -49,6 +49,11 @@ export const PROFILE_FIELDS: Readonly<Record<string, { readonly name: string; re
   },
   rfm: { name: "rfmScores", meaning: "recency, frequency and monetary scores (1–5)" },
   sc: { name: "modelScores", meaning: "model scores by model name" },
+  cl: {
+    name: "customerCluster",
+    meaning:
+      "the group of similar customers (by orders, spend and engagement) the customer was placed in, and when",
+  },
   ss: { name: "importedSegments", meaning: "static segments the customer was imported into" },
   tm: { name: "nextSegmentReviewAt", meaning: "when the segments are next re-evaluated (epoch ms)" },
   ob: { name: "pendingSegmentChanges", meaning: "segment entries and exits not yet published" },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Clock, ProfileScan, SegmentStore } from "../../ports.js";
 import { computeRfmThresholds } from "../segments-batch.js";
+import type { ClusterRunReport } from "./fit-run-clusters.js";
 import { histogramStability, type PopulationStability } from "./population-stability.js";
 import { type RescoreSummary, sumRescoreSummaries } from "./rescore-slice.js";
 
@@ -29,6 +30,8 @@ export const sliceResultSchema = z.union([
     skippedNoConsent: count,
     scored: count,
     unscored: count,
+    clustered: count,
+    clusters: counts,
     profilesWritten: count,
     transitions: count,
     transitionsPublished: count,
@@ -39,6 +42,20 @@ export const sliceResultSchema = z.union([
     tiers: z.record(z.string(), tierCounts),
     errors: z.array(z.string()),
   }),
+]);
+
+/** What the state machine's `Clusters` state did: a report, or the error it caught (the old clusters stay). */
+export const clusterRunSchema = z.union([
+  z.object({
+    fitted: z.literal(true),
+    population: count,
+    sampled: count,
+    labels: z.array(z.string()),
+    sizes: counts,
+    inertia: z.number().nonnegative(),
+  }),
+  z.object({ fitted: z.literal(false), population: count, reason: z.string() }),
+  z.object({ Error: z.string(), Cause: z.string().optional() }),
 ]);
 
 /** The score distributions of the last finished run, the baseline of the next one's drift. */
@@ -72,6 +89,8 @@ export interface RescoreRunReport extends RescoreSummary {
   readonly psi: Record<string, PopulationStability>;
   /** Whether the RFM thresholds were recomputed and stored. */
   readonly rfmThresholds: boolean;
+  /** The clusters fitted before the slices (their labels and sample sizes), or why the previous ones stayed. */
+  readonly clusterModel: ClusterRunReport | undefined;
 }
 
 const isFailed = (result: SliceResult): result is FailedSlice => "failed" in result && result.failed;
@@ -85,7 +104,11 @@ const total = (histogram: readonly number[]) => histogram.reduce((sum, n) => sum
  */
 export async function finishRescoreRun(
   deps: FinishRunDeps,
-  input: { readonly startedAt: number; readonly summaries: readonly SliceResult[] },
+  input: {
+    readonly startedAt: number;
+    readonly summaries: readonly SliceResult[];
+    readonly clusters?: z.infer<typeof clusterRunSchema>;
+  },
   options: { readonly totalSegments: number },
 ): Promise<RescoreRunReport> {
   const failedSlices = input.summaries.filter(isFailed).map((slice) => slice.segment);
@@ -111,5 +134,12 @@ export async function finishRescoreRun(
     baseline[model] = histogram;
   }
   await deps.runs.putLastRun({ startedAt: input.startedAt, finishedAt: now, histograms: baseline });
-  return { ...summary, errors, startedAt: input.startedAt, failedSlices, psi, rfmThresholds };
+  let clusterModel: ClusterRunReport | undefined;
+  const clusters = input.clusters;
+  if (clusters !== undefined && "fitted" in clusters) clusterModel = clusters;
+  else if (clusters !== undefined) {
+    errors.push(`clusters: ${clusters.Cause ?? clusters.Error}`);
+    clusterModel = { fitted: false, population: 0, reason: clusters.Error };
+  }
+  return { ...summary, errors, startedAt: input.startedAt, failedSlices, psi, rfmThresholds, clusterModel };
 }

@@ -1,12 +1,14 @@
+import { assignCluster, clusterFeaturesFrom, matchesClusterFeatures } from "../../domain/clusters/index.js";
 import { profileFeatures } from "../../domain/features/index.js";
 import { mayProfile } from "../../domain/profile/consent.js";
 import type { Profile } from "../../domain/profile/index.js";
-import type { ModelScore } from "../../domain/segments/contracts.js";
+import type { ClusterAssignment, ModelScore } from "../../domain/segments/contracts.js";
 import { TailorError } from "../../errors.js";
 import type { ProfileScan, ScanSlice, Scorer, SizeDelta, StoredProfile } from "../../ports.js";
 import { resettleProfile } from "../resettle-profile.js";
 import type { ResettleDeps } from "../segment-deps.js";
 import { sumSummaries } from "../segments-batch.js";
+import type { ClusterStore } from "./fit-run-clusters.js";
 import { scoreHistogram, sumHistograms } from "./population-stability.js";
 import { tierOf } from "./tiers.js";
 
@@ -14,6 +16,8 @@ import { tierOf } from "./tiers.js";
 export interface RescoreDeps extends ResettleDeps {
   readonly scan: ProfileScan;
   readonly scorer: Scorer;
+  /** The run's cluster model (fitted before the slices); without one, or with none stored, clusters are left as they are. */
+  readonly clusters?: ClusterStore;
 }
 
 /** Options of {@link rescoreSlice}. */
@@ -43,6 +47,10 @@ export interface RescoreSummary {
   scored: number;
   /** Not scored because the scorer was unavailable: their old scores are kept. */
   unscored: number;
+  /** Assigned to a cluster of the run's model. */
+  clustered: number;
+  /** Per cluster index: profiles assigned to it. */
+  clusters: number[];
   profilesWritten: number;
   transitions: number;
   transitionsPublished: number;
@@ -82,8 +90,14 @@ export async function rescoreSlice(
   const scores = new Map<string, number[]>(options.models.map((model) => [model, []]));
   const deltas: SizeDelta[] = [];
 
+  // A model fitted on another feature layout is not used: the run's `Clusters` step fits a current one.
+  const stored = (await deps.clusters?.current())?.model;
+  const clusterModel = stored !== undefined && matchesClusterFeatures(stored) ? stored : undefined;
+  summary.clusters = new Array<number>(clusterModel?.centroids.length ?? 0).fill(0);
+
   const rescorePage = async (page: readonly StoredProfile[]) => {
-    const rows = page.map(({ profile }) => profileFeatures(profile, now).values);
+    const features = page.map(({ profile }) => profileFeatures(profile, now));
+    const rows = features.map((f) => f.values);
     const byModel = new Map<string, number[]>();
     for (const model of options.models) {
       try {
@@ -95,13 +109,16 @@ export async function rescoreSlice(
         byModel.set(model, predicted);
       } catch (error) {
         if (!(error instanceof TailorError && error.retryable)) throw error;
-        summary.unscored += page.length;
         const message = `${model}: ${error.message}`;
         if (summary.errors.length < MAX_ERRORS && !summary.errors.includes(message))
           summary.errors.push(message);
-        return;
+        // No score from any model for this page: none is half-written, the old ones stay.
+        byModel.clear();
+        break;
       }
     }
+    if (byModel.size === 0) summary.unscored += page.length;
+    if (byModel.size === 0 && clusterModel === undefined) return;
     for (const [index, stored] of page.entries()) {
       const next: Record<string, ModelScore> = {};
       for (const [model, predicted] of byModel) {
@@ -113,12 +130,19 @@ export async function rescoreSlice(
         const tiers = summary.tiers[model];
         if (tiers !== undefined) tiers[t]++;
       }
+      const row = features[index];
+      let cluster: ClusterAssignment | undefined;
+      if (clusterModel !== undefined && row !== undefined) {
+        cluster = { c: assignCluster(clusterModel, clusterFeaturesFrom(row)), at: now };
+        summary.clustered++;
+        summary.clusters[cluster.c] = (summary.clusters[cluster.c] ?? 0) + 1;
+      }
       const outcome = await resettleProfile(deps, stored.profile.customerId, now, {
         initial: stored,
         deltas,
-        mutate: (profile) => withScores(profile, next),
+        mutate: (profile) => withModelOutputs(profile, next, cluster),
       });
-      summary.scored++;
+      if (byModel.size > 0) summary.scored++;
       if (outcome.status === "written") summary.profilesWritten++;
       summary.transitions += outcome.transitions;
       summary.transitionsPublished += outcome.published;
@@ -162,6 +186,20 @@ export function withScores(
   return { ...profile, sc: { ...profile.sc, ...scores } };
 }
 
+/**
+ * The profile with `scores` merged into `sc` and its cluster set, or undefined (no write) when there is nothing
+ * to write or the customer objected to profiling.
+ */
+export function withModelOutputs(
+  profile: Profile,
+  scores: Readonly<Record<string, ModelScore>>,
+  cluster: ClusterAssignment | undefined,
+): Profile | undefined {
+  if (cluster === undefined) return withScores(profile, scores);
+  if (!mayProfile(profile)) return undefined;
+  return { ...(withScores(profile, scores) ?? profile), cl: cluster };
+}
+
 /** Sums slice summaries (histograms bin by bin, tiers, distinct errors). */
 export function sumRescoreSummaries(parts: readonly RescoreSummary[]): RescoreSummary {
   const sum = (pick: (part: RescoreSummary) => number) => parts.reduce((n, part) => n + pick(part), 0);
@@ -182,6 +220,8 @@ export function sumRescoreSummaries(parts: readonly RescoreSummary[]): RescoreSu
     skippedNoConsent: sum((p) => p.skippedNoConsent),
     scored: sum((p) => p.scored),
     unscored: sum((p) => p.unscored),
+    clustered: sum((p) => p.clustered),
+    clusters: sumHistograms(parts.map((part) => part.clusters)),
     histograms,
     tiers,
     errors: [...new Set(parts.flatMap((part) => part.errors))].slice(0, MAX_ERRORS),
@@ -194,6 +234,8 @@ function emptySummary(models: readonly string[], bins: number): RescoreSummary {
     skippedNoConsent: 0,
     scored: 0,
     unscored: 0,
+    clustered: 0,
+    clusters: [],
     profilesWritten: 0,
     transitions: 0,
     transitionsPublished: 0,

@@ -54,7 +54,13 @@
  */
 import type { SendIntent } from "../campaigns/contracts.js";
 import type { ConsentPurpose, Scalar } from "../events/index.js";
-import type { ModelScore, RfmScores, SegmentMembership, SegmentTransition } from "../segments/contracts.js";
+import type {
+  ClusterAssignment,
+  ModelScore,
+  RfmScores,
+  SegmentMembership,
+  SegmentTransition,
+} from "../segments/contracts.js";
 import type { KindCode } from "./kind-codes.js";
 
 /** Item layout version, for migrating old items on read. */
@@ -116,6 +122,11 @@ export type Profile = {
   rfm?: RfmScores;
   /** Model scores by model name (e.g. `purchase_30d`, `churn`), written by the rescoring path. */
   sc?: Record<string, ModelScore>;
+  /**
+   * Customer cluster (k-means over RFM and engagement), written by the rescoring path; carried through by the
+   * fold. Not read for a customer who withdrew profiling consent.
+   */
+  cl?: ClusterAssignment;
   /** Ids of the static segments the customer was imported into (`tailor segments import`). */
   ss?: string[];
   /** Due time (epoch ms) of the customer's pending segment timer, if one is scheduled. */

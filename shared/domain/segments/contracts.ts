@@ -30,6 +30,14 @@ export interface ModelScore {
   readonly at: number;
 }
 
+/** The customer's cluster, written by the rescoring path from the population's k-means model. */
+export interface ClusterAssignment {
+  /** Cluster index: 0 the least valuable cluster of the model, up to 19. */
+  readonly c: number;
+  /** Assigned at (epoch ms). */
+  readonly at: number;
+}
+
 /**
  * Population quintile thresholds for RFM, computed in batch over every profile and stored so real-time
  * evaluation can score one profile: `recencyDays`, `frequency` and `monetary` each hold the 4 cut points

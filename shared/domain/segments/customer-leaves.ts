@@ -6,6 +6,7 @@ import { ageAt, anniversaryAt, parseBirthday } from "./age.js";
 import type { LeafResult } from "./behaviour-leaves.js";
 import type {
   AgeCondition,
+  ClusterCondition,
   LifecycleCondition,
   RfmCohortCondition,
   RfmCondition,
@@ -187,6 +188,18 @@ export function evaluateTier(view: ProfileView, condition: TierCondition): LeafR
   return {
     held: condition.in.includes(score.t),
     seen: `${score.t} (${score.p}, scored ${formatTime(score.at)})`,
+    nextChangeAt: undefined,
+  };
+}
+
+/** `cluster`: the customer's cluster, as last assigned. */
+export function evaluateCluster(view: ProfileView, condition: ClusterCondition): LeafResult {
+  if (!mayProfile(view.profile)) return NO_PROFILING;
+  const cluster = view.profile.cl;
+  if (cluster === undefined) return { held: false, seen: "no cluster yet", nextChangeAt: undefined };
+  return {
+    held: condition.in.includes(cluster.c),
+    seen: `cluster ${cluster.c}, assigned ${formatTime(cluster.at)}`,
     nextChangeAt: undefined,
   };
 }

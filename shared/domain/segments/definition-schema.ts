@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_CLUSTERS } from "../clusters/cluster-model.js";
 import { describeValue, formatPath } from "../events/event-validation-error.js";
 import { EVENT_NAMES, type EventKind, trackKindOf } from "../events/index.js";
 import { EMAIL_RING_SIZE, PRODUCT_KINDS, WINDOW_KINDS } from "../profile/index.js";
@@ -38,6 +39,7 @@ export const CONDITION_KEYS = [
   "lifecycle",
   "score",
   "tier",
+  "cluster",
   "inSegment",
 ] as const;
 
@@ -98,6 +100,11 @@ const probability = z
   .number()
   .min(0, "scores are probabilities from 0 to 1")
   .max(1, "scores are from 0 to 1");
+const clusterMessage = `cluster numbers are whole numbers from 0 to ${MAX_CLUSTERS - 1}`;
+const clusterIndex = z
+  .int(clusterMessage)
+  .min(0, clusterMessage)
+  .max(MAX_CLUSTERS - 1, clusterMessage);
 const rfmScore = z.int().min(1, "RFM scores go from 1 to 5").max(5, "RFM scores go from 1 to 5");
 
 const countShape = {
@@ -428,6 +435,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
         lifecycle: z.strictObject({ in: z.array(z.enum(LIFECYCLE_STAGES)).min(1) }).optional(),
         score: scoreSchema.optional(),
         tier: z.strictObject({ model: modelName, in: z.array(z.enum(TIERS)).min(1) }).optional(),
+        cluster: z.strictObject({ in: z.array(clusterIndex).min(1).max(MAX_CLUSTERS) }).optional(),
         inSegment: segmentId.optional(),
       },
       { error: (issue) => (issue.code === "invalid_type" ? conditionMessage : undefined) },
@@ -451,6 +459,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
       if (node.rfmCohort !== undefined) return { kind: "rfmCohort", cohort: node.rfmCohort };
       if (node.lifecycle !== undefined) return { kind: "lifecycle", in: node.lifecycle.in };
       if (node.tier !== undefined) return { kind: "tier", model: node.tier.model, in: node.tier.in };
+      if (node.cluster !== undefined) return { kind: "cluster", in: node.cluster.in };
       if (node.inSegment !== undefined) return { kind: "inSegment", segmentId: node.inSegment };
       return (
         node.trait ??

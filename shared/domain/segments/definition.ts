@@ -49,6 +49,7 @@ export type Condition =
   | LifecycleCondition
   | ScoreCondition
   | TierCondition
+  | ClusterCondition
   | InSegmentCondition;
 
 /** The kind of a condition node, as written in a file (`all`, `trait`, `noEventSince`, …). */
@@ -238,6 +239,15 @@ export interface TierCondition {
   readonly kind: "tier";
   readonly model: string;
   readonly in: readonly ModelTier[];
+}
+
+/**
+ * `cluster: { in: [3, 4] }`: the customer's cluster (`Profile.cl`), as last assigned by the rescoring path. Index
+ * 0 is the model's least valuable cluster.
+ */
+export interface ClusterCondition {
+  readonly kind: "cluster";
+  readonly in: readonly number[];
 }
 
 /** `inSegment: champions`: member of another segment, as evaluated earlier in the same pass. */

@@ -151,6 +151,8 @@ function describeUncached(condition: Condition): string {
       return `${condition.model} score ${boundsText(condition)}`;
     case "tier":
       return `${condition.model} tier ${condition.in.join(" or ")}`;
+    case "cluster":
+      return `customer cluster ${condition.in.join(" or ")}`;
     case "inSegment":
       return `in segment ${condition.segmentId}`;
     default:

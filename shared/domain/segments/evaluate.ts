@@ -10,6 +10,7 @@ import {
 import type { Evaluation, EvaluationContext, Reason } from "./contracts.js";
 import {
   evaluateAge,
+  evaluateCluster,
   evaluateLifecycle,
   evaluateRfm,
   evaluateRfmCohort,
@@ -99,6 +100,8 @@ function evaluateLeaf(
       return evaluateScore(view, condition);
     case "tier":
       return evaluateTier(view, condition);
+    case "cluster":
+      return evaluateCluster(view, condition);
     case "inSegment":
       return evaluateInSegment(condition, earlier);
     default:

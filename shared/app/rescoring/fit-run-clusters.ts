@@ -1,0 +1,123 @@
+import {
+  type ClusterModel,
+  clusterFeatures,
+  fitClusters,
+  MAX_CLUSTERS,
+} from "../../domain/clusters/index.js";
+import { seededRandom } from "../../domain/experiments/random.js";
+import { mayProfile } from "../../domain/profile/consent.js";
+import type { Clock, ProfileScan, ScanSlice } from "../../ports.js";
+import { allSlices } from "../segments-batch.js";
+
+/** A fitted cluster model as stored, with when and on how many profiles it was fitted. */
+export interface StoredClusters {
+  readonly model: ClusterModel;
+  readonly fittedAt: number;
+  /** Profiles that could be clustered (those who did not object to profiling). */
+  readonly population: number;
+  /** Of them, how many the model was fitted on. */
+  readonly sampled: number;
+}
+
+/** Where the current cluster model is kept (the segments table, `pk = clusters`, `sk = current`). */
+export interface ClusterStore {
+  current(): Promise<StoredClusters | undefined>;
+  put(clusters: StoredClusters): Promise<void>;
+}
+
+/** What fitting a run's clusters needs. */
+export interface FitClustersDeps {
+  readonly scan: ProfileScan;
+  readonly clusters: ClusterStore;
+  readonly clock: Clock;
+}
+
+/** Options of {@link fitRunClusters}. */
+export interface FitRunClustersOptions {
+  /** Scan slices read in parallel. */
+  readonly totalSegments: number;
+  /** Clusters wanted (1–20). @default 5 */
+  readonly k?: number;
+  /** Most profiles fitted on, drawn uniformly from the table (a reservoir per slice). @default 20_000 */
+  readonly sampleSize?: number;
+  /** Seed of the sample and of k-means++: the same table and seed give the same model. @default 1 */
+  readonly seed?: number;
+}
+
+/** What fitting did: the new model's clusters, or why the previous model was kept. */
+export type ClusterRunReport =
+  | {
+      readonly fitted: true;
+      readonly population: number;
+      readonly sampled: number;
+      readonly labels: readonly string[];
+      /** Per cluster: rows of the sample it holds. */
+      readonly sizes: readonly number[];
+      readonly inertia: number;
+    }
+  | { readonly fitted: false; readonly population: number; readonly reason: string };
+
+/** Fewer profiles than this per cluster wanted and the previous model is kept: clusters of a handful mean nothing. */
+const MIN_ROWS_PER_CLUSTER = 5;
+
+/**
+ * Fits this run's customer clusters: reads every profile (slices in parallel), leaves out those who objected to
+ * profiling, keeps a uniform sample of their recency, frequency, monetary and engagement features, fits k-means
+ * and stores the model, which the slices then use to assign every profile its cluster. With too few profiles
+ * the stored model is left as it was and the report says why.
+ */
+export async function fitRunClusters(
+  deps: FitClustersDeps,
+  options: FitRunClustersOptions,
+): Promise<ClusterRunReport> {
+  const now = deps.clock.now();
+  const k = options.k ?? 5;
+  const seed = options.seed ?? 1;
+  const slices = allSlices(Math.max(1, Math.floor(options.totalSegments)));
+  const perSlice = Math.max(1, Math.ceil((options.sampleSize ?? 20_000) / slices.length));
+  const parts = await Promise.all(slices.map((slice) => sampleSlice(deps.scan, slice, now, perSlice, seed)));
+  const population = parts.reduce((sum, part) => sum + part.seen, 0);
+  const rows = parts.flatMap((part) => part.rows);
+  const needed = Math.min(k, MAX_CLUSTERS) * MIN_ROWS_PER_CLUSTER;
+  if (rows.length < needed) {
+    return {
+      fitted: false,
+      population,
+      reason: `${rows.length} profiles to cluster, ${needed} needed for ${k} clusters: the previous clusters are kept`,
+    };
+  }
+  const model = fitClusters(rows, { k, seed });
+  await deps.clusters.put({ model, fittedAt: now, population, sampled: rows.length });
+  return {
+    fitted: true,
+    population,
+    sampled: rows.length,
+    labels: model.labels,
+    sizes: model.sizes,
+    inertia: model.inertia,
+  };
+}
+
+/** A uniform sample (reservoir, Algorithm R) of at most `size` feature rows of one slice, and how many were seen. */
+async function sampleSlice(
+  scan: ProfileScan,
+  slice: ScanSlice,
+  now: number,
+  size: number,
+  seed: number,
+): Promise<{ rows: number[][]; seen: number }> {
+  const random = seededRandom(seed * 1_000 + slice.segment);
+  const rows: number[][] = [];
+  let seen = 0;
+  for await (const { profile } of scan.scan(slice)) {
+    if (!mayProfile(profile)) continue;
+    seen++;
+    if (rows.length < size) {
+      rows.push(clusterFeatures(profile, now));
+      continue;
+    }
+    const j = Math.floor(random() * seen);
+    if (j < size) rows[j] = clusterFeatures(profile, now);
+  }
+  return { rows, seen };
+}
