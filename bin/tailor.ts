@@ -20,8 +20,9 @@ import { TailorError } from "../shared/errors.js";
 
 const USAGE = `Usage: tailor <command> [options]
 
-  up [--fresh] [--data-dir D]          the local stack alone, until Ctrl-C
-  start [--exit]                       up + a simulated shop, a summary, then stays up (npm start)
+  up [--fresh] [--data-dir D]          the local stack alone (model endpoints served from --models F,
+                                       default .tailor/models, trained on first use), until Ctrl-C
+  start [--exit] [--models F]          up + a simulated shop, a summary, then stays up (npm start)
       [--customers 500] [--days 30] [--seed 42] [--malformed 7] [--rate R]
   simulate --customers N --days D --seed S [--rate R] [--malformed K] [--embedded]
                                        the simulator's traffic onto a running stack (or an embedded one)

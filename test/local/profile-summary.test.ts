@@ -69,6 +69,19 @@ describe("describeProfile", () => {
     expect(text).toMatch(/cart\s+1 line · \$3\.00/);
     expect(text).toMatch(/interests\s+books [\d.]+ · garden [\d.]+/);
     expect(text).toMatch(/last 7 days\s+1 product views · 1 adds to cart · 1 orders/);
+    expect(text).toMatch(/scores\s+not scored yet/);
+
+    // AND once rescored, its scores and cluster
+    const scored = describeProfile(
+      {
+        ...profile,
+        version: 5,
+        sc: { purchase_30d: { p: 0.734, t: "high", at: NOW - HOUR } },
+        cl: { c: 3, at: NOW - HOUR },
+      },
+      NOW,
+    ).join("\n");
+    expect(scored).toMatch(/scores\s+purchase_30d 0\.73 high \(2026-11-23\) · cluster 3 \(2026-11-23\)/);
   });
 
   it("shows an item that is not a profile field by field", () => {

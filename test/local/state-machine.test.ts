@@ -242,12 +242,28 @@ describe("rescoreSummaryLines", () => {
       psi: { purchase_30d: { psi: 0.31, drift: true }, churn_60d: { psi: 0.02, drift: false } },
       failedSlices: [3],
       rfmThresholds: true,
+      clusters: [400, 700],
+      clusterModel: {
+        fitted: true,
+        population: 1150,
+        sampled: 1000,
+        labels: ["lapsed, low spend", "recent"],
+      },
     }).join("\n");
     expect(lines).toContain("profiles 1,200: 1,100 scored, 50 unscored");
     expect(lines).toContain("purchase_30d tiers: high 100, medium 300, low 700");
     expect(lines).toMatch(/purchase_30d PSI 0\.310 +⚠ drift/);
     expect(lines).toMatch(/churn_60d PSI 0\.020$/m);
     expect(lines).toContain("failed slices: 3");
+    expect(lines).toContain("clusters (k-means on 1,000 of 1,150 profiles)");
+    expect(lines).toMatch(/^ +1 +recent: 700$/m);
+    const kept = rescoreSummaryLines({
+      profiles: 1,
+      scored: 1,
+      unscored: 0,
+      clusterModel: { fitted: false, reason: "3 profiles" },
+    });
+    expect(kept).toContain("clusters not refitted: 3 profiles");
   });
 
   it("reads MODEL_ENDPOINTS, ignoring what is not a model → endpoint object", () => {

@@ -64,6 +64,10 @@ export function describeProfile(item: Record<string, unknown>, now: number): str
   );
   const suppressed = Object.entries(p.s ?? {}).map(([kind, s]) => `${kind} (${s.r}, ${day(s.at)})`);
   const orders = p.o;
+  const scores = Object.entries(p.sc ?? {}).map(
+    ([model, score]) => `${model} ${score.p.toFixed(2)} ${score.t} (${day(score.at)})`,
+  );
+  if (p.cl !== undefined) scores.push(`cluster ${p.cl.c} (${day(p.cl.at)})`);
   const rows: [string, string][] = [
     ["lifecycle", `${lifecycle.s} since ${day(lifecycle.at)}`],
     ["seen", `${day(p.fs)} … ${day(p.ls)}`],
@@ -91,6 +95,7 @@ export function describeProfile(item: Record<string, unknown>, now: number): str
       "email",
       `${email.delivered} delivered · opened ${percent(email.openRate)} · clicked ${percent(email.clickRate)}`,
     ],
+    ["scores", scores.join(" · ") || "not scored yet"],
     ["consent", consent.join(" · ") || "—"],
     ["suppressed", suppressed.join(" · ") || "—"],
   ];

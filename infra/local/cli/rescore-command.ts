@@ -29,6 +29,18 @@ const reportSchema = z.looseObject({
   failedSlices: z.array(z.number()).optional(),
   rfmThresholds: z.boolean().optional(),
   errors: z.array(z.string()).optional(),
+  clusters: z.array(z.number()).optional(),
+  clusterModel: z
+    .union([
+      z.object({
+        fitted: z.literal(true),
+        population: z.number(),
+        sampled: z.number(),
+        labels: z.array(z.string()),
+      }),
+      z.object({ fitted: z.literal(false), reason: z.string() }),
+    ])
+    .optional(),
 });
 
 /** The lines `tailor rescore` prints for the `Finish` state's report (any other output is shown as JSON). */
@@ -50,6 +62,15 @@ export function rescoreSummaryLines(output: unknown): string[] {
   for (const [model, stability] of psi) {
     lines.push(`  ${model} PSI ${stability.psi.toFixed(3)}${stability.drift ? "  ⚠ drift" : ""}`);
   }
+  const clusterModel = report.clusterModel;
+  if (clusterModel?.fitted === true) {
+    lines.push(
+      `clusters (k-means on ${count(clusterModel.sampled)} of ${count(clusterModel.population)} profiles), customers assigned:`,
+    );
+    clusterModel.labels.forEach((label, index) => {
+      lines.push(`  ${index}  ${label}: ${count(report.clusters?.[index] ?? 0)}`);
+    });
+  } else if (clusterModel?.fitted === false) lines.push(`clusters not refitted: ${clusterModel.reason}`);
   const failed = report.failedSlices ?? [];
   lines.push(failed.length === 0 ? "failed slices: none" : `failed slices: ${failed.join(", ")}`);
   if (report.rfmThresholds !== undefined) {

@@ -4,14 +4,20 @@ import { portsFromFlags, quietFunctions, stackOptions, stringFlag } from "./cli-
 import { untilSignal } from "./signals.js";
 import { stackBanner } from "./stack-banner.js";
 
-/** `tailor up`: the stack alone, until Ctrl-C. */
+/** `tailor up [--models F]`: the stack alone, its model endpoints served, until Ctrl-C. */
 export async function upCommand(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], options: stackOptions, strict: true });
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { ...stackOptions, models: { type: "string" } },
+    strict: true,
+  });
   const stopSignal = untilSignal();
   const stack = await startLocalStack({
     dataDir: stringFlag(values["data-dir"]),
     fresh: values.fresh,
     ports: portsFromFlags(values),
+    // The model endpoints the functions name, served from the artifacts (trained on the first start).
+    models: { dir: stringFlag(values.models) },
     log: (line) => process.stderr.write(`${line}\n`),
     env: quietFunctions(values.verbose, "WARN"),
   });
