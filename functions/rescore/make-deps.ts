@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { z } from "zod";
@@ -6,13 +6,13 @@ import type { FinishRunDeps, RescoreRun, RescoreRunStore } from "../../shared/ap
 import type { FitClustersDeps } from "../../shared/app/rescoring/fit-run-clusters.js";
 import type { RescoreDeps } from "../../shared/app/rescoring/index.js";
 import { DynamoClusterStore } from "../../shared/aws/dynamo-cluster-store.js";
+import { DynamoJsonItem } from "../../shared/aws/dynamo-json-item.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentStore } from "../../shared/aws/dynamo-segment-store.js";
 import { DynamoSendTimers } from "../../shared/aws/dynamo-send-timers.js";
 import { SageMakerScorer } from "../../shared/aws/sagemaker-scorer.js";
 import { dynamoSegmentDeps } from "../../shared/aws/segment-adapters.js";
 import { SqsSendQueue } from "../../shared/aws/sqs-send-queue.js";
-import { DependencyUnavailableError } from "../../shared/errors.js";
 import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
 import type { Clock } from "../../shared/ports.js";
 import type { RescoreEnv } from "./env.js";
@@ -63,7 +63,6 @@ export function makeFinishDeps(env: RescoreEnv, clock: Clock = runtimeClock): Fi
   };
 }
 
-const RUN_KEY = { pk: { S: "rescore" }, sk: { S: "last" } };
 const runSchema = z.object({
   startedAt: z.number(),
   finishedAt: z.number(),
@@ -72,47 +71,22 @@ const runSchema = z.object({
 
 /** The last rescoring run's distributions in the segments table, at `pk = rescore`, `sk = last`, as JSON. */
 export class DynamoRescoreRuns implements RescoreRunStore {
-  readonly #client: DynamoDBClient;
-  readonly #tableName: string;
+  readonly #item: DynamoJsonItem<RescoreRun>;
 
   constructor(options: { readonly client: DynamoDBClient; readonly tableName: string }) {
-    this.#client = options.client;
-    this.#tableName = options.tableName;
+    this.#item = new DynamoJsonItem({
+      ...options,
+      key: { pk: "rescore", sk: "last" },
+      schema: runSchema,
+      what: "rescore run",
+    });
   }
 
-  async lastRun(): Promise<RescoreRun | undefined> {
-    const out = await this.#call("GetItem", () =>
-      this.#client.send(
-        new GetItemCommand({ TableName: this.#tableName, Key: RUN_KEY, ConsistentRead: true }),
-      ),
-    );
-    const json = out.Item?.json?.S;
-    if (json === undefined) return undefined;
-    const parsed = runSchema.safeParse(JSON.parse(json));
-    if (!parsed.success)
-      throw new DependencyUnavailableError(
-        `${this.#tableName} holds an unreadable rescore run`,
-        parsed.error,
-      );
-    return parsed.data;
+  lastRun(): Promise<RescoreRun | undefined> {
+    return this.#item.get();
   }
 
-  async putLastRun(run: RescoreRun): Promise<void> {
-    await this.#call("PutItem", () =>
-      this.#client.send(
-        new PutItemCommand({
-          TableName: this.#tableName,
-          Item: { ...RUN_KEY, json: { S: JSON.stringify(run) } },
-        }),
-      ),
-    );
-  }
-
-  async #call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      throw new DependencyUnavailableError(`${operation} on ${this.#tableName} failed`, error);
-    }
+  putLastRun(run: RescoreRun): Promise<void> {
+    return this.#item.put(run);
   }
 }

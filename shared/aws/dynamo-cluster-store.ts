@@ -1,10 +1,9 @@
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
 import type { ClusterStore, StoredClusters } from "../app/rescoring/fit-run-clusters.js";
 import { clusterModelSchema } from "../domain/clusters/index.js";
-import { DependencyUnavailableError } from "../errors.js";
+import { DynamoJsonItem } from "./dynamo-json-item.js";
 
-const KEY = { pk: { S: "clusters" }, sk: { S: "current" } };
 const storedSchema = z.object({
   model: clusterModelSchema,
   fittedAt: z.number(),
@@ -18,45 +17,22 @@ const storedSchema = z.object({
  * must all see the model its `Clusters` state just wrote.
  */
 export class DynamoClusterStore implements ClusterStore {
-  readonly #client: DynamoDBClient;
-  readonly #tableName: string;
+  readonly #item: DynamoJsonItem<StoredClusters>;
 
   constructor(options: { readonly client: DynamoDBClient; readonly tableName: string }) {
-    this.#client = options.client;
-    this.#tableName = options.tableName;
+    this.#item = new DynamoJsonItem({
+      ...options,
+      key: { pk: "clusters", sk: "current" },
+      schema: storedSchema,
+      what: "cluster model",
+    });
   }
 
-  async current(): Promise<StoredClusters | undefined> {
-    const out = await this.#call("GetItem", () =>
-      this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: KEY, ConsistentRead: true })),
-    );
-    const json = out.Item?.json?.S;
-    if (json === undefined) return undefined;
-    const parsed = storedSchema.safeParse(JSON.parse(json));
-    if (!parsed.success)
-      throw new DependencyUnavailableError(
-        `${this.#tableName} holds an unreadable cluster model`,
-        parsed.error,
-      );
-    return parsed.data;
+  current(): Promise<StoredClusters | undefined> {
+    return this.#item.get();
   }
 
-  async put(clusters: StoredClusters): Promise<void> {
-    await this.#call("PutItem", () =>
-      this.#client.send(
-        new PutItemCommand({
-          TableName: this.#tableName,
-          Item: { ...KEY, json: { S: JSON.stringify(clusters) } },
-        }),
-      ),
-    );
-  }
-
-  async #call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      throw new DependencyUnavailableError(`${operation} on ${this.#tableName} failed`, error);
-    }
+  put(clusters: StoredClusters): Promise<void> {
+    return this.#item.put(clusters);
   }
 }
