@@ -19,7 +19,12 @@ import { mapLimit } from "./map-limit.js";
 import { consentActor, isConsentEvent } from "./privacy/consent-audit.js";
 import { customerHash } from "./privacy/customer-hash.js";
 import type { TombstoneReader } from "./privacy/privacy-ports.js";
-import { type RealtimeScores, type RealtimeScoring, scoreInRealTime } from "./rescoring/realtime-scoring.js";
+import {
+  hasSignificantEvent,
+  type RealtimeScores,
+  type RealtimeScoring,
+  scoreBatchInRealTime,
+} from "./rescoring/realtime-scoring.js";
 import { withScores } from "./rescoring/rescore-slice.js";
 import type { SendScheduling } from "./schedule-intents.js";
 import { type SegmentDeps, sizeDeltas } from "./segment-deps.js";
@@ -259,8 +264,9 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   }
   const increments: ExperimentIncrement[] = [];
   const run: BatchRun = { deps, now, summary, context, deltas, outbox, actors, increments };
+  const realtime = await scoreBatch(run, batches, loaded);
   const outcomes = await mapLimit(batches, deps.writeConcurrency ?? 16, (batch) =>
-    writeCustomer(run, batch, loaded.get(batch.customerId)),
+    writeCustomer(run, batch, loaded.get(batch.customerId), realtime.get(batch.customerId)),
   );
   if (deps.segments !== undefined && deltas.length > 0) {
     try {
@@ -349,18 +355,43 @@ async function dropErased(
   return outcomes.filter((sequenceNumbers) => sequenceNumbers.length > 0);
 }
 
+/**
+ * Real-time scoring of the batch's customers with a significant event, before any write: their profiles folded
+ * as stored, then one scorer call per model for all of them. Counted here, applied by each write.
+ */
+async function scoreBatch(
+  run: BatchRun,
+  batches: readonly CustomerBatch[],
+  loaded: ReadonlyMap<string, StoredProfile>,
+): Promise<Map<string, RealtimeScores>> {
+  const { deps, now, summary } = run;
+  if (deps.scoring === undefined) return new Map();
+  const candidates = batches
+    .filter((batch) => hasSignificantEvent(batch.events))
+    .map((batch) => ({
+      customerId: batch.customerId,
+      events: batch.events,
+      profile: foldEvents(loaded.get(batch.customerId)?.profile, batch.customerId, batch.events, now).profile,
+    }));
+  const results = await scoreBatchInRealTime(deps.scoring, candidates, now);
+  for (const { outcome } of results.values()) {
+    if (outcome === "scored") summary.scored++;
+    if (outcome === "unavailable") summary.scoringUnavailable++;
+  }
+  return results;
+}
+
 async function writeCustomer(
   run: BatchRun,
   batch: CustomerBatch,
   initial: StoredProfile | undefined,
+  realtime: RealtimeScores | undefined,
 ): Promise<void> {
   const { deps, now, summary } = run;
   const attempts = deps.maxWriteAttempts ?? 5;
   const scheduled = new Set<number>();
   const audited = new Set<string>();
   let stored = initial;
-  // Scored once per customer and batch: a version conflict reapplies the same scores without calling again.
-  let realtime: RealtimeScores | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const folded = foldEvents(stored?.profile, batch.customerId, batch.events, now);
     if (!folded.changed) {
@@ -376,14 +407,8 @@ async function writeCustomer(
       return;
     }
     let profile = folded.profile;
-    if (deps.scoring !== undefined) {
-      if (realtime === undefined) {
-        realtime = await scoreInRealTime(deps.scoring, profile, batch.events, now);
-        if (realtime.outcome === "scored") summary.scored++;
-        if (realtime.outcome === "unavailable") summary.scoringUnavailable++;
-      }
-      profile = withScores(profile, realtime.scores) ?? profile;
-    }
+    // Scored once for the batch, before the writes: a version conflict reapplies the same scores.
+    if (realtime !== undefined) profile = withScores(profile, realtime.scores) ?? profile;
     let transitions: SegmentTransition[] = [];
     if (deps.segments !== undefined) {
       const settled = settleSegments(profile, deps.segments.library, now, run.context);

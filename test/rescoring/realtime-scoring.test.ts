@@ -5,10 +5,12 @@ import { addToCart, HOUR, harness, order, T0, viewProduct } from "../app/segment
 
 class CountingScorer implements Scorer {
   calls = 0;
+  rows: number[] = [];
   fail = false;
   constructor(readonly p: number) {}
   async score(_model: string, rows: readonly number[][]): Promise<number[]> {
     this.calls++;
+    this.rows.push(rows.length);
     if (this.fail) throw new Error("endpoint down");
     return rows.map(() => this.p);
   }
@@ -73,5 +75,32 @@ describe("real-time scoring in ingest", () => {
     expect(summary).toMatchObject({ conflicts: 1, scored: 1, profilesWritten: 1 });
     expect(scorer.calls).toBe(1);
     expect(h.profiles.items.get("c-1")?.profile.sc?.purchase_30d).toEqual({ p: 0.45, t: "medium", at: T0 });
+  });
+
+  it("scores every due customer of a batch in one call per model, and only the due ones", async () => {
+    const h = harness();
+    const scorer = new CountingScorer(0.65);
+    const deps = {
+      ...h.ingest(),
+      scoring: { scorer, models: ["purchase_30d", "churn_60d"], minIntervalMs: 60_000 },
+    };
+    h.clock.at = T0;
+    const buyers = ["c-1", "c-2", "c-3", "c-4"];
+
+    const { summary } = await ingestBatch(deps, [
+      ...buyers.map((id) => order(id, T0 - 60_000)),
+      viewProduct("c-5", T0 - 60_000),
+    ]);
+
+    expect(scorer.calls).toBe(2);
+    expect(scorer.rows).toEqual([4, 4]);
+    expect(summary.scored).toBe(4);
+    for (const id of buyers) {
+      expect(h.profiles.items.get(id)?.profile.sc).toEqual({
+        purchase_30d: { p: 0.65, t: "high", at: T0 },
+        churn_60d: { p: 0.65, t: "high", at: T0 },
+      });
+    }
+    expect(h.profiles.items.get("c-5")?.profile.sc).toBeUndefined();
   });
 });

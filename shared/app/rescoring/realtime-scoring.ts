@@ -32,36 +32,67 @@ export interface RealtimeScores {
 
 const NONE: Readonly<Record<string, ModelScore>> = {};
 
+/** One customer of a batch that real-time scoring may rescore: the profile folded with the batch's events. */
+export interface RealtimeCandidate {
+  readonly customerId: string;
+  readonly profile: Profile;
+  readonly events: readonly TailorEvent[];
+}
+
+/** Whether the events hold one that makes a customer worth rescoring at once. */
+export function hasSignificantEvent(events: readonly TailorEvent[]): boolean {
+  return events.some((event) => SIGNIFICANT.has(event.kind));
+}
+
 /**
- * Rescores a customer right after a significant event (an order, a cart add, a checkout), through the same scorer
- * and features as the nightly run, so tiers move without waiting for the night; at most once per
- * `minIntervalMs` per customer (the scores' own time says when it was last done). When the endpoint fails the
- * profile keeps its last scores; nothing is ever written as zero. Resolves the new scores, for the caller to
- * merge into the profile it writes (and again into a reloaded one after a conflict, without calling again).
+ * Rescores the customers of an ingest batch right after a significant event (an order, a cart add, a checkout),
+ * through the same scorer and features as the nightly run, so tiers move without waiting for the night: at most
+ * once per `minIntervalMs` per customer (the scores' own time says when it was last done), with one scorer call
+ * per model for all the customers that are due (many rows per `InvokeEndpoint`). Customers not due get their
+ * outcome and no scores. When a call fails, every due customer is `unavailable` and keeps their last scores;
+ * nothing is ever written as zero. The caller merges the scores into the profile it writes (and again into a
+ * reloaded one after a conflict, without calling again).
  */
-export async function scoreInRealTime(
+export async function scoreBatchInRealTime(
+  scoring: RealtimeScoring,
+  candidates: readonly RealtimeCandidate[],
+  now: number,
+): Promise<Map<string, RealtimeScores>> {
+  const results = new Map<string, RealtimeScores>();
+  const due: RealtimeCandidate[] = [];
+  for (const candidate of candidates) {
+    const outcome = notDue(scoring, candidate.profile, candidate.events, now);
+    if (outcome === "due") due.push(candidate);
+    else results.set(candidate.customerId, { scores: NONE, outcome });
+  }
+  if (due.length === 0) return results;
+  const rows = due.map(({ profile }) => profileFeatures(profile, now).values);
+  try {
+    const predicted = await Promise.all(scoring.models.map((model) => scoring.scorer.score(model, rows)));
+    due.forEach(({ customerId }, row) => {
+      const scores: Record<string, ModelScore> = {};
+      scoring.models.forEach((model, i) => {
+        const p = predicted[i]?.[row];
+        if (p !== undefined) scores[model] = { p, t: tierOf(p), at: now };
+      });
+      results.set(customerId, { scores, outcome: "scored" });
+    });
+  } catch {
+    for (const { customerId } of due) results.set(customerId, { scores: NONE, outcome: "unavailable" });
+  }
+  return results;
+}
+
+/** `due` when the customer is to be rescored now, else why not (`undefined`: nothing significant happened). */
+function notDue(
   scoring: RealtimeScoring,
   profile: Profile,
   events: readonly TailorEvent[],
   now: number,
-): Promise<RealtimeScores> {
-  if (!events.some((event) => SIGNIFICANT.has(event.kind))) return { scores: NONE, outcome: undefined };
-  if (!mayProfile(profile)) return { scores: NONE, outcome: "no-consent" };
+): "due" | RealtimeOutcome | undefined {
+  if (!hasSignificantEvent(events)) return undefined;
+  if (!mayProfile(profile)) return "no-consent";
   const interval = scoring.minIntervalMs ?? 15 * 60_000;
   const last = Math.min(...scoring.models.map((model) => profile.sc?.[model]?.at ?? 0));
-  if (now - last < interval) return { scores: NONE, outcome: "not-due" };
-  const features = profileFeatures(profile, now).values;
-  try {
-    const predicted = await Promise.all(
-      scoring.models.map((model) => scoring.scorer.score(model, [features])),
-    );
-    const scores: Record<string, ModelScore> = {};
-    scoring.models.forEach((model, i) => {
-      const p = predicted[i]?.[0];
-      if (p !== undefined) scores[model] = { p, t: tierOf(p), at: now };
-    });
-    return { scores, outcome: "scored" };
-  } catch {
-    return { scores: NONE, outcome: "unavailable" };
-  }
+  return now - last < interval ? "not-due" : "due";
 }
