@@ -110,12 +110,12 @@ try {
   const rate = batched.scored / batched.seconds;
   const baseline = single.scored / single.seconds;
   process.stdout.write(
-    [
+    `${[
       `rescoring (local stack: profiles in DynamoDB, ${MODELS.length} models served over the SageMaker runtime protocol, segments re-evaluated, one write per profile)`,
       `  Tailor    ${rate.toFixed(0)} profiles/s (${batched.scored} in ${batched.seconds.toFixed(1)} s; 100 rows per call)`,
       `  baseline  ${baseline.toFixed(0)} profiles/s (one row per call)`,
       `  ratio     ${(rate / baseline).toFixed(1)}×`,
-    ].join("\n") + "\n",
+    ].join("\n")}\n`,
   );
 } finally {
   dynamodb.destroy();
