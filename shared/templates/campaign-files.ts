@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { basename, extname, join } from "node:path";
-import { type Document, LineCounter, parseDocument } from "yaml";
+import type { Document, LineCounter } from "yaml";
 import {
   BASE_VARIANT,
   buildCampaignLibrary,
@@ -18,7 +18,13 @@ import {
   type TemplateCatalog,
 } from "../domain/campaigns/index.js";
 import { TailorError } from "../errors.js";
-import { definitionFiles, formatProblem, lineOf, type SegmentFileProblem } from "./segment-files.js";
+import {
+  definitionFiles,
+  formatProblem,
+  lineOf,
+  parseDefinitionFile,
+  type SegmentFileProblem,
+} from "./segment-files.js";
 
 /** File name endings read as campaign definitions. */
 export const CAMPAIGN_FILE_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
@@ -78,26 +84,10 @@ function problemAt(
 }
 
 function readDefinition(dir: string, file: string, problems: CampaignFileProblem[]): ReadFile | undefined {
-  const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(join(dir, file), "utf8"), {
-    lineCounter: lines,
-    prettyErrors: false,
-  });
-  if (doc.errors.length > 0) {
-    for (const error of doc.errors) {
-      const line = lines.linePos(error.pos[0]).line;
-      problems.push({
-        file,
-        ...(line === undefined ? {} : { line }),
-        path: "",
-        rule: "yaml",
-        message: error.message,
-      });
-    }
-    return undefined;
-  }
-  const where = { file, doc, lines };
-  const checked = checkCampaignDefinition(doc.toJS());
+  const parsed = parseDefinitionFile(dir, file, problems);
+  if (parsed === undefined) return undefined;
+  const where = { file, ...parsed };
+  const checked = checkCampaignDefinition(parsed.doc.toJS());
   if (!checked.ok) {
     for (const issue of checked.issues)
       problems.push(problemAt(where, issue.keys, issue.path, issue.rule, issue.message));

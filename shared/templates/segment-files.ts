@@ -81,25 +81,38 @@ interface ReadFile {
   readonly definition: SegmentDefinition;
 }
 
-function readDefinition(dir: string, file: string, problems: SegmentFileProblem[]): ReadFile | undefined {
+/**
+ * Parses one definition file (YAML, of which JSON is a subset) with a line counter, so later problems can name
+ * their line. A syntax error is pushed onto `problems` (rule `yaml`, with its line) and yields `undefined`.
+ */
+export function parseDefinitionFile(
+  dir: string,
+  file: string,
+  problems: SegmentFileProblem[],
+): { readonly doc: Document; readonly lines: LineCounter } | undefined {
   const lines = new LineCounter();
   const doc = parseDocument(readFileSync(join(dir, file), "utf8"), {
     lineCounter: lines,
     prettyErrors: false,
   });
-  if (doc.errors.length > 0) {
-    for (const error of doc.errors) {
-      const line = lines.linePos(error.pos[0]).line;
-      problems.push({
-        file,
-        ...(line === undefined ? {} : { line }),
-        path: "",
-        rule: "yaml",
-        message: error.message,
-      });
-    }
-    return undefined;
+  if (doc.errors.length === 0) return { doc, lines };
+  for (const error of doc.errors) {
+    const line = lines.linePos(error.pos[0]).line;
+    problems.push({
+      file,
+      ...(line === undefined ? {} : { line }),
+      path: "",
+      rule: "yaml",
+      message: error.message,
+    });
   }
+  return undefined;
+}
+
+function readDefinition(dir: string, file: string, problems: SegmentFileProblem[]): ReadFile | undefined {
+  const parsed = parseDefinitionFile(dir, file, problems);
+  if (parsed === undefined) return undefined;
+  const { doc, lines } = parsed;
   const checked = checkSegmentDefinition(doc.toJS());
   if (!checked.ok) {
     for (const issue of checked.issues) {
