@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { Server } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -13,6 +13,7 @@ import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
 import { sendKey } from "../../shared/domain/campaigns/index.js";
 import { loadEnv } from "../../shared/lambda/env.js";
+import { dispatchTestEnv } from "../support/dispatch-env.js";
 import { createTable } from "../support/dynamo-table.js";
 import { customer, HOUR, T0 } from "./harness.js";
 
@@ -87,31 +88,14 @@ describe("dispatch against the emulators (dynalite, aws-ses-v2-local), wired by 
   it("an intent delivered twice yields exactly one email and one `sent` ledger entry with its message id", async () => {
     // Prepare: tables, the link secret file, the shipped campaigns and templates (compiled at cold start).
     const dir = mkdtempSync(path.join(tmpdir(), "tailor-dispatch-"));
-    const secretFile = path.join(dir, "link-secret");
-    writeFileSync(secretFile, "s".repeat(48));
-    const env = loadEnv(dispatchEnvSchema, {
-      PROFILES_TABLE: await table("profiles", "customerId"),
-      LEDGER_TABLE: await table("ledger", "customerId", "sk"),
-      TIMERS_TABLE: await table("timers", "b", "k"),
-      SEGMENTS_TABLE: "segments",
-      SEGMENTS_DIR: "templates/segments",
-      TRANSITIONS_QUEUE_URL: "http://127.0.0.1:1/queue/transitions",
-      CAMPAIGNS_DIR: "templates/campaigns",
-      EMAILS_DIR: "templates/emails",
-      SENDS_QUEUE_URL: "http://127.0.0.1:1/queue/sends",
-      EVENTS_STREAM: "tailor-events",
-      FROM_ADDRESS: "Tailor Shop <shop@example.com>",
-      SES_CONFIGURATION_SET: "tailor",
-      SEND_RATE_PER_SECOND: "50",
-      PUBLIC_API_URL: "https://api.example.com/",
-      LINK_SECRET_FILE: secretFile,
-      SHOP_NAME: "Tailor Shop",
-      SHOP_URL: "https://shop.example.com",
-      SHOP_LOGO_URL: "https://shop.example.com/logo.png",
-      SHOP_POSTAL_ADDRESS: "1 Example Street, Springfield",
-      POWERTOOLS_SERVICE_NAME: "dispatch",
-      POWERTOOLS_METRICS_NAMESPACE: "Tailor",
-    });
+    const env = loadEnv(
+      dispatchEnvSchema,
+      dispatchTestEnv(dir, {
+        profiles: await table("profiles", "customerId"),
+        ledger: await table("ledger", "customerId", "sk"),
+        timers: await table("timers", "b", "k"),
+      }),
+    );
     const deps = await makeDispatchDeps(env, { now: () => T0 });
     const profiles = new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE });
     await profiles.put(customer("c-ada", { first_name: "Ada" }), undefined);

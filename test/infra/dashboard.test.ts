@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { App, Stack } from "aws-cdk-lib";
@@ -17,6 +17,7 @@ import { createObservability } from "../../shared/lambda/middleware.js";
 import type { EventRecord, EventWriteOutcome, EventWriter } from "../../shared/ports.js";
 import { campaign, customer, harness, intent, messages } from "../dispatch/harness.js";
 import * as ses from "../feedback/ses-fixtures.js";
+import { dispatchTestEnv } from "../support/dispatch-env.js";
 import { logicalIdOf } from "./template-queries.js";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -445,30 +446,8 @@ describe("dispatch sends by campaign and variant", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "tailor-dashboard-"));
-    const secretFile = path.join(dir, "link-secret");
-    writeFileSync(secretFile, "s".repeat(48));
-    const env: Record<string, string> = {
-      PROFILES_TABLE: "profiles",
-      LEDGER_TABLE: "ledger",
-      TIMERS_TABLE: "timers",
-      SEGMENTS_TABLE: "segments",
-      SEGMENTS_DIR: "templates/segments",
-      TRANSITIONS_QUEUE_URL: "http://127.0.0.1:1/queue/transitions",
-      CAMPAIGNS_DIR: "templates/campaigns",
-      EMAILS_DIR: "templates/emails",
-      SENDS_QUEUE_URL: "http://127.0.0.1:1/queue/sends",
-      EVENTS_STREAM: "tailor-events",
-      FROM_ADDRESS: "Tailor Shop <shop@example.com>",
-      SES_CONFIGURATION_SET: "tailor",
-      SEND_RATE_PER_SECOND: "50",
-      PUBLIC_API_URL: "https://api.example.com/",
-      LINK_SECRET_FILE: secretFile,
-      SHOP_NAME: "Tailor Shop",
-      SHOP_URL: "https://shop.example.com",
-      SHOP_LOGO_URL: "https://shop.example.com/logo.png",
-      SHOP_POSTAL_ADDRESS: "1 Example Street, Springfield",
-      POWERTOOLS_SERVICE_NAME: "dispatch",
-      POWERTOOLS_METRICS_NAMESPACE: "Tailor",
+    const env = {
+      ...dispatchTestEnv(dir, { profiles: "profiles", ledger: "ledger", timers: "timers" }),
       AWS_REGION: "us-east-1",
     };
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
