@@ -1,12 +1,10 @@
-import type { Server } from "node:http";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import dynalite from "dynalite";
 import { startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoSendTimers } from "../../shared/aws/dynamo-send-timers.js";
@@ -14,32 +12,29 @@ import { DynamoTimers } from "../../shared/aws/dynamo-timers.js";
 import { SqsSendQueue } from "../../shared/aws/sqs-send-queue.js";
 import type { SendIntent } from "../../shared/domain/campaigns/contracts.js";
 import { DependencyUnavailableError } from "../../shared/errors.js";
-import { createTable } from "../support/dynamo-table.js";
+import { createTable, startDynalite } from "../support/dynamo-table.js";
 import { intent, MINUTE, T0 } from "./harness.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
-let server: Server;
 let dynamodb: DynamoDBClient;
+let stopDynalite: (() => Promise<void>) | undefined;
 let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
 let sqs: SQSClient;
 let tables = 0;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  dynamodb = new DynamoDBClient({ region: "us-east-1", credentials, endpoint: `http://127.0.0.1:${port}` });
+  const dynalite = await startDynalite();
+  dynamodb = dynalite.client;
+  stopDynalite = dynalite.stop;
   fauxqs = await startFauxqs({ port: 0, logger: false });
   sqs = new SQSClient({ region: "us-east-1", credentials, endpoint: `http://127.0.0.1:${fauxqs.port}` });
 });
 
 afterAll(async () => {
-  dynamodb?.destroy();
   sqs?.destroy();
   await fauxqs?.stop();
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await stopDynalite?.();
 });
 
 /** A fresh timers table (partition `b`, sort `k`), as the CDK creates it. */

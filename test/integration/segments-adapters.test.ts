@@ -1,8 +1,6 @@
-import type { Server } from "node:http";
-import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import dynalite from "dynalite";
 import { startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
@@ -11,34 +9,31 @@ import { DynamoTimers } from "../../shared/aws/dynamo-timers.js";
 import { SqsTransitionPublisher } from "../../shared/aws/sqs-transition-publisher.js";
 import { emptyProfile } from "../../shared/domain/profile/index.js";
 import type { SegmentTransition } from "../../shared/domain/segments/contracts.js";
-import { createTable } from "../support/dynamo-table.js";
+import { createTable, startDynalite } from "../support/dynamo-table.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 10, 23, 12);
 const NONE = { transitions: [], intents: [] };
 
-let server: Server;
 let dynamodb: DynamoDBClient;
+let stopDynalite: (() => Promise<void>) | undefined;
 let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
 let sqs: SQSClient;
 let tables = 0;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  dynamodb = new DynamoDBClient({ region: "us-east-1", credentials, endpoint: `http://127.0.0.1:${port}` });
+  const dynalite = await startDynalite();
+  dynamodb = dynalite.client;
+  stopDynalite = dynalite.stop;
   fauxqs = await startFauxqs({ port: 0, logger: false });
   sqs = new SQSClient({ region: "us-east-1", credentials, endpoint: `http://127.0.0.1:${fauxqs.port}` });
 });
 
 afterAll(async () => {
-  dynamodb?.destroy();
   sqs?.destroy();
   await fauxqs?.stop();
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await stopDynalite?.();
 });
 
 function table(hash: string, range?: string): Promise<string> {
