@@ -185,16 +185,12 @@ export class CampaignTriggers extends Construct {
         threshold: 0,
         topic: props.alarmTopic,
       }),
-      scheduleDeadLetters: notifyingAlarm(this, "ScheduleDeadLettersAlarm", {
-        description:
-          "EventBridge could not deliver scheduled campaign ticks: its dead-letter queue holds them",
-        metric: deadLetters.queue.metricApproximateNumberOfMessagesVisible({
-          statistic: "Maximum",
-          period: ALARM_PERIOD,
-        }),
-        threshold: 0,
-        topic: props.alarmTopic,
-      }),
+      scheduleDeadLetters: deadLetters.alarmWhenNotEmpty(
+        this,
+        "ScheduleDeadLettersAlarm",
+        "EventBridge could not deliver scheduled campaign ticks: its dead-letter queue holds them",
+        props.alarmTopic,
+      ),
     };
   }
 }

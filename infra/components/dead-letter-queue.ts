@@ -1,7 +1,10 @@
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import { type IKey, Key } from "aws-cdk-lib/aws-kms";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { type IQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 
 /** Props of {@link DeadLetterQueue}. */
 export interface DeadLetterQueueProps {
@@ -38,5 +41,21 @@ export class DeadLetterQueue extends Construct {
       reason: `This queue is itself a dead-letter queue: the on-failure destination of ${props.purpose}.`,
     });
     this.queue = queue;
+  }
+
+  /**
+   * An alarm, declared in `scope` as `id`, that fires as soon as the queue holds a message (its depth's maximum
+   * over a period is above 0) and notifies `topic`.
+   */
+  alarmWhenNotEmpty(scope: Construct, id: string, description: string, topic: ITopic): IAlarm {
+    return notifyingAlarm(scope, id, {
+      description,
+      metric: this.queue.metricApproximateNumberOfMessagesVisible({
+        statistic: "Maximum",
+        period: ALARM_PERIOD,
+      }),
+      threshold: 0,
+      topic,
+    });
   }
 }

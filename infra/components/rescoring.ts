@@ -333,15 +333,12 @@ export class Rescoring extends Construct {
         threshold: 0,
         topic: props.alarmTopic,
       }),
-      scheduleDeadLetters: notifyingAlarm(this, "ScheduleDeadLettersAlarm", {
-        description: "EventBridge could not start the rescoring: its dead-letter queue holds the starts",
-        metric: deadLetters.queue.metricApproximateNumberOfMessagesVisible({
-          statistic: "Maximum",
-          period: ALARM_PERIOD,
-        }),
-        threshold: 0,
-        topic: props.alarmTopic,
-      }),
+      scheduleDeadLetters: deadLetters.alarmWhenNotEmpty(
+        this,
+        "ScheduleDeadLettersAlarm",
+        "EventBridge could not start the rescoring: its dead-letter queue holds the starts",
+        props.alarmTopic,
+      ),
     };
   }
 }

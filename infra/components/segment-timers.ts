@@ -1,21 +1,20 @@
 import { fileURLToPath } from "node:url";
-import { Aws, Duration, Validations } from "aws-cdk-lib";
+import { Duration, Validations } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { type IRule, Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { segmentTimersEnvSchema } from "../../functions/segment-timers/env.js";
 import { LOCAL_NAMES } from "../local-names.js";
-import { DeadLetterQueue } from "./dead-letter-queue.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
+import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 
 /** The segment-timers function's handler, found from this file, wherever the repository is checked out. */
@@ -100,23 +99,8 @@ export class SegmentTimers extends Construct {
     fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
     acknowledgeGrantWildcards(timers);
 
-    const deadLetters = new DeadLetterQueue(this, "ScheduleDeadLetters", {
-      purpose: "the segment timers schedule",
-    });
+    const deadLetters = ruleDeadLetterQueue(this, "ScheduleDeadLetters", "the segment timers schedule");
     tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.segmentTimersScheduleDeadLetterQueue);
-    // EventBridge encrypts what it puts on the queue with the queue's key. Naming the rule itself would make
-    // a cycle (key → rule → queue → key): any rule of this account and region may use it.
-    deadLetters.key.addToResourcePolicy(
-      new PolicyStatement({
-        sid: "AllowEventBridgeRuleDeadLetters",
-        principals: [new ServicePrincipal("events.amazonaws.com")],
-        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-        resources: ["*"],
-        conditions: {
-          ArnLike: { "aws:SourceArn": `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/*` },
-        },
-      }),
-    );
     this.scheduleDeadLetterQueue = deadLetters.queue;
 
     const rule = new Rule(this, "Schedule", {
@@ -142,15 +126,12 @@ export class SegmentTimers extends Construct {
         threshold: 0,
         topic: props.alarmTopic,
       }),
-      scheduleDeadLetters: notifyingAlarm(this, "ScheduleDeadLettersAlarm", {
-        description: "EventBridge could not deliver segment timer ticks: its dead-letter queue holds them",
-        metric: deadLetters.queue.metricApproximateNumberOfMessagesVisible({
-          statistic: "Maximum",
-          period: ALARM_PERIOD,
-        }),
-        threshold: 0,
-        topic: props.alarmTopic,
-      }),
+      scheduleDeadLetters: deadLetters.alarmWhenNotEmpty(
+        this,
+        "ScheduleDeadLettersAlarm",
+        "EventBridge could not deliver segment timer ticks: its dead-letter queue holds them",
+        props.alarmTopic,
+      ),
     };
   }
 }

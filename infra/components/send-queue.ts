@@ -88,15 +88,12 @@ export class SendQueue extends Construct {
     this.queue = queue;
 
     this.alarms = {
-      deadLetters: notifyingAlarm(this, "DeadLettersAlarm", {
-        description: `Send intents were received ${maxReceiveCount} times and never sent or skipped: the sends dead-letter queue holds them`,
-        metric: deadLetters.queue.metricApproximateNumberOfMessagesVisible({
-          statistic: "Maximum",
-          period: ALARM_PERIOD,
-        }),
-        threshold: 0,
-        topic: props.alarmTopic,
-      }),
+      deadLetters: deadLetters.alarmWhenNotEmpty(
+        this,
+        "DeadLettersAlarm",
+        `Send intents were received ${maxReceiveCount} times and never sent or skipped: the sends dead-letter queue holds them`,
+        props.alarmTopic,
+      ),
       oldestMessageAge: notifyingAlarm(this, "OldestMessageAlarm", {
         description: `Send intents have waited more than ${maxMessageAge.toHumanString()}: emails are late`,
         metric: queue.metricApproximateAgeOfOldestMessage({ statistic: "Maximum", period: ALARM_PERIOD }),

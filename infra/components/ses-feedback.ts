@@ -139,15 +139,12 @@ export class SesFeedback extends Construct {
         threshold: 0,
         topic: props.alarmTopic,
       }),
-      deadLetters: notifyingAlarm(this, "DeadLettersAlarm", {
-        description: "SES events were given up on: the SES feedback dead-letter queue holds them",
-        metric: deadLetters.queue.metricApproximateNumberOfMessagesVisible({
-          statistic: "Maximum",
-          period: ALARM_PERIOD,
-        }),
-        threshold: 0,
-        topic: props.alarmTopic,
-      }),
+      deadLetters: deadLetters.alarmWhenNotEmpty(
+        this,
+        "DeadLettersAlarm",
+        "SES events were given up on: the SES feedback dead-letter queue holds them",
+        props.alarmTopic,
+      ),
     };
   }
 }

@@ -8,7 +8,6 @@ import { LOCAL_NAMES } from "../local-names.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { tagLocalName } from "./local-name.js";
-import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 
 /** Props of {@link TransitionsQueue}. */
 export interface TransitionsQueueProps {
@@ -73,14 +72,11 @@ export class TransitionsQueue extends Construct {
     tagLocalName(queue, "AWS::SQS::Queue", LOCAL_NAMES.transitionsQueue);
     this.queue = queue;
 
-    this.deadLetterAlarm = notifyingAlarm(this, "DeadLettersAlarm", {
-      description: `Segment transitions were received ${maxReceiveCount} times and never consumed: the transitions dead-letter queue holds them`,
-      metric: deadLetters.queue.metricApproximateNumberOfMessagesVisible({
-        statistic: "Maximum",
-        period: ALARM_PERIOD,
-      }),
-      threshold: 0,
-      topic: props.alarmTopic,
-    });
+    this.deadLetterAlarm = deadLetters.alarmWhenNotEmpty(
+      this,
+      "DeadLettersAlarm",
+      `Segment transitions were received ${maxReceiveCount} times and never consumed: the transitions dead-letter queue holds them`,
+      props.alarmTopic,
+    );
   }
 }
