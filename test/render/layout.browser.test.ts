@@ -1,20 +1,12 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS, chromiumPresent, launchChromium } from "../support/headless-chromium.js";
 import { type Shipped, shipped } from "./helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = path.resolve("test-artifacts");
 const WIDTH = 600;
-const present = existsSync(CHROMIUM);
-
-if (!present) {
-  console.warn(
-    `\n!!! ${CHROMIUM} is missing: the email layout browser test is SKIPPED, not passed.\n` +
-      "!!! Install it: apt-get update && apt-get install -y --no-install-recommends chromium\n",
-  );
-}
+const present = chromiumPresent("email layout");
 
 describe.skipIf(!present)("email layout in headless Chromium", () => {
   let browser: Browser;
@@ -23,19 +15,7 @@ describe.skipIf(!present)("email layout in headless Chromium", () => {
   beforeAll(async () => {
     ship = await shipped();
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,21 +1,13 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportModel } from "../../shared/app/experiments/report-model.js";
 import { renderReportHtml } from "../../shared/render/report/index.js";
+import { ARTIFACTS, chromiumPresent, launchChromium } from "../support/headless-chromium.js";
 import { arm, campaign, richCampaign } from "./totals.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = path.resolve("test-artifacts");
-const present = existsSync(CHROMIUM);
-
-if (!present) {
-  console.warn(
-    `\n!!! ${CHROMIUM} is missing: the experiment report browser test is SKIPPED, not passed.\n` +
-      "!!! Install it: apt-get update && apt-get install -y --no-install-recommends chromium\n",
-  );
-}
+const present = chromiumPresent("experiment report");
 
 describe.skipIf(!present)("experiment report in headless Chromium", () => {
   let browser: Browser;
@@ -37,19 +29,7 @@ describe.skipIf(!present)("experiment report in headless Chromium", () => {
         generatedAt: new Date("2026-05-04T08:30:00Z"),
       },
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
