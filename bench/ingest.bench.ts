@@ -186,8 +186,8 @@ async function runNaive(records: readonly IngestRecord[], tableName: string, now
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
-      KeySchema: [{ AttributeName: "customerId", KeyType: "HASH" }],
-      AttributeDefinitions: [{ AttributeName: "customerId", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
       BillingMode: "PAY_PER_REQUEST",
     }),
   );

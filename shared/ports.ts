@@ -1,6 +1,6 @@
 import type { ExperimentIncrement, ExperimentMetric } from "./domain/analytics/index.js";
 import type { LedgerEntry, SendIntent } from "./domain/campaigns/contracts.js";
-import type { Profile } from "./domain/profile/index.js";
+import type { CounterOutboxEntry, Profile } from "./domain/profile/index.js";
 import type { RfmThresholds, SegmentTransition } from "./domain/segments/contracts.js";
 
 /** Where profiles live: one compact item per customer, written with an optimistic version check. */
@@ -76,6 +76,8 @@ export interface OutboxRemainder {
   readonly transitions: readonly SegmentTransition[];
   /** Send intents not yet handed to the queue or the timers (`oi`). */
   readonly intents: readonly SendIntent[];
+  /** Experiment counter increments not yet added to the counters (`ox`). */
+  readonly counts: readonly CounterOutboxEntry[];
 }
 
 /** Removing published transitions (`ob`) and send intents (`oi`) from the outboxes of a stored profile. */
@@ -307,6 +309,8 @@ export interface EventWriter {
 export type AuditAction =
   | "consent.changed"
   | "customer.erased"
+  | "customer.blocked"
+  | "customer.unblocked"
   | "customer.exported"
   | "customer.erasure_dropped_event";
 
@@ -356,8 +360,11 @@ export interface ExperimentArmTotals {
  * so that no campaign is a hot key.
  */
 export interface ExperimentCounters {
-  /** Adds the increments, summed per counter and shard first; resolves the number of counter writes made. */
-  add(increments: readonly ExperimentIncrement[]): Promise<number>;
+  /**
+   * Adds the increments, summed per campaign first, under `flushId`: adding under the same id again changes
+   * nothing (a retried or redelivered flush counts once). Resolves the number of counter writes made.
+   */
+  add(flushId: string, increments: readonly ExperimentIncrement[]): Promise<number>;
   /** Every arm's totals of the campaign. */
   totals(campaignId: string): Promise<ExperimentArmTotals[]>;
 }

@@ -5,7 +5,6 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import type { IngestDeps } from "../../shared/app/ingest-batch.js";
 import { campaignSendDeps } from "../../shared/aws/campaign-adapters.js";
 import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
-import { DynamoProfileErasure } from "../../shared/aws/dynamo-erasure.js";
 import { DynamoExperimentCounters } from "../../shared/aws/dynamo-experiment-counters.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
@@ -30,8 +29,8 @@ export function makeIngestDeps(env: IngestEnv): IngestDeps {
       ? {}
       : { conversionWindowMs: env.CONVERSION_WINDOW_HOURS * 3_600_000 }),
     ...realtimeScoring(env),
-    // Erased customers' late events are dropped, not folded into a new profile.
-    tombstones: new DynamoProfileErasure({ client: dynamodb, tableName: env.PROFILES_TABLE }),
+    // Erased customers' late events are dropped, not folded into a new profile (tombstones stand at their keys).
+    tombstones: profiles,
     ...(env.AUDIT_TABLE === undefined
       ? {}
       : { audit: new DynamoAuditLog({ client: dynamodb, tableName: env.AUDIT_TABLE }) }),

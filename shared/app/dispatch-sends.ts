@@ -113,7 +113,8 @@ export async function dispatchSends(
     deps.library.byId.get(campaignId)?.priority ?? Number.NEGATIVE_INFINITY;
 
   const groups = [...byCustomer.values()];
-  const increments: ExperimentIncrement[] = [];
+  /** The `sent` count of each send or holdout, with its send key (the counters' flush id: a redelivery counts once). */
+  const increments: (ExperimentIncrement & { readonly sendKey: string })[] = [];
   const heldOut: SendIntent[] = [];
   const settled = await mapLimit(groups, deps.concurrency ?? DEFAULT_CONCURRENCY, async (group) => {
     const messageOf = new Map(group.map((item) => [item.intent, item.messageId]));
@@ -146,6 +147,7 @@ export async function dispatchSends(
         case "sent":
           summary.sent++;
           increments.push({
+            sendKey: intent.key,
             campaignId: intent.campaignId,
             arm: outcome.variant,
             segment: outcome.segment ?? UNKNOWN_SEGMENT,
@@ -163,6 +165,7 @@ export async function dispatchSends(
         case "heldOut":
           summary.heldOut++;
           increments.push({
+            sendKey: intent.key,
             campaignId: intent.campaignId,
             arm: HOLDOUT_ARM,
             segment: outcome.segment ?? UNKNOWN_SEGMENT,
@@ -209,13 +212,15 @@ export async function dispatchSends(
       note("", `holdout events not put: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  // The experiments' denominators: one write per counter for the batch; a failure only undercounts reports.
-  if (deps.experiments !== undefined && increments.length > 0) {
-    try {
-      await deps.experiments.add(increments);
-    } catch (error) {
-      note("", `experiment counters not written: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  // The experiments' denominators: one write per send, named by its send key, so a redelivered intent counts
+  // once; a failure only undercounts reports.
+  const { experiments } = deps;
+  if (experiments !== undefined && increments.length > 0) {
+    const written = await Promise.allSettled(
+      increments.map(({ sendKey, ...increment }) => experiments.add(`send#${sendKey}`, [increment])),
+    );
+    const unwritten = written.filter((result) => result.status === "rejected");
+    if (unwritten.length > 0) note("", `${unwritten.length} experiment counter write(s) failed`);
   }
   return { failed, summary };
 }

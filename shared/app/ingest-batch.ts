@@ -14,7 +14,7 @@ import type {
   StoredProfile,
 } from "../ports.js";
 import { consentAuditEntries } from "./consent/consent-audit-entries.js";
-import { type FlushResult, flushOutbox, type OutboxDeps } from "./flush-outbox.js";
+import { counterFlushId, type FlushResult, flushOutbox, type OutboxDeps } from "./flush-outbox.js";
 import { mapLimit } from "./map-limit.js";
 import { consentActor, isConsentEvent } from "./privacy/consent-audit.js";
 import { customerHash } from "./privacy/customer-hash.js";
@@ -76,8 +76,9 @@ export interface IngestDeps {
   readonly audit?: AuditLog;
   /**
    * Experiment counters: deliveries, unique opens and clicks, bounces, complaints and attributed conversions of
-   * each campaign's arms, summed over the batch and written once at its end (a failure is counted, never fails
-   * the batch).
+   * each campaign's arms. With `segments`, a write's increments go into the profile's outbox `ox` by the same write
+   * and are added to the counters right after, once per write (a crash or an outage delays them, never loses or
+   * doubles them); without `segments`, they are added after the write (a crash there loses them).
    * @default - nothing counted
    */
   readonly experiments?: ExperimentCounters;
@@ -255,31 +256,33 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   const outbox: OutboxDeps | undefined =
     deps.segments === undefined
       ? undefined
-      : deps.campaigns === undefined
-        ? deps.segments
-        : { ...deps.segments, sends: deps.campaigns.sends };
+      : {
+          ...deps.segments,
+          ...(deps.campaigns === undefined ? {} : { sends: deps.campaigns.sends }),
+          ...(deps.experiments === undefined ? {} : { experiments: deps.experiments }),
+        };
   const batches = [...byCustomer.values()].filter((batch) => !erased.has(batch.customerId));
-  for (const outcome of await dropErased(deps, now, summary, [...byCustomer.values()], erased)) {
-    for (const sequenceNumber of outcome) failed.add(sequenceNumber);
-  }
-  const increments: ExperimentIncrement[] = [];
-  const run: BatchRun = { deps, now, summary, context, deltas, outbox, actors, increments };
+  const run: BatchRun = { deps, now, summary, context, deltas, outbox, actors };
   const realtime = await scoreBatch(run, batches, loaded);
   const outcomes = await mapLimit(batches, deps.writeConcurrency ?? 16, (batch) =>
     writeCustomer(run, batch, loaded.get(batch.customerId), realtime.get(batch.customerId)),
   );
+  // Erased before the batch was loaded, or while it was being written (its write then failed on the tombstone).
+  const erasedBatches = [
+    ...[...byCustomer.values()].filter((batch) => erased.has(batch.customerId)),
+    ...batches.filter((_, index) => {
+      const outcome = outcomes[index];
+      return outcome?.status === "fulfilled" && outcome.value === "erased";
+    }),
+  ];
+  for (const outcome of await dropErased(deps, now, summary, erasedBatches)) {
+    for (const sequenceNumber of outcome) failed.add(sequenceNumber);
+  }
   if (deps.segments !== undefined && deltas.length > 0) {
     try {
       summary.counterWrites += await deps.segments.store.addToSizes(deltas);
     } catch {
       summary.counterFailures += deltas.length;
-    }
-  }
-  if (deps.experiments !== undefined && increments.length > 0) {
-    try {
-      summary.experimentWrites += await deps.experiments.add(increments);
-    } catch {
-      summary.experimentFailures += increments.length;
     }
   }
   outcomes.forEach((outcome, index) => {
@@ -302,8 +305,16 @@ interface BatchRun {
   readonly outbox: OutboxDeps | undefined;
   /** Actors of the consent events, by messageId. */
   readonly actors: ReadonlyMap<string, string>;
-  /** Experiment counter changes of the written profiles, written once at the end of the batch. */
-  readonly increments: ExperimentIncrement[];
+}
+
+/** One customer's profile and whether it was erased (a tombstone stands at its key; never without `tombstones`). */
+async function reloadProfile(
+  deps: IngestDeps,
+  customerId: string,
+): Promise<{ stored: StoredProfile | undefined; erased: boolean }> {
+  if (deps.tombstones === undefined) return { stored: await deps.profiles.get(customerId), erased: false };
+  const { profiles, erased } = await deps.tombstones.loadWithTombstones([customerId]);
+  return { stored: profiles.get(customerId), erased: erased.has(customerId) };
 }
 
 /** The batch's profiles, and which of its customers were erased (none without `tombstones`). */
@@ -325,10 +336,8 @@ async function dropErased(
   deps: IngestDeps,
   now: number,
   summary: IngestSummary,
-  batches: readonly CustomerBatch[],
-  erased: ReadonlySet<string>,
+  dropped: readonly CustomerBatch[],
 ): Promise<string[][]> {
-  const dropped = batches.filter((batch) => erased.has(batch.customerId));
   for (const batch of dropped) summary.erasedDropped += batch.events.length;
   const { audit } = deps;
   if (audit === undefined) return [];
@@ -381,12 +390,17 @@ async function scoreBatch(
   return results;
 }
 
+/**
+ * Folds and writes one customer's events (reloading and refolding on a version conflict). Resolves `erased` when
+ * the customer turned out to be erased: its key holds a tombstone, so the write failed on it and nothing was
+ * written; the timers this attempt scheduled are taken back.
+ */
 async function writeCustomer(
   run: BatchRun,
   batch: CustomerBatch,
   initial: StoredProfile | undefined,
   realtime: RealtimeScores | undefined,
-): Promise<void> {
+): Promise<"written" | "unchanged" | "erased"> {
   const { deps, now, summary } = run;
   const attempts = deps.maxWriteAttempts ?? 5;
   const scheduled = new Set<number>();
@@ -397,14 +411,14 @@ async function writeCustomer(
     if (!folded.changed) {
       summary.duplicates += folded.duplicates;
       summary.profilesUnchanged++;
-      // A crash between an earlier write and its publish left transitions behind: deliver them now.
+      // A crash between an earlier write and its publish left outbox entries behind: deliver them now.
       if (run.outbox !== undefined && stored !== undefined) {
         count(
           summary,
           await flushOutbox(run.outbox, { ...stored.profile, itemBytes: stored.itemBytes }, now),
         );
       }
-      return;
+      return "unchanged";
     }
     let profile = folded.profile;
     // Scored once for the batch, before the writes: a version conflict reapplies the same scores.
@@ -428,6 +442,15 @@ async function writeCustomer(
         intents = started.length;
       }
     }
+    const increments =
+      deps.experiments === undefined
+        ? []
+        : experimentIncrements(stored?.profile, profile, batch.events, deps.conversionWindowMs);
+    if (increments.length > 0 && run.outbox !== undefined) {
+      // Counted by the same write: the entry is named by the version this write makes.
+      const id = (stored?.profile.version ?? 0) + 1;
+      profile = { ...profile, ox: [...(profile.ox ?? []), { id, i: increments }] };
+    }
     if (deps.audit !== undefined) {
       const actorOf = (event: TailorEvent) => run.actors.get(event.messageId) ?? "app:stream";
       const entries = consentAuditEntries(stored?.profile, profile, batch.events, actorOf).filter(
@@ -445,11 +468,6 @@ async function writeCustomer(
       summary.profilesWritten++;
       summary.writeUnits += outcome.writeUnits;
       summary.intents += intents;
-      if (deps.experiments !== undefined) {
-        run.increments.push(
-          ...experimentIncrements(stored?.profile, profile, batch.events, deps.conversionWindowMs),
-        );
-      }
       if (run.outbox !== undefined) {
         summary.transitions += transitions.length;
         run.deltas.push(...sizeDeltas(transitions));
@@ -461,17 +479,46 @@ async function writeCustomer(
             now,
           ),
         );
+      } else if (deps.experiments !== undefined && increments.length > 0) {
+        await addCountsDirectly(deps.experiments, summary, batch.customerId, outcome.version, increments);
       }
-      return;
+      return "written";
     }
     summary.conflicts++;
-    stored = await deps.profiles.get(batch.customerId);
+    const reloaded = await reloadProfile(deps, batch.customerId);
+    if (reloaded.erased) {
+      // Erased while this batch was in flight: the tombstone won. Take back the timers this attempt scheduled.
+      if (deps.segments !== undefined) {
+        const { timers } = deps.segments;
+        await Promise.all(
+          [...scheduled].map((dueAt) => timers.complete({ customerId: batch.customerId, dueAt })),
+        );
+      }
+      return "erased";
+    }
+    stored = reloaded.stored;
   }
   throw new ProfileConflictError(batch.customerId, attempts);
 }
 
+/** Experiment counts without an outbox (no `segments`): added right after the write, named by its version. */
+async function addCountsDirectly(
+  experiments: ExperimentCounters,
+  summary: IngestSummary,
+  customerId: string,
+  version: number,
+  increments: readonly ExperimentIncrement[],
+): Promise<void> {
+  try {
+    summary.experimentWrites += await experiments.add(counterFlushId(customerId, version), increments);
+  } catch {
+    summary.experimentFailures += increments.length;
+  }
+}
+
 function count(summary: IngestSummary, flushed: FlushResult): void {
   summary.transitionsPublished += flushed.published;
+  summary.experimentWrites += flushed.counterWrites;
   summary.outboxWrites += flushed.outboxWrites;
   summary.outboxWriteUnits += flushed.writeUnits;
   summary.intentsEnqueued += flushed.enqueued;

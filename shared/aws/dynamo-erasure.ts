@@ -1,35 +1,17 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
   BatchWriteItemCommand,
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { customerHash, TOMBSTONE_PREFIX, tombstoneKey } from "../app/privacy/customer-hash.js";
 import { toJsonObject } from "../app/privacy/json-value.js";
-import type {
-  CustomerItems,
-  ErasableProfiles,
-  LedgerItem,
-  PendingTimer,
-  ProfilesAndTombstones,
-  Tombstone,
-  TombstoneReader,
-} from "../app/privacy/privacy-ports.js";
-import type { Profile } from "../domain/profile/index.js";
+import type { CustomerItems, LedgerItem, PendingTimer } from "../app/privacy/privacy-ports.js";
 import { DependencyUnavailableError } from "../errors.js";
-import type { StoredProfile } from "../ports.js";
-import { itemSizeBytes } from "./dynamo-item-size.js";
 import { SEND_TIMER_NAMESPACE } from "./dynamo-send-timers.js";
 
-/** Keys per BatchGetItem (DynamoDB's limit): 50 customers, each with its profile and tombstone key. */
-const BATCH_GET_KEYS = 100;
 /** Requests per BatchWriteItem (DynamoDB's limit). */
 const BATCH_WRITE_LIMIT = 25;
 const UNPROCESSED_RETRIES = 8;
@@ -69,119 +51,6 @@ export async function batchDelete(
           : [{ DeleteRequest: { Key: request.DeleteRequest.Key } }],
       );
     }
-  }
-}
-
-function isProfile(value: Record<string, unknown>): value is Profile {
-  return typeof value.customerId === "string" && typeof value.version === "number";
-}
-
-/**
- * Erasure in the profiles table: deleting a profile, and the tombstones (`customerId = tomb#<sha256>`, with
- * `erasedAt` only) that make the ingest drop an erased customer's late events. A tombstone is not a profile:
- * readers that scan the table must skip keys starting with `tomb#`.
- */
-export class DynamoProfileErasure implements ErasableProfiles, TombstoneReader {
-  readonly #client: DynamoDBClient;
-  readonly #tableName: string;
-
-  constructor(options: { client: DynamoDBClient; tableName: string }) {
-    this.#client = options.client;
-    this.#tableName = options.tableName;
-  }
-
-  async delete(customerId: string): Promise<number> {
-    const out = await call(`DeleteItem on ${this.#tableName}`, () =>
-      this.#client.send(
-        new DeleteItemCommand({
-          TableName: this.#tableName,
-          Key: { customerId: { S: customerId } },
-          ReturnValues: "ALL_OLD",
-        }),
-      ),
-    );
-    return out.Attributes === undefined ? 0 : 1;
-  }
-
-  async putTombstone(customerId: string, erasedAt: number): Promise<Tombstone> {
-    const key = tombstoneKey(customerId);
-    const hash = customerHash(customerId);
-    try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#tableName,
-          Item: { customerId: { S: key }, erasedAt: { N: String(erasedAt) } },
-          ConditionExpression: "attribute_not_exists(customerId)",
-        }),
-      );
-      return { customerHash: hash, erasedAt };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) {
-        throw new DependencyUnavailableError(`PutItem (tombstone) on ${this.#tableName} failed`, error);
-      }
-    }
-    // Erased before: keep the first erasure's time.
-    const out = await call(`GetItem (tombstone) on ${this.#tableName}`, () =>
-      this.#client.send(
-        new GetItemCommand({
-          TableName: this.#tableName,
-          Key: { customerId: { S: key } },
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    const first = Number(out.Item?.erasedAt?.N);
-    return { customerHash: hash, erasedAt: Number.isFinite(first) ? first : erasedAt };
-  }
-
-  async loadWithTombstones(customerIds: readonly string[]): Promise<ProfilesAndTombstones> {
-    const profiles = new Map<string, StoredProfile>();
-    const erased = new Set<string>();
-    const byTombstone = new Map<string, string>();
-    const keys: string[] = [];
-    for (const customerId of new Set(customerIds)) {
-      const tombstone = tombstoneKey(customerId);
-      byTombstone.set(tombstone, customerId);
-      keys.push(customerId, tombstone);
-    }
-    const chunks: string[][] = [];
-    for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) chunks.push(keys.slice(i, i + BATCH_GET_KEYS));
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        let pending: Key[] = chunk.map((id) => ({ customerId: { S: id } }));
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt > UNPROCESSED_RETRIES) {
-            throw new DependencyUnavailableError(`BatchGetItem on ${this.#tableName} left keys unprocessed`);
-          }
-          if (attempt > 0) await backoff(attempt);
-          const out = await call(`BatchGetItem on ${this.#tableName}`, () =>
-            this.#client.send(
-              new BatchGetItemCommand({
-                RequestItems: { [this.#tableName]: { Keys: pending, ConsistentRead: true } },
-              }),
-            ),
-          );
-          for (const item of out.Responses?.[this.#tableName] ?? []) {
-            const id = item.customerId?.S;
-            if (id === undefined) continue;
-            const erasedCustomer = id.startsWith(TOMBSTONE_PREFIX) ? byTombstone.get(id) : undefined;
-            if (erasedCustomer !== undefined) {
-              erased.add(erasedCustomer);
-              continue;
-            }
-            const data = unmarshall(item);
-            if (!isProfile(data)) {
-              throw new DependencyUnavailableError(
-                "profiles table holds an item without customerId and version",
-              );
-            }
-            profiles.set(data.customerId, { profile: data, itemBytes: itemSizeBytes(item) });
-          }
-          pending = out.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
-        }
-      }),
-    );
-    return { profiles, erased };
   }
 }
 

@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import {
   type AttributeValue,
   type DynamoDBClient,
+  PutItemCommand,
   QueryCommand,
-  UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { ExperimentIncrement, ExperimentMetric } from "../domain/analytics/index.js";
 import { DependencyUnavailableError } from "../errors.js";
@@ -20,46 +21,67 @@ const METRICS: ReadonlySet<string> = new Set<ExperimentMetric>([
 ]);
 const isMetric = (value: string): value is ExperimentMetric => METRICS.has(value);
 
+/** The sort key of one flush: a hash, so the table holds no customer id. */
+const flushKey = (flushId: string): string =>
+  `f#${createHash("sha256").update(flushId, "utf8").digest("base64url").slice(0, 32)}`;
+
+const countKey = (arm: string, segment: string, metric: ExperimentMetric): string =>
+  JSON.stringify([arm, segment, metric]);
+
+function readCountKey(key: string): { arm: string; segment: string; metric: ExperimentMetric } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(key);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.length !== 3) return undefined;
+  const [arm, segment, metric]: unknown[] = value;
+  if (typeof arm !== "string" || typeof segment !== "string" || typeof metric !== "string") return undefined;
+  return isMetric(metric) ? { arm, segment, metric } : undefined;
+}
+
 /**
- * Experiment counters in the segment bookkeeping table (partition `pk`, sort `sk`): `pk = exp#<campaignId>`,
- * `sk = <arm>#<segment>#<metric>#<shard>`, `n` added to atomically. Each `add` picks one shard at random for its writes, so a
- * busy campaign spreads over `shards` items; `totals` is one Query per campaign.
+ * Experiment counters in the segment bookkeeping table (partition `pk`, sort `sk`) as a log of flushes:
+ * `pk = exp#<campaignId>`, `sk = f#<hash of the flush id>`, and `c`, a map from `[arm, segment, metric]` to the
+ * flush's sum. An `add` is one PutItem per campaign, keyed by the flush: adding the same flush again rewrites the
+ * same item, so a retried or redelivered flush counts once (an `ADD` to a shared counter could not tell). `totals`
+ * is one Query per campaign, summing its flushes: its reads grow with the campaign's engagement events (about 60
+ * flushes per 4 KB read unit).
  */
 export class DynamoExperimentCounters implements ExperimentCounters {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
-  readonly #shards: number;
 
-  constructor(options: { client: DynamoDBClient; tableName: string; shards?: number }) {
+  constructor(options: { client: DynamoDBClient; tableName: string }) {
     this.#client = options.client;
     this.#tableName = options.tableName;
-    this.#shards = options.shards ?? 8;
   }
 
-  async add(increments: readonly ExperimentIncrement[]): Promise<number> {
-    const sums = new Map<string, { campaignId: string; sk: string; amount: number }>();
-    const shard = Math.floor(Math.random() * this.#shards);
+  async add(flushId: string, increments: readonly ExperimentIncrement[]): Promise<number> {
+    const byCampaign = new Map<string, Map<string, number>>();
     for (const { campaignId, arm, segment, metric, amount } of increments) {
-      const sk = `${arm}#${segment}#${metric}#${shard}`;
-      const key = `${campaignId}\u0000${sk}`;
-      const sum = sums.get(key) ?? { campaignId, sk, amount: 0 };
-      sum.amount += amount;
-      sums.set(key, sum);
+      const sums = byCampaign.get(campaignId) ?? new Map<string, number>();
+      const key = countKey(arm, segment, metric);
+      sums.set(key, (sums.get(key) ?? 0) + amount);
+      byCampaign.set(campaignId, sums);
     }
-    const writes = [...sums.values()].filter((sum) => sum.amount !== 0);
+    const writes = [...byCampaign.entries()].filter(([, sums]) => [...sums.values()].some((n) => n !== 0));
     await Promise.all(
-      writes.map(({ campaignId, sk, amount }) =>
+      writes.map(([campaignId, sums]) =>
         this.#client
           .send(
-            new UpdateItemCommand({
+            new PutItemCommand({
               TableName: this.#tableName,
-              Key: { pk: { S: `exp#${campaignId}` }, sk: { S: sk } },
-              UpdateExpression: "ADD n :amount",
-              ExpressionAttributeValues: { ":amount": { N: String(amount) } },
+              Item: {
+                pk: { S: `exp#${campaignId}` },
+                sk: { S: flushKey(flushId) },
+                c: { M: Object.fromEntries([...sums].map(([key, n]) => [key, { N: String(n) }])) },
+              },
             }),
           )
           .catch((error: unknown) => {
-            throw new DependencyUnavailableError(`UpdateItem on ${this.#tableName} failed`, error);
+            throw new DependencyUnavailableError(`PutItem on ${this.#tableName} failed`, error);
           }),
       ),
     );
@@ -86,12 +108,14 @@ export class DynamoExperimentCounters implements ExperimentCounters {
           throw new DependencyUnavailableError(`Query on ${this.#tableName} failed`, error);
         });
       for (const item of out.Items ?? []) {
-        const [arm, segment, metric] = (item.sk?.S ?? "").split("#");
-        if (arm === undefined || segment === undefined || metric === undefined || !isMetric(metric)) continue;
-        const key = JSON.stringify([arm, segment]);
-        const found = arms.get(key) ?? { arm, segment, counts: {} };
-        found.counts[metric] = (found.counts[metric] ?? 0) + Number(item.n?.N ?? 0);
-        arms.set(key, found);
+        for (const [key, value] of Object.entries(item.c?.M ?? {})) {
+          const read = readCountKey(key);
+          if (read === undefined) continue;
+          const armKey = JSON.stringify([read.arm, read.segment]);
+          const found = arms.get(armKey) ?? { arm: read.arm, segment: read.segment, counts: {} };
+          found.counts[read.metric] = (found.counts[read.metric] ?? 0) + Number(value.N ?? 0);
+          arms.set(armKey, found);
+        }
       }
       start = out.LastEvaluatedKey;
     } while (start !== undefined);

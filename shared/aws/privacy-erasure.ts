@@ -2,7 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { PrivacyDeps } from "../app/privacy/privacy-ports.js";
 import type { AuditLog, Clock } from "../ports.js";
-import { DynamoLedgerErasure, DynamoProfileErasure, DynamoTimerErasure } from "./dynamo-erasure.js";
+import { DynamoLedgerErasure, DynamoTimerErasure } from "./dynamo-erasure.js";
 import { DynamoProfileStore } from "./dynamo-profile-store.js";
 import { S3QuarantineErasure } from "./s3-quarantine-erasure.js";
 
@@ -23,14 +23,8 @@ export function privacyAdapters(options: {
   readonly clock: Clock;
 }): PrivacyDeps {
   const { dynamodb, s3, resources } = options;
-  const store = new DynamoProfileStore({ client: dynamodb, tableName: resources.profilesTable });
-  const erasure = new DynamoProfileErasure({ client: dynamodb, tableName: resources.profilesTable });
   return {
-    profiles: {
-      get: (customerId) => store.get(customerId),
-      delete: (customerId) => erasure.delete(customerId),
-      putTombstone: (customerId, erasedAt) => erasure.putTombstone(customerId, erasedAt),
-    },
+    profiles: new DynamoProfileStore({ client: dynamodb, tableName: resources.profilesTable }),
     ledger: new DynamoLedgerErasure({ client: dynamodb, tableName: resources.sendLedgerTable }),
     timers: new DynamoTimerErasure({ client: dynamodb, tableName: resources.timersTable }),
     quarantine: new S3QuarantineErasure({ client: s3, bucketName: resources.quarantineBucket }),

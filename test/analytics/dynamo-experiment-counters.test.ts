@@ -16,11 +16,11 @@ afterAll(async () => {
 });
 
 describe("DynamoExperimentCounters", () => {
-  it("sums increments over calls and shards, per campaign, arm and segment, and keeps campaigns apart", async () => {
-    const counters = new DynamoExperimentCounters({ client: dynamodb, tableName: "segments", shards: 4 });
+  it("sums increments over flushes, per campaign, arm and segment, and keeps campaigns apart", async () => {
+    const counters = new DynamoExperimentCounters({ client: dynamodb, tableName: "segments" });
     let writes = 0;
     for (let i = 0; i < 20; i++) {
-      writes += await counters.add([
+      writes += await counters.add(`c-${i}#1`, [
         { campaignId: "cart", arm: "a", segment: "active", metric: "sent", amount: 1 },
         { campaignId: "cart", arm: "a", segment: "active", metric: "sent", amount: 1 },
         { campaignId: "cart", arm: "a", segment: "lapsed", metric: "sent", amount: 1 },
@@ -29,7 +29,7 @@ describe("DynamoExperimentCounters", () => {
       ]);
     }
 
-    expect(writes).toBe(80); // four counters per call: the two active `sent` of arm a summed first
+    expect(writes).toBe(40); // one item per campaign and flush
     expect(await counters.totals("cart")).toEqual([
       { campaignId: "cart", arm: "a", segment: "active", counts: { sent: 40 } },
       { campaignId: "cart", arm: "a", segment: "lapsed", counts: { sent: 20 } },
@@ -39,5 +39,30 @@ describe("DynamoExperimentCounters", () => {
       { campaignId: "other", arm: "a", segment: "active", counts: { clicked: 20 } },
     ]);
     expect(await counters.totals("none")).toEqual([]);
+  });
+
+  it("counts a flush once however often it is added (a retried or redelivered flush)", async () => {
+    const counters = new DynamoExperimentCounters({ client: dynamodb, tableName: "segments" });
+    const increments = [
+      { campaignId: "retry", arm: "a", segment: "active", metric: "opened" as const, amount: 1 },
+      { campaignId: "retry", arm: "a", segment: "active", metric: "revenue" as const, amount: 999 },
+    ];
+    await counters.add("c-1#7", increments);
+    await counters.add("c-1#7", increments);
+    await counters.add("c-1#8", increments.slice(0, 1));
+
+    expect(await counters.totals("retry")).toEqual([
+      { campaignId: "retry", arm: "a", segment: "active", counts: { opened: 2, revenue: 999 } },
+    ]);
+  });
+
+  it("keeps no customer id in the table (flushes are named by hash)", async () => {
+    const counters = new DynamoExperimentCounters({ client: dynamodb, tableName: "segments" });
+    await counters.add("alice@example.com#3", [
+      { campaignId: "private", arm: "a", segment: "active", metric: "opened", amount: 1 },
+    ]);
+    const { ScanCommand } = await import("@aws-sdk/client-dynamodb");
+    const out = await dynamodb.send(new ScanCommand({ TableName: "segments" }));
+    expect(JSON.stringify(out.Items)).not.toContain("alice");
   });
 });

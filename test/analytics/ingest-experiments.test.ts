@@ -21,7 +21,7 @@ describe("ingestBatch and the experiment counters", () => {
     const deps = {
       ...h.ingest(),
       experiments: {
-        add: async (i: readonly ExperimentIncrement[]) => added.push([...i]),
+        add: async (_flushId: string, i: readonly ExperimentIncrement[]) => added.push([...i]),
         totals: async () => [],
       },
     };

@@ -91,7 +91,7 @@ describe("dispatch against the emulators (dynalite, aws-ses-v2-local), wired by 
     const env = loadEnv(
       dispatchEnvSchema,
       dispatchTestEnv(dir, {
-        profiles: await table("profiles", "customerId"),
+        profiles: await table("profiles", "pk"),
         ledger: await table("ledger", "customerId", "sk"),
         timers: await table("timers", "b", "k"),
       }),

@@ -300,20 +300,25 @@ describe("dispatchSends and the experiment counters", () => {
       ids.map((id) => customer(id)),
     );
     const added: ExperimentIncrement[][] = [];
+    const flushIds: string[] = [];
     const counted = {
       ...deps,
       experiments: {
-        add: async (i: readonly ExperimentIncrement[]) => added.push([...i]),
+        add: async (flushId: string, i: readonly ExperimentIncrement[]) => {
+          flushIds.push(flushId);
+          return added.push([...i]);
+        },
         totals: async () => [],
       },
     };
 
     // Act
-    const { summary } = await dispatchSends(counted, messages(...ids.map((id) => intent("cart", id))));
+    const intents = ids.map((id) => intent("cart", id));
+    const { summary } = await dispatchSends(counted, messages(...intents));
 
-    // Assess
-    expect(added).toHaveLength(1);
-    const sent = added[0] ?? [];
+    // Assess: one flush per send, named by its send key (a redelivered intent counts once)
+    expect(flushIds.sort()).toEqual(intents.map((i) => `send#${i.key}`).sort());
+    const sent = added.flat();
     expect(sent.filter((i) => i.arm === "holdout")).toHaveLength(holdouts.length);
     expect(sent.filter((i) => i.arm === "a")).toHaveLength(summary.sent);
     expect(summary.sent + summary.heldOut).toBe(ids.length);

@@ -1,3 +1,11 @@
+import type {
+  ErasableProfiles,
+  ErasedProfile,
+  ProfilesAndTombstones,
+  Tombstone,
+  TombstoneKind,
+  TombstoneReader,
+} from "../../shared/app/privacy/privacy-ports.js";
 import type { Profile } from "../../shared/domain/profile/index.js";
 import type {
   ClearOutboxOutcome,
@@ -12,9 +20,16 @@ import type {
   StoredProfile,
 } from "../../shared/ports.js";
 
-/** A profile store in memory with the same optimistic-version contract as the DynamoDB one. */
-export class InMemoryProfileStore implements ProfileStore, OutboxStore, ProfileScan {
+/**
+ * A profile store in memory with the same contract as the DynamoDB one: optimistic versions, and an erased
+ * customer's tombstone standing at its key in place of the profile (every write then fails on it).
+ */
+export class InMemoryProfileStore
+  implements ProfileStore, OutboxStore, ProfileScan, TombstoneReader, ErasableProfiles
+{
   readonly items = new Map<string, StoredProfile>();
+  /** Tombstones by customer id: a key holds a profile or a tombstone, never both. */
+  readonly tombstones = new Map<string, Tombstone>();
   puts = 0;
   /** Called before each put: lets a test slip a concurrent writer in, or make the store fail. */
   beforePut: ((profile: Profile) => void) | undefined;
@@ -24,17 +39,46 @@ export class InMemoryProfileStore implements ProfileStore, OutboxStore, ProfileS
   }
 
   async getMany(customerIds: readonly string[]): Promise<Map<string, StoredProfile>> {
-    const found = new Map<string, StoredProfile>();
+    return (await this.loadWithTombstones(customerIds)).profiles;
+  }
+
+  /** Batch loads made (`getMany`, `loadWithTombstones`). */
+  reads = 0;
+
+  async loadWithTombstones(customerIds: readonly string[]): Promise<ProfilesAndTombstones> {
+    this.reads++;
+    const profiles = new Map<string, StoredProfile>();
+    const erased = new Set<string>();
     for (const id of customerIds) {
       const stored = this.items.get(id);
-      if (stored !== undefined) found.set(id, structuredClone(stored));
+      if (stored !== undefined) profiles.set(id, structuredClone(stored));
+      if (this.tombstones.has(id)) erased.add(id);
     }
-    return found;
+    return { profiles, erased };
+  }
+
+  async erase(customerId: string, erasedAt: number, kind: TombstoneKind): Promise<ErasedProfile> {
+    const first = this.tombstones.get(customerId);
+    if (first !== undefined) return { tombstone: first, replaced: false };
+    const replaced = this.items.delete(customerId);
+    this.tombstones.set(customerId, { erasedAt, kind });
+    return { tombstone: { erasedAt, kind }, replaced };
+  }
+
+  async tombstone(customerId: string): Promise<Tombstone | undefined> {
+    return this.tombstones.get(customerId);
+  }
+
+  async lift(customerId: string): Promise<Tombstone | undefined> {
+    const lifted = this.tombstones.get(customerId);
+    this.tombstones.delete(customerId);
+    return lifted;
   }
 
   async put(profile: Profile, previous: StoredProfile | undefined): Promise<PutOutcome> {
     this.beforePut?.(profile);
     this.puts++;
+    if (this.tombstones.has(profile.customerId)) return { ok: false, reason: "conflict" };
     const current = this.items.get(profile.customerId);
     if (current?.profile.version !== previous?.profile.version) return { ok: false, reason: "conflict" };
     const version = (previous?.profile.version ?? 0) + 1;
@@ -63,6 +107,8 @@ export class InMemoryProfileStore implements ProfileStore, OutboxStore, ProfileS
     else delete profile.ob;
     if (remaining.intents.length > 0) profile.oi = structuredClone([...remaining.intents]);
     else delete profile.oi;
+    if (remaining.counts.length > 0) profile.ox = structuredClone([...remaining.counts]);
+    else delete profile.ox;
     this.items.set(customerId, { profile, itemBytes: current.itemBytes });
     return { ok: true, version: version + 1, writeUnits: Math.max(1, Math.ceil(itemBytes / 1024)) };
   }

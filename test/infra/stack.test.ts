@@ -88,14 +88,14 @@ describe("TailorStack", () => {
   });
 
   describe("profile store", () => {
-    it("is keyed by customerId, on demand, with PITR, KMS encryption and deletion protection", () => {
+    it("is keyed by pk (a hash of the customer id), on demand, with PITR, KMS encryption and deletion protection", () => {
       // THEN
       template.hasResource("AWS::DynamoDB::Table", {
         DeletionPolicy: "Retain",
         UpdateReplacePolicy: "Retain",
         Properties: {
-          KeySchema: [{ AttributeName: "customerId", KeyType: "HASH" }],
-          AttributeDefinitions: [{ AttributeName: "customerId", AttributeType: "S" }],
+          KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+          AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
           BillingMode: "PAY_PER_REQUEST",
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           SSESpecification: {

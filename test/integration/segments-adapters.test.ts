@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentStore } from "../../shared/aws/dynamo-segment-store.js";
 import { DynamoTimers } from "../../shared/aws/dynamo-timers.js";
+import { profileKey } from "../../shared/aws/profile-key.js";
 import { SqsTransitionPublisher } from "../../shared/aws/sqs-transition-publisher.js";
 import { emptyProfile } from "../../shared/domain/profile/index.js";
 import type { SegmentTransition } from "../../shared/domain/segments/contracts.js";
@@ -14,7 +15,7 @@ import { createTable, startDynalite } from "../support/dynamo-table.js";
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 10, 23, 12);
-const NONE = { transitions: [], intents: [] };
+const NONE = { transitions: [], intents: [], counts: [] };
 
 let dynamodb: DynamoDBClient;
 let stopDynalite: (() => Promise<void>) | undefined;
@@ -225,7 +226,7 @@ function transition(customerId: string, n: number): SegmentTransition {
 
 describe("DynamoProfileStore outbox and scan", () => {
   it("clears published transitions only if the version is unchanged, bumping it", async () => {
-    const profiles = new DynamoProfileStore({ client: dynamodb, tableName: await table("customerId") });
+    const profiles = new DynamoProfileStore({ client: dynamodb, tableName: await table("pk") });
     const profile = { ...emptyProfile("c-1", T0), ob: [transition("c-1", 1), transition("c-1", 2)] };
     const put = await profiles.put(profile, undefined);
     if (!put.ok) throw new Error("put failed");
@@ -234,7 +235,7 @@ describe("DynamoProfileStore outbox and scan", () => {
     const partial = await profiles.clearOutbox(
       "c-1",
       put.version,
-      { transitions: [transition("c-1", 2)], intents: [] },
+      { transitions: [transition("c-1", 2)], intents: [], counts: [] },
       put.itemBytes,
     );
     const afterPartial = await profiles.get("c-1");
@@ -250,13 +251,16 @@ describe("DynamoProfileStore outbox and scan", () => {
   });
 
   it("scans every profile exactly once over parallel slices", async () => {
-    const name = await table("customerId");
+    const name = await table("pk");
     const profiles = new DynamoProfileStore({ client: dynamodb, tableName: name });
     const ids = Array.from({ length: 60 }, (_, i) => `c-${i}`);
     await Promise.all(
       ids.map((id) =>
         dynamodb.send(
-          new PutItemCommand({ TableName: name, Item: marshall({ ...emptyProfile(id, T0), version: 1 }) }),
+          new PutItemCommand({
+            TableName: name,
+            Item: { ...marshall({ ...emptyProfile(id, T0), version: 1 }), pk: { S: profileKey(id) } },
+          }),
         ),
       ),
     );
@@ -268,6 +272,55 @@ describe("DynamoProfileStore outbox and scan", () => {
     }
 
     expect(seen.sort()).toEqual([...ids].sort());
+  });
+
+  it("skips tombstones in a scan, reports them on a batch load, and fails every write of an erased profile", async () => {
+    const profiles = new DynamoProfileStore({ client: dynamodb, tableName: await table("pk") });
+    const first = await profiles.put(emptyProfile("gone", T0), undefined);
+    await profiles.put(emptyProfile("kept", T0), undefined);
+    if (!first.ok) throw new Error("put failed");
+    const loaded = await profiles.get("gone");
+
+    const erased = await profiles.erase("gone", T0 + 1, "erased");
+    const again = await profiles.erase("gone", T0 + 2, "erased");
+
+    expect(erased).toEqual({ tombstone: { erasedAt: T0 + 1, kind: "erased" }, replaced: true });
+    expect(again).toEqual({ tombstone: { erasedAt: T0 + 1, kind: "erased" }, replaced: false });
+    expect(await profiles.put(emptyProfile("gone", T0), loaded)).toEqual({ ok: false, reason: "conflict" });
+    expect(await profiles.put(emptyProfile("gone", T0), undefined)).toEqual({
+      ok: false,
+      reason: "conflict",
+    });
+    expect(await profiles.clearOutbox("gone", first.version, NONE, first.itemBytes)).toEqual({
+      ok: false,
+      reason: "conflict",
+    });
+    expect(await profiles.get("gone")).toBeUndefined();
+    const both = await profiles.loadWithTombstones(["gone", "kept", "never"]);
+    expect([...both.profiles.keys()]).toEqual(["kept"]);
+    expect([...both.erased]).toEqual(["gone"]);
+    const seen: string[] = [];
+    for await (const stored of profiles.scan({ segment: 0, totalSegments: 1 }))
+      seen.push(stored.profile.customerId);
+    expect(seen).toEqual(["kept"]);
+    expect(await profiles.lift("kept")).toBeUndefined(); // a profile is never lifted away
+    expect(await profiles.lift("gone")).toEqual({ erasedAt: T0 + 1, kind: "erased" });
+    expect(await profiles.put(emptyProfile("gone", T0), undefined)).toMatchObject({ ok: true });
+  });
+
+  it("keys each customer by a hash in its own namespace: a forged `tomb#…` or `c#…` id is just another customer", async () => {
+    const profiles = new DynamoProfileStore({ client: dynamodb, tableName: await table("pk") });
+    await profiles.put(emptyProfile("victim@example.com", T0), undefined);
+    for (const forged of [
+      `tomb#${profileKey("victim@example.com").slice(2)}`,
+      profileKey("victim@example.com"),
+    ]) {
+      const put = await profiles.put(emptyProfile(forged, T0), undefined);
+      expect(put).toMatchObject({ ok: true });
+      await profiles.erase(forged, T0, "erased");
+    }
+    expect((await profiles.get("victim@example.com"))?.profile.customerId).toBe("victim@example.com");
+    expect(await profiles.tombstone("victim@example.com")).toBeUndefined();
   });
 });
 
@@ -305,16 +358,17 @@ describe("SqsTransitionPublisher", () => {
 // Keeps `unmarshall` honest about what the store wrote: a plain attribute check.
 describe("profile items", () => {
   it("hold no outbox attribute after a full clear", async () => {
-    const name = await table("customerId");
+    const name = await table("pk");
     const profiles = new DynamoProfileStore({ client: dynamodb, tableName: name });
     const put = await profiles.put({ ...emptyProfile("c-9", T0), ob: [transition("c-9", 1)] }, undefined);
     if (!put.ok) throw new Error("put failed");
     await profiles.clearOutbox("c-9", put.version, NONE, put.itemBytes);
 
     const out = await dynamodb.send(
-      new GetItemCommand({ TableName: name, Key: { customerId: { S: "c-9" } } }),
+      new GetItemCommand({ TableName: name, Key: { pk: { S: profileKey("c-9") } } }),
     );
 
+    expect(out.Item?.customerId).toEqual({ S: "c-9" });
     expect(Object.keys(unmarshall(out.Item ?? {}))).not.toContain("ob");
   });
 });

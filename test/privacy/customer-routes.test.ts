@@ -47,12 +47,31 @@ describe("admin routes", () => {
     expect(JSON.parse(response.body)).toMatchObject({
       customerHash: customerHash("c 1/x"),
       deleted: { profiles: 1 },
-      tombstone: true,
+      tombstone: "erased",
     });
     expect(fakes.profiles.items.has("c 1/x")).toBe(false);
     expect(fakes.audit.entries).toEqual([
       expect.objectContaining({ action: "customer.erased", actor: `api:${CALLER}` }),
     ]);
+  });
+
+  it("DELETE of an id Tailor holds nothing for answers 404 and writes nothing, unless ?block=true", async () => {
+    const { fakes, call } = setup();
+    const typo = await call(adminEvent("DELETE", "/v1/customers/{id}", "/v1/customers/c-typo"));
+    expect(typo.status).toBe(404);
+    expect(typo.body).toContain("block=true");
+    expect(fakes.profiles.tombstones.size).toBe(0);
+    expect(fakes.audit.entries).toEqual([]);
+
+    const event = adminEvent("DELETE", "/v1/customers/{id}", "/v1/customers/c-typo");
+    const blocked = await call({
+      ...event,
+      rawQueryString: "block=true",
+      queryStringParameters: { block: "true" },
+    });
+    expect(blocked.status).toBe(200);
+    expect(JSON.parse(blocked.body)).toMatchObject({ tombstone: "blocked" });
+    expect(fakes.profiles.tombstones.get("c-typo")).toMatchObject({ kind: "blocked" });
   });
 
   it("GET /v1/customers/{id}/export answers the export document", async () => {
@@ -79,6 +98,7 @@ describe("admin routes", () => {
 
   it("maps an unreachable store to 503, saying nothing more", async () => {
     const { fakes, call } = setup();
+    fakes.profiles.items.set("c-1", { profile: emptyProfile("c-1", NOW), itemBytes: 100 });
     fakes.ledger.erase = async () => {
       throw new DependencyUnavailableError("ledger down");
     };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { customerHash, tombstoneKey } from "../../shared/app/privacy/customer-hash.js";
-import { eraseCustomer } from "../../shared/app/privacy/erase-customer.js";
+import { customerHash } from "../../shared/app/privacy/customer-hash.js";
+import {
+  type ErasureOutcome,
+  type ErasureReceipt,
+  eraseCustomer,
+  isNothingHeld,
+  liftTombstone,
+} from "../../shared/app/privacy/erase-customer.js";
 import { EXPORT_FORMAT, exportCustomer } from "../../shared/app/privacy/export-customer.js";
 import { emptyProfile, type Profile } from "../../shared/domain/profile/index.js";
 import { privacyFakes } from "./privacy-fakes.js";
@@ -48,6 +54,11 @@ function populated() {
   return fakes;
 }
 
+function receipt(outcome: ErasureOutcome): ErasureReceipt {
+  if (isNothingHeld(outcome)) throw new Error("expected an erasure receipt");
+  return outcome;
+}
+
 describe("eraseCustomer", () => {
   it("deletes the customer's items in every store, keeps a tombstone, and says what went where", async () => {
     // Prepare
@@ -59,23 +70,62 @@ describe("eraseCustomer", () => {
       customerHash: customerHash("c-1"),
       erasedAt: new Date(NOW).toISOString(),
       deleted: { profiles: 1, ledger: 2, timers: 2, quarantine: 1 },
-      tombstone: true,
+      tombstone: "erased",
     });
     expect(fakes.profiles.items.has("c-1")).toBe(false);
     expect(await fakes.ledger.list("c-1")).toEqual([]);
     expect(await fakes.timers.list("c-1")).toEqual([]);
     expect(await fakes.quarantine.list("c-1")).toEqual([]);
-    expect([...fakes.profiles.tombstones.keys()]).toEqual([tombstoneKey("c-1")]);
+    expect([...fakes.profiles.tombstones.keys()]).toEqual(["c-1"]);
     // The bystander keeps everything.
     expect(fakes.profiles.items.has("c-2")).toBe(true);
     expect(await fakes.ledger.list("c-2")).toHaveLength(2);
     expect(await fakes.timers.list("c-2")).toHaveLength(2);
   });
 
-  it("writes the tombstone before deleting, so no event rebuilds the profile behind the deletions", async () => {
+  it("replaces the profile by its tombstone, so a write of the old version fails and nothing rebuilds it", async () => {
     const fakes = populated();
+    const before = await fakes.profiles.get("c-1");
     await eraseCustomer(fakes.deps, "c-1", "cli:ops");
-    expect(fakes.profiles.calls).toEqual(["tombstone", "delete"]);
+    const late = await fakes.profiles.put({ ...profileOf("c-1"), version: 3 }, before);
+    const fresh = await fakes.profiles.put(profileOf("c-1"), undefined);
+    expect(late).toEqual({ ok: false, reason: "conflict" });
+    expect(fresh).toEqual({ ok: false, reason: "conflict" });
+    expect(await fakes.profiles.loadWithTombstones(["c-1"])).toEqual({
+      profiles: new Map(),
+      erased: new Set(["c-1"]),
+    });
+  });
+
+  it("says so and writes nothing for an id it holds nothing for (a typo), unless blocking is confirmed", async () => {
+    const fakes = populated();
+    const typo = await eraseCustomer(fakes.deps, "c-l", "cli:ops");
+    expect(typo).toEqual({ customerHash: customerHash("c-l"), nothingHeld: true });
+    expect(fakes.profiles.tombstones.size).toBe(0);
+    expect(fakes.audit.entries).toEqual([]);
+
+    const blocked = receipt(await eraseCustomer(fakes.deps, "c-l", "cli:ops", { block: true }));
+    expect(blocked.tombstone).toBe("blocked");
+    expect(blocked.deleted).toEqual({ profiles: 0, ledger: 0, timers: 0, quarantine: 0 });
+    expect(fakes.audit.entries.map((e) => e.action)).toEqual(["customer.blocked"]);
+    // Blocked: a new profile cannot be written under the id.
+    expect(await fakes.profiles.put(profileOf("c-l"), undefined)).toEqual({ ok: false, reason: "conflict" });
+
+    expect(await liftTombstone(fakes.deps, "c-l", "cli:ops")).toEqual({
+      customerHash: customerHash("c-l"),
+      lifted: "blocked",
+    });
+    expect(await fakes.profiles.put(profileOf("c-l"), undefined)).toMatchObject({ ok: true });
+    expect(await liftTombstone(fakes.deps, "c-l", "cli:ops")).toMatchObject({ lifted: "none" });
+    expect(fakes.audit.entries.map((e) => e.action)).toEqual(["customer.blocked", "customer.unblocked"]);
+  });
+
+  it("erases an id that only has quarantined records or ledger items (something is held)", async () => {
+    const fakes = populated();
+    fakes.ledger.add("c-9", { kind: "claim", item: { customerId: "c-9", sk: "key#k9", state: "sent" } });
+    const outcome = receipt(await eraseCustomer(fakes.deps, "c-9", "cli:ops"));
+    expect(outcome.tombstone).toBe("erased");
+    expect(outcome.deleted.ledger).toBe(1);
   });
 
   it("audits the erasure by hash, with the counts, and never the id", async () => {
@@ -97,7 +147,7 @@ describe("eraseCustomer", () => {
     const fakes = populated();
     await eraseCustomer(fakes.deps, "c-1", "cli:ops");
     fakes.clock.at = NOW + 60_000;
-    const again = await eraseCustomer(fakes.deps, "c-1", "cli:ops");
+    const again = receipt(await eraseCustomer(fakes.deps, "c-1", "cli:ops"));
     expect(again.deleted).toEqual({ profiles: 0, ledger: 0, timers: 0, quarantine: 0 });
     expect(again.erasedAt).toBe(new Date(NOW).toISOString());
     expect(fakes.profiles.tombstones.size).toBe(1);

@@ -5,12 +5,13 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../infra/local/local-stack.js";
 import { LOCAL_NAMES } from "../../infra/local-names.js";
-import { customerHash, tombstoneKey } from "../../shared/app/privacy/customer-hash.js";
+import { customerHash } from "../../shared/app/privacy/customer-hash.js";
 import type { CustomerExport } from "../../shared/app/privacy/export-customer.js";
 import { readableProfile } from "../../shared/app/privacy/readable-profile.js";
 import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
+import { profileKey } from "../../shared/aws/profile-key.js";
 import { readSentMail } from "../../shared/sim/sent-mail.js";
 import { tempDir } from "../local/helpers.js";
 import { TestClock } from "../local/test-clock.js";
@@ -224,7 +225,7 @@ describe("erasure on the local stack", () => {
       expect(receipt.status).toBe(200);
       expect(receipt.body).toMatchObject({
         customerHash: customerHash(GONE),
-        tombstone: true,
+        tombstone: "erased",
         deleted: { profiles: 1, quarantine: 1 },
       });
       const deleted = receipt.body.deleted;
@@ -238,7 +239,7 @@ describe("erasure on the local stack", () => {
         rows.filter((row) => row.includes(GONE)).map((row) => `${table}: ${row}`),
       );
       expect(holding).toEqual([]);
-      expect(items.get(LOCAL_NAMES.profileTable)).toContainEqual(expect.stringContaining(tombstoneKey(GONE)));
+      expect(items.get(LOCAL_NAMES.profileTable)).toContainEqual(expect.stringContaining(profileKey(GONE)));
       // The bystander keeps its data.
       expect(items.get(LOCAL_NAMES.profileTable)?.some((row) => row.includes(KEPT))).toBe(true);
       expect(items.get(LOCAL_NAMES.sendLedgerTable)?.some((row) => row.includes(KEPT))).toBe(true);

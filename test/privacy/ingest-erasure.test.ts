@@ -80,6 +80,7 @@ describe("ingestBatch after an erasure", () => {
 
   it("is the same audit entry when the batch is redelivered", async () => {
     const s = setup();
+    await s.profiles.put(emptyProfile("gone", NOW - 86_400_000), undefined);
     await eraseCustomer(s.deps, "gone", "cli:ops");
     const batch = [track("gone", "Product Viewed", 1, { product_id: "p-1" })];
     await ingestBatch(s.ingest, batch);
@@ -90,12 +91,51 @@ describe("ingestBatch after an erasure", () => {
 
   it("fails the dropped records back when the audit log cannot be reached, and writes nothing", async () => {
     const s = setup();
+    await s.profiles.put(emptyProfile("gone", NOW - 86_400_000), undefined);
     await eraseCustomer(s.deps, "gone", "cli:ops");
     s.audit.failing = true;
     const batch = [track("gone", "Product Viewed", 1, { product_id: "p-1" })];
     const { failed } = await ingestBatch(s.ingest, batch);
     expect([...failed]).toEqual([batch[0]?.sequenceNumber]);
     expect(s.profiles.items.has("gone")).toBe(false);
+  });
+});
+
+describe("ingestBatch racing an erasure", () => {
+  it.each([
+    ["a known customer (its write is conditional on the version)", true],
+    ["a new customer (its write is conditional on no item)", false],
+  ])("never writes back %s erased while the batch is in flight", async (_, known) => {
+    // Prepare: the batch has loaded the profile (or found none); the erasure lands just before its write.
+    const s = setup();
+    if (known) await s.profiles.put(emptyProfile("racer", NOW - 86_400_000), undefined);
+    else s.ledger.add("racer", { kind: "claim", item: { customerId: "racer", sk: "key#k", state: "sent" } });
+    let erased = false;
+    s.profiles.beforePut = (profile) => {
+      if (profile.customerId !== "racer" || erased) return;
+      erased = true;
+      // A synchronous stand-in for the erasure's single write: the tombstone replaces the profile.
+      s.profiles.items.delete("racer");
+      s.profiles.tombstones.set("racer", { erasedAt: NOW, kind: "erased" });
+    };
+    const batch = [
+      track("racer", "Identify", 1, {}, { type: "identify", traits: { email: "racer@example.com" } }),
+      track("kept", "Product Viewed", 1, { product_id: "p-2" }),
+    ];
+    // Act
+    const { summary, failed } = await ingestBatch(s.ingest, batch);
+    // Assess
+    expect(erased).toBe(true);
+    expect(failed.size).toBe(0);
+    expect(s.profiles.items.has("racer")).toBe(false);
+    expect(s.profiles.items.has("kept")).toBe(true);
+    expect(summary.erasedDropped).toBe(1);
+    expect(s.audit.entries).toContainEqual(
+      expect.objectContaining({
+        action: "customer.erasure_dropped_event",
+        customerHash: customerHash("racer"),
+      }),
+    );
   });
 });
 

@@ -1,4 +1,3 @@
-import { TOMBSTONE_PREFIX, tombstoneKey } from "../../shared/app/privacy/customer-hash.js";
 import type {
   CustomerItems,
   ErasableProfiles,
@@ -46,37 +45,8 @@ export class InMemoryAuditLog implements AuditLog {
   }
 }
 
-/** Profiles and tombstones in memory: tombstones are kept apart, by key, as the profiles table keeps them. */
-export class InMemoryErasableProfiles
-  extends InMemoryProfileStore
-  implements ErasableProfiles, TombstoneReader
-{
-  readonly tombstones = new Map<string, { erasedAt: number }>();
-  /** The order of the calls, to check that the tombstone comes first. */
-  readonly calls: string[] = [];
-
-  async delete(customerId: string): Promise<number> {
-    this.calls.push("delete");
-    return this.items.delete(customerId) ? 1 : 0;
-  }
-
-  async putTombstone(customerId: string, erasedAt: number): Promise<Tombstone> {
-    this.calls.push("tombstone");
-    const key = tombstoneKey(customerId);
-    const first = this.tombstones.get(key)?.erasedAt ?? erasedAt;
-    this.tombstones.set(key, { erasedAt: first });
-    return { customerHash: key.slice(TOMBSTONE_PREFIX.length), erasedAt: first };
-  }
-
-  reads = 0;
-
-  async loadWithTombstones(customerIds: readonly string[]): Promise<ProfilesAndTombstones> {
-    this.reads++;
-    const profiles: Map<string, StoredProfile> = await this.getMany(customerIds);
-    const erased = new Set(customerIds.filter((id) => this.tombstones.has(tombstoneKey(id))));
-    return { profiles, erased };
-  }
-}
+/** Profiles and tombstones in memory: the profile store's fake, which keeps a tombstone in place of a profile. */
+export class InMemoryErasableProfiles extends InMemoryProfileStore {}
 
 /** Items of customers in memory, as a ledger, the timers or the quarantine hold them. */
 export class InMemoryCustomerItems<T> implements CustomerItems<T> {

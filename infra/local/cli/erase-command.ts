@@ -1,6 +1,6 @@
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { eraseCustomer } from "../../../shared/app/privacy/erase-customer.js";
+import { eraseCustomer, isNothingHeld, liftTombstone } from "../../../shared/app/privacy/erase-customer.js";
 import type { PrivacyDeps } from "../../../shared/app/privacy/privacy-ports.js";
 import { DynamoAuditLog } from "../../../shared/aws/dynamo-audit-log.js";
 import { privacyAdapters } from "../../../shared/aws/privacy-erasure.js";
@@ -54,32 +54,65 @@ export async function withPrivacyDeps<T>(
   }
 }
 
-/** `tailor erase <customerId> [--json]`: erases the customer and prints the receipt. */
+const ERASE_USAGE = "usage: tailor erase <customerId> [--block | --lift] [--json] [--data-dir D]";
+
+/**
+ * `tailor erase <customerId> [--block | --lift] [--json]`: erases the customer and prints the receipt. An id
+ * Tailor holds nothing for is left alone (exit 1) unless `--block` confirms that its future events be dropped;
+ * `--lift` removes a tombstone so that the id's future events are folded again.
+ */
 export async function eraseCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
-    options: { json: { type: "boolean", default: false }, "data-dir": { type: "string" } },
+    options: {
+      json: { type: "boolean", default: false },
+      block: { type: "boolean", default: false },
+      lift: { type: "boolean", default: false },
+      "data-dir": { type: "string" },
+    },
     allowPositionals: true,
     strict: true,
   });
   const [customerId, ...extra] = positionals;
-  if (customerId === undefined || customerId === "" || extra.length > 0) {
-    throw new LocalStackError("usage: tailor erase <customerId> [--json] [--data-dir D]");
+  if (customerId === undefined || customerId === "" || extra.length > 0 || (values.block && values.lift)) {
+    throw new LocalStackError(ERASE_USAGE);
   }
-  const receipt = await withPrivacyDeps(stringFlag(values["data-dir"]), (deps) =>
-    eraseCustomer(deps, customerId, cliActor()),
+  const dataDir = stringFlag(values["data-dir"]);
+  if (values.lift) {
+    const lifted = await withPrivacyDeps(dataDir, (deps) => liftTombstone(deps, customerId, cliActor()));
+    if (values.json) process.stdout.write(`${JSON.stringify(lifted, null, 2)}\n`);
+    else if (lifted.lifted === "none")
+      process.stderr.write(`${customerId} has no tombstone: nothing to lift\n`);
+    else {
+      process.stdout.write(
+        `lifted the ${lifted.lifted} tombstone of ${customerId}: its future events are folded again, into a new ` +
+          "profile (nothing erased comes back)\n",
+      );
+    }
+    return lifted.lifted === "none" ? 1 : 0;
+  }
+  const outcome = await withPrivacyDeps(dataDir, (deps) =>
+    eraseCustomer(deps, customerId, cliActor(), { block: values.block }),
   );
+  if (isNothingHeld(outcome)) {
+    process.stderr.write(
+      `Tailor holds nothing for ${customerId} (a typo?): nothing was erased. To drop its future events anyway, ` +
+        `run: tailor erase ${customerId} --block\n`,
+    );
+    return 1;
+  }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(receipt, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
     return 0;
   }
-  const { deleted } = receipt;
+  const { deleted } = outcome;
+  const verb = outcome.tombstone === "blocked" ? "blocked" : "erased";
   process.stdout.write(
     `${[
-      `erased ${customerId} (sha256 ${receipt.customerHash}), first erased at ${receipt.erasedAt}`,
+      `${verb} ${customerId} (sha256 ${outcome.customerHash}), first ${verb} at ${outcome.erasedAt}`,
       `  deleted: ${deleted.profiles} profile, ${deleted.ledger} send-ledger items, ${deleted.timers} timers, ` +
         `${deleted.quarantine} quarantined records`,
-      "  tombstone kept: late events for this customer are dropped and counted",
+      `  tombstone kept: late events for this customer are dropped and counted (lift it: tailor erase ${customerId} --lift)`,
       "  cached recommendations expire on their own (per container, short TTL)",
     ].join("\n")}\n`,
   );

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { PROFILE_KEY_ATTRIBUTE, profileKey } from "../../../shared/aws/profile-key.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import { LocalStackError } from "../local-errors.js";
 import { stringFlag } from "./cli-options.js";
@@ -8,7 +9,10 @@ import { describeProfile } from "./profile-summary.js";
 import { toPlain } from "./profile-view.js";
 import { explainMissing, openDynamo } from "./stack-access.js";
 
-/** Reads one profile as stored (from the running stack, or the data dir opened directly). */
+/**
+ * Reads one profile as stored (from the running stack, or the data dir opened directly), without its table key;
+ * `undefined` for an unknown or erased customer.
+ */
 export async function readProfile(
   customerId: string,
   dataDir: string | undefined,
@@ -19,13 +23,15 @@ export async function readProfile(
       .send(
         new GetItemCommand({
           TableName: LOCAL_NAMES.profileTable,
-          Key: { customerId: { S: customerId } },
+          Key: { [PROFILE_KEY_ATTRIBUTE]: { S: profileKey(customerId) } },
           ConsistentRead: true,
         }),
       )
       .catch((error: unknown) => explainMissing(error, "profiles table", dataDir));
-    if (out.Item === undefined) return undefined;
-    const plain = toPlain(unmarshall(out.Item));
+    // An erased customer's key holds a tombstone, not a profile.
+    if (out.Item === undefined || out.Item.erasedAt !== undefined) return undefined;
+    const { [PROFILE_KEY_ATTRIBUTE]: _key, ...item } = out.Item;
+    const plain = toPlain(unmarshall(item));
     return typeof plain === "object" && plain !== null && !Array.isArray(plain)
       ? Object.fromEntries(Object.entries(plain))
       : undefined;

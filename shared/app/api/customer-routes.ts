@@ -1,4 +1,4 @@
-import { eraseCustomer } from "../privacy/erase-customer.js";
+import { eraseCustomer, isNothingHeld } from "../privacy/erase-customer.js";
 import { exportCustomer } from "../privacy/export-customer.js";
 import type { PrivacyDeps } from "../privacy/privacy-ports.js";
 import type { ApiDeps } from "./api-deps.js";
@@ -36,12 +36,23 @@ function resolve(deps: ApiDeps, request: ApiRequest, pattern: RegExp): Resolved 
 
 /**
  * `DELETE /v1/customers/{id}`: erases the customer (see `eraseCustomer`); 200 with the receipt, also for a
- * customer erased before or never known (erasure is idempotent). IAM-authorized on AWS, like `/v1/events`.
+ * customer erased before (erasure is idempotent). An id Tailor holds nothing for (often a typo) gets 404 and
+ * nothing is written; `?block=true` confirms that its future events be dropped anyway (200, tombstone `blocked`).
+ * IAM-authorized on AWS, like `/v1/events`.
  */
 export async function eraseCustomerRoute(deps: ApiDeps, request: ApiRequest): Promise<ApiResponse> {
   const resolved = resolve(deps, request, CUSTOMER_PATH);
   if (!resolved.ok) return resolved.response;
-  return jsonResponse(200, await eraseCustomer(resolved.privacy, resolved.customerId, resolved.actor));
+  const block = request.query.get("block") === "true";
+  const outcome = await eraseCustomer(resolved.privacy, resolved.customerId, resolved.actor, { block });
+  if (isNothingHeld(outcome)) {
+    return error(
+      404,
+      "Tailor holds nothing for this customer id, so nothing was erased; to block its future events anyway, " +
+        "repeat the request with ?block=true",
+    );
+  }
+  return jsonResponse(200, outcome);
 }
 
 /** `GET /v1/customers/{id}/export`: everything held about the customer as one JSON document (200). */

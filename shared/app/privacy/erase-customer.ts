@@ -1,10 +1,10 @@
 import type { AuditEntry } from "../../ports.js";
 import { customerHash } from "./customer-hash.js";
-import type { PrivacyDeps } from "./privacy-ports.js";
+import type { PrivacyDeps, TombstoneKind } from "./privacy-ports.js";
 
 /** What an erasure removed, where: the answer of `tailor erase` and `DELETE /v1/customers/{id}`. */
 export interface ErasureReceipt {
-  /** SHA-256 (hex) of the customer id: the tombstone's and the audit entries' name for the customer. */
+  /** SHA-256 (hex) of the customer id: the audit entries' name for the customer. */
   readonly customerHash: string;
   /** When the customer was first erased (ISO 8601): a second erasure reports the first one's time. */
   readonly erasedAt: string;
@@ -15,44 +15,76 @@ export interface ErasureReceipt {
     readonly timers: number;
     readonly quarantine: number;
   };
-  readonly tombstone: true;
+  /**
+   * The tombstone left at the customer's key: `erased` (data was held and erased) or `blocked` (nothing was held;
+   * the id was blocked on request, `block: true`). Late events of the id are dropped either way.
+   */
+  readonly tombstone: TombstoneKind;
+}
+
+/** The answer when Tailor holds nothing for the id and blocking it was not confirmed: nothing was written. */
+export interface NothingHeld {
+  readonly customerHash: string;
+  readonly nothingHeld: true;
+}
+
+/** What `eraseCustomer` did. */
+export type ErasureOutcome = ErasureReceipt | NothingHeld;
+
+/** Whether an erasure answer says that nothing was held (and nothing was done). */
+export const isNothingHeld = (outcome: ErasureOutcome): outcome is NothingHeld => "nothingHeld" in outcome;
+
+/** How to erase. */
+export interface ErasureOptions {
+  /**
+   * Block an id Tailor holds nothing for: a tombstone is written anyway, and the id's future events are dropped
+   * until `liftTombstone` (`tailor erase --lift`). Without it such an id is left alone, since it is often a typo.
+   * @default false
+   */
+  readonly block?: boolean;
 }
 
 /**
  * Erases everything Tailor holds about `customerId` and leaves a tombstone, so late events are dropped rather
  * than used to rebuild the profile. `actor` is who asked (`api:<caller>`, `cli:<user>`), for the audit entry.
  *
- * - The tombstone is written first: an event ingested from then on is dropped, so nothing is rebuilt behind the
- *   deletions. (A batch that loaded its profiles just before may still write one; erasing again removes it.)
- * - The profile goes, and with it what lives inside it: segment memberships, scores, consent, the outboxes.
+ * - The profile is replaced, at its own key and in one write, by the tombstone: every write of the profile that
+ *   is in flight (a batch, a rescoring, an outbox clear) is conditional and fails on it, and every reload sees
+ *   it, so no interleaving brings the profile back. With it go segment memberships, scores, consent, outboxes.
  *   Experiment assignments are a hash of the customer and the campaign, never stored.
- * - Every send-ledger item of the customer (claims and the outcome log), every segment and send timer, every
- *   quarantined record whose partition key or event is the customer's.
+ * - Then every send-ledger item of the customer (claims and the outcome log), every segment and send timer, every
+ *   quarantined record that names the customer. Dispatch, which may hold an intent of the customer, re-reads the
+ *   profile after each ledger write and removes what it wrote once it sees the tombstone (see `dispatchIntent`).
  * - Cached recommendations are not reached: they live in the memory of each dispatch container with a short
  *   TTL (`shared/aws/sagemaker-recommender.ts`) and expire by themselves; no container is called.
+ * - An id Tailor holds nothing for (no profile, no tombstone, no ledger item, timer or quarantined record) is
+ *   answered with {@link NothingHeld} and nothing is written, unless `options.block` confirms it.
  *
  * Idempotent: erasing again finds nothing, deletes nothing and reports the first erasure's time. The audit entry
- * (`customer.erased`, with the counts) names the customer by hash only.
+ * (`customer.erased` or `customer.blocked`, with the counts) names the customer by hash only.
  */
 export async function eraseCustomer(
   deps: PrivacyDeps,
   customerId: string,
   actor: string,
-): Promise<ErasureReceipt> {
+  options: ErasureOptions = {},
+): Promise<ErasureOutcome> {
   const now = deps.clock.now();
-  const tombstone = await deps.profiles.putTombstone(customerId, now);
-  const [profiles, ledger, timers, quarantine] = await Promise.all([
-    deps.profiles.delete(customerId),
+  const hash = customerHash(customerId);
+  const held = await holdsAnything(deps, customerId);
+  if (!held && options.block !== true) return { customerHash: hash, nothingHeld: true };
+  const erased = await deps.profiles.erase(customerId, now, held ? "erased" : "blocked");
+  const [ledger, timers, quarantine] = await Promise.all([
     deps.ledger.erase(customerId),
     deps.timers.erase(customerId),
     deps.quarantine.erase(customerId),
   ]);
-  const deleted = { profiles, ledger, timers, quarantine };
-  const hash = customerHash(customerId);
+  const deleted = { profiles: erased.replaced ? 1 : 0, ledger, timers, quarantine };
+  const { tombstone } = erased;
   const entry: AuditEntry = {
-    id: `customer.erased#${hash}#${now}`,
+    id: `customer.${tombstone.kind}#${hash}#${now}`,
     at: now,
-    action: "customer.erased",
+    action: tombstone.kind === "blocked" ? "customer.blocked" : "customer.erased",
     actor,
     customerHash: hash,
     details: { ...deleted, firstErasedAt: tombstone.erasedAt },
@@ -62,6 +94,54 @@ export async function eraseCustomer(
     customerHash: hash,
     erasedAt: new Date(tombstone.erasedAt).toISOString(),
     deleted,
-    tombstone: true,
+    tombstone: tombstone.kind,
   };
+}
+
+/** Whether Tailor holds anything for the id: a profile, a tombstone, a ledger item, a timer or a quarantined record. */
+async function holdsAnything(deps: PrivacyDeps, customerId: string): Promise<boolean> {
+  const [stored, tombstone] = await Promise.all([
+    deps.profiles.get(customerId),
+    deps.profiles.tombstone(customerId),
+  ]);
+  if (stored !== undefined || tombstone !== undefined) return true;
+  const [ledger, timers, quarantine] = await Promise.all([
+    deps.ledger.list(customerId),
+    deps.timers.list(customerId),
+    deps.quarantine.list(customerId),
+  ]);
+  return ledger.length > 0 || timers.length > 0 || quarantine.length > 0;
+}
+
+/** What lifting a tombstone did. */
+export interface LiftReceipt {
+  readonly customerHash: string;
+  /** The tombstone removed (`erased` or `blocked`), or `none` when the id had none. */
+  readonly lifted: TombstoneKind | "none";
+}
+
+/**
+ * Lifts the tombstone of `customerId` (`tailor erase --lift`): the id's future events are folded again, into a new
+ * profile. Nothing erased comes back. Audited as `customer.unblocked`.
+ */
+export async function liftTombstone(
+  deps: PrivacyDeps,
+  customerId: string,
+  actor: string,
+): Promise<LiftReceipt> {
+  const now = deps.clock.now();
+  const hash = customerHash(customerId);
+  const lifted = await deps.profiles.lift(customerId);
+  if (lifted === undefined) return { customerHash: hash, lifted: "none" };
+  await deps.audit.append([
+    {
+      id: `customer.unblocked#${hash}#${now}`,
+      at: now,
+      action: "customer.unblocked",
+      actor,
+      customerHash: hash,
+      details: { kind: lifted.kind, erasedAt: lifted.erasedAt },
+    },
+  ]);
+  return { customerHash: hash, lifted: lifted.kind };
 }

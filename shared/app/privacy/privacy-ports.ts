@@ -40,29 +40,53 @@ export interface CustomerItems<T> {
   erase(customerId: string): Promise<number>;
 }
 
-/** The mark an erasure leaves in the profiles table: a hash and a time, nothing personal. */
+/**
+ * The mark an erasure leaves at the customer's own key in the profiles table, in place of the profile: a time and
+ * a kind, nothing personal (the key is a hash of the id).
+ */
 export interface Tombstone {
-  /** SHA-256 (hex) of the erased customer id. */
-  readonly customerHash: string;
+  /** When the customer was first erased (or blocked). */
   readonly erasedAt: number;
+  /**
+   * `erased`: Tailor held data for the customer and erased it. `blocked`: Tailor held nothing for the id, and an
+   * operator confirmed that its future events be dropped anyway (`tailor erase --block`).
+   */
+  readonly kind: TombstoneKind;
 }
 
-/** Profiles as erasure sees them: deleted one by one, tombstones written beside them. */
+/** Why a tombstone stands at a customer's key. */
+export type TombstoneKind = "erased" | "blocked";
+
+/** What replacing a profile by its tombstone found. */
+export interface ErasedProfile {
+  /** The tombstone now in place: the first one's time and kind when the customer was erased before. */
+  readonly tombstone: Tombstone;
+  /** Whether a profile was there and was replaced (false for an id without a profile, or erased before). */
+  readonly replaced: boolean;
+}
+
+/** Profiles as erasure sees them: each replaced, in one write, by its tombstone. */
 export interface ErasableProfiles {
-  /** Deletes the profile; resolves 1 when there was one, 0 otherwise. */
-  delete(customerId: string): Promise<number>;
-  /** Writes the tombstone of `customerId` (`tomb#<hash>`; rewriting it keeps the first `erasedAt`). */
-  putTombstone(customerId: string, erasedAt: number): Promise<Tombstone>;
+  /**
+   * Replaces the customer's profile by its tombstone in one write, whatever its version: from then on every
+   * conditional write of the profile (an in-flight batch, a rescoring, an outbox clear) fails, and every reload
+   * sees the tombstone, so nothing can bring the profile back. Erasing again keeps the first tombstone.
+   */
+  erase(customerId: string, erasedAt: number, kind: TombstoneKind): Promise<ErasedProfile>;
+  /** The customer's tombstone, or `undefined` when the customer is not erased. */
+  tombstone(customerId: string): Promise<Tombstone | undefined>;
+  /** Removes the customer's tombstone (a profile is never removed here); resolves the one lifted, if any. */
+  lift(customerId: string): Promise<Tombstone | undefined>;
 }
 
-/** What the ingest loads per batch when erasure is on: profiles and tombstones, in one read. */
+/** What the ingest loads per batch: profiles and tombstones, in one read. */
 export interface ProfilesAndTombstones {
   readonly profiles: Map<string, StoredProfile>;
-  /** The customers of the batch that were erased (their tombstone exists). */
+  /** The customers of the batch that were erased (their key holds a tombstone). */
   readonly erased: ReadonlySet<string>;
 }
 
-/** Reads profiles and tombstones of a batch's customers together (one BatchGetItem with both keys). */
+/** Reads profiles and tombstones of customers together (a tombstone stands at the profile's own key). */
 export interface TombstoneReader {
   loadWithTombstones(customerIds: readonly string[]): Promise<ProfilesAndTombstones>;
 }

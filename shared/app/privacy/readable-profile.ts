@@ -58,6 +58,10 @@ export const PROFILE_FIELDS: Readonly<Record<string, { readonly name: string; re
   tm: { name: "nextSegmentReviewAt", meaning: "when the segments are next re-evaluated (epoch ms)" },
   ob: { name: "pendingSegmentChanges", meaning: "segment entries and exits not yet published" },
   oi: { name: "pendingSends", meaning: "emails started and not yet handed on" },
+  ox: {
+    name: "pendingExperimentCounts",
+    meaning: "experiment counts of recent writes not yet added to the totals",
+  },
 };
 
 /** The profile with readable field names (see {@link PROFILE_FIELDS}); values as stored. */

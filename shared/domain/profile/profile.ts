@@ -52,6 +52,7 @@
  *
  * @module
  */
+import type { ExperimentIncrement } from "../analytics/experiment-increments.js";
 import type { SendIntent } from "../campaigns/contracts.js";
 import type { ConsentPurpose, Scalar } from "../events/index.js";
 import type {
@@ -139,11 +140,26 @@ export type Profile = {
    */
   oi?: SendIntent[];
   /**
+   * Outbox: experiment counter increments of this item's writes, not yet added to the counters. Written with the
+   * item that caused them, then added to the counters once per entry id and cleared: a crash delays them, never
+   * loses or doubles them.
+   */
+  ox?: CounterOutboxEntry[];
+  /**
    * Last touch per campaign, for attributing orders to experiments: campaign id → [variant, time of the last
    * delivery or click]. At most {@link CAMPAIGN_TOUCHES_MAX} campaigns, the oldest touch dropped first.
    */
   xa?: Record<string, [string, number]>;
 };
+
+/**
+ * One write's experiment counter increments, waiting in the profile's outbox `ox`. `id` is the version of the write
+ * that made them: with the customer it names the increments, so adding them again adds nothing.
+ */
+export interface CounterOutboxEntry {
+  id: number;
+  i: ExperimentIncrement[];
+}
 
 /** Campaigns whose last touch a profile remembers. */
 export const CAMPAIGN_TOUCHES_MAX = 5;

@@ -1,0 +1,17 @@
+import { createHash } from "node:crypto";
+
+/** The partition key attribute of the profiles table. */
+export const PROFILE_KEY_ATTRIBUTE = "pk";
+
+/** Prefix of every key in the profiles table: a customer's profile, or its tombstone, at the same key. */
+export const PROFILE_KEY_PREFIX = "c#";
+
+/**
+ * The profiles-table key of a customer: `c#<sha256(customerId), hex>`. Customer ids come from data, so they never
+ * become a key as they are: whatever a producer sends as `userId`, it lands in this namespace, one fixed-length
+ * hash per customer, and cannot name another item of the table (a forged `tomb#…` id is just another customer).
+ * The key being a hash also lets an erasure leave its tombstone at the profile's own key without keeping the id.
+ */
+export function profileKey(customerId: string): string {
+  return `${PROFILE_KEY_PREFIX}${createHash("sha256").update(customerId, "utf8").digest("hex")}`;
+}
