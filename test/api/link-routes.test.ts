@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { consentAuditEntries } from "../../shared/app/consent/consent-audit-entries.js";
 import { decodeEvent } from "../../shared/domain/events/index.js";
 import { foldEvents } from "../../shared/domain/profile/index.js";
 import { verifyLinkToken } from "../../shared/render/signed-links.js";
@@ -167,6 +168,64 @@ describe("POST /unsubscribe", () => {
     expect(folded.duplicates).toBe(1);
     expect(folded.profile.s?.unsubscribe).toBeDefined();
     expect(folded.profile.c?.marketing_email?.g).toBe(false);
+  });
+
+  it("after a re-subscription the same link unsubscribes again; a double click is one event and one audit entry", async () => {
+    // Prepare: a subscribed customer (marketing granted a day ago) and the link of an email sent to them.
+    const api = harness();
+    const customer = "c-42";
+    api.profiles.set(
+      customer,
+      profileWith(customer, {
+        c: { marketing_email: { g: true, at: NOW - 86_400_000, src: "signup_form" } },
+      }),
+    );
+    const t = token("unsubscribe");
+    const clicks = (from: number) => api.events.records.slice(from).map((r) => decoded(r.data, api.now));
+    const click = () => api.call({ method: "POST", path: "/unsubscribe", query: q(t), body: "confirm=yes" });
+    const ingest = (batch: ReturnType<typeof clicks>) => {
+      const before = api.profiles.get(customer);
+      const folded = foldEvents(before, customer, batch, api.now);
+      api.profiles.set(customer, folded.profile);
+      return { folded, audit: consentAuditEntries(before, folded.profile, batch, "api:test") };
+    };
+
+    // Act 1: a double click before the ingest folds the first, then a third click once it has.
+    await click();
+    api.now = NOW + 1000;
+    await click();
+    const first = ingest(clicks(0));
+    api.now = NOW + 60_000;
+    await click();
+    const afterUnsubscribed = api.events.records.length;
+
+    // Act 2: re-subscribe on the preference page an hour later, then the same unsubscribe link again.
+    api.now = NOW + 3_600_000;
+    await api.call({
+      method: "POST",
+      path: "/preferences",
+      query: q(token("preferences")),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "marketing_email=yes",
+    });
+    const resubscribed = ingest(clicks(afterUnsubscribed));
+    api.now = NOW + 2 * 3_600_000;
+    await click();
+    const again = ingest(clicks(afterUnsubscribed + 1));
+
+    // Assess
+    expect(first.folded).toMatchObject({ applied: 1, duplicates: 1 });
+    expect(first.audit).toHaveLength(1);
+    expect(first.folded.profile.s?.unsubscribe).toBeDefined();
+    expect(afterUnsubscribed).toBe(2);
+    expect(resubscribed.folded.profile.c?.marketing_email?.g).toBe(true);
+    expect(resubscribed.folded.profile.s?.unsubscribe).toBeUndefined();
+    expect(again.folded).toMatchObject({ applied: 1, duplicates: 0 });
+    expect(again.audit).toMatchObject([
+      { details: { granted: false, source: "unsubscribe", previous: true } },
+    ]);
+    expect(again.folded.profile.c?.marketing_email?.g).toBe(false);
+    expect(again.folded.profile.s?.unsubscribe).toBeDefined();
   });
 
   it("accepts a base64-encoded one-click body (as API Gateway passes form posts)", async () => {

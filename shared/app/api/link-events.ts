@@ -21,14 +21,26 @@ function digest(...parts: readonly string[]): string {
 }
 
 /**
- * The `Unsubscribed` track event of an unsubscribe link. Its `messageId` is derived from the token alone, so every
- * click of the same link is the same event and the fold applies it once.
+ * The `Unsubscribed` track event of an unsubscribe link. Its `messageId` is derived from the token and from the
+ * marketing grant the click withdraws (`grantedAt`, the time of the customer's current grant, read at request
+ * time; undefined when there is none or it could not be read): every click of the same link against the same
+ * grant is the same event and the fold applies it once, while a click after a re-subscription (a newer grant)
+ * is a new event that takes effect.
  */
-export function unsubscribeEvent(claims: LinkClaims, token: string, now: number): Record<string, unknown> {
+export function unsubscribeEvent(
+  claims: LinkClaims,
+  token: string,
+  now: number,
+  grantedAt?: number,
+): Record<string, unknown> {
+  const id =
+    grantedAt === undefined
+      ? digest("unsubscribe", token)
+      : digest("unsubscribe", token, `granted@${String(grantedAt)}`);
   return {
     type: "track",
     event: EVENT_NAMES.unsubscribed,
-    messageId: `unsubscribe-${digest("unsubscribe", token)}`,
+    messageId: `unsubscribe-${id}`,
     userId: claims.customerId,
     timestamp: new Date(now).toISOString(),
     properties: {

@@ -2,9 +2,18 @@ import { z } from "zod";
 import { describeValue, formatPath } from "../events/event-validation-error.js";
 import { DAY_MS } from "../profile/index.js";
 import { eventRefOf, parseDuration } from "../segments/index.js";
-import type { CampaignDefinition, PropertyTest, Reentry, Step, Trigger, Variant } from "./definition.js";
+import type {
+  CampaignDefinition,
+  PropertyTest,
+  Reentry,
+  Step,
+  Trigger,
+  Variant,
+  WaitFor,
+} from "./definition.js";
 import { parseSchedule } from "./schedule.js";
 import { formatMinuteOfDay, isTimeZone } from "./time-zone.js";
+import { WAIT_DEFAULT_MS, WAIT_MAX_DAYS } from "./wait.js";
 
 /** Longest step delay, reentry gap or cap window. */
 export const CAMPAIGN_DURATION_MAX_DAYS = 90;
@@ -220,6 +229,34 @@ const policySchema = z.strictObject({
     .optional(),
 });
 
+const waitForSchema = z
+  .strictObject({
+    needs: z
+      .array(z.enum(["email", "consent"]))
+      .min(1)
+      .max(2)
+      .default(["email", "consent"]),
+    within: z.string().optional(),
+  })
+  .transform((input, ctx): WaitFor | typeof z.NEVER => {
+    let ok = true;
+    input.needs.forEach((need, i) => {
+      if (input.needs.indexOf(need) !== i) {
+        fail(ctx, "duplicate_need", `${need} is listed twice`, ["needs", i]);
+        ok = false;
+      }
+    });
+    if (input.within === undefined) {
+      return ok ? { needs: input.needs, withinMs: WAIT_DEFAULT_MS, within: "24h" } : z.NEVER;
+    }
+    const ms = parseDuration(input.within);
+    if (ms === undefined || ms <= 0 || ms > WAIT_MAX_DAYS * DAY_MS) {
+      fail(ctx, "wait_within", `within is a window from 1m up to ${WAIT_MAX_DAYS}d like 24h`, ["within"]);
+      return z.NEVER;
+    }
+    return ok ? { needs: input.needs, withinMs: ms, within: input.within.trim() } : z.NEVER;
+  });
+
 /** A campaign definition file's content. */
 export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
   .strictObject({
@@ -241,6 +278,7 @@ export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
     experiment: kebab("an experiment id", "welcome-subject-test").optional(),
     reentry: z.string().optional(),
     policy: policySchema.default({}),
+    waitFor: waitForSchema.optional(),
   })
   .transform((input, ctx): CampaignDefinition | typeof z.NEVER => {
     let ok = true;
@@ -275,6 +313,13 @@ export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
       fail(ctx, "reentry", "reentry applies to event triggers only", ["reentry"]);
       ok = false;
     }
+    if (input.purpose === "transactional" && input.waitFor?.needs.includes("consent") === true) {
+      fail(ctx, "wait_consent", "a transactional campaign needs no consent to wait for: use needs: [email]", [
+        "waitFor",
+        "needs",
+      ]);
+      ok = false;
+    }
     if (!ok) return z.NEVER;
     return {
       id: input.id,
@@ -294,6 +339,7 @@ export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
         ...(input.policy.frequencyCap === undefined ? {} : { frequencyCap: input.policy.frequencyCap }),
         ...(input.policy.quietHours === undefined ? {} : { quietHours: input.policy.quietHours }),
       },
+      ...(input.waitFor === undefined ? {} : { waitFor: input.waitFor }),
     };
   });
 

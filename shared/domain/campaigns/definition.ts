@@ -85,6 +85,20 @@ export type Reentry =
   | { readonly kind: "once" }
   | { readonly kind: "after"; readonly ms: number; readonly text: string };
 
+/** What a journey may wait for (see `README.md`, "Waiting for what it needs"). */
+export type WaitNeed = "email" | "consent";
+
+/**
+ * A journey's emails wait, each for at most `withinMs` after it is due, for what they need (an email address,
+ * consent for the campaign's purpose) instead of being skipped; past the window they are skipped with the reason.
+ */
+export interface WaitFor {
+  readonly needs: readonly WaitNeed[];
+  readonly withinMs: number;
+  /** The window as written (`24h`). */
+  readonly within: string;
+}
+
 /** A checked campaign definition: one file under `templates/campaigns/`. */
 export interface CampaignDefinition {
   readonly id: string;
@@ -105,6 +119,8 @@ export interface CampaignDefinition {
   readonly experiment: string;
   readonly reentry: Reentry;
   readonly policy: SendPolicy;
+  /** What the journey's emails wait for when due; absent: they are skipped at once when unreachable. */
+  readonly waitFor?: WaitFor;
 }
 
 /** The variant a campaign without `variants` sends: the template itself. */

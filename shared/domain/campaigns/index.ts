@@ -41,3 +41,11 @@ export {
   ONCE_OCCURRENCE,
   TRIGGER_MAX_AGE_MS,
 } from "./triggers.js";
+export {
+  nextWaitCheck,
+  WAIT_DEFAULT_MS,
+  WAIT_FIRST_CHECK_MS,
+  WAIT_MAX_CHECK_GAP_MS,
+  WAIT_MAX_DAYS,
+  waitDeadline,
+} from "./wait.js";

@@ -1,28 +1,66 @@
 import type { Profile } from "../profile/index.js";
 import { assign } from "./assignment.js";
 import type { LedgerEntry, SendDecision, SendIntent } from "./contracts.js";
-import type { CampaignDefinition } from "./definition.js";
+import type { CampaignDefinition, WaitNeed } from "./definition.js";
 import { exited } from "./exit.js";
 import { cappedReason } from "./frequency-cap.js";
 import { variantsOf } from "./library.js";
 import { quietUntil } from "./quiet-hours.js";
 import { formatMinuteOfDay, isTimeZone, localTimeAt } from "./time-zone.js";
+import { nextWaitCheck, waitDeadline } from "./wait.js";
+
+/** Why the customer cannot receive email of the campaign's purpose now, and what would change it, if anything. */
+interface Unreachable {
+  readonly reason: string;
+  /** What, arriving later, would lift it; undefined for a suppression, which no journey waits out. */
+  readonly need?: WaitNeed;
+}
 
 /** Why the customer cannot receive email of the campaign's purpose at all, or undefined. */
-function reachability(campaign: CampaignDefinition, profile: Profile): string | undefined {
-  if (profile.t?.email === undefined || profile.t.email === "") return "no email address";
+function reachability(campaign: CampaignDefinition, profile: Profile): Unreachable | undefined {
+  if (profile.t?.email === undefined || profile.t.email === "")
+    return { reason: "no email address", need: "email" };
   const s = profile.s;
-  if (s?.hard_bounce !== undefined) return "suppressed: hard bounce";
-  if (s?.complaint !== undefined) return "suppressed: complaint";
+  if (s?.hard_bounce !== undefined) return { reason: "suppressed: hard bounce" };
+  if (s?.complaint !== undefined) return { reason: "suppressed: complaint" };
   if (campaign.purpose === "marketing") {
-    if (s?.unsubscribe !== undefined) return "suppressed: unsubscribed";
+    if (s?.unsubscribe !== undefined) return { reason: "suppressed: unsubscribed" };
     const consent = profile.c?.marketing_email;
-    if (consent === undefined) return "no consent: marketing_email not granted";
-    if (!consent.g) return "no consent: marketing_email withdrawn";
+    if (consent === undefined) return { reason: "no consent: marketing_email not granted", need: "consent" };
+    if (!consent.g) return { reason: "no consent: marketing_email withdrawn", need: "consent" };
   } else if (profile.c?.transactional_email?.g === false) {
-    return "no consent: transactional_email withdrawn";
+    return { reason: "no consent: transactional_email withdrawn", need: "consent" };
   }
   return undefined;
+}
+
+/**
+ * The decision for an email that is due while the customer is unreachable: skip at once, unless the campaign
+ * waits for what is missing (`waitFor`) and its window is open; then check again later (deferred), and when
+ * the window has closed, skip with the reason and the wait (`no email address (waited 24h)`).
+ */
+function unreachableDecision(
+  intent: SendIntent,
+  campaign: CampaignDefinition,
+  profile: Profile,
+  unreachable: Unreachable,
+  now: number,
+): SendDecision {
+  const waitFor = campaign.waitFor;
+  if (waitFor === undefined || unreachable.need === undefined || !waitFor.needs.includes(unreachable.need)) {
+    return { kind: "skip", reason: unreachable.reason };
+  }
+  const deadline = waitDeadline(intent, campaign, waitFor);
+  if (now >= deadline) return { kind: "skip", reason: `${unreachable.reason} (waited ${waitFor.within})` };
+  // A journey that has ended waits for nothing.
+  const exit = exited(intent, campaign, profile, now);
+  if (exit !== undefined) return { kind: "skip", reason: exit };
+  const dueAt = deadline - waitFor.withinMs;
+  return {
+    kind: "defer",
+    until: nextWaitCheck(dueAt, now, deadline),
+    reason: `waiting: ${unreachable.reason} (until ${new Date(deadline).toISOString()})`,
+  };
 }
 
 /** The zone quiet hours are read in: the customer's `timezone` trait when valid, else the policy's default. */
@@ -35,7 +73,9 @@ export function customerTimeZone(profile: Profile, defaultTimeZone: string): str
  * The policy at send time, in this order (the first that applies decides):
  * 1. no email address → skip; 2. suppressed (hard bounce, complaint; unsubscribe for marketing) → skip;
  * 3. consent for the purpose (marketing needs `marketing_email` granted; transactional is refused only by an
- *    explicit `transactional_email` withdrawal) → skip; 4. journey exited → skip (`exited: Order Completed`);
+ *    explicit `transactional_email` withdrawal) → skip; a campaign whose `waitFor` names the missing email or
+ *    consent defers instead (`waiting: no email address (until …)`) and re-checks until its window closes,
+ *    then skips (`no email address (waited 24h)`); 4. journey exited → skip (`exited: Order Completed`);
  * 5. frequency cap of the purpose reached → skip (`capped: 3 marketing emails in 7 days`); 6. quiet hours in
  * the customer's zone → defer to the first allowed minute (`quiet hours until 08:00 Europe/Paris`);
  * 7. holdout → holdout; 8. send the assigned variant.
@@ -52,7 +92,7 @@ export function decideSend(
   if (step === undefined)
     return { kind: "skip", reason: `no step ${intent.step} in ${campaign.id} v${campaign.version}` };
   const unreachable = reachability(campaign, profile);
-  if (unreachable !== undefined) return { kind: "skip", reason: unreachable };
+  if (unreachable !== undefined) return unreachableDecision(intent, campaign, profile, unreachable, now);
   const exit = exited(intent, campaign, profile, now);
   if (exit !== undefined) return { kind: "skip", reason: exit };
   const { frequencyCap, quietHours } = campaign.policy;
