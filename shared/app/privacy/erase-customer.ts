@@ -1,4 +1,5 @@
 import type { AuditEntry } from "../../ports.js";
+import { customerEmails } from "./customer-emails.js";
 import { customerHash } from "./customer-hash.js";
 import type { PrivacyDeps } from "./privacy-ports.js";
 
@@ -27,7 +28,7 @@ export interface ErasureReceipt {
  * - The profile goes, and with it what lives inside it: segment memberships, scores, consent, the outboxes.
  *   Experiment assignments are a hash of the customer and the campaign, never stored.
  * - Every send-ledger item of the customer (claims and the outcome log), every segment and send timer, every
- *   quarantined record whose partition key or event is the customer's.
+ *   quarantined record holding the customer's id or the profile's email address, whatever its key.
  * - Cached recommendations are not reached: they live in the memory of each dispatch container with a short
  *   TTL (`shared/aws/sagemaker-recommender.ts`) and expire by themselves; no container is called.
  *
@@ -41,11 +42,13 @@ export async function eraseCustomer(
 ): Promise<ErasureReceipt> {
   const now = deps.clock.now();
   const tombstone = await deps.profiles.putTombstone(customerId, now);
+  // The quarantine finds records by email too; the profile holding it is deleted below.
+  const emails = customerEmails(await deps.profiles.get(customerId));
   const [profiles, ledger, timers, quarantine] = await Promise.all([
     deps.profiles.delete(customerId),
     deps.ledger.erase(customerId),
     deps.timers.erase(customerId),
-    deps.quarantine.erase(customerId),
+    deps.quarantine.erase(customerId, emails),
   ]);
   const deleted = { profiles, ledger, timers, quarantine };
   const hash = customerHash(customerId);

@@ -40,6 +40,18 @@ export interface CustomerItems<T> {
   erase(customerId: string): Promise<number>;
 }
 
+/**
+ * The quarantine as erasure and export see it. A quarantined record may name the customer under another
+ * record's key, inside a batch of several customers' events, or only by email address, so records are looked up
+ * by the customer id and by the customer's email addresses (the profile's, read before it is deleted).
+ */
+export interface QuarantinedItems {
+  /** Every quarantined record holding `customerId` or one of `emails` (compared lower-cased). */
+  list(customerId: string, emails: readonly string[]): Promise<QuarantinedMetadata[]>;
+  /** Deletes those records; resolves how many were deleted (0 when none: erasing is idempotent). */
+  erase(customerId: string, emails: readonly string[]): Promise<number>;
+}
+
 /** The mark an erasure leaves in the profiles table: a hash and a time, nothing personal. */
 export interface Tombstone {
   /** SHA-256 (hex) of the erased customer id. */
@@ -73,7 +85,7 @@ export interface PrivacyDeps {
   readonly ledger: CustomerItems<LedgerItem>;
   /** Segment and send timers (one table, keyed by due minute). */
   readonly timers: CustomerItems<PendingTimer>;
-  readonly quarantine: CustomerItems<QuarantinedMetadata>;
+  readonly quarantine: QuarantinedItems;
   readonly audit: AuditLog;
   readonly clock: Clock;
 }
