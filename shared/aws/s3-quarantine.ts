@@ -87,6 +87,8 @@ export class S3Quarantine implements Quarantine {
   }
 
   async #putEmpty(key: string): Promise<void> {
-    await this.#client.send(new PutObjectCommand({ Bucket: this.#bucketName, Key: key, Body: "" }));
+    await this.#client.send(
+      new PutObjectCommand({ Bucket: this.#bucketName, Key: key, Body: "", ContentLength: 0 }),
+    );
   }
 }
