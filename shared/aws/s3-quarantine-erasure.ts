@@ -20,6 +20,9 @@ import {
 /** Objects read at once while looking for a customer's records. */
 const PARALLEL_READS = 16;
 
+/** Index entries deleted at once. */
+const PARALLEL_DELETES = 16;
+
 /** The stored document's fields this reader relies on (see `quarantineDocument`). */
 interface StoredDocument {
   readonly reason: string;
@@ -144,12 +147,20 @@ export class S3QuarantineErasure implements QuarantinedItems {
   async erase(customerId: string, emails: readonly string[]): Promise<number> {
     const { found, dangling } = await this.#find(customerId, emails);
     for (const { key, hashes } of found) {
+      // The record first: interrupted here, a second erasure still finds it through the entries left.
       await this.#deleteEveryVersion(key);
-      for (const hash of hashes) await this.#deleteEveryVersion(indexKey(hash, key));
+      await this.#deleteAll([...hashes].map((hash) => indexKey(hash, key)));
       await this.#deleteEveryVersion(indexedMarkerKey(key));
     }
-    for (const key of dangling) await this.#deleteEveryVersion(key);
+    await this.#deleteAll(dangling);
     return found.length;
+  }
+
+  /** Deletes every version of each key, {@link PARALLEL_DELETES} keys at a time (a batch's record has many). */
+  async #deleteAll(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += PARALLEL_DELETES) {
+      await Promise.all(keys.slice(i, i + PARALLEL_DELETES).map((key) => this.#deleteEveryVersion(key)));
+    }
   }
 
   /**
