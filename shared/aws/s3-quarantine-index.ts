@@ -13,8 +13,20 @@ import { createHash } from "node:crypto";
  *
  * Index entries and the marker are written before the record: a failure fails the put, the ingest throws and
  * the stream redelivers the batch, so a record never exists without its index (an index entry may exist
- * without its record; readers skip it). They expire with the record (the bucket's lifecycle rule has no
- * prefix filter).
+ * without its record; erasure deletes it). They expire with the record (the bucket's lifecycle rule has no
+ * prefix filter); written around midnight, a record may outlive its entries by a day, and then it has no
+ * marker either, so it is read.
+ *
+ * Limits:
+ * - Erasure looks up the customer id and the email the profile holds when erased. An address the profile no
+ *   longer holds, or any address of a customer without a profile (say, erased twice), is not looked up: a
+ *   record naming the customer only by such an address is not found.
+ * - What is indexed is what `quarantinedIdentifiers` finds (see its limits: ids in binary data outside the
+ *   known fields, non-ASCII addresses). Ids compare exactly, email addresses lower-cased.
+ * - The hash is a plain SHA-256: a pseudonym that anyone able to list the bucket can test a known address
+ *   against; the record next to it holds the address in clear anyway, and erasure removes both.
+ * - Every lookup also lists `quarantine/` and `indexed/` (one request per 1,000 objects) to find unindexed
+ *   records; it reads only those, and none once records older than the index have expired.
  */
 export const RECORDS_PREFIX = "quarantine/";
 export const INDEX_PREFIX = "index/";
