@@ -48,7 +48,8 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  *   `anonymous_id`, `previousId` string at any depth, and every string that looks like an email address
  *   anywhere (traits, properties, context);
  * - text that is not valid JSON (a truncated event, say): the same fields and email addresses, by pattern;
- * - a KPL-aggregated record (magic `f3 89 9a c2`): its partition key table, and each sub-record's data as above;
+ * - a KPL-aggregated record (magic `f3 89 9a c2`): its partition key table, and each sub-record's data as above
+ *   (a damaged one up to the damage, then scanned as other bytes are);
  * - gzip: the decompressed bytes, as above;
  * - other bytes (not UTF-8): email addresses and `"userId":"…"`-style fields in printable ASCII runs.
  *
@@ -75,6 +76,8 @@ function fromBytes(bytes: Uint8Array, found: Set<string>, depth: number): void {
     if (aggregated !== undefined) {
       for (const key of aggregated.partitionKeys) if (key !== "") found.add(key);
       for (const data of aggregated.data) fromBytes(data, found, depth + 1);
+      // A damaged record: what came after the damage is scanned as bytes.
+      if (!aggregated.complete) fromPrintableRuns(bytes, found);
       return;
     }
   }
@@ -170,33 +173,38 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
 interface KplRecord {
   readonly partitionKeys: string[];
   readonly data: Uint8Array[];
+  /** Whether the whole message was read (a truncated or corrupt one yields what came before the damage). */
+  readonly complete: boolean;
 }
 
 /**
  * Reads a KPL-aggregated record: magic, protobuf `AggregatedRecord { repeated string partition_key_table = 1;
  * repeated string explicit_hash_key_table = 2; repeated Record records = 3 }` with `Record { … bytes data = 3 }`,
  * then an MD5 of the protobuf (not checked: a record is in the quarantine because something is wrong with it).
- * `undefined` when the body is not such a message, so the caller falls back to scanning the bytes.
+ * Damaged messages are read up to the damage (the KPL writes the key table first, so it usually survives);
+ * `undefined` when not even one field reads, so the caller scans the bytes instead.
  */
 function kplRecord(bytes: Uint8Array): KplRecord | undefined {
   const body = bytes.subarray(KPL_MAGIC.length, Math.max(KPL_MAGIC.length, bytes.length - MD5_BYTES));
-  const fields = protobufFields(body);
-  if (fields === undefined) return undefined;
+  const message = protobufFields(body);
+  if (message.fields.length === 0) return undefined;
   const partitionKeys: string[] = [];
   const data: Uint8Array[] = [];
-  for (const field of fields) {
+  let complete = message.complete;
+  for (const field of message.fields) {
     if (field.bytes === undefined) continue;
     if (field.number === 1) {
       const key = utf8(field.bytes);
-      if (key === undefined) return undefined;
-      partitionKeys.push(key);
+      if (key === undefined) complete = false;
+      else partitionKeys.push(key);
     } else if (field.number === 3) {
       const record = protobufFields(field.bytes);
-      if (record === undefined) return undefined;
-      for (const inner of record) if (inner.number === 3 && inner.bytes !== undefined) data.push(inner.bytes);
+      complete &&= record.complete;
+      for (const inner of record.fields)
+        if (inner.number === 3 && inner.bytes !== undefined) data.push(inner.bytes);
     }
   }
-  return { partitionKeys, data };
+  return { partitionKeys, data, complete };
 }
 
 /** One protobuf field: its number, and its bytes when length-delimited. */
@@ -205,36 +213,41 @@ interface ProtobufField {
   readonly bytes: Uint8Array | undefined;
 }
 
-/** The top-level fields of a protobuf message, or `undefined` when the bytes are not one. */
-function protobufFields(bytes: Uint8Array): ProtobufField[] | undefined {
+/** The top-level fields of a protobuf message, up to the first byte that cannot be one. */
+function protobufFields(bytes: Uint8Array): { fields: ProtobufField[]; complete: boolean } {
   const fields: ProtobufField[] = [];
   let at = 0;
   while (at < bytes.length) {
-    const tag = varint(bytes, at);
-    if (tag === undefined) return undefined;
-    at = tag.next;
-    const number = Math.floor(tag.value / 8);
-    const wireType = tag.value % 8;
-    if (number === 0) return undefined;
-    if (wireType === 0) {
-      const value = varint(bytes, at);
-      if (value === undefined) return undefined;
-      at = value.next;
-      fields.push({ number, bytes: undefined });
-    } else if (wireType === 2) {
-      const length = varint(bytes, at);
-      if (length === undefined || length.next + length.value > bytes.length) return undefined;
-      fields.push({ number, bytes: bytes.subarray(length.next, length.next + length.value) });
-      at = length.next + length.value;
-    } else if (wireType === 1 || wireType === 5) {
-      at += wireType === 1 ? 8 : 4;
-      if (at > bytes.length) return undefined;
-      fields.push({ number, bytes: undefined });
-    } else {
-      return undefined;
-    }
+    const field = protobufField(bytes, at);
+    if (field === undefined) return { fields, complete: false };
+    fields.push(field.field);
+    at = field.next;
   }
-  return fields;
+  return { fields, complete: true };
+}
+
+/** The field at `at`, and where the next one starts; `undefined` when the bytes there are not a field. */
+function protobufField(bytes: Uint8Array, at: number): { field: ProtobufField; next: number } | undefined {
+  const tag = varint(bytes, at);
+  if (tag === undefined) return undefined;
+  const number = Math.floor(tag.value / 8);
+  const wireType = tag.value % 8;
+  if (number === 0) return undefined;
+  if (wireType === 0) {
+    const value = varint(bytes, tag.next);
+    return value === undefined ? undefined : { field: { number, bytes: undefined }, next: value.next };
+  }
+  if (wireType === 2) {
+    const length = varint(bytes, tag.next);
+    if (length === undefined || length.next + length.value > bytes.length) return undefined;
+    const end = length.next + length.value;
+    return { field: { number, bytes: bytes.subarray(length.next, end) }, next: end };
+  }
+  if (wireType === 1 || wireType === 5) {
+    const next = tag.next + (wireType === 1 ? 8 : 4);
+    return next > bytes.length ? undefined : { field: { number, bytes: undefined }, next };
+  }
+  return undefined;
 }
 
 /** A base-128 varint at `at` (up to 2^53, enough for tags, lengths and indexes). */

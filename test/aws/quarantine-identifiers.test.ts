@@ -45,6 +45,21 @@ describe("quarantinedIdentifiers", () => {
     );
   });
 
+  it("reads a truncated KPL record up to the damage, and scans the rest", () => {
+    const whole = kplAggregatedRecord([
+      { partitionKey: "pk-alpha", data: JSON.stringify({ traits: { email: "one@example.com" } }) },
+      { partitionKey: "pk-beta", data: JSON.stringify({ traits: { email: "two@example.com" } }) },
+    ]);
+    // Cut the MD5 and the last two bytes (`}}`): the second sub-record's length no longer fits.
+    const raw = whole.subarray(0, whole.length - 16 - 2);
+
+    const found = quarantinedIdentifiers("outer", raw);
+
+    expect(new Set(found)).toEqual(
+      new Set(["outer", "pk-alpha", "pk-beta", "one@example.com", "two@example.com"]),
+    );
+  });
+
   it("opens gzip, and gzip inside a KPL record", () => {
     const zipped = gzipSync(
       utf8(JSON.stringify([{ userId: "c-3" }, { traits: { email: "c4@example.com" } }])),
