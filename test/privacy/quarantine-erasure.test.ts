@@ -192,6 +192,15 @@ describe("S3QuarantineErasure with the index", () => {
     expect(await erasure.erase(ADA, [ADA_EMAIL])).toBe(1);
   });
 
+  it("finds a customer whose id is an email address where the address appears in another case", async () => {
+    const quarantine = new S3Quarantine({ client: s3, bucketName });
+    const erasure = new S3QuarantineErasure({ client: s3, bucketName });
+    const one = record("anon-5e1", json({ anonymousId: "anon-5e1", traits: { email: "mia@example.com" } }));
+    await quarantine.put(one);
+
+    expect((await erasure.list("Mia@Example.com", [])).map((m) => m.key)).toEqual([quarantineKey(one)]);
+  });
+
   it("never writes an identifier into a key", async () => {
     const quarantine = new S3Quarantine({ client: s3, bucketName });
     for (const one of Object.values(adaShapes())) await quarantine.put(one);
