@@ -130,15 +130,18 @@ async function everyItem(): Promise<Map<string, string[]>> {
   return found;
 }
 
-/** Every quarantined document, with its raw record decoded to text. */
+/**
+ * Every object of the quarantine bucket, its key included (index entries are empty objects named by hashes),
+ * with a quarantined record's raw bytes decoded to text.
+ */
 async function everyQuarantined(): Promise<string[]> {
   const out = await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_NAMES.quarantineBucket }));
   return Promise.all(
     (out.Contents ?? []).map(async ({ Key }) => {
       const object = await s3.send(new GetObjectCommand({ Bucket: LOCAL_NAMES.quarantineBucket, Key }));
       const text = (await object.Body?.transformToString("utf-8")) ?? "";
-      const raw: unknown = JSON.parse(text).rawBase64;
-      return `${text}\n${Buffer.from(String(raw), "base64").toString("utf8")}`;
+      const raw: unknown = text === "" ? "" : JSON.parse(text).rawBase64;
+      return `${Key}\n${text}\n${Buffer.from(String(raw), "base64").toString("utf8")}`;
     }),
   );
 }

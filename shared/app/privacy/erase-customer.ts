@@ -1,4 +1,5 @@
 import type { AuditEntry } from "../../ports.js";
+import { customerEmails } from "./customer-emails.js";
 import { customerHash } from "./customer-hash.js";
 import type { PrivacyDeps, TombstoneKind } from "./privacy-ports.js";
 
@@ -53,8 +54,8 @@ export interface ErasureOptions {
  *   it, so no interleaving brings the profile back. With it go segment memberships, scores, consent, outboxes.
  *   Experiment assignments are a hash of the customer and the campaign, never stored.
  * - Then every send-ledger item of the customer (claims and the outcome log), every segment and send timer, every
- *   quarantined record that names the customer. Dispatch, which may hold an intent of the customer, re-reads the
- *   profile after each ledger write and removes what it wrote once it sees the tombstone (see `dispatchIntent`).
+ *   quarantined record holding the customer's id or the profile's email address, whatever its key (the email is
+ *   read before the tombstone replaces the profile).
  * - Cached recommendations are not reached: they live in the memory of each dispatch container with a short
  *   TTL (`shared/aws/sagemaker-recommender.ts`) and expire by themselves; no container is called.
  * - An id Tailor holds nothing for (no profile, no tombstone, no ledger item, timer or quarantined record) is
@@ -71,13 +72,13 @@ export async function eraseCustomer(
 ): Promise<ErasureOutcome> {
   const now = deps.clock.now();
   const hash = customerHash(customerId);
-  const held = await holdsAnything(deps, customerId);
+  const { held, emails } = await holdings(deps, customerId);
   if (!held && options.block !== true) return { customerHash: hash, nothingHeld: true };
   const erased = await deps.profiles.erase(customerId, now, held ? "erased" : "blocked");
   const [ledger, timers, quarantine] = await Promise.all([
     deps.ledger.erase(customerId),
     deps.timers.erase(customerId),
-    deps.quarantine.erase(customerId),
+    deps.quarantine.erase(customerId, emails),
   ]);
   const deleted = { profiles: erased.replaced ? 1 : 0, ledger, timers, quarantine };
   const { tombstone } = erased;
@@ -98,19 +99,26 @@ export async function eraseCustomer(
   };
 }
 
-/** Whether Tailor holds anything for the id: a profile, a tombstone, a ledger item, a timer or a quarantined record. */
-async function holdsAnything(deps: PrivacyDeps, customerId: string): Promise<boolean> {
+/**
+ * Whether Tailor holds anything for the id (a profile, a tombstone, a ledger item, a timer or a quarantined
+ * record), and the profile's email addresses, by which the quarantine finds records too.
+ */
+async function holdings(
+  deps: PrivacyDeps,
+  customerId: string,
+): Promise<{ held: boolean; emails: readonly string[] }> {
   const [stored, tombstone] = await Promise.all([
     deps.profiles.get(customerId),
     deps.profiles.tombstone(customerId),
   ]);
-  if (stored !== undefined || tombstone !== undefined) return true;
+  const emails = customerEmails(stored);
+  if (stored !== undefined || tombstone !== undefined) return { held: true, emails };
   const [ledger, timers, quarantine] = await Promise.all([
     deps.ledger.list(customerId),
     deps.timers.list(customerId),
-    deps.quarantine.list(customerId),
+    deps.quarantine.list(customerId, emails),
   ]);
-  return ledger.length > 0 || timers.length > 0 || quarantine.length > 0;
+  return { held: ledger.length > 0 || timers.length > 0 || quarantine.length > 0, emails };
 }
 
 /** What lifting a tombstone did. */

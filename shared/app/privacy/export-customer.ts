@@ -1,4 +1,5 @@
 import type { AuditEntry } from "../../ports.js";
+import { customerEmails } from "./customer-emails.js";
 import { customerHash } from "./customer-hash.js";
 import { toJson, toJsonObject } from "./json-value.js";
 import type { JsonValue, PrivacyDeps } from "./privacy-ports.js";
@@ -45,11 +46,12 @@ export async function exportCustomer(
 ): Promise<CustomerExport> {
   const now = deps.clock.now();
   const hash = customerHash(customerId);
-  const [stored, ledger, timers, quarantine, audit] = await Promise.all([
-    deps.profiles.get(customerId),
+  // The profile first: its email finds the quarantined records that name the customer only by email.
+  const stored = await deps.profiles.get(customerId);
+  const [ledger, timers, quarantine, audit] = await Promise.all([
     deps.ledger.list(customerId),
     deps.timers.list(customerId),
-    deps.quarantine.list(customerId),
+    deps.quarantine.list(customerId, customerEmails(stored)),
     deps.audit.forCustomer(hash, CONSENT_HISTORY_LIMIT),
   ]);
   const document: CustomerExport = {

@@ -41,6 +41,18 @@ export interface CustomerItems<T> {
 }
 
 /**
+ * The quarantine as erasure and export see it. A quarantined record may name the customer under another
+ * record's key, inside a batch of several customers' events, or only by email address, so records are looked up
+ * by the customer id and by the customer's email addresses (the profile's, read before it is deleted).
+ */
+export interface QuarantinedItems {
+  /** Every quarantined record holding `customerId` or one of `emails` (compared lower-cased). */
+  list(customerId: string, emails: readonly string[]): Promise<QuarantinedMetadata[]>;
+  /** Deletes those records; resolves how many were deleted (0 when none: erasing is idempotent). */
+  erase(customerId: string, emails: readonly string[]): Promise<number>;
+}
+
+/**
  * The mark an erasure leaves at the customer's own key in the profiles table, in place of the profile: a time and
  * a kind, nothing personal (the key is a hash of the id).
  */
@@ -97,7 +109,7 @@ export interface PrivacyDeps {
   readonly ledger: CustomerItems<LedgerItem>;
   /** Segment and send timers (one table, keyed by due minute). */
   readonly timers: CustomerItems<PendingTimer>;
-  readonly quarantine: CustomerItems<QuarantinedMetadata>;
+  readonly quarantine: QuarantinedItems;
   readonly audit: AuditLog;
   readonly clock: Clock;
 }
