@@ -58,6 +58,16 @@ export const PROFILE_FIELDS: Readonly<Record<string, { readonly name: string; re
   tm: { name: "nextSegmentReviewAt", meaning: "when the segments are next re-evaluated (epoch ms)" },
   ob: { name: "pendingSegmentChanges", meaning: "segment entries and exits not yet published" },
   oi: { name: "pendingSends", meaning: "emails started and not yet handed on" },
+  xa: {
+    name: "lastCampaignTouches",
+    meaning: "per campaign (a `~` before an id that is a reserved name): variant and time of the last email",
+  },
+  sk: {
+    name: "clockAhead",
+    meaning:
+      "events that arrived with a time more than 5 minutes ahead, whose time was set to the time received: " +
+      "count `n`, how far ahead the latest was `ms`, when it was received `at`",
+  },
 };
 
 /** The profile with readable field names (see {@link PROFILE_FIELDS}); values as stored. */

@@ -140,10 +140,33 @@ export type Profile = {
   oi?: SendIntent[];
   /**
    * Last touch per campaign, for attributing orders to experiments: campaign id → [variant, time of the last
-   * delivery or click]. At most {@link CAMPAIGN_TOUCHES_MAX} campaigns, the oldest touch dropped first.
+   * delivery or click]. At most {@link CAMPAIGN_TOUCHES_MAX} campaigns, the oldest touch dropped first. Keys are
+   * campaign ids as stored by `toStoredKey` (`~constructor` for `constructor`): read them with `attributedTouch`.
    */
   xa?: Record<string, [string, number]>;
+  /** Events whose time was clamped to the time received because the sender's clock was ahead. */
+  sk?: ClockSkew;
 };
+
+/**
+ * Events that arrived with a time more than `FUTURE_TOLERANCE_MS` (5 minutes) ahead of the time received: their
+ * time was set to the time received. Three numbers, so the item stays small.
+ */
+export interface ClockSkew {
+  /** How many such events were folded, all time. */
+  n: number;
+  /** How far ahead (ms) the sender's clock was on the latest of them. */
+  ms: number;
+  /** When the latest of them was received (epoch ms): its folded time. */
+  at: number;
+}
+
+/**
+ * Ceiling of stored revenue (`o.r`), in minor units: 9 × 10^15, just under 2^53. Each order carries at most
+ * `MONEY_MINOR_MAX` (10^15), so a customer needs ten orders of the largest amount to reach it; past it revenue
+ * stays at the ceiling (and `o.rs` is set) and every later order is still counted.
+ */
+export const REVENUE_MINOR_MAX = 9e15;
 
 /** Campaigns whose last touch a profile remembers. */
 export const CAMPAIGN_TOUCHES_MAX = 5;
@@ -214,8 +237,13 @@ export interface OrderStats {
   f?: number;
   /** Last order time (epoch ms). */
   l?: number;
-  /** Revenue in minor units of `c`: order totals minus refunds. */
+  /**
+   * Revenue in minor units of `c`: order totals minus refunds, saturating at ±{@link REVENUE_MINOR_MAX} so it is
+   * always an exact integer DynamoDB stores (`rs` says when it saturated).
+   */
   r: number;
+  /** Set once revenue hit ±{@link REVENUE_MINOR_MAX}: `r` is no longer the exact sum from then on. */
+  rs?: true;
   /** Currency of `r`: the currency of the first amount folded. */
   c?: string;
   /** Number of refunds. */
@@ -265,7 +293,7 @@ export interface Cart {
 export interface CartItem {
   /** Product id. */
   p: string;
-  /** Quantity ≥ 1. */
+  /** Quantity, 1 to `QUANTITY_MAX` (1 000 000): adds of one product saturate there. */
   q: number;
   /** Unit price in minor units of the cart currency; absent when unknown or in another currency. */
   m?: number;
