@@ -268,7 +268,6 @@ describe("huge and odd numbers", () => {
 });
 
 describe("timestamps far from now", () => {
-
   it.each([
     ["Infinity (1e309)", "1e309", "timestamp:range"],
     ["one millisecond past the largest Date (8.64e15 + 1)", "8640000000000001", "timestamp:range"],
