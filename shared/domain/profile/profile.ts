@@ -43,6 +43,15 @@
  * product view goes to the end of the recently-viewed list if it is absent; consent and suppression keep the
  * newest decision.
  *
+ * ## Bounds
+ *
+ * Every number the fold stores is an exact integer or a double DynamoDB stores as it is, so the item always
+ * marshals: amounts are bounded per event by validation (`MONEY_MINOR_MAX`), revenue saturates at
+ * {@link REVENUE_MINOR_MAX}, counters grow by one per event, times lie between 2000 and the time received plus
+ * 5 minutes (a time further ahead is clamped and counted in `sk`). Map keys that come from data never collide
+ * with object internals: campaign ids are stored with `toStoredKey`, other data keys that are not `isSafeKey`
+ * are dropped, and readers use own entries only (`ownEntry`).
+ *
  * ## Size
  *
  * Measured by `test/domain/profile.test.ts`: a typical profile (identified, two browsing sessions, one order,
