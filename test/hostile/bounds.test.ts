@@ -65,6 +65,18 @@ describe("issue 13, item 2: valid-looking events never fail the profile write", 
     expect(outcome.profile("hostile-1")?.t?.x?.loyalty_id).toBe("12345678901234567890");
   });
 
+  it("quotes only integer literals beyond 2^53, never digits inside strings, fractions or exponents", () => {
+    const properties = String.raw`{"s":"\"12345678901234567890\"","n":-12345678901234567890,"f":12345678901234567890.5,"e":1e25,"safe":9007199254740991,"edge":9007199254740992,"key\"12345678901234567890":1}`;
+    const event = accepted(decode(trackText("Points Earned", properties)));
+    expect(event.kind === "custom" && event.properties).toEqual({
+      s: '"12345678901234567890"',
+      n: "-12345678901234567890",
+      safe: 9007199254740991,
+      edge: "9007199254740992",
+      'key"12345678901234567890': 1,
+    });
+  });
+
   it("reads a 20-digit userId sent as a number as its exact digits", () => {
     const event = accepted(
       decode(
