@@ -3,14 +3,17 @@ import { describe, expect, it } from "vitest";
 import { consentAuditEntries, consentAuditId } from "../../shared/app/consent/consent-audit-entries.js";
 import type { TailorEvent } from "../../shared/domain/events/index.js";
 import { foldEvents, type Profile } from "../../shared/domain/profile/index.js";
-import { NOW, parsed, rawEvents } from "../factories/events.js";
+import { NOW, parsed as parsedAt, type RawEvent, rawEvents } from "../factories/events.js";
 
 const MINUTE = 60_000;
 const at = (offsetMinutes: number) => ({ timestamp: NOW + offsetMinutes * MINUTE });
+/** When the ingest receives and folds the events: after every event time, so none is clamped. */
+const RECEIVED = NOW + 60 * MINUTE;
+const parsed = (raw: RawEvent) => parsedAt(raw, RECEIVED);
 
 /** Folds the batch onto `before` with the real fold and returns what the ingest would audit. */
 function audit(before: Profile | undefined, events: TailorEvent[], actor = "app:test") {
-  const after = foldEvents(before, "user-1", events, NOW + 60 * MINUTE).profile;
+  const after = foldEvents(before, "user-1", events, RECEIVED).profile;
   return { after, entries: consentAuditEntries(before, after, events, actor) };
 }
 

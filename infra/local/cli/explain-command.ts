@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { DynamoProfileStore } from "../../../shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentStore } from "../../../shared/aws/dynamo-segment-store.js";
 import { DynamoSendLedger } from "../../../shared/aws/dynamo-send-ledger.js";
-import type { Profile } from "../../../shared/domain/profile/index.js";
+import { clockSkewNote, type Profile } from "../../../shared/domain/profile/index.js";
 import type { Evaluation, EvaluationContext } from "../../../shared/domain/segments/contracts.js";
 import { evaluateAll, explainText, type SegmentLibrary } from "../../../shared/domain/segments/index.js";
 import { LOCAL_NAMES } from "../../local-names.js";
@@ -51,17 +51,23 @@ export function explainProfile(
   });
 }
 
-/** The explanations as text: members first, each with its reason tree indented. */
+/**
+ * The explanations as text: members first, each with its reason tree indented. `profile`, when given, adds
+ * what the verdicts rest on that the reasons do not show (events whose time was clamped, see `clockSkewNote`).
+ */
 export function explanationLines(
   customerId: string,
   now: number,
   explanations: readonly Explanation[],
+  profile?: Pick<Profile, "sk">,
 ): string[] {
   const members = explanations.filter((e) => e.member).length;
   const ordered = [...explanations].sort((a, b) => Number(b.member) - Number(a.member));
   const lines = [
     `${customerId} at ${new Date(now).toISOString()}: in ${members} of ${explanations.length} segments`,
   ];
+  const skew = profile === undefined ? undefined : clockSkewNote(profile);
+  if (skew !== undefined) lines.push(`note: ${skew}`);
   for (const e of ordered) {
     // The stored membership lags the verdict until the customer's timer fires (or an event arrives).
     const stored =
@@ -118,8 +124,8 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
     const explanations = explainProfile(library, stored.profile, now, rfm === undefined ? {} : { rfm });
     process.stdout.write(
       values.json
-        ? `${JSON.stringify({ customerId, at: new Date(now).toISOString(), segments: explanations, sends }, null, 2)}\n`
-        : `${[...explanationLines(customerId, now, explanations), "", ...sendLines(sends)].join("\n")}\n`,
+        ? `${JSON.stringify({ customerId, at: new Date(now).toISOString(), clock: clockSkewNote(stored.profile) ?? null, segments: explanations, sends }, null, 2)}\n`
+        : `${[...explanationLines(customerId, now, explanations, stored.profile), "", ...sendLines(sends)].join("\n")}\n`,
     );
     return 0;
   } finally {

@@ -2,6 +2,7 @@ import {
   affinityAt,
   averageOrderValue,
   cartValue,
+  clockSkewNote,
   countInWindow,
   DAY_MS,
   emailEngagement,
@@ -99,6 +100,8 @@ export function describeProfile(item: Record<string, unknown>, now: number): str
     ["consent", consent.join(" · ") || "—"],
     ["suppressed", suppressed.join(" · ") || "—"],
   ];
+  const skew = clockSkewNote(p);
+  if (skew !== undefined) rows.push(["clock", skew]);
   return [
     `${p.customerId}${who === "" ? "" : `  ${who}`}  (version ${p.version})`,
     ...rows.map(([label, value]) => `  ${label.padEnd(15)} ${value}`),

@@ -62,6 +62,16 @@ export const PROFILE_FIELDS: Readonly<Record<string, { readonly name: string; re
     name: "pendingExperimentCounts",
     meaning: "experiment counts of recent writes not yet added to the totals",
   },
+  xa: {
+    name: "lastCampaignTouches",
+    meaning: "per campaign (a `~` before an id that is a reserved name): variant and time of the last email",
+  },
+  sk: {
+    name: "clockAhead",
+    meaning:
+      "events that arrived with a time more than 5 minutes ahead, whose time was set to the time received: " +
+      "count `n`, how far ahead the latest was `ms`, when it was received `at`",
+  },
 };
 
 /** The profile with readable field names (see {@link PROFILE_FIELDS}); values as stored. */

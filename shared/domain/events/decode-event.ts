@@ -1,5 +1,5 @@
 import { EventValidationError, type ValidationIssue } from "./event-validation-error.js";
-import { depthIssue, exceedsJsonDepth } from "./json-guard.js";
+import { depthIssue, exceedsJsonDepth, quoteUnsafeIntegers } from "./json-guard.js";
 import { RECORD_BYTES_MAX } from "./limits.js";
 import { type ParseResult, parseEvent } from "./parse-event.js";
 
@@ -7,7 +7,9 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Decodes one raw record: size check (≤ 1 MiB) → strict UTF-8 (invalid bytes are an error) → nesting check
- * (≤ 32 levels) → `JSON.parse` → {@link parseEvent}. Never throws for bad input.
+ * (≤ 32 levels) → `JSON.parse` → {@link parseEvent}. An integer literal beyond 2^53 is read as its exact
+ * decimal text ({@link quoteUnsafeIntegers}): ids and free-form values keep every digit, and numeric fields
+ * (prices, quantities) read the text as a number and refuse it as too big. Never throws for bad input.
  */
 export function decodeEvent(data: Uint8Array, now: number): ParseResult {
   if (data.byteLength > RECORD_BYTES_MAX) {
@@ -30,6 +32,8 @@ export function decodeEvent(data: Uint8Array, now: number): ParseResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
+    const exact = quoteUnsafeIntegers(text);
+    if (exact !== text) value = JSON.parse(exact);
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     return failed({ path: "", rule: "json", message: `not JSON: ${reason}` }, cause);

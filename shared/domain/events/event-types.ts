@@ -53,8 +53,13 @@ interface EventBase {
   readonly customerId: string;
   readonly userId?: string;
   readonly anonymousId?: string;
-  /** Event time, epoch milliseconds. */
+  /**
+   * Event time, epoch milliseconds: the sender's time, or the time received when the sender's was more than
+   * {@link FUTURE_TOLERANCE_MS} ahead of it (then `clockSkewMs` is set).
+   */
   readonly timestamp: number;
+  /** How far ahead of the time received the sender's clock was (ms), when its time was clamped; else absent. */
+  readonly clockSkewMs?: number;
   readonly kind: EventKind;
   /** Track event name (canonical for known kinds), `Page Viewed` or `Identify`. */
   readonly name: string;

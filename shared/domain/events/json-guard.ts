@@ -80,6 +80,46 @@ export function exceedsJsonDepth(text: string): boolean {
   return false;
 }
 
+/** A JSON number token at the scan position. */
+const NUMBER_TOKEN = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** Any integer literal beyond 2^53 has at least 16 digits: text without such a run needs no rewrite. */
+const LONG_DIGIT_RUN = /\d{16}/;
+
+/**
+ * JSON text in which every integer literal beyond ±(2^53 − 1) (`12345678901234567890`) is quoted, so
+ * `JSON.parse` reads it as its exact decimal text instead of rounding it to a nearby double. Only for text that
+ * `JSON.parse` already accepted: there a number token only ever stands for a value, so quoting it keeps the
+ * JSON valid and changes nothing else. Literals with a fraction or an exponent are left as they are.
+ */
+export function quoteUnsafeIntegers(text: string): string {
+  if (!LONG_DIGIT_RUN.test(text)) return text;
+  let out = "";
+  let copied = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    if (c !== 0x2d && (c < 0x30 || c > 0x39)) continue;
+    NUMBER_TOKEN.lastIndex = i;
+    const token = NUMBER_TOKEN.exec(text)?.[0] ?? "";
+    if (token === "") continue;
+    if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
+      out += `${text.slice(copied, i)}"${token}"`;
+      copied = i + token.length;
+    }
+    i += token.length - 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** `text` with each lone surrogate replaced by U+FFFD (`String.prototype.toWellFormed`, not in ES2023). */

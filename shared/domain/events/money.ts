@@ -1,3 +1,6 @@
+import { formatPath, type ValidationIssue } from "./event-validation-error.js";
+import { MONEY_MINOR_MAX } from "./limits.js";
+
 /** Currency used when an event names none. */
 export const DEFAULT_CURRENCY = "USD";
 
@@ -31,4 +34,34 @@ export function toMinorUnits(amount: number, currency: string): number {
   const shifted = text.includes("e") ? Math.abs(amount) * 10 ** exponent : Number(`${text}e${exponent}`);
   const minor = Math.round(shifted);
   return amount < 0 ? -minor : minor;
+}
+
+/** One amount an event carries, in minor units, and where it came from (under `properties`). */
+export interface MinorAmount {
+  /** Path under `properties`, e.g. `["total"]` or `["products"]` for the sum of the lines. */
+  readonly path: readonly PropertyKey[];
+  /** What the amount is, for the message: `total`, `Σ price × quantity`, … */
+  readonly what: string;
+  /** The amount in minor units; undefined when the event does not carry it. */
+  readonly minor: number | undefined;
+}
+
+/**
+ * An issue (rule `too_big`) for each amount over {@link MONEY_MINOR_MAX} minor units of `currency`: such an
+ * event is refused, so every amount the fold adds up is an exact integer.
+ */
+export function moneyIssues(currency: string, amounts: readonly MinorAmount[]): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const { path, what, minor } of amounts) {
+    if (minor === undefined || minor <= MONEY_MINOR_MAX) continue;
+    const major = MONEY_MINOR_MAX / 10 ** currencyExponent(currency);
+    issues.push({
+      path: formatPath(["properties", ...path]),
+      rule: "too_big",
+      message:
+        `expected ${what} of at most ${MONEY_MINOR_MAX} minor units (${major} ${currency}) ` +
+        `(got ${minor} minor units)`,
+    });
+  }
+  return issues;
 }

@@ -34,8 +34,9 @@ const envelopeSchema = z.object({
 type Envelope = z.output<typeof envelopeSchema>;
 
 /**
- * Validates and normalises one Segment-spec event (already JSON-parsed). `now` (epoch ms) bounds the event
- * time: it must lie between 2000-01-01 and one day after `now`. Every broken rule is reported at once.
+ * Validates and normalises one Segment-spec event (already JSON-parsed). `now` (epoch ms) is the time received:
+ * an event time before 2000-01-01 is refused, one more than {@link FUTURE_TOLERANCE_MS} ahead of `now` is
+ * clamped to `now` and the event carries `clockSkewMs`. Every broken rule is reported at once.
  */
 export function parseEvent(input: unknown, now: number): ParseResult {
   const guarded = guardJson(input);
@@ -48,13 +49,13 @@ export function parseEvent(input: unknown, now: number): ParseResult {
   }
   const issues: ValidationIssue[] = [];
   const envelope = collect(check(envelopeSchema, raw, []), issues);
-  const timestamp = readEventTime(raw.timestamp, now, issues);
+  const time = readEventTime(raw.timestamp, now, issues);
   if (isAbsent(raw.userId) && isAbsent(raw.anonymousId)) {
     issues.push({ path: "userId", rule: "required", message: "required: expected userId or anonymousId" });
   }
   const traits = readEventTraits(raw, issues);
   const body = readBody(raw, envelope, issues);
-  if (issues.length > 0 || !envelope || timestamp === undefined || body === undefined) return failed(issues);
+  if (issues.length > 0 || !envelope || time === undefined || body === undefined) return failed(issues);
 
   const userId = envelope.userId ?? undefined;
   const anonymousId = envelope.anonymousId ?? undefined;
@@ -63,7 +64,8 @@ export function parseEvent(input: unknown, now: number): ParseResult {
     customerId: userId ?? anonymousId ?? "",
     userId,
     anonymousId,
-    timestamp,
+    timestamp: time.ms,
+    ...(time.skewMs === undefined ? {} : { clockSkewMs: time.skewMs }),
     context: readContext(envelope),
   };
   if (body === "identify") {
@@ -72,7 +74,11 @@ export function parseEvent(input: unknown, now: number): ParseResult {
   return { ok: true, event: { ...base, traits, ...body } };
 }
 
-function readEventTime(value: unknown, now: number, issues: ValidationIssue[]): number | undefined {
+function readEventTime(
+  value: unknown,
+  now: number,
+  issues: ValidationIssue[],
+): { ms: number; skewMs?: number } | undefined {
   if (typeof value !== "string" && typeof value !== "number") {
     const message =
       value === undefined
@@ -82,7 +88,7 @@ function readEventTime(value: unknown, now: number, issues: ValidationIssue[]): 
     return undefined;
   }
   const result = readTimestamp(value, now);
-  if (result.ok) return result.ms;
+  if (result.ok) return result;
   issues.push(result.issue);
   return undefined;
 }

@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import { EVENT_NAMES, type TrackKind } from "./event-kinds.js";
 import type { Product, TailorEvent } from "./event-types.js";
-import { DEFAULT_CURRENCY, toMinorUnits } from "./money.js";
+import type { ValidationIssue } from "./event-validation-error.js";
+import { DEFAULT_CURRENCY, type MinorAmount, moneyIssues, toMinorUnits } from "./money.js";
 import {
   cartViewedSchema,
   checkoutStartedSchema,
@@ -28,15 +29,23 @@ export type EventBody = DistributiveOmit<
 
 const PROPERTIES = ["properties"] as const;
 
-/** Validates `properties` for a track event of `kind` and builds its typed body. */
+/**
+ * Validates `properties` for a track event of `kind` and builds its typed body. Money is checked once in minor
+ * units: an amount, a line's price × quantity or the lines' sum over {@link MONEY_MINOR_MAX} is an error.
+ */
 export function readTrackBody(
   kind: TrackKind | "custom",
   name: string,
   properties: Record<string, unknown>,
 ): Checked<EventBody> {
-  const read = <T>(schema: z.ZodType<T>, build: (value: T) => EventBody): Checked<EventBody> => {
+  const read = <T>(
+    schema: z.ZodType<T>,
+    build: (value: T) => EventBody | ValidationIssue[],
+  ): Checked<EventBody> => {
     const result = check(schema, properties, PROPERTIES);
-    return result.ok ? { ok: true, value: build(result.value) } : result;
+    if (!result.ok) return result;
+    const built = build(result.value);
+    return Array.isArray(built) ? { ok: false, issues: built } : { ok: true, value: built };
   };
   switch (kind) {
     case "product_viewed":
@@ -44,12 +53,20 @@ export function readTrackBody(
     case "product_removed":
       return read(productEventSchema, (p) => {
         const currency = p.currency ?? DEFAULT_CURRENCY;
-        return { kind, name: EVENT_NAMES[kind], currency, product: toProduct(p, currency) };
+        const product = toProduct(p, currency);
+        const line = product.price === undefined ? undefined : product.price * product.quantity;
+        const issues = moneyIssues(currency, [
+          { path: ["price"], what: "a price", minor: product.price },
+          { path: ["price"], what: "price × quantity", minor: line },
+        ]);
+        return issues.length > 0 ? issues.slice(0, 1) : { kind, name: EVENT_NAMES[kind], currency, product };
       });
     case "cart_viewed":
       return read(cartViewedSchema, (p) => {
         const currency = p.currency ?? DEFAULT_CURRENCY;
         const products = p.products?.map((item) => toProduct(item, currency));
+        const issues = moneyIssues(currency, [linesSum(products ?? [])]);
+        if (issues.length > 0) return issues;
         return { kind, name: EVENT_NAMES[kind], cart: { cartId: p.cart_id, products, currency } };
       });
     case "checkout_started":
@@ -57,6 +74,15 @@ export function readTrackBody(
         const currency = p.currency ?? DEFAULT_CURRENCY;
         const value = p.value ?? p.revenue;
         const products = (p.products ?? []).map((item) => toProduct(item, currency));
+        const issues = moneyIssues(currency, [
+          {
+            path: [p.value === undefined ? "revenue" : "value"],
+            what: "a value",
+            minor: minor(value, currency),
+          },
+          linesSum(products),
+        ]);
+        if (issues.length > 0) return issues;
         return {
           kind,
           name: EVENT_NAMES[kind],
@@ -71,17 +97,22 @@ export function readTrackBody(
     case "order_completed":
       return read(orderCompletedSchema, (p) => {
         const currency = p.currency ?? DEFAULT_CURRENCY;
-        const minor = (amount: number | undefined) =>
-          amount === undefined ? undefined : toMinorUnits(amount, currency);
         const products = (p.products ?? []).map((item) => toProduct(item, currency));
+        const issues = moneyIssues(currency, [
+          { path: ["total"], what: "a total", minor: minor(p.total, currency) },
+          { path: ["revenue"], what: "a revenue", minor: minor(p.revenue, currency) },
+          { path: ["discount"], what: "a discount", minor: minor(p.discount, currency) },
+          linesSum(products),
+        ]);
+        if (issues.length > 0) return issues;
         return {
           kind,
           name: EVENT_NAMES[kind],
           order: {
             orderId: p.order_id,
-            total: minor(p.total ?? p.revenue) ?? sumProducts(products) ?? 0,
-            revenue: minor(p.revenue),
-            discount: minor(p.discount),
+            total: minor(p.total ?? p.revenue, currency) ?? sumProducts(products) ?? 0,
+            revenue: minor(p.revenue, currency),
+            discount: minor(p.discount, currency),
             currency,
             products,
           },
@@ -92,6 +123,11 @@ export function readTrackBody(
         const currency = p.currency ?? DEFAULT_CURRENCY;
         const products = (p.products ?? []).map((item) => toProduct(item, currency));
         const total = p.total === undefined ? (sumProducts(products) ?? 0) : toMinorUnits(p.total, currency);
+        const issues = moneyIssues(currency, [
+          { path: ["total"], what: "a total", minor: minor(p.total, currency) },
+          linesSum(products),
+        ]);
+        if (issues.length > 0) return issues;
         return { kind, name: EVENT_NAMES[kind], refund: { orderId: p.order_id, total, currency, products } };
       });
     case "email_delivered":
@@ -164,6 +200,15 @@ function toProduct(p: RawProduct, currency: string): Product {
     price: p.price === undefined ? undefined : toMinorUnits(p.price, currency),
     quantity: p.quantity ?? 1,
   };
+}
+
+function minor(amount: number | undefined, currency: string): number | undefined {
+  return amount === undefined ? undefined : toMinorUnits(amount, currency);
+}
+
+/** The lines' Σ price × quantity as an amount to bound (it also bounds each price and each line). */
+function linesSum(products: readonly Product[]): MinorAmount {
+  return { path: ["products"], what: "Σ price × quantity", minor: sumProducts(products) };
 }
 
 /** Σ price × quantity in minor units, or undefined when no product has a price. */

@@ -140,9 +140,11 @@ export function readTraits(raw: Record<string, unknown>, prefix: readonly Proper
 }
 
 /**
- * Scalar entries of a free-form object, best effort: nested values, keys over {@link CUSTOM_KEY_MAX} and
- * strings over {@link CUSTOM_VALUE_MAX} characters are dropped (unknown data never rejects an event), and at
- * most {@link CUSTOM_FIELDS_MAX} entries are kept.
+ * Scalar entries of a free-form object, best effort: nested values, keys over {@link CUSTOM_KEY_MAX},
+ * strings over {@link CUSTOM_VALUE_MAX} characters and numbers DynamoDB cannot store exactly
+ * ({@link isStorableNumber}) are dropped (unknown data never rejects an event), and at most
+ * {@link CUSTOM_FIELDS_MAX} entries are kept. (An integer literal beyond 2^53 in a record arrives here as its
+ * exact decimal text, see `decodeEvent`, and is kept as that text.)
  */
 export function freeFormScalars(
   raw: Record<string, unknown>,
@@ -154,18 +156,29 @@ export function freeFormScalars(
     if (kept >= CUSTOM_FIELDS_MAX) break;
     if (skip?.has(key) || key.length === 0 || key.length > CUSTOM_KEY_MAX) continue;
     if (!isScalar(value) || (typeof value === "string" && value.length > CUSTOM_VALUE_MAX)) continue;
-    out[key] = value;
+    out[key] = value === 0 ? 0 : value; // -0 is stored as 0
     kept++;
   }
   return out;
 }
 
 function isScalar(value: unknown): value is Scalar {
-  return (
-    typeof value === "string" ||
-    typeof value === "boolean" ||
-    (typeof value === "number" && Number.isFinite(value))
-  );
+  return typeof value === "string" || typeof value === "boolean" || isStorableNumber(value);
+}
+
+/** Smallest non-zero magnitude a DynamoDB number can have. */
+const DYNAMO_NUMBER_MIN = 1e-130;
+
+/**
+ * Whether `value` is a number DynamoDB stores exactly and the SDK marshals without complaint: an integer within
+ * ±(2^53 − 1), or a finite fraction whose magnitude lies between 10^-130 and 2^53 (a double has at most 17
+ * significant digits, well within DynamoDB's 38).
+ */
+export function isStorableNumber(value: unknown): value is number {
+  if (typeof value !== "number") return false;
+  if (Number.isInteger(value)) return Number.isSafeInteger(value);
+  const magnitude = Math.abs(value);
+  return magnitude >= DYNAMO_NUMBER_MIN && magnitude <= Number.MAX_SAFE_INTEGER;
 }
 
 /** Merges traits: `over` wins field by field; custom traits merge key by key, capped. */

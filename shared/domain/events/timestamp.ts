@@ -1,17 +1,23 @@
 import type { ValidationIssue } from "./event-validation-error.js";
 import { describeValue } from "./event-validation-error.js";
-import { FUTURE_TOLERANCE_MS, TIMESTAMP_MIN_MS } from "./limits.js";
+import { FUTURE_TOLERANCE_MS, TIMESTAMP_MAX_MS, TIMESTAMP_MIN_MS } from "./limits.js";
 
 /** An ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`); a bare local time would be ambiguous. */
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?([Zz]|[+-]\d{2}(?::?\d{2})?)$/;
 
-/** Result of reading an event time. */
-export type TimestampResult = { ok: true; ms: number } | { ok: false; issue: ValidationIssue };
+/**
+ * Result of reading an event time: the time to fold (epoch ms) and, when the sender's time was more than
+ * {@link FUTURE_TOLERANCE_MS} ahead of `now` and was clamped to `now`, how far ahead it was (`skewMs`).
+ */
+export type TimestampResult =
+  | { ok: true; ms: number; skewMs?: number }
+  | { ok: false; issue: ValidationIssue };
 
 /**
- * Reads `timestamp` (ISO 8601 text with an offset, or epoch milliseconds) into epoch ms, and checks it lies
- * between 2000-01-01 and one day after `now`.
+ * Reads `timestamp` (ISO 8601 text with an offset, or epoch milliseconds) into epoch ms. A time before
+ * 2000-01-01 or past the end of `Date` is refused; a time more than {@link FUTURE_TOLERANCE_MS} (5 minutes)
+ * ahead of `now` (the time received) is clamped to `now`, and `skewMs` says by how much.
  */
 export function readTimestamp(value: string | number, now: number, path = "timestamp"): TimestampResult {
   const ms = typeof value === "number" ? Math.trunc(value) : parseIsoDateTime(value);
@@ -27,13 +33,10 @@ export function readTimestamp(value: string | number, now: number, path = "times
       typeof value === "number" && value > 0 && value < 1e11 ? "; epoch seconds? send milliseconds" : "";
     return fail(path, "range", `expected a time on or after 2000-01-01 (got ${describeValue(value)}${hint})`);
   }
-  if (ms > now + FUTURE_TOLERANCE_MS) {
-    return fail(
-      path,
-      "range",
-      `expected a time at most 1 day ahead of now (${new Date(now).toISOString()}) (got ${describeValue(value)})`,
-    );
+  if (!(ms <= TIMESTAMP_MAX_MS)) {
+    return fail(path, "range", `expected a time before +275760-09-13 (got ${describeValue(value)})`);
   }
+  if (ms > now + FUTURE_TOLERANCE_MS) return { ok: true, ms: now, skewMs: ms - now };
   return { ok: true, ms };
 }
 

@@ -3,6 +3,7 @@ import { isSafeKey, type Product, type TailorEvent } from "../events/index.js";
 import { AFFINITY_WEIGHTS, addAffinity } from "./affinity.js";
 import { touchCampaign } from "./campaign-touch.js";
 import { changeCart } from "./cart.js";
+import { recordClockSkew } from "./clock-skew.js";
 import { recordConsent, recordUnsubscribe, suppress } from "./consent.js";
 import { recordEmail } from "./email-engagement.js";
 import { isWindowKind, KIND_CODES, type ProductKind } from "./kind-codes.js";
@@ -23,6 +24,7 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
   const time = event.timestamp;
   const lastOfKind = lastAt(profile, event.kind);
   touchSeen(profile, event);
+  recordClockSkew(profile, event);
   if (event.traits !== undefined || event.context !== undefined) {
     mergeTraits(profile, event.traits, event.context, time);
   }

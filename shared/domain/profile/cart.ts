@@ -1,4 +1,4 @@
-import { DEFAULT_CURRENCY, type Product } from "../events/index.js";
+import { DEFAULT_CURRENCY, type Product, QUANTITY_MAX } from "../events/index.js";
 import { CART_ITEMS_MAX, type Cart, type CartItem, type Profile } from "./profile.js";
 
 /** How an event changes the cart. */
@@ -38,7 +38,7 @@ export function changeCart(profile: Profile, change: CartChange, time: number): 
       if (item === undefined) {
         cart.i = [...cart.i, fresh].slice(-CART_ITEMS_MAX);
       } else {
-        item.q += product.quantity;
+        item.q = Math.min(QUANTITY_MAX, item.q + product.quantity);
         item.m = fresh.m ?? item.m;
         item.k = fresh.k ?? item.k;
       }

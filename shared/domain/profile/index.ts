@@ -1,6 +1,8 @@
 export { AFFINITY_CATEGORIES_MAX, AFFINITY_HALF_LIFE_MS, AFFINITY_WEIGHTS, affinityAt } from "./affinity.js";
 export { attributedTouch, touchCampaign } from "./campaign-touch.js";
 export { cartValue } from "./cart.js";
+export { clockSkewNote } from "./clock-skew.js";
+export { fromStoredKey, ownEntry, toStoredKey } from "./data-keys.js";
 export { DEDUP_MAX_IDS, DEDUP_WINDOW_MS, dedupBytesPerId, estimateDedupBytes } from "./dedup.js";
 export { type EmailEngagement, emailEngagement, type RecentSends, recentSends } from "./email-engagement.js";
 export { FoldInputError, type FoldResult, foldEvents } from "./fold-events.js";

@@ -1,5 +1,11 @@
 import { isSafeKey } from "../events/index.js";
-import { BOUGHT_PRODUCTS_MAX, ORDER_CATEGORIES_MAX, type OrderStats, type Profile } from "./profile.js";
+import {
+  BOUGHT_PRODUCTS_MAX,
+  ORDER_CATEGORIES_MAX,
+  type OrderStats,
+  type Profile,
+  REVENUE_MINOR_MAX,
+} from "./profile.js";
 
 /** Folds a completed order: count, first and last order time, revenue, orders per category. */
 export function recordOrder(
@@ -55,11 +61,17 @@ export function recordRefund(profile: Profile, total: number, currency: string):
 /**
  * Adds an amount in the profile's currency (set by the first amount folded). Without exchange rates an amount
  * in another currency cannot be added: it is counted in `fx` instead, so reports can tell revenue is partial.
+ * Revenue saturates at ±{@link REVENUE_MINOR_MAX} (and `rs` records it), so it never leaves the exact integers.
  */
 function addAmount(orders: OrderStats, amount: number, currency: string): void {
   orders.c ??= currency;
-  if (currency === orders.c) orders.r += amount;
-  else orders.fx = (orders.fx ?? 0) + 1;
+  if (currency !== orders.c) {
+    orders.fx = (orders.fx ?? 0) + 1;
+    return;
+  }
+  const sum = orders.r + amount;
+  orders.r = Math.min(REVENUE_MINOR_MAX, Math.max(-REVENUE_MINOR_MAX, sum));
+  if (orders.r !== sum) orders.rs = true;
 }
 
 /** Average order value in minor units of `o.c`, or undefined before the first order. */

@@ -43,6 +43,15 @@
  * product view goes to the end of the recently-viewed list if it is absent; consent and suppression keep the
  * newest decision.
  *
+ * ## Bounds
+ *
+ * Every number the fold stores is an exact integer or a double DynamoDB stores as it is, so the item always
+ * marshals: amounts are bounded per event by validation (`MONEY_MINOR_MAX`), revenue saturates at
+ * {@link REVENUE_MINOR_MAX}, counters grow by one per event, times lie between 2000 and the time received plus
+ * 5 minutes (a time further ahead is clamped and counted in `sk`). Map keys that come from data never collide
+ * with object internals: campaign ids are stored with `toStoredKey`, other data keys that are not `isSafeKey`
+ * are dropped, and readers use own entries only (`ownEntry`).
+ *
  * ## Size
  *
  * Measured by `test/domain/profile.test.ts`: a typical profile (identified, two browsing sessions, one order,
@@ -147,9 +156,12 @@ export type Profile = {
   ox?: CounterOutboxEntry[];
   /**
    * Last touch per campaign, for attributing orders to experiments: campaign id → [variant, time of the last
-   * delivery or click]. At most {@link CAMPAIGN_TOUCHES_MAX} campaigns, the oldest touch dropped first.
+   * delivery or click]. At most {@link CAMPAIGN_TOUCHES_MAX} campaigns, the oldest touch dropped first. Keys are
+   * campaign ids as stored by `toStoredKey` (`~constructor` for `constructor`): read them with `attributedTouch`.
    */
   xa?: Record<string, [string, number]>;
+  /** Events whose time was clamped to the time received because the sender's clock was ahead. */
+  sk?: ClockSkew;
 };
 
 /**
@@ -160,6 +172,26 @@ export interface CounterOutboxEntry {
   id: number;
   i: ExperimentIncrement[];
 }
+
+/**
+ * Events that arrived with a time more than `FUTURE_TOLERANCE_MS` (5 minutes) ahead of the time received: their
+ * time was set to the time received. Three numbers, so the item stays small.
+ */
+export interface ClockSkew {
+  /** How many such events were folded, all time. */
+  n: number;
+  /** How far ahead (ms) the sender's clock was on the latest of them. */
+  ms: number;
+  /** When the latest of them was received (epoch ms): its folded time. */
+  at: number;
+}
+
+/**
+ * Ceiling of stored revenue (`o.r`), in minor units: 9 × 10^15, just under 2^53. Each order carries at most
+ * `MONEY_MINOR_MAX` (10^15), so a customer needs ten orders of the largest amount to reach it; past it revenue
+ * stays at the ceiling (and `o.rs` is set) and every later order is still counted.
+ */
+export const REVENUE_MINOR_MAX = 9e15;
 
 /** Campaigns whose last touch a profile remembers. */
 export const CAMPAIGN_TOUCHES_MAX = 5;
@@ -230,8 +262,13 @@ export interface OrderStats {
   f?: number;
   /** Last order time (epoch ms). */
   l?: number;
-  /** Revenue in minor units of `c`: order totals minus refunds. */
+  /**
+   * Revenue in minor units of `c`: order totals minus refunds, saturating at ±{@link REVENUE_MINOR_MAX} so it is
+   * always an exact integer DynamoDB stores (`rs` says when it saturated).
+   */
   r: number;
+  /** Set once revenue hit ±{@link REVENUE_MINOR_MAX}: `r` is no longer the exact sum from then on. */
+  rs?: true;
   /** Currency of `r`: the currency of the first amount folded. */
   c?: string;
   /** Number of refunds. */
@@ -281,7 +318,7 @@ export interface Cart {
 export interface CartItem {
   /** Product id. */
   p: string;
-  /** Quantity ≥ 1. */
+  /** Quantity, 1 to `QUANTITY_MAX` (1 000 000): adds of one product saturate there. */
   q: number;
   /** Unit price in minor units of the cart currency; absent when unknown or in another currency. */
   m?: number;

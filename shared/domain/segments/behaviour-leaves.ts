@@ -1,4 +1,4 @@
-import { emailEngagement, KIND_CODES, lastAt, recentSends } from "../profile/index.js";
+import { emailEngagement, KIND_CODES, lastAt, ownEntry, recentSends } from "../profile/index.js";
 import { isWindowKind } from "../profile/kind-codes.js";
 import type {
   EngagementCondition,
@@ -20,7 +20,7 @@ export interface LeafResult {
 }
 
 function allTimeCount(view: ProfileView, event: EventRef): number {
-  if (event.kind === "custom") return view.profile.x?.[event.name] ?? 0;
+  if (event.kind === "custom") return ownEntry(view.profile.x, event.name) ?? 0;
   return view.profile.k[KIND_CODES[event.kind]]?.n ?? 0;
 }
 
@@ -63,7 +63,7 @@ export function evaluateOrdersInCategory(
   view: ProfileView,
   condition: OrdersInCategoryCondition,
 ): LeafResult {
-  const n = view.profile.o?.k?.[condition.category] ?? 0;
+  const n = ownEntry(view.profile.o?.k, condition.category) ?? 0;
   return { held: inRange(n, condition.count), seen: times(n, "order"), nextChangeAt: undefined };
 }
 

@@ -1,7 +1,7 @@
 import { assertNever } from "../../errors.js";
 import type { Scalar } from "../events/index.js";
 import { mayProfile } from "../profile/consent.js";
-import { lifecycleAt, lifecycleNextChangeAt } from "../profile/index.js";
+import { lifecycleAt, lifecycleNextChangeAt, ownEntry } from "../profile/index.js";
 import { ageAt, anniversaryAt, parseBirthday } from "./age.js";
 import type { LeafResult } from "./behaviour-leaves.js";
 import type {
@@ -25,7 +25,7 @@ export function traitValue(view: ProfileView, condition: TraitCondition): Scalar
   const traits = view.profile.t;
   if (traits === undefined) return undefined;
   const path = condition.path;
-  return "known" in path ? traits[path.known] : traits.x?.[path.custom];
+  return "known" in path ? traits[path.known] : ownEntry(traits.x, path.custom);
 }
 
 /** Order of two values of the same type (numbers, or strings by code unit); undefined across types. */
