@@ -50,7 +50,7 @@ describe("the filed hostile events, written by the real profile store", () => {
     const { profile } = foldEvents(undefined, "hostile-1", events, NOW);
     const store = new DynamoProfileStore({
       client: dynamodb,
-      tableName: await createTable(dynamodb, "profiles", "customerId"),
+      tableName: await createTable(dynamodb, "profiles", "pk"),
     });
 
     // WHEN the store writes it and reads it back

@@ -8,6 +8,7 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Context, KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../infra/local/local-stack.js";
+import { profileKey } from "../../shared/aws/profile-key.js";
 
 const STREAM = "tailor-events";
 const TABLE = "tailor-profiles";
@@ -61,7 +62,11 @@ async function put(records: { key: string; data: Uint8Array | object }[]): Promi
 
 async function profile(customerId: string): Promise<Record<string, unknown> | undefined> {
   const out = await new DynamoDBClient({}).send(
-    new GetItemCommand({ TableName: TABLE, Key: { customerId: { S: customerId } }, ConsistentRead: true }),
+    new GetItemCommand({
+      TableName: TABLE,
+      Key: { pk: { S: profileKey(customerId) } },
+      ConsistentRead: true,
+    }),
   );
   return out.Item === undefined ? undefined : unmarshall(out.Item);
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { profileCommand } from "../../infra/local/cli/profile-command.js";
 import { quarantineCommand } from "../../infra/local/cli/quarantine-command.js";
 import { type LocalStack, startLocalStack } from "../../infra/local/local-stack.js";
+import { profileKey } from "../../shared/aws/profile-key.js";
 import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
 import { tempDir } from "./helpers.js";
 
@@ -35,7 +36,10 @@ beforeAll(async () => {
     log: () => {},
   });
   await new DynamoDBClient({}).send(
-    new PutItemCommand({ TableName: "tailor-profiles", Item: marshall(profile) }),
+    new PutItemCommand({
+      TableName: "tailor-profiles",
+      Item: { ...marshall(profile), pk: { S: profileKey(profile.customerId) } },
+    }),
   );
   await new S3Quarantine({ client: new S3Client({}), bucketName: "tailor-quarantine" }).put({
     reason: 'properties.price: expected a number ≥ 0 (got "abc")',

@@ -48,9 +48,9 @@ describe("planResources", () => {
     const [table] = planResources(template, options).tables;
     expect(table?.input).toEqual({
       TableName: "tailor-profiles",
-      KeySchema: [{ AttributeName: "customerId", KeyType: "HASH" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
       AttributeDefinitions: [
-        { AttributeName: "customerId", AttributeType: "S" },
+        { AttributeName: "pk", AttributeType: "S" },
         { AttributeName: "email", AttributeType: "S" },
       ],
       BillingMode: "PAY_PER_REQUEST",
