@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { describeValue, formatPath } from "../events/event-validation-error.js";
+import { isSafeKey } from "../events/index.js";
 import { DAY_MS } from "../profile/index.js";
 import { eventRefOf, parseDuration } from "../segments/index.js";
 import type {
@@ -32,7 +33,9 @@ const kebab = (what: string, example: string) =>
   z
     .string()
     .max(64)
-    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, `${what} is lower-case kebab-case, e.g. ${example}`);
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, `${what} is lower-case kebab-case, e.g. ${example}`)
+    // It keys maps in the profile item: a name a plain object has (`constructor`) could not be stored there.
+    .refine(isSafeKey, `${what} may not be a name JavaScript objects reserve (constructor, prototype, …)`);
 const campaignId = kebab("a campaign id", "cart-abandonment");
 const segmentId = kebab("a segment id", "cart-abandoners");
 const templateName = kebab("a template name", "cart-abandonment");

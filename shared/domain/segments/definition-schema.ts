@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MAX_CLUSTERS } from "../clusters/cluster-model.js";
 import { describeValue, formatPath } from "../events/event-validation-error.js";
-import { EVENT_NAMES, type EventKind, trackKindOf } from "../events/index.js";
+import { EVENT_NAMES, type EventKind, isSafeKey, trackKindOf } from "../events/index.js";
 import { EMAIL_RING_SIZE, PRODUCT_KINDS, WINDOW_KINDS } from "../profile/index.js";
 import type {
   Condition,
@@ -84,11 +84,15 @@ function fail(ctx: Ctx, rule: string, message: string, path: PropertyKey[] = [])
 const segmentId = z
   .string()
   .max(64)
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "a segment id is lower-case kebab-case, e.g. cart-abandoners");
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "a segment id is lower-case kebab-case, e.g. cart-abandoners")
+  // Segment ids and model names key maps in the profile item (`sg`, `sc`): a name a plain object has
+  // (`constructor`) could not be stored there.
+  .refine(isSafeKey, "a segment id may not be a name JavaScript objects reserve (constructor, prototype, …)");
 const modelName = z
   .string()
   .max(64)
-  .regex(/^[a-z][a-z0-9_]*$/, "a model name is lower-case snake_case, e.g. purchase_30d");
+  .regex(/^[a-z][a-z0-9_]*$/, "a model name is lower-case snake_case, e.g. purchase_30d")
+  .refine(isSafeKey, "a model name may not be a name JavaScript objects reserve (constructor, __proto__, …)");
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const orderable = z.union([z.string(), z.number()]);
 const count = z.int().min(0).max(1_000_000);
