@@ -89,6 +89,7 @@ function email(overrides: Partial<OutgoingEmail> = {}): OutgoingEmail {
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
       },
     },
+    sendKey: "cart_abandonment#c.42@shop#o1#0",
     customerId: "c.42@shop",
     campaignId: "cart_abandonment",
     variant: "b",
