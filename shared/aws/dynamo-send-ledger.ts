@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -35,10 +36,11 @@ const claimKey = (customerId: string, key: string): Record<string, AttributeValu
 /**
  * SES's acceptance of a send, found by its reference alone (what the `Send` event carries): a partition of its
  * own whose sort key no customer's item uses (`key#…`, `log#…`), so even a customer id equal to the partition
- * shares no item with it.
+ * shares no item with it. The reference holds the customer id, and the item lives outside the customer's
+ * partition (which an erasure deletes): it is keyed by the reference's SHA-256 and does not keep the reference.
  */
 const acceptanceKey = (sendRef: string): Record<string, AttributeValue> => ({
-  customerId: { S: `ses-send#${sendRef}` },
+  customerId: { S: `ses-send#${createHash("sha256").update(sendRef, "utf8").digest("hex")}` },
   sk: { S: "accepted" },
 });
 
@@ -102,9 +104,10 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
  * - `record` settles the claim before it writes the log entry: a crash in between loses a log line, never
  *   causes a second send.
  * - An attempt that dies after the provider accepted the email and before `record` leaves a pending claim, taken
- *   over after the lease (`reclaimed`). SES's `Send` event, recorded by the feedback path as an acceptance
- *   (`recordAccepted`: `customerId = ses-send#<ref>`, `sk = accepted`, by the send key's tag reference), tells
- *   the taker the email went out: it records it as sent instead of sending again (`accepted`). The window left:
+ *   over after the lease (`reclaimed`). SES's `Send` event, recorded by the feedback path as an acceptance of the
+ *   send key's tag reference (`recordAccepted`: `customerId = ses-send#<SHA-256 of the reference>`,
+ *   `sk = accepted`), tells the taker the email went out: it records it as sent instead of sending again
+ *   (`accepted`). The window left:
  *   a `Send` event not recorded by the time the claim is retaken (lost, or later than the lease), and a provider
  *   timeout (`MailerUnavailableError.maybeSent`), which must not be released and is settled as failed.
  *

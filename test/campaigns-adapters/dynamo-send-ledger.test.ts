@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoSendLedger, SEND_CLAIM_LEASE_MS } from "../../shared/aws/dynamo-send-ledger.js";
 import { sendRefOf } from "../../shared/aws/ses-tags.js";
@@ -169,6 +169,23 @@ describe("DynamoSendLedger acceptances (SES's Send events)", () => {
     // Assess
     expect(await store.accepted(send)).toEqual(acceptance);
     expect(await store.accepted(intent({ occurrence: "other" }))).toBeUndefined();
+  });
+
+  it("keeps no customer id in the acceptance, which lives outside the customer's partition", async () => {
+    // Prepare
+    const tableName = `ledger-${++tables}`;
+    await createTable(dynamodb, tableName, "customerId", "sk");
+    const store = new DynamoSendLedger({ client: dynamodb, tableName });
+    const send = intent({ customerId: "ada-lovelace-42", occurrence: "private" });
+
+    // Act
+    await store.recordAccepted({ sendRef: sendRefOf(send.key), messageId: "ses-p", acceptedAt: T0 });
+
+    // Assess
+    const items = (await dynamodb.send(new ScanCommand({ TableName: tableName }))).Items ?? [];
+    expect(items).toHaveLength(1);
+    expect(JSON.stringify(items)).not.toContain("ada");
+    expect((await store.accepted(send))?.messageId).toBe("ses-p");
   });
 
   it("is idempotent: a second record of the same reference leaves the first as it was", async () => {
