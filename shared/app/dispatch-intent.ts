@@ -99,9 +99,13 @@ export async function dispatchIntent(scope: IntentScope, intent: SendIntent): Pr
     const settled = await settleIfAccepted(scope, intent);
     if (settled !== undefined) return settled;
   }
+  // A retaken claim is never released: the next attempt must retake it too, and so look for SES's word again (a
+  // `Send` event may still be on its way); a fresh claim would not.
+  const retaken = claim === "reclaimed";
   try {
-    return await decideAndSend(scope, intent, stored, now);
+    return await decideAndSend(scope, intent, stored, now, retaken);
   } catch (error) {
+    if (retaken) return { kind: "retry", reason: messageOf(error) };
     try {
       await ledger.release(intent);
     } catch {
@@ -146,6 +150,7 @@ async function decideAndSend(
   intent: SendIntent,
   stored: StoredProfile,
   now: number,
+  retaken: boolean,
 ): Promise<IntentOutcome> {
   const { deps } = scope;
   const { ledger } = deps;
@@ -168,7 +173,8 @@ async function decideAndSend(
     case "defer":
       await deps.sendTimers.schedule({ ...intent, dueAt: decision.until });
       await ledger.record(entryOf(intent, campaign, now, "deferred", { reason: decision.reason }));
-      await ledger.release(intent);
+      // A retaken claim stays pending: when the deferred send comes, its lease has ended and it is retaken.
+      if (!retaken) await ledger.release(intent);
       return { kind: "deferred", reason: decision.reason };
     case "send": {
       const outcome = await send(scope, intent, campaign, stored.profile, decision.variant, now);

@@ -5,6 +5,7 @@ import { recordSesFeedback } from "../../shared/app/ses-feedback.js";
 import { DynamoSendLedger, SEND_CLAIM_LEASE_MS } from "../../shared/aws/dynamo-send-ledger.js";
 import { emailTags } from "../../shared/aws/sesv2-mailer.js";
 import type { LedgerEntry } from "../../shared/domain/campaigns/contracts.js";
+import { MailerThrottledError } from "../../shared/mailer-errors.js";
 import type {
   EventRecord,
   EventWriteOutcome,
@@ -38,8 +39,12 @@ class AcceptingMailer implements Mailer {
   readonly accepted: { email: OutgoingEmail; messageId: string }[] = [];
   /** The next send is accepted, then the attempt dies: the promise never settles (Lambda killed it). */
   die = false;
+  /** Thrown one per call, before SES accepted anything. */
+  readonly failures: Error[] = [];
 
   async send(email: OutgoingEmail): Promise<MailReceipt> {
+    const failure = this.failures.shift();
+    if (failure !== undefined) throw failure;
     const messageId = `0100-ses-${this.accepted.length + 1}`;
     this.accepted.push({ email, messageId });
     if (this.die) {
@@ -171,6 +176,30 @@ describe("a send whose attempt died after SES accepted it", () => {
     // Assess: nothing was accepted, so the retaken claim sends it, once.
     expect(early.summary).toMatchObject({ sent: 0, failedRetryable: 1 });
     expect(next.summary).toMatchObject({ sent: 1, failedRetryable: 0 });
+    expect(mailer.accepted).toHaveLength(1);
+  });
+
+  it("a retaken claim that fails again is not released, so a Send event arriving late still counts", async () => {
+    // Prepare: the attempt dies after SES accepted; the Send event is not in the ledger yet.
+    const { ledger, mailer, deps, time, message } = await setup();
+    mailer.die = true;
+    void dispatchSends(deps, [message]);
+    await waitFor(() => mailer.accepted.length === 1);
+    const [first] = mailer.accepted;
+    if (first === undefined) throw new Error("nothing accepted");
+    // The retaking attempt finds no Send event, and SES throttles it through its retries.
+    time.advance(6 * MINUTE);
+    mailer.failures.push(...[1, 2, 3].map(() => new MailerThrottledError("throttled")));
+    const retaken = await dispatchSends(deps, [message]);
+
+    // Act: the Send event arrives; the message comes back once more.
+    await recordSesFeedback({ events: new NullWriter(), acceptances: ledger }, sendEvent(first, T0 + 1));
+    time.advance(6 * MINUTE);
+    const last = await dispatchSends(deps, [message]);
+
+    // Assess
+    expect(retaken.summary).toMatchObject({ sent: 0, failedRetryable: 1 });
+    expect(last.summary).toMatchObject({ sent: 0, duplicates: 1 });
     expect(mailer.accepted).toHaveLength(1);
   });
 
