@@ -232,7 +232,9 @@ export interface SendAcceptances {
  * never send twice, and a log of every outcome per customer (frequency caps, `tailor explain`).
  *
  * Protocol for one intent: `claim` → (decide, send) → `record` the outcome. A retryable failure before the
- * provider accepted the email, or a deferral, `release`s the claim so the next attempt can claim again.
+ * provider accepted the email, or a deferral, `release`s the claim so the next attempt can claim again; a claim
+ * `reclaimed` from an attempt that died is kept instead, so the next attempt retakes it after the lease and looks
+ * for SES's acceptance ({@link SendLedger.accepted}) again.
  */
 export interface SendLedger {
   /**
