@@ -13,7 +13,7 @@ import {
 import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/campaign-triggers.js";
 import { PipelineDashboard } from "./components/dashboard.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
-import { DISPATCH_TIMEOUT, Dispatch, TEMPLATES_FILE } from "./components/dispatch.js";
+import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE, TEMPLATES_FILE } from "./components/dispatch.js";
 import { EventStream } from "./components/event-stream.js";
 import { PublicApi } from "./components/http-api.js";
 import { Ingest } from "./components/ingest.js";
@@ -141,6 +141,7 @@ export class TailorStack extends Stack {
     this.sends = new SendQueue(this, "Sends", {
       alarmTopic: this.alarmTopic,
       consumerTimeout: DISPATCH_TIMEOUT,
+      claimLease: SEND_CLAIM_LEASE,
     });
     this.ledger = new SendLedger(this, "Ledger");
     this.linkSecret = new LinkSecret(this, "LinkSecret");
@@ -199,6 +200,7 @@ export class TailorStack extends Stack {
     this.sesFeedback = new SesFeedback(this, "SesFeedback", {
       configurationSetName: settings.configurationSetName,
       stream: this.events.stream,
+      ledger: this.ledger.table,
       alarmTopic: this.alarmTopic,
     });
     this.dispatch = new Dispatch(this, "Dispatch", {

@@ -201,23 +201,54 @@ export interface Recommender {
   recommend(request: RecommendationRequest): Promise<readonly string[]>;
 }
 
-/** What a ledger claim found: this attempt holds the send now, it was settled before, or another attempt holds it. */
-export type ClaimResult = "claimed" | "already" | "pending";
+/**
+ * What a ledger claim found: this attempt holds the send now (`claimed`), or holds it by taking over a pending
+ * claim whose lease had ended (`reclaimed`: the attempt that held it died, perhaps after the provider accepted the
+ * email), it was settled before (`already`), or another attempt holds it (`pending`).
+ */
+export type ClaimResult = "claimed" | "reclaimed" | "already" | "pending";
+
+/**
+ * SES accepted the email of one send: its `Send` event, recorded by the SES feedback path. An attempt that
+ * died between SES's acceptance and the ledger's record leaves only this behind.
+ */
+export interface SendAcceptance {
+  /** The send key's reference as tagged on the email (`sendRefOf(key)` in `shared/aws/ses-tags.ts`). */
+  readonly sendRef: string;
+  /** SES's message id. */
+  readonly messageId: string;
+  /** When SES accepted the email (epoch ms): the `Send` event's `mail.timestamp`. */
+  readonly acceptedAt: number;
+  /** The variant sent, from the email's `variant` tag, when readable. */
+  readonly variant?: string;
+}
+
+/** Where the SES feedback path records SES's acceptances (the send ledger's table). */
+export interface SendAcceptances {
+  /** Records an acceptance; idempotent: the first record of a `sendRef` stays, a redelivered event changes nothing. */
+  recordAccepted(acceptance: SendAcceptance): Promise<void>;
+}
 
 /**
  * The send ledger: one conditional claim per deterministic send key, so retries, replays and duplicate events
  * never send twice, and a log of every outcome per customer (frequency caps, `tailor explain`).
  *
  * Protocol for one intent: `claim` → (decide, send) → `record` the outcome. A retryable failure before the
- * provider accepted the email, or a deferral, `release`s the claim so the next attempt can claim again.
+ * provider accepted the email, or a deferral, `release`s the claim so the next attempt can claim again; a claim
+ * `reclaimed` from an attempt that died is kept instead, so the next attempt retakes it after the lease and looks
+ * for SES's acceptance ({@link SendLedger.accepted}) again.
  */
 export interface SendLedger {
   /**
    * Claims `intent.key` at `at` (epoch ms). `"claimed"`: go ahead. `"already"`: an earlier attempt settled it
    * (sent, held out, skipped or failed for good): drop this one. `"pending"`: another attempt holds the claim and
-   * has not settled it yet: try again later (do not drop, the holder may still release it).
+   * has not settled it yet: try again later (do not drop, the holder may still release it). `"reclaimed"`: go
+   * ahead, but the attempt that held the claim before may have sent the email: look for its {@link accepted}
+   * first.
    */
   claim(intent: SendIntent, at: number): Promise<ClaimResult>;
+  /** SES's acceptance of the email of `intent`'s send key, if the feedback path has recorded its `Send` event. */
+  accepted(intent: Pick<SendIntent, "key" | "customerId">): Promise<SendAcceptance | undefined>;
   /**
    * Logs an outcome. `sent`, `holdout`, `skipped` and `failed` also settle the claim (a later claim is
    * `"already"`); `deferred` does not (release the claim, the intent comes back later).
@@ -240,6 +271,11 @@ export interface OutgoingEmail {
     /** Extra headers, e.g. `List-Unsubscribe` and `List-Unsubscribe-Post`. */
     readonly headers: Readonly<Record<string, string>>;
   };
+  /**
+   * The send key (the ledger's idempotency key), tagged on the email so that the provider's `Send` event tells
+   * the ledger the email was accepted even when the attempt that sent it died before recording it.
+   */
+  readonly sendKey: string;
   /** Tagged on the email so the provider's feedback events can be traced back. */
   readonly customerId: string;
   readonly campaignId: string;

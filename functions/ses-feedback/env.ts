@@ -4,6 +4,8 @@ import { z } from "zod";
 export const sesFeedbackEnvSchema = z.object({
   /** The Kinesis stream the engagement events are put on. */
   EVENTS_STREAM: z.string().min(1),
+  /** The send ledger: SES's `Send` events are recorded in it by send key (PutItem only). */
+  LEDGER_TABLE: z.string().min(3),
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
 });

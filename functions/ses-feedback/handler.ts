@@ -6,6 +6,7 @@ import {
   type SesFeedbackDeps,
 } from "../../shared/app/ses-feedback.js";
 import type { SesEventDetail } from "../../shared/aws/ses-event-schema.js";
+import { assertNever } from "../../shared/errors.js";
 import { loadEnv } from "../../shared/lambda/env.js";
 import {
   baseMiddlewareBundle,
@@ -47,25 +48,43 @@ const observability = createObservability({
 const deps = makeSesFeedbackDeps(env);
 
 /**
- * Turns one SES event into a Tailor event on the stream. Events that cannot be attributed or are not tracked
- * are logged and dropped (retrying cannot help); a refused put throws, so EventBridge delivers the event again.
+ * Turns one SES event into a Tailor event on the stream, or (a `Send`) records SES's acceptance of the send in
+ * the ledger. Events that cannot be attributed or are not tracked are logged and dropped (retrying cannot help);
+ * a refused put or a failed record throws, so EventBridge delivers the event again.
  */
 export async function runWith(
-  { events }: SesFeedbackDeps,
+  deps: SesFeedbackDeps,
   { logger, metrics }: Observability,
   event: SesFeedbackEvent,
 ): Promise<void> {
-  const mapping = await recordSesFeedback({ events }, event);
-  if (mapping.ok) {
-    metrics.addMetric("FeedbackEvents", MetricUnit.Count, 1);
-    for (const name of feedbackMetricNames(mapping.event)) metrics.addMetric(name, MetricUnit.Count, 1);
-    logger.debug("SES feedback recorded", { event: mapping.event.event, messageId: mapping.event.messageId });
-    return;
+  const outcome = await recordSesFeedback(deps, event);
+  switch (outcome.kind) {
+    case "event":
+      metrics.addMetric("FeedbackEvents", MetricUnit.Count, 1);
+      for (const name of feedbackMetricNames(outcome.event)) metrics.addMetric(name, MetricUnit.Count, 1);
+      logger.debug("SES feedback recorded", {
+        event: outcome.event.event,
+        messageId: outcome.event.messageId,
+      });
+      return;
+    case "accepted":
+      metrics.addMetric("SendsAcceptedBySes", MetricUnit.Count, 1);
+      logger.debug("SES Send recorded", {
+        sendRef: outcome.acceptance.sendRef,
+        messageId: outcome.acceptance.messageId,
+      });
+      return;
+    case "skipped": {
+      metrics.addMetric("FeedbackSkipped", MetricUnit.Count, 1);
+      // Not `message`: Powertools' Logger drops an attribute of that name (its own key for the log line).
+      const details = { reason: outcome.reason, explanation: outcome.message, eventId: event.id };
+      if (outcome.reason === "ignored") logger.debug("SES event ignored", details);
+      else logger.warn("SES event dropped", details);
+      return;
+    }
+    default:
+      assertNever(outcome);
   }
-  metrics.addMetric("FeedbackSkipped", MetricUnit.Count, 1);
-  const details = { reason: mapping.reason, message: mapping.message, eventId: event.id };
-  if (mapping.reason === "ignored") logger.debug("SES event ignored", details);
-  else logger.warn("SES event dropped", details);
 }
 
 /** The Lambda entry point's core, with this container's dependencies. */

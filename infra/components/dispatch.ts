@@ -11,6 +11,7 @@ import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { dispatchEnvSchema } from "../../functions/dispatch/env.js";
+import { SEND_CLAIM_LEASE_MS } from "../../shared/aws/dynamo-send-ledger.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import { CAMPAIGNS_DIR, type CampaignDefinitions, EMAILS_DIR } from "./campaign-definitions.js";
 import type { CampaignSettings } from "./campaign-settings.js";
@@ -30,6 +31,12 @@ export const DISPATCH_SERVICE_NAME = "dispatch";
 
 /** How long one dispatch invocation may run: a batch of 10 sends, SES backoff included. */
 export const DISPATCH_TIMEOUT = Duration.seconds(60);
+
+/**
+ * How long dispatch's ledger claim on a send blocks other attempts (the ledger's default, which dispatch uses):
+ * longer than {@link DISPATCH_TIMEOUT}, and with it within the sends queue's visibility timeout (checked there).
+ */
+export const SEND_CLAIM_LEASE = Duration.millis(SEND_CLAIM_LEASE_MS);
 
 /**
  * Where dispatch finds the templates compiled at bundle time, relative to its working directory. When the file

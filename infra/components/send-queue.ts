@@ -20,6 +20,14 @@ export interface SendQueueProps {
    */
   readonly consumerTimeout: Duration;
   /**
+   * How long dispatch's ledger claim on a send blocks other attempts (`SEND_CLAIM_LEASE_MS`). Checked against the
+   * two others: it must outlast `consumerTimeout` (an attempt that still runs is never taken over), and the
+   * message of an attempt that died must come back only after the lease has ended, however late in its
+   * invocation the claim was made (`claimLease + consumerTimeout` within the visibility timeout), so that it is
+   * retaken on its next receive, minutes later.
+   */
+  readonly claimLease: Duration;
+  /**
    * Receives of one message before it moves to the dead-letter queue.
    * @default 5
    */
@@ -37,6 +45,25 @@ export interface SendQueueAlarms {
   readonly deadLetters: IAlarm;
   /** Intents wait too long: dispatch is failing or cannot keep up with the send rate. */
   readonly oldestMessageAge: IAlarm;
+}
+
+/**
+ * Throws unless `consumerTimeout < claimLease` and `claimLease + consumerTimeout <= visibility` (see
+ * {@link SendQueueProps.claimLease}).
+ */
+export function checkClaimLease(claimLease: Duration, consumerTimeout: Duration, visibility: Duration): void {
+  const lease = claimLease.toMilliseconds();
+  const timeout = consumerTimeout.toMilliseconds();
+  if (lease <= timeout) {
+    throw new InfraConfigError(
+      `the send claim lease (${claimLease.toHumanString()}) must outlast dispatch's timeout (${consumerTimeout.toHumanString()}), or a running attempt's claim could be taken over`,
+    );
+  }
+  if (lease + timeout > visibility.toMilliseconds()) {
+    throw new InfraConfigError(
+      `the sends queue's visibility timeout (${visibility.toHumanString()}) must cover the claim lease (${claimLease.toHumanString()}) plus dispatch's timeout (${consumerTimeout.toHumanString()}), or a crashed send comes back while its claim still blocks it`,
+    );
+  }
 }
 
 /**
@@ -64,6 +91,7 @@ export class SendQueue extends Construct {
     if (visibility > 43_200) {
       throw new InfraConfigError(`consumerTimeout ${props.consumerTimeout.toHumanString()} is too long`);
     }
+    checkClaimLease(props.claimLease, props.consumerTimeout, Duration.seconds(visibility));
     const maxMessageAge = props.maxMessageAge ?? Duration.minutes(15);
 
     const deadLetters = new DeadLetterQueue(this, "DeadLetters", { purpose: "the sends queue" });

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { Duration, Validations } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus, type IRule, Rule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { IStream } from "aws-cdk-lib/aws-kinesis";
@@ -22,6 +23,7 @@ import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
+import { grantTableActions } from "./table-grants.js";
 
 /** The SES feedback function's handler, found from this file, wherever the repository is checked out. */
 const sesFeedbackEntry = fileURLToPath(new URL("../../functions/ses-feedback/handler.ts", import.meta.url));
@@ -29,7 +31,11 @@ const sesFeedbackEntry = fileURLToPath(new URL("../../functions/ses-feedback/han
 /** Service name of the SES feedback function: its logs' `service` key and its metrics' `service` dimension. */
 export const SES_FEEDBACK_SERVICE_NAME = "ses-feedback";
 
-/** The SES events the configuration set publishes: what becomes engagement and suppression on profiles. */
+/**
+ * The SES events the configuration set publishes: `SEND` is recorded in the send ledger by send key (an email SES
+ * accepted is then never sent again by a retry of an attempt that died before recording it); the others become
+ * engagement and suppression on profiles.
+ */
 export const FEEDBACK_EVENTS = [
   EmailSendingEvent.SEND,
   EmailSendingEvent.DELIVERY,
@@ -45,6 +51,8 @@ export interface SesFeedbackProps {
   readonly configurationSetName: string;
   /** Where the feedback events are put. */
   readonly stream: IStream;
+  /** The send ledger: `Send` events are recorded in it (PutItem only). */
+  readonly ledger: ITable;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
 }
@@ -59,9 +67,9 @@ export interface SesFeedbackAlarms {
 
 /**
  * SES feedback: the configuration set every email is sent with, publishing send, delivery, open, click, bounce
- * and complaint events to the default EventBridge bus; a rule on `aws.ses` events invoking a function that puts
- * them on the event stream as Tailor events (so engagement and suppression update the profiles). What cannot
- * be delivered or keeps failing lands in a dead-letter queue.
+ * and complaint events to the default EventBridge bus; a rule on `aws.ses` events invoking a function that
+ * records sends in the send ledger and puts the others on the event stream as Tailor events (so engagement and
+ * suppression update the profiles). What cannot be delivered or keeps failing lands in a dead-letter queue.
  */
 export class SesFeedback extends Construct {
   /** The configuration set. */
@@ -89,11 +97,13 @@ export class SesFeedback extends Construct {
 
     const feedback = new ProjectFunction(this, "Function", {
       entry: sesFeedbackEntry,
-      description: "Turns SES delivery, open, click, bounce and complaint events into Tailor events",
+      description:
+        "Records SES send events in the ledger; turns delivery, open, click, bounce, complaint into Tailor events",
       timeout: Duration.seconds(30),
       environmentSchema: sesFeedbackEnvSchema,
       environment: {
         EVENTS_STREAM: props.stream.streamName,
+        LEDGER_TABLE: props.ledger.tableName,
         POWERTOOLS_SERVICE_NAME: SES_FEEDBACK_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
@@ -101,6 +111,7 @@ export class SesFeedback extends Construct {
     const fn = feedback.function;
     tagLocalName(fn, "AWS::Lambda::Function", LOCAL_NAMES.sesFeedbackFunction);
     props.stream.grantWrite(fn);
+    grantTableActions(props.ledger, fn, "write", "PutItem");
 
     const deadLetters = ruleDeadLetterQueue(this, "DeadLetters", "the SES feedback rule and function");
     tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.sesFeedbackDeadLetterQueue);

@@ -16,6 +16,7 @@ import {
   portFlagNames,
   resolvePorts,
 } from "./service-ports.js";
+import { type AcceptedSesSend, startSesFront } from "./ses-front.js";
 
 /** The base URL of each emulated service, as the SDK wants it in `AWS_ENDPOINT_URL_<SERVICE>`. */
 export interface Endpoints {
@@ -47,6 +48,11 @@ export interface Emulators {
   readonly dataDir: string;
   /** The variables set in `process.env` (also when `setEnv` was false: what a client would need). */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * Calls `listener` for each email the SES emulator accepts, with its message tags (which the emulator drops):
+   * what SES's `Send` event tells. Resolves a function that stops the calls.
+   */
+  onSesAccepted(listener: (send: AcceptedSesSend) => void): () => void;
   /** Closes every emulator and connection, flushes their stores, and restores `process.env`. */
   stop(): Promise<void>;
 }
@@ -171,12 +177,26 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     });
     stops.push(() => fauxqs.stop());
 
-    const ses = await loadSesServer()({ host: HOST, port: wanted.ses });
+    // The emulator on a port of its own, behind a front on the SES port that sees what it accepts.
+    const ses = await loadSesServer()({ host: HOST, port: 0 });
     // aws-ses-v2-local resolves even when listen failed (Express passes the error to its callback).
-    if (!ses.listening) throw inUse("ses", wanted.ses, undefined);
+    if (!ses.listening) throw new LocalStackError("the SES emulator did not start");
     stops.push(() => closeServer(ses));
     const sesAddress = ses.address();
-    const sesPort = typeof sesAddress === "object" && sesAddress !== null ? sesAddress.port : wanted.ses;
+    const emulatorPort = typeof sesAddress === "object" && sesAddress !== null ? sesAddress.port : 0;
+    const sesListeners = new Set<(send: AcceptedSesSend) => void>();
+    const sesFront = await startSesFront({
+      target: url(emulatorPort),
+      host: HOST,
+      port: wanted.ses,
+      onAccepted: (send) => {
+        for (const listener of sesListeners) listener(send);
+      },
+    }).catch((error: unknown) => {
+      throw inUse("ses", wanted.ses, error);
+    });
+    stops.push(() => sesFront.close());
+    const sesPort = sesFront.port;
 
     const ports: EmulatorPorts = {
       dynamodb: dynamodbPort,
@@ -200,6 +220,10 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       ports,
       dataDir,
       env,
+      onSesAccepted: (listener) => {
+        sesListeners.add(listener);
+        return () => sesListeners.delete(listener);
+      },
       stop: async () => {
         if (stopped) return;
         stopped = true;

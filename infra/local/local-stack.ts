@@ -5,6 +5,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { useRuntimeClock } from "../../shared/lambda/runtime-clock.js";
 import type { Clock } from "../../shared/ports.js";
+import { sesSendEventFor } from "../../shared/sim/ses-events.js";
 import type { ApiHandler } from "./api-event.js";
 import { CheckpointStore } from "./checkpoint-store.js";
 import { dataSubdir } from "./data-dir.js";
@@ -239,6 +240,9 @@ async function waitForAll(
     if (progress(pollers, sqsPollers) === before) return;
   }
 }
+
+/** The configuration set named in a local `Send` event when the request named none. */
+const DEFAULT_CONFIGURATION_SET = "tailor";
 
 const unmapped = (fn: FunctionSpec, kind: string) =>
   `no ${kind} handler is mapped for ${fn.name} (see infra/local/handler-modules.ts): not run`;
@@ -487,6 +491,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     scheduler = running;
     running.start();
     const eventBus = new LocalEventBus({ rules: eventRules, log, now });
+    // SES publishes a `Send` event for every email it accepts; the emulator does not: the stack does it for it.
+    const sendEvents = new Set<Promise<unknown>>();
+    restores.push(
+      emulators.onSesAccepted((send) => {
+        const event = sesSendEventFor({
+          ...send,
+          at: now(),
+          configurationSetName: send.configurationSetName ?? DEFAULT_CONFIGURATION_SET,
+        });
+        const published: Promise<unknown> = eventBus
+          .publish(event)
+          .catch((error: unknown) =>
+            log(`SES Send event of ${send.messageId} not published: ${String(error)}`),
+          )
+          .finally(() => sendEvents.delete(published));
+        sendEvents.add(published);
+      }),
+    );
     writeStackState(emulators.dataDir, emulators.endpoints);
 
     return {
@@ -516,7 +538,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startExecution,
       runSchedulesNow: (only) => running.runNow(only),
       publishEvent: (event) => eventBus.publish(event),
-      waitUntilIdle: (waitOptions) => waitForAll(pollers, sqsPollers, waitOptions),
+      waitUntilIdle: async (waitOptions) => {
+        await waitForAll(pollers, sqsPollers, waitOptions);
+        await Promise.allSettled([...sendEvents]);
+      },
       stop: async () => {
         if (stopped) return;
         stopped = true;

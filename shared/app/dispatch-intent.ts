@@ -5,7 +5,7 @@ import { decideSend } from "../domain/campaigns/policy.js";
 import type { Profile } from "../domain/profile/index.js";
 import { TailorError } from "../errors.js";
 import { MailerUnavailableError } from "../mailer-errors.js";
-import type { OutgoingEmail, StoredProfile } from "../ports.js";
+import type { OutgoingEmail, SendAcceptance, StoredProfile } from "../ports.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
 import { prepareEmailContext } from "./email-context.js";
 import { sendWithBackoff } from "./send-with-backoff.js";
@@ -24,7 +24,11 @@ export type IntentOutcome =
       readonly reason?: string;
     }
   | { readonly kind: "skipped" | "heldOut" | "deferred"; readonly reason: string; readonly segment?: string }
-  | { readonly kind: "duplicate" }
+  | {
+      readonly kind: "duplicate";
+      /** Set when the claim was settled here from SES's acceptance (its sender died before recording it). */
+      readonly reason?: string;
+    }
   | { readonly kind: "failedPermanent"; readonly reason: string; readonly recorded: boolean }
   | { readonly kind: "retry"; readonly reason: string };
 
@@ -66,6 +70,10 @@ function entryOf(
  * retryable failure before the provider accepted the email releases the claim and retries the message. Once the
  * provider may hold the email, the message is never retried: a failure to record then leaves the claim pending
  * (no second send) and is reported, not thrown.
+ *
+ * A claim retaken after its lease ended (`reclaimed`) belonged to an attempt that died, perhaps after the provider
+ * accepted the email: if SES's `Send` event for the send key has been recorded, the send is recorded as sent (with
+ * SES's message id) and nothing is sent again.
  */
 export async function dispatchIntent(scope: IntentScope, intent: SendIntent): Promise<IntentOutcome> {
   const { ledger } = scope.deps;
@@ -87,9 +95,17 @@ export async function dispatchIntent(scope: IntentScope, intent: SendIntent): Pr
   }
   if (claim === "already") return { kind: "duplicate" };
   if (claim === "pending") return { kind: "retry", reason: "another attempt holds the claim" };
+  if (claim === "reclaimed") {
+    const settled = await settleIfAccepted(scope, intent);
+    if (settled !== undefined) return settled;
+  }
+  // A retaken claim is never released: the next attempt must retake it too, and so look for SES's word again (a
+  // `Send` event may still be on its way); a fresh claim would not.
+  const retaken = claim === "reclaimed";
   try {
-    return await decideAndSend(scope, intent, stored, now);
+    return await decideAndSend(scope, intent, stored, now, retaken);
   } catch (error) {
+    if (retaken) return { kind: "retry", reason: messageOf(error) };
     try {
       await ledger.release(intent);
     } catch {
@@ -99,12 +115,42 @@ export async function dispatchIntent(scope: IntentScope, intent: SendIntent): Pr
   }
 }
 
+/**
+ * For a retaken claim: when SES accepted the email of the attempt that died, records it as sent, at SES's time,
+ * and resolves the outcome; `undefined` when SES has no record of it (then it is sent). A failure to look or to
+ * record keeps the claim pending (not released: a fresh claim would not look again) and retries later.
+ */
+async function settleIfAccepted(scope: IntentScope, intent: SendIntent): Promise<IntentOutcome | undefined> {
+  const { ledger, library } = scope.deps;
+  let acceptance: SendAcceptance | undefined;
+  try {
+    acceptance = await ledger.accepted(intent);
+  } catch (error) {
+    return { kind: "retry", reason: `accepted: ${messageOf(error)}` };
+  }
+  if (acceptance === undefined) return undefined;
+  const reason = `accepted by SES as ${acceptance.messageId} before its attempt died: recorded, not sent again`;
+  try {
+    await ledger.record(
+      entryOf(intent, library.byId.get(intent.campaignId), acceptance.acceptedAt, "sent", {
+        messageId: acceptance.messageId,
+        reason,
+        ...(acceptance.variant === undefined ? {} : { variant: acceptance.variant }),
+      }),
+    );
+  } catch (error) {
+    return { kind: "retry", reason: `record (accepted by SES): ${messageOf(error)}` };
+  }
+  return { kind: "duplicate", reason };
+}
+
 /** Everything after a successful claim; throws only while nothing was handed to the provider. */
 async function decideAndSend(
   scope: IntentScope,
   intent: SendIntent,
   stored: StoredProfile,
   now: number,
+  retaken: boolean,
 ): Promise<IntentOutcome> {
   const { deps } = scope;
   const { ledger } = deps;
@@ -127,7 +173,8 @@ async function decideAndSend(
     case "defer":
       await deps.sendTimers.schedule({ ...intent, dueAt: decision.until });
       await ledger.record(entryOf(intent, campaign, now, "deferred", { reason: decision.reason }));
-      await ledger.release(intent);
+      // A retaken claim stays pending: when the deferred send comes, its lease has ended and it is retaken.
+      if (!retaken) await ledger.release(intent);
       return { kind: "deferred", reason: decision.reason };
     case "send": {
       const outcome = await send(scope, intent, campaign, stored.profile, decision.variant, now);
@@ -180,6 +227,7 @@ async function send(
   const email: OutgoingEmail = {
     to,
     content: { ...rendered.email, subject },
+    sendKey: intent.key,
     customerId: intent.customerId,
     campaignId: campaign.id,
     variant,

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { type ExperimentIncrement, HOLDOUT_ARM } from "../domain/analytics/index.js";
 import type { SendIntent } from "../domain/campaigns/contracts.js";
 import { byPriority } from "../domain/campaigns/policy.js";
+import { ID_MAX } from "../domain/events/limits.js";
 import type { EventRecord } from "../ports.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
 import { dispatchIntent, type IntentOutcome, type IntentScope } from "./dispatch-intent.js";
@@ -230,17 +232,32 @@ const encoder = new TextEncoder();
 const UNKNOWN_SEGMENT = "unknown";
 
 /**
- * The `Email Held Out` event of a holdout decision: no email was sent; the fold remembers the touch, so an order
- * within the conversion window counts for the holdout arm. Deterministic id: a redelivery is one event.
+ * `prefix` and `key` as an id the ingest accepts (at most `ID_MAX` characters): as they are when they fit, else
+ * `prefix` and the key's SHA-256. Deterministic either way, so a redelivery gives the same id.
  */
-function holdoutEvent(intent: SendIntent, now: number): EventRecord {
+export function boundedEventId(prefix: string, key: string): string {
+  const id = `${prefix}${key}`;
+  if (id.length <= ID_MAX) return id;
+  return `${prefix}sha256-${createHash("sha256").update(key, "utf8").digest("hex")}`;
+}
+
+/**
+ * The `Email Held Out` event of a holdout decision: no email was sent; the fold remembers the touch, so an order
+ * within the conversion window counts for the holdout arm. Deterministic id: a redelivery is one event. The send
+ * key holds the customer id, so for a long id the key is hashed: Tailor's own event must always validate.
+ */
+export function holdoutEvent(intent: SendIntent, now: number): EventRecord {
   const event = {
     type: "track",
     event: "Email Held Out",
-    messageId: `held-out-${intent.key}`,
+    messageId: boundedEventId("held-out-", intent.key),
     userId: intent.customerId,
     timestamp: new Date(now).toISOString(),
-    properties: { message_id: intent.key, campaign_id: intent.campaignId, variant: HOLDOUT_ARM },
+    properties: {
+      message_id: boundedEventId("", intent.key),
+      campaign_id: intent.campaignId,
+      variant: HOLDOUT_ARM,
+    },
     context: { library: { name: "tailor-dispatch" } },
   };
   return { customerId: intent.customerId, data: encoder.encode(JSON.stringify(event)) };

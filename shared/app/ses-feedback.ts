@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { type SesEventDetail, sesEventBridgeEventSchema } from "../aws/ses-event-schema.js";
-import { decodeSesTag } from "../aws/ses-tags.js";
+import { decodeSesTag, isSendRef, SEND_TAG } from "../aws/ses-tags.js";
 import { URL_MAX } from "../domain/events/index.js";
 import { TailorError } from "../errors.js";
-import type { EventWriter } from "../ports.js";
+import type { EventWriter, SendAcceptance, SendAcceptances } from "../ports.js";
 
 /** A Segment-spec `track` call, as an app would put it on the stream. */
 export interface FeedbackTrackEvent {
@@ -19,7 +19,11 @@ export interface FeedbackTrackEvent {
 
 /** Why an SES event gives no Tailor event. */
 export type FeedbackSkipReason =
-  /** A type Tailor does not track (`Send`, `Reject`, `DeliveryDelay`, `Rendering Failure`, `Subscription`). */
+  /**
+   * A type Tailor does not turn into an event (`Send`, `Reject`, `DeliveryDelay`, `Rendering Failure`,
+   * `Subscription`); a `Send` with Tailor's `send` tag is recorded in the ledger instead (see
+   * {@link sendAcceptanceOf}).
+   */
   | "ignored"
   /** No (readable) `customer` tag: the email was not sent by Tailor's mailer, or the tags were not published. */
   | "unattributed"
@@ -190,6 +194,28 @@ function bodyOf(detail: SesEventDetail): Body | "missing" | undefined {
   }
 }
 
+/**
+ * The acceptance an SES `Send` event tells of: the send key's reference from the email's `send` tag (as the
+ * mailer wrote it), SES's message id and time, and the variant. `undefined` for any other event, and for a `Send`
+ * without a readable `send` tag (an email sent before the tag existed, or not by Tailor).
+ */
+export function sendAcceptanceOf(input: unknown): SendAcceptance | undefined {
+  const parsed = sesEventBridgeEventSchema.safeParse(input);
+  if (!parsed.success || parsed.data.detail.eventType !== "Send") return undefined;
+  const { mail } = parsed.data.detail;
+  const sendRef = mail.tags?.[SEND_TAG]?.[0];
+  if (sendRef === undefined || !isSendRef(sendRef)) return undefined;
+  const acceptedAt = Date.parse(mail.timestamp);
+  if (!Number.isFinite(acceptedAt)) return undefined;
+  const variant = tagValue(mail.tags, "variant");
+  return {
+    sendRef,
+    messageId: mail.messageId,
+    acceptedAt,
+    ...(variant === undefined || variant === "" ? {} : { variant }),
+  };
+}
+
 /** The stream refused the feedback event: EventBridge must deliver the SES event again. */
 export class FeedbackNotAcceptedError extends TailorError {
   constructor(message: string, cause?: unknown) {
@@ -200,18 +226,36 @@ export class FeedbackNotAcceptedError extends TailorError {
 /** What the SES feedback use case needs. */
 export interface SesFeedbackDeps {
   readonly events: EventWriter;
+  /** Where SES's `Send` events are recorded by send key: the send ledger. */
+  readonly acceptances: SendAcceptances;
 }
+
+/** What became of one SES event. */
+export type SesFeedbackOutcome =
+  /** A Tailor event, put on the stream. */
+  | { readonly kind: "event"; readonly customerId: string; readonly event: FeedbackTrackEvent }
+  /** A `Send`, recorded in the ledger as SES's acceptance of the send. */
+  | { readonly kind: "accepted"; readonly acceptance: SendAcceptance }
+  /** Nothing to do, and why (for the caller to log). */
+  | { readonly kind: "skipped"; readonly reason: FeedbackSkipReason; readonly message: string };
 
 const utf8 = new TextEncoder();
 
 /**
- * Maps one SES event and puts the Tailor event, if any, on the stream (partitioned by customer). Resolves the
- * mapping (skips included, for the caller to log); throws {@link FeedbackNotAcceptedError} (retryable) when the
- * stream did not take the event, and lets the writer's own retryable errors through.
+ * Handles one SES event: a `Send` with Tailor's `send` tag is recorded in the ledger (idempotently), so a send
+ * whose attempt died after SES accepted it is recorded as sent instead of sent again; any other event is mapped
+ * and the Tailor event, if any, put on the stream (partitioned by customer). Resolves what was done (skips
+ * included, for the caller to log); throws {@link FeedbackNotAcceptedError} (retryable) when the stream did not
+ * take the event, and lets the ledger's and the writer's own retryable errors through.
  */
-export async function recordSesFeedback(deps: SesFeedbackDeps, input: unknown): Promise<SesFeedbackMapping> {
+export async function recordSesFeedback(deps: SesFeedbackDeps, input: unknown): Promise<SesFeedbackOutcome> {
+  const acceptance = sendAcceptanceOf(input);
+  if (acceptance !== undefined) {
+    await deps.acceptances.recordAccepted(acceptance);
+    return { kind: "accepted", acceptance };
+  }
   const mapping = sesFeedbackToEvents(input);
-  if (!mapping.ok) return mapping;
+  if (!mapping.ok) return { kind: "skipped", reason: mapping.reason, message: mapping.message };
   const outcome = await deps.events.put([
     { customerId: mapping.customerId, data: utf8.encode(JSON.stringify(mapping.event)) },
   ]);
@@ -220,5 +264,5 @@ export async function recordSesFeedback(deps: SesFeedbackDeps, input: unknown): 
       `the events stream refused ${mapping.event.event} ${mapping.event.messageId} of customer ${mapping.customerId}`,
     );
   }
-  return mapping;
+  return { kind: "event", customerId: mapping.customerId, event: mapping.event };
 }

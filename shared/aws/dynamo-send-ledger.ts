@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -10,12 +11,19 @@ import {
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { LedgerEntry, SendIntent, SendPurpose } from "../domain/campaigns/contracts.js";
 import { DependencyUnavailableError } from "../errors.js";
-import type { ClaimResult, SendLedger } from "../ports.js";
+import type { ClaimResult, SendAcceptance, SendAcceptances, SendLedger } from "../ports.js";
+import { sendRefOf } from "./ses-tags.js";
 
 /** Digits of a padded epoch-ms time, so sort keys order like numbers. */
 const AT_DIGITS = 15;
-/** Lambda runs at most 15 minutes: a claim left pending longer belongs to an attempt that died. */
-const DEFAULT_LEASE_MS = 15 * 60_000;
+/**
+ * How long a pending claim blocks other attempts: 4 minutes. It must exceed the longest time one attempt can
+ * hold a claim (the dispatch function's timeout, 60 s: after it Lambda has stopped the attempt), and with that
+ * timeout stay within the sends queue's visibility timeout (6 minutes), so that the message of an attempt that
+ * died comes back after the lease has ended and is retaken then, not 20 minutes later. `infra` checks the three
+ * together.
+ */
+export const SEND_CLAIM_LEASE_MS = 4 * 60_000;
 const DEFAULT_RECENT_LIMIT = 100;
 const MAX_RECENT_LIMIT = 1000;
 const PENDING = "pending";
@@ -24,6 +32,16 @@ const pad = (n: number) => String(Math.max(0, Math.floor(n))).padStart(AT_DIGITS
 const claimKey = (customerId: string, key: string): Record<string, AttributeValue> => ({
   customerId: { S: customerId },
   sk: { S: `key#${key}` },
+});
+/**
+ * SES's acceptance of a send, found by its reference alone (what the `Send` event carries): a partition of its
+ * own whose sort key no customer's item uses (`key#…`, `log#…`), so even a customer id equal to the partition
+ * shares no item with it. The reference holds the customer id, and the item lives outside the customer's
+ * partition (which an erasure deletes): it is keyed by the reference's SHA-256 and does not keep the reference.
+ */
+const acceptanceKey = (sendRef: string): Record<string, AttributeValue> => ({
+  customerId: { S: `ses-send#${createHash("sha256").update(sendRef, "utf8").digest("hex")}` },
+  sk: { S: "accepted" },
 });
 
 const PURPOSES: ReadonlySet<string> = new Set<SendPurpose>(["marketing", "transactional"]);
@@ -74,7 +92,7 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
  *
  * - A claim: `sk = key#<send key>`, `state` `pending` until settled, then the outcome (`sent`, `holdout`,
  *   `skipped`, `failed`). `claim` is a conditional put: it succeeds when no claim exists, or when a pending one
- *   is older than the lease (its attempt died: Lambda never runs longer than 15 minutes).
+ *   is older than the lease (its attempt died: the lease outlasts the dispatch function's timeout).
  * - A log entry: `sk = log#<at, padded>#<send key>`, the whole {@link LedgerEntry}; `recent` is one Query,
  *   newest first.
  *
@@ -85,13 +103,18 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
  *   `pending`), then its retry claims again. A late `release` after `record` deletes nothing: settled claims stay.
  * - `record` settles the claim before it writes the log entry: a crash in between loses a log line, never
  *   causes a second send.
- * - The remaining window: an attempt that dies after the provider accepted the email and before `record` leaves
- *   a pending claim that is taken over after the lease, and the email goes out again. Likewise a provider
- *   timeout (`MailerUnavailableError.maybeSent`) must not be released, or it may be sent twice.
+ * - An attempt that dies after the provider accepted the email and before `record` leaves a pending claim, taken
+ *   over after the lease (`reclaimed`). SES's `Send` event, recorded by the feedback path as an acceptance of the
+ *   send key's tag reference (`recordAccepted`: `customerId = ses-send#<SHA-256 of the reference>`,
+ *   `sk = accepted`), tells the taker the email went out: it records it as sent instead of sending again
+ *   (`accepted`). The window left:
+ *   a `Send` event not recorded by the time the claim is retaken (lost, or later than the lease), and a provider
+ *   timeout (`MailerUnavailableError.maybeSent`), which must not be released and is settled as failed.
  *
- * Costs: a send is three writes (claim, settle, log); a skip without a claim two; `recent` reads the log only.
+ * Costs: a send is three writes (claim, settle, log) plus the feedback path's acceptance; a skip without a
+ * claim two; a retaken claim one more read; `recent` reads the log only.
  */
-export class DynamoSendLedger implements SendLedger {
+export class DynamoSendLedger implements SendLedger, SendAcceptances {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
   readonly #leaseMs: number;
@@ -99,18 +122,18 @@ export class DynamoSendLedger implements SendLedger {
   constructor(options: {
     client: DynamoDBClient;
     tableName: string;
-    /** How long a pending claim blocks others. @default 15 minutes */
+    /** How long a pending claim blocks others. @default {@link SEND_CLAIM_LEASE_MS} (4 minutes) */
     leaseMs?: number;
   }) {
     this.#client = options.client;
     this.#tableName = options.tableName;
-    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.#leaseMs = options.leaseMs ?? SEND_CLAIM_LEASE_MS;
   }
 
   async claim(intent: SendIntent, at: number): Promise<ClaimResult> {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await this.#client.send(
+        const out = await this.#client.send(
           new PutItemCommand({
             TableName: this.#tableName,
             Item: {
@@ -125,9 +148,11 @@ export class DynamoSendLedger implements SendLedger {
               ":pending": { S: PENDING },
               ":stale": { N: String(at - this.#leaseMs) },
             },
+            // A claim replaced is a pending one whose lease had ended: its attempt died, maybe after sending.
+            ReturnValues: "ALL_OLD",
           }),
         );
-        return "claimed";
+        return out.Attributes === undefined ? "claimed" : "reclaimed";
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) {
           throw new DependencyUnavailableError(`PutItem (claim) on ${this.#tableName} failed`, error);
@@ -167,6 +192,41 @@ export class DynamoSendLedger implements SendLedger {
         }),
       ),
     );
+  }
+
+  async accepted(intent: Pick<SendIntent, "key" | "customerId">): Promise<SendAcceptance | undefined> {
+    const sendRef = sendRefOf(intent.key);
+    const out = await this.#call("GetItem (accepted)", () =>
+      this.#client.send(
+        new GetItemCommand({ TableName: this.#tableName, Key: acceptanceKey(sendRef), ConsistentRead: true }),
+      ),
+    );
+    const messageId = out.Item?.messageId?.S;
+    const acceptedAt = Number(out.Item?.acceptedAt?.N);
+    if (messageId === undefined || !Number.isFinite(acceptedAt)) return undefined;
+    const variant = out.Item?.variant?.S;
+    return { sendRef, messageId, acceptedAt, ...(variant === undefined ? {} : { variant }) };
+  }
+
+  async recordAccepted(acceptance: SendAcceptance): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...acceptanceKey(acceptance.sendRef),
+            messageId: { S: acceptance.messageId },
+            acceptedAt: { N: String(acceptance.acceptedAt) },
+            ...(acceptance.variant === undefined ? {} : { variant: { S: acceptance.variant } }),
+          },
+          ConditionExpression: "attribute_not_exists(sk)",
+        }),
+      );
+    } catch (error) {
+      // Recorded before (a redelivered event): the first record stays.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyUnavailableError(`PutItem (accepted) on ${this.#tableName} failed`, error);
+    }
   }
 
   async release(intent: Pick<SendIntent, "key" | "customerId">): Promise<void> {

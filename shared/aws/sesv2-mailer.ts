@@ -6,7 +6,7 @@ import {
   MailerUnavailableError,
 } from "../mailer-errors.js";
 import type { Mailer, MailReceipt, OutgoingEmail } from "../ports.js";
-import { encodeSesTag } from "./ses-tags.js";
+import { encodeSesTag, SEND_TAG, sendRefOf } from "./ses-tags.js";
 
 const THROTTLED = new Set(["TooManyRequestsException", "LimitExceededException", "ThrottlingException"]);
 const REJECTED = new Set([
@@ -31,6 +31,36 @@ const codeOf = (error: unknown): string | undefined =>
   typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
     ? error.code
     : undefined;
+
+/**
+ * Invisible format characters (Unicode `Cf`): the bidi embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069), the marks U+200E, U+200F and U+061C, zero-width spaces, word joiners, the BOM, soft hyphens,
+ * interlinear annotations. They let data reorder or hide what a subject shows (`U+202E` turns `gpj.exe` around).
+ * Kept: ZWNJ and ZWJ (U+200C, U+200D), which scripts and emoji sequences need, and the tag characters
+ * (U+E0020–U+E007F) of subdivision flags.
+ */
+const FORMAT_CONTROLS = /(?!\u200C|\u200D|[\u{E0020}-\u{E007F}])\p{Cf}/gu;
+/** Line and paragraph separators (U+2028, U+2029): a header shows them as breaks. */
+const SEPARATORS = /[\u2028\u2029]/g;
+
+/**
+ * A header value as the mailer sends it: without invisible format characters, line and paragraph separators
+ * turned into spaces. CR, LF and other C0 controls never reach here: rendering refuses them (header injection).
+ */
+export function headerText(value: string): string {
+  return value.replace(FORMAT_CONTROLS, "").replace(SEPARATORS, " ");
+}
+
+/** The message tags of an email: `customer`, `campaign`, `variant` (reversible) and {@link SEND_TAG}. */
+export function emailTags(email: OutgoingEmail): { Name: string; Value: string }[] {
+  return [
+    { Name: "customer", Value: encodeSesTag(email.customerId) },
+    { Name: "campaign", Value: encodeSesTag(email.campaignId) },
+    { Name: "variant", Value: encodeSesTag(email.variant) },
+    // SES's `Send` event brings it back: the ledger learns the email was accepted even if the sender died.
+    { Name: SEND_TAG, Value: sendRefOf(email.sendKey) },
+  ];
+}
 
 /**
  * Sorts an error of `SendEmail` into retryable (throttled, unavailable) and permanent (rejected). Known names
@@ -62,8 +92,10 @@ export function classifySesError(error: unknown): MailerError {
 
 /**
  * The {@link Mailer} on SES v2 `SendEmail`: simple content (subject, HTML, text, the email's headers such as
- * `List-Unsubscribe`), the configuration set whose event destination turns deliveries, bounces and complaints
- * into feedback, and the tags `customer`, `campaign` and `variant` (encoded with `encodeSesTag`, reversible).
+ * `List-Unsubscribe`, their values and the subject cleaned by {@link headerText}), the configuration set whose
+ * event destination turns sends, deliveries, bounces and complaints into feedback, and the tags of
+ * {@link emailTags}: `customer`, `campaign` and `variant` (encoded with `encodeSesTag`, reversible) and `send`,
+ * the send key's reference (`sendRefOf`), by which SES's `Send` event is recorded in the ledger.
  *
  * Retries belong to the caller (`sendWithBackoff`, the queue): build the client with `maxAttempts: 1` so the
  * SDK's own retries do not multiply them.
@@ -95,17 +127,13 @@ export class SesV2Mailer implements Mailer {
           Destination: { ToAddresses: [email.to] },
           Content: {
             Simple: {
-              Subject: { Data: subject, Charset: "UTF-8" },
+              Subject: { Data: headerText(subject), Charset: "UTF-8" },
               Body: { Html: { Data: html, Charset: "UTF-8" }, Text: { Data: text, Charset: "UTF-8" } },
-              Headers: Object.entries(headers).map(([Name, Value]) => ({ Name, Value })),
+              Headers: Object.entries(headers).map(([Name, Value]) => ({ Name, Value: headerText(Value) })),
             },
           },
           ConfigurationSetName: this.#configurationSetName,
-          EmailTags: [
-            { Name: "customer", Value: encodeSesTag(email.customerId) },
-            { Name: "campaign", Value: encodeSesTag(email.campaignId) },
-            { Name: "variant", Value: encodeSesTag(email.variant) },
-          ],
+          EmailTags: emailTags(email),
         }),
       );
       messageId = out.MessageId;

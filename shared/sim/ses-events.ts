@@ -140,3 +140,51 @@ export function sesEventFor(mail: SesMailFacts, occurrence: SesOccurrence, at: n
     detail,
   };
 }
+
+/** An email SES accepted, as its `Send` event tells of it: the message tags exactly as the request set them. */
+export interface SesSendFacts {
+  readonly messageId: string;
+  readonly from: string;
+  readonly to: readonly string[];
+  /** When SES accepted it (epoch ms). */
+  readonly at: number;
+  readonly configurationSetName: string;
+  /** The request's message tags (Tailor's `customer`, `campaign`, `variant`, `send`), each name with its values. */
+  readonly tags: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * The EventBridge event SES publishes when it accepts an email (`Send`, detail-type `Email Sent`): what the local
+ * stack publishes for every email the SES emulator accepts, which publishes no events itself.
+ */
+export function sesSendEventFor(mail: SesSendFacts): SimSesEvent {
+  const time = new Date(mail.at).toISOString();
+  const tags: Record<string, string[]> = {
+    "ses:configuration-set": [mail.configurationSetName],
+    "ses:from-domain": [domainOf(mail.from)],
+    "ses:caller-identity": ["tailor-dispatch"],
+  };
+  for (const [name, values] of Object.entries(mail.tags)) tags[name] = [...values];
+  return {
+    version: "0",
+    id: eventId([mail.messageId, "Send", time]),
+    "detail-type": "Email Sent",
+    source: "aws.ses",
+    account: ACCOUNT,
+    time,
+    region: REGION,
+    resources: [`arn:aws:ses:${REGION}:${ACCOUNT}:configuration-set/${mail.configurationSetName}`],
+    detail: {
+      eventType: "Send",
+      mail: {
+        timestamp: time,
+        messageId: mail.messageId,
+        source: mail.from,
+        sendingAccountId: ACCOUNT,
+        destination: mail.to.map(addressOf),
+        headersTruncated: false,
+        tags,
+      },
+    },
+  };
+}

@@ -1,6 +1,7 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
+import { DynamoSendLedger, SEND_CLAIM_LEASE_MS } from "../../shared/aws/dynamo-send-ledger.js";
+import { sendRefOf } from "../../shared/aws/ses-tags.js";
 import type { LedgerEntry, SendIntent } from "../../shared/domain/campaigns/contracts.js";
 import { DependencyUnavailableError } from "../../shared/errors.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
@@ -134,8 +135,91 @@ describe("DynamoSendLedger.claim", () => {
 
     // Assess
     expect(withinLease).toBe("pending");
-    expect(afterLease).toBe("claimed");
+    expect(afterLease).toBe("reclaimed");
     expect(settledAfterLease).toBe("already");
+  });
+
+  it("by default retakes a crashed claim within minutes (the lease is 4 minutes), not after 15", async () => {
+    // Prepare: an attempt claimed, then died.
+    const store = await ledger();
+    const crashed = intent({ occurrence: "crashed-default" });
+    await store.claim(crashed, T0);
+
+    // Act
+    const withinLease = await store.claim(crashed, T0 + SEND_CLAIM_LEASE_MS);
+    const sixMinutesLater = await store.claim(crashed, T0 + 6 * MINUTE);
+
+    // Assess
+    expect(SEND_CLAIM_LEASE_MS).toBe(4 * MINUTE);
+    expect(withinLease).toBe("pending");
+    expect(sixMinutesLater).toBe("reclaimed");
+  });
+});
+
+describe("DynamoSendLedger acceptances (SES's Send events)", () => {
+  it("finds an acceptance recorded by the send key's tag reference, and nothing for another key", async () => {
+    // Prepare
+    const store = await ledger();
+    const send = intent({ occurrence: "accepted" });
+    const acceptance = { sendRef: sendRefOf(send.key), messageId: "ses-1", acceptedAt: T0 + 5, variant: "b" };
+
+    // Act
+    await store.recordAccepted(acceptance);
+
+    // Assess
+    expect(await store.accepted(send)).toEqual(acceptance);
+    expect(await store.accepted(intent({ occurrence: "other" }))).toBeUndefined();
+  });
+
+  it("keeps no customer id in the acceptance, which lives outside the customer's partition", async () => {
+    // Prepare
+    const tableName = `ledger-${++tables}`;
+    await createTable(dynamodb, tableName, "customerId", "sk");
+    const store = new DynamoSendLedger({ client: dynamodb, tableName });
+    const send = intent({ customerId: "ada-lovelace-42", occurrence: "private" });
+
+    // Act
+    await store.recordAccepted({ sendRef: sendRefOf(send.key), messageId: "ses-p", acceptedAt: T0 });
+
+    // Assess
+    const items = (await dynamodb.send(new ScanCommand({ TableName: tableName }))).Items ?? [];
+    expect(items).toHaveLength(1);
+    expect(JSON.stringify(items)).not.toContain("ada");
+    expect((await store.accepted(send))?.messageId).toBe("ses-p");
+  });
+
+  it("is idempotent: a second record of the same reference leaves the first as it was", async () => {
+    // Prepare
+    const store = await ledger();
+    const send = intent({ occurrence: "twice" });
+    await store.recordAccepted({ sendRef: sendRefOf(send.key), messageId: "ses-first", acceptedAt: T0 });
+
+    // Act
+    await store.recordAccepted({ sendRef: sendRefOf(send.key), messageId: "ses-again", acceptedAt: T0 + 9 });
+
+    // Assess
+    expect(await store.accepted(send)).toEqual({
+      sendRef: sendRefOf(send.key),
+      messageId: "ses-first",
+      acceptedAt: T0,
+    });
+  });
+
+  it("works for a key too long for a tag (hashed), and stays out of the customer's claims and log", async () => {
+    // Prepare
+    const store = await ledger();
+    const long = intent({ customerId: "ü".repeat(200), occurrence: "long" });
+    const ref = sendRefOf(long.key);
+    await store.claim(long, T0);
+
+    // Act
+    await store.recordAccepted({ sendRef: ref, messageId: "ses-long", acceptedAt: T0 + 1 });
+
+    // Assess
+    expect(ref).toMatch(/^sha256-[0-9a-f]{64}$/);
+    expect((await store.accepted(long))?.messageId).toBe("ses-long");
+    expect(await store.claim(long, T0 + 2)).toBe("pending");
+    expect(await store.recent(long.customerId, 0)).toEqual([]);
   });
 });
 

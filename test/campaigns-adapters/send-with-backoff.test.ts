@@ -14,6 +14,7 @@ const T0 = Date.UTC(2026, 10, 23, 12);
 const email: OutgoingEmail = {
   to: "ada@example.com",
   content: { subject: "Hi", html: "<p>Hi</p>", text: "Hi", headers: {} },
+  sendKey: "welcome#c-1#o1#0",
   customerId: "c-1",
   campaignId: "welcome",
   variant: "a",

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { decodeSesTag, encodeSesTag, SES_TAG_MAX_LENGTH } from "../../shared/aws/ses-tags.js";
+import {
+  decodeSesTag,
+  encodeSesTag,
+  isSendRef,
+  SES_TAG_MAX_LENGTH,
+  sendRefOf,
+} from "../../shared/aws/ses-tags.js";
 
 const SES_ALPHABET = /^[A-Za-z0-9_-]{1,256}$/;
 
@@ -35,5 +41,29 @@ describe("encodeSesTag / decodeSesTag", () => {
     expect(decodeSesTag("a_zz")).toBeUndefined();
     expect(decodeSesTag("a.b")).toBeUndefined();
     expect(decodeSesTag("_FF")).toBeUndefined();
+  });
+});
+
+describe("sendRefOf", () => {
+  it("is the send key encoded, readable and reversible, when it fits in a tag", () => {
+    // Act
+    const ref = sendRefOf("welcome#c.42@shop#signup#0");
+
+    // Assess
+    expect(ref).toBe("welcome_23c_2E42_40shop_23signup_230");
+    expect(isSendRef(ref)).toBe(true);
+    expect(decodeSesTag(ref)).toBe("welcome#c.42@shop#signup#0");
+  });
+
+  it("is a SHA-256 of the key when the encoding would pass 256 characters: distinct, stable, in SES's alphabet", () => {
+    // Prepare: a 256-character customer id of dots triples once encoded.
+    const a = `welcome#${".".repeat(256)}#signup#0`;
+    const b = `welcome#${".".repeat(255)}#signup#0`;
+
+    // Act, Assess
+    expect(sendRefOf(a)).toMatch(/^sha256-[0-9a-f]{64}$/);
+    expect(sendRefOf(a)).toBe(sendRefOf(a));
+    expect(sendRefOf(a)).not.toBe(sendRefOf(b));
+    expect(isSendRef(sendRefOf(a))).toBe(true);
   });
 });

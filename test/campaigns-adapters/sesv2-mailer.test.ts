@@ -4,7 +4,7 @@ import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeSesTag } from "../../shared/aws/ses-tags.js";
-import { SesV2Mailer } from "../../shared/aws/sesv2-mailer.js";
+import { headerText, SesV2Mailer } from "../../shared/aws/sesv2-mailer.js";
 import {
   MailerRejectedError,
   MailerThrottledError,
@@ -89,6 +89,7 @@ function email(overrides: Partial<OutgoingEmail> = {}): OutgoingEmail {
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
       },
     },
+    sendKey: "cart_abandonment#c.42@shop#o1#0",
     customerId: "c.42@shop",
     campaignId: "cart_abandonment",
     variant: "b",
@@ -226,41 +227,86 @@ describe("SesV2Mailer error classification (faults injected over HTTP)", () => {
   });
 });
 
-describe("SesV2Mailer request", () => {
-  it("tags customer, campaign and variant in SES's alphabet, reversibly, and sets the configuration set", async () => {
-    // Prepare: capture the request body the SDK puts on the wire.
-    let body = "";
-    const capture = createServer((req, res) => {
-      req.setEncoding("utf8");
-      req.on("data", (chunk: string) => {
-        body += chunk;
-      });
-      req.on("end", () => {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ MessageId: "m-captured" }));
-      });
+/** Sends `sent` through a mailer whose SES is a server capturing the request body the SDK puts on the wire. */
+async function captured(sent: OutgoingEmail): Promise<{ body: unknown; messageId: string }> {
+  let body = "";
+  const capture = createServer((req, res) => {
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => {
+      body += chunk;
     });
-    const mailer = new SesV2Mailer({
-      client: client(`http://127.0.0.1:${await listen(capture)}`),
-      fromAddress: FROM,
-      configurationSetName: "tailor-feedback",
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ MessageId: "m-captured" }));
     });
+  });
+  const mailer = new SesV2Mailer({
+    client: client(`http://127.0.0.1:${await listen(capture)}`),
+    fromAddress: FROM,
+    configurationSetName: "tailor-feedback",
+  });
+  const receipt = await mailer.send(sent).finally(() => close(capture));
+  return { body: JSON.parse(body), messageId: receipt.messageId };
+}
 
+describe("SesV2Mailer request", () => {
+  it("tags customer, campaign, variant and the send key in SES's alphabet, and sets the configuration set", async () => {
     // Act
-    const receipt = await mailer.send(email()).finally(() => close(capture));
+    const { body: sent, messageId } = await captured(email());
 
     // Assess
-    const sent: unknown = JSON.parse(body);
     const tags: unknown =
       typeof sent === "object" && sent !== null && "EmailTags" in sent ? sent.EmailTags : undefined;
-    expect(receipt.messageId).toBe("m-captured");
+    expect(messageId).toBe("m-captured");
     expect(sent).toMatchObject({ ConfigurationSetName: "tailor-feedback", FromEmailAddress: FROM });
     expect(tags).toEqual([
       { Name: "customer", Value: "c_2E42_40shop" },
       { Name: "campaign", Value: "cart__abandonment" },
       { Name: "variant", Value: "b" },
+      { Name: "send", Value: "cart__abandonment_23c_2E42_40shop_23o1_230" },
     ]);
+    expect(decodeSesTag("cart__abandonment_23c_2E42_40shop_23o1_230")).toBe(
+      "cart_abandonment#c.42@shop#o1#0",
+    );
     expect(decodeSesTag("c_2E42_40shop")).toBe("c.42@shop");
     expect(decodeSesTag("cart__abandonment")).toBe("cart_abandonment");
+  });
+});
+
+describe("SesV2Mailer header text", () => {
+  const BIDI = ["\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069"];
+  const MARKS = ["\u200E", "\u200F", "\u061C"];
+  const INVISIBLE = ["\u200B", "\u2060", "\uFEFF", "\u00AD"];
+
+  it("strips bidi controls and invisible format characters from the subject and every header value", async () => {
+    // Prepare: `\u202E` would show "Invoice exe.pdf" as "Invoice fdp.exe".
+    const hidden = [...BIDI, ...MARKS, ...INVISIBLE].join("");
+    const sent = email({
+      content: {
+        ...email().content,
+        subject: `Invoice ${hidden}\u202Eexe.pdf for Ada\u2028today`,
+        headers: { "List-Unsubscribe": `<https://shop.example/u/${hidden}tok123>` },
+      },
+    });
+
+    // Act
+    const { body } = await captured(sent);
+
+    // Assess
+    expect(body).toMatchObject({
+      Content: {
+        Simple: {
+          Subject: { Data: "Invoice exe.pdf for Ada today" },
+          Headers: [{ Name: "List-Unsubscribe", Value: "<https://shop.example/u/tok123>" }],
+        },
+      },
+    });
+  });
+
+  it("keeps what scripts and emoji need: ZWNJ, ZWJ sequences, flag tags", () => {
+    const family = "\u{1F468}\u200D\u{1F469}\u200D\u{1F467}";
+    const scotland = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}";
+    const persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
+    expect(headerText(`${family} ${scotland} ${persian}`)).toBe(`${family} ${scotland} ${persian}`);
   });
 });

@@ -6,6 +6,7 @@ import type {
   MailReceipt,
   OutgoingEmail,
   ProfileStore,
+  SendAcceptance,
   SendLedger,
   SendQueue,
   SendTimers,
@@ -16,6 +17,8 @@ import type {
 export class InMemoryLedger implements SendLedger {
   readonly claims = new Map<string, string>();
   readonly log: LedgerEntry[] = [];
+  /** SES's acceptances, by send key (what the feedback path would have recorded). */
+  readonly acceptances = new Map<string, SendAcceptance>();
   releases = 0;
 
   async claim(intent: SendIntent, _at: number): Promise<ClaimResult> {
@@ -25,6 +28,10 @@ export class InMemoryLedger implements SendLedger {
       return "claimed";
     }
     return state === "pending" ? "pending" : "already";
+  }
+
+  async accepted(intent: Pick<SendIntent, "key" | "customerId">): Promise<SendAcceptance | undefined> {
+    return this.acceptances.get(intent.key);
   }
 
   async record(entry: LedgerEntry): Promise<void> {

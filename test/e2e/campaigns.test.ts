@@ -1,4 +1,4 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -287,5 +287,63 @@ describe("campaigns on the local stack", () => {
         reason: "suppressed: unsubscribed",
       }),
     );
+  });
+
+  it("publishes SES's Send event of every accepted email, which the feedback path records in the ledger", async () => {
+    const key = `cart-abandonment#e2e-a#${T0}#0`;
+    const [mail] = await mailTo("e2e-a");
+    const sent = (await ledgerOf("e2e-a")).find((entry) => entry.key === key && entry.outcome === "sent");
+    expect(mail?.messageId).toBeDefined();
+    expect(sent?.messageId).toBe(mail?.messageId);
+    expect(await ledger.accepted({ key, customerId: "e2e-a" })).toMatchObject({ messageId: mail?.messageId });
+  });
+
+  it("a send whose attempt died after SES accepted it is recorded from its Send event, not sent again", async () => {
+    // GIVEN the cart reminder of e2e-a as a crash would leave it: accepted by SES, its claim pending, expired.
+    const key = `cart-abandonment#e2e-a#${T0}#0`;
+    const before = await mailTo("e2e-a");
+    clock.at = T0 + 9 * HOUR;
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: LOCAL_NAMES.sendLedgerTable,
+        Item: {
+          customerId: { S: "e2e-a" },
+          sk: { S: `key#${key}` },
+          state: { S: "pending" },
+          claimedAt: { N: String(T0 + 9 * HOUR - 10 * MINUTE) },
+          campaignId: { S: "cart-abandonment" },
+        },
+      }),
+    );
+    // WHEN its message comes back to dispatch
+    const sqs = new SQSClient({});
+    const QueueUrl = stack.plan.queues.find((q) => q.name === LOCAL_NAMES.sendsQueue)?.url;
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: JSON.stringify({
+          key,
+          campaignId: "cart-abandonment",
+          customerId: "e2e-a",
+          occurrence: String(T0),
+          step: 0,
+          template: "cart-abandonment",
+          dueAt: T0 + 4 * HOUR,
+          startedAt: T0,
+        }),
+      }),
+    );
+    sqs.destroy();
+    await stack.waitUntilIdle({ timeoutMs: 30_000 });
+    // THEN nothing more went out, and the claim is settled
+    expect(await mailTo("e2e-a")).toEqual(before);
+    const settled = await dynamodb.send(
+      new GetItemCommand({
+        TableName: LOCAL_NAMES.sendLedgerTable,
+        Key: { customerId: { S: "e2e-a" }, sk: { S: `key#${key}` } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(settled.Item?.state?.S).toBe("sent");
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sesEventDetailSchema } from "../../shared/aws/ses-event-schema.js";
 import { createObservability } from "../../shared/lambda/middleware.js";
 import type { EventRecord, EventWriteOutcome, EventWriter } from "../../shared/ports.js";
+import { RecordingAcceptances } from "./recording-acceptances.js";
 import * as ses from "./ses-fixtures.js";
 
 class RecordingWriter implements EventWriter {
@@ -25,6 +26,7 @@ let module: HandlerModule;
 
 beforeAll(async () => {
   vi.stubEnv("EVENTS_STREAM", "tailor-events");
+  vi.stubEnv("LEDGER_TABLE", "tailor-ledger");
   vi.stubEnv("POWERTOOLS_SERVICE_NAME", "tailor-ses-feedback");
   vi.stubEnv("POWERTOOLS_METRICS_NAMESPACE", "Tailor");
   vi.stubEnv("AWS_REGION", "us-east-1");
@@ -43,7 +45,11 @@ describe("ses-feedback handler", () => {
   it("puts one Tailor event per tracked SES event", async () => {
     const writer = new RecordingWriter();
     const { observability } = observed();
-    await module.runWith({ events: writer }, observability, asEvent(ses.open()));
+    await module.runWith(
+      { events: writer, acceptances: new RecordingAcceptances() },
+      observability,
+      asEvent(ses.open()),
+    );
     expect(writer.records.map((r) => r.customerId)).toEqual(["c.42@shop"]);
     const event: unknown = JSON.parse(new TextDecoder().decode(writer.records[0]?.data));
     expect(event).toMatchObject({ type: "track", event: "Email Opened", userId: "c.42@shop" });
@@ -52,7 +58,11 @@ describe("ses-feedback handler", () => {
   it("throws when the stream refuses, so EventBridge retries", async () => {
     const { observability } = observed();
     await expect(
-      module.runWith({ events: new RecordingWriter(true) }, observability, asEvent(ses.bounce())),
+      module.runWith(
+        { events: new RecordingWriter(true), acceptances: new RecordingAcceptances() },
+        observability,
+        asEvent(ses.bounce()),
+      ),
     ).rejects.toMatchObject({
       retryable: true,
     });
@@ -61,21 +71,82 @@ describe("ses-feedback handler", () => {
   it("logs and drops an email without a customer tag, without throwing", async () => {
     const writer = new RecordingWriter();
     const { observability, warn } = observed();
-    await module.runWith({ events: writer }, observability, asEvent(ses.delivery({ campaign: ["x"] })));
+    await module.runWith(
+      { events: writer, acceptances: new RecordingAcceptances() },
+      observability,
+      asEvent(ses.delivery({ campaign: ["x"] })),
+    );
     expect(writer.records).toEqual([]);
     expect(warn).toHaveBeenCalledWith(
       "SES event dropped",
-      expect.objectContaining({ reason: "unattributed", message: expect.stringContaining("customer") }),
+      expect.objectContaining({ reason: "unattributed", explanation: expect.stringContaining("customer") }),
     );
   });
 
   it("ignores untracked types quietly", async () => {
     const writer = new RecordingWriter();
     const { observability, warn, debug } = observed();
-    await module.runWith({ events: writer }, observability, asEvent(ses.deliveryDelay()));
+    await module.runWith(
+      { events: writer, acceptances: new RecordingAcceptances() },
+      observability,
+      asEvent(ses.deliveryDelay()),
+    );
     expect(writer.records).toEqual([]);
     expect(warn).not.toHaveBeenCalled();
     expect(debug).toHaveBeenCalledWith("SES event ignored", expect.objectContaining({ reason: "ignored" }));
+  });
+
+  it("records a Send event's acceptance in the ledger, puts nothing on the stream, and counts it", async () => {
+    // Prepare
+    const writer = new RecordingWriter();
+    const acceptances = new RecordingAcceptances();
+    const { observability } = observed();
+
+    // Act
+    await module.runWith({ events: writer, acceptances }, observability, asEvent(ses.sendTagged("k_23c")));
+
+    // Assess
+    expect([...acceptances.byRef.keys()]).toEqual(["k_23c"]);
+    expect(writer.records).toEqual([]);
+    expect(JSON.stringify(observability.metrics.serializeMetrics())).toContain("SendsAcceptedBySes");
+  });
+
+  it("the logged line of a dropped event keeps its explanation (Powertools drops a key named `message`)", async () => {
+    // Prepare: the real logger, its output captured (it binds the streams when created).
+    const lines: string[] = [];
+    const capture = (chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    const out = vi.spyOn(process.stdout, "write").mockImplementation(capture);
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(capture);
+    try {
+      const observability = createObservability({ serviceName: "test", namespace: "Test" });
+
+      // Act
+      await module.runWith(
+        { events: new RecordingWriter(), acceptances: new RecordingAcceptances() },
+        observability,
+        asEvent(ses.delivery({ campaign: ["x"] })),
+      );
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+
+    // Assess
+    const dropped = lines
+      .flatMap((line) => line.split("\n"))
+      .filter((line) => line.includes("SES event dropped"))
+      .map((line): unknown => JSON.parse(line));
+    expect(dropped).toEqual([
+      expect.objectContaining({
+        message: "SES event dropped",
+        reason: "unattributed",
+        explanation: expect.stringContaining('no "customer" tag'),
+      }),
+    ]);
+    expect(lines.join("")).not.toContain("reserved key");
   });
 
   it("exports a middy handler", () => {

@@ -85,6 +85,7 @@ describe("the simulated recipients read the SES emulator's mail", () => {
           "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
       },
+      sendKey: "cart_abandonment#c-000001#1",
       customerId: "c-000001",
       campaignId: "cart_abandonment",
       variant: "b",

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { recordSesFeedback, sesFeedbackToEvents } from "../../shared/app/ses-feedback.js";
+import { recordSesFeedback, sendAcceptanceOf, sesFeedbackToEvents } from "../../shared/app/ses-feedback.js";
+import { sendRefOf } from "../../shared/aws/ses-tags.js";
 import { decodeEvent, type TailorEvent } from "../../shared/domain/events/index.js";
 import type { EventRecord, EventWriteOutcome, EventWriter } from "../../shared/ports.js";
+import { RecordingAcceptances } from "./recording-acceptances.js";
 import * as ses from "./ses-fixtures.js";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");
@@ -151,7 +153,7 @@ class RecordingWriter implements EventWriter {
 describe("recordSesFeedback", () => {
   it("puts the event on the stream, partitioned by the customer", async () => {
     const writer = new RecordingWriter();
-    await recordSesFeedback({ events: writer }, ses.click());
+    await recordSesFeedback({ events: writer, acceptances: new RecordingAcceptances() }, ses.click());
     expect(writer.records).toHaveLength(1);
     const [record] = writer.records;
     expect(record?.customerId).toBe("c.42@shop");
@@ -161,7 +163,10 @@ describe("recordSesFeedback", () => {
 
   it("throws a retryable error when the stream refuses the event", async () => {
     await expect(
-      recordSesFeedback({ events: new RecordingWriter(true) }, ses.delivery()),
+      recordSesFeedback(
+        { events: new RecordingWriter(true), acceptances: new RecordingAcceptances() },
+        ses.delivery(),
+      ),
     ).rejects.toMatchObject({
       name: "FeedbackNotAcceptedError",
       retryable: true,
@@ -170,8 +175,64 @@ describe("recordSesFeedback", () => {
 
   it("puts nothing for a skipped event and says why", async () => {
     const writer = new RecordingWriter();
-    const mapping = await recordSesFeedback({ events: writer }, ses.send());
-    expect(mapping).toMatchObject({ ok: false, reason: "ignored" });
+    const mapping = await recordSesFeedback(
+      { events: writer, acceptances: new RecordingAcceptances() },
+      ses.send(),
+    );
+    expect(mapping).toMatchObject({ kind: "skipped", reason: "ignored" });
     expect(writer.records).toHaveLength(0);
+  });
+});
+
+describe("recordSesFeedback: SES's Send event is recorded in the ledger by send key", () => {
+  const KEY = "welcome#c.42@shop#signup#0";
+
+  it("records the send key's reference, SES's message id, its time and the variant", async () => {
+    // Prepare
+    const writer = new RecordingWriter();
+    const acceptances = new RecordingAcceptances();
+
+    // Act
+    const outcome = await recordSesFeedback({ events: writer, acceptances }, ses.sendTagged(sendRefOf(KEY)));
+
+    // Assess
+    const expected = {
+      sendRef: sendRefOf(KEY),
+      messageId: ses.SES_MESSAGE_ID,
+      acceptedAt: Date.parse("2026-11-20T10:00:00.012Z"),
+      variant: "b",
+    };
+    expect(outcome).toEqual({ kind: "accepted", acceptance: expected });
+    expect([...acceptances.byRef.values()]).toEqual([expected]);
+    expect(writer.records).toEqual([]);
+  });
+
+  it("is idempotent: a redelivered Send event leaves the first record as it was", async () => {
+    // Prepare
+    const acceptances = new RecordingAcceptances();
+    const deps = { events: new RecordingWriter(), acceptances };
+    await recordSesFeedback(deps, ses.sendTagged(sendRefOf(KEY)));
+
+    // Act
+    await recordSesFeedback(deps, { ...ses.sendTagged(sendRefOf(KEY)), id: "redelivered" });
+
+    // Assess
+    expect(acceptances.calls).toBe(2);
+    expect(acceptances.byRef.size).toBe(1);
+  });
+
+  it("lets the ledger's failure through, so EventBridge delivers the event again", async () => {
+    // Prepare
+    const failure = Object.assign(new Error("ledger down"), { retryable: true });
+    const deps = { events: new RecordingWriter(), acceptances: new RecordingAcceptances(failure) };
+
+    // Act, Assess
+    await expect(recordSesFeedback(deps, ses.sendTagged(sendRefOf(KEY)))).rejects.toBe(failure);
+  });
+
+  it("a Send without Tailor's send tag, or with one outside SES's alphabet, is not an acceptance", () => {
+    expect(sendAcceptanceOf(ses.send())).toBeUndefined();
+    expect(sendAcceptanceOf(ses.sendTagged("not a ref!"))).toBeUndefined();
+    expect(sendAcceptanceOf(ses.delivery())).toBeUndefined();
   });
 });

@@ -125,6 +125,9 @@ export const complaint = () =>
   });
 
 export const send = () => envelope("Email Sent", { eventType: "Send", mail: mail(), send: {} });
+/** A `Send` of an email the mailer tagged with a send key's reference (`send` tag). */
+export const sendTagged = (sendRef: string) =>
+  envelope("Email Sent", { eventType: "Send", mail: mail({ ...TAGS, send: [sendRef] }), send: {} });
 export const reject = () =>
   envelope("Email Rejected", { eventType: "Reject", mail: mail(), reject: { reason: "Bad content" } });
 export const deliveryDelay = () =>

@@ -295,12 +295,16 @@ describe("campaign infrastructure", () => {
       });
     });
 
-    it("the feedback function may put records on the stream and touch no table", () => {
+    it("the feedback function may put records on the stream, and only put items in the send ledger", () => {
       const statements = statementsOf(template, roleOf(stack.sesFeedback.function));
       expect(actionsOn(statements, logicalIdOf(stack.events.stream))).toEqual(
         expect.arrayContaining(["kinesis:PutRecord", "kinesis:PutRecords"]),
       );
-      expect(statements.flatMap((s) => s.Action).filter((a) => a.startsWith("dynamodb:"))).toEqual([]);
+      // SES's Send events are recorded in the ledger (issue 13): PutItem there, nothing on any other table.
+      expect(statements.flatMap((s) => s.Action).filter((a) => a.startsWith("dynamodb:"))).toEqual([
+        "dynamodb:PutItem",
+      ]);
+      expect(actionsOn(statements, logicalIdOf(stack.ledger.table))).toEqual(["dynamodb:PutItem"]);
     });
   });
 

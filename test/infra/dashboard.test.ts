@@ -16,6 +16,7 @@ import { sesEventDetailSchema } from "../../shared/aws/ses-event-schema.js";
 import { createObservability } from "../../shared/lambda/middleware.js";
 import type { EventRecord, EventWriteOutcome, EventWriter } from "../../shared/ports.js";
 import { campaign, customer, harness, intent, messages } from "../dispatch/harness.js";
+import { RecordingAcceptances } from "../feedback/recording-acceptances.js";
 import * as ses from "../feedback/ses-fixtures.js";
 import { dispatchTestEnv } from "../support/dispatch-env.js";
 import { logicalIdOf } from "./template-queries.js";
@@ -371,6 +372,7 @@ describe("ses-feedback metrics", () => {
 
   beforeAll(async () => {
     vi.stubEnv("EVENTS_STREAM", "tailor-events");
+    vi.stubEnv("LEDGER_TABLE", "tailor-ledger");
     vi.stubEnv("POWERTOOLS_SERVICE_NAME", "ses-feedback");
     vi.stubEnv("POWERTOOLS_METRICS_NAMESPACE", "Tailor");
     vi.stubEnv("AWS_REGION", "us-east-1");
@@ -383,10 +385,14 @@ describe("ses-feedback metrics", () => {
     const observability = createObservability({ serviceName: "ses-feedback", namespace: "Tailor" });
     vi.spyOn(observability.logger, "debug").mockImplementation(() => {});
     vi.spyOn(observability.logger, "warn").mockImplementation(() => {});
-    await module.runWith({ events: new RecordingWriter() }, observability, {
-      ...fixture,
-      detail: sesEventDetailSchema.parse(fixture.detail),
-    });
+    await module.runWith(
+      { events: new RecordingWriter(), acceptances: new RecordingAcceptances() },
+      observability,
+      {
+        ...fixture,
+        detail: sesEventDetailSchema.parse(fixture.detail),
+      },
+    );
     const emf = emfSchema.parse(observability.metrics.serializeMetrics());
     const names = emf._aws.CloudWatchMetrics.flatMap((directive) => directive.Metrics.map((m) => m.Name));
     expect(emf._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([["service"]]);
