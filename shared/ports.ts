@@ -256,8 +256,16 @@ export interface SendLedger {
   record(entry: LedgerEntry): Promise<void>;
   /** Drops a claim that is still pending (a settled claim is never dropped). */
   release(intent: Pick<SendIntent, "key" | "customerId">): Promise<void>;
-  /** The customer's logged outcomes at or after `sinceMs`, newest first, at most `limit`. */
-  recent(customerId: string, sinceMs: number, limit?: number): Promise<LedgerEntry[]>;
+  /**
+   * The customer's logged outcomes at or after `sinceMs`, newest first, at most `limit`; only those of `outcome`
+   * when it is given (so that many deferrals cannot push the sends a frequency cap counts out of the limit).
+   */
+  recent(
+    customerId: string,
+    sinceMs: number,
+    limit?: number,
+    outcome?: LedgerEntry["outcome"],
+  ): Promise<LedgerEntry[]>;
 }
 
 /** One email to hand to the provider: a rendered email (`RenderedEmail` fits `content`) and whom it is for. */

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { DispatchDeps } from "../../shared/app/dispatch-sends.js";
 import { InMemoryCatalog } from "../../shared/app/in-memory-catalog.js";
 import { TokenBucket } from "../../shared/app/rate-limiter.js";
+import { DynamoLedgerErasure, DynamoTimerErasure } from "../../shared/aws/dynamo-erasure.js";
 import { DynamoExperimentCounters } from "../../shared/aws/dynamo-experiment-counters.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
@@ -125,6 +126,10 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
     profiles: new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE }),
     library,
     sendTimers: new DynamoSendTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
+    erased: {
+      ledger: new DynamoLedgerErasure({ client: dynamodb, tableName: env.LEDGER_TABLE }),
+      timers: new DynamoTimerErasure({ client: dynamodb, tableName: env.TIMERS_TABLE }),
+    },
     experiments: new DynamoExperimentCounters({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     events: new KinesisEventWriter({ client: new KinesisClient({}), streamName: env.EVENTS_STREAM }),
     renderer: new EmailRenderer(compiled, { links }),

@@ -145,7 +145,8 @@ export class Dispatch extends Construct {
     props.ledger.grantReadWriteData(fn);
     props.timers.grantReadWriteData(fn);
     // Experiment counters (sends and holdouts per campaign arm) live in the segment bookkeeping table.
-    grantTableActions(props.segments, fn, "write", "UpdateItem");
+    // Experiment counters: one PutItem per send, keyed by its send key.
+    grantTableActions(props.segments, fn, "write", "PutItem");
     props.linkSecret.grantRead(fn);
     props.stream.grantWrite(fn);
 

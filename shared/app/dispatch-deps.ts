@@ -12,6 +12,7 @@ import type { EmailRenderer } from "../render/email-renderer.js";
 import type { ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
 import type { EmailContextDeps } from "./email-context.js";
+import type { CustomerItems, LedgerItem, PendingTimer } from "./privacy/privacy-ports.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { BackoffOptions } from "./send-with-backoff.js";
 import type { SubjectOverrides } from "./subject-override.js";
@@ -45,4 +46,13 @@ export interface DispatchDeps {
   readonly experiments?: ExperimentCounters;
   /** Renders campaign variants' subjects. @default one shared per process */
   readonly subjects?: SubjectOverrides;
+  /**
+   * Erasure's reach into the ledger and the timers. After handling an intent, dispatch reads the profile again;
+   * when it is gone (the customer was erased meanwhile), it removes what it wrote for the customer, so no claim,
+   * log entry or timer outlives the erasure. @default - left in place (a later erasure removes it)
+   */
+  readonly erased?: {
+    readonly ledger: Pick<CustomerItems<LedgerItem>, "erase">;
+    readonly timers: Pick<CustomerItems<PendingTimer>, "erase">;
+  };
 }

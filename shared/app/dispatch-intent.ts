@@ -76,6 +76,33 @@ function entryOf(
  * SES's message id) and nothing is sent again.
  */
 export async function dispatchIntent(scope: IntentScope, intent: SendIntent): Promise<IntentOutcome> {
+  const outcome = await claimDecideSend(scope, intent);
+  if (outcome.kind !== "duplicate" && !(outcome.kind === "skipped" && outcome.reason === UNKNOWN_CUSTOMER)) {
+    await forgetIfErased(scope, intent.customerId);
+  }
+  return outcome;
+}
+
+const UNKNOWN_CUSTOMER = "unknown customer: nothing recorded";
+
+/**
+ * After an intent wrote to the ledger (a claim, an outcome) or the timers: when the customer's profile is gone,
+ * the customer was erased while the intent was handled, so what was written is removed. Erasure replaces the
+ * profile before it deletes the ledger and timers, and this check comes after every write: either erasure's
+ * deletion saw the write, or this check sees the tombstone. A failing check leaves the items (best effort).
+ */
+async function forgetIfErased(scope: IntentScope, customerId: string): Promise<void> {
+  const { erased, profiles } = scope.deps;
+  if (erased === undefined) return;
+  try {
+    if ((await profiles.get(customerId)) !== undefined) return;
+    await Promise.all([erased.ledger.erase(customerId), erased.timers.erase(customerId)]);
+  } catch {
+    // Left for the next erasure of the customer.
+  }
+}
+
+async function claimDecideSend(scope: IntentScope, intent: SendIntent): Promise<IntentOutcome> {
   const { ledger } = scope.deps;
   const now = scope.deps.clock.now();
   // First the profile: for an unknown (or erased) customer nothing is written, not even a claim, so an erasure
@@ -86,7 +113,7 @@ export async function dispatchIntent(scope: IntentScope, intent: SendIntent): Pr
   } catch (error) {
     return { kind: "retry", reason: `profile: ${messageOf(error)}` };
   }
-  if (stored === undefined) return { kind: "skipped", reason: "unknown customer: nothing recorded" };
+  if (stored === undefined) return { kind: "skipped", reason: UNKNOWN_CUSTOMER };
   let claim: Awaited<ReturnType<typeof ledger.claim>>;
   try {
     claim = await ledger.claim(intent, now);
@@ -161,7 +188,8 @@ async function decideAndSend(
     return { kind: "skipped", reason };
   }
   const cap = campaign.policy.frequencyCap;
-  const recent = cap === undefined ? [] : await ledger.recent(intent.customerId, now - cap.perMs);
+  const recent =
+    cap === undefined ? [] : await ledger.recent(intent.customerId, now - cap.perMs, undefined, "sent");
   const decision = decideSend(intent, campaign, stored.profile, recent, now);
   switch (decision.kind) {
     case "skip":

@@ -247,7 +247,12 @@ export class DynamoSendLedger implements SendLedger, SendAcceptances {
     }
   }
 
-  async recent(customerId: string, sinceMs: number, limit = DEFAULT_RECENT_LIMIT): Promise<LedgerEntry[]> {
+  async recent(
+    customerId: string,
+    sinceMs: number,
+    limit = DEFAULT_RECENT_LIMIT,
+    outcome?: LedgerEntry["outcome"],
+  ): Promise<LedgerEntry[]> {
     const bound = Math.max(0, Math.min(MAX_RECENT_LIMIT, Math.floor(limit)));
     const entries: LedgerEntry[] = [];
     let start: Record<string, AttributeValue> | undefined;
@@ -257,11 +262,14 @@ export class DynamoSendLedger implements SendLedger, SendAcceptances {
           new QueryCommand({
             TableName: this.#tableName,
             KeyConditionExpression: "customerId = :c AND sk BETWEEN :from AND :to",
+            // Filtered after the read: `Limit` counts the items read, so the loop pages on until enough match.
+            ...(outcome === undefined ? {} : { FilterExpression: "outcome = :outcome" }),
             ExpressionAttributeValues: {
               ":c": { S: customerId },
               ":from": { S: `log#${pad(sinceMs)}` },
               // `~` sorts after every digit and `#`.
               ":to": { S: "log#~" },
+              ...(outcome === undefined ? {} : { ":outcome": { S: outcome } }),
             },
             ScanIndexForward: false,
             ConsistentRead: true,

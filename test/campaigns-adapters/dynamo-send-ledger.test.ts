@@ -353,6 +353,25 @@ describe("DynamoSendLedger.recent", () => {
     expect(two.map((e) => e.at)).toEqual([T0 + 4 * MINUTE, T0 + 3 * MINUTE]);
   });
 
+  it("finds the sends a cap counts behind more deferrals than its limit, when asked for one outcome", async () => {
+    // Prepare: one send, then 120 deferrals of a journey waiting for consent (newer than the send).
+    const store = await ledger();
+    await store.record(entry(intent({ occurrence: "sent-one" }), { at: T0, outcome: "sent" }));
+    for (let i = 1; i <= 120; i++) {
+      await store.record(
+        entry(intent({ occurrence: `waiting-${i}` }), { at: T0 + i * MINUTE, outcome: "deferred" }),
+      );
+    }
+
+    // Act
+    const newest = await store.recent("c-1", 0);
+    const sent = await store.recent("c-1", 0, 100, "sent");
+
+    // Assess
+    expect(newest.some((e) => e.outcome === "sent")).toBe(false);
+    expect(sent.map((e) => e.key)).toEqual([intent({ occurrence: "sent-one" }).key]);
+  });
+
   it("is empty for an unknown customer", async () => {
     // Prepare
     const store = await ledger();

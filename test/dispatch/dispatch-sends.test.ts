@@ -386,3 +386,32 @@ describe("dispatchSends and the experiment counters", () => {
     expect(asked.sort()).toEqual(sentTo("a").sort());
   });
 });
+
+describe("dispatchSends and an erasure in flight", () => {
+  it("removes what it wrote for a customer erased while its intent was handled, and only then", async () => {
+    // Prepare: the profile is there when dispatch loads it, and gone (erased) when dispatch looks again.
+    const { deps, mailer } = harness([campaign()], [customer("c-1"), customer("c-2")]);
+    let reads = 0;
+    const erasedLedger: string[] = [];
+    const erasedTimers: string[] = [];
+    const racing = {
+      ...deps,
+      profiles: {
+        get: async (customerId: string) =>
+          customerId === "c-1" && ++reads > 1 ? undefined : deps.profiles.get(customerId),
+      },
+      erased: {
+        ledger: { erase: async (customerId: string) => erasedLedger.push(customerId) },
+        timers: { erase: async (customerId: string) => erasedTimers.push(customerId) },
+      },
+    };
+
+    // Act
+    await dispatchSends(racing, messages(intent("cart", "c-1"), intent("cart", "c-2")));
+
+    // Assess: c-1's claim and log entry are removed; c-2, still a customer, keeps its own.
+    expect(mailer.sent.map((m) => m.customerId).sort()).toEqual(["c-1", "c-2"]);
+    expect(erasedLedger).toEqual(["c-1"]);
+    expect(erasedTimers).toEqual(["c-1"]);
+  });
+});

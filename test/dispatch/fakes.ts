@@ -46,9 +46,19 @@ export class InMemoryLedger implements SendLedger {
     }
   }
 
-  async recent(customerId: string, sinceMs: number, limit = 100): Promise<LedgerEntry[]> {
+  async recent(
+    customerId: string,
+    sinceMs: number,
+    limit = 100,
+    outcome?: LedgerEntry["outcome"],
+  ): Promise<LedgerEntry[]> {
     return this.log
-      .filter((entry) => entry.customerId === customerId && entry.at >= sinceMs)
+      .filter(
+        (entry) =>
+          entry.customerId === customerId &&
+          entry.at >= sinceMs &&
+          (outcome === undefined || entry.outcome === outcome),
+      )
       .sort((a, b) => b.at - a.at)
       .slice(0, limit);
   }
