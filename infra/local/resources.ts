@@ -1,4 +1,9 @@
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  type KeySchemaElement,
+} from "@aws-sdk/client-dynamodb";
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
@@ -38,6 +43,26 @@ async function idempotent(create: () => Promise<unknown>, exists: readonly strin
     if (exists.includes(errorName(error))) return false;
     throw error;
   }
+}
+
+const keysOf = (schema: readonly KeySchemaElement[] | undefined): string =>
+  (schema ?? []).map((key) => `${key.AttributeName ?? "?"} (${key.KeyType ?? "?"})`).join(", ");
+
+/**
+ * A table kept in the data dir must have the keys the template declares: one made by an older Tailor (the profiles
+ * were once keyed by the raw `customerId`) cannot be read by today's code, so say so instead of failing later.
+ */
+function checkKeySchema(
+  name: string,
+  wanted: readonly KeySchemaElement[] | undefined,
+  found: readonly KeySchemaElement[] | undefined,
+): void {
+  if (keysOf(wanted) === keysOf(found)) return;
+  throw new LocalStackError(
+    `table ${name} in the data dir is keyed by ${keysOf(found)}, but this version of Tailor keys it by ` +
+      `${keysOf(wanted)}: it was made by an older version. Start once with --fresh to rebuild the local data ` +
+      "(this deletes it), or use another --data-dir",
+  );
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -91,6 +116,7 @@ export async function createResources(
     record(table.name, isNew);
     await until(`table ${table.name}`, async () => {
       const out = await clients.dynamodb.send(new DescribeTableCommand({ TableName: table.name }));
+      if (!isNew) checkKeySchema(table.name, table.input.KeySchema, out.Table?.KeySchema);
       return out.Table?.TableStatus === "ACTIVE";
     });
   }
