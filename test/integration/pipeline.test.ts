@@ -23,7 +23,7 @@ beforeAll(async () => {
   stack = await startLocalStack({
     dataDir,
     fresh: true,
-    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 },
+    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
     log: () => undefined,
     env: { POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "ERROR" },
   });

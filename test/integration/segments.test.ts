@@ -33,7 +33,7 @@ beforeAll(async () => {
   stack = await startLocalStack({
     dataDir,
     fresh: true,
-    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 },
+    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
     // Timers are fired by the test, at a clock of its choosing; the schedule only ticks when asked.
     scheduleIntervalMs: 3_600_000,
     log: () => undefined,
