@@ -1,0 +1,40 @@
+/**
+ * The local stack as `tailor up` runs it (real template, real handlers behind their pollers and schedules, state
+ * persisted in the data dir), as a child process the crash tests kill with SIGKILL and start again. Two things
+ * differ from `tailor up`, both for the observer:
+ * - the functions' SES endpoint is `FAULTS_SES_URL`, a mail sink the test process owns: aws-ses-v2-local keeps
+ *   its mail in memory, so the stack's own SES emulator forgets every email at a kill, and a double send across a
+ *   restart could not be seen;
+ * - the models are off (scoring fails fast and scores are kept): nothing to train before the first start.
+ * `FAULTS_CAMPAIGNS_DIR`, when set, is the functions' `CAMPAIGNS_DIR`.
+ *
+ * Usage: `tsx test/faults/support/stack-process.ts <data dir>`. Prints one JSON line `{"ready": endpoints}` on
+ * stdout once it serves; SIGTERM stops it cleanly.
+ */
+import "../../../infra/local/cli/hide-sqlite-warning.js";
+import { startLocalStack } from "../../../infra/local/local-stack.js";
+
+const [dataDir] = process.argv.slice(2);
+const sesUrl = process.env.FAULTS_SES_URL;
+if (dataDir === undefined || sesUrl === undefined || sesUrl === "") {
+  process.stderr.write("usage: FAULTS_SES_URL=<url> tsx test/faults/support/stack-process.ts <data dir>\n");
+  process.exit(2);
+}
+const campaignsDir = process.env.FAULTS_CAMPAIGNS_DIR;
+
+const stack = await startLocalStack({
+  dataDir,
+  ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
+  models: false,
+  log: (line) => process.stderr.write(`${line}\n`),
+  env: {
+    POWERTOOLS_LOG_LEVEL: "ERROR",
+    POWERTOOLS_METRICS_DISABLED: "true",
+    AWS_ENDPOINT_URL_SESV2: sesUrl,
+    ...(campaignsDir === undefined || campaignsDir === "" ? {} : { CAMPAIGNS_DIR: campaignsDir }),
+  },
+});
+process.stdout.write(`${JSON.stringify({ ready: stack.endpoints, pid: process.pid })}\n`);
+process.once("SIGTERM", () => {
+  void stack.stop().finally(() => process.exit(0));
+});
