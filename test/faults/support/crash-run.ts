@@ -5,7 +5,7 @@ import { foldEvents, type Profile } from "../../../shared/domain/profile/index.j
 import { tempDir } from "../../local/helpers.js";
 import { EXPERIMENT_CAMPAIGN, type ShopEvent } from "./shop-events.js";
 import { StackChild, startMailSink } from "./stack-child.js";
-import { StackReaders } from "./stack-readers.js";
+import { mailByRecipient, StackReaders } from "./stack-readers.js";
 
 /** The campaigns the stack children run: one welcome, once per customer (see the fixture). */
 export const FAULT_CAMPAIGNS_DIR = path.resolve("test/faults/fixtures/campaigns");
@@ -141,4 +141,58 @@ export function split<T>(items: readonly T[], parts: number): T[][] {
   const runs: T[][] = [];
   for (let at = 0; at < items.length; at += size) runs.push(items.slice(at, at + size));
   return runs;
+}
+
+/** How the once-per-customer welcome of each customer ended, from the mail sink and the send ledger. */
+export interface WelcomeOutcomes {
+  /** One email, its claim settled as sent: the normal case. */
+  readonly once: string[];
+  /**
+   * One email, its claim still pending: the kill came after SES accepted it and before the ledger recorded it.
+   * The documented remaining window of `DynamoSendLedger`: once the 15-minute lease ends, a redelivery of the
+   * intent takes the claim over and sends the email again.
+   */
+  readonly sentClaimPending: string[];
+  /** No email yet, the claim pending: killed between the claim and the send; it goes out after the lease. */
+  readonly unsentClaimPending: string[];
+  /** More than one email. */
+  readonly twice: string[];
+  /** No email and no pending claim: lost (or, with a claim settled as sent, sent where the sink never saw it). */
+  readonly lost: string[];
+}
+
+/** Sorts each customer's welcome into {@link WelcomeOutcomes}. */
+export async function welcomeOutcomes(
+  readers: StackReaders,
+  sinkUrl: string,
+  customerIds: readonly string[],
+): Promise<WelcomeOutcomes> {
+  const mail = await mailByRecipient(sinkUrl);
+  const outcomes: WelcomeOutcomes = {
+    once: [],
+    sentClaimPending: [],
+    unsentClaimPending: [],
+    twice: [],
+    lost: [],
+  };
+  for (const id of customerIds) {
+    const got = mail.get(`${id}@example.com`) ?? 0;
+    const claim = [...(await readers.claims(id)).entries()].find(([key]) =>
+      key.startsWith(`${WELCOME}#`),
+    )?.[1];
+    if (got > 1) outcomes.twice.push(id);
+    else if (got === 1) (claim === "pending" ? outcomes.sentClaimPending : outcomes.once).push(id);
+    else (claim === "pending" ? outcomes.unsentClaimPending : outcomes.lost).push(id);
+  }
+  return outcomes;
+}
+
+/** The outcomes as one line for the run's log. */
+export function describeOutcomes(outcomes: WelcomeOutcomes): string {
+  return Object.entries(outcomes)
+    .map(
+      ([name, ids]) =>
+        `${name} ${ids.length}${ids.length > 0 && ids.length <= 5 ? ` (${ids.join(", ")})` : ""}`,
+    )
+    .join(", ");
 }

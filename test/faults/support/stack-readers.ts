@@ -1,6 +1,11 @@
 import { type AttributeValue, DynamoDBClient, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
-import { GetQueueUrlCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { putAll } from "../../../infra/local/put-records.js";
 import { LOCAL_NAMES } from "../../../infra/local-names.js";
@@ -105,6 +110,22 @@ export class StackReaders {
       if (key !== undefined) found.set(key.slice("key#".length), item.state?.S ?? "?");
     }
     return found;
+  }
+
+  /** Messages on a queue (visible + in flight), by its local name. */
+  async queueDepth(queueName: string): Promise<number> {
+    const { QueueUrl } = await this.#sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+    const out = await this.#sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    );
+    const attributes = out.Attributes ?? {};
+    return (
+      Number(attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
   }
 
   /**
