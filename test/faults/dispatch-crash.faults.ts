@@ -3,6 +3,7 @@ import { LOCAL_NAMES } from "../../infra/local-names.js";
 import {
   CrashRun,
   describeOutcomes,
+  postMortem,
   WELCOME,
   type WelcomeOutcomes,
   welcomeOutcomes,
@@ -80,6 +81,7 @@ beforeAll(async () => {
   run.note(
     `welcome: ${describeOutcomes(outcomes)}; sent counter ${sentCounter}; messages on ${queues.join(", ")}`,
   );
+  for (const line of await postMortem(readers, outcomes)) run.note(line);
 }, 240_000);
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import {
   describeOutcomes,
   deterministicPart,
   oracle,
+  postMortem,
   split,
   WELCOME,
   type WelcomeOutcomes,
@@ -82,6 +83,7 @@ beforeAll(async () => {
   welcome = await welcomeOutcomes(readers, run.sinkUrl, customerIds);
   welcomeSent = (await readers.counterTotals(WELCOME)).sent ?? 0;
   run.note(`welcome: ${describeOutcomes(welcome)}; sent counter ${welcomeSent}`);
+  for (const line of await postMortem(readers, welcome)) run.note(line);
   run.note("read back");
 }, 240_000);
 

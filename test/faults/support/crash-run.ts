@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { experimentIncrements } from "../../../shared/domain/analytics/index.js";
 import { parseEvent } from "../../../shared/domain/events/index.js";
@@ -45,6 +46,8 @@ export class CrashRun {
       dataDir: this.#temp.dir,
       sesUrl: this.#sink.url,
       campaignsDir: FAULT_CAMPAIGNS_DIR,
+      // Outside the data dir: the stack owns that one.
+      templateFile: `${this.#temp.dir}-template.json`,
     });
     this.#readers = new StackReaders(this.#child.endpoints);
     await this.#readers.shortenSendsVisibility(SENDS_VISIBILITY_S);
@@ -66,7 +69,10 @@ export class CrashRun {
     this.#readers?.destroy();
     await this.#child?.stop();
     await this.#sink?.stop();
-    this.#temp.remove();
+    // FAULTS_KEEP_DATA=1 keeps the data dir for a post-mortem (`tailor profile <id> --data-dir …`).
+    if (process.env.FAULTS_KEEP_DATA === "1") this.note(`data dir kept: ${this.#temp.dir}`);
+    else this.#temp.remove();
+    rmSync(`${this.#temp.dir}-template.json`, { force: true });
   }
 }
 
@@ -185,6 +191,17 @@ export async function welcomeOutcomes(
     else (claim === "pending" ? outcomes.unsentClaimPending : outcomes.lost).push(id);
   }
   return outcomes;
+}
+
+/** The ledger items and stored outboxes of the customers whose welcome was lost or doubled, for the log. */
+export async function postMortem(readers: StackReaders, outcomes: WelcomeOutcomes): Promise<string[]> {
+  const lines: string[] = [];
+  for (const id of [...outcomes.lost, ...outcomes.twice]) {
+    const profile = (await readers.profiles([id])).get(id);
+    lines.push(`${id}: profile version ${profile?.version}, oi ${JSON.stringify(profile?.oi ?? [])}`);
+    for (const item of await readers.ledgerItems(id)) lines.push(`${id}: ledger ${item}`);
+  }
+  return lines;
 }
 
 /** The outcomes as one line for the run's log. */

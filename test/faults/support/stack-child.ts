@@ -40,12 +40,19 @@ export class StackChild {
     readonly dataDir: string;
     readonly sesUrl: string;
     readonly campaignsDir: string;
+    /** Where the synthesised template is cached between starts (see `stack-process.ts`). */
+    readonly templateFile: string;
     readonly timeoutMs?: number;
   }): Promise<StackChild> {
     // Node itself with tsx's loader, not the tsx CLI: the CLI runs the script in a grandchild, which a SIGKILL of
     // the CLI would leave running.
     const child = spawn(process.execPath, ["--import", "tsx", SCRIPT, options.dataDir], {
-      env: { ...process.env, FAULTS_SES_URL: options.sesUrl, FAULTS_CAMPAIGNS_DIR: options.campaignsDir },
+      env: {
+        ...process.env,
+        FAULTS_SES_URL: options.sesUrl,
+        FAULTS_CAMPAIGNS_DIR: options.campaignsDir,
+        FAULTS_TEMPLATE_FILE: options.templateFile,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const stderr: string[] = [];

@@ -128,6 +128,18 @@ export class StackReaders {
     );
   }
 
+  /** Every send-ledger item of a customer (claims and log), as JSON lines: for post-mortems. */
+  async ledgerItems(customerId: string): Promise<string[]> {
+    const out = await this.#dynamodb.send(
+      new QueryCommand({
+        TableName: LOCAL_NAMES.sendLedgerTable,
+        KeyConditionExpression: "customerId = :c",
+        ExpressionAttributeValues: { ":c": { S: customerId } },
+      }),
+    );
+    return (out.Items ?? []).map((item) => JSON.stringify(item));
+  }
+
   /**
    * Sets the sends queue's visibility timeout. The template's is 6 × the dispatch timeout (6 minutes), which is
    * how long a message a killed dispatch had received stays invisible: the tests shorten it so the stack drains
