@@ -11,7 +11,7 @@ import { mailByRecipient, StackReaders } from "./stack-readers.js";
 /** The campaigns the stack children run: one welcome, once per customer (see the fixture). */
 export const FAULT_CAMPAIGNS_DIR = path.resolve("test/faults/fixtures/campaigns");
 export const WELCOME = "fault-welcome";
-/** Seconds a message a killed dispatch held stays invisible (see `shortenSendsVisibility`). */
+/** Seconds a message a killed dispatch held stays invisible (see `stack-process.ts`). */
 const SENDS_VISIBILITY_S = 5;
 
 /** A data dir, a mail sink, and the stack child currently running on them. */
@@ -48,9 +48,11 @@ export class CrashRun {
       campaignsDir: FAULT_CAMPAIGNS_DIR,
       // Outside the data dir: the stack owns that one.
       templateFile: `${this.#temp.dir}-template.json`,
+      sendsVisibilitySeconds: SENDS_VISIBILITY_S,
     });
     this.#readers = new StackReaders(this.#child.endpoints);
-    await this.#readers.shortenSendsVisibility(SENDS_VISIBILITY_S);
+    const visibility = await this.#readers.sendsVisibility();
+    if (visibility !== SENDS_VISIBILITY_S) throw new Error(`the sends queue's visibility is ${visibility} s`);
     this.note(`started in ${Date.now() - startedAt} ms`);
     return this.#readers;
   }

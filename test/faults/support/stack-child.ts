@@ -42,6 +42,8 @@ export class StackChild {
     readonly campaignsDir: string;
     /** Where the synthesised template is cached between starts (see `stack-process.ts`). */
     readonly templateFile: string;
+    /** The sends queue's visibility timeout (see `stack-process.ts`). */
+    readonly sendsVisibilitySeconds: number;
     readonly timeoutMs?: number;
   }): Promise<StackChild> {
     // Node itself with tsx's loader, not the tsx CLI: the CLI runs the script in a grandchild, which a SIGKILL of
@@ -52,6 +54,7 @@ export class StackChild {
         FAULTS_SES_URL: options.sesUrl,
         FAULTS_CAMPAIGNS_DIR: options.campaignsDir,
         FAULTS_TEMPLATE_FILE: options.templateFile,
+        FAULTS_SENDS_VISIBILITY_S: String(options.sendsVisibilitySeconds),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });

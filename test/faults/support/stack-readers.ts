@@ -1,11 +1,6 @@
 import { type AttributeValue, DynamoDBClient, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
-import {
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  SetQueueAttributesCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { putAll } from "../../../infra/local/put-records.js";
 import { LOCAL_NAMES } from "../../../infra/local-names.js";
@@ -140,16 +135,13 @@ export class StackReaders {
     return (out.Items ?? []).map((item) => JSON.stringify(item));
   }
 
-  /**
-   * Sets the sends queue's visibility timeout. The template's is 6 × the dispatch timeout (6 minutes), which is
-   * how long a message a killed dispatch had received stays invisible: the tests shorten it so the stack drains
-   * within a minute. Messages received before the call keep the timeout they were received with.
-   */
-  async shortenSendsVisibility(seconds: number): Promise<void> {
+  /** The sends queue's visibility timeout, in seconds. */
+  async sendsVisibility(): Promise<number> {
     const { QueueUrl } = await this.#sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.sendsQueue }));
-    await this.#sqs.send(
-      new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: String(seconds) } }),
+    const out = await this.#sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["VisibilityTimeout"] }),
     );
+    return Number(out.Attributes?.VisibilityTimeout);
   }
 }
 
