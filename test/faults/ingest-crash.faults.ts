@@ -36,6 +36,8 @@ let stored = new Map<string, Profile>();
 let counts: Record<string, number> = {};
 let welcome: WelcomeOutcomes | undefined;
 let welcomeSent = 0;
+/** The known issue's test runs only when asked: it fails whenever a kill falls in its window. */
+const KNOWN_ISSUES = process.env.FAULTS_KNOWN_ISSUES === "1";
 
 /** Puts `chunk`, waits for the first profile write it causes, and kills the stack then. */
 async function putAndKillMidBatch(chunk: readonly ShopEvent[], label: string): Promise<void> {
@@ -120,5 +122,13 @@ describe("three kills while batches are ingested, then a full replay", () => {
   it("(b) the welcome's sent counter never counts an email twice", () => {
     const out = (welcome?.once.length ?? 0) + (welcome?.sentClaimPending.length ?? 0);
     expect(welcomeSent).toBeLessThanOrEqual(out);
+  });
+
+  // KNOWN ISSUE (issue 13): dispatch adds `sent` after the whole SQS batch settled, for outcomes of that attempt
+  // only: a kill between a send's ledger record and the counter write loses the increment for good (the
+  // redelivery finds the claim settled, a duplicate, and counts nothing). See dispatch-crash.faults.ts.
+  it.runIf(KNOWN_ISSUES)("KNOWN ISSUE: the welcome's sent counter counts every email that went out", () => {
+    const out = (welcome?.once.length ?? 0) + (welcome?.sentClaimPending.length ?? 0);
+    expect(welcomeSent).toBe(out);
   });
 });
