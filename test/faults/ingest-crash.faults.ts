@@ -20,7 +20,7 @@ import { until } from "./support/stack-readers.js";
  * event (the same message ids put on the stream again). Whatever the kill moments, once the stack drained:
  * (a) every profile is the fold of its customer's events, nothing lost or counted twice;
  * (b) the experiment counters hold exactly what those folds imply;
- * (c) no customer got the once-per-customer welcome twice.
+ * (c) no customer got the once-per-customer welcome twice, and none is lost (a missing one has a pending claim).
  */
 
 const CUSTOMERS = 40;
