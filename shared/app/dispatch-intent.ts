@@ -1,3 +1,4 @@
+import { HOLDOUT_ARM } from "../domain/analytics/index.js";
 import type { LedgerEntry, SendIntent } from "../domain/campaigns/contracts.js";
 import type { CampaignDefinition } from "../domain/campaigns/definition.js";
 import { sendContent, type TemplateCatalog } from "../domain/campaigns/library.js";
@@ -37,6 +38,8 @@ export interface IntentScope {
   readonly deps: DispatchDeps;
   readonly templates: TemplateCatalog;
   readonly subjects: SubjectOverrides;
+  /** Sends and holdouts whose experiment count could not be written (the report undercounts them). */
+  readonly uncounted: { count: number };
 }
 
 const DEFAULT_ATTEMPTS = 4;
@@ -123,7 +126,7 @@ async function claimDecideSend(scope: IntentScope, intent: SendIntent): Promise<
   if (claim === "already") return { kind: "duplicate" };
   if (claim === "pending") return { kind: "retry", reason: "another attempt holds the claim" };
   if (claim === "reclaimed") {
-    const settled = await settleIfAccepted(scope, intent);
+    const settled = await settleIfAccepted(scope, intent, stored.profile.lc.s);
     if (settled !== undefined) return settled;
   }
   // A retaken claim is never released: the next attempt must retake it too, and so look for SES's word again (a
@@ -147,7 +150,11 @@ async function claimDecideSend(scope: IntentScope, intent: SendIntent): Promise<
  * and resolves the outcome; `undefined` when SES has no record of it (then it is sent). A failure to look or to
  * record keeps the claim pending (not released: a fresh claim would not look again) and retries later.
  */
-async function settleIfAccepted(scope: IntentScope, intent: SendIntent): Promise<IntentOutcome | undefined> {
+async function settleIfAccepted(
+  scope: IntentScope,
+  intent: SendIntent,
+  segment: string,
+): Promise<IntentOutcome | undefined> {
   const { ledger, library } = scope.deps;
   let acceptance: SendAcceptance | undefined;
   try {
@@ -157,6 +164,8 @@ async function settleIfAccepted(scope: IntentScope, intent: SendIntent): Promise
   }
   if (acceptance === undefined) return undefined;
   const reason = `accepted by SES as ${acceptance.messageId} before its attempt died: recorded, not sent again`;
+  // The attempt that died may not have counted it: counting again under the send key adds nothing.
+  await countSend(scope, intent, acceptance.variant ?? "a", segment);
   try {
     await ledger.record(
       entryOf(intent, library.byId.get(intent.campaignId), acceptance.acceptedAt, "sent", {
@@ -196,6 +205,7 @@ async function decideAndSend(
       await ledger.record(entryOf(intent, campaign, now, "skipped", { reason: decision.reason }));
       return { kind: "skipped", reason: decision.reason };
     case "holdout":
+      await countSend(scope, intent, HOLDOUT_ARM, stored.profile.lc.s);
       await ledger.record(entryOf(intent, campaign, now, "holdout", { reason: decision.reason }));
       return { kind: "heldOut", reason: decision.reason, segment: stored.profile.lc.s };
     case "defer":
@@ -284,7 +294,31 @@ async function send(
     if (error instanceof TailorError && !error.retryable) return failPermanently(error.message);
     throw error;
   }
+  // Counted before it is recorded: once recorded, a redelivery is a duplicate and counts nothing.
+  await countSend(scope, intent, variant, profile.lc.s);
   return settleAfterProvider(scope, entryOf(intent, campaign, now, "sent", { variant, messageId }));
+}
+
+/**
+ * Adds the send (or holdout) to the experiment counters under its send key, before the ledger settles it: a
+ * kill in between leaves the claim pending, and whichever attempt settles it counts again under the same key,
+ * which adds nothing. A counter that cannot be reached only undercounts the report (never fails the send).
+ */
+async function countSend(
+  scope: IntentScope,
+  intent: SendIntent,
+  arm: string,
+  segment: string,
+): Promise<void> {
+  const { experiments } = scope.deps;
+  if (experiments === undefined) return;
+  try {
+    await experiments.add(`send#${intent.key}`, [
+      { campaignId: intent.campaignId, arm, segment, metric: "sent", amount: 1 },
+    ]);
+  } catch {
+    scope.uncounted.count++;
+  }
 }
 
 /** Records an outcome the provider may already hold: never throws, so the message is never sent again. */

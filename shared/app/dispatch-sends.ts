@@ -110,13 +110,14 @@ export async function dispatchSends(
     deps,
     templates: new Map(deps.renderer.templates().map((template) => [template.name, template.variants])),
     subjects: deps.subjects ?? sharedSubjects,
+    uncounted: { count: 0 },
   };
   const priorityOf = (campaignId: string) =>
     deps.library.byId.get(campaignId)?.priority ?? Number.NEGATIVE_INFINITY;
 
   const groups = [...byCustomer.values()];
-  /** The `sent` count of each send or holdout, with its send key (the counters' flush id: a redelivery counts once). */
-  const increments: (ExperimentIncrement & { readonly sendKey: string })[] = [];
+  /** The `sent` count of each send or holdout of this batch, for the summary (the counters got them already). */
+  const increments: ExperimentIncrement[] = [];
   const heldOut: SendIntent[] = [];
   const settled = await mapLimit(groups, deps.concurrency ?? DEFAULT_CONCURRENCY, async (group) => {
     const messageOf = new Map(group.map((item) => [item.intent, item.messageId]));
@@ -149,7 +150,6 @@ export async function dispatchSends(
         case "sent":
           summary.sent++;
           increments.push({
-            sendKey: intent.key,
             campaignId: intent.campaignId,
             arm: outcome.variant,
             segment: outcome.segment ?? UNKNOWN_SEGMENT,
@@ -167,7 +167,6 @@ export async function dispatchSends(
         case "heldOut":
           summary.heldOut++;
           increments.push({
-            sendKey: intent.key,
             campaignId: intent.campaignId,
             arm: HOLDOUT_ARM,
             segment: outcome.segment ?? UNKNOWN_SEGMENT,
@@ -214,16 +213,8 @@ export async function dispatchSends(
       note("", `holdout events not put: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  // The experiments' denominators: one write per send, named by its send key, so a redelivered intent counts
-  // once; a failure only undercounts reports.
-  const { experiments } = deps;
-  if (experiments !== undefined && increments.length > 0) {
-    const written = await Promise.allSettled(
-      increments.map(({ sendKey, ...increment }) => experiments.add(`send#${sendKey}`, [increment])),
-    );
-    const unwritten = written.filter((result) => result.status === "rejected");
-    if (unwritten.length > 0) note("", `${unwritten.length} experiment counter write(s) failed`);
-  }
+  // The experiments' denominators were written by each intent, under its send key, before the ledger settled it.
+  if (scope.uncounted.count > 0) note("", `${scope.uncounted.count} experiment counter write(s) failed`);
   return { failed, summary };
 }
 
