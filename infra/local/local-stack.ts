@@ -64,6 +64,12 @@ export interface LocalStackOptions {
   /** Where progress and warnings go. Default: stderr. */
   readonly log?: (line: string) => void;
   /**
+   * Where the details of starting go: the template's resources not created locally (by their CDK logical
+   * ids), the resources created or found. The CLI shows them with `--verbose` only.
+   * @default - `log`
+   */
+  readonly detail?: (line: string) => void;
+  /**
    * The CloudFormation template, or a function producing it.
    * @default - `synthTemplate()` of `infra/app.ts`: the CDK app synthesised in-process, without bundling
    */
@@ -256,6 +262,7 @@ const unmapped = (fn: FunctionSpec, kind: string) =>
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const detail = options.detail ?? log;
   const emulators: Emulators = await startEmulators({
     dataDir: options.dataDir,
     fresh: options.fresh,
@@ -297,10 +304,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const machineRules = planStateMachineSchedules(template, cloudPlan, stateMachines, planOptions);
     const aboutTakenOver = (note: string) =>
       [...machineRules.ruleIds].some((id) => note.startsWith(`${id}:`) || note.startsWith(`${id} `));
-    for (const note of cloudPlan.notes) if (!aboutTakenOver(note)) log(note);
-    for (const note of machineRules.notes) log(note);
+    for (const note of cloudPlan.notes) if (!aboutTakenOver(note)) detail(note);
+    for (const note of machineRules.notes) detail(note);
     const plannedSchedules = cloudPlan.schedules.filter((spec) => !machineRules.ruleIds.has(spec.logicalId));
-    await createResources(cloudPlan, sdk, log);
+    await createResources(cloudPlan, sdk, detail);
     const local = await startLocalEndpoints(cloudPlan, {
       dataDir: emulators.dataDir,
       apiPort: resolvePorts(options.ports).api,

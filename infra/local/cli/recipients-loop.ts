@@ -39,8 +39,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function playRecipients(
   stack: LocalStack,
   sim: { readonly seed: number; readonly customers: number; readonly start: number },
-  options: { readonly rounds?: number; readonly roundMs?: number } = {},
+  options: {
+    readonly rounds?: number;
+    readonly roundMs?: number;
+    /** The stack's clock (reactions fall due on it). @default - the system clock */
+    readonly now?: () => number;
+  } = {},
 ): Promise<RecipientTally> {
+  const now = options.now ?? Date.now;
   const dynamodb = new DynamoDBClient({});
   const kinesis = new KinesisClient({});
   const tally: RecipientTally = {
@@ -64,7 +70,7 @@ export async function playRecipients(
     for (let round = 0; round < rounds; round++) {
       const mail = await readSentMail(stack.endpoints.sesv2);
       tally.mails = mail.length;
-      const played = await recipients.play(mail, Date.now());
+      const played = await recipients.play(mail, now());
       for (const event of played.sesEvents) {
         await stack.publishEvent(event);
         const kind = KIND[event["detail-type"]];
@@ -97,17 +103,20 @@ export interface LedgerTally {
   readonly byOutcome: ReadonlyMap<string, number>;
   readonly byCampaign: ReadonlyMap<string, number>;
   readonly reasons: readonly (readonly [string, number])[];
-  /** A customer who was sent an email, to explain. */
-  readonly sentTo: string | undefined;
+  /** The customers who were sent an email, those sent the most first. */
+  readonly sentTo: readonly string[];
 }
 
-/** Reads the whole (local, small) ledger log. */
-export async function tallyLedger(): Promise<LedgerTally> {
+/**
+ * Reads the (local, small) ledger log: every decision, or those made at or after `since` (epoch ms), so a run
+ * on a data dir that holds earlier runs counts its own.
+ */
+export async function tallyLedger(since = 0): Promise<LedgerTally> {
   const client = new DynamoDBClient({});
   const byOutcome = new Map<string, number>();
   const byCampaign = new Map<string, number>();
   const reasons = new Map<string, number>();
-  let sentTo: string | undefined;
+  const sentTo = new Map<string, number>();
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   try {
     let start: Record<string, AttributeValue> | undefined;
@@ -115,8 +124,9 @@ export async function tallyLedger(): Promise<LedgerTally> {
       const out = await client.send(
         new ScanCommand({
           TableName: LOCAL_NAMES.sendLedgerTable,
-          FilterExpression: "begins_with(sk, :log)",
-          ExpressionAttributeValues: { ":log": { S: "log#" } },
+          FilterExpression: "begins_with(sk, :log) AND #at >= :since",
+          ExpressionAttributeNames: { "#at": "at" },
+          ExpressionAttributeValues: { ":log": { S: "log#" }, ":since": { N: String(since) } },
           ExclusiveStartKey: start,
         }),
       );
@@ -125,7 +135,8 @@ export async function tallyLedger(): Promise<LedgerTally> {
         bump(byOutcome, outcome);
         if (outcome === "sent") {
           bump(byCampaign, item.campaignId?.S ?? "?");
-          sentTo ??= item.customerId?.S;
+          const customer = item.customerId?.S;
+          if (customer !== undefined) bump(sentTo, customer);
         }
         // Reasons without the per-customer detail: "quiet hours until 08:00 Europe/Paris" → "quiet hours".
         const reason = item.reason?.S;
@@ -140,6 +151,6 @@ export async function tallyLedger(): Promise<LedgerTally> {
     byOutcome,
     byCampaign,
     reasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5),
-    sentTo,
+    sentTo: [...sentTo.entries()].sort((a, b) => b[1] - a[1]).map(([customer]) => customer),
   };
 }
