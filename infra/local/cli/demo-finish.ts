@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { z } from "zod";
 import { cachedEvaluationContext } from "../../../shared/app/segment-deps.js";
 import { recomputeRfm, recountSegments, type SegmentsBatchDeps } from "../../../shared/app/segments-batch.js";
@@ -23,13 +23,18 @@ export interface SegmentSize {
 }
 
 /** The batch jobs' dependencies on the stack's tables and transitions queue, on the stack's clock. */
-async function withBatchDeps<T>(clock: Clock, run: (deps: SegmentsBatchDeps) => Promise<T>): Promise<T> {
+async function withBatchDeps<T>(
+  stack: LocalStack,
+  clock: Clock,
+  run: (deps: SegmentsBatchDeps) => Promise<T>,
+): Promise<T> {
+  const queue = stack.plan.queues.find((q) => q.name === LOCAL_NAMES.transitionsQueue);
+  if (queue === undefined)
+    throw new LocalStackError(`the stack has no queue ${LOCAL_NAMES.transitionsQueue}`);
   const dynamo = new DynamoDBClient({});
   const sqs = new SQSClient({});
   try {
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.transitionsQueue }));
-    if (QueueUrl === undefined) throw new LocalStackError("the transitions queue has no URL");
-    const publisher = new SqsTransitionPublisher({ client: sqs, queueUrl: QueueUrl });
+    const publisher = new SqsTransitionPublisher({ client: sqs, queueUrl: queue.url });
     const base = batchDeps(dynamo, readLibrary(undefined), publisher);
     return await run({
       ...base,
@@ -48,7 +53,7 @@ async function withBatchDeps<T>(clock: Clock, run: (deps: SegmentsBatchDeps) => 
  * sends those started) are handled. Returns their summaries.
  */
 export function finishShop(stack: LocalStack, clock: Clock): Promise<string[]> {
-  return withBatchDeps(clock, async (deps) => {
+  return withBatchDeps(stack, clock, async (deps) => {
     const { thresholds, summary } = await recomputeRfm(deps, { totalSegments: SLICES });
     const lines = [
       `RFM over ${count(thresholds.population)} buyers: ${count(summary.profilesWritten)} of ` +
@@ -63,8 +68,8 @@ export function finishShop(stack: LocalStack, clock: Clock): Promise<string[]> {
 }
 
 /** Every segment of the library, in its order, counted exactly (what `tailor segments recount` runs). */
-export function segmentSizes(clock: Clock): Promise<SegmentSize[]> {
-  return withBatchDeps(clock, async (deps) => {
+export function segmentSizes(stack: LocalStack, clock: Clock): Promise<SegmentSize[]> {
+  return withBatchDeps(stack, clock, async (deps) => {
     const exact = await recountSegments(deps, { totalSegments: SLICES });
     return deps.segments.library.definitions.map((definition) => ({
       id: definition.id,

@@ -213,7 +213,7 @@ async function runDemo(
       played = await playRecipients(stack, shop, { now: () => clock.now() });
     }
     const ledger = await tallyLedger(runStart);
-    const sizes = await segmentSizes(clock);
+    const sizes = await segmentSizes(stack, clock);
     const final = await counts.read();
     lines.push(
       `  profiles         ${count(final.profiles)}`,
