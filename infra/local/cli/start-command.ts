@@ -226,11 +226,14 @@ async function runDemo(
           (ticked.errors > 0 ? ` · ${count(ticked.errors)} failed (see the log above)` : ""),
       );
     }
+    if (plan.kind !== "new") lines.push("  emails and recipients: this run's");
     lines.push(...campaignLines(played, ledger));
     lines.push("", `Scores and clusters (as of ${utc(clock.now())}, the shop's clock):`);
     lines.push(...finished.map((line) => `  ${line}`));
     lines.push("", "Segment sizes (exact, after RFM and rescoring):", ...segmentSizeLines(sizes));
-    lines.push(...(await sampleProfile(ledger.sentTo, stack.dataDir, clock.now())));
+    // A run that sent nothing (a shop already up to date) shows a customer an earlier run sent email to.
+    const sentTo = ledger.sentTo.length > 0 ? ledger.sentTo : (await tallyLedger(0)).sentTo;
+    lines.push(...(await sampleProfile(sentTo, stack.dataDir, clock.now())));
     lines.push(`  sent mail: ${stack.endpoints.sesWebView}`);
     return { lines, record };
   } finally {
