@@ -30,7 +30,12 @@ describe("planShop", () => {
   });
 
   it("puts nothing again the same day, and says when the next day comes; the clock does not go back", () => {
-    const plan = planShop({ record, profiles: 24, wallNow: at(5, 23), requested: { ...requested, days: 30 } });
+    const plan = planShop({
+      record,
+      profiles: 24,
+      wallNow: at(5, 23),
+      requested: { ...requested, days: 30 },
+    });
     expect(plan).toEqual({ kind: "up-to-date", record, clockStart: at(5, 17, 18), next: at(6, 17, 15) });
   });
 
