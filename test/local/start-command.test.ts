@@ -4,7 +4,6 @@ import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDynamo } from "../../infra/local/cli/stack-access.js";
-import { startCommand } from "../../infra/local/cli/start-command.js";
 import { trainAll } from "../../shared/app/training/index.js";
 import { tempDir } from "./helpers.js";
 
@@ -20,7 +19,7 @@ const TWO_DAYS_ON = Date.UTC(2026, 11, 7, 20, 0);
 const models = tempDir("tailor-start-models-");
 const first = tempDir("tailor-start-a-");
 const second = tempDir("tailor-start-b-");
-const shop = ["--customers", "20", "--days", "3", "--malformed", "2"];
+const shop = ["--customers", "40", "--days", "5", "--malformed", "2"];
 const ports = ["dynamodb", "kinesis", "sqs-s3", "ses", "api"].flatMap((s) => [`--port-${s}`, "0"]);
 const summaries = new Map<string, string>();
 
@@ -38,8 +37,10 @@ afterAll(() => {
 
 /** Runs `tailor start --exit` in-process at `wallNow`, returning what it printed. */
 async function start(dataDir: string, wallNow: number, extra: readonly string[] = []) {
-  // Each run loads the handlers afresh: they create their SDK clients, on this run's ports, when they load.
+  // Each run loads the stack and its handlers afresh (handlers create their SDK clients, on this run's ports,
+  // when they load), in one module graph, so the handlers read the clock the stack installs.
   vi.resetModules();
+  const { startCommand } = await import("../../infra/local/cli/start-command.js");
   let out = "";
   let err = "";
   const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
@@ -64,7 +65,7 @@ async function start(dataDir: string, wallNow: number, extra: readonly string[] 
 function figures(out: string): string {
   return out
     .split("\n")
-    .filter((line) => !/^\s+(events put|ingested|sent mail:)/.test(line))
+    .filter((line) => !/^\s+(events put|ingested|sent mail:)|\(as of /.test(line))
     .join("\n");
 }
 

@@ -108,8 +108,20 @@ export function planShop(options: {
   return { kind: "continue", sim, from: record.until, clockStart, record };
 }
 
-/** A clock that reads `at` now and flows with the system clock. */
-export function offsetClock(at: number): { now(): number } {
-  const offset = at - Date.now();
-  return { now: () => Date.now() + offset };
+/** The shop's clock: it reads `at` when made and flows with the system clock; the demo moves it forward. */
+export class ShopClock {
+  #offset: number;
+
+  constructor(at: number) {
+    this.#offset = at - Date.now();
+  }
+
+  now(): number {
+    return Date.now() + this.#offset;
+  }
+
+  /** Moves the clock forward to `at` (never back). */
+  advanceTo(at: number): void {
+    this.#offset = Math.max(this.#offset, at - Date.now());
+  }
 }

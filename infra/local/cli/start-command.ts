@@ -7,9 +7,9 @@ import { type LocalStack, startLocalStack } from "../local-stack.js";
 import { intFlag, portsFromFlags, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
 import { finishShop, grantsMarketingEmail, segmentSizeLines, segmentSizes } from "./demo-finish.js";
 import {
-  offsetClock,
   planShop,
   readShopRecord,
+  ShopClock,
   type ShopPlan,
   type ShopRecord,
   shopNow,
@@ -146,7 +146,7 @@ async function sampleProfile(sentTo: readonly string[], dataDir: string, now: nu
  */
 async function runDemo(
   stack: LocalStack,
-  clock: Clock,
+  clock: ShopClock,
   plan: ShopPlan,
   values: Values,
   run: { readonly interrupted: () => boolean; readonly signal: Promise<unknown> },
@@ -210,7 +210,12 @@ async function runDemo(
           : undefined;
     if (shop !== undefined) {
       process.stderr.write("the simulated customers read their mail (opens, clicks, orders)…\n");
-      played = await playRecipients(stack, shop, { now: () => clock.now() });
+      // The customers read their mail over the next minutes of the shop's clock, moved on from one reaction to
+      // the next (what they do is drawn per send, so every run of the shop reads alike).
+      played = await playRecipients(stack, shop, {
+        now: () => clock.now(),
+        advanceTo: (at) => clock.advanceTo(at),
+      });
     }
     const ledger = await tallyLedger(runStart);
     const sizes = await segmentSizes(stack, clock);
@@ -261,7 +266,7 @@ export async function startCommand(argv: readonly string[], deps: StartDeps = {}
   intFlag(values.malformed, "malformed", 7);
   const dataDirOption = stringFlag(values["data-dir"]);
   const known = values.fresh ? undefined : readShopRecord(resolveDataDir(dataDirOption));
-  const clock = offsetClock(Math.max(shopNow(wallNow), known?.clockAt ?? 0));
+  const clock = new ShopClock(Math.max(shopNow(wallNow), known?.clockAt ?? 0));
   let stopped = false;
   const signal = untilSignal().then(() => {
     stopped = true;
