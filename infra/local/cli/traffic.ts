@@ -33,7 +33,10 @@ export interface TrafficResult {
   /** Partition keys by number of events, most first (for a sample profile). */
   readonly busiestKeys: readonly string[];
   readonly interrupted: boolean;
-  /** The time of the last simulated event put (epoch ms); undefined when none was. */
+  /**
+   * The time of the last simulated event put (epoch ms), counted in the order they were handed to the stream
+   * (an interrupted run may have put fewer than it generated); undefined when none was.
+   */
   readonly lastAt: number | undefined;
 }
 
@@ -54,7 +57,8 @@ function* records(
   options: TrafficOptions,
   perKey: Map<string, number>,
   stopped: () => boolean,
-  put: { lastAt: number | undefined },
+  /** The time of each record yielded, in order (undefined for a malformed one). */
+  times: (number | undefined)[],
 ): Generator<PutEntry> {
   const bad = malformedRecords(options.sim.seed, options.malformed);
   const every = Math.max(1, Math.floor(estimateTraffic(options) / (bad.length + 1)));
@@ -63,13 +67,14 @@ function* records(
   for (const { partitionKey, event, at } of simulate(options.sim)) {
     if (at < from) continue;
     if (stopped()) return;
-    put.lastAt = at;
+    times.push(at);
     perKey.set(partitionKey, (perKey.get(partitionKey) ?? 0) + 1);
     yield { partitionKey, data: encoder.encode(JSON.stringify(event)) };
     index++;
     const next = bad[0];
     if (next !== undefined && index % every === 0) {
       bad.shift();
+      times.push(undefined);
       yield { partitionKey: next.partitionKey, data: next.data };
     }
   }
@@ -146,12 +151,12 @@ export async function runTraffic(options: {
       });
   };
   const timer = setInterval(refresh, 250);
-  const put: { lastAt: number | undefined } = { lastAt: undefined };
+  const times: (number | undefined)[] = [];
   try {
     const result = await putAll({
       kinesis: options.kinesis,
       streamName: options.streamName,
-      records: records(traffic, perKey, options.stopped, put),
+      records: records(traffic, perKey, options.stopped, times),
       ratePerSecond: traffic.rate,
       onProgress: (put) => {
         state.put = put;
@@ -167,7 +172,10 @@ export async function runTraffic(options: {
       .sort((a, b) => b[1] - a[1])
       .slice(0, 10)
       .map(([key]) => key);
-    return { put: result.put, putSeconds, busiestKeys, interrupted: options.stopped(), lastAt: put.lastAt };
+    const lastAt = times
+      .slice(0, result.put)
+      .reduce<number | undefined>((last, at) => (at === undefined ? last : at), undefined);
+    return { put: result.put, putSeconds, busiestKeys, interrupted: options.stopped(), lastAt };
   } finally {
     clearInterval(timer);
     line.done();
