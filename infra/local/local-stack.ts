@@ -57,6 +57,12 @@ export interface LocalStackOptions {
   /** Run the functions behind their EventBridge schedules. Default: as `pollers`. */
   readonly schedules?: boolean;
   /**
+   * Hold the schedules' clocks until {@link LocalStack.startSchedules}: the demo runs time-driven work itself
+   * (`runSchedulesNow`) at set points, so a tick landing at a random moment of its run does not change it.
+   * @default false
+   */
+  readonly holdSchedules?: boolean;
+  /**
    * The period of every schedule, instead of its `rate(...)`: tests and demos tick faster than a minute.
    * @default - each rule's own rate
    */
@@ -174,6 +180,8 @@ export interface LocalStack {
    * rule makes due timers fire, delayed sends included), without waiting for it.
    */
   runSchedulesNow(only?: readonly string[]): Promise<ScheduleRun>;
+  /** Starts the schedules' clocks held by `holdSchedules` (nothing when they run already). */
+  startSchedules(): void;
   /** Puts an event on the default bus and resolves once every matching rule's targets are done. */
   publishEvent(event: PublishedEvent): Promise<PublishResult>;
   /**
@@ -492,7 +500,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const running = new LocalScheduler({ schedules, intervalMs: options.scheduleIntervalMs, log, now });
     scheduler = running;
-    running.start();
+    let schedulesStarted = false;
+    const startSchedules = () => {
+      if (schedulesStarted) return;
+      schedulesStarted = true;
+      running.start();
+    };
+    if (options.holdSchedules !== true) startSchedules();
     const eventBus = new LocalEventBus({ rules: eventRules, log, now });
     writeStackState(emulators.dataDir, emulators.endpoints);
 
@@ -522,6 +536,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stateMachines,
       startExecution,
       runSchedulesNow: (only) => running.runNow(only),
+      startSchedules,
       publishEvent: (event) => eventBus.publish(event),
       waitUntilIdle: (waitOptions) => waitForAll(pollers, sqsPollers, waitOptions),
       stop: async () => {

@@ -281,6 +281,8 @@ export async function startCommand(argv: readonly string[], deps: StartDeps = {}
     env: quietFunctions(values.verbose, "ERROR"),
     models: { dir: stringFlag(values.models) },
     clock,
+    // The demo runs the time-driven work at set points; the schedules tick on their own once it is ready.
+    holdSchedules: true,
   });
   let record: ShopRecord | undefined;
   try {
@@ -296,6 +298,7 @@ export async function startCommand(argv: readonly string[], deps: StartDeps = {}
     record = demo.record;
     process.stdout.write(`${demo.lines.join("\n")}\n`);
     if (!values.exit && !stopped) {
+      stack.startSchedules();
       process.stdout.write(`\n${stackBanner(stack, clock.now()).join("\n")}\nready (Ctrl-C to stop)\n`);
       await signal;
       process.stderr.write("stopping…\n");
