@@ -58,12 +58,24 @@ export interface LocalStackOptions {
   /** Run the functions behind their EventBridge schedules. Default: as `pollers`. */
   readonly schedules?: boolean;
   /**
+   * Hold the schedules' clocks until {@link LocalStack.startSchedules}: the demo runs time-driven work itself
+   * (`runSchedulesNow`) at set points, so a tick landing at a random moment of its run does not change it.
+   * @default false
+   */
+  readonly holdSchedules?: boolean;
+  /**
    * The period of every schedule, instead of its `rate(...)`: tests and demos tick faster than a minute.
    * @default - each rule's own rate
    */
   readonly scheduleIntervalMs?: number;
   /** Where progress and warnings go. Default: stderr. */
   readonly log?: (line: string) => void;
+  /**
+   * Where the details of starting go: the template's resources not created locally (by their CDK logical
+   * ids), the resources created or found. The CLI shows them with `--verbose` only.
+   * @default - `log`
+   */
+  readonly detail?: (line: string) => void;
   /**
    * The CloudFormation template, or a function producing it.
    * @default - `synthTemplate()` of `infra/app.ts`: the CDK app synthesised in-process, without bundling
@@ -169,6 +181,8 @@ export interface LocalStack {
    * rule makes due timers fire, delayed sends included), without waiting for it.
    */
   runSchedulesNow(only?: readonly string[]): Promise<ScheduleRun>;
+  /** Starts the schedules' clocks held by `holdSchedules` (nothing when they run already). */
+  startSchedules(): void;
   /** Puts an event on the default bus and resolves once every matching rule's targets are done. */
   publishEvent(event: PublishedEvent): Promise<PublishResult>;
   /**
@@ -260,6 +274,7 @@ const unmapped = (fn: FunctionSpec, kind: string) =>
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const detail = options.detail ?? log;
   const emulators: Emulators = await startEmulators({
     dataDir: options.dataDir,
     fresh: options.fresh,
@@ -301,10 +316,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const machineRules = planStateMachineSchedules(template, cloudPlan, stateMachines, planOptions);
     const aboutTakenOver = (note: string) =>
       [...machineRules.ruleIds].some((id) => note.startsWith(`${id}:`) || note.startsWith(`${id} `));
-    for (const note of cloudPlan.notes) if (!aboutTakenOver(note)) log(note);
-    for (const note of machineRules.notes) log(note);
+    for (const note of cloudPlan.notes) if (!aboutTakenOver(note)) detail(note);
+    for (const note of machineRules.notes) detail(note);
     const plannedSchedules = cloudPlan.schedules.filter((spec) => !machineRules.ruleIds.has(spec.logicalId));
-    await createResources(cloudPlan, sdk, log);
+    await createResources(cloudPlan, sdk, detail);
     const local = await startLocalEndpoints(cloudPlan, {
       dataDir: emulators.dataDir,
       apiPort: resolvePorts(options.ports).api,
@@ -489,7 +504,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const running = new LocalScheduler({ schedules, intervalMs: options.scheduleIntervalMs, log, now });
     scheduler = running;
-    running.start();
+    let schedulesStarted = false;
+    const startSchedules = () => {
+      if (schedulesStarted) return;
+      schedulesStarted = true;
+      running.start();
+    };
+    if (options.holdSchedules !== true) startSchedules();
     const eventBus = new LocalEventBus({ rules: eventRules, log, now });
     // SES publishes a `Send` event for every email it accepts; the emulator does not: the stack does it for it.
     const sendEvents = new Set<Promise<unknown>>();
@@ -537,6 +558,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stateMachines,
       startExecution,
       runSchedulesNow: (only) => running.runNow(only),
+      startSchedules,
       publishEvent: (event) => eventBus.publish(event),
       waitUntilIdle: async (waitOptions) => {
         await waitForAll(pollers, sqsPollers, waitOptions);

@@ -46,6 +46,12 @@ export interface RecipientsOptions {
    * (e.g. `{ b: 2 }`): an experiment's true effect, for the demo and the tests. @default every variant alike
    */
   readonly variantAppeal?: Readonly<Record<string, number>>;
+  /**
+   * What each email's random stream is derived from: its SES message id, or its send's idempotency key (the
+   * ledger entry's `key`: campaign, customer, occurrence), which is the same in every run of the same shop
+   * while the provider's message ids are not. @default "message-id"
+   */
+  readonly reactionStream?: "message-id" | "send-key";
 }
 
 /** An email the recipients did not react to, and why. */
@@ -99,6 +105,7 @@ export class SimulatedRecipients {
   readonly #rates: RecipientRates;
   readonly #meanOpenDelayMs: number;
   readonly #variantAppeal: Readonly<Record<string, number>>;
+  readonly #reactionStream: "message-id" | "send-key";
   readonly #seen = new Set<string>();
   readonly #attempts = new Map<string, number>();
   readonly #hardBounced = new Set<string>();
@@ -117,11 +124,20 @@ export class SimulatedRecipients {
     this.#rates = { ...DEFAULT_RATES, ...options.rates };
     this.#meanOpenDelayMs = options.meanOpenDelayMs ?? 5 * MINUTE;
     this.#variantAppeal = options.variantAppeal ?? {};
+    this.#reactionStream = options.reactionStream ?? "message-id";
   }
 
   /** Reactions planned but not yet due. */
   get pending(): number {
     return this.#planned.length;
+  }
+
+  /** When the next planned reaction is due (epoch ms); undefined when none is planned. */
+  get nextAt(): number | undefined {
+    return this.#planned.reduce<number | undefined>(
+      (min, item) => (min === undefined || item.at < min ? item.at : min),
+      undefined,
+    );
   }
 
   /** Reacts to the emails not seen before and returns everything that happened at or before `now` (epoch ms). */
@@ -176,7 +192,11 @@ export class SimulatedRecipients {
 
   /** Plans the recipient's reactions to one email, from the email's own random stream. */
   #react(email: SentMail, customer: RecipientCustomer, entry: LedgerEntry): Planned[] {
-    const rng = Rng.derive(this.#seed, "recipient", email.messageId);
+    const rng = Rng.derive(
+      this.#seed,
+      "recipient",
+      this.#reactionStream === "send-key" ? entry.key : email.messageId,
+    );
     const facts: SesMailFacts = {
       messageId: email.messageId,
       from: email.from,

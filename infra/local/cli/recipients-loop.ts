@@ -28,6 +28,9 @@ const KIND: Readonly<Record<string, keyof RecipientTally>> = {
   "Email Complaint Received": "complained",
 };
 
+/** How far the demo moves the clock on for its customers to read their mail. */
+export const MAX_ADVANCE_MS = 30 * 60_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -39,8 +42,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function playRecipients(
   stack: LocalStack,
   sim: { readonly seed: number; readonly customers: number; readonly start: number },
-  options: { readonly rounds?: number; readonly roundMs?: number } = {},
+  options: {
+    readonly rounds?: number;
+    readonly roundMs?: number;
+    /** The stack's clock (reactions fall due on it). @default - the system clock */
+    readonly now?: () => number;
+    /**
+     * Moves the stack's clock forward: given, the loop does not wait for the next reaction but moves the clock
+     * to it (up to {@link MAX_ADVANCE_MS} past the first round), runs the time-driven work due by then, and
+     * draws each email's reactions from its send's key, so that every run of the same shop reads alike.
+     * @default - reactions come in real time, drawn per SES message id
+     */
+    readonly advanceTo?: (at: number) => void;
+  } = {},
 ): Promise<RecipientTally> {
+  const now = options.now ?? Date.now;
+  const { advanceTo } = options;
   const dynamodb = new DynamoDBClient({});
   const kinesis = new KinesisClient({});
   const tally: RecipientTally = {
@@ -59,12 +76,15 @@ export async function playRecipients(
       ledger: new DynamoSendLedger({ client: dynamodb, tableName: LOCAL_NAMES.sendLedgerTable }),
       seed: sim.seed,
       meanOpenDelayMs: 1500,
+      reactionStream: advanceTo === undefined ? "message-id" : "send-key",
     });
-    const rounds = options.rounds ?? 12;
+    const rounds = options.rounds ?? (advanceTo === undefined ? 12 : 200);
+    const horizon = now() + MAX_ADVANCE_MS;
     for (let round = 0; round < rounds; round++) {
       const mail = await readSentMail(stack.endpoints.sesv2);
+      const fresh = mail.length !== tally.mails;
       tally.mails = mail.length;
-      const played = await recipients.play(mail, Date.now());
+      const played = await recipients.play(mail, now());
       for (const event of played.sesEvents) {
         await stack.publishEvent(event);
         const kind = KIND[event["detail-type"]];
@@ -82,8 +102,19 @@ export async function playRecipients(
         });
       }
       await stack.waitUntilIdle({ timeoutMs: 120_000 });
-      if (round > 2 && recipients.pending === 0 && played.sesEvents.length === 0) break;
-      await sleep(options.roundMs ?? 1000);
+      const quiet = !fresh && played.sesEvents.length === 0 && played.shopEvents.length === 0;
+      if (advanceTo === undefined) {
+        if (round > 2 && recipients.pending === 0 && played.sesEvents.length === 0) break;
+        await sleep(options.roundMs ?? 1000);
+        continue;
+      }
+      // Mail may still be on its way (the ledger entry after the send): look again before moving on.
+      if (!quiet || played.skipped.length > 0) continue;
+      const next = recipients.nextAt;
+      if (next === undefined || next > horizon) break;
+      advanceTo(next);
+      await stack.runSchedulesNow();
+      await stack.waitUntilIdle({ timeoutMs: 120_000 });
     }
     return tally;
   } finally {
@@ -97,17 +128,20 @@ export interface LedgerTally {
   readonly byOutcome: ReadonlyMap<string, number>;
   readonly byCampaign: ReadonlyMap<string, number>;
   readonly reasons: readonly (readonly [string, number])[];
-  /** A customer who was sent an email, to explain. */
-  readonly sentTo: string | undefined;
+  /** The customers who were sent an email, those sent the most first. */
+  readonly sentTo: readonly string[];
 }
 
-/** Reads the whole (local, small) ledger log. */
-export async function tallyLedger(): Promise<LedgerTally> {
+/**
+ * Reads the (local, small) ledger log: every decision, or those made at or after `since` (epoch ms), so a run
+ * on a data dir that holds earlier runs counts its own.
+ */
+export async function tallyLedger(since = 0): Promise<LedgerTally> {
   const client = new DynamoDBClient({});
   const byOutcome = new Map<string, number>();
   const byCampaign = new Map<string, number>();
   const reasons = new Map<string, number>();
-  let sentTo: string | undefined;
+  const sentTo = new Map<string, number>();
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   try {
     let start: Record<string, AttributeValue> | undefined;
@@ -115,8 +149,9 @@ export async function tallyLedger(): Promise<LedgerTally> {
       const out = await client.send(
         new ScanCommand({
           TableName: LOCAL_NAMES.sendLedgerTable,
-          FilterExpression: "begins_with(sk, :log)",
-          ExpressionAttributeValues: { ":log": { S: "log#" } },
+          FilterExpression: "begins_with(sk, :log) AND #at >= :since",
+          ExpressionAttributeNames: { "#at": "at" },
+          ExpressionAttributeValues: { ":log": { S: "log#" }, ":since": { N: String(since) } },
           ExclusiveStartKey: start,
         }),
       );
@@ -125,7 +160,8 @@ export async function tallyLedger(): Promise<LedgerTally> {
         bump(byOutcome, outcome);
         if (outcome === "sent") {
           bump(byCampaign, item.campaignId?.S ?? "?");
-          sentTo ??= item.customerId?.S;
+          const customer = item.customerId?.S;
+          if (customer !== undefined) bump(sentTo, customer);
         }
         // Reasons without the per-customer detail: "quiet hours until 08:00 Europe/Paris" → "quiet hours".
         const reason = item.reason?.S;
@@ -140,6 +176,6 @@ export async function tallyLedger(): Promise<LedgerTally> {
     byOutcome,
     byCampaign,
     reasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5),
-    sentTo,
+    sentTo: [...sentTo.entries()].sort((a, b) => b[1] - a[1]).map(([customer]) => customer),
   };
 }

@@ -1,7 +1,5 @@
 import { parseArgs } from "node:util";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamSummaryCommand, KinesisClient } from "@aws-sdk/client-kinesis";
-import { S3Client } from "@aws-sdk/client-s3";
 import type { SimOptions } from "../../../shared/sim/index.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import { resolveDataDir } from "../data-dir.js";
@@ -12,13 +10,11 @@ import { resolvePorts } from "../service-ports.js";
 import { readStackState } from "../stack-state.js";
 import { intFlag, portsFromFlags, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
 import { count, duration, rate } from "./format.js";
-import { readProfile } from "./profile-command.js";
-import { describeProfile } from "./profile-summary.js";
-import { playRecipients, tallyLedger } from "./recipients-loop.js";
+import { sumCounters, tallies } from "./run-summary.js";
 import { untilSignal } from "./signals.js";
-import { stackBanner } from "./stack-banner.js";
-import { countProfiles, quarantineKeys } from "./stack-counts.js";
 import { runTraffic, type TrafficOptions } from "./traffic.js";
+
+export { startCommand } from "./start-command.js";
 
 const DAY_MS = 86_400_000;
 const simulateOptions = {
@@ -57,35 +53,20 @@ function trafficOptions(values: Values, defaults: { customers: number; days: num
   return traffic;
 }
 
-/** Profile and quarantine counts, read with clients configured by the environment the stack set. */
-function tallies() {
-  const dynamo = new DynamoDBClient({});
-  const s3 = new S3Client({});
-  return {
-    read: async () => ({
-      profiles: await countProfiles(dynamo, LOCAL_NAMES.profileTable),
-      quarantined: (await quarantineKeys(s3, LOCAL_NAMES.quarantineBucket)).length,
-    }),
-    close: () => {
-      dynamo.destroy();
-      s3.destroy();
-    },
-  };
-}
-
 /** Runs the traffic through an embedded stack; prints the summary. Returns the stack, still running. */
 async function embeddedRun(
   values: Values,
   traffic: TrafficOptions,
   interrupted: () => boolean,
   signal: Promise<unknown>,
-  options: { withSample: boolean; models: boolean },
+  options: { models: boolean },
 ): Promise<LocalStack> {
   const stack = await startLocalStack({
     dataDir: stringFlag(values["data-dir"]),
     fresh: values.fresh,
     ports: portsFromFlags(values),
     log: (line) => process.stderr.write(`\n${line}\n`),
+    detail: values.verbose ? (line) => process.stderr.write(`\n${line}\n`) : () => {},
     env: quietFunctions(values.verbose, "ERROR"),
     models: options.models ? { dir: stringFlag(values.models) } : false,
   });
@@ -126,34 +107,6 @@ async function embeddedRun(
           (ticked.errors > 0 ? ` · ${count(ticked.errors)} failed (see the log above)` : ""),
       );
     }
-    if (options.withSample && !result.interrupted) {
-      process.stderr.write("the simulated customers read their mail (opens, clicks, orders)…\n");
-      const played = await playRecipients(stack, sim);
-      const ledger = await tallyLedger();
-      lines.push(...campaignLines(played, ledger));
-      if (ledger.sentTo !== undefined) {
-        lines.push("", "A customer who was sent an email:", `  npx tailor explain ${ledger.sentTo}`);
-      }
-      for (const key of result.busiestKeys) {
-        const profile = await readProfile(key, stack.dataDir);
-        if (profile === undefined) continue;
-        lines.push(
-          "",
-          "A sample profile (the busiest customer):",
-          ...describeProfile(profile, Date.now()).map((l) => `  ${l}`),
-        );
-        lines.push(
-          "",
-          "Where to look next:",
-          `  npx tailor profile ${key} --json`,
-          "  npx tailor quarantine",
-          `  npx tailor explain ${key}     (segments, sends and skipped sends with their reasons)`,
-          "  npx tailor report              (experiments: variants, holdouts, lifts and verdicts, as an HTML page)",
-          `  sent mail: ${stack.endpoints.sesWebView}`,
-        );
-        break;
-      }
-    }
     process.stdout.write(`${lines.join("\n")}\n`);
     return stack;
   } catch (error) {
@@ -163,43 +116,6 @@ async function embeddedRun(
     kinesis.destroy();
     counts.close();
   }
-}
-
-function campaignLines(
-  played: Awaited<ReturnType<typeof playRecipients>>,
-  ledger: Awaited<ReturnType<typeof tallyLedger>>,
-): string[] {
-  const sent = ledger.byOutcome.get("sent") ?? 0;
-  const notSent = [...ledger.byOutcome.entries()].filter(([outcome]) => outcome !== "sent");
-  const byCampaign = [...ledger.byCampaign.entries()].sort((a, b) => b[1] - a[1]);
-  const lines = [
-    `  emails sent      ${count(sent)}${byCampaign.length > 0 ? ` (${byCampaign.map(([c, n]) => `${c} ${count(n)}`).join(", ")})` : ""}`,
-  ];
-  if (notSent.length > 0) {
-    lines.push(`  not sent         ${notSent.map(([outcome, n]) => `${count(n)} ${outcome}`).join(" · ")}`);
-    for (const [reason, n] of ledger.reasons) lines.push(`                   ${count(n)} × ${reason}`);
-  }
-  lines.push(
-    `  recipients       ${count(played.delivered)} delivered · ${count(played.opened)} opened · ` +
-      `${count(played.clicked)} clicked · ${count(played.orders)} orders · ${count(played.bounced)} bounced · ` +
-      `${count(played.complained)} complaints`,
-  );
-  return lines;
-}
-
-function sumCounters(stack: LocalStack) {
-  const sum = { records: 0, batches: 0, failures: 0, retries: 0, discarded: 0, lagMs: 0, shards: 0 };
-  for (const poller of stack.pollers) {
-    const c = poller.counters;
-    sum.records += c.records;
-    sum.batches += c.batches;
-    sum.failures += c.failures;
-    sum.retries += c.retries;
-    sum.discarded += c.discarded;
-    sum.shards += c.shards;
-    sum.lagMs = Math.max(sum.lagMs, c.lagMs);
-  }
-  return { ...sum, bisects: 0, buffered: 0 };
 }
 
 /** The Kinesis endpoint of a stack running elsewhere: its `stack.json`, the environment, or the port. */
@@ -221,7 +137,6 @@ export async function simulateCommand(argv: readonly string[]): Promise<number> 
   });
   if (values.embedded) {
     const stack = await embeddedRun(values, traffic, () => stopped, signal, {
-      withSample: false,
       models: values.models !== undefined,
     });
     await stack.stop();
@@ -259,28 +174,4 @@ export async function simulateCommand(argv: readonly string[]): Promise<number> 
   } finally {
     kinesis.destroy();
   }
-}
-
-/**
- * `tailor start` (`npm start`): up + simulate, a summary, then the stack stays up until Ctrl-C (or `--exit`).
- * The model endpoints are served from `--models` (default `.tailor/models`, trained on the first start), so
- * real-time scores, recommendations and the nightly rescoring (on its schedule) use them.
- */
-export async function startCommand(argv: readonly string[]): Promise<number> {
-  const { values } = parseSimulateArgs(argv);
-  const traffic = trafficOptions(values, { customers: 500, days: 30, malformed: 7 });
-  let stopped = false;
-  const signal = untilSignal().then(() => {
-    stopped = true;
-  });
-  const stack = await embeddedRun(values, traffic, () => stopped, signal, { withSample: true, models: true });
-  if (values.exit || stopped) {
-    await stack.stop();
-    return 0;
-  }
-  process.stdout.write(`\n${stackBanner(stack).join("\n")}\nready (Ctrl-C to stop)\n`);
-  await signal;
-  process.stderr.write("stopping…\n");
-  await stack.stop();
-  return 0;
 }

@@ -12,6 +12,12 @@ export interface TrafficOptions {
   readonly malformed: number;
   /** Records per second; undefined: as fast as the stream takes them. */
   readonly rate: number | undefined;
+  /**
+   * Simulated events before this instant (epoch ms) are not put: an earlier run put them (a continued shop).
+   * The simulator still generates them, so the shop's state and every event's `messageId` are the same.
+   * @default - every event
+   */
+  readonly from?: number;
 }
 
 /** Live figures shown while the traffic flows (all optional: a remote stack has no pollers to ask). */
@@ -27,6 +33,11 @@ export interface TrafficResult {
   /** Partition keys by number of events, most first (for a sample profile). */
   readonly busiestKeys: readonly string[];
   readonly interrupted: boolean;
+  /**
+   * The time of the last simulated event put (epoch ms), counted in the order they were handed to the stream
+   * (an interrupted run may have put fewer than it generated); undefined when none was.
+   */
+  readonly lastAt: number | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -46,22 +57,36 @@ function* records(
   options: TrafficOptions,
   perKey: Map<string, number>,
   stopped: () => boolean,
+  /** The time of each record yielded, in order (undefined for a malformed one). */
+  times: (number | undefined)[],
 ): Generator<PutEntry> {
   const bad = malformedRecords(options.sim.seed, options.malformed);
-  const every = Math.max(1, Math.floor(estimateEvents(options.sim) / (bad.length + 1)));
+  const every = Math.max(1, Math.floor(estimateTraffic(options) / (bad.length + 1)));
+  const from = options.from ?? options.sim.start;
   let index = 0;
-  for (const { partitionKey, event } of simulate(options.sim)) {
+  for (const { partitionKey, event, at } of simulate(options.sim)) {
+    if (at < from) continue;
     if (stopped()) return;
+    times.push(at);
     perKey.set(partitionKey, (perKey.get(partitionKey) ?? 0) + 1);
     yield { partitionKey, data: encoder.encode(JSON.stringify(event)) };
     index++;
     const next = bad[0];
     if (next !== undefined && index % every === 0) {
       bad.shift();
+      times.push(undefined);
       yield { partitionKey: next.partitionKey, data: next.data };
     }
   }
   yield* bad;
+}
+
+/** The simulated events {@link records} puts, estimated: the days from `from` on. */
+function estimateTraffic(options: TrafficOptions): number {
+  const { sim } = options;
+  const skipped = Math.floor(((options.from ?? sim.start) - sim.start) / 86_400_000);
+  if (skipped <= 0) return estimateEvents(sim);
+  return Math.max(0, estimateEvents(sim) - estimateEvents({ ...sim, days: Math.min(sim.days, skipped) }));
 }
 
 /** One status line: put progress and rate; with a local poller, processed rate, lag and failures too. */
@@ -104,7 +129,7 @@ export async function runTraffic(options: {
   const perKey = new Map<string, number>();
   const state: TrafficState = {
     put: 0,
-    total: estimateEvents(traffic.sim) + traffic.malformed,
+    total: estimateTraffic(traffic) + traffic.malformed,
     finished: false,
     started: performance.now(),
     putSeconds: undefined,
@@ -126,11 +151,12 @@ export async function runTraffic(options: {
       });
   };
   const timer = setInterval(refresh, 250);
+  const times: (number | undefined)[] = [];
   try {
     const result = await putAll({
       kinesis: options.kinesis,
       streamName: options.streamName,
-      records: records(traffic, perKey, options.stopped),
+      records: records(traffic, perKey, options.stopped, times),
       ratePerSecond: traffic.rate,
       onProgress: (put) => {
         state.put = put;
@@ -146,7 +172,10 @@ export async function runTraffic(options: {
       .sort((a, b) => b[1] - a[1])
       .slice(0, 10)
       .map(([key]) => key);
-    return { put: result.put, putSeconds, busiestKeys, interrupted: options.stopped() };
+    const lastAt = times
+      .slice(0, result.put)
+      .reduce<number | undefined>((last, at) => (at === undefined ? last : at), undefined);
+    return { put: result.put, putSeconds, busiestKeys, interrupted: options.stopped(), lastAt };
   } finally {
     clearInterval(timer);
     line.done();

@@ -19,6 +19,8 @@ export async function upCommand(argv: readonly string[]): Promise<number> {
     // The model endpoints the functions name, served from the artifacts (trained on the first start).
     models: { dir: stringFlag(values.models) },
     log: (line) => process.stderr.write(`${line}\n`),
+    // The template's resources not created locally (by CDK logical id) and the like: with --verbose only.
+    detail: values.verbose ? (line) => process.stderr.write(`${line}\n`) : () => {},
     env: quietFunctions(values.verbose, "WARN"),
   });
   process.stdout.write(`${stackBanner(stack).join("\n")}\nready\n`);
