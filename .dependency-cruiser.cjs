@@ -1,0 +1,74 @@
+/**
+ * The layers of ../shared/ARCHITECTURE.md as rules (`npm run lint:layers`, part of `npm test`): dependencies
+ * point down only. Each rule names the layer it keeps and what that layer may not import.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "domain-is-pure",
+      comment: "shared/domain imports only itself and zod: no I/O, no AWS SDK, no Node built-ins, no other layer.",
+      severity: "error",
+      from: { path: "^shared/domain/" },
+      to: {
+        pathNot: ["^shared/domain/", "^node_modules/zod/"],
+      },
+    },
+    {
+      name: "ports-import-domain-types-only",
+      comment: "shared/ports.ts names the ports in terms of domain types.",
+      severity: "error",
+      from: { path: "^shared/ports[.]ts$" },
+      to: { pathNot: ["^shared/domain/", "^shared/errors[.]ts$"] },
+    },
+    {
+      name: "render-imports-domain",
+      comment: "shared/render may import the domain and rendering libraries, never a use case or an adapter.",
+      severity: "error",
+      from: { path: "^shared/render/" },
+      to: { path: ["^shared/(app|aws|sim|lambda|model-server)/", "^functions/", "^infra/", "^bin/"] },
+    },
+    {
+      name: "use-cases-import-domain-and-ports",
+      comment: "shared/app imports the domain, the ports and rendering; never an adapter, a handler or the simulator.",
+      severity: "error",
+      from: { path: "^shared/app/" },
+      to: { path: ["^shared/(aws|sim|lambda|model-server)/", "^functions/", "^infra/", "^bin/", "^node_modules/@aws-sdk/"] },
+    },
+    {
+      name: "adapters-import-ports",
+      comment: "shared/aws implements ports with the AWS SDK; it never imports a use case, a handler or the simulator.",
+      severity: "error",
+      from: { path: "^shared/aws/" },
+      to: { path: ["^shared/(app|sim|lambda)/", "^functions/", "^infra/", "^bin/"] },
+    },
+    {
+      name: "handlers-import-shared",
+      comment: "functions/<name> imports shared code, never another function's folder.",
+      severity: "error",
+      from: { path: "^functions/([^/]+)/" },
+      to: { path: "^functions/", pathNot: "^functions/$1/" },
+    },
+    {
+      name: "no-infra-from-runtime",
+      comment: "Code that ships in a Lambda bundle never imports the wiring, the entry points or the tests.",
+      severity: "error",
+      from: { path: ["^functions/", "^shared/"] },
+      to: { path: ["^infra/", "^bin/", "^test/", "^bench/"] },
+    },
+    {
+      name: "simulator-stays-local",
+      comment: "The simulator feeds the local stack, tests and benchmarks only: never a deployed function.",
+      severity: "error",
+      from: { path: ["^functions/", "^shared/(app|aws|render|domain|lambda)/", "^infra/components/", "^infra/[^/]+[.]ts$"] },
+      to: { path: "^shared/sim/" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"] },
+    exclude: { path: ["^node_modules/", "^cdk[.]out", "^[.]tailor/"] },
+  },
+};
