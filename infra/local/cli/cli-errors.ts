@@ -114,3 +114,12 @@ export function reportError(command: string, error: unknown): ErrorReport {
     unexpected: true,
   };
 }
+
+/**
+ * Says on stderr that the command found nothing (`tailor <command>: <message> — <fix>`) and returns its exit
+ * code, 1: a script never takes "nothing" for an answer.
+ */
+export function nothingFound(command: string, message: string, fix?: string): 1 {
+  process.stderr.write(`tailor ${command}: ${message}${fix === undefined ? "" : ` — ${fix}`}\n`);
+  return 1;
+}

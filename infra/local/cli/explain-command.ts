@@ -7,6 +7,7 @@ import type { Evaluation, EvaluationContext } from "../../../shared/domain/segme
 import { evaluateAll, explainText, type SegmentLibrary } from "../../../shared/domain/segments/index.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import { LocalStackError } from "../local-errors.js";
+import { nothingFound } from "./cli-errors.js";
 import { stringFlag } from "./cli-options.js";
 import { missingTables, readLibrary } from "./segments-command.js";
 import { SENDS_LOOKBACK_MS, sendLines } from "./sends-view.js";
@@ -118,8 +119,11 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
       ledger.recent(customerId, now - SENDS_LOOKBACK_MS, 100).catch(() => []),
     ]);
     if (stored === undefined) {
-      process.stderr.write(`no profile for ${customerId}\n`);
-      return 1;
+      return nothingFound(
+        "explain",
+        `no profile for ${customerId}`,
+        "check the id (erased customers have none)",
+      );
     }
     const explanations = explainProfile(library, stored.profile, now, rfm === undefined ? {} : { rfm });
     process.stdout.write(
