@@ -166,11 +166,15 @@ export async function segmentsCommand(argv: readonly string[]): Promise<number> 
   const library = readLibrary(stringFlag(values["segments-dir"]));
   const emits = action === "rfm" || action === "reevaluate" || action === "import";
   if (!["list", "recount", "rfm", "reevaluate", "import"].includes(action)) {
-    throw new LocalStackError(`unknown segments action "${action}"\n${USAGE}`);
+    throw new LocalStackError(
+      `unknown segments action "${action}" — actions: list, recount, rfm, reevaluate, import (see npx tailor --help)`,
+    );
   }
   if ((action === "import" && rest.length !== 2) || (action !== "import" && rest.length > 0)) {
     throw new LocalStackError(USAGE);
   }
+  // Read first: a missing CSV file is said before any stack is opened.
+  const csv = action === "import" ? readFileSync(rest[1] ?? "", "utf8") : "";
 
   const dynamo = await openDynamo(dataDir);
   const queue = emits
@@ -228,7 +232,7 @@ export async function segmentsCommand(argv: readonly string[]): Promise<number> 
       }
       case "import": {
         const [segmentId = "", file = ""] = rest;
-        const { ids, problems } = customerIdsFromCsv(readFileSync(file, "utf8"));
+        const { ids, problems } = customerIdsFromCsv(csv);
         for (const problem of problems) process.stderr.write(`${file}: ${problem}\n`);
         const summary = await importStaticSegment(deps, segmentId, ids).catch(missing);
         out([
