@@ -9,7 +9,7 @@ import { LOCAL_NAMES } from "../../local-names.js";
 import { LocalStackError } from "../local-errors.js";
 import { nothingFound } from "./cli-errors.js";
 import { stringFlag } from "./cli-options.js";
-import { missingTables, readLibrary } from "./segments-command.js";
+import { missingTables, readLibrary } from "./segment-library.js";
 import { SENDS_LOOKBACK_MS, sendLines } from "./sends-view.js";
 import { openDynamo } from "./stack-access.js";
 

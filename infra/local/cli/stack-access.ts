@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { resolveDataDir } from "../data-dir.js";
 import { LocalStackError } from "../local-errors.js";
 import { localRegion } from "../sdk-env.js";
@@ -76,6 +76,8 @@ export async function openDynamo(dataDirOption: string | undefined): Promise<Acc
 export async function openS3(dataDirOption: string | undefined): Promise<Access<S3Client>> {
   const dataDir = resolveDataDir(dataDirOption);
   const running = readStackState(dataDir);
+  // Loaded only here: the commands that read DynamoDB alone do not pay for the S3 client.
+  const { S3Client } = await import("@aws-sdk/client-s3");
   if (running !== undefined) {
     const client = new S3Client({ ...clientConfig(running.endpoints.s3), forcePathStyle: true });
     return { client, via: "running", close: async () => client.destroy() };
