@@ -1,12 +1,10 @@
 import { parseArgs } from "node:util";
 import { customerHash } from "../../../shared/app/privacy/customer-hash.js";
-import { DynamoAuditLog } from "../../../shared/aws/dynamo-audit-log.js";
 import type { AuditEntry } from "../../../shared/ports.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import { LocalStackError } from "../local-errors.js";
 import { nothingFound } from "./cli-errors.js";
 import { intFlag, stringFlag } from "./cli-options.js";
-import { explainMissing, openDynamo } from "./stack-access.js";
 
 /** How far back `tailor audit` looks without `--since`. */
 const DEFAULT_LOOKBACK_MS = 30 * 86_400_000;
@@ -67,6 +65,11 @@ export async function auditCommand(argv: readonly string[]): Promise<number> {
   const probe = Math.min(limit + 1, MAX_LIMIT);
   const customer = stringFlag(values.customer);
   const dataDir = stringFlag(values["data-dir"]);
+  // Loaded once the arguments are checked: a usage error does not wait for the AWS SDK.
+  const [{ DynamoAuditLog }, { explainMissing, openDynamo }] = await Promise.all([
+    import("../../../shared/aws/dynamo-audit-log.js"),
+    import("./stack-access.js"),
+  ]);
   const access = await openDynamo(dataDir);
   try {
     const audit = new DynamoAuditLog({ client: access.client, tableName: LOCAL_NAMES.auditTable });

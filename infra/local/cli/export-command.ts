@@ -7,7 +7,6 @@ import type { PrivacyDeps } from "../../../shared/app/privacy/privacy-ports.js";
 import { LocalStackError } from "../local-errors.js";
 import { nothingFound } from "./cli-errors.js";
 import { stringFlag } from "./cli-options.js";
-import { cliActor, withPrivacyDeps } from "./erase-command.js";
 
 /**
  * Whether Tailor holds anything for the id: a profile or tombstone, a ledger item, a timer, a quarantined record or
@@ -40,6 +39,8 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
   if (customerId === undefined || customerId === "" || extra.length > 0) {
     throw new LocalStackError("usage: tailor export <customerId> [--out file] [--data-dir D]");
   }
+  // Loaded once the arguments are checked: a usage error does not wait for the AWS SDK.
+  const { cliActor, withPrivacyDeps } = await import("./erase-command.js");
   // An unknown id (a typo?) gets no document, and no audit entry of an export.
   const document = await withPrivacyDeps(stringFlag(values["data-dir"]), async (deps) =>
     (await holdsAnything(deps, customerId)) ? exportCustomer(deps, customerId, cliActor()) : undefined,

@@ -1,6 +1,4 @@
 import { parseArgs } from "node:util";
-import { GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { PROFILE_KEY_ATTRIBUTE, profileKey } from "../../../shared/aws/profile-key.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import { LocalStackError } from "../local-errors.js";
@@ -8,7 +6,6 @@ import { nothingFound } from "./cli-errors.js";
 import { stringFlag } from "./cli-options.js";
 import { describeProfile } from "./profile-summary.js";
 import { plainRecord, readableItem } from "./profile-view.js";
-import { explainMissing, openDynamo } from "./stack-access.js";
 
 /**
  * Reads one profile as stored (from the running stack, or the data dir opened directly), without its table key,
@@ -30,6 +27,12 @@ export async function readStoredItem(
   customerId: string,
   dataDir: string | undefined,
 ): Promise<Record<string, unknown> | undefined> {
+  // Loaded here, not with the module: a usage error or `--help` does not wait for the AWS SDK.
+  const [{ GetItemCommand }, { unmarshall }, { explainMissing, openDynamo }] = await Promise.all([
+    import("@aws-sdk/client-dynamodb"),
+    import("@aws-sdk/util-dynamodb"),
+    import("./stack-access.js"),
+  ]);
   const access = await openDynamo(dataDir);
   try {
     const out = await access.client
