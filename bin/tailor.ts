@@ -115,6 +115,19 @@ async function main(argv: readonly string[]): Promise<number> {
   const verbose = hasVerbose(rest) || process.env.TAILOR_DEBUG === "1";
   // Every command takes --verbose (stack traces); the stack commands also show the functions' logs with it.
   const args = entry.ownVerbose === true ? rest : withoutVerbose(rest);
+  const report = (error: unknown) => {
+    process.stderr.write(`${reportError(name, error).line}\n`);
+    if (verbose && error instanceof Error && error.stack !== undefined)
+      process.stderr.write(`${error.stack}\n`);
+  };
+  // An emulator's own failure (a second stack on the same data dir: LevelDB's lock) arrives as an 'error' event
+  // no one listens to, outside the command's promise: it ends the command the same way, in one line.
+  const crash = (error: unknown) => {
+    report(error);
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
   try {
     if (verbose) process.setSourceMapsEnabled(true);
     // Before any module loads node:sqlite (fauxqs): hides its one-time experimental warning.
@@ -122,10 +135,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const command = await entry.load();
     return await command(args);
   } catch (error) {
-    const report = reportError(name, error);
-    process.stderr.write(`${report.line}\n`);
-    if (verbose && error instanceof Error && error.stack !== undefined)
-      process.stderr.write(`${error.stack}\n`);
+    report(error);
     return 1;
   }
 }
