@@ -87,7 +87,7 @@ async function measure(cases: readonly Case[], runs: number, log: (line: string)
     const tsx = median(times.tsx);
     const verdict = compiled <= c.budget ? "within" : "OVER";
     const line =
-      `${c.name.padEnd(34)} compiled ${compiled.toFixed(2)} s   tsx ${tsx.toFixed(2)} s   ` +
+      `${c.name.padEnd(37)} compiled ${compiled.toFixed(2)} s   tsx ${tsx.toFixed(2)} s   ` +
       `${(tsx / compiled).toFixed(1)}× faster   ${verdict} the ${c.budget} s budget`;
     log(`  ${line}`);
     lines.push(line);
