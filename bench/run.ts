@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, each against a naive baseline measured in the same run, printed as ratios.
  * Sections run one after another so they do not compete for the CPU.
  */
+import { cliStartupBench } from "./cli-startup.js";
 import { dispatchBench } from "./dispatch.bench.js";
 import { ingestBench } from "./ingest.bench.js";
 import { renderBench } from "./render.bench.js";
@@ -14,6 +15,7 @@ const sections: readonly { readonly name: string; readonly run: () => Promise<st
   { name: "rendering", run: () => renderBench() },
   { name: "dispatch", run: dispatchBench },
   { name: "rescoring", run: rescoreBench },
+  { name: "cli startup", run: cliStartupBench },
 ];
 
 for (const section of sections) {

@@ -1,22 +1,11 @@
 /**
- * The `tailor` CLI: the embedded local stack and what to do with it. Run with tsx (`npx tailor`, `npm start`).
+ * The `tailor` CLI: the embedded local stack and what to do with it. `npx tailor` (bin/tailor.mjs) runs it compiled
+ * ahead (`.tailor/cli/`, rebuilt when a source file changes), or through tsx when it cannot be built.
+ *
+ * This module holds only the usage text and a table of lazy imports: `--help` and a usage error load no command
+ * module (no AWS SDK, no emulator, no node:sqlite); a command loads only its own modules.
  */
-// First: it must run before any module loads node:sqlite.
-import "../infra/local/cli/hide-sqlite-warning.js";
-import { auditCommand } from "../infra/local/cli/audit-command.js";
-import { eraseCommand } from "../infra/local/cli/erase-command.js";
-import { explainCommand } from "../infra/local/cli/explain-command.js";
-import { exportCommand } from "../infra/local/cli/export-command.js";
-import { previewCommand } from "../infra/local/cli/preview-command.js";
-import { profileCommand } from "../infra/local/cli/profile-command.js";
-import { quarantineCommand } from "../infra/local/cli/quarantine-command.js";
-import { reportCommand } from "../infra/local/cli/report-command.js";
-import { rescoreCommand } from "../infra/local/cli/rescore-command.js";
-import { segmentsCommand } from "../infra/local/cli/segments-command.js";
-import { simulateCommand, startCommand } from "../infra/local/cli/simulate-command.js";
-import { trainCommand } from "../infra/local/cli/train-command.js";
-import { upCommand } from "../infra/local/cli/up-command.js";
-import { TailorError } from "../shared/errors.js";
+import { reportError } from "../infra/local/cli/cli-errors.js";
 
 const USAGE = `Usage: tailor <command> [options]
 
@@ -26,7 +15,8 @@ const USAGE = `Usage: tailor <command> [options]
       [--customers 500] [--days 30] [--seed 42] [--malformed 7] [--rate R]
   simulate --customers N --days D --seed S [--rate R] [--malformed K] [--embedded]
                                        the simulator's traffic onto a running stack (or an embedded one)
-  profile <customerId> [--json]        a customer's profile as stored
+  profile <customerId> [--json|--raw]  a customer's profile: summary, readable JSON (--json), or the item
+                                       as stored (--raw: short keys)
   quarantine [--json]                  the malformed records, with their raw bytes and the reason
   preview <template> --customer <id>   render an email for a stored profile (every variant), or
   preview [<template>] --all           every template for every sample profile (templates/samples);
@@ -43,6 +33,7 @@ const USAGE = `Usage: tailor <command> [options]
   erase <customerId> [--json]          erase everything held about a customer, keep a tombstone; a receipt
   export <customerId> [--out file]     everything held about a customer, as one JSON document
   audit [--customer id] [--since ISO]  consent changes, erasures and exports, newest first [--json]
+      [--limit 100]                    (says when it stopped at the limit)
   train [--customers 600] [--days 90]  trains the propensity models and the recommender on simulated history,
                                        prints the hold-out evaluation, writes the artifacts (.tailor/models)
   rescore [--slices 8] [--models F]    runs the nightly rescoring state machine now (on the running stack, or
@@ -50,7 +41,8 @@ const USAGE = `Usage: tailor <command> [options]
   report [--campaign X] [--out F]      the experiment report (variants, holdout, lifts, verdicts) as one HTML
       [--mde 0.1] [--currency USD]     page, from the counters kept as sends and engagement happen
 
-Every command takes --data-dir D (default .tailor/data). Commands that start a stack take --fresh,
+Every command takes --data-dir D (default .tailor/data) and --verbose (or TAILOR_DEBUG=1: the stack trace of
+an error). "Nothing found" is said on stderr and exits 1. Commands that start a stack take --fresh,
 --verbose (the functions' own logs and metrics) and --port-dynamodb, --port-kinesis, --port-sqs-s3,
 --port-ses, --port-api (or TAILOR_PORT_DYNAMODB, TAILOR_PORT_KINESIS, TAILOR_PORT_SQS_S3, TAILOR_PORT_SES,
 TAILOR_PORT_API; 0 = any free).
@@ -58,47 +50,96 @@ profile, quarantine, segments and explain read the running stack of the data dir
 directly when none runs; segments and explain take --segments-dir S (default templates/segments).
 `;
 
-const commands: Readonly<Record<string, (argv: readonly string[]) => Promise<number>>> = {
-  up: upCommand,
-  start: startCommand,
-  simulate: simulateCommand,
-  profile: profileCommand,
-  quarantine: quarantineCommand,
-  preview: previewCommand,
-  segments: segmentsCommand,
-  explain: explainCommand,
-  erase: eraseCommand,
-  export: exportCommand,
-  audit: auditCommand,
-  report: reportCommand,
-  train: trainCommand,
-  rescore: rescoreCommand,
+/** A command: `argv` after its name → exit code. */
+type Command = (argv: readonly string[]) => Promise<number>;
+
+interface CommandEntry {
+  readonly load: () => Promise<Command>;
+  /** Whether the command reads `--verbose` itself (the function logs); for the others the CLI takes it. */
+  readonly ownVerbose?: true;
+}
+
+// Literal specifiers, so that the compiler checks each export and the bundler makes each command a chunk.
+const commands: Readonly<Record<string, CommandEntry>> = {
+  up: { load: async () => (await import("../infra/local/cli/up-command.js")).upCommand, ownVerbose: true },
+  start: {
+    load: async () => (await import("../infra/local/cli/simulate-command.js")).startCommand,
+    ownVerbose: true,
+  },
+  simulate: {
+    load: async () => (await import("../infra/local/cli/simulate-command.js")).simulateCommand,
+    ownVerbose: true,
+  },
+  profile: { load: async () => (await import("../infra/local/cli/profile-command.js")).profileCommand },
+  quarantine: {
+    load: async () => (await import("../infra/local/cli/quarantine-command.js")).quarantineCommand,
+  },
+  preview: { load: async () => (await import("../infra/local/cli/preview-command.js")).previewCommand },
+  segments: { load: async () => (await import("../infra/local/cli/segments-command.js")).segmentsCommand },
+  explain: { load: async () => (await import("../infra/local/cli/explain-command.js")).explainCommand },
+  erase: { load: async () => (await import("../infra/local/cli/erase-command.js")).eraseCommand },
+  export: { load: async () => (await import("../infra/local/cli/export-command.js")).exportCommand },
+  audit: { load: async () => (await import("../infra/local/cli/audit-command.js")).auditCommand },
+  report: { load: async () => (await import("../infra/local/cli/report-command.js")).reportCommand },
+  train: { load: async () => (await import("../infra/local/cli/train-command.js")).trainCommand },
+  rescore: {
+    load: async () => (await import("../infra/local/cli/rescore-command.js")).rescoreCommand,
+    ownVerbose: true,
+  },
 };
 
+/** Whether `--verbose` is among the options (before a `--`). */
+function hasVerbose(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--verbose");
+}
+
+/** `argv` without the `--verbose` options (those after a `--` are arguments, and stay). */
+function withoutVerbose(argv: readonly string[]): string[] {
+  const end = argv.indexOf("--");
+  return argv.filter((arg, i) => arg !== "--verbose" || (end !== -1 && i > end));
+}
+
+/** Runs the command named by `argv[0]`; an error it ends with is printed as one line (see `reportError`). */
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     process.stdout.write(USAGE);
     return name === undefined ? 1 : 0;
   }
-  const command = commands[name];
-  if (command === undefined) {
-    process.stderr.write(`tailor: unknown command "${name}"\n\n${USAGE}`);
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (entry === undefined) {
+    process.stderr.write(`tailor: unknown command "${name}" — see npx tailor --help\n`);
     return 1;
   }
-  return command(rest);
+  const verbose = hasVerbose(rest) || process.env.TAILOR_DEBUG === "1";
+  // Every command takes --verbose (stack traces); the stack commands also show the functions' logs with it.
+  const args = entry.ownVerbose === true ? rest : withoutVerbose(rest);
+  const report = (error: unknown) => {
+    process.stderr.write(`${reportError(name, error).line}\n`);
+    if (verbose && error instanceof Error && error.stack !== undefined)
+      process.stderr.write(`${error.stack}\n`);
+  };
+  // An emulator's own failure (a second stack on the same data dir: LevelDB's lock) arrives as an 'error' event
+  // no one listens to, outside the command's promise: it ends the command the same way, in one line.
+  const crash = (error: unknown) => {
+    report(error);
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
+  try {
+    if (verbose) process.setSourceMapsEnabled(true);
+    // Before any module loads node:sqlite (fauxqs): hides its one-time experimental warning.
+    await import("../infra/local/cli/hide-sqlite-warning.js");
+    const command = await entry.load();
+    return await command(args);
+  } catch (error) {
+    report(error);
+    return 1;
+  }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  // Our errors and parseArgs' (ERR_PARSE_ARGS_*) speak to the user; anything else is a bug: show the stack.
-  const known =
-    error instanceof TailorError ||
-    (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"));
-  process.stderr.write(`tailor: ${known && error instanceof Error ? error.message : String(error)}\n`);
-  if (!known && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
-  process.exitCode = 1;
-}
+process.exitCode = await main(process.argv.slice(2));
 // Emulator handles and SDK sockets may linger after a clean stop; the command is done.
 process.exit();

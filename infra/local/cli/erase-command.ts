@@ -7,6 +7,7 @@ import { privacyAdapters } from "../../../shared/aws/privacy-erasure.js";
 import { systemClock } from "../../../shared/ports.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import { LocalStackError } from "../local-errors.js";
+import { nothingFound } from "./cli-errors.js";
 import { stringFlag } from "./cli-options.js";
 import { explainMissing, openDynamo, openS3 } from "./stack-access.js";
 
@@ -82,7 +83,7 @@ export async function eraseCommand(argv: readonly string[]): Promise<number> {
     const lifted = await withPrivacyDeps(dataDir, (deps) => liftTombstone(deps, customerId, cliActor()));
     if (values.json) process.stdout.write(`${JSON.stringify(lifted, null, 2)}\n`);
     else if (lifted.lifted === "none")
-      process.stderr.write(`${customerId} has no tombstone: nothing to lift\n`);
+      nothingFound("erase", `${customerId} has no tombstone: nothing to lift`);
     else {
       process.stdout.write(
         `lifted the ${lifted.lifted} tombstone of ${customerId}: its future events are folded again, into a new ` +
@@ -95,11 +96,11 @@ export async function eraseCommand(argv: readonly string[]): Promise<number> {
     eraseCustomer(deps, customerId, cliActor(), { block: values.block }),
   );
   if (isNothingHeld(outcome)) {
-    process.stderr.write(
-      `Tailor holds nothing for ${customerId} (a typo?): nothing was erased. To drop its future events anyway, ` +
-        `run: tailor erase ${customerId} --block\n`,
+    return nothingFound(
+      "erase",
+      `Tailor holds nothing for ${customerId} (a typo?): nothing was erased`,
+      `to drop its future events anyway, run: tailor erase ${customerId} --block`,
     );
-    return 1;
   }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);

@@ -1,16 +1,13 @@
 import { parseArgs } from "node:util";
-import { DynamoProfileStore } from "../../../shared/aws/dynamo-profile-store.js";
-import { DynamoSegmentStore } from "../../../shared/aws/dynamo-segment-store.js";
-import { DynamoSendLedger } from "../../../shared/aws/dynamo-send-ledger.js";
 import { clockSkewNote, type Profile } from "../../../shared/domain/profile/index.js";
 import type { Evaluation, EvaluationContext } from "../../../shared/domain/segments/contracts.js";
 import { evaluateAll, explainText, type SegmentLibrary } from "../../../shared/domain/segments/index.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import { LocalStackError } from "../local-errors.js";
+import { nothingFound } from "./cli-errors.js";
 import { stringFlag } from "./cli-options.js";
-import { missingTables, readLibrary } from "./segments-command.js";
+import { missingTables, readLibrary } from "./segment-library.js";
 import { SENDS_LOOKBACK_MS, sendLines } from "./sends-view.js";
-import { openDynamo } from "./stack-access.js";
 
 /** One segment's verdict on one customer, as `tailor explain` shows it. */
 export interface Explanation {
@@ -105,6 +102,14 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
   if (!Number.isFinite(now)) throw new LocalStackError(`--at: not a date and time: "${at}"`);
   const library = readLibrary(stringFlag(values["segments-dir"]));
   const dataDir = stringFlag(values["data-dir"]);
+  // Loaded once the arguments are checked: a usage error does not wait for the AWS SDK.
+  const [{ DynamoProfileStore }, { DynamoSegmentStore }, { DynamoSendLedger }, { openDynamo }] =
+    await Promise.all([
+      import("../../../shared/aws/dynamo-profile-store.js"),
+      import("../../../shared/aws/dynamo-segment-store.js"),
+      import("../../../shared/aws/dynamo-send-ledger.js"),
+      import("./stack-access.js"),
+    ]);
   const access = await openDynamo(dataDir);
   try {
     const profiles = new DynamoProfileStore({ client: access.client, tableName: LOCAL_NAMES.profileTable });
@@ -118,8 +123,11 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
       ledger.recent(customerId, now - SENDS_LOOKBACK_MS, 100).catch(() => []),
     ]);
     if (stored === undefined) {
-      process.stderr.write(`no profile for ${customerId}\n`);
-      return 1;
+      return nothingFound(
+        "explain",
+        `no profile for ${customerId}`,
+        "check the id (erased customers have none)",
+      );
     }
     const explanations = explainProfile(library, stored.profile, now, rfm === undefined ? {} : { rfm });
     process.stdout.write(

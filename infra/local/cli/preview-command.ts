@@ -15,6 +15,7 @@ import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "../../../shared/r
 import type { RenderContext } from "../../../shared/render/render-context.js";
 import { loadSampleProfiles } from "../../../shared/render/samples.js";
 import { LocalStackError } from "../local-errors.js";
+import { nothingFound } from "./cli-errors.js";
 import { intFlag, stringFlag } from "./cli-options.js";
 import { readProfile } from "./profile-command.js";
 
@@ -94,8 +95,11 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
   if (customerId !== undefined) {
     const stored = await readProfile(customerId, stringFlag(values["data-dir"]));
     if (stored === undefined || !isProfile(stored)) {
-      process.stderr.write(`no profile for ${customerId}\n`);
-      return 1;
+      return nothingFound(
+        "preview",
+        `no profile for ${customerId}`,
+        "check the id (erased customers have none)",
+      );
     }
     const { context } = await prepareEmailContext(deps, {
       profile: stored,
@@ -109,14 +113,29 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
   } else {
     recipients = samples;
   }
-  const wanted = renderer
-    .templates()
-    .filter((entry) => template === undefined || entry.name === template)
+  const chosen = renderer.templates().filter((entry) => template === undefined || entry.name === template);
+  if (chosen.length === 0) {
+    const names = renderer.templates().map((entry) => entry.name);
+    throw new LocalStackError(
+      `no template "${template}" in ${templatesDir} — templates: ${names.join(", ")}`,
+    );
+  }
+  const only = stringFlag(values.variant);
+  const wanted = chosen
     .map((entry) => ({
       name: entry.name,
-      variants: entry.variants.filter((id) => values.variant === undefined || id === values.variant),
-    }));
-  if (wanted.length === 0) throw new LocalStackError(`no template "${template}" in ${templatesDir}`);
+      variants: entry.variants.filter((id) => only === undefined || id === only),
+    }))
+    .filter((entry) => entry.variants.length > 0);
+  // Refused before anything is written: the index of the last preview stays.
+  if (wanted.length === 0) {
+    const existing = [...new Set(chosen.flatMap((entry) => entry.variants))].sort();
+    return nothingFound(
+      "preview",
+      `no variant "${only}" in ${template === undefined ? "any template" : `template ${template}`}`,
+      `variants: ${existing.join(", ")}`,
+    );
+  }
 
   const entries: PreviewEntry[] = [];
   for (const { name, variants } of wanted) {

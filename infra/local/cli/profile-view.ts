@@ -1,3 +1,4 @@
+import { PROFILE_FIELDS } from "../../../shared/app/privacy/readable-profile.js";
 import { preview } from "./format.js";
 
 /** A stored item as plain JSON: sets become arrays, binary becomes base64. */
@@ -9,6 +10,32 @@ export function toPlain(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
   }
   return value;
+}
+
+/** A stored item's fields as plain JSON (see {@link toPlain}). */
+export function plainRecord(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).map(([key, value]) => [key, toPlain(value)]));
+}
+
+/** A value for reading: sets as arrays; binary (opaque to a reader) by its size only. */
+function readableValue(value: unknown): unknown {
+  if (value instanceof Uint8Array) return `<${value.byteLength} bytes of binary: see --raw>`;
+  if (value instanceof Set) return [...value].map(readableValue);
+  if (Array.isArray(value)) return value.map(readableValue);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readableValue(v)]));
+  }
+  return value;
+}
+
+/**
+ * A stored profile item with the readable field names `tailor export` uses (`t` → `traits`, `o` → `orders`, see
+ * `PROFILE_FIELDS`); values as stored, except binary, shown by its size.
+ */
+export function readableItem(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(item).map(([key, value]) => [PROFILE_FIELDS[key]?.name ?? key, readableValue(value)]),
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -20,7 +19,6 @@ import { DynamoTimers } from "../../../shared/aws/dynamo-timers.js";
 import { SqsTransitionPublisher } from "../../../shared/aws/sqs-transition-publisher.js";
 import type { SegmentLibrary } from "../../../shared/domain/segments/index.js";
 import { systemClock, type TransitionPublisher } from "../../../shared/ports.js";
-import { loadSegmentLibrary } from "../../../shared/templates/segment-files.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import { dataSubdir, resolveDataDir } from "../data-dir.js";
 import { LocalStackError } from "../local-errors.js";
@@ -29,10 +27,11 @@ import { readStackState } from "../stack-state.js";
 import { intFlag, stringFlag } from "./cli-options.js";
 import { customerIdsFromCsv } from "./customer-id-csv.js";
 import { count } from "./format.js";
-import { explainMissing, openDynamo } from "./stack-access.js";
+import { missingTables, readLibrary } from "./segment-library.js";
+import { openDynamo } from "./stack-access.js";
 
-/** The repository's segment definitions, wherever the command is run from. */
-export const defaultSegmentsDir = fileURLToPath(new URL("../../../templates/segments", import.meta.url));
+// Kept here too for the commands that import them from this module.
+export { defaultSegmentsDir, missingTables, readLibrary } from "./segment-library.js";
 
 const USAGE = `usage: tailor segments [--json]                       every segment with its size
        tailor segments recount [--slices 4]             count members exactly, write exact sizes
@@ -47,11 +46,6 @@ const options = {
   "data-dir": { type: "string" },
   "segments-dir": { type: "string" },
 } as const;
-
-/** The segment library of `dir` (default: the repository's). */
-export function readLibrary(dir: string | undefined): SegmentLibrary {
-  return loadSegmentLibrary(dir ?? defaultSegmentsDir);
-}
 
 const clientConfig = (endpoint: string) => ({
   region: localRegion,
@@ -109,19 +103,6 @@ async function openTransitions(
   }
 }
 
-/**
- * A `.catch` handler turning "no such table" (also when an adapter wrapped it as the `cause` of its own error)
- * into the hint that no stack has run on this data dir yet.
- */
-export function missingTables(what: string, dataDir: string | undefined): (error: unknown) => never {
-  return (error) => {
-    const cause = error instanceof Error && error.cause !== undefined ? error.cause : undefined;
-    const name = (e: unknown) => (typeof e === "object" && e !== null && "name" in e ? String(e.name) : "");
-    if (name(cause) === "ResourceNotFoundException") explainMissing(cause, what, dataDir);
-    return explainMissing(error, what, dataDir);
-  };
-}
-
 /** A publisher for commands that never emit transitions: using it is a bug. */
 const noQueue: TransitionPublisher = {
   publish: async () => {
@@ -166,11 +147,15 @@ export async function segmentsCommand(argv: readonly string[]): Promise<number> 
   const library = readLibrary(stringFlag(values["segments-dir"]));
   const emits = action === "rfm" || action === "reevaluate" || action === "import";
   if (!["list", "recount", "rfm", "reevaluate", "import"].includes(action)) {
-    throw new LocalStackError(`unknown segments action "${action}"\n${USAGE}`);
+    throw new LocalStackError(
+      `unknown segments action "${action}" — actions: list, recount, rfm, reevaluate, import (see npx tailor --help)`,
+    );
   }
   if ((action === "import" && rest.length !== 2) || (action !== "import" && rest.length > 0)) {
     throw new LocalStackError(USAGE);
   }
+  // Read first: a missing CSV file is said before any stack is opened.
+  const csv = action === "import" ? readFileSync(rest[1] ?? "", "utf8") : "";
 
   const dynamo = await openDynamo(dataDir);
   const queue = emits
@@ -228,7 +213,7 @@ export async function segmentsCommand(argv: readonly string[]): Promise<number> 
       }
       case "import": {
         const [segmentId = "", file = ""] = rest;
-        const { ids, problems } = customerIdsFromCsv(readFileSync(file, "utf8"));
+        const { ids, problems } = customerIdsFromCsv(csv);
         for (const problem of problems) process.stderr.write(`${file}: ${problem}\n`);
         const summary = await importStaticSegment(deps, segmentId, ids).catch(missing);
         out([

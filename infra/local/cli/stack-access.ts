@@ -1,9 +1,9 @@
+import { existsSync } from "node:fs";
 import type { Server } from "node:http";
+import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
-import dynalite from "dynalite";
-import { startFauxqs } from "fauxqs";
-import { dataSubdir, resolveDataDir } from "../data-dir.js";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { resolveDataDir } from "../data-dir.js";
 import { LocalStackError } from "../local-errors.js";
 import { localRegion } from "../sdk-env.js";
 import { readStackState } from "../stack-state.js";
@@ -32,6 +32,17 @@ function listen(server: Server): Promise<number> {
   });
 }
 
+/** Refuses to open a data dir that no stack has written (rather than create an empty one and find nothing). */
+function requireData(dataDir: string, emulator: string): string {
+  const folder = path.join(dataDir, emulator);
+  if (!existsSync(folder)) {
+    throw new LocalStackError(
+      `no local stack data in ${dataDir} — start the stack first: npx tailor up (or give --data-dir)`,
+    );
+  }
+  return folder;
+}
+
 /**
  * DynamoDB on the data dir: the running stack's (found through `stack.json`) if there is one; otherwise the
  * persisted tables opened directly with a private dynalite on a free port, closed again by `close()`.
@@ -43,7 +54,9 @@ export async function openDynamo(dataDirOption: string | undefined): Promise<Acc
     const client = new DynamoDBClient(clientConfig(running.endpoints.dynamodb));
     return { client, via: "running", close: async () => client.destroy() };
   }
-  const server = dynalite({ path: dataSubdir(dataDir, "dynamodb") });
+  // Loaded only here: a read through a running stack needs neither emulator (nor fauxqs' node:sqlite).
+  const { default: dynalite } = await import("dynalite");
+  const server = dynalite({ path: requireData(dataDir, "dynamodb") });
   const port = await listen(server);
   const client = new DynamoDBClient(clientConfig(`http://127.0.0.1:${port}`));
   return {
@@ -63,11 +76,14 @@ export async function openDynamo(dataDirOption: string | undefined): Promise<Acc
 export async function openS3(dataDirOption: string | undefined): Promise<Access<S3Client>> {
   const dataDir = resolveDataDir(dataDirOption);
   const running = readStackState(dataDir);
+  // Loaded only here: the commands that read DynamoDB alone do not pay for the S3 client.
+  const { S3Client } = await import("@aws-sdk/client-s3");
   if (running !== undefined) {
     const client = new S3Client({ ...clientConfig(running.endpoints.s3), forcePathStyle: true });
     return { client, via: "running", close: async () => client.destroy() };
   }
-  const fauxqs = await startFauxqs({ port: 0, logger: false, dataDir: dataSubdir(dataDir, "sqs-s3") });
+  const { startFauxqs } = await import("fauxqs");
+  const fauxqs = await startFauxqs({ port: 0, logger: false, dataDir: requireData(dataDir, "sqs-s3") });
   const client = new S3Client({ ...clientConfig(`http://127.0.0.1:${fauxqs.port}`), forcePathStyle: true });
   return {
     client,
@@ -84,7 +100,7 @@ export function explainMissing(error: unknown, what: string, dataDir: string | u
   const name = typeof error === "object" && error !== null && "name" in error ? String(error.name) : "";
   if (name === "ResourceNotFoundException" || name === "NoSuchBucket" || name === "NotFound") {
     throw new LocalStackError(
-      `no ${what} in ${resolveDataDir(dataDir)}: run \`npx tailor start\` or \`npx tailor up\` first`,
+      `no ${what} in ${resolveDataDir(dataDir)} — start the stack first: npx tailor up (or npx tailor start)`,
       error,
     );
   }
