@@ -12,7 +12,11 @@ import { defineConfig } from "vitest/config";
  *
  * A test that starts an emulator or the local stack belongs in `integration`: name it `*.integration.test.ts`.
  */
-const integration = ["test/e2e/**/*.test.ts", "test/integration/**/*.test.ts", "test/**/*.integration.test.ts"];
+const integration = [
+  "test/e2e/**/*.test.ts",
+  "test/integration/**/*.test.ts",
+  "test/**/*.integration.test.ts",
+];
 const cdk = ["test/infra/**/*.test.ts"];
 const browser = ["test/**/*.browser.test.ts"];
 
