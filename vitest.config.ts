@@ -48,6 +48,10 @@ export default defineConfig({
           include: integration,
           // Each file starts its own emulators and stubs the environment for them: kept apart.
           isolate: true,
+          // The local stack's HTTP API on any free port, not 8006: two files run at once, and a developer's
+          // `tailor start` may hold it. (Tests that pass their ports keep them; the other services' come from
+          // the tests.)
+          env: { TAILOR_PORT_API: "0" },
           // Emulators and the local stack run in the test's process: a loaded machine slows them several times.
           testTimeout: 120_000,
           hookTimeout: 180_000,
