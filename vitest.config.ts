@@ -1,11 +1,86 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Four projects, one per kind of test (issue 14), each with the settings its tests need. Run one with
+ * `npm run test:<name>`; `npm test` runs them all.
+ *
+ * - `unit`: pure tests and tests on in-memory fakes or a stub HTTP server; the inner loop.
+ * - `integration`: tests against the in-process emulators (dynalite, kinesalite, fauxqs, the SES emulator, the
+ *   model server) or the local stack: `test/e2e/`, `test/integration/` and any `*.integration.test.ts`.
+ * - `cdk`: the CDK assertion and cdk-nag tests of `test/infra/`, which share one synth of the app.
+ * - `browser`: the `*.browser.test.ts` tests, in headless Chromium.
+ *
+ * A test that starts an emulator or the local stack belongs in `integration`: name it `*.integration.test.ts`.
+ */
+const integration = [
+  "test/e2e/**/*.test.ts",
+  "test/integration/**/*.test.ts",
+  "test/**/*.integration.test.ts",
+];
+const cdk = ["test/infra/**/*.test.ts"];
+const browser = ["test/**/*.browser.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: "forks",
     reporters: ["default"],
+    pool: "forks",
+    // Two cores: one worker each. More only contend, and make the timings below less steady.
+    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: [...integration, ...cdk, ...browser],
+          // The files share their workers' modules (SDK clients, zod schemas, the domain): evaluated once per
+          // worker, not once per file. Safe because a unit test touches no process-wide state it does not restore:
+          // environment stubs are undone (`vi.unstubAllEnvs`), mocks restored, and no test starts a server it keeps.
+          isolate: false,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: integration,
+          // Each file starts its own emulators and stubs the environment for them: kept apart.
+          isolate: true,
+          // The local stack's HTTP API on any free port, not 8006: two files run at once, and a developer's
+          // `tailor start` may hold it. (Tests that pass their ports keep them; the other services' come from
+          // the tests.)
+          env: { TAILOR_PORT_API: "0" },
+          // Emulators and the local stack run in the test's process: a loaded machine slows them several times.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "cdk",
+          include: cdk,
+          // The one checked and the one bundled synth of the app, in a child process (shared-app.ts).
+          globalSetup: ["test/infra/global-setup.ts"],
+          // The files share the default app and aws-cdk-lib's modules (test/infra/shared-app.ts).
+          isolate: false,
+          // A synth of the whole app takes seconds on a quiet machine and far more on a busy one; the tests that
+          // wait for the shared checked or bundled synth set a longer timeout of their own.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "browser",
+          include: browser,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

@@ -16,11 +16,11 @@ import { dispatchEnvSchema } from "../../functions/dispatch/env.js";
 import { ingestEnvSchema } from "../../functions/ingest/env.js";
 import { segmentTimersEnvSchema } from "../../functions/segment-timers/env.js";
 import { sesFeedbackEnvSchema } from "../../functions/ses-feedback/env.js";
-import { buildApp } from "../../infra/app.js";
 import { InfraConfigError } from "../../infra/components/infra-config-error.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
 import { TailorStack } from "../../infra/tailor-stack.js";
 import { CampaignDefinitionError } from "../../shared/templates/campaign-files.js";
+import { defaultApp } from "./shared-app.js";
 import { actionsOn, environmentWithPlaceholders, logicalIdOf, statementsOf } from "./template-queries.js";
 
 const starterCampaigns = fileURLToPath(new URL("../../templates/campaigns", import.meta.url));
@@ -50,9 +50,8 @@ describe("campaign infrastructure", () => {
 
   beforeAll(() => {
     // GIVEN the app as the local stack builds it (stack.test.ts checks cdk-nag on the checked build)
-    ({ stack } = buildApp({ bundling: false, checks: false }));
-    // WHEN
-    template = Template.fromStack(stack);
+    // WHEN it is synthesised (once per worker, shared by the CDK test files)
+    ({ stack, template } = defaultApp());
   });
 
   const resourceOf = (construct: IConstruct) => template.toJSON().Resources[logicalIdOf(construct)];

@@ -6,7 +6,6 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { buildApp } from "../../infra/app.js";
 import { DeadLetterQueue } from "../../infra/components/dead-letter-queue.js";
 import { DeliveryAlarms } from "../../infra/components/delivery-alarms.js";
 import { InfraConfigError } from "../../infra/components/infra-config-error.js";
@@ -19,6 +18,7 @@ import { campaign, customer, harness, intent, messages } from "../dispatch/harne
 import { RecordingAcceptances } from "../feedback/recording-acceptances.js";
 import * as ses from "../feedback/ses-fixtures.js";
 import { dispatchTestEnv } from "../support/dispatch-env.js";
+import { defaultApp } from "./shared-app.js";
 import { logicalIdOf } from "./template-queries.js";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -119,15 +119,8 @@ function alarmOf(template: Template, logicalId: string) {
   return alarmSchema.parse(template.toJSON().Resources[logicalId]);
 }
 
-let built: { stack: TailorStack; template: Template } | undefined;
-/** The app as the local stack builds it, synthesised once for the file (stack.test.ts runs cdk-nag over it). */
-function synthesised(): { stack: TailorStack; template: Template } {
-  if (built === undefined) {
-    const { stack } = buildApp({ bundling: false, checks: false });
-    built = { stack, template: Template.fromStack(stack) };
-  }
-  return built;
-}
+/** The app as the local stack builds it, shared by the CDK test files (stack.test.ts runs cdk-nag over it). */
+const synthesised = defaultApp;
 
 // ---------------------------------------------------------------------------------------------------------------
 

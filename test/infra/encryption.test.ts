@@ -6,7 +6,6 @@ import { Key } from "aws-cdk-lib/aws-kms";
 import { Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../infra/app.js";
 import type { TailorStack } from "../../infra/tailor-stack.js";
 import {
   ENCRYPTED_TYPES,
@@ -16,6 +15,7 @@ import {
   type TemplateResource,
   tlsOnlyResources,
 } from "./encryption-checks.js";
+import { defaultApp } from "./shared-app.js";
 import { logicalIdOf } from "./template-queries.js";
 
 describe("encryption at rest and in transit", () => {
@@ -25,8 +25,8 @@ describe("encryption at rest and in transit", () => {
 
   beforeAll(() => {
     // GIVEN the whole app, synthesised once
-    ({ stack } = buildApp({ bundling: false, checks: false }));
-    resources = resourcesOf(Template.fromStack(stack));
+    ({ stack } = defaultApp());
+    resources = resourcesOf(defaultApp().template);
     // WHEN every table, stream, queue and bucket is read for its encryption
     encryption = encryptionOf(resources);
   });

@@ -3,7 +3,6 @@ import { Template } from "aws-cdk-lib/assertions";
 import { CfnFunction, type IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../infra/app.js";
 import { AlarmTopic } from "../../infra/components/alarm-topic.js";
 import { resolveApiReservedConcurrency } from "../../infra/components/api-settings.js";
 import { AuditStore } from "../../infra/components/audit-store.js";
@@ -18,6 +17,7 @@ import { SendLedger } from "../../infra/components/send-ledger.js";
 import { TimerStore } from "../../infra/components/timer-store.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
 import { TailorStack } from "../../infra/tailor-stack.js";
+import { defaultApp } from "./shared-app.js";
 import { actionsOn, logicalIdOf, type Statement, statementsOf } from "./template-queries.js";
 
 /** The execution role of a function of the app. */
@@ -39,9 +39,8 @@ describe("privacy infrastructure", () => {
 
   beforeAll(() => {
     // GIVEN the app as the local stack builds it (stack.test.ts checks cdk-nag on the checked build)
-    ({ stack } = buildApp({ bundling: false, checks: false }));
-    // WHEN
-    template = Template.fromStack(stack);
+    // WHEN it is synthesised (once per worker, shared by the CDK test files)
+    ({ stack, template } = defaultApp());
   });
 
   const resourceOf = (construct: IConstruct) => template.toJSON().Resources[logicalIdOf(construct)];

@@ -16,6 +16,7 @@ import { TransitionsQueue } from "../../infra/components/transitions-queue.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
 import type { TailorStack } from "../../infra/tailor-stack.js";
 import { SegmentDefinitionError } from "../../shared/templates/segment-files.js";
+import { bundledSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
 
 const fixtureEntry = fileURLToPath(new URL("./fixtures/echo-handler.ts", import.meta.url));
 const repositorySegments = fileURLToPath(new URL("../../templates/segments", import.meta.url));
@@ -79,9 +80,8 @@ describe("segment infrastructure", () => {
 
   beforeAll(() => {
     // GIVEN the app as the local stack builds it (the cdk-nag test of stack.test.ts checks the checked build)
-    ({ stack } = buildApp({ bundling: false, checks: false }));
-    // WHEN
-    template = Template.fromStack(stack);
+    // WHEN it is synthesised (once per worker, shared by the CDK test files)
+    ({ stack, template } = defaultApp());
   });
 
   const keyOf = (key: IConstruct) => stack.resolve({ "Fn::GetAtt": [logicalIdOf(key), "Arn"] });
@@ -414,13 +414,17 @@ describe("segment definitions", () => {
 });
 
 describe("bundled folders", () => {
-  it("carry the segment and campaign definitions and templates into the bundles, where the *_DIR point", () => {
-    // GIVEN the app as `cdk synth` bundles it (checks off: the cdk-nag test covers them)
-    const outdir = mkdtempSync(join(tmpdir(), "tailor-bundle-segments-"));
-    try {
-      const { app, stack } = buildApp({ checks: false, outdir });
-      // WHEN
-      const template = app.synth().getStackByName(stack.stackName).template;
+  it(
+    "carry the segment and campaign definitions and templates into the bundles, where the *_DIR point",
+    async () => {
+      // GIVEN the app as `cdk synth` bundles it (checks off: the cdk-nag test covers them)
+      // WHEN it is synthesised (once per test run, by the global setup of the CDK tests)
+      const bundled = await bundledSynth();
+      if (!bundled.ok) throw new Error(`the bundled synth failed: ${bundled.error}`);
+      const { outdir } = bundled;
+      const template = Template.fromJSON(bundled.template).toJSON();
+      // ...whose functions have the logical ids of the default app's
+      const { stack } = defaultApp();
       // THEN each function's code asset holds the bundle and, beside it, every definition authored
       const authored = readdirSync(repositorySegments).filter((f) => definitionFile.test(f));
       expect(authored.length).toBeGreaterThan(0);
@@ -460,10 +464,9 @@ describe("bundled folders", () => {
       );
       expect(compiled.format).toBe(1);
       expect(compiled.templates.map((t) => t.name).sort()).toEqual(listed(join(templatesRoot, "emails")));
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
-  });
+    },
+    sharedSynthTimeout,
+  );
 
   it("are checked at synth: an existing source, a target inside the bundle", () => {
     // GIVEN

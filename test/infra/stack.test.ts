@@ -16,6 +16,7 @@ import { Ingest } from "../../infra/components/ingest.js";
 import { ProjectFunction } from "../../infra/components/project-function.js";
 import { campaignRuleLocalName, LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
 import type { TailorStack } from "../../infra/tailor-stack.js";
+import { checkedSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
 import { type Statement, statementsOf } from "./template-queries.js";
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
@@ -50,9 +51,8 @@ describe("TailorStack", () => {
 
   beforeAll(() => {
     // GIVEN the app as the local stack builds it: no bundling, no checks (the cdk-nag test checks it)
-    ({ stack } = buildApp({ bundling: false, checks: false }));
-    // WHEN it is synthesised
-    template = Template.fromStack(stack);
+    // WHEN it is synthesised (once per worker, shared by the CDK test files)
+    ({ stack, template } = defaultApp());
   });
 
   describe("event stream", () => {
@@ -466,12 +466,17 @@ describe("buildApp", () => {
     expect(app.node.tryGetContext("@aws-cdk/aws-lambda:useCdkManagedLogGroup")).toBe(true);
   });
 
-  it("synthesises with no unacknowledged cdk-nag AwsSolutions finding", () => {
-    // GIVEN the app as `cdk synth` builds it, cdk-nag and CloudFormation validation on
-    const { app } = buildApp({ bundling: false });
-    // WHEN / THEN: a finding would fail the synth with a validation report
-    expect(() => app.synth()).not.toThrow();
-  });
+  it(
+    "synthesises with no unacknowledged cdk-nag AwsSolutions finding",
+    async () => {
+      // GIVEN the app as `cdk synth` builds it, cdk-nag and CloudFormation validation on
+      // WHEN it is synthesised (once per test run, by the global setup of the CDK tests)
+      const checked = await checkedSynth();
+      // THEN: a finding would have failed the synth with a validation report
+      expect(checked.ok ? undefined : checked.error).toBeUndefined();
+    },
+    sharedSynthTimeout,
+  );
 
   it("fails the synth on a finding nobody acknowledged", () => {
     // GIVEN a bucket with no logs, no TLS enforcement, no acknowledgement
@@ -481,14 +486,17 @@ describe("buildApp", () => {
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
   });
 
-  it("produces the template the local stack reads", () => {
-    // GIVEN
-    const { stack } = buildApp({ bundling: false });
-    // WHEN
-    const checked = Template.fromStack(stack).toJSON();
-    // THEN
-    expect(synthTemplate()).toEqual(checked);
-  });
+  it(
+    "produces the template the local stack reads",
+    async () => {
+      // GIVEN the checked build's template (cdk-nag and CloudFormation validation on, no bundling)
+      const checked = await checkedSynth();
+      if (!checked.ok) throw new Error(`the checked synth failed: ${checked.error}`);
+      // WHEN / THEN
+      expect(synthTemplate()).toEqual(checked.template);
+    },
+    sharedSynthTimeout,
+  );
 });
 
 describe("ProjectFunction", () => {
