@@ -11,7 +11,9 @@ module.exports = {
       severity: "error",
       from: { path: "^shared/domain/" },
       to: {
-        pathNot: ["^shared/domain/", "^node_modules/zod/"],
+        // Two exceptions, both without I/O: shared/errors.ts holds the error base classes every layer throws,
+        // and Node's crypto gives the domain its hashing (dedup keys); neither reads the clock or the world.
+        pathNot: ["^shared/domain/", "^node_modules/zod/", "^shared/errors[.]ts$", "^crypto$"],
       },
     },
     {
@@ -19,6 +21,7 @@ module.exports = {
       comment: "shared/ports.ts names the ports in terms of domain types.",
       severity: "error",
       from: { path: "^shared/ports[.]ts$" },
+      // Exception: the ports may name the error base classes of shared/errors.ts (no I/O) in their contracts.
       to: { pathNot: ["^shared/domain/", "^shared/errors[.]ts$"] },
     },
     {
@@ -66,6 +69,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
+    // A git worktree's node_modules may be a symlink to the main checkout's: keep the path as imported
+    // (node_modules/zod/...) rather than the resolved ../main/node_modules/..., so the rules read the same everywhere.
+    preserveSymlinks: true,
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"] },
