@@ -7,13 +7,14 @@ module.exports = {
   forbidden: [
     {
       name: "domain-is-pure",
-      comment: "shared/domain imports only itself and zod: no I/O, no AWS SDK, no Node built-ins, no other layer.",
+      comment:
+        "shared/domain imports only itself and zod: no I/O, no AWS SDK, no Node built-ins, no other layer.",
       severity: "error",
       from: { path: "^shared/domain/" },
       to: {
         // Two exceptions, both without I/O: shared/errors.ts holds the error base classes every layer throws,
         // and Node's crypto gives the domain its hashing (dedup keys); neither reads the clock or the world.
-        pathNot: ["^shared/domain/", "^node_modules/zod/", "^shared/errors[.]ts$", "^crypto$"],
+        pathNot: ["^shared/domain/", "^node_modules/zod/", "^shared/errors[.]ts$", "^(node:)?crypto$"],
       },
     },
     {
@@ -33,14 +34,24 @@ module.exports = {
     },
     {
       name: "use-cases-import-domain-and-ports",
-      comment: "shared/app imports the domain, the ports and rendering; never an adapter, a handler or the simulator.",
+      comment:
+        "shared/app imports the domain, the ports and rendering; never an adapter, a handler or the simulator.",
       severity: "error",
       from: { path: "^shared/app/" },
-      to: { path: ["^shared/(aws|sim|lambda|model-server)/", "^functions/", "^infra/", "^bin/", "^node_modules/@aws-sdk/"] },
+      to: {
+        path: [
+          "^shared/(aws|sim|lambda|model-server)/",
+          "^functions/",
+          "^infra/",
+          "^bin/",
+          "^node_modules/@aws-sdk/",
+        ],
+      },
     },
     {
       name: "adapters-import-ports",
-      comment: "shared/aws implements ports with the AWS SDK; it never imports a use case, a handler or the simulator.",
+      comment:
+        "shared/aws implements ports with the AWS SDK; it never imports a use case, a handler or the simulator.",
       severity: "error",
       from: { path: "^shared/aws/" },
       to: { path: ["^shared/(app|sim|lambda)/", "^functions/", "^infra/", "^bin/"] },
@@ -63,7 +74,14 @@ module.exports = {
       name: "simulator-stays-local",
       comment: "The simulator feeds the local stack, tests and benchmarks only: never a deployed function.",
       severity: "error",
-      from: { path: ["^functions/", "^shared/(app|aws|render|domain|lambda)/", "^infra/components/", "^infra/[^/]+[.]ts$"] },
+      from: {
+        path: [
+          "^functions/",
+          "^shared/(app|aws|render|domain|lambda)/",
+          "^infra/components/",
+          "^infra/[^/]+[.]ts$",
+        ],
+      },
       to: { path: "^shared/sim/" },
     },
   ],
@@ -74,7 +92,10 @@ module.exports = {
     preserveSymlinks: true,
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
-    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"] },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default"],
+    },
     exclude: { path: ["^node_modules/", "^cdk[.]out", "^[.]tailor/"] },
   },
 };

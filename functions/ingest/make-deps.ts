@@ -10,8 +10,8 @@ import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
 import { SageMakerScorer } from "../../shared/aws/sagemaker-scorer.js";
 import { dynamoSegmentDeps } from "../../shared/aws/segment-adapters.js";
+import { modelEndpointsSchema } from "../../shared/lambda/model-endpoints-env.js";
 import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
-import { modelEndpointsSchema } from "../rescore/env.js";
 import type { IngestEnv } from "./env.js";
 
 /** The ingest function's composition root: SDK clients created once per container, adapters wired to them. */
