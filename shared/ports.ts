@@ -1,5 +1,6 @@
 import type { ExperimentIncrement, ExperimentMetric } from "./domain/analytics/index.js";
 import type { LedgerEntry, SendIntent } from "./domain/campaigns/contracts.js";
+import type { ClusterModel } from "./domain/clusters/index.js";
 import type { JsonValue } from "./domain/privacy/json-value.js";
 import type { CounterOutboxEntry, Profile } from "./domain/profile/index.js";
 import type { RfmThresholds, SegmentTransition } from "./domain/segments/contracts.js";
@@ -523,4 +524,20 @@ export interface ProfilesAndTombstones {
 /** Reads profiles and tombstones of customers together (a tombstone stands at the profile's own key). */
 export interface TombstoneReader {
   loadWithTombstones(customerIds: readonly string[]): Promise<ProfilesAndTombstones>;
+}
+
+/** A fitted cluster model as stored, with when and on how many profiles it was fitted. */
+export interface StoredClusters {
+  readonly model: ClusterModel;
+  readonly fittedAt: number;
+  /** Profiles that could be clustered (those who did not object to profiling). */
+  readonly population: number;
+  /** Of them, how many the model was fitted on. */
+  readonly sampled: number;
+}
+
+/** Where the current cluster model is kept (the segments table, `pk = clusters`, `sk = current`). */
+export interface ClusterStore {
+  current(): Promise<StoredClusters | undefined>;
+  put(clusters: StoredClusters): Promise<void>;
 }
