@@ -2,7 +2,9 @@
  * The synthetic shop: a seeded, deterministic simulator of raw Segment-spec events (page views, the e-commerce
  * funnel, sign-ups, consent, newsletter e-mail events) for the demo, tests, benchmarks and model training.
  */
+
 export { buildCatalog, CATEGORIES, type Category, PRODUCTS_PER_CATEGORY, type Product } from "./catalog.js";
+export { SIMULATOR_CATALOG_SEED, simulatorCatalogProducts } from "./catalog-products.js";
 export {
   buildCustomers,
   type Customer,
