@@ -215,7 +215,7 @@ export type ClaimResult = "claimed" | "reclaimed" | "already" | "pending";
  * died between SES's acceptance and the ledger's record leaves only this behind.
  */
 export interface SendAcceptance {
-  /** The send key's reference as tagged on the email (`sendRefOf(key)` in `shared/aws/ses-tags.ts`). */
+  /** The send key's reference as tagged on the email (`sendRefOf(key)` in `shared/domain/email-feedback/ses-tags.ts`). */
   readonly sendRef: string;
   /** SES's message id. */
   readonly messageId: string;
