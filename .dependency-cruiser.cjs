@@ -12,7 +12,9 @@ module.exports = {
       severity: "error",
       from: { path: "^shared/domain/" },
       to: {
-        pathNot: ["^shared/domain/", "^node_modules/zod/"],
+        // Two exceptions, both without I/O: shared/errors.ts holds the error base classes every layer throws,
+        // and Node's crypto gives the domain its hashing (dedup keys); neither reads the clock or the world.
+        pathNot: ["^shared/domain/", "^node_modules/zod/", "^shared/errors[.]ts$", "^(node:)?crypto$"],
       },
     },
     {
@@ -20,6 +22,7 @@ module.exports = {
       comment: "shared/ports.ts names the ports in terms of domain types.",
       severity: "error",
       from: { path: "^shared/ports[.]ts$" },
+      // Exception: the ports may name the error base classes of shared/errors.ts (no I/O) in their contracts.
       to: { pathNot: ["^shared/domain/", "^shared/errors[.]ts$"] },
     },
     {
@@ -84,6 +87,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
+    // A git worktree's node_modules may be a symlink to the main checkout's: keep the path as imported
+    // (node_modules/zod/...) rather than the resolved ../main/node_modules/..., so the rules read the same everywhere.
+    preserveSymlinks: true,
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: {

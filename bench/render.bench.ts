@@ -20,6 +20,7 @@ import type { EmailContext, RenderContext } from "../shared/render/render-contex
 import { loadSampleProfiles } from "../shared/render/samples.js";
 import { tagHtmlLinks } from "../shared/render/tracking-links.js";
 import { injectHead, wrapBareLiquid } from "../shared/render/wrap-liquid.js";
+import { simulatorCatalogProducts } from "../shared/sim/index.js";
 import { simulatePopulation } from "../test/segments/sim-profiles.js";
 
 const TARGET_PER_CORE = 2_000;
@@ -49,7 +50,7 @@ async function measure(render: (i: number) => Promise<number> | number, warmup: 
 /** Lines to print: throughput of both ways and the ratio. */
 export async function renderBench(): Promise<string[]> {
   const root = path.resolve("templates");
-  const catalog = InMemoryCatalog.fromSimulator(42);
+  const catalog = new InMemoryCatalog(simulatorCatalogProducts(42));
   const recipients = await sampleContexts({ catalog }, loadSampleProfiles(path.join(root, "samples")), {
     recommendations: 8,
   });

@@ -22,7 +22,7 @@ import { parseEvent, type TailorEvent } from "../shared/domain/events/index.js";
 import { foldEvents } from "../shared/domain/profile/index.js";
 import { loadEnv } from "../shared/lambda/env.js";
 import { startModelServer } from "../shared/model-server/index.js";
-import { simulate } from "../shared/sim/index.js";
+import { simulate, simulatedHistory } from "../shared/sim/index.js";
 
 const CUSTOMERS = 1000;
 const MODELS = ["purchase_30d", "churn_60d"];
@@ -40,7 +40,7 @@ const stack = await startLocalStack({
 const dynamodb = new DynamoDBClient({});
 try {
   log("training the models on simulated history…");
-  const { artifacts } = trainAll({ seed: 1, customers: 600, days: 90 });
+  const { artifacts } = trainAll(simulatedHistory({ seed: 1, customers: 600, days: 90 }));
   const models = join(dataDir, "models");
   mkdirSync(models, { recursive: true });
   writeFileSync(join(models, "purchase_30d.json"), JSON.stringify(artifacts.purchase));

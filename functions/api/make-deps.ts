@@ -6,9 +6,9 @@ import type { PrivacyDeps } from "../../shared/app/privacy/privacy-ports.js";
 import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { KinesisEventWriter } from "../../shared/aws/kinesis-event-writer.js";
-import { privacyAdapters } from "../../shared/aws/privacy-erasure.js";
 import { DependencyUnavailableError, TailorError } from "../../shared/errors.js";
 import { loadLinkSecret } from "../../shared/lambda/link-secret.js";
+import { privacyAdapters } from "../../shared/lambda/privacy-erasure.js";
 import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
 import type { ApiEnv } from "./env.js";
 

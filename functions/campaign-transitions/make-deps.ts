@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { TransitionJourneyDeps } from "../../shared/app/campaign-transitions.js";
-import { campaignSendDeps } from "../../shared/aws/campaign-adapters.js";
+import { campaignSendDeps } from "../../shared/lambda/campaign-adapters.js";
 import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
 import type { CampaignTransitionsEnv } from "./env.js";
 

@@ -41,7 +41,10 @@ export const dispatchEnvSchema = z
     EVENTS_STREAM: z.string().min(1),
     /** SageMaker endpoint of the recommendation model; without it recommendations are best sellers. */
     RECOMMENDER_ENDPOINT: z.string().min(1).optional(),
-    /** JSON file of the catalog's products; without it, the simulator's demo shop. */
+    /**
+     * JSON file of the catalog's products; without it the catalog is empty (no best sellers). The local stack
+     * sets it to the simulator's demo shop, written to its data dir.
+     */
     CATALOG_FILE: z.string().min(1).optional(),
     POWERTOOLS_SERVICE_NAME: z.string().min(1),
     POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),

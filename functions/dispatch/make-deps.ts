@@ -29,8 +29,6 @@ import { loadCampaignLibrary } from "../../shared/templates/campaign-files.js";
 import { loadSegmentLibrary } from "../../shared/templates/segment-files.js";
 import type { DispatchEnv } from "./env.js";
 
-/** The simulator's default seed (`tailor simulate --seed`): its demo shop is the catalog of the local stack. */
-const SIMULATOR_SEED = 42;
 /** Signed links stay valid this long: an email may be opened weeks later. */
 const LINK_TTL_MS = 60 * 24 * 3_600_000;
 
@@ -78,7 +76,9 @@ async function loadTemplates(env: DispatchEnv): Promise<CompiledTemplates> {
 }
 
 async function loadCatalog(env: DispatchEnv): Promise<InMemoryCatalog> {
-  if (env.CATALOG_FILE === undefined) return InMemoryCatalog.fromSimulator(SIMULATOR_SEED);
+  // No catalog file: no products, so recommendations have no best sellers to fall back on (the local stack
+  // writes the simulator's shop to a file and sets CATALOG_FILE).
+  if (env.CATALOG_FILE === undefined) return new InMemoryCatalog([]);
   const parsed = catalogSchema.safeParse(JSON.parse(await readFile(env.CATALOG_FILE, "utf8")));
   if (!parsed.success)
     throw new EnvironmentError(`${env.CATALOG_FILE} is not a JSON array of catalog products`);

@@ -1,8 +1,6 @@
 import { z } from "zod";
+import { modelEndpointsSchema } from "../../shared/lambda/model-endpoints-env.js";
 import { segmentEnvShape } from "../../shared/lambda/segment-env.js";
-
-/** Model name → SageMaker endpoint name, as JSON (e.g. `{"purchase_30d":"tailor-purchase-30d"}`). */
-export const modelEndpointsSchema = z.record(z.string().min(1), z.string().min(1));
 
 /**
  * The rescore function's environment: the nightly batch rescoring (plan, one slice, finish) reads every

@@ -11,9 +11,9 @@ import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentStore } from "../../shared/aws/dynamo-segment-store.js";
 import { DynamoSendTimers } from "../../shared/aws/dynamo-send-timers.js";
 import { SageMakerScorer } from "../../shared/aws/sagemaker-scorer.js";
-import { dynamoSegmentDeps } from "../../shared/aws/segment-adapters.js";
 import { SqsSendQueue } from "../../shared/aws/sqs-send-queue.js";
 import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
+import { dynamoSegmentDeps } from "../../shared/lambda/segment-adapters.js";
 import type { Clock } from "../../shared/ports.js";
 import type { RescoreEnv } from "./env.js";
 

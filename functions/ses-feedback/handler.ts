@@ -5,7 +5,7 @@ import {
   recordSesFeedback,
   type SesFeedbackDeps,
 } from "../../shared/app/ses-feedback.js";
-import type { SesEventDetail } from "../../shared/aws/ses-event-schema.js";
+import type { SesEventDetail } from "../../shared/domain/email-feedback/ses-event-schema.js";
 import { assertNever } from "../../shared/errors.js";
 import { loadEnv } from "../../shared/lambda/env.js";
 import {

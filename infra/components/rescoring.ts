@@ -21,7 +21,8 @@ import {
 } from "aws-cdk-lib/aws-stepfunctions";
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct, type Node } from "constructs";
-import { modelEndpointsSchema, rescoreEnvSchema } from "../../functions/rescore/env.js";
+import { rescoreEnvSchema } from "../../functions/rescore/env.js";
+import { modelEndpointsSchema } from "../../shared/lambda/model-endpoints-env.js";
 import { LOCAL_NAMES, type LocalName } from "../local-names.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { METRICS_NAMESPACE } from "./ingest.js";

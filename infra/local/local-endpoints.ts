@@ -1,6 +1,7 @@
 import type { ApiFunction, ApiServer } from "./api-server.js";
 import { startApiServer } from "./api-server.js";
 import { withLocalReplacements } from "./function-env.js";
+import { writeLocalCatalog } from "./local-catalog.js";
 import { LocalStackError } from "./local-errors.js";
 import { localSecretFile } from "./local-secrets.js";
 import type { FunctionSpec, HttpApiSpec, ResourcePlan } from "./resource-plan.js";
@@ -20,7 +21,8 @@ export interface LocalEndpoints {
 
 /**
  * Creates the plan's secrets as local files (kept across runs), starts a loopback HTTP server per HTTP API (the
- * first on `apiPort`, any others on free ports), and points the functions' environments at both.
+ * first on `apiPort`, any others on free ports), writes the simulator's shop as the local catalog file, and
+ * points the functions' environments at all three.
  */
 export async function startLocalEndpoints(
   plan: ResourcePlan,
@@ -66,6 +68,11 @@ export async function startLocalEndpoints(
     throw error;
   }
   const apiEndpoints = new Map(apis.map((api) => [api.spec.endpoint, api.server.url]));
-  const functions = withLocalReplacements(plan.functions, { secretFiles: byArn, apiEndpoints }, options.log);
+  const catalogFile = writeLocalCatalog(options.dataDir);
+  const functions = withLocalReplacements(
+    plan.functions,
+    { secretFiles: byArn, apiEndpoints, catalogFile },
+    options.log,
+  );
   return { functions, apis, secretFiles, apiFunctions, close };
 }

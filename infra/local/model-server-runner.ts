@@ -8,6 +8,7 @@ import {
   type ModelServer,
   startModelServer,
 } from "../../shared/model-server/index.js";
+import { simulatedHistory } from "../../shared/sim/index.js";
 import { LocalStackError } from "./local-errors.js";
 import { applyEnvironment } from "./sdk-env.js";
 
@@ -21,7 +22,7 @@ export const defaultModelsDir = ".tailor/models";
 export async function ensureModelArtifacts(dir: string, log: (line: string) => void): Promise<boolean> {
   if (existsSync(dir) && (await readdir(dir)).some((file) => file.endsWith(".json"))) return false;
   log(`no model artifacts in ${dir}: training them on simulated history (tailor train)…`);
-  const { artifacts } = trainAll({ seed: 1, customers: 600, days: 90 });
+  const { artifacts } = trainAll(simulatedHistory({ seed: 1, customers: 600, days: 90 }));
   await mkdir(dir, { recursive: true });
   await Promise.all([
     writeFile(join(dir, "purchase_30d.json"), `${JSON.stringify(artifacts.purchase, null, 2)}\n`),

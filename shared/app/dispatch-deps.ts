@@ -1,9 +1,12 @@
 import type { CampaignLibrary } from "../domain/campaigns/library.js";
 import type {
   Clock,
+  CustomerItems,
   EventWriter,
   ExperimentCounters,
+  LedgerItem,
   Mailer,
+  PendingTimer,
   ProfileStore,
   SendLedger,
   SendTimers,
@@ -12,7 +15,6 @@ import type { EmailRenderer } from "../render/email-renderer.js";
 import type { ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
 import type { EmailContextDeps } from "./email-context.js";
-import type { CustomerItems, LedgerItem, PendingTimer } from "./privacy/privacy-ports.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { BackoffOptions } from "./send-with-backoff.js";
 import type { SubjectOverrides } from "./subject-override.js";

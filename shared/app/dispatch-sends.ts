@@ -2,12 +2,12 @@ import { createHash } from "node:crypto";
 import { type ExperimentIncrement, HOLDOUT_ARM } from "../domain/analytics/index.js";
 import type { SendIntent } from "../domain/campaigns/contracts.js";
 import { byPriority } from "../domain/campaigns/policy.js";
+import { parseSendIntent } from "../domain/campaigns/send-intent.js";
 import { ID_MAX } from "../domain/events/limits.js";
 import type { EventRecord } from "../ports.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
 import { dispatchIntent, type IntentOutcome, type IntentScope } from "./dispatch-intent.js";
 import { mapLimit } from "./map-limit.js";
-import { parseSendIntent } from "./send-intent.js";
 import { SubjectOverrides } from "./subject-override.js";
 
 export type { DispatchDeps } from "./dispatch-deps.js";

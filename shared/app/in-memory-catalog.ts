@@ -1,13 +1,12 @@
 import type { Catalog, CatalogProduct } from "../ports.js";
-import { buildCatalog } from "../sim/catalog.js";
 
 function byPopularity(a: CatalogProduct, b: CatalogProduct): number {
   return b.popularity - a.popularity || (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0);
 }
 
 /**
- * A catalog held in memory: the local stack's and the tests' (from the simulator's products), or any product
- * list loaded at cold start. Best sellers are ranked by popularity, then id.
+ * A catalog held in memory: any product list loaded at cold start (the local stack's and the tests' come from
+ * the simulator: `simulatorCatalogProducts` in shared/sim). Best sellers are ranked by popularity, then id.
  */
 export class InMemoryCatalog implements Catalog {
   readonly #byId: ReadonlyMap<string, CatalogProduct>;
@@ -24,24 +23,6 @@ export class InMemoryCatalog implements Catalog {
       byCategory.set(product.category, list);
     }
     this.#rankedByCategory = byCategory;
-  }
-
-  /** The simulator's shop for `seed` (the products the simulated customers view, add and buy). */
-  static fromSimulator(seed: number): InMemoryCatalog {
-    return new InMemoryCatalog(
-      buildCatalog(seed).map((product) => ({
-        productId: product.productId,
-        name: product.name,
-        brand: product.brand,
-        category: product.category,
-        price: product.price,
-        currency: product.currency,
-        inStock: product.inStock,
-        popularity: product.popularity,
-        url: product.url,
-        imageUrl: product.imageUrl,
-      })),
-    );
   }
 
   /** Every product, in the order given. */

@@ -12,13 +12,13 @@ import type {
   Quarantine,
   SizeDelta,
   StoredProfile,
+  TombstoneReader,
 } from "../ports.js";
 import { consentAuditEntries } from "./consent/consent-audit-entries.js";
 import { counterFlushId, type FlushResult, flushOutbox, type OutboxDeps } from "./flush-outbox.js";
 import { mapLimit } from "./map-limit.js";
 import { consentActor, isConsentEvent } from "./privacy/consent-audit.js";
 import { customerHash } from "./privacy/customer-hash.js";
-import type { TombstoneReader } from "./privacy/privacy-ports.js";
 import {
   hasSignificantEvent,
   type RealtimeScores,

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { type SesEventDetail, sesEventBridgeEventSchema } from "../aws/ses-event-schema.js";
-import { decodeSesTag, isSendRef, SEND_TAG } from "../aws/ses-tags.js";
+import { type SesEventDetail, sesEventBridgeEventSchema } from "../domain/email-feedback/ses-event-schema.js";
+import { decodeSesTag, isSendRef, SEND_TAG } from "../domain/email-feedback/ses-tags.js";
 import { URL_MAX } from "../domain/events/index.js";
 import { TailorError } from "../errors.js";
 import type { EventWriter, SendAcceptance, SendAcceptances } from "../ports.js";

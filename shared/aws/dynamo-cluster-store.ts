@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
-import type { ClusterStore, StoredClusters } from "../app/rescoring/fit-run-clusters.js";
 import { clusterModelSchema } from "../domain/clusters/index.js";
+import type { ClusterStore, StoredClusters } from "../ports.js";
 import { DynamoJsonItem } from "./dynamo-json-item.js";
 
 const storedSchema = z.object({

@@ -7,9 +7,9 @@ import {
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { toJsonObject } from "../app/privacy/json-value.js";
-import type { CustomerItems, LedgerItem, PendingTimer } from "../app/privacy/privacy-ports.js";
+import { toJsonObject } from "../domain/privacy/json-value.js";
 import { DependencyUnavailableError } from "../errors.js";
+import type { CustomerItems, LedgerItem, PendingTimer } from "../ports.js";
 import { SEND_TIMER_NAMESPACE } from "./dynamo-send-timers.js";
 
 /** Requests per BatchWriteItem (DynamoDB's limit). */

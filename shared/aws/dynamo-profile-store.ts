@@ -10,25 +10,23 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type {
-  ErasableProfiles,
-  ErasedProfile,
-  ProfilesAndTombstones,
-  Tombstone,
-  TombstoneKind,
-  TombstoneReader,
-} from "../app/privacy/privacy-ports.js";
 import type { Profile } from "../domain/profile/index.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type {
   ClearOutboxOutcome,
+  ErasableProfiles,
+  ErasedProfile,
   OutboxRemainder,
   OutboxStore,
   ProfileScan,
   ProfileStore,
+  ProfilesAndTombstones,
   PutOutcome,
   ScanSlice,
   StoredProfile,
+  Tombstone,
+  TombstoneKind,
+  TombstoneReader,
 } from "../ports.js";
 import { itemSizeBytes, writeUnitsFor } from "./dynamo-item-size.js";
 import { PROFILE_KEY_ATTRIBUTE, profileKey } from "./profile-key.js";

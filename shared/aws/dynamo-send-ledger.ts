@@ -10,9 +10,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { LedgerEntry, SendIntent, SendPurpose } from "../domain/campaigns/contracts.js";
+import { sendRefOf } from "../domain/email-feedback/ses-tags.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type { ClaimResult, SendAcceptance, SendAcceptances, SendLedger } from "../ports.js";
-import { sendRefOf } from "./ses-tags.js";
 
 /** Digits of a padded epoch-ms time, so sort keys order like numbers. */
 const AT_DIGITS = 15;

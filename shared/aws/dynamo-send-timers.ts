@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { parseSendIntent } from "../app/send-intent.js";
 import type { SendIntent } from "../domain/campaigns/contracts.js";
+import { parseSendIntent } from "../domain/campaigns/send-intent.js";
 import type { SendTimers } from "../ports.js";
 import { DynamoTimers } from "./dynamo-timers.js";
 

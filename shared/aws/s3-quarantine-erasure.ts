@@ -5,8 +5,8 @@ import {
   ListObjectVersionsCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import type { QuarantinedItems, QuarantinedMetadata } from "../app/privacy/privacy-ports.js";
 import { DependencyUnavailableError } from "../errors.js";
+import type { QuarantinedItems, QuarantinedMetadata } from "../ports.js";
 import { quarantinedIdentifiers } from "./quarantine-identifiers.js";
 import {
   INDEXED_PREFIX,

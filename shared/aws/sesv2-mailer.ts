@@ -1,4 +1,5 @@
 import { type SESv2Client, SESv2ServiceException, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import { encodeSesTag, SEND_TAG, sendRefOf } from "../domain/email-feedback/ses-tags.js";
 import {
   type MailerError,
   MailerRejectedError,
@@ -6,7 +7,6 @@ import {
   MailerUnavailableError,
 } from "../mailer-errors.js";
 import type { Mailer, MailReceipt, OutgoingEmail } from "../ports.js";
-import { encodeSesTag, SEND_TAG, sendRefOf } from "./ses-tags.js";
 
 const THROTTLED = new Set(["TooManyRequestsException", "LimitExceededException", "ThrottlingException"]);
 const REJECTED = new Set([

@@ -2,7 +2,9 @@
  * The synthetic shop: a seeded, deterministic simulator of raw Segment-spec events (page views, the e-commerce
  * funnel, sign-ups, consent, newsletter e-mail events) for the demo, tests, benchmarks and model training.
  */
+
 export { buildCatalog, CATEGORIES, type Category, PRODUCTS_PER_CATEGORY, type Product } from "./catalog.js";
+export { SIMULATOR_CATALOG_SEED, simulatorCatalogProducts } from "./catalog-products.js";
 export {
   buildCustomers,
   type Customer,
@@ -24,3 +26,4 @@ export { deriveSeed, mulberry32, Rng } from "./prng.js";
 export type { SimOptions, SimRecord } from "./records.js";
 export { SimOptionsError } from "./sim-options-error.js";
 export { simulate } from "./simulate.js";
+export { DEFAULT_TRAINING_START, simulatedHistory, type TrainingHistoryOptions } from "./training-history.js";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { EventBridgeEvent } from "aws-lambda";
-import type { SesEventDetail } from "../aws/ses-event-schema.js";
-import { encodeSesTag } from "../aws/ses-tags.js";
+import type { SesEventDetail } from "../domain/email-feedback/ses-event-schema.js";
+import { encodeSesTag } from "../domain/email-feedback/ses-tags.js";
 
 /** An SES event as EventBridge hands it to the SES feedback function. */
 export type SimSesEvent = EventBridgeEvent<string, SesEventDetail>;

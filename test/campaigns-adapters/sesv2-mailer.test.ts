@@ -3,8 +3,8 @@ import { createRequire } from "node:module";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeSesTag } from "../../shared/aws/ses-tags.js";
 import { headerText, SesV2Mailer } from "../../shared/aws/sesv2-mailer.js";
+import { decodeSesTag } from "../../shared/domain/email-feedback/ses-tags.js";
 import {
   MailerRejectedError,
   MailerThrottledError,

@@ -15,6 +15,7 @@ import {
   PREVIEW_SHOP,
   TEMPLATES_FORMAT,
 } from "../../shared/render/index.js";
+import { simulatorCatalogProducts } from "../../shared/sim/index.js";
 import { FakeTime } from "../campaigns-adapters/fake-time.js";
 import { InMemoryLedger, MapProfiles, MemorySendTimers, RecordingMailer } from "./fakes.js";
 
@@ -113,7 +114,7 @@ export function harness(campaigns: readonly CampaignDefinition[], profiles: read
     library,
     sendTimers,
     renderer,
-    content: { catalog: InMemoryCatalog.fromSimulator(42) },
+    content: { catalog: new InMemoryCatalog(simulatorCatalogProducts(42)) },
     links: PREVIEW_LINKS,
     shop: PREVIEW_SHOP,
     mailer,

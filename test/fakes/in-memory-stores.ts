@@ -1,23 +1,21 @@
-import type {
-  ErasableProfiles,
-  ErasedProfile,
-  ProfilesAndTombstones,
-  Tombstone,
-  TombstoneKind,
-  TombstoneReader,
-} from "../../shared/app/privacy/privacy-ports.js";
 import type { Profile } from "../../shared/domain/profile/index.js";
 import type {
   ClearOutboxOutcome,
+  ErasableProfiles,
+  ErasedProfile,
   OutboxRemainder,
   OutboxStore,
   ProfileScan,
   ProfileStore,
+  ProfilesAndTombstones,
   PutOutcome,
   Quarantine,
   QuarantinedRecord,
   ScanSlice,
   StoredProfile,
+  Tombstone,
+  TombstoneKind,
+  TombstoneReader,
 } from "../../shared/ports.js";
 
 /**

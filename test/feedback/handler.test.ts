@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { sesEventDetailSchema } from "../../shared/aws/ses-event-schema.js";
+import { sesEventDetailSchema } from "../../shared/domain/email-feedback/ses-event-schema.js";
 import { createObservability } from "../../shared/lambda/middleware.js";
 import type { EventRecord, EventWriteOutcome, EventWriter } from "../../shared/ports.js";
 import { RecordingAcceptances } from "./recording-acceptances.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { recordSesFeedback, sendAcceptanceOf, sesFeedbackToEvents } from "../../shared/app/ses-feedback.js";
-import { sendRefOf } from "../../shared/aws/ses-tags.js";
+import { sendRefOf } from "../../shared/domain/email-feedback/ses-tags.js";
 import { decodeEvent, type TailorEvent } from "../../shared/domain/events/index.js";
 import type { EventRecord, EventWriteOutcome, EventWriter } from "../../shared/ports.js";
 import { RecordingAcceptances } from "./recording-acceptances.js";

@@ -11,7 +11,7 @@ import { DeliveryAlarms } from "../../infra/components/delivery-alarms.js";
 import { InfraConfigError } from "../../infra/components/infra-config-error.js";
 import type { TailorStack } from "../../infra/tailor-stack.js";
 import { dispatchSends } from "../../shared/app/dispatch-sends.js";
-import { sesEventDetailSchema } from "../../shared/aws/ses-event-schema.js";
+import { sesEventDetailSchema } from "../../shared/domain/email-feedback/ses-event-schema.js";
 import { createObservability } from "../../shared/lambda/middleware.js";
 import type { EventRecord, EventWriteOutcome, EventWriter } from "../../shared/ports.js";
 import { campaign, customer, harness, intent, messages } from "../dispatch/harness.js";

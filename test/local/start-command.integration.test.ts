@@ -5,6 +5,7 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDynamo } from "../../infra/local/cli/stack-access.js";
 import { trainAll } from "../../shared/app/training/index.js";
+import { simulatedHistory } from "../../shared/sim/index.js";
 import { tempDir } from "./helpers.js";
 
 /**
@@ -24,7 +25,7 @@ const ports = ["dynamodb", "kinesis", "sqs-s3", "ses", "api"].flatMap((s) => [`-
 const summaries = new Map<string, string>();
 
 beforeAll(() => {
-  const { artifacts } = trainAll({ seed: 1, customers: 100, days: 75 });
+  const { artifacts } = trainAll(simulatedHistory({ seed: 1, customers: 100, days: 75 }));
   mkdirSync(models.dir, { recursive: true });
   writeFileSync(path.join(models.dir, "purchase_30d.json"), JSON.stringify(artifacts.purchase));
   writeFileSync(path.join(models.dir, "churn_60d.json"), JSON.stringify(artifacts.churn));

@@ -1,11 +1,13 @@
+import type { PrivacyDeps } from "../../shared/app/privacy/privacy-ports.js";
 import type {
+  AuditAction,
+  AuditEntry,
+  AuditLog,
   CustomerItems,
   LedgerItem,
   PendingTimer,
-  PrivacyDeps,
   QuarantinedMetadata,
-} from "../../shared/app/privacy/privacy-ports.js";
-import type { AuditAction, AuditEntry, AuditLog } from "../../shared/ports.js";
+} from "../../shared/ports.js";
 import { InMemoryProfileStore } from "../fakes/in-memory-stores.js";
 
 /** The audit log in memory: append-only, idempotent per id (the first entry of an id wins). */

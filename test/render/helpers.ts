@@ -11,6 +11,7 @@ import {
   type SampleContext,
 } from "../../shared/render/index.js";
 import { loadSampleProfiles } from "../../shared/render/samples.js";
+import { simulatorCatalogProducts } from "../../shared/sim/index.js";
 
 /** The shipped templates folder. */
 export const TEMPLATES_DIR = path.resolve("templates");
@@ -25,7 +26,7 @@ export interface Shipped {
 
 /** Compiles the shipped templates (about half a second). */
 export async function shipped(): Promise<Shipped> {
-  const catalog = InMemoryCatalog.fromSimulator(42);
+  const catalog = new InMemoryCatalog(simulatorCatalogProducts(42));
   const samples = await sampleContexts({ catalog }, loadSampleProfiles(path.join(TEMPLATES_DIR, "samples")));
   const compiled = await compileTemplates(TEMPLATES_DIR, { samples });
   return {

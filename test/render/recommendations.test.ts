@@ -11,6 +11,7 @@ import {
 } from "../../shared/aws/sagemaker-recommender.js";
 import { emptyProfile, type Profile } from "../../shared/domain/profile/index.js";
 import type { CatalogProduct, Recommender } from "../../shared/ports.js";
+import { simulatorCatalogProducts } from "../../shared/sim/index.js";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");
 
@@ -83,7 +84,7 @@ describe("recommendProducts", () => {
   });
 
   it("builds the simulator's catalog, best sellers in stock only", async () => {
-    const shop = InMemoryCatalog.fromSimulator(42);
+    const shop = new InMemoryCatalog(simulatorCatalogProducts(42));
     const best = await shop.bestSellers({ limit: 5, category: "books" });
     expect(best).toHaveLength(5);
     expect(best.every((p) => p.inStock && p.category === "books")).toBe(true);

@@ -17,6 +17,7 @@ import { loadSampleProfiles } from "../../shared/render/samples.js";
 import { mergeParts } from "../../shared/render/single-pass.js";
 import { tidyText } from "../../shared/render/text-part.js";
 import { tagHtmlLinks, tagTextLinks } from "../../shared/render/tracking-links.js";
+import { simulatorCatalogProducts } from "../../shared/sim/index.js";
 import { simulatePopulation } from "../segments/sim-profiles.js";
 import { TEMPLATES_DIR } from "./helpers.js";
 
@@ -70,7 +71,7 @@ describe("HTML and text in one Liquid pass", () => {
   let population: RenderContext[];
 
   beforeAll(async () => {
-    const catalog = InMemoryCatalog.fromSimulator(42);
+    const catalog = new InMemoryCatalog(simulatorCatalogProducts(42));
     samples = await sampleContexts({ catalog }, loadSampleProfiles(path.join(TEMPLATES_DIR, "samples")), {
       recommendations: 8,
     });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { reportModel } from "../../shared/app/experiments/report-model.js";
+import { reportModel } from "../../shared/domain/experiments/report-model.js";
 import { escapeHtml, renderReportHtml, writeReport } from "../../shared/render/report/index.js";
 import { arm, campaign, richCampaign } from "./totals.js";
 

@@ -1,9 +1,10 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { writeLocalCatalog } from "../../infra/local/local-catalog.js";
 
 /**
  * A complete environment for the dispatch function in tests: the shipped segments, campaigns and templates, a
- * link secret written to `dir`, queue URLs nobody listens on, and the given table names.
+ * link secret and the simulator's catalog (as the local stack serves it) written to `dir`, queue URLs nobody listens on, and the given table names.
  */
 export function dispatchTestEnv(
   dir: string,
@@ -27,6 +28,7 @@ export function dispatchTestEnv(
     SEND_RATE_PER_SECOND: "50",
     PUBLIC_API_URL: "https://api.example.com/",
     LINK_SECRET_FILE: secretFile,
+    CATALOG_FILE: writeLocalCatalog(dir),
     SHOP_NAME: "Tailor Shop",
     SHOP_URL: "https://shop.example.com",
     SHOP_LOGO_URL: "https://shop.example.com/logo.png",

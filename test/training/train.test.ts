@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type TrainResult, trainAll } from "../../shared/app/training/index.js";
 import { FEATURE_NAMES } from "../../shared/domain/features/index.js";
 import { type CalibrationBin, predictLogistic } from "../../shared/domain/models/index.js";
+import { simulatedHistory } from "../../shared/sim/index.js";
 
 /**
  * Seeded hold-out evaluation on 600 simulated customers × 90 days (cutoff at day 30). Figures measured with
@@ -11,7 +12,10 @@ import { type CalibrationBin, predictLogistic } from "../../shared/domain/models
  */
 let result: TrainResult;
 beforeAll(() => {
-  result = trainAll({ seed: 1, customers: 600, days: 90, trainedAt: "2026-04-01T00:00:00.000Z" });
+  result = trainAll({
+    ...simulatedHistory({ seed: 1, customers: 600, days: 90 }),
+    trainedAt: "2026-04-01T00:00:00.000Z",
+  });
 }, 30_000);
 
 /** Expected calibration error: |mean predicted − observed| weighted by the share of rows in each bin. */

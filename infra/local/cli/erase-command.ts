@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { eraseCustomer, isNothingHeld, liftTombstone } from "../../../shared/app/privacy/erase-customer.js";
 import type { PrivacyDeps } from "../../../shared/app/privacy/privacy-ports.js";
 import { DynamoAuditLog } from "../../../shared/aws/dynamo-audit-log.js";
-import { privacyAdapters } from "../../../shared/aws/privacy-erasure.js";
+import { privacyAdapters } from "../../../shared/lambda/privacy-erasure.js";
 import { systemClock } from "../../../shared/ports.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import { LocalStackError } from "../local-errors.js";

@@ -14,6 +14,7 @@ import { type PreviewEntry, previewIndexPage } from "../../../shared/render/prev
 import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "../../../shared/render/preview-settings.js";
 import type { RenderContext } from "../../../shared/render/render-context.js";
 import { loadSampleProfiles } from "../../../shared/render/samples.js";
+import { simulatorCatalogProducts } from "../../../shared/sim/index.js";
 import { LocalStackError } from "../local-errors.js";
 import { nothingFound } from "./cli-errors.js";
 import { intFlag, stringFlag } from "./cli-options.js";
@@ -72,7 +73,7 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
   }
   const templatesDir = path.resolve(stringFlag(values.templates) ?? "templates");
   const outDir = path.resolve(stringFlag(values.out) ?? ".tailor/preview");
-  const catalog = InMemoryCatalog.fromSimulator(intFlag(values.seed, "seed", 42));
+  const catalog = new InMemoryCatalog(simulatorCatalogProducts(intFlag(values.seed, "seed", 42)));
   const endpoint = stringFlag(values.endpoint);
   const recommender: Recommender | undefined =
     endpoint === undefined

@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { readCampaignTotals } from "../../../shared/app/experiments/campaign-totals.js";
-import { reportModel } from "../../../shared/app/experiments/report-model.js";
 import { DynamoExperimentCounters } from "../../../shared/aws/dynamo-experiment-counters.js";
+import { reportModel } from "../../../shared/domain/experiments/report-model.js";
 import { writeReport } from "../../../shared/render/report/index.js";
 import { loadCampaignLibrary } from "../../../shared/templates/campaign-files.js";
 import { LOCAL_NAMES } from "../../local-names.js";

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { PropensityEvaluation } from "../../../shared/app/training/evaluate-propensity.js";
 import { trainAll } from "../../../shared/app/training/index.js";
+import { simulatedHistory } from "../../../shared/sim/index.js";
 import { LocalStackError } from "../local-errors.js";
 import { intFlag, stringFlag } from "./cli-options.js";
 
@@ -51,7 +52,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   }
   process.stderr.write(`training on ${customers} simulated customers over ${days} days (seed ${seed})…\n`);
   const started = performance.now();
-  const { artifacts, evaluation } = trainAll({ seed, customers, days });
+  const { artifacts, evaluation } = trainAll(simulatedHistory({ seed, customers, days }));
   const out = resolve(stringFlag(values.out) ?? ".tailor/models");
   await mkdir(out, { recursive: true });
   await Promise.all([

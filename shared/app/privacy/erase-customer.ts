@@ -1,7 +1,7 @@
-import type { AuditEntry } from "../../ports.js";
+import type { AuditEntry, TombstoneKind } from "../../ports.js";
 import { customerEmails } from "./customer-emails.js";
 import { customerHash } from "./customer-hash.js";
-import type { PrivacyDeps, TombstoneKind } from "./privacy-ports.js";
+import type { PrivacyDeps } from "./privacy-ports.js";
 
 /** What an erasure removed, where: the answer of `tailor erase` and `DELETE /v1/customers/{id}`. */
 export interface ErasureReceipt {

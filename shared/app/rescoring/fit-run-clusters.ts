@@ -1,29 +1,8 @@
-import {
-  type ClusterModel,
-  clusterFeatures,
-  fitClusters,
-  MAX_CLUSTERS,
-} from "../../domain/clusters/index.js";
+import { clusterFeatures, fitClusters, MAX_CLUSTERS } from "../../domain/clusters/index.js";
 import { seededRandom } from "../../domain/experiments/random.js";
 import { mayProfile } from "../../domain/profile/consent.js";
-import type { Clock, ProfileScan, ScanSlice } from "../../ports.js";
+import type { Clock, ClusterStore, ProfileScan, ScanSlice } from "../../ports.js";
 import { allSlices } from "../segments-batch.js";
-
-/** A fitted cluster model as stored, with when and on how many profiles it was fitted. */
-export interface StoredClusters {
-  readonly model: ClusterModel;
-  readonly fittedAt: number;
-  /** Profiles that could be clustered (those who did not object to profiling). */
-  readonly population: number;
-  /** Of them, how many the model was fitted on. */
-  readonly sampled: number;
-}
-
-/** Where the current cluster model is kept (the segments table, `pk = clusters`, `sk = current`). */
-export interface ClusterStore {
-  current(): Promise<StoredClusters | undefined>;
-  put(clusters: StoredClusters): Promise<void>;
-}
 
 /** What fitting a run's clusters needs. */
 export interface FitClustersDeps {

@@ -4,11 +4,10 @@ import { mayProfile } from "../../domain/profile/consent.js";
 import type { Profile } from "../../domain/profile/index.js";
 import type { ClusterAssignment, ModelScore } from "../../domain/segments/contracts.js";
 import { TailorError } from "../../errors.js";
-import type { ProfileScan, ScanSlice, Scorer, SizeDelta, StoredProfile } from "../../ports.js";
+import type { ClusterStore, ProfileScan, ScanSlice, Scorer, SizeDelta, StoredProfile } from "../../ports.js";
 import { resettleProfile } from "../resettle-profile.js";
 import type { ResettleDeps } from "../segment-deps.js";
 import { sumSummaries } from "../segments-batch.js";
-import type { ClusterStore } from "./fit-run-clusters.js";
 import { scoreHistogram, sumHistograms } from "./population-stability.js";
 import { tierOf } from "./tiers.js";
 

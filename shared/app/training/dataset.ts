@@ -1,26 +1,30 @@
 import { type EventKind, parseEvent, type TailorEvent } from "../../domain/events/index.js";
 import { FEATURE_NAMES, profileFeatures } from "../../domain/features/index.js";
 import { DAY_MS, foldEvents } from "../../domain/profile/index.js";
-import { simulate } from "../../sim/index.js";
 import { isHoldout } from "./holdout.js";
 
 /** Purchase label window after the cutoff. */
 export const PURCHASE_WINDOW_DAYS = 30;
 /** Churn label window after the cutoff: no event of the customer's own in it. */
 export const CHURN_WINDOW_DAYS = 60;
-/** Simulated time starts here unless told otherwise (2026-01-01, a Thursday). */
-export const DEFAULT_SIM_START = Date.UTC(2026, 0, 1);
+/** One raw event of the shop's history, as recorded (the simulator's records are such). */
+export interface HistoryRecord {
+  readonly event: unknown;
+}
 
-/** What to simulate and where to cut. */
+/** The history to learn from and where to cut. */
 export interface DatasetOptions {
-  readonly seed: number;
-  readonly customers: number;
-  /** Simulated days; at least {@link CHURN_WINDOW_DAYS} + 1. */
+  /**
+   * The shop's raw events over `days` days from `start` (the local CLI, tests and benchmarks pass the
+   * simulator's: `simulatedHistory` in shared/sim).
+   */
+  readonly history: Iterable<HistoryRecord>;
+  /** Days of history; at least {@link CHURN_WINDOW_DAYS} + 1. */
   readonly days: number;
   /** Day of the cutoff T. @default days − CHURN_WINDOW_DAYS */
   readonly cutoffDay?: number;
-  /** @default {@link DEFAULT_SIM_START} */
-  readonly start?: number;
+  /** When the history starts (epoch ms). */
+  readonly start: number;
   /** Share of customers held out. @default 0.3 */
   readonly holdoutShare?: number;
 }
@@ -45,7 +49,7 @@ export interface CustomerRow {
   readonly boughtAfter: readonly string[];
 }
 
-/** A training set built from the simulator. */
+/** A training set built from the shop's history. */
 export interface Dataset {
   /** T, epoch ms. */
   readonly cutoff: number;
@@ -57,21 +61,16 @@ export interface Dataset {
 const SYSTEM_KINDS: ReadonlySet<EventKind> = new Set(["email_delivered", "email_bounced", "email_held_out"]);
 
 /**
- * Simulates a shop, folds each customer's events up to the cutoff T into a profile ({@link foldEvents}),
+ * Reads the shop's history, folds each customer's events up to the cutoff T into a profile ({@link foldEvents}),
  * computes features at T and labels from the events after T. Customers with no event before T are left out.
  */
 export function buildDataset(options: DatasetOptions): Dataset {
-  const start = options.start ?? DEFAULT_SIM_START;
+  const start = options.start;
   const cutoffDay = options.cutoffDay ?? options.days - CHURN_WINDOW_DAYS;
   const cutoff = start + cutoffDay * DAY_MS;
   const end = start + options.days * DAY_MS;
   const byCustomer = new Map<string, TailorEvent[]>();
-  for (const record of simulate({
-    seed: options.seed,
-    customers: options.customers,
-    days: options.days,
-    start,
-  })) {
+  for (const record of options.history) {
     const parsed = parseEvent(record.event, end);
     if (!parsed.ok) continue;
     const events = byCustomer.get(parsed.event.customerId);

@@ -4,7 +4,7 @@ export {
   type CustomerRow,
   type Dataset,
   type DatasetOptions,
-  DEFAULT_SIM_START,
+  type HistoryRecord,
   PURCHASE_WINDOW_DAYS,
 } from "./dataset.js";
 export { type PropensityEvaluation, recencyScore, trainPropensity } from "./evaluate-propensity.js";

@@ -28,7 +28,7 @@ export interface TrainResult {
 
 /**
  * Trains the purchase-in-30-days and churn-in-60-days models and the item-item recommender on the
- * simulator's history, and evaluates each on held-out customers against its baseline.
+ * shop's history it is given (the simulator's, locally), and evaluates each on held-out customers against its baseline.
  */
 export function trainAll(options: TrainOptions): TrainResult {
   const trainedAt = options.trainedAt ?? new Date().toISOString();

@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SendScheduling } from "../app/schedule-intents.js";
+import { DynamoSendTimers } from "../aws/dynamo-send-timers.js";
+import { SqsSendQueue } from "../aws/sqs-send-queue.js";
 import type { CampaignLibrary } from "../domain/campaigns/index.js";
-import type { CampaignEnv } from "../lambda/campaign-env.js";
 import { loadCampaignLibrary } from "../templates/campaign-files.js";
 import { loadSegmentLibrary } from "../templates/segment-files.js";
-import { DynamoSendTimers } from "./dynamo-send-timers.js";
-import { SqsSendQueue } from "./sqs-send-queue.js";
+import type { CampaignEnv } from "./campaign-env.js";
 
 /** What a function that starts journeys reads: the campaign files, checked against templates and segments. */
 export interface CampaignAdapterEnv extends CampaignEnv {

@@ -1,4 +1,5 @@
-import type { JsonValue } from "./privacy-ports.js";
+/** A JSON value, as the export document holds it. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
  * `value` as plain JSON: objects and arrays copied, `undefined` members and non-JSON values (functions, symbols,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { SendIntent } from "../domain/campaigns/contracts.js";
+import type { SendIntent } from "./contracts.js";
 
 /** A {@link SendIntent} as it travels as JSON (queue bodies, timer payloads): checked on the way back in. */
 export const sendIntentSchema = z.object({

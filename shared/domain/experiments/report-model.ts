@@ -1,3 +1,4 @@
+import { TailorError } from "../../errors.js";
 import {
   type Interval,
   type NamedArm,
@@ -6,8 +7,7 @@ import {
   type VerdictOutcome,
   verdict,
   wilsonInterval,
-} from "../../domain/experiments/index.js";
-import { TailorError } from "../../errors.js";
+} from "./index.js";
 
 /** Counters of one arm (a variant or the holdout), optionally within one segment. */
 export interface ArmTotals {

@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { PrivacyDeps } from "../app/privacy/privacy-ports.js";
+import { DynamoLedgerErasure, DynamoTimerErasure } from "../aws/dynamo-erasure.js";
+import { DynamoProfileStore } from "../aws/dynamo-profile-store.js";
+import { S3QuarantineErasure } from "../aws/s3-quarantine-erasure.js";
 import type { AuditLog, Clock } from "../ports.js";
-import { DynamoLedgerErasure, DynamoTimerErasure } from "./dynamo-erasure.js";
-import { DynamoProfileStore } from "./dynamo-profile-store.js";
-import { S3QuarantineErasure } from "./s3-quarantine-erasure.js";
 
 /** Where a customer's data lives: the names of the tables and the bucket. */
 export interface PrivacyResources {

@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { cachedEvaluationContext, type SegmentDeps } from "../app/segment-deps.js";
-import type { SegmentEnv } from "../lambda/segment-env.js";
+import { DynamoSegmentStore } from "../aws/dynamo-segment-store.js";
+import { DynamoTimers } from "../aws/dynamo-timers.js";
+import { SqsTransitionPublisher } from "../aws/sqs-transition-publisher.js";
 import type { Clock, OutboxStore } from "../ports.js";
 import { loadSegmentLibrary } from "../templates/segment-files.js";
-import { DynamoSegmentStore } from "./dynamo-segment-store.js";
-import { DynamoTimers } from "./dynamo-timers.js";
-import { SqsTransitionPublisher } from "./sqs-transition-publisher.js";
+import type { SegmentEnv } from "./segment-env.js";
 
 /**
  * The segment adapters of a composition root: the library read and validated once (an invalid definition fails
