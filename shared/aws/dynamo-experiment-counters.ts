@@ -5,21 +5,13 @@ import {
   PutItemCommand,
   QueryCommand,
 } from "@aws-sdk/client-dynamodb";
-import type { ExperimentIncrement, ExperimentMetric } from "../domain/analytics/index.js";
+import {
+  type ExperimentIncrement,
+  type ExperimentMetric,
+  isExperimentMetric,
+} from "../domain/analytics/index.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type { ExperimentArmTotals, ExperimentCounters } from "../ports.js";
-
-const METRICS: ReadonlySet<string> = new Set<ExperimentMetric>([
-  "sent",
-  "delivered",
-  "opened",
-  "clicked",
-  "bounced",
-  "complained",
-  "converted",
-  "revenue",
-]);
-const isMetric = (value: string): value is ExperimentMetric => METRICS.has(value);
 
 /** The sort key of one flush: a hash, so the table holds no customer id. */
 const flushKey = (flushId: string): string =>
@@ -38,7 +30,7 @@ function readCountKey(key: string): { arm: string; segment: string; metric: Expe
   if (!Array.isArray(value) || value.length !== 3) return undefined;
   const [arm, segment, metric]: unknown[] = value;
   if (typeof arm !== "string" || typeof segment !== "string" || typeof metric !== "string") return undefined;
-  return isMetric(metric) ? { arm, segment, metric } : undefined;
+  return isExperimentMetric(metric) ? { arm, segment, metric } : undefined;
 }
 
 /**

@@ -24,13 +24,7 @@ const PARALLEL_READS = 16;
 const PARALLEL_DELETES = 16;
 
 /** The stored document's fields this reader relies on (see `quarantineDocument`). */
-interface StoredDocument {
-  readonly reason: string;
-  readonly partitionKey: string;
-  readonly sequenceNumber: string;
-  readonly shardId: string | null;
-  readonly approximateArrivalTimestamp: number;
-  readonly receivedAt: number;
+interface StoredDocument extends Omit<QuarantinedMetadata, "key"> {
   readonly rawBase64: string;
   /** Hashes of the identifiers it was indexed under (none for a record quarantined before the index). */
   readonly index: readonly string[];

@@ -16,6 +16,17 @@ export const stackOptions = {
   "port-api": { type: "string" },
 } as const satisfies OptionsConfig;
 
+/** The simulated shop's flags, shared by `start` and `simulate` (with the stack's flags). */
+export const shopOptions = {
+  ...stackOptions,
+  customers: { type: "string" },
+  days: { type: "string" },
+  seed: { type: "string" },
+  rate: { type: "string" },
+  malformed: { type: "string" },
+  models: { type: "string" },
+} as const satisfies OptionsConfig;
+
 /** The ports given as flags (the rest come from `TAILOR_PORT_<SERVICE>` or the defaults). */
 export function portsFromFlags(values: Readonly<Record<string, unknown>>): Partial<Ports> {
   const ports: { -readonly [K in PortService]?: number } = {};

@@ -8,7 +8,7 @@ import { type LocalStack, startLocalStack } from "../local-stack.js";
 import { localRegion } from "../sdk-env.js";
 import { resolvePorts } from "../service-ports.js";
 import { readStackState } from "../stack-state.js";
-import { intFlag, portsFromFlags, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
+import { intFlag, portsFromFlags, quietFunctions, shopOptions, stringFlag } from "./cli-options.js";
 import { count, duration, rate } from "./format.js";
 import { sumCounters, tallies } from "./run-summary.js";
 import { untilSignal } from "./signals.js";
@@ -18,14 +18,8 @@ export { startCommand } from "./start-command.js";
 
 const DAY_MS = 86_400_000;
 const simulateOptions = {
-  ...stackOptions,
-  customers: { type: "string" },
-  days: { type: "string" },
-  seed: { type: "string" },
-  rate: { type: "string" },
-  malformed: { type: "string" },
+  ...shopOptions,
   embedded: { type: "boolean", default: false },
-  models: { type: "string" },
   exit: { type: "boolean", default: false },
 } as const;
 

@@ -4,7 +4,7 @@ import type { Clock } from "../../../shared/ports.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import { resolveDataDir } from "../data-dir.js";
 import { type LocalStack, startLocalStack } from "../local-stack.js";
-import { intFlag, portsFromFlags, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
+import { intFlag, portsFromFlags, quietFunctions, shopOptions, stringFlag } from "./cli-options.js";
 import { finishShop, grantsMarketingEmail, segmentSizeLines, segmentSizes } from "./demo-finish.js";
 import {
   planShop,
@@ -26,16 +26,7 @@ import { runTraffic, type TrafficResult } from "./traffic.js";
 
 const DAY_MS = 86_400_000;
 
-const startOptions = {
-  ...stackOptions,
-  customers: { type: "string" },
-  days: { type: "string" },
-  seed: { type: "string" },
-  rate: { type: "string" },
-  malformed: { type: "string" },
-  models: { type: "string" },
-  exit: { type: "boolean", default: false },
-} as const;
+const startOptions = { ...shopOptions, exit: { type: "boolean", default: false } } as const;
 
 type Values = ReturnType<typeof parseStartArgs>["values"];
 

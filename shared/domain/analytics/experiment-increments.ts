@@ -13,6 +13,20 @@ export type ExperimentMetric =
   | "converted"
   | "revenue";
 
+const METRICS: ReadonlySet<string> = new Set<ExperimentMetric>([
+  "sent",
+  "delivered",
+  "opened",
+  "clicked",
+  "bounced",
+  "complained",
+  "converted",
+  "revenue",
+]);
+
+/** Whether `value` names an experiment counter (as read back from a store). */
+export const isExperimentMetric = (value: string): value is ExperimentMetric => METRICS.has(value);
+
 /** One change of one counter. */
 export interface ExperimentIncrement {
   readonly campaignId: string;

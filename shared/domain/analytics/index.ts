@@ -5,4 +5,5 @@ export {
   type ExperimentMetric,
   experimentIncrements,
   HOLDOUT_ARM,
+  isExperimentMetric,
 } from "./experiment-increments.js";

@@ -6,7 +6,7 @@ import { putAll } from "../../../infra/local/put-records.js";
 import { LOCAL_NAMES } from "../../../infra/local-names.js";
 import { DynamoExperimentCounters } from "../../../shared/aws/dynamo-experiment-counters.js";
 import { DynamoProfileStore } from "../../../shared/aws/dynamo-profile-store.js";
-import type { ExperimentMetric } from "../../../shared/domain/analytics/index.js";
+import { type ExperimentMetric, isExperimentMetric } from "../../../shared/domain/analytics/index.js";
 import type { Profile } from "../../../shared/domain/profile/index.js";
 import { readSentMail } from "../../../shared/sim/sent-mail.js";
 import type { ShopEvent } from "./shop-events.js";
@@ -84,7 +84,7 @@ export class StackReaders {
     const sums: Partial<Record<ExperimentMetric, number>> = {};
     for (const arm of await counters.totals(campaignId)) {
       for (const [metric, n] of Object.entries(arm.counts)) {
-        if (isMetric(metric)) sums[metric] = (sums[metric] ?? 0) + (n ?? 0);
+        if (isExperimentMetric(metric)) sums[metric] = (sums[metric] ?? 0) + (n ?? 0);
       }
     }
     return sums;
@@ -144,18 +144,6 @@ export class StackReaders {
     return Number(out.Attributes?.VisibilityTimeout);
   }
 }
-
-const METRICS: ReadonlySet<string> = new Set<ExperimentMetric>([
-  "sent",
-  "delivered",
-  "opened",
-  "clicked",
-  "bounced",
-  "complained",
-  "converted",
-  "revenue",
-]);
-const isMetric = (value: string): value is ExperimentMetric => METRICS.has(value);
 
 /** Every email the mail sink received, counted by recipient address. */
 export async function mailByRecipient(sinkUrl: string): Promise<Map<string, number>> {
