@@ -1,6 +1,7 @@
 import { type ExperimentIncrement, experimentIncrements } from "../domain/analytics/index.js";
 import { type CampaignLibrary, intentsForEvents } from "../domain/campaigns/index.js";
 import { decodeEvent, type TailorEvent } from "../domain/events/index.js";
+import { customerHash } from "../domain/privacy/customer-hash.js";
 import { foldEvents } from "../domain/profile/index.js";
 import type { EvaluationContext, SegmentTransition } from "../domain/segments/contracts.js";
 import { ProfileConflictError } from "../errors.js";
@@ -18,7 +19,6 @@ import { consentAuditEntries } from "./consent/consent-audit-entries.js";
 import { counterFlushId, type FlushResult, flushOutbox, type OutboxDeps } from "./flush-outbox.js";
 import { mapLimit } from "./map-limit.js";
 import { consentActor, isConsentEvent } from "./privacy/consent-audit.js";
-import { customerHash } from "./privacy/customer-hash.js";
 import {
   hasSignificantEvent,
   type RealtimeScores,

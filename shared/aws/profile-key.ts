@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { customerHash } from "../domain/privacy/customer-hash.js";
 
 /** The partition key attribute of the profiles table. */
 export const PROFILE_KEY_ATTRIBUTE = "pk";
@@ -13,5 +13,5 @@ export const PROFILE_KEY_PREFIX = "c#";
  * The key being a hash also lets an erasure leave its tombstone at the profile's own key without keeping the id.
  */
 export function profileKey(customerId: string): string {
-  return `${PROFILE_KEY_PREFIX}${createHash("sha256").update(customerId, "utf8").digest("hex")}`;
+  return `${PROFILE_KEY_PREFIX}${customerHash(customerId)}`;
 }

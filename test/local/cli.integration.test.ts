@@ -13,10 +13,10 @@ import { previewCommand } from "../../infra/local/cli/preview-command.js";
 import { profileCommand } from "../../infra/local/cli/profile-command.js";
 import { quarantineCommand } from "../../infra/local/cli/quarantine-command.js";
 import { type LocalStack, startLocalStack } from "../../infra/local/local-stack.js";
-import { customerHash } from "../../shared/app/privacy/customer-hash.js";
 import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
 import { profileKey } from "../../shared/aws/profile-key.js";
 import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
+import { customerHash } from "../../shared/domain/privacy/customer-hash.js";
 import { tempDir } from "./helpers.js";
 
 const template: unknown = JSON.parse(

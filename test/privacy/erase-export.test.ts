@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { customerHash } from "../../shared/app/privacy/customer-hash.js";
 import {
   type ErasureOutcome,
   type ErasureReceipt,
@@ -8,6 +7,7 @@ import {
   liftTombstone,
 } from "../../shared/app/privacy/erase-customer.js";
 import { EXPORT_FORMAT, exportCustomer } from "../../shared/app/privacy/export-customer.js";
+import { customerHash } from "../../shared/domain/privacy/customer-hash.js";
 import { emptyProfile, type Profile } from "../../shared/domain/profile/index.js";
 import { privacyFakes } from "./privacy-fakes.js";
 

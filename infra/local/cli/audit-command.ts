@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { customerHash } from "../../../shared/app/privacy/customer-hash.js";
+import { customerHash } from "../../../shared/domain/privacy/customer-hash.js";
 import type { AuditEntry } from "../../../shared/ports.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import { LocalStackError } from "../local-errors.js";

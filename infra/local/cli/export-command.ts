@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { customerEmails } from "../../../shared/app/privacy/customer-emails.js";
-import { customerHash } from "../../../shared/app/privacy/customer-hash.js";
 import { exportCustomer } from "../../../shared/app/privacy/export-customer.js";
 import type { PrivacyDeps } from "../../../shared/app/privacy/privacy-ports.js";
+import { customerHash } from "../../../shared/domain/privacy/customer-hash.js";
 import { LocalStackError } from "../local-errors.js";
 import { nothingFound } from "./cli-errors.js";
 import { stringFlag } from "./cli-options.js";

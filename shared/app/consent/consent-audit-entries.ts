@@ -1,8 +1,8 @@
 import type { ConsentPurpose, TailorEvent } from "../../domain/events/index.js";
+import { customerHash } from "../../domain/privacy/customer-hash.js";
 import { rememberedHashes, shortHash } from "../../domain/profile/dedup.js";
 import type { ConsentState, Profile } from "../../domain/profile/profile.js";
 import type { AuditEntry } from "../../ports.js";
-import { customerHash } from "../privacy/customer-hash.js";
 
 /** A consent decision carried by an event: `Consent Updated`, or `Unsubscribed` (a withdrawal). */
 interface Decision {

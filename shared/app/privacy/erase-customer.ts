@@ -1,6 +1,6 @@
+import { customerHash } from "../../domain/privacy/customer-hash.js";
 import type { AuditEntry, TombstoneKind } from "../../ports.js";
 import { customerEmails } from "./customer-emails.js";
-import { customerHash } from "./customer-hash.js";
 import type { PrivacyDeps } from "./privacy-ports.js";
 
 /** What an erasure removed, where: the answer of `tailor erase` and `DELETE /v1/customers/{id}`. */

@@ -1,8 +1,8 @@
+import { customerHash } from "../../domain/privacy/customer-hash.js";
 import type { JsonValue } from "../../domain/privacy/json-value.js";
 import { toJson, toJsonObject } from "../../domain/privacy/json-value.js";
 import type { AuditEntry } from "../../ports.js";
 import { customerEmails } from "./customer-emails.js";
-import { customerHash } from "./customer-hash.js";
 import type { PrivacyDeps } from "./privacy-ports.js";
 import { profileFieldGuide, readableProfile } from "./readable-profile.js";
 
