@@ -1,9 +1,7 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
-
-/** The key prefix the ingest use case writes quarantined records under. */
-export const QUARANTINE_PREFIX = "quarantine/";
+import { RECORDS_PREFIX } from "../../../shared/aws/s3-quarantine-index.js";
 
 /** Profiles in the table (a paginated `Scan` with `Select: COUNT`), tombstones left out. */
 export async function countProfiles(dynamo: DynamoDBClient, tableName: string): Promise<number> {
@@ -14,9 +12,8 @@ export async function countProfiles(dynamo: DynamoDBClient, tableName: string): 
       new ScanCommand({
         TableName: tableName,
         Select: "COUNT",
-        // Erased customers' tombstones are not profiles.
-        FilterExpression: "NOT begins_with(customerId, :tomb)",
-        ExpressionAttributeValues: { ":tomb": { S: "tomb#" } },
+        // An erased customer's tombstone (at the profile's key, with `erasedAt`) is not a profile.
+        FilterExpression: "attribute_not_exists(erasedAt)",
         ExclusiveStartKey: start,
       }),
     );
@@ -32,7 +29,7 @@ export async function quarantineKeys(s3: S3Client, bucket: string): Promise<stri
   let token: string | undefined;
   do {
     const out = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: QUARANTINE_PREFIX, ContinuationToken: token }),
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: RECORDS_PREFIX, ContinuationToken: token }),
     );
     for (const object of out.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
     token = out.IsTruncated === true ? out.NextContinuationToken : undefined;
