@@ -150,6 +150,29 @@ afterAll(async () => {
   temp.remove();
 });
 
+/** Puts e2e-a's first cart reminder (its intent, as ingest made it) on the sends queue again, and waits. */
+async function redeliverCartReminder(): Promise<void> {
+  const sqs = new SQSClient({});
+  const QueueUrl = stack.plan.queues.find((q) => q.name === LOCAL_NAMES.sendsQueue)?.url;
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl,
+      MessageBody: JSON.stringify({
+        key: `cart-abandonment#e2e-a#${T0}#0`,
+        campaignId: "cart-abandonment",
+        customerId: "e2e-a",
+        occurrence: String(T0),
+        step: 0,
+        template: "cart-abandonment",
+        dueAt: T0 + 4 * HOUR,
+        startedAt: T0,
+      }),
+    }),
+  );
+  sqs.destroy();
+  await stack.waitUntilIdle({ timeoutMs: 30_000 });
+}
+
 describe("campaigns on the local stack", () => {
   it("sends the cart reminder once, after the delay, personalised and escaped", async () => {
     const mail = await mailTo("e2e-a");
@@ -230,25 +253,7 @@ describe("campaigns on the local stack", () => {
     await put(firstBatch);
     await put([{ ...addToCart("e2e-a", T0), messageId: "e2e-duplicate-a" }]);
     // The intent itself delivered again to the sends queue.
-    const sqs = new SQSClient({});
-    const QueueUrl = stack.plan.queues.find((q) => q.name === LOCAL_NAMES.sendsQueue)?.url;
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl,
-        MessageBody: JSON.stringify({
-          key: `cart-abandonment#e2e-a#${T0}#0`,
-          campaignId: "cart-abandonment",
-          customerId: "e2e-a",
-          occurrence: String(T0),
-          step: 0,
-          template: "cart-abandonment",
-          dueAt: T0 + 4 * HOUR,
-          startedAt: T0,
-        }),
-      }),
-    );
-    sqs.destroy();
-    await stack.waitUntilIdle({ timeoutMs: 30_000 });
+    await redeliverCartReminder();
     expect(await mailTo("e2e-a")).toEqual(sentBefore);
     // The replayed custom event re-creates the wishlist intent under the same key: the ledger drops it.
     expect(await mailTo("e2e-e")).toHaveLength(1);
@@ -316,25 +321,7 @@ describe("campaigns on the local stack", () => {
       }),
     );
     // WHEN its message comes back to dispatch
-    const sqs = new SQSClient({});
-    const QueueUrl = stack.plan.queues.find((q) => q.name === LOCAL_NAMES.sendsQueue)?.url;
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl,
-        MessageBody: JSON.stringify({
-          key,
-          campaignId: "cart-abandonment",
-          customerId: "e2e-a",
-          occurrence: String(T0),
-          step: 0,
-          template: "cart-abandonment",
-          dueAt: T0 + 4 * HOUR,
-          startedAt: T0,
-        }),
-      }),
-    );
-    sqs.destroy();
-    await stack.waitUntilIdle({ timeoutMs: 30_000 });
+    await redeliverCartReminder();
     // THEN nothing more went out, and the claim is settled
     expect(await mailTo("e2e-a")).toEqual(before);
     const settled = await dynamodb.send(
