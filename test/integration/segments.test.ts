@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { segmentTimersEnvSchema } from "../../functions/segment-timers/env.js";
 import { makeSegmentTimersDeps } from "../../functions/segment-timers/make-deps.js";
 import { explainCommand } from "../../infra/local/cli/explain-command.js";
@@ -18,6 +18,7 @@ import type { SegmentTransition } from "../../shared/domain/segments/index.js";
 import { loadEnv } from "../../shared/lambda/env.js";
 import { simulate } from "../../shared/sim/index.js";
 import { oracleEvaluate } from "../segments/oracle.js";
+import { captureOutput } from "../support/capture-output.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -220,12 +221,12 @@ describe("segments on the local stack", () => {
     const at = ["--data-dir", dataDir];
 
     // Act
-    const imported = await capture(() => segmentsCommand(["import", "vip-list", csv, ...at]));
-    const recount = await capture(() => segmentsCommand(["recount", "--slices", "3", ...at]));
-    const listed = await capture(() => segmentsCommand(["--json", ...at]));
-    const table = await capture(() => segmentsCommand(at));
-    const explained = await capture(() => explainCommand([member, "--json", ...at]));
-    const text = await capture(() => explainCommand([other, ...at]));
+    const imported = await captureOutput(() => segmentsCommand(["import", "vip-list", csv, ...at]));
+    const recount = await captureOutput(() => segmentsCommand(["recount", "--slices", "3", ...at]));
+    const listed = await captureOutput(() => segmentsCommand(["--json", ...at]));
+    const table = await captureOutput(() => segmentsCommand(at));
+    const explained = await captureOutput(() => explainCommand([member, "--json", ...at]));
+    const text = await captureOutput(() => explainCommand([other, ...at]));
 
     // Assess
     expect(imported.code).toBe(2);
@@ -260,23 +261,3 @@ describe("segments on the local stack", () => {
     expect(text.out).toMatch(/OUT {2}vip-list \(VIP/);
   });
 });
-
-/** Runs a command in-process and returns its exit code and output. */
-async function capture(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await run(), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}

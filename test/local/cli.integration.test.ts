@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditCommand } from "../../infra/local/cli/audit-command.js";
 import { explainCommand } from "../../infra/local/cli/explain-command.js";
 import { exportCommand } from "../../infra/local/cli/export-command.js";
@@ -17,6 +17,7 @@ import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
 import { profileKey } from "../../shared/aws/profile-key.js";
 import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
 import { customerHash } from "../../shared/domain/privacy/customer-hash.js";
+import { captureOutput } from "../support/capture-output.js";
 import { tempDir } from "./helpers.js";
 
 const template: unknown = JSON.parse(
@@ -111,35 +112,13 @@ afterAll(async () => {
   data.remove();
 });
 
-/** Runs a command in-process and returns its exit code and output. */
-async function capture(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await run();
-    // Node's own warnings (an emulator's deprecations) are printed by the process, not the command.
-    return { code, out, err: err.replace(/^\(node:\d+\) .*\n(\(Use `node --trace.*\n)?/gm, "") };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
-
 describe("tailor profile and tailor quarantine", () => {
   it("read from the running stack of the data dir", async () => {
-    const json = await capture(() => profileCommand(["cli-ada", "--json", "--data-dir", data.dir]));
+    const json = await captureOutput(() => profileCommand(["cli-ada", "--json", "--data-dir", data.dir]));
     expect(json.code).toBe(0);
     expect(JSON.parse(json.out)).toEqual(profile);
 
-    const missing = await capture(() => profileCommand(["nobody", "--data-dir", data.dir]));
+    const missing = await captureOutput(() => profileCommand(["nobody", "--data-dir", data.dir]));
     expect(missing).toMatchObject({
       code: 1,
       out: "",
@@ -148,7 +127,9 @@ describe("tailor profile and tailor quarantine", () => {
   });
 
   it("profile --json names the stored fields as the export does; --raw shows the item as stored", async () => {
-    const readable = await capture(() => profileCommand(["cli-short", "--json", "--data-dir", data.dir]));
+    const readable = await captureOutput(() =>
+      profileCommand(["cli-short", "--json", "--data-dir", data.dir]),
+    );
     expect(readable.code).toBe(0);
     expect(JSON.parse(readable.out)).toEqual({
       customerId: "cli-short",
@@ -158,7 +139,7 @@ describe("tailor profile and tailor quarantine", () => {
       blob: "<4 bytes of binary: see --raw>",
     });
 
-    const raw = await capture(() => profileCommand(["cli-short", "--raw", "--data-dir", data.dir]));
+    const raw = await captureOutput(() => profileCommand(["cli-short", "--raw", "--data-dir", data.dir]));
     expect(raw.code).toBe(0);
     expect(JSON.parse(raw.out)).toEqual({ ...shortKeys, blob: "AQIDBA==" });
 
@@ -168,19 +149,19 @@ describe("tailor profile and tailor quarantine", () => {
   });
 
   it("say on stderr, exit 1 and write nothing when they find nothing", async () => {
-    const exported = await capture(() => exportCommand(["nobody", "--data-dir", data.dir]));
+    const exported = await captureOutput(() => exportCommand(["nobody", "--data-dir", data.dir]));
     expect(exported).toEqual({
       code: 1,
       out: "",
       err: "tailor export: Tailor holds nothing for nobody: nothing exported — check the id\n",
     });
     // No audit entry of an export that did not happen.
-    const audited = await capture(() => auditCommand(["--customer", "nobody", "--data-dir", data.dir]));
+    const audited = await captureOutput(() => auditCommand(["--customer", "nobody", "--data-dir", data.dir]));
     expect(audited.code).toBe(1);
     expect(audited.out).toBe("");
     expect(audited.err).toMatch(/^tailor audit: no audit entries for nobody in .* — widen the range/);
 
-    const explained = await capture(() => explainCommand(["nobody", "--data-dir", data.dir]));
+    const explained = await captureOutput(() => explainCommand(["nobody", "--data-dir", data.dir]));
     expect(explained).toMatchObject({ code: 1, out: "" });
     expect(explained.err).toBe(
       "tailor explain: no profile for nobody — check the id (erased customers have none)\n",
@@ -188,7 +169,7 @@ describe("tailor profile and tailor quarantine", () => {
   });
 
   it("audit says when it stopped at its limit, and how to see more", async () => {
-    const limited = await capture(() => auditCommand(["--limit", "2", "--data-dir", data.dir]));
+    const limited = await captureOutput(() => auditCommand(["--limit", "2", "--data-dir", data.dir]));
     expect(limited.code).toBe(0);
     expect(limited.out.trimEnd().split("\n")).toHaveLength(3);
     expect(limited.out).toMatch(/2 audit entries in /);
@@ -196,7 +177,7 @@ describe("tailor profile and tailor quarantine", () => {
       /^tailor audit: stopped at --limit 2; there are more — see more with --limit N \(up to 1000\) or older ones with --until \d{4}-/m,
     );
 
-    const all = await capture(() =>
+    const all = await captureOutput(() =>
       auditCommand(["--customer", "cli-ada", "--json", "--data-dir", data.dir]),
     );
     expect(all).toMatchObject({ code: 0, err: "" });
@@ -206,7 +187,9 @@ describe("tailor profile and tailor quarantine", () => {
   it("preview --variant of a variant no template has refuses before writing, naming the variants", async () => {
     const out = tempDir("tailor-cli-preview-");
     try {
-      const refused = await capture(() => previewCommand(["--all", "--variant", "z", "--out", out.dir]));
+      const refused = await captureOutput(() =>
+        previewCommand(["--all", "--variant", "z", "--out", out.dir]),
+      );
       expect(refused.code).toBe(1);
       expect(refused.err).toMatch(/^tailor preview: no variant "z" in any template — variants: a\b.*\n$/);
       expect(readdirSync(out.dir)).toEqual([]);
@@ -219,7 +202,7 @@ describe("tailor profile and tailor quarantine", () => {
     await stack?.stop();
     stack = undefined;
 
-    const pretty = await capture(() => profileCommand(["cli-ada", "--data-dir", data.dir]));
+    const pretty = await captureOutput(() => profileCommand(["cli-ada", "--data-dir", data.dir]));
     expect(pretty.code).toBe(0);
     expect(pretty.out.split("\n")).toEqual([
       "cli-ada  (version 3)",
@@ -229,7 +212,7 @@ describe("tailor profile and tailor quarantine", () => {
       "",
     ]);
 
-    const listed = await capture(() => quarantineCommand(["--data-dir", data.dir]));
+    const listed = await captureOutput(() => quarantineCommand(["--data-dir", data.dir]));
     expect(listed.code).toBe(0);
     expect(listed.out).toContain("shardId-000000000000/4960001  key cli-bob");
     expect(listed.out).toContain('reason: properties.price: expected a number ≥ 0 (got "abc")');

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDynamo } from "../../infra/local/cli/stack-access.js";
 import { trainAll } from "../../shared/app/training/index.js";
 import { simulatedHistory } from "../../shared/sim/index.js";
+import { captureOutput } from "../support/capture-output.js";
 import { tempDir } from "./helpers.js";
 
 /**
@@ -42,24 +43,8 @@ async function start(dataDir: string, wallNow: number, extra: readonly string[] 
   // when they load), in one module graph, so the handlers read the clock the stack installs.
   vi.resetModules();
   const { startCommand } = await import("../../infra/local/cli/start-command.js");
-  let out = "";
-  let err = "";
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const argv = ["--exit", "--data-dir", dataDir, "--models", models.dir, ...ports, ...shop, ...extra];
-    const code = await startCommand(argv, { wallClock: () => wallNow });
-    return { code, out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
+  const argv = ["--exit", "--data-dir", dataDir, "--models", models.dir, ...ports, ...shop, ...extra];
+  return captureOutput(() => startCommand(argv, { wallClock: () => wallNow }));
 }
 
 /** The summary's figures that do not measure speed: counts, emails, reasons, scores, sizes, the sample. */
