@@ -39,8 +39,6 @@ export interface StreamRecord {
   readonly subSequenceNumber?: number;
   /** The partition key (a user record's own, from the aggregate's table). */
   readonly partitionKey: string;
-  /** A user record's explicit hash key, when the producer set one. */
-  readonly explicitHashKey?: string;
   readonly shardId: string | undefined;
   readonly data: Uint8Array;
   /** Epoch ms at which the stream accepted the record. */

@@ -13,7 +13,8 @@ export function isKplAggregated(data: Uint8Array): boolean {
  * The user records of one stream record, in order. A record written by the Kinesis Producer Library (or the
  * Kinesis Agent, or any producer using the KPL aggregation format) is de-aggregated with the awslabs library
  * `aws-kinesis-agg`, its MD5 checked: each user record keeps the aggregate's sequence number and arrival time,
- * its position (`subSequenceNumber`), and its own partition key and explicit hash key. Any other record is its
+ * its position (`subSequenceNumber`) and its own partition key. (Not its explicit hash key: the library reports
+ * the table's first entry for a user record that has none, so the value cannot be trusted.) Any other record is its
  * own single user record. An aggregate whose body is corrupt (bad MD5, bad protobuf, no user records) comes back
  * whole, marked `unreadable` with the reason, for the quarantine.
  */
@@ -47,7 +48,6 @@ export function userRecordsOf(record: StreamRecord): StreamRecord[] {
     sequenceNumber: record.sequenceNumber,
     subSequenceNumber: user.subSequenceNumber ?? index,
     partitionKey: user.partitionKey ?? record.partitionKey,
-    ...(user.explicitPartitionKey === undefined ? {} : { explicitHashKey: user.explicitPartitionKey }),
     shardId: record.shardId,
     data: Buffer.from(user.data, "base64"),
     approximateArrivalTimestamp: record.approximateArrivalTimestamp,
