@@ -131,25 +131,18 @@ function readBody(
   const properties = isRecord(raw.properties) ? raw.properties : {};
   const text = (checked: string | null | undefined, value: unknown): string | undefined =>
     checked ?? (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
+  // The view calls' name and category (page, screen).
+  const view = () => ({
+    name: text(envelope?.name, raw.name),
+    category: text(envelope?.category, raw.category),
+  });
   switch (raw.type) {
     case "identify":
       return "identify";
     case "page":
-      return collect(
-        readPageBody(properties, {
-          name: text(envelope?.name, raw.name),
-          category: text(envelope?.category, raw.category),
-        }),
-        issues,
-      );
+      return collect(readPageBody(properties, view()), issues);
     case "screen":
-      return collect(
-        readScreenBody(properties, {
-          name: text(envelope?.name, raw.name),
-          category: text(envelope?.category, raw.category),
-        }),
-        issues,
-      );
+      return collect(readScreenBody(properties, view()), issues);
     case "group":
       return collect(readGroupBody(raw), issues);
     case "alias":
