@@ -6,6 +6,7 @@ import {
   decodeEvent,
   decodeEventBytes,
   EVENTS_PER_RECORD_MAX,
+  GROUP_TRAIT_VALUE_MAX,
   GROUP_TRAITS_MAX,
   type ParseResult,
   parseEvent,
@@ -218,16 +219,23 @@ describe("screen, group and alias calls", () => {
 
   it("group keeps groupId and a few scalar traits, name first; without groupId it is refused", () => {
     const traits = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`t${i}`, i]));
+    const long = "x".repeat(GROUP_TRAIT_VALUE_MAX + 1);
     const event = eventOf(
       parseEvent(
-        { ...base, type: "group", groupId: "acme", traits: { ...traits, deep: { x: 1 }, name: "Acme" } },
+        {
+          ...base,
+          type: "group",
+          groupId: "acme",
+          traits: { about: long, ...traits, deep: { x: 1 }, name: "Acme" },
+        },
         NOW,
       ),
     );
     if (event.kind !== "group") throw new Error(event.kind);
     expect(event.group.groupId).toBe("acme");
-    expect(Object.keys(event.group.traits)).toHaveLength(GROUP_TRAITS_MAX);
-    expect(Object.entries(event.group.traits)[0]).toEqual(["name", "Acme"]);
+    expect(Object.keys(event.group.traits)).toEqual(
+      ["name", "t0", "t1", "t2", "t3"].slice(0, GROUP_TRAITS_MAX),
+    );
     expect(issuesOf(parseEvent({ ...base, type: "group" }, NOW))).toEqual(["groupId:required"]);
   });
 

@@ -44,6 +44,8 @@ export const FUTURE_TOLERANCE_MS = 300_000;
 export const TIMESTAMP_MAX_MS = 8.64e15;
 /** Scalar group traits kept from a `group` call (`name` first, then in the order sent); the rest are dropped. */
 export const GROUP_TRAITS_MAX = 5;
+/** Longest text value of a group trait kept; longer values are dropped. */
+export const GROUP_TRAIT_VALUE_MAX = 100;
 /**
  * Most events in one record holding a JSON array of events (`[{…}, {…}]`), like Segment's batch limit: a longer
  * array is quarantined whole (rule `too_big`).

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { EVENT_NAMES } from "./event-kinds.js";
 import type { Scalar } from "./event-types.js";
 import { idField, nameField } from "./field-schemas.js";
-import { GROUP_TRAITS_MAX } from "./limits.js";
+import { GROUP_TRAIT_VALUE_MAX, GROUP_TRAITS_MAX } from "./limits.js";
 import type { EventBody } from "./read-body.js";
 import { freeFormScalars } from "./read-traits.js";
 import { type Checked, check } from "./zod-issues.js";
@@ -31,16 +31,21 @@ export function readScreenBody(
 
 /**
  * A `group` call: `groupId` (required) and at most {@link GROUP_TRAITS_MAX} scalar group traits from `traits`,
- * `name` first (free-form values follow the custom-field rules: nested and over-long values are dropped).
+ * `name` first (free-form values follow the custom-field rules, and text over {@link GROUP_TRAIT_VALUE_MAX}
+ * characters is dropped too: a profile keeps several groups, so their traits stay short).
  */
 export function readGroupBody(raw: Record<string, unknown>): Checked<EventBody> {
   const groupId = check(idField, raw.groupId, ["groupId"]);
   if (!groupId.ok) return groupId;
-  const traits = typeof raw.traits === "object" && raw.traits !== null ? raw.traits : {};
+  const traits =
+    typeof raw.traits === "object" && raw.traits !== null && !Array.isArray(raw.traits) ? raw.traits : {};
   const scalars = freeFormScalars(Object.fromEntries(Object.entries(traits)));
   const { name, ...rest } = scalars;
   const ordered: Record<string, Scalar> = name === undefined ? rest : { name, ...rest };
-  const kept = Object.fromEntries(Object.entries(ordered).slice(0, GROUP_TRAITS_MAX));
+  const short = Object.entries(ordered).filter(
+    ([, value]) => typeof value !== "string" || value.length <= GROUP_TRAIT_VALUE_MAX,
+  );
+  const kept = Object.fromEntries(short.slice(0, GROUP_TRAITS_MAX));
   return {
     ok: true,
     value: { kind: "group", name: EVENT_NAMES.group, group: { groupId: groupId.value, traits: kept } },
