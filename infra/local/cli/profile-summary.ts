@@ -47,6 +47,15 @@ function money(minor: number, currency: string | undefined): string {
  * engagement, consent. `now` places the time-dependent answers (lifecycle, 7-day counts). An item that does
  * not look like a profile is shown field by field instead.
  */
+/** Refunds and cancels naming an order the profile does not remember (kept and counted, never booked). */
+function unmatchedNote(orders: Profile["o"]): string | undefined {
+  const parts = [
+    orders?.ur ? `${orders.ur} refund${orders.ur === 1 ? "" : "s"}` : undefined,
+    orders?.uc ? `${orders.uc} cancel${orders.uc === 1 ? "" : "s"}` : undefined,
+  ].filter((part) => part !== undefined);
+  return parts.length === 0 ? undefined : `${parts.join(" · ")} of orders not remembered (not booked)`;
+}
+
 export function describeProfile(item: Record<string, unknown>, now: number): string[] {
   if (!isProfile(item)) return profileSummary(item);
   const p = item;
@@ -77,7 +86,8 @@ export function describeProfile(item: Record<string, unknown>, now: number): str
       orders === undefined || orders.n === 0
         ? "none"
         : `${orders.n} · revenue ${money(orders.r, orders.c)} · average ${money(aov ?? 0, orders.c)} · ` +
-          `last ${day(orders.l)}${orders.rn ? ` · ${orders.rn} refunded` : ""}`,
+          `last ${day(orders.l)}${orders.rn ? ` · ${orders.rn} refunded` : ""}` +
+          `${orders.cn ? ` · ${orders.cn} cancelled` : ""}`,
     ],
     [
       "cart",
@@ -100,6 +110,8 @@ export function describeProfile(item: Record<string, unknown>, now: number): str
     ["consent", consent.join(" · ") || "—"],
     ["suppressed", suppressed.join(" · ") || "—"],
   ];
+  const unmatched = unmatchedNote(orders);
+  if (unmatched !== undefined) rows.push(["unmatched", unmatched]);
   const skew = clockSkewNote(p);
   if (skew !== undefined) rows.push(["clock", skew]);
   return [
