@@ -83,6 +83,7 @@ export function recordOrder(profile: Profile, order: CompletedOrder): void {
     orders.rn = (orders.rn ?? 0) + waiting;
   }
   orders.c ??= order.currency;
+  orders.v ??= orders.r;
   if ((entry[5] & ORDER_CANCELLED) !== 0) {
     orders.uc = Math.max(0, (orders.uc ?? 0) - 1);
     remember(orders, entry);
@@ -207,6 +208,7 @@ function takeRefund(orders: OrderStats, entry: RememberedOrder, amount: number):
 /** The part of the order's revenue that `refunded` of its total stands for (all of it once fully refunded). */
 function revenueShare(entry: RememberedOrder, refunded: number): number {
   const [, , total, revenue] = entry;
+  if (refunded <= 0) return 0;
   if (refunded >= total) return revenue;
   return Math.min(revenue, Math.round((revenue * refunded) / total));
 }
