@@ -1,7 +1,9 @@
+import { marshall } from "@aws-sdk/util-dynamodb";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { describeProfile } from "../../infra/local/cli/profile-summary.js";
 import { readableProfile } from "../../shared/app/privacy/readable-profile.js";
+import { itemSizeBytes } from "../../shared/aws/dynamo-item-size.js";
 import { parseEvent, type TailorEvent } from "../../shared/domain/events/index.js";
 import { DAY_MS, foldEvents, type Profile, RECENT_ORDERS_MAX } from "../../shared/domain/profile/index.js";
 import { type EnvelopeOptions, NOW, parsed, type RawEvent, rawTrack } from "../factories/events.js";
@@ -120,6 +122,23 @@ describe("Order Refunded", () => {
     const profile = foldBatches(orders, [refunded(T + DAY_MS, { order_id: "o-0", currency: "USD" })]);
     expect(profile.o?.ro).toHaveLength(RECENT_ORDERS_MAX);
     expect(profile.o).toMatchObject({ n: RECENT_ORDERS_MAX + 1, r: (RECENT_ORDERS_MAX + 1) * 1000, ur: 1 });
+  });
+});
+
+describe("bounds", () => {
+  it("keeps the remembered orders bounded under a flood of refunds and cancels of unknown orders", () => {
+    const flood = Array.from({ length: 400 }, (_, i) =>
+      i % 2 === 0
+        ? refunded(T + i, { order_id: `ghost-${i}`, total: 1e12, currency: "USD" })
+        : cancelled(T + i, { order_id: `ghost-${i}` }),
+    );
+    const profile = foldBatches([completed(T - 1)], flood.slice(0, 200), flood.slice(200));
+    expect(profile.o).toMatchObject({ n: 1, r: 2750, ur: 200, uc: 200 });
+    expect(profile.o?.ro).toHaveLength(RECENT_ORDERS_MAX);
+    // the item marshals; the remembered orders stay about 36 bytes each (waiting amounts included)
+    const orders = itemSizeBytes(marshall({ ro: profile.o?.ro }));
+    expect(orders).toBeLessThan(RECENT_ORDERS_MAX * 48);
+    expect(itemSizeBytes(marshall(profile))).toBeGreaterThan(orders);
   });
 });
 
