@@ -125,6 +125,26 @@ describe("Order Refunded", () => {
   });
 });
 
+describe("profiles stored before orders were remembered", () => {
+  it("load and fold: revenue starts from the stored total, refunds of their old orders are unmatched", () => {
+    const stored = foldEvents(
+      undefined,
+      CUSTOMER,
+      [parsed(completed(T - DAY_MS, { order_id: "old" }))],
+      NOW,
+    ).profile;
+    // the layout before: no revenue `v`, no remembered orders `ro`
+    const legacy: Profile = { ...stored, o: { n: 1, r: 4000, c: "USD", f: T - DAY_MS, l: T - DAY_MS } };
+    const next = foldEvents(
+      legacy,
+      CUSTOMER,
+      [parsed(refunded(T, { order_id: "old", currency: "USD" })), parsed(completed(T + 1))],
+      NOW,
+    ).profile;
+    expect(next.o).toMatchObject({ n: 2, r: 4000 + 2750, v: 4000 + 2500, ur: 1 });
+  });
+});
+
 describe("bounds", () => {
   it("keeps the remembered orders bounded under a flood of refunds and cancels of unknown orders", () => {
     const flood = Array.from({ length: 400 }, (_, i) =>

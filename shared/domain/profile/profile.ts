@@ -32,6 +32,8 @@
  * A customer with 100 events a day carries about 1 KB of dedup memory. The memory is capped at
  * {@link DEDUP_MAX_IDS} ids (32 KB): only a customer sending more events than that within 25 hours (a bot)
  * has its oldest ids forgotten early. Duplicates inside one batch are skipped too. A fold whose events were all duplicates reports `changed: false`, so the ingest skips the write.
+ * An `Order Completed` is also recognised by its `order_id` among the {@link RECENT_ORDERS_MAX} orders remembered
+ * (`o.ro`): re-sent under a new `messageId`, it counts nowhere again (see `orders.ts`).
  *
  * ## Order of events
  *
