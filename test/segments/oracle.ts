@@ -238,13 +238,17 @@ function books(events: readonly TailorEvent[]): {
   last: number | undefined;
   revenue: number;
 } {
-  const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp);
   const placed = new Map<string, { total: number; currency: string; at: number }>();
   const cancelled = new Set<string>();
   const refunds = new Map<string, number>();
-  for (const event of sorted) {
-    if (event.kind === "order_completed" && !placed.has(event.order.orderId)) {
-      placed.set(event.order.orderId, { ...event.order, at: event.timestamp });
+  // the earliest Order Completed of each order_id books it (a re-sent one carries the same total)
+  for (const event of events) {
+    if (event.kind === "order_completed") {
+      const { orderId, total, currency } = event.order;
+      const known = placed.get(orderId);
+      if (known === undefined || event.timestamp < known.at) {
+        placed.set(orderId, { total, currency, at: event.timestamp });
+      }
     } else if (event.kind === "order_cancelled") cancelled.add(event.cancel.orderId);
     else if (event.kind === "order_refunded") {
       const { orderId, total, products } = event.refund;
