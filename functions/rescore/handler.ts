@@ -49,7 +49,10 @@ export async function runSlice(input: inputs.SliceInput, _context: Context): Pro
 export async function runFinish(input: inputs.FinishInput, _context: Context): Promise<RescoreRunReport> {
   const parsed = inputs.finishInputSchema.parse(input);
   const totalSegments = Math.max(1, parsed.summaries.length);
-  const report = await finishRescoreRun(finishDeps, parsed, { totalSegments });
+  const report = await finishRescoreRun(finishDeps, parsed, {
+    totalSegments,
+    monetaryBasis: env.RFM_MONETARY_BASIS,
+  });
   reports.reportFinish(observability, report);
   return report;
 }

@@ -22,6 +22,8 @@ import {
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct, type Node } from "constructs";
 import { rescoreEnvSchema } from "../../functions/rescore/env.js";
+import type { RfmMonetaryBasis } from "../../shared/domain/segments/contracts.js";
+import { DEFAULT_RFM_MONETARY_BASIS, RFM_MONETARY_BASES } from "../../shared/domain/segments/rfm.js";
 import { modelEndpointsSchema } from "../../shared/lambda/model-endpoints-env.js";
 import { LOCAL_NAMES, type LocalName } from "../local-names.js";
 import { InfraConfigError } from "./infra-config-error.js";
@@ -70,6 +72,13 @@ export interface RescoringSettingsInput {
    * @default 15
    */
   readonly realtimeScoringMinutes?: number;
+  /**
+   * What RFM's monetary value reads when a run recomputes the thresholds: `total` (what the customer paid, net
+   * of refunds and cancels) or `revenue` (Segment's `revenue`, excluding shipping and tax). Context
+   * `rfmMonetaryBasis`.
+   * @default "total"
+   */
+  readonly rfmMonetaryBasis?: RfmMonetaryBasis;
 }
 
 /** The rescoring settings, resolved and checked. */
@@ -78,6 +87,8 @@ export interface RescoringSettings {
   readonly rescoreSchedule: string;
   /** Minutes between two real-time rescorings of a customer; `undefined`: real-time scoring is off. */
   readonly realtimeScoringMinutes: number | undefined;
+  /** What RFM's monetary value reads. */
+  readonly rfmMonetaryBasis: RfmMonetaryBasis;
 }
 
 /** Minutes between two real-time rescorings of one customer when neither props nor context say. */
@@ -110,10 +121,18 @@ export function resolveRescoringSettings(input: RescoringSettingsInput, node: No
   if (!Number.isInteger(minutes) || minutes < 0 || minutes > 24 * 60) {
     throw new InfraConfigError(`realtimeScoringMinutes must be a whole number of minutes from 0 to 1440`);
   }
+  const basis: unknown = input.rfmMonetaryBasis ?? node.tryGetContext("rfmMonetaryBasis");
+  const rfmMonetaryBasis = RFM_MONETARY_BASES.find(
+    (known) => known === (basis ?? DEFAULT_RFM_MONETARY_BASIS),
+  );
+  if (rfmMonetaryBasis === undefined) {
+    throw new InfraConfigError(`rfmMonetaryBasis must be one of ${RFM_MONETARY_BASES.join(", ")}`);
+  }
   return {
     modelEndpoints: endpoints.data,
     rescoreSchedule,
     realtimeScoringMinutes: minutes === 0 ? undefined : minutes,
+    rfmMonetaryBasis,
   };
 }
 
@@ -189,6 +208,7 @@ export class Rescoring extends Construct {
       TRANSITIONS_QUEUE_URL: props.transitionsQueue.queueUrl,
       SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
       MODEL_ENDPOINTS: JSON.stringify(props.settings.modelEndpoints),
+      RFM_MONETARY_BASIS: props.settings.rfmMonetaryBasis,
       POWERTOOLS_SERVICE_NAME: RESCORE_SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };

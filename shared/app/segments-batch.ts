@@ -1,5 +1,5 @@
 import type { Profile } from "../domain/profile/index.js";
-import type { RfmScores, RfmThresholds } from "../domain/segments/contracts.js";
+import type { RfmMonetaryBasis, RfmScores, RfmThresholds } from "../domain/segments/contracts.js";
 import { rfmSample, rfmScores, rfmThresholds, type SegmentLibrary } from "../domain/segments/index.js";
 import type { ProfileScan, ScanSlice, SegmentStore, SizeDelta } from "../ports.js";
 import { resettleProfile } from "./resettle-profile.js";
@@ -61,26 +61,42 @@ export async function recountSegments(
 /** One buyer's RFM inputs: whole days since the last order, orders, revenue (minor units). */
 export type RfmSample = NonNullable<ReturnType<typeof rfmSample>>;
 
-/** The RFM inputs of every buyer in one slice. */
-export async function rfmSamples(scan: ProfileScan, slice: ScanSlice, now: number): Promise<RfmSample[]> {
+/** The RFM inputs of every buyer in one slice, monetary on `basis`. */
+export async function rfmSamples(
+  scan: ProfileScan,
+  slice: ScanSlice,
+  now: number,
+  basis?: RfmMonetaryBasis,
+): Promise<RfmSample[]> {
   const samples: RfmSample[] = [];
   for await (const { profile } of scan.scan(slice)) {
-    const sample = rfmSample(profile, now);
+    const sample = rfmSample(profile, now, basis);
     if (sample !== undefined) samples.push(sample);
   }
   return samples;
 }
 
-/** Computes the population's quintile thresholds over every slice and stores them for real-time evaluation. */
+/** How the RFM batch runs: over how many scan slices, and what monetary value it reads. */
+export interface RfmBatchOptions {
+  readonly totalSegments: number;
+  /** `total` (`o.r`) or `revenue` (`o.v`); stored with the thresholds. @default "total" */
+  readonly monetaryBasis?: RfmMonetaryBasis;
+}
+
+/**
+ * Computes the population's quintile thresholds over every slice and stores them (with their monetary basis)
+ * for real-time evaluation.
+ */
 export async function computeRfmThresholds(
   deps: { readonly scan: ProfileScan; readonly store: SegmentStore },
-  options: { readonly totalSegments: number },
+  options: RfmBatchOptions,
   now: number,
 ): Promise<RfmThresholds> {
+  const basis = options.monetaryBasis;
   const parts = await Promise.all(
-    allSlices(options.totalSegments).map((slice) => rfmSamples(deps.scan, slice, now)),
+    allSlices(options.totalSegments).map((slice) => rfmSamples(deps.scan, slice, now, basis)),
   );
-  const thresholds = rfmThresholds(parts.flat(), now);
+  const thresholds = rfmThresholds(parts.flat(), now, basis);
   await deps.store.putRfmThresholds(thresholds);
   return thresholds;
 }
@@ -125,7 +141,7 @@ export async function scoreRfmSlice(
 /** `computeRfmThresholds`, then `scoreRfmSlice` over every slice in parallel. */
 export async function recomputeRfm(
   deps: SegmentsBatchDeps,
-  options: { readonly totalSegments: number },
+  options: RfmBatchOptions,
 ): Promise<{ thresholds: RfmThresholds; summary: SliceSummary }> {
   const thresholds = await computeRfmThresholds(
     { scan: deps.scan, store: deps.segments.store },

@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
 import type { RfmThresholds } from "../domain/segments/contracts.js";
+import { RFM_MONETARY_BASES } from "../domain/segments/rfm.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type { SegmentSize, SegmentStore, SizeDelta } from "../ports.js";
 import { shardOf } from "./shard-of.js";
@@ -25,6 +26,7 @@ const thresholdsSchema = z.object({
   monetary: cuts,
   computedAt: z.number(),
   population: z.number(),
+  monetaryBasis: z.enum(RFM_MONETARY_BASES).optional(),
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -91,6 +91,20 @@ describe("experimentIncrements", () => {
     expect(outside.increments).toEqual([]);
   });
 
+  it("credits an order once, however often it is re-sent under new messageIds", () => {
+    const reached = batch(undefined, [delivered("b", T0)]);
+    const resent = (ms: number, n: number) =>
+      parsed(
+        rawEvents.orderCompleted({ order_id: "o-1", total: 50 }, { messageId: `order-o-1-${n}`, ...at(ms) }),
+        T0 + 10 * 24 * HOUR,
+      );
+    const first = batch(reached.after, [resent(T0 + HOUR, 1), resent(T0 + HOUR + 1, 2)]);
+    const later = batch(first.after, [resent(T0 + 2 * HOUR, 3)]);
+
+    expect(first.increments.map((i) => i.metric)).toEqual(["converted", "revenue"]);
+    expect(later.increments).toEqual([]);
+  });
+
   it("ignores emails without a campaign and variant", () => {
     const untagged = parsed(
       rawEvents.emailDelivered(

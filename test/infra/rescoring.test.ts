@@ -260,6 +260,7 @@ describe("rescoring", () => {
           modelEndpoints: '{"churn_60d":"churn-a"}',
           rescoreSchedule: "rate(12 hours)",
           realtimeScoringMinutes: "5",
+          rfmMonetaryBasis: "revenue",
         },
       }).node;
       // THEN
@@ -267,12 +268,18 @@ describe("rescoring", () => {
         modelEndpoints: { churn_60d: "churn-a" },
         rescoreSchedule: "rate(12 hours)",
         realtimeScoringMinutes: 5,
+        rfmMonetaryBasis: "revenue",
       });
       expect(resolveRescoringSettings({}, new App().node)).toEqual({
         modelEndpoints: DEFAULT_MODEL_ENDPOINTS,
         rescoreSchedule: DEFAULT_RESCORE_SCHEDULE,
         realtimeScoringMinutes: DEFAULT_REALTIME_SCORING_MINUTES,
+        rfmMonetaryBasis: "total",
       });
+      const badBasis = new App({ context: { rfmMonetaryBasis: "subtotal" } }).node;
+      expect(() => resolveRescoringSettings({}, badBasis)).toThrow(
+        /rfmMonetaryBasis must be one of total, revenue/,
+      );
       expect(() => resolveRescoringSettings({ modelEndpoints: {} }, node)).toThrow(InfraConfigError);
       expect(() => resolveRescoringSettings({ modelEndpoints: { a: "no/slashes" } }, node)).toThrow(
         /a: no\/slashes/,
@@ -283,6 +290,14 @@ describe("rescoring", () => {
       );
       const broken = new App({ context: { modelEndpoints: "{not json" } }).node;
       expect(() => resolveRescoringSettings({}, broken)).toThrow(/modelEndpoints/);
+    });
+
+    it("gives the Finish function the RFM monetary basis: total unless props or context say revenue", () => {
+      // THEN
+      template.hasResourceProperties("AWS::Lambda::Function", {
+        Description: Match.stringLikeRegexp("^Finishes a rescoring run"),
+        Environment: { Variables: Match.objectLike({ RFM_MONETARY_BASIS: "total" }) },
+      });
     });
   });
 

@@ -210,6 +210,9 @@ describe("DynamoSegmentStore", () => {
     await store.putRfmThresholds(thresholds);
 
     expect(await store.rfmThresholds()).toEqual(thresholds);
+    // with the monetary basis they were computed on
+    await store.putRfmThresholds({ ...thresholds, monetaryBasis: "revenue" });
+    expect((await store.rfmThresholds())?.monetaryBasis).toBe("revenue");
   });
 });
 

@@ -220,6 +220,7 @@ describe("bindStateMachineTasks", () => {
       TRANSITIONS_QUEUE_URL: "http://127.0.0.1:1/000000000000/transitions",
       SENDS_QUEUE_URL: "http://127.0.0.1:1/000000000000/sends",
       MODEL_ENDPOINTS: '{"purchase_30d":"tailor-purchase-30d"}',
+      RFM_MONETARY_BASIS: "total",
       POWERTOOLS_SERVICE_NAME: "tailor-rescore",
       POWERTOOLS_METRICS_NAMESPACE: "Tailor",
     };

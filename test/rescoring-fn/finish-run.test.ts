@@ -14,9 +14,11 @@ import {
   rescoreSlice,
 } from "../../shared/app/rescoring/index.js";
 import { DEFAULT_TOTAL_SEGMENTS, planRescoreRun } from "../../shared/app/rescoring/plan-run.js";
+import { cachedEvaluationContext } from "../../shared/app/segment-deps.js";
 import { FEATURE_NAMES } from "../../shared/domain/features/index.js";
+import { rfmScores } from "../../shared/domain/segments/index.js";
 import type { Scorer } from "../../shared/ports.js";
-import { DAY, HOUR, harness, order, T0, viewProduct } from "../app/segment-harness.js";
+import { DAY, HOUR, harness, order, record, T0, viewProduct } from "../app/segment-harness.js";
 
 /** The segments table's `pk = rescore`, `sk = last` item, in memory. */
 class InMemoryRuns implements RescoreRunStore {
@@ -218,5 +220,51 @@ describe("slice → finish", () => {
     expect(second.tiers.purchase_30d).toEqual({ high: 0, medium: 2, low: 2 });
     expect(second.psi.purchase_30d?.drift).toBe(true);
     expect(runs.last?.startedAt).toBe(T0 + DAY);
+  });
+});
+
+describe("finishRescoreRun: the RFM monetary basis", () => {
+  /** An order whose total includes shipping and tax that its revenue leaves out. */
+  const paid = (customerId: string, total: number, revenue: number) =>
+    record({
+      type: "track",
+      event: "Order Completed",
+      messageId: `${customerId}-order`,
+      userId: customerId,
+      timestamp: new Date(T0 - DAY).toISOString(),
+      properties: { order_id: `o-${customerId}`, total, revenue, currency: "USD" },
+    });
+
+  it("computes the monetary cut points over total by default and over revenue when set, and scores live on them", async () => {
+    const h = harness();
+    // c-1 paid the most but brought the least revenue (shipping and tax); c-2 the reverse
+    await ingestBatch(h.ingest(), [
+      paid("c-1", 60, 20),
+      paid("c-2", 30, 28),
+      paid("c-3", 40, 25),
+      paid("c-4", 50, 24),
+      paid("c-5", 20, 19),
+    ]);
+    const deps = { scan: h.profiles, store: h.store, runs: new InMemoryRuns(), clock: h.clock };
+    const monetary = async () => {
+      const context = await cachedEvaluationContext(h.store, h.clock, 0)();
+      const thresholds = context.rfm;
+      if (thresholds === undefined) throw new Error("no thresholds stored");
+      const m = (id: string) => {
+        const profile = h.profiles.items.get(id)?.profile;
+        return profile === undefined ? undefined : rfmScores(profile, thresholds, h.clock.now())?.m;
+      };
+      return { basis: thresholds.monetaryBasis, c1: m("c-1"), c2: m("c-2") };
+    };
+
+    await finishRescoreRun(deps, { startedAt: T0, summaries: [] }, { totalSegments: 2 });
+    expect(await monetary()).toEqual({ basis: "total", c1: 5, c2: 2 });
+
+    await finishRescoreRun(
+      deps,
+      { startedAt: T0, summaries: [] },
+      { totalSegments: 2, monetaryBasis: "revenue" },
+    );
+    expect(await monetary()).toEqual({ basis: "revenue", c1: 2, c2: 5 });
   });
 });

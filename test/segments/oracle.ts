@@ -218,21 +218,7 @@ function rateOk(
 function rfmOf(events: readonly TailorEvent[], now: number, ctx: OracleContext) {
   const thresholds = ctx.rfm;
   if (thresholds === undefined) return ctx.profile?.rfm;
-  let orders = 0;
-  let last: number | undefined;
-  let currency: string | undefined;
-  let revenue = 0;
-  for (const event of events) {
-    if (event.kind === "order_completed") {
-      orders++;
-      last = Math.max(last ?? event.timestamp, event.timestamp);
-      currency ??= event.order.currency;
-      if (event.order.currency === currency) revenue += event.order.total;
-    } else if (event.kind === "order_refunded") {
-      currency ??= event.refund.currency;
-      if (event.refund.currency === currency) revenue -= event.refund.total;
-    }
-  }
+  const { orders, last, revenue } = books(events);
   if (orders === 0 || last === undefined) return undefined;
   const bucket = (value: number, cuts: readonly number[]) => 1 + cuts.filter((cut) => value > cut).length;
   const recencyDays = Math.max(0, Math.floor((now - last) / DAY));
@@ -241,6 +227,48 @@ function rfmOf(events: readonly TailorEvent[], now: number, ctx: OracleContext) 
     f: bucket(orders, thresholds.frequency),
     m: bucket(revenue, thresholds.monetary),
   };
+}
+
+/**
+ * The books from raw events, order by order (no window): an order counts once per order_id unless cancelled;
+ * refunds come off its total, capped at it (no amount and no lines: all of it; lines without prices: nothing).
+ */
+function books(events: readonly TailorEvent[]): {
+  orders: number;
+  last: number | undefined;
+  revenue: number;
+} {
+  const placed = new Map<string, { total: number; currency: string; at: number }>();
+  const cancelled = new Set<string>();
+  const refunds = new Map<string, number>();
+  // the earliest Order Completed of each order_id books it (a re-sent one carries the same total)
+  for (const event of events) {
+    if (event.kind === "order_completed") {
+      const { orderId, total, currency } = event.order;
+      const known = placed.get(orderId);
+      if (known === undefined || event.timestamp < known.at) {
+        placed.set(orderId, { total, currency, at: event.timestamp });
+      }
+    } else if (event.kind === "order_cancelled") cancelled.add(event.cancel.orderId);
+    else if (event.kind === "order_refunded") {
+      const { orderId, total, products } = event.refund;
+      const amount = total ?? (products.length === 0 ? Number.POSITIVE_INFINITY : 0);
+      refunds.set(orderId, (refunds.get(orderId) ?? 0) + amount);
+    }
+  }
+  let currency: string | undefined;
+  let orders = 0;
+  let last: number | undefined;
+  let revenue = 0;
+  for (const [orderId, order] of placed) {
+    currency ??= order.currency;
+    if (cancelled.has(orderId)) continue;
+    orders++;
+    last = Math.max(last ?? order.at, order.at);
+    if (order.currency === currency)
+      revenue += order.total - Math.min(order.total, refunds.get(orderId) ?? 0);
+  }
+  return { orders, last, revenue };
 }
 
 const COHORTS: Record<string, (r: number, f: number) => boolean> = {
@@ -255,10 +283,9 @@ const COHORTS: Record<string, (r: number, f: number) => boolean> = {
 };
 
 function stage(events: readonly TailorEvent[], now: number): string {
-  const orders = events.filter((event) => event.kind === "order_completed");
-  if (orders.length === 0) return "new_lead";
-  const last = Math.max(...orders.map((event) => event.timestamp));
-  if (now - last <= 90 * DAY) return orders.length >= 2 ? "repeat_buyer" : "active";
+  const { orders, last } = books(events);
+  if (orders === 0 || last === undefined) return "new_lead";
+  if (now - last <= 90 * DAY) return orders >= 2 ? "repeat_buyer" : "active";
   return now - last <= 180 * DAY ? "lapsed" : "churned";
 }
 

@@ -5,6 +5,7 @@ import {
   RFM_COHORTS,
   type RfmCohort,
   rfmNextChangeAt,
+  rfmSample,
   rfmScores,
   rfmThresholds,
 } from "../../shared/domain/segments/index.js";
@@ -27,11 +28,50 @@ describe("rfmThresholds", () => {
       monetary: [2000, 4000, 6000, 8000],
       computedAt: NOW,
       population: 10,
+      monetaryBasis: "total",
     });
   });
 
   it("an empty population gives zero cut points", () => {
     expect(rfmThresholds([], NOW).frequency).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe("the monetary basis", () => {
+  // Two buyers alike but for shipping and tax: A paid 60 for 20 of revenue, B paid 30 for 28 of revenue.
+  const buyer = (total: number, revenue: number) =>
+    profileOf(NOW, rawEvents.orderCompleted({ order_id: "o-1", total, revenue }, at(NOW - DAY_MS)));
+  const a = buyer(60, 20);
+  const b = buyer(30, 28);
+  const population = [a, b, buyer(40, 25), buyer(50, 24), buyer(20, 19)];
+
+  it("reads the total (o.r) by default and the revenue (o.v) under `revenue`", () => {
+    expect(rfmSample(a, NOW)?.monetary).toBe(6000);
+    expect(rfmSample(a, NOW, "revenue")?.monetary).toBe(2000);
+  });
+
+  it("ranks the same customers differently, and the thresholds carry their basis to live scoring", () => {
+    const on = (basis: "total" | "revenue") =>
+      rfmThresholds(
+        population.flatMap((p) => rfmSample(p, NOW, basis) ?? []),
+        NOW,
+        basis,
+      );
+    const byTotal = on("total");
+    const byRevenue = on("revenue");
+    expect(byRevenue.monetaryBasis).toBe("revenue");
+    expect([rfmScores(a, byTotal, NOW)?.m, rfmScores(b, byTotal, NOW)?.m]).toEqual([5, 2]);
+    expect([rfmScores(a, byRevenue, NOW)?.m, rfmScores(b, byRevenue, NOW)?.m]).toEqual([2, 5]);
+  });
+
+  it("scores thresholds stored before the basis existed on the total, and old profiles' revenue as their total", () => {
+    const { monetaryBasis: _, ...stored } = rfmThresholds(
+      [{ recencyDays: 1, frequency: 1, monetary: 3000 }],
+      NOW,
+    );
+    expect(rfmScores(a, stored, NOW)?.m).toBe(5);
+    const legacy: Profile = { ...a, o: { n: 1, r: 6000, l: NOW - DAY_MS } };
+    expect(rfmSample(legacy, NOW, "revenue")?.monetary).toBe(6000);
   });
 });
 

@@ -54,6 +54,15 @@ function describeGroup(group: GroupRef): string {
  * engagement, consent. `now` places the time-dependent answers (lifecycle, 7-day counts). An item that does
  * not look like a profile is shown field by field instead.
  */
+/** Refunds and cancels naming an order the profile does not remember (kept and counted, never booked). */
+function unmatchedNote(orders: Profile["o"]): string | undefined {
+  const parts = [
+    orders?.ur ? `${orders.ur} refund${orders.ur === 1 ? "" : "s"}` : undefined,
+    orders?.uc ? `${orders.uc} cancel${orders.uc === 1 ? "" : "s"}` : undefined,
+  ].filter((part) => part !== undefined);
+  return parts.length === 0 ? undefined : `${parts.join(" · ")} of orders not remembered (not booked)`;
+}
+
 export function describeProfile(item: Record<string, unknown>, now: number): string[] {
   if (!isProfile(item)) return profileSummary(item);
   const p = item;
@@ -84,7 +93,8 @@ export function describeProfile(item: Record<string, unknown>, now: number): str
       orders === undefined || orders.n === 0
         ? "none"
         : `${orders.n} · revenue ${money(orders.r, orders.c)} · average ${money(aov ?? 0, orders.c)} · ` +
-          `last ${day(orders.l)}${orders.rn ? ` · ${orders.rn} refunded` : ""}`,
+          `last ${day(orders.l)}${orders.rn ? ` · ${orders.rn} refunded` : ""}` +
+          `${orders.cn ? ` · ${orders.cn} cancelled` : ""}`,
     ],
     [
       "cart",
@@ -109,6 +119,9 @@ export function describeProfile(item: Record<string, unknown>, now: number): str
   ];
   if (p.gr !== undefined && p.gr.length > 0) rows.push(["groups", p.gr.map(describeGroup).join(" · ")]);
   if (p.ai !== undefined && p.ai.length > 0) rows.push(["also known as", p.ai.join(", ")]);
+
+  const unmatched = unmatchedNote(orders);
+  if (unmatched !== undefined) rows.push(["unmatched", unmatched]);
   const skew = clockSkewNote(p);
   if (skew !== undefined) rows.push(["clock", skew]);
   return [

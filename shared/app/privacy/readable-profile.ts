@@ -21,7 +21,7 @@ export const PROFILE_FIELDS: Readonly<Record<string, { readonly name: string; re
   x: { name: "customEventCounts", meaning: "counts of custom events by name" },
   wa: { name: "activityAnchorHour", meaning: "the hour (epoch hours) the recent counts are relative to" },
   pc: { name: "productActivity", meaning: "recent activity per product" },
-  o: { name: "orders", meaning: "order statistics: count, totals, first and last order" },
+  o: { name: "orders", meaning: "order statistics: count, totals, first and last order (see orders.*)" },
   e: { name: "emailEngagement", meaning: "email opens, clicks, bounces and the like" },
   a: { name: "categoryAffinity", meaning: "interest per product category, fading over 30 days" },
   rv: { name: "recentlyViewedProducts", meaning: "product ids, newest first" },
@@ -74,20 +74,52 @@ export const PROFILE_FIELDS: Readonly<Record<string, { readonly name: string; re
   },
 };
 
-/** The profile with readable field names (see {@link PROFILE_FIELDS}); values as stored. */
+/** The order statistics' short keys (under `orders`) → a readable name and what it holds. Amounts: minor units. */
+export const ORDER_FIELDS: Readonly<Record<string, { readonly name: string; readonly meaning: string }>> = {
+  n: { name: "count", meaning: "orders placed, less those cancelled" },
+  f: { name: "firstOrderAt", meaning: "time of the first order (epoch ms)" },
+  l: { name: "lastOrderAt", meaning: "time of the last order (epoch ms)" },
+  r: { name: "totalNet", meaning: "order totals less refunds and cancelled orders, in `currency`" },
+  v: { name: "revenueNet", meaning: "order revenue (excluding shipping and tax) less refunds and cancels" },
+  rs: { name: "saturated", meaning: "the totals reached the largest amount kept" },
+  c: { name: "currency", meaning: "currency of the amounts (the first order's)" },
+  rn: { name: "refunds", meaning: "refunds of known orders (each capped at what was left of its order)" },
+  cn: { name: "cancelledOrders", meaning: "orders cancelled after they were counted" },
+  ur: { name: "unmatchedRefunds", meaning: "refunds of orders not remembered: kept, counted, never booked" },
+  uc: { name: "unmatchedCancels", meaning: "cancels of orders not remembered: kept, counted" },
+  fx: { name: "otherCurrency", meaning: "orders and refunds in another currency, not in the amounts" },
+  k: { name: "ordersByCategory", meaning: "orders that contained each category" },
+  ro: {
+    name: "recentOrders",
+    meaning: "[order id hash, time, total, revenue, refunded, flags, refunds waiting] of the recent orders",
+  },
+};
+
+/** The profile with readable field names (see {@link PROFILE_FIELDS}, {@link ORDER_FIELDS}); values as stored. */
 export function readableProfile(profile: Profile): { [key: string]: JsonValue } {
+  const out = renamed(profile, PROFILE_FIELDS);
+  if (profile.o !== undefined) out[PROFILE_FIELDS.o?.name ?? "o"] = renamed(profile.o, ORDER_FIELDS);
+  return out;
+}
+
+function renamed(
+  record: object,
+  fields: Readonly<Record<string, { readonly name: string }>>,
+): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = {};
-  for (const [key, value] of Object.entries(profile)) {
+  for (const [key, value] of Object.entries(record)) {
     const json = toJson(value);
     if (json === undefined) continue;
-    out[PROFILE_FIELDS[key]?.name ?? key] = json;
+    out[fields[key]?.name ?? key] = json;
   }
   return out;
 }
 
-/** The guide to the readable names: readable name → what it holds. */
+/** The guide to the readable names: readable name → what it holds (`orders.count` for the order fields). */
 export function profileFieldGuide(): { [key: string]: string } {
   const guide: { [key: string]: string } = {};
   for (const field of Object.values(PROFILE_FIELDS)) guide[field.name] = field.meaning;
+  const orders = PROFILE_FIELDS.o?.name ?? "o";
+  for (const field of Object.values(ORDER_FIELDS)) guide[`${orders}.${field.name}`] = field.meaning;
   return guide;
 }

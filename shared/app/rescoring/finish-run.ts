@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Clock, ProfileScan, SegmentStore } from "../../ports.js";
-import { computeRfmThresholds } from "../segments-batch.js";
+import { computeRfmThresholds, type RfmBatchOptions } from "../segments-batch.js";
 import type { ClusterRunReport } from "./fit-run-clusters.js";
 import { histogramStability, type PopulationStability } from "./population-stability.js";
 import { type RescoreSummary, sumRescoreSummaries } from "./rescore-slice.js";
@@ -98,7 +98,8 @@ const total = (histogram: readonly number[]) => histogram.reduce((sum, n) => sum
 
 /**
  * Finishes a rescoring run: sums the slices' summaries (a failed slice is counted and reported, never read as
- * zero scores), recomputes the RFM thresholds over `totalSegments` slices, compares each model's distribution
+ * zero scores), recomputes the RFM thresholds over `totalSegments` slices (monetary on `monetaryBasis`, default
+ * `total`), compares each model's distribution
  * with the previous run's (PSI) and stores this run's as the next baseline. A model with no score in this run
  * keeps its previous baseline, so one bad night does not erase it.
  */
@@ -109,7 +110,7 @@ export async function finishRescoreRun(
     readonly summaries: readonly SliceResult[];
     readonly clusters?: z.infer<typeof clusterRunSchema>;
   },
-  options: { readonly totalSegments: number },
+  options: RfmBatchOptions,
 ): Promise<RescoreRunReport> {
   const failedSlices = input.summaries.filter(isFailed).map((slice) => slice.segment);
   const summary = sumRescoreSummaries(

@@ -1,6 +1,6 @@
 import type { TailorEvent } from "../events/index.js";
 import { rememberedHashes, shortHash } from "../profile/dedup.js";
-import { attributedTouch, type Profile } from "../profile/index.js";
+import { attributedTouch, isKnownOrder, type Profile } from "../profile/index.js";
 
 /** What the experiment counters count, per campaign and arm (a variant, or `holdout`). */
 export type ExperimentMetric =
@@ -68,7 +68,8 @@ function flagsOf(profile: Profile | undefined, emailMessageId: string): number |
  * - deliveries, bounces and complaints of emails tagged with a campaign and variant, once per event;
  * - unique opens and clicks: the first open (or click) of an email, as the profile's ring of recent sends records;
  * - conversions and revenue: an `Order Completed` within `windowMs` after the customer's last delivery or click of
- *   a campaign (last touch), credited to that campaign's variant.
+ *   a campaign (last touch), credited to that campaign's variant; once per `order_id` the profile remembers (a
+ *   repeat under a new `messageId`, which the fold does not book either, counts nothing).
  */
 export function experimentIncrements(
   before: Profile | undefined,
@@ -79,12 +80,16 @@ export function experimentIncrements(
   const applied = rememberedHashes(before?.dd ?? {});
   const increments: ExperimentIncrement[] = [];
   const firsts = new Set<string>();
+  const orders = new Set<string>();
   const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp);
   for (const event of sorted) {
     const hashed = shortHash(event.messageId);
     if (applied.has(hashed)) continue;
     applied.add(hashed);
     if (event.kind === "order_completed") {
+      const { orderId } = event.order;
+      if (orders.has(orderId) || (before !== undefined && isKnownOrder(before, orderId))) continue;
+      orders.add(orderId);
       const touch = attributedTouch(after, event.timestamp, windowMs);
       if (touch === undefined) continue;
       const segment = (before ?? after).lc.s;

@@ -68,6 +68,12 @@ export function eventProperties(event: TailorEvent): Props {
         total: event.refund.total,
         currency: event.refund.currency,
       });
+    case "order_cancelled":
+      return defined({
+        order_id: event.cancel.orderId,
+        total: event.cancel.total,
+        currency: event.cancel.currency,
+      });
     case "email_delivered":
     case "email_opened":
     case "email_clicked":

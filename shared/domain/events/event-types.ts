@@ -33,8 +33,9 @@ export interface Traits {
 
 /** A product line. Money is in integer minor units of the enclosing event's currency. */
 export interface Product {
-  /** `product_id`, or `sku` when the id is absent. */
+  /** The first of `product_id`, `id` (the e-commerce v1 key) and `sku` the line carries. */
   readonly productId: string;
+  /** `sku`, as sent (also when it is not the product id). */
   readonly sku?: string;
   readonly category?: string;
   readonly name?: string;
@@ -148,6 +149,7 @@ export interface OrderCompletedEvent extends EventBase {
     readonly orderId: string;
     /** What the customer paid, minor units: `total ?? revenue ?? Σ price × quantity` (0 when unknown). */
     readonly total: number;
+    /** Segment's `revenue` (excluding shipping and tax), minor units, when the event carries it. */
     readonly revenue?: number;
     readonly discount?: number;
     readonly currency: string;
@@ -160,8 +162,24 @@ export interface OrderRefundedEvent extends EventBase {
   readonly kind: "order_refunded";
   readonly refund: {
     readonly orderId: string;
-    /** Amount refunded, minor units: `total ?? Σ price × quantity` (0 when unknown). */
-    readonly total: number;
+    /**
+     * Amount refunded, minor units: `total`, else the Σ price × quantity of the priced lines. Absent when the
+     * event says neither: with no lines it is a full refund (what is left of the order); with lines and no
+     * price it is a partial refund of an unknown amount.
+     */
+    readonly total?: number;
+    readonly currency: string;
+    readonly products: readonly Product[];
+  };
+}
+
+/** `Order Cancelled`: the order named by `orderId` is reversed. */
+export interface OrderCancelledEvent extends EventBase {
+  readonly kind: "order_cancelled";
+  readonly cancel: {
+    readonly orderId: string;
+    /** `total ?? revenue ?? Σ price × quantity` as sent, minor units; the fold reverses what it booked. */
+    readonly total?: number;
     readonly currency: string;
     readonly products: readonly Product[];
   };
@@ -227,6 +245,7 @@ export type TailorEvent =
   | CheckoutStartedEvent
   | OrderCompletedEvent
   | OrderRefundedEvent
+  | OrderCancelledEvent
   | EmailEvent
   | EmailBouncedEvent
   | UnsubscribedEvent

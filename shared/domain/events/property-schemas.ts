@@ -11,9 +11,10 @@ import {
 } from "./field-schemas.js";
 import { PRODUCTS_MAX } from "./limits.js";
 
-/** Segment product fields, shared by product events and `products[]` entries. */
+/** Segment product fields, shared by product events and `products[]` entries (`id` is the v1 product key). */
 const productShape = {
   product_id: idField.optional(),
+  id: idField.optional(),
   sku: idField.optional(),
   category: nameField.optional(),
   name: nameField.optional(),
@@ -22,13 +23,16 @@ const productShape = {
   quantity: quantityField.optional(),
 };
 
-/** A product needs `product_id` or, failing that, `sku`; checked even when other fields fail. */
-function requireProductId(value: { product_id?: string; sku?: string }, ctx: z.RefinementCtx): void {
-  if (value.product_id === undefined && value.sku === undefined) {
+/** A product needs `product_id`, `id` (v1) or `sku`; checked even when other fields fail. */
+function requireProductId(
+  value: { product_id?: string; id?: string; sku?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (value.product_id === undefined && value.id === undefined && value.sku === undefined) {
     ctx.addIssue({
       code: "custom",
       path: ["product_id"],
-      message: "required: expected product_id or sku",
+      message: "required: expected product_id, id or sku",
       params: { rule: "required" },
     });
   }
@@ -69,7 +73,7 @@ export const checkoutStartedSchema = z.object({
   products: productsField.optional(),
 });
 
-/** `Order Completed` properties. */
+/** `Order Completed` properties; `Order Cancelled` carries the same. */
 export const orderCompletedSchema = z.object({
   order_id: idField,
   total: amountField.optional(),

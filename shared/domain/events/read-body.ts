@@ -122,13 +122,27 @@ export function readTrackBody(
       return read(orderRefundedSchema, (p) => {
         const currency = p.currency ?? DEFAULT_CURRENCY;
         const products = (p.products ?? []).map((item) => toProduct(item, currency));
-        const total = p.total === undefined ? (sumProducts(products) ?? 0) : toMinorUnits(p.total, currency);
+        const total = minor(p.total, currency) ?? sumProducts(products);
         const issues = moneyIssues(currency, [
           { path: ["total"], what: "a total", minor: minor(p.total, currency) },
           linesSum(products),
         ]);
         if (issues.length > 0) return issues;
-        return { kind, name: EVENT_NAMES[kind], refund: { orderId: p.order_id, total, currency, products } };
+        const refund = { orderId: p.order_id, currency, products };
+        return { kind, name: EVENT_NAMES[kind], refund: total === undefined ? refund : { ...refund, total } };
+      });
+    case "order_cancelled":
+      return read(orderCompletedSchema, (p) => {
+        const currency = p.currency ?? DEFAULT_CURRENCY;
+        const products = (p.products ?? []).map((item) => toProduct(item, currency));
+        const total = minor(p.total ?? p.revenue, currency) ?? sumProducts(products);
+        const issues = moneyIssues(currency, [
+          { path: [p.total === undefined ? "revenue" : "total"], what: "a total", minor: total },
+          linesSum(products),
+        ]);
+        if (issues.length > 0) return issues;
+        const cancel = { orderId: p.order_id, currency, products };
+        return { kind, name: EVENT_NAMES[kind], cancel: total === undefined ? cancel : { ...cancel, total } };
       });
     case "email_delivered":
     case "email_opened":
@@ -191,8 +205,8 @@ export function readPageBody(
 
 function toProduct(p: RawProduct, currency: string): Product {
   return {
-    // requireProductId guarantees one of the two; the empty fallback only satisfies the type
-    productId: p.product_id ?? p.sku ?? "",
+    // requireProductId guarantees one of the three; the empty fallback only satisfies the type
+    productId: p.product_id ?? p.id ?? p.sku ?? "",
     sku: p.sku,
     category: p.category,
     name: p.name,

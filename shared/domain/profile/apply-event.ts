@@ -10,7 +10,7 @@ import { recordGroup } from "./groups.js";
 import { isWindowKind, KIND_CODES, type ProductKind } from "./kind-codes.js";
 import { recordAlias } from "./known-ids.js";
 import { lifecycleAt } from "./lifecycle.js";
-import { recordBoughtProducts, recordOrder, recordRefund } from "./orders.js";
+import { isKnownOrder, recordBoughtProducts, recordCancel, recordOrder, recordRefund } from "./orders.js";
 import {
   CUSTOM_NAME_KEY_MAX,
   CUSTOM_NAMES_MAX,
@@ -30,6 +30,8 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
   if (event.traits !== undefined || event.context !== undefined) {
     mergeTraits(profile, event.traits, event.context, time);
   }
+  // An order already completed (a retry under a new messageId) counts nowhere again.
+  if (event.kind === "order_completed" && isKnownOrder(profile, event.order.orderId)) return;
   count(profile, event, now);
 
   switch (event.kind) {
@@ -75,18 +77,28 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
         event.order.products.map((product) => product.productId),
         time >= (profile.o?.l ?? Number.NEGATIVE_INFINITY),
       );
-      recordOrder(
-        profile,
-        event.order.total,
-        event.order.currency,
+      recordOrder(profile, {
+        orderId: event.order.orderId,
+        total: event.order.total,
+        revenue: event.order.revenue,
+        currency: event.order.currency,
         time,
-        event.order.products.map((product) => product.category),
-      );
+        categories: event.order.products.map((product) => product.category),
+      });
       changeCart(profile, { op: "clear" }, time);
       profile.lc = lifecycleAt(profile, time);
       return;
     case "order_refunded":
-      recordRefund(profile, event.refund.total, event.refund.currency);
+      recordRefund(profile, {
+        orderId: event.refund.orderId,
+        amount: event.refund.total ?? (event.refund.products.length === 0 ? "rest" : "unknown"),
+        currency: event.refund.currency,
+        time,
+      });
+      return;
+    case "order_cancelled":
+      if (recordCancel(profile, { orderId: event.cancel.orderId, time }))
+        profile.lc = lifecycleAt(profile, time);
       return;
     case "email_delivered":
       recordEmail(profile, "delivered", event.email.messageId);

@@ -21,7 +21,7 @@ export {
   lifecycleAt,
   lifecycleNextChangeAt,
 } from "./lifecycle.js";
-export { averageOrderValue } from "./orders.js";
+export { averageOrderValue, isKnownOrder } from "./orders.js";
 export * from "./profile.js";
 export { KNOWN_TRAITS } from "./profile-traits.js";
 export {

@@ -14,6 +14,7 @@ export const KIND_CODES = {
   checkout_started: "ck",
   order_completed: "oc",
   order_refunded: "rf",
+  order_cancelled: "cn",
   email_delivered: "ed",
   email_opened: "eo",
   email_clicked: "ec",

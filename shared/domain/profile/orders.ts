@@ -1,27 +1,174 @@
+/**
+ * # Orders: the books
+ *
+ * `o.n` counts orders, `o.r` their totals and `o.v` their revenue (Segment's `revenue`, excluding shipping and
+ * tax), net of refunds and cancels. The profile remembers its {@link RECENT_ORDERS_MAX} most recent orders
+ * (`o.ro`, one {@link RememberedOrder} each) so that:
+ *
+ * - an `Order Completed` books once per `order_id`: a repeat (a producer retry under a new `messageId`) books
+ *   nothing;
+ * - an `Order Refunded` takes off at most what is left of the order it names: its `total`, else the sum of its
+ *   priced lines, else (no amount, no lines) the whole rest of the order; a refund listing lines without prices
+ *   is counted and books nothing. `o.r` never goes below 0 and never above the orders' totals;
+ * - an `Order Cancelled` takes the order back out once: the count, what is left of its total and revenue after
+ *   refunds, and the first/last order times (recomputed from the remembered orders); the lifecycle follows.
+ *   What the order did as behaviour stays: the `Order Completed` counters and windows, per-product activity,
+ *   bought products, category affinity and order counts by category;
+ * - a refund or a cancel naming an order the profile does not remember waits on a remembered entry of its own
+ *   and is counted (`o.ur`, `o.uc`): if the order arrives later (a cancel folded before its order, in one batch
+ *   or across batches) it is applied then and leaves the count, so the books end the same in any arrival order.
+ *
+ * @module
+ */
 import { isSafeKey } from "../events/index.js";
+import { shortHash } from "./dedup.js";
 import {
   BOUGHT_PRODUCTS_MAX,
+  ORDER_BOOKED,
+  ORDER_CANCELLED,
   ORDER_CATEGORIES_MAX,
+  ORDER_FULL_REFUND,
+  ORDER_OTHER_CURRENCY,
   type OrderStats,
   type Profile,
+  RECENT_ORDERS_MAX,
   REVENUE_MINOR_MAX,
+  type RememberedOrder,
 } from "./profile.js";
 
-/** Folds a completed order: count, first and last order time, revenue, orders per category. */
-export function recordOrder(
-  profile: Profile,
-  total: number,
-  currency: string,
-  time: number,
-  categories: Iterable<string | undefined> = [],
-): void {
-  const orders: OrderStats = profile.o ?? { n: 0, r: 0 };
-  orders.n++;
-  orders.f = Math.min(orders.f ?? time, time);
-  orders.l = Math.max(orders.l ?? time, time);
-  addAmount(orders, total, currency);
-  countCategories(orders, categories);
+/** What an `Order Completed` books. */
+export interface CompletedOrder {
+  readonly orderId: string;
+  /** Minor units of `currency`. */
+  readonly total: number;
+  /** Segment's `revenue`, minor units; the total when absent. */
+  readonly revenue: number | undefined;
+  readonly currency: string;
+  readonly time: number;
+  readonly categories: Iterable<string | undefined>;
+}
+
+/** What an `Order Refunded` asks: an amount (minor units), the whole rest of the order, or an unknown part. */
+export type RefundAmount = number | "rest" | "unknown";
+
+const ZERO: OrderStats = { n: 0, r: 0 };
+
+/** Whether the order was already completed (booked or cancelled first): a repeat must not count again. */
+export function isKnownOrder(profile: Profile, orderId: string): boolean {
+  const entry = findOrder(profile.o, shortHash(orderId));
+  return entry !== undefined && (entry[5] & ORDER_BOOKED) !== 0;
+}
+
+/**
+ * Folds a completed order: count, first and last order time, total and revenue, orders per category, and
+ * the refunds or the cancel that were waiting for it. A repeat of a remembered order changes nothing.
+ */
+export function recordOrder(profile: Profile, order: CompletedOrder): void {
+  const orders: OrderStats = profile.o ?? { ...ZERO };
   profile.o = orders;
+  const id = shortHash(order.orderId);
+  const entry = findOrder(orders, id) ?? newEntry(id, order.time);
+  if ((entry[5] & ORDER_BOOKED) !== 0) return;
+  entry[1] = order.time;
+  entry[2] = order.total;
+  entry[3] = order.revenue ?? order.total;
+  entry[5] |= ORDER_BOOKED;
+  countCategories(orders, order.categories);
+  const waiting = entry[6];
+  const waitingAmount = entry[4];
+  entry[4] = 0;
+  entry[6] = 0;
+  if (waiting > 0) {
+    orders.ur = Math.max(0, (orders.ur ?? 0) - waiting);
+    orders.rn = (orders.rn ?? 0) + waiting;
+  }
+  orders.c ??= order.currency;
+  orders.v ??= orders.r;
+  if ((entry[5] & ORDER_CANCELLED) !== 0) {
+    orders.uc = Math.max(0, (orders.uc ?? 0) - 1);
+    remember(orders, entry);
+    return;
+  }
+  orders.n++;
+  orders.f = Math.min(orders.f ?? order.time, order.time);
+  orders.l = Math.max(orders.l ?? order.time, order.time);
+  if (order.currency === orders.c) addAmounts(orders, entry[2], entry[3]);
+  else {
+    entry[5] |= ORDER_OTHER_CURRENCY;
+    orders.fx = (orders.fx ?? 0) + 1;
+  }
+  if (waiting > 0) {
+    const amount = (entry[5] & ORDER_FULL_REFUND) !== 0 ? entry[2] : Math.min(waitingAmount, entry[2]);
+    takeRefund(orders, entry, amount);
+  }
+  remember(orders, entry);
+}
+
+/**
+ * Folds a refund of `orderId`: at most what is left of the order is taken off `o.r` (and its share of `o.v`).
+ * A refund of an order not remembered waits for it and is counted in `o.ur`.
+ */
+export function recordRefund(
+  profile: Profile,
+  refund: {
+    readonly orderId: string;
+    readonly amount: RefundAmount;
+    readonly currency: string;
+    readonly time: number;
+  },
+): void {
+  const orders: OrderStats = profile.o ?? { ...ZERO };
+  profile.o = orders;
+  const id = shortHash(refund.orderId);
+  const found = findOrder(orders, id);
+  if (found === undefined || (found[5] & ORDER_BOOKED) === 0) {
+    const entry = found ?? newEntry(id, refund.time);
+    if (refund.amount === "rest") entry[5] |= ORDER_FULL_REFUND;
+    else if (refund.amount !== "unknown") entry[4] = Math.min(REVENUE_MINOR_MAX, entry[4] + refund.amount);
+    entry[6]++;
+    orders.ur = (orders.ur ?? 0) + 1;
+    remember(orders, found === undefined ? entry : undefined);
+    return;
+  }
+  orders.rn = (orders.rn ?? 0) + 1;
+  if ((found[5] & (ORDER_CANCELLED | ORDER_OTHER_CURRENCY)) !== 0) return;
+  if (typeof refund.amount === "number" && refund.currency !== orders.c) {
+    orders.fx = (orders.fx ?? 0) + 1;
+    return;
+  }
+  const left = found[2] - found[4];
+  const amount = refund.amount === "rest" ? left : refund.amount === "unknown" ? 0 : refund.amount;
+  takeRefund(orders, found, Math.min(amount, left));
+}
+
+/**
+ * Folds a cancel of `orderId`: a booked order is taken back out once (count, what is left of its amounts,
+ * first and last order times). Returns whether it was. A cancel of an order not remembered waits for it and is
+ * counted in `o.uc`; a repeated cancel changes nothing.
+ */
+export function recordCancel(
+  profile: Profile,
+  cancel: { readonly orderId: string; readonly time: number },
+): boolean {
+  const orders: OrderStats = profile.o ?? { ...ZERO };
+  profile.o = orders;
+  const id = shortHash(cancel.orderId);
+  const found = findOrder(orders, id);
+  const entry = found ?? newEntry(id, cancel.time);
+  if ((entry[5] & ORDER_CANCELLED) !== 0) return false;
+  entry[5] |= ORDER_CANCELLED;
+  if ((entry[5] & ORDER_BOOKED) === 0) {
+    orders.uc = (orders.uc ?? 0) + 1;
+    if (found === undefined) remember(orders, entry);
+    return false;
+  }
+  orders.n = Math.max(0, orders.n - 1);
+  orders.cn = (orders.cn ?? 0) + 1;
+  if ((entry[5] & ORDER_OTHER_CURRENCY) === 0) {
+    addAmounts(orders, -(entry[2] - entry[4]), -(entry[3] - revenueShare(entry, entry[4])));
+  }
+  recomputeOrderTimes(orders);
+  return true;
 }
 
 /**
@@ -50,28 +197,65 @@ function countCategories(orders: OrderStats, categories: Iterable<string | undef
   if (Object.keys(counts).length > 0) orders.k = counts;
 }
 
-/** Folds a refund: revenue goes down; the order count does not. */
-export function recordRefund(profile: Profile, total: number, currency: string): void {
-  const orders: OrderStats = profile.o ?? { n: 0, r: 0 };
-  orders.rn = (orders.rn ?? 0) + 1;
-  addAmount(orders, -total, currency);
-  profile.o = orders;
+/** Takes `amount` (≤ what is left) of a booked order off the books, and the same share of its revenue. */
+function takeRefund(orders: OrderStats, entry: RememberedOrder, amount: number): void {
+  if (amount <= 0 || (entry[5] & ORDER_OTHER_CURRENCY) !== 0) return;
+  const before = revenueShare(entry, entry[4]);
+  entry[4] += amount;
+  addAmounts(orders, -amount, -(revenueShare(entry, entry[4]) - before));
+}
+
+/** The part of the order's revenue that `refunded` of its total stands for (all of it once fully refunded). */
+function revenueShare(entry: RememberedOrder, refunded: number): number {
+  const [, , total, revenue] = entry;
+  if (refunded <= 0) return 0;
+  if (refunded >= total) return revenue;
+  return Math.min(revenue, Math.round((revenue * refunded) / total));
 }
 
 /**
- * Adds an amount in the profile's currency (set by the first amount folded). Without exchange rates an amount
- * in another currency cannot be added: it is counted in `fx` instead, so reports can tell revenue is partial.
- * Revenue saturates at ±{@link REVENUE_MINOR_MAX} (and `rs` records it), so it never leaves the exact integers.
+ * Adds amounts in the profile's currency to `r` and `v`, each kept within 0 and {@link REVENUE_MINOR_MAX}
+ * (`rs` records that it saturated), so they never leave the exact integers. A profile folded before `v` existed
+ * starts `v` from `r`.
  */
-function addAmount(orders: OrderStats, amount: number, currency: string): void {
-  orders.c ??= currency;
-  if (currency !== orders.c) {
-    orders.fx = (orders.fx ?? 0) + 1;
+function addAmounts(orders: OrderStats, total: number, revenue: number): void {
+  orders.v ??= orders.r;
+  const sum = orders.r + total;
+  orders.r = Math.min(REVENUE_MINOR_MAX, Math.max(0, sum));
+  const revenueSum = orders.v + revenue;
+  orders.v = Math.min(REVENUE_MINOR_MAX, Math.max(0, revenueSum));
+  if (orders.r !== sum && sum > 0) orders.rs = true;
+}
+
+/** First and last order times after a cancel: from the booked, uncancelled orders still remembered. */
+function recomputeOrderTimes(orders: OrderStats): void {
+  if (orders.n === 0) {
+    Reflect.deleteProperty(orders, "f");
+    Reflect.deleteProperty(orders, "l");
     return;
   }
-  const sum = orders.r + amount;
-  orders.r = Math.min(REVENUE_MINOR_MAX, Math.max(-REVENUE_MINOR_MAX, sum));
-  if (orders.r !== sum) orders.rs = true;
+  const times = (orders.ro ?? [])
+    .filter(([, , , , , flags]) => (flags & ORDER_BOOKED) !== 0 && (flags & ORDER_CANCELLED) === 0)
+    .map(([, at]) => at);
+  if (times.length === 0) return;
+  orders.l = Math.max(...times);
+  if (times.length >= orders.n) orders.f = Math.min(...times);
+}
+
+function findOrder(orders: OrderStats | undefined, id: string): RememberedOrder | undefined {
+  return orders?.ro?.find((entry) => entry[0] === id);
+}
+
+function newEntry(id: string, time: number): RememberedOrder {
+  return [id, time, 0, 0, 0, 0, 0];
+}
+
+/** Puts a new entry in the list (newest order time first) and keeps the {@link RECENT_ORDERS_MAX} newest. */
+function remember(orders: OrderStats, entry: RememberedOrder | undefined): void {
+  const list = orders.ro ?? [];
+  if (entry !== undefined && !list.includes(entry)) list.push(entry);
+  list.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  orders.ro = list.slice(0, RECENT_ORDERS_MAX);
 }
 
 /** Average order value in minor units of `o.c`, or undefined before the first order. */

@@ -20,7 +20,7 @@
  * | `churned`      | last order more than 180 days ago                           | last order + 180 days       |
  *
  * Thresholds: {@link LIFECYCLE_ACTIVE_DAYS} = 90, {@link LIFECYCLE_LAPSED_DAYS} = 180. Refunds do not
- * reduce the order count.
+ * reduce the order count; a cancelled order does (see `orders.ts`).
  *
  * ## Re-delivered events
  *
@@ -32,6 +32,8 @@
  * A customer with 100 events a day carries about 1 KB of dedup memory. The memory is capped at
  * {@link DEDUP_MAX_IDS} ids (32 KB): only a customer sending more events than that within 25 hours (a bot)
  * has its oldest ids forgotten early. Duplicates inside one batch are skipped too. A fold whose events were all duplicates reports `changed: false`, so the ingest skips the write.
+ * An `Order Completed` is also recognised by its `order_id` among the {@link RECENT_ORDERS_MAX} orders remembered
+ * (`o.ro`): re-sent under a new `messageId`, it counts nowhere again (see `orders.ts`).
  *
  * ## Order of events
  *
@@ -57,9 +59,10 @@
  * ## Size
  *
  * Measured by `test/domain/profile.test.ts`: a typical profile (identified, two browsing sessions, one order,
- * three emails, consent) is about 750 bytes as a DynamoDB item (about 1.2 KB of JSON), one write unit; a heavy
- * one (40 events a day, every day for a year) stays about 5 KB as an item, and stops growing: counters grow
- * in digits only, everything else is bounded and pruned.
+ * three emails, consent) is about 850 bytes as a DynamoDB item (about 1.3 KB of JSON), one write unit; a heavy
+ * one (40 events a day, every day for a year) stays about 5.6 KB as an item, and stops growing: counters grow
+ * in digits only, everything else is bounded and pruned. Of that, each remembered order (`o.ro`, at most
+ * {@link RECENT_ORDERS_MAX}) is about 36 bytes.
  *
  * @module
  */
@@ -282,18 +285,40 @@ export interface OrderStats {
   /** Last order time (epoch ms). */
   l?: number;
   /**
-   * Revenue in minor units of `c`: order totals minus refunds, saturating at ±{@link REVENUE_MINOR_MAX} so it is
-   * always an exact integer DynamoDB stores (`rs` says when it saturated).
+   * Revenue in minor units of `c`: order totals minus refunds (each capped at what is left of its order) and
+   * cancelled orders, kept within 0 and {@link REVENUE_MINOR_MAX} so it is always an exact integer DynamoDB
+   * stores (`rs` says when it saturated). See `orders.ts`.
    */
   r: number;
   /** Set once revenue hit ±{@link REVENUE_MINOR_MAX}: `r` is no longer the exact sum from then on. */
   rs?: true;
   /** Currency of `r`: the currency of the first amount folded. */
   c?: string;
-  /** Number of refunds. */
+  /**
+   * Net revenue in minor units of `c`: Segment's `revenue` of each order (excluding shipping and tax; the
+   * order's total when it has none), minus its share of refunds, saturating like `r`. Absent on profiles folded
+   * before it existed: the first amount folded then starts it from `r`. RFM reads it under the `revenue` basis.
+   */
+  v?: number;
+  /** Number of refunds matched to a remembered order (booked, capped at what was left of the order). */
   rn?: number;
+  /** Orders cancelled after they were booked: their count and amounts were taken back out. */
+  cn?: number;
+  /**
+   * Refunds naming an order the profile does not remember (older than the {@link RECENT_ORDERS_MAX} orders it
+   * keeps, or not arrived yet): kept and counted here, never booked. A refund that arrives before its order is
+   * waiting: when the order arrives it is applied and leaves this count.
+   */
+  ur?: number;
+  /** Cancels naming an order the profile does not remember, counted the same way (and waiting the same way). */
+  uc?: number;
   /** Orders and refunds whose amount was in another currency than `c`, so not in `r`. */
   fx?: number;
+  /**
+   * The most recent orders (by order time, newest first), at most {@link RECENT_ORDERS_MAX}, so a refund or a
+   * cancel can find the order it names: see {@link RememberedOrder}.
+   */
+  ro?: RememberedOrder[];
   /**
    * All-time number of orders that contained the category, by category (an order with two lines of one
    * category counts once). At most {@link ORDER_CATEGORIES_MAX} categories: the first ones seen are kept, and
@@ -301,6 +326,36 @@ export interface OrderStats {
    */
   k?: Record<string, number>;
 }
+
+/**
+ * One remembered order, as a tuple to keep the item small (about 40 bytes as an item):
+ * `[id, at, total, revenue, refunded, flags, waiting]`.
+ *
+ * - `id`: 48-bit hash of the `order_id` (8 base64url characters, as for the dedup memory).
+ * - `at`: the order's time (epoch ms); until the order arrives, the time of the first refund or cancel naming it.
+ * - `total`, `revenue`: what the order booked in `o.r` and `o.v` (minor units; 0 until it arrives).
+ * - `refunded`: the part of `total` refunded so far; until the order arrives, the sum of the waiting refunds.
+ * - `flags`: {@link ORDER_BOOKED} | {@link ORDER_CANCELLED} | {@link ORDER_FULL_REFUND} | {@link ORDER_OTHER_CURRENCY}.
+ * - `waiting`: refunds that arrived before the order (counted in `o.ur` until it arrives).
+ */
+export type RememberedOrder = [
+  id: string,
+  at: number,
+  total: number,
+  revenue: number,
+  refunded: number,
+  flags: number,
+  waiting: number,
+];
+
+/** {@link RememberedOrder} flag: the `Order Completed` arrived (once: a repeated one books nothing). */
+export const ORDER_BOOKED = 1;
+/** {@link RememberedOrder} flag: the `Order Cancelled` arrived (once: a repeated one changes nothing). */
+export const ORDER_CANCELLED = 2;
+/** {@link RememberedOrder} flag: a full refund (no amount, no lines) arrived before the order. */
+export const ORDER_FULL_REFUND = 4;
+/** {@link RememberedOrder} flag: the order was in another currency than `o.c`, so not in the amounts. */
+export const ORDER_OTHER_CURRENCY = 8;
 
 /** Email engagement the per-kind counters cannot tell. */
 export interface EmailStats {
@@ -398,6 +453,11 @@ export const CART_ITEMS_MAX = 20;
 export const RECENTLY_VIEWED_MAX = 10;
 /** Most bought products remembered (`bp`), so recommendations leave out what the customer already has. */
 export const BOUGHT_PRODUCTS_MAX = 30;
+/**
+ * Most orders remembered for refunds and cancels (`o.ro`): the newest by order time are kept. A refund or a
+ * cancel of an older order is counted in `o.ur` / `o.uc` and books nothing.
+ */
+export const RECENT_ORDERS_MAX = 16;
 /** Most categories with per-category order counts (`o.k`). */
 export const ORDER_CATEGORIES_MAX = 20;
 /** Most groups a profile keeps (`gr`); the least recently grouped is dropped first. */

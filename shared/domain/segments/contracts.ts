@@ -49,7 +49,18 @@ export interface RfmThresholds {
   readonly monetary: readonly [number, number, number, number];
   readonly computedAt: number;
   readonly population: number;
+  /**
+   * What the monetary cut points were computed over, so live scoring reads the same value: `total` (`o.r`)
+   * when absent (thresholds stored before the setting existed).
+   */
+  readonly monetaryBasis?: RfmMonetaryBasis;
 }
+
+/**
+ * What RFM's monetary value reads: `total` (`o.r`: what the customer paid, net of refunds and cancels) or
+ * `revenue` (`o.v`: Segment's `revenue`, excluding shipping and tax, net the same way).
+ */
+export type RfmMonetaryBasis = "total" | "revenue";
 
 /** Why a condition held or failed: the tree of the definition, each node with its outcome and what was seen. */
 export interface Reason {

@@ -26,4 +26,13 @@ export {
   SegmentLibraryError,
   segmentReferences,
 } from "./library.js";
-export { inCohort, RFM_COHORTS, rfmNextChangeAt, rfmSample, rfmScores, rfmThresholds } from "./rfm.js";
+export {
+  DEFAULT_RFM_MONETARY_BASIS,
+  inCohort,
+  RFM_COHORTS,
+  RFM_MONETARY_BASES,
+  rfmNextChangeAt,
+  rfmSample,
+  rfmScores,
+  rfmThresholds,
+} from "./rfm.js";

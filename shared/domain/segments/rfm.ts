@@ -4,8 +4,11 @@
  * Recency, frequency and monetary scores 1–5 from quintiles of the population of customers who ordered.
  *
  * - **Inputs** per customer: `recencyDays` = whole days since the last order (`floor((now − o.l) / 1 day)`),
- *   `frequency` = number of orders (`o.n`), `monetary` = revenue net of refunds (`o.r`, minor units of the
- *   customer's currency; currencies are not converted).
+ *   `frequency` = number of orders (`o.n`), `monetary` = the orders' totals net of refunds and cancels (`o.r`,
+ *   the default basis `total`) or their Segment `revenue` net the same way (`o.v`, basis `revenue`; `o.r` on a
+ *   profile folded before `o.v` existed), minor units of the customer's currency (currencies are not converted).
+ * - **Basis** ({@link RfmMonetaryBasis}): a setting of the batch that computes the thresholds (the rescoring's
+ *   `RFM_MONETARY_BASIS`), stored with the thresholds, so live scoring reads what the cut points were made of.
  * - **Thresholds** ({@link rfmThresholds}): the 20th, 40th, 60th and 80th percentiles of each input over the
  *   population, nearest-rank (the value at sorted position `ceil(p × n)`), computed in batch.
  * - **Scores** ({@link rfmScores}): frequency and monetary score 1 up to the 1st cut point (included), 2 up to
@@ -32,7 +35,7 @@
  * @module
  */
 import { DAY_MS, type Profile } from "../profile/index.js";
-import type { RfmScores, RfmThresholds } from "./contracts.js";
+import type { RfmMonetaryBasis, RfmScores, RfmThresholds } from "./contracts.js";
 import type { RfmCohort } from "./definition.js";
 
 /** Inclusive ranges of R and F scores that make each cohort. */
@@ -55,17 +58,24 @@ export function inCohort(scores: Pick<RfmScores, "r" | "f">, cohort: RfmCohort):
   return scores.r >= rule.r[0] && scores.r <= rule.r[1] && scores.f >= rule.f[0] && scores.f <= rule.f[1];
 }
 
-/** One customer's RFM inputs, or undefined if they never ordered. */
+/** The monetary bases, the default first. */
+export const RFM_MONETARY_BASES = ["total", "revenue"] as const satisfies readonly RfmMonetaryBasis[];
+
+/** The monetary basis when nothing sets one: `total`. */
+export const DEFAULT_RFM_MONETARY_BASIS: RfmMonetaryBasis = "total";
+
+/** One customer's RFM inputs (monetary on `basis`), or undefined if they never ordered. */
 export function rfmSample(
   profile: Profile,
   now: number,
+  basis: RfmMonetaryBasis = DEFAULT_RFM_MONETARY_BASIS,
 ): { recencyDays: number; frequency: number; monetary: number } | undefined {
   const orders = profile.o;
   if (orders === undefined || orders.n === 0 || orders.l === undefined) return undefined;
   return {
     recencyDays: Math.max(0, Math.floor((now - orders.l) / DAY_MS)),
     frequency: orders.n,
-    monetary: orders.r,
+    monetary: basis === "revenue" ? (orders.v ?? orders.r) : orders.r,
   };
 }
 
@@ -80,7 +90,7 @@ function ascending(value: number, cuts: Cuts): number {
 
 /** The customer's scores at `now` against the population's thresholds; undefined: never ordered. */
 export function rfmScores(profile: Profile, thresholds: RfmThresholds, now: number): RfmScores | undefined {
-  const sample = rfmSample(profile, now);
+  const sample = rfmSample(profile, now, thresholds.monetaryBasis);
   if (sample === undefined) return undefined;
   return {
     r: 6 - ascending(sample.recencyDays, thresholds.recencyDays),
@@ -120,12 +130,13 @@ function cutsOf(values: number[]): Cuts {
 }
 
 /**
- * Quintile cut points of each input over the population (customers who ordered), computed at `now`. An empty
- * population gives all-zero cut points.
+ * Quintile cut points of each input over the population (customers who ordered), computed at `now` from
+ * samples whose monetary value is on `basis` (recorded with them). An empty population gives all-zero cut points.
  */
 export function rfmThresholds(
   samples: Iterable<{ recencyDays: number; frequency: number; monetary: number }>,
   now: number,
+  basis: RfmMonetaryBasis = DEFAULT_RFM_MONETARY_BASIS,
 ): RfmThresholds {
   const recency: number[] = [];
   const frequency: number[] = [];
@@ -141,5 +152,6 @@ export function rfmThresholds(
     monetary: cutsOf(monetary),
     computedAt: now,
     population: recency.length,
+    monetaryBasis: basis,
   };
 }
