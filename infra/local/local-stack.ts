@@ -38,6 +38,7 @@ import { type Ports, resolvePorts } from "./service-ports.js";
 import type { SqsHandler } from "./sqs-event.js";
 import { SqsPoller } from "./sqs-poller.js";
 import { clearStackState, writeStackState } from "./stack-state.js";
+import { stackTemplate } from "./stack-template.js";
 import { planStateMachineSchedules, planStateMachines, type StateMachineSpec } from "./state-machine-plan.js";
 import { runStateMachine, type TaskBinding, type TaskOutcome } from "./state-machine-runner.js";
 import { bindStateMachineTasks, type StepFunctionTaskHandler } from "./state-machine-tasks.js";
@@ -78,7 +79,8 @@ export interface LocalStackOptions {
   readonly detail?: (line: string) => void;
   /**
    * The CloudFormation template, or a function producing it.
-   * @default - `synthTemplate()` of `infra/app.ts`: the CDK app synthesised in-process, without bundling
+   * @default - {@link stackTemplate}: the file `TAILOR_TEMPLATE_FILE` names, else the CDK app synthesised
+   *   in-process, without bundling
    */
   readonly template?: unknown;
   /** Kinesis handlers by function local name, instead of importing the real modules (tests). */
@@ -194,11 +196,6 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-async function defaultTemplate(): Promise<unknown> {
-  const { synthTemplate } = await import("../app.js");
-  return synthTemplate();
-}
-
 function clients(endpoints: Endpoints) {
   const base = { region: localRegion, credentials: { accessKeyId: "local", secretAccessKey: "local" } };
   return {
@@ -303,7 +300,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    const source = options.template ?? defaultTemplate;
+    const source = options.template ?? stackTemplate;
     const template: unknown = typeof source === "function" ? await source() : source;
     const cloudPlan = planResources(template, {
       region: localRegion,

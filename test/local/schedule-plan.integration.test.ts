@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { synthTemplate } from "../../infra/app.js";
 import { planResources } from "../../infra/local/resource-plan.js";
+import { stackTemplate } from "../../infra/local/stack-template.js";
 import { LOCAL_NAMES } from "../../infra/local-names.js";
 
 const options = { region: "us-east-1", accountId: "000000000000", sqsEndpoint: "http://127.0.0.1:4566" };
@@ -101,9 +101,9 @@ describe("planResources: schedules", () => {
     expect(plan.eventRules).toEqual([]);
   });
 
-  it("finds the app's every-minute segment-timers schedule, and what its function needs, in the synthesised template", () => {
+  it("finds the app's every-minute segment-timers schedule, and what its function needs, in the synthesised template", async () => {
     // GIVEN the template the local stack reads by default
-    const plan = planResources(synthTemplate(), options);
+    const plan = planResources(await stackTemplate(), options);
     // THEN
     expect(plan.schedules.filter((s) => s.name === LOCAL_NAMES.segmentTimersSchedule)).toEqual([
       {
