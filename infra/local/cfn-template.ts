@@ -78,6 +78,8 @@ export const queueProperties = z.looseObject({
 /** `AWS::Lambda::Function` properties the local stack uses. */
 export const functionProperties = z.looseObject({
   FunctionName: z.string().optional(),
+  /** `<file>.<export>`: the export is the handler the local stack calls. */
+  Handler: z.string().optional(),
   Environment: z.looseObject({ Variables: z.record(z.string(), value).optional() }).optional(),
   MemorySize: z.coerce.number().int().positive().optional(),
   Timeout: z.coerce.number().positive().optional(),
@@ -159,7 +161,11 @@ export const httpIntegrationProperties = z.looseObject({
 /** `AWS::ApiGatewayV2::Stage` properties the local stack uses. */
 export const httpStageProperties = z.looseObject({ ApiId: value, StageName: z.string() });
 
-const resource = z.looseObject({ Type: z.string(), Properties: z.record(z.string(), value).optional() });
+const resource = z.looseObject({
+  Type: z.string(),
+  Properties: z.record(z.string(), value).optional(),
+  Metadata: z.record(z.string(), value).optional(),
+});
 
 /** The parts of a CloudFormation template the local stack reads. */
 export const templateSchema = z.looseObject({

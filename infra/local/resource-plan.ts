@@ -1,4 +1,5 @@
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { ENTRY_METADATA } from "../local-names.js";
 import { type ResolveContext, resolveString } from "./cfn-intrinsics.js";
 import {
   bucketProperties,
@@ -69,6 +70,13 @@ export interface FunctionSpec {
   readonly environment: Readonly<Record<string, string>>;
   readonly memorySize: number;
   readonly timeoutSeconds: number;
+  /**
+   * The handler's entry file, relative to the repository root, from the function's `tailor:entry` metadata
+   * (which `ProjectFunction` writes); `undefined` for a function that has none, which the local stack cannot run.
+   */
+  readonly entry: string | undefined;
+  /** The handler's export name: what follows the last `.` of the function's `Handler` (`index.plan` → `plan`). */
+  readonly handler: string;
 }
 
 export interface KinesisMappingSpec {
@@ -355,6 +363,7 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
         for (const [key, value] of Object.entries(properties.Environment?.Variables ?? {})) {
           environment[key] = resolveString(value, ctx, `${logicalId} Environment.Variables.${key}`);
         }
+        const entry = resource.Metadata?.[ENTRY_METADATA];
         functions.push({
           logicalId,
           name,
@@ -362,6 +371,8 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
           environment,
           memorySize: properties.MemorySize ?? 128,
           timeoutSeconds: properties.Timeout ?? 3,
+          entry: typeof entry === "string" ? entry : undefined,
+          handler: properties.Handler?.split(".").at(-1) ?? "handler",
         });
         break;
       }
