@@ -5,7 +5,6 @@ import {
   bucketProperties,
   eventSourceMappingProperties,
   functionProperties,
-  globalTableProperties,
   localNameTag,
   parseProperties,
   parseTemplate,
@@ -125,7 +124,6 @@ export interface PlanOptions {
 const TYPES = {
   stream: "AWS::Kinesis::Stream",
   table: "AWS::DynamoDB::Table",
-  globalTable: "AWS::DynamoDB::GlobalTable",
   bucket: "AWS::S3::Bucket",
   queue: "AWS::SQS::Queue",
   function: "AWS::Lambda::Function",
@@ -135,27 +133,12 @@ const TYPES = {
   httpApi: "AWS::ApiGatewayV2::Api",
 } as const;
 
-const QUEUE_ATTRIBUTES = [
-  "DelaySeconds",
-  "MaximumMessageSize",
-  "MessageRetentionPeriod",
-  "ReceiveMessageWaitTimeSeconds",
-  "VisibilityTimeout",
-  "FifoQueue",
-  "ContentBasedDeduplication",
-] as const;
+const QUEUE_ATTRIBUTES = ["MessageRetentionPeriod", "VisibilityTimeout"] as const;
 
-/** The `tailor:local-name` of a resource (or of a global table's first replica). */
+/** The `tailor:local-name` of a resource. */
 function tagOf(resource: TemplateResource): string | undefined {
   const properties = resource.Properties ?? {};
-  const direct = Array.isArray(properties.Tags) ? properties.Tags : undefined;
-  const replicas = Array.isArray(properties.Replicas) ? properties.Replicas : [];
-  const first: unknown = replicas[0];
-  const replicaTags =
-    typeof first === "object" && first !== null && "Tags" in first && Array.isArray(first.Tags)
-      ? first.Tags
-      : undefined;
-  const list: unknown[] = direct ?? replicaTags ?? [];
+  const list: unknown[] = Array.isArray(properties.Tags) ? properties.Tags : [];
   const tags = list.flatMap((tag) =>
     typeof tag === "object" && tag !== null && "Key" in tag && typeof tag.Key === "string" && "Value" in tag
       ? [{ Key: tag.Key, Value: tag.Value }]
@@ -180,7 +163,6 @@ function arnOf(type: string, name: string, options: PlanOptions): string {
     case TYPES.stream:
       return `arn:aws:kinesis:${region}:${accountId}:stream/${name}`;
     case TYPES.table:
-    case TYPES.globalTable:
       return `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
     case TYPES.bucket:
       return `arn:aws:s3:::${name}`;
@@ -202,7 +184,6 @@ function arnOf(type: string, name: string, options: PlanOptions): string {
 const LOCAL_TYPES: ReadonlySet<string> = new Set([
   TYPES.stream,
   TYPES.table,
-  TYPES.globalTable,
   TYPES.bucket,
   TYPES.queue,
   TYPES.function,
@@ -264,7 +245,6 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
         case `${TYPES.table}.TableName`:
           return name;
         case `${TYPES.table}.StreamArn`:
-        case `${TYPES.globalTable}.StreamArn`:
           return `${arn}/stream/local`;
         case `${TYPES.bucket}.DomainName`:
           return `${name}.s3.amazonaws.com`;
@@ -301,16 +281,8 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
         streams.push({ logicalId, name, arn, shardCount: properties.ShardCount ?? 4 });
         break;
       }
-      case TYPES.table:
-      case TYPES.globalTable: {
-        const properties = parseProperties(
-          logicalId,
-          resource,
-          resource.Type === TYPES.table ? tableProperties : globalTableProperties,
-        );
-        const onDemand = properties.BillingMode !== "PROVISIONED";
-        const capacity = (declared: typeof properties.ProvisionedThroughput) =>
-          onDemand ? undefined : (declared ?? { ReadCapacityUnits: 5, WriteCapacityUnits: 5 });
+      case TYPES.table: {
+        const properties = parseProperties(logicalId, resource, tableProperties);
         tables.push({
           logicalId,
           name,
@@ -319,19 +291,7 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
             TableName: name,
             KeySchema: properties.KeySchema,
             AttributeDefinitions: properties.AttributeDefinitions,
-            BillingMode: onDemand ? "PAY_PER_REQUEST" : "PROVISIONED",
-            ProvisionedThroughput: capacity(properties.ProvisionedThroughput),
-            GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes?.map((index) => ({
-              IndexName: index.IndexName,
-              KeySchema: index.KeySchema,
-              Projection: index.Projection ?? { ProjectionType: "ALL" },
-              ProvisionedThroughput: capacity(index.ProvisionedThroughput),
-            })),
-            LocalSecondaryIndexes: properties.LocalSecondaryIndexes?.map((index) => ({
-              IndexName: index.IndexName,
-              KeySchema: index.KeySchema,
-              Projection: index.Projection ?? { ProjectionType: "ALL" },
-            })),
+            BillingMode: properties.BillingMode,
           },
         });
         break;
@@ -500,7 +460,6 @@ function planMapping(
       maximumBatchingWindowInSeconds:
         properties.MaximumBatchingWindowInSeconds ?? defaults.maximumBatchingWindowInSeconds,
       startingPosition: properties.StartingPosition ?? defaults.startingPosition,
-      startingPositionTimestamp: properties.StartingPositionTimestamp,
       bisectBatchOnFunctionError:
         properties.BisectBatchOnFunctionError ?? defaults.bisectBatchOnFunctionError,
       maximumRetryAttempts: properties.MaximumRetryAttempts ?? defaults.maximumRetryAttempts,
