@@ -97,7 +97,7 @@ export const ruleProperties = z.looseObject({
         Id: z.string(),
         Arn: value,
         Input: value.optional(),
-        InputPath: value.optional(),
+        InputPath: unsupported("InputPath"),
         InputTransformer: value.optional(),
       }),
     )

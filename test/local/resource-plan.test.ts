@@ -86,6 +86,20 @@ describe("planResources", () => {
         },
       },
     };
+    const inputPath = {
+      Resources: {
+        Rule: {
+          Type: "AWS::Events::Rule",
+          Properties: {
+            ScheduleExpression: "rate(1 day)",
+            Targets: [{ Id: "T", Arn: "x", InputPath: "$.detail" }],
+          },
+        },
+      },
+    };
+    expect(() => planResources(inputPath, options)).toThrow(
+      /Rule \(AWS::Events::Rule\).*InputPath is not supported/s,
+    );
     expect(() => planResources(fifo, options)).toThrow(
       /Queue \(AWS::SQS::Queue\).*FifoQueue is not supported/s,
     );
@@ -208,8 +222,10 @@ describe("resolveString", () => {
     ).toBe("us-east-1:tailor-profiles:arn:table:dev:tailor-profiles:${Literal}");
   });
 
-  it("handles Join, Select and Split, and rejects what it does not know", () => {
-    expect(resolveString({ "Fn::Select": [1, { "Fn::Split": [",", "a,b,c"] }] }, ctx, "t")).toBe("b");
+  it("handles Join, and rejects what it does not know (Select and Split too: the app's template has none)", () => {
+    expect(() => resolveString({ "Fn::Select": [1, ["a", "b"]] }, ctx, "t")).toThrow(
+      "t: Fn::Select is not supported by the local stack",
+    );
     expect(resolveString({ "Fn::Join": ["-", ["a", { Ref: "AWS::AccountId" }]] }, ctx, "t")).toBe(
       "a-000000000000",
     );
