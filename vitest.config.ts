@@ -46,6 +46,10 @@ export default defineConfig({
         test: {
           name: "integration",
           include: integration,
+          // One synth of the app for every file (test/support/template-global-setup.ts): the local stack and the
+          // CLIs the tests start read it through TAILOR_TEMPLATE_FILE instead of synthesising again.
+          globalSetup: ["test/support/template-global-setup.ts"],
+          setupFiles: ["test/support/template-env-setup.ts"],
           // Each file starts its own emulators and stubs the environment for them: kept apart.
           isolate: true,
           // The local stack's HTTP API on any free port, not 8006: two files run at once, and a developer's

@@ -5,6 +5,13 @@
  */
 export const LOCAL_NAME_TAG = "tailor:local-name";
 
+/**
+ * The template metadata key of each function's handler entry file, relative to the repository root
+ * (`functions/ingest/handler.ts`): the local stack loads the handler from it, so a new function needs no local
+ * registration.
+ */
+export const ENTRY_METADATA = "tailor:entry";
+
 /** The friendly names the local stack gives the resources this app declares. */
 export const LOCAL_NAMES = {
   eventStream: "tailor-events",

@@ -1,13 +1,14 @@
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute, normalize, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Duration, RemovalPolicy, Token, Validations } from "aws-cdk-lib";
+import { CfnResource, Duration, RemovalPolicy, Token, Validations } from "aws-cdk-lib";
 import { type IRole, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { type ILogGroup, LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { z } from "zod";
+import { ENTRY_METADATA } from "../local-names.js";
 import { InfraConfigError } from "./infra-config-error.js";
 
 /** The repository root, where `package-lock.json` and `tsconfig.json` live. */
@@ -157,6 +158,12 @@ export class ProjectFunction<S extends z.ZodObject> extends Construct {
             : afterBundlingHooks(folders, props.afterBundling),
       },
     });
+    // The local stack loads the handler from this entry (infra/local/handler-loader.ts).
+    const cfnFunction = this.function.node.defaultChild;
+    if (cfnFunction instanceof CfnResource) {
+      const entry = relative(fileURLToPath(projectRoot), props.entry).split(sep).join("/");
+      cfnFunction.addMetadata(ENTRY_METADATA, entry);
+    }
     Validations.of(this.function).acknowledge({
       id: "AwsSolutions-L1",
       reason: "Node.js 22 is the runtime the project builds, tests and runs locally on; it moves as one.",

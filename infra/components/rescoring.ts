@@ -22,6 +22,7 @@ import {
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct, type Node } from "constructs";
 import { rescoreEnvSchema } from "../../functions/rescore/env.js";
+import { parseScheduleExpression } from "../../shared/domain/schedules/index.js";
 import type { RfmMonetaryBasis } from "../../shared/domain/segments/contracts.js";
 import { DEFAULT_RFM_MONETARY_BASIS, RFM_MONETARY_BASES } from "../../shared/domain/segments/rfm.js";
 import { modelEndpointsSchema } from "../../shared/lambda/model-endpoints-env.js";
@@ -113,9 +114,11 @@ export function resolveRescoringSettings(input: RescoringSettingsInput, node: No
   }
   const schedule: unknown = input.rescoreSchedule ?? node.tryGetContext("rescoreSchedule");
   const rescoreSchedule = schedule ?? DEFAULT_RESCORE_SCHEDULE;
-  if (typeof rescoreSchedule !== "string" || !/^(cron|rate)\(.+\)$/.test(rescoreSchedule)) {
+  if (typeof rescoreSchedule !== "string") {
     throw new InfraConfigError(`rescoreSchedule must be a cron(...) or rate(...) expression`);
   }
+  const parsed = parseScheduleExpression(rescoreSchedule);
+  if (parsed.kind === "invalid") throw new InfraConfigError(`rescoreSchedule: ${parsed.problem}`);
   const rawMinutes: unknown = input.realtimeScoringMinutes ?? node.tryGetContext("realtimeScoringMinutes");
   const minutes = Number(rawMinutes ?? DEFAULT_REALTIME_SCORING_MINUTES);
   if (!Number.isInteger(minutes) || minutes < 0 || minutes > 24 * 60) {
@@ -130,7 +133,7 @@ export function resolveRescoringSettings(input: RescoringSettingsInput, node: No
   }
   return {
     modelEndpoints: endpoints.data,
-    rescoreSchedule,
+    rescoreSchedule: parsed.expression,
     realtimeScoringMinutes: minutes === 0 ? undefined : minutes,
     rfmMonetaryBasis,
   };

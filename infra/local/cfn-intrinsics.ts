@@ -97,29 +97,14 @@ function resolve(value: unknown, ctx: ResolveContext, where: string): Resolved {
       }
       return items.map((item) => (typeof item === "string" ? item : item.join(","))).join(separator);
     }
-    case "Fn::Select": {
-      const [index, list] = Array.isArray(args) ? args : [];
-      const items = resolve(list, ctx, where);
-      const picked = Array.isArray(items) ? items[Number(resolve(index, ctx, where))] : undefined;
-      if (picked === undefined) throw new TemplateError(`${where}: Fn::Select out of range`);
-      return picked;
-    }
-    case "Fn::Split": {
-      const [separator, text] = Array.isArray(args) ? args : [];
-      const whole = resolve(text, ctx, where);
-      if (typeof separator !== "string" || typeof whole !== "string") {
-        throw new TemplateError(`${where}: malformed Fn::Split`);
-      }
-      return whole.split(separator);
-    }
     default:
       throw new TemplateError(`${where}: ${fn} is not supported by the local stack`);
   }
 }
 
 /**
- * Resolves a template value to a string: literals as they are; `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`,
- * `Fn::Select` and `Fn::Split` against `ctx`. Anything else is a {@link TemplateError} naming `where`.
+ * Resolves a template value to a string: literals as they are; `Ref`, `Fn::GetAtt`, `Fn::Sub` and `Fn::Join`
+ * (the intrinsics the app's template uses where the local stack reads it) against `ctx`. Anything else is a {@link TemplateError} naming `where`.
  */
 export function resolveString(value: unknown, ctx: ResolveContext, where: string): string {
   const resolved = resolve(value, ctx, where);

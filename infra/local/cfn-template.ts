@@ -9,16 +9,9 @@ const tags = z.array(z.object({ Key: z.string(), Value: value })).optional();
 
 const keySchema = z.array(z.object({ AttributeName: z.string(), KeyType: z.enum(["HASH", "RANGE"]) }));
 
-const projection = z
-  .object({
-    ProjectionType: z.enum(["ALL", "KEYS_ONLY", "INCLUDE"]).optional(),
-    NonKeyAttributes: z.array(z.string()).optional(),
-  })
-  .optional();
-
-const throughput = z
-  .object({ ReadCapacityUnits: z.coerce.number(), WriteCapacityUnits: z.coerce.number() })
-  .optional();
+/** A property the app's template never declares and the local stack does not implement: refused, not ignored. */
+const unsupported = (what: string) =>
+  z.undefined({ error: `${what} is not supported by the local stack (the app declares none)` }).optional();
 
 /** `AWS::Kinesis::Stream` properties the local stack uses. */
 export const streamProperties = z.looseObject({
@@ -28,34 +21,21 @@ export const streamProperties = z.looseObject({
   Tags: tags,
 });
 
-/** `AWS::DynamoDB::Table` properties the local stack uses. */
+/**
+ * `AWS::DynamoDB::Table` properties the local stack uses: keys, on-demand billing (the app's tables are all
+ * on-demand and have no secondary index; an index or provisioned capacity is refused, naming the property).
+ */
 export const tableProperties = z.looseObject({
   TableName: z.string().optional(),
   KeySchema: keySchema,
   AttributeDefinitions: z.array(
     z.object({ AttributeName: z.string(), AttributeType: z.enum(["S", "N", "B"]) }),
   ),
-  BillingMode: z.enum(["PROVISIONED", "PAY_PER_REQUEST"]).optional(),
-  ProvisionedThroughput: throughput,
-  GlobalSecondaryIndexes: z
-    .array(
-      z.looseObject({
-        IndexName: z.string(),
-        KeySchema: keySchema,
-        Projection: projection,
-        ProvisionedThroughput: throughput,
-      }),
-    )
-    .optional(),
-  LocalSecondaryIndexes: z
-    .array(z.looseObject({ IndexName: z.string(), KeySchema: keySchema, Projection: projection }))
-    .optional(),
+  BillingMode: z.literal("PAY_PER_REQUEST"),
+  ProvisionedThroughput: unsupported("ProvisionedThroughput"),
+  GlobalSecondaryIndexes: unsupported("GlobalSecondaryIndexes"),
+  LocalSecondaryIndexes: unsupported("LocalSecondaryIndexes"),
   Tags: tags,
-});
-
-/** `AWS::DynamoDB::GlobalTable` (CDK's `TableV2`): the same keys, tags per replica. */
-export const globalTableProperties = tableProperties.extend({
-  Replicas: z.array(z.looseObject({ Region: value, Tags: tags })).optional(),
 });
 
 /** `AWS::S3::Bucket` properties the local stack uses. */
@@ -64,13 +44,9 @@ export const bucketProperties = z.looseObject({ BucketName: z.string().optional(
 /** `AWS::SQS::Queue` properties the local stack uses (the rest are ignored locally: encryption, policies). */
 export const queueProperties = z.looseObject({
   QueueName: z.string().optional(),
-  DelaySeconds: z.coerce.number().optional(),
-  MaximumMessageSize: z.coerce.number().optional(),
   MessageRetentionPeriod: z.coerce.number().optional(),
-  ReceiveMessageWaitTimeSeconds: z.coerce.number().optional(),
   VisibilityTimeout: z.coerce.number().optional(),
-  FifoQueue: z.boolean().optional(),
-  ContentBasedDeduplication: z.boolean().optional(),
+  FifoQueue: unsupported("FifoQueue"),
   RedrivePolicy: value.optional(),
   Tags: tags,
 });
@@ -78,6 +54,8 @@ export const queueProperties = z.looseObject({
 /** `AWS::Lambda::Function` properties the local stack uses. */
 export const functionProperties = z.looseObject({
   FunctionName: z.string().optional(),
+  /** `<file>.<export>`: the export is the handler the local stack calls. */
+  Handler: z.string().optional(),
   Environment: z.looseObject({ Variables: z.record(z.string(), value).optional() }).optional(),
   MemorySize: z.coerce.number().int().positive().optional(),
   Timeout: z.coerce.number().positive().optional(),
@@ -91,8 +69,7 @@ export const eventSourceMappingProperties = z.looseObject({
   Enabled: z.boolean().optional(),
   BatchSize: z.coerce.number().int().positive().optional(),
   MaximumBatchingWindowInSeconds: z.coerce.number().min(0).optional(),
-  StartingPosition: z.enum(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]).optional(),
-  StartingPositionTimestamp: z.coerce.number().optional(),
+  StartingPosition: z.enum(["TRIM_HORIZON", "LATEST"]).optional(),
   BisectBatchOnFunctionError: z.boolean().optional(),
   MaximumRetryAttempts: z.coerce.number().int().min(-1).optional(),
   MaximumRecordAgeInSeconds: z.coerce.number().int().min(-1).optional(),
@@ -120,7 +97,7 @@ export const ruleProperties = z.looseObject({
         Id: z.string(),
         Arn: value,
         Input: value.optional(),
-        InputPath: value.optional(),
+        InputPath: unsupported("InputPath"),
         InputTransformer: value.optional(),
       }),
     )
@@ -159,7 +136,11 @@ export const httpIntegrationProperties = z.looseObject({
 /** `AWS::ApiGatewayV2::Stage` properties the local stack uses. */
 export const httpStageProperties = z.looseObject({ ApiId: value, StageName: z.string() });
 
-const resource = z.looseObject({ Type: z.string(), Properties: z.record(z.string(), value).optional() });
+const resource = z.looseObject({
+  Type: z.string(),
+  Properties: z.record(z.string(), value).optional(),
+  Metadata: z.record(z.string(), value).optional(),
+});
 
 /** The parts of a CloudFormation template the local stack reads. */
 export const templateSchema = z.looseObject({

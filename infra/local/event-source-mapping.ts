@@ -8,9 +8,7 @@ export interface KinesisMappingSettings {
   /** How long to gather records before invoking with less than a full batch. Default 0. */
   readonly maximumBatchingWindowInSeconds: number;
   /** Where to start reading a shard with no checkpoint. */
-  readonly startingPosition: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
-  /** For `AT_TIMESTAMP`: epoch seconds. */
-  readonly startingPositionTimestamp?: number;
+  readonly startingPosition: "TRIM_HORIZON" | "LATEST";
   /** Split a failing batch in two (does not count as a retry). Default false. */
   readonly bisectBatchOnFunctionError: boolean;
   /** Retries before a batch is given up on; -1: until the records expire. Default -1. */

@@ -6,7 +6,6 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { useRuntimeClock } from "../../shared/lambda/runtime-clock.js";
 import type { Clock } from "../../shared/ports.js";
 import { sesSendEventFor } from "../../shared/sim/ses-events.js";
-import type { ApiHandler } from "./api-event.js";
 import { CheckpointStore } from "./checkpoint-store.js";
 import { dataSubdir } from "./data-dir.js";
 import { type Emulators, type Endpoints, startEmulators } from "./emulators.js";
@@ -18,8 +17,8 @@ import {
   type PublishResult,
 } from "./event-bus.js";
 import { functionsEnvironment } from "./function-env.js";
-import { type HandlerLoader, handlerLoader } from "./handler-loader.js";
-import type { FunctionIdentity, KinesisHandler } from "./kinesis-event.js";
+import { handlerLoader, type LambdaHandler } from "./handler-loader.js";
+import type { FunctionIdentity } from "./kinesis-event.js";
 import { KinesisPoller } from "./kinesis-poller.js";
 import { type LocalEndpoints, startLocalEndpoints } from "./local-endpoints.js";
 import { LocalStackError } from "./local-errors.js";
@@ -32,15 +31,14 @@ import {
 import { endpointNames, type LocalModels, namedEndpoints, startLocalModels } from "./model-server-runner.js";
 import { type FunctionSpec, planResources, type ResourcePlan } from "./resource-plan.js";
 import { createResources } from "./resources.js";
-import type { EventTargetHandler } from "./scheduled-event.js";
 import { applyEnvironment, localAccountId, localRegion } from "./sdk-env.js";
 import { type Ports, resolvePorts } from "./service-ports.js";
-import type { SqsHandler } from "./sqs-event.js";
 import { SqsPoller } from "./sqs-poller.js";
 import { clearStackState, writeStackState } from "./stack-state.js";
+import { stackTemplate } from "./stack-template.js";
 import { planStateMachineSchedules, planStateMachines, type StateMachineSpec } from "./state-machine-plan.js";
 import { runStateMachine, type TaskBinding, type TaskOutcome } from "./state-machine-runner.js";
-import { bindStateMachineTasks, type StepFunctionTaskHandler } from "./state-machine-tasks.js";
+import { bindStateMachineTasks } from "./state-machine-tasks.js";
 import type { TargetInput } from "./target-input.js";
 
 export interface LocalStackOptions {
@@ -78,24 +76,16 @@ export interface LocalStackOptions {
   readonly detail?: (line: string) => void;
   /**
    * The CloudFormation template, or a function producing it.
-   * @default - `synthTemplate()` of `infra/app.ts`: the CDK app synthesised in-process, without bundling
+   * @default - {@link stackTemplate}: the file `TAILOR_TEMPLATE_FILE` names, else the CDK app synthesised
+   *   in-process, without bundling
    */
   readonly template?: unknown;
-  /** Kinesis handlers by function local name, instead of importing the real modules (tests). */
-  readonly handlers?: Readonly<Record<string, KinesisHandler>>;
-  /** Scheduled-event handlers by function local name, instead of importing the real modules (tests). */
-  readonly scheduledHandlers?: Readonly<Record<string, EventTargetHandler>>;
-  /** SQS handlers by function local name, instead of importing the real modules (tests). */
-  readonly sqsHandlers?: Readonly<Record<string, SqsHandler>>;
-  /** Event-pattern rule target handlers by function local name, instead of the real modules (tests). */
-  readonly eventHandlers?: Readonly<Record<string, EventTargetHandler>>;
-  /** HTTP API handlers by function local name, instead of importing the real modules (tests). */
-  readonly apiHandlers?: Readonly<Record<string, ApiHandler>>;
   /**
-   * Step Functions task handlers by function local name, then handler export name (`handler` unless
-   * `stateMachineTaskExports` says otherwise), instead of importing the real modules (tests).
+   * Handlers by function local name, called instead of the function's own (the module of its `tailor:entry`),
+   * whatever invokes it: a stream or queue poller, a rule, an HTTP API route, a task state (tests).
+   * @default - every function runs its own handler
    */
-  readonly taskHandlers?: Readonly<Record<string, Readonly<Record<string, StepFunctionTaskHandler>>>>;
+  readonly handlers?: Readonly<Record<string, LambdaHandler>>;
   /**
    * Serve the model endpoints the functions name (`MODEL_ENDPOINTS`, `RECOMMENDER_ENDPOINT`) with a local
    * model server of the artifacts in `dir` (default `.tailor/models`; trained first, a few seconds, when it
@@ -194,11 +184,6 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-async function defaultTemplate(): Promise<unknown> {
-  const { synthTemplate } = await import("../app.js");
-  return synthTemplate();
-}
-
 function clients(endpoints: Endpoints) {
   const base = { region: localRegion, credentials: { accessKeyId: "local", secretAccessKey: "local" } };
   return {
@@ -259,7 +244,7 @@ async function waitForAll(
 const DEFAULT_CONFIGURATION_SET = "tailor";
 
 const unmapped = (fn: FunctionSpec, kind: string) =>
-  `no ${kind} handler is mapped for ${fn.name} (see infra/local/handler-modules.ts): not run`;
+  `${fn.name} (${kind}) has no tailor:entry in the template (ProjectFunction writes it): not run`;
 
 /**
  * Starts the embedded local stack in this process: the emulators, the resources the synthesised CDK template
@@ -270,7 +255,7 @@ const unmapped = (fn: FunctionSpec, kind: string) =>
  * endpoints the functions name.
  *
  * Handler modules are imported once per process (Node caches modules and their SDK clients): run one stack
- * with real handlers per process, or pass `handlers` and `scheduledHandlers`.
+ * with real handlers per process, or pass `handlers`.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -303,7 +288,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    const source = options.template ?? defaultTemplate;
+    const source = options.template ?? stackTemplate;
     const template: unknown = typeof source === "function" ? await source() : source;
     const cloudPlan = planResources(template, {
       region: localRegion,
@@ -361,7 +346,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           : {};
     restores.push(applyEnvironment(modelsEnv));
     if (options.env !== undefined) restores.push(applyEnvironment(options.env));
-    const loadHandlers = handlerLoader({ ...modelsEnv, ...options.env });
+    const loadHandler = handlerLoader({ env: { ...modelsEnv, ...options.env }, handlers: options.handlers });
     const functionNamed = (name: string) => plan.functions.find((f) => f.name === name);
 
     const runPollers = options.pollers ?? true;
@@ -370,7 +355,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       for (const mapping of plan.kinesisMappings) {
         const fn = functionNamed(mapping.functionName);
         if (fn === undefined) continue;
-        const handler = options.handlers?.[fn.name] ?? (await loadHandlers(fn)).kinesis;
+        const handler = await loadHandler(fn);
         if (handler === undefined) {
           log(unmapped(fn, "Kinesis"));
           continue;
@@ -407,7 +392,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       for (const mapping of plan.sqsMappings) {
         const fn = functionNamed(mapping.functionName);
         if (fn === undefined) continue;
-        const handler = options.sqsHandlers?.[fn.name] ?? (await loadHandlers(fn)).sqs;
+        const handler = await loadHandler(fn);
         if (handler === undefined) {
           log(unmapped(fn, "SQS"));
           continue;
@@ -432,7 +417,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       for (const route of api.spec.routes) {
         const fn = functionNamed(route.functionName);
         if (fn === undefined || local.apiFunctions.has(fn.name)) continue;
-        const handler = options.apiHandlers?.[fn.name] ?? (await loadHandlers(fn)).api;
+        const handler = await loadHandler(fn);
         if (handler === undefined) log(unmapped(fn, "HTTP API"));
         else local.apiFunctions.set(fn.name, { function: identityOf(fn), handler });
       }
@@ -448,16 +433,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       for (const target of specs) {
         const fn = functionNamed(target.functionName);
         if (fn === undefined) continue;
-        const given = kind === "scheduled" ? options.scheduledHandlers : options.eventHandlers;
-        const handler = given?.[fn.name] ?? (await loadHandlers(fn))[kind];
+        const handler = await loadHandler(fn);
         if (handler === undefined) log(unmapped(fn, kind === "scheduled" ? "scheduled" : "EventBridge"));
         else targets.push({ function: identityOf(fn), handler, input: target.input });
       }
       return targets;
-    };
-    const taskLoader: HandlerLoader = async (fn) => {
-      const given = options.taskHandlers?.[fn.name];
-      return given === undefined ? loadHandlers(fn) : { stepFunctionTasks: given };
     };
     const boundTasks = new Map<string, Promise<Record<string, TaskBinding>>>();
     let stopped = false;
@@ -474,7 +454,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       let binding = boundTasks.get(name);
       if (binding === undefined) {
-        binding = bindStateMachineTasks(spec, plan.functions, {}, taskLoader);
+        binding = bindStateMachineTasks(spec, plan.functions, {}, loadHandler);
         // A failed binding (a missing handler) is reported again next time rather than cached.
         binding.catch(() => boundTasks.delete(name));
         boundTasks.set(name, binding);

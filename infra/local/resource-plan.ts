@@ -1,10 +1,10 @@
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { ENTRY_METADATA } from "../local-names.js";
 import { type ResolveContext, resolveString } from "./cfn-intrinsics.js";
 import {
   bucketProperties,
   eventSourceMappingProperties,
   functionProperties,
-  globalTableProperties,
   localNameTag,
   parseProperties,
   parseTemplate,
@@ -69,6 +69,13 @@ export interface FunctionSpec {
   readonly environment: Readonly<Record<string, string>>;
   readonly memorySize: number;
   readonly timeoutSeconds: number;
+  /**
+   * The handler's entry file, relative to the repository root, from the function's `tailor:entry` metadata
+   * (which `ProjectFunction` writes); `undefined` for a function that has none, which the local stack cannot run.
+   */
+  readonly entry: string | undefined;
+  /** The handler's export name: what follows the last `.` of the function's `Handler` (`index.plan` → `plan`). */
+  readonly handler: string;
 }
 
 export interface KinesisMappingSpec {
@@ -117,7 +124,6 @@ export interface PlanOptions {
 const TYPES = {
   stream: "AWS::Kinesis::Stream",
   table: "AWS::DynamoDB::Table",
-  globalTable: "AWS::DynamoDB::GlobalTable",
   bucket: "AWS::S3::Bucket",
   queue: "AWS::SQS::Queue",
   function: "AWS::Lambda::Function",
@@ -127,27 +133,12 @@ const TYPES = {
   httpApi: "AWS::ApiGatewayV2::Api",
 } as const;
 
-const QUEUE_ATTRIBUTES = [
-  "DelaySeconds",
-  "MaximumMessageSize",
-  "MessageRetentionPeriod",
-  "ReceiveMessageWaitTimeSeconds",
-  "VisibilityTimeout",
-  "FifoQueue",
-  "ContentBasedDeduplication",
-] as const;
+const QUEUE_ATTRIBUTES = ["MessageRetentionPeriod", "VisibilityTimeout"] as const;
 
-/** The `tailor:local-name` of a resource (or of a global table's first replica). */
+/** The `tailor:local-name` of a resource. */
 function tagOf(resource: TemplateResource): string | undefined {
   const properties = resource.Properties ?? {};
-  const direct = Array.isArray(properties.Tags) ? properties.Tags : undefined;
-  const replicas = Array.isArray(properties.Replicas) ? properties.Replicas : [];
-  const first: unknown = replicas[0];
-  const replicaTags =
-    typeof first === "object" && first !== null && "Tags" in first && Array.isArray(first.Tags)
-      ? first.Tags
-      : undefined;
-  const list: unknown[] = direct ?? replicaTags ?? [];
+  const list: unknown[] = Array.isArray(properties.Tags) ? properties.Tags : [];
   const tags = list.flatMap((tag) =>
     typeof tag === "object" && tag !== null && "Key" in tag && typeof tag.Key === "string" && "Value" in tag
       ? [{ Key: tag.Key, Value: tag.Value }]
@@ -172,7 +163,6 @@ function arnOf(type: string, name: string, options: PlanOptions): string {
     case TYPES.stream:
       return `arn:aws:kinesis:${region}:${accountId}:stream/${name}`;
     case TYPES.table:
-    case TYPES.globalTable:
       return `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
     case TYPES.bucket:
       return `arn:aws:s3:::${name}`;
@@ -194,7 +184,6 @@ function arnOf(type: string, name: string, options: PlanOptions): string {
 const LOCAL_TYPES: ReadonlySet<string> = new Set([
   TYPES.stream,
   TYPES.table,
-  TYPES.globalTable,
   TYPES.bucket,
   TYPES.queue,
   TYPES.function,
@@ -256,7 +245,6 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
         case `${TYPES.table}.TableName`:
           return name;
         case `${TYPES.table}.StreamArn`:
-        case `${TYPES.globalTable}.StreamArn`:
           return `${arn}/stream/local`;
         case `${TYPES.bucket}.DomainName`:
           return `${name}.s3.amazonaws.com`;
@@ -293,16 +281,8 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
         streams.push({ logicalId, name, arn, shardCount: properties.ShardCount ?? 4 });
         break;
       }
-      case TYPES.table:
-      case TYPES.globalTable: {
-        const properties = parseProperties(
-          logicalId,
-          resource,
-          resource.Type === TYPES.table ? tableProperties : globalTableProperties,
-        );
-        const onDemand = properties.BillingMode !== "PROVISIONED";
-        const capacity = (declared: typeof properties.ProvisionedThroughput) =>
-          onDemand ? undefined : (declared ?? { ReadCapacityUnits: 5, WriteCapacityUnits: 5 });
+      case TYPES.table: {
+        const properties = parseProperties(logicalId, resource, tableProperties);
         tables.push({
           logicalId,
           name,
@@ -311,19 +291,7 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
             TableName: name,
             KeySchema: properties.KeySchema,
             AttributeDefinitions: properties.AttributeDefinitions,
-            BillingMode: onDemand ? "PAY_PER_REQUEST" : "PROVISIONED",
-            ProvisionedThroughput: capacity(properties.ProvisionedThroughput),
-            GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes?.map((index) => ({
-              IndexName: index.IndexName,
-              KeySchema: index.KeySchema,
-              Projection: index.Projection ?? { ProjectionType: "ALL" },
-              ProvisionedThroughput: capacity(index.ProvisionedThroughput),
-            })),
-            LocalSecondaryIndexes: properties.LocalSecondaryIndexes?.map((index) => ({
-              IndexName: index.IndexName,
-              KeySchema: index.KeySchema,
-              Projection: index.Projection ?? { ProjectionType: "ALL" },
-            })),
+            BillingMode: properties.BillingMode,
           },
         });
         break;
@@ -355,6 +323,7 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
         for (const [key, value] of Object.entries(properties.Environment?.Variables ?? {})) {
           environment[key] = resolveString(value, ctx, `${logicalId} Environment.Variables.${key}`);
         }
+        const entry = resource.Metadata?.[ENTRY_METADATA];
         functions.push({
           logicalId,
           name,
@@ -362,6 +331,8 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
           environment,
           memorySize: properties.MemorySize ?? 128,
           timeoutSeconds: properties.Timeout ?? 3,
+          entry: typeof entry === "string" ? entry : undefined,
+          handler: properties.Handler?.split(".").at(-1) ?? "handler",
         });
         break;
       }
@@ -489,7 +460,6 @@ function planMapping(
       maximumBatchingWindowInSeconds:
         properties.MaximumBatchingWindowInSeconds ?? defaults.maximumBatchingWindowInSeconds,
       startingPosition: properties.StartingPosition ?? defaults.startingPosition,
-      startingPositionTimestamp: properties.StartingPositionTimestamp,
       bisectBatchOnFunctionError:
         properties.BisectBatchOnFunctionError ?? defaults.bisectBatchOnFunctionError,
       maximumRetryAttempts: properties.MaximumRetryAttempts ?? defaults.maximumRetryAttempts,

@@ -1,3 +1,4 @@
+import { type CronFields, parseScheduleExpression } from "../../shared/domain/schedules/index.js";
 import { type ResolveContext, resolveString } from "./cfn-intrinsics.js";
 import {
   parseProperties,
@@ -5,9 +6,7 @@ import {
   ruleProperties,
   type TemplateResource,
 } from "./cfn-template.js";
-import type { CronSchedule } from "./cron-expression.js";
 import { type EventPattern, parseEventPattern } from "./event-pattern.js";
-import { parseScheduleExpression } from "./schedule-expression.js";
 import { planTargetInput, type TargetInput } from "./target-input.js";
 
 /** A function a rule invokes, by its local name, and what it is invoked with. */
@@ -38,7 +37,7 @@ export interface StateMachineRef {
 /** When a schedule fires: every `periodMs` (`rate(...)`), or on the calendar of a `cron(...)`. */
 export type ScheduleTiming =
   | { readonly periodMs: number; readonly cron?: undefined }
-  | { readonly cron: CronSchedule; readonly periodMs?: undefined };
+  | { readonly cron: CronFields; readonly periodMs?: undefined };
 
 /**
  * An EventBridge schedule the local stack runs: a rule with a schedule expression, its Lambda targets, and the
@@ -173,8 +172,8 @@ export function planRule(
     return { kind: "pattern", spec: { logicalId, ...identity, pattern: pattern.pattern, targets } };
   }
   const parsed = parseScheduleExpression(expression);
-  if (parsed.kind === "unsupported") {
-    notes.push(`${logicalId}: ${parsed.reason}: not run`);
+  if (parsed.kind === "invalid") {
+    notes.push(`${logicalId}: ${parsed.problem}: not run`);
     return undefined;
   }
   const planned = planTargets(logicalId, properties.Targets ?? [], known, "schedule");
@@ -183,7 +182,7 @@ export function planRule(
     return undefined;
   }
   const timing: ScheduleTiming =
-    parsed.kind === "rate" ? { periodMs: parsed.periodMs } : { cron: parsed.cron };
+    parsed.kind === "rate" ? { periodMs: parsed.periodMs } : { cron: parsed.fields };
   const targets = planned.functions;
   const machines = planned.stateMachines.length === 0 ? {} : { stateMachineTargets: planned.stateMachines };
   return { kind: "schedule", spec: { logicalId, ...identity, expression, targets, ...machines, ...timing } };

@@ -173,14 +173,7 @@ export class ShardWorker {
         );
       }
     }
-    const input: GetShardIteratorCommandInput =
-      settings.startingPosition === "AT_TIMESTAMP"
-        ? {
-            ...base,
-            ShardIteratorType: "AT_TIMESTAMP",
-            Timestamp: new Date((settings.startingPositionTimestamp ?? 0) * 1000),
-          }
-        : { ...base, ShardIteratorType: settings.startingPosition };
+    const input: GetShardIteratorCommandInput = { ...base, ShardIteratorType: settings.startingPosition };
     return (await kinesis.send(new GetShardIteratorCommand(input))).ShardIterator;
   }
 

@@ -1,14 +1,12 @@
 import { type ResolveContext, resolveString } from "./cfn-intrinsics.js";
 import { TemplateError } from "./local-errors.js";
 
-/** What an EventBridge rule target is invoked with, from its `Input`, `InputPath` or `InputTransformer`. */
+/** What an EventBridge rule target is invoked with, from its `Input` or `InputTransformer`. */
 export type TargetInput =
   /** The matched event itself (no input setting). */
   | { readonly kind: "event" }
   /** `Input`: this JSON value, instead of the event. */
   | { readonly kind: "constant"; readonly value: unknown }
-  /** `InputPath`: the part of the event at this JSONPath. */
-  | { readonly kind: "path"; readonly path: string }
   /** `InputTransformer`: the template with each `<name>` replaced by the event's value at its path. */
   | {
       readonly kind: "transformer";
@@ -19,7 +17,6 @@ export type TargetInput =
 /** A rule target's input settings as they stand in the template (intrinsics unresolved). */
 export interface TargetInputProperties {
   readonly Input?: unknown;
-  readonly InputPath?: unknown;
   readonly InputTransformer?: unknown;
 }
 
@@ -40,9 +37,6 @@ export function planTargetInput(
     } catch (error) {
       throw new TemplateError(`${where}.Input is not JSON: ${text}`, error);
     }
-  }
-  if (target.InputPath !== undefined) {
-    return { kind: "path", path: resolveString(target.InputPath, ctx, `${where}.InputPath`) };
   }
   if (target.InputTransformer !== undefined) {
     const transformer = target.InputTransformer;
@@ -131,8 +125,6 @@ export function targetPayload(input: TargetInput, event: unknown, rule: RuleRef)
       return structuredClone(event);
     case "constant":
       return structuredClone(input.value);
-    case "path":
-      return structuredClone(valueAtPath(event, input.path));
     case "transformer":
       return transform(input.paths, input.template, event, rule);
   }

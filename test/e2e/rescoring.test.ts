@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { synthTemplate } from "../../infra/app.js";
 import type { LocalStack } from "../../infra/local/local-stack.js";
 import {
   type LocalModels,
@@ -9,6 +8,7 @@ import {
   startLocalModels,
 } from "../../infra/local/model-server-runner.js";
 import { localAccountId, localRegion } from "../../infra/local/sdk-env.js";
+import { stackTemplate } from "../../infra/local/stack-template.js";
 import { planStateMachines, type StateMachineSpec } from "../../infra/local/state-machine-plan.js";
 import { runStateMachine, type TaskBinding } from "../../infra/local/state-machine-runner.js";
 import { bindStateMachineTasks } from "../../infra/local/state-machine-tasks.js";
@@ -65,7 +65,7 @@ function runRescoring(totalSegments = 4): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  const template = await synthTemplate();
+  const template = await stackTemplate();
   stack = await startTestStack({ dataDir: temp.dir, clock });
   const found = planStateMachines(template, stack.plan, {
     region: localRegion,

@@ -285,6 +285,17 @@ describe("rescoring", () => {
         /a: no\/slashes/,
       );
       expect(() => resolveRescoringSettings({ rescoreSchedule: "nightly" }, node)).toThrow(/rescoreSchedule/);
+      // The schedule is read by the same reader as the local scheduler's: what EventBridge takes passes, the
+      // rest fails naming the field and the rule.
+      expect(resolveRescoringSettings({ rescoreSchedule: "cron(0 9 ? * 2#1 *)" }, node).rescoreSchedule).toBe(
+        "cron(0 9 ? * 2#1 *)",
+      );
+      expect(() => resolveRescoringSettings({ rescoreSchedule: "cron(0 3 * * MON *)" }, node)).toThrow(
+        /rescoreSchedule: cron\(0 3 \* \* MON \*\): day-of-month "\*" and day-of-week "MON": exactly one of them must be \?/,
+      );
+      expect(() => resolveRescoringSettings({ rescoreSchedule: "cron(0 25 * * ? *)" }, node)).toThrow(
+        /hours: "25" is not a value from 0 to 23/,
+      );
       expect(() => resolveRescoringSettings({ realtimeScoringMinutes: 2.5 }, node)).toThrow(
         /realtimeScoringMinutes/,
       );

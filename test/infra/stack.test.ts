@@ -14,7 +14,12 @@ import { EventStream } from "../../infra/components/event-stream.js";
 import { InfraConfigError } from "../../infra/components/infra-config-error.js";
 import { Ingest } from "../../infra/components/ingest.js";
 import { ProjectFunction } from "../../infra/components/project-function.js";
-import { campaignRuleLocalName, LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
+import {
+  campaignRuleLocalName,
+  ENTRY_METADATA,
+  LOCAL_NAME_TAG,
+  LOCAL_NAMES,
+} from "../../infra/local-names.js";
 import type { TailorStack } from "../../infra/tailor-stack.js";
 import { checkedSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
 import { type Statement, statementsOf } from "./template-queries.js";
@@ -535,6 +540,23 @@ describe("ProjectFunction", () => {
     const missing: z.input<typeof ingestEnvSchema> = { PROFILES_TABLE: "profiles" };
     // ...and a synth error for callers that got past the compiler
     expect(() => make("Missing", missing)).toThrow(/missing: QUARANTINE_BUCKET/);
+  });
+
+  it("names its entry file in the template (tailor:entry, from the repository root), where the local stack finds the handler", () => {
+    // GIVEN
+    const scratch = new Stack(new App({ context: { "aws:cdk:bundling-stacks": [] } }), "Entry");
+    // WHEN
+    new ProjectFunction(scratch, "Echo", {
+      entry: fixtureEntry,
+      handler: "echo",
+      environmentSchema: z.object({ GREETING: z.string() }),
+      environment: { GREETING: "hello" },
+    });
+    // THEN
+    Template.fromStack(scratch).hasResource("AWS::Lambda::Function", {
+      Metadata: { [ENTRY_METADATA]: "test/infra/fixtures/echo-handler.ts" },
+      Properties: Match.objectLike({ Handler: "index.echo" }),
+    });
   });
 
   it("bundles its handler into a minified ESM module with a source map that runs", async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { segmentTimersEnvSchema } from "../../functions/segment-timers/env.js";
 import { makeSegmentTimersDeps } from "../../functions/segment-timers/make-deps.js";
@@ -39,8 +40,8 @@ beforeAll(async () => {
     scheduleIntervalMs: 3_600_000,
     log: () => undefined,
     env: { POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "ERROR" },
-    sqsHandlers: {
-      [LOCAL_NAMES.campaignTransitionsFunction]: async (event) => {
+    handlers: {
+      [LOCAL_NAMES.campaignTransitionsFunction]: async (event: SQSEvent) => {
         for (const record of event.Records) delivered.push(JSON.parse(record.body));
         return { batchItemFailures: [] };
       },

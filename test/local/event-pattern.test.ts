@@ -60,7 +60,6 @@ describe("target input", () => {
       campaignId: "weekly",
     });
     expect(targetPayload({ kind: "event" }, sesDelivery, rule)).toEqual(sesDelivery);
-    expect(targetPayload({ kind: "path", path: "$.detail.eventType" }, sesDelivery, rule)).toBe("Delivery");
   });
 
   it("fills an InputTransformer template as CDK writes it for RuleTargetInput.fromObject with EventField.time", () => {

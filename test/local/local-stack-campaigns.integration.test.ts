@@ -187,10 +187,13 @@ function fakes() {
     timers,
     feedback,
     options: {
-      sqsHandlers: { "tailor-dispatch": dispatch },
-      apiHandlers: { "tailor-api": api },
-      scheduledHandlers: { "tailor-campaign-schedule": onSchedule, "tailor-segment-timers": onTimers },
-      eventHandlers: { "tailor-ses-feedback": onFeedback },
+      handlers: {
+        "tailor-dispatch": dispatch,
+        "tailor-api": api,
+        "tailor-campaign-schedule": onSchedule,
+        "tailor-segment-timers": onTimers,
+        "tailor-ses-feedback": onFeedback,
+      },
     },
   };
 }

@@ -81,7 +81,7 @@ describe("startLocalStack: models", () => {
       template,
       pollers: false,
       schedules: true,
-      scheduledHandlers: { "tailor-score": tick },
+      handlers: { "tailor-score": tick },
       models: { dir: models },
       log: () => {},
     });

@@ -80,7 +80,7 @@ describe("startLocalStack: schedules", () => {
       template: templateWithSchedule(),
       pollers: false,
       schedules: true,
-      scheduledHandlers: { "tailor-segment-timers": timers.handler },
+      handlers: { "tailor-segment-timers": timers.handler },
       scheduleIntervalMs: 200,
       log: (line) => lines.push(line),
     });
@@ -131,7 +131,7 @@ describe("startLocalStack: schedules", () => {
       template: templateWithSchedule(),
       pollers: false,
       schedules: true,
-      scheduledHandlers: { "tailor-segment-timers": failing.handler },
+      handlers: { "tailor-segment-timers": failing.handler },
       scheduleIntervalMs: 100,
       log: (line) => lines.push(line),
     });
@@ -157,7 +157,7 @@ describe("startLocalStack: schedules", () => {
       ports: anyPort,
       template: templateWithSchedule(),
       pollers: false,
-      scheduledHandlers: { "tailor-segment-timers": idle.handler },
+      handlers: { "tailor-segment-timers": idle.handler },
       scheduleIntervalMs: 50,
       log: () => {},
     });
@@ -182,6 +182,8 @@ describe("function environments", () => {
     environment,
     memorySize: 128,
     timeoutSeconds: 3,
+    entry: undefined,
+    handler: "handler",
   });
 
   it("resolves relative *_DIR paths against the root, and drops runtime-only variables", () => {

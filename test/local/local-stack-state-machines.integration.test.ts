@@ -99,11 +99,7 @@ function batchHandlers() {
     failWork: (fail: boolean) => {
       failWork = fail;
     },
-    taskHandlers: {
-      "batch-plan": { handler: plan },
-      "batch-work": { handler: work },
-      "batch-sum": { handler: sum },
-    },
+    handlers: { "batch-plan": plan, "batch-work": work, "batch-sum": sum },
   };
 }
 
@@ -120,7 +116,7 @@ describe("startLocalStack: state machines", () => {
       template,
       pollers: false,
       schedules: true,
-      taskHandlers: batch.taskHandlers,
+      handlers: batch.handlers,
       scheduleIntervalMs: 150,
       log: (line) => lines.push(line),
     });

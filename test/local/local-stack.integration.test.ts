@@ -78,11 +78,11 @@ describe("startLocalStack", () => {
       expect(process.env.NODE_OPTIONS).not.toBe("--enable-source-maps");
       expect(readStackState(stack.dataDir)?.endpoints).toEqual(stack.endpoints);
 
-      // Unchanged clients reach every emulator: DynamoDB (with the GSI), S3 (path-style by itself), SQS.
+      // Unchanged clients reach every emulator: DynamoDB, S3 (path-style by itself), SQS.
       const table = await new DynamoDBClient({}).send(
         new DescribeTableCommand({ TableName: "tailor-profiles" }),
       );
-      expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(["by-email"]);
+      expect(table.Table?.KeySchema).toEqual([{ AttributeName: "pk", KeyType: "HASH" }]);
       const s3 = new S3Client({});
       await s3.send(
         new PutObjectCommand({ Bucket: "tailor-quarantine", Key: "quarantine/x.json", Body: "{}" }),

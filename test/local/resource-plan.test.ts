@@ -4,7 +4,7 @@ import { type ResolveContext, resolveString } from "../../infra/local/cfn-intrin
 import { TemplateError } from "../../infra/local/local-errors.js";
 import { planResources } from "../../infra/local/resource-plan.js";
 
-/** A template as `synthTemplate()` gives it (trimmed), plus a GSI and a few more intrinsics. */
+/** A template as `synthTemplate()` gives it (trimmed), plus a few more intrinsics. */
 const template: unknown = JSON.parse(
   readFileSync(new URL("./fixtures/template.json", import.meta.url), "utf8"),
 );
@@ -44,27 +44,65 @@ describe("planResources", () => {
     });
   });
 
-  it("turns the table's keys, attributes, billing mode and GSIs into a CreateTable request", () => {
+  it("turns the table's keys, attributes and billing mode into a CreateTable request", () => {
     const [table] = planResources(template, options).tables;
     expect(table?.input).toEqual({
       TableName: "tailor-profiles",
       KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "email", AttributeType: "S" },
-      ],
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
       BillingMode: "PAY_PER_REQUEST",
-      ProvisionedThroughput: undefined,
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: "by-email",
-          KeySchema: [{ AttributeName: "email", KeyType: "HASH" }],
-          Projection: { ProjectionType: "KEYS_ONLY" },
-          ProvisionedThroughput: undefined,
-        },
-      ],
-      LocalSecondaryIndexes: undefined,
     });
+  });
+
+  it("refuses, naming the resource and the property, what the app never declares and the local stack does not do", () => {
+    const table = (extra: Record<string, unknown>) => ({
+      Resources: {
+        Table: {
+          Type: "AWS::DynamoDB::Table",
+          Properties: {
+            KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+            AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+            BillingMode: "PAY_PER_REQUEST",
+            Tags: [{ Key: "tailor:local-name", Value: "t" }],
+            ...extra,
+          },
+        },
+      },
+    });
+    const index = { IndexName: "i", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }] };
+    expect(() => planResources(table({}), options)).not.toThrow();
+    expect(() => planResources(table({ GlobalSecondaryIndexes: [index] }), options)).toThrow(
+      /Table \(AWS::DynamoDB::Table\).*GlobalSecondaryIndexes is not supported by the local stack/s,
+    );
+    expect(() => planResources(table({ LocalSecondaryIndexes: [index] }), options)).toThrow(
+      /LocalSecondaryIndexes is not supported/,
+    );
+    expect(() => planResources(table({ BillingMode: "PROVISIONED" }), options)).toThrow(/BillingMode/);
+    const fifo = {
+      Resources: {
+        Queue: {
+          Type: "AWS::SQS::Queue",
+          Properties: { FifoQueue: true, Tags: [{ Key: "tailor:local-name", Value: "q" }] },
+        },
+      },
+    };
+    const inputPath = {
+      Resources: {
+        Rule: {
+          Type: "AWS::Events::Rule",
+          Properties: {
+            ScheduleExpression: "rate(1 day)",
+            Targets: [{ Id: "T", Arn: "x", InputPath: "$.detail" }],
+          },
+        },
+      },
+    };
+    expect(() => planResources(inputPath, options)).toThrow(
+      /Rule \(AWS::Events::Rule\).*InputPath is not supported/s,
+    );
+    expect(() => planResources(fifo, options)).toThrow(
+      /Queue \(AWS::SQS::Queue\).*FifoQueue is not supported/s,
+    );
   });
 
   it("resolves each function's environment: Ref → local name (a queue's URL), GetAtt → local ARN, literals as is", () => {
@@ -184,8 +222,10 @@ describe("resolveString", () => {
     ).toBe("us-east-1:tailor-profiles:arn:table:dev:tailor-profiles:${Literal}");
   });
 
-  it("handles Join, Select and Split, and rejects what it does not know", () => {
-    expect(resolveString({ "Fn::Select": [1, { "Fn::Split": [",", "a,b,c"] }] }, ctx, "t")).toBe("b");
+  it("handles Join, and rejects what it does not know (Select and Split too: the app's template has none)", () => {
+    expect(() => resolveString({ "Fn::Select": [1, ["a", "b"]] }, ctx, "t")).toThrow(
+      "t: Fn::Select is not supported by the local stack",
+    );
     expect(resolveString({ "Fn::Join": ["-", ["a", { Ref: "AWS::AccountId" }]] }, ctx, "t")).toBe(
       "a-000000000000",
     );

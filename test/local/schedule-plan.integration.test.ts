@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { synthTemplate } from "../../infra/app.js";
 import { planResources } from "../../infra/local/resource-plan.js";
-import { parseScheduleExpression } from "../../infra/local/schedule-expression.js";
+import { stackTemplate } from "../../infra/local/stack-template.js";
 import { LOCAL_NAMES } from "../../infra/local-names.js";
 
 const options = { region: "us-east-1", accountId: "000000000000", sqsEndpoint: "http://127.0.0.1:4566" };
@@ -19,27 +18,6 @@ function templateWith(rules: Record<string, Record<string, unknown>>) {
   return { Resources: resources };
 }
 const toTimers = { Id: "Target0", Arn: { "Fn::GetAtt": ["TimersFn", "Arn"] } };
-
-describe("parseScheduleExpression", () => {
-  it("reads rate expressions in minutes, hours and days, singular or plural", () => {
-    expect(parseScheduleExpression("rate(1 minute)")).toEqual({ kind: "rate", periodMs: 60_000 });
-    expect(parseScheduleExpression("rate(5 minutes)")).toEqual({ kind: "rate", periodMs: 300_000 });
-    expect(parseScheduleExpression("rate(1 hour)")).toEqual({ kind: "rate", periodMs: 3_600_000 });
-    expect(parseScheduleExpression("rate(2 hours)")).toEqual({ kind: "rate", periodMs: 7_200_000 });
-    expect(parseScheduleExpression("rate(1 day)")).toEqual({ kind: "rate", periodMs: 86_400_000 });
-  });
-
-  it("reads cron expressions, and reports L/W/#, a zero rate and nonsense as unsupported, saying why", () => {
-    expect(parseScheduleExpression("cron(0 12 * * ? *)")).toMatchObject({ kind: "cron" });
-    expect(parseScheduleExpression("cron(0 12 L * ? *)")).toEqual({
-      kind: "unsupported",
-      reason: 'cron(0 12 L * ? *): day-of-month: "L" uses L, W or #, which the local stack does not support',
-    });
-    expect(parseScheduleExpression("rate(0 minutes)")).toMatchObject({ kind: "unsupported" });
-    expect(parseScheduleExpression("rate(1 fortnight)")).toMatchObject({ kind: "unsupported" });
-    expect(parseScheduleExpression("every minute")).toMatchObject({ kind: "unsupported" });
-  });
-});
 
 describe("planResources: schedules", () => {
   it("finds a rate rule and its Lambda target, named by its tag, with the local rule ARN", () => {
@@ -84,7 +62,8 @@ describe("planResources: schedules", () => {
   it("leaves out, with a note each, what it cannot run", () => {
     const plan = planResources(
       templateWith({
-        Cron: { ScheduleExpression: "cron(0 12 L * ? *)", Targets: [toTimers] },
+        Cron: { ScheduleExpression: "cron(0 12 * * MON *)", Targets: [toTimers] },
+        FirstMonday: { ScheduleExpression: "cron(0 9 ? * 2#1 *)", Targets: [toTimers] },
         Disabled: { ScheduleExpression: "rate(1 minute)", State: "DISABLED", Targets: [toTimers] },
         Pattern: { EventPattern: { source: [{ suffix: ".s3" }] }, Targets: [toTimers] },
         OtherBus: { EventBusName: "custom", EventPattern: { source: ["aws.s3"] }, Targets: [toTimers] },
@@ -103,11 +82,12 @@ describe("planResources: schedules", () => {
       options,
     );
     expect(plan.schedules.map((s) => [s.logicalId, s.targets.map((t) => t.functionName)])).toEqual([
+      ["FirstMonday", ["tailor-segment-timers"]],
       ["Mixed", ["tailor-segment-timers"]],
     ]);
     expect(plan.notes).toEqual(
       expect.arrayContaining([
-        'Cron: cron(0 12 L * ? *): day-of-month: "L" uses L, W or #, which the local stack does not support: not run',
+        'Cron: cron(0 12 * * MON *): day-of-month "*" and day-of-week "MON": exactly one of them must be ?: not run',
         "Disabled: DISABLED in the template: not run",
         'Pattern: source: the filter {"suffix":".s3"} is not supported by the local stack: not run locally',
         "OtherBus: a rule of another event bus: not run locally",
@@ -117,13 +97,13 @@ describe("planResources: schedules", () => {
       ]),
     );
     // The Input of a target is kept: the function gets it instead of the Scheduled Event.
-    expect(plan.schedules[0]?.targets[0]?.input).toEqual({ kind: "constant", value: { fixed: true } });
+    expect(plan.schedules[1]?.targets[0]?.input).toEqual({ kind: "constant", value: { fixed: true } });
     expect(plan.eventRules).toEqual([]);
   });
 
-  it("finds the app's every-minute segment-timers schedule, and what its function needs, in the synthesised template", () => {
+  it("finds the app's every-minute segment-timers schedule, and what its function needs, in the synthesised template", async () => {
     // GIVEN the template the local stack reads by default
-    const plan = planResources(synthTemplate(), options);
+    const plan = planResources(await stackTemplate(), options);
     // THEN
     expect(plan.schedules.filter((s) => s.name === LOCAL_NAMES.segmentTimersSchedule)).toEqual([
       {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { rescoreSummaryLines } from "../../infra/local/cli/rescore-command.js";
+import { lambdaContext } from "../../infra/local/kinesis-event.js";
 import { modelEndpointsOf } from "../../infra/local/model-server-runner.js";
+import type { FunctionSpec } from "../../infra/local/resource-plan.js";
 import { planResources } from "../../infra/local/resource-plan.js";
 import { planStateMachines, type StateMachineSpec } from "../../infra/local/state-machine-plan.js";
 import {
@@ -210,26 +212,69 @@ describe("runStateMachine", () => {
 });
 
 describe("bindStateMachineTasks", () => {
-  it("binds Plan, RescoreSlice and Finish to the rescore function's exports, loaded with its environment", async () => {
-    const plan = planResources(template, { ...options, sqsEndpoint: "http://127.0.0.1:1" });
-    const env = {
-      PROFILES_TABLE: "tailor-profiles",
-      SEGMENTS_DIR: "templates/segments",
-      TIMERS_TABLE: "tailor-timers",
-      SEGMENTS_TABLE: "tailor-segments",
-      TRANSITIONS_QUEUE_URL: "http://127.0.0.1:1/000000000000/transitions",
-      SENDS_QUEUE_URL: "http://127.0.0.1:1/000000000000/sends",
-      MODEL_ENDPOINTS: '{"purchase_30d":"tailor-purchase-30d"}',
-      RFM_MONETARY_BASIS: "total",
-      POWERTOOLS_SERVICE_NAME: "tailor-rescore",
-      POWERTOOLS_METRICS_NAMESPACE: "Tailor",
-    };
+  /** A rescore function as the template declares it: its entry, and the export its Handler names. */
+  const rescoreFn = (
+    name: string,
+    handler: string,
+    entry: string | undefined = "functions/rescore/handler.ts",
+  ) => ({
+    logicalId: name,
+    name,
+    arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+    environment: { MODEL_ENDPOINTS: '{"purchase_30d":"tailor-purchase-30d"}' },
+    memorySize: 128,
+    timeoutSeconds: 60,
+    entry,
+    handler,
+  });
+  const perState = {
+    Plan: "tailor-rescore-plan",
+    RescoreSlice: "tailor-rescore-slice",
+    Finish: "tailor-rescore-finish",
+  };
+  const env = {
+    PROFILES_TABLE: "tailor-profiles",
+    SEGMENTS_DIR: "templates/segments",
+    TIMERS_TABLE: "tailor-timers",
+    SEGMENTS_TABLE: "tailor-segments",
+    TRANSITIONS_QUEUE_URL: "http://127.0.0.1:1/000000000000/transitions",
+    SENDS_QUEUE_URL: "http://127.0.0.1:1/000000000000/sends",
+    MODEL_ENDPOINTS: '{"purchase_30d":"tailor-purchase-30d"}',
+    RFM_MONETARY_BASIS: "total",
+    POWERTOOLS_SERVICE_NAME: "tailor-rescore",
+    POWERTOOLS_METRICS_NAMESPACE: "Tailor",
+  };
+
+  it("binds each task state to the export its function's Handler names, in the module of its entry, loaded with its environment", async () => {
+    const functions = [
+      rescoreFn("tailor-rescore-plan", "plan"),
+      rescoreFn("tailor-rescore-slice", "slice"),
+      rescoreFn("tailor-rescore-finish", "finish"),
+    ];
     const before = process.env.PROFILES_TABLE;
-    const tasks = await bindStateMachineTasks(machine(), plan.functions, env);
+    const tasks = await bindStateMachineTasks({ ...machine(), taskFunctions: perState }, functions, env);
     expect(Object.keys(tasks).sort()).toEqual(["Finish", "Plan", "RescoreSlice"]);
     expect(new Set(Object.values(tasks).map((t) => t.handler)).size).toBe(3);
-    expect(tasks.Plan?.function.timeoutSeconds).toBe(60);
+    expect(tasks.Plan?.function).toMatchObject({ functionName: "tailor-rescore-plan", timeoutSeconds: 60 });
     expect(process.env.PROFILES_TABLE).toBe(before);
+    // The Finish state runs the finish export: it refuses a run without summaries, as that export does.
+    const finish = tasks.Finish;
+    if (finish === undefined) throw new Error("no Finish binding");
+    await expect(finish.handler({}, lambdaContext(finish.function, Date.now()))).rejects.toThrow(/summaries/);
+  });
+
+  it("refuses, naming the function, an entry outside functions/<name>/handler.ts, an export the module lacks, no entry", async () => {
+    const bind = (fn: FunctionSpec) =>
+      bindStateMachineTasks({ ...machine(), taskFunctions: { Plan: fn.name } }, [fn], env);
+    await expect(bind(rescoreFn("tailor-elsewhere", "plan", "infra/app.ts"))).rejects.toThrow(
+      "tailor-elsewhere: its entry infra/app.ts is not functions/<name>/handler.ts",
+    );
+    await expect(bind(rescoreFn("tailor-no-export", "rescoreEverything"))).rejects.toThrow(
+      'tailor-no-export: functions/rescore/handler.ts exports no handler function "rescoreEverything"',
+    );
+    await expect(bind({ ...rescoreFn("tailor-no-entry", "plan"), entry: undefined })).rejects.toThrow(
+      "tailor-no-entry (task state Plan) has no tailor:entry in the template",
+    );
   });
 });
 

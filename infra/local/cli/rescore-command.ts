@@ -9,6 +9,7 @@ import { modelEndpointsOf, startLocalModels } from "../model-server-runner.js";
 import { planResources, type ResourcePlan } from "../resource-plan.js";
 import { applyEnvironment, localAccountId, localRegion, sdkEnvironment } from "../sdk-env.js";
 import { readStackState } from "../stack-state.js";
+import { stackTemplate } from "../stack-template.js";
 import { planStateMachines } from "../state-machine-plan.js";
 import { runStateMachine, type TaskOutcome } from "../state-machine-runner.js";
 import { bindStateMachineTasks } from "../state-machine-tasks.js";
@@ -78,11 +79,6 @@ export function rescoreSummaryLines(output: unknown): string[] {
   }
   for (const error of report.errors ?? []) lines.push(`  error: ${error}`);
   return lines;
-}
-
-async function synth(): Promise<unknown> {
-  const { synthTemplate } = await import("../../app.js");
-  return synthTemplate();
 }
 
 /** How the state machine is run: on a stack of this process, or on the running stack of another. */
@@ -208,7 +204,7 @@ export async function rescoreCommand(argv: readonly string[]): Promise<number> {
   }
   const slices = intFlag(values.slices, "slices", 8, 1);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const template = await synth();
+  const template = await stackTemplate();
   const models = stringFlag(values.models);
   const target = await openStack(
     { "data-dir": stringFlag(values["data-dir"]), fresh: values.fresh, verbose: values.verbose, models },

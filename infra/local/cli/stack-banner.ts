@@ -1,5 +1,5 @@
+import { nextCronTime } from "../../../shared/domain/schedules/index.js";
 import { LOCAL_NAMES } from "../../local-names.js";
-import { nextCronTime } from "../cron-expression.js";
 import type { LocalStack } from "../local-stack.js";
 import { endpointNames, namedEndpoints } from "../model-server-runner.js";
 import { exportLines } from "../sdk-env.js";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { describeValue, formatPath } from "../events/event-validation-error.js";
 import { isSafeKey } from "../events/index.js";
 import { DAY_MS } from "../profile/index.js";
+import { parseScheduleExpression } from "../schedules/index.js";
 import { eventRefOf, parseDuration } from "../segments/index.js";
 import type {
   CampaignDefinition,
@@ -12,7 +13,6 @@ import type {
   Variant,
   WaitFor,
 } from "./definition.js";
-import { parseSchedule } from "./schedule.js";
 import { formatMinuteOfDay, isTimeZone } from "./time-zone.js";
 import { WAIT_DEFAULT_MS, WAIT_MAX_DAYS } from "./wait.js";
 
@@ -121,8 +121,8 @@ const triggerSchema = z
       return { kind: "segment", segmentId: input.segment, on: input.on };
     }
     if (extra(["audience"]) || input.schedule === undefined) return z.NEVER;
-    const schedule = parseSchedule(input.schedule);
-    if ("problem" in schedule) {
+    const schedule = parseScheduleExpression(input.schedule);
+    if (schedule.kind === "invalid") {
       fail(ctx, "schedule", schedule.problem, ["schedule"]);
       return z.NEVER;
     }

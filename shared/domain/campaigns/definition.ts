@@ -1,4 +1,5 @@
 import type { Scalar } from "../events/index.js";
+import type { ScheduleExpression } from "../schedules/index.js";
 import type { EventRef } from "../segments/index.js";
 import type { SendPurpose } from "./contracts.js";
 
@@ -8,10 +9,8 @@ export type PropertyTest =
   | { readonly op: "in"; readonly values: readonly Scalar[] }
   | { readonly op: "exists"; readonly value: boolean };
 
-/** When an EventBridge schedule fires: `rate(7 days)` or `cron(0 9 ? * MON *)`, as written. */
-export type Schedule =
-  | { readonly kind: "rate"; readonly everyMs: number; readonly expression: string }
-  | { readonly kind: "cron"; readonly expression: string };
+/** When an EventBridge schedule fires: `rate(7 days)` or `cron(0 9 ? * MON *)`, as written and as read. */
+export type Schedule = ScheduleExpression;
 
 /** What starts a journey. */
 export type Trigger =

@@ -32,7 +32,6 @@ export {
 } from "./library.js";
 export { byPriority, customerTimeZone, decideSend } from "./policy.js";
 export { isQuietMinute, quietUntil } from "./quiet-hours.js";
-export { parseSchedule } from "./schedule.js";
 export { formatMinuteOfDay, isTimeZone, type LocalTime, localTimeAt } from "./time-zone.js";
 export {
   intentsForEvents,
