@@ -5,7 +5,7 @@ import { recomputeRfm } from "../../../shared/app/segments-batch.js";
 import { DynamoAuditLog } from "../../../shared/aws/dynamo-audit-log.js";
 import { DynamoProfileStore } from "../../../shared/aws/dynamo-profile-store.js";
 import type { SegmentLibrary } from "../../../shared/domain/segments/index.js";
-import { systemClock, type TransitionPublisher } from "../../../shared/ports.js";
+import { type Clock, systemClock, type TransitionPublisher } from "../../../shared/ports.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import { LocalStackError } from "../local-errors.js";
 import { nothingFound } from "./cli-errors.js";
@@ -29,16 +29,21 @@ export function historicalPublisher(inner: TransitionPublisher): TransitionPubli
   return { publish: (transitions) => inner.publish(transitions.map((t) => ({ ...t, historical: true }))) };
 }
 
-/** The in-process ingest of the local stack's tables (the same use case and adapters as the ingest function). */
-function localSink(
+/**
+ * The in-process ingest of the local stack's tables: the same use case and adapters as the ingest function, with
+ * segments, tombstones and the audit log. Without campaigns: history starts no journey, and send intents a live
+ * write left in an outbox stay there for the stream's ingest, which has the sends queue.
+ */
+export function localIngestSink(
   client: DynamoDBClient,
   library: SegmentLibrary,
   transitions: TransitionPublisher,
+  clock: Clock = systemClock,
 ): ImportSink {
   const profiles = new DynamoProfileStore({ client, tableName: LOCAL_NAMES.profileTable });
   return ingestSink({
     profiles,
-    clock: systemClock,
+    clock,
     segments: batchDeps(client, library, transitions).segments,
     // Erased customers' history is dropped, not folded into a new profile.
     tombstones: profiles,
@@ -104,7 +109,7 @@ export async function importCommand(argv: readonly string[]): Promise<number> {
     try {
       const queue = await openTransitions(dataDir);
       try {
-        report = await run(localSink(dynamo.client, library, queue.publisher)).catch((error: unknown) =>
+        report = await run(localIngestSink(dynamo.client, library, queue.publisher)).catch((error: unknown) =>
           explainMissing(error, "tables", dataDir),
         );
         if (report.events > 0 && !values["no-rfm"]) {
