@@ -14,9 +14,9 @@ import type { HistoricalEvent } from "../infra/local/cli/import-events.js";
 import { DEFAULT_MAPPING } from "../infra/local/cli/import-mapping.js";
 import { type ImportReport, type ImportSink, runImport } from "../infra/local/cli/import-run.js";
 import { readLibrary } from "../infra/local/cli/segment-library.js";
-import { startLocalStack } from "../infra/local/local-stack.js";
 import { LOCAL_NAMES } from "../infra/local-names.js";
 import { SqsTransitionPublisher } from "../shared/aws/sqs-transition-publisher.js";
+import { startBenchStack } from "./bench-stack.js";
 
 const DAY = 86_400_000;
 const HEADER =
@@ -88,13 +88,7 @@ const n = (x: number) => x.toLocaleString("en-US");
 export async function importBench(orders = 10_000, naiveOrders = Math.min(1000, orders)): Promise<string[]> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const dataDir = mkdtempSync(join(tmpdir(), "tailor-bench-import-"));
-  const stack = await startLocalStack({
-    dataDir,
-    fresh: true,
-    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 },
-    log: () => undefined,
-    env: { POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "ERROR" },
-  });
+  const stack = await startBenchStack(dataDir);
   const dynamodb = new DynamoDBClient({});
   const sqs = new SQSClient({});
   try {

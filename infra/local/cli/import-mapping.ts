@@ -3,9 +3,8 @@ import { z } from "zod";
 import { FUTURE_TOLERANCE_MS, TIMESTAMP_MIN_MS } from "../../../shared/domain/events/limits.js";
 import { LocalStackError } from "../local-errors.js";
 
-/** Customer fields an import row can carry: Segment's reserved traits, plus times and consent. */
-export const CUSTOMER_FIELDS = [
-  "customer_id",
+/** Segment's reserved traits an import row can carry, by their trait names. */
+const TRAIT_FIELDS = [
   "email",
   "first_name",
   "last_name",
@@ -17,6 +16,12 @@ export const CUSTOMER_FIELDS = [
   "locale",
   "birthday",
   "gender",
+] as const;
+
+/** Customer fields an import row can carry: the id, Segment's reserved traits, times and consent. */
+export const CUSTOMER_FIELDS = [
+  "customer_id",
+  ...TRAIT_FIELDS,
   "created_at",
   "marketing_consent",
   "consent_at",
@@ -43,19 +48,6 @@ export const ORDER_FIELDS = [
 export type ImportField = (typeof CUSTOMER_FIELDS)[number] | (typeof ORDER_FIELDS)[number];
 
 const ALL_FIELDS = [...CUSTOMER_FIELDS, ...ORDER_FIELDS] as const;
-const TRAIT_FIELDS = [
-  "email",
-  "first_name",
-  "last_name",
-  "phone",
-  "country",
-  "city",
-  "region",
-  "timezone",
-  "locale",
-  "birthday",
-  "gender",
-] as const satisfies readonly ImportField[];
 const PRODUCT_FIELDS = [
   "product_id",
   "sku",
@@ -269,16 +261,15 @@ function readRow(
     const at = time("consent_at");
     consent = { granted: granted === true, ...(at === undefined ? {} : { at }) };
   }
+  const customer: ImportRow = {
+    line,
+    customerId,
+    traits,
+    ...(createdAt === undefined ? {} : { createdAt }),
+    ...(consent && { consent }),
+  };
   const orderId = get("order_id");
-  if (orderId === undefined) {
-    return {
-      line,
-      customerId,
-      traits,
-      ...(createdAt === undefined ? {} : { createdAt }),
-      ...(consent && { consent }),
-    };
-  }
+  if (orderId === undefined) return customer;
   const at =
     time("ordered_at") ?? fail("ordered_at", "required", "required: an order row needs the order's time");
   const currency = (get("currency") ?? mapping.defaultCurrency).toUpperCase();
@@ -312,14 +303,7 @@ function readRow(
     ...(discount === undefined ? {} : { discount }),
     ...(Object.keys(product).length > 0 ? { line: product } : {}),
   };
-  return {
-    line,
-    customerId,
-    traits,
-    ...(createdAt === undefined ? {} : { createdAt }),
-    ...(consent && { consent }),
-    order,
-  };
+  return { ...customer, order };
 }
 
 /** Whether `mapRow` refused the row. */
