@@ -1,10 +1,10 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localIngestSink } from "../../infra/local/cli/import-command.js";
+import { importCommand, localIngestSink } from "../../infra/local/cli/import-command.js";
 import { DEFAULT_MAPPING } from "../../infra/local/cli/import-mapping.js";
 import { type ImportReport, runImport } from "../../infra/local/cli/import-run.js";
 import { readLibrary } from "../../infra/local/cli/segment-library.js";
@@ -15,6 +15,7 @@ import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
 import { SEND_TIMER_NAMESPACE } from "../../shared/aws/dynamo-send-timers.js";
 import { SqsTransitionPublisher } from "../../shared/aws/sqs-transition-publisher.js";
 import { readSentMail } from "../../shared/sim/sent-mail.js";
+import { captureOutput } from "../support/capture-output.js";
 import { tempDir } from "./helpers.js";
 import { TestClock } from "./test-clock.js";
 import { startTestStack } from "./test-stack.js";
@@ -258,5 +259,34 @@ describe("tailor import into the local stack", () => {
     expect(await mailTo("s-1")).toEqual([]);
     // The same events live: a welcome and a post-purchase email.
     expect((await mailTo("s-2")).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("tailor import (the command)", () => {
+  it("imports into the data dir's running stack, lists the refused rows, writes them all, recomputes RFM", async () => {
+    const recent = iso(Date.now() - 10 * DAY);
+    const csvFile = path.join(temp.dir, "command.csv");
+    writeFileSync(
+      csvFile,
+      `customer_id,order_id,ordered_at,total\ncmd-1,o-c1,${recent},30\ncmd-2,o-c2,last week,10\n`,
+    );
+    const run = await captureOutput(() => importCommand([csvFile, "--data-dir", temp.dir]));
+    expect(run.code).toBe(2);
+    expect(run.out).toContain("imported 1 of 2 rows");
+    expect(run.out).toContain("line 3: ordered_at: expected an ISO 8601 date-time");
+    expect(run.out).toMatch(/RFM recomputed over \d+ buyers/);
+    expect(readFileSync(`${csvFile}.refused.csv`, "utf8").split("\n")[1]).toMatch(/^3,ordered_at,time,/);
+    expect((await stored("cmd-1")).profile.o?.n).toBe(1);
+  });
+
+  it("exits 1 when nothing could be imported", async () => {
+    const csvFile = path.join(temp.dir, "bad.csv");
+    writeFileSync(csvFile, "customer_id,order_id,ordered_at\n,o-1,2026-01-01\n");
+    const run = await captureOutput(() =>
+      importCommand([csvFile, "--data-dir", temp.dir, "--report", path.join(temp.dir, "r.csv")]),
+    );
+    expect(run.code).toBe(1);
+    expect(run.err).toContain("tailor import: nothing imported");
+    expect(readFileSync(path.join(temp.dir, "r.csv"), "utf8")).toContain("2,customer_id,required");
   });
 });
