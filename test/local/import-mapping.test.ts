@@ -300,4 +300,15 @@ describe("runImport", () => {
     expect(report.customers).toBe(1);
     expect(report.refused).toEqual([{ line: 3, field: "", rule: "write", message: "throttled" }]);
   });
+
+  it("ends with the sink's error when a delivery fails for good (the store unreachable)", async () => {
+    const file = path.join(temp.dir, "down.csv");
+    writeFileSync(file, "customer_id,order_id,ordered_at\nc-1,o-1,2026-01-01\nc-2,o-2,2026-01-01\n");
+    const sink: ImportSink = {
+      send: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:8000")),
+    };
+    await expect(
+      runImport({ file, format: "csv", mapping: DEFAULT_MAPPING, sink, now: NOW, customersPerDelivery: 1 }),
+    ).rejects.toThrow(/ECONNREFUSED/);
+  });
 });

@@ -119,6 +119,7 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
     progress();
     const cells = source.cells();
     const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
     const deliver = async (customers: number, events: HistoricalEvent[]) => {
       const result = await options.sink.send(events);
       const failedCustomers = new Set<string>();
@@ -144,9 +145,15 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
         customersDone += customers;
         return;
       }
-      const delivery = deliver(customers, events).finally(() => inFlight.delete(delivery));
+      const delivery: Promise<void> = deliver(customers, events)
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => inFlight.delete(delivery));
       inFlight.add(delivery);
       if (inFlight.size >= (options.concurrency ?? 2)) await Promise.race(inFlight);
+      // A delivery that failed for good (not a refused event: the store itself) ends the import.
+      if (failure !== undefined) throw failure.error;
     };
     for (let index = 0; index < partitions.count; index++) {
       let events: HistoricalEvent[] = [];
@@ -171,6 +178,7 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
       await queue(customers, events);
     }
     await Promise.all(inFlight);
+    if (failure !== undefined) throw failure.error;
   } finally {
     partitions.close();
   }
