@@ -18,7 +18,7 @@ import {
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
-import { type LocalStack, startLocalStack } from "../infra/local/local-stack.js";
+import type { LocalStack } from "../infra/local/local-stack.js";
 import { type PutEntry, putAll } from "../infra/local/put-records.js";
 import { type IngestRecord, ingestBatch } from "../shared/app/ingest-batch.js";
 import { itemSizeBytes } from "../shared/aws/dynamo-item-size.js";
@@ -30,6 +30,7 @@ import { dynamoSegmentDeps } from "../shared/lambda/segment-adapters.js";
 import { segmentEnvShape } from "../shared/lambda/segment-env.js";
 import type { ProfileStore, PutOutcome, StoredProfile } from "../shared/ports.js";
 import { simulate } from "../shared/sim/index.js";
+import { startBenchStack } from "./bench-stack.js";
 
 /** DynamoDB on-demand prices, us-east-1, USD per million request units. */
 const PRICE_PER_MILLION_WRU = 0.625;
@@ -303,13 +304,7 @@ function perEvent(f: Figures) {
 export async function ingestBench(): Promise<string[]> {
   const dataDir = mkdtempSync(join(tmpdir(), "tailor-bench-"));
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const stack = await startLocalStack({
-    dataDir,
-    fresh: true,
-    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 },
-    log: () => undefined,
-    env: { POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "ERROR" },
-  });
+  const stack = await startBenchStack(dataDir);
   try {
     const mapping = stack.plan.kinesisMappings.find((m) => m.streamName === "tailor-events");
     if (mapping === undefined) throw new Error("the template has no event source mapping on tailor-events");

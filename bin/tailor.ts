@@ -32,6 +32,9 @@ const USAGE = `Usage: tailor <command> [options]
                                        then the sends and decisions not to send of the last 30 days, with reasons
   erase <customerId> [--json]          erase everything held about a customer, keep a tombstone; a receipt
   export <customerId> [--out file]     everything held about a customer, as one JSON document
+  import <file> [--format csv|jsonl]   historical customers and orders (docs/import.md), with their own times:
+      [--mapping m.json] [--no-rfm]    folded into profiles, starting no journey; then RFM recomputed
+      [--api URL --write-key K]        (or posted to a deployed stack's /v1/import); refused rows listed
   audit [--customer id] [--since ISO]  consent changes, erasures and exports, newest first [--json]
       [--limit 100]                    (says when it stopped at the limit)
   train [--customers 600] [--days 90]  trains the propensity models and the recommender on simulated history,
@@ -80,6 +83,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   erase: { load: async () => (await import("../infra/local/cli/erase-command.js")).eraseCommand },
   export: { load: async () => (await import("../infra/local/cli/export-command.js")).exportCommand },
   audit: { load: async () => (await import("../infra/local/cli/audit-command.js")).auditCommand },
+  import: { load: async () => (await import("../infra/local/cli/import-command.js")).importCommand },
   report: { load: async () => (await import("../infra/local/cli/report-command.js")).reportCommand },
   train: { load: async () => (await import("../infra/local/cli/train-command.js")).trainCommand },
   rescore: {

@@ -166,6 +166,10 @@ interface CustomerBatch {
  * With `tombstones`, the profiles are loaded together with the tombstones of the batch's customers, and the
  * events of an erased customer are dropped and counted (`erasedDropped`), never folded into a new profile. With
  * `audit`, the consent decisions a fold applied and the dropped events are appended to the audit log.
+ *
+ * Historical events (`event.historical`, imported past) fold like any other, but open no journey, trigger no
+ * real-time rescoring, and the transitions of a customer whose events are all historical are marked
+ * `historical`, so segment-triggered campaigns ignore them (memberships, sizes and timers still follow).
  */
 export async function ingestBatch(deps: IngestDeps, records: readonly IngestRecord[]): Promise<IngestResult> {
   const now = deps.clock.now();
@@ -433,7 +437,9 @@ async function writeCustomer(
     if (realtime !== undefined) profile = withScores(profile, realtime.scores) ?? profile;
     let transitions: SegmentTransition[] = [];
     if (deps.segments !== undefined) {
-      const settled = settleSegments(profile, deps.segments.library, now, run.context);
+      const settled = settleSegments(profile, deps.segments.library, now, run.context, {
+        historical: onlyHistory(batch.events),
+      });
       profile = settled.profile;
       transitions = settled.transitions;
       if (settled.scheduleAt !== undefined && !scheduled.has(settled.scheduleAt)) {
@@ -507,6 +513,14 @@ async function writeCustomer(
     stored = reloaded.stored;
   }
   throw new ProfileConflictError(batch.customerId, attempts);
+}
+
+/**
+ * Whether a customer's events are all imported history: then the segment changes they cause start no campaign.
+ * One live event among them and the transitions are live (it may be what caused them).
+ */
+function onlyHistory(events: readonly TailorEvent[]): boolean {
+  return events.length > 0 && events.every((event) => event.historical === true);
 }
 
 /** Experiment counts without an outbox (no `segments`): added right after the write, named by its version. */

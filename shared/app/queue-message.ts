@@ -26,4 +26,5 @@ export const transitionMessageSchema = z.object({
   kind: z.enum(["entered", "exited"]),
   at: z.number().int().nonnegative(),
   version: z.number().int().nonnegative(),
+  historical: z.literal(true).optional(),
 });

@@ -7,7 +7,7 @@ import { applyEvaluations } from "../domain/segments/membership.js";
 export interface SettledProfile {
   /** Memberships `sg` updated, new transitions appended to the outbox `ob`, the timer due `tm` set or cleared. */
   readonly profile: Profile;
-  /** The transitions this evaluation produced (also in `profile.ob`). */
+  /** The transitions this evaluation produced (also in `profile.ob`, unless historical). */
   readonly transitions: SegmentTransition[];
   /** A timer to put before the profile is written, so a written `tm` always has its timer. */
   readonly scheduleAt: number | undefined;
@@ -16,7 +16,9 @@ export interface SettledProfile {
 }
 
 /**
- * Evaluates every segment of `library` on `profile` at `now` and prepares the write, purely.
+ * Evaluates every segment of `library` on `profile` at `now` and prepares the write, purely. With `historical`
+ * (the fold applied only imported history), the transitions are marked `historical` and kept out of the outbox:
+ * memberships, sizes and timers follow them, but nothing is published, so no campaign starts.
  *
  * Timers: `tm` is the due time of the customer's pending timer. A timer is pending only while `tm > now`; one
  * at or before `now` has fired (or is firing). A new timer is needed when the next change is earlier than the
@@ -28,11 +30,18 @@ export function settleSegments(
   library: SegmentLibrary,
   now: number,
   context: EvaluationContext,
+  options: { readonly historical?: boolean } = {},
 ): SettledProfile {
   const evaluations = evaluateAll(library, profile, now, context);
   const update = applyEvaluations(profile, evaluations, library, now);
+  const transitions = options.historical
+    ? update.transitions.map((t): SegmentTransition => ({ ...t, historical: true }))
+    : update.transitions;
   const settled: Profile = { ...update.profile };
-  if (update.transitions.length > 0) settled.ob = [...(profile.ob ?? []), ...update.transitions];
+  // Historical transitions are not published: their one consumer, segment-triggered campaigns, ignores them.
+  if (transitions.length > 0 && options.historical !== true) {
+    settled.ob = [...(profile.ob ?? []), ...transitions];
+  }
 
   const pending = profile.tm !== undefined && profile.tm > now ? profile.tm : undefined;
   let scheduleAt: number | undefined;
@@ -44,7 +53,7 @@ export function settleSegments(
   }
   return {
     profile: settled,
-    transitions: update.transitions,
+    transitions,
     scheduleAt,
     membershipChanged: update.changed,
   };

@@ -54,7 +54,7 @@ const clientConfig = (endpoint: string) => ({
 });
 
 /** The transitions queue of the data dir's stack (running, or its persisted queues opened directly). */
-async function openTransitions(
+export async function openTransitions(
   dataDirOption: string | undefined,
 ): Promise<{ publisher: TransitionPublisher; close(): Promise<void> }> {
   const dataDir = resolveDataDir(dataDirOption);

@@ -39,9 +39,12 @@ export interface RealtimeCandidate {
   readonly events: readonly TailorEvent[];
 }
 
-/** Whether the events hold one that makes a customer worth rescoring at once. */
+/**
+ * Whether the events hold one that makes a customer worth rescoring at once. Imported history does not: the
+ * import is followed by a batch rescoring of everyone instead.
+ */
 export function hasSignificantEvent(events: readonly TailorEvent[]): boolean {
-  return events.some((event) => SIGNIFICANT.has(event.kind));
+  return events.some((event) => SIGNIFICANT.has(event.kind) && event.historical !== true);
 }
 
 /**

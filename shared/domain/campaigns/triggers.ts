@@ -40,7 +40,10 @@ function journeyStarts(
   if (campaign.reentry.kind === "once") {
     if (previous !== undefined) return [];
     const first = events.find((event) => isTriggerKind(trigger, event) && matchesWhere(event, trigger.where));
-    return first === undefined ? [] : [{ occurrence: ONCE_OCCURRENCE, startedAt: first.timestamp }];
+    // A historical first occurrence: the customer's one journey would have been in the past.
+    return first === undefined || first.historical === true
+      ? []
+      : [{ occurrence: ONCE_OCCURRENCE, startedAt: first.timestamp }];
   }
   const exitKinds = new Set(campaign.exitWhen.map((ref) => ref.kind));
   let lastExit: number | undefined;
@@ -56,7 +59,10 @@ function journeyStarts(
       previous === undefined ||
       (lastExit !== undefined && lastExit > previous) ||
       t - previous >= campaign.reentry.ms;
-    if (opens && matchesWhere(event, trigger.where)) starts.push({ occurrence: String(t), startedAt: t });
+    // Imported history opens nothing, but is what came before for the live events that follow it.
+    if (opens && event.historical !== true && matchesWhere(event, trigger.where)) {
+      starts.push({ occurrence: String(t), startedAt: t });
+    }
     previous = t;
   }
   return starts;
@@ -67,7 +73,7 @@ function journeyStarts(
  * per trigger occurrence that opens a journey (see README, "One journey at a time"), each with every step.
  * `before` is the profile before the batch (undefined for a new customer), `after` the profile it folded to;
  * events of other customers are ignored, and so are journeys whose trigger is older than `maxAgeMs` (see
- * {@link TRIGGER_MAX_AGE_MS}).
+ * {@link TRIGGER_MAX_AGE_MS}) or `historical` (imported history, however recent: it only counts as the past).
  */
 export function intentsForEvents(
   library: CampaignLibrary,
@@ -96,9 +102,11 @@ export function intentsForEvents(
 /**
  * The intents a segment transition creates: one journey per campaign triggered by entering (or leaving) that
  * segment, starting at the transition. The occurrence is the transition time, so a re-delivered transition
- * yields the same keys.
+ * yields the same keys. A `historical` transition (caused only by imported history) creates none.
  */
 export function intentsForTransition(library: CampaignLibrary, transition: SegmentTransition): SendIntent[] {
+  // Caused only by imported history: nobody wants a win-back for a lapse that happened before Tailor came.
+  if (transition.historical === true) return [];
   return library.campaigns.flatMap((campaign) => {
     const trigger = campaign.trigger;
     if (

@@ -68,6 +68,11 @@ interface EventBase {
   readonly traits?: Traits;
   /** Device context a profile needs; other context fields are ignored. */
   readonly context?: { readonly timezone?: string; readonly locale?: string };
+  /**
+   * Past history (`context.tailor.historical === true`, set by `tailor import` and `POST /v1/import`): folded
+   * like any event, but it starts no journey and its segment entries start no campaign. Absent for live events.
+   */
+  readonly historical?: true;
 }
 
 /** `identify`: who the customer is. */

@@ -98,6 +98,7 @@ export function parseEvent(input: unknown, now: number, options: ParseOptions = 
     timestamp: time.ms,
     ...(time.skewMs === undefined ? {} : { clockSkewMs: time.skewMs }),
     context: readContext(envelope),
+    ...(isHistorical(raw.context) ? { historical: true as const } : {}),
   };
   if (body === "identify") {
     return { ok: true, event: { ...base, kind: "identify", name: "Identify", traits: traits ?? {} } };
@@ -173,6 +174,11 @@ function readContext(envelope: Envelope): TailorEvent["context"] {
   const tag = typeof locale === "string" ? canonicalLocale(locale.trim()) : undefined;
   if (zone === undefined && tag === undefined) return undefined;
   return { timezone: zone, locale: tag };
+}
+
+/** `context.tailor.historical === true`: an imported past event (anything else, or absent, is live). */
+function isHistorical(context: unknown): boolean {
+  return isRecord(context) && isRecord(context.tailor) && context.tailor.historical === true;
 }
 
 function collect<T>(result: Checked<T>, issues: ValidationIssue[]): T | undefined {

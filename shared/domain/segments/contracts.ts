@@ -94,6 +94,11 @@ export interface SegmentTransition {
   readonly at: number;
   /** Definition version that decided it. */
   readonly version: number;
+  /**
+   * Caused only by imported history (every event the fold applied was historical): memberships and sizes
+   * follow it, but campaigns triggered by the segment ignore it. Absent for live transitions.
+   */
+  readonly historical?: true;
 }
 
 /** What evaluation needs besides the profile and the time. */

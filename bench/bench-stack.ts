@@ -1,0 +1,12 @@
+import { type LocalStack, startLocalStack } from "../infra/local/local-stack.js";
+
+/** The embedded local stack for a benchmark: fresh in `dataDir`, any free ports, the functions quiet. */
+export function startBenchStack(dataDir: string): Promise<LocalStack> {
+  return startLocalStack({
+    dataDir,
+    fresh: true,
+    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 },
+    log: () => undefined,
+    env: { POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "ERROR" },
+  });
+}
