@@ -15,6 +15,7 @@ import { ProfileStore } from "../../infra/components/profile-store.js";
 import { Quarantine } from "../../infra/components/quarantine.js";
 import { SendLedger } from "../../infra/components/send-ledger.js";
 import { TimerStore } from "../../infra/components/timer-store.js";
+import { WriteKeyStore } from "../../infra/components/write-key-store.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
 import { TailorStack } from "../../infra/tailor-stack.js";
 import { defaultApp } from "./shared-app.js";
@@ -244,6 +245,7 @@ describe("privacy infrastructure", () => {
         quarantineBucket: new Quarantine(other, "Quarantine").bucket,
         audit: new AuditStore(other, "Audit"),
         linkSecret: new LinkSecret(other, "LinkSecret").secret,
+        writeKeys: new WriteKeyStore(other, "WriteKeys"),
         settings: resolveCampaignSettings({}, other.node),
         alarmTopic: new AlarmTopic(other, "Alarms").topic,
       };
