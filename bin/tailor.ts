@@ -32,6 +32,9 @@ const USAGE = `Usage: tailor <command> [options]
                                        then the sends and decisions not to send of the last 30 days, with reasons
   erase <customerId> [--json]          erase everything held about a customer, keep a tombstone; a receipt
   export <customerId> [--out file]     everything held about a customer, as one JSON document
+  keys create --source web | list      the write keys of the Segment-compatible HTTP API (create and rotate
+  keys revoke <id> | rotate <id>       print the key once); rotate --grace 24h keeps the old key that long;
+      [--table T --region R]           with --table/--region, the table on AWS (stack output WriteKeysTable)
   audit [--customer id] [--since ISO]  consent changes, erasures and exports, newest first [--json]
       [--limit 100]                    (says when it stopped at the limit)
   train [--customers 600] [--days 90]  trains the propensity models and the recommender on simulated history,
@@ -80,6 +83,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   erase: { load: async () => (await import("../infra/local/cli/erase-command.js")).eraseCommand },
   export: { load: async () => (await import("../infra/local/cli/export-command.js")).exportCommand },
   audit: { load: async () => (await import("../infra/local/cli/audit-command.js")).auditCommand },
+  keys: { load: async () => (await import("../infra/local/cli/keys-command.js")).keysCommand },
   report: { load: async () => (await import("../infra/local/cli/report-command.js")).reportCommand },
   train: { load: async () => (await import("../infra/local/cli/train-command.js")).trainCommand },
   rescore: {

@@ -48,7 +48,10 @@ export const apiEnvSchema = z
       .refine(
         (value) =>
           value === "*" || value.split(",").every((origin) => /^https?:\/\/[^/\s,]+$/.test(origin.trim())),
-        { message: 'CORS_ALLOWED_ORIGINS must be "*" or comma-separated origins such as https://shop.example.com' },
+        {
+          message:
+            'CORS_ALLOWED_ORIGINS must be "*" or comma-separated origins such as https://shop.example.com',
+        },
       ),
     POWERTOOLS_SERVICE_NAME: z.string().min(1),
     POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),

@@ -112,7 +112,8 @@ export class DynamoWriteKeyRegistry implements WriteKeyRegistry {
           Key: { pk: { S: keyPartition(record.hash) }, sk: { S: KEY_SORT } },
           // An earlier revocation stands: revoking again never extends a key's life.
           UpdateExpression: "SET revokedAt = :at",
-          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(revokedAt) OR revokedAt > :at)",
+          ConditionExpression:
+            "attribute_exists(pk) AND (attribute_not_exists(revokedAt) OR revokedAt > :at)",
           ExpressionAttributeValues: { ":at": { N: String(at) } },
           ReturnValues: "ALL_NEW",
         }),

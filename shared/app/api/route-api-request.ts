@@ -9,13 +9,13 @@ import {
 } from "./api-http.js";
 import { collectEvents } from "./collect-events.js";
 import { confirm, showConfirm } from "./confirm-routes.js";
+import { corsHeaders } from "./cors.js";
 import {
   CUSTOMER_EXPORT_PATH,
   CUSTOMER_PATH,
   eraseCustomerRoute,
   exportCustomerRoute,
 } from "./customer-routes.js";
-import { corsHeaders } from "./cors.js";
 import { errorPage, unavailablePage } from "./pages.js";
 import { showPreferences, updatePreferences } from "./preference-routes.js";
 import { SEGMENT_ROUTES, SEGMENT_SETTINGS_METHODS, SEGMENT_SETTINGS_PATH } from "./segment-routes.js";

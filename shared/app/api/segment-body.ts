@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
-import { JSON_DEPTH_MAX } from "../../domain/events/limits.js";
 import { exceedsJsonDepth, quoteUnsafeIntegers } from "../../domain/events/json-guard.js";
+import { JSON_DEPTH_MAX } from "../../domain/events/limits.js";
 
 /** Largest call (one event) Segment's HTTP API takes: 32 KB. */
 export const SEGMENT_CALL_MAX_BYTES = 32 * 1024;
@@ -8,7 +8,9 @@ export const SEGMENT_CALL_MAX_BYTES = 32 * 1024;
 export const SEGMENT_BATCH_MAX_BYTES = 500 * 1024;
 
 /** A body read as JSON, or why it cannot be (a message for a 400, naming the rule, never internals). */
-export type SegmentBody = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
+export type SegmentBody =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly message: string };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

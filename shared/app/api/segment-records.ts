@@ -30,7 +30,9 @@ export function recordWaves(calls: readonly FilledCall[], maxBytes = RECORD_BYTE
   for (const [customerId, records] of byCustomer) {
     records.forEach(({ calls: group }, wave) => {
       const text = group.length === 1 ? (group[0] ?? "") : `[${group.join(",")}]`;
-      (waves[wave] ??= []).push({ customerId, data: encoder.encode(text) });
+      const inWave = waves[wave] ?? [];
+      waves[wave] = inWave;
+      inWave.push({ customerId, data: encoder.encode(text) });
     });
   }
   return waves;

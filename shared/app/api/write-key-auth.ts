@@ -53,7 +53,10 @@ export class CachedWriteKeyVerifier implements WriteKeyVerifier {
     let cached = this.#cache.get(hash);
     if (cached === undefined || cached.until <= now) {
       const record = await this.#registry.findByHash(hash);
-      cached = { record, until: now + (record === undefined ? UNKNOWN_WRITE_KEY_CACHE_MS : WRITE_KEY_CACHE_MS) };
+      cached = {
+        record,
+        until: now + (record === undefined ? UNKNOWN_WRITE_KEY_CACHE_MS : WRITE_KEY_CACHE_MS),
+      };
       this.#cache.delete(hash);
       this.#cache.set(hash, cached);
       for (const oldest of this.#cache.keys()) {
