@@ -278,7 +278,8 @@ export class TailorStack extends Stack {
       value: this.api.url,
     });
     new CfnOutput(this, "WriteKeysTable", {
-      description: "The write-keys table: npx tailor keys <create|list|revoke|rotate> --table <this> --region <r>",
+      description:
+        "The write-keys table: npx tailor keys <create|list|revoke|rotate> --table <this> --region <r>",
       value: this.writeKeys.table.tableName,
     });
   }
