@@ -214,6 +214,10 @@ describe("Segment's HTTP Tracking API", () => {
         /over 512000 bytes/,
       ],
       [post("/v1/batch", s.key, { batch: "no" }), /batch must be an array/],
+      [
+        post("/v1/batch", s.key, { batch: Array.from({ length: 2_501 }, () => ({})) }),
+        /2501 calls; the limit is 2500/,
+      ],
     ];
     for (const [request, message] of cases) {
       const res = await s.call(request);

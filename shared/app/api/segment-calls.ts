@@ -5,6 +5,12 @@ import { SEGMENT_CALL_MAX_BYTES } from "./segment-body.js";
 export const SEGMENT_CALL_TYPES = ["identify", "track", "page", "screen", "group", "alias"] as const;
 export type SegmentCallType = (typeof SEGMENT_CALL_TYPES)[number];
 
+/**
+ * Most calls in one batch request. Segment states none beyond 500 KB; this bounds the records one request can put
+ * (a 500 KB body of empty objects would be 170,000 of them) while leaving room for 500 KB of ~200-byte calls.
+ */
+export const SEGMENT_BATCH_MAX_CALLS = 2_500;
+
 /** Longest Kinesis partition key; a longer customer id is hashed into one (its event fails validation anyway). */
 const PARTITION_KEY_MAX = 256;
 
@@ -157,6 +163,12 @@ export function fillCalls(
   let envelope: BatchEnvelope = {};
   if (pathType === undefined) {
     if (!Array.isArray(body.batch)) return { ok: false, message: "batch must be an array of calls" };
+    if (body.batch.length > SEGMENT_BATCH_MAX_CALLS) {
+      return {
+        ok: false,
+        message: `batch holds ${body.batch.length} calls; the limit is ${SEGMENT_BATCH_MAX_CALLS}`,
+      };
+    }
     calls = body.batch;
     envelope = { sentAt: body.sentAt, context: body.context, integrations: body.integrations };
   } else {
