@@ -6,6 +6,7 @@ import { cliStartupBench } from "./cli-startup.js";
 import { dispatchBench } from "./dispatch.bench.js";
 import { httpApiBench } from "./http-api.bench.js";
 import { ingestBench } from "./ingest.bench.js";
+import { kplDecodeBench } from "./kpl-decode.bench.js";
 import { renderBench } from "./render.bench.js";
 import { rescoreBench } from "./rescore.bench.js";
 import { segmentBench } from "./segments.bench.js";
@@ -13,6 +14,7 @@ import { segmentBench } from "./segments.bench.js";
 const sections: readonly { readonly name: string; readonly run: () => Promise<string[]> }[] = [
   { name: "ingest", run: ingestBench },
   { name: "http api", run: httpApiBench },
+  { name: "de-aggregation", run: kplDecodeBench },
   { name: "segments", run: () => segmentBench() },
   { name: "rendering", run: () => renderBench() },
   { name: "dispatch", run: dispatchBench },

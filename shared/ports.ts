@@ -30,6 +30,27 @@ export type PutOutcome =
   | { readonly ok: true; readonly version: number; readonly itemBytes: number; readonly writeUnits: number }
   | { readonly ok: false; readonly reason: "conflict" };
 
+/**
+ * One record as the stream delivered it, before any decoding; or one user record of a KPL-aggregated record
+ * (then `subSequenceNumber` is its position in the aggregate and the sequence number is the aggregate's).
+ */
+export interface StreamRecord {
+  readonly sequenceNumber: string;
+  /** Position inside a KPL-aggregated record; undefined for a plain record. */
+  readonly subSequenceNumber?: number;
+  /** The partition key (a user record's own, from the aggregate's table). */
+  readonly partitionKey: string;
+  readonly shardId: string | undefined;
+  readonly data: Uint8Array;
+  /** Epoch ms at which the stream accepted the record. */
+  readonly approximateArrivalTimestamp: number;
+  /**
+   * Why the record could not be opened at all (a KPL-aggregated record whose body is corrupt): it is then
+   * quarantined whole with this reason.
+   */
+  readonly unreadable?: string;
+}
+
 /** A record that could not be understood, kept whole with the reason, so nothing is ever silently lost. */
 export interface QuarantinedRecord {
   readonly reason: string;
@@ -37,6 +58,10 @@ export interface QuarantinedRecord {
   readonly source: "kinesis";
   readonly shardId: string | undefined;
   readonly sequenceNumber: string;
+  /** The user record's position inside a KPL-aggregated record, when it came from one. */
+  readonly subSequenceNumber?: number;
+  /** The event's index in a record holding a JSON array of events, when the record held one. */
+  readonly elementIndex?: number;
   readonly partitionKey: string;
   readonly approximateArrivalTimestamp: number;
   readonly raw: Uint8Array;

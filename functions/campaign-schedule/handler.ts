@@ -1,17 +1,14 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { z } from "zod";
 import { fanOutSchedule, type ScheduleFanOutSummary } from "../../shared/app/campaign-schedule.js";
 import { EnvironmentError, loadEnv } from "../../shared/lambda/env.js";
-import { baseMiddlewareBundle, createObservability } from "../../shared/lambda/middleware.js";
+import { baseMiddlewareBundle, observabilityFor } from "../../shared/lambda/middleware.js";
+import { addCounts } from "../../shared/lambda/reports/counts.js";
 import { campaignScheduleEnvSchema } from "./env.js";
 import { makeCampaignScheduleDeps } from "./make-deps.js";
 
 const env = loadEnv(campaignScheduleEnvSchema);
-const observability = createObservability({
-  serviceName: env.POWERTOOLS_SERVICE_NAME,
-  namespace: env.POWERTOOLS_METRICS_NAMESPACE,
-});
+const observability = observabilityFor(env);
 const deps = makeCampaignScheduleDeps(env);
 
 /** What each campaign's schedule rule passes (its target input): the campaign and the tick's time. */
@@ -29,10 +26,8 @@ export async function run(event: unknown, _context: Context): Promise<ScheduleFa
     );
   }
   const summary = await fanOutSchedule(deps, tick.data);
-  const { metrics, logger } = observability;
-  metrics.addMetric("AudienceMembers", MetricUnit.Count, summary.members);
-  metrics.addMetric("SendIntents", MetricUnit.Count, summary.intents);
-  logger.info("scheduled campaign fanned out", { summary });
+  addCounts(observability.metrics, { AudienceMembers: summary.members, SendIntents: summary.intents });
+  observability.logger.info("scheduled campaign fanned out", { summary });
   return summary;
 }
 

@@ -7,6 +7,7 @@ import type {
   KinesisStreamRecord,
 } from "aws-lambda";
 import { type IngestRecord, ingestBatch } from "../../shared/app/ingest-batch.js";
+import { userRecordsOf } from "../../shared/aws/kinesis-user-records.js";
 import { loadEnv } from "../../shared/lambda/env.js";
 import { baseMiddlewareBundle, createObservability } from "../../shared/lambda/middleware.js";
 import { ingestEnvSchema } from "./env.js";
@@ -31,9 +32,13 @@ export function toIngestRecord(record: KinesisStreamRecord): IngestRecord {
   };
 }
 
-/** Ingests the batch, then lets Powertools report the records that must be redelivered. */
+/**
+ * Ingests the batch (KPL-aggregated records de-aggregated into their user records first), then lets Powertools
+ * report the records that must be redelivered: a failed user record fails its aggregate's sequence number.
+ */
 export async function run(event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> {
-  const { failed, summary } = await ingestBatch(deps, event.Records.map(toIngestRecord));
+  const records = event.Records.flatMap((record) => userRecordsOf(toIngestRecord(record)));
+  const { failed, summary } = await ingestBatch(deps, records);
   const { metrics, logger } = observability;
   metrics.addMetric("EventsIngested", MetricUnit.Count, summary.events);
   metrics.addMetric("EventsQuarantined", MetricUnit.Count, summary.quarantined);

@@ -1,6 +1,6 @@
 import { type ExperimentIncrement, experimentIncrements } from "../domain/analytics/index.js";
 import { type CampaignLibrary, intentsForEvents } from "../domain/campaigns/index.js";
-import { decodeEvent, type TailorEvent } from "../domain/events/index.js";
+import type { TailorEvent } from "../domain/events/index.js";
 import { customerHash } from "../domain/privacy/customer-hash.js";
 import { foldEvents } from "../domain/profile/index.js";
 import type { EvaluationContext, SegmentTransition } from "../domain/segments/contracts.js";
@@ -11,11 +11,14 @@ import type {
   ExperimentCounters,
   ProfileStore,
   Quarantine,
+  QuarantinedRecord,
   SizeDelta,
   StoredProfile,
+  StreamRecord,
   TombstoneReader,
 } from "../ports.js";
 import { consentAuditEntries } from "./consent/consent-audit-entries.js";
+import { type DecodedEntry, decodeRecords } from "./decode-records.js";
 import { counterFlushId, type FlushResult, flushOutbox, type OutboxDeps } from "./flush-outbox.js";
 import { mapLimit } from "./map-limit.js";
 import { consentActor, isConsentEvent } from "./privacy/consent-audit.js";
@@ -30,15 +33,11 @@ import type { SendScheduling } from "./schedule-intents.js";
 import { type SegmentDeps, sizeDeltas } from "./segment-deps.js";
 import { settleSegments } from "./settle-segments.js";
 
-/** One record as delivered by the stream, before any decoding. */
-export interface IngestRecord {
-  readonly sequenceNumber: string;
-  readonly partitionKey: string;
-  readonly shardId: string | undefined;
-  readonly data: Uint8Array;
-  /** Epoch ms at which the stream accepted the record. */
-  readonly approximateArrivalTimestamp: number;
-}
+/**
+ * One record as delivered by the stream, before any decoding, or one user record of a KPL-aggregated record
+ * (the ingest handler de-aggregates before calling {@link ingestBatch}).
+ */
+export type IngestRecord = StreamRecord;
 
 export interface IngestDeps {
   readonly profiles: ProfileStore;
@@ -204,43 +203,34 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   const quarantining: Promise<void>[] = [];
   /** Actors of the consent events, by messageId (`app:<library>` from the raw event). */
   const actors = new Map<string, string>();
-  for (const record of records) {
-    const decoded = decodeEvent(record.data, now);
-    if (!decoded.ok) {
+  for (const entry of decodeRecords(records, now)) {
+    const { record } = entry;
+    if (!entry.ok) {
       quarantining.push(
-        deps.quarantine
-          .put({
-            reason: decoded.error.message,
-            issues: decoded.error.issues,
-            source: "kinesis",
-            shardId: record.shardId,
-            sequenceNumber: record.sequenceNumber,
-            partitionKey: record.partitionKey,
-            approximateArrivalTimestamp: record.approximateArrivalTimestamp,
-            raw: record.data,
-            receivedAt: now,
-          })
-          .then(
-            () => {
-              summary.quarantined++;
-            },
-            () => {
-              failed.add(record.sequenceNumber);
-            },
-          ),
+        deps.quarantine.put(quarantined(entry, now)).then(
+          () => {
+            summary.quarantined++;
+          },
+          () => {
+            // The parent record's sequence number: an aggregate is redelivered whole (the fold dedups the rest).
+            failed.add(record.sequenceNumber);
+          },
+        ),
       );
       continue;
     }
     summary.events++;
-    const { customerId } = decoded.event;
+    const { event } = entry;
+    const { customerId } = event;
     let batch = byCustomer.get(customerId);
     if (batch === undefined) {
       batch = { customerId, events: [], sequenceNumbers: [] };
       byCustomer.set(customerId, batch);
     }
-    batch.events.push(decoded.event);
-    if (deps.audit !== undefined && isConsentEvent(decoded.event)) {
-      actors.set(decoded.event.messageId, consentActor(record.data));
+    // In delivery order (record, then position in it): the fold keeps it for events with the same time.
+    batch.events.push(event);
+    if (deps.audit !== undefined && isConsentEvent(event)) {
+      actors.set(event.messageId, consentActor(entry.json));
     }
     batch.sequenceNumbers.push(record.sequenceNumber);
   }
@@ -292,6 +282,24 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   });
   summary.failedRecords = failed.size;
   return { failed, summary };
+}
+
+/** What the quarantine keeps of an event that failed to decode: its bytes, reason and place in the stream. */
+function quarantined(entry: Extract<DecodedEntry, { ok: false }>, now: number): QuarantinedRecord {
+  const { record } = entry;
+  return {
+    reason: entry.reason,
+    issues: entry.issues,
+    source: "kinesis",
+    shardId: record.shardId,
+    sequenceNumber: record.sequenceNumber,
+    ...(record.subSequenceNumber === undefined ? {} : { subSequenceNumber: record.subSequenceNumber }),
+    ...(entry.elementIndex === undefined ? {} : { elementIndex: entry.elementIndex }),
+    partitionKey: record.partitionKey,
+    approximateArrivalTimestamp: record.approximateArrivalTimestamp,
+    raw: entry.raw,
+    receivedAt: now,
+  };
 }
 
 interface BatchRun {

@@ -13,10 +13,16 @@ import {
 /** Index entries written at once. */
 const PARALLEL_WRITES = 16;
 
-/** The S3 key of a quarantined record: by arrival day, then shard and sequence number (retries overwrite). */
+/**
+ * The S3 key of a quarantined record: by arrival day, then shard and sequence number, then (for one event of an
+ * aggregated or array record) `-<sub-sequence number>` and `.<element index>`, so each quarantined event has its
+ * own key and a retry overwrites its own.
+ */
 export function quarantineKey(record: QuarantinedRecord): string {
   const day = new Date(record.approximateArrivalTimestamp).toISOString().slice(0, 10).replaceAll("-", "/");
-  return `${RECORDS_PREFIX}${day}/${record.shardId ?? "unknown-shard"}/${record.sequenceNumber}.json`;
+  const sub = record.subSequenceNumber === undefined ? "" : `-${record.subSequenceNumber}`;
+  const element = record.elementIndex === undefined ? "" : `.${record.elementIndex}`;
+  return `${RECORDS_PREFIX}${day}/${record.shardId ?? "unknown-shard"}/${record.sequenceNumber}${sub}${element}.json`;
 }
 
 /**
@@ -30,6 +36,8 @@ export function quarantineDocument(record: QuarantinedRecord, index: readonly st
     source: record.source,
     shardId: record.shardId,
     sequenceNumber: record.sequenceNumber,
+    ...(record.subSequenceNumber === undefined ? {} : { subSequenceNumber: record.subSequenceNumber }),
+    ...(record.elementIndex === undefined ? {} : { elementIndex: record.elementIndex }),
     partitionKey: record.partitionKey,
     approximateArrivalTimestamp: record.approximateArrivalTimestamp,
     receivedAt: record.receivedAt,

@@ -22,6 +22,17 @@ export function createObservability(options: { serviceName: string; namespace: s
   };
 }
 
+/** The observability of a function, named by its environment's Powertools service name and metrics namespace. */
+export function observabilityFor(env: {
+  readonly POWERTOOLS_SERVICE_NAME: string;
+  readonly POWERTOOLS_METRICS_NAMESPACE: string;
+}): Observability {
+  return createObservability({
+    serviceName: env.POWERTOOLS_SERVICE_NAME,
+    namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+  });
+}
+
 /**
  * An address, plain or URL-encoded (`%40`). The local part leaves out the rarer characters RFC 5322 allows
  * (`/ = ? & { | }`) so that a URL or a JSON fragment around an address is not swallowed with it. It may only

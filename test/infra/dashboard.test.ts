@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { App, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
@@ -13,11 +11,12 @@ import type { TailorStack } from "../../infra/tailor-stack.js";
 import { dispatchSends } from "../../shared/app/dispatch-sends.js";
 import { sesEventDetailSchema } from "../../shared/domain/email-feedback/ses-event-schema.js";
 import { createObservability } from "../../shared/lambda/middleware.js";
+import { emitCampaignSends } from "../../shared/lambda/reports/dispatch-report.js";
+import { feedbackMetricNames } from "../../shared/lambda/reports/ses-feedback-report.js";
 import type { EventRecord, EventWriteOutcome, EventWriter } from "../../shared/ports.js";
 import { campaign, customer, harness, intent, messages } from "../dispatch/harness.js";
 import { RecordingAcceptances } from "../feedback/recording-acceptances.js";
 import * as ses from "../feedback/ses-fixtures.js";
-import { dispatchTestEnv } from "../support/dispatch-env.js";
 import { defaultApp } from "./shared-app.js";
 import { logicalIdOf } from "./template-queries.js";
 
@@ -413,7 +412,7 @@ describe("ses-feedback metrics", () => {
     const engagement = metricNames(widgetTitled(dashboardWidgets(synthesised().template), "Engagement"));
     const emitted = new Set(
       (["Email Delivered", "Email Opened", "Email Clicked", "Email Complained"] as const).flatMap((event) =>
-        module.feedbackMetricNames({
+        feedbackMetricNames({
           type: "track",
           messageId: "m",
           userId: "u",
@@ -423,7 +422,7 @@ describe("ses-feedback metrics", () => {
         }),
       ),
     );
-    for (const name of module.feedbackMetricNames({
+    for (const name of feedbackMetricNames({
       type: "track",
       messageId: "m",
       userId: "u",
@@ -439,24 +438,6 @@ describe("ses-feedback metrics", () => {
 });
 
 describe("dispatch sends by campaign and variant", () => {
-  type HandlerModule = typeof import("../../functions/dispatch/handler.js");
-  let module: HandlerModule;
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "tailor-dashboard-"));
-    const env = {
-      ...dispatchTestEnv(dir, { profiles: "profiles", ledger: "ledger", timers: "timers" }),
-      AWS_REGION: "us-east-1",
-    };
-    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-    module = await import("../../functions/dispatch/handler.js");
-  });
-  afterAll(() => {
-    vi.unstubAllEnvs();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it("counts the sends by campaign and variant, as the ledger records them, holdouts and skips apart", async () => {
     // GIVEN a campaign with two variants and a holdout, and twenty customers
     const split = campaign({
@@ -499,7 +480,7 @@ describe("dispatch sends by campaign and variant", () => {
       return true;
     });
     try {
-      module.emitCampaignSends(observability.metrics, [
+      emitCampaignSends(observability.metrics, [
         { campaign: "cart", variant: "a", count: 3 },
         { campaign: "cart", variant: "b", count: 2 },
       ]);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
@@ -9,6 +10,7 @@ import type { Context, KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../infra/local/local-stack.js";
 import { profileKey } from "../../shared/aws/profile-key.js";
+import { kplAggregate } from "../support/kpl-aggregate.js";
 
 const STREAM = "tailor-events";
 const TABLE = "tailor-profiles";
@@ -174,6 +176,40 @@ describe("events on Kinesis become profiles in DynamoDB (embedded local stack)",
     expect(JSON.parse(Buffer.from(String(priced?.rawBase64), "base64").toString("utf8")).messageId).toBe(
       "it-bob-2",
     );
+  });
+
+  it("de-aggregates a KPL record, gunzips a gzip record and splits an array record, each event on its own", async () => {
+    const view = (id: string, product: string) =>
+      track("it-kpl", id, "Product Viewed", { product_id: product, category: "books" }, 6);
+    const [aggregate] = await kplAggregate([
+      { partitionKey: "it-kpl", data: JSON.stringify(view("it-kpl-1", "p-k1")) },
+      { partitionKey: "it-kpl", data: JSON.stringify({ ...view("it-kpl-2", "p-k2"), userId: 7.5 }) },
+      { partitionKey: "it-kpl", data: JSON.stringify(view("it-kpl-3", "p-k3")) },
+    ]);
+    // What RudderStack's node SDK sends: no messageId here, no timestamp (originalTimestamp and sentAt).
+    const { messageId: _, timestamp: __, ...bare } = view("", "p-k4");
+    const gzipped = gzipSync(
+      JSON.stringify({ ...bare, originalTimestamp: minutesAgo(5), sentAt: minutesAgo(5) }),
+    );
+    const array = [
+      view("it-kpl-5", "p-k5"),
+      { type: "screen", messageId: "it-kpl-6", userId: "it-kpl", name: "Cart" },
+    ];
+    await put([
+      { key: "it-kpl", data: aggregate ?? new Uint8Array() },
+      { key: "it-kpl", data: gzipped },
+      { key: "it-kpl", data: array },
+    ]);
+    await stack.waitUntilIdle();
+
+    const kpl = await profile("it-kpl");
+    // The gzip event was sent as soon as it happened (sentAt = originalTimestamp): it takes the arrival time,
+    // so it is the newest view.
+    expect(kpl?.rv).toEqual(["p-k4", "p-k5", "p-k3", "p-k1"]);
+    expect(kpl?.k).toMatchObject({ pv: { n: 4 }, sn: { n: 1 } });
+    const invalid = (await quarantined()).filter((r) => r.partitionKey === "it-kpl");
+    expect(invalid).toHaveLength(1);
+    expect(invalid[0]).toMatchObject({ subSequenceNumber: 1, reason: expect.stringContaining("userId") });
   });
 
   it("leaves profiles identical when the same records are put again or a batch is redelivered", async () => {

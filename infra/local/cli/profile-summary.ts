@@ -6,6 +6,7 @@ import {
   countInWindow,
   DAY_MS,
   emailEngagement,
+  type GroupRef,
   lifecycleAt,
   type Profile,
 } from "../../../shared/domain/profile/index.js";
@@ -40,6 +41,12 @@ function money(minor: number, currency: string | undefined): string {
   } catch {
     return `${minor} ${currency} (minor units)`;
   }
+}
+
+/** `acme (name Acme Inc, plan enterprise)`: a group and its traits. */
+function describeGroup(group: GroupRef): string {
+  const traits = Object.entries(group.t ?? {}).map(([key, value]) => `${key} ${String(value)}`);
+  return traits.length === 0 ? group.i : `${group.i} (${traits.join(", ")})`;
 }
 
 /**
@@ -100,6 +107,8 @@ export function describeProfile(item: Record<string, unknown>, now: number): str
     ["consent", consent.join(" · ") || "—"],
     ["suppressed", suppressed.join(" · ") || "—"],
   ];
+  if (p.gr !== undefined && p.gr.length > 0) rows.push(["groups", p.gr.map(describeGroup).join(" · ")]);
+  if (p.ai !== undefined && p.ai.length > 0) rows.push(["also known as", p.ai.join(", ")]);
   const skew = clockSkewNote(p);
   if (skew !== undefined) rows.push(["clock", skew]);
   return [

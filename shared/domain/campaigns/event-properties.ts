@@ -36,6 +36,12 @@ export function eventProperties(event: TailorEvent): Props {
     }
     case "page":
       return defined({ ...event.page });
+    case "screen":
+      return defined({ ...event.screen });
+    case "group":
+      return { ...event.group.traits, group_id: event.group.groupId };
+    case "alias":
+      return { previous_id: event.alias.previousId };
     case "product_viewed":
     case "product_added":
     case "product_removed":

@@ -2,6 +2,9 @@
 export const EVENT_KINDS = [
   "identify",
   "page",
+  "screen",
+  "group",
+  "alias",
   "product_viewed",
   "product_added",
   "product_removed",
@@ -27,6 +30,9 @@ export type EventKind = (typeof EVENT_KINDS)[number];
 export const EVENT_NAMES = {
   identify: "Identify",
   page: "Page Viewed",
+  screen: "Screen Viewed",
+  group: "Group",
+  alias: "Alias",
   product_viewed: "Product Viewed",
   product_added: "Product Added",
   product_removed: "Product Removed",
@@ -45,13 +51,18 @@ export const EVENT_NAMES = {
   custom: "Custom",
 } as const satisfies Record<EventKind, string>;
 
-/** A track event kind: every kind except `identify`, `page` and `custom`. */
-export type TrackKind = Exclude<EventKind, "identify" | "page" | "custom">;
+/** The kinds of the Segment calls other than `track` (and `custom`, a track event Tailor has no type for). */
+const CALL_KINDS = ["identify", "page", "screen", "group", "alias", "custom"] as const;
+
+/** A track event kind: every kind except the other calls' (`identify`, `page`, `screen`, `group`, `alias`) and `custom`. */
+export type TrackKind = Exclude<EventKind, (typeof CALL_KINDS)[number]>;
+
+function isTrackKind(kind: EventKind): kind is TrackKind {
+  return !CALL_KINDS.some((call) => call === kind);
+}
 
 const TRACK_KINDS_BY_KEY: ReadonlyMap<string, TrackKind> = new Map(
-  EVENT_KINDS.flatMap((kind) =>
-    kind === "identify" || kind === "page" || kind === "custom" ? [] : [[nameKey(EVENT_NAMES[kind]), kind]],
-  ),
+  EVENT_KINDS.filter(isTrackKind).map((kind) => [nameKey(EVENT_NAMES[kind]), kind]),
 );
 
 /**

@@ -88,6 +88,28 @@ export interface PageEvent extends EventBase {
   };
 }
 
+/** `screen`: a view of a mobile app screen. Counted as its own kind (`Screen Viewed`), apart from web pages. */
+export interface ScreenEvent extends EventBase {
+  readonly kind: "screen";
+  readonly screen: { readonly name?: string; readonly category?: string };
+}
+
+/** `group`: the customer belongs to an account, a company or a team (`groupId`), with a few of its traits. */
+export interface GroupEvent extends EventBase {
+  readonly kind: "group";
+  readonly group: {
+    readonly groupId: string;
+    /** Scalar group traits, `name` first (at most {@link GROUP_TRAITS_MAX}). */
+    readonly traits: Readonly<Record<string, Scalar>>;
+  };
+}
+
+/** `alias`: the customer (`userId`) was known before by another id (`previousId`). Recorded, never merged. */
+export interface AliasEvent extends EventBase {
+  readonly kind: "alias";
+  readonly alias: { readonly previousId: string };
+}
+
 /** `Product Viewed`, `Product Added`, `Product Removed`. */
 export interface ProductEvent extends EventBase {
   readonly kind: "product_viewed" | "product_added" | "product_removed";
@@ -197,6 +219,9 @@ export interface CustomEvent extends EventBase {
 export type TailorEvent =
   | IdentifyEvent
   | PageEvent
+  | ScreenEvent
+  | GroupEvent
+  | AliasEvent
   | ProductEvent
   | CartViewedEvent
   | CheckoutStartedEvent

@@ -4,7 +4,13 @@ import { AMOUNT_MAX, ID_MAX, NAME_MAX, QUANTITY_MAX, URL_MAX } from "./limits.js
 import { isKnownCurrency } from "./money.js";
 
 const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/**
+ * An email address: one `@`, no spaces, and none of the characters that make markup, quoted local parts or
+ * address lists (`< > " ( ) \\ \` , ; :`); the domain is dotted and also refuses `'` and `/`. An apostrophe
+ * stays allowed in the local part (`o'brien@example.com` is a real address, and zod's check allows it too);
+ * international (non-ASCII) letters are kept.
+ */
+const EMAIL = /^[^\s@<>"()\\`,;:]+@[^\s@<>"'()\\`,;:/]+\.[^\s@<>"'()\\`,;:/]+$/;
 
 /** Safe integers are accepted where text is expected (ids sent as numbers) and become text. */
 const integerToText = (value: unknown): unknown =>

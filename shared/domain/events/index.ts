@@ -1,6 +1,7 @@
-export { decodeEvent } from "./decode-event.js";
+export { type DecodedEvent, type DecodeOptions, decodeEvent, decodeEventBytes } from "./decode-event.js";
 export { EVENT_KINDS, EVENT_NAMES, type EventKind, type TrackKind, trackKindOf } from "./event-kinds.js";
 export type {
+  AliasEvent,
   BounceType,
   CartViewedEvent,
   CheckoutStartedEvent,
@@ -10,6 +11,7 @@ export type {
   EmailBouncedEvent,
   EmailEvent,
   EmailRef,
+  GroupEvent,
   IdentifyEvent,
   OrderCompletedEvent,
   OrderRefundedEvent,
@@ -17,6 +19,7 @@ export type {
   Product,
   ProductEvent,
   Scalar,
+  ScreenEvent,
   TailorEvent,
   Traits,
   UnsubscribedEvent,
@@ -26,4 +29,4 @@ export { EventValidationError, type ValidationIssue } from "./event-validation-e
 export { isSafeKey } from "./json-guard.js";
 export * from "./limits.js";
 export { currencyExponent, DEFAULT_CURRENCY, toMinorUnits } from "./money.js";
-export { type ParseResult, parseEvent } from "./parse-event.js";
+export { type ParseOptions, type ParseResult, parseEvent } from "./parse-event.js";

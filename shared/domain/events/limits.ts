@@ -42,3 +42,14 @@ export const TIMESTAMP_MIN_MS = Date.UTC(2000, 0, 1);
 export const FUTURE_TOLERANCE_MS = 300_000;
 /** Latest event time that is a time at all: 8.64 × 10^15 ms (+275760-09-13), the end of ECMAScript's `Date`. */
 export const TIMESTAMP_MAX_MS = 8.64e15;
+/** Scalar group traits kept from a `group` call (`name` first, then in the order sent); the rest are dropped. */
+export const GROUP_TRAITS_MAX = 5;
+/** Longest text value of a group trait kept; longer values are dropped. */
+export const GROUP_TRAIT_VALUE_MAX = 100;
+/**
+ * Most events in one record holding a JSON array of events (`[{…}, {…}]`), like Segment's batch limit: a longer
+ * array is quarantined whole (rule `too_big`).
+ */
+export const EVENTS_PER_RECORD_MAX = 500;
+/** Prefix of a `messageId` Tailor derived from the record's bytes because the event had none. */
+export const DERIVED_ID_PREFIX = "derived-";

@@ -1,23 +1,46 @@
 import { z } from "zod";
 import { trackKindOf } from "./event-kinds.js";
+import { readEventTime } from "./event-time.js";
 import type { TailorEvent, Traits } from "./event-types.js";
 import { describeValue, EventValidationError, type ValidationIssue } from "./event-validation-error.js";
 import { idField, nameField, objectField } from "./field-schemas.js";
 import { guardJson } from "./json-guard.js";
 import { type EventBody, readPageBody, readTrackBody } from "./read-body.js";
+import { readAliasBody, readGroupBody, readScreenBody } from "./read-call-body.js";
 import { canonicalLocale, isTimeZone, mergeTraits, readTraits } from "./read-traits.js";
-import { readTimestamp } from "./timestamp.js";
 import { type Checked, check } from "./zod-issues.js";
 
 /** The outcome of validating one event: never throws for bad input. */
 export type ParseResult = { ok: true; event: TailorEvent } | { ok: false; error: EventValidationError };
 
-/** The Segment envelope; unknown fields (`sentAt`, `integrations`, most of `context`, …) are ignored. */
+/** What the caller knows about an event beyond its JSON. */
+export interface ParseOptions {
+  /**
+   * The `messageId` to use when the event has none (Segment's servers assign one): for a stream record, an id
+   * derived from the record's bytes, so a redelivery of the same bytes is the same event.
+   * @default - none: an event without `messageId` is refused (rule `required`)
+   */
+  readonly fallbackMessageId?: string;
+  /**
+   * When the event was received (epoch ms), used for its time when it carries no `receivedAt` of its own: the
+   * stream record's arrival time, the same on every redelivery (see {@link readEventTime}).
+   * @default - none: an event without `timestamp`, `originalTimestamp` or `receivedAt` is refused
+   */
+  readonly arrivedAt?: number;
+}
+
+/** Segment's calls. */
+const CALL_TYPES = ["identify", "track", "page", "screen", "group", "alias"] as const;
+
+/** An id, or nothing: RudderStack's SDKs send `""` for a `userId` they do not know. */
+const optionalId = z.preprocess((value) => (value === "" ? undefined : value), idField.nullish());
+
+/** The Segment envelope; unknown fields (`integrations`, most of `context`, …) are ignored. */
 const envelopeSchema = z.object({
-  type: z.enum(["identify", "track", "page"], { error: 'expected "identify", "track" or "page"' }),
-  messageId: idField,
-  userId: idField.nullish(),
-  anonymousId: idField.nullish(),
+  type: z.enum(CALL_TYPES, { error: `expected one of ${CALL_TYPES.map((t) => `"${t}"`).join(", ")}` }),
+  messageId: optionalId,
+  userId: optionalId,
+  anonymousId: optionalId,
   event: nameField.nullish(),
   name: nameField.nullish(),
   category: nameField.nullish(),
@@ -36,9 +59,11 @@ type Envelope = z.output<typeof envelopeSchema>;
 /**
  * Validates and normalises one Segment-spec event (already JSON-parsed). `now` (epoch ms) is the time received:
  * an event time before 2000-01-01 is refused, one more than {@link FUTURE_TOLERANCE_MS} ahead of `now` is
- * clamped to `now` and the event carries `clockSkewMs`. Every broken rule is reported at once.
+ * clamped to `now` and the event carries `clockSkewMs`. Without `messageId` the event takes
+ * `options.fallbackMessageId`; without `timestamp` its time is derived as Segment's servers do
+ * ({@link readEventTime}). Every broken rule is reported at once.
  */
-export function parseEvent(input: unknown, now: number): ParseResult {
+export function parseEvent(input: unknown, now: number, options: ParseOptions = {}): ParseResult {
   const guarded = guardJson(input);
   if (!guarded.ok) return failed([guarded.issue]);
   const raw = guarded.value;
@@ -49,18 +74,24 @@ export function parseEvent(input: unknown, now: number): ParseResult {
   }
   const issues: ValidationIssue[] = [];
   const envelope = collect(check(envelopeSchema, raw, []), issues);
-  const time = readEventTime(raw.timestamp, now, issues);
+  const time = readEventTime(raw, now, options.arrivedAt, issues);
   if (isAbsent(raw.userId) && isAbsent(raw.anonymousId)) {
     issues.push({ path: "userId", rule: "required", message: "required: expected userId or anonymousId" });
   }
+  const messageId = envelope?.messageId ?? options.fallbackMessageId;
+  if (isAbsent(raw.messageId) && options.fallbackMessageId === undefined) {
+    issues.push({ path: "messageId", rule: "required", message: "required: expected a messageId" });
+  }
   const traits = readEventTraits(raw, issues);
   const body = readBody(raw, envelope, issues);
-  if (issues.length > 0 || !envelope || time === undefined || body === undefined) return failed(issues);
+  if (issues.length > 0 || !envelope || time === undefined || body === undefined || messageId === undefined) {
+    return failed(issues);
+  }
 
   const userId = envelope.userId ?? undefined;
   const anonymousId = envelope.anonymousId ?? undefined;
   const base = {
-    messageId: envelope.messageId,
+    messageId,
     customerId: userId ?? anonymousId ?? "",
     userId,
     anonymousId,
@@ -72,25 +103,6 @@ export function parseEvent(input: unknown, now: number): ParseResult {
     return { ok: true, event: { ...base, kind: "identify", name: "Identify", traits: traits ?? {} } };
   }
   return { ok: true, event: { ...base, traits, ...body } };
-}
-
-function readEventTime(
-  value: unknown,
-  now: number,
-  issues: ValidationIssue[],
-): { ms: number; skewMs?: number } | undefined {
-  if (typeof value !== "string" && typeof value !== "number") {
-    const message =
-      value === undefined
-        ? "required: expected an ISO-8601 date-time or epoch milliseconds"
-        : `expected an ISO-8601 date-time or epoch milliseconds (got ${describeValue(value)})`;
-    issues.push({ path: "timestamp", rule: value === undefined ? "required" : "type", message });
-    return undefined;
-  }
-  const result = readTimestamp(value, now);
-  if (result.ok) return result;
-  issues.push(result.issue);
-  return undefined;
 }
 
 /** `context.traits`, with the top-level `traits` over them for identify calls. */
@@ -119,17 +131,22 @@ function readBody(
   const properties = isRecord(raw.properties) ? raw.properties : {};
   const text = (checked: string | null | undefined, value: unknown): string | undefined =>
     checked ?? (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
+  // The view calls' name and category (page, screen).
+  const view = () => ({
+    name: text(envelope?.name, raw.name),
+    category: text(envelope?.category, raw.category),
+  });
   switch (raw.type) {
     case "identify":
       return "identify";
     case "page":
-      return collect(
-        readPageBody(properties, {
-          name: text(envelope?.name, raw.name),
-          category: text(envelope?.category, raw.category),
-        }),
-        issues,
-      );
+      return collect(readPageBody(properties, view()), issues);
+    case "screen":
+      return collect(readScreenBody(properties, view()), issues);
+    case "group":
+      return collect(readGroupBody(raw), issues);
+    case "alias":
+      return collect(readAliasBody(raw), issues);
     case "track": {
       const name = text(envelope?.event, raw.event);
       if (name === undefined) {

@@ -6,7 +6,9 @@ import { changeCart } from "./cart.js";
 import { recordClockSkew } from "./clock-skew.js";
 import { recordConsent, recordUnsubscribe, suppress } from "./consent.js";
 import { recordEmail } from "./email-engagement.js";
+import { recordGroup } from "./groups.js";
 import { isWindowKind, KIND_CODES, type ProductKind } from "./kind-codes.js";
+import { recordAlias } from "./known-ids.js";
 import { lifecycleAt } from "./lifecycle.js";
 import { recordBoughtProducts, recordOrder, recordRefund } from "./orders.js";
 import {
@@ -33,7 +35,14 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
   switch (event.kind) {
     case "identify":
     case "page":
+    case "screen":
     case "custom":
+      return;
+    case "group":
+      recordGroup(profile, event);
+      return;
+    case "alias":
+      recordAlias(profile, event);
       return;
     case "product_viewed":
       recordProducts(profile, event.kind, [event.product], time, now);

@@ -27,7 +27,9 @@ export class FoldInputError extends TailorError {
 
 /**
  * Folds a customer's events into their profile, purely: same inputs, same output. Events are applied in time
- * order (then `messageId`), each `messageId` at most once within {@link DEDUP_WINDOW_MS} of processing time;
+ * order; events with the same time keep the order they are given in, which is the order the producer sent them
+ * (stream order, then position inside an aggregated or array record), never an order of their ids. Each
+ * `messageId` is applied at most once within {@link DEDUP_WINDOW_MS} of processing time;
  * windows and dedup memory are pruned relative to `now` (epoch ms, processing time), and the lifecycle stage is
  * evaluated at `now`. The profile's `version` is left as it is: the store bumps it.
  */
@@ -50,7 +52,8 @@ export function foldEvents(
   const memory = pruneDedup(base.dd, now);
   const seen = rememberedHashes(memory);
   const fresh: { event: TailorEvent; hash: string }[] = [];
-  for (const event of [...events].sort(byTimeThenId)) {
+  // Array.prototype.sort is stable: events with the same time stay in delivery order.
+  for (const event of [...events].sort(byTime)) {
     const hash = shortHash(event.messageId);
     if (seen.has(hash)) continue;
     seen.add(hash);
@@ -72,9 +75,8 @@ export function foldEvents(
   return { profile, applied: fresh.length, duplicates, changed: true };
 }
 
-function byTimeThenId(a: TailorEvent, b: TailorEvent): number {
-  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
-  return a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0;
+function byTime(a: TailorEvent, b: TailorEvent): number {
+  return a.timestamp - b.timestamp;
 }
 
 /** The item must hold no `undefined` values: helpers may leave some behind when a field empties. */

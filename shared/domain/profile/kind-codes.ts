@@ -4,6 +4,9 @@ import { EVENT_NAMES, type EventKind } from "../events/index.js";
 export const KIND_CODES = {
   identify: "id",
   page: "pg",
+  screen: "sn",
+  group: "gp",
+  alias: "al",
   product_viewed: "pv",
   product_added: "pa",
   product_removed: "pr",
@@ -36,6 +39,7 @@ export const WINDOW_KINDS = [
   "email_opened",
   "email_clicked",
   "page",
+  "screen",
   "custom",
 ] as const satisfies readonly EventKind[];
 

@@ -35,9 +35,11 @@
  *
  * ## Order of events
  *
- * A fold sorts its events by time (then `messageId`), so an out-of-order batch folds exactly like the sorted
- * batch. Events older than what an earlier fold already applied are still applied: counters and time buckets
- * add up in any order, "first" times take the minimum, "last" times the maximum, category affinity decays each
+ * A fold sorts its events by time, so an out-of-order batch folds exactly like the sorted batch; events with
+ * the same time fold in the order the producer sent them (stream order, then position inside an aggregated or
+ * array record), so `Product Added` then `Order Completed` in one millisecond leaves the cart empty. Events
+ * older than what an earlier fold already applied are still applied: counters and time buckets add up in any
+ * order, "first" times take the minimum, "last" times the maximum, category affinity decays each
  * event from its own time. What is a snapshot follows the newest time: traits from an older event only fill
  * traits that are missing; an older cart event is ignored by the cart (the cart keeps its `u` time); an older
  * product view goes to the end of the recently-viewed list if it is absent; consent and suppression keep the
@@ -162,7 +164,24 @@ export type Profile = {
   xa?: Record<string, [string, number]>;
   /** Events whose time was clamped to the time received because the sender's clock was ahead. */
   sk?: ClockSkew;
+  /** Groups (`group` calls: accounts, companies, teams), most recently grouped first, at most {@link GROUPS_MAX}. */
+  gr?: GroupRef[];
+  /**
+   * Other ids the customer is known by (`previousId` of `alias` calls), most recent first, at most
+   * {@link KNOWN_IDS_MAX}. Recorded only: events sent under those ids still fold into their own profiles.
+   */
+  ai?: string[];
 };
+
+/** A group the customer belongs to. */
+export interface GroupRef {
+  /** `groupId`. */
+  i: string;
+  /** A few scalar group traits (`name` first), as of the newest `group` call for this group. */
+  t?: Record<string, Scalar>;
+  /** Time of the newest `group` call for this group (epoch ms). */
+  at: number;
+}
 
 /**
  * One write's experiment counter increments, waiting in the profile's outbox `ox`. `id` is the version of the write
@@ -381,6 +400,10 @@ export const RECENTLY_VIEWED_MAX = 10;
 export const BOUGHT_PRODUCTS_MAX = 30;
 /** Most categories with per-category order counts (`o.k`). */
 export const ORDER_CATEGORIES_MAX = 20;
+/** Most groups a profile keeps (`gr`); the least recently grouped is dropped first. */
+export const GROUPS_MAX = 5;
+/** Most other ids a profile keeps (`ai`); the least recently aliased is dropped first. */
+export const KNOWN_IDS_MAX = 10;
 /** Sends remembered for recent open and click rates. */
 export const EMAIL_RING_SIZE = 20;
 

@@ -1,0 +1,59 @@
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { RescoreRunReport } from "../../app/rescoring/finish-run.js";
+import type { ClusterRunReport } from "../../app/rescoring/fit-run-clusters.js";
+import type { RescoreSummary } from "../../app/rescoring/index.js";
+import type { RescorePlan } from "../../app/rescoring/plan-run.js";
+import type { Observability } from "../middleware.js";
+import { addCounts } from "./counts.js";
+
+/** The metric and the log line of a planned run. */
+export function reportPlan({ metrics, logger }: Observability, plan: RescorePlan): void {
+  addCounts(metrics, { RescoreSlicesPlanned: plan.slices.length });
+  logger.info("rescoring planned", { startedAt: plan.startedAt, slices: plan.slices.length });
+}
+
+/** The metric and the log line of the clusters step: fitted, or the previous model kept (a warning). */
+export function reportClusters({ metrics, logger }: Observability, report: ClusterRunReport): void {
+  if (report.fitted) {
+    addCounts(metrics, { ClustersFitted: report.labels.length });
+    logger.info("clusters fitted", { report });
+  } else logger.warn("clusters not fitted: the previous ones are kept", { report });
+}
+
+/** The metrics and the log line of one rescored slice (a warning when some profiles went unscored). */
+export function reportSlice(
+  { metrics, logger }: Observability,
+  summary: RescoreSummary,
+  slice: { readonly startedAt: number; readonly segment: number; readonly totalSegments: number },
+): void {
+  addCounts(metrics, {
+    ProfilesRescored: summary.scored,
+    ProfilesUnscored: summary.unscored,
+    SegmentTransitions: summary.transitions,
+  });
+  const context = { ...slice, summary };
+  if (summary.unscored > 0) logger.warn("slice rescored with unscored profiles", context);
+  else logger.info("slice rescored", context);
+}
+
+/**
+ * The metrics and the log line of a finished run: its counts, each model's drift (`ScoreDrift`, one metric per
+ * model with a `model` dimension), and a warning when a slice failed, a profile went unscored, the RFM thresholds
+ * could not be computed or a model drifted.
+ */
+export function reportFinish({ metrics, logger }: Observability, report: RescoreRunReport): void {
+  addCounts(metrics, {
+    RescoreProfiles: report.profiles,
+    RescoreScored: report.scored,
+    RescoreUnscored: report.unscored,
+    RescoreSlicesFailed: report.failedSlices.length,
+  });
+  for (const [model, { psi }] of Object.entries(report.psi)) {
+    metrics.singleMetric().addDimension("model", model).addMetric("ScoreDrift", MetricUnit.NoUnit, psi);
+  }
+  const drifted = Object.entries(report.psi).filter(([, stability]) => stability.drift);
+  const troubled =
+    report.failedSlices.length > 0 || report.unscored > 0 || !report.rfmThresholds || drifted.length > 0;
+  if (troubled) logger.warn("rescoring finished with problems", { report, drifted: drifted.map(([m]) => m) });
+  else logger.info("rescoring finished", { report });
+}
