@@ -50,6 +50,15 @@ async function callsOf(userIds: readonly string[]): Promise<StreamCall[]> {
   );
 }
 
+/** The screen, group and alias calls on the profile: a screen view, the group with its name, the other id. */
+function expectViewsGroupsAliases(profile: Profile, previousId: string, screen = true): void {
+  if (screen) expect(profile.k.sn).toBeDefined();
+  expect(profile.gr).toEqual([
+    expect.objectContaining({ i: "acme", t: expect.objectContaining({ name: "Acme" }) }),
+  ]);
+  expect(profile.ai).toContain(previousId);
+}
+
 /** What every call the API put must show: Segment's server fields filled, the write key gone. */
 function expectFilled(calls: readonly StreamCall[], types: readonly string[]): void {
   expect([...new Set(calls.map(({ call }) => call.type))].sort()).toEqual([...types].sort());
@@ -109,30 +118,28 @@ describe("Segment's and RudderStack's libraries against the local HTTP API", () 
     expect(profile.t).toMatchObject({ email: "sn-1@example.com" });
     expect(profile.x?.["Clicked Banner"]).toBe(1);
     expect(profile.k.pg).toBeDefined();
+    expectViewsGroupsAliases(profile, "sn-anon-1");
   });
 
   it("@rudderstack/rudder-sdk-node (gzip on, its default): every call reaches the stream, the profile shows them", async () => {
     const rudder = new RudderAnalytics(writeKey, { dataPlaneUrl: apiUrl, logLevel: "error" });
-    // Until Segment's time defaults are in the parser, the calls carry a timestamp (the library sends only
-    // originalTimestamp and sentAt).
-    const timestamp = new Date();
-    rudder.identify({ userId: "rs-1", traits: { email: "rs-1@example.com" }, timestamp });
-    rudder.track({ userId: "rs-1", event: "Clicked Banner", properties: { banner: "spring" }, timestamp });
-    rudder.page({
-      userId: "rs-1",
-      name: "Home",
-      properties: { url: "https://shop.example.com/" },
-      timestamp,
-    });
-    rudder.screen({ userId: "rs-1", name: "Cart", timestamp });
-    rudder.group({ userId: "rs-1", groupId: "acme", traits: { name: "Acme" }, timestamp });
-    rudder.alias({ userId: "rs-1", previousId: "rs-anon-1", timestamp });
+    // No timestamp: the library sends originalTimestamp and sentAt, and the ingest takes Segment's clock-skew
+    // correction from them and the receivedAt the API stamps.
+    rudder.identify({ userId: "rs-1", traits: { email: "rs-1@example.com" } });
+    rudder.track({ userId: "rs-1", event: "Clicked Banner", properties: { banner: "spring" } });
+    rudder.page({ userId: "rs-1", name: "Home", properties: { url: "https://shop.example.com/" } });
+    rudder.screen({ userId: "rs-1", name: "Cart" });
+    rudder.group({ userId: "rs-1", groupId: "acme", traits: { name: "Acme" } });
+    rudder.alias({ userId: "rs-1", previousId: "rs-anon-1" });
     await rudder.flush();
     expectFilled(await callsOf(["rs-1"]), ["identify", "track", "page", "screen", "group", "alias"]);
     const profile = await profileOf("rs-1");
     expect(profile.t).toMatchObject({ email: "rs-1@example.com" });
     expect(profile.x?.["Clicked Banner"]).toBe(1);
     expect(profile.k.pg).toBeDefined();
+    expectViewsGroupsAliases(profile, "rs-anon-1");
+    // ...at the time the library stamped, not a default: within the test's own run
+    expect(profile.fs ?? 0).toBeGreaterThan(Date.now() - 120_000);
   });
 
   it("a wrong key gets 401 and both Node libraries report it; nothing reaches the stream", async () => {
@@ -146,9 +153,7 @@ describe("Segment's and RudderStack's libraries against the local HTTP API", () 
 
     const rudder = new RudderAnalytics(wrong, { dataPlaneUrl: apiUrl, logLevel: "silent", retryCount: 0 });
     const reported = new Promise<unknown>((resolve) =>
-      rudder.track({ userId: "bad-2", event: "Clicked Banner", timestamp: new Date() }, (error?: unknown) =>
-        resolve(error),
-      ),
+      rudder.track({ userId: "bad-2", event: "Clicked Banner" }, (error?: unknown) => resolve(error)),
     );
     await rudder.flush().catch(() => undefined);
     expect(String(await reported)).toMatch(/Unauthorized|401/);
@@ -222,6 +227,7 @@ describe("Segment's and RudderStack's libraries against the local HTTP API", () 
         const profile = await profileOf("br-1");
         expect(profile.t).toMatchObject({ email: "br-1@example.com" });
         expect(profile.x?.["Clicked Banner"]).toBe(1);
+        expectViewsGroupsAliases(profile, "br-anon-1", false);
         // ...and a wrong key: the settings answer 401, the library fails to load and says so
         expect(await run(`tk_${"B".repeat(43)}`)).toMatch(/^failed/);
       } finally {
