@@ -35,6 +35,9 @@ const USAGE = `Usage: tailor <command> [options]
   import <file> [--format csv|jsonl]   historical customers and orders (docs/import.md), with their own times:
       [--mapping m.json] [--no-rfm]    folded into profiles, starting no journey; then RFM recomputed
       [--api URL --write-key K]        (or posted to a deployed stack's /v1/import); refused rows listed
+  keys create --source web | list      the write keys of the Segment-compatible HTTP API (create and rotate
+  keys revoke <id> | rotate <id>       print the key once); rotate --grace 24h keeps the old key that long;
+      [--table T --region R]           with --table/--region, the table on AWS (stack output WriteKeysTable)
   audit [--customer id] [--since ISO]  consent changes, erasures and exports, newest first [--json]
       [--limit 100]                    (says when it stopped at the limit)
   train [--customers 600] [--days 90]  trains the propensity models and the recommender on simulated history,
@@ -84,6 +87,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   export: { load: async () => (await import("../infra/local/cli/export-command.js")).exportCommand },
   audit: { load: async () => (await import("../infra/local/cli/audit-command.js")).auditCommand },
   import: { load: async () => (await import("../infra/local/cli/import-command.js")).importCommand },
+  keys: { load: async () => (await import("../infra/local/cli/keys-command.js")).keysCommand },
   report: { load: async () => (await import("../infra/local/cli/report-command.js")).reportCommand },
   train: { load: async () => (await import("../infra/local/cli/train-command.js")).trainCommand },
   rescore: {

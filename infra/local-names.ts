@@ -39,6 +39,7 @@ export const LOCAL_NAMES = {
   campaignScheduleFunction: "tailor-campaign-schedule",
   campaignScheduleDeadLetterQueue: "tailor-campaign-schedule-dlq",
   auditTable: "tailor-audit",
+  writeKeysTable: "tailor-write-keys",
   rescoreStateMachine: "tailor-rescore",
   rescorePlanFunction: "tailor-rescore-plan",
   rescoreClusterFunction: "tailor-rescore-cluster",

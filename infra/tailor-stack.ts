@@ -2,7 +2,11 @@ import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { AlarmTopic } from "./components/alarm-topic.js";
-import { type ApiSettingsInput, resolveApiReservedConcurrency } from "./components/api-settings.js";
+import {
+  type ApiSettingsInput,
+  resolveApiCorsOrigins,
+  resolveApiReservedConcurrency,
+} from "./components/api-settings.js";
 import { AuditStore } from "./components/audit-store.js";
 import { CampaignDefinitions } from "./components/campaign-definitions.js";
 import {
@@ -30,6 +34,7 @@ import { SesFeedback } from "./components/ses-feedback.js";
 import { compiledTemplatesHook } from "./components/templates-file.js";
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
+import { WriteKeyStore } from "./components/write-key-store.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -101,6 +106,8 @@ export class TailorStack extends Stack {
   readonly linkSecret: LinkSecret;
   /** The append-only audit log table. */
   readonly audit: AuditStore;
+  /** The write keys of the Segment routes. */
+  readonly writeKeys: WriteKeyStore;
   /** The HTTP API. */
   readonly api: PublicApi;
   /** The SES configuration set and its feedback. */
@@ -146,6 +153,7 @@ export class TailorStack extends Stack {
     this.ledger = new SendLedger(this, "Ledger");
     this.linkSecret = new LinkSecret(this, "LinkSecret");
     this.audit = new AuditStore(this, "Audit");
+    this.writeKeys = new WriteKeyStore(this, "WriteKeys");
     this.ingest = new Ingest(this, "Ingest", {
       stream: this.events.stream,
       profiles: this.profiles.table,
@@ -193,6 +201,8 @@ export class TailorStack extends Stack {
       quarantineBucket: this.quarantine.bucket,
       audit: this.audit,
       linkSecret: this.linkSecret.secret,
+      writeKeys: this.writeKeys,
+      corsOrigins: resolveApiCorsOrigins(props, this.node),
       settings,
       alarmTopic: this.alarmTopic,
       reservedConcurrency: apiReservedConcurrency ?? "none",
@@ -266,6 +276,11 @@ export class TailorStack extends Stack {
       description:
         "Base URL of the Tailor HTTP API: /unsubscribe, /preferences, /confirm, POST /v1/events, /v1/customers/{id}",
       value: this.api.url,
+    });
+    new CfnOutput(this, "WriteKeysTable", {
+      description:
+        "The write-keys table: npx tailor keys <create|list|revoke|rotate> --table <this> --region <r>",
+      value: this.writeKeys.table.tableName,
     });
   }
 }

@@ -4,6 +4,7 @@ import type { ClusterModel } from "./domain/clusters/index.js";
 import type { JsonValue } from "./domain/privacy/json-value.js";
 import type { CounterOutboxEntry, Profile } from "./domain/profile/index.js";
 import type { RfmThresholds, SegmentTransition } from "./domain/segments/contracts.js";
+import type { WriteKeyRecord } from "./domain/write-keys/write-key.js";
 
 /** Where profiles live: one compact item per customer, written with an optimistic version check. */
 export interface ProfileStore {
@@ -565,4 +566,19 @@ export interface StoredClusters {
 export interface ClusterStore {
   current(): Promise<StoredClusters | undefined>;
   put(clusters: StoredClusters): Promise<void>;
+}
+
+/** The write keys of the Segment-compatible HTTP API (a small encrypted table on AWS and locally). */
+export interface WriteKeyRegistry {
+  /** The key whose SHA-256 is `hash`, revoked or not; `undefined` when there is none. */
+  findByHash(hash: string): Promise<WriteKeyRecord | undefined>;
+  /** Adds a key; refuses (throws) a hash or id already there. */
+  add(record: WriteKeyRecord): Promise<void>;
+  /** Every key, revoked ones included, oldest first. */
+  list(): Promise<WriteKeyRecord[]>;
+  /**
+   * Sets the key's revocation time to `at`, or leaves an earlier one; resolves the key as it is after, or
+   * `undefined` when no key has that id.
+   */
+  revoke(id: string, at: number): Promise<WriteKeyRecord | undefined>;
 }

@@ -36,6 +36,23 @@ export const apiEnvSchema = z
     TIMERS_TABLE: z.string().min(3).optional(),
     QUARANTINE_BUCKET: z.string().min(3).optional(),
     AUDIT_TABLE: z.string().min(3).optional(),
+    /** The write keys of Segment's HTTP Tracking API routes (read by SHA-256). */
+    WRITE_KEYS_TABLE: z.string().min(3),
+    /**
+     * Origins browsers may send Segment calls from: `*` for any (without credentials), else a comma-separated
+     * list of exact origins (`https://shop.example.com,https://www.shop.example.com`).
+     */
+    CORS_ALLOWED_ORIGINS: z
+      .string()
+      .min(1)
+      .refine(
+        (value) =>
+          value === "*" || value.split(",").every((origin) => /^https?:\/\/[^/\s,]+$/.test(origin.trim())),
+        {
+          message:
+            'CORS_ALLOWED_ORIGINS must be "*" or comma-separated origins such as https://shop.example.com',
+        },
+      ),
     POWERTOOLS_SERVICE_NAME: z.string().min(1),
     POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
   })

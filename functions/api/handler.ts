@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { routeApiRequest } from "../../shared/app/api/route-api-request.js";
+import { loggablePath } from "../../shared/app/api/segment-routes.js";
 import { loadEnv } from "../../shared/lambda/env.js";
 import { baseMiddlewareBundle, createObservability } from "../../shared/lambda/middleware.js";
 import { apiEnvSchema } from "./env.js";
@@ -14,15 +15,21 @@ const observability = createObservability({
 const deps = makeApiDeps(env);
 
 /**
- * Unsubscribe and preference pages, and `POST /v1/events`. The handler does not authenticate: the pages are
- * authorised by their signed link, and on AWS `/v1/events` sits behind an IAM authorizer (AWS_IAM).
+ * Unsubscribe and preference pages, `POST /v1/events`, and Segment's HTTP Tracking API. The pages are authorised
+ * by their signed link, on AWS `/v1/events` sits behind an IAM authorizer (AWS_IAM), and the Segment routes
+ * check their write key in the use case.
  */
 export async function run(
   event: APIGatewayProxyEventV2,
   _context: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const response = await routeApiRequest(deps, toApiRequest(event), (error, request) =>
-    observability.logger.error("request failed", { error, method: request.method, path: request.path }),
+    observability.logger.error("request failed", {
+      error,
+      method: request.method,
+      // Never a write key: the settings path holds one.
+      path: loggablePath(request.path),
+    }),
   );
   return toGatewayResult(response);
 }

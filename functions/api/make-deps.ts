@@ -2,9 +2,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { ApiDeps } from "../../shared/app/api/api-deps.js";
+import { CachedWriteKeyVerifier } from "../../shared/app/api/write-key-auth.js";
 import type { PrivacyDeps } from "../../shared/app/privacy/privacy-ports.js";
 import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
 import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
+import { DynamoWriteKeyRegistry } from "../../shared/aws/dynamo-write-key-registry.js";
 import { KinesisEventWriter } from "../../shared/aws/kinesis-event-writer.js";
 import { DependencyUnavailableError, TailorError } from "../../shared/errors.js";
 import { loadLinkSecret } from "../../shared/lambda/link-secret.js";
@@ -34,6 +36,14 @@ export function makeApiDeps(env: ApiEnv): ApiDeps {
     },
     shop: { name: env.SHOP_NAME, url: env.SHOP_URL },
     ...(privacy === undefined ? {} : { privacy }),
+    segment: {
+      // One cache per container: a revoked key is refused within WRITE_KEY_CACHE_MS.
+      writeKeys: new CachedWriteKeyVerifier({
+        registry: new DynamoWriteKeyRegistry({ client: dynamodb, tableName: env.WRITE_KEYS_TABLE }),
+        clock: runtimeClock,
+      }),
+      corsOrigins: env.CORS_ALLOWED_ORIGINS.split(",").map((origin) => origin.trim()),
+    },
   };
 }
 

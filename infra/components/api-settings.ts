@@ -13,10 +13,35 @@ export interface ApiSettingsInput {
    * @default 20
    */
   readonly apiReservedConcurrency?: number | "none";
+  /**
+   * Origins browsers may send Segment calls from (CORS on the Segment routes): `"*"` for any (never with
+   * credentials), else exact origins such as `https://shop.example.com`; in the context, comma-separated.
+   * @default "*"
+   */
+  readonly apiCorsOrigins?: string;
 }
 
 /** The context keys read, the same names as the props. */
-export const API_CONTEXT_KEYS = ["apiReservedConcurrency"] as const;
+export const API_CONTEXT_KEYS = ["apiReservedConcurrency", "apiCorsOrigins"] as const;
+
+const ORIGIN = /^https?:\/\/[^/\s,]+$/;
+
+/**
+ * The origins the Segment routes allow, as the API function's `CORS_ALLOWED_ORIGINS`: from the props, else the
+ * CDK context, else `*`. Throws {@link InfraConfigError} on an origin that is not `scheme://host[:port]`.
+ */
+export function resolveApiCorsOrigins(input: ApiSettingsInput, node: Node): string {
+  const raw: unknown = input.apiCorsOrigins ?? node.tryGetContext("apiCorsOrigins") ?? "*";
+  const text = typeof raw === "string" ? raw.trim() : "";
+  if (text === "*") return text;
+  const origins = text.split(",").map((origin) => origin.trim());
+  if (text === "" || !origins.every((origin) => ORIGIN.test(origin))) {
+    throw new InfraConfigError(
+      `apiCorsOrigins must be "*" or comma-separated origins such as https://shop.example.com, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return origins.join(",");
+}
 
 const reservedSchema = z.union([z.literal("none"), z.coerce.number().int().min(1).max(1000)]);
 

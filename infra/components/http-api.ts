@@ -22,6 +22,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { apiEnvSchema } from "../../functions/api/env.js";
+import { SEGMENT_POST_PATHS } from "../../shared/app/api/segment-routes.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import { DEFAULT_API_RESERVED_CONCURRENCY } from "./api-settings.js";
 import type { AuditTable } from "./audit-store.js";
@@ -33,6 +34,7 @@ import { arnFinding } from "./nag-findings.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
 import { grantTableActions } from "./table-grants.js";
+import type { WriteKeyStore } from "./write-key-store.js";
 
 /** The API function's handler, found from this file, wherever the repository is checked out. */
 const apiEntry = fileURLToPath(new URL("../../functions/api/handler.ts", import.meta.url));
@@ -59,6 +61,20 @@ export const API_ROUTES = {
     { method: HttpMethod.GET, path: "/v1/customers/{id}/export" },
   ],
 } as const;
+
+/**
+ * Segment's HTTP Tracking API: `POST` of calls and batches (and the browsers' `OPTIONS` preflight) on every path
+ * of it, and the settings the browser library fetches. No authorizer: the write key is the authorisation, and
+ * the function checks it.
+ */
+export const SEGMENT_API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
+  ...SEGMENT_POST_PATHS.flatMap((path) => [
+    { method: HttpMethod.POST, path },
+    { method: HttpMethod.OPTIONS, path },
+  ]),
+  { method: HttpMethod.GET, path: "/v1/projects/{writeKey}/settings" },
+  { method: HttpMethod.OPTIONS, path: "/v1/projects/{writeKey}/settings" },
+];
 
 /** The route keys of the public routes, as API Gateway names them in a stage's route settings. */
 export const PUBLIC_ROUTE_KEYS: readonly string[] = API_ROUTES.public.map(
@@ -96,6 +112,13 @@ export interface PublicApiProps {
   readonly audit: AuditTable;
   /** The HMAC key verifying signed links. */
   readonly linkSecret: ISecret;
+  /** The write keys the Segment routes check (read only). */
+  readonly writeKeys: WriteKeyStore;
+  /**
+   * Origins browsers may send Segment calls from: `"*"` or comma-separated origins.
+   * @default "*"
+   */
+  readonly corsOrigins?: string;
   readonly settings: CampaignSettings;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
@@ -174,7 +197,7 @@ export class PublicApi extends Construct {
     const apiFunction = new ProjectFunction(this, "Function", {
       entry: apiEntry,
       description:
-        "Serves the unsubscribe, preference and confirmation pages, accepts events over HTTP, erases and exports customers",
+        "Serves the unsubscribe, preference and confirmation pages, accepts events over HTTP (Tailor's and Segment's API), erases and exports customers",
       // Erasing scans the timers table and walks the customer's quarantined records.
       timeout: Duration.seconds(30),
       reservedConcurrentExecutions:
@@ -189,6 +212,8 @@ export class PublicApi extends Construct {
         TIMERS_TABLE: props.timers.tableName,
         QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
         AUDIT_TABLE: props.audit.table.tableName,
+        WRITE_KEYS_TABLE: props.writeKeys.table.tableName,
+        CORS_ALLOWED_ORIGINS: props.corsOrigins ?? "*",
         LINK_SECRET_ARN: props.linkSecret.secretArn,
         SHOP_NAME: props.settings.shopName,
         SHOP_URL: props.settings.shopUrl,
@@ -201,6 +226,7 @@ export class PublicApi extends Construct {
     props.stream.grantWrite(fn);
     props.profiles.grantReadData(fn);
     props.linkSecret.grantRead(fn);
+    props.writeKeys.grantVerify(fn);
     // Erasure: the profile goes and a tombstone takes its place; the ledger partition goes in batches; the
     // customer's timers are found by a scan (the table is keyed by due minute) and deleted one by one.
     grantTableActions(props.profiles, fn, "write", "DeleteItem", "PutItem", "BatchGetItem");
@@ -251,6 +277,16 @@ export class PublicApi extends Construct {
       }
     }
     throttlePublicRoutes(stage, { rateLimit: publicRateLimit, burstLimit: publicBurstLimit });
+    for (const { method, path } of SEGMENT_API_ROUTES) {
+      for (const route of api.addRoutes({ path, methods: [method], integration })) {
+        Validations.of(route).acknowledge({
+          id: "AwsSolutions-APIG4",
+          reason:
+            "Segment's HTTP Tracking API: the write key (Basic auth or the body) is the authorisation, checked by the function against the hashed keys.",
+        });
+        routes.set(`${method} ${path}`, route);
+      }
+    }
     const iam = new HttpIamAuthorizer();
     for (const { method, path } of API_ROUTES.iam) {
       for (const route of api.addRoutes({ path, methods: [method], integration, authorizer: iam })) {

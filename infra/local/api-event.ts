@@ -73,7 +73,9 @@ export function toApiEvent(request: ApiRequest, target: ApiTarget, now: number):
     query[name] = previous === undefined ? value : `${previous},${value}`;
   }
   const host = headers.host ?? "127.0.0.1";
-  const text = isTextContent(headers["content-type"]);
+  // A compressed body is bytes whatever its type says: passed base64-encoded, never decoded as UTF-8 text.
+  const encoding = (headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  const text = isTextContent(headers["content-type"]) && (encoding === "identity" || encoding === "");
   const hasBody = request.body.length > 0;
   const event: APIGatewayProxyEventV2 = {
     version: "2.0",

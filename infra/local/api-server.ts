@@ -1,4 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import { loggablePath } from "../../shared/app/api/segment-routes.js";
 import {
   type ApiHandler,
   type ApiResponse,
@@ -113,7 +114,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const server = http.createServer((req, res) => {
     serve(req, res).catch((error: unknown) => {
-      log(`${req.method} ${req.url}: ${describe(error)}`);
+      // The path only, never a settings path's write key.
+      log(`${req.method} ${loggablePath((req.url ?? "/").split("?")[0] ?? "/")}: ${describe(error)}`);
       if (!res.headersSent) write(res, internalServerError);
       else res.destroy();
     });

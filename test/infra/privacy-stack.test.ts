@@ -8,13 +8,19 @@ import { resolveApiReservedConcurrency } from "../../infra/components/api-settin
 import { AuditStore } from "../../infra/components/audit-store.js";
 import { resolveCampaignSettings } from "../../infra/components/campaign-settings.js";
 import { EventStream } from "../../infra/components/event-stream.js";
-import { PUBLIC_ROUTE_KEYS, PublicApi, type PublicApiProps } from "../../infra/components/http-api.js";
+import {
+  PUBLIC_ROUTE_KEYS,
+  PublicApi,
+  type PublicApiProps,
+  SEGMENT_API_ROUTES,
+} from "../../infra/components/http-api.js";
 import { InfraConfigError } from "../../infra/components/infra-config-error.js";
 import { LinkSecret } from "../../infra/components/link-secret.js";
 import { ProfileStore } from "../../infra/components/profile-store.js";
 import { Quarantine } from "../../infra/components/quarantine.js";
 import { SendLedger } from "../../infra/components/send-ledger.js";
 import { TimerStore } from "../../infra/components/timer-store.js";
+import { WriteKeyStore } from "../../infra/components/write-key-store.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
 import { TailorStack } from "../../infra/tailor-stack.js";
 import { defaultApp } from "./shared-app.js";
@@ -125,9 +131,11 @@ describe("privacy infrastructure", () => {
           { key: "POST /confirm", auth: "NONE", target },
         ]),
       );
-      // Everything under /v1/ takes IAM-signed requests only; everything else is a public page.
+      // Everything under /v1/ takes IAM-signed requests only, but Segment's routes (their write key is checked
+      // by the function); everything else is a public page.
+      const segment = new Set(SEGMENT_API_ROUTES.map(({ method, path }) => `${method} ${path}`));
       for (const route of routes) {
-        const admin = route.key.split(" ")[1]?.startsWith("/v1/") === true;
+        const admin = route.key.split(" ")[1]?.startsWith("/v1/") === true && !segment.has(route.key);
         expect(route.auth, route.key).toBe(admin ? "AWS_IAM" : "NONE");
       }
     });
@@ -244,6 +252,7 @@ describe("privacy infrastructure", () => {
         quarantineBucket: new Quarantine(other, "Quarantine").bucket,
         audit: new AuditStore(other, "Audit"),
         linkSecret: new LinkSecret(other, "LinkSecret").secret,
+        writeKeys: new WriteKeyStore(other, "WriteKeys"),
         settings: resolveCampaignSettings({}, other.node),
         alarmTopic: new AlarmTopic(other, "Alarms").topic,
       };

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiHandler } from "../../infra/local/api-event.js";
@@ -115,6 +116,15 @@ describe("the local HTTP API", () => {
       isBase64Encoded: false,
       body: '{"type":"track"}',
     });
+
+    // ...but a gzip body labelled JSON is bytes: base64, so not one byte is lost to UTF-8 decoding
+    const gzipped = gzipSync('{"type":"track"}');
+    await fetch(`${server.url}/v1/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: gzipped,
+    });
+    expect(events.at(-1)).toMatchObject({ isBase64Encoded: true, body: gzipped.toString("base64") });
   });
 
   it("decodes a base64 result body, fills path parameters, and answers 404 and 500 as API Gateway does", async () => {

@@ -56,6 +56,8 @@ describe("startLocalStack with the app's own template and handlers", () => {
       const banner = stackBanner(stack).join("\n");
       expect(banner).toContain(`HTTP API   ${stack.apiUrl}`);
       expect(banner).toContain("authorization not checked locally: POST /v1/events");
+      expect(banner).toContain("Segment's HTTP API: POST /v1/batch");
+      expect(banner).not.toContain("OPTIONS /v1/t");
       expect(banner).toContain("sent mail, web view: http://127.0.0.1:");
       expect(banner).toContain("tailor-dispatch ← tailor-sends");
 

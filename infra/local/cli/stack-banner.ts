@@ -1,3 +1,4 @@
+import { SEGMENT_POST_PATHS } from "../../../shared/app/api/segment-routes.js";
 import { nextCronTime } from "../../../shared/domain/schedules/index.js";
 import { LOCAL_NAMES } from "../../local-names.js";
 import type { LocalStack } from "../local-stack.js";
@@ -26,11 +27,23 @@ function running(stack: LocalStack): string[] {
 /** The HTTP API's lines: its URL (the base of unsubscribe links) and its routes. */
 function apiLines(stack: LocalStack): string[] {
   if (stack.apiUrl === undefined) return [];
-  const routes = stack.plan.httpApis.flatMap((api) => api.routes);
+  const all = stack.plan.httpApis.flatMap((api) => api.routes);
+  // Segment's many paths (and their preflights) get a line of their own.
+  const isSegment = (routeKey: string) => {
+    const path = routeKey.split(" ")[1] ?? "";
+    return SEGMENT_POST_PATHS.includes(path) || path.startsWith("/v1/projects/");
+  };
+  const routes = all.filter((route) => !isSegment(route.routeKey));
+  const segment = all.some((route) => isSegment(route.routeKey));
   const guarded = routes.filter((route) => route.authorizationType !== "NONE").map((route) => route.routeKey);
   return [
     `  HTTP API   ${stack.apiUrl}   (unsubscribe links: ${stack.apiUrl}/unsubscribe)`,
     `             ${routes.map((route) => route.routeKey).join(" · ")}`,
+    ...(segment
+      ? [
+          "             Segment's HTTP API: POST /v1/batch, /v1/import, /v1/track, … (write key: npx tailor keys create --source web)",
+        ]
+      : []),
     ...(guarded.length > 0
       ? [`             authorization not checked locally: ${guarded.join(", ")} accept every request`]
       : []),

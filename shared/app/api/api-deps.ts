@@ -1,5 +1,6 @@
 import type { Clock, EventWriter, ProfileStore } from "../../ports.js";
 import type { PrivacyDeps } from "../privacy/privacy-ports.js";
+import type { WriteKeyVerifier } from "./write-key-auth.js";
 
 /** The shop, as the pages name it. */
 export interface ShopInfo {
@@ -22,4 +23,17 @@ export interface ApiDeps {
    * @default - the admin routes answer 404
    */
   readonly privacy?: PrivacyDeps;
+  /**
+   * Segment's HTTP Tracking API (`/v1/batch`, `/v1/track`, …, the browser library's settings).
+   * @default - those routes answer 404
+   */
+  readonly segment?: SegmentApiDeps;
+}
+
+/** What the Segment-compatible routes need. */
+export interface SegmentApiDeps {
+  /** Checks the write key a request was sent with (cached briefly). */
+  readonly writeKeys: WriteKeyVerifier;
+  /** Origins browsers may call from: `["*"]` for any (never with credentials), else the exact origins. */
+  readonly corsOrigins: readonly string[];
 }

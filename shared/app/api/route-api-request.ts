@@ -9,6 +9,7 @@ import {
 } from "./api-http.js";
 import { collectEvents } from "./collect-events.js";
 import { confirm, showConfirm } from "./confirm-routes.js";
+import { corsHeaders } from "./cors.js";
 import {
   CUSTOMER_EXPORT_PATH,
   CUSTOMER_PATH,
@@ -17,26 +18,37 @@ import {
 } from "./customer-routes.js";
 import { errorPage, unavailablePage } from "./pages.js";
 import { showPreferences, updatePreferences } from "./preference-routes.js";
+import { SEGMENT_ROUTES, SEGMENT_SETTINGS_METHODS, SEGMENT_SETTINGS_PATH } from "./segment-routes.js";
 import { showUnsubscribe, unsubscribe } from "./unsubscribe-routes.js";
 
 type Route = (deps: ApiDeps, request: ApiRequest) => Promise<ApiResponse>;
 
+/**
+ * A path's routes by method. Pages answer failures in HTML, the others in JSON; `cors` routes (Segment's, called
+ * from browsers) carry the CORS headers on failures too.
+ */
+interface RouteEntry {
+  readonly html: boolean;
+  readonly cors?: true;
+  readonly methods: Readonly<Record<string, Route>>;
+}
+
 /** The routes, by path then method; pages answer failures in HTML, `/v1/events` in JSON. */
-const ROUTES: Readonly<
-  Record<string, { readonly html: boolean; readonly methods: Readonly<Record<string, Route>> }>
-> = {
+const ROUTES: Readonly<Record<string, RouteEntry>> = {
   "/unsubscribe": { html: true, methods: { GET: showUnsubscribe, POST: unsubscribe } },
   "/preferences": { html: true, methods: { GET: showPreferences, POST: updatePreferences } },
   "/confirm": { html: true, methods: { GET: showConfirm, POST: confirm } },
   "/v1/events": { html: false, methods: { POST: collectEvents } },
+  ...Object.fromEntries(
+    Object.entries(SEGMENT_ROUTES).map(([path, methods]) => [path, { html: false, cors: true, methods }]),
+  ),
 };
 
-type RouteEntry = (typeof ROUTES)[string];
-
 /** Routes with a path parameter, tried in order after the fixed paths (admin routes, JSON). */
-const PATTERN_ROUTES: readonly { readonly pattern: RegExp; readonly entry: NonNullable<RouteEntry> }[] = [
+const PATTERN_ROUTES: readonly { readonly pattern: RegExp; readonly entry: RouteEntry }[] = [
   { pattern: CUSTOMER_PATH, entry: { html: false, methods: { DELETE: eraseCustomerRoute } } },
   { pattern: CUSTOMER_EXPORT_PATH, entry: { html: false, methods: { GET: exportCustomerRoute } } },
+  { pattern: SEGMENT_SETTINGS_PATH, entry: { html: false, cors: true, methods: SEGMENT_SETTINGS_METHODS } },
 ];
 
 function findRoute(path: string): RouteEntry | undefined {
@@ -74,7 +86,12 @@ export async function routeApiRequest(
   } catch (error) {
     onFailure(error, request);
     const retryable = error instanceof TailorError && error.retryable;
-    const headers: Record<string, string> = retryable ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {};
+    const headers: Record<string, string> = {
+      ...(route.cors === true && deps.segment !== undefined
+        ? corsHeaders(deps.segment.corsOrigins, request)
+        : {}),
+      ...(retryable ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {}),
+    };
     const status = retryable ? 503 : 500;
     if (route.html) {
       return htmlResponse(status, retryable ? unavailablePage(deps.shop) : errorPage(deps.shop), headers);
