@@ -7,8 +7,8 @@ import { productProperties } from "./segment-events.js";
 export const MALFORMED_KINDS = [
   /** Truncated mid-record: not JSON at all. */
   "not_json",
-  /** No idempotency key. */
-  "missing_message_id",
+  /** An email trait that is no address (a sign-up form's half-typed field). */
+  "bad_email",
   /** `properties.price` is `"abc"`. */
   "bad_price",
   /** Latin-1 bytes where UTF-8 is required. */
@@ -59,8 +59,8 @@ export function malformedRecords(seed: number, n: number): MalformedRecord[] {
       timestamp: new Date(Date.UTC(2025, 0, 1) + rng.int(86_400_000)).toISOString(),
     };
     switch (kind) {
-      case "missing_message_id":
-        delete event.messageId;
+      case "bad_email":
+        event.context = { traits: { email: `${userId}@` } };
         break;
       case "bad_price":
         event.properties = { ...properties, price: "abc" };

@@ -29,7 +29,7 @@ describe("the simulator speaks the event contract", () => {
   it("produces malformed payloads the domain rejects, each for its own reason", () => {
     const reasons: Record<(typeof MALFORMED_KINDS)[number], RegExp> = {
       not_json: /JSON/i,
-      missing_message_id: /messageId/,
+      bad_email: /email/,
       bad_price: /price/,
       invalid_utf8: /UTF-8/i,
       track_without_event: /event/,
