@@ -30,7 +30,9 @@ module.exports = {
       comment: "shared/render may import the domain and rendering libraries, never a use case or an adapter.",
       severity: "error",
       from: { path: "^shared/render/" },
-      to: { path: ["^shared/(app|aws|sim|lambda|model-server)/", "^functions/", "^infra/", "^bin/"] },
+      to: {
+        path: ["^shared/(app|aws|sim|lambda|model-server)/", "^functions/", "^infra/", "^cli/", "^bin/"],
+      },
     },
     {
       name: "use-cases-import-domain-and-ports",
@@ -43,6 +45,7 @@ module.exports = {
           "^shared/(aws|sim|lambda|model-server)/",
           "^functions/",
           "^infra/",
+          "^cli/",
           "^bin/",
           "^node_modules/@aws-sdk/",
         ],
@@ -54,7 +57,7 @@ module.exports = {
         "shared/aws implements ports with the AWS SDK; it never imports a use case, a handler or the simulator.",
       severity: "error",
       from: { path: "^shared/aws/" },
-      to: { path: ["^shared/(app|sim|lambda)/", "^functions/", "^infra/", "^bin/"] },
+      to: { path: ["^shared/(app|sim|lambda)/", "^functions/", "^infra/", "^cli/", "^bin/"] },
     },
     {
       name: "handlers-import-shared",
@@ -68,7 +71,7 @@ module.exports = {
       comment: "Code that ships in a Lambda bundle never imports the wiring, the entry points or the tests.",
       severity: "error",
       from: { path: ["^functions/", "^shared/"] },
-      to: { path: ["^infra/", "^bin/", "^test/", "^bench/"] },
+      to: { path: ["^infra/", "^cli/", "^bin/", "^test/", "^bench/"] },
     },
     {
       name: "simulator-stays-local",

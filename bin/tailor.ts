@@ -5,7 +5,7 @@
  * This module holds only the usage text and a table of lazy imports: `--help` and a usage error load no command
  * module (no AWS SDK, no emulator, no node:sqlite); a command loads only its own modules.
  */
-import { reportError } from "../infra/local/cli/cli-errors.js";
+import { reportError } from "../cli/cli-errors.js";
 
 const USAGE = `Usage: tailor <command> [options]
 
@@ -67,31 +67,31 @@ interface CommandEntry {
 
 // Literal specifiers, so that the compiler checks each export and the bundler makes each command a chunk.
 const commands: Readonly<Record<string, CommandEntry>> = {
-  up: { load: async () => (await import("../infra/local/cli/up-command.js")).upCommand, ownVerbose: true },
+  up: { load: async () => (await import("../cli/up-command.js")).upCommand, ownVerbose: true },
   start: {
-    load: async () => (await import("../infra/local/cli/simulate-command.js")).startCommand,
+    load: async () => (await import("../cli/simulate-command.js")).startCommand,
     ownVerbose: true,
   },
   simulate: {
-    load: async () => (await import("../infra/local/cli/simulate-command.js")).simulateCommand,
+    load: async () => (await import("../cli/simulate-command.js")).simulateCommand,
     ownVerbose: true,
   },
-  profile: { load: async () => (await import("../infra/local/cli/profile-command.js")).profileCommand },
+  profile: { load: async () => (await import("../cli/profile-command.js")).profileCommand },
   quarantine: {
-    load: async () => (await import("../infra/local/cli/quarantine-command.js")).quarantineCommand,
+    load: async () => (await import("../cli/quarantine-command.js")).quarantineCommand,
   },
-  preview: { load: async () => (await import("../infra/local/cli/preview-command.js")).previewCommand },
-  segments: { load: async () => (await import("../infra/local/cli/segments-command.js")).segmentsCommand },
-  explain: { load: async () => (await import("../infra/local/cli/explain-command.js")).explainCommand },
-  erase: { load: async () => (await import("../infra/local/cli/erase-command.js")).eraseCommand },
-  export: { load: async () => (await import("../infra/local/cli/export-command.js")).exportCommand },
-  audit: { load: async () => (await import("../infra/local/cli/audit-command.js")).auditCommand },
-  import: { load: async () => (await import("../infra/local/cli/import-command.js")).importCommand },
-  keys: { load: async () => (await import("../infra/local/cli/keys-command.js")).keysCommand },
-  report: { load: async () => (await import("../infra/local/cli/report-command.js")).reportCommand },
-  train: { load: async () => (await import("../infra/local/cli/train-command.js")).trainCommand },
+  preview: { load: async () => (await import("../cli/preview-command.js")).previewCommand },
+  segments: { load: async () => (await import("../cli/segments-command.js")).segmentsCommand },
+  explain: { load: async () => (await import("../cli/explain-command.js")).explainCommand },
+  erase: { load: async () => (await import("../cli/erase-command.js")).eraseCommand },
+  export: { load: async () => (await import("../cli/export-command.js")).exportCommand },
+  audit: { load: async () => (await import("../cli/audit-command.js")).auditCommand },
+  import: { load: async () => (await import("../cli/import-command.js")).importCommand },
+  keys: { load: async () => (await import("../cli/keys-command.js")).keysCommand },
+  report: { load: async () => (await import("../cli/report-command.js")).reportCommand },
+  train: { load: async () => (await import("../cli/train-command.js")).trainCommand },
   rescore: {
-    load: async () => (await import("../infra/local/cli/rescore-command.js")).rescoreCommand,
+    load: async () => (await import("../cli/rescore-command.js")).rescoreCommand,
     ownVerbose: true,
   },
 };
@@ -139,7 +139,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     if (verbose) process.setSourceMapsEnabled(true);
     // Before any module loads node:sqlite (fauxqs): hides its one-time experimental warning.
-    await import("../infra/local/cli/hide-sqlite-warning.js");
+    await import("../cli/hide-sqlite-warning.js");
     const command = await entry.load();
     return await command(args);
   } catch (error) {

@@ -3,7 +3,7 @@ import {
   linkSecretEnvShape,
   ONE_LINK_SECRET_MESSAGE,
   oneLinkSecret,
-} from "../../shared/lambda/link-secret-env.js";
+} from "#shared/lambda/link-secret-env.js";
 
 /** The variables the admin routes need together. */
 const PRIVACY_STORES = ["SEND_LEDGER_TABLE", "TIMERS_TABLE", "QUARANTINE_BUCKET", "AUDIT_TABLE"] as const;

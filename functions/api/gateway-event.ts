@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { ApiRequest, ApiResponse } from "../../shared/app/api/api-http.js";
+import type { ApiRequest, ApiResponse } from "#shared/app/api/api-http.js";
 
 /** API Gateway (payload format 2.0) → the API's request: lower-case headers, body bytes, query parameters. */
 export function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {

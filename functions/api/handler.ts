@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { routeApiRequest } from "../../shared/app/api/route-api-request.js";
-import { loggablePath } from "../../shared/app/api/segment-routes.js";
-import { loadEnv } from "../../shared/lambda/env.js";
-import { baseMiddlewareBundle, createObservability } from "../../shared/lambda/middleware.js";
+import { routeApiRequest } from "#shared/app/api/route-api-request.js";
+import { loggablePath } from "#shared/app/api/segment-routes.js";
+import { loadEnv } from "#shared/lambda/env.js";
+import { baseMiddlewareBundle, createObservability } from "#shared/lambda/middleware.js";
 import { apiEnvSchema } from "./env.js";
 import { toApiRequest, toGatewayResult } from "./gateway-event.js";
 import { makeApiDeps } from "./make-deps.js";

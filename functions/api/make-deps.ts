@@ -1,17 +1,17 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
-import type { ApiDeps } from "../../shared/app/api/api-deps.js";
-import { CachedWriteKeyVerifier } from "../../shared/app/api/write-key-auth.js";
-import type { PrivacyDeps } from "../../shared/app/privacy/privacy-ports.js";
-import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
-import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
-import { DynamoWriteKeyRegistry } from "../../shared/aws/dynamo-write-key-registry.js";
-import { KinesisEventWriter } from "../../shared/aws/kinesis-event-writer.js";
-import { DependencyUnavailableError, TailorError } from "../../shared/errors.js";
-import { loadLinkSecret } from "../../shared/lambda/link-secret.js";
-import { privacyAdapters } from "../../shared/lambda/privacy-erasure.js";
-import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
+import type { ApiDeps } from "#shared/app/api/api-deps.js";
+import { CachedWriteKeyVerifier } from "#shared/app/api/write-key-auth.js";
+import type { PrivacyDeps } from "#shared/app/privacy/privacy-ports.js";
+import { DynamoAuditLog } from "#shared/aws/dynamo-audit-log.js";
+import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { DynamoWriteKeyRegistry } from "#shared/aws/dynamo-write-key-registry.js";
+import { KinesisEventWriter } from "#shared/aws/kinesis-event-writer.js";
+import { DependencyUnavailableError, TailorError } from "#shared/errors.js";
+import { loadLinkSecret } from "#shared/lambda/link-secret.js";
+import { privacyAdapters } from "#shared/lambda/privacy-erasure.js";
+import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import type { ApiEnv } from "./env.js";
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { campaignEnvShape } from "../../shared/lambda/campaign-env.js";
+import { campaignEnvShape } from "#shared/lambda/campaign-env.js";
 
 /**
  * The campaign-schedule function's environment: an EventBridge rule per scheduled campaign invokes it with the

@@ -1,9 +1,9 @@
 import type { Context } from "aws-lambda";
 import { z } from "zod";
-import { fanOutSchedule, type ScheduleFanOutSummary } from "../../shared/app/campaign-schedule.js";
-import { EnvironmentError, loadEnv } from "../../shared/lambda/env.js";
-import { baseMiddlewareBundle, observabilityFor } from "../../shared/lambda/middleware.js";
-import { addCounts } from "../../shared/lambda/reports/counts.js";
+import { fanOutSchedule, type ScheduleFanOutSummary } from "#shared/app/campaign-schedule.js";
+import { EnvironmentError, loadEnv } from "#shared/lambda/env.js";
+import { baseMiddlewareBundle, observabilityFor } from "#shared/lambda/middleware.js";
+import { addCounts } from "#shared/lambda/reports/counts.js";
 import { campaignScheduleEnvSchema } from "./env.js";
 import { makeCampaignScheduleDeps } from "./make-deps.js";
 

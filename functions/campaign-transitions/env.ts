@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { campaignEnvShape } from "../../shared/lambda/campaign-env.js";
+import { campaignEnvShape } from "#shared/lambda/campaign-env.js";
 
 /**
  * The campaign-transitions function's environment: segment transitions (from the transitions queue) start the

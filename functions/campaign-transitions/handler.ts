@@ -1,9 +1,9 @@
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { startTransitionJourneys } from "../../shared/app/campaign-transitions.js";
-import { loadEnv } from "../../shared/lambda/env.js";
-import { baseMiddlewareBundle, observabilityFor } from "../../shared/lambda/middleware.js";
-import { batchItemFailures } from "../../shared/lambda/reports/counts.js";
-import { reportTransitions } from "../../shared/lambda/reports/transitions-report.js";
+import { startTransitionJourneys } from "#shared/app/campaign-transitions.js";
+import { loadEnv } from "#shared/lambda/env.js";
+import { baseMiddlewareBundle, observabilityFor } from "#shared/lambda/middleware.js";
+import { batchItemFailures } from "#shared/lambda/reports/counts.js";
+import { reportTransitions } from "#shared/lambda/reports/transitions-report.js";
 import { campaignTransitionsEnvSchema } from "./env.js";
 import { makeCampaignTransitionsDeps } from "./make-deps.js";
 

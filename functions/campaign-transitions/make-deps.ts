@@ -1,8 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import type { TransitionJourneyDeps } from "../../shared/app/campaign-transitions.js";
-import { campaignSendDeps } from "../../shared/lambda/campaign-adapters.js";
-import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
+import type { TransitionJourneyDeps } from "#shared/app/campaign-transitions.js";
+import { campaignSendDeps } from "#shared/lambda/campaign-adapters.js";
+import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import type { CampaignTransitionsEnv } from "./env.js";
 
 /** The campaign-transitions function's composition root: clients and the campaign library, once per container. */

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { campaignEnvShape } from "../../shared/lambda/campaign-env.js";
+import { campaignEnvShape } from "#shared/lambda/campaign-env.js";
 import {
   linkSecretEnvShape,
   ONE_LINK_SECRET_MESSAGE,
   oneLinkSecret,
-} from "../../shared/lambda/link-secret-env.js";
-import { segmentEnvShape } from "../../shared/lambda/segment-env.js";
+} from "#shared/lambda/link-secret-env.js";
+import { segmentEnvShape } from "#shared/lambda/segment-env.js";
 
 /**
  * The dispatch function's environment: it consumes the sends queue, re-checks the policy, renders and sends

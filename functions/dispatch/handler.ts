@@ -1,9 +1,9 @@
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { type DispatchDeps, dispatchSends } from "../../shared/app/dispatch-sends.js";
-import { loadEnv } from "../../shared/lambda/env.js";
-import { baseMiddlewareBundle, observabilityFor } from "../../shared/lambda/middleware.js";
-import { batchItemFailures } from "../../shared/lambda/reports/counts.js";
-import { reportDispatch } from "../../shared/lambda/reports/dispatch-report.js";
+import { type DispatchDeps, dispatchSends } from "#shared/app/dispatch-sends.js";
+import { loadEnv } from "#shared/lambda/env.js";
+import { baseMiddlewareBundle, observabilityFor } from "#shared/lambda/middleware.js";
+import { batchItemFailures } from "#shared/lambda/reports/counts.js";
+import { reportDispatch } from "#shared/lambda/reports/dispatch-report.js";
 import { dispatchEnvSchema } from "./env.js";
 import { makeDispatchDeps } from "./make-deps.js";
 

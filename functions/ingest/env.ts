@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { campaignEnvShape } from "../../shared/lambda/campaign-env.js";
-import { segmentEnvShape } from "../../shared/lambda/segment-env.js";
+import { campaignEnvShape } from "#shared/lambda/campaign-env.js";
+import { segmentEnvShape } from "#shared/lambda/segment-env.js";
 
 /**
  * The ingest function's environment, validated once at cold start. The CDK construct types the function's

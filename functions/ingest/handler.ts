@@ -6,10 +6,10 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from "aws-lambda";
-import { type IngestRecord, ingestBatch } from "../../shared/app/ingest-batch.js";
-import { userRecordsOf } from "../../shared/aws/kinesis-user-records.js";
-import { loadEnv } from "../../shared/lambda/env.js";
-import { baseMiddlewareBundle, createObservability } from "../../shared/lambda/middleware.js";
+import { type IngestRecord, ingestBatch } from "#shared/app/ingest-batch.js";
+import { userRecordsOf } from "#shared/aws/kinesis-user-records.js";
+import { loadEnv } from "#shared/lambda/env.js";
+import { baseMiddlewareBundle, createObservability } from "#shared/lambda/middleware.js";
 import { ingestEnvSchema } from "./env.js";
 import { makeIngestDeps } from "./make-deps.js";
 

@@ -2,16 +2,16 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import type { IngestDeps } from "../../shared/app/ingest-batch.js";
-import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
-import { DynamoExperimentCounters } from "../../shared/aws/dynamo-experiment-counters.js";
-import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
-import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
-import { SageMakerScorer } from "../../shared/aws/sagemaker-scorer.js";
-import { campaignSendDeps } from "../../shared/lambda/campaign-adapters.js";
-import { modelEndpointsSchema } from "../../shared/lambda/model-endpoints-env.js";
-import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
-import { dynamoSegmentDeps } from "../../shared/lambda/segment-adapters.js";
+import type { IngestDeps } from "#shared/app/ingest-batch.js";
+import { DynamoAuditLog } from "#shared/aws/dynamo-audit-log.js";
+import { DynamoExperimentCounters } from "#shared/aws/dynamo-experiment-counters.js";
+import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { S3Quarantine } from "#shared/aws/s3-quarantine.js";
+import { SageMakerScorer } from "#shared/aws/sagemaker-scorer.js";
+import { campaignSendDeps } from "#shared/lambda/campaign-adapters.js";
+import { modelEndpointsSchema } from "#shared/lambda/model-endpoints-env.js";
+import { runtimeClock } from "#shared/lambda/runtime-clock.js";
+import { dynamoSegmentDeps } from "#shared/lambda/segment-adapters.js";
 import type { IngestEnv } from "./env.js";
 
 /** The ingest function's composition root: SDK clients created once per container, adapters wired to them. */

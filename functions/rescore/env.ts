@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { RFM_MONETARY_BASES } from "../../shared/domain/segments/rfm.js";
-import { modelEndpointsSchema } from "../../shared/lambda/model-endpoints-env.js";
-import { segmentEnvShape } from "../../shared/lambda/segment-env.js";
+import { RFM_MONETARY_BASES } from "#shared/domain/segments/rfm.js";
+import { modelEndpointsSchema } from "#shared/lambda/model-endpoints-env.js";
+import { segmentEnvShape } from "#shared/lambda/segment-env.js";
 
 /**
  * The rescore function's environment: the nightly batch rescoring (plan, one slice, finish) reads every

@@ -1,13 +1,13 @@
 import type { Context } from "aws-lambda";
-import { finishRescoreRun, type RescoreRunReport } from "../../shared/app/rescoring/finish-run.js";
-import { type ClusterRunReport, fitRunClusters } from "../../shared/app/rescoring/fit-run-clusters.js";
-import { type RescoreSummary, rescoreSlice } from "../../shared/app/rescoring/index.js";
-import { planRescoreRun, type RescorePlan } from "../../shared/app/rescoring/plan-run.js";
-import * as inputs from "../../shared/app/rescoring/run-inputs.js";
-import { loadEnv } from "../../shared/lambda/env.js";
-import { baseMiddlewareBundle, observabilityFor } from "../../shared/lambda/middleware.js";
-import * as reports from "../../shared/lambda/reports/rescore-report.js";
-import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
+import { finishRescoreRun, type RescoreRunReport } from "#shared/app/rescoring/finish-run.js";
+import { type ClusterRunReport, fitRunClusters } from "#shared/app/rescoring/fit-run-clusters.js";
+import { type RescoreSummary, rescoreSlice } from "#shared/app/rescoring/index.js";
+import { planRescoreRun, type RescorePlan } from "#shared/app/rescoring/plan-run.js";
+import * as inputs from "#shared/app/rescoring/run-inputs.js";
+import { loadEnv } from "#shared/lambda/env.js";
+import { baseMiddlewareBundle, observabilityFor } from "#shared/lambda/middleware.js";
+import * as reports from "#shared/lambda/reports/rescore-report.js";
+import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import { rescoreEnvSchema } from "./env.js";
 import { makeClusterDeps, makeFinishDeps, makeRescoreDeps } from "./make-deps.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { segmentEnvShape } from "../../shared/lambda/segment-env.js";
+import { segmentEnvShape } from "#shared/lambda/segment-env.js";
 
 /**
  * The segment-timers function's environment: it fires due timers (every minute, from an EventBridge schedule),

@@ -1,9 +1,9 @@
 import type { Context, ScheduledEvent } from "aws-lambda";
-import { fireDueTimers } from "../../shared/app/fire-due-timers.js";
-import { fireSendTimers } from "../../shared/app/fire-send-timers.js";
-import { loadEnv } from "../../shared/lambda/env.js";
-import { baseMiddlewareBundle, observabilityFor } from "../../shared/lambda/middleware.js";
-import { reportTimers, type TimersRunSummary } from "../../shared/lambda/reports/timers-report.js";
+import { fireDueTimers } from "#shared/app/fire-due-timers.js";
+import { fireSendTimers } from "#shared/app/fire-send-timers.js";
+import { loadEnv } from "#shared/lambda/env.js";
+import { baseMiddlewareBundle, observabilityFor } from "#shared/lambda/middleware.js";
+import { reportTimers, type TimersRunSummary } from "#shared/lambda/reports/timers-report.js";
 import { segmentTimersEnvSchema } from "./env.js";
 import { makeSegmentTimersDeps, makeSendTimersDeps } from "./make-deps.js";
 

@@ -1,13 +1,9 @@
 import type { Context, EventBridgeEvent } from "aws-lambda";
-import { recordSesFeedback, type SesFeedbackDeps } from "../../shared/app/ses-feedback.js";
-import type { SesEventDetail } from "../../shared/domain/email-feedback/ses-event-schema.js";
-import { loadEnv } from "../../shared/lambda/env.js";
-import {
-  baseMiddlewareBundle,
-  type Observability,
-  observabilityFor,
-} from "../../shared/lambda/middleware.js";
-import { reportFeedback } from "../../shared/lambda/reports/ses-feedback-report.js";
+import { recordSesFeedback, type SesFeedbackDeps } from "#shared/app/ses-feedback.js";
+import type { SesEventDetail } from "#shared/domain/email-feedback/ses-event-schema.js";
+import { loadEnv } from "#shared/lambda/env.js";
+import { baseMiddlewareBundle, type Observability, observabilityFor } from "#shared/lambda/middleware.js";
+import { reportFeedback } from "#shared/lambda/reports/ses-feedback-report.js";
 import { sesFeedbackEnvSchema } from "./env.js";
 import { makeSesFeedbackDeps } from "./make-deps.js";
 

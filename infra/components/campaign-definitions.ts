@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CampaignDefinition, CampaignLibrary } from "../../shared/domain/campaigns/index.js";
-import { loadCampaignLibrary } from "../../shared/templates/campaign-files.js";
+import type { CampaignDefinition, CampaignLibrary } from "#shared/domain/campaigns/index.js";
+import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
 import type { BundledFolder } from "./project-function.js";
 import type { SegmentDefinitions } from "./segment-definitions.js";
 

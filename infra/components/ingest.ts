@@ -9,7 +9,7 @@ import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { ingestEnvSchema } from "../../functions/ingest/env.js";
+import { ingestEnvSchema } from "#functions/ingest/env.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import type { AuditTable } from "./audit-store.js";
 import { CAMPAIGNS_DIR, type CampaignDefinitions, EMAILS_DIR } from "./campaign-definitions.js";

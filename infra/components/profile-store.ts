@@ -2,7 +2,7 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { type IKey, Key } from "aws-cdk-lib/aws-kms";
 import { Construct } from "constructs";
-import { PROFILE_KEY_ATTRIBUTE } from "../../shared/aws/profile-key.js";
+import { PROFILE_KEY_ATTRIBUTE } from "#shared/aws/profile-key.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import { tagLocalName } from "./local-name.js";
 

@@ -21,11 +21,11 @@ import {
 } from "aws-cdk-lib/aws-stepfunctions";
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct, type Node } from "constructs";
-import { rescoreEnvSchema } from "../../functions/rescore/env.js";
-import { parseScheduleExpression } from "../../shared/domain/schedules/index.js";
-import type { RfmMonetaryBasis } from "../../shared/domain/segments/contracts.js";
-import { DEFAULT_RFM_MONETARY_BASIS, RFM_MONETARY_BASES } from "../../shared/domain/segments/rfm.js";
-import { modelEndpointsSchema } from "../../shared/lambda/model-endpoints-env.js";
+import { rescoreEnvSchema } from "#functions/rescore/env.js";
+import { parseScheduleExpression } from "#shared/domain/schedules/index.js";
+import type { RfmMonetaryBasis } from "#shared/domain/segments/contracts.js";
+import { DEFAULT_RFM_MONETARY_BASIS, RFM_MONETARY_BASES } from "#shared/domain/segments/rfm.js";
+import { modelEndpointsSchema } from "#shared/lambda/model-endpoints-env.js";
 import { LOCAL_NAMES, type LocalName } from "../local-names.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { METRICS_NAMESPACE } from "./ingest.js";

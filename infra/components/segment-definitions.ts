@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { loadSegmentLibrary } from "../../shared/templates/segment-files.js";
+import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import type { BundledFolder } from "./project-function.js";
 
 /**

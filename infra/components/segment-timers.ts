@@ -8,7 +8,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { segmentTimersEnvSchema } from "../../functions/segment-timers/env.js";
+import { segmentTimersEnvSchema } from "#functions/segment-timers/env.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";

@@ -16,7 +16,7 @@ import {
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { sesFeedbackEnvSchema } from "../../functions/ses-feedback/env.js";
+import { sesFeedbackEnvSchema } from "#functions/ses-feedback/env.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";

@@ -6,7 +6,7 @@
  * @module
  */
 import { writeFileSync } from "node:fs";
-import { compileTemplates } from "../../shared/render/index.js";
+import { compileTemplates } from "#shared/render/index.js";
 
 const [templatesRoot, outputFile] = process.argv.slice(2);
 if (templatesRoot === undefined || outputFile === undefined) {

@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { loggablePath } from "../../shared/app/api/segment-routes.js";
+import { loggablePath } from "#shared/app/api/segment-routes.js";
 import {
   type ApiHandler,
   type ApiResponse,

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { simulatorCatalogProducts } from "../../shared/sim/index.js";
+import { simulatorCatalogProducts } from "#shared/sim/index.js";
 
 /**
  * Writes the simulator's demo shop (seed 42, the `tailor simulate` default) to `<dataDir>/catalog.json`, the

@@ -1,4 +1,4 @@
-import { TailorError } from "../../shared/errors.js";
+import { TailorError } from "#shared/errors.js";
 
 /** The local stack could not start or be used as configured (a port taken, a bad flag, a missing stack). */
 export class LocalStackError extends TailorError {

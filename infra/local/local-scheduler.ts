@@ -1,4 +1,4 @@
-import { nextCronTime } from "../../shared/domain/schedules/index.js";
+import { nextCronTime } from "#shared/domain/schedules/index.js";
 import { invokeWithTimeout } from "./invoke-handler.js";
 import type { FunctionIdentity } from "./kinesis-event.js";
 import { LocalStackError } from "./local-errors.js";

@@ -1,14 +1,14 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { trainAll } from "../../shared/app/training/index.js";
+import { trainAll } from "#shared/app/training/index.js";
 import {
   loadArtifactDirectory,
   type ModelArtifact,
   type ModelServer,
   startModelServer,
-} from "../../shared/model-server/index.js";
-import { simulatedHistory } from "../../shared/sim/index.js";
+} from "#shared/model-server/index.js";
+import { simulatedHistory } from "#shared/sim/index.js";
 import { LocalStackError } from "./local-errors.js";
 import { applyEnvironment } from "./sdk-env.js";
 

@@ -1,4 +1,4 @@
-import { type CronFields, parseScheduleExpression } from "../../shared/domain/schedules/index.js";
+import { type CronFields, parseScheduleExpression } from "#shared/domain/schedules/index.js";
 import { type ResolveContext, resolveString } from "./cfn-intrinsics.js";
 import {
   parseProperties,

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoExperimentCounters } from "../../shared/aws/dynamo-experiment-counters.js";
+import { DynamoExperimentCounters } from "#shared/aws/dynamo-experiment-counters.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 
 let dynamodb: DynamoDBClient;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CONVERSION_WINDOW_MS, experimentIncrements } from "../../shared/domain/analytics/index.js";
-import type { TailorEvent } from "../../shared/domain/events/index.js";
-import { foldEvents, type Profile } from "../../shared/domain/profile/index.js";
+import { CONVERSION_WINDOW_MS, experimentIncrements } from "#shared/domain/analytics/index.js";
+import type { TailorEvent } from "#shared/domain/events/index.js";
+import { foldEvents, type Profile } from "#shared/domain/profile/index.js";
 import { parsed, rawEvents, rawTrack } from "../factories/events.js";
 
 const T0 = Date.UTC(2026, 10, 20, 12);

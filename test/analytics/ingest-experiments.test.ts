@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ingestBatch } from "../../shared/app/ingest-batch.js";
-import type { ExperimentIncrement } from "../../shared/domain/analytics/index.js";
-import type { ExperimentArmTotals, ExperimentCounters } from "../../shared/ports.js";
+import { ingestBatch } from "#shared/app/ingest-batch.js";
+import type { ExperimentIncrement } from "#shared/domain/analytics/index.js";
+import type { ExperimentArmTotals, ExperimentCounters } from "#shared/ports.js";
 import { harness, order, record, T0 } from "../app/segment-harness.js";
 
 function email(customerId: string, event: string, at: number, n: number) {

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { toApiRequest, toGatewayResult } from "../../functions/api/gateway-event.js";
-import type { ApiDeps } from "../../shared/app/api/api-deps.js";
-import { routeApiRequest } from "../../shared/app/api/route-api-request.js";
-import { emptyProfile, type Profile } from "../../shared/domain/profile/index.js";
-import type { EventRecord, EventWriteOutcome, EventWriter, StoredProfile } from "../../shared/ports.js";
-import { type LinkPurpose, signLinkToken } from "../../shared/render/signed-links.js";
+import { toApiRequest, toGatewayResult } from "#functions/api/gateway-event.js";
+import type { ApiDeps } from "#shared/app/api/api-deps.js";
+import { routeApiRequest } from "#shared/app/api/route-api-request.js";
+import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
+import type { EventRecord, EventWriteOutcome, EventWriter, StoredProfile } from "#shared/ports.js";
+import { type LinkPurpose, signLinkToken } from "#shared/render/signed-links.js";
 
 export const SECRET = "a-test-link-secret-of-at-least-32-bytes!!";
 export const NOW = Date.parse("2026-11-20T12:00:00Z");

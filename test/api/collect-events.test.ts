@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeEvent } from "../../shared/domain/events/index.js";
+import { decodeEvent } from "#shared/domain/events/index.js";
 import { rawTrack } from "../factories/events.js";
 import { harness, NOW } from "./api-harness.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeEvent } from "../../shared/domain/events/index.js";
-import { foldEvents } from "../../shared/domain/profile/index.js";
+import { decodeEvent } from "#shared/domain/events/index.js";
+import { foldEvents } from "#shared/domain/profile/index.js";
 import { harness, NOW, q, tamper, token } from "./api-harness.js";
 
 const form = { "content-type": "application/x-www-form-urlencoded" };

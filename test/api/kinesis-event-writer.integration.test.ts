@@ -7,14 +7,14 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Emulators, startEmulators } from "../../infra/local/emulators.js";
+import { type Emulators, startEmulators } from "#infra/local/emulators.js";
 import {
   chunkForPutRecords,
   KinesisEventWriter,
   PUT_RECORDS_MAX_BYTES,
-} from "../../shared/aws/kinesis-event-writer.js";
-import { DependencyUnavailableError } from "../../shared/errors.js";
-import type { EventRecord } from "../../shared/ports.js";
+} from "#shared/aws/kinesis-event-writer.js";
+import { DependencyUnavailableError } from "#shared/errors.js";
+import type { EventRecord } from "#shared/ports.js";
 import { createStream, tempDir, testClients } from "../local/helpers.js";
 
 const encoder = new TextEncoder();

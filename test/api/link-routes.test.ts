@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { consentAuditEntries } from "../../shared/app/consent/consent-audit-entries.js";
-import { decodeEvent } from "../../shared/domain/events/index.js";
-import { foldEvents } from "../../shared/domain/profile/index.js";
-import { verifyLinkToken } from "../../shared/render/signed-links.js";
+import { consentAuditEntries } from "#shared/app/consent/consent-audit-entries.js";
+import { decodeEvent } from "#shared/domain/events/index.js";
+import { foldEvents } from "#shared/domain/profile/index.js";
+import { verifyLinkToken } from "#shared/render/signed-links.js";
 import { harness, NOW, profileWith, q, SECRET, tamper, token } from "./api-harness.js";
 
 const SECURITY_HEADERS = {

@@ -1,13 +1,13 @@
 import { gzipSync } from "node:zlib";
 import { beforeEach, describe, expect, it } from "vitest";
-import { toApiRequest, toGatewayResult } from "../../functions/api/gateway-event.js";
-import type { ApiDeps } from "../../shared/app/api/api-deps.js";
-import { routeApiRequest } from "../../shared/app/api/route-api-request.js";
-import { SEGMENT_BATCH_MAX_BYTES, SEGMENT_CALL_MAX_BYTES } from "../../shared/app/api/segment-body.js";
-import { loggablePath } from "../../shared/app/api/segment-routes.js";
-import { CachedWriteKeyVerifier } from "../../shared/app/api/write-key-auth.js";
-import { createWriteKey, revokeWriteKey } from "../../shared/app/write-keys/manage-write-keys.js";
-import { decodeEvent } from "../../shared/domain/events/index.js";
+import { toApiRequest, toGatewayResult } from "#functions/api/gateway-event.js";
+import type { ApiDeps } from "#shared/app/api/api-deps.js";
+import { routeApiRequest } from "#shared/app/api/route-api-request.js";
+import { SEGMENT_BATCH_MAX_BYTES, SEGMENT_CALL_MAX_BYTES } from "#shared/app/api/segment-body.js";
+import { loggablePath } from "#shared/app/api/segment-routes.js";
+import { CachedWriteKeyVerifier } from "#shared/app/api/write-key-auth.js";
+import { createWriteKey, revokeWriteKey } from "#shared/app/write-keys/manage-write-keys.js";
+import { decodeEvent } from "#shared/domain/events/index.js";
 import { InMemoryWriteKeyRegistry } from "../fakes/in-memory-write-keys.js";
 import { type GatewayEventInput, gatewayEvent, harness, NOW } from "./api-harness.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "../../shared/app/api/segment-calls.js";
-import { recordWaves } from "../../shared/app/api/segment-records.js";
+import { canonicalJson } from "#shared/app/api/segment-calls.js";
+import { recordWaves } from "#shared/app/api/segment-records.js";
 
 const utf8 = new TextDecoder();
 const call = (partitionKey: string, n: number, pad = 0) => ({

@@ -5,14 +5,14 @@ import {
   UNKNOWN_WRITE_KEY_CACHE_MS,
   WRITE_KEY_CACHE_ENTRIES,
   WRITE_KEY_CACHE_MS,
-} from "../../shared/app/api/write-key-auth.js";
+} from "#shared/app/api/write-key-auth.js";
 import {
   createWriteKey,
   revokeWriteKey,
   rotateWriteKey,
   WriteKeyRequestError,
-} from "../../shared/app/write-keys/manage-write-keys.js";
-import { isWriteKeyShaped, writeKeyHash } from "../../shared/domain/write-keys/write-key.js";
+} from "#shared/app/write-keys/manage-write-keys.js";
+import { isWriteKeyShaped, writeKeyHash } from "#shared/domain/write-keys/write-key.js";
 import { InMemoryWriteKeyRegistry } from "../fakes/in-memory-write-keys.js";
 
 const T0 = Date.parse("2026-11-20T12:00:00Z");

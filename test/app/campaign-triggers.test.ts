@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { fanOutSchedule, ScheduleFanOutError } from "../../shared/app/campaign-schedule.js";
-import { startTransitionJourneys } from "../../shared/app/campaign-transitions.js";
-import { ingestBatch } from "../../shared/app/ingest-batch.js";
-import { emptyProfile, type Profile } from "../../shared/domain/profile/index.js";
+import { fanOutSchedule, ScheduleFanOutError } from "#shared/app/campaign-schedule.js";
+import { startTransitionJourneys } from "#shared/app/campaign-transitions.js";
+import { ingestBatch } from "#shared/app/ingest-batch.js";
+import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
 import { campaign, library } from "../campaigns/helpers.js";
 import { InMemorySendQueue, InMemorySendTimers } from "../fakes/in-memory-sends.js";
 import { InMemoryProfileStore } from "../fakes/in-memory-stores.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { customerIdsFromCsv, parseCsv } from "../../infra/local/cli/customer-id-csv.js";
+import { customerIdsFromCsv, parseCsv } from "#cli/customer-id-csv.js";
 
 describe("customerIdsFromCsv", () => {
   it("reads the customerId column wherever it is, trimming and de-duplicating", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fireDueTimers } from "../../shared/app/fire-due-timers.js";
-import { ingestBatch } from "../../shared/app/ingest-batch.js";
+import { fireDueTimers } from "#shared/app/fire-due-timers.js";
+import { ingestBatch } from "#shared/app/ingest-batch.js";
 import { addToCart, HOUR, harness, T0, viewProduct } from "./segment-harness.js";
 
 describe("fireDueTimers", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ingestBatch } from "../../shared/app/ingest-batch.js";
-import { intentsForEvents, intentsForTransition } from "../../shared/domain/campaigns/index.js";
-import { parseEvent } from "../../shared/domain/events/index.js";
-import type { SegmentTransition } from "../../shared/domain/segments/index.js";
+import { ingestBatch } from "#shared/app/ingest-batch.js";
+import { intentsForEvents, intentsForTransition } from "#shared/domain/campaigns/index.js";
+import { parseEvent } from "#shared/domain/events/index.js";
+import type { SegmentTransition } from "#shared/domain/segments/index.js";
 import { campaign, events, fold, library } from "../campaigns/helpers.js";
 import { rawEvents } from "../factories/events.js";
 import { addToCart, HOUR, harness, record, T0 } from "./segment-harness.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type IngestRecord, ingestBatch } from "../../shared/app/ingest-batch.js";
-import { decodeEvent, type TailorEvent } from "../../shared/domain/events/index.js";
-import { foldEvents } from "../../shared/domain/profile/index.js";
+import { type IngestRecord, ingestBatch } from "#shared/app/ingest-batch.js";
+import { decodeEvent, type TailorEvent } from "#shared/domain/events/index.js";
+import { foldEvents } from "#shared/domain/profile/index.js";
 import { InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-stores.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);

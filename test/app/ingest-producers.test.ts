@@ -1,9 +1,9 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { describeProfile } from "../../infra/local/cli/profile-summary.js";
-import { type IngestRecord, ingestBatch } from "../../shared/app/ingest-batch.js";
-import { userRecordsOf } from "../../shared/aws/kinesis-user-records.js";
-import { KIND_CODES } from "../../shared/domain/profile/index.js";
+import { describeProfile } from "#cli/profile-summary.js";
+import { type IngestRecord, ingestBatch } from "#shared/app/ingest-batch.js";
+import { userRecordsOf } from "#shared/aws/kinesis-user-records.js";
+import { KIND_CODES } from "#shared/domain/profile/index.js";
 import { InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-stores.js";
 import { kplAggregate } from "../support/kpl-aggregate.js";
 

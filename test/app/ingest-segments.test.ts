@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ingestBatch } from "../../shared/app/ingest-batch.js";
+import { ingestBatch } from "#shared/app/ingest-batch.js";
 import { addToCart, DAY, HOUR, harness, order, T0, viewProduct } from "./segment-harness.js";
 
 describe("ingestBatch with segments", () => {

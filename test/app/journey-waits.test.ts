@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { dispatchSends } from "../../shared/app/dispatch-sends.js";
-import { fireSendTimers } from "../../shared/app/fire-send-timers.js";
-import { ingestBatch } from "../../shared/app/ingest-batch.js";
+import { dispatchSends } from "#shared/app/dispatch-sends.js";
+import { fireSendTimers } from "#shared/app/fire-send-timers.js";
+import { ingestBatch } from "#shared/app/ingest-batch.js";
 import { campaign, harness as dispatchHarness, messages } from "../dispatch/harness.js";
 import { InMemorySendQueue, InMemorySendTimers } from "../fakes/in-memory-sends.js";
 import { DAY, HOUR, harness, record, T0 } from "./segment-harness.js";

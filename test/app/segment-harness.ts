@@ -1,9 +1,9 @@
-import type { IngestDeps, IngestRecord } from "../../shared/app/ingest-batch.js";
-import { cachedEvaluationContext, type SegmentDeps } from "../../shared/app/segment-deps.js";
-import type { SegmentsBatchDeps } from "../../shared/app/segments-batch.js";
-import type { Condition, EventRef, SegmentDefinition } from "../../shared/domain/segments/definition.js";
-import { buildLibrary, type SegmentLibrary } from "../../shared/domain/segments/index.js";
-import type { Clock } from "../../shared/ports.js";
+import type { IngestDeps, IngestRecord } from "#shared/app/ingest-batch.js";
+import { cachedEvaluationContext, type SegmentDeps } from "#shared/app/segment-deps.js";
+import type { SegmentsBatchDeps } from "#shared/app/segments-batch.js";
+import type { Condition, EventRef, SegmentDefinition } from "#shared/domain/segments/definition.js";
+import { buildLibrary, type SegmentLibrary } from "#shared/domain/segments/index.js";
+import type { Clock } from "#shared/ports.js";
 import {
   InMemorySegmentStore,
   InMemoryTimers,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { importStaticSegment } from "../../shared/app/import-static-segment.js";
-import { ingestBatch } from "../../shared/app/ingest-batch.js";
-import { SegmentUsageError } from "../../shared/app/segment-errors.js";
+import { importStaticSegment } from "#shared/app/import-static-segment.js";
+import { ingestBatch } from "#shared/app/ingest-batch.js";
+import { SegmentUsageError } from "#shared/app/segment-errors.js";
 import {
   allSlices,
   countMembers,
@@ -10,7 +10,7 @@ import {
   reevaluateStale,
   sumCounts,
   sumSummaries,
-} from "../../shared/app/segments-batch.js";
+} from "#shared/app/segments-batch.js";
 import {
   addToCart,
   cartAbandoners,

@@ -1,6 +1,6 @@
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
-import { attributeValueBytes, itemSizeBytes, writeUnitsFor } from "../../shared/aws/dynamo-item-size.js";
+import { attributeValueBytes, itemSizeBytes, writeUnitsFor } from "#shared/aws/dynamo-item-size.js";
 
 describe("DynamoDB item size by the billing rules", () => {
   it("counts strings as UTF-8 bytes and attribute names as well", () => {

@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { keysCommand } from "../../infra/local/cli/keys-command.js";
-import { DynamoWriteKeyRegistry, WriteKeyExistsError } from "../../shared/aws/dynamo-write-key-registry.js";
-import { writeKeyHash } from "../../shared/domain/write-keys/write-key.js";
+import { keysCommand } from "#cli/keys-command.js";
+import { DynamoWriteKeyRegistry, WriteKeyExistsError } from "#shared/aws/dynamo-write-key-registry.js";
+import { writeKeyHash } from "#shared/domain/write-keys/write-key.js";
 import { captureOutput } from "../support/capture-output.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 

@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { quarantinedIdentifiers } from "../../shared/aws/quarantine-identifiers.js";
+import { quarantinedIdentifiers } from "#shared/aws/quarantine-identifiers.js";
 import { kplAggregatedRecord } from "../support/kpl-record.js";
 
 const utf8 = (text: string) => Buffer.from(text, "utf8");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { quarantineDocument, quarantineKey } from "../../shared/aws/s3-quarantine.js";
-import { RECORDS_PREFIX } from "../../shared/aws/s3-quarantine-index.js";
-import type { QuarantinedRecord } from "../../shared/ports.js";
+import { quarantineDocument, quarantineKey } from "#shared/aws/s3-quarantine.js";
+import { RECORDS_PREFIX } from "#shared/aws/s3-quarantine-index.js";
+import type { QuarantinedRecord } from "#shared/ports.js";
 
 const base: QuarantinedRecord = {
   reason: "not JSON",

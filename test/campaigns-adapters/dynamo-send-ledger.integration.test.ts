@@ -1,9 +1,9 @@
 import { type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoSendLedger, SEND_CLAIM_LEASE_MS } from "../../shared/aws/dynamo-send-ledger.js";
-import type { LedgerEntry, SendIntent } from "../../shared/domain/campaigns/contracts.js";
-import { sendRefOf } from "../../shared/domain/email-feedback/ses-tags.js";
-import { DependencyUnavailableError } from "../../shared/errors.js";
+import { DynamoSendLedger, SEND_CLAIM_LEASE_MS } from "#shared/aws/dynamo-send-ledger.js";
+import type { LedgerEntry, SendIntent } from "#shared/domain/campaigns/contracts.js";
+import { sendRefOf } from "#shared/domain/email-feedback/ses-tags.js";
+import { DependencyUnavailableError } from "#shared/errors.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 
 const T0 = Date.UTC(2026, 10, 23, 12);

@@ -1,5 +1,5 @@
-import type { Sleep } from "../../shared/app/rate-limiter.js";
-import type { Clock } from "../../shared/ports.js";
+import type { Sleep } from "#shared/app/rate-limiter.js";
+import type { Clock } from "#shared/ports.js";
 
 /** A clock that only moves when someone sleeps on it: sleeps resolve at once and advance the time. */
 export class FakeTime implements Clock {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TokenBucket } from "../../shared/app/rate-limiter.js";
+import { TokenBucket } from "#shared/app/rate-limiter.js";
 import { FakeTime } from "./fake-time.js";
 
 const T0 = Date.UTC(2026, 10, 23, 12);

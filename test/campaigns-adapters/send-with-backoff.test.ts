@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { TokenBucket } from "../../shared/app/rate-limiter.js";
-import { sendWithBackoff } from "../../shared/app/send-with-backoff.js";
-import {
-  MailerRejectedError,
-  MailerThrottledError,
-  MailerUnavailableError,
-} from "../../shared/mailer-errors.js";
-import type { Mailer, MailReceipt, OutgoingEmail } from "../../shared/ports.js";
+import { TokenBucket } from "#shared/app/rate-limiter.js";
+import { sendWithBackoff } from "#shared/app/send-with-backoff.js";
+import { MailerRejectedError, MailerThrottledError, MailerUnavailableError } from "#shared/mailer-errors.js";
+import type { Mailer, MailReceipt, OutgoingEmail } from "#shared/ports.js";
 import { FakeTime } from "./fake-time.js";
 
 const T0 = Date.UTC(2026, 10, 23, 12);

@@ -5,7 +5,7 @@ import {
   isSendRef,
   SES_TAG_MAX_LENGTH,
   sendRefOf,
-} from "../../shared/domain/email-feedback/ses-tags.js";
+} from "#shared/domain/email-feedback/ses-tags.js";
 
 const SES_ALPHABET = /^[A-Za-z0-9_-]{1,256}$/;
 

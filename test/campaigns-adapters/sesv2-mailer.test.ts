@@ -3,14 +3,10 @@ import { createRequire } from "node:module";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { headerText, SesV2Mailer } from "../../shared/aws/sesv2-mailer.js";
-import { decodeSesTag } from "../../shared/domain/email-feedback/ses-tags.js";
-import {
-  MailerRejectedError,
-  MailerThrottledError,
-  MailerUnavailableError,
-} from "../../shared/mailer-errors.js";
-import type { OutgoingEmail } from "../../shared/ports.js";
+import { headerText, SesV2Mailer } from "#shared/aws/sesv2-mailer.js";
+import { decodeSesTag } from "#shared/domain/email-feedback/ses-tags.js";
+import { MailerRejectedError, MailerThrottledError, MailerUnavailableError } from "#shared/mailer-errors.js";
+import type { OutgoingEmail } from "#shared/ports.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const FROM = "Shop <news@shop.example>";

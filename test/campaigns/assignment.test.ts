@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assign, unitHash, type Variant } from "../../shared/domain/campaigns/index.js";
+import { assign, unitHash, type Variant } from "#shared/domain/campaigns/index.js";
 
 const N = 100_000;
 const ids = Array.from({ length: N }, (_, i) => `customer-${i}`);

@@ -6,7 +6,7 @@ import {
   CampaignDefinitionError,
   loadCampaignLibrary,
   readTemplateCatalog,
-} from "../../shared/templates/campaign-files.js";
+} from "#shared/templates/campaign-files.js";
 import { CATALOG } from "./helpers.js";
 
 let dir: string;

@@ -5,9 +5,9 @@ import {
   checkCampaignDefinition,
   type LedgerEntry,
   type TemplateCatalog,
-} from "../../shared/domain/campaigns/index.js";
-import type { TailorEvent } from "../../shared/domain/events/index.js";
-import { emptyProfile, foldEvents, type Profile } from "../../shared/domain/profile/index.js";
+} from "#shared/domain/campaigns/index.js";
+import type { TailorEvent } from "#shared/domain/events/index.js";
+import { emptyProfile, foldEvents, type Profile } from "#shared/domain/profile/index.js";
 import { parsed, type RawEvent } from "../factories/events.js";
 
 export const CUSTOMER = "user-1";

@@ -6,8 +6,8 @@ import {
   journeyIntents,
   type LedgerEntry,
   type SendIntent,
-} from "../../shared/domain/campaigns/index.js";
-import type { Profile } from "../../shared/domain/profile/index.js";
+} from "#shared/domain/campaigns/index.js";
+import type { Profile } from "#shared/domain/profile/index.js";
 import { CUSTOMER, campaign, DAY, HOUR, reachable, sent } from "./helpers.js";
 
 const START = Date.UTC(2026, 0, 12, 10); // a Monday, 10:00 UTC (11:00 Paris)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isQuietMinute, localTimeAt, quietUntil } from "../../shared/domain/campaigns/index.js";
+import { isQuietMinute, localTimeAt, quietUntil } from "#shared/domain/campaigns/index.js";
 import { campaign, MINUTE } from "./helpers.js";
 
 const policyOf = (start: string, end: string, defaultTimeZone = "UTC") => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkCampaignDefinition } from "../../shared/domain/campaigns/index.js";
+import { checkCampaignDefinition } from "#shared/domain/campaigns/index.js";
 import { campaign, DAY, HOUR } from "./helpers.js";
 
 const base = {

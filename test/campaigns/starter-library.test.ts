@@ -6,9 +6,9 @@ import {
   intentsForSchedule,
   intentsForTransition,
   journeyIntents,
-} from "../../shared/domain/campaigns/index.js";
-import { loadCampaignLibrary } from "../../shared/templates/campaign-files.js";
-import { loadSegmentLibrary } from "../../shared/templates/segment-files.js";
+} from "#shared/domain/campaigns/index.js";
+import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
+import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { rawEvents } from "../factories/events.js";
 import { CUSTOMER, events, fold, HOUR, reachable } from "./helpers.js";
 

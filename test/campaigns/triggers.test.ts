@@ -4,8 +4,8 @@ import {
   intentsForSchedule,
   intentsForTransition,
   ONCE_OCCURRENCE,
-} from "../../shared/domain/campaigns/index.js";
-import type { SegmentTransition } from "../../shared/domain/segments/index.js";
+} from "#shared/domain/campaigns/index.js";
+import type { SegmentTransition } from "#shared/domain/segments/index.js";
 import { rawEvents } from "../factories/events.js";
 import { CUSTOMER, campaign, DAY, events, fold, HOUR, library, MINUTE } from "./helpers.js";
 

@@ -6,9 +6,9 @@ import {
   journeyIntents,
   nextWaitCheck,
   WAIT_MAX_CHECK_GAP_MS,
-} from "../../shared/domain/campaigns/index.js";
-import { loadCampaignLibrary } from "../../shared/templates/campaign-files.js";
-import { loadSegmentLibrary } from "../../shared/templates/segment-files.js";
+} from "#shared/domain/campaigns/index.js";
+import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
+import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { rawEvents } from "../factories/events.js";
 import { CUSTOMER, campaign, DAY, events, fold, HOUR, MINUTE, reachable } from "./helpers.js";
 

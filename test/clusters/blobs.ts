@@ -1,4 +1,4 @@
-import { normalDraw, seededRandom } from "../../shared/domain/experiments/index.js";
+import { normalDraw, seededRandom } from "#shared/domain/experiments/index.js";
 
 /** A planted group of customers: the centre of its cluster features and the spread around it. */
 export interface Blob {

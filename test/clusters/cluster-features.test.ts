@@ -6,8 +6,8 @@ import {
   clusterFeatures,
   clusterFeaturesFrom,
   fitClusters,
-} from "../../shared/domain/clusters/index.js";
-import { FEATURE_NAMES, profileFeatures } from "../../shared/domain/features/index.js";
+} from "#shared/domain/clusters/index.js";
+import { FEATURE_NAMES, profileFeatures } from "#shared/domain/features/index.js";
 import { simulatePopulation } from "../segments/sim-profiles.js";
 
 const population = simulatePopulation({ customers: 100, days: 30, seed: 5, start: Date.UTC(2026, 0, 5) });

@@ -5,7 +5,7 @@ import {
   clusterModelSchema,
   fitClusters,
   matchesClusterFeatures,
-} from "../../shared/domain/clusters/index.js";
+} from "#shared/domain/clusters/index.js";
 import { PLANTED, plantedRows } from "./blobs.js";
 
 const fitted = (): ClusterModel => fitClusters(plantedRows(PLANTED, 30, 21).rows, { k: 5 });

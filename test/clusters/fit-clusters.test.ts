@@ -5,9 +5,9 @@ import {
   ClusterInputError,
   clusterValue,
   fitClusters,
-} from "../../shared/domain/clusters/index.js";
-import { reseedEmpty } from "../../shared/domain/clusters/reseed-empty.js";
-import { FEATURE_VERSION } from "../../shared/domain/features/index.js";
+} from "#shared/domain/clusters/index.js";
+import { reseedEmpty } from "#shared/domain/clusters/reseed-empty.js";
+import { FEATURE_VERSION } from "#shared/domain/features/index.js";
 import { PLANTED, plantedRows, purity } from "./blobs.js";
 
 const standardised = (row: readonly number[], mean: readonly number[], scale: readonly number[]) =>

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { consentAuditEntries, consentAuditId } from "../../shared/app/consent/consent-audit-entries.js";
-import type { TailorEvent } from "../../shared/domain/events/index.js";
-import { foldEvents, type Profile } from "../../shared/domain/profile/index.js";
+import { consentAuditEntries, consentAuditId } from "#shared/app/consent/consent-audit-entries.js";
+import type { TailorEvent } from "#shared/domain/events/index.js";
+import { foldEvents, type Profile } from "#shared/domain/profile/index.js";
 import { NOW, parsed as parsedAt, type RawEvent, rawEvents } from "../factories/events.js";
 
 const MINUTE = 60_000;

@@ -1,7 +1,7 @@
 import { type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuditRangeError, DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
-import type { AuditAction, AuditEntry } from "../../shared/ports.js";
+import { AuditRangeError, DynamoAuditLog } from "#shared/aws/dynamo-audit-log.js";
+import type { AuditAction, AuditEntry } from "#shared/ports.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 
 const HOUR = 3_600_000;

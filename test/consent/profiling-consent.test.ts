@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mayProfile } from "../../shared/domain/profile/consent.js";
-import { DAY_MS, type Profile } from "../../shared/domain/profile/index.js";
+import { mayProfile } from "#shared/domain/profile/consent.js";
+import { DAY_MS, type Profile } from "#shared/domain/profile/index.js";
 import { rawEvents } from "../factories/events.js";
 import { at, evaluateRule, profileOf } from "../segments/helpers.js";
 

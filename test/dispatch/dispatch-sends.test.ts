@@ -1,15 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { dispatchSends } from "../../shared/app/dispatch-sends.js";
-import type { ExperimentIncrement } from "../../shared/domain/analytics/index.js";
-import { assign } from "../../shared/domain/campaigns/index.js";
-import { decodeEvent } from "../../shared/domain/events/index.js";
-import {
-  MailerRejectedError,
-  MailerThrottledError,
-  MailerUnavailableError,
-} from "../../shared/mailer-errors.js";
-import { verifyUnsubscribeToken } from "../../shared/render/index.js";
-import { PREVIEW_LINKS } from "../../shared/render/preview-settings.js";
+import { dispatchSends } from "#shared/app/dispatch-sends.js";
+import type { ExperimentIncrement } from "#shared/domain/analytics/index.js";
+import { assign } from "#shared/domain/campaigns/index.js";
+import { decodeEvent } from "#shared/domain/events/index.js";
+import { MailerRejectedError, MailerThrottledError, MailerUnavailableError } from "#shared/mailer-errors.js";
+import { verifyUnsubscribeToken } from "#shared/render/index.js";
+import { PREVIEW_LINKS } from "#shared/render/preview-settings.js";
 import { campaign, customer, HOUR, harness, intent, messages, T0 } from "./harness.js";
 
 describe("dispatchSends", () => {

@@ -1,5 +1,5 @@
-import type { LedgerEntry, SendIntent } from "../../shared/domain/campaigns/contracts.js";
-import type { Profile } from "../../shared/domain/profile/index.js";
+import type { LedgerEntry, SendIntent } from "#shared/domain/campaigns/contracts.js";
+import type { Profile } from "#shared/domain/profile/index.js";
 import type {
   ClaimResult,
   Mailer,
@@ -11,7 +11,7 @@ import type {
   SendQueue,
   SendTimers,
   StoredProfile,
-} from "../../shared/ports.js";
+} from "#shared/ports.js";
 
 /** The send ledger's contract in memory: one claim per key, pending until settled; a log per customer. */
 export class InMemoryLedger implements SendLedger {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fireSendTimers } from "../../shared/app/fire-send-timers.js";
+import { fireSendTimers } from "#shared/app/fire-send-timers.js";
 import { FakeTime } from "../campaigns-adapters/fake-time.js";
 import { MemoryQueue, MemorySendTimers } from "./fakes.js";
 import { HOUR, intent, MINUTE, T0 } from "./harness.js";

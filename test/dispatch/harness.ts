@@ -1,21 +1,21 @@
-import type { DispatchDeps, SendMessage } from "../../shared/app/dispatch-sends.js";
-import { InMemoryCatalog } from "../../shared/app/in-memory-catalog.js";
+import type { DispatchDeps, SendMessage } from "#shared/app/dispatch-sends.js";
+import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
 import {
   buildCampaignLibrary,
   type CampaignDefinition,
   checkCampaignDefinition,
   type SendIntent,
   sendKey,
-} from "../../shared/domain/campaigns/index.js";
-import { emptyProfile, type Profile } from "../../shared/domain/profile/index.js";
+} from "#shared/domain/campaigns/index.js";
+import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
 import {
   type CompiledTemplates,
   EmailRenderer,
   PREVIEW_LINKS,
   PREVIEW_SHOP,
   TEMPLATES_FORMAT,
-} from "../../shared/render/index.js";
-import { simulatorCatalogProducts } from "../../shared/sim/index.js";
+} from "#shared/render/index.js";
+import { simulatorCatalogProducts } from "#shared/sim/index.js";
 import { FakeTime } from "../campaigns-adapters/fake-time.js";
 import { InMemoryLedger, MapProfiles, MemorySendTimers, RecordingMailer } from "./fakes.js";
 

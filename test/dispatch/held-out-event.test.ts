@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { holdoutEvent } from "../../shared/app/dispatch-sends.js";
-import { decodeEvent, ID_MAX } from "../../shared/domain/events/index.js";
+import { holdoutEvent } from "#shared/app/dispatch-sends.js";
+import { decodeEvent, ID_MAX } from "#shared/domain/events/index.js";
 import { intent, T0 } from "./harness.js";
 
 /** Tailor's own `Email Held Out` event must always pass the ingest's validation (never be quarantined). */

@@ -7,11 +7,11 @@ import {
 } from "@aws-sdk/client-sqs";
 import { startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoSendTimers } from "../../shared/aws/dynamo-send-timers.js";
-import { DynamoTimers } from "../../shared/aws/dynamo-timers.js";
-import { SqsSendQueue } from "../../shared/aws/sqs-send-queue.js";
-import type { SendIntent } from "../../shared/domain/campaigns/contracts.js";
-import { DependencyUnavailableError } from "../../shared/errors.js";
+import { DynamoSendTimers } from "#shared/aws/dynamo-send-timers.js";
+import { DynamoTimers } from "#shared/aws/dynamo-timers.js";
+import { SqsSendQueue } from "#shared/aws/sqs-send-queue.js";
+import type { SendIntent } from "#shared/domain/campaigns/contracts.js";
+import { DependencyUnavailableError } from "#shared/errors.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 import { intent, MINUTE, T0 } from "./harness.js";
 

@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dispatchSends } from "../../shared/app/dispatch-sends.js";
-import { recordSesFeedback } from "../../shared/app/ses-feedback.js";
-import { DynamoSendLedger, SEND_CLAIM_LEASE_MS } from "../../shared/aws/dynamo-send-ledger.js";
-import { emailTags } from "../../shared/aws/sesv2-mailer.js";
-import type { LedgerEntry } from "../../shared/domain/campaigns/contracts.js";
-import { MailerThrottledError } from "../../shared/mailer-errors.js";
+import { dispatchSends } from "#shared/app/dispatch-sends.js";
+import { recordSesFeedback } from "#shared/app/ses-feedback.js";
+import { DynamoSendLedger, SEND_CLAIM_LEASE_MS } from "#shared/aws/dynamo-send-ledger.js";
+import { emailTags } from "#shared/aws/sesv2-mailer.js";
+import type { LedgerEntry } from "#shared/domain/campaigns/contracts.js";
+import { MailerThrottledError } from "#shared/mailer-errors.js";
 import type {
   EventRecord,
   EventWriteOutcome,
@@ -13,7 +13,7 @@ import type {
   Mailer,
   MailReceipt,
   OutgoingEmail,
-} from "../../shared/ports.js";
+} from "#shared/ports.js";
 import { envelope, mail } from "../feedback/ses-fixtures.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 import { campaign, customer, harness, intent, MINUTE, messages, T0 } from "./harness.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { InMemoryCatalog } from "../../shared/app/in-memory-catalog.js";
-import { recommendProducts } from "../../shared/app/recommendations.js";
-import { BOUGHT_PRODUCTS_MAX, DAY_MS, foldEvents, type Profile } from "../../shared/domain/profile/index.js";
-import type { CatalogProduct } from "../../shared/ports.js";
+import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
+import { recommendProducts } from "#shared/app/recommendations.js";
+import { BOUGHT_PRODUCTS_MAX, DAY_MS, foldEvents, type Profile } from "#shared/domain/profile/index.js";
+import type { CatalogProduct } from "#shared/ports.js";
 import { NOW, parsed, rawProduct, rawTrack } from "../factories/events.js";
 
 const order = (id: string, productIds: readonly string[], at: number) =>

@@ -1,11 +1,11 @@
 import { marshall } from "@aws-sdk/util-dynamodb";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { describeProfile } from "../../infra/local/cli/profile-summary.js";
-import { readableProfile } from "../../shared/app/privacy/readable-profile.js";
-import { itemSizeBytes } from "../../shared/aws/dynamo-item-size.js";
-import { parseEvent, type TailorEvent } from "../../shared/domain/events/index.js";
-import { DAY_MS, foldEvents, type Profile, RECENT_ORDERS_MAX } from "../../shared/domain/profile/index.js";
+import { describeProfile } from "#cli/profile-summary.js";
+import { readableProfile } from "#shared/app/privacy/readable-profile.js";
+import { itemSizeBytes } from "#shared/aws/dynamo-item-size.js";
+import { parseEvent, type TailorEvent } from "#shared/domain/events/index.js";
+import { DAY_MS, foldEvents, type Profile, RECENT_ORDERS_MAX } from "#shared/domain/profile/index.js";
 import { type EnvelopeOptions, NOW, parsed, type RawEvent, rawTrack } from "../factories/events.js";
 import * as spec from "../fixtures/segment-ecommerce-v2.js";
 

@@ -7,7 +7,7 @@ import {
   parseEvent,
   RECORD_BYTES_MAX,
   type TailorEvent,
-} from "../../shared/domain/events/index.js";
+} from "#shared/domain/events/index.js";
 import { NOW, parsed, rawEvents, rawIdentify, rawProduct, rawTrack, toBytes } from "../factories/events.js";
 
 function failure(result: ParseResult): EventValidationError {

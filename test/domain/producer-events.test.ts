@@ -11,7 +11,7 @@ import {
   type ParseResult,
   parseEvent,
   type TailorEvent,
-} from "../../shared/domain/events/index.js";
+} from "#shared/domain/events/index.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const ARRIVED = NOW - 2_000;

@@ -1,7 +1,7 @@
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
-import { itemSizeBytes } from "../../shared/aws/dynamo-item-size.js";
-import type { TailorEvent } from "../../shared/domain/events/index.js";
+import { itemSizeBytes } from "#shared/aws/dynamo-item-size.js";
+import type { TailorEvent } from "#shared/domain/events/index.js";
 import {
   AFFINITY_HALF_LIFE_MS,
   affinityAt,
@@ -26,7 +26,7 @@ import {
   lifecycleAt,
   lifecycleNextChangeAt,
   type Profile,
-} from "../../shared/domain/profile/index.js";
+} from "#shared/domain/profile/index.js";
 import {
   type EnvelopeOptions,
   NOW,

@@ -1,11 +1,7 @@
 import awsCronParser from "aws-cron-parser";
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  type CronFields,
-  nextCronTime,
-  parseScheduleExpression,
-} from "../../shared/domain/schedules/index.js";
+import { type CronFields, nextCronTime, parseScheduleExpression } from "#shared/domain/schedules/index.js";
 
 afterEach(() => {
   vi.unstubAllEnvs();

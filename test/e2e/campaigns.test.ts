@@ -2,11 +2,11 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalStack } from "../../infra/local/local-stack.js";
-import { LOCAL_NAMES } from "../../infra/local-names.js";
-import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
-import type { LedgerEntry } from "../../shared/domain/campaigns/index.js";
-import { readSentMail, type SentMail } from "../../shared/sim/sent-mail.js";
+import type { LocalStack } from "#infra/local/local-stack.js";
+import { LOCAL_NAMES } from "#infra/local-names.js";
+import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
+import type { LedgerEntry } from "#shared/domain/campaigns/index.js";
+import { readSentMail, type SentMail } from "#shared/sim/sent-mail.js";
 import { tempDir } from "../local/helpers.js";
 import { TestClock } from "../local/test-clock.js";
 import { startTestStack } from "../local/test-stack.js";

@@ -1,29 +1,25 @@
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalStack } from "../../infra/local/local-stack.js";
-import {
-  type LocalModels,
-  modelEndpointsOf,
-  startLocalModels,
-} from "../../infra/local/model-server-runner.js";
-import { localAccountId, localRegion } from "../../infra/local/sdk-env.js";
-import { stackTemplate } from "../../infra/local/stack-template.js";
-import { planStateMachines, type StateMachineSpec } from "../../infra/local/state-machine-plan.js";
-import { runStateMachine, type TaskBinding } from "../../infra/local/state-machine-runner.js";
-import { bindStateMachineTasks } from "../../infra/local/state-machine-tasks.js";
-import { LOCAL_NAMES } from "../../infra/local-names.js";
-import { tierOf } from "../../shared/app/rescoring/index.js";
-import { DynamoClusterStore } from "../../shared/aws/dynamo-cluster-store.js";
-import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
-import { DynamoSegmentStore } from "../../shared/aws/dynamo-segment-store.js";
-import { assignCluster, clusterFeatures } from "../../shared/domain/clusters/index.js";
-import { profileFeatures } from "../../shared/domain/features/index.js";
-import { mayProfile } from "../../shared/domain/profile/consent.js";
-import { DAY_MS, type Profile } from "../../shared/domain/profile/index.js";
-import type { ModelScore } from "../../shared/domain/segments/contracts.js";
-import { type LogisticArtifact, loadArtifactDirectory } from "../../shared/model-server/artifacts.js";
-import { scoreLogistic } from "../../shared/model-server/logistic.js";
+import type { LocalStack } from "#infra/local/local-stack.js";
+import { type LocalModels, modelEndpointsOf, startLocalModels } from "#infra/local/model-server-runner.js";
+import { localAccountId, localRegion } from "#infra/local/sdk-env.js";
+import { stackTemplate } from "#infra/local/stack-template.js";
+import { planStateMachines, type StateMachineSpec } from "#infra/local/state-machine-plan.js";
+import { runStateMachine, type TaskBinding } from "#infra/local/state-machine-runner.js";
+import { bindStateMachineTasks } from "#infra/local/state-machine-tasks.js";
+import { LOCAL_NAMES } from "#infra/local-names.js";
+import { tierOf } from "#shared/app/rescoring/index.js";
+import { DynamoClusterStore } from "#shared/aws/dynamo-cluster-store.js";
+import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
+import { assignCluster, clusterFeatures } from "#shared/domain/clusters/index.js";
+import { profileFeatures } from "#shared/domain/features/index.js";
+import { mayProfile } from "#shared/domain/profile/consent.js";
+import { DAY_MS, type Profile } from "#shared/domain/profile/index.js";
+import type { ModelScore } from "#shared/domain/segments/contracts.js";
+import { type LogisticArtifact, loadArtifactDirectory } from "#shared/model-server/artifacts.js";
+import { scoreLogistic } from "#shared/model-server/logistic.js";
 import { tempDir } from "../local/helpers.js";
 import { TestClock } from "../local/test-clock.js";
 import { startTestStack } from "../local/test-stack.js";

@@ -4,7 +4,7 @@ import {
   StatisticsInputError,
   twoProportionZTest,
   wilsonInterval,
-} from "../../shared/domain/experiments/index.js";
+} from "#shared/domain/experiments/index.js";
 
 describe("wilsonInterval", () => {
   // Newcombe RG (1998), "Two-sided confidence intervals for the single proportion: comparison of seven

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  MSPRT_START,
-  msprt,
-  msprtPath,
-  StatisticsInputError,
-} from "../../shared/domain/experiments/index.js";
+import { MSPRT_START, msprt, msprtPath, StatisticsInputError } from "#shared/domain/experiments/index.js";
 
 describe("msprt", () => {
   // Λ = √(s²/(s²+τ²)) · exp(τ²θ̂²/(2s²(s²+τ²))), s² the pooled variance (Johari et al. 2022, normal

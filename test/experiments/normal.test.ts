@@ -5,7 +5,7 @@ import {
   normalCdf,
   normalQuantile,
   StatisticsInputError,
-} from "../../shared/domain/experiments/index.js";
+} from "#shared/domain/experiments/index.js";
 
 // Reference values from SciPy 1.17.1 (`scipy.special.erf`, `scipy.special.erfc`, `scipy.stats.norm.cdf`,
 // `scipy.stats.norm.ppf`), printed with repr(); the quantiles also agree with Abramowitz & Stegun Table 26.5.

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { MsprtState, Random } from "../../shared/domain/experiments/index.js";
-import {
-  MSPRT_START,
-  msprt,
-  seededRandom,
-  twoProportionZTest,
-} from "../../shared/domain/experiments/index.js";
+import type { MsprtState, Random } from "#shared/domain/experiments/index.js";
+import { MSPRT_START, msprt, seededRandom, twoProportionZTest } from "#shared/domain/experiments/index.js";
 
 const EXPERIMENTS = 2000;
 const DAYS = 30;

@@ -4,7 +4,7 @@ import {
   normalQuantile,
   requiredSampleSize,
   StatisticsInputError,
-} from "../../shared/domain/experiments/index.js";
+} from "#shared/domain/experiments/index.js";
 
 /** Power of the two-sided pooled z-test with n per arm (the normal approximation the formula inverts). */
 function power(p1: number, p2: number, n: number, alpha: number): number {

@@ -4,7 +4,7 @@ import {
   StatisticsInputError,
   seededRandom,
   thompsonWeights,
-} from "../../shared/domain/experiments/index.js";
+} from "#shared/domain/experiments/index.js";
 
 describe("betaDraw", () => {
   it("has the Beta mean and variance (20,000 draws of Beta(3, 7): mean 0.3, variance 0.0191)", () => {

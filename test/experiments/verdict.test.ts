@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { requiredSampleSize, verdict } from "../../shared/domain/experiments/index.js";
+import { requiredSampleSize, verdict } from "#shared/domain/experiments/index.js";
 
 // Interval figures are Newcombe's hybrid score interval recomputed independently in Python with SciPy 1.17.1
 // norm.ppf: 480 vs 400 of 10,000 → [0.23, 1.37] pts; at 90 % reversed → [−1.28, −0.32]; 2,010 vs 2,000 of

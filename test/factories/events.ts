@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { parseEvent, type TailorEvent } from "../../shared/domain/events/index.js";
+import { parseEvent, type TailorEvent } from "#shared/domain/events/index.js";
 
 /** A fixed "now" for tests: 2025-06-15T12:00:00Z. */
 export const NOW = Date.UTC(2025, 5, 15, 12);

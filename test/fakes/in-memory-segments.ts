@@ -1,4 +1,4 @@
-import type { RfmThresholds, SegmentTransition } from "../../shared/domain/segments/contracts.js";
+import type { RfmThresholds, SegmentTransition } from "#shared/domain/segments/contracts.js";
 import type {
   DueTimer,
   SegmentSize,
@@ -6,7 +6,7 @@ import type {
   SizeDelta,
   Timers,
   TransitionPublisher,
-} from "../../shared/ports.js";
+} from "#shared/ports.js";
 
 /** Timers in memory: due ones oldest first, like the DynamoDB store. */
 export class InMemoryTimers implements Timers {

@@ -1,5 +1,5 @@
-import type { SendIntent } from "../../shared/domain/campaigns/contracts.js";
-import type { SendQueue, SendTimers } from "../../shared/ports.js";
+import type { SendIntent } from "#shared/domain/campaigns/contracts.js";
+import type { SendQueue, SendTimers } from "#shared/ports.js";
 
 /** The sends queue in memory; `failNext` refuses that many enqueue calls (an SQS outage). */
 export class InMemorySendQueue implements SendQueue {

@@ -1,4 +1,4 @@
-import type { Profile } from "../../shared/domain/profile/index.js";
+import type { Profile } from "#shared/domain/profile/index.js";
 import type {
   ClearOutboxOutcome,
   ErasableProfiles,
@@ -16,7 +16,7 @@ import type {
   Tombstone,
   TombstoneKind,
   TombstoneReader,
-} from "../../shared/ports.js";
+} from "#shared/ports.js";
 
 /**
  * A profile store in memory with the same contract as the DynamoDB one: optimistic versions, and an erased

@@ -1,5 +1,5 @@
-import type { WriteKeyRecord } from "../../shared/domain/write-keys/write-key.js";
-import type { WriteKeyRegistry } from "../../shared/ports.js";
+import type { WriteKeyRecord } from "#shared/domain/write-keys/write-key.js";
+import type { WriteKeyRegistry } from "#shared/ports.js";
 
 /** The write-key registry in a map, counting lookups (to see the API's cache at work). */
 export class InMemoryWriteKeyRegistry implements WriteKeyRegistry {

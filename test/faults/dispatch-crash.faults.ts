@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_NAMES } from "../../infra/local-names.js";
+import { LOCAL_NAMES } from "#infra/local-names.js";
 import {
   CrashRun,
   describeOutcomes,

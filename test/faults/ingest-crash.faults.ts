@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Profile } from "../../shared/domain/profile/index.js";
+import type { Profile } from "#shared/domain/profile/index.js";
 import {
   CrashRun,
   describeOutcomes,

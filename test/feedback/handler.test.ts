@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { sesEventDetailSchema } from "../../shared/domain/email-feedback/ses-event-schema.js";
-import { createObservability } from "../../shared/lambda/middleware.js";
-import type { EventRecord, EventWriteOutcome, EventWriter } from "../../shared/ports.js";
+import { sesEventDetailSchema } from "#shared/domain/email-feedback/ses-event-schema.js";
+import { createObservability } from "#shared/lambda/middleware.js";
+import type { EventRecord, EventWriteOutcome, EventWriter } from "#shared/ports.js";
 import { RecordingAcceptances } from "./recording-acceptances.js";
 import * as ses from "./ses-fixtures.js";
 
@@ -21,7 +21,7 @@ const asEvent = (fixture: ReturnType<typeof ses.envelope>) => ({
   detail: sesEventDetailSchema.parse(fixture.detail),
 });
 
-type HandlerModule = typeof import("../../functions/ses-feedback/handler.js");
+type HandlerModule = typeof import("#functions/ses-feedback/handler.js");
 let module: HandlerModule;
 
 beforeAll(async () => {
@@ -30,7 +30,7 @@ beforeAll(async () => {
   vi.stubEnv("POWERTOOLS_SERVICE_NAME", "tailor-ses-feedback");
   vi.stubEnv("POWERTOOLS_METRICS_NAMESPACE", "Tailor");
   vi.stubEnv("AWS_REGION", "us-east-1");
-  module = await import("../../functions/ses-feedback/handler.js");
+  module = await import("#functions/ses-feedback/handler.js");
 });
 afterAll(() => vi.unstubAllEnvs());
 

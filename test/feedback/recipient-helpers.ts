@@ -1,7 +1,7 @@
-import type { LedgerEntry } from "../../shared/domain/campaigns/contracts.js";
-import type { SendLedger } from "../../shared/ports.js";
-import type { Product } from "../../shared/sim/catalog.js";
-import type { SentMail } from "../../shared/sim/sent-mail.js";
+import type { LedgerEntry } from "#shared/domain/campaigns/contracts.js";
+import type { SendLedger } from "#shared/ports.js";
+import type { Product } from "#shared/sim/catalog.js";
+import type { SentMail } from "#shared/sim/sent-mail.js";
 
 export const API = "http://127.0.0.1:8006";
 export const UNSUBSCRIBE = `${API}/unsubscribe?t=eyJwIjoidSJ9.c2ln`;

@@ -1,14 +1,14 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Emulators, startEmulators } from "../../infra/local/emulators.js";
-import { sesFeedbackToEvents } from "../../shared/app/ses-feedback.js";
-import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
-import { SesV2Mailer } from "../../shared/aws/sesv2-mailer.js";
-import { decodeEvent } from "../../shared/domain/events/index.js";
-import { buildCatalog } from "../../shared/sim/catalog.js";
-import { SimulatedRecipients } from "../../shared/sim/recipients.js";
-import { readSentMail } from "../../shared/sim/sent-mail.js";
+import { type Emulators, startEmulators } from "#infra/local/emulators.js";
+import { sesFeedbackToEvents } from "#shared/app/ses-feedback.js";
+import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
+import { SesV2Mailer } from "#shared/aws/sesv2-mailer.js";
+import { decodeEvent } from "#shared/domain/events/index.js";
+import { buildCatalog } from "#shared/sim/catalog.js";
+import { SimulatedRecipients } from "#shared/sim/recipients.js";
+import { readSentMail } from "#shared/sim/sent-mail.js";
 import { tempDir } from "../local/helpers.js";
 import { campaignHtml, PREFERENCES, UNSUBSCRIBE } from "./recipient-helpers.js";
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { sesFeedbackToEvents } from "../../shared/app/ses-feedback.js";
-import { decodeEvent } from "../../shared/domain/events/index.js";
-import { buildCatalog, type Product } from "../../shared/sim/catalog.js";
-import { buildCustomers, type Customer } from "../../shared/sim/customers.js";
-import { ESTABLISHED_PERSONAS, PERSONA_BEHAVIOUR } from "../../shared/sim/personas.js";
-import { LEDGER_ATTEMPTS, type RecipientRates, SimulatedRecipients } from "../../shared/sim/recipients.js";
-import type { SentMail } from "../../shared/sim/sent-mail.js";
-import type { SimSesEvent } from "../../shared/sim/ses-events.js";
+import { sesFeedbackToEvents } from "#shared/app/ses-feedback.js";
+import { decodeEvent } from "#shared/domain/events/index.js";
+import { buildCatalog, type Product } from "#shared/sim/catalog.js";
+import { buildCustomers, type Customer } from "#shared/sim/customers.js";
+import { ESTABLISHED_PERSONAS, PERSONA_BEHAVIOUR } from "#shared/sim/personas.js";
+import { LEDGER_ATTEMPTS, type RecipientRates, SimulatedRecipients } from "#shared/sim/recipients.js";
+import type { SentMail } from "#shared/sim/sent-mail.js";
+import type { SimSesEvent } from "#shared/sim/ses-events.js";
 import { campaignHtml, FakeLedger, PREFERENCES, sentMail, UNSUBSCRIBE, VIEW } from "./recipient-helpers.js";
 
 const SEED = 7;

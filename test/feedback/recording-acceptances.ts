@@ -1,4 +1,4 @@
-import type { SendAcceptance, SendAcceptances } from "../../shared/ports.js";
+import type { SendAcceptance, SendAcceptances } from "#shared/ports.js";
 
 /** The ledger's acceptances in memory, first record kept (as the ledger's conditional put keeps it). */
 export class RecordingAcceptances implements SendAcceptances {

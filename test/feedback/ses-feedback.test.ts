@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { recordSesFeedback, sendAcceptanceOf, sesFeedbackToEvents } from "../../shared/app/ses-feedback.js";
-import { sendRefOf } from "../../shared/domain/email-feedback/ses-tags.js";
-import { decodeEvent, type TailorEvent } from "../../shared/domain/events/index.js";
-import type { EventRecord, EventWriteOutcome, EventWriter } from "../../shared/ports.js";
+import { recordSesFeedback, sendAcceptanceOf, sesFeedbackToEvents } from "#shared/app/ses-feedback.js";
+import { sendRefOf } from "#shared/domain/email-feedback/ses-tags.js";
+import { decodeEvent, type TailorEvent } from "#shared/domain/events/index.js";
+import type { EventRecord, EventWriteOutcome, EventWriter } from "#shared/ports.js";
 import { RecordingAcceptances } from "./recording-acceptances.js";
 import * as ses from "./ses-fixtures.js";
 

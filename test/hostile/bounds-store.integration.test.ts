@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
-import { decodeEvent, type TailorEvent } from "../../shared/domain/events/index.js";
-import { foldEvents } from "../../shared/domain/profile/index.js";
+import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { decodeEvent, type TailorEvent } from "#shared/domain/events/index.js";
+import { foldEvents } from "#shared/domain/profile/index.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 import { NOW } from "./hostile-batch.js";
 

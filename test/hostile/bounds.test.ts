@@ -6,13 +6,13 @@ import {
   MONEY_MINOR_MAX,
   type ParseResult,
   type TailorEvent,
-} from "../../shared/domain/events/index.js";
+} from "#shared/domain/events/index.js";
 import {
   attributedTouch,
   foldEvents,
   type Profile,
   REVENUE_MINOR_MAX,
-} from "../../shared/domain/profile/index.js";
+} from "#shared/domain/profile/index.js";
 import { expectPrototypeUntouched, hostileRecord, ingestAmongValid, NOW } from "./hostile-batch.js";
 
 const encoder = new TextEncoder();

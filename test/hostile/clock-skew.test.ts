@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { explanationLines } from "../../infra/local/cli/explain-command.js";
-import { describeProfile } from "../../infra/local/cli/profile-summary.js";
-import { readableProfile } from "../../shared/app/privacy/readable-profile.js";
-import { decodeEvent, FUTURE_TOLERANCE_MS, type TailorEvent } from "../../shared/domain/events/index.js";
-import { clockSkewNote, foldEvents, type Profile } from "../../shared/domain/profile/index.js";
+import { explanationLines } from "#cli/explain-command.js";
+import { describeProfile } from "#cli/profile-summary.js";
+import { readableProfile } from "#shared/app/privacy/readable-profile.js";
+import { decodeEvent, FUTURE_TOLERANCE_MS, type TailorEvent } from "#shared/domain/events/index.js";
+import { clockSkewNote, foldEvents, type Profile } from "#shared/domain/profile/index.js";
 
 const RECEIVED = Date.UTC(2026, 10, 23, 12);
 const HOUR = 3_600_000;

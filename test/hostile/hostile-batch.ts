@@ -1,6 +1,6 @@
 import { expect } from "vitest";
-import { type IngestRecord, type IngestSummary, ingestBatch } from "../../shared/app/ingest-batch.js";
-import type { StoredProfile } from "../../shared/ports.js";
+import { type IngestRecord, type IngestSummary, ingestBatch } from "#shared/app/ingest-batch.js";
+import type { StoredProfile } from "#shared/ports.js";
 import { InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-stores.js";
 
 /** The batch's "now": events must lie between 2000-01-01 and one day after it. */

@@ -6,8 +6,8 @@ import {
   type ParseResult,
   RECORD_BYTES_MAX,
   type TailorEvent,
-} from "../../shared/domain/events/index.js";
-import { OTHER_EVENT_NAME } from "../../shared/domain/profile/profile.js";
+} from "#shared/domain/events/index.js";
+import { OTHER_EVENT_NAME } from "#shared/domain/profile/profile.js";
 import {
   expectPrototypeUntouched,
   hostileRecord,

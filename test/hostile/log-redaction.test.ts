@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createObservability, redactEmails } from "../../shared/lambda/middleware.js";
+import { createObservability, redactEmails } from "#shared/lambda/middleware.js";
 
 /** Every line the process writes to stdout or stderr while a test runs (the Logger's own Console writes there). */
 let lines: string[] = [];

@@ -6,8 +6,8 @@ import {
   type ParseResult,
   parseEvent,
   type TailorEvent,
-} from "../../shared/domain/events/index.js";
-import { foldEvents, type Profile } from "../../shared/domain/profile/index.js";
+} from "#shared/domain/events/index.js";
+import { foldEvents, type Profile } from "#shared/domain/profile/index.js";
 import { expectPrototypeUntouched, NOW } from "./hostile-batch.js";
 
 const RUNS = { numRuns: 200 } as const;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { SubjectOverrides } from "../../shared/app/subject-override.js";
-import { decodeEvent } from "../../shared/domain/events/index.js";
-import { foldEvents } from "../../shared/domain/profile/index.js";
+import { SubjectOverrides } from "#shared/app/subject-override.js";
+import { decodeEvent } from "#shared/domain/events/index.js";
+import { foldEvents } from "#shared/domain/profile/index.js";
 import {
   buildRenderContext,
   compileTemplates,
@@ -10,7 +10,7 @@ import {
   PREVIEW_RENDERER,
   PREVIEW_SHOP,
   type RenderContext,
-} from "../../shared/render/index.js";
+} from "#shared/render/index.js";
 import { layout, templateDir } from "../render/helpers.js";
 import { NOW } from "./hostile-batch.js";
 

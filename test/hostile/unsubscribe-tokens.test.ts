@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { type IngestRecord, ingestBatch } from "../../shared/app/ingest-batch.js";
-import { decodeEvent } from "../../shared/domain/events/index.js";
-import type { EventRecord } from "../../shared/ports.js";
-import { signLinkToken } from "../../shared/render/signed-links.js";
+import { type IngestRecord, ingestBatch } from "#shared/app/ingest-batch.js";
+import { decodeEvent } from "#shared/domain/events/index.js";
+import type { EventRecord } from "#shared/ports.js";
+import { signLinkToken } from "#shared/render/signed-links.js";
 import { harness, NOW, profileWith, q, tamper, token } from "../api/api-harness.js";
 import { InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-stores.js";
 

@@ -1,19 +1,18 @@
-import path from "node:path";
 import { App, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { DeadLetterQueue } from "../../infra/components/dead-letter-queue.js";
-import { DeliveryAlarms } from "../../infra/components/delivery-alarms.js";
-import { InfraConfigError } from "../../infra/components/infra-config-error.js";
-import type { TailorStack } from "../../infra/tailor-stack.js";
-import { dispatchSends } from "../../shared/app/dispatch-sends.js";
-import { sesEventDetailSchema } from "../../shared/domain/email-feedback/ses-event-schema.js";
-import { createObservability } from "../../shared/lambda/middleware.js";
-import { emitCampaignSends } from "../../shared/lambda/reports/dispatch-report.js";
-import { feedbackMetricNames } from "../../shared/lambda/reports/ses-feedback-report.js";
-import type { EventRecord, EventWriteOutcome, EventWriter } from "../../shared/ports.js";
+import { DeadLetterQueue } from "#infra/components/dead-letter-queue.js";
+import { DeliveryAlarms } from "#infra/components/delivery-alarms.js";
+import { InfraConfigError } from "#infra/components/infra-config-error.js";
+import type { TailorStack } from "#infra/tailor-stack.js";
+import { dispatchSends } from "#shared/app/dispatch-sends.js";
+import { sesEventDetailSchema } from "#shared/domain/email-feedback/ses-event-schema.js";
+import { createObservability } from "#shared/lambda/middleware.js";
+import { emitCampaignSends } from "#shared/lambda/reports/dispatch-report.js";
+import { feedbackMetricNames } from "#shared/lambda/reports/ses-feedback-report.js";
+import type { EventRecord, EventWriteOutcome, EventWriter } from "#shared/ports.js";
 import { campaign, customer, harness, intent, messages } from "../dispatch/harness.js";
 import { RecordingAcceptances } from "../feedback/recording-acceptances.js";
 import * as ses from "../feedback/ses-fixtures.js";
@@ -359,7 +358,7 @@ class RecordingWriter implements EventWriter {
 }
 
 describe("ses-feedback metrics", () => {
-  type HandlerModule = typeof import("../../functions/ses-feedback/handler.js");
+  type HandlerModule = typeof import("#functions/ses-feedback/handler.js");
   let module: HandlerModule;
 
   beforeAll(async () => {
@@ -368,7 +367,7 @@ describe("ses-feedback metrics", () => {
     vi.stubEnv("POWERTOOLS_SERVICE_NAME", "ses-feedback");
     vi.stubEnv("POWERTOOLS_METRICS_NAMESPACE", "Tailor");
     vi.stubEnv("AWS_REGION", "us-east-1");
-    module = await import("../../functions/ses-feedback/handler.js");
+    module = await import("#functions/ses-feedback/handler.js");
   });
   afterAll(() => vi.unstubAllEnvs());
 

@@ -6,7 +6,7 @@ import { Key } from "aws-cdk-lib/aws-kms";
 import { Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { TailorStack } from "../../infra/tailor-stack.js";
+import type { TailorStack } from "#infra/tailor-stack.js";
 import {
   ENCRYPTED_TYPES,
   type Encryption,

@@ -3,26 +3,26 @@ import { Template } from "aws-cdk-lib/assertions";
 import { CfnFunction, type IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AlarmTopic } from "../../infra/components/alarm-topic.js";
-import { resolveApiReservedConcurrency } from "../../infra/components/api-settings.js";
-import { AuditStore } from "../../infra/components/audit-store.js";
-import { resolveCampaignSettings } from "../../infra/components/campaign-settings.js";
-import { EventStream } from "../../infra/components/event-stream.js";
+import { AlarmTopic } from "#infra/components/alarm-topic.js";
+import { resolveApiReservedConcurrency } from "#infra/components/api-settings.js";
+import { AuditStore } from "#infra/components/audit-store.js";
+import { resolveCampaignSettings } from "#infra/components/campaign-settings.js";
+import { EventStream } from "#infra/components/event-stream.js";
 import {
   PUBLIC_ROUTE_KEYS,
   PublicApi,
   type PublicApiProps,
   SEGMENT_API_ROUTES,
-} from "../../infra/components/http-api.js";
-import { InfraConfigError } from "../../infra/components/infra-config-error.js";
-import { LinkSecret } from "../../infra/components/link-secret.js";
-import { ProfileStore } from "../../infra/components/profile-store.js";
-import { Quarantine } from "../../infra/components/quarantine.js";
-import { SendLedger } from "../../infra/components/send-ledger.js";
-import { TimerStore } from "../../infra/components/timer-store.js";
-import { WriteKeyStore } from "../../infra/components/write-key-store.js";
-import { LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
-import { TailorStack } from "../../infra/tailor-stack.js";
+} from "#infra/components/http-api.js";
+import { InfraConfigError } from "#infra/components/infra-config-error.js";
+import { LinkSecret } from "#infra/components/link-secret.js";
+import { ProfileStore } from "#infra/components/profile-store.js";
+import { Quarantine } from "#infra/components/quarantine.js";
+import { SendLedger } from "#infra/components/send-ledger.js";
+import { TimerStore } from "#infra/components/timer-store.js";
+import { WriteKeyStore } from "#infra/components/write-key-store.js";
+import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
+import { TailorStack } from "#infra/tailor-stack.js";
 import { defaultApp } from "./shared-app.js";
 import { actionsOn, logicalIdOf, type Statement, statementsOf } from "./template-queries.js";
 

@@ -2,15 +2,15 @@ import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { InfraConfigError } from "../../infra/components/infra-config-error.js";
+import { InfraConfigError } from "#infra/components/infra-config-error.js";
 import {
   DEFAULT_MODEL_ENDPOINTS,
   DEFAULT_REALTIME_SCORING_MINUTES,
   DEFAULT_RESCORE_SCHEDULE,
   resolveRescoringSettings,
-} from "../../infra/components/rescoring.js";
-import { LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
-import { TailorStack } from "../../infra/tailor-stack.js";
+} from "#infra/components/rescoring.js";
+import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
+import { TailorStack } from "#infra/tailor-stack.js";
 import { checkedSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
 import { logicalIdOf, statementsOf } from "./template-queries.js";
 

@@ -3,12 +3,12 @@ import type { Template } from "aws-cdk-lib/assertions";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { resolveApiCorsOrigins } from "../../infra/components/api-settings.js";
-import { SEGMENT_API_ROUTES } from "../../infra/components/http-api.js";
-import { InfraConfigError } from "../../infra/components/infra-config-error.js";
-import { LOCAL_NAME_TAG, LOCAL_NAMES } from "../../infra/local-names.js";
-import type { TailorStack } from "../../infra/tailor-stack.js";
-import { SEGMENT_POST_PATHS } from "../../shared/app/api/segment-routes.js";
+import { resolveApiCorsOrigins } from "#infra/components/api-settings.js";
+import { SEGMENT_API_ROUTES } from "#infra/components/http-api.js";
+import { InfraConfigError } from "#infra/components/infra-config-error.js";
+import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
+import type { TailorStack } from "#infra/tailor-stack.js";
+import { SEGMENT_POST_PATHS } from "#shared/app/api/segment-routes.js";
 import { defaultApp } from "./shared-app.js";
 import { actionsOn, logicalIdOf, statementsOf } from "./template-queries.js";
 

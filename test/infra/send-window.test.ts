@@ -3,12 +3,12 @@ import { Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../infra/app.js";
-import { DISPATCH_TIMEOUT, SEND_CLAIM_LEASE } from "../../infra/components/dispatch.js";
-import { InfraConfigError } from "../../infra/components/infra-config-error.js";
-import { checkClaimLease, SendQueue } from "../../infra/components/send-queue.js";
-import type { TailorStack } from "../../infra/tailor-stack.js";
-import { SEND_CLAIM_LEASE_MS } from "../../shared/aws/dynamo-send-ledger.js";
+import { buildApp } from "#infra/app.js";
+import { DISPATCH_TIMEOUT, SEND_CLAIM_LEASE } from "#infra/components/dispatch.js";
+import { InfraConfigError } from "#infra/components/infra-config-error.js";
+import { checkClaimLease, SendQueue } from "#infra/components/send-queue.js";
+import type { TailorStack } from "#infra/tailor-stack.js";
+import { SEND_CLAIM_LEASE_MS } from "#shared/aws/dynamo-send-ledger.js";
 import { actionsOn, logicalIdOf, statementsOf } from "./template-queries.js";
 
 /**

@@ -13,8 +13,8 @@ import { join } from "node:path";
 import { Template } from "aws-cdk-lib/assertions";
 import { inject } from "vitest";
 import { z } from "zod";
-import { buildApp } from "../../infra/app.js";
-import type { TailorStack } from "../../infra/tailor-stack.js";
+import { buildApp } from "#infra/app.js";
+import type { TailorStack } from "#infra/tailor-stack.js";
 
 let built: { readonly stack: TailorStack; readonly template: Template } | undefined;
 

@@ -8,19 +8,14 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { Bucket } from "aws-cdk-lib/aws-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ingestEnvSchema } from "../../functions/ingest/env.js";
-import { buildApp, synthTemplate } from "../../infra/app.js";
-import { EventStream } from "../../infra/components/event-stream.js";
-import { InfraConfigError } from "../../infra/components/infra-config-error.js";
-import { Ingest } from "../../infra/components/ingest.js";
-import { ProjectFunction } from "../../infra/components/project-function.js";
-import {
-  campaignRuleLocalName,
-  ENTRY_METADATA,
-  LOCAL_NAME_TAG,
-  LOCAL_NAMES,
-} from "../../infra/local-names.js";
-import type { TailorStack } from "../../infra/tailor-stack.js";
+import { ingestEnvSchema } from "#functions/ingest/env.js";
+import { buildApp, synthTemplate } from "#infra/app.js";
+import { EventStream } from "#infra/components/event-stream.js";
+import { InfraConfigError } from "#infra/components/infra-config-error.js";
+import { Ingest } from "#infra/components/ingest.js";
+import { ProjectFunction } from "#infra/components/project-function.js";
+import { campaignRuleLocalName, ENTRY_METADATA, LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
+import type { TailorStack } from "#infra/tailor-stack.js";
 import { checkedSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
 import { type Statement, statementsOf } from "./template-queries.js";
 

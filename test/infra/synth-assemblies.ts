@@ -12,7 +12,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildApp } from "../../infra/app.js";
+import { buildApp } from "#infra/app.js";
 
 /** The outcome of one synth, as written for the tests. */
 export type SynthOutcome =

@@ -8,8 +8,8 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/clien
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Context, KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../infra/local/local-stack.js";
-import { profileKey } from "../../shared/aws/profile-key.js";
+import { type LocalStack, startLocalStack } from "#infra/local/local-stack.js";
+import { profileKey } from "#shared/aws/profile-key.js";
 import { kplAggregate } from "../support/kpl-aggregate.js";
 
 const STREAM = "tailor-events";
@@ -241,7 +241,7 @@ describe("events on Kinesis become profiles in DynamoDB (embedded local stack)",
     await put(batch);
     await stack.waitUntilIdle();
     // Lambda redelivers a batch it already handed over.
-    const { handler } = await import("../../functions/ingest/handler.js");
+    const { handler } = await import("#functions/ingest/handler.js");
     const redelivered: KinesisStreamEvent = {
       Records: batch.map(({ key, data }, i) => ({
         eventSource: "aws:kinesis",

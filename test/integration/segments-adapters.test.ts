@@ -3,13 +3,13 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/c
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
-import { DynamoSegmentStore } from "../../shared/aws/dynamo-segment-store.js";
-import { DynamoTimers } from "../../shared/aws/dynamo-timers.js";
-import { profileKey } from "../../shared/aws/profile-key.js";
-import { SqsTransitionPublisher } from "../../shared/aws/sqs-transition-publisher.js";
-import { emptyProfile } from "../../shared/domain/profile/index.js";
-import type { SegmentTransition } from "../../shared/domain/segments/contracts.js";
+import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
+import { DynamoTimers } from "#shared/aws/dynamo-timers.js";
+import { profileKey } from "#shared/aws/profile-key.js";
+import { SqsTransitionPublisher } from "#shared/aws/sqs-transition-publisher.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
+import type { SegmentTransition } from "#shared/domain/segments/contracts.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };

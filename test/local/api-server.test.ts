@@ -1,9 +1,9 @@
 import { gzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ApiHandler } from "../../infra/local/api-event.js";
-import { type ApiServer, startApiServer } from "../../infra/local/api-server.js";
-import type { HttpApiSpec } from "../../infra/local/resource-plan.js";
+import type { ApiHandler } from "#infra/local/api-event.js";
+import { type ApiServer, startApiServer } from "#infra/local/api-server.js";
+import type { HttpApiSpec } from "#infra/local/resource-plan.js";
 
 const fn = {
   functionName: "tailor-api",

@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import { describe, expect, it } from "vitest";
-import { reportError } from "../../infra/local/cli/cli-errors.js";
-import { explainMissing } from "../../infra/local/cli/stack-access.js";
-import { LocalStackError } from "../../infra/local/local-errors.js";
-import { DependencyUnavailableError } from "../../shared/errors.js";
+import { reportError } from "#cli/cli-errors.js";
+import { explainMissing } from "#cli/stack-access.js";
+import { LocalStackError } from "#infra/local/local-errors.js";
+import { DependencyUnavailableError } from "#shared/errors.js";
 
 /** An error as Node's fs and the SDK make them: a message, and a code, path or name. */
 function systemError(message: string, fields: Readonly<Record<string, string>>): Error {

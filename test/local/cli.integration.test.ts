@@ -6,17 +6,17 @@ import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/cli
 import { S3Client } from "@aws-sdk/client-s3";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditCommand } from "../../infra/local/cli/audit-command.js";
-import { explainCommand } from "../../infra/local/cli/explain-command.js";
-import { exportCommand } from "../../infra/local/cli/export-command.js";
-import { previewCommand } from "../../infra/local/cli/preview-command.js";
-import { profileCommand } from "../../infra/local/cli/profile-command.js";
-import { quarantineCommand } from "../../infra/local/cli/quarantine-command.js";
-import { type LocalStack, startLocalStack } from "../../infra/local/local-stack.js";
-import { DynamoAuditLog } from "../../shared/aws/dynamo-audit-log.js";
-import { profileKey } from "../../shared/aws/profile-key.js";
-import { S3Quarantine } from "../../shared/aws/s3-quarantine.js";
-import { customerHash } from "../../shared/domain/privacy/customer-hash.js";
+import { auditCommand } from "#cli/audit-command.js";
+import { explainCommand } from "#cli/explain-command.js";
+import { exportCommand } from "#cli/export-command.js";
+import { previewCommand } from "#cli/preview-command.js";
+import { profileCommand } from "#cli/profile-command.js";
+import { quarantineCommand } from "#cli/quarantine-command.js";
+import { type LocalStack, startLocalStack } from "#infra/local/local-stack.js";
+import { DynamoAuditLog } from "#shared/aws/dynamo-audit-log.js";
+import { profileKey } from "#shared/aws/profile-key.js";
+import { S3Quarantine } from "#shared/aws/s3-quarantine.js";
+import { customerHash } from "#shared/domain/privacy/customer-hash.js";
 import { captureOutput } from "../support/capture-output.js";
 import { tempDir } from "./helpers.js";
 

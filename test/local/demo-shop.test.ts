@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planShop, type ShopRecord, shopNow } from "../../infra/local/cli/demo-shop.js";
+import { planShop, type ShopRecord, shopNow } from "#cli/demo-shop.js";
 
 const DAY_MS = 86_400_000;
 const at = (day: number, hour: number, minute = 0) => Date.UTC(2026, 11, day, hour, minute);

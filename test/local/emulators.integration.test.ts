@@ -4,9 +4,9 @@ import path from "node:path";
 import { KinesisClient, ListStreamsCommand } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, describe, expect, it } from "vitest";
-import { startEmulators } from "../../infra/local/emulators.js";
-import { LocalStackError } from "../../infra/local/local-errors.js";
-import { defaultPorts, portEnvName, resolvePorts } from "../../infra/local/service-ports.js";
+import { startEmulators } from "#infra/local/emulators.js";
+import { LocalStackError } from "#infra/local/local-errors.js";
+import { defaultPorts, portEnvName, resolvePorts } from "#infra/local/service-ports.js";
 import { tempDir } from "./helpers.js";
 
 const anyPort = { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { matchesPattern, parseEventPattern } from "../../infra/local/event-pattern.js";
-import { targetPayload, valueAtPath } from "../../infra/local/target-input.js";
+import { matchesPattern, parseEventPattern } from "#infra/local/event-pattern.js";
+import { targetPayload, valueAtPath } from "#infra/local/target-input.js";
 
 const sesDelivery = {
   version: "0",

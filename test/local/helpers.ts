@@ -8,7 +8,7 @@ import {
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import type { Endpoints } from "../../infra/local/emulators.js";
+import type { Endpoints } from "#infra/local/emulators.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 

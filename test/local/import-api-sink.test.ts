@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import type { HistoricalEvent } from "../../infra/local/cli/import-events.js";
-import { apiSink } from "../../infra/local/cli/import-sinks.js";
+import type { HistoricalEvent } from "#cli/import-events.js";
+import { apiSink } from "#cli/import-sinks.js";
 
 interface Received {
   readonly url: string | undefined;

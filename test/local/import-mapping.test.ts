@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CsvParser, parseCsv } from "../../infra/local/cli/csv-parser.js";
-import type { HistoricalEvent } from "../../infra/local/cli/import-events.js";
-import { customerEvents, importMessageId } from "../../infra/local/cli/import-events.js";
+import { CsvParser, parseCsv } from "#cli/csv-parser.js";
+import type { HistoricalEvent } from "#cli/import-events.js";
+import { customerEvents, importMessageId } from "#cli/import-events.js";
 import {
   DEFAULT_MAPPING,
   type ImportMapping,
@@ -12,9 +12,9 @@ import {
   loadMapping,
   mapRow,
   type Refusal,
-} from "../../infra/local/cli/import-mapping.js";
-import { type ImportSink, runImport, type SinkResult } from "../../infra/local/cli/import-run.js";
-import { parseEvent } from "../../shared/domain/events/index.js";
+} from "#cli/import-mapping.js";
+import { type ImportSink, runImport, type SinkResult } from "#cli/import-run.js";
+import { parseEvent } from "#shared/domain/events/index.js";
 import { tempDir } from "./helpers.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);

@@ -3,14 +3,14 @@ import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CheckpointStore } from "../../infra/local/checkpoint-store.js";
-import { type Emulators, startEmulators } from "../../infra/local/emulators.js";
-import { defaultKinesisMappingSettings } from "../../infra/local/event-source-mapping.js";
+import { CheckpointStore } from "#infra/local/checkpoint-store.js";
+import { type Emulators, startEmulators } from "#infra/local/emulators.js";
+import { defaultKinesisMappingSettings } from "#infra/local/event-source-mapping.js";
 import {
   type KinesisHandler,
   type KinesisMappingSettings,
   KinesisPoller,
-} from "../../infra/local/kinesis-poller.js";
+} from "#infra/local/kinesis-poller.js";
 import { createQueue, createStream, putRecords, receiveAll, tempDir, testClients } from "./helpers.js";
 
 const fn = {

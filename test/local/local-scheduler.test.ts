@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { FunctionIdentity } from "../../infra/local/kinesis-event.js";
-import {
-  LocalScheduler,
-  type ScheduledEvent,
-  type ScheduledHandler,
-} from "../../infra/local/local-scheduler.js";
+import type { FunctionIdentity } from "#infra/local/kinesis-event.js";
+import { LocalScheduler, type ScheduledEvent, type ScheduledHandler } from "#infra/local/local-scheduler.js";
 
 const RULE_ARN = "arn:aws:events:us-east-1:000000000000:rule/tailor-segment-timers-schedule";
 const fn = (name: string, timeoutSeconds = 5): FunctionIdentity => ({

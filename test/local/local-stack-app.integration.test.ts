@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { stackBanner } from "../../infra/local/cli/stack-banner.js";
-import { startLocalStack } from "../../infra/local/local-stack.js";
+import { stackBanner } from "#cli/stack-banner.js";
+import { startLocalStack } from "#infra/local/local-stack.js";
 import { tempDir } from "./helpers.js";
 
 const data = tempDir("tailor-app-stack-");

@@ -2,11 +2,11 @@ import { readFileSync, statSync } from "node:fs";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ApiHandler } from "../../infra/local/api-event.js";
-import type { EventTargetHandler } from "../../infra/local/local-scheduler.js";
-import { startLocalStack } from "../../infra/local/local-stack.js";
-import type { SqsHandler } from "../../infra/local/sqs-event.js";
-import { runtimeClock } from "../../shared/lambda/runtime-clock.js";
+import type { ApiHandler } from "#infra/local/api-event.js";
+import type { EventTargetHandler } from "#infra/local/local-scheduler.js";
+import { startLocalStack } from "#infra/local/local-stack.js";
+import type { SqsHandler } from "#infra/local/sqs-event.js";
+import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import { tempDir } from "./helpers.js";
 
 const anyPort = { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 };

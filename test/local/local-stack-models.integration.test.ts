@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { afterAll, describe, expect, it } from "vitest";
-import { startLocalStack, UNSERVED_MODELS_URL } from "../../infra/local/local-stack.js";
-import type { EventTargetHandler } from "../../infra/local/scheduled-event.js";
+import { startLocalStack, UNSERVED_MODELS_URL } from "#infra/local/local-stack.js";
+import type { EventTargetHandler } from "#infra/local/scheduled-event.js";
 import { tempDir } from "./helpers.js";
 
 const data = tempDir("tailor-models-");

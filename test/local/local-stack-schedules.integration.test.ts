@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { functionsEnvironment, localFunctionEnvironment } from "../../infra/local/function-env.js";
-import type { ScheduledEvent, ScheduledHandler } from "../../infra/local/local-scheduler.js";
-import { startLocalStack } from "../../infra/local/local-stack.js";
-import type { FunctionSpec } from "../../infra/local/resource-plan.js";
+import { functionsEnvironment, localFunctionEnvironment } from "#infra/local/function-env.js";
+import type { ScheduledEvent, ScheduledHandler } from "#infra/local/local-scheduler.js";
+import { startLocalStack } from "#infra/local/local-stack.js";
+import type { FunctionSpec } from "#infra/local/resource-plan.js";
 import { tempDir } from "./helpers.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));

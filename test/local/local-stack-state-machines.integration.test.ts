@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { startLocalStack } from "../../infra/local/local-stack.js";
-import type { TaskOutcome } from "../../infra/local/state-machine-runner.js";
-import type { StepFunctionTaskHandler } from "../../infra/local/state-machine-tasks.js";
+import { startLocalStack } from "#infra/local/local-stack.js";
+import type { TaskOutcome } from "#infra/local/state-machine-runner.js";
+import type { StepFunctionTaskHandler } from "#infra/local/state-machine-tasks.js";
 import { tempDir } from "./helpers.js";
 
 const data = tempDir("tailor-machines-");

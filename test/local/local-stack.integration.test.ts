@@ -4,9 +4,9 @@ import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
-import type { KinesisHandler } from "../../infra/local/kinesis-poller.js";
-import { startLocalStack } from "../../infra/local/local-stack.js";
-import { readStackState } from "../../infra/local/stack-state.js";
+import type { KinesisHandler } from "#infra/local/kinesis-poller.js";
+import { startLocalStack } from "#infra/local/local-stack.js";
+import { readStackState } from "#infra/local/stack-state.js";
 import { tempDir } from "./helpers.js";
 
 const template: unknown = JSON.parse(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { preview } from "../../infra/local/cli/format.js";
-import { describeProfile } from "../../infra/local/cli/profile-summary.js";
-import { decodeEvent, type TailorEvent } from "../../shared/domain/events/index.js";
-import { foldEvents } from "../../shared/domain/profile/index.js";
+import { preview } from "#cli/format.js";
+import { describeProfile } from "#cli/profile-summary.js";
+import { decodeEvent, type TailorEvent } from "#shared/domain/events/index.js";
+import { foldEvents } from "#shared/domain/profile/index.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0);
 const HOUR = 3_600_000;

@@ -6,8 +6,8 @@ import {
   type PutRecordsResultEntry,
 } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Emulators, startEmulators } from "../../infra/local/emulators.js";
-import { type PutEntry, putAll, putBatches } from "../../infra/local/put-records.js";
+import { type Emulators, startEmulators } from "#infra/local/emulators.js";
+import { type PutEntry, putAll, putBatches } from "#infra/local/put-records.js";
 import { createStream, tempDir, testClients } from "./helpers.js";
 
 const encoder = new TextEncoder();

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type ResolveContext, resolveString } from "../../infra/local/cfn-intrinsics.js";
-import { TemplateError } from "../../infra/local/local-errors.js";
-import { planResources } from "../../infra/local/resource-plan.js";
+import { type ResolveContext, resolveString } from "#infra/local/cfn-intrinsics.js";
+import { TemplateError } from "#infra/local/local-errors.js";
+import { planResources } from "#infra/local/resource-plan.js";
 
 /** A template as `synthTemplate()` gives it (trimmed), plus a few more intrinsics. */
 const template: unknown = JSON.parse(

@@ -3,7 +3,7 @@ import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createResources, type ResourcePlan } from "../../infra/local/resources.js";
+import { createResources, type ResourcePlan } from "#infra/local/resources.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 
 let dynamodb: DynamoDBClient;

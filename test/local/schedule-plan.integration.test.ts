@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { planResources } from "../../infra/local/resource-plan.js";
-import { stackTemplate } from "../../infra/local/stack-template.js";
-import { LOCAL_NAMES } from "../../infra/local-names.js";
+import { planResources } from "#infra/local/resource-plan.js";
+import { stackTemplate } from "#infra/local/stack-template.js";
+import { LOCAL_NAMES } from "#infra/local-names.js";
 
 const options = { region: "us-east-1", accountId: "000000000000", sqsEndpoint: "http://127.0.0.1:4566" };
 const tagged = (name: string) => [{ Key: "tailor:local-name", Value: name }];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sendLines } from "../../infra/local/cli/sends-view.js";
-import type { LedgerEntry } from "../../shared/domain/campaigns/index.js";
+import { sendLines } from "#cli/sends-view.js";
+import type { LedgerEntry } from "#shared/domain/campaigns/index.js";
 
 const at = Date.UTC(2026, 10, 23, 14, 3);
 

@@ -1,14 +1,14 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Emulators, startEmulators } from "../../infra/local/emulators.js";
-import type { AcceptedSesSend } from "../../infra/local/ses-front.js";
-import { recordSesFeedback } from "../../shared/app/ses-feedback.js";
-import { DynamoSendLedger } from "../../shared/aws/dynamo-send-ledger.js";
-import { SesV2Mailer } from "../../shared/aws/sesv2-mailer.js";
-import { sendRefOf } from "../../shared/domain/email-feedback/ses-tags.js";
-import type { EventRecord, EventWriteOutcome, EventWriter } from "../../shared/ports.js";
-import { sesSendEventFor } from "../../shared/sim/ses-events.js";
+import { type Emulators, startEmulators } from "#infra/local/emulators.js";
+import type { AcceptedSesSend } from "#infra/local/ses-front.js";
+import { recordSesFeedback } from "#shared/app/ses-feedback.js";
+import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
+import { SesV2Mailer } from "#shared/aws/sesv2-mailer.js";
+import { sendRefOf } from "#shared/domain/email-feedback/ses-tags.js";
+import type { EventRecord, EventWriteOutcome, EventWriter } from "#shared/ports.js";
+import { sesSendEventFor } from "#shared/sim/ses-events.js";
 import { createTable } from "../support/dynamo-table.js";
 import { tempDir } from "./helpers.js";
 

@@ -7,8 +7,8 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Emulators, startEmulators } from "../../infra/local/emulators.js";
-import { defaultSqsMappingSettings, type SqsHandler, SqsPoller } from "../../infra/local/sqs-poller.js";
+import { type Emulators, startEmulators } from "#infra/local/emulators.js";
+import { defaultSqsMappingSettings, type SqsHandler, SqsPoller } from "#infra/local/sqs-poller.js";
 import { tempDir, testClients } from "./helpers.js";
 
 const fn = {

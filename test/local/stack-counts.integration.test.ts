@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countProfiles } from "../../infra/local/cli/stack-counts.js";
-import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
-import { emptyProfile } from "../../shared/domain/profile/index.js";
+import { countProfiles } from "#cli/stack-counts.js";
+import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 
 let dynamodb: DynamoDBClient;

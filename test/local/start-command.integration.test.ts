@@ -3,9 +3,9 @@ import path from "node:path";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { openDynamo } from "../../infra/local/cli/stack-access.js";
-import { trainAll } from "../../shared/app/training/index.js";
-import { simulatedHistory } from "../../shared/sim/index.js";
+import { openDynamo } from "#cli/stack-access.js";
+import { trainAll } from "#shared/app/training/index.js";
+import { simulatedHistory } from "#shared/sim/index.js";
 import { captureOutput } from "../support/capture-output.js";
 import { tempDir } from "./helpers.js";
 
@@ -42,7 +42,7 @@ async function start(dataDir: string, wallNow: number, extra: readonly string[] 
   // Each run loads the stack and its handlers afresh (handlers create their SDK clients, on this run's ports,
   // when they load), in one module graph, so the handlers read the clock the stack installs.
   vi.resetModules();
-  const { startCommand } = await import("../../infra/local/cli/start-command.js");
+  const { startCommand } = await import("#cli/start-command.js");
   const argv = ["--exit", "--data-dir", dataDir, "--models", models.dir, ...ports, ...shop, ...extra];
   return captureOutput(() => startCommand(argv, { wallClock: () => wallNow }));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { planResources } from "../../infra/local/resource-plan.js";
-import { planStateMachineSchedules, planStateMachines } from "../../infra/local/state-machine-plan.js";
+import { planResources } from "#infra/local/resource-plan.js";
+import { planStateMachineSchedules, planStateMachines } from "#infra/local/state-machine-plan.js";
 
 const options = { region: "us-east-1", accountId: "000000000000" };
 const tagged = (name: string) => [{ Key: "tailor:local-name", Value: name }];

@@ -1,19 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { rescoreSummaryLines } from "../../infra/local/cli/rescore-command.js";
-import { lambdaContext } from "../../infra/local/kinesis-event.js";
-import { modelEndpointsOf } from "../../infra/local/model-server-runner.js";
-import type { FunctionSpec } from "../../infra/local/resource-plan.js";
-import { planResources } from "../../infra/local/resource-plan.js";
-import { planStateMachines, type StateMachineSpec } from "../../infra/local/state-machine-plan.js";
-import {
-  runStateMachine,
-  type TaskBinding,
-  type TaskOutcome,
-} from "../../infra/local/state-machine-runner.js";
-import {
-  bindStateMachineTasks,
-  type StepFunctionTaskHandler,
-} from "../../infra/local/state-machine-tasks.js";
+import { rescoreSummaryLines } from "#cli/rescore-command.js";
+import { lambdaContext } from "#infra/local/kinesis-event.js";
+import { modelEndpointsOf } from "#infra/local/model-server-runner.js";
+import type { FunctionSpec } from "#infra/local/resource-plan.js";
+import { planResources } from "#infra/local/resource-plan.js";
+import { planStateMachines, type StateMachineSpec } from "#infra/local/state-machine-plan.js";
+import { runStateMachine, type TaskBinding, type TaskOutcome } from "#infra/local/state-machine-runner.js";
+import { bindStateMachineTasks, type StepFunctionTaskHandler } from "#infra/local/state-machine-tasks.js";
 
 const options = { region: "us-east-1", accountId: "000000000000" };
 const lambdaArn = { "Fn::GetAtt": ["RescoreFn", "Arn"] };

@@ -1,5 +1,5 @@
-import { type LocalStack, startLocalStack } from "../../infra/local/local-stack.js";
-import type { Clock } from "../../shared/ports.js";
+import { type LocalStack, startLocalStack } from "#infra/local/local-stack.js";
+import type { Clock } from "#shared/ports.js";
 
 /**
  * The whole local stack with its real handlers, for end-to-end tests: fresh, any free ports, quiet, the test's

@@ -7,8 +7,8 @@ import {
   ValidationError,
 } from "@aws-sdk/client-sagemaker-runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SageMakerRecommender } from "../../shared/aws/sagemaker-recommender.js";
-import { emptyProfile, type Profile } from "../../shared/domain/profile/index.js";
+import { SageMakerRecommender } from "#shared/aws/sagemaker-recommender.js";
+import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
 import {
   InvalidArtifactError,
   type LogisticArtifact,
@@ -16,7 +16,7 @@ import {
   type ModelServer,
   type RecommenderArtifact,
   startModelServer,
-} from "../../shared/model-server/index.js";
+} from "#shared/model-server/index.js";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { trainCommand } from "../../infra/local/cli/train-command.js";
-import { FEATURE_NAMES, profileFeatures } from "../../shared/domain/features/index.js";
-import { emptyProfile } from "../../shared/domain/profile/index.js";
-import { startModelServer } from "../../shared/model-server/index.js";
+import { trainCommand } from "#cli/train-command.js";
+import { FEATURE_NAMES, profileFeatures } from "#shared/domain/features/index.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
+import { startModelServer } from "#shared/model-server/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tailor-models-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

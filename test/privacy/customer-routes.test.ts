@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { toApiRequest, toGatewayResult } from "../../functions/api/gateway-event.js";
-import { routeApiRequest } from "../../shared/app/api/route-api-request.js";
-import { customerHash } from "../../shared/domain/privacy/customer-hash.js";
-import { emptyProfile } from "../../shared/domain/profile/index.js";
-import { DependencyUnavailableError } from "../../shared/errors.js";
+import { toApiRequest, toGatewayResult } from "#functions/api/gateway-event.js";
+import { routeApiRequest } from "#shared/app/api/route-api-request.js";
+import { customerHash } from "#shared/domain/privacy/customer-hash.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
+import { DependencyUnavailableError } from "#shared/errors.js";
 import { gatewayEvent, harness } from "../api/api-harness.js";
 import { privacyFakes } from "./privacy-fakes.js";
 

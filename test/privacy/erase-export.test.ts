@@ -5,10 +5,10 @@ import {
   eraseCustomer,
   isNothingHeld,
   liftTombstone,
-} from "../../shared/app/privacy/erase-customer.js";
-import { EXPORT_FORMAT, exportCustomer } from "../../shared/app/privacy/export-customer.js";
-import { customerHash } from "../../shared/domain/privacy/customer-hash.js";
-import { emptyProfile, type Profile } from "../../shared/domain/profile/index.js";
+} from "#shared/app/privacy/erase-customer.js";
+import { EXPORT_FORMAT, exportCustomer } from "#shared/app/privacy/export-customer.js";
+import { customerHash } from "#shared/domain/privacy/customer-hash.js";
+import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
 import { privacyFakes } from "./privacy-fakes.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);

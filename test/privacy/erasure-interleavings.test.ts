@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type IngestRecord, ingestBatch } from "../../shared/app/ingest-batch.js";
-import { eraseCustomer } from "../../shared/app/privacy/erase-customer.js";
-import { emptyProfile, type Profile } from "../../shared/domain/profile/index.js";
+import { type IngestRecord, ingestBatch } from "#shared/app/ingest-batch.js";
+import { eraseCustomer } from "#shared/app/privacy/erase-customer.js";
+import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
 import type {
   ErasedProfile,
   ProfilesAndTombstones,
@@ -10,7 +10,7 @@ import type {
   StoredProfile,
   Tombstone,
   TombstoneKind,
-} from "../../shared/ports.js";
+} from "#shared/ports.js";
 import { InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-stores.js";
 import { privacyFakes } from "./privacy-fakes.js";
 

@@ -1,9 +1,9 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type IngestRecord, ingestBatch } from "../../shared/app/ingest-batch.js";
-import { eraseCustomer, isNothingHeld } from "../../shared/app/privacy/erase-customer.js";
-import { DynamoProfileStore } from "../../shared/aws/dynamo-profile-store.js";
-import type { LedgerItem, PendingTimer, QuarantinedMetadata } from "../../shared/ports.js";
+import { type IngestRecord, ingestBatch } from "#shared/app/ingest-batch.js";
+import { eraseCustomer, isNothingHeld } from "#shared/app/privacy/erase-customer.js";
+import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import type { LedgerItem, PendingTimer, QuarantinedMetadata } from "#shared/ports.js";
 import { InMemoryQuarantine } from "../fakes/in-memory-stores.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 import { InMemoryAuditLog, InMemoryCustomerItems } from "./privacy-fakes.js";

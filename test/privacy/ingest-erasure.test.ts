@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { consentAuditId } from "../../shared/app/consent/consent-audit-entries.js";
-import { type IngestRecord, ingestBatch } from "../../shared/app/ingest-batch.js";
-import { eraseCustomer } from "../../shared/app/privacy/erase-customer.js";
-import { customerHash } from "../../shared/domain/privacy/customer-hash.js";
-import { emptyProfile } from "../../shared/domain/profile/index.js";
+import { consentAuditId } from "#shared/app/consent/consent-audit-entries.js";
+import { type IngestRecord, ingestBatch } from "#shared/app/ingest-batch.js";
+import { eraseCustomer } from "#shared/app/privacy/erase-customer.js";
+import { customerHash } from "#shared/domain/privacy/customer-hash.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
 import { InMemoryQuarantine } from "../fakes/in-memory-stores.js";
 import { privacyFakes } from "./privacy-fakes.js";
 

@@ -1,4 +1,4 @@
-import type { PrivacyDeps } from "../../shared/app/privacy/privacy-ports.js";
+import type { PrivacyDeps } from "#shared/app/privacy/privacy-ports.js";
 import type {
   AuditAction,
   AuditEntry,
@@ -7,7 +7,7 @@ import type {
   LedgerItem,
   PendingTimer,
   QuarantinedMetadata,
-} from "../../shared/ports.js";
+} from "#shared/ports.js";
 import { InMemoryProfileStore } from "../fakes/in-memory-stores.js";
 
 /** The audit log in memory: append-only, idempotent per id (the first entry of an id wins). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { eraseCustomer } from "../../shared/app/privacy/erase-customer.js";
-import { exportCustomer } from "../../shared/app/privacy/export-customer.js";
-import { emptyProfile } from "../../shared/domain/profile/index.js";
-import type { QuarantinedItems, QuarantinedMetadata } from "../../shared/ports.js";
+import { eraseCustomer } from "#shared/app/privacy/erase-customer.js";
+import { exportCustomer } from "#shared/app/privacy/export-customer.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
+import type { QuarantinedItems, QuarantinedMetadata } from "#shared/ports.js";
 import { privacyFakes } from "./privacy-fakes.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);

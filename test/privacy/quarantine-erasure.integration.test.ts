@@ -8,11 +8,11 @@ import {
 } from "@aws-sdk/client-s3";
 import { startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { quarantineDocument, quarantineKey, S3Quarantine } from "../../shared/aws/s3-quarantine.js";
-import { S3QuarantineErasure } from "../../shared/aws/s3-quarantine-erasure.js";
-import { identifierHash, indexPrefix } from "../../shared/aws/s3-quarantine-index.js";
-import { DependencyUnavailableError } from "../../shared/errors.js";
-import type { QuarantinedRecord } from "../../shared/ports.js";
+import { quarantineDocument, quarantineKey, S3Quarantine } from "#shared/aws/s3-quarantine.js";
+import { S3QuarantineErasure } from "#shared/aws/s3-quarantine-erasure.js";
+import { identifierHash, indexPrefix } from "#shared/aws/s3-quarantine-index.js";
+import { DependencyUnavailableError } from "#shared/errors.js";
+import type { QuarantinedRecord } from "#shared/ports.js";
 import { kplAggregatedRecord } from "../support/kpl-record.js";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptyProfile } from "../../shared/domain/profile/index.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
 import {
   buildRenderContext,
   compileTemplates,
@@ -10,7 +10,7 @@ import {
   type RenderContext,
   TemplateBuildError,
   type TemplateProblem,
-} from "../../shared/render/index.js";
+} from "#shared/render/index.js";
 import { layout, templateDir } from "./helpers.js";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");

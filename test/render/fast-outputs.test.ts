@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { shortenOutputs } from "../../shared/render/fast-outputs.js";
-import { createEngine } from "../../shared/render/liquid-engine.js";
+import { shortenOutputs } from "#shared/render/fast-outputs.js";
+import { createEngine } from "#shared/render/liquid-engine.js";
 
 const SOURCE = [
   "{{ name }}|{{ customer.first_name }}|{{ count }}|{{ price | plus: 1 }}|{{ flag }}|{{ list }}|{{ nothing }}",

@@ -1,7 +1,7 @@
 import type { Liquid } from "liquidjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { emptyProfile } from "../../shared/domain/profile/index.js";
-import { fragmentKey } from "../../shared/render/fragment-key.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
+import { fragmentKey } from "#shared/render/fragment-key.js";
 import {
   buildRenderContext,
   compileTemplates,
@@ -13,7 +13,7 @@ import {
   type RenderContext,
   TemplateBuildError,
   type TemplateProblem,
-} from "../../shared/render/index.js";
+} from "#shared/render/index.js";
 import { layout, type Shipped, shipped, templateDir } from "./helpers.js";
 
 /** An engine whose `seen` filter counts how often a cached body really renders. */

@@ -1,17 +1,17 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { InMemoryCatalog } from "../../shared/app/in-memory-catalog.js";
-import { sampleContexts } from "../../shared/app/sample-contexts.js";
+import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
+import { sampleContexts } from "#shared/app/sample-contexts.js";
 import {
   type CompiledTemplates,
   compileTemplates,
   EmailRenderer,
   PREVIEW_RENDERER,
   type SampleContext,
-} from "../../shared/render/index.js";
-import { loadSampleProfiles } from "../../shared/render/samples.js";
-import { simulatorCatalogProducts } from "../../shared/sim/index.js";
+} from "#shared/render/index.js";
+import { loadSampleProfiles } from "#shared/render/samples.js";
+import { simulatorCatalogProducts } from "#shared/sim/index.js";
 
 /** The shipped templates folder. */
 export const TEMPLATES_DIR = path.resolve("templates");

@@ -1,17 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { InMemoryCatalog } from "../../shared/app/in-memory-catalog.js";
-import { boughtProducts, recommendProducts } from "../../shared/app/recommendations.js";
+import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
+import { boughtProducts, recommendProducts } from "#shared/app/recommendations.js";
 import {
   parseRecommendations,
   RecommenderResponseError,
   RecommenderUnavailableError,
   SageMakerRecommender,
-} from "../../shared/aws/sagemaker-recommender.js";
-import { emptyProfile, type Profile } from "../../shared/domain/profile/index.js";
-import type { CatalogProduct, Recommender } from "../../shared/ports.js";
-import { simulatorCatalogProducts } from "../../shared/sim/index.js";
+} from "#shared/aws/sagemaker-recommender.js";
+import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
+import type { CatalogProduct, Recommender } from "#shared/ports.js";
+import { simulatorCatalogProducts } from "#shared/sim/index.js";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");
 

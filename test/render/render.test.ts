@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { emptyProfile } from "../../shared/domain/profile/index.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
 import {
   buildRenderContext,
   compileTemplates,
@@ -9,7 +9,7 @@ import {
   PREVIEW_SHOP,
   type RenderContext,
   RenderError,
-} from "../../shared/render/index.js";
+} from "#shared/render/index.js";
 import { layout, templateDir } from "./helpers.js";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");

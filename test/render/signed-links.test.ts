@@ -5,7 +5,7 @@ import {
   signLinkToken,
   verifyLinkToken,
   verifyUnsubscribeToken,
-} from "../../shared/render/index.js";
+} from "#shared/render/index.js";
 
 const SECRET = "0123456789abcdef0123456789abcdef-test";
 const NOW = Date.parse("2026-11-20T12:00:00Z");

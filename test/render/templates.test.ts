@@ -5,8 +5,8 @@ import {
   type RenderedEmail,
   verifyLinkToken,
   verifyUnsubscribeToken,
-} from "../../shared/render/index.js";
-import { loadSegmentLibrary } from "../../shared/templates/segment-files.js";
+} from "#shared/render/index.js";
+import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { type Shipped, shipped, TEMPLATES_DIR } from "./helpers.js";
 
 const TEMPLATES = [

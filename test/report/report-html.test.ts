@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { reportModel } from "../../shared/domain/experiments/report-model.js";
-import { escapeHtml, renderReportHtml, writeReport } from "../../shared/render/report/index.js";
+import { reportModel } from "#shared/domain/experiments/report-model.js";
+import { escapeHtml, renderReportHtml, writeReport } from "#shared/render/report/index.js";
 import { arm, campaign, richCampaign } from "./totals.js";
 
 const OPTIONS = { confidence: 0.95, minimumDetectableEffect: 0.1 };

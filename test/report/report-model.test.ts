@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { requiredSampleSize } from "../../shared/domain/experiments/index.js";
+import { requiredSampleSize } from "#shared/domain/experiments/index.js";
 import {
   type Comparison,
   type ExperimentReport,
   ReportInputError,
   reportModel,
   type SectionView,
-} from "../../shared/domain/experiments/report-model.js";
+} from "#shared/domain/experiments/report-model.js";
 import { arm, campaign, richCampaign } from "./totals.js";
 
 const OPTIONS = { confidence: 0.95, minimumDetectableEffect: 0.1 };

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reportModel } from "../../shared/domain/experiments/report-model.js";
-import { renderReportHtml } from "../../shared/render/report/index.js";
+import { reportModel } from "#shared/domain/experiments/report-model.js";
+import { renderReportHtml } from "#shared/render/report/index.js";
 import { ARTIFACTS, chromiumPresent, launchChromium } from "../support/headless-chromium.js";
 import { arm, campaign, richCampaign } from "./totals.js";
 

@@ -1,4 +1,4 @@
-import type { ArmTotals, CampaignTotals } from "../../shared/domain/experiments/report-model.js";
+import type { ArmTotals, CampaignTotals } from "#shared/domain/experiments/report-model.js";
 
 /** An arm's counters: email metrics proportional to `sent` unless given. */
 export function arm(

@@ -1,23 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { ingestBatch } from "../../shared/app/ingest-batch.js";
+import { ingestBatch } from "#shared/app/ingest-batch.js";
 import {
   finishRescoreRun,
   type RescoreRun,
   type RescoreRunStore,
   type SliceResult,
   sliceResultSchema,
-} from "../../shared/app/rescoring/finish-run.js";
+} from "#shared/app/rescoring/finish-run.js";
 import {
   DRIFT_THRESHOLD,
   histogramStability,
   type RescoreSummary,
   rescoreSlice,
-} from "../../shared/app/rescoring/index.js";
-import { DEFAULT_TOTAL_SEGMENTS, planRescoreRun } from "../../shared/app/rescoring/plan-run.js";
-import { cachedEvaluationContext } from "../../shared/app/segment-deps.js";
-import { FEATURE_NAMES } from "../../shared/domain/features/index.js";
-import { rfmScores } from "../../shared/domain/segments/index.js";
-import type { Scorer } from "../../shared/ports.js";
+} from "#shared/app/rescoring/index.js";
+import { DEFAULT_TOTAL_SEGMENTS, planRescoreRun } from "#shared/app/rescoring/plan-run.js";
+import { cachedEvaluationContext } from "#shared/app/segment-deps.js";
+import { FEATURE_NAMES } from "#shared/domain/features/index.js";
+import { rfmScores } from "#shared/domain/segments/index.js";
+import type { Scorer } from "#shared/ports.js";
 import { DAY, HOUR, harness, order, record, T0, viewProduct } from "../app/segment-harness.js";
 
 /** The segments table's `pk = rescore`, `sk = last` item, in memory. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { fitRunClusters } from "../../shared/app/rescoring/fit-run-clusters.js";
-import { rescoreSlice } from "../../shared/app/rescoring/index.js";
-import { ScorerUnavailableError } from "../../shared/aws/sagemaker-scorer.js";
-import { assignCluster, clusterFeatures } from "../../shared/domain/clusters/index.js";
-import { mayProfile } from "../../shared/domain/profile/consent.js";
-import { DAY_MS } from "../../shared/domain/profile/index.js";
-import type { ClusterStore, Scorer, StoredClusters } from "../../shared/ports.js";
+import { fitRunClusters } from "#shared/app/rescoring/fit-run-clusters.js";
+import { rescoreSlice } from "#shared/app/rescoring/index.js";
+import { ScorerUnavailableError } from "#shared/aws/sagemaker-scorer.js";
+import { assignCluster, clusterFeatures } from "#shared/domain/clusters/index.js";
+import { mayProfile } from "#shared/domain/profile/consent.js";
+import { DAY_MS } from "#shared/domain/profile/index.js";
+import type { ClusterStore, Scorer, StoredClusters } from "#shared/ports.js";
 import { harness } from "../app/segment-harness.js";
 import { simulatePopulation } from "../segments/sim-profiles.js";
 

@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoRescoreRuns } from "../../functions/rescore/make-deps.js";
-import { DynamoClusterStore } from "../../shared/aws/dynamo-cluster-store.js";
-import { fitClusters } from "../../shared/domain/clusters/index.js";
-import { DependencyUnavailableError } from "../../shared/errors.js";
+import { DynamoRescoreRuns } from "#functions/rescore/make-deps.js";
+import { DynamoClusterStore } from "#shared/aws/dynamo-cluster-store.js";
+import { fitClusters } from "#shared/domain/clusters/index.js";
+import { DependencyUnavailableError } from "#shared/errors.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 
 let client: DynamoDBClient;

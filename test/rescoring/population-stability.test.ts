@@ -7,7 +7,7 @@ import {
   scoreHistogram,
   sumHistograms,
   tierOf,
-} from "../../shared/app/rescoring/index.js";
+} from "#shared/app/rescoring/index.js";
 
 describe("tierOf", () => {
   it("puts 0.6 and above in high, 0.3 and above in medium, the rest in low", () => {

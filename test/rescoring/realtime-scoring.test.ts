@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ingestBatch } from "../../shared/app/ingest-batch.js";
-import type { Scorer } from "../../shared/ports.js";
+import { ingestBatch } from "#shared/app/ingest-batch.js";
+import type { Scorer } from "#shared/ports.js";
 import { addToCart, HOUR, harness, order, T0, viewProduct } from "../app/segment-harness.js";
 
 class CountingScorer implements Scorer {

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { ingestBatch } from "../../shared/app/ingest-batch.js";
+import { ingestBatch } from "#shared/app/ingest-batch.js";
 import {
   type RescoreDeps,
   type RescoreSummary,
   rescoreSlice,
   sumRescoreSummaries,
-} from "../../shared/app/rescoring/index.js";
-import { allSlices } from "../../shared/app/segments-batch.js";
-import { ScorerResponseError, ScorerUnavailableError } from "../../shared/aws/sagemaker-scorer.js";
-import { FEATURE_NAMES } from "../../shared/domain/features/index.js";
-import type { SegmentDefinition } from "../../shared/domain/segments/definition.js";
-import type { Scorer } from "../../shared/ports.js";
+} from "#shared/app/rescoring/index.js";
+import { allSlices } from "#shared/app/segments-batch.js";
+import { ScorerResponseError, ScorerUnavailableError } from "#shared/aws/sagemaker-scorer.js";
+import { FEATURE_NAMES } from "#shared/domain/features/index.js";
+import type { SegmentDefinition } from "#shared/domain/segments/definition.js";
+import type { Scorer } from "#shared/ports.js";
 import { DAY, HOUR, harness, order, T0, viewProduct } from "../app/segment-harness.js";
 
 const MODELS = ["purchase_30d", "churn_60d"];

@@ -6,12 +6,8 @@ import {
   SageMakerScorer,
   ScorerResponseError,
   ScorerUnavailableError,
-} from "../../shared/aws/sagemaker-scorer.js";
-import {
-  type LogisticArtifact,
-  type ModelServer,
-  startModelServer,
-} from "../../shared/model-server/index.js";
+} from "#shared/aws/sagemaker-scorer.js";
+import { type LogisticArtifact, type ModelServer, startModelServer } from "#shared/model-server/index.js";
 import { ManualClock } from "../app/segment-harness.js";
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { readableProfile } from "../../shared/app/privacy/readable-profile.js";
-import { DAY_MS, type Profile } from "../../shared/domain/profile/index.js";
-import {
-  describeCondition,
-  explainText,
-  parseSegmentDefinition,
-} from "../../shared/domain/segments/index.js";
+import { readableProfile } from "#shared/app/privacy/readable-profile.js";
+import { DAY_MS, type Profile } from "#shared/domain/profile/index.js";
+import { describeCondition, explainText, parseSegmentDefinition } from "#shared/domain/segments/index.js";
 import { rawEvents } from "../factories/events.js";
 import { at, definition, evaluateRule, profileOf } from "./helpers.js";
 

@@ -1,12 +1,12 @@
-import type { TailorEvent } from "../../shared/domain/events/index.js";
-import { DAY_MS, foldEvents, type Profile } from "../../shared/domain/profile/index.js";
+import type { TailorEvent } from "#shared/domain/events/index.js";
+import { DAY_MS, foldEvents, type Profile } from "#shared/domain/profile/index.js";
 import {
   type Evaluation,
   type EvaluationContext,
   evaluateSegment,
   parseSegmentDefinition,
   type SegmentDefinition,
-} from "../../shared/domain/segments/index.js";
+} from "#shared/domain/segments/index.js";
 import { type EnvelopeOptions, parsed, type RawEvent } from "../factories/events.js";
 
 export const CUSTOMER = "user-1";

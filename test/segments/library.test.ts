@@ -3,7 +3,7 @@
  * from raw events, in and out, with its reasons.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { DAY_MS, HOUR_MS, type Profile } from "../../shared/domain/profile/index.js";
+import { DAY_MS, HOUR_MS, type Profile } from "#shared/domain/profile/index.js";
 import {
   type Evaluation,
   type EvaluationContext,
@@ -12,8 +12,8 @@ import {
   type Reason,
   type RfmThresholds,
   type SegmentLibrary,
-} from "../../shared/domain/segments/index.js";
-import { loadSegmentLibrary } from "../../shared/templates/segment-files.js";
+} from "#shared/domain/segments/index.js";
+import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { type RawEvent, rawEvents } from "../factories/events.js";
 import { at, profileOf } from "./helpers.js";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { emptyProfile, type Profile } from "../../shared/domain/profile/index.js";
-import type { Evaluation } from "../../shared/domain/segments/contracts.js";
-import type { SegmentDefinition } from "../../shared/domain/segments/definition.js";
-import { buildLibrary } from "../../shared/domain/segments/library.js";
-import { applyEvaluations, transitionId } from "../../shared/domain/segments/membership.js";
+import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
+import type { Evaluation } from "#shared/domain/segments/contracts.js";
+import type { SegmentDefinition } from "#shared/domain/segments/definition.js";
+import { buildLibrary } from "#shared/domain/segments/library.js";
+import { applyEvaluations, transitionId } from "#shared/domain/segments/membership.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const HOUR = 3_600_000;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DAY_MS, HOUR_MS, type Profile } from "../../shared/domain/profile/index.js";
+import { DAY_MS, HOUR_MS, type Profile } from "#shared/domain/profile/index.js";
 import {
   type Evaluation,
   evaluateSegment,
   type RfmThresholds,
   SegmentEvaluationError,
-} from "../../shared/domain/segments/index.js";
+} from "#shared/domain/segments/index.js";
 import { rawEvents } from "../factories/events.js";
 import { at, definition, evaluateRule, profileOf } from "./helpers.js";
 

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { DAY_MS, HOUR_MS, type Profile } from "../../shared/domain/profile/index.js";
+import { DAY_MS, HOUR_MS, type Profile } from "#shared/domain/profile/index.js";
 import {
   buildLibrary,
   type EvaluationContext,
   evaluateAll,
   type SegmentLibrary,
-} from "../../shared/domain/segments/index.js";
-import { loadSegmentLibrary } from "../../shared/templates/segment-files.js";
+} from "#shared/domain/segments/index.js";
+import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { type OracleContext, oracleEvaluate } from "./oracle.js";
 import { randomDefinitions } from "./random-definitions.js";
 import { type SimCustomer, type SimPopulation, simulatePopulation } from "./sim-profiles.js";

@@ -18,8 +18,8 @@
  * Used by the property test (`oracle.test.ts`), the segment integration test and the bench as the naive
  * baseline: every call re-scans every event.
  */
-import type { Product, Scalar, TailorEvent } from "../../shared/domain/events/index.js";
-import type { Profile } from "../../shared/domain/profile/index.js";
+import type { Product, Scalar, TailorEvent } from "#shared/domain/events/index.js";
+import type { Profile } from "#shared/domain/profile/index.js";
 import type {
   Condition,
   EventCondition,
@@ -27,7 +27,7 @@ import type {
   SegmentDefinition,
   SegmentLibrary,
   TraitTest,
-} from "../../shared/domain/segments/index.js";
+} from "#shared/domain/segments/index.js";
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  foldEvents,
-  ORDER_CATEGORIES_MAX,
-  type Profile,
-  recentSends,
-} from "../../shared/domain/profile/index.js";
+import { foldEvents, ORDER_CATEGORIES_MAX, type Profile, recentSends } from "#shared/domain/profile/index.js";
 import { NOW, rawEvents } from "../factories/events.js";
 import { at, CUSTOMER, events, profileOf } from "./helpers.js";
 

@@ -1,5 +1,5 @@
-import { parseSegmentDefinition, type SegmentDefinition } from "../../shared/domain/segments/index.js";
-import { CATEGORIES, Rng } from "../../shared/sim/index.js";
+import { parseSegmentDefinition, type SegmentDefinition } from "#shared/domain/segments/index.js";
+import { CATEGORIES, Rng } from "#shared/sim/index.js";
 
 type Raw = Record<string, unknown>;
 

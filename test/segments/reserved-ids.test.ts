@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkCampaignDefinition } from "../../shared/domain/campaigns/index.js";
-import { parseSegmentDefinition } from "../../shared/domain/segments/index.js";
+import { checkCampaignDefinition } from "#shared/domain/campaigns/index.js";
+import { parseSegmentDefinition } from "#shared/domain/segments/index.js";
 
 /**
  * Segment ids, model names and campaign ids key maps in the profile item (`sg`, `sc`, `xa`): a name that plain

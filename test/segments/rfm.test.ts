@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY_MS, type Profile } from "../../shared/domain/profile/index.js";
+import { DAY_MS, type Profile } from "#shared/domain/profile/index.js";
 import {
   inCohort,
   RFM_COHORTS,
@@ -8,7 +8,7 @@ import {
   rfmSample,
   rfmScores,
   rfmThresholds,
-} from "../../shared/domain/segments/index.js";
+} from "#shared/domain/segments/index.js";
 import { rawEvents } from "../factories/events.js";
 import { at, profileOf } from "./helpers.js";
 

@@ -6,7 +6,7 @@ import {
   parseSegmentDefinition,
   type SegmentDefinition,
   SegmentLibraryError,
-} from "../../shared/domain/segments/index.js";
+} from "#shared/domain/segments/index.js";
 import { definition } from "./helpers.js";
 
 function issuesOf(raw: Record<string, unknown>) {

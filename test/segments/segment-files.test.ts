@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadSegmentLibrary, SegmentDefinitionError } from "../../shared/templates/segment-files.js";
+import { loadSegmentLibrary, SegmentDefinitionError } from "#shared/templates/segment-files.js";
 
 let dir: string;
 

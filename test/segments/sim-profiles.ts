@@ -1,8 +1,8 @@
-import type { TailorEvent } from "../../shared/domain/events/index.js";
-import { parseEvent } from "../../shared/domain/events/index.js";
-import { DAY_MS, foldEvents, type Profile } from "../../shared/domain/profile/index.js";
-import { type RfmThresholds, rfmSample, rfmThresholds } from "../../shared/domain/segments/index.js";
-import { simulate } from "../../shared/sim/index.js";
+import type { TailorEvent } from "#shared/domain/events/index.js";
+import { parseEvent } from "#shared/domain/events/index.js";
+import { DAY_MS, foldEvents, type Profile } from "#shared/domain/profile/index.js";
+import { type RfmThresholds, rfmSample, rfmThresholds } from "#shared/domain/segments/index.js";
+import { simulate } from "#shared/sim/index.js";
 
 /** One simulated customer: their raw (validated) events and the profile folded from them day by day. */
 export interface SimCustomer {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HOUR_MS } from "../../shared/domain/profile/index.js";
+import { HOUR_MS } from "#shared/domain/profile/index.js";
 import { rawEvents } from "../factories/events.js";
 import { at, evaluateRule, profileOf } from "./helpers.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildCatalog, CATEGORIES, PRODUCTS_PER_CATEGORY } from "../../shared/sim/index.js";
+import { buildCatalog, CATEGORIES, PRODUCTS_PER_CATEGORY } from "#shared/sim/index.js";
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type SimOptions, simulate } from "../../shared/sim/index.js";
+import { type SimOptions, simulate } from "#shared/sim/index.js";
 
 const DAY_MS = 86_400_000;
 const START = Date.UTC(2026, 10, 2, 17, 15);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeEvent } from "../../shared/domain/events/index.js";
-import { MALFORMED_KINDS, malformedRecords, simulate } from "../../shared/sim/index.js";
+import { decodeEvent } from "#shared/domain/events/index.js";
+import { MALFORMED_KINDS, malformedRecords, simulate } from "#shared/sim/index.js";
 
 const DAY_MS = 86_400_000;
 const encoder = new TextEncoder();

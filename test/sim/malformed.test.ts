@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MALFORMED_KINDS, malformed, malformedRecords } from "../../shared/sim/index.js";
+import { MALFORMED_KINDS, malformed, malformedRecords } from "#shared/sim/index.js";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deriveSeed, mulberry32, Rng } from "../../shared/sim/index.js";
-import { WeightedTable } from "../../shared/sim/prng.js";
+import { deriveSeed, mulberry32, Rng } from "#shared/sim/index.js";
+import { WeightedTable } from "#shared/sim/prng.js";
 
 describe("mulberry32", () => {
   it("repeats its sequence for a seed, stays in [0, 1) and averages one half", () => {

@@ -10,7 +10,7 @@ import {
   SimOptionsError,
   type SimRecord,
   simulate,
-} from "../../shared/sim/index.js";
+} from "#shared/sim/index.js";
 
 const DAY_MS = 86_400_000;
 const START = Date.UTC(2025, 0, 6);

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { writeLocalCatalog } from "../../infra/local/local-catalog.js";
+import { writeLocalCatalog } from "#infra/local/local-catalog.js";
 
 /**
  * A complete environment for the dispatch function in tests: the shipped segments, campaigns and templates, a

@@ -5,7 +5,7 @@
  * Usage: `node --import tsx test/support/synth-template.ts <file>`.
  */
 import { renameSync, writeFileSync } from "node:fs";
-import { synthTemplate } from "../../infra/app.js";
+import { synthTemplate } from "#infra/app.js";
 
 const file = process.argv[2];
 if (file === undefined) throw new Error("usage: synth-template.ts <file>");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { popularItems, recommendItems, trainCooccurrence } from "../../shared/domain/models/index.js";
+import { popularItems, recommendItems, trainCooccurrence } from "#shared/domain/models/index.js";
 
 const BASKETS = [["a", "b"], ["a", "b", "c"], ["a", "c"], ["d"], ["d", "a", "a"]];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseEvent, type TailorEvent } from "../../shared/domain/events/index.js";
-import { FEATURE_NAMES, profileFeatures } from "../../shared/domain/features/index.js";
-import { DAY_MS, emptyProfile, foldEvents } from "../../shared/domain/profile/index.js";
+import { parseEvent, type TailorEvent } from "#shared/domain/events/index.js";
+import { FEATURE_NAMES, profileFeatures } from "#shared/domain/features/index.js";
+import { DAY_MS, emptyProfile, foldEvents } from "#shared/domain/profile/index.js";
 
 const T0 = Date.UTC(2026, 2, 1);
 

@@ -5,8 +5,8 @@ import {
   sigmoid,
   TrainingInputError,
   trainLogistic,
-} from "../../shared/domain/models/index.js";
-import { mulberry32 } from "../../shared/sim/index.js";
+} from "#shared/domain/models/index.js";
+import { mulberry32 } from "#shared/sim/index.js";
 
 /** Rows whose label follows a known logistic law: P(y=1) = sigmoid(2·x0 − 1·x1 + 0·x2 − 0.5). */
 function synthetic(n: number, seed: number): { rows: number[][]; labels: number[] } {

@@ -5,7 +5,7 @@ import {
   calibration,
   precisionRecallAtK,
   rocAuc,
-} from "../../shared/domain/models/index.js";
+} from "#shared/domain/models/index.js";
 
 describe("rocAuc", () => {
   it("is the share of positive–negative pairs ranked right (hand-computed)", () => {

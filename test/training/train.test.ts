@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { type TrainResult, trainAll } from "../../shared/app/training/index.js";
-import { FEATURE_NAMES } from "../../shared/domain/features/index.js";
-import { type CalibrationBin, predictLogistic } from "../../shared/domain/models/index.js";
-import { simulatedHistory } from "../../shared/sim/index.js";
+import { type TrainResult, trainAll } from "#shared/app/training/index.js";
+import { FEATURE_NAMES } from "#shared/domain/features/index.js";
+import { type CalibrationBin, predictLogistic } from "#shared/domain/models/index.js";
+import { simulatedHistory } from "#shared/sim/index.js";
 
 /**
  * Seeded hold-out evaluation on 600 simulated customers × 90 days (cutoff at day 30). Figures measured with

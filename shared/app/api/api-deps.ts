@@ -1,4 +1,4 @@
-import type { Clock, EventWriter, ProfileStore } from "../../ports.js";
+import type { Clock, EventWriter, ProfileStore } from "#shared/ports.js";
 import type { PrivacyDeps } from "../privacy/privacy-ports.js";
 import type { WriteKeyVerifier } from "./write-key-auth.js";
 

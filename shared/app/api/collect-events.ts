@@ -1,6 +1,6 @@
-import { decodeEvent, type ValidationIssue } from "../../domain/events/index.js";
-import { guardJson } from "../../domain/events/json-guard.js";
-import type { EventRecord } from "../../ports.js";
+import { decodeEvent, type ValidationIssue } from "#shared/domain/events/index.js";
+import { guardJson } from "#shared/domain/events/json-guard.js";
+import type { EventRecord } from "#shared/ports.js";
 import type { ApiDeps } from "./api-deps.js";
 import { type ApiRequest, type ApiResponse, jsonResponse, RETRY_AFTER_SECONDS } from "./api-http.js";
 

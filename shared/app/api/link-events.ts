@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { decodeEvent, EVENT_NAMES } from "../../domain/events/index.js";
-import { TailorError } from "../../errors.js";
-import type { EventRecord } from "../../ports.js";
-import type { LinkClaims } from "../../render/signed-links.js";
+import { decodeEvent, EVENT_NAMES } from "#shared/domain/events/index.js";
+import { TailorError } from "#shared/errors.js";
+import type { EventRecord } from "#shared/ports.js";
+import type { LinkClaims } from "#shared/render/signed-links.js";
 
 const encoder = new TextEncoder();
 

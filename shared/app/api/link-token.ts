@@ -3,7 +3,7 @@ import {
   type LinkPurpose,
   signLinkToken,
   verifyLinkToken,
-} from "../../render/signed-links.js";
+} from "#shared/render/signed-links.js";
 import type { ApiDeps } from "./api-deps.js";
 import { type ApiRequest, type ApiResponse, htmlResponse } from "./api-http.js";
 import { invalidLinkPage } from "./pages.js";

@@ -1,4 +1,4 @@
-import type { Profile } from "../../domain/profile/index.js";
+import type { Profile } from "#shared/domain/profile/index.js";
 import type { ApiDeps } from "./api-deps.js";
 import { type ApiRequest, type ApiResponse, htmlResponse, RETRY_AFTER_SECONDS } from "./api-http.js";
 import { marketingConsentEvent, toEventRecord } from "./link-events.js";

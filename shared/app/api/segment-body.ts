@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
-import { exceedsJsonDepth, quoteUnsafeIntegers } from "../../domain/events/json-guard.js";
-import { JSON_DEPTH_MAX } from "../../domain/events/limits.js";
+import { exceedsJsonDepth, quoteUnsafeIntegers } from "#shared/domain/events/json-guard.js";
+import { JSON_DEPTH_MAX } from "#shared/domain/events/limits.js";
 
 /** Largest call (one event) Segment's HTTP API takes: 32 KB. */
 export const SEGMENT_CALL_MAX_BYTES = 32 * 1024;

@@ -1,5 +1,5 @@
-import { RECORD_BYTES_MAX } from "../../domain/events/limits.js";
-import type { EventRecord } from "../../ports.js";
+import { RECORD_BYTES_MAX } from "#shared/domain/events/limits.js";
+import type { EventRecord } from "#shared/ports.js";
 import type { FilledCall } from "./segment-calls.js";
 
 const encoder = new TextEncoder();

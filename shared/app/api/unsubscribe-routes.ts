@@ -1,4 +1,4 @@
-import type { Profile, ProfileTraits } from "../../domain/profile/index.js";
+import type { Profile, ProfileTraits } from "#shared/domain/profile/index.js";
 import type { ApiDeps } from "./api-deps.js";
 import { type ApiRequest, type ApiResponse, htmlResponse, RETRY_AFTER_SECONDS } from "./api-http.js";
 import { toEventRecord, unsubscribeEvent } from "./link-events.js";

@@ -3,8 +3,8 @@ import {
   isWriteKeyShaped,
   type WriteKeyRecord,
   writeKeyHash,
-} from "../../domain/write-keys/write-key.js";
-import type { Clock, WriteKeyRegistry } from "../../ports.js";
+} from "#shared/domain/write-keys/write-key.js";
+import type { Clock, WriteKeyRegistry } from "#shared/ports.js";
 
 /** The key a request was sent with, as far as the caller may know it: its id and source. */
 export interface VerifiedWriteKey {

@@ -1,8 +1,8 @@
-import type { ConsentPurpose, TailorEvent } from "../../domain/events/index.js";
-import { customerHash } from "../../domain/privacy/customer-hash.js";
-import { rememberedHashes, shortHash } from "../../domain/profile/dedup.js";
-import type { ConsentState, Profile } from "../../domain/profile/profile.js";
-import type { AuditEntry } from "../../ports.js";
+import type { ConsentPurpose, TailorEvent } from "#shared/domain/events/index.js";
+import { customerHash } from "#shared/domain/privacy/customer-hash.js";
+import { rememberedHashes, shortHash } from "#shared/domain/profile/dedup.js";
+import type { ConsentState, Profile } from "#shared/domain/profile/profile.js";
+import type { AuditEntry } from "#shared/ports.js";
 
 /** A consent decision carried by an event: `Consent Updated`, or `Unsubscribed` (a withdrawal). */
 interface Decision {

@@ -1,6 +1,6 @@
-import type { CampaignDefinition } from "../../domain/campaigns/index.js";
-import type { ArmTotals, CampaignTotals } from "../../domain/experiments/report-model.js";
-import type { ExperimentArmTotals, ExperimentCounters } from "../../ports.js";
+import type { CampaignDefinition } from "#shared/domain/campaigns/index.js";
+import type { ArmTotals, CampaignTotals } from "#shared/domain/experiments/report-model.js";
+import type { ExperimentArmTotals, ExperimentCounters } from "#shared/ports.js";
 
 /** One arm's counters as the report reads them (missing counters are 0). */
 export function armTotals(arm: ExperimentArmTotals, currency: string): ArmTotals {

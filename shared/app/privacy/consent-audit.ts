@@ -1,4 +1,4 @@
-import type { TailorEvent } from "../../domain/events/index.js";
+import type { TailorEvent } from "#shared/domain/events/index.js";
 
 const utf8 = new TextDecoder();
 

@@ -1,4 +1,4 @@
-import type { StoredProfile } from "../../ports.js";
+import type { StoredProfile } from "#shared/ports.js";
 
 /**
  * The email addresses a customer's data may be found under (the quarantine indexes records by email too): the

@@ -1,5 +1,5 @@
-import { customerHash } from "../../domain/privacy/customer-hash.js";
-import type { AuditEntry, TombstoneKind } from "../../ports.js";
+import { customerHash } from "#shared/domain/privacy/customer-hash.js";
+import type { AuditEntry, TombstoneKind } from "#shared/ports.js";
 import { customerEmails } from "./customer-emails.js";
 import type { PrivacyDeps } from "./privacy-ports.js";
 

@@ -1,7 +1,7 @@
-import { customerHash } from "../../domain/privacy/customer-hash.js";
-import type { JsonValue } from "../../domain/privacy/json-value.js";
-import { toJson, toJsonObject } from "../../domain/privacy/json-value.js";
-import type { AuditEntry } from "../../ports.js";
+import { customerHash } from "#shared/domain/privacy/customer-hash.js";
+import type { JsonValue } from "#shared/domain/privacy/json-value.js";
+import { toJson, toJsonObject } from "#shared/domain/privacy/json-value.js";
+import type { AuditEntry } from "#shared/ports.js";
 import { customerEmails } from "./customer-emails.js";
 import type { PrivacyDeps } from "./privacy-ports.js";
 import { profileFieldGuide, readableProfile } from "./readable-profile.js";

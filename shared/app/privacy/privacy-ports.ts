@@ -7,7 +7,7 @@ import type {
   PendingTimer,
   ProfileStore,
   QuarantinedItems,
-} from "../../ports.js";
+} from "#shared/ports.js";
 
 /** What erasure and export need: every store that holds a customer's data, and the audit log. */
 export interface PrivacyDeps {

@@ -1,6 +1,6 @@
-import type { JsonValue } from "../../domain/privacy/json-value.js";
-import { toJson } from "../../domain/privacy/json-value.js";
-import type { Profile } from "../../domain/profile/index.js";
+import type { JsonValue } from "#shared/domain/privacy/json-value.js";
+import { toJson } from "#shared/domain/privacy/json-value.js";
+import type { Profile } from "#shared/domain/profile/index.js";
 
 /**
  * The profile's short stored keys (kept short because DynamoDB bills per KB) → a readable name and what it holds.

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Clock, ProfileScan, SegmentStore } from "../../ports.js";
+import type { Clock, ProfileScan, SegmentStore } from "#shared/ports.js";
 import { computeRfmThresholds, type RfmBatchOptions } from "../segments-batch.js";
 import type { ClusterRunReport } from "./fit-run-clusters.js";
 import { histogramStability, type PopulationStability } from "./population-stability.js";

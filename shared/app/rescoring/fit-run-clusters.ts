@@ -1,7 +1,7 @@
-import { clusterFeatures, fitClusters, MAX_CLUSTERS } from "../../domain/clusters/index.js";
-import { seededRandom } from "../../domain/experiments/random.js";
-import { mayProfile } from "../../domain/profile/consent.js";
-import type { Clock, ClusterStore, ProfileScan, ScanSlice } from "../../ports.js";
+import { clusterFeatures, fitClusters, MAX_CLUSTERS } from "#shared/domain/clusters/index.js";
+import { seededRandom } from "#shared/domain/experiments/random.js";
+import { mayProfile } from "#shared/domain/profile/consent.js";
+import type { Clock, ClusterStore, ProfileScan, ScanSlice } from "#shared/ports.js";
 import { allSlices } from "../segments-batch.js";
 
 /** What fitting a run's clusters needs. */

@@ -1,4 +1,4 @@
-import type { ScanSlice } from "../../ports.js";
+import type { ScanSlice } from "#shared/ports.js";
 import { allSlices } from "../segments-batch.js";
 
 /** Slices of a run when the schedule does not say. */

@@ -1,4 +1,4 @@
-import { TailorError } from "../../errors.js";
+import { TailorError } from "#shared/errors.js";
 
 /** PSI above which a score distribution is said to have drifted (the usual rule of thumb). */
 export const DRIFT_THRESHOLD = 0.2;

@@ -1,9 +1,9 @@
-import type { TailorEvent } from "../../domain/events/index.js";
-import { profileFeatures } from "../../domain/features/index.js";
-import { mayProfile } from "../../domain/profile/consent.js";
-import type { Profile } from "../../domain/profile/index.js";
-import type { ModelScore } from "../../domain/segments/contracts.js";
-import type { Scorer } from "../../ports.js";
+import type { TailorEvent } from "#shared/domain/events/index.js";
+import { profileFeatures } from "#shared/domain/features/index.js";
+import { mayProfile } from "#shared/domain/profile/consent.js";
+import type { Profile } from "#shared/domain/profile/index.js";
+import type { ModelScore } from "#shared/domain/segments/contracts.js";
+import type { Scorer } from "#shared/ports.js";
 import { tierOf } from "./tiers.js";
 
 /** Real-time scoring in ingest: which models, and how often at most per customer. */

@@ -1,10 +1,17 @@
-import { assignCluster, clusterFeaturesFrom, matchesClusterFeatures } from "../../domain/clusters/index.js";
-import { profileFeatures } from "../../domain/features/index.js";
-import { mayProfile } from "../../domain/profile/consent.js";
-import type { Profile } from "../../domain/profile/index.js";
-import type { ClusterAssignment, ModelScore } from "../../domain/segments/contracts.js";
-import { TailorError } from "../../errors.js";
-import type { ClusterStore, ProfileScan, ScanSlice, Scorer, SizeDelta, StoredProfile } from "../../ports.js";
+import { assignCluster, clusterFeaturesFrom, matchesClusterFeatures } from "#shared/domain/clusters/index.js";
+import { profileFeatures } from "#shared/domain/features/index.js";
+import { mayProfile } from "#shared/domain/profile/consent.js";
+import type { Profile } from "#shared/domain/profile/index.js";
+import type { ClusterAssignment, ModelScore } from "#shared/domain/segments/contracts.js";
+import { TailorError } from "#shared/errors.js";
+import type {
+  ClusterStore,
+  ProfileScan,
+  ScanSlice,
+  Scorer,
+  SizeDelta,
+  StoredProfile,
+} from "#shared/ports.js";
 import { resettleProfile } from "../resettle-profile.js";
 import type { ResettleDeps } from "../segment-deps.js";
 import { sumSummaries } from "../segments-batch.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_CLUSTERS } from "../../domain/clusters/index.js";
+import { MAX_CLUSTERS } from "#shared/domain/clusters/index.js";
 import { clusterRunSchema, sliceResultSchema } from "./finish-run.js";
 
 /** The state machine's input of `Plan`. */

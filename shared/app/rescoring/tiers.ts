@@ -1,4 +1,4 @@
-import type { ModelScore } from "../../domain/segments/contracts.js";
+import type { ModelScore } from "#shared/domain/segments/contracts.js";
 
 /** Lowest probability of the `high` tier. */
 export const HIGH_TIER_FROM = 0.6;

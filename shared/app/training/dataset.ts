@@ -1,6 +1,6 @@
-import { type EventKind, parseEvent, type TailorEvent } from "../../domain/events/index.js";
-import { FEATURE_NAMES, profileFeatures } from "../../domain/features/index.js";
-import { DAY_MS, foldEvents } from "../../domain/profile/index.js";
+import { type EventKind, parseEvent, type TailorEvent } from "#shared/domain/events/index.js";
+import { FEATURE_NAMES, profileFeatures } from "#shared/domain/features/index.js";
+import { DAY_MS, foldEvents } from "#shared/domain/profile/index.js";
 import { isHoldout } from "./holdout.js";
 
 /** Purchase label window after the cutoff. */

@@ -1,4 +1,4 @@
-import { FEATURE_VERSION } from "../../domain/features/index.js";
+import { FEATURE_VERSION } from "#shared/domain/features/index.js";
 import {
   averagePrecision,
   brierScore,
@@ -9,7 +9,7 @@ import {
   predictLogistic,
   rocAuc,
   trainLogistic,
-} from "../../domain/models/index.js";
+} from "#shared/domain/models/index.js";
 import type { CustomerRow, Dataset } from "./dataset.js";
 
 /** Hold-out figures of a propensity model and of the recency-only baseline. */

@@ -4,7 +4,7 @@ import {
   type RecommenderArtifact,
   recommendItems,
   trainCooccurrence,
-} from "../../domain/models/index.js";
+} from "#shared/domain/models/index.js";
 import type { Dataset } from "./dataset.js";
 
 /** Recommendations scored per customer. */

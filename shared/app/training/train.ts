@@ -1,4 +1,4 @@
-import type { LogisticArtifact, RecommenderArtifact } from "../../domain/models/index.js";
+import type { LogisticArtifact, RecommenderArtifact } from "#shared/domain/models/index.js";
 import { buildDataset, type DatasetOptions } from "./dataset.js";
 import { type PropensityEvaluation, trainPropensity } from "./evaluate-propensity.js";
 import { type RecommenderEvaluation, trainRecommender } from "./evaluate-recommender.js";

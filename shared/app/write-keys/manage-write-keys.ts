@@ -4,9 +4,9 @@ import {
   WRITE_KEY_PREFIX,
   type WriteKeyRecord,
   writeKeyHash,
-} from "../../domain/write-keys/write-key.js";
-import { TailorError } from "../../errors.js";
-import type { Clock, WriteKeyRegistry } from "../../ports.js";
+} from "#shared/domain/write-keys/write-key.js";
+import { TailorError } from "#shared/errors.js";
+import type { Clock, WriteKeyRegistry } from "#shared/ports.js";
 
 /** A request to manage keys that cannot be done as asked (unknown id, bad source, negative grace). */
 export class WriteKeyRequestError extends TailorError {

@@ -1,4 +1,4 @@
-import { assertNever } from "../../errors.js";
+import { assertNever } from "#shared/errors.js";
 import type { Product, Scalar, TailorEvent } from "../events/index.js";
 import type { PropertyTest } from "./definition.js";
 

@@ -1,4 +1,4 @@
-import { TailorError } from "../../errors.js";
+import { TailorError } from "#shared/errors.js";
 import { BASE_VARIANT, type CampaignDefinition, type Step, type Variant } from "./definition.js";
 
 /** The email templates that exist: folder name under `templates/emails` → its variant ids (`a` first). */

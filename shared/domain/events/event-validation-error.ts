@@ -1,4 +1,4 @@
-import { TailorError } from "../../errors.js";
+import { TailorError } from "#shared/errors.js";
 
 /** One broken rule in an incoming event. */
 export interface ValidationIssue {

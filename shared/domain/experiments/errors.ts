@@ -1,4 +1,4 @@
-import { TailorError } from "../../errors.js";
+import { TailorError } from "#shared/errors.js";
 
 /** A statistic was asked of impossible counts or parameters (negative counts, a rate outside 0–1, …). */
 export class StatisticsInputError extends TailorError {

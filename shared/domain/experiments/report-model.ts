@@ -1,4 +1,4 @@
-import { TailorError } from "../../errors.js";
+import { TailorError } from "#shared/errors.js";
 import {
   type Interval,
   type NamedArm,

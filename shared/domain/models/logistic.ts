@@ -1,4 +1,4 @@
-import { TailorError } from "../../errors.js";
+import { TailorError } from "#shared/errors.js";
 
 /** Training data that cannot fit a model (no rows, ragged rows, labels not 0/1). Never retryable. */
 export class TrainingInputError extends TailorError {

@@ -1,4 +1,4 @@
-import { assertNever } from "../../errors.js";
+import { assertNever } from "#shared/errors.js";
 import { isSafeKey, type Product, type TailorEvent } from "../events/index.js";
 import { AFFINITY_WEIGHTS, addAffinity } from "./affinity.js";
 import { touchCampaign } from "./campaign-touch.js";

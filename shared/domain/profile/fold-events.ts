@@ -1,4 +1,4 @@
-import { TailorError } from "../../errors.js";
+import { TailorError } from "#shared/errors.js";
 import type { TailorEvent } from "../events/index.js";
 import { applyEvent } from "./apply-event.js";
 import { capDedup, pruneDedup, rememberedHashes, rememberHash, shortHash } from "./dedup.js";

@@ -1,4 +1,4 @@
-import { assertNever } from "../../errors.js";
+import { assertNever } from "#shared/errors.js";
 import type { Scalar } from "../events/index.js";
 import type {
   Condition,

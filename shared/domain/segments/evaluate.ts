@@ -1,4 +1,4 @@
-import { assertNever, TailorError } from "../../errors.js";
+import { assertNever, TailorError } from "#shared/errors.js";
 import type { Profile } from "../profile/index.js";
 import {
   evaluateEngagement,

@@ -1,4 +1,4 @@
-import { TailorError } from "../../errors.js";
+import { TailorError } from "#shared/errors.js";
 import type { Condition, SegmentDefinition } from "./definition.js";
 
 /** Checked definitions in dependency order: a segment comes after every segment its rule refers to. */

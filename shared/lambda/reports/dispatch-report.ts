@@ -1,5 +1,5 @@
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { CampaignSendCount, DispatchSummary } from "../../app/dispatch-sends.js";
+import type { CampaignSendCount, DispatchSummary } from "#shared/app/dispatch-sends.js";
 import type { Observability } from "../middleware.js";
 import { addCounts, logOutcome } from "./counts.js";
 

@@ -1,8 +1,8 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { RescoreRunReport } from "../../app/rescoring/finish-run.js";
-import type { ClusterRunReport } from "../../app/rescoring/fit-run-clusters.js";
-import type { RescoreSummary } from "../../app/rescoring/index.js";
-import type { RescorePlan } from "../../app/rescoring/plan-run.js";
+import type { RescoreRunReport } from "#shared/app/rescoring/finish-run.js";
+import type { ClusterRunReport } from "#shared/app/rescoring/fit-run-clusters.js";
+import type { RescoreSummary } from "#shared/app/rescoring/index.js";
+import type { RescorePlan } from "#shared/app/rescoring/plan-run.js";
 import type { Observability } from "../middleware.js";
 import { addCounts } from "./counts.js";
 

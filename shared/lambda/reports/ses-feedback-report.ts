@@ -1,6 +1,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { FeedbackTrackEvent, SesFeedbackOutcome } from "../../app/ses-feedback.js";
-import { assertNever } from "../../errors.js";
+import type { FeedbackTrackEvent, SesFeedbackOutcome } from "#shared/app/ses-feedback.js";
+import { assertNever } from "#shared/errors.js";
 import type { Observability } from "../middleware.js";
 
 /** The count each kind of feedback event adds to: the dashboard's engagement graph and the rate alarms. */

@@ -1,5 +1,5 @@
-import type { FireTimersSummary } from "../../app/fire-due-timers.js";
-import type { FireSendTimersSummary } from "../../app/fire-send-timers.js";
+import type { FireTimersSummary } from "#shared/app/fire-due-timers.js";
+import type { FireSendTimersSummary } from "#shared/app/fire-send-timers.js";
 import type { Observability } from "../middleware.js";
 import { addCounts, logOutcome } from "./counts.js";
 

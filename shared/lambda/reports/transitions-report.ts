@@ -1,4 +1,4 @@
-import type { TransitionJourneySummary } from "../../app/campaign-transitions.js";
+import type { TransitionJourneySummary } from "#shared/app/campaign-transitions.js";
 import type { Observability } from "../middleware.js";
 import { addCounts, logOutcome } from "./counts.js";
 

@@ -5,8 +5,8 @@ import type {
   ExperimentReport,
   RevenueLift,
   SectionView,
-} from "../../domain/experiments/report-model.js";
-import { formatCount, formatP, formatPoints } from "../../domain/experiments/report-model.js";
+} from "#shared/domain/experiments/report-model.js";
+import { formatCount, formatP, formatPoints } from "#shared/domain/experiments/report-model.js";
 import { escapeHtml } from "./escape-html.js";
 import { formatMoney, formatPercent, formatRelative } from "./format.js";
 import { REPORT_CSS } from "./report-styles.js";

@@ -1,5 +1,5 @@
-import type { ArmView, Comparison, Metric, RateView } from "../../domain/experiments/report-model.js";
-import { formatPoints } from "../../domain/experiments/report-model.js";
+import type { ArmView, Comparison, Metric, RateView } from "#shared/domain/experiments/report-model.js";
+import { formatPoints } from "#shared/domain/experiments/report-model.js";
 import { escapeHtml } from "./escape-html.js";
 import { formatPercent } from "./format.js";
 

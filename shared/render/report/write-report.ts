@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { ExperimentReport } from "../../domain/experiments/report-model.js";
+import type { ExperimentReport } from "#shared/domain/experiments/report-model.js";
 import { renderReportHtml } from "./report-html.js";
 
 /**

@@ -1,9 +1,9 @@
 import { rmSync } from "node:fs";
 import path from "node:path";
-import { experimentIncrements } from "../../../shared/domain/analytics/index.js";
-import { parseEvent } from "../../../shared/domain/events/index.js";
-import { foldEvents, type Profile } from "../../../shared/domain/profile/index.js";
-import { tempDir } from "../../local/helpers.js";
+import { experimentIncrements } from "#shared/domain/analytics/index.js";
+import { parseEvent } from "#shared/domain/events/index.js";
+import { foldEvents, type Profile } from "#shared/domain/profile/index.js";
+import { tempDir } from "#test/local/helpers.js";
 import { EXPERIMENT_CAMPAIGN, type ShopEvent } from "./shop-events.js";
 import { StackChild, startMailSink } from "./stack-child.js";
 import { mailByRecipient, StackReaders } from "./stack-readers.js";

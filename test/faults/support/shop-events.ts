@@ -1,4 +1,4 @@
-import { deriveSeed, mulberry32 } from "../../../shared/sim/prng.js";
+import { deriveSeed, mulberry32 } from "#shared/sim/prng.js";
 
 /** One Segment-spec event of one customer, as put on the stream. */
 export interface ShopEvent {

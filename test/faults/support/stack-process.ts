@@ -17,11 +17,11 @@
  * Usage: `tsx test/faults/support/stack-process.ts <data dir>`. Prints one JSON line `{"ready": endpoints}` on
  * stdout once it serves; SIGTERM stops it cleanly.
  */
-import "../../../infra/local/cli/hide-sqlite-warning.js";
+import "#cli/hide-sqlite-warning.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { synthTemplate } from "../../../infra/app.js";
-import { startLocalStack } from "../../../infra/local/local-stack.js";
-import { LOCAL_NAME_TAG, LOCAL_NAMES } from "../../../infra/local-names.js";
+import { synthTemplate } from "#infra/app.js";
+import { startLocalStack } from "#infra/local/local-stack.js";
+import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
 
 const [dataDir] = process.argv.slice(2);
 const sesUrl = process.env.FAULTS_SES_URL;

@@ -2,13 +2,13 @@ import { type AttributeValue, DynamoDBClient, QueryCommand, ScanCommand } from "
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { putAll } from "../../../infra/local/put-records.js";
-import { LOCAL_NAMES } from "../../../infra/local-names.js";
-import { DynamoExperimentCounters } from "../../../shared/aws/dynamo-experiment-counters.js";
-import { DynamoProfileStore } from "../../../shared/aws/dynamo-profile-store.js";
-import { type ExperimentMetric, isExperimentMetric } from "../../../shared/domain/analytics/index.js";
-import type { Profile } from "../../../shared/domain/profile/index.js";
-import { readSentMail } from "../../../shared/sim/sent-mail.js";
+import { putAll } from "#infra/local/put-records.js";
+import { LOCAL_NAMES } from "#infra/local-names.js";
+import { DynamoExperimentCounters } from "#shared/aws/dynamo-experiment-counters.js";
+import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { type ExperimentMetric, isExperimentMetric } from "#shared/domain/analytics/index.js";
+import type { Profile } from "#shared/domain/profile/index.js";
+import { readSentMail } from "#shared/sim/sent-mail.js";
 import type { ShopEvent } from "./shop-events.js";
 import type { ChildEndpoints } from "./stack-child.js";
 

@@ -1,0 +1,142 @@
+import { parseArgs } from "node:util";
+import { LocalStackError } from "#infra/local/local-errors.js";
+import { LOCAL_NAMES } from "#infra/local-names.js";
+import { clockSkewNote, type Profile } from "#shared/domain/profile/index.js";
+import type { Evaluation, EvaluationContext } from "#shared/domain/segments/contracts.js";
+import { evaluateAll, explainText, type SegmentLibrary } from "#shared/domain/segments/index.js";
+import { nothingFound } from "./cli-errors.js";
+import { stringFlag } from "./cli-options.js";
+import { missingTables, readLibrary } from "./segment-library.js";
+import { SENDS_LOOKBACK_MS, sendLines } from "./sends-view.js";
+
+/** One segment's verdict on one customer, as `tailor explain` shows it. */
+export interface Explanation {
+  readonly segmentId: string;
+  readonly name: string;
+  readonly version: number;
+  readonly member: boolean;
+  /** Entered at (ISO), from the stored membership, when the stored profile says the customer is in. */
+  readonly storedSince: string | null;
+  /** When time alone could change the verdict (ISO), if it can. */
+  readonly nextChangeAt: string | null;
+  readonly reason: Evaluation["reason"];
+  /** The reason tree as text: one line per condition, ✓ or ✗, with the values seen. */
+  readonly text: string;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** Evaluates every segment on the profile at `now` and pairs each verdict with its stored membership. */
+export function explainProfile(
+  library: SegmentLibrary,
+  profile: Profile,
+  now: number,
+  context: EvaluationContext,
+): Explanation[] {
+  return evaluateAll(library, profile, now, context).map((evaluation) => {
+    const definition = library.byId.get(evaluation.segmentId);
+    return {
+      segmentId: evaluation.segmentId,
+      name: definition?.name ?? evaluation.segmentId,
+      version: definition?.version ?? 0,
+      member: evaluation.member,
+      storedSince: iso(profile.sg?.[evaluation.segmentId]?.e),
+      nextChangeAt: iso(evaluation.nextChangeAt),
+      reason: evaluation.reason,
+      text: explainText(evaluation),
+    };
+  });
+}
+
+/**
+ * The explanations as text: members first, each with its reason tree indented. `profile`, when given, adds
+ * what the verdicts rest on that the reasons do not show (events whose time was clamped, see `clockSkewNote`).
+ */
+export function explanationLines(
+  customerId: string,
+  now: number,
+  explanations: readonly Explanation[],
+  profile?: Pick<Profile, "sk">,
+): string[] {
+  const members = explanations.filter((e) => e.member).length;
+  const ordered = [...explanations].sort((a, b) => Number(b.member) - Number(a.member));
+  const lines = [
+    `${customerId} at ${new Date(now).toISOString()}: in ${members} of ${explanations.length} segments`,
+  ];
+  const skew = profile === undefined ? undefined : clockSkewNote(profile);
+  if (skew !== undefined) lines.push(`note: ${skew}`);
+  for (const e of ordered) {
+    // The stored membership lags the verdict until the customer's timer fires (or an event arrives).
+    const stored =
+      e.member === (e.storedSince !== null)
+        ? ""
+        : e.member
+          ? "; not stored yet"
+          : "; still stored as a member";
+    const since = e.member && e.storedSince !== null ? `; member since ${e.storedSince}` : "";
+    lines.push("", `${e.member ? "IN " : "OUT"}  ${e.segmentId} (${e.name}, v${e.version})${since}${stored}`);
+    for (const line of e.text.split("\n")) lines.push(`     ${line}`);
+  }
+  return lines;
+}
+
+/** `tailor explain <customerId> [--json] [--at ISO]`. */
+export async function explainCommand(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: {
+      json: { type: "boolean", default: false },
+      at: { type: "string" },
+      "data-dir": { type: "string" },
+      "segments-dir": { type: "string" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [customerId, ...extra] = positionals;
+  if (customerId === undefined || extra.length > 0) {
+    throw new LocalStackError("usage: tailor explain <customerId> [--json] [--at ISO-time] [--data-dir D]");
+  }
+  const at = stringFlag(values.at);
+  const now = at === undefined ? Date.now() : Date.parse(at);
+  if (!Number.isFinite(now)) throw new LocalStackError(`--at: not a date and time: "${at}"`);
+  const library = readLibrary(stringFlag(values["segments-dir"]));
+  const dataDir = stringFlag(values["data-dir"]);
+  // Loaded once the arguments are checked: a usage error does not wait for the AWS SDK.
+  const [{ DynamoProfileStore }, { DynamoSegmentStore }, { DynamoSendLedger }, { openDynamo }] =
+    await Promise.all([
+      import("#shared/aws/dynamo-profile-store.js"),
+      import("#shared/aws/dynamo-segment-store.js"),
+      import("#shared/aws/dynamo-send-ledger.js"),
+      import("./stack-access.js"),
+    ]);
+  const access = await openDynamo(dataDir);
+  try {
+    const profiles = new DynamoProfileStore({ client: access.client, tableName: LOCAL_NAMES.profileTable });
+    const segments = new DynamoSegmentStore({ client: access.client, tableName: LOCAL_NAMES.segmentsTable });
+    const missing = missingTables("profiles or segments table", dataDir);
+    const ledger = new DynamoSendLedger({ client: access.client, tableName: LOCAL_NAMES.sendLedgerTable });
+    const [stored, rfm, sends] = await Promise.all([
+      profiles.get(customerId).catch(missing),
+      segments.rfmThresholds().catch(missing),
+      // A data dir from before campaigns has no ledger table: no sends to show.
+      ledger.recent(customerId, now - SENDS_LOOKBACK_MS, 100).catch(() => []),
+    ]);
+    if (stored === undefined) {
+      return nothingFound(
+        "explain",
+        `no profile for ${customerId}`,
+        "check the id (erased customers have none)",
+      );
+    }
+    const explanations = explainProfile(library, stored.profile, now, rfm === undefined ? {} : { rfm });
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ customerId, at: new Date(now).toISOString(), clock: clockSkewNote(stored.profile) ?? null, segments: explanations, sends }, null, 2)}\n`
+        : `${[...explanationLines(customerId, now, explanations, stored.profile), "", ...sendLines(sends)].join("\n")}\n`,
+    );
+    return 0;
+  } finally {
+    await access.close();
+  }
+}

@@ -1,0 +1,77 @@
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { z } from "zod";
+import { RECORDS_PREFIX } from "#shared/aws/s3-quarantine-index.js";
+
+/** Profiles in the table (a paginated `Scan` with `Select: COUNT`), tombstones left out. */
+export async function countProfiles(dynamo: DynamoDBClient, tableName: string): Promise<number> {
+  let total = 0;
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await dynamo.send(
+      new ScanCommand({
+        TableName: tableName,
+        Select: "COUNT",
+        // An erased customer's tombstone (at the profile's key, with `erasedAt`) is not a profile.
+        FilterExpression: "attribute_not_exists(erasedAt)",
+        ExclusiveStartKey: start,
+      }),
+    );
+    total += out.Count ?? 0;
+    start = out.LastEvaluatedKey;
+  } while (start !== undefined);
+  return total;
+}
+
+/** Every quarantined object's key, oldest listing order (paginated `ListObjectsV2`). */
+export async function quarantineKeys(s3: S3Client, bucket: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const out = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: RECORDS_PREFIX, ContinuationToken: token }),
+    );
+    for (const object of out.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
+    token = out.IsTruncated === true ? out.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return keys;
+}
+
+/** A quarantined record as the ingest use case stores it. */
+export const quarantinedSchema = z.looseObject({
+  reason: z.string(),
+  issues: z.array(z.looseObject({ path: z.string(), rule: z.string(), message: z.string() })).default([]),
+  shardId: z.string().nullish(),
+  sequenceNumber: z.string(),
+  partitionKey: z.string(),
+  approximateArrivalTimestamp: z.number(),
+  receivedAt: z.number().optional(),
+  rawBase64: z.string(),
+});
+
+export type Quarantined = z.infer<typeof quarantinedSchema> & { readonly key: string };
+
+/** Reads every quarantined record (objects that are not one are reported with their key). */
+export async function readQuarantined(
+  s3: S3Client,
+  bucket: string,
+): Promise<{ records: Quarantined[]; unreadable: string[] }> {
+  const records: Quarantined[] = [];
+  const unreadable: string[] = [];
+  for (const key of await quarantineKeys(s3, bucket)) {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const text = (await object.Body?.transformToString()) ?? "";
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      unreadable.push(key);
+      continue;
+    }
+    const parsed = quarantinedSchema.safeParse(json);
+    if (parsed.success) records.push({ ...parsed.data, key });
+    else unreadable.push(key);
+  }
+  records.sort((a, b) => a.approximateArrivalTimestamp - b.approximateArrivalTimestamp);
+  return { records, unreadable };
+}
