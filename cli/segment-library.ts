@@ -4,7 +4,7 @@ import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { explainMissing } from "./stack-access.js";
 
 /** The repository's segment definitions, wherever the command is run from. */
-export const defaultSegmentsDir = fileURLToPath(new URL("../../../templates/segments", import.meta.url));
+export const defaultSegmentsDir = fileURLToPath(new URL("../templates/segments", import.meta.url));
 
 /** The segment library of `dir` (default: the repository's). */
 export function readLibrary(dir: string | undefined): SegmentLibrary {
