@@ -2,16 +2,14 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { routeApiRequest } from "#shared/app/api/route-api-request.js";
 import { loggablePath } from "#shared/app/api/segment-routes.js";
 import { loadEnv } from "#shared/lambda/env.js";
-import { baseMiddlewareBundle, createObservability } from "#shared/lambda/middleware.js";
+import { baseMiddlewareBundle, observabilityFor } from "#shared/lambda/middleware.js";
+import { reportApiResponse } from "#shared/lambda/reports/api-report.js";
 import { apiEnvSchema } from "./env.js";
 import { toApiRequest, toGatewayResult } from "./gateway-event.js";
 import { makeApiDeps } from "./make-deps.js";
 
 const env = loadEnv(apiEnvSchema);
-const observability = createObservability({
-  serviceName: env.POWERTOOLS_SERVICE_NAME,
-  namespace: env.POWERTOOLS_METRICS_NAMESPACE,
-});
+const observability = observabilityFor(env);
 const deps = makeApiDeps(env);
 
 /**
@@ -31,6 +29,7 @@ export async function run(
       path: loggablePath(request.path),
     }),
   );
+  reportApiResponse(observability, response.status);
   return toGatewayResult(response);
 }
 

@@ -1,0 +1,30 @@
+import type { IngestSummary } from "../../app/ingest-batch.js";
+import type { Observability } from "../middleware.js";
+import { addCounts, logOutcome } from "./counts.js";
+
+/** The metrics and the log line of one ingested stream batch (a warning when records were refused or failed). */
+export function reportIngest({ metrics, logger }: Observability, summary: IngestSummary): void {
+  addCounts(metrics, {
+    EventsIngested: summary.events,
+    EventsQuarantined: summary.quarantined,
+    EventsDuplicate: summary.duplicates,
+    ProfilesWritten: summary.profilesWritten,
+    ProfileWriteConflicts: summary.conflicts,
+    ProfileWriteUnits: summary.writeUnits,
+    RecordsFailed: summary.failedRecords,
+    SegmentTransitions: summary.transitions,
+    SegmentTransitionsPublished: summary.transitionsPublished,
+    OutboxWriteUnits: summary.outboxWriteUnits,
+    TimerWrites: summary.timerWrites,
+    CounterWrites: summary.counterWrites,
+    SendIntents: summary.intents,
+    SendIntentsEnqueued: summary.intentsEnqueued,
+    SendIntentsTimed: summary.intentsTimed,
+  });
+  logOutcome(
+    logger,
+    summary.quarantined > 0 || summary.failedRecords > 0 || summary.counterFailures > 0,
+    { troubled: "batch ingested with rejects", healthy: "batch ingested" },
+    { summary },
+  );
+}
