@@ -16,9 +16,12 @@ export interface Observability {
  * it would print (see {@link redactLogValue}), in the message and in every attribute, errors included.
  */
 export function createObservability(options: { serviceName: string; namespace: string }): Observability {
+  const logger = new Logger({ serviceName: options.serviceName, jsonReplacerFn: redactLogValue });
+  // Metrics' own warnings (an invocation that failed before counting anything) go through the function's logger,
+  // as structured lines at its level, not raw to the console.
   return {
-    logger: new Logger({ serviceName: options.serviceName, jsonReplacerFn: redactLogValue }),
-    metrics: new Metrics({ namespace: options.namespace, serviceName: options.serviceName }),
+    logger,
+    metrics: new Metrics({ namespace: options.namespace, serviceName: options.serviceName, logger }),
   };
 }
 

@@ -14,8 +14,8 @@ export function reportPlan({ metrics, logger }: Observability, plan: RescorePlan
 
 /** The metric and the log line of the clusters step: fitted, or the previous model kept (a warning). */
 export function reportClusters({ metrics, logger }: Observability, report: ClusterRunReport): void {
+  addCounts(metrics, { ClustersFitted: report.fitted ? report.labels.length : 0 });
   if (report.fitted) {
-    addCounts(metrics, { ClustersFitted: report.labels.length });
     logger.info("clusters fitted", { report });
   } else logger.warn("clusters not fitted: the previous ones are kept", { report });
 }
