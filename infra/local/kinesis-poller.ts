@@ -140,6 +140,7 @@ export class KinesisPoller {
           now: () => this.#now(),
           arrivalsOnClock: this.#options.arrivalsOnClock,
           stopping: () => this.#stopping,
+          draining: () => this.#waiters.size > 0,
           log,
           invoke: (batch) => this.#invoke(batch),
           giveUp: (records, condition, count, error) => this.#giveUp(records, condition, count, error),

@@ -31,6 +31,12 @@ export interface ShardWorkerDeps {
   /** Move the emulator's wall-clock arrival times onto `now`'s clock (a test clock), so ages stay true. */
   readonly arrivalsOnClock?: boolean;
   stopping(): boolean;
+  /**
+   * Whether someone waits for the stream to be handled (`waitUntilIdle`): the batching window closes at once, since
+   * the caller wants the work done rather than batched (the window is a cost saving, and idle waits are the local
+   * stack's drains: the demo's clock jumps, the tests).
+   */
+  draining(): boolean;
   log(line: string): void;
   invoke(batch: readonly ShardRecord[]): Promise<InvocationOutcome>;
   /** Hands records given up on to the on-failure destination. */
@@ -232,7 +238,8 @@ export class ShardWorker {
       this.#attempts > 0 ||
       this.#ended ||
       this.#payloadFull() ||
-      this.#windowLeft() === 0
+      this.#windowLeft() === 0 ||
+      this.#deps.draining()
     );
   }
 

@@ -83,6 +83,8 @@ export class SqsPoller {
   readonly #counters = { batches: 0, deleted: 0, failed: 0, failures: 0, inFlight: 0, peakInFlight: 0 };
   readonly #abort = new AbortController();
   readonly #loops: Promise<void>[] = [];
+  /** Callers in `waitUntilIdle`: while there is one, a batch does not wait out its batching window. */
+  #draining = 0;
   #started = false;
 
   constructor(options: SqsPollerOptions) {
@@ -121,16 +123,22 @@ export class SqsPoller {
    */
   async waitUntilIdle(options: { timeoutMs?: number } = {}): Promise<void> {
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-    for (;;) {
-      const pending = await this.#pending();
-      if (pending === 0 && this.#counters.inFlight === 0) return;
-      if (Date.now() > deadline) {
-        throw new LocalStackError(
-          `${this.functionName} did not empty ${this.queueName}: ${pending} messages pending, ` +
-            JSON.stringify(this.counters),
-        );
+    // The caller wants the work done, not batched: batching windows close while it waits.
+    this.#draining++;
+    try {
+      for (;;) {
+        const pending = await this.#pending();
+        if (pending === 0 && this.#counters.inFlight === 0) return;
+        if (Date.now() > deadline) {
+          throw new LocalStackError(
+            `${this.functionName} did not empty ${this.queueName}: ${pending} messages pending, ` +
+              JSON.stringify(this.counters),
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    } finally {
+      this.#draining--;
     }
   }
 
@@ -173,7 +181,7 @@ export class SqsPoller {
     const { batchSize, maximumBatchingWindowInSeconds } = this.#options.settings;
     const batch = await this.#receive(batchSize, this.#options.waitTimeSeconds ?? 20);
     const closesAt = Date.now() + maximumBatchingWindowInSeconds * 1000;
-    while (batch.length > 0 && batch.length < batchSize && Date.now() < closesAt) {
+    while (batch.length > 0 && batch.length < batchSize && Date.now() < closesAt && this.#draining === 0) {
       const more = await this.#receive(batchSize - batch.length, 0);
       if (more.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
       batch.push(...more);
