@@ -1,6 +1,4 @@
 import type { Server } from "node:http";
-import { createRequire } from "node:module";
-import type { Config as SesConfig } from "aws-ses-v2-local";
 import dynalite from "dynalite";
 import { startFauxqs } from "fauxqs";
 import kinesalite from "kinesalite";
@@ -17,6 +15,7 @@ import {
   resolvePorts,
 } from "./service-ports.js";
 import { type AcceptedSesSend, startSesFront } from "./ses-front.js";
+import { loadSesServer } from "./ses-server.js";
 
 /** The base URL of each emulated service, as the SDK wants it in `AWS_ENDPOINT_URL_<SERVICE>`. */
 export interface Endpoints {
@@ -59,23 +58,6 @@ export interface Emulators {
 
 const HOST = "127.0.0.1";
 
-type SesServer = (config?: Partial<SesConfig>) => Promise<Server>;
-
-function isSesServer(value: unknown): value is SesServer {
-  return typeof value === "function";
-}
-
-/**
- * aws-ses-v2-local is CommonJS with `exports.default`: Node's ESM loader and vitest disagree on what a default
- * import of it is, so it is required, which means the same everywhere.
- */
-function loadSesServer(): SesServer {
-  const module: unknown = createRequire(import.meta.url)("aws-ses-v2-local");
-  const start =
-    typeof module === "object" && module !== null && "default" in module ? module.default : undefined;
-  if (!isSesServer(start)) throw new LocalStackError("aws-ses-v2-local exports no server function");
-  return start;
-}
 const url = (port: number) => `http://${HOST}:${port}`;
 
 function inUse(service: PortService, port: number, cause: unknown): LocalStackError {

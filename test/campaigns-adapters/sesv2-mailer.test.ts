@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, Server, type ServerResponse } from "node:http";
-import { createRequire } from "node:module";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSesServer } from "#infra/local/ses-server.js";
 import { headerText, SesV2Mailer } from "#shared/aws/sesv2-mailer.js";
 import { decodeSesTag } from "#shared/domain/email-feedback/ses-tags.js";
 import { MailerRejectedError, MailerThrottledError, MailerUnavailableError } from "#shared/mailer-errors.js";
@@ -24,15 +24,9 @@ const close = (server: Server | undefined) =>
     server.close(() => resolve());
   });
 
-/** aws-ses-v2-local is CommonJS with `exports.default` (see `infra/local/emulators.ts`). */
+/** The SES emulator on its own, on a free port. */
 async function startSes(): Promise<Server> {
-  const module: unknown = createRequire(import.meta.url)("aws-ses-v2-local");
-  const start: unknown =
-    typeof module === "object" && module !== null && "default" in module ? module.default : undefined;
-  if (typeof start !== "function") throw new Error("aws-ses-v2-local exports no server function");
-  const server: unknown = await start({ host: "127.0.0.1", port: 0 });
-  if (!(server instanceof Server)) throw new Error("aws-ses-v2-local returned no HTTP server");
-  return server;
+  return loadSesServer()({ host: "127.0.0.1", port: 0 });
 }
 
 let ses: Server;

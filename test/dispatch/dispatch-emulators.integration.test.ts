@@ -1,6 +1,5 @@
 import { mkdtempSync } from "node:fs";
-import { Server } from "node:http";
-import { createRequire } from "node:module";
+import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -8,6 +7,7 @@ import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dispatchEnvSchema } from "#functions/dispatch/env.js";
 import { makeDispatchDeps } from "#functions/dispatch/make-deps.js";
+import { loadSesServer } from "#infra/local/ses-server.js";
 import { dispatchSends } from "#shared/app/dispatch-sends.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
@@ -23,15 +23,9 @@ const portOf = (server: Server) => {
   return typeof address === "object" && address !== null ? address.port : 0;
 };
 
-/** aws-ses-v2-local is CommonJS with `exports.default` (see `infra/local/emulators.ts`). */
+/** The SES emulator on its own, on a free port. */
 async function startSes(): Promise<Server> {
-  const module: unknown = createRequire(import.meta.url)("aws-ses-v2-local");
-  const start: unknown =
-    typeof module === "object" && module !== null && "default" in module ? module.default : undefined;
-  if (typeof start !== "function") throw new Error("aws-ses-v2-local exports no server function");
-  const server: unknown = await start({ host: "127.0.0.1", port: 0 });
-  if (!(server instanceof Server)) throw new Error("aws-ses-v2-local returned no HTTP server");
-  return server;
+  return loadSesServer()({ host: "127.0.0.1", port: 0 });
 }
 
 let dynamo: Server;

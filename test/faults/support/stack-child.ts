@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import type { Server } from "node:http";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { z } from "zod";
+import { loadSesServer } from "#infra/local/ses-server.js";
 
 /** The endpoints a started child reports (see `stack-process.ts`). */
 const readySchema = z.object({
@@ -107,19 +106,12 @@ export class StackChild {
   }
 }
 
-type SesServer = (config?: { host?: string; port?: number }) => Promise<Server>;
-const isSesServer = (value: unknown): value is SesServer => typeof value === "function";
-
 /**
  * An aws-ses-v2-local in the test process: the stack children send their mail here, so every email any of them
  * sent stays readable (`GET <url>/store`) across their kills.
  */
 export async function startMailSink(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const module: unknown = createRequire(import.meta.url)("aws-ses-v2-local");
-  const start =
-    typeof module === "object" && module !== null && "default" in module ? module.default : undefined;
-  if (!isSesServer(start)) throw new Error("aws-ses-v2-local exports no server function");
-  const server = await start({ host: "127.0.0.1", port: 0 });
+  const server = await loadSesServer()({ host: "127.0.0.1", port: 0 });
   const address = server.address();
   if (typeof address !== "object" || address === null) throw new Error("the mail sink did not listen");
   return {
