@@ -12,10 +12,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type LocalStack, startLocalStack } from "../infra/local/local-stack.js";
+import type { LocalStack } from "../infra/local/local-stack.js";
 import { LOCAL_NAMES } from "../infra/local-names.js";
 import { DynamoProfileStore } from "../shared/aws/dynamo-profile-store.js";
 import { emptyProfile } from "../shared/domain/profile/index.js";
+import { startBenchStack } from "./bench-stack.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = path.join(root, "node_modules", ".bin");
@@ -97,14 +98,7 @@ async function measure(cases: readonly Case[], runs: number, log: (line: string)
 
 /** A fresh data dir with a stack and a few profiles; the stack is left running. */
 async function prepare(dataDir: string): Promise<LocalStack> {
-  const stack = await startLocalStack({
-    dataDir,
-    fresh: true,
-    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
-    pollers: false,
-    log: () => undefined,
-    env: { POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "ERROR" },
-  });
+  const stack = await startBenchStack(dataDir, { pollers: false });
   const profiles = new DynamoProfileStore({
     client: new DynamoDBClient({}),
     tableName: LOCAL_NAMES.profileTable,
@@ -136,48 +130,26 @@ export async function cliStartupBench(): Promise<string[]> {
     log(`timing, median of ${runs} runs each (compiled = node bin/tailor.mjs, tsx = tsx bin/tailor.ts):`);
     const id = CUSTOMERS[0] ?? "bench-ada";
     const dir = ["--data-dir", dataDir];
+    /** The two read commands, on the prepared customer, named for where the data is read from. */
+    const reads = (where: string) =>
+      ["profile", "explain"].map((command) => ({
+        name: `tailor ${command} ${id} (${where})`,
+        args: [command, id, ...dir],
+        budget: BUDGET_S.read,
+        code: 0,
+      }));
     const lines = await measure(
       [
         { name: "tailor --help", args: ["--help"], budget: BUDGET_S.help, code: 0 },
         { name: "tailor profile (usage error)", args: ["profile"], budget: BUDGET_S.usage, code: 1 },
-        {
-          name: `tailor profile ${id} (stack up)`,
-          args: ["profile", id, ...dir],
-          budget: BUDGET_S.read,
-          code: 0,
-        },
-        {
-          name: `tailor explain ${id} (stack up)`,
-          args: ["explain", id, ...dir],
-          budget: BUDGET_S.read,
-          code: 0,
-        },
+        ...reads("stack up"),
       ],
       runs,
       log,
     );
     await stack.stop();
     stack = undefined;
-    lines.push(
-      ...(await measure(
-        [
-          {
-            name: `tailor profile ${id} (no stack)`,
-            args: ["profile", id, ...dir],
-            budget: BUDGET_S.read,
-            code: 0,
-          },
-          {
-            name: `tailor explain ${id} (no stack)`,
-            args: ["explain", id, ...dir],
-            budget: BUDGET_S.read,
-            code: 0,
-          },
-        ],
-        runs,
-        log,
-      )),
-    );
+    lines.push(...(await measure(reads("no stack"), runs, log)));
     return lines.map((line) => `cli startup: ${line}`);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -12,7 +12,6 @@ import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { segmentTimersEnvSchema } from "../functions/segment-timers/env.js";
 import { makeSegmentTimersDeps } from "../functions/segment-timers/make-deps.js";
 import { localFunctionEnvironment } from "../infra/local/function-env.js";
-import { startLocalStack } from "../infra/local/local-stack.js";
 import { LOCAL_NAMES } from "../infra/local-names.js";
 import { rescoreSlice } from "../shared/app/rescoring/index.js";
 import { trainAll } from "../shared/app/training/index.js";
@@ -23,20 +22,14 @@ import { foldEvents } from "../shared/domain/profile/index.js";
 import { loadEnv } from "../shared/lambda/env.js";
 import { startModelServer } from "../shared/model-server/index.js";
 import { simulate, simulatedHistory } from "../shared/sim/index.js";
+import { startBenchStack } from "./bench-stack.js";
 
 const CUSTOMERS = 1000;
 const MODELS = ["purchase_30d", "churn_60d"];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const dataDir = mkdtempSync(join(tmpdir(), "tailor-bench-rescore-"));
-const stack = await startLocalStack({
-  dataDir,
-  fresh: true,
-  ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
-  pollers: false,
-  log: () => undefined,
-  env: { POWERTOOLS_LOG_LEVEL: "ERROR", POWERTOOLS_METRICS_DISABLED: "true" },
-});
+const stack = await startBenchStack(dataDir, { pollers: false });
 const dynamodb = new DynamoDBClient({});
 try {
   log("training the models on simulated history…");
