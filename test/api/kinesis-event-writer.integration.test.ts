@@ -7,7 +7,6 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Emulators, startEmulators } from "#infra/local/emulators.js";
 import {
   chunkForPutRecords,
   KinesisEventWriter,
@@ -15,7 +14,7 @@ import {
 } from "#shared/aws/kinesis-event-writer.js";
 import { DependencyUnavailableError } from "#shared/errors.js";
 import type { EventRecord } from "#shared/ports.js";
-import { createStream, tempDir, testClients } from "../local/helpers.js";
+import { createStream, startKinesisEmulators } from "../local/helpers.js";
 
 const encoder = new TextEncoder();
 const records = (n: number, bytes = 10): EventRecord[] =>
@@ -130,22 +129,15 @@ describe("KinesisEventWriter retries", () => {
 });
 
 describe("KinesisEventWriter against kinesalite", () => {
-  let emulators: Emulators;
   let kinesis: KinesisClient;
-  const data = tempDir("tailor-api-writer-");
+  let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    emulators = await startEmulators({
-      dataDir: data.dir,
-      ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 },
-    });
-    ({ kinesis } = testClients(emulators.endpoints));
+    ({ kinesis, stop } = await startKinesisEmulators("tailor-api-writer-"));
   });
 
   afterAll(async () => {
-    kinesis?.destroy();
-    await emulators?.stop();
-    data.remove();
+    await stop?.();
   });
 
   it("puts every event with the customer as partition key; GetRecords reads them back", async () => {

@@ -3,38 +3,29 @@ import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
-  SQSClient,
+  type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoSendTimers } from "#shared/aws/dynamo-send-timers.js";
 import { DynamoTimers } from "#shared/aws/dynamo-timers.js";
 import { SqsSendQueue } from "#shared/aws/sqs-send-queue.js";
 import type { SendIntent } from "#shared/domain/campaigns/contracts.js";
 import { DependencyUnavailableError } from "#shared/errors.js";
-import { createTable, startDynalite } from "../support/dynamo-table.js";
+import { createTable, startDynaliteAndSqs } from "../support/dynamo-table.js";
 import { intent, MINUTE, T0 } from "./harness.js";
 
-const credentials = { accessKeyId: "test", secretAccessKey: "test" };
-
 let dynamodb: DynamoDBClient;
-let stopDynalite: (() => Promise<void>) | undefined;
-let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
 let sqs: SQSClient;
+let sqsEndpoint: string;
+let stop: (() => Promise<void>) | undefined;
 let tables = 0;
 
 beforeAll(async () => {
-  const dynalite = await startDynalite();
-  dynamodb = dynalite.client;
-  stopDynalite = dynalite.stop;
-  fauxqs = await startFauxqs({ port: 0, logger: false });
-  sqs = new SQSClient({ region: "us-east-1", credentials, endpoint: `http://127.0.0.1:${fauxqs.port}` });
+  ({ dynamodb, sqs, sqsEndpoint, stop } = await startDynaliteAndSqs());
 });
 
 afterAll(async () => {
-  sqs?.destroy();
-  await fauxqs?.stop();
-  await stopDynalite?.();
+  await stop?.();
 });
 
 /** A fresh timers table (partition `b`, sort `k`), as the CDK creates it. */
@@ -154,7 +145,7 @@ describe("SqsSendQueue", () => {
   it("throws a retryable error when nothing could be enqueued", async () => {
     const queue = new SqsSendQueue({
       client: sqs,
-      queueUrl: `http://127.0.0.1:${fauxqs.port}/000000000000/missing`,
+      queueUrl: `${sqsEndpoint}/000000000000/missing`,
     });
 
     const failure = queue.enqueue([intent("cart", "c-1")]);

@@ -1,7 +1,6 @@
 import { type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
@@ -10,31 +9,24 @@ import { profileKey } from "#shared/aws/profile-key.js";
 import { SqsTransitionPublisher } from "#shared/aws/sqs-transition-publisher.js";
 import { emptyProfile } from "#shared/domain/profile/index.js";
 import type { SegmentTransition } from "#shared/domain/segments/contracts.js";
-import { createTable, startDynalite } from "../support/dynamo-table.js";
+import { createTable, startDynaliteAndSqs } from "../support/dynamo-table.js";
 
-const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 10, 23, 12);
 const NONE = { transitions: [], intents: [], counts: [] };
 
 let dynamodb: DynamoDBClient;
-let stopDynalite: (() => Promise<void>) | undefined;
-let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
 let sqs: SQSClient;
+let sqsEndpoint: string;
+let stop: (() => Promise<void>) | undefined;
 let tables = 0;
 
 beforeAll(async () => {
-  const dynalite = await startDynalite();
-  dynamodb = dynalite.client;
-  stopDynalite = dynalite.stop;
-  fauxqs = await startFauxqs({ port: 0, logger: false });
-  sqs = new SQSClient({ region: "us-east-1", credentials, endpoint: `http://127.0.0.1:${fauxqs.port}` });
+  ({ dynamodb, sqs, sqsEndpoint, stop } = await startDynaliteAndSqs());
 });
 
 afterAll(async () => {
-  sqs?.destroy();
-  await fauxqs?.stop();
-  await stopDynalite?.();
+  await stop?.();
 });
 
 function table(hash: string, range?: string): Promise<string> {
@@ -351,7 +343,7 @@ describe("SqsTransitionPublisher", () => {
   it("throws a retryable error when the queue does not exist", async () => {
     const publisher = new SqsTransitionPublisher({
       client: sqs,
-      queueUrl: `http://127.0.0.1:${fauxqs.port}/000000000000/missing-queue`,
+      queueUrl: `${sqsEndpoint}/000000000000/missing-queue`,
     });
 
     await expect(publisher.publish([transition("c-1", 1)])).rejects.toMatchObject({ retryable: true });

@@ -8,7 +8,7 @@ import {
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import type { Endpoints } from "#infra/local/emulators.js";
+import { type Endpoints, startEmulators } from "#infra/local/emulators.js";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
@@ -23,6 +23,29 @@ export function testClients(endpoints: Endpoints) {
   return {
     kinesis: new KinesisClient({ region: "us-east-1", credentials, endpoint: endpoints.kinesis }),
     sqs: new SQSClient({ region: "us-east-1", credentials, endpoint: endpoints.sqs }),
+  };
+}
+
+/**
+ * The emulators in a temporary data dir and a Kinesis client on them, for a file that only needs the stream;
+ * `stop` closes the client and the emulators and removes the dir.
+ */
+export async function startKinesisEmulators(
+  prefix: string,
+): Promise<{ kinesis: KinesisClient; stop: () => Promise<void> }> {
+  const data = tempDir(prefix);
+  const emulators = await startEmulators({
+    dataDir: data.dir,
+    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 },
+  });
+  const { kinesis } = testClients(emulators.endpoints);
+  return {
+    kinesis,
+    stop: async () => {
+      kinesis.destroy();
+      await emulators.stop();
+      data.remove();
+    },
   };
 }
 

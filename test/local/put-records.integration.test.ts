@@ -6,9 +6,8 @@ import {
   type PutRecordsResultEntry,
 } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Emulators, startEmulators } from "#infra/local/emulators.js";
 import { type PutEntry, putAll, putBatches } from "#infra/local/put-records.js";
-import { createStream, tempDir, testClients } from "./helpers.js";
+import { createStream, startKinesisEmulators } from "./helpers.js";
 
 const encoder = new TextEncoder();
 const entries = (n: number, bytes = 10): PutEntry[] =>
@@ -33,22 +32,15 @@ describe("putBatches", () => {
 });
 
 describe("putAll against kinesalite", () => {
-  let emulators: Emulators;
   let kinesis: KinesisClient;
-  const data = tempDir("tailor-put-");
+  let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    emulators = await startEmulators({
-      dataDir: data.dir,
-      ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 },
-    });
-    ({ kinesis } = testClients(emulators.endpoints));
+    ({ kinesis, stop } = await startKinesisEmulators("tailor-put-"));
   });
 
   afterAll(async () => {
-    kinesis?.destroy();
-    await emulators?.stop();
-    data.remove();
+    await stop?.();
   });
 
   async function readAll(stream: string): Promise<string[]> {

@@ -1,5 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import dynalite from "dynalite";
+import { startFauxqs } from "fauxqs";
 
 /**
  * Creates an on-demand table with string keys (`hash`, and `range` when given) on the emulator, and waits until
@@ -48,6 +50,36 @@ export async function startDynalite(): Promise<{ client: DynamoDBClient; stop: (
     stop: async () => {
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * dynalite and fauxqs (SQS) on free loopback ports, in memory, with a client for each; `stop` closes all four.
+ */
+export async function startDynaliteAndSqs(): Promise<{
+  dynamodb: DynamoDBClient;
+  sqs: SQSClient;
+  /** The SQS emulator's endpoint, for queue URLs. */
+  sqsEndpoint: string;
+  stop: () => Promise<void>;
+}> {
+  const dynalite = await startDynalite();
+  const fauxqs = await startFauxqs({ port: 0, logger: false });
+  const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
+  const sqs = new SQSClient({
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    endpoint: sqsEndpoint,
+  });
+  return {
+    dynamodb: dynalite.client,
+    sqs,
+    sqsEndpoint,
+    stop: async () => {
+      sqs.destroy();
+      await fauxqs.stop();
+      await dynalite.stop();
     },
   };
 }
