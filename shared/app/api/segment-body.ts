@@ -1,6 +1,6 @@
-import { gunzipSync } from "node:zlib";
 import { exceedsJsonDepth, quoteUnsafeIntegers } from "#shared/domain/events/json-guard.js";
 import { JSON_DEPTH_MAX } from "#shared/domain/events/limits.js";
+import { gunzipBounded } from "../gunzip-record.js";
 
 /** Largest call (one event) Segment's HTTP API takes: 32 KB. */
 export const SEGMENT_CALL_MAX_BYTES = 32 * 1024;
@@ -15,14 +15,11 @@ export type SegmentBody =
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function inflate(body: Uint8Array, maxBytes: number): Uint8Array | string {
-  try {
-    // maxOutputLength stops inflating past the limit: a small zip bomb costs no more than the limit.
-    return gunzipSync(body, { maxOutputLength: maxBytes });
-  } catch (error) {
-    return error instanceof RangeError
-      ? `the body is over ${maxBytes} bytes once gunzipped`
-      : "the body is not valid gzip (Content-Encoding: gzip)";
-  }
+  const inflated = gunzipBounded(body, maxBytes);
+  if (inflated.ok) return inflated.data;
+  return inflated.reason === "too_large"
+    ? `the body is over ${maxBytes} bytes once gunzipped`
+    : "the body is not valid gzip (Content-Encoding: gzip)";
 }
 
 /**
