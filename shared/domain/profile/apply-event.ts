@@ -8,7 +8,6 @@ import { recordConsent, recordUnsubscribe, suppress } from "./consent.js";
 import { recordEmail } from "./email-engagement.js";
 import { recordGroup } from "./groups.js";
 import { isWindowKind, KIND_CODES, type ProductKind } from "./kind-codes.js";
-import { recordAlias } from "./known-ids.js";
 import { lifecycleAt } from "./lifecycle.js";
 import { isKnownOrder, recordBoughtProducts, recordCancel, recordOrder, recordRefund } from "./orders.js";
 import {
@@ -26,6 +25,7 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
   const time = event.timestamp;
   const lastOfKind = lastAt(profile, event.kind);
   touchSeen(profile, event);
+  if (event.userId !== undefined && event.userId === profile.customerId) profile.u = 1;
   recordClockSkew(profile, event);
   if (event.traits !== undefined || event.context !== undefined) {
     mergeTraits(profile, event.traits, event.context, time);
@@ -44,7 +44,7 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
       recordGroup(profile, event);
       return;
     case "alias":
-      recordAlias(profile, event);
+      // Counted; the link itself is made by identity resolution before the fold (the ids it merged are in `im`).
       return;
     case "product_viewed":
       recordProducts(profile, event.kind, [event.product], time, now);

@@ -170,11 +170,61 @@ export type Profile = {
   /** Groups (`group` calls: accounts, companies, teams), most recently grouped first, at most {@link GROUPS_MAX}. */
   gr?: GroupRef[];
   /**
-   * Other ids the customer is known by (`previousId` of `alias` calls), most recent first, at most
-   * {@link KNOWN_IDS_MAX}. Recorded only: events sent under those ids still fold into their own profiles.
+   * Other ids the customer was known by before identity resolution (`previousId` of `alias` calls, recorded only).
+   * Kept on older profiles and shown; new links go to `im`.
    */
   ai?: string[];
+  /** Set once an event with a `userId` equal to `customerId` was folded: a known customer, never merged away. */
+  u?: 1;
+  /**
+   * The identity graph: the other ids merged into this customer (anonymous ids, aliased ids, profiles found by a
+   * shared email), oldest first, at most {@link IDENTITY_IDS_MAX}. Events sent under any of them fold here.
+   */
+  im?: IdentityLink[];
+  /** Links the merge rules refused (see the README's identity rules), newest first, at most {@link IDENTITY_CONFLICTS_MAX}. */
+  ix?: IdentityConflict[];
+  /** The email address whose index entry names this customer (the email identifier it holds). */
+  ec?: string;
 };
+
+/** One id merged into a customer: which, how, since when, from which event. */
+export interface IdentityLink {
+  /** The id (an `anonymousId`, an alias's `previousId`, or the id of a profile found by a shared email). */
+  i: string;
+  /** How it joined: an event carrying both ids, an `alias` call, or an email both profiles held. */
+  h: IdentityLinkKind;
+  /** Time of the linking event (epoch ms). */
+  at: number;
+  /** `messageId` of the linking event. */
+  m: string;
+  /** Version of the id's profile that was merged in (0: the id had no profile of its own). */
+  v: number;
+}
+
+export type IdentityLinkKind = "identify" | "alias" | "email";
+
+/** A link the identity rules refused: recorded, shown by `tailor explain`, never merged. */
+export interface IdentityConflict {
+  /**
+   * Why: `known` (the id is another known customer: two `userId`s are never merged), `taken` (the id was
+   * merged into another customer first, and stays there), `limit` (this customer already has
+   * {@link IDENTITY_IDS_MAX} ids).
+   */
+  r: "known" | "taken" | "limit";
+  /** The id that was not merged. */
+  i: string;
+  /** The customer it belongs to, for `known` and `taken`. */
+  o?: string;
+  /** Time of the event (epoch ms). */
+  at: number;
+  /** `messageId` of the event. */
+  m: string;
+}
+
+/** Most ids merged into one customer (`im`): a shared device or a bot cannot glue more people together. */
+export const IDENTITY_IDS_MAX = 16;
+/** Most refused links a profile remembers (`ix`). */
+export const IDENTITY_CONFLICTS_MAX = 5;
 
 /** A group the customer belongs to. */
 export interface GroupRef {
@@ -462,8 +512,6 @@ export const RECENT_ORDERS_MAX = 16;
 export const ORDER_CATEGORIES_MAX = 20;
 /** Most groups a profile keeps (`gr`); the least recently grouped is dropped first. */
 export const GROUPS_MAX = 5;
-/** Most other ids a profile keeps (`ai`); the least recently aliased is dropped first. */
-export const KNOWN_IDS_MAX = 10;
 /** Sends remembered for recent open and click rates. */
 export const EMAIL_RING_SIZE = 20;
 
