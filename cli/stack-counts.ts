@@ -3,7 +3,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/
 import { z } from "zod";
 import { RECORDS_PREFIX } from "#shared/aws/s3-quarantine-index.js";
 
-/** Profiles in the table (a paginated `Scan` with `Select: COUNT`), tombstones left out. */
+/** Profiles in the table (a paginated `Scan` with `Select: COUNT`); tombstones, forwards and index entries left out. */
 export async function countProfiles(dynamo: DynamoDBClient, tableName: string): Promise<number> {
   let total = 0;
   let start: Record<string, AttributeValue> | undefined;
@@ -12,8 +12,9 @@ export async function countProfiles(dynamo: DynamoDBClient, tableName: string): 
       new ScanCommand({
         TableName: tableName,
         Select: "COUNT",
-        // An erased customer's tombstone (at the profile's key, with `erasedAt`) is not a profile.
-        FilterExpression: "attribute_not_exists(erasedAt)",
+        // Only profiles hold `customerId`: an erased customer's tombstone, a merged id's forward and an email's
+        // index entry share the table without it.
+        FilterExpression: "attribute_exists(customerId)",
         ExclusiveStartKey: start,
       }),
     );
