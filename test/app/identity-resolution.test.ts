@@ -92,9 +92,8 @@ describe("identity resolution", () => {
     ]);
     // The anonymous id is no profile any more: a forward with no snapshot left.
     expect(profile("anon-1")).toBeUndefined();
-    expect(profiles.forwards.get("anon-1")?.forward).toEqual(
-      expect.objectContaining({ to: "u-1", pending: undefined }),
-    );
+    expect(profiles.forwards.get("anon-1")?.forward.to).toBe("u-1");
+    expect(profiles.forwards.get("anon-1")?.forward.pending).toBeUndefined();
 
     // Later anonymous events of that id fold into the known customer, and a redelivery counts nothing again.
     const later = viewed(anon, "p-2", 2);
@@ -182,7 +181,8 @@ describe("identity resolution", () => {
         throw new Error("the function died");
       }
     };
-    await expect(ingestBatch(deps, linking.map((e) => record(e)))).rejects.toThrow("the function died");
+    const crashed = await ingestBatch(deps, linking.map((e) => record(e)));
+    expect(crashed.failed.size).toBe(1);
     expect(profiles.forwards.get("anon-c")?.forward.pending).toBeDefined();
     expect(profile("u-c")).toBeUndefined();
 
