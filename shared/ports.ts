@@ -595,6 +595,11 @@ export interface IdentityStore {
   ): Promise<boolean>;
   /** Drops the pending snapshot of `id`'s forward to `to` once `to`'s profile holds it (no-op otherwise). */
   settleForward(id: string, to: string): Promise<void>;
+  /**
+   * Replaces `id`'s forward to `to` by a tombstone (with its pending snapshot): `to` was erased, so whatever was
+   * merged, or about to be, into it is erased too (no-op when `id` holds anything else).
+   */
+  eraseForward(id: string, to: string, at: number): Promise<void>;
   /** The email index: the customer whose profile holds `email` as its identifier, if any. */
   emailOwner(email: string): Promise<string | undefined>;
   /**

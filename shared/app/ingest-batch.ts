@@ -367,8 +367,12 @@ async function resolveBatch(
 ): Promise<{ customers: CustomerBatch[]; loaded: Map<string, StoredProfile>; erased: ReadonlySet<string> }> {
   if (groups.length === 0) return { customers: [], loaded: new Map(), erased: new Set() };
   if (deps.identities !== undefined) {
-    const resolved = await resolveIdentities(deps.identities, groups);
+    const { identities } = deps;
+    const resolved = await resolveIdentities(identities, groups);
     summary.identityReads += resolved.extraReads;
+    // Ids merged into an erased customer are erased with it (a merge the erasure could not see yet).
+    await Promise.all(resolved.orphans.map(({ id, to }) => identities.eraseForward(id, to, deps.clock.now())));
+    summary.identityWrites += resolved.orphans.length;
     return { customers: resolved.customers, loaded: resolved.loaded.profiles, erased: resolved.loaded.erased };
   }
   const customerIds = groups.map((group) => group.customerId);
@@ -595,7 +599,13 @@ async function writeCustomerOnce(
           [...scheduled].map((dueAt) => timers.complete({ customerId: batch.customerId, dueAt })),
         );
       }
-      return reloaded.forward === undefined ? "erased" : { forward: reloaded.forward };
+      if (reloaded.forward !== undefined) return { forward: reloaded.forward };
+      // The ids this write was merging go with the erased customer.
+      const { identities } = deps;
+      if (identities !== undefined) {
+        await Promise.all(retired.map((r) => identities.eraseForward(r.id, batch.customerId, now)));
+      }
+      return "erased";
     }
     stored = reloaded.stored;
   }

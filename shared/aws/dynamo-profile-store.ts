@@ -219,6 +219,22 @@ export class DynamoProfileStore
     }
   }
 
+  async eraseForward(id: string, to: string, at: number): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: { ...keyOf(id), erasedAt: { N: String(at) }, kind: { S: "erased" } },
+          ConditionExpression: "fw = :to",
+          ExpressionAttributeValues: { ":to": { S: to } },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyUnavailableError(`PutItem (tombstone of a forward) on ${this.#tableName} failed`, error);
+    }
+  }
+
   async emailOwner(email: string): Promise<string | undefined> {
     const out = await this.#call(() =>
       this.#client.send(

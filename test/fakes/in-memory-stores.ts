@@ -106,6 +106,12 @@ export class InMemoryProfileStore
     this.forwards.set(id, { ...found, forward: rest });
   }
 
+  async eraseForward(id: string, to: string, at: number): Promise<void> {
+    if (this.forwards.get(id)?.forward.to !== to) return;
+    this.forwards.delete(id);
+    this.tombstones.set(id, { erasedAt: at, kind: "erased" });
+  }
+
   async emailOwner(email: string): Promise<string | undefined> {
     return this.emails.get(email.trim().toLowerCase());
   }

@@ -40,6 +40,8 @@ export interface ResolvedBatch {
   readonly loaded: ResolvedIds;
   /** Table reads beyond the one that loads the batch's profiles: forwards followed and linked ids looked up. */
   readonly extraReads: number;
+  /** Merged ids whose customer was erased: their forwards (and any snapshot in them) are to be erased too. */
+  readonly orphans: { readonly id: string; readonly to: string }[];
 }
 
 /** Forwards followed at most (a merged id points at the customer it joined; chains come from merged merges). */
@@ -150,7 +152,10 @@ export async function resolveIdentities(
   // Keep the delivery order across the regrouped ids: the fold keeps it for events with the same time.
   for (const customer of byCustomer.values()) customer.events.sort(byDelivery(groups));
   await table.load([...byCustomer.keys()]);
-  return { customers: [...byCustomer.values()], loaded: table.result(), extraReads: table.reads - 1 };
+  const orphans = [...table.forwards]
+    .filter(([id]) => table.erased.has(table.canonical(id)))
+    .map(([id, forward]) => ({ id, to: forward.to }));
+  return { customers: [...byCustomer.values()], loaded: table.result(), extraReads: table.reads - 1, orphans };
 }
 
 /** Orders events by their position in the batch as delivered (the groups are in delivery order per id). */
