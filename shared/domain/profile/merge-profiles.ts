@@ -49,8 +49,9 @@
  *   and cancel applied to it), the `oc` count and buckets of the later booking are taken out; its lines still
  *   count twice in `pc`, `a` and `o.k`. When the source booked in another currency than the target, its orders
  *   count in `fx` (not its refunds) and its amounts are not in `r`/`v`.
- * - `lc`: recomputed with {@link lifecycleAt} at `now` from the merged books (the target's `since` kept when the
- *   stage is the target's).
+ * - `lc`: the stage is exact (recomputed with {@link lifecycleAt} at `now` from the merged books); its `since` is
+ *   the target's when the stage is the target's, else the source's when it is the source's, else when the stage
+ *   began by the merged books (for `repeat_buyer` the last order, where the fold says the order that made it so).
  *
  * ## Rules that are not the fold's
  *
@@ -156,6 +157,8 @@ export function mergeProfiles(target: Profile, source: Profile, now: number): Pr
   for (const time of repeats)
     if (completed !== undefined && merged.wa !== undefined) uncount(completed, time, merged.wa);
   merged.lc = lifecycleAt(merged, now);
+  // a stage the source had already reached keeps the source's `since`, as the fold of both histories would
+  if (merged.lc.s !== t.lc.s && merged.lc.s === s.lc.s) merged.lc = lifecycleAt({ ...merged, lc: s.lc }, now);
   dropUndefined(merged);
   return merged;
 }
