@@ -203,7 +203,7 @@ describe("mergeProfiles equals the fold of both histories on the exact fields (p
           expectMarshals(merged);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });
@@ -331,6 +331,46 @@ describe("an order both profiles remember counts once", () => {
     const counts = (p: Profile) => ({ n: p.o?.n, r: p.o?.r, cn: p.o?.cn, uc: p.o?.uc ?? 0 });
     expect(counts(both)).toEqual(counts(bothOracle));
     expect(both.lc.s).toBe("new_lead");
+  });
+});
+
+describe("books in two currencies, and suppressions", () => {
+  it("counts the source's orders in another currency in fx, not in the amounts", () => {
+    const order = (side: Side, id: string, currency: string) =>
+      parsed(rawEvents.orderCompleted({ order_id: id, total: 50, revenue: 40, currency }, as(side, id, T)));
+    const merged = mergeProfiles(
+      fold(TARGET, [order("target", "o-usd", "USD")]),
+      fold(SOURCE, [order("source", "o-eur", "EUR")]),
+      NOW,
+    );
+    expect(merged.o).toMatchObject({ n: 2, r: 5000, v: 4000, c: "USD", fx: 1 });
+    expect(merged.lc.s).toBe("repeat_buyer");
+  });
+
+  it("keeps a hard bounce only with the address it belonged to", () => {
+    const identify = (side: Side, email: string, at: number) =>
+      parsed(rawEvents.identify({ email }, as(side, `${side}-${email}`, at)));
+    const bounce = parsed(rawEvents.emailBounced({}, as("target", "bounce", T + HOUR_MS)));
+    const target = fold(TARGET, [identify("target", "old@example.com", T), bounce]);
+    expect(target.s?.hard_bounce).toBeDefined();
+    const newer = mergeProfiles(
+      target,
+      fold(SOURCE, [identify("source", "new@example.com", T + 2 * HOUR_MS)]),
+      NOW,
+    );
+    expect({ email: newer.t?.email, bounce: newer.s?.hard_bounce }).toEqual({
+      email: "new@example.com",
+      bounce: undefined,
+    });
+    const older = mergeProfiles(
+      target,
+      fold(SOURCE, [identify("source", "new@example.com", T - HOUR_MS)]),
+      NOW,
+    );
+    expect({ email: older.t?.email, bounce: older.s?.hard_bounce?.at }).toEqual({
+      email: "old@example.com",
+      bounce: T + HOUR_MS,
+    });
   });
 });
 

@@ -58,7 +58,8 @@
  * - Consent `c`, per purpose: the most restrictive decision wins: a denial beats a grant whatever their times;
  *   of two grants or two denials the newer. Consent events folded after the merge decide as usual (a newer
  *   decision replaces the stored one), which is how a later explicit consent lifts a denial.
- * - Suppressions `s`: the union, per reason the newer.
+ * - Suppressions `s`: the union, per reason the newer; a profile's hard bounce is left out when its email
+ *   address is not the merged one (it belonged to the address the other profile's newer traits replaced).
  * - Target only: `sg`, `tm`, `ob`, `oi`, `ox`, `ec` (the caller flushes the source's outboxes before and
  *   re-evaluates segments after). Target's, else source's: `rfm`, `cl`, `sc` (per model the newer score).
  * - `ss`, `ai`: union; `u`: set when either has it; `im`: the target's links, then the source's whose id is not
@@ -106,11 +107,12 @@ export function mergeProfiles(target: Profile, source: Profile, now: number): Pr
   const s = structuredClone(source);
   alignWindows(t, s, now);
   const { orders, repeats } = mergeOrders(t.o, s.o);
+  const traits = mergeTraitsOf(t, s);
   const merged: Profile = {
     ...t,
     fs: pick(Math.min, t.fs, s.fs),
     ls: pick(Math.max, t.ls, s.ls),
-    ...mergeTraitsOf(t, s),
+    ...traits,
     k: mergeKindStats(t.k, s.k),
     x: mergeCustomCounts(t.x, s.x),
     pc: mergeProductActivity(t.pc, s.pc),
@@ -133,7 +135,7 @@ export function mergeProfiles(target: Profile, source: Profile, now: number): Pr
     ),
     ct: mergeCarts(t, s),
     c: mergeConsent(t.c, s.c),
-    s: mergeSuppressions(t.s, s.s),
+    s: mergeSuppressions(bouncesOf(t, traits.t?.email), bouncesOf(s, traits.t?.email)),
     dd: mergeDedup(t.dd, s.dd, now),
     rfm: t.rfm ?? s.rfm,
     sc: newerByKey(t.sc, s.sc, (score) => score.at),
@@ -255,6 +257,17 @@ function mergeConsent(target: Profile["c"], source: Profile["c"]): Profile["c"] 
     else merged[purpose] = b.at > a.at ? b : a;
   }
   return merged;
+}
+
+/**
+ * A profile's suppressions, without its hard bounce when its email address is not the merged one: the bounce
+ * belonged to the address the other profile's newer traits replaced (as a newer email trait lifts it in the fold).
+ */
+function bouncesOf(profile: Profile, email: string | undefined): Suppressions | undefined {
+  const own = profile.t?.email;
+  if (profile.s?.hard_bounce === undefined || own === undefined || own === email) return profile.s;
+  const { hard_bounce: _replaced, ...rest } = profile.s;
+  return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
 /** Suppressions: the union, per reason the newer. */
