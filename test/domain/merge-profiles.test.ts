@@ -400,6 +400,17 @@ describe("merge edge cases", () => {
     expect({ ...merged, customerId: SOURCE, version: 0 }).toEqual(source);
   });
 
+  it("keeps every messageId either profile applied a duplicate: a redelivery after the merge changes nothing", () => {
+    const viewed = parsed(rawEvents.productViewed({}, as("source", "v-9", T)));
+    const merged = mergeProfiles(fold(TARGET, some), fold(SOURCE, [viewed]), NOW);
+    const again = foldEvents(merged, TARGET, [{ ...viewed, customerId: TARGET }, ...some], NOW + HOUR_MS);
+    expect({ applied: again.applied, duplicates: again.duplicates, changed: again.changed }).toEqual({
+      applied: 0,
+      duplicates: 4,
+      changed: false,
+    });
+  });
+
   it("unions identity links by id (the caller, not the merge, keeps a source from being merged twice)", () => {
     const link = (i: string, at: number): IdentityLink => ({ i, h: "identify", at, m: `m-${i}`, v: 1 });
     const target = { ...emptyProfile(TARGET, NOW), im: [link("a", 1), link("b", 2)] };
