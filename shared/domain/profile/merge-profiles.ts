@@ -45,9 +45,11 @@
  *   empties the cart). An added line in another currency than the newer cart's keeps no price. Bound: every line
  *   is a line of one of the two carts (product and quantity), so a line removed on one side but still in the
  *   other's older cart comes back.
- * - `o` when the same order is in both histories: it counts once (the target's booking, the source's refunds
- *   and cancel applied to it), the `oc` count and buckets of the later booking are taken out; its lines still
- *   count twice in `pc`, `a` and `o.k`. When the source booked in another currency than the target, its orders
+ * - `o` when the same order is in both histories: it counts once (the earlier booking's time, the target's
+ *   amounts, both sides' refunds and cancel applied), and the `oc` count and buckets of the later booking are
+ *   taken out, so `n`, `r`, `v`, `f`, `l`, `rn`, `ur`, `uc` and `k.oc.n` still equal the fold of both histories;
+ *   `cn` may differ by one per such order (a cancel folded before its order is not counted in `cn`, and the
+ *   profile does not remember which came first). The order's lines still count twice in `pc`, `a` and `o.k`. When the source booked in another currency than the target, its orders
  *   count in `fx` (not its refunds) and its amounts are not in `r`/`v`.
  * - `lc`: the stage is exact (recomputed with {@link lifecycleAt} at `now` from the merged books); its `since` is
  *   the target's when the stage is the target's, else the source's when it is the source's, else when the stage
