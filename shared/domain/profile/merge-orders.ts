@@ -122,15 +122,17 @@ function applyWaiting(orders: OrderStats, order: RememberedOrder, waiting: Remem
   }
   if (cancelled(waiting)) {
     orders.uc = Math.max(0, (orders.uc ?? 0) - 1);
-    cancel(orders, order);
+    // named before the order was placed, the fold never books it, so never counts it as cancelled after booking
+    if (cancel(orders, order) && waiting[1] < order[1]) orders.cn = Math.max(0, (orders.cn ?? 0) - 1);
   }
 }
 
-/** Cancels a booked order once (a second cancel changes nothing, as in the fold). */
-function cancel(orders: OrderStats, order: RememberedOrder): void {
-  if (cancelled(order)) return;
+/** Cancels a booked order once (a second cancel changes nothing, as in the fold); returns whether it did. */
+function cancel(orders: OrderStats, order: RememberedOrder): boolean {
+  if (cancelled(order)) return false;
   order[5] |= ORDER_CANCELLED;
   takeBack(orders, order);
+  return true;
 }
 
 /** Orders by category summed; categories only the source counted join while there is room. */

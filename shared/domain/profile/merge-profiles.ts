@@ -45,19 +45,23 @@
  *   empties the cart). An added line in another currency than the newer cart's keeps no price. Bound: every line
  *   is a line of one of the two carts (product and quantity), so a line removed on one side but still in the
  *   other's older cart comes back.
- * - `o` when the same order is in both histories: it counts once (the target's booking, the source's refunds
- *   and cancel applied to it), the `oc` count and buckets of the later booking are taken out; its lines still
- *   count twice in `pc`, `a` and `o.k`. When the source booked in another currency than the target, its orders
+ * - `o` when the same order is in both histories: it counts once (the earlier booking's time, the target's
+ *   amounts, both sides' refunds and cancel applied), and the `oc` count and buckets of the later booking are
+ *   taken out, so `n`, `r`, `v`, `f`, `l`, `rn`, `ur`, `uc` and `k.oc.n` still equal the fold of both histories;
+ *   `cn` may differ by one per such order (a cancel folded before its order is not counted in `cn`, and the
+ *   profile does not remember which came first). The order's lines still count twice in `pc`, `a` and `o.k`. When the source booked in another currency than the target, its orders
  *   count in `fx` (not its refunds) and its amounts are not in `r`/`v`.
- * - `lc`: recomputed with {@link lifecycleAt} at `now` from the merged books (the target's `since` kept when the
- *   stage is the target's).
+ * - `lc`: the stage is exact (recomputed with {@link lifecycleAt} at `now` from the merged books); its `since` is
+ *   the target's when the stage is the target's, else the source's when it is the source's, else when the stage
+ *   began by the merged books (for `repeat_buyer` the last order, where the fold says the order that made it so).
  *
  * ## Rules that are not the fold's
  *
  * - Consent `c`, per purpose: the most restrictive decision wins: a denial beats a grant whatever their times;
  *   of two grants or two denials the newer. Consent events folded after the merge decide as usual (a newer
  *   decision replaces the stored one), which is how a later explicit consent lifts a denial.
- * - Suppressions `s`: the union, per reason the newer.
+ * - Suppressions `s`: the union, per reason the newer; a profile's hard bounce is left out when its email
+ *   address is not the merged one (it belonged to the address the other profile's newer traits replaced).
  * - Target only: `sg`, `tm`, `ob`, `oi`, `ox`, `ec` (the caller flushes the source's outboxes before and
  *   re-evaluates segments after). Target's, else source's: `rfm`, `cl`, `sc` (per model the newer score).
  * - `ss`, `ai`: union; `u`: set when either has it; `im`: the target's links, then the source's whose id is not
@@ -105,11 +109,12 @@ export function mergeProfiles(target: Profile, source: Profile, now: number): Pr
   const s = structuredClone(source);
   alignWindows(t, s, now);
   const { orders, repeats } = mergeOrders(t.o, s.o);
+  const traits = mergeTraitsOf(t, s);
   const merged: Profile = {
     ...t,
     fs: pick(Math.min, t.fs, s.fs),
     ls: pick(Math.max, t.ls, s.ls),
-    ...mergeTraitsOf(t, s),
+    ...traits,
     k: mergeKindStats(t.k, s.k),
     x: mergeCustomCounts(t.x, s.x),
     pc: mergeProductActivity(t.pc, s.pc),
@@ -132,7 +137,7 @@ export function mergeProfiles(target: Profile, source: Profile, now: number): Pr
     ),
     ct: mergeCarts(t, s),
     c: mergeConsent(t.c, s.c),
-    s: mergeSuppressions(t.s, s.s),
+    s: mergeSuppressions(bouncesOf(t, traits.t?.email), bouncesOf(s, traits.t?.email)),
     dd: mergeDedup(t.dd, s.dd, now),
     rfm: t.rfm ?? s.rfm,
     sc: newerByKey(t.sc, s.sc, (score) => score.at),
@@ -156,6 +161,8 @@ export function mergeProfiles(target: Profile, source: Profile, now: number): Pr
   for (const time of repeats)
     if (completed !== undefined && merged.wa !== undefined) uncount(completed, time, merged.wa);
   merged.lc = lifecycleAt(merged, now);
+  // a stage the source had already reached keeps the source's `since`, as the fold of both histories would
+  if (merged.lc.s !== t.lc.s && merged.lc.s === s.lc.s) merged.lc = lifecycleAt({ ...merged, lc: s.lc }, now);
   dropUndefined(merged);
   return merged;
 }
@@ -252,6 +259,17 @@ function mergeConsent(target: Profile["c"], source: Profile["c"]): Profile["c"] 
     else merged[purpose] = b.at > a.at ? b : a;
   }
   return merged;
+}
+
+/**
+ * A profile's suppressions, without its hard bounce when its email address is not the merged one: the bounce
+ * belonged to the address the other profile's newer traits replaced (as a newer email trait lifts it in the fold).
+ */
+function bouncesOf(profile: Profile, email: string | undefined): Suppressions | undefined {
+  const own = profile.t?.email;
+  if (profile.s?.hard_bounce === undefined || own === undefined || own === email) return profile.s;
+  const { hard_bounce: _replaced, ...rest } = profile.s;
+  return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
 /** Suppressions: the union, per reason the newer. */

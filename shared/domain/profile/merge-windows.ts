@@ -6,9 +6,10 @@ import { DAILY_BUCKETS, HOUR_MS, HOURLY_BUCKETS, PRODUCT_CODES, reanchorWindows 
 /**
  * Re-anchors both profiles' recent series (in place) to one anchor: the hour of `now`, or the later anchor of
  * either when one was folded later still (an anchor never moves backwards). Series can then be added bucket by
- * bucket.
+ * bucket. Two profiles that never folded an event keep no anchor.
  */
 export function alignWindows(a: Profile, b: Profile, now: number): void {
+  if (a.wa === undefined && b.wa === undefined) return;
   reanchorWindows(a, now);
   reanchorWindows(b, now);
   const anchor = Math.max(a.wa ?? 0, b.wa ?? 0);

@@ -18,6 +18,7 @@ export const HOURLY_BUCKETS = 49;
 /** Daily (UTC) buckets kept: enough for any window up to 90 days. */
 export const DAILY_BUCKETS = 91;
 
+/** The code of a product kind (`pv`, `pa`, `pr`, `ck`, `oc`). */
 export type ProductCode = (typeof KIND_CODES)[ProductKind];
 /** The codes of the {@link PRODUCT_KINDS}: the series keys of a {@link ProductActivity}. */
 export const PRODUCT_CODES: readonly ProductCode[] = PRODUCT_KINDS.map((kind) => KIND_CODES[kind]);
