@@ -22,8 +22,14 @@ import type {
 import { consentAuditEntries } from "./consent/consent-audit-entries.js";
 import { type DecodedEntry, decodeRecords } from "./decode-records.js";
 import { counterFlushId, type FlushResult, flushOutbox, type OutboxDeps } from "./flush-outbox.js";
-import { absorbInto, type Retired, retireIds, settleRetired } from "./identity/absorb-ids.js";
-import { type ResolvedCustomer, resolveIdentities } from "./identity/resolve-identities.js";
+import {
+  absorbInto,
+  claimCustomerEmail,
+  type Retired,
+  retireIds,
+  settleRetired,
+} from "./identity/absorb-ids.js";
+import { normalEmail, type ResolvedCustomer, resolveIdentities } from "./identity/resolve-identities.js";
 import { mapLimit } from "./map-limit.js";
 import { consentActor, isConsentEvent } from "./privacy/consent-audit.js";
 import {
@@ -562,6 +568,15 @@ async function writeCustomerOnce(
         for (const entry of entries) audited.add(entry.id);
       }
     }
+    let releasedEmail: string | undefined;
+    if (deps.identities !== undefined) {
+      // Before the write, which then records that the customer holds its address (`ec`).
+      const brought = { events: batch.events, retired };
+      const claimed = await claimCustomerEmail(deps.identities, profile, brought, normalEmail);
+      profile = claimed.profile;
+      releasedEmail = claimed.previous;
+      summary.identityWrites += claimed.writes;
+    }
     const outcome = await deps.profiles.put(profile, stored);
     if (outcome.ok) {
       summary.duplicates += folded.duplicates;
@@ -570,8 +585,12 @@ async function writeCustomerOnce(
       summary.intents += intents;
       summary.merges += absorbed.merged;
       summary.identityConflicts += absorbed.recorded;
-      if (deps.identities !== undefined && retired.length > 0) {
+      if (deps.identities !== undefined) {
         summary.identityWrites += await settleRetired(deps.identities, batch.customerId, retired);
+        if (releasedEmail !== undefined) {
+          await deps.identities.releaseEmail(releasedEmail, batch.customerId);
+          summary.identityWrites++;
+        }
       }
       if (run.outbox !== undefined) {
         summary.transitions += transitions.length;

@@ -52,7 +52,12 @@ const alias = (userId: string, previousId: string) => ({
   previousId,
 });
 const added = (ids: Ids, productId: string, minutesAgo = 20) =>
-  track(ids, "Product Added", { product_id: productId, category: "books", price: 12, currency: "USD" }, minutesAgo);
+  track(
+    ids,
+    "Product Added",
+    { product_id: productId, category: "books", price: 12, currency: "USD" },
+    minutesAgo,
+  );
 const viewed = (ids: Ids, productId: string, minutesAgo = 25) =>
   track(ids, "Product Viewed", { product_id: productId, category: "books" }, minutesAgo);
 
@@ -65,12 +70,17 @@ function setup() {
     identities: profiles,
     tombstones: profiles,
   };
-  const ingest = (events: Record<string, unknown>[]) => ingestBatch(deps, events.map((e) => record(e)));
+  const ingest = (events: Record<string, unknown>[]) =>
+    ingestBatch(
+      deps,
+      events.map((e) => record(e)),
+    );
   const profile = (id: string): Profile | undefined => profiles.items.get(id)?.profile;
   return { profiles, deps, ingest, profile };
 }
 
-const count = (profile: Profile | undefined, kind: keyof typeof KIND_CODES) => profile?.k[KIND_CODES[kind]]?.n ?? 0;
+const count = (profile: Profile | undefined, kind: keyof typeof KIND_CODES) =>
+  profile?.k[KIND_CODES[kind]]?.n ?? 0;
 
 describe("identity resolution", () => {
   it("gives the known customer the anonymous history when identify links the ids", async () => {
@@ -79,7 +89,9 @@ describe("identity resolution", () => {
     await ingest([page(anon), viewed(anon, "p-1"), added(anon, "p-1")]);
     expect(count(profile("anon-1"), "product_viewed")).toBe(1);
 
-    const result = await ingest([identify({ userId: "u-1", anonymousId: "anon-1" }, { email: "a@example.com" })]);
+    const result = await ingest([
+      identify({ userId: "u-1", anonymousId: "anon-1" }, { email: "a@example.com" }),
+    ]);
     expect(result.summary.merges).toBe(1);
     const known = profile("u-1");
     expect(count(known, "product_viewed")).toBe(1);
@@ -87,9 +99,7 @@ describe("identity resolution", () => {
     expect(known?.ct?.i.map((line) => line.p)).toEqual(["p-1"]);
     expect(known?.t?.email).toBe("a@example.com");
     expect(known?.u).toBe(1);
-    expect(known?.im).toEqual([
-      expect.objectContaining({ i: "anon-1", h: "identify", v: 1 }),
-    ]);
+    expect(known?.im).toEqual([expect.objectContaining({ i: "anon-1", h: "identify", v: 1 })]);
     // The anonymous id is no profile any more: a forward with no snapshot left.
     expect(profile("anon-1")).toBeUndefined();
     expect(profiles.forwards.get("anon-1")?.forward.to).toBe("u-1");
@@ -106,7 +116,11 @@ describe("identity resolution", () => {
   it("merges anonymous events and the identify of one batch into one profile, with one write", async () => {
     const { ingest, profile, profiles } = setup();
     const anon = { anonymousId: "anon-2" };
-    const result = await ingest([viewed(anon, "p-1"), added(anon, "p-1"), identify({ userId: "u-2", ...anon })]);
+    const result = await ingest([
+      viewed(anon, "p-1"),
+      added(anon, "p-1"),
+      identify({ userId: "u-2", ...anon }),
+    ]);
     expect(result.summary.profilesWritten).toBe(1);
     expect(count(profile("u-2"), "product_added")).toBe(1);
     expect(profile("u-2")?.im?.map((link) => [link.i, link.v])).toEqual([["anon-2", 0]]);
@@ -140,14 +154,18 @@ describe("identity resolution", () => {
 
   it("never merges two known customers, and keeps an anonymous id with the customer it joined first", async () => {
     const { ingest, profile, profiles } = setup();
-    await ingest([identify({ userId: "alice", anonymousId: "shared-tablet" }, { email: "alice@example.com" })]);
+    await ingest([
+      identify({ userId: "alice", anonymousId: "shared-tablet" }, { email: "alice@example.com" }),
+    ]);
     await ingest([identify({ userId: "bob" }, { email: "bob@example.com" })]);
     // Bob logs in on Alice's tablet: his events are his, the tablet stays linked to Alice.
     const result = await ingest([page({ userId: "bob", anonymousId: "shared-tablet" }, 1)]);
     expect(result.summary.merges).toBe(0);
     expect(result.summary.identityConflicts).toBe(1);
     expect(count(profile("bob"), "page")).toBe(1);
-    expect(profile("bob")?.ix?.[0]).toEqual(expect.objectContaining({ r: "taken", i: "shared-tablet", o: "alice" }));
+    expect(profile("bob")?.ix?.[0]).toEqual(
+      expect.objectContaining({ r: "taken", i: "shared-tablet", o: "alice" }),
+    );
     expect(profiles.forwards.get("shared-tablet")?.forward.to).toBe("alice");
 
     // An alias naming another known customer is refused too.
@@ -156,13 +174,17 @@ describe("identity resolution", () => {
     expect(profile("bob")?.ix?.[0]).toEqual(expect.objectContaining({ r: "known", i: "alice" }));
     expect(profile("alice")?.t?.email).toBe("alice@example.com");
     // A redelivery records the refusal once.
-    await ingest([alias("bob", "alice")].map((e) => ({ ...e, messageId: String(profile("bob")?.ix?.[0]?.m) })));
+    await ingest(
+      [alias("bob", "alice")].map((e) => ({ ...e, messageId: String(profile("bob")?.ix?.[0]?.m) })),
+    );
     expect(profile("bob")?.ix?.filter((c) => c.r === "known")).toHaveLength(1);
   });
 
   it("stops at the id limit: a shared device or a bot cannot glue people together", async () => {
     const { ingest, profile } = setup();
-    const events = Array.from({ length: 20 }, (_, i) => page({ userId: "kiosk", anonymousId: `visit-${i}` }, 20 - i));
+    const events = Array.from({ length: 20 }, (_, i) =>
+      page({ userId: "kiosk", anonymousId: `visit-${i}` }, 20 - i),
+    );
     const result = await ingest(events);
     expect(profile("kiosk")?.im).toHaveLength(16);
     expect(result.summary.identityConflicts).toBeGreaterThan(0);
@@ -181,7 +203,10 @@ describe("identity resolution", () => {
         throw new Error("the function died");
       }
     };
-    const crashed = await ingestBatch(deps, linking.map((e) => record(e)));
+    const crashed = await ingestBatch(
+      deps,
+      linking.map((e) => record(e)),
+    );
     expect(crashed.failed.size).toBe(1);
     expect(profiles.forwards.get("anon-c")?.forward.pending).toBeDefined();
     expect(profile("u-c")).toBeUndefined();
@@ -223,5 +248,55 @@ describe("identity resolution", () => {
     await ingest([{ ...identify({ userId: "u-r", ...anon }), messageId: "login-1" }]);
     expect(count(profile("u-r"), "product_viewed")).toBe(1);
     expect(profile("u-r")?.im).toHaveLength(1);
+  });
+
+  describe("the email address as an identifier", () => {
+    it("joins a newsletter sign-up (email only) to the customer who later logs in with that email", async () => {
+      const { ingest, profile, profiles } = setup();
+      await ingest([
+        identify({ anonymousId: "newsletter-1" }, { email: "Zoe@Example.com" }, 60),
+        page({ anonymousId: "newsletter-1" }, 59),
+      ]);
+      expect(profiles.emails.get("zoe@example.com")).toBe("newsletter-1");
+
+      // Later, on another device: a login with a userId and the same address.
+      const result = await ingest([
+        identify({ userId: "zoe", anonymousId: "phone-7" }, { email: "zoe@example.com" }, 5),
+      ]);
+      expect(result.summary.merges).toBe(2);
+      const zoe = profile("zoe");
+      expect(count(zoe, "page")).toBe(1);
+      expect(zoe?.im?.map((link) => [link.i, link.h])).toEqual(
+        expect.arrayContaining([
+          ["newsletter-1", "email"],
+          ["phone-7", "identify"],
+        ]),
+      );
+      expect(zoe?.ec).toBe("zoe@example.com");
+      expect(profiles.emails.get("zoe@example.com")).toBe("zoe");
+      expect(profiles.forwards.get("newsletter-1")?.forward.to).toBe("zoe");
+    });
+
+    it("joins an anonymous sign-up to the known customer who holds the address", async () => {
+      const { ingest, profile } = setup();
+      await ingest([identify({ userId: "yan" }, { email: "yan@example.com" }, 60)]);
+      await ingest([
+        viewed({ anonymousId: "tablet" }, "p-4", 9),
+        identify({ anonymousId: "tablet" }, { email: "yan@example.com" }, 8),
+      ]);
+      expect(count(profile("yan"), "product_viewed")).toBe(1);
+      expect(profile("yan")?.im?.[0]).toEqual(expect.objectContaining({ i: "tablet", h: "email" }));
+      expect(profile("tablet")).toBeUndefined();
+    });
+
+    it("never merges two known customers who give the same address: recorded once on the second", async () => {
+      const { ingest, profile, profiles } = setup();
+      await ingest([identify({ userId: "kim" }, { email: "family@example.com" }, 60)]);
+      await ingest([identify({ userId: "lee" }, { email: "family@example.com" }, 50)]);
+      await ingest([identify({ userId: "lee" }, { email: "family@example.com" }, 40)]);
+      expect(profile("lee")?.ix).toEqual([expect.objectContaining({ r: "known", i: "kim" })]);
+      expect(profile("kim")?.im).toBeUndefined();
+      expect(profiles.emails.get("family@example.com")).toBe("kim");
+    });
   });
 });

@@ -1,3 +1,4 @@
+import type { TailorEvent } from "../../domain/events/index.js";
 import { hasAbsorbed, withConflict, withLink } from "../../domain/identity/identity-links.js";
 import {
   emptyProfile,
@@ -14,6 +15,8 @@ export interface Retired {
   readonly id: string;
   readonly link: IdentityLink;
   readonly snapshot: StoredProfile | undefined;
+  /** The email address that linked it, and the id the address's index entry names. */
+  readonly emailClaim?: { readonly email: string; readonly owner: string };
 }
 
 /** How retiring the batch's ids for a customer went. */
@@ -66,7 +69,12 @@ export async function retireIds(
     }
     const snapshot = forward.pending;
     const link = forward.link ?? absorb.link;
-    retired.push({ id: absorb.id, link: { ...link, v: snapshot?.profile.version ?? 0 }, snapshot });
+    retired.push({
+      id: absorb.id,
+      link: { ...link, v: snapshot?.profile.version ?? 0 },
+      snapshot,
+      ...(absorb.emailClaim === undefined ? {} : { emailClaim: absorb.emailClaim }),
+    });
   }
   return { retired, conflicts, writes };
 }
@@ -129,4 +137,34 @@ export async function settleRetired(
   const pending = retired.filter((r) => r.snapshot !== undefined);
   await Promise.all(pending.map((r) => store.settleForward(r.id, customerId)));
   return pending.length;
+}
+
+/**
+ * Makes the customer the holder of its email address in the index when the batch brought that address (an event's
+ * traits, or a profile merged in) and the customer does not hold it yet (`ec`): taking it over from an id it
+ * absorbed through that address, or claiming a free one. Resolves the profile with `ec` set when the customer holds
+ * the address (another holder keeps it: the identity rules record that conflict instead), the write made, and the
+ * address it held before, to release once the profile is written.
+ */
+export async function claimCustomerEmail(
+  store: IdentityStore,
+  profile: Profile,
+  brought: { readonly events: readonly TailorEvent[]; readonly retired: readonly Retired[] },
+  normal: (email: string | undefined) => string | undefined,
+): Promise<{ profile: Profile; writes: number; previous?: string }> {
+  const email = normal(profile.t?.email);
+  if (email === undefined || profile.ec === email) return { profile, writes: 0 };
+  const { events, retired } = brought;
+  const inBatch =
+    events.some((event) => normal(event.traits?.email) === email) ||
+    retired.some((r) => normal(r.snapshot?.profile.t?.email) === email);
+  if (!inBatch) return { profile, writes: 0 };
+  const replacing = retired.find((r) => r.emailClaim?.email === email)?.emailClaim?.owner;
+  const holder = await store.claimEmail(email, profile.customerId, replacing);
+  if (holder !== profile.customerId) return { profile, writes: 1 };
+  return {
+    profile: { ...profile, ec: email },
+    writes: 1,
+    ...(profile.ec === undefined ? {} : { previous: profile.ec }),
+  };
 }

@@ -24,6 +24,8 @@ export interface Absorb {
   readonly link: IdentityLink;
   readonly source: StoredProfile | undefined;
   readonly forward?: Forward;
+  /** The email address that linked the two, and the id its index entry names (the entry moves to the customer). */
+  readonly emailClaim?: { readonly email: string; readonly owner: string };
 }
 
 /** A customer's share of the batch after identity resolution. */
@@ -78,15 +80,23 @@ export async function resolveIdentities(
   }
   await table.load(candidates.map((candidate) => candidate.id));
   await table.follow();
+  const emailLinks = await emailCandidates(table, groups);
 
   const absorbs = new Map<string, Absorb[]>();
   const conflicts = new Map<string, IdentityConflict[]>();
   const assigned = new Map<string, string>();
-  const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
+  const push = <T>(map: Map<string, T[]>, key: string, value: T) =>
+    map.set(key, [...(map.get(key) ?? []), value]);
   for (const { target, id, link } of candidates) {
     if (table.erased.has(target) || table.erased.has(id)) continue;
     const refuse = (r: IdentityConflict["r"], other?: string) =>
-      push(conflicts, target, { r, i: id, ...(other === undefined ? {} : { o: other }), at: link.at, m: link.m });
+      push(conflicts, target, {
+        r,
+        i: id,
+        ...(other === undefined ? {} : { o: other }),
+        at: link.at,
+        m: link.m,
+      });
     const earlier = assigned.get(id);
     if (earlier !== undefined) {
       if (earlier !== target) refuse("taken", earlier);
@@ -102,7 +112,12 @@ export async function resolveIdentities(
       // A merge into this customer that a crash interrupted, or a link its profile does not show yet.
       const version = forward.pending?.profile.version ?? 0;
       if (!hasAbsorbed(table.profile(target), id, version) || !hasLinked(table.profile(target), id)) {
-        push(absorbs, target, { id, link: { ...(forward.link ?? link), v: version }, source: undefined, forward });
+        push(absorbs, target, {
+          id,
+          link: { ...(forward.link ?? link), v: version },
+          source: undefined,
+          forward,
+        });
       }
       assigned.set(id, target);
       continue;
@@ -118,6 +133,29 @@ export async function resolveIdentities(
       continue;
     }
     push(absorbs, target, { id, link, source });
+    assigned.set(id, target);
+  }
+
+  for (const { customer, owner, holder, email, event } of emailLinks) {
+    if (table.erased.has(customer) || table.erased.has(holder) || assigned.has(customer)) continue;
+    if (assigned.has(holder)) continue;
+    const at = event.timestamp;
+    const customerKnown = table.profile(customer)?.u === 1 || event.userId === customer;
+    if (customerKnown && table.profile(holder)?.u === 1) {
+      // Two known customers with one address: both keep their profiles; the address stays with its holder.
+      push(conflicts, customer, { r: "known", i: holder, o: holder, at, m: event.messageId });
+      continue;
+    }
+    // The anonymous one joins the known one; two anonymous profiles join the first that held the address.
+    const [target, id] = customerKnown ? [customer, holder] : [holder, customer];
+    const source = table.profiles.get(id);
+    const held = (table.profile(target)?.im?.length ?? 0) + (absorbs.get(target)?.length ?? 0);
+    if (held + 1 + (source?.profile.im?.length ?? 0) > IDENTITY_IDS_MAX) {
+      push(conflicts, target, { r: "limit", i: id, at, m: event.messageId });
+      continue;
+    }
+    const link: IdentityLink = { i: id, h: "email", at, m: event.messageId, v: 0 };
+    push(absorbs, target, { id, link, source, emailClaim: { email, owner } });
     assigned.set(id, target);
   }
 
@@ -155,7 +193,55 @@ export async function resolveIdentities(
   const orphans = [...table.forwards]
     .filter(([id]) => table.erased.has(table.canonical(id)))
     .map(([id, forward]) => ({ id, to: forward.to }));
-  return { customers: [...byCustomer.values()], loaded: table.result(), extraReads: table.reads - 1, orphans };
+  return {
+    customers: [...byCustomer.values()],
+    loaded: table.result(),
+    extraReads: table.reads - 1,
+    orphans,
+  };
+}
+
+/** An identify whose email address another customer holds as its identifier. */
+interface EmailCandidate {
+  readonly customer: string;
+  /** The id the index names, and the customer it leads to. */
+  readonly owner: string;
+  readonly holder: string;
+  readonly email: string;
+  readonly event: TailorEvent;
+}
+
+/**
+ * The identify calls of the batch whose email address the customer does not hold yet (`ec`), and which another
+ * customer holds: one index read per such address (nothing for a customer whose address is unchanged).
+ */
+async function emailCandidates(table: Lookup, groups: readonly CustomerEvents[]): Promise<EmailCandidate[]> {
+  const asked: { customer: string; email: string; event: TailorEvent }[] = [];
+  for (const group of groups) {
+    for (const event of group.events) {
+      const email = event.kind === "identify" ? normalEmail(event.traits?.email) : undefined;
+      if (email === undefined) continue;
+      const customer = table.canonical(event.customerId);
+      if (table.profile(customer)?.ec === email) continue;
+      asked.push({ customer, email, event });
+    }
+  }
+  if (asked.length === 0) return [];
+  const owners = await table.emailOwners(asked.map((a) => a.email));
+  await table.load([...owners.values()]);
+  await table.follow();
+  return asked.flatMap(({ customer, email, event }) => {
+    const owner = owners.get(email);
+    if (owner === undefined) return [];
+    const holder = table.canonical(owner);
+    return holder === customer ? [] : [{ customer, owner, holder, email, event }];
+  });
+}
+
+/** The form an email address is indexed by. */
+export function normalEmail(email: string | undefined): string | undefined {
+  const normal = email?.trim().toLowerCase();
+  return normal === undefined || normal === "" ? undefined : normal;
 }
 
 /** Orders events by their position in the batch as delivered (the groups are in delivery order per id). */
@@ -187,10 +273,24 @@ class Lookup {
     for (const [id, forward] of found.forwards) this.forwards.set(id, forward);
   }
 
+  /** The holders of email addresses in the index (one read per address, counted as one round). */
+  async emailOwners(emails: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(emails)];
+    this.reads++;
+    const owners = await Promise.all(
+      unique.map(async (email) => [email, await this.store.emailOwner(email)] as const),
+    );
+    const found = new Map<string, string>();
+    for (const [email, owner] of owners) if (owner !== undefined) found.set(email, owner);
+    return found;
+  }
+
   /** Reads the targets of the forwards found, hop after hop. */
   async follow(): Promise<void> {
     for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const targets = [...this.forwards.values()].map((forward) => forward.to).filter((to) => !this.#looked.has(to));
+      const targets = [...this.forwards.values()]
+        .map((forward) => forward.to)
+        .filter((to) => !this.#looked.has(to));
       if (targets.length === 0) return;
       await this.load(targets);
     }

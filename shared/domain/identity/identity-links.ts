@@ -52,10 +52,11 @@ export function withLink(profile: Profile, link: IdentityLink): Profile {
 
 /**
  * The profile with a refused link recorded (newest first, at most {@link IDENTITY_CONFLICTS_MAX}); unchanged when
- * the same refusal (reason, id, event) is there already, so a redelivery records nothing twice.
+ * the same refusal (reason and id) is there already: it is recorded once, with the event that first met it, so a
+ * redelivery or a repeat records nothing twice.
  */
 export function withConflict(profile: Profile, conflict: IdentityConflict): Profile {
   const list = profile.ix ?? [];
-  if (list.some((c) => c.r === conflict.r && c.i === conflict.i && c.m === conflict.m)) return profile;
+  if (list.some((c) => c.r === conflict.r && c.i === conflict.i)) return profile;
   return { ...profile, ix: [conflict, ...list].slice(0, IDENTITY_CONFLICTS_MAX) };
 }
