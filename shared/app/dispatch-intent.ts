@@ -1,8 +1,8 @@
 import { HOLDOUT_ARM } from "../domain/analytics/index.js";
 import type { LedgerEntry, SendIntent } from "../domain/campaigns/contracts.js";
 import type { CampaignDefinition } from "../domain/campaigns/definition.js";
-import { sendContent, type TemplateCatalog } from "../domain/campaigns/library.js";
 import { sendKey } from "../domain/campaigns/journey.js";
+import { sendContent, type TemplateCatalog } from "../domain/campaigns/library.js";
 import { decideSend } from "../domain/campaigns/policy.js";
 import type { Profile } from "../domain/profile/index.js";
 import { TailorError } from "../errors.js";
@@ -124,7 +124,11 @@ async function followMerge(
     if (to === undefined) return undefined;
     return {
       kind: "merged",
-      intent: { ...intent, customerId: to, key: sendKey(intent.campaignId, to, intent.occurrence, intent.step) },
+      intent: {
+        ...intent,
+        customerId: to,
+        key: sendKey(intent.campaignId, to, intent.occurrence, intent.step),
+      },
     };
   } catch (error) {
     return { kind: "retry", reason: `identity: ${messageOf(error)}` };

@@ -377,9 +377,15 @@ async function resolveBatch(
     const resolved = await resolveIdentities(identities, groups);
     summary.identityReads += resolved.extraReads;
     // Ids merged into an erased customer are erased with it (a merge the erasure could not see yet).
-    await Promise.all(resolved.orphans.map(({ id, to }) => identities.eraseForward(id, to, deps.clock.now())));
+    await Promise.all(
+      resolved.orphans.map(({ id, to }) => identities.eraseForward(id, to, deps.clock.now())),
+    );
     summary.identityWrites += resolved.orphans.length;
-    return { customers: resolved.customers, loaded: resolved.loaded.profiles, erased: resolved.loaded.erased };
+    return {
+      customers: resolved.customers,
+      loaded: resolved.loaded.profiles,
+      erased: resolved.loaded.erased,
+    };
   }
   const customerIds = groups.map((group) => group.customerId);
   const { profiles, erased } =
@@ -641,7 +647,8 @@ async function retire(
   batch: CustomerBatch,
 ): Promise<{ retired: Retired[]; conflicts: CustomerBatch["conflicts"] }> {
   const { identities } = run.deps;
-  if (identities === undefined || batch.absorbs.length === 0) return { retired: [], conflicts: batch.conflicts };
+  if (identities === undefined || batch.absorbs.length === 0)
+    return { retired: [], conflicts: batch.conflicts };
   const outcome = await retireIds(identities, batch.customerId, batch.absorbs, run.now);
   run.summary.identityWrites += outcome.writes;
   if (run.outbox !== undefined) {

@@ -88,7 +88,9 @@ function forwardOf(item: Item): Forward | undefined {
   const pend = item.pend?.M;
   if (pend === undefined) return forward;
   const pending = unmarshall(pend);
-  return isProfile(pending) ? { ...forward, pending: { profile: pending, itemBytes: itemSizeBytes(pend) } } : forward;
+  return isProfile(pending)
+    ? { ...forward, pending: { profile: pending, itemBytes: itemSizeBytes(pend) } }
+    : forward;
 }
 
 function read(item: Item): Read {
@@ -231,7 +233,10 @@ export class DynamoProfileStore
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return;
-      throw new DependencyUnavailableError(`PutItem (tombstone of a forward) on ${this.#tableName} failed`, error);
+      throw new DependencyUnavailableError(
+        `PutItem (tombstone of a forward) on ${this.#tableName} failed`,
+        error,
+      );
     }
   }
 
@@ -294,7 +299,10 @@ export class DynamoProfileStore
   /** The condition of a versioned write: the stored version is `previous`'s, or no item exists at all. */
   #versionCondition(
     previous: StoredProfile | undefined,
-  ): Pick<PutItemCommandInput, "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"> {
+  ): Pick<
+    PutItemCommandInput,
+    "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+  > {
     // A tombstone exists and has no version: both conditions fail on it. A forward has a version of its own.
     return previous === undefined
       ? {

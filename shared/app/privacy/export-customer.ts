@@ -41,11 +41,7 @@ export interface CustomerExport {
  * Exports what Tailor holds about `customerId` as one JSON document, and audits it (`customer.exported`, by hash,
  * with the counts). A customer with nothing stored gets a document with empty parts.
  */
-export async function exportCustomer(
-  deps: PrivacyDeps,
-  id: string,
-  actor: string,
-): Promise<CustomerExport> {
+export async function exportCustomer(deps: PrivacyDeps, id: string, actor: string): Promise<CustomerExport> {
   const now = deps.clock.now();
   // Any id of the customer reaches all of it; the profile first: its email finds the quarantined records that
   // name the customer only by email.
