@@ -25,6 +25,18 @@ export class ProfileConflictError extends TailorError {
   }
 }
 
+/**
+ * An id this batch meant to merge into a customer was merged into another customer first (a batch on another
+ * shard won the race): the customer's records are failed back, and their redelivery resolves them as things are.
+ */
+export class IdentityRaceError extends TailorError {
+  constructor(customerId: string, id: string, winner: string) {
+    super(`profile ${customerId}: ${id} was merged into ${winner} first; the records are redelivered`, {
+      retryable: true,
+    });
+  }
+}
+
 /** Closes a switch over a union: a new member becomes a compile error here. */
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);

@@ -4,7 +4,7 @@ import type { TailorEvent } from "../domain/events/index.js";
 import { customerHash } from "../domain/privacy/customer-hash.js";
 import { foldEvents } from "../domain/profile/index.js";
 import type { EvaluationContext, SegmentTransition } from "../domain/segments/contracts.js";
-import { ProfileConflictError } from "../errors.js";
+import { IdentityRaceError, ProfileConflictError } from "../errors.js";
 import type {
   AuditLog,
   Clock,
@@ -651,6 +651,11 @@ async function retire(
     return { retired: [], conflicts: batch.conflicts };
   const outcome = await retireIds(identities, batch.customerId, batch.absorbs, run.now);
   run.summary.identityWrites += outcome.writes;
+  const lost = outcome.conflicts[0];
+  if (lost !== undefined) {
+    // Its events may have been regrouped here: redelivered, they are resolved to the customer that won.
+    throw new IdentityRaceError(batch.customerId, lost.i, lost.o ?? "another customer");
+  }
   if (run.outbox !== undefined) {
     for (const { snapshot } of outcome.retired) {
       if (snapshot === undefined) continue;
@@ -660,7 +665,7 @@ async function retire(
       );
     }
   }
-  return { retired: outcome.retired, conflicts: [...batch.conflicts, ...outcome.conflicts] };
+  return { retired: outcome.retired, conflicts: batch.conflicts };
 }
 
 /**

@@ -63,7 +63,9 @@ export async function retireIds(
       source = found.profiles.get(absorb.id);
     }
     if (forward === undefined) continue;
-    if (forward.to !== customerId) {
+    // A forward the resolver found on the way to this customer is its own, whatever the hops; one read here after a
+    // lost write must lead here directly.
+    if (absorb.forward === undefined && forward.to !== customerId) {
       conflicts.push({ r: "taken", i: absorb.id, o: forward.to, at: absorb.link.at, m: absorb.link.m });
       continue;
     }

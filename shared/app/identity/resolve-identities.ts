@@ -159,6 +159,29 @@ export async function resolveIdentities(
     assigned.set(id, target);
   }
 
+  // A forward whose snapshot its customer does not hold yet (a merge in progress on another shard, or one a crash
+  // interrupted) is finished by whoever meets it first: before the events that followed it are folded, so the
+  // snapshot's dedup memory is there to recognise them.
+  for (const group of groups) {
+    let current = group.customerId;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      const forward = table.forwards.get(current);
+      if (forward === undefined) break;
+      const target = table.canonical(current);
+      const version = forward.pending?.profile.version ?? 0;
+      const planned = absorbs.get(target)?.some((absorb) => absorb.id === current) === true;
+      if (
+        forward.pending !== undefined &&
+        !planned &&
+        !hasAbsorbed(table.profile(target), current, version)
+      ) {
+        const link = forward.link ?? { i: current, h: "identify", at: forward.at, m: "", v: version };
+        push(absorbs, target, { id: current, link: { ...link, v: version }, source: undefined, forward });
+      }
+      current = forward.to;
+    }
+  }
+
   // Every id ends at one customer: its planned merge, else where its forwards lead.
   const finalOf = (id: string): string => {
     const canonical = table.canonical(id);
