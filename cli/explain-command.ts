@@ -1,11 +1,13 @@
 import { parseArgs } from "node:util";
 import { LocalStackError } from "#infra/local/local-errors.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
+import { mergedInto } from "#shared/app/identity/merged-into.js";
 import { clockSkewNote, type Profile } from "#shared/domain/profile/index.js";
 import type { Evaluation, EvaluationContext } from "#shared/domain/segments/contracts.js";
 import { evaluateAll, explainText, type SegmentLibrary } from "#shared/domain/segments/index.js";
 import { nothingFound } from "./cli-errors.js";
 import { stringFlag } from "./cli-options.js";
+import { identityGraph, identityLines } from "./identity-lines.js";
 import { missingTables, readLibrary } from "./segment-library.js";
 import { SENDS_LOOKBACK_MS, sendLines } from "./sends-view.js";
 
@@ -93,8 +95,8 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
     allowPositionals: true,
     strict: true,
   });
-  const [customerId, ...extra] = positionals;
-  if (customerId === undefined || extra.length > 0) {
+  const [asked, ...extra] = positionals;
+  if (asked === undefined || extra.length > 0) {
     throw new LocalStackError("usage: tailor explain <customerId> [--json] [--at ISO-time] [--data-dir D]");
   }
   const at = stringFlag(values.at);
@@ -116,6 +118,8 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
     const segments = new DynamoSegmentStore({ client: access.client, tableName: LOCAL_NAMES.segmentsTable });
     const missing = missingTables("profiles or segments table", dataDir);
     const ledger = new DynamoSendLedger({ client: access.client, tableName: LOCAL_NAMES.sendLedgerTable });
+    // Any id of a customer: a merged id resolves to the customer it joined.
+    const customerId = (await mergedInto(profiles, asked).catch(missing)) ?? asked;
     const [stored, rfm, sends] = await Promise.all([
       profiles.get(customerId).catch(missing),
       segments.rfmThresholds().catch(missing),
@@ -123,17 +127,13 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
       ledger.recent(customerId, now - SENDS_LOOKBACK_MS, 100).catch(() => []),
     ]);
     if (stored === undefined) {
-      return nothingFound(
-        "explain",
-        `no profile for ${customerId}`,
-        "check the id (erased customers have none)",
-      );
+      return nothingFound("explain", `no profile for ${asked}`, "check the id (erased customers have none)");
     }
     const explanations = explainProfile(library, stored.profile, now, rfm === undefined ? {} : { rfm });
     process.stdout.write(
       values.json
-        ? `${JSON.stringify({ customerId, at: new Date(now).toISOString(), clock: clockSkewNote(stored.profile) ?? null, segments: explanations, sends }, null, 2)}\n`
-        : `${[...explanationLines(customerId, now, explanations, stored.profile), "", ...sendLines(sends)].join("\n")}\n`,
+        ? `${JSON.stringify({ customerId, ...(asked === customerId ? {} : { asked }), at: new Date(now).toISOString(), clock: clockSkewNote(stored.profile) ?? null, identities: identityGraph(stored.profile), segments: explanations, sends }, null, 2)}\n`
+        : `${[...identityLines(asked, stored.profile), ...explanationLines(customerId, now, explanations, stored.profile), "", ...sendLines(sends)].join("\n")}\n`,
     );
     return 0;
   } finally {

@@ -20,8 +20,9 @@ export async function readProfile(
 }
 
 /**
- * Reads one profile item as stored, without its table key and unmarshalled (binary as bytes, sets as sets);
- * `undefined` for an unknown or erased customer.
+ * Reads the profile item of the customer `customerId` belongs to (the customer it was merged into, for a merged
+ * id) as stored, without its table key and unmarshalled (binary as bytes, sets as sets); `undefined` for an
+ * unknown or erased customer.
  */
 export async function readStoredItem(
   customerId: string,
@@ -35,25 +36,38 @@ export async function readStoredItem(
   ]);
   const access = await openDynamo(dataDir);
   try {
-    const out = await access.client
-      .send(
-        new GetItemCommand({
-          TableName: LOCAL_NAMES.profileTable,
-          Key: { [PROFILE_KEY_ATTRIBUTE]: { S: profileKey(customerId) } },
-          ConsistentRead: true,
-        }),
-      )
-      .catch((error: unknown) => explainMissing(error, "profiles table", dataDir));
-    // An erased customer's key holds a tombstone, not a profile.
-    if (out.Item === undefined || out.Item.erasedAt !== undefined) return undefined;
-    const { [PROFILE_KEY_ATTRIBUTE]: _key, ...item } = out.Item;
-    return unmarshall(item);
+    let id = customerId;
+    // Any id of a customer: a merged id's key holds a forward to the customer it joined (followed, a few hops).
+    for (let hop = 0; hop < MAX_FORWARDS; hop++) {
+      const out = await access.client
+        .send(
+          new GetItemCommand({
+            TableName: LOCAL_NAMES.profileTable,
+            Key: { [PROFILE_KEY_ATTRIBUTE]: { S: profileKey(id) } },
+            ConsistentRead: true,
+          }),
+        )
+        .catch((error: unknown) => explainMissing(error, "profiles table", dataDir));
+      const forward = out.Item?.fw?.S;
+      if (forward !== undefined) {
+        id = forward;
+        continue;
+      }
+      // An erased customer's key holds a tombstone, not a profile.
+      if (out.Item === undefined || out.Item.erasedAt !== undefined) return undefined;
+      const { [PROFILE_KEY_ATTRIBUTE]: _key, ...item } = out.Item;
+      return unmarshall(item);
+    }
+    return undefined;
   } finally {
     await access.close();
   }
 }
 
 const USAGE = "usage: tailor profile <customerId> [--json | --raw] [--data-dir D]";
+
+/** Forwards followed from the id asked for to the customer it was merged into. */
+const MAX_FORWARDS = 5;
 
 /**
  * `tailor profile <customerId> [--json | --raw]`: the profile as a person reads it; `--json`: as JSON with readable
