@@ -1,10 +1,12 @@
+import { createHash } from "node:crypto";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { KinesisClient, ListShardsCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "#infra/local/local-stack.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
+import { profileKey } from "#shared/aws/profile-key.js";
 import type { LedgerEntry } from "#shared/domain/campaigns/index.js";
 import { readSentMail, type SentMail } from "#shared/sim/sent-mail.js";
 import { tempDir } from "../local/helpers.js";
@@ -59,6 +61,22 @@ function signUp(customerId: string, at: number, traits: Record<string, unknown> 
   ];
 }
 
+/** The anonymous visitor of the identity test, and the customer she becomes. */
+const VISITOR = "e2e-visitor-2";
+const SIGNED_UP = "e2e-h";
+
+/** The visitor's cart add, before she has a userId: two pairs of a 61.00 product. */
+function anonymousAdd(at: number) {
+  sequence++;
+  const { userId: _none, ...event } = track(VISITOR, "Product Added", at, {
+    product_id: "p-anon-1",
+    category: "shoes",
+    price: 61,
+    quantity: 2,
+  });
+  return { ...event, anonymousId: VISITOR };
+}
+
 const addToCart = (customerId: string, at: number) =>
   track(customerId, "Product Added", at, { product_id: "p-001", category: "shoes", price: 80, quantity: 1 });
 
@@ -67,7 +85,7 @@ async function put(events: readonly Record<string, unknown>[]): Promise<void> {
     new PutRecordsCommand({
       StreamName: LOCAL_NAMES.eventStream,
       Records: events.map((event) => ({
-        PartitionKey: String(event.userId),
+        PartitionKey: String(event.userId ?? event.anonymousId),
         Data: new TextEncoder().encode(JSON.stringify(event)),
       })),
     }),
@@ -102,6 +120,8 @@ beforeAll(async () => {
     dataDir: temp.dir,
     clock,
     env: { CAMPAIGNS_DIR: "test/e2e/fixtures/campaigns" },
+    // Two shards: the anonymous visitor's events and her sign-up are ingested by different shards' batches.
+    streamShards: 2,
   });
   kinesis = new KinesisClient({});
   dynamodb = new DynamoDBClient({});
@@ -125,6 +145,10 @@ beforeAll(async () => {
     track("e2e-e", "Wishlist Added", T0, { product_id: "p-002" }),
   ];
   await put(firstBatch);
+  // An anonymous visitor fills a cart; half an hour later she signs up (another partition key, another shard).
+  await put([anonymousAdd(T0)]);
+  clock.at = T0 + 30 * MINUTE;
+  await put(signUp(SIGNED_UP, T0 + 30 * MINUTE).map((event) => ({ ...event, anonymousId: VISITOR })));
   clock.at = T0 + 5 * MINUTE;
   await put([track("e2e-e", "Coupon Requested", T0 + 5 * MINUTE)]);
   // 14:00 — B buys before the reminder is due.
@@ -189,6 +213,37 @@ describe("campaigns on the local stack", () => {
         messageId: sent.messageId,
       }),
     ]);
+  });
+
+  it("sends the anonymous cart's reminder to the customer the visitor became, once, with the anonymous cart", async () => {
+    // The two ids hash to different shards, so the cart add and the sign-up were ingested by different batches.
+    const out = await kinesis.send(new ListShardsCommand({ StreamName: LOCAL_NAMES.eventStream }));
+    const shardOf = (key: string) => {
+      const hash = BigInt(`0x${createHash("md5").update(key).digest("hex")}`);
+      return out.Shards?.find(
+        (shard) =>
+          BigInt(shard.HashKeyRange?.StartingHashKey ?? "0") <= hash &&
+          hash <= BigInt(shard.HashKeyRange?.EndingHashKey ?? "0"),
+      )?.ShardId;
+    };
+    expect(shardOf(VISITOR)).not.toBe(shardOf(SIGNED_UP));
+
+    const mail = await mailTo(SIGNED_UP);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.html).toContain("Your cart (2 items)");
+    expect(mail[0]?.html).toContain("× 2");
+    const sent = (await ledgerOf(SIGNED_UP)).filter((e) => e.outcome === "sent");
+    expect(sent).toEqual([
+      expect.objectContaining({
+        campaignId: "cart-abandonment",
+        key: `cart-abandonment#${SIGNED_UP}#${T0}#0`,
+      }),
+    ]);
+    // The visitor's id is no profile of its own any more: its key forwards to the customer.
+    const item = await dynamodb.send(
+      new GetItemCommand({ TableName: LOCAL_NAMES.profileTable, Key: { pk: { S: profileKey(VISITOR) } } }),
+    );
+    expect(item.Item?.fw?.S).toBe(SIGNED_UP);
   });
 
   it("sends nothing to a customer who bought in the meantime, and says why", async () => {

@@ -1,4 +1,5 @@
 import { type LocalStack, startLocalStack } from "#infra/local/local-stack.js";
+import { stackTemplate } from "#infra/local/stack-template.js";
 import type { Clock } from "#shared/ports.js";
 
 /**
@@ -6,12 +7,16 @@ import type { Clock } from "#shared/ports.js";
  * clock, and schedules that tick only when the test asks (`runSchedulesNow`). `env` adds function variables
  * (e.g. a folder of campaigns made for the test).
  */
-export function startTestStack(options: {
+export async function startTestStack(options: {
   readonly dataDir: string;
   readonly clock: Clock;
   readonly env?: Readonly<Record<string, string>>;
+  /** Shards of the event stream (the synthesised template's count when absent), for tests across shards. */
+  readonly streamShards?: number;
 }): Promise<LocalStack> {
+  const shards = options.streamShards;
   return startLocalStack({
+    ...(shards === undefined ? {} : { template: withStreamShards(await stackTemplate(), shards) }),
     dataDir: options.dataDir,
     fresh: true,
     ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
@@ -21,3 +26,19 @@ export function startTestStack(options: {
     env: { POWERTOOLS_LOG_LEVEL: "ERROR", POWERTOOLS_METRICS_DISABLED: "true", ...options.env },
   });
 }
+
+/** The template with every Kinesis stream given `shards` provisioned shards. */
+function withStreamShards(template: unknown, shards: number): unknown {
+  const copy: unknown = structuredClone(template);
+  const resources = isRecord(copy) && isRecord(copy.Resources) ? copy.Resources : {};
+  for (const resource of Object.values(resources)) {
+    if (!isRecord(resource) || resource.Type !== "AWS::Kinesis::Stream") continue;
+    const properties = isRecord(resource.Properties) ? resource.Properties : {};
+    const { StreamModeDetails: _mode, ...rest } = properties;
+    resource.Properties = { ...rest, ShardCount: shards };
+  }
+  return copy;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
