@@ -5,6 +5,7 @@
 import { cliStartupBench } from "./cli-startup.js";
 import { dispatchBench } from "./dispatch.bench.js";
 import { httpApiBench } from "./http-api.bench.js";
+import { identityBench } from "./identity.bench.js";
 import { importBench } from "./import.bench.js";
 import { ingestBench } from "./ingest.bench.js";
 import { kplDecodeBench } from "./kpl-decode.bench.js";
@@ -14,6 +15,7 @@ import { segmentBench } from "./segments.bench.js";
 
 const sections: readonly { readonly name: string; readonly run: () => Promise<string[]> }[] = [
   { name: "ingest", run: ingestBench },
+  { name: "identity", run: identityBench },
   { name: "import", run: () => importBench(10_000) },
   { name: "http api", run: httpApiBench },
   { name: "de-aggregation", run: kplDecodeBench },
