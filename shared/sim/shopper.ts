@@ -8,7 +8,7 @@ import type { Timeline } from "./timeline.js";
 
 /** What changes about a customer as the simulation runs. */
 export interface ShopperState {
-  /** False for a `new` customer until their first session's sign-up. */
+  /** False for a `new` customer until their sign-up session (days after a newsletter lead left their e-mail). */
   signedUp: boolean;
   /** The visitor id used before sign-up (the browser they sign up on). */
   readonly anonymousId: string | undefined;
