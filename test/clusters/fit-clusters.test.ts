@@ -41,9 +41,9 @@ describe("fitClusters on planted groups", () => {
     // GIVEN three groups that never ordered (equal value), apart only in being seen and opening e-mail, and buyers
     const never = (seen: number, opens: number) => [365, 0, 0, seen, opens, 0];
     const rows = [
-      ...Array.from({ length: 12 }, (_, i) => never(2 + (i % 3), 0.6)),
-      ...Array.from({ length: 12 }, (_, i) => never(40 + (i % 3), 0.1)),
-      ...Array.from({ length: 12 }, (_, i) => never(90 + (i % 3), 0)),
+      ...Array.from({ length: 15 }, (_, i) => never(2 + (i % 3), 0.6)),
+      ...Array.from({ length: 7 }, (_, i) => never(40 + (i % 3), 0.1)),
+      ...Array.from({ length: 14 }, (_, i) => never(90 + (i % 3), 0)),
       ...Array.from({ length: 12 }, (_, i) => [10 + (i % 3), Math.log1p(3), Math.log1p(200), 5, 0.4, 0.1]),
     ];
 
