@@ -145,8 +145,8 @@ function planDay(visit: Visit, dayStart: number, campaignId: string | undefined)
 
 /**
  * Simulates one day of the shop into `timeline`: on day 0 the import of existing customers, then new
- * sign-ups (and newsletter leads), the weekly newsletter, and every customer's visits. Each day draws from its own stream, derived
- * from the seed and the day number.
+ * sign-ups (and newsletter leads), the weekly newsletter, and every customer's visits. Each day draws from its
+ * own stream, derived from the seed and the day number.
  */
 export function simulateDay(shop: Shop, day: number, timeline: Timeline): void {
   const rng = Rng.derive(shop.seed, "day", day);
