@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { LocalStackError } from "#infra/local/local-errors.js";
 import { customerEmails } from "#shared/app/privacy/customer-emails.js";
+import { customerIdsOf } from "#shared/app/privacy/customer-ids.js";
 import { exportCustomer } from "#shared/app/privacy/export-customer.js";
 import type { PrivacyDeps } from "#shared/app/privacy/privacy-ports.js";
 import { customerHash } from "#shared/domain/privacy/customer-hash.js";
@@ -12,11 +13,9 @@ import { stringFlag } from "./cli-options.js";
  * Whether Tailor holds anything for the id: a profile or tombstone, a ledger item, a timer, a quarantined record or
  * an audit entry (as `eraseCustomer` asks, plus the audit log, which the export shows too).
  */
-async function holdsAnything(deps: PrivacyDeps, customerId: string): Promise<boolean> {
-  const [stored, tombstone] = await Promise.all([
-    deps.profiles.get(customerId),
-    deps.profiles.tombstone(customerId),
-  ]);
+async function holdsAnything(deps: PrivacyDeps, id: string): Promise<boolean> {
+  const { customerId, stored } = await customerIdsOf(deps, id);
+  const tombstone = await deps.profiles.tombstone(customerId);
   if (stored !== undefined || tombstone !== undefined) return true;
   const found = await Promise.all([
     deps.ledger.list(customerId),

@@ -47,6 +47,8 @@ export function localIngestSink(
     segments: batchDeps(client, library, transitions).segments,
     // Erased customers' history is dropped, not folded into a new profile.
     tombstones: profiles,
+    // Imported history with both ids merges as live events do.
+    identities: profiles,
     audit: new DynamoAuditLog({ client, tableName: LOCAL_NAMES.auditTable }),
     writeConcurrency: 32,
   });

@@ -7,6 +7,7 @@ import {
   DAY_MS,
   emailEngagement,
   type GroupRef,
+  type IdentityConflict,
   lifecycleAt,
   type Profile,
 } from "#shared/domain/profile/index.js";
@@ -118,7 +119,14 @@ export function describeProfile(item: Record<string, unknown>, now: number): str
     ["suppressed", suppressed.join(" · ") || "—"],
   ];
   if (p.gr !== undefined && p.gr.length > 0) rows.push(["groups", p.gr.map(describeGroup).join(" · ")]);
-  if (p.ai !== undefined && p.ai.length > 0) rows.push(["also known as", p.ai.join(", ")]);
+  const ids = [
+    ...(p.im ?? []).map((link) => `${link.i} (${link.h}, since ${isoMinute(link.at)})`),
+    ...(p.ai ?? []).filter((id) => !p.im?.some((link) => link.i === id)),
+  ];
+  if (ids.length > 0) rows.push(["also known as", ids.join(" · ")]);
+  if (p.ix !== undefined && p.ix.length > 0) {
+    rows.push(["not merged", p.ix.map((c) => `${c.i} (${refusalOf(c)})`).join(" · ")]);
+  }
 
   const unmatched = unmatchedNote(orders);
   if (unmatched !== undefined) rows.push(["unmatched", unmatched]);
@@ -128,4 +136,18 @@ export function describeProfile(item: Record<string, unknown>, now: number): str
     `${p.customerId}${who === "" ? "" : `  ${who}`}  (version ${p.version})`,
     ...rows.map(([label, value]) => `  ${label.padEnd(15)} ${value}`),
   ];
+}
+
+const isoMinute = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+
+/** Why a link was refused, in a few words. */
+function refusalOf(conflict: IdentityConflict): string {
+  switch (conflict.r) {
+    case "known":
+      return "another known customer";
+    case "taken":
+      return `already merged into ${conflict.o ?? "another customer"}`;
+    case "limit":
+      return "id limit reached";
+  }
 }

@@ -24,7 +24,7 @@ async function scanPages(
   } while (start !== undefined);
 }
 
-/** Profiles in the table (a paginated `Scan` with `Select: COUNT`), tombstones left out. */
+/** Profiles in the table (a paginated `Scan` with `Select: COUNT`); tombstones, forwards and index entries left out. */
 export async function countProfiles(dynamo: DynamoDBClient, tableName: string): Promise<number> {
   let total = 0;
   await scanPages(
@@ -32,8 +32,9 @@ export async function countProfiles(dynamo: DynamoDBClient, tableName: string): 
     {
       TableName: tableName,
       Select: "COUNT",
-      // An erased customer's tombstone (at the profile's key, with `erasedAt`) is not a profile.
-      FilterExpression: "attribute_not_exists(erasedAt)",
+      // Only profiles hold `customerId`: an erased customer's tombstone, a merged id's forward and an email's
+      // index entry share the table without it.
+      FilterExpression: "attribute_exists(customerId)",
     },
     (out) => {
       total += out.Count ?? 0;
@@ -44,7 +45,7 @@ export async function countProfiles(dynamo: DynamoDBClient, tableName: string): 
 
 /**
  * The identity fields (`im`, `ix`) of the profiles that hold either, unmarshalled (a paginated `Scan` projecting
- * just those two): tombstones and merged-away ids' forward items hold neither, so they are left out.
+ * just those two) of profiles only (`customerId`): tombstones, forwards and email index entries are left out.
  */
 export async function identityItems(
   dynamo: DynamoDBClient,
@@ -56,7 +57,7 @@ export async function identityItems(
     {
       TableName: tableName,
       ProjectionExpression: "im, ix",
-      FilterExpression: "attribute_not_exists(erasedAt) AND (attribute_exists(im) OR attribute_exists(ix))",
+      FilterExpression: "attribute_exists(customerId) AND (attribute_exists(im) OR attribute_exists(ix))",
     },
     (out) => {
       for (const item of out.Items ?? []) items.push(unmarshall(item));

@@ -2,7 +2,7 @@ import type { ExperimentIncrement, ExperimentMetric } from "./domain/analytics/i
 import type { LedgerEntry, SendIntent } from "./domain/campaigns/contracts.js";
 import type { ClusterModel } from "./domain/clusters/index.js";
 import type { JsonValue } from "./domain/privacy/json-value.js";
-import type { CounterOutboxEntry, Profile } from "./domain/profile/index.js";
+import type { CounterOutboxEntry, IdentityLink, Profile } from "./domain/profile/index.js";
 import type { RfmThresholds, SegmentTransition } from "./domain/segments/contracts.js";
 import type { WriteKeyRecord } from "./domain/write-keys/write-key.js";
 
@@ -550,6 +550,65 @@ export interface ProfilesAndTombstones {
 /** Reads profiles and tombstones of customers together (a tombstone stands at the profile's own key). */
 export interface TombstoneReader {
   loadWithTombstones(customerIds: readonly string[]): Promise<ProfilesAndTombstones>;
+}
+
+/**
+ * A merged-away id: its key in the profiles table holds a forward to the customer it was merged into. Until that
+ * customer's profile holds the merged data, the forward also keeps the snapshot of the profile it replaced
+ * (`pending`), so a crash between the two writes loses nothing: whoever meets the forward finishes the merge.
+ */
+export interface Forward {
+  /** The customer the id was merged into. */
+  readonly to: string;
+  /** When the forward was written (processing time, epoch ms). */
+  readonly at: number;
+  /** How the id joined `to` (what `to`'s identity graph records for it). */
+  readonly link?: IdentityLink;
+  /** The profile the forward replaced, while the target has not absorbed it yet. */
+  readonly pending?: StoredProfile;
+}
+
+/** What one read of the profiles table finds for a set of ids: profiles, tombstones and forwards. */
+export interface ResolvedIds extends ProfilesAndTombstones {
+  /** The ids whose key holds a forward (merged into another customer). */
+  readonly forwards: Map<string, Forward>;
+}
+
+/**
+ * The identity map, kept in the profiles table itself: an id merged into a customer has a forward at its own key
+ * (so the read that loads a batch's profiles also resolves its merged ids, at no extra cost).
+ */
+export interface IdentityStore {
+  /** Profiles, tombstones and forwards of `ids`, in one batch read. */
+  resolveIds(ids: readonly string[]): Promise<ResolvedIds>;
+  /**
+   * Replaces the profile `previous` of `id` (or, with `undefined`, the absence of any item) by a forward to `to`
+   * that keeps `previous` as its pending snapshot; conditional on the version, so a writer of the profile that
+   * came first wins and the caller reloads. Resolves false on that conflict.
+   */
+  retire(
+    id: string,
+    previous: StoredProfile | undefined,
+    to: string,
+    at: number,
+    link: IdentityLink,
+  ): Promise<boolean>;
+  /** Drops the pending snapshot of `id`'s forward to `to` once `to`'s profile holds it (no-op otherwise). */
+  settleForward(id: string, to: string): Promise<void>;
+  /**
+   * Replaces `id`'s forward to `to` by a tombstone (with its pending snapshot): `to` was erased, so whatever was
+   * merged, or about to be, into it is erased too (no-op when `id` holds anything else).
+   */
+  eraseForward(id: string, to: string, at: number): Promise<void>;
+  /** The email index: the customer whose profile holds `email` as its identifier, if any. */
+  emailOwner(email: string): Promise<string | undefined>;
+  /**
+   * Names `customerId` as the holder of `email` when no one holds it (or when `replacing` does); resolves the
+   * holder after the call (the caller when it won).
+   */
+  claimEmail(email: string, customerId: string, replacing?: string): Promise<string>;
+  /** Removes the email's index entry if `customerId` holds it (erasure, or a holder that changed its email). */
+  releaseEmail(email: string, customerId: string): Promise<void>;
 }
 
 /** A fitted cluster model as stored, with when and on how many profiles it was fitted. */

@@ -121,9 +121,12 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
           endpointName: env.RECOMMENDER_ENDPOINT,
           clock,
         });
+  const profiles = new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE });
   return {
     ledger: new DynamoSendLedger({ client: dynamodb, tableName: env.LEDGER_TABLE }),
-    profiles: new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE }),
+    profiles,
+    // A journey started under an anonymous id continues on the customer it was merged into.
+    identities: profiles,
     library,
     sendTimers: new DynamoSendTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
     erased: {

@@ -31,6 +31,8 @@ export function makeIngestDeps(env: IngestEnv): IngestDeps {
     ...realtimeScoring(env),
     // Erased customers' late events are dropped, not folded into a new profile (tombstones stand at their keys).
     tombstones: profiles,
+    // Anonymous ids merge into the known customer they are linked to (forwards at their keys in the same table).
+    identities: profiles,
     ...(env.AUDIT_TABLE === undefined
       ? {}
       : { audit: new DynamoAuditLog({ client: dynamodb, tableName: env.AUDIT_TABLE }) }),

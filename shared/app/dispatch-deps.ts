@@ -4,6 +4,7 @@ import type {
   CustomerItems,
   EventWriter,
   ExperimentCounters,
+  IdentityStore,
   LedgerItem,
   Mailer,
   PendingTimer,
@@ -23,6 +24,11 @@ import type { SubjectOverrides } from "./subject-override.js";
 export interface DispatchDeps {
   readonly ledger: SendLedger;
   readonly profiles: Pick<ProfileStore, "get">;
+  /**
+   * The identity map: an intent of an id merged into another customer since it was made (a journey started
+   * anonymously) is sent to that customer. @default - such an intent is skipped as an unknown customer
+   */
+  readonly identities?: Pick<IdentityStore, "resolveIds">;
   readonly library: CampaignLibrary;
   /** Where deferred sends wait (quiet hours). */
   readonly sendTimers: SendTimers;

@@ -1,6 +1,7 @@
 import { HOLDOUT_ARM } from "../domain/analytics/index.js";
 import type { LedgerEntry, SendIntent } from "../domain/campaigns/contracts.js";
 import type { CampaignDefinition } from "../domain/campaigns/definition.js";
+import { sendKey } from "../domain/campaigns/journey.js";
 import { sendContent, type TemplateCatalog } from "../domain/campaigns/library.js";
 import { decideSend } from "../domain/campaigns/policy.js";
 import type { Profile } from "../domain/profile/index.js";
@@ -9,6 +10,7 @@ import { MailerUnavailableError } from "../mailer-errors.js";
 import type { OutgoingEmail, SendAcceptance, StoredProfile } from "../ports.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
 import { prepareEmailContext } from "./email-context.js";
+import { mergedInto } from "./identity/merged-into.js";
 import { sendWithBackoff } from "./send-with-backoff.js";
 import type { SubjectOverrides } from "./subject-override.js";
 
@@ -80,6 +82,7 @@ function entryOf(
  */
 export async function dispatchIntent(scope: IntentScope, intent: SendIntent): Promise<IntentOutcome> {
   const outcome = await claimDecideSend(scope, intent);
+  if (outcome.kind === "merged") return dispatchIntent(scope, outcome.intent);
   if (outcome.kind !== "duplicate" && !(outcome.kind === "skipped" && outcome.reason === UNKNOWN_CUSTOMER)) {
     await forgetIfErased(scope, intent.customerId);
   }
@@ -105,7 +108,37 @@ async function forgetIfErased(scope: IntentScope, customerId: string): Promise<v
   }
 }
 
-async function claimDecideSend(scope: IntentScope, intent: SendIntent): Promise<IntentOutcome> {
+/**
+ * A journey started under an id that was merged into a known customer since (an anonymous cart, then a login)
+ * continues on that customer, once: the intent is re-keyed to the customer it was merged into (its send key then
+ * names that customer, so a retry of either intent finds the same ledger entry).
+ */
+async function followMerge(
+  scope: IntentScope,
+  intent: SendIntent,
+): Promise<{ kind: "merged"; intent: SendIntent } | { kind: "retry"; reason: string } | undefined> {
+  const { identities } = scope.deps;
+  if (identities === undefined) return undefined;
+  try {
+    const to = await mergedInto(identities, intent.customerId);
+    if (to === undefined) return undefined;
+    return {
+      kind: "merged",
+      intent: {
+        ...intent,
+        customerId: to,
+        key: sendKey(intent.campaignId, to, intent.occurrence, intent.step),
+      },
+    };
+  } catch (error) {
+    return { kind: "retry", reason: `identity: ${messageOf(error)}` };
+  }
+}
+
+async function claimDecideSend(
+  scope: IntentScope,
+  intent: SendIntent,
+): Promise<IntentOutcome | { kind: "merged"; intent: SendIntent }> {
   const { ledger } = scope.deps;
   const now = scope.deps.clock.now();
   // First the profile: for an unknown (or erased) customer nothing is written, not even a claim, so an erasure
@@ -116,7 +149,10 @@ async function claimDecideSend(scope: IntentScope, intent: SendIntent): Promise<
   } catch (error) {
     return { kind: "retry", reason: `profile: ${messageOf(error)}` };
   }
-  if (stored === undefined) return { kind: "skipped", reason: UNKNOWN_CUSTOMER };
+  if (stored === undefined) {
+    const followed = await followMerge(scope, intent);
+    return followed === undefined ? { kind: "skipped", reason: UNKNOWN_CUSTOMER } : followed;
+  }
   let claim: Awaited<ReturnType<typeof ledger.claim>>;
   try {
     claim = await ledger.claim(intent, now);

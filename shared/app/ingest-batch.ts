@@ -9,6 +9,8 @@ import type {
   AuditLog,
   Clock,
   ExperimentCounters,
+  Forward,
+  IdentityStore,
   ProfileStore,
   Quarantine,
   QuarantinedRecord,
@@ -20,6 +22,14 @@ import type {
 import { consentAuditEntries } from "./consent/consent-audit-entries.js";
 import { type DecodedEntry, decodeRecords } from "./decode-records.js";
 import { counterFlushId, type FlushResult, flushOutbox, type OutboxDeps } from "./flush-outbox.js";
+import {
+  absorbInto,
+  claimCustomerEmail,
+  type Retired,
+  retireIds,
+  settleRetired,
+} from "./identity/absorb-ids.js";
+import { normalEmail, type ResolvedCustomer, resolveIdentities } from "./identity/resolve-identities.js";
 import { mapLimit } from "./map-limit.js";
 import { consentActor, isConsentEvent } from "./privacy/consent-audit.js";
 import {
@@ -89,6 +99,13 @@ export interface IngestDeps {
    * @default - scores change only in the nightly rescoring
    */
   readonly scoring?: RealtimeScoring;
+  /**
+   * Identity resolution: events are resolved through the identity map (forwards at merged ids' keys, read with the
+   * batch's profiles) to the customer they belong to, and an event that links an anonymous id to a known customer
+   * merges the two profiles (see `resolveIdentities` and `retireIds`). Also reads tombstones (as `tombstones`).
+   * @default - every event folds into the profile of its own `userId ?? anonymousId`
+   */
+  readonly identities?: IdentityStore;
 }
 
 /** What one batch did, for metrics, logs and the benchmark. */
@@ -135,6 +152,14 @@ export interface IngestSummary {
   experimentWrites: number;
   /** Experiment increments whose write failed: reports undercount them. */
   experimentFailures: number;
+  /** Ids merged into known customers (an anonymous id, an alias, or its profile with them). */
+  merges: number;
+  /** Links the identity rules refused (recorded on the customer). */
+  identityConflicts: number;
+  /** Identity reads beyond the batch's one profile read (forwards followed, first-time links looked up). */
+  identityReads: number;
+  /** Identity writes: forwards at merged ids' keys and the clearing of their snapshots. */
+  identityWrites: number;
 }
 
 export interface IngestResult {
@@ -143,11 +168,7 @@ export interface IngestResult {
   readonly summary: IngestSummary;
 }
 
-interface CustomerBatch {
-  readonly customerId: string;
-  readonly events: TailorEvent[];
-  readonly sequenceNumbers: string[];
-}
+type CustomerBatch = ResolvedCustomer;
 
 /**
  * Ingests one stream batch: decode and validate every record, quarantine the malformed ones with their bytes and
@@ -201,6 +222,10 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     experimentWrites: 0,
     experimentFailures: 0,
     erasedDropped: 0,
+    merges: 0,
+    identityConflicts: 0,
+    identityReads: 0,
+    identityWrites: 0,
   };
 
   const byCustomer = new Map<string, CustomerBatch>();
@@ -228,7 +253,7 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     const { customerId } = event;
     let batch = byCustomer.get(customerId);
     if (batch === undefined) {
-      batch = { customerId, events: [], sequenceNumbers: [] };
+      batch = { customerId, events: [], sequenceNumbers: [], absorbs: [], conflicts: [] };
       byCustomer.set(customerId, batch);
     }
     // In delivery order (record, then position in it): the fold keeps it for events with the same time.
@@ -238,13 +263,12 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     }
     batch.sequenceNumbers.push(record.sequenceNumber);
   }
-  summary.customers = byCustomer.size;
-
-  const [{ profiles: loaded, erased }, context] = await Promise.all([
-    loadProfiles(deps, [...byCustomer.keys()]),
+  const [{ customers, loaded, erased }, context] = await Promise.all([
+    resolveBatch(deps, summary, [...byCustomer.values()]),
     byCustomer.size === 0 || deps.segments === undefined ? {} : deps.segments.context(),
     Promise.all(quarantining),
   ]);
+  summary.customers = customers.length;
 
   const deltas: SizeDelta[] = [];
   const outbox: OutboxDeps | undefined =
@@ -255,7 +279,7 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
           ...(deps.campaigns === undefined ? {} : { sends: deps.campaigns.sends }),
           ...(deps.experiments === undefined ? {} : { experiments: deps.experiments }),
         };
-  const batches = [...byCustomer.values()].filter((batch) => !erased.has(batch.customerId));
+  const batches = customers.filter((batch) => !erased.has(batch.customerId));
   const run: BatchRun = { deps, now, summary, context, deltas, outbox, actors };
   const realtime = await scoreBatch(run, batches, loaded);
   const outcomes = await mapLimit(batches, deps.writeConcurrency ?? 16, (batch) =>
@@ -263,7 +287,7 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   );
   // Erased before the batch was loaded, or while it was being written (its write then failed on the tombstone).
   const erasedBatches = [
-    ...[...byCustomer.values()].filter((batch) => erased.has(batch.customerId)),
+    ...customers.filter((batch) => erased.has(batch.customerId)),
     ...batches.filter((_, index) => {
       const outcome = outcomes[index];
       return outcome?.status === "fulfilled" && outcome.value === "erased";
@@ -319,24 +343,56 @@ interface BatchRun {
   readonly actors: ReadonlyMap<string, string>;
 }
 
-/** One customer's profile and whether it was erased (a tombstone stands at its key; never without `tombstones`). */
+/** One customer's profile, whether it was erased, and the forward at its key if it was merged into another. */
 async function reloadProfile(
   deps: IngestDeps,
   customerId: string,
-): Promise<{ stored: StoredProfile | undefined; erased: boolean }> {
+): Promise<{ stored: StoredProfile | undefined; erased: boolean; forward?: Forward }> {
+  if (deps.identities !== undefined) {
+    const { profiles, erased, forwards } = await deps.identities.resolveIds([customerId]);
+    const forward = forwards.get(customerId);
+    return {
+      stored: profiles.get(customerId),
+      erased: erased.has(customerId),
+      ...(forward === undefined ? {} : { forward }),
+    };
+  }
   if (deps.tombstones === undefined) return { stored: await deps.profiles.get(customerId), erased: false };
   const { profiles, erased } = await deps.tombstones.loadWithTombstones([customerId]);
   return { stored: profiles.get(customerId), erased: erased.has(customerId) };
 }
 
-/** The batch's profiles, and which of its customers were erased (none without `tombstones`). */
-async function loadProfiles(
+/**
+ * The batch's customers and their profiles: with identities, resolved through the identity map (the events
+ * regrouped by the customer they end at); else each id its own customer. Tombstones are read with the profiles.
+ */
+async function resolveBatch(
   deps: IngestDeps,
-  customerIds: readonly string[],
-): Promise<{ profiles: Map<string, StoredProfile>; erased: ReadonlySet<string> }> {
-  if (customerIds.length === 0) return { profiles: new Map(), erased: new Set() };
-  if (deps.tombstones !== undefined) return deps.tombstones.loadWithTombstones(customerIds);
-  return { profiles: await deps.profiles.getMany(customerIds), erased: new Set() };
+  summary: IngestSummary,
+  groups: CustomerBatch[],
+): Promise<{ customers: CustomerBatch[]; loaded: Map<string, StoredProfile>; erased: ReadonlySet<string> }> {
+  if (groups.length === 0) return { customers: [], loaded: new Map(), erased: new Set() };
+  if (deps.identities !== undefined) {
+    const { identities } = deps;
+    const resolved = await resolveIdentities(identities, groups);
+    summary.identityReads += resolved.extraReads;
+    // Ids merged into an erased customer are erased with it (a merge the erasure could not see yet).
+    await Promise.all(
+      resolved.orphans.map(({ id, to }) => identities.eraseForward(id, to, deps.clock.now())),
+    );
+    summary.identityWrites += resolved.orphans.length;
+    return {
+      customers: resolved.customers,
+      loaded: resolved.loaded.profiles,
+      erased: resolved.loaded.erased,
+    };
+  }
+  const customerIds = groups.map((group) => group.customerId);
+  const { profiles, erased } =
+    deps.tombstones !== undefined
+      ? await deps.tombstones.loadWithTombstones(customerIds)
+      : { profiles: await deps.profiles.getMany(customerIds), erased: new Set<string>() };
+  return { customers: groups, loaded: profiles, erased };
 }
 
 /**
@@ -402,10 +458,12 @@ async function scoreBatch(
   return results;
 }
 
+/** Forwards a customer's events follow at most when its id turns out to be merged away while they are written. */
+const MAX_REDIRECTS = 3;
+
 /**
- * Folds and writes one customer's events (reloading and refolding on a version conflict). Resolves `erased` when
- * the customer turned out to be erased: its key holds a tombstone, so the write failed on it and nothing was
- * written; the timers this attempt scheduled are taken back.
+ * Writes one customer's share of the batch ({@link writeCustomerOnce}); when the customer turns out to have been
+ * merged into another meanwhile (its key now holds a forward), its events follow the forward and are written there.
  */
 async function writeCustomer(
   run: BatchRun,
@@ -413,14 +471,53 @@ async function writeCustomer(
   initial: StoredProfile | undefined,
   realtime: RealtimeScores | undefined,
 ): Promise<"written" | "unchanged" | "erased"> {
+  let current = batch;
+  let stored = initial;
+  for (let hop = 0; ; hop++) {
+    const outcome = await writeCustomerOnce(run, current, stored, realtime);
+    if (typeof outcome === "string") return outcome;
+    if (hop >= MAX_REDIRECTS) throw new ProfileConflictError(current.customerId, hop);
+    const { forward } = outcome;
+    const to = forward.to;
+    const reloaded = await reloadProfile(run.deps, to);
+    if (reloaded.erased) return "erased";
+    // The merged-away profile's snapshot goes with the events if the customer does not hold it yet.
+    const link = forward.link ?? { i: current.customerId, h: "identify", at: forward.at, m: "", v: 0 };
+    current = {
+      customerId: to,
+      events: current.events.map((event) => ({ ...event, customerId: to })),
+      sequenceNumbers: current.sequenceNumbers,
+      absorbs: [{ id: current.customerId, link, source: undefined, forward }],
+      conflicts: current.conflicts,
+    };
+    stored = reloaded.stored;
+  }
+}
+
+/**
+ * Folds and writes one customer's events (reloading and refolding on a version conflict), after merging in the ids
+ * the batch links to it (forwards first, then one write of the merged profile, then the forwards' snapshots
+ * dropped). Resolves `erased` when the customer turned out to be erased: its key holds a tombstone, so the write
+ * failed on it and nothing was written; the timers this attempt scheduled are taken back. Resolves the forward
+ * when the customer turned out to be merged into another.
+ */
+async function writeCustomerOnce(
+  run: BatchRun,
+  batch: CustomerBatch,
+  initial: StoredProfile | undefined,
+  realtime: RealtimeScores | undefined,
+): Promise<"written" | "unchanged" | "erased" | { forward: Forward }> {
   const { deps, now, summary } = run;
   const attempts = deps.maxWriteAttempts ?? 5;
   const scheduled = new Set<number>();
   const audited = new Set<string>();
+  const { retired, conflicts } = await retire(run, batch);
   let stored = initial;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const folded = foldEvents(stored?.profile, batch.customerId, batch.events, now);
-    if (!folded.changed) {
+    const absorbed = absorbInto(stored?.profile, batch.customerId, retired, conflicts, now);
+    const before = absorbed.profile;
+    const folded = foldEvents(before, batch.customerId, batch.events, now);
+    if (!folded.changed && !absorbed.changed) {
       summary.duplicates += folded.duplicates;
       summary.profilesUnchanged++;
       // A crash between an earlier write and its publish left outbox entries behind: deliver them now.
@@ -450,7 +547,8 @@ async function writeCustomer(
     }
     let intents = 0;
     if (deps.campaigns !== undefined) {
-      const started = intentsForEvents(deps.campaigns.library, stored?.profile, profile, batch.events, now);
+      // After the merge: a journey the merged-away id already started is not started again here.
+      const started = intentsForEvents(deps.campaigns.library, before, profile, batch.events, now);
       if (started.length > 0) {
         profile = { ...profile, oi: [...(profile.oi ?? []), ...started] };
         intents = started.length;
@@ -459,7 +557,7 @@ async function writeCustomer(
     const increments =
       deps.experiments === undefined
         ? []
-        : experimentIncrements(stored?.profile, profile, batch.events, deps.conversionWindowMs);
+        : experimentIncrements(before, profile, batch.events, deps.conversionWindowMs);
     if (increments.length > 0 && run.outbox !== undefined) {
       // Counted by the same write: the entry is named by the version this write makes.
       const id = (stored?.profile.version ?? 0) + 1;
@@ -467,7 +565,7 @@ async function writeCustomer(
     }
     if (deps.audit !== undefined) {
       const actorOf = (event: TailorEvent) => run.actors.get(event.messageId) ?? "app:stream";
-      const entries = consentAuditEntries(stored?.profile, profile, batch.events, actorOf).filter(
+      const entries = consentAuditEntries(before, profile, batch.events, actorOf).filter(
         (entry) => !audited.has(entry.id),
       );
       if (entries.length > 0) {
@@ -476,15 +574,33 @@ async function writeCustomer(
         for (const entry of entries) audited.add(entry.id);
       }
     }
+    let releasedEmail: string | undefined;
+    if (deps.identities !== undefined) {
+      // Before the write, which then records that the customer holds its address (`ec`).
+      const brought = { events: batch.events, retired };
+      const claimed = await claimCustomerEmail(deps.identities, profile, brought, normalEmail);
+      profile = claimed.profile;
+      releasedEmail = claimed.previous;
+      summary.identityWrites += claimed.writes;
+    }
     const outcome = await deps.profiles.put(profile, stored);
     if (outcome.ok) {
       summary.duplicates += folded.duplicates;
       summary.profilesWritten++;
       summary.writeUnits += outcome.writeUnits;
       summary.intents += intents;
+      summary.merges += absorbed.merged;
+      summary.identityConflicts += absorbed.recorded;
+      if (deps.identities !== undefined) {
+        summary.identityWrites += await settleRetired(deps.identities, batch.customerId, retired);
+        if (releasedEmail !== undefined) {
+          await deps.identities.releaseEmail(releasedEmail, batch.customerId);
+          summary.identityWrites++;
+        }
+      }
       if (run.outbox !== undefined) {
         summary.transitions += transitions.length;
-        run.deltas.push(...sizeDeltas(transitions));
+        run.deltas.push(...sizeDeltas(transitions), ...absorbed.sizeDeltas);
         count(
           summary,
           await flushOutbox(
@@ -500,19 +616,51 @@ async function writeCustomer(
     }
     summary.conflicts++;
     const reloaded = await reloadProfile(deps, batch.customerId);
-    if (reloaded.erased) {
-      // Erased while this batch was in flight: the tombstone won. Take back the timers this attempt scheduled.
+    if (reloaded.erased || reloaded.forward !== undefined) {
+      // Erased (the tombstone won) or merged away while this batch was in flight: take back this attempt's timers.
       if (deps.segments !== undefined) {
         const { timers } = deps.segments;
         await Promise.all(
           [...scheduled].map((dueAt) => timers.complete({ customerId: batch.customerId, dueAt })),
         );
       }
+      if (reloaded.forward !== undefined) return { forward: reloaded.forward };
+      // The ids this write was merging go with the erased customer.
+      const { identities } = deps;
+      if (identities !== undefined) {
+        await Promise.all(retired.map((r) => identities.eraseForward(r.id, batch.customerId, now)));
+      }
       return "erased";
     }
     stored = reloaded.stored;
   }
   throw new ProfileConflictError(batch.customerId, attempts);
+}
+
+/**
+ * Step one of the customer's merges (see `retireIds`): forwards written at the ids it absorbs. The snapshots'
+ * own outboxes (a crash left them unpublished) are delivered under their own ids; their clear fails on the forward,
+ * which is harmless: every consumer of an outbox de-duplicates.
+ */
+async function retire(
+  run: BatchRun,
+  batch: CustomerBatch,
+): Promise<{ retired: Retired[]; conflicts: CustomerBatch["conflicts"] }> {
+  const { identities } = run.deps;
+  if (identities === undefined || batch.absorbs.length === 0)
+    return { retired: [], conflicts: batch.conflicts };
+  const outcome = await retireIds(identities, batch.customerId, batch.absorbs, run.now);
+  run.summary.identityWrites += outcome.writes;
+  if (run.outbox !== undefined) {
+    for (const { snapshot } of outcome.retired) {
+      if (snapshot === undefined) continue;
+      count(
+        run.summary,
+        await flushOutbox(run.outbox, { ...snapshot.profile, itemBytes: snapshot.itemBytes }, run.now),
+      );
+    }
+  }
+  return { retired: outcome.retired, conflicts: [...batch.conflicts, ...outcome.conflicts] };
 }
 
 /**

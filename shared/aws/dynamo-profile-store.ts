@@ -6,22 +6,25 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  type PutItemCommandInput,
   ScanCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { Profile } from "../domain/profile/index.js";
+import type { IdentityLink, Profile } from "../domain/profile/index.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type {
   ClearOutboxOutcome,
   ErasableProfiles,
   ErasedProfile,
+  Forward,
+  IdentityStore,
   OutboxRemainder,
   OutboxStore,
   ProfileScan,
   ProfileStore,
-  ProfilesAndTombstones,
   PutOutcome,
+  ResolvedIds,
   ScanSlice,
   StoredProfile,
   Tombstone,
@@ -29,7 +32,7 @@ import type {
   TombstoneReader,
 } from "../ports.js";
 import { itemSizeBytes, writeUnitsFor } from "./dynamo-item-size.js";
-import { PROFILE_KEY_ATTRIBUTE, profileKey } from "./profile-key.js";
+import { emailKey, PROFILE_KEY_ATTRIBUTE, profileKey } from "./profile-key.js";
 
 const BATCH_GET_LIMIT = 100;
 const UNPROCESSED_RETRIES = 8;
@@ -39,14 +42,26 @@ function isProfile(value: Record<string, unknown>): value is Profile {
   return typeof value.customerId === "string" && typeof value.version === "number";
 }
 
+/** A light structural check of a stored identity link. */
+function isLink(value: Record<string, unknown>): value is IdentityLink {
+  return (
+    typeof value.i === "string" &&
+    (value.h === "identify" || value.h === "alias" || value.h === "email") &&
+    typeof value.at === "number" &&
+    typeof value.m === "string" &&
+    typeof value.v === "number"
+  );
+}
+
 type Item = Record<string, AttributeValue>;
 
 const keyOf = (customerId: string): Item => ({ [PROFILE_KEY_ATTRIBUTE]: { S: profileKey(customerId) } });
 
-/** A stored item: a profile, a tombstone (an erased customer), or neither (a corrupt item: an error). */
+/** A stored item: a profile, a tombstone (an erased customer), a forward (a merged id), or a corrupt item (an error). */
 type Read =
   | { readonly kind: "profile"; readonly stored: StoredProfile }
-  | { readonly kind: "tombstone"; readonly tombstone: Tombstone };
+  | { readonly kind: "tombstone"; readonly tombstone: Tombstone }
+  | { readonly kind: "forward"; readonly forward: Forward };
 
 const TOMBSTONE_KINDS: ReadonlySet<string> = new Set<TombstoneKind>(["erased", "blocked"]);
 const isTombstoneKind = (value: string | undefined): value is TombstoneKind =>
@@ -60,17 +75,40 @@ function tombstoneOf(item: Item): Tombstone | undefined {
   return { erasedAt, kind: isTombstoneKind(kind) ? kind : "erased" };
 }
 
+/** The forward an item holds, if it is one: `fw` (the target), `at`, and the pending snapshot `pend`. */
+function forwardOf(item: Item): Forward | undefined {
+  const to = item.fw?.S;
+  if (to === undefined) return undefined;
+  const ln = item.ln?.M === undefined ? undefined : unmarshall(item.ln.M);
+  const forward: Forward = {
+    to,
+    at: Number(item.at?.N ?? 0),
+    ...(ln !== undefined && isLink(ln) ? { link: ln } : {}),
+  };
+  const pend = item.pend?.M;
+  if (pend === undefined) return forward;
+  const pending = unmarshall(pend);
+  return isProfile(pending)
+    ? { ...forward, pending: { profile: pending, itemBytes: itemSizeBytes(pend) } }
+    : forward;
+}
+
 function read(item: Item): Read {
   const tombstone = tombstoneOf(item);
   if (tombstone !== undefined) return { kind: "tombstone", tombstone };
+  const forward = forwardOf(item);
+  if (forward !== undefined) return { kind: "forward", forward };
   const { [PROFILE_KEY_ATTRIBUTE]: _key, ...data } = unmarshall(item);
   if (!isProfile(data)) {
     throw new DependencyUnavailableError(
-      "profiles table holds an item that is neither a profile nor a tombstone",
+      "profiles table holds an item that is neither a profile, a tombstone nor a forward",
     );
   }
   return { kind: "profile", stored: { profile: data, itemBytes: itemSizeBytes(item) } };
 }
+
+/** Whether a scanned item is one of the table's own entries rather than a customer's (the email index). */
+const isIndexEntry = (item: Item): boolean => item.owner !== undefined && item.fw === undefined;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -85,7 +123,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * it, and a scan skips it. No interleaving of writers can bring an erased profile back.
  */
 export class DynamoProfileStore
-  implements ProfileStore, OutboxStore, ProfileScan, TombstoneReader, ErasableProfiles
+  implements ProfileStore, OutboxStore, ProfileScan, TombstoneReader, ErasableProfiles, IdentityStore
 {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
@@ -105,26 +143,177 @@ export class DynamoProfileStore
     return (await this.loadWithTombstones(customerIds)).profiles;
   }
 
-  async loadWithTombstones(customerIds: readonly string[]): Promise<ProfilesAndTombstones> {
+  async loadWithTombstones(customerIds: readonly string[]): Promise<ResolvedIds> {
+    return this.resolveIds(customerIds);
+  }
+
+  async resolveIds(ids: readonly string[]): Promise<ResolvedIds> {
     const profiles = new Map<string, StoredProfile>();
     const erased = new Set<string>();
+    const forwards = new Map<string, Forward>();
     const byKey = new Map<string, string>();
-    for (const customerId of customerIds) byKey.set(profileKey(customerId), customerId);
+    for (const id of ids) byKey.set(profileKey(id), id);
     const keys = [...byKey.keys()];
     const chunks: string[][] = [];
     for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) chunks.push(keys.slice(i, i + BATCH_GET_LIMIT));
     await Promise.all(
       chunks.map(async (chunk) => {
         for (const item of await this.#batchGet(chunk)) {
-          const customerId = byKey.get(item[PROFILE_KEY_ATTRIBUTE]?.S ?? "");
-          if (customerId === undefined) continue;
+          const id = byKey.get(item[PROFILE_KEY_ATTRIBUTE]?.S ?? "");
+          if (id === undefined) continue;
           const found = read(item);
-          if (found.kind === "tombstone") erased.add(customerId);
-          else profiles.set(customerId, found.stored);
+          if (found.kind === "tombstone") erased.add(id);
+          else if (found.kind === "forward") forwards.set(id, found.forward);
+          else profiles.set(id, found.stored);
         }
       }),
     );
-    return { profiles, erased };
+    return { profiles, erased, forwards };
+  }
+
+  async retire(
+    id: string,
+    previous: StoredProfile | undefined,
+    to: string,
+    at: number,
+    link: IdentityLink,
+  ): Promise<boolean> {
+    const version = (previous?.profile.version ?? 0) + 1;
+    const item: Item = {
+      ...keyOf(id),
+      fw: { S: to },
+      at: { N: String(at) },
+      ln: { M: marshall(link) },
+      version: { N: String(version) },
+      ...(previous === undefined
+        ? {}
+        : { pend: { M: marshall(previous.profile, { removeUndefinedValues: true }) } }),
+    };
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: item,
+          ...this.#versionCondition(previous),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new DependencyUnavailableError(`PutItem (forward) on ${this.#tableName} failed`, error);
+    }
+  }
+
+  async settleForward(id: string, to: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#tableName,
+          Key: keyOf(id),
+          UpdateExpression: "REMOVE pend",
+          ConditionExpression: "fw = :to AND attribute_exists(pend)",
+          ExpressionAttributeValues: { ":to": { S: to } },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyUnavailableError(`UpdateItem (forward) on ${this.#tableName} failed`, error);
+    }
+  }
+
+  async eraseForward(id: string, to: string, at: number): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: { ...keyOf(id), erasedAt: { N: String(at) }, kind: { S: "erased" } },
+          ConditionExpression: "fw = :to",
+          ExpressionAttributeValues: { ":to": { S: to } },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyUnavailableError(
+        `PutItem (tombstone of a forward) on ${this.#tableName} failed`,
+        error,
+      );
+    }
+  }
+
+  async emailOwner(email: string): Promise<string | undefined> {
+    const out = await this.#call(() =>
+      this.#client.send(
+        new GetItemCommand({
+          TableName: this.#tableName,
+          Key: { [PROFILE_KEY_ATTRIBUTE]: { S: emailKey(email) } },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return out.Item?.owner?.S;
+  }
+
+  async claimEmail(email: string, customerId: string, replacing?: string): Promise<string> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: { [PROFILE_KEY_ATTRIBUTE]: { S: emailKey(email) }, owner: { S: customerId } },
+          ConditionExpression:
+            replacing === undefined
+              ? "attribute_not_exists(#pk) OR #owner = :me"
+              : "attribute_not_exists(#pk) OR #owner = :me OR #owner = :replacing",
+          ExpressionAttributeNames: { "#pk": PROFILE_KEY_ATTRIBUTE, "#owner": "owner" },
+          ExpressionAttributeValues: {
+            ":me": { S: customerId },
+            ...(replacing === undefined ? {} : { ":replacing": { S: replacing } }),
+          },
+        }),
+      );
+      return customerId;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) {
+        throw new DependencyUnavailableError(`PutItem (email index) on ${this.#tableName} failed`, error);
+      }
+    }
+    return (await this.emailOwner(email)) ?? customerId;
+  }
+
+  async releaseEmail(email: string, customerId: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#tableName,
+          Key: { [PROFILE_KEY_ATTRIBUTE]: { S: emailKey(email) } },
+          ConditionExpression: "#owner = :me",
+          ExpressionAttributeNames: { "#owner": "owner" },
+          ExpressionAttributeValues: { ":me": { S: customerId } },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyUnavailableError(`DeleteItem (email index) on ${this.#tableName} failed`, error);
+    }
+  }
+
+  /** The condition of a versioned write: the stored version is `previous`'s, or no item exists at all. */
+  #versionCondition(
+    previous: StoredProfile | undefined,
+  ): Pick<
+    PutItemCommandInput,
+    "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+  > {
+    // A tombstone exists and has no version: both conditions fail on it. A forward has a version of its own.
+    return previous === undefined
+      ? {
+          ConditionExpression: "attribute_not_exists(#pk)",
+          ExpressionAttributeNames: { "#pk": PROFILE_KEY_ATTRIBUTE },
+        }
+      : {
+          ConditionExpression: "#version = :expected AND attribute_not_exists(fw)",
+          ExpressionAttributeNames: { "#version": "version" },
+          ExpressionAttributeValues: { ":expected": { N: String(previous.profile.version) } },
+        };
   }
 
   async #batchGet(keys: readonly string[]): Promise<Item[]> {
@@ -162,17 +351,7 @@ export class DynamoProfileStore
         new PutItemCommand({
           TableName: this.#tableName,
           Item: item,
-          // A tombstone exists and has no version: both conditions fail on it.
-          ...(previous === undefined
-            ? {
-                ConditionExpression: "attribute_not_exists(#pk)",
-                ExpressionAttributeNames: { "#pk": PROFILE_KEY_ATTRIBUTE },
-              }
-            : {
-                ConditionExpression: "#version = :expected",
-                ExpressionAttributeNames: { "#version": "version" },
-                ExpressionAttributeValues: { ":expected": { N: String(previous.profile.version) } },
-              }),
+          ...this.#versionCondition(previous),
         }),
       );
     } catch (error) {
@@ -248,7 +427,8 @@ export class DynamoProfileStore
         ),
       );
       for (const item of out.Items ?? []) {
-        // An erased customer's tombstone shares the table but is not a profile.
+        // Tombstones, forwards and the email index share the table but are not profiles.
+        if (isIndexEntry(item)) continue;
         const found = read(item);
         if (found.kind === "profile") yield found.stored;
       }

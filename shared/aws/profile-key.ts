@@ -15,3 +15,11 @@ export const PROFILE_KEY_PREFIX = "c#";
 export function profileKey(customerId: string): string {
   return `${PROFILE_KEY_PREFIX}${customerHash(customerId)}`;
 }
+
+/** Prefix of the email index entries of the profiles table: `e#<sha256(lower-cased email)>` → its holder. */
+export const EMAIL_KEY_PREFIX = "e#";
+
+/** The profiles-table key of an email's index entry (never a customer's key: those start with `c#`). */
+export function emailKey(email: string): string {
+  return `${EMAIL_KEY_PREFIX}${customerHash(email.trim().toLowerCase())}`;
+}

@@ -23,8 +23,11 @@ export function privacyAdapters(options: {
   readonly clock: Clock;
 }): PrivacyDeps {
   const { dynamodb, s3, resources } = options;
+  const profiles = new DynamoProfileStore({ client: dynamodb, tableName: resources.profilesTable });
   return {
-    profiles: new DynamoProfileStore({ client: dynamodb, tableName: resources.profilesTable }),
+    profiles,
+    // Any id of a customer reaches every id merged into it.
+    identities: profiles,
     ledger: new DynamoLedgerErasure({ client: dynamodb, tableName: resources.sendLedgerTable }),
     timers: new DynamoTimerErasure({ client: dynamodb, tableName: resources.timersTable }),
     quarantine: new S3QuarantineErasure({ client: s3, bucketName: resources.quarantineBucket }),

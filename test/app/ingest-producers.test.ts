@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { describeProfile } from "#cli/profile-summary.js";
-import { type IngestRecord, ingestBatch } from "#shared/app/ingest-batch.js";
+import { type IngestDeps, type IngestRecord, ingestBatch } from "#shared/app/ingest-batch.js";
 import { userRecordsOf } from "#shared/aws/kinesis-user-records.js";
 import { KIND_CODES } from "#shared/domain/profile/index.js";
 import { InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-stores.js";
@@ -49,7 +49,7 @@ function setup() {
 }
 
 /** What the ingest handler does: each Lambda record → its user records → one batch. */
-function ingest(deps: ReturnType<typeof setup>["deps"], records: readonly IngestRecord[]) {
+function ingest(deps: IngestDeps, records: readonly IngestRecord[]) {
   return ingestBatch(deps, records.flatMap(userRecordsOf));
 }
 
@@ -229,15 +229,15 @@ describe("screen, group and alias on the profile", () => {
       { ...base, type: "alias", messageId: "a-1", previousId: "anon-77" },
     ];
 
-    await ingest(deps, [streamRecord(json(calls))]);
+    await ingest({ ...deps, identities: profiles }, [streamRecord(json(calls))]);
 
     const profile = profiles.items.get("c-1")?.profile;
     expect(profile?.k[KIND_CODES.screen]?.n).toBe(1);
     expect(profile?.gr).toEqual([{ i: "acme", t: { name: "Acme", plan: "pro" }, at: NOW - 10_000 }]);
-    expect(profile?.ai).toEqual(["anon-77"]);
-    expect(profiles.items.has("anon-77")).toBe(false); // recorded, not merged
+    expect(profile?.im).toEqual([{ i: "anon-77", h: "alias", at: NOW - 10_000, m: "a-1", v: 0 }]);
+    expect(profiles.forwards.get("anon-77")?.forward.to).toBe("c-1"); // its later events come here
     const shown = describeProfile({ ...profile }, NOW).join("\n");
     expect(shown).toContain("acme (name Acme, plan pro)");
-    expect(shown).toMatch(/also known as\s+anon-77/);
+    expect(shown).toMatch(/also known as\s+anon-77 \(alias/);
   });
 });

@@ -1,8 +1,10 @@
-import type { Profile } from "#shared/domain/profile/index.js";
+import type { IdentityLink, Profile } from "#shared/domain/profile/index.js";
 import type {
   ClearOutboxOutcome,
   ErasableProfiles,
   ErasedProfile,
+  Forward,
+  IdentityStore,
   OutboxRemainder,
   OutboxStore,
   ProfileScan,
@@ -11,6 +13,7 @@ import type {
   PutOutcome,
   Quarantine,
   QuarantinedRecord,
+  ResolvedIds,
   ScanSlice,
   StoredProfile,
   Tombstone,
@@ -19,12 +22,20 @@ import type {
 } from "#shared/ports.js";
 
 /**
- * A profile store in memory with the same contract as the DynamoDB one: optimistic versions, and an erased
- * customer's tombstone standing at its key in place of the profile (every write then fails on it).
+ * A profile store in memory with the same contract as the DynamoDB one: optimistic versions, an erased
+ * customer's tombstone standing at its key in place of the profile (every write then fails on it), and a merged
+ * id's forward likewise (with its own version, as the table's item has).
  */
 export class InMemoryProfileStore
-  implements ProfileStore, OutboxStore, ProfileScan, TombstoneReader, ErasableProfiles
+  implements ProfileStore, OutboxStore, ProfileScan, TombstoneReader, ErasableProfiles, IdentityStore
 {
+  /** Forwards by merged id, with the version of the item. */
+  readonly forwards = new Map<string, { forward: Forward; version: number }>();
+  /** The email index: lower-cased email → holder. */
+  readonly emails = new Map<string, string>();
+  /** Called before each forward write: lets a test slip a concurrent writer in. */
+  beforeRetire: ((id: string) => void) | undefined;
+
   readonly items = new Map<string, StoredProfile>();
   /** Tombstones by customer id: a key holds a profile or a tombstone, never both. */
   readonly tombstones = new Map<string, Tombstone>();
@@ -55,9 +66,75 @@ export class InMemoryProfileStore
     return { profiles, erased };
   }
 
+  async resolveIds(ids: readonly string[]): Promise<ResolvedIds> {
+    const { profiles, erased } = await this.loadWithTombstones(ids);
+    const forwards = new Map<string, Forward>();
+    for (const id of ids) {
+      const found = this.forwards.get(id);
+      if (found !== undefined) forwards.set(id, structuredClone(found.forward));
+    }
+    return { profiles, erased, forwards };
+  }
+
+  retires = 0;
+
+  async retire(
+    id: string,
+    previous: StoredProfile | undefined,
+    to: string,
+    at: number,
+    link: IdentityLink,
+  ): Promise<boolean> {
+    this.beforeRetire?.(id);
+    this.retires++;
+    if (this.tombstones.has(id) || this.forwards.has(id)) return false;
+    const current = this.items.get(id);
+    if (current?.profile.version !== previous?.profile.version) return false;
+    this.items.delete(id);
+    const pending = previous === undefined ? {} : { pending: structuredClone(previous) };
+    this.forwards.set(id, {
+      forward: { to, at, link, ...pending },
+      version: (previous?.profile.version ?? 0) + 1,
+    });
+    return true;
+  }
+
+  async settleForward(id: string, to: string): Promise<void> {
+    const found = this.forwards.get(id);
+    if (found === undefined || found.forward.to !== to) return;
+    const { pending: _pending, ...rest } = found.forward;
+    this.forwards.set(id, { ...found, forward: rest });
+  }
+
+  async eraseForward(id: string, to: string, at: number): Promise<void> {
+    if (this.forwards.get(id)?.forward.to !== to) return;
+    this.forwards.delete(id);
+    this.tombstones.set(id, { erasedAt: at, kind: "erased" });
+  }
+
+  async emailOwner(email: string): Promise<string | undefined> {
+    return this.emails.get(email.trim().toLowerCase());
+  }
+
+  async claimEmail(email: string, customerId: string, replacing?: string): Promise<string> {
+    const key = email.trim().toLowerCase();
+    const holder = this.emails.get(key);
+    if (holder === undefined || holder === customerId || holder === replacing) {
+      this.emails.set(key, customerId);
+      return customerId;
+    }
+    return holder;
+  }
+
+  async releaseEmail(email: string, customerId: string): Promise<void> {
+    const key = email.trim().toLowerCase();
+    if (this.emails.get(key) === customerId) this.emails.delete(key);
+  }
+
   async erase(customerId: string, erasedAt: number, kind: TombstoneKind): Promise<ErasedProfile> {
     const first = this.tombstones.get(customerId);
     if (first !== undefined) return { tombstone: first, replaced: false };
+    this.forwards.delete(customerId);
     const replaced = this.items.delete(customerId);
     this.tombstones.set(customerId, { erasedAt, kind });
     return { tombstone: { erasedAt, kind }, replaced };
@@ -76,7 +153,9 @@ export class InMemoryProfileStore
   async put(profile: Profile, previous: StoredProfile | undefined): Promise<PutOutcome> {
     this.beforePut?.(profile);
     this.puts++;
-    if (this.tombstones.has(profile.customerId)) return { ok: false, reason: "conflict" };
+    if (this.tombstones.has(profile.customerId) || this.forwards.has(profile.customerId)) {
+      return { ok: false, reason: "conflict" };
+    }
     const current = this.items.get(profile.customerId);
     if (current?.profile.version !== previous?.profile.version) return { ok: false, reason: "conflict" };
     const version = (previous?.profile.version ?? 0) + 1;

@@ -1,6 +1,7 @@
 import { customerHash } from "#shared/domain/privacy/customer-hash.js";
 import type { AuditEntry, TombstoneKind } from "#shared/ports.js";
 import { customerEmails } from "./customer-emails.js";
+import { type CustomerIds, customerIdsOf } from "./customer-ids.js";
 import type { PrivacyDeps } from "./privacy-ports.js";
 
 /** What an erasure removed, where: the answer of `tailor erase` and `DELETE /v1/customers/{id}`. */
@@ -46,7 +47,8 @@ export interface ErasureOptions {
 }
 
 /**
- * Erases everything Tailor holds about `customerId` and leaves a tombstone, so late events are dropped rather
+ * Erases everything Tailor holds about the customer `id` belongs to (any of its ids: the customer it was merged
+ * into, with every id merged into that customer) and leaves tombstones at all their keys, so late events are dropped rather
  * than used to rebuild the profile. `actor` is who asked (`api:<caller>`, `cli:<user>`), for the audit entry.
  *
  * - The profile is replaced, at its own key and in one write, by the tombstone: every write of the profile that
@@ -66,21 +68,35 @@ export interface ErasureOptions {
  */
 export async function eraseCustomer(
   deps: PrivacyDeps,
-  customerId: string,
+  id: string,
   actor: string,
   options: ErasureOptions = {},
 ): Promise<ErasureOutcome> {
   const now = deps.clock.now();
+  const customer = await customerIdsOf(deps, id);
+  const { customerId, ids } = customer;
   const hash = customerHash(customerId);
-  const { held, emails } = await holdings(deps, customerId);
-  if (!held && options.block !== true) return { customerHash: hash, nothingHeld: true };
+  const { held, emails } = await holdings(deps, customer);
+  if (!held && options.block !== true) return { customerHash: customerHash(id), nothingHeld: true };
+  // The customer's own key first: a merge in flight then fails on its tombstone; then every merged id's forward.
   const erased = await deps.profiles.erase(customerId, now, held ? "erased" : "blocked");
-  const [ledger, timers, quarantine] = await Promise.all([
-    deps.ledger.erase(customerId),
-    deps.timers.erase(customerId),
-    deps.quarantine.erase(customerId, emails),
-  ]);
-  const deleted = { profiles: erased.replaced ? 1 : 0, ledger, timers, quarantine };
+  const others = await Promise.all(ids.slice(1).map((other) => deps.profiles.erase(other, now, "erased")));
+  const perId = await Promise.all(
+    ids.map((each) =>
+      Promise.all([deps.ledger.erase(each), deps.timers.erase(each), deps.quarantine.erase(each, emails)]),
+    ),
+  );
+  const { identities } = deps;
+  if (identities !== undefined) {
+    await Promise.all(emails.map((email) => identities.releaseEmail(email, customerId)));
+  }
+  const sum = (index: 0 | 1 | 2) => perId.reduce((total, counts) => total + counts[index], 0);
+  const deleted = {
+    profiles: [erased, ...others].filter((each) => each.replaced).length,
+    ledger: sum(0),
+    timers: sum(1),
+    quarantine: sum(2),
+  };
   const { tombstone } = erased;
   const entry: AuditEntry = {
     id: `customer.${tombstone.kind}#${hash}#${now}`,
@@ -88,7 +104,7 @@ export async function eraseCustomer(
     action: tombstone.kind === "blocked" ? "customer.blocked" : "customer.erased",
     actor,
     customerHash: hash,
-    details: { ...deleted, firstErasedAt: tombstone.erasedAt },
+    details: { ...deleted, ids: ids.length, firstErasedAt: tombstone.erasedAt },
   };
   await deps.audit.append([entry]);
   return {
@@ -100,19 +116,17 @@ export async function eraseCustomer(
 }
 
 /**
- * Whether Tailor holds anything for the id (a profile, a tombstone, a ledger item, a timer or a quarantined
- * record), and the profile's email addresses, by which the quarantine finds records too.
+ * Whether Tailor holds anything for the customer (a profile, a tombstone, a ledger item, a timer or a quarantined
+ * record, under any of its ids), and the profile's email addresses, by which the quarantine finds records too.
  */
 async function holdings(
   deps: PrivacyDeps,
-  customerId: string,
+  customer: CustomerIds,
 ): Promise<{ held: boolean; emails: readonly string[] }> {
-  const [stored, tombstone] = await Promise.all([
-    deps.profiles.get(customerId),
-    deps.profiles.tombstone(customerId),
-  ]);
+  const { stored, customerId, ids } = customer;
+  const tombstone = await deps.profiles.tombstone(customerId);
   const emails = customerEmails(stored);
-  if (stored !== undefined || tombstone !== undefined) return { held: true, emails };
+  if (stored !== undefined || tombstone !== undefined || ids.length > 1) return { held: true, emails };
   const [ledger, timers, quarantine] = await Promise.all([
     deps.ledger.list(customerId),
     deps.timers.list(customerId),

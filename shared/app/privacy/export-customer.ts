@@ -3,6 +3,7 @@ import type { JsonValue } from "#shared/domain/privacy/json-value.js";
 import { toJson, toJsonObject } from "#shared/domain/privacy/json-value.js";
 import type { AuditEntry } from "#shared/ports.js";
 import { customerEmails } from "./customer-emails.js";
+import { customerIdsOf } from "./customer-ids.js";
 import type { PrivacyDeps } from "./privacy-ports.js";
 import { profileFieldGuide, readableProfile } from "./readable-profile.js";
 
@@ -40,19 +41,17 @@ export interface CustomerExport {
  * Exports what Tailor holds about `customerId` as one JSON document, and audits it (`customer.exported`, by hash,
  * with the counts). A customer with nothing stored gets a document with empty parts.
  */
-export async function exportCustomer(
-  deps: PrivacyDeps,
-  customerId: string,
-  actor: string,
-): Promise<CustomerExport> {
+export async function exportCustomer(deps: PrivacyDeps, id: string, actor: string): Promise<CustomerExport> {
   const now = deps.clock.now();
+  // Any id of the customer reaches all of it; the profile first: its email finds the quarantined records that
+  // name the customer only by email.
+  const { customerId, stored, ids } = await customerIdsOf(deps, id);
   const hash = customerHash(customerId);
-  // The profile first: its email finds the quarantined records that name the customer only by email.
-  const stored = await deps.profiles.get(customerId);
+  const emails = customerEmails(stored);
   const [ledger, timers, quarantine, audit] = await Promise.all([
-    deps.ledger.list(customerId),
-    deps.timers.list(customerId),
-    deps.quarantine.list(customerId, customerEmails(stored)),
+    allOf(ids, (each) => deps.ledger.list(each)),
+    allOf(ids, (each) => deps.timers.list(each)),
+    allOf(ids, (each) => deps.quarantine.list(each, emails)),
     deps.audit.forCustomer(hash, CONSENT_HISTORY_LIMIT),
   ]);
   const document: CustomerExport = {
@@ -100,4 +99,9 @@ function parseJson(text: string): JsonValue | undefined {
   } catch {
     return text;
   }
+}
+
+/** Every item of every id, in the order of the ids. */
+async function allOf<T>(ids: readonly string[], list: (id: string) => Promise<readonly T[]>): Promise<T[]> {
+  return (await Promise.all(ids.map(list))).flat();
 }

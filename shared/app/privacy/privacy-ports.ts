@@ -3,6 +3,7 @@ import type {
   Clock,
   CustomerItems,
   ErasableProfiles,
+  IdentityStore,
   LedgerItem,
   PendingTimer,
   ProfileStore,
@@ -12,6 +13,12 @@ import type {
 /** What erasure and export need: every store that holds a customer's data, and the audit log. */
 export interface PrivacyDeps {
   readonly profiles: Pick<ProfileStore, "get"> & ErasableProfiles;
+  /**
+   * The identity map: any id of a customer (an anonymous id merged into it) reaches the whole customer, every id
+   * of it is erased (its forward replaced by a tombstone) and exported, and its email's index entry is released.
+   * @default - the id is taken as a customer of its own
+   */
+  readonly identities?: Pick<IdentityStore, "resolveIds" | "releaseEmail">;
   readonly ledger: CustomerItems<LedgerItem>;
   /** Segment and send timers (one table, keyed by due minute). */
   readonly timers: CustomerItems<PendingTimer>;

@@ -66,6 +66,24 @@ export const PROFILE_FIELDS: Readonly<Record<string, { readonly name: string; re
     name: "lastCampaignTouches",
     meaning: "per campaign (a `~` before an id that is a reserved name): variant and time of the last email",
   },
+  gr: {
+    name: "groups",
+    meaning: "groups (accounts, companies): id `i`, a few traits `t`, last grouped `at`",
+  },
+  ai: { name: "aliases", meaning: "ids recorded by alias calls before identity resolution (not merged)" },
+  u: { name: "known", meaning: "1 once an event with this customer's userId was folded" },
+  im: {
+    name: "identities",
+    meaning:
+      "the other ids merged into this customer: id `i`, how `h` (identify, alias, email), since `at` (epoch ms), " +
+      "by event `m`, version of its profile merged `v`",
+  },
+  ix: {
+    name: "identityConflicts",
+    meaning:
+      "links not merged: reason `r` (known, taken, limit), id `i`, its customer `o`, when `at`, event `m`",
+  },
+  ec: { name: "emailIdentifier", meaning: "the email address this customer holds as an identifier" },
   sk: {
     name: "clockAhead",
     meaning:

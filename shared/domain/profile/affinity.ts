@@ -1,5 +1,5 @@
 import { isSafeKey } from "../events/index.js";
-import type { Profile } from "./profile.js";
+import type { Affinity, Profile } from "./profile.js";
 import { DAY_MS } from "./windows.js";
 
 /** Affinity halves every 30 days without new activity in the category. */
@@ -34,9 +34,32 @@ export function addAffinity(profile: Profile, category: string, weight: number, 
   }
   const added = round((scores[category] ?? 0) + weight * decay(affinity.t - time));
   if (added >= SCORE_FLOOR) scores[category] = added;
-  const ranked = rankScores(scores);
-  for (const [key] of ranked.slice(AFFINITY_CATEGORIES_MAX)) Reflect.deleteProperty(scores, key);
+  keepStrongest(scores);
   if (profile.a !== undefined || Object.keys(scores).length > 0) profile.a = affinity;
+}
+
+/**
+ * The affinity of one customer who did what both did: both decayed to the later of their times, scores added
+ * per category (rounded as the fold rounds), the {@link AFFINITY_CATEGORIES_MAX} strongest kept.
+ */
+export function mergeAffinity(a: Affinity | undefined, b: Affinity | undefined): Affinity | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  const t = Math.max(a.t, b.t);
+  const scores: Record<string, number> = {};
+  for (const side of [a, b]) {
+    const factor = decay(t - side.t);
+    for (const [key, score] of Object.entries(side.s)) {
+      const sum = round((Object.hasOwn(scores, key) ? (scores[key] ?? 0) : 0) + score * factor);
+      if (sum >= SCORE_FLOOR) scores[key] = sum;
+    }
+  }
+  keepStrongest(scores);
+  return { t, s: scores };
+}
+
+/** Drops all but the {@link AFFINITY_CATEGORIES_MAX} strongest categories, in place. */
+function keepStrongest(scores: Record<string, number>): void {
+  for (const [key] of rankScores(scores).slice(AFFINITY_CATEGORIES_MAX)) Reflect.deleteProperty(scores, key);
 }
 
 /** Categories by affinity at `now` (scores decayed to `now`), strongest first. */

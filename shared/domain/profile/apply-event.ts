@@ -1,22 +1,17 @@
 import { assertNever } from "#shared/errors.js";
-import { isSafeKey, type Product, type TailorEvent } from "../events/index.js";
+import type { Product, TailorEvent } from "../events/index.js";
 import { AFFINITY_WEIGHTS, addAffinity } from "./affinity.js";
 import { touchCampaign } from "./campaign-touch.js";
 import { changeCart } from "./cart.js";
 import { recordClockSkew } from "./clock-skew.js";
 import { recordConsent, recordUnsubscribe, suppress } from "./consent.js";
+import { countCustomName } from "./custom-names.js";
 import { recordEmail } from "./email-engagement.js";
 import { recordGroup } from "./groups.js";
 import { isWindowKind, KIND_CODES, type ProductKind } from "./kind-codes.js";
 import { lifecycleAt } from "./lifecycle.js";
 import { isKnownOrder, recordBoughtProducts, recordCancel, recordOrder, recordRefund } from "./orders.js";
-import {
-  CUSTOM_NAME_KEY_MAX,
-  CUSTOM_NAMES_MAX,
-  OTHER_EVENT_NAME,
-  type Profile,
-  RECENTLY_VIEWED_MAX,
-} from "./profile.js";
+import { type Profile, RECENTLY_VIEWED_MAX } from "./profile.js";
 import { mergeTraits } from "./profile-traits.js";
 import { lastAt, recordInWindows, recordProduct } from "./windows.js";
 
@@ -154,17 +149,7 @@ function count(profile: Profile, event: TailorEvent, now: number): void {
   stats.l = Math.max(stats.l, event.timestamp);
   profile.k[code] = stats;
   if (isWindowKind(event.kind)) recordInWindows(profile, event.kind, event.timestamp, now);
-  if (event.kind === "custom") {
-    const names = profile.x ?? {};
-    const tracked = Object.hasOwn(names, event.name);
-    const fits =
-      isSafeKey(event.name) &&
-      event.name.length <= CUSTOM_NAME_KEY_MAX &&
-      Object.keys(names).filter((name) => name !== OTHER_EVENT_NAME).length < CUSTOM_NAMES_MAX;
-    const key = tracked || fits ? event.name : OTHER_EVENT_NAME;
-    names[key] = (names[key] ?? 0) + 1;
-    profile.x = names;
-  }
+  if (event.kind === "custom") profile.x = countCustomName(profile.x ?? {}, event.name, 1);
 }
 
 const AFFINITY_WEIGHT_OF: Partial<Record<ProductKind, number>> = {

@@ -12,10 +12,17 @@ export function touchCampaign(profile: Profile, campaignId: string, variant: str
   const known = ownEntry(touches, key);
   if (known !== undefined && known[1] >= at) return;
   touches[key] = [variant, at];
+  profile.xa = newestTouches(touches);
+}
+
+/** The {@link CAMPAIGN_TOUCHES_MAX} campaigns touched most recently (one touch per stored key). */
+export function newestTouches(
+  touches: Readonly<Record<string, [string, number]>>,
+): Record<string, [string, number]> {
   const kept = Object.entries(touches)
     .sort((a, b) => b[1][1] - a[1][1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, CAMPAIGN_TOUCHES_MAX);
-  profile.xa = Object.fromEntries(kept);
+  return Object.fromEntries(kept);
 }
 
 /**

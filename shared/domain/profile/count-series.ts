@@ -65,3 +65,19 @@ export function sumSeries(series: CountSeries | undefined, from: number, to: num
   });
   return sum;
 }
+
+/** Two series of the same anchor and length added bucket by bucket (an absent series is empty). */
+export function addSeries(a: CountSeries | undefined, b: CountSeries | undefined): CountSeries | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  const left = decodeSeries(a);
+  const right = decodeSeries(b);
+  const length = Math.max(left.length, right.length);
+  return encodeSeries(Array.from({ length }, (_, i) => (left[i] ?? 0) + (right[i] ?? 0)));
+}
+
+/** Offset of the newest bucket with a count, or undefined when the series is empty. */
+export function newestOffset(series: CountSeries | undefined): number | undefined {
+  const offset = decodeSeries(series).findIndex((count) => count > 0);
+  return offset < 0 ? undefined : offset;
+}

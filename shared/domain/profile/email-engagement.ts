@@ -58,6 +58,23 @@ export function recordEmail(
   profile.e = stats;
 }
 
+/**
+ * The email engagement of one customer who received both profiles' sends: sends opened and clicked summed; the
+ * ring holds `first`'s sends then `last`'s, the last {@link EMAIL_RING_SIZE} kept. A send whose delivery one profile
+ * saw and whose open the other saw counts in both rings (and twice in `uo`).
+ */
+export function mergeEmailStats(
+  first: EmailStats | undefined,
+  last: EmailStats | undefined,
+): EmailStats | undefined {
+  if (first === undefined || last === undefined) return last ?? first;
+  return {
+    uo: first.uo + last.uo,
+    uc: first.uc + last.uc,
+    r: `${first.r}${last.r}`.slice(-EMAIL_RING_SIZE * ENTRY),
+  };
+}
+
 /** The customer's email engagement: counts, last times, all-time and recent open and click rates. */
 export function emailEngagement(profile: Profile): EmailEngagement {
   const count = (code: "ed" | "eo" | "ec" | "eb" | "ep") => profile.k[code]?.n ?? 0;

@@ -80,7 +80,7 @@ function byTime(a: TailorEvent, b: TailorEvent): number {
 }
 
 /** The item must hold no `undefined` values: helpers may leave some behind when a field empties. */
-function dropUndefined(value: unknown): void {
+export function dropUndefined(value: unknown): void {
   if (typeof value !== "object" || value === null) return;
   for (const [key, child] of Object.entries(value)) {
     if (child === undefined) Reflect.deleteProperty(value, key);

@@ -21,6 +21,7 @@ export {
   lifecycleAt,
   lifecycleNextChangeAt,
 } from "./lifecycle.js";
+export { mergeProfiles } from "./merge-profiles.js";
 export { averageOrderValue, isKnownOrder } from "./orders.js";
 export * from "./profile.js";
 export { KNOWN_TRAITS } from "./profile-traits.js";

@@ -162,13 +162,25 @@ export function recordCancel(
     if (found === undefined) remember(orders, entry);
     return false;
   }
+  takeBack(orders, entry);
+  return true;
+}
+
+/**
+ * Takes a booked order that was just cancelled back out of the books: the count, what is left of its amounts
+ * after refunds, and the first and last order times (recomputed).
+ */
+export function takeBack(orders: OrderStats, entry: RememberedOrder): void {
   orders.n = Math.max(0, orders.n - 1);
   orders.cn = (orders.cn ?? 0) + 1;
-  if ((entry[5] & ORDER_OTHER_CURRENCY) === 0) {
-    addAmounts(orders, -(entry[2] - entry[4]), -(entry[3] - revenueShare(entry, entry[4])));
-  }
+  removeAmounts(orders, entry);
   recomputeOrderTimes(orders);
-  return true;
+}
+
+/** Takes what is left of a booked order's total and revenue (after its refunds) off the books, in its currency only. */
+export function removeAmounts(orders: OrderStats, entry: RememberedOrder): void {
+  if ((entry[5] & ORDER_OTHER_CURRENCY) !== 0) return;
+  addAmounts(orders, -(entry[2] - entry[4]), -(entry[3] - revenueShare(entry, entry[4])));
 }
 
 /**
@@ -198,7 +210,7 @@ function countCategories(orders: OrderStats, categories: Iterable<string | undef
 }
 
 /** Takes `amount` (≤ what is left) of a booked order off the books, and the same share of its revenue. */
-function takeRefund(orders: OrderStats, entry: RememberedOrder, amount: number): void {
+export function takeRefund(orders: OrderStats, entry: RememberedOrder, amount: number): void {
   if (amount <= 0 || (entry[5] & ORDER_OTHER_CURRENCY) !== 0) return;
   const before = revenueShare(entry, entry[4]);
   entry[4] += amount;
@@ -218,7 +230,7 @@ function revenueShare(entry: RememberedOrder, refunded: number): number {
  * (`rs` records that it saturated), so they never leave the exact integers. A profile folded before `v` existed
  * starts `v` from `r`.
  */
-function addAmounts(orders: OrderStats, total: number, revenue: number): void {
+export function addAmounts(orders: OrderStats, total: number, revenue: number): void {
   orders.v ??= orders.r;
   const sum = orders.r + total;
   orders.r = Math.min(REVENUE_MINOR_MAX, Math.max(0, sum));
@@ -228,7 +240,7 @@ function addAmounts(orders: OrderStats, total: number, revenue: number): void {
 }
 
 /** First and last order times after a cancel: from the booked, uncancelled orders still remembered. */
-function recomputeOrderTimes(orders: OrderStats): void {
+export function recomputeOrderTimes(orders: OrderStats): void {
   if (orders.n === 0) {
     Reflect.deleteProperty(orders, "f");
     Reflect.deleteProperty(orders, "l");
@@ -251,7 +263,7 @@ function newEntry(id: string, time: number): RememberedOrder {
 }
 
 /** Puts a new entry in the list (newest order time first) and keeps the {@link RECENT_ORDERS_MAX} newest. */
-function remember(orders: OrderStats, entry: RememberedOrder | undefined): void {
+export function remember(orders: OrderStats, entry: RememberedOrder | undefined): void {
   const list = orders.ro ?? [];
   if (entry !== undefined && !list.includes(entry)) list.push(entry);
   list.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

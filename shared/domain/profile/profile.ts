@@ -188,7 +188,7 @@ export type Profile = {
 };
 
 /** One id merged into a customer: which, how, since when, from which event. */
-export interface IdentityLink {
+export type IdentityLink = {
   /** The id (an `anonymousId`, an alias's `previousId`, or the id of a profile found by a shared email). */
   i: string;
   /** How it joined: an event carrying both ids, an `alias` call, or an email both profiles held. */
@@ -199,7 +199,7 @@ export interface IdentityLink {
   m: string;
   /** Version of the id's profile that was merged in (0: the id had no profile of its own). */
   v: number;
-}
+};
 
 export type IdentityLinkKind = "identify" | "alias" | "email";
 

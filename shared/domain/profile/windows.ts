@@ -7,7 +7,7 @@ import {
   type WindowKindOrName,
   windowKindOf,
 } from "./kind-codes.js";
-import { PRODUCT_ACTIVITY_MAX, type Profile } from "./profile.js";
+import { PRODUCT_ACTIVITY_MAX, type ProductActivity, type Profile } from "./profile.js";
 
 /** One hour in ms. */
 export const HOUR_MS = 3_600_000;
@@ -18,8 +18,10 @@ export const HOURLY_BUCKETS = 49;
 /** Daily (UTC) buckets kept: enough for any window up to 90 days. */
 export const DAILY_BUCKETS = 91;
 
-type ProductCode = (typeof KIND_CODES)[ProductKind];
-const PRODUCT_CODES: readonly ProductCode[] = PRODUCT_KINDS.map((kind) => KIND_CODES[kind]);
+/** The code of a product kind (`pv`, `pa`, `pr`, `ck`, `oc`). */
+export type ProductCode = (typeof KIND_CODES)[ProductKind];
+/** The codes of the {@link PRODUCT_KINDS}: the series keys of a {@link ProductActivity}. */
+export const PRODUCT_CODES: readonly ProductCode[] = PRODUCT_KINDS.map((kind) => KIND_CODES[kind]);
 const PRODUCT_CODE_SET: ReadonlySet<string> = new Set(PRODUCT_CODES);
 
 const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS);

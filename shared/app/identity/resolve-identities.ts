@@ -1,0 +1,317 @@
+import type { TailorEvent } from "../../domain/events/index.js";
+import { claimedLinks, hasAbsorbed, hasLinked } from "../../domain/identity/identity-links.js";
+import {
+  IDENTITY_IDS_MAX,
+  type IdentityConflict,
+  type IdentityLink,
+  type Profile,
+} from "../../domain/profile/index.js";
+import type { Forward, IdentityStore, ResolvedIds, StoredProfile } from "../../ports.js";
+
+/** One customer's share of a batch: its events, in delivery order, and the records they came from. */
+export interface CustomerEvents {
+  readonly customerId: string;
+  readonly events: TailorEvent[];
+  readonly sequenceNumbers: string[];
+}
+
+/**
+ * An id to merge into a customer with this batch's write: its profile as loaded (`undefined` when it has none),
+ * or the forward to this customer that already holds its snapshot (a merge a crash interrupted).
+ */
+export interface Absorb {
+  readonly id: string;
+  readonly link: IdentityLink;
+  readonly source: StoredProfile | undefined;
+  readonly forward?: Forward;
+  /** The email address that linked the two, and the id its index entry names (the entry moves to the customer). */
+  readonly emailClaim?: { readonly email: string; readonly owner: string };
+}
+
+/** A customer's share of the batch after identity resolution. */
+export interface ResolvedCustomer extends CustomerEvents {
+  /** The ids this batch merges into the customer. */
+  readonly absorbs: Absorb[];
+  /** The links the identity rules refused, to record on the customer. */
+  readonly conflicts: IdentityConflict[];
+}
+
+/** The batch regrouped by canonical customer, with what one read of the table found for them. */
+export interface ResolvedBatch {
+  readonly customers: ResolvedCustomer[];
+  readonly loaded: ResolvedIds;
+  /** Table reads beyond the one that loads the batch's profiles: forwards followed and linked ids looked up. */
+  readonly extraReads: number;
+  /** Merged ids whose customer was erased: their forwards (and any snapshot in them) are to be erased too. */
+  readonly orphans: { readonly id: string; readonly to: string }[];
+}
+
+/** Forwards followed at most (a merged id points at the customer it joined; chains come from merged merges). */
+const MAX_HOPS = 4;
+
+/**
+ * Identity resolution for one batch. The one read that loads the batch's profiles also finds the forwards of
+ * merged ids; only then are forwards followed (one more read per hop) and the ids an event links for the first time
+ * looked up (one more read), so a batch without new links costs what it did before. Decides each link by the rules
+ * (see the README's identity rules): an anonymous id joins the known customer who sent it with a `userId`; a
+ * known customer is never merged into another (`known`); an id already merged into someone else stays there
+ * (`taken`); a customer holds at most {@link IDENTITY_IDS_MAX} ids (`limit`). The events are regrouped by the
+ * customer they end at, with their `customerId` rewritten to it.
+ */
+export async function resolveIdentities(
+  store: IdentityStore,
+  groups: readonly CustomerEvents[],
+): Promise<ResolvedBatch> {
+  const table = new Lookup(store);
+  await table.load(groups.map((group) => group.customerId));
+  await table.follow();
+
+  const candidates: { target: string; id: string; link: IdentityLink }[] = [];
+  for (const group of groups) {
+    for (const event of group.events) {
+      for (const claimed of claimedLinks(event)) {
+        const target = table.canonical(event.customerId);
+        if (claimed.id === target || table.canonical(claimed.id) === target) continue;
+        if (hasLinked(table.profile(target), claimed.id)) continue;
+        const link = { i: claimed.id, h: claimed.how, at: event.timestamp, m: event.messageId, v: 0 };
+        candidates.push({ target, id: claimed.id, link });
+      }
+    }
+  }
+  await table.load(candidates.map((candidate) => candidate.id));
+  await table.follow();
+  const emailLinks = await emailCandidates(table, groups);
+
+  const absorbs = new Map<string, Absorb[]>();
+  const conflicts = new Map<string, IdentityConflict[]>();
+  const assigned = new Map<string, string>();
+  const push = <T>(map: Map<string, T[]>, key: string, value: T) =>
+    map.set(key, [...(map.get(key) ?? []), value]);
+  for (const { target, id, link } of candidates) {
+    if (table.erased.has(target) || table.erased.has(id)) continue;
+    const refuse = (r: IdentityConflict["r"], other?: string) =>
+      push(conflicts, target, {
+        r,
+        i: id,
+        ...(other === undefined ? {} : { o: other }),
+        at: link.at,
+        m: link.m,
+      });
+    const earlier = assigned.get(id);
+    if (earlier !== undefined) {
+      if (earlier !== target) refuse("taken", earlier);
+      continue;
+    }
+    const forward = table.forwards.get(id);
+    if (forward !== undefined) {
+      const owner = table.canonical(id);
+      if (owner !== target) {
+        refuse("taken", owner);
+        continue;
+      }
+      // A merge into this customer that a crash interrupted, or a link its profile does not show yet.
+      const version = forward.pending?.profile.version ?? 0;
+      if (!hasAbsorbed(table.profile(target), id, version) || !hasLinked(table.profile(target), id)) {
+        push(absorbs, target, {
+          id,
+          link: { ...(forward.link ?? link), v: version },
+          source: undefined,
+          forward,
+        });
+      }
+      assigned.set(id, target);
+      continue;
+    }
+    const source = table.profiles.get(id);
+    if (source?.profile.u === 1) {
+      refuse("known", id);
+      continue;
+    }
+    const held = (table.profile(target)?.im?.length ?? 0) + (absorbs.get(target)?.length ?? 0);
+    if (held + 1 + (source?.profile.im?.length ?? 0) > IDENTITY_IDS_MAX) {
+      refuse("limit");
+      continue;
+    }
+    push(absorbs, target, { id, link, source });
+    assigned.set(id, target);
+  }
+
+  for (const { customer, owner, holder, email, event } of emailLinks) {
+    if (table.erased.has(customer) || table.erased.has(holder) || assigned.has(customer)) continue;
+    if (assigned.has(holder)) continue;
+    const at = event.timestamp;
+    const customerKnown = table.profile(customer)?.u === 1 || event.userId === customer;
+    if (customerKnown && table.profile(holder)?.u === 1) {
+      // Two known customers with one address: both keep their profiles; the address stays with its holder.
+      push(conflicts, customer, { r: "known", i: holder, o: holder, at, m: event.messageId });
+      continue;
+    }
+    // The anonymous one joins the known one; two anonymous profiles join the first that held the address.
+    const [target, id] = customerKnown ? [customer, holder] : [holder, customer];
+    const source = table.profiles.get(id);
+    const held = (table.profile(target)?.im?.length ?? 0) + (absorbs.get(target)?.length ?? 0);
+    if (held + 1 + (source?.profile.im?.length ?? 0) > IDENTITY_IDS_MAX) {
+      push(conflicts, target, { r: "limit", i: id, at, m: event.messageId });
+      continue;
+    }
+    const link: IdentityLink = { i: id, h: "email", at, m: event.messageId, v: 0 };
+    push(absorbs, target, { id, link, source, emailClaim: { email, owner } });
+    assigned.set(id, target);
+  }
+
+  // Every id ends at one customer: its planned merge, else where its forwards lead.
+  const finalOf = (id: string): string => {
+    const canonical = table.canonical(id);
+    return assigned.get(canonical) ?? assigned.get(id) ?? canonical;
+  };
+  const byCustomer = new Map<string, ResolvedCustomer>();
+  const entry = (customerId: string): ResolvedCustomer => {
+    let found = byCustomer.get(customerId);
+    if (found === undefined) {
+      found = {
+        customerId,
+        events: [],
+        sequenceNumbers: [],
+        absorbs: absorbs.get(customerId) ?? [],
+        conflicts: conflicts.get(customerId) ?? [],
+      };
+      byCustomer.set(customerId, found);
+    }
+    return found;
+  };
+  for (const group of groups) {
+    const customerId = finalOf(group.customerId);
+    const customer = entry(customerId);
+    for (const event of group.events) {
+      customer.events.push(event.customerId === customerId ? event : { ...event, customerId });
+    }
+    customer.sequenceNumbers.push(...group.sequenceNumbers);
+  }
+  // Keep the delivery order across the regrouped ids: the fold keeps it for events with the same time.
+  for (const customer of byCustomer.values()) customer.events.sort(byDelivery(groups));
+  await table.load([...byCustomer.keys()]);
+  const orphans = [...table.forwards]
+    .filter(([id]) => table.erased.has(table.canonical(id)))
+    .map(([id, forward]) => ({ id, to: forward.to }));
+  return {
+    customers: [...byCustomer.values()],
+    loaded: table.result(),
+    extraReads: table.reads - 1,
+    orphans,
+  };
+}
+
+/** An identify whose email address another customer holds as its identifier. */
+interface EmailCandidate {
+  readonly customer: string;
+  /** The id the index names, and the customer it leads to. */
+  readonly owner: string;
+  readonly holder: string;
+  readonly email: string;
+  readonly event: TailorEvent;
+}
+
+/**
+ * The identify calls of the batch whose email address the customer does not hold yet (`ec`), and which another
+ * customer holds: one index read per such address (nothing for a customer whose address is unchanged).
+ */
+async function emailCandidates(table: Lookup, groups: readonly CustomerEvents[]): Promise<EmailCandidate[]> {
+  const asked: { customer: string; email: string; event: TailorEvent }[] = [];
+  for (const group of groups) {
+    for (const event of group.events) {
+      const email = event.kind === "identify" ? normalEmail(event.traits?.email) : undefined;
+      if (email === undefined) continue;
+      const customer = table.canonical(event.customerId);
+      if (table.profile(customer)?.ec === email) continue;
+      asked.push({ customer, email, event });
+    }
+  }
+  if (asked.length === 0) return [];
+  const owners = await table.emailOwners(asked.map((a) => a.email));
+  await table.load([...owners.values()]);
+  await table.follow();
+  return asked.flatMap(({ customer, email, event }) => {
+    const owner = owners.get(email);
+    if (owner === undefined) return [];
+    const holder = table.canonical(owner);
+    return holder === customer ? [] : [{ customer, owner, holder, email, event }];
+  });
+}
+
+/** The form an email address is indexed by. */
+export function normalEmail(email: string | undefined): string | undefined {
+  const normal = email?.trim().toLowerCase();
+  return normal === undefined || normal === "" ? undefined : normal;
+}
+
+/** Orders events by their position in the batch as delivered (the groups are in delivery order per id). */
+function byDelivery(groups: readonly CustomerEvents[]): (a: TailorEvent, b: TailorEvent) => number {
+  const position = new Map<string, number>();
+  let index = 0;
+  for (const group of groups) for (const event of group.events) position.set(event.messageId, index++);
+  return (a, b) => (position.get(a.messageId) ?? 0) - (position.get(b.messageId) ?? 0);
+}
+
+/** What the batch has read of the table so far: profiles, tombstones, forwards, and ids known to be absent. */
+class Lookup {
+  readonly profiles = new Map<string, StoredProfile>();
+  readonly erased = new Set<string>();
+  readonly forwards = new Map<string, Forward>();
+  readonly #looked = new Set<string>();
+  reads = 0;
+
+  constructor(readonly store: IdentityStore) {}
+
+  async load(ids: readonly string[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.#looked.has(id));
+    if (missing.length === 0) return;
+    for (const id of missing) this.#looked.add(id);
+    this.reads++;
+    const found = await this.store.resolveIds(missing);
+    for (const [id, stored] of found.profiles) this.profiles.set(id, stored);
+    for (const id of found.erased) this.erased.add(id);
+    for (const [id, forward] of found.forwards) this.forwards.set(id, forward);
+  }
+
+  /** The holders of email addresses in the index (one read per address, counted as one round). */
+  async emailOwners(emails: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(emails)];
+    this.reads++;
+    const owners = await Promise.all(
+      unique.map(async (email) => [email, await this.store.emailOwner(email)] as const),
+    );
+    const found = new Map<string, string>();
+    for (const [email, owner] of owners) if (owner !== undefined) found.set(email, owner);
+    return found;
+  }
+
+  /** Reads the targets of the forwards found, hop after hop. */
+  async follow(): Promise<void> {
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      const targets = [...this.forwards.values()]
+        .map((forward) => forward.to)
+        .filter((to) => !this.#looked.has(to));
+      if (targets.length === 0) return;
+      await this.load(targets);
+    }
+  }
+
+  /** Where an id's forwards lead (the id itself when it has none). */
+  canonical(id: string): string {
+    let current = id;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      const forward = this.forwards.get(current);
+      if (forward === undefined) return current;
+      current = forward.to;
+    }
+    return current;
+  }
+
+  profile(id: string): Profile | undefined {
+    return this.profiles.get(id)?.profile;
+  }
+
+  result(): ResolvedIds {
+    return { profiles: this.profiles, erased: this.erased, forwards: this.forwards };
+  }
+}
