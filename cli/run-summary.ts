@@ -3,10 +3,14 @@ import { S3Client } from "@aws-sdk/client-s3";
 import type { LocalStack } from "#infra/local/local-stack.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { count } from "./format.js";
+import { type IdentityTally, tallyIdentities } from "./identity-summary.js";
 import type { LedgerTally, RecipientTally } from "./recipients-loop.js";
-import { countProfiles, quarantineKeys } from "./stack-counts.js";
+import { countProfiles, identityItems, quarantineKeys } from "./stack-counts.js";
 
-/** Profile and quarantine counts, read with clients configured by the environment the stack set. */
+/**
+ * Profile and quarantine counts, and what identity resolution merged and refused, read with clients configured
+ * by the environment the stack set.
+ */
 export function tallies() {
   const dynamo = new DynamoDBClient({});
   const s3 = new S3Client({});
@@ -15,6 +19,8 @@ export function tallies() {
       profiles: await countProfiles(dynamo, LOCAL_NAMES.profileTable),
       quarantined: (await quarantineKeys(s3, LOCAL_NAMES.quarantineBucket)).length,
     }),
+    identities: async (): Promise<IdentityTally> =>
+      tallyIdentities(await identityItems(dynamo, LOCAL_NAMES.profileTable)),
     close: () => {
       dynamo.destroy();
       s3.destroy();

@@ -1,27 +1,69 @@
-import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  ScanCommand,
+  type ScanCommandInput,
+  type ScanCommandOutput,
+} from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { z } from "zod";
 import { RECORDS_PREFIX } from "#shared/aws/s3-quarantine-index.js";
+
+/** Runs a `Scan` page by page until the table is read, handing each page's output to `onPage`. */
+async function scanPages(
+  dynamo: DynamoDBClient,
+  input: Omit<ScanCommandInput, "ExclusiveStartKey">,
+  onPage: (out: ScanCommandOutput) => void,
+): Promise<void> {
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await dynamo.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+    onPage(out);
+    start = out.LastEvaluatedKey;
+  } while (start !== undefined);
+}
 
 /** Profiles in the table (a paginated `Scan` with `Select: COUNT`); tombstones, forwards and index entries left out. */
 export async function countProfiles(dynamo: DynamoDBClient, tableName: string): Promise<number> {
   let total = 0;
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const out = await dynamo.send(
-      new ScanCommand({
-        TableName: tableName,
-        Select: "COUNT",
-        // Only profiles hold `customerId`: an erased customer's tombstone, a merged id's forward and an email's
-        // index entry share the table without it.
-        FilterExpression: "attribute_exists(customerId)",
-        ExclusiveStartKey: start,
-      }),
-    );
-    total += out.Count ?? 0;
-    start = out.LastEvaluatedKey;
-  } while (start !== undefined);
+  await scanPages(
+    dynamo,
+    {
+      TableName: tableName,
+      Select: "COUNT",
+      // Only profiles hold `customerId`: an erased customer's tombstone, a merged id's forward and an email's
+      // index entry share the table without it.
+      FilterExpression: "attribute_exists(customerId)",
+    },
+    (out) => {
+      total += out.Count ?? 0;
+    },
+  );
   return total;
+}
+
+/**
+ * The identity fields (`im`, `ix`) of the profiles that hold either, unmarshalled (a paginated `Scan` projecting
+ * just those two) of profiles only (`customerId`): tombstones, forwards and email index entries are left out.
+ */
+export async function identityItems(
+  dynamo: DynamoDBClient,
+  tableName: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  await scanPages(
+    dynamo,
+    {
+      TableName: tableName,
+      ProjectionExpression: "im, ix",
+      FilterExpression: "attribute_exists(customerId) AND (attribute_exists(im) OR attribute_exists(ix))",
+    },
+    (out) => {
+      for (const item of out.Items ?? []) items.push(unmarshall(item));
+    },
+  );
+  return items;
 }
 
 /** Every quarantined object's key, oldest listing order (paginated `ListObjectsV2`). */

@@ -16,6 +16,7 @@ import {
   writeShopRecord,
 } from "./demo-shop.js";
 import { count, duration, rate } from "./format.js";
+import { identityLine } from "./identity-summary.js";
 import { readProfile } from "./profile-command.js";
 import { describeProfile } from "./profile-summary.js";
 import { playRecipients, tallyLedger } from "./recipients-loop.js";
@@ -213,6 +214,7 @@ async function runDemo(
     const final = await counts.read();
     lines.push(
       `  profiles         ${count(final.profiles)}`,
+      identityLine(await counts.identities()),
       `  quarantined      ${count(final.quarantined)}`,
       `  failed batches   ${count(totals.failures)} · retries ${count(totals.retries)} · given up ${count(totals.discarded)}`,
     );

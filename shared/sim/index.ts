@@ -1,6 +1,7 @@
 /**
  * The synthetic shop: a seeded, deterministic simulator of raw Segment-spec events (page views, the e-commerce
- * funnel, sign-ups, consent, newsletter e-mail events) for the demo, tests, benchmarks and model training.
+ * funnel, sign-ups, logins on new and shared browsers, newsletter leads, consent, newsletter e-mail events) for
+ * the demo, tests, benchmarks and model training.
  */
 
 export { buildCatalog, CATEGORIES, type Category, PRODUCTS_PER_CATEGORY, type Product } from "./catalog.js";

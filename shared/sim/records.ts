@@ -12,7 +12,7 @@ export interface SimOptions {
 
 /** One raw Segment event as an app would put it on the stream. */
 export interface SimRecord {
-  /** The Kinesis partition key: the `userId`, or the `anonymousId` before sign-up. */
+  /** The Kinesis partition key: the `userId`, or the `anonymousId` of an event without one. */
   partitionKey: string;
   /** The raw Segment-spec event (plain JSON). */
   event: Record<string, unknown>;

@@ -3,9 +3,16 @@ import type { SimRecord } from "./records.js";
 
 /** Who an event is about, and the `context` the app attaches (if any). */
 export interface Actor {
+  /** The `userId` when the event carries one, else the `anonymousId` (as Segment's Kinesis destination keys). */
   readonly partitionKey: string;
-  /** `userId` once known; `anonymousId` alone before sign-up. */
-  readonly ids: { readonly userId: string } | { readonly anonymousId: string };
+  /**
+   * `anonymousId` alone before sign-up or login; `userId` alone from server-side sources; both on a browser
+   * after identify (analytics.js keeps sending the device's `anonymousId` with the `userId`).
+   */
+  readonly ids:
+    | { readonly userId: string }
+    | { readonly anonymousId: string }
+    | { readonly userId: string; readonly anonymousId: string };
   readonly context: Readonly<Record<string, unknown>> | undefined;
 }
 
@@ -50,14 +57,12 @@ export function page(actor: Actor, at: number, name: string, properties: Record<
   return envelope("page", actor, at, { name, properties: { name, ...properties } });
 }
 
-/** A Segment `identify` call; `anonymousId` links the visitor's earlier events at sign-up. */
-export function identify(
-  actor: Actor,
-  at: number,
-  traits: object,
-  anonymousId: string | undefined,
-): SimRecord {
-  return envelope("identify", actor, at, anonymousId === undefined ? { traits } : { anonymousId, traits });
+/**
+ * A Segment `identify` call with the actor's ids: at sign-up or login the actor carries both the `userId` and
+ * the browser's `anonymousId`, which links the visitor's earlier events.
+ */
+export function identify(actor: Actor, at: number, traits: object): SimRecord {
+  return envelope("identify", actor, at, { traits });
 }
 
 /** Cents to a USD amount with two decimals. */

@@ -1,4 +1,5 @@
 import { CATEGORIES, type Category, type Product } from "./catalog.js";
+import { chooseDevice, type Device } from "./devices.js";
 import { priceOrder } from "./order-pricing.js";
 import { PERSONA_BEHAVIOUR } from "./personas.js";
 import { tasteOf } from "./product-picker.js";
@@ -13,7 +14,7 @@ import {
   track,
   usd,
 } from "./segment-events.js";
-import { userActor, type Visit } from "./shopper.js";
+import { anonymousActor, browserActor, userActor, type Visit } from "./shopper.js";
 
 /** When a session starts and, for one opened from an e-mail click, the product and URL it lands on. */
 export interface SessionPlan {
@@ -28,6 +29,8 @@ export const REFUND_RATE = 0.02;
 export const REMOVE_RATE = 0.08;
 /** P(a session leaves after its landing page). */
 const BOUNCE_RATE = 0.15;
+/** P(a new visitor adds to the cart as a guest and signs up at the cart, not while browsing). */
+export const GUEST_CART_RATE = 0.5;
 /** P(a product view comes from a favourite category). */
 const FAVOURITE_CATEGORY_RATE = 0.75;
 
@@ -51,7 +54,9 @@ function pathOf(url: string): string {
 /**
  * Simulates one visit to the shop: landing page, product views (mostly from favourite categories), adds and
  * the occasional removal, then maybe cart → checkout → order. A `new` customer signs up during their first
- * session (before any checkout). Returns the epoch ms of the session's last event.
+ * session (before any checkout; half of them at the cart, after adding to it as a guest). A known customer's
+ * session runs on a browser ({@link Device}): on a new or shared one they browse anonymously and log in before
+ * any checkout. Returns the epoch ms of the session's last event.
  */
 export function runSession(visit: Visit, plan: SessionPlan): number {
   const { rng, timeline, picker, shopper } = visit;
@@ -62,22 +67,41 @@ export function runSession(visit: Visit, plan: SessionPlan): number {
   const context = rng.chance(0.5)
     ? { timezone: customer.traits.timezone, locale: customer.traits.locale, userAgent: rng.pick(USER_AGENTS) }
     : undefined;
-  const anonymousId = state.anonymousId;
+  const device: Device =
+    !state.signedUp && state.anonymousId !== undefined
+      ? { kind: "signup", anonymousId: state.anonymousId }
+      : chooseDevice(rng, shopper, visit.devices);
   let actor: Actor =
-    state.signedUp || anonymousId === undefined
+    device.kind === "main"
       ? userActor(customer, context)
-      : { partitionKey: anonymousId, ids: { anonymousId }, context };
+      : device.kind === "linked"
+        ? browserActor(customer, device.anonymousId, context)
+        : anonymousActor(device.anonymousId, context);
   let t = plan.start;
   const next = (): number => {
     t += 2_000 + Math.round(rng.exponential(25_000));
     return t;
   };
 
+  // Sign-up or login: the identify carries the browser's anonymousId with the userId, keyed by the userId.
+  let identified = state.signedUp && (device.kind === "main" || device.kind === "linked");
+  const identifyNow = (): void => {
+    identified = true;
+    actor =
+      device.kind === "main"
+        ? userActor(customer, context)
+        : browserActor(customer, device.anonymousId, context);
+    timeline.push(identify(actor, next(), customer.traits));
+    // A shared browser stays its first customer's: signing in there links nothing to this customer.
+    if (device.kind === "signup" || device.kind === "new") {
+      state.devices.push(device.anonymousId);
+      visit.devices.link(device.anonymousId, customer.id);
+    }
+  };
   const signUp = (): void => {
-    actor = userActor(customer, context);
     state.signedUp = true;
     state.consent = customer.marketingConsent;
-    timeline.push(identify(actor, next(), customer.traits, anonymousId));
+    identifyNow();
     timeline.push(
       track(actor, next(), "Consent Updated", {
         purpose: "marketing_email",
@@ -86,8 +110,9 @@ export function runSession(visit: Visit, plan: SessionPlan): number {
       }),
     );
   };
+  const logIn = state.signedUp ? identifyNow : signUp;
 
-  if (state.signedUp && rng.chance(0.05)) timeline.push(identify(actor, t, customer.traits, undefined));
+  if (identified && rng.chance(0.05)) timeline.push(identify(actor, t, customer.traits));
 
   const viewProduct = (product: Product): void => {
     timeline.push(track(actor, next(), "Product Viewed", productProperties(product)));
@@ -98,11 +123,7 @@ export function runSession(visit: Visit, plan: SessionPlan): number {
   if (plan.landing === undefined) {
     const landsOnHome = rng.chance(0.6);
     lastCategory = landsOnHome ? undefined : rng.pick(customer.favouriteCategories);
-    timeline.push(
-      lastCategory === undefined
-        ? page(actor, t, "Home", { title: "Home", url: "https://example.com/", path: "/" })
-        : categoryPage(actor, t, lastCategory),
-    );
+    timeline.push(lastCategory === undefined ? homePage(actor, t) : categoryPage(actor, t, lastCategory));
     views = rng.chance(BOUNCE_RATE) ? 0 : 1 + rng.poisson(behaviour.viewsPerSession - 1);
   } else {
     const { product, url } = plan.landing;
@@ -111,18 +132,21 @@ export function runSession(visit: Visit, plan: SessionPlan): number {
     lastCategory = product.category;
     views = rng.poisson(behaviour.viewsPerSession - 1);
   }
+  // A guest cart: the new visitor adds to the cart anonymously and signs up at the cart.
+  const guestCart = device.kind === "signup" && rng.chance(GUEST_CART_RATE);
+  if (guestCart) views = Math.max(1, views);
 
   if (rng.chance(behaviour.searchRate)) {
     const query = rng.pick(customer.favouriteCategories);
     timeline.push(track(actor, next(), "Products Searched", { query }));
   }
 
-  const signUpAfter = state.signedUp ? -1 : rng.int(views + 1);
+  const identifyAfter = identified ? -1 : guestCart ? views : rng.int(views + 1);
   const cartId = `cart-${customer.id}-${state.sessions}`;
   const cart = new Map<string, Line>();
   const addRate = behaviour.addRate * customer.conversion;
   for (let v = 0; v < views; v++) {
-    if (v === signUpAfter) signUp();
+    if (v === identifyAfter) logIn();
     const category = rng.chance(FAVOURITE_CATEGORY_RATE)
       ? rng.pick(customer.favouriteCategories)
       : rng.pick(CATEGORIES);
@@ -130,7 +154,8 @@ export function runSession(visit: Visit, plan: SessionPlan): number {
     lastCategory = category;
     const product = picker.draw(rng, category, taste);
     viewProduct(product);
-    if (!product.inStock || !rng.chance(addRate)) continue;
+    const mustAdd = guestCart && cart.size === 0;
+    if (!product.inStock || !(mustAdd || rng.chance(addRate))) continue;
 
     const quantity = product.category === "grocery" ? rng.intBetween(1, 3) : rng.chance(0.9) ? 1 : 2;
     const line = cart.get(product.productId) ?? { product, quantity: 0 };
@@ -145,7 +170,7 @@ export function runSession(visit: Visit, plan: SessionPlan): number {
       timeline.push(track(actor, next(), "Product Removed", { cart_id: cartId, ...lineProperties(removed) }));
     }
   }
-  if (!state.signedUp) signUp();
+  if (!identified) logIn();
 
   const lines = [...cart.values()];
   if (lines.length > 0) {
@@ -170,6 +195,11 @@ export function runSession(visit: Visit, plan: SessionPlan): number {
     );
   }
   return t;
+}
+
+/** The shop's home page view. */
+export function homePage(actor: Actor, at: number): SimRecord {
+  return page(actor, at, "Home", { title: "Home", url: "https://example.com/", path: "/" });
 }
 
 function categoryPage(actor: Actor, at: number, category: Category): SimRecord {

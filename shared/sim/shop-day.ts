@@ -1,10 +1,19 @@
 import { buildCustomer } from "./customers.js";
+import { type DeviceRegistry, uuidShaped } from "./devices.js";
 import { deliverNewsletter } from "./newsletter.js";
+import { LEAD_SIGN_UP_DAYS_MAX, NEWSLETTER_LEAD_RATE, runNewsletterSignUp } from "./newsletter-signup.js";
 import { Rng, WeightedTable } from "./prng.js";
 import type { ProductPicker } from "./product-picker.js";
 import { identify, track } from "./segment-events.js";
 import { runSession, type SessionPlan } from "./session.js";
-import { activityOn, canReceiveNewsletter, type Shopper, userActor, type Visit } from "./shopper.js";
+import {
+  activityOn,
+  canReceiveNewsletter,
+  type Shopper,
+  shopperState,
+  userActor,
+  type Visit,
+} from "./shopper.js";
 import type { Timeline } from "./timeline.js";
 
 /** The simulated shop: its products and its customers, who accumulate as new ones sign up. */
@@ -16,6 +25,10 @@ export interface Shop {
   readonly shoppers: Shopper[];
   /** Mean number of new sign-ups per day. */
   readonly newPerDay: number;
+  /** The browsers customers logged in on lately. */
+  readonly devices: DeviceRegistry;
+  /** Sign-up sessions still to come (a newsletter lead signs up days after leaving their e-mail). */
+  readonly signUps: Map<Shopper, SessionPlan>;
 }
 
 export const DAY_MS = 86_400_000;
@@ -48,16 +61,12 @@ function visitTime(rng: Rng, dayStart: number, utcOffsetHours: number): number {
   return atLocalTime(dayStart, utcOffsetHours, hourTable.draw(rng) * HOUR_MS + rng.int(HOUR_MS));
 }
 
-function uuidShaped(rng: Rng): string {
-  return `${rng.hex(8)}-${rng.hex(4)}-4${rng.hex(3)}-${rng.pick(["8", "9", "a", "b"])}${rng.hex(3)}-${rng.hex(12)}`;
-}
-
 /** Day 0: the shop's existing customers are imported (identify with traits, and their consent). */
 function importCustomers(shop: Shop, rng: Rng, dayStart: number, timeline: Timeline): void {
   for (const { customer, state } of shop.shoppers) {
     const actor = userActor(customer, undefined);
     const at = dayStart + rng.int(30 * 60_000);
-    timeline.push(identify(actor, at, customer.traits, undefined));
+    timeline.push(identify(actor, at, customer.traits));
     timeline.push(
       track(actor, at + 1_000, "Consent Updated", {
         purpose: "marketing_email",
@@ -69,33 +78,50 @@ function importCustomers(shop: Shop, rng: Rng, dayStart: number, timeline: Timel
   }
 }
 
-/** A few visitors arrive, anonymous, and sign up during their first session. */
-function admitNewCustomers(shop: Shop, rng: Rng, dayStart: number): Map<Shopper, SessionPlan> {
-  const arrivals = new Map<Shopper, SessionPlan>();
+/** A newsletter lead's visit: when, and the browser they leave their e-mail on. */
+interface LeadVisit {
+  readonly at: number;
+  readonly anonymousId: string;
+}
+
+/**
+ * A few visitors arrive, anonymous, and sign up during their first session, today; a share of them leave only
+ * their e-mail for the newsletter today and sign up on another browser some days later. The sign-up sessions
+ * go to `shop.signUps`; the newsletter leads' visits are returned.
+ */
+function admitNewCustomers(shop: Shop, rng: Rng, dayStart: number): Map<Shopper, LeadVisit> {
+  const leads = new Map<Shopper, LeadVisit>();
   const count = rng.poisson(shop.newPerDay);
   for (let i = 0; i < count; i++) {
     const index = shop.shoppers.length + 1;
+    const lead = rng.chance(NEWSLETTER_LEAD_RATE);
+    const signUpDay = dayStart + (lead ? rng.intBetween(1, LEAD_SIGN_UP_DAYS_MAX) * DAY_MS : 0);
     const customer = buildCustomer(rng, index, "new", (place) =>
-      visitTime(rng, dayStart, place.utcOffsetHours),
+      visitTime(rng, signUpDay, place.utcOffsetHours),
     );
-    const shopper: Shopper = {
-      customer,
-      state: {
-        signedUp: false,
-        anonymousId: uuidShaped(rng),
-        consent: false,
-        unsubscribed: false,
-        hardBounced: false,
-        complained: false,
-        sessions: 0,
-        checkouts: 0,
-        busyUntil: 0,
-      },
-    };
+    const state = shopperState({
+      signedUp: false,
+      anonymousId: uuidShaped(rng),
+      consent: false,
+      busyUntil: 0,
+    });
+    const shopper: Shopper = { customer, state };
     shop.shoppers.push(shopper);
-    arrivals.set(shopper, { start: customer.signedUpAt });
+    shop.signUps.set(shopper, { start: customer.signedUpAt });
+    if (lead) {
+      const at = visitTime(rng, dayStart, customer.place.utcOffsetHours);
+      leads.set(shopper, { at, anonymousId: uuidShaped(rng) });
+    }
   }
-  return arrivals;
+  return leads;
+}
+
+/** The shopper's sign-up session, if it is due before `dayEnd` (then it is no longer pending). */
+function dueSignUp(shop: Shop, shopper: Shopper, dayEnd: number): SessionPlan[] {
+  const plan = shop.signUps.get(shopper);
+  if (plan === undefined || plan.start >= dayEnd) return [];
+  shop.signUps.delete(shopper);
+  return [plan];
 }
 
 /** What one customer does on `day`: maybe read the newsletter, and a Poisson number of visits. */
@@ -119,23 +145,34 @@ function planDay(visit: Visit, dayStart: number, campaignId: string | undefined)
 
 /**
  * Simulates one day of the shop into `timeline`: on day 0 the import of existing customers, then new
- * sign-ups, the weekly newsletter, and every customer's visits. Each day draws from its own stream, derived
- * from the seed and the day number.
+ * sign-ups (and newsletter leads), the weekly newsletter, and every customer's visits. Each day draws from its
+ * own stream, derived from the seed and the day number.
  */
 export function simulateDay(shop: Shop, day: number, timeline: Timeline): void {
   const rng = Rng.derive(shop.seed, "day", day);
   const dayStart = shop.start + day * DAY_MS;
   if (day === 0) importCustomers(shop, rng, dayStart, timeline);
-  const arrivals = admitNewCustomers(shop, rng, dayStart);
+  const leads = admitNewCustomers(shop, rng, dayStart);
   const campaignId =
     day % 7 === NEWSLETTER_DAY_OF_WEEK
       ? `newsletter-${new Date(dayStart).toISOString().slice(0, 10)}`
       : undefined;
 
   for (const shopper of shop.shoppers) {
-    const visit: Visit = { seed: shop.seed, day, picker: shop.picker, shopper, rng, timeline };
-    const arrival = arrivals.get(shopper);
-    const plans = arrival === undefined ? planDay(visit, dayStart, campaignId) : [arrival];
+    const visit: Visit = {
+      seed: shop.seed,
+      day,
+      picker: shop.picker,
+      devices: shop.devices,
+      shopper,
+      rng,
+      timeline,
+    };
+    const lead = leads.get(shopper);
+    if (lead !== undefined) shopper.state.busyUntil = runNewsletterSignUp(visit, lead.at, lead.anonymousId);
+    const plans = shopper.state.signedUp
+      ? planDay(visit, dayStart, campaignId)
+      : dueSignUp(shop, shopper, dayStart + DAY_MS);
     plans.sort((a, b) => a.start - b.start);
     for (const plan of plans) {
       const start = Math.max(plan.start, shopper.state.busyUntil + MIN_SESSION_GAP_MS);

@@ -1,4 +1,5 @@
 import type { Customer } from "./customers.js";
+import type { DeviceRegistry } from "./devices.js";
 import { PERSONA_BEHAVIOUR } from "./personas.js";
 import type { Rng } from "./prng.js";
 import type { ProductPicker } from "./product-picker.js";
@@ -7,10 +8,12 @@ import type { Timeline } from "./timeline.js";
 
 /** What changes about a customer as the simulation runs. */
 export interface ShopperState {
-  /** False for a `new` customer until their first session's sign-up. */
+  /** False for a `new` customer until their sign-up session (days after a newsletter lead left their e-mail). */
   signedUp: boolean;
-  /** The visitor id used before sign-up. */
+  /** The visitor id used before sign-up (the browser they sign up on). */
   readonly anonymousId: string | undefined;
+  /** The browsers (`anonymousId`s) the customer signed up or logged in on, oldest first. */
+  readonly devices: string[];
   /** Marketing e-mail consent as last expressed. */
   consent: boolean;
   unsubscribed: boolean;
@@ -33,14 +36,41 @@ export interface Visit {
   readonly seed: number;
   readonly day: number;
   readonly picker: ProductPicker;
+  /** The browsers customers logged in on lately, shop-wide (for shared-device sessions). */
+  readonly devices: DeviceRegistry;
   readonly shopper: Shopper;
   readonly rng: Rng;
   readonly timeline: Timeline;
 }
 
-/** The identified actor for a customer. */
+/** A shopper's state before any session: nothing sent, bounced, bought or seen on a browser yet. */
+export function shopperState(
+  start: Pick<ShopperState, "signedUp" | "anonymousId" | "consent" | "busyUntil">,
+): ShopperState {
+  return {
+    ...start,
+    devices: [],
+    unsubscribed: false,
+    hardBounced: false,
+    complained: false,
+    sessions: 0,
+    checkouts: 0,
+  };
+}
+
+/** The identified actor for a customer, as a server-side source sends it (the `userId` alone). */
 export function userActor(customer: Customer, context: Actor["context"]): Actor {
   return { partitionKey: customer.id, ids: { userId: customer.id }, context };
+}
+
+/** A browser before identify: the `anonymousId` alone, also the partition key. */
+export function anonymousActor(anonymousId: string, context: Actor["context"]): Actor {
+  return { partitionKey: anonymousId, ids: { anonymousId }, context };
+}
+
+/** A browser after identify: both ids, as analytics.js sends them; keyed by the `userId`. */
+export function browserActor(customer: Customer, anonymousId: string, context: Actor["context"]): Actor {
+  return { partitionKey: customer.id, ids: { userId: customer.id, anonymousId }, context };
 }
 
 /**

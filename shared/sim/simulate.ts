@@ -1,8 +1,10 @@
 import { buildCatalog } from "./catalog.js";
 import { buildCustomers } from "./customers.js";
+import { DeviceRegistry } from "./devices.js";
 import { ProductPicker } from "./product-picker.js";
 import type { SimOptions, SimRecord } from "./records.js";
 import { DAY_MS, type Shop, simulateDay } from "./shop-day.js";
+import { shopperState } from "./shopper.js";
 import { SimOptionsError } from "./sim-options-error.js";
 import { Timeline } from "./timeline.js";
 
@@ -34,17 +36,12 @@ export function validateSimOptions(opts: SimOptions): SimOptions {
 function openShop(opts: SimOptions): Shop {
   const shoppers = buildCustomers(opts.seed, opts.customers, opts.start).map((customer) => ({
     customer,
-    state: {
+    state: shopperState({
       signedUp: true,
       anonymousId: undefined,
       consent: customer.marketingConsent,
-      unsubscribed: false,
-      hardBounced: false,
-      complained: false,
-      sessions: 0,
-      checkouts: 0,
       busyUntil: opts.start,
-    },
+    }),
   }));
   return {
     seed: opts.seed,
@@ -52,6 +49,8 @@ function openShop(opts: SimOptions): Shop {
     picker: new ProductPicker(buildCatalog(opts.seed)),
     shoppers,
     newPerDay: opts.customers * NEW_CUSTOMERS_PER_DAY_RATE,
+    devices: new DeviceRegistry(),
+    signUps: new Map(),
   };
 }
 

@@ -37,6 +37,23 @@ describe("fitClusters on planted groups", () => {
     expect(values).toEqual([...values].sort((a, b) => a - b));
   });
 
+  it("numbers clusters of equal value (never ordered) the same whichever seed found them", () => {
+    // GIVEN three groups that never ordered (equal value), apart only in being seen and opening e-mail, and buyers
+    const never = (seen: number, opens: number) => [365, 0, 0, seen, opens, 0];
+    const rows = [
+      ...Array.from({ length: 15 }, (_, i) => never(2 + (i % 3), 0.6)),
+      ...Array.from({ length: 7 }, (_, i) => never(40 + (i % 3), 0.1)),
+      ...Array.from({ length: 14 }, (_, i) => never(90 + (i % 3), 0)),
+      ...Array.from({ length: 12 }, (_, i) => [10 + (i % 3), Math.log1p(3), Math.log1p(200), 5, 0.4, 0.1]),
+    ];
+
+    // WHEN fitted from different k-means++ seeds
+    const models = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => fitClusters(rows, { k: 4, seed }));
+
+    // THEN every fit finds the same groups and numbers them alike
+    for (const model of models) expect(model.centroids).toEqual(models[0]?.centroids);
+  });
+
   it("labels clusters in words, distinct, from the centre against the population", () => {
     const { rows } = plantedRows(PLANTED, 80, 7);
     const model = fitClusters(rows, { k: 5 });

@@ -92,7 +92,7 @@ describe("segments on the local stack", () => {
     // Prepare: three simulated days ending an hour ago, put on the stream as an app would.
     const ingestStart = Date.now();
     const start = Math.floor((ingestStart - 3 * DAY - HOUR) / HOUR) * HOUR;
-    const records = [...simulate({ customers: 30, days: 3, seed: 7, start })].map((r) => ({
+    const records = [...simulate({ customers: 40, days: 3, seed: 7, start })].map((r) => ({
       key: r.partitionKey,
       event: r.event,
     }));

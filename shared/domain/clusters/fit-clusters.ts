@@ -98,6 +98,22 @@ function means(
   });
 }
 
+/** Differences below this are rounding (a mean of n equal values is not always that value exactly). */
+const SAME_WITHIN = 1e-9;
+
+function compareNumbers(a: number, b: number): number {
+  return Math.abs(a - b) <= SAME_WITHIN ? 0 : a - b;
+}
+
+/** Lexicographic order of two centres, coordinate by coordinate (up to rounding). */
+function compareCentres(a: readonly number[], b: readonly number[]): number {
+  for (let j = 0; j < a.length; j++) {
+    const difference = compareNumbers(a[j] ?? 0, b[j] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
 /**
  * Fits k-means to rows of {@link CLUSTER_FEATURES} (see `clusterFeatures`): each feature is standardised
  * (z-score), centres are seeded by k-means++ from a seeded generator, then Lloyd iterations run until no row
@@ -125,9 +141,11 @@ export function fitClusters(rows: Rows, options: ClusterOptions = {}): ClusterMo
     assignment = next;
     if (stable) break;
   }
+  // Equal values (clusters of customers who never ordered: equal up to rounding) are ordered by their centres,
+  // not by which k-means++ draw found them first, so the same clusters get the same numbers whatever it drew.
   const order = centres
-    .map((centre, c) => ({ c, value: clusterValue(centre) }))
-    .sort((a, b) => a.value - b.value || a.c - b.c);
+    .map((centre, c) => ({ c, centre, value: clusterValue(centre) }))
+    .sort((a, b) => compareNumbers(a.value, b.value) || compareCentres(a.centre, b.centre) || a.c - b.c);
   const rank = new Array<number>(centres.length).fill(0);
   order.forEach(({ c }, i) => {
     rank[c] = i;
