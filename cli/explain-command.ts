@@ -133,7 +133,7 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(
       values.json
         ? `${JSON.stringify({ customerId, ...(asked === customerId ? {} : { asked }), at: new Date(now).toISOString(), clock: clockSkewNote(stored.profile) ?? null, identities: identityGraph(stored.profile), segments: explanations, sends }, null, 2)}\n`
-        : `${[...identityLines(asked, stored.profile), ...explanationLines(customerId, now, explanations, stored.profile), "", ...sendLines(sends)].join("\n")}\n`,
+        : `${[...(asked === customerId ? [] : [`${asked} was merged into ${customerId}`]), ...explanationLines(customerId, now, explanations, stored.profile), "", ...identityLines(stored.profile), ...sendLines(sends)].join("\n")}\n`,
     );
     return 0;
   } finally {

@@ -19,16 +19,12 @@ export function identityGraph(profile: Pick<Profile, "customerId" | "u" | "im" |
 }
 
 /**
- * The identity graph as text, for `tailor explain`: which ids, since when, from which event, and what was refused;
- * first, when the id asked for is a merged one, which customer it resolved to.
+ * The identity graph as text, for `tailor explain`: which ids, since when, from which event, and what was refused
+ * (nothing for a customer known by one id only).
  */
-export function identityLines(
-  asked: string,
-  profile: Pick<Profile, "customerId" | "u" | "im" | "ix">,
-): string[] {
+export function identityLines(profile: Pick<Profile, "customerId" | "u" | "im" | "ix">): string[] {
   const graph = identityGraph(profile);
   const lines: string[] = [];
-  if (asked !== graph.customerId) lines.push(`${asked} was merged into ${graph.customerId}`);
   if (graph.ids.length === 0 && graph.refused.length === 0) return lines;
   lines.push(`identities of ${graph.customerId} (${graph.known ? "known customer" : "anonymous"}):`);
   for (const link of graph.ids) {

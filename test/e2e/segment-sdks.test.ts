@@ -50,13 +50,13 @@ async function callsOf(userIds: readonly string[]): Promise<StreamCall[]> {
   );
 }
 
-/** The screen, group and alias calls on the profile: a screen view, the group with its name, the other id. */
+/** The screen, group and alias calls on the profile: a screen view, the group with its name, the other id merged in. */
 function expectViewsGroupsAliases(profile: Profile, previousId: string, screen = true): void {
   if (screen) expect(profile.k.sn).toBeDefined();
   expect(profile.gr).toEqual([
     expect.objectContaining({ i: "acme", t: expect.objectContaining({ name: "Acme" }) }),
   ]);
-  expect(profile.ai).toContain(previousId);
+  expect(profile.im?.map((link) => link.i)).toContain(previousId);
 }
 
 /** What every call the API put must show: Segment's server fields filled, the write key gone. */

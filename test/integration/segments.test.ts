@@ -12,6 +12,7 @@ import { makeSegmentTimersDeps } from "#functions/segment-timers/make-deps.js";
 import { type LocalStack, startLocalStack } from "#infra/local/local-stack.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { fireDueTimers } from "#shared/app/fire-due-timers.js";
+import { mergedInto } from "#shared/app/identity/merged-into.js";
 import { reevaluateStale } from "#shared/app/segments-batch.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import { parseEvent, type TailorEvent } from "#shared/domain/events/index.js";
@@ -111,15 +112,20 @@ describe("segments on the local stack", () => {
       client.destroy();
     }
 
-    // Assess
+    // Assess: each event belongs to its userId's customer, or to the customer its anonymous id was merged into.
     const events = new Map<string, TailorEvent[]>();
+    const client = new DynamoDBClient({});
+    const identities = new DynamoProfileStore({ client, tableName: LOCAL_NAMES.profileTable });
     for (const { event } of records) {
       const parsed = parseEvent(event, checkNow);
       if (!parsed.ok) continue;
-      const list = events.get(parsed.event.customerId) ?? [];
-      list.push(parsed.event);
-      events.set(parsed.event.customerId, list);
+      const { userId, customerId: id } = parsed.event;
+      const customerId = userId ?? (await mergedInto(identities, id)) ?? id;
+      const list = events.get(customerId) ?? [];
+      list.push({ ...parsed.event, customerId });
+      events.set(customerId, list);
     }
+    client.destroy();
     const library = deps.segments.library;
     const rfm = await deps.segments.store.rfmThresholds();
     expect(rfm).toBeUndefined();
