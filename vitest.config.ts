@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { ProjectOrderSequencer } from "./test/support/project-order-sequencer.js";
 
 /**
  * Four projects, one per kind of test (issue 14), each with the settings its tests need. Run one with
@@ -26,6 +27,8 @@ export default defineConfig({
     pool: "forks",
     // Two cores: one worker each. More only contend, and make the timings below less steady.
     maxWorkers: 2,
+    // The integration files first, the longest first, and the short unit files last (project-order-sequencer.ts).
+    sequence: { sequencer: ProjectOrderSequencer },
     projects: [
       {
         extends: true,

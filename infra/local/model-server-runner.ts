@@ -8,21 +8,28 @@ import {
   type ModelServer,
   startModelServer,
 } from "#shared/model-server/index.js";
-import { simulatedHistory } from "#shared/sim/index.js";
+import { simulatedHistory, type TrainingHistoryOptions } from "#shared/sim/index.js";
 import { LocalStackError } from "./local-errors.js";
 import { applyEnvironment } from "./sdk-env.js";
 
 /** The folder `tailor train` writes and the local model server serves. */
 export const defaultModelsDir = ".tailor/models";
 
+/** The simulated history models are trained on when their folder has none: `tailor train`'s defaults. */
+export const DEFAULT_TRAINING_HISTORY: TrainingHistoryOptions = { seed: 1, customers: 600, days: 90 };
+
 /**
  * Makes sure `dir` holds model artifacts: when it is missing or has no JSON file, trains the models on the
- * simulator's history (as `tailor train` does with its defaults) and writes them. Resolves whether it trained.
+ * simulator's `history` (by default as `tailor train` does) and writes them. Resolves whether it trained.
  */
-export async function ensureModelArtifacts(dir: string, log: (line: string) => void): Promise<boolean> {
+export async function ensureModelArtifacts(
+  dir: string,
+  log: (line: string) => void,
+  history: TrainingHistoryOptions = DEFAULT_TRAINING_HISTORY,
+): Promise<boolean> {
   if (existsSync(dir) && (await readdir(dir)).some((file) => file.endsWith(".json"))) return false;
   log(`no model artifacts in ${dir}: training them on simulated history (tailor train)…`);
-  const { artifacts } = trainAll(simulatedHistory({ seed: 1, customers: 600, days: 90 }));
+  const { artifacts } = trainAll(simulatedHistory(history));
   await mkdir(dir, { recursive: true });
   await Promise.all([
     writeFile(join(dir, "purchase_30d.json"), `${JSON.stringify(artifacts.purchase, null, 2)}\n`),
@@ -60,6 +67,11 @@ export interface LocalModelsOptions {
    */
   readonly applyEnv?: boolean;
   readonly log?: (line: string) => void;
+  /**
+   * The simulated history to train on when `dir` holds no model (tests train on a smaller one).
+   * @default {@link DEFAULT_TRAINING_HISTORY}
+   */
+  readonly trainingHistory?: TrainingHistoryOptions;
 }
 
 /** The model file `tailor train` writes for the recommender, by its model name. */
@@ -117,7 +129,7 @@ export function endpointNames(named: NamedEndpoints): string[] {
 export async function startLocalModels(options: LocalModelsOptions = {}): Promise<LocalModels> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dir = resolve(options.dir ?? defaultModelsDir);
-  await ensureModelArtifacts(dir, log);
+  await ensureModelArtifacts(dir, log, options.trainingHistory);
   const models = await loadArtifactDirectory(dir);
   for (const [model, endpoint] of Object.entries(options.endpoints ?? {})) {
     const artifact = models.get(model);
