@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { type IngestRecord, ingestBatch } from "#shared/app/ingest-batch.js";
+import { eraseCustomer, isNothingHeld } from "#shared/app/privacy/erase-customer.js";
+import { exportCustomer } from "#shared/app/privacy/export-customer.js";
 import { KIND_CODES, type Profile } from "#shared/domain/profile/index.js";
 import { InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-stores.js";
+import { privacyFakes } from "../privacy/privacy-fakes.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const encoder = new TextEncoder();
@@ -298,5 +301,49 @@ describe("identity resolution", () => {
       expect(profile("kim")?.im).toBeUndefined();
       expect(profiles.emails.get("family@example.com")).toBe("kim");
     });
+  });
+
+  it("erases and exports a customer by any of its ids: every id, its forward, its email index entry", async () => {
+    const fakes = privacyFakes(NOW);
+    const profiles = fakes.profiles;
+    const deps = {
+      profiles,
+      quarantine: new InMemoryQuarantine(),
+      clock: { now: () => NOW },
+      identities: profiles,
+      tombstones: profiles,
+    };
+    const ingest = (events: Record<string, unknown>[]) =>
+      ingestBatch(
+        deps,
+        events.map((e) => record(e)),
+      );
+    await ingest([
+      viewed({ anonymousId: "web-1" }, "p-1"),
+      identify({ anonymousId: "lead-1" }, { email: "ana@example.com" }, 50),
+    ]);
+    await ingest([identify({ userId: "ana", anonymousId: "web-1" }, { email: "ana@example.com" })]);
+    fakes.ledger.add("web-1", { kind: "claim", item: { customerId: "web-1", sk: "key#k", state: "sent" } });
+    const privacy = { ...fakes.deps, identities: profiles };
+
+    const exported = await exportCustomer(privacy, "lead-1", "cli:ops");
+    expect(exported.customerId).toBe("ana");
+    expect(exported.profile?.identities).toEqual([
+      expect.objectContaining({ i: "web-1", h: "identify" }),
+      expect.objectContaining({ i: "lead-1", h: "email" }),
+    ]);
+    expect(exported.ledger.claims).toHaveLength(1); // found under the anonymous id it was made for
+
+    const erased = await eraseCustomer(privacy, "web-1", "cli:ops");
+    expect(isNothingHeld(erased)).toBe(false);
+    for (const id of ["ana", "web-1", "lead-1"]) expect(profiles.tombstones.get(id)?.kind).toBe("erased");
+    expect(profiles.forwards.size).toBe(0);
+    expect(profiles.emails.size).toBe(0);
+    expect(await fakes.ledger.list("web-1")).toEqual([]);
+
+    // A late anonymous event of a merged id is dropped, not folded into a new profile.
+    const late = await ingest([viewed({ anonymousId: "web-1" }, "p-2", 1)]);
+    expect(late.summary.erasedDropped).toBe(1);
+    expect(profiles.items.size).toBe(0);
   });
 });
