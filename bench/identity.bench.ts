@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
 import { type IngestDeps, type IngestRecord, ingestBatch } from "../shared/app/ingest-batch.js";
 import { DynamoProfileStore } from "../shared/aws/dynamo-profile-store.js";
@@ -19,13 +19,12 @@ import type { IdentityLink } from "../shared/domain/profile/index.js";
 import { dynamoSegmentDeps } from "../shared/lambda/segment-adapters.js";
 import { segmentEnvShape } from "../shared/lambda/segment-env.js";
 import type { ResolvedIds, StoredProfile } from "../shared/ports.js";
-import { simulate } from "../shared/sim/index.js";
 import { startBenchStack } from "./bench-stack.js";
+import { createProfilesTable, simulatorRecords } from "./ingest.bench.js";
 
 const CUSTOMERS = 400;
 const DAYS = 10;
 const MAX_EVENTS = 20_000;
-const encoder = new TextEncoder();
 
 /** The profile store with every read it makes counted in read units (and requests). */
 class CountingStore extends DynamoProfileStore {
@@ -70,23 +69,6 @@ interface Run {
   batchesWithExtraReads: number;
 }
 
-function traffic(): IngestRecord[] {
-  const records: IngestRecord[] = [];
-  let sequence = 0;
-  const start = Date.UTC(2026, 9, 1);
-  for (const { partitionKey, event, at } of simulate({ customers: CUSTOMERS, days: DAYS, seed: 11, start })) {
-    records.push({
-      sequenceNumber: String(++sequence).padStart(20, "0"),
-      partitionKey,
-      shardId: "shardId-000000000000",
-      data: encoder.encode(JSON.stringify(event)),
-      approximateArrivalTimestamp: at,
-    });
-    if (records.length >= MAX_EVENTS) break;
-  }
-  return records;
-}
-
 async function run(
   records: readonly IngestRecord[],
   env: Readonly<Record<string, string>>,
@@ -95,14 +77,7 @@ async function run(
   identities: boolean,
 ): Promise<Run> {
   const dynamodb = new DynamoDBClient({});
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  await createProfilesTable(dynamodb, tableName);
   const store = new CountingStore({ client: dynamodb, tableName });
   const now = records.reduce((max, record) => Math.max(max, record.approximateArrivalTimestamp), 0) + 60_000;
   const clock = { now: () => now };
@@ -165,7 +140,7 @@ export async function identityBench(): Promise<string[]> {
     const ingest = stack.plan.functions.find((f) => f.name === mapping?.functionName);
     if (mapping === undefined || ingest === undefined) throw new Error("the template has no ingest mapping");
     const batchSize = mapping.settings.batchSize;
-    const records = traffic();
+    const records = simulatorRecords({ customers: CUSTOMERS, days: DAYS, seed: 11, max: MAX_EVENTS });
     log(`identity: ${records.length} simulator events, resolution off, then on…`);
     const off = await run(records, ingest.environment, "bench-identity-off", batchSize, false);
     const on = await run(records, ingest.environment, "bench-identity-on", batchSize, true);

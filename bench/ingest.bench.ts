@@ -62,11 +62,18 @@ const cpuNow = () => {
   return (usage.user + usage.system) / 1000;
 };
 
-function traffic(): IngestRecord[] {
+/** The simulator's traffic as stream records on one shard: `customers` over `days`, at most `max` events. */
+export function simulatorRecords(options: {
+  readonly customers: number;
+  readonly days: number;
+  readonly seed: number;
+  readonly max: number;
+}): IngestRecord[] {
   const records: IngestRecord[] = [];
   const start = Date.UTC(2026, 9, 1);
   let sequence = 0;
-  for (const { partitionKey, event, at } of simulate({ customers: CUSTOMERS, days: DAYS, seed: 7, start })) {
+  const { customers, days, seed } = options;
+  for (const { partitionKey, event, at } of simulate({ customers, days, seed, start })) {
     records.push({
       sequenceNumber: String(++sequence).padStart(20, "0"),
       partitionKey,
@@ -74,10 +81,12 @@ function traffic(): IngestRecord[] {
       data: encoder.encode(JSON.stringify(event)),
       approximateArrivalTimestamp: at,
     });
-    if (records.length >= MAX_EVENTS) break;
+    if (records.length >= options.max) break;
   }
   return records;
 }
+
+const traffic = () => simulatorRecords({ customers: CUSTOMERS, days: DAYS, seed: 7, max: MAX_EVENTS });
 
 /** The events' own clock: the simulator's time, so windows and lifecycle behave as on the day. */
 function lastArrival(records: readonly IngestRecord[]): number {
@@ -182,8 +191,8 @@ function required(env: Readonly<Record<string, string>>, name: string): string {
   return value;
 }
 
-async function runNaive(records: readonly IngestRecord[], tableName: string, now: number): Promise<Figures> {
-  const client = new DynamoDBClient({});
+/** A fresh table shaped as the profiles table (`pk`), on-demand, on the local stack's DynamoDB. */
+export async function createProfilesTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -193,6 +202,11 @@ async function runNaive(records: readonly IngestRecord[], tableName: string, now
     }),
   );
   await client.send(new DescribeTableCommand({ TableName: tableName }));
+}
+
+async function runNaive(records: readonly IngestRecord[], tableName: string, now: number): Promise<Figures> {
+  const client = new DynamoDBClient({});
+  await createProfilesTable(client, tableName);
   const store = new ReadCountingStore(new DynamoProfileStore({ client, tableName }));
   const figures: Figures = { events: 0, seconds: 0, cpuMs: 0, writeRequests: 0, writeUnits: 0, readUnits: 0 };
   const started = performance.now();

@@ -189,19 +189,7 @@ export class DynamoProfileStore
         ? {}
         : { pend: { M: marshall(previous.profile, { removeUndefinedValues: true }) } }),
     };
-    try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#tableName,
-          Item: item,
-          ...this.#versionCondition(previous),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw new DependencyUnavailableError(`PutItem (forward) on ${this.#tableName} failed`, error);
-    }
+    return this.#putOver(item, previous, "PutItem (forward)");
   }
 
   async settleForward(id: string, to: string): Promise<void> {
@@ -296,6 +284,19 @@ export class DynamoProfileStore
     }
   }
 
+  /** Puts `item` over the stored version `previous` (none: over no item at all); false when another write came first. */
+  async #putOver(item: Item, previous: StoredProfile | undefined, what: string): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({ TableName: this.#tableName, Item: item, ...this.#versionCondition(previous) }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new DependencyUnavailableError(`${what} on ${this.#tableName} failed`, error);
+    }
+  }
+
   /** The condition of a versioned write: the stored version is `previous`'s, or no item exists at all. */
   #versionCondition(
     previous: StoredProfile | undefined,
@@ -346,18 +347,7 @@ export class DynamoProfileStore
       ...keyOf(profile.customerId),
     };
     const itemBytes = itemSizeBytes(item);
-    try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#tableName,
-          Item: item,
-          ...this.#versionCondition(previous),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { ok: false, reason: "conflict" };
-      throw new DependencyUnavailableError(`PutItem on ${this.#tableName} failed`, error);
-    }
+    if (!(await this.#putOver(item, previous, "PutItem"))) return { ok: false, reason: "conflict" };
     return { ok: true, version, itemBytes, writeUnits: writeUnitsFor(previous?.itemBytes ?? 0, itemBytes) };
   }
 

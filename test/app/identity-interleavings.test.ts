@@ -5,7 +5,9 @@ import { parseEvent, type TailorEvent } from "#shared/domain/events/index.js";
 import { foldEvents, KIND_CODES, type Profile } from "#shared/domain/profile/index.js";
 import type { IdentityLink } from "#shared/domain/profile/profile.js";
 import type { PutOutcome, ResolvedIds, StoredProfile } from "#shared/ports.js";
-import { InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-stores.js";
+import { type InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-stores.js";
+import { ScheduledProfileStore } from "../fakes/scheduled-profile-store.js";
+import { eventRecord } from "../support/event-record.js";
 
 /**
  * Identity resolution over the interleavings of its steps: batches of anonymous and identified events, on two
@@ -18,42 +20,6 @@ import { InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-sto
 const NOW = Date.UTC(2026, 10, 23, 12);
 const USERS = ["u-1", "u-2"];
 const ANONYMOUS = ["a-1", "a-2", "a-3"];
-const encoder = new TextEncoder();
-
-class ScheduledProfileStore extends InMemoryProfileStore {
-  readonly #s: fc.Scheduler;
-
-  constructor(s: fc.Scheduler) {
-    super();
-    this.#s = s;
-  }
-
-  override async resolveIds(ids: readonly string[]): Promise<ResolvedIds> {
-    await this.#s.schedule(Promise.resolve(`resolve ${ids.join(",")}`));
-    return super.resolveIds(ids);
-  }
-
-  override async put(profile: Profile, previous: StoredProfile | undefined): Promise<PutOutcome> {
-    await this.#s.schedule(Promise.resolve(`put ${profile.customerId}`));
-    return super.put(profile, previous);
-  }
-
-  override async retire(
-    id: string,
-    previous: StoredProfile | undefined,
-    to: string,
-    at: number,
-    link: IdentityLink,
-  ): Promise<boolean> {
-    await this.#s.schedule(Promise.resolve(`retire ${id} → ${to}`));
-    return super.retire(id, previous, to, at, link);
-  }
-
-  override async settleForward(id: string, to: string): Promise<void> {
-    await this.#s.schedule(Promise.resolve(`settle ${id}`));
-    return super.settleForward(id, to);
-  }
-}
 
 type Planned = { userId?: string; anonymousId?: string; kind: "page" | "view" | "add" | "alias" };
 
@@ -81,8 +47,6 @@ const planArbitrary = fc.array(
   { minLength: 1, maxLength: 4 },
 );
 
-let sequence = 0;
-
 function toJson(planned: Planned, n: number): Record<string, unknown> {
   const timestamp = new Date(NOW - 3_600_000 + n * 1_000).toISOString();
   const ids = {
@@ -106,17 +70,6 @@ function toJson(planned: Planned, n: number): Record<string, unknown> {
         previousId: planned.anonymousId,
       };
   }
-}
-
-function record(json: Record<string, unknown>, shardId: string): IngestRecord {
-  sequence++;
-  return {
-    sequenceNumber: String(sequence).padStart(12, "0"),
-    partitionKey: String(json.userId ?? json.anonymousId),
-    shardId,
-    data: encoder.encode(JSON.stringify(json)),
-    approximateArrivalTimestamp: NOW - 1_000,
-  };
 }
 
 /** Where an id's forwards lead in the store, after the run. */
@@ -154,7 +107,7 @@ describe("identity resolution over the orderings of its steps", () => {
             const json = toJson(planned, n);
             const parsed = parseEvent(json, NOW);
             if (parsed.ok) all.push(parsed.event);
-            return record(json, batch.shard);
+            return eventRecord(json, { shardId: batch.shard, arrivedAt: NOW - 1_000 });
           });
           deliveries.push(records);
           if (batch.redelivered) deliveries.push(records);

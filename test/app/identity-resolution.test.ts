@@ -5,21 +5,12 @@ import { exportCustomer } from "#shared/app/privacy/export-customer.js";
 import { KIND_CODES, type Profile } from "#shared/domain/profile/index.js";
 import { InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-stores.js";
 import { privacyFakes } from "../privacy/privacy-fakes.js";
+import { eventRecord } from "../support/event-record.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);
-const encoder = new TextEncoder();
-let sequence = 0;
 
-function record(event: Record<string, unknown>, shardId = "shardId-000000000000"): IngestRecord {
-  sequence++;
-  return {
-    sequenceNumber: String(sequence).padStart(12, "0"),
-    partitionKey: String(event.userId ?? event.anonymousId),
-    shardId,
-    data: encoder.encode(JSON.stringify(event)),
-    approximateArrivalTimestamp: NOW - 1_000,
-  };
-}
+const record = (event: Record<string, unknown>, shardId?: string) =>
+  eventRecord(event, { arrivedAt: NOW - 1_000, ...(shardId === undefined ? {} : { shardId }) });
 
 type Ids = { userId?: string; anonymousId?: string };
 let messages = 0;
@@ -64,8 +55,7 @@ const added = (ids: Ids, productId: string, minutesAgo = 20) =>
 const viewed = (ids: Ids, productId: string, minutesAgo = 25) =>
   track(ids, "Product Viewed", { product_id: productId, category: "books" }, minutesAgo);
 
-function setup() {
-  const profiles = new InMemoryProfileStore();
+function setup(profiles: InMemoryProfileStore = new InMemoryProfileStore()) {
   const deps = {
     profiles,
     quarantine: new InMemoryQuarantine(),
@@ -305,19 +295,7 @@ describe("identity resolution", () => {
 
   it("erases and exports a customer by any of its ids: every id, its forward, its email index entry", async () => {
     const fakes = privacyFakes(NOW);
-    const profiles = fakes.profiles;
-    const deps = {
-      profiles,
-      quarantine: new InMemoryQuarantine(),
-      clock: { now: () => NOW },
-      identities: profiles,
-      tombstones: profiles,
-    };
-    const ingest = (events: Record<string, unknown>[]) =>
-      ingestBatch(
-        deps,
-        events.map((e) => record(e)),
-      );
+    const { profiles, ingest } = setup(fakes.profiles);
     await ingest([
       viewed({ anonymousId: "web-1" }, "p-1"),
       identify({ anonymousId: "lead-1" }, { email: "ana@example.com" }, 50),

@@ -11,7 +11,8 @@ import type {
   Tombstone,
   TombstoneKind,
 } from "#shared/ports.js";
-import { InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-stores.js";
+import { InMemoryQuarantine } from "../fakes/in-memory-stores.js";
+import { ScheduledProfileStore } from "../fakes/scheduled-profile-store.js";
 import { privacyFakes } from "./privacy-fakes.js";
 
 /**
@@ -25,41 +26,6 @@ const NOW = Date.UTC(2026, 10, 23, 12);
 const VICTIM = "victim";
 const OTHERS = ["c-1", "c-2", "c-3"];
 const encoder = new TextEncoder();
-
-/** The profile store, with every call a step the scheduler orders. */
-class ScheduledProfileStore extends InMemoryProfileStore {
-  readonly #s: fc.Scheduler;
-
-  constructor(s: fc.Scheduler) {
-    super();
-    this.#s = s;
-  }
-
-  override async get(customerId: string): Promise<StoredProfile | undefined> {
-    await this.#s.schedule(Promise.resolve(`get ${customerId}`));
-    return super.get(customerId);
-  }
-
-  override async loadWithTombstones(customerIds: readonly string[]): Promise<ProfilesAndTombstones> {
-    await this.#s.schedule(Promise.resolve(`load ${customerIds.join(",")}`));
-    return super.loadWithTombstones(customerIds);
-  }
-
-  override async put(profile: Profile, previous: StoredProfile | undefined): Promise<PutOutcome> {
-    await this.#s.schedule(Promise.resolve(`put ${profile.customerId}`));
-    return super.put(profile, previous);
-  }
-
-  override async erase(customerId: string, erasedAt: number, kind: TombstoneKind): Promise<ErasedProfile> {
-    await this.#s.schedule(Promise.resolve(`erase ${customerId}`));
-    return super.erase(customerId, erasedAt, kind);
-  }
-
-  override async tombstone(customerId: string): Promise<Tombstone | undefined> {
-    await this.#s.schedule(Promise.resolve(`tombstone ${customerId}`));
-    return super.tombstone(customerId);
-  }
-}
 
 let sequence = 0;
 
