@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDynamo } from "#cli/stack-access.js";
 import { trainAll } from "#shared/app/training/index.js";
 import { simulatedHistory } from "#shared/sim/index.js";
-import { captureOutput } from "../support/capture-output.js";
 import { tempDir } from "../local/helpers.js";
+import { captureOutput } from "../support/capture-output.js";
 
 /**
  * `tailor start` end to end on a tiny shop (the real template, handlers, models and batch jobs), at chosen
