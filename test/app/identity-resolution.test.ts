@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type IngestRecord, ingestBatch } from "#shared/app/ingest-batch.js";
+import { ingestBatch } from "#shared/app/ingest-batch.js";
 import { eraseCustomer, isNothingHeld } from "#shared/app/privacy/erase-customer.js";
 import { exportCustomer } from "#shared/app/privacy/export-customer.js";
 import { KIND_CODES, type Profile } from "#shared/domain/profile/index.js";

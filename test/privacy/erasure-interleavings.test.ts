@@ -2,15 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type IngestRecord, ingestBatch } from "#shared/app/ingest-batch.js";
 import { eraseCustomer } from "#shared/app/privacy/erase-customer.js";
-import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
-import type {
-  ErasedProfile,
-  ProfilesAndTombstones,
-  PutOutcome,
-  StoredProfile,
-  Tombstone,
-  TombstoneKind,
-} from "#shared/ports.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
 import { InMemoryQuarantine } from "../fakes/in-memory-stores.js";
 import { ScheduledProfileStore } from "../fakes/scheduled-profile-store.js";
 import { privacyFakes } from "./privacy-fakes.js";
