@@ -1,179 +1,44 @@
-import { type ExperimentIncrement, experimentIncrements } from "../domain/analytics/index.js";
-import { type CampaignLibrary, intentsForEvents } from "../domain/campaigns/index.js";
-import type { TailorEvent } from "../domain/events/index.js";
 import { customerHash } from "../domain/privacy/customer-hash.js";
 import { foldEvents } from "../domain/profile/index.js";
-import type { EvaluationContext, SegmentTransition } from "../domain/segments/contracts.js";
-import { IdentityRaceError, ProfileConflictError } from "../errors.js";
-import type {
-  AuditLog,
-  Clock,
-  ExperimentCounters,
-  Forward,
-  IdentityStore,
-  ProfileStore,
-  Quarantine,
-  QuarantinedRecord,
-  SizeDelta,
-  StoredProfile,
-  StreamRecord,
-  TombstoneReader,
-} from "../ports.js";
-import { consentAuditEntries } from "./consent/consent-audit-entries.js";
+import type { QuarantinedRecord, SizeDelta, StoredProfile } from "../ports.js";
 import { type DecodedEntry, decodeRecords } from "./decode-records.js";
-import { counterFlushId, type FlushResult, flushOutbox, type OutboxDeps } from "./flush-outbox.js";
+import type { OutboxDeps } from "./flush-outbox.js";
+import { resolveIdentities } from "./identity/resolve-identities.js";
 import {
-  absorbInto,
-  claimCustomerEmail,
-  type Retired,
-  retireIds,
-  settleRetired,
-} from "./identity/absorb-ids.js";
-import { normalEmail, type ResolvedCustomer, resolveIdentities } from "./identity/resolve-identities.js";
+  type BatchRun,
+  type CustomerBatch,
+  emptySummary,
+  type IngestDeps,
+  type IngestRecord,
+  type IngestResult,
+  type IngestSummary,
+} from "./ingest/ingest-types.js";
+import { writeCustomer } from "./ingest/write-customer.js";
 import { mapLimit } from "./map-limit.js";
 import { consentActor, isConsentEvent } from "./privacy/consent-audit.js";
 import {
   hasSignificantEvent,
   type RealtimeScores,
-  type RealtimeScoring,
   scoreBatchInRealTime,
 } from "./rescoring/realtime-scoring.js";
-import { withScores } from "./rescoring/rescore-slice.js";
-import type { SendScheduling } from "./schedule-intents.js";
-import { type SegmentDeps, sizeDeltas } from "./segment-deps.js";
-import { settleSegments } from "./settle-segments.js";
+
+export type { IngestDeps, IngestRecord, IngestResult, IngestSummary } from "./ingest/ingest-types.js";
 
 /**
- * One record as delivered by the stream, before any decoding, or one user record of a KPL-aggregated record
- * (the ingest handler de-aggregates before calling {@link ingestBatch}).
- */
-export type IngestRecord = StreamRecord;
-
-export interface IngestDeps {
-  readonly profiles: ProfileStore;
-  readonly quarantine: Quarantine;
-  readonly clock: Clock;
-  /** Optimistic write attempts per customer before its records are failed back to the stream. @default 5 */
-  readonly maxWriteAttempts?: number;
-  /** Profiles written in parallel. @default 16 */
-  readonly writeConcurrency?: number;
-  /**
-   * Segment evaluation after each fold: memberships, transitions (published through the profile's outbox),
-   * timers and size counters.
-   * @default - no segments: profiles are folded and written, nothing else
-   */
-  readonly segments?: SegmentDeps;
-  /**
-   * Event-triggered campaigns: the journeys each batch starts become send intents, kept in the profile's outbox
-   * `oi` by the same write and then handed to the sends queue (due now) or send timers (delays). Needs `segments`
-   * (the outbox is flushed with the transitions).
-   * @default - no campaigns
-   */
-  readonly campaigns?: { readonly library: CampaignLibrary; readonly sends: SendScheduling };
-  /**
-   * Erasure: profiles are loaded together with the tombstones of the batch's customers, and the events of an
-   * erased customer are dropped (counted in `erasedDropped`), never used to rebuild a profile.
-   * @default - no tombstones read: profiles are loaded with `profiles.getMany`
-   */
-  readonly tombstones?: TombstoneReader;
-  /**
-   * The audit log: `consent.changed` for every consent decision a written fold applied, and
-   * `customer.erasure_dropped_event` per batch and erased customer. An entry that cannot be appended fails the
-   * customer's records back to the stream (appended before the profile write, so the redelivery appends it).
-   * @default - nothing audited
-   */
-  readonly audit?: AuditLog;
-  /**
-   * Experiment counters: deliveries, unique opens and clicks, bounces, complaints and attributed conversions of
-   * each campaign's arms. With `segments`, a write's increments go into the profile's outbox `ox` by the same write
-   * and are added to the counters right after, once per write (a crash or an outage delays them, never loses or
-   * doubles them); without `segments`, they are added after the write (a crash there loses them).
-   * @default - nothing counted
-   */
-  readonly experiments?: ExperimentCounters;
-  /** How long after a delivery or click an order counts as the email's conversion. @default 3 days */
-  readonly conversionWindowMs?: number;
-  /**
-   * Real-time scoring: a customer with an order, cart add or checkout in the batch is rescored (at most once per
-   * interval) before the write, so the new tiers and segment memberships go in the same single write.
-   * @default - scores change only in the nightly rescoring
-   */
-  readonly scoring?: RealtimeScoring;
-  /**
-   * Identity resolution: events are resolved through the identity map (forwards at merged ids' keys, read with the
-   * batch's profiles) to the customer they belong to, and an event that links an anonymous id to a known customer
-   * merges the two profiles (see `resolveIdentities` and `retireIds`). Also reads tombstones (as `tombstones`).
-   * @default - every event folds into the profile of its own `userId ?? anonymousId`
-   */
-  readonly identities?: IdentityStore;
-}
-
-/** What one batch did, for metrics, logs and the benchmark. */
-export interface IngestSummary {
-  records: number;
-  events: number;
-  quarantined: number;
-  duplicates: number;
-  customers: number;
-  profilesWritten: number;
-  profilesUnchanged: number;
-  conflicts: number;
-  /** Write units of the profile puts (the outbox clears are counted apart, in `outboxWriteUnits`). */
-  writeUnits: number;
-  failedRecords: number;
-  /** Segment transitions the batch produced (entries and exits). */
-  transitions: number;
-  /** Transitions published to the queue, including older ones healed from stored outboxes. */
-  transitionsPublished: number;
-  /** Conditional profile updates that cleared published transitions from outboxes. */
-  outboxWrites: number;
-  outboxWriteUnits: number;
-  /** Timer items put (one write unit each: the items are far below 1 KB). */
-  timerWrites: number;
-  /** Send intents the batch's events started (campaign journeys, one per step). */
-  intents: number;
-  /** Send intents handed to the sends queue (due now), including older ones healed from stored outboxes. */
-  intentsEnqueued: number;
-  /** Send intents handed to send timers (due later). */
-  intentsTimed: number;
-  /** Send timer writes (timer items and their index). */
-  sendTimerWrites: number;
-  /** Size counter updates (one write unit each), summed per counter shard over the batch. */
-  counterWrites: number;
-  /** Counter updates that failed: sizes drift until the next recount (the batch still succeeds). */
-  counterFailures: number;
-  /** Events dropped because their customer was erased (a tombstone exists). */
-  erasedDropped: number;
-  /** Customers rescored in real time (an order, a cart add or a checkout). */
-  scored: number;
-  /** Real-time rescorings the endpoint could not answer: the customers kept their last scores. */
-  scoringUnavailable: number;
-  /** Experiment counter writes. */
-  experimentWrites: number;
-  /** Experiment increments whose write failed: reports undercount them. */
-  experimentFailures: number;
-  /** Ids merged into known customers (an anonymous id, an alias, or its profile with them). */
-  merges: number;
-  /** Links the identity rules refused (recorded on the customer). */
-  identityConflicts: number;
-  /** Identity reads beyond the batch's one profile read (forwards followed, first-time links looked up). */
-  identityReads: number;
-  /** Identity writes: forwards at merged ids' keys and the clearing of their snapshots. */
-  identityWrites: number;
-}
-
-export interface IngestResult {
-  /** Sequence numbers to report back as batch item failures: the stream redelivers from the lowest. */
-  readonly failed: ReadonlySet<string>;
-  readonly summary: IngestSummary;
-}
-
-type CustomerBatch = ResolvedCustomer;
-
-/**
- * Ingests one stream batch: decode and validate every record, quarantine the malformed ones with their bytes and
- * reason, group the rest by customer, load those profiles in one batch, fold, and write each changed profile once
- * with an optimistic version check (reloading and refolding on a conflict). A customer whose write cannot be
+ * Ingests one stream batch, in stages:
+ *
+ * 1. **decode** (`decode-records.ts`, de-aggregation before it in the handler): validate every record, quarantine
+ *    the malformed ones with their bytes and reason, group the rest by id;
+ * 2. **resolve identities** (`identity/resolve-identities.ts`, with `identities`): the one read that loads the
+ *    batch's profiles also finds merged ids' forwards; events are regrouped by the customer they belong to, and
+ *    the links they make are decided;
+ * 3. **score** the customers with a significant event (with `scoring`);
+ * 4. **merge, dedup and fold, evaluate, write** (`ingest/write-customer.ts`), per customer: ids merged in, events
+ *    folded, segments and journeys evaluated, ONE conditional write carrying the outbox;
+ * 5. **side effects flushed from the outbox** (`flush-outbox.ts`) right after each write;
+ * 6. erased customers' events dropped and audited, segment sizes added once for the batch.
+ *
+ * Each changed profile is written once with an optimistic version check (reloading and refolding on a conflict). A customer whose write cannot be
  * made has its records reported as failed, so the stream redelivers them; the fold's messageId memory makes
  * every redelivery harmless.
  *
@@ -195,38 +60,7 @@ type CustomerBatch = ResolvedCustomer;
 export async function ingestBatch(deps: IngestDeps, records: readonly IngestRecord[]): Promise<IngestResult> {
   const now = deps.clock.now();
   const failed = new Set<string>();
-  const summary: IngestSummary = {
-    records: records.length,
-    events: 0,
-    quarantined: 0,
-    duplicates: 0,
-    customers: 0,
-    profilesWritten: 0,
-    profilesUnchanged: 0,
-    conflicts: 0,
-    writeUnits: 0,
-    failedRecords: 0,
-    transitions: 0,
-    transitionsPublished: 0,
-    outboxWrites: 0,
-    outboxWriteUnits: 0,
-    timerWrites: 0,
-    intents: 0,
-    intentsEnqueued: 0,
-    intentsTimed: 0,
-    sendTimerWrites: 0,
-    counterWrites: 0,
-    counterFailures: 0,
-    scored: 0,
-    scoringUnavailable: 0,
-    experimentWrites: 0,
-    experimentFailures: 0,
-    erasedDropped: 0,
-    merges: 0,
-    identityConflicts: 0,
-    identityReads: 0,
-    identityWrites: 0,
-  };
+  const summary = emptySummary(records.length);
 
   const byCustomer = new Map<string, CustomerBatch>();
   const quarantining: Promise<void>[] = [];
@@ -330,38 +164,6 @@ function quarantined(entry: Extract<DecodedEntry, { ok: false }>, now: number): 
   };
 }
 
-interface BatchRun {
-  readonly deps: IngestDeps;
-  readonly now: number;
-  readonly summary: IngestSummary;
-  readonly context: EvaluationContext;
-  /** Size changes of the written profiles, summed and written once at the end of the batch. */
-  readonly deltas: SizeDelta[];
-  /** Where the outboxes go after a write (undefined without segments). */
-  readonly outbox: OutboxDeps | undefined;
-  /** Actors of the consent events, by messageId. */
-  readonly actors: ReadonlyMap<string, string>;
-}
-
-/** One customer's profile, whether it was erased, and the forward at its key if it was merged into another. */
-async function reloadProfile(
-  deps: IngestDeps,
-  customerId: string,
-): Promise<{ stored: StoredProfile | undefined; erased: boolean; forward?: Forward }> {
-  if (deps.identities !== undefined) {
-    const { profiles, erased, forwards } = await deps.identities.resolveIds([customerId]);
-    const forward = forwards.get(customerId);
-    return {
-      stored: profiles.get(customerId),
-      erased: erased.has(customerId),
-      ...(forward === undefined ? {} : { forward }),
-    };
-  }
-  if (deps.tombstones === undefined) return { stored: await deps.profiles.get(customerId), erased: false };
-  const { profiles, erased } = await deps.tombstones.loadWithTombstones([customerId]);
-  return { stored: profiles.get(customerId), erased: erased.has(customerId) };
-}
-
 /**
  * The batch's customers and their profiles: with identities, resolved through the identity map (the events
  * regrouped by the customer they end at); else each id its own customer. Tombstones are read with the profiles.
@@ -456,247 +258,4 @@ async function scoreBatch(
     if (outcome === "unavailable") summary.scoringUnavailable++;
   }
   return results;
-}
-
-/** Forwards a customer's events follow at most when its id turns out to be merged away while they are written. */
-const MAX_REDIRECTS = 3;
-
-/**
- * Writes one customer's share of the batch ({@link writeCustomerOnce}); when the customer turns out to have been
- * merged into another meanwhile (its key now holds a forward), its events follow the forward and are written there.
- */
-async function writeCustomer(
-  run: BatchRun,
-  batch: CustomerBatch,
-  initial: StoredProfile | undefined,
-  realtime: RealtimeScores | undefined,
-): Promise<"written" | "unchanged" | "erased"> {
-  let current = batch;
-  let stored = initial;
-  for (let hop = 0; ; hop++) {
-    const outcome = await writeCustomerOnce(run, current, stored, realtime);
-    if (typeof outcome === "string") return outcome;
-    if (hop >= MAX_REDIRECTS) throw new ProfileConflictError(current.customerId, hop);
-    const { forward } = outcome;
-    const to = forward.to;
-    const reloaded = await reloadProfile(run.deps, to);
-    if (reloaded.erased) return "erased";
-    // The merged-away profile's snapshot goes with the events if the customer does not hold it yet.
-    const link = forward.link ?? { i: current.customerId, h: "identify", at: forward.at, m: "", v: 0 };
-    current = {
-      customerId: to,
-      events: current.events.map((event) => ({ ...event, customerId: to })),
-      sequenceNumbers: current.sequenceNumbers,
-      absorbs: [{ id: current.customerId, link, source: undefined, forward }],
-      conflicts: current.conflicts,
-    };
-    stored = reloaded.stored;
-  }
-}
-
-/**
- * Folds and writes one customer's events (reloading and refolding on a version conflict), after merging in the ids
- * the batch links to it (forwards first, then one write of the merged profile, then the forwards' snapshots
- * dropped). Resolves `erased` when the customer turned out to be erased: its key holds a tombstone, so the write
- * failed on it and nothing was written; the timers this attempt scheduled are taken back. Resolves the forward
- * when the customer turned out to be merged into another.
- */
-async function writeCustomerOnce(
-  run: BatchRun,
-  batch: CustomerBatch,
-  initial: StoredProfile | undefined,
-  realtime: RealtimeScores | undefined,
-): Promise<"written" | "unchanged" | "erased" | { forward: Forward }> {
-  const { deps, now, summary } = run;
-  const attempts = deps.maxWriteAttempts ?? 5;
-  const scheduled = new Set<number>();
-  const audited = new Set<string>();
-  const { retired, conflicts } = await retire(run, batch);
-  let stored = initial;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const absorbed = absorbInto(stored?.profile, batch.customerId, retired, conflicts, now);
-    const before = absorbed.profile;
-    const folded = foldEvents(before, batch.customerId, batch.events, now);
-    if (!folded.changed && !absorbed.changed) {
-      summary.duplicates += folded.duplicates;
-      summary.profilesUnchanged++;
-      // A crash between an earlier write and its publish left outbox entries behind: deliver them now.
-      if (run.outbox !== undefined && stored !== undefined) {
-        count(
-          summary,
-          await flushOutbox(run.outbox, { ...stored.profile, itemBytes: stored.itemBytes }, now),
-        );
-      }
-      return "unchanged";
-    }
-    let profile = folded.profile;
-    // Scored once for the batch, before the writes: a version conflict reapplies the same scores.
-    if (realtime !== undefined) profile = withScores(profile, realtime.scores) ?? profile;
-    let transitions: SegmentTransition[] = [];
-    if (deps.segments !== undefined) {
-      const settled = settleSegments(profile, deps.segments.library, now, run.context, {
-        historical: onlyHistory(batch.events),
-      });
-      profile = settled.profile;
-      transitions = settled.transitions;
-      if (settled.scheduleAt !== undefined && !scheduled.has(settled.scheduleAt)) {
-        // Before the profile write: a stored `tm` must always have its timer.
-        summary.timerWrites += await deps.segments.timers.schedule(batch.customerId, settled.scheduleAt);
-        scheduled.add(settled.scheduleAt);
-      }
-    }
-    let intents = 0;
-    if (deps.campaigns !== undefined) {
-      // After the merge: a journey the merged-away id already started is not started again here.
-      const started = intentsForEvents(deps.campaigns.library, before, profile, batch.events, now);
-      if (started.length > 0) {
-        profile = { ...profile, oi: [...(profile.oi ?? []), ...started] };
-        intents = started.length;
-      }
-    }
-    const increments =
-      deps.experiments === undefined
-        ? []
-        : experimentIncrements(before, profile, batch.events, deps.conversionWindowMs);
-    if (increments.length > 0 && run.outbox !== undefined) {
-      // Counted by the same write: the entry is named by the version this write makes.
-      const id = (stored?.profile.version ?? 0) + 1;
-      profile = { ...profile, ox: [...(profile.ox ?? []), { id, i: increments }] };
-    }
-    if (deps.audit !== undefined) {
-      const actorOf = (event: TailorEvent) => run.actors.get(event.messageId) ?? "app:stream";
-      const entries = consentAuditEntries(before, profile, batch.events, actorOf).filter(
-        (entry) => !audited.has(entry.id),
-      );
-      if (entries.length > 0) {
-        // Before the write: once the profile holds the change, a redelivery is a duplicate and audits nothing.
-        await deps.audit.append(entries);
-        for (const entry of entries) audited.add(entry.id);
-      }
-    }
-    let releasedEmail: string | undefined;
-    if (deps.identities !== undefined) {
-      // Before the write, which then records that the customer holds its address (`ec`).
-      const brought = { events: batch.events, retired };
-      const claimed = await claimCustomerEmail(deps.identities, profile, brought, normalEmail);
-      profile = claimed.profile;
-      releasedEmail = claimed.previous;
-      summary.identityWrites += claimed.writes;
-    }
-    const outcome = await deps.profiles.put(profile, stored);
-    if (outcome.ok) {
-      summary.duplicates += folded.duplicates;
-      summary.profilesWritten++;
-      summary.writeUnits += outcome.writeUnits;
-      summary.intents += intents;
-      summary.merges += absorbed.merged;
-      summary.identityConflicts += absorbed.recorded;
-      if (deps.identities !== undefined) {
-        summary.identityWrites += await settleRetired(deps.identities, batch.customerId, retired);
-        if (releasedEmail !== undefined) {
-          await deps.identities.releaseEmail(releasedEmail, batch.customerId);
-          summary.identityWrites++;
-        }
-      }
-      if (run.outbox !== undefined) {
-        summary.transitions += transitions.length;
-        run.deltas.push(...sizeDeltas(transitions), ...absorbed.sizeDeltas);
-        count(
-          summary,
-          await flushOutbox(
-            run.outbox,
-            { ...profile, version: outcome.version, itemBytes: outcome.itemBytes },
-            now,
-          ),
-        );
-      } else if (deps.experiments !== undefined && increments.length > 0) {
-        await addCountsDirectly(deps.experiments, summary, batch.customerId, outcome.version, increments);
-      }
-      return "written";
-    }
-    summary.conflicts++;
-    const reloaded = await reloadProfile(deps, batch.customerId);
-    if (reloaded.erased || reloaded.forward !== undefined) {
-      // Erased (the tombstone won) or merged away while this batch was in flight: take back this attempt's timers.
-      if (deps.segments !== undefined) {
-        const { timers } = deps.segments;
-        await Promise.all(
-          [...scheduled].map((dueAt) => timers.complete({ customerId: batch.customerId, dueAt })),
-        );
-      }
-      if (reloaded.forward !== undefined) return { forward: reloaded.forward };
-      // The ids this write was merging go with the erased customer.
-      const { identities } = deps;
-      if (identities !== undefined) {
-        await Promise.all(retired.map((r) => identities.eraseForward(r.id, batch.customerId, now)));
-      }
-      return "erased";
-    }
-    stored = reloaded.stored;
-  }
-  throw new ProfileConflictError(batch.customerId, attempts);
-}
-
-/**
- * Step one of the customer's merges (see `retireIds`): forwards written at the ids it absorbs. The snapshots'
- * own outboxes (a crash left them unpublished) are delivered under their own ids; their clear fails on the forward,
- * which is harmless: every consumer of an outbox de-duplicates.
- */
-async function retire(
-  run: BatchRun,
-  batch: CustomerBatch,
-): Promise<{ retired: Retired[]; conflicts: CustomerBatch["conflicts"] }> {
-  const { identities } = run.deps;
-  if (identities === undefined || batch.absorbs.length === 0)
-    return { retired: [], conflicts: batch.conflicts };
-  const outcome = await retireIds(identities, batch.customerId, batch.absorbs, run.now);
-  run.summary.identityWrites += outcome.writes;
-  const lost = outcome.conflicts[0];
-  if (lost !== undefined) {
-    // Its events may have been regrouped here: redelivered, they are resolved to the customer that won.
-    throw new IdentityRaceError(batch.customerId, lost.i, lost.o ?? "another customer");
-  }
-  if (run.outbox !== undefined) {
-    for (const { snapshot } of outcome.retired) {
-      if (snapshot === undefined) continue;
-      count(
-        run.summary,
-        await flushOutbox(run.outbox, { ...snapshot.profile, itemBytes: snapshot.itemBytes }, run.now),
-      );
-    }
-  }
-  return { retired: outcome.retired, conflicts: batch.conflicts };
-}
-
-/**
- * Whether a customer's events are all imported history: then the segment changes they cause start no campaign.
- * One live event among them and the transitions are live (it may be what caused them).
- */
-function onlyHistory(events: readonly TailorEvent[]): boolean {
-  return events.length > 0 && events.every((event) => event.historical === true);
-}
-
-/** Experiment counts without an outbox (no `segments`): added right after the write, named by its version. */
-async function addCountsDirectly(
-  experiments: ExperimentCounters,
-  summary: IngestSummary,
-  customerId: string,
-  version: number,
-  increments: readonly ExperimentIncrement[],
-): Promise<void> {
-  try {
-    summary.experimentWrites += await experiments.add(counterFlushId(customerId, version), increments);
-  } catch {
-    summary.experimentFailures += increments.length;
-  }
-}
-
-function count(summary: IngestSummary, flushed: FlushResult): void {
-  summary.transitionsPublished += flushed.published;
-  summary.experimentWrites += flushed.counterWrites;
-  summary.outboxWrites += flushed.outboxWrites;
-  summary.outboxWriteUnits += flushed.writeUnits;
-  summary.intentsEnqueued += flushed.enqueued;
-  summary.intentsTimed += flushed.timed;
-  summary.sendTimerWrites += flushed.sendTimerWrites;
 }

@@ -20,6 +20,10 @@ export function reportIngest({ metrics, logger }: Observability, summary: Ingest
     SendIntents: summary.intents,
     SendIntentsEnqueued: summary.intentsEnqueued,
     SendIntentsTimed: summary.intentsTimed,
+    IdentitiesMerged: summary.merges,
+    IdentityLinksRefused: summary.identityConflicts,
+    IdentityReads: summary.identityReads,
+    IdentityWrites: summary.identityWrites,
   });
   logOutcome(
     logger,
