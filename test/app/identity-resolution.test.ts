@@ -213,6 +213,23 @@ describe("identity resolution", () => {
     expect(profiles.forwards.get("anon-c")?.forward.pending).toBeUndefined();
   });
 
+  it("clears a snapshot left in a forward by a crash after the merge, without merging it again", async () => {
+    const { ingest, profile, profiles } = setup();
+    const anon = { anonymousId: "anon-s" };
+    await ingest([viewed(anon, "p-1")]);
+    const snapshot = profiles.items.get("anon-s");
+    await ingest([identify({ userId: "u-s", ...anon })]);
+    // The function died after the customer's write, before the forward dropped its snapshot.
+    const stored = profiles.forwards.get("anon-s");
+    if (stored === undefined || snapshot === undefined) throw new Error("no forward");
+    profiles.forwards.set("anon-s", { ...stored, forward: { ...stored.forward, pending: snapshot } });
+
+    const result = await ingest([viewed(anon, "p-2", 2)]);
+    expect(result.summary.merges).toBe(0);
+    expect(count(profile("u-s"), "product_viewed")).toBe(2);
+    expect(profiles.forwards.get("anon-s")?.forward.pending).toBeUndefined();
+  });
+
   it("redirects a batch whose anonymous profile was merged away while it was being written", async () => {
     const { ingest, profile, profiles } = setup();
     const anon = { anonymousId: "anon-r" };

@@ -44,6 +44,8 @@ export interface ResolvedBatch {
   readonly extraReads: number;
   /** Merged ids whose customer was erased: their forwards (and any snapshot in them) are to be erased too. */
   readonly orphans: { readonly id: string; readonly to: string }[];
+  /** Forwards still keeping a snapshot their customer already holds (a crash before the clear): to clear. */
+  readonly settled: { readonly id: string; readonly to: string }[];
 }
 
 /** Forwards followed at most (a merged id points at the customer it joined; chains come from merged merges). */
@@ -159,6 +161,7 @@ export async function resolveIdentities(
     assigned.set(id, target);
   }
 
+  const settled: { id: string; to: string }[] = [];
   // A forward whose snapshot its customer does not hold yet (a merge in progress on another shard, or one a crash
   // interrupted) is finished by whoever meets it first: before the events that followed it are folded, so the
   // snapshot's dedup memory is there to recognise them.
@@ -170,14 +173,12 @@ export async function resolveIdentities(
       const target = table.canonical(current);
       const version = forward.pending?.profile.version ?? 0;
       const planned = absorbs.get(target)?.some((absorb) => absorb.id === current) === true;
-      if (
-        forward.pending !== undefined &&
-        !planned &&
-        !hasAbsorbed(table.profile(target), current, version)
-      ) {
+      const absorbed = hasAbsorbed(table.profile(target), current, version);
+      if (forward.pending !== undefined && !planned && !absorbed) {
         const link = forward.link ?? { i: current, h: "identify", at: forward.at, m: "", v: version };
         push(absorbs, target, { id: current, link: { ...link, v: version }, source: undefined, forward });
       }
+      if (forward.pending !== undefined && absorbed) settled.push({ id: current, to: forward.to });
       current = forward.to;
     }
   }
@@ -221,6 +222,7 @@ export async function resolveIdentities(
     loaded: table.result(),
     extraReads: table.reads - 1,
     orphans,
+    settled,
   };
 }
 
