@@ -202,7 +202,7 @@ describe("campaign infrastructure", () => {
     it("gets its sender, configuration set, share of the send rate, API URL and secret in its environment", () => {
       const variables = resourceOf(stack.dispatch.function).Properties.Environment.Variables;
       expect(variables).toMatchObject({
-        FROM_ADDRESS: "Tailor Shop <shop@example.com>",
+        FROM_ADDRESS: LOCAL_STACK_SETTINGS.fromAddress,
         SES_CONFIGURATION_SET: "tailor",
         SEND_RATE_PER_SECOND: "7",
         PUBLIC_API_URL: stack.resolve(stack.api.url),

@@ -182,16 +182,16 @@ describe("privacy infrastructure", () => {
   });
 
   describe("throttling and concurrency", () => {
-    it("reserves and caps the API function's concurrency at 20", () => {
+    it("reserves none of the API function's concurrency by default (low-quota accounts could not create it)", () => {
       // THEN
-      expect(resourceOf(stack.api.function).Properties.ReservedConcurrentExecutions).toBe(20);
+      expect(resourceOf(stack.api.function).Properties.ReservedConcurrentExecutions).toBeUndefined();
     });
 
     it("takes the reservation from the CDK context, as `cdk deploy -c apiReservedConcurrency=…` gives it", () => {
       // GIVEN
       const node = (context: Record<string, unknown>) => new App({ context }).node;
       // WHEN / THEN
-      expect(resolveApiReservedConcurrency({}, node({}))).toBe(20);
+      expect(resolveApiReservedConcurrency({}, node({}))).toBeUndefined();
       expect(resolveApiReservedConcurrency({}, node({ apiReservedConcurrency: "7" }))).toBe(7);
       expect(resolveApiReservedConcurrency({}, node({ apiReservedConcurrency: "none" }))).toBeUndefined();
       expect(

@@ -352,9 +352,9 @@ describe("TailorStack", () => {
       });
       // Ingest's four, the transitions dead letters, the segment timers' errors and undelivered ticks, the
       // sends queue's two, dispatch, API and SES feedback errors, SES feedback dead letters, the campaign
-      // triggers' three, the delivery alarms' three (bounce rate, complaint rate, send volume), and the
-      // rescoring's three (failed runs, timed-out runs, undelivered starts).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 22);
+      // triggers' three, the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
+      // good), and the rescoring's three (failed runs, timed-out runs, undelivered starts).
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 23);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {
