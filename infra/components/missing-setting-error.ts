@@ -20,10 +20,10 @@ export class MissingSettingError extends InfraConfigError {
 
   constructor(missing: readonly RequiredSetting[]) {
     const lines = missing.map(
-      ({ key, what, example }) => `${key} (${what}), e.g. -c ${key}=${quoted(example)}`,
+      ({ key, what, example }) => `\n  ${key}: ${what}, e.g. -c ${key}=${quoted(example)}`,
     );
     super(
-      `required setting(s) missing: ${lines.join("; ")}. Give them with -c on the cdk command line, in the ` +
+      `required setting(s) missing:${lines.join("")}\nGive them with -c on the cdk command line, in the ` +
         `"context" of cdk.json, or as stack props (docs/deploy.md, "Settings").`,
     );
     this.keys = missing.map(({ key }) => key);
