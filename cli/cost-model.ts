@@ -30,7 +30,7 @@ export const MEASURED = {
   renderCpuMsPerEmail: 0.42,
 } as const;
 
-/** What the stack declares (`infra/tailor-stack.ts`; test/infra/cost-resources.test.ts keeps these in step). */
+/** What the stack declares (`infra/tailor-stack.ts`; test/infra/operations-stack.test.ts keeps these in step). */
 export const STACK_RESOURCES = {
   kmsKeys: 19,
   alarms: 22,

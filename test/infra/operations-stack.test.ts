@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { STACK_RESOURCES } from "#cli/cost-model.js";
 import { resolveRescoringSettings } from "#infra/components/rescoring.js";
 import { DOCTOR_OUTPUTS, RECOMMENDER_MODEL } from "#infra/stack-output-names.js";
 import { defaultApp } from "./shared-app.js";
@@ -19,5 +20,23 @@ describe("the stack outputs tailor doctor reads", () => {
       ...resolveRescoringSettings({}, stack.node).modelEndpoints,
       ...(recommender === undefined ? {} : { [RECOMMENDER_MODEL]: recommender }),
     });
+  });
+
+  it("GIVEN the default app THEN tailor cost prices the keys, alarms, dashboards, polled queues and endpoints it declares", () => {
+    const { stack, template } = defaultApp();
+    const count = (type: string) => Object.keys(template.findResources(type)).length;
+    expect(STACK_RESOURCES.kmsKeys).toBe(count("AWS::KMS::Key"));
+    expect(STACK_RESOURCES.alarms).toBe(count("AWS::CloudWatch::Alarm"));
+    expect(STACK_RESOURCES.dashboards).toBe(count("AWS::CloudWatch::Dashboard"));
+    const queueMappings = Object.values(template.findResources("AWS::Lambda::EventSourceMapping")).filter(
+      (mapping) =>
+        JSON.stringify(mapping).includes("Arn") && !JSON.stringify(mapping).includes("StartingPosition"),
+    );
+    expect(STACK_RESOURCES.polledQueues).toBe(queueMappings.length);
+    const scoring = Object.keys(resolveRescoringSettings({}, stack.node).modelEndpoints).length;
+    expect(STACK_RESOURCES.scoringModels).toBe(scoring);
+    expect(STACK_RESOURCES.modelEndpoints).toBe(
+      scoring + (stack.campaignSettings.recommenderEndpoint === undefined ? 0 : 1),
+    );
   });
 });
