@@ -52,19 +52,36 @@ function unreadable(id: string, title: string, error: unknown, action: string): 
   };
 }
 
+/** A check of an answer read: passed, or failed with its fix. */
+function judged(
+  head: { readonly id: string; readonly title: string },
+  passed: boolean,
+  detail: string,
+  fix: string,
+): Check {
+  return passed ? { ...head, ok: true, detail } : { ...head, ok: false, detail, fix };
+}
+
+/** A failed call's check: the resource is missing (with what to do), or the call could not be made. */
+function failedCall(
+  head: { readonly id: string; readonly title: string },
+  error: unknown,
+  action: string,
+  missing: { readonly detail: string; readonly fix: string },
+): Check {
+  if (!isNotFound(error)) return unreadable(head.id, head.title, error, action);
+  return { ...head, ok: false, ...missing };
+}
+
 /** The sending identity (domain or address) is verified for sending and signs with DKIM. */
 export function senderIdentityCheck(identity: string, answer: Answer<GetEmailIdentityCommandOutput>): Check {
   const id = "ses-identity";
   const title = `SES identity ${identity} verified, DKIM on`;
   if (!answer.ok) {
-    if (!isNotFound(answer.error)) return unreadable(id, title, answer.error, "ses:GetEmailIdentity");
-    return {
-      id,
-      title,
-      ok: false,
+    return failedCall({ id, title }, answer.error, "ses:GetEmailIdentity", {
       detail: "no such identity in this account and region",
       fix: `create it: SES console → Identities → Create identity (${identity}), then publish its DKIM CNAME records`,
-    };
+    });
   }
   const verified = answer.value.VerifiedForSendingStatus === true;
   const dkim = answer.value.DkimAttributes;
@@ -72,16 +89,14 @@ export function senderIdentityCheck(identity: string, answer: Answer<GetEmailIde
   const detail = `verified for sending: ${verified ? "yes" : "no"}; DKIM signing ${
     dkim?.SigningEnabled === true ? "enabled" : "disabled"
   }, status ${dkim?.Status ?? "unknown"}`;
-  if (verified && dkimOn) return { id, title, ok: true, detail };
-  return {
-    id,
-    title,
-    ok: false,
+  return judged(
+    { id, title },
+    verified && dkimOn,
     detail,
-    fix: verified
+    verified
       ? `publish the identity's 3 DKIM CNAME records in DNS (SES console → Identities → ${identity} → DKIM) and enable signing`
       : `finish verifying ${identity}: publish its DKIM CNAME records (a domain) or click the link SES mailed (an address)`,
-  };
+  );
 }
 
 /** The account may send outside the sandbox (production access) and sending is not paused. */
@@ -123,14 +138,12 @@ export function sendQuotaCheck(answer: Answer<GetAccountCommandOutput>, sendRate
   }
   const daily = quota?.Max24HourSend === undefined ? "" : `, ${quota.Max24HourSend} a day`;
   const detail = `account rate ${rate}/s${daily}; the stack sends at up to ${sendRatePerSecond}/s`;
-  if (rate >= sendRatePerSecond) return { id, title, ok: true, detail };
-  return {
-    id,
-    title,
-    ok: false,
+  return judged(
+    { id, title },
+    rate >= sendRatePerSecond,
     detail,
-    fix: `lower the setting to the account's rate and deploy (-c sendRatePerSecond=${rate}), or ask for a higher quota (Service Quotas → SES → Sending rate)`,
-  };
+    `lower the setting to the account's rate and deploy (-c sendRatePerSecond=${rate}), or ask for a higher quota (Service Quotas → SES → Sending rate)`,
+  );
 }
 
 /** The configuration set exists and publishes its events to EventBridge (what the SES feedback rule reads). */
@@ -141,15 +154,10 @@ export function configurationSetCheck(
   const id = "ses-configuration-set";
   const title = `SES configuration set ${name} → EventBridge`;
   if (!answer.ok) {
-    if (!isNotFound(answer.error))
-      return unreadable(id, title, answer.error, "ses:GetConfigurationSetEventDestinations");
-    return {
-      id,
-      title,
-      ok: false,
+    return failedCall({ id, title }, answer.error, "ses:GetConfigurationSetEventDestinations", {
       detail: "no such configuration set in this account and region",
       fix: "deploy the stack in this region (it creates the set), or pass the stack's --region",
-    };
+    });
   }
   const destinations = answer.value.EventDestinations ?? [];
   const bridge = destinations.filter((d) => d.EventBridgeDestination !== undefined);
@@ -158,17 +166,14 @@ export function configurationSetCheck(
     bridge.length === 0
       ? `${destinations.length} event destination(s), none to EventBridge`
       : `EventBridge destination ${enabled[0]?.Name ?? bridge[0]?.Name ?? ""}${enabled.length === 0 ? " (disabled)" : ""}`;
-  if (enabled.length > 0) return { id, title, ok: true, detail };
-  return {
-    id,
-    title,
-    ok: false,
+  return judged(
+    { id, title },
+    enabled.length > 0,
     detail,
-    fix:
-      bridge.length === 0
-        ? "deploy the stack again (it declares the destination); without it no delivery, bounce or open reaches Tailor"
-        : `enable it: SES console → Configuration sets → ${name} → Event destinations`,
-  };
+    bridge.length === 0
+      ? "deploy the stack again (it declares the destination); without it no delivery, bounce or open reaches Tailor"
+      : `enable it: SES console → Configuration sets → ${name} → Event destinations`,
+  );
 }
 
 /** A model endpoint named in the settings exists and is `InService`. */
@@ -180,14 +185,10 @@ export function modelEndpointCheck(
   const id = `model-endpoint:${model}`;
   const title = `model ${model}: SageMaker endpoint ${endpoint} InService`;
   if (!answer.ok) {
-    if (!isNotFound(answer.error)) return unreadable(id, title, answer.error, "sagemaker:DescribeEndpoint");
-    return {
-      id,
-      title,
-      ok: false,
+    return failedCall({ id, title }, answer.error, "sagemaker:DescribeEndpoint", {
       detail: "no such endpoint in this account and region",
       fix: `deploy the model (docs/models.md) as endpoint ${endpoint}, or point the setting at yours (-c modelEndpoints='{"${model}":"<name>"}')`,
-    };
+    });
   }
   const status = answer.value.EndpointStatus ?? "unknown";
   if (status === "InService") return { id, title, ok: true, detail: "InService" };
@@ -209,14 +210,10 @@ export function alarmSubscriptionCheck(topicArn: string, answer: Answer<readonly
   const id = "alarm-subscription";
   const title = "alarm topic has a confirmed subscription";
   if (!answer.ok) {
-    if (!isNotFound(answer.error)) return unreadable(id, title, answer.error, "sns:ListSubscriptionsByTopic");
-    return {
-      id,
-      title,
-      ok: false,
+    return failedCall({ id, title }, answer.error, "sns:ListSubscriptionsByTopic", {
       detail: `no such topic: ${topicArn}`,
       fix: "check --stack-name and --region; deploy the stack",
-    };
+    });
   }
   const confirmed = answer.value.filter((s) => isConfirmed(s.SubscriptionArn));
   const pending = answer.value.length - confirmed.length;
@@ -225,17 +222,14 @@ export function alarmSubscriptionCheck(topicArn: string, answer: Answer<readonly
       ? ` (${confirmed.map((s) => `${s.Protocol ?? "?"}:${s.Endpoint ?? "?"}`).join(", ")})`
       : ""
   }`;
-  if (confirmed.length > 0) return { id, title, ok: true, detail };
-  return {
-    id,
-    title,
-    ok: false,
+  return judged(
+    { id, title },
+    confirmed.length > 0,
     detail,
-    fix:
-      pending > 0
-        ? 'click the link in the "AWS Notification - Subscription Confirmation" email SNS sent to the alarm address'
-        : `subscribe someone: aws sns subscribe --topic-arn ${topicArn} --protocol email --notification-endpoint you@example.org`,
-  };
+    pending > 0
+      ? 'click the link in the "AWS Notification - Subscription Confirmation" email SNS sent to the alarm address'
+      : `subscribe someone: aws sns subscribe --topic-arn ${topicArn} --protocol email --notification-endpoint you@example.org`,
+  );
 }
 
 /** A subscription is confirmed when SNS gives it an ARN (not `PendingConfirmation` nor `Deleted`). */
@@ -267,14 +261,12 @@ export function iteratorAgeCheck(
   const max = Math.max(...values);
   const latest = values[0] ?? max;
   const detail = `max ${formatMs(max)} over the last hour, latest ${formatMs(latest)}`;
-  if (max < limitMs) return { id, title, ok: true, detail };
-  return {
-    id,
-    title,
-    ok: false,
+  return judged(
+    { id, title },
+    max < limitMs,
     detail,
-    fix: "look at the ingest function's errors and duration (dashboard, logs); records older than the stream's retention are lost — add shards if ingest is busy, fix and replay if it fails",
-  };
+    "look at the ingest function's errors and duration (dashboard, logs); records older than the stream's retention are lost — add shards if ingest is busy, fix and replay if it fails",
+  );
 }
 
 /** `950 ms`, `12 s`, `3.5 min`, `2.0 h`. */

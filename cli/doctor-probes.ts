@@ -12,6 +12,8 @@ import {
   alarmSubscriptionCheck,
   type Check,
   configurationSetCheck,
+  errorText,
+  isNotFound,
   iteratorAgeCheck,
   modelEndpointCheck,
   productionAccessCheck,
@@ -19,6 +21,7 @@ import {
   sendQuotaCheck,
 } from "./doctor-checks.js";
 import type { DoctorTargets } from "./doctor-targets.js";
+import { OperationsError } from "./operations-error.js";
 
 /** The SDK clients doctor reads with, all in the stack's region. */
 export interface DoctorClients {
@@ -97,6 +100,15 @@ export async function runDoctor(clients: DoctorClients, targets: DoctorTargets, 
       ),
     ),
   ]);
+  const answers = [identity, account, destinations, ...models, subs, age];
+  const first = answers.find((a) => !a.ok);
+  if (answers.every((a) => !a.ok && !isNotFound(a.error)) && first !== undefined && !first.ok) {
+    // No call went through (no credentials, an expired session, a wrong region): one line says it, not eight.
+    throw new OperationsError(
+      `no AWS call succeeded (${errorText(first.error)}) — check the credentials and region: aws sts get-caller-identity, --region`,
+      first.error,
+    );
+  }
   return [
     senderIdentityCheck(targets.sendingIdentity, identity),
     productionAccessCheck(account),

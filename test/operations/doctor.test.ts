@@ -296,6 +296,22 @@ describe("tailor doctor against recorded SDK answers", () => {
   });
 });
 
+describe("tailor doctor without access", () => {
+  it("says once that no call went through, instead of failing every check alike", async () => {
+    const expired = Object.assign(new Error("The security token included in the request is expired"), {
+      name: "ExpiredTokenException",
+    });
+    for (const mock of [ses, sageMaker, sns, cloudWatch]) mock.reset();
+    ses.onAnyCommand().rejects(expired);
+    sageMaker.onAnyCommand().rejects(expired);
+    sns.onAnyCommand().rejects(expired);
+    cloudWatch.onAnyCommand().rejects(expired);
+    await expect(runDoctor(clients, targets, NOW)).rejects.toThrow(
+      "no AWS call succeeded (ExpiredTokenException: The security token included in the request is expired)",
+    );
+  });
+});
+
 describe("the printed checklist", () => {
   it("marks each check, prints the fix under a failure only, and counts failures", async () => {
     sns.on(ListSubscriptionsByTopicCommand).resolves({ ...meta, Subscriptions: [] });
