@@ -32,6 +32,8 @@ export function parseCostArgs(argv: readonly string[]): { volumes: CostVolumes; 
       stream: { type: "string", default: "provisioned" },
       region: { type: "string", default: PRICES_REGION },
       json: { type: "boolean", default: false },
+      // Every command takes --data-dir (the usage says so); this one reads no local stack.
+      "data-dir": { type: "string" },
     },
     allowPositionals: true,
     strict: true,

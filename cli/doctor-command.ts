@@ -20,6 +20,8 @@ export async function doctorCommand(argv: readonly string[]): Promise<number> {
       "stack-name": { type: "string", default: "Tailor" },
       region: { type: "string" },
       json: { type: "boolean", default: false },
+      // Every command takes --data-dir (the usage says so); this one reads no local stack.
+      "data-dir": { type: "string" },
     },
     allowPositionals: true,
     strict: true,
