@@ -44,6 +44,12 @@ const USAGE = `Usage: tailor <command> [options]
                                        prints the hold-out evaluation, writes the artifacts (.tailor/models)
   rescore [--slices 8] [--models F]    runs the nightly rescoring state machine now (on the running stack, or
                                        one it starts) with a local model server; prints scores, tiers, drift
+  doctor [--outputs cdk-outputs.json] checks a deployed stack, read-only: SES identity and DKIM, production
+      [--stack-name Tailor] [--region R] [--json]   access, send quota, configuration set, model endpoints,
+                                       alarm subscription, stream lag; the fix for each failure (exit 1)
+  cost --events 50M --profiles 2M      the monthly AWS cost of a deployment for those volumes, with the
+      --emails 10M [--model-calls N]   assumptions and prices used (docs/operations.md)
+      [--region us-east-1] [--stream on-demand|provisioned] [--json]
   report [--campaign X] [--out F]      the experiment report (variants, holdout, lifts, verdicts) as one HTML
       [--mde 0.1] [--currency USD]     page, from the counters kept as sends and engagement happen
 
@@ -89,6 +95,8 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   import: { load: async () => (await import("../cli/import-command.js")).importCommand },
   keys: { load: async () => (await import("../cli/keys-command.js")).keysCommand },
   report: { load: async () => (await import("../cli/report-command.js")).reportCommand },
+  doctor: { load: async () => (await import("../cli/doctor-command.js")).doctorCommand },
+  cost: { load: async () => (await import("../cli/cost-command.js")).costCommand },
   train: { load: async () => (await import("../cli/train-command.js")).trainCommand },
   rescore: {
     load: async () => (await import("../cli/rescore-command.js")).rescoreCommand,

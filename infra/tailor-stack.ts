@@ -19,6 +19,7 @@ import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/cam
 import { PipelineDashboard } from "./components/dashboard.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
 import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE, TEMPLATES_FILE } from "./components/dispatch.js";
+import { addDoctorOutputs } from "./components/doctor-outputs.js";
 import { EventStream } from "./components/event-stream.js";
 import { PublicApi } from "./components/http-api.js";
 import { Ingest } from "./components/ingest.js";
@@ -288,6 +289,15 @@ export class TailorStack extends Stack {
       description:
         "The write-keys table: npx tailor keys <create|list|revoke|rotate> --table <this> --region <r>",
       value: this.writeKeys.table.tableName,
+    });
+    addDoctorOutputs(this, {
+      sendingIdentity: settings.sendingIdentity,
+      configurationSetName: settings.configurationSetName,
+      sendRatePerSecond: settings.sendRatePerSecond,
+      modelEndpoints: rescoringSettings.modelEndpoints,
+      recommenderEndpoint: settings.recommenderEndpoint,
+      alarmTopicArn: this.alarmTopic.topicArn,
+      eventStreamName: this.events.stream.streamName,
     });
   }
 }

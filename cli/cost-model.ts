@@ -1,0 +1,274 @@
+import { PRICES, type Price } from "./cost-prices.js";
+
+/** The monthly volumes a deployment is priced for. */
+export interface CostVolumes {
+  /** Behavioural events put on the stream per month (the apps' own; SES feedback is added). */
+  readonly events: number;
+  /** Customer profiles stored. */
+  readonly profiles: number;
+  /** Emails sent per month. */
+  readonly emails: number;
+  /** SageMaker InvokeEndpoint calls per month; `undefined`: derived from the profiles and emails. */
+  readonly modelCalls?: number;
+  /** The stream's capacity mode. */
+  readonly stream: "provisioned" | "on-demand";
+}
+
+/** The figures measured by `npm run bench` (docs/performance.md) and the resources the stack declares. */
+export const MEASURED = {
+  /** DynamoDB write units per ingested event (profile puts, timers, counters, outbox), batches of 500. */
+  ingestWriteUnitsPerEvent: 0.288,
+  /** DynamoDB read units per ingested event (strongly consistent, per started 4 KB). */
+  ingestReadUnitsPerEvent: 0.17,
+  /** CPU ms per event of the whole ingest path (decode, fold, segments, writes), emulators included. */
+  ingestCpuMsPerEvent: 0.63,
+  /** Segment transitions per event (281 over 24,066 events). */
+  transitionsPerEvent: 0.0117,
+  /** Median profile item, bytes. */
+  profileItemBytes: 1321,
+  /** CPU ms to render one email (Liquid over compiled MJML, own recommendations). */
+  renderCpuMsPerEmail: 0.42,
+} as const;
+
+/** What the stack declares (`infra/tailor-stack.ts`; test/infra/operations-stack.test.ts keeps these in step). */
+export const STACK_RESOURCES = {
+  kmsKeys: 19,
+  alarms: 22,
+  dashboards: 1,
+  /** Queues an event source mapping polls (transitions, sends). */
+  polledQueues: 2,
+  /** Model endpoints: purchase_30d, churn_60d and the recommender. */
+  modelEndpoints: 3,
+  /** Scoring models the nightly rescoring calls. */
+  scoringModels: 2,
+} as const;
+
+/** The assumptions that are not measured: each is printed with the estimate. */
+export const ASSUMED = {
+  hoursPerMonth: 730,
+  nightsPerMonth: 30,
+  /** Bytes of one event record on the stream (a Segment track call with context). */
+  eventBytes: 1024,
+  /** Peak rate over the month's average rate (sizes shards and endpoints). */
+  peakFactor: 5,
+  /** Feedback events (delivered, opened, clicked, bounced) per email, put back on the stream. */
+  feedbackEventsPerEmail: 1.4,
+  /** Ingest batching window: events per batch = rate × this, at most the mapping's 500. */
+  ingestWindowSeconds: 1,
+  ingestMaxBatch: 500,
+  /** Wall time per ingest invocation besides CPU: the DynamoDB round trips. */
+  ingestIoMsPerBatch: 60,
+  lambdaMemoryGb: 1,
+  /** Wall time per email in dispatch: claim, profile, recent sends, recommender, SendEmail, ledger (4 at once). */
+  dispatchMsPerEmail: 80,
+  dispatchParallel: 4,
+  /** Dispatch per email: ledger claim and record; profile read and recent sends. */
+  dispatchWriteUnitsPerEmail: 2,
+  dispatchReadUnitsPerEmail: 2,
+  /** Ledger item bytes, kept 400 days (about 13 months). */
+  ledgerItemBytes: 400,
+  ledgerMonthsKept: 13,
+  /** Wall time of the SES feedback function per event (one invocation per EventBridge event). */
+  feedbackMsPerEvent: 30,
+  /** Profiles per InvokeEndpoint call of the nightly rescoring. */
+  rescoreBatch: 100,
+  /** Slices of a rescoring run, and the state transitions each costs (Map iteration, task, retries). */
+  rescoreSlices: 8,
+  transitionsPerSlice: 4,
+  /** Write units of a nightly rescore write (profiles under 2 KB). */
+  rescoreWriteUnitsPerProfile: 2,
+  /** CPU ms per profile of the nightly rescoring (scan, features, resettle). */
+  rescoreMsPerProfile: 2,
+  /** Calls per second one ml.m5.large instance serves. */
+  callsPerInstancePerSecond: 50,
+  /** SQS requests per message: send, receive and delete, in batches of 10. */
+  sqsRequestsPerMessage: 0.3,
+  /** Empty long polls of an event source mapping on an idle queue: 5 pollers × 3 a minute. */
+  sqsIdlePollsPerQueuePerMonth: 5 * 3 * 60 * 730,
+  /** Malformed records (quarantined: one S3 PUT each). */
+  malformedShare: 0.001,
+  /** KMS: each key used by about 4 function instances, each refreshing its data key every 5 minutes. */
+  kmsRequestsPerKeyPerMonth: 4 * 12 * 730,
+  /** Custom metrics the functions publish (EMF): names × dimension sets. */
+  customMetrics: 40,
+  /** Log bytes per invocation (platform lines, EMF metrics, warnings). */
+  logBytesPerInvocation: 1500,
+} as const;
+
+/** One line of the bill. */
+export interface CostLine {
+  readonly service: string;
+  /** What is billed, with how it was counted. */
+  readonly item: string;
+  readonly quantity: number;
+  readonly price: Price;
+  /** US dollars per month. */
+  readonly usd: number;
+}
+
+/** The estimate: the lines, the total and the figures derived on the way (printed as assumptions). */
+export interface CostEstimate {
+  readonly lines: readonly CostLine[];
+  readonly totalUsd: number;
+  readonly derived: {
+    /** Events on the stream: the apps' plus SES feedback. */
+    readonly streamEvents: number;
+    readonly eventsPerSecond: number;
+    readonly ingestBatch: number;
+    readonly shards: number;
+    readonly modelCalls: number;
+    readonly instancesPerEndpoint: number;
+  };
+}
+
+const GB = 1024 ** 3;
+
+/** A line of `quantity` units at `price`. */
+function line(service: string, item: string, quantity: number, price: Price): CostLine {
+  return { service, item, quantity, price, usd: (quantity / price.per) * price.usd };
+}
+
+/**
+ * The monthly cost of a deployment for `volumes`: DynamoDB, Lambda, SES, Kinesis, SQS, S3, KMS, CloudWatch,
+ * SageMaker and Step Functions, from the measured units ({@link MEASURED}), the assumptions ({@link ASSUMED})
+ * and AWS's public prices ({@link PRICES}). Pure: the same volumes give the same estimate.
+ */
+export function estimateCost(volumes: CostVolumes): CostEstimate {
+  const a = ASSUMED;
+  const m = MEASURED;
+  const seconds = a.hoursPerMonth * 3600;
+  const feedbackEvents = volumes.emails * a.feedbackEventsPerEmail;
+  const streamEvents = volumes.events + feedbackEvents;
+  const eventsPerSecond = streamEvents / seconds;
+  const peakBytesPerSecond = eventsPerSecond * a.peakFactor * a.eventBytes;
+  const shards = Math.max(
+    1,
+    Math.ceil((eventsPerSecond * a.peakFactor) / 1000),
+    Math.ceil(peakBytesPerSecond / 1024 ** 2),
+  );
+  const ingestBatch = Math.min(
+    a.ingestMaxBatch,
+    Math.max(1, (eventsPerSecond / shards) * a.ingestWindowSeconds),
+  );
+  const ingestInvocations = streamEvents / ingestBatch;
+  const ingestGbSeconds =
+    ingestInvocations *
+    ((a.ingestIoMsPerBatch + m.ingestCpuMsPerEvent * ingestBatch) / 1000) *
+    a.lambdaMemoryGb;
+  const dispatchGbSeconds =
+    volumes.emails *
+    ((a.dispatchMsPerEmail + m.renderCpuMsPerEmail) / 1000 / a.dispatchParallel) *
+    a.lambdaMemoryGb;
+  const dispatchInvocations = volumes.emails / 10;
+  const feedbackGbSeconds = feedbackEvents * (a.feedbackMsPerEvent / 1000) * a.lambdaMemoryGb;
+  const rescoreProfiles = volumes.profiles * a.nightsPerMonth;
+  const rescoreGbSeconds = rescoreProfiles * (a.rescoreMsPerProfile / 1000) * a.lambdaMemoryGb;
+  // Each run: plan, cluster and finish, and one invocation per slice.
+  const rescoreInvocations = a.nightsPerMonth * (a.rescoreSlices + 3);
+  const invocations = ingestInvocations + dispatchInvocations + feedbackEvents + rescoreInvocations;
+
+  const modelCalls =
+    volumes.modelCalls ??
+    Math.ceil(volumes.profiles / a.rescoreBatch) * STACK_RESOURCES.scoringModels * a.nightsPerMonth +
+      volumes.emails;
+  const instancesPerEndpoint = Math.max(
+    1,
+    Math.ceil(
+      ((modelCalls / seconds) * a.peakFactor) / STACK_RESOURCES.modelEndpoints / a.callsPerInstancePerSecond,
+    ),
+  );
+
+  const transitions = streamEvents * m.transitionsPerEvent;
+  const profileBytes = volumes.profiles * m.profileItemBytes;
+  const ledgerBytes = volumes.emails * a.ledgerMonthsKept * a.ledgerItemBytes;
+  const scanReadUnits = (profileBytes / 4096) * 0.5 * a.nightsPerMonth;
+
+  const P = PRICES;
+  const lines: CostLine[] = [
+    line(
+      "DynamoDB",
+      "writes: ingest, dispatch, nightly rescoring",
+      streamEvents * m.ingestWriteUnitsPerEvent +
+        volumes.emails * a.dispatchWriteUnitsPerEmail +
+        rescoreProfiles * a.rescoreWriteUnitsPerProfile,
+      P.dynamoWrite,
+    ),
+    line(
+      "DynamoDB",
+      "reads: ingest, dispatch, rescoring scans",
+      streamEvents * m.ingestReadUnitsPerEvent + volumes.emails * a.dispatchReadUnitsPerEmail + scanReadUnits,
+      P.dynamoRead,
+    ),
+    line("DynamoDB", "storage: profiles and send ledger", (profileBytes + ledgerBytes) / GB, P.dynamoStorage),
+    line(
+      "Lambda",
+      "compute: ingest, dispatch, SES feedback, rescoring (1 GB, arm64)",
+      ingestGbSeconds + dispatchGbSeconds + feedbackGbSeconds + rescoreGbSeconds,
+      P.lambdaArmCompute,
+    ),
+    line("Lambda", "invocations", invocations, P.lambdaRequests),
+    line("SES", "emails sent", volumes.emails, P.sesEmails),
+    ...(volumes.stream === "provisioned"
+      ? [
+          line("Kinesis", `${shards} shard(s), provisioned`, shards * a.hoursPerMonth, P.kinesisShardHour),
+          line("Kinesis", "PUT payload units (one per record)", streamEvents, P.kinesisPutUnits),
+        ]
+      : [
+          line("Kinesis", "on-demand stream", a.hoursPerMonth, P.kinesisOnDemandStreamHour),
+          line("Kinesis", "data in", (streamEvents * a.eventBytes) / GB, P.kinesisOnDemandIn),
+          line(
+            "Kinesis",
+            "data out (ingest reads once)",
+            (streamEvents * a.eventBytes) / GB,
+            P.kinesisOnDemandOut,
+          ),
+        ]),
+    line(
+      "SQS",
+      "sends and transitions, plus idle polling",
+      (volumes.emails + transitions) * a.sqsRequestsPerMessage +
+        STACK_RESOURCES.polledQueues * a.sqsIdlePollsPerQueuePerMonth,
+      P.sqsRequests,
+    ),
+    line("S3", "quarantined records", streamEvents * a.malformedShare, P.s3Puts),
+    line("KMS", "customer-managed keys", STACK_RESOURCES.kmsKeys, P.kmsKeys),
+    line("KMS", "requests", STACK_RESOURCES.kmsKeys * a.kmsRequestsPerKeyPerMonth, P.kmsRequests),
+    line("CloudWatch", "alarms", STACK_RESOURCES.alarms, P.cloudWatchAlarms),
+    line("CloudWatch", "custom metrics", a.customMetrics, P.cloudWatchMetrics),
+    line("CloudWatch", "dashboard", STACK_RESOURCES.dashboards, P.cloudWatchDashboards),
+    line("CloudWatch", "logs ingested", (invocations * a.logBytesPerInvocation) / GB, P.cloudWatchLogs),
+    line(
+      "SageMaker",
+      `${STACK_RESOURCES.modelEndpoints} endpoints × ${instancesPerEndpoint} instance(s), always on`,
+      STACK_RESOURCES.modelEndpoints * instancesPerEndpoint * a.hoursPerMonth,
+      P.sageMakerInstanceHour,
+    ),
+    line(
+      "Step Functions",
+      "nightly rescoring runs",
+      a.nightsPerMonth * (a.rescoreSlices * a.transitionsPerSlice + 10),
+      P.stepFunctionsTransitions,
+    ),
+  ];
+  const totalUsd = lines.reduce((sum, l) => sum + l.usd, 0);
+  return {
+    lines,
+    totalUsd,
+    derived: { streamEvents, eventsPerSecond, ingestBatch, shards, modelCalls, instancesPerEndpoint },
+  };
+}
+
+const SUFFIX: Readonly<Record<string, number>> = { "": 1, k: 1e3, m: 1e6, b: 1e9 };
+
+/**
+ * A count as typed on the command line: `50M`, `2k`, `1.5M`, `10000`, `1,000,000` (k, M and B, any case).
+ * Returns undefined for anything else (negative, empty, `5x`).
+ */
+export function parseCount(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)([kmb]?)$/i.exec(text.trim().replaceAll(",", "").replaceAll("_", ""));
+  if (match === null) return undefined;
+  const [, digits = "", suffix = ""] = match;
+  const factor = SUFFIX[suffix.toLowerCase()];
+  if (factor === undefined) return undefined;
+  return Math.round(Number(digits) * factor);
+}

@@ -1,0 +1,21 @@
+/**
+ * The names of the stack outputs that `tailor doctor` reads (from `cdk deploy --outputs-file`): the resources
+ * and settings it checks. Kept apart from the CDK code so the CLI reads them without loading aws-cdk-lib.
+ */
+export const DOCTOR_OUTPUTS = {
+  /** The SES identity (domain or address) the sender belongs to. */
+  sendingIdentity: "SendingIdentity",
+  /** The SES configuration set every send names. */
+  configurationSetName: "ConfigurationSetName",
+  /** The `sendRatePerSecond` setting, as text. */
+  sendRatePerSecond: "SendRatePerSecond",
+  /** Model name → SageMaker endpoint name, as JSON (the recommender under `recommendations`). */
+  modelEndpoints: "ModelEndpoints",
+  /** The ARN of the topic every alarm notifies. */
+  alarmTopicArn: "AlarmTopicArn",
+  /** The name of the Kinesis event stream. */
+  eventStreamName: "EventStreamName",
+} as const;
+
+/** The key under which {@link DOCTOR_OUTPUTS}.modelEndpoints holds the recommender's endpoint. */
+export const RECOMMENDER_MODEL = "recommendations";

@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { parseCostArgs } from "#cli/cost-command.js";
+import { type CostEstimate, estimateCost, parseCount } from "#cli/cost-model.js";
+import { formatCostReport } from "#cli/cost-report.js";
+
+/** The line of `service` whose item starts with `item`. */
+function usdOf(estimate: CostEstimate, service: string, item: string): number {
+  const found = estimate.lines.find((l) => l.service === service && l.item.startsWith(item));
+  if (found === undefined) throw new Error(`no line ${service} ${item}`);
+  return found.usd;
+}
+
+describe("tailor cost: the arithmetic", () => {
+  const volumes = { events: 50e6, profiles: 2e6, emails: 10e6, stream: "provisioned" } as const;
+  const estimate = estimateCost(volumes);
+
+  it("prices 50M events, 2M profiles and 10M emails as computed by hand", () => {
+    // SES: 10,000,000 emails × $0.10 / 1,000.
+    expect(usdOf(estimate, "SES", "emails")).toBeCloseTo(1000, 6);
+    // The stream carries 50M events + 1.4 feedback events × 10M emails = 64M records: 24.4/s, 122/s at the
+    // peak (×5): one shard, 730 h × $0.015; one PUT payload unit per 1 KB record: 64 × $0.014.
+    expect(estimate.derived.streamEvents).toBe(64e6);
+    expect(estimate.derived.shards).toBe(1);
+    expect(usdOf(estimate, "Kinesis", "1 shard")).toBeCloseTo(10.95, 6);
+    expect(usdOf(estimate, "Kinesis", "PUT payload")).toBeCloseTo(0.896, 6);
+    // Writes: 64M × 0.288 (ingest) + 10M × 2 (ledger) + 2M profiles × 30 nights × 2 (rescoring) = 158.432M
+    // write units × $0.625 per million.
+    expect(usdOf(estimate, "DynamoDB", "writes")).toBeCloseTo(99.02, 2);
+    // 19 customer-managed keys at $1.
+    expect(usdOf(estimate, "KMS", "customer-managed keys")).toBe(19);
+    // Three endpoints, one ml.m5.large each, 730 h × $0.115.
+    expect(usdOf(estimate, "SageMaker", "3 endpoints")).toBeCloseTo(251.85, 6);
+    expect(estimate.totalUsd).toBeCloseTo(
+      estimate.lines.reduce((sum, l) => sum + l.usd, 0),
+      9,
+    );
+  });
+
+  it("adds shards when the peak passes 1,000 records/s, and prices on-demand by the GB", () => {
+    // 400 events/s on average over 730 h; ×5 at the peak = 2,000 records/s → 2 shards.
+    const busy = estimateCost({ events: 400 * 730 * 3600, profiles: 0, emails: 0, stream: "provisioned" });
+    expect(busy.derived.shards).toBe(2);
+    expect(busy.derived.ingestBatch).toBe(200);
+    expect(usdOf(busy, "Kinesis", "2 shard")).toBeCloseTo(2 * 730 * 0.015, 6);
+    const onDemand = estimateCost({ events: 1024 ** 2, profiles: 0, emails: 0, stream: "on-demand" });
+    // 1,048,576 records of 1 KB = 1 GB in at $0.08 and out at $0.04, plus the stream-hours.
+    expect(usdOf(onDemand, "Kinesis", "data in")).toBeCloseTo(0.08, 9);
+    expect(usdOf(onDemand, "Kinesis", "data out")).toBeCloseTo(0.04, 9);
+    expect(usdOf(onDemand, "Kinesis", "on-demand stream")).toBeCloseTo(29.2, 6);
+  });
+
+  it("derives the model calls unless given, and sizes the endpoints for them", () => {
+    // 2M profiles / 100 per call × 2 models × 30 nights + 10M recommender calls.
+    expect(estimate.derived.modelCalls).toBe(20_000 * 2 * 30 + 10e6);
+    const heavy = estimateCost({ ...volumes, modelCalls: 3 * 50 * 730 * 3600 });
+    // 150 calls/s on average, 750 at the peak, over 3 endpoints = 250/s each, 50 per instance → 5 instances.
+    expect(heavy.derived.instancesPerEndpoint).toBe(5);
+    expect(usdOf(heavy, "SageMaker", "3 endpoints")).toBeCloseTo(3 * 5 * 730 * 0.115, 6);
+  });
+
+  it("prints every line, the total and the assumptions line by line, with the price sources", () => {
+    const text = formatCostReport(volumes, estimate);
+    expect(text).toContain(
+      "Monthly cost of Tailor for 50,000,000 events, 2,000,000 profiles, 10,000,000 emails",
+    );
+    expect(text).toMatch(/total\s+\$1,\d{3}\.\d{2}\s+per month/);
+    expect(text).toContain("SES  emails sent");
+    expect(text).toContain("× $0.10/1,000 email");
+    expect(text.match(/^ {2}- /gm)?.length).toBeGreaterThanOrEqual(10);
+    expect(text).toContain("64,000,000 records");
+    expect(text).toContain("https://aws.amazon.com/ses/pricing/");
+  });
+});
+
+describe("tailor cost: the arguments", () => {
+  it("reads counts with k, M and B suffixes, decimals and separators", () => {
+    expect(parseCount("50M")).toBe(50_000_000);
+    expect(parseCount("2k")).toBe(2000);
+    expect(parseCount("1.5M")).toBe(1_500_000);
+    expect(parseCount("2b")).toBe(2_000_000_000);
+    expect(parseCount("10000")).toBe(10_000);
+    expect(parseCount("1,000,000")).toBe(1_000_000);
+    for (const bad of ["", "5x", "-1", "M", "1.5.2k", "1e6"]) expect(parseCount(bad)).toBeUndefined();
+  });
+
+  it("parses the volumes and refuses what it cannot price, naming the flag", () => {
+    expect(parseCostArgs(["--events", "50M", "--profiles", "2M", "--emails", "10M"]).volumes).toEqual({
+      events: 50e6,
+      profiles: 2e6,
+      emails: 10e6,
+      stream: "provisioned",
+    });
+    const calls = parseCostArgs([
+      "--events=1k",
+      "--profiles=2k",
+      "--emails=3k",
+      "--model-calls=4k",
+      "--stream=on-demand",
+    ]);
+    expect(calls.volumes).toEqual({
+      events: 1e3,
+      profiles: 2e3,
+      emails: 3e3,
+      modelCalls: 4e3,
+      stream: "on-demand",
+    });
+    expect(() => parseCostArgs(["--events", "50M"])).toThrow(/^--profiles, --emails required/);
+    expect(() => parseCostArgs(["--events", "lots", "--profiles", "1", "--emails", "1"])).toThrow(
+      '--events: expected a count like 50M, 2k, 1.5M or 10000, got "lots"',
+    );
+    expect(() =>
+      parseCostArgs(["--events", "1", "--profiles", "1", "--emails", "1", "--stream", "fast"]),
+    ).toThrow("--stream: expected provisioned or on-demand");
+    expect(() =>
+      parseCostArgs(["--events", "1", "--profiles", "1", "--emails", "1", "--region", "eu-west-1"]),
+    ).toThrow(/--region: the price table is us-east-1's only/);
+  });
+});
