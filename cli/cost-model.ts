@@ -33,7 +33,7 @@ export const MEASURED = {
 /** What the stack declares (`infra/tailor-stack.ts`; test/infra/operations-stack.test.ts keeps these in step). */
 export const STACK_RESOURCES = {
   kmsKeys: 19,
-  alarms: 22,
+  alarms: 23,
   dashboards: 1,
   /** Queues an event source mapping polls (transitions, sends). */
   polledQueues: 2,
