@@ -1,5 +1,5 @@
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
+import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
 
 /** What the table's key must allow for reads, as `grantReadData()` gives it. */
 const KEY_READ_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"];
@@ -19,4 +19,17 @@ export function grantTableActions(
 ): Grant {
   table.encryptionKey?.grant(grantee, ...(access === "read" ? KEY_READ_ACTIONS : KEY_WRITE_ACTIONS));
   return table.grant(grantee, ...actions.map((action) => `dynamodb:${action}`));
+}
+
+/**
+ * Grants `grantee` `dynamodb:Query` on one index of `table` only (not the table, not its other indexes), and the
+ * key reads it needs: erasure finds a customer's timers so, without the right to scan or query the table.
+ */
+export function grantIndexQuery(table: ITable, grantee: IGrantable, indexName: string): Grant {
+  table.encryptionKey?.grant(grantee, ...KEY_READ_ACTIONS);
+  return Grant.addToPrincipal({
+    grantee,
+    actions: ["dynamodb:Query"],
+    resourceArns: [`${table.tableArn}/index/${indexName}`],
+  });
 }
