@@ -25,6 +25,11 @@ import { LinkSecret } from "./components/link-secret.js";
 import { ProfileStore } from "./components/profile-store.js";
 import { Quarantine } from "./components/quarantine.js";
 import { Rescoring, type RescoringSettingsInput, resolveRescoringSettings } from "./components/rescoring.js";
+import {
+  type RetentionSettings,
+  type RetentionSettingsInput,
+  resolveRetentionSettings,
+} from "./components/retention-settings.js";
 import { SegmentDefinitions } from "./components/segment-definitions.js";
 import { SegmentStore } from "./components/segment-store.js";
 import { SegmentTimers } from "./components/segment-timers.js";
@@ -41,7 +46,8 @@ export interface TailorStackProps
   extends StackProps,
     CampaignSettingsInput,
     ApiSettingsInput,
-    RescoringSettingsInput {
+    RescoringSettingsInput,
+    RetentionSettingsInput {
   /**
    * Provisioned shards of the event stream.
    * @default 1
@@ -94,6 +100,8 @@ export class TailorStack extends Stack {
   readonly ingest: Ingest;
   /** The segment timers capability. */
   readonly segmentTimers: SegmentTimers;
+  /** How long the ledger, audit entries and timers are kept, resolved. */
+  readonly retention: RetentionSettings;
   /** The campaign settings, resolved. */
   readonly campaignSettings: CampaignSettings;
   /** The campaign definitions, validated. */
@@ -135,6 +143,8 @@ export class TailorStack extends Stack {
     this.campaignSettings = settings;
     const apiReservedConcurrency = resolveApiReservedConcurrency(props, this.node);
     const rescoringSettings = resolveRescoringSettings(props, this.node);
+    const retention = resolveRetentionSettings(props, this.node);
+    this.retention = retention;
     this.alarmTopic = new AlarmTopic(this, "Alarms").topic;
     this.events = new EventStream(this, "Events", { shardCount: props.shardCount });
     this.profiles = new ProfileStore(this, "Profiles");
@@ -155,6 +165,7 @@ export class TailorStack extends Stack {
     this.audit = new AuditStore(this, "Audit");
     this.writeKeys = new WriteKeyStore(this, "WriteKeys");
     this.ingest = new Ingest(this, "Ingest", {
+      retention,
       stream: this.events.stream,
       profiles: this.profiles.table,
       quarantineBucket: this.quarantine.bucket,
@@ -176,6 +187,7 @@ export class TailorStack extends Stack {
           }),
     });
     this.segmentTimers = new SegmentTimers(this, "SegmentTimers", {
+      retention,
       profiles: this.profiles.table,
       timers: this.timers.table,
       segments: this.segments.table,
@@ -185,6 +197,7 @@ export class TailorStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     this.campaignTriggers = new CampaignTriggers(this, "CampaignTriggers", {
+      retention,
       transitionsQueue: this.transitions.queue,
       sendsQueue: this.sends.queue,
       timers: this.timers.table,
@@ -194,6 +207,7 @@ export class TailorStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     this.api = new PublicApi(this, "Api", {
+      retention,
       stream: this.events.stream,
       profiles: this.profiles.table,
       ledger: this.ledger.table,
@@ -208,12 +222,14 @@ export class TailorStack extends Stack {
       reservedConcurrency: apiReservedConcurrency ?? "none",
     });
     this.sesFeedback = new SesFeedback(this, "SesFeedback", {
+      retention,
       configurationSetName: settings.configurationSetName,
       stream: this.events.stream,
       ledger: this.ledger.table,
       alarmTopic: this.alarmTopic,
     });
     this.dispatch = new Dispatch(this, "Dispatch", {
+      retention,
       sendsQueue: this.sends.queue,
       stream: this.events.stream,
       profiles: this.profiles.table,
@@ -234,6 +250,7 @@ export class TailorStack extends Stack {
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
 
     this.rescoring = new Rescoring(this, "Rescoring", {
+      retention,
       profiles: this.profiles.table,
       timers: this.timers.table,
       segments: this.segments.table,

@@ -34,6 +34,7 @@ import { tagLocalName } from "./local-name.js";
 import { arnFinding } from "./nag-findings.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
+import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { grantIndexQuery, grantTableActions } from "./table-grants.js";
 import type { WriteKeyStore } from "./write-key-store.js";
 
@@ -99,6 +100,8 @@ const accessLogFormat = AccessLogFormat.custom(
 
 /** Props of {@link PublicApi}. */
 export interface PublicApiProps {
+  /** How long the items the function writes are kept (their `ttl`). @default the adapters' defaults */
+  readonly retention?: RetentionSettings;
   /** Where `POST /v1/events` and the preference changes put events. */
   readonly stream: IStream;
   /** Profiles: read to show the preference page and to export; deleted, and a tombstone put, on erasure. */
@@ -213,6 +216,7 @@ export class PublicApi extends Construct {
         TIMERS_TABLE: props.timers.tableName,
         QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
         AUDIT_TABLE: props.audit.table.tableName,
+        ...retentionEnvironment(props.retention, "audit"),
         WRITE_KEYS_TABLE: props.writeKeys.table.tableName,
         CORS_ALLOWED_ORIGINS: props.corsOrigins ?? "*",
         LINK_SECRET_ARN: props.linkSecret.secretArn,

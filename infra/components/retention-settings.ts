@@ -70,3 +70,29 @@ export function resolveRetentionSettings(input: RetentionSettingsInput, node: No
     timerGraceDays: resolve("timerGraceDays"),
   };
 }
+
+/** Which items a function writes, so which retentions it is given. */
+export type RetainedItems = "ledger" | "audit" | "timers";
+
+const VARIABLES: Record<RetainedItems, readonly [string, keyof RetentionSettings]> = {
+  ledger: ["LEDGER_RETENTION_DAYS", "ledgerRetentionDays"],
+  audit: ["AUDIT_RETENTION_DAYS", "auditRetentionDays"],
+  timers: ["TIMER_GRACE_DAYS", "timerGraceDays"],
+};
+
+/**
+ * The environment variables that tell a function writing `items` how long they are kept (the adapters write
+ * each item's `ttl` from them); none without settings (the adapters' defaults, the same as the settings').
+ */
+export function retentionEnvironment(
+  settings: RetentionSettings | undefined,
+  ...items: readonly RetainedItems[]
+): Record<string, string> {
+  if (settings === undefined) return {};
+  return Object.fromEntries(
+    items.map((kind) => {
+      const [variable, setting] = VARIABLES[kind];
+      return [variable, String(settings[setting])];
+    }),
+  );
+}
