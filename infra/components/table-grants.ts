@@ -7,7 +7,7 @@ const KEY_READ_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"];
 const KEY_WRITE_ACTIONS = [...KEY_READ_ACTIONS, "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"];
 
 /**
- * Grants `grantee` exactly `actions` on `table` (and its indexes), and the use of the table's customer-managed
+ * Grants `grantee` exactly `actions` on `table` (not its indexes: see {@link grantIndexQuery}), and the use of the table's customer-managed
  * key they need: `Table.grant()` alone leaves the key out, and the `grant*Data()` shortcuts grant more actions than
  * a least-privilege role should hold (an append-only writer needs `PutItem`, not `UpdateItem` or `DeleteItem`).
  */
@@ -18,7 +18,11 @@ export function grantTableActions(
   ...actions: string[]
 ): Grant {
   table.encryptionKey?.grant(grantee, ...(access === "read" ? KEY_READ_ACTIONS : KEY_WRITE_ACTIONS));
-  return table.grant(grantee, ...actions.map((action) => `dynamodb:${action}`));
+  return Grant.addToPrincipal({
+    grantee,
+    actions: actions.map((action) => `dynamodb:${action}`),
+    resourceArns: [table.tableArn],
+  });
 }
 
 /**
