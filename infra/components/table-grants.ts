@@ -7,9 +7,10 @@ const KEY_READ_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"];
 const KEY_WRITE_ACTIONS = [...KEY_READ_ACTIONS, "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"];
 
 /**
- * Grants `grantee` exactly `actions` on `table` (not its indexes: see {@link grantIndexQuery}), and the use of the table's customer-managed
- * key they need: `Table.grant()` alone leaves the key out, and the `grant*Data()` shortcuts grant more actions than
- * a least-privilege role should hold (an append-only writer needs `PutItem`, not `UpdateItem` or `DeleteItem`).
+ * Grants `grantee` exactly `actions` on `table` (not on its indexes: see {@link grantIndexQuery}), and the use of
+ * the table's customer-managed key they need: `Table.grant()` alone leaves the key out, and the `grant*Data()`
+ * shortcuts grant more actions than a least-privilege role should hold (an append-only writer needs `PutItem`,
+ * not `UpdateItem` or `DeleteItem`).
  */
 export function grantTableActions(
   table: ITable,
