@@ -27,6 +27,11 @@ import { LinkSecret } from "./components/link-secret.js";
 import { ProfileStore } from "./components/profile-store.js";
 import { Quarantine } from "./components/quarantine.js";
 import { Rescoring, type RescoringSettingsInput, resolveRescoringSettings } from "./components/rescoring.js";
+import {
+  type RetentionSettings,
+  type RetentionSettingsInput,
+  resolveRetentionSettings,
+} from "./components/retention-settings.js";
 import { SegmentDefinitions } from "./components/segment-definitions.js";
 import { SegmentStore } from "./components/segment-store.js";
 import { SegmentTimers } from "./components/segment-timers.js";
@@ -45,7 +50,8 @@ export interface TailorStackProps
     CampaignSettingsInput,
     ApiSettingsInput,
     AlarmSettingsInput,
-    RescoringSettingsInput {
+    RescoringSettingsInput,
+    RetentionSettingsInput {
   /**
    * Provisioned shards of the event stream.
    * @default 1
@@ -99,6 +105,8 @@ export class TailorStack extends Stack {
   readonly ingest: Ingest;
   /** The segment timers capability. */
   readonly segmentTimers: SegmentTimers;
+  /** How long the ledger, audit entries and timers are kept, resolved. */
+  readonly retention: RetentionSettings;
   /** The campaign settings, resolved. */
   readonly campaignSettings: CampaignSettings;
   /** The campaign definitions, validated. */
@@ -142,6 +150,8 @@ export class TailorStack extends Stack {
     this.campaignSettings = settings;
     const apiReservedConcurrency = resolveApiReservedConcurrency(props, this.node);
     const rescoringSettings = resolveRescoringSettings(props, this.node);
+    const retention = resolveRetentionSettings(props, this.node);
+    this.retention = retention;
     const alarmDestination = resolveAlarmDestination(props, this.node, this.region);
     this.alarmTopic = new AlarmTopic(this, "Alarms", { destination: alarmDestination }).topic;
     this.events = new EventStream(this, "Events", { shardCount: props.shardCount });
@@ -163,6 +173,7 @@ export class TailorStack extends Stack {
     this.audit = new AuditStore(this, "Audit");
     this.writeKeys = new WriteKeyStore(this, "WriteKeys");
     this.ingest = new Ingest(this, "Ingest", {
+      retention,
       stream: this.events.stream,
       profiles: this.profiles.table,
       quarantineBucket: this.quarantine.bucket,
@@ -184,6 +195,7 @@ export class TailorStack extends Stack {
           }),
     });
     this.segmentTimers = new SegmentTimers(this, "SegmentTimers", {
+      retention,
       profiles: this.profiles.table,
       timers: this.timers.table,
       segments: this.segments.table,
@@ -193,6 +205,7 @@ export class TailorStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     this.campaignTriggers = new CampaignTriggers(this, "CampaignTriggers", {
+      retention,
       transitionsQueue: this.transitions.queue,
       sendsQueue: this.sends.queue,
       timers: this.timers.table,
@@ -202,6 +215,7 @@ export class TailorStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     this.api = new PublicApi(this, "Api", {
+      retention,
       stream: this.events.stream,
       profiles: this.profiles.table,
       ledger: this.ledger.table,
@@ -216,12 +230,14 @@ export class TailorStack extends Stack {
       reservedConcurrency: apiReservedConcurrency ?? "none",
     });
     this.sesFeedback = new SesFeedback(this, "SesFeedback", {
+      retention,
       configurationSetName: settings.configurationSetName,
       stream: this.events.stream,
       ledger: this.ledger.table,
       alarmTopic: this.alarmTopic,
     });
     this.dispatch = new Dispatch(this, "Dispatch", {
+      retention,
       sendsQueue: this.sends.queue,
       stream: this.events.stream,
       profiles: this.profiles.table,
@@ -242,6 +258,7 @@ export class TailorStack extends Stack {
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
 
     this.rescoring = new Rescoring(this, "Rescoring", {
+      retention,
       profiles: this.profiles.table,
       timers: this.timers.table,
       segments: this.segments.table,

@@ -4,6 +4,7 @@ import {
   ONE_LINK_SECRET_MESSAGE,
   oneLinkSecret,
 } from "#shared/lambda/link-secret-env.js";
+import { auditRetentionEnvShape } from "#shared/lambda/retention-env.js";
 
 /** The variables the admin routes need together. */
 const PRIVACY_STORES = ["SEND_LEDGER_TABLE", "TIMERS_TABLE", "QUARANTINE_BUCKET", "AUDIT_TABLE"] as const;
@@ -36,6 +37,7 @@ export const apiEnvSchema = z
     TIMERS_TABLE: z.string().min(3).optional(),
     QUARANTINE_BUCKET: z.string().min(3).optional(),
     AUDIT_TABLE: z.string().min(3).optional(),
+    ...auditRetentionEnvShape,
     /** The write keys of Segment's HTTP Tracking API routes (read by SHA-256). */
     WRITE_KEYS_TABLE: z.string().min(3),
     /**

@@ -67,7 +67,11 @@ function makePrivacyDeps(env: ApiEnv, dynamodb: DynamoDBClient): PrivacyDeps | u
       timersTable: TIMERS_TABLE,
       quarantineBucket: QUARANTINE_BUCKET,
     },
-    audit: new DynamoAuditLog({ client: dynamodb, tableName: AUDIT_TABLE }),
+    audit: new DynamoAuditLog({
+      client: dynamodb,
+      tableName: AUDIT_TABLE,
+      retentionDays: env.AUDIT_RETENTION_DAYS,
+    }),
     clock: runtimeClock,
   });
 }

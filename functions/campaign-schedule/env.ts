@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { campaignEnvShape } from "#shared/lambda/campaign-env.js";
+import { timerGraceEnvShape } from "#shared/lambda/retention-env.js";
 
 /**
  * The campaign-schedule function's environment: an EventBridge rule per scheduled campaign invokes it with the
@@ -11,6 +12,7 @@ export const campaignScheduleEnvSchema = z.object({
   SEGMENTS_DIR: z.string().min(1),
   /** Due-time store: delayed steps become send timers. */
   TIMERS_TABLE: z.string().min(3),
+  ...timerGraceEnvShape,
   ...campaignEnvShape,
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { campaignEnvShape } from "#shared/lambda/campaign-env.js";
+import { timerGraceEnvShape } from "#shared/lambda/retention-env.js";
 
 /**
  * The campaign-transitions function's environment: segment transitions (from the transitions queue) start the
@@ -10,6 +11,7 @@ export const campaignTransitionsEnvSchema = z.object({
   SEGMENTS_DIR: z.string().min(1),
   /** Due-time store: delayed steps become send timers. */
   TIMERS_TABLE: z.string().min(3),
+  ...timerGraceEnvShape,
   ...campaignEnvShape,
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),

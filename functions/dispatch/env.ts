@@ -5,6 +5,7 @@ import {
   ONE_LINK_SECRET_MESSAGE,
   oneLinkSecret,
 } from "#shared/lambda/link-secret-env.js";
+import { ledgerRetentionEnvShape } from "#shared/lambda/retention-env.js";
 import { segmentEnvShape } from "#shared/lambda/segment-env.js";
 
 /**
@@ -16,6 +17,7 @@ export const dispatchEnvSchema = z
     PROFILES_TABLE: z.string().min(3),
     /** DynamoDB send ledger (partition `customerId`, sort `sk`). */
     LEDGER_TABLE: z.string().min(3),
+    ...ledgerRetentionEnvShape,
     ...segmentEnvShape,
     ...campaignEnvShape,
     /**

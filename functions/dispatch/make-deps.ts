@@ -123,12 +123,20 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
         });
   const profiles = new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE });
   return {
-    ledger: new DynamoSendLedger({ client: dynamodb, tableName: env.LEDGER_TABLE }),
+    ledger: new DynamoSendLedger({
+      client: dynamodb,
+      tableName: env.LEDGER_TABLE,
+      retentionDays: env.LEDGER_RETENTION_DAYS,
+    }),
     profiles,
     // A journey started under an anonymous id continues on the customer it was merged into.
     identities: profiles,
     library,
-    sendTimers: new DynamoSendTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
+    sendTimers: new DynamoSendTimers({
+      client: dynamodb,
+      tableName: env.TIMERS_TABLE,
+      graceDays: env.TIMER_GRACE_DAYS,
+    }),
     erased: {
       ledger: new DynamoLedgerErasure({ client: dynamodb, tableName: env.LEDGER_TABLE }),
       timers: new DynamoTimerErasure({ client: dynamodb, tableName: env.TIMERS_TABLE }),

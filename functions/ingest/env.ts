@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { campaignEnvShape } from "#shared/lambda/campaign-env.js";
+import { auditRetentionEnvShape } from "#shared/lambda/retention-env.js";
 import { segmentEnvShape } from "#shared/lambda/segment-env.js";
 
 /**
@@ -13,6 +14,7 @@ export const ingestEnvSchema = z.object({
   QUARANTINE_BUCKET: z.string().min(3),
   /** DynamoDB audit log (`pk`, `sk`), append-only: consent changes, erasures, exports. */
   AUDIT_TABLE: z.string().min(3).optional(),
+  ...auditRetentionEnvShape,
   ...segmentEnvShape,
   ...campaignEnvShape,
   /** Hours after a delivery or click in which an order counts as the email's conversion (experiments). */

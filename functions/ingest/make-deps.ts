@@ -35,7 +35,13 @@ export function makeIngestDeps(env: IngestEnv): IngestDeps {
     identities: profiles,
     ...(env.AUDIT_TABLE === undefined
       ? {}
-      : { audit: new DynamoAuditLog({ client: dynamodb, tableName: env.AUDIT_TABLE }) }),
+      : {
+          audit: new DynamoAuditLog({
+            client: dynamodb,
+            tableName: env.AUDIT_TABLE,
+            retentionDays: env.AUDIT_RETENTION_DAYS,
+          }),
+        }),
   };
 }
 

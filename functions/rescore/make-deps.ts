@@ -32,7 +32,11 @@ export function makeRescoreDeps(env: RescoreEnv, clock: Clock = runtimeClock): R
     segments: dynamoSegmentDeps({ env, dynamodb, outbox: profiles, clock }),
     sends: {
       queue: new SqsSendQueue({ client: new SQSClient({}), queueUrl: env.SENDS_QUEUE_URL }),
-      timers: new DynamoSendTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
+      timers: new DynamoSendTimers({
+        client: dynamodb,
+        tableName: env.TIMERS_TABLE,
+        graceDays: env.TIMER_GRACE_DAYS,
+      }),
     },
     scorer: new SageMakerScorer({
       client: new SageMakerRuntimeClient({}),

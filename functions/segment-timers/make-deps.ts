@@ -13,7 +13,11 @@ import type { SegmentTimersEnv } from "./env.js";
 function sendAdapters(env: SegmentTimersEnv, dynamodb: DynamoDBClient) {
   return {
     queue: new SqsSendQueue({ client: new SQSClient({}), queueUrl: env.SENDS_QUEUE_URL }),
-    timers: new DynamoSendTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
+    timers: new DynamoSendTimers({
+      client: dynamodb,
+      tableName: env.TIMERS_TABLE,
+      graceDays: env.TIMER_GRACE_DAYS,
+    }),
   };
 }
 

@@ -9,6 +9,10 @@ import type { SesFeedbackEnv } from "./env.js";
 export function makeSesFeedbackDeps(env: SesFeedbackEnv): SesFeedbackDeps {
   return {
     events: new KinesisEventWriter({ client: new KinesisClient({}), streamName: env.EVENTS_STREAM }),
-    acceptances: new DynamoSendLedger({ client: new DynamoDBClient({}), tableName: env.LEDGER_TABLE }),
+    acceptances: new DynamoSendLedger({
+      client: new DynamoDBClient({}),
+      tableName: env.LEDGER_TABLE,
+      retentionDays: env.LEDGER_RETENTION_DAYS,
+    }),
   };
 }

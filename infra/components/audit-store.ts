@@ -32,6 +32,7 @@ export class AuditStore extends Construct implements AuditTable {
     super(scope, id);
     const { table, key } = createEncryptedTable(this, {
       purpose: "audit log",
+      expires: true,
       partitionKey: "pk",
       sortKey: "sk",
       localName: LOCAL_NAMES.auditTable,

@@ -20,6 +20,7 @@ import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
+import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 
@@ -40,6 +41,8 @@ export const CAMPAIGN_TRANSITIONS_TIMEOUT = Duration.seconds(30);
 
 /** Props of {@link CampaignTriggers}. */
 export interface CampaignTriggersProps {
+  /** How long the items the function writes are kept (their `ttl`). @default the adapters' defaults */
+  readonly retention?: RetentionSettings;
   /** The segment transitions queue; the campaign-transitions function is its only consumer. */
   readonly transitionsQueue: IQueue;
   /** Where the send intents go. */
@@ -89,6 +92,7 @@ export class CampaignTriggers extends Construct {
     const campaignEnv = {
       SEGMENTS_DIR,
       TIMERS_TABLE: props.timers.tableName,
+      ...retentionEnvironment(props.retention, "timers"),
       CAMPAIGNS_DIR,
       EMAILS_DIR,
       SENDS_QUEUE_URL: props.sendsQueue.queueUrl,

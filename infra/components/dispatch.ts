@@ -20,6 +20,7 @@ import { invokeEndpointsStatement } from "./invoke-endpoints.js";
 import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
+import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 import { grantTableActions } from "./table-grants.js";
 
@@ -54,6 +55,8 @@ export interface SesSendResources {
 
 /** Props of {@link Dispatch}. */
 export interface DispatchProps {
+  /** How long the items the function writes are kept (their `ttl`). @default the adapters' defaults */
+  readonly retention?: RetentionSettings;
   /** The intents it consumes. */
   readonly sendsQueue: IQueue;
   /** The event stream: holdout decisions are put on it (`Email Held Out`). */
@@ -114,6 +117,7 @@ export class Dispatch extends Construct {
         LEDGER_TABLE: props.ledger.tableName,
         SEGMENTS_DIR,
         TIMERS_TABLE: props.timers.tableName,
+        ...retentionEnvironment(props.retention, "ledger", "timers"),
         SEGMENTS_TABLE: props.segments.tableName,
         TRANSITIONS_QUEUE_URL: props.transitionsQueue.queueUrl,
         CAMPAIGNS_DIR,

@@ -23,6 +23,7 @@ import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { apiEnvSchema } from "#functions/api/env.js";
 import { SEGMENT_POST_PATHS } from "#shared/app/api/segment-routes.js";
+import { TIMERS_BY_CUSTOMER_INDEX } from "#shared/aws/dynamo-timers.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import type { AuditTable } from "./audit-store.js";
 import type { CampaignSettings } from "./campaign-settings.js";
@@ -32,7 +33,8 @@ import { tagLocalName } from "./local-name.js";
 import { arnFinding } from "./nag-findings.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
-import { grantTableActions } from "./table-grants.js";
+import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
+import { grantIndexQuery, grantTableActions } from "./table-grants.js";
 import type { WriteKeyStore } from "./write-key-store.js";
 
 /** The API function's handler, found from this file, wherever the repository is checked out. */
@@ -97,6 +99,8 @@ const accessLogFormat = AccessLogFormat.custom(
 
 /** Props of {@link PublicApi}. */
 export interface PublicApiProps {
+  /** How long the items the function writes are kept (their `ttl`). @default the adapters' defaults */
+  readonly retention?: RetentionSettings;
   /** Where `POST /v1/events` and the preference changes put events. */
   readonly stream: IStream;
   /** Profiles: read to show the preference page and to export; deleted, and a tombstone put, on erasure. */
@@ -197,7 +201,7 @@ export class PublicApi extends Construct {
       entry: apiEntry,
       description:
         "Serves the unsubscribe, preference and confirmation pages, accepts events over HTTP (Tailor's and Segment's API), erases and exports customers",
-      // Erasing scans the timers table and walks the customer's quarantined records.
+      // Erasing walks the customer's quarantined records.
       timeout: Duration.seconds(30),
       reservedConcurrentExecutions:
         props.reservedConcurrency === "none" ? undefined : props.reservedConcurrency,
@@ -209,6 +213,7 @@ export class PublicApi extends Construct {
         TIMERS_TABLE: props.timers.tableName,
         QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
         AUDIT_TABLE: props.audit.table.tableName,
+        ...retentionEnvironment(props.retention, "audit"),
         WRITE_KEYS_TABLE: props.writeKeys.table.tableName,
         CORS_ALLOWED_ORIGINS: props.corsOrigins ?? "*",
         LINK_SECRET_ARN: props.linkSecret.secretArn,
@@ -225,10 +230,11 @@ export class PublicApi extends Construct {
     props.linkSecret.grantRead(fn);
     props.writeKeys.grantVerify(fn);
     // Erasure: the profile goes and a tombstone takes its place; the ledger partition goes in batches; the
-    // customer's timers are found by a scan (the table is keyed by due minute) and deleted one by one.
+    // customer's timers are found by a Query of the timers' customer index (no scan) and deleted one by one.
     grantTableActions(props.profiles, fn, "write", "DeleteItem", "PutItem", "BatchGetItem");
     grantTableActions(props.ledger, fn, "write", "Query", "BatchWriteItem");
-    grantTableActions(props.timers, fn, "write", "Scan", "DeleteItem");
+    grantTableActions(props.timers, fn, "write", "DeleteItem");
+    grantIndexQuery(props.timers, fn, TIMERS_BY_CUSTOMER_INDEX);
     props.audit.grantAppend(fn);
     props.audit.grantRead(fn);
     grantQuarantineErasure(fn, props.quarantineBucket);

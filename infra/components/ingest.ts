@@ -20,6 +20,7 @@ import { tagLocalName } from "./local-name.js";
 import { arnFinding } from "./nag-findings.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
+import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 
 /** The ingest function's handler, found from this file, wherever the repository is checked out. */
@@ -32,6 +33,8 @@ export const INGEST_SERVICE_NAME = "ingest";
 
 /** Props of {@link Ingest}. */
 export interface IngestProps {
+  /** How long the items the function writes are kept (their `ttl`). @default the adapters' defaults */
+  readonly retention?: RetentionSettings;
   /** The stream the events arrive on. */
   readonly stream: IStream;
   /** The profile table the function reads and writes. */
@@ -118,6 +121,7 @@ export class Ingest extends Construct {
         AUDIT_TABLE: props.audit.table.tableName,
         SEGMENTS_DIR,
         TIMERS_TABLE: props.timers.tableName,
+        ...retentionEnvironment(props.retention, "audit", "timers"),
         SEGMENTS_TABLE: props.segments.tableName,
         TRANSITIONS_QUEUE_URL: props.transitionsQueue.queueUrl,
         CAMPAIGNS_DIR,

@@ -33,6 +33,7 @@ import { invokeEndpointsStatement } from "./invoke-endpoints.js";
 import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
+import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 
@@ -157,6 +158,8 @@ function parseJson(text: string): unknown {
 
 /** Props of {@link Rescoring}. */
 export interface RescoringProps {
+  /** How long the items the function writes are kept (their `ttl`). @default the adapters' defaults */
+  readonly retention?: RetentionSettings;
   /** The profile table: every profile is scored and written back. */
   readonly profiles: ITable;
   /** The due-time timers table: segment and send timers the re-evaluation sets. */
@@ -215,6 +218,7 @@ export class Rescoring extends Construct {
       PROFILES_TABLE: props.profiles.tableName,
       SEGMENTS_DIR,
       TIMERS_TABLE: props.timers.tableName,
+      ...retentionEnvironment(props.retention, "timers"),
       SEGMENTS_TABLE: props.segments.tableName,
       TRANSITIONS_QUEUE_URL: props.transitionsQueue.queueUrl,
       SENDS_QUEUE_URL: props.sendsQueue.queueUrl,

@@ -14,6 +14,7 @@ import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
+import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 
@@ -27,6 +28,8 @@ export const SEGMENT_TIMERS_SERVICE_NAME = "segment-timers";
 
 /** Props of {@link SegmentTimers}. */
 export interface SegmentTimersProps {
+  /** How long the items the function writes are kept (their `ttl`). @default the adapters' defaults */
+  readonly retention?: RetentionSettings;
   /** The profile table: the customers whose timers fire are re-evaluated and written back. */
   readonly profiles: ITable;
   /** The due-time timers table it fires. */
@@ -81,6 +84,7 @@ export class SegmentTimers extends Construct {
         PROFILES_TABLE: props.profiles.tableName,
         SEGMENTS_DIR,
         TIMERS_TABLE: props.timers.tableName,
+        ...retentionEnvironment(props.retention, "timers"),
         SEGMENTS_TABLE: props.segments.tableName,
         TRANSITIONS_QUEUE_URL: props.transitionsQueue.queueUrl,
         SENDS_QUEUE_URL: props.sendsQueue.queueUrl,

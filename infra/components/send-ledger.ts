@@ -19,6 +19,7 @@ export class SendLedger extends Construct {
     super(scope, id);
     const { table, key } = createEncryptedTable(this, {
       purpose: "send ledger",
+      expires: true,
       partitionKey: "customerId",
       sortKey: "sk",
       localName: LOCAL_NAMES.sendLedgerTable,

@@ -22,6 +22,7 @@ import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
+import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
 import { grantTableActions } from "./table-grants.js";
 
@@ -59,6 +60,8 @@ export function sesFeedbackPattern(configurationSetName: string): EventPattern {
 
 /** Props of {@link SesFeedback}. */
 export interface SesFeedbackProps {
+  /** How long the items the function writes are kept (their `ttl`). @default the adapters' defaults */
+  readonly retention?: RetentionSettings;
   /** The name every send names, which the functions know it by. */
   readonly configurationSetName: string;
   /** Where the feedback events are put. */
@@ -116,6 +119,7 @@ export class SesFeedback extends Construct {
       environment: {
         EVENTS_STREAM: props.stream.streamName,
         LEDGER_TABLE: props.ledger.tableName,
+        ...retentionEnvironment(props.retention, "ledger"),
         POWERTOOLS_SERVICE_NAME: SES_FEEDBACK_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },

@@ -21,9 +21,20 @@ export const streamProperties = z.looseObject({
   Tags: tags,
 });
 
+/** A global secondary index as the local stack creates it (dynalite answers Query on it). */
+const globalIndex = z.looseObject({
+  IndexName: z.string(),
+  KeySchema: keySchema,
+  Projection: z.object({
+    ProjectionType: z.enum(["ALL", "KEYS_ONLY", "INCLUDE"]),
+    NonKeyAttributes: z.array(z.string()).optional(),
+  }),
+});
+
 /**
- * `AWS::DynamoDB::Table` properties the local stack uses: keys, on-demand billing (the app's tables are all
- * on-demand and have no secondary index; an index or provisioned capacity is refused, naming the property).
+ * `AWS::DynamoDB::Table` properties the local stack uses: keys, global secondary indexes, on-demand billing (the
+ * app's tables are all on-demand; a local index or provisioned capacity is refused, naming the property).
+ * `TimeToLiveSpecification` is accepted and ignored: dynalite has no TTL, so nothing expires locally.
  */
 export const tableProperties = z.looseObject({
   TableName: z.string().optional(),
@@ -33,7 +44,7 @@ export const tableProperties = z.looseObject({
   ),
   BillingMode: z.literal("PAY_PER_REQUEST"),
   ProvisionedThroughput: unsupported("ProvisionedThroughput"),
-  GlobalSecondaryIndexes: unsupported("GlobalSecondaryIndexes"),
+  GlobalSecondaryIndexes: z.array(globalIndex).optional(),
   LocalSecondaryIndexes: unsupported("LocalSecondaryIndexes"),
   Tags: tags,
 });

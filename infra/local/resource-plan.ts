@@ -292,6 +292,15 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
             KeySchema: properties.KeySchema,
             AttributeDefinitions: properties.AttributeDefinitions,
             BillingMode: properties.BillingMode,
+            ...(properties.GlobalSecondaryIndexes === undefined
+              ? {}
+              : {
+                  GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes.map((index) => ({
+                    IndexName: index.IndexName,
+                    KeySchema: index.KeySchema,
+                    Projection: index.Projection,
+                  })),
+                }),
           },
         });
         break;

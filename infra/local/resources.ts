@@ -65,6 +65,22 @@ function checkKeySchema(
   );
 }
 
+/** A table kept in the data dir must have the indexes the template declares (erasure queries them). */
+function checkIndexes(
+  name: string,
+  wanted: readonly { IndexName?: string }[] | undefined,
+  found: readonly { IndexName?: string }[] | undefined,
+): void {
+  const have = new Set((found ?? []).map((index) => index.IndexName));
+  const missing = (wanted ?? []).filter((index) => !have.has(index.IndexName));
+  if (missing.length === 0) return;
+  throw new LocalStackError(
+    `table ${name} in the data dir has no index ${missing.map((index) => index.IndexName).join(", ")}, which ` +
+      "this version of Tailor queries: it was made by an older version. Start once with --fresh to rebuild the " +
+      "local data (this deletes it), or use another --data-dir",
+  );
+}
+
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -116,7 +132,10 @@ export async function createResources(
     record(table.name, isNew);
     await until(`table ${table.name}`, async () => {
       const out = await clients.dynamodb.send(new DescribeTableCommand({ TableName: table.name }));
-      if (!isNew) checkKeySchema(table.name, table.input.KeySchema, out.Table?.KeySchema);
+      if (!isNew) {
+        checkKeySchema(table.name, table.input.KeySchema, out.Table?.KeySchema);
+        checkIndexes(table.name, table.input.GlobalSecondaryIndexes, out.Table?.GlobalSecondaryIndexes);
+      }
       return out.Table?.TableStatus === "ACTIVE";
     });
   }

@@ -9,6 +9,7 @@ import {
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { DependencyUnavailableError, TailorError } from "../errors.js";
 import type { AuditAction, AuditEntry, AuditLog } from "../ports.js";
+import { DEFAULT_AUDIT_RETENTION_DAYS, ttlAttribute } from "./dynamo-ttl.js";
 
 /** Digits of a padded epoch-ms time, so sort keys order like numbers. */
 const AT_DIGITS = 15;
@@ -84,10 +85,21 @@ export class AuditRangeError extends TailorError {
 export class DynamoAuditLog implements AuditLog {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
+  readonly #retentionDays: number;
 
-  constructor(options: { client: DynamoDBClient; tableName: string }) {
+  constructor(options: {
+    client: DynamoDBClient;
+    tableName: string;
+    /**
+     * Days an entry (its two copies and its guard) is kept after its time, as the items' `ttl` that DynamoDB's
+     * TTL reads. @default {@link DEFAULT_AUDIT_RETENTION_DAYS} (three years)
+     */
+    retentionDays?: number;
+  }) {
     this.#client = options.client;
     this.#tableName = options.tableName;
+    this.#retentionDays = options.retentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
+    ttlAttribute(0, this.#retentionDays);
   }
 
   async append(entries: readonly AuditEntry[]): Promise<void> {
@@ -154,7 +166,11 @@ export class DynamoAuditLog implements AuditLog {
       await this.#client.send(
         new PutItemCommand({
           TableName: this.#tableName,
-          Item: { ...guardKey(entry.id), at: { N: String(entry.at) } },
+          Item: {
+            ...guardKey(entry.id),
+            at: { N: String(entry.at) },
+            ...ttlAttribute(entry.at, this.#retentionDays),
+          },
           ConditionExpression: "attribute_not_exists(pk) OR #at = :at",
           ExpressionAttributeNames: { "#at": "at" },
           ExpressionAttributeValues: { ":at": { N: String(entry.at) } },
@@ -179,7 +195,12 @@ export class DynamoAuditLog implements AuditLog {
     const sk = entrySortKey(entry);
     await Promise.all(
       [customerPartition(entry.customerHash), dayPartition(entry.at)].map((pk) =>
-        this.#putOnce({ ...body, pk: { S: pk }, sk: { S: sk } }),
+        this.#putOnce({
+          ...body,
+          pk: { S: pk },
+          sk: { S: sk },
+          ...ttlAttribute(entry.at, this.#retentionDays),
+        }),
       ),
     );
   }

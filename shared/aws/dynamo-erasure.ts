@@ -4,13 +4,13 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   QueryCommand,
-  ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { toJsonObject } from "../domain/privacy/json-value.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type { CustomerItems, LedgerItem, PendingTimer } from "../ports.js";
 import { SEND_TIMER_NAMESPACE } from "./dynamo-send-timers.js";
+import { TIMERS_BY_CUSTOMER_INDEX } from "./dynamo-timers.js";
 
 /** Requests per BatchWriteItem (DynamoDB's limit). */
 const BATCH_WRITE_LIMIT = 25;
@@ -100,9 +100,10 @@ export class DynamoLedgerErasure implements CustomerItems<LedgerItem> {
 }
 
 /**
- * A customer's segment and send timers in the due-time table. The table is keyed by due minute, not by customer,
- * so finding them is a Scan filtered on `customerId`: it reads the whole table, which holds only pending timers
- * (each is deleted when it fires) and the minute index, so it stays small; erasures are rare.
+ * A customer's segment and send timers in the due-time table. The table is keyed by due minute, so they are
+ * found by a Query of its {@link TIMERS_BY_CUSTOMER_INDEX} index (partition `customerId`): it reads the
+ * customer's timers only, whatever the table's size. The index is eventually consistent: a timer written a
+ * moment before the erasure may be missed by it (erasing again finds it; it expires by TTL in any case).
  */
 export class DynamoTimerErasure implements CustomerItems<PendingTimer> {
   readonly #client: DynamoDBClient;
@@ -138,13 +139,13 @@ export class DynamoTimerErasure implements CustomerItems<PendingTimer> {
   }
 
   #items(customerId: string): Promise<Key[]> {
-    return allPages(`Scan on ${this.#tableName}`, (start) =>
+    return allPages(`Query on ${this.#tableName} index ${TIMERS_BY_CUSTOMER_INDEX}`, (start) =>
       this.#client.send(
-        new ScanCommand({
+        new QueryCommand({
           TableName: this.#tableName,
-          FilterExpression: "customerId = :c",
+          IndexName: TIMERS_BY_CUSTOMER_INDEX,
+          KeyConditionExpression: "customerId = :c",
           ExpressionAttributeValues: { ":c": { S: customerId } },
-          ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
       ),

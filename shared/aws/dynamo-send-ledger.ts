@@ -13,6 +13,7 @@ import type { LedgerEntry, SendIntent, SendPurpose } from "../domain/campaigns/c
 import { sendRefOf } from "../domain/email-feedback/ses-tags.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type { ClaimResult, SendAcceptance, SendAcceptances, SendLedger } from "../ports.js";
+import { DEFAULT_LEDGER_RETENTION_DAYS, ttlAttribute } from "./dynamo-ttl.js";
 
 /** Digits of a padded epoch-ms time, so sort keys order like numbers. */
 const AT_DIGITS = 15;
@@ -118,16 +119,25 @@ export class DynamoSendLedger implements SendLedger, SendAcceptances {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
   readonly #leaseMs: number;
+  readonly #retentionDays: number;
 
   constructor(options: {
     client: DynamoDBClient;
     tableName: string;
     /** How long a pending claim blocks others. @default {@link SEND_CLAIM_LEASE_MS} (4 minutes) */
     leaseMs?: number;
+    /**
+     * Days every item is kept after it was written (its `ttl`, read by DynamoDB's TTL): a claim from its claim,
+     * then from its settlement; a log entry and an acceptance from their time.
+     * @default {@link DEFAULT_LEDGER_RETENTION_DAYS} (400)
+     */
+    retentionDays?: number;
   }) {
     this.#client = options.client;
     this.#tableName = options.tableName;
     this.#leaseMs = options.leaseMs ?? SEND_CLAIM_LEASE_MS;
+    this.#retentionDays = options.retentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS;
+    ttlAttribute(0, this.#retentionDays);
   }
 
   async claim(intent: SendIntent, at: number): Promise<ClaimResult> {
@@ -141,6 +151,7 @@ export class DynamoSendLedger implements SendLedger, SendAcceptances {
               state: { S: PENDING },
               claimedAt: { N: String(at) },
               campaignId: { S: intent.campaignId },
+              ...ttlAttribute(at, this.#retentionDays),
             },
             ConditionExpression: "attribute_not_exists(sk) OR (#state = :pending AND claimedAt < :stale)",
             ExpressionAttributeNames: { "#state": "state" },
@@ -176,6 +187,7 @@ export class DynamoSendLedger implements SendLedger, SendAcceptances {
               state: { S: entry.outcome },
               settledAt: { N: String(entry.at) },
               campaignId: { S: entry.campaignId },
+              ...ttlAttribute(entry.at, this.#retentionDays),
             },
           }),
         ),
@@ -188,6 +200,7 @@ export class DynamoSendLedger implements SendLedger, SendAcceptances {
           Item: {
             ...marshall(entry, { removeUndefinedValues: true }),
             sk: { S: `log#${pad(entry.at)}#${entry.key}` },
+            ...ttlAttribute(entry.at, this.#retentionDays),
           },
         }),
       ),
@@ -218,6 +231,7 @@ export class DynamoSendLedger implements SendLedger, SendAcceptances {
             messageId: { S: acceptance.messageId },
             acceptedAt: { N: String(acceptance.acceptedAt) },
             ...(acceptance.variant === undefined ? {} : { variant: { S: acceptance.variant } }),
+            ...ttlAttribute(acceptance.acceptedAt, this.#retentionDays),
           },
           ConditionExpression: "attribute_not_exists(sk)",
         }),

@@ -17,7 +17,13 @@ export const SEND_TIMER_NAMESPACE = "s";
 export class DynamoSendTimers implements SendTimers {
   readonly #timers: DynamoTimers;
 
-  constructor(options: { client: DynamoDBClient; tableName: string; shards?: number }) {
+  constructor(options: {
+    client: DynamoDBClient;
+    tableName: string;
+    shards?: number;
+    /** Days a timer is kept past its due time (see {@link DynamoTimers}). @default 30 */
+    graceDays?: number;
+  }) {
     this.#timers = new DynamoTimers({ ...options, namespace: SEND_TIMER_NAMESPACE });
   }
 

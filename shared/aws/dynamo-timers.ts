@@ -9,7 +9,14 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { DependencyUnavailableError } from "../errors.js";
 import type { DueTimer, Timers } from "../ports.js";
+import { DEFAULT_TIMER_GRACE_DAYS, ttlAttribute } from "./dynamo-ttl.js";
 import { shardOf } from "./shard-of.js";
+
+/**
+ * The timers table's global secondary index by customer (partition `customerId`, sort `k`, projecting `dueAt`
+ * and `p`): only timers carry `customerId`, so it holds them alone, and erasure and export query it.
+ */
+export const TIMERS_BY_CUSTOMER_INDEX = "byCustomer";
 
 const MINUTE_MS = 60_000;
 const MINUTES_PER_HOUR = 60;
@@ -52,7 +59,7 @@ export interface TimerEntry {
 }
 
 /**
- * Due-time timers in a DynamoDB table, without scans, TTL or transactions.
+ * Due-time timers in a DynamoDB table, without scans or transactions.
  *
  * Layout (partition `b`, sort `k`, all strings):
  * - a timer: `b = <due minute (epoch minutes)>#<shard>`, `k = <due time, padded>#<customerId>`, the customer
@@ -72,6 +79,11 @@ export interface TimerEntry {
  * `now` a poll was given: polls must use one clock (a poll run at a clock set in the future, as a test may do,
  * moves the cursor past the real present).
  *
+ * Each timer and index entry carries a `ttl` (epoch seconds) `graceDays` after its due time (the end of its
+ * minute), for DynamoDB's TTL: a timer fired is deleted at once, so expiry only reaches a timer whose processing
+ * kept failing and index entries of minutes no poll drained; the cursor never expires. A customer's timers are
+ * found by the {@link TIMERS_BY_CUSTOMER_INDEX} index, never by a scan.
+ *
  * Costs: one write per timer, plus one per minute and container for the index; a poll reads the cursor, one
  * index query per hour since the cursor (normally one or two) and one query per shard of each indexed minute.
  *
@@ -89,6 +101,7 @@ export class DynamoTimers implements Timers {
   /** Prefix of every partition key: `""`, or the namespace and `#`. */
   readonly #prefix: string;
   readonly #cursorKey: Record<string, AttributeValue>;
+  readonly #graceDays: number;
 
   constructor(options: {
     client: DynamoDBClient;
@@ -96,10 +109,17 @@ export class DynamoTimers implements Timers {
     shards?: number;
     /** Keeps this instance's timers apart from other kinds in the same table. @default none */
     namespace?: string;
+    /**
+     * Days a timer is kept past its due time before DynamoDB's TTL may delete it.
+     * @default {@link DEFAULT_TIMER_GRACE_DAYS} (30)
+     */
+    graceDays?: number;
   }) {
     this.#client = options.client;
     this.#tableName = options.tableName;
     this.#shards = options.shards ?? 4;
+    this.#graceDays = options.graceDays ?? DEFAULT_TIMER_GRACE_DAYS;
+    ttlAttribute(0, this.#graceDays);
     const namespace = options.namespace;
     if (namespace !== undefined && !/^[a-z][a-z0-9-]*$/.test(namespace)) {
       throw new RangeError(
@@ -145,7 +165,12 @@ export class DynamoTimers implements Timers {
     let writes = 0;
     if (!this.#indexed.has(minute)) {
       await this.#call("PutItem", () =>
-        this.#client.send(new PutItemCommand({ TableName: this.#tableName, Item: this.#indexKey(minute) })),
+        this.#client.send(
+          new PutItemCommand({
+            TableName: this.#tableName,
+            Item: { ...this.#indexKey(minute), ...ttlAttribute((minute + 1) * MINUTE_MS, this.#graceDays) },
+          }),
+        ),
       );
       if (this.#indexed.size >= INDEXED_MEMORY) this.#indexed.clear();
       this.#indexed.add(minute);
@@ -160,6 +185,7 @@ export class DynamoTimers implements Timers {
             customerId: { S: customerId },
             dueAt: { N: String(dueAt) },
             ...(payload === undefined ? {} : { p: { S: payload } }),
+            ...ttlAttribute(dueAt, this.#graceDays),
           },
         }),
       ),

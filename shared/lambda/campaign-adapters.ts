@@ -12,6 +12,8 @@ import type { CampaignEnv } from "./campaign-env.js";
 export interface CampaignAdapterEnv extends CampaignEnv {
   readonly SEGMENTS_DIR: string;
   readonly TIMERS_TABLE: string;
+  /** Days a timer is kept past its due time. @default 30 */
+  readonly TIMER_GRACE_DAYS?: number | undefined;
 }
 
 /**
@@ -32,7 +34,11 @@ export function campaignSendDeps(options: {
     library,
     sends: {
       queue: new SqsSendQueue({ client: sqs, queueUrl: env.SENDS_QUEUE_URL }),
-      timers: new DynamoSendTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
+      timers: new DynamoSendTimers({
+        client: dynamodb,
+        tableName: env.TIMERS_TABLE,
+        graceDays: env.TIMER_GRACE_DAYS,
+      }),
     },
   };
 }

@@ -25,7 +25,11 @@ export function dynamoSegmentDeps(options: {
     library: loadSegmentLibrary(env.SEGMENTS_DIR),
     outbox,
     store,
-    timers: new DynamoTimers({ client: dynamodb, tableName: env.TIMERS_TABLE }),
+    timers: new DynamoTimers({
+      client: dynamodb,
+      tableName: env.TIMERS_TABLE,
+      graceDays: env.TIMER_GRACE_DAYS,
+    }),
     transitions: new SqsTransitionPublisher({
       client: new SQSClient({}),
       queueUrl: env.TRANSITIONS_QUEUE_URL,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { timerGraceEnvShape } from "./retention-env.js";
 
 /** The environment every function that evaluates segments needs; each function's schema includes it. */
 export const segmentEnvShape = {
@@ -6,6 +7,7 @@ export const segmentEnvShape = {
   SEGMENTS_DIR: z.string().min(1),
   /** DynamoDB table of due-time timers (partition `b`, sort `k`). */
   TIMERS_TABLE: z.string().min(3),
+  ...timerGraceEnvShape,
   /** DynamoDB table of segment bookkeeping: sharded size counters and the RFM thresholds (`pk`, `sk`). */
   SEGMENTS_TABLE: z.string().min(3),
   /** SQS queue receiving segment transitions (entered, exited) for campaigns. */

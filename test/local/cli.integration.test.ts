@@ -14,6 +14,7 @@ import { profileCommand } from "#cli/profile-command.js";
 import { quarantineCommand } from "#cli/quarantine-command.js";
 import { type LocalStack, startLocalStack } from "#infra/local/local-stack.js";
 import { DynamoAuditLog } from "#shared/aws/dynamo-audit-log.js";
+import { TIMERS_BY_CUSTOMER_INDEX } from "#shared/aws/dynamo-timers.js";
 import { profileKey } from "#shared/aws/profile-key.js";
 import { S3Quarantine } from "#shared/aws/s3-quarantine.js";
 import { customerHash } from "#shared/domain/privacy/customer-hash.js";
@@ -52,6 +53,24 @@ const extraTables = [
   { TableName: "tailor-segments", keys: ["pk", "sk"] },
 ] as const;
 
+/** The timers table's customer index and its key's definition, added to the table's own. */
+const timersIndex = {
+  AttributeDefinitions: ["b", "k", "customerId"].map((AttributeName) => ({
+    AttributeName,
+    AttributeType: "S" as const,
+  })),
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: TIMERS_BY_CUSTOMER_INDEX,
+      KeySchema: [
+        { AttributeName: "customerId", KeyType: "HASH" as const },
+        { AttributeName: "k", KeyType: "RANGE" as const },
+      ],
+      Projection: { ProjectionType: "ALL" as const },
+    },
+  ],
+};
+
 beforeAll(async () => {
   stack = await startLocalStack({
     dataDir: data.dir,
@@ -80,6 +99,8 @@ beforeAll(async () => {
           { AttributeName: keys[0], KeyType: "HASH" },
           { AttributeName: keys[1], KeyType: "RANGE" },
         ],
+        // Erasure finds a customer's timers by the timers table's customer index, as the stack declares it.
+        ...(TableName === "tailor-timers" ? timersIndex : {}),
       }),
     );
   }

@@ -71,9 +71,13 @@ describe("planResources", () => {
     });
     const index = { IndexName: "i", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }] };
     expect(() => planResources(table({}), options)).not.toThrow();
+    // A global index is created locally (dynalite answers Query on it); one without its projection is refused
     expect(() => planResources(table({ GlobalSecondaryIndexes: [index] }), options)).toThrow(
-      /Table \(AWS::DynamoDB::Table\).*GlobalSecondaryIndexes is not supported by the local stack/s,
+      /Table \(AWS::DynamoDB::Table\).*GlobalSecondaryIndexes/s,
     );
+    const projected = { ...index, Projection: { ProjectionType: "KEYS_ONLY" } };
+    const withIndex = planResources(table({ GlobalSecondaryIndexes: [projected] }), options);
+    expect(withIndex.tables[0]?.input.GlobalSecondaryIndexes).toEqual([projected]);
     expect(() => planResources(table({ LocalSecondaryIndexes: [index] }), options)).toThrow(
       /LocalSecondaryIndexes is not supported/,
     );
