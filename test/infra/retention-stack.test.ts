@@ -5,6 +5,7 @@ import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InfraConfigError } from "#infra/components/infra-config-error.js";
 import { resolveRetentionSettings } from "#infra/components/retention-settings.js";
+import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import { TailorStack } from "#infra/tailor-stack.js";
 import { TIMERS_BY_CUSTOMER_INDEX } from "#shared/aws/dynamo-timers.js";
 import { defaultApp } from "./shared-app.js";
@@ -113,7 +114,9 @@ describe("retention", () => {
     expect(() => resolveRetentionSettings({}, node({ timerGraceDays: "soon" }))).toThrow(/timerGraceDays/);
     // ...in the stack, before anything is declared
     const app = new App({ context: { auditRetentionDays: "0", "aws:cdk:bundling-stacks": [] } });
-    expect(() => new TailorStack(app, "BadRetention")).toThrow(/auditRetentionDays must be a whole number/);
+    expect(() => new TailorStack(app, "BadRetention", LOCAL_STACK_SETTINGS)).toThrow(
+      /auditRetentionDays must be a whole number/,
+    );
   });
 
   it("hands a retention set in the context to the functions", () => {
@@ -122,7 +125,7 @@ describe("retention", () => {
       context: { ledgerRetentionDays: "90", auditRetentionDays: "2555", "aws:cdk:bundling-stacks": [] },
     });
     // WHEN
-    const custom = new TailorStack(app, "CustomRetention");
+    const custom = new TailorStack(app, "CustomRetention", LOCAL_STACK_SETTINGS);
     // THEN
     const variables = (fn: IFunction): unknown => {
       const cfn = fn.node.defaultChild;
