@@ -5,7 +5,8 @@
  * else (no node_modules), with the function's environment from the synthesised template, and so runs its init
  * (environment checks, SDK clients, dispatch's templates parsed). The median of `BENCH_BUNDLE_RUNS` runs
  * (default 5) per function; a benchmark, not a test. `BENCH_BUNDLES_ROOT` bundles another checkout (e.g. an
- * older commit, for a before and after).
+ * older commit, for a before and after); `BENCH_BUNDLES_SOURCE_MAPS=0` starts Node without
+ * `--enable-source-maps`, to see what the maps cost.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -36,6 +37,9 @@ interface ColdStart {
   /** The import of the bundle alone (loading, evaluating, the init at module scope). */
   readonly importMs: number;
 }
+
+/** Node's flags, as the functions' `NODE_OPTIONS` set them (unless told to leave the maps out). */
+const NODE_FLAGS = process.env.BENCH_BUNDLES_SOURCE_MAPS === "0" ? [] : ["--enable-source-maps"];
 
 /** Runs one cold start of the bundle in `dir`. */
 function coldStart(dir: string, env: Readonly<Record<string, string>>): Promise<ColdStart> {
@@ -176,7 +180,8 @@ export async function bundlesBench(log: (line: string) => void): Promise<string[
       ),
       `| (node, empty module) | | | | ${node.processMs.toFixed(0)} ms | ${node.importMs.toFixed(0)} ms |`,
       "",
-      `Median of ${runs} cold starts each, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+      `Median of ${runs} cold starts each, ${["node", process.version, ...NODE_FLAGS].join(" ")}, ` +
+        `${new Date().toISOString().slice(0, 10)}.`,
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
