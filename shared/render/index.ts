@@ -18,6 +18,7 @@ export {
   type CompiledTemplate,
   type CompiledTemplates,
   type CompiledVariant,
+  parseCompiledTemplates,
   TEMPLATES_FORMAT,
 } from "./compiled-templates.js";
 export {
