@@ -40,8 +40,9 @@ export default defineConfig({
           // worker, not once per file. Safe because a unit test touches no process-wide state it does not restore:
           // environment stubs are undone (`vi.unstubAllEnvs`), mocks restored, and no test starts a server it keeps.
           isolate: false,
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Generous: a busy machine (other processes on the two cores) slows the heavier unit files several times.
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, Validations } from "aws-cdk-lib";
+import { App, type StackProps, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { z } from "zod";
-import { TailorStack } from "./tailor-stack.js";
+import { LOCAL_STACK_SETTINGS } from "./local-settings.js";
+import { TailorStack, type TailorStackProps } from "./tailor-stack.js";
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -31,7 +32,20 @@ export interface BuildAppOptions {
    * @default - the repository's `templates/segments`
    */
   readonly segmentsDir?: string;
+  /**
+   * Settings given as the stack's props, ahead of the CDK context (`-c key=value`). The local stack and the
+   * tests give {@link LOCAL_STACK_SETTINGS}; `cdk synth` gives none, so a deploy takes its settings from the
+   * context alone and fails without the required ones.
+   * @default - none: every setting from the CDK context
+   */
+  readonly settings?: TailorSettings;
 }
+
+/** The settings of the stack (its props without the construct's own: id, env, folders). */
+export type TailorSettings = Omit<
+  TailorStackProps,
+  keyof StackProps | "segmentsDir" | "campaignsDir" | "templatesDir"
+>;
 
 /** The CDK app and its one stack. */
 export interface TailorApp {
@@ -71,18 +85,25 @@ export function buildApp(options: BuildAppOptions = {}): TailorApp {
     description: "Tailor: real-time, data-driven email personalization",
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     segmentsDir: options.segmentsDir,
+    ...options.settings,
   });
   return { app, stack };
 }
 
 /**
- * The CloudFormation template of the Tailor stack, synthesised in-process without bundling or checks (the
- * tests prove it is the template the checked build produces). For the local stack, at startup.
+ * The CloudFormation template of the Tailor stack with the local stack's settings ({@link LOCAL_STACK_SETTINGS}:
+ * the simulator's shop), synthesised in-process without bundling or checks (the tests prove it is the template
+ * the checked build produces). For the local stack, at startup.
  */
 export function synthTemplate(): Record<string, unknown> {
   const outdir = mkdtempSync(join(tmpdir(), "tailor-synth-"));
   try {
-    const { app, stack } = buildApp({ bundling: false, checks: false, outdir });
+    const { app, stack } = buildApp({
+      bundling: false,
+      checks: false,
+      outdir,
+      settings: LOCAL_STACK_SETTINGS,
+    });
     const template: unknown = app.synth().getStackByName(stack.stackName).template;
     if (typeof template !== "object" || template === null || Array.isArray(template)) {
       throw new TypeError("the synthesised template is not a JSON object");

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
+import { type AlarmSettingsInput, resolveAlarmDestination } from "./components/alarm-settings.js";
 import { AlarmTopic } from "./components/alarm-topic.js";
 import {
   type ApiSettingsInput,
@@ -31,6 +32,7 @@ import { SegmentTimers } from "./components/segment-timers.js";
 import { SendLedger } from "./components/send-ledger.js";
 import { SendQueue } from "./components/send-queue.js";
 import { SesFeedback } from "./components/ses-feedback.js";
+import { checkSettingKeys, requireSettings } from "./components/setting-keys.js";
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
@@ -40,6 +42,7 @@ export interface TailorStackProps
   extends StackProps,
     CampaignSettingsInput,
     ApiSettingsInput,
+    AlarmSettingsInput,
     RescoringSettingsInput {
   /**
    * Provisioned shards of the event stream.
@@ -68,9 +71,10 @@ export interface TailorStackProps
 /**
  * Tailor in one stack: the stateful resources (event stream, profile, timers, segments, send ledger and audit
  * tables, quarantine bucket, transitions and sends queues, link secret), each in a construct of its own, and the
- * capabilities wired to them. Campaign settings (sender, shop, send rate) and the API's reserved concurrency
- * come from the props, else the CDK context (`cdk deploy -c fromAddress="Shop <shop@example.org>"`), else
- * example defaults.
+ * capabilities wired to them. The settings (sender, shop, alarm destination, send rate, …) come from the props,
+ * else the CDK context (`cdk deploy -c fromAddress="Shop <news@shop.example>"`), else their defaults; those
+ * without a safe default are required, and a context key that is no setting is refused (both before anything
+ * is declared).
  */
 export class TailorStack extends Stack {
   /** The topic every alarm notifies; subscribe to it to hear about trouble. */
@@ -124,7 +128,9 @@ export class TailorStack extends Stack {
 
   constructor(scope: Construct, id: string, props: TailorStackProps = {}) {
     super(scope, id, props);
-    // First: an invalid definition or setting fails the build before anything else is declared.
+    // First: an unknown or missing setting, or an invalid definition, fails the build before anything else.
+    checkSettingKeys(this.node);
+    requireSettings(props, this.node);
     this.definitions = SegmentDefinitions.load(props.segmentsDir);
     this.campaigns = CampaignDefinitions.load(this.definitions, {
       campaignsDir: props.campaignsDir,
@@ -134,7 +140,8 @@ export class TailorStack extends Stack {
     this.campaignSettings = settings;
     const apiReservedConcurrency = resolveApiReservedConcurrency(props, this.node);
     const rescoringSettings = resolveRescoringSettings(props, this.node);
-    this.alarmTopic = new AlarmTopic(this, "Alarms").topic;
+    const alarmDestination = resolveAlarmDestination(props, this.node, this.region);
+    this.alarmTopic = new AlarmTopic(this, "Alarms", { destination: alarmDestination }).topic;
     this.events = new EventStream(this, "Events", { shardCount: props.shardCount });
     this.profiles = new ProfileStore(this, "Profiles");
     this.quarantine = new Quarantine(this, "Quarantine");

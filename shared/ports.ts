@@ -568,6 +568,15 @@ export interface Forward {
   readonly pending?: StoredProfile;
 }
 
+/**
+ * Who holds an email address as an identifier, and whether it is a known customer (a `userId`): recorded with the
+ * claim, so the rule "two known customers are never merged" holds even before the holder's first profile write.
+ */
+export interface EmailHolder {
+  readonly id: string;
+  readonly known: boolean;
+}
+
 /** What one read of the profiles table finds for a set of ids: profiles, tombstones and forwards. */
 export interface ResolvedIds extends ProfilesAndTombstones {
   /** The ids whose key holds a forward (merged into another customer). */
@@ -600,13 +609,13 @@ export interface IdentityStore {
    * merged, or about to be, into it is erased too (no-op when `id` holds anything else).
    */
   eraseForward(id: string, to: string, at: number): Promise<void>;
-  /** The email index: the customer whose profile holds `email` as its identifier, if any. */
-  emailOwner(email: string): Promise<string | undefined>;
+  /** The email index: the customer whose profile holds `email` as its identifier, if any, and whether it is known. */
+  emailOwner(email: string): Promise<EmailHolder | undefined>;
   /**
-   * Names `customerId` as the holder of `email` when no one holds it (or when `replacing` does); resolves the
-   * holder after the call (the caller when it won).
+   * Names `holder` as the holder of `email` when no one holds it (or when `replacing` does, or it does already,
+   * then recording whether it is known); resolves the holder's id after the call (the caller's when it won).
    */
-  claimEmail(email: string, customerId: string, replacing?: string): Promise<string>;
+  claimEmail(email: string, holder: EmailHolder, replacing?: string): Promise<string>;
   /** Removes the email's index entry if `customerId` holds it (erasure, or a holder that changed its email). */
   releaseEmail(email: string, customerId: string): Promise<void>;
 }

@@ -2,15 +2,14 @@ import type { Node } from "constructs";
 import { z } from "zod";
 import { InfraConfigError } from "./infra-config-error.js";
 
-/** The API function's concurrency reserved by default: enough for the pages and admin calls, no more. */
-export const DEFAULT_API_RESERVED_CONCURRENCY = 20;
-
 /** How the HTTP API runs: stack props, else CDK context (`-c key=value`), else defaults. */
 export interface ApiSettingsInput {
   /**
-   * Instances reserved for the API function, and the most it runs at once; `"none"` reserves nothing, for an
-   * account whose concurrency quota is too low to reserve any (Lambda keeps a minimum unreserved).
-   * @default 20
+   * Instances reserved for the API function, and the most it runs at once (e.g. 20: a flood on the public
+   * pages is then throttled there instead of starving ingest and dispatch). Off by default: reserving fails
+   * the stack's creation in an account whose concurrency quota is low (new accounts may have 10, and Lambda
+   * keeps 100 unreserved).
+   * @default "none" - nothing reserved
    */
   readonly apiReservedConcurrency?: number | "none";
   /**
@@ -46,14 +45,11 @@ export function resolveApiCorsOrigins(input: ApiSettingsInput, node: Node): stri
 const reservedSchema = z.union([z.literal("none"), z.coerce.number().int().min(1).max(1000)]);
 
 /**
- * The API function's reserved concurrency: from the props, else the CDK context of `node`, else 20; `"none"`
+ * The API function's reserved concurrency: from the props, else the CDK context of `node`, else none; `"none"`
  * gives `undefined` (no reservation). Throws {@link InfraConfigError} on anything else.
  */
 export function resolveApiReservedConcurrency(input: ApiSettingsInput, node: Node): number | undefined {
-  const raw: unknown =
-    input.apiReservedConcurrency ??
-    node.tryGetContext("apiReservedConcurrency") ??
-    DEFAULT_API_RESERVED_CONCURRENCY;
+  const raw: unknown = input.apiReservedConcurrency ?? node.tryGetContext("apiReservedConcurrency") ?? "none";
   const parsed = reservedSchema.safeParse(raw);
   if (!parsed.success) {
     throw new InfraConfigError(

@@ -1,26 +1,28 @@
 import type { Node } from "constructs";
 import { z } from "zod";
 import { InfraConfigError } from "./infra-config-error.js";
+import { MissingSettingError, type RequiredSetting } from "./missing-setting-error.js";
 
-/** What the campaigns are sent as and how fast: stack props, else CDK context (`-c key=value`), else defaults. */
+/**
+ * What the campaigns are sent as and how fast: stack props, else CDK context (`-c key=value`), else defaults.
+ * The sender and the shop have no default: every email shows them, so a synth without them fails
+ * ({@link MissingSettingError}) rather than deploy a stack that sends as an invented shop.
+ */
 export interface CampaignSettingsInput {
-  /**
-   * The `From` of every email: a verified SES identity's address, optionally with a display name.
-   * @default "Tailor Shop <shop@example.com>"
-   */
+  /** Required. The `From` of every email: a verified SES identity's address, optionally with a display name. */
   readonly fromAddress?: string;
   /**
    * The SES identity (domain or address) dispatch may send as; IAM limits `ses:SendEmail` to it.
    * @default - the domain of `fromAddress`
    */
   readonly sendingIdentity?: string;
-  /** Shown in emails and on the preference pages. @default "Tailor Shop" */
+  /** Required. Shown in emails and on the preference pages. */
   readonly shopName?: string;
-  /** @default "https://shop.example.com" */
+  /** Required. The shop's home page, linked from every email's header. */
   readonly shopUrl?: string;
-  /** @default "https://shop.example.com/logo.png" */
+  /** Required. The logo in every email's header. */
   readonly shopLogoUrl?: string;
-  /** Required by anti-spam law in the footer of marketing emails. @default an example address */
+  /** Required. The shop's postal address, which anti-spam law (CAN-SPAM) wants in marketing emails' footer. */
   readonly shopPostalAddress?: string;
   /**
    * The account's SES send rate (emails per second), shared by the dispatch instances.
@@ -93,12 +95,26 @@ const settingsSchema = z.object({
   configurationSetName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, _ and -, at most 64"),
 });
 
+/** The settings every email shows: no default could be right for a real shop. */
+export const REQUIRED_CAMPAIGN_SETTINGS: readonly (RequiredSetting & {
+  readonly key: (typeof CAMPAIGN_CONTEXT_KEYS)[number];
+})[] = [
+  {
+    key: "fromAddress",
+    what: "the From of every email, a verified SES identity",
+    example: "Shop <news@shop.example>",
+  },
+  { key: "shopName", what: "shown in emails and on the preference pages", example: "Shop" },
+  { key: "shopUrl", what: "the shop's home page, linked from every email", example: "https://shop.example" },
+  { key: "shopLogoUrl", what: "the logo in every email's header", example: "https://shop.example/logo.png" },
+  {
+    key: "shopPostalAddress",
+    what: "the shop's postal address, required in marketing emails' footer",
+    example: "Shop Ltd, 1 High Street, London N1 1AA, UK",
+  },
+];
+
 const defaults: Partial<Record<(typeof CAMPAIGN_CONTEXT_KEYS)[number], string | number>> = {
-  fromAddress: "Tailor Shop <shop@example.com>",
-  shopName: "Tailor Shop",
-  shopUrl: "https://shop.example.com",
-  shopLogoUrl: "https://shop.example.com/logo.png",
-  shopPostalAddress: "1 Example Street, 75001 Paris, France",
   sendRatePerSecond: 14,
   dispatchMaxConcurrency: 2,
   configurationSetName: "tailor",
@@ -107,7 +123,8 @@ const defaults: Partial<Record<(typeof CAMPAIGN_CONTEXT_KEYS)[number], string | 
 
 /**
  * Resolves the campaign settings: each from the props, else the CDK context of `node`, else its default.
- * Throws {@link InfraConfigError} naming every invalid setting.
+ * Throws {@link MissingSettingError} naming every required setting not given, else {@link InfraConfigError}
+ * naming every invalid one.
  */
 export function resolveCampaignSettings(input: CampaignSettingsInput, node: Node): CampaignSettings {
   const raw: Record<string, unknown> = {};
@@ -115,6 +132,8 @@ export function resolveCampaignSettings(input: CampaignSettingsInput, node: Node
     const value: unknown = input[key] ?? node.tryGetContext(key);
     raw[key] = value ?? defaults[key];
   }
+  const missing = REQUIRED_CAMPAIGN_SETTINGS.filter(({ key }) => raw[key] === undefined || raw[key] === "");
+  if (missing.length > 0) throw new MissingSettingError(missing);
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);

@@ -6,6 +6,7 @@ import { EventField, type IRule, Rule, RuleTargetInput, Schedule } from "aws-cdk
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { IRole } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
@@ -30,6 +31,9 @@ const scheduleEntry = fileURLToPath(new URL("../../functions/campaign-schedule/h
 /** Service names of the two functions: their logs' `service` key and their metrics' `service` dimension. */
 export const CAMPAIGN_TRANSITIONS_SERVICE_NAME = "campaign-transitions";
 export const CAMPAIGN_SCHEDULE_SERVICE_NAME = "campaign-schedule";
+
+/** Lambda's retries of a scheduled campaign's run that failed, before the tick goes to the dead-letter queue. */
+export const SCHEDULE_RUN_RETRIES = 2;
 
 /** How long one campaign-transitions invocation may run; the transitions queue hides a message 6× as long. */
 export const CAMPAIGN_TRANSITIONS_TIMEOUT = Duration.seconds(30);
@@ -60,7 +64,7 @@ export interface CampaignTriggersProps {
 export interface CampaignTriggersAlarms {
   readonly transitionsErrors: IAlarm;
   readonly scheduleErrors: IAlarm;
-  /** EventBridge could not deliver a scheduled campaign's tick. */
+  /** A scheduled campaign's tick was not delivered, or its run kept failing: it is in the dead-letter queue. */
   readonly scheduleDeadLetters: IAlarm;
 }
 
@@ -68,14 +72,15 @@ export interface CampaignTriggersAlarms {
  * The campaign triggers that are not events: segment transitions (entered "Lapsed" → win-back), consumed from
  * the transitions queue by `functions/campaign-transitions`; and schedules, one EventBridge rule per scheduled
  * campaign invoking `functions/campaign-schedule` with `{ campaignId, time }`, which fans the audience out
- * through the sends queue page by page. (Event triggers are ingest's, timers the segment timers'.)
+ * through the sends queue page by page; a failed run is retried twice, then kept in the schedules' dead-letter
+ * queue with an alarm. (Event triggers are ingest's, timers the segment timers'.)
  */
 export class CampaignTriggers extends Construct {
   readonly transitionsFunction: IFunction;
   readonly scheduleFunction: IFunction;
   /** The schedule rules, by campaign id. */
   readonly scheduleRules: ReadonlyMap<string, IRule>;
-  /** Where EventBridge puts the ticks it could not deliver. */
+  /** Where EventBridge puts the ticks it could not deliver, and Lambda the runs that failed after their retries. */
   readonly scheduleDeadLetterQueue: IQueue;
   readonly alarms: CampaignTriggersAlarms;
 
@@ -139,13 +144,22 @@ export class CampaignTriggers extends Construct {
     // grantReadData includes dynamodb:Scan: the audience is read page by page.
     props.profiles.grantReadData(scheduleFn);
     acknowledgeKmsGrants(schedule.role, "the profile and timers tables' and the sends queue's keys");
-    // A failed tick is retried by EventBridge's target policy, not on top of it by Lambda.
-    scheduleFn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.hours(1) });
     this.scheduleFunction = scheduleFn;
 
-    const deadLetters = ruleDeadLetterQueue(this, "ScheduleDeadLetters", "the campaign schedules");
+    const deadLetters = ruleDeadLetterQueue(
+      this,
+      "ScheduleDeadLetters",
+      "the campaign schedules (ticks not delivered, runs that kept failing)",
+    );
     tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.campaignScheduleDeadLetterQueue);
     this.scheduleDeadLetterQueue = deadLetters.queue;
+    // EventBridge's retry policy covers delivering the tick, not the run: Lambda retries a failed run (the
+    // tick's time keys its sends, so a retry sends nothing twice), then keeps the tick with its error.
+    scheduleFn.configureAsyncInvoke({
+      retryAttempts: SCHEDULE_RUN_RETRIES,
+      maxEventAge: Duration.hours(1),
+      onFailure: new SqsDestination(deadLetters.queue),
+    });
     const reserved = new Set<string>(Object.values(LOCAL_NAMES));
     const rules = new Map<string, IRule>();
     for (const campaign of props.campaignDefinitions.scheduled) {
@@ -188,7 +202,7 @@ export class CampaignTriggers extends Construct {
       scheduleDeadLetters: deadLetters.alarmWhenNotEmpty(
         this,
         "ScheduleDeadLettersAlarm",
-        "EventBridge could not deliver scheduled campaign ticks: its dead-letter queue holds them",
+        "A scheduled campaign did not go out: its run failed 3 times, or EventBridge could not deliver its tick; the dead-letter queue holds the tick and the error (a rerun of the same tick sends nothing twice)",
         props.alarmTopic,
       ),
     };

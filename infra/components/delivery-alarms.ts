@@ -58,6 +58,12 @@ export function sendVolumeMetric(period: Duration = ALARM_PERIOD): Metric {
   return pipelineMetric(DISPATCH_SERVICE_NAME, "SendsSent", { period, label: "emails sent" });
 }
 
+/**
+ * Sends dispatch recorded as failed for good (`reportDispatch`): SES rejections (`MailerRejectedError`), render
+ * failures, outcomes unknown.
+ */
+export const SEND_FAILURES_METRIC = "SendsFailedPermanent";
+
 /** Options of the rate expressions. */
 export interface RateOptions {
   /** @default one hour */
@@ -141,8 +147,8 @@ export interface DeliveryAlarmsProps {
 }
 
 /**
- * The alarms on what happens to the emails: bounce rate and complaint rate (SES's own review thresholds, from
- * the feedback function's counts) and an anomaly in send volume (a CloudWatch anomaly detection model of the
+ * The alarms on what happens to the emails: sends that failed for good (SES rejections above all), bounce rate
+ * and complaint rate (SES's own review thresholds, from the feedback function's counts) and an anomaly in send volume (a CloudWatch anomaly detection model of the
  * sends per five minutes, alarming outside its band: a flood from a broken audience, or a silence from a stalled
  * pipeline). All notify the alarm topic, on alarm and on recovery.
  */
@@ -153,6 +159,8 @@ export class DeliveryAlarms extends Construct {
   readonly complaintRate: IAlarm;
   /** Sends outside the anomaly band for three periods in a row. */
   readonly sendVolume: IAlarm;
+  /** Sends that failed for good: SES rejected them, or they could not be rendered. */
+  readonly sendFailures: IAlarm;
   /** The anomaly detection model of the send volume. */
   readonly sendVolumeDetector: CfnAnomalyDetector;
   /** The band width the send-volume alarm uses, for graphs. */
@@ -194,6 +202,16 @@ export class DeliveryAlarms extends Construct {
       topic: props.alarmTopic,
     });
 
+    this.sendFailures = notifyingAlarm(this, "SendFailuresAlarm", {
+      description:
+        "Emails failed for good in the last 5 minutes (dispatch's SendsFailedPermanent): SES rejected them " +
+        "(MessageRejected: an unverified sender or, in the SES sandbox, recipient; a paused or suspended " +
+        "account) or they could not be rendered. The send ledger and dispatch's log hold the reasons.",
+      metric: pipelineMetric(DISPATCH_SERVICE_NAME, SEND_FAILURES_METRIC),
+      threshold: 0,
+      topic: props.alarmTopic,
+    });
+
     const volume = sendVolumeMetric();
     this.sendVolumeDetector = new CfnAnomalyDetector(this, "SendVolumeModel", {
       singleMetricAnomalyDetector: {
@@ -224,9 +242,9 @@ export class DeliveryAlarms extends Construct {
     this.sendVolume = anomaly;
   }
 
-  /** The three alarms, for a status widget. */
+  /** The four alarms, for a status widget. */
   all(): IAlarm[] {
-    return [this.bounceRate, this.complaintRate, this.sendVolume];
+    return [this.bounceRate, this.complaintRate, this.sendVolume, this.sendFailures];
   }
 }
 

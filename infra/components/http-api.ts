@@ -24,7 +24,6 @@ import { Construct } from "constructs";
 import { apiEnvSchema } from "#functions/api/env.js";
 import { SEGMENT_POST_PATHS } from "#shared/app/api/segment-routes.js";
 import { LOCAL_NAMES } from "../local-names.js";
-import { DEFAULT_API_RESERVED_CONCURRENCY } from "./api-settings.js";
 import type { AuditTable } from "./audit-store.js";
 import type { CampaignSettings } from "./campaign-settings.js";
 import { InfraConfigError } from "./infra-config-error.js";
@@ -126,7 +125,7 @@ export interface PublicApiProps {
    * Instances reserved for the API function, and the most it runs at once: a flood on the public pages is
    * throttled there instead of starving ingest and dispatch of the account's concurrency. `"none"` reserves
    * nothing (an account whose quota is too low to reserve any).
-   * @default 20
+   * @default "none"
    */
   readonly reservedConcurrency?: number | "none";
   /**
@@ -158,7 +157,7 @@ export interface PublicApiProps {
  * token, throttled below the stage), and, for IAM-signed requests only, `POST /v1/events` for apps that cannot
  * reach Kinesis and the admin routes that erase (`DELETE /v1/customers/{id}`) and export
  * (`GET /v1/customers/{id}/export`) a customer. Throttled on the default stage, with JSON access logs in a log
- * group of their own; the function's concurrency is reserved and capped.
+ * group of their own; the function's concurrency may be reserved and capped.
  */
 export class PublicApi extends Construct {
   /** The function. */
@@ -201,9 +200,7 @@ export class PublicApi extends Construct {
       // Erasing scans the timers table and walks the customer's quarantined records.
       timeout: Duration.seconds(30),
       reservedConcurrentExecutions:
-        props.reservedConcurrency === "none"
-          ? undefined
-          : (props.reservedConcurrency ?? DEFAULT_API_RESERVED_CONCURRENCY),
+        props.reservedConcurrency === "none" ? undefined : props.reservedConcurrency,
       environmentSchema: apiEnvSchema,
       environment: {
         EVENTS_STREAM: props.stream.streamName,

@@ -245,6 +245,9 @@ function acknowledgeGrantWildcards(ingest: ProjectFunction<typeof ingestEnvSchem
   );
 }
 
+/** The context keys ingest reads. */
+export const INGEST_CONTEXT_KEYS = ["conversionWindowHours"] as const;
+
 /** The `conversionWindowHours` context setting, when given: the ingest's `CONVERSION_WINDOW_HOURS`. */
 function conversionWindow(scope: Construct): { CONVERSION_WINDOW_HOURS?: string } {
   const value: unknown = scope.node.tryGetContext("conversionWindowHours");

@@ -82,6 +82,14 @@ export interface RescoringSettingsInput {
   readonly rfmMonetaryBasis?: RfmMonetaryBasis;
 }
 
+/** The context keys read, the same names as the props. */
+export const RESCORING_CONTEXT_KEYS = [
+  "modelEndpoints",
+  "rescoreSchedule",
+  "realtimeScoringMinutes",
+  "rfmMonetaryBasis",
+] as const;
+
 /** The rescoring settings, resolved and checked. */
 export interface RescoringSettings {
   readonly modelEndpoints: Readonly<Record<string, string>>;

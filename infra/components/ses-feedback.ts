@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { Duration, Validations } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { EventBus, type IRule, Rule } from "aws-cdk-lib/aws-events";
+import { EventBus, type EventPattern, type IRule, Rule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { IStream } from "aws-cdk-lib/aws-kinesis";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
@@ -45,6 +45,18 @@ export const FEEDBACK_EVENTS = [
   EmailSendingEvent.COMPLAINT,
 ] as const;
 
+/**
+ * The events of the rule: SES's, of this configuration set only. SES puts the configuration set of every email
+ * among its tags (`detail.mail.tags["ses:configuration-set"]`, a list of one name): another application's
+ * emails in the same account never reach the feedback function, nor the ledger, nor the profiles.
+ */
+export function sesFeedbackPattern(configurationSetName: string): EventPattern {
+  return {
+    source: ["aws.ses"],
+    detail: { mail: { tags: { "ses:configuration-set": [configurationSetName] } } },
+  };
+}
+
 /** Props of {@link SesFeedback}. */
 export interface SesFeedbackProps {
   /** The name every send names, which the functions know it by. */
@@ -67,7 +79,7 @@ export interface SesFeedbackAlarms {
 
 /**
  * SES feedback: the configuration set every email is sent with, publishing send, delivery, open, click, bounce
- * and complaint events to the default EventBridge bus; a rule on `aws.ses` events invoking a function that
+ * and complaint events to the default EventBridge bus; a rule on the `aws.ses` events of that set invoking a function that
  * records sends in the send ledger and puts the others on the event stream as Tailor events (so engagement and
  * suppression update the profiles). What cannot be delivered or keeps failing lands in a dead-letter queue.
  */
@@ -129,8 +141,8 @@ export class SesFeedback extends Construct {
     }
 
     const rule = new Rule(this, "Rule", {
-      description: "SES sending events (configuration set feedback) to the SES feedback function",
-      eventPattern: { source: ["aws.ses"] },
+      description: "SES sending events of Tailor's configuration set to the SES feedback function",
+      eventPattern: sesFeedbackPattern(props.configurationSetName),
       targets: [
         new LambdaFunction(fn, {
           deadLetterQueue: deadLetters.queue,

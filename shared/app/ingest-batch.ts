@@ -179,10 +179,12 @@ async function resolveBatch(
     const resolved = await resolveIdentities(identities, groups);
     summary.identityReads += resolved.extraReads;
     // Ids merged into an erased customer are erased with it (a merge the erasure could not see yet).
-    await Promise.all(
-      resolved.orphans.map(({ id, to }) => identities.eraseForward(id, to, deps.clock.now())),
-    );
-    summary.identityWrites += resolved.orphans.length;
+    await Promise.all([
+      ...resolved.orphans.map(({ id, to }) => identities.eraseForward(id, to, deps.clock.now())),
+      // A snapshot its customer already holds (a crash came before the clear) is cleared now.
+      ...resolved.settled.map(({ id, to }) => identities.settleForward(id, to)),
+    ]);
+    summary.identityWrites += resolved.orphans.length + resolved.settled.length;
     return {
       customers: resolved.customers,
       loaded: resolved.loaded.profiles,

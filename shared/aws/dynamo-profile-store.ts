@@ -15,6 +15,7 @@ import type { IdentityLink, Profile } from "../domain/profile/index.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type {
   ClearOutboxOutcome,
+  EmailHolder,
   ErasableProfiles,
   ErasedProfile,
   Forward,
@@ -228,7 +229,7 @@ export class DynamoProfileStore
     }
   }
 
-  async emailOwner(email: string): Promise<string | undefined> {
+  async emailOwner(email: string): Promise<EmailHolder | undefined> {
     const out = await this.#call(() =>
       this.#client.send(
         new GetItemCommand({
@@ -238,33 +239,38 @@ export class DynamoProfileStore
         }),
       ),
     );
-    return out.Item?.owner?.S;
+    const id = out.Item?.owner?.S;
+    return id === undefined ? undefined : { id, known: out.Item?.known?.BOOL === true };
   }
 
-  async claimEmail(email: string, customerId: string, replacing?: string): Promise<string> {
+  async claimEmail(email: string, holder: EmailHolder, replacing?: string): Promise<string> {
     try {
       await this.#client.send(
         new PutItemCommand({
           TableName: this.#tableName,
-          Item: { [PROFILE_KEY_ATTRIBUTE]: { S: emailKey(email) }, owner: { S: customerId } },
+          Item: {
+            [PROFILE_KEY_ATTRIBUTE]: { S: emailKey(email) },
+            owner: { S: holder.id },
+            known: { BOOL: holder.known },
+          },
           ConditionExpression:
             replacing === undefined
               ? "attribute_not_exists(#pk) OR #owner = :me"
               : "attribute_not_exists(#pk) OR #owner = :me OR #owner = :replacing",
           ExpressionAttributeNames: { "#pk": PROFILE_KEY_ATTRIBUTE, "#owner": "owner" },
           ExpressionAttributeValues: {
-            ":me": { S: customerId },
+            ":me": { S: holder.id },
             ...(replacing === undefined ? {} : { ":replacing": { S: replacing } }),
           },
         }),
       );
-      return customerId;
+      return holder.id;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) {
         throw new DependencyUnavailableError(`PutItem (email index) on ${this.#tableName} failed`, error);
       }
     }
-    return (await this.emailOwner(email)) ?? customerId;
+    return (await this.emailOwner(email))?.id ?? holder.id;
   }
 
   async releaseEmail(email: string, customerId: string): Promise<void> {

@@ -19,7 +19,12 @@ const NOW = Date.UTC(2026, 10, 23, 12);
 const USERS = ["u-1", "u-2"];
 const ANONYMOUS = ["a-1", "a-2", "a-3"];
 
-type Planned = { userId?: string; anonymousId?: string; kind: "page" | "view" | "add" | "alias" };
+type Planned = {
+  userId?: string;
+  anonymousId?: string;
+  kind: "page" | "view" | "add" | "alias" | "email";
+  email?: string;
+};
 
 const eventArbitrary: fc.Arbitrary<Planned> = fc.oneof(
   fc.record({ anonymousId: fc.constantFrom(...ANONYMOUS), kind: fc.constantFrom("page", "view", "add") }),
@@ -33,6 +38,17 @@ const eventArbitrary: fc.Arbitrary<Planned> = fc.oneof(
     userId: fc.constantFrom(...USERS),
     anonymousId: fc.constantFrom(...ANONYMOUS),
     kind: fc.constant("alias"),
+  }),
+  // An identify with an email address, known or anonymous (a newsletter sign-up): links through the email index.
+  fc.record({
+    userId: fc.constantFrom(...USERS),
+    kind: fc.constant("email"),
+    email: fc.constantFrom("one@example.com", "two@example.com"),
+  }),
+  fc.record({
+    anonymousId: fc.constantFrom(...ANONYMOUS),
+    kind: fc.constant("email"),
+    email: fc.constantFrom("one@example.com", "two@example.com"),
   }),
 ) as fc.Arbitrary<Planned>;
 
@@ -59,6 +75,8 @@ function toJson(planned: Planned, n: number): Record<string, unknown> {
       return { ...base, type: "track", event: "Product Viewed", properties: { product_id: `p-${n % 4}` } };
     case "add":
       return { ...base, type: "track", event: "Product Added", properties: { product_id: `p-${n % 4}` } };
+    case "email":
+      return { ...base, type: "identify", traits: { email: planned.email } };
     case "alias":
       return {
         type: "alias",
@@ -154,7 +172,9 @@ describe("identity resolution over the orderings of its steps", () => {
         for (const id of profiles.items.keys()) expect(byCustomer.has(id), `stray profile ${id}`).toBe(true);
         for (const [id, { forward }] of profiles.forwards) {
           expect(forward.pending, `pending snapshot of ${id}`).toBeUndefined();
-          expect(USERS).toContain(finalCustomer(profiles, id));
+          // A forward leads to a customer's profile; a known customer is never merged away.
+          expect(profiles.items.has(finalCustomer(profiles, id)), `forward of ${id}`).toBe(true);
+          expect(USERS).not.toContain(id);
         }
       }),
       { numRuns: 150 },

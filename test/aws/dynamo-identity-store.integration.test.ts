@@ -123,11 +123,14 @@ describe("the identity map in the profiles table", () => {
   });
 
   it("claims, hands over and releases an email address", async () => {
-    expect(await store.claimEmail("Lead@Example.com", "lead-anon")).toBe("lead-anon");
-    expect(await store.claimEmail("lead@example.com", "someone-else")).toBe("lead-anon");
-    expect(await store.claimEmail("lead@example.com", "u-3", "lead-anon")).toBe("u-3");
+    const anonymous = (id: string) => ({ id, known: false });
+    expect(await store.claimEmail("Lead@Example.com", anonymous("lead-anon"))).toBe("lead-anon");
+    expect(await store.claimEmail("lead@example.com", anonymous("someone-else"))).toBe("lead-anon");
+    expect(await store.emailOwner("lead@example.com")).toEqual({ id: "lead-anon", known: false });
+    expect(await store.claimEmail("lead@example.com", { id: "u-3", known: true }, "lead-anon")).toBe("u-3");
+    expect(await store.emailOwner("lead@example.com")).toEqual({ id: "u-3", known: true });
     await store.releaseEmail("lead@example.com", "lead-anon"); // not the holder: nothing happens
-    expect(await store.emailOwner("lead@example.com")).toBe("u-3");
+    expect((await store.emailOwner("lead@example.com"))?.id).toBe("u-3");
     await store.releaseEmail("lead@example.com", "u-3");
     expect(await store.emailOwner("lead@example.com")).toBeUndefined();
   });

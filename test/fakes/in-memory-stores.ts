@@ -1,6 +1,7 @@
 import type { IdentityLink, Profile } from "#shared/domain/profile/index.js";
 import type {
   ClearOutboxOutcome,
+  EmailHolder,
   ErasableProfiles,
   ErasedProfile,
   Forward,
@@ -32,7 +33,7 @@ export class InMemoryProfileStore
   /** Forwards by merged id, with the version of the item. */
   readonly forwards = new Map<string, { forward: Forward; version: number }>();
   /** The email index: lower-cased email → holder. */
-  readonly emails = new Map<string, string>();
+  readonly emails = new Map<string, EmailHolder>();
   /** Called before each forward write: lets a test slip a concurrent writer in. */
   beforeRetire: ((id: string) => void) | undefined;
 
@@ -112,23 +113,23 @@ export class InMemoryProfileStore
     this.tombstones.set(id, { erasedAt: at, kind: "erased" });
   }
 
-  async emailOwner(email: string): Promise<string | undefined> {
+  async emailOwner(email: string): Promise<EmailHolder | undefined> {
     return this.emails.get(email.trim().toLowerCase());
   }
 
-  async claimEmail(email: string, customerId: string, replacing?: string): Promise<string> {
+  async claimEmail(email: string, holder: EmailHolder, replacing?: string): Promise<string> {
     const key = email.trim().toLowerCase();
-    const holder = this.emails.get(key);
-    if (holder === undefined || holder === customerId || holder === replacing) {
-      this.emails.set(key, customerId);
-      return customerId;
+    const current = this.emails.get(key);
+    if (current === undefined || current.id === holder.id || current.id === replacing) {
+      this.emails.set(key, holder);
+      return holder.id;
     }
-    return holder;
+    return current.id;
   }
 
   async releaseEmail(email: string, customerId: string): Promise<void> {
     const key = email.trim().toLowerCase();
-    if (this.emails.get(key) === customerId) this.emails.delete(key);
+    if (this.emails.get(key)?.id === customerId) this.emails.delete(key);
   }
 
   async erase(customerId: string, erasedAt: number, kind: TombstoneKind): Promise<ErasedProfile> {

@@ -19,6 +19,7 @@ import { sesFeedbackEnvSchema } from "#functions/ses-feedback/env.js";
 import { SEGMENT_API_ROUTES } from "#infra/components/http-api.js";
 import { InfraConfigError } from "#infra/components/infra-config-error.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
+import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import { TailorStack } from "#infra/tailor-stack.js";
 import { CampaignDefinitionError } from "#shared/templates/campaign-files.js";
 import { defaultApp } from "./shared-app.js";
@@ -41,7 +42,7 @@ function scheduledStarterCampaigns(): { id: string; schedule: string }[] {
 
 /** A stack built without bundling or checks, with CDK context (as `cdk deploy -c key=value` gives it). */
 function stackWithContext(context: Record<string, unknown>, id = "Tailor"): TailorStack {
-  const app = new App({ context: { ...context, "aws:cdk:bundling-stacks": [] } });
+  const app = new App({ context: { ...LOCAL_STACK_SETTINGS, ...context, "aws:cdk:bundling-stacks": [] } });
   return new TailorStack(app, id);
 }
 
@@ -201,7 +202,7 @@ describe("campaign infrastructure", () => {
     it("gets its sender, configuration set, share of the send rate, API URL and secret in its environment", () => {
       const variables = resourceOf(stack.dispatch.function).Properties.Environment.Variables;
       expect(variables).toMatchObject({
-        FROM_ADDRESS: "Tailor Shop <shop@example.com>",
+        FROM_ADDRESS: LOCAL_STACK_SETTINGS.fromAddress,
         SES_CONFIGURATION_SET: "tailor",
         SEND_RATE_PER_SECOND: "7",
         PUBLIC_API_URL: stack.resolve(stack.api.url),
@@ -474,8 +475,12 @@ describe("campaign definitions", () => {
       writeFileSync(join(dir, "welcome.yaml"), welcome.replace(/template: welcome/g, "template: nowhere"));
       const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
       // WHEN / THEN
-      expect(() => new TailorStack(app, "Bad", { campaignsDir: dir })).toThrow(CampaignDefinitionError);
-      expect(() => new TailorStack(app, "Bad2", { campaignsDir: dir })).toThrow(/welcome\.yaml/);
+      expect(() => new TailorStack(app, "Bad", { ...LOCAL_STACK_SETTINGS, campaignsDir: dir })).toThrow(
+        CampaignDefinitionError,
+      );
+      expect(() => new TailorStack(app, "Bad2", { ...LOCAL_STACK_SETTINGS, campaignsDir: dir })).toThrow(
+        /welcome\.yaml/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

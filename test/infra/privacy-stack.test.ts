@@ -22,6 +22,7 @@ import { SendLedger } from "#infra/components/send-ledger.js";
 import { TimerStore } from "#infra/components/timer-store.js";
 import { WriteKeyStore } from "#infra/components/write-key-store.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
+import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import { TailorStack } from "#infra/tailor-stack.js";
 import { defaultApp } from "./shared-app.js";
 import { actionsOn, logicalIdOf, type Statement, statementsOf } from "./template-queries.js";
@@ -181,16 +182,16 @@ describe("privacy infrastructure", () => {
   });
 
   describe("throttling and concurrency", () => {
-    it("reserves and caps the API function's concurrency at 20", () => {
+    it("reserves none of the API function's concurrency by default (low-quota accounts could not create it)", () => {
       // THEN
-      expect(resourceOf(stack.api.function).Properties.ReservedConcurrentExecutions).toBe(20);
+      expect(resourceOf(stack.api.function).Properties.ReservedConcurrentExecutions).toBeUndefined();
     });
 
     it("takes the reservation from the CDK context, as `cdk deploy -c apiReservedConcurrency=…` gives it", () => {
       // GIVEN
       const node = (context: Record<string, unknown>) => new App({ context }).node;
       // WHEN / THEN
-      expect(resolveApiReservedConcurrency({}, node({}))).toBe(20);
+      expect(resolveApiReservedConcurrency({}, node({}))).toBeUndefined();
       expect(resolveApiReservedConcurrency({}, node({ apiReservedConcurrency: "7" }))).toBe(7);
       expect(resolveApiReservedConcurrency({}, node({ apiReservedConcurrency: "none" }))).toBeUndefined();
       expect(
@@ -203,7 +204,9 @@ describe("privacy infrastructure", () => {
       }
       // ...and the stack hands it to the function, or reserves nothing
       const reservedOf = (context: Record<string, unknown>, id: string): unknown => {
-        const app = new App({ context: { ...context, "aws:cdk:bundling-stacks": [] } });
+        const app = new App({
+          context: { ...LOCAL_STACK_SETTINGS, ...context, "aws:cdk:bundling-stacks": [] },
+        });
         const cfn = new TailorStack(app, id).api.function.node.defaultChild;
         if (!(cfn instanceof CfnFunction)) throw new Error("the API function has no AWS::Lambda::Function");
         return cfn.reservedConcurrentExecutions;
@@ -253,8 +256,8 @@ describe("privacy infrastructure", () => {
         audit: new AuditStore(other, "Audit"),
         linkSecret: new LinkSecret(other, "LinkSecret").secret,
         writeKeys: new WriteKeyStore(other, "WriteKeys"),
-        settings: resolveCampaignSettings({}, other.node),
-        alarmTopic: new AlarmTopic(other, "Alarms").topic,
+        settings: resolveCampaignSettings(LOCAL_STACK_SETTINGS, other.node),
+        alarmTopic: new AlarmTopic(other, "Alarms", { destination: { kind: "email", addresses: [] } }).topic,
       };
       // WHEN
       const custom = new PublicApi(other, "Custom", {

@@ -10,6 +10,7 @@ import {
   resolveRescoringSettings,
 } from "#infra/components/rescoring.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
+import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import { TailorStack } from "#infra/tailor-stack.js";
 import { checkedSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
 import { logicalIdOf, statementsOf } from "./template-queries.js";
@@ -215,8 +216,11 @@ describe("rescoring", () => {
     it("gives ingest the model endpoints and the real-time interval, and none when it is turned off", () => {
       // GIVEN an app with real-time scoring every 30 minutes, and one with it off
       const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
-      const every30 = new TailorStack(app, "Every30", { realtimeScoringMinutes: 30 });
-      const off = new TailorStack(app, "Off", { realtimeScoringMinutes: 0 });
+      const every30 = new TailorStack(app, "Every30", {
+        ...LOCAL_STACK_SETTINGS,
+        realtimeScoringMinutes: 30,
+      });
+      const off = new TailorStack(app, "Off", { ...LOCAL_STACK_SETTINGS, realtimeScoringMinutes: 0 });
       const ingestEnv = (s: TailorStack) => {
         const fn = Template.fromStack(s).findResources("AWS::Lambda::Function", {
           Properties: { Description: Match.stringLikeRegexp("^Folds the event stream") },
@@ -240,6 +244,7 @@ describe("rescoring", () => {
       const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
       // WHEN
       const other = new TailorStack(app, "Other", {
+        ...LOCAL_STACK_SETTINGS,
         modelEndpoints: { purchase_30d: "shop-purchase-v2" },
         recommenderEndpoint: "none",
       });

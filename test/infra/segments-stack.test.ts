@@ -14,6 +14,7 @@ import { ProjectFunction } from "#infra/components/project-function.js";
 import { SEGMENTS_DIR, SegmentDefinitions } from "#infra/components/segment-definitions.js";
 import { TransitionsQueue } from "#infra/components/transitions-queue.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
+import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import type { TailorStack } from "#infra/tailor-stack.js";
 import { SegmentDefinitionError } from "#shared/templates/segment-files.js";
 import { bundledSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
@@ -195,7 +196,7 @@ describe("segment infrastructure", () => {
 
     it("rejects a receive count SQS would refuse", () => {
       // GIVEN
-      const { stack: other } = buildApp({ bundling: false, checks: false });
+      const { stack: other } = buildApp({ settings: LOCAL_STACK_SETTINGS, bundling: false, checks: false });
       // WHEN / THEN
       for (const maxReceiveCount of [0, 1.5, 1001]) {
         expect(
@@ -374,7 +375,7 @@ describe("segment infrastructure", () => {
 
 describe("segment definitions", () => {
   it("are read from the repository's templates/segments when the app is built", () => {
-    const { stack } = buildApp({ bundling: false, checks: false });
+    const { stack } = buildApp({ settings: LOCAL_STACK_SETTINGS, bundling: false, checks: false });
     expect(stack.definitions.sourceDir).toBe(repositorySegments);
     expect(stack.definitions.bundledFolder).toEqual({
       source: repositorySegments,
@@ -400,9 +401,9 @@ describe("segment definitions", () => {
       );
       writeFileSync(join(dir, "broken.yaml"), "id: broken\nrule: [unclosed\n");
       // WHEN / THEN the build fails with the loader's error, naming each file, the path and the rule
-      expect(() => buildApp({ bundling: false, checks: false, segmentsDir: dir })).toThrow(
-        SegmentDefinitionError,
-      );
+      expect(() =>
+        buildApp({ settings: LOCAL_STACK_SETTINGS, bundling: false, checks: false, segmentsDir: dir }),
+      ).toThrow(SegmentDefinitionError);
       expect(() => SegmentDefinitions.load(dir)).toThrow(
         /cart\.yaml:6 rule\.all\[0\]\.event\.within \[window\]/,
       );

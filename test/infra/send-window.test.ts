@@ -7,6 +7,7 @@ import { buildApp } from "#infra/app.js";
 import { DISPATCH_TIMEOUT, SEND_CLAIM_LEASE } from "#infra/components/dispatch.js";
 import { InfraConfigError } from "#infra/components/infra-config-error.js";
 import { checkClaimLease, SendQueue } from "#infra/components/send-queue.js";
+import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import type { TailorStack } from "#infra/tailor-stack.js";
 import { SEND_CLAIM_LEASE_MS } from "#shared/aws/dynamo-send-ledger.js";
 import { actionsOn, logicalIdOf, statementsOf } from "./template-queries.js";
@@ -22,7 +23,7 @@ describe("the send window in the stack", () => {
 
   beforeAll(() => {
     // GIVEN the app as the local stack builds it
-    ({ stack } = buildApp({ bundling: false, checks: false }));
+    ({ stack } = buildApp({ settings: LOCAL_STACK_SETTINGS, bundling: false, checks: false }));
     // WHEN
     template = Template.fromStack(stack);
   });

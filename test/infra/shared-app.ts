@@ -14,6 +14,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { inject } from "vitest";
 import { z } from "zod";
 import { buildApp } from "#infra/app.js";
+import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import type { TailorStack } from "#infra/tailor-stack.js";
 
 let built: { readonly stack: TailorStack; readonly template: Template } | undefined;
@@ -21,7 +22,7 @@ let built: { readonly stack: TailorStack; readonly template: Template } | undefi
 /** The default app, synthesised without bundling or checks, once per worker. */
 export function defaultApp(): { readonly stack: TailorStack; readonly template: Template } {
   if (built === undefined) {
-    const { stack } = buildApp({ bundling: false, checks: false });
+    const { stack } = buildApp({ settings: LOCAL_STACK_SETTINGS, bundling: false, checks: false });
     built = { stack, template: Template.fromStack(stack) };
   }
   return built;

@@ -15,6 +15,7 @@ import { InfraConfigError } from "#infra/components/infra-config-error.js";
 import { Ingest } from "#infra/components/ingest.js";
 import { ProjectFunction } from "#infra/components/project-function.js";
 import { campaignRuleLocalName, ENTRY_METADATA, LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
+import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import type { TailorStack } from "#infra/tailor-stack.js";
 import { checkedSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
 import { type Statement, statementsOf } from "./template-queries.js";
@@ -268,7 +269,7 @@ describe("TailorStack", () => {
 
     it("rejects a quarantine alarm threshold that is not a count", () => {
       // GIVEN
-      const { stack: other } = buildApp({ bundling: false, checks: false });
+      const { stack: other } = buildApp({ settings: LOCAL_STACK_SETTINGS, bundling: false, checks: false });
       const props = {
         stream: other.events.stream,
         profiles: other.profiles.table,
@@ -351,9 +352,9 @@ describe("TailorStack", () => {
       });
       // Ingest's four, the transitions dead letters, the segment timers' errors and undelivered ticks, the
       // sends queue's two, dispatch, API and SES feedback errors, SES feedback dead letters, the campaign
-      // triggers' three, the delivery alarms' three (bounce rate, complaint rate, send volume), and the
-      // rescoring's three (failed runs, timed-out runs, undelivered starts).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 22);
+      // triggers' three, the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
+      // good), and the rescoring's three (failed runs, timed-out runs, undelivered starts).
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 23);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {
@@ -447,7 +448,7 @@ describe("buildApp", () => {
     process.env.CDK_CONTEXT_JSON = JSON.stringify({ "aws:cdk:bundling-stacks": ["**"] });
     try {
       // WHEN
-      const skipped = buildApp({ bundling: false }).stack;
+      const skipped = buildApp({ settings: LOCAL_STACK_SETTINGS, bundling: false }).stack;
       const plain = new Stack(new App(), "Plain");
       // THEN
       expect(skipped.bundlingRequired).toBe(false);
@@ -460,7 +461,7 @@ describe("buildApp", () => {
 
   it("applies the feature flags of cdk.json, as the CLI does", () => {
     // GIVEN
-    const { app } = buildApp({ bundling: false, checks: false });
+    const { app } = buildApp({ settings: LOCAL_STACK_SETTINGS, bundling: false, checks: false });
     // THEN
     expect(app.node.tryGetContext("@aws-cdk/aws-iam:minimizePolicies")).toBe(true);
     expect(app.node.tryGetContext("@aws-cdk/aws-lambda:useCdkManagedLogGroup")).toBe(true);
@@ -480,7 +481,7 @@ describe("buildApp", () => {
 
   it("fails the synth on a finding nobody acknowledged", () => {
     // GIVEN a bucket with no logs, no TLS enforcement, no acknowledgement
-    const { app, stack } = buildApp({ bundling: false });
+    const { app, stack } = buildApp({ settings: LOCAL_STACK_SETTINGS, bundling: false });
     new Bucket(stack, "Careless");
     // WHEN / THEN
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);

@@ -13,6 +13,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildApp } from "#infra/app.js";
+import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 
 /** The outcome of one synth, as written for the tests. */
 export type SynthOutcome =
@@ -21,7 +22,7 @@ export type SynthOutcome =
 
 function synthesise(options: { checks: boolean; bundling: boolean; outdir: string }): SynthOutcome {
   try {
-    const { app, stack } = buildApp(options);
+    const { app, stack } = buildApp({ ...options, settings: LOCAL_STACK_SETTINGS });
     const template: unknown = app.synth().getStackByName(stack.stackName).template;
     return { ok: true, template, outdir: options.outdir };
   } catch (error) {

@@ -16,7 +16,7 @@ beforeAll(() => {
     ...simulatedHistory({ seed: 1, customers: 600, days: 90 }),
     trainedAt: "2026-04-01T00:00:00.000Z",
   });
-}, 30_000);
+}, 120_000);
 
 /** Expected calibration error: |mean predicted − observed| weighted by the share of rows in each bin. */
 function calibrationError(bins: readonly CalibrationBin[]): number {

@@ -162,7 +162,7 @@ export async function claimCustomerEmail(
     retired.some((r) => normal(r.snapshot?.profile.t?.email) === email);
   if (!inBatch) return { profile, writes: 0 };
   const replacing = retired.find((r) => r.emailClaim?.email === email)?.emailClaim?.owner;
-  const holder = await store.claimEmail(email, profile.customerId, replacing);
+  const holder = await store.claimEmail(email, { id: profile.customerId, known: profile.u === 1 }, replacing);
   if (holder !== profile.customerId) return { profile, writes: 1 };
   return {
     profile: { ...profile, ec: email },

@@ -6,7 +6,7 @@ import {
   type IdentityLink,
   type Profile,
 } from "../../domain/profile/index.js";
-import type { Forward, IdentityStore, ResolvedIds, StoredProfile } from "../../ports.js";
+import type { EmailHolder, Forward, IdentityStore, ResolvedIds, StoredProfile } from "../../ports.js";
 
 /** One customer's share of a batch: its events, in delivery order, and the records they came from. */
 export interface CustomerEvents {
@@ -44,6 +44,8 @@ export interface ResolvedBatch {
   readonly extraReads: number;
   /** Merged ids whose customer was erased: their forwards (and any snapshot in them) are to be erased too. */
   readonly orphans: { readonly id: string; readonly to: string }[];
+  /** Forwards still keeping a snapshot their customer already holds (a crash before the clear): to clear. */
+  readonly settled: { readonly id: string; readonly to: string }[];
 }
 
 /** Forwards followed at most (a merged id points at the customer it joined; chains come from merged merges). */
@@ -81,6 +83,17 @@ export async function resolveIdentities(
   await table.load(candidates.map((candidate) => candidate.id));
   await table.follow();
   const emailLinks = await emailCandidates(table, groups);
+  // Known customers: an event's userId, the target of an identify or alias forward, a profile that says so (a
+  // customer whose first write is still in flight has no profile yet, but is known all the same).
+  const known = new Set<string>();
+  for (const group of groups) {
+    for (const event of group.events)
+      if (event.userId !== undefined) known.add(table.canonical(event.userId));
+  }
+  for (const [id, forward] of table.forwards) {
+    if (forward.link?.h === "identify" || forward.link?.h === "alias") known.add(table.canonical(id));
+  }
+  const isKnown = (id: string) => known.has(id) || table.profile(id)?.u === 1;
 
   const absorbs = new Map<string, Absorb[]>();
   const conflicts = new Map<string, IdentityConflict[]>();
@@ -123,7 +136,7 @@ export async function resolveIdentities(
       continue;
     }
     const source = table.profiles.get(id);
-    if (source?.profile.u === 1) {
+    if (source?.profile.u === 1 || isKnown(id)) {
       refuse("known", id);
       continue;
     }
@@ -136,18 +149,21 @@ export async function resolveIdentities(
     assigned.set(id, target);
   }
 
-  for (const { customer, owner, holder, email, event } of emailLinks) {
+  for (const { customer, owner, holder, holderKnown, email, event } of emailLinks) {
     if (table.erased.has(customer) || table.erased.has(holder) || assigned.has(customer)) continue;
     if (assigned.has(holder)) continue;
     const at = event.timestamp;
-    const customerKnown = table.profile(customer)?.u === 1 || event.userId === customer;
-    if (customerKnown && table.profile(holder)?.u === 1) {
+    const customerKnown = isKnown(customer) || event.userId === customer;
+    if (customerKnown && (holderKnown || isKnown(holder))) {
       // Two known customers with one address: both keep their profiles; the address stays with its holder.
       push(conflicts, customer, { r: "known", i: holder, o: holder, at, m: event.messageId });
       continue;
     }
-    // The anonymous one joins the known one; two anonymous profiles join the first that held the address.
-    const [target, id] = customerKnown ? [customer, holder] : [holder, customer];
+    // The known customer takes in the anonymous holder (a newsletter sign-up, then a login with that address).
+    // An anonymous profile giving an address someone holds is not merged by it: an address typed into a form is
+    // weaker evidence than a login, and the anonymous id joins its customer when she logs in.
+    if (!customerKnown) continue;
+    const [target, id] = [customer, holder];
     const source = table.profiles.get(id);
     const held = (table.profile(target)?.im?.length ?? 0) + (absorbs.get(target)?.length ?? 0);
     if (held + 1 + (source?.profile.im?.length ?? 0) > IDENTITY_IDS_MAX) {
@@ -159,34 +175,31 @@ export async function resolveIdentities(
     assigned.set(id, target);
   }
 
-  // A forward whose snapshot its customer does not hold yet (a merge in progress on another shard, or one a crash
-  // interrupted) is finished by whoever meets it first: before the events that followed it are folded, so the
-  // snapshot's dedup memory is there to recognise them.
-  for (const group of groups) {
-    let current = group.customerId;
-    for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const forward = table.forwards.get(current);
-      if (forward === undefined) break;
-      const target = table.canonical(current);
-      const version = forward.pending?.profile.version ?? 0;
-      const planned = absorbs.get(target)?.some((absorb) => absorb.id === current) === true;
-      if (
-        forward.pending !== undefined &&
-        !planned &&
-        !hasAbsorbed(table.profile(target), current, version)
-      ) {
-        const link = forward.link ?? { i: current, h: "identify", at: forward.at, m: "", v: version };
-        push(absorbs, target, { id: current, link: { ...link, v: version }, source: undefined, forward });
-      }
-      current = forward.to;
-    }
-  }
-
   // Every id ends at one customer: its planned merge, else where its forwards lead.
   const finalOf = (id: string): string => {
     const canonical = table.canonical(id);
     return assigned.get(canonical) ?? assigned.get(id) ?? canonical;
   };
+  const finals = new Set(groups.map((group) => finalOf(group.customerId)));
+
+  const settled: { id: string; to: string }[] = [];
+  // A forward whose snapshot its customer does not hold yet (a merge in progress on another shard, or one a crash
+  // interrupted) is finished by whoever meets it first, when its customer is one of this batch's: before the events
+  // that followed it are folded, so the snapshot's dedup memory is there to recognise them.
+  for (const [id, forward] of table.forwards) {
+    if (forward.pending === undefined) continue;
+    const target = finalOf(id);
+    if (!finals.has(target)) continue;
+    const version = forward.pending.profile.version;
+    const planned = absorbs.get(target)?.some((absorb) => absorb.id === id) === true;
+    if (hasAbsorbed(table.profile(target), id, version)) {
+      if (forward.to === target) settled.push({ id, to: forward.to });
+    } else if (!planned) {
+      const link = forward.link ?? { i: id, h: "identify", at: forward.at, m: "", v: version };
+      push(absorbs, target, { id, link: { ...link, v: version }, source: undefined, forward });
+    }
+  }
+
   const byCustomer = new Map<string, ResolvedCustomer>();
   const entry = (customerId: string): ResolvedCustomer => {
     let found = byCustomer.get(customerId);
@@ -221,6 +234,7 @@ export async function resolveIdentities(
     loaded: table.result(),
     extraReads: table.reads - 1,
     orphans,
+    settled,
   };
 }
 
@@ -230,6 +244,8 @@ interface EmailCandidate {
   /** The id the index names, and the customer it leads to. */
   readonly owner: string;
   readonly holder: string;
+  /** Whether the holder is a known customer. */
+  readonly holderKnown: boolean;
   readonly email: string;
   readonly event: TailorEvent;
 }
@@ -251,13 +267,15 @@ async function emailCandidates(table: Lookup, groups: readonly CustomerEvents[])
   }
   if (asked.length === 0) return [];
   const owners = await table.emailOwners(asked.map((a) => a.email));
-  await table.load([...owners.values()]);
+  await table.load([...owners.values()].map((owner) => owner.id));
   await table.follow();
   return asked.flatMap(({ customer, email, event }) => {
-    const owner = owners.get(email);
-    if (owner === undefined) return [];
-    const holder = table.canonical(owner);
-    return holder === customer ? [] : [{ customer, owner, holder, email, event }];
+    const found = owners.get(email);
+    if (found === undefined) return [];
+    const holder = table.canonical(found.id);
+    // Known when the claim says so (its profile may not be written yet) or its profile does.
+    const holderKnown = (found.known && holder === found.id) || table.profile(holder)?.u === 1;
+    return holder === customer ? [] : [{ customer, owner: found.id, holder, holderKnown, email, event }];
   });
 }
 
@@ -297,13 +315,13 @@ class Lookup {
   }
 
   /** The holders of email addresses in the index (one read per address, counted as one round). */
-  async emailOwners(emails: readonly string[]): Promise<Map<string, string>> {
+  async emailOwners(emails: readonly string[]): Promise<Map<string, EmailHolder>> {
     const unique = [...new Set(emails)];
     this.reads++;
     const owners = await Promise.all(
       unique.map(async (email) => [email, await this.store.emailOwner(email)] as const),
     );
-    const found = new Map<string, string>();
+    const found = new Map<string, EmailHolder>();
     for (const [email, owner] of owners) if (owner !== undefined) found.set(email, owner);
     return found;
   }
