@@ -4,31 +4,20 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { withLocalReplacements } from "#infra/local/function-env.js";
 import { writeLocalTemplates } from "#infra/local/local-templates.js";
-import type { FunctionSpec } from "#infra/local/resource-plan.js";
 import { parseCompiledTemplates } from "#shared/render/compiled-templates.js";
+import { functionSpec } from "./function-spec.js";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "tailor-local-templates-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const spec = (name: string, environment: Record<string, string>): FunctionSpec => ({
-  logicalId: name,
-  name,
-  arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-  environment,
-  memorySize: 128,
-  timeoutSeconds: 3,
-  entry: undefined,
-  handler: "handler",
-});
-
 describe("the local stack's compiled templates (what the dispatch bundle carries)", () => {
   it("compiles the templates beside EMAILS_DIR into the data dir and points TEMPLATES_FILE there", async () => {
     // GIVEN a function reading a bundle-relative TEMPLATES_FILE, and one that reads none
-    const dispatch = spec("dispatch", {
+    const dispatch = functionSpec("dispatch", {
       EMAILS_DIR: "templates/emails",
       TEMPLATES_FILE: "compiled-templates.json",
     });
-    const other = spec("other", { EMAILS_DIR: "templates/emails" });
+    const other = functionSpec("other", { EMAILS_DIR: "templates/emails" });
     // WHEN the local stack prepares them
     const file = await writeLocalTemplates([other, dispatch], dataDir);
     const [otherLocal, dispatchLocal] = withLocalReplacements(
@@ -52,7 +41,7 @@ describe("the local stack's compiled templates (what the dispatch bundle carries
     const empty = mkdtempSync(path.join(tmpdir(), "tailor-local-templates-"));
     try {
       expect(
-        await writeLocalTemplates([spec("other", { EMAILS_DIR: "templates/emails" })], empty),
+        await writeLocalTemplates([functionSpec("other", { EMAILS_DIR: "templates/emails" })], empty),
       ).toBeUndefined();
       expect(existsSync(path.join(empty, "compiled-templates.json"))).toBe(false);
     } finally {
