@@ -74,6 +74,22 @@ module.exports = {
       to: { path: ["^infra/", "^cli/", "^bin/", "^test/", "^bench/"] },
     },
     {
+      name: "no-build-time-in-functions",
+      comment:
+        "A handler never reaches the template compiler (MJML, html-to-text), the simulator or a compiler: the build " +
+        "and the local stack run them, the deployed function reads what they wrote (test/bundles checks the sizes).",
+      severity: "error",
+      from: { path: "^functions/[^/]+/handler[.]ts$" },
+      to: {
+        path: [
+          "^shared/render/compile/",
+          "^shared/sim/",
+          "^node_modules/(mjml|mjml-core|html-to-text|typescript)/",
+        ],
+        reachable: true,
+      },
+    },
+    {
       name: "simulator-stays-local",
       comment: "The simulator feeds the local stack, tests and benchmarks only: never a deployed function.",
       severity: "error",

@@ -11,15 +11,15 @@ import mjml2html from "mjml";
 import { prepareEmailContext } from "../shared/app/email-context.js";
 import { InMemoryCatalog } from "../shared/app/in-memory-catalog.js";
 import { sampleContexts } from "../shared/app/sample-contexts.js";
-import { compileTemplates } from "../shared/render/compile-templates.js";
+import { compileTemplates } from "../shared/render/compile/compile-templates.js";
+import { expandIncludes } from "../shared/render/compile/expand-includes.js";
+import { injectHead, wrapBareLiquid } from "../shared/render/compile/wrap-liquid.js";
 import { EmailRenderer } from "../shared/render/email-renderer.js";
-import { expandIncludes } from "../shared/render/expand-includes.js";
 import { createEngine } from "../shared/render/liquid-engine.js";
 import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "../shared/render/preview-settings.js";
 import type { EmailContext, RenderContext } from "../shared/render/render-context.js";
 import { loadSampleProfiles } from "../shared/render/samples.js";
 import { tagHtmlLinks } from "../shared/render/tracking-links.js";
-import { injectHead, wrapBareLiquid } from "../shared/render/wrap-liquid.js";
 import { simulatorCatalogProducts } from "../shared/sim/index.js";
 import { simulatePopulation } from "../test/segments/sim-profiles.js";
 

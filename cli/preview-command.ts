@@ -9,7 +9,7 @@ import { PREVIEW_CAMPAIGN, sampleContexts } from "#shared/app/sample-contexts.js
 import { SageMakerRecommender } from "#shared/aws/sagemaker-recommender.js";
 import type { Profile } from "#shared/domain/profile/index.js";
 import type { Recommender } from "#shared/ports.js";
-import { compileTemplates } from "#shared/render/compile-templates.js";
+import { compileTemplates } from "#shared/render/compile/compile-templates.js";
 import { EmailRenderer } from "#shared/render/email-renderer.js";
 import { type PreviewEntry, previewIndexPage } from "#shared/render/preview-index.js";
 import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "#shared/render/preview-settings.js";

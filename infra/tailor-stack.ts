@@ -18,7 +18,7 @@ import {
 import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/campaign-triggers.js";
 import { PipelineDashboard } from "./components/dashboard.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
-import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE, TEMPLATES_FILE } from "./components/dispatch.js";
+import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE } from "./components/dispatch.js";
 import { addDoctorOutputs } from "./components/doctor-outputs.js";
 import { EventStream } from "./components/event-stream.js";
 import { PublicApi } from "./components/http-api.js";
@@ -39,7 +39,6 @@ import { SendLedger } from "./components/send-ledger.js";
 import { SendQueue } from "./components/send-queue.js";
 import { SesFeedback } from "./components/ses-feedback.js";
 import { checkSettingKeys, requireSettings } from "./components/setting-keys.js";
-import { compiledTemplatesHook } from "./components/templates-file.js";
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
@@ -252,7 +251,6 @@ export class TailorStack extends Stack {
       settings,
       configurationSetName: settings.configurationSetName,
       alarmTopic: this.alarmTopic,
-      afterBundling: compiledTemplatesHook(this.campaigns.templatesDir, TEMPLATES_FILE),
     });
     // Sends name the configuration set: it must exist before dispatch may run.
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);

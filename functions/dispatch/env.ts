@@ -21,10 +21,10 @@ export const dispatchEnvSchema = z
     ...segmentEnvShape,
     ...campaignEnvShape,
     /**
-     * Templates compiled at bundle time (JSON of `CompiledTemplates`), relative to the working directory; when
-     * the file does not exist the templates under `EMAILS_DIR` are compiled at cold start.
+     * Templates compiled at build time (JSON of `CompiledTemplates`), relative to the working directory: the
+     * bundle carries them, the local stack writes its own. Required: the function never compiles MJML.
      */
-    TEMPLATES_FILE: z.string().min(1).optional(),
+    TEMPLATES_FILE: z.string().min(1),
     /** The verified SES identity mail is sent from, e.g. `Tailor Shop <shop@example.com>`. */
     FROM_ADDRESS: z.string().min(3),
     /** SES configuration set: its event destination turns delivery, opens, clicks, bounces into events. */

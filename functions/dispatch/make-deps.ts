@@ -1,6 +1,4 @@
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
@@ -21,8 +19,7 @@ import { EnvironmentError } from "#shared/lambda/env.js";
 import { loadLinkSecret } from "#shared/lambda/link-secret.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import type { Clock } from "#shared/ports.js";
-import { compileTemplates } from "#shared/render/compile-templates.js";
-import type { CompiledTemplates } from "#shared/render/compiled-templates.js";
+import { type CompiledTemplates, parseCompiledTemplates } from "#shared/render/compiled-templates.js";
 import { EmailRenderer } from "#shared/render/email-renderer.js";
 import type { LinkSettings } from "#shared/render/signed-links.js";
 import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
@@ -46,33 +43,23 @@ const catalogSchema = z.array(
     imageUrl: z.string(),
   }),
 );
-const compiledSchema = z.object({
-  format: z.literal(1),
-  templates: z.array(
-    z.object({
-      name: z.string().min(1),
-      variants: z.array(
-        z.object({
-          id: z.string(),
-          subject: z.string(),
-          preheader: z.string(),
-          html: z.string(),
-          text: z.string(),
-        }),
-      ),
-    }),
-  ),
-});
 
-/** The templates compiled at bundle time, or (local stack, no such file) compiled now from `EMAILS_DIR`. */
+/**
+ * The templates compiled at build time (`TEMPLATES_FILE`, written beside the bundle; the local stack writes its
+ * own). Nothing compiles here: the function ships neither MJML nor html-to-text.
+ */
 async function loadTemplates(env: DispatchEnv): Promise<CompiledTemplates> {
-  if (env.TEMPLATES_FILE !== undefined && existsSync(env.TEMPLATES_FILE)) {
-    const parsed = compiledSchema.safeParse(JSON.parse(await readFile(env.TEMPLATES_FILE, "utf8")));
-    if (!parsed.success) throw new EnvironmentError(`${env.TEMPLATES_FILE} is not a compiled templates file`);
-    return parsed.data;
+  let text: string;
+  try {
+    text = await readFile(env.TEMPLATES_FILE, "utf8");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new EnvironmentError(
+      `TEMPLATES_FILE: cannot read the compiled templates ${env.TEMPLATES_FILE} (${reason}); ` +
+        "the bundle writes them at build time and the local stack into its data dir",
+    );
   }
-  // compileTemplates reads `<root>/emails` and the blocks beside it.
-  return compileTemplates(path.dirname(path.resolve(env.EMAILS_DIR)));
+  return parseCompiledTemplates(text, env.TEMPLATES_FILE);
 }
 
 async function loadCatalog(env: DispatchEnv): Promise<InMemoryCatalog> {

@@ -23,6 +23,7 @@ import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 import { grantTableActions } from "./table-grants.js";
+import { compiledTemplatesHook } from "./templates-file.js";
 
 /** The dispatch function's handler, found from this file, wherever the repository is checked out. */
 const dispatchEntry = fileURLToPath(new URL("../../functions/dispatch/handler.ts", import.meta.url));
@@ -40,8 +41,8 @@ export const DISPATCH_TIMEOUT = Duration.seconds(60);
 export const SEND_CLAIM_LEASE = Duration.millis(SEND_CLAIM_LEASE_MS);
 
 /**
- * Where dispatch finds the templates compiled at bundle time, relative to its working directory. When the file
- * is not there (the local stack, a bundle built without it) dispatch compiles `EMAILS_DIR` at cold start.
+ * Where dispatch finds the templates compiled at bundle time, relative to its working directory (the bundle's
+ * root). The function never compiles MJML: without the file it fails at cold start, naming it.
  */
 export const TEMPLATES_FILE = "compiled-templates.json";
 
@@ -82,11 +83,6 @@ export interface DispatchProps {
   readonly configurationSetName: string;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
-  /**
-   * Commands run after bundling (e.g. compiling the templates into {@link TEMPLATES_FILE}).
-   * @default - none: dispatch compiles the templates at cold start
-   */
-  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
 
 /**
@@ -141,7 +137,8 @@ export class Dispatch extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
       bundledFolders: [props.segmentDefinitions.bundledFolder, ...props.campaignDefinitions.bundledFolders],
-      afterBundling: props.afterBundling,
+      // The templates of the campaign definitions, compiled into the bundle where TEMPLATES_FILE points.
+      afterBundling: compiledTemplatesHook(props.campaignDefinitions.templatesDir, TEMPLATES_FILE),
     });
     const fn = dispatch.function;
     tagLocalName(fn, "AWS::Lambda::Function", LOCAL_NAMES.dispatchFunction);

@@ -9,18 +9,11 @@ import { type ILogGroup, LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { z } from "zod";
 import { ENTRY_METADATA } from "../local-names.js";
+import { FUNCTION_BUNDLING } from "./function-bundling.js";
 import { InfraConfigError } from "./infra-config-error.js";
 
 /** The repository root, where `package-lock.json` and `tsconfig.json` live. */
 const projectRoot = new URL("../../", import.meta.url);
-
-/**
- * ESM bundles have no `require`; a CommonJS dependency that calls `require("node:…")` at run time needs one.
- * The names are prefixed so they cannot clash with the bundle's own identifiers.
- */
-const esmRequireBanner =
-  "import { createRequire as __tailorCreateRequire } from 'node:module';" +
-  "const require = __tailorCreateRequire(import.meta.url);";
 
 /** Variables this construct sets itself; a schema may not claim them. */
 const reservedVariables = new Set(["NODE_OPTIONS"]);
@@ -144,12 +137,13 @@ export class ProjectFunction<S extends z.ZodObject> extends Construct {
       projectRoot: fileURLToPath(projectRoot),
       depsLockFilePath: fileURLToPath(new URL("package-lock.json", projectRoot)),
       bundling: {
+        // FUNCTION_BUNDLING's, which the bundle budgets build with.
         format: OutputFormat.ESM,
-        target: "node22",
-        mainFields: ["module", "main"],
-        banner: esmRequireBanner,
-        minify: true,
-        sourceMap: true,
+        target: FUNCTION_BUNDLING.target,
+        mainFields: [...FUNCTION_BUNDLING.mainFields],
+        banner: FUNCTION_BUNDLING.banner,
+        minify: FUNCTION_BUNDLING.minify,
+        sourceMap: FUNCTION_BUNDLING.sourceMap,
         // The same SDK version the code is tested with, not whichever the runtime ships.
         bundleAwsSDK: true,
         commandHooks:

@@ -5,13 +5,11 @@
  *
  * @module
  */
-import { writeFileSync } from "node:fs";
-import { compileTemplates } from "#shared/render/index.js";
+import { writeCompiledTemplates } from "#shared/render/compile/index.js";
 
 const [templatesRoot, outputFile] = process.argv.slice(2);
 if (templatesRoot === undefined || outputFile === undefined) {
   process.stderr.write("usage: write-compiled-templates <templates folder> <output file>\n");
   process.exit(2);
 }
-const compiled = await compileTemplates(templatesRoot);
-writeFileSync(outputFile, JSON.stringify(compiled));
+await writeCompiledTemplates(templatesRoot, outputFile);

@@ -73,13 +73,19 @@ export interface LocalReplacements {
    * `CATALOG_FILE` unless its environment names one: the deployed function has no catalog without it.
    */
   readonly catalogFile?: string;
+  /**
+   * The templates compiled by the local stack (`writeLocalTemplates`), set as `TEMPLATES_FILE` of every function
+   * that names one: the template's value is a path inside the bundle, which the local stack does not build.
+   */
+  readonly templatesFile?: string;
 }
 
 /**
  * The functions with their environments pointed at what the local stack serves: `LINK_SECRET_ARN` of a local
  * secret becomes `LINK_SECRET_FILE` (the ARN is removed, so the function reads the file), and every value
  * holding an HTTP API's endpoint (`PUBLIC_API_URL` and the like) gets the local server's URL instead; the
- * dispatch function gets the local catalog file as `CATALOG_FILE` when it names none.
+ * dispatch function gets the local catalog file as `CATALOG_FILE` when it names none, and a function reading
+ * compiled templates the local ones as `TEMPLATES_FILE`.
  */
 export function withLocalReplacements(
   functions: readonly FunctionSpec[],
@@ -108,6 +114,9 @@ export function withLocalReplacements(
       environment.CATALOG_FILE === undefined
     ) {
       environment.CATALOG_FILE = replacements.catalogFile;
+    }
+    if (replacements.templatesFile !== undefined && environment.TEMPLATES_FILE !== undefined) {
+      environment.TEMPLATES_FILE = replacements.templatesFile;
     }
     return { ...fn, environment };
   });

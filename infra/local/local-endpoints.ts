@@ -4,6 +4,7 @@ import { withLocalReplacements } from "./function-env.js";
 import { writeLocalCatalog } from "./local-catalog.js";
 import { LocalStackError } from "./local-errors.js";
 import { localSecretFile } from "./local-secrets.js";
+import { writeLocalTemplates } from "./local-templates.js";
 import type { FunctionSpec, HttpApiSpec, ResourcePlan } from "./resource-plan.js";
 
 /** What the local stack serves in place of API Gateway and Secrets Manager. */
@@ -21,8 +22,8 @@ export interface LocalEndpoints {
 
 /**
  * Creates the plan's secrets as local files (kept across runs), starts a loopback HTTP server per HTTP API (the
- * first on `apiPort`, any others on free ports), writes the simulator's shop as the local catalog file, and
- * points the functions' environments at all three.
+ * first on `apiPort`, any others on free ports), writes the simulator's shop as the local catalog file and the
+ * templates compiled (what a bundle carries), and points the functions' environments at all four.
  */
 export async function startLocalEndpoints(
   plan: ResourcePlan,
@@ -33,6 +34,8 @@ export async function startLocalEndpoints(
     readonly now: () => number;
   },
 ): Promise<LocalEndpoints> {
+  // First, so that a template that does not build stops the start before a server listens.
+  const templatesFile = await writeLocalTemplates(plan.functions, options.dataDir);
   const secretFiles = new Map<string, string>();
   const byArn = new Map<string, string>();
   for (const secret of plan.secrets) {
@@ -71,7 +74,7 @@ export async function startLocalEndpoints(
   const catalogFile = writeLocalCatalog(options.dataDir);
   const functions = withLocalReplacements(
     plan.functions,
-    { secretFiles: byArn, apiEndpoints, catalogFile },
+    { secretFiles: byArn, apiEndpoints, catalogFile, templatesFile },
     options.log,
   );
   return { functions, apis, secretFiles, apiFunctions, close };

@@ -1,4 +1,4 @@
-import type { SampleContext } from "../render/compile-templates.js";
+import type { SampleContext } from "../render/compile/compile-templates.js";
 import { PREVIEW_LINKS, PREVIEW_SHOP } from "../render/preview-settings.js";
 import type { SampleProfile } from "../render/samples.js";
 import { type EmailContextDeps, prepareEmailContext } from "./email-context.js";

@@ -1,6 +1,6 @@
 import type { Liquid, Template } from "liquidjs";
-import { liquidErrorMessage } from "../render/compile-template.js";
 import { createEngine } from "../render/liquid-engine.js";
+import { liquidErrorMessage } from "../render/liquid-errors.js";
 import type { RenderContext } from "../render/render-context.js";
 
 /** Subjects parsed at most: campaign variants carry few, so this only guards against a runaway library. */

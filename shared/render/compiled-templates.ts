@@ -1,4 +1,5 @@
-import type { CompiledTemplate } from "./compile-template.js";
+import { z } from "zod";
+import { RenderConfigError } from "./render-errors.js";
 
 /** Version of the compiled-templates layout: a renderer refuses a file of another layout. */
 export const TEMPLATES_FORMAT = 1;
@@ -10,4 +11,69 @@ export const TEMPLATES_FORMAT = 1;
 export interface CompiledTemplates {
   readonly format: typeof TEMPLATES_FORMAT;
   readonly templates: readonly CompiledTemplate[];
+}
+
+/** The id of the template's own variant. */
+export const BASE_VARIANT = "a";
+
+/** One variant of a template, compiled: Liquid text only, no MJML left. Plain JSON, so it can ship as a file. */
+export interface CompiledVariant {
+  /** `a` for the template itself, else the folder name under `variants/`. */
+  readonly id: string;
+  /** Subject line (Liquid, one line, rendered as plain text). */
+  readonly subject: string;
+  /** Preheader (Liquid, one line, plain text; shown hidden at the top of the HTML). */
+  readonly preheader: string;
+  /** The MJML layout compiled to HTML, with its Liquid intact. */
+  readonly html: string;
+  /** The plain-text part made from `html`, with its Liquid intact. */
+  readonly text: string;
+}
+
+/** A template and its variants. */
+export interface CompiledTemplate {
+  readonly name: string;
+  readonly variants: readonly CompiledVariant[];
+}
+
+const compiledTemplatesSchema = z.object({
+  format: z.literal(TEMPLATES_FORMAT),
+  templates: z.array(
+    z.object({
+      name: z.string().min(1),
+      variants: z.array(
+        z.object({
+          id: z.string().min(1),
+          subject: z.string(),
+          preheader: z.string(),
+          html: z.string(),
+          text: z.string(),
+        }),
+      ),
+    }),
+  ),
+});
+
+/**
+ * Reads the JSON of a compiled-templates file (as the build writes it). Throws {@link RenderConfigError} naming
+ * `source` and the first fields that are wrong, e.g. a file of another format or not JSON at all.
+ */
+export function parseCompiledTemplates(json: string, source: string): CompiledTemplates {
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new RenderConfigError(`${source} is not a compiled templates file: not JSON (${reason})`);
+  }
+  const parsed = compiledTemplatesSchema.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new RenderConfigError(
+      `${source} is not a compiled templates file of format ${TEMPLATES_FORMAT}: ${problems.join("; ")}`,
+    );
+  }
+  return parsed.data;
 }

@@ -1,13 +1,13 @@
 import type { Liquid, Template } from "liquidjs";
-import { BASE_VARIANT, liquidErrorLine, liquidErrorMessage } from "./compile-template.js";
-import { type CompiledTemplates, TEMPLATES_FORMAT } from "./compiled-templates.js";
+import { BASE_VARIANT, type CompiledTemplates, TEMPLATES_FORMAT } from "./compiled-templates.js";
 import { shortenOutputs } from "./fast-outputs.js";
 import { createEngine } from "./liquid-engine.js";
+import { liquidErrorLine, liquidErrorMessage } from "./liquid-errors.js";
 import type { EmailContext, RenderContext } from "./render-context.js";
 import { type EmailPart, RenderConfigError, RenderError } from "./render-errors.js";
 import { checkLinkSettings, type LinkSettings } from "./signed-links.js";
 import { mergeParts, TEXT_PIECE_TAG, type TextSink, textPieceTagClass } from "./single-pass.js";
-import { tidyText } from "./text-part.js";
+import { tidyText } from "./tidy-text.js";
 import { tagHtmlLinks, tagTextLinks } from "./tracking-links.js";
 
 /** How the renderer tags links and builds headers. */

@@ -1,6 +1,7 @@
 /**
- * Email templates: compiled once at build time (MJML → HTML with Liquid intact), rendered per recipient with
- * Liquid only. See `shared/render/README.md`.
+ * Email templates at run time: templates compiled at build time (MJML → HTML with Liquid intact, see
+ * `./compile/index.ts`) rendered per recipient with Liquid only. Nothing here loads MJML or html-to-text, so
+ * a function that renders ships neither. See `shared/render/README.md`.
  *
  * @module
  */
@@ -12,9 +13,14 @@ export {
   customerView,
   productView,
 } from "./build-context.js";
-export { BASE_VARIANT, type CompiledTemplate, type CompiledVariant } from "./compile-template.js";
-export { type CompileOptions, compileTemplates, type SampleContext } from "./compile-templates.js";
-export { type CompiledTemplates, TEMPLATES_FORMAT } from "./compiled-templates.js";
+export {
+  BASE_VARIANT,
+  type CompiledTemplate,
+  type CompiledTemplates,
+  type CompiledVariant,
+  parseCompiledTemplates,
+  TEMPLATES_FORMAT,
+} from "./compiled-templates.js";
 export {
   EmailRenderer,
   type RenderedEmail,

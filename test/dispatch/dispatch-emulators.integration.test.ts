@@ -80,11 +80,11 @@ async function inbox(): Promise<StoredMail[]> {
 
 describe("dispatch against the emulators (dynalite, aws-ses-v2-local), wired by makeDispatchDeps", () => {
   it("an intent delivered twice yields exactly one email and one `sent` ledger entry with its message id", async () => {
-    // Prepare: tables, the link secret file, the shipped campaigns and templates (compiled at cold start).
+    // Prepare: tables, the link secret file, the shipped campaigns and templates (compiled ahead, as the bundle carries them).
     const dir = mkdtempSync(path.join(tmpdir(), "tailor-dispatch-"));
     const env = loadEnv(
       dispatchEnvSchema,
-      dispatchTestEnv(dir, {
+      await dispatchTestEnv(dir, {
         profiles: await table("profiles", "pk"),
         ledger: await table("ledger", "customerId", "sk"),
         timers: await table("timers", "b", "k"),

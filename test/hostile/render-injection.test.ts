@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SubjectOverrides } from "#shared/app/subject-override.js";
 import { decodeEvent } from "#shared/domain/events/index.js";
 import { foldEvents } from "#shared/domain/profile/index.js";
+import { compileTemplates } from "#shared/render/compile/index.js";
 import {
   buildRenderContext,
-  compileTemplates,
   EmailRenderer,
   PREVIEW_LINKS,
   PREVIEW_RENDERER,

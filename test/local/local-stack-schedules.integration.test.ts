@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { functionsEnvironment, localFunctionEnvironment } from "#infra/local/function-env.js";
 import type { ScheduledEvent, ScheduledHandler } from "#infra/local/local-scheduler.js";
 import { startLocalStack } from "#infra/local/local-stack.js";
-import type { FunctionSpec } from "#infra/local/resource-plan.js";
+import { functionSpec } from "./function-spec.js";
 import { tempDir } from "./helpers.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -175,20 +175,9 @@ describe("startLocalStack: schedules", () => {
 });
 
 describe("function environments", () => {
-  const spec = (name: string, environment: Record<string, string>): FunctionSpec => ({
-    logicalId: name,
-    name,
-    arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    environment,
-    memorySize: 128,
-    timeoutSeconds: 3,
-    entry: undefined,
-    handler: "handler",
-  });
-
   it("resolves relative *_DIR paths against the root, and drops runtime-only variables", () => {
     const env = localFunctionEnvironment(
-      spec("f", {
+      functionSpec("f", {
         SEGMENTS_DIR: "templates/segments",
         OTHER_DIR: "/abs/path",
         TABLE: "templates/segments",
@@ -207,8 +196,8 @@ describe("function environments", () => {
     const lines: string[] = [];
     const env = functionsEnvironment(
       [
-        spec("a", { SERVICE: "ingest", SHARED: "x" }),
-        spec("b", { SERVICE: "timers", SHARED: "x", ONLY_B: "y" }),
+        functionSpec("a", { SERVICE: "ingest", SHARED: "x" }),
+        functionSpec("b", { SERVICE: "timers", SHARED: "x", ONLY_B: "y" }),
       ],
       (line) => lines.push(line),
       "/repo",

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { emptyProfile } from "#shared/domain/profile/index.js";
+import { compileTemplates } from "#shared/render/compile/index.js";
 import {
   buildRenderContext,
-  compileTemplates,
   EmailRenderer,
   PREVIEW_LINKS,
   PREVIEW_RENDERER,

@@ -1,10 +1,10 @@
 import type { Liquid } from "liquidjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emptyProfile } from "#shared/domain/profile/index.js";
+import { compileTemplates } from "#shared/render/compile/index.js";
 import { fragmentKey } from "#shared/render/fragment-key.js";
 import {
   buildRenderContext,
-  compileTemplates,
   createEngine,
   EmailRenderer,
   PREVIEW_LINKS,

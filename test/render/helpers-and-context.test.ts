@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
+import { wrapBareLiquid } from "#shared/render/compile/wrap-liquid.js";
 import { ageAt, ageGroupOf, createEngine, customerView } from "#shared/render/index.js";
 import { resolveLocale, resolveTimeZone } from "#shared/render/intl-cache.js";
 import { scanLiquidTags } from "#shared/render/liquid-tags.js";
 import { tagHtmlLinks, tagTextLinks } from "#shared/render/tracking-links.js";
-import { wrapBareLiquid } from "#shared/render/wrap-liquid.js";
 
 const html = createEngine("html");
 const text = createEngine("text");

@@ -3,13 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
 import { sampleContexts } from "#shared/app/sample-contexts.js";
-import {
-  type CompiledTemplates,
-  compileTemplates,
-  EmailRenderer,
-  PREVIEW_RENDERER,
-  type SampleContext,
-} from "#shared/render/index.js";
+import { compileTemplates, type SampleContext } from "#shared/render/compile/index.js";
+import { type CompiledTemplates, EmailRenderer, PREVIEW_RENDERER } from "#shared/render/index.js";
 import { loadSampleProfiles } from "#shared/render/samples.js";
 import { simulatorCatalogProducts } from "#shared/sim/index.js";
 

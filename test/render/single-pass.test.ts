@@ -4,9 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { prepareEmailContext } from "#shared/app/email-context.js";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
 import { sampleContexts } from "#shared/app/sample-contexts.js";
+import { compileTemplates } from "#shared/render/compile/index.js";
 import {
   type CompiledTemplates,
-  compileTemplates,
   EmailRenderer,
   PREVIEW_RENDERER,
   type RenderContext,
@@ -15,7 +15,7 @@ import { createEngine } from "#shared/render/liquid-engine.js";
 import { PREVIEW_LINKS, PREVIEW_SHOP } from "#shared/render/preview-settings.js";
 import { loadSampleProfiles } from "#shared/render/samples.js";
 import { mergeParts } from "#shared/render/single-pass.js";
-import { tidyText } from "#shared/render/text-part.js";
+import { tidyText } from "#shared/render/tidy-text.js";
 import { tagHtmlLinks, tagTextLinks } from "#shared/render/tracking-links.js";
 import { simulatorCatalogProducts } from "#shared/sim/index.js";
 import { simulatePopulation } from "../segments/sim-profiles.js";

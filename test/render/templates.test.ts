@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { compileTemplates } from "#shared/render/compile/index.js";
 import {
-  compileTemplates,
   PREVIEW_LINKS,
   type RenderedEmail,
   verifyLinkToken,

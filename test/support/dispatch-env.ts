@@ -1,17 +1,22 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { writeLocalCatalog } from "#infra/local/local-catalog.js";
+import { writeCompiledTemplates } from "#shared/render/compile/index.js";
 
 /**
- * A complete environment for the dispatch function in tests: the shipped segments, campaigns and templates, a
- * link secret and the simulator's catalog (as the local stack serves it) written to `dir`, queue URLs nobody listens on, and the given table names.
+ * A complete environment for the dispatch function in tests: the shipped segments, campaigns and templates (the
+ * templates compiled into `dir`, as the bundle and the local stack carry them), a link secret and the
+ * simulator's catalog (as the local stack serves it) written to `dir`, queue URLs nobody listens on, and the
+ * given table names.
  */
-export function dispatchTestEnv(
+export async function dispatchTestEnv(
   dir: string,
   tables: { readonly profiles: string; readonly ledger: string; readonly timers: string },
-): Record<string, string> {
+): Promise<Record<string, string>> {
   const secretFile = path.join(dir, "link-secret");
   writeFileSync(secretFile, "s".repeat(48));
+  const templatesFile = path.join(dir, "compiled-templates.json");
+  await writeCompiledTemplates("templates", templatesFile);
   return {
     PROFILES_TABLE: tables.profiles,
     LEDGER_TABLE: tables.ledger,
@@ -21,6 +26,7 @@ export function dispatchTestEnv(
     TRANSITIONS_QUEUE_URL: "http://127.0.0.1:1/queue/transitions",
     CAMPAIGNS_DIR: "templates/campaigns",
     EMAILS_DIR: "templates/emails",
+    TEMPLATES_FILE: templatesFile,
     SENDS_QUEUE_URL: "http://127.0.0.1:1/queue/sends",
     EVENTS_STREAM: "tailor-events",
     FROM_ADDRESS: "Tailor Shop <shop@example.com>",

@@ -1,5 +1,5 @@
-import { parseSegmentIds } from "./in-segment-tag.js";
-import { lineAt, scanLiquidTags } from "./liquid-tags.js";
+import { parseSegmentIds } from "../in-segment-tag.js";
+import { lineAt, scanLiquidTags } from "../liquid-tags.js";
 
 /** A problem at a line of a prepared source. */
 export interface SourceIssue {

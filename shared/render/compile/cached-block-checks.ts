@@ -1,6 +1,6 @@
 import { analyzeSync, Tag, type Template, toValueSync, type Variable } from "liquidjs";
-import { CacheTag } from "./cache-tag.js";
-import { FILTER_SCOPE_READS } from "./liquid-filters.js";
+import { CacheTag } from "../cache-tag.js";
+import { FILTER_SCOPE_READS } from "../liquid-filters.js";
 
 /** A `{% cache %}` block that could replay one recipient's output to another, at a line of the parsed source. */
 export interface CachedBlockIssue {

@@ -1,20 +1,15 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { Liquid } from "liquidjs";
-import {
-  type CompiledTemplate,
-  compileTemplate,
-  liquidErrorLine,
-  liquidErrorMessage,
-  type VariantBuild,
-} from "./compile-template.js";
-import { type CompiledTemplates, TEMPLATES_FORMAT } from "./compiled-templates.js";
-import { EmailRenderer, type RendererSettings } from "./email-renderer.js";
+import { type CompiledTemplate, type CompiledTemplates, TEMPLATES_FORMAT } from "../compiled-templates.js";
+import { EmailRenderer, type RendererSettings } from "../email-renderer.js";
+import { createEngine } from "../liquid-engine.js";
+import { liquidErrorLine, liquidErrorMessage } from "../liquid-errors.js";
+import { PREVIEW_RENDERER } from "../preview-settings.js";
+import type { EmailContext, RenderContext } from "../render-context.js";
+import { type RenderError, TemplateBuildError, type TemplateProblem } from "../render-errors.js";
+import { compileTemplate, type VariantBuild } from "./compile-template.js";
 import { originOf } from "./expand-includes.js";
-import { createEngine } from "./liquid-engine.js";
-import { PREVIEW_RENDERER } from "./preview-settings.js";
-import type { EmailContext, RenderContext } from "./render-context.js";
-import { type RenderError, TemplateBuildError, type TemplateProblem } from "./render-errors.js";
 
 /** A sample recipient the build renders every template for. */
 export interface SampleContext {

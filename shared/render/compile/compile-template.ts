@@ -1,34 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { type Liquid, LiquidError } from "liquidjs";
+import type { Liquid } from "liquidjs";
 import mjml2html from "mjml";
+import { BASE_VARIANT, type CompiledVariant } from "../compiled-templates.js";
+import { liquidErrorLine, liquidErrorMessage } from "../liquid-errors.js";
+import { lineAt, scanLiquidTags } from "../liquid-tags.js";
+import type { TemplateProblem } from "../render-errors.js";
 import { checkCachedBlocks } from "./cached-block-checks.js";
 import { type ExpandedSource, expandIncludes, originOf } from "./expand-includes.js";
-import { lineAt, scanLiquidTags } from "./liquid-tags.js";
-import type { TemplateProblem } from "./render-errors.js";
 import { checkAltText, checkRawUse, segmentReferences } from "./static-checks.js";
 import { textTemplateOf } from "./text-part.js";
 import { injectHead, wrapBareLiquid } from "./wrap-liquid.js";
-
-/** One variant of a template, compiled: Liquid text only, no MJML left. Plain JSON, so it can ship as a file. */
-export interface CompiledVariant {
-  /** `a` for the template itself, else the folder name under `variants/`. */
-  readonly id: string;
-  /** Subject line (Liquid, one line, rendered as plain text). */
-  readonly subject: string;
-  /** Preheader (Liquid, one line, plain text; shown hidden at the top of the HTML). */
-  readonly preheader: string;
-  /** The MJML layout compiled to HTML, with its Liquid intact. */
-  readonly html: string;
-  /** The plain-text part made from `html`, with its Liquid intact. */
-  readonly text: string;
-}
-
-/** A template and its variants. */
-export interface CompiledTemplate {
-  readonly name: string;
-  readonly variants: readonly CompiledVariant[];
-}
 
 /** A variant with the prepared MJML source it came from, to point errors at source lines. */
 export interface VariantBuild {
@@ -39,9 +21,6 @@ export interface VariantBuild {
   readonly subjectFile: string;
   readonly preheaderFile: string;
 }
-
-/** The id of the template's own variant. */
-export const BASE_VARIANT = "a";
 
 const LAYOUT = "layout.mjml";
 const SUBJECT = "subject.liquid";
@@ -216,22 +195,6 @@ function parseProblem(engine: Liquid, source: string): { line: number; message: 
   } catch (error) {
     return { line: liquidErrorLine(error) ?? 1, message: `Liquid: ${liquidErrorMessage(error)}` };
   }
-}
-
-/** The 1-based line a LiquidJS error points at. */
-export function liquidErrorLine(error: unknown): number | undefined {
-  if (LiquidError.is(error)) return error.token.getPosition()[0];
-  return undefined;
-}
-
-/** A LiquidJS error's message without its location suffix. */
-export function liquidErrorMessage(error: unknown): string {
-  const message = LiquidError.is(error)
-    ? (error.originalError?.message ?? error.message)
-    : error instanceof Error
-      ? error.message
-      : String(error);
-  return message.replace(/,\s*line:\d+, col:\d+$/, "");
 }
 
 /** Tags of `source` that `compiled` does not hold as often (compared as written, runs of spaces as one). */

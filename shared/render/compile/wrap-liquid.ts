@@ -1,4 +1,4 @@
-import { liquidTagEnd } from "./liquid-tags.js";
+import { liquidTagEnd } from "../liquid-tags.js";
 
 /**
  * MJML drops text that stands bare between its elements, Liquid tags included (`{% if %}` around an

@@ -1,0 +1,24 @@
+/**
+ * The most each function's bundle (`index.mjs`, minified as deployed, without its source map) may weigh, in
+ * bytes: about 1.5× its size when set (issue 18). A budget is a tripwire, not a target: raise one only when the
+ * growth is what the function runs (and say why in the commit); never for a build-time module (MJML, TypeScript,
+ * the simulator) reached by mistake. `npm run bench:bundles` gives the current sizes.
+ */
+export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
+  // Measured 2026-12-06 (esbuild 0.28.2): 1,109,544 B.
+  api: 1_650_000,
+  // 1,033,865 B.
+  "campaign-schedule": 1_550_000,
+  // 1,018,933 B.
+  "campaign-transitions": 1_550_000,
+  // 1,272,930 B (8.7 MB before the template compiler left it).
+  dispatch: 1_900_000,
+  // 1,408,026 B.
+  ingest: 2_100_000,
+  // 1,076,054 B.
+  rescore: 1_600_000,
+  // 1,043,266 B.
+  "segment-timers": 1_550_000,
+  // 880,652 B.
+  "ses-feedback": 1_300_000,
+};
