@@ -5,8 +5,9 @@ import { defineConfig } from "vitest/config";
  * minutes, not seconds, so apart from `npm test`'s loop; one file at a time (each runs a whole stack).
  *
  * - `test/long/*.long.ts`: `tailor start` (what `npm start` runs) end to end on a tiny shop, four times, at chosen
- *   wall-clock hours, compared run with run; and an A/B test end to end on the local stack, from the sends to the
- *   report's verdict, on enough customers for the statistics.
+ *   wall-clock hours, compared run with run; an A/B test end to end on the local stack, from the sends to the
+ *   report's verdict, on enough customers for the statistics; and the nightly rescoring state machine end to end
+ *   (models trained, three runs: scores, drift, an endpoint down).
  * - `test/faults/*.faults.ts`: the crash tests; each file starts the local stack as a child process, kills it
  *   with SIGKILL at chosen moments and restarts it on the same data dir.
  */

@@ -35,8 +35,8 @@ import { simulatePopulation } from "../segments/sim-profiles.js";
  */
 
 const START = Date.UTC(2026, 6, 1);
-const DAYS = 45;
-const CUSTOMERS = 110;
+const DAYS = 60;
+const CUSTOMERS = 160;
 /** What the models are trained on: big enough for scores that spread over more than one tier. */
 const TRAINING_HISTORY = { seed: 1, customers: 150, days: 90 };
 const PREDICTIVE = ["likely-to-convert-high", "likely-to-convert-medium", "likely-to-convert-low"];
