@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { type AlarmSettingsInput, resolveAlarmDestination } from "./components/alarm-settings.js";
@@ -39,6 +39,7 @@ import { SendLedger } from "./components/send-ledger.js";
 import { SendQueue } from "./components/send-queue.js";
 import { SesFeedback } from "./components/ses-feedback.js";
 import { checkSettingKeys, requireSettings } from "./components/setting-keys.js";
+import { resolveStreamSettings, type StreamSettingsInput } from "./components/stream-settings.js";
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
@@ -50,9 +51,10 @@ export interface TailorStackProps
     ApiSettingsInput,
     AlarmSettingsInput,
     RescoringSettingsInput,
-    RetentionSettingsInput {
+    RetentionSettingsInput,
+    StreamSettingsInput {
   /**
-   * Provisioned shards of the event stream.
+   * Provisioned shards of the event stream (the same as `streamShards`).
    * @default 1
    */
   readonly shardCount?: number;
@@ -153,7 +155,11 @@ export class TailorStack extends Stack {
     this.retention = retention;
     const alarmDestination = resolveAlarmDestination(props, this.node, this.region);
     this.alarmTopic = new AlarmTopic(this, "Alarms", { destination: alarmDestination }).topic;
-    this.events = new EventStream(this, "Events", { shardCount: props.shardCount });
+    const stream = resolveStreamSettings(props, this.node);
+    this.events = new EventStream(this, "Events", {
+      ...(stream.shards === undefined ? { onDemand: true } : { shardCount: stream.shards }),
+      retention: Duration.hours(stream.retentionHours),
+    });
     this.profiles = new ProfileStore(this, "Profiles");
     this.quarantine = new Quarantine(this, "Quarantine");
     this.timers = new TimerStore(this, "Timers");

@@ -10,10 +10,12 @@ import { tagLocalName } from "./local-name.js";
 export interface EventStreamProps {
   /**
    * Provisioned shards; each takes 1 MB/s or 1,000 records/s in. Records of one customer share a partition
-   * key, so they stay in order on one shard whatever the count.
+   * key, so they stay in order on one shard whatever the count. Undefined with `onDemand`.
    * @default 1
    */
   readonly shardCount?: number;
+  /** Kinesis on-demand capacity instead of provisioned shards. @default false */
+  readonly onDemand?: boolean;
   /**
    * How long records stay readable: how long the ingest function may lag or be broken before data is lost.
    * Between 24 hours and 365 days.
@@ -47,8 +49,9 @@ export class EventStream extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const stream = new Stream(this, "Stream", {
-      streamMode: StreamMode.PROVISIONED,
-      shardCount,
+      ...(props.onDemand === true
+        ? { streamMode: StreamMode.ON_DEMAND }
+        : { streamMode: StreamMode.PROVISIONED, shardCount }),
       retentionPeriod: retention,
       encryption: StreamEncryption.KMS,
       encryptionKey: this.key,

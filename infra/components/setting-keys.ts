@@ -16,6 +16,7 @@ import { INGEST_CONTEXT_KEYS } from "./ingest.js";
 import { MissingSettingError } from "./missing-setting-error.js";
 import { RESCORING_CONTEXT_KEYS } from "./rescoring.js";
 import { RETENTION_CONTEXT_KEYS } from "./retention-settings.js";
+import { STREAM_CONTEXT_KEYS } from "./stream-settings.js";
 
 /**
  * Every setting the stack reads from the CDK context (`-c key=value`, or `context` in `cdk.json`): the one list
@@ -28,6 +29,7 @@ export const SETTING_KEYS: readonly string[] = [
   ...RESCORING_CONTEXT_KEYS,
   ...INGEST_CONTEXT_KEYS,
   ...RETENTION_CONTEXT_KEYS,
+  ...STREAM_CONTEXT_KEYS,
 ];
 
 /** The CDK's own context keys without a `:` (the CLI's notices and telemetry). */
