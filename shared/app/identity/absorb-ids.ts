@@ -1,5 +1,5 @@
 import type { TailorEvent } from "../../domain/events/index.js";
-import { hasAbsorbed, withConflict, withLink } from "../../domain/identity/identity-links.js";
+import { hasAbsorbed, normalEmail, withConflict, withLink } from "../../domain/identity/identity-links.js";
 import {
   emptyProfile,
   type IdentityConflict,
@@ -152,14 +152,13 @@ export async function claimCustomerEmail(
   store: IdentityStore,
   profile: Profile,
   brought: { readonly events: readonly TailorEvent[]; readonly retired: readonly Retired[] },
-  normal: (email: string | undefined) => string | undefined,
 ): Promise<{ profile: Profile; writes: number; previous?: string }> {
-  const email = normal(profile.t?.email);
+  const email = normalEmail(profile.t?.email);
   if (email === undefined || profile.ec === email) return { profile, writes: 0 };
   const { events, retired } = brought;
   const inBatch =
-    events.some((event) => normal(event.traits?.email) === email) ||
-    retired.some((r) => normal(r.snapshot?.profile.t?.email) === email);
+    events.some((event) => normalEmail(event.traits?.email) === email) ||
+    retired.some((r) => normalEmail(r.snapshot?.profile.t?.email) === email);
   if (!inBatch) return { profile, writes: 0 };
   const replacing = retired.find((r) => r.emailClaim?.email === email)?.emailClaim?.owner;
   const holder = await store.claimEmail(email, { id: profile.customerId, known: profile.u === 1 }, replacing);

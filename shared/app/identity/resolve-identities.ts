@@ -1,5 +1,5 @@
 import type { TailorEvent } from "../../domain/events/index.js";
-import { claimedLinks, hasAbsorbed, hasLinked } from "../../domain/identity/identity-links.js";
+import { claimedLinks, hasAbsorbed, hasLinked, normalEmail } from "../../domain/identity/identity-links.js";
 import {
   IDENTITY_IDS_MAX,
   type IdentityConflict,
@@ -46,6 +46,15 @@ export interface ResolvedBatch {
   readonly orphans: { readonly id: string; readonly to: string }[];
   /** Forwards still keeping a snapshot their customer already holds (a crash before the clear): to clear. */
   readonly settled: { readonly id: string; readonly to: string }[];
+}
+
+/**
+ * What a forward records of how its id joined, with the version of the snapshot it carries; for a forward that
+ * records none, `fallback` (the linking event in hand), else an identify at the forward's time.
+ */
+export function forwardLink(id: string, forward: Forward, fallback?: IdentityLink): IdentityLink {
+  const link = forward.link ?? fallback ?? { i: id, h: "identify", at: forward.at, m: "", v: 0 };
+  return { ...link, v: forward.pending?.profile.version ?? 0 };
 }
 
 /** Forwards followed at most (a merged id points at the customer it joined; chains come from merged merges). */
@@ -100,6 +109,13 @@ export async function resolveIdentities(
   const assigned = new Map<string, string>();
   const push = <T>(map: Map<string, T[]>, key: string, value: T) =>
     map.set(key, [...(map.get(key) ?? []), value]);
+  /** Whether merging `source` (the id and the ids merged into it) would take `target` past the id limit. */
+  const overLimit = (target: string, source: StoredProfile | undefined) =>
+    (table.profile(target)?.im?.length ?? 0) +
+      (absorbs.get(target)?.length ?? 0) +
+      1 +
+      (source?.profile.im?.length ?? 0) >
+    IDENTITY_IDS_MAX;
   for (const { target, id, link } of candidates) {
     if (table.erased.has(target) || table.erased.has(id)) continue;
     const refuse = (r: IdentityConflict["r"], other?: string) =>
@@ -123,25 +139,19 @@ export async function resolveIdentities(
         continue;
       }
       // A merge into this customer that a crash interrupted, or a link its profile does not show yet.
-      const version = forward.pending?.profile.version ?? 0;
-      if (!hasAbsorbed(table.profile(target), id, version) || !hasLinked(table.profile(target), id)) {
-        push(absorbs, target, {
-          id,
-          link: { ...(forward.link ?? link), v: version },
-          source: undefined,
-          forward,
-        });
+      const forwarded = forwardLink(id, forward, link);
+      if (!hasAbsorbed(table.profile(target), id, forwarded.v)) {
+        push(absorbs, target, { id, link: forwarded, source: undefined, forward });
       }
       assigned.set(id, target);
       continue;
     }
-    const source = table.profiles.get(id);
-    if (source?.profile.u === 1 || isKnown(id)) {
+    if (isKnown(id)) {
       refuse("known", id);
       continue;
     }
-    const held = (table.profile(target)?.im?.length ?? 0) + (absorbs.get(target)?.length ?? 0);
-    if (held + 1 + (source?.profile.im?.length ?? 0) > IDENTITY_IDS_MAX) {
+    const source = table.profiles.get(id);
+    if (overLimit(target, source)) {
       refuse("limit");
       continue;
     }
@@ -149,30 +159,27 @@ export async function resolveIdentities(
     assigned.set(id, target);
   }
 
-  for (const { customer, owner, holder, holderKnown, email, event } of emailLinks) {
-    if (table.erased.has(customer) || table.erased.has(holder) || assigned.has(customer)) continue;
-    if (assigned.has(holder)) continue;
+  for (const { customer, owner, holder, claimedKnown, email, event } of emailLinks) {
+    if (table.erased.has(customer) || table.erased.has(holder)) continue;
+    if (assigned.has(customer) || assigned.has(holder)) continue;
+    // Only a known customer takes in the holder of its address (a newsletter sign-up, then a login with that
+    // address). An anonymous profile giving an address someone holds is not merged by it: an address typed into a
+    // form is weaker evidence than a login, and the anonymous id joins its customer when she logs in.
+    if (!isKnown(customer)) continue;
     const at = event.timestamp;
-    const customerKnown = isKnown(customer) || event.userId === customer;
-    if (customerKnown && (holderKnown || isKnown(holder))) {
+    if (claimedKnown || isKnown(holder)) {
       // Two known customers with one address: both keep their profiles; the address stays with its holder.
       push(conflicts, customer, { r: "known", i: holder, o: holder, at, m: event.messageId });
       continue;
     }
-    // The known customer takes in the anonymous holder (a newsletter sign-up, then a login with that address).
-    // An anonymous profile giving an address someone holds is not merged by it: an address typed into a form is
-    // weaker evidence than a login, and the anonymous id joins its customer when she logs in.
-    if (!customerKnown) continue;
-    const [target, id] = [customer, holder];
-    const source = table.profiles.get(id);
-    const held = (table.profile(target)?.im?.length ?? 0) + (absorbs.get(target)?.length ?? 0);
-    if (held + 1 + (source?.profile.im?.length ?? 0) > IDENTITY_IDS_MAX) {
-      push(conflicts, target, { r: "limit", i: id, at, m: event.messageId });
+    const source = table.profiles.get(holder);
+    if (overLimit(customer, source)) {
+      push(conflicts, customer, { r: "limit", i: holder, at, m: event.messageId });
       continue;
     }
-    const link: IdentityLink = { i: id, h: "email", at, m: event.messageId, v: 0 };
-    push(absorbs, target, { id, link, source, emailClaim: { email, owner } });
-    assigned.set(id, target);
+    const link: IdentityLink = { i: holder, h: "email", at, m: event.messageId, v: 0 };
+    push(absorbs, customer, { id: holder, link, source, emailClaim: { email, owner } });
+    assigned.set(holder, customer);
   }
 
   // Every id ends at one customer: its planned merge, else where its forwards lead.
@@ -195,8 +202,7 @@ export async function resolveIdentities(
     if (hasAbsorbed(table.profile(target), id, version)) {
       if (forward.to === target) settled.push({ id, to: forward.to });
     } else if (!planned) {
-      const link = forward.link ?? { i: id, h: "identify", at: forward.at, m: "", v: version };
-      push(absorbs, target, { id, link: { ...link, v: version }, source: undefined, forward });
+      push(absorbs, target, { id, link: forwardLink(id, forward), source: undefined, forward });
     }
   }
 
@@ -244,8 +250,8 @@ interface EmailCandidate {
   /** The id the index names, and the customer it leads to. */
   readonly owner: string;
   readonly holder: string;
-  /** Whether the holder is a known customer. */
-  readonly holderKnown: boolean;
+  /** Whether the index entry says the holder is known (its profile may not be written yet). */
+  readonly claimedKnown: boolean;
   readonly email: string;
   readonly event: TailorEvent;
 }
@@ -273,16 +279,9 @@ async function emailCandidates(table: Lookup, groups: readonly CustomerEvents[])
     const found = owners.get(email);
     if (found === undefined) return [];
     const holder = table.canonical(found.id);
-    // Known when the claim says so (its profile may not be written yet) or its profile does.
-    const holderKnown = (found.known && holder === found.id) || table.profile(holder)?.u === 1;
-    return holder === customer ? [] : [{ customer, owner: found.id, holder, holderKnown, email, event }];
+    const claimedKnown = found.known && holder === found.id;
+    return holder === customer ? [] : [{ customer, owner: found.id, holder, claimedKnown, email, event }];
   });
-}
-
-/** The form an email address is indexed by. */
-export function normalEmail(email: string | undefined): string | undefined {
-  const normal = email?.trim().toLowerCase();
-  return normal === undefined || normal === "" ? undefined : normal;
 }
 
 /** Orders events by their position in the batch as delivered (the groups are in delivery order per id). */

@@ -14,7 +14,7 @@ import {
   retireIds,
   settleRetired,
 } from "../identity/absorb-ids.js";
-import { normalEmail } from "../identity/resolve-identities.js";
+import { forwardLink } from "../identity/resolve-identities.js";
 import type { RealtimeScores } from "../rescoring/realtime-scoring.js";
 import { withScores } from "../rescoring/rescore-slice.js";
 import { sizeDeltas } from "../segment-deps.js";
@@ -51,12 +51,18 @@ export async function writeCustomer(
     const reloaded = await reloadProfile(run.deps, to);
     if (reloaded.erased) return "erased";
     // The merged-away profile's snapshot goes with the events if the customer does not hold it yet.
-    const link = forward.link ?? { i: current.customerId, h: "identify", at: forward.at, m: "", v: 0 };
     current = {
       customerId: to,
       events: current.events.map((event) => ({ ...event, customerId: to })),
       sequenceNumbers: current.sequenceNumbers,
-      absorbs: [{ id: current.customerId, link, source: undefined, forward }],
+      absorbs: [
+        {
+          id: current.customerId,
+          link: forwardLink(current.customerId, forward),
+          source: undefined,
+          forward,
+        },
+      ],
       conflicts: current.conflicts,
     };
     stored = reloaded.stored;
@@ -147,7 +153,7 @@ async function writeCustomerOnce(
     if (deps.identities !== undefined) {
       // Before the write, which then records that the customer holds its address (`ec`).
       const brought = { events: batch.events, retired };
-      const claimed = await claimCustomerEmail(deps.identities, profile, brought, normalEmail);
+      const claimed = await claimCustomerEmail(deps.identities, profile, brought);
       profile = claimed.profile;
       releasedEmail = claimed.previous;
       summary.identityWrites += claimed.writes;

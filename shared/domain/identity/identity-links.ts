@@ -60,3 +60,9 @@ export function withConflict(profile: Profile, conflict: IdentityConflict): Prof
   if (list.some((c) => c.r === conflict.r && c.i === conflict.i)) return profile;
   return { ...profile, ix: [conflict, ...list].slice(0, IDENTITY_CONFLICTS_MAX) };
 }
+
+/** The form an email address is held and indexed by as an identifier (`undefined` for none or a blank one). */
+export function normalEmail(email: string | undefined): string | undefined {
+  const normal = email?.trim().toLowerCase();
+  return normal === undefined || normal === "" ? undefined : normal;
+}
