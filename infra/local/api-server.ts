@@ -10,6 +10,7 @@ import {
 } from "./api-event.js";
 import { routeMatcher } from "./api-routes.js";
 import { invokeWithTimeout } from "./invoke-handler.js";
+import { holdIdleConnections } from "./keep-alive.js";
 import type { FunctionIdentity } from "./kinesis-event.js";
 import type { HttpApiSpec } from "./resource-plan.js";
 
@@ -112,14 +113,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
   };
 
-  const server = http.createServer((req, res) => {
-    serve(req, res).catch((error: unknown) => {
-      // The path only, never a settings path's write key.
-      log(`${req.method} ${loggablePath((req.url ?? "/").split("?")[0] ?? "/")}: ${describe(error)}`);
-      if (!res.headersSent) write(res, internalServerError);
-      else res.destroy();
-    });
-  });
+  const server = holdIdleConnections(
+    http.createServer((req, res) => {
+      serve(req, res).catch((error: unknown) => {
+        // The path only, never a settings path's write key.
+        log(`${req.method} ${loggablePath((req.url ?? "/").split("?")[0] ?? "/")}: ${describe(error)}`);
+        if (!res.headersSent) write(res, internalServerError);
+        else res.destroy();
+      });
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, host, () => {

@@ -4,6 +4,7 @@ import { startFauxqs } from "fauxqs";
 import kinesalite from "kinesalite";
 import { dataSubdir, prepareDataDir, resolveDataDir } from "./data-dir.js";
 import { type FrontListener, startHttpFront } from "./http-front.js";
+import { holdIdleConnections } from "./keep-alive.js";
 import { LocalStackError } from "./local-errors.js";
 import { applyEnvironment, sdkEnvironment } from "./sdk-env.js";
 import {
@@ -126,7 +127,9 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   };
 
   try {
-    const dynamo = dynalite({ path: dataSubdir(dataDir, "dynamodb"), createTableMs: 0, deleteTableMs: 0 });
+    const dynamo = holdIdleConnections(
+      dynalite({ path: dataSubdir(dataDir, "dynamodb"), createTableMs: 0, deleteTableMs: 0 }),
+    );
     const dynamodbPort = await listen(dynamo, wanted.dynamodb).catch((error: unknown) => {
       throw inUse("dynamodb", wanted.dynamodb, error);
     });

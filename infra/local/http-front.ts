@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import net, { type Socket } from "node:net";
+import { holdIdleConnections } from "./keep-alive.js";
 
 /** A request handler that works with HTTP/1.1 and HTTP/2 compat requests alike (kinesalite's does). */
 export type FrontListener = (
@@ -28,7 +29,7 @@ export async function startHttpFront(options: {
   port: number;
   host: string;
 }): Promise<HttpFront> {
-  const h1 = http.createServer(options.listener);
+  const h1 = holdIdleConnections(http.createServer(options.listener));
   const h2 = http2.createServer(options.listener);
   const sockets = new Set<Socket>();
   const front = net.createServer((socket) => {

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { z } from "zod";
+import { holdIdleConnections } from "./keep-alive.js";
 
 /** An email the SES emulator accepted, as SES's `Send` event tells of it. */
 export interface AcceptedSesSend {
@@ -110,15 +111,17 @@ export async function startSesFront(options: {
       if (accepted !== undefined) options.onAccepted(accepted);
     }
   };
-  const server = http.createServer((req, res) => {
-    forward(req, res).catch((error: unknown) => {
-      if (res.headersSent) return res.destroy();
-      res.writeHead(502, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({ message: `SES front: ${error instanceof Error ? error.message : String(error)}` }),
-      );
-    });
-  });
+  const server = holdIdleConnections(
+    http.createServer((req, res) => {
+      forward(req, res).catch((error: unknown) => {
+        if (res.headersSent) return res.destroy();
+        res.writeHead(502, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({ message: `SES front: ${error instanceof Error ? error.message : String(error)}` }),
+        );
+      });
+    }),
+  );
   const sockets = new Set<Socket>();
   server.on("connection", (socket) => {
     sockets.add(socket);

@@ -125,6 +125,19 @@ afterAll(async () => {
   temp.remove();
 });
 
+/** Each customer whose ledger holds no `sent` or `holdout` entry for the test, with what it holds instead. */
+async function outcomesOtherThanSent(client: DynamoDBClient): Promise<string[]> {
+  const ledger = new DynamoSendLedger({ client, tableName: LOCAL_NAMES.sendLedgerTable });
+  const out: string[] = [];
+  for (let i = 0; i < CUSTOMERS; i++) {
+    const entries = (await ledger.recent(customerId(i), 0, 50)).filter((e) => e.campaignId === "ab-test");
+    if (entries.some((e) => e.outcome === "sent" || e.outcome === "holdout")) continue;
+    const what = entries.map((e) => `${e.outcome}${e.reason === undefined ? "" : ` (${e.reason})`}`);
+    out.push(`${customerId(i)}: ${what.length === 0 ? "no ledger entry" : what.join(", ")}`);
+  }
+  return out;
+}
+
 describe("an A/B test on the local stack", () => {
   it("counts every arm incrementally, and the report finds that b beats a on clicks", async () => {
     const counters = new DynamoExperimentCounters({ client: dynamodb, tableName: LOCAL_NAMES.segmentsTable });
@@ -149,7 +162,10 @@ describe("an A/B test on the local stack", () => {
 
     // Every customer is in exactly one arm; the holdout got no email.
     const sent = ["a", "b", "holdout"].map((v) => arm(v)?.sent ?? 0);
-    expect(sent.reduce((x, y) => x + y, 0)).toBe(CUSTOMERS);
+    const counted = sent.reduce((x, y) => x + y, 0);
+    // When one is missing, the ledger says what happened to it (the message names the customer and the outcome).
+    const unsettled = counted === CUSTOMERS ? [] : await outcomesOtherThanSent(dynamodb);
+    expect(counted, `counted ${counted} of ${CUSTOMERS}: ${unsettled.join("; ")}`).toBe(CUSTOMERS);
     expect(arm("holdout")?.delivered ?? 0).toBe(0);
     expect(arm("a")?.delivered).toBe(arm("a")?.sent);
     expect(arm("b")?.delivered).toBe(arm("b")?.sent);
