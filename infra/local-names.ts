@@ -47,6 +47,9 @@ export const LOCAL_NAMES = {
   rescoreFinishFunction: "tailor-rescore-finish",
   rescoreSchedule: "tailor-rescore-schedule",
   rescoreScheduleDeadLetterQueue: "tailor-rescore-schedule-dlq",
+  archiveBucket: "tailor-archive",
+  archiveDeliveryStream: "tailor-archive",
+  archiveFunction: "tailor-archive-transform",
 } as const;
 
 /** The local name of the schedule rule of the scheduled campaign `campaignId`. */
