@@ -322,6 +322,11 @@ export class TailorStack extends Stack {
         "The write-keys table: npx tailor keys <create|list|revoke|rotate> --table <this> --region <r>",
       value: this.writeKeys.table.tableName,
     });
+    new CfnOutput(this, "LinkSecretArn", {
+      description:
+        "The link keys' secret: npx tailor links <keys|rotate> --secret-arn <this> --region <r> (docs/operations.md)",
+      value: this.linkSecret.secret.secretArn,
+    });
     addDoctorOutputs(this, {
       sendingIdentity: settings.sendingIdentity,
       configurationSetName: settings.configurationSetName,

@@ -48,6 +48,10 @@ describe("the link secret", () => {
     const ring = parseLinkKeyRing(generatedValue(spec));
     expect(ring.current.id).toBe("k1");
     expect(ring.current.secret).toHaveLength(48);
+    // ...its ARN is an output (what `tailor links --secret-arn` takes)
+    expect(template.toJSON().Outputs.LinkSecretArn.Value).toEqual(
+      stack.resolve(stack.linkSecret.secret.secretArn),
+    );
     // ...and the API is told the grace of retired keys
     expect(resourceOf(stack.api.function).Properties.Environment.Variables).toMatchObject({
       LINK_KEY_GRACE_DAYS: "90",
