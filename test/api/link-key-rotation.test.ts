@@ -1,3 +1,8 @@
+/**
+ * The API function as deployed: its handler module (env validated at import, `makeApiDeps`, Powertools' 300 s
+ * secret cache, the router), with Secrets Manager, Kinesis and DynamoDB answered by aws-sdk-client-mock. What a
+ * rotation must not break: links sent before it, and links dispatch signs with a key the API has not cached yet.
+ */
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -5,25 +10,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { lambdaContext } from "#infra/local/kinesis-event.js";
-import {
-  formatLinkKeyRing,
-  type LinkKeyRing,
-  parseLinkKeyRing,
-  rotateLinkKeyRing,
-} from "#shared/render/link-keys.js";
-import { signLinkToken } from "#shared/render/signed-links.js";
+import * as links from "#shared/render/index.js";
+import { DAY, GENERATED, GRACE_MS, K2, PLAIN, T0 } from "../support/link-key-fixtures.js";
 import { gatewayEvent } from "./api-harness.js";
-
-/**
- * The API function as deployed: its handler module (env validated at import, `makeApiDeps`, Powertools' 300 s
- * secret cache, the router), with Secrets Manager, Kinesis and DynamoDB answered by aws-sdk-client-mock. What a
- * rotation must not break: links sent before it, and links dispatch signs with a key the API has not cached yet.
- */
-const DAY = 86_400_000;
-const T0 = Date.parse("2026-12-01T09:00:00Z");
-const K1 = "generated-at-deploy-0123456789abcdefghijklmn";
-const K2 = "added-by-tailor-links-rotate-0123456789abcdef";
-const PLAIN = "a-plain-secret-deployed-before-key-rings-01234";
 
 const secretsManager = mockClient(SecretsManagerClient);
 const kinesis = mockClient(KinesisClient);
@@ -61,7 +50,7 @@ beforeAll(async () => {
   vi.stubEnv("POWERTOOLS_METRICS_NAMESPACE", "Tailor");
   vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
   vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
-  stored.set(ARN, JSON.stringify({ current: "k1", k1: K1 }));
+  stored.set(ARN, GENERATED);
   ({ handler } = await import("#functions/api/handler.js"));
 });
 
@@ -99,21 +88,21 @@ async function call(method: "GET" | "POST", token: string): Promise<number> {
 }
 
 /** An unsubscribe link as dispatch signs it at `now`: valid 60 days, with the ring's current key. */
-function linkSignedWith(ring: LinkKeyRing, customerId: string): string {
-  return signLinkToken(
+function linkSignedWith(ring: links.LinkKeyRing, customerId: string): string {
+  return links.signLinkToken(
     { purpose: "unsubscribe", customerId, campaignId: "winback", expiresAt: Date.now() + 60 * DAY },
     ring.current.secret,
     ring.current.id === "k0" ? undefined : ring.current.id,
   );
 }
 
-function rotate(arn: string): LinkKeyRing {
-  const rotated = rotateLinkKeyRing(parseLinkKeyRing(stored.get(arn) ?? ""), {
+function rotate(arn: string): links.LinkKeyRing {
+  const rotated = links.rotateLinkKeyRing(links.parseLinkKeyRing(stored.get(arn) ?? ""), {
     secret: K2,
     now: Date.now(),
-    graceMs: 90 * DAY,
+    graceMs: GRACE_MS,
   }).ring;
-  stored.set(arn, formatLinkKeyRing(rotated));
+  stored.set(arn, links.formatLinkKeyRing(rotated));
   return rotated;
 }
 
@@ -127,7 +116,7 @@ const unsubscribed = () =>
 describe("rotating the link secret, through the API function's handler", () => {
   it("a link sent before the rotation still unsubscribes after it; one dispatch signs with the new key verifies at once", async () => {
     // GIVEN a link sent with k1, opened once (the API caches the ring for 300 s)
-    const before = linkSignedWith(parseLinkKeyRing(stored.get(ARN) ?? ""), "c-before");
+    const before = linkSignedWith(links.parseLinkKeyRing(stored.get(ARN) ?? ""), "c-before");
     expect(await call("GET", before)).toBe(200);
     expect(secretReads()).toBe(1);
 
@@ -149,7 +138,7 @@ describe("rotating the link secret, through the API function's handler", () => {
 
   it("a forged key id costs at most one read of the secret per 10 s, and is refused", async () => {
     const reads = secretReads();
-    const forged = `k9.${linkSignedWith(parseLinkKeyRing(stored.get(ARN) ?? ""), "c-x")
+    const forged = `k9.${linkSignedWith(links.parseLinkKeyRing(stored.get(ARN) ?? ""), "c-x")
       .split(".")
       .slice(1)
       .join(".")}`;
@@ -177,7 +166,7 @@ describe("a stack deployed before key rings (a plain-string secret)", () => {
     vi.stubEnv("LINK_SECRET_ARN", PLAIN_ARN);
     vi.resetModules();
     ({ handler } = await import("#functions/api/handler.js"));
-    const legacy = linkSignedWith(parseLinkKeyRing(PLAIN), "c-legacy");
+    const legacy = linkSignedWith(links.parseLinkKeyRing(PLAIN), "c-legacy");
     expect(legacy.split(".")).toHaveLength(2);
     expect(await call("GET", legacy)).toBe(200);
     // WHEN it is rotated (the plain key becomes k0, retired), past the API's cache

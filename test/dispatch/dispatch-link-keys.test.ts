@@ -6,15 +6,13 @@ import {
   rotateLinkKeyRing,
   verifyUnsubscribeToken,
 } from "#shared/render/index.js";
+import { GENERATED, GRACE_MS, K2 } from "../support/link-key-fixtures.js";
 import { campaign, customer, harness, intent, messages, T0 } from "./harness.js";
-
-const K1 = "generated-at-deploy-0123456789abcdefghijklmn";
-const K2 = "added-by-tailor-links-rotate-0123456789abcdef";
 
 describe("dispatch signs each batch with the ring's current key", () => {
   it("a warm container picks a rotation up at its next batch; both links verify against the rotated ring", async () => {
     // GIVEN dispatch reading a ring (as through its cache) that is rotated between two batches
-    let ring: LinkKeyRing = parseLinkKeyRing(JSON.stringify({ current: "k1", k1: K1 }));
+    let ring: LinkKeyRing = parseLinkKeyRing(GENERATED);
     const base = harness([campaign()], [customer("c-1"), customer("c-2")]);
     const deps = { ...base.deps, linkKeys: async () => ring };
     const tokenOf = (index: number) => {
@@ -24,7 +22,7 @@ describe("dispatch signs each batch with the ring's current key", () => {
 
     // WHEN one batch goes out before the rotation and one after
     await dispatchSends(deps, messages(intent("cart", "c-1")));
-    ring = rotateLinkKeyRing(ring, { secret: K2, now: T0, graceMs: 90 * 86_400_000 }).ring;
+    ring = rotateLinkKeyRing(ring, { secret: K2, now: T0, graceMs: GRACE_MS }).ring;
     await dispatchSends(deps, messages(intent("cart", "c-2")));
 
     // THEN the first link carries k1, the second k2, and both verify against the rotated ring

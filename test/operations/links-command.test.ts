@@ -11,10 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { linksCommand } from "#cli/links-command.js";
 import { parseLinkKeyRing, signLinkToken, verifyUnsubscribeToken } from "#shared/render/index.js";
 import { captureOutput } from "../support/capture-output.js";
+import { DAY, PLAIN, T0 } from "../support/link-key-fixtures.js";
 
-const DAY = 86_400_000;
-const T0 = Date.parse("2026-12-01T09:00:00Z");
-const PLAIN = "a-plain-secret-from-a-data-dir-before-rings-01";
 const dirs: string[] = [];
 
 /** A data dir whose link secret file holds `value`, as the local stack leaves it. */

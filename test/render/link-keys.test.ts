@@ -8,17 +8,21 @@ import {
   signLinkToken,
   verifyUnsubscribeToken,
 } from "#shared/render/index.js";
+import {
+  DAY,
+  GENERATED,
+  GRACE_MS,
+  K1,
+  K2,
+  K3,
+  PLAIN,
+  rotatedOnce,
+  T0,
+} from "../support/link-key-fixtures.js";
 
-const DAY = 86_400_000;
-const NOW = Date.parse("2026-12-01T00:00:00Z");
-const GRACE = 90 * DAY;
-const K1 = "first-key-of-the-ring-0123456789abcdef";
-const K2 = "second-key-of-the-ring-0123456789abcdef";
-const K3 = "third-key-of-the-ring-0123456789abcdef!";
-const PLAIN = "a-plain-secret-as-deployed-before-rings-0123";
-
-/** What CloudFormation's GenerateSecretString makes from the stack's template: `{"current":"k1","k1":…}`. */
-const generated = JSON.stringify({ current: "k1", k1: K1 });
+const NOW = T0;
+const GRACE = GRACE_MS;
+const generated = GENERATED;
 
 const claims = (expiresAt: number) =>
   ({ purpose: "unsubscribe", customerId: "c-42", campaignId: "winback", expiresAt }) as const;
@@ -74,11 +78,7 @@ describe("the link key ring", () => {
   });
 
   it("rotation removes keys past their grace and keeps those within it", () => {
-    const first = rotateLinkKeyRing(parseLinkKeyRing(generated), {
-      secret: K2,
-      now: NOW,
-      graceMs: GRACE,
-    }).ring;
+    const first = rotatedOnce();
     // Within k1's grace: kept.
     const early = rotateLinkKeyRing(first, { secret: K3, now: NOW + 10 * DAY, graceMs: GRACE });
     expect(early.removed).toEqual([]);
@@ -90,22 +90,14 @@ describe("the link key ring", () => {
   });
 
   it("rotation with dropRetired keeps only the new key (after a leak)", () => {
-    const first = rotateLinkKeyRing(parseLinkKeyRing(generated), {
-      secret: K2,
-      now: NOW,
-      graceMs: GRACE,
-    }).ring;
+    const first = rotatedOnce();
     const leak = rotateLinkKeyRing(first, { secret: K3, now: NOW + DAY, graceMs: GRACE, dropRetired: true });
     expect(leak.ring.keys.map((key) => key.id)).toEqual(["k3"]);
     expect([...leak.removed].sort()).toEqual(["k1", "k2"]);
   });
 
   it("lists ids, states and expiry, never the secrets", () => {
-    const ring = rotateLinkKeyRing(parseLinkKeyRing(generated), {
-      secret: K2,
-      now: NOW,
-      graceMs: GRACE,
-    }).ring;
+    const ring = rotatedOnce();
     expect(linkKeyStatuses(ring, NOW + DAY, GRACE)).toEqual([
       { id: "k2", state: "current" },
       { id: "k1", state: "retired", retiredAt: NOW, expiresAt: NOW + GRACE },
