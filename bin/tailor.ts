@@ -39,8 +39,9 @@ const USAGE = `Usage: tailor <command> [options]
   keys revoke <id> | rotate <id>       print the key once); rotate --grace 24h keeps the old key that long;
       [--table T --region R]           with --table/--region, the table on AWS (stack output WriteKeysTable)
   links keys | rotate                  the keys signing unsubscribe and preference links: list them (never the
-      [--drop-retired] [--grace-days 90]  secrets); rotate adds a key, the old one verifies sent links 90 days;
-      [--secret-arn ARN --region R]    on the local data dir's secret, or the deployed one (docs/operations.md)
+      [--grace-days 90]                secrets); rotate adds a key, the old one verifies sent links 90 days
+      [--drop-retired]                 (--drop-retired: none, after a leak); the local data dir's secret, or
+      [--secret-arn ARN --region R]    the deployed one (stack output LinkSecretArn; docs/operations.md)
   audit [--customer id] [--since ISO]  consent changes, erasures and exports, newest first [--json]
       [--limit 100]                    (says when it stopped at the limit)
   train [--customers 600] [--days 90]  trains the propensity models and the recommender on simulated history,
