@@ -124,7 +124,7 @@ export class TailorStack extends Stack {
   readonly ledger: SendLedger;
   /** The HMAC keys of signed links. */
   readonly linkSecret: LinkSecret;
-  /** The link keys' format and grace, resolved. */
+  /** The link keys' grace, resolved. */
   readonly linkKeys: LinkKeySettings;
   /** The append-only audit log table. */
   readonly audit: AuditStore;
@@ -184,7 +184,7 @@ export class TailorStack extends Stack {
       claimLease: SEND_CLAIM_LEASE,
     });
     this.ledger = new SendLedger(this, "Ledger");
-    this.linkSecret = new LinkSecret(this, "LinkSecret", { format: linkKeys.format });
+    this.linkSecret = new LinkSecret(this, "LinkSecret");
     this.audit = new AuditStore(this, "Audit");
     this.writeKeys = new WriteKeyStore(this, "WriteKeys");
     this.ingest = new Ingest(this, "Ingest", {

@@ -3,12 +3,6 @@ import { z } from "zod";
 import { DEFAULT_LINK_KEY_GRACE_DAYS, LINK_LIFETIME_DAYS } from "#shared/render/link-keys.js";
 import { InfraConfigError } from "./infra-config-error.js";
 
-/**
- * What the link secret holds: `key-ring` (JSON, the first key generated at deploy, rotated by `tailor links
- * rotate`), or `plain` (one generated string, as stacks deployed before key rings have it).
- */
-export type LinkSecretFormat = "key-ring" | "plain";
-
 /** The link keys: stack props, else CDK context (`-c key=value`), else defaults. */
 export interface LinkKeySettingsInput {
   /**
@@ -17,23 +11,15 @@ export interface LinkKeySettingsInput {
    * @default 90
    */
   readonly linkKeyGraceDays?: number;
-  /**
-   * `plain` keeps the secret of a stack deployed before key rings as it was declared: CloudFormation generates a
-   * new value whenever a secret's generation settings change, which would break every link already sent. Its
-   * one plain key verifies as the legacy key `k0`, and the first `tailor links rotate` turns it into a ring.
-   * @default "key-ring"
-   */
-  readonly linkSecretFormat?: LinkSecretFormat;
 }
 
 /** The link key settings, checked and complete. */
 export interface LinkKeySettings {
   readonly graceDays: number;
-  readonly format: LinkSecretFormat;
 }
 
 /** The context keys read, the same names as the props. */
-export const LINK_KEY_CONTEXT_KEYS = ["linkKeyGraceDays", "linkSecretFormat"] as const;
+export const LINK_KEY_CONTEXT_KEYS = ["linkKeyGraceDays"] as const;
 
 const MAX_GRACE_DAYS = 3650;
 
@@ -51,12 +37,5 @@ export function resolveLinkKeySettings(input: LinkKeySettingsInput, node: Node):
         `${MAX_GRACE_DAYS} (e.g. -c linkKeyGraceDays=${DEFAULT_LINK_KEY_GRACE_DAYS}), got ${JSON.stringify(rawGrace)}`,
     );
   }
-  const rawFormat: unknown = input.linkSecretFormat ?? node.tryGetContext("linkSecretFormat") ?? "key-ring";
-  if (rawFormat !== "key-ring" && rawFormat !== "plain") {
-    throw new InfraConfigError(
-      `linkSecretFormat must be "key-ring" or "plain" (e.g. -c linkSecretFormat=plain for a stack deployed before ` +
-        `key rings), got ${JSON.stringify(rawFormat)}`,
-    );
-  }
-  return { graceDays: grace.data, format: rawFormat };
+  return { graceDays: grace.data };
 }

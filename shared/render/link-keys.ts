@@ -6,9 +6,6 @@ import { RenderConfigError } from "./render-errors.js";
  */
 export const LEGACY_LINK_KEY_ID = "k0";
 
-/** The id of the key a new deployment generates. */
-export const FIRST_LINK_KEY_ID = "k1";
-
 /** A key id: `k` and a number; a rotation adds the next number. */
 export const LINK_KEY_ID_PATTERN = /^k(0|[1-9][0-9]{0,8})$/;
 
