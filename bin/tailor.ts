@@ -50,6 +50,9 @@ const USAGE = `Usage: tailor <command> [options]
   cost --events 50M --profiles 2M      the monthly AWS cost of a deployment for those volumes, with the
       --emails 10M [--model-calls N]   assumptions and prices used (docs/operations.md)
       [--region us-east-1] [--stream on-demand|provisioned] [--json]
+  replay --from ISO --to ISO          puts the archived records of that range of arrival times back on the event
+      [--dry-run] [--force] [--json]   stream, after an ingest outage (docs/operations.md); the running local
+      [--bucket B --stream S | --outputs F] [--region R]   stack, or on AWS the archive bucket and stream
   report [--campaign X] [--out F]      the experiment report (variants, holdout, lifts, verdicts) as one HTML
       [--mde 0.1] [--currency USD]     page, from the counters kept as sends and engagement happen
 
@@ -95,6 +98,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   import: { load: async () => (await import("../cli/import-command.js")).importCommand },
   keys: { load: async () => (await import("../cli/keys-command.js")).keysCommand },
   report: { load: async () => (await import("../cli/report-command.js")).reportCommand },
+  replay: { load: async () => (await import("../cli/replay-command.js")).replayCommand },
   doctor: { load: async () => (await import("../cli/doctor-command.js")).doctorCommand },
   cost: { load: async () => (await import("../cli/cost-command.js")).costCommand },
   train: { load: async () => (await import("../cli/train-command.js")).trainCommand },

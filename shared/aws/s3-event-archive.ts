@@ -20,6 +20,8 @@ export interface S3EventArchiveOptions {
   readonly bucketName: string;
   /** @default {@link ARCHIVE_OBJECT_MAX_BYTES} */
   readonly maxObjectBytes?: number;
+  /** Keys per ListObjectsV2 page. @default 1000 (S3's most) */
+  readonly listPageSize?: number;
 }
 
 /**
@@ -33,11 +35,13 @@ export class S3EventArchive implements EventArchive {
   readonly #client: S3Client;
   readonly #bucket: string;
   readonly #maxBytes: number;
+  readonly #pageSize: number;
 
   constructor(options: S3EventArchiveOptions) {
     this.#client = options.client;
     this.#bucket = options.bucketName;
     this.#maxBytes = options.maxObjectBytes ?? ARCHIVE_OBJECT_MAX_BYTES;
+    this.#pageSize = options.listPageSize ?? 1000;
   }
 
   async *objects(fromMs: number, toMs: number): AsyncIterable<ArchiveObjectRead> {
@@ -53,7 +57,12 @@ export class S3EventArchive implements EventArchive {
     do {
       const page = await this.#call(`list ${prefix}`, () =>
         this.#client.send(
-          new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+            MaxKeys: this.#pageSize,
+          }),
         ),
       );
       for (const object of page.Contents ?? []) {
