@@ -209,10 +209,13 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
         fromMs: range.fromMs,
         toMs: range.toMs,
         dryRun: values["dry-run"],
-        onObject: (so) =>
+        // A progress line, except under --json (whose output a program reads).
+        onObject: (so) => {
+          if (values.json) return;
           progress.update(
             `replay: ${count(so.objects)} objects, ${count(so.read)} records read, ${count(so.put)} put`,
-          ),
+          );
+        },
       },
     );
     print(summary);
