@@ -50,9 +50,10 @@ const USAGE = `Usage: tailor <command> [options]
   cost --events 50M --profiles 2M      the monthly AWS cost of a deployment for those volumes, with the
       --emails 10M [--model-calls N]   assumptions and prices used (docs/operations.md)
       [--region us-east-1] [--stream on-demand|provisioned] [--json]
-  replay --from ISO --to ISO          puts the archived records of that range of arrival times back on the event
-      [--dry-run] [--force] [--json]   stream, after an ingest outage (docs/operations.md); the running local
-      [--bucket B --stream S | --outputs F] [--region R]   stack, or on AWS the archive bucket and stream
+  replay --from ISO --to ISO           the archived records of that range of arrival times, put back on the
+      [--shard S]... [--dry-run]       event stream after an ingest outage (docs/operations.md): on the running
+      [--force] [--json]               local stack, or on AWS: --bucket B --stream S [--region R], or
+      [--outputs F] [--stack-name N]   the stack's outputs file
   report [--campaign X] [--out F]      the experiment report (variants, holdout, lifts, verdicts) as one HTML
       [--mde 0.1] [--currency USD]     page, from the counters kept as sends and engagement happen
 

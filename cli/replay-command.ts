@@ -16,7 +16,7 @@ import { ProgressLine } from "./progress-line.js";
 import { replayRange } from "./replay-range.js";
 import { formatReplaySummary } from "./replay-report.js";
 
-const USAGE = `usage: tailor replay --from <ISO time> --to <ISO time> [--dry-run] [--force] [--json]
+const USAGE = `usage: tailor replay --from <ISO time> --to <ISO time> [--shard <shardId>]… [--dry-run] [--force] [--json]
        [--data-dir D]  the local stack running on the data dir (--dry-run also reads a stopped one), or on AWS
        (default credentials): --bucket <archive bucket> --stream <event stream> [--region R]
        | --outputs cdk-outputs.json [--stack-name Tailor] [--region R]`;
@@ -175,6 +175,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
     options: {
       from: { type: "string" },
       to: { type: "string" },
+      shard: { type: "string", multiple: true },
       "dry-run": { type: "boolean", default: false },
       force: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
@@ -209,6 +210,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
         fromMs: range.fromMs,
         toMs: range.toMs,
         dryRun: values["dry-run"],
+        ...(values.shard === undefined ? {} : { shards: new Set(values.shard) }),
         // A progress line, except under --json (whose output a program reads).
         onObject: (so) => {
           if (values.json) return;

@@ -14,6 +14,9 @@ export function formatReplaySummary(summary: ReplaySummary, where: string): stri
       ? `  would put          ${count(summary.read - summary.skipped)} (dry run: nothing put)`
       : `  put                ${count(summary.put)} in ${count(summary.calls)} calls (${count(summary.retried)} refusals retried)`,
     `  outside the range  ${count(summary.outsideRange)} (in the objects of the hours either side; left alone)`,
+    ...(summary.otherShards > 0
+      ? [`  other shards       ${count(summary.otherShards)} (in the range, not of --shard; left alone)`]
+      : []),
     `  skipped            ${count(summary.skipped)}`,
     `  bad lines          ${count(summary.badLines)}`,
     `  unreadable objects ${count(summary.unreadableObjects.length)}`,

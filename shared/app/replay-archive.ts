@@ -35,6 +35,8 @@ export interface ReplaySummary {
   put: number;
   /** Records of the objects read that arrived outside the range (the hours either side), left alone. */
   outsideRange: number;
+  /** Records in the range from shards other than those asked for, left alone. */
+  otherShards: number;
   /** Records in the range that cannot be put; the first {@link REPLAY_NAMED_MAX} are in `skippedRecords`. */
   skipped: number;
   readonly skippedRecords: ReplaySkippedRecord[];
@@ -71,6 +73,11 @@ export interface ReplayRequest {
   readonly fromMs: number;
   /** Epoch ms; records that arrived at or before it. */
   readonly toMs: number;
+  /**
+   * Only the records of these shards (the `shardId`s of the failed batches' dead-letter messages).
+   * @default - every shard
+   */
+  readonly shards?: ReadonlySet<string>;
   /** Read and count, put nothing. @default false */
   readonly dryRun?: boolean;
   /** Calls a record may be refused by before the replay stops. @default 8 */
@@ -95,6 +102,7 @@ function emptySummary(dryRun: boolean): ReplaySummary {
     read: 0,
     put: 0,
     outsideRange: 0,
+    otherShards: 0,
     skipped: 0,
     skippedRecords: [],
     badLines: 0,
@@ -105,7 +113,7 @@ function emptySummary(dryRun: boolean): ReplaySummary {
 }
 
 /**
- * Puts the archived records that arrived in `[fromMs, toMs]` back on the events stream, each with its bytes
+ * Puts the archived records that arrived in `[fromMs, toMs]` (of the `shards` asked for) back on the events stream, each with its bytes
  * untouched and its partition key, so ingest folds them like any record: after an ingest outage, this brings the
  * events of the failed batches in. Safe to run again or over records already folded, because ingest applies a
  * `messageId` once (an event without one gets the id derived from its bytes, the same on the way back);
@@ -132,7 +140,10 @@ export async function replayArchive(deps: ReplayDeps, request: ReplayRequest): P
       if (summary.badLineList.length >= REPLAY_NAMED_MAX) break;
       summary.badLineList.push({ object: object.key, ...bad });
     }
-    for (const record of object.records) putter.add(object.key, record);
+    for (const record of object.records) {
+      if (request.shards === undefined || request.shards.has(record.shardId)) putter.add(object.key, record);
+      else summary.otherShards++;
+    }
     await putter.drainTo(request.window ?? 2000);
     request.onObject?.(summary);
   }

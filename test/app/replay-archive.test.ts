@@ -69,6 +69,19 @@ describe("replayArchive: batching", () => {
     expect(readAtCall.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it("puts only the records of the shards asked for", async () => {
+    const records = interleaved(4, 2).map((r, i) => ({ ...r, shardId: `shardId-00${i % 2}` }));
+    const stream = new FakeRecordStream();
+    const summary = await replayArchive(
+      { archive: new InMemoryArchive([objectOf("a", records)]), stream },
+      { ...range, shards: new Set(["shardId-001"]) },
+    );
+    expect(summary).toMatchObject({ read: 4, put: 4, otherShards: 4 });
+    expect(stream.accepted.map((e) => text(e.data))).toEqual(
+      records.filter((r) => r.shardId === "shardId-001").map((r) => Buffer.from(r.data, "base64").toString()),
+    );
+  });
+
   it("counts without putting in a dry run", async () => {
     const archive = new InMemoryArchive([objectOf("a", interleaved(3, 4))]);
     const stream = new FakeRecordStream();

@@ -105,6 +105,7 @@ describe("tailor replay: the report", () => {
     read: 1234,
     put: 1233,
     outsideRange: 7,
+    otherShards: 5,
     skipped: 1,
     skippedRecords: [
       {
@@ -126,6 +127,7 @@ describe("tailor replay: the report", () => {
     expect(text).toContain("records in range   1,234");
     expect(text).toContain("put                1,233 in 4 calls (2 refusals retried)");
     expect(text).toContain("skipped shardId-1 42/3 (events/y.gz): too big");
+    expect(text).toContain("other shards       5 (in the range, not of --shard; left alone)");
     expect(text).toContain("bad line events/y.gz:9: not JSON");
     expect(text).toContain("… and 100 more bad lines");
     expect(text).toContain("unreadable events/x.gz: corrupt gzip: unexpected end of file");
