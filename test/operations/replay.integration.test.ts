@@ -177,4 +177,22 @@ describe("tailor replay against the emulators (fauxqs S3, kinesalite)", () => {
       { object: expect.stringMatching(/-d$/), reason: expect.stringMatching(/^corrupt gzip/) },
     ]);
   }, 60_000);
+
+  it("reports an object over the bound, or inflating past it, as unreadable instead of reading it", async () => {
+    const hour = Date.parse("2026-12-07T03:00:00Z");
+    const fits = record("c-9", '{"ok":1}', hour + 1000);
+    // 2 MB of one repeated line compresses to a few KB: a small object that inflates far past the bound
+    const bomb = gzipSync(archiveLine(fits).repeat(20_000));
+    await putObject(`${archiveHourPrefix(hour)}a-small`, gz([fits]));
+    await putObject(`${archiveHourPrefix(hour)}b-bomb`, bomb);
+    await putObject(`${archiveHourPrefix(hour)}c-large`, Buffer.alloc(bomb.byteLength * 2 + 100_000, 0x20));
+    const archive = new S3EventArchive({ client: s3, bucketName: bucket, maxObjectBytes: 100_000 });
+    const read = [];
+    for await (const object of archive.objects(hour, hour + HOUR - 1)) read.push(object);
+    expect(read.map((o) => [o.key.split("/").at(-1), o.records.length, o.unreadable])).toEqual([
+      ["a-small", 1, undefined],
+      ["b-bomb", 0, "inflates beyond 100000 bytes"],
+      ["c-large", 0, expect.stringMatching(/^\d+ bytes; the bound is 100000$/)],
+    ]);
+  });
 });
