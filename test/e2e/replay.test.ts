@@ -13,8 +13,8 @@ import type { LocalStack } from "#infra/local/local-stack.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import type { Profile } from "#shared/domain/profile/index.js";
+import { systemClock } from "#shared/ports.js";
 import { tempDir } from "../local/helpers.js";
-import { TestClock } from "../local/test-clock.js";
 import { startTestStack, testStackEnv } from "../local/test-stack.js";
 import { captureOutput } from "../support/capture-output.js";
 
@@ -30,7 +30,6 @@ const CUSTOMERS = 6;
 const encoder = new TextEncoder();
 
 const temp = tempDir("tailor-e2e-replay-");
-const clock = new TestClock(Date.now());
 let stack: LocalStack;
 let kinesis: KinesisClient;
 let sqs: SQSClient;
@@ -161,7 +160,8 @@ function comparable(profile: Profile | undefined, customer: string): unknown {
 beforeAll(async () => {
   stack = await startTestStack({
     dataDir: temp.dir,
-    clock,
+    // The system clock: the dead-letter messages and the archive date records by the same arrival times.
+    clock: systemClock,
     handlers: { [LOCAL_NAMES.ingestFunction]: ingest },
     pollerTiming: { retryDelayMs: 1, idlePollMaxMs: 50 },
   });
