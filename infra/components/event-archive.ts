@@ -16,14 +16,7 @@ import { CfnDeliveryStream } from "aws-cdk-lib/aws-kinesisfirehose";
 import { type IKey, Key } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, LogStream, RetentionDays } from "aws-cdk-lib/aws-logs";
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type IBucket,
-  type LifecycleRule,
-  StorageClass,
-} from "aws-cdk-lib/aws-s3";
+import { Bucket, type IBucket, type LifecycleRule, StorageClass } from "aws-cdk-lib/aws-s3";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { archiveEnvSchema } from "#functions/archive/env.js";
@@ -35,6 +28,7 @@ import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
 import { arnFinding } from "./nag-findings.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
+import { privateBucketProps } from "./private-bucket.js";
 import { ProjectFunction } from "./project-function.js";
 
 /** The transform's handler, found from this file, wherever the repository is checked out. */
@@ -172,14 +166,9 @@ export class EventArchive extends Construct {
   }
 
   private createBucket(props: EventArchiveProps): IBucket {
+    // Firehose only adds objects; versions keep an accidental overwrite or delete recoverable for a while.
     const bucket = new Bucket(this, "Bucket", {
-      encryption: BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      // Firehose only adds objects; versions keep an accidental overwrite or delete recoverable for a while.
-      versioned: true,
+      ...privateBucketProps(this.key),
       serverAccessLogsBucket: props.accessLogsBucket,
       serverAccessLogsPrefix: "archive/",
       lifecycleRules: [archiveLifecycleRule(props.retentionDays)],
