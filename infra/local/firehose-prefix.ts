@@ -27,7 +27,7 @@ export interface PrefixValues {
  */
 export function expandFirehosePrefix(prefix: string, ms: number, values: PrefixValues = {}): string {
   const date = new Date(ms);
-  return prefix.replace(/!\{([a-z]+):([^}]*)\}/g, (whole, namespace: string, argument: string) => {
+  return prefix.replace(/!\{([A-Za-z-]+):([^}]*)\}/g, (whole, namespace: string, argument: string) => {
     if (namespace === "timestamp") {
       return argument.replace(/yyyy|MM|dd|HH|mm|ss/g, (part) => DATE_PARTS[part]?.(date) ?? part);
     }
