@@ -5,7 +5,7 @@ import { resolveDataDir } from "#infra/local/data-dir.js";
 import { localRegion } from "#infra/local/sdk-env.js";
 import { readStackState } from "#infra/local/stack-state.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
-import { DOCTOR_OUTPUTS } from "#infra/stack-output-names.js";
+import { ARCHIVE_OUTPUTS, DOCTOR_OUTPUTS } from "#infra/stack-output-names.js";
 import { ReplayIncompleteError, type ReplaySummary } from "#shared/app/replay-archive.js";
 import type { EventArchive, RecordStream } from "#shared/ports.js";
 import { regionOfArn } from "./doctor-targets.js";
@@ -20,9 +20,6 @@ const USAGE = `usage: tailor replay --from <ISO time> --to <ISO time> [--shard <
        [--data-dir D]  the local stack running on the data dir (--dry-run also reads a stopped one), or on AWS
        (default credentials): --bucket <archive bucket> --stream <event stream> [--region R]
        | --outputs cdk-outputs.json [--stack-name Tailor] [--region R]`;
-
-/** The stack output naming the archive bucket (the event archive component writes it). */
-export const ARCHIVE_BUCKET_OUTPUT = "ArchiveBucketName";
 
 /** Where a replay reads and puts, and how to let go of the clients. */
 interface ReplayTarget {
@@ -66,7 +63,7 @@ async function awsTarget(names: {
 }
 
 const outputsSchema = z.object({
-  [ARCHIVE_BUCKET_OUTPUT]: z.string().min(1),
+  [ARCHIVE_OUTPUTS.bucket]: z.string().min(1),
   [DOCTOR_OUTPUTS.eventStreamName]: z.string().min(1),
   [DOCTOR_OUTPUTS.alarmTopicArn]: z.string().optional(),
 });
@@ -83,7 +80,7 @@ async function outputsTarget(file: string, stackName: string, region: string | u
   }
   const topic = parsed.data[DOCTOR_OUTPUTS.alarmTopicArn];
   return awsTarget({
-    bucket: parsed.data[ARCHIVE_BUCKET_OUTPUT],
+    bucket: parsed.data[ARCHIVE_OUTPUTS.bucket],
     stream: parsed.data[DOCTOR_OUTPUTS.eventStreamName],
     region: region ?? (topic === undefined ? undefined : regionOfArn(topic)),
   });
