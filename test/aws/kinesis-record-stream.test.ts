@@ -43,14 +43,12 @@ describe("KinesisRecordStream", () => {
     await expect(stream().putRecords(entries)).rejects.toBeInstanceOf(DependencyUnavailableError);
     await expect(stream().putRecords(entries)).rejects.toBeInstanceOf(DependencyUnavailableError);
 
-    kinesis
-      .on(PutRecordsCommand)
-      .rejects(
-        new ResourceNotFoundException({
-          message: "Stream events not found",
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    kinesis.on(PutRecordsCommand).rejects(
+      new ResourceNotFoundException({
+        message: "Stream events not found",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const error = await stream()
       .putRecords(entries)
       .catch((e: unknown) => e);
