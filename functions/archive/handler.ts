@@ -1,7 +1,7 @@
 import type { Context, FirehoseTransformationResult } from "aws-lambda";
 import { archiveFirehoseRecords, parseFirehoseTransformationEvent } from "#shared/app/archive-transform.js";
 import { loadEnv } from "#shared/lambda/env.js";
-import { baseMiddlewareBundle, observabilityFor } from "#shared/lambda/middleware.js";
+import { baseMiddlewareBundle, type Observability, observabilityFor } from "#shared/lambda/middleware.js";
 import { reportArchive } from "#shared/lambda/reports/archive-report.js";
 import { archiveEnvSchema } from "./env.js";
 
@@ -14,10 +14,18 @@ const observability = observabilityFor(env);
  * `ProcessingFailed` (Firehose then writes it raw under the error prefix). An event that is no transformation
  * event throws, so Firehose retries it and then files the whole batch under the error prefix: nothing is lost.
  */
-export async function run(event: unknown, _context?: Context): Promise<FirehoseTransformationResult> {
+export async function runWith(
+  observability: Observability,
+  event: unknown,
+): Promise<FirehoseTransformationResult> {
   const result = archiveFirehoseRecords(parseFirehoseTransformationEvent(event));
   reportArchive(observability, result);
   return { records: result.response.records.map((record) => ({ ...record })) };
+}
+
+/** The Lambda entry point's core, with this container's observability. */
+export function run(event: unknown, _context: Context): Promise<FirehoseTransformationResult> {
+  return runWith(observability, event);
 }
 
 export const handler = baseMiddlewareBundle<unknown, FirehoseTransformationResult>(observability).handler(

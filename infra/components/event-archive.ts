@@ -191,8 +191,9 @@ export class EventArchive extends Construct {
     // The L1 delivery stream with a role of its own: the L2 grants its role read and write (delete included) on
     // the bucket; Firehose needs to put objects, and only AWS's documented list besides.
     const role = new Role(this, "DeliveryRole", {
+      // Firehose passes the account as the external id (its guide's trust policy): no other account's stream uses it.
       assumedBy: new ServicePrincipal("firehose.amazonaws.com", {
-        conditions: { StringEquals: { "aws:SourceAccount": Stack.of(this).account } },
+        conditions: { StringEquals: { "sts:ExternalId": Stack.of(this).account } },
       }),
       description: "Firehose: reads the event stream, invokes the archive transform, writes the archive",
     });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LambdaHandler } from "#infra/local/handler-loader.js";
 import { type LocalStack, startLocalStack } from "#infra/local/local-stack.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
+import { archiveFirehoseRecords, parseFirehoseTransformationEvent } from "#shared/app/archive-transform.js";
 import {
   type ArchivedRecord,
   archiveHourPrefix,
@@ -181,5 +182,77 @@ describe("the local stack's raw event archive (Firehose from the template)", () 
     const after = [...(await objects(s3, "events/")).values()].flatMap((t) => parseArchiveText(t).records);
     expect(after).toHaveLength(before + 1);
     expect(after.filter((r) => r.partitionKey === "after-restart")).toHaveLength(1);
+  }, 240_000);
+});
+
+describe("the local archive when the transform fails records, or fails as a whole", () => {
+  const failing = tempDir("tailor-archive-failing-");
+  let stack: LocalStack;
+  let kinesis: KinesisClient;
+  let s3: S3Client;
+  /** The real transform, but a record holding "poison" fails, and a batch holding "crash" throws. */
+  const transform: LambdaHandler = async (event) => {
+    const input = parseFirehoseTransformationEvent(event);
+    const text = (data: unknown) => Buffer.from(String(data), "base64").toString("utf8");
+    if (input.records.some((r) => text(Reflect.get(r, "data")).includes("crash"))) throw new Error("crashed");
+    const { response } = archiveFirehoseRecords(input);
+    return {
+      records: response.records.map((r, i) =>
+        text(Reflect.get(input.records[i] ?? {}, "data")).includes("poison")
+          ? { recordId: r.recordId, result: "ProcessingFailed" }
+          : r,
+      ),
+    };
+  };
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      dataDir: failing.dir,
+      fresh: true,
+      ports: anyPort,
+      handlers: { [LOCAL_NAMES.ingestFunction]: idle, [LOCAL_NAMES.archiveFunction]: transform },
+      schedules: false,
+      log: () => {},
+    });
+    const base = { region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } };
+    kinesis = new KinesisClient({ ...base, endpoint: stack.endpoints.kinesis });
+    s3 = new S3Client({ ...base, endpoint: stack.endpoints.s3, forcePathStyle: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    kinesis?.destroy();
+    s3?.destroy();
+    await stack?.stop();
+    failing.remove();
+  });
+
+  const put = async (bodies: readonly string[]) => {
+    await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: LOCAL_NAMES.eventStream,
+        Records: bodies.map((body, i) => ({ PartitionKey: `k-${i}`, Data: Buffer.from(body) })),
+      }),
+    );
+    await stack.waitUntilIdle({ timeoutMs: 120_000 });
+  };
+
+  it("files what it cannot archive raw under the error prefix, with the reason, and archives the rest", async () => {
+    // WHEN a poisoned record comes with a good one, then a batch that crashes the transform
+    await put(["good-1", "poison"]);
+    await put(["crash", "good-2"]);
+
+    // THEN the good record of the first batch is archived
+    const archived = [...(await objects(s3, "events/")).values()].flatMap((t) => parseArchiveText(t).records);
+    expect(archived.map((r) => Buffer.from(r.data, "base64").toString("utf8"))).toEqual(["good-1"]);
+    // ... and the three others are under errors/processing-failed/, raw, each with why
+    const errors = [...(await objects(s3, "errors/processing-failed/")).values()]
+      .flatMap((text) => text.split("\n").filter((line) => line !== ""))
+      .map((line) => JSON.parse(line));
+    const byBody = new Map(errors.map((e) => [Buffer.from(e.rawData, "base64").toString("utf8"), e]));
+    expect([...byBody.keys()].sort()).toEqual(["crash", "good-2", "poison"]);
+    expect(byBody.get("poison")).toMatchObject({ errorCode: "Lambda.ProcessingFailed", attemptsMade: 1 });
+    expect(byBody.get("crash")).toMatchObject({ errorCode: "Lambda.InvokeFailed", attemptsMade: 4 });
+    expect(byBody.get("crash")?.errorMessage).toContain("crashed");
+    expect(stack.archives[0]?.counters).toMatchObject({ archived: 1, failed: 3 });
   }, 240_000);
 });
