@@ -54,6 +54,10 @@ const USAGE = `Usage: tailor <command> [options]
   cost --events 50M --profiles 2M      the monthly AWS cost of a deployment for those volumes, with the
       --emails 10M [--model-calls N]   assumptions and prices used (docs/operations.md)
       [--region us-east-1] [--stream on-demand|provisioned] [--json]
+  replay --from ISO --to ISO           the archived records of that range of arrival times, put back on the
+      [--shard S]... [--dry-run]       event stream after an ingest outage (docs/operations.md): on the running
+      [--force] [--json]               local stack, or on AWS: --bucket B --stream S [--region R], or
+      [--outputs F] [--stack-name N]   the stack's outputs file
   report [--campaign X] [--out F]      the experiment report (variants, holdout, lifts, verdicts) as one HTML
       [--mde 0.1] [--currency USD]     page, from the counters kept as sends and engagement happen
 
@@ -100,6 +104,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   keys: { load: async () => (await import("../cli/keys-command.js")).keysCommand },
   links: { load: async () => (await import("../cli/links-command.js")).linksCommand },
   report: { load: async () => (await import("../cli/report-command.js")).reportCommand },
+  replay: { load: async () => (await import("../cli/replay-command.js")).replayCommand },
   doctor: { load: async () => (await import("../cli/doctor-command.js")).doctorCommand },
   cost: { load: async () => (await import("../cli/cost-command.js")).costCommand },
   train: { load: async () => (await import("../cli/train-command.js")).trainCommand },

@@ -32,8 +32,8 @@ export const MEASURED = {
 
 /** What the stack declares (`infra/tailor-stack.ts`; test/infra/operations-stack.test.ts keeps these in step). */
 export const STACK_RESOURCES = {
-  kmsKeys: 19,
-  alarms: 23,
+  kmsKeys: 20,
+  alarms: 27,
   dashboards: 1,
   /** Queues an event source mapping polls (transitions, sends). */
   polledQueues: 2,
@@ -93,6 +93,23 @@ export const ASSUMED = {
   customMetrics: 40,
   /** Log bytes per invocation (platform lines, EMF metrics, warnings). */
   logBytesPerInvocation: 1500,
+  /**
+   * The raw archive: bytes of one record's archived line, and gzipped, for 1 KB records (measured: 758 B and 93 B
+   * per record for the demo's 423 B events, `tailor start`; real events vary more, so a worse ratio is assumed).
+   */
+  archiveLineBytes: 1500,
+  archiveGzipBytesPerEvent: 250,
+  /** Firehose bills each record rounded up to 5 KB. */
+  firehoseRecordBillingBytes: 5 * 1024,
+  /** Firehose's delivery buffer (infra/components/event-archive.ts): an object per 5 MB of lines or 300 s. */
+  archiveObjectBytes: 5 * 1024 ** 2,
+  archiveObjectsPerHour: 12,
+  /** Months an archived object is kept (the default `archiveRetentionDays`, 400); the first in Standard, then IA. */
+  archiveMonthsKept: 13,
+  /** The archive transform: one call per 1 MB of records or per minute, 100 ms each at 0.5 GB. */
+  archiveTransformInputBytes: 1024 ** 2,
+  archiveTransformMs: 100,
+  archiveTransformMemoryGb: 0.5,
 } as const;
 
 /** One line of the bill. */
@@ -165,7 +182,14 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
   const rescoreGbSeconds = rescoreProfiles * (a.rescoreMsPerProfile / 1000) * a.lambdaMemoryGb;
   // Each run: plan, cluster and finish, and one invocation per slice.
   const rescoreInvocations = a.nightsPerMonth * (a.rescoreSlices + 3);
-  const invocations = ingestInvocations + dispatchInvocations + feedbackEvents + rescoreInvocations;
+  // The archive's transform: Firehose calls it per 1 MB of records, or at least once a minute.
+  const archiveInvocations = Math.max(
+    a.hoursPerMonth * 60,
+    (streamEvents * a.eventBytes) / a.archiveTransformInputBytes,
+  );
+  const archiveGbSeconds = archiveInvocations * (a.archiveTransformMs / 1000) * a.archiveTransformMemoryGb;
+  const invocations =
+    ingestInvocations + dispatchInvocations + feedbackEvents + rescoreInvocations + archiveInvocations;
 
   const modelCalls =
     volumes.modelCalls ??
@@ -182,6 +206,11 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
   const profileBytes = volumes.profiles * m.profileItemBytes;
   const ledgerBytes = volumes.emails * a.ledgerMonthsKept * a.ledgerItemBytes;
   const scanReadUnits = (profileBytes / 4096) * 0.5 * a.nightsPerMonth;
+  const archiveGbPerMonth = (streamEvents * a.archiveGzipBytesPerEvent) / GB;
+  const archiveObjects = Math.max(
+    a.archiveObjectsPerHour * a.hoursPerMonth,
+    (streamEvents * a.archiveLineBytes) / a.archiveObjectBytes,
+  );
 
   const P = PRICES;
   const lines: CostLine[] = [
@@ -202,8 +231,8 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
     line("DynamoDB", "storage: profiles and send ledger", (profileBytes + ledgerBytes) / GB, P.dynamoStorage),
     line(
       "Lambda",
-      "compute: ingest, dispatch, SES feedback, rescoring (1 GB, arm64)",
-      ingestGbSeconds + dispatchGbSeconds + feedbackGbSeconds + rescoreGbSeconds,
+      "compute: ingest, dispatch, SES feedback, rescoring, archive transform (arm64)",
+      ingestGbSeconds + dispatchGbSeconds + feedbackGbSeconds + rescoreGbSeconds + archiveGbSeconds,
       P.lambdaArmCompute,
     ),
     line("Lambda", "invocations", invocations, P.lambdaRequests),
@@ -218,8 +247,8 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
           line("Kinesis", "data in", (streamEvents * a.eventBytes) / GB, P.kinesisOnDemandIn),
           line(
             "Kinesis",
-            "data out (ingest reads once)",
-            (streamEvents * a.eventBytes) / GB,
+            "data out (ingest and the archive each read once)",
+            (2 * streamEvents * a.eventBytes) / GB,
             P.kinesisOnDemandOut,
           ),
         ]),
@@ -231,6 +260,20 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
       P.sqsRequests,
     ),
     line("S3", "quarantined records", streamEvents * a.malformedShare, P.s3Puts),
+    line(
+      "Firehose",
+      "archive ingestion (Kinesis source)",
+      (streamEvents * a.firehoseRecordBillingBytes) / GB,
+      P.firehoseIngestion,
+    ),
+    line("S3", "archive objects written", archiveObjects, P.s3Puts),
+    line("S3", "archive storage, last month's (Standard)", archiveGbPerMonth, P.s3Standard),
+    line(
+      "S3",
+      "archive storage, older months (Standard-IA)",
+      archiveGbPerMonth * (a.archiveMonthsKept - 1),
+      P.s3StandardIa,
+    ),
     line("KMS", "customer-managed keys", STACK_RESOURCES.kmsKeys, P.kmsKeys),
     line("KMS", "requests", STACK_RESOURCES.kmsKeys * a.kmsRequestsPerKeyPerMonth, P.kmsRequests),
     line("CloudWatch", "alarms", STACK_RESOURCES.alarms, P.cloudWatchAlarms),

@@ -23,6 +23,8 @@ const DYNAMODB = "https://aws.amazon.com/dynamodb/pricing/on-demand/";
 const LAMBDA = "https://aws.amazon.com/lambda/pricing/";
 const KINESIS = "https://aws.amazon.com/kinesis/data-streams/pricing/";
 const CLOUDWATCH = "https://aws.amazon.com/cloudwatch/pricing/";
+const S3 = "https://aws.amazon.com/s3/pricing/";
+const FIREHOSE = "https://aws.amazon.com/firehose/pricing/";
 
 /** AWS's public prices (us-east-1) that the cost model uses. */
 export const PRICES = {
@@ -38,7 +40,10 @@ export const PRICES = {
   kinesisOnDemandIn: { usd: 0.08, per: 1, unit: "GB in (on-demand)", source: KINESIS },
   kinesisOnDemandOut: { usd: 0.04, per: 1, unit: "GB out (on-demand)", source: KINESIS },
   sqsRequests: { usd: 0.4, per: 1e6, unit: "request", source: "https://aws.amazon.com/sqs/pricing/" },
-  s3Puts: { usd: 0.005, per: 1000, unit: "PUT request", source: "https://aws.amazon.com/s3/pricing/" },
+  s3Puts: { usd: 0.005, per: 1000, unit: "PUT request", source: S3 },
+  s3Standard: { usd: 0.023, per: 1, unit: "GB-month (S3 Standard)", source: S3 },
+  s3StandardIa: { usd: 0.0125, per: 1, unit: "GB-month (S3 Standard-IA)", source: S3 },
+  firehoseIngestion: { usd: 0.029, per: 1, unit: "GB in (records rounded up to 5 KB)", source: FIREHOSE },
   kmsKeys: { usd: 1, per: 1, unit: "key-month", source: "https://aws.amazon.com/kms/pricing/" },
   kmsRequests: { usd: 0.03, per: 10_000, unit: "request", source: "https://aws.amazon.com/kms/pricing/" },
   cloudWatchAlarms: { usd: 0.1, per: 1, unit: "alarm-month", source: CLOUDWATCH },

@@ -35,7 +35,8 @@ export function assumptionLines(volumes: CostVolumes, estimate: CostEstimate): s
     `SQS: ${a.sqsRequestsPerMessage} requests per message (send, receive, delete by 10) and the idle long polls of ${STACK_RESOURCES.polledQueues} polled queues`,
     `KMS: ${STACK_RESOURCES.kmsKeys} customer-managed keys, each asked for a data key about ${formatNumber(a.kmsRequestsPerKeyPerMonth)} times a month`,
     `CloudWatch: ${STACK_RESOURCES.alarms} alarms, ${a.customMetrics} custom metrics, ${STACK_RESOURCES.dashboards} dashboard, ${formatNumber(a.logBytesPerInvocation)} B of logs per invocation; S3: ${a.malformedShare * 100} % of records quarantined`,
-    "not included: data transfer out, the HTTP API's requests (API Gateway), Secrets Manager ($0.40 a secret), the Firehose archive, taxes",
+    `archive: every stream record through Firehose (billed as ${formatNumber(a.firehoseRecordBillingBytes)} B each), lines of ${formatNumber(a.archiveLineBytes)} B stored gzipped at ${a.archiveGzipBytesPerEvent} B per event for ${a.archiveMonthsKept} months (the default archiveRetentionDays), the first in S3 Standard, then Standard-IA; an object per 5 MB or 300 s; the transform at ${a.archiveTransformMemoryGb} GB, ${a.archiveTransformMs} ms per 1 MB of records or per minute; Athena queries not included ($5 per TB scanned)`,
+    "not included: data transfer out, the HTTP API's requests (API Gateway), Secrets Manager ($0.40 a secret), Athena queries, taxes",
   ];
 }
 

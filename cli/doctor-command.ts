@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { formatChecklist } from "./doctor-checks.js";
 import { doctorTargetsFromOutputs, regionOfArn } from "./doctor-targets.js";
 import { OperationsError } from "./operations-error.js";
+import { readOutputsFile } from "./outputs-file.js";
 
 const USAGE = "usage: tailor doctor [--outputs cdk-outputs.json] [--stack-name Tailor] [--region R] [--json]";
 
@@ -28,22 +28,7 @@ export async function doctorCommand(argv: readonly string[]): Promise<number> {
   });
   if (positionals.length > 0) throw new OperationsError(USAGE);
   const file = values.outputs;
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    // Not the file system's error as the cause: the one line says how to write the file, not "check the path".
-    const reason = error instanceof Error && "code" in error ? String(error.code) : "unreadable";
-    throw new OperationsError(
-      `cannot read ${file} (${reason}) — write it with: npx cdk deploy --outputs-file ${file} (or pass --outputs)`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new OperationsError(`${file}: not JSON`, error);
-  }
+  const json = await readOutputsFile(file);
   const targets = doctorTargetsFromOutputs(file, json, values["stack-name"]);
   const region = values.region ?? regionOfArn(targets.alarmTopicArn);
   const [{ SESv2Client }, { SageMakerClient }, { SNSClient }, { CloudWatchClient }, { runDoctor }] =

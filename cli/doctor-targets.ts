@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DOCTOR_OUTPUTS } from "#infra/stack-output-names.js";
 import { OperationsError } from "./operations-error.js";
+import { DEPLOY_HINT, stackOutputsOf } from "./outputs-file.js";
 
 /** What doctor checks, read from the deployed stack's outputs. */
 export interface DoctorTargets {
@@ -24,26 +25,16 @@ const outputsSchema = z.object({
 
 const endpointsSchema = z.record(z.string(), z.string().min(1));
 
-const deployHint = "deploy with: npx cdk deploy --outputs-file cdk-outputs.json";
-
 /**
  * The targets in the outputs of `stackName`, from the JSON that `cdk deploy --outputs-file F` writes
  * (`{ "<stack>": { "<output>": "<value>" } }`). Names the file, the stack and each missing or bad output.
  */
 export function doctorTargetsFromOutputs(file: string, json: unknown, stackName: string): DoctorTargets {
-  const stacks = z.record(z.string(), z.record(z.string(), z.unknown())).safeParse(json);
-  if (!stacks.success) throw new OperationsError(`${file}: not a CDK outputs file (${deployHint})`);
-  const outputs = stacks.data[stackName];
-  if (outputs === undefined) {
-    const known = Object.keys(stacks.data);
-    throw new OperationsError(
-      `${file}: no stack ${stackName} (it has ${known.length === 0 ? "none" : known.join(", ")}) — pass --stack-name`,
-    );
-  }
+  const outputs = stackOutputsOf(file, json, stackName);
   const missing = Object.values(DOCTOR_OUTPUTS).filter((name) => outputs[name] === undefined);
   if (missing.length > 0) {
     throw new OperationsError(
-      `${file}: stack ${stackName} lacks the outputs doctor reads: ${missing.join(", ")} — redeploy this version (${deployHint})`,
+      `${file}: stack ${stackName} lacks the outputs doctor reads: ${missing.join(", ")} — redeploy this version (${DEPLOY_HINT})`,
     );
   }
   const parsed = outputsSchema.safeParse(outputs);

@@ -19,3 +19,14 @@ export const DOCTOR_OUTPUTS = {
 
 /** The key under which {@link DOCTOR_OUTPUTS}.modelEndpoints holds the recommender's endpoint. */
 export const RECOMMENDER_MODEL = "recommendations";
+
+/**
+ * The names of the stack outputs that name the raw event archive: its bucket (what `tailor replay` reads), the
+ * Firehose delivery stream writing it, and the Glue database and table Athena queries it through.
+ */
+export const ARCHIVE_OUTPUTS = {
+  bucket: "ArchiveBucketName",
+  deliveryStream: "ArchiveDeliveryStreamName",
+  database: "ArchiveDatabaseName",
+  table: "ArchiveTableName",
+} as const;

@@ -20,6 +20,7 @@ import { PipelineDashboard } from "./components/dashboard.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
 import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE } from "./components/dispatch.js";
 import { addDoctorOutputs } from "./components/doctor-outputs.js";
+import { EventArchive } from "./components/event-archive.js";
 import { EventStream } from "./components/event-stream.js";
 import { PublicApi } from "./components/http-api.js";
 import { Ingest } from "./components/ingest.js";
@@ -48,6 +49,7 @@ import { resolveStreamSettings, type StreamSettingsInput } from "./components/st
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
+import { ARCHIVE_OUTPUTS } from "./stack-output-names.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -144,6 +146,8 @@ export class TailorStack extends Stack {
   readonly rescoring: Rescoring;
   /** The CloudWatch dashboard of the pipeline. */
   readonly dashboard: PipelineDashboard;
+  /** The raw event archive: every stream record in S3 (Firehose), with a Glue table over it. */
+  readonly archive: EventArchive;
 
   constructor(scope: Construct, id: string, props: TailorStackProps = {}) {
     super(scope, id, props);
@@ -284,6 +288,13 @@ export class TailorStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
 
+    this.archive = new EventArchive(this, "Archive", {
+      stream: this.events.stream,
+      retentionDays: retention.archiveRetentionDays,
+      accessLogsBucket: this.quarantine.accessLogsBucket,
+      alarmTopic: this.alarmTopic,
+    });
+
     this.deliveryAlarms = new DeliveryAlarms(this, "DeliveryAlarms", { alarmTopic: this.alarmTopic });
     this.dashboard = new PipelineDashboard(this, "Dashboard", {
       stream: this.events.stream,
@@ -308,6 +319,7 @@ export class TailorStack extends Stack {
         this.dispatch.errorsAlarm,
         this.api.errorsAlarm,
         ...Object.values(this.rescoring.alarms),
+        ...Object.values(this.archive.alarms),
         ...this.deliveryAlarms.all(),
       ],
     });
@@ -327,6 +339,21 @@ export class TailorStack extends Stack {
         "The link keys' secret: npx tailor links <keys|rotate> --secret-arn <this> --region <r> (docs/operations.md)",
       value: this.linkSecret.secret.secretArn,
     });
+
+    const archiveOutput = (key: keyof typeof ARCHIVE_OUTPUTS, value: string, description: string) =>
+      new CfnOutput(this, ARCHIVE_OUTPUTS[key], { value, description });
+    archiveOutput("bucket", this.archive.bucket.bucketName, "The raw event archive (tailor replay --bucket)");
+    archiveOutput(
+      "deliveryStream",
+      this.archive.deliveryStream.ref,
+      "The Firehose stream writing the archive",
+    );
+    archiveOutput(
+      "database",
+      this.archive.database.databaseName,
+      "The Glue database of the archive (Athena)",
+    );
+    archiveOutput("table", this.archive.table.tableName, "The Glue table over the archive (Athena)");
     addDoctorOutputs(this, {
       sendingIdentity: settings.sendingIdentity,
       configurationSetName: settings.configurationSetName,

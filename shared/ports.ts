@@ -1,6 +1,7 @@
 import type { ExperimentIncrement, ExperimentMetric } from "./domain/analytics/index.js";
 import type { LedgerEntry, SendIntent } from "./domain/campaigns/contracts.js";
 import type { ClusterModel } from "./domain/clusters/index.js";
+import type { ArchivedRecord, ArchiveLineError } from "./domain/events/archived-record.js";
 import type { JsonValue } from "./domain/privacy/json-value.js";
 import type { CounterOutboxEntry, IdentityLink, Profile } from "./domain/profile/index.js";
 import type { RfmThresholds, SegmentTransition } from "./domain/segments/contracts.js";
@@ -649,4 +650,49 @@ export interface WriteKeyRegistry {
    * `undefined` when no key has that id.
    */
   revoke(id: string, at: number): Promise<WriteKeyRecord | undefined>;
+}
+
+/** One object of the raw event archive, read whole: its records in the range asked for, and what it could not use. */
+export interface ArchiveObjectRead {
+  /** The object's key in the archive bucket. */
+  readonly key: string;
+  /** Its records that arrived in the range, in the order of the object's lines. */
+  readonly records: readonly ArchivedRecord[];
+  /** Its records that arrived outside the range (objects of the hours either side hold some). */
+  readonly outsideRange: number;
+  /** Its lines that are not archived records, by line number and reason. */
+  readonly badLines: readonly ArchiveLineError[];
+  /** Why the object could not be read at all (corrupt gzip, larger than the bound), when it could not. */
+  readonly unreadable?: string;
+}
+
+/** The raw event archive (S3, written by Firehose), read by time of arrival on the stream. */
+export interface EventArchive {
+  /**
+   * Every object that can hold records that arrived in `[fromMs, toMs]` (both inclusive), one at a time, in
+   * key order (which is delivery order within an hour). Throws a retryable error when the archive cannot be
+   * listed or read.
+   */
+  objects(fromMs: number, toMs: number): AsyncIterable<ArchiveObjectRead>;
+}
+
+/** One record to put on a stream as it is: its partition key and bytes. */
+export interface StreamEntry {
+  readonly partitionKey: string;
+  readonly data: Uint8Array;
+}
+
+/** What one PutRecords call did: the entries the stream refused (indexes into the call's entries) and why. */
+export interface StreamPutResult {
+  readonly refused: readonly { readonly index: number; readonly code: string }[];
+}
+
+/** Puts records on the events stream, one call at a time; the caller batches and retries. */
+export interface RecordStream {
+  /**
+   * One PutRecords call with `entries` (within the API's limits). Resolves the refused entries of a partial
+   * failure; throws a retryable error when the call failed as a whole for a reason that can pass (throttling,
+   * an outage), a permanent one otherwise (no such stream, no permission).
+   */
+  putRecords(entries: readonly StreamEntry[]): Promise<StreamPutResult>;
 }

@@ -5,6 +5,7 @@ import { Construct } from "constructs";
 import { LOCAL_NAMES } from "../local-names.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { tagLocalName } from "./local-name.js";
+import { privateBucketProps } from "./private-bucket.js";
 
 /** Props of {@link Quarantine}. */
 export interface QuarantineProps {
@@ -54,12 +55,7 @@ export class Quarantine extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const bucket = new Bucket(this, "Bucket", {
-      encryption: BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
+      ...privateBucketProps(this.key),
       serverAccessLogsBucket: accessLogs,
       lifecycleRules: [
         {

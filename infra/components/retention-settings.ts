@@ -22,6 +22,12 @@ export interface RetentionSettingsInput {
   readonly auditRetentionDays?: number;
   /** Days a timer that never fired is kept past its due time. @default 30 */
   readonly timerGraceDays?: number;
+  /**
+   * Days an object of the raw event archive (S3) is kept after it was written, then expired by the bucket's
+   * lifecycle: how far back `tailor replay` and training can read.
+   * @default 400
+   */
+  readonly archiveRetentionDays?: number;
 }
 
 /** The retentions, checked and complete, in days. */
@@ -29,6 +35,7 @@ export interface RetentionSettings {
   readonly ledgerRetentionDays: number;
   readonly auditRetentionDays: number;
   readonly timerGraceDays: number;
+  readonly archiveRetentionDays: number;
 }
 
 /** The context keys read, the same names as the props. */
@@ -36,13 +43,18 @@ export const RETENTION_CONTEXT_KEYS = [
   "ledgerRetentionDays",
   "auditRetentionDays",
   "timerGraceDays",
+  "archiveRetentionDays",
 ] as const;
+
+/** Days the raw event archive is kept by default: as long as the send ledger, a year and a month. */
+export const DEFAULT_ARCHIVE_RETENTION_DAYS = 400;
 
 /** Bounds of each setting: at least a day (or what the reads need), at most ten years. */
 const BOUNDS: Record<(typeof RETENTION_CONTEXT_KEYS)[number], { min: number; default: number }> = {
   ledgerRetentionDays: { min: 1, default: DEFAULT_LEDGER_RETENTION_DAYS },
   auditRetentionDays: { min: 1, default: DEFAULT_AUDIT_RETENTION_DAYS },
   timerGraceDays: { min: 1, default: DEFAULT_TIMER_GRACE_DAYS },
+  archiveRetentionDays: { min: 1, default: DEFAULT_ARCHIVE_RETENTION_DAYS },
 };
 const MAX_DAYS = 3650;
 
@@ -68,6 +80,7 @@ export function resolveRetentionSettings(input: RetentionSettingsInput, node: No
     ledgerRetentionDays: resolve("ledgerRetentionDays"),
     auditRetentionDays: resolve("auditRetentionDays"),
     timerGraceDays: resolve("timerGraceDays"),
+    archiveRetentionDays: resolve("archiveRetentionDays"),
   };
 }
 

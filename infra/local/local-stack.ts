@@ -6,6 +6,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { useRuntimeClock } from "#shared/lambda/runtime-clock.js";
 import type { Clock } from "#shared/ports.js";
 import { sesSendEventFor } from "#shared/sim/ses-events.js";
+import { type ArchiveDelivery, startArchiveDeliveries } from "./archive-delivery.js";
 import { CheckpointStore } from "./checkpoint-store.js";
 import { dataSubdir } from "./data-dir.js";
 import { type Emulators, type Endpoints, startEmulators } from "./emulators.js";
@@ -141,6 +142,8 @@ export interface LocalStack {
   readonly pollers: readonly KinesisPoller[];
   /** The pollers of the SQS event source mappings. */
   readonly sqsPollers: readonly SqsPoller[];
+  /** The Firehose delivery streams of the template (the raw event archive), run as stream consumers. */
+  readonly archives: readonly ArchiveDelivery[];
   /** Runs the schedules (none when `schedules` is off); its counters say what they did. */
   readonly scheduler: LocalScheduler;
   /** The default event bus with the template's event-pattern rules (none when `schedules` is off). */
@@ -269,6 +272,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const restores: (() => void)[] = [];
   const pollers: KinesisPoller[] = [];
   const sqsPollers: SqsPoller[] = [];
+  const archives: ArchiveDelivery[] = [];
   let scheduler: LocalScheduler | undefined;
   let endpoints: LocalEndpoints | undefined;
   let models: LocalModels | undefined;
@@ -280,6 +284,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await endpoints?.close();
     await Promise.all(pollers.map((poller) => poller.stop()));
     await Promise.all(sqsPollers.map((poller) => poller.stop()));
+    await Promise.all(archives.map((archive) => archive.stop()));
     await models?.stop();
     for (const restore of restores.reverse()) restore();
     for (const client of Object.values(sdk)) client.destroy();
@@ -411,6 +416,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sqsPollers.push(poller);
         poller.start();
       }
+      const deliveries = await startArchiveDeliveries({
+        specs: plan.deliveryStreams,
+        kinesis: sdk.kinesis,
+        s3: sdk.s3,
+        region: localRegion,
+        log,
+        now,
+        arrivalsOnClock: clock !== undefined,
+        transformOf: async (name) => {
+          const fn = functionNamed(name);
+          const handler = fn === undefined ? undefined : await loadHandler(fn);
+          return fn === undefined || handler === undefined
+            ? undefined
+            : { function: identityOf(fn), handler };
+        },
+        checkpointsFor: (name, stream) =>
+          new CheckpointStore(CheckpointStore.fileFor(checkpointDir, name, stream)),
+      });
+      archives.push(...deliveries);
     }
 
     for (const api of local.apis) {
@@ -530,6 +554,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env: models === undefined ? emulators.env : { ...emulators.env, ...models.env },
       pollers,
       sqsPollers,
+      archives,
       scheduler: running,
       eventBus,
       apiUrl: local.apis[0]?.server.url,
@@ -543,6 +568,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       waitUntilIdle: async (waitOptions) => {
         await waitForAll(pollers, sqsPollers, waitOptions);
         await Promise.allSettled([...sendEvents]);
+        await Promise.all(archives.map((archive) => archive.waitUntilIdle(waitOptions)));
       },
       stop: async () => {
         if (stopped) return;

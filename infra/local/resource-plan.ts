@@ -14,12 +14,14 @@ import {
   type TemplateResource,
   tableProperties,
 } from "./cfn-template.js";
+import { type DeliveryStreamSpec, planDeliveryStreams } from "./delivery-stream-plan.js";
 import { defaultKinesisMappingSettings, type KinesisMappingSettings } from "./event-source-mapping.js";
 import { awsApiEndpoint, type HttpApiSpec, planHttpApis } from "./http-api-plan.js";
 import { TemplateError } from "./local-errors.js";
 import { type EventRuleSpec, planRule, type ScheduleSpec } from "./schedule-plan.js";
 import { type SqsMappingSpec, sqsMappingSettings } from "./sqs-mapping-plan.js";
 
+export type { DeliveryStreamSpec } from "./delivery-stream-plan.js";
 export type { HttpApiSpec, HttpRouteSpec } from "./http-api-plan.js";
 export type { EventRuleSpec, ScheduleSpec, ScheduleTargetSpec } from "./schedule-plan.js";
 export type { SqsMappingSpec } from "./sqs-mapping-plan.js";
@@ -110,6 +112,8 @@ export interface ResourcePlan {
   readonly eventRules: readonly EventRuleSpec[];
   /** HTTP APIs whose routes invoke local functions. */
   readonly httpApis: readonly HttpApiSpec[];
+  /** Firehose delivery streams from a local stream to a local bucket (the raw event archive). */
+  readonly deliveryStreams: readonly DeliveryStreamSpec[];
   readonly secrets: readonly SecretSpec[];
   /** Logical id → local name, for every resource created or run locally. */
   readonly names: Readonly<Record<string, string>>;
@@ -382,6 +386,16 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
     if (rule?.kind === "pattern") eventRules.push(rule.spec);
   }
   const httpApis = planHttpApis(resources, { ctx, functions, notes });
+  const { region, accountId } = options;
+  const deliveryStreams = planDeliveryStreams(resources, {
+    ctx,
+    streams,
+    buckets,
+    functions,
+    notes,
+    region,
+    accountId,
+  });
   return {
     streams,
     tables,
@@ -393,6 +407,7 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
     schedules,
     eventRules,
     httpApis,
+    deliveryStreams,
     secrets,
     names,
     notes,

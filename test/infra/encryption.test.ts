@@ -56,6 +56,7 @@ describe("encryption at rest and in transit", () => {
       stack.campaignTriggers.scheduleDeadLetterQueue,
       stack.quarantine.bucket,
       stack.quarantine.accessLogsBucket,
+      stack.archive.bucket,
     ]) {
       expect(seen).toContain(logicalIdOf(construct));
     }
@@ -76,11 +77,16 @@ describe("encryption at rest and in transit", () => {
 
   // The one exception: S3 delivers server access logs only to a bucket encrypted with S3-managed keys (SSE-S3).
   // The logs hold request metadata (object keys, callers), not the quarantined records themselves.
-  it("accepts the access-log bucket's SSE-S3 only while it just receives the quarantine's access logs", () => {
-    // THEN the exception holds only while its reason does: the bucket is the quarantine's log destination...
+  it("accepts the access-log bucket's SSE-S3 only while it just receives the buckets' access logs", () => {
+    // THEN the exception holds only while its reason does: the bucket is the quarantine's log destination (and
+    // the archive's, under a prefix)...
     const accessLogs = logicalIdOf(stack.quarantine.accessLogsBucket);
     expect(resources[logicalIdOf(stack.quarantine.bucket)]?.Properties?.LoggingConfiguration).toEqual({
       DestinationBucketName: { Ref: accessLogs },
+    });
+    expect(resources[logicalIdOf(stack.archive.bucket)]?.Properties?.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: accessLogs },
+      LogFilePrefix: "archive/",
     });
     // ...no function is given its name...
     const environments = Object.values(resources)
@@ -115,7 +121,7 @@ describe("encryption at rest and in transit", () => {
     expect(idsOfType("AWS::SQS::Queue").filter((id) => !queues.has(id))).toEqual([]);
     expect(idsOfType("AWS::S3::Bucket").filter((id) => !buckets.has(id))).toEqual([]);
     expect(queues.size).toBeGreaterThanOrEqual(8);
-    expect(buckets.size).toBe(2);
+    expect(buckets.size).toBe(3);
   });
 });
 

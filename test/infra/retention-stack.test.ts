@@ -94,13 +94,19 @@ describe("retention", () => {
       ledgerRetentionDays: 400,
       auditRetentionDays: 1095,
       timerGraceDays: 30,
+      archiveRetentionDays: 400,
     });
     expect(
       resolveRetentionSettings(
         { auditRetentionDays: 2555 },
         node({ ledgerRetentionDays: "90", auditRetentionDays: "10", timerGraceDays: 7 }),
       ),
-    ).toEqual({ ledgerRetentionDays: 90, auditRetentionDays: 2555, timerGraceDays: 7 });
+    ).toEqual({
+      ledgerRetentionDays: 90,
+      auditRetentionDays: 2555,
+      timerGraceDays: 7,
+      archiveRetentionDays: 400,
+    });
   });
 
   it("fails the synth on a retention that is not a whole number of days from 1 to 3650, naming it", () => {
@@ -136,6 +142,7 @@ describe("retention", () => {
       ledgerRetentionDays: 90,
       auditRetentionDays: 2555,
       timerGraceDays: 30,
+      archiveRetentionDays: 400,
     });
     expect(variables(custom.dispatch.function)).toMatchObject({
       variables: { LEDGER_RETENTION_DAYS: "90", TIMER_GRACE_DAYS: "30" },

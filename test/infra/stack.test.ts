@@ -353,8 +353,9 @@ describe("TailorStack", () => {
       // Ingest's four, the transitions dead letters, the segment timers' errors and undelivered ticks, the
       // sends queue's two, dispatch, API and SES feedback errors, SES feedback dead letters, the campaign
       // triggers' three, the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
-      // good), and the rescoring's three (failed runs, timed-out runs, undelivered starts).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 23);
+      // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), and the archive's four
+      // (freshness, S3 delivery, transform errors, failed records).
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 27);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {
@@ -414,14 +415,18 @@ describe("TailorStack", () => {
           { type: "AWS::Lambda::Function", name: LOCAL_NAMES.campaignTransitionsFunction },
           { type: "AWS::Lambda::Function", name: LOCAL_NAMES.campaignScheduleFunction },
           { type: "AWS::SQS::Queue", name: LOCAL_NAMES.campaignScheduleDeadLetterQueue },
+          { type: "AWS::S3::Bucket", name: LOCAL_NAMES.archiveBucket },
+          { type: "AWS::KinesisFirehose::DeliveryStream", name: LOCAL_NAMES.archiveDeliveryStream },
+          { type: "AWS::Lambda::Function", name: LOCAL_NAMES.archiveFunction },
           ...stack.campaigns.scheduled.map(({ id }) => ({
             type: "AWS::Events::Rule",
             name: campaignRuleLocalName(id),
           })),
         ]),
       );
-      // Each name once: the fixed ones and one rule per scheduled campaign.
-      expect(new Set(tagged.map(({ name }) => name)).size).toBe(tagged.length);
+      // Each name once per kind of resource (the archive's bucket and delivery stream share theirs, as AWS's
+      // names are per service): the fixed ones and one rule per scheduled campaign.
+      expect(new Set(tagged.map(({ type, name }) => `${type} ${name}`)).size).toBe(tagged.length);
       expect(tagged).toHaveLength(Object.keys(LOCAL_NAMES).length + stack.campaigns.scheduled.length);
     });
 

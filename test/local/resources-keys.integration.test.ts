@@ -40,6 +40,7 @@ const plan = (name: string): ResourcePlan => ({
   schedules: [],
   eventRules: [],
   httpApis: [],
+  deliveryStreams: [],
   secrets: [],
   names: {},
   notes: [],

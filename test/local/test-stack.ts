@@ -1,3 +1,4 @@
+import type { LambdaHandler } from "#infra/local/handler-loader.js";
 import { type LocalStack, startLocalStack } from "#infra/local/local-stack.js";
 import { stackTemplate } from "#infra/local/stack-template.js";
 import type { Clock } from "#shared/ports.js";
@@ -13,6 +14,10 @@ export async function startTestStack(options: {
   readonly env?: Readonly<Record<string, string>>;
   /** Shards of the event stream (the synthesised template's count when absent), for tests across shards. */
   readonly streamShards?: number;
+  /** Handlers standing in for functions, by local name (a fault injected into one). */
+  readonly handlers?: Readonly<Record<string, LambdaHandler>>;
+  /** Poller timing (a short retry delay makes a failing batch reach its on-failure destination fast). */
+  readonly pollerTiming?: { readonly idlePollMaxMs?: number; readonly retryDelayMs?: number };
 }): Promise<LocalStack> {
   const shards = options.streamShards;
   return startLocalStack({
@@ -23,8 +28,15 @@ export async function startTestStack(options: {
     clock: options.clock,
     scheduleIntervalMs: 24 * 3_600_000,
     log: () => {},
-    env: { POWERTOOLS_LOG_LEVEL: "ERROR", POWERTOOLS_METRICS_DISABLED: "true", ...options.env },
+    env: testStackEnv(options.env),
+    ...(options.handlers === undefined ? {} : { handlers: options.handlers }),
+    ...(options.pollerTiming === undefined ? {} : { pollerTiming: options.pollerTiming }),
   });
+}
+
+/** The variables a test stack sets after the functions' own: quiet logs, no metrics, then `env`. */
+export function testStackEnv(env?: Readonly<Record<string, string>>): Record<string, string> {
+  return { POWERTOOLS_LOG_LEVEL: "ERROR", POWERTOOLS_METRICS_DISABLED: "true", ...env };
 }
 
 /** The template with every Kinesis stream given `shards` provisioned shards. */

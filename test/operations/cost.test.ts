@@ -26,8 +26,8 @@ describe("tailor cost: the arithmetic", () => {
     // Writes: 64M × 0.288 (ingest) + 10M × 2 (ledger) + 2M profiles × 30 nights × 2 (rescoring) = 158.432M
     // write units × $0.625 per million.
     expect(usdOf(estimate, "DynamoDB", "writes")).toBeCloseTo(99.02, 2);
-    // 19 customer-managed keys at $1.
-    expect(usdOf(estimate, "KMS", "customer-managed keys")).toBe(19);
+    // 20 customer-managed keys at $1.
+    expect(usdOf(estimate, "KMS", "customer-managed keys")).toBe(20);
     // Three endpoints, one ml.m5.large each, 730 h × $0.115.
     expect(usdOf(estimate, "SageMaker", "3 endpoints")).toBeCloseTo(251.85, 6);
     expect(estimate.totalUsd).toBeCloseTo(
@@ -43,10 +43,31 @@ describe("tailor cost: the arithmetic", () => {
     expect(busy.derived.ingestBatch).toBe(200);
     expect(usdOf(busy, "Kinesis", "2 shard")).toBeCloseTo(2 * 730 * 0.015, 6);
     const onDemand = estimateCost({ events: 1024 ** 2, profiles: 0, emails: 0, stream: "on-demand" });
-    // 1,048,576 records of 1 KB = 1 GB in at $0.08 and out at $0.04, plus the stream-hours.
+    // 1,048,576 records of 1 KB = 1 GB in at $0.08 and out twice (ingest, the archive) at $0.04, plus the
+    // stream-hours.
     expect(usdOf(onDemand, "Kinesis", "data in")).toBeCloseTo(0.08, 9);
-    expect(usdOf(onDemand, "Kinesis", "data out")).toBeCloseTo(0.04, 9);
+    expect(usdOf(onDemand, "Kinesis", "data out")).toBeCloseTo(0.08, 9);
     expect(usdOf(onDemand, "Kinesis", "on-demand stream")).toBeCloseTo(29.2, 6);
+  });
+
+  it("prices the raw archive: Firehose by 5 KB per record, gzip storage in Standard then Standard-IA", () => {
+    // 64M records × 5,120 B = 305.18 GB ingested at $0.029.
+    expect(usdOf(estimate, "Firehose", "archive ingestion")).toBeCloseTo(
+      (64e6 * 5120 * 0.029) / 1024 ** 3,
+      9,
+    );
+    // 64M × 250 B gzipped = 14.90 GB a month: the last month in Standard ($0.023), 12 older in IA ($0.0125).
+    const gb = (64e6 * 250) / 1024 ** 3;
+    expect(usdOf(estimate, "S3", "archive storage, last")).toBeCloseTo(gb * 0.023, 9);
+    expect(usdOf(estimate, "S3", "archive storage, older")).toBeCloseTo(gb * 12 * 0.0125, 9);
+    // An object per 5 MB of 1,500 B lines (18,310.5), more than one per 300 s (8,760), at $0.005 per 1,000.
+    expect(usdOf(estimate, "S3", "archive objects")).toBeCloseTo(
+      ((64e6 * 1500) / 5 / 1024 ** 2) * 0.000005,
+      9,
+    );
+    // A quiet shop still writes an object every 300 s.
+    const quiet = estimateCost({ events: 1000, profiles: 0, emails: 0, stream: "provisioned" });
+    expect(usdOf(quiet, "S3", "archive objects")).toBeCloseTo(12 * 730 * 0.000005, 9);
   });
 
   it("derives the model calls unless given, and sizes the endpoints for them", () => {
