@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -30,6 +31,9 @@ const HOUR = 3_600_000;
 /** `tailor-bundles-*`: the prefix vitest.config.ts leaves to Node's own loader. */
 const assetsDir = mkdtempSync(path.join(tmpdir(), "tailor-bundles-"));
 const data = tempDir("tailor-bundles-alone-");
+/** The working directory while the stack runs: empty, outside the repository. */
+const elsewhere = tempDir("tailor-bundles-cwd-");
+const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 const customer = `alone-${Date.now().toString(36)}`;
 const email = `${customer}@example.com`;
 let assets: FunctionAsset[] = [];
@@ -63,6 +67,8 @@ async function put(events: readonly Record<string, unknown>[]): Promise<void> {
 
 beforeAll(async () => {
   assets = await writeFunctionAssets({ dir: assetsDir });
+  // Away from the repository: a bundle that read a path relative to it would find nothing.
+  process.chdir(elsewhere.dir);
   stack = await startTestStack({ dataDir: data.dir, bundles: { dir: assetsDir } });
   kinesis = new KinesisClient({});
   dynamodb = new DynamoDBClient({});
@@ -94,22 +100,25 @@ afterAll(async () => {
   dynamodb?.destroy();
   sqs?.destroy();
   await stack?.stop();
+  process.chdir(repositoryRoot);
+  elsewhere.remove();
   data.remove();
   rmSync(assetsDir, { recursive: true, force: true });
 });
 
 describe("every deployed bundle, alone, on the local stack", () => {
   it("writes one code asset per function outside the repository, with no node_modules above it", () => {
+    const functionsDir = path.join(repositoryRoot, "functions");
     expect(assets.map((asset) => asset.name).sort()).toEqual(
-      readdirSync("functions", { withFileTypes: true })
-        .filter((dirent) => existsSync(path.join("functions", dirent.name, "handler.ts")))
+      readdirSync(functionsDir, { withFileTypes: true })
+        .filter((dirent) => existsSync(path.join(functionsDir, dirent.name, "handler.ts")))
         .map((dirent) => dirent.name)
         .sort(),
     );
     for (let dir = assetsDir; dir !== path.dirname(dir); dir = path.dirname(dir)) {
       expect(existsSync(path.join(dir, "node_modules")), `${dir}/node_modules`).toBe(false);
     }
-    expect(path.relative(process.cwd(), assetsDir).startsWith("..")).toBe(true);
+    expect(path.relative(repositoryRoot, assetsDir).startsWith("..")).toBe(true);
     // Nothing left for the runtime to provide but Node's own modules (the CDK bundles the AWS SDK).
     for (const asset of assets) {
       expect(
@@ -123,19 +132,24 @@ describe("every deployed bundle, alone, on the local stack", () => {
   });
 
   it("loads every function's handler from its bundle, none from the sources", async () => {
-    // The state machine's functions load when it first runs; every other one when the stack starts.
-    await stack.runSchedulesNow([LOCAL_NAMES.segmentTimersSchedule]);
-    const loaded = [...stack.handlerModules];
-    const run = stack.plan.functions.filter((fn) => fn.entry !== undefined).map((fn) => fn.name);
-    expect(loaded.map(([name]) => name).sort()).toEqual(
-      expect.arrayContaining(run.filter((name) => !name.startsWith("tailor-rescore-"))),
-    );
-    for (const [name, file] of loaded) {
-      const folder = /^functions\/([^/]+)\//.exec(
-        stack.plan.functions.find((fn) => fn.name === name)?.entry ?? "",
-      )?.[1];
-      expect(file, name).toBe(path.join(assetsDir, folder ?? "?", "index.mjs"));
+    // The state machine's functions load when it first runs (models off: scoring fails fast, scores are kept).
+    const rescore = await stack.runSchedulesNow([LOCAL_NAMES.rescoreSchedule]);
+    expect(rescore).toEqual({ invocations: 1, errors: 0 });
+    const run = stack.plan.functions.filter((fn) => fn.entry !== undefined);
+    expect([...stack.handlerModules.keys()].sort()).toEqual(run.map((fn) => fn.name).sort());
+    for (const fn of run) {
+      const folder = /^functions\/([^/]+)\//.exec(fn.entry ?? "")?.[1] ?? "?";
+      expect(stack.handlerModules.get(fn.name), fn.name).toBe(path.join(assetsDir, folder, "index.mjs"));
     }
+  });
+
+  it("has Node import the bundles as Lambda does, untransformed by Vite (vitest.config.ts)", async () => {
+    const probe = path.join(assetsDir, "probe", "index.mjs");
+    mkdirSync(path.dirname(probe));
+    // Vite gives the modules it transforms an `import.meta.env`; Node does not.
+    writeFileSync(probe, "export const viteEnv = typeof import.meta.env;\n");
+    const module: unknown = await import(/* @vite-ignore */ pathToFileURL(probe).href);
+    expect(typeof module === "object" && module !== null && Reflect.get(module, "viteEnv")).toBe("undefined");
   });
 
   it("ingests the sign-up and dispatches the welcome email through SES, from the bundles", () => {
