@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
+import { FUNCTION_BUNDLING } from "../components/function-bundling.js";
 import { localFunctionEnvironment } from "./function-env.js";
 import { LocalStackError } from "./local-errors.js";
 import type { FunctionSpec } from "./resource-plan.js";
@@ -64,9 +65,6 @@ export function handlerLoader(options: HandlerLoaderOptions = {}): HandlerLoader
   };
 }
 
-/** The deployed bundle's file name (`FUNCTION_BUNDLING.outFile`), which the CDK gives every ESM bundle. */
-const BUNDLE_FILE = "index.mjs";
-
 async function load(fn: FunctionSpec, options: HandlerLoaderOptions): Promise<LambdaHandler | undefined> {
   if (fn.entry === undefined) return undefined;
   const folder = ENTRY.exec(fn.entry)?.[1];
@@ -74,7 +72,9 @@ async function load(fn: FunctionSpec, options: HandlerLoaderOptions): Promise<La
     throw new LocalStackError(`${fn.name}: its entry ${fn.entry} is not functions/<name>/handler.ts`);
   }
   const bundle =
-    options.bundlesDir === undefined ? undefined : path.resolve(options.bundlesDir, folder, BUNDLE_FILE);
+    options.bundlesDir === undefined
+      ? undefined
+      : path.resolve(options.bundlesDir, folder, FUNCTION_BUNDLING.outFile);
   const taskRoot = bundle === undefined ? undefined : path.dirname(bundle);
   const restore = applyEnvironment({ ...localFunctionEnvironment(fn, taskRoot), ...options.env });
   let module: unknown;
