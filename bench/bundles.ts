@@ -1,20 +1,22 @@
 /**
- * `npm run bench:bundles`: each function's bundle as deployed (esbuild with the `ProjectFunction` settings,
- * minified, with its source map) — its size unzipped and zipped — and its cold start: a fresh Node process
- * (`--enable-source-maps`, as the functions run) that imports the bundle alone, from a folder holding nothing
- * else (no node_modules), with the function's environment from the synthesised template, and so runs its init
- * (environment checks, SDK clients, dispatch's templates parsed). The median of `BENCH_BUNDLE_RUNS` runs
+ * `npm run bench:bundles`: each function's code package as deployed (`writeFunctionAssets`: the bundle, esbuild
+ * with the `ProjectFunction` settings, minified, with its source map, and what the CDK's hooks add beside it: the
+ * definitions, dispatch's compiled templates) — its size unzipped and zipped — and its cold start: a fresh Node
+ * process (`--enable-source-maps`, as the functions run) that imports the bundle alone, in its code package
+ * (no node_modules), with the function's environment from the synthesised template (its paths inside the
+ * package), and so runs its init (environment checks, SDK clients, definitions read, dispatch's templates parsed). The median of `BENCH_BUNDLE_RUNS` runs
  * (default 5) per function; a benchmark, not a test. `BENCH_BUNDLES_ROOT` bundles another checkout (e.g. an
  * older commit, for a before and after); `BENCH_BUNDLES_SOURCE_MAPS=0` starts Node without
  * `--enable-source-maps`, to see what the maps cost.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { deflateRawSync } from "node:zlib";
 import { synthTemplate } from "../infra/app.js";
+import { type FunctionAsset, writeFunctionAssets } from "../infra/function-assets.js";
 import { bundleFunctions, type FunctionBundle } from "../infra/function-bundles.js";
 import { localFunctionEnvironment, withLocalReplacements } from "../infra/local/function-env.js";
 import { type FunctionSpec, planResources } from "../infra/local/resource-plan.js";
@@ -90,8 +92,11 @@ async function medianColdStart(
   };
 }
 
-/** The functions of the template with a local environment: the link secret and templates as files in `dir`. */
-async function functionSpecs(dir: string): Promise<FunctionSpec[]> {
+/**
+ * The functions of the template with a local environment: the link secret as a file in `dir`, and, for bundles
+ * without their code packages (`packages` off), the templates compiled into `dir`.
+ */
+async function functionSpecs(dir: string, packages: boolean): Promise<FunctionSpec[]> {
   const plan = planResources(synthTemplate(), {
     region: localRegion,
     accountId: localAccountId,
@@ -103,9 +108,11 @@ async function functionSpecs(dir: string): Promise<FunctionSpec[]> {
     writeFileSync(file, "s".repeat(48));
     secretFiles.set(secret.arn, file);
   }
-  // The templates the dispatch bundle carries, compiled as its bundling hook compiles them.
-  const templatesFile = path.join(dir, "compiled-templates.json");
-  await writeCompiledTemplates(path.join(repositoryRoot, "templates"), templatesFile);
+  // Without the package: the templates the dispatch bundle carries, compiled as its bundling hook compiles them.
+  const templatesFile = packages ? undefined : path.join(dir, "compiled-templates.json");
+  if (templatesFile !== undefined) {
+    await writeCompiledTemplates(path.join(repositoryRoot, "templates"), templatesFile);
+  }
   return withLocalReplacements(
     plan.functions,
     { secretFiles, apiEndpoints: new Map(), templatesFile },
@@ -124,6 +131,37 @@ interface Row {
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 
+/** Every file of a folder, recursively. */
+const filesOf = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((dirent) => dirent.isFile())
+    .map((dirent) => path.join(dirent.parentPath, dirent.name));
+
+/** A zip's bytes per file besides its deflated content and name: local header (30), central directory entry (46). */
+const ZIP_ENTRY_BYTES = 76;
+
+/** The sizes of a code package: its files, and a zip of them (deflate, as Lambda stores it). */
+function packageSizes(dir: string): { unzipped: number; zipped: number } {
+  let unzipped = 0;
+  let zipped = 22; // the end of central directory record
+  for (const file of filesOf(dir)) {
+    const bytes = readFileSync(file);
+    unzipped += bytes.length;
+    zipped +=
+      deflateRawSync(bytes).length + ZIP_ENTRY_BYTES + 2 * Buffer.byteLength(path.relative(dir, file));
+  }
+  return { unzipped, zipped };
+}
+
+/** A bundle without its package (another checkout): written alone into `<dir>/<name>/`. */
+function writeBundleAlone(dir: string, bundle: FunctionBundle): string {
+  const bundleDir = path.join(dir, bundle.name);
+  mkdirSync(bundleDir);
+  writeFileSync(path.join(bundleDir, "index.mjs"), bundle.code);
+  writeFileSync(path.join(bundleDir, "index.mjs.map"), bundle.map);
+  return bundleDir;
+}
+
 /** Measures every function: lines to print (a Markdown table). */
 export async function bundlesBench(log: (line: string) => void): Promise<string[]> {
   const root = path.resolve(process.env.BENCH_BUNDLES_ROOT ?? repositoryRoot);
@@ -131,36 +169,41 @@ export async function bundlesBench(log: (line: string) => void): Promise<string[
   const dir = mkdtempSync(path.join(tmpdir(), "tailor-bench-bundles-"));
   try {
     log(`bundling every function of ${root} (esbuild, minified, with source maps)…`);
-    const bundles: readonly FunctionBundle[] = await bundleFunctions({ root });
-    const specs = await functionSpecs(dir);
+    // This checkout: the code packages as `cdk deploy` ships them; another: its bundles alone (its hooks are
+    // its app's, which this one cannot build).
+    const packages: readonly FunctionAsset[] | undefined =
+      root === path.resolve(repositoryRoot) ? await writeFunctionAssets({ dir }) : undefined;
+    const bundles: readonly FunctionBundle[] =
+      packages?.map((asset) => asset.bundle) ?? (await bundleFunctions({ root }));
+    const specs = await functionSpecs(dir, packages !== undefined);
     const rows: Row[] = [];
     for (const bundle of bundles) {
       const spec = specs.find((fn) => fn.entry === bundle.entry);
       if (spec === undefined) throw new Error(`no function of the template has the entry ${bundle.entry}`);
-      const bundleDir = path.join(dir, bundle.name);
-      mkdirSync(bundleDir);
-      writeFileSync(path.join(bundleDir, "index.mjs"), bundle.code);
-      writeFileSync(path.join(bundleDir, "index.mjs.map"), bundle.map);
+      const packageDir = packages?.find((asset) => asset.name === bundle.name)?.dir;
+      const bundleDir = packageDir ?? writeBundleAlone(dir, bundle);
       const env = {
         PATH: process.env.PATH ?? "",
-        ...localFunctionEnvironment(spec, repositoryRoot),
+        // In its package, the function's `*_DIR` and `*_FILE` resolve there, as in Lambda's task root.
+        ...localFunctionEnvironment(spec, packageDir ?? repositoryRoot),
         AWS_REGION: localRegion,
         AWS_ACCESS_KEY_ID: "bench",
         AWS_SECRET_ACCESS_KEY: "bench",
         AWS_ENDPOINT_URL: NO_AWS,
       };
       const cold = await medianColdStart(bundleDir, env, runs);
-      // Lambda's code package is a zip of the bundle and its map (deflate, as here).
-      const zippedBytes = deflateRawSync(bundle.code).length + deflateRawSync(bundle.map).length;
+      // Lambda's code package is a zip of the asset's files.
+      const sizes = packageSizes(bundleDir);
+      const zippedBytes = sizes.zipped;
       const row = {
         name: bundle.name,
         codeBytes: bundle.code.length,
-        unzippedBytes: bundle.code.length + bundle.map.length,
+        unzippedBytes: sizes.unzipped,
         zippedBytes,
         cold,
       };
       log(
-        `  ${row.name}: ${mb(row.codeBytes)} code, ${mb(row.unzippedBytes)} with map, ${mb(zippedBytes)} zipped; ` +
+        `  ${row.name}: ${mb(row.codeBytes)} code, ${mb(row.unzippedBytes)} package, ${mb(zippedBytes)} zipped; ` +
           `cold start ${cold.processMs.toFixed(0)} ms (import and init ${cold.importMs.toFixed(0)} ms)`,
       );
       rows.push(row);
@@ -171,7 +214,7 @@ export async function bundlesBench(log: (line: string) => void): Promise<string[
     writeFileSync(path.join(empty, "index.mjs"), "");
     const node = await medianColdStart(empty, { PATH: process.env.PATH ?? "" }, runs);
     return [
-      `| function | bundle (index.mjs) | unzipped (with map) | zipped | cold start: process | of which import + init |`,
+      `| function | bundle (index.mjs) | code package | zipped | cold start: process | of which import + init |`,
       `|---|---:|---:|---:|---:|---:|`,
       ...rows.map(
         (row) =>

@@ -38,6 +38,8 @@ export interface FunctionBundle {
   readonly map: Uint8Array;
   /** Inputs grouped by package (project files one by one), largest first. */
   readonly inputs: readonly BundleInput[];
+  /** What the bundle imports from outside itself (`node:module`, …), in order: all the runtime must provide. */
+  readonly externals: readonly string[];
 }
 
 /** The functions' entries: `functions/<name>/handler.ts`, the one entry `ProjectFunction` takes per folder. */
@@ -151,6 +153,7 @@ export async function bundleFunctions(options: BundleFunctionsOptions = {}): Pro
     if (code === undefined || map === undefined || output === undefined) {
       throw new InfraConfigError(`esbuild wrote no ${codePath} for ${entry}`);
     }
-    return { name, entry, code, map, inputs: groupInputs(result.metafile, entry, output) };
+    const externals = [...new Set(output.imports.filter((i) => i.external).map((i) => i.path))].sort();
+    return { name, entry, code, map, inputs: groupInputs(result.metafile, entry, output), externals };
   });
 }

@@ -99,6 +99,14 @@ export class ProjectFunction<S extends z.ZodObject> extends Construct {
   readonly role: IRole;
   /** The function's log group. */
   readonly logGroup: ILogGroup;
+  /** Absolute path of the handler's TypeScript entry, which esbuild bundles. */
+  readonly entry: string;
+  /**
+   * The commands the CDK runs around esbuild to complete the code asset (the folder copies, then the function's
+   * own `afterBundling`), as `NodejsFunction` was given them; `undefined` when the asset is the bundle alone. Read
+   * by `writeFunctionAssets` (`infra/function-assets.ts`) to build the same asset outside the CDK.
+   */
+  readonly commandHooks: ICommandHooks | undefined;
 
   constructor(scope: Construct, id: string, props: ProjectFunctionProps<S>) {
     super(scope, id);
@@ -119,6 +127,11 @@ export class ProjectFunction<S extends z.ZodObject> extends Construct {
     });
     this.logGroup.grantWrite(role);
     this.role = role;
+    this.entry = props.entry;
+    this.commandHooks =
+      folders.length === 0 && props.afterBundling === undefined
+        ? undefined
+        : afterBundlingHooks(folders, props.afterBundling);
 
     this.function = new NodejsFunction(this, "Function", {
       entry: props.entry,
@@ -146,10 +159,7 @@ export class ProjectFunction<S extends z.ZodObject> extends Construct {
         sourceMap: FUNCTION_BUNDLING.sourceMap,
         // The same SDK version the code is tested with, not whichever the runtime ships.
         bundleAwsSDK: true,
-        commandHooks:
-          folders.length === 0 && props.afterBundling === undefined
-            ? undefined
-            : afterBundlingHooks(folders, props.afterBundling),
+        commandHooks: this.commandHooks,
       },
     });
     // The local stack loads the handler from this entry (infra/local/handler-loader.ts).

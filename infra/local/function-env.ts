@@ -11,9 +11,11 @@ const RUNTIME_ONLY_VARIABLES = new Set(["NODE_OPTIONS", "AWS_NODEJS_CONNECTION_R
 
 /**
  * A function's environment as the local stack applies it: runtime-only variables left out, and a relative path
- * in a variable named `*_DIR` made absolute against `root`. On Lambda such a path is relative to the task root
- * (`/var/task`, the working directory), where the bundle carries the folder at the same relative path as the
- * repository does; resolving it here keeps it right whatever directory the local stack is started from.
+ * in a variable named `*_DIR` or `*_FILE` made absolute against `root`. On Lambda such a path is relative to the
+ * task root (`/var/task`, the working directory), where the bundle carries the folder (or the file its hooks
+ * wrote, such as `TEMPLATES_FILE`) at the same relative path as the repository does; resolving it here keeps it
+ * right whatever directory the local stack is started from. `root` is the function's code asset when the local
+ * stack runs the bundles.
  */
 export function localFunctionEnvironment(
   fn: FunctionSpec,
@@ -23,7 +25,9 @@ export function localFunctionEnvironment(
   for (const [key, value] of Object.entries(fn.environment)) {
     if (RUNTIME_ONLY_VARIABLES.has(key)) continue;
     env[key] =
-      key.endsWith("_DIR") && value !== "" && !path.isAbsolute(value) ? path.resolve(root, value) : value;
+      (key.endsWith("_DIR") || key.endsWith("_FILE")) && value !== "" && !path.isAbsolute(value)
+        ? path.resolve(root, value)
+        : value;
   }
   return env;
 }

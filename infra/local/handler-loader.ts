@@ -1,4 +1,7 @@
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
+import { FUNCTION_BUNDLING } from "../components/function-bundling.js";
 import { localFunctionEnvironment } from "./function-env.js";
 import { LocalStackError } from "./local-errors.js";
 import type { FunctionSpec } from "./resource-plan.js";
@@ -26,6 +29,16 @@ export interface HandlerLoaderOptions {
    * @default - every function runs its own handler
    */
   readonly handlers?: Readonly<Record<string, LambdaHandler>>;
+  /**
+   * Load each function's deployed bundle instead of its sources: the module `<bundlesDir>/<name>/index.mjs` of
+   * the entry `functions/<name>/handler.ts`, in the code asset `writeFunctionAssets` (`infra/function-assets.ts`)
+   * wrote, which is then the function's task root: relative `*_DIR` and `*_FILE` paths of its environment
+   * resolve there, as they do in `/var/task` on Lambda.
+   * @default - the sources
+   */
+  readonly bundlesDir?: string;
+  /** Called with each function and the module file its handler was imported from, once loaded. */
+  readonly onLoad?: (fn: FunctionSpec, moduleFile: string) => void;
 }
 
 /** Where `ProjectFunction` entries live: a handler module per function folder. */
@@ -46,29 +59,42 @@ export function handlerLoader(options: HandlerLoaderOptions = {}): HandlerLoader
     if (given !== undefined) return Promise.resolve(given);
     const known = loaded.get(fn.name);
     if (known !== undefined) return known;
-    const loading = load(fn, options.env);
+    const loading = load(fn, options);
     loaded.set(fn.name, loading);
     return loading;
   };
 }
 
-async function load(
-  fn: FunctionSpec,
-  env: Readonly<Record<string, string>> | undefined,
-): Promise<LambdaHandler | undefined> {
+async function load(fn: FunctionSpec, options: HandlerLoaderOptions): Promise<LambdaHandler | undefined> {
   if (fn.entry === undefined) return undefined;
   const folder = ENTRY.exec(fn.entry)?.[1];
   if (folder === undefined) {
     throw new LocalStackError(`${fn.name}: its entry ${fn.entry} is not functions/<name>/handler.ts`);
   }
-  const restore = applyEnvironment({ ...localFunctionEnvironment(fn), ...env });
+  const bundle =
+    options.bundlesDir === undefined
+      ? undefined
+      : path.resolve(options.bundlesDir, folder, FUNCTION_BUNDLING.outFile);
+  const taskRoot = bundle === undefined ? undefined : path.dirname(bundle);
+  const restore = applyEnvironment({ ...localFunctionEnvironment(fn, taskRoot), ...options.env });
   let module: unknown;
   try {
     // A pattern the CLI's bundler (esbuild) follows: every functions/*/handler.ts becomes a lazy chunk.
-    module = await import(`../../functions/${folder}/handler.ts`);
+    module =
+      bundle === undefined
+        ? await import(`../../functions/${folder}/handler.ts`)
+        : await import(/* @vite-ignore */ pathToFileURL(bundle).href);
+  } catch (error) {
+    if (bundle === undefined) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new LocalStackError(`${fn.name}: its bundle ${bundle} did not load: ${reason}`, error);
   } finally {
     restore();
   }
+  options.onLoad?.(
+    fn,
+    bundle ?? fileURLToPath(new URL(`../../functions/${folder}/handler.ts`, import.meta.url)),
+  );
   const exported: unknown =
     typeof module === "object" && module !== null ? Reflect.get(module, fn.handler) : undefined;
   if (typeof exported !== "function") {

@@ -32,10 +32,17 @@ export async function startLocalEndpoints(
     readonly apiPort: number;
     readonly log: (line: string) => void;
     readonly now: () => number;
+    /**
+     * Compile the templates into the data dir for the functions that read a `TEMPLATES_FILE`; off when they run
+     * their bundles, which carry their own.
+     * @default true
+     */
+    readonly templates?: boolean;
   },
 ): Promise<LocalEndpoints> {
   // First, so that a template that does not build stops the start before a server listens.
-  const templatesFile = await writeLocalTemplates(plan.functions, options.dataDir);
+  const templatesFile =
+    options.templates === false ? undefined : await writeLocalTemplates(plan.functions, options.dataDir);
   const secretFiles = new Map<string, string>();
   const byArn = new Map<string, string>();
   for (const secret of plan.secrets) {

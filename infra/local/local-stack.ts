@@ -101,6 +101,13 @@ export interface LocalStackOptions {
    * @default - the system clock
    */
   readonly clock?: Clock;
+  /**
+   * Run the deployed code: each function's bundle from the code assets written in `dir` by `writeFunctionAssets`
+   * (`infra/function-assets.ts`), loaded alone, with paths of its environment inside its asset (see
+   * `handlerLoader`), instead of its sources.
+   * @default - the sources
+   */
+  readonly bundles?: { readonly dir: string };
   /** Variables set after the functions' own (e.g. a quieter log level for the CLI). */
   readonly env?: Readonly<Record<string, string>>;
   /** Poller timing; Lambda-like defaults. */
@@ -162,6 +169,8 @@ export interface LocalStack {
   readonly modelsUrl: string | undefined;
   /** The state machines of the template, their definitions resolved to the local functions. */
   readonly stateMachines: readonly StateMachineSpec[];
+  /** Function local name → the module file its handler was imported from (a source or a bundle), once loaded. */
+  readonly handlerModules: ReadonlyMap<string, string>;
   /**
    * Runs an execution of the state machine `name` (a local name of `names.stateMachines`) with `input`, in this
    * process, to its end: each task state calls its function's handler, loaded as the stack's other handlers are
@@ -315,6 +324,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiPort: resolvePorts(options.ports).api,
       log,
       now,
+      templates: options.bundles === undefined,
     });
     endpoints = local;
     const plan: ResourcePlan = {
@@ -351,7 +361,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           : {};
     restores.push(applyEnvironment(modelsEnv));
     if (options.env !== undefined) restores.push(applyEnvironment(options.env));
-    const loadHandler = handlerLoader({ env: { ...modelsEnv, ...options.env }, handlers: options.handlers });
+    const handlerModules = new Map<string, string>();
+    const loadHandler = handlerLoader({
+      env: { ...modelsEnv, ...options.env },
+      handlers: options.handlers,
+      bundlesDir: options.bundles?.dir,
+      onLoad: (fn, file) => handlerModules.set(fn.name, file),
+    });
     const functionNamed = (name: string) => plan.functions.find((f) => f.name === name);
 
     const runPollers = options.pollers ?? true;
@@ -561,6 +577,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       secretFiles: local.secretFiles,
       modelsUrl: models?.server.url,
       stateMachines,
+      handlerModules,
       startExecution,
       runSchedulesNow: (only) => running.runNow(only),
       startSchedules,

@@ -10,7 +10,13 @@ import type { Clock } from "#shared/ports.js";
  */
 export async function startTestStack(options: {
   readonly dataDir: string;
-  readonly clock: Clock;
+  /**
+   * The functions' and the stack's clock. Deployed bundles (`bundles`) carry their own and read the system's.
+   * @default - the system clock
+   */
+  readonly clock?: Clock;
+  /** Run the functions' deployed bundles written in this folder (`writeFunctionAssets`), not their sources. */
+  readonly bundles?: { readonly dir: string };
   readonly env?: Readonly<Record<string, string>>;
   /** Shards of the event stream (the synthesised template's count when absent), for tests across shards. */
   readonly streamShards?: number;
@@ -26,6 +32,7 @@ export async function startTestStack(options: {
     fresh: true,
     ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
     clock: options.clock,
+    bundles: options.bundles,
     scheduleIntervalMs: 24 * 3_600_000,
     log: () => {},
     env: testStackEnv(options.env),
