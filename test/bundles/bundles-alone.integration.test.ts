@@ -62,7 +62,7 @@ async function put(events: readonly Record<string, unknown>[]): Promise<void> {
     }),
   );
   expect(out.FailedRecordCount ?? 0).toBe(0);
-  await stack.waitUntilIdle({ timeoutMs: 30_000 });
+  await stack.waitUntilIdle({ timeoutMs: 90_000 });
 }
 
 beforeAll(async () => {
@@ -171,7 +171,7 @@ describe("every deployed bundle, alone, on the local stack", () => {
       body: "List-Unsubscribe=One-Click",
     });
     expect(response.status).toBe(200);
-    await stack.waitUntilIdle({ timeoutMs: 30_000 });
+    await stack.waitUntilIdle({ timeoutMs: 90_000 });
     // THEN ingest (bundle) folded the Unsubscribed event: consent withdrawn, the customer suppressed
     const profiles = new DynamoProfileStore({ client: dynamodb, tableName: LOCAL_NAMES.profileTable });
     const profile = (await profiles.get(customer))?.profile;
@@ -195,7 +195,7 @@ describe("every deployed bundle, alone, on the local stack", () => {
         }),
       }),
     );
-    await stack.waitUntilIdle({ timeoutMs: 30_000 });
+    await stack.waitUntilIdle({ timeoutMs: 90_000 });
     // THEN it is skipped as suppressed, and no second email went out
     const ledger = new DynamoSendLedger({ client: dynamodb, tableName: LOCAL_NAMES.sendLedgerTable });
     expect(await ledger.recent(customer, now - HOUR, 10)).toContainEqual(

@@ -91,14 +91,14 @@ async function put(events: readonly Record<string, unknown>[]): Promise<void> {
     }),
   );
   expect(out.FailedRecordCount ?? 0).toBe(0);
-  await stack.waitUntilIdle({ timeoutMs: 30_000 });
+  await stack.waitUntilIdle({ timeoutMs: 90_000 });
 }
 
 /** What a minute passing does at the clock's time: due timers fire, their sends are dispatched. */
 async function tick(at: number): Promise<void> {
   clock.at = at;
   await stack.runSchedulesNow();
-  await stack.waitUntilIdle({ timeoutMs: 30_000 });
+  await stack.waitUntilIdle({ timeoutMs: 90_000 });
 }
 
 async function mailTo(customerId: string): Promise<SentMail[]> {
@@ -194,7 +194,7 @@ async function redeliverCartReminder(): Promise<void> {
     }),
   );
   sqs.destroy();
-  await stack.waitUntilIdle({ timeoutMs: 30_000 });
+  await stack.waitUntilIdle({ timeoutMs: 90_000 });
 }
 
 describe("campaigns on the local stack", () => {
@@ -332,7 +332,7 @@ describe("campaigns on the local stack", () => {
     const refused = await fetch(`${local}?t=${encodeURIComponent(tampered)}`, oneClick);
     const page = await fetch(`${local}?t=${encodeURIComponent(token)}`);
     const accepted = await fetch(`${local}?t=${encodeURIComponent(token)}`, oneClick);
-    await stack.waitUntilIdle({ timeoutMs: 30_000 });
+    await stack.waitUntilIdle({ timeoutMs: 90_000 });
 
     expect(refused.status).toBe(403);
     expect(page.status).toBe(200);

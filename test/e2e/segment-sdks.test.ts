@@ -35,7 +35,7 @@ async function keys(...args: string[]): Promise<string> {
 }
 
 async function profileOf(customerId: string): Promise<Profile> {
-  await stack.waitUntilIdle({ timeoutMs: 60_000 });
+  await stack.waitUntilIdle({ timeoutMs: 90_000 });
   const stored = await profiles.get(customerId);
   if (stored === undefined) throw new Error(`no profile for ${customerId}`);
   return stored.profile;

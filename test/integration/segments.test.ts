@@ -80,7 +80,7 @@ const delivered: SegmentTransition[] = [];
 
 /** Every transition delivered since the last call. */
 async function drainTransitions(): Promise<SegmentTransition[]> {
-  await stack.waitUntilIdle({ timeoutMs: 20_000 });
+  await stack.waitUntilIdle({ timeoutMs: 90_000 });
   return delivered.splice(0, delivered.length);
 }
 
@@ -100,7 +100,7 @@ describe("segments on the local stack", () => {
 
     // Act
     await put(records);
-    await stack.waitUntilIdle({ timeoutMs: 20_000 });
+    await stack.waitUntilIdle({ timeoutMs: 90_000 });
     let checkNow = Date.now();
     const deps = timersDeps(() => checkNow);
     // Windows move by the hour: if an hour began while ingesting, bring memberships to the check time first.
@@ -184,7 +184,7 @@ describe("segments on the local stack", () => {
         },
       },
     ]);
-    await stack.waitUntilIdle({ timeoutMs: 10_000 });
+    await stack.waitUntilIdle({ timeoutMs: 90_000 });
     const early = timersDeps(() => Date.now());
     const before = (await early.profiles.get(customerId))?.profile;
     expect(before?.sg?.["cart-abandoners"]).toBeDefined();

@@ -108,11 +108,11 @@ beforeAll(async () => {
   file = path.join(temp.dir, "history.csv");
   writeFileSync(file, csv);
   first = await importNow();
-  await stack.waitUntilIdle({ timeoutMs: 60_000 });
+  await stack.waitUntilIdle({ timeoutMs: 90_000 });
   // A minute later every timer due by then has fired, and every send queued has been dispatched.
   clock.at = T0 + MINUTE;
   await stack.runSchedulesNow();
-  await stack.waitUntilIdle({ timeoutMs: 60_000 });
+  await stack.waitUntilIdle({ timeoutMs: 90_000 });
 });
 
 afterAll(async () => {
@@ -199,11 +199,11 @@ describe("tailor import into the local stack", () => {
       }),
     );
     kinesis.destroy();
-    await stack.waitUntilIdle({ timeoutMs: 60_000 });
+    await stack.waitUntilIdle({ timeoutMs: 90_000 });
     expect(await sendTimersOf("h-1")).toEqual(["cart-abandonment"]);
     clock.at = T0 + HOUR + 2 * MINUTE;
     await stack.runSchedulesNow();
-    await stack.waitUntilIdle({ timeoutMs: 60_000 });
+    await stack.waitUntilIdle({ timeoutMs: 90_000 });
     expect(await mailTo("h-1")).toHaveLength(1);
   });
 
@@ -249,10 +249,10 @@ describe("tailor import into the local stack", () => {
       }),
     );
     kinesis.destroy();
-    await stack.waitUntilIdle({ timeoutMs: 60_000 });
+    await stack.waitUntilIdle({ timeoutMs: 90_000 });
     clock.at = T0 + HOUR + 10 * MINUTE;
     await stack.runSchedulesNow();
-    await stack.waitUntilIdle({ timeoutMs: 60_000 });
+    await stack.waitUntilIdle({ timeoutMs: 90_000 });
     const [history, live] = [await stored("s-1"), await stored("s-2")];
     expect(history.profile.o?.n).toBe(1);
     expect(live.profile.o?.n).toBe(1);

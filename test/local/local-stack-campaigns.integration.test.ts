@@ -257,7 +257,7 @@ describe("startLocalStack: campaign resources", () => {
         }),
       );
       sqs.destroy();
-      await stack.waitUntilIdle({ timeoutMs: 10_000 });
+      await stack.waitUntilIdle({ timeoutMs: 90_000 });
       expect(f.sent).toEqual([{ bodies: ["intent-1"], secretFile, publicApiUrl: `${apiUrl}/` }]);
 
       // WHEN the unsubscribe link is followed, THEN the API function answers it

@@ -111,7 +111,7 @@ describe("SqsPoller", () => {
     // WHEN it runs until idle
     instance.start();
     try {
-      await instance.waitUntilIdle({ timeoutMs: 5000 });
+      await instance.waitUntilIdle({ timeoutMs: 30_000 });
     } finally {
       await instance.stop();
     }
@@ -153,7 +153,7 @@ describe("SqsPoller", () => {
     // WHEN it runs until the queue is empty
     instance.start();
     try {
-      await instance.waitUntilIdle({ timeoutMs: 8000 });
+      await instance.waitUntilIdle({ timeoutMs: 30_000 });
     } finally {
       await instance.stop();
     }
@@ -163,7 +163,7 @@ describe("SqsPoller", () => {
     const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.dlqUrl, MaxNumberOfMessages: 10 }));
     expect((dead.Messages ?? []).map((m) => m.Body)).toEqual(["bad"]);
     expect(instance.counters).toMatchObject({ deleted: 2, failed: 2 });
-  }, 15_000);
+  }, 60_000);
 
   it("without ReportBatchItemFailures a throwing handler leaves the whole batch", async () => {
     const q = await queue({ visibilitySeconds: 30 });
@@ -204,7 +204,7 @@ describe("SqsPoller", () => {
     // WHEN it drains the queue
     instance.start();
     try {
-      await instance.waitUntilIdle({ timeoutMs: 8000 });
+      await instance.waitUntilIdle({ timeoutMs: 30_000 });
     } finally {
       await instance.stop();
     }

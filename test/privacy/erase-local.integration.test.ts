@@ -97,7 +97,7 @@ async function putRaw(records: readonly { partitionKey: string; data: string }[]
     }),
   );
   expect(out.FailedRecordCount ?? 0).toBe(0);
-  await stack.waitUntilIdle({ timeoutMs: 30_000 });
+  await stack.waitUntilIdle({ timeoutMs: 90_000 });
 }
 
 const put = (events: readonly Record<string, unknown>[]) =>
@@ -106,7 +106,7 @@ const put = (events: readonly Record<string, unknown>[]) =>
 async function tick(at: number): Promise<void> {
   clock.at = at;
   await stack.runSchedulesNow();
-  await stack.waitUntilIdle({ timeoutMs: 30_000 });
+  await stack.waitUntilIdle({ timeoutMs: 90_000 });
 }
 
 async function api(method: string, path: string): Promise<{ status: number; body: string }> {
