@@ -38,6 +38,10 @@ const USAGE = `Usage: tailor <command> [options]
   keys create --source web | list      the write keys of the Segment-compatible HTTP API (create and rotate
   keys revoke <id> | rotate <id>       print the key once); rotate --grace 24h keeps the old key that long;
       [--table T --region R]           with --table/--region, the table on AWS (stack output WriteKeysTable)
+  links keys | rotate                  the keys signing unsubscribe and preference links: list them (never the
+      [--grace-days 90]                secrets); rotate adds a key, the old one verifies sent links 90 days
+      [--drop-retired]                 (--drop-retired: none, after a leak); the local data dir's secret, or
+      [--secret-arn ARN --region R]    the deployed one (stack output LinkSecretArn; docs/operations.md)
   audit [--customer id] [--since ISO]  consent changes, erasures and exports, newest first [--json]
       [--limit 100]                    (says when it stopped at the limit)
   train [--customers 600] [--days 90]  trains the propensity models and the recommender on simulated history,
@@ -94,6 +98,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   audit: { load: async () => (await import("../cli/audit-command.js")).auditCommand },
   import: { load: async () => (await import("../cli/import-command.js")).importCommand },
   keys: { load: async () => (await import("../cli/keys-command.js")).keysCommand },
+  links: { load: async () => (await import("../cli/links-command.js")).linksCommand },
   report: { load: async () => (await import("../cli/report-command.js")).reportCommand },
   doctor: { load: async () => (await import("../cli/doctor-command.js")).doctorCommand },
   cost: { load: async () => (await import("../cli/cost-command.js")).costCommand },

@@ -24,6 +24,11 @@ import { EventArchive } from "./components/event-archive.js";
 import { EventStream } from "./components/event-stream.js";
 import { PublicApi } from "./components/http-api.js";
 import { Ingest } from "./components/ingest.js";
+import {
+  type LinkKeySettings,
+  type LinkKeySettingsInput,
+  resolveLinkKeySettings,
+} from "./components/link-key-settings.js";
 import { LinkSecret } from "./components/link-secret.js";
 import { ProfileStore } from "./components/profile-store.js";
 import { Quarantine } from "./components/quarantine.js";
@@ -54,7 +59,8 @@ export interface TailorStackProps
     AlarmSettingsInput,
     RescoringSettingsInput,
     RetentionSettingsInput,
-    StreamSettingsInput {
+    StreamSettingsInput,
+    LinkKeySettingsInput {
   /**
    * Provisioned shards of the event stream (the same as `streamShards`).
    * @default 1
@@ -118,8 +124,10 @@ export class TailorStack extends Stack {
   readonly sends: SendQueue;
   /** The send ledger table. */
   readonly ledger: SendLedger;
-  /** The HMAC key of signed links. */
+  /** The HMAC keys of signed links. */
   readonly linkSecret: LinkSecret;
+  /** The link keys' grace, resolved. */
+  readonly linkKeys: LinkKeySettings;
   /** The append-only audit log table. */
   readonly audit: AuditStore;
   /** The write keys of the Segment routes. */
@@ -157,6 +165,8 @@ export class TailorStack extends Stack {
     const rescoringSettings = resolveRescoringSettings(props, this.node);
     const retention = resolveRetentionSettings(props, this.node);
     this.retention = retention;
+    const linkKeys = resolveLinkKeySettings(props, this.node);
+    this.linkKeys = linkKeys;
     const alarmDestination = resolveAlarmDestination(props, this.node, this.region);
     this.alarmTopic = new AlarmTopic(this, "Alarms", { destination: alarmDestination }).topic;
     const stream = resolveStreamSettings(props, this.node);
@@ -232,6 +242,7 @@ export class TailorStack extends Stack {
       quarantineBucket: this.quarantine.bucket,
       audit: this.audit,
       linkSecret: this.linkSecret.secret,
+      linkKeyGraceDays: linkKeys.graceDays,
       writeKeys: this.writeKeys,
       corsOrigins: resolveApiCorsOrigins(props, this.node),
       settings,
@@ -322,6 +333,11 @@ export class TailorStack extends Stack {
       description:
         "The write-keys table: npx tailor keys <create|list|revoke|rotate> --table <this> --region <r>",
       value: this.writeKeys.table.tableName,
+    });
+    new CfnOutput(this, "LinkSecretArn", {
+      description:
+        "The link keys' secret: npx tailor links <keys|rotate> --secret-arn <this> --region <r> (docs/operations.md)",
+      value: this.linkSecret.secret.secretArn,
     });
     const archiveOutput = (key: keyof typeof ARCHIVE_OUTPUTS, value: string, description: string) =>
       new CfnOutput(this, ARCHIVE_OUTPUTS[key], { value, description });

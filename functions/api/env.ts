@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  linkKeyGraceEnvShape,
   linkSecretEnvShape,
   ONE_LINK_SECRET_MESSAGE,
   oneLinkSecret,
@@ -26,6 +27,7 @@ export const apiEnvSchema = z
     /** Profiles, read to show the preference page. */
     PROFILES_TABLE: z.string().min(3),
     ...linkSecretEnvShape,
+    ...linkKeyGraceEnvShape,
     /** Shown on the pages. */
     SHOP_NAME: z.string().min(1),
     SHOP_URL: z.url(),

@@ -2,6 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { ApiDeps } from "#shared/app/api/api-deps.js";
+import { RefreshingLinkKeys } from "#shared/app/api/link-key-source.js";
 import { CachedWriteKeyVerifier } from "#shared/app/api/write-key-auth.js";
 import type { PrivacyDeps } from "#shared/app/privacy/privacy-ports.js";
 import { DynamoAuditLog } from "#shared/aws/dynamo-audit-log.js";
@@ -9,15 +10,17 @@ import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import { DynamoWriteKeyRegistry } from "#shared/aws/dynamo-write-key-registry.js";
 import { KinesisEventWriter } from "#shared/aws/kinesis-event-writer.js";
 import { DependencyUnavailableError, TailorError } from "#shared/errors.js";
-import { loadLinkSecret } from "#shared/lambda/link-secret.js";
+import { loadLinkKeys } from "#shared/lambda/link-secret.js";
 import { privacyAdapters } from "#shared/lambda/privacy-erasure.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
+import { DEFAULT_LINK_KEY_GRACE_DAYS, graceMsOf, type LinkKeyRing } from "#shared/render/link-keys.js";
 import type { ApiEnv } from "./env.js";
 
 /**
- * The HTTP API's composition root: SDK clients once per container. The link secret is loaded per request
- * through Powertools' cache (a rotation is picked up without a redeploy); a secret store that cannot be
- * reached is a retryable failure (503), not a bad link.
+ * The HTTP API's composition root: SDK clients once per container. The link keys are loaded per request
+ * through Powertools' cache (a rotation is picked up without a redeploy), and read past it (at most every 10 s)
+ * for a token signed with a key the cache does not hold yet; a secret store that cannot be reached is a
+ * retryable failure (503), not a bad link.
  */
 export function makeApiDeps(env: ApiEnv): ApiDeps {
   const dynamodb = new DynamoDBClient({});
@@ -26,14 +29,11 @@ export function makeApiDeps(env: ApiEnv): ApiDeps {
     profiles: new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE }),
     events: new KinesisEventWriter({ client: new KinesisClient({}), streamName: env.EVENTS_STREAM }),
     clock: runtimeClock,
-    linkSecret: async () => {
-      try {
-        return await loadLinkSecret(env);
-      } catch (error) {
-        if (error instanceof TailorError) throw error;
-        throw new DependencyUnavailableError("the link secret could not be loaded", error);
-      }
-    },
+    linkKeys: new RefreshingLinkKeys({
+      load: (fresh) => loadKeys(env, fresh),
+      clock: runtimeClock,
+      graceMs: graceMsOf(env.LINK_KEY_GRACE_DAYS ?? DEFAULT_LINK_KEY_GRACE_DAYS),
+    }),
     shop: { name: env.SHOP_NAME, url: env.SHOP_URL },
     ...(privacy === undefined ? {} : { privacy }),
     segment: {
@@ -45,6 +45,15 @@ export function makeApiDeps(env: ApiEnv): ApiDeps {
       corsOrigins: env.CORS_ALLOWED_ORIGINS.split(",").map((origin) => origin.trim()),
     },
   };
+}
+
+async function loadKeys(env: ApiEnv, fresh: boolean): Promise<LinkKeyRing> {
+  try {
+    return await loadLinkKeys(env, { fresh });
+  } catch (error) {
+    if (error instanceof TailorError) throw error;
+    throw new DependencyUnavailableError("the link secret could not be loaded", error);
+  }
 }
 
 /** Erasure and export, when the environment names every store (the admin routes are off otherwise). */

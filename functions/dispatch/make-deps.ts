@@ -16,18 +16,19 @@ import { KinesisEventWriter } from "#shared/aws/kinesis-event-writer.js";
 import { SageMakerRecommender } from "#shared/aws/sagemaker-recommender.js";
 import { SesV2Mailer } from "#shared/aws/sesv2-mailer.js";
 import { EnvironmentError } from "#shared/lambda/env.js";
-import { loadLinkSecret } from "#shared/lambda/link-secret.js";
+import { loadLinkKeys } from "#shared/lambda/link-secret.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import type { Clock } from "#shared/ports.js";
 import { type CompiledTemplates, parseCompiledTemplates } from "#shared/render/compiled-templates.js";
 import { EmailRenderer } from "#shared/render/email-renderer.js";
+import { LINK_LIFETIME_DAYS } from "#shared/render/link-keys.js";
 import type { LinkSettings } from "#shared/render/signed-links.js";
 import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import type { DispatchEnv } from "./env.js";
 
 /** Signed links stay valid this long: an email may be opened weeks later. */
-const LINK_TTL_MS = 60 * 24 * 3_600_000;
+const LINK_TTL_MS = LINK_LIFETIME_DAYS * 24 * 3_600_000;
 
 const catalogSchema = z.array(
   z.object({
@@ -84,9 +85,9 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
     templates: env.EMAILS_DIR,
     segments: loadSegmentLibrary(env.SEGMENTS_DIR),
   });
-  const [compiled, secret, catalog] = await Promise.all([
+  const [compiled, keys, catalog] = await Promise.all([
     loadTemplates(env),
-    loadLinkSecret(env),
+    loadLinkKeys(env),
     loadCatalog(env),
   ]);
   const api = env.PUBLIC_API_URL.replace(/\/+$/, "");
@@ -97,7 +98,8 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
     // no shop link, or the shop's links would go untagged.
     viewInBrowserUrl: `${api}/view`,
     confirmUrl: `${api}/confirm`,
-    secret,
+    secret: keys.current.secret,
+    keyId: keys.current.id,
     ttlMs: LINK_TTL_MS,
   };
   const recommender =
@@ -133,6 +135,8 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
     renderer: new EmailRenderer(compiled, { links }),
     content: recommender === undefined ? { catalog } : { catalog, recommender },
     links,
+    // Each batch signs with the ring's current key (Powertools' 300 s cache): a rotation reaches warm containers.
+    linkKeys: () => loadLinkKeys(env),
     shop: {
       name: env.SHOP_NAME,
       url: env.SHOP_URL,

@@ -113,8 +113,10 @@ export interface PublicApiProps {
   readonly quarantineBucket: IBucket;
   /** The audit log: erasures and exports appended, a customer's entries read for the export. */
   readonly audit: AuditTable;
-  /** The HMAC key verifying signed links. */
+  /** The HMAC keys verifying signed links. */
   readonly linkSecret: ISecret;
+  /** Days a retired link key keeps verifying. @default 90 (the function's default) */
+  readonly linkKeyGraceDays?: number;
   /** The write keys the Segment routes check (read only). */
   readonly writeKeys: WriteKeyStore;
   /**
@@ -217,6 +219,9 @@ export class PublicApi extends Construct {
         WRITE_KEYS_TABLE: props.writeKeys.table.tableName,
         CORS_ALLOWED_ORIGINS: props.corsOrigins ?? "*",
         LINK_SECRET_ARN: props.linkSecret.secretArn,
+        ...(props.linkKeyGraceDays === undefined
+          ? {}
+          : { LINK_KEY_GRACE_DAYS: String(props.linkKeyGraceDays) }),
         SHOP_NAME: props.settings.shopName,
         SHOP_URL: props.settings.shopUrl,
         POWERTOOLS_SERVICE_NAME: API_SERVICE_NAME,

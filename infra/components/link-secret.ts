@@ -4,13 +4,16 @@ import { Construct } from "constructs";
 import { LOCAL_NAMES } from "../local-names.js";
 import { tagLocalName } from "./local-name.js";
 
-/** Length of the generated key: 48 characters of letters and digits, about 285 bits. */
+/** Length of a generated key: 48 characters of letters and digits, about 285 bits. */
 export const LINK_SECRET_LENGTH = 48;
 
 /**
- * The HMAC key that signs the links in emails (unsubscribe, preferences): a generated Secrets Manager secret,
- * read by dispatch (to sign) and the API (to verify). Retained: replacing it invalidates every link already
- * sent.
+ * The HMAC keys that sign the links in emails (unsubscribe, preferences, confirmation): a Secrets Manager secret
+ * generated at deploy as one plain key, read as the key ring's legacy key `k0`, by dispatch (to sign with the
+ * current key) and the API (to verify with the key a token names). `tailor links rotate` turns it into a key ring
+ * (`{"current":"k1","k0":"…","k1":"…","retired":{…}}`): a new current key, the old one verifying for
+ * `linkKeyGraceDays`. The generation never changes: CloudFormation makes a new value whenever a secret's
+ * `GenerateSecretString` changes, which would break every link already sent. Retained for the same reason.
  */
 export class LinkSecret extends Construct {
   /** The secret. */
@@ -29,7 +32,9 @@ export class LinkSecret extends Construct {
     });
     Validations.of(secret).acknowledge({
       id: "AwsSolutions-SMG4",
-      reason: "HMAC key; rotate by hand, old links die.",
+      reason:
+        "An HMAC key ring, not a credential a service can rotate: `tailor links rotate --secret-arn` adds a key and " +
+        "retires the old one, which verifies links already sent until linkKeyGraceDays after (docs/operations.md).",
     });
     tagLocalName(secret, "AWS::SecretsManager::Secret", LOCAL_NAMES.linkSecret);
     this.secret = secret;

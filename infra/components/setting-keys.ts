@@ -13,6 +13,7 @@ import {
 } from "./campaign-settings.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { INGEST_CONTEXT_KEYS } from "./ingest.js";
+import { LINK_KEY_CONTEXT_KEYS } from "./link-key-settings.js";
 import { MissingSettingError } from "./missing-setting-error.js";
 import { RESCORING_CONTEXT_KEYS } from "./rescoring.js";
 import { RETENTION_CONTEXT_KEYS } from "./retention-settings.js";
@@ -30,6 +31,7 @@ export const SETTING_KEYS: readonly string[] = [
   ...INGEST_CONTEXT_KEYS,
   ...RETENTION_CONTEXT_KEYS,
   ...STREAM_CONTEXT_KEYS,
+  ...LINK_KEY_CONTEXT_KEYS,
 ];
 
 /** The CDK's own context keys without a `:` (the CLI's notices and telemetry). */

@@ -120,7 +120,13 @@ export const ruleProperties = z.looseObject({
 export type RuleTargetProperties = NonNullable<z.infer<typeof ruleProperties>["Targets"]>[number];
 
 /** `AWS::SecretsManager::Secret` properties the local stack uses. */
-export const secretProperties = z.looseObject({ Name: z.string().optional(), Tags: tags });
+export const secretProperties = z.looseObject({
+  Name: z.string().optional(),
+  Tags: tags,
+  GenerateSecretString: z
+    .looseObject({ SecretStringTemplate: z.string().optional(), GenerateStringKey: z.string().optional() })
+    .optional(),
+});
 
 /** `AWS::ApiGatewayV2::Api` properties the local stack uses. */
 export const httpApiProperties = z.looseObject({

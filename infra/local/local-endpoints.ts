@@ -39,7 +39,7 @@ export async function startLocalEndpoints(
   const secretFiles = new Map<string, string>();
   const byArn = new Map<string, string>();
   for (const secret of plan.secrets) {
-    const file = localSecretFile(options.dataDir, secret.name);
+    const file = localSecretFile(options.dataDir, secret.name, secret.generateInto);
     secretFiles.set(secret.name, file);
     byArn.set(secret.arn, file);
   }

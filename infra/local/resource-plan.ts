@@ -61,6 +61,11 @@ export interface SecretSpec {
   readonly name: string;
   /** What `Ref` gives for it (as on AWS): the ARN the functions' environments hold. */
   readonly arn: string;
+  /**
+   * The JSON template and the key the generated string goes under (`GenerateSecretString`'s
+   * `SecretStringTemplate` and `GenerateStringKey`). @default - the value is the generated string alone
+   */
+  readonly generateInto?: { readonly template: string; readonly key: string };
 }
 
 export interface FunctionSpec {
@@ -326,10 +331,18 @@ export function planResources(input: unknown, options: PlanOptions): ResourcePla
         queues.push({ logicalId, name, arn, url: queueUrl(name), attributes });
         break;
       }
-      case TYPES.secret:
-        parseProperties(logicalId, resource, secretProperties);
-        secrets.push({ logicalId, name, arn });
+      case TYPES.secret: {
+        const generate = parseProperties(logicalId, resource, secretProperties).GenerateSecretString;
+        const template = generate?.SecretStringTemplate;
+        const key = generate?.GenerateStringKey;
+        secrets.push({
+          logicalId,
+          name,
+          arn,
+          ...(template === undefined || key === undefined ? {} : { generateInto: { template, key } }),
+        });
         break;
+      }
       case TYPES.function: {
         const properties = parseProperties(logicalId, resource, functionProperties);
         const environment: Record<string, string> = {};

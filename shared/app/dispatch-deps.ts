@@ -13,6 +13,7 @@ import type {
   SendTimers,
 } from "../ports.js";
 import type { EmailRenderer } from "../render/email-renderer.js";
+import type { LinkKeyRing } from "../render/link-keys.js";
 import type { ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
 import type { EmailContextDeps } from "./email-context.js";
@@ -36,6 +37,12 @@ export interface DispatchDeps {
   /** Catalog and optional recommender of the emails' products. */
   readonly content: EmailContextDeps;
   readonly links: LinkSettings;
+  /**
+   * The link key ring, read (through its cache) at the start of each batch: the batch's links are signed with its
+   * current key, so a rotation reaches a warm container within the cache's age.
+   * @default - `links` as given, for the container's life
+   */
+  readonly linkKeys?: () => Promise<LinkKeyRing>;
   readonly shop: ShopView;
   readonly mailer: Mailer;
   /** Paces every SES call, retries included. */

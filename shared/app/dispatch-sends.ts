@@ -66,6 +66,13 @@ let sharedSubjects: SubjectOverrides | undefined;
  * a frequency cap holds across campaigns within the batch and the higher-priority campaign takes the last slot;
  * different customers go in parallel (`concurrency`), the rate limiter bounding the provider calls.
  */
+/** `deps` with its links signed by the current key of the ring, when it has one to read. */
+async function withCurrentLinkKey(deps: DispatchDeps): Promise<DispatchDeps> {
+  if (deps.linkKeys === undefined) return deps;
+  const { current } = await deps.linkKeys();
+  return { ...deps, links: { ...deps.links, secret: current.secret, keyId: current.id } };
+}
+
 export async function dispatchSends(
   deps: DispatchDeps,
   messages: readonly SendMessage[],
@@ -107,7 +114,7 @@ export async function dispatchSends(
 
   sharedSubjects ??= new SubjectOverrides();
   const scope: IntentScope = {
-    deps,
+    deps: await withCurrentLinkKey(deps),
     templates: new Map(deps.renderer.templates().map((template) => [template.name, template.variants])),
     subjects: deps.subjects ?? sharedSubjects,
     uncounted: { count: 0 },

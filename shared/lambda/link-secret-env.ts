@@ -20,3 +20,11 @@ export function oneLinkSecret(env: {
 }
 
 export const ONE_LINK_SECRET_MESSAGE = "set exactly one of LINK_SECRET_ARN and LINK_SECRET_FILE";
+
+/**
+ * Days a retired link key keeps verifying after its rotation (the stack's `linkKeyGraceDays`); the API reads it.
+ * @default 90 (`DEFAULT_LINK_KEY_GRACE_DAYS`)
+ */
+export const linkKeyGraceEnvShape = {
+  LINK_KEY_GRACE_DAYS: z.coerce.number().int().min(0).max(3650).optional(),
+} as const;

@@ -28,6 +28,18 @@ export {
   type RenderRequest,
   type RenderResult,
 } from "./email-renderer.js";
+export {
+  DEFAULT_LINK_KEY_GRACE_DAYS,
+  formatLinkKeyRing,
+  LEGACY_LINK_KEY_ID,
+  type LinkKey,
+  type LinkKeyRing,
+  LinkKeyRingError,
+  type LinkKeyStatus,
+  linkKeyStatuses,
+  parseLinkKeyRing,
+  rotateLinkKeyRing,
+} from "./link-keys.js";
 export { createEngine, type EngineKind, type EngineOptions } from "./liquid-engine.js";
 export { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "./preview-settings.js";
 export type * from "./render-context.js";
@@ -47,6 +59,7 @@ export {
   type LinksView,
   MIN_SECRET_BYTES,
   signLinkToken,
+  type TokenRejection,
   type TokenVerification,
   verifyLinkToken,
   verifyUnsubscribeToken,

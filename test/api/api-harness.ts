@@ -1,9 +1,11 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { toApiRequest, toGatewayResult } from "#functions/api/gateway-event.js";
 import type { ApiDeps } from "#shared/app/api/api-deps.js";
+import { RefreshingLinkKeys } from "#shared/app/api/link-key-source.js";
 import { routeApiRequest } from "#shared/app/api/route-api-request.js";
 import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
 import type { EventRecord, EventWriteOutcome, EventWriter, StoredProfile } from "#shared/ports.js";
+import { parseLinkKeyRing } from "#shared/render/link-keys.js";
 import { type LinkPurpose, signLinkToken } from "#shared/render/signed-links.js";
 
 export const SECRET = "a-test-link-secret-of-at-least-32-bytes!!";
@@ -96,7 +98,11 @@ export function harness(shop = { name: "Acme Shop", url: "https://shop.example.c
       },
       events,
       clock: { now: () => state.now },
-      linkSecret: async () => SECRET,
+      linkKeys: new RefreshingLinkKeys({
+        load: async () => parseLinkKeyRing(SECRET),
+        clock: { now: () => state.now },
+        graceMs: 90 * 86_400_000,
+      }),
       shop,
     },
     async call(input) {

@@ -18,7 +18,11 @@ const claims = {
 
 describe("signed links", () => {
   it("verifies a token it signed and returns its claims", () => {
-    expect(verifyUnsubscribeToken(signLinkToken(claims, SECRET), SECRET, NOW)).toEqual({ ok: true, claims });
+    expect(verifyUnsubscribeToken(signLinkToken(claims, SECRET), SECRET, NOW)).toEqual({
+      ok: true,
+      claims,
+      keyId: "k0",
+    });
   });
 
   it("refuses a forged token: changed customer, changed campaign, other secret, swapped signature", () => {

@@ -4,11 +4,10 @@ import {
   type DynamoDBClient,
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
-import { App, Stack } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TimerStore } from "#infra/components/timer-store.js";
-import { tableProperties } from "#infra/local/cfn-template.js";
+import { localNameTag, parseTemplate, tableProperties } from "#infra/local/cfn-template.js";
+import { stackTemplate } from "#infra/local/stack-template.js";
+import { LOCAL_NAMES } from "#infra/local-names.js";
 import { DynamoTimerErasure } from "#shared/aws/dynamo-erasure.js";
 import { DynamoSendTimers } from "#shared/aws/dynamo-send-timers.js";
 import { DynamoTimers } from "#shared/aws/dynamo-timers.js";
@@ -17,7 +16,7 @@ import { startDynalite } from "../support/dynamo-table.js";
 
 /**
  * Erasure and export find a customer's timers by the timers table's customer index, on dynalite, with the table
- * created from the CDK construct's own definition (keys and index): no Scan is sent, and only that customer's
+ * created from the synthesised template's definition (keys and index): no Scan is sent, and only that customer's
  * timers (segment and send) go; the minute index, the cursors and other customers' timers stay.
  */
 
@@ -30,11 +29,14 @@ let dynamodb: DynamoDBClient;
 /** The commands the client sent, by name, since the last reset. */
 const sent: string[] = [];
 
-/** The timers table as the stack declares it, renamed. */
-function timersTableInput(): CreateTableCommandInput {
-  const stack = new Stack(new App(), "Timers");
-  new TimerStore(stack, "Timers");
-  const [table] = Object.values(Template.fromStack(stack).findResources("AWS::DynamoDB::Table"));
+/** The timers table as the stack declares it (the template the project synthesised once), renamed. */
+async function timersTableInput(): Promise<CreateTableCommandInput> {
+  const template = parseTemplate(await stackTemplate());
+  const table = Object.values(template.Resources).find(
+    (resource) =>
+      resource.Type === "AWS::DynamoDB::Table" &&
+      localNameTag(tableProperties.parse(resource.Properties).Tags) === LOCAL_NAMES.timersTable,
+  );
   const properties = tableProperties.parse(table?.Properties);
   return {
     TableName: TABLE,
@@ -47,7 +49,7 @@ function timersTableInput(): CreateTableCommandInput {
 
 beforeAll(async () => {
   ({ client: dynamodb, stop } = await startDynalite());
-  await dynamodb.send(new CreateTableCommand(timersTableInput()));
+  await dynamodb.send(new CreateTableCommand(await timersTableInput()));
   dynamodb.middlewareStack.add(
     (next, context) => (args) => {
       sent.push(context.commandName ?? "?");

@@ -1,5 +1,6 @@
 import type { Clock, EventWriter, ProfileStore } from "#shared/ports.js";
 import type { PrivacyDeps } from "../privacy/privacy-ports.js";
+import type { LinkKeySource } from "./link-key-source.js";
 import type { WriteKeyVerifier } from "./write-key-auth.js";
 
 /** The shop, as the pages name it. */
@@ -15,8 +16,8 @@ export interface ApiDeps {
   /** Where unsubscribes, consent changes and `POST /v1/events` go. */
   readonly events: EventWriter;
   readonly clock: Clock;
-  /** The HMAC key of signed links (loaded and cached by the composition root). */
-  readonly linkSecret: () => Promise<string>;
+  /** The HMAC keys of signed links (loaded and cached by the composition root; refreshed on an unknown key id). */
+  readonly linkKeys: LinkKeySource;
   readonly shop: ShopInfo;
   /**
    * Erasure and export of a customer (`DELETE /v1/customers/{id}`, `GET /v1/customers/{id}/export`).

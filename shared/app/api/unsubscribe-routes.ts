@@ -19,7 +19,7 @@ export async function showUnsubscribe(deps: ApiDeps, request: ApiRequest): Promi
       firstName: traits?.first_name,
       maskedEmail: email === undefined ? undefined : maskEmail(email),
       token: read.token,
-      preferencesToken: preferencesTokenFor(read.claims, read.secret),
+      preferencesToken: preferencesTokenFor(read.claims, read.keys),
     }),
   );
 }
@@ -47,7 +47,7 @@ export async function unsubscribe(deps: ApiDeps, request: ApiRequest): Promise<A
   }
   return htmlResponse(
     200,
-    unsubscribedPage({ shop: deps.shop, preferencesToken: preferencesTokenFor(read.claims, read.secret) }),
+    unsubscribedPage({ shop: deps.shop, preferencesToken: preferencesTokenFor(read.claims, read.keys) }),
   );
 }
 
