@@ -309,6 +309,7 @@ export class TailorStack extends Stack {
         "rescoring schedule": this.rescoring.scheduleDeadLetterQueue,
       },
       deliveryAlarms: this.deliveryAlarms,
+      archive: this.archive,
       alarms: [
         ...Object.values(this.ingest.alarms),
         this.transitions.deadLetterAlarm,
