@@ -309,6 +309,7 @@ export class TailorStack extends Stack {
         "rescoring schedule": this.rescoring.scheduleDeadLetterQueue,
       },
       deliveryAlarms: this.deliveryAlarms,
+      archive: this.archive,
       alarms: [
         ...Object.values(this.ingest.alarms),
         this.transitions.deadLetterAlarm,
@@ -339,7 +340,6 @@ export class TailorStack extends Stack {
         "The link keys' secret: npx tailor links <keys|rotate> --secret-arn <this> --region <r> (docs/operations.md)",
       value: this.linkSecret.secret.secretArn,
     });
-
     const archiveOutput = (key: keyof typeof ARCHIVE_OUTPUTS, value: string, description: string) =>
       new CfnOutput(this, ARCHIVE_OUTPUTS[key], { value, description });
     archiveOutput("bucket", this.archive.bucket.bucketName, "The raw event archive (tailor replay --bucket)");

@@ -41,6 +41,14 @@ export interface PipelineDashboardProps {
   readonly deliveryAlarms: DeliveryAlarms;
   /** Every alarm of the app, shown by state at the top. */
   readonly alarms: readonly IAlarm[];
+  /**
+   * The raw event archive: records read from the stream and delivered to S3, failures, freshness.
+   * @default - no archive graphs
+   */
+  readonly archive?: {
+    firehoseMetric(metricName: string, statistic: string, label?: string): IMetric;
+    readonly failedRecords: IMetric;
+  };
 }
 
 const WIDTH = 8;
@@ -163,10 +171,29 @@ export class PipelineDashboard extends Construct {
           props.api.metricClientError({ statistic: "Sum", period: ALARM_PERIOD, label: "4xx" }),
           props.api.metricServerError({ statistic: "Sum", period: ALARM_PERIOD, label: "5xx" }),
         ]),
+        ...archiveGraphs(props.archive, graph),
       ],
     ];
     this.dashboard = new Dashboard(this, "Dashboard", { widgets: rows });
   }
+}
+
+/** The archive's graphs: records in and out, the ones it could not wrap, and how far behind it is. */
+function archiveGraphs(
+  archive: PipelineDashboardProps["archive"],
+  graph: (title: string, left: IMetric[]) => IWidget,
+): IWidget[] {
+  if (archive === undefined) return [];
+  return [
+    graph("Raw event archive (records)", [
+      archive.firehoseMetric("DataReadFromKinesisStream.Records", "Sum", "read from the stream"),
+      archive.firehoseMetric("DeliveryToS3.Records", "Sum", "delivered to S3"),
+      archive.failedRecords,
+    ]),
+    graph("Raw event archive freshness (s)", [
+      archive.firehoseMetric("DeliveryToS3.DataFreshness", "Maximum", "oldest record not yet in S3"),
+    ]),
+  ];
 }
 
 /** The optional settings of a graph this dashboard passes on. */

@@ -136,6 +136,8 @@ export class EventArchive extends Construct {
   readonly table: S3Table;
   /** The archive's alarms, all notifying the alarm topic. */
   readonly alarms: EventArchiveAlarms;
+  /** Records the transform could not wrap (filed raw under `errors/`), per 5 minutes. */
+  readonly failedRecords = pipelineMetric(ARCHIVE_SERVICE_NAME, ARCHIVE_FAILED_METRIC);
 
   constructor(scope: Construct, id: string, props: EventArchiveProps) {
     super(scope, id);
@@ -337,15 +339,20 @@ export class EventArchive extends Construct {
     return { database, table };
   }
 
+  /** A metric of the delivery stream (`AWS/Firehose`), over the alarms' 5-minute period. */
+  firehoseMetric(metricName: string, statistic: string, label?: string): Metric {
+    return new Metric({
+      namespace: "AWS/Firehose",
+      metricName,
+      dimensionsMap: { DeliveryStreamName: this.deliveryStream.ref },
+      statistic,
+      period: ALARM_PERIOD,
+      ...(label === undefined ? {} : { label }),
+    });
+  }
+
   private createAlarms(topic: ITopic): EventArchiveAlarms {
-    const firehose = (metricName: string, statistic: string) =>
-      new Metric({
-        namespace: "AWS/Firehose",
-        metricName,
-        dimensionsMap: { DeliveryStreamName: this.deliveryStream.ref },
-        statistic,
-        period: ALARM_PERIOD,
-      });
+    const firehose = (metricName: string, statistic: string) => this.firehoseMetric(metricName, statistic);
     const staleSeconds = 3 * ARCHIVE_BUFFERING.intervalInSeconds;
     return {
       freshness: notifyingAlarm(this, "FreshnessAlarm", {
@@ -380,7 +387,7 @@ export class EventArchive extends Construct {
         description:
           "Stream records could not be archived as lines: they are raw under errors/processing-failed/ (the " +
           "transform's logs say why)",
-        metric: pipelineMetric(ARCHIVE_SERVICE_NAME, ARCHIVE_FAILED_METRIC),
+        metric: this.failedRecords,
         threshold: 0,
         topic,
       }),

@@ -171,6 +171,14 @@ describe("pipeline dashboard and delivery alarms", () => {
       expect.arrayContaining(["SendsSkipped", "SendsDeferred", "SendsHeldOut"]),
     );
     expect(metricNames(widgetTitled(widgets, "API errors"))).toEqual(["4xx", "5xx"]);
+    expect(metricNames(widgetTitled(widgets, "Raw event archive (records)"))).toEqual([
+      "DataReadFromKinesisStream.Records",
+      "DeliveryToS3.Records",
+      "ArchiveRecordsFailed",
+    ]);
+    expect(metricNames(widgetTitled(widgets, "Raw event archive freshness (s)"))).toEqual([
+      "DeliveryToS3.DataFreshness",
+    ]);
   });
 
   it("searches sends over every campaign and variant dispatch publishes", () => {

@@ -50,35 +50,59 @@ interface Put {
   readonly bytes: Buffer;
 }
 
+/** A running local stack (ingest standing aside) and clients on its stream and its S3. */
+interface Running {
+  readonly stack: LocalStack;
+  readonly kinesis: KinesisClient;
+  readonly s3: S3Client;
+  stop(): Promise<void>;
+}
+
+/** The local stack on `dataDir` (fresh unless `keep`), the handlers given standing in for their functions'. */
+async function run(
+  dataDir: string,
+  options: { keep?: boolean; handlers?: Record<string, LambdaHandler> } = {},
+) {
+  const stack = await startLocalStack({
+    dataDir,
+    fresh: options.keep !== true,
+    ports: anyPort,
+    handlers: { [LOCAL_NAMES.ingestFunction]: idle, ...options.handlers },
+    schedules: false,
+    log: () => {},
+    env: { POWERTOOLS_LOG_LEVEL: "ERROR", POWERTOOLS_METRICS_DISABLED: "true" },
+  });
+  const base = { region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } };
+  const kinesis = new KinesisClient({ ...base, endpoint: stack.endpoints.kinesis });
+  const s3 = new S3Client({ ...base, endpoint: stack.endpoints.s3, forcePathStyle: true });
+  const running: Running = {
+    stack,
+    kinesis,
+    s3,
+    stop: async () => {
+      kinesis.destroy();
+      s3.destroy();
+      await stack.stop();
+    },
+  };
+  return running;
+}
+
 describe("the local stack's raw event archive (Firehose from the template)", () => {
-  let stack: LocalStack;
-  let kinesis: KinesisClient;
-  let s3: S3Client;
+  let local: Running;
   const startedAt = Date.now();
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      dataDir: data.dir,
-      fresh: true,
-      ports: anyPort,
-      handlers: { [LOCAL_NAMES.ingestFunction]: idle },
-      schedules: false,
-      log: () => {},
-      env: { POWERTOOLS_LOG_LEVEL: "ERROR", POWERTOOLS_METRICS_DISABLED: "true" },
-    });
-    const base = { region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } };
-    kinesis = new KinesisClient({ ...base, endpoint: stack.endpoints.kinesis });
-    s3 = new S3Client({ ...base, endpoint: stack.endpoints.s3, forcePathStyle: true });
+    local = await run(data.dir);
   }, 180_000);
 
   afterAll(async () => {
-    kinesis?.destroy();
-    s3?.destroy();
-    await stack?.stop();
+    await local?.stop();
     data.remove();
   });
 
   it("archives every user record once, plain, gzip and KPL-aggregated, its bytes equal, under its hour", async () => {
+    const { kinesis, s3, stack } = local;
     // GIVEN plain JSON, gzip and binary records, and two KPL aggregates of user records on several keys
     const plain: Put[] = Array.from({ length: 30 }, (_, i) => ({
       partitionKey: `customer-${i % 7}`,
@@ -151,23 +175,12 @@ describe("the local stack's raw event archive (Firehose from the template)", () 
 
   it("does not archive a record twice after a restart: its checkpoint is its own", async () => {
     // GIVEN what is archived so far, and the stack restarted on the same data
-    const before = [...(await objects(s3, "events/")).values()].flatMap(
+    const before = [...(await objects(local.s3, "events/")).values()].flatMap(
       (t) => parseArchiveText(t).records,
     ).length;
-    await stack.stop();
-    stack = await startLocalStack({
-      dataDir: data.dir,
-      ports: anyPort,
-      handlers: { [LOCAL_NAMES.ingestFunction]: idle },
-      schedules: false,
-      log: () => {},
-      env: { POWERTOOLS_LOG_LEVEL: "ERROR", POWERTOOLS_METRICS_DISABLED: "true" },
-    });
-    kinesis.destroy();
-    s3.destroy();
-    const base = { region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } };
-    kinesis = new KinesisClient({ ...base, endpoint: stack.endpoints.kinesis });
-    s3 = new S3Client({ ...base, endpoint: stack.endpoints.s3, forcePathStyle: true });
+    await local.stop();
+    local = await run(data.dir, { keep: true });
+    const { kinesis, s3, stack } = local;
 
     // WHEN one more record is put
     await kinesis.send(
@@ -187,9 +200,7 @@ describe("the local stack's raw event archive (Firehose from the template)", () 
 
 describe("the local archive when the transform fails records, or fails as a whole", () => {
   const failing = tempDir("tailor-archive-failing-");
-  let stack: LocalStack;
-  let kinesis: KinesisClient;
-  let s3: S3Client;
+  let local: Running;
   /** The real transform, but a record holding "poison" fails, and a batch holding "crash" throws. */
   const transform: LambdaHandler = async (event) => {
     const input = parseFirehoseTransformationEvent(event);
@@ -206,27 +217,16 @@ describe("the local archive when the transform fails records, or fails as a whol
   };
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      dataDir: failing.dir,
-      fresh: true,
-      ports: anyPort,
-      handlers: { [LOCAL_NAMES.ingestFunction]: idle, [LOCAL_NAMES.archiveFunction]: transform },
-      schedules: false,
-      log: () => {},
-    });
-    const base = { region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } };
-    kinesis = new KinesisClient({ ...base, endpoint: stack.endpoints.kinesis });
-    s3 = new S3Client({ ...base, endpoint: stack.endpoints.s3, forcePathStyle: true });
+    local = await run(failing.dir, { handlers: { [LOCAL_NAMES.archiveFunction]: transform } });
   }, 180_000);
 
   afterAll(async () => {
-    kinesis?.destroy();
-    s3?.destroy();
-    await stack?.stop();
+    await local?.stop();
     failing.remove();
   });
 
   const put = async (bodies: readonly string[]) => {
+    const { kinesis, stack } = local;
     await kinesis.send(
       new PutRecordsCommand({
         StreamName: LOCAL_NAMES.eventStream,
@@ -237,6 +237,7 @@ describe("the local archive when the transform fails records, or fails as a whol
   };
 
   it("files what it cannot archive raw under the error prefix, with the reason, and archives the rest", async () => {
+    const { s3, stack } = local;
     // WHEN a poisoned record comes with a good one, then a batch that crashes the transform
     await put(["good-1", "poison"]);
     await put(["crash", "good-2"]);
