@@ -19,8 +19,6 @@ const integration = [
   "test/**/*.integration.test.ts",
 ];
 const cdk = ["test/infra/**/*.test.ts"];
-/** A function's bundle in a code asset written by `writeFunctionAssets` under a `tailor-bundles-*` folder. */
-const BUNDLE_MODULES = /\/tailor-bundles-[^/]+\/[a-z0-9-]+\/index\.mjs$/;
 const browser = ["test/**/*.browser.test.ts"];
 
 export default defineConfig({
@@ -62,9 +60,6 @@ export default defineConfig({
           // `tailor start` may hold it. (Tests that pass their ports keep them; the other services' come from
           // the tests.)
           env: { TAILOR_PORT_API: "0" },
-          // The deployed bundles that test/bundles/bundles-alone.integration.test.ts writes (`tailor-bundles-*` in
-          // the temp folder) are imported by Node itself, as Lambda imports them, not transformed by Vite.
-          server: { deps: { external: [BUNDLE_MODULES] } },
           // Emulators and the local stack run in the test's process: a loaded machine slows them several times.
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -1,5 +1,8 @@
 import { defineConfig } from "vitest/config";
 
+/** A function's bundle in a code asset written by `writeFunctionAssets` under a `tailor-bundles-*` folder. */
+const BUNDLE_MODULES = /\/tailor-bundles-[^/]+\/[a-z0-9-]+\/index\.mjs$/;
+
 /**
  * The long runs (`npm run test:long`, which CI runs after `npm test`): whole runs of the product that take
  * minutes, not seconds, so apart from `npm test`'s loop; one file at a time (each runs a whole stack).
@@ -7,7 +10,9 @@ import { defineConfig } from "vitest/config";
  * - `test/long/*.long.ts`: `tailor start` (what `npm start` runs) end to end on a tiny shop, four times, at chosen
  *   wall-clock hours, compared run with run; an A/B test end to end on the local stack, from the sends to the
  *   report's verdict, on enough customers for the statistics; and the nightly rescoring state machine end to end
- *   (models trained, three runs: scores, drift, an endpoint down).
+ *   (models trained, three runs: scores, drift, an endpoint down); every function's deployed bundle, alone, through
+ *   sign-up, email and one-click unsubscribe (`bundles-alone.long.ts`), and the code assets it runs checked
+ *   against the CDK's own (`function-assets.long.ts`, a bundled synth of its own).
  * - `test/faults/*.faults.ts`: the crash tests; each file starts the local stack as a child process, kills it
  *   with SIGKILL at chosen moments and restarts it on the same data dir.
  */
@@ -18,6 +23,9 @@ export default defineConfig({
     globalSetup: ["test/support/template-global-setup.ts"],
     setupFiles: ["test/support/template-env-setup.ts"],
     env: { TAILOR_PORT_API: "0" },
+    // The deployed bundles that bundles-alone.long.ts writes (`tailor-bundles-*` in the temp folder) are imported
+    // by Node itself, as Lambda imports them, not transformed by Vite.
+    server: { deps: { external: [BUNDLE_MODULES] } },
     testTimeout: 180_000,
     hookTimeout: 240_000,
     pool: "forks",

@@ -4,7 +4,7 @@
  * `index.mjs`) and what `ProjectFunction`'s command hooks add beside it (the bundled folders, dispatch's compiled
  * templates), run as the CDK's local bundling runs them: each command through `bash -c` in the project root, the
  * project root as the input folder and the asset folder as the output. For the test that runs the deployed code
- * alone on the local stack (`test/bundles/bundles-alone.integration.test.ts`) and `tailor`'s local stack
+ * alone on the local stack (`test/long/bundles-alone.long.ts`) and `tailor`'s local stack
  * (`startLocalStack({ bundles })`).
  *
  * The CDK leaves no module external (`bundleAwsSDK: true`): an asset needs nothing from the runtime but Node's

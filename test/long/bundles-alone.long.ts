@@ -20,7 +20,7 @@ import { startTestStack } from "../local/test-stack.js";
  * The deployed code, alone, end to end (issue 18): every function's code asset written as the CDK stages it
  * (`writeFunctionAssets`: the bundle byte for byte as `cdk synth` builds it, the bundled folders and dispatch's
  * compiled templates beside it), in a temp folder with no node_modules above it, and the local stack running
- * those bundles (Node imports them as Lambda does, see vitest.config.ts) with the template's environment:
+ * those bundles (Node imports them as Lambda does, see vitest.long.config.ts) with the template's environment:
  * events on the stream → ingest → the welcome campaign → dispatch sends through the SES emulator → the email's
  * one-click unsubscribe link POSTed to the HTTP API → the consent is withdrawn → the next send is suppressed.
  *
@@ -28,7 +28,7 @@ import { startTestStack } from "../local/test-stack.js";
  */
 
 const HOUR = 3_600_000;
-/** `tailor-bundles-*`: the prefix vitest.config.ts leaves to Node's own loader. */
+/** `tailor-bundles-*`: the prefix vitest.long.config.ts leaves to Node's own loader. */
 const assetsDir = mkdtempSync(path.join(tmpdir(), "tailor-bundles-"));
 const data = tempDir("tailor-bundles-alone-");
 /** The working directory while the stack runs: empty, outside the repository. */
@@ -143,7 +143,7 @@ describe("every deployed bundle, alone, on the local stack", () => {
     }
   });
 
-  it("has Node import the bundles as Lambda does, untransformed by Vite (vitest.config.ts)", async () => {
+  it("has Node import the bundles as Lambda does, untransformed by Vite (vitest.long.config.ts)", async () => {
     const probe = path.join(assetsDir, "probe", "index.mjs");
     mkdirSync(path.dirname(probe));
     // Vite gives the modules it transforms an `import.meta.env`; Node does not.
