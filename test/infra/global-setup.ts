@@ -7,7 +7,7 @@ import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    /** The folder where `synth-assemblies.ts` writes the app's checked and bundled synths (see `shared-app.ts`). */
+    /** The folder where `synth-assemblies.ts` writes the app's checked synth (see `shared-app.ts`). */
     cdkAssemblies: string;
   }
 }
@@ -15,7 +15,7 @@ declare module "vitest" {
 const script = fileURLToPath(new URL("./synth-assemblies.ts", import.meta.url));
 
 /**
- * Global setup of the `cdk` project: starts the one checked synth and the one bundled synth of the app that the
+ * Global setup of the `cdk` project: starts the one checked synth of the app that the
  * CDK tests share, in a child process, and hands its folder to the tests. The tests wait for the files they read
  * (`shared-app.ts`); the other projects run meanwhile.
  */

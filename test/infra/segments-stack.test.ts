@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { App, CfnElement, Stack } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -17,17 +17,10 @@ import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
 import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import type { TailorStack } from "#infra/tailor-stack.js";
 import { SegmentDefinitionError } from "#shared/templates/segment-files.js";
-import { bundledSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
+import { defaultApp } from "./shared-app.js";
 
 const fixtureEntry = fileURLToPath(new URL("./fixtures/echo-handler.ts", import.meta.url));
 const repositorySegments = fileURLToPath(new URL("../../templates/segments", import.meta.url));
-const definitionFile = /\.(ya?ml|json)$/;
-
-const compiledSchema = z.looseObject({
-  format: z.number(),
-  templates: z.array(z.looseObject({ name: z.string() })),
-});
-const codeSchema = z.object({ Properties: z.object({ Code: z.object({ S3Key: z.string() }) }) });
 const statementsSchema = z.array(
   z.looseObject({
     Effect: z.string(),
@@ -417,60 +410,6 @@ describe("segment definitions", () => {
 });
 
 describe("bundled folders", () => {
-  it(
-    "carry the segment and campaign definitions and templates into the bundles, where the *_DIR point",
-    async () => {
-      // GIVEN the app as `cdk synth` bundles it (checks off: the cdk-nag test covers them)
-      // WHEN it is synthesised (once per test run, by the global setup of the CDK tests)
-      const bundled = await bundledSynth();
-      if (!bundled.ok) throw new Error(`the bundled synth failed: ${bundled.error}`);
-      const { outdir } = bundled;
-      const template = Template.fromJSON(bundled.template).toJSON();
-      // ...whose functions have the logical ids of the default app's
-      const { stack } = defaultApp();
-      // THEN each function's code asset holds the bundle and, beside it, every definition authored
-      const authored = readdirSync(repositorySegments).filter((f) => definitionFile.test(f));
-      expect(authored.length).toBeGreaterThan(0);
-      for (const fn of [stack.ingest.function, stack.segmentTimers.function]) {
-        const code = codeSchema.parse(template.Resources[logicalIdOf(fn)]).Properties.Code;
-        const assetDir = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, "")}`);
-        expect(existsSync(join(assetDir, "index.mjs"))).toBe(true);
-        const bundled = readdirSync(join(assetDir, SEGMENTS_DIR)).filter((f) => definitionFile.test(f));
-        expect(bundled.sort()).toEqual(authored.sort());
-      }
-      // ...and the campaigns, emails and blocks into those of the functions that create or send intents
-      const templatesRoot = join(repositorySegments, "..");
-      const listed = (dir: string): string[] => readdirSync(dir).sort();
-      const campaignFunctions = [
-        stack.ingest.function,
-        stack.dispatch.function,
-        stack.campaignTriggers.transitionsFunction,
-        stack.campaignTriggers.scheduleFunction,
-      ];
-      for (const fn of campaignFunctions) {
-        const code = codeSchema.parse(template.Resources[logicalIdOf(fn)]).Properties.Code;
-        const assetDir = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, "")}`);
-        for (const folder of ["templates/campaigns", "templates/emails", "templates/blocks"]) {
-          expect(listed(join(assetDir, folder))).toEqual(listed(join(templatesRoot, folder.slice(10))));
-        }
-      }
-      // ...and dispatch's bundle the templates compiled at bundle time, where TEMPLATES_FILE points
-      const dispatch = template.Resources[logicalIdOf(stack.dispatch.function)];
-      const dispatchDir = join(
-        outdir,
-        `asset.${codeSchema.parse(dispatch).Properties.Code.S3Key.replace(/\.zip$/, "")}`,
-      );
-      const compiled = compiledSchema.parse(
-        JSON.parse(
-          readFileSync(join(dispatchDir, dispatch.Properties.Environment.Variables.TEMPLATES_FILE), "utf8"),
-        ),
-      );
-      expect(compiled.format).toBe(1);
-      expect(compiled.templates.map((t) => t.name).sort()).toEqual(listed(join(templatesRoot, "emails")));
-    },
-    sharedSynthTimeout,
-  );
-
   it("are checked at synth: an existing source, a target inside the bundle", () => {
     // GIVEN
     const scratch = new Stack(new App({ context: { "aws:cdk:bundling-stacks": [] } }), "Scratch");

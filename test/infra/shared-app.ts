@@ -1,12 +1,12 @@
 /**
  * The synths of the Tailor app that the CDK tests share, so that a test run builds the default app once per
- * worker and checks and bundles it once in all (issue 14):
+ * worker and checks it once in all (issue 14):
  *
  * - {@link defaultApp}: the app as the local stack builds it (no bundling, no checks), built on first use and
  *   kept for the worker; the `cdk` project does not isolate its files, so every file of a worker reads the same.
  *   Read it, never add to it: a test that needs a changed stack builds its own.
- * - {@link checkedSynth} and {@link bundledSynth}: the checked and the bundled synth that the project's global
- *   setup runs in a child process (`synth-assemblies.ts`), waited for here.
+ * - {@link checkedSynth}: the checked synth that the project's global setup runs in a child process
+ *   (`synth-assemblies.ts`), waited for here.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -63,15 +63,7 @@ export function checkedSynth(): Promise<SharedSynth> {
 }
 
 /**
- * The app as `cdk synth` bundles it (every function through esbuild; checks off, the checked synth covers
- * them), synthesised once per test run: its template and the cloud assembly folder holding the assets.
- */
-export function bundledSynth(): Promise<SharedSynth> {
-  return outcomeOf("bundled.json");
-}
-
-/**
- * The timeout of a test that waits for {@link checkedSynth} or {@link bundledSynth}: the child bundles every
- * function, which takes minutes on a loaded machine; the wait is bounded by the child's exit anyway.
+ * The timeout of a test that waits for {@link checkedSynth}: the child synthesises the whole app with
+ * cdk-nag, which takes minutes on a loaded machine; the wait is bounded by the child's exit anyway.
  */
 export const sharedSynthTimeout = 600_000;

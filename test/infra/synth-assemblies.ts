@@ -1,11 +1,9 @@
 /**
- * Synthesises the Tailor app the two ways the CDK tests read it, once per test run, in a process of its own
- * (started by `global-setup.ts`, so the other test projects run meanwhile):
- *
- * 1. `checked.json`: as `cdk synth` checks it, cdk-nag's AwsSolutions rules and CloudFormation validation on,
- *    bundling off (the checks read the template, not the code): the template, or the error the synth failed with.
- * 2. `bundled.json`: as `cdk synth` bundles it, every function through esbuild into `bundled/` (checks off: the
- *    checked build covers them): the template and the cloud assembly folder.
+ * Synthesises the Tailor app as `cdk synth` checks it, once per test run, in a process of its own (started by
+ * `global-setup.ts`, so the other test projects run meanwhile): `checked.json`, cdk-nag's AwsSolutions rules and
+ * CloudFormation validation on, bundling off (the checks read the template, not the code): the template, or the
+ * error the synth failed with. (The bundled app, every function through esbuild, is synthesised by
+ * `test/long/function-assets.long.ts` in `npm run test:long`.)
  *
  * Usage: `node --import tsx test/infra/synth-assemblies.ts <folder>`. Each file is written whole (renamed into
  * place), so a reader never sees half of one.
@@ -39,8 +37,5 @@ function write(folder: string, name: string, outcome: SynthOutcome): void {
 const folder = process.argv[2];
 if (folder === undefined) throw new Error("usage: synth-assemblies.ts <folder>");
 const checkedDir = join(folder, "checked");
-const bundledDir = join(folder, "bundled");
 mkdirSync(checkedDir, { recursive: true });
-mkdirSync(bundledDir, { recursive: true });
 write(folder, "checked.json", synthesise({ checks: true, bundling: false, outdir: checkedDir }));
-write(folder, "bundled.json", synthesise({ checks: false, bundling: true, outdir: bundledDir }));
