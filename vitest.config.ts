@@ -2,17 +2,21 @@ import { defineConfig } from "vitest/config";
 import { ProjectOrderSequencer } from "./test/support/project-order-sequencer.js";
 
 /**
- * Four projects, one per kind of test (issue 14), each with the settings its tests need. Run one with
+ * Five projects, one per kind of test (issue 14), each with the settings its tests need. Run one with
  * `npm run test:<name>`; `npm test` runs them all.
  *
  * - `unit`: pure tests and tests on in-memory fakes or a stub HTTP server; the inner loop.
- * - `integration`: tests against the in-process emulators (dynalite, kinesalite, fauxqs, the SES emulator, the
- *   model server) or the local stack: `test/e2e/`, `test/integration/` and any `*.integration.test.ts`.
+ * - `integration`: tests against the local stack (or emulators with process-wide settings, or handler modules):
+ *   `test/e2e/`, `test/integration/` and any `*.integration.test.ts`, each file in a process of its own.
+ * - `emulators`: adapters against in-process emulators (dynalite, kinesalite, fauxqs, the SES emulator, the model
+ *   server) on clients of their own: `*.emulators.test.ts`, sharing their workers' modules.
  * - `cdk`: the CDK assertion and cdk-nag tests of `test/infra/`, which share one synth of the app.
  * - `browser`: the `*.browser.test.ts` tests, in headless Chromium.
  *
- * A test that starts an emulator or the local stack belongs in `integration`: name it `*.integration.test.ts`.
+ * A test that starts emulators with clients of its own is `*.emulators.test.ts`; one that starts the local stack, imports a
+ * handler module or sets process-wide state is `*.integration.test.ts`.
  */
+const emulators = ["test/**/*.emulators.test.ts"];
 const integration = [
   "test/e2e/**/*.test.ts",
   "test/integration/**/*.test.ts",
@@ -36,7 +40,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: [...integration, ...cdk, ...browser],
+          exclude: [...integration, ...emulators, ...cdk, ...browser],
           // The files share their workers' modules (SDK clients, zod schemas, the domain): evaluated once per
           // worker, not once per file. Safe because a unit test touches no process-wide state it does not restore:
           // environment stubs are undone (`vi.unstubAllEnvs`), mocks restored, and no test starts a server it keeps.
@@ -51,6 +55,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: integration,
+          exclude: emulators,
           // One synth of the app for every file (test/support/template-global-setup.ts): the local stack and the
           // CLIs the tests start read it through TAILOR_TEMPLATE_FILE instead of synthesising again.
           globalSetup: ["test/support/template-global-setup.ts"],
@@ -62,6 +67,22 @@ export default defineConfig({
           // the tests.)
           env: { TAILOR_PORT_API: "0" },
           // Emulators and the local stack run in the test's process: a loaded machine slows them several times.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "emulators",
+          include: emulators,
+          globalSetup: ["test/support/template-global-setup.ts"],
+          setupFiles: ["test/support/template-env-setup.ts"],
+          // The files share their workers' modules (the AWS SDK, the emulators, the adapters): imported once per
+          // worker, not once per file. Safe because each starts its emulators on free ports with clients of its
+          // own, closes them after, and restores any environment variable it sets; a file that starts the local
+          // stack, imports a handler module or leaves process-wide state belongs in `integration`.
+          isolate: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -6,7 +6,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * by their global setup at the beginning, is done, so no worker waits for it), the browser files, and the many
  * short unit files last, which even out the two workers' ends.
  */
-const PROJECT_ORDER: readonly string[] = ["integration", "cdk", "browser", "unit"];
+const PROJECT_ORDER: readonly string[] = ["integration", "emulators", "cdk", "browser", "unit"];
 
 const rank = (spec: TestSpecification): number => {
   const index = PROJECT_ORDER.indexOf(spec.project.name);
