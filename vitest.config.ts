@@ -13,8 +13,8 @@ import { ProjectOrderSequencer } from "./test/support/project-order-sequencer.js
  * - `cdk`: the CDK assertion and cdk-nag tests of `test/infra/`, which share one synth of the app.
  * - `browser`: the `*.browser.test.ts` tests, in headless Chromium.
  *
- * A test that starts emulators with clients of its own is `*.emulators.test.ts`; one that starts the local stack, imports a
- * handler module or sets process-wide state is `*.integration.test.ts`.
+ * A test that starts emulators with clients of its own is `*.emulators.test.ts`; one that starts the local stack,
+ * imports a handler module or sets process-wide state is `*.integration.test.ts`.
  */
 const emulators = ["test/**/*.emulators.test.ts"];
 const integration = [
