@@ -12,7 +12,8 @@ const BUNDLE_MODULES = /\/tailor-bundles-[^/]+\/[a-z0-9-]+\/index\.mjs$/;
  *   report's verdict, on enough customers for the statistics; and the nightly rescoring state machine end to end
  *   (models trained, three runs: scores, drift, an endpoint down); every function's deployed bundle, alone, through
  *   sign-up, email and one-click unsubscribe (`bundles-alone.long.ts`), and the code assets it runs checked
- *   against the CDK's own (`function-assets.long.ts`, a bundled synth of its own).
+ *   against the CDK's own (`function-assets.long.ts`, a bundled synth of its own); ingest poisoned for a while,
+ *   then `tailor replay` from the archive, profiles equal to a run without the fault (`replay.long.ts`).
  * - `test/faults/*.faults.ts`: the crash tests; each file starts the local stack as a child process, kills it
  *   with SIGKILL at chosen moments and restarts it on the same data dir.
  */

@@ -76,7 +76,7 @@ describe("HTML and text in one Liquid pass", () => {
       recommendations: 8,
     });
     compiled = await compileTemplates(TEMPLATES_DIR, { samples });
-    const sim = simulatePopulation({ customers: 150, days: 30, seed: 11, start: Date.UTC(2026, 9, 1) });
+    const sim = simulatePopulation({ customers: 80, days: 30, seed: 11, start: Date.UTC(2026, 9, 1) });
     population = [];
     for (const customer of sim.customers) {
       const { context } = await prepareEmailContext(
