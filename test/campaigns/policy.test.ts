@@ -97,6 +97,25 @@ describe("exit conditions", () => {
     expect(exited(reminder, cart, profile, reminder.dueAt)).toBe("exited: Checkout Started");
   });
 
+  it("with exitWhenCartEmpty, a journey ends when the cart holds nothing at send time, and goes on while it holds one", () => {
+    // GIVEN the cart journey with the cart exit, and a customer whose cart holds a line
+    const emptying = { ...cart, exitWhenCartEmpty: true };
+    const line = { p: "p-1", q: 1 };
+    const withCart = (items: { p: string; q: number }[]): Profile => ({
+      ...reachable(),
+      ct: { u: START, c: "USD", i: items },
+    });
+    // THEN a cart with a line is sent to; an emptied cart, or none at all, ends the journey at each step
+    expect(decideSend(intent, emptying, withCart([line]), [], DUE).kind).toBe("send");
+    expect(decideSend(intent, emptying, withCart([]), [], DUE)).toEqual({
+      kind: "skip",
+      reason: "exited: cart empty",
+    });
+    expect(exited(reminder, emptying, reachable(), reminder.dueAt)).toBe("exited: cart empty");
+    // ...and without the option an empty cart changes nothing (other campaigns)
+    expect(decideSend(intent, cart, withCart([]), [], DUE).kind).toBe("send");
+  });
+
   it("a segment-entered journey ends when the customer left the segment or entered it again later", () => {
     const winBack = campaign({
       id: "win-back",

@@ -39,6 +39,8 @@ describe("campaign definition schema", () => {
     });
     expect(c.steps.map((s) => s.delayMs)).toEqual([4 * HOUR, 2 * DAY]);
     expect(c.exitWhen).toEqual([{ kind: "order_completed", name: "Order Completed" }]);
+    expect(c.exitWhenCartEmpty).toBeUndefined();
+    expect(campaign({ steps: [{ template: "welcome" }], exitWhenCartEmpty: true }).exitWhenCartEmpty).toBe(true);
     expect(c.variants).toEqual([
       { id: "a", weight: 1 },
       { id: "b", weight: 3, subject: "Still thinking?" },
@@ -89,6 +91,7 @@ describe("campaign definition schema", () => {
     [{ trigger: { schedule: "cron(0 9 * * MON *)", audience: "vip" } }, "trigger.schedule [schedule]"],
     [{ trigger: { schedule: "rate(7 days)" } }, "trigger.audience [required]"],
     [{ exitWhen: ["Wishlist Shared"] }, "exitWhen[0] [known_event]"],
+    [{ exitWhenCartEmpty: "yes" }, "exitWhenCartEmpty [type]"],
     [{ variants: [{ id: "a" }, { id: "a" }] }, "variants[1].id [duplicate_variant]"],
     [{ variants: [{ id: "a", weight: 0 }] }, "variants[0].weight [too_small]"],
     [{ holdout: 0.9 }, "holdout [too_big]"],

@@ -272,6 +272,7 @@ export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
     trigger: triggerSchema,
     steps: z.array(stepSchema).min(1).max(MAX_STEPS),
     exitWhen: z.array(exitEvent).max(20).default([]),
+    exitWhenCartEmpty: z.boolean().default(false),
     variants: variantsSchema.optional(),
     holdout: z
       .number()
@@ -334,6 +335,7 @@ export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
       trigger: input.trigger,
       steps: input.steps,
       exitWhen: input.exitWhen,
+      ...(input.exitWhenCartEmpty ? { exitWhenCartEmpty: true } : {}),
       variants: input.variants ?? [{ id: "a", weight: 1 }],
       holdout: input.holdout,
       experiment: input.experiment ?? input.id,

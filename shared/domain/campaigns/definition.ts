@@ -111,6 +111,11 @@ export interface CampaignDefinition {
   readonly steps: readonly Step[];
   /** Events that end the journey when they occur after its start. */
   readonly exitWhen: readonly EventRef[];
+  /**
+   * The journey ends when, at a step's send time, the customer's cart holds nothing (emptied by removals, or
+   * never filled): a cart reminder is never sent for an empty cart.
+   */
+  readonly exitWhenCartEmpty?: boolean;
   readonly variants: readonly Variant[];
   /** Fraction 0–1 of customers who get nothing (the control group). */
   readonly holdout: number;

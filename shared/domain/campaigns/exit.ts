@@ -11,6 +11,7 @@ function membershipSince(profile: Profile, segmentId: string): number | undefine
 /**
  * Why the journey of `intent` has ended, or undefined while it goes on:
  * - an `exitWhen` event occurred after the journey started (`exited: Order Completed`);
+ * - with `exitWhenCartEmpty`, the customer's cart holds nothing (`exited: cart empty`);
  * - a journey started by entering a segment (or a schedule's audience) ends when the customer is no longer a
  *   member, or left and entered again since (`exited: left segment lapsed`);
  * - a journey started by leaving a segment ends when the customer entered it again since.
@@ -25,6 +26,7 @@ export function exited(
     const last = lastAt(profile, ref.kind);
     if (last !== undefined && last > intent.startedAt && last <= now) return `exited: ${ref.name}`;
   }
+  if (campaign.exitWhenCartEmpty === true && (profile.ct?.i.length ?? 0) === 0) return "exited: cart empty";
   const trigger = campaign.trigger;
   if (trigger.kind === "segment" && trigger.on === "entered") {
     const since = membershipSince(profile, trigger.segmentId);
