@@ -40,7 +40,8 @@ describe("campaign definition schema", () => {
     expect(c.steps.map((s) => s.delayMs)).toEqual([4 * HOUR, 2 * DAY]);
     expect(c.exitWhen).toEqual([{ kind: "order_completed", name: "Order Completed" }]);
     expect(c.exitWhenCartEmpty).toBeUndefined();
-    expect(campaign({ steps: [{ template: "welcome" }], exitWhenCartEmpty: true }).exitWhenCartEmpty).toBe(true);
+    const emptying = campaign({ steps: [{ template: "welcome" }], exitWhenCartEmpty: true });
+    expect(emptying.exitWhenCartEmpty).toBe(true);
     expect(c.variants).toEqual([
       { id: "a", weight: 1 },
       { id: "b", weight: 3, subject: "Still thinking?" },
