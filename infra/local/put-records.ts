@@ -1,4 +1,10 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
+import {
+  PUT_RECORD_MAX_BYTES,
+  PUT_RECORDS_MAX_BYTES,
+  PUT_RECORDS_MAX_ENTRIES,
+  putRecordBytes,
+} from "#shared/domain/events/put-records-limits.js";
 import { LocalStackError } from "./local-errors.js";
 
 /** One record to put. */
@@ -6,11 +12,6 @@ export interface PutEntry {
   readonly partitionKey: string;
   readonly data: Uint8Array;
 }
-
-/** Kinesis PutRecords limits: 500 records and 5 MiB (data + partition keys) per call, 1 MiB per record. */
-export const PUT_RECORDS_MAX_ENTRIES = 500;
-export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
-const RECORD_MAX_BYTES = 1024 * 1024;
 
 export interface PutAllOptions {
   readonly kinesis: KinesisClient;
@@ -34,8 +35,6 @@ export interface PutAllResult {
   readonly retried: number;
 }
 
-const encoder = new TextEncoder();
-const entryBytes = (entry: PutEntry) => entry.data.byteLength + encoder.encode(entry.partitionKey).byteLength;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Splits records into PutRecords-sized batches (≤ `maxEntries` records, ≤ 5 MiB), lazily and in order. */
@@ -46,8 +45,8 @@ export function* putBatches(
   let batch: PutEntry[] = [];
   let bytes = 0;
   for (const entry of records) {
-    const size = entryBytes(entry);
-    if (size > RECORD_MAX_BYTES) {
+    const size = putRecordBytes(entry.data, entry.partitionKey);
+    if (size > PUT_RECORD_MAX_BYTES) {
       throw new LocalStackError(
         `a record for ${entry.partitionKey} is ${size} bytes; Kinesis takes at most 1 MiB`,
       );

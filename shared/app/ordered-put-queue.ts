@@ -1,17 +1,14 @@
+import {
+  PUT_RECORD_MAX_BYTES,
+  PUT_RECORDS_MAX_BYTES,
+  PUT_RECORDS_MAX_ENTRIES,
+  putRecordBytes,
+} from "../domain/events/put-records-limits.js";
 import type { StreamEntry } from "../ports.js";
 
-/** PutRecords takes at most 500 records per call. */
-export const PUT_CALL_MAX_ENTRIES = 500;
-/** PutRecords takes at most 5 MiB per call, data and partition keys counted. */
-export const PUT_CALL_MAX_BYTES = 5 * 1024 * 1024;
-/** A record (data and partition key) is at most 1 MiB. */
-export const PUT_RECORD_MAX_BYTES = 1024 * 1024;
-
-const encoder = new TextEncoder();
-
-/** Bytes a record counts against a call's and its own limit: its data and its partition key. */
+/** Bytes an entry counts against its call's and its own limit: its data and its partition key. */
 export function entryBytes(entry: StreamEntry): number {
-  return entry.data.byteLength + encoder.encode(entry.partitionKey).byteLength;
+  return putRecordBytes(entry.data, entry.partitionKey);
 }
 
 /** A record waiting to be put, and how many calls refused it so far. */
@@ -26,7 +23,7 @@ export interface QueuedEntry {
  * partition key's records in that order whatever the stream refuses: a call carries at most one record per key,
  * the first one still waiting, so a refused record stays ahead of its key's later records, which wait for the
  * call that accepts it. (Two records of one key in one call could land out of order when only the first is
- * refused.) Calls hold at most {@link PUT_CALL_MAX_ENTRIES} records and {@link PUT_CALL_MAX_BYTES}.
+ * refused.) Calls hold at most {@link PUT_RECORDS_MAX_ENTRIES} records and {@link PUT_RECORDS_MAX_BYTES}.
  */
 export class OrderedPutQueue {
   #waiting: QueuedEntry[] = [];
@@ -51,12 +48,12 @@ export class OrderedPutQueue {
     const keys = new Set<string>();
     let bytes = 0;
     for (const queued of this.#waiting) {
-      if (call.length >= PUT_CALL_MAX_ENTRIES) break;
+      if (call.length >= PUT_RECORDS_MAX_ENTRIES) break;
       const key = queued.entry.partitionKey;
       if (keys.has(key)) continue;
       // A key whose first record does not fit this call is held back whole, so its later records wait too.
       keys.add(key);
-      if (bytes + queued.bytes > PUT_CALL_MAX_BYTES) continue;
+      if (bytes + queued.bytes > PUT_RECORDS_MAX_BYTES) continue;
       call.push(queued);
       bytes += queued.bytes;
     }

@@ -1,7 +1,8 @@
 import type { ArchivedRecord } from "../domain/events/archived-record.js";
+import { PUT_RECORD_MAX_BYTES } from "../domain/events/put-records-limits.js";
 import { TailorError } from "../errors.js";
 import type { EventArchive, RecordStream } from "../ports.js";
-import { entryBytes, OrderedPutQueue, PUT_RECORD_MAX_BYTES, type QueuedEntry } from "./ordered-put-queue.js";
+import { entryBytes, OrderedPutQueue, type QueuedEntry } from "./ordered-put-queue.js";
 
 /** Bad lines and skipped records named in a summary at most (all are counted). */
 export const REPLAY_NAMED_MAX = 100;

@@ -1,17 +1,11 @@
 import { type KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import {
+  PUT_RECORDS_MAX_BYTES,
+  PUT_RECORDS_MAX_ENTRIES,
+  putRecordBytes,
+} from "../domain/events/put-records-limits.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type { EventRecord, EventWriteOutcome, EventWriter } from "../ports.js";
-
-/** PutRecords takes at most 500 records and 5 MiB (data plus partition keys) per call. */
-export const PUT_RECORDS_MAX_ENTRIES = 500;
-export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
-
-const encoder = new TextEncoder();
-
-/** Bytes a record counts against the 5 MiB of a call: its data and its partition key. */
-function recordBytes(record: EventRecord): number {
-  return record.data.byteLength + encoder.encode(record.customerId).byteLength;
-}
 
 /**
  * Splits record indexes into PutRecords calls: at most {@link PUT_RECORDS_MAX_ENTRIES} records and
@@ -24,7 +18,7 @@ export function chunkForPutRecords(records: readonly EventRecord[], indexes: rea
   for (const index of indexes) {
     const record = records[index];
     if (record === undefined) continue;
-    const size = recordBytes(record);
+    const size = putRecordBytes(record.data, record.customerId);
     if (
       chunk.length >= PUT_RECORDS_MAX_ENTRIES ||
       (chunk.length > 0 && bytes + size > PUT_RECORDS_MAX_BYTES)

@@ -7,11 +7,8 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  chunkForPutRecords,
-  KinesisEventWriter,
-  PUT_RECORDS_MAX_BYTES,
-} from "#shared/aws/kinesis-event-writer.js";
+import { chunkForPutRecords, KinesisEventWriter } from "#shared/aws/kinesis-event-writer.js";
+import { PUT_RECORDS_MAX_BYTES } from "#shared/domain/events/put-records-limits.js";
 import { DependencyUnavailableError } from "#shared/errors.js";
 import type { EventRecord } from "#shared/ports.js";
 import { createStream, startKinesisEmulators } from "../local/helpers.js";

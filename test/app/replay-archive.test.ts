@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  entryBytes,
-  OrderedPutQueue,
-  PUT_CALL_MAX_BYTES,
-  PUT_CALL_MAX_ENTRIES,
-} from "#shared/app/ordered-put-queue.js";
+import { entryBytes, OrderedPutQueue } from "#shared/app/ordered-put-queue.js";
 import { ReplayIncompleteError, replayArchive } from "#shared/app/replay-archive.js";
+import { PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_ENTRIES } from "#shared/domain/events/put-records-limits.js";
 import { DependencyUnavailableError, TailorError } from "#shared/errors.js";
 import { archived, FakeRecordStream, InMemoryArchive, objectOf } from "#test/fakes/in-memory-replay.js";
 
@@ -41,8 +37,8 @@ describe("replayArchive: batching", () => {
         .sort(),
     );
     for (const call of stream.calls) {
-      expect(call.length).toBeLessThanOrEqual(PUT_CALL_MAX_ENTRIES);
-      expect(call.reduce((sum, e) => sum + entryBytes(e), 0)).toBeLessThanOrEqual(PUT_CALL_MAX_BYTES);
+      expect(call.length).toBeLessThanOrEqual(PUT_RECORDS_MAX_ENTRIES);
+      expect(call.reduce((sum, e) => sum + entryBytes(e), 0)).toBeLessThanOrEqual(PUT_RECORDS_MAX_BYTES);
     }
     // 5 MiB holds 5 records of 900 KB: the big ones need at least 3 calls
     expect(
