@@ -1,6 +1,7 @@
 import { decodeEventBytes, type TailorEvent, type ValidationIssue } from "../domain/events/index.js";
+import { isGzip } from "../gzip.js";
 import type { StreamRecord } from "../ports.js";
-import { gunzipRecord, isGzip } from "./gunzip-record.js";
+import { gunzipRecord } from "./gunzip-record.js";
 
 /** One event of the batch, decoded: valid, or to quarantine. Both keep the record it came from. */
 export type DecodedEntry =

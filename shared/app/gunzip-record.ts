@@ -1,34 +1,8 @@
-import { gunzipSync } from "node:zlib";
 import { RECORD_BYTES_MAX, type ValidationIssue } from "../domain/events/index.js";
-
-/** Whether the bytes start like a gzip member (`1f 8b`). */
-export function isGzip(data: Uint8Array): boolean {
-  return data[0] === 0x1f && data[1] === 0x8b;
-}
+import { gunzipBounded } from "../gzip.js";
 
 /** The bytes inside a gzip record, or why they cannot be had. */
 export type Gunzipped = { ok: true; data: Uint8Array } | { ok: false; issue: ValidationIssue };
-
-/** Gzip bytes inflated, or why not: the output would pass the bound, or the bytes are not a gzip stream. */
-export type Inflated =
-  | { ok: true; data: Uint8Array }
-  | { ok: false; reason: "too_large" }
-  | { ok: false; reason: "corrupt"; detail: string };
-
-/**
- * Inflates gzip bytes, bounded: zlib stops as soon as the output would pass `maxBytes`, so a zip bomb costs at
- * most that much memory. The one gunzip of the stream records and of the HTTP API's request bodies.
- */
-export function gunzipBounded(data: Uint8Array, maxBytes: number): Inflated {
-  try {
-    return { ok: true, data: gunzipSync(data, { maxOutputLength: maxBytes }) };
-  } catch (error) {
-    if (error instanceof RangeError && "code" in error && error.code === "ERR_BUFFER_TOO_LARGE") {
-      return { ok: false, reason: "too_large" };
-    }
-    return { ok: false, reason: "corrupt", detail: error instanceof Error ? error.message : String(error) };
-  }
-}
 
 /**
  * Decompresses a gzip record, bounded to {@link RECORD_BYTES_MAX} (1 MiB, the largest record decoded): a zip

@@ -1,11 +1,9 @@
-import { promisify } from "node:util";
-import { gunzip } from "node:zlib";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { archiveHourPrefixes, parseArchiveText } from "../domain/events/archived-record.js";
 import { DependencyUnavailableError } from "../errors.js";
+import { gunzipBoundedAsync, isGzip } from "../gzip.js";
 import type { ArchiveObjectRead, EventArchive } from "../ports.js";
 
-const inflate = promisify(gunzip);
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -97,19 +95,18 @@ export class S3EventArchive implements EventArchive {
 
   async #text(bytes: Uint8Array): Promise<{ ok: true; value: string } | { ok: false; reason: string }> {
     let plain = bytes;
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-      try {
-        plain = await inflate(bytes, { maxOutputLength: this.#maxBytes });
-      } catch (error) {
-        const tooLarge =
-          error instanceof RangeError && "code" in error && error.code === "ERR_BUFFER_TOO_LARGE";
+    if (isGzip(bytes)) {
+      const inflated = await gunzipBoundedAsync(bytes, this.#maxBytes);
+      if (!inflated.ok) {
         return {
           ok: false,
-          reason: tooLarge
-            ? `inflates beyond ${this.#maxBytes} bytes`
-            : `corrupt gzip: ${error instanceof Error ? error.message : String(error)}`,
+          reason:
+            inflated.reason === "too_large"
+              ? `inflates beyond ${this.#maxBytes} bytes`
+              : `corrupt gzip: ${inflated.detail}`,
         };
       }
+      plain = inflated.data;
     }
     try {
       return { ok: true, value: utf8.decode(plain) };

@@ -1,6 +1,6 @@
 import { exceedsJsonDepth, quoteUnsafeIntegers } from "#shared/domain/events/json-guard.js";
 import { JSON_DEPTH_MAX } from "#shared/domain/events/limits.js";
-import { gunzipBounded } from "../gunzip-record.js";
+import { gunzipBounded } from "../../gzip.js";
 
 /** Largest call (one event) Segment's HTTP API takes: 32 KB. */
 export const SEGMENT_CALL_MAX_BYTES = 32 * 1024;
