@@ -1,4 +1,4 @@
-import { gunzipSync } from "node:zlib";
+import { gunzipBounded, isGzip } from "../gzip.js";
 
 /**
  * Fields whose value names a customer, at any depth of a JSON record (Segment's camelCase and the snake_case
@@ -30,7 +30,6 @@ const KPL_MAGIC = [0xf3, 0x89, 0x9a, 0xc2] as const;
 const MD5_BYTES = 16;
 
 /** A gzip member starts with these bytes. */
-const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
 /** Decompressed bytes kept from a gzip record (a Kinesis record is at most 1 MiB; this bounds a gzip bomb). */
 const MAX_GUNZIPPED_BYTES = 8 * 1024 * 1024;
@@ -81,10 +80,10 @@ function fromBytes(bytes: Uint8Array, found: Set<string>, depth: number): void {
       return;
     }
   }
-  if (startsWith(bytes, GZIP_MAGIC)) {
-    const inflated = gunzip(bytes);
-    if (inflated !== undefined) {
-      fromBytes(inflated, found, depth + 1);
+  if (isGzip(bytes)) {
+    const inflated = gunzipBounded(bytes, MAX_GUNZIPPED_BYTES);
+    if (inflated.ok) {
+      fromBytes(inflated.data, found, depth + 1);
       return;
     }
   }
@@ -152,14 +151,6 @@ function parseJson(text: string): unknown {
 function utf8(bytes: Uint8Array): string | undefined {
   try {
     return strictUtf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-function gunzip(bytes: Uint8Array): Uint8Array | undefined {
-  try {
-    return gunzipSync(bytes, { maxOutputLength: MAX_GUNZIPPED_BYTES });
   } catch {
     return undefined;
   }
