@@ -175,7 +175,8 @@ export async function tallyLedger(since = 0): Promise<LedgerTally> {
   return {
     byOutcome,
     byCampaign,
-    reasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5),
+    // Most frequent first; ties by reason, so the summary is the same whichever order the sends were decided in.
+    reasons: [...reasons.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 5),
     sentTo: [...sentTo.entries()].sort((a, b) => b[1] - a[1]).map(([customer]) => customer),
   };
 }
