@@ -1,5 +1,6 @@
 import type { ExperimentIncrement, ExperimentMetric } from "./domain/analytics/index.js";
 import type { LedgerEntry, SendIntent } from "./domain/campaigns/contracts.js";
+import type { CatalogChange, ContentItem } from "./domain/catalog/index.js";
 import type { ClusterModel } from "./domain/clusters/index.js";
 import type { ArchivedRecord, ArchiveLineError } from "./domain/events/archived-record.js";
 import type { JsonValue } from "./domain/privacy/json-value.js";
@@ -196,6 +197,30 @@ export interface CatalogProduct {
   readonly popularity: number;
   readonly url: string;
   readonly imageUrl: string;
+  /**
+   * Prices by ISO 4217 currency in major units (the markets the shop sells in); `price` and `currency` are the
+   * default market's and are repeated here when the feed gives several.
+   */
+  readonly prices?: Readonly<Record<string, number>>;
+  /** Prices before a reduction (a sale), by currency, major units. */
+  readonly compareAtPrices?: Readonly<Record<string, number>>;
+  /** The product page per market (a locale such as `de-DE`, or a language such as `de`) when it differs from `url`. */
+  readonly urls?: Readonly<Record<string, string>>;
+  /** More images after `imageUrl`. */
+  readonly images?: readonly string[];
+  /** Every category the product is in (the category path's levels or several), `category` first. */
+  readonly categories?: readonly string[];
+  /** Tags (lower case): interests, materials, occasions. */
+  readonly tags?: readonly string[];
+  /** Units in stock when the feed says (0 and `inStock: false` agree); absent when only availability is known. */
+  readonly stock?: number;
+  /**
+   * A product bought again and again (coffee, filters): it may be recommended to a buyer again this many days
+   * after their last purchase of it. Absent: never recommended again to someone who bought it.
+   */
+  readonly replenishDays?: number;
+  /** When the catalog last changed this product (epoch ms). */
+  readonly updatedAt?: number;
 }
 
 /** The shop's products: looked up by id, and best sellers for the recommendation fallbacks. */
@@ -211,6 +236,18 @@ export interface Catalog {
     readonly category?: string;
     readonly exclude?: ReadonlySet<string>;
   }): Promise<readonly CatalogProduct[]>;
+}
+
+/** Where catalog writers (feed imports, product events) put the changes customers may want to hear about. */
+export interface CatalogChangePublisher {
+  /** Publishes the changes (at least once). */
+  publish(changes: readonly CatalogChange[]): Promise<void>;
+}
+
+/** The content library: articles, tips and guides with interest tags. */
+export interface ContentLibrary {
+  /** Every item (the library is small: hundreds to a few thousand items). */
+  all(): Promise<readonly ContentItem[]>;
 }
 
 /** What a recommender is asked. */

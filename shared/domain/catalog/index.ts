@@ -1,0 +1,8 @@
+/**
+ * The shop's catalog and content library as the domain sees them: changes customers may want to hear about,
+ * and content items chosen by interest.
+ *
+ * @module
+ */
+export { type CatalogChange, catalogChangeSchema } from "./catalog-change.js";
+export type { ContentItem } from "./content-item.js";
