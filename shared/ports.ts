@@ -178,6 +178,23 @@ export interface SegmentStore {
   putExactSizes(sizes: ReadonlyMap<string, number>, countedAt: number): Promise<void>;
 }
 
+/**
+ * The segment membership index: a segment's members read in proportion to the segment's size (not a scan of
+ * the profile table), split into `parts` disjoint parts that can be read in parallel.
+ */
+export interface SegmentMemberIndex {
+  /** One page of the members of `segmentId` in part `part` (0-based) of `parts`; pass the returned cursor on. */
+  page(
+    segmentId: string,
+    options: {
+      readonly part: number;
+      readonly parts: number;
+      readonly limit: number;
+      readonly cursor?: string;
+    },
+  ): Promise<{ readonly customerIds: readonly string[]; readonly cursor?: string }>;
+}
+
 /** Where segment transitions go for campaigns to consume (an SQS standard queue). */
 export interface TransitionPublisher {
   /** Publishes the transitions; resolves the ids of those accepted (the others stay in the outbox). */

@@ -3,6 +3,49 @@
  * Pure types: no I/O.
  */
 
+import type { CatalogChange } from "../catalog/index.js";
+
+/** A line of an order or cart as a journey remembers it from its trigger. */
+export interface TriggerLine {
+  readonly productId: string;
+  readonly quantity: number;
+  readonly name?: string;
+  readonly category?: string;
+  /** Unit price in major units of the trigger's currency. */
+  readonly price?: number;
+}
+
+/**
+ * The event that started a journey, as the journey's emails show it (bounded: at most
+ * {@link TRIGGER_LINES_MAX} lines): the order that was placed, the cart as it was, or the catalog change.
+ */
+export type JourneyTrigger =
+  | {
+      readonly kind: "order";
+      readonly at: number;
+      readonly orderId: string;
+      /** The shop's order number when it differs from the id (e.g. `#1042`). */
+      readonly number?: string;
+      readonly currency: string;
+      /** Major units. */
+      readonly total?: number;
+      readonly subtotal?: number;
+      readonly shipping?: number;
+      readonly tax?: number;
+      readonly discount?: number;
+      readonly lines: readonly TriggerLine[];
+    }
+  | {
+      readonly kind: "cart";
+      readonly at: number;
+      readonly currency: string;
+      readonly lines: readonly TriggerLine[];
+    }
+  | { readonly kind: "catalog"; readonly change: CatalogChange };
+
+/** Most lines a {@link JourneyTrigger} keeps (the rest are counted in the email, not listed). */
+export const TRIGGER_LINES_MAX = 50;
+
 /** Why an email is sent: marketing needs marketing consent; transactional needs only not being suppressed. */
 export type SendPurpose = "marketing" | "transactional";
 
@@ -24,6 +67,8 @@ export interface SendIntent {
   readonly dueAt: number;
   /** When the journey started (epoch ms): exit conditions look at events after it. */
   readonly startedAt: number;
+  /** The event that started the journey, for event- and catalog-triggered campaigns. */
+  readonly trigger?: JourneyTrigger;
 }
 
 /** What the policy decided at send time. */
