@@ -31,7 +31,8 @@ export interface EmailContextInput {
 
 /**
  * The Liquid context of one recipient: recommendations (model, then fallbacks; never what is already in the
- * cart), catalog details of the cart and recently viewed products, signed links.
+ * cart) with what they came from (`recommendations_basis`), catalog details of the cart and recently viewed
+ * products priced in the customer's currency, signed links.
  */
 export async function prepareEmailContext(
   deps: EmailContextDeps,
@@ -55,6 +56,8 @@ export async function prepareEmailContext(
     links: input.links,
     shop: input.shop,
     recommendations: recommendations.products,
+    recommendationsBasis: recommendations.basis,
+    ...(recommendations.currency === undefined ? {} : { currency: recommendations.currency }),
     products,
     ...(input.segments === undefined ? {} : { segments: input.segments }),
     ...(input.scores === undefined ? {} : { scores: input.scores }),

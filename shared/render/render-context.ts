@@ -78,6 +78,14 @@ export interface ProductView {
   readonly in_stock: boolean;
 }
 
+/**
+ * What the recommendations came from: `order` (the model, with the customer's latest order as the strongest
+ * signal: "goes well with your order" is true), `activity` (the model, from what the customer viewed, carted
+ * and bought otherwise), `interests` (best sellers of the customer's favourite category), `popular` (best
+ * sellers only, or no recommendations).
+ */
+export type RecommendationsBasis = "order" | "activity" | "interests" | "popular";
+
 /** A line of `cart.items`. */
 export interface CartLineView {
   readonly product_id: string;
@@ -126,8 +134,13 @@ export interface RenderContext {
   readonly segments: readonly string[];
   /** Model scores by model name. */
   readonly scores: Readonly<Record<string, ScoreView>>;
-  /** Recommended products, best first (in stock, not already bought). */
+  /**
+   * Recommended products, best first: in stock, not already bought (but for replenishable products that are due
+   * again), at most half from one category, priced in the customer's currency.
+   */
   readonly recommendations: readonly ProductView[];
+  /** What `recommendations` came from, so copy claims no more than is true (see {@link RecommendationsBasis}). */
+  readonly recommendations_basis: RecommendationsBasis;
   /** Recently viewed products, newest first, as far as the catalog knows them. */
   readonly recently_viewed: readonly ProductView[];
   readonly cart: CartView;
