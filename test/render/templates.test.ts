@@ -103,6 +103,29 @@ describe("shipped templates", () => {
     expect(visible(render("post-purchase", "anonymous").html)).toContain("Thank you for your order!");
   });
 
+  it("claims recommendations go with the order only when they came from it (recommendations_basis)", () => {
+    const withBasis = (basis: "order" | "activity" | "interests" | "popular") => {
+      const { context } = ship.sample("big-spender");
+      expect(context.recommendations.length).toBeGreaterThan(0);
+      const result = ship.renderer.render({
+        template: "post-purchase",
+        variant: "a",
+        context: { ...context, recommendations_basis: basis },
+      });
+      if (!result.ok) throw result.error;
+      return { text: visible(result.email.html), preheader: result.email.preheader };
+    };
+    const fromOrder = withBasis("order");
+    expect(fromOrder.text).toContain("Goes well with your order");
+    expect(fromOrder.preheader).toBe("Your order is confirmed. Here are a few things that go well with it.");
+    for (const basis of ["activity", "interests", "popular"] as const) {
+      const other = withBasis(basis);
+      expect(other.text).not.toMatch(/go(es)? well with/i);
+      expect(other.preheader).toBe("Your order is confirmed.");
+      expect(other.text).toContain(basis === "popular" ? "Popular right now" : "Picked for you");
+    }
+  });
+
   it("chooses the offer block by segment and lifecycle: frequent buyers, dormant, new leads", () => {
     const offers = (sample: string) => {
       const text = visible(render("newsletter", sample).html);
