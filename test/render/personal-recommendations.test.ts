@@ -3,26 +3,14 @@ import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
 import { recommendProducts } from "#shared/app/recommendations.js";
 import { personalSignals, recommendItems, trainCooccurrence } from "#shared/domain/models/index.js";
 import { DAY_MS, emptyProfile, foldEvents, type Profile } from "#shared/domain/profile/index.js";
-import type { CatalogProduct, Recommender } from "#shared/ports.js";
+import type { Recommender } from "#shared/ports.js";
+import { catalogProduct } from "../factories/catalog.js";
 import { NOW, parsed, rawEvents, rawProduct, rawTrack } from "../factories/events.js";
 
 const CATEGORY: Readonly<Record<string, string>> = { b: "books", g: "garden", t: "toys" };
 const categoryOf = (id: string) => CATEGORY[id.charAt(0)] ?? "other";
 
-function product(id: string, popularity: number): CatalogProduct {
-  return {
-    productId: id,
-    name: `Product ${id}`,
-    brand: "Acme",
-    category: categoryOf(id),
-    price: 10,
-    currency: "USD",
-    inStock: true,
-    popularity,
-    url: `https://example.com/p/${id}`,
-    imageUrl: `https://example.com/i/${id}.jpg`,
-  };
-}
+const product = (id: string, popularity: number) => catalogProduct(id, categoryOf(id), popularity);
 
 // Garden gloves (g1) are the shop's best seller; readers buy books together, gardeners garden things.
 const catalog = new InMemoryCatalog([
@@ -54,7 +42,12 @@ const recommender: Recommender = {
 };
 
 function customer(id: string, events: readonly Record<string, unknown>[]): Profile {
-  return foldEvents(undefined, id, events.map((event) => parsed(event)), NOW).profile;
+  return foldEvents(
+    undefined,
+    id,
+    events.map((event) => parsed(event)),
+    NOW,
+  ).profile;
 }
 
 const order = (user: string, productIds: readonly string[], at: number) =>

@@ -6,28 +6,10 @@ import { recommendProducts } from "#shared/app/recommendations.js";
 import { DAY_MS, emptyProfile, foldEvents, type Profile } from "#shared/domain/profile/index.js";
 import type { CatalogProduct, Recommender } from "#shared/ports.js";
 import { PREVIEW_LINKS, PREVIEW_SHOP } from "#shared/render/preview-settings.js";
+import { catalogProduct } from "../factories/catalog.js";
 import { NOW, parsed, rawProduct, rawTrack } from "../factories/events.js";
 
-function product(
-  id: string,
-  category: string,
-  popularity: number,
-  extra: Partial<CatalogProduct> = {},
-): CatalogProduct {
-  return {
-    productId: id,
-    name: `Product ${id}`,
-    brand: "Acme",
-    category,
-    price: 10,
-    currency: "USD",
-    inStock: true,
-    popularity,
-    url: `https://example.com/p/${id}`,
-    imageUrl: `https://example.com/i/${id}.jpg`,
-    ...extra,
-  };
-}
+const product = catalogProduct;
 
 /** A model that answers these ids, whoever asks. */
 const fixed = (ids: readonly string[]): Recommender => ({ recommend: async () => ids });

@@ -12,22 +12,12 @@ import {
 import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
 import type { CatalogProduct, Recommender } from "#shared/ports.js";
 import { simulatorCatalogProducts } from "#shared/sim/index.js";
+import { catalogProduct } from "../factories/catalog.js";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");
 
 function product(id: string, category: string, popularity: number, inStock = true): CatalogProduct {
-  return {
-    productId: id,
-    name: `Product ${id}`,
-    brand: "Acme",
-    category,
-    price: 10,
-    currency: "USD",
-    inStock,
-    popularity,
-    url: `https://example.com/p/${id}`,
-    imageUrl: `https://example.com/i/${id}.jpg`,
-  };
+  return catalogProduct(id, category, popularity, { inStock });
 }
 
 const catalog = new InMemoryCatalog([

@@ -129,18 +129,16 @@ function figures(report: ListReport): RecommenderFigures {
   };
 }
 
-/** A product known only from the history: its id and category, in stock. */
+/** A product known only from the history: its id and category, in stock (nothing else is read). */
 function seenProduct(productId: string, category: string): CatalogProduct {
-  return {
-    productId,
+  const blank = {
     name: productId,
     brand: "",
-    category,
     price: 0,
     currency: "USD",
-    inStock: true,
     popularity: 0,
     url: "",
     imageUrl: "",
   };
+  return { ...blank, productId, category, inStock: true };
 }
