@@ -1,6 +1,6 @@
 export { AFFINITY_CATEGORIES_MAX, AFFINITY_HALF_LIFE_MS, AFFINITY_WEIGHTS, affinityAt } from "./affinity.js";
 export { attributedTouch, touchCampaign } from "./campaign-touch.js";
-export { cartValue } from "./cart.js";
+export { type CartChange, cartChangeOf, cartValue, changeCart } from "./cart.js";
 export { clockSkewNote } from "./clock-skew.js";
 export { fromStoredKey, ownEntry, toStoredKey } from "./data-keys.js";
 export { DEDUP_MAX_IDS, DEDUP_WINDOW_MS, dedupBytesPerId, estimateDedupBytes } from "./dedup.js";
