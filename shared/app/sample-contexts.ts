@@ -26,6 +26,7 @@ export async function sampleContexts(
         shop: PREVIEW_SHOP,
         segments: sample.segments,
         scores: sample.scores,
+        ...(sample.trigger === undefined ? {} : { trigger: sample.trigger }),
         ...(options.recommendations === undefined ? {} : { recommendations: options.recommendations }),
       });
       return { name: sample.name, context };

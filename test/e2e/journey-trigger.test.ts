@@ -1,0 +1,161 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalStack } from "#infra/local/local-stack.js";
+import { LOCAL_NAMES } from "#infra/local-names.js";
+import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
+import type { LedgerEntry } from "#shared/domain/campaigns/index.js";
+import { readSentMail, type SentMail } from "#shared/sim/sent-mail.js";
+import { tempDir } from "../local/helpers.js";
+import { TestClock } from "../local/test-clock.js";
+import { startTestStack } from "../local/test-stack.js";
+
+/**
+ * The triggering event in the email, on the local stack with the shipped campaigns and templates: two orders
+ * 52 minutes apart give two post-purchase emails, each listing its own order; a cart emptied before the
+ * reminder is due ends the journey (`exited: cart empty`).
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** 10:00 UTC: outside the starters' quiet hours (21:00–08:00 UTC). */
+const T0 = Date.UTC(2026, 11, 2, 10);
+
+const clock = new TestClock(T0);
+const temp = tempDir("tailor-trigger-");
+let stack: LocalStack;
+let kinesis: KinesisClient;
+let dynamodb: DynamoDBClient;
+let ledger: DynamoSendLedger;
+let sequence = 0;
+
+function track(customerId: string, event: string, at: number, properties: Record<string, unknown> = {}) {
+  sequence++;
+  return {
+    type: "track",
+    event,
+    messageId: `trigger-${sequence}-${customerId}`,
+    userId: customerId,
+    timestamp: new Date(at).toISOString(),
+    properties,
+  };
+}
+
+function signUp(customerId: string, at: number) {
+  sequence++;
+  return [
+    {
+      type: "identify",
+      messageId: `trigger-${sequence}-${customerId}`,
+      userId: customerId,
+      timestamp: new Date(at).toISOString(),
+      traits: { email: `${customerId}@example.com`, first_name: "Ada", locale: "en-US" },
+    },
+    track(customerId, "Consent Updated", at, { purpose: "marketing_email", granted: true }),
+  ];
+}
+
+async function put(events: readonly Record<string, unknown>[]): Promise<void> {
+  const out = await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: LOCAL_NAMES.eventStream,
+      Records: events.map((event) => ({
+        PartitionKey: String(event.userId),
+        Data: new TextEncoder().encode(JSON.stringify(event)),
+      })),
+    }),
+  );
+  expect(out.FailedRecordCount ?? 0).toBe(0);
+  await stack.waitUntilIdle({ timeoutMs: 90_000 });
+}
+
+async function tick(at: number): Promise<void> {
+  clock.at = at;
+  await stack.runSchedulesNow();
+  await stack.waitUntilIdle({ timeoutMs: 90_000 });
+}
+
+async function mailTo(customerId: string): Promise<SentMail[]> {
+  const mail = await readSentMail(stack.endpoints.sesv2);
+  return mail.filter((m) => m.to.some((to) => to.includes(`${customerId}@example.com`)));
+}
+
+const visible = (html: string | undefined) =>
+  (html ?? "")
+    .replace(/<style[\s\S]*?<\/style>/g, "")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&nbsp;/g, " ")
+    .replace(/\s+/g, " ");
+
+const BUYER = "trigger-buyer";
+const EMPTIER = "trigger-emptier";
+
+beforeAll(async () => {
+  stack = await startTestStack({ dataDir: temp.dir, clock });
+  kinesis = new KinesisClient({});
+  dynamodb = new DynamoDBClient({});
+  ledger = new DynamoSendLedger({ client: dynamodb, tableName: LOCAL_NAMES.sendLedgerTable });
+  await put([...signUp(BUYER, T0 - HOUR), ...signUp(EMPTIER, T0 - HOUR)]);
+  // Two orders 52 minutes apart, each with its own lines (the simulator's catalog knows the products).
+  clock.at = T0;
+  await put([
+    track(BUYER, "Order Completed", T0, {
+      order_id: "ord-a",
+      order_number: "#1041",
+      total: 104.98,
+      subtotal: 99.98,
+      shipping: 5,
+      currency: "USD",
+      products: [{ product_id: "prod-books-005", name: "Paper Garden", price: 49.99, quantity: 2 }],
+    }),
+    track(EMPTIER, "Product Added", T0, { product_id: "prod-home-017", price: 39.99, quantity: 1 }),
+  ]);
+  clock.at = T0 + 52 * MINUTE;
+  await put([
+    track(BUYER, "Order Completed", T0 + 52 * MINUTE, {
+      order_id: "ord-b",
+      order_number: "#1042",
+      total: 23.99,
+      currency: "USD",
+      products: [{ product_id: "prod-electronics-001", name: "Pocket Charger", price: 23.99, quantity: 1 }],
+    }),
+    track(EMPTIER, "Product Removed", T0 + 52 * MINUTE, { product_id: "prod-home-017", quantity: 1 }),
+  ]);
+  await tick(T0 + 4 * HOUR + MINUTE);
+}, 180_000);
+
+afterAll(async () => {
+  kinesis?.destroy();
+  dynamodb?.destroy();
+  await stack?.stop();
+  temp.remove();
+});
+
+describe("the triggering event in the email, on the local stack", () => {
+  it("two orders 52 minutes apart give two post-purchase emails, each listing its own order", async () => {
+    const thanks = (await mailTo(BUYER)).filter((m) => m.subject.startsWith("Thank you for your order"));
+    expect(thanks).toHaveLength(2);
+    const texts = thanks.map((m) => visible(m.html));
+    const first = texts.find((text) => text.includes("Order #1041"));
+    const second = texts.find((text) => text.includes("Order #1042"));
+    expect(first).toMatch(/Paper Garden × 2 \$99\.98/);
+    expect(first).toMatch(/Subtotal \$99\.98 Shipping \$5\.00 Total \$104\.98/);
+    expect(first).not.toContain("Pocket Charger");
+    expect(second).toMatch(/Pocket Charger × 1 \$23\.99/);
+    expect(second).not.toContain("Paper Garden");
+    // Catalog details where known: the product's picture.
+    expect(thanks.every((m) => /<img[^>]+src="[^"]+prod-(books|electronics)/.test(m.html ?? ""))).toBe(true);
+  });
+
+  it("a cart emptied before the reminder is due ends the journey, with the reason in the ledger", async () => {
+    expect((await mailTo(EMPTIER)).filter((m) => /cart/i.test(m.subject))).toEqual([]);
+    const entries: LedgerEntry[] = await ledger.recent(EMPTIER, T0 - HOUR, 100);
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        campaignId: "cart-abandonment",
+        outcome: "skipped",
+        reason: "exited: cart empty",
+      }),
+    );
+  });
+});
