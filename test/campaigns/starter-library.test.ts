@@ -45,28 +45,6 @@ describe("starter campaigns", () => {
     ]);
   });
 
-  it("browse abandonment ends when the customer adds to cart; cart abandonment when they order", () => {
-    const viewed = events(rawEvents.productViewed({}, { timestamp: T0 }));
-    const afterView = fold(undefined, T0, viewed);
-    const [browse] = intentsForEvents(library, undefined, afterView, viewed, T0);
-    if (browse === undefined) throw new Error("browse journey expected");
-    expect(browse.campaignId).toBe("browse-abandonment");
-    const addedLater = fold(
-      afterView,
-      T0 + HOUR,
-      events(rawEvents.productAdded({}, { timestamp: T0 + HOUR })),
-    );
-    const profile = {
-      ...addedLater,
-      t: { email: "ada@example.com" },
-      c: { marketing_email: { g: true, at: 0 } },
-    };
-    expect(decideSend(browse, get("browse-abandonment"), profile, [], browse.dueAt)).toEqual({
-      kind: "skip",
-      reason: "exited: Product Added",
-    });
-  });
-
   it("every order starts post-purchase; identify with an email starts welcome once", () => {
     const batch = events(
       rawEvents.identify({ email: "ada@example.com" }, { timestamp: T0 }),

@@ -22,7 +22,7 @@ export {
   lifecycleNextChangeAt,
 } from "./lifecycle.js";
 export { mergeProfiles } from "./merge-profiles.js";
-export { averageOrderValue, isKnownOrder } from "./orders.js";
+export { averageOrderValue, isKnownOrder, orderReversal } from "./orders.js";
 export * from "./profile.js";
 export { KNOWN_TRAITS } from "./profile-traits.js";
 export {
