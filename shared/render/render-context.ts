@@ -175,6 +175,8 @@ export interface ShopView {
   readonly name: string;
   readonly url: string;
   readonly logo_url: string;
+  /** Base URL of the shop's email pictures (`hero/street-style.jpg`, …): `<url>/images` unless configured. */
+  readonly images_url: string;
   readonly postal_address: string;
 }
 
