@@ -166,6 +166,14 @@ describe("shipped templates", () => {
   it("shows recently viewed products in browse abandonment, and 8 personal picks in the newsletter", () => {
     expect(visible(render("browse-abandonment", "html-name").html)).toContain("You looked at");
     expect(visible(render("browse-abandonment", "anonymous").html)).not.toContain("You looked at");
+    // The product whose view started the journey is the one named, not merely the latest viewed.
+    const { context } = ship.sample("html-name");
+    const own = context.recently_viewed.find((p) => p.id === context.trigger?.product?.product_id);
+    expect(context.recently_viewed[0]?.id).not.toBe(own?.id);
+    expect(own?.in_stock).toBe(true);
+    expect(visible(render("browse-abandonment", "html-name").html)).toContain(
+      `The ${own?.name} you looked at is still available.`,
+    );
     const newsletter = render("newsletter", "big-spender");
     expect(newsletter.html.match(/>\s*View\s*<\/a>/g)).toHaveLength(8);
     expect(newsletter.preheader).toBe("8 new picks for you this week, Margaret.");
