@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TRIGGER_LINES_MAX } from "#shared/domain/campaigns/contracts.js";
-import { intentsForEvents } from "#shared/domain/campaigns/index.js";
+import { intentsForEvents, sendKey } from "#shared/domain/campaigns/index.js";
 import { parseSendIntent } from "#shared/domain/campaigns/send-intent.js";
 import {
   fitTrigger,
@@ -10,7 +10,7 @@ import {
   triggerBytes,
 } from "#shared/domain/campaigns/trigger-snapshot.js";
 import { rawEvents, rawProduct } from "../factories/events.js";
-import { campaign, events, fold, HOUR, library, MINUTE } from "./helpers.js";
+import { CUSTOMER, campaign, events, fold, HOUR, library, MINUTE } from "./helpers.js";
 
 const T0 = Date.UTC(2026, 11, 5, 10);
 const postPurchase = campaign({
@@ -104,6 +104,11 @@ describe("the trigger snapshot of event-started journeys", () => {
     ).toEqual([
       [String(T0), "A"],
       [String(T0 + 52 * MINUTE), "B"],
+    ]);
+    // The snapshot never enters the send key: a redelivery finds the same ledger entry.
+    expect(intents.map((i) => i.key)).toEqual([
+      sendKey("post-purchase", CUSTOMER, String(T0), 0),
+      sendKey("post-purchase", CUSTOMER, String(T0 + 52 * MINUTE), 0),
     ]);
   });
 

@@ -18,10 +18,11 @@ import { startTestStack } from "../local/test-stack.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 /** 10:00 UTC: outside the starters' quiet hours (21:00–08:00 UTC). */
 const T0 = Date.UTC(2026, 11, 2, 10);
 
-const clock = new TestClock(T0);
+const clock = new TestClock(T0 - 13 * HOUR);
 const temp = tempDir("tailor-trigger-");
 let stack: LocalStack;
 let kinesis: KinesisClient;
@@ -89,12 +90,20 @@ const visible = (html: string | undefined) =>
 
 const BUYER = "trigger-buyer";
 const EMPTIER = "trigger-emptier";
+const CANCELLER = "trigger-canceller";
 
 beforeAll(async () => {
   stack = await startTestStack({ dataDir: temp.dir, clock });
   kinesis = new KinesisClient({});
   dynamodb = new DynamoDBClient({});
   ledger = new DynamoSendLedger({ client: dynamodb, tableName: LOCAL_NAMES.sendLedgerTable });
+  // 21:00 UTC the day before: an order in quiet hours, its thank-you deferred to 08:00; cancelled at 22:00.
+  await put(signUp(CANCELLER, T0 - 13 * HOUR));
+  clock.at = T0 - 12 * HOUR;
+  await put([track(CANCELLER, "Order Completed", T0 - 12 * HOUR, { order_id: "ord-c", total: 30 })]);
+  clock.at = T0 - 11 * HOUR;
+  await put([track(CANCELLER, "Order Cancelled", T0 - 11 * HOUR, { order_id: "ord-c", total: 30 })]);
+  clock.at = T0;
   await put([...signUp(BUYER, T0 - HOUR), ...signUp(EMPTIER, T0 - HOUR)]);
   // Two orders 52 minutes apart, each with its own lines (the simulator's catalog knows the products).
   clock.at = T0;
@@ -145,6 +154,16 @@ describe("the triggering event in the email, on the local stack", () => {
     expect(second).not.toContain("Paper Garden");
     // Catalog details where known: the product's picture.
     expect(thanks.every((m) => /<img[^>]+src="[^"]+prod-(books|electronics)/.test(m.html ?? ""))).toBe(true);
+  });
+
+  it("a post-purchase email deferred by quiet hours is not sent once its order was cancelled", async () => {
+    expect((await mailTo(CANCELLER)).filter((m) => m.subject.startsWith("Thank you for your order"))).toEqual(
+      [],
+    );
+    const entries: LedgerEntry[] = await ledger.recent(CANCELLER, T0 - DAY, 100);
+    const thanks = entries.filter((e) => e.campaignId === "post-purchase").map((e) => [e.outcome, e.reason]);
+    expect(thanks).toContainEqual(["deferred", expect.stringContaining("quiet hours")]);
+    expect(thanks).toContainEqual(["skipped", "exited: order cancelled"]);
   });
 
   it("a cart emptied before the reminder is due ends the journey, with the reason in the ledger", async () => {
