@@ -125,18 +125,20 @@ export interface TriggerOrderView {
   /** The shop's order number (`order_number`), else the order id. */
   readonly number: string;
   readonly placed_at: string;
-  readonly currency: string;
-  /** Major units of `currency`, when the event said. */
-  readonly total?: number;
-  readonly subtotal?: number;
-  readonly shipping?: number;
-  readonly tax?: number;
-  readonly discount?: number;
   /** At most 50 lines; `more_lines` counts the rest. */
   readonly lines: readonly TriggerLineView[];
   readonly more_lines: number;
   /** Total quantity of the listed lines. */
   readonly count: number;
+  /** What the customer paid, major units of `currency` (as every amount here), when the event said. */
+  readonly total?: number;
+  /** The lines before shipping, tax and discount. */
+  readonly subtotal?: number;
+  readonly shipping?: number;
+  readonly tax?: number;
+  /** Taken off the order (a positive amount). */
+  readonly discount?: number;
+  readonly currency: string;
 }
 
 /** `trigger.cart`: the cart right after the event that started the journey (`cart` is the cart at send time). */

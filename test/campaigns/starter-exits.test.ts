@@ -8,24 +8,15 @@ import {
   type SendIntent,
 } from "#shared/domain/campaigns/index.js";
 import type { Profile } from "#shared/domain/profile/index.js";
-import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
-import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { type RawEvent, rawEvents, rawProduct } from "../factories/events.js";
-import { CUSTOMER, events, fold, HOUR, MINUTE } from "./helpers.js";
+import { CUSTOMER, campaignOf, events, fold, HOUR, MINUTE, starterLibrary } from "./helpers.js";
 
 /**
  * The exit conditions of every starter campaign (templates/campaigns/*.yaml), reviewed one by one: each test
  * starts the starter's journey from the real definition and folds what would end it (or must not).
  */
-const library = loadCampaignLibrary("templates/campaigns", {
-  templates: "templates/emails",
-  segments: loadSegmentLibrary("templates/segments"),
-});
-const get = (id: string): CampaignDefinition => {
-  const c = library.byId.get(id);
-  if (c === undefined) throw new Error(`no starter campaign ${id}`);
-  return c;
-};
+const library = starterLibrary();
+const get = (id: string): CampaignDefinition => campaignOf(library, id);
 /** 10:00 UTC: no step falls in the starters' quiet hours. */
 const T0 = Date.UTC(2026, 0, 14, 10);
 const SIGN_UP: RawEvent[] = [

@@ -7,20 +7,11 @@ import {
   intentsForTransition,
   journeyIntents,
 } from "#shared/domain/campaigns/index.js";
-import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
-import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { rawEvents } from "../factories/events.js";
-import { CUSTOMER, events, fold, HOUR, reachable } from "./helpers.js";
+import { CUSTOMER, campaignOf, events, fold, HOUR, reachable, starterLibrary } from "./helpers.js";
 
-const library = loadCampaignLibrary("templates/campaigns", {
-  templates: "templates/emails",
-  segments: loadSegmentLibrary("templates/segments"),
-});
-const get = (id: string): CampaignDefinition => {
-  const c = library.byId.get(id);
-  if (c === undefined) throw new Error(`no starter campaign ${id}`);
-  return c;
-};
+const library = starterLibrary();
+const get = (id: string): CampaignDefinition => campaignOf(library, id);
 const T0 = Date.UTC(2026, 0, 14, 10);
 
 describe("starter campaigns", () => {

@@ -1,12 +1,12 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "#infra/local/local-stack.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
 import type { LedgerEntry } from "#shared/domain/campaigns/index.js";
-import { readSentMail, type SentMail } from "#shared/sim/sent-mail.js";
 import { tempDir } from "../local/helpers.js";
+import { mailTo as mailToCustomer, putOnStream, streamMessages, tickAt } from "../local/stream-session.js";
 import { TestClock } from "../local/test-clock.js";
 import { startTestStack } from "../local/test-stack.js";
 
@@ -28,58 +28,12 @@ let stack: LocalStack;
 let kinesis: KinesisClient;
 let dynamodb: DynamoDBClient;
 let ledger: DynamoSendLedger;
-let sequence = 0;
-
-function track(customerId: string, event: string, at: number, properties: Record<string, unknown> = {}) {
-  sequence++;
-  return {
-    type: "track",
-    event,
-    messageId: `trigger-${sequence}-${customerId}`,
-    userId: customerId,
-    timestamp: new Date(at).toISOString(),
-    properties,
-  };
-}
-
-function signUp(customerId: string, at: number) {
-  sequence++;
-  return [
-    {
-      type: "identify",
-      messageId: `trigger-${sequence}-${customerId}`,
-      userId: customerId,
-      timestamp: new Date(at).toISOString(),
-      traits: { email: `${customerId}@example.com`, first_name: "Ada", locale: "en-US" },
-    },
-    track(customerId, "Consent Updated", at, { purpose: "marketing_email", granted: true }),
-  ];
-}
-
-async function put(events: readonly Record<string, unknown>[]): Promise<void> {
-  const out = await kinesis.send(
-    new PutRecordsCommand({
-      StreamName: LOCAL_NAMES.eventStream,
-      Records: events.map((event) => ({
-        PartitionKey: String(event.userId),
-        Data: new TextEncoder().encode(JSON.stringify(event)),
-      })),
-    }),
-  );
-  expect(out.FailedRecordCount ?? 0).toBe(0);
-  await stack.waitUntilIdle({ timeoutMs: 90_000 });
-}
-
-async function tick(at: number): Promise<void> {
-  clock.at = at;
-  await stack.runSchedulesNow();
-  await stack.waitUntilIdle({ timeoutMs: 90_000 });
-}
-
-async function mailTo(customerId: string): Promise<SentMail[]> {
-  const mail = await readSentMail(stack.endpoints.sesv2);
-  return mail.filter((m) => m.to.some((to) => to.includes(`${customerId}@example.com`)));
-}
+const { track, signUp: signUpWith } = streamMessages("trigger");
+const signUp = (customerId: string, at: number) =>
+  signUpWith(customerId, at, { first_name: "Ada", locale: "en-US" });
+const put = (events: readonly Record<string, unknown>[]) => putOnStream(stack, kinesis, events);
+const tick = (at: number) => tickAt(stack, clock, at);
+const mailTo = (customerId: string) => mailToCustomer(stack, customerId);
 
 const visible = (html: string | undefined) =>
   (html ?? "")

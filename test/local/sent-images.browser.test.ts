@@ -1,11 +1,11 @@
-import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "#infra/local/local-stack.js";
-import { LOCAL_NAMES } from "#infra/local-names.js";
 import { readSentMail } from "#shared/sim/sent-mail.js";
 import { chromiumPresent, launchChromium } from "../support/headless-chromium.js";
 import { tempDir } from "./helpers.js";
+import { putOnStream, streamMessages, tickAt } from "./stream-session.js";
 import { TestClock } from "./test-clock.js";
 import { startTestStack } from "./test-stack.js";
 
@@ -26,40 +26,10 @@ describe.skipIf(!present)("images of emails sent on the local stack", () => {
   let stack: LocalStack;
   let kinesis: KinesisClient;
   let browser: Browser;
-  let sequence = 0;
-
-  const track = (userId: string, event: string, at: number, properties: Record<string, unknown>) => ({
-    type: "track",
-    event,
-    messageId: `images-${++sequence}`,
-    userId,
-    timestamp: new Date(at).toISOString(),
-    properties,
-  });
-  const signUp = (userId: string, at: number) => [
-    {
-      type: "identify",
-      messageId: `images-${++sequence}`,
-      userId,
-      timestamp: new Date(at).toISOString(),
-      traits: { email: `${userId}@example.com`, first_name: "Ada", birthday: "1990-04-02" },
-    },
-    track(userId, "Consent Updated", at, { purpose: "marketing_email", granted: true }),
-  ];
-
-  async function put(events: readonly Record<string, unknown>[]): Promise<void> {
-    const out = await kinesis.send(
-      new PutRecordsCommand({
-        StreamName: LOCAL_NAMES.eventStream,
-        Records: events.map((event) => ({
-          PartitionKey: String(event.userId),
-          Data: new TextEncoder().encode(JSON.stringify(event)),
-        })),
-      }),
-    );
-    expect(out.FailedRecordCount ?? 0).toBe(0);
-    await stack.waitUntilIdle({ timeoutMs: 90_000 });
-  }
+  const { track, signUp: signUpWith } = streamMessages("images");
+  const signUp = (userId: string, at: number) =>
+    signUpWith(userId, at, { first_name: "Ada", birthday: "1990-04-02" });
+  const put = (events: readonly Record<string, unknown>[]) => putOnStream(stack, kinesis, events);
 
   beforeAll(async () => {
     stack = await startTestStack({ dataDir: temp.dir, clock });
@@ -80,9 +50,7 @@ describe.skipIf(!present)("images of emails sent on the local stack", () => {
       track("img-cart", "Product Added", T0, { product_id: "prod-home-017", price: 39.99 }),
       track("img-cart", "Product Viewed", T0, { product_id: "prod-sports-013", price: 92.99 }),
     ]);
-    clock.at = T0 + 4 * HOUR + MINUTE;
-    await stack.runSchedulesNow();
-    await stack.waitUntilIdle({ timeoutMs: 90_000 });
+    await tickAt(stack, clock, T0 + 4 * HOUR + MINUTE);
   }, 180_000);
 
   afterAll(async () => {
