@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { CatalogProduct } from "#shared/ports.js";
 
 /** Where the local stack's HTTP API serves the demo shop's pictures (`<api url>/demo-images/...`). */
@@ -108,4 +110,28 @@ export function withDemoImages(products: readonly CatalogProduct[], imagesUrl: s
     ...product,
     imageUrl: `${imagesUrl}/products/${encodeURIComponent(product.productId)}.svg`,
   }));
+}
+
+/**
+ * Writes under `dir` every demo picture `html` names under `baseUrl` (the `file:` URL of `dir`, for previews that
+ * open without a server); pictures it cannot make are left out. Returns the files written.
+ */
+export function writeReferencedDemoImages(
+  html: string,
+  baseUrl: string,
+  dir: string,
+  serve: (path: string) => DemoImage | undefined,
+): string[] {
+  const written: string[] = [];
+  const escaped = baseUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  for (const match of html.matchAll(new RegExp(`${escaped}/([A-Za-z0-9._~%/-]+)`, "g"))) {
+    const relative = match[1] ?? "";
+    const image = serve(`${DEMO_IMAGES_PATH}/${relative}`);
+    if (image === undefined) continue;
+    const file = path.join(dir, ...relative.split("/").map((part) => decodeURIComponent(part)));
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, image.body);
+    written.push(file);
+  }
+  return written;
 }
