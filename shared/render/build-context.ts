@@ -1,3 +1,4 @@
+import type { JourneyTrigger } from "../domain/campaigns/contracts.js";
 import { currencyExponent } from "../domain/events/index.js";
 import { mayProfile } from "../domain/profile/consent.js";
 import { affinityAt, DAY_MS, lifecycleAt, type Profile } from "../domain/profile/index.js";
@@ -16,6 +17,7 @@ import type {
   ShopView,
 } from "./render-context.js";
 import { buildLinks, type LinkSettings } from "./signed-links.js";
+import { triggerView } from "./trigger-view.js";
 
 /** Everything a recipient's context is built from. */
 export interface ContextInput {
@@ -35,8 +37,10 @@ export interface ContextInput {
    * product's default currency
    */
   readonly currency?: string;
-  /** Catalog entries of the cart's and recently viewed products, to show names and images. */
+  /** Catalog entries of the cart's, the trigger's and recently viewed products, to show names and images. */
   readonly products?: ReadonlyMap<string, CatalogProduct>;
+  /** The event that started the journey (the intent's snapshot): `trigger` of the context. */
+  readonly trigger?: JourneyTrigger;
   /** Segment ids; by default the memberships stored on the profile (`sg`). */
   readonly segments?: readonly string[];
   /** Model scores; by default those stored on the profile (`sc`). */
@@ -221,6 +225,7 @@ export function buildRenderContext(input: ContextInput): RenderContext {
     const product = products.get(id);
     return product === undefined ? [] : [productView(product, input.currency)];
   });
+  const trigger = triggerView(input.trigger, products);
   return {
     customer: customerView(profile, now),
     segments: [...(input.segments ?? storedSegments(profile))],
@@ -229,6 +234,7 @@ export function buildRenderContext(input: ContextInput): RenderContext {
     recommendations_basis: input.recommendationsBasis ?? "popular",
     recently_viewed: recentlyViewed,
     cart: cartView(profile, products),
+    ...(trigger === undefined ? {} : { trigger }),
     campaign: { id: input.campaign.id, name: input.campaign.name },
     variant: { id: input.variant },
     links: buildLinks(input.links, profile.customerId, input.campaign.id, now),

@@ -136,7 +136,7 @@ describe("SageMakerRecommender against a local runtime endpoint", () => {
   const model = modelServer();
   let client: SageMakerRuntimeClient;
   let clock = NOW;
-  const make = (timeoutMs = 300) =>
+  const make = (timeoutMs = 2_000) =>
     new SageMakerRecommender({
       client,
       endpointName: "recs",

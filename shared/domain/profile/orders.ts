@@ -60,6 +60,18 @@ export function isKnownOrder(profile: Profile, orderId: string): boolean {
 }
 
 /**
+ * What became of the remembered order `orderId` since it was placed: `cancelled`, `refunded` (in whole or in
+ * part, by a refund whose amount is known or a full refund), or undefined (neither, or not remembered).
+ */
+export function orderReversal(profile: Profile, orderId: string): "cancelled" | "refunded" | undefined {
+  const entry = findOrder(profile.o, shortHash(orderId));
+  if (entry === undefined) return undefined;
+  if ((entry[5] & ORDER_CANCELLED) !== 0) return "cancelled";
+  if (entry[4] > 0 || (entry[5] & ORDER_FULL_REFUND) !== 0) return "refunded";
+  return undefined;
+}
+
+/**
  * Folds a completed order: count, first and last order time, total and revenue, orders per category, and
  * the refunds or the cancel that were waiting for it. A repeat of a remembered order changes nothing.
  */
