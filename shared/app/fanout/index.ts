@@ -1,0 +1,4 @@
+export * from "./fanout-part.js";
+export * from "./finish-fanout.js";
+export * from "./plan-fanout.js";
+export * from "./scheduled-journeys.js";
