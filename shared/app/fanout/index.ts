@@ -1,3 +1,4 @@
+export * from "./fanout-inputs.js";
 export * from "./fanout-part.js";
 export * from "./finish-fanout.js";
 export * from "./plan-fanout.js";

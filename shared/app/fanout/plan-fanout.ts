@@ -33,6 +33,8 @@ export interface PlanFanOutOptions {
   readonly minParts?: number;
   /** Parts at most (the map's children). @default 1,000 */
   readonly maxParts?: number;
+  /** Parts exactly, instead of sizing them (bounded by `maxParts`). */
+  readonly parts?: number;
 }
 
 /** A part of a run: what the `Parts` map hands each child. */
@@ -78,7 +80,10 @@ export async function planFanOut(
   const bounds = { max, min: Math.min(max, Math.max(1, Math.floor(options.minParts ?? DEFAULT_MIN_PARTS))) };
   let source: FanOutSource;
   let parts: number;
-  if (deps.memberIndex !== undefined) {
+  if (options.parts !== undefined) {
+    source = deps.memberIndex === undefined ? "scan" : "index";
+    parts = partsFor(options.parts, 1, { min: 1, max });
+  } else if (deps.memberIndex !== undefined) {
     const [size] = await deps.segments.sizes([audience]);
     source = "index";
     parts = partsFor(size?.size ?? 0, options.membersPerPart ?? DEFAULT_PROFILES_PER_PART, bounds);
