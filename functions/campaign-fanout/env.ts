@@ -23,8 +23,11 @@ export const campaignFanOutEnvSchema = z.object({
   FANOUT_PROFILES_PER_PART: positive(10_000_000),
   /** Parts at most: the map's children. */
   FANOUT_MAX_PARTS: positive(1000),
-  /** Seconds an invocation of `part` starts new pages for, below its timeout: then it returns its cursor. */
-  FANOUT_PART_BUDGET_SECONDS: positive(900),
+  /**
+   * Seconds an invocation of `part` starts new pages for, below its timeout: then it returns its cursor (0: one
+   * page per invocation).
+   */
+  FANOUT_PART_BUDGET_SECONDS: z.coerce.number().int().min(0).max(900),
   /** Items a page reads at most: the memory bound of a part. */
   FANOUT_PAGE_SIZE: positive(10_000),
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
