@@ -51,7 +51,7 @@ import { resolveStreamSettings, type StreamSettingsInput } from "./components/st
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
-import { ARCHIVE_OUTPUTS } from "./stack-output-names.js";
+import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS } from "./stack-output-names.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -342,6 +342,16 @@ export class TailorStack extends Stack {
       ],
     });
 
+    new CfnOutput(this, FANOUT_OUTPUTS.runsTable, {
+      description:
+        "The table holding the scheduled campaigns' fan-out runs (tailor campaign status reads it)",
+      value: this.segments.table.tableName,
+    });
+    new CfnOutput(this, FANOUT_OUTPUTS.stateMachineArn, {
+      description:
+        "The scheduled campaigns' fan-out workflow (start it with { campaignId, time } to rerun a tick)",
+      value: this.campaignFanOut.stateMachine.stateMachineArn,
+    });
     new CfnOutput(this, "ApiUrl", {
       description:
         "Base URL of the Tailor HTTP API: /unsubscribe, /preferences, /confirm, POST /v1/events, /v1/customers/{id}",
