@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { Duration, Validations } from "aws-cdk-lib";
+import { CfnElement, Duration, Stack, Validations } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { IRole } from "aws-cdk-lib/aws-iam";
@@ -171,16 +171,13 @@ export class CampaignFanOut extends Construct {
       // The states carry ids of parts, cursors (hashed keys) and counts, never a profile or an address.
       logs: {
         destination: stateMachineLogGroup(this, "the campaign fan-out state machine"),
-        level: LogLevel.ERROR,
-        includeExecutionData: false,
+        level: LogLevel.ALL,
+        includeExecutionData: true,
       },
     });
     tagLocalName(machine, "AWS::StepFunctions::StateMachine", LOCAL_NAMES.fanOutStateMachine);
     acknowledgeStateMachineWildcards(machine.role, [plan.function, part.function, finish.function]);
-    Validations.of(machine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"*"}]}]}/*]',
-      reason: "The Distributed Map's child executions of this state machine only.",
-    });
+    acknowledgeChildExecutions(machine);
     this.stateMachine = machine;
     this.functions = { plan: plan.function, part: part.function, finish: finish.function };
     this.alarms = {
@@ -261,6 +258,20 @@ function definition(
   });
   plan.next(parts).next(finish);
   return plan;
+}
+
+/** The Distributed Map's grant to start, stop and read its child executions: of this state machine only. */
+function acknowledgeChildExecutions(machine: StateMachine): void {
+  const resource = machine.node.defaultChild;
+  if (!(resource instanceof CfnElement)) return;
+  const ref = JSON.stringify({ Ref: Stack.of(resource).getLogicalId(resource) });
+  const execution = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",${ref}]}]}`;
+  for (const suffix of [":*", "/*:*"]) {
+    Validations.of(machine).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${execution}${suffix}]`,
+      reason: "The Distributed Map's child executions of this state machine, and no other execution.",
+    });
+  }
 }
 
 /** The KMS wildcards the `grant*()` calls write, acknowledged by name on one role. */

@@ -448,7 +448,10 @@ export class DynamoProfileStore
     } while (start !== undefined);
   }
 
-  /** One page of the slice: the cursor is the last evaluated key's `pk` (a hash, never a customer id). */
+  /**
+   * One page of the slice, eventually consistent (half the read units of `scan`: the fan-out's reads, which
+   * dispatch re-checks at send time); the cursor is the last evaluated key's `pk` (a hash, never a customer id).
+   */
   async page(
     slice: ScanSlice,
     options: { readonly limit: number; readonly cursor?: string },
@@ -459,7 +462,7 @@ export class DynamoProfileStore
           TableName: this.#tableName,
           Segment: slice.segment,
           TotalSegments: slice.totalSegments,
-          ConsistentRead: true,
+          ConsistentRead: false,
           Limit: options.limit,
           ExclusiveStartKey:
             options.cursor === undefined ? undefined : { [PROFILE_KEY_ATTRIBUTE]: { S: options.cursor } },
