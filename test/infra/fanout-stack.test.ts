@@ -116,6 +116,20 @@ describe("campaign fan-out workflow", () => {
     );
   });
 
+  it("keeps SES's account rate across dispatch instances: most instances × each one's rate = the setting", () => {
+    // GIVEN dispatch's one event source (the sends queue) and its share of the rate
+    const mappings = Object.values(template.findResources("AWS::Lambda::EventSourceMapping")).filter(
+      (mapping) =>
+        JSON.stringify(mapping.Properties.FunctionName).includes(logicalIdOf(stack.dispatch.function)),
+    );
+    const fn = template.findResources("AWS::Lambda::Function")[logicalIdOf(stack.dispatch.function)];
+    // THEN
+    expect(mappings).toHaveLength(1);
+    const instances = Number(mappings[0]?.Properties.ScalingConfig.MaximumConcurrency);
+    const perInstance = Number(fn?.Properties.Environment.Variables.SEND_RATE_PER_SECOND);
+    expect(instances * perInstance).toBeCloseTo(stack.campaignSettings.sendRatePerSecond, 9);
+  });
+
   it("bounds each part in time and memory", () => {
     template.hasResourceProperties("AWS::Lambda::Function", {
       Tags: Match.arrayWith([{ Key: "tailor:local-name", Value: LOCAL_NAMES.fanOutPartFunction }]),
