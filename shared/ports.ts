@@ -264,6 +264,14 @@ export interface FanOutRun extends FanOutRunPlan {
   readonly errorCount: number;
 }
 
+/** A page of a part checkpointed: from `step` to `step + 1`, the cursor it reached (or done), its counts. */
+export interface FanOutCheckpoint {
+  readonly step: number;
+  readonly cursor?: string;
+  readonly done: boolean;
+  readonly counts: FanOutCounts;
+}
+
 /** The progress records of fan-out runs: counts added by each checkpoint, exactly once. */
 export interface FanOutRuns {
   /**
@@ -278,16 +286,7 @@ export interface FanOutRuns {
    * `counts`, only if it is still at `step` and not done. Resolves false when another invocation moved it first
    * (nothing is added: retries never double-count).
    */
-  advance(
-    key: FanOutRunKey,
-    part: number,
-    checkpoint: {
-      readonly step: number;
-      readonly cursor?: string;
-      readonly done: boolean;
-      readonly counts: FanOutCounts;
-    },
-  ): Promise<boolean>;
+  advance(key: FanOutRunKey, part: number, checkpoint: FanOutCheckpoint): Promise<boolean>;
   /** Keeps an error a part met (the first few kept whole; all counted). */
   recordError(key: FanOutRunKey, message: string): Promise<void>;
   /** Marks the run finished at `at`. */

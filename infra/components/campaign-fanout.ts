@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { CfnElement, Duration, Stack, Validations } from "aws-cdk-lib";
-import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
+import type { IAlarm, IMetric } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { IRole } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
@@ -22,14 +22,15 @@ import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import { campaignFanOutEnvSchema } from "#functions/campaign-fanout/env.js";
 import { LOCAL_NAMES, type LocalName } from "../local-names.js";
-import { CAMPAIGNS_DIR, type CampaignDefinitions, EMAILS_DIR } from "./campaign-definitions.js";
+import type { CampaignDefinitions } from "./campaign-definitions.js";
+import { campaignEnvironment } from "./campaign-triggers.js";
 import type { FanOutSettings } from "./fanout-settings.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
-import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
-import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
+import type { RetentionSettings } from "./retention-settings.js";
+import type { SegmentDefinitions } from "./segment-definitions.js";
 import { acknowledgeStateMachineWildcards, stateMachineLogGroup } from "./state-machine-logs.js";
 
 const entry = fileURLToPath(new URL("../../functions/campaign-fanout/handler.ts", import.meta.url));
@@ -92,12 +93,7 @@ export class CampaignFanOut extends Construct {
     const environment = {
       PROFILES_TABLE: props.profiles.tableName,
       SEGMENTS_TABLE: props.segments.tableName,
-      SEGMENTS_DIR,
-      TIMERS_TABLE: props.timers.tableName,
-      ...retentionEnvironment(props.retention, "timers"),
-      CAMPAIGNS_DIR,
-      EMAILS_DIR,
-      SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
+      ...campaignEnvironment(props),
       FANOUT_PROFILES_PER_PART: String(props.settings.profilesPerPart),
       FANOUT_MAX_PARTS: "1000",
       FANOUT_PART_BUDGET_SECONDS: String(FANOUT_PART_BUDGET.toSeconds()),
@@ -180,21 +176,22 @@ export class CampaignFanOut extends Construct {
     acknowledgeChildExecutions(machine);
     this.stateMachine = machine;
     this.functions = { plan: plan.function, part: part.function, finish: finish.function };
+    const resume = "`tailor campaign run <id> --occurrence <tick>` resumes it";
+    const alarm = (id: string, what: string, metric: IMetric) =>
+      notifyingAlarm(this, id, {
+        description: `A scheduled campaign's fan-out ${what}; ${resume}`,
+        metric,
+        threshold: 0,
+        topic: props.alarmTopic,
+      });
+    const period = { statistic: "Sum", period: ALARM_PERIOD };
     this.alarms = {
-      executionsFailed: notifyingAlarm(this, "ExecutionsFailedAlarm", {
-        description:
-          "A scheduled campaign's fan-out failed: part of its audience was not sent to; `tailor campaign run <id> --occurrence <tick>` resumes it",
-        metric: machine.metricFailed({ statistic: "Sum", period: ALARM_PERIOD }),
-        threshold: 0,
-        topic: props.alarmTopic,
-      }),
-      executionsTimedOut: notifyingAlarm(this, "ExecutionsTimedOutAlarm", {
-        description:
-          "A scheduled campaign's fan-out timed out; `tailor campaign run <id> --occurrence <tick>` resumes it",
-        metric: machine.metricTimedOut({ statistic: "Sum", period: ALARM_PERIOD }),
-        threshold: 0,
-        topic: props.alarmTopic,
-      }),
+      executionsFailed: alarm(
+        "ExecutionsFailedAlarm",
+        "failed: part of its audience was not sent to",
+        machine.metricFailed(period),
+      ),
+      executionsTimedOut: alarm("ExecutionsTimedOutAlarm", "timed out", machine.metricTimedOut(period)),
     };
   }
 }

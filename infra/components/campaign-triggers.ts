@@ -81,14 +81,7 @@ export class CampaignTriggers extends Construct {
 
   constructor(scope: Construct, id: string, props: CampaignTriggersProps) {
     super(scope, id);
-    const campaignEnv = {
-      SEGMENTS_DIR,
-      TIMERS_TABLE: props.timers.tableName,
-      ...retentionEnvironment(props.retention, "timers"),
-      CAMPAIGNS_DIR,
-      EMAILS_DIR,
-      SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
-    };
+    const campaignEnv = campaignEnvironment(props);
     const bundledFolders = [
       props.segmentDefinitions.bundledFolder,
       ...props.campaignDefinitions.bundledFolders,
@@ -168,6 +161,25 @@ export class CampaignTriggers extends Construct {
       ),
     };
   }
+}
+
+/**
+ * The environment of a function that starts journeys: the segment and campaign definitions' folders, the
+ * timers table (and how long timers are kept) and the sends queue.
+ */
+export function campaignEnvironment(props: {
+  readonly retention?: RetentionSettings;
+  readonly timers: ITable;
+  readonly sendsQueue: IQueue;
+}) {
+  return {
+    SEGMENTS_DIR,
+    TIMERS_TABLE: props.timers.tableName,
+    ...retentionEnvironment(props.retention, "timers"),
+    CAMPAIGNS_DIR,
+    EMAILS_DIR,
+    SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
+  };
 }
 
 /** The wildcards `grant*()` writes for KMS, acknowledged on one role. */

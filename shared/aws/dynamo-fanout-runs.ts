@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { DependencyUnavailableError } from "../errors.js";
 import type {
-  FanOutCounts,
+  FanOutCheckpoint,
   FanOutPartState,
   FanOutRun,
   FanOutRunKey,
@@ -95,16 +95,7 @@ export class DynamoFanOutRuns implements FanOutRuns {
     };
   }
 
-  async advance(
-    key: FanOutRunKey,
-    part: number,
-    checkpoint: {
-      readonly step: number;
-      readonly cursor?: string;
-      readonly done: boolean;
-      readonly counts: FanOutCounts;
-    },
-  ): Promise<boolean> {
+  async advance(key: FanOutRunKey, part: number, checkpoint: FanOutCheckpoint): Promise<boolean> {
     const keepCursor = !checkpoint.done && checkpoint.cursor !== undefined;
     const values: Item = {
       ":next": n(checkpoint.step + 1),

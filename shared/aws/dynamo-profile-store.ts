@@ -432,17 +432,7 @@ export class DynamoProfileStore
   async *scan(slice: ScanSlice): AsyncIterable<StoredProfile> {
     let start: Item | undefined;
     do {
-      const out = await this.#call(() =>
-        this.#client.send(
-          new ScanCommand({
-            TableName: this.#tableName,
-            Segment: slice.segment,
-            TotalSegments: slice.totalSegments,
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
+      const out = await this.#scanPage(slice, { consistent: true, start });
       yield* profilesOf(out.Items ?? []);
       start = out.LastEvaluatedKey;
     } while (start !== undefined);
@@ -456,22 +446,30 @@ export class DynamoProfileStore
     slice: ScanSlice,
     options: { readonly limit: number; readonly cursor?: string },
   ): Promise<ProfilePage> {
-    const out = await this.#call(() =>
+    const start =
+      options.cursor === undefined ? undefined : { [PROFILE_KEY_ATTRIBUTE]: { S: options.cursor } };
+    const out = await this.#scanPage(slice, { consistent: false, start, limit: options.limit });
+    const cursor = out.LastEvaluatedKey?.[PROFILE_KEY_ATTRIBUTE]?.S;
+    const profiles = profilesOf(out.Items ?? []);
+    return cursor === undefined ? { profiles } : { profiles, cursor };
+  }
+
+  #scanPage(
+    slice: ScanSlice,
+    options: { readonly consistent: boolean; readonly start: Item | undefined; readonly limit?: number },
+  ) {
+    return this.#call(() =>
       this.#client.send(
         new ScanCommand({
           TableName: this.#tableName,
           Segment: slice.segment,
           TotalSegments: slice.totalSegments,
-          ConsistentRead: false,
+          ConsistentRead: options.consistent,
+          ExclusiveStartKey: options.start,
           Limit: options.limit,
-          ExclusiveStartKey:
-            options.cursor === undefined ? undefined : { [PROFILE_KEY_ATTRIBUTE]: { S: options.cursor } },
         }),
       ),
     );
-    const cursor = out.LastEvaluatedKey?.[PROFILE_KEY_ATTRIBUTE]?.S;
-    const profiles = profilesOf(out.Items ?? []);
-    return cursor === undefined ? { profiles } : { profiles, cursor };
   }
 
   async approximateCount(): Promise<number> {

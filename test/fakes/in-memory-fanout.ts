@@ -1,4 +1,6 @@
+import { addFanOutCounts, NO_FANOUT_COUNTS } from "#shared/app/fanout/index.js";
 import type {
+  FanOutCheckpoint,
   FanOutCounts,
   FanOutPartState,
   FanOutRun,
@@ -48,16 +50,12 @@ export class InMemoryFanOutRuns implements FanOutRuns {
     };
   }
 
-  async advance(
-    key: FanOutRunKey,
-    part: number,
-    checkpoint: { step: number; cursor?: string; done: boolean; counts: FanOutCounts },
-  ): Promise<boolean> {
+  async advance(key: FanOutRunKey, part: number, checkpoint: FanOutCheckpoint): Promise<boolean> {
     const run = this.runs.get(runId(key));
     if (run === undefined) throw new Error(`no run ${runId(key)}`);
-    const current = run.parts.get(part) ?? { step: 0, done: false, counts: zero() };
+    const current = run.parts.get(part) ?? { step: 0, done: false, counts: NO_FANOUT_COUNTS };
     if (current.done || current.step !== checkpoint.step) return false;
-    const counts = add(current.counts, checkpoint.counts);
+    const counts = addFanOutCounts(current.counts, checkpoint.counts);
     run.parts.set(part, {
       step: checkpoint.step + 1,
       done: checkpoint.done,
@@ -87,7 +85,7 @@ export class InMemoryFanOutRuns implements FanOutRuns {
       ...run.plan,
       starts: run.starts,
       ...(run.finishedAt === undefined ? {} : { finishedAt: run.finishedAt }),
-      counts: parts.reduce((total, p) => add(total, p.counts), zero()),
+      counts: parts.reduce((total, p) => addFanOutCounts(total, p.counts), NO_FANOUT_COUNTS),
       partsDone: parts.filter((p) => p.done).length,
       errors: [...run.errors],
       errorCount: run.errorCount,
@@ -102,19 +100,6 @@ export class InMemoryFanOutRuns implements FanOutRuns {
     const last = keys.at(-1);
     return last === undefined ? undefined : this.get(last);
   }
-}
-
-function zero(): FanOutCounts {
-  return { read: 0, members: 0, enqueued: 0, timed: 0 };
-}
-
-function add(a: FanOutCounts, b: FanOutCounts): FanOutCounts {
-  return {
-    read: a.read + b.read,
-    members: a.members + b.members,
-    enqueued: a.enqueued + b.enqueued,
-    timed: a.timed + b.timed,
-  };
 }
 
 /**

@@ -39,9 +39,11 @@ export interface FanOutPartResult extends FanOutPartInput {
   readonly counts: FanOutCounts;
 }
 
-const NONE: FanOutCounts = { read: 0, members: 0, enqueued: 0, timed: 0 };
+/** No counts yet. */
+export const NO_FANOUT_COUNTS: FanOutCounts = { read: 0, members: 0, enqueued: 0, timed: 0 };
 
-function sum(a: FanOutCounts, b: FanOutCounts): FanOutCounts {
+/** Two runs' (or parts') counts added. */
+export function addFanOutCounts(a: FanOutCounts, b: FanOutCounts): FanOutCounts {
   return {
     read: a.read + b.read,
     members: a.members + b.members,
@@ -88,7 +90,7 @@ async function runPart(
   const attempts = options.attempts ?? 3;
   const started = deps.clock.now();
   let state = await deps.runs.part(input, input.part);
-  let counts = NONE;
+  let counts = NO_FANOUT_COUNTS;
   let pages = 0;
   while (!state.done && (pages === 0 || deps.clock.now() - started < budgetMs)) {
     const page = await readPage(deps, input, limit, state.cursor);
@@ -112,7 +114,7 @@ async function runPart(
       continue;
     }
     state = next;
-    counts = sum(counts, added);
+    counts = addFanOutCounts(counts, added);
     pages++;
   }
   const { cursor: _previous, ...rest } = input;
