@@ -72,9 +72,10 @@ export async function loadProfiles(options: LoadProfilesOptions): Promise<Loaded
     for (;;) {
       const from = next;
       if (from >= options.count) return;
-      next = Math.min(options.count, from + BATCH);
+      const to = Math.min(options.count, from + BATCH);
+      next = to;
       let requests: WriteRequest[] = [];
-      for (let i = from; i < next; i++) {
+      for (let i = from; i < to; i++) {
         const profile = scaleProfile(i, options.segmentsOf(i), options.staticSegments ?? [], now);
         const item = {
           ...marshall({ ...profile, version: 1 }, { removeUndefinedValues: true }),
@@ -92,7 +93,7 @@ export async function loadProfiles(options: LoadProfilesOptions): Promise<Loaded
         requests = out.UnprocessedItems?.[options.tableName] ?? [];
       }
       const before = written;
-      written += next - from;
+      written += to - from;
       if (Math.floor(written / 10_000) > Math.floor(before / 10_000)) options.onProgress?.(written);
     }
   };
