@@ -2,7 +2,6 @@ import { fileURLToPath } from "node:url";
 import { CfnElement, Duration, Stack, Validations } from "aws-cdk-lib";
 import type { IAlarm, IMetric } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import type { IRole } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
@@ -23,7 +22,7 @@ import { Construct } from "constructs";
 import { campaignFanOutEnvSchema } from "#functions/campaign-fanout/env.js";
 import { LOCAL_NAMES, type LocalName } from "../local-names.js";
 import type { CampaignDefinitions } from "./campaign-definitions.js";
-import { campaignEnvironment } from "./campaign-triggers.js";
+import { acknowledgeKmsGrants, campaignEnvironment } from "./campaign-triggers.js";
 import type { FanOutSettings } from "./fanout-settings.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
@@ -268,13 +267,5 @@ function acknowledgeChildExecutions(machine: StateMachine): void {
       id: `AwsSolutions-IAM5[Resource::${execution}${suffix}]`,
       reason: "The Distributed Map's child executions of this state machine, and no other execution.",
     });
-  }
-}
-
-/** The KMS wildcards the `grant*()` calls write, acknowledged by name on one role. */
-function acknowledgeKmsGrants(role: IRole, keys: string): void {
-  const reason = `KMS grants for ${keys}, each scoped to its one key ARN.`;
-  for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
-    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
   }
 }

@@ -183,7 +183,7 @@ export function campaignEnvironment(props: {
 }
 
 /** The wildcards `grant*()` writes for KMS, acknowledged on one role. */
-function acknowledgeKmsGrants(role: IRole, keys: string): void {
+export function acknowledgeKmsGrants(role: IRole, keys: string): void {
   const reason = `KMS grants for ${keys}, each scoped to its one key ARN.`;
   for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
     Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
