@@ -48,6 +48,9 @@ const USAGE = `Usage: tailor <command> [options]
                                        prints the hold-out evaluation, writes the artifacts (.tailor/models)
   rescore [--slices 8] [--models F]    runs the nightly rescoring state machine now (on the running stack, or
                                        one it starts) with a local model server; prints scores, tiers, drift
+  campaign status <id> [--occurrence T] a scheduled campaign's fan-out run (the latest, or the tick T):
+      [--aws [--outputs F]] [--json]   parts done, profiles read, intents enqueued, errors (--aws: deployed)
+  campaign run <id> [--occurrence T]   runs (or resumes) one tick of its fan-out workflow on a local stack
   doctor [--outputs cdk-outputs.json] checks a deployed stack, read-only: SES identity and DKIM, production
       [--stack-name Tailor] [--region R] [--json]   access, send quota, configuration set, model endpoints,
                                        alarm subscription, stream lag; the fix for each failure (exit 1)
@@ -106,6 +109,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   report: { load: async () => (await import("../cli/report-command.js")).reportCommand },
   replay: { load: async () => (await import("../cli/replay-command.js")).replayCommand },
   doctor: { load: async () => (await import("../cli/doctor-command.js")).doctorCommand },
+  campaign: { load: async () => (await import("../cli/campaign-command.js")).campaignCommand },
   cost: { load: async () => (await import("../cli/cost-command.js")).costCommand },
   train: { load: async () => (await import("../cli/train-command.js")).trainCommand },
   rescore: {

@@ -10,6 +10,7 @@ import {
 } from "./components/api-settings.js";
 import { AuditStore } from "./components/audit-store.js";
 import { CampaignDefinitions } from "./components/campaign-definitions.js";
+import { CampaignFanOut } from "./components/campaign-fanout.js";
 import {
   type CampaignSettings,
   type CampaignSettingsInput,
@@ -22,6 +23,7 @@ import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE } from "./components/dispa
 import { addDoctorOutputs } from "./components/doctor-outputs.js";
 import { EventArchive } from "./components/event-archive.js";
 import { EventStream } from "./components/event-stream.js";
+import { type FanOutSettingsInput, resolveFanOutSettings } from "./components/fanout-settings.js";
 import { PublicApi } from "./components/http-api.js";
 import { Ingest } from "./components/ingest.js";
 import {
@@ -49,7 +51,7 @@ import { resolveStreamSettings, type StreamSettingsInput } from "./components/st
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
-import { ARCHIVE_OUTPUTS } from "./stack-output-names.js";
+import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS } from "./stack-output-names.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -60,7 +62,8 @@ export interface TailorStackProps
     RescoringSettingsInput,
     RetentionSettingsInput,
     StreamSettingsInput,
-    LinkKeySettingsInput {
+    LinkKeySettingsInput,
+    FanOutSettingsInput {
   /**
    * Provisioned shards of the event stream (the same as `streamShards`).
    * @default 1
@@ -140,6 +143,8 @@ export class TailorStack extends Stack {
   readonly dispatch: Dispatch;
   /** The segment-transition and schedule triggers of campaigns. */
   readonly campaignTriggers: CampaignTriggers;
+  /** The scheduled campaigns' fan-out workflow, which their schedules start. */
+  readonly campaignFanOut: CampaignFanOut;
   /** The bounce-rate, complaint-rate and send-volume alarms. */
   readonly deliveryAlarms: DeliveryAlarms;
   /** The nightly batch rescoring state machine and its schedule. */
@@ -223,12 +228,23 @@ export class TailorStack extends Stack {
       definitions: this.definitions,
       alarmTopic: this.alarmTopic,
     });
+    this.campaignFanOut = new CampaignFanOut(this, "CampaignFanOut", {
+      retention,
+      profiles: this.profiles.table,
+      segments: this.segments.table,
+      timers: this.timers.table,
+      sendsQueue: this.sends.queue,
+      segmentDefinitions: this.definitions,
+      campaignDefinitions: this.campaigns,
+      settings: resolveFanOutSettings(props, this.node),
+      alarmTopic: this.alarmTopic,
+    });
     this.campaignTriggers = new CampaignTriggers(this, "CampaignTriggers", {
       retention,
       transitionsQueue: this.transitions.queue,
       sendsQueue: this.sends.queue,
       timers: this.timers.table,
-      profiles: this.profiles.table,
+      fanOut: this.campaignFanOut.stateMachine,
       segmentDefinitions: this.definitions,
       campaignDefinitions: this.campaigns,
       alarmTopic: this.alarmTopic,
@@ -316,6 +332,7 @@ export class TailorStack extends Stack {
         ...Object.values(this.sends.alarms),
         ...Object.values(this.segmentTimers.alarms),
         ...Object.values(this.campaignTriggers.alarms),
+        ...Object.values(this.campaignFanOut.alarms),
         ...Object.values(this.sesFeedback.alarms),
         this.dispatch.errorsAlarm,
         this.api.errorsAlarm,
@@ -325,6 +342,16 @@ export class TailorStack extends Stack {
       ],
     });
 
+    new CfnOutput(this, FANOUT_OUTPUTS.runsTable, {
+      description:
+        "The table holding the scheduled campaigns' fan-out runs (tailor campaign status reads it)",
+      value: this.segments.table.tableName,
+    });
+    new CfnOutput(this, FANOUT_OUTPUTS.stateMachineArn, {
+      description:
+        "The scheduled campaigns' fan-out workflow (start it with { campaignId, time } to rerun a tick)",
+      value: this.campaignFanOut.stateMachine.stateMachineArn,
+    });
     new CfnOutput(this, "ApiUrl", {
       description:
         "Base URL of the Tailor HTTP API: /unsubscribe, /preferences, /confirm, POST /v1/events, /v1/customers/{id}",

@@ -95,6 +95,21 @@ export interface ProfileScan {
   scan(slice: ScanSlice): AsyncIterable<StoredProfile>;
 }
 
+/** One page of a scan slice, and where the next page starts (absent: the slice is done). */
+export interface ProfilePage {
+  readonly profiles: readonly StoredProfile[];
+  /** Opaque; pass it back to read on. */
+  readonly cursor?: string;
+}
+
+/** Reading a scan slice a page at a time from a cursor: a batch job that stops within a time budget and resumes. */
+export interface ProfilePages {
+  /** At most about `limit` items of the slice from `cursor` (the start when absent). */
+  page(slice: ScanSlice, options: { readonly limit: number; readonly cursor?: string }): Promise<ProfilePage>;
+  /** The table's approximate number of items (DynamoDB refreshes it about every six hours). */
+  approximateCount(): Promise<number>;
+}
+
 /** The result of clearing published transitions from a profile's outbox. */
 export type ClearOutboxOutcome =
   | { readonly ok: true; readonly version: number; readonly writeUnits: number }
@@ -193,6 +208,93 @@ export interface SegmentMemberIndex {
       readonly cursor?: string;
     },
   ): Promise<{ readonly customerIds: readonly string[]; readonly cursor?: string }>;
+}
+
+/** A scheduled campaign's fan-out run: one per campaign and occurrence (the schedule tick). */
+export interface FanOutRunKey {
+  readonly campaignId: string;
+  /** ISO time of the tick: the journeys' occurrence. */
+  readonly occurrence: string;
+}
+
+/** Where a fan-out reads its audience: the segment membership index, or a scan of the profile table. */
+export type FanOutSource = "index" | "scan";
+
+/** What a fan-out run counts. */
+export interface FanOutCounts {
+  /** Profiles (scan) or index entries (index) read. */
+  readonly read: number;
+  /** Audience members found. */
+  readonly members: number;
+  /** Send intents handed to the sends queue. */
+  readonly enqueued: number;
+  /** Send intents set as send timers (later steps). */
+  readonly timed: number;
+}
+
+/** A run's plan, as its first start recorded it (a restart keeps it, so parts and checkpoints agree). */
+export interface FanOutRunPlan extends FanOutRunKey {
+  readonly source: FanOutSource;
+  /** The campaign's audience segment. */
+  readonly segmentId: string;
+  readonly parts: number;
+  /** Epoch ms of the first start. */
+  readonly startedAt: number;
+}
+
+/** Where one part of a run stands. */
+export interface FanOutPartState {
+  /** Pages checkpointed so far: the next checkpoint must come from this step. */
+  readonly step: number;
+  /** Where the next page starts (absent: the part's start, or done). */
+  readonly cursor?: string;
+  readonly done: boolean;
+}
+
+/** A run with its parts summed. */
+export interface FanOutRun extends FanOutRunPlan {
+  /** Executions that started this occurrence (more than 1: restarted). */
+  readonly starts: number;
+  /** Epoch ms the last execution finished, if one did. */
+  readonly finishedAt?: number;
+  readonly counts: FanOutCounts;
+  readonly partsDone: number;
+  /** Errors the parts met (the first few), and how many in all. */
+  readonly errors: readonly string[];
+  readonly errorCount: number;
+}
+
+/** A page of a part checkpointed: from `step` to `step + 1`, the cursor it reached (or done), its counts. */
+export interface FanOutCheckpoint {
+  readonly step: number;
+  readonly cursor?: string;
+  readonly done: boolean;
+  readonly counts: FanOutCounts;
+}
+
+/** The progress records of fan-out runs: counts added by each checkpoint, exactly once. */
+export interface FanOutRuns {
+  /**
+   * Records a start; when the run exists (the same occurrence restarted), keeps its plan, counts the start and
+   * clears its finish time. Resolves the run's plan as stored.
+   */
+  start(plan: FanOutRunPlan): Promise<FanOutRunPlan>;
+  /** Where part `part` of the run stands (its start when never checkpointed). */
+  part(key: FanOutRunKey, part: number): Promise<FanOutPartState>;
+  /**
+   * Checkpoints a page of part `part`: moves it from `step` to `step + 1`, to `cursor` (or done), and adds
+   * `counts`, only if it is still at `step` and not done. Resolves false when another invocation moved it first
+   * (nothing is added: retries never double-count).
+   */
+  advance(key: FanOutRunKey, part: number, checkpoint: FanOutCheckpoint): Promise<boolean>;
+  /** Keeps an error a part met (the first few kept whole; all counted). */
+  recordError(key: FanOutRunKey, message: string): Promise<void>;
+  /** Marks the run finished at `at`. */
+  finish(key: FanOutRunKey, at: number): Promise<void>;
+  /** The run, its parts summed; undefined when it never started. */
+  get(key: FanOutRunKey): Promise<FanOutRun | undefined>;
+  /** The campaign's latest run (by occurrence). */
+  latest(campaignId: string): Promise<FanOutRun | undefined>;
 }
 
 /** Where segment transitions go for campaigns to consume (an SQS standard queue). */

@@ -13,30 +13,10 @@ import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
 import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import { TailorStack } from "#infra/tailor-stack.js";
 import { checkedSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
-import { logicalIdOf, statementsOf } from "./template-queries.js";
+import { logicalIdOf, stateMachineDefinition, statementsOf, stateSchema } from "./template-queries.js";
 
-const joinSchema = z.object({ "Fn::Join": z.tuple([z.literal(""), z.array(z.unknown())]) });
-const getAttSchema = z.object({ "Fn::GetAtt": z.tuple([z.string(), z.literal("Arn")]) });
-const stateSchema = z.looseObject({ Type: z.string() });
-const definitionSchema = z.object({
-  StartAt: z.string(),
-  States: z.record(z.string(), stateSchema),
-  TimeoutSeconds: z.number().optional(),
-});
-
-/**
- * The state machine's definition as JSON: the `Fn::Join` CDK writes, each function ARN replaced by
- * `arn:<logical id>` so a task's function can be told.
- */
-function definitionOf(template: Template): z.infer<typeof definitionSchema> {
-  const machines = Object.values(template.findResources("AWS::StepFunctions::StateMachine"));
-  expect(machines).toHaveLength(1);
-  const parts = joinSchema.parse(machines[0]?.Properties.DefinitionString)["Fn::Join"][1];
-  const text = parts
-    .map((part) => (typeof part === "string" ? part : `arn:${getAttSchema.parse(part)["Fn::GetAtt"][0]}`))
-    .join("");
-  return definitionSchema.parse(JSON.parse(text));
-}
+const definitionOf = (template: Template) =>
+  stateMachineDefinition(template, LOCAL_NAMES.rescoreStateMachine);
 
 function endpointArn(name: string): unknown {
   return {

@@ -51,7 +51,7 @@ describe("retention", () => {
     for (const fn of [
       stack.segmentTimers.function,
       stack.campaignTriggers.transitionsFunction,
-      stack.campaignTriggers.scheduleFunction,
+      stack.campaignFanOut.functions.part,
       stack.rescoring.functions.slice,
     ]) {
       expect(variablesOf(fn), fn.node.path).toMatchObject(timers);
