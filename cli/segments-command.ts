@@ -19,6 +19,7 @@ import {
   sumSummaries,
 } from "#shared/app/segments-batch.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { DynamoSegmentMembers } from "#shared/aws/dynamo-segment-members.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
 import { DynamoTimers } from "#shared/aws/dynamo-timers.js";
 import { SqsTransitionPublisher } from "#shared/aws/sqs-transition-publisher.js";
@@ -128,6 +129,11 @@ export function batchDeps(
       store,
       timers: new DynamoTimers({ client, tableName: LOCAL_NAMES.timersTable }),
       transitions,
+      members: new DynamoSegmentMembers({
+        client,
+        tableName: LOCAL_NAMES.segmentsTable,
+        segmentIds: () => library.definitions.map((d) => d.id),
+      }),
       context: cachedEvaluationContext(store, systemClock),
     },
   };

@@ -195,6 +195,22 @@ export interface SegmentMemberIndex {
   ): Promise<{ readonly customerIds: readonly string[]; readonly cursor?: string }>;
 }
 
+/**
+ * Keeps the segment membership index ({@link SegmentMemberIndex}) in step with the profiles: written from the
+ * profile's outbox flush, with the state of the memberships at the profile's version, so entries converge to the
+ * newest version whatever order redeliveries and racing writers arrive in.
+ */
+export interface SegmentMemberWriter {
+  /**
+   * Records, for each segment of `memberships`, whether `customerId` is a member as of the profile's `version`.
+   * A write for a version at or below the stored one changes nothing (redelivery, a slower racing writer).
+   * Resolves the number of writes made (conditional writes that lost included).
+   */
+  sync(customerId: string, version: number, memberships: ReadonlyMap<string, boolean>): Promise<number>;
+  /** Removes the customer from every segment's index for good (erasure); resolves the writes made. */
+  erase(customerId: string): Promise<number>;
+}
+
 /** Where segment transitions go for campaigns to consume (an SQS standard queue). */
 export interface TransitionPublisher {
   /** Publishes the transitions; resolves the ids of those accepted (the others stay in the outbox). */
