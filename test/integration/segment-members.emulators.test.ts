@@ -1,6 +1,7 @@
 import { type DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flushOutbox, type StoredOutboxes } from "#shared/app/flush-outbox.js";
+import { eraseCustomer } from "#shared/app/privacy/erase-customer.js";
 import { TransitionPublishError } from "#shared/app/segment-errors.js";
 import {
   DynamoSegmentMembers,
@@ -8,9 +9,11 @@ import {
   memberPartition,
 } from "#shared/aws/dynamo-segment-members.js";
 import { customerHash } from "#shared/domain/privacy/customer-hash.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
 import type { SegmentTransition } from "#shared/domain/segments/contracts.js";
 import type { OutboxRemainder, OutboxStore, SegmentMemberIndex } from "#shared/ports.js";
 import { InMemoryTransitionQueue } from "../fakes/in-memory-segments.js";
+import { privacyFakes } from "../privacy/privacy-fakes.js";
 import { createTable, startDynalite } from "../support/dynamo-table.js";
 
 const T0 = Date.UTC(2026, 11, 6, 12);
@@ -230,6 +233,32 @@ describe("DynamoSegmentMembers through the outbox flush", () => {
     );
     expect(item.Item?.c).toBeUndefined();
     expect(JSON.stringify(item.Item)).not.toContain('"c-1"');
+  });
+});
+
+describe("eraseCustomer with the membership index", () => {
+  it("takes the erased customer out of every segment's index and leaves the others", async () => {
+    // Prepare
+    const { index } = await newIndex();
+    const fakes = privacyFakes(T0);
+    for (const id of ["c-1", "c-2"]) {
+      fakes.profiles.items.set(id, { profile: { ...emptyProfile(id, T0), version: 2 }, itemBytes: 300 });
+      await index.sync(
+        id,
+        2,
+        new Map([
+          [SEGMENT, true],
+          ["lapsed", true],
+        ]),
+      );
+    }
+
+    // Act
+    await eraseCustomer({ ...fakes.deps, members: index }, "c-1", "test");
+
+    // Assess
+    expect(await all(index)).toEqual(["c-2"]);
+    expect(await all(index, "lapsed")).toEqual(["c-2"]);
   });
 });
 
