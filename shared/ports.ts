@@ -95,6 +95,18 @@ export interface ProfileScan {
   scan(slice: ScanSlice): AsyncIterable<StoredProfile>;
 }
 
+/** One page of a scan slice at a time, from a cursor: how a batch step that must stop in time resumes. */
+export interface ProfileScanPages {
+  /**
+   * Up to about `limit` items of the slice read from `cursor` (the start when absent), the profiles among them, and
+   * the cursor of the next page (absent at the slice's end). A page may hold no profile and still have a cursor.
+   */
+  scanPage(
+    slice: ScanSlice,
+    options: { readonly cursor?: string; readonly limit: number },
+  ): Promise<{ readonly profiles: readonly StoredProfile[]; readonly cursor?: string }>;
+}
+
 /** The result of clearing published transitions from a profile's outbox. */
 export type ClearOutboxOutcome =
   | { readonly ok: true; readonly version: number; readonly writeUnits: number }
@@ -765,4 +777,44 @@ export interface RecordStream {
    * an outage), a permanent one otherwise (no such stream, no permission).
    */
   putRecords(entries: readonly StreamEntry[]): Promise<StreamPutResult>;
+}
+
+/** The segment batch jobs the workflow runs. */
+export const SEGMENT_JOBS = ["recount", "rfm", "reevaluate", "reindex"] as const;
+
+/** One of {@link SEGMENT_JOBS}. */
+export type SegmentJob = (typeof SEGMENT_JOBS)[number];
+
+/**
+ * A pass of a job over every part of the profile table: `count` (recount), `samples` then `score` (rfm),
+ * `reevaluate`, `reindex`.
+ */
+export const JOB_PHASES = ["count", "samples", "score", "reevaluate", "reindex"] as const;
+
+/** One of {@link JOB_PHASES}. */
+export type JobPhase = (typeof JOB_PHASES)[number];
+
+/** Where one part of one phase of a run stands, kept by part id (written whole, never added to). */
+export interface PartState {
+  readonly part: number;
+  /** Steps of this part done so far: the state machine passes it on, so a retried step is recognised. */
+  readonly seq: number;
+  /** Where the scan resumes (absent before the first step, and once done). */
+  readonly cursor?: string;
+  readonly done: boolean;
+  /** What the part has accumulated so far (its counts, its histogram, its summary). */
+  readonly acc: JsonValue;
+}
+
+/** The parts' progress and results of the runs of the segment jobs. */
+export interface JobPartStore {
+  /** The part's state, read strongly consistently; `undefined` before its first step. */
+  get(runId: string, phase: JobPhase, part: number): Promise<PartState | undefined>;
+  /**
+   * Writes the part's state if its stored `seq` is still `expectedSeq` (0: nothing stored yet); resolves false
+   * when another attempt of the same step wrote first (the state is then left as that attempt wrote it).
+   */
+  put(runId: string, phase: JobPhase, state: PartState, expectedSeq: number): Promise<boolean>;
+  /** Every part's state of a phase, by part. */
+  all(runId: string, phase: JobPhase): Promise<PartState[]>;
 }

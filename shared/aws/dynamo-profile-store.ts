@@ -23,6 +23,7 @@ import type {
   OutboxRemainder,
   OutboxStore,
   ProfileScan,
+  ProfileScanPages,
   ProfileStore,
   PutOutcome,
   ResolvedIds,
@@ -124,7 +125,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * it, and a scan skips it. No interleaving of writers can bring an erased profile back.
  */
 export class DynamoProfileStore
-  implements ProfileStore, OutboxStore, ProfileScan, TombstoneReader, ErasableProfiles, IdentityStore
+  implements
+    ProfileStore,
+    OutboxStore,
+    ProfileScan,
+    ProfileScanPages,
+    TombstoneReader,
+    ErasableProfiles,
+    IdentityStore
 {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
@@ -430,6 +438,38 @@ export class DynamoProfileStore
       }
       start = out.LastEvaluatedKey;
     } while (start !== undefined);
+  }
+
+  async scanPage(
+    slice: ScanSlice,
+    options: { readonly cursor?: string; readonly limit: number },
+  ): Promise<{ readonly profiles: readonly StoredProfile[]; readonly cursor?: string }> {
+    const start =
+      options.cursor === undefined
+        ? undefined
+        : { [PROFILE_KEY_ATTRIBUTE]: { S: Buffer.from(options.cursor, "base64url").toString("utf8") } };
+    const out = await this.#call(() =>
+      this.#client.send(
+        new ScanCommand({
+          TableName: this.#tableName,
+          Segment: slice.segment,
+          TotalSegments: slice.totalSegments,
+          ConsistentRead: true,
+          Limit: options.limit,
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    const profiles: StoredProfile[] = [];
+    for (const item of out.Items ?? []) {
+      if (isIndexEntry(item)) continue;
+      const found = read(item);
+      if (found.kind === "profile") profiles.push(found.stored);
+    }
+    const last = out.LastEvaluatedKey?.[PROFILE_KEY_ATTRIBUTE]?.S;
+    return last === undefined
+      ? { profiles }
+      : { profiles, cursor: Buffer.from(last, "utf8").toString("base64url") };
   }
 
   async erase(customerId: string, erasedAt: number, kind: TombstoneKind): Promise<ErasedProfile> {
