@@ -39,6 +39,7 @@ import {
   resolveRetentionSettings,
 } from "./components/retention-settings.js";
 import { SegmentDefinitions } from "./components/segment-definitions.js";
+import { SegmentJobs } from "./components/segment-jobs.js";
 import { SegmentStore } from "./components/segment-store.js";
 import { SegmentTimers } from "./components/segment-timers.js";
 import { SendLedger } from "./components/send-ledger.js";
@@ -144,6 +145,8 @@ export class TailorStack extends Stack {
   readonly deliveryAlarms: DeliveryAlarms;
   /** The nightly batch rescoring state machine and its schedule. */
   readonly rescoring: Rescoring;
+  /** The segment batch jobs (recount, rfm, reevaluate, reindex) as a state machine. */
+  readonly segmentJobs: SegmentJobs;
   /** The CloudWatch dashboard of the pipeline. */
   readonly dashboard: PipelineDashboard;
   /** The raw event archive: every stream record in S3 (Firehose), with a Glue table over it. */
@@ -285,6 +288,19 @@ export class TailorStack extends Stack {
       sendsQueue: this.sends.queue,
       definitions: this.definitions,
       settings: rescoringSettings,
+      alarmTopic: this.alarmTopic,
+    });
+
+    this.segmentJobs = new SegmentJobs(this, "SegmentJobs", {
+      retention,
+      profiles: this.profiles.table,
+      timers: this.timers.table,
+      segments: this.segments.table,
+      transitionsQueue: this.transitions.queue,
+      sendsQueue: this.sends.queue,
+      definitions: this.definitions,
+      rfmMonetaryBasis: rescoringSettings.rfmMonetaryBasis,
+      rescoring: this.rescoring.stateMachine,
       alarmTopic: this.alarmTopic,
     });
 

@@ -1,13 +1,10 @@
 import { fileURLToPath } from "node:url";
-import { Aws, CfnElement, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { type IRule, Rule, RuleTargetInput, Schedule } from "aws-cdk-lib/aws-events";
 import { SfnStateMachine } from "aws-cdk-lib/aws-events-targets";
-import { type IRole, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Key } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import {
@@ -36,6 +33,11 @@ import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
+import {
+  acknowledgeKmsGrants,
+  acknowledgeStateMachineWildcards,
+  stateMachineLogGroup,
+} from "./state-machine-support.js";
 
 /** The rescore function's handlers (`plan`, `slice`, `finish`), found from this file. */
 const rescoreEntry = fileURLToPath(new URL("../../functions/rescore/handler.ts", import.meta.url));
@@ -292,29 +294,7 @@ export class Rescoring extends Construct {
       slice: slice.function,
       finish: finish.function,
     });
-    const logKey = new Key(this, "LogsKey", {
-      description: "Encrypts the execution logs of the rescoring state machine",
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    logKey.addToResourcePolicy(
-      new PolicyStatement({
-        sid: "AllowCloudWatchLogs",
-        principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-        actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-        resources: ["*"],
-        conditions: {
-          ArnLike: {
-            "kms:EncryptionContext:aws:logs:arn": `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
-          },
-        },
-      }),
-    );
-    const logs = new LogGroup(this, "Logs", {
-      encryptionKey: logKey,
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const logs = stateMachineLogGroup(this, "the rescoring state machine");
     const machine = new StateMachine(this, "StateMachine", {
       comment: "Nightly batch rescoring of every profile with each model, and score drift",
       definitionBody: DefinitionBody.fromChainable(definition),
@@ -449,31 +429,4 @@ function stateMachineDefinition(
   clusters.addCatch(slices, { errors: ["States.ALL"], resultPath: "$.clusters" });
   plan.next(clusters).next(afterClusters);
   return plan;
-}
-
-/**
- * The wildcards CDK writes on the state machine's role: log delivery and X-Ray, which support no resource
- * scoping, and `lambda:InvokeFunction` on each task function's versions (`<arn>:*`).
- */
-function acknowledgeStateMachineWildcards(role: IRole, functions: readonly IFunction[]): void {
-  Validations.of(role).acknowledge({
-    id: "AwsSolutions-IAM5[Resource::*]",
-    reason: "Execution logs and active tracing: log delivery and X-Ray actions support no resource scoping.",
-  });
-  for (const fn of functions) {
-    const resource = fn.node.defaultChild;
-    if (!(resource instanceof CfnElement)) continue;
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(resource).getLogicalId(resource)}.Arn>:*]`,
-      reason: "The task states may invoke any version of their own function, and no other function.",
-    });
-  }
-}
-
-/** The KMS wildcards the `grant*()` calls write, acknowledged by name on one role. */
-function acknowledgeKmsGrants(role: IRole, keys: string): void {
-  const reason = `KMS grants for ${keys}, each scoped to its one key ARN.`;
-  for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
-    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
-  }
 }

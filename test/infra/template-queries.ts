@@ -74,3 +74,26 @@ export function environmentWithPlaceholders(resource: unknown, placeholder: stri
     ]),
   );
 }
+
+const joinSchema = z.object({ "Fn::Join": z.tuple([z.literal(""), z.array(z.unknown())]) });
+const getAttSchema = z.object({ "Fn::GetAtt": z.tuple([z.string(), z.literal("Arn")]) });
+/** A state of a definition: its type, and whatever else it has. */
+export const stateSchema = z.looseObject({ Type: z.string() });
+const definitionSchema = z.object({
+  StartAt: z.string(),
+  States: z.record(z.string(), stateSchema),
+  TimeoutSeconds: z.number().optional(),
+});
+
+/**
+ * A state machine's definition as JSON: the `Fn::Join` CDK writes, each function ARN replaced by
+ * `arn:<logical id>` so a task's function can be told.
+ */
+export function definitionOf(template: Template, machine: IConstruct): z.infer<typeof definitionSchema> {
+  const resource = template.findResources("AWS::StepFunctions::StateMachine")[logicalIdOf(machine)];
+  const parts = joinSchema.parse(resource?.Properties.DefinitionString)["Fn::Join"][1];
+  const text = parts
+    .map((part) => (typeof part === "string" ? part : `arn:${getAttSchema.parse(part)["Fn::GetAtt"][0]}`))
+    .join("");
+  return definitionSchema.parse(JSON.parse(text));
+}
