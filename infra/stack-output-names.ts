@@ -30,3 +30,6 @@ export const ARCHIVE_OUTPUTS = {
   database: "ArchiveDatabaseName",
   table: "ArchiveTableName",
 } as const;
+
+/** The stack output naming the segment jobs' state machine (its ARN): what `tailor segments recount --outputs` reads. */
+export const SEGMENT_JOBS_OUTPUT = "SegmentJobsStateMachineArn";

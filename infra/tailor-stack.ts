@@ -50,7 +50,7 @@ import { resolveStreamSettings, type StreamSettingsInput } from "./components/st
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
-import { ARCHIVE_OUTPUTS } from "./stack-output-names.js";
+import { ARCHIVE_OUTPUTS, SEGMENT_JOBS_OUTPUT } from "./stack-output-names.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -341,6 +341,11 @@ export class TailorStack extends Stack {
       ],
     });
 
+    new CfnOutput(this, SEGMENT_JOBS_OUTPUT, {
+      value: this.segmentJobs.stateMachine.stateMachineArn,
+      description:
+        'The segment jobs state machine (recount, rfm, reevaluate, reindex): start it with {"job":"recount"}',
+    });
     new CfnOutput(this, "ApiUrl", {
       description:
         "Base URL of the Tailor HTTP API: /unsubscribe, /preferences, /confirm, POST /v1/events, /v1/customers/{id}",
