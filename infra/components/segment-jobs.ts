@@ -23,18 +23,19 @@ import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import { segmentJobsEnvSchema } from "#functions/segment-jobs/env.js";
 import type { RfmMonetaryBasis } from "#shared/domain/segments/contracts.js";
-import { LOCAL_NAMES, type LocalName } from "../local-names.js";
+import { LOCAL_NAMES } from "../local-names.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
-import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
-import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 import {
   acknowledgeKmsGrants,
   acknowledgeStateMachineWildcards,
+  executionAlarms,
+  grantResettleWrites,
   stateMachineLogGroup,
+  taskFunctions,
 } from "./state-machine-support.js";
 
 /** The segment jobs' handlers (`plan`, `step`, `finish`), found from this file. */
@@ -107,24 +108,12 @@ export class SegmentJobs extends Construct {
       POWERTOOLS_SERVICE_NAME: SEGMENT_JOBS_SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };
-    const make = (
-      handler: "plan" | "step" | "finish",
-      localName: LocalName,
-      description: string,
-      timeout: Duration,
-    ): ProjectFunction<typeof segmentJobsEnvSchema> => {
-      const built = new ProjectFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
-        entry,
-        handler,
-        description,
-        timeout,
-        environmentSchema: segmentJobsEnvSchema,
-        environment,
-        bundledFolders: [props.definitions.bundledFolder],
-      });
-      tagLocalName(built.function, "AWS::Lambda::Function", localName);
-      return built;
-    };
+    const make = taskFunctions(this, {
+      entry,
+      environmentSchema: segmentJobsEnvSchema,
+      environment,
+      bundledFolders: [props.definitions.bundledFolder],
+    });
     const plan = make(
       "plan",
       LOCAL_NAMES.segmentJobsPlanFunction,
@@ -145,11 +134,7 @@ export class SegmentJobs extends Construct {
     );
     // The step reads and writes profiles, sets timers, writes counters, the index and its part; sends transitions
     // and intents. Plan touches nothing; finish reads the parts and writes sizes and thresholds.
-    props.profiles.grantReadWriteData(step.function);
-    props.timers.grantWriteData(step.function);
-    props.segments.grantReadWriteData(step.function);
-    props.transitionsQueue.grantSendMessages(step.function);
-    props.sendsQueue.grantSendMessages(step.function);
+    grantResettleWrites(step.function, props);
     props.segments.grantReadWriteData(finish.function);
     acknowledgeKmsGrants(step.role, "the profile, timers and segments tables' and the two queues' keys");
     acknowledgeKmsGrants(finish.role, "the segments table's key");
@@ -196,18 +181,9 @@ export class SegmentJobs extends Construct {
     this.afterRescoring = rule;
 
     this.alarms = {
-      executionsFailed: notifyingAlarm(this, "ExecutionsFailedAlarm", {
-        description: "A segment job run failed: sizes, RFM scores or the membership index were not refreshed",
-        metric: machine.metricFailed({ statistic: "Sum", period: ALARM_PERIOD }),
-        threshold: 0,
-        topic: props.alarmTopic,
-      }),
-      executionsTimedOut: notifyingAlarm(this, "ExecutionsTimedOutAlarm", {
-        description:
-          "A segment job run timed out: sizes, RFM scores or the membership index were not refreshed",
-        metric: machine.metricTimedOut({ statistic: "Sum", period: ALARM_PERIOD }),
-        threshold: 0,
-        topic: props.alarmTopic,
+      ...executionAlarms(this, machine, props.alarmTopic, {
+        failed: "A segment job run failed: sizes, RFM scores or the membership index were not refreshed",
+        timedOut: "A segment job run timed out: sizes, RFM scores or the membership index were not refreshed",
       }),
       startDeadLetters: deadLetters.alarmWhenNotEmpty(
         this,

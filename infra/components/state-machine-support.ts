@@ -1,9 +1,19 @@
-import { Aws, CfnElement, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Aws, CfnElement, type Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { type IRole, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
+import type { z } from "zod";
+import type { LocalName } from "../local-names.js";
+import { tagLocalName } from "./local-name.js";
+import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
+import { ProjectFunction, type ProjectFunctionProps } from "./project-function.js";
 
 /**
  * The execution log group of a state machine (`Logs`), encrypted with a key of its own (`LogsKey`) that only
@@ -60,4 +70,70 @@ export function acknowledgeKmsGrants(role: IRole, keys: string): void {
   for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
     Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
   }
+}
+
+/**
+ * A maker of a state machine's task functions, all from one entry (each with its own handler export, local name,
+ * description and timeout), sharing the environment and the bundled folders.
+ */
+export function taskFunctions<S extends z.ZodObject>(
+  scope: Construct,
+  shared: Pick<ProjectFunctionProps<S>, "entry" | "environmentSchema" | "environment" | "bundledFolders">,
+) {
+  return (
+    handler: string,
+    localName: LocalName,
+    description: string,
+    timeout: Duration,
+  ): ProjectFunction<S> => {
+    const built = new ProjectFunction(scope, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
+      ...shared,
+      handler,
+      description,
+      timeout,
+    });
+    tagLocalName(built.function, "AWS::Lambda::Function", localName);
+    return built;
+  };
+}
+
+/** What a batch step that re-evaluates profiles writes: profiles, timers, segment bookkeeping, both queues. */
+export function grantResettleWrites(
+  fn: IFunction,
+  stores: {
+    readonly profiles: ITable;
+    readonly timers: ITable;
+    readonly segments: ITable;
+    readonly transitionsQueue: IQueue;
+    readonly sendsQueue: IQueue;
+  },
+): void {
+  stores.profiles.grantReadWriteData(fn);
+  stores.timers.grantWriteData(fn);
+  stores.segments.grantReadWriteData(fn);
+  stores.transitionsQueue.grantSendMessages(fn);
+  stores.sendsQueue.grantSendMessages(fn);
+}
+
+/** Alarms on a state machine's failed and timed-out executions, notifying `topic`; `what` ends each description. */
+export function executionAlarms(
+  scope: Construct,
+  machine: StateMachine,
+  topic: ITopic,
+  what: { readonly failed: string; readonly timedOut: string },
+): { readonly executionsFailed: IAlarm; readonly executionsTimedOut: IAlarm } {
+  return {
+    executionsFailed: notifyingAlarm(scope, "ExecutionsFailedAlarm", {
+      description: what.failed,
+      metric: machine.metricFailed({ statistic: "Sum", period: ALARM_PERIOD }),
+      threshold: 0,
+      topic,
+    }),
+    executionsTimedOut: notifyingAlarm(scope, "ExecutionsTimedOutAlarm", {
+      description: what.timedOut,
+      metric: machine.metricTimedOut({ statistic: "Sum", period: ALARM_PERIOD }),
+      threshold: 0,
+      topic,
+    }),
+  };
 }
