@@ -216,7 +216,8 @@ export class TailorStack extends Stack {
             },
           }),
     });
-    this.segmentTimers = new SegmentTimers(this, "SegmentTimers", {
+    // What every function that re-evaluates profiles outside the stream writes to (timers, batch jobs).
+    const resettleStores = {
       retention,
       profiles: this.profiles.table,
       timers: this.timers.table,
@@ -224,6 +225,9 @@ export class TailorStack extends Stack {
       transitionsQueue: this.transitions.queue,
       sendsQueue: this.sends.queue,
       definitions: this.definitions,
+    };
+    this.segmentTimers = new SegmentTimers(this, "SegmentTimers", {
+      ...resettleStores,
       alarmTopic: this.alarmTopic,
     });
     this.campaignTriggers = new CampaignTriggers(this, "CampaignTriggers", {
@@ -280,25 +284,13 @@ export class TailorStack extends Stack {
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
 
     this.rescoring = new Rescoring(this, "Rescoring", {
-      retention,
-      profiles: this.profiles.table,
-      timers: this.timers.table,
-      segments: this.segments.table,
-      transitionsQueue: this.transitions.queue,
-      sendsQueue: this.sends.queue,
-      definitions: this.definitions,
+      ...resettleStores,
       settings: rescoringSettings,
       alarmTopic: this.alarmTopic,
     });
 
     this.segmentJobs = new SegmentJobs(this, "SegmentJobs", {
-      retention,
-      profiles: this.profiles.table,
-      timers: this.timers.table,
-      segments: this.segments.table,
-      transitionsQueue: this.transitions.queue,
-      sendsQueue: this.sends.queue,
-      definitions: this.definitions,
+      ...resettleStores,
       rfmMonetaryBasis: rescoringSettings.rfmMonetaryBasis,
       rescoring: this.rescoring.stateMachine,
       alarmTopic: this.alarmTopic,

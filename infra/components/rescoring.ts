@@ -28,14 +28,15 @@ import { InfraConfigError } from "./infra-config-error.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { invokeEndpointsStatement } from "./invoke-endpoints.js";
 import { tagLocalName } from "./local-name.js";
-import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
+import type { RetentionSettings } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
-import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
+import type { SegmentDefinitions } from "./segment-definitions.js";
 import {
   acknowledgeKmsGrants,
   acknowledgeStateMachineWildcards,
   executionAlarms,
   grantResettleWrites,
+  resettleEnvironment,
   stateMachineLogGroup,
   taskFunctions,
 } from "./state-machine-support.js";
@@ -218,13 +219,7 @@ export class Rescoring extends Construct {
   constructor(scope: Construct, id: string, props: RescoringProps) {
     super(scope, id);
     const environment = {
-      PROFILES_TABLE: props.profiles.tableName,
-      SEGMENTS_DIR,
-      TIMERS_TABLE: props.timers.tableName,
-      ...retentionEnvironment(props.retention, "timers"),
-      SEGMENTS_TABLE: props.segments.tableName,
-      TRANSITIONS_QUEUE_URL: props.transitionsQueue.queueUrl,
-      SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
+      ...resettleEnvironment(props),
       MODEL_ENDPOINTS: JSON.stringify(props.settings.modelEndpoints),
       RFM_MONETARY_BASIS: props.settings.rfmMonetaryBasis,
       POWERTOOLS_SERVICE_NAME: RESCORE_SERVICE_NAME,

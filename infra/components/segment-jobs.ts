@@ -26,14 +26,15 @@ import type { RfmMonetaryBasis } from "#shared/domain/segments/contracts.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
-import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
+import type { RetentionSettings } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
-import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
+import type { SegmentDefinitions } from "./segment-definitions.js";
 import {
   acknowledgeKmsGrants,
   acknowledgeStateMachineWildcards,
   executionAlarms,
   grantResettleWrites,
+  resettleEnvironment,
   stateMachineLogGroup,
   taskFunctions,
 } from "./state-machine-support.js";
@@ -97,13 +98,7 @@ export class SegmentJobs extends Construct {
   constructor(scope: Construct, id: string, props: SegmentJobsProps) {
     super(scope, id);
     const environment = {
-      PROFILES_TABLE: props.profiles.tableName,
-      SEGMENTS_DIR,
-      TIMERS_TABLE: props.timers.tableName,
-      ...retentionEnvironment(props.retention, "timers"),
-      SEGMENTS_TABLE: props.segments.tableName,
-      TRANSITIONS_QUEUE_URL: props.transitionsQueue.queueUrl,
-      SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
+      ...resettleEnvironment(props),
       RFM_MONETARY_BASIS: props.rfmMonetaryBasis,
       POWERTOOLS_SERVICE_NAME: SEGMENT_JOBS_SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

@@ -14,6 +14,8 @@ import type { LocalName } from "../local-names.js";
 import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction, type ProjectFunctionProps } from "./project-function.js";
+import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
+import { SEGMENTS_DIR } from "./segment-definitions.js";
 
 /**
  * The execution log group of a state machine (`Logs`), encrypted with a key of its own (`LogsKey`) that only
@@ -97,17 +99,32 @@ export function taskFunctions<S extends z.ZodObject>(
   };
 }
 
+/** The environment of a function that re-evaluates profiles outside the stream: its stores and definitions. */
+export function resettleEnvironment(
+  stores: ResettleStores & { readonly retention?: RetentionSettings | undefined },
+) {
+  return {
+    PROFILES_TABLE: stores.profiles.tableName,
+    SEGMENTS_DIR,
+    TIMERS_TABLE: stores.timers.tableName,
+    ...retentionEnvironment(stores.retention, "timers"),
+    SEGMENTS_TABLE: stores.segments.tableName,
+    TRANSITIONS_QUEUE_URL: stores.transitionsQueue.queueUrl,
+    SENDS_QUEUE_URL: stores.sendsQueue.queueUrl,
+  };
+}
+
+/** The stores a function that re-evaluates profiles writes to. */
+export interface ResettleStores {
+  readonly profiles: ITable;
+  readonly timers: ITable;
+  readonly segments: ITable;
+  readonly transitionsQueue: IQueue;
+  readonly sendsQueue: IQueue;
+}
+
 /** What a batch step that re-evaluates profiles writes: profiles, timers, segment bookkeeping, both queues. */
-export function grantResettleWrites(
-  fn: IFunction,
-  stores: {
-    readonly profiles: ITable;
-    readonly timers: ITable;
-    readonly segments: ITable;
-    readonly transitionsQueue: IQueue;
-    readonly sendsQueue: IQueue;
-  },
-): void {
+export function grantResettleWrites(fn: IFunction, stores: ResettleStores): void {
   stores.profiles.grantReadWriteData(fn);
   stores.timers.grantWriteData(fn);
   stores.segments.grantReadWriteData(fn);
