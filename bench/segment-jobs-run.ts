@@ -64,8 +64,10 @@ try {
   await rescore(PARTS);
   log("rescoring, one slice…");
   const oneSlice = await rescore(1);
+  log(`  ${rate(oneSlice.profiles, oneSlice.seconds)}`);
   log(`rescoring, ${PARTS} slices in parallel…`);
   const parallel = await rescore(PARTS);
+  log(`  ${rate(parallel.profiles, parallel.seconds)}`);
   await models.stop();
 
   const job = async (parts: number) => {
@@ -75,6 +77,7 @@ try {
   };
   log("segment jobs: recount, one part…");
   const oneJob = await job(1);
+  log(`  ${oneJob.seconds.toFixed(1)} s`);
   log(`segment jobs: recount, ${PARTS} parts…`);
   const manyJob = await job(PARTS);
   const counted = (out: unknown) =>

@@ -12,6 +12,7 @@ import { type JobStepInput, type JobStepOutput, runJobStep } from "#shared/app/s
 import type { RfmThresholds } from "#shared/domain/segments/contracts.js";
 import { loadEnv } from "#shared/lambda/env.js";
 import { baseMiddlewareBundle, observabilityFor } from "#shared/lambda/middleware.js";
+import { addCounts } from "#shared/lambda/reports/counts.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import { segmentJobsEnvSchema } from "./env.js";
 import { makeRunDeps, makeStepDeps } from "./make-deps.js";
@@ -27,6 +28,7 @@ const MARGIN_MS = 60_000;
 export async function runPlan(input: unknown, _context: Context): Promise<JobPlan> {
   const now = runtimeClock.now();
   const plan = planSegmentJob(input, now, `${new Date(now).toISOString()}-${randomUUID().slice(0, 8)}`);
+  addCounts(observability.metrics, { SegmentJobsPlanned: 1 });
   observability.logger.info("segment job planned", { runId: plan.runId, job: plan.job, parts: plan.parts });
   return plan;
 }
@@ -36,6 +38,7 @@ export async function runStep(input: JobStepInput, context: Context): Promise<Jo
   const deadline = Date.now() + env.STEP_SECONDS * 1000;
   const hasTime = () => Date.now() < deadline && context.getRemainingTimeInMillis() > MARGIN_MS;
   const output = await runJobStep(stepDeps, input, hasTime);
+  addCounts(observability.metrics, { SegmentJobSteps: 1, SegmentJobPartsDone: output.done ? 1 : 0 });
   observability.logger.info("segment job step", { ...output });
   return output;
 }
@@ -45,6 +48,9 @@ const finishInputSchema = z.object({ stage: z.enum(["thresholds", "finish"]) }).
 /** `thresholds` (between the RFM phases) or `finish` (the run's totals; a recount's exact sizes). */
 export async function runFinish(input: unknown, _context: Context): Promise<JobReport | RfmThresholds> {
   const { stage } = finishInputSchema.parse(input);
+  addCounts(observability.metrics, {
+    [stage === "thresholds" ? "RfmThresholdsComputed" : "SegmentJobsFinished"]: 1,
+  });
   if (stage === "thresholds") return computeJobThresholds(runDeps, input, env.RFM_MONETARY_BASIS);
   const report = await finishSegmentJob(runDeps, input);
   observability.logger.info("segment job finished", { report });
