@@ -93,6 +93,8 @@ export class SegmentJobs extends Construct {
   readonly functions: Readonly<Record<"plan" | "step" | "finish", IFunction>>;
   /** The rule that starts the nightly jobs when a rescoring run succeeds. */
   readonly afterRescoring: IRule;
+  /** Where EventBridge puts the starts it could not deliver. */
+  readonly startDeadLetterQueue: IQueue;
   readonly alarms: SegmentJobsAlarms;
 
   constructor(scope: Construct, id: string, props: SegmentJobsProps) {
@@ -155,6 +157,7 @@ export class SegmentJobs extends Construct {
 
     const deadLetters = ruleDeadLetterQueue(this, "StartDeadLetters", "the nightly segment jobs");
     tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.segmentJobsDeadLetterQueue);
+    this.startDeadLetterQueue = deadLetters.queue;
     const rule = new Rule(this, "AfterRescoring", {
       description: "Starts the nightly segment jobs when a rescoring run succeeds",
       eventPattern: {

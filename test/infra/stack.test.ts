@@ -220,7 +220,7 @@ describe("TailorStack", () => {
       expect(actions).not.toContain("s3:GetObject");
       // Every role of the app: the only actions on any resource are X-Ray's, which cannot be scoped, and the
       // log-delivery and X-Ray sampling actions of Step Functions logging and tracing, which cannot either, held by
-      // the rescoring state machine's role alone.
+      // the state machines' roles alone (the rescoring's and the segment jobs').
       const xray = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"];
       const beyondXray = (statements: readonly Statement[]): string[] =>
         statements
@@ -228,10 +228,12 @@ describe("TailorStack", () => {
           .flatMap((statement) => statement.Action)
           .filter((action) => !xray.includes(action));
       const everywhere = beyondXray(statementsOf(template));
-      const ofMachine = beyondXray(statementsOf(template, stack.rescoring.stateMachine.role));
-      expect(ofMachine.length).toBeGreaterThan(0);
-      expect(ofMachine.filter((action) => !/^(logs|xray):/.test(action))).toEqual([]);
-      expect(everywhere.sort()).toEqual(ofMachine.sort());
+      const ofMachines = [stack.rescoring.stateMachine, stack.segmentJobs.stateMachine].flatMap((machine) =>
+        beyondXray(statementsOf(template, machine.role)),
+      );
+      expect(ofMachines.length).toBeGreaterThan(0);
+      expect(ofMachines.filter((action) => !/^(logs|xray):/.test(action))).toEqual([]);
+      expect(everywhere.sort()).toEqual(ofMachines.sort());
     });
 
     it("reads the stream in bisecting batches with partial failures, retries and an on-failure DLQ", () => {
@@ -353,9 +355,9 @@ describe("TailorStack", () => {
       // Ingest's four, the transitions dead letters, the segment timers' errors and undelivered ticks, the
       // sends queue's two, dispatch, API and SES feedback errors, SES feedback dead letters, the campaign
       // triggers' three, the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
-      // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), and the archive's four
-      // (freshness, S3 delivery, transform errors, failed records).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 27);
+      // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), the segment jobs' three
+      // (the same), and the archive's four (freshness, S3 delivery, transform errors, failed records).
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 30);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {
