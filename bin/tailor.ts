@@ -23,8 +23,10 @@ const USAGE = `Usage: tailor <command> [options]
       [--variant V] [--out .tailor/preview]
                                        writes HTML + text and an index page, prints its path
   segments [--json]                    every segment with its size (from the counters) and last recount
-  segments recount|rfm|reevaluate      batch jobs: exact sizes; RFM thresholds and scores; re-evaluation
-      [--slices 4]                     after a definition changed (each emits the transitions it causes)
+  segments recount|rfm|reevaluate|reindex
+      [--slices 8] [--outputs F]       batch jobs on the segment jobs state machine: exact sizes; RFM thresholds
+                                       and scores; re-evaluation after a definition changed (each emits the
+                                       transitions it causes); the membership index rebuilt
   segments import <segmentId> <file.csv>
                                        add the customers of a CSV (column customerId) to a static segment
   explain <customerId> [--json] [--at ISO-time]

@@ -39,3 +39,6 @@ export const FANOUT_OUTPUTS = {
   runsTable: "CampaignRunsTableName",
   stateMachineArn: "CampaignFanOutStateMachineArn",
 } as const;
+
+/** The stack output naming the segment jobs' state machine (its ARN): what `tailor segments recount --outputs` reads. */
+export const SEGMENT_JOBS_OUTPUT = "SegmentJobsStateMachineArn";

@@ -41,6 +41,7 @@ import {
   resolveRetentionSettings,
 } from "./components/retention-settings.js";
 import { SegmentDefinitions } from "./components/segment-definitions.js";
+import { SegmentJobs } from "./components/segment-jobs.js";
 import { SegmentStore } from "./components/segment-store.js";
 import { SegmentTimers } from "./components/segment-timers.js";
 import { SendLedger } from "./components/send-ledger.js";
@@ -51,7 +52,7 @@ import { resolveStreamSettings, type StreamSettingsInput } from "./components/st
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
-import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS } from "./stack-output-names.js";
+import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS, SEGMENT_JOBS_OUTPUT } from "./stack-output-names.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -149,6 +150,8 @@ export class TailorStack extends Stack {
   readonly deliveryAlarms: DeliveryAlarms;
   /** The nightly batch rescoring state machine and its schedule. */
   readonly rescoring: Rescoring;
+  /** The segment batch jobs (recount, rfm, reevaluate, reindex) as a state machine. */
+  readonly segmentJobs: SegmentJobs;
   /** The CloudWatch dashboard of the pipeline. */
   readonly dashboard: PipelineDashboard;
   /** The raw event archive: every stream record in S3 (Firehose), with a Glue table over it. */
@@ -218,7 +221,8 @@ export class TailorStack extends Stack {
             },
           }),
     });
-    this.segmentTimers = new SegmentTimers(this, "SegmentTimers", {
+    // What every function that re-evaluates profiles outside the stream writes to (timers, batch jobs).
+    const resettleStores = {
       retention,
       profiles: this.profiles.table,
       timers: this.timers.table,
@@ -226,6 +230,9 @@ export class TailorStack extends Stack {
       transitionsQueue: this.transitions.queue,
       sendsQueue: this.sends.queue,
       definitions: this.definitions,
+    };
+    this.segmentTimers = new SegmentTimers(this, "SegmentTimers", {
+      ...resettleStores,
       alarmTopic: this.alarmTopic,
     });
     this.campaignFanOut = new CampaignFanOut(this, "CampaignFanOut", {
@@ -293,14 +300,15 @@ export class TailorStack extends Stack {
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
 
     this.rescoring = new Rescoring(this, "Rescoring", {
-      retention,
-      profiles: this.profiles.table,
-      timers: this.timers.table,
-      segments: this.segments.table,
-      transitionsQueue: this.transitions.queue,
-      sendsQueue: this.sends.queue,
-      definitions: this.definitions,
+      ...resettleStores,
       settings: rescoringSettings,
+      alarmTopic: this.alarmTopic,
+    });
+
+    this.segmentJobs = new SegmentJobs(this, "SegmentJobs", {
+      ...resettleStores,
+      rfmMonetaryBasis: rescoringSettings.rfmMonetaryBasis,
+      rescoring: this.rescoring.stateMachine,
       alarmTopic: this.alarmTopic,
     });
 
@@ -323,6 +331,7 @@ export class TailorStack extends Stack {
         "campaign schedules": this.campaignTriggers.scheduleDeadLetterQueue,
         "SES feedback": this.sesFeedback.deadLetterQueue,
         "rescoring schedule": this.rescoring.scheduleDeadLetterQueue,
+        "segment jobs starts": this.segmentJobs.startDeadLetterQueue,
       },
       deliveryAlarms: this.deliveryAlarms,
       archive: this.archive,
@@ -337,6 +346,7 @@ export class TailorStack extends Stack {
         this.dispatch.errorsAlarm,
         this.api.errorsAlarm,
         ...Object.values(this.rescoring.alarms),
+        ...Object.values(this.segmentJobs.alarms),
         ...Object.values(this.archive.alarms),
         ...this.deliveryAlarms.all(),
       ],
@@ -351,6 +361,11 @@ export class TailorStack extends Stack {
       description:
         "The scheduled campaigns' fan-out workflow (start it with { campaignId, time } to rerun a tick)",
       value: this.campaignFanOut.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, SEGMENT_JOBS_OUTPUT, {
+      value: this.segmentJobs.stateMachine.stateMachineArn,
+      description:
+        'The segment jobs state machine (recount, rfm, reevaluate, reindex): start it with {"job":"recount"}',
     });
     new CfnOutput(this, "ApiUrl", {
       description:

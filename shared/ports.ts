@@ -104,8 +104,15 @@ export interface ProfilePage {
 
 /** Reading a scan slice a page at a time from a cursor: a batch job that stops within a time budget and resumes. */
 export interface ProfilePages {
-  /** At most about `limit` items of the slice from `cursor` (the start when absent). */
-  page(slice: ScanSlice, options: { readonly limit: number; readonly cursor?: string }): Promise<ProfilePage>;
+  /**
+   * At most about `limit` items of the slice from `cursor` (the start when absent); eventually consistent unless
+   * `consistent` (half the read units: the fan-out's reads, which dispatch re-checks at send time). A page may hold
+   * no profile and still have a cursor.
+   */
+  page(
+    slice: ScanSlice,
+    options: { readonly limit: number; readonly cursor?: string; readonly consistent?: boolean },
+  ): Promise<ProfilePage>;
   /** The table's approximate number of items (DynamoDB refreshes it about every six hours). */
   approximateCount(): Promise<number>;
 }
@@ -208,6 +215,22 @@ export interface SegmentMemberIndex {
       readonly cursor?: string;
     },
   ): Promise<{ readonly customerIds: readonly string[]; readonly cursor?: string }>;
+}
+
+/**
+ * Keeps the segment membership index ({@link SegmentMemberIndex}) in step with the profiles: written from the
+ * profile's outbox flush, with the state of the memberships at the profile's version, so entries converge to the
+ * newest version whatever order redeliveries and racing writers arrive in.
+ */
+export interface SegmentMemberWriter {
+  /**
+   * Records, for each segment of `memberships`, whether `customerId` is a member as of the profile's `version`.
+   * A write for a version at or below the stored one changes nothing (redelivery, a slower racing writer).
+   * Resolves the number of writes made (conditional writes that lost included).
+   */
+  sync(customerId: string, version: number, memberships: ReadonlyMap<string, boolean>): Promise<number>;
+  /** Removes the customer from every segment's index for good (erasure); resolves the writes made. */
+  erase(customerId: string): Promise<number>;
 }
 
 /** A scheduled campaign's fan-out run: one per campaign and occurrence (the schedule tick). */
@@ -851,4 +874,44 @@ export interface RecordStream {
    * an outage), a permanent one otherwise (no such stream, no permission).
    */
   putRecords(entries: readonly StreamEntry[]): Promise<StreamPutResult>;
+}
+
+/** The segment batch jobs the workflow runs. */
+export const SEGMENT_JOBS = ["recount", "rfm", "reevaluate", "reindex"] as const;
+
+/** One of {@link SEGMENT_JOBS}. */
+export type SegmentJob = (typeof SEGMENT_JOBS)[number];
+
+/**
+ * A pass of a job over every part of the profile table: `count` (recount), `samples` then `score` (rfm),
+ * `reevaluate`, `reindex`.
+ */
+export const JOB_PHASES = ["count", "samples", "score", "reevaluate", "reindex"] as const;
+
+/** One of {@link JOB_PHASES}. */
+export type JobPhase = (typeof JOB_PHASES)[number];
+
+/** Where one part of one phase of a run stands, kept by part id (written whole, never added to). */
+export interface PartState {
+  readonly part: number;
+  /** Steps of this part done so far: the state machine passes it on, so a retried step is recognised. */
+  readonly seq: number;
+  /** Where the scan resumes (absent before the first step, and once done). */
+  readonly cursor?: string;
+  readonly done: boolean;
+  /** What the part has accumulated so far (its counts, its histogram, its summary). */
+  readonly acc: JsonValue;
+}
+
+/** The parts' progress and results of the runs of the segment jobs. */
+export interface JobPartStore {
+  /** The part's state, read strongly consistently; `undefined` before its first step. */
+  get(runId: string, phase: JobPhase, part: number): Promise<PartState | undefined>;
+  /**
+   * Writes the part's state if its stored `seq` is still `expectedSeq` (0: nothing stored yet); resolves false
+   * when another attempt of the same step wrote first (the state is then left as that attempt wrote it).
+   */
+  put(runId: string, phase: JobPhase, state: PartState, expectedSeq: number): Promise<boolean>;
+  /** Every part's state of a phase, by part. */
+  all(runId: string, phase: JobPhase): Promise<PartState[]>;
 }

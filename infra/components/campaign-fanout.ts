@@ -22,7 +22,7 @@ import { Construct } from "constructs";
 import { campaignFanOutEnvSchema } from "#functions/campaign-fanout/env.js";
 import { LOCAL_NAMES, type LocalName } from "../local-names.js";
 import type { CampaignDefinitions } from "./campaign-definitions.js";
-import { acknowledgeKmsGrants, campaignEnvironment } from "./campaign-triggers.js";
+import { campaignEnvironment } from "./campaign-triggers.js";
 import type { FanOutSettings } from "./fanout-settings.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
@@ -30,7 +30,11 @@ import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
 import type { RetentionSettings } from "./retention-settings.js";
 import type { SegmentDefinitions } from "./segment-definitions.js";
-import { acknowledgeStateMachineWildcards, stateMachineLogGroup } from "./state-machine-logs.js";
+import {
+  acknowledgeKmsGrants,
+  acknowledgeStateMachineWildcards,
+  stateMachineLogGroup,
+} from "./state-machine-support.js";
 
 const entry = fileURLToPath(new URL("../../functions/campaign-fanout/handler.ts", import.meta.url));
 

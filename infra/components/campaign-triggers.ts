@@ -22,6 +22,7 @@ import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
+import { acknowledgeKmsGrants } from "./state-machine-support.js";
 
 const transitionsEntry = fileURLToPath(
   new URL("../../functions/campaign-transitions/handler.ts", import.meta.url),
@@ -180,12 +181,4 @@ export function campaignEnvironment(props: {
     EMAILS_DIR,
     SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
   };
-}
-
-/** The wildcards `grant*()` writes for KMS, acknowledged on one role. */
-export function acknowledgeKmsGrants(role: IRole, keys: string): void {
-  const reason = `KMS grants for ${keys}, each scoped to its one key ARN.`;
-  for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
-    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
-  }
 }

@@ -439,16 +439,20 @@ export class DynamoProfileStore
   }
 
   /**
-   * One page of the slice, eventually consistent (half the read units of `scan`: the fan-out's reads, which
-   * dispatch re-checks at send time); the cursor is the last evaluated key's `pk` (a hash, never a customer id).
+   * One page of the slice, eventually consistent unless asked (half the read units of `scan`); the cursor is the
+   * last evaluated key's `pk` (a hash, never a customer id).
    */
   async page(
     slice: ScanSlice,
-    options: { readonly limit: number; readonly cursor?: string },
+    options: { readonly limit: number; readonly cursor?: string; readonly consistent?: boolean },
   ): Promise<ProfilePage> {
     const start =
       options.cursor === undefined ? undefined : { [PROFILE_KEY_ATTRIBUTE]: { S: options.cursor } };
-    const out = await this.#scanPage(slice, { consistent: false, start, limit: options.limit });
+    const out = await this.#scanPage(slice, {
+      consistent: options.consistent === true,
+      start,
+      limit: options.limit,
+    });
     const cursor = out.LastEvaluatedKey?.[PROFILE_KEY_ATTRIBUTE]?.S;
     const profiles = profilesOf(out.Items ?? []);
     return cursor === undefined ? { profiles } : { profiles, cursor };

@@ -19,6 +19,8 @@ export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
   ingest: 2_100_000,
   // 1,076,054 B.
   rescore: 1_600_000,
+  // Rescore's budget: the same adapters and use cases, without the scorer (within it, bundle-budgets.test.ts).
+  "segment-jobs": 1_600_000,
   // 1,043,266 B.
   "segment-timers": 1_550_000,
   // 880,652 B.

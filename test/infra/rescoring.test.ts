@@ -13,10 +13,7 @@ import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
 import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import { TailorStack } from "#infra/tailor-stack.js";
 import { checkedSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
-import { logicalIdOf, stateMachineDefinition, statementsOf, stateSchema } from "./template-queries.js";
-
-const definitionOf = (template: Template) =>
-  stateMachineDefinition(template, LOCAL_NAMES.rescoreStateMachine);
+import { definitionOf, logicalIdOf, statementsOf, stateSchema } from "./template-queries.js";
 
 function endpointArn(name: string): unknown {
   return {
@@ -50,7 +47,7 @@ describe("rescoring", () => {
       // GIVEN
       const fns = stack.rescoring.functions;
       // WHEN
-      const definition = definitionOf(template);
+      const definition = definitionOf(template, stack.rescoring.stateMachine);
       // THEN
       expect(definition.StartAt).toBe("Plan");
       expect(Object.keys(definition.States).sort()).toEqual(["Clusters", "Finish", "Plan", "Slices"]);
@@ -101,7 +98,7 @@ describe("rescoring", () => {
         .object({
           ItemProcessor: z.object({ StartAt: z.string(), States: z.record(z.string(), stateSchema) }),
         })
-        .parse(definitionOf(template).States.Slices).ItemProcessor;
+        .parse(definitionOf(template, stack.rescoring.stateMachine).States.Slices).ItemProcessor;
       // THEN
       expect(processor.StartAt).toBe("RescoreSlice");
       expect(processor.States.RescoreSlice).toMatchObject({

@@ -220,7 +220,7 @@ describe("TailorStack", () => {
       expect(actions).not.toContain("s3:GetObject");
       // Every role of the app: the only actions on any resource are X-Ray's, which cannot be scoped, and the
       // log-delivery and X-Ray sampling actions of Step Functions logging and tracing, which cannot either, held by
-      // the state machines' roles alone (the rescoring's and the campaign fan-out's).
+      // the state machines' roles alone (the rescoring's, the campaign fan-out's and the segment jobs').
       const xray = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"];
       const beyondXray = (statements: readonly Statement[]): string[] =>
         statements
@@ -228,12 +228,14 @@ describe("TailorStack", () => {
           .flatMap((statement) => statement.Action)
           .filter((action) => !xray.includes(action));
       const everywhere = beyondXray(statementsOf(template));
-      const ofMachine = [stack.rescoring.stateMachine.role, stack.campaignFanOut.stateMachine.role].flatMap(
-        (role) => beyondXray(statementsOf(template, role)),
-      );
-      expect(ofMachine.length).toBeGreaterThan(0);
-      expect(ofMachine.filter((action) => !/^(logs|xray):/.test(action))).toEqual([]);
-      expect(everywhere.sort()).toEqual(ofMachine.sort());
+      const ofMachines = [
+        stack.rescoring.stateMachine,
+        stack.campaignFanOut.stateMachine,
+        stack.segmentJobs.stateMachine,
+      ].flatMap((machine) => beyondXray(statementsOf(template, machine.role)));
+      expect(ofMachines.length).toBeGreaterThan(0);
+      expect(ofMachines.filter((action) => !/^(logs|xray):/.test(action))).toEqual([]);
+      expect(everywhere.sort()).toEqual(ofMachines.sort());
     });
 
     it("reads the stream in bisecting batches with partial failures, retries and an on-failure DLQ", () => {
@@ -356,9 +358,9 @@ describe("TailorStack", () => {
       // sends queue's two, dispatch, API and SES feedback errors, SES feedback dead letters, the campaign
       // triggers' two (transitions errors, undelivered ticks), the campaign fan-out's two (failed, timed-out
       // runs), the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
-      // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), and the archive's four
-      // (freshness, S3 delivery, transform errors, failed records).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 28);
+      // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), the segment jobs' three
+      // (the same), and the archive's four (freshness, S3 delivery, transform errors, failed records).
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 31);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {
