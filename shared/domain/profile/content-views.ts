@@ -16,8 +16,9 @@
  *
  * @module
  */
-import { isSafeKey } from "../events/index.js";
+
 import type { PageEvent } from "../events/event-types.js";
+import { isSafeKey } from "../events/index.js";
 import {
   CONTENT_ID_MAX,
   CONTENT_INTERESTS_MAX,
@@ -47,7 +48,12 @@ export function isContentView(page: PageEvent["page"]): boolean {
  * Folds a content page view at `time` into `ci` and `cv`, in place. `newest`: no later page view was folded
  * before (the id goes first in `cv`; else it joins the end if absent and there is room).
  */
-export function recordContentView(profile: Profile, page: PageEvent["page"], time: number, newest: boolean): void {
+export function recordContentView(
+  profile: Profile,
+  page: PageEvent["page"],
+  time: number,
+  newest: boolean,
+): void {
   if (!isContentView(page)) return;
   const tags = pageTags(page);
   if (tags.length > 0) {
@@ -66,7 +72,9 @@ export function recordContentView(profile: Profile, page: PageEvent["page"], tim
 }
 
 /** The {@link CONTENT_INTERESTS_MAX} most recently viewed tags (then most viewed, then by name). */
-export function keepRecentTags(interests: Record<string, [number, number]>): Record<string, [number, number]> {
+export function keepRecentTags(
+  interests: Record<string, [number, number]>,
+): Record<string, [number, number]> {
   const entries = Object.entries(interests);
   if (entries.length <= CONTENT_INTERESTS_MAX) return interests;
   entries.sort(([ak, [an, at]], [bk, [bn, bt]]) => bt - at || bn - an || (ak < bk ? -1 : ak > bk ? 1 : 0));
