@@ -1,7 +1,14 @@
+import {
+  type ChosenContent,
+  CONTENT_BLOCK_MAX,
+  chooseContent,
+  contentInterests,
+} from "../domain/catalog/index.js";
 import type { Profile } from "../domain/profile/index.js";
 import type { ModelScore } from "../domain/segments/contracts.js";
-import type { Catalog, Recommender } from "../ports.js";
+import type { Catalog, ContentLibrary, Recommender } from "../ports.js";
 import { buildRenderContext } from "../render/build-context.js";
+import { resolveLocale } from "../render/intl-cache.js";
 import type { RenderContext, ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
 import { type Recommendations, recommendProducts } from "./recommendations.js";
@@ -11,6 +18,8 @@ export interface EmailContextDeps {
   readonly catalog: Catalog;
   /** The model; without one, recommendations are best sellers. */
   readonly recommender?: Recommender;
+  /** Articles, tips and guides for the `content` block; without one, `content` is empty. */
+  readonly contentLibrary?: ContentLibrary;
 }
 
 /** One recipient's email to prepare. */
@@ -23,6 +32,10 @@ export interface EmailContextInput {
   readonly shop: ShopView;
   /** How many products to recommend. @default 8 */
   readonly recommendations?: number;
+  /** How many content items (at most `CONTENT_BLOCK_MAX`); 0 when the template shows none. @default 3 */
+  readonly contentItems?: number;
+  /** Ids of the content items the customer's last email showed: not shown again (rotation). */
+  readonly recentContent?: readonly string[];
   /** Segment ids; by default the profile's memberships. */
   readonly segments?: readonly string[];
   /** Model scores; by default the profile's. */
@@ -31,21 +44,28 @@ export interface EmailContextInput {
 
 /**
  * The Liquid context of one recipient: recommendations (model, then fallbacks; never what is already in the
- * cart), catalog details of the cart and recently viewed products, signed links.
+ * cart), catalog details of the cart and recently viewed products, content items chosen by interest (see
+ * `chooseContent`), signed links.
  */
 export async function prepareEmailContext(
   deps: EmailContextDeps,
   input: EmailContextInput,
-): Promise<{ readonly context: RenderContext; readonly recommendations: Recommendations }> {
+): Promise<{
+  readonly context: RenderContext;
+  readonly recommendations: Recommendations;
+  /** Ids of the content items in the context, best first. */
+  readonly contentIds: readonly string[];
+}> {
   const { profile } = input;
   const cartIds = (profile.ct?.i ?? []).map((line) => line.p);
-  const [recommendations, products] = await Promise.all([
+  const [recommendations, products, content] = await Promise.all([
     recommendProducts(deps, profile, {
       limit: input.recommendations ?? 8,
       now: input.now,
       exclude: cartIds,
     }),
     deps.catalog.getMany([...cartIds, ...(profile.rv ?? [])]),
+    chooseFor(deps.contentLibrary, input),
   ]);
   const context = buildRenderContext({
     profile,
@@ -56,8 +76,31 @@ export async function prepareEmailContext(
     shop: input.shop,
     recommendations: recommendations.products,
     products,
+    content,
     ...(input.segments === undefined ? {} : { segments: input.segments }),
     ...(input.scores === undefined ? {} : { scores: input.scores }),
   });
-  return { context, recommendations };
+  return { context, recommendations, contentIds: content.map((chosen) => chosen.item.id) };
+}
+
+/** Items shown by default in a content block. */
+export const DEFAULT_CONTENT_ITEMS = 3;
+
+async function chooseFor(
+  library: ContentLibrary | undefined,
+  input: EmailContextInput,
+): Promise<ChosenContent[]> {
+  const limit = Math.min(CONTENT_BLOCK_MAX, input.contentItems ?? DEFAULT_CONTENT_ITEMS);
+  if (library === undefined || limit <= 0) return [];
+  const items = await library.all();
+  if (items.length === 0) return [];
+  const { profile, now } = input;
+  return chooseContent(items, {
+    interests: contentInterests(profile, now),
+    locale: resolveLocale(profile.t?.locale),
+    recentlySent: input.recentContent ?? [],
+    read: profile.cv ?? [],
+    now,
+    limit,
+  });
 }

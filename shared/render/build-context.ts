@@ -1,3 +1,4 @@
+import type { ChosenContent } from "../domain/catalog/index.js";
 import { currencyExponent } from "../domain/events/index.js";
 import { mayProfile } from "../domain/profile/consent.js";
 import { affinityAt, DAY_MS, lifecycleAt, type Profile } from "../domain/profile/index.js";
@@ -7,6 +8,7 @@ import { resolveLocale, resolveTimeZone } from "./intl-cache.js";
 import type {
   AgeGroup,
   CartView,
+  ContentView,
   CustomerView,
   ProductView,
   RenderContext,
@@ -28,6 +30,8 @@ export interface ContextInput {
   readonly recommendations?: readonly CatalogProduct[];
   /** Catalog entries of the cart's and recently viewed products, to show names and images. */
   readonly products?: ReadonlyMap<string, CatalogProduct>;
+  /** Content items chosen for the customer (see `chooseContent`), best first. */
+  readonly content?: readonly ChosenContent[];
   /** Segment ids; by default the memberships stored on the profile (`sg`). */
   readonly segments?: readonly string[];
   /** Model scores; by default those stored on the profile (`sc`). */
@@ -166,6 +170,22 @@ export function productView(product: CatalogProduct): ProductView {
   };
 }
 
+/** A chosen content item as templates see it. */
+export function contentView({ item, matched }: ChosenContent): ContentView {
+  return compact({
+    id: item.id,
+    kind: item.kind,
+    title: item.title,
+    summary: item.summary,
+    url: item.url,
+    image_url: item.imageUrl,
+    tags: [...item.tags],
+    matched_tags: [...matched],
+    locale: item.locale,
+    published_at: item.publishedAt === undefined ? undefined : iso(item.publishedAt),
+  });
+}
+
 function cartView(profile: Profile, products: ReadonlyMap<string, CatalogProduct>): CartView {
   const cart = profile.ct;
   if (cart === undefined) return { items: [], count: 0, total: 0, currency: profile.o?.c ?? "USD" };
@@ -215,6 +235,7 @@ export function buildRenderContext(input: ContextInput): RenderContext {
     recommendations: (input.recommendations ?? []).map(productView),
     recently_viewed: recentlyViewed,
     cart: cartView(profile, products),
+    content: (input.content ?? []).map(contentView),
     campaign: { id: input.campaign.id, name: input.campaign.name },
     variant: { id: input.variant },
     links: buildLinks(input.links, profile.customerId, input.campaign.id, now),

@@ -78,6 +78,24 @@ export interface ProductView {
   readonly in_stock: boolean;
 }
 
+/** An item of `content`: an article, tip or guide of the content library chosen for the customer. */
+export interface ContentView {
+  readonly id: string;
+  /** `article`, `tip` or `guide`. */
+  readonly kind: string;
+  readonly title: string;
+  /** A sentence or two, plain text. */
+  readonly summary: string;
+  readonly url: string;
+  readonly image_url?: string;
+  readonly tags: readonly string[];
+  /** The item's tags the customer is interested in, strongest first (empty for the newest-items fallback). */
+  readonly matched_tags: readonly string[];
+  /** The item's locale, when the library gave one. */
+  readonly locale?: string;
+  readonly published_at?: string;
+}
+
 /** A line of `cart.items`. */
 export interface CartLineView {
   readonly product_id: string;
@@ -131,6 +149,11 @@ export interface RenderContext {
   /** Recently viewed products, newest first, as far as the catalog knows them. */
   readonly recently_viewed: readonly ProductView[];
   readonly cart: CartView;
+  /**
+   * Content library items chosen for the customer (interests, recent activity, locale, newness), best first;
+   * never an item the customer's last email showed; empty without a library. See `docs/content.md`.
+   */
+  readonly content: readonly ContentView[];
   readonly campaign: { readonly id: string; readonly name: string };
   /** The variant being rendered (`a` is the template itself; others come from `variants/<id>/`). */
   readonly variant: { readonly id: string };
