@@ -87,10 +87,10 @@ export class DynamoContentLibrary implements ContentStore {
         this.#client.send(
           new PutItemCommand({
             TableName: this.#tableName,
-            Item: marshall(
-              { ...item, tags: [...item.tags], importedAt: at },
-              { removeUndefinedValues: true },
-            ),
+            Item: {
+              ...marshall({ ...item, tags: [...item.tags], importedAt: at }, { removeUndefinedValues: true }),
+              ...keyOf(item.id),
+            },
           }),
         ),
       ),
