@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentCommand } from "#cli/content-command.js";
 import type { LocalStack } from "#infra/local/local-stack.js";
@@ -18,8 +17,8 @@ import { startTestStack } from "../local/test-stack.js";
 
 /**
  * Content by interest on the local stack: the demo library is seeded, `tailor content import` replaces it, a
- * customer's content views and product views go through the stream into the profile, and the newsletter sent by
- * dispatch shows the category the customer read about, in French, and not the same items in the next email.
+ * customer's content views and product views go through the stream into the profile, and the newsletter template
+ * dispatch sends shows the category the customer read about, in French, and not the same items in the next email.
  */
 
 const MINUTE = 60_000;
@@ -56,27 +55,10 @@ async function put(events: readonly Record<string, unknown>[]): Promise<void> {
   await stack.waitUntilIdle({ timeoutMs: 90_000 });
 }
 
-/** Queues the newsletter for the customer (as the schedule's fan-out would), and waits for dispatch. */
-async function sendNewsletter(occurrence: string): Promise<void> {
-  const sqs = new SQSClient({});
-  const QueueUrl = stack.plan.queues.find((q) => q.name === LOCAL_NAMES.sendsQueue)?.url;
-  await sqs.send(
-    new SendMessageCommand({
-      QueueUrl,
-      MessageBody: JSON.stringify({
-        key: `newsletter#${CUSTOMER}#${occurrence}#0`,
-        campaignId: "newsletter",
-        customerId: CUSTOMER,
-        occurrence,
-        step: 0,
-        template: "newsletter",
-        dueAt: clock.now(),
-        startedAt: clock.now(),
-      }),
-    }),
-  );
-  sqs.destroy();
-  await stack.waitUntilIdle({ timeoutMs: 90_000 });
+/** Asks for the journal email (the newsletter template, test campaign `journal`): ingest → sends → dispatch. */
+async function requestJournal(at: number): Promise<void> {
+  clock.at = at;
+  await put([{ ...envelope("track", at), event: "Journal Requested", properties: {} }]);
 }
 
 const item = (id: string, tags: string[], locale: string | undefined, daysOld: number) => ({
@@ -91,7 +73,12 @@ const item = (id: string, tags: string[], locale: string | undefined, daysOld: n
 });
 
 beforeAll(async () => {
-  stack = await startTestStack({ dataDir: temp.dir, clock });
+  // No welcome email (it would show content first): the test campaign only.
+  stack = await startTestStack({
+    dataDir: temp.dir,
+    clock,
+    env: { CAMPAIGNS_DIR: "test/content/fixtures/campaigns" },
+  });
   kinesis = new KinesisClient({});
   dynamodb = new DynamoDBClient({});
 }, 120_000);
@@ -156,10 +143,9 @@ describe("content by interest on the local stack", () => {
       },
     ]);
 
-    // Act: two newsletters a day apart.
-    await sendNewsletter("w1");
-    clock.at = T0 + DAY;
-    await sendNewsletter("w2");
+    // Act: two journal emails a day apart.
+    await requestJournal(T0);
+    await requestJournal(T0 + DAY);
 
     // Assess: the ledger records what each showed; the first shows French garden articles, unread first.
     const ledger = new DynamoSendLedger({ client: dynamodb, tableName: LOCAL_NAMES.sendLedgerTable });
