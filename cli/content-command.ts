@@ -61,14 +61,15 @@ function formatOf(value: unknown, file: string) {
  * prints the live library. Against the local stack's data dir, or with `--table --region` the table on AWS.
  */
 export async function contentCommand(argv: readonly string[]): Promise<number> {
+  const text = { type: "string" } as const;
   const { values, positionals } = parseArgs({
     args: [...argv],
     options: {
-      format: { type: "string" },
-      table: { type: "string" },
-      region: { type: "string" },
+      format: text,
+      table: text,
+      region: text,
+      "data-dir": text,
       json: { type: "boolean", default: false },
-      "data-dir": { type: "string" },
     },
     allowPositionals: true,
     strict: true,
@@ -83,7 +84,7 @@ export async function contentCommand(argv: readonly string[]): Promise<number> {
     import("#shared/app/content/import-content.js"),
     import("#shared/app/content/content-file.js"),
   ]);
-  const text = importing ? await readFile(file, "utf8") : "";
+  const body = importing ? await readFile(file, "utf8") : "";
   const table = await openContentTable(values);
   try {
     const store = new DynamoContentLibrary({ client: table.client, tableName: table.tableName });
@@ -97,7 +98,7 @@ export async function contentCommand(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const format = formatOf(values.format, file) ?? contentFormatOf(file);
-    const report = await importContent(store, { text, format }, Date.now());
+    const report = await importContent(store, { text: body, format }, Date.now());
     process.stdout.write(
       values.json ? `${JSON.stringify(report, null, 2)}\n` : importReportText(file, report),
     );

@@ -84,8 +84,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  kinesis?.destroy();
-  dynamodb?.destroy();
+  for (const client of [kinesis, dynamodb]) client?.destroy();
   await stack?.stop();
   temp.remove();
 });
