@@ -12,7 +12,8 @@
  *   {@link CONTENT_ID_MAX} characters are not remembered).
  *
  * Counts add up in any order, last times take the maximum; an older view joins the end of `cv` if absent.
- * About 30 bytes per tag and 20 per id: at most about 460 bytes when both are full.
+ * Size as a DynamoDB item: about 350 bytes when both are full with ordinary tags and ids (12 tags of about 8
+ * characters, 5 ids of about 20: measured), at most about 1 KB with 40-character tags and 64-character ids.
  *
  * @module
  */
