@@ -290,6 +290,7 @@ async function send(
     shop: deps.shop,
     contentItems: showsContent ? DEFAULT_CONTENT_ITEMS : 0,
     recentContent: showsContent ? await lastContentShown(deps.ledger, intent.customerId, now) : [],
+    ...(intent.trigger === undefined ? {} : { trigger: intent.trigger }),
   });
   const shown = contentIds.length > 0 ? { contentIds } : {};
   const rendered = deps.renderer.render({

@@ -1,3 +1,4 @@
+import type { JourneyTrigger } from "../domain/campaigns/contracts.js";
 import {
   type ChosenContent,
   CONTENT_BLOCK_MAX,
@@ -11,6 +12,7 @@ import { buildRenderContext } from "../render/build-context.js";
 import { resolveLocale } from "../render/intl-cache.js";
 import type { RenderContext, ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
+import { triggerProductIds } from "../render/trigger-view.js";
 import { type Recommendations, recommendProducts } from "./recommendations.js";
 
 /** What {@link prepareEmailContext} needs. */
@@ -40,11 +42,14 @@ export interface EmailContextInput {
   readonly segments?: readonly string[];
   /** Model scores; by default the profile's. */
   readonly scores?: Readonly<Record<string, ModelScore>>;
+  /** The event that started the journey (`trigger` of the context). */
+  readonly trigger?: JourneyTrigger;
 }
 
 /**
  * The Liquid context of one recipient: recommendations (model, then fallbacks; never what is already in the
- * cart), catalog details of the cart and recently viewed products, content items chosen by interest (see
+ * cart) with what they came from (`recommendations_basis`), catalog details of the cart, the trigger's lines and
+ * recently viewed products priced in the customer's currency, content items chosen by interest (see
  * `chooseContent`), signed links.
  */
 export async function prepareEmailContext(
@@ -64,7 +69,9 @@ export async function prepareEmailContext(
       now: input.now,
       exclude: cartIds,
     }),
-    deps.catalog.getMany([...cartIds, ...(profile.rv ?? [])]),
+    deps.catalog.getMany([
+      ...new Set([...cartIds, ...(profile.rv ?? []), ...triggerProductIds(input.trigger)]),
+    ]),
     chooseFor(deps.contentLibrary, input),
   ]);
   const context = buildRenderContext({
@@ -75,10 +82,13 @@ export async function prepareEmailContext(
     links: input.links,
     shop: input.shop,
     recommendations: recommendations.products,
+    recommendationsBasis: recommendations.basis,
+    ...(recommendations.currency === undefined ? {} : { currency: recommendations.currency }),
     products,
     content,
     ...(input.segments === undefined ? {} : { segments: input.segments }),
     ...(input.scores === undefined ? {} : { scores: input.scores }),
+    ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
   });
   return { context, recommendations, contentIds: content.map((chosen) => chosen.item.id) };
 }

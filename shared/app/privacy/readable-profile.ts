@@ -31,6 +31,7 @@ export const PROFILE_FIELDS: Readonly<Record<string, { readonly name: string; re
   },
   cv: { name: "recentlyReadContent", meaning: "content item ids read, newest first" },
   bp: { name: "boughtProducts", meaning: "product ids bought, newest order first" },
+  bt: { name: "boughtProductTimes", meaning: "when each of boughtProducts was last bought (epoch ms)" },
   ct: { name: "cart", meaning: "the open cart" },
   lc: {
     name: "lifecycleStage",
