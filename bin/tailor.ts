@@ -37,6 +37,9 @@ const USAGE = `Usage: tailor <command> [options]
   import <file> [--format csv|jsonl]   historical customers and orders (docs/import.md), with their own times:
       [--mapping m.json] [--no-rfm]    folded into profiles, starting no journey; then RFM recomputed
       [--api URL --write-key K]        (or posted to a deployed stack's /v1/import); refused rows listed
+  content import <file> | list         the content library (articles, tips, guides with interest tags) from
+      [--format json|jsonl|csv]        JSON, JSON Lines or CSV: rows checked, items that left the file
+      [--table T --region R]           retired (docs/content.md); the local data dir, or the table on AWS
   keys create --source web | list      the write keys of the Segment-compatible HTTP API (create and rotate
   keys revoke <id> | rotate <id>       print the key once); rotate --grace 24h keeps the old key that long;
       [--table T --region R]           with --table/--region, the table on AWS (stack output WriteKeysTable)
@@ -107,6 +110,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   audit: { load: async () => (await import("../cli/audit-command.js")).auditCommand },
   import: { load: async () => (await import("../cli/import-command.js")).importCommand },
   keys: { load: async () => (await import("../cli/keys-command.js")).keysCommand },
+  content: { load: async () => (await import("../cli/content-command.js")).contentCommand },
   links: { load: async () => (await import("../cli/links-command.js")).linksCommand },
   report: { load: async () => (await import("../cli/report-command.js")).reportCommand },
   replay: { load: async () => (await import("../cli/replay-command.js")).replayCommand },

@@ -32,7 +32,7 @@ export const MEASURED = {
 
 /** What the stack declares (`infra/tailor-stack.ts`; test/infra/operations-stack.test.ts keeps these in step). */
 export const STACK_RESOURCES = {
-  kmsKeys: 23,
+  kmsKeys: 24,
   alarms: 31,
   dashboards: 1,
   /** Queues an event source mapping polls (transitions, sends). */

@@ -43,6 +43,7 @@ export const LOCAL_NAMES = {
   campaignScheduleDeadLetterQueue: "tailor-campaign-schedule-dlq",
   auditTable: "tailor-audit",
   writeKeysTable: "tailor-write-keys",
+  contentTable: "tailor-content",
   rescoreStateMachine: "tailor-rescore",
   rescorePlanFunction: "tailor-rescore-plan",
   rescoreClusterFunction: "tailor-rescore-cluster",

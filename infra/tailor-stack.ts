@@ -17,6 +17,7 @@ import {
   resolveCampaignSettings,
 } from "./components/campaign-settings.js";
 import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/campaign-triggers.js";
+import { ContentLibraryStore } from "./components/content-library.js";
 import { PipelineDashboard } from "./components/dashboard.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
 import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE } from "./components/dispatch.js";
@@ -136,6 +137,8 @@ export class TailorStack extends Stack {
   readonly audit: AuditStore;
   /** The write keys of the Segment routes. */
   readonly writeKeys: WriteKeyStore;
+  /** The content library: articles, tips and guides with interest tags, for the emails' content blocks. */
+  readonly content: ContentLibraryStore;
   /** The HTTP API. */
   readonly api: PublicApi;
   /** The SES configuration set and its feedback. */
@@ -199,6 +202,7 @@ export class TailorStack extends Stack {
     this.linkSecret = new LinkSecret(this, "LinkSecret");
     this.audit = new AuditStore(this, "Audit");
     this.writeKeys = new WriteKeyStore(this, "WriteKeys");
+    this.content = new ContentLibraryStore(this, "Content");
     this.ingest = new Ingest(this, "Ingest", {
       retention,
       stream: this.events.stream,
@@ -286,6 +290,7 @@ export class TailorStack extends Stack {
       profiles: this.profiles.table,
       ledger: this.ledger.table,
       timers: this.timers.table,
+      content: this.content,
       segments: this.segments.table,
       transitionsQueue: this.transitions.queue,
       linkSecret: this.linkSecret.secret,
@@ -376,6 +381,10 @@ export class TailorStack extends Stack {
       description:
         "The write-keys table: npx tailor keys <create|list|revoke|rotate> --table <this> --region <r>",
       value: this.writeKeys.table.tableName,
+    });
+    new CfnOutput(this, "ContentTable", {
+      description: "The content library table: npx tailor content import <file> --table <this> --region <r>",
+      value: this.content.table.tableName,
     });
     new CfnOutput(this, "LinkSecretArn", {
       description:

@@ -392,6 +392,14 @@ export interface ContentLibrary {
   all(): Promise<readonly ContentItem[]>;
 }
 
+/** Where the content library is written: the import upserts the file's items and retires those that left it. */
+export interface ContentStore extends ContentLibrary {
+  /** Writes `items` (new or changed) as imported at `at` (epoch ms); a retired item written again is live again. */
+  put(items: readonly ContentItem[], at: number): Promise<void>;
+  /** Retires the items `ids` at `at`: `all` no longer returns them. */
+  retire(ids: readonly string[], at: number): Promise<void>;
+}
+
 /** What a recommender is asked. */
 export interface RecommendationRequest {
   readonly customerId: string;

@@ -58,6 +58,21 @@ interface ParsedVariant {
   readonly merged: Template[] | undefined;
 }
 
+const sourceKey = (template: string, variant: string): string => `${template}\u0000${variant}`;
+
+/** Whether a Liquid tag or output of `source` names the root variable `name`. */
+export function readsVariable(source: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const root = new RegExp(`(?<![\\w.$-])${escaped}(?![\\w-])`);
+  for (const match of source.matchAll(/\{[{%]([\s\S]*?)[%}]\}/g)) {
+    // Quoted text inside a tag is not a variable.
+    const code = (match[1] ?? "").replace(/"[^"]*"|'[^']*'/g, "");
+    // An inline comment (`{% # … %}`) reads nothing.
+    if (!/^\s*#/.test(code) && root.test(code)) return true;
+  }
+  return false;
+}
+
 /** C0 controls but tab (CR and LF among them), and DEL: nothing a header may carry from data. */
 function breaksHeader(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
@@ -78,6 +93,8 @@ export class EmailRenderer {
   readonly #merged: Liquid;
   readonly #sink: TextSink = { pieces: [], out: "" };
   readonly #variants = new Map<string, Map<string, ParsedVariant>>();
+  /** Each variant's Liquid sources, joined, to tell which context variables it reads. */
+  readonly #sources = new Map<string, string>();
   readonly #settings: RendererSettings;
   readonly #untracked: readonly string[];
 
@@ -112,6 +129,10 @@ export class EmailRenderer {
           text: this.#text.parse(variant.text),
           merged: this.#parseMerged(variant.html, variant.text),
         });
+        this.#sources.set(
+          sourceKey(template.name, variant.id),
+          [variant.subject, variant.preheader, variant.html, variant.text].join("\n"),
+        );
       }
       this.#variants.set(template.name, variants);
     }
@@ -150,6 +171,16 @@ export class EmailRenderer {
     } finally {
       this.#sink.out = "";
     }
+  }
+
+  /**
+   * Whether the variant's Liquid reads the context variable `name` (`content` in `{% for item in content %}` or
+   * `{{ content.size }}`, not `content_title` or `item.content`): dispatch chooses and records content items only
+   * for emails that show them. An unknown template or variant reads nothing.
+   */
+  reads(template: string, variant: string, name: string): boolean {
+    const source = this.#sources.get(sourceKey(template, variant));
+    return source !== undefined && readsVariable(source, name);
   }
 
   /** Template names, each with its variant ids. */
