@@ -70,7 +70,7 @@ describe("Google Merchant Center XML feeds", () => {
       images: ["https://shop.example.com/img/123456-2.jpg", "https://shop.example.com/img/123456-3.jpg"],
     });
     expect(gloves).toMatchObject({ productId: "OOS-1", name: "Gloves & more", inStock: false, price: 12.5 });
-    expect(errors(rows)).toEqual([{ line: 27, field: "price", rule: "required" }]);
+    expect(errors(rows)).toEqual([{ line: 27, field: "price", rule: "required", productId: "BAD-1" }]);
   });
 
   it("reads Atom entries with <link href>", async () => {
@@ -117,7 +117,12 @@ describe("CSV, TSV and JSON feeds", () => {
       expect.objectContaining({ productId: "p3", stock: 0, inStock: false }),
     ]);
     expect(errors(rows)).toEqual([
-      { line: 3, field: "price", rule: 'must be an amount with a currency, e.g. "15.00 USD"' },
+      {
+        line: 3,
+        field: "price",
+        rule: 'must be an amount with a currency, e.g. "15.00 USD"',
+        productId: "p2",
+      },
       { line: 5, field: "row", rule: "expected 11 cells, got 3" },
     ]);
   });

@@ -4,6 +4,8 @@ export interface FeedRowError {
   readonly line: number;
   readonly field: string;
   readonly rule: string;
+  /** The row's product id when it could be read: an import never retires a product whose row had an error. */
+  readonly productId?: string;
 }
 
 /**

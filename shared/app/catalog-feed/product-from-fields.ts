@@ -51,8 +51,11 @@ export function productFromFields(
   try {
     return { ok: true, product: readProduct(fields, market) };
   } catch (error) {
-    if (error instanceof RowError)
-      return { ok: false, error: { line, field: error.field, rule: error.rule } };
+    if (error instanceof RowError) {
+      const productId = (fields.get("id") ?? fields.get("product_id"))?.[0]?.trim();
+      const known = productId === undefined || productId === "" ? {} : { productId };
+      return { ok: false, error: { line, field: error.field, rule: error.rule, ...known } };
+    }
     throw error;
   }
 }
