@@ -16,6 +16,8 @@ import {
   resolveCampaignSettings,
 } from "./components/campaign-settings.js";
 import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/campaign-triggers.js";
+import { type CatalogSettingsInput, resolveCatalogSettings } from "./components/catalog-settings.js";
+import { CatalogStore } from "./components/catalog-store.js";
 import { PipelineDashboard } from "./components/dashboard.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
 import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE } from "./components/dispatch.js";
@@ -60,7 +62,8 @@ export interface TailorStackProps
     RescoringSettingsInput,
     RetentionSettingsInput,
     StreamSettingsInput,
-    LinkKeySettingsInput {
+    LinkKeySettingsInput,
+    CatalogSettingsInput {
   /**
    * Provisioned shards of the event stream (the same as `streamShards`).
    * @default 1
@@ -148,6 +151,8 @@ export class TailorStack extends Stack {
   readonly dashboard: PipelineDashboard;
   /** The raw event archive: every stream record in S3 (Firehose), with a Glue table over it. */
   readonly archive: EventArchive;
+  /** The shop's catalog: products table, feed bucket and import, catalog changes queue. */
+  readonly catalog: CatalogStore;
 
   constructor(scope: Construct, id: string, props: TailorStackProps = {}) {
     super(scope, id, props);
@@ -191,6 +196,12 @@ export class TailorStack extends Stack {
     this.linkSecret = new LinkSecret(this, "LinkSecret");
     this.audit = new AuditStore(this, "Audit");
     this.writeKeys = new WriteKeyStore(this, "WriteKeys");
+    const catalogSettings = resolveCatalogSettings(props, this.node);
+    this.catalog = new CatalogStore(this, "Catalog", {
+      alarmTopic: this.alarmTopic,
+      settings: catalogSettings,
+      accessLogsBucket: this.quarantine.accessLogsBucket,
+    });
     this.ingest = new Ingest(this, "Ingest", {
       retention,
       stream: this.events.stream,
@@ -272,6 +283,7 @@ export class TailorStack extends Stack {
       settings,
       configurationSetName: settings.configurationSetName,
       alarmTopic: this.alarmTopic,
+      catalog: { table: this.catalog.table, cacheSeconds: catalogSettings.cacheSeconds },
     });
     // Sends name the configuration set: it must exist before dispatch may run.
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
@@ -307,6 +319,8 @@ export class TailorStack extends Stack {
         "campaign schedules": this.campaignTriggers.scheduleDeadLetterQueue,
         "SES feedback": this.sesFeedback.deadLetterQueue,
         "rescoring schedule": this.rescoring.scheduleDeadLetterQueue,
+        "catalog changes": this.catalog.changesDeadLetterQueue,
+        "catalog imports": this.catalog.importFailuresQueue,
       },
       deliveryAlarms: this.deliveryAlarms,
       archive: this.archive,
@@ -321,6 +335,7 @@ export class TailorStack extends Stack {
         this.api.errorsAlarm,
         ...Object.values(this.rescoring.alarms),
         ...Object.values(this.archive.alarms),
+        ...Object.values(this.catalog.alarms),
         ...this.deliveryAlarms.all(),
       ],
     });
@@ -329,6 +344,14 @@ export class TailorStack extends Stack {
       description:
         "Base URL of the Tailor HTTP API: /unsubscribe, /preferences, /confirm, POST /v1/events, /v1/customers/{id}",
       value: this.api.url,
+    });
+    new CfnOutput(this, "CatalogFeedBucket", {
+      description: "Drop catalog feeds here under feeds/ (docs/catalog.md): each object starts an import",
+      value: this.catalog.feedBucket.bucketName,
+    });
+    new CfnOutput(this, "CatalogChangesQueueUrl", {
+      description: "The catalog changes queue (price drops, back in stock)",
+      value: this.catalog.changesQueue.queueUrl,
     });
     new CfnOutput(this, "WriteKeysTable", {
       description:

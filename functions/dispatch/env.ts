@@ -43,11 +43,10 @@ export const dispatchEnvSchema = z
     EVENTS_STREAM: z.string().min(1),
     /** SageMaker endpoint of the recommendation model; without it recommendations are best sellers. */
     RECOMMENDER_ENDPOINT: z.string().min(1).optional(),
-    /**
-     * JSON file of the catalog's products; without it the catalog is empty (no best sellers). The local stack
-     * sets it to the simulator's demo shop, written to its data dir.
-     */
-    CATALOG_FILE: z.string().min(1).optional(),
+    /** DynamoDB catalog table: the products emails show and recommend (imported from the shop's feed). */
+    CATALOG_TABLE: z.string().min(3),
+    /** How old (seconds) a product or best-seller list read from the catalog may be when an email is rendered. */
+    CATALOG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600),
     POWERTOOLS_SERVICE_NAME: z.string().min(1),
     POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
   })

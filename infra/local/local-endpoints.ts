@@ -1,7 +1,6 @@
 import type { ApiFunction, ApiServer } from "./api-server.js";
 import { startApiServer } from "./api-server.js";
 import { withLocalReplacements } from "./function-env.js";
-import { writeLocalCatalog } from "./local-catalog.js";
 import { LocalStackError } from "./local-errors.js";
 import { localSecretFile } from "./local-secrets.js";
 import { writeLocalTemplates } from "./local-templates.js";
@@ -22,8 +21,8 @@ export interface LocalEndpoints {
 
 /**
  * Creates the plan's secrets as local files (kept across runs), starts a loopback HTTP server per HTTP API (the
- * first on `apiPort`, any others on free ports), writes the simulator's shop as the local catalog file and the
- * templates compiled (what a bundle carries), and points the functions' environments at all four.
+ * first on `apiPort`, any others on free ports), writes the templates compiled (what a bundle carries), and points
+ * the functions' environments at all three.
  */
 export async function startLocalEndpoints(
   plan: ResourcePlan,
@@ -78,10 +77,9 @@ export async function startLocalEndpoints(
     throw error;
   }
   const apiEndpoints = new Map(apis.map((api) => [api.spec.endpoint, api.server.url]));
-  const catalogFile = writeLocalCatalog(options.dataDir);
   const functions = withLocalReplacements(
     plan.functions,
-    { secretFiles: byArn, apiEndpoints, catalogFile, templatesFile },
+    { secretFiles: byArn, apiEndpoints, templatesFile },
     options.log,
   );
   return { functions, apis, secretFiles, apiFunctions, close };
