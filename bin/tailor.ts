@@ -35,6 +35,9 @@ const USAGE = `Usage: tailor <command> [options]
   import <file> [--format csv|jsonl]   historical customers and orders (docs/import.md), with their own times:
       [--mapping m.json] [--no-rfm]    folded into profiles, starting no journey; then RFM recomputed
       [--api URL --write-key K]        (or posted to a deployed stack's /v1/import); refused rows listed
+  catalog import <file> [--dry-run]    the shop's products from a feed (CSV, JSON, Merchant Center XML/TSV:
+      [--format F] [--market de-DE --currency EUR]   docs/catalog.md): changed upserted, left retired
+  catalog show <productId>             a product as the catalog holds it
   keys create --source web | list      the write keys of the Segment-compatible HTTP API (create and rotate
   keys revoke <id> | rotate <id>       print the key once); rotate --grace 24h keeps the old key that long;
       [--table T --region R]           with --table/--region, the table on AWS (stack output WriteKeysTable)
@@ -101,6 +104,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   export: { load: async () => (await import("../cli/export-command.js")).exportCommand },
   audit: { load: async () => (await import("../cli/audit-command.js")).auditCommand },
   import: { load: async () => (await import("../cli/import-command.js")).importCommand },
+  catalog: { load: async () => (await import("../cli/catalog-command.js")).catalogCommand },
   keys: { load: async () => (await import("../cli/keys-command.js")).keysCommand },
   links: { load: async () => (await import("../cli/links-command.js")).linksCommand },
   report: { load: async () => (await import("../cli/report-command.js")).reportCommand },

@@ -355,7 +355,7 @@ describe("TailorStack", () => {
       // triggers' three, the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
       // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), and the archive's four
       // (freshness, S3 delivery, transform errors, failed records).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 27);
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 30);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {
