@@ -215,6 +215,7 @@ export class TailorStack extends Stack {
       sendsQueue: this.sends.queue,
       alarmTopic: this.alarmTopic,
       audit: this.audit,
+      catalog: { table: this.catalog.table, changesQueue: this.catalog.changesQueue },
       ...(rescoringSettings.realtimeScoringMinutes === undefined
         ? {}
         : {
