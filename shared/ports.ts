@@ -248,11 +248,14 @@ export interface Catalog {
    * The most popular in-stock products, best first, of `category` when given, leaving out `exclude`;
    * at most `limit`.
    */
-  bestSellers(options: {
-    readonly limit: number;
-    readonly category?: string;
-    readonly exclude?: ReadonlySet<string>;
-  }): Promise<readonly CatalogProduct[]>;
+  bestSellers(options: BestSellerQuery): Promise<readonly CatalogProduct[]>;
+}
+
+/** What {@link Catalog.bestSellers} is asked: how many, of which category (else overall), leaving out which ids. */
+export interface BestSellerQuery {
+  readonly limit: number;
+  readonly category?: string;
+  readonly exclude?: ReadonlySet<string>;
 }
 
 /** A product as the catalog store keeps it. */

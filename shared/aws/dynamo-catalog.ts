@@ -12,7 +12,13 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
 import { DependencyUnavailableError } from "../errors.js";
-import type { CatalogIndexEntry, CatalogProduct, CatalogStore, StoredCatalogProduct } from "../ports.js";
+import type {
+  BestSellerQuery,
+  CatalogIndexEntry,
+  CatalogProduct,
+  CatalogStore,
+  StoredCatalogProduct,
+} from "../ports.js";
 import { itemSizeBytes, writeUnitsFor } from "./dynamo-item-size.js";
 
 type Item = Record<string, AttributeValue>;
@@ -136,9 +142,7 @@ export class DynamoCatalog implements CatalogStore {
 
   async getMany(productIds: readonly string[]): Promise<ReadonlyMap<string, CatalogProduct>> {
     const stored = await this.getStored(productIds);
-    const found = new Map<string, CatalogProduct>();
-    for (const [id, entry] of stored) found.set(id, entry.product);
-    return found;
+    return new Map([...stored].map(([id, { product }]) => [id, product]));
   }
 
   async getStored(productIds: readonly string[]): Promise<ReadonlyMap<string, StoredCatalogProduct>> {
@@ -155,11 +159,7 @@ export class DynamoCatalog implements CatalogStore {
     return found;
   }
 
-  async bestSellers(options: {
-    readonly limit: number;
-    readonly category?: string;
-    readonly exclude?: ReadonlySet<string>;
-  }): Promise<readonly CatalogProduct[]> {
+  async bestSellers(options: BestSellerQuery): Promise<readonly CatalogProduct[]> {
     if (options.limit <= 0) return [];
     const exclude = options.exclude ?? new Set<string>();
     // Enough to fill the limit even if every excluded product ranks first.

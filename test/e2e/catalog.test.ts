@@ -57,19 +57,15 @@ async function put(events: readonly Record<string, unknown>[]): Promise<void> {
   await stack.waitUntilIdle({ timeoutMs: 90_000 });
 }
 
+const CAMPAIGNS = { CAMPAIGNS_DIR: "test/e2e/fixtures/campaigns" };
+
 beforeAll(async () => {
-  stack = await startTestStack({
-    dataDir: temp.dir,
-    clock,
-    env: { CAMPAIGNS_DIR: "test/e2e/fixtures/campaigns" },
-  });
-  kinesis = new KinesisClient({});
-  dynamodb = new DynamoDBClient({});
+  stack = await startTestStack({ dataDir: temp.dir, clock, env: CAMPAIGNS });
+  [kinesis, dynamodb] = [new KinesisClient({}), new DynamoDBClient({})];
 }, 120_000);
 
 afterAll(async () => {
-  kinesis?.destroy();
-  dynamodb?.destroy();
+  for (const client of [kinesis, dynamodb]) client?.destroy();
   await stack?.stop();
   temp.remove();
 });

@@ -1,4 +1,4 @@
-import type { Catalog, CatalogProduct, Clock } from "../../ports.js";
+import type { BestSellerQuery, Catalog, CatalogProduct, Clock } from "../../ports.js";
 
 /** Products kept by id (the least recently fetched go first beyond it). */
 const MAX_PRODUCTS = 20_000;
@@ -54,11 +54,7 @@ export class CachedCatalog implements Catalog {
     return found;
   }
 
-  async bestSellers(options: {
-    readonly limit: number;
-    readonly category?: string;
-    readonly exclude?: ReadonlySet<string>;
-  }): Promise<readonly CatalogProduct[]> {
+  async bestSellers(options: BestSellerQuery): Promise<readonly CatalogProduct[]> {
     const excluded = options.exclude?.size ?? 0;
     if (options.limit + excluded > BEST_SELLER_POOL) return this.#catalog.bestSellers(options);
     const key = options.category === undefined ? "" : `c:${options.category}`;

@@ -1,4 +1,10 @@
-import type { CatalogIndexEntry, CatalogProduct, CatalogStore, StoredCatalogProduct } from "../../ports.js";
+import type {
+  BestSellerQuery,
+  CatalogIndexEntry,
+  CatalogProduct,
+  CatalogStore,
+  StoredCatalogProduct,
+} from "../../ports.js";
 import { InMemoryCatalog } from "../in-memory-catalog.js";
 import { pricesOf } from "./product-hash.js";
 
@@ -25,19 +31,11 @@ export class InMemoryCatalogStore implements CatalogStore {
   }
 
   async getMany(productIds: readonly string[]): Promise<ReadonlyMap<string, CatalogProduct>> {
-    const found = new Map<string, CatalogProduct>();
-    for (const id of productIds) {
-      const stored = this.#items.get(id);
-      if (stored !== undefined) found.set(id, stored.product);
-    }
-    return found;
+    const stored = await this.getStored(productIds);
+    return new Map([...stored].map(([id, { product }]) => [id, product]));
   }
 
-  async bestSellers(options: {
-    readonly limit: number;
-    readonly category?: string;
-    readonly exclude?: ReadonlySet<string>;
-  }): Promise<readonly CatalogProduct[]> {
+  async bestSellers(options: BestSellerQuery): Promise<readonly CatalogProduct[]> {
     const available = this.all().flatMap((stored) => (stored.retired ? [] : [stored.product]));
     return new InMemoryCatalog(available).bestSellers(options);
   }
