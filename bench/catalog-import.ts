@@ -49,7 +49,12 @@ async function* feed(generation: number): AsyncGenerator<string> {
 }
 
 const clock = { now: () => Date.UTC(2026, 11, 6) };
-const lines: string[] = [];
+const lines = {
+  /** Each line is printed as soon as it is known: a long run's first results survive an interruption. */
+  push: (...added: string[]) => {
+    for (const line of added) process.stdout.write(`${line}\n`);
+  },
+};
 const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString("en-US")}/s`;
 
 async function tailorImport(store: InMemoryCatalogStore, generation: number, label: string) {
@@ -108,5 +113,4 @@ lines.push(
   `on AWS (estimate): first import ≈ ${Math.ceil(awsFirst)} s (${firstWrites.toLocaleString("en-US")} items at ${WRITES_PER_SECOND.toLocaleString("en-US")} writes/s, or the parse rate above if slower); ` +
     `re-import ≈ ${Math.ceil(awsAgain)} s — Lambda's limit is 900 s; past it the import continues from a checkpoint`,
 );
-process.stdout.write(`${lines.join("\n")}\n`);
 process.exit(0);
