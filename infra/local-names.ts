@@ -60,6 +60,12 @@ export const LOCAL_NAMES = {
   archiveBucket: "tailor-archive",
   archiveDeliveryStream: "tailor-archive",
   archiveFunction: "tailor-archive-transform",
+  catalogTable: "tailor-catalog",
+  catalogChangesQueue: "tailor-catalog-changes",
+  catalogChangesDeadLetterQueue: "tailor-catalog-changes-dlq",
+  catalogFeedBucket: "tailor-catalog-feeds",
+  catalogImportFunction: "tailor-catalog-import",
+  catalogImportFailuresQueue: "tailor-catalog-import-failures",
 } as const;
 
 /** The local name of the schedule rule of the scheduled campaign `campaignId`. */

@@ -17,6 +17,8 @@ import {
   resolveCampaignSettings,
 } from "./components/campaign-settings.js";
 import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/campaign-triggers.js";
+import { type CatalogSettingsInput, resolveCatalogSettings } from "./components/catalog-settings.js";
+import { CatalogStore } from "./components/catalog-store.js";
 import { ContentLibraryStore } from "./components/content-library.js";
 import { PipelineDashboard } from "./components/dashboard.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
@@ -65,7 +67,8 @@ export interface TailorStackProps
     RetentionSettingsInput,
     StreamSettingsInput,
     LinkKeySettingsInput,
-    FanOutSettingsInput {
+    FanOutSettingsInput,
+    CatalogSettingsInput {
   /**
    * Provisioned shards of the event stream (the same as `streamShards`).
    * @default 1
@@ -159,6 +162,8 @@ export class TailorStack extends Stack {
   readonly dashboard: PipelineDashboard;
   /** The raw event archive: every stream record in S3 (Firehose), with a Glue table over it. */
   readonly archive: EventArchive;
+  /** The shop's catalog: products table, feed bucket and import, catalog changes queue. */
+  readonly catalog: CatalogStore;
 
   constructor(scope: Construct, id: string, props: TailorStackProps = {}) {
     super(scope, id, props);
@@ -203,6 +208,13 @@ export class TailorStack extends Stack {
     this.audit = new AuditStore(this, "Audit");
     this.writeKeys = new WriteKeyStore(this, "WriteKeys");
     this.content = new ContentLibraryStore(this, "Content");
+
+    const catalogSettings = resolveCatalogSettings(props, this.node);
+    this.catalog = new CatalogStore(this, "Catalog", {
+      alarmTopic: this.alarmTopic,
+      settings: catalogSettings,
+      accessLogsBucket: this.quarantine.accessLogsBucket,
+    });
     this.ingest = new Ingest(this, "Ingest", {
       retention,
       stream: this.events.stream,
@@ -216,6 +228,7 @@ export class TailorStack extends Stack {
       sendsQueue: this.sends.queue,
       alarmTopic: this.alarmTopic,
       audit: this.audit,
+      catalog: { table: this.catalog.table, changesQueue: this.catalog.changesQueue },
       ...(rescoringSettings.realtimeScoringMinutes === undefined
         ? {}
         : {
@@ -300,6 +313,7 @@ export class TailorStack extends Stack {
       settings,
       configurationSetName: settings.configurationSetName,
       alarmTopic: this.alarmTopic,
+      catalog: { table: this.catalog.table, cacheSeconds: catalogSettings.cacheSeconds },
     });
     // Sends name the configuration set: it must exist before dispatch may run.
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
@@ -337,6 +351,9 @@ export class TailorStack extends Stack {
         "SES feedback": this.sesFeedback.deadLetterQueue,
         "rescoring schedule": this.rescoring.scheduleDeadLetterQueue,
         "segment jobs starts": this.segmentJobs.startDeadLetterQueue,
+
+        "catalog changes": this.catalog.changesDeadLetterQueue,
+        "catalog imports": this.catalog.importFailuresQueue,
       },
       deliveryAlarms: this.deliveryAlarms,
       archive: this.archive,
@@ -353,6 +370,7 @@ export class TailorStack extends Stack {
         ...Object.values(this.rescoring.alarms),
         ...Object.values(this.segmentJobs.alarms),
         ...Object.values(this.archive.alarms),
+        ...Object.values(this.catalog.alarms),
         ...this.deliveryAlarms.all(),
       ],
     });
@@ -376,6 +394,14 @@ export class TailorStack extends Stack {
       description:
         "Base URL of the Tailor HTTP API: /unsubscribe, /preferences, /confirm, POST /v1/events, /v1/customers/{id}",
       value: this.api.url,
+    });
+    new CfnOutput(this, "CatalogFeedBucket", {
+      description: "Drop catalog feeds here under feeds/ (docs/catalog.md): each object starts an import",
+      value: this.catalog.feedBucket.bucketName,
+    });
+    new CfnOutput(this, "CatalogChangesQueueUrl", {
+      description: "The catalog changes queue (price drops, back in stock)",
+      value: this.catalog.changesQueue.queueUrl,
     });
     new CfnOutput(this, "WriteKeysTable", {
       description:

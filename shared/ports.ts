@@ -373,11 +373,48 @@ export interface Catalog {
    * The most popular in-stock products, best first, of `category` when given, leaving out `exclude`;
    * at most `limit`.
    */
-  bestSellers(options: {
-    readonly limit: number;
-    readonly category?: string;
-    readonly exclude?: ReadonlySet<string>;
-  }): Promise<readonly CatalogProduct[]>;
+  bestSellers(options: BestSellerQuery): Promise<readonly CatalogProduct[]>;
+}
+
+/** What {@link Catalog.bestSellers} is asked: how many, of which category (else overall), leaving out which ids. */
+export interface BestSellerQuery {
+  readonly limit: number;
+  readonly category?: string;
+  readonly exclude?: ReadonlySet<string>;
+}
+
+/** A product as the catalog store keeps it. */
+export interface StoredCatalogProduct {
+  readonly product: CatalogProduct;
+  /** Content hash of the product without `updatedAt`: an import skips a product whose hash is unchanged. */
+  readonly hash: string;
+  /** It left the feed: kept (out of stock, out of best sellers) so that old emails' links still resolve. */
+  readonly retired: boolean;
+}
+
+/** What an import compares a feed against: one entry per stored product, without the product's text. */
+export interface CatalogIndexEntry {
+  readonly productId: string;
+  readonly hash: string;
+  readonly retired: boolean;
+  readonly inStock: boolean;
+  /** Prices by currency (major units), for price-drop detection. */
+  readonly prices: Readonly<Record<string, number>>;
+}
+
+/** The catalog's writable store: what feed imports and product events write, and what dispatch reads. */
+export interface CatalogStore extends Catalog {
+  /** Every stored product's index entry, in pages (a parallel scan on DynamoDB). */
+  index(): AsyncIterable<readonly CatalogIndexEntry[]>;
+  /** The stored products among `productIds` (absent ones are missing from the map). */
+  getStored(productIds: readonly string[]): Promise<ReadonlyMap<string, StoredCatalogProduct>>;
+  /** Upserts the products unconditionally (a feed import); resolves the write units consumed. */
+  putMany(products: readonly StoredCatalogProduct[]): Promise<{ readonly writeUnits: number }>;
+  /**
+   * Writes one product if the stored one still has `previousHash` (`undefined`: it must not exist yet): the
+   * optimistic check of a product event's read-merge-write. Resolves false on a conflict.
+   */
+  putIf(product: StoredCatalogProduct, previousHash: string | undefined): Promise<boolean>;
 }
 
 /** Where catalog writers (feed imports, product events) put the changes customers may want to hear about. */

@@ -55,6 +55,8 @@ export interface IngestProps {
   readonly sendsQueue: IQueue;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
+  /** The catalog table and changes queue `Product Updated` events go to. @default - product events dropped */
+  readonly catalog?: { readonly table: ITable; readonly changesQueue: IQueue };
   /** The audit log, appended to with the consent changes and the dropped events of erased customers. */
   readonly audit: AuditTable;
   /**
@@ -135,6 +137,12 @@ export class Ingest extends Construct {
               MODEL_ENDPOINTS: JSON.stringify(props.scoring.modelEndpoints),
               REALTIME_SCORING_MINUTES: String(props.scoring.minutes),
             }),
+        ...(props.catalog === undefined
+          ? {}
+          : {
+              CATALOG_TABLE: props.catalog.table.tableName,
+              CATALOG_CHANGES_QUEUE_URL: props.catalog.changesQueue.queueUrl,
+            }),
         POWERTOOLS_SERVICE_NAME: INGEST_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
@@ -150,6 +158,8 @@ export class Ingest extends Construct {
     props.transitionsQueue.grantSendMessages(fn);
     props.sendsQueue.grantSendMessages(fn);
     props.audit.grantAppend(fn);
+    props.catalog?.table.grantReadWriteData(fn);
+    props.catalog?.changesQueue.grantSendMessages(fn);
     if (props.scoring !== undefined) {
       fn.addToRolePolicy(invokeEndpointsStatement(Object.values(props.scoring.modelEndpoints)));
     }

@@ -2,6 +2,8 @@ import type { CampaignLibrary } from "../../domain/campaigns/index.js";
 import type { EvaluationContext } from "../../domain/segments/contracts.js";
 import type {
   AuditLog,
+  CatalogChangePublisher,
+  CatalogStore,
   Clock,
   ExperimentCounters,
   IdentityStore,
@@ -25,6 +27,12 @@ export type IngestRecord = StreamRecord;
 
 export interface IngestDeps {
   readonly profiles: ProfileStore;
+  /**
+   * The catalog: `Product Updated` events update it (merged, last writer by event time) instead of a profile,
+   * and the price drops and returns to stock they cause are published.
+   * @default - product events are counted (`productEventsIgnored`) and dropped: no profile is made of them
+   */
+  readonly catalog?: { readonly store: CatalogStore; readonly changes?: CatalogChangePublisher };
   readonly quarantine: Quarantine;
   readonly clock: Clock;
   /** Optimistic write attempts per customer before its records are failed back to the stream. @default 5 */
@@ -134,6 +142,14 @@ export interface IngestSummary {
   identityReads: number;
   /** Identity writes: forwards at merged ids' keys and the clearing of their snapshots. */
   identityWrites: number;
+  /** `Product Updated` events applied to the catalog (older ones than the product's last change included). */
+  productEvents: number;
+  /** Of those, events older than the product's last change: the newer state was kept. */
+  productEventsStale: number;
+  /** `Product Updated` events dropped because ingest has no catalog. */
+  productEventsIgnored: number;
+  /** Catalog changes (price drops, back in stock) product events caused. */
+  catalogChanges: number;
 }
 
 export interface IngestResult {
@@ -192,6 +208,10 @@ export function emptySummary(records: number): IngestSummary {
     identityConflicts: 0,
     identityReads: 0,
     identityWrites: 0,
+    productEvents: 0,
+    productEventsStale: 0,
+    productEventsIgnored: 0,
+    catalogChanges: 0,
   };
 }
 
