@@ -6,3 +6,13 @@
  */
 export { type CatalogChange, catalogChangeSchema } from "./catalog-change.js";
 export type { ContentItem } from "./content-item.js";
+export {
+  purchasesOfBatch,
+  WATCH_RETENTION_DAYS,
+  WATCH_RETENTION_MS,
+  WATCHES_PER_BATCH_MAX,
+  type Watch,
+  type Watcher,
+  type WatchKind,
+  watchesOfBatch,
+} from "./watches.js";
