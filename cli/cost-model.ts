@@ -32,11 +32,11 @@ export const MEASURED = {
 
 /** What the stack declares (`infra/tailor-stack.ts`; test/infra/operations-stack.test.ts keeps these in step). */
 export const STACK_RESOURCES = {
-  kmsKeys: 20,
-  alarms: 27,
+  kmsKeys: 23,
+  alarms: 29,
   dashboards: 1,
-  /** Queues an event source mapping polls (transitions, sends). */
-  polledQueues: 2,
+  /** Queues an event source mapping polls (transitions, sends, catalog changes). */
+  polledQueues: 3,
   /** Model endpoints: purchase_30d, churn_60d and the recommender. */
   modelEndpoints: 3,
   /** Scoring models the nightly rescoring calls. */

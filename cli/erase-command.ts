@@ -40,6 +40,7 @@ export async function withPrivacyDeps<T>(
           sendLedgerTable: LOCAL_NAMES.sendLedgerTable,
           timersTable: LOCAL_NAMES.timersTable,
           quarantineBucket: LOCAL_NAMES.quarantineBucket,
+          watchesTable: LOCAL_NAMES.watchesTable,
         },
         audit: new DynamoAuditLog({ client: dynamo.client, tableName: LOCAL_NAMES.auditTable }),
         clock: systemClock,
@@ -112,7 +113,8 @@ export async function eraseCommand(argv: readonly string[]): Promise<number> {
     `${[
       `${verb} ${customerId} (sha256 ${outcome.customerHash}), first ${verb} at ${outcome.erasedAt}`,
       `  deleted: ${deleted.profiles} profile, ${deleted.ledger} send-ledger items, ${deleted.timers} timers, ` +
-        `${deleted.quarantine} quarantined records`,
+        `${deleted.quarantine} quarantined records` +
+        (deleted.watches === undefined ? "" : `, ${deleted.watches} product watches`),
       `  tombstone kept: late events for this customer are dropped and counted (lift it: tailor erase ${customerId} --lift)`,
       "  cached recommendations expire on their own (per container, short TTL)",
     ].join("\n")}\n`,

@@ -50,6 +50,10 @@ export const LOCAL_NAMES = {
   archiveBucket: "tailor-archive",
   archiveDeliveryStream: "tailor-archive",
   archiveFunction: "tailor-archive-transform",
+  watchesTable: "tailor-watches",
+  catalogChangesQueue: "tailor-catalog-changes",
+  catalogChangesDeadLetterQueue: "tailor-catalog-changes-dlq",
+  catalogChangesFunction: "tailor-catalog-changes",
 } as const;
 
 /** The local name of the schedule rule of the scheduled campaign `campaignId`. */

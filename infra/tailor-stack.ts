@@ -16,6 +16,7 @@ import {
   resolveCampaignSettings,
 } from "./components/campaign-settings.js";
 import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/campaign-triggers.js";
+import { CatalogTriggers } from "./components/catalog-triggers.js";
 import { PipelineDashboard } from "./components/dashboard.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
 import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE } from "./components/dispatch.js";
@@ -48,6 +49,7 @@ import { checkSettingKeys, requireSettings } from "./components/setting-keys.js"
 import { resolveStreamSettings, type StreamSettingsInput } from "./components/stream-settings.js";
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
+import { WatchIndexStore } from "./components/watch-index.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
 import { ARCHIVE_OUTPUTS } from "./stack-output-names.js";
 
@@ -148,6 +150,10 @@ export class TailorStack extends Stack {
   readonly dashboard: PipelineDashboard;
   /** The raw event archive: every stream record in S3 (Firehose), with a Glue table over it. */
   readonly archive: EventArchive;
+  /** The watch index of catalog-triggered campaigns (who viewed or carted a product). */
+  readonly watches: WatchIndexStore;
+  /** Back-in-stock and price-drop journeys from the catalog changes queue. */
+  readonly catalogTriggers: CatalogTriggers;
 
   constructor(scope: Construct, id: string, props: TailorStackProps = {}) {
     super(scope, id, props);
@@ -191,6 +197,7 @@ export class TailorStack extends Stack {
     this.linkSecret = new LinkSecret(this, "LinkSecret");
     this.audit = new AuditStore(this, "Audit");
     this.writeKeys = new WriteKeyStore(this, "WriteKeys");
+    this.watches = new WatchIndexStore(this, "Watches");
     this.ingest = new Ingest(this, "Ingest", {
       retention,
       stream: this.events.stream,
@@ -204,6 +211,7 @@ export class TailorStack extends Stack {
       sendsQueue: this.sends.queue,
       alarmTopic: this.alarmTopic,
       audit: this.audit,
+      watches: this.watches,
       ...(rescoringSettings.realtimeScoringMinutes === undefined
         ? {}
         : {
@@ -233,6 +241,16 @@ export class TailorStack extends Stack {
       campaignDefinitions: this.campaigns,
       alarmTopic: this.alarmTopic,
     });
+    this.catalogTriggers = new CatalogTriggers(this, "CatalogTriggers", {
+      retention,
+      watches: this.watches,
+      profiles: this.profiles.table,
+      timers: this.timers.table,
+      sendsQueue: this.sends.queue,
+      segmentDefinitions: this.definitions,
+      campaignDefinitions: this.campaigns,
+      alarmTopic: this.alarmTopic,
+    });
     this.api = new PublicApi(this, "Api", {
       retention,
       stream: this.events.stream,
@@ -241,6 +259,7 @@ export class TailorStack extends Stack {
       timers: this.timers.table,
       quarantineBucket: this.quarantine.bucket,
       audit: this.audit,
+      watches: this.watches,
       linkSecret: this.linkSecret.secret,
       linkKeyGraceDays: linkKeys.graceDays,
       writeKeys: this.writeKeys,

@@ -1,3 +1,4 @@
+import type { CatalogChange } from "../domain/catalog/index.js";
 import type { Profile } from "../domain/profile/index.js";
 import type { ModelScore } from "../domain/segments/contracts.js";
 import type { Catalog, Recommender } from "../ports.js";
@@ -27,6 +28,8 @@ export interface EmailContextInput {
   readonly segments?: readonly string[];
   /** Model scores; by default the profile's. */
   readonly scores?: Readonly<Record<string, ModelScore>>;
+  /** The change that started a catalog journey: `catalog_change` with its product. */
+  readonly catalogChange?: CatalogChange;
 }
 
 /**
@@ -45,7 +48,11 @@ export async function prepareEmailContext(
       now: input.now,
       exclude: cartIds,
     }),
-    deps.catalog.getMany([...cartIds, ...(profile.rv ?? [])]),
+    deps.catalog.getMany([
+      ...cartIds,
+      ...(profile.rv ?? []),
+      ...(input.catalogChange === undefined ? [] : [input.catalogChange.productId]),
+    ]),
   ]);
   const context = buildRenderContext({
     profile,
@@ -58,6 +65,7 @@ export async function prepareEmailContext(
     products,
     ...(input.segments === undefined ? {} : { segments: input.segments }),
     ...(input.scores === undefined ? {} : { scores: input.scores }),
+    ...(input.catalogChange === undefined ? {} : { catalogChange: input.catalogChange }),
   });
   return { context, recommendations };
 }

@@ -1,3 +1,4 @@
+import type { CatalogChange } from "../domain/catalog/index.js";
 import { currencyExponent } from "../domain/events/index.js";
 import { mayProfile } from "../domain/profile/consent.js";
 import { affinityAt, DAY_MS, lifecycleAt, type Profile } from "../domain/profile/index.js";
@@ -7,6 +8,7 @@ import { resolveLocale, resolveTimeZone } from "./intl-cache.js";
 import type {
   AgeGroup,
   CartView,
+  CatalogChangeView,
   CustomerView,
   ProductView,
   RenderContext,
@@ -32,6 +34,8 @@ export interface ContextInput {
   readonly segments?: readonly string[];
   /** Model scores; by default those stored on the profile (`sc`). */
   readonly scores?: Readonly<Record<string, ModelScore>>;
+  /** The change that started a catalog journey; its product is looked up in `products`. */
+  readonly catalogChange?: CatalogChange;
 }
 
 const iso = (time: number) => new Date(time).toISOString();
@@ -220,5 +224,34 @@ export function buildRenderContext(input: ContextInput): RenderContext {
     links: buildLinks(input.links, profile.customerId, input.campaign.id, now),
     shop: input.shop,
     now: iso(now),
+    ...catalogChangeContext(input.catalogChange, products),
+  };
+}
+
+/**
+ * `catalog_change` of a catalog journey whose product the catalog still has (a gone product ends the journey
+ * before rendering); nothing otherwise. The product's price shown is the change's, in its currency.
+ */
+function catalogChangeContext(
+  change: CatalogChange | undefined,
+  products: ReadonlyMap<string, CatalogProduct>,
+): { catalog_change?: CatalogChangeView } {
+  const product = change === undefined ? undefined : products.get(change.productId);
+  if (change === undefined || product === undefined) return {};
+  const view = productView(product);
+  if (change.kind === "back-in-stock") {
+    return { catalog_change: { kind: change.kind, product: view, at: iso(change.at) } };
+  }
+  return {
+    catalog_change: {
+      kind: change.kind,
+      product: { ...view, price: change.after, currency: change.currency },
+      at: iso(change.at),
+      currency: change.currency,
+      old_price: change.before,
+      new_price: change.after,
+      drop_percent:
+        change.before > 0 ? Math.round(((change.before - change.after) / change.before) * 100) : 0,
+    },
   };
 }

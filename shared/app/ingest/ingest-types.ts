@@ -10,6 +10,7 @@ import type {
   SizeDelta,
   StreamRecord,
   TombstoneReader,
+  WatchIndex,
 } from "../../ports.js";
 import type { FlushResult, OutboxDeps } from "../flush-outbox.js";
 import type { ResolvedCustomer } from "../identity/resolve-identities.js";
@@ -80,6 +81,13 @@ export interface IngestDeps {
    * @default - every event folds into the profile of its own `userId ?? anonymousId`
    */
   readonly identities?: IdentityStore;
+  /**
+   * The watch index of catalog-triggered campaigns: each batch's views and cart adds are recorded (at most once
+   * per customer, product, kind and UTC day, judged from the profile before the batch) and the products it bought
+   * are forgotten, before the profile write (a failure fails the customer's records back to the stream).
+   * @default - no watches recorded
+   */
+  readonly watches?: WatchIndex;
 }
 
 /** What one batch did, for metrics, logs and the benchmark. */
@@ -134,6 +142,8 @@ export interface IngestSummary {
   identityReads: number;
   /** Identity writes: forwards at merged ids' keys and the clearing of their snapshots. */
   identityWrites: number;
+  /** Watch index writes: views and cart adds recorded, bought products forgotten. */
+  watchWrites: number;
 }
 
 export interface IngestResult {
@@ -192,6 +202,7 @@ export function emptySummary(records: number): IngestSummary {
     identityConflicts: 0,
     identityReads: 0,
     identityWrites: 0,
+    watchWrites: 0,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { JsonValue } from "#shared/domain/privacy/json-value.js";
 import type {
   AuditLog,
   Clock,
@@ -23,6 +24,11 @@ export interface PrivacyDeps {
   /** Segment and send timers (one table, keyed by due minute). */
   readonly timers: CustomerItems<PendingTimer>;
   readonly quarantine: QuarantinedItems;
+  /**
+   * The watch index of catalog-triggered campaigns: which products the customer viewed or carted lately.
+   * @default - no watch index (nothing to erase there)
+   */
+  readonly watches?: CustomerItems<{ [key: string]: JsonValue }>;
   readonly audit: AuditLog;
   readonly clock: Clock;
 }
