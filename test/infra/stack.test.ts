@@ -354,8 +354,9 @@ describe("TailorStack", () => {
       // sends queue's two, dispatch, API and SES feedback errors, SES feedback dead letters, the campaign
       // triggers' three, the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
       // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), and the archive's four
-      // (freshness, S3 delivery, transform errors, failed records).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 27);
+      // (freshness, S3 delivery, transform errors, failed records), and the catalog triggers' two (errors, the
+      // changes' dead letters).
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 29);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {
