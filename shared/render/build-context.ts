@@ -230,28 +230,29 @@ export function buildRenderContext(input: ContextInput): RenderContext {
 
 /**
  * `catalog_change` of a catalog journey whose product the catalog still has (a gone product ends the journey
- * before rendering); nothing otherwise. The product's price shown is the change's, in its currency.
+ * before rendering); nothing otherwise.
  */
 function catalogChangeContext(
   change: CatalogChange | undefined,
   products: ReadonlyMap<string, CatalogProduct>,
 ): { catalog_change?: CatalogChangeView } {
   const product = change === undefined ? undefined : products.get(change.productId);
-  if (change === undefined || product === undefined) return {};
+  return change === undefined || product === undefined
+    ? {}
+    : { catalog_change: catalogChangeView(change, product) };
+}
+
+/** A catalog change as templates see it; for a price drop the product shows the dropped price, in its currency. */
+export function catalogChangeView(change: CatalogChange, product: CatalogProduct): CatalogChangeView {
   const view = productView(product);
-  if (change.kind === "back-in-stock") {
-    return { catalog_change: { kind: change.kind, product: view, at: iso(change.at) } };
-  }
+  if (change.kind === "back-in-stock") return { kind: change.kind, product: view, at: iso(change.at) };
   return {
-    catalog_change: {
-      kind: change.kind,
-      product: { ...view, price: change.after, currency: change.currency },
-      at: iso(change.at),
-      currency: change.currency,
-      old_price: change.before,
-      new_price: change.after,
-      drop_percent:
-        change.before > 0 ? Math.round(((change.before - change.after) / change.before) * 100) : 0,
-    },
+    kind: change.kind,
+    product: { ...view, price: change.after, currency: change.currency },
+    at: iso(change.at),
+    currency: change.currency,
+    old_price: change.before,
+    new_price: change.after,
+    drop_percent: change.before > 0 ? Math.round(((change.before - change.after) / change.before) * 100) : 0,
   };
 }
