@@ -89,14 +89,7 @@ export class CampaignTriggers extends Construct {
 
   constructor(scope: Construct, id: string, props: CampaignTriggersProps) {
     super(scope, id);
-    const campaignEnv = {
-      SEGMENTS_DIR,
-      TIMERS_TABLE: props.timers.tableName,
-      ...retentionEnvironment(props.retention, "timers"),
-      CAMPAIGNS_DIR,
-      EMAILS_DIR,
-      SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
-    };
+    const campaignEnv = journeyStarterEnvironment(props);
     const bundledFolders = [
       props.segmentDefinitions.bundledFolder,
       ...props.campaignDefinitions.bundledFolders,
@@ -213,8 +206,27 @@ export class CampaignTriggers extends Construct {
   }
 }
 
+/**
+ * The environment of a function that starts journeys: the segment and campaign definitions, and where intents go
+ * (the sends queue, send timers kept as long as `retention` says).
+ */
+export function journeyStarterEnvironment(props: {
+  readonly timers: ITable;
+  readonly sendsQueue: IQueue;
+  readonly retention?: RetentionSettings;
+}) {
+  return {
+    SEGMENTS_DIR,
+    TIMERS_TABLE: props.timers.tableName,
+    ...retentionEnvironment(props.retention, "timers"),
+    CAMPAIGNS_DIR,
+    EMAILS_DIR,
+    SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
+  };
+}
+
 /** The wildcards `grant*()` writes for KMS, acknowledged on one role. */
-function acknowledgeKmsGrants(role: IRole, keys: string): void {
+export function acknowledgeKmsGrants(role: IRole, keys: string): void {
   const reason = `KMS grants for ${keys}, each scoped to its one key ARN.`;
   for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
     Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });

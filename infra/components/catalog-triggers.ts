@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { Duration, Validations } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
@@ -9,14 +9,15 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { catalogChangesEnvSchema } from "#functions/catalog-changes/env.js";
 import { LOCAL_NAMES } from "../local-names.js";
-import { CAMPAIGNS_DIR, type CampaignDefinitions, EMAILS_DIR } from "./campaign-definitions.js";
+import type { CampaignDefinitions } from "./campaign-definitions.js";
+import { acknowledgeKmsGrants, journeyStarterEnvironment } from "./campaign-triggers.js";
 import { CatalogChangesQueue } from "./catalog-changes-queue.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
-import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
-import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
+import type { RetentionSettings } from "./retention-settings.js";
+import type { SegmentDefinitions } from "./segment-definitions.js";
 import { grantTableActions } from "./table-grants.js";
 import type { WatchTable } from "./watch-index.js";
 
@@ -93,12 +94,7 @@ export class CatalogTriggers extends Construct {
       timeout: CATALOG_CHANGES_TIMEOUT,
       environmentSchema: catalogChangesEnvSchema,
       environment: {
-        SEGMENTS_DIR,
-        TIMERS_TABLE: props.timers.tableName,
-        ...retentionEnvironment(props.retention, "timers"),
-        CAMPAIGNS_DIR,
-        EMAILS_DIR,
-        SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
+        ...journeyStarterEnvironment(props),
         PROFILES_TABLE: props.profiles.tableName,
         WATCHES_TABLE: props.watches.table.tableName,
         POWERTOOLS_SERVICE_NAME: CATALOG_CHANGES_SERVICE_NAME,
@@ -119,11 +115,10 @@ export class CatalogTriggers extends Construct {
         maxConcurrency: 2,
       }),
     );
-    const reason =
-      "KMS grants for the watch index's, profile and timers tables' and the sends and changes queues' keys, each scoped to its one key ARN.";
-    for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
-      Validations.of(fn.role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
-    }
+    acknowledgeKmsGrants(
+      fn.role,
+      "the watch index's, profile and timers tables' and the sends and changes queues' keys",
+    );
     this.function = fn.function;
     this.alarms = {
       errors: notifyingAlarm(this, "ErrorsAlarm", {

@@ -146,9 +146,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  kinesis?.destroy();
-  sqs?.destroy();
-  dynamodb?.destroy();
+  for (const client of [kinesis, sqs, dynamodb]) client?.destroy();
   await stack?.stop();
   temp.remove();
 });

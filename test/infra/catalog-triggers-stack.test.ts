@@ -11,23 +11,17 @@ import { defaultApp } from "./shared-app.js";
 import { actionsOn, environmentWithPlaceholders, logicalIdOf, statementsOf } from "./template-queries.js";
 
 describe("catalog triggers infrastructure", () => {
-  let stack: TailorStack;
-  let template: Template;
-
+  // GIVEN the app as the local stack builds it, WHEN synthesised (once, shared by the CDK test files)
+  let app: { readonly stack: TailorStack; readonly template: Template };
   beforeAll(() => {
-    // GIVEN the app as the local stack builds it, WHEN synthesised (shared by the CDK test files)
-    ({ stack, template } = defaultApp());
+    app = defaultApp();
   });
-
-  const resourceOf = (construct: IConstruct) => template.toJSON().Resources[logicalIdOf(construct)];
-  const roleOf = (fn: IFunction): IConstruct => {
-    const role = fn.role;
-    if (role === undefined) throw new Error("no role");
-    return role;
-  };
+  const resourceOf = (construct: IConstruct) => app.template.toJSON().Resources[logicalIdOf(construct)];
+  /** The statements of the function's role. */
+  const grantsOf = (fn: IFunction) => statementsOf(app.template, fn.role);
 
   it("keeps the watch index in an encrypted table with TTL and a keys-only index by customer", () => {
-    template.hasResourceProperties("AWS::DynamoDB::Table", {
+    app.template.hasResourceProperties("AWS::DynamoDB::Table", {
       KeySchema: [
         { AttributeName: "p", KeyType: "HASH" },
         { AttributeName: "c", KeyType: "RANGE" },
@@ -45,20 +39,18 @@ describe("catalog triggers infrastructure", () => {
   });
 
   it("lets ingest record and forget watches, without reading them", () => {
-    const actions = actionsOn(
-      statementsOf(template, roleOf(stack.ingest.function)),
-      logicalIdOf(stack.watches.table),
-    );
+    const actions = actionsOn(grantsOf(app.stack.ingest.function), logicalIdOf(app.stack.watches.table));
     expect(actions.sort()).toEqual(["dynamodb:BatchWriteItem", "dynamodb:UpdateItem"]);
-    const env = environmentWithPlaceholders(resourceOf(stack.ingest.function), "x");
+    const env = environmentWithPlaceholders(resourceOf(app.stack.ingest.function), "x");
     expect(env.WATCHES_TABLE).toBe("x");
   });
 
   it("lets the API erase a customer's watches through the index by customer only", () => {
-    const statements = statementsOf(template, roleOf(stack.api.function));
+    const statements = grantsOf(app.stack.api.function);
     const onTable = statements.filter(
       (s) =>
-        s.Effect === "Allow" && JSON.stringify(s.Resource).includes(`"${logicalIdOf(stack.watches.table)}"`),
+        s.Effect === "Allow" &&
+        JSON.stringify(s.Resource).includes(`"${logicalIdOf(app.stack.watches.table)}"`),
     );
     const resources = JSON.stringify(
       onTable.filter((s) => s.Action.includes("dynamodb:Query")).map((s) => s.Resource),
@@ -68,36 +60,36 @@ describe("catalog triggers infrastructure", () => {
   });
 
   it("consumes its changes queue with partial failures; the queue keeps failing changes in a dead-letter queue", () => {
-    const fn = stack.catalogTriggers.function;
-    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+    const fn = app.stack.catalogTriggers.function;
+    app.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       FunctionName: { Ref: logicalIdOf(fn) },
       FunctionResponseTypes: ["ReportBatchItemFailures"],
-      EventSourceArn: { "Fn::GetAtt": [logicalIdOf(stack.catalogTriggers.changesQueue), "Arn"] },
+      EventSourceArn: { "Fn::GetAtt": [logicalIdOf(app.stack.catalogTriggers.changesQueue), "Arn"] },
     });
-    const queue = resourceOf(stack.catalogTriggers.changesQueue);
+    const queue = resourceOf(app.stack.catalogTriggers.changesQueue);
     expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(CATALOG_CHANGES_MAX_RECEIVES);
     expect(queue.Properties.KmsMasterKeyId).toBeDefined();
     // Six times the function's timeout, as Lambda advises for SQS event sources.
     expect(queue.Properties.VisibilityTimeout).toBe(6 * 300);
-    const own = stack.catalogTriggers.ownQueue;
+    const own = app.stack.catalogTriggers.ownQueue;
     if (own === undefined) throw new Error("the stack should create its own changes queue");
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-      Dimensions: [{ Name: "QueueName", Value: stack.resolve(own.deadLetterQueue.queueName) }],
+    app.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Dimensions: [{ Name: "QueueName", Value: app.stack.resolve(own.deadLetterQueue.queueName) }],
       Threshold: 0,
     });
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-      Dimensions: [{ Name: "FunctionName", Value: stack.resolve(fn.functionName) }],
+    app.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Dimensions: [{ Name: "FunctionName", Value: app.stack.resolve(fn.functionName) }],
       MetricName: "Errors",
     });
   });
 
   it("gives the function what its schema asks, and reads watchers and profiles without writing them", () => {
-    const fn = stack.catalogTriggers.function;
+    const fn = app.stack.catalogTriggers.function;
     const env = environmentWithPlaceholders(resourceOf(fn), "tailor-placeholder");
     expect(catalogChangesEnvSchema.safeParse(env).success).toBe(true);
-    const statements = statementsOf(template, roleOf(fn));
-    expect(actionsOn(statements, logicalIdOf(stack.watches.table))).toEqual(["dynamodb:Query"]);
-    expect(actionsOn(statements, logicalIdOf(stack.profiles.table))).toEqual(["dynamodb:BatchGetItem"]);
-    expect(actionsOn(statements, logicalIdOf(stack.sends.queue))).toContain("sqs:SendMessage");
+    const statements = grantsOf(fn);
+    expect(actionsOn(statements, logicalIdOf(app.stack.watches.table))).toEqual(["dynamodb:Query"]);
+    expect(actionsOn(statements, logicalIdOf(app.stack.profiles.table))).toEqual(["dynamodb:BatchGetItem"]);
+    expect(actionsOn(statements, logicalIdOf(app.stack.sends.queue))).toContain("sqs:SendMessage");
   });
 });
