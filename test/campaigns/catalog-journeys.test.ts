@@ -7,6 +7,7 @@ import {
   decideSend,
   intentsForCatalogChange,
   type WatcherVerdict,
+  watchedKinds,
 } from "#shared/domain/campaigns/index.js";
 import type { CatalogChange, Watcher } from "#shared/domain/catalog/index.js";
 import type { Profile } from "#shared/domain/profile/index.js";
@@ -96,6 +97,23 @@ describe("catalog trigger definitions", () => {
     if (checked.ok) return;
     expect(checked.issues).toContainEqual(expect.objectContaining({ path }));
     expect(checked.issues.map((i) => i.message).join(" | ")).toContain(message);
+  });
+});
+
+describe("watchedKinds: what ingest records", () => {
+  it("is the interests the catalog campaigns count, and nothing without one", () => {
+    expect([...watchedKinds(lib(cartedOnly))]).toEqual(["carted"]);
+    expect([...watchedKinds(lib(cartedOnly, backInStock))].sort()).toEqual(["carted", "viewed"]);
+    const other = checkCampaignDefinition({
+      id: "other",
+      name: "other",
+      version: 1,
+      purpose: "marketing",
+      trigger: { event: "Product Viewed" },
+      steps: [{ template: "other" }],
+    });
+    if (!other.ok) throw new Error("invalid");
+    expect(watchedKinds(lib(other.definition)).size).toBe(0);
   });
 });
 

@@ -1,6 +1,10 @@
 import { type ExperimentIncrement, experimentIncrements } from "../../domain/analytics/index.js";
-import { intentsForEvents } from "../../domain/campaigns/index.js";
-import { purchasesOfBatch, watchesOfBatch } from "../../domain/catalog/index.js";
+import { intentsForEvents, watchedKinds } from "../../domain/campaigns/index.js";
+import { purchasesOfBatch, type WatchKind, watchesOfBatch } from "../../domain/catalog/index.js";
+
+/** Without campaigns to ask, every interest is recorded. */
+const ALL_WATCH_KINDS: ReadonlySet<WatchKind> = new Set(["viewed", "carted"]);
+
 import type { TailorEvent } from "../../domain/events/index.js";
 import { foldEvents, type Profile } from "../../domain/profile/index.js";
 import type { SegmentTransition } from "../../domain/segments/contracts.js";
@@ -154,7 +158,8 @@ async function writeCustomerOnce(
     if (deps.watches !== undefined && !watched) {
       // Before the write, like the audit: once the profile holds the events, a redelivery folds nothing and
       // would not record them. Idempotent, so a retried write records nothing new.
-      summary.watchWrites += await recordWatches(deps.watches, before, batch, now);
+      const kinds = deps.campaigns === undefined ? ALL_WATCH_KINDS : watchedKinds(deps.campaigns.library);
+      if (kinds.size > 0) summary.watchWrites += await recordWatches(deps.watches, kinds, before, batch, now);
       watched = true;
     }
     let releasedEmail: string | undefined;
@@ -222,16 +227,19 @@ async function writeCustomerOnce(
 
 /**
  * The batch's views and cart adds into the watch index (once per customer, product, kind and day: see
- * `watchesOfBatch`), and the products it bought out of it. Resolves the writes made.
+ * `watchesOfBatch`), of the kinds some catalog campaign watches, and the products it bought out of it. Resolves
+ * the writes made.
  */
 async function recordWatches(
   watches: WatchIndex,
+  kinds: ReadonlySet<WatchKind>,
   before: Profile | undefined,
   batch: CustomerBatch,
   now: number,
 ): Promise<number> {
   const bought = purchasesOfBatch(batch.customerId, batch.events);
-  const recorded = await watches.record(watchesOfBatch(before, batch.customerId, batch.events, now));
+  const found = watchesOfBatch(before, batch.customerId, batch.events, now);
+  const recorded = await watches.record(found.filter((watch) => kinds.has(watch.how)));
   return recorded + (bought.length === 0 ? 0 : await watches.forget(batch.customerId, bought));
 }
 

@@ -1,5 +1,5 @@
 import type { CatalogChange } from "../catalog/index.js";
-import type { Watcher } from "../catalog/watches.js";
+import type { Watcher, WatchKind } from "../catalog/watches.js";
 import type { Profile } from "../profile/index.js";
 import type { SendIntent } from "./contracts.js";
 import type { CampaignDefinition, CatalogTrigger, MinDrop } from "./definition.js";
@@ -50,6 +50,18 @@ function interestAt(trigger: CatalogTrigger, watcher: Watcher, changeAt: number)
   if (trigger.watched.includes("viewed")) consider(watcher.viewedAt);
   if (trigger.watched.includes("carted")) consider(watcher.cartedAt);
   return newest;
+}
+
+/**
+ * The interests some catalog campaign of the library counts: what ingest records in the watch index. Empty when
+ * no campaign has a catalog trigger (then nothing is recorded at all).
+ */
+export function watchedKinds(library: CampaignLibrary): ReadonlySet<WatchKind> {
+  const kinds = new Set<WatchKind>();
+  for (const campaign of library.campaigns) {
+    if (campaign.trigger.kind === "catalog") for (const how of campaign.trigger.watched) kinds.add(how);
+  }
+  return kinds;
 }
 
 /** What {@link intentsForCatalogChange} decided for one watcher and campaign, for counting and tests. */

@@ -15,6 +15,7 @@ export {
   lastBoughtAt,
   type ProductNow,
   type WatcherVerdict,
+  watchedKinds,
 } from "./catalog-journeys.js";
 export type * from "./contracts.js";
 export * from "./definition.js";
