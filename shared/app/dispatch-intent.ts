@@ -299,6 +299,7 @@ async function send(
     links: deps.links,
     shop: deps.shop,
     ...(intent.trigger?.kind === "catalog" ? { catalogChange: intent.trigger.change } : {}),
+    ...(intent.trigger === undefined ? {} : { trigger: intent.trigger }),
   });
   const rendered = deps.renderer.render({
     template: content.template,

@@ -1,3 +1,4 @@
+import type { JourneyTrigger } from "../domain/campaigns/contracts.js";
 import type { CatalogChange } from "../domain/catalog/index.js";
 import type { Profile } from "../domain/profile/index.js";
 import type { ModelScore } from "../domain/segments/contracts.js";
@@ -5,6 +6,7 @@ import type { Catalog, Recommender } from "../ports.js";
 import { buildRenderContext } from "../render/build-context.js";
 import type { RenderContext, ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
+import { triggerProductIds } from "../render/trigger-view.js";
 import { type Recommendations, recommendProducts } from "./recommendations.js";
 
 /** What {@link prepareEmailContext} needs. */
@@ -30,11 +32,14 @@ export interface EmailContextInput {
   readonly scores?: Readonly<Record<string, ModelScore>>;
   /** The change that started a catalog journey: `catalog_change` with its product. */
   readonly catalogChange?: CatalogChange;
+  /** The event that started the journey (`trigger` of the context). */
+  readonly trigger?: JourneyTrigger;
 }
 
 /**
  * The Liquid context of one recipient: recommendations (model, then fallbacks; never what is already in the
- * cart), catalog details of the cart and recently viewed products, signed links.
+ * cart) with what they came from (`recommendations_basis`), catalog details of the cart, the trigger's lines and
+ * recently viewed products priced in the customer's currency, signed links.
  */
 export async function prepareEmailContext(
   deps: EmailContextDeps,
@@ -49,9 +54,12 @@ export async function prepareEmailContext(
       exclude: cartIds,
     }),
     deps.catalog.getMany([
-      ...cartIds,
-      ...(profile.rv ?? []),
-      ...(input.catalogChange === undefined ? [] : [input.catalogChange.productId]),
+      ...new Set([
+        ...cartIds,
+        ...(profile.rv ?? []),
+        ...triggerProductIds(input.trigger),
+        ...(input.catalogChange === undefined ? [] : [input.catalogChange.productId]),
+      ]),
     ]),
   ]);
   const context = buildRenderContext({
@@ -62,10 +70,13 @@ export async function prepareEmailContext(
     links: input.links,
     shop: input.shop,
     recommendations: recommendations.products,
+    recommendationsBasis: recommendations.basis,
+    ...(recommendations.currency === undefined ? {} : { currency: recommendations.currency }),
     products,
     ...(input.segments === undefined ? {} : { segments: input.segments }),
     ...(input.scores === undefined ? {} : { scores: input.scores }),
     ...(input.catalogChange === undefined ? {} : { catalogChange: input.catalogChange }),
+    ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
   });
   return { context, recommendations };
 }

