@@ -66,6 +66,8 @@ export const LOCAL_NAMES = {
   catalogFeedBucket: "tailor-catalog-feeds",
   catalogImportFunction: "tailor-catalog-import",
   catalogImportFailuresQueue: "tailor-catalog-import-failures",
+  watchesTable: "tailor-watches",
+  catalogChangesFunction: "tailor-catalog-changes",
 } as const;
 
 /** The local name of the schedule rule of the scheduled campaign `campaignId`. */

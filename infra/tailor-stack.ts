@@ -19,6 +19,7 @@ import {
 import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/campaign-triggers.js";
 import { type CatalogSettingsInput, resolveCatalogSettings } from "./components/catalog-settings.js";
 import { CatalogStore } from "./components/catalog-store.js";
+import { CatalogTriggers } from "./components/catalog-triggers.js";
 import { ContentLibraryStore } from "./components/content-library.js";
 import { PipelineDashboard } from "./components/dashboard.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
@@ -54,6 +55,7 @@ import { checkSettingKeys, requireSettings } from "./components/setting-keys.js"
 import { resolveStreamSettings, type StreamSettingsInput } from "./components/stream-settings.js";
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
+import { WatchIndexStore } from "./components/watch-index.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
 import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS, SEGMENT_JOBS_OUTPUT } from "./stack-output-names.js";
 
@@ -165,6 +167,11 @@ export class TailorStack extends Stack {
   /** The shop's catalog: products table, feed bucket and import, catalog changes queue. */
   readonly catalog: CatalogStore;
 
+  /** The watch index of catalog-triggered campaigns (who viewed or carted a product). */
+  readonly watches: WatchIndexStore;
+  /** Back-in-stock and price-drop journeys from the catalog changes queue. */
+  readonly catalogTriggers: CatalogTriggers;
+
   constructor(scope: Construct, id: string, props: TailorStackProps = {}) {
     super(scope, id, props);
     // First: an unknown or missing setting, or an invalid definition, fails the build before anything else.
@@ -215,6 +222,8 @@ export class TailorStack extends Stack {
       settings: catalogSettings,
       accessLogsBucket: this.quarantine.accessLogsBucket,
     });
+
+    this.watches = new WatchIndexStore(this, "Watches");
     this.ingest = new Ingest(this, "Ingest", {
       retention,
       stream: this.events.stream,
@@ -229,6 +238,8 @@ export class TailorStack extends Stack {
       alarmTopic: this.alarmTopic,
       audit: this.audit,
       catalog: { table: this.catalog.table, changesQueue: this.catalog.changesQueue },
+
+      watches: this.watches,
       ...(rescoringSettings.realtimeScoringMinutes === undefined
         ? {}
         : {
@@ -273,6 +284,17 @@ export class TailorStack extends Stack {
       campaignDefinitions: this.campaigns,
       alarmTopic: this.alarmTopic,
     });
+    this.catalogTriggers = new CatalogTriggers(this, "CatalogTriggers", {
+      retention,
+      changesQueue: this.catalog.changesQueue,
+      watches: this.watches,
+      profiles: this.profiles.table,
+      timers: this.timers.table,
+      sendsQueue: this.sends.queue,
+      segmentDefinitions: this.definitions,
+      campaignDefinitions: this.campaigns,
+      alarmTopic: this.alarmTopic,
+    });
     this.api = new PublicApi(this, "Api", {
       retention,
       stream: this.events.stream,
@@ -281,6 +303,7 @@ export class TailorStack extends Stack {
       timers: this.timers.table,
       quarantineBucket: this.quarantine.bucket,
       audit: this.audit,
+      watches: this.watches,
       linkSecret: this.linkSecret.secret,
       linkKeyGraceDays: linkKeys.graceDays,
       writeKeys: this.writeKeys,

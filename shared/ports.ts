@@ -1,6 +1,6 @@
 import type { ExperimentIncrement, ExperimentMetric } from "./domain/analytics/index.js";
 import type { LedgerEntry, SendIntent } from "./domain/campaigns/contracts.js";
-import type { CatalogChange, ContentItem } from "./domain/catalog/index.js";
+import type { CatalogChange, ContentItem, Watch, Watcher } from "./domain/catalog/index.js";
 import type { ClusterModel } from "./domain/clusters/index.js";
 import type { ArchivedRecord, ArchiveLineError } from "./domain/events/archived-record.js";
 import type { JsonValue } from "./domain/privacy/json-value.js";
@@ -421,6 +421,30 @@ export interface CatalogStore extends Catalog {
 export interface CatalogChangePublisher {
   /** Publishes the changes (at least once). */
   publish(changes: readonly CatalogChange[]): Promise<void>;
+}
+
+/** One page of a product's watchers, and where the next page starts. */
+export interface WatcherPage {
+  readonly watchers: readonly Watcher[];
+  /** Opaque: pass it back for the next page; absent after the last page. */
+  readonly cursor?: string;
+}
+
+/**
+ * The watch index: which customers viewed or carted a product lately (product → customer, viewed and carted
+ * times), for catalog-triggered campaigns. Kept 30 days (`WATCH_RETENTION_DAYS`) after the newest interest;
+ * readers leave older interests out (an emulator without TTL keeps them).
+ */
+export interface WatchIndex {
+  /** Records watches (idempotent: the newest time per product, customer and kind wins); resolves the writes made. */
+  record(watches: readonly Watch[]): Promise<number>;
+  /** Forgets the customer's watches of `productIds` (bought); resolves the deletes made. */
+  forget(customerId: string, productIds: readonly string[]): Promise<number>;
+  /** One page of the product's watchers with an interest at or after `since` (epoch ms). */
+  watchers(
+    productId: string,
+    options: { readonly since: number; readonly cursor?: string; readonly limit?: number },
+  ): Promise<WatcherPage>;
 }
 
 /** The content library: articles, tips and guides with interest tags. */

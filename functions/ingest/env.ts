@@ -15,6 +15,8 @@ export const ingestEnvSchema = z.object({
   /** DynamoDB audit log (`pk`, `sk`), append-only: consent changes, erasures, exports. */
   AUDIT_TABLE: z.string().min(3).optional(),
   ...auditRetentionEnvShape,
+  /** Watch index of catalog-triggered campaigns (partition `p` product, sort `c` customer): views and cart adds. */
+  WATCHES_TABLE: z.string().min(3).optional(),
   ...segmentEnvShape,
   ...campaignEnvShape,
   /** Hours after a delivery or click in which an order counts as the email's conversion (experiments). */

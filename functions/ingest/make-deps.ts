@@ -7,6 +7,7 @@ import { DynamoAuditLog } from "#shared/aws/dynamo-audit-log.js";
 import { DynamoCatalog } from "#shared/aws/dynamo-catalog.js";
 import { DynamoExperimentCounters } from "#shared/aws/dynamo-experiment-counters.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { DynamoWatchIndex } from "#shared/aws/dynamo-watch-index.js";
 import { S3Quarantine } from "#shared/aws/s3-quarantine.js";
 import { SageMakerScorer } from "#shared/aws/sagemaker-scorer.js";
 import { SqsCatalogChangePublisher } from "#shared/aws/sqs-catalog-change-publisher.js";
@@ -50,6 +51,9 @@ export function makeIngestDeps(env: IngestEnv): IngestDeps {
     tombstones: profiles,
     // Anonymous ids merge into the known customer they are linked to (forwards at their keys in the same table).
     identities: profiles,
+    ...(env.WATCHES_TABLE === undefined
+      ? {}
+      : { watches: new DynamoWatchIndex({ client: dynamodb, tableName: env.WATCHES_TABLE }) }),
     ...(env.AUDIT_TABLE === undefined
       ? {}
       : {

@@ -15,6 +15,7 @@ import { CHECKPOINTS_PREFIX, FEEDS_PREFIX } from "#shared/app/catalog-feed/feed-
 import { CATALOG_INDEXES } from "#shared/aws/dynamo-catalog.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import type { CatalogSettings } from "./catalog-settings.js";
+import { CATALOG_CHANGES_MAX_RECEIVES, CATALOG_CHANGES_TIMEOUT } from "./catalog-triggers.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
 import { createEncryptedTable } from "./encrypted-table.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
@@ -158,9 +159,9 @@ export class CatalogStore extends Construct {
       encryptionMasterKey: changesKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-      // Six times a 30-second consumer's timeout, as Lambda advises for SQS event sources.
-      visibilityTimeout: Duration.minutes(3),
-      deadLetterQueue: { queue: changesDeadLetters.queue, maxReceiveCount: 5 },
+      // Six times the consumer's timeout (functions/catalog-changes), as Lambda advises for SQS event sources.
+      visibilityTimeout: Duration.seconds(6 * CATALOG_CHANGES_TIMEOUT.toSeconds()),
+      deadLetterQueue: { queue: changesDeadLetters.queue, maxReceiveCount: CATALOG_CHANGES_MAX_RECEIVES },
       removalPolicy: RemovalPolicy.RETAIN,
     });
     tagLocalName(changes, "AWS::SQS::Queue", LOCAL_NAMES.catalogChangesQueue);

@@ -22,6 +22,7 @@ import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
+import type { WatchTable } from "./watch-index.js";
 
 /** The ingest function's handler, found from this file, wherever the repository is checked out. */
 const ingestEntry = fileURLToPath(new URL("../../functions/ingest/handler.ts", import.meta.url));
@@ -59,6 +60,11 @@ export interface IngestProps {
   readonly catalog?: { readonly table: ITable; readonly changesQueue: IQueue };
   /** The audit log, appended to with the consent changes and the dropped events of erased customers. */
   readonly audit: AuditTable;
+  /**
+   * The watch index of catalog-triggered campaigns: views and cart adds are recorded, bought products forgotten.
+   * @default - none recorded
+   */
+  readonly watches?: WatchTable;
   /**
    * The alarm fires when more records than this are quarantined in 5 minutes. Zero means any malformed
    * record is worth a look; raise it when a known-noisy producer is being fixed.
@@ -121,6 +127,7 @@ export class Ingest extends Construct {
         PROFILES_TABLE: props.profiles.tableName,
         QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
         AUDIT_TABLE: props.audit.table.tableName,
+        ...(props.watches === undefined ? {} : { WATCHES_TABLE: props.watches.table.tableName }),
         SEGMENTS_DIR,
         TIMERS_TABLE: props.timers.tableName,
         ...retentionEnvironment(props.retention, "audit", "timers"),
@@ -160,6 +167,7 @@ export class Ingest extends Construct {
     props.audit.grantAppend(fn);
     props.catalog?.table.grantReadWriteData(fn);
     props.catalog?.changesQueue.grantSendMessages(fn);
+    props.watches?.grantRecord(fn);
     if (props.scoring !== undefined) {
       fn.addToRolePolicy(invokeEndpointsStatement(Object.values(props.scoring.modelEndpoints)));
     }

@@ -12,6 +12,7 @@ import type {
   SizeDelta,
   StreamRecord,
   TombstoneReader,
+  WatchIndex,
 } from "../../ports.js";
 import type { FlushResult, OutboxDeps } from "../flush-outbox.js";
 import type { ResolvedCustomer } from "../identity/resolve-identities.js";
@@ -88,6 +89,13 @@ export interface IngestDeps {
    * @default - every event folds into the profile of its own `userId ?? anonymousId`
    */
   readonly identities?: IdentityStore;
+  /**
+   * The watch index of catalog-triggered campaigns: each batch's views and cart adds are recorded (at most once
+   * per customer, product, kind and UTC day, judged from the profile before the batch) and the products it bought
+   * are forgotten, before the profile write (a failure fails the customer's records back to the stream).
+   * @default - no watches recorded
+   */
+  readonly watches?: WatchIndex;
 }
 
 /** What one batch did, for metrics, logs and the benchmark. */
@@ -150,6 +158,8 @@ export interface IngestSummary {
   productEventsIgnored: number;
   /** Catalog changes (price drops, back in stock) product events caused. */
   catalogChanges: number;
+  /** Watch index writes: views and cart adds recorded, bought products forgotten. */
+  watchWrites: number;
 }
 
 export interface IngestResult {
@@ -212,6 +222,7 @@ export function emptySummary(records: number): IngestSummary {
     productEventsStale: 0,
     productEventsIgnored: 0,
     catalogChanges: 0,
+    watchWrites: 0,
   };
 }
 
