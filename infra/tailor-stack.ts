@@ -394,6 +394,7 @@ export class TailorStack extends Stack {
         ...Object.values(this.segmentJobs.alarms),
         ...Object.values(this.archive.alarms),
         ...Object.values(this.catalog.alarms),
+        ...Object.values(this.catalogTriggers.alarms),
         ...this.deliveryAlarms.all(),
       ],
     });
