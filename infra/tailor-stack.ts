@@ -304,6 +304,7 @@ export class TailorStack extends Stack {
       quarantineBucket: this.quarantine.bucket,
       audit: this.audit,
       watches: this.watches,
+      memberIndex: { table: this.segments.table, definitions: this.definitions },
       linkSecret: this.linkSecret.secret,
       linkKeyGraceDays: linkKeys.graceDays,
       writeKeys: this.writeKeys,

@@ -38,6 +38,9 @@ export const apiEnvSchema = z
     SEND_LEDGER_TABLE: z.string().min(3).optional(),
     /** The watch index of catalog-triggered campaigns: a customer's watches are erased and exported with it. */
     WATCHES_TABLE: z.string().min(3).optional(),
+    /** The segments table holding the segment membership index (erased with the customer), and the definitions. */
+    SEGMENTS_TABLE: z.string().min(3).optional(),
+    SEGMENTS_DIR: z.string().min(1).optional(),
     TIMERS_TABLE: z.string().min(3).optional(),
     QUARANTINE_BUCKET: z.string().min(3).optional(),
     AUDIT_TABLE: z.string().min(3).optional(),

@@ -11,9 +11,10 @@ import { DynamoWriteKeyRegistry } from "#shared/aws/dynamo-write-key-registry.js
 import { KinesisEventWriter } from "#shared/aws/kinesis-event-writer.js";
 import { DependencyUnavailableError, TailorError } from "#shared/errors.js";
 import { loadLinkKeys } from "#shared/lambda/link-secret.js";
-import { privacyAdapters } from "#shared/lambda/privacy-erasure.js";
+import { type PrivacyResources, privacyAdapters } from "#shared/lambda/privacy-erasure.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import { DEFAULT_LINK_KEY_GRACE_DAYS, graceMsOf, type LinkKeyRing } from "#shared/render/link-keys.js";
+import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import type { ApiEnv } from "./env.js";
 
 /**
@@ -57,6 +58,22 @@ async function loadKeys(env: ApiEnv, fresh: boolean): Promise<LinkKeyRing> {
 }
 
 /** Erasure and export, when the environment names every store (the admin routes are off otherwise). */
+/** The segment membership index an erasure clears: every segment of the library, read on the first erasure. */
+function memberIndexOf(env: ApiEnv): Pick<PrivacyResources, "memberIndex"> {
+  const { SEGMENTS_TABLE, SEGMENTS_DIR } = env;
+  if (SEGMENTS_TABLE === undefined || SEGMENTS_DIR === undefined) return {};
+  let ids: readonly string[] | undefined;
+  return {
+    memberIndex: {
+      segmentsTable: SEGMENTS_TABLE,
+      get segmentIds() {
+        ids ??= loadSegmentLibrary(SEGMENTS_DIR).definitions.map((definition) => definition.id);
+        return ids;
+      },
+    },
+  };
+}
+
 function makePrivacyDeps(env: ApiEnv, dynamodb: DynamoDBClient): PrivacyDeps | undefined {
   const { SEND_LEDGER_TABLE, TIMERS_TABLE, QUARANTINE_BUCKET, AUDIT_TABLE } = env;
   if (
@@ -76,6 +93,7 @@ function makePrivacyDeps(env: ApiEnv, dynamodb: DynamoDBClient): PrivacyDeps | u
       timersTable: TIMERS_TABLE,
       quarantineBucket: QUARANTINE_BUCKET,
       ...(env.WATCHES_TABLE === undefined ? {} : { watchesTable: env.WATCHES_TABLE }),
+      ...memberIndexOf(env),
     },
     audit: new DynamoAuditLog({
       client: dynamodb,

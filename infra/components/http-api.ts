@@ -34,6 +34,7 @@ import { arnFinding } from "./nag-findings.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
+import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 import { grantIndexQuery, grantTableActions } from "./table-grants.js";
 import type { WatchTable } from "./watch-index.js";
 import type { WriteKeyStore } from "./write-key-store.js";
@@ -116,6 +117,11 @@ export interface PublicApiProps {
   readonly audit: AuditTable;
   /** The watch index: a customer's watches found by its index by customer, deleted on erasure. @default - none */
   readonly watches?: WatchTable;
+  /**
+   * The segments table and definitions: an erased customer's entries in the segment membership index are
+   * replaced by markers that keep no id. @default - no index to erase
+   */
+  readonly memberIndex?: { readonly table: ITable; readonly definitions: SegmentDefinitions };
   /** The HMAC keys verifying signed links. */
   readonly linkSecret: ISecret;
   /** Days a retired link key keeps verifying. @default 90 (the function's default) */
@@ -219,6 +225,9 @@ export class PublicApi extends Construct {
         QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
         AUDIT_TABLE: props.audit.table.tableName,
         ...(props.watches === undefined ? {} : { WATCHES_TABLE: props.watches.table.tableName }),
+        ...(props.memberIndex === undefined
+          ? {}
+          : { SEGMENTS_TABLE: props.memberIndex.table.tableName, SEGMENTS_DIR }),
         ...retentionEnvironment(props.retention, "audit"),
         WRITE_KEYS_TABLE: props.writeKeys.table.tableName,
         CORS_ALLOWED_ORIGINS: props.corsOrigins ?? "*",
@@ -231,6 +240,9 @@ export class PublicApi extends Construct {
         POWERTOOLS_SERVICE_NAME: API_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
+      ...(props.memberIndex === undefined
+        ? {}
+        : { bundledFolders: [props.memberIndex.definitions.bundledFolder] }),
     });
     const fn = apiFunction.function;
     tagLocalName(fn, "AWS::Lambda::Function", LOCAL_NAMES.apiFunction);
@@ -245,6 +257,8 @@ export class PublicApi extends Construct {
     grantTableActions(props.timers, fn, "write", "DeleteItem");
     grantIndexQuery(props.timers, fn, TIMERS_BY_CUSTOMER_INDEX);
     props.watches?.grantErase(fn);
+    // The index's entries are overwritten by erasure markers (conditional puts), one per segment.
+    if (props.memberIndex !== undefined) grantTableActions(props.memberIndex.table, fn, "write", "PutItem");
     props.audit.grantAppend(fn);
     props.audit.grantRead(fn);
     grantQuarantineErasure(fn, props.quarantineBucket);

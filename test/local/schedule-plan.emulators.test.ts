@@ -143,8 +143,12 @@ describe("planResources: schedules", () => {
       deadLetterTargetArn: `arn:aws:sqs:us-east-1:000000000000:${LOCAL_NAMES.transitionsDeadLetterQueue}`,
       maxReceiveCount: "5",
     });
-    // The only rule left out is the nightly rescoring's: it starts a state machine, which `tailor rescore` runs.
+    // The only rules left out start state machines (the nightly rescoring, the segment jobs after it, the
+    // scheduled campaigns' fan-out), which the local stack runs from their rules itself (state-machine-plan.ts).
     const left = plan.notes.filter((note) => /Rule|Schedule/.test(note));
-    expect(left.every((note) => /Rescor/.test(note))).toBe(true);
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.filter((note) => !/Rescor|SegmentJob|StateMachine|CampaignTriggersSchedule/.test(note))).toEqual(
+      [],
+    );
   });
 });
