@@ -233,6 +233,18 @@ export interface SegmentMemberWriter {
   erase(customerId: string): Promise<number>;
 }
 
+/**
+ * When the membership index ({@link SegmentMemberIndex}) was last rebuilt from the whole profile table (a
+ * `reindex` run finished). Until then it holds only what outbox flushes wrote since it was deployed: not the
+ * members of profiles that existed before, so a reader must not take it as the audience.
+ */
+export interface MemberIndexStatus {
+  /** Epoch ms the latest finished rebuild started at (it covers every profile written before); undefined: never. */
+  rebuiltAt(): Promise<number | undefined>;
+  /** Records that a rebuild started at `startedAt` finished at `finishedAt` (keeps the latest start). */
+  markRebuilt(startedAt: number, finishedAt: number): Promise<void>;
+}
+
 /** A scheduled campaign's fan-out run: one per campaign and occurrence (the schedule tick). */
 export interface FanOutRunKey {
   readonly campaignId: string;
@@ -258,6 +270,8 @@ export interface FanOutCounts {
 /** A run's plan, as its first start recorded it (a restart keeps it, so parts and checkpoints agree). */
 export interface FanOutRunPlan extends FanOutRunKey {
   readonly source: FanOutSource;
+  /** Why the run reads from `source` (the index only once rebuilt, for an evaluated segment). */
+  readonly sourceReason?: string;
   /** The campaign's audience segment. */
   readonly segmentId: string;
   readonly parts: number;
