@@ -5,6 +5,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { customerHash } from "../domain/privacy/customer-hash.js";
 import { DependencyUnavailableError } from "../errors.js";
@@ -186,32 +187,44 @@ export class DynamoSegmentMembers implements SegmentMemberIndex, SegmentMemberWr
           ConsistentRead: true,
         }),
       );
-      const at = Number(out.Item?.startedAt?.N);
-      return Number.isFinite(at) ? at : undefined;
+      const at = Number(out.Item?.startedAt?.N ?? Number.NaN);
+      const invalidated = Number(out.Item?.invalidatedAt?.N ?? Number.NEGATIVE_INFINITY);
+      return Number.isFinite(at) && invalidated < at ? at : undefined;
     } catch (error) {
       throw new DependencyUnavailableError(`GetItem on ${this.#tableName} failed`, error);
     }
   }
 
   async markRebuilt(startedAt: number, finishedAt: number): Promise<void> {
+    // A later rebuild's start already there is kept.
+    await this.#updateMarker("startedAt", startedAt, { finishedAt });
+  }
+
+  async invalidate(at: number): Promise<void> {
+    await this.#updateMarker("invalidatedAt", at, {});
+  }
+
+  /** Raises the marker's `field` to `at` (never lowers it), setting `more` with it. */
+  async #updateMarker(field: string, at: number, more: Readonly<Record<string, number>>): Promise<void> {
+    const names = Object.keys(more);
     try {
       await this.#client.send(
-        new PutItemCommand({
+        new UpdateItemCommand({
           TableName: this.#tableName,
-          Item: {
-            pk: { S: REBUILT_MARKER_KEY.pk },
-            sk: { S: REBUILT_MARKER_KEY.sk },
-            startedAt: { N: String(startedAt) },
-            finishedAt: { N: String(finishedAt) },
-          },
-          ConditionExpression: "attribute_not_exists(startedAt) OR startedAt <= :at",
-          ExpressionAttributeValues: { ":at": { N: String(startedAt) } },
+          Key: { pk: { S: REBUILT_MARKER_KEY.pk }, sk: { S: REBUILT_MARKER_KEY.sk } },
+          UpdateExpression: `SET ${[field, ...names].map((name) => `${name} = :${name}`).join(", ")}`,
+          ConditionExpression: `attribute_not_exists(${field}) OR ${field} <= :${field}`,
+          ExpressionAttributeValues: Object.fromEntries(
+            [[field, at] as const, ...Object.entries(more)].map(([name, value]) => [
+              `:${name}`,
+              { N: String(value) },
+            ]),
+          ),
         }),
       );
     } catch (error) {
-      // A later rebuild's marker is already there: keep it.
       if (error instanceof ConditionalCheckFailedException) return;
-      throw new DependencyUnavailableError(`PutItem on ${this.#tableName} failed`, error);
+      throw new DependencyUnavailableError(`UpdateItem on ${this.#tableName} failed`, error);
     }
   }
 

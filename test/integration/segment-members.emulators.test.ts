@@ -320,4 +320,21 @@ describe("DynamoSegmentMembers rebuild marker", () => {
       expect((await members(index, SEGMENT, parts)).flat()).toEqual(["c-1"]);
     }
   });
+
+  it("stops counting a rebuild once imported history invalidated it, until a later rebuild finishes", async () => {
+    // Prepare
+    const { index } = await newIndex();
+    await index.markRebuilt(T0, T0 + 60_000);
+
+    // Act
+    await index.invalidate(T0 + 30_000); // an import during the rebuild
+    const invalidated = await index.rebuiltAt();
+    await index.invalidate(T0 + 10_000); // an older invalidation arriving late lowers nothing
+    await index.markRebuilt(T0 + 120_000, T0 + 180_000);
+    const rebuiltAgain = await index.rebuiltAt();
+
+    // Assess
+    expect(invalidated).toBeUndefined();
+    expect(rebuiltAgain).toBe(T0 + 120_000);
+  });
 });

@@ -8,7 +8,7 @@ import { InMemoryJobParts } from "../fakes/in-memory-job-parts.js";
 import { driveSegmentJob } from "./segment-job-driver.js";
 
 /** The rebuild marker in memory, with the adapter's contract (the latest start kept). */
-class InMemoryIndexStatus implements MemberIndexStatus {
+class InMemoryIndexStatus implements Pick<MemberIndexStatus, "rebuiltAt" | "markRebuilt"> {
   marker: { startedAt: number; finishedAt: number } | undefined;
   async rebuiltAt(): Promise<number | undefined> {
     return this.marker?.startedAt;
