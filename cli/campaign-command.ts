@@ -30,6 +30,7 @@ export function runStatusLines(run: FanOutRun, now: number): string[] {
     `campaign ${run.campaignId}, tick ${run.occurrence}: ${state}` +
       (run.starts > 1 ? ` (started ${run.starts} times)` : ""),
     `  read from ${run.source === "index" ? "the membership index" : "a scan of the profiles"} of segment ${run.segmentId}, ${run.parts} parts: ${run.partsDone} done`,
+    ...(run.sourceReason === undefined ? [] : [`  why: ${run.sourceReason}`]),
     `  ${count(run.counts.read)} read, ${count(run.counts.members)} members, ${count(run.counts.enqueued)} enqueued` +
       (run.counts.timed > 0 ? `, ${count(run.counts.timed)} as send timers` : ""),
     `  started ${new Date(run.startedAt).toISOString()}` +

@@ -233,6 +233,24 @@ export interface SegmentMemberWriter {
   erase(customerId: string): Promise<number>;
 }
 
+/**
+ * When the membership index ({@link SegmentMemberIndex}) was last rebuilt from the whole profile table (a
+ * `reindex` run finished, and no import of history changed memberships since it started). Until then it holds only
+ * what outbox flushes wrote: not the members of profiles that existed before it, nor memberships decided by imported
+ * history alone, so a reader must not take it as the audience.
+ */
+export interface MemberIndexStatus {
+  /** Epoch ms the latest finished rebuild started at (it covers every profile written before); undefined: never. */
+  rebuiltAt(): Promise<number | undefined>;
+  /** Records that a rebuild started at `startedAt` finished at `finishedAt` (keeps the latest start). */
+  markRebuilt(startedAt: number, finishedAt: number): Promise<void>;
+  /**
+   * Records that, at `at`, a write changed memberships without writing the index (imported history): a rebuild
+   * that started before then no longer counts, until one started later finishes.
+   */
+  invalidate(at: number): Promise<void>;
+}
+
 /** A scheduled campaign's fan-out run: one per campaign and occurrence (the schedule tick). */
 export interface FanOutRunKey {
   readonly campaignId: string;
@@ -258,6 +276,8 @@ export interface FanOutCounts {
 /** A run's plan, as its first start recorded it (a restart keeps it, so parts and checkpoints agree). */
 export interface FanOutRunPlan extends FanOutRunKey {
   readonly source: FanOutSource;
+  /** Why the run reads from `source` (the index only once rebuilt, for an evaluated segment). */
+  readonly sourceReason?: string;
   /** The campaign's audience segment. */
   readonly segmentId: string;
   readonly parts: number;

@@ -6,7 +6,7 @@ import {
   finishSegmentJob,
   type JobPlan,
   type JobReport,
-  planSegmentJob,
+  planSegmentJobRun,
 } from "#shared/app/segment-jobs/job-run.js";
 import { type JobStepInput, type JobStepOutput, runJobStep } from "#shared/app/segment-jobs/job-step.js";
 import type { RfmThresholds } from "#shared/domain/segments/contracts.js";
@@ -15,21 +15,30 @@ import { baseMiddlewareBundle, observabilityFor } from "#shared/lambda/middlewar
 import { addCounts } from "#shared/lambda/reports/counts.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import { segmentJobsEnvSchema } from "./env.js";
-import { makeRunDeps, makeStepDeps } from "./make-deps.js";
+import { makeIndexStatus, makeRunDeps, makeStepDeps } from "./make-deps.js";
 
 const env = loadEnv(segmentJobsEnvSchema);
 const observability = observabilityFor(env);
-const [stepDeps, runDeps] = [makeStepDeps(env), makeRunDeps(env)];
+const [stepDeps, runDeps, indexStatus] = [makeStepDeps(env), makeRunDeps(env), makeIndexStatus(env)];
 
 /** What a step leaves of its invocation for the state machine: a minute, for the write and the response. */
 const MARGIN_MS = 60_000;
 
-/** Plans a run: its id, start time, parts and the phase of the work map. */
+/**
+ * Plans a run: its id, start time, parts and the phase of the work map; or a skip (the nightly `reindex` of an
+ * index already rebuilt).
+ */
 export async function runPlan(input: unknown, _context: Context): Promise<JobPlan> {
   const now = runtimeClock.now();
-  const plan = planSegmentJob(input, now, `${new Date(now).toISOString()}-${randomUUID().slice(0, 8)}`);
-  addCounts(observability.metrics, { SegmentJobsPlanned: 1 });
-  observability.logger.info("segment job planned", { runId: plan.runId, job: plan.job, parts: plan.parts });
+  const runId = `${new Date(now).toISOString()}-${randomUUID().slice(0, 8)}`;
+  const plan = await planSegmentJobRun(indexStatus, input, now, runId);
+  addCounts(observability.metrics, { SegmentJobsPlanned: plan.skip ? 0 : 1 });
+  observability.logger.info("segment job planned", {
+    runId: plan.runId,
+    job: plan.job,
+    parts: plan.parts,
+    skip: plan.skip,
+  });
   return plan;
 }
 

@@ -3,11 +3,12 @@ import type { JobRunDeps } from "#shared/app/segment-jobs/job-run.js";
 import type { JobStepDeps } from "#shared/app/segment-jobs/job-step.js";
 import { DynamoJobParts } from "#shared/aws/dynamo-job-parts.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { DynamoSegmentMembers } from "#shared/aws/dynamo-segment-members.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import { dynamoSegmentDeps } from "#shared/lambda/segment-adapters.js";
 import { sendAdapters } from "#shared/lambda/send-adapters.js";
-import type { Clock } from "#shared/ports.js";
+import type { Clock, MemberIndexStatus } from "#shared/ports.js";
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import type { SegmentJobsEnv } from "./env.js";
 
@@ -31,12 +32,22 @@ export function makeStepDeps(env: SegmentJobsEnv, clock: Clock = runtimeClock): 
   };
 }
 
-/** The finish step's: the part states, the segment store (sizes, thresholds) and the library's segment ids. */
-export function makeRunDeps(env: SegmentJobsEnv): JobRunDeps {
+/**
+ * The finish step's: the part states, the segment store (sizes, thresholds), the library's segment ids and the
+ * membership index's rebuild marker.
+ */
+export function makeRunDeps(env: SegmentJobsEnv, clock: Clock = runtimeClock): JobRunDeps {
   const dynamodb = new DynamoDBClient({});
   return {
     parts: new DynamoJobParts({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     store: new DynamoSegmentStore({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     library: loadSegmentLibrary(env.SEGMENTS_DIR),
+    indexStatus: makeIndexStatus(env),
+    clock,
   };
+}
+
+/** The membership index's rebuild marker in the segments table (Plan reads it, Finish writes it). */
+export function makeIndexStatus(env: Pick<SegmentJobsEnv, "SEGMENTS_TABLE">): MemberIndexStatus {
+  return new DynamoSegmentMembers({ client: new DynamoDBClient({}), tableName: env.SEGMENTS_TABLE });
 }

@@ -51,6 +51,12 @@ export const SEGMENT_JOBS_MAX_CONCURRENCY = 8;
 /** The jobs started after every successful rescoring run: RFM (thresholds and scores), then exact sizes. */
 export const NIGHTLY_SEGMENT_JOBS = ["rfm", "recount"] as const;
 
+/**
+ * The nightly start of `reindex`, which runs only while the membership index was never rebuilt (the first night
+ * after an upgrade; until then scheduled campaigns scan the profile table): later nights' Plan skips it.
+ */
+export const NIGHTLY_REINDEX_INPUT = { job: "reindex", unlessRebuilt: true } as const;
+
 /** Props of {@link SegmentJobs}. */
 export interface SegmentJobsProps {
   /** How long the timers the re-evaluation sets are kept past due. @default the adapters' defaults */
@@ -130,8 +136,11 @@ export class SegmentJobs extends Construct {
       Duration.minutes(5),
     );
     // The step reads and writes profiles, sets timers, writes counters, the index and its part; sends transitions
-    // and intents. Plan touches nothing; finish reads the parts and writes sizes and thresholds.
+    // and intents. Plan reads the index's rebuild marker; finish reads the parts and writes sizes, thresholds and
+    // the marker.
     grantResettleWrites(step.function, props);
+    props.segments.grant(plan.function, "dynamodb:GetItem");
+    props.segments.encryptionKey?.grantDecrypt(plan.function);
     props.segments.grantReadWriteData(finish.function);
     acknowledgeKmsGrants(step.role, "the profile, timers and segments tables' and the two queues' keys");
     acknowledgeKmsGrants(finish.role, "the segments table's key");
@@ -165,10 +174,10 @@ export class SegmentJobs extends Construct {
         detailType: ["Step Functions Execution Status Change"],
         detail: { status: ["SUCCEEDED"], stateMachineArn: [props.rescoring.stateMachineArn] },
       },
-      targets: NIGHTLY_SEGMENT_JOBS.map(
-        (job) =>
+      targets: [...NIGHTLY_SEGMENT_JOBS.map((job) => ({ job })), NIGHTLY_REINDEX_INPUT].map(
+        (input) =>
           new SfnStateMachine(machine, {
-            input: RuleTargetInput.fromObject({ job }),
+            input: RuleTargetInput.fromObject(input),
             deadLetterQueue: deadLetters.queue,
             retryAttempts: 4,
             maxEventAge: Duration.hours(1),
@@ -245,8 +254,8 @@ const runPayload = (stage: "thresholds" | "finish") =>
   });
 
 /**
- * `Plan` → `IsRfm` → (`Samples` → `Thresholds` →) `Work` → `Finish`. The state names are the local runner's
- * binding of each task.
+ * `Plan` → `Skip` (a skipped plan: `Skipped`) → `IsRfm` → (`Samples` → `Thresholds` →) `Work` → `Finish`. The
+ * state names are the local runner's binding of each task.
  */
 function definition(
   scope: Construct,
@@ -278,6 +287,10 @@ function definition(
   const isRfm = new Choice(scope, "IsRfm")
     .when(Condition.stringEquals("$.job", "rfm"), samples.next(thresholds).next(work))
     .otherwise(work);
-  plan.next(isRfm);
+  plan.next(
+    new Choice(scope, "Skip")
+      .when(Condition.booleanEquals("$.skip", true), new Succeed(scope, "Skipped"))
+      .otherwise(isRfm),
+  );
   return plan;
 }

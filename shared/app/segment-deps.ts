@@ -2,6 +2,7 @@ import type { EvaluationContext, SegmentTransition } from "../domain/segments/co
 import type { SegmentLibrary } from "../domain/segments/index.js";
 import type {
   Clock,
+  MemberIndexStatus,
   OutboxStore,
   ProfileStore,
   SegmentMemberWriter,
@@ -21,6 +22,11 @@ export interface SegmentDeps {
   readonly transitions: TransitionPublisher;
   /** The segment membership index, written with the outbox (absent: no index is kept). */
   readonly members?: SegmentMemberWriter;
+  /**
+   * The index's rebuild marker: a write whose memberships changed by imported history alone (kept out of the
+   * outbox, so not indexed) invalidates the last rebuild before the profile is written.
+   */
+  readonly memberIndexStatus?: Pick<MemberIndexStatus, "invalidate">;
   /** The evaluation context (RFM thresholds); see {@link cachedEvaluationContext}. */
   readonly context: () => Promise<EvaluationContext>;
 }

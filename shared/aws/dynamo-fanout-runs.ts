@@ -64,11 +64,13 @@ export class DynamoFanOutRuns implements FanOutRuns {
           Key: runKey(plan),
           UpdateExpression:
             "SET #source = if_not_exists(#source, :source), segmentId = if_not_exists(segmentId, :segment), " +
-            "parts = if_not_exists(parts, :parts), startedAt = if_not_exists(startedAt, :startedAt) " +
-            "ADD starts :one REMOVE finishedAt",
+            "parts = if_not_exists(parts, :parts), startedAt = if_not_exists(startedAt, :startedAt)" +
+            (plan.sourceReason === undefined ? "" : ", sourceReason = if_not_exists(sourceReason, :reason)") +
+            " ADD starts :one REMOVE finishedAt",
           ExpressionAttributeNames: { "#source": "source" },
           ExpressionAttributeValues: {
             ":source": { S: plan.source },
+            ...(plan.sourceReason === undefined ? {} : { ":reason": { S: plan.sourceReason } }),
             ":segment": { S: plan.segmentId },
             ":parts": n(plan.parts),
             ":startedAt": n(plan.startedAt),
@@ -264,6 +266,7 @@ function isSource(value: string | undefined): value is FanOutSource {
 function planOf(key: FanOutRunKey, item: Item | undefined): FanOutRunPlan {
   const source = str(item, "source");
   const segmentId = str(item, "segmentId");
+  const sourceReason = str(item, "sourceReason");
   if (!isSource(source) || segmentId === undefined) {
     throw new DependencyUnavailableError(
       `fan-out run ${key.campaignId} ${key.occurrence} has no readable plan`,
@@ -273,6 +276,7 @@ function planOf(key: FanOutRunKey, item: Item | undefined): FanOutRunPlan {
     campaignId: key.campaignId,
     occurrence: key.occurrence,
     source,
+    ...(sourceReason === undefined ? {} : { sourceReason }),
     segmentId,
     parts: num(item, "parts"),
     startedAt: num(item, "startedAt"),

@@ -2,12 +2,20 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { customerHash } from "../domain/privacy/customer-hash.js";
 import { DependencyUnavailableError } from "../errors.js";
-import { type Clock, type SegmentMemberIndex, type SegmentMemberWriter, systemClock } from "../ports.js";
+import {
+  type Clock,
+  type MemberIndexStatus,
+  type SegmentMemberIndex,
+  type SegmentMemberWriter,
+  systemClock,
+} from "../ports.js";
 import { ttlAttribute } from "./dynamo-ttl.js";
 import { shardOf } from "./shard-of.js";
 
@@ -16,6 +24,12 @@ export const MEMBER_INDEX_BUCKETS = 16;
 
 /** Prefix of the index's partition keys in the segments table (no other item's key starts with it). */
 export const MEMBER_KEY_PREFIX = "m#";
+
+/**
+ * The key of the index's rebuild marker ({@link MemberIndexStatus}): under the index's prefix, with a name no
+ * segment's partition can take (segment ids are kebab-case `[a-z0-9-]`, and a segment's partitions end `#<bucket>`).
+ */
+export const REBUILT_MARKER_KEY = { pk: `${MEMBER_KEY_PREFIX}_rebuilt`, sk: "_rebuilt" } as const;
 
 /** The version an erasure writes: above any profile version, so no later sync can bring the customer back. */
 const ERASED_VERSION = Number.MAX_SAFE_INTEGER;
@@ -87,7 +101,7 @@ function decodeCursor(cursor: string | undefined): Position {
  * Reading a segment queries its buckets: the cost follows the segment's size (plus its recent exits' markers), not
  * the profile table's.
  */
-export class DynamoSegmentMembers implements SegmentMemberIndex, SegmentMemberWriter {
+export class DynamoSegmentMembers implements SegmentMemberIndex, SegmentMemberWriter, MemberIndexStatus {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
   readonly #segmentIds: () => readonly string[];
@@ -161,6 +175,56 @@ export class DynamoSegmentMembers implements SegmentMemberIndex, SegmentMemberWr
       // A newer version's state is already there: this write is the older one, and changes nothing.
       if (error instanceof ConditionalCheckFailedException) return;
       throw new DependencyUnavailableError(`PutItem on ${this.#tableName} failed`, error);
+    }
+  }
+
+  async rebuiltAt(): Promise<number | undefined> {
+    try {
+      const out = await this.#client.send(
+        new GetItemCommand({
+          TableName: this.#tableName,
+          Key: { pk: { S: REBUILT_MARKER_KEY.pk }, sk: { S: REBUILT_MARKER_KEY.sk } },
+          ConsistentRead: true,
+        }),
+      );
+      const at = Number(out.Item?.startedAt?.N ?? Number.NaN);
+      const invalidated = Number(out.Item?.invalidatedAt?.N ?? Number.NEGATIVE_INFINITY);
+      return Number.isFinite(at) && invalidated < at ? at : undefined;
+    } catch (error) {
+      throw new DependencyUnavailableError(`GetItem on ${this.#tableName} failed`, error);
+    }
+  }
+
+  async markRebuilt(startedAt: number, finishedAt: number): Promise<void> {
+    // A later rebuild's start already there is kept.
+    await this.#updateMarker("startedAt", startedAt, { finishedAt });
+  }
+
+  async invalidate(at: number): Promise<void> {
+    await this.#updateMarker("invalidatedAt", at, {});
+  }
+
+  /** Raises the marker's `field` to `at` (never lowers it), setting `more` with it. */
+  async #updateMarker(field: string, at: number, more: Readonly<Record<string, number>>): Promise<void> {
+    const names = Object.keys(more);
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#tableName,
+          Key: { pk: { S: REBUILT_MARKER_KEY.pk }, sk: { S: REBUILT_MARKER_KEY.sk } },
+          UpdateExpression: `SET ${[field, ...names].map((name) => `${name} = :${name}`).join(", ")}`,
+          ConditionExpression: `attribute_not_exists(${field}) OR ${field} <= :${field}`,
+          ExpressionAttributeValues: Object.fromEntries(
+            [[field, at] as const, ...Object.entries(more)].map(([name, value]) => [
+              `:${name}`,
+              { N: String(value) },
+            ]),
+          ),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyUnavailableError(`UpdateItem on ${this.#tableName} failed`, error);
     }
   }
 

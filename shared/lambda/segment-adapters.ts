@@ -23,6 +23,12 @@ export function dynamoSegmentDeps(options: {
   const { env, dynamodb, outbox, clock } = options;
   const store = new DynamoSegmentStore({ client: dynamodb, tableName: env.SEGMENTS_TABLE });
   const library = loadSegmentLibrary(env.SEGMENTS_DIR);
+  const members = new DynamoSegmentMembers({
+    client: dynamodb,
+    tableName: env.SEGMENTS_TABLE,
+    segmentIds: () => library.definitions.map((d) => d.id),
+    clock,
+  });
   return {
     library,
     outbox,
@@ -36,12 +42,8 @@ export function dynamoSegmentDeps(options: {
       client: new SQSClient({}),
       queueUrl: env.TRANSITIONS_QUEUE_URL,
     }),
-    members: new DynamoSegmentMembers({
-      client: dynamodb,
-      tableName: env.SEGMENTS_TABLE,
-      segmentIds: () => library.definitions.map((d) => d.id),
-      clock,
-    }),
+    members,
+    memberIndexStatus: members,
     context: cachedEvaluationContext(store, clock),
   };
 }

@@ -107,4 +107,31 @@ describe("ingestBatch with history", () => {
     expect(h.queue.messages).toEqual([expect.objectContaining({ customerId: "c-1", kind: "entered" })]);
     expect(h.queue.messages[0]?.historical).toBeUndefined();
   });
+
+  it("invalidates the membership index's rebuild once per batch before writing, for history alone only", async () => {
+    const h = harness();
+    const invalidations: { at: number; profileWritten: boolean }[] = [];
+    const memberIndexStatus = {
+      invalidate: async (at: number) => {
+        invalidations.push({
+          at,
+          profileWritten: h.profiles.items.has("c-1") || h.profiles.items.has("c-2"),
+        });
+      },
+    };
+    const deps = () => {
+      const ingest = h.ingest();
+      return ingest.segments === undefined
+        ? ingest
+        : { ...ingest, segments: { ...ingest.segments, memberIndexStatus } };
+    };
+
+    await ingestBatch(deps(), [historicalAdd("c-1", T0 - HOUR), historicalAdd("c-2", T0 - HOUR)]);
+    const afterImport = [...invalidations];
+    await ingestBatch(deps(), [addToCart("c-3", T0 - HOUR)]);
+
+    expect(afterImport).toEqual([{ at: T0, profileWritten: false }]);
+    expect(h.profiles.items.get("c-2")?.profile.sg?.["cart-abandoners"]).toBeDefined();
+    expect(invalidations).toEqual(afterImport);
+  });
 });

@@ -31,6 +31,15 @@ describe("tailor campaign status", () => {
     );
   });
 
+  it("says where the audience was read from and why", () => {
+    const why =
+      "the membership index was never rebuilt: run `tailor segments reindex` (the nightly jobs do once)";
+    const lines = runStatusLines({ ...RUN, sourceReason: why }, RUN.startedAt);
+    expect(lines[1]).toMatch(/read from a scan of the profiles of segment/);
+    expect(lines[2]).toBe(`  why: ${why}`);
+    expect(runStatusLines(RUN, RUN.startedAt).some((line) => line.includes("why:"))).toBe(false);
+  });
+
   it("says a finished run's duration and no resume hint", () => {
     const done = { ...RUN, partsDone: 4, finishedAt: RUN.startedAt + 4_100, errors: [], errorCount: 0 };
     const lines = runStatusLines(done, Date.now());

@@ -15,7 +15,9 @@ import { startTestStack } from "../local/test-stack.js";
 /**
  * The scheduled campaigns' fan-out workflow on the local stack, run from the synthesised definition by
  * aws-local-stepfunctions (its Distributed Map run inline) with the real plan, part and finish handlers, on a
- * small table: 61 profiles, every third one in the newsletter's audience. A recorder stands in for dispatch, so
+ * small table: 61 profiles, every third one in the newsletter's audience (written straight to the table, as an
+ * upgraded stack's existing profiles are: not in the membership index until a reindex). A recorder stands in for
+ * dispatch, so
  * every intent put on the sends queue is seen (dispatch's ledger would refuse a second send of a key anyway:
  * here no key may even be enqueued twice, except where said).
  */
@@ -122,6 +124,7 @@ describe("the campaign fan-out workflow on the local stack", () => {
       campaignId: "newsletter",
       occurrence: time,
       source: "scan",
+      sourceReason: expect.stringMatching(/never rebuilt: run `tailor segments reindex`/),
       parts: 4,
       partsDone: 4,
       starts: 1,
@@ -187,6 +190,37 @@ describe("the campaign fan-out workflow on the local stack", () => {
     expect(await runs.latest("newsletter")).toMatchObject({
       occurrence: "2026-11-30T09:00:00.000Z",
       partsDone: 2,
+    });
+  }, 90_000);
+
+  it("after the nightly reindex, reads only the index: about the segment's members read, each sent once", async () => {
+    // The nightly start of the reindex runs while the index was never rebuilt, then skips.
+    const rebuilt = await stack.startExecution(
+      LOCAL_NAMES.segmentJobsStateMachine,
+      { job: "reindex", unlessRebuilt: true, parts: 2 },
+      { retryIntervalMs: 1 },
+    );
+    const again = await stack.startExecution(
+      LOCAL_NAMES.segmentJobsStateMachine,
+      { job: "reindex", unlessRebuilt: true },
+      { retryIntervalMs: 1 },
+    );
+    const time = "2026-11-09T09:00:00.000Z";
+    const output = await stack.startExecution(
+      LOCAL_NAMES.fanOutStateMachine,
+      { campaignId: "newsletter", time },
+      { retryIntervalMs: 1 },
+    );
+    await drain();
+
+    expect(rebuilt).toMatchObject({ job: "reindex", profiles: PROFILES, entries: members.length });
+    expect(again).toMatchObject({ job: "reindex", skip: true });
+    expect(enqueued.filter((key) => key.includes(time)).sort()).toEqual(keysOf(time));
+    expect(output).toMatchObject({
+      source: "index",
+      sourceReason: expect.stringMatching(/high-engagement is evaluated and the index was rebuilt/),
+      errorCount: 0,
+      counts: { read: members.length, members: members.length, enqueued: members.length },
     });
   }, 90_000);
 });

@@ -9,6 +9,7 @@ import {
   planFanOut,
 } from "#shared/app/fanout/index.js";
 import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
+import { buildLibrary } from "#shared/domain/segments/library.js";
 import type { FanOutRuns } from "#shared/ports.js";
 import { ManualClock, T0 } from "../app/segment-harness.js";
 import { campaign, library } from "../campaigns/helpers.js";
@@ -16,6 +17,7 @@ import { InMemoryFanOutRuns, InMemorySegmentMemberIndex, PagedProfiles } from ".
 import { InMemorySegmentStore } from "../fakes/in-memory-segments.js";
 import { InMemorySendQueue, InMemorySendTimers } from "../fakes/in-memory-sends.js";
 import { InMemoryProfileStore } from "../fakes/in-memory-stores.js";
+import { definition } from "../segments/helpers.js";
 
 const newsletter = campaign({
   id: "newsletter",
@@ -31,7 +33,7 @@ function member(customerId: string, vip: boolean): Profile {
 }
 
 /** A table of `count` profiles, every third one in `vip`; resolves the fakes wired as the functions wire theirs. */
-async function world(count: number, options: { index?: boolean } = {}) {
+async function world(count: number, options: { index?: boolean; rebuiltAt?: number } = {}) {
   const store = new InMemoryProfileStore();
   const vips: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -55,6 +57,8 @@ async function world(count: number, options: { index?: boolean } = {}) {
     clock,
     sends: { queue, timers: new InMemorySendTimers() },
     ...(memberIndex === undefined ? {} : { memberIndex }),
+    memberIndexStatus: { rebuiltAt: async () => options.rebuiltAt },
+    segmentLibrary: buildLibrary([definition({ id: "vip", name: "VIP", rule: { cluster: { in: [0, 3] } } })]),
   };
   return { deps, vips, queue, runs, profiles, memberIndex, store };
 }
@@ -116,7 +120,10 @@ describe("the campaign fan-out workflow's steps", () => {
   });
 
   it("reads a segment's members from the membership index, in parts sized from the segment", async () => {
-    const { deps, vips, queue, runs, profiles, memberIndex } = await world(90, { index: true });
+    const { deps, vips, queue, runs, profiles, memberIndex } = await world(90, {
+      index: true,
+      rebuiltAt: T0 - 86_400_000,
+    });
 
     const plan = await planFanOut(deps, TICK, { membersPerPart: 8, profilesPerPart: 1 });
     for (const input of partInputs(plan)) await drivePart(deps, input, { pageSize: 3 });

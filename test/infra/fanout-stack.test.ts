@@ -102,6 +102,9 @@ describe("campaign fan-out workflow", () => {
     expect(actionsOn(partStatements, profiles)).not.toContain("dynamodb:UpdateItem");
     expect(actionsOn(partStatements, sends)).toContain("sqs:SendMessage");
     expect(actionsOn(partStatements, segments)).toContain("dynamodb:UpdateItem");
+    // The membership index: Plan reads its rebuild marker (GetItem), parts query a segment's buckets.
+    expect(actionsOn(planStatements, segments)).toContain("dynamodb:GetItem");
+    expect(actionsOn(partStatements, segments)).toContain("dynamodb:Query");
     const finishStatements = statementsOf(template, roleOf(finish));
     expect(actionsOn(finishStatements, profiles)).toEqual([]);
     expect(actionsOn(finishStatements, sends)).toEqual([]);

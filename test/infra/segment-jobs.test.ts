@@ -1,7 +1,11 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { NIGHTLY_SEGMENT_JOBS, SEGMENT_JOBS_MAX_CONCURRENCY } from "#infra/components/segment-jobs.js";
+import {
+  NIGHTLY_REINDEX_INPUT,
+  NIGHTLY_SEGMENT_JOBS,
+  SEGMENT_JOBS_MAX_CONCURRENCY,
+} from "#infra/components/segment-jobs.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
 import type { TailorStack } from "#infra/tailor-stack.js";
 import { defaultApp } from "./shared-app.js";
@@ -25,7 +29,7 @@ describe("segment jobs", () => {
     ({ stack, template } = defaultApp());
   });
 
-  it("runs Plan → IsRfm → (Samples → Thresholds →) Work → Finish, never the whole table in one function", () => {
+  it("runs Plan → Skip → IsRfm → (Samples → Thresholds →) Work → Finish, never the whole table in one function", () => {
     // WHEN
     const definition = definitionOf(template, stack.segmentJobs.stateMachine);
     const fns = stack.segmentJobs.functions;
@@ -36,10 +40,17 @@ describe("segment jobs", () => {
       "IsRfm",
       "Plan",
       "Samples",
+      "Skip",
+      "Skipped",
       "Thresholds",
       "Work",
     ]);
-    expect(definition.States.Plan).toMatchObject({ Resource: `arn:${logicalIdOf(fns.plan)}`, Next: "IsRfm" });
+    expect(definition.States.Plan).toMatchObject({ Resource: `arn:${logicalIdOf(fns.plan)}`, Next: "Skip" });
+    expect(definition.States.Skip).toMatchObject({
+      Type: "Choice",
+      Choices: [{ Variable: "$.skip", BooleanEquals: true, Next: "Skipped" }],
+      Default: "IsRfm",
+    });
     expect(definition.States.IsRfm).toMatchObject({
       Type: "Choice",
       Choices: [{ Variable: "$.job", StringEquals: "rfm", Next: "Samples" }],
@@ -112,7 +123,7 @@ describe("segment jobs", () => {
     }
   });
 
-  it("starts rfm and recount when a rescoring run succeeds, with retries and a dead-letter queue", () => {
+  it("starts rfm, recount and a reindex unless rebuilt when a rescoring run succeeds, with retries and a dead-letter queue", () => {
     // THEN
     template.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: {
@@ -123,10 +134,10 @@ describe("segment jobs", () => {
           stateMachineArn: [stack.resolve(stack.rescoring.stateMachine.stateMachineArn)],
         },
       },
-      Targets: NIGHTLY_SEGMENT_JOBS.map((job) =>
+      Targets: [...NIGHTLY_SEGMENT_JOBS.map((job) => ({ job })), NIGHTLY_REINDEX_INPUT].map((input) =>
         Match.objectLike({
           Arn: stack.resolve(stack.segmentJobs.stateMachine.stateMachineArn),
-          Input: JSON.stringify({ job }),
+          Input: JSON.stringify(input),
           DeadLetterConfig: Match.objectLike({}),
           RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 },
         }),
@@ -134,7 +145,7 @@ describe("segment jobs", () => {
     });
   });
 
-  it("grants least privilege: Plan touches no table, Finish only the segments table, Step what it writes", () => {
+  it("grants least privilege: Plan reads one item of the segments table, Finish only that table, Step what it writes", () => {
     // GIVEN
     const fns = stack.segmentJobs.functions;
     const roleOf = (fn: typeof fns.plan) => {
@@ -151,7 +162,11 @@ describe("segment jobs", () => {
     const finish = statementsOf(template, roleOf(fns.finish));
     const step = statementsOf(template, roleOf(fns.step));
     // THEN
-    expect(plan.filter((s) => s.Action.some((a) => a.startsWith("dynamodb:")))).toEqual([]);
+    expect(
+      plan.filter((s) => s.Action.some((a) => a.startsWith("dynamodb:"))).flatMap((s) => s.Action),
+    ).toEqual(["dynamodb:GetItem"]);
+    expect(actionsOn(plan, tables.segments)).toEqual(["dynamodb:GetItem"]);
+    expect(actionsOn(plan, tables.profiles)).toEqual([]);
     expect(actionsOn(finish, tables.profiles)).toEqual([]);
     expect(actionsOn(finish, tables.segments)).toContain("dynamodb:PutItem");
     expect(actionsOn(finish, tables.sends)).toEqual([]);

@@ -7,6 +7,7 @@ import {
   DynamoSegmentMembers,
   MEMBER_INDEX_BUCKETS,
   memberPartition,
+  REBUILT_MARKER_KEY,
 } from "#shared/aws/dynamo-segment-members.js";
 import { customerHash } from "#shared/domain/privacy/customer-hash.js";
 import { emptyProfile } from "#shared/domain/profile/index.js";
@@ -296,5 +297,44 @@ describe("DynamoSegmentMembers pages", () => {
     await expect(index.page(SEGMENT, { part: 0, parts: 1, limit: 5, cursor: "garbage" })).rejects.toThrow(
       /cursor/,
     );
+  });
+});
+
+describe("DynamoSegmentMembers rebuild marker", () => {
+  it("is absent until a rebuild is marked, keeps the latest rebuild's start, and is no segment's member", async () => {
+    // Prepare
+    const { index } = await newIndex();
+    await index.sync("c-1", 1, new Map([[SEGMENT, true]]));
+    const before = await index.rebuiltAt();
+
+    // Act
+    await index.markRebuilt(T0, T0 + 60_000);
+    await index.markRebuilt(T0 - 86_400_000, T0 - 86_000_000); // an older run finishing late
+    const after = await index.rebuiltAt();
+
+    // Assess
+    expect(before).toBeUndefined();
+    expect(after).toBe(T0);
+    expect(REBUILT_MARKER_KEY.pk).not.toMatch(/^m#[a-z0-9]+(?:-[a-z0-9]+)*#\d+$/);
+    for (const parts of [1, MEMBER_INDEX_BUCKETS]) {
+      expect((await members(index, SEGMENT, parts)).flat()).toEqual(["c-1"]);
+    }
+  });
+
+  it("stops counting a rebuild once imported history invalidated it, until a later rebuild finishes", async () => {
+    // Prepare
+    const { index } = await newIndex();
+    await index.markRebuilt(T0, T0 + 60_000);
+
+    // Act
+    await index.invalidate(T0 + 30_000); // an import during the rebuild
+    const invalidated = await index.rebuiltAt();
+    await index.invalidate(T0 + 10_000); // an older invalidation arriving late lowers nothing
+    await index.markRebuilt(T0 + 120_000, T0 + 180_000);
+    const rebuiltAgain = await index.rebuiltAt();
+
+    // Assess
+    expect(invalidated).toBeUndefined();
+    expect(rebuiltAgain).toBe(T0 + 120_000);
   });
 });

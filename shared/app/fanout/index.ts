@@ -1,3 +1,4 @@
+export * from "./choose-source.js";
 export * from "./fanout-inputs.js";
 export * from "./fanout-part.js";
 export * from "./finish-fanout.js";

@@ -5,20 +5,18 @@ import type {
   FanOutRuns,
   FanOutSource,
   ProfilePages,
-  SegmentMemberIndex,
   SegmentStore,
 } from "#shared/ports.js";
+import { chooseFanOutSource, type FanOutSourceDeps } from "./choose-source.js";
 import { scheduledCampaign, tickMinute } from "./scheduled-journeys.js";
 
 /** What {@link planFanOut} needs. */
-export interface PlanFanOutDeps {
+export interface PlanFanOutDeps extends FanOutSourceDeps {
   readonly library: CampaignLibrary;
   /** The profile table: its item count sizes a scan's parts. */
   readonly profiles: Pick<ProfilePages, "approximateCount">;
   /** The segments' size counters: a segment's size sizes the index's parts. */
   readonly segments: Pick<SegmentStore, "sizes">;
-  /** The membership index; absent (not deployed): the audience is read by a scan of the profile table. */
-  readonly memberIndex?: SegmentMemberIndex;
   readonly runs: FanOutRuns;
   readonly clock: Clock;
 }
@@ -64,8 +62,9 @@ function partsFor(size: number, perPart: number, bounds: { min: number; max: num
 }
 
 /**
- * Plans one tick of a scheduled campaign: the occurrence (the tick's minute), where the audience is read (the
- * segment membership index when there is one, else a scan of the profile table), and in how many parts (sized
+ * Plans one tick of a scheduled campaign: the occurrence (the tick's minute), where the audience is read and why
+ * ({@link chooseFanOutSource}: the membership index once rebuilt, for an evaluated segment; else a scan of the
+ * profile table), and in how many parts (sized
  * from the segment's size or the table's item count). The run's record is started; a restart of the same
  * occurrence keeps the first start's plan, so its parts resume from their checkpoints.
  */
@@ -78,24 +77,22 @@ export async function planFanOut(
   const at = tickMinute(tick.time, deps.clock);
   const max = Math.max(1, Math.floor(options.maxParts ?? DEFAULT_MAX_PARTS));
   const bounds = { max, min: Math.min(max, Math.max(1, Math.floor(options.minParts ?? DEFAULT_MIN_PARTS))) };
-  let source: FanOutSource;
+  const { source, reason } = await chooseFanOutSource(deps, audience);
   let parts: number;
   if (options.parts !== undefined) {
-    source = deps.memberIndex === undefined ? "scan" : "index";
     parts = partsFor(options.parts, 1, { min: 1, max });
-  } else if (deps.memberIndex !== undefined) {
+  } else if (source === "index") {
     const [size] = await deps.segments.sizes([audience]);
-    source = "index";
     parts = partsFor(size?.size ?? 0, options.membersPerPart ?? DEFAULT_PROFILES_PER_PART, bounds);
   } else {
     const count = await deps.profiles.approximateCount();
-    source = "scan";
     parts = partsFor(count, options.profilesPerPart ?? DEFAULT_PROFILES_PER_PART, bounds);
   }
   const plan = await deps.runs.start({
     campaignId: campaign.id,
     occurrence: new Date(at).toISOString(),
     source,
+    sourceReason: reason,
     segmentId: audience,
     parts,
     startedAt: deps.clock.now(),

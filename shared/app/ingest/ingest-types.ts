@@ -183,6 +183,8 @@ export interface BatchRun {
   readonly outbox: OutboxDeps | undefined;
   /** Actors of the consent events, by messageId. */
   readonly actors: ReadonlyMap<string, string>;
+  /** The batch's invalidation of the membership index's rebuild (imported history), made once. */
+  indexInvalidated?: Promise<void>;
 }
 
 /** A summary with nothing counted yet. */

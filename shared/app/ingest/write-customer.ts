@@ -120,6 +120,12 @@ async function writeCustomerOnce(
       });
       profile = settled.profile;
       transitions = settled.transitions;
+      const status = deps.segments.memberIndexStatus;
+      if (status !== undefined && transitions.some((t) => t.historical === true)) {
+        // Before the write: these memberships bypass the outbox, so the index no longer counts as rebuilt.
+        run.indexInvalidated ??= status.invalidate(now);
+        await run.indexInvalidated;
+      }
       if (settled.scheduleAt !== undefined && !scheduled.has(settled.scheduleAt)) {
         // Before the profile write: a stored `tm` must always have its timer.
         summary.timerWrites += await deps.segments.timers.schedule(batch.customerId, settled.scheduleAt);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { RfmMonetaryBasis, RfmThresholds } from "#shared/domain/segments/contracts.js";
 import type { SegmentLibrary } from "#shared/domain/segments/index.js";
 import { mergeRfmHistograms, thresholdsFromHistogram } from "#shared/domain/segments/rfm-histogram.js";
-import type { SegmentStore } from "#shared/ports.js";
+import type { Clock, MemberIndexStatus, SegmentStore } from "#shared/ports.js";
 import {
   type JobPartStore,
   type JobPhase,
@@ -30,6 +30,11 @@ export const jobPlanInputSchema = z.object({
   job: z.enum(SEGMENT_JOBS, { error: `job must be one of ${SEGMENT_JOBS.join(", ")}` }),
   parts: z.number().int().min(1).max(1000).optional(),
   pageSize: z.number().int().min(1).max(10_000).optional(),
+  /**
+   * `reindex` only: run only when the index was never rebuilt (the nightly start: the first night after an
+   * upgrade rebuilds it, later nights skip).
+   */
+  unlessRebuilt: z.boolean().optional(),
 });
 
 /** A run's plan: what every later state reads. */
@@ -43,6 +48,8 @@ export interface JobPlan {
   readonly workPhase: JobPhase;
   /** One item per part, for the maps. */
   readonly items: readonly { readonly part: number }[];
+  /** Nothing to do (a `reindex` `unlessRebuilt` of an index already rebuilt): the run ends at once. */
+  readonly skip: boolean;
 }
 
 /** Plans a run of `input` started at `now` under the id `runId`. */
@@ -58,7 +65,24 @@ export function planSegmentJob(input: unknown, now: number, runId: string): JobP
     pageSize: parsed.pageSize ?? DEFAULT_PAGE_SIZE,
     workPhase: phases[phases.length - 1] ?? "count",
     items: Array.from({ length: parts }, (_, part) => ({ part })),
+    skip: false,
   };
+}
+
+/**
+ * {@link planSegmentJob}, skipping a `reindex` started `unlessRebuilt` when the index was already rebuilt
+ * (`status` says when; absent, nothing is skipped).
+ */
+export async function planSegmentJobRun(
+  status: Pick<MemberIndexStatus, "rebuiltAt"> | undefined,
+  input: unknown,
+  now: number,
+  runId: string,
+): Promise<JobPlan> {
+  const plan = planSegmentJob(input, now, runId);
+  const { unlessRebuilt } = jobPlanInputSchema.parse(input);
+  if (plan.job !== "reindex" || unlessRebuilt !== true || status === undefined) return plan;
+  return (await status.rebuiltAt()) === undefined ? plan : { ...plan, items: [], skip: true };
 }
 
 /** The input of `Thresholds` and `Finish`: the plan's fields they read. */
@@ -74,6 +98,10 @@ export interface JobRunDeps {
   readonly parts: JobPartStore;
   readonly store: Pick<SegmentStore, "putRfmThresholds" | "putExactSizes">;
   readonly library: SegmentLibrary;
+  /** Where a finished `reindex` records that the index is complete (read by the fan-out before using it). */
+  readonly indexStatus?: Pick<MemberIndexStatus, "markRebuilt">;
+  /** When a run finishes. @default the run's start */
+  readonly clock?: Clock;
 }
 
 /** Every part of `phase`, each done; throws when one is missing or unfinished (the run then fails, loudly). */
@@ -113,7 +141,8 @@ export type JobReport =
 
 /**
  * Sums the parts of the run's last phase (each part's result written whole under its id, so a retried step never
- * counts twice) and, for a recount, writes the exact sizes (every segment of the library; 0 for one nobody is in).
+ * counts twice) and, for a recount, writes the exact sizes (every segment of the library; 0 for one nobody is in);
+ * a reindex records that the membership index is complete.
  */
 export async function finishSegmentJob(deps: JobRunDeps, input: unknown): Promise<JobReport> {
   const run = jobRunInputSchema.parse(input);
@@ -140,6 +169,9 @@ export async function finishSegmentJob(deps: JobRunDeps, input: unknown): Promis
       return { job: run.job, summary: sumSummaries(parts.map((p) => summaryAccSchema.parse(p.acc))) };
     case "reindex": {
       const counts = parts.map((p) => reindexAccSchema.parse(p.acc));
+      // Every part done: every profile written before the run started is in the index (later writes flushed
+      // into it themselves), so from now on the index is the audience.
+      await deps.indexStatus?.markRebuilt(run.startedAt, deps.clock?.now() ?? run.startedAt);
       return {
         job: "reindex",
         profiles: counts.reduce((n, part) => n + part.profiles, 0),
