@@ -8,6 +8,7 @@ import type { ContentObjectImport } from "#shared/app/content/import-content-obj
 import { DynamoContentLibrary } from "#shared/aws/dynamo-content-library.js";
 import type { ContentItem } from "#shared/domain/catalog/index.js";
 import { createTable } from "#test/support/dynamo-table.js";
+import { lambdaContext } from "#test/support/lambda-context.js";
 import { tempDir } from "../local/helpers.js";
 
 /**
@@ -37,20 +38,7 @@ const item = (id: string, tags: readonly string[]): ContentItem => ({
   tags,
 });
 
-const context: Context = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: "tailor-content-import",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:tailor-content-import",
-  memoryLimitInMB: "512",
-  awsRequestId: "it-content-import",
-  logGroupName: "/aws/lambda/tailor-content-import",
-  logStreamName: "local",
-  getRemainingTimeInMillis: () => 300_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-};
+const context = lambdaContext("tailor-content-import", "it-content-import", 300_000);
 
 /** The S3 event of an object created at `key`, its key URL-encoded as S3 sends it (spaces as '+'). */
 function created(key: string): S3Event {
@@ -85,12 +73,8 @@ async function drop(key: string, body: string | Uint8Array): Promise<ContentObje
 const liveIds = async () => (await library.all()).map((entry) => entry.id).sort();
 
 beforeAll(async () => {
-  emulators = await startEmulators({
-    dataDir: data.dir,
-    fresh: true,
-    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 },
-    setEnv: false,
-  });
+  const ports = { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0 };
+  emulators = await startEmulators({ dataDir: data.dir, fresh: true, ports, setEnv: false });
   const { endpoints } = emulators;
   s3 = new S3Client({ region: "us-east-1", credentials, endpoint: endpoints.s3, forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
