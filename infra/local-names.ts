@@ -66,6 +66,7 @@ export const LOCAL_NAMES = {
   catalogFeedBucket: "tailor-catalog-feeds",
   catalogImportFunction: "tailor-catalog-import",
   catalogImportFailuresQueue: "tailor-catalog-import-failures",
+  contentImportFunction: "tailor-content-import",
   watchesTable: "tailor-watches",
   catalogChangesFunction: "tailor-catalog-changes",
 } as const;

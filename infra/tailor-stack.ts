@@ -20,6 +20,7 @@ import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/cam
 import { type CatalogSettingsInput, resolveCatalogSettings } from "./components/catalog-settings.js";
 import { CatalogStore } from "./components/catalog-store.js";
 import { CatalogTriggers } from "./components/catalog-triggers.js";
+import { ContentImport } from "./components/content-import.js";
 import { ContentLibraryStore } from "./components/content-library.js";
 import { PipelineDashboard } from "./components/dashboard.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
@@ -166,6 +167,8 @@ export class TailorStack extends Stack {
   readonly archive: EventArchive;
   /** The shop's catalog: products table, feed bucket and import, catalog changes queue. */
   readonly catalog: CatalogStore;
+  /** The content library's import from the feed bucket's `content/` prefix. */
+  readonly contentImport: ContentImport;
 
   /** The watch index of catalog-triggered campaigns (who viewed or carted a product). */
   readonly watches: WatchIndexStore;
@@ -221,6 +224,11 @@ export class TailorStack extends Stack {
       alarmTopic: this.alarmTopic,
       settings: catalogSettings,
       accessLogsBucket: this.quarantine.accessLogsBucket,
+    });
+    this.contentImport = new ContentImport(this, "ContentImport", {
+      feedBucket: this.catalog.feedBucket,
+      content: this.content,
+      failuresQueue: this.catalog.importFailuresQueue,
     });
 
     this.watches = new WatchIndexStore(this, "Watches");
@@ -421,7 +429,8 @@ export class TailorStack extends Stack {
       value: this.api.url,
     });
     new CfnOutput(this, "CatalogFeedBucket", {
-      description: "Drop catalog feeds here under feeds/ (docs/catalog.md): each object starts an import",
+      description:
+        "Drop catalog feeds under feeds/ (docs/catalog.md), content library files under content/ (docs/content.md)",
       value: this.catalog.feedBucket.bucketName,
     });
     new CfnOutput(this, "CatalogChangesQueueUrl", {

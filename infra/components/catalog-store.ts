@@ -232,7 +232,7 @@ export class CatalogStore extends Construct {
       importFailures: failures.alarmWhenNotEmpty(
         this,
         "ImportFailuresAlarm",
-        "Catalog feed imports failed twice: the import failures queue holds their S3 events",
+        "Catalog feed or content library imports failed twice: the import failures queue holds their S3 events",
         props.alarmTopic,
       ),
       changesDeadLetters: changesDeadLetters.alarmWhenNotEmpty(

@@ -6,11 +6,12 @@ import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { Context, KinesisStreamEvent } from "aws-lambda";
+import type { KinesisStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "#infra/local/local-stack.js";
 import { profileKey } from "#shared/aws/profile-key.js";
 import { kplAggregate } from "../support/kpl-aggregate.js";
+import { lambdaContext } from "../support/lambda-context.js";
 
 const STREAM = "tailor-events";
 const TABLE = "tailor-profiles";
@@ -260,20 +261,7 @@ describe("events on Kinesis become profiles in DynamoDB (embedded local stack)",
         },
       })),
     };
-    const context: Context = {
-      callbackWaitsForEmptyEventLoop: false,
-      functionName: "tailor-ingest",
-      functionVersion: "$LATEST",
-      invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:tailor-ingest",
-      memoryLimitInMB: "512",
-      awsRequestId: "it-redelivery",
-      logGroupName: "/aws/lambda/tailor-ingest",
-      logStreamName: "local",
-      getRemainingTimeInMillis: () => 30_000,
-      done: () => undefined,
-      fail: () => undefined,
-      succeed: () => undefined,
-    };
+    const context = lambdaContext("tailor-ingest", "it-redelivery", 30_000);
     const response = await handler(redelivered, context);
 
     expect(response).toEqual({ batchItemFailures: [] });
