@@ -147,8 +147,8 @@ describe("planResources: schedules", () => {
     // scheduled campaigns' fan-out), which the local stack runs from their rules itself (state-machine-plan.ts).
     const left = plan.notes.filter((note) => /Rule|Schedule/.test(note));
     expect(left.length).toBeGreaterThan(0);
-    expect(left.filter((note) => !/Rescor|SegmentJob|StateMachine|CampaignTriggersSchedule/.test(note))).toEqual(
-      [],
-    );
+    expect(
+      left.filter((note) => !/Rescor|SegmentJob|StateMachine|CampaignTriggersSchedule/.test(note)),
+    ).toEqual([]);
   });
 });
