@@ -1,5 +1,6 @@
 import type { Liquid, Template } from "liquidjs";
 import { BASE_VARIANT, type CompiledTemplates, TEMPLATES_FORMAT } from "./compiled-templates.js";
+import { CopyCatalog } from "./copy-locales.js";
 import { shortenOutputs } from "./fast-outputs.js";
 import { createEngine } from "./liquid-engine.js";
 import { liquidErrorLine, liquidErrorMessage } from "./liquid-errors.js";
@@ -80,6 +81,7 @@ export class EmailRenderer {
   readonly #variants = new Map<string, Map<string, ParsedVariant>>();
   readonly #settings: RendererSettings;
   readonly #untracked: readonly string[];
+  readonly #copy: CopyCatalog | undefined;
 
   constructor(compiled: CompiledTemplates, settings: RendererSettings) {
     if (compiled.format !== TEMPLATES_FORMAT) {
@@ -90,7 +92,11 @@ export class EmailRenderer {
     checkLinkSettings(settings.links);
     this.#settings = settings;
     const cache = settings.fragmentCacheEntries;
-    const engineOptions = cache === undefined ? {} : { fragmentCacheEntries: cache };
+    this.#copy = compiled.locales === undefined ? undefined : new CopyCatalog(compiled.locales);
+    const engineOptions = {
+      ...(cache === undefined ? {} : { fragmentCacheEntries: cache }),
+      ...(this.#copy === undefined ? {} : { copy: this.#copy }),
+    };
     this.#html = createEngine("html", engineOptions);
     this.#text = createEngine("text", engineOptions);
     this.#merged = createEngine("html", engineOptions);
@@ -152,6 +158,21 @@ export class EmailRenderer {
     }
   }
 
+  /**
+   * The context with `customer.locale` and `customer.language` set to what the copy is in: unchanged when the
+   * customer's language has copy, else the default locale, so dates and prices agree with the words.
+   */
+  #localise(context: RenderContext): RenderContext {
+    if (this.#copy === undefined) return context;
+    const { customer } = context;
+    const resolved = this.#copy.resolve(customer.locale);
+    if (resolved.formatting === customer.locale && resolved.language === customer.language) return context;
+    return {
+      ...context,
+      customer: { ...customer, locale: resolved.formatting, language: resolved.language },
+    };
+  }
+
   /** Template names, each with its variant ids. */
   templates(): { name: string; variants: string[] }[] {
     return [...this.#variants].map(([name, variants]) => ({ name, variants: [...variants.keys()] }));
@@ -166,8 +187,9 @@ export class EmailRenderer {
       return { ok: false, error: new RenderError("unknown-template", "no such template or variant", where) };
     }
     let part: EmailPart = "subject";
+    const localised = this.#localise(request.context);
     try {
-      const subject = String(this.#text.renderSync(parsed.subject, request.context)).trim();
+      const subject = String(this.#text.renderSync(parsed.subject, localised)).trim();
       if (breaksHeader(subject)) {
         return {
           ok: false,
@@ -179,10 +201,10 @@ export class EmailRenderer {
         };
       }
       part = "preheader";
-      const preheader = String(this.#text.renderSync(parsed.preheader, request.context))
+      const preheader = String(this.#text.renderSync(parsed.preheader, localised))
         .replace(/\s+/g, " ")
         .trim();
-      const context: EmailContext = { ...request.context, email: { subject, preheader } };
+      const context: EmailContext = { ...localised, email: { subject, preheader } };
       const tags = {
         source: this.#settings.utmSource ?? "tailor",
         campaign: request.context.campaign.id,

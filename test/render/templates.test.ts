@@ -70,7 +70,7 @@ describe("shipped templates", () => {
           expect(email.subject).not.toMatch(/[\r\n]/);
           expect(email.text.length).toBeGreaterThan(200);
           expect(email.text).not.toMatch(/<(div|table|td|mj-)/);
-          expect(email.text).toContain("Unsubscribe [https://example.com/email/unsubscribe?t=");
+          expect(email.text).toContain(" [https://example.com/email/unsubscribe?t=");
           expect(email.html).toMatch(/<div style="display:none;[^"]*">([^<]*)<\/div>/);
           const hidden = /<div style="display:none;[^"]*">([^<]*)<\/div>/.exec(email.html)?.[1] ?? "";
           expect(visible(hidden).trim()).toBe(email.preheader);
@@ -79,17 +79,18 @@ describe("shipped templates", () => {
         }
       }
     }
-    expect(count).toBe(9 * 7); // 7 templates and 2 extra variants, × 7 samples
+    expect(count).toBe(9 * 9); // 7 templates and 2 extra variants, × 9 samples
   });
 
   it("escapes a name with HTML in it everywhere in the HTML, and keeps it literal in the plain text", () => {
     const email = render("welcome", "html-name");
     expect(email.html).not.toContain("<b>Zoë</b>");
     expect(email.html).not.toContain("<script>");
-    expect(email.html).toContain("Welcome, &lt;b&gt;Zoë&lt;/b&gt;!");
-    expect(email.html).toContain("<title>Welcome to Tailor Demo Shop, &lt;b&gt;Zoë&lt;/b&gt;!</title>");
-    expect(email.subject).toBe("Welcome to Tailor Demo Shop, <b>Zoë</b>!");
-    expect(email.text).toContain("Welcome, <b>Zoë</b>!");
+    // The sample is French (fr-FR): the copy is French.
+    expect(email.html).toContain("Bienvenue, &lt;b&gt;Zoë&lt;/b&gt; !");
+    expect(email.html).toContain("<title>Bienvenue chez Tailor Demo Shop, &lt;b&gt;Zoë&lt;/b&gt; !</title>");
+    expect(email.subject).toBe("Bienvenue chez Tailor Demo Shop, <b>Zoë</b> !");
+    expect(email.text).toContain("Bienvenue, <b>Zoë</b> !");
   });
 
   it("uses the fallbacks of merge tags when the name is unknown", () => {
@@ -148,7 +149,7 @@ describe("shipped templates", () => {
   });
 
   it("shows recently viewed products in browse abandonment, and 8 personal picks in the newsletter", () => {
-    expect(visible(render("browse-abandonment", "html-name").html)).toContain("You looked at");
+    expect(visible(render("browse-abandonment", "html-name").html)).toContain("Vous avez regardé");
     expect(visible(render("browse-abandonment", "anonymous").html)).not.toContain("You looked at");
     const newsletter = render("newsletter", "big-spender");
     expect(newsletter.html.match(/>\s*View\s*<\/a>/g)).toHaveLength(8);
