@@ -1,0 +1,336 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { emptyProfile } from "#shared/domain/profile/index.js";
+import { compileTemplates } from "#shared/render/compile/index.js";
+import { CopyCatalog, localeChain } from "#shared/render/copy-locales.js";
+import {
+  buildRenderContext,
+  type CompiledTemplates,
+  EmailRenderer,
+  PREVIEW_LINKS,
+  PREVIEW_RENDERER,
+  PREVIEW_SHOP,
+  type RenderContext,
+  TemplateBuildError,
+  type TemplateProblem,
+} from "#shared/render/index.js";
+import { layout, type Shipped, shipped, templateDir } from "./helpers.js";
+
+const NOW = Date.parse("2026-12-05T12:00:00Z");
+
+/** A customer with these traits, who last ordered on 4 December 2026 (UTC), in euros. */
+function customer(traits: Record<string, string>): RenderContext {
+  const base = buildRenderContext({
+    profile: { ...emptyProfile("c-1", NOW), t: traits },
+    now: NOW,
+    campaign: { id: "camp", name: "Camp" },
+    variant: "a",
+    links: PREVIEW_LINKS,
+    shop: PREVIEW_SHOP,
+  });
+  return {
+    ...base,
+    customer: { ...base.customer, currency: "EUR", last_order_at: "2026-12-04T10:00:00Z" },
+  };
+}
+
+const LOCALES_YAML = "default: en\nshipped: [de, fr, fr-CA]\n";
+
+/** A template using shared and own copy, a plural, a date and a price. */
+function files(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    "locales.yaml": LOCALES_YAML,
+    "emails/t/subject.liquid": '{{ "t.subject" | t: shop: shop.name }}',
+    "emails/t/preheader.liquid": '{{ "t.items" | t: count: 3 }}',
+    "emails/t/layout.mjml": layout(
+      [
+        "    <mj-section><mj-column>",
+        '      <mj-text>{{ "greeting" | t: name: customer.first_name | default: "?" }}</mj-text>',
+        '      <mj-text>{% assign day = customer.last_order_at | date: "long" %}{{ "t.ordered" | t: date: day }}</mj-text>',
+        "      <mj-text>{{ 1234.5 | money }}</mj-text>",
+        "    </mj-column></mj-section>",
+      ].join("\n"),
+    ),
+    "locales/en.json": JSON.stringify({ greeting: "Hello {name}" }),
+    "locales/fr.json": JSON.stringify({ greeting: "Bonjour {name}" }),
+    "locales/fr-CA.json": JSON.stringify({ greeting: "Allô {name}" }),
+    "locales/de.json": JSON.stringify({ greeting: "Hallo {name}" }),
+    "emails/t/locales/en.json": JSON.stringify({
+      subject: "News from {shop}",
+      items: { one: "{count} item", other: "{count} items" },
+      ordered: "Ordered on {date}.",
+    }),
+    "emails/t/locales/fr.json": JSON.stringify({
+      subject: "Nouvelles de {shop}",
+      items: { one: "{count} article", other: "{count} articles" },
+      ordered: "Commandé le {date}.",
+    }),
+    "emails/t/locales/de.json": JSON.stringify({
+      subject: "Neues von {shop}",
+      items: { one: "{count} Artikel", other: "{count} Artikel" },
+      ordered: "Bestellt am {date}.",
+    }),
+    ...overrides,
+  };
+}
+
+async function problemsOf(root: string): Promise<TemplateProblem[]> {
+  try {
+    await compileTemplates(root);
+  } catch (error) {
+    if (error instanceof TemplateBuildError) return [...error.problems];
+    throw error;
+  }
+  throw new Error("expected the build to fail");
+}
+
+describe("the fallback chain", () => {
+  it("goes from the most specific locale to the language, dropping extensions", () => {
+    expect(localeChain("fr-CA")).toEqual(["fr-CA", "fr"]);
+    expect(localeChain("zh-Hant-TW")).toEqual(["zh-Hant-TW", "zh-Hant", "zh"]);
+    expect(localeChain("de-DE-u-co-phonebk")).toEqual(["de-DE", "de"]);
+    expect(localeChain("not a locale")).toEqual([]);
+  });
+
+  it("gives fr-CA its own copy, fr-BE the French, ja-JP the default with the default's formats", () => {
+    const catalog = new CopyCatalog({
+      default: "en",
+      shipped: ["en", "fr", "fr-CA"],
+      messages: { en: { k: "en" }, fr: { k: "fr" }, "fr-CA": { k: "fr-CA" } },
+    });
+    expect(catalog.resolve("fr-CA")).toMatchObject({ copy: "fr-CA", formatting: "fr-CA", language: "fr" });
+    expect(catalog.resolve("fr-BE")).toMatchObject({ copy: "fr", formatting: "fr-BE", language: "fr" });
+    expect(catalog.resolve("en-GB")).toMatchObject({ copy: "en", formatting: "en-GB", language: "en" });
+    expect(catalog.resolve("ja-JP")).toMatchObject({ copy: "en", formatting: "en", language: "en" });
+  });
+});
+
+describe("copy in the customer's language, in a built template", () => {
+  let compiled: CompiledTemplates;
+  let renderer: EmailRenderer;
+  const render = (traits: Record<string, string>) => {
+    const result = renderer.render({ template: "t", context: customer(traits) });
+    if (!result.ok) throw result.error;
+    return result.email;
+  };
+
+  beforeAll(async () => {
+    compiled = await compileTemplates(templateDir(files()));
+    renderer = new EmailRenderer(compiled, PREVIEW_RENDERER);
+  });
+
+  it("ships every locale with its fallback applied: fr-CA holds its own greeting and French for the rest", () => {
+    expect(compiled.locales?.shipped).toEqual(["de", "en", "fr", "fr-CA"]);
+    expect(compiled.locales?.messages["fr-CA"]).toMatchObject({
+      greeting: "Allô {name}",
+      "t.ordered": "Commandé le {date}.",
+    });
+  });
+
+  it("renders fr-CA with its own copy, French fallback, and Canadian French dates and prices", () => {
+    const email = render({ first_name: "Élodie", locale: "fr-CA" });
+    expect(email.html).toContain("Allô Élodie");
+    expect(email.html).toContain("Commandé le 4 décembre 2026.");
+    expect(email.html).toContain("1\u00a0234,50\u00a0€");
+    expect(email.subject).toBe("Nouvelles de Tailor Demo Shop");
+    expect(email.preheader).toBe("3 articles");
+    expect(email.html).toMatch(/<html lang="fr"/);
+  });
+
+  it("renders de-DE in German, with German dates and euro prices", () => {
+    const email = render({ first_name: "Lena", locale: "de-DE" });
+    expect(email.html).toContain("Hallo Lena");
+    expect(email.html).toContain("Bestellt am 4. Dezember 2026.");
+    expect(email.html).toContain("1.234,50\u00a0€");
+    expect(email.preheader).toBe("3 Artikel");
+    expect(email.html).toMatch(/<html lang="de"/);
+  });
+
+  it("renders a language without copy in the default language AND the default's formats, never mixed", () => {
+    const email = render({ first_name: "Yuki", locale: "ja-JP" });
+    expect(email.html).toContain("Hello Yuki");
+    expect(email.html).toContain("Ordered on December 4, 2026.");
+    expect(email.html).toContain("€1,234.50");
+    expect(email.html).not.toMatch(/2026年|12月/);
+    expect(email.html).toMatch(/<html lang="en"/);
+  });
+});
+
+describe("the build checks the copy", () => {
+  it("fails on a key a template uses that a shipped locale lacks, naming template, file, line, key and locale", async () => {
+    const problems = await problemsOf(
+      templateDir(files({ "locales/de.json": JSON.stringify({ hello: "Hallo" }) })),
+    );
+    const missing = problems.find((p) => p.message.includes('"greeting"'));
+    expect(missing).toMatchObject({ template: "t", file: "emails/t/layout.mjml", line: 4 });
+    expect(missing?.message).toBe('no copy for "greeting" in locale de: add it to locales/de.json');
+  });
+
+  it("lets a regional locale lean on its language, but never a language on the default", async () => {
+    // fr-CA has no file at all: it takes fr's copy, and the build passes.
+    await expect(compileTemplates(templateDir(files({ "locales/fr-CA.json": "{}" })))).resolves.toBeDefined();
+    // fr lacks a key: the English copy does not stand in for it.
+    const problems = await problemsOf(
+      templateDir(
+        files({
+          "emails/t/locales/fr.json": JSON.stringify({
+            subject: "Nouvelles de {shop}",
+            items: { one: "{count} article", other: "{count} articles" },
+          }),
+        }),
+      ),
+    );
+    expect(problems.map((p) => p.message)).toContain(
+      'no copy for "t.ordered" in locale fr: add it to emails/t/locales/fr.json',
+    );
+    expect(problems.map((p) => p.message)).toContain(
+      'no copy for "t.ordered" in locale fr-CA: add it to emails/t/locales/fr-CA.json',
+    );
+  });
+
+  it("warns of a key no template uses, and still builds", async () => {
+    const warnings: TemplateProblem[] = [];
+    const root = templateDir(
+      files({ "locales/en.json": JSON.stringify({ greeting: "Hello {name}", farewell: "Bye" }) }),
+    );
+    await compileTemplates(root, { onWarning: (warning) => warnings.push(warning) });
+    expect(warnings).toEqual([
+      { template: "*", file: "locales/en.json", message: '"farewell" is not used by any template' },
+    ]);
+  });
+
+  it("fails when the placeholders differ between locales, a value is not passed, or a plural form is missing", async () => {
+    const problems = await problemsOf(
+      templateDir(
+        files({
+          "locales/de.json": JSON.stringify({ greeting: "Hallo {first}" }),
+          "emails/t/locales/en.json": JSON.stringify({
+            subject: "News from {shop} for {name}",
+            items: { one: "{count} item", other: "{count} items" },
+            ordered: "Ordered on {date}.",
+          }),
+          "emails/t/locales/fr.json": JSON.stringify({
+            subject: "Nouvelles de {shop} pour {name}",
+            items: { other: "{count} articles" },
+            ordered: "Commandé le {date}.",
+          }),
+        }),
+      ),
+    );
+    const messages = problems.map((p) => `${p.file}: ${p.message}`);
+    expect(messages).toContain(
+      'locales/de.json: "greeting" takes {first} but the default copy (locales/en.json) takes {name}: every locale takes the same values',
+    );
+    expect(messages).toContain(
+      'emails/t/subject.liquid: the copy of "t.subject" (emails/t/locales/en.json) needs {name}: pass name: … to t',
+    );
+    expect(messages).toContain('emails/t/locales/fr.json: "t.items": fr needs the plural form(s) "one"');
+  });
+
+  it("fails on a key that is not written as text, values passed by position, and undeclared locale files", async () => {
+    const problems = await problemsOf(
+      templateDir(
+        files({
+          "emails/t/preheader.liquid": '{% assign k = "t.items" %}{{ k | t }} {{ "t.items" | t: 3 }}',
+          "locales/it.json": "{}",
+        }),
+      ),
+    );
+    const messages = problems.map((p) => `${p.file}: ${p.message}`);
+    expect(messages).toContain(
+      'emails/t/preheader.liquid: {{ k | t }}: "t" takes a key written as text right before it, e.g. {{ "cart.title" | t }}',
+    );
+    expect(messages).toContain(
+      'emails/t/preheader.liquid: {{ "t.items" | t: 3 }}: pass values to "t" by name, e.g. t: name: customer.first_name',
+    );
+    expect(messages.some((m) => m.startsWith("locales/it.json: not a shipped locale's copy"))).toBe(true);
+  });
+
+  it("fails on a template using t when locales.yaml is missing or declares nothing", async () => {
+    const empty = await problemsOf(templateDir(files({ "locales.yaml": "" })));
+    expect(empty[0]).toMatchObject({ file: "locales.yaml" });
+    expect(empty[0]?.message).toContain('needs "default"');
+    const { "locales.yaml": _, ...rest } = files();
+    const without = await problemsOf(templateDir(rest));
+    expect(without[0]).toMatchObject({ template: "t", file: "emails/t/subject.liquid", line: 1 });
+    expect(without[0]?.message).toContain("there is no locales.yaml");
+  });
+});
+
+describe("the starter templates in every shipped language", () => {
+  let ship: Shipped;
+  const render = (template: string, context: RenderContext, variant = "a") => {
+    const result = ship.renderer.render({ template, variant, context });
+    if (!result.ok) throw result.error;
+    return result.email;
+  };
+  const visible = (html: string) =>
+    html
+      .replace(/<style[\s\S]*?<\/style>/g, "")
+      .replace(/<[^>]+>/g, " ")
+      .replace(/\s+/g, " ");
+
+  beforeAll(async () => {
+    ship = await shipped();
+  });
+
+  it("ships English, French and German", () => {
+    expect(ship.compiled.locales?.default).toBe("en");
+    expect(ship.compiled.locales?.shipped).toEqual(["de", "en", "fr"]);
+  });
+
+  it("sends the German customer paying in euros a German email with a German date and euro prices", () => {
+    const context = ship.sample("de-de-eur").context;
+    const post = render("post-purchase", context);
+    expect(post.subject).toBe("Vielen Dank für Ihre Bestellung, Lena!");
+    expect(post.html).toMatch(/<html lang="de"/);
+    const text = visible(post.html);
+    expect(text).toContain("Das ist Ihre Bestellung Nummer 2 bei uns");
+    expect(text).toContain("Bestellt am 4. November 2026.");
+    expect(text).toContain("Fragen? Antworten Sie einfach auf diese E-Mail.");
+    expect(text).toContain("Abmelden");
+    expect(text).not.toMatch(/Thank you|Ordered on|Unsubscribe/);
+    const cart = render("cart-abandonment", context);
+    expect(cart.subject).toBe("Lena, Sie haben 1 Artikel in Ihrem Warenkorb gelassen");
+    expect(cart.preheader).toBe(
+      "Ihr Warenkorb hat einen Wert von 1.234,50 €: Bestellen Sie mit einem Klick.",
+    );
+    expect(visible(cart.html)).toContain("Ihr Warenkorb (1 Artikel)");
+    expect(visible(cart.text)).toContain("1 Artikel wartet in Ihrem Warenkorb.");
+  });
+
+  it("sends the fr-CA customer French copy with dates in their time zone and Canadian French formats", () => {
+    const post = render("post-purchase", ship.sample("fr-ca").context);
+    expect(post.subject).toBe("Merci pour votre commande, Élodie !");
+    expect(post.html).toMatch(/<html lang="fr"/);
+    // Ordered 03:30 UTC on 5 December: 4 December in Toronto.
+    expect(visible(post.html)).toContain("Commandé le 4 décembre 2026.");
+    // Prices in the Canadian French way (the recommendations' currency is USD here): "44,49 $ US".
+    expect(post.text).toMatch(/\n\d+,\d\d\u00a0\$\u00a0US\n/);
+  });
+
+  it("sends a customer whose language has no copy English with English dates (not 'Ordered on 5 décembre')", () => {
+    const german = ship.sample("de-de-eur").context;
+    const japanese = { ...german, customer: { ...german.customer, locale: "ja-JP", language: "ja" } };
+    const post = render("post-purchase", japanese);
+    expect(post.subject).toBe("Thank you for your order, Lena!");
+    expect(post.html).toMatch(/<html lang="en"/);
+    expect(visible(post.html)).toContain("Ordered on November 4, 2026.");
+    expect(render("cart-abandonment", japanese).preheader).toBe(
+      "Your cart total is €1,234.50: complete your order in one click.",
+    );
+  });
+
+  it("renders every template and variant in every shipped language with no English left in the German", () => {
+    const base = ship.sample("big-spender").context;
+    for (const locale of ["en-US", "fr-FR", "de-AT"]) {
+      const context = { ...base, customer: { ...base.customer, locale, language: locale.slice(0, 2) } };
+      for (const { name, variants } of ship.renderer.templates()) {
+        for (const variant of variants) {
+          const email = render(name, context, variant);
+          expect(email.html).toMatch(new RegExp(`<html lang="${locale.slice(0, 2)}"`));
+          if (locale === "de-AT") expect(visible(email.html)).not.toMatch(/\b(the|your|you|and|with)\b/i);
+        }
+      }
+    }
+  });
+});
