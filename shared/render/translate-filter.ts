@@ -3,6 +3,8 @@ import { formatMessage } from "./copy-messages.js";
 import { DEFAULT_LOCALE } from "./intl-cache.js";
 import { type FilterImpl, scopeString } from "./liquid-filters.js";
 
+const NO_VALUES: ReadonlyMap<string, unknown> = new Map();
+
 /** The name of the copy filter: `{{ "cart.title" | t }}`. */
 export const TRANSLATE_FILTER = "t";
 
@@ -23,6 +25,7 @@ export function translateFilter(catalog: CopyCatalog | undefined) {
     const resolved = catalog.resolve(customerLocale);
     const message = resolved.messages.get(key);
     if (message === undefined) throw new Error(`t: no copy for "${key}" in ${resolved.copy}`);
+    if (args.length === 0) return formatMessage(message, NO_VALUES, key, resolved);
     const values = new Map<string, unknown>();
     for (const arg of args) {
       if (!Array.isArray(arg) || typeof arg[0] !== "string") {
@@ -30,6 +33,6 @@ export function translateFilter(catalog: CopyCatalog | undefined) {
       }
       values.set(arg[0], arg[1]);
     }
-    return formatMessage(message, values, key, { copy: resolved.copy, formatting: resolved.formatting });
+    return formatMessage(message, values, key, resolved);
   };
 }
