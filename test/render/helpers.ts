@@ -3,8 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
 import { sampleContexts } from "#shared/app/sample-contexts.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
 import { compileTemplates, type SampleContext } from "#shared/render/compile/index.js";
-import { type CompiledTemplates, EmailRenderer, PREVIEW_RENDERER } from "#shared/render/index.js";
+import type { CompiledTemplates, RenderContext } from "#shared/render/index.js";
+import { buildRenderContext, EmailRenderer } from "#shared/render/index.js";
+import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "#shared/render/preview-settings.js";
 import { loadSampleProfiles } from "#shared/render/samples.js";
 import { simulatorCatalogProducts } from "#shared/sim/index.js";
 
@@ -34,6 +37,18 @@ export async function shipped(): Promise<Shipped> {
       return found;
     },
   };
+}
+
+/** The context of a customer with these traits and no events, rendered at `now`. */
+export function contextWithTraits(traits: Readonly<Record<string, string>>, now: number): RenderContext {
+  return buildRenderContext({
+    profile: { ...emptyProfile("c-1", now), t: { ...traits } },
+    now,
+    campaign: { id: "camp", name: "Camp" },
+    variant: "a",
+    links: PREVIEW_LINKS,
+    shop: PREVIEW_SHOP,
+  });
 }
 
 /** Writes `files` (path → content) under a fresh temp folder and returns it. */

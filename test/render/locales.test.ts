@@ -1,32 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { emptyProfile } from "#shared/domain/profile/index.js";
 import { compileTemplates } from "#shared/render/compile/index.js";
 import { CopyCatalog, localeChain } from "#shared/render/copy-locales.js";
-import {
-  buildRenderContext,
-  type CompiledTemplates,
-  EmailRenderer,
-  PREVIEW_LINKS,
-  PREVIEW_RENDERER,
-  PREVIEW_SHOP,
-  type RenderContext,
-  TemplateBuildError,
-  type TemplateProblem,
-} from "#shared/render/index.js";
-import { layout, type Shipped, shipped, templateDir } from "./helpers.js";
+import type { CompiledTemplates, RenderContext, TemplateProblem } from "#shared/render/index.js";
+import { EmailRenderer, PREVIEW_RENDERER, TemplateBuildError } from "#shared/render/index.js";
+import { contextWithTraits, layout, type Shipped, shipped, templateDir } from "./helpers.js";
 
 const NOW = Date.parse("2026-12-05T12:00:00Z");
 
 /** A customer with these traits, who last ordered on 4 December 2026 (UTC), in euros. */
 function customer(traits: Record<string, string>): RenderContext {
-  const base = buildRenderContext({
-    profile: { ...emptyProfile("c-1", NOW), t: traits },
-    now: NOW,
-    campaign: { id: "camp", name: "Camp" },
-    variant: "a",
-    links: PREVIEW_LINKS,
-    shop: PREVIEW_SHOP,
-  });
+  const base = contextWithTraits(traits, NOW);
   return {
     ...base,
     customer: { ...base.customer, currency: "EUR", last_order_at: "2026-12-04T10:00:00Z" },
@@ -34,6 +17,18 @@ function customer(traits: Record<string, string>): RenderContext {
 }
 
 const LOCALES_YAML = "default: en\nshipped: [de, fr, fr-CA]\n";
+
+/** The template's own copy in English and French. */
+const T_EN = {
+  subject: "News from {shop}",
+  items: { one: "{count} item", other: "{count} items" },
+  ordered: "Ordered on {date}.",
+};
+const T_FR = {
+  subject: "Nouvelles de {shop}",
+  items: { one: "{count} article", other: "{count} articles" },
+  ordered: "Commandé le {date}.",
+};
 
 /** A template using shared and own copy, a plural, a date and a price. */
 function files(overrides: Record<string, string> = {}): Record<string, string> {
@@ -54,16 +49,8 @@ function files(overrides: Record<string, string> = {}): Record<string, string> {
     "locales/fr.json": JSON.stringify({ greeting: "Bonjour {name}" }),
     "locales/fr-CA.json": JSON.stringify({ greeting: "Allô {name}" }),
     "locales/de.json": JSON.stringify({ greeting: "Hallo {name}" }),
-    "emails/t/locales/en.json": JSON.stringify({
-      subject: "News from {shop}",
-      items: { one: "{count} item", other: "{count} items" },
-      ordered: "Ordered on {date}.",
-    }),
-    "emails/t/locales/fr.json": JSON.stringify({
-      subject: "Nouvelles de {shop}",
-      items: { one: "{count} article", other: "{count} articles" },
-      ordered: "Commandé le {date}.",
-    }),
+    "emails/t/locales/en.json": JSON.stringify(T_EN),
+    "emails/t/locales/fr.json": JSON.stringify(T_FR),
     "emails/t/locales/de.json": JSON.stringify({
       subject: "Neues von {shop}",
       items: { one: "{count} Artikel", other: "{count} Artikel" },
@@ -126,32 +113,39 @@ describe("copy in the customer's language, in a built template", () => {
     });
   });
 
-  it("renders fr-CA with its own copy, French fallback, and Canadian French dates and prices", () => {
-    const email = render({ first_name: "Élodie", locale: "fr-CA" });
-    expect(email.html).toContain("Allô Élodie");
-    expect(email.html).toContain("Commandé le 4 décembre 2026.");
-    expect(email.html).toContain("1\u00a0234,50\u00a0€");
-    expect(email.subject).toBe("Nouvelles de Tailor Demo Shop");
-    expect(email.preheader).toBe("3 articles");
-    expect(email.html).toMatch(/<html lang="fr"/);
-  });
-
-  it("renders de-DE in German, with German dates and euro prices", () => {
-    const email = render({ first_name: "Lena", locale: "de-DE" });
-    expect(email.html).toContain("Hallo Lena");
-    expect(email.html).toContain("Bestellt am 4. Dezember 2026.");
-    expect(email.html).toContain("1.234,50\u00a0€");
-    expect(email.preheader).toBe("3 Artikel");
-    expect(email.html).toMatch(/<html lang="de"/);
-  });
-
-  it("renders a language without copy in the default language AND the default's formats, never mixed", () => {
-    const email = render({ first_name: "Yuki", locale: "ja-JP" });
-    expect(email.html).toContain("Hello Yuki");
-    expect(email.html).toContain("Ordered on December 4, 2026.");
-    expect(email.html).toContain("€1,234.50");
-    expect(email.html).not.toMatch(/2026年|12月/);
-    expect(email.html).toMatch(/<html lang="en"/);
+  // The same template, the same order (4 December 2026) and the same 1,234.50 EUR for each customer.
+  it.each([
+    {
+      locale: "fr-CA",
+      why: "its own copy, French where it has none, Canadian French dates and prices",
+      lang: "fr",
+      expected: ["Allô Élodie", "Commandé le 4 décembre 2026.", "1\u00a0234,50\u00a0€"],
+      subject: "Nouvelles de Tailor Demo Shop",
+      preheader: "3 articles",
+    },
+    {
+      locale: "de-DE",
+      why: "German copy, German dates, euro prices",
+      lang: "de",
+      expected: ["Hallo Élodie", "Bestellt am 4. Dezember 2026.", "1.234,50\u00a0€"],
+      subject: "Neues von Tailor Demo Shop",
+      preheader: "3 Artikel",
+    },
+    {
+      locale: "ja-JP",
+      why: "no Japanese copy: the default copy AND the default's formats, never mixed",
+      lang: "en",
+      expected: ["Hello Élodie", "Ordered on December 4, 2026.", "€1,234.50"],
+      subject: "News from Tailor Demo Shop",
+      preheader: "3 items",
+    },
+  ])("renders $locale with $why", ({ locale, lang, expected, subject, preheader }) => {
+    const email = render({ first_name: "Élodie", locale });
+    for (const text of expected) expect(email.html).toContain(text);
+    expect(email.subject).toBe(subject);
+    expect(email.preheader).toBe(preheader);
+    expect(email.html).toMatch(new RegExp(`<html lang="${lang}"`));
+    expect(email.html).not.toMatch(/2026年|12月|December.*décembre/);
   });
 });
 
@@ -172,10 +166,7 @@ describe("the build checks the copy", () => {
     const problems = await problemsOf(
       templateDir(
         files({
-          "emails/t/locales/fr.json": JSON.stringify({
-            subject: "Nouvelles de {shop}",
-            items: { one: "{count} article", other: "{count} articles" },
-          }),
+          "emails/t/locales/fr.json": JSON.stringify({ subject: T_FR.subject, items: T_FR.items }),
         }),
       ),
     );
@@ -203,15 +194,11 @@ describe("the build checks the copy", () => {
       templateDir(
         files({
           "locales/de.json": JSON.stringify({ greeting: "Hallo {first}" }),
-          "emails/t/locales/en.json": JSON.stringify({
-            subject: "News from {shop} for {name}",
-            items: { one: "{count} item", other: "{count} items" },
-            ordered: "Ordered on {date}.",
-          }),
+          "emails/t/locales/en.json": JSON.stringify({ ...T_EN, subject: "News from {shop} for {name}" }),
           "emails/t/locales/fr.json": JSON.stringify({
+            ...T_FR,
             subject: "Nouvelles de {shop} pour {name}",
             items: { other: "{count} articles" },
-            ordered: "Commandé le {date}.",
           }),
         }),
       ),
