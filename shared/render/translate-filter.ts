@@ -1,4 +1,5 @@
-import type { CopyCatalog } from "./copy-locales.js";
+import type { Context } from "liquidjs";
+import type { CopyCatalog, ResolvedCopy } from "./copy-locales.js";
 import { formatMessage } from "./copy-messages.js";
 import { DEFAULT_LOCALE } from "./intl-cache.js";
 import { type FilterImpl, scopeString } from "./liquid-filters.js";
@@ -17,12 +18,17 @@ export const TRANSLATE_FILTER = "t";
  * catch it. Without a catalog (templates built with no `locales.yaml`) every lookup throws.
  */
 export function translateFilter(catalog: CopyCatalog | undefined) {
+  // The copy of one render, found at its first lookup: a render is for one recipient.
+  const perRender = new WeakMap<Context, ResolvedCopy>();
   return function t(this: FilterImpl, key: unknown, ...args: unknown[]): string {
     if (typeof key !== "string")
       throw new Error('t: apply it to a key written as text, e.g. {{ "cart.title" | t }}');
     if (catalog === undefined) throw new Error(`t: no copy for "${key}": the templates have no locales.yaml`);
-    const customerLocale = scopeString(this, ["customer", "locale"], DEFAULT_LOCALE);
-    const resolved = catalog.resolve(customerLocale);
+    let resolved = perRender.get(this.context);
+    if (resolved === undefined) {
+      resolved = catalog.resolve(scopeString(this, ["customer", "locale"], DEFAULT_LOCALE));
+      perRender.set(this.context, resolved);
+    }
     const message = resolved.messages.get(key);
     if (message === undefined) throw new Error(`t: no copy for "${key}" in ${resolved.copy}`);
     if (args.length === 0) return formatMessage(message, NO_VALUES, key, resolved);
