@@ -3,6 +3,7 @@ import { compileTemplates } from "#shared/render/compile/index.js";
 import { CopyCatalog, localeChain } from "#shared/render/copy-locales.js";
 import type { CompiledTemplates, RenderContext, TemplateProblem } from "#shared/render/index.js";
 import { EmailRenderer, PREVIEW_RENDERER, TemplateBuildError } from "#shared/render/index.js";
+import { substituteCopy } from "#shared/render/substitute-copy.js";
 import { contextWithTraits, layout, type Shipped, shipped, templateDir } from "./helpers.js";
 
 const NOW = Date.parse("2026-12-05T12:00:00Z");
@@ -88,6 +89,44 @@ describe("the fallback chain", () => {
     expect(catalog.resolve("fr-BE")).toMatchObject({ copy: "fr", formatting: "fr-BE", language: "fr" });
     expect(catalog.resolve("en-GB")).toMatchObject({ copy: "en", formatting: "en-GB", language: "en" });
     expect(catalog.resolve("ja-JP")).toMatchObject({ copy: "en", formatting: "en", language: "en" });
+  });
+});
+
+describe("constant copy written in per locale", () => {
+  const messages = new CopyCatalog({
+    default: "en",
+    shipped: ["en"],
+    messages: {
+      en: {
+        plain: `Fish & "chips"`,
+        both: `It's "new"`,
+        brace: "a {{ b }} c",
+        named: "Hi {name}",
+        items: { one: "{count} item", other: "{count} items" },
+      },
+    },
+  }).resolve("en").messages;
+
+  it("writes in the text of lookups that take no values, escaped as LiquidJS escapes, and leaves the rest", () => {
+    const source = [
+      '{{ "plain" | t }}',
+      '{% assign a = "plain" | t %}',
+      '{% assign b = "both" | t %}',
+      '{{ "brace" | t }}',
+      '{{ "named" | t: name: n }}',
+      '{{ "items" | t: count: 2 }}',
+      '{{- "plain" | t -}}',
+    ].join("\n");
+    expect(substituteCopy(source, messages, "html").split("\n")).toEqual([
+      "Fish &amp; &#34;chips&#34;",
+      `{% assign a = 'Fish & "chips"' %}`,
+      '{% assign b = "both" | t %}',
+      '{{ "brace" | t }}',
+      '{{ "named" | t: name: n }}',
+      '{{ "items" | t: count: 2 }}',
+      '{{- "plain" | t -}}',
+    ]);
+    expect(substituteCopy('{{ "plain" | t }}', messages, "text")).toBe(`Fish & "chips"`);
   });
 });
 
