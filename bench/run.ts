@@ -9,6 +9,7 @@ import { identityBench } from "./identity.bench.js";
 import { importBench } from "./import.bench.js";
 import { ingestBench } from "./ingest.bench.js";
 import { kplDecodeBench } from "./kpl-decode.bench.js";
+import { recommendationsBench } from "./recommendations.bench.js";
 import { renderBench } from "./render.bench.js";
 import { rescoreBench } from "./rescore.bench.js";
 import { segmentBench } from "./segments.bench.js";
@@ -21,6 +22,7 @@ const sections: readonly { readonly name: string; readonly run: () => Promise<st
   { name: "de-aggregation", run: kplDecodeBench },
   { name: "segments", run: () => segmentBench() },
   { name: "rendering", run: () => renderBench() },
+  { name: "recommendations", run: () => recommendationsBench() },
   { name: "dispatch", run: dispatchBench },
   { name: "rescoring", run: rescoreBench },
   { name: "cli startup", run: cliStartupBench },

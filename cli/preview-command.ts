@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { demoImages, withDemoImages, writeReferencedDemoImages } from "#infra/local/demo-images.js";
 import { LocalStackError } from "#infra/local/local-errors.js";
 import { prepareEmailContext } from "#shared/app/email-context.js";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
@@ -74,7 +76,13 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
   }
   const templatesDir = path.resolve(stringFlag(values.templates) ?? "templates");
   const outDir = path.resolve(stringFlag(values.out) ?? ".tailor/preview");
-  const catalog = new InMemoryCatalog(simulatorCatalogProducts(intFlag(values.seed, "seed", 42)));
+  // The demo shop's pictures as files next to the previews (written below for the emails that show them).
+  const imagesDir = path.join(outDir, "demo-images");
+  const imagesUrl = pathToFileURL(imagesDir).href;
+  const products = simulatorCatalogProducts(intFlag(values.seed, "seed", 42));
+  const pictures = demoImages(products, PREVIEW_SHOP.name);
+  const shop = { ...PREVIEW_SHOP, logo_url: `${imagesUrl}/logo.svg`, images_url: imagesUrl };
+  const catalog = new InMemoryCatalog(withDemoImages(products, imagesUrl));
   const endpoint = stringFlag(values.endpoint);
   const recommender: Recommender | undefined =
     endpoint === undefined
@@ -88,6 +96,7 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
   const samples = await sampleContexts(
     deps,
     loadSampleProfiles(stringFlag(values.samples) ?? path.join(templatesDir, "samples")),
+    { shop },
   );
   // The build checks run too: a preview of a template that would fail the build says why.
   const compiled = await compileTemplates(templatesDir, {
@@ -112,7 +121,7 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
       campaign: PREVIEW_CAMPAIGN,
       variant: "a",
       links: PREVIEW_LINKS,
-      shop: PREVIEW_SHOP,
+      shop,
     });
     recipients = [{ name: customerId, context }];
   } else {
@@ -154,6 +163,7 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
           continue;
         }
         writeFileSync(path.join(outDir, name, `${base}.html`), result.email.html);
+        writeReferencedDemoImages(result.email.html, imagesUrl, imagesDir, pictures);
         writeFileSync(path.join(outDir, name, `${base}.txt`), result.email.text);
         entries.push({
           template: name,

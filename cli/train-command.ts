@@ -3,8 +3,9 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { LocalStackError } from "#infra/local/local-errors.js";
 import type { PropensityEvaluation } from "#shared/app/training/evaluate-propensity.js";
+import type { RecommenderEvaluation } from "#shared/app/training/evaluate-recommender.js";
 import { trainAll } from "#shared/app/training/index.js";
-import { simulatedHistory } from "#shared/sim/index.js";
+import { simulatedHistory, simulatorCatalogProducts } from "#shared/sim/index.js";
 import { intFlag, stringFlag } from "./cli-options.js";
 
 const fixed = (n: number, digits = 3) => (Number.isFinite(n) ? n.toFixed(digits) : "—");
@@ -22,6 +23,20 @@ function propensityLines(title: string, e: PropensityEvaluation): string[] {
     lines.push(`    ${fixed(bin.meanPredicted, 2)} → ${fixed(bin.observed, 2)}  (${bin.count})`);
   }
   return lines;
+}
+
+/** The recommender's hold-out figures against the popularity baseline, with their ratios. */
+export function recommenderLines(r: RecommenderEvaluation): string[] {
+  const ratio = (ours: number, base: number) => (base > 0 ? `${fixed(ours / base, 2)}×` : "—");
+  const row = (name: string, ours: number, base: number) =>
+    `  ${name.padEnd(16)}${fixed(ours).padStart(7)}   popularity ${fixed(base)}   ${ratio(ours, base)}`;
+  return [
+    `recommender (hold-out: ${r.listed} customers given a list, ${r.customers} of them bought something new; ${r.products} products in stock)`,
+    row("precision@10", r.precisionAt10, r.baseline.precisionAt10),
+    row("recall@10", r.recallAt10, r.baseline.recallAt10),
+    row("coverage", r.coverage, r.baseline.coverage),
+    row("distinct lists", r.distinctLists, r.baseline.distinctLists),
+  ];
 }
 
 /**
@@ -52,7 +67,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   }
   process.stderr.write(`training on ${customers} simulated customers over ${days} days (seed ${seed})…\n`);
   const started = performance.now();
-  const { artifacts, evaluation } = trainAll(simulatedHistory({ seed, customers, days }));
+  const { artifacts, evaluation } = trainAll({
+    ...simulatedHistory({ seed, customers, days }),
+    catalog: simulatorCatalogProducts(seed),
+  });
   const out = resolve(stringFlag(values.out) ?? ".tailor/models");
   await mkdir(out, { recursive: true });
   await Promise.all([
@@ -68,9 +86,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     "",
     ...propensityLines("churn (no activity in the next 60 days)", evaluation.churn),
     "",
-    `recommender (hold-out: ${r.customers} customers who bought something new)`,
-    `  precision@10  ${fixed(r.precisionAt10)}   popularity baseline ${fixed(r.baseline.precisionAt10)}`,
-    `  recall@10     ${fixed(r.recallAt10)}   popularity baseline ${fixed(r.baseline.recallAt10)}`,
+    ...recommenderLines(r),
     "",
     `model artifacts written to ${out} (purchase_30d.json, churn_60d.json, recommendations.json)`,
   ];

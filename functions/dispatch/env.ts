@@ -38,6 +38,8 @@ export const dispatchEnvSchema = z
     SHOP_NAME: z.string().min(1),
     SHOP_URL: z.url(),
     SHOP_LOGO_URL: z.url(),
+    /** Base URL of the templates' pictures (hero banners); `<SHOP_URL>/images` when absent. */
+    SHOP_IMAGES_URL: z.url().optional(),
     SHOP_POSTAL_ADDRESS: z.string().min(1),
     /** The event stream: holdout decisions go on it as `Email Held Out` events, for conversion attribution. */
     EVENTS_STREAM: z.string().min(1),

@@ -141,6 +141,7 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
       name: env.SHOP_NAME,
       url: env.SHOP_URL,
       logo_url: env.SHOP_LOGO_URL,
+      images_url: env.SHOP_IMAGES_URL ?? `${env.SHOP_URL.replace(/\/+$/, "")}/images`,
       postal_address: env.SHOP_POSTAL_ADDRESS,
     },
     mailer: new SesV2Mailer({

@@ -31,6 +31,8 @@ export interface ApiServerOptions {
   readonly log?: (line: string) => void;
   /** The clock of the request times. Default `Date.now`. */
   readonly now?: () => number;
+  /** Files served on `GET` before the routes are matched (the demo shop's pictures); undefined: not one. */
+  readonly assets?: (path: string) => { readonly contentType: string; readonly body: Buffer } | undefined;
 }
 
 /** A listening local HTTP API. */
@@ -83,6 +85,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const inStage = prefix === "" || path === prefix || path.startsWith(`${prefix}/`);
     const found = inStage ? match(req.method ?? "GET", path.slice(prefix.length) || "/") : undefined;
     const body = await readBody(req);
+    const asset = req.method === "GET" ? options.assets?.(path) : undefined;
+    if (asset !== undefined) {
+      write(res, {
+        statusCode: 200,
+        headers: { "content-type": asset.contentType, "cache-control": "max-age=3600" },
+        body: asset.body,
+      });
+      return;
+    }
     if (found === undefined) {
       write(res, notFound);
       return;

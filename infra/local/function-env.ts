@@ -1,5 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { PREVIEW_SHOP } from "#shared/render/preview-settings.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import type { FunctionSpec } from "./resource-plan.js";
 
@@ -82,6 +83,11 @@ export interface LocalReplacements {
    * that names one: the template's value is a path inside the bundle, which the local stack does not build.
    */
   readonly templatesFile?: string;
+  /**
+   * Where the local stack serves the demo shop's pictures (`<api url>/demo-images`): the dispatch function's
+   * `SHOP_IMAGES_URL` when it names none, and its `SHOP_LOGO_URL` when that is the demo shop's (`example.com`).
+   */
+  readonly demoImagesUrl?: string;
 }
 
 /**
@@ -118,6 +124,12 @@ export function withLocalReplacements(
       environment.CATALOG_FILE === undefined
     ) {
       environment.CATALOG_FILE = replacements.catalogFile;
+    }
+    if (replacements.demoImagesUrl !== undefined && fn.name === LOCAL_NAMES.dispatchFunction) {
+      if (environment.SHOP_LOGO_URL === PREVIEW_SHOP.logo_url) {
+        environment.SHOP_LOGO_URL = `${replacements.demoImagesUrl}/logo.svg`;
+      }
+      environment.SHOP_IMAGES_URL ??= replacements.demoImagesUrl;
     }
     if (replacements.templatesFile !== undefined && environment.TEMPLATES_FILE !== undefined) {
       environment.TEMPLATES_FILE = replacements.templatesFile;

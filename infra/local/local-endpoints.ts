@@ -1,5 +1,8 @@
+import { PREVIEW_SHOP } from "#shared/render/preview-settings.js";
+import { simulatorCatalogProducts } from "#shared/sim/index.js";
 import type { ApiFunction, ApiServer } from "./api-server.js";
 import { startApiServer } from "./api-server.js";
+import { DEMO_IMAGES_PATH, demoImages, withDemoImages } from "./demo-images.js";
 import { withLocalReplacements } from "./function-env.js";
 import { writeLocalCatalog } from "./local-catalog.js";
 import { LocalStackError } from "./local-errors.js";
@@ -22,8 +25,9 @@ export interface LocalEndpoints {
 
 /**
  * Creates the plan's secrets as local files (kept across runs), starts a loopback HTTP server per HTTP API (the
- * first on `apiPort`, any others on free ports), writes the simulator's shop as the local catalog file and the
- * templates compiled (what a bundle carries), and points the functions' environments at all four.
+ * first on `apiPort`, any others on free ports, the first also serving the demo shop's pictures under
+ * `/demo-images`), writes the simulator's shop as the local catalog file (its pictures pointed at that route) and
+ * the templates compiled (what a bundle carries), and points the functions' environments at all of them.
  */
 export async function startLocalEndpoints(
   plan: ResourcePlan,
@@ -52,6 +56,7 @@ export async function startLocalEndpoints(
   }
   const apiFunctions = new Map<string, ApiFunction>();
   const apis: { spec: HttpApiSpec; server: ApiServer }[] = [];
+  const products = simulatorCatalogProducts();
   const close = async () => {
     await Promise.all(apis.map((api) => api.server.close()));
   };
@@ -64,6 +69,8 @@ export async function startLocalEndpoints(
         port,
         log: options.log,
         now: options.now,
+        // The demo shop's pictures, served by the first API (no network needed to see them).
+        ...(index === 0 ? { assets: demoImages(products, PREVIEW_SHOP.name) } : {}),
       }).catch((error: unknown) => {
         throw new LocalStackError(
           `cannot listen on 127.0.0.1:${port} for the HTTP API: is another stack running? ` +
@@ -78,10 +85,21 @@ export async function startLocalEndpoints(
     throw error;
   }
   const apiEndpoints = new Map(apis.map((api) => [api.spec.endpoint, api.server.url]));
-  const catalogFile = writeLocalCatalog(options.dataDir);
+  const first = apis[0]?.server.url;
+  const imagesUrl = first === undefined ? undefined : `${first}${DEMO_IMAGES_PATH}`;
+  const catalogFile = writeLocalCatalog(
+    options.dataDir,
+    imagesUrl === undefined ? products : withDemoImages(products, imagesUrl),
+  );
   const functions = withLocalReplacements(
     plan.functions,
-    { secretFiles: byArn, apiEndpoints, catalogFile, templatesFile },
+    {
+      secretFiles: byArn,
+      apiEndpoints,
+      catalogFile,
+      templatesFile,
+      ...(imagesUrl === undefined ? {} : { demoImagesUrl: imagesUrl }),
+    },
     options.log,
   );
   return { functions, apis, secretFiles, apiFunctions, close };

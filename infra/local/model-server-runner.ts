@@ -8,7 +8,11 @@ import {
   type ModelServer,
   startModelServer,
 } from "#shared/model-server/index.js";
-import { simulatedHistory, type TrainingHistoryOptions } from "#shared/sim/index.js";
+import {
+  simulatedHistory,
+  simulatorCatalogProducts,
+  type TrainingHistoryOptions,
+} from "#shared/sim/index.js";
 import { LocalStackError } from "./local-errors.js";
 import { applyEnvironment } from "./sdk-env.js";
 
@@ -29,7 +33,10 @@ export async function ensureModelArtifacts(
 ): Promise<boolean> {
   if (existsSync(dir) && (await readdir(dir)).some((file) => file.endsWith(".json"))) return false;
   log(`no model artifacts in ${dir}: training them on simulated history (tailor train)…`);
-  const { artifacts } = trainAll(simulatedHistory(history));
+  const { artifacts } = trainAll({
+    ...simulatedHistory(history),
+    catalog: simulatorCatalogProducts(history.seed),
+  });
   await mkdir(dir, { recursive: true });
   await Promise.all([
     writeFile(join(dir, "purchase_30d.json"), `${JSON.stringify(artifacts.purchase, null, 2)}\n`),

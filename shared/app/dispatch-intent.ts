@@ -285,6 +285,7 @@ async function send(
     variant,
     links: deps.links,
     shop: deps.shop,
+    ...(intent.trigger === undefined ? {} : { trigger: intent.trigger }),
   });
   const rendered = deps.renderer.render({
     template: content.template,

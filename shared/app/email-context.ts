@@ -1,9 +1,11 @@
+import type { JourneyTrigger } from "../domain/campaigns/contracts.js";
 import type { Profile } from "../domain/profile/index.js";
 import type { ModelScore } from "../domain/segments/contracts.js";
 import type { Catalog, Recommender } from "../ports.js";
 import { buildRenderContext } from "../render/build-context.js";
 import type { RenderContext, ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
+import { triggerProductIds } from "../render/trigger-view.js";
 import { type Recommendations, recommendProducts } from "./recommendations.js";
 
 /** What {@link prepareEmailContext} needs. */
@@ -27,11 +29,14 @@ export interface EmailContextInput {
   readonly segments?: readonly string[];
   /** Model scores; by default the profile's. */
   readonly scores?: Readonly<Record<string, ModelScore>>;
+  /** The event that started the journey (`trigger` of the context). */
+  readonly trigger?: JourneyTrigger;
 }
 
 /**
  * The Liquid context of one recipient: recommendations (model, then fallbacks; never what is already in the
- * cart), catalog details of the cart and recently viewed products, signed links.
+ * cart) with what they came from (`recommendations_basis`), catalog details of the cart, the trigger's lines and
+ * recently viewed products priced in the customer's currency, signed links.
  */
 export async function prepareEmailContext(
   deps: EmailContextDeps,
@@ -45,7 +50,9 @@ export async function prepareEmailContext(
       now: input.now,
       exclude: cartIds,
     }),
-    deps.catalog.getMany([...cartIds, ...(profile.rv ?? [])]),
+    deps.catalog.getMany([
+      ...new Set([...cartIds, ...(profile.rv ?? []), ...triggerProductIds(input.trigger)]),
+    ]),
   ]);
   const context = buildRenderContext({
     profile,
@@ -55,9 +62,12 @@ export async function prepareEmailContext(
     links: input.links,
     shop: input.shop,
     recommendations: recommendations.products,
+    recommendationsBasis: recommendations.basis,
+    ...(recommendations.currency === undefined ? {} : { currency: recommendations.currency }),
     products,
     ...(input.segments === undefined ? {} : { segments: input.segments }),
     ...(input.scores === undefined ? {} : { scores: input.scores }),
+    ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
   });
   return { context, recommendations };
 }

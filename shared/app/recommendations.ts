@@ -1,7 +1,10 @@
-import { affinityAt, type BOUGHT_PRODUCTS_MAX, type Profile } from "../domain/profile/index.js";
+import { personalSignals } from "../domain/models/seeds.js";
+import { affinityAt, type BOUGHT_PRODUCTS_MAX, boughtAt, type Profile } from "../domain/profile/index.js";
 import type { Catalog, CatalogProduct, Recommender } from "../ports.js";
+import type { RecommendationsBasis } from "../render/render-context.js";
+import { RecommendationPicker, type RecommendationSource } from "./recommendation-rules.js";
 
-/** Where the recommendations came from. */
+/** How many products the recommendations came from, per source. */
 export interface RecommendationSources {
   /** From the model. */
   readonly model: number;
@@ -15,6 +18,10 @@ export interface RecommendationSources {
 export interface Recommendations {
   readonly products: readonly CatalogProduct[];
   readonly sources: RecommendationSources;
+  /** What the list as a whole came from (the context's `recommendations_basis`). */
+  readonly basis: RecommendationsBasis;
+  /** The currency the products were chosen for (the customer's), when known: show prices in it. */
+  readonly currency?: string;
   /** Why the model was not (fully) used: its error, when it failed. */
   readonly modelError?: string;
 }
@@ -28,72 +35,106 @@ export interface RecommendationDeps {
 
 /** Products the customer bought: the last {@link BOUGHT_PRODUCTS_MAX} remembered, plus any in the recent activity. */
 export function boughtProducts(profile: Profile): Set<string> {
-  return new Set([
-    ...(profile.bp ?? []),
-    ...(profile.pc ?? []).filter((activity) => (activity.oc ?? "") !== "").map((activity) => activity.i),
-  ]);
+  return new Set(boughtAt(profile).keys());
 }
 
+/** The customer's currency: that of their orders, else of their cart; undefined when neither is known. */
+export function customerCurrency(profile: Profile): string | undefined {
+  return profile.o?.c ?? profile.ct?.c;
+}
+
+/** The model is asked for this many times the products wanted, so the rules can drop some and still fill the list. */
+const OVERFETCH = 3;
+
 /**
- * Up to `limit` products for a customer: the model's picks first, then best sellers of the customer's favourite
- * category, then best sellers overall. Out-of-stock products, products the customer bought, and `exclude`
- * (e.g. what is in the cart) are left out, and no product appears twice. A model that fails or times out is
- * not an error: the fallbacks fill the list and `modelError` says why.
+ * Up to `limit` products for a customer: the model's picks first (a personal ranking from what the customer
+ * viewed, carted and bought, and their category affinity), then best sellers of the customer's favourite
+ * category, then best sellers overall. Every product passes the rules of {@link RecommendationPicker}: in stock,
+ * not bought (unless replenishable and due again), not in `exclude` (e.g. the cart), sold in the customer's
+ * currency, at most ⌈limit / 2⌉ per category; no product appears twice. A model that fails or times out is not
+ * an error: the fallbacks fill the list and `modelError` says why.
  */
 export async function recommendProducts(
   deps: RecommendationDeps,
   profile: Profile,
   options: { readonly limit: number; readonly now: number; readonly exclude?: Iterable<string> },
 ): Promise<Recommendations> {
-  const excluded = new Set([...boughtProducts(profile), ...(options.exclude ?? [])]);
-  const chosen: CatalogProduct[] = [];
-  const take = (products: Iterable<CatalogProduct>): number => {
-    let taken = 0;
-    for (const product of products) {
-      if (chosen.length >= options.limit) break;
-      if (!product.inStock || excluded.has(product.productId)) continue;
-      chosen.push(product);
-      excluded.add(product.productId);
-      taken++;
-    }
-    return taken;
-  };
-
-  let model = 0;
+  const bought = boughtAt(profile);
+  const currency = customerCurrency(profile);
+  const picker = new RecommendationPicker({
+    limit: options.limit,
+    now: options.now,
+    bought,
+    ...(currency === undefined ? {} : { currency }),
+    ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
+  });
   let modelError: string | undefined;
   if (deps.recommender !== undefined && options.limit > 0) {
     try {
       const ids = await deps.recommender.recommend({
         customerId: profile.customerId,
         profile,
-        limit: options.limit,
+        limit: Math.min(MAX_REQUEST, options.limit * OVERFETCH + bought.size),
       });
       const found = await deps.catalog.getMany(ids);
-      model = take(ids.flatMap((id) => found.get(id) ?? []));
+      picker.offer(
+        ids.flatMap((id) => found.get(id) ?? []),
+        "model",
+      );
     } catch (error) {
       modelError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
   }
-  let category = 0;
   const favourite = affinityAt(profile, options.now)[0]?.category;
-  if (chosen.length < options.limit && favourite !== undefined) {
-    category = take(
+  if (!picker.full && favourite !== undefined) {
+    picker.offer(
       await deps.catalog.bestSellers({
         category: favourite,
-        limit: options.limit - chosen.length,
-        exclude: excluded,
+        limit: picker.missing + bought.size,
+        exclude: picker.taken,
       }),
+      "category",
     );
   }
-  let overall = 0;
-  if (chosen.length < options.limit) {
-    overall = take(
-      await deps.catalog.bestSellers({ limit: options.limit - chosen.length, exclude: excluded }),
+  if (!picker.full) {
+    picker.offer(
+      await deps.catalog.bestSellers({ limit: picker.missing + bought.size, exclude: picker.taken }),
+      "overall",
     );
   }
+  const list = picker.finish();
+  const count = (source: RecommendationSource) => list.filter((entry) => entry.source === source).length;
+  const sources = { model: count("model"), category: count("category"), overall: count("overall") };
   return {
-    products: chosen,
-    sources: { model, category, overall },
+    products: list.map((entry) => entry.product),
+    sources,
+    basis: basisOf(profile, options.now, sources),
+    ...(currency === undefined ? {} : { currency }),
     ...(modelError === undefined ? {} : { modelError }),
   };
+}
+
+/** Most products one model request asks for. */
+const MAX_REQUEST = 100;
+
+/**
+ * What a list came from: `order` when the model chose most of it and the customer's strongest signal is a
+ * product of their latest order; `activity` when the model chose most of it from other signals; `interests` when
+ * the model had only category affinity to go on, or the favourite category's best sellers filled most of it;
+ * `popular` otherwise.
+ */
+export function basisOf(profile: Profile, now: number, sources: RecommendationSources): RecommendationsBasis {
+  const total = sources.model + sources.category + sources.overall;
+  const { seeds, affinity } = personalSignals(profile, now);
+  if (total > 0 && sources.model * 2 >= total) {
+    const strongest = seeds[0];
+    if (strongest === undefined) return affinity.length > 0 ? "interests" : "popular";
+    const lastOrder = profile.o?.l;
+    const fromOrder =
+      strongest.kind === "purchase" &&
+      lastOrder !== undefined &&
+      boughtAt(profile).get(strongest.productId) === lastOrder;
+    return fromOrder ? "order" : "activity";
+  }
+  return total > 0 && sources.category * 2 >= total ? "interests" : "popular";
 }

@@ -1,5 +1,6 @@
 import type { SampleContext } from "../render/compile/compile-templates.js";
 import { PREVIEW_LINKS, PREVIEW_SHOP } from "../render/preview-settings.js";
+import type { ShopView } from "../render/render-context.js";
 import type { SampleProfile } from "../render/samples.js";
 import { type EmailContextDeps, prepareEmailContext } from "./email-context.js";
 
@@ -13,7 +14,12 @@ export const PREVIEW_CAMPAIGN = { id: "preview", name: "Preview" } as const;
 export async function sampleContexts(
   deps: EmailContextDeps,
   samples: readonly SampleProfile[],
-  options: { readonly variant?: string; readonly recommendations?: number } = {},
+  options: {
+    readonly variant?: string;
+    readonly recommendations?: number;
+    /** The shop of the emails. @default PREVIEW_SHOP */
+    readonly shop?: ShopView;
+  } = {},
 ): Promise<SampleContext[]> {
   return Promise.all(
     samples.map(async (sample) => {
@@ -23,9 +29,10 @@ export async function sampleContexts(
         campaign: PREVIEW_CAMPAIGN,
         variant: options.variant ?? "a",
         links: PREVIEW_LINKS,
-        shop: PREVIEW_SHOP,
+        shop: options.shop ?? PREVIEW_SHOP,
         segments: sample.segments,
         scores: sample.scores,
+        ...(sample.trigger === undefined ? {} : { trigger: sample.trigger }),
         ...(options.recommendations === undefined ? {} : { recommendations: options.recommendations }),
       });
       return { name: sample.name, context };

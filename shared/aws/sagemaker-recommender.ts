@@ -1,5 +1,5 @@
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { affinityAt } from "../domain/profile/index.js";
+import { personalSignals } from "../domain/models/seeds.js";
 import { TailorError } from "../errors.js";
 import { type Clock, type RecommendationRequest, type Recommender, systemClock } from "../ports.js";
 
@@ -40,7 +40,9 @@ const decoder = new TextDecoder();
 
 /**
  * Recommendations from a SageMaker real-time endpoint (`InvokeEndpoint`, JSON both ways). The request is
- * `{"customer_id", "k", "recently_viewed": [product ids], "categories": [favourite first]}`; the answer is
+ * `{"customer_id", "k", "recently_viewed": [product ids], "categories": [favourite first], "seeds":
+ * [{"product_id", "kind": "view" | "cart" | "purchase", "weight"}], "category_affinity": [{"category", "score"}]}`
+ * (what the customer viewed, carted and bought, weighted by signal and recency: `personalSignals`); the answer is
  * `{"recommendations": [{"product_id": "…", "score": 0.93}, …]}`, best first. Answers are cached in memory per
  * customer and size for `cacheTtlMs` (a Lambda container renders many emails for the same campaign run), and a
  * call taking longer than `timeoutMs` is aborted.
@@ -79,11 +81,14 @@ export class SageMakerRecommender implements Recommender {
   }
 
   async #invoke(request: RecommendationRequest, now: number): Promise<string[]> {
+    const { seeds, affinity } = personalSignals(request.profile, now);
     const body = {
       customer_id: request.customerId,
       k: request.limit,
       recently_viewed: request.profile.rv ?? [],
-      categories: affinityAt(request.profile, now).map((entry) => entry.category),
+      categories: affinity.map((entry) => entry.category),
+      seeds: seeds.map((seed) => ({ product_id: seed.productId, kind: seed.kind, weight: seed.weight })),
+      category_affinity: affinity,
     };
     let raw: Uint8Array | undefined;
     try {

@@ -29,6 +29,7 @@ const recommenderSchema = z.object({
   version: z.number().int(),
   neighbours: z.record(z.string(), z.array(z.tuple([z.string(), z.number()]))),
   popular: z.array(z.string()),
+  popularByCategory: z.record(z.string(), z.array(z.string())).optional(),
   trainedAt: z.string().optional(),
   evaluation: z.unknown().optional(),
 });

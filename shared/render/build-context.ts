@@ -1,19 +1,23 @@
+import type { JourneyTrigger } from "../domain/campaigns/contracts.js";
 import { currencyExponent } from "../domain/events/index.js";
 import { mayProfile } from "../domain/profile/consent.js";
 import { affinityAt, DAY_MS, lifecycleAt, type Profile } from "../domain/profile/index.js";
 import type { ModelScore } from "../domain/segments/contracts.js";
 import type { CatalogProduct } from "../ports.js";
 import { resolveLocale, resolveTimeZone } from "./intl-cache.js";
+import { priceIn } from "./product-price.js";
 import type {
   AgeGroup,
   CartView,
   CustomerView,
   ProductView,
+  RecommendationsBasis,
   RenderContext,
   ScoreView,
   ShopView,
 } from "./render-context.js";
 import { buildLinks, type LinkSettings } from "./signed-links.js";
+import { triggerView } from "./trigger-view.js";
 
 /** Everything a recipient's context is built from. */
 export interface ContextInput {
@@ -26,8 +30,17 @@ export interface ContextInput {
   readonly shop: ShopView;
   /** Recommended products, already filtered (see `recommendProducts`). */
   readonly recommendations?: readonly CatalogProduct[];
-  /** Catalog entries of the cart's and recently viewed products, to show names and images. */
+  /** What the recommendations came from (`recommendations_basis`). @default "popular" */
+  readonly recommendationsBasis?: RecommendationsBasis;
+  /**
+   * The currency to show product prices in (the customer's, as `recommendProducts` chose by). @default each
+   * product's default currency
+   */
+  readonly currency?: string;
+  /** Catalog entries of the cart's, the trigger's and recently viewed products, to show names and images. */
   readonly products?: ReadonlyMap<string, CatalogProduct>;
+  /** The event that started the journey (the intent's snapshot): `trigger` of the context. */
+  readonly trigger?: JourneyTrigger;
   /** Segment ids; by default the memberships stored on the profile (`sg`). */
   readonly segments?: readonly string[];
   /** Model scores; by default those stored on the profile (`sc`). */
@@ -151,15 +164,19 @@ export function customerView(profile: Profile, now: number): CustomerView {
   });
 }
 
-/** A catalog product as templates see it. */
-export function productView(product: CatalogProduct): ProductView {
+/**
+ * A catalog product as templates see it, priced in `currency` when the catalog has that price (see
+ * {@link priceIn}); otherwise in the product's default currency.
+ */
+export function productView(product: CatalogProduct, currency?: string): ProductView {
+  const shown = priceIn(product, currency) ?? { price: product.price, currency: product.currency };
   return {
     id: product.productId,
     name: product.name,
     brand: product.brand,
     category: product.category,
-    price: product.price,
-    currency: product.currency,
+    price: shown.price,
+    currency: shown.currency,
     url: product.url,
     image_url: product.imageUrl,
     in_stock: product.inStock,
@@ -206,15 +223,18 @@ export function buildRenderContext(input: ContextInput): RenderContext {
   const products = input.products ?? new Map<string, CatalogProduct>();
   const recentlyViewed = (profile.rv ?? []).flatMap((id) => {
     const product = products.get(id);
-    return product === undefined ? [] : [productView(product)];
+    return product === undefined ? [] : [productView(product, input.currency)];
   });
+  const trigger = triggerView(input.trigger, products);
   return {
     customer: customerView(profile, now),
     segments: [...(input.segments ?? storedSegments(profile))],
     scores: scoreViews(mayProfile(profile) ? (input.scores ?? storedScores(profile)) : {}),
-    recommendations: (input.recommendations ?? []).map(productView),
+    recommendations: (input.recommendations ?? []).map((product) => productView(product, input.currency)),
+    recommendations_basis: input.recommendationsBasis ?? "popular",
     recently_viewed: recentlyViewed,
     cart: cartView(profile, products),
+    ...(trigger === undefined ? {} : { trigger }),
     campaign: { id: input.campaign.id, name: input.campaign.name },
     variant: { id: input.variant },
     links: buildLinks(input.links, profile.customerId, input.campaign.id, now),

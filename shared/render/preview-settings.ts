@@ -7,6 +7,7 @@ export const PREVIEW_SHOP: ShopView = {
   name: "Tailor Demo Shop",
   url: "https://example.com",
   logo_url: "https://example.com/images/logo.png",
+  images_url: "https://example.com/images",
   postal_address: "Tailor Demo Shop, 1 Example Street, Springfield, 12345, USA",
 };
 

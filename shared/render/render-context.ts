@@ -78,6 +78,14 @@ export interface ProductView {
   readonly in_stock: boolean;
 }
 
+/**
+ * What the recommendations came from: `order` (the model, with the customer's latest order as the strongest
+ * signal: "goes well with your order" is true), `activity` (the model, from what the customer viewed, carted
+ * and bought otherwise), `interests` (best sellers of the customer's favourite category), `popular` (best
+ * sellers only, or no recommendations).
+ */
+export type RecommendationsBasis = "order" | "activity" | "interests" | "popular";
+
 /** A line of `cart.items`. */
 export interface CartLineView {
   readonly product_id: string;
@@ -103,6 +111,67 @@ export interface CartView {
   readonly updated_at?: string;
 }
 
+/** A line of `trigger.order.lines`, `trigger.cart.items` or `trigger.product`: as the event said, with catalog details. */
+export interface TriggerLineView {
+  readonly product_id: string;
+  readonly quantity: number;
+  /** The event's name, else the catalog's. */
+  readonly name?: string;
+  readonly category?: string;
+  /** From the catalog, when the product is known. */
+  readonly url?: string;
+  readonly image_url?: string;
+  /** Unit price as the event said, in major units of the trigger's `currency` (never the catalog's price). */
+  readonly price?: number;
+  /** `price × quantity`, when the price is known. */
+  readonly line_total?: number;
+}
+
+/** `trigger.order`: the order that started the journey (post-purchase), as it was placed. */
+export interface TriggerOrderView {
+  readonly id: string;
+  /** The shop's order number (`order_number`), else the order id. */
+  readonly number: string;
+  readonly placed_at: string;
+  /** At most 50 lines; `more_lines` counts the rest. */
+  readonly lines: readonly TriggerLineView[];
+  readonly more_lines: number;
+  /** Total quantity of the listed lines. */
+  readonly count: number;
+  /** What the customer paid, major units of `currency` (as every amount here), when the event said. */
+  readonly total?: number;
+  /** The lines before shipping, tax and discount. */
+  readonly subtotal?: number;
+  readonly shipping?: number;
+  readonly tax?: number;
+  /** Taken off the order (a positive amount). */
+  readonly discount?: number;
+  readonly currency: string;
+}
+
+/** `trigger.cart`: the cart right after the event that started the journey (`cart` is the cart at send time). */
+export interface TriggerCartView {
+  readonly items: readonly TriggerLineView[];
+  readonly more_items: number;
+  readonly count: number;
+  /** Sum of the known line totals. */
+  readonly total: number;
+  readonly currency: string;
+  readonly at: string;
+}
+
+/** `trigger`: the event that started the journey, for event-started campaigns (absent otherwise). */
+export interface TriggerView {
+  /** `order`, `cart`, `product` or `catalog`. */
+  readonly kind: "order" | "cart" | "product" | "catalog";
+  /** When the event happened. */
+  readonly at: string;
+  readonly order?: TriggerOrderView;
+  readonly cart?: TriggerCartView;
+  /** The viewed product (browse abandonment), with `currency`. */
+  readonly product?: TriggerLineView & { readonly currency: string };
+}
+
 /** A model's score in `scores` (e.g. `scores.purchase_30d.tier`). */
 export interface ScoreView {
   /** 0–1. */
@@ -116,6 +185,8 @@ export interface ShopView {
   readonly name: string;
   readonly url: string;
   readonly logo_url: string;
+  /** Base URL of the shop's email pictures (`hero/street-style.jpg`, …): `<url>/images` unless configured. */
+  readonly images_url: string;
   readonly postal_address: string;
 }
 
@@ -126,11 +197,19 @@ export interface RenderContext {
   readonly segments: readonly string[];
   /** Model scores by model name. */
   readonly scores: Readonly<Record<string, ScoreView>>;
-  /** Recommended products, best first (in stock, not already bought). */
+  /**
+   * Recommended products, best first: in stock, not already bought (but for replenishable products that are due
+   * again), at most half from one category, priced in the customer's currency.
+   */
   readonly recommendations: readonly ProductView[];
+  /** What `recommendations` came from, so copy claims no more than is true (see {@link RecommendationsBasis}). */
+  readonly recommendations_basis: RecommendationsBasis;
   /** Recently viewed products, newest first, as far as the catalog knows them. */
   readonly recently_viewed: readonly ProductView[];
+  /** The cart at send time (see `trigger.cart` for the cart as it was when the journey started). */
   readonly cart: CartView;
+  /** The event that started the journey (absent for segment and schedule campaigns, and in plain previews). */
+  readonly trigger?: TriggerView;
   readonly campaign: { readonly id: string; readonly name: string };
   /** The variant being rendered (`a` is the template itself; others come from `variants/<id>/`). */
   readonly variant: { readonly id: string };

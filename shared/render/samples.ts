@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { JourneyTrigger } from "../domain/campaigns/contracts.js";
+import { triggerSnapshot } from "../domain/campaigns/trigger-snapshot.js";
 import { parseEvent, type TailorEvent } from "../domain/events/index.js";
 import { foldEvents, type Profile } from "../domain/profile/index.js";
 import type { ModelScore } from "../domain/segments/contracts.js";
@@ -15,6 +17,8 @@ export interface SampleProfile {
   readonly now: number;
   readonly segments: readonly string[];
   readonly scores: Readonly<Record<string, ModelScore>>;
+  /** The journey's trigger, from the event `"trigger"` names (its index in `events`), as ingest snapshots it. */
+  readonly trigger?: JourneyTrigger;
 }
 
 /** A sample file is wrong. */
@@ -55,8 +59,29 @@ function readScores(value: unknown, file: string): Record<string, ModelScore> {
   return scores;
 }
 
+/** The snapshot of `events[index]` as the journey it starts would carry it (see `triggerSnapshot`). */
+function readTrigger(
+  index: unknown,
+  events: readonly TailorEvent[],
+  profile: Profile,
+  file: string,
+): JourneyTrigger | undefined {
+  if (index === undefined) return undefined;
+  const event = typeof index === "number" ? events[index] : undefined;
+  const snapshot =
+    event === undefined ? undefined : triggerSnapshot(event, undefined, profile, sortByTime(events));
+  if (snapshot === undefined) {
+    throw new SampleProfileError(
+      `${file}: "trigger" must be the index in "events" of an Order Completed, Product Added, Cart Viewed, Checkout Started or Product Viewed (got ${JSON.stringify(index)})`,
+    );
+  }
+  return snapshot;
+}
+
+const sortByTime = (events: readonly TailorEvent[]) => [...events].sort((a, b) => a.timestamp - b.timestamp);
+
 /**
- * Reads one sample: `{ description, customerId, now, segments?, scores?, events: [Segment-spec messages] }`.
+ * Reads one sample: `{ description, customerId, now, segments?, scores?, trigger?, events: [Segment-spec messages] }`.
  * Events get `userId` = `customerId` and a `messageId` when they have none, are validated like ingested
  * events, and are folded into a profile at `now`.
  */
@@ -80,7 +105,16 @@ export function parseSampleProfile(name: string, json: unknown): SampleProfile {
     return result.event;
   });
   const { profile } = foldEvents(undefined, customerId, parsed, now);
-  return { name, description, profile, now, segments, scores: readScores(json.scores, file) };
+  const trigger = readTrigger(json.trigger, parsed, profile, file);
+  return {
+    name,
+    description,
+    profile,
+    now,
+    segments,
+    scores: readScores(json.scores, file),
+    ...(trigger === undefined ? {} : { trigger }),
+  };
 }
 
 /** Every `*.json` sample of `dir`, by name. */

@@ -8,6 +8,8 @@ import {
 } from "#shared/domain/campaigns/index.js";
 import type { TailorEvent } from "#shared/domain/events/index.js";
 import { emptyProfile, foldEvents, type Profile } from "#shared/domain/profile/index.js";
+import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
+import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { parsed, type RawEvent } from "../factories/events.js";
 
 export const CUSTOMER = "user-1";
@@ -75,4 +77,19 @@ export function sent(at: number, overrides: Partial<LedgerEntry> = {}): LedgerEn
     outcome: "sent",
     ...overrides,
   };
+}
+
+/** The starter campaigns (`templates/campaigns`), linked against the shipped templates and segments. */
+export function starterLibrary(): CampaignLibrary {
+  return loadCampaignLibrary("templates/campaigns", {
+    templates: "templates/emails",
+    segments: loadSegmentLibrary("templates/segments"),
+  });
+}
+
+/** One campaign of `library` by id; throws when it has none. */
+export function campaignOf(library: CampaignLibrary, id: string): CampaignDefinition {
+  const found = library.byId.get(id);
+  if (found === undefined) throw new Error(`no starter campaign ${id}`);
+  return found;
 }

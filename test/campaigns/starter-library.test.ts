@@ -7,20 +7,11 @@ import {
   intentsForTransition,
   journeyIntents,
 } from "#shared/domain/campaigns/index.js";
-import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
-import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { rawEvents } from "../factories/events.js";
-import { CUSTOMER, events, fold, HOUR, reachable } from "./helpers.js";
+import { CUSTOMER, campaignOf, events, fold, HOUR, reachable, starterLibrary } from "./helpers.js";
 
-const library = loadCampaignLibrary("templates/campaigns", {
-  templates: "templates/emails",
-  segments: loadSegmentLibrary("templates/segments"),
-});
-const get = (id: string): CampaignDefinition => {
-  const c = library.byId.get(id);
-  if (c === undefined) throw new Error(`no starter campaign ${id}`);
-  return c;
-};
+const library = starterLibrary();
+const get = (id: string): CampaignDefinition => campaignOf(library, id);
 const T0 = Date.UTC(2026, 0, 14, 10);
 
 describe("starter campaigns", () => {
@@ -43,28 +34,6 @@ describe("starter campaigns", () => {
       ["cart-abandonment", 4 * HOUR],
       ["cart-abandonment", 48 * HOUR],
     ]);
-  });
-
-  it("browse abandonment ends when the customer adds to cart; cart abandonment when they order", () => {
-    const viewed = events(rawEvents.productViewed({}, { timestamp: T0 }));
-    const afterView = fold(undefined, T0, viewed);
-    const [browse] = intentsForEvents(library, undefined, afterView, viewed, T0);
-    if (browse === undefined) throw new Error("browse journey expected");
-    expect(browse.campaignId).toBe("browse-abandonment");
-    const addedLater = fold(
-      afterView,
-      T0 + HOUR,
-      events(rawEvents.productAdded({}, { timestamp: T0 + HOUR })),
-    );
-    const profile = {
-      ...addedLater,
-      t: { email: "ada@example.com" },
-      c: { marketing_email: { g: true, at: 0 } },
-    };
-    expect(decideSend(browse, get("browse-abandonment"), profile, [], browse.dueAt)).toEqual({
-      kind: "skip",
-      reason: "exited: Product Added",
-    });
   });
 
   it("every order starts post-purchase; identify with an email starts welcome once", () => {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { KinesisClient, ListShardsCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { KinesisClient, ListShardsCommand } from "@aws-sdk/client-kinesis";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "#infra/local/local-stack.js";
@@ -8,8 +8,9 @@ import { LOCAL_NAMES } from "#infra/local-names.js";
 import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
 import { profileKey } from "#shared/aws/profile-key.js";
 import type { LedgerEntry } from "#shared/domain/campaigns/index.js";
-import { readSentMail, type SentMail } from "#shared/sim/sent-mail.js";
+import type { SentMail } from "#shared/sim/sent-mail.js";
 import { tempDir } from "../local/helpers.js";
+import { mailTo as mailToCustomer, putOnStream, tickAt } from "../local/stream-session.js";
 import { TestClock } from "../local/test-clock.js";
 import { startTestStack } from "../local/test-stack.js";
 
@@ -80,31 +81,10 @@ function anonymousAdd(at: number) {
 const addToCart = (customerId: string, at: number) =>
   track(customerId, "Product Added", at, { product_id: "p-001", category: "shoes", price: 80, quantity: 1 });
 
-async function put(events: readonly Record<string, unknown>[]): Promise<void> {
-  const out = await kinesis.send(
-    new PutRecordsCommand({
-      StreamName: LOCAL_NAMES.eventStream,
-      Records: events.map((event) => ({
-        PartitionKey: String(event.userId ?? event.anonymousId),
-        Data: new TextEncoder().encode(JSON.stringify(event)),
-      })),
-    }),
-  );
-  expect(out.FailedRecordCount ?? 0).toBe(0);
-  await stack.waitUntilIdle({ timeoutMs: 90_000 });
-}
-
+const put = (events: readonly Record<string, unknown>[]) => putOnStream(stack, kinesis, events);
 /** What a minute passing does at the clock's time: due timers fire, their sends are dispatched. */
-async function tick(at: number): Promise<void> {
-  clock.at = at;
-  await stack.runSchedulesNow();
-  await stack.waitUntilIdle({ timeoutMs: 90_000 });
-}
-
-async function mailTo(customerId: string): Promise<SentMail[]> {
-  const mail = await readSentMail(stack.endpoints.sesv2);
-  return mail.filter((m) => m.to.some((to) => to.includes(`${customerId}@example.com`)));
-}
+const tick = (at: number) => tickAt(stack, clock, at);
+const mailTo = (customerId: string) => mailToCustomer(stack, customerId);
 
 async function ledgerOf(customerId: string): Promise<LedgerEntry[]> {
   return ledger.recent(customerId, T0 - 30 * 24 * HOUR, 100);

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -214,6 +215,31 @@ describe("tailor profile and tailor quarantine", () => {
       expect(refused.code).toBe(1);
       expect(refused.err).toMatch(/^tailor preview: no variant "z" in any template — variants: a\b.*\n$/);
       expect(readdirSync(out.dir)).toEqual([]);
+    } finally {
+      out.remove();
+    }
+  }, 60_000);
+
+  it("preview --all shows pictures that load offline: every <img> names a picture written next to the previews", async () => {
+    const out = tempDir("tailor-cli-preview-");
+    try {
+      const run = await captureOutput(() => previewCommand(["--all", "post-purchase", "--out", out.dir]));
+      expect(run.code).toBe(0);
+      const pages = readdirSync(path.join(out.dir, "post-purchase")).filter((file) => file.endsWith(".html"));
+      expect(pages.length).toBeGreaterThan(3);
+      const sources = pages.flatMap((page) =>
+        [
+          ...readFileSync(path.join(out.dir, "post-purchase", page), "utf8").matchAll(
+            /<img[^>]+src="([^"]+)"/g,
+          ),
+        ].map((match) => match[1] ?? ""),
+      );
+      // Logo, hero banner, recommendations and the order's lines.
+      expect(sources.length).toBeGreaterThan(pages.length * 3);
+      for (const source of sources) {
+        expect(source.startsWith("file://")).toBe(true);
+        expect(existsSync(fileURLToPath(source))).toBe(true);
+      }
     } finally {
       out.remove();
     }

@@ -105,13 +105,14 @@ describe("startLocalStack: models", () => {
           new InvokeEndpointCommand({
             EndpointName: "ep-recs",
             ContentType: "application/json",
-            Body: JSON.stringify({ k: 2, recently_viewed: ["p1"] }),
+            Body: JSON.stringify({ k: 3, recently_viewed: ["p1"] }),
           }),
         );
         const ids = JSON.parse(decode(recs.Body)).recommendations.map(
           (r: { product_id: string }) => r.product_id,
         );
-        expect(ids).toEqual(["p2", "p3"]);
+        // The viewed p1 itself (1), its neighbour p2 (0.9), then the best seller p3.
+        expect(ids).toEqual(["p1", "p2", "p3"]);
       } finally {
         client.destroy();
       }

@@ -192,29 +192,59 @@ describe("the model server over the SageMaker runtime API", () => {
     expect((await fetch(`${server.url}/ping`)).status).toBe(200);
   });
 
-  it("recommends the top-k neighbours of the recently viewed products, then popular ones", async () => {
-    const ask = async (k: number, viewed: string[]) => {
-      const body = { customer_id: "c-1", k, recently_viewed: viewed, categories: ["books"] };
+  it("recommends each seed and its neighbours weighted by the seed's share, then popular ones", async () => {
+    const ask = async (k: number, request: Record<string, unknown>) => {
+      const body = { customer_id: "c-1", k, ...request };
       const out = await invoke("recs", JSON.stringify(body), "application/json", "application/json");
       const parsed: { recommendations: { product_id: string; score: number }[] } = JSON.parse(out.text);
       return parsed.recommendations;
     };
-    const four = await ask(4, ["p1", "p2"]);
-    // p4 = 0.2 + 0.4, p3 = 0.5, p5 = 0.1; viewed p1 and p2 are never recommended; p6 is the first popular left.
-    expect(four.map((r) => r.product_id)).toEqual(["p4", "p3", "p5", "p6"]);
-    expect(four.map((r) => r.score)).toEqual([
-      expect.closeTo(0.6, 12),
-      expect.closeTo(0.5, 12),
-      expect.closeTo(0.1, 12),
-      0,
+    // Seeds p1 (weight 3) and p2 (weight 1): shares 0.75 and 0.25.
+    const seeds = [
+      { product_id: "p1", kind: "purchase", weight: 3 },
+      { product_id: "p2", kind: "view", weight: 1 },
+    ];
+    const five = await ask(5, { seeds });
+    // p1 = 0.75 + 0.25 × 0.9 = 0.975; p2 = 0.25 + 0.75 × 0.9 = 0.925; p3 = 0.75 × 0.5 = 0.375;
+    // p4 = 0.75 × 0.2 + 0.25 × 0.4 = 0.25; p5 = 0.25 × 0.1 = 0.025.
+    expect(five.map((r) => r.product_id)).toEqual(["p1", "p2", "p3", "p4", "p5"]);
+    expect(five.map((r) => r.score)).toEqual([0.975, 0.925, 0.375, 0.25, 0.025]);
+    expect((await ask(10, { seeds })).map((r) => r.product_id)).toEqual([
+      "p1",
+      "p2",
+      "p3",
+      "p4",
+      "p5",
+      "p6",
+      "p7",
     ]);
-    expect((await ask(2, ["p1", "p2"])).map((r) => r.product_id)).toEqual(["p4", "p3"]);
-    expect((await ask(10, ["p1", "p2"])).map((r) => r.product_id)).toEqual(["p4", "p3", "p5", "p6", "p7"]);
-    expect((await ask(10, [])).map((r) => r.product_id)).toEqual(["p2", "p6", "p3", "p7"]);
-    expect((await ask(3, ["unknown"])).map((r) => r.product_id)).toEqual(["p2", "p6", "p3"]);
+    // An older client's request: recently viewed p2 then p1 are views of weight 1 and 0.9 (shares 1/1.9, 0.9/1.9):
+    // p2 = 1/1.9 + 0.9/1.9 × 0.9 ≈ 0.953 comes before p1 = 0.9/1.9 + 1/1.9 × 0.9 ≈ 0.947.
+    const legacy = await ask(2, { recently_viewed: ["p2", "p1"], categories: ["books"] });
+    expect(legacy.map((r) => r.product_id)).toEqual(["p2", "p1"]);
+    expect(legacy[0]?.score).toBeCloseTo(1 / 1.9 + (0.9 / 1.9) * 0.9, 6);
+    expect((await ask(10, { recently_viewed: [] })).map((r) => r.product_id)).toEqual([
+      "p2",
+      "p6",
+      "p3",
+      "p7",
+    ]);
+    expect(
+      (await ask(3, { seeds: [{ product_id: "unknown", kind: "view", weight: 1 }] })).map(
+        (r) => r.product_id,
+      ),
+    ).toEqual(["unknown", "p2", "p6"]);
+    const bad = await invoke(
+      "recs",
+      JSON.stringify({ k: 3, seeds: [{ product_id: "p1", kind: "liked", weight: 1 }] }),
+      "application/json",
+      "application/json",
+    ).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ValidationError);
+    expect(bad instanceof Error ? bad.message : "").toContain('"seeds[0]"');
   });
 
-  it("serves the SageMakerRecommender adapter unchanged", async () => {
+  it("serves the SageMakerRecommender adapter, whose request carries the customer's signals", async () => {
     const profile: Profile = { ...emptyProfile("c-7", NOW), rv: ["p2", "p1"] };
     const recommender = new SageMakerRecommender({
       client,
@@ -222,7 +252,8 @@ describe("the model server over the SageMaker runtime API", () => {
       timeoutMs: 2_000,
       clock: { now: () => NOW },
     });
-    expect(await recommender.recommend({ customerId: "c-7", profile, limit: 3 })).toEqual(["p4", "p3", "p5"]);
+    // Views p2 (1) and p1 (0.9): p1 = 0.9/1.9 + 1/1.9 × 0.9 ≈ 0.947, p2 = 1/1.9 + 0.9/1.9 × 0.9 ≈ 0.953.
+    expect(await recommender.recommend({ customerId: "c-7", profile, limit: 3 })).toEqual(["p2", "p1", "p4"]);
     const newcomer: Profile = emptyProfile("c-8", NOW);
     expect(await recommender.recommend({ customerId: "c-8", profile: newcomer, limit: 2 })).toEqual([
       "p2",

@@ -346,15 +346,63 @@ describe("the starter templates in every shipped language", () => {
     );
   });
 
+  // Words of the English copy that no German message contains.
+  const ENGLISH_WORDS = /\b(the|your|you|and|with|order|subtotal|shipping|free|popular|picked)\b/i;
+  const inLocale = (context: RenderContext, locale: string): RenderContext => ({
+    ...context,
+    customer: { ...context.customer, locale, language: locale.slice(0, 2) },
+  });
+
+  it("lists the order that started the journey in German and French: count, further lines, totals", () => {
+    const base = ship.sample("big-spender").context;
+    const trigger = base.trigger;
+    if (trigger?.order === undefined) throw new Error("the big-spender sample has an order trigger");
+    const order = { ...trigger.order, discount: 5 };
+    const withOrder = (locale: string, moreLines: number) =>
+      inLocale({ ...base, trigger: { ...trigger, order: { ...order, more_lines: moreLines } } }, locale);
+    const de = visible(render("post-purchase", withOrder("de-DE", 1)).html);
+    expect(de).toContain("Wir bereiten die Bestellung #1042 vor");
+    expect(de).toContain("Bestellung #1042 (2 Artikel)");
+    expect(de).toContain("und 1 weitere Position");
+    expect(de).toContain("Zwischensumme 627,98 £ Rabatt −5,00 £ Versand Kostenlos Gesamtsumme 627,98 £");
+    expect(de).toContain("Bestellt am 19. November 2026.");
+    const fr = visible(render("post-purchase", withOrder("fr-FR", 3)).html);
+    expect(fr).toContain("Nous préparons la commande #1042");
+    expect(fr).toContain("Commande #1042 (2 articles)");
+    expect(fr).toContain("et 3 autres lignes");
+    expect(fr).toContain("Sous-total 627,98 £GB Remise −5,00 £GB Livraison Offerte Total 627,98 £GB");
+    const en = visible(render("post-purchase", withOrder("en-GB", 2)).html);
+    expect(en).toContain("and 2 more lines");
+    expect(en).toContain("Subtotal £627.98 Discount −£5.00 Shipping Free Total £627.98");
+  });
+
+  it("claims 'goes well with your order' in each language only for recommendations_basis order", () => {
+    const base = inLocale(ship.sample("big-spender").context, "de-DE");
+    const withBasis = (basis: "order" | "activity" | "popular") => {
+      const email = render("post-purchase", { ...base, recommendations_basis: basis });
+      return { text: visible(email.html), preheader: email.preheader };
+    };
+    const fromOrder = withBasis("order");
+    expect(fromOrder.text).toContain("Passt gut zu Ihrer Bestellung");
+    expect(fromOrder.preheader).toBe(
+      "Ihre Bestellung ist bestätigt. Hier sind ein paar Dinge, die gut dazu passen.",
+    );
+    expect(withBasis("activity").text).toContain("Für Sie ausgewählt");
+    expect(withBasis("activity").preheader).toBe("Ihre Bestellung ist bestätigt.");
+    const popular = withBasis("popular").text;
+    expect(popular).toContain("Gerade beliebt");
+    expect(popular).not.toMatch(/Passt gut|Für Sie ausgewählt/);
+  });
+
   it("renders every template and variant in every shipped language with no English left in the German", () => {
     const base = ship.sample("big-spender").context;
     for (const locale of ["en-US", "fr-FR", "de-AT"]) {
-      const context = { ...base, customer: { ...base.customer, locale, language: locale.slice(0, 2) } };
+      const context = inLocale(base, locale);
       for (const { name, variants } of ship.renderer.templates()) {
         for (const variant of variants) {
           const email = render(name, context, variant);
           expect(email.html).toMatch(new RegExp(`<html lang="${locale.slice(0, 2)}"`));
-          if (locale === "de-AT") expect(visible(email.html)).not.toMatch(/\b(the|your|you|and|with)\b/i);
+          if (locale === "de-AT") expect(visible(email.html)).not.toMatch(ENGLISH_WORDS);
         }
       }
     }

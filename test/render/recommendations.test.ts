@@ -12,22 +12,12 @@ import {
 import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
 import type { CatalogProduct, Recommender } from "#shared/ports.js";
 import { simulatorCatalogProducts } from "#shared/sim/index.js";
+import { catalogProduct } from "../factories/catalog.js";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");
 
 function product(id: string, category: string, popularity: number, inStock = true): CatalogProduct {
-  return {
-    productId: id,
-    name: `Product ${id}`,
-    brand: "Acme",
-    category,
-    price: 10,
-    currency: "USD",
-    inStock,
-    popularity,
-    url: `https://example.com/p/${id}`,
-    imageUrl: `https://example.com/i/${id}.jpg`,
-  };
+  return catalogProduct(id, category, popularity, { inStock });
 }
 
 const catalog = new InMemoryCatalog([
@@ -146,7 +136,7 @@ describe("SageMakerRecommender against a local runtime endpoint", () => {
   const model = modelServer();
   let client: SageMakerRuntimeClient;
   let clock = NOW;
-  const make = (timeoutMs = 300) =>
+  const make = (timeoutMs = 2_000) =>
     new SageMakerRecommender({
       client,
       endpointName: "recs",
@@ -184,7 +174,22 @@ describe("SageMakerRecommender against a local runtime endpoint", () => {
       {
         path: "POST /endpoints/recs/invocations",
         contentType: "application/json",
-        body: { customer_id: "c-1", k: 8, recently_viewed: ["h2", "b1"], categories: ["books", "home"] },
+        body: {
+          customer_id: "c-1",
+          k: 8,
+          recently_viewed: ["h2", "b1"],
+          categories: ["books", "home"],
+          // Bought (b2, time unknown: counts as now), then views, newest first, each 0.9 of the one before.
+          seeds: [
+            { product_id: "b2", kind: "purchase", weight: 5 },
+            { product_id: "h2", kind: "view", weight: 1 },
+            { product_id: "b1", kind: "view", weight: 0.9 },
+          ],
+          category_affinity: [
+            { category: "books", score: 8 },
+            { category: "home", score: 1 },
+          ],
+        },
       },
     ]);
   });
@@ -213,7 +218,8 @@ describe("SageMakerRecommender against a local runtime endpoint", () => {
     );
     expect(Date.now() - started).toBeLessThan(800);
     const result = await recommendProducts({ catalog, recommender }, reader, { limit: 2, now: NOW });
-    expect(result.products.map((p) => p.productId)).toEqual(["b1", "b4"]);
+    // One book at most in a list of two (⌈2/2⌉), so the best seller overall comes next.
+    expect(result.products.map((p) => p.productId)).toEqual(["b1", "h1"]);
     expect(result.modelError).toContain("did not answer within 100 ms");
   });
 

@@ -104,6 +104,29 @@ describe("shipped templates", () => {
     expect(visible(render("post-purchase", "anonymous").html)).toContain("Thank you for your order!");
   });
 
+  it("claims recommendations go with the order only when they came from it (recommendations_basis)", () => {
+    const withBasis = (basis: "order" | "activity" | "interests" | "popular") => {
+      const { context } = ship.sample("big-spender");
+      expect(context.recommendations.length).toBeGreaterThan(0);
+      const result = ship.renderer.render({
+        template: "post-purchase",
+        variant: "a",
+        context: { ...context, recommendations_basis: basis },
+      });
+      if (!result.ok) throw result.error;
+      return { text: visible(result.email.html), preheader: result.email.preheader };
+    };
+    const fromOrder = withBasis("order");
+    expect(fromOrder.text).toContain("Goes well with your order");
+    expect(fromOrder.preheader).toBe("Your order is confirmed. Here are a few things that go well with it.");
+    for (const basis of ["activity", "interests", "popular"] as const) {
+      const other = withBasis(basis);
+      expect(other.text).not.toMatch(/go(es)? well with/i);
+      expect(other.preheader).toBe("Your order is confirmed.");
+      expect(other.text).toContain(basis === "popular" ? "Popular right now" : "Picked for you");
+    }
+  });
+
   it("chooses the offer block by segment and lifecycle: frequent buyers, dormant, new leads", () => {
     const offers = (sample: string) => {
       const text = visible(render("newsletter", sample).html);
@@ -138,6 +161,22 @@ describe("shipped templates", () => {
     expect(visible(render("newsletter", "big-spender").html)).toMatch(/US\$\d+\.\d\d/);
   });
 
+  it("lists the order that started the post-purchase journey: number, lines with image, quantity, price, totals", () => {
+    const email = render("post-purchase", "big-spender");
+    const text = visible(email.html);
+    expect(text).toContain("We are getting order #1042 ready");
+    expect(text).toContain("Order #1042 (2 items)");
+    expect(text).toMatch(/Voltra Everyday Phone Charger × 2 £627\.98/);
+    expect(text).toMatch(/Subtotal £627\.98 Shipping Free Total £627\.98/);
+    // The catalog's picture of the ordered product, not a placeholder.
+    const image = ship.sample("big-spender").context.trigger?.order?.lines[0]?.image_url;
+    expect(image).toMatch(/^https?:\/\//);
+    expect(email.html).toContain(`src="${image}"`);
+    // Without an order number the order id is shown; without a trigger the email says nothing of lines.
+    expect(visible(render("post-purchase", "no-name").html)).toContain("Order nn-1 (1 item)");
+    expect(visible(render("post-purchase", "lapsed").html)).not.toContain("Order lp-");
+  });
+
   it("shows the cart lines in the cart abandonment email, and a generic text when the cart is empty", () => {
     const full = visible(render("cart-abandonment", "no-purchases").html);
     expect(full).toContain("Your cart (3 items)");
@@ -151,6 +190,14 @@ describe("shipped templates", () => {
   it("shows recently viewed products in browse abandonment, and 8 personal picks in the newsletter", () => {
     expect(visible(render("browse-abandonment", "html-name").html)).toContain("Vous avez regardé");
     expect(visible(render("browse-abandonment", "anonymous").html)).not.toContain("You looked at");
+    // The product whose view started the journey is the one named, not merely the latest viewed.
+    const { context } = ship.sample("html-name");
+    const own = context.recently_viewed.find((p) => p.id === context.trigger?.product?.product_id);
+    expect(context.recently_viewed[0]?.id).not.toBe(own?.id);
+    expect(own?.in_stock).toBe(true);
+    expect(visible(render("browse-abandonment", "html-name").html)).toContain(
+      `${own?.name}, que vous avez consulté, est toujours disponible.`,
+    );
     const newsletter = render("newsletter", "big-spender");
     expect(newsletter.html.match(/>\s*View\s*<\/a>/g)).toHaveLength(8);
     expect(newsletter.preheader).toBe("8 new picks for you this week, Margaret.");

@@ -26,6 +26,7 @@ export const PROFILE_FIELDS: Readonly<Record<string, { readonly name: string; re
   a: { name: "categoryAffinity", meaning: "interest per product category, fading over 30 days" },
   rv: { name: "recentlyViewedProducts", meaning: "product ids, newest first" },
   bp: { name: "boughtProducts", meaning: "product ids bought, newest order first" },
+  bt: { name: "boughtProductTimes", meaning: "when each of boughtProducts was last bought (epoch ms)" },
   ct: { name: "cart", meaning: "the open cart" },
   lc: {
     name: "lifecycleStage",

@@ -1,6 +1,7 @@
 import { type EventKind, parseEvent, type TailorEvent } from "#shared/domain/events/index.js";
 import { FEATURE_NAMES, profileFeatures } from "#shared/domain/features/index.js";
-import { DAY_MS, foldEvents } from "#shared/domain/profile/index.js";
+import { type PersonalSignals, personalSignals } from "#shared/domain/models/seeds.js";
+import { boughtAt, DAY_MS, foldEvents } from "#shared/domain/profile/index.js";
 import { isHoldout } from "./holdout.js";
 
 /** Purchase label window after the cutoff. */
@@ -47,6 +48,10 @@ export interface CustomerRow {
   readonly boughtBefore: readonly string[];
   /** Products bought after T (to the end of the simulation). */
   readonly boughtAfter: readonly string[];
+  /** What a recommendation at T starts from: the profile's seeds and category affinity (`personalSignals`). */
+  readonly signals: PersonalSignals;
+  /** Products bought before T → when last bought, as the profile at T remembers (`boughtAt`). */
+  readonly boughtAt: ReadonlyMap<string, number>;
 }
 
 /** A training set built from the shop's history. */
@@ -55,6 +60,8 @@ export interface Dataset {
   readonly cutoff: number;
   readonly featureNames: readonly string[];
   readonly rows: readonly CustomerRow[];
+  /** Each product's category, as the events before T last named it. */
+  readonly categoryOf: ReadonlyMap<string, string>;
 }
 
 /** Kinds that are not something the customer did (they do not keep a customer from churning). */
@@ -78,10 +85,13 @@ export function buildDataset(options: DatasetOptions): Dataset {
     else events.push(parsed.event);
   }
   const rows: CustomerRow[] = [];
+  const categoryOf = new Map<string, string>();
   for (const [customerId, events] of [...byCustomer].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const before = events.filter((event) => event.timestamp < cutoff);
     if (before.length === 0) continue;
     const after = events.filter((event) => event.timestamp >= cutoff);
+    for (const event of before)
+      for (const [id, category] of categoriesOf(event)) categoryOf.set(id, category);
     const profile = foldEvents(undefined, customerId, before, cutoff).profile;
     const lastOrder = profile.o?.l;
     const within = (event: TailorEvent, days: number) => event.timestamp < cutoff + days * DAY_MS;
@@ -95,19 +105,32 @@ export function buildDataset(options: DatasetOptions): Dataset {
       seenBefore: [...new Set(before.flatMap(productsOf).reverse())],
       boughtBefore: [...new Set(before.filter((e) => e.kind === "order_completed").flatMap(productsOf))],
       boughtAfter: [...new Set(after.filter((e) => e.kind === "order_completed").flatMap(productsOf))],
+      signals: personalSignals(profile, cutoff),
+      boughtAt: boughtAt(profile),
     });
   }
-  return { cutoff, featureNames: FEATURE_NAMES, rows };
+  return { cutoff, featureNames: FEATURE_NAMES, rows, categoryOf };
 }
 
 /** Product ids an event is about (views, adds, orders); none for other kinds. */
 function productsOf(event: TailorEvent): string[] {
+  return productLines(event).map((product) => product.productId);
+}
+
+/** `[product id, category]` of the products an event names with a category. */
+function categoriesOf(event: TailorEvent): [string, string][] {
+  return productLines(event).flatMap((product) =>
+    product.category === undefined ? [] : [[product.productId, product.category]],
+  );
+}
+
+function productLines(event: TailorEvent): readonly { productId: string; category?: string }[] {
   switch (event.kind) {
     case "product_viewed":
     case "product_added":
-      return [event.product.productId];
+      return [event.product];
     case "order_completed":
-      return event.order.products.map((product) => product.productId);
+      return event.order.products;
     default:
       return [];
   }

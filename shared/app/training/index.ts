@@ -8,6 +8,12 @@ export {
   PURCHASE_WINDOW_DAYS,
 } from "./dataset.js";
 export { type PropensityEvaluation, recencyScore, trainPropensity } from "./evaluate-propensity.js";
-export { type RecommenderEvaluation, SEEDS_MAX, TOP_K, trainRecommender } from "./evaluate-recommender.js";
+export {
+  type RecommenderEvaluation,
+  type RecommenderFigures,
+  type RecommenderTrainOptions,
+  TOP_K,
+  trainRecommender,
+} from "./evaluate-recommender.js";
 export { isHoldout } from "./holdout.js";
 export { type TrainOptions, type TrainResult, trainAll } from "./train.js";

@@ -1,4 +1,5 @@
 import type { LogisticArtifact, RecommenderArtifact } from "#shared/domain/models/index.js";
+import type { CatalogProduct } from "#shared/ports.js";
 import { buildDataset, type DatasetOptions } from "./dataset.js";
 import { type PropensityEvaluation, trainPropensity } from "./evaluate-propensity.js";
 import { type RecommenderEvaluation, trainRecommender } from "./evaluate-recommender.js";
@@ -7,6 +8,8 @@ import { type RecommenderEvaluation, trainRecommender } from "./evaluate-recomme
 export interface TrainOptions extends DatasetOptions {
   /** Stamped on the artifacts (ISO 8601). @default the current time */
   readonly trainedAt?: string;
+  /** The shop's catalog, for the recommender's evaluation (stock, categories, replenishment). @default none */
+  readonly catalog?: readonly CatalogProduct[];
 }
 
 /** The trained models and their hold-out evaluation. */
@@ -35,7 +38,11 @@ export function trainAll(options: TrainOptions): TrainResult {
   const dataset = buildDataset(options);
   const purchase = trainPropensity(dataset, "purchase_30d", trainedAt);
   const churn = trainPropensity(dataset, "churn_60d", trainedAt);
-  const recommender = trainRecommender(dataset, trainedAt);
+  const recommender = trainRecommender(
+    dataset,
+    trainedAt,
+    options.catalog === undefined ? {} : { catalog: options.catalog },
+  );
   return {
     artifacts: { purchase, churn, recommender },
     evaluation: {

@@ -17,7 +17,8 @@ export interface TriggerLine {
 
 /**
  * The event that started a journey, as the journey's emails show it (bounded: at most
- * {@link TRIGGER_LINES_MAX} lines): the order that was placed, the cart as it was, or the catalog change.
+ * {@link TRIGGER_LINES_MAX} lines): the order that was placed, the cart as it was, the product viewed, or the
+ * catalog change.
  */
 export type JourneyTrigger =
   | {
@@ -34,12 +35,23 @@ export type JourneyTrigger =
       readonly tax?: number;
       readonly discount?: number;
       readonly lines: readonly TriggerLine[];
+      /** Lines of the order past {@link TRIGGER_LINES_MAX}, not kept (absent when none). */
+      readonly moreLines?: number;
     }
   | {
       readonly kind: "cart";
       readonly at: number;
       readonly currency: string;
       readonly lines: readonly TriggerLine[];
+      /** Lines of the cart past {@link TRIGGER_LINES_MAX}, not kept (absent when none). */
+      readonly moreLines?: number;
+    }
+  | {
+      /** The product whose view started the journey (browse abandonment). */
+      readonly kind: "product";
+      readonly at: number;
+      readonly currency: string;
+      readonly product: TriggerLine;
     }
   | { readonly kind: "catalog"; readonly change: CatalogChange };
 

@@ -13,6 +13,7 @@ import type {
   Variant,
   WaitFor,
 } from "./definition.js";
+import { TRIGGER_EXITS } from "./definition.js";
 import { formatMinuteOfDay, isTimeZone } from "./time-zone.js";
 import { WAIT_DEFAULT_MS, WAIT_MAX_DAYS } from "./wait.js";
 
@@ -260,6 +261,34 @@ const waitForSchema = z
     return ok ? { needs: input.needs, withinMs: ms, within: input.within.trim() } : z.NEVER;
   });
 
+/**
+ * `exitWhenTrigger` names what the trigger event carries: `product-*` a viewed product (`Product Viewed`),
+ * `order-*` an order (`Order Completed`); each at most once. Returns whether all hold.
+ */
+function checkTriggerExits(trigger: Trigger, exits: readonly string[], ctx: Ctx): boolean {
+  let ok = true;
+  const kind = trigger.kind === "event" ? trigger.event.kind : undefined;
+  exits.forEach((exit, i) => {
+    if (exits.indexOf(exit) !== i) {
+      fail(ctx, "duplicate_exit", `${exit} is listed twice`, ["exitWhenTrigger", i]);
+      ok = false;
+    }
+    const needs = exit.startsWith("product-")
+      ? { kind: "product_viewed", event: "Product Viewed" }
+      : { kind: "order_completed", event: "Order Completed" };
+    if (kind !== needs.kind) {
+      fail(
+        ctx,
+        "trigger_exit",
+        `${exit} needs a trigger event: ${needs.event} (the journey must start from the ${exit.split("-")[0]} it is about)`,
+        ["exitWhenTrigger", i],
+      );
+      ok = false;
+    }
+  });
+  return ok;
+}
+
 /** A campaign definition file's content. */
 export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
   .strictObject({
@@ -273,6 +302,7 @@ export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
     steps: z.array(stepSchema).min(1).max(MAX_STEPS),
     exitWhen: z.array(exitEvent).max(20).default([]),
     exitWhenCartEmpty: z.boolean().default(false),
+    exitWhenTrigger: z.array(z.enum(TRIGGER_EXITS)).max(TRIGGER_EXITS.length).optional(),
     variants: variantsSchema.optional(),
     holdout: z
       .number()
@@ -324,6 +354,7 @@ export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
       ]);
       ok = false;
     }
+    if (!checkTriggerExits(input.trigger, input.exitWhenTrigger ?? [], ctx)) ok = false;
     if (!ok) return z.NEVER;
     return {
       id: input.id,
@@ -336,6 +367,9 @@ export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
       steps: input.steps,
       exitWhen: input.exitWhen,
       ...(input.exitWhenCartEmpty ? { exitWhenCartEmpty: true } : {}),
+      ...(input.exitWhenTrigger === undefined || input.exitWhenTrigger.length === 0
+        ? {}
+        : { exitWhenTrigger: input.exitWhenTrigger }),
       variants: input.variants ?? [{ id: "a", weight: 1 }],
       holdout: input.holdout,
       experiment: input.experiment ?? input.id,

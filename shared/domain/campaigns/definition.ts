@@ -98,6 +98,23 @@ export interface WaitFor {
   readonly within: string;
 }
 
+/**
+ * An exit about the event that started the journey (its snapshot on the intent), checked at each step's send time:
+ * - `product-carted`: the viewed product is in the cart (browse abandonment: cart abandonment takes over);
+ * - `product-bought`: the viewed product was ordered after the journey started;
+ * - `order-cancelled`, `order-refunded`: the order that started the journey was cancelled, or refunded in part
+ *   or in whole.
+ */
+export type TriggerExit = "product-carted" | "product-bought" | "order-cancelled" | "order-refunded";
+
+/** Every {@link TriggerExit}. */
+export const TRIGGER_EXITS = [
+  "product-carted",
+  "product-bought",
+  "order-cancelled",
+  "order-refunded",
+] as const;
+
 /** A checked campaign definition: one file under `templates/campaigns/`. */
 export interface CampaignDefinition {
   readonly id: string;
@@ -116,6 +133,11 @@ export interface CampaignDefinition {
    * never filled): a cart reminder is never sent for an empty cart.
    */
   readonly exitWhenCartEmpty?: boolean;
+  /**
+   * Exits about the trigger event's own product or order (`product-*` need a `Product Viewed` trigger,
+   * `order-*` an `Order Completed` one): per product, per order, unlike `exitWhen`.
+   */
+  readonly exitWhenTrigger?: readonly TriggerExit[];
   readonly variants: readonly Variant[];
   /** Fraction 0–1 of customers who get nothing (the control group). */
   readonly holdout: number;

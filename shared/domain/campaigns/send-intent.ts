@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { SendIntent } from "./contracts.js";
+import { journeyTriggerSchema } from "./trigger-schema.js";
 
 /** A {@link SendIntent} as it travels as JSON (queue bodies, timer payloads): checked on the way back in. */
 export const sendIntentSchema = z.object({
@@ -11,6 +12,8 @@ export const sendIntentSchema = z.object({
   template: z.string().min(1),
   dueAt: z.number().finite(),
   startedAt: z.number().finite(),
+  /** The event that started the journey (bounded, see `trigger-snapshot.ts`); absent for other triggers. */
+  trigger: journeyTriggerSchema.optional(),
 });
 
 /** The intent in `json`, or the reason it is not one (never throws). */

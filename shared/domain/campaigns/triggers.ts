@@ -1,11 +1,18 @@
 import type { TailorEvent } from "../events/index.js";
 import { lastAt, type Profile } from "../profile/index.js";
 import type { SegmentTransition } from "../segments/index.js";
-import type { SendIntent } from "./contracts.js";
+import type { JourneyTrigger, SendIntent } from "./contracts.js";
 import type { CampaignDefinition, Trigger } from "./definition.js";
 import { matchesWhere } from "./event-properties.js";
 import { journeyIntents } from "./journey.js";
 import type { CampaignLibrary } from "./library.js";
+import {
+  fitTrigger,
+  TRIGGER_BATCH_BYTES_MAX,
+  TRIGGER_BYTES_MAX,
+  triggerBytes,
+  triggerSnapshot,
+} from "./trigger-snapshot.js";
 
 type EventTrigger = Extract<Trigger, { kind: "event" }>;
 
@@ -33,7 +40,7 @@ function journeyStarts(
   trigger: EventTrigger,
   before: Profile | undefined,
   events: readonly TailorEvent[],
-): { occurrence: string; startedAt: number }[] {
+): { occurrence: string; startedAt: number; event: TailorEvent }[] {
   // A custom event's last time is not kept by name, so only events of this batch tell what came before.
   let previous =
     before === undefined || trigger.event.kind === "custom" ? undefined : lastAt(before, trigger.event.kind);
@@ -43,12 +50,12 @@ function journeyStarts(
     // A historical first occurrence: the customer's one journey would have been in the past.
     return first === undefined || first.historical === true
       ? []
-      : [{ occurrence: ONCE_OCCURRENCE, startedAt: first.timestamp }];
+      : [{ occurrence: ONCE_OCCURRENCE, startedAt: first.timestamp, event: first }];
   }
   const exitKinds = new Set(campaign.exitWhen.map((ref) => ref.kind));
   let lastExit: number | undefined;
   for (const ref of campaign.exitWhen) lastExit = latest(lastExit, before && lastAt(before, ref.kind));
-  const starts: { occurrence: string; startedAt: number }[] = [];
+  const starts: { occurrence: string; startedAt: number; event: TailorEvent }[] = [];
   for (const event of events) {
     const t = event.timestamp;
     if (exitKinds.has(event.kind)) lastExit = latest(lastExit, t);
@@ -61,7 +68,7 @@ function journeyStarts(
       t - previous >= campaign.reentry.ms;
     // Imported history opens nothing, but is what came before for the live events that follow it.
     if (opens && event.historical !== true && matchesWhere(event, trigger.where)) {
-      starts.push({ occurrence: String(t), startedAt: t });
+      starts.push({ occurrence: String(t), startedAt: t, event });
     }
     previous = t;
   }
@@ -70,7 +77,9 @@ function journeyStarts(
 
 /**
  * The send intents an ingested batch creates for one customer: for each event-triggered campaign, one journey
- * per trigger occurrence that opens a journey (see README, "One journey at a time"), each with every step.
+ * per trigger occurrence that opens a journey (see README, "One journey at a time"), each with every step and
+ * the snapshot of the event that opened it (see {@link triggerSnapshot}), bounded to {@link TRIGGER_BYTES_MAX}
+ * each and {@link TRIGGER_BATCH_BYTES_MAX} for the batch (further snapshots keep fewer lines, or none).
  * `before` is the profile before the batch (undefined for a new customer), `after` the profile it folded to;
  * events of other customers are ignored, and so are journeys whose trigger is older than `maxAgeMs` (see
  * {@link TRIGGER_MAX_AGE_MS}) or `historical` (imported history, however recent: it only counts as the past).
@@ -90,12 +99,29 @@ export function intentsForEvents(
       (a, b) =>
         a.timestamp - b.timestamp || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0),
     );
+  let budget = TRIGGER_BATCH_BYTES_MAX;
+  const snapshotFor = (event: TailorEvent, steps: number): JourneyTrigger | undefined => {
+    const snapshot = triggerSnapshot(event, before, after, sorted);
+    if (snapshot === undefined) return undefined;
+    const fitted = fitTrigger(snapshot, Math.min(TRIGGER_BYTES_MAX, Math.max(0, budget) / steps));
+    budget -= triggerBytes(fitted) * steps;
+    return fitted;
+  };
   return library.campaigns.flatMap((campaign) => {
     const trigger = campaign.trigger;
     if (trigger.kind !== "event") return [];
     return journeyStarts(campaign, trigger, before, sorted)
       .filter((start) => start.startedAt >= now - maxAgeMs)
-      .flatMap((start) => journeyIntents(campaign, customerId, start.occurrence, start.startedAt, now));
+      .flatMap((start) =>
+        journeyIntents(
+          campaign,
+          customerId,
+          start.occurrence,
+          start.startedAt,
+          now,
+          snapshotFor(start.event, campaign.steps.length),
+        ),
+      );
   });
 }
 

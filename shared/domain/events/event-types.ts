@@ -152,10 +152,16 @@ export interface OrderCompletedEvent extends EventBase {
   readonly kind: "order_completed";
   readonly order: {
     readonly orderId: string;
+    /** `order_number` (the number the customer sees, e.g. `#1042`), when the event carries it. */
+    readonly number?: string;
     /** What the customer paid, minor units: `total ?? revenue ?? Σ price × quantity` (0 when unknown). */
     readonly total: number;
     /** Segment's `revenue` (excluding shipping and tax), minor units, when the event carries it. */
     readonly revenue?: number;
+    /** Segment's `subtotal`, `shipping`, `tax` and `discount`, minor units, when the event carries them. */
+    readonly subtotal?: number;
+    readonly shipping?: number;
+    readonly tax?: number;
     readonly discount?: number;
     readonly currency: string;
     readonly products: readonly Product[];

@@ -76,8 +76,13 @@ export const checkoutStartedSchema = z.object({
 /** `Order Completed` properties; `Order Cancelled` carries the same. */
 export const orderCompletedSchema = z.object({
   order_id: idField,
+  /** Not in Segment's spec, sent by many shops: the number customers see (`#1042`). */
+  order_number: idField.optional(),
   total: amountField.optional(),
   revenue: amountField.optional(),
+  subtotal: amountField.optional(),
+  shipping: amountField.optional(),
+  tax: amountField.optional(),
   discount: amountField.optional(),
   currency: currencyField.optional(),
   products: productsField.optional(),

@@ -101,6 +101,9 @@ export function readTrackBody(
         const issues = moneyIssues(currency, [
           { path: ["total"], what: "a total", minor: minor(p.total, currency) },
           { path: ["revenue"], what: "a revenue", minor: minor(p.revenue, currency) },
+          { path: ["subtotal"], what: "a subtotal", minor: minor(p.subtotal, currency) },
+          { path: ["shipping"], what: "a shipping amount", minor: minor(p.shipping, currency) },
+          { path: ["tax"], what: "a tax", minor: minor(p.tax, currency) },
           { path: ["discount"], what: "a discount", minor: minor(p.discount, currency) },
           linesSum(products),
         ]);
@@ -110,8 +113,12 @@ export function readTrackBody(
           name: EVENT_NAMES[kind],
           order: {
             orderId: p.order_id,
+            number: p.order_number,
             total: minor(p.total ?? p.revenue, currency) ?? sumProducts(products) ?? 0,
             revenue: minor(p.revenue, currency),
+            subtotal: minor(p.subtotal, currency),
+            shipping: minor(p.shipping, currency),
+            tax: minor(p.tax, currency),
             discount: minor(p.discount, currency),
             currency,
             products,

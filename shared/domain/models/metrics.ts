@@ -112,3 +112,61 @@ export function precisionRecallAtK(
   const hits = recommended.slice(0, k).filter((id) => relevant.has(id)).length;
   return { precision: k > 0 ? hits / k : 0, recall: relevant.size > 0 ? hits / relevant.size : 0 };
 }
+
+/** One customer's recommendation list and what they went on to buy. */
+export interface ScoredList {
+  readonly recommended: readonly string[];
+  /** The products that count as hits (bought later, not bought before). */
+  readonly relevant: ReadonlySet<string>;
+}
+
+/** How a recommender did over a population. */
+export interface ListReport {
+  /** Customers with a list. */
+  readonly lists: number;
+  /** Customers with at least one relevant product: precision and recall are means over them. */
+  readonly scored: number;
+  /** Mean {@link precisionRecallAtK} precision over the scored customers (NaN when none). */
+  readonly precision: number;
+  /** Mean recall over the scored customers (NaN when none). */
+  readonly recall: number;
+  /** Share of `products` recommended to at least one customer (NaN when `products` is empty). */
+  readonly coverage: number;
+  /** Distinct lists (the same products in the same order) over lists (NaN when there are none). */
+  readonly distinctShare: number;
+}
+
+/**
+ * Precision@k and recall@k (means over customers with something relevant), catalog coverage (the share of
+ * `products`, e.g. those in stock, that appear in anyone's first `k`) and the share of distinct lists.
+ */
+export function listReport(
+  lists: readonly ScoredList[],
+  products: ReadonlySet<string>,
+  k: number,
+): ListReport {
+  let scored = 0;
+  let precision = 0;
+  let recall = 0;
+  const shown = new Set<string>();
+  const distinct = new Set<string>();
+  for (const list of lists) {
+    const top = list.recommended.slice(0, k);
+    for (const id of top) if (products.has(id)) shown.add(id);
+    distinct.add(JSON.stringify(top));
+    if (list.relevant.size === 0) continue;
+    const score = precisionRecallAtK(top, list.relevant, k);
+    scored++;
+    precision += score.precision;
+    recall += score.recall;
+  }
+  const mean = (sum: number, n: number) => (n === 0 ? Number.NaN : sum / n);
+  return {
+    lists: lists.length,
+    scored,
+    precision: mean(precision, scored),
+    recall: mean(recall, scored),
+    coverage: mean(shown.size, products.size),
+    distinctShare: mean(distinct.size, lists.length),
+  };
+}

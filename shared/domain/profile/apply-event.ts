@@ -71,6 +71,7 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
         profile,
         event.order.products.map((product) => product.productId),
         time >= (profile.o?.l ?? Number.NEGATIVE_INFINITY),
+        time,
       );
       recordOrder(profile, {
         orderId: event.order.orderId,

@@ -1,4 +1,4 @@
-import { DEFAULT_CURRENCY, type Product, QUANTITY_MAX } from "../events/index.js";
+import { DEFAULT_CURRENCY, type Product, QUANTITY_MAX, type TailorEvent } from "../events/index.js";
 import { CART_ITEMS_MAX, type Cart, type CartItem, type Profile } from "./profile.js";
 
 /** How an event changes the cart. */
@@ -69,4 +69,22 @@ function toItem(product: Product, cartCurrency: string, currency: string): CartI
     m: currency === cartCurrency ? product.price : undefined,
     k: product.category,
   };
+}
+
+/** How `event` changes the cart, if it does (as the fold applies it). */
+export function cartChangeOf(event: TailorEvent): CartChange | undefined {
+  switch (event.kind) {
+    case "product_added":
+      return { op: "add", product: event.product, currency: event.currency };
+    case "product_removed":
+      return { op: "remove", product: event.product, currency: event.currency };
+    case "cart_viewed":
+      return event.cart.products === undefined
+        ? undefined
+        : { op: "replace", products: event.cart.products, currency: event.cart.currency };
+    case "order_completed":
+      return { op: "clear" };
+    default:
+      return undefined;
+  }
 }

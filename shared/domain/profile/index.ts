@@ -1,6 +1,7 @@
 export { AFFINITY_CATEGORIES_MAX, AFFINITY_HALF_LIFE_MS, AFFINITY_WEIGHTS, affinityAt } from "./affinity.js";
+export { boughtAt } from "./bought-at.js";
 export { attributedTouch, touchCampaign } from "./campaign-touch.js";
-export { cartValue } from "./cart.js";
+export { type CartChange, cartChangeOf, cartValue, changeCart } from "./cart.js";
 export { clockSkewNote } from "./clock-skew.js";
 export { fromStoredKey, ownEntry, toStoredKey } from "./data-keys.js";
 export { DEDUP_MAX_IDS, DEDUP_WINDOW_MS, dedupBytesPerId, estimateDedupBytes } from "./dedup.js";
@@ -22,7 +23,7 @@ export {
   lifecycleNextChangeAt,
 } from "./lifecycle.js";
 export { mergeProfiles } from "./merge-profiles.js";
-export { averageOrderValue, isKnownOrder } from "./orders.js";
+export { averageOrderValue, boughtTimes, isKnownOrder, orderReversal } from "./orders.js";
 export * from "./profile.js";
 export { KNOWN_TRAITS } from "./profile-traits.js";
 export {

@@ -85,6 +85,7 @@ import { lifecycleAt } from "./lifecycle.js";
 import { mergeOrders } from "./merge-orders.js";
 import { alignWindows, mergeKindStats, mergeProductActivity, uncount } from "./merge-windows.js";
 import { pick } from "./optional-numbers.js";
+import { boughtTimes } from "./orders.js";
 import {
   BOUGHT_PRODUCTS_MAX,
   CART_ITEMS_MAX,
@@ -128,13 +129,7 @@ export function mergeProfiles(target: Profile, source: Profile, now: number): Pr
       (p) => p.rv,
       RECENTLY_VIEWED_MAX,
     ),
-    bp: newerFirst(
-      t,
-      s,
-      (p) => p.o?.l,
-      (p) => p.bp,
-      BOUGHT_PRODUCTS_MAX,
-    ),
+    ...mergeBought(t, s),
     ct: mergeCarts(t, s),
     c: mergeConsent(t.c, s.c),
     s: mergeSuppressions(bouncesOf(t, traits.t?.email), bouncesOf(s, traits.t?.email)),
@@ -209,6 +204,24 @@ function newerFirst(
     (time(s) ?? Number.NEGATIVE_INFINITY) > (time(t) ?? Number.NEGATIVE_INFINITY) ? [s, t] : [t, s];
   const ids = union(list(first), list(second));
   return ids?.slice(0, max);
+}
+
+/** The bought products of both (the newer buyer's first) and, for each, the later of its purchase times. */
+function mergeBought(t: Profile, s: Profile): { bp: string[] | undefined; bt: number[] | undefined } {
+  const bp = newerFirst(
+    t,
+    s,
+    (p) => p.o?.l,
+    (p) => p.bp,
+    BOUGHT_PRODUCTS_MAX,
+  );
+  if (bp === undefined) return { bp, bt: undefined };
+  const [tt, st] = [boughtTimes(t), boughtTimes(s)];
+  const times = bp.flatMap((id) => {
+    const at = Math.max(tt.get(id) ?? Number.NEGATIVE_INFINITY, st.get(id) ?? Number.NEGATIVE_INFINITY);
+    return Number.isFinite(at) ? [at] : [];
+  });
+  return { bp, bt: times.length === bp.length ? times : undefined };
 }
 
 /** Both lists, the first's entries first, each entry once; undefined when both are absent. */

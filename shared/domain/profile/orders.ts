@@ -60,6 +60,18 @@ export function isKnownOrder(profile: Profile, orderId: string): boolean {
 }
 
 /**
+ * What became of the remembered order `orderId` since it was placed: `cancelled`, `refunded` (in whole or in
+ * part, by a refund whose amount is known or a full refund), or undefined (neither, or not remembered).
+ */
+export function orderReversal(profile: Profile, orderId: string): "cancelled" | "refunded" | undefined {
+  const entry = findOrder(profile.o, shortHash(orderId));
+  if (entry === undefined) return undefined;
+  if ((entry[5] & ORDER_CANCELLED) !== 0) return "cancelled";
+  if (entry[4] > 0 || (entry[5] & ORDER_FULL_REFUND) !== 0) return "refunded";
+  return undefined;
+}
+
+/**
  * Folds a completed order: count, first and last order time, total and revenue, orders per category, and
  * the refunds or the cancel that were waiting for it. A repeat of a remembered order changes nothing.
  */
@@ -184,17 +196,40 @@ export function removeAmounts(orders: OrderStats, entry: RememberedOrder): void 
 }
 
 /**
- * Remembers the products of an order: the newest order's products go first; an order older than the last one
- * folded only fills the list where it has room, so a late event never pushes newer purchases out.
+ * Remembers the products of an order and when they were bought (`bp`, `bt`): the newest order's products go
+ * first; an order older than the last one folded only fills the list where it has room, so a late event never
+ * pushes newer purchases out. A product bought again keeps the later of its purchase times.
  */
-export function recordBoughtProducts(profile: Profile, productIds: readonly string[], newest: boolean): void {
+export function recordBoughtProducts(
+  profile: Profile,
+  productIds: readonly string[],
+  newest: boolean,
+  time: number,
+): void {
   const ids = [...new Set(productIds)];
   if (ids.length === 0) return;
+  const times = boughtTimes(profile);
+  for (const id of ids) times.set(id, Math.max(times.get(id) ?? time, time));
   const known = profile.bp ?? [];
   const merged = newest
     ? [...ids, ...known.filter((id) => !ids.includes(id))]
     : [...known, ...ids.filter((id) => !known.includes(id))];
   profile.bp = merged.slice(0, BOUGHT_PRODUCTS_MAX);
+  profile.bt = profile.bp.map((id) => times.get(id) ?? time);
+}
+
+/**
+ * When each remembered bought product (`bp`) was last bought, epoch ms. A product remembered without a time (a
+ * profile folded before `bt` existed) counts as bought at the last order, the latest it can have been.
+ */
+export function boughtTimes(profile: Profile): Map<string, number> {
+  const times = new Map<string, number>();
+  const known = profile.bt ?? [];
+  (profile.bp ?? []).forEach((id, i) => {
+    const at = known[i] ?? profile.o?.l;
+    if (at !== undefined && Number.isFinite(at)) times.set(id, at);
+  });
+  return times;
 }
 
 /** Counts the order once in each distinct category it contains, for at most {@link ORDER_CATEGORIES_MAX}. */

@@ -118,6 +118,12 @@ export type Profile = {
   rv?: string[];
   /** Product ids the customer bought, newest order first, de-duplicated, at most {@link BOUGHT_PRODUCTS_MAX}. */
   bp?: string[];
+  /**
+   * When each product of `bp` was last bought (epoch ms): `bt[i]` is for `bp[i]`, so it is bounded as `bp` is
+   * (about 9 bytes an entry). Read it with `boughtTimes`: entries a profile folded before `bt` existed lack it and
+   * count as bought at the last order (`o.l`), never earlier, so a replenishable product is never offered early.
+   */
+  bt?: number[];
   /** The open cart. */
   ct?: Cart;
   /** Lifecycle stage, as of the last fold. */
