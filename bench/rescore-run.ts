@@ -4,41 +4,32 @@
  * SageMaker runtime protocol, and the rescoring of every slice (features, scores, tiers, segment re-evaluation, one
  * conditional write per profile), batched (100 rows per InvokeEndpoint) against one row per call.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { segmentTimersEnvSchema } from "../functions/segment-timers/env.js";
 import { makeSegmentTimersDeps } from "../functions/segment-timers/make-deps.js";
 import { localFunctionEnvironment } from "../infra/local/function-env.js";
 import { LOCAL_NAMES } from "../infra/local-names.js";
 import { rescoreSlice } from "../shared/app/rescoring/index.js";
-import { trainAll } from "../shared/app/training/index.js";
 import { DynamoProfileStore } from "../shared/aws/dynamo-profile-store.js";
-import { SageMakerScorer } from "../shared/aws/sagemaker-scorer.js";
 import { parseEvent, type TailorEvent } from "../shared/domain/events/index.js";
 import { foldEvents } from "../shared/domain/profile/index.js";
 import { loadEnv } from "../shared/lambda/env.js";
-import { startModelServer } from "../shared/model-server/index.js";
-import { simulate, simulatedHistory } from "../shared/sim/index.js";
+import { simulate } from "../shared/sim/index.js";
 import { startBenchStack } from "./bench-stack.js";
+import { BENCH_MODELS, serveBenchModels } from "./support/bench-models.js";
 
 const CUSTOMERS = 1000;
-const MODELS = ["purchase_30d", "churn_60d"];
+const MODELS = BENCH_MODELS;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const dataDir = mkdtempSync(join(tmpdir(), "tailor-bench-rescore-"));
 const stack = await startBenchStack(dataDir, { pollers: false });
 const dynamodb = new DynamoDBClient({});
 try {
-  log("training the models on simulated history…");
-  const { artifacts } = trainAll(simulatedHistory({ seed: 1, customers: 600, days: 90 }));
-  const models = join(dataDir, "models");
-  mkdirSync(models, { recursive: true });
-  writeFileSync(join(models, "purchase_30d.json"), JSON.stringify(artifacts.purchase));
-  writeFileSync(join(models, "churn_60d.json"), JSON.stringify(artifacts.churn));
-  const server = await startModelServer({ port: 0, models });
+  const server = await serveBenchModels(dataDir, log);
 
   log(`folding ${CUSTOMERS} simulated customers into profiles…`);
   const now = Date.now();
@@ -66,14 +57,7 @@ try {
   if (timers === undefined) throw new Error("the template has no segment timers function");
   const base = makeSegmentTimersDeps(loadEnv(segmentTimersEnvSchema, localFunctionEnvironment(timers)));
   const run = async (rowsPerCall: number) => {
-    const scorer = new SageMakerScorer({
-      client: new SageMakerRuntimeClient({
-        endpoint: server.url,
-        region: "us-east-1",
-        credentials: { accessKeyId: "local", secretAccessKey: "local" },
-      }),
-      maxRowsPerCall: rowsPerCall,
-    });
+    const scorer = server.scorer(rowsPerCall);
     const started = performance.now();
     let scored = 0;
     const slices = 4;

@@ -23,8 +23,10 @@ const USAGE = `Usage: tailor <command> [options]
       [--variant V] [--out .tailor/preview]
                                        writes HTML + text and an index page, prints its path
   segments [--json]                    every segment with its size (from the counters) and last recount
-  segments recount|rfm|reevaluate      batch jobs: exact sizes; RFM thresholds and scores; re-evaluation
-      [--slices 4]                     after a definition changed (each emits the transitions it causes)
+  segments recount|rfm|reevaluate|reindex
+      [--slices 8] [--outputs F]       batch jobs on the segment jobs state machine: exact sizes; RFM thresholds
+                                       and scores; re-evaluation after a definition changed (each emits the
+                                       transitions it causes); the membership index rebuilt
   segments import <segmentId> <file.csv>
                                        add the customers of a CSV (column customerId) to a static segment
   explain <customerId> [--json] [--at ISO-time]
@@ -35,6 +37,9 @@ const USAGE = `Usage: tailor <command> [options]
   import <file> [--format csv|jsonl]   historical customers and orders (docs/import.md), with their own times:
       [--mapping m.json] [--no-rfm]    folded into profiles, starting no journey; then RFM recomputed
       [--api URL --write-key K]        (or posted to a deployed stack's /v1/import); refused rows listed
+  content import <file> | list         the content library (articles, tips, guides with interest tags) from
+      [--format json|jsonl|csv]        JSON, JSON Lines or CSV: rows checked, items that left the file
+      [--table T --region R]           retired (docs/content.md); the local data dir, or the table on AWS
   keys create --source web | list      the write keys of the Segment-compatible HTTP API (create and rotate
   keys revoke <id> | rotate <id>       print the key once); rotate --grace 24h keeps the old key that long;
       [--table T --region R]           with --table/--region, the table on AWS (stack output WriteKeysTable)
@@ -48,6 +53,9 @@ const USAGE = `Usage: tailor <command> [options]
                                        prints the hold-out evaluation, writes the artifacts (.tailor/models)
   rescore [--slices 8] [--models F]    runs the nightly rescoring state machine now (on the running stack, or
                                        one it starts) with a local model server; prints scores, tiers, drift
+  campaign status <id> [--occurrence T] a scheduled campaign's fan-out run (the latest, or the tick T):
+      [--aws [--outputs F]] [--json]   parts done, profiles read, intents enqueued, errors (--aws: deployed)
+  campaign run <id> [--occurrence T]   runs (or resumes) one tick of its fan-out workflow on a local stack
   doctor [--outputs cdk-outputs.json] checks a deployed stack, read-only: SES identity and DKIM, production
       [--stack-name Tailor] [--region R] [--json]   access, send quota, configuration set, model endpoints,
                                        alarm subscription, stream lag; the fix for each failure (exit 1)
@@ -102,10 +110,12 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   audit: { load: async () => (await import("../cli/audit-command.js")).auditCommand },
   import: { load: async () => (await import("../cli/import-command.js")).importCommand },
   keys: { load: async () => (await import("../cli/keys-command.js")).keysCommand },
+  content: { load: async () => (await import("../cli/content-command.js")).contentCommand },
   links: { load: async () => (await import("../cli/links-command.js")).linksCommand },
   report: { load: async () => (await import("../cli/report-command.js")).reportCommand },
   replay: { load: async () => (await import("../cli/replay-command.js")).replayCommand },
   doctor: { load: async () => (await import("../cli/doctor-command.js")).doctorCommand },
+  campaign: { load: async () => (await import("../cli/campaign-command.js")).campaignCommand },
   cost: { load: async () => (await import("../cli/cost-command.js")).costCommand },
   train: { load: async () => (await import("../cli/train-command.js")).trainCommand },
   rescore: {

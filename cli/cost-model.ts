@@ -32,8 +32,8 @@ export const MEASURED = {
 
 /** What the stack declares (`infra/tailor-stack.ts`; test/infra/operations-stack.test.ts keeps these in step). */
 export const STACK_RESOURCES = {
-  kmsKeys: 20,
-  alarms: 27,
+  kmsKeys: 24,
+  alarms: 31,
   dashboards: 1,
   /** Queues an event source mapping polls (transitions, sends). */
   polledQueues: 2,
@@ -75,6 +75,16 @@ export const ASSUMED = {
   /** Slices of a rescoring run, and the state transitions each costs (Map iteration, task, retries). */
   rescoreSlices: 8,
   transitionsPerSlice: 4,
+  /**
+   * Full scans of the profile table the nightly segment jobs add after each rescoring run: RFM (samples, then
+   * scores) and the recount.
+   */
+  segmentJobScansPerNight: 3,
+  /** Segment job runs a night (rfm, recount), each a Plan, maps of 8 parts looping their steps, and a Finish. */
+  segmentJobRunsPerNight: 2,
+  transitionsPerSegmentJobRun: 8 * 6 + 12,
+  /** The membership index: one write (an item under 1 KB) per segment transition, put on entry, marked on exit. */
+  indexWriteUnitsPerTransition: 1,
   /** Write units of a nightly rescore write (profiles under 2 KB). */
   rescoreWriteUnitsPerProfile: 2,
   /** CPU ms per profile of the nightly rescoring (scan, features, resettle). */
@@ -216,16 +226,19 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
   const lines: CostLine[] = [
     line(
       "DynamoDB",
-      "writes: ingest, dispatch, nightly rescoring",
+      "writes: ingest, dispatch, nightly rescoring, membership index",
       streamEvents * m.ingestWriteUnitsPerEvent +
         volumes.emails * a.dispatchWriteUnitsPerEmail +
-        rescoreProfiles * a.rescoreWriteUnitsPerProfile,
+        rescoreProfiles * a.rescoreWriteUnitsPerProfile +
+        transitions * a.indexWriteUnitsPerTransition,
       P.dynamoWrite,
     ),
     line(
       "DynamoDB",
-      "reads: ingest, dispatch, rescoring scans",
-      streamEvents * m.ingestReadUnitsPerEvent + volumes.emails * a.dispatchReadUnitsPerEmail + scanReadUnits,
+      "reads: ingest, dispatch, rescoring and segment job scans",
+      streamEvents * m.ingestReadUnitsPerEvent +
+        volumes.emails * a.dispatchReadUnitsPerEmail +
+        scanReadUnits * (1 + a.segmentJobScansPerNight),
       P.dynamoRead,
     ),
     line("DynamoDB", "storage: profiles and send ledger", (profileBytes + ledgerBytes) / GB, P.dynamoStorage),
@@ -288,8 +301,11 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
     ),
     line(
       "Step Functions",
-      "nightly rescoring runs",
-      a.nightsPerMonth * (a.rescoreSlices * a.transitionsPerSlice + 10),
+      "nightly rescoring and segment job runs",
+      a.nightsPerMonth *
+        (a.rescoreSlices * a.transitionsPerSlice +
+          10 +
+          a.segmentJobRunsPerNight * a.transitionsPerSegmentJobRun),
       P.stepFunctionsTransitions,
     ),
   ];

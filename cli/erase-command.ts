@@ -9,6 +9,7 @@ import { privacyAdapters } from "#shared/lambda/privacy-erasure.js";
 import { systemClock } from "#shared/ports.js";
 import { nothingFound } from "./cli-errors.js";
 import { stringFlag } from "./cli-options.js";
+import { readLibrary } from "./segment-library.js";
 import { explainMissing, openDynamo, openS3 } from "./stack-access.js";
 
 /** Who runs the CLI, for audit entries: `cli:<user>`. */
@@ -40,6 +41,10 @@ export async function withPrivacyDeps<T>(
           sendLedgerTable: LOCAL_NAMES.sendLedgerTable,
           timersTable: LOCAL_NAMES.timersTable,
           quarantineBucket: LOCAL_NAMES.quarantineBucket,
+          memberIndex: {
+            segmentsTable: LOCAL_NAMES.segmentsTable,
+            segmentIds: readLibrary(undefined).definitions.map((d) => d.id),
+          },
         },
         audit: new DynamoAuditLog({ client: dynamo.client, tableName: LOCAL_NAMES.auditTable }),
         clock: systemClock,

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { demoImages, withDemoImages, writeReferencedDemoImages } from "#infra/local/demo-images.js";
 import { LocalStackError } from "#infra/local/local-errors.js";
+import { InMemoryContentStore } from "#shared/app/content/in-memory-content-store.js";
 import { prepareEmailContext } from "#shared/app/email-context.js";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
 import { PREVIEW_CAMPAIGN, sampleContexts } from "#shared/app/sample-contexts.js";
@@ -18,7 +19,7 @@ import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "#shared/render/pr
 import type { RenderContext } from "#shared/render/render-context.js";
 import { describeProblem } from "#shared/render/render-errors.js";
 import { loadSampleProfiles } from "#shared/render/samples.js";
-import { simulatorCatalogProducts } from "#shared/sim/index.js";
+import { demoContentLibrary, simulatorCatalogProducts } from "#shared/sim/index.js";
 import { nothingFound } from "./cli-errors.js";
 import { intFlag, stringFlag } from "./cli-options.js";
 import { readProfile } from "./profile-command.js";
@@ -91,7 +92,9 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
           client: new SageMakerRuntimeClient({ maxAttempts: 1 }),
           endpointName: endpoint,
         });
-  const deps = recommender === undefined ? { catalog } : { catalog, recommender };
+  // The demo content library, like the demo catalog: previews show the content block filled.
+  const contentLibrary = new InMemoryContentStore(demoContentLibrary(Date.now()));
+  const deps = { catalog, contentLibrary, ...(recommender === undefined ? {} : { recommender }) };
 
   const samples = await sampleContexts(
     deps,

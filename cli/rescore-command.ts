@@ -1,20 +1,15 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { resolveDataDir } from "#infra/local/data-dir.js";
-import { functionsEnvironment } from "#infra/local/function-env.js";
 import { LocalStackError } from "#infra/local/local-errors.js";
-import { type LocalStack, startLocalStack } from "#infra/local/local-stack.js";
 import { modelEndpointsOf, startLocalModels } from "#infra/local/model-server-runner.js";
-import { planResources, type ResourcePlan } from "#infra/local/resource-plan.js";
-import { applyEnvironment, localAccountId, localRegion, sdkEnvironment } from "#infra/local/sdk-env.js";
-import { readStackState } from "#infra/local/stack-state.js";
+import type { ResourcePlan } from "#infra/local/resource-plan.js";
 import { stackTemplate } from "#infra/local/stack-template.js";
-import { planStateMachines } from "#infra/local/state-machine-plan.js";
 import { runStateMachine, type TaskOutcome } from "#infra/local/state-machine-runner.js";
 import { bindStateMachineTasks } from "#infra/local/state-machine-tasks.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
-import { intFlag, portsFromFlags, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
+import { intFlag, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
 import { count, duration } from "./format.js";
+import { closeStack, findStateMachine, openStack } from "./local-state-machine.js";
 import { bar, ProgressLine } from "./progress-line.js";
 
 const STATE_MACHINE = LOCAL_NAMES.rescoreStateMachine;
@@ -81,64 +76,6 @@ export function rescoreSummaryLines(output: unknown): string[] {
   return lines;
 }
 
-/** How the state machine is run: on a stack of this process, or on the running stack of another. */
-type Target =
-  | { readonly kind: "own"; readonly stack: LocalStack }
-  | { readonly kind: "running"; readonly plan: ResourcePlan; readonly restore: () => void };
-
-/**
- * The running stack of the data dir (its resources planned from the template), or a new one started here with
- * the models served (`models`, trained first when the folder has none) and no schedules.
- */
-async function openStack(
-  values: {
-    readonly "data-dir"?: string;
-    readonly fresh: boolean;
-    readonly verbose: boolean;
-    readonly models?: string;
-  },
-  portValues: Readonly<Record<string, unknown>>,
-  template: unknown,
-  log: (line: string) => void,
-): Promise<Target> {
-  const running = readStackState(resolveDataDir(values["data-dir"]));
-  if (running !== undefined && !values.fresh) {
-    log(`using the running stack (pid ${running.pid})`);
-    const plan = planResources(template, {
-      region: localRegion,
-      accountId: localAccountId,
-      sqsEndpoint: running.endpoints.sqs,
-    });
-    const restore = applyEnvironment({
-      ...sdkEnvironment(running.endpoints),
-      ...functionsEnvironment(plan.functions, () => {}),
-      ...quietFunctions(values.verbose, "WARN"),
-    });
-    return { kind: "running", plan, restore };
-  }
-  const stack: LocalStack = await startLocalStack({
-    dataDir: values["data-dir"],
-    fresh: values.fresh,
-    ports: portsFromFlags(portValues),
-    template,
-    schedules: false,
-    models: { dir: values.models },
-    log,
-    env: quietFunctions(values.verbose, "WARN"),
-  });
-  return { kind: "own", stack };
-}
-
-/** Closes what {@link openStack} opened: the stack it started (once its queues are drained), or the env. */
-async function closeStack(target: Target): Promise<void> {
-  if (target.kind === "running") {
-    target.restore();
-    return;
-  }
-  await target.stack.waitUntilIdle({ timeoutMs: 120_000 }).catch(() => {});
-  await target.stack.stop();
-}
-
 /**
  * Runs the rescoring on the running stack of another process: this process serves the models itself and binds
  * the task states to the handlers loaded here, pointed at that stack's emulators.
@@ -156,13 +93,7 @@ async function runOnRunningStack(
     readonly onTask: (outcome: TaskOutcome) => void;
   },
 ): Promise<unknown> {
-  const spec = planStateMachines(template, plan, {
-    region: localRegion,
-    accountId: localAccountId,
-  }).find((machine) => machine.name === STATE_MACHINE);
-  if (spec === undefined) {
-    throw new LocalStackError(`the template has no state machine tagged ${STATE_MACHINE}`);
-  }
+  const spec = findStateMachine(template, plan, STATE_MACHINE);
   // Every task function's models (the slice function is the one that scores).
   const taskFunctions = new Set(Object.values(spec.taskFunctions));
   const endpoints: Record<string, string> = {};
@@ -207,7 +138,12 @@ export async function rescoreCommand(argv: readonly string[]): Promise<number> {
   const template = await stackTemplate();
   const models = stringFlag(values.models);
   const target = await openStack(
-    { "data-dir": stringFlag(values["data-dir"]), fresh: values.fresh, verbose: values.verbose, models },
+    {
+      "data-dir": stringFlag(values["data-dir"]),
+      fresh: values.fresh,
+      verbose: values.verbose,
+      models: { dir: models },
+    },
     values,
     template,
     log,

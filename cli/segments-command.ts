@@ -10,23 +10,18 @@ import { readStackState } from "#infra/local/stack-state.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { importStaticSegment } from "#shared/app/import-static-segment.js";
 import { cachedEvaluationContext } from "#shared/app/segment-deps.js";
-import {
-  allSlices,
-  recomputeRfm,
-  recountSegments,
-  reevaluateStale,
-  type SegmentsBatchDeps,
-  sumSummaries,
-} from "#shared/app/segments-batch.js";
+import type { SegmentsBatchDeps } from "#shared/app/segments-batch.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { DynamoSegmentMembers } from "#shared/aws/dynamo-segment-members.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
 import { DynamoTimers } from "#shared/aws/dynamo-timers.js";
 import { SqsTransitionPublisher } from "#shared/aws/sqs-transition-publisher.js";
 import type { SegmentLibrary } from "#shared/domain/segments/index.js";
 import { systemClock, type TransitionPublisher } from "#shared/ports.js";
-import { intFlag, stringFlag } from "./cli-options.js";
+import { intFlag, stackOptions, stringFlag } from "./cli-options.js";
 import { customerIdsFromCsv } from "./customer-id-csv.js";
 import { count } from "./format.js";
+import { runSegmentJobCommand } from "./segment-jobs-command.js";
 import { missingTables, readLibrary } from "./segment-library.js";
 import { openDynamo } from "./stack-access.js";
 
@@ -34,18 +29,28 @@ import { openDynamo } from "./stack-access.js";
 export { defaultSegmentsDir, missingTables, readLibrary } from "./segment-library.js";
 
 const USAGE = `usage: tailor segments [--json]                       every segment with its size
-       tailor segments recount [--slices 4]             count members exactly, write exact sizes
-       tailor segments rfm [--slices 4]                 RFM thresholds, then every profile's scores
-       tailor segments reevaluate [--slices 4]          re-evaluate every profile (after a definition changed)
+       tailor segments recount [--slices 8]             count members exactly, write exact sizes
+       tailor segments rfm [--slices 8]                 RFM thresholds, then every profile's scores
+       tailor segments reevaluate [--slices 8]          re-evaluate every profile (after a definition changed)
+       tailor segments reindex [--slices 8]             rebuild the segment membership index from the profiles
        tailor segments import <segmentId> <file.csv>    add customers (column customerId) to a static segment
-  each takes --data-dir D and --segments-dir S (default: the repository's templates/segments)`;
+  each takes --data-dir D and --segments-dir S (default: the repository's templates/segments); the four jobs
+  run the segment jobs state machine on the local stack ([--page-size N] [--fresh] [--verbose]), or say how
+  to start it on AWS with --outputs cdk-outputs.json [--stack-name Tailor]`;
 
 const options = {
+  ...stackOptions,
   json: { type: "boolean", default: false },
   slices: { type: "string" },
-  "data-dir": { type: "string" },
+  "page-size": { type: "string" },
+  outputs: { type: "string" },
+  "stack-name": { type: "string", default: "Tailor" },
   "segments-dir": { type: "string" },
 } as const;
+
+/** The actions that run as the segment jobs' state machine. */
+const JOBS = ["recount", "rfm", "reevaluate", "reindex"] as const;
+const isJob = (action: string): action is (typeof JOBS)[number] => JOBS.some((job) => job === action);
 
 const clientConfig = (endpoint: string) => ({
   region: localRegion,
@@ -128,6 +133,11 @@ export function batchDeps(
       store,
       timers: new DynamoTimers({ client, tableName: LOCAL_NAMES.timersTable }),
       transitions,
+      members: new DynamoSegmentMembers({
+        client,
+        tableName: LOCAL_NAMES.segmentsTable,
+        segmentIds: () => library.definitions.map((d) => d.id),
+      }),
       context: cachedEvaluationContext(store, systemClock),
     },
   };
@@ -143,16 +153,34 @@ export async function segmentsCommand(argv: readonly string[]): Promise<number> 
   });
   const [action = "list", ...rest] = positionals;
   const dataDir = stringFlag(values["data-dir"]);
-  const slices = intFlag(values.slices, "slices", 4, 1);
+  const slices = intFlag(values.slices, "slices", 8, 1);
   const library = readLibrary(stringFlag(values["segments-dir"]));
-  const emits = action === "rfm" || action === "reevaluate" || action === "import";
-  if (!["list", "recount", "rfm", "reevaluate", "import"].includes(action)) {
+  const emits = action === "import";
+  if (!["list", "import", ...JOBS].includes(action)) {
     throw new LocalStackError(
-      `unknown segments action "${action}" — actions: list, recount, rfm, reevaluate, import (see npx tailor --help)`,
+      `unknown segments action "${action}" — actions: list, ${JOBS.join(", ")}, import (see npx tailor --help)`,
     );
   }
   if ((action === "import" && rest.length !== 2) || (action !== "import" && rest.length > 0)) {
     throw new LocalStackError(USAGE);
+  }
+  if (isJob(action)) {
+    if (rest.length > 0) throw new LocalStackError(USAGE);
+    const pageSize =
+      values["page-size"] === undefined ? undefined : intFlag(values["page-size"], "page-size", 500, 1);
+    return runSegmentJobCommand(
+      action,
+      {
+        "data-dir": dataDir,
+        fresh: values.fresh,
+        verbose: values.verbose,
+        parts: slices,
+        pageSize,
+        outputs: stringFlag(values.outputs),
+        stackName: values["stack-name"],
+      },
+      values,
+    );
   }
   // Read first: a missing CSV file is said before any stack is opened.
   const csv = action === "import" ? readFileSync(rest[1] ?? "", "utf8") : "";
@@ -182,33 +210,6 @@ export async function segmentsCommand(argv: readonly string[]): Promise<number> 
         }));
         if (values.json) out([JSON.stringify(rows, null, 2)]);
         else out(segmentTable(rows));
-        return 0;
-      }
-      case "recount": {
-        const sizes = await recountSegments(deps, { totalSegments: slices }).catch(missing);
-        const total = [...sizes.values()].reduce((a, b) => a + b, 0);
-        out([`recounted ${sizes.size} segments (${count(total)} memberships) over ${slices} slices`]);
-        return 0;
-      }
-      case "rfm": {
-        const { thresholds, summary } = await recomputeRfm(deps, { totalSegments: slices }).catch(missing);
-        out([
-          `RFM thresholds over ${count(thresholds.population)} buyers: recency days ${thresholds.recencyDays.join(" / ")}, ` +
-            `orders ${thresholds.frequency.join(" / ")}, revenue ${thresholds.monetary.join(" / ")}`,
-          `${count(summary.profilesWritten)} of ${count(summary.profiles)} profiles rescored, ` +
-            `${count(summary.transitions)} transitions`,
-        ]);
-        return 0;
-      }
-      case "reevaluate": {
-        const parts = await Promise.all(allSlices(slices).map((slice) => reevaluateStale(deps, slice))).catch(
-          missing,
-        );
-        const summary = sumSummaries(parts);
-        out([
-          `${count(summary.profilesWritten)} of ${count(summary.profiles)} profiles changed, ` +
-            `${count(summary.transitions)} transitions`,
-        ]);
         return 0;
       }
       case "import": {

@@ -30,3 +30,15 @@ export const ARCHIVE_OUTPUTS = {
   database: "ArchiveDatabaseName",
   table: "ArchiveTableName",
 } as const;
+
+/**
+ * The names of the stack outputs of the scheduled campaigns' fan-out: the table holding the runs' progress (the
+ * segments table, `fanout#…` keys; what `tailor campaign status` reads) and the workflow's state machine.
+ */
+export const FANOUT_OUTPUTS = {
+  runsTable: "CampaignRunsTableName",
+  stateMachineArn: "CampaignFanOutStateMachineArn",
+} as const;
+
+/** The stack output naming the segment jobs' state machine (its ARN): what `tailor segments recount --outputs` reads. */
+export const SEGMENT_JOBS_OUTPUT = "SegmentJobsStateMachineArn";

@@ -10,18 +10,21 @@ import {
 } from "./components/api-settings.js";
 import { AuditStore } from "./components/audit-store.js";
 import { CampaignDefinitions } from "./components/campaign-definitions.js";
+import { CampaignFanOut } from "./components/campaign-fanout.js";
 import {
   type CampaignSettings,
   type CampaignSettingsInput,
   resolveCampaignSettings,
 } from "./components/campaign-settings.js";
 import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/campaign-triggers.js";
+import { ContentLibraryStore } from "./components/content-library.js";
 import { PipelineDashboard } from "./components/dashboard.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
 import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE } from "./components/dispatch.js";
 import { addDoctorOutputs } from "./components/doctor-outputs.js";
 import { EventArchive } from "./components/event-archive.js";
 import { EventStream } from "./components/event-stream.js";
+import { type FanOutSettingsInput, resolveFanOutSettings } from "./components/fanout-settings.js";
 import { PublicApi } from "./components/http-api.js";
 import { Ingest } from "./components/ingest.js";
 import {
@@ -39,6 +42,7 @@ import {
   resolveRetentionSettings,
 } from "./components/retention-settings.js";
 import { SegmentDefinitions } from "./components/segment-definitions.js";
+import { SegmentJobs } from "./components/segment-jobs.js";
 import { SegmentStore } from "./components/segment-store.js";
 import { SegmentTimers } from "./components/segment-timers.js";
 import { SendLedger } from "./components/send-ledger.js";
@@ -49,7 +53,7 @@ import { resolveStreamSettings, type StreamSettingsInput } from "./components/st
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
-import { ARCHIVE_OUTPUTS } from "./stack-output-names.js";
+import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS, SEGMENT_JOBS_OUTPUT } from "./stack-output-names.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -60,7 +64,8 @@ export interface TailorStackProps
     RescoringSettingsInput,
     RetentionSettingsInput,
     StreamSettingsInput,
-    LinkKeySettingsInput {
+    LinkKeySettingsInput,
+    FanOutSettingsInput {
   /**
    * Provisioned shards of the event stream (the same as `streamShards`).
    * @default 1
@@ -132,6 +137,8 @@ export class TailorStack extends Stack {
   readonly audit: AuditStore;
   /** The write keys of the Segment routes. */
   readonly writeKeys: WriteKeyStore;
+  /** The content library: articles, tips and guides with interest tags, for the emails' content blocks. */
+  readonly content: ContentLibraryStore;
   /** The HTTP API. */
   readonly api: PublicApi;
   /** The SES configuration set and its feedback. */
@@ -140,10 +147,14 @@ export class TailorStack extends Stack {
   readonly dispatch: Dispatch;
   /** The segment-transition and schedule triggers of campaigns. */
   readonly campaignTriggers: CampaignTriggers;
+  /** The scheduled campaigns' fan-out workflow, which their schedules start. */
+  readonly campaignFanOut: CampaignFanOut;
   /** The bounce-rate, complaint-rate and send-volume alarms. */
   readonly deliveryAlarms: DeliveryAlarms;
   /** The nightly batch rescoring state machine and its schedule. */
   readonly rescoring: Rescoring;
+  /** The segment batch jobs (recount, rfm, reevaluate, reindex) as a state machine. */
+  readonly segmentJobs: SegmentJobs;
   /** The CloudWatch dashboard of the pipeline. */
   readonly dashboard: PipelineDashboard;
   /** The raw event archive: every stream record in S3 (Firehose), with a Glue table over it. */
@@ -191,6 +202,7 @@ export class TailorStack extends Stack {
     this.linkSecret = new LinkSecret(this, "LinkSecret");
     this.audit = new AuditStore(this, "Audit");
     this.writeKeys = new WriteKeyStore(this, "WriteKeys");
+    this.content = new ContentLibraryStore(this, "Content");
     this.ingest = new Ingest(this, "Ingest", {
       retention,
       stream: this.events.stream,
@@ -213,7 +225,8 @@ export class TailorStack extends Stack {
             },
           }),
     });
-    this.segmentTimers = new SegmentTimers(this, "SegmentTimers", {
+    // What every function that re-evaluates profiles outside the stream writes to (timers, batch jobs).
+    const resettleStores = {
       retention,
       profiles: this.profiles.table,
       timers: this.timers.table,
@@ -221,6 +234,20 @@ export class TailorStack extends Stack {
       transitionsQueue: this.transitions.queue,
       sendsQueue: this.sends.queue,
       definitions: this.definitions,
+    };
+    this.segmentTimers = new SegmentTimers(this, "SegmentTimers", {
+      ...resettleStores,
+      alarmTopic: this.alarmTopic,
+    });
+    this.campaignFanOut = new CampaignFanOut(this, "CampaignFanOut", {
+      retention,
+      profiles: this.profiles.table,
+      segments: this.segments.table,
+      timers: this.timers.table,
+      sendsQueue: this.sends.queue,
+      segmentDefinitions: this.definitions,
+      campaignDefinitions: this.campaigns,
+      settings: resolveFanOutSettings(props, this.node),
       alarmTopic: this.alarmTopic,
     });
     this.campaignTriggers = new CampaignTriggers(this, "CampaignTriggers", {
@@ -228,7 +255,7 @@ export class TailorStack extends Stack {
       transitionsQueue: this.transitions.queue,
       sendsQueue: this.sends.queue,
       timers: this.timers.table,
-      profiles: this.profiles.table,
+      fanOut: this.campaignFanOut.stateMachine,
       segmentDefinitions: this.definitions,
       campaignDefinitions: this.campaigns,
       alarmTopic: this.alarmTopic,
@@ -263,6 +290,7 @@ export class TailorStack extends Stack {
       profiles: this.profiles.table,
       ledger: this.ledger.table,
       timers: this.timers.table,
+      content: this.content,
       segments: this.segments.table,
       transitionsQueue: this.transitions.queue,
       linkSecret: this.linkSecret.secret,
@@ -277,14 +305,15 @@ export class TailorStack extends Stack {
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
 
     this.rescoring = new Rescoring(this, "Rescoring", {
-      retention,
-      profiles: this.profiles.table,
-      timers: this.timers.table,
-      segments: this.segments.table,
-      transitionsQueue: this.transitions.queue,
-      sendsQueue: this.sends.queue,
-      definitions: this.definitions,
+      ...resettleStores,
       settings: rescoringSettings,
+      alarmTopic: this.alarmTopic,
+    });
+
+    this.segmentJobs = new SegmentJobs(this, "SegmentJobs", {
+      ...resettleStores,
+      rfmMonetaryBasis: rescoringSettings.rfmMonetaryBasis,
+      rescoring: this.rescoring.stateMachine,
       alarmTopic: this.alarmTopic,
     });
 
@@ -307,6 +336,7 @@ export class TailorStack extends Stack {
         "campaign schedules": this.campaignTriggers.scheduleDeadLetterQueue,
         "SES feedback": this.sesFeedback.deadLetterQueue,
         "rescoring schedule": this.rescoring.scheduleDeadLetterQueue,
+        "segment jobs starts": this.segmentJobs.startDeadLetterQueue,
       },
       deliveryAlarms: this.deliveryAlarms,
       archive: this.archive,
@@ -316,15 +346,32 @@ export class TailorStack extends Stack {
         ...Object.values(this.sends.alarms),
         ...Object.values(this.segmentTimers.alarms),
         ...Object.values(this.campaignTriggers.alarms),
+        ...Object.values(this.campaignFanOut.alarms),
         ...Object.values(this.sesFeedback.alarms),
         this.dispatch.errorsAlarm,
         this.api.errorsAlarm,
         ...Object.values(this.rescoring.alarms),
+        ...Object.values(this.segmentJobs.alarms),
         ...Object.values(this.archive.alarms),
         ...this.deliveryAlarms.all(),
       ],
     });
 
+    new CfnOutput(this, FANOUT_OUTPUTS.runsTable, {
+      description:
+        "The table holding the scheduled campaigns' fan-out runs (tailor campaign status reads it)",
+      value: this.segments.table.tableName,
+    });
+    new CfnOutput(this, FANOUT_OUTPUTS.stateMachineArn, {
+      description:
+        "The scheduled campaigns' fan-out workflow (start it with { campaignId, time } to rerun a tick)",
+      value: this.campaignFanOut.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, SEGMENT_JOBS_OUTPUT, {
+      value: this.segmentJobs.stateMachine.stateMachineArn,
+      description:
+        'The segment jobs state machine (recount, rfm, reevaluate, reindex): start it with {"job":"recount"}',
+    });
     new CfnOutput(this, "ApiUrl", {
       description:
         "Base URL of the Tailor HTTP API: /unsubscribe, /preferences, /confirm, POST /v1/events, /v1/customers/{id}",
@@ -334,6 +381,10 @@ export class TailorStack extends Stack {
       description:
         "The write-keys table: npx tailor keys <create|list|revoke|rotate> --table <this> --region <r>",
       value: this.writeKeys.table.tableName,
+    });
+    new CfnOutput(this, "ContentTable", {
+      description: "The content library table: npx tailor content import <file> --table <this> --region <r>",
+      value: this.content.table.tableName,
     });
     new CfnOutput(this, "LinkSecretArn", {
       description:

@@ -95,6 +95,28 @@ export interface ProfileScan {
   scan(slice: ScanSlice): AsyncIterable<StoredProfile>;
 }
 
+/** One page of a scan slice, and where the next page starts (absent: the slice is done). */
+export interface ProfilePage {
+  readonly profiles: readonly StoredProfile[];
+  /** Opaque; pass it back to read on. */
+  readonly cursor?: string;
+}
+
+/** Reading a scan slice a page at a time from a cursor: a batch job that stops within a time budget and resumes. */
+export interface ProfilePages {
+  /**
+   * At most about `limit` items of the slice from `cursor` (the start when absent); eventually consistent unless
+   * `consistent` (half the read units: the fan-out's reads, which dispatch re-checks at send time). A page may hold
+   * no profile and still have a cursor.
+   */
+  page(
+    slice: ScanSlice,
+    options: { readonly limit: number; readonly cursor?: string; readonly consistent?: boolean },
+  ): Promise<ProfilePage>;
+  /** The table's approximate number of items (DynamoDB refreshes it about every six hours). */
+  approximateCount(): Promise<number>;
+}
+
 /** The result of clearing published transitions from a profile's outbox. */
 export type ClearOutboxOutcome =
   | { readonly ok: true; readonly version: number; readonly writeUnits: number }
@@ -195,6 +217,109 @@ export interface SegmentMemberIndex {
   ): Promise<{ readonly customerIds: readonly string[]; readonly cursor?: string }>;
 }
 
+/**
+ * Keeps the segment membership index ({@link SegmentMemberIndex}) in step with the profiles: written from the
+ * profile's outbox flush, with the state of the memberships at the profile's version, so entries converge to the
+ * newest version whatever order redeliveries and racing writers arrive in.
+ */
+export interface SegmentMemberWriter {
+  /**
+   * Records, for each segment of `memberships`, whether `customerId` is a member as of the profile's `version`.
+   * A write for a version at or below the stored one changes nothing (redelivery, a slower racing writer).
+   * Resolves the number of writes made (conditional writes that lost included).
+   */
+  sync(customerId: string, version: number, memberships: ReadonlyMap<string, boolean>): Promise<number>;
+  /** Removes the customer from every segment's index for good (erasure); resolves the writes made. */
+  erase(customerId: string): Promise<number>;
+}
+
+/** A scheduled campaign's fan-out run: one per campaign and occurrence (the schedule tick). */
+export interface FanOutRunKey {
+  readonly campaignId: string;
+  /** ISO time of the tick: the journeys' occurrence. */
+  readonly occurrence: string;
+}
+
+/** Where a fan-out reads its audience: the segment membership index, or a scan of the profile table. */
+export type FanOutSource = "index" | "scan";
+
+/** What a fan-out run counts. */
+export interface FanOutCounts {
+  /** Profiles (scan) or index entries (index) read. */
+  readonly read: number;
+  /** Audience members found. */
+  readonly members: number;
+  /** Send intents handed to the sends queue. */
+  readonly enqueued: number;
+  /** Send intents set as send timers (later steps). */
+  readonly timed: number;
+}
+
+/** A run's plan, as its first start recorded it (a restart keeps it, so parts and checkpoints agree). */
+export interface FanOutRunPlan extends FanOutRunKey {
+  readonly source: FanOutSource;
+  /** The campaign's audience segment. */
+  readonly segmentId: string;
+  readonly parts: number;
+  /** Epoch ms of the first start. */
+  readonly startedAt: number;
+}
+
+/** Where one part of a run stands. */
+export interface FanOutPartState {
+  /** Pages checkpointed so far: the next checkpoint must come from this step. */
+  readonly step: number;
+  /** Where the next page starts (absent: the part's start, or done). */
+  readonly cursor?: string;
+  readonly done: boolean;
+}
+
+/** A run with its parts summed. */
+export interface FanOutRun extends FanOutRunPlan {
+  /** Executions that started this occurrence (more than 1: restarted). */
+  readonly starts: number;
+  /** Epoch ms the last execution finished, if one did. */
+  readonly finishedAt?: number;
+  readonly counts: FanOutCounts;
+  readonly partsDone: number;
+  /** Errors the parts met (the first few), and how many in all. */
+  readonly errors: readonly string[];
+  readonly errorCount: number;
+}
+
+/** A page of a part checkpointed: from `step` to `step + 1`, the cursor it reached (or done), its counts. */
+export interface FanOutCheckpoint {
+  readonly step: number;
+  readonly cursor?: string;
+  readonly done: boolean;
+  readonly counts: FanOutCounts;
+}
+
+/** The progress records of fan-out runs: counts added by each checkpoint, exactly once. */
+export interface FanOutRuns {
+  /**
+   * Records a start; when the run exists (the same occurrence restarted), keeps its plan, counts the start and
+   * clears its finish time. Resolves the run's plan as stored.
+   */
+  start(plan: FanOutRunPlan): Promise<FanOutRunPlan>;
+  /** Where part `part` of the run stands (its start when never checkpointed). */
+  part(key: FanOutRunKey, part: number): Promise<FanOutPartState>;
+  /**
+   * Checkpoints a page of part `part`: moves it from `step` to `step + 1`, to `cursor` (or done), and adds
+   * `counts`, only if it is still at `step` and not done. Resolves false when another invocation moved it first
+   * (nothing is added: retries never double-count).
+   */
+  advance(key: FanOutRunKey, part: number, checkpoint: FanOutCheckpoint): Promise<boolean>;
+  /** Keeps an error a part met (the first few kept whole; all counted). */
+  recordError(key: FanOutRunKey, message: string): Promise<void>;
+  /** Marks the run finished at `at`. */
+  finish(key: FanOutRunKey, at: number): Promise<void>;
+  /** The run, its parts summed; undefined when it never started. */
+  get(key: FanOutRunKey): Promise<FanOutRun | undefined>;
+  /** The campaign's latest run (by occurrence). */
+  latest(campaignId: string): Promise<FanOutRun | undefined>;
+}
+
 /** Where segment transitions go for campaigns to consume (an SQS standard queue). */
 export interface TransitionPublisher {
   /** Publishes the transitions; resolves the ids of those accepted (the others stay in the outbox). */
@@ -265,6 +390,14 @@ export interface CatalogChangePublisher {
 export interface ContentLibrary {
   /** Every item (the library is small: hundreds to a few thousand items). */
   all(): Promise<readonly ContentItem[]>;
+}
+
+/** Where the content library is written: the import upserts the file's items and retires those that left it. */
+export interface ContentStore extends ContentLibrary {
+  /** Writes `items` (new or changed) as imported at `at` (epoch ms); a retired item written again is live again. */
+  put(items: readonly ContentItem[], at: number): Promise<void>;
+  /** Retires the items `ids` at `at`: `all` no longer returns them. */
+  retire(ids: readonly string[], at: number): Promise<void>;
 }
 
 /** What a recommender is asked. */
@@ -749,4 +882,44 @@ export interface RecordStream {
    * an outage), a permanent one otherwise (no such stream, no permission).
    */
   putRecords(entries: readonly StreamEntry[]): Promise<StreamPutResult>;
+}
+
+/** The segment batch jobs the workflow runs. */
+export const SEGMENT_JOBS = ["recount", "rfm", "reevaluate", "reindex"] as const;
+
+/** One of {@link SEGMENT_JOBS}. */
+export type SegmentJob = (typeof SEGMENT_JOBS)[number];
+
+/**
+ * A pass of a job over every part of the profile table: `count` (recount), `samples` then `score` (rfm),
+ * `reevaluate`, `reindex`.
+ */
+export const JOB_PHASES = ["count", "samples", "score", "reevaluate", "reindex"] as const;
+
+/** One of {@link JOB_PHASES}. */
+export type JobPhase = (typeof JOB_PHASES)[number];
+
+/** Where one part of one phase of a run stands, kept by part id (written whole, never added to). */
+export interface PartState {
+  readonly part: number;
+  /** Steps of this part done so far: the state machine passes it on, so a retried step is recognised. */
+  readonly seq: number;
+  /** Where the scan resumes (absent before the first step, and once done). */
+  readonly cursor?: string;
+  readonly done: boolean;
+  /** What the part has accumulated so far (its counts, its histogram, its summary). */
+  readonly acc: JsonValue;
+}
+
+/** The parts' progress and results of the runs of the segment jobs. */
+export interface JobPartStore {
+  /** The part's state, read strongly consistently; `undefined` before its first step. */
+  get(runId: string, phase: JobPhase, part: number): Promise<PartState | undefined>;
+  /**
+   * Writes the part's state if its stored `seq` is still `expectedSeq` (0: nothing stored yet); resolves false
+   * when another attempt of the same step wrote first (the state is then left as that attempt wrote it).
+   */
+  put(runId: string, phase: JobPhase, state: PartState, expectedSeq: number): Promise<boolean>;
+  /** Every part's state of a phase, by part. */
+  all(runId: string, phase: JobPhase): Promise<PartState[]>;
 }

@@ -50,9 +50,18 @@ export const dispatchEnvSchema = z
      * sets it to the simulator's demo shop, written to its data dir.
      */
     CATALOG_FILE: z.string().min(1).optional(),
+    /** DynamoDB content library (articles, tips, guides); without it emails' `content` lists are empty. */
+    CONTENT_TABLE: z.string().min(3).optional(),
+    /** How long the content library is held before it is read again (seconds, 0–3600). Required with CONTENT_TABLE. */
+    CONTENT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
     POWERTOOLS_SERVICE_NAME: z.string().min(1),
     POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
   })
-  .refine(oneLinkSecret, { message: ONE_LINK_SECRET_MESSAGE });
+  .refine(oneLinkSecret, { message: ONE_LINK_SECRET_MESSAGE })
+  .refine((env) => env.CONTENT_TABLE === undefined || env.CONTENT_CACHE_SECONDS !== undefined, {
+    message:
+      "CONTENT_CACHE_SECONDS: required with CONTENT_TABLE (seconds the content library is cached, e.g. 300)",
+    path: ["CONTENT_CACHE_SECONDS"],
+  });
 
 export type DispatchEnv = z.infer<typeof dispatchEnvSchema>;

@@ -4,9 +4,11 @@ import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { z } from "zod";
+import { CachedContentLibrary } from "#shared/app/content/cached-content-library.js";
 import type { DispatchDeps } from "#shared/app/dispatch-sends.js";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
 import { TokenBucket } from "#shared/app/rate-limiter.js";
+import { DynamoContentLibrary } from "#shared/aws/dynamo-content-library.js";
 import { DynamoLedgerErasure, DynamoTimerErasure } from "#shared/aws/dynamo-erasure.js";
 import { DynamoExperimentCounters } from "#shared/aws/dynamo-experiment-counters.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
@@ -111,6 +113,15 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
           clock,
         });
   const profiles = new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE });
+  // The library is read whole, at most once per CONTENT_CACHE_SECONDS per container.
+  const contentLibrary =
+    env.CONTENT_TABLE === undefined
+      ? undefined
+      : new CachedContentLibrary({
+          library: new DynamoContentLibrary({ client: dynamodb, tableName: env.CONTENT_TABLE }),
+          maxAgeMs: (env.CONTENT_CACHE_SECONDS ?? 0) * 1000,
+          clock,
+        });
   return {
     ledger: new DynamoSendLedger({
       client: dynamodb,
@@ -133,7 +144,11 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
     experiments: new DynamoExperimentCounters({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     events: new KinesisEventWriter({ client: new KinesisClient({}), streamName: env.EVENTS_STREAM }),
     renderer: new EmailRenderer(compiled, { links }),
-    content: recommender === undefined ? { catalog } : { catalog, recommender },
+    content: {
+      catalog,
+      ...(recommender === undefined ? {} : { recommender }),
+      ...(contentLibrary === undefined ? {} : { contentLibrary }),
+    },
     links,
     // Each batch signs with the ring's current key (Powertools' 300 s cache): a rotation reaches warm containers.
     linkKeys: () => loadLinkKeys(env),

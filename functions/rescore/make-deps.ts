@@ -1,6 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { z } from "zod";
 import type { FinishRunDeps, RescoreRun, RescoreRunStore } from "#shared/app/rescoring/finish-run.js";
 import type { FitClustersDeps } from "#shared/app/rescoring/fit-run-clusters.js";
@@ -9,11 +8,10 @@ import { DynamoClusterStore } from "#shared/aws/dynamo-cluster-store.js";
 import { DynamoJsonItem } from "#shared/aws/dynamo-json-item.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
-import { DynamoSendTimers } from "#shared/aws/dynamo-send-timers.js";
 import { SageMakerScorer } from "#shared/aws/sagemaker-scorer.js";
-import { SqsSendQueue } from "#shared/aws/sqs-send-queue.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import { dynamoSegmentDeps } from "#shared/lambda/segment-adapters.js";
+import { sendAdapters } from "#shared/lambda/send-adapters.js";
 import type { Clock } from "#shared/ports.js";
 import type { RescoreEnv } from "./env.js";
 
@@ -30,14 +28,7 @@ export function makeRescoreDeps(env: RescoreEnv, clock: Clock = runtimeClock): R
     scan: profiles,
     clock,
     segments: dynamoSegmentDeps({ env, dynamodb, outbox: profiles, clock }),
-    sends: {
-      queue: new SqsSendQueue({ client: new SQSClient({}), queueUrl: env.SENDS_QUEUE_URL }),
-      timers: new DynamoSendTimers({
-        client: dynamodb,
-        tableName: env.TIMERS_TABLE,
-        graceDays: env.TIMER_GRACE_DAYS,
-      }),
-    },
+    sends: sendAdapters(env, dynamodb),
     scorer: new SageMakerScorer({
       client: new SageMakerRuntimeClient({}),
       endpointFor: (model) => endpoints[model] ?? model,

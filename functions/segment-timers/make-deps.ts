@@ -1,25 +1,12 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import type { FireSendTimersDeps } from "#shared/app/fire-send-timers.js";
 import type { ResettleDeps } from "#shared/app/segment-deps.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
-import { DynamoSendTimers } from "#shared/aws/dynamo-send-timers.js";
-import { SqsSendQueue } from "#shared/aws/sqs-send-queue.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import { dynamoSegmentDeps } from "#shared/lambda/segment-adapters.js";
+import { sendAdapters } from "#shared/lambda/send-adapters.js";
 import type { Clock } from "#shared/ports.js";
 import type { SegmentTimersEnv } from "./env.js";
-
-function sendAdapters(env: SegmentTimersEnv, dynamodb: DynamoDBClient) {
-  return {
-    queue: new SqsSendQueue({ client: new SQSClient({}), queueUrl: env.SENDS_QUEUE_URL }),
-    timers: new DynamoSendTimers({
-      client: dynamodb,
-      tableName: env.TIMERS_TABLE,
-      graceDays: env.TIMER_GRACE_DAYS,
-    }),
-  };
-}
 
 /**
  * The segment-timers function's composition root for segment timers: SDK clients once per container, the

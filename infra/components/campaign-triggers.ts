@@ -3,15 +3,14 @@ import { Duration, Validations } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { EventField, type IRule, Rule, RuleTargetInput, Schedule } from "aws-cdk-lib/aws-events";
-import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { SfnStateMachine } from "aws-cdk-lib/aws-events-targets";
 import type { IRole } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { campaignScheduleEnvSchema } from "#functions/campaign-schedule/env.js";
 import { campaignTransitionsEnvSchema } from "#functions/campaign-transitions/env.js";
 import { campaignRuleLocalName, LOCAL_NAMES } from "../local-names.js";
 import { CAMPAIGNS_DIR, type CampaignDefinitions, EMAILS_DIR } from "./campaign-definitions.js";
@@ -23,18 +22,14 @@ import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
+import { acknowledgeKmsGrants } from "./state-machine-support.js";
 
 const transitionsEntry = fileURLToPath(
   new URL("../../functions/campaign-transitions/handler.ts", import.meta.url),
 );
-const scheduleEntry = fileURLToPath(new URL("../../functions/campaign-schedule/handler.ts", import.meta.url));
 
-/** Service names of the two functions: their logs' `service` key and their metrics' `service` dimension. */
+/** Service name of the transitions function: its logs' `service` key and its metrics' `service` dimension. */
 export const CAMPAIGN_TRANSITIONS_SERVICE_NAME = "campaign-transitions";
-export const CAMPAIGN_SCHEDULE_SERVICE_NAME = "campaign-schedule";
-
-/** Lambda's retries of a scheduled campaign's run that failed, before the tick goes to the dead-letter queue. */
-export const SCHEDULE_RUN_RETRIES = 2;
 
 /** How long one campaign-transitions invocation may run; the transitions queue hides a message 6× as long. */
 export const CAMPAIGN_TRANSITIONS_TIMEOUT = Duration.seconds(30);
@@ -49,8 +44,8 @@ export interface CampaignTriggersProps {
   readonly sendsQueue: IQueue;
   /** The due-time store: delayed steps become send timers. */
   readonly timers: ITable;
-  /** The profiles a scheduled campaign's audience is read from. */
-  readonly profiles: ITable;
+  /** The fan-out workflow each scheduled campaign's rule starts with `{ campaignId, time }`. */
+  readonly fanOut: IStateMachine;
   readonly segmentDefinitions: SegmentDefinitions;
   /** The campaigns, one schedule rule per scheduled campaign. */
   readonly campaignDefinitions: CampaignDefinitions;
@@ -66,37 +61,28 @@ export interface CampaignTriggersProps {
 /** The alarms of the campaign triggers. */
 export interface CampaignTriggersAlarms {
   readonly transitionsErrors: IAlarm;
-  readonly scheduleErrors: IAlarm;
-  /** A scheduled campaign's tick was not delivered, or its run kept failing: it is in the dead-letter queue. */
+  /** EventBridge could not start a scheduled campaign's fan-out: the tick is in the dead-letter queue. */
   readonly scheduleDeadLetters: IAlarm;
 }
 
 /**
  * The campaign triggers that are not events: segment transitions (entered "Lapsed" → win-back), consumed from
  * the transitions queue by `functions/campaign-transitions`; and schedules, one EventBridge rule per scheduled
- * campaign invoking `functions/campaign-schedule` with `{ campaignId, time }`, which fans the audience out
- * through the sends queue page by page; a failed run is retried twice, then kept in the schedules' dead-letter
- * queue with an alarm. (Event triggers are ingest's, timers the segment timers'.)
+ * campaign starting the fan-out workflow ({@link CampaignFanOut}) with `{ campaignId, time }`; a tick EventBridge
+ * could not deliver is kept in the schedules' dead-letter queue with an alarm. (Event triggers are ingest's,
+ * timers the segment timers'.)
  */
 export class CampaignTriggers extends Construct {
   readonly transitionsFunction: IFunction;
-  readonly scheduleFunction: IFunction;
   /** The schedule rules, by campaign id. */
   readonly scheduleRules: ReadonlyMap<string, IRule>;
-  /** Where EventBridge puts the ticks it could not deliver, and Lambda the runs that failed after their retries. */
+  /** Where EventBridge puts the ticks it could not deliver. */
   readonly scheduleDeadLetterQueue: IQueue;
   readonly alarms: CampaignTriggersAlarms;
 
   constructor(scope: Construct, id: string, props: CampaignTriggersProps) {
     super(scope, id);
-    const campaignEnv = {
-      SEGMENTS_DIR,
-      TIMERS_TABLE: props.timers.tableName,
-      ...retentionEnvironment(props.retention, "timers"),
-      CAMPAIGNS_DIR,
-      EMAILS_DIR,
-      SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
-    };
+    const campaignEnv = campaignEnvironment(props);
     const bundledFolders = [
       props.segmentDefinitions.bundledFolder,
       ...props.campaignDefinitions.bundledFolders,
@@ -128,42 +114,13 @@ export class CampaignTriggers extends Construct {
     acknowledgeKmsGrants(transitions.role, "the timers table's, the sends and transitions queues' keys");
     this.transitionsFunction = transitions.function;
 
-    const schedule = new ProjectFunction(this, "ScheduleFunction", {
-      entry: scheduleEntry,
-      description: "Fans a scheduled campaign's audience out through the sends queue, page by page",
-      timeout: Duration.minutes(5),
-      environmentSchema: campaignScheduleEnvSchema,
-      environment: {
-        PROFILES_TABLE: props.profiles.tableName,
-        ...campaignEnv,
-        POWERTOOLS_SERVICE_NAME: CAMPAIGN_SCHEDULE_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      },
-      bundledFolders,
-    });
-    const scheduleFn = schedule.function;
-    tagLocalName(scheduleFn, "AWS::Lambda::Function", LOCAL_NAMES.campaignScheduleFunction);
-    props.sendsQueue.grantSendMessages(scheduleFn);
-    props.timers.grantReadWriteData(scheduleFn);
-    // grantReadData includes dynamodb:Scan: the audience is read page by page.
-    props.profiles.grantReadData(scheduleFn);
-    acknowledgeKmsGrants(schedule.role, "the profile and timers tables' and the sends queue's keys");
-    this.scheduleFunction = scheduleFn;
-
     const deadLetters = ruleDeadLetterQueue(
       this,
       "ScheduleDeadLetters",
-      "the campaign schedules (ticks not delivered, runs that kept failing)",
+      "the campaign schedules (ticks not delivered)",
     );
     tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.campaignScheduleDeadLetterQueue);
     this.scheduleDeadLetterQueue = deadLetters.queue;
-    // EventBridge's retry policy covers delivering the tick, not the run: Lambda retries a failed run (the
-    // tick's time keys its sends, so a retry sends nothing twice), then keeps the tick with its error.
-    scheduleFn.configureAsyncInvoke({
-      retryAttempts: SCHEDULE_RUN_RETRIES,
-      maxEventAge: Duration.hours(1),
-      onFailure: new SqsDestination(deadLetters.queue),
-    });
     const reserved = new Set<string>(Object.values(LOCAL_NAMES));
     const rules = new Map<string, IRule>();
     for (const campaign of props.campaignDefinitions.scheduled) {
@@ -177,8 +134,8 @@ export class CampaignTriggers extends Construct {
         description: `Runs the scheduled campaign ${campaign.id}`,
         schedule: Schedule.expression(campaign.expression),
         targets: [
-          new LambdaFunction(scheduleFn, {
-            event: RuleTargetInput.fromObject({ campaignId: campaign.id, time: EventField.time }),
+          new SfnStateMachine(props.fanOut, {
+            input: RuleTargetInput.fromObject({ campaignId: campaign.id, time: EventField.time }),
             deadLetterQueue: deadLetters.queue,
             retryAttempts: 4,
             maxEventAge: Duration.hours(1),
@@ -197,26 +154,31 @@ export class CampaignTriggers extends Construct {
         threshold: 0,
         topic: props.alarmTopic,
       }),
-      scheduleErrors: notifyingAlarm(this, "ScheduleErrorsAlarm", {
-        description: "Campaign schedule invocations failed: a scheduled campaign did not go out",
-        metric: scheduleFn.metricErrors({ statistic: "Sum", period: ALARM_PERIOD }),
-        threshold: 0,
-        topic: props.alarmTopic,
-      }),
       scheduleDeadLetters: deadLetters.alarmWhenNotEmpty(
         this,
         "ScheduleDeadLettersAlarm",
-        "A scheduled campaign did not go out: its run failed 3 times, or EventBridge could not deliver its tick; the dead-letter queue holds the tick and the error (a rerun of the same tick sends nothing twice)",
+        "A scheduled campaign did not go out: EventBridge could not start its fan-out; the dead-letter queue holds the tick (`tailor campaign run <id> --occurrence <tick>` starts it; a rerun of the same tick sends nothing twice)",
         props.alarmTopic,
       ),
     };
   }
 }
 
-/** The wildcards `grant*()` writes for KMS, acknowledged on one role. */
-function acknowledgeKmsGrants(role: IRole, keys: string): void {
-  const reason = `KMS grants for ${keys}, each scoped to its one key ARN.`;
-  for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
-    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
-  }
+/**
+ * The environment of a function that starts journeys: the segment and campaign definitions' folders, the
+ * timers table (and how long timers are kept) and the sends queue.
+ */
+export function campaignEnvironment(props: {
+  readonly retention?: RetentionSettings;
+  readonly timers: ITable;
+  readonly sendsQueue: IQueue;
+}) {
+  return {
+    SEGMENTS_DIR,
+    TIMERS_TABLE: props.timers.tableName,
+    ...retentionEnvironment(props.retention, "timers"),
+    CAMPAIGNS_DIR,
+    EMAILS_DIR,
+    SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
+  };
 }

@@ -13,7 +13,8 @@ import {
 import type { IStream } from "aws-cdk-lib/aws-kinesis";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { CAMPAIGN_SCHEDULE_SERVICE_NAME, CAMPAIGN_TRANSITIONS_SERVICE_NAME } from "./campaign-triggers.js";
+import { FANOUT_SERVICE_NAME } from "./campaign-fanout.js";
+import { CAMPAIGN_TRANSITIONS_SERVICE_NAME } from "./campaign-triggers.js";
 import {
   anomalyBand,
   bounceRatePercent,
@@ -118,7 +119,7 @@ export class PipelineDashboard extends Construct {
         graph("Send intents", [
           ingest("SendIntents", "event triggers"),
           pipelineMetric(CAMPAIGN_TRANSITIONS_SERVICE_NAME, "SendIntents", { label: "segment triggers" }),
-          pipelineMetric(CAMPAIGN_SCHEDULE_SERVICE_NAME, "SendIntents", { label: "schedules" }),
+          pipelineMetric(FANOUT_SERVICE_NAME, "SendIntents", { label: "schedules (fan-out)" }),
         ]),
         graph("Sends by campaign and variant", [
           new MathExpression({ expression: campaignSendsSearch(), label: "", period: ALARM_PERIOD }),
@@ -170,6 +171,12 @@ export class PipelineDashboard extends Construct {
         graph("API errors", [
           props.api.metricClientError({ statistic: "Sum", period: ALARM_PERIOD, label: "4xx" }),
           props.api.metricServerError({ statistic: "Sum", period: ALARM_PERIOD, label: "5xx" }),
+        ]),
+        graph("Scheduled campaigns' fan-out", [
+          pipelineMetric(FANOUT_SERVICE_NAME, "FanOutProfilesRead", { label: "profiles read" }),
+          pipelineMetric(FANOUT_SERVICE_NAME, "AudienceMembers", { label: "audience members" }),
+          pipelineMetric(FANOUT_SERVICE_NAME, "SendIntents", { label: "intents enqueued" }),
+          pipelineMetric(FANOUT_SERVICE_NAME, "FanOutPartsDone", { label: "parts done" }),
         ]),
         ...archiveGraphs(props.archive, graph),
       ],

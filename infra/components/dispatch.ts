@@ -15,6 +15,7 @@ import { SEND_CLAIM_LEASE_MS } from "#shared/aws/dynamo-send-ledger.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import { CAMPAIGNS_DIR, type CampaignDefinitions, EMAILS_DIR } from "./campaign-definitions.js";
 import type { CampaignSettings } from "./campaign-settings.js";
+import { CONTENT_CACHE_SECONDS, type ContentLibraryStore } from "./content-library.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { invokeEndpointsStatement } from "./invoke-endpoints.js";
 import { tagLocalName } from "./local-name.js";
@@ -66,6 +67,11 @@ export interface DispatchProps {
   readonly profiles: ITable;
   /** The send ledger it claims and records in. */
   readonly ledger: ITable;
+  /**
+   * The content library it reads (a Scan through a cache of `CONTENT_CACHE_SECONDS`).
+   * @default - no content library: the emails' `content` lists are empty
+   */
+  readonly content?: ContentLibraryStore;
   /** The due-time store: deferred sends (quiet hours) become send timers. */
   readonly timers: ITable;
   /** The segment bookkeeping table (named in the environment the segment code shares). */
@@ -133,6 +139,12 @@ export class Dispatch extends Construct {
         ...(settings.recommenderEndpoint === undefined
           ? {}
           : { RECOMMENDER_ENDPOINT: settings.recommenderEndpoint }),
+        ...(props.content === undefined
+          ? {}
+          : {
+              CONTENT_TABLE: props.content.table.tableName,
+              CONTENT_CACHE_SECONDS: String(CONTENT_CACHE_SECONDS),
+            }),
         POWERTOOLS_SERVICE_NAME: DISPATCH_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
@@ -150,6 +162,7 @@ export class Dispatch extends Construct {
     grantTableActions(props.segments, fn, "write", "PutItem");
     props.linkSecret.grantRead(fn);
     props.stream.grantWrite(fn);
+    props.content?.grantReadAll(fn);
 
     const stack = Stack.of(this);
     this.sesResources = {

@@ -1,13 +1,10 @@
 import { fileURLToPath } from "node:url";
-import { Aws, CfnElement, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { type IRule, Rule, RuleTargetInput, Schedule } from "aws-cdk-lib/aws-events";
 import { SfnStateMachine } from "aws-cdk-lib/aws-events-targets";
-import { type IRole, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Key } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import {
@@ -26,16 +23,23 @@ import { parseScheduleExpression } from "#shared/domain/schedules/index.js";
 import type { RfmMonetaryBasis } from "#shared/domain/segments/contracts.js";
 import { DEFAULT_RFM_MONETARY_BASIS, RFM_MONETARY_BASES } from "#shared/domain/segments/rfm.js";
 import { modelEndpointsSchema } from "#shared/lambda/model-endpoints-env.js";
-import { LOCAL_NAMES, type LocalName } from "../local-names.js";
+import { LOCAL_NAMES } from "../local-names.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { invokeEndpointsStatement } from "./invoke-endpoints.js";
 import { tagLocalName } from "./local-name.js";
-import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
-import { ProjectFunction } from "./project-function.js";
-import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
+import type { RetentionSettings } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
-import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
+import type { SegmentDefinitions } from "./segment-definitions.js";
+import {
+  acknowledgeKmsGrants,
+  acknowledgeStateMachineWildcards,
+  executionAlarms,
+  grantResettleWrites,
+  resettleEnvironment,
+  stateMachineLogGroup,
+  taskFunctions,
+} from "./state-machine-support.js";
 
 /** The rescore function's handlers (`plan`, `slice`, `finish`), found from this file. */
 const rescoreEntry = fileURLToPath(new URL("../../functions/rescore/handler.ts", import.meta.url));
@@ -215,36 +219,18 @@ export class Rescoring extends Construct {
   constructor(scope: Construct, id: string, props: RescoringProps) {
     super(scope, id);
     const environment = {
-      PROFILES_TABLE: props.profiles.tableName,
-      SEGMENTS_DIR,
-      TIMERS_TABLE: props.timers.tableName,
-      ...retentionEnvironment(props.retention, "timers"),
-      SEGMENTS_TABLE: props.segments.tableName,
-      TRANSITIONS_QUEUE_URL: props.transitionsQueue.queueUrl,
-      SENDS_QUEUE_URL: props.sendsQueue.queueUrl,
+      ...resettleEnvironment(props),
       MODEL_ENDPOINTS: JSON.stringify(props.settings.modelEndpoints),
       RFM_MONETARY_BASIS: props.settings.rfmMonetaryBasis,
       POWERTOOLS_SERVICE_NAME: RESCORE_SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };
-    const make = (
-      handler: "plan" | "cluster" | "slice" | "finish",
-      localName: LocalName,
-      description: string,
-      timeout: Duration,
-    ): ProjectFunction<typeof rescoreEnvSchema> => {
-      const built = new ProjectFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
-        entry: rescoreEntry,
-        handler,
-        description,
-        timeout,
-        environmentSchema: rescoreEnvSchema,
-        environment,
-        bundledFolders: [props.definitions.bundledFolder],
-      });
-      tagLocalName(built.function, "AWS::Lambda::Function", localName);
-      return built;
-    };
+    const make = taskFunctions(this, {
+      entry: rescoreEntry,
+      environmentSchema: rescoreEnvSchema,
+      environment,
+      bundledFolders: [props.definitions.bundledFolder],
+    });
     const plan = make(
       "plan",
       LOCAL_NAMES.rescorePlanFunction,
@@ -270,11 +256,7 @@ export class Rescoring extends Construct {
       Duration.minutes(15),
     );
 
-    props.profiles.grantReadWriteData(slice.function);
-    props.timers.grantWriteData(slice.function);
-    props.segments.grantReadWriteData(slice.function);
-    props.transitionsQueue.grantSendMessages(slice.function);
-    props.sendsQueue.grantSendMessages(slice.function);
+    grantResettleWrites(slice.function, props);
     slice.function.addToRolePolicy(invokeEndpointsStatement(Object.values(props.settings.modelEndpoints)));
     // Clusters reads every profile and keeps the fitted model in the segments table.
     props.profiles.grantReadData(cluster.function);
@@ -292,29 +274,7 @@ export class Rescoring extends Construct {
       slice: slice.function,
       finish: finish.function,
     });
-    const logKey = new Key(this, "LogsKey", {
-      description: "Encrypts the execution logs of the rescoring state machine",
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    logKey.addToResourcePolicy(
-      new PolicyStatement({
-        sid: "AllowCloudWatchLogs",
-        principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-        actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-        resources: ["*"],
-        conditions: {
-          ArnLike: {
-            "kms:EncryptionContext:aws:logs:arn": `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
-          },
-        },
-      }),
-    );
-    const logs = new LogGroup(this, "Logs", {
-      encryptionKey: logKey,
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const logs = stateMachineLogGroup(this, "the rescoring state machine");
     const machine = new StateMachine(this, "StateMachine", {
       comment: "Nightly batch rescoring of every profile with each model, and score drift",
       definitionBody: DefinitionBody.fromChainable(definition),
@@ -357,17 +317,9 @@ export class Rescoring extends Construct {
     this.rule = rule;
 
     this.alarms = {
-      executionsFailed: notifyingAlarm(this, "ExecutionsFailedAlarm", {
-        description: "A rescoring run failed: scores, RFM thresholds and drift are from the previous run",
-        metric: machine.metricFailed({ statistic: "Sum", period: ALARM_PERIOD }),
-        threshold: 0,
-        topic: props.alarmTopic,
-      }),
-      executionsTimedOut: notifyingAlarm(this, "ExecutionsTimedOutAlarm", {
-        description: "A rescoring run timed out: scores, RFM thresholds and drift are from the previous run",
-        metric: machine.metricTimedOut({ statistic: "Sum", period: ALARM_PERIOD }),
-        threshold: 0,
-        topic: props.alarmTopic,
+      ...executionAlarms(this, machine, props.alarmTopic, {
+        failed: "A rescoring run failed: scores, RFM thresholds and drift are from the previous run",
+        timedOut: "A rescoring run timed out: scores, RFM thresholds and drift are from the previous run",
       }),
       scheduleDeadLetters: deadLetters.alarmWhenNotEmpty(
         this,
@@ -449,31 +401,4 @@ function stateMachineDefinition(
   clusters.addCatch(slices, { errors: ["States.ALL"], resultPath: "$.clusters" });
   plan.next(clusters).next(afterClusters);
   return plan;
-}
-
-/**
- * The wildcards CDK writes on the state machine's role: log delivery and X-Ray, which support no resource
- * scoping, and `lambda:InvokeFunction` on each task function's versions (`<arn>:*`).
- */
-function acknowledgeStateMachineWildcards(role: IRole, functions: readonly IFunction[]): void {
-  Validations.of(role).acknowledge({
-    id: "AwsSolutions-IAM5[Resource::*]",
-    reason: "Execution logs and active tracing: log delivery and X-Ray actions support no resource scoping.",
-  });
-  for (const fn of functions) {
-    const resource = fn.node.defaultChild;
-    if (!(resource instanceof CfnElement)) continue;
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(resource).getLogicalId(resource)}.Arn>:*]`,
-      reason: "The task states may invoke any version of their own function, and no other function.",
-    });
-  }
-}
-
-/** The KMS wildcards the `grant*()` calls write, acknowledged by name on one role. */
-function acknowledgeKmsGrants(role: IRole, keys: string): void {
-  const reason = `KMS grants for ${keys}, each scoped to its one key ARN.`;
-  for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
-    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
-  }
 }

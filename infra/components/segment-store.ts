@@ -22,6 +22,8 @@ export class SegmentStore extends Construct {
       partitionKey: "pk",
       sortKey: "sk",
       localName: LOCAL_NAMES.segmentsTable,
+      // The membership index's exit markers and the segment jobs' part states expire.
+      expires: true,
     });
     this.table = table;
     this.key = key;

@@ -6,6 +6,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { useRuntimeClock } from "#shared/lambda/runtime-clock.js";
 import type { Clock } from "#shared/ports.js";
 import { sesSendEventFor } from "#shared/sim/ses-events.js";
+import { LOCAL_NAMES } from "../local-names.js";
 import { type ArchiveDelivery, startArchiveDeliveries } from "./archive-delivery.js";
 import { CheckpointStore } from "./checkpoint-store.js";
 import { dataSubdir } from "./data-dir.js";
@@ -21,6 +22,7 @@ import { functionsEnvironment } from "./function-env.js";
 import { handlerLoader, type LambdaHandler } from "./handler-loader.js";
 import type { FunctionIdentity } from "./kinesis-event.js";
 import { KinesisPoller } from "./kinesis-poller.js";
+import { seedLocalContent } from "./local-content.js";
 import { type LocalEndpoints, startLocalEndpoints } from "./local-endpoints.js";
 import { LocalStackError } from "./local-errors.js";
 import {
@@ -319,6 +321,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const note of machineRules.notes) detail(note);
     const plannedSchedules = cloudPlan.schedules.filter((spec) => !machineRules.ruleIds.has(spec.logicalId));
     await createResources(cloudPlan, sdk, detail);
+    const seeded = await seedLocalContent(sdk.dynamodb, now());
+    if (seeded > 0)
+      detail(`content: seeded the demo library (${seeded} items) into ${LOCAL_NAMES.contentTable}`);
     const local = await startLocalEndpoints(cloudPlan, {
       dataDir: emulators.dataDir,
       apiPort: resolvePorts(options.ports).api,

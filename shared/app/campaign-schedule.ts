@@ -1,10 +1,15 @@
-import { type CampaignLibrary, intentsForSchedule } from "../domain/campaigns/index.js";
-import type { Profile } from "../domain/profile/index.js";
-import { TailorError } from "../errors.js";
+import type { CampaignLibrary } from "../domain/campaigns/index.js";
 import type { Clock, ProfileScan } from "../ports.js";
-import { type SendScheduling, scheduleIntents } from "./schedule-intents.js";
+import {
+  enqueueJourneys,
+  isAudienceMember,
+  ScheduleFanOutError,
+  scheduledCampaign,
+  tickMinute,
+} from "./fanout/scheduled-journeys.js";
+import type { SendScheduling } from "./schedule-intents.js";
 
-const MINUTE_MS = 60_000;
+export { ScheduleFanOutError };
 
 /** What {@link fanOutSchedule} needs. */
 export interface ScheduleFanOutDeps {
@@ -42,13 +47,6 @@ export interface ScheduleFanOutSummary {
   timed: number;
 }
 
-/** A scheduled campaign could not fan out: unknown campaign, not a schedule, or the queue kept refusing. */
-export class ScheduleFanOutError extends TailorError {}
-
-function isMember(profile: Profile, segmentId: string): boolean {
-  return profile.sg?.[segmentId] !== undefined || profile.ss?.includes(segmentId) === true;
-}
-
 /**
  * One tick of a scheduled campaign: reads the profiles slice by slice and page by page (never the whole audience
  * in memory), keeps the members of the campaign's audience, and hands a journey per member to the sends queue
@@ -61,16 +59,8 @@ export async function fanOutSchedule(
   tick: ScheduleTick,
   options: ScheduleFanOutOptions = {},
 ): Promise<ScheduleFanOutSummary> {
-  const campaign = deps.library.byId.get(tick.campaignId);
-  if (campaign === undefined) {
-    throw new ScheduleFanOutError(`no campaign ${JSON.stringify(tick.campaignId)}`, { retryable: false });
-  }
-  if (campaign.trigger.kind !== "schedule") {
-    throw new ScheduleFanOutError(`campaign ${campaign.id} is not scheduled`, { retryable: false });
-  }
-  const audience = campaign.trigger.audience;
-  const parsed = tick.time === undefined ? Number.NaN : Date.parse(tick.time);
-  const at = Math.floor((Number.isNaN(parsed) ? deps.clock.now() : parsed) / MINUTE_MS) * MINUTE_MS;
+  const { campaign, audience } = scheduledCampaign(deps.library, tick.campaignId);
+  const at = tickMinute(tick.time, deps.clock);
   const summary: ScheduleFanOutSummary = {
     campaignId: campaign.id,
     occurrence: new Date(at).toISOString(),
@@ -83,27 +73,17 @@ export async function fanOutSchedule(
   const pageSize = options.pageSize ?? 200;
   const attempts = options.attempts ?? 3;
   const flush = async (page: string[]) => {
-    let pending = intentsForSchedule(campaign, page, at);
-    summary.intents += pending.length;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const scheduled = await scheduleIntents(deps.sends, pending, deps.clock.now());
-      summary.enqueued += scheduled.enqueued;
-      summary.timed += scheduled.timed;
-      pending = pending.filter((intent) => !scheduled.accepted.has(intent.key));
-      if (pending.length > 0 && attempt >= attempts) {
-        throw new ScheduleFanOutError(
-          `${campaign.id}: ${pending.length} send intent(s) not accepted after ${attempts} attempts`,
-          { retryable: true },
-        );
-      }
-    }
+    const done = await enqueueJourneys(deps.sends, deps.clock, campaign, page, at, attempts);
+    summary.intents += done.intents;
+    summary.enqueued += done.enqueued;
+    summary.timed += done.timed;
   };
   const totalSegments = options.totalSegments ?? 4;
   for (let segment = 0; segment < totalSegments; segment++) {
     let page: string[] = [];
     for await (const stored of deps.profiles.scan({ segment, totalSegments })) {
       summary.scanned++;
-      if (!isMember(stored.profile, audience)) continue;
+      if (!isAudienceMember(stored.profile, audience)) continue;
       summary.members++;
       page.push(stored.profile.customerId);
       if (page.length >= pageSize) {

@@ -33,8 +33,12 @@ export interface DispatchDeps {
   readonly library: CampaignLibrary;
   /** Where deferred sends wait (quiet hours). */
   readonly sendTimers: SendTimers;
-  readonly renderer: Pick<EmailRenderer, "render" | "templates">;
-  /** Catalog and optional recommender of the emails' products. */
+  /**
+   * Renders the emails. `reads` tells whether a template shows the `content` block: without it every email is
+   * taken to show it.
+   */
+  readonly renderer: Pick<EmailRenderer, "render" | "templates"> & Partial<Pick<EmailRenderer, "reads">>;
+  /** Catalog and optional recommender of the emails' products, and the optional content library. */
   readonly content: EmailContextDeps;
   readonly links: LinkSettings;
   /**

@@ -9,7 +9,7 @@ import { TailorError } from "../errors.js";
 import { MailerUnavailableError } from "../mailer-errors.js";
 import type { OutgoingEmail, SendAcceptance, StoredProfile } from "../ports.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
-import { prepareEmailContext } from "./email-context.js";
+import { DEFAULT_CONTENT_ITEMS, prepareEmailContext } from "./email-context.js";
 import { mergedInto } from "./identity/merged-into.js";
 import { sendWithBackoff } from "./send-with-backoff.js";
 import type { SubjectOverrides } from "./subject-override.js";
@@ -54,7 +54,7 @@ function entryOf(
   campaign: CampaignDefinition | undefined,
   at: number,
   outcome: LedgerEntry["outcome"],
-  extra: { variant?: string; reason?: string; messageId?: string } = {},
+  extra: { variant?: string; reason?: string; messageId?: string; contentIds?: readonly string[] } = {},
 ): LedgerEntry {
   return {
     key: intent.key,
@@ -276,17 +276,23 @@ async function send(
   if (to === undefined || to === "" || step === undefined) return failPermanently("no email address or step");
   const content = sendContent(campaign, step, variant, scope.templates);
   // A variant testing best sellers against the model leaves the model out.
-  const contentDeps =
-    content.recommendations === "best-sellers" ? { catalog: deps.content.catalog } : deps.content;
-  const { context } = await prepareEmailContext(contentDeps, {
+  const { recommender, ...withoutModel } = deps.content;
+  const contentDeps = content.recommendations === "best-sellers" ? withoutModel : deps.content;
+  const showsContent =
+    deps.content.contentLibrary !== undefined &&
+    (deps.renderer.reads?.(content.template, content.templateVariant, "content") ?? true);
+  const { context, contentIds } = await prepareEmailContext(contentDeps, {
     profile,
     now,
     campaign: { id: campaign.id, name: campaign.name },
     variant,
     links: deps.links,
     shop: deps.shop,
+    contentItems: showsContent ? DEFAULT_CONTENT_ITEMS : 0,
+    recentContent: showsContent ? await lastContentShown(deps.ledger, intent.customerId, now) : [],
     ...(intent.trigger === undefined ? {} : { trigger: intent.trigger }),
   });
+  const shown = contentIds.length > 0 ? { contentIds } : {};
   const rendered = deps.renderer.render({
     template: content.template,
     variant: content.templateVariant,
@@ -325,6 +331,7 @@ async function send(
         entryOf(intent, campaign, now, "failed", {
           variant,
           reason: `provider outcome unknown, not retried: ${error.message}`,
+          ...shown,
         }),
       );
     }
@@ -333,7 +340,7 @@ async function send(
   }
   // Counted before it is recorded: once recorded, a redelivery is a duplicate and counts nothing.
   await countSend(scope, intent, variant, profile.lc.s);
-  return settleAfterProvider(scope, entryOf(intent, campaign, now, "sent", { variant, messageId }));
+  return settleAfterProvider(scope, entryOf(intent, campaign, now, "sent", { variant, messageId, ...shown }));
 }
 
 /**
@@ -356,6 +363,29 @@ async function countSend(
   } catch {
     scope.uncounted.count++;
   }
+}
+
+/** How far back dispatch looks for the last email that showed content items (rotation). */
+export const CONTENT_ROTATION_LOOKBACK_MS = 90 * 24 * 3_600_000;
+/** Sent emails read to find the last one that showed content items (emails without a block are passed over). */
+const CONTENT_ROTATION_ENTRIES = 10;
+
+/**
+ * The content ids of the customer's last sent email that showed some (rotation: they are not shown again in a
+ * row). Emails without a content block in between do not reset it.
+ */
+async function lastContentShown(
+  ledger: DispatchDeps["ledger"],
+  customerId: string,
+  now: number,
+): Promise<readonly string[]> {
+  const sent = await ledger.recent(
+    customerId,
+    now - CONTENT_ROTATION_LOOKBACK_MS,
+    CONTENT_ROTATION_ENTRIES,
+    "sent",
+  );
+  return sent.find((entry) => (entry.contentIds?.length ?? 0) > 0)?.contentIds ?? [];
 }
 
 /** Records an outcome the provider may already hold: never throws, so the message is never sent again. */

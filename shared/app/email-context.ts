@@ -1,8 +1,15 @@
 import type { JourneyTrigger } from "../domain/campaigns/contracts.js";
+import {
+  type ChosenContent,
+  CONTENT_BLOCK_MAX,
+  chooseContent,
+  contentInterests,
+} from "../domain/catalog/index.js";
 import type { Profile } from "../domain/profile/index.js";
 import type { ModelScore } from "../domain/segments/contracts.js";
-import type { Catalog, Recommender } from "../ports.js";
+import type { Catalog, ContentLibrary, Recommender } from "../ports.js";
 import { buildRenderContext } from "../render/build-context.js";
+import { resolveLocale } from "../render/intl-cache.js";
 import type { RenderContext, ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
 import { triggerProductIds } from "../render/trigger-view.js";
@@ -13,6 +20,8 @@ export interface EmailContextDeps {
   readonly catalog: Catalog;
   /** The model; without one, recommendations are best sellers. */
   readonly recommender?: Recommender;
+  /** Articles, tips and guides for the `content` block; without one, `content` is empty. */
+  readonly contentLibrary?: ContentLibrary;
 }
 
 /** One recipient's email to prepare. */
@@ -25,6 +34,10 @@ export interface EmailContextInput {
   readonly shop: ShopView;
   /** How many products to recommend. @default 8 */
   readonly recommendations?: number;
+  /** How many content items (at most `CONTENT_BLOCK_MAX`); 0 when the template shows none. @default 3 */
+  readonly contentItems?: number;
+  /** Ids of the content items the customer's last email showed: not shown again (rotation). */
+  readonly recentContent?: readonly string[];
   /** Segment ids; by default the profile's memberships. */
   readonly segments?: readonly string[];
   /** Model scores; by default the profile's. */
@@ -36,15 +49,21 @@ export interface EmailContextInput {
 /**
  * The Liquid context of one recipient: recommendations (model, then fallbacks; never what is already in the
  * cart) with what they came from (`recommendations_basis`), catalog details of the cart, the trigger's lines and
- * recently viewed products priced in the customer's currency, signed links.
+ * recently viewed products priced in the customer's currency, content items chosen by interest (see
+ * `chooseContent`), signed links.
  */
 export async function prepareEmailContext(
   deps: EmailContextDeps,
   input: EmailContextInput,
-): Promise<{ readonly context: RenderContext; readonly recommendations: Recommendations }> {
+): Promise<{
+  readonly context: RenderContext;
+  readonly recommendations: Recommendations;
+  /** Ids of the content items in the context, best first. */
+  readonly contentIds: readonly string[];
+}> {
   const { profile } = input;
   const cartIds = (profile.ct?.i ?? []).map((line) => line.p);
-  const [recommendations, products] = await Promise.all([
+  const [recommendations, products, content] = await Promise.all([
     recommendProducts(deps, profile, {
       limit: input.recommendations ?? 8,
       now: input.now,
@@ -53,6 +72,7 @@ export async function prepareEmailContext(
     deps.catalog.getMany([
       ...new Set([...cartIds, ...(profile.rv ?? []), ...triggerProductIds(input.trigger)]),
     ]),
+    chooseFor(deps.contentLibrary, input),
   ]);
   const context = buildRenderContext({
     profile,
@@ -65,9 +85,32 @@ export async function prepareEmailContext(
     recommendationsBasis: recommendations.basis,
     ...(recommendations.currency === undefined ? {} : { currency: recommendations.currency }),
     products,
+    content,
     ...(input.segments === undefined ? {} : { segments: input.segments }),
     ...(input.scores === undefined ? {} : { scores: input.scores }),
     ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
   });
-  return { context, recommendations };
+  return { context, recommendations, contentIds: content.map((chosen) => chosen.item.id) };
+}
+
+/** Items shown by default in a content block. */
+export const DEFAULT_CONTENT_ITEMS = 3;
+
+async function chooseFor(
+  library: ContentLibrary | undefined,
+  input: EmailContextInput,
+): Promise<ChosenContent[]> {
+  const limit = Math.min(CONTENT_BLOCK_MAX, input.contentItems ?? DEFAULT_CONTENT_ITEMS);
+  if (library === undefined || limit <= 0) return [];
+  const items = await library.all();
+  if (items.length === 0) return [];
+  const { profile, now } = input;
+  return chooseContent(items, {
+    interests: contentInterests(profile, now),
+    locale: resolveLocale(profile.t?.locale),
+    recentlySent: input.recentContent ?? [],
+    read: profile.cv ?? [],
+    now,
+    limit,
+  });
 }

@@ -1,7 +1,7 @@
 import type { SendIntent } from "../domain/campaigns/contracts.js";
 import type { CounterOutboxEntry } from "../domain/profile/index.js";
 import type { SegmentTransition } from "../domain/segments/contracts.js";
-import type { ExperimentCounters, OutboxStore, TransitionPublisher } from "../ports.js";
+import type { ExperimentCounters, OutboxStore, SegmentMemberWriter, TransitionPublisher } from "../ports.js";
 import { type SendScheduling, scheduleIntents } from "./schedule-intents.js";
 import { TransitionPublishError } from "./segment-errors.js";
 
@@ -47,6 +47,8 @@ export interface OutboxDeps {
   readonly transitions: TransitionPublisher;
   readonly sends?: SendScheduling;
   readonly experiments?: ExperimentCounters;
+  /** The segment membership index, brought to the profile's memberships before its transitions are published. */
+  readonly members?: SegmentMemberWriter;
 }
 
 /** The part of a stored profile a flush reads. */
@@ -54,6 +56,8 @@ export interface StoredOutboxes {
   readonly customerId: string;
   readonly version: number;
   readonly itemBytes: number;
+  /** The memberships at `version`: what the index is brought to for the segments of `ob`. */
+  readonly sg?: Readonly<Record<string, unknown>>;
   readonly ob?: readonly SegmentTransition[];
   readonly oi?: readonly SendIntent[];
   readonly ox?: readonly CounterOutboxEntry[];
@@ -85,6 +89,8 @@ export async function flushOutbox(
   let cause: unknown;
   if (transitions.length > 0) {
     try {
+      // The index first: a transition leaves the outbox only once its segment's entry is written.
+      await syncMembers(deps.members, stored, transitions);
       published = await deps.transitions.publish(transitions);
     } catch (error) {
       cause = error;
@@ -137,4 +143,20 @@ export async function flushOutbox(
     writeUnits: cleared.ok ? cleared.writeUnits : 0,
     clearConflict: !cleared.ok,
   };
+}
+
+/**
+ * Brings the membership index to the stored memberships for every segment the transitions touch: the state at
+ * the stored version, not the transitions' kinds, so a redelivered or reordered flush writes the same thing, and a
+ * flush of an older version than the index holds writes nothing.
+ */
+async function syncMembers(
+  members: SegmentMemberWriter | undefined,
+  stored: StoredOutboxes,
+  transitions: readonly SegmentTransition[],
+): Promise<void> {
+  if (members === undefined) return;
+  const state = new Map<string, boolean>();
+  for (const { segmentId } of transitions) state.set(segmentId, Object.hasOwn(stored.sg ?? {}, segmentId));
+  await members.sync(stored.customerId, stored.version, state);
 }

@@ -4,6 +4,7 @@ import type {
   Clock,
   OutboxStore,
   ProfileStore,
+  SegmentMemberWriter,
   SegmentStore,
   SizeDelta,
   Timers,
@@ -18,6 +19,8 @@ export interface SegmentDeps {
   readonly store: SegmentStore;
   readonly timers: Timers;
   readonly transitions: TransitionPublisher;
+  /** The segment membership index, written with the outbox (absent: no index is kept). */
+  readonly members?: SegmentMemberWriter;
   /** The evaluation context (RFM thresholds); see {@link cachedEvaluationContext}. */
   readonly context: () => Promise<EvaluationContext>;
 }

@@ -1,7 +1,7 @@
 import type { Profile } from "../domain/profile/index.js";
 import type { RfmMonetaryBasis, RfmScores, RfmThresholds } from "../domain/segments/contracts.js";
 import { rfmSample, rfmScores, rfmThresholds, type SegmentLibrary } from "../domain/segments/index.js";
-import type { ProfileScan, ScanSlice, SegmentStore, SizeDelta } from "../ports.js";
+import type { ProfileScan, ScanSlice, SegmentStore, SizeDelta, StoredProfile } from "../ports.js";
 import { resettleProfile } from "./resettle-profile.js";
 import type { ResettleDeps } from "./segment-deps.js";
 
@@ -168,6 +168,18 @@ async function resettleSlice(
   slice: ScanSlice,
   mutate: ((profile: Profile) => Profile | undefined) | undefined,
 ): Promise<SliceSummary> {
+  return resettleProfiles(deps, deps.scan.scan(slice), mutate);
+}
+
+/**
+ * Re-evaluates (after `mutate`, when given) and writes each profile whose memberships changed, then adds the
+ * transitions' size changes to the counters at once: a slice's or one page's worth.
+ */
+export async function resettleProfiles(
+  deps: ResettleDeps,
+  profiles: AsyncIterable<StoredProfile> | Iterable<StoredProfile>,
+  mutate: ((profile: Profile) => Profile | undefined) | undefined,
+): Promise<SliceSummary> {
   const now = deps.clock.now();
   const summary: SliceSummary = {
     profiles: 0,
@@ -179,7 +191,7 @@ async function resettleSlice(
     conflicts: 0,
   };
   const deltas: SizeDelta[] = [];
-  for await (const stored of deps.scan.scan(slice)) {
+  for await (const stored of profiles) {
     summary.profiles++;
     const outcome = await resettleProfile(deps, stored.profile.customerId, now, {
       initial: stored,

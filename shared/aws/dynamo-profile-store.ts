@@ -3,6 +3,7 @@ import {
   BatchGetItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -22,6 +23,8 @@ import type {
   IdentityStore,
   OutboxRemainder,
   OutboxStore,
+  ProfilePage,
+  ProfilePages,
   ProfileScan,
   ProfileStore,
   PutOutcome,
@@ -113,6 +116,17 @@ const isIndexEntry = (item: Item): boolean => item.owner !== undefined && item.f
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The profiles among scanned items: tombstones, forwards and the email index share the table but are not. */
+function profilesOf(items: readonly Item[]): StoredProfile[] {
+  const profiles: StoredProfile[] = [];
+  for (const item of items) {
+    if (isIndexEntry(item)) continue;
+    const found = read(item);
+    if (found.kind === "profile") profiles.push(found.stored);
+  }
+  return profiles;
+}
+
 /**
  * Profiles in a DynamoDB table keyed by `pk` = {@link profileKey}(customerId): a hash in the `c#` namespace, so no
  * id a producer sends can name another item. Reads are strongly consistent (the optimistic write that follows
@@ -124,7 +138,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * it, and a scan skips it. No interleaving of writers can bring an erased profile back.
  */
 export class DynamoProfileStore
-  implements ProfileStore, OutboxStore, ProfileScan, TombstoneReader, ErasableProfiles, IdentityStore
+  implements
+    ProfileStore,
+    OutboxStore,
+    ProfileScan,
+    ProfilePages,
+    TombstoneReader,
+    ErasableProfiles,
+    IdentityStore
 {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
@@ -411,25 +432,55 @@ export class DynamoProfileStore
   async *scan(slice: ScanSlice): AsyncIterable<StoredProfile> {
     let start: Item | undefined;
     do {
-      const out = await this.#call(() =>
-        this.#client.send(
-          new ScanCommand({
-            TableName: this.#tableName,
-            Segment: slice.segment,
-            TotalSegments: slice.totalSegments,
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of out.Items ?? []) {
-        // Tombstones, forwards and the email index share the table but are not profiles.
-        if (isIndexEntry(item)) continue;
-        const found = read(item);
-        if (found.kind === "profile") yield found.stored;
-      }
+      const out = await this.#scanPage(slice, { consistent: true, start });
+      yield* profilesOf(out.Items ?? []);
       start = out.LastEvaluatedKey;
     } while (start !== undefined);
+  }
+
+  /**
+   * One page of the slice, eventually consistent unless asked (half the read units of `scan`); the cursor is the
+   * last evaluated key's `pk` (a hash, never a customer id).
+   */
+  async page(
+    slice: ScanSlice,
+    options: { readonly limit: number; readonly cursor?: string; readonly consistent?: boolean },
+  ): Promise<ProfilePage> {
+    const start =
+      options.cursor === undefined ? undefined : { [PROFILE_KEY_ATTRIBUTE]: { S: options.cursor } };
+    const out = await this.#scanPage(slice, {
+      consistent: options.consistent === true,
+      start,
+      limit: options.limit,
+    });
+    const cursor = out.LastEvaluatedKey?.[PROFILE_KEY_ATTRIBUTE]?.S;
+    const profiles = profilesOf(out.Items ?? []);
+    return cursor === undefined ? { profiles } : { profiles, cursor };
+  }
+
+  #scanPage(
+    slice: ScanSlice,
+    options: { readonly consistent: boolean; readonly start: Item | undefined; readonly limit?: number },
+  ) {
+    return this.#call(() =>
+      this.#client.send(
+        new ScanCommand({
+          TableName: this.#tableName,
+          Segment: slice.segment,
+          TotalSegments: slice.totalSegments,
+          ConsistentRead: options.consistent,
+          ExclusiveStartKey: options.start,
+          Limit: options.limit,
+        }),
+      ),
+    );
+  }
+
+  async approximateCount(): Promise<number> {
+    const out = await this.#call(() =>
+      this.#client.send(new DescribeTableCommand({ TableName: this.#tableName })),
+    );
+    return out.Table?.ItemCount ?? 0;
   }
 
   async erase(customerId: string, erasedAt: number, kind: TombstoneKind): Promise<ErasedProfile> {

@@ -74,6 +74,7 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
   const variant = item.variant?.S;
   const reason = item.reason?.S;
   const messageId = item.messageId?.S;
+  const contentIds = item.contentIds?.L?.flatMap((value) => (value.S === undefined ? [] : [value.S]));
   return {
     key,
     customerId,
@@ -85,6 +86,7 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
     ...(variant === undefined ? {} : { variant }),
     ...(reason === undefined ? {} : { reason }),
     ...(messageId === undefined ? {} : { messageId }),
+    ...(contentIds === undefined || contentIds.length === 0 ? {} : { contentIds }),
   };
 }
 

@@ -3,6 +3,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { PrivacyDeps } from "../app/privacy/privacy-ports.js";
 import { DynamoLedgerErasure, DynamoTimerErasure } from "../aws/dynamo-erasure.js";
 import { DynamoProfileStore } from "../aws/dynamo-profile-store.js";
+import { DynamoSegmentMembers } from "../aws/dynamo-segment-members.js";
 import { S3QuarantineErasure } from "../aws/s3-quarantine-erasure.js";
 import type { AuditLog, Clock } from "../ports.js";
 
@@ -12,6 +13,8 @@ export interface PrivacyResources {
   readonly sendLedgerTable: string;
   readonly timersTable: string;
   readonly quarantineBucket: string;
+  /** The segments table and every segment id, when the segment membership index is kept there. */
+  readonly memberIndex?: { readonly segmentsTable: string; readonly segmentIds: readonly string[] };
 }
 
 /** Erasure and export wired to DynamoDB and S3 (the API's and the CLI's composition roots use it). */
@@ -31,6 +34,16 @@ export function privacyAdapters(options: {
     ledger: new DynamoLedgerErasure({ client: dynamodb, tableName: resources.sendLedgerTable }),
     timers: new DynamoTimerErasure({ client: dynamodb, tableName: resources.timersTable }),
     quarantine: new S3QuarantineErasure({ client: s3, bucketName: resources.quarantineBucket }),
+    ...(resources.memberIndex === undefined
+      ? {}
+      : {
+          members: new DynamoSegmentMembers({
+            client: dynamodb,
+            tableName: resources.memberIndex.segmentsTable,
+            segmentIds: () => resources.memberIndex?.segmentIds ?? [],
+            clock: options.clock,
+          }),
+        }),
     audit: options.audit,
     clock: options.clock,
   };

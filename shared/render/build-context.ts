@@ -1,4 +1,5 @@
 import type { JourneyTrigger } from "../domain/campaigns/contracts.js";
+import type { ChosenContent } from "../domain/catalog/index.js";
 import { currencyExponent } from "../domain/events/index.js";
 import { mayProfile } from "../domain/profile/consent.js";
 import { affinityAt, DAY_MS, lifecycleAt, type Profile } from "../domain/profile/index.js";
@@ -9,6 +10,7 @@ import { priceIn } from "./product-price.js";
 import type {
   AgeGroup,
   CartView,
+  ContentView,
   CustomerView,
   ProductView,
   RecommendationsBasis,
@@ -39,6 +41,8 @@ export interface ContextInput {
   readonly currency?: string;
   /** Catalog entries of the cart's, the trigger's and recently viewed products, to show names and images. */
   readonly products?: ReadonlyMap<string, CatalogProduct>;
+  /** Content items chosen for the customer (see `chooseContent`), best first. */
+  readonly content?: readonly ChosenContent[];
   /** The event that started the journey (the intent's snapshot): `trigger` of the context. */
   readonly trigger?: JourneyTrigger;
   /** Segment ids; by default the memberships stored on the profile (`sg`). */
@@ -183,6 +187,22 @@ export function productView(product: CatalogProduct, currency?: string): Product
   };
 }
 
+/** A chosen content item as templates see it. */
+export function contentView({ item, matched }: ChosenContent): ContentView {
+  return compact({
+    id: item.id,
+    kind: item.kind,
+    title: item.title,
+    summary: item.summary,
+    url: item.url,
+    image_url: item.imageUrl,
+    tags: [...item.tags],
+    matched_tags: [...matched],
+    locale: item.locale,
+    published_at: item.publishedAt === undefined ? undefined : iso(item.publishedAt),
+  });
+}
+
 function cartView(profile: Profile, products: ReadonlyMap<string, CatalogProduct>): CartView {
   const cart = profile.ct;
   if (cart === undefined) return { items: [], count: 0, total: 0, currency: profile.o?.c ?? "USD" };
@@ -234,6 +254,7 @@ export function buildRenderContext(input: ContextInput): RenderContext {
     recommendations_basis: input.recommendationsBasis ?? "popular",
     recently_viewed: recentlyViewed,
     cart: cartView(profile, products),
+    content: (input.content ?? []).map(contentView),
     ...(trigger === undefined ? {} : { trigger }),
     campaign: { id: input.campaign.id, name: input.campaign.name },
     variant: { id: input.variant },

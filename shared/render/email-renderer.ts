@@ -65,6 +65,21 @@ interface ParsedVariant {
   readonly merged: Template[] | undefined;
 }
 
+const sourceKey = (template: string, variant: string): string => `${template}\u0000${variant}`;
+
+/** Whether a Liquid tag or output of `source` names the root variable `name`. */
+export function readsVariable(source: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const root = new RegExp(`(?<![\\w.$-])${escaped}(?![\\w-])`);
+  for (const match of source.matchAll(/\{[{%]([\s\S]*?)[%}]\}/g)) {
+    // Quoted text inside a tag is not a variable.
+    const code = (match[1] ?? "").replace(/"[^"]*"|'[^']*'/g, "");
+    // An inline comment (`{% # … %}`) reads nothing.
+    if (!/^\s*#/.test(code) && root.test(code)) return true;
+  }
+  return false;
+}
+
 /** A variant as compiled, parsed with its `t` lookups, and parsed per copy locale with its constant copy in. */
 interface VariantEntry {
   readonly source: CompiledVariant;
@@ -92,6 +107,8 @@ export class EmailRenderer {
   readonly #merged: Liquid;
   readonly #sink: TextSink = { pieces: [], out: "" };
   readonly #variants = new Map<string, Map<string, VariantEntry>>();
+  /** Each variant's Liquid sources, joined, to tell which context variables it reads. */
+  readonly #sources = new Map<string, string>();
   readonly #settings: RendererSettings;
   readonly #untracked: readonly string[];
   readonly #copy: CopyCatalog | undefined;
@@ -125,6 +142,10 @@ export class EmailRenderer {
       const variants = new Map<string, VariantEntry>();
       for (const variant of template.variants) {
         variants.set(variant.id, { source: variant, parsed: this.#parse(variant), byLocale: new Map() });
+        this.#sources.set(
+          sourceKey(template.name, variant.id),
+          [variant.subject, variant.preheader, variant.html, variant.text].join("\n"),
+        );
       }
       this.#variants.set(template.name, variants);
     }
@@ -213,6 +234,16 @@ export class EmailRenderer {
       context: { ...context, customer: { ...customer, locale: copy.formatting, language: copy.language } },
       copy,
     };
+  }
+
+  /**
+   * Whether the variant's Liquid reads the context variable `name` (`content` in `{% for item in content %}` or
+   * `{{ content.size }}`, not `content_title` or `item.content`): dispatch chooses and records content items only
+   * for emails that show them. An unknown template or variant reads nothing.
+   */
+  reads(template: string, variant: string, name: string): boolean {
+    const source = this.#sources.get(sourceKey(template, variant));
+    return source !== undefined && readsVariable(source, name);
   }
 
   /** Template names, each with its variant ids. */

@@ -27,6 +27,7 @@ export {
   type RendererSettings,
   type RenderRequest,
   type RenderResult,
+  readsVariable,
 } from "./email-renderer.js";
 export {
   DEFAULT_LINK_KEY_GRACE_DAYS,

@@ -78,6 +78,23 @@ export interface ProductView {
   readonly in_stock: boolean;
 }
 
+/** An item of `content`: an article, tip or guide of the content library chosen for the customer. */
+export interface ContentView {
+  readonly id: string;
+  /** `article`, `tip` or `guide`. */
+  readonly kind: string;
+  readonly title: string;
+  /** A sentence or two, plain text. */
+  readonly summary: string;
+  readonly url: string;
+  readonly image_url?: string;
+  readonly tags: readonly string[];
+  /** The item's tags the customer is interested in, strongest first (empty for the newest-items fallback). */
+  readonly matched_tags: readonly string[];
+  /** The item's locale, when the library gave one. */
+  readonly locale?: string;
+  readonly published_at?: string;
+}
 /**
  * What the recommendations came from: `order` (the model, with the customer's latest order as the strongest
  * signal: "goes well with your order" is true), `activity` (the model, from what the customer viewed, carted
@@ -208,6 +225,11 @@ export interface RenderContext {
   readonly recently_viewed: readonly ProductView[];
   /** The cart at send time (see `trigger.cart` for the cart as it was when the journey started). */
   readonly cart: CartView;
+  /**
+   * Content library items chosen for the customer (interests, recent activity, locale, newness), best first;
+   * never an item the customer's last email showed; empty without a library. See `docs/content.md`.
+   */
+  readonly content: readonly ContentView[];
   /** The event that started the journey (absent for segment and schedule campaigns, and in plain previews). */
   readonly trigger?: TriggerView;
   readonly campaign: { readonly id: string; readonly name: string };

@@ -6,6 +6,7 @@
 
 export { buildCatalog, CATEGORIES, type Category, PRODUCTS_PER_CATEGORY, type Product } from "./catalog.js";
 export { SIMULATOR_CATALOG_SEED, simulatorCatalogProducts } from "./catalog-products.js";
+export { DEMO_CONTENT_LANGUAGES, demoContentLibrary } from "./content-library.js";
 export {
   buildCustomers,
   type Customer,

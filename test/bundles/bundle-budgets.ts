@@ -9,8 +9,8 @@ export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
   api: 1_650_000,
   // 498,196 B (zod is 454 kB of it).
   archive: 750_000,
-  // 1,033,865 B.
-  "campaign-schedule": 1_550_000,
+  // Not measured yet: the budget of campaign-schedule, which it replaces (1,033,865 B), reads the same library.
+  "campaign-fanout": 1_550_000,
   // 1,018,933 B.
   "campaign-transitions": 1_550_000,
   // 1,272,930 B (8.7 MB before the template compiler left it).
@@ -19,6 +19,8 @@ export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
   ingest: 2_100_000,
   // 1,076,054 B.
   rescore: 1_600_000,
+  // Rescore's budget: the same adapters and use cases, without the scorer (within it, bundle-budgets.test.ts).
+  "segment-jobs": 1_600_000,
   // 1,043,266 B.
   "segment-timers": 1_550_000,
   // 880,652 B.

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { apiEnvSchema } from "#functions/api/env.js";
-import { campaignScheduleEnvSchema } from "#functions/campaign-schedule/env.js";
+import { campaignFanOutEnvSchema } from "#functions/campaign-fanout/env.js";
 import { campaignTransitionsEnvSchema } from "#functions/campaign-transitions/env.js";
 import { dispatchEnvSchema } from "#functions/dispatch/env.js";
 import { ingestEnvSchema } from "#functions/ingest/env.js";
@@ -310,11 +310,11 @@ describe("campaign infrastructure", () => {
   });
 
   describe("campaign triggers", () => {
-    it("one schedule rule per scheduled starter campaign, passing the campaign id and the tick time", () => {
+    it("one schedule rule per scheduled starter campaign, starting the fan-out with the campaign id and the tick time", () => {
       // GIVEN the scheduled campaigns, as the files say
       const scheduled = scheduledStarterCampaigns();
       expect(scheduled.length).toBeGreaterThan(0);
-      const scheduleArn = JSON.stringify(stack.resolve(stack.campaignTriggers.scheduleFunction.functionArn));
+      const scheduleArn = JSON.stringify(stack.resolve(stack.campaignFanOut.stateMachine.stateMachineArn));
       const rules = Object.values(template.findResources("AWS::Events::Rule")).filter((rule) =>
         JSON.stringify(rule.Properties.Targets).includes(scheduleArn),
       );
@@ -346,9 +346,9 @@ describe("campaign infrastructure", () => {
       });
     });
 
-    it("both may send intents and write timers; only the schedule reads (scans) profiles", () => {
+    it("both may send intents and write timers; only the fan-out's parts read (scan) profiles", () => {
       const transitions = statementsOf(template, roleOf(stack.campaignTriggers.transitionsFunction));
-      const schedule = statementsOf(template, roleOf(stack.campaignTriggers.scheduleFunction));
+      const schedule = statementsOf(template, roleOf(stack.campaignFanOut.functions.part));
       for (const statements of [transitions, schedule]) {
         expect(actionsOn(statements, logicalIdOf(stack.sends.queue))).toContain("sqs:SendMessage");
         expect(actionsOn(statements, logicalIdOf(stack.timers.table))).toContain("dynamodb:PutItem");
@@ -438,10 +438,16 @@ describe("campaign infrastructure", () => {
         LOCAL_NAMES.campaignTransitionsFunction,
       ],
       [
-        "campaign-schedule",
-        () => stack.campaignTriggers.scheduleFunction,
-        campaignScheduleEnvSchema,
-        LOCAL_NAMES.campaignScheduleFunction,
+        "campaign-fanout plan",
+        () => stack.campaignFanOut.functions.plan,
+        campaignFanOutEnvSchema,
+        LOCAL_NAMES.fanOutPlanFunction,
+      ],
+      [
+        "campaign-fanout part",
+        () => stack.campaignFanOut.functions.part,
+        campaignFanOutEnvSchema,
+        LOCAL_NAMES.fanOutPartFunction,
       ],
       ["ingest", () => stack.ingest.function, ingestEnvSchema, LOCAL_NAMES.ingestFunction],
       [

@@ -13,30 +13,7 @@ import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
 import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import { TailorStack } from "#infra/tailor-stack.js";
 import { checkedSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
-import { logicalIdOf, statementsOf } from "./template-queries.js";
-
-const joinSchema = z.object({ "Fn::Join": z.tuple([z.literal(""), z.array(z.unknown())]) });
-const getAttSchema = z.object({ "Fn::GetAtt": z.tuple([z.string(), z.literal("Arn")]) });
-const stateSchema = z.looseObject({ Type: z.string() });
-const definitionSchema = z.object({
-  StartAt: z.string(),
-  States: z.record(z.string(), stateSchema),
-  TimeoutSeconds: z.number().optional(),
-});
-
-/**
- * The state machine's definition as JSON: the `Fn::Join` CDK writes, each function ARN replaced by
- * `arn:<logical id>` so a task's function can be told.
- */
-function definitionOf(template: Template): z.infer<typeof definitionSchema> {
-  const machines = Object.values(template.findResources("AWS::StepFunctions::StateMachine"));
-  expect(machines).toHaveLength(1);
-  const parts = joinSchema.parse(machines[0]?.Properties.DefinitionString)["Fn::Join"][1];
-  const text = parts
-    .map((part) => (typeof part === "string" ? part : `arn:${getAttSchema.parse(part)["Fn::GetAtt"][0]}`))
-    .join("");
-  return definitionSchema.parse(JSON.parse(text));
-}
+import { definitionOf, logicalIdOf, statementsOf, stateSchema } from "./template-queries.js";
 
 function endpointArn(name: string): unknown {
   return {
@@ -70,7 +47,7 @@ describe("rescoring", () => {
       // GIVEN
       const fns = stack.rescoring.functions;
       // WHEN
-      const definition = definitionOf(template);
+      const definition = definitionOf(template, stack.rescoring.stateMachine);
       // THEN
       expect(definition.StartAt).toBe("Plan");
       expect(Object.keys(definition.States).sort()).toEqual(["Clusters", "Finish", "Plan", "Slices"]);
@@ -121,7 +98,7 @@ describe("rescoring", () => {
         .object({
           ItemProcessor: z.object({ StartAt: z.string(), States: z.record(z.string(), stateSchema) }),
         })
-        .parse(definitionOf(template).States.Slices).ItemProcessor;
+        .parse(definitionOf(template, stack.rescoring.stateMachine).States.Slices).ItemProcessor;
       // THEN
       expect(processor.StartAt).toBe("RescoreSlice");
       expect(processor.States.RescoreSlice).toMatchObject({

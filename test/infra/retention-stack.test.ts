@@ -26,15 +26,15 @@ describe("retention", () => {
   const variablesOf = (fn: IFunction): Record<string, unknown> =>
     resourceOf(fn).Properties.Environment.Variables;
 
-  it("turns TTL on, on `ttl`, for the send ledger, the audit log and the timers, and nowhere else", () => {
-    // THEN
-    for (const table of [stack.ledger.table, stack.audit.table, stack.timers.table]) {
+  it("turns TTL on, on `ttl`, for the send ledger, the audit log, the timers and the segments table, and nowhere else", () => {
+    // THEN: the segments table's exit markers of the membership index and segment job part states expire.
+    for (const table of [stack.ledger.table, stack.audit.table, stack.timers.table, stack.segments.table]) {
       expect(resourceOf(table).Properties.TimeToLiveSpecification, table.node.path).toEqual({
         AttributeName: "ttl",
         Enabled: true,
       });
     }
-    for (const table of [stack.profiles.table, stack.segments.table, stack.writeKeys.table]) {
+    for (const table of [stack.profiles.table, stack.writeKeys.table]) {
       expect(resourceOf(table).Properties.TimeToLiveSpecification, table.node.path).toBeUndefined();
     }
   });
@@ -51,7 +51,7 @@ describe("retention", () => {
     for (const fn of [
       stack.segmentTimers.function,
       stack.campaignTriggers.transitionsFunction,
-      stack.campaignTriggers.scheduleFunction,
+      stack.campaignFanOut.functions.part,
       stack.rescoring.functions.slice,
     ]) {
       expect(variablesOf(fn), fn.node.path).toMatchObject(timers);

@@ -135,10 +135,10 @@ describe("segment infrastructure", () => {
         JSON.stringify(queue.Properties.KmsMasterKeyId),
       );
       expect(new Set(keys).size).toBe(keys.length);
-      // Ingest, transitions and sends with their dead letters; the dead letters of four EventBridge targets
-      // (segment timers, campaign schedules, SES feedback, rescoring).
-      expect(queueKeys).toHaveLength(9);
-      expect(new Set(queueKeys).size).toBe(9);
+      // Ingest, transitions and sends with their dead letters; the dead letters of five EventBridge targets
+      // (segment timers, campaign schedules, SES feedback, rescoring, the segment jobs' starts).
+      expect(queueKeys).toHaveLength(10);
+      expect(new Set(queueKeys).size).toBe(10);
     });
 
     it("the transitions queue: KMS, 14 days, TLS-only, 5 receives then its own dead-letter queue", () => {

@@ -220,7 +220,7 @@ describe("TailorStack", () => {
       expect(actions).not.toContain("s3:GetObject");
       // Every role of the app: the only actions on any resource are X-Ray's, which cannot be scoped, and the
       // log-delivery and X-Ray sampling actions of Step Functions logging and tracing, which cannot either, held by
-      // the rescoring state machine's role alone.
+      // the state machines' roles alone (the rescoring's, the campaign fan-out's and the segment jobs').
       const xray = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"];
       const beyondXray = (statements: readonly Statement[]): string[] =>
         statements
@@ -228,10 +228,14 @@ describe("TailorStack", () => {
           .flatMap((statement) => statement.Action)
           .filter((action) => !xray.includes(action));
       const everywhere = beyondXray(statementsOf(template));
-      const ofMachine = beyondXray(statementsOf(template, stack.rescoring.stateMachine.role));
-      expect(ofMachine.length).toBeGreaterThan(0);
-      expect(ofMachine.filter((action) => !/^(logs|xray):/.test(action))).toEqual([]);
-      expect(everywhere.sort()).toEqual(ofMachine.sort());
+      const ofMachines = [
+        stack.rescoring.stateMachine,
+        stack.campaignFanOut.stateMachine,
+        stack.segmentJobs.stateMachine,
+      ].flatMap((machine) => beyondXray(statementsOf(template, machine.role)));
+      expect(ofMachines.length).toBeGreaterThan(0);
+      expect(ofMachines.filter((action) => !/^(logs|xray):/.test(action))).toEqual([]);
+      expect(everywhere.sort()).toEqual(ofMachines.sort());
     });
 
     it("reads the stream in bisecting batches with partial failures, retries and an on-failure DLQ", () => {
@@ -352,10 +356,11 @@ describe("TailorStack", () => {
       });
       // Ingest's four, the transitions dead letters, the segment timers' errors and undelivered ticks, the
       // sends queue's two, dispatch, API and SES feedback errors, SES feedback dead letters, the campaign
-      // triggers' three, the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
-      // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), and the archive's four
-      // (freshness, S3 delivery, transform errors, failed records).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 27);
+      // triggers' two (transitions errors, undelivered ticks), the campaign fan-out's two (failed, timed-out
+      // runs), the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
+      // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), the segment jobs' three
+      // (the same), and the archive's four (freshness, S3 delivery, transform errors, failed records).
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 31);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {
@@ -413,7 +418,10 @@ describe("TailorStack", () => {
           { type: "AWS::Events::Rule", name: LOCAL_NAMES.sesFeedbackRule },
           { type: "AWS::SQS::Queue", name: LOCAL_NAMES.sesFeedbackDeadLetterQueue },
           { type: "AWS::Lambda::Function", name: LOCAL_NAMES.campaignTransitionsFunction },
-          { type: "AWS::Lambda::Function", name: LOCAL_NAMES.campaignScheduleFunction },
+          { type: "AWS::StepFunctions::StateMachine", name: LOCAL_NAMES.fanOutStateMachine },
+          { type: "AWS::Lambda::Function", name: LOCAL_NAMES.fanOutPlanFunction },
+          { type: "AWS::Lambda::Function", name: LOCAL_NAMES.fanOutPartFunction },
+          { type: "AWS::Lambda::Function", name: LOCAL_NAMES.fanOutFinishFunction },
           { type: "AWS::SQS::Queue", name: LOCAL_NAMES.campaignScheduleDeadLetterQueue },
           { type: "AWS::S3::Bucket", name: LOCAL_NAMES.archiveBucket },
           { type: "AWS::KinesisFirehose::DeliveryStream", name: LOCAL_NAMES.archiveDeliveryStream },

@@ -74,3 +74,41 @@ export function environmentWithPlaceholders(resource: unknown, placeholder: stri
     ]),
   );
 }
+
+const joinSchema = z.object({ "Fn::Join": z.tuple([z.literal(""), z.array(z.unknown())]) });
+const getAttSchema = z.object({ "Fn::GetAtt": z.tuple([z.string(), z.literal("Arn")]) });
+/** A state of a definition: its type, and whatever else it has. */
+export const stateSchema = z.looseObject({ Type: z.string() });
+const definitionSchema = z.object({
+  StartAt: z.string(),
+  States: z.record(z.string(), stateSchema),
+  TimeoutSeconds: z.number().optional(),
+});
+const tagsSchema = z.object({ Tags: z.array(z.object({ Key: z.string(), Value: z.unknown() })).optional() });
+
+/** A definition string as JSON, each function ARN replaced by `arn:<logical id>` so a task's function can be told. */
+function parseDefinition(definitionString: unknown): z.infer<typeof definitionSchema> {
+  const parts = joinSchema.parse(definitionString)["Fn::Join"][1];
+  const text = parts
+    .map((part) => (typeof part === "string" ? part : `arn:${getAttSchema.parse(part)["Fn::GetAtt"][0]}`))
+    .join("");
+  return definitionSchema.parse(JSON.parse(text));
+}
+
+/** The definition of the state machine tagged with `localName`, as JSON (see {@link parseDefinition}). */
+export function stateMachineDefinition(
+  template: Template,
+  localName: string,
+): z.infer<typeof definitionSchema> {
+  const machines = Object.values(template.findResources("AWS::StepFunctions::StateMachine")).filter(
+    (machine) => (tagsSchema.parse(machine.Properties).Tags ?? []).some((tag) => tag.Value === localName),
+  );
+  if (machines.length !== 1) throw new Error(`${machines.length} state machines tagged ${localName}`);
+  return parseDefinition(machines[0]?.Properties.DefinitionString);
+}
+
+/** A state machine's definition as JSON, found by its construct (see {@link parseDefinition}). */
+export function definitionOf(template: Template, machine: IConstruct): z.infer<typeof definitionSchema> {
+  const resource = template.findResources("AWS::StepFunctions::StateMachine")[logicalIdOf(machine)];
+  return parseDefinition(resource?.Properties.DefinitionString);
+}

@@ -18,12 +18,13 @@ describe("startLocalStack with the app's own template and handlers", () => {
       env: { POWERTOOLS_LOG_LEVEL: "ERROR", POWERTOOLS_METRICS_DISABLED: "true" },
     });
     try {
-      // THEN the five campaign functions are there, each run by what drives it on AWS
+      // THEN the campaign functions are there, each run by what drives it on AWS
       expect(stack.names.functions).toEqual(
         expect.arrayContaining([
           "tailor-dispatch",
           "tailor-campaign-transitions",
-          "tailor-campaign-schedule",
+          "tailor-fanout-plan",
+          "tailor-fanout-part",
           "tailor-api",
           "tailor-ses-feedback",
         ]),
@@ -63,6 +64,11 @@ describe("startLocalStack with the app's own template and handlers", () => {
 
       // ...and the nightly rescoring's rule starts its state machine (no longer "not run"), as the banner says
       expect(stack.names.stateMachines).toContain("tailor-rescore");
+      // ...and each scheduled campaign's rule starts the fan-out workflow with the campaign and the tick
+      expect(stack.names.stateMachines).toContain("tailor-fanout");
+      expect(
+        stack.plan.schedules.find((s) => s.name === "tailor-campaign-newsletter")?.stateMachineTargets,
+      ).toEqual([expect.objectContaining({ stateMachineName: "tailor-fanout" })]);
       expect(
         stack.plan.schedules.find((s) => s.name === "tailor-rescore-schedule")?.stateMachineTargets,
       ).toEqual([

@@ -82,7 +82,7 @@ describe("the CDK's code assets", () => {
       stack.ingest.function,
       stack.dispatch.function,
       stack.campaignTriggers.transitionsFunction,
-      stack.campaignTriggers.scheduleFunction,
+      stack.campaignFanOut.functions.part,
     ];
     for (const fn of campaignFunctions) {
       for (const folder of ["campaigns", "emails", "blocks"]) {

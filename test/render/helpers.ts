@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { InMemoryContentStore } from "#shared/app/content/in-memory-content-store.js";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
 import { sampleContexts } from "#shared/app/sample-contexts.js";
 import { emptyProfile } from "#shared/domain/profile/index.js";
@@ -9,7 +10,10 @@ import type { CompiledTemplates, RenderContext } from "#shared/render/index.js";
 import { buildRenderContext, EmailRenderer } from "#shared/render/index.js";
 import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "#shared/render/preview-settings.js";
 import { loadSampleProfiles } from "#shared/render/samples.js";
-import { simulatorCatalogProducts } from "#shared/sim/index.js";
+import { demoContentLibrary, simulatorCatalogProducts } from "#shared/sim/index.js";
+
+/** The time the demo content library is published relative to (the samples render around it). */
+const SAMPLES_TIME = Date.UTC(2026, 10, 20);
 
 /** The shipped templates folder. */
 export const TEMPLATES_DIR = path.resolve("templates");
@@ -25,7 +29,12 @@ export interface Shipped {
 /** Compiles the shipped templates (about half a second). */
 export async function shipped(): Promise<Shipped> {
   const catalog = new InMemoryCatalog(simulatorCatalogProducts(42));
-  const samples = await sampleContexts({ catalog }, loadSampleProfiles(path.join(TEMPLATES_DIR, "samples")));
+  // The demo content library as of the samples' time, so the content block is rendered and checked too.
+  const contentLibrary = new InMemoryContentStore(demoContentLibrary(SAMPLES_TIME));
+  const samples = await sampleContexts(
+    { catalog, contentLibrary },
+    loadSampleProfiles(path.join(TEMPLATES_DIR, "samples")),
+  );
   const compiled = await compileTemplates(TEMPLATES_DIR, { samples });
   return {
     compiled,

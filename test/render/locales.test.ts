@@ -347,7 +347,8 @@ describe("the starter templates in every shipped language", () => {
   });
 
   // Words of the English copy that no German message contains.
-  const ENGLISH_WORDS = /\b(the|your|you|and|with|order|subtotal|shipping|free|popular|picked)\b/i;
+  const ENGLISH_WORDS =
+    /\b(the|your|you|and|with|order|subtotal|shipping|free|popular|picked|worth|read|tip)\b/i;
   const inLocale = (context: RenderContext, locale: string): RenderContext => ({
     ...context,
     customer: { ...context.customer, locale, language: locale.slice(0, 2) },
@@ -376,6 +377,33 @@ describe("the starter templates in every shipped language", () => {
     expect(en).toContain("Subtotal £627.98 Discount −£5.00 Shipping Free Total £627.98");
   });
 
+  it("heads the content block and labels each item's kind in the customer's language", () => {
+    const base = ship.sample("big-spender").context;
+    const kinds = {
+      article: ["ARTICLE", "ARTIKEL"],
+      tip: ["ASTUCE", "TIPP"],
+      guide: ["GUIDE", "RATGEBER"],
+    } as const;
+    const [item] = base.content;
+    if (item === undefined) throw new Error("the big-spender sample has content");
+    const content = (["article", "tip", "guide"] as const).map((kind, i) => ({
+      ...item,
+      kind,
+      id: `c-${i}`,
+    }));
+    for (const [locale, heading, index] of [
+      ["fr-FR", "À lire cette semaine", 0],
+      ["de-DE", "Diese Woche lesenswert", 1],
+    ] as const) {
+      const text = visible(render("newsletter", { ...inLocale(base, locale), content }).html);
+      expect(text).toContain(heading);
+      for (const kind of ["article", "tip", "guide"] as const)
+        expect(text).toContain(` ${kinds[kind][index]} `);
+    }
+    const welcome = visible(render("welcome", { ...inLocale(base, "de-DE"), content }).html);
+    expect(welcome).toContain("Für den Einstieg: Ratgeber und Tipps");
+  });
+
   it("claims 'goes well with your order' in each language only for recommendations_basis order", () => {
     const base = inLocale(ship.sample("big-spender").context, "de-DE");
     const withBasis = (basis: "order" | "activity" | "popular") => {
@@ -397,7 +425,9 @@ describe("the starter templates in every shipped language", () => {
   it("renders every template and variant in every shipped language with no English left in the German", () => {
     const base = ship.sample("big-spender").context;
     for (const locale of ["en-US", "fr-FR", "de-AT"]) {
-      const context = inLocale(base, locale);
+      // The content library's own items come in the customer's language when it has them (de-DE's sample's).
+      const content = locale === "de-AT" ? ship.sample("de-de-eur").context.content : base.content;
+      const context = { ...inLocale(base, locale), content };
       for (const { name, variants } of ship.renderer.templates()) {
         for (const variant of variants) {
           const email = render(name, context, variant);

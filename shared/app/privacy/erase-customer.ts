@@ -86,10 +86,11 @@ export async function eraseCustomer(
       Promise.all([deps.ledger.erase(each), deps.timers.erase(each), deps.quarantine.erase(each, emails)]),
     ),
   );
-  const { identities } = deps;
+  const { identities, members } = deps;
   if (identities !== undefined) {
     await Promise.all(emails.map((email) => identities.releaseEmail(email, customerId)));
   }
+  if (members !== undefined) await Promise.all(ids.map((each) => members.erase(each)));
   const sum = (index: 0 | 1 | 2) => perId.reduce((total, counts) => total + counts[index], 0);
   const deleted = {
     profiles: [erased, ...others].filter((each) => each.replaced).length,

@@ -8,6 +8,7 @@ import type {
   PendingTimer,
   ProfileStore,
   QuarantinedItems,
+  SegmentMemberWriter,
 } from "#shared/ports.js";
 
 /** What erasure and export need: every store that holds a customer's data, and the audit log. */
@@ -23,6 +24,11 @@ export interface PrivacyDeps {
   /** Segment and send timers (one table, keyed by due minute). */
   readonly timers: CustomerItems<PendingTimer>;
   readonly quarantine: QuarantinedItems;
+  /**
+   * The segment membership index: the customer's entries are replaced by markers that keep no id.
+   * @default - no index is kept
+   */
+  readonly members?: Pick<SegmentMemberWriter, "erase">;
   readonly audit: AuditLog;
   readonly clock: Clock;
 }

@@ -25,6 +25,11 @@ export const PROFILE_FIELDS: Readonly<Record<string, { readonly name: string; re
   e: { name: "emailEngagement", meaning: "email opens, clicks, bounces and the like" },
   a: { name: "categoryAffinity", meaning: "interest per product category, fading over 30 days" },
   rv: { name: "recentlyViewedProducts", meaning: "product ids, newest first" },
+  ci: {
+    name: "contentInterests",
+    meaning: "per interest tag of content pages read: number of views and last view time (epoch ms)",
+  },
+  cv: { name: "recentlyReadContent", meaning: "content item ids read, newest first" },
   bp: { name: "boughtProducts", meaning: "product ids bought, newest order first" },
   bt: { name: "boughtProductTimes", meaning: "when each of boughtProducts was last bought (epoch ms)" },
   ct: { name: "cart", meaning: "the open cart" },

@@ -104,4 +104,9 @@ export interface LedgerEntry {
   readonly reason?: string;
   /** The provider's message id when sent. */
   readonly messageId?: string;
+  /**
+   * Ids of the content library items the email showed (its `content` block), at most `CONTENT_BLOCK_MAX`: the
+   * next email does not show them again (rotation).
+   */
+  readonly contentIds?: readonly string[];
 }

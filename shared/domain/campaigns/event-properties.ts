@@ -34,8 +34,11 @@ export function eventProperties(event: TailorEvent): Props {
       const { custom, ...known } = event.traits;
       return { ...defined(custom ?? {}), ...defined({ ...known }) };
     }
-    case "page":
-      return defined({ ...event.page });
+    case "page": {
+      // Keywords are a list, not a scalar a `where` tests; the content id keeps the spec's name.
+      const { keywords: _keywords, contentId, ...page } = event.page;
+      return defined({ ...page, content_id: contentId });
+    }
     case "screen":
       return defined({ ...event.screen });
     case "group":

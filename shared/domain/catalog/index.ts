@@ -5,4 +5,14 @@
  * @module
  */
 export { type CatalogChange, catalogChangeSchema } from "./catalog-change.js";
+export {
+  type ChosenContent,
+  CONTENT_BLOCK_MAX,
+  type ContentChoiceInput,
+  chooseContent,
+  contentInterests,
+  type Interests,
+  translationKey,
+} from "./choose-content.js";
 export type { ContentItem } from "./content-item.js";
+export { CONTENT_TAGS_MAX, type ContentRowResult, contentRowSchema, readContentRow } from "./content-row.js";

@@ -91,6 +91,10 @@ export interface PageEvent extends EventBase {
     readonly path?: string;
     readonly title?: string;
     readonly referrer?: string;
+    /** The content library item the page shows (`properties.content_id`). */
+    readonly contentId?: string;
+    /** `properties.keywords`: on a content page, the item's interest tags. */
+    readonly keywords?: readonly string[];
   };
 }
 

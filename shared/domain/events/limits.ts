@@ -6,6 +6,10 @@ export const NAME_MAX = 512;
 export const URL_MAX = 2048;
 /** Most products listed in one event (cart, checkout, order, refund). */
 export const PRODUCTS_MAX = 200;
+/** Most page keywords (`properties.keywords`) read from a page view; the rest are left out. */
+export const PAGE_KEYWORDS_MAX = 20;
+/** Longest page keyword read; longer ones are left out. */
+export const PAGE_KEYWORD_MAX = 64;
 /** Most free-form keys kept from custom properties or custom traits; the rest are dropped. */
 export const CUSTOM_FIELDS_MAX = 50;
 /** Longest free-form key kept; longer keys are dropped. */

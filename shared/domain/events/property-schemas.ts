@@ -9,7 +9,7 @@ import {
   quantityField,
   urlField,
 } from "./field-schemas.js";
-import { PRODUCTS_MAX } from "./limits.js";
+import { PAGE_KEYWORD_MAX, PAGE_KEYWORDS_MAX, PRODUCTS_MAX } from "./limits.js";
 
 /** Segment product fields, shared by product events and `products[]` entries (`id` is the v1 product key). */
 const productShape = {
@@ -123,6 +123,21 @@ export const consentUpdatedSchema = z.object({
   source: nameField.optional(),
 });
 
+/**
+ * Page keywords, leniently: an array's non-empty strings or a comma-separated text, trimmed, at most
+ * {@link PAGE_KEYWORDS_MAX} of at most {@link PAGE_KEYWORD_MAX} characters (longer ones are left out); anything
+ * else is no keywords. A page view is never refused for its keywords (they were free-form before Tailor read them).
+ */
+function readKeywords(value: unknown): string[] | undefined {
+  const raw = typeof value === "string" ? value.split(",") : Array.isArray(value) ? value : [];
+  const keywords = raw
+    .filter((entry): entry is string => typeof entry === "string")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "" && entry.length <= PAGE_KEYWORD_MAX)
+    .slice(0, PAGE_KEYWORDS_MAX);
+  return keywords.length > 0 ? keywords : undefined;
+}
+
 /** `page` properties (the top-level `name`/`category` are read from the envelope). */
 export const pageSchema = z.object({
   name: nameField.optional(),
@@ -131,4 +146,11 @@ export const pageSchema = z.object({
   path: urlField.optional(),
   title: nameField.optional(),
   referrer: urlField.optional(),
+  /** Tailor's: the id of the content library item the page shows (an article, a tip, a guide). */
+  content_id: idField.optional(),
+  /**
+   * Segment's reserved page property: keywords describing the page's content (as in an SEO meta tag). On a
+   * content page they are the item's interest tags; at most {@link PAGE_KEYWORDS_MAX} are kept.
+   */
+  keywords: z.preprocess(readKeywords, z.array(z.string()).optional()),
 });

@@ -205,6 +205,8 @@ export function readPageBody(
         path: p.path,
         title: p.title,
         referrer: p.referrer,
+        ...(p.content_id === undefined ? {} : { contentId: p.content_id }),
+        ...(p.keywords === undefined ? {} : { keywords: p.keywords }),
       },
     },
   };

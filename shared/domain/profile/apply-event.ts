@@ -5,6 +5,7 @@ import { touchCampaign } from "./campaign-touch.js";
 import { changeCart } from "./cart.js";
 import { recordClockSkew } from "./clock-skew.js";
 import { recordConsent, recordUnsubscribe, suppress } from "./consent.js";
+import { recordContentView } from "./content-views.js";
 import { countCustomName } from "./custom-names.js";
 import { recordEmail } from "./email-engagement.js";
 import { recordGroup } from "./groups.js";
@@ -30,8 +31,10 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
   count(profile, event, now);
 
   switch (event.kind) {
-    case "identify":
     case "page":
+      recordContentView(profile, event.page, time, lastOfKind === undefined || time >= lastOfKind);
+      return;
+    case "identify":
     case "screen":
     case "custom":
       return;

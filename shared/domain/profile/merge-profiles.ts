@@ -21,6 +21,8 @@
  * - `o`: `n`, `r`, `v`, `f`, `l`, `rn`, `cn`, `ur`, `uc` and the remembered orders `ro` (as a set, capped as the
  *   fold caps) when both booked in one currency; a refund or cancel waiting in one profile for an order the
  *   other booked is applied. `o.k` while the categories fit in {@link ORDER_CATEGORIES_MAX};
+ * - `ci` (content interests): per tag the counts added and the later time, the
+ *   {@link CONTENT_INTERESTS_MAX}-tag cap applied as the fold applies it; `cv` like `rv` (by the last page view);
  * - `bp` as a set, while it fits in {@link BOUGHT_PRODUCTS_MAX} (the newest order's profile first);
  * - `dd` as a set of hashes (then capped by {@link capDedup}): every `messageId` either profile applied is still a
  *   duplicate after the merge;
@@ -75,6 +77,7 @@
 import { CONSENT_PURPOSES } from "../events/index.js";
 import { mergeAffinity } from "./affinity.js";
 import { newestTouches } from "./campaign-touch.js";
+import { mergeContentInterests } from "./content-views.js";
 import { countCustomName } from "./custom-names.js";
 import { ownEntry } from "./data-keys.js";
 import { capDedup, dedupBytesPerId, pruneDedup } from "./dedup.js";
@@ -91,6 +94,7 @@ import {
   CART_ITEMS_MAX,
   type Cart,
   type ClockSkew,
+  CONTENT_VIEWED_MAX,
   CUSTOM_TRAITS_MAX,
   IDENTITY_CONFLICTS_MAX,
   IDENTITY_IDS_MAX,
@@ -131,6 +135,14 @@ export function mergeProfiles(target: Profile, source: Profile, now: number): Pr
     ),
     ...mergeBought(t, s),
     ct: mergeCarts(t, s),
+    ci: mergeContentInterests(t.ci, s.ci),
+    cv: newerFirst(
+      t,
+      s,
+      (p) => p.k.pg?.l,
+      (p) => p.cv,
+      CONTENT_VIEWED_MAX,
+    ),
     c: mergeConsent(t.c, s.c),
     s: mergeSuppressions(bouncesOf(t, traits.t?.email), bouncesOf(s, traits.t?.email)),
     dd: mergeDedup(t.dd, s.dd, now),

@@ -114,6 +114,15 @@ export type Profile = {
   e?: EmailStats;
   /** Category affinity, decaying with a 30-day half-life. */
   a?: Affinity;
+  /**
+   * Content interests: interest tag (lower case) → `[views, last view time]`, from content pages viewed (a
+   * `page` call with `properties.content_id` or `keywords`: the keywords and the page's category are the tags).
+   * At most {@link CONTENT_INTERESTS_MAX} tags: a new tag pushes out the least recently viewed. See
+   * `content-views.ts`.
+   */
+  ci?: Record<string, [number, number]>;
+  /** Content item ids viewed (`properties.content_id`), newest first, de-duplicated, at most {@link CONTENT_VIEWED_MAX}. */
+  cv?: string[];
   /** Recently viewed product ids, newest first, de-duplicated, at most 10. */
   rv?: string[];
   /** Product ids the customer bought, newest order first, de-duplicated, at most {@link BOUGHT_PRODUCTS_MAX}. */
@@ -505,6 +514,14 @@ export const CUSTOM_TRAITS_MAX = 20;
 export const PRODUCT_ACTIVITY_MAX = 20;
 /** Most cart lines. */
 export const CART_ITEMS_MAX = 20;
+/** Most interest tags a profile keeps from content views (`ci`). */
+export const CONTENT_INTERESTS_MAX = 12;
+/** Longest interest tag kept (`ci`); longer tags are left out. */
+export const CONTENT_TAG_MAX = 40;
+/** Most content items remembered as viewed (`cv`). */
+export const CONTENT_VIEWED_MAX = 5;
+/** Longest content id remembered (`cv`); a longer one still counts its tags. */
+export const CONTENT_ID_MAX = 64;
 /** Most recently viewed products kept. */
 export const RECENTLY_VIEWED_MAX = 10;
 /** Most bought products remembered (`bp`), so recommendations leave out what the customer already has. */

@@ -1,0 +1,191 @@
+/**
+ * `npm run bench:scale -- --profiles 1000000 [--parts 8] [--no-rescore]`: the scale benchmark (issue 19). Loads N
+ * simulated profiles into the local stack's DynamoDB (bench/support/load-profiles.ts), then measures the fan-out
+ * of a scheduled campaign to a 10 % segment and to the whole table, today's one-function fan-out against the
+ * Step Functions workflow (run from the synthesised definition, its parts in parallel, in this process), the peak
+ * memory of one part, and the nightly rescoring of the same profiles with its slices in parallel against one
+ * slice. Prints the time and cost model for 10 and 100 million profiles on AWS with its assumptions.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PurgeQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { startLocalStack } from "#infra/local/local-stack.js";
+import { LOCAL_NAMES } from "#infra/local-names.js";
+import { fanOutSchedule } from "#shared/app/campaign-schedule.js";
+import { fanOutPart, planFanOut } from "#shared/app/fanout/index.js";
+import { DynamoFanOutRuns } from "#shared/aws/dynamo-fanout-runs.js";
+import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
+import { DynamoSendTimers } from "#shared/aws/dynamo-send-timers.js";
+import { SqsSendQueue } from "#shared/aws/sqs-send-queue.js";
+import { systemClock } from "#shared/ports.js";
+import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
+import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
+import { scaleCostLines } from "./scale-cost.js";
+import { loadProfiles } from "./support/load-profiles.js";
+
+const { values } = parseArgs({
+  options: {
+    profiles: { type: "string", default: "100000" },
+    parts: { type: "string", default: "8" },
+    "no-rescore": { type: "boolean", default: false },
+  },
+});
+const PROFILES = Number(values.profiles);
+const PARTS = Number(values.parts);
+if (!Number.isInteger(PROFILES) || PROFILES < 100)
+  throw new Error("--profiles: a whole number, at least 100");
+if (!Number.isInteger(PARTS) || PARTS < 1 || PARTS > 1000)
+  throw new Error("--parts: a whole number from 1 to 1000");
+const CAMPAIGNS = "bench/fixtures/scale-campaigns";
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString("en-US")}/s`;
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+/** Runs `work`, sampling the process's heap every 20 ms: its seconds and its peak heap above the start. */
+async function measured<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; seconds: number; peakHeap: number }> {
+  globalThis.gc?.();
+  const base = process.memoryUsage().heapUsed;
+  let peak = base;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  }, 20);
+  const started = performance.now();
+  try {
+    const result = await work();
+    return { result, seconds: (performance.now() - started) / 1000, peakHeap: peak - base };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "tailor-bench-scale-"));
+const stack = await startLocalStack({
+  dataDir,
+  fresh: true,
+  ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
+  pollers: false,
+  schedules: false,
+  models: values["no-rescore"] ? false : { dir: join(dataDir, "models") },
+  log: () => undefined,
+  // Pages of 100 (the template's 500 bursts 50 SendMessageBatch calls at once per part, which the in-process
+  // emulators on a small machine do not keep up with).
+  env: {
+    POWERTOOLS_METRICS_DISABLED: "true",
+    POWERTOOLS_LOG_LEVEL: "ERROR",
+    CAMPAIGNS_DIR: CAMPAIGNS,
+    FANOUT_PAGE_SIZE: "100",
+  },
+});
+const dynamodb = new DynamoDBClient({});
+const sqs = new SQSClient({});
+try {
+  const queueUrl = stack.plan.queues.find((q) => q.name === LOCAL_NAMES.sendsQueue)?.url ?? "";
+  log(`loading ${PROFILES.toLocaleString("en-US")} profiles (BatchWriteItem, 16 in flight)…`);
+  const loaded = await loadProfiles({
+    client: dynamodb,
+    tableName: LOCAL_NAMES.profileTable,
+    count: PROFILES,
+    segmentsOf: (i) => (i % 10 === 0 ? ["high-engagement"] : []),
+    staticSegments: ["vip-list"],
+    onProgress: (n) => log(`  ${n.toLocaleString("en-US")}`),
+  });
+  out(
+    `# Scale benchmark: ${PROFILES.toLocaleString("en-US")} profiles on the local stack (dynalite, fauxqs), ${PARTS} parts`,
+  );
+  out(
+    `loaded in ${loaded.seconds.toFixed(1)} s (${rate(loaded.written, loaded.seconds)}), median item ${loaded.medianItemBytes} B`,
+  );
+  const library = loadCampaignLibrary(CAMPAIGNS, {
+    templates: "templates/emails",
+    segments: loadSegmentLibrary("templates/segments"),
+  });
+  const profiles = new DynamoProfileStore({ client: dynamodb, tableName: LOCAL_NAMES.profileTable });
+  const sends = {
+    queue: new SqsSendQueue({ client: sqs, queueUrl }),
+    timers: new DynamoSendTimers({ client: dynamodb, tableName: LOCAL_NAMES.timersTable }),
+  };
+  const purge = () => sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
+  out("| campaign | fan-out | seconds | profiles read/s | intents enqueued/s | intents | peak heap |");
+  out("|---|---|---|---|---|---|---|");
+  let tick = Date.UTC(2026, 0, 5, 9);
+  for (const campaignId of ["scale-tenth", "scale-all"]) {
+    tick += 7 * 86_400_000;
+    const baseline = await measured(() =>
+      fanOutSchedule(
+        { library, profiles, sends, clock: systemClock },
+        { campaignId, time: new Date(tick).toISOString() },
+      ),
+    );
+    const b = baseline.result;
+    out(
+      `| ${campaignId} | one function (4 slices in turn) | ${baseline.seconds.toFixed(1)} | ${rate(b.scanned, baseline.seconds)} | ${rate(b.enqueued, baseline.seconds)} | ${b.enqueued.toLocaleString("en-US")} | ${mb(baseline.peakHeap)} |`,
+    );
+    await purge();
+    tick += 7 * 86_400_000;
+    const time = new Date(tick).toISOString();
+    const workflow = await measured(() =>
+      stack.startExecution(LOCAL_NAMES.fanOutStateMachine, { campaignId, time, parts: PARTS }),
+    );
+    const w = workflow.result;
+    const counts =
+      typeof w === "object" &&
+      w !== null &&
+      "counts" in w &&
+      typeof w.counts === "object" &&
+      w.counts !== null
+        ? w.counts
+        : {};
+    const read = "read" in counts ? Number(counts.read) : 0;
+    const enqueued = "enqueued" in counts ? Number(counts.enqueued) : 0;
+    out(
+      `| ${campaignId} | workflow (${PARTS} parts in parallel) | ${workflow.seconds.toFixed(1)} | ${rate(read, workflow.seconds)} | ${rate(enqueued, workflow.seconds)} | ${enqueued.toLocaleString("en-US")} | ${mb(workflow.peakHeap)} (all parts) |`,
+    );
+    await purge();
+  }
+  // One part alone: the memory a child needs is bounded by its page, whatever the table's size.
+  tick += 7 * 86_400_000;
+  const runs = new DynamoFanOutRuns({ client: dynamodb, tableName: LOCAL_NAMES.segmentsTable });
+  const segments = new DynamoSegmentStore({ client: dynamodb, tableName: LOCAL_NAMES.segmentsTable });
+  const deps = { library, profiles, segments, runs, sends, clock: systemClock };
+  const plan = await planFanOut(
+    deps,
+    { campaignId: "scale-all", time: new Date(tick).toISOString() },
+    { parts: PARTS },
+  );
+  const one = await measured(() =>
+    fanOutPart(deps, { ...plan, part: 0 }, { budgetMs: 3_600_000, pageSize: 500 }),
+  );
+  out(
+    `one part alone (1/${PARTS} of the table, 100-item pages): ${one.seconds.toFixed(1)} s, ${rate(one.result.counts.read, one.seconds)} read, peak heap ${mb(one.peakHeap)}`,
+  );
+  await purge();
+
+  if (!values["no-rescore"]) {
+    out("");
+    out("| rescoring | seconds | profiles/s |");
+    out("|---|---|---|");
+    for (const totalSegments of [1, 8]) {
+      const run = await measured(() =>
+        stack.startExecution(LOCAL_NAMES.rescoreStateMachine, { totalSegments }),
+      );
+      out(
+        `| ${totalSegments === 1 ? "one slice" : `${totalSegments} slices (4 at once)`} | ${run.seconds.toFixed(1)} | ${rate(PROFILES, run.seconds)} |`,
+      );
+    }
+    out("(a run includes its Clusters and Finish steps, each a full read of the table)");
+  }
+  out("");
+  for (const line of scaleCostLines()) out(line);
+} finally {
+  dynamodb.destroy();
+  sqs.destroy();
+  await stack.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
