@@ -40,6 +40,10 @@ const USAGE = `Usage: tailor <command> [options]
   content import <file> | list         the content library (articles, tips, guides with interest tags) from
       [--format json|jsonl|csv]        JSON, JSON Lines or CSV: rows checked, items that left the file
       [--table T --region R]           retired (docs/content.md); the local data dir, or the table on AWS
+
+  catalog import <file> [--dry-run]    the shop's products from a feed (CSV, JSON, Merchant Center XML/TSV:
+      [--format F] [--market de-DE --currency EUR]   docs/catalog.md): changed upserted, left retired
+  catalog show <productId>             a product as the catalog holds it
   keys create --source web | list      the write keys of the Segment-compatible HTTP API (create and rotate
   keys revoke <id> | rotate <id>       print the key once); rotate --grace 24h keeps the old key that long;
       [--table T --region R]           with --table/--region, the table on AWS (stack output WriteKeysTable)
@@ -109,6 +113,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   export: { load: async () => (await import("../cli/export-command.js")).exportCommand },
   audit: { load: async () => (await import("../cli/audit-command.js")).auditCommand },
   import: { load: async () => (await import("../cli/import-command.js")).importCommand },
+  catalog: { load: async () => (await import("../cli/catalog-command.js")).catalogCommand },
   keys: { load: async () => (await import("../cli/keys-command.js")).keysCommand },
   content: { load: async () => (await import("../cli/content-command.js")).contentCommand },
   links: { load: async () => (await import("../cli/links-command.js")).linksCommand },

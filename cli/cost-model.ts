@@ -18,6 +18,12 @@ export interface CostVolumes {
 export const MEASURED = {
   /** DynamoDB write units per ingested event (profile puts, timers, counters, outbox), batches of 500. */
   ingestWriteUnitsPerEvent: 0.288,
+  /**
+   * DynamoDB write units per app event for the watch index of catalog triggers (views and cart adds, once per
+   * customer, product and day, plus the index by customer for new items; bought products forgotten):
+   * `npx tsx bench/watch-writes.ts 200 7` on the simulator's traffic (docs/catalog.md).
+   */
+  watchWriteUnitsPerEvent: 0.757,
   /** DynamoDB read units per ingested event (strongly consistent, per started 4 KB). */
   ingestReadUnitsPerEvent: 0.17,
   /** CPU ms per event of the whole ingest path (decode, fold, segments, writes), emulators included. */
@@ -32,11 +38,11 @@ export const MEASURED = {
 
 /** What the stack declares (`infra/tailor-stack.ts`; test/infra/operations-stack.test.ts keeps these in step). */
 export const STACK_RESOURCES = {
-  kmsKeys: 24,
-  alarms: 31,
+  kmsKeys: 30,
+  alarms: 35,
   dashboards: 1,
-  /** Queues an event source mapping polls (transitions, sends). */
-  polledQueues: 2,
+  /** Queues an event source mapping polls (transitions, sends, catalog changes). */
+  polledQueues: 3,
   /** Model endpoints: purchase_30d, churn_60d and the recommender. */
   modelEndpoints: 3,
   /** Scoring models the nightly rescoring calls. */
@@ -226,8 +232,9 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
   const lines: CostLine[] = [
     line(
       "DynamoDB",
-      "writes: ingest, dispatch, nightly rescoring, membership index",
+      "writes: ingest, watch index, dispatch, nightly rescoring, membership index",
       streamEvents * m.ingestWriteUnitsPerEvent +
+        volumes.events * m.watchWriteUnitsPerEvent +
         volumes.emails * a.dispatchWriteUnitsPerEmail +
         rescoreProfiles * a.rescoreWriteUnitsPerProfile +
         transitions * a.indexWriteUnitsPerTransition,

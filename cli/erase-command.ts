@@ -45,6 +45,7 @@ export async function withPrivacyDeps<T>(
             segmentsTable: LOCAL_NAMES.segmentsTable,
             segmentIds: readLibrary(undefined).definitions.map((d) => d.id),
           },
+          watchesTable: LOCAL_NAMES.watchesTable,
         },
         audit: new DynamoAuditLog({ client: dynamo.client, tableName: LOCAL_NAMES.auditTable }),
         clock: systemClock,
@@ -117,7 +118,8 @@ export async function eraseCommand(argv: readonly string[]): Promise<number> {
     `${[
       `${verb} ${customerId} (sha256 ${outcome.customerHash}), first ${verb} at ${outcome.erasedAt}`,
       `  deleted: ${deleted.profiles} profile, ${deleted.ledger} send-ledger items, ${deleted.timers} timers, ` +
-        `${deleted.quarantine} quarantined records`,
+        `${deleted.quarantine} quarantined records` +
+        (deleted.watches === undefined ? "" : `, ${deleted.watches} product watches`),
       `  tombstone kept: late events for this customer are dropped and counted (lift it: tailor erase ${customerId} --lift)`,
       "  cached recommendations expire on their own (per container, short TTL)",
     ].join("\n")}\n`,

@@ -1,12 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { startFauxqs } from "fauxqs";
-import { dataSubdir, resolveDataDir } from "#infra/local/data-dir.js";
 import { LocalStackError } from "#infra/local/local-errors.js";
-import { localRegion } from "#infra/local/sdk-env.js";
-import { readStackState } from "#infra/local/stack-state.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { importStaticSegment } from "#shared/app/import-static-segment.js";
 import { cachedEvaluationContext } from "#shared/app/segment-deps.js";
@@ -21,6 +16,7 @@ import { systemClock, type TransitionPublisher } from "#shared/ports.js";
 import { intFlag, stackOptions, stringFlag } from "./cli-options.js";
 import { customerIdsFromCsv } from "./customer-id-csv.js";
 import { count } from "./format.js";
+import { openLocalQueue } from "./local-queue.js";
 import { runSegmentJobCommand } from "./segment-jobs-command.js";
 import { missingTables, readLibrary } from "./segment-library.js";
 import { openDynamo } from "./stack-access.js";
@@ -52,60 +48,15 @@ const options = {
 const JOBS = ["recount", "rfm", "reevaluate", "reindex"] as const;
 const isJob = (action: string): action is (typeof JOBS)[number] => JOBS.some((job) => job === action);
 
-const clientConfig = (endpoint: string) => ({
-  region: localRegion,
-  endpoint,
-  credentials: { accessKeyId: "local", secretAccessKey: "local" },
-});
-
 /** The transitions queue of the data dir's stack (running, or its persisted queues opened directly). */
 export async function openTransitions(
   dataDirOption: string | undefined,
 ): Promise<{ publisher: TransitionPublisher; close(): Promise<void> }> {
-  const dataDir = resolveDataDir(dataDirOption);
-  const running = readStackState(dataDir);
-  let client: SQSClient;
-  let stop = async () => {};
-  if (running !== undefined) {
-    client = new SQSClient(clientConfig(running.endpoints.sqs));
-  } else {
-    const fauxqs = await startFauxqs({
-      port: 0,
-      logger: false,
-      defaultRegion: localRegion,
-      dataDir: dataSubdir(dataDir, "sqs-s3"),
-    });
-    client = new SQSClient(clientConfig(`http://127.0.0.1:${fauxqs.port}`));
-    stop = () => fauxqs.stop();
-  }
-  try {
-    const { QueueUrl } = await client.send(
-      new GetQueueUrlCommand({ QueueName: LOCAL_NAMES.transitionsQueue }),
-    );
-    if (QueueUrl === undefined) throw new LocalStackError("the transitions queue has no URL");
-    return {
-      publisher: new SqsTransitionPublisher({ client, queueUrl: QueueUrl }),
-      close: async () => {
-        client.destroy();
-        await stop();
-      },
-    };
-  } catch (error) {
-    client.destroy();
-    await stop();
-    if (
-      typeof error === "object" &&
-      error !== null &&
-      "name" in error &&
-      error.name === "QueueDoesNotExist"
-    ) {
-      throw new LocalStackError(
-        `no transitions queue in ${dataDir}: run \`npx tailor start\` or \`npx tailor up\` first`,
-        error,
-      );
-    }
-    throw error;
-  }
+  const queue = await openLocalQueue(dataDirOption, LOCAL_NAMES.transitionsQueue, "transitions queue");
+  return {
+    publisher: new SqsTransitionPublisher({ client: queue.client, queueUrl: queue.queueUrl }),
+    close: () => queue.close(),
+  };
 }
 
 /** A publisher for commands that never emit transitions: using it is a bug. */

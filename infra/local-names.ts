@@ -60,6 +60,14 @@ export const LOCAL_NAMES = {
   archiveBucket: "tailor-archive",
   archiveDeliveryStream: "tailor-archive",
   archiveFunction: "tailor-archive-transform",
+  catalogTable: "tailor-catalog",
+  catalogChangesQueue: "tailor-catalog-changes",
+  catalogChangesDeadLetterQueue: "tailor-catalog-changes-dlq",
+  catalogFeedBucket: "tailor-catalog-feeds",
+  catalogImportFunction: "tailor-catalog-import",
+  catalogImportFailuresQueue: "tailor-catalog-import-failures",
+  watchesTable: "tailor-watches",
+  catalogChangesFunction: "tailor-catalog-changes",
 } as const;
 
 /** The local name of the schedule rule of the scheduled campaign `campaignId`. */

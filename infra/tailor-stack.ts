@@ -17,6 +17,9 @@ import {
   resolveCampaignSettings,
 } from "./components/campaign-settings.js";
 import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/campaign-triggers.js";
+import { type CatalogSettingsInput, resolveCatalogSettings } from "./components/catalog-settings.js";
+import { CatalogStore } from "./components/catalog-store.js";
+import { CatalogTriggers } from "./components/catalog-triggers.js";
 import { ContentLibraryStore } from "./components/content-library.js";
 import { PipelineDashboard } from "./components/dashboard.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
@@ -52,6 +55,7 @@ import { checkSettingKeys, requireSettings } from "./components/setting-keys.js"
 import { resolveStreamSettings, type StreamSettingsInput } from "./components/stream-settings.js";
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
+import { WatchIndexStore } from "./components/watch-index.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
 import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS, SEGMENT_JOBS_OUTPUT } from "./stack-output-names.js";
 
@@ -65,7 +69,8 @@ export interface TailorStackProps
     RetentionSettingsInput,
     StreamSettingsInput,
     LinkKeySettingsInput,
-    FanOutSettingsInput {
+    FanOutSettingsInput,
+    CatalogSettingsInput {
   /**
    * Provisioned shards of the event stream (the same as `streamShards`).
    * @default 1
@@ -159,6 +164,13 @@ export class TailorStack extends Stack {
   readonly dashboard: PipelineDashboard;
   /** The raw event archive: every stream record in S3 (Firehose), with a Glue table over it. */
   readonly archive: EventArchive;
+  /** The shop's catalog: products table, feed bucket and import, catalog changes queue. */
+  readonly catalog: CatalogStore;
+
+  /** The watch index of catalog-triggered campaigns (who viewed or carted a product). */
+  readonly watches: WatchIndexStore;
+  /** Back-in-stock and price-drop journeys from the catalog changes queue. */
+  readonly catalogTriggers: CatalogTriggers;
 
   constructor(scope: Construct, id: string, props: TailorStackProps = {}) {
     super(scope, id, props);
@@ -203,6 +215,15 @@ export class TailorStack extends Stack {
     this.audit = new AuditStore(this, "Audit");
     this.writeKeys = new WriteKeyStore(this, "WriteKeys");
     this.content = new ContentLibraryStore(this, "Content");
+
+    const catalogSettings = resolveCatalogSettings(props, this.node);
+    this.catalog = new CatalogStore(this, "Catalog", {
+      alarmTopic: this.alarmTopic,
+      settings: catalogSettings,
+      accessLogsBucket: this.quarantine.accessLogsBucket,
+    });
+
+    this.watches = new WatchIndexStore(this, "Watches");
     this.ingest = new Ingest(this, "Ingest", {
       retention,
       stream: this.events.stream,
@@ -216,6 +237,9 @@ export class TailorStack extends Stack {
       sendsQueue: this.sends.queue,
       alarmTopic: this.alarmTopic,
       audit: this.audit,
+      catalog: { table: this.catalog.table, changesQueue: this.catalog.changesQueue },
+
+      watches: this.watches,
       ...(rescoringSettings.realtimeScoringMinutes === undefined
         ? {}
         : {
@@ -260,6 +284,17 @@ export class TailorStack extends Stack {
       campaignDefinitions: this.campaigns,
       alarmTopic: this.alarmTopic,
     });
+    this.catalogTriggers = new CatalogTriggers(this, "CatalogTriggers", {
+      retention,
+      changesQueue: this.catalog.changesQueue,
+      watches: this.watches,
+      profiles: this.profiles.table,
+      timers: this.timers.table,
+      sendsQueue: this.sends.queue,
+      segmentDefinitions: this.definitions,
+      campaignDefinitions: this.campaigns,
+      alarmTopic: this.alarmTopic,
+    });
     this.api = new PublicApi(this, "Api", {
       retention,
       stream: this.events.stream,
@@ -268,6 +303,7 @@ export class TailorStack extends Stack {
       timers: this.timers.table,
       quarantineBucket: this.quarantine.bucket,
       audit: this.audit,
+      watches: this.watches,
       linkSecret: this.linkSecret.secret,
       linkKeyGraceDays: linkKeys.graceDays,
       writeKeys: this.writeKeys,
@@ -300,6 +336,7 @@ export class TailorStack extends Stack {
       settings,
       configurationSetName: settings.configurationSetName,
       alarmTopic: this.alarmTopic,
+      catalog: { table: this.catalog.table, cacheSeconds: catalogSettings.cacheSeconds },
     });
     // Sends name the configuration set: it must exist before dispatch may run.
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
@@ -337,6 +374,9 @@ export class TailorStack extends Stack {
         "SES feedback": this.sesFeedback.deadLetterQueue,
         "rescoring schedule": this.rescoring.scheduleDeadLetterQueue,
         "segment jobs starts": this.segmentJobs.startDeadLetterQueue,
+
+        "catalog changes": this.catalog.changesDeadLetterQueue,
+        "catalog imports": this.catalog.importFailuresQueue,
       },
       deliveryAlarms: this.deliveryAlarms,
       archive: this.archive,
@@ -353,6 +393,7 @@ export class TailorStack extends Stack {
         ...Object.values(this.rescoring.alarms),
         ...Object.values(this.segmentJobs.alarms),
         ...Object.values(this.archive.alarms),
+        ...Object.values(this.catalog.alarms),
         ...this.deliveryAlarms.all(),
       ],
     });
@@ -376,6 +417,14 @@ export class TailorStack extends Stack {
       description:
         "Base URL of the Tailor HTTP API: /unsubscribe, /preferences, /confirm, POST /v1/events, /v1/customers/{id}",
       value: this.api.url,
+    });
+    new CfnOutput(this, "CatalogFeedBucket", {
+      description: "Drop catalog feeds here under feeds/ (docs/catalog.md): each object starts an import",
+      value: this.catalog.feedBucket.bucketName,
+    });
+    new CfnOutput(this, "CatalogChangesQueueUrl", {
+      description: "The catalog changes queue (price drops, back in stock)",
+      value: this.catalog.changesQueue.queueUrl,
     });
     new CfnOutput(this, "WriteKeysTable", {
       description:

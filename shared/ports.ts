@@ -1,6 +1,6 @@
 import type { ExperimentIncrement, ExperimentMetric } from "./domain/analytics/index.js";
 import type { LedgerEntry, SendIntent } from "./domain/campaigns/contracts.js";
-import type { CatalogChange, ContentItem } from "./domain/catalog/index.js";
+import type { CatalogChange, ContentItem, Watch, Watcher } from "./domain/catalog/index.js";
 import type { ClusterModel } from "./domain/clusters/index.js";
 import type { ArchivedRecord, ArchiveLineError } from "./domain/events/archived-record.js";
 import type { JsonValue } from "./domain/privacy/json-value.js";
@@ -373,17 +373,78 @@ export interface Catalog {
    * The most popular in-stock products, best first, of `category` when given, leaving out `exclude`;
    * at most `limit`.
    */
-  bestSellers(options: {
-    readonly limit: number;
-    readonly category?: string;
-    readonly exclude?: ReadonlySet<string>;
-  }): Promise<readonly CatalogProduct[]>;
+  bestSellers(options: BestSellerQuery): Promise<readonly CatalogProduct[]>;
+}
+
+/** What {@link Catalog.bestSellers} is asked: how many, of which category (else overall), leaving out which ids. */
+export interface BestSellerQuery {
+  readonly limit: number;
+  readonly category?: string;
+  readonly exclude?: ReadonlySet<string>;
+}
+
+/** A product as the catalog store keeps it. */
+export interface StoredCatalogProduct {
+  readonly product: CatalogProduct;
+  /** Content hash of the product without `updatedAt`: an import skips a product whose hash is unchanged. */
+  readonly hash: string;
+  /** It left the feed: kept (out of stock, out of best sellers) so that old emails' links still resolve. */
+  readonly retired: boolean;
+}
+
+/** What an import compares a feed against: one entry per stored product, without the product's text. */
+export interface CatalogIndexEntry {
+  readonly productId: string;
+  readonly hash: string;
+  readonly retired: boolean;
+  readonly inStock: boolean;
+  /** Prices by currency (major units), for price-drop detection. */
+  readonly prices: Readonly<Record<string, number>>;
+}
+
+/** The catalog's writable store: what feed imports and product events write, and what dispatch reads. */
+export interface CatalogStore extends Catalog {
+  /** Every stored product's index entry, in pages (a parallel scan on DynamoDB). */
+  index(): AsyncIterable<readonly CatalogIndexEntry[]>;
+  /** The stored products among `productIds` (absent ones are missing from the map). */
+  getStored(productIds: readonly string[]): Promise<ReadonlyMap<string, StoredCatalogProduct>>;
+  /** Upserts the products unconditionally (a feed import); resolves the write units consumed. */
+  putMany(products: readonly StoredCatalogProduct[]): Promise<{ readonly writeUnits: number }>;
+  /**
+   * Writes one product if the stored one still has `previousHash` (`undefined`: it must not exist yet): the
+   * optimistic check of a product event's read-merge-write. Resolves false on a conflict.
+   */
+  putIf(product: StoredCatalogProduct, previousHash: string | undefined): Promise<boolean>;
 }
 
 /** Where catalog writers (feed imports, product events) put the changes customers may want to hear about. */
 export interface CatalogChangePublisher {
   /** Publishes the changes (at least once). */
   publish(changes: readonly CatalogChange[]): Promise<void>;
+}
+
+/** One page of a product's watchers, and where the next page starts. */
+export interface WatcherPage {
+  readonly watchers: readonly Watcher[];
+  /** Opaque: pass it back for the next page; absent after the last page. */
+  readonly cursor?: string;
+}
+
+/**
+ * The watch index: which customers viewed or carted a product lately (product → customer, viewed and carted
+ * times), for catalog-triggered campaigns. Kept 30 days (`WATCH_RETENTION_DAYS`) after the newest interest;
+ * readers leave older interests out (an emulator without TTL keeps them).
+ */
+export interface WatchIndex {
+  /** Records watches (idempotent: the newest time per product, customer and kind wins); resolves the writes made. */
+  record(watches: readonly Watch[]): Promise<number>;
+  /** Forgets the customer's watches of `productIds` (bought); resolves the deletes made. */
+  forget(customerId: string, productIds: readonly string[]): Promise<number>;
+  /** One page of the product's watchers with an interest at or after `since` (epoch ms). */
+  watchers(
+    productId: string,
+    options: { readonly since: number; readonly cursor?: string; readonly limit?: number },
+  ): Promise<WatcherPage>;
 }
 
 /** The content library: articles, tips and guides with interest tags. */

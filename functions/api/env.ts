@@ -36,6 +36,8 @@ export const apiEnvSchema = z
      * audit table: all four, or none (then those routes answer 404).
      */
     SEND_LEDGER_TABLE: z.string().min(3).optional(),
+    /** The watch index of catalog-triggered campaigns: a customer's watches are erased and exported with it. */
+    WATCHES_TABLE: z.string().min(3).optional(),
     TIMERS_TABLE: z.string().min(3).optional(),
     QUARANTINE_BUCKET: z.string().min(3).optional(),
     AUDIT_TABLE: z.string().min(3).optional(),

@@ -75,6 +75,7 @@ function makePrivacyDeps(env: ApiEnv, dynamodb: DynamoDBClient): PrivacyDeps | u
       sendLedgerTable: SEND_LEDGER_TABLE,
       timersTable: TIMERS_TABLE,
       quarantineBucket: QUARANTINE_BUCKET,
+      ...(env.WATCHES_TABLE === undefined ? {} : { watchesTable: env.WATCHES_TABLE }),
     },
     audit: new DynamoAuditLog({
       client: dynamodb,

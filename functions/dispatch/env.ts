@@ -45,11 +45,10 @@ export const dispatchEnvSchema = z
     EVENTS_STREAM: z.string().min(1),
     /** SageMaker endpoint of the recommendation model; without it recommendations are best sellers. */
     RECOMMENDER_ENDPOINT: z.string().min(1).optional(),
-    /**
-     * JSON file of the catalog's products; without it the catalog is empty (no best sellers). The local stack
-     * sets it to the simulator's demo shop, written to its data dir.
-     */
-    CATALOG_FILE: z.string().min(1).optional(),
+    /** DynamoDB catalog table: the products emails show and recommend (imported from the shop's feed). */
+    CATALOG_TABLE: z.string().min(3),
+    /** How old (seconds) a product or best-seller list read from the catalog may be when an email is rendered. */
+    CATALOG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600),
     /** DynamoDB content library (articles, tips, guides); without it emails' `content` lists are empty. */
     CONTENT_TABLE: z.string().min(3).optional(),
     /** How long the content library is held before it is read again (seconds, 0–3600). Required with CONTENT_TABLE. */

@@ -3,11 +3,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import { z } from "zod";
+import { CachedCatalog } from "#shared/app/catalog/cached-catalog.js";
 import { CachedContentLibrary } from "#shared/app/content/cached-content-library.js";
 import type { DispatchDeps } from "#shared/app/dispatch-sends.js";
-import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
 import { TokenBucket } from "#shared/app/rate-limiter.js";
+import { DynamoCatalog } from "#shared/aws/dynamo-catalog.js";
 import { DynamoContentLibrary } from "#shared/aws/dynamo-content-library.js";
 import { DynamoLedgerErasure, DynamoTimerErasure } from "#shared/aws/dynamo-erasure.js";
 import { DynamoExperimentCounters } from "#shared/aws/dynamo-experiment-counters.js";
@@ -32,21 +32,6 @@ import type { DispatchEnv } from "./env.js";
 /** Signed links stay valid this long: an email may be opened weeks later. */
 const LINK_TTL_MS = LINK_LIFETIME_DAYS * 24 * 3_600_000;
 
-const catalogSchema = z.array(
-  z.object({
-    productId: z.string().min(1),
-    name: z.string(),
-    brand: z.string(),
-    category: z.string(),
-    price: z.number().finite(),
-    currency: z.string().length(3),
-    inStock: z.boolean(),
-    popularity: z.number().finite(),
-    url: z.string(),
-    imageUrl: z.string(),
-  }),
-);
-
 /**
  * The templates compiled at build time (`TEMPLATES_FILE`, written beside the bundle; the local stack writes its
  * own). Nothing compiles here: the function ships neither MJML nor html-to-text.
@@ -65,20 +50,10 @@ async function loadTemplates(env: DispatchEnv): Promise<CompiledTemplates> {
   return parseCompiledTemplates(text, env.TEMPLATES_FILE);
 }
 
-async function loadCatalog(env: DispatchEnv): Promise<InMemoryCatalog> {
-  // No catalog file: no products, so recommendations have no best sellers to fall back on (the local stack
-  // writes the simulator's shop to a file and sets CATALOG_FILE).
-  if (env.CATALOG_FILE === undefined) return new InMemoryCatalog([]);
-  const parsed = catalogSchema.safeParse(JSON.parse(await readFile(env.CATALOG_FILE, "utf8")));
-  if (!parsed.success)
-    throw new EnvironmentError(`${env.CATALOG_FILE} is not a JSON array of catalog products`);
-  return new InMemoryCatalog(parsed.data);
-}
-
 /**
  * The dispatch function's composition root, run once per container: SDK clients (SES with `maxAttempts: 1`,
  * since `sendWithBackoff` retries), the campaign library checked against the templates and segments, the
- * templates parsed once, the link secret, the catalog and the optional recommender. `clock` defaults to the
+ * templates parsed once, the link secret, the catalog (the table, through a cache of bounded age) and the optional recommender. `clock` defaults to the
  * runtime clock (the local stack may move it).
  */
 export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeClock): Promise<DispatchDeps> {
@@ -87,11 +62,12 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
     templates: env.EMAILS_DIR,
     segments: loadSegmentLibrary(env.SEGMENTS_DIR),
   });
-  const [compiled, keys, catalog] = await Promise.all([
-    loadTemplates(env),
-    loadLinkKeys(env),
-    loadCatalog(env),
-  ]);
+  const [compiled, keys] = await Promise.all([loadTemplates(env), loadLinkKeys(env)]);
+  const catalog = new CachedCatalog({
+    catalog: new DynamoCatalog({ client: dynamodb, tableName: env.CATALOG_TABLE }),
+    clock,
+    maxAgeMs: env.CATALOG_CACHE_SECONDS * 1000,
+  });
   const api = env.PUBLIC_API_URL.replace(/\/+$/, "");
   const links: LinkSettings = {
     unsubscribeUrl: `${api}/unsubscribe`,

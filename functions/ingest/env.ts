@@ -15,6 +15,8 @@ export const ingestEnvSchema = z.object({
   /** DynamoDB audit log (`pk`, `sk`), append-only: consent changes, erasures, exports. */
   AUDIT_TABLE: z.string().min(3).optional(),
   ...auditRetentionEnvShape,
+  /** Watch index of catalog-triggered campaigns (partition `p` product, sort `c` customer): views and cart adds. */
+  WATCHES_TABLE: z.string().min(3).optional(),
   ...segmentEnvShape,
   ...campaignEnvShape,
   /** Hours after a delivery or click in which an order counts as the email's conversion (experiments). */
@@ -31,6 +33,10 @@ export const ingestEnvSchema = z.object({
   /** Real-time scoring: minutes between two rescorings of one customer. @default 15 */
   REALTIME_SCORING_MINUTES: z.coerce.number().int().min(1).max(1440).optional(),
   /** Powertools service name, used by the logger and metrics. */
+  /** DynamoDB catalog table: `Product Updated` events update it (without it they are counted and dropped). */
+  CATALOG_TABLE: z.string().min(3).optional(),
+  /** SQS queue of catalog changes (price drops, back in stock) that product events cause. */
+  CATALOG_CHANGES_QUEUE_URL: z.string().min(1).optional(),
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   /** CloudWatch metrics namespace for the EMF metrics. */
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),

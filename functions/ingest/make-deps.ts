@@ -4,10 +4,13 @@ import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { IngestDeps } from "#shared/app/ingest-batch.js";
 import { DynamoAuditLog } from "#shared/aws/dynamo-audit-log.js";
+import { DynamoCatalog } from "#shared/aws/dynamo-catalog.js";
 import { DynamoExperimentCounters } from "#shared/aws/dynamo-experiment-counters.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { DynamoWatchIndex } from "#shared/aws/dynamo-watch-index.js";
 import { S3Quarantine } from "#shared/aws/s3-quarantine.js";
 import { SageMakerScorer } from "#shared/aws/sagemaker-scorer.js";
+import { SqsCatalogChangePublisher } from "#shared/aws/sqs-catalog-change-publisher.js";
 import { campaignSendDeps } from "#shared/lambda/campaign-adapters.js";
 import { modelEndpointsSchema } from "#shared/lambda/model-endpoints-env.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
@@ -29,10 +32,28 @@ export function makeIngestDeps(env: IngestEnv): IngestDeps {
       ? {}
       : { conversionWindowMs: env.CONVERSION_WINDOW_HOURS * 3_600_000 }),
     ...realtimeScoring(env),
+    ...(env.CATALOG_TABLE === undefined
+      ? {}
+      : {
+          catalog: {
+            store: new DynamoCatalog({ client: dynamodb, tableName: env.CATALOG_TABLE }),
+            ...(env.CATALOG_CHANGES_QUEUE_URL === undefined
+              ? {}
+              : {
+                  changes: new SqsCatalogChangePublisher({
+                    client: new SQSClient({}),
+                    queueUrl: env.CATALOG_CHANGES_QUEUE_URL,
+                  }),
+                }),
+          },
+        }),
     // Erased customers' late events are dropped, not folded into a new profile (tombstones stand at their keys).
     tombstones: profiles,
     // Anonymous ids merge into the known customer they are linked to (forwards at their keys in the same table).
     identities: profiles,
+    ...(env.WATCHES_TABLE === undefined
+      ? {}
+      : { watches: new DynamoWatchIndex({ client: dynamodb, tableName: env.WATCHES_TABLE }) }),
     ...(env.AUDIT_TABLE === undefined
       ? {}
       : {

@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Validations } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
-import { type IKey, Key } from "aws-cdk-lib/aws-kms";
+import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
-import { type IQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { createEncryptedQueue } from "./encrypted-queue.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 
 /** Props of {@link DeadLetterQueue}. */
@@ -24,18 +25,10 @@ export class DeadLetterQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
-    this.key = new Key(this, "Key", {
-      description: `Encrypts the dead-letter queue of ${props.purpose}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+    const { queue, key } = createEncryptedQueue(this, {
+      keyDescription: `Encrypts the dead-letter queue of ${props.purpose}`,
     });
-    const queue = new Queue(this, "Queue", {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.key = key;
     Validations.of(queue).acknowledge({
       id: "AwsSolutions-SQS3",
       reason: `This queue is itself a dead-letter queue: the on-failure destination of ${props.purpose}.`,

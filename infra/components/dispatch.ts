@@ -89,6 +89,8 @@ export interface DispatchProps {
   readonly configurationSetName: string;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
+  /** The catalog table it reads products and best sellers from, and how old what it read may be. */
+  readonly catalog: { readonly table: ITable; readonly cacheSeconds: number };
 }
 
 /**
@@ -136,6 +138,8 @@ export class Dispatch extends Construct {
         SHOP_URL: settings.shopUrl,
         SHOP_LOGO_URL: settings.shopLogoUrl,
         SHOP_POSTAL_ADDRESS: settings.shopPostalAddress,
+        CATALOG_TABLE: props.catalog.table.tableName,
+        CATALOG_CACHE_SECONDS: String(props.catalog.cacheSeconds),
         ...(settings.recommenderEndpoint === undefined
           ? {}
           : { RECOMMENDER_ENDPOINT: settings.recommenderEndpoint }),
@@ -155,6 +159,7 @@ export class Dispatch extends Construct {
     const fn = dispatch.function;
     tagLocalName(fn, "AWS::Lambda::Function", LOCAL_NAMES.dispatchFunction);
     props.profiles.grantReadData(fn);
+    props.catalog.table.grantReadData(fn);
     props.ledger.grantReadWriteData(fn);
     props.timers.grantReadWriteData(fn);
     // Experiment counters (sends and holdouts per campaign arm) live in the segment bookkeeping table.

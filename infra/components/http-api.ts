@@ -35,6 +35,7 @@ import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { grantIndexQuery, grantTableActions } from "./table-grants.js";
+import type { WatchTable } from "./watch-index.js";
 import type { WriteKeyStore } from "./write-key-store.js";
 
 /** The API function's handler, found from this file, wherever the repository is checked out. */
@@ -113,6 +114,8 @@ export interface PublicApiProps {
   readonly quarantineBucket: IBucket;
   /** The audit log: erasures and exports appended, a customer's entries read for the export. */
   readonly audit: AuditTable;
+  /** The watch index: a customer's watches found by its index by customer, deleted on erasure. @default - none */
+  readonly watches?: WatchTable;
   /** The HMAC keys verifying signed links. */
   readonly linkSecret: ISecret;
   /** Days a retired link key keeps verifying. @default 90 (the function's default) */
@@ -215,6 +218,7 @@ export class PublicApi extends Construct {
         TIMERS_TABLE: props.timers.tableName,
         QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
         AUDIT_TABLE: props.audit.table.tableName,
+        ...(props.watches === undefined ? {} : { WATCHES_TABLE: props.watches.table.tableName }),
         ...retentionEnvironment(props.retention, "audit"),
         WRITE_KEYS_TABLE: props.writeKeys.table.tableName,
         CORS_ALLOWED_ORIGINS: props.corsOrigins ?? "*",
@@ -240,6 +244,7 @@ export class PublicApi extends Construct {
     grantTableActions(props.ledger, fn, "write", "Query", "BatchWriteItem");
     grantTableActions(props.timers, fn, "write", "DeleteItem");
     grantIndexQuery(props.timers, fn, TIMERS_BY_CUSTOMER_INDEX);
+    props.watches?.grantErase(fn);
     props.audit.grantAppend(fn);
     props.audit.grantRead(fn);
     grantQuarantineErasure(fn, props.quarantineBucket);

@@ -22,6 +22,7 @@ import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
+import type { WatchTable } from "./watch-index.js";
 
 /** The ingest function's handler, found from this file, wherever the repository is checked out. */
 const ingestEntry = fileURLToPath(new URL("../../functions/ingest/handler.ts", import.meta.url));
@@ -55,8 +56,15 @@ export interface IngestProps {
   readonly sendsQueue: IQueue;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
+  /** The catalog table and changes queue `Product Updated` events go to. @default - product events dropped */
+  readonly catalog?: { readonly table: ITable; readonly changesQueue: IQueue };
   /** The audit log, appended to with the consent changes and the dropped events of erased customers. */
   readonly audit: AuditTable;
+  /**
+   * The watch index of catalog-triggered campaigns: views and cart adds are recorded, bought products forgotten.
+   * @default - none recorded
+   */
+  readonly watches?: WatchTable;
   /**
    * The alarm fires when more records than this are quarantined in 5 minutes. Zero means any malformed
    * record is worth a look; raise it when a known-noisy producer is being fixed.
@@ -119,6 +127,7 @@ export class Ingest extends Construct {
         PROFILES_TABLE: props.profiles.tableName,
         QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
         AUDIT_TABLE: props.audit.table.tableName,
+        ...(props.watches === undefined ? {} : { WATCHES_TABLE: props.watches.table.tableName }),
         SEGMENTS_DIR,
         TIMERS_TABLE: props.timers.tableName,
         ...retentionEnvironment(props.retention, "audit", "timers"),
@@ -135,6 +144,12 @@ export class Ingest extends Construct {
               MODEL_ENDPOINTS: JSON.stringify(props.scoring.modelEndpoints),
               REALTIME_SCORING_MINUTES: String(props.scoring.minutes),
             }),
+        ...(props.catalog === undefined
+          ? {}
+          : {
+              CATALOG_TABLE: props.catalog.table.tableName,
+              CATALOG_CHANGES_QUEUE_URL: props.catalog.changesQueue.queueUrl,
+            }),
         POWERTOOLS_SERVICE_NAME: INGEST_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
@@ -150,6 +165,9 @@ export class Ingest extends Construct {
     props.transitionsQueue.grantSendMessages(fn);
     props.sendsQueue.grantSendMessages(fn);
     props.audit.grantAppend(fn);
+    props.catalog?.table.grantReadWriteData(fn);
+    props.catalog?.changesQueue.grantSendMessages(fn);
+    props.watches?.grantRecord(fn);
     if (props.scoring !== undefined) {
       fn.addToRolePolicy(invokeEndpointsStatement(Object.values(props.scoring.modelEndpoints)));
     }

@@ -1,11 +1,12 @@
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
-import { type IKey, Key } from "aws-cdk-lib/aws-kms";
+import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
-import { type IQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { LOCAL_NAMES } from "../local-names.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
+import { createEncryptedQueue } from "./encrypted-queue.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { tagLocalName } from "./local-name.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
@@ -98,20 +99,12 @@ export class SendQueue extends Construct {
     tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.sendsDeadLetterQueue);
     this.deadLetterQueue = deadLetters.queue;
 
-    this.key = new Key(this, "Key", {
-      description: "Encrypts the Tailor sends queue",
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const queue = new Queue(this, "Queue", {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const { queue, key } = createEncryptedQueue(this, {
+      keyDescription: "Encrypts the Tailor sends queue",
       visibilityTimeout: Duration.seconds(visibility),
       deadLetterQueue: { queue: deadLetters.queue, maxReceiveCount },
-      removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.key = key;
     tagLocalName(queue, "AWS::SQS::Queue", LOCAL_NAMES.sendsQueue);
     this.queue = queue;
 

@@ -11,6 +11,7 @@ import {
   type CampaignSettingsInput,
   REQUIRED_CAMPAIGN_SETTINGS,
 } from "./campaign-settings.js";
+import { CATALOG_CONTEXT_KEYS } from "./catalog-settings.js";
 import { FANOUT_CONTEXT_KEYS } from "./fanout-settings.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { INGEST_CONTEXT_KEYS } from "./ingest.js";
@@ -34,6 +35,8 @@ export const SETTING_KEYS: readonly string[] = [
   ...STREAM_CONTEXT_KEYS,
   ...LINK_KEY_CONTEXT_KEYS,
   ...FANOUT_CONTEXT_KEYS,
+
+  ...CATALOG_CONTEXT_KEYS,
 ];
 
 /** The CDK's own context keys without a `:` (the CLI's notices and telemetry). */

@@ -1,11 +1,12 @@
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
-import { type IKey, Key } from "aws-cdk-lib/aws-kms";
+import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
-import { type IQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { LOCAL_NAMES } from "../local-names.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
+import { createEncryptedQueue } from "./encrypted-queue.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { tagLocalName } from "./local-name.js";
 
@@ -55,20 +56,12 @@ export class TransitionsQueue extends Construct {
     tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.transitionsDeadLetterQueue);
     this.deadLetterQueue = deadLetters.queue;
 
-    this.key = new Key(this, "Key", {
-      description: "Encrypts the Tailor segment transitions queue",
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const queue = new Queue(this, "Queue", {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const { queue, key } = createEncryptedQueue(this, {
+      keyDescription: "Encrypts the Tailor segment transitions queue",
       visibilityTimeout: Duration.seconds((props.consumerTimeout ?? Duration.seconds(30)).toSeconds() * 6),
       deadLetterQueue: { queue: deadLetters.queue, maxReceiveCount },
-      removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.key = key;
     tagLocalName(queue, "AWS::SQS::Queue", LOCAL_NAMES.transitionsQueue);
     this.queue = queue;
 

@@ -74,11 +74,6 @@ export interface LocalReplacements {
   /** An HTTP API's cloud endpoint (`https://<id>.execute-api.<region>.amazonaws.com`) → the local server's URL. */
   readonly apiEndpoints: ReadonlyMap<string, string>;
   /**
-   * The simulator's shop as a catalog file (JSON array of products), set as the dispatch function's
-   * `CATALOG_FILE` unless its environment names one: the deployed function has no catalog without it.
-   */
-  readonly catalogFile?: string;
-  /**
    * The templates compiled by the local stack (`writeLocalTemplates`), set as `TEMPLATES_FILE` of every function
    * that names one: the template's value is a path inside the bundle, which the local stack does not build.
    */
@@ -93,9 +88,9 @@ export interface LocalReplacements {
 /**
  * The functions with their environments pointed at what the local stack serves: `LINK_SECRET_ARN` of a local
  * secret becomes `LINK_SECRET_FILE` (the ARN is removed, so the function reads the file), and every value
- * holding an HTTP API's endpoint (`PUBLIC_API_URL` and the like) gets the local server's URL instead; the
- * dispatch function gets the local catalog file as `CATALOG_FILE` when it names none, and a function reading
- * compiled templates the local ones as `TEMPLATES_FILE`.
+ * holding an HTTP API's endpoint (`PUBLIC_API_URL` and the like) gets the local server's URL instead, and a
+ * function reading compiled templates the local ones as `TEMPLATES_FILE`. (The catalog is a table like any
+ * other: the local stack seeds it, `seedLocalCatalog`.)
  */
 export function withLocalReplacements(
   functions: readonly FunctionSpec[],
@@ -117,13 +112,6 @@ export function withLocalReplacements(
         delete environment.LINK_SECRET_ARN;
         environment.LINK_SECRET_FILE = file;
       }
-    }
-    if (
-      replacements.catalogFile !== undefined &&
-      fn.name === LOCAL_NAMES.dispatchFunction &&
-      environment.CATALOG_FILE === undefined
-    ) {
-      environment.CATALOG_FILE = replacements.catalogFile;
     }
     if (replacements.demoImagesUrl !== undefined && fn.name === LOCAL_NAMES.dispatchFunction) {
       if (environment.SHOP_LOGO_URL === PREVIEW_SHOP.logo_url) {

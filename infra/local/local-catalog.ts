@@ -1,19 +1,29 @@
-import { writeFileSync } from "node:fs";
-import path from "node:path";
-import type { CatalogProduct } from "#shared/ports.js";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { importCatalog } from "#shared/app/catalog/import-catalog.js";
+import type { RowOutcome } from "#shared/app/catalog-feed/product-from-fields.js";
+import { DynamoCatalog } from "#shared/aws/dynamo-catalog.js";
+import { type CatalogProduct, systemClock } from "#shared/ports.js";
 import { simulatorCatalogProducts } from "#shared/sim/index.js";
 
+async function* rowsOf(products: readonly CatalogProduct[]): AsyncGenerator<RowOutcome> {
+  for (const product of products) yield { ok: true, product };
+}
+
 /**
- * Writes the simulator's demo shop (seed 42, the `tailor simulate` default) to `<dataDir>/catalog.json`, the
- * JSON array of products the dispatch function loads from `CATALOG_FILE`; resolves the file. Rewritten on each
- * start (it is derived from the seed, so it never differs). `products` replaces the simulator's own (the local
- * stack passes them with their pictures served locally, see `demo-images.ts`).
+ * Seeds the local stack's catalog table with the simulator's demo shop (seed 42, the `tailor simulate` default)
+ * when the table holds no product yet (a fresh data dir): the import a shop would run with its feed. A catalog
+ * already there (the seed of an earlier start, or the user's `tailor catalog import`) is left as it is. Only the
+ * local stack does this: a deployed stack's catalog comes from the shop's feeds. Resolves the products written.
+ * `products` replaces the simulator's own (the local stack passes them with their pictures served locally, see
+ * `demo-images.ts`).
  */
-export function writeLocalCatalog(
-  dataDir: string,
+export async function seedLocalCatalog(
+  client: DynamoDBClient,
+  tableName: string,
   products: readonly CatalogProduct[] = simulatorCatalogProducts(),
-): string {
-  const file = path.join(dataDir, "catalog.json");
-  writeFileSync(file, `${JSON.stringify(products)}\n`);
-  return file;
+): Promise<number> {
+  const store = new DynamoCatalog({ client, tableName });
+  for await (const page of store.index()) if (page.length > 0) return 0;
+  const report = await importCatalog({ store, clock: systemClock }, rowsOf(products));
+  return report.new;
 }

@@ -1,10 +1,10 @@
+import type { CatalogProduct } from "#shared/ports.js";
 import { PREVIEW_SHOP } from "#shared/render/preview-settings.js";
 import { simulatorCatalogProducts } from "#shared/sim/index.js";
 import type { ApiFunction, ApiServer } from "./api-server.js";
 import { startApiServer } from "./api-server.js";
 import { DEMO_IMAGES_PATH, demoImages, withDemoImages } from "./demo-images.js";
 import { withLocalReplacements } from "./function-env.js";
-import { writeLocalCatalog } from "./local-catalog.js";
 import { LocalStackError } from "./local-errors.js";
 import { localSecretFile } from "./local-secrets.js";
 import { writeLocalTemplates } from "./local-templates.js";
@@ -20,14 +20,17 @@ export interface LocalEndpoints {
   readonly secretFiles: ReadonlyMap<string, string>;
   /** The functions behind the routes, filled in once their handlers are loaded. */
   readonly apiFunctions: Map<string, ApiFunction>;
+  /** The simulator's shop with its pictures served by the first API (see `demo-images.ts`). */
+  readonly demoProducts: readonly CatalogProduct[];
   close(): Promise<void>;
 }
 
 /**
  * Creates the plan's secrets as local files (kept across runs), starts a loopback HTTP server per HTTP API (the
  * first on `apiPort`, any others on free ports, the first also serving the demo shop's pictures under
- * `/demo-images`), writes the simulator's shop as the local catalog file (its pictures pointed at that route) and
- * the templates compiled (what a bundle carries), and points the functions' environments at all of them.
+ * `/demo-images`), writes the templates compiled (what a bundle carries), and points the functions' environments
+ * at all of them; `demoProducts` is the simulator's shop with its pictures pointed at that route (what the local
+ * stack seeds its catalog table with).
  */
 export async function startLocalEndpoints(
   plan: ResourcePlan,
@@ -87,20 +90,16 @@ export async function startLocalEndpoints(
   const apiEndpoints = new Map(apis.map((api) => [api.spec.endpoint, api.server.url]));
   const first = apis[0]?.server.url;
   const imagesUrl = first === undefined ? undefined : `${first}${DEMO_IMAGES_PATH}`;
-  const catalogFile = writeLocalCatalog(
-    options.dataDir,
-    imagesUrl === undefined ? products : withDemoImages(products, imagesUrl),
-  );
+  const demoProducts = imagesUrl === undefined ? products : withDemoImages(products, imagesUrl);
   const functions = withLocalReplacements(
     plan.functions,
     {
       secretFiles: byArn,
       apiEndpoints,
-      catalogFile,
       templatesFile,
       ...(imagesUrl === undefined ? {} : { demoImagesUrl: imagesUrl }),
     },
     options.log,
   );
-  return { functions, apis, secretFiles, apiFunctions, close };
+  return { functions, apis, secretFiles, apiFunctions, demoProducts, close };
 }

@@ -22,6 +22,7 @@ import { functionsEnvironment } from "./function-env.js";
 import { handlerLoader, type LambdaHandler } from "./handler-loader.js";
 import type { FunctionIdentity } from "./kinesis-event.js";
 import { KinesisPoller } from "./kinesis-poller.js";
+import { seedLocalCatalog } from "./local-catalog.js";
 import { seedLocalContent } from "./local-content.js";
 import { type LocalEndpoints, startLocalEndpoints } from "./local-endpoints.js";
 import { LocalStackError } from "./local-errors.js";
@@ -332,6 +333,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       templates: options.bundles === undefined,
     });
     endpoints = local;
+    if (cloudPlan.tables.some((table) => table.name === LOCAL_NAMES.catalogTable)) {
+      const products = await seedLocalCatalog(sdk.dynamodb, LOCAL_NAMES.catalogTable, local.demoProducts);
+      if (products > 0) detail(`catalog: seeded ${products} products from the simulator's demo shop`);
+    }
     const plan: ResourcePlan = {
       ...cloudPlan,
       functions: local.functions,

@@ -1,4 +1,5 @@
 import { HOLDOUT_ARM } from "../domain/analytics/index.js";
+import type { CatalogFacts } from "../domain/campaigns/catalog-journeys.js";
 import type { LedgerEntry, SendIntent } from "../domain/campaigns/contracts.js";
 import type { CampaignDefinition } from "../domain/campaigns/definition.js";
 import { sendKey } from "../domain/campaigns/journey.js";
@@ -235,7 +236,8 @@ async function decideAndSend(
   const cap = campaign.policy.frequencyCap;
   const recent =
     cap === undefined ? [] : await ledger.recent(intent.customerId, now - cap.perMs, undefined, "sent");
-  const decision = decideSend(intent, campaign, stored.profile, recent, now);
+  const catalog = await catalogFacts(deps, intent);
+  const decision = decideSend(intent, campaign, stored.profile, recent, now, catalog);
   switch (decision.kind) {
     case "skip":
       await ledger.record(entryOf(intent, campaign, now, "skipped", { reason: decision.reason }));
@@ -255,6 +257,17 @@ async function decideAndSend(
       return outcome.kind === "sent" ? { ...outcome, segment: stored.profile.lc.s } : outcome;
     }
   }
+}
+
+/**
+ * What the catalog says now of a catalog journey's product, for its exit conditions (out of stock again, price
+ * back up, gone); undefined for other journeys. A catalog that cannot be read throws: the intent is retried.
+ */
+async function catalogFacts(deps: DispatchDeps, intent: SendIntent): Promise<CatalogFacts | undefined> {
+  if (intent.trigger?.kind !== "catalog") return undefined;
+  const productId = intent.trigger.change.productId;
+  const product = (await deps.content.catalog.getMany([productId])).get(productId);
+  return product === undefined ? {} : { product };
 }
 
 async function send(
@@ -290,6 +303,8 @@ async function send(
     shop: deps.shop,
     contentItems: showsContent ? DEFAULT_CONTENT_ITEMS : 0,
     recentContent: showsContent ? await lastContentShown(deps.ledger, intent.customerId, now) : [],
+
+    ...(intent.trigger?.kind === "catalog" ? { catalogChange: intent.trigger.change } : {}),
     ...(intent.trigger === undefined ? {} : { trigger: intent.trigger }),
   });
   const shown = contentIds.length > 0 ? { contentIds } : {};

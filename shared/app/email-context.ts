@@ -1,5 +1,6 @@
 import type { JourneyTrigger } from "../domain/campaigns/contracts.js";
 import {
+  type CatalogChange,
   type ChosenContent,
   CONTENT_BLOCK_MAX,
   chooseContent,
@@ -42,6 +43,8 @@ export interface EmailContextInput {
   readonly segments?: readonly string[];
   /** Model scores; by default the profile's. */
   readonly scores?: Readonly<Record<string, ModelScore>>;
+  /** The change that started a catalog journey: `catalog_change` with its product. */
+  readonly catalogChange?: CatalogChange;
   /** The event that started the journey (`trigger` of the context). */
   readonly trigger?: JourneyTrigger;
 }
@@ -70,7 +73,12 @@ export async function prepareEmailContext(
       exclude: cartIds,
     }),
     deps.catalog.getMany([
-      ...new Set([...cartIds, ...(profile.rv ?? []), ...triggerProductIds(input.trigger)]),
+      ...new Set([
+        ...cartIds,
+        ...(profile.rv ?? []),
+        ...triggerProductIds(input.trigger),
+        ...(input.catalogChange === undefined ? [] : [input.catalogChange.productId]),
+      ]),
     ]),
     chooseFor(deps.contentLibrary, input),
   ]);
@@ -88,6 +96,7 @@ export async function prepareEmailContext(
     content,
     ...(input.segments === undefined ? {} : { segments: input.segments }),
     ...(input.scores === undefined ? {} : { scores: input.scores }),
+    ...(input.catalogChange === undefined ? {} : { catalogChange: input.catalogChange }),
     ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
   });
   return { context, recommendations, contentIds: content.map((chosen) => chosen.item.id) };

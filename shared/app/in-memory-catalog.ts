@@ -1,4 +1,4 @@
-import type { Catalog, CatalogProduct } from "../ports.js";
+import type { BestSellerQuery, Catalog, CatalogProduct } from "../ports.js";
 
 function byPopularity(a: CatalogProduct, b: CatalogProduct): number {
   return b.popularity - a.popularity || (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0);
@@ -39,11 +39,7 @@ export class InMemoryCatalog implements Catalog {
     return found;
   }
 
-  async bestSellers(options: {
-    readonly limit: number;
-    readonly category?: string;
-    readonly exclude?: ReadonlySet<string>;
-  }): Promise<readonly CatalogProduct[]> {
+  async bestSellers(options: BestSellerQuery): Promise<readonly CatalogProduct[]> {
     const pool =
       options.category === undefined ? this.#ranked : (this.#rankedByCategory.get(options.category) ?? []);
     const picked: CatalogProduct[] = [];

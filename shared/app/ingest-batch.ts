@@ -1,6 +1,13 @@
+import type { ValidationIssue } from "../domain/events/index.js";
 import { customerHash } from "../domain/privacy/customer-hash.js";
 import { foldEvents } from "../domain/profile/index.js";
 import type { QuarantinedRecord, SizeDelta, StoredProfile } from "../ports.js";
+import {
+  applyProductUpdates,
+  isProductUpdate,
+  type ProductPatch,
+  readProductUpdate,
+} from "./catalog/product-update.js";
 import { type DecodedEntry, decodeRecords } from "./decode-records.js";
 import type { OutboxDeps } from "./flush-outbox.js";
 import { resolveIdentities } from "./identity/resolve-identities.js";
@@ -66,6 +73,7 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   const quarantining: Promise<void>[] = [];
   /** Actors of the consent events, by messageId (`app:<library>` from the raw event). */
   const actors = new Map<string, string>();
+  const productEntries: Extract<DecodedEntry, { ok: true }>[] = [];
   for (const entry of decodeRecords(records, now)) {
     const { record } = entry;
     if (!entry.ok) {
@@ -83,6 +91,11 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
       continue;
     }
     summary.events++;
+    if (isProductUpdate(entry.event)) {
+      // The catalog's, not a customer's: it makes no profile for the id that sent it.
+      productEntries.push(entry);
+      continue;
+    }
     const { event } = entry;
     const { customerId } = event;
     let batch = byCustomer.get(customerId);
@@ -97,11 +110,13 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
     }
     batch.sequenceNumbers.push(record.sequenceNumber);
   }
-  const [{ customers, loaded, erased }, context] = await Promise.all([
+  const [{ customers, loaded, erased }, context, productFailures] = await Promise.all([
     resolveBatch(deps, summary, [...byCustomer.values()]),
     byCustomer.size === 0 || deps.segments === undefined ? {} : deps.segments.context(),
+    ingestProductEvents(deps, summary, productEntries, now),
     Promise.all(quarantining),
   ]);
+  for (const sequenceNumber of productFailures) failed.add(sequenceNumber);
   summary.customers = customers.length;
 
   const deltas: SizeDelta[] = [];
@@ -144,6 +159,70 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
   });
   summary.failedRecords = failed.size;
   return { failed, summary };
+}
+
+/**
+ * The `Product Updated` events of the batch, applied to the catalog (`applyProductUpdates`); one whose properties
+ * cannot update a product is quarantined with its bytes and reason. Resolves the sequence numbers to fail back
+ * (a catalog write or publish failed, or a quarantine put): their redelivery re-applies the same events, a no-op.
+ */
+async function ingestProductEvents(
+  deps: IngestDeps,
+  summary: IngestSummary,
+  entries: readonly Extract<DecodedEntry, { ok: true }>[],
+  now: number,
+): Promise<string[]> {
+  if (entries.length === 0) return [];
+  if (deps.catalog === undefined) {
+    summary.productEventsIgnored += entries.length;
+    return [];
+  }
+  const failed: string[] = [];
+  const byPatch = new Map<ProductPatch, Extract<DecodedEntry, { ok: true }>>();
+  const quarantine = async (
+    entry: Extract<DecodedEntry, { ok: true }>,
+    reason: string,
+    issues: ValidationIssue[],
+  ) => {
+    const bad: DecodedEntry = {
+      ok: false,
+      record: entry.record,
+      elementIndex: undefined,
+      reason,
+      issues,
+      raw: entry.json,
+    };
+    try {
+      await deps.quarantine.put(quarantined(bad, now));
+      summary.quarantined++;
+    } catch {
+      failed.push(entry.record.sequenceNumber);
+    }
+  };
+  const patches: ProductPatch[] = [];
+  const rejected: Promise<void>[] = [];
+  for (const entry of entries) {
+    const read = readProductUpdate(entry.json, entry.event.timestamp);
+    if (!read.ok) rejected.push(quarantine(entry, read.reason, read.issues));
+    else {
+      patches.push(read.patch);
+      byPatch.set(read.patch, entry);
+    }
+  }
+  try {
+    const result = await applyProductUpdates(deps.catalog, patches);
+    summary.productEvents += patches.length - result.rejected.length;
+    summary.productEventsStale += result.stale;
+    summary.catalogChanges += result.changes;
+    for (const { patch, reason } of result.rejected) {
+      const entry = byPatch.get(patch);
+      if (entry !== undefined) rejected.push(quarantine(entry, `Product Updated: ${reason}`, []));
+    }
+  } catch {
+    for (const entry of byPatch.values()) failed.push(entry.record.sequenceNumber);
+  }
+  await Promise.all(rejected);
+  return failed;
 }
 
 /** What the quarantine keeps of an event that failed to decode: its bytes, reason and place in the stream. */

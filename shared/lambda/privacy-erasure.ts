@@ -4,6 +4,8 @@ import type { PrivacyDeps } from "../app/privacy/privacy-ports.js";
 import { DynamoLedgerErasure, DynamoTimerErasure } from "../aws/dynamo-erasure.js";
 import { DynamoProfileStore } from "../aws/dynamo-profile-store.js";
 import { DynamoSegmentMembers } from "../aws/dynamo-segment-members.js";
+
+import { DynamoWatchIndex } from "../aws/dynamo-watch-index.js";
 import { S3QuarantineErasure } from "../aws/s3-quarantine-erasure.js";
 import type { AuditLog, Clock } from "../ports.js";
 
@@ -15,6 +17,9 @@ export interface PrivacyResources {
   readonly quarantineBucket: string;
   /** The segments table and every segment id, when the segment membership index is kept there. */
   readonly memberIndex?: { readonly segmentsTable: string; readonly segmentIds: readonly string[] };
+
+  /** The watch index of catalog-triggered campaigns. @default - none */
+  readonly watchesTable?: string;
 }
 
 /** Erasure and export wired to DynamoDB and S3 (the API's and the CLI's composition roots use it). */
@@ -44,6 +49,10 @@ export function privacyAdapters(options: {
             clock: options.clock,
           }),
         }),
+
+    ...(resources.watchesTable === undefined
+      ? {}
+      : { watches: new DynamoWatchIndex({ client: dynamodb, tableName: resources.watchesTable }) }),
     audit: options.audit,
     clock: options.clock,
   };

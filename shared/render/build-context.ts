@@ -1,5 +1,5 @@
 import type { JourneyTrigger } from "../domain/campaigns/contracts.js";
-import type { ChosenContent } from "../domain/catalog/index.js";
+import type { CatalogChange, ChosenContent } from "../domain/catalog/index.js";
 import { currencyExponent } from "../domain/events/index.js";
 import { mayProfile } from "../domain/profile/consent.js";
 import { affinityAt, DAY_MS, lifecycleAt, type Profile } from "../domain/profile/index.js";
@@ -10,6 +10,7 @@ import { priceIn } from "./product-price.js";
 import type {
   AgeGroup,
   CartView,
+  CatalogChangeView,
   ContentView,
   CustomerView,
   ProductView,
@@ -49,6 +50,8 @@ export interface ContextInput {
   readonly segments?: readonly string[];
   /** Model scores; by default those stored on the profile (`sc`). */
   readonly scores?: Readonly<Record<string, ModelScore>>;
+  /** The change that started a catalog journey; its product is looked up in `products`. */
+  readonly catalogChange?: CatalogChange;
 }
 
 const iso = (time: number) => new Date(time).toISOString();
@@ -261,5 +264,35 @@ export function buildRenderContext(input: ContextInput): RenderContext {
     links: buildLinks(input.links, profile.customerId, input.campaign.id, now),
     shop: input.shop,
     now: iso(now),
+    ...catalogChangeContext(input.catalogChange, products),
+  };
+}
+
+/**
+ * `catalog_change` of a catalog journey whose product the catalog still has (a gone product ends the journey
+ * before rendering); nothing otherwise.
+ */
+function catalogChangeContext(
+  change: CatalogChange | undefined,
+  products: ReadonlyMap<string, CatalogProduct>,
+): { catalog_change?: CatalogChangeView } {
+  const product = change === undefined ? undefined : products.get(change.productId);
+  return change === undefined || product === undefined
+    ? {}
+    : { catalog_change: catalogChangeView(change, product) };
+}
+
+/** A catalog change as templates see it; for a price drop the product shows the dropped price, in its currency. */
+export function catalogChangeView(change: CatalogChange, product: CatalogProduct): CatalogChangeView {
+  const view = productView(product);
+  if (change.kind === "back-in-stock") return { kind: change.kind, product: view, at: iso(change.at) };
+  return {
+    kind: change.kind,
+    product: { ...view, price: change.after, currency: change.currency },
+    at: iso(change.at),
+    currency: change.currency,
+    old_price: change.before,
+    new_price: change.after,
+    drop_percent: change.before > 0 ? Math.round(((change.before - change.after) / change.before) * 100) : 0,
   };
 }

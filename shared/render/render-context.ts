@@ -240,6 +240,27 @@ export interface RenderContext {
   readonly shop: ShopView;
   /** Time of rendering, ISO-8601 (`{{ "now" | date }}` formats it). */
   readonly now: string;
+  /** The catalog change of a catalog-triggered journey; absent otherwise. */
+  readonly catalog_change?: CatalogChangeView;
+}
+
+/**
+ * `catalog_change`: the change that started a catalog-triggered journey (back in stock, price drop), with the
+ * product as the catalog holds it at send time. Absent in every other email: test it with
+ * `{% if catalog_change %}`.
+ */
+export interface CatalogChangeView {
+  readonly kind: "back-in-stock" | "price-drop";
+  readonly product: ProductView;
+  /** When the catalog learnt it, ISO-8601. */
+  readonly at: string;
+  /** Price drop: the currency of the prices below. */
+  readonly currency?: string;
+  /** Price drop: before and after, major units (`{{ catalog_change.old_price | money: catalog_change.currency }}`). */
+  readonly old_price?: number;
+  readonly new_price?: number;
+  /** Price drop: whole percent off the old price. */
+  readonly drop_percent?: number;
 }
 
 /** The context of the HTML and text parts: the recipient's context plus the rendered subject and preheader. */

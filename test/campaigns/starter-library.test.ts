@@ -17,11 +17,13 @@ const T0 = Date.UTC(2026, 0, 14, 10);
 describe("starter campaigns", () => {
   it("load and link against the real templates and segments", () => {
     expect([...library.byId.keys()].sort()).toEqual([
+      "back-in-stock",
       "browse-abandonment",
       "cart-abandonment",
       "confirm-subscription",
       "newsletter",
       "post-purchase",
+      "price-drop",
       "welcome",
       "win-back",
     ]);

@@ -13,6 +13,8 @@ import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
 import { sendKey } from "#shared/domain/campaigns/index.js";
 import { loadEnv } from "#shared/lambda/env.js";
+import { simulatorCatalogProducts } from "#shared/sim/index.js";
+import { createCatalogTable } from "../support/catalog-table.js";
 import { dispatchTestEnv } from "../support/dispatch-env.js";
 import { createTable } from "../support/dynamo-table.js";
 import { customer, HOUR, T0 } from "./harness.js";
@@ -88,6 +90,7 @@ describe("dispatch against the emulators (dynalite, aws-ses-v2-local), wired by 
         profiles: await table("profiles", "pk"),
         ledger: await table("ledger", "customerId", "sk"),
         timers: await table("timers", "b", "k"),
+        catalog: await createCatalogTable(dynamodb, "catalog", simulatorCatalogProducts(42)),
       }),
     );
     const deps = await makeDispatchDeps(env, { now: () => T0 });

@@ -121,7 +121,7 @@ describe("encryption at rest and in transit", () => {
     expect(idsOfType("AWS::SQS::Queue").filter((id) => !queues.has(id))).toEqual([]);
     expect(idsOfType("AWS::S3::Bucket").filter((id) => !buckets.has(id))).toEqual([]);
     expect(queues.size).toBeGreaterThanOrEqual(8);
-    expect(buckets.size).toBe(3);
+    expect(buckets.size).toBe(4);
   });
 });
 

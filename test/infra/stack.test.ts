@@ -359,8 +359,9 @@ describe("TailorStack", () => {
       // triggers' two (transitions errors, undelivered ticks), the campaign fan-out's two (failed, timed-out
       // runs), the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
       // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), the segment jobs' three
-      // (the same), and the archive's four (freshness, S3 delivery, transform errors, failed records).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 31);
+      // (the same), the catalog's three (import failures, changes' dead letters, …), the catalog triggers' errors,
+      // and the archive's four (freshness, S3 delivery, transform errors, failed records).
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 35);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {

@@ -33,6 +33,7 @@ describe("startLocalStack with the app's own template and handlers", () => {
       expect(stack.names.queues).toEqual(expect.arrayContaining(["tailor-sends", "tailor-sends-dlq"]));
       expect(stack.sqsPollers.map((p) => `${p.functionName} ← ${p.queueName}`).sort()).toEqual([
         "tailor-campaign-transitions ← tailor-segment-transitions",
+        "tailor-catalog-changes ← tailor-catalog-changes",
         "tailor-dispatch ← tailor-sends",
       ]);
       expect(stack.eventBus.rules.flatMap((r) => r.targets.map((t) => t.function.functionName))).toEqual([

@@ -23,11 +23,13 @@ describe("tailor cost: the arithmetic", () => {
     expect(estimate.derived.shards).toBe(1);
     expect(usdOf(estimate, "Kinesis", "1 shard")).toBeCloseTo(10.95, 6);
     expect(usdOf(estimate, "Kinesis", "PUT payload")).toBeCloseTo(0.896, 6);
-    // Writes: 64M × 0.288 (ingest) + 10M × 2 (ledger) + 2M profiles × 30 nights × 2 (rescoring) + 0.7488M
-    // transitions × 1 (the membership index) = 159.18M write units × $0.625 per million.
-    expect(usdOf(estimate, "DynamoDB", "writes")).toBeCloseTo(99.488, 2);
-    // 24 customer-managed keys at $1.
-    expect(usdOf(estimate, "KMS", "customer-managed keys")).toBe(24);
+    // Writes: 64M × 0.288 (ingest) + 50M app events × 0.757 (watch index) + 10M × 2 (ledger) + 2M profiles ×
+    // 30 nights × 2 (rescoring) + 0.7488M transitions × 1 (the membership index) = 197.03M write units × $0.625
+    // per million.
+    expect(usdOf(estimate, "DynamoDB", "writes")).toBeCloseTo(123.144, 2);
+    // 30 customer-managed keys at $1 (5 of them the catalog's: table, feed bucket, changes queue and two
+    // dead-letter queues; 1 the watch index's).
+    expect(usdOf(estimate, "KMS", "customer-managed keys")).toBe(30);
     // Three endpoints, one ml.m5.large each, 730 h × $0.115.
     expect(usdOf(estimate, "SageMaker", "3 endpoints")).toBeCloseTo(251.85, 6);
     expect(estimate.totalUsd).toBeCloseTo(

@@ -9,6 +9,7 @@ import {
 import { EXPORT_FORMAT, exportCustomer } from "#shared/app/privacy/export-customer.js";
 import { customerHash } from "#shared/domain/privacy/customer-hash.js";
 import { emptyProfile, type Profile } from "#shared/domain/profile/index.js";
+import { InMemoryWatchIndex } from "../fakes/in-memory-watches.js";
 import { privacyFakes } from "./privacy-fakes.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);
@@ -214,5 +215,27 @@ describe("exportCustomer", () => {
         details: { profile: false, ledger: 0, timers: 0, quarantine: 0 },
       }),
     ]);
+  });
+});
+
+describe("erasure and export reach the watch index", () => {
+  it("erases the customer's product watches, counts them, and lists them in the export", async () => {
+    const fakes = privacyFakes(NOW);
+    const watches = new InMemoryWatchIndex();
+    const deps = { ...fakes.deps, watches };
+    for (const id of ["c-1", "c-2"]) {
+      fakes.profiles.items.set(id, { profile: profileOf(id), itemBytes: 700 });
+      await watches.record([
+        { productId: "p-1", customerId: id, how: "viewed", at: NOW - 1000 },
+        { productId: "p-2", customerId: id, how: "carted", at: NOW - 1000 },
+      ]);
+    }
+    const exported = await exportCustomer(deps, "c-1", "cli:test");
+    expect(exported.watches).toEqual([{ productId: "p-1" }, { productId: "p-2" }]);
+    const outcome = await eraseCustomer(deps, "c-1", "cli:test");
+    if (isNothingHeld(outcome)) throw new Error("c-1 was held");
+    expect(outcome.deleted.watches).toBe(2);
+    expect(await watches.list("c-1")).toEqual([]);
+    expect((await watches.watchers("p-1", { since: 0 })).watchers.map((w) => w.customerId)).toEqual(["c-2"]);
   });
 });

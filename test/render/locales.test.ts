@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { catalogChangeView } from "#shared/render/build-context.js";
 import { compileTemplates } from "#shared/render/compile/index.js";
 import { CopyCatalog, localeChain } from "#shared/render/copy-locales.js";
 import type { CompiledTemplates, RenderContext, TemplateProblem } from "#shared/render/index.js";
 import { EmailRenderer, PREVIEW_RENDERER, TemplateBuildError } from "#shared/render/index.js";
 import { substituteCopy } from "#shared/render/substitute-copy.js";
+import { simulatorCatalogProducts } from "#shared/sim/index.js";
 import { contextWithTraits, layout, type Shipped, shipped, templateDir } from "./helpers.js";
 
 const NOW = Date.parse("2026-12-05T12:00:00Z");
@@ -402,6 +404,38 @@ describe("the starter templates in every shipped language", () => {
     }
     const welcome = visible(render("welcome", { ...inLocale(base, "de-DE"), content }).html);
     expect(welcome).toContain("Für den Einstieg: Ratgeber und Tipps");
+  });
+
+  it("tells of a product back in stock and of a price drop in French and German, prices in their formats", () => {
+    const product = simulatorCatalogProducts(42)[3];
+    if (product === undefined) throw new Error("no product");
+    const base = ship.sample("big-spender").context;
+    const back = { kind: "back-in-stock", productId: product.productId, at: 0 } as const;
+    const drop = {
+      kind: "price-drop",
+      productId: product.productId,
+      at: 0,
+      currency: "EUR",
+      before: 40,
+      after: 30,
+    } as const;
+    const withChange = (locale: string, change: typeof back | typeof drop) => ({
+      ...inLocale(base, locale),
+      catalog_change: catalogChangeView(change, product),
+    });
+    const frBack = render("back-in-stock", withChange("fr-FR", back));
+    expect(frBack.subject).toBe(`${product.name} est de retour en stock`);
+    expect(frBack.preheader).toBe(
+      `Margaret, ${product.name}, que vous avez consulté, est de nouveau disponible.`,
+    );
+    expect(visible(frBack.html)).toContain(`${product.name}, qui vous avait tapé dans l&#39;œil`);
+    const deDrop = render("price-drop", withChange("de-DE", drop));
+    expect(deDrop.subject).toBe(`Preissenkung: ${product.name} jetzt für 30,00\u00a0€`);
+    expect(deDrop.preheader).toMatch(/^Vorher 40,00\s€, jetzt 30,00\s€: 25 % günstiger\.$/);
+    expect(visible(deDrop.html)).toContain("40,00 € 30,00 € (25 % günstiger) Ansehen");
+    const deGeneric = render("price-drop", inLocale(base, "de-DE"));
+    expect(deGeneric.subject).toBe("Die Preise sind gesunken");
+    expect(visible(render("back-in-stock", inLocale(base, "de-DE")).html)).toContain("Wieder auf Lager");
   });
 
   it("claims 'goes well with your order' in each language only for recommendations_basis order", () => {

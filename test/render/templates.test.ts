@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { CatalogChange } from "#shared/domain/catalog/index.js";
+import { catalogChangeView } from "#shared/render/build-context.js";
 import { compileTemplates } from "#shared/render/compile/index.js";
 import {
   PREVIEW_LINKS,
@@ -6,15 +8,18 @@ import {
   verifyLinkToken,
   verifyUnsubscribeToken,
 } from "#shared/render/index.js";
+import { simulatorCatalogProducts } from "#shared/sim/index.js";
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { type Shipped, shipped, TEMPLATES_DIR } from "./helpers.js";
 
 const TEMPLATES = [
+  "back-in-stock",
   "browse-abandonment",
   "cart-abandonment",
   "confirm-subscription",
   "newsletter",
   "post-purchase",
+  "price-drop",
   "welcome",
   "win-back",
 ] as const;
@@ -44,7 +49,7 @@ function visible(html: string): string {
 }
 
 describe("shipped templates", () => {
-  it("ships the seven templates, with variants where A/B tests are set up", () => {
+  it("ships the nine templates, with variants where A/B tests are set up", () => {
     expect(ship.renderer.templates().map((t) => t.name)).toEqual([...TEMPLATES]);
     expect(ship.renderer.templates().find((t) => t.name === "newsletter")?.variants).toEqual(["a", "b"]);
   });
@@ -79,7 +84,7 @@ describe("shipped templates", () => {
         }
       }
     }
-    expect(count).toBe(9 * 9); // 7 templates and 2 extra variants, × 9 samples
+    expect(count).toBe(11 * 9); // 9 templates and 2 extra variants, × 9 samples
   });
 
   it("escapes a name with HTML in it everywhere in the HTML, and keeps it literal in the plain text", () => {
@@ -201,6 +206,34 @@ describe("shipped templates", () => {
     const newsletter = render("newsletter", "big-spender");
     expect(newsletter.html.match(/>\s*View\s*<\/a>/g)).toHaveLength(8);
     expect(newsletter.preheader).toBe("8 new picks for you this week, Margaret.");
+  });
+
+  it("shows the product of a back-in-stock change, and old and new price of a price drop in its currency", () => {
+    const product = simulatorCatalogProducts(42)[3];
+    if (product === undefined) throw new Error("no product");
+    const sample = ship.sample("big-spender");
+    const renderWith = (template: string, change: CatalogChange) => {
+      const context = { ...sample.context, catalog_change: catalogChangeView(change, product) };
+      const result = ship.renderer.render({ template, variant: "a", context });
+      if (!result.ok) throw result.error;
+      return result.email;
+    };
+    const back = renderWith("back-in-stock", { kind: "back-in-stock", productId: product.productId, at: 0 });
+    expect(back.subject).toBe(`${product.name} is back in stock`);
+    expect(visible(back.html)).toContain(`The ${product.name} you had your eye on is available again`);
+    expect(back.html).toContain(product.imageUrl);
+    const drop = renderWith("price-drop", {
+      kind: "price-drop",
+      productId: product.productId,
+      at: 0,
+      currency: "EUR",
+      before: 40,
+      after: 30,
+    });
+    expect(drop.preheader).toMatch(/^Was €40\.00, now €30\.00: 25% off\.$/);
+    expect(visible(drop.html)).toContain("€40.00 €30.00 (25% off)");
+    // Without a change (every sample at build time) the emails fall back to generic copy.
+    expect(render("price-drop", "big-spender").subject).toBe("Prices just dropped");
   });
 
   it("tags every link with UTM parameters and the campaign and variant, except the signed links", () => {

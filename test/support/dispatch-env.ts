@@ -1,17 +1,21 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { writeLocalCatalog } from "#infra/local/local-catalog.js";
 import { writeCompiledTemplates } from "#shared/render/compile/index.js";
 
 /**
  * A complete environment for the dispatch function in tests: the shipped segments, campaigns and templates (the
- * templates compiled into `dir`, as the bundle and the local stack carry them), a link secret and the
- * simulator's catalog (as the local stack serves it) written to `dir`, queue URLs nobody listens on, and the
- * given table names.
+ * templates compiled into `dir`, as the bundle and the local stack carry them), a link secret written to `dir`,
+ * queue URLs nobody listens on, and the given table names (the catalog's `catalog` unless given; see
+ * `createCatalogTable`).
  */
 export async function dispatchTestEnv(
   dir: string,
-  tables: { readonly profiles: string; readonly ledger: string; readonly timers: string },
+  tables: {
+    readonly profiles: string;
+    readonly ledger: string;
+    readonly timers: string;
+    readonly catalog?: string;
+  },
 ): Promise<Record<string, string>> {
   const secretFile = path.join(dir, "link-secret");
   writeFileSync(secretFile, "s".repeat(48));
@@ -34,7 +38,8 @@ export async function dispatchTestEnv(
     SEND_RATE_PER_SECOND: "50",
     PUBLIC_API_URL: "https://api.example.com/",
     LINK_SECRET_FILE: secretFile,
-    CATALOG_FILE: writeLocalCatalog(dir),
+    CATALOG_TABLE: tables.catalog ?? "catalog",
+    CATALOG_CACHE_SECONDS: "300",
     SHOP_NAME: "Tailor Shop",
     SHOP_URL: "https://shop.example.com",
     SHOP_LOGO_URL: "https://shop.example.com/logo.png",

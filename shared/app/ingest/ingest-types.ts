@@ -2,6 +2,8 @@ import type { CampaignLibrary } from "../../domain/campaigns/index.js";
 import type { EvaluationContext } from "../../domain/segments/contracts.js";
 import type {
   AuditLog,
+  CatalogChangePublisher,
+  CatalogStore,
   Clock,
   ExperimentCounters,
   IdentityStore,
@@ -10,6 +12,7 @@ import type {
   SizeDelta,
   StreamRecord,
   TombstoneReader,
+  WatchIndex,
 } from "../../ports.js";
 import type { FlushResult, OutboxDeps } from "../flush-outbox.js";
 import type { ResolvedCustomer } from "../identity/resolve-identities.js";
@@ -25,6 +28,12 @@ export type IngestRecord = StreamRecord;
 
 export interface IngestDeps {
   readonly profiles: ProfileStore;
+  /**
+   * The catalog: `Product Updated` events update it (merged, last writer by event time) instead of a profile,
+   * and the price drops and returns to stock they cause are published.
+   * @default - product events are counted (`productEventsIgnored`) and dropped: no profile is made of them
+   */
+  readonly catalog?: { readonly store: CatalogStore; readonly changes?: CatalogChangePublisher };
   readonly quarantine: Quarantine;
   readonly clock: Clock;
   /** Optimistic write attempts per customer before its records are failed back to the stream. @default 5 */
@@ -80,6 +89,13 @@ export interface IngestDeps {
    * @default - every event folds into the profile of its own `userId ?? anonymousId`
    */
   readonly identities?: IdentityStore;
+  /**
+   * The watch index of catalog-triggered campaigns: each batch's views and cart adds are recorded (at most once
+   * per customer, product, kind and UTC day, judged from the profile before the batch) and the products it bought
+   * are forgotten, before the profile write (a failure fails the customer's records back to the stream).
+   * @default - no watches recorded
+   */
+  readonly watches?: WatchIndex;
 }
 
 /** What one batch did, for metrics, logs and the benchmark. */
@@ -134,6 +150,16 @@ export interface IngestSummary {
   identityReads: number;
   /** Identity writes: forwards at merged ids' keys and the clearing of their snapshots. */
   identityWrites: number;
+  /** `Product Updated` events applied to the catalog (older ones than the product's last change included). */
+  productEvents: number;
+  /** Of those, events older than the product's last change: the newer state was kept. */
+  productEventsStale: number;
+  /** `Product Updated` events dropped because ingest has no catalog. */
+  productEventsIgnored: number;
+  /** Catalog changes (price drops, back in stock) product events caused. */
+  catalogChanges: number;
+  /** Watch index writes: views and cart adds recorded, bought products forgotten. */
+  watchWrites: number;
 }
 
 export interface IngestResult {
@@ -192,6 +218,11 @@ export function emptySummary(records: number): IngestSummary {
     identityConflicts: 0,
     identityReads: 0,
     identityWrites: 0,
+    productEvents: 0,
+    productEventsStale: 0,
+    productEventsIgnored: 0,
+    catalogChanges: 0,
+    watchWrites: 0,
   };
 }
 

@@ -1,10 +1,15 @@
 import { type ExperimentIncrement, experimentIncrements } from "../../domain/analytics/index.js";
-import { intentsForEvents } from "../../domain/campaigns/index.js";
+import { intentsForEvents, watchedKinds } from "../../domain/campaigns/index.js";
+import { purchasesOfBatch, type WatchKind, watchesOfBatch } from "../../domain/catalog/index.js";
+
+/** Without campaigns to ask, every interest is recorded. */
+const ALL_WATCH_KINDS: ReadonlySet<WatchKind> = new Set(["viewed", "carted"]);
+
 import type { TailorEvent } from "../../domain/events/index.js";
-import { foldEvents } from "../../domain/profile/index.js";
+import { foldEvents, type Profile } from "../../domain/profile/index.js";
 import type { SegmentTransition } from "../../domain/segments/contracts.js";
 import { IdentityRaceError, ProfileConflictError } from "../../errors.js";
-import type { ExperimentCounters, Forward, StoredProfile } from "../../ports.js";
+import type { ExperimentCounters, Forward, StoredProfile, WatchIndex } from "../../ports.js";
 import { consentAuditEntries } from "../consent/consent-audit-entries.js";
 import { counterFlushId, flushOutbox } from "../flush-outbox.js";
 import {
@@ -86,6 +91,7 @@ async function writeCustomerOnce(
   const attempts = deps.maxWriteAttempts ?? 5;
   const scheduled = new Set<number>();
   const audited = new Set<string>();
+  let watched = false;
   const { retired, conflicts } = await retire(run, batch);
   let stored = initial;
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -149,6 +155,13 @@ async function writeCustomerOnce(
         for (const entry of entries) audited.add(entry.id);
       }
     }
+    if (deps.watches !== undefined && !watched) {
+      // Before the write, like the audit: once the profile holds the events, a redelivery folds nothing and
+      // would not record them. Idempotent, so a retried write records nothing new.
+      const kinds = deps.campaigns === undefined ? ALL_WATCH_KINDS : watchedKinds(deps.campaigns.library);
+      if (kinds.size > 0) summary.watchWrites += await recordWatches(deps.watches, kinds, before, batch, now);
+      watched = true;
+    }
     let releasedEmail: string | undefined;
     if (deps.identities !== undefined) {
       // Before the write, which then records that the customer holds its address (`ec`).
@@ -210,6 +223,24 @@ async function writeCustomerOnce(
     stored = reloaded.stored;
   }
   throw new ProfileConflictError(batch.customerId, attempts);
+}
+
+/**
+ * The batch's views and cart adds into the watch index (once per customer, product, kind and day: see
+ * `watchesOfBatch`), of the kinds some catalog campaign watches, and the products it bought out of it. Resolves
+ * the writes made.
+ */
+async function recordWatches(
+  watches: WatchIndex,
+  kinds: ReadonlySet<WatchKind>,
+  before: Profile | undefined,
+  batch: CustomerBatch,
+  now: number,
+): Promise<number> {
+  const bought = purchasesOfBatch(batch.customerId, batch.events);
+  const found = watchesOfBatch(before, batch.customerId, batch.events, now);
+  const recorded = await watches.record(found.filter((watch) => kinds.has(watch.how)));
+  return recorded + (bought.length === 0 ? 0 : await watches.forget(batch.customerId, bought));
 }
 
 /**

@@ -16,6 +16,8 @@ export interface ErasureReceipt {
     readonly ledger: number;
     readonly timers: number;
     readonly quarantine: number;
+    /** Watches of products (viewed, carted) in the watch index, when the stack has one. */
+    readonly watches?: number;
   };
   /**
    * The tombstone left at the customer's key: `erased` (data was held and erased) or `blocked` (nothing was held;
@@ -57,7 +59,7 @@ export interface ErasureOptions {
  *   Experiment assignments are a hash of the customer and the campaign, never stored.
  * - Then every send-ledger item of the customer (claims and the outcome log), every segment and send timer, every
  *   quarantined record holding the customer's id or the profile's email address, whatever its key (the email is
- *   read before the tombstone replaces the profile).
+ *   read before the tombstone replaces the profile), and every watch of a product in the watch index.
  * - Cached recommendations are not reached: they live in the memory of each dispatch container with a short
  *   TTL (`shared/aws/sagemaker-recommender.ts`) and expire by themselves; no container is called.
  * - An id Tailor holds nothing for (no profile, no tombstone, no ledger item, timer or quarantined record) is
@@ -83,7 +85,12 @@ export async function eraseCustomer(
   const others = await Promise.all(ids.slice(1).map((other) => deps.profiles.erase(other, now, "erased")));
   const perId = await Promise.all(
     ids.map((each) =>
-      Promise.all([deps.ledger.erase(each), deps.timers.erase(each), deps.quarantine.erase(each, emails)]),
+      Promise.all([
+        deps.ledger.erase(each),
+        deps.timers.erase(each),
+        deps.quarantine.erase(each, emails),
+        deps.watches?.erase(each) ?? 0,
+      ]),
     ),
   );
   const { identities, members } = deps;
@@ -91,12 +98,13 @@ export async function eraseCustomer(
     await Promise.all(emails.map((email) => identities.releaseEmail(email, customerId)));
   }
   if (members !== undefined) await Promise.all(ids.map((each) => members.erase(each)));
-  const sum = (index: 0 | 1 | 2) => perId.reduce((total, counts) => total + counts[index], 0);
+  const sum = (index: 0 | 1 | 2 | 3) => perId.reduce((total, counts) => total + counts[index], 0);
   const deleted = {
     profiles: [erased, ...others].filter((each) => each.replaced).length,
     ledger: sum(0),
     timers: sum(1),
     quarantine: sum(2),
+    ...(deps.watches === undefined ? {} : { watches: sum(3) }),
   };
   const { tombstone } = erased;
   const entry: AuditEntry = {

@@ -33,6 +33,8 @@ export interface CustomerExport {
   readonly timers: { [key: string]: JsonValue }[];
   /** Quarantined records of the customer: their metadata (the reason, where they came from). */
   readonly quarantine: { [key: string]: JsonValue }[];
+  /** Products the customer viewed or carted lately (the watch index of catalog-triggered campaigns). */
+  readonly watches?: { [key: string]: JsonValue }[];
   /** Consent changes from the audit log, newest first. */
   readonly consentHistory: { [key: string]: JsonValue }[];
 }
@@ -48,11 +50,13 @@ export async function exportCustomer(deps: PrivacyDeps, id: string, actor: strin
   const { customerId, stored, ids } = await customerIdsOf(deps, id);
   const hash = customerHash(customerId);
   const emails = customerEmails(stored);
-  const [ledger, timers, quarantine, audit] = await Promise.all([
+  const { watches: watchIndex } = deps;
+  const [ledger, timers, quarantine, audit, watches] = await Promise.all([
     allOf(ids, (each) => deps.ledger.list(each)),
     allOf(ids, (each) => deps.timers.list(each)),
     allOf(ids, (each) => deps.quarantine.list(each, emails)),
     deps.audit.forCustomer(hash, CONSENT_HISTORY_LIMIT),
+    watchIndex === undefined ? undefined : allOf(ids, (each) => watchIndex.list(each)),
   ]);
   const document: CustomerExport = {
     format: EXPORT_FORMAT,
@@ -74,6 +78,7 @@ export async function exportCustomer(deps: PrivacyDeps, id: string, actor: strin
       });
     }),
     quarantine: quarantine.map((record) => toJsonObject(record)),
+    ...(watches === undefined ? {} : { watches }),
     consentHistory: audit.filter((e) => e.action === "consent.changed").map((e) => toJsonObject(e)),
   };
   const entry: AuditEntry = {

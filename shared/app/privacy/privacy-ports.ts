@@ -1,3 +1,4 @@
+import type { JsonValue } from "#shared/domain/privacy/json-value.js";
 import type {
   AuditLog,
   Clock,
@@ -29,6 +30,11 @@ export interface PrivacyDeps {
    * @default - no index is kept
    */
   readonly members?: Pick<SegmentMemberWriter, "erase">;
+  /**
+   * The watch index of catalog-triggered campaigns: which products the customer viewed or carted lately.
+   * @default - no watch index (nothing to erase there)
+   */
+  readonly watches?: CustomerItems<{ [key: string]: JsonValue }>;
   readonly audit: AuditLog;
   readonly clock: Clock;
 }

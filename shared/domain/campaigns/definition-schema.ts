@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WATCH_RETENTION_DAYS, type WatchKind } from "../catalog/watches.js";
 import { describeValue, formatPath } from "../events/event-validation-error.js";
 import { isSafeKey } from "../events/index.js";
 import { DAY_MS } from "../profile/index.js";
@@ -6,6 +7,8 @@ import { parseScheduleExpression } from "../schedules/index.js";
 import { eventRefOf, parseDuration } from "../segments/index.js";
 import type {
   CampaignDefinition,
+  CatalogTrigger,
+  MinDrop,
   PropertyTest,
   Reentry,
   Step,
@@ -76,7 +79,78 @@ const propertyTest = z.union([
   z.strictObject({ exists: z.boolean() }).transform((t): PropertyTest => ({ op: "exists", value: t.exists })),
 ]);
 
-const TRIGGER_KEYS = ["event", "segment", "schedule"] as const;
+/**
+ * A catalog trigger from its keys: `minDrop` (price drops only) is `10%` or an amount in the change's currency,
+ * `watched` defaults to both interests, `within` (up to the watch index's retention) to 30d.
+ */
+function catalogTrigger(
+  ctx: Ctx,
+  change: CatalogTrigger["change"],
+  input: { minDrop?: string | number; watched?: WatchKind[]; within?: string },
+): CatalogTrigger | typeof z.NEVER {
+  let ok = true;
+  let minDrop: MinDrop | undefined;
+  if (input.minDrop !== undefined) {
+    minDrop = parseMinDrop(input.minDrop);
+    if (change !== "price-drop") {
+      fail(ctx, "trigger_key", "minDrop belongs to a price-drop trigger only", ["minDrop"]);
+      ok = false;
+    } else if (minDrop === undefined) {
+      fail(
+        ctx,
+        "min_drop",
+        `minDrop is a share like 10% (above 0, below 100) or an amount like 5 (got ${JSON.stringify(input.minDrop)})`,
+        ["minDrop"],
+      );
+      ok = false;
+    }
+  }
+  const watched = input.watched ?? ["viewed", "carted"];
+  watched.forEach((how, i) => {
+    if (watched.indexOf(how) !== i) {
+      fail(ctx, "duplicate_watched", `${how} is listed twice`, ["watched", i]);
+      ok = false;
+    }
+  });
+  const within = input.within?.trim() ?? `${WATCH_RETENTION_DAYS}d`;
+  const withinMs = parseDuration(within);
+  if (withinMs === undefined || withinMs <= 0 || withinMs > WATCH_RETENTION_DAYS * DAY_MS) {
+    fail(
+      ctx,
+      "watch_within",
+      `within is a window from 1m up to ${WATCH_RETENTION_DAYS}d (how long views and carts are remembered), like 30d (got ${JSON.stringify(input.within)})`,
+      ["within"],
+    );
+    return z.NEVER;
+  }
+  if (!ok) return z.NEVER;
+  return {
+    kind: "catalog",
+    change,
+    ...(minDrop === undefined ? {} : { minDrop }),
+    watched,
+    withinMs,
+    within,
+  };
+}
+
+function parseMinDrop(value: string | number): MinDrop | undefined {
+  if (typeof value === "number") {
+    return Number.isFinite(value) && value > 0
+      ? { kind: "amount", amount: value, text: String(value) }
+      : undefined;
+  }
+  const text = value.trim();
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  if (percent !== null) {
+    const share = Number(percent[1]);
+    return share > 0 && share < 100 ? { kind: "percent", percent: share, text } : undefined;
+  }
+  const amount = /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  return amount > 0 ? { kind: "amount", amount, text } : undefined;
+}
+
+const TRIGGER_KEYS = ["event", "segment", "schedule", "catalog"] as const;
 
 const triggerSchema = z
   .strictObject({
@@ -86,6 +160,18 @@ const triggerSchema = z
     on: z.enum(["entered", "exited"]).optional(),
     schedule: z.string().optional(),
     audience: segmentId.optional(),
+    catalog: z
+      .enum(["back-in-stock", "price-drop"], {
+        error: "catalog is back-in-stock or price-drop",
+      })
+      .optional(),
+    minDrop: z.union([z.string(), z.number()]).optional(),
+    watched: z
+      .array(z.enum(["viewed", "carted"], { error: "watched lists viewed and/or carted" }))
+      .min(1)
+      .max(2)
+      .optional(),
+    within: z.string().optional(),
   })
   .transform((input, ctx): Trigger | typeof z.NEVER => {
     const given = TRIGGER_KEYS.filter((key) => input[key] !== undefined);
@@ -93,12 +179,12 @@ const triggerSchema = z
       fail(
         ctx,
         "one_trigger",
-        `a trigger has exactly one of event, segment, schedule (got ${given.join(", ") || "none"})`,
+        `a trigger has exactly one of event, segment, schedule, catalog (got ${given.join(", ") || "none"})`,
       );
       return z.NEVER;
     }
     const extra = (allowed: readonly string[]): boolean => {
-      const wrong = (["where", "on", "audience"] as const).filter(
+      const wrong = (["where", "on", "audience", "minDrop", "watched", "within"] as const).filter(
         (key) => !allowed.includes(key) && input[key] !== undefined,
       );
       for (const key of wrong)
@@ -112,6 +198,10 @@ const triggerSchema = z
         event: eventRefOf(input.event),
         ...(input.where === undefined ? {} : { where: input.where }),
       };
+    }
+    if (input.catalog !== undefined) {
+      if (extra(["minDrop", "watched", "within"])) return z.NEVER;
+      return catalogTrigger(ctx, input.catalog, input);
     }
     if (input.segment !== undefined) {
       if (extra(["on"])) return z.NEVER;

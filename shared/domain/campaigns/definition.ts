@@ -1,3 +1,4 @@
+import type { WatchKind } from "../catalog/watches.js";
 import type { Scalar } from "../events/index.js";
 import type { ScheduleExpression } from "../schedules/index.js";
 import type { EventRef } from "../segments/index.js";
@@ -21,7 +22,29 @@ export type Trigger =
       readonly where?: Readonly<Record<string, PropertyTest>>;
     }
   | { readonly kind: "segment"; readonly segmentId: string; readonly on: "entered" | "exited" }
-  | { readonly kind: "schedule"; readonly schedule: Schedule; readonly audience: string };
+  | { readonly kind: "schedule"; readonly schedule: Schedule; readonly audience: string }
+  | CatalogTrigger;
+
+/** The least drop that starts a price-drop journey: a share of the old price, or an amount in its currency. */
+export type MinDrop =
+  | { readonly kind: "percent"; readonly percent: number; readonly text: string }
+  | { readonly kind: "amount"; readonly amount: number; readonly text: string };
+
+/**
+ * A change in the catalog (back in stock, a price drop) of a product the customer viewed or carted within
+ * `withinMs` before the change (see `catalog-journeys.ts`).
+ */
+export interface CatalogTrigger {
+  readonly kind: "catalog";
+  readonly change: "back-in-stock" | "price-drop";
+  /** For a price drop: the least drop that counts. @default - any drop */
+  readonly minDrop?: MinDrop;
+  /** The interest that counts, at least one. */
+  readonly watched: readonly WatchKind[];
+  readonly withinMs: number;
+  /** The window as written (`30d`). */
+  readonly within: string;
+}
 
 /** One arm of an experiment: its share of the non-holdout customers and what it changes. */
 export interface Variant {

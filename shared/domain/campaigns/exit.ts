@@ -1,4 +1,5 @@
 import { lastAt, orderReversal, type Profile } from "../profile/index.js";
+import { type CatalogFacts, catalogExit } from "./catalog-journeys.js";
 import type { SendIntent } from "./contracts.js";
 import type { CampaignDefinition, TriggerExit } from "./definition.js";
 
@@ -42,13 +43,16 @@ function triggerExited(intent: SendIntent, exit: TriggerExit, profile: Profile):
  *   an intent without a snapshot (made before snapshots existed) is not ended by these;
  * - a journey started by entering a segment (or a schedule's audience) ends when the customer is no longer a
  *   member, or left and entered again since (`exited: left segment lapsed`);
- * - a journey started by leaving a segment ends when the customer entered it again since.
+ * - a journey started by leaving a segment ends when the customer entered it again since;
+ * - a journey started by a catalog change ends when the customer bought the product, or, by what `catalog` says
+ *   now, the product is gone, out of stock again, or its price is back up (see `catalogExit`).
  */
 export function exited(
   intent: SendIntent,
   campaign: CampaignDefinition,
   profile: Profile,
   now: number,
+  catalog?: CatalogFacts,
 ): string | undefined {
   for (const ref of campaign.exitWhen) {
     const last = lastAt(profile, ref.kind);
@@ -72,5 +76,6 @@ export function exited(
   if (trigger.kind === "schedule" && membershipSince(profile, trigger.audience) === undefined) {
     return `exited: left segment ${trigger.audience}`;
   }
+  if (trigger.kind === "catalog") return catalogExit(intent, profile, catalog);
   return undefined;
 }

@@ -5,6 +5,18 @@
  * `shared/domain/campaigns/README.md`.
  */
 export { type Assignment, assign, unitHash } from "./assignment.js";
+export {
+  type CatalogFacts,
+  catalogExit,
+  catalogOccurrence,
+  customerCurrency,
+  dropIsEnough,
+  intentsForCatalogChange,
+  lastBoughtAt,
+  type ProductNow,
+  type WatcherVerdict,
+  watchedKinds,
+} from "./catalog-journeys.js";
 export type * from "./contracts.js";
 export * from "./definition.js";
 export {

@@ -1,5 +1,6 @@
 import type { Profile } from "../profile/index.js";
 import { assign } from "./assignment.js";
+import type { CatalogFacts } from "./catalog-journeys.js";
 import type { LedgerEntry, SendDecision, SendIntent } from "./contracts.js";
 import type { CampaignDefinition, WaitNeed } from "./definition.js";
 import { exited } from "./exit.js";
@@ -45,6 +46,7 @@ function unreachableDecision(
   profile: Profile,
   unreachable: Unreachable,
   now: number,
+  catalog: CatalogFacts | undefined,
 ): SendDecision {
   const waitFor = campaign.waitFor;
   if (waitFor === undefined || unreachable.need === undefined || !waitFor.needs.includes(unreachable.need)) {
@@ -53,7 +55,7 @@ function unreachableDecision(
   const deadline = waitDeadline(intent, campaign, waitFor);
   if (now >= deadline) return { kind: "skip", reason: `${unreachable.reason} (waited ${waitFor.within})` };
   // A journey that has ended waits for nothing.
-  const exit = exited(intent, campaign, profile, now);
+  const exit = exited(intent, campaign, profile, now, catalog);
   if (exit !== undefined) return { kind: "skip", reason: exit };
   const dueAt = deadline - waitFor.withinMs;
   return {
@@ -79,7 +81,8 @@ export function customerTimeZone(profile: Profile, defaultTimeZone: string): str
  * 5. frequency cap of the purpose reached → skip (`capped: 3 marketing emails in 7 days`); 6. quiet hours in
  * the customer's zone → defer to the first allowed minute (`quiet hours until 08:00 Europe/Paris`);
  * 7. holdout → holdout; 8. send the assigned variant.
- * `recentLedger` holds the customer's ledger entries of at least the cap window.
+ * `recentLedger` holds the customer's ledger entries of at least the cap window; `catalog` is what the catalog
+ * says now of a catalog journey's product (its exit conditions).
  */
 export function decideSend(
   intent: SendIntent,
@@ -87,13 +90,15 @@ export function decideSend(
   profile: Profile,
   recentLedger: readonly LedgerEntry[],
   now: number,
+  catalog?: CatalogFacts,
 ): SendDecision {
   const step = campaign.steps[intent.step];
   if (step === undefined)
     return { kind: "skip", reason: `no step ${intent.step} in ${campaign.id} v${campaign.version}` };
   const unreachable = reachability(campaign, profile);
-  if (unreachable !== undefined) return unreachableDecision(intent, campaign, profile, unreachable, now);
-  const exit = exited(intent, campaign, profile, now);
+  if (unreachable !== undefined)
+    return unreachableDecision(intent, campaign, profile, unreachable, now, catalog);
+  const exit = exited(intent, campaign, profile, now, catalog);
   if (exit !== undefined) return { kind: "skip", reason: exit };
   const { frequencyCap, quietHours } = campaign.policy;
   if (frequencyCap !== undefined) {

@@ -16,3 +16,13 @@ export {
 } from "./choose-content.js";
 export type { ContentItem } from "./content-item.js";
 export { CONTENT_TAGS_MAX, type ContentRowResult, contentRowSchema, readContentRow } from "./content-row.js";
+export {
+  purchasesOfBatch,
+  WATCH_RETENTION_DAYS,
+  WATCH_RETENTION_MS,
+  WATCHES_PER_BATCH_MAX,
+  type Watch,
+  type Watcher,
+  type WatchKind,
+  watchesOfBatch,
+} from "./watches.js";
