@@ -4,6 +4,7 @@ import path from "node:path";
 import { InMemoryContentStore } from "#shared/app/content/in-memory-content-store.js";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
 import { sampleContexts } from "#shared/app/sample-contexts.js";
+import type { CatalogChange } from "#shared/domain/catalog/index.js";
 import { emptyProfile } from "#shared/domain/profile/index.js";
 import { compileTemplates, type SampleContext } from "#shared/render/compile/index.js";
 import type { CompiledTemplates, RenderContext } from "#shared/render/index.js";
@@ -79,4 +80,9 @@ ${body}
   </mj-body>
 </mjml>
 `;
+}
+
+/** A price drop of `productId` from €40 to €30 (25 % off), for the price-drop template's tests. */
+export function priceDropChange(productId: string): CatalogChange {
+  return { kind: "price-drop", productId, at: 0, currency: "EUR", before: 40, after: 30 };
 }

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { CatalogChange } from "#shared/domain/catalog/index.js";
 import { catalogChangeView } from "#shared/render/build-context.js";
 import { compileTemplates } from "#shared/render/compile/index.js";
 import { CopyCatalog, localeChain } from "#shared/render/copy-locales.js";
@@ -6,7 +7,7 @@ import type { CompiledTemplates, RenderContext, TemplateProblem } from "#shared/
 import { EmailRenderer, PREVIEW_RENDERER, TemplateBuildError } from "#shared/render/index.js";
 import { substituteCopy } from "#shared/render/substitute-copy.js";
 import { simulatorCatalogProducts } from "#shared/sim/index.js";
-import { contextWithTraits, layout, type Shipped, shipped, templateDir } from "./helpers.js";
+import { contextWithTraits, layout, priceDropChange, type Shipped, shipped, templateDir } from "./helpers.js";
 
 const NOW = Date.parse("2026-12-05T12:00:00Z");
 
@@ -411,15 +412,8 @@ describe("the starter templates in every shipped language", () => {
     if (product === undefined) throw new Error("no product");
     const base = ship.sample("big-spender").context;
     const back = { kind: "back-in-stock", productId: product.productId, at: 0 } as const;
-    const drop = {
-      kind: "price-drop",
-      productId: product.productId,
-      at: 0,
-      currency: "EUR",
-      before: 40,
-      after: 30,
-    } as const;
-    const withChange = (locale: string, change: typeof back | typeof drop) => ({
+    const drop = priceDropChange(product.productId);
+    const withChange = (locale: string, change: CatalogChange) => ({
       ...inLocale(base, locale),
       catalog_change: catalogChangeView(change, product),
     });

@@ -10,7 +10,7 @@ import {
 } from "#shared/render/index.js";
 import { simulatorCatalogProducts } from "#shared/sim/index.js";
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
-import { type Shipped, shipped, TEMPLATES_DIR } from "./helpers.js";
+import { priceDropChange, type Shipped, shipped, TEMPLATES_DIR } from "./helpers.js";
 
 const TEMPLATES = [
   "back-in-stock",
@@ -222,14 +222,7 @@ describe("shipped templates", () => {
     expect(back.subject).toBe(`${product.name} is back in stock`);
     expect(visible(back.html)).toContain(`The ${product.name} you had your eye on is available again`);
     expect(back.html).toContain(product.imageUrl);
-    const drop = renderWith("price-drop", {
-      kind: "price-drop",
-      productId: product.productId,
-      at: 0,
-      currency: "EUR",
-      before: 40,
-      after: 30,
-    });
+    const drop = renderWith("price-drop", priceDropChange(product.productId));
     expect(drop.preheader).toMatch(/^Was €40\.00, now €30\.00: 25% off\.$/);
     expect(visible(drop.html)).toContain("€40.00 €30.00 (25% off)");
     // Without a change (every sample at build time) the emails fall back to generic copy.
