@@ -14,6 +14,7 @@ import { sampleContexts } from "../shared/app/sample-contexts.js";
 import { compileTemplates } from "../shared/render/compile/compile-templates.js";
 import { expandIncludes } from "../shared/render/compile/expand-includes.js";
 import { injectHead, wrapBareLiquid } from "../shared/render/compile/wrap-liquid.js";
+import { CopyCatalog } from "../shared/render/copy-locales.js";
 import { EmailRenderer } from "../shared/render/email-renderer.js";
 import { createEngine } from "../shared/render/liquid-engine.js";
 import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "../shared/render/preview-settings.js";
@@ -73,8 +74,9 @@ export async function renderBench(): Promise<string[]> {
 
   // The baseline: the same Liquid, run over the MJML source, then MJML and html-to-text for every email.
   // No fragment cache here: the baseline runs all of its Liquid for every email, as it always did.
-  const html = createEngine("html", { fragmentCacheEntries: 0 });
-  const text = createEngine("text", { fragmentCacheEntries: 0 });
+  const copy = compiled.locales === undefined ? {} : { copy: new CopyCatalog(compiled.locales) };
+  const html = createEngine("html", { fragmentCacheEntries: 0, ...copy });
+  const text = createEngine("text", { fragmentCacheEntries: 0, ...copy });
   const source = wrapBareLiquid(
     injectHead(expandIncludes(root, `emails/${TEMPLATE}/layout.mjml`).source.text),
   );

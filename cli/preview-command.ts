@@ -17,6 +17,7 @@ import { EmailRenderer } from "#shared/render/email-renderer.js";
 import { type PreviewEntry, previewIndexPage } from "#shared/render/preview-index.js";
 import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "#shared/render/preview-settings.js";
 import type { RenderContext } from "#shared/render/render-context.js";
+import { describeProblem } from "#shared/render/render-errors.js";
 import { loadSampleProfiles } from "#shared/render/samples.js";
 import { demoContentLibrary, simulatorCatalogProducts } from "#shared/sim/index.js";
 import { nothingFound } from "./cli-errors.js";
@@ -101,7 +102,10 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
     { shop },
   );
   // The build checks run too: a preview of a template that would fail the build says why.
-  const compiled = await compileTemplates(templatesDir, { samples });
+  const compiled = await compileTemplates(templatesDir, {
+    samples,
+    onWarning: (warning) => process.stderr.write(`warning: ${describeProblem(warning)}\n`),
+  });
   const renderer = new EmailRenderer(compiled, PREVIEW_RENDERER);
 
   let recipients: { name: string; context: RenderContext }[];

@@ -6,10 +6,13 @@
  * @module
  */
 import { writeCompiledTemplates } from "#shared/render/compile/index.js";
+import { describeProblem } from "#shared/render/render-errors.js";
 
 const [templatesRoot, outputFile] = process.argv.slice(2);
 if (templatesRoot === undefined || outputFile === undefined) {
   process.stderr.write("usage: write-compiled-templates <templates folder> <output file>\n");
   process.exit(2);
 }
-await writeCompiledTemplates(templatesRoot, outputFile);
+await writeCompiledTemplates(templatesRoot, outputFile, {
+  onWarning: (warning) => process.stderr.write(`warning: ${describeProblem(warning)}\n`),
+});

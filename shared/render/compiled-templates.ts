@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type CompiledLocales, compiledLocalesSchema } from "./copy-locales.js";
 import { RenderConfigError } from "./render-errors.js";
 
 /** Version of the compiled-templates layout: a renderer refuses a file of another layout. */
@@ -11,6 +12,8 @@ export const TEMPLATES_FORMAT = 1;
 export interface CompiledTemplates {
   readonly format: typeof TEMPLATES_FORMAT;
   readonly templates: readonly CompiledTemplate[];
+  /** The translated copy (`templates/locales.yaml` and the locale files); absent when the templates have none. */
+  readonly locales?: CompiledLocales;
 }
 
 /** The id of the template's own variant. */
@@ -52,6 +55,7 @@ const compiledTemplatesSchema = z.object({
       ),
     }),
   ),
+  locales: compiledLocalesSchema.optional(),
 });
 
 /**

@@ -1,5 +1,11 @@
 import type { Liquid, Template } from "liquidjs";
-import { BASE_VARIANT, type CompiledTemplates, TEMPLATES_FORMAT } from "./compiled-templates.js";
+import {
+  BASE_VARIANT,
+  type CompiledTemplates,
+  type CompiledVariant,
+  TEMPLATES_FORMAT,
+} from "./compiled-templates.js";
+import { CopyCatalog, type ResolvedCopy } from "./copy-locales.js";
 import { shortenOutputs } from "./fast-outputs.js";
 import { createEngine } from "./liquid-engine.js";
 import { liquidErrorLine, liquidErrorMessage } from "./liquid-errors.js";
@@ -7,6 +13,7 @@ import type { EmailContext, RenderContext } from "./render-context.js";
 import { type EmailPart, RenderConfigError, RenderError } from "./render-errors.js";
 import { checkLinkSettings, type LinkSettings } from "./signed-links.js";
 import { mergeParts, TEXT_PIECE_TAG, type TextSink, textPieceTagClass } from "./single-pass.js";
+import { substituteCopy } from "./substitute-copy.js";
 import { tidyText } from "./tidy-text.js";
 import { tagHtmlLinks, tagTextLinks } from "./tracking-links.js";
 
@@ -73,6 +80,13 @@ export function readsVariable(source: string, name: string): boolean {
   return false;
 }
 
+/** A variant as compiled, parsed with its `t` lookups, and parsed per copy locale with its constant copy in. */
+interface VariantEntry {
+  readonly source: CompiledVariant;
+  readonly parsed: ParsedVariant;
+  readonly byLocale: Map<string, ParsedVariant>;
+}
+
 /** C0 controls but tab (CR and LF among them), and DEL: nothing a header may carry from data. */
 function breaksHeader(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
@@ -92,11 +106,12 @@ export class EmailRenderer {
   /** The HTML engine plus the tag that renders the text part's pieces into `#sink`. */
   readonly #merged: Liquid;
   readonly #sink: TextSink = { pieces: [], out: "" };
-  readonly #variants = new Map<string, Map<string, ParsedVariant>>();
+  readonly #variants = new Map<string, Map<string, VariantEntry>>();
   /** Each variant's Liquid sources, joined, to tell which context variables it reads. */
   readonly #sources = new Map<string, string>();
   readonly #settings: RendererSettings;
   readonly #untracked: readonly string[];
+  readonly #copy: CopyCatalog | undefined;
 
   constructor(compiled: CompiledTemplates, settings: RendererSettings) {
     if (compiled.format !== TEMPLATES_FORMAT) {
@@ -107,7 +122,11 @@ export class EmailRenderer {
     checkLinkSettings(settings.links);
     this.#settings = settings;
     const cache = settings.fragmentCacheEntries;
-    const engineOptions = cache === undefined ? {} : { fragmentCacheEntries: cache };
+    this.#copy = compiled.locales === undefined ? undefined : new CopyCatalog(compiled.locales);
+    const engineOptions = {
+      ...(cache === undefined ? {} : { fragmentCacheEntries: cache }),
+      ...(this.#copy === undefined ? {} : { copy: this.#copy }),
+    };
     this.#html = createEngine("html", engineOptions);
     this.#text = createEngine("text", engineOptions);
     this.#merged = createEngine("html", engineOptions);
@@ -120,15 +139,9 @@ export class EmailRenderer {
       ...(confirmUrl === undefined ? [] : [confirmUrl]),
     ];
     for (const template of compiled.templates) {
-      const variants = new Map<string, ParsedVariant>();
+      const variants = new Map<string, VariantEntry>();
       for (const variant of template.variants) {
-        variants.set(variant.id, {
-          subject: this.#text.parse(variant.subject),
-          preheader: this.#text.parse(variant.preheader),
-          html: this.#html.parse(variant.html),
-          text: this.#text.parse(variant.text),
-          merged: this.#parseMerged(variant.html, variant.text),
-        });
+        variants.set(variant.id, { source: variant, parsed: this.#parse(variant), byLocale: new Map() });
         this.#sources.set(
           sourceKey(template.name, variant.id),
           [variant.subject, variant.preheader, variant.html, variant.text].join("\n"),
@@ -136,6 +149,41 @@ export class EmailRenderer {
       }
       this.#variants.set(template.name, variants);
     }
+  }
+
+  #parse(variant: CompiledVariant): ParsedVariant {
+    return {
+      subject: this.#text.parse(variant.subject),
+      preheader: this.#text.parse(variant.preheader),
+      html: this.#html.parse(variant.html),
+      text: this.#text.parse(variant.text),
+      merged: this.#parseMerged(variant.html, variant.text),
+    };
+  }
+
+  /**
+   * The variant for one copy locale: parsed on its first use in that locale with the locale's constant copy
+   * written in (`substituteCopy`), so a recipient's render runs no lookup for it; lookups with values stay.
+   */
+  #parsedFor(entry: VariantEntry, copy: ResolvedCopy | undefined): ParsedVariant {
+    if (copy === undefined) return entry.parsed;
+    const known = entry.byLocale.get(copy.copy);
+    if (known !== undefined) return known;
+    const { source } = entry;
+    let parsed = entry.parsed;
+    try {
+      parsed = this.#parse({
+        ...source,
+        subject: substituteCopy(source.subject, copy.messages, "text"),
+        preheader: substituteCopy(source.preheader, copy.messages, "text"),
+        html: substituteCopy(source.html, copy.messages, "html"),
+        text: substituteCopy(source.text, copy.messages, "text"),
+      });
+    } catch {
+      // The lookups render the same copy: keep them.
+    }
+    entry.byLocale.set(copy.copy, parsed);
+    return parsed;
   }
 
   #parseMerged(html: string, text: string): Template[] | undefined {
@@ -174,6 +222,21 @@ export class EmailRenderer {
   }
 
   /**
+   * The context with `customer.locale` and `customer.language` set to what the copy is in: unchanged when the
+   * customer's language has copy, else the default locale, so dates and prices agree with the words.
+   */
+  #localise(context: RenderContext): { context: RenderContext; copy: ResolvedCopy | undefined } {
+    if (this.#copy === undefined) return { context, copy: undefined };
+    const { customer } = context;
+    const copy = this.#copy.resolve(customer.locale);
+    if (copy.formatting === customer.locale && copy.language === customer.language) return { context, copy };
+    return {
+      context: { ...context, customer: { ...customer, locale: copy.formatting, language: copy.language } },
+      copy,
+    };
+  }
+
+  /**
    * Whether the variant's Liquid reads the context variable `name` (`content` in `{% for item in content %}` or
    * `{{ content.size }}`, not `content_title` or `item.content`): dispatch chooses and records content items only
    * for emails that show them. An unknown template or variant reads nothing.
@@ -192,13 +255,15 @@ export class EmailRenderer {
   render(request: RenderRequest): RenderResult {
     const variantId = request.variant ?? BASE_VARIANT;
     const where = { template: request.template, variant: variantId };
-    const parsed = this.#variants.get(request.template)?.get(variantId);
-    if (parsed === undefined) {
+    const entry = this.#variants.get(request.template)?.get(variantId);
+    if (entry === undefined) {
       return { ok: false, error: new RenderError("unknown-template", "no such template or variant", where) };
     }
     let part: EmailPart = "subject";
+    const { context: localised, copy } = this.#localise(request.context);
+    const parsed = this.#parsedFor(entry, copy);
     try {
-      const subject = String(this.#text.renderSync(parsed.subject, request.context)).trim();
+      const subject = String(this.#text.renderSync(parsed.subject, localised)).trim();
       if (breaksHeader(subject)) {
         return {
           ok: false,
@@ -210,10 +275,10 @@ export class EmailRenderer {
         };
       }
       part = "preheader";
-      const preheader = String(this.#text.renderSync(parsed.preheader, request.context))
+      const preheader = String(this.#text.renderSync(parsed.preheader, localised))
         .replace(/\s+/g, " ")
         .trim();
-      const context: EmailContext = { ...request.context, email: { subject, preheader } };
+      const context: EmailContext = { ...localised, email: { subject, preheader } };
       const tags = {
         source: this.#settings.utmSource ?? "tailor",
         campaign: request.context.campaign.id,

@@ -1,7 +1,9 @@
 import { Liquid } from "liquidjs";
 import { cacheTagClass, DEFAULT_FRAGMENT_CACHE_ENTRIES } from "./cache-tag.js";
+import type { CopyCatalog } from "./copy-locales.js";
 import { InSegmentTag } from "./in-segment-tag.js";
 import { date, inGroupsOf, inSegment, money, pluralize } from "./liquid-filters.js";
+import { TRANSLATE_FILTER, translateFilter } from "./translate-filter.js";
 
 /** How an engine's output is escaped: `html` for the HTML part, `text` for the subject, preheader and text part. */
 export type EngineKind = "html" | "text";
@@ -13,6 +15,8 @@ export interface EngineOptions {
    * @default 512
    */
   readonly fragmentCacheEntries?: number;
+  /** The translated copy the `t` filter looks keys up in. @default none: every `t` throws */
+  readonly copy?: CopyCatalog;
 }
 
 /**
@@ -38,6 +42,7 @@ export function createEngine(kind: EngineKind, options: EngineOptions = {}): Liq
   engine.registerFilter("pluralize", pluralize);
   engine.registerFilter("in_segment", inSegment);
   engine.registerFilter("in_groups_of", inGroupsOf);
+  engine.registerFilter(TRANSLATE_FILTER, translateFilter(options.copy));
   engine.registerTag("in_segment", InSegmentTag);
   engine.registerTag("cache", cacheTagClass(options.fragmentCacheEntries ?? DEFAULT_FRAGMENT_CACHE_ENTRIES));
   return engine;

@@ -18,15 +18,16 @@ export const FILTER_SCOPE_READS: Readonly<Record<string, readonly string[]>> = {
   money: ["customer.locale", "customer.currency"],
   date: ["now", "customer.locale", "customer.timezone"],
   pluralize: ["customer.locale"],
+  t: ["customer.locale"],
 };
 
 /** What LiquidJS binds `this` to in a filter (its own type is not exported). */
-interface FilterImpl {
+export interface FilterImpl {
   readonly context: Context;
 }
 
 /** Reads a string of the render scope (e.g. `customer.locale`), or `fallback`. */
-function scopeString(filter: FilterImpl, path: readonly string[], fallback: string): string {
+export function scopeString(filter: FilterImpl, path: readonly string[], fallback: string): string {
   let value: unknown;
   try {
     value = filter.context.getSync([...path]);

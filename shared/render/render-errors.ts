@@ -12,7 +12,8 @@ export interface TemplateProblem {
   readonly message: string;
 }
 
-function locate(problem: TemplateProblem): string {
+/** `template: file:line: message`, as the build lists problems and warnings. */
+export function describeProblem(problem: TemplateProblem): string {
   const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
   return `${problem.template}: ${where}: ${problem.message}`;
 }
@@ -25,7 +26,7 @@ export class TemplateBuildError extends TailorError {
   readonly problems: readonly TemplateProblem[];
 
   constructor(problems: readonly TemplateProblem[], cause?: unknown) {
-    const lines = problems.map((problem) => `  - ${locate(problem)}`);
+    const lines = problems.map((problem) => `  - ${describeProblem(problem)}`);
     super(`templates failed to build (${problems.length} problem(s)):\n${lines.join("\n")}`, {
       retryable: false,
       cause,

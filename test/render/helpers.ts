@@ -4,8 +4,12 @@ import path from "node:path";
 import { InMemoryContentStore } from "#shared/app/content/in-memory-content-store.js";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
 import { sampleContexts } from "#shared/app/sample-contexts.js";
+import type { CatalogChange } from "#shared/domain/catalog/index.js";
+import { emptyProfile } from "#shared/domain/profile/index.js";
 import { compileTemplates, type SampleContext } from "#shared/render/compile/index.js";
-import { type CompiledTemplates, EmailRenderer, PREVIEW_RENDERER } from "#shared/render/index.js";
+import type { CompiledTemplates, RenderContext } from "#shared/render/index.js";
+import { buildRenderContext, EmailRenderer } from "#shared/render/index.js";
+import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "#shared/render/preview-settings.js";
 import { loadSampleProfiles } from "#shared/render/samples.js";
 import { demoContentLibrary, simulatorCatalogProducts } from "#shared/sim/index.js";
 
@@ -45,6 +49,18 @@ export async function shipped(): Promise<Shipped> {
   };
 }
 
+/** The context of a customer with these traits and no events, rendered at `now`. */
+export function contextWithTraits(traits: Readonly<Record<string, string>>, now: number): RenderContext {
+  return buildRenderContext({
+    profile: { ...emptyProfile("c-1", now), t: { ...traits } },
+    now,
+    campaign: { id: "camp", name: "Camp" },
+    variant: "a",
+    links: PREVIEW_LINKS,
+    shop: PREVIEW_SHOP,
+  });
+}
+
 /** Writes `files` (path → content) under a fresh temp folder and returns it. */
 export function templateDir(files: Readonly<Record<string, string>>): string {
   const root = mkdtempSync(path.join(tmpdir(), "tailor-templates-"));
@@ -64,4 +80,9 @@ ${body}
   </mj-body>
 </mjml>
 `;
+}
+
+/** A price drop of `productId` from €40 to €30 (25 % off), for the price-drop template's tests. */
+export function priceDropChange(productId: string): CatalogChange {
+  return { kind: "price-drop", productId, at: 0, currency: "EUR", before: 40, after: 30 };
 }

@@ -22,7 +22,7 @@ describe.skipIf(!present)("email layout in headless Chromium", () => {
     await browser?.close();
   });
 
-  it("lays out every template within 600 px with no horizontal overflow, for the widest sample", async () => {
+  it("lays out every template within 600 px with no horizontal overflow, for the widest samples (German copy among them)", async () => {
     const page = await browser.newPage({ viewport: { width: WIDTH, height: 900 } });
     // Images point at example.com: answer them locally (a 1×1 pixel scaled by the layout) so the test is offline.
     await page.route("**/*", (route) =>
@@ -38,7 +38,7 @@ describe.skipIf(!present)("email layout in headless Chromium", () => {
     );
     const checked: string[] = [];
     for (const { name } of ship.renderer.templates()) {
-      for (const sample of ["big-spender", "no-purchases"]) {
+      for (const sample of ["big-spender", "no-purchases", "de-de-eur"]) {
         const result = ship.renderer.render({ template: name, context: ship.sample(sample).context });
         if (!result.ok) throw result.error;
         await page.setContent(result.email.html, { waitUntil: "load" });
@@ -59,7 +59,7 @@ describe.skipIf(!present)("email layout in headless Chromium", () => {
         checked.push(`${name}/${sample}`);
       }
     }
-    expect(checked).toHaveLength(2 * ship.renderer.templates().length);
+    expect(checked).toHaveLength(3 * ship.renderer.templates().length);
     for (const { name } of ship.renderer.templates())
       expect(existsSync(path.join(ARTIFACTS, `${name}.png`))).toBe(true);
     await page.close();

@@ -5,6 +5,7 @@ import { prepareEmailContext } from "#shared/app/email-context.js";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
 import { sampleContexts } from "#shared/app/sample-contexts.js";
 import { compileTemplates } from "#shared/render/compile/index.js";
+import { CopyCatalog } from "#shared/render/copy-locales.js";
 import {
   type CompiledTemplates,
   EmailRenderer,
@@ -26,8 +27,9 @@ import { TEMPLATES_DIR } from "./helpers.js";
  * engine, in turn. The renderer must give exactly this, byte for byte.
  */
 function twoPassRenderer(compiled: CompiledTemplates) {
-  const html = createEngine("html");
-  const text = createEngine("text");
+  const copy = compiled.locales === undefined ? undefined : new CopyCatalog(compiled.locales);
+  const html = createEngine("html", copy === undefined ? {} : { copy });
+  const text = createEngine("text", copy === undefined ? {} : { copy });
   const parsed = new Map<
     string,
     { subject: Template[]; preheader: Template[]; html: Template[]; text: Template[] }
@@ -49,7 +51,20 @@ function twoPassRenderer(compiled: CompiledTemplates) {
     viewInBrowserUrl,
     ...(confirmUrl === undefined ? [] : [confirmUrl]),
   ];
-  return (template: string, variant: string, context: RenderContext) => {
+  return (template: string, variant: string, customerContext: RenderContext) => {
+    // The copy's locale: dates and prices in the locale of the words (see copy-locales.ts).
+    const resolved = copy?.resolve(customerContext.customer.locale);
+    const context =
+      resolved === undefined
+        ? customerContext
+        : {
+            ...customerContext,
+            customer: {
+              ...customerContext.customer,
+              locale: resolved.formatting,
+              language: resolved.language,
+            },
+          };
     const p = parsed.get(`${template}/${variant}`);
     if (p === undefined) throw new Error(`no ${template}/${variant}`);
     const subject = String(text.renderSync(p.subject, context)).trim();

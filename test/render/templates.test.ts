@@ -10,7 +10,7 @@ import {
 } from "#shared/render/index.js";
 import { simulatorCatalogProducts } from "#shared/sim/index.js";
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
-import { type Shipped, shipped, TEMPLATES_DIR } from "./helpers.js";
+import { priceDropChange, type Shipped, shipped, TEMPLATES_DIR } from "./helpers.js";
 
 const TEMPLATES = [
   "back-in-stock",
@@ -75,7 +75,7 @@ describe("shipped templates", () => {
           expect(email.subject).not.toMatch(/[\r\n]/);
           expect(email.text.length).toBeGreaterThan(200);
           expect(email.text).not.toMatch(/<(div|table|td|mj-)/);
-          expect(email.text).toContain("Unsubscribe [https://example.com/email/unsubscribe?t=");
+          expect(email.text).toContain(" [https://example.com/email/unsubscribe?t=");
           expect(email.html).toMatch(/<div style="display:none;[^"]*">([^<]*)<\/div>/);
           const hidden = /<div style="display:none;[^"]*">([^<]*)<\/div>/.exec(email.html)?.[1] ?? "";
           expect(visible(hidden).trim()).toBe(email.preheader);
@@ -84,17 +84,18 @@ describe("shipped templates", () => {
         }
       }
     }
-    expect(count).toBe(11 * 7); // 9 templates and 2 extra variants, × 7 samples
+    expect(count).toBe(11 * 9); // 9 templates and 2 extra variants, × 9 samples
   });
 
   it("escapes a name with HTML in it everywhere in the HTML, and keeps it literal in the plain text", () => {
     const email = render("welcome", "html-name");
     expect(email.html).not.toContain("<b>Zoë</b>");
     expect(email.html).not.toContain("<script>");
-    expect(email.html).toContain("Welcome, &lt;b&gt;Zoë&lt;/b&gt;!");
-    expect(email.html).toContain("<title>Welcome to Tailor Demo Shop, &lt;b&gt;Zoë&lt;/b&gt;!</title>");
-    expect(email.subject).toBe("Welcome to Tailor Demo Shop, <b>Zoë</b>!");
-    expect(email.text).toContain("Welcome, <b>Zoë</b>!");
+    // The sample is French (fr-FR): the copy is French.
+    expect(email.html).toContain("Bienvenue, &lt;b&gt;Zoë&lt;/b&gt; !");
+    expect(email.html).toContain("<title>Bienvenue chez Tailor Demo Shop, &lt;b&gt;Zoë&lt;/b&gt; !</title>");
+    expect(email.subject).toBe("Bienvenue chez Tailor Demo Shop, <b>Zoë</b> !");
+    expect(email.text).toContain("Bienvenue, <b>Zoë</b> !");
   });
 
   it("uses the fallbacks of merge tags when the name is unknown", () => {
@@ -192,7 +193,7 @@ describe("shipped templates", () => {
   });
 
   it("shows recently viewed products in browse abandonment, and 8 personal picks in the newsletter", () => {
-    expect(visible(render("browse-abandonment", "html-name").html)).toContain("You looked at");
+    expect(visible(render("browse-abandonment", "html-name").html)).toContain("Vous avez regardé");
     expect(visible(render("browse-abandonment", "anonymous").html)).not.toContain("You looked at");
     // The product whose view started the journey is the one named, not merely the latest viewed.
     const { context } = ship.sample("html-name");
@@ -200,7 +201,7 @@ describe("shipped templates", () => {
     expect(context.recently_viewed[0]?.id).not.toBe(own?.id);
     expect(own?.in_stock).toBe(true);
     expect(visible(render("browse-abandonment", "html-name").html)).toContain(
-      `The ${own?.name} you looked at is still available.`,
+      `${own?.name}, que vous avez consulté, est toujours disponible.`,
     );
     const newsletter = render("newsletter", "big-spender");
     expect(newsletter.html.match(/>\s*View\s*<\/a>/g)).toHaveLength(8);
@@ -221,14 +222,7 @@ describe("shipped templates", () => {
     expect(back.subject).toBe(`${product.name} is back in stock`);
     expect(visible(back.html)).toContain(`The ${product.name} you had your eye on is available again`);
     expect(back.html).toContain(product.imageUrl);
-    const drop = renderWith("price-drop", {
-      kind: "price-drop",
-      productId: product.productId,
-      at: 0,
-      currency: "EUR",
-      before: 40,
-      after: 30,
-    });
+    const drop = renderWith("price-drop", priceDropChange(product.productId));
     expect(drop.preheader).toMatch(/^Was €40\.00, now €30\.00: 25% off\.$/);
     expect(visible(drop.html)).toContain("€40.00 €30.00 (25% off)");
     // Without a change (every sample at build time) the emails fall back to generic copy.

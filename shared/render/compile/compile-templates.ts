@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { Liquid } from "liquidjs";
 import { type CompiledTemplate, type CompiledTemplates, TEMPLATES_FORMAT } from "../compiled-templates.js";
+import { CopyCatalog } from "../copy-locales.js";
 import { EmailRenderer, type RendererSettings } from "../email-renderer.js";
 import { createEngine } from "../liquid-engine.js";
 import { liquidErrorLine, liquidErrorMessage } from "../liquid-errors.js";
@@ -9,7 +10,10 @@ import { PREVIEW_RENDERER } from "../preview-settings.js";
 import type { EmailContext, RenderContext } from "../render-context.js";
 import { type RenderError, TemplateBuildError, type TemplateProblem } from "../render-errors.js";
 import { compileTemplate, type VariantBuild } from "./compile-template.js";
+import { type CopyUse, checkCopy } from "./copy-checks.js";
+import { copyReferences } from "./copy-references.js";
 import { originOf } from "./expand-includes.js";
+import { readLocaleSources } from "./locale-files.js";
 
 /** A sample recipient the build renders every template for. */
 export interface SampleContext {
@@ -28,6 +32,11 @@ export interface CompileOptions {
   readonly knownSegments?: readonly string[];
   /** Settings for the sample renders. @default the preview settings */
   readonly renderer?: RendererSettings;
+  /**
+   * Told of what is worth fixing but does not fail the build (a translation key no template uses).
+   * @default ignored
+   */
+  readonly onWarning?: (warning: TemplateProblem) => void;
 }
 
 const TEMPLATE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -75,7 +84,18 @@ export async function compileTemplates(
     }
   }
   if (problems.length > 0) throw new TemplateBuildError(problems);
-  const result: CompiledTemplates = { format: TEMPLATES_FORMAT, templates };
+  const copy = checkCopy(readLocaleSources(root, [...builds.keys()], problems), copyUses(builds, problems));
+  for (const warning of copy.warnings) options.onWarning?.(warning);
+  problems.push(...copy.problems);
+  if (problems.length > 0) throw new TemplateBuildError(problems);
+  const result: CompiledTemplates = {
+    format: TEMPLATES_FORMAT,
+    templates,
+    ...(copy.locales === undefined ? {} : { locales: copy.locales }),
+  };
+  // Errors of the sample renders are located by rendering the source again, with the same copy.
+  const located =
+    copy.locales === undefined ? html : createEngine("html", { copy: new CopyCatalog(copy.locales) });
   const samples = options.samples ?? [];
   if (samples.length > 0) {
     const renderer = new EmailRenderer(result, options.renderer ?? PREVIEW_RENDERER);
@@ -87,13 +107,35 @@ export async function compileTemplates(
             variant: build.compiled.id,
             context: sample.context,
           });
-          if (!rendered.ok) problems.push(locate(rendered.error, build, sample, html));
+          if (!rendered.ok) problems.push(locate(rendered.error, build, sample, located));
         }
       }
     }
   }
   if (problems.length > 0) throw new TemplateBuildError(problems);
   return result;
+}
+
+/** Every `t` lookup of every variant, located in its source file (each file and line once). */
+function copyUses(builds: ReadonlyMap<string, VariantBuild[]>, problems: TemplateProblem[]): CopyUse[] {
+  const uses = new Map<string, CopyUse>();
+  const add = (template: string, source: string, where: (line: number) => { file: string; line: number }) => {
+    const found = copyReferences(source);
+    for (const issue of found.issues)
+      problems.push({ template, ...where(issue.line), message: issue.message });
+    for (const ref of found.references) {
+      const use = { template, ...where(ref.line), key: ref.key, arguments: ref.arguments };
+      uses.set(`${template}\0${use.file}\0${use.line}\0${ref.key}`, use);
+    }
+  };
+  for (const [template, variants] of builds) {
+    for (const build of variants) {
+      add(template, build.compiled.subject, () => ({ file: build.subjectFile, line: 1 }));
+      add(template, build.compiled.preheader, () => ({ file: build.preheaderFile, line: 1 }));
+      add(template, build.source.text, (line) => originOf(build.source, line) ?? { file: template, line });
+    }
+  }
+  return [...uses.values()];
 }
 
 /** Points a sample's render failure at the source line: the subject or preheader file, or the layout's line. */

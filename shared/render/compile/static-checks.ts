@@ -55,7 +55,7 @@ export function checkRawUse(source: string): SourceIssue[] {
 }
 
 /** Splits `a | f: "x|y" | g` at the pipes outside quotes, trimmed. */
-function splitFilters(body: string): string[] {
+export function splitFilters(body: string): string[] {
   const parts: string[] = [];
   let quote: string | undefined;
   let current = "";
