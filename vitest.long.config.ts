@@ -13,7 +13,10 @@ const BUNDLE_MODULES = /\/tailor-bundles-[^/]+\/[a-z0-9-]+\/index\.mjs$/;
  *   (models trained, three runs: scores, drift, an endpoint down); every function's deployed bundle, alone, through
  *   sign-up, email and one-click unsubscribe (`bundles-alone.long.ts`), and the code assets it runs checked
  *   against the CDK's own (`function-assets.long.ts`, a bundled synth of its own); ingest poisoned for a while,
- *   then `tailor replay` from the archive, profiles equal to a run without the fault (`replay.long.ts`).
+ *   then `tailor replay` from the archive, profiles equal to a run without the fault (`replay.long.ts`); every
+ *   image of every email sent on the local stack loaded in headless Chromium with the network refused
+ *   (`sent-images.long.ts`); the segment jobs' synthesised workflow run with the real handlers
+ *   (`segment-jobs.long.ts`).
  * - `test/faults/*.faults.ts`: the crash tests; each file starts the local stack as a child process, kills it
  *   with SIGKILL at chosen moments and restarts it on the same data dir.
  */

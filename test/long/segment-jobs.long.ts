@@ -13,10 +13,10 @@ import { DynamoSegmentMembers } from "#shared/aws/dynamo-segment-members.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
 import { DAY_MS } from "#shared/domain/profile/index.js";
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
+import { tempDir } from "../local/helpers.js";
+import { TestClock } from "../local/test-clock.js";
+import { startTestStack } from "../local/test-stack.js";
 import { simulatePopulation } from "../segments/sim-profiles.js";
-import { tempDir } from "./helpers.js";
-import { TestClock } from "./test-clock.js";
-import { startTestStack } from "./test-stack.js";
 
 /**
  * The segment jobs' state machine as CDK synthesises it, run by aws-local-stepfunctions with its tasks bound to the

@@ -3,11 +3,11 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "#infra/local/local-stack.js";
 import { readSentMail } from "#shared/sim/sent-mail.js";
+import { tempDir } from "../local/helpers.js";
+import { putOnStream, streamMessages, tickAt } from "../local/stream-session.js";
+import { TestClock } from "../local/test-clock.js";
+import { startTestStack } from "../local/test-stack.js";
 import { chromiumPresent, launchChromium } from "../support/headless-chromium.js";
-import { tempDir } from "./helpers.js";
-import { putOnStream, streamMessages, tickAt } from "./stream-session.js";
-import { TestClock } from "./test-clock.js";
-import { startTestStack } from "./test-stack.js";
 
 /**
  * Emails sent on the local stack show pictures that load without the network: the demo shop's product images,
