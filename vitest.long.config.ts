@@ -15,8 +15,10 @@ const BUNDLE_MODULES = /\/tailor-bundles-[^/]+\/[a-z0-9-]+\/index\.mjs$/;
  *   against the CDK's own (`function-assets.long.ts`, a bundled synth of its own); ingest poisoned for a while,
  *   then `tailor replay` from the archive, profiles equal to a run without the fault (`replay.long.ts`); every
  *   image of every email sent on the local stack loaded in headless Chromium with the network refused
- *   (`sent-images.long.ts`); the segment jobs' synthesised workflow run with the real handlers
- *   (`segment-jobs.long.ts`).
+ *   (`sent-images.long.ts`); the segment jobs' and the scheduled campaigns' workflows from their synthesised
+ *   definitions with the real handlers (`segment-jobs.long.ts`, `fanout.long.ts`: each member once through a
+ *   failed part and a stopped run); journeys that show their trigger (two orders, two emails) and the catalog's
+ *   back-in-stock journeys (`journey-trigger.long.ts`, `catalog-triggers.long.ts`).
  * - `test/faults/*.faults.ts`: the crash tests; each file starts the local stack as a child process, kills it
  *   with SIGKILL at chosen moments and restarts it on the same data dir.
  */
