@@ -1,4 +1,5 @@
 import type { BestSellerQuery, Catalog, CatalogProduct, Clock } from "../../ports.js";
+import { BoundedAgeCache } from "../bounded-age-cache.js";
 
 /** Products kept by id (the least recently fetched go first beyond it). */
 const MAX_PRODUCTS = 20_000;
@@ -12,7 +13,7 @@ interface Timed<T> {
 
 /**
  * A catalog read through a cache of bounded age: a product, or a best-seller list (overall or of a category),
- * is fetched again once it is older than `maxAgeMs`, so a price or stock change reaches emails within that age.
+ * is fetched again once it is older than `maxAgeMs` (a best-seller list once it is that old: {@link BoundedAgeCache}), so a price or stock change reaches emails within that age.
  * Unknown ids are cached as absent too. Best sellers are fetched as a pool of {@link BEST_SELLER_POOL} and
  * filtered per request; a request needing more goes to the catalog.
  */
@@ -21,7 +22,7 @@ export class CachedCatalog implements Catalog {
   readonly #clock: Clock;
   readonly #maxAgeMs: number;
   readonly #products = new Map<string, Timed<CatalogProduct | undefined>>();
-  readonly #bestSellers = new Map<string, Timed<Promise<readonly CatalogProduct[]>>>();
+  readonly #bestSellers = new Map<string, BoundedAgeCache<readonly CatalogProduct[]>>();
 
   constructor(options: { readonly catalog: Catalog; readonly clock: Clock; readonly maxAgeMs: number }) {
     this.#catalog = options.catalog;
@@ -58,19 +59,18 @@ export class CachedCatalog implements Catalog {
     const excluded = options.exclude?.size ?? 0;
     if (options.limit + excluded > BEST_SELLER_POOL) return this.#catalog.bestSellers(options);
     const key = options.category === undefined ? "" : `c:${options.category}`;
-    const now = this.#clock.now();
     let cached = this.#bestSellers.get(key);
-    if (cached === undefined || now - cached.at > this.#maxAgeMs) {
+    if (cached === undefined) {
       const category = options.category === undefined ? {} : { category: options.category };
-      const value = this.#catalog.bestSellers({ limit: BEST_SELLER_POOL, ...category });
-      cached = { at: now, value };
-      this.#bestSellers.set(key, cached);
-      // A failed fetch is not kept: the next request tries again.
-      value.catch(() => {
-        if (this.#bestSellers.get(key) === cached) this.#bestSellers.delete(key);
+      // A failed fetch is not kept (BoundedAgeCache): the next request tries again.
+      cached = new BoundedAgeCache({
+        load: () => this.#catalog.bestSellers({ limit: BEST_SELLER_POOL, ...category }),
+        maxAgeMs: this.#maxAgeMs,
+        clock: this.#clock,
       });
+      this.#bestSellers.set(key, cached);
     }
-    const pool = await cached.value;
+    const pool = await cached.get();
     const picked: CatalogProduct[] = [];
     for (const product of pool) {
       if (picked.length >= options.limit) break;
