@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import {
   AccountRecovery,
+  CfnUserPoolClient,
   CfnUserPoolGroup,
   FeaturePlan,
   Mfa,
@@ -93,6 +94,9 @@ export class ConsoleUserPool extends Construct {
       refreshTokenValidity: Duration.hours(12),
       enableTokenRevocation: true,
     });
+    // Left unset, Cognito would also allow SRP and custom sign-in through its API: only the refresh token here.
+    const cfnClient = this.client.node.defaultChild;
+    if (cfnClient instanceof CfnUserPoolClient) cfnClient.explicitAuthFlows = ["ALLOW_REFRESH_TOKEN_AUTH"];
     for (const [groupId, groupName, description] of [
       ["Admins", ADMIN_GROUP, "Tailor console operators who may also export and erase customers"],
       ["Viewers", VIEWER_GROUP, "Tailor console operators who read only"],
