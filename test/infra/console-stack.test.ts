@@ -2,6 +2,7 @@ import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { CONSOLE_RESOURCES } from "#cli/console-cost.js";
 import { buildApp } from "#infra/app.js";
 import { CONSOLE_OUTPUTS } from "#infra/components/console.js";
 import { resolveConsoleSettings } from "#infra/components/console-settings.js";
@@ -260,6 +261,13 @@ describe("the console on AWS (-c console=on)", () => {
         }),
       ],
     });
+  });
+
+  it("adds what tailor cost prices for it: one KMS key, no alarm", () => {
+    const base = defaultApp().template;
+    const count = (of: Template, type: string) => Object.keys(of.findResources(type)).length;
+    expect(count(template, "AWS::KMS::Key") - count(base, "AWS::KMS::Key")).toBe(CONSOLE_RESOURCES.kmsKeys);
+    expect(count(template, "AWS::CloudWatch::Alarm")).toBe(count(base, "AWS::CloudWatch::Alarm"));
   });
 
   it("outputs the console's URL, the user pool and the sign-in domain", () => {
