@@ -9,7 +9,9 @@ const outDir = process.argv[2];
 if (outDir === undefined || outDir === "") throw new Error("usage: build-console-page.ts <outDir>");
 const builderUrl = new URL("./console-assets.js", import.meta.url).href;
 const builder: unknown = await import(builderUrl).catch((error: unknown) => {
-  throw new Error(`the console's page builder (infra/console-assets.ts) could not be loaded`, { cause: error });
+  throw new Error(`the console's page builder (infra/console-assets.ts) could not be loaded`, {
+    cause: error,
+  });
 });
 const build: unknown =
   typeof builder === "object" && builder !== null ? Reflect.get(builder, "buildConsoleAssets") : undefined;

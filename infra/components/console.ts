@@ -3,19 +3,12 @@ import { HttpUserPoolAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers
 import { Source } from "aws-cdk-lib/aws-s3-deployment";
 import { Construct } from "constructs";
 import type { ConsoleConfig } from "#shared/console/config.js";
+import { CONSOLE_OUTPUTS } from "../console-output-names.js";
 import { consolePageSource } from "./console-page-source.js";
 import type { ConsoleSettings } from "./console-settings.js";
 import { ConsoleSite } from "./console-site.js";
 import { CONSOLE_SCOPES, ConsoleUserPool } from "./console-user-pool.js";
 import type { PublicApi } from "./http-api.js";
-
-/** The stack outputs of the console (`cdk deploy --outputs-file`). */
-export const CONSOLE_OUTPUTS = {
-  url: "ConsoleUrl",
-  userPoolId: "ConsoleUserPoolId",
-  clientId: "ConsoleClientId",
-  signInDomain: "ConsoleSignInDomain",
-} as const;
 
 /** Props of {@link TailorConsole}. */
 export interface TailorConsoleProps {
