@@ -69,13 +69,14 @@ export function consoleContentSecurityPolicy(signInOrigins: readonly string[]): 
 }
 
 /**
- * Serves every path without a file extension as `/index.html` (the page routes in the browser), on the page's
- * behaviour only: the admin API's 404s stay 404s.
+ * Serves every path that is not one of the page's files as `/index.html` (the page routes in the browser, and
+ * its paths may hold dots: `/customers/ana@shop.example`), on the page's behaviour only: the admin API's 404s
+ * stay 404s.
  */
-const SPA_FALLBACK = `function handler(event) {
+const SPA_FALLBACK = `var PAGE_FILE = /\\.(?:html|js|mjs|css|json|map|txt|ico|svg|png|jpe?g|webp|gif|woff2?)$/;
+function handler(event) {
   var request = event.request;
-  var last = request.uri.split("/").pop();
-  if (last.indexOf(".") === -1) request.uri = "/index.html";
+  if (!PAGE_FILE.test(request.uri)) request.uri = "/index.html";
   return request;
 }`;
 
