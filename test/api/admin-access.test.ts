@@ -9,9 +9,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { toApiRequest } from "#functions/api/gateway-event.js";
-import { lambdaContext } from "#infra/local/kinesis-event.js";
 import { ADMIN_GROUP, adminAccessRefusal, VIEWER_GROUP } from "#shared/app/api/admin-access.js";
-import { gatewayEvent, NOW } from "./api-harness.js";
+import { apiLambdaContext, gatewayEvent, NOW } from "./api-harness.js";
 
 const dynamodb = mockClient(DynamoDBClient);
 let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -48,15 +47,7 @@ afterAll(() => {
   dynamodb.restore();
 });
 
-const context = lambdaContext(
-  {
-    functionName: "tailor-api",
-    functionArn: "arn:aws:lambda:eu-west-1:123456789012:function:tailor-api",
-    memorySize: 512,
-    timeoutSeconds: 30,
-  },
-  NOW,
-);
+const context = apiLambdaContext(NOW);
 
 /** What an authorizer put in the request context, if anything. */
 type Credentials =
