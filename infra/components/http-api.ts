@@ -175,7 +175,8 @@ export interface PublicApiProps {
  * subscription-confirmation pages the links in emails open (public routes, each request carrying an HMAC-signed
  * token, throttled below the stage), and, for IAM-signed requests only, `POST /v1/events` for apps that cannot
  * reach Kinesis and the admin routes that erase (`DELETE /v1/customers/{id}`) and export
- * (`GET /v1/customers/{id}/export`) a customer. Throttled on the default stage, with JSON access logs in a log
+ * (`GET /v1/customers/{id}/export`) a customer; with the console on AWS, the console's admin API behind its JWT
+ * authorizer ({@link PublicApi.addAdminRoutes}). Throttled on the default stage, with JSON access logs in a log
  * group of their own; the function's concurrency may be reserved and capped.
  */
 export class PublicApi extends Construct {
