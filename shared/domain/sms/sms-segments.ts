@@ -63,7 +63,7 @@ export function smsSegments(body: string): SmsSegments {
   const chars = Array.from(body);
   const nonGsm = chars.filter((char) => gsm7Septets(char) === 0);
   if (nonGsm.length === 0) {
-    const sizes = chars.map((char) => gsm7Septets(char));
+    const sizes: number[] = chars.map((char) => gsm7Septets(char));
     const units = sizes.reduce((sum, size) => sum + size, 0);
     return {
       encoding: "GSM-7",
