@@ -233,9 +233,12 @@ async function decideAndSend(
     await ledger.record(entryOf(intent, undefined, now, "skipped", { reason }));
     return { kind: "skipped", reason };
   }
-  const cap = campaign.policy.frequencyCap;
+  const { frequencyCap, channelCaps } = campaign.policy;
+  const windowMs = Math.max(
+    ...[frequencyCap, channelCaps?.email, channelCaps?.sms].map((cap) => cap?.perMs ?? 0),
+  );
   const recent =
-    cap === undefined ? [] : await ledger.recent(intent.customerId, now - cap.perMs, undefined, "sent");
+    windowMs === 0 ? [] : await ledger.recent(intent.customerId, now - windowMs, undefined, "sent");
   const catalog = await catalogFacts(deps, intent);
   const decision = decideSend(intent, campaign, stored.profile, recent, now, catalog);
   switch (decision.kind) {

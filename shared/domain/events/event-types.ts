@@ -4,7 +4,7 @@ import type { EventKind } from "./event-kinds.js";
 export type Scalar = string | number | boolean;
 
 /** Purposes a customer can grant or refuse consent for. */
-export const CONSENT_PURPOSES = ["marketing_email", "transactional_email", "profiling"] as const;
+export const CONSENT_PURPOSES = ["marketing_email", "transactional_email", "profiling", "sms"] as const;
 /** A consent purpose. */
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
