@@ -3,8 +3,12 @@ import {
   PinpointSMSVoiceV2ServiceException,
   SendTextMessageCommand,
 } from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import { SMS_CONTEXT } from "../domain/sms/sms-event-schema.js";
 import type { OutgoingSms, SmsReceipt, SmsSender } from "../ports.js";
 import { type SmsError, SmsRejectedError, SmsThrottledError, SmsUnavailableError } from "../sms-errors.js";
+
+/** The context keys a text carries back in its events (re-exported for callers of the sender). */
+export { SMS_CONTEXT };
 
 const THROTTLED = new Set(["ThrottlingException", "ServiceQuotaExceededException"]);
 /** Our own setup is wrong (credentials, permissions): retryable, so the queue keeps the sends until it is fixed. */
@@ -18,14 +22,6 @@ const SETUP = new Set([
 const OPTED_OUT = new Set(["DESTINATION_PHONE_NUMBER_OPTED_OUT", "CANNOT_ADD_OPTED_OUT_NUMBER"]);
 /** Network failures where the connection never opened: the request cannot have reached the provider. */
 const NEVER_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
-
-/** The context keys a text carries back in its delivery events (`context` of the event record). */
-export const SMS_CONTEXT = {
-  customer: "tailor_customer",
-  campaign: "tailor_campaign",
-  variant: "tailor_variant",
-  send: "tailor_send",
-} as const;
 
 const stringField = (error: unknown, field: string): string | undefined => {
   if (typeof error !== "object" || error === null || !(field in error)) return undefined;
