@@ -1,7 +1,11 @@
 import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SmsServer, type SmsServerEvent, startSmsServer } from "#infra/local/sms-server.js";
+import { inboundSmsToTrack, smsEventToTrack } from "#shared/app/sms-feedback.js";
 import { SMS_CONTEXT, SmsVoiceV2Sender } from "#shared/aws/sms-voice-v2-sender.js";
+import { checkCampaignDefinition, decideSend, journeyIntents } from "#shared/domain/campaigns/index.js";
+import { parseEvent } from "#shared/domain/events/index.js";
+import { emptyProfile, foldEvents, KIND_CODES, type Profile } from "#shared/domain/profile/index.js";
 import type { OutgoingSms } from "#shared/ports.js";
 import { SmsRejectedError, SmsUnavailableError } from "#shared/sms-errors.js";
 
@@ -116,5 +120,59 @@ describe("SmsVoiceV2Sender against the SMS emulator", () => {
     const html = await (await fetch(server.url)).text();
     expect(html).toContain("&lt;b&gt;bold&lt;/b&gt; &amp; more");
     expect(html).toContain("+447700900123");
+  });
+});
+
+describe("the emulator's feedback, mapped and folded", () => {
+  it("a text, a STOP reply, and the next SMS step skipped with the reason", async () => {
+    // Prepare: a customer who may receive texts, texted once through the emulator.
+    const to = "+33655501234";
+    const customer: Profile = {
+      ...emptyProfile("c-stop", 0),
+      t: { phone: to },
+      c: { sms: { g: true, at: 0 } },
+    };
+    const receipt = await sender.send(sms({ to, customerId: "c-stop" }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Act: the recipient replies STOP; the delivery events and the reply go through the feedback mapping.
+    server.reply(to, "STOP");
+    const recipients = { customerOf: async (phone: string) => (phone === to ? "c-stop" : undefined) };
+    const mapped = await Promise.all(
+      events.flatMap((event) => {
+        if (event.kind === "delivery" && event.record.messageId === receipt.messageId) {
+          return [Promise.resolve(smsEventToTrack(event.record))];
+        }
+        if (event.kind === "inbound" && event.message.originationNumber === to) {
+          return [inboundSmsToTrack(recipients, event.message, Date.now())];
+        }
+        return [];
+      }),
+    );
+    const tailorEvents = mapped.flatMap((mapping) => {
+      if (!mapping.ok) return [];
+      const parsed = parseEvent(mapping.event, Date.now() + 1000);
+      return parsed.ok ? [parsed.event] : [];
+    });
+    const profile = foldEvents(customer, "c-stop", tailorEvents, Date.now() + 1000).profile;
+    // Assess: one delivery counted, consent withdrawn by the keyword, the next text skipped saying why.
+    expect(profile.k[KIND_CODES.sms_delivered]?.n).toBe(1);
+    expect(profile.c?.sms).toMatchObject({ g: false, src: "keyword STOP" });
+    const journey = checkCampaignDefinition({
+      id: "texts",
+      purpose: "marketing",
+      name: "Texts",
+      version: 1,
+      trigger: { event: "Product Added" },
+      steps: [{ channel: "sms", sms: "cart-reminder" }],
+    });
+    if (!journey.ok) throw new Error("invalid campaign");
+    const [next] = journeyIntents(journey.definition, "c-stop", "1", Date.now(), Date.now());
+    if (next === undefined) throw new Error("one step");
+    expect(decideSend(next, journey.definition, profile, [], Date.now())).toEqual({
+      kind: "skip",
+      reason: "no consent: sms withdrawn (keyword STOP)",
+    });
+    // And the provider refuses the number on its own list too.
+    await expect(sender.send(sms({ to }))).rejects.toMatchObject({ optedOut: true });
   });
 });
