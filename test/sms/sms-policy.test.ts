@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { checkCampaignDefinition, decideSend, journeyIntents } from "#shared/domain/campaigns/index.js";
+import {
+  buildCampaignLibrary,
+  checkCampaignDefinition,
+  decideSend,
+  journeyIntents,
+} from "#shared/domain/campaigns/index.js";
 import type { Profile } from "#shared/domain/profile/index.js";
-import { CUSTOMER, campaign, DAY, HOUR, reachable, sent } from "../campaigns/helpers.js";
+import { CATALOG, CUSTOMER, campaign, DAY, HOUR, reachable, sent } from "../campaigns/helpers.js";
 
 const START = Date.UTC(2026, 0, 12, 10);
 const cart = campaign({
@@ -127,5 +132,20 @@ describe("frequency caps across channels", () => {
     });
     // An email does not use up the SMS cap.
     expect(decideSend(smsStep, cart, texter(), [sent(due - DAY)], due)).toMatchObject({ kind: "send" });
+  });
+});
+
+describe("SMS template references", () => {
+  it("the library refuses a step naming an SMS template that does not exist, and accepts a known one", () => {
+    const refs = {
+      templates: CATALOG,
+      segmentIds: new Set<string>(),
+      smsTemplates: new Set(["cart-reminder"]),
+    };
+    expect(() => buildCampaignLibrary([cart], refs)).not.toThrow();
+    const typo = campaign({ id: "typo", steps: [{ channel: "sms", sms: "cart-remindr" }] });
+    expect(() => buildCampaignLibrary([typo], refs)).toThrow(
+      "typo steps[0].sms: no SMS template cart-remindr (templates/sms/cart-remindr.liquid)",
+    );
   });
 });
