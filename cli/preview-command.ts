@@ -19,10 +19,13 @@ import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "#shared/render/pr
 import type { RenderContext } from "#shared/render/render-context.js";
 import { describeProblem } from "#shared/render/render-errors.js";
 import { loadSampleProfiles } from "#shared/render/samples.js";
+import { SmsRenderer } from "#shared/render/sms-templates.js";
 import { demoContentLibrary, simulatorCatalogProducts } from "#shared/sim/index.js";
+import { loadSmsTemplates } from "#shared/templates/sms-files.js";
 import { nothingFound } from "./cli-errors.js";
 import { intFlag, stringFlag } from "./cli-options.js";
 import { readProfile } from "./profile-command.js";
+import { previewSms } from "./sms-preview.js";
 
 const USAGE =
   "usage: tailor preview <template> --customer <id> | tailor preview [<template>] --all\n" +
@@ -47,6 +50,7 @@ function safeName(text: string): string {
  * `tailor preview <template> --customer <id>`: renders a template (every variant) for a profile of the local
  * stack; `tailor preview --all`: every template × every sample profile × every variant. Writes the HTML and text
  * files and an index page (HTML and text side by side) under `.tailor/preview/`, and prints the page's path.
+ * SMS templates (`templates/sms/<name>.liquid`) are rendered too, each text with its encoding and segments.
  * Exits 1 when any email failed to render.
  */
 export async function previewCommand(argv: readonly string[]): Promise<number> {
@@ -130,6 +134,12 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
   } else {
     recipients = samples;
   }
+  // SMS templates (`templates/sms/*.liquid`): previewed with their encoding and segment count.
+  const sms = new SmsRenderer(loadSmsTemplates(templatesDir));
+  if (template !== undefined && sms.names().includes(template)) {
+    return previewSms(sms, [template], recipients, outDir) > 0 ? 1 : 0;
+  }
+  const smsFailed = template === undefined ? previewSms(sms, sms.names(), recipients, outDir) : 0;
   const chosen = renderer.templates().filter((entry) => template === undefined || entry.name === template);
   if (chosen.length === 0) {
     const names = renderer.templates().map((entry) => entry.name);
@@ -187,5 +197,5 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
   process.stdout.write(
     `${entries.length - failed.length} email(s) rendered, ${failed.length} failed\n${index}\n`,
   );
-  return failed.length > 0 ? 1 : 0;
+  return failed.length > 0 || smsFailed > 0 ? 1 : 0;
 }

@@ -600,6 +600,36 @@ export interface Mailer {
   send(email: OutgoingEmail): Promise<MailReceipt>;
 }
 
+/** Whether an SMS is marketing (`PROMOTIONAL`) or about the customer's own business (`TRANSACTIONAL`). */
+export type SmsMessageType = "PROMOTIONAL" | "TRANSACTIONAL";
+
+/** One text to hand to the SMS provider. */
+export interface OutgoingSms {
+  /** The recipient's number in E.164 (`+33612345678`). */
+  readonly to: string;
+  /** The rendered body (its encoding and segment count were checked when the template was built). */
+  readonly body: string;
+  readonly messageType: SmsMessageType;
+  /** The send key (the ledger's idempotency key), carried in the message context back to the feedback path. */
+  readonly sendKey: string;
+  readonly customerId: string;
+  readonly campaignId: string;
+  readonly variant: string;
+}
+
+/** What the provider answered for an accepted text. */
+export interface SmsReceipt {
+  readonly messageId: string;
+}
+
+/**
+ * Sends one SMS. Throws `SmsThrottledError` or `SmsUnavailableError` (retryable) or `SmsRejectedError`
+ * (permanent; `optedOut` when the number is on the provider's opt-out list) from `shared/sms-errors.ts`.
+ */
+export interface SmsSender {
+  send(sms: OutgoingSms): Promise<SmsReceipt>;
+}
+
 /**
  * The sends queue (SQS): intents due now, for the dispatch function. Delivery is at least once; the send ledger
  * makes a second delivery harmless.

@@ -64,6 +64,7 @@ export class CampaignDefinitions {
     const library = loadCampaignLibrary(campaignsDir, {
       templates: join(templatesDir, "emails"),
       segments: segments.library,
+      smsTemplates: templatesDir,
     });
     return new CampaignDefinitions(campaignsDir, templatesDir, library);
   }

@@ -11,15 +11,29 @@ import type {
   ProfileStore,
   SendLedger,
   SendTimers,
+  SmsSender,
 } from "../ports.js";
 import type { EmailRenderer } from "../render/email-renderer.js";
 import type { LinkKeyRing } from "../render/link-keys.js";
 import type { ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
+import type { SmsRenderer } from "../render/sms-templates.js";
 import type { EmailContextDeps } from "./email-context.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { BackoffOptions } from "./send-with-backoff.js";
 import type { SubjectOverrides } from "./subject-override.js";
+
+/** The SMS channel of dispatch (`-c sms=on`). */
+export interface SmsDispatchDeps {
+  readonly sender: SmsSender;
+  /** Renders `templates/sms/<name>.liquid` (refusing a text over its template's segment limit). */
+  readonly renderer: Pick<SmsRenderer, "render">;
+  /**
+   * Remembers the customer each number was texted for, so a STOP reply finds its customer.
+   * @default - not remembered (replies are then unattributed)
+   */
+  readonly recipients?: { remember(phone: string, customerId: string): Promise<void> };
+}
 
 /** What `dispatchSends` needs: the ledger, profiles, campaigns, rendering, and the mailer behind a rate limit. */
 export interface DispatchDeps {
@@ -61,6 +75,8 @@ export interface DispatchDeps {
    * touch and the customer's orders count for the holdout arm. @default - holdouts are not attributed
    */
   readonly events?: EventWriter;
+  /** The SMS channel. @default - off: a step that would go out by SMS is skipped, saying so */
+  readonly sms?: SmsDispatchDeps;
   /** Experiment counters: sends per campaign arm, and holdouts. @default - nothing counted */
   readonly experiments?: ExperimentCounters;
   /** Renders campaign variants' subjects. @default one shared per process */

@@ -6,13 +6,15 @@ import { sendKey } from "../domain/campaigns/journey.js";
 import { sendContent, type TemplateCatalog } from "../domain/campaigns/library.js";
 import { decideSend } from "../domain/campaigns/policy.js";
 import type { Profile } from "../domain/profile/index.js";
+import { maskPhone, toE164 } from "../domain/sms/e164.js";
 import { TailorError } from "../errors.js";
 import { MailerUnavailableError } from "../mailer-errors.js";
 import type { OutgoingEmail, SendAcceptance, StoredProfile } from "../ports.js";
+import { SmsRejectedError } from "../sms-errors.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
-import { DEFAULT_CONTENT_ITEMS, prepareEmailContext } from "./email-context.js";
+import { DEFAULT_CONTENT_ITEMS, type EmailContextInput, prepareEmailContext } from "./email-context.js";
 import { mergedInto } from "./identity/merged-into.js";
-import { sendWithBackoff } from "./send-with-backoff.js";
+import { type BackoffOptions, sendWithBackoff } from "./send-with-backoff.js";
 import type { SubjectOverrides } from "./subject-override.js";
 
 /** How one intent ended; `retry` fails its message back to the queue. */
@@ -47,6 +49,17 @@ export interface IntentScope {
 
 const DEFAULT_ATTEMPTS = 4;
 const DEFAULT_BASE_MS = 200;
+
+/** The retries of a send (email or text), paced by the dispatch's limiter. */
+function backoffOf(deps: DispatchDeps): BackoffOptions {
+  const backoff = deps.backoff ?? {};
+  return {
+    ...backoff,
+    maxAttempts: backoff.maxAttempts ?? DEFAULT_ATTEMPTS,
+    baseMs: backoff.baseMs ?? DEFAULT_BASE_MS,
+    limiter: deps.limiter,
+  };
+}
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -233,9 +246,12 @@ async function decideAndSend(
     await ledger.record(entryOf(intent, undefined, now, "skipped", { reason }));
     return { kind: "skipped", reason };
   }
-  const cap = campaign.policy.frequencyCap;
+  const { frequencyCap, channelCaps } = campaign.policy;
+  const windowMs = Math.max(
+    ...[frequencyCap, channelCaps?.email, channelCaps?.sms].map((cap) => cap?.perMs ?? 0),
+  );
   const recent =
-    cap === undefined ? [] : await ledger.recent(intent.customerId, now - cap.perMs, undefined, "sent");
+    windowMs === 0 ? [] : await ledger.recent(intent.customerId, now - windowMs, undefined, "sent");
   const catalog = await catalogFacts(deps, intent);
   const decision = decideSend(intent, campaign, stored.profile, recent, now, catalog);
   switch (decision.kind) {
@@ -253,7 +269,16 @@ async function decideAndSend(
       if (!retaken) await ledger.release(intent);
       return { kind: "deferred", reason: decision.reason };
     case "send": {
-      const outcome = await send(scope, intent, campaign, stored.profile, decision.variant, now);
+      const outcome =
+        decision.channel === "sms"
+          ? await sendSms(scope, {
+              intent,
+              campaign,
+              profile: stored.profile,
+              variant: decision.variant,
+              now,
+            })
+          : await send(scope, intent, campaign, stored.profile, decision.variant, now);
       return outcome.kind === "sent" ? { ...outcome, segment: stored.profile.lc.s } : outcome;
     }
   }
@@ -295,12 +320,7 @@ async function send(
     deps.content.contentLibrary !== undefined &&
     (deps.renderer.reads?.(content.template, content.templateVariant, "content") ?? true);
   const { context, contentIds } = await prepareEmailContext(contentDeps, {
-    profile,
-    now,
-    campaign: { id: campaign.id, name: campaign.name },
-    variant,
-    links: deps.links,
-    shop: deps.shop,
+    ...contextBase({ campaign, profile, variant, now }, deps),
     contentItems: showsContent ? DEFAULT_CONTENT_ITEMS : 0,
     recentContent: showsContent ? await lastContentShown(deps.ledger, intent.customerId, now) : [],
 
@@ -330,13 +350,7 @@ async function send(
   };
   let messageId: string;
   try {
-    const backoff = deps.backoff ?? {};
-    const receipt = await sendWithBackoff(deps.mailer, email, {
-      ...backoff,
-      maxAttempts: backoff.maxAttempts ?? DEFAULT_ATTEMPTS,
-      baseMs: backoff.baseMs ?? DEFAULT_BASE_MS,
-      limiter: deps.limiter,
-    });
+    const receipt = await sendWithBackoff(deps.mailer, email, backoffOf(deps));
     messageId = receipt.messageId;
   } catch (error) {
     if (error instanceof MailerUnavailableError && error.maybeSent) {
@@ -356,6 +370,93 @@ async function send(
   // Counted before it is recorded: once recorded, a redelivery is a duplicate and counts nothing.
   await countSend(scope, intent, variant, profile.lc.s);
   return settleAfterProvider(scope, entryOf(intent, campaign, now, "sent", { variant, messageId, ...shown }));
+}
+
+/** The render context's inputs every channel shares. */
+const contextBase = (
+  text: Omit<TextToSend, "intent">,
+  deps: DispatchDeps,
+): Pick<EmailContextInput, "profile" | "now" | "campaign" | "variant" | "links" | "shop"> => ({
+  profile: text.profile,
+  now: text.now,
+  campaign: { id: text.campaign.id, name: text.campaign.name },
+  variant: text.variant,
+  links: deps.links,
+  shop: deps.shop,
+});
+
+/** What {@link sendSms} sends: the intent, its campaign, the customer, the variant and the time. */
+interface TextToSend {
+  readonly intent: SendIntent;
+  readonly campaign: CampaignDefinition;
+  readonly profile: Profile;
+  readonly variant: string;
+  readonly now: number;
+}
+
+/**
+ * One text: the step's SMS template rendered for the customer (refused over its segment limit), sent through the
+ * SMS sender with the same backoff, rate limit and "maybe sent" rule as an email, and logged with channel `sms`.
+ * A number on the provider's opt-out list fails for good, saying so (the STOP reply's consent change follows
+ * through the feedback path).
+ */
+async function sendSms(scope: IntentScope, text: TextToSend): Promise<IntentOutcome> {
+  const { deps } = scope;
+  const { intent, campaign, profile, variant, now } = text;
+  const entry = (outcome: LedgerEntry["outcome"], extra: { reason?: string; messageId?: string }) => ({
+    ...entryOf(intent, campaign, now, outcome, { variant, ...extra }),
+    channel: "sms" as const,
+  });
+  const failPermanently = async (reason: string): Promise<IntentOutcome> => {
+    await deps.ledger.record(entry("failed", { reason }));
+    return { kind: "failedPermanent", reason, recorded: true };
+  };
+  const step = campaign.steps[intent.step];
+  const to = toE164(profile.t?.phone ?? "");
+  if (deps.sms === undefined) {
+    const reason = "SMS is off (-c sms=on): the step's text was not sent";
+    await deps.ledger.record(entry("skipped", { reason }));
+    return { kind: "skipped", reason };
+  }
+  if (step?.sms === undefined || to === undefined) return failPermanently("no SMS template or phone number");
+  const { context } = await prepareEmailContext(deps.content, {
+    ...contextBase(text, deps),
+    recommendations: 0,
+    ...(intent.trigger === undefined ? {} : { trigger: intent.trigger }),
+  });
+  const rendered = deps.sms.renderer.render(step.sms, context);
+  if (!rendered.ok) return failPermanently(`render failed: ${rendered.error.message}`);
+  let messageId: string;
+  try {
+    const sms = {
+      to,
+      body: rendered.sms.body,
+      messageType: campaign.purpose === "marketing" ? "PROMOTIONAL" : "TRANSACTIONAL",
+      sendKey: intent.key,
+      customerId: intent.customerId,
+      campaignId: campaign.id,
+      variant,
+    } as const;
+    const receipt = await sendWithBackoff(deps.sms.sender, sms, backoffOf(deps));
+    messageId = receipt.messageId;
+  } catch (error) {
+    if (error instanceof MailerUnavailableError && error.maybeSent) {
+      const reason = `provider outcome unknown, not retried: ${error.message}`;
+      return settleAfterProvider(scope, entry("failed", { reason }));
+    }
+    if (error instanceof SmsRejectedError && error.optedOut) {
+      return failPermanently(`opted out at the SMS provider (replied STOP): ${maskPhone(to)}`);
+    }
+    if (error instanceof TailorError && !error.retryable) return failPermanently(error.message);
+    throw error;
+  }
+  try {
+    await deps.sms.recipients?.remember(to, intent.customerId);
+  } catch {
+    // A reply from this number is then unattributed; the send itself stands.
+  }
+  await countSend(scope, intent, variant, profile.lc.s);
+  return settleAfterProvider(scope, entry("sent", { messageId }));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { TailorError } from "../errors.js";
 import { MailerUnavailableError } from "../mailer-errors.js";
-import type { Mailer, MailReceipt, OutgoingEmail } from "../ports.js";
+import type { MailReceipt, OutgoingEmail } from "../ports.js";
 import { type RateLimiter, realSleep, type Sleep } from "./rate-limiter.js";
 
 /** How {@link sendWithBackoff} retries. */
@@ -22,16 +22,16 @@ export interface BackoffOptions {
 const isRetryable = (error: unknown) => error instanceof TailorError && error.retryable;
 
 /**
- * Sends `email`, pacing every attempt through the limiter. A retryable failure (throttled, unavailable) waits a
+ * Sends `email` (or a text, through an `SmsSender`), pacing every attempt through the limiter. A retryable failure (throttled, unavailable) waits a
  * random time below `min(maxMs, baseMs · 2^(attempt-1))` ("full jitter", so retrying senders spread out) and
  * tries again, up to `maxAttempts`; the last failure is then thrown. A permanent failure is thrown at once, and
  * so is an unavailable error that may already have sent the email (`maybeSent`): sending again could duplicate.
  */
-export async function sendWithBackoff(
-  mailer: Mailer,
-  email: OutgoingEmail,
+export async function sendWithBackoff<M = OutgoingEmail, R = MailReceipt>(
+  mailer: { send(message: M): Promise<R> },
+  email: M,
   options: BackoffOptions,
-): Promise<MailReceipt> {
+): Promise<R> {
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   const maxMs = options.maxMs ?? 20_000;

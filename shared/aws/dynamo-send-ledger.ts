@@ -75,6 +75,7 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
   const reason = item.reason?.S;
   const messageId = item.messageId?.S;
   const contentIds = item.contentIds?.L?.flatMap((value) => (value.S === undefined ? [] : [value.S]));
+  const channel = item.channel?.S;
   return {
     key,
     customerId,
@@ -87,6 +88,7 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
     ...(reason === undefined ? {} : { reason }),
     ...(messageId === undefined ? {} : { messageId }),
     ...(contentIds === undefined || contentIds.length === 0 ? {} : { contentIds }),
+    ...(channel === "sms" ? { channel } : {}),
   };
 }
 

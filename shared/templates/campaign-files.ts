@@ -25,6 +25,7 @@ import {
   parseDefinitionFile,
   type SegmentFileProblem,
 } from "./segment-files.js";
+import { loadSmsTemplates } from "./sms-files.js";
 
 /** File name endings read as campaign definitions. */
 export const CAMPAIGN_FILE_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
@@ -121,7 +122,15 @@ function keysOf(path: string): PropertyKey[] {
 export interface CampaignFileReferences {
   readonly templates: TemplateCatalog | string;
   readonly segments: { readonly byId: ReadonlyMap<string, unknown> };
+  /**
+   * The SMS templates' names, or the templates folder whose `sms/*.liquid` they are read from.
+   * @default - SMS template names not checked
+   */
+  readonly smsTemplates?: ReadonlySet<string> | string;
 }
+
+const smsNames = (refs: ReadonlySet<string> | string): ReadonlySet<string> =>
+  typeof refs === "string" ? new Set(loadSmsTemplates(refs).map((template) => template.name)) : refs;
 
 /**
  * Reads, checks and links every campaign under `dir` (recursively): each file holds one valid definition whose
@@ -147,7 +156,11 @@ export function loadCampaignLibrary(dir: string, refs: CampaignFileReferences): 
   try {
     return buildCampaignLibrary(
       read.map((entry) => entry.definition),
-      { templates, segmentIds: new Set(refs.segments.byId.keys()) },
+      {
+        templates,
+        segmentIds: new Set(refs.segments.byId.keys()),
+        ...(refs.smsTemplates === undefined ? {} : { smsTemplates: smsNames(refs.smsTemplates) }),
+      },
     );
   } catch (error) {
     if (!(error instanceof CampaignLibraryError)) throw error;

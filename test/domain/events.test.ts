@@ -148,7 +148,7 @@ describe("Tailor's email and consent events", () => {
       "consent_updated",
     );
     expect(consent.consent).toEqual({ purpose: "profiling", granted: false, source: "signup_form" });
-    const error = failure(parseEvent(rawEvents.consentUpdated({ purpose: "sms", granted: "yes" }), NOW));
+    const error = failure(parseEvent(rawEvents.consentUpdated({ purpose: "push", granted: "yes" }), NOW));
     expect(error.issues.map((i) => [i.path, i.rule])).toEqual([
       ["properties.purpose", "one_of"],
       ["properties.granted", "type"],

@@ -65,7 +65,13 @@ export interface Dataset {
 }
 
 /** Kinds that are not something the customer did (they do not keep a customer from churning). */
-const SYSTEM_KINDS: ReadonlySet<EventKind> = new Set(["email_delivered", "email_bounced", "email_held_out"]);
+const SYSTEM_KINDS: ReadonlySet<EventKind> = new Set([
+  "email_delivered",
+  "email_bounced",
+  "email_held_out",
+  "sms_delivered",
+  "sms_failed",
+]);
 
 /**
  * Reads the shop's history, folds each customer's events up to the cutoff T into a profile ({@link foldEvents}),

@@ -58,6 +58,9 @@ export type JourneyTrigger =
 /** Most lines a {@link JourneyTrigger} keeps (the rest are counted in the email, not listed). */
 export const TRIGGER_LINES_MAX = 50;
 
+/** How a send reaches the customer. */
+export type Channel = "email" | "sms";
+
 /** Why an email is sent: marketing needs marketing consent; transactional needs only not being suppressed. */
 export type SendPurpose = "marketing" | "transactional";
 
@@ -85,7 +88,12 @@ export interface SendIntent {
 
 /** What the policy decided at send time. */
 export type SendDecision =
-  | { readonly kind: "send"; readonly variant: string }
+  | {
+      readonly kind: "send";
+      readonly variant: string;
+      /** The channel chosen for the step (`email-else-sms` picks one). @default "email" */
+      readonly channel?: Channel;
+    }
   | { readonly kind: "holdout"; readonly reason: string }
   | { readonly kind: "skip"; readonly reason: string }
   | { readonly kind: "defer"; readonly until: number; readonly reason: string };
@@ -99,6 +107,8 @@ export interface LedgerEntry {
   readonly priority: number;
   readonly at: number;
   readonly outcome: "sent" | "holdout" | "skipped" | "deferred" | "failed";
+  /** The channel of a send (absent: email). Caps count every channel, per-channel caps only their own. */
+  readonly channel?: Channel;
   readonly variant?: string;
   /** e.g. "capped: 3 marketing emails in 7 days", "quiet hours until 08:00 Europe/Paris", "exited: Order Completed". */
   readonly reason?: string;

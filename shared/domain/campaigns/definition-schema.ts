@@ -16,7 +16,7 @@ import type {
   Variant,
   WaitFor,
 } from "./definition.js";
-import { TRIGGER_EXITS } from "./definition.js";
+import { STEP_CHANNELS, TRIGGER_EXITS } from "./definition.js";
 import { formatMinuteOfDay, isTimeZone } from "./time-zone.js";
 import { WAIT_DEFAULT_MS, WAIT_MAX_DAYS } from "./wait.js";
 
@@ -258,8 +258,10 @@ const variantsSchema = z
 const stepSchema = z
   .strictObject({
     delay: z.string().default("0m"),
-    template: templateName,
+    template: templateName.optional(),
     variants: variantsSchema.optional(),
+    channel: z.enum(STEP_CHANNELS, { error: `expected one of ${STEP_CHANNELS.join(", ")}` }).default("email"),
+    sms: templateName.optional(),
   })
   .transform((input, ctx): Step | typeof z.NEVER => {
     const delayMs = duration.safeParse(input.delay);
@@ -267,11 +269,25 @@ const stepSchema = z
       for (const issue of delayMs.error.issues) fail(ctx, ruleOf(issue), issue.message, ["delay"]);
       return z.NEVER;
     }
+    const needsSms = input.channel !== "email";
+    if (needsSms && input.sms === undefined) {
+      fail(ctx, "sms_template", `channel ${input.channel} needs an SMS template (sms: <name>)`, ["sms"]);
+      return z.NEVER;
+    }
+    const template = input.channel === "sms" ? (input.template ?? input.sms) : input.template;
+    if (template === undefined) {
+      fail(ctx, "template", `channel ${input.channel} needs an email template (template: <name>)`, [
+        "template",
+      ]);
+      return z.NEVER;
+    }
     return {
       delayMs: delayMs.data,
       delay: input.delay.trim(),
-      template: input.template,
+      template,
       ...(input.variants === undefined ? {} : { variants: input.variants }),
+      ...(input.channel === "email" ? {} : { channel: input.channel }),
+      ...(needsSms && input.sms !== undefined ? { sms: input.sms } : {}),
     };
   });
 
@@ -293,17 +309,21 @@ const exitEvent = eventName.transform((name, ctx) => {
   return ref;
 });
 
+const frequencyCapSchema = z
+  .strictObject({ max: z.int().min(1).max(1000), per: z.string() })
+  .transform((input, ctx) => {
+    const perMs = duration.safeParse(input.per);
+    if (!perMs.success || perMs.data <= 0) {
+      fail(ctx, "duration", "per is a window like 24h or 7d", ["per"]);
+      return z.NEVER;
+    }
+    return { max: input.max, perMs: perMs.data, per: input.per.trim() };
+  });
+
 const policySchema = z.strictObject({
-  frequencyCap: z
-    .strictObject({ max: z.int().min(1).max(1000), per: z.string() })
-    .transform((input, ctx) => {
-      const perMs = duration.safeParse(input.per);
-      if (!perMs.success || perMs.data <= 0) {
-        fail(ctx, "duration", "per is a window like 24h or 7d", ["per"]);
-        return z.NEVER;
-      }
-      return { max: input.max, perMs: perMs.data, per: input.per.trim() };
-    })
+  frequencyCap: frequencyCapSchema.optional(),
+  channelCaps: z
+    .strictObject({ email: frequencyCapSchema.optional(), sms: frequencyCapSchema.optional() })
     .optional(),
   quietHours: z
     .strictObject({ start: clock, end: clock, defaultTimeZone: timeZone.default("UTC") })
@@ -467,6 +487,7 @@ export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
       policy: {
         ...(input.policy.frequencyCap === undefined ? {} : { frequencyCap: input.policy.frequencyCap }),
         ...(input.policy.quietHours === undefined ? {} : { quietHours: input.policy.quietHours }),
+        ...(input.policy.channelCaps === undefined ? {} : { channelCaps: input.policy.channelCaps }),
       },
       ...(input.waitFor === undefined ? {} : { waitFor: input.waitFor }),
     };

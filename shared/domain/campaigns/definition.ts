@@ -74,7 +74,20 @@ export interface Step {
   readonly template: string;
   /** Variants of this step, replacing the campaign's. */
   readonly variants?: readonly Variant[];
+  /**
+   * How the step reaches the customer: `email`, `sms`, or `email-else-sms` (email when the customer has an
+   * address, consent and no suppression; else SMS when they have a phone and SMS consent). @default "email"
+   */
+  readonly channel?: StepChannel;
+  /** The SMS template (`templates/sms/<name>.liquid`) for `sms` and `email-else-sms`. */
+  readonly sms?: string;
 }
+
+/** What a step's `channel` may say. */
+export type StepChannel = "email" | "sms" | "email-else-sms";
+
+/** Every {@link StepChannel}. */
+export const STEP_CHANNELS = ["email", "sms", "email-else-sms"] as const;
 
 /** At most `max` sent emails of the campaign's purpose (all campaigns together) in a rolling window. */
 export interface FrequencyCap {
@@ -98,7 +111,10 @@ export interface QuietHours {
 
 /** Send policy checked at send time. */
 export interface SendPolicy {
+  /** Counts the sends of every channel together (an email and a text both count). */
   readonly frequencyCap?: FrequencyCap;
+  /** Caps of one channel each, on top of `frequencyCap`. */
+  readonly channelCaps?: { readonly email?: FrequencyCap; readonly sms?: FrequencyCap };
   readonly quietHours?: QuietHours;
 }
 

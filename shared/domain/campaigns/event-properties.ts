@@ -89,6 +89,10 @@ export function eventProperties(event: TailorEvent): Props {
       });
     case "email_bounced":
       return defined({ campaign_id: event.email.campaignId, bounce_type: event.bounceType });
+    case "sms_delivered":
+      return defined({ campaign_id: event.sms.campaignId, variant: event.sms.variant });
+    case "sms_failed":
+      return defined({ campaign_id: event.sms.campaignId, status: event.status, permanent: event.permanent });
     case "unsubscribed":
       return defined({
         purpose: event.unsubscribe.purpose,

@@ -1,4 +1,4 @@
-import type { LedgerEntry, SendPurpose } from "./contracts.js";
+import type { Channel, LedgerEntry, SendIntent, SendPurpose } from "./contracts.js";
 import type { FrequencyCap } from "./definition.js";
 
 const UNITS = { m: "minute", h: "hour", d: "day" } as const;
@@ -36,7 +36,10 @@ export function sentInWindow(
   ).length;
 }
 
-/** Why the cap stops this send (`capped: 3 marketing emails in 7 days`), or undefined when there is room. */
+/**
+ * Why the cap stops this send, or undefined when there is room. Every channel counts: `capped: 3 marketing
+ * emails in 7 days` when all were emails, `capped: 3 marketing sends (2 emails, 1 SMS) in 7 days` otherwise.
+ */
 export function cappedReason(
   ledger: readonly LedgerEntry[],
   customerId: string,
@@ -47,5 +50,32 @@ export function cappedReason(
 ): string | undefined {
   const sent = sentInWindow(ledger, customerId, purpose, cap, now, key);
   if (sent < cap.max) return undefined;
-  return `capped: ${sent} ${purpose} email${sent === 1 ? "" : "s"} in ${durationInWords(cap.per)}`;
+  const texts = sentInWindow(
+    ledger.filter((entry) => entry.channel === "sms"),
+    customerId,
+    purpose,
+    cap,
+    now,
+    key,
+  );
+  const window = durationInWords(cap.per);
+  if (texts === 0) return `capped: ${sent} ${purpose} email${sent === 1 ? "" : "s"} in ${window}`;
+  const emails = sent - texts;
+  return `capped: ${sent} ${purpose} sends (${emails} email${emails === 1 ? "" : "s"}, ${texts} SMS) in ${window}`;
+}
+
+/** Why a channel's own cap stops this send (`capped: 1 marketing SMS in 1 day`), or undefined. */
+export function channelCappedReason(
+  ledger: readonly LedgerEntry[],
+  intent: Pick<SendIntent, "customerId" | "key">,
+  purpose: SendPurpose,
+  channel: Channel,
+  cap: FrequencyCap,
+  now: number,
+): string | undefined {
+  const mine = ledger.filter((entry) => (entry.channel ?? "email") === channel);
+  const sent = sentInWindow(mine, intent.customerId, purpose, cap, now, intent.key);
+  if (sent < cap.max) return undefined;
+  const what = channel === "sms" ? "SMS" : `email${sent === 1 ? "" : "s"}`;
+  return `capped: ${sent} ${purpose} ${what} in ${durationInWords(cap.per)}`;
 }

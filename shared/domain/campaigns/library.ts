@@ -9,6 +9,8 @@ export interface CampaignReferences {
   readonly templates: TemplateCatalog;
   /** Ids of the segments in the segment library. */
   readonly segmentIds: ReadonlySet<string>;
+  /** Names of the SMS templates (`templates/sms/<name>.liquid`). @default - SMS template names not checked */
+  readonly smsTemplates?: ReadonlySet<string>;
 }
 
 /** Checked campaigns, by id, in the order given. */
@@ -22,7 +24,12 @@ export interface CampaignLibraryProblem {
   readonly campaignId: string;
   /** Path inside the definition, e.g. `steps[0].template`. */
   readonly path: string;
-  readonly rule: "duplicate_id" | "unknown_template" | "unknown_variant" | "unknown_segment";
+  readonly rule:
+    | "duplicate_id"
+    | "unknown_template"
+    | "unknown_variant"
+    | "unknown_segment"
+    | "unknown_sms_template";
   readonly message: string;
 }
 
@@ -88,8 +95,15 @@ function referenceProblems(campaign: CampaignDefinition, refs: CampaignReference
     problem("trigger.audience", "unknown_segment", `refers to unknown segment ${trigger.audience}`);
   }
   campaign.steps.forEach((step, i) => {
-    if (!refs.templates.has(step.template)) {
+    if (step.channel !== "sms" && !refs.templates.has(step.template)) {
       problem(`steps[${i}].template`, "unknown_template", `no template ${step.template} (known: ${known})`);
+    }
+    if (step.sms !== undefined && refs.smsTemplates !== undefined && !refs.smsTemplates.has(step.sms)) {
+      problem(
+        `steps[${i}].sms`,
+        "unknown_sms_template",
+        `no SMS template ${step.sms} (templates/sms/${step.sms}.liquid)`,
+      );
     }
   });
   const checkVariants = (variants: readonly Variant[], base: string, templateOf: (v: Variant) => string) => {

@@ -1,39 +1,15 @@
 import type { Profile } from "../profile/index.js";
 import { assign } from "./assignment.js";
 import type { CatalogFacts } from "./catalog-journeys.js";
+import { chooseChannel, type Unreachable } from "./channel.js";
 import type { LedgerEntry, SendDecision, SendIntent } from "./contracts.js";
-import type { CampaignDefinition, WaitNeed } from "./definition.js";
+import type { CampaignDefinition } from "./definition.js";
 import { exited } from "./exit.js";
-import { cappedReason } from "./frequency-cap.js";
+import { cappedReason, channelCappedReason } from "./frequency-cap.js";
 import { variantsOf } from "./library.js";
 import { quietUntil } from "./quiet-hours.js";
 import { formatMinuteOfDay, isTimeZone, localTimeAt } from "./time-zone.js";
 import { nextWaitCheck, waitDeadline } from "./wait.js";
-
-/** Why the customer cannot receive email of the campaign's purpose now, and what would change it, if anything. */
-interface Unreachable {
-  readonly reason: string;
-  /** What, arriving later, would lift it; undefined for a suppression, which no journey waits out. */
-  readonly need?: WaitNeed;
-}
-
-/** Why the customer cannot receive email of the campaign's purpose at all, or undefined. */
-function reachability(campaign: CampaignDefinition, profile: Profile): Unreachable | undefined {
-  if (profile.t?.email === undefined || profile.t.email === "")
-    return { reason: "no email address", need: "email" };
-  const s = profile.s;
-  if (s?.hard_bounce !== undefined) return { reason: "suppressed: hard bounce" };
-  if (s?.complaint !== undefined) return { reason: "suppressed: complaint" };
-  if (campaign.purpose === "marketing") {
-    if (s?.unsubscribe !== undefined) return { reason: "suppressed: unsubscribed" };
-    const consent = profile.c?.marketing_email;
-    if (consent === undefined) return { reason: "no consent: marketing_email not granted", need: "consent" };
-    if (!consent.g) return { reason: "no consent: marketing_email withdrawn", need: "consent" };
-  } else if (profile.c?.transactional_email?.g === false) {
-    return { reason: "no consent: transactional_email withdrawn", need: "consent" };
-  }
-  return undefined;
-}
 
 /**
  * The decision for an email that is due while the customer is unreachable: skip at once, unless the campaign
@@ -73,12 +49,15 @@ export function customerTimeZone(profile: Profile, defaultTimeZone: string): str
 
 /**
  * The policy at send time, in this order (the first that applies decides):
+ * 0. the step's channel (`chooseChannel`: email, SMS, or email else SMS); for SMS, 1–3 read the phone number,
+ *    the SMS suppression and `sms` consent instead;
  * 1. no email address → skip; 2. suppressed (hard bounce, complaint; unsubscribe for marketing) → skip;
  * 3. consent for the purpose (marketing needs `marketing_email` granted; transactional is refused only by an
  *    explicit `transactional_email` withdrawal) → skip; a campaign whose `waitFor` names the missing email or
  *    consent defers instead (`waiting: no email address (until …)`) and re-checks until its window closes,
  *    then skips (`no email address (waited 24h)`); 4. journey exited → skip (`exited: Order Completed`);
- * 5. frequency cap of the purpose reached → skip (`capped: 3 marketing emails in 7 days`); 6. quiet hours in
+ * 5. frequency cap of the purpose reached, every channel counted (`capped: 3 marketing emails in 7 days`),
+ *    then the step channel's own cap (`capped: 1 marketing SMS in 1 day`) → skip; 6. quiet hours in
  * the customer's zone → defer to the first allowed minute (`quiet hours until 08:00 Europe/Paris`);
  * 7. holdout → holdout; 8. send the assigned variant.
  * `recentLedger` holds the customer's ledger entries of at least the cap window; `catalog` is what the catalog
@@ -95,9 +74,10 @@ export function decideSend(
   const step = campaign.steps[intent.step];
   if (step === undefined)
     return { kind: "skip", reason: `no step ${intent.step} in ${campaign.id} v${campaign.version}` };
-  const unreachable = reachability(campaign, profile);
-  if (unreachable !== undefined)
-    return unreachableDecision(intent, campaign, profile, unreachable, now, catalog);
+  const choice = chooseChannel(step, campaign.purpose, profile);
+  if (choice.kind === "unreachable")
+    return unreachableDecision(intent, campaign, profile, choice.unreachable, now, catalog);
+  const { channel } = choice;
   const exit = exited(intent, campaign, profile, now, catalog);
   if (exit !== undefined) return { kind: "skip", reason: exit };
   const { frequencyCap, quietHours } = campaign.policy;
@@ -110,6 +90,11 @@ export function decideSend(
       now,
       intent.key,
     );
+    if (capped !== undefined) return { kind: "skip", reason: capped };
+  }
+  const channelCap = campaign.policy.channelCaps?.[channel];
+  if (channelCap !== undefined) {
+    const capped = channelCappedReason(recentLedger, intent, campaign.purpose, channel, channelCap, now);
     if (capped !== undefined) return { kind: "skip", reason: capped };
   }
   if (quietHours !== undefined) {
@@ -130,7 +115,11 @@ export function decideSend(
   if (assignment.kind === "holdout") {
     return { kind: "holdout", reason: `holdout: ${Math.round(campaign.holdout * 100)} % control group` };
   }
-  return { kind: "send", variant: assignment.variant.id };
+  return {
+    kind: "send",
+    variant: assignment.variant.id,
+    ...(channel === "email" ? {} : { channel }),
+  };
 }
 
 /**

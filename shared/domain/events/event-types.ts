@@ -4,7 +4,7 @@ import type { EventKind } from "./event-kinds.js";
 export type Scalar = string | number | boolean;
 
 /** Purposes a customer can grant or refuse consent for. */
-export const CONSENT_PURPOSES = ["marketing_email", "transactional_email", "profiling"] as const;
+export const CONSENT_PURPOSES = ["marketing_email", "transactional_email", "profiling", "sms"] as const;
 /** A consent purpose. */
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
@@ -224,6 +224,29 @@ export interface EmailBouncedEvent extends EventBase {
   readonly bounceType: BounceType;
 }
 
+/** The text an SMS event is about. */
+export interface SmsRef {
+  /** The provider's message id of the text. */
+  readonly messageId: string;
+  readonly campaignId?: string;
+  readonly variant?: string;
+}
+
+/** `SMS Delivered`: the carrier delivered (or accepted) a text. */
+export interface SmsDeliveredEvent extends EventBase {
+  readonly kind: "sms_delivered";
+  readonly sms: SmsRef;
+}
+
+/** `SMS Failed`: a text was not delivered; `permanent` when the number itself is invalid (suppresses SMS). */
+export interface SmsFailedEvent extends EventBase {
+  readonly kind: "sms_failed";
+  readonly sms: SmsRef;
+  /** The provider's event type, e.g. `TEXT_INVALID`, `TEXT_CARRIER_UNREACHABLE`. */
+  readonly status: string;
+  readonly permanent: boolean;
+}
+
 /** `Unsubscribed`. */
 export interface UnsubscribedEvent extends EventBase {
   readonly kind: "unsubscribed";
@@ -263,6 +286,8 @@ export type TailorEvent =
   | OrderCancelledEvent
   | EmailEvent
   | EmailBouncedEvent
+  | SmsDeliveredEvent
+  | SmsFailedEvent
   | UnsubscribedEvent
   | ConsentUpdatedEvent
   | CustomEvent;

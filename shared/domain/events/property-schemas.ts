@@ -109,6 +109,19 @@ export const emailBouncedSchema = emailEventSchema.extend({
   bounce_type: z.enum(["Permanent", "Transient"], { error: 'expected "Permanent" or "Transient"' }),
 });
 
+/** `SMS Delivered` properties: `message_id` is the text's id. */
+export const smsEventSchema = z.object({
+  message_id: idField,
+  campaign_id: idField.optional(),
+  variant: idField.optional(),
+});
+
+/** `SMS Failed` properties. */
+export const smsFailedSchema = smsEventSchema.extend({
+  status: idField,
+  permanent: booleanField,
+});
+
 /** `Unsubscribed` properties. */
 export const unsubscribedSchema = z.object({
   purpose: purposeField.optional(),

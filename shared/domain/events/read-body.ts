@@ -14,6 +14,8 @@ import {
   pageSchema,
   productEventSchema,
   type RawProduct,
+  smsEventSchema,
+  smsFailedSchema,
   unsubscribedSchema,
 } from "./property-schemas.js";
 import { freeFormScalars } from "./read-traits.js";
@@ -167,6 +169,20 @@ export function readTrackBody(
         name: EVENT_NAMES[kind],
         bounceType: p.bounce_type,
         email: { messageId: p.message_id, campaignId: p.campaign_id, variant: p.variant, url: p.url },
+      }));
+    case "sms_delivered":
+      return read(smsEventSchema, (p) => ({
+        kind,
+        name: EVENT_NAMES[kind],
+        sms: { messageId: p.message_id, campaignId: p.campaign_id, variant: p.variant },
+      }));
+    case "sms_failed":
+      return read(smsFailedSchema, (p) => ({
+        kind,
+        name: EVENT_NAMES[kind],
+        status: p.status,
+        permanent: p.permanent,
+        sms: { messageId: p.message_id, campaignId: p.campaign_id, variant: p.variant },
       }));
     case "unsubscribed":
       return read(unsubscribedSchema, (p) => ({

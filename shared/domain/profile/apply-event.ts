@@ -122,6 +122,14 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
     case "email_bounced":
       if (event.bounceType === "Permanent") suppress(profile, "hard_bounce", "Permanent bounce", time);
       return;
+    case "sms_delivered":
+      if (event.sms.campaignId !== undefined && event.sms.variant !== undefined) {
+        touchCampaign(profile, event.sms.campaignId, event.sms.variant, time);
+      }
+      return;
+    case "sms_failed":
+      if (event.permanent) suppress(profile, "sms_failed", event.status, time);
+      return;
     case "email_complained":
       suppress(profile, "complaint", event.email.campaignId ?? "complaint", time);
       return;
@@ -136,11 +144,20 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
   }
 }
 
+/** Kinds about what was sent to the customer, not what the customer did. */
+const NOT_THE_CUSTOMER: ReadonlySet<TailorEvent["kind"]> = new Set([
+  "email_delivered",
+  "email_bounced",
+  "email_held_out",
+  "sms_delivered",
+  "sms_failed",
+]);
+
 /** First seen takes every event; last seen only what the customer did (not deliveries, bounces or holdouts). */
 function touchSeen(profile: Profile, event: TailorEvent): void {
   const time = event.timestamp;
   profile.fs = Math.min(profile.fs ?? time, time);
-  if (event.kind !== "email_delivered" && event.kind !== "email_bounced" && event.kind !== "email_held_out") {
+  if (!NOT_THE_CUSTOMER.has(event.kind)) {
     profile.ls = Math.max(profile.ls ?? time, time);
   }
 }

@@ -21,6 +21,8 @@ export const KIND_CODES = {
   email_bounced: "eb",
   email_complained: "ep",
   email_held_out: "eh",
+  sms_delivered: "sd",
+  sms_failed: "sf",
   unsubscribed: "un",
   consent_updated: "cs",
   custom: "cx",

@@ -304,7 +304,7 @@ function mergeSuppressions(
 ): Suppressions | undefined {
   if (target === undefined || source === undefined) return target ?? source;
   const merged: Suppressions = { ...target };
-  for (const kind of ["hard_bounce", "complaint", "unsubscribe"] as const) {
+  for (const kind of ["hard_bounce", "complaint", "unsubscribe", "sms_failed"] as const) {
     const other = source[kind];
     const known = merged[kind];
     if (other !== undefined && (known === undefined || other.at > known.at)) merged[kind] = other;

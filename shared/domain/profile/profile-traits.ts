@@ -38,6 +38,7 @@ export function mergeTraits(
     carried = true;
     if (value === current[key] || (!newer && current[key] !== undefined)) continue;
     if (key === "email" && current.email !== undefined) liftSuppression(profile, "hard_bounce");
+    if (key === "phone" && current.phone !== undefined) liftSuppression(profile, "sms_failed");
     current[key] = value;
   }
   current.timezone ??= context?.timezone;

@@ -494,6 +494,8 @@ export interface Suppressions {
   complaint?: Suppression;
   /** Unsubscribed from marketing email; cleared by a newer marketing consent. */
   unsubscribe?: Suppression;
+  /** A permanent SMS failure (invalid or unreachable number); cleared when the phone trait changes. */
+  sms_failed?: Suppression;
 }
 
 /** One suppression: reason and time (epoch ms). */
