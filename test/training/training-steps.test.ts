@@ -12,12 +12,12 @@ import {
 import { unpackXgboostArtifact } from "#shared/app/training/xgboost-artifact.js";
 import { FEATURE_NAMES } from "#shared/domain/features/index.js";
 import { DAY_MS } from "#shared/domain/profile/index.js";
-import { simulatedHistory } from "#shared/sim/index.js";
-import { archivedEvent, MemoryTrainingObjects, memoryArchive } from "#test/support/memory-training.js";
+import { archivedSimRecord, memoryArchive, simulatedHistory } from "#shared/sim/index.js";
+import { MemoryTrainingObjects } from "#test/support/memory-training.js";
 
 const DAYS = 90;
 const sim = simulatedHistory({ seed: 3, customers: 160, days: DAYS });
-const records = [...sim.history].map((record, i) => archivedEvent(record.event, record.at, i + 1));
+const records = [...sim.history].map((record, i) => archivedSimRecord(record, i + 1));
 const iso = (day: number) => new Date(sim.start + day * DAY_MS).toISOString();
 
 function deps(now = sim.start + DAYS * DAY_MS): TrainingStepDeps & { objects: MemoryTrainingObjects } {

@@ -11,7 +11,7 @@ export const PURCHASE_WINDOW_DAYS = 30;
 /** Churn label window after the cutoff: no event of the customer's own in it. */
 export const CHURN_WINDOW_DAYS = 60;
 /** Shortest label window a table is built with (a shorter history cannot say who bought or left). */
-export const MIN_WINDOW_DAYS = 1;
+export const MIN_WINDOW_DAYS = 0.5;
 
 /** One raw event of the shop's history: as recorded (JSON, the simulator's), or already decoded (the archive's). */
 export type HistoryRecord = { readonly event: unknown } | { readonly decoded: TailorEvent };
@@ -115,7 +115,7 @@ export function labelWindows(options: FeatureTableOptions): LabelWindows {
   const room = Math.min(holdoutCutoff - cutoff, end - holdoutCutoff) / DAY_MS;
   if (room < MIN_WINDOW_DAYS)
     throw new TrainingInputError(
-      `holdoutCutoff: at least ${MIN_WINDOW_DAYS} day after cutoff and before the end of the history is needed for labels`,
+      `holdoutCutoff: at least ${MIN_WINDOW_DAYS} day between cutoff and holdoutCutoff, and as much after cutoff and before the end of the history is needed for labels`,
     );
   return { purchaseDays: Math.min(PURCHASE_WINDOW_DAYS, room), churnDays: Math.min(CHURN_WINDOW_DAYS, room) };
 }

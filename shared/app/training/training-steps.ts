@@ -13,6 +13,7 @@ import {
   finiteOrNull,
   type ModelVersionRecord,
   PROPENSITY_MODELS,
+  type RegistryModel,
   registryKeys,
   TRAINING_SOURCES,
   type VersionEvaluation,
@@ -59,10 +60,14 @@ const key = z.string().min(1).max(1024);
 
 /** Input of {@link buildFeatures}: the history's range and the two cutoffs (ISO 8601). */
 export const buildFeaturesInputSchema = z.object({
+  /** Records that arrived from this time… */
   from: iso,
+  /** …to this one. */
   to: iso,
   cutoff: iso,
   holdoutCutoff: iso,
+  /** The end of the events' own time (labels look no further). @default to */
+  end: iso.optional(),
   maxCustomers: z.number().int().positive().optional(),
 });
 /** Input of {@link trainCandidate}. */
@@ -185,7 +190,8 @@ export async function buildFeatures(
     toMs: to,
     ...(input.maxCustomers === undefined ? {} : { maxCustomers: input.maxCustomers }),
   });
-  const table = buildFeatureTable(eventsByCustomer(archived.history, to), { cutoff, holdoutCutoff, end: to });
+  const end = input.end === undefined ? to : Date.parse(input.end);
+  const table = buildFeatureTable(eventsByCustomer(archived.history, to), { cutoff, holdoutCutoff, end });
   const run = `${TRAINING_PREFIX}${versionAt(deps.clock.now())}/`;
   const prefixes = { train: `${run}train/`, validation: `${run}validation/`, holdout: `${run}holdout/` };
   const meta: TableMeta = {
@@ -236,7 +242,7 @@ export async function trainCandidate(
   const validation = await readTable(deps.objects, csvKey(input.validationKey, input.model));
   if (train.labels.length === 0) throw new TrainingInputError(`${input.trainKey}: no training rows`);
   const result = trainGbtree(train.rows, train.labels, validation, { featureNames: meta.featureNames });
-  const version = versionAt(deps.clock.now());
+  const version = await freeVersion(deps.registry, input.model, versionAt(deps.clock.now()));
   const record: ModelVersionRecord = {
     model: input.model,
     version,
@@ -366,6 +372,13 @@ export async function recordDecision(
     });
   }
   return { current: (await deps.registry.current(input.model))?.version ?? null };
+}
+
+/** `base`, or `base-2`, `base-3`… when a version of that name exists (two trainings in the same second). */
+async function freeVersion(registry: ModelRegistry, model: RegistryModel, base: string): Promise<string> {
+  let version = base;
+  for (let n = 2; (await registry.getRecord(model, version)) !== undefined; n++) version = `${base}-${n}`;
+  return version;
 }
 
 async function loadXgboost(
