@@ -8,7 +8,7 @@ export class MemoryTrainingObjects implements TrainingObjects {
     return this.objects.get(key);
   }
 
-  async put(key: string, body: Uint8Array): Promise<void> {
+  async put(key: string, body: Uint8Array, _contentType?: string): Promise<void> {
     this.objects.set(key, body);
   }
 

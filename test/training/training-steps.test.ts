@@ -10,6 +10,7 @@ import {
   trainCandidate,
 } from "#shared/app/training/training-steps.js";
 import { unpackXgboostArtifact } from "#shared/app/training/xgboost-artifact.js";
+import { seededRandom } from "#shared/domain/experiments/random.js";
 import { FEATURE_NAMES } from "#shared/domain/features/index.js";
 import { DAY_MS } from "#shared/domain/profile/index.js";
 import { archivedSimRecord, memoryArchive, simulatedHistory } from "#shared/sim/index.js";
@@ -75,6 +76,39 @@ describe("the training steps", () => {
     const record = await d.registry.getRecord("purchase_30d", candidate.version);
     expect(record?.decision?.promoted).toBe(true);
     expect(record?.evaluation?.holdoutRows).toBe(built.rows.holdout);
+  }, 60_000);
+
+  it("refuses a candidate trained on shuffled labels: it does not beat the model in service", async () => {
+    const key = `${built.trainKey}purchase_30d.csv`;
+    const lines = new TextDecoder()
+      .decode(await d.objects.get(key))
+      .trim()
+      .split("\n");
+    const random = seededRandom(5);
+    const labels = lines.map((line) => line.slice(0, 1));
+    for (let i = labels.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [labels[i], labels[j]] = [labels[j] ?? "0", labels[i] ?? "0"];
+    }
+    const shuffled = lines.map((line, i) => `${labels[i]}${line.slice(1)}`).join("\n");
+    await d.objects.put(key, new TextEncoder().encode(`${shuffled}\n`));
+    const before = await d.registry.current("purchase_30d");
+    const worse = await trainCandidate(d, {
+      model: "purchase_30d",
+      trainKey: built.trainKey,
+      validationKey: built.validationKey,
+    });
+    const evaluated = await evaluateCandidate(d, {
+      model: "purchase_30d",
+      version: worse.version,
+      holdoutKey: built.holdoutKey,
+    });
+    expect(evaluated.promote).toBe(false);
+    expect(evaluated.metrics.inService?.version).toBe(before?.version);
+    expect(evaluated.reason).toMatch(/baseline|worse/);
+    const after = await recordDecision(d, { model: "purchase_30d", version: worse.version, promote: false });
+    expect(after.current).toBe(before?.version);
+    expect((await d.registry.getRecord("purchase_30d", worse.version))?.decision?.promoted).toBe(false);
   }, 60_000);
 
   it("refuses an input without its action or with a bad field, naming it", async () => {
