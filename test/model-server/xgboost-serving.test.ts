@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packXgboostArtifact } from "#shared/app/training/xgboost-artifact.js";
 import { predictXgboost, xgboostModelSchema } from "#shared/domain/models/xgboost-json.js";
-import { type ModelServer, startModelServer } from "#shared/model-server/index.js";
+import { invokeModel, type ModelServer, startModelServer } from "#shared/model-server/index.js";
 import { stumpModel } from "../training/xgboost-fixtures.js";
 
 /** The model server scores an XGBoost artifact as SageMaker's built-in XGBoost container does. */
@@ -45,11 +45,11 @@ describe("XGBoost models on the model server", () => {
       accept: "application/json",
     });
     expect(await json.json()).toEqual({ predictions: [{ score: predictXgboost(model, [0.2, 5]) }] });
-    const bare = await fetch(`${server.url}/endpoints/churn_60d/invocations`, {
-      method: "POST",
-      body: "0.7,1.5",
-    });
-    expect(await bare.text()).toBe(String(predictXgboost(model, [0.7, 1.5])));
+    const bare = invokeModel(
+      { kind: "xgboost", model },
+      { contentType: undefined, accept: undefined, body: "0.7,1.5" },
+    );
+    expect(bare).toEqual({ contentType: "text/csv", body: String(predictXgboost(model, [0.7, 1.5])) });
   });
 
   it("refuses a row with the wrong number of features or a cell that is not a number", async () => {
