@@ -3,6 +3,7 @@ import { parseEvent } from "#shared/domain/events/index.js";
 import { profileFeatures } from "#shared/domain/features/index.js";
 import type { PropensityModelName } from "#shared/domain/models/index.js";
 import { TrainingInputError } from "#shared/domain/models/index.js";
+import { stableShare } from "#shared/domain/models/stable-hash.js";
 import { DAY_MS, foldEvents } from "#shared/domain/profile/index.js";
 
 /** Purchase label window after the cutoff. */
@@ -138,22 +139,9 @@ export function buildFeatureTable(
   return { windows, train, validation, holdout };
 }
 
-/**
- * Whether a customer's training row goes to validation: FNV-1a of the id with a final avalanche (murmur3's fmix32),
- * so ids that differ only in their last digits (c-000001, c-000002…) still spread evenly.
- */
+/** Whether a customer's training row goes to validation (a stable hash of the id). */
 export function inValidation(customerId: string, share: number): boolean {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < customerId.length; i++) {
-    hash ^= customerId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return (hash >>> 0) / 0x1_0000_0000 < share;
+  return stableShare(`validation:${customerId}`) < share;
 }
 
 /** Rows in SageMaker's training CSV: the label first, then the features in order; no header. */
