@@ -31,15 +31,15 @@ async function run(command: string, argv: readonly string[]) {
   return captureOutput(() => fn(argv));
 }
 
-/** Each profile's churn tier and score, by customer. */
-async function churnTiers(): Promise<Map<string, { t: string; p: number }>> {
+/** Each profile's tier and score of a model, by customer. */
+async function tiers(model: string): Promise<Map<string, { t: string; p: number }>> {
   const dynamo = await openDynamo(`${data.dir}/data`);
   try {
     const out = await dynamo.client.send(new ScanCommand({ TableName: "tailor-profiles" }));
     const tiers = new Map<string, { t: string; p: number }>();
     for (const item of out.Items ?? []) {
       const profile = unmarshall(item);
-      const score = profile.sc?.churn_60d;
+      const score = profile.sc?.[model];
       if (score !== undefined)
         tiers.set(String(profile.customerId), { t: String(score.t), p: Number(score.p) });
     }
@@ -65,8 +65,8 @@ describe("training from the local stack", () => {
       ...ports,
     ]);
     expect(started.code).toBe(0);
-    const before = await churnTiers();
-    expect(before.size).toBeGreaterThan(20);
+    const before = { purchase_30d: await tiers("purchase_30d"), churn_60d: await tiers("churn_60d") };
+    expect(before.churn_60d.size).toBeGreaterThan(20);
 
     const trained = await run("train", ["--from-stack", "--data-dir", `${data.dir}/data`, "--out", models]);
     expect(trained.out).toMatch(/feature table: \d+ training rows/);
@@ -91,15 +91,18 @@ describe("training from the local stack", () => {
     const propensity = listing.filter((entry) => entry.model !== "recommendations");
     expect(propensity.map((entry) => entry.versions.length)).toEqual([1, 1]);
     for (const entry of propensity) expect(entry.versions[0]?.evaluation.holdoutRows).toBeGreaterThan(20);
-    // With no model in service, a candidate that beats the recency baseline goes in: on this shop, churn does.
+    // With no model in service, a candidate that beats the recency baseline goes in. A few days of a small shop
+    // give weak models (ROC-AUC 0.5–0.6 locally): one of the two, at least, beats recency.
     const served = propensity.filter((entry) => entry.current !== null).map((entry) => entry.model);
-    expect(served, trained.out).toContain("churn_60d");
+    const model = served[0];
+    expect(model, trained.out).toBeDefined();
+    if (model !== "purchase_30d" && model !== "churn_60d") throw new Error(trained.out);
 
     const rescored = await run("rescore", ["--data-dir", `${data.dir}/data`, "--models", models, ...ports]);
     expect(rescored.code).toBe(0);
-    expect(rescored.out + rescored.err).toMatch(/serving churn_60d \S+ from the model registry/);
-    const after = await churnTiers();
-    const moved = [...after].filter(([id, score]) => before.get(id)?.p !== score.p);
+    expect(rescored.out + rescored.err).toMatch(new RegExp(`serving ${model} \\S+ from the model registry`));
+    const after = await tiers(model);
+    const moved = [...after].filter(([id, score]) => before[model].get(id)?.p !== score.p);
     expect(moved.length).toBeGreaterThan(after.size / 2);
   }, 900_000);
 });
