@@ -67,6 +67,13 @@ export async function dryRunChange(
     proposed: new DryRunSession(deps.dispatch, {
       at: options.at,
       sample: 0,
+      view: (profile) =>
+        withMembership(
+          profile,
+          next.audience,
+          memberUnder(proposed.segments, profile, next.audience, options.at),
+          options.at,
+        ),
       ...(proposed.library === undefined ? {} : { library: proposed.library }),
     }),
   };
@@ -142,6 +149,13 @@ function memberUnder(
   return evaluateAll(segments, profile, at, {}).some(
     (evaluation) => evaluation.segmentId === segmentId && evaluation.member,
   );
+}
+
+/** `profile` with its stored membership of `segmentId` as given (entered at `at` when it was not stored). */
+function withMembership(profile: Profile, segmentId: string, member: boolean, at: number): Profile {
+  const { [segmentId]: stored, ...others } = profile.sg ?? {};
+  if (!member) return { ...profile, sg: others };
+  return { ...profile, sg: { ...others, [segmentId]: stored ?? { e: at, v: 1 } } };
 }
 
 /** The customers the intents due at `at` would send to (later steps are counted, not decided). */

@@ -1,5 +1,6 @@
 import type { LedgerEntry, SendIntent } from "../../domain/campaigns/contracts.js";
 import type { CampaignLibrary } from "../../domain/campaigns/library.js";
+import type { Profile } from "../../domain/profile/index.js";
 import type { OutgoingEmail } from "../../ports.js";
 import type { DispatchDeps } from "../dispatch-deps.js";
 import { dispatchSends } from "../dispatch-sends.js";
@@ -85,13 +86,31 @@ export class DryRunSession {
   readonly #mailer = new RecordingMailer();
   readonly #sample: number;
 
-  constructor(dispatch: DispatchDeps, options: { at: number; sample: number; library?: CampaignLibrary }) {
+  /**
+   * `library` replaces the campaigns dispatch reads (a proposed definition); `view` changes each profile dispatch
+   * reads (a proposed segment's membership, as it would be stored once the segment is deployed).
+   */
+  constructor(
+    dispatch: DispatchDeps,
+    options: { at: number; sample: number; library?: CampaignLibrary; view?: (profile: Profile) => Profile },
+  ) {
     const { events: _events, experiments: _experiments, erased: _erased, ...reads } = dispatch;
+    const { view } = options;
     this.#ledger = new DryRunLedger(dispatch.ledger);
     this.#sample = options.sample;
     this.#deps = {
       ...reads,
       ...(options.library === undefined ? {} : { library: options.library }),
+      ...(view === undefined
+        ? {}
+        : {
+            profiles: {
+              get: async (customerId: string) => {
+                const stored = await dispatch.profiles.get(customerId);
+                return stored === undefined ? undefined : { ...stored, profile: view(stored.profile) };
+              },
+            },
+          }),
       ledger: this.#ledger,
       sendTimers: new RecordingSendTimers(),
       mailer: this.#mailer,
