@@ -6,6 +6,7 @@ import { reasonKind } from "#shared/app/dry-run/dry-run-session.js";
 import {
   buildCampaignLibrary,
   type CampaignDefinition,
+  type CampaignLibrary,
   intentsForSchedule,
 } from "#shared/domain/campaigns/index.js";
 import type { Profile } from "#shared/domain/profile/index.js";
@@ -32,7 +33,7 @@ const vip = (profile: Profile): Profile => ({ ...profile, sg: { vip: { e: T0 - H
  */
 function world(campaigns: readonly CampaignDefinition[]) {
   const withoutConsent: Profile = { ...vip(customer("c-5")), c: {} };
-  const unsubscribed: Profile = { ...vip(customer("c-6")), s: { unsubscribe: T0 - HOUR } };
+  const unsubscribed: Profile = { ...vip(customer("c-6")), s: { unsubscribe: { r: "link", at: T0 - HOUR } } };
   const profiles = [
     ...["c-1", "c-2", "c-3", "c-4"].map((id) => vip(customer(id))),
     withoutConsent,
