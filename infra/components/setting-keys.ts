@@ -12,6 +12,7 @@ import {
   REQUIRED_CAMPAIGN_SETTINGS,
 } from "./campaign-settings.js";
 import { CATALOG_CONTEXT_KEYS } from "./catalog-settings.js";
+import { DATA_QUALITY_CONTEXT_KEYS } from "./data-quality.js";
 import { FANOUT_CONTEXT_KEYS } from "./fanout-settings.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { INGEST_CONTEXT_KEYS } from "./ingest.js";
@@ -35,6 +36,7 @@ export const SETTING_KEYS: readonly string[] = [
   ...STREAM_CONTEXT_KEYS,
   ...LINK_KEY_CONTEXT_KEYS,
   ...FANOUT_CONTEXT_KEYS,
+  ...DATA_QUALITY_CONTEXT_KEYS,
 
   ...CATALOG_CONTEXT_KEYS,
 ];

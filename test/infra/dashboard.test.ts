@@ -285,7 +285,8 @@ describe("pipeline dashboard and delivery alarms", () => {
 
   it("models send volume with an anomaly detector and alarms outside its band", () => {
     // THEN the detector models the sends dispatch counts
-    template.resourceCountIs("AWS::CloudWatch::AnomalyDetector", 1);
+    // (the other five model the data-quality alarms' event types)
+    template.resourceCountIs("AWS::CloudWatch::AnomalyDetector", 6);
     template.hasResourceProperties("AWS::CloudWatch::AnomalyDetector", {
       SingleMetricAnomalyDetector: {
         Namespace: "Tailor",
