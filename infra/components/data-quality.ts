@@ -1,16 +1,8 @@
 import { Duration } from "aws-cdk-lib";
-import {
-  AnomalyDetectionAlarm,
-  CfnAnomalyDetector,
-  ComparisonOperator,
-  type IAlarm,
-  MathExpression,
-  Metric,
-  TreatMissingData,
-} from "aws-cdk-lib/aws-cloudwatch";
-import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import { type CfnAnomalyDetector, type IAlarm, MathExpression, Metric } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct, type Node } from "constructs";
+import { notifyingAnomalyAlarm } from "./anomaly-alarm.js";
 import { pipelineMetric } from "./delivery-alarms.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { INGEST_SERVICE_NAME, METRICS_NAMESPACE } from "./ingest.js";
@@ -184,32 +176,16 @@ export class DataQualityAlarms extends Construct {
         .split("_")
         .map((word) => `${word.slice(0, 1).toUpperCase()}${word.slice(1)}`)
         .join("");
-      const model = new CfnAnomalyDetector(this, `${name}VolumeModel`, {
-        singleMetricAnomalyDetector: {
-          namespace: metric.namespace,
-          metricName: metric.metricName,
-          dimensions: Object.entries(metric.dimensions ?? {}).map(([key, value]) => ({
-            name: key,
-            value: String(value),
-          })),
-          stat: metric.statistic,
-        },
-      });
-      const alarm = new AnomalyDetectionAlarm(this, `${name}VolumeAlarm`, {
-        alarmDescription:
+      const { alarm, model } = notifyingAnomalyAlarm(this, `${name}Volume`, {
+        description:
           `${eventType} events per hour outside their usual band for 2 hours: a drop (a tracking snippet ` +
           "removed, a producer down, a consent banner change) or a spike (a bot, a replay, a double send). " +
           "Compare with the producers' releases; `tailor quarantine` shows rejects.",
         metric,
         stdDevs: settings.eventVolumeStdDevs,
-        comparisonOperator: ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
-        evaluationPeriods: 2,
-        datapointsToAlarm: 2,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        periods: 2,
+        topic: props.alarmTopic,
       });
-      alarm.addAlarmAction(new SnsAction(props.alarmTopic));
-      alarm.addOkAction(new SnsAction(props.alarmTopic));
-      alarm.node.addDependency(model);
       alarms.set(eventType, alarm);
       models.push(model);
     }

@@ -1,26 +1,14 @@
-import { describe, expect, it, vi } from "vitest";
-import { z } from "zod";
+import { describe, expect, it } from "vitest";
 import { emptySummary } from "#shared/app/ingest/ingest-types.js";
 import { ingestBatch } from "#shared/app/ingest-batch.js";
 import { EVENT_TYPE_DIMENSIONS } from "#shared/domain/events/event-type-dimension.js";
 import { createObservability } from "#shared/lambda/middleware.js";
 import { emitEventsByType, reportIngest } from "#shared/lambda/reports/ingest-report.js";
 import { InMemoryProfileStore, InMemoryQuarantine } from "../fakes/in-memory-stores.js";
+import { captureEmf } from "../support/emf-records.js";
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const encoder = new TextEncoder();
-
-const emfSchema = z.looseObject({
-  _aws: z.object({
-    CloudWatchMetrics: z.array(
-      z.object({
-        Namespace: z.string(),
-        Dimensions: z.array(z.array(z.string())),
-        Metrics: z.array(z.object({ Name: z.string() })),
-      }),
-    ),
-  }),
-});
 
 /** Stream records of the given Segment-spec events, one customer each. */
 function records(events: readonly Record<string, unknown>[]) {
@@ -41,21 +29,6 @@ const track = (event: string, index: number) => ({
   timestamp: new Date(NOW - 60_000).toISOString(),
   properties: { product_id: "p-1", order_id: `o-${index}`, total: 10 },
 });
-
-/** What the batch's metrics print (EMF lines on stdout), parsed. */
-function captureEmf(act: () => void) {
-  const lines: string[] = [];
-  const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: unknown) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  try {
-    act();
-  } finally {
-    write.mockRestore();
-  }
-  return lines.map((line) => emfSchema.parse(JSON.parse(line)));
-}
 
 describe("the per-type event metric", () => {
   it("ingest counts valid events per type, unknown track names as other, and the malformed not at all", async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   addFeatureRows,
   FEATURE_BINS,
@@ -12,6 +12,7 @@ import { FEATURE_NAMES } from "#shared/domain/features/index.js";
 import { createObservability } from "#shared/lambda/middleware.js";
 import { emitFeatureDrift } from "#shared/lambda/reports/rescore-report.js";
 import { harness, T0 } from "../app/segment-harness.js";
+import { captureEmf } from "../support/emf-records.js";
 
 /** A deterministic generator (mulberry32), so the samples are the same on every run. */
 function random(seed: number): () => number {
@@ -111,23 +112,17 @@ describe("feature drift", () => {
 
   it("publishes FeatureDriftMax and FeatureDrift per feature, nothing when nothing was compared", () => {
     const observability = createObservability({ serviceName: "rescore", namespace: "Tailor" });
-    const lines: string[] = [];
-    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: unknown) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    try {
-      emitFeatureDrift(observability.metrics, { features: {}, max: 0, drifted: [] });
-      expect(lines).toHaveLength(0);
+    const none = captureEmf(() =>
+      emitFeatureDrift(observability.metrics, { features: {}, max: 0, drifted: [] }),
+    );
+    const records = captureEmf(() =>
       emitFeatureDrift(observability.metrics, {
         features: { open_rate: { psi: 0.4, drift: true }, log_orders: { psi: 0.01, drift: false } },
         max: 0.4,
         drifted: ["open_rate"],
-      });
-    } finally {
-      write.mockRestore();
-    }
-    const records: Record<string, unknown>[] = lines.map((line) => JSON.parse(line));
+      }),
+    );
+    expect(none).toHaveLength(0);
     expect(records.map((r) => [r.feature, r.FeatureDriftMax ?? r.FeatureDrift])).toEqual([
       [undefined, 0.4],
       ["open_rate", 0.4],

@@ -16,6 +16,7 @@ import type { EventRecord, EventWriteOutcome, EventWriter } from "#shared/ports.
 import { campaign, customer, harness, intent, messages } from "../dispatch/harness.js";
 import { RecordingAcceptances } from "../feedback/recording-acceptances.js";
 import * as ses from "../feedback/ses-fixtures.js";
+import { emfSchema } from "../support/emf-records.js";
 import { defaultApp } from "./shared-app.js";
 import { logicalIdOf } from "./template-queries.js";
 
@@ -347,18 +348,6 @@ describe("pipeline dashboard and delivery alarms", () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 // The metrics the functions publish: the names the dashboard and alarms read
-
-const emfSchema = z.looseObject({
-  _aws: z.object({
-    CloudWatchMetrics: z.array(
-      z.object({
-        Namespace: z.string(),
-        Dimensions: z.array(z.array(z.string())),
-        Metrics: z.array(z.object({ Name: z.string() })),
-      }),
-    ),
-  }),
-});
 
 class RecordingWriter implements EventWriter {
   async put(records: readonly EventRecord[]): Promise<EventWriteOutcome> {

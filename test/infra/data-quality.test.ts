@@ -1,6 +1,7 @@
 import { App, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
+import type { IConstruct } from "constructs";
 import { describe, expect, it } from "vitest";
 import {
   DataQualityAlarms,
@@ -10,18 +11,12 @@ import {
 import { SETTING_KEYS } from "#infra/components/setting-keys.js";
 import { EVENT_TYPE_DIMENSIONS } from "#shared/domain/events/event-type-dimension.js";
 import { defaultApp } from "./shared-app.js";
+import { logicalIdOf } from "./template-queries.js";
 
-/** The alarm resource of `alarm` in the default template. */
-function resourceOf(template: Template, construct: { readonly node: { readonly defaultChild?: unknown } }) {
-  const alarms = template.findResources("AWS::CloudWatch::Alarm");
-  const { stack } = defaultApp();
-  const child = construct.node.defaultChild;
-  const id =
-    child !== undefined && typeof child === "object" && child !== null && "logicalId" in child
-      ? stack.resolve(child.logicalId)
-      : undefined;
-  const found = typeof id === "string" ? alarms[id] : undefined;
-  if (found === undefined) throw new Error("alarm not in the template");
+/** The template's alarm resource of `alarm`, as JSON. */
+function resourceOf(template: Template, alarm: IConstruct): string {
+  const found = template.findResources("AWS::CloudWatch::Alarm")[logicalIdOf(alarm)];
+  if (found === undefined) throw new Error(`${alarm.node.path} is not in the template`);
   return JSON.stringify(found);
 }
 

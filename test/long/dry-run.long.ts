@@ -96,10 +96,10 @@ describe("tailor campaign dry-run on the local stack", () => {
     // Assess: not one item changed
     expect(await snapshot()).toEqual(before);
     expect(dry).toMatchObject({ occurrence: TICK, segmentId: AUDIENCE, members: 20, decided: 20 });
-    expect(dry.wouldSend).toBe(11);
+    expect(dry.wouldSend).toBe(7);
     expect(dry.skipped).toEqual({
-      "no consent: marketing_email not granted": 2,
-      "suppressed: unsubscribed": 2,
+      "no consent: marketing_email not granted": 4,
+      "suppressed: unsubscribed": 4,
       "no email address": 4,
       "capped: 3 marketing emails in 7 days": 1,
     });
