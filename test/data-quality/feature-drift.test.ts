@@ -80,28 +80,25 @@ describe("feature drift", () => {
         last = run;
       },
     };
-    const deps = { scan: h.profiles, store: h.store, runs, clock: h.clock };
+    const deps = { runs, clock: h.clock };
     const slice = (rows: number[][]) => ({
       ...sumRescoreSummaries([]),
       features: histogramsOf(rows),
     });
 
     // Act: the first run has no baseline; the second is unchanged; the third is shifted
-    const first = await finishRescoreRun(
-      deps,
-      { startedAt: T0, summaries: [slice(sample(2000, 1)), slice(sample(2000, 2))] },
-      { totalSegments: 1 },
-    );
-    const second = await finishRescoreRun(
-      deps,
-      { startedAt: T0 + 1, summaries: [slice(sample(2000, 3)), slice(sample(2000, 4))] },
-      { totalSegments: 1 },
-    );
-    const third = await finishRescoreRun(
-      deps,
-      { startedAt: T0 + 2, summaries: [slice(sample(2000, 5, true)), slice(sample(2000, 6, true))] },
-      { totalSegments: 1 },
-    );
+    const first = await finishRescoreRun(deps, {
+      startedAt: T0,
+      summaries: [slice(sample(2000, 1)), slice(sample(2000, 2))],
+    });
+    const second = await finishRescoreRun(deps, {
+      startedAt: T0 + 1,
+      summaries: [slice(sample(2000, 3)), slice(sample(2000, 4))],
+    });
+    const third = await finishRescoreRun(deps, {
+      startedAt: T0 + 2,
+      summaries: [slice(sample(2000, 5, true)), slice(sample(2000, 6, true))],
+    });
 
     // Assess
     expect(first.featureDrift).toEqual({ features: {}, max: 0, drifted: [] });

@@ -71,7 +71,6 @@ export function reportFinish({ metrics, logger }: Observability, report: Rescore
   const troubled =
     report.failedSlices.length > 0 ||
     report.unscored > 0 ||
-    !report.rfmThresholds ||
     drifted.length > 0 ||
     report.featureDrift.drifted.length > 0;
   if (troubled) {
