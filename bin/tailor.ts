@@ -63,6 +63,9 @@ const USAGE = `Usage: tailor <command> [options]
   campaign status <id> [--occurrence T] a scheduled campaign's fan-out run (the latest, or the tick T):
       [--aws [--outputs F]] [--json]   parts done, profiles read, intents enqueued, errors (--aws: deployed)
   campaign run <id> [--occurrence T]   runs (or resumes) one tick of its fan-out workflow on a local stack
+  campaign dry-run <id> [--at T]       who the tick would reach, sending and writing nothing: counts by variant,
+      [--sample 5] [--campaign-file F]   holdout and skip reason, rendered samples; with a changed file, who
+      [--segment-file F] [--json]        enters and leaves the recipients
   doctor [--outputs cdk-outputs.json] checks a deployed stack, read-only: SES identity and DKIM, production
       [--stack-name Tailor] [--region R] [--json]   access, send quota, configuration set, model endpoints,
                                        alarm subscription, stream lag; the fix for each failure (exit 1)

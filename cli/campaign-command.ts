@@ -17,7 +17,8 @@ import { openDynamo } from "./stack-access.js";
 const USAGE =
   "usage: tailor campaign status <campaign-id> [--occurrence ISO] [--aws [--outputs cdk-outputs.json] [--stack-name Tailor] [--region R]] [--json]\n" +
   "       tailor campaign run <campaign-id> [--occurrence ISO] [--parts N] [--data-dir D]\n" +
-  "       tailor campaign run <campaign-id> --aws [--occurrence ISO] [--outputs cdk-outputs.json] [--stack-name Tailor]";
+  "       tailor campaign run <campaign-id> --aws [--occurrence ISO] [--outputs cdk-outputs.json] [--stack-name Tailor]\n" +
+  "       tailor campaign dry-run <campaign-id> [--at ISO] [--sample 5] [--out DIR] [--campaign-file F] [--segment-file F] [--data-dir D] [--json]";
 
 /** The lines `tailor campaign status` prints for a run. */
 export function runStatusLines(run: FanOutRun, now: number): string[] {
@@ -186,7 +187,7 @@ async function awsRunCommand(campaignId: string, values: Readonly<Record<string,
   return 0;
 }
 
-/** `tailor campaign status|run <campaign-id>`: a scheduled campaign's fan-out runs. */
+/** `tailor campaign status|run|dry-run <campaign-id>`: a scheduled campaign's fan-out runs, and dry runs. */
 export async function campaignCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -199,6 +200,12 @@ export async function campaignCommand(argv: readonly string[]): Promise<number> 
       "stack-name": { type: "string" },
       region: { type: "string" },
       json: { type: "boolean", default: false },
+      at: { type: "string" },
+      sample: { type: "string" },
+      out: { type: "string" },
+      models: { type: "string" },
+      "campaign-file": { type: "string" },
+      "segment-file": { type: "string" },
     },
     allowPositionals: true,
     strict: true,
@@ -207,5 +214,6 @@ export async function campaignCommand(argv: readonly string[]): Promise<number> 
   if (campaignId === undefined || rest.length > 0) throw new OperationsError(USAGE);
   if (action === "status") return statusCommand(campaignId, values);
   if (action === "run") return runCommand(campaignId, values);
+  if (action === "dry-run") return (await import("./campaign-dry-run.js")).dryRunCommand(campaignId, values);
   throw new OperationsError(USAGE);
 }

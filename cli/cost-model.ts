@@ -42,7 +42,12 @@ export const MEASURED = {
 /** What the stack declares (`infra/tailor-stack.ts`; test/infra/operations-stack.test.ts keeps these in step). */
 export const STACK_RESOURCES = {
   kmsKeys: 30,
-  alarms: 35,
+  alarms: 42,
+  /**
+   * Of the alarms, those comparing with an anomaly detection band: each is billed as three alarm metrics (the
+   * metric and the band's two bounds), two more than a plain alarm (send volume, five event types' volume).
+   */
+  anomalyAlarms: 6,
   dashboards: 1,
   /** Queues an event source mapping polls (transitions, sends, catalog changes). */
   polledQueues: 3,
@@ -300,6 +305,12 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
     line("KMS", "customer-managed keys", STACK_RESOURCES.kmsKeys, P.kmsKeys),
     line("KMS", "requests", STACK_RESOURCES.kmsKeys * a.kmsRequestsPerKeyPerMonth, P.kmsRequests),
     line("CloudWatch", "alarms", STACK_RESOURCES.alarms, P.cloudWatchAlarms),
+    line(
+      "CloudWatch",
+      "anomaly detection alarms' bands (2 more alarm metrics each)",
+      STACK_RESOURCES.anomalyAlarms * 2,
+      P.cloudWatchAlarms,
+    ),
     line("CloudWatch", "custom metrics", a.customMetrics, P.cloudWatchMetrics),
     line("CloudWatch", "dashboard", STACK_RESOURCES.dashboards, P.cloudWatchDashboards),
     line("CloudWatch", "logs ingested", (invocations * a.logBytesPerInvocation) / GB, P.cloudWatchLogs),

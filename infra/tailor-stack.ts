@@ -25,6 +25,7 @@ import { type ConsoleSettingsInput, resolveConsoleSettings } from "./components/
 import { ContentImport } from "./components/content-import.js";
 import { ContentLibraryStore } from "./components/content-library.js";
 import { PipelineDashboard } from "./components/dashboard.js";
+import { DataQualityAlarms } from "./components/data-quality.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
 import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE } from "./components/dispatch.js";
 import { addDoctorOutputs } from "./components/doctor-outputs.js";
@@ -160,6 +161,8 @@ export class TailorStack extends Stack {
   readonly campaignFanOut: CampaignFanOut;
   /** The bounce-rate, complaint-rate and send-volume alarms. */
   readonly deliveryAlarms: DeliveryAlarms;
+  /** Alarms on the incoming data: quarantined share, event volume per type, model input drift. */
+  readonly dataQuality: DataQualityAlarms;
   /** The nightly batch rescoring state machine and its schedule. */
   readonly rescoring: Rescoring;
   /** The segment batch jobs (recount, rfm, reevaluate, reindex) as a state machine. */
@@ -381,6 +384,7 @@ export class TailorStack extends Stack {
     });
 
     this.deliveryAlarms = new DeliveryAlarms(this, "DeliveryAlarms", { alarmTopic: this.alarmTopic });
+    this.dataQuality = new DataQualityAlarms(this, "DataQuality", { alarmTopic: this.alarmTopic });
     this.dashboard = new PipelineDashboard(this, "Dashboard", {
       stream: this.events.stream,
       api: this.api.api,
@@ -415,6 +419,7 @@ export class TailorStack extends Stack {
         ...Object.values(this.catalog.alarms),
         ...Object.values(this.catalogTriggers.alarms),
         ...this.deliveryAlarms.all(),
+        ...this.dataQuality.all(),
       ],
     });
 

@@ -59,6 +59,7 @@ const runSchema = z.object({
   startedAt: z.number(),
   finishedAt: z.number(),
   histograms: z.record(z.string(), z.array(z.number().nonnegative())),
+  features: z.record(z.string(), z.array(z.number().nonnegative())).optional(),
 });
 
 /** The last rescoring run's distributions in the segments table, at `pk = rescore`, `sk = last`, as JSON. */

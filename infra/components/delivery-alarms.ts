@@ -1,17 +1,14 @@
 import { Duration } from "aws-cdk-lib";
 import {
-  AnomalyDetectionAlarm,
-  CfnAnomalyDetector,
-  ComparisonOperator,
+  type CfnAnomalyDetector,
   type IAlarm,
   type IMetric,
   MathExpression,
   Metric,
-  TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
-import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
+import { notifyingAnomalyAlarm } from "./anomaly-alarm.js";
 import { DISPATCH_SERVICE_NAME } from "./dispatch.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
@@ -212,34 +209,17 @@ export class DeliveryAlarms extends Construct {
       topic: props.alarmTopic,
     });
 
-    const volume = sendVolumeMetric();
-    this.sendVolumeDetector = new CfnAnomalyDetector(this, "SendVolumeModel", {
-      singleMetricAnomalyDetector: {
-        namespace: volume.namespace,
-        metricName: volume.metricName,
-        dimensions: Object.entries(volume.dimensions ?? {}).map(([name, value]) => ({
-          name,
-          value: String(value),
-        })),
-        stat: volume.statistic,
-      },
-    });
-    const anomaly = new AnomalyDetectionAlarm(this, "SendVolumeAlarm", {
-      alarmDescription:
+    const { alarm, model } = notifyingAnomalyAlarm(this, "SendVolume", {
+      description:
         "Send volume outside its usual band for 15 minutes: a flood (an audience or trigger gone wrong) or a " +
         "silence (ingest, campaigns or dispatch stalled).",
-      metric: volume,
+      metric: sendVolumeMetric(),
       stdDevs,
-      comparisonOperator: ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      periods: 3,
+      topic: props.alarmTopic,
     });
-    anomaly.addAlarmAction(new SnsAction(props.alarmTopic));
-    anomaly.addOkAction(new SnsAction(props.alarmTopic));
-    // The alarm uses the model declared here, not one CloudWatch would create for it on the fly.
-    anomaly.node.addDependency(this.sendVolumeDetector);
-    this.sendVolume = anomaly;
+    this.sendVolumeDetector = model;
+    this.sendVolume = alarm;
   }
 
   /** The four alarms, for a status widget. */

@@ -1,3 +1,4 @@
+import { countEventType } from "../domain/events/event-type-dimension.js";
 import type { ValidationIssue } from "../domain/events/index.js";
 import { customerHash } from "../domain/privacy/customer-hash.js";
 import { foldEvents } from "../domain/profile/index.js";
@@ -91,6 +92,7 @@ export async function ingestBatch(deps: IngestDeps, records: readonly IngestReco
       continue;
     }
     summary.events++;
+    countEventType(summary.eventsByType, entry.event.kind);
     if (isProductUpdate(entry.event)) {
       // The catalog's, not a customer's: it makes no profile for the id that sent it.
       productEntries.push(entry);

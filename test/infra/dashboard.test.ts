@@ -16,6 +16,7 @@ import type { EventRecord, EventWriteOutcome, EventWriter } from "#shared/ports.
 import { campaign, customer, harness, intent, messages } from "../dispatch/harness.js";
 import { RecordingAcceptances } from "../feedback/recording-acceptances.js";
 import * as ses from "../feedback/ses-fixtures.js";
+import { emfSchema } from "../support/emf-records.js";
 import { defaultApp } from "./shared-app.js";
 import { logicalIdOf } from "./template-queries.js";
 
@@ -285,7 +286,8 @@ describe("pipeline dashboard and delivery alarms", () => {
 
   it("models send volume with an anomaly detector and alarms outside its band", () => {
     // THEN the detector models the sends dispatch counts
-    template.resourceCountIs("AWS::CloudWatch::AnomalyDetector", 1);
+    // (the other five model the data-quality alarms' event types)
+    template.resourceCountIs("AWS::CloudWatch::AnomalyDetector", 6);
     template.hasResourceProperties("AWS::CloudWatch::AnomalyDetector", {
       SingleMetricAnomalyDetector: {
         Namespace: "Tailor",
@@ -346,18 +348,6 @@ describe("pipeline dashboard and delivery alarms", () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 // The metrics the functions publish: the names the dashboard and alarms read
-
-const emfSchema = z.looseObject({
-  _aws: z.object({
-    CloudWatchMetrics: z.array(
-      z.object({
-        Namespace: z.string(),
-        Dimensions: z.array(z.array(z.string())),
-        Metrics: z.array(z.object({ Name: z.string() })),
-      }),
-    ),
-  }),
-});
 
 class RecordingWriter implements EventWriter {
   async put(records: readonly EventRecord[]): Promise<EventWriteOutcome> {

@@ -27,6 +27,10 @@ describe("the stack outputs tailor doctor reads", () => {
     const count = (type: string) => Object.keys(template.findResources(type)).length;
     expect(STACK_RESOURCES.kmsKeys).toBe(count("AWS::KMS::Key"));
     expect(STACK_RESOURCES.alarms).toBe(count("AWS::CloudWatch::Alarm"));
+    const bands = Object.values(template.findResources("AWS::CloudWatch::Alarm")).filter((alarm) =>
+      JSON.stringify(alarm).includes("ANOMALY_DETECTION_BAND"),
+    );
+    expect(STACK_RESOURCES.anomalyAlarms).toBe(bands.length);
     expect(STACK_RESOURCES.dashboards).toBe(count("AWS::CloudWatch::Dashboard"));
     const queueMappings = Object.values(template.findResources("AWS::Lambda::EventSourceMapping")).filter(
       (mapping) =>

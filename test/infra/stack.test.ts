@@ -360,8 +360,9 @@ describe("TailorStack", () => {
       // runs), the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
       // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), the segment jobs' three
       // (the same), the catalog's three (import failures, changes' dead letters, …), the catalog triggers' errors,
-      // and the archive's four (freshness, S3 delivery, transform errors, failed records).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 35);
+      // the archive's four (freshness, S3 delivery, transform errors, failed records), and the data-quality
+      // seven (quarantined share, five event types' volume, feature drift).
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 42);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {

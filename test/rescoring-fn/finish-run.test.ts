@@ -47,6 +47,7 @@ function summary(overrides: Partial<RescoreSummary>): RescoreSummary {
     counterWrites: 0,
     conflicts: 0,
     histograms: {},
+    features: {},
     tiers: {},
     errors: [],
     ...overrides,

@@ -1,13 +1,9 @@
 import type { CampaignLibrary } from "#shared/domain/campaigns/index.js";
 import type { Clock, FanOutCounts, FanOutRuns, ProfilePages, SegmentMemberIndex } from "#shared/ports.js";
 import type { SendScheduling } from "../schedule-intents.js";
+import { readAudiencePage } from "./audience-page.js";
 import type { FanOutPartInput } from "./plan-fanout.js";
-import {
-  enqueueJourneys,
-  isAudienceMember,
-  ScheduleFanOutError,
-  scheduledCampaign,
-} from "./scheduled-journeys.js";
+import { enqueueJourneys, ScheduleFanOutError, scheduledCampaign } from "./scheduled-journeys.js";
 
 /** What {@link fanOutPart} needs. */
 export interface FanOutPartDeps {
@@ -93,7 +89,7 @@ async function runPart(
   let counts = NO_FANOUT_COUNTS;
   let pages = 0;
   while (!state.done && (pages === 0 || deps.clock.now() - started < budgetMs)) {
-    const page = await readPage(deps, input, limit, state.cursor);
+    const page = await readAudiencePage(deps, input, limit, state.cursor);
     const handed = await enqueueJourneys(deps.sends, deps.clock, campaign, page.members, at, attempts);
     const added = {
       read: page.read,
@@ -124,41 +120,5 @@ async function runPart(
     done: state.done,
     pages,
     counts,
-  };
-}
-
-async function readPage(
-  deps: FanOutPartDeps,
-  input: FanOutPartInput,
-  limit: number,
-  cursor: string | undefined,
-): Promise<{ readonly read: number; readonly members: string[]; readonly cursor?: string }> {
-  const from = cursor === undefined ? {} : { cursor };
-  if (input.source === "index") {
-    if (deps.memberIndex === undefined) {
-      throw new ScheduleFanOutError("the run reads the membership index, and there is none", {
-        retryable: false,
-      });
-    }
-    const page = await deps.memberIndex.page(input.segmentId, {
-      part: input.part,
-      parts: input.parts,
-      limit,
-      ...from,
-    });
-    const members = [...page.customerIds];
-    return { read: members.length, members, ...(page.cursor === undefined ? {} : { cursor: page.cursor }) };
-  }
-  const page = await deps.profiles.page(
-    { segment: input.part, totalSegments: input.parts },
-    { limit, ...from },
-  );
-  const members = page.profiles
-    .filter((stored) => isAudienceMember(stored.profile, input.segmentId))
-    .map((stored) => stored.profile.customerId);
-  return {
-    read: page.profiles.length,
-    members,
-    ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
   };
 }

@@ -1,3 +1,4 @@
+export * from "./audience-page.js";
 export * from "./choose-source.js";
 export * from "./fanout-inputs.js";
 export * from "./fanout-part.js";

@@ -1,4 +1,5 @@
 import type { CampaignLibrary } from "../../domain/campaigns/index.js";
+import type { EventTypeDimension } from "../../domain/events/event-type-dimension.js";
 import type { EvaluationContext } from "../../domain/segments/contracts.js";
 import type {
   AuditLog,
@@ -102,6 +103,8 @@ export interface IngestDeps {
 export interface IngestSummary {
   records: number;
   events: number;
+  /** Valid events per type (the `eventType` dimension: bounded, unknown track names are `other`). */
+  eventsByType: Partial<Record<EventTypeDimension, number>>;
   quarantined: number;
   duplicates: number;
   customers: number;
@@ -192,6 +195,7 @@ export function emptySummary(records: number): IngestSummary {
   return {
     records,
     events: 0,
+    eventsByType: {},
     quarantined: 0,
     duplicates: 0,
     customers: 0,

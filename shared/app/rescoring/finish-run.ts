@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Clock } from "#shared/ports.js";
+import { type FeatureDrift, featureDrift } from "./feature-drift.js";
 import type { ClusterRunReport } from "./fit-run-clusters.js";
 import { histogramStability, type PopulationStability } from "./population-stability.js";
 import { type RescoreSummary, sumRescoreSummaries } from "./rescore-slice.js";
@@ -38,6 +39,8 @@ export const sliceResultSchema = z.union([
     counterWrites: count,
     conflicts: count,
     histograms: z.record(z.string(), counts),
+    /** Absent from a slice of an older version: no feature drift for that run. */
+    features: z.record(z.string(), counts).default({}),
     tiers: z.record(z.string(), tierCounts),
     errors: z.array(z.string()),
   }),
@@ -63,6 +66,8 @@ export interface RescoreRun {
   readonly finishedAt: number;
   /** Per model: counts of scores in equal-width bins of [0, 1]. */
   readonly histograms: Record<string, number[]>;
+  /** Per model input: counts of the scored sample's values in `featureBin`'s bins. @default - none kept */
+  readonly features?: Record<string, number[]>;
 }
 
 /** Where the last run's distributions are kept (the segments table, `pk = rescore`, `sk = last`). */
@@ -87,6 +92,8 @@ export interface RescoreRunReport extends RescoreSummary {
   readonly failedSlices: number[];
   /** Per model scored in this run and in the previous one: the PSI between their distributions. */
   readonly psi: Record<string, PopulationStability>;
+  /** Per model input in this run's sample and the previous one's: the PSI between their distributions. */
+  readonly featureDrift: FeatureDrift;
   /** The clusters fitted before the slices (their labels and sample sizes), or why the previous ones stayed. */
   readonly clusterModel: ClusterRunReport | undefined;
 }
@@ -122,7 +129,16 @@ export async function finishRescoreRun(
     if (before !== undefined && total(before) > 0) psi[model] = histogramStability(before, histogram);
     baseline[model] = histogram;
   }
-  await deps.runs.putLastRun({ startedAt: input.startedAt, finishedAt: now, histograms: baseline });
+  const drift = featureDrift(previous?.features, summary.features);
+  // A run that read no features (every slice failed) keeps the previous baseline.
+  const sampled = Object.values(summary.features).some((histogram) => histogram.some((n) => n > 0));
+  const features = sampled ? summary.features : previous?.features;
+  await deps.runs.putLastRun({
+    startedAt: input.startedAt,
+    finishedAt: now,
+    histograms: baseline,
+    ...(features === undefined ? {} : { features }),
+  });
   let clusterModel: ClusterRunReport | undefined;
   const clusters = input.clusters;
   if (clusters !== undefined && "fitted" in clusters) clusterModel = clusters;
@@ -130,5 +146,13 @@ export async function finishRescoreRun(
     errors.push(`clusters: ${clusters.Cause ?? clusters.Error}`);
     clusterModel = { fitted: false, population: 0, reason: clusters.Error };
   }
-  return { ...summary, errors, startedAt: input.startedAt, failedSlices, psi, clusterModel };
+  return {
+    ...summary,
+    errors,
+    startedAt: input.startedAt,
+    failedSlices,
+    psi,
+    featureDrift: drift,
+    clusterModel,
+  };
 }

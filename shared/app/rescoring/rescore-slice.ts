@@ -1,5 +1,5 @@
 import { assignCluster, clusterFeaturesFrom, matchesClusterFeatures } from "#shared/domain/clusters/index.js";
-import { profileFeatures } from "#shared/domain/features/index.js";
+import { FEATURE_NAMES, profileFeatures } from "#shared/domain/features/index.js";
 import { mayProfile } from "#shared/domain/profile/consent.js";
 import type { Profile } from "#shared/domain/profile/index.js";
 import type { ClusterAssignment, ModelScore } from "#shared/domain/segments/contracts.js";
@@ -15,6 +15,7 @@ import type {
 import { resettleProfile } from "../resettle-profile.js";
 import type { ResettleDeps } from "../segment-deps.js";
 import { sumSummaries } from "../segments-batch.js";
+import { addFeatureRows } from "./feature-drift.js";
 import { scoreHistogram, sumHistograms } from "./population-stability.js";
 import { tierOf } from "./tiers.js";
 
@@ -65,6 +66,8 @@ export interface RescoreSummary {
   conflicts: number;
   /** Per model: counts of the new scores in equal-width bins of [0, 1] (for `histogramStability`). */
   histograms: Record<string, number[]>;
+  /** Per model input: counts of the scored sample's values in the fixed bins of `featureBin` (feature drift). */
+  features: Record<string, number[]>;
   /** Per model: counts of the new scores per tier. */
   tiers: Record<string, TierCounts>;
   /** Why pages went unscored (distinct messages, at most 10). */
@@ -104,6 +107,7 @@ export async function rescoreSlice(
   const rescorePage = async (page: readonly StoredProfile[]) => {
     const features = page.map(({ profile }) => profileFeatures(profile, now));
     const rows = features.map((f) => f.values);
+    addFeatureRows(summary.features, FEATURE_NAMES, rows);
     const byModel = new Map<string, number[]>();
     for (const model of options.models) {
       try {
@@ -214,6 +218,12 @@ export function sumRescoreSummaries(parts: readonly RescoreSummary[]): RescoreSu
   const tiers: Record<string, TierCounts> = {};
   for (const model of models) {
     histograms[model] = sumHistograms(parts.map((part) => part.histograms[model] ?? []));
+  }
+  const features: Record<string, number[]> = {};
+  for (const name of new Set(parts.flatMap((part) => Object.keys(part.features)))) {
+    features[name] = sumHistograms(parts.map((part) => part.features[name] ?? []));
+  }
+  for (const model of models) {
     tiers[model] = {
       high: sum((p) => p.tiers[model]?.high ?? 0),
       medium: sum((p) => p.tiers[model]?.medium ?? 0),
@@ -229,6 +239,7 @@ export function sumRescoreSummaries(parts: readonly RescoreSummary[]): RescoreSu
     clustered: sum((p) => p.clustered),
     clusters: sumHistograms(parts.map((part) => part.clusters)),
     histograms,
+    features,
     tiers,
     errors: [...new Set(parts.flatMap((part) => part.errors))].slice(0, MAX_ERRORS),
   };
@@ -249,6 +260,7 @@ function emptySummary(models: readonly string[], bins: number): RescoreSummary {
     counterWrites: 0,
     conflicts: 0,
     histograms: Object.fromEntries(models.map((model) => [model, new Array<number>(bins).fill(0)])),
+    features: {},
     tiers: Object.fromEntries(models.map((model) => [model, { high: 0, medium: 0, low: 0 }])),
     errors: [],
   };

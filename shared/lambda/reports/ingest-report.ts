@@ -1,6 +1,19 @@
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { IngestSummary } from "../../app/ingest-batch.js";
 import type { Observability } from "../middleware.js";
 import { addCounts, logOutcome } from "./counts.js";
+
+/**
+ * Publishes `EventsByType` once per event type of the batch, with the dimension `eventType` (bounded: the
+ * event kinds, `other` for unknown track names; plus the `service` every metric carries), each as a single
+ * metric (its dimensions would not fit the batch's other counts). The data-quality alarms watch it per hour.
+ */
+export function emitEventsByType(metrics: Metrics, counts: IngestSummary["eventsByType"]): void {
+  for (const [eventType, count] of Object.entries(counts)) {
+    if (count === undefined || count === 0) continue;
+    metrics.singleMetric().addDimensions({ eventType }).addMetric("EventsByType", MetricUnit.Count, count);
+  }
+}
 
 /** The metrics and the log line of one ingested stream batch (a warning when records were refused or failed). */
 export function reportIngest({ metrics, logger }: Observability, summary: IngestSummary): void {
@@ -25,6 +38,7 @@ export function reportIngest({ metrics, logger }: Observability, summary: Ingest
     IdentityReads: summary.identityReads,
     IdentityWrites: summary.identityWrites,
   });
+  emitEventsByType(metrics, summary.eventsByType);
   logOutcome(
     logger,
     summary.quarantined > 0 || summary.failedRecords > 0 || summary.counterFailures > 0,

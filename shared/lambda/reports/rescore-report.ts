@@ -1,4 +1,5 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { FeatureDrift } from "#shared/app/rescoring/feature-drift.js";
 import type { RescoreRunReport } from "#shared/app/rescoring/finish-run.js";
 import type { ClusterRunReport } from "#shared/app/rescoring/fit-run-clusters.js";
 import type { RescoreSummary } from "#shared/app/rescoring/index.js";
@@ -37,6 +38,20 @@ export function reportSlice(
 }
 
 /**
+ * Publishes the model inputs' drift: `FeatureDriftMax` (the largest PSI, what the data-quality alarm watches;
+ * only when some feature could be compared) and `FeatureDrift` per feature with a `feature` dimension (bounded:
+ * the model's input names), each as a single metric.
+ */
+export function emitFeatureDrift(metrics: Metrics, drift: FeatureDrift): void {
+  const compared = Object.entries(drift.features);
+  if (compared.length === 0) return;
+  metrics.singleMetric().addMetric("FeatureDriftMax", MetricUnit.NoUnit, drift.max);
+  for (const [feature, { psi }] of compared) {
+    metrics.singleMetric().addDimension("feature", feature).addMetric("FeatureDrift", MetricUnit.NoUnit, psi);
+  }
+}
+
+/**
  * The metrics and the log line of a finished run: its counts, each model's drift (`ScoreDrift`, one metric per
  * model with a `model` dimension), and a warning when a slice failed, a profile went unscored, the RFM thresholds
  * could not be computed or a model drifted.
@@ -51,8 +66,18 @@ export function reportFinish({ metrics, logger }: Observability, report: Rescore
   for (const [model, { psi }] of Object.entries(report.psi)) {
     metrics.singleMetric().addDimension("model", model).addMetric("ScoreDrift", MetricUnit.NoUnit, psi);
   }
+  emitFeatureDrift(metrics, report.featureDrift);
   const drifted = Object.entries(report.psi).filter(([, stability]) => stability.drift);
-  const troubled = report.failedSlices.length > 0 || report.unscored > 0 || drifted.length > 0;
-  if (troubled) logger.warn("rescoring finished with problems", { report, drifted: drifted.map(([m]) => m) });
-  else logger.info("rescoring finished", { report });
+  const troubled =
+    report.failedSlices.length > 0 ||
+    report.unscored > 0 ||
+    drifted.length > 0 ||
+    report.featureDrift.drifted.length > 0;
+  if (troubled) {
+    logger.warn("rescoring finished with problems", {
+      report,
+      drifted: drifted.map(([m]) => m),
+      featuresDrifted: report.featureDrift.drifted,
+    });
+  } else logger.info("rescoring finished", { report });
 }
