@@ -2,10 +2,7 @@ import { App, Stack } from "aws-cdk-lib";
 import type { Template } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
 import { describe, expect, it } from "vitest";
-import {
-  resolveDataQualitySettings,
-  WATCHED_EVENT_TYPES,
-} from "#infra/components/data-quality.js";
+import { resolveDataQualitySettings, WATCHED_EVENT_TYPES } from "#infra/components/data-quality.js";
 import { SETTING_KEYS } from "#infra/components/setting-keys.js";
 import { EVENT_TYPE_DIMENSIONS } from "#shared/domain/events/event-type-dimension.js";
 import { defaultApp } from "./shared-app.js";
