@@ -361,7 +361,7 @@ describe("TailorStack", () => {
       // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), the segment jobs' three
       // (the same), the catalog's three (import failures, changes' dead letters, …), the catalog triggers' errors,
       // and the archive's four (freshness, S3 delivery, transform errors, failed records).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 35);
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 40);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {

@@ -27,9 +27,9 @@ describe("tailor cost: the arithmetic", () => {
     // 30 nights × 2 (rescoring) + 0.7488M transitions × 1 (the membership index) = 197.03M write units × $0.625
     // per million.
     expect(usdOf(estimate, "DynamoDB", "writes")).toBeCloseTo(123.144, 2);
-    // 30 customer-managed keys at $1 (5 of them the catalog's: table, feed bucket, changes queue and two
+    // 33 customer-managed keys at $1 (3 the models': model bucket, training logs, training starts' queue; 5 the catalog's: table, feed bucket, changes queue and two
     // dead-letter queues; 1 the watch index's).
-    expect(usdOf(estimate, "KMS", "customer-managed keys")).toBe(30);
+    expect(usdOf(estimate, "KMS", "customer-managed keys")).toBe(33);
     // Three endpoints, one ml.m5.large each, 730 h × $0.115.
     expect(usdOf(estimate, "SageMaker", "3 endpoints")).toBeCloseTo(251.85, 6);
     expect(estimate.totalUsd).toBeCloseTo(
