@@ -55,6 +55,8 @@ const USAGE = `Usage: tailor <command> [options]
       [--limit 100]                    (says when it stopped at the limit)
   train [--customers 600] [--days 90]  trains the propensity models and the recommender on simulated history,
                                        prints the hold-out evaluation, writes the artifacts (.tailor/models)
+  train --aws [--outputs F] [--wait]   starts the deployed stack's training workflow [--cutoff ISO] and,
+                                       with --wait, follows it and prints each model's decision
   rescore [--slices 8] [--models F]    runs the nightly rescoring state machine now (on the running stack, or
                                        one it starts) with a local model server; prints scores, tiers, drift
   campaign status <id> [--occurrence T] a scheduled campaign's fan-out run (the latest, or the tick T):

@@ -45,6 +45,8 @@ export function recommenderLines(r: RecommenderEvaluation): string[] {
  * baselines, and writes the model artifacts (JSON) the model server loads.
  */
 export async function trainCommand(argv: readonly string[]): Promise<number> {
+  const aws = await import("./train-aws.js");
+  if (aws.wantsAws(argv)) return aws.trainOnAws(argv);
   const { values, positionals } = parseArgs({
     args: [...argv],
     options: {

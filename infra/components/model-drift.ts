@@ -26,7 +26,6 @@ export function scoreDriftMetric(model: string): Metric {
     dimensionsMap: { service: RESCORE_SERVICE_NAME, model },
     statistic: "Maximum",
     period: NIGHTLY,
-    label: `${model} population stability`,
   });
 }
 

@@ -220,7 +220,8 @@ describe("TailorStack", () => {
       expect(actions).not.toContain("s3:GetObject");
       // Every role of the app: the only actions on any resource are X-Ray's, which cannot be scoped, and the
       // log-delivery and X-Ray sampling actions of Step Functions logging and tracing, which cannot either, held by
-      // the state machines' roles alone (the rescoring's, the campaign fan-out's and the segment jobs').
+      // the state machines' roles alone (the rescoring's, the campaign fan-out's, the segment jobs' and the
+      // training workflow's).
       const xray = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"];
       const beyondXray = (statements: readonly Statement[]): string[] =>
         statements
@@ -232,6 +233,7 @@ describe("TailorStack", () => {
         stack.rescoring.stateMachine,
         stack.campaignFanOut.stateMachine,
         stack.segmentJobs.stateMachine,
+        stack.modelTraining.stateMachine,
       ].flatMap((machine) => beyondXray(statementsOf(template, machine.role)));
       expect(ofMachines.length).toBeGreaterThan(0);
       expect(ofMachines.filter((action) => !/^(logs|xray):/.test(action))).toEqual([]);
