@@ -55,6 +55,9 @@ const USAGE = `Usage: tailor <command> [options]
       [--limit 100]                    (says when it stopped at the limit)
   train [--customers 600] [--days 90]  trains the propensity models and the recommender on simulated history,
                                        prints the hold-out evaluation, writes the artifacts (.tailor/models)
+  train --from-stack [--data-dir D]    learns from the local stack's event archive (XGBoost), evaluates on a
+      [--cutoff ISO]                   later hold-out, promotes or refuses (exit 3) into the model registry
+  models [--json] [--model m]          the registry's versions, their evaluation, which one is in service
   train --aws [--outputs F] [--wait]   starts the deployed stack's training workflow [--cutoff ISO] and,
                                        with --wait, follows it and prints each model's decision
   rescore [--slices 8] [--models F]    runs the nightly rescoring state machine now (on the running stack, or
@@ -125,6 +128,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   campaign: { load: async () => (await import("../cli/campaign-command.js")).campaignCommand },
   cost: { load: async () => (await import("../cli/cost-command.js")).costCommand },
   train: { load: async () => (await import("../cli/train-command.js")).trainCommand },
+  models: { load: async () => (await import("../cli/models-command.js")).modelsCommand },
   rescore: {
     load: async () => (await import("../cli/rescore-command.js")).rescoreCommand,
     ownVerbose: true,

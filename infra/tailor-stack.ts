@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
+import { PROPENSITY_MODELS } from "#shared/domain/models/registry.js";
 import { type AlarmSettingsInput, resolveAlarmDestination } from "./components/alarm-settings.js";
 import { AlarmTopic } from "./components/alarm-topic.js";
 import {
@@ -63,13 +64,7 @@ import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WatchIndexStore } from "./components/watch-index.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
-import {
-  ARCHIVE_OUTPUTS,
-  FANOUT_OUTPUTS,
-  MODEL_OUTPUTS,
-  RECOMMENDER_MODEL,
-  SEGMENT_JOBS_OUTPUT,
-} from "./stack-output-names.js";
+import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS, MODEL_OUTPUTS, SEGMENT_JOBS_OUTPUT } from "./stack-output-names.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -410,15 +405,13 @@ export class TailorStack extends Stack {
     });
     this.modelTraining = new ModelTraining(this, "ModelTraining", {
       models: [
-        ...scoringModels.map((model) => ({
+        ...scoringModels.filter(isPropensityModel).map((model) => ({
           model,
           endpoint: endpoints === undefined ? undefined : rescoringSettings.modelEndpoints[model],
         })),
-        { model: RECOMMENDER_MODEL, endpoint: undefined },
       ],
       modelBucket: this.models.bucket,
       archiveBucket: this.archive.bucket,
-      profiles: this.profiles.table,
       ...(endpoints === undefined || capacity === undefined
         ? {}
         : { rollout: { role: endpoints.role, image: endpoints.image, capacity } }),
@@ -543,4 +536,9 @@ export class TailorStack extends Stack {
       eventStreamName: this.events.stream.streamName,
     });
   }
+}
+
+/** Whether the training workflow trains `model` (the XGBoost propensity models; the recommender is trained locally). */
+function isPropensityModel(model: string): boolean {
+  return PROPENSITY_MODELS.some((known) => known === model);
 }

@@ -3,6 +3,7 @@ import type { LedgerEntry, SendIntent } from "./domain/campaigns/contracts.js";
 import type { CatalogChange, ContentItem, Watch, Watcher } from "./domain/catalog/index.js";
 import type { ClusterModel } from "./domain/clusters/index.js";
 import type { ArchivedRecord, ArchiveLineError } from "./domain/events/archived-record.js";
+import type { CurrentModel, ModelVersionRecord, RegistryModel } from "./domain/models/registry.js";
 import type { JsonValue } from "./domain/privacy/json-value.js";
 import type { CounterOutboxEntry, IdentityLink, Profile } from "./domain/profile/index.js";
 import type { RfmThresholds, SegmentTransition } from "./domain/segments/contracts.js";
@@ -1003,4 +1004,34 @@ export interface JobPartStore {
   put(runId: string, phase: JobPhase, state: PartState, expectedSeq: number): Promise<boolean>;
   /** Every part's state of a phase, by part. */
   all(runId: string, phase: JobPhase): Promise<PartState[]>;
+}
+
+/**
+ * A bucket of training objects (feature tables, model artifacts, registry records): S3 on AWS, a folder
+ * locally. Keys are `/`-separated paths.
+ */
+export interface TrainingObjects {
+  /** The object's bytes, or undefined when there is none. Throws a retryable error when the store is unreachable. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Writes (or replaces) an object whole. */
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** The keys under a prefix, sorted. */
+  list(prefix: string): Promise<string[]>;
+}
+
+/** The model registry: versions with their artifact and evaluation, and which version is in service. */
+export interface ModelRegistry {
+  /** Writes a version: its artifact (`model.tar.gz`), its JSON model when there is one, then its record. */
+  putVersion(record: ModelVersionRecord, artifact: Uint8Array, json?: Uint8Array): Promise<void>;
+  /** Rewrites a version's record (its evaluation or decision added). */
+  putRecord(record: ModelVersionRecord): Promise<void>;
+  getRecord(model: RegistryModel, version: string): Promise<ModelVersionRecord | undefined>;
+  /** The version's `model.tar.gz`, or undefined. */
+  getArtifact(model: RegistryModel, version: string): Promise<Uint8Array | undefined>;
+  /** Every version's record, oldest first. */
+  listVersions(model: RegistryModel): Promise<ModelVersionRecord[]>;
+  /** The version in service, or undefined before the first promotion. */
+  current(model: RegistryModel): Promise<CurrentModel | undefined>;
+  /** Puts a version into service. */
+  setCurrent(current: CurrentModel): Promise<void>;
 }

@@ -1,15 +1,14 @@
 import { z } from "zod";
 
 /**
- * The model training function's environment: the training workflow's steps read the raw event archive and the
- * profiles, and write feature tables and model versions to the model bucket.
+ * The model-training function's environment: the training workflow's steps read the raw event archive and write
+ * feature tables and model versions to the model bucket.
  */
 export const modelTrainingEnvSchema = z.object({
-  /** The model bucket: the registry under `models/`, the feature tables under `features/`. */
-  MODEL_BUCKET: z.string().min(3),
-  /** The raw event archive (Firehose objects under `events/`). */
+  /** The raw event archive's bucket (Firehose writes `events/year=…`). */
   ARCHIVE_BUCKET: z.string().min(3),
-  PROFILES_TABLE: z.string().min(3),
+  /** The model bucket: the registry (`models/…`) and the feature tables (`training/…`). */
+  MODEL_BUCKET: z.string().min(3),
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
 });

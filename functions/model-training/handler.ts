@@ -1,24 +1,25 @@
-import { z } from "zod";
-import { TailorError } from "#shared/errors.js";
+import type { Context } from "aws-lambda";
+import { runTrainingStep, type TrainingStepOutput } from "#shared/app/training/run-training-step.js";
+import { withTrainingWindow } from "#shared/app/training/workflow-window.js";
 import { loadEnv } from "#shared/lambda/env.js";
+import { baseMiddlewareBundle, observabilityFor } from "#shared/lambda/middleware.js";
 import { modelTrainingEnvSchema } from "./env.js";
+import { makeTrainingDeps } from "./make-deps.js";
 
-loadEnv(modelTrainingEnvSchema);
+const env = loadEnv(modelTrainingEnvSchema);
+const observability = observabilityFor(env);
+const deps = makeTrainingDeps(env);
 
-/** The training workflow's steps, selected by the input's `action`. */
-const requestSchema = z.looseObject({
-  action: z.enum(["buildFeatures", "trainCandidate", "evaluateCandidate", "recordDecision"]),
-});
-
-/** A step this build does not carry yet (the training core lands on branch models-train). */
-export class TrainingStepUnavailableError extends TailorError {
-  constructor(action: string) {
-    super(`model training step ${action} is not in this build`, { retryable: false });
-  }
+/**
+ * One step of the training workflow, chosen by the input's `action` (`buildFeatures`, `trainCandidate`,
+ * `evaluateCandidate`, `recordDecision`); the output is the step's small JSON (keys, versions, the decision).
+ * A run started with no time window (the schedule, the drift alarm) trains on the default one
+ * (`withTrainingWindow`). A bad input throws a non-retryable error naming the field.
+ */
+export async function run(input: unknown, _context: Context): Promise<TrainingStepOutput> {
+  const result = await runTrainingStep(deps, withTrainingWindow(input, deps.clock.now()));
+  observability.logger.info("training step", { action: result.action, output: result.output });
+  return result.output;
 }
 
-/** The training workflow's one function: `action` selects the step (placeholder until the training core). */
-export async function handler(input: unknown): Promise<never> {
-  const { action } = requestSchema.parse(input);
-  throw new TrainingStepUnavailableError(action);
-}
+export const handler = baseMiddlewareBundle<unknown, TrainingStepOutput>(observability).handler(run);

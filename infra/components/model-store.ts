@@ -9,8 +9,11 @@ import { privateBucketProps } from "./private-bucket.js";
 /** Where the model registry lives in the model bucket: `models/<model>/<version>/…`, `models/<model>/current.json`. */
 export const MODELS_PREFIX = "models/";
 
-/** Where the training workflow writes the feature tables (train, validation, hold-out CSV). */
-export const FEATURES_PREFIX = "features/";
+/**
+ * Where the training workflow writes the feature tables (`training/<run>/{train,validation,holdout}/<model>.csv`;
+ * `TRAINING_PREFIX` of `shared/app/training/training-steps.ts`).
+ */
+export const FEATURES_PREFIX = "training/";
 
 /** Feature tables are working files: kept 30 days. */
 const FEATURE_TABLE_DAYS = 30;
@@ -23,7 +26,7 @@ export interface ModelStoreProps {
 
 /**
  * The model bucket: the registry (`models/`: each version's `model.tar.gz` and `version.json`, each model's
- * `current.json`) and the training workflow's feature tables (`features/`, expiring after 30 days). Private,
+ * `current.json`) and the training workflow's feature tables (`training/`, expiring after 30 days). Private,
  * versioned (an overwritten `current.json` stays recoverable), encrypted with a key of its own; kept when the
  * stack is deleted.
  */

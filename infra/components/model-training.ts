@@ -1,7 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { Aws, Duration, Validations } from "aws-cdk-lib";
 import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
-import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { type IRule, Rule, RuleTargetInput, Schedule } from "aws-cdk-lib/aws-events";
 import { SfnStateMachine } from "aws-cdk-lib/aws-events-targets";
 import { type IRole, PolicyStatement } from "aws-cdk-lib/aws-iam";
@@ -82,8 +81,6 @@ export interface ModelTrainingProps {
   readonly modelBucket: IBucket;
   /** The raw event archive the feature tables are built from. */
   readonly archiveBucket: IBucket;
-  /** The profiles, read for the features as of the cut-off. */
-  readonly profiles: ITable;
   /** Set when the stack deploys endpoints: how the workflow rolls them. */
   readonly rollout?: RolloutTarget;
   /** The schedule expression that starts a run; `undefined`: no schedule. */
@@ -137,7 +134,6 @@ export class ModelTraining extends Construct {
       environment: {
         MODEL_BUCKET: props.modelBucket.bucketName,
         ARCHIVE_BUCKET: props.archiveBucket.bucketName,
-        PROFILES_TABLE: props.profiles.tableName,
         POWERTOOLS_SERVICE_NAME: MODEL_TRAINING_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
@@ -147,15 +143,14 @@ export class ModelTraining extends Construct {
     });
     tagLocalName(built.function, "AWS::Lambda::Function", LOCAL_NAMES.modelTrainingFunction);
     this.function = built.function;
-    // Reads the archive's events and the profiles; reads and writes the registry and the feature tables: no
+    // Reads the archive's events (the profiles are folded from them as of each cut-off); reads and writes the registry and the feature tables: no
     // deletes, nothing else of either bucket.
     props.archiveBucket.grantRead(built.function, `${ARCHIVE_PREFIX}*`);
-    props.profiles.grantReadData(built.function);
     for (const prefix of [MODELS_PREFIX, FEATURES_PREFIX]) {
       props.modelBucket.grantRead(built.function, `${prefix}*`);
       props.modelBucket.grantPut(built.function, `${prefix}*`);
     }
-    acknowledgeKmsGrants(built.role, "the archive, model bucket and profile table keys");
+    acknowledgeKmsGrants(built.role, "the archive and model bucket keys");
     acknowledgePrefixGrants(
       built.role,
       [

@@ -2,10 +2,13 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { trainAll } from "#shared/app/training/index.js";
+import { ObjectModelRegistry } from "#shared/app/training/object-model-registry.js";
+import { REGISTRY_MODELS, REGISTRY_PREFIX } from "#shared/domain/models/registry.js";
 import {
   loadArtifactDirectory,
   type ModelArtifact,
   type ModelServer,
+  parseModelTarball,
   startModelServer,
 } from "#shared/model-server/index.js";
 import {
@@ -13,6 +16,7 @@ import {
   simulatorCatalogProducts,
   type TrainingHistoryOptions,
 } from "#shared/sim/index.js";
+import { FileTrainingObjects } from "./file-training-objects.js";
 import { LocalStackError } from "./local-errors.js";
 import { applyEnvironment } from "./sdk-env.js";
 
@@ -44,6 +48,37 @@ export async function ensureModelArtifacts(
     writeFile(join(dir, "recommendations.json"), `${JSON.stringify(artifacts.recommender)}\n`),
   ]);
   return true;
+}
+
+/** The local model registry in a models folder (`.tailor/models/<model>/<version>/…`). */
+export function localRegistry(dir: string = defaultModelsDir): ObjectModelRegistry {
+  return new ObjectModelRegistry(new FileTrainingObjects(resolve(dir), REGISTRY_PREFIX));
+}
+
+/**
+ * The versions in service of the registry in `dir` (`<model>/current.json`), read from their `model.tar.gz`: they
+ * take the place of the flat files of the same model. Read at each start (`tailor up`, `tailor rescore`), so a
+ * promotion is served from the next one.
+ */
+export async function loadRegistryCurrent(
+  dir: string,
+): Promise<Map<string, { readonly version: string; readonly artifact: ModelArtifact }>> {
+  const registry = localRegistry(dir);
+  const served = new Map<string, { version: string; artifact: ModelArtifact }>();
+  for (const model of REGISTRY_MODELS) {
+    const current = await registry.current(model);
+    if (current === undefined) continue;
+    const bytes = await registry.getArtifact(model, current.version);
+    if (bytes === undefined)
+      throw new LocalStackError(
+        `${dir}/${model}/current.json names ${current.version}, which has no model.tar.gz`,
+      );
+    served.set(model, {
+      version: current.version,
+      artifact: parseModelTarball(bytes, `${model} ${current.version}`),
+    });
+  }
+  return served;
 }
 
 /** A model server standing in for the SageMaker endpoints, and the variables that point the SDK at it. */
@@ -138,6 +173,10 @@ export async function startLocalModels(options: LocalModelsOptions = {}): Promis
   const dir = resolve(options.dir ?? defaultModelsDir);
   await ensureModelArtifacts(dir, log, options.trainingHistory);
   const models = await loadArtifactDirectory(dir);
+  for (const [model, artifact] of await loadRegistryCurrent(dir)) {
+    log(`serving ${model} ${artifact.version} from the model registry`);
+    models.set(model, artifact.artifact);
+  }
   for (const [model, endpoint] of Object.entries(options.endpoints ?? {})) {
     const artifact = models.get(model);
     if (artifact === undefined) {

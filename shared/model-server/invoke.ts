@@ -1,3 +1,4 @@
+import { predictXgboost, xgboostFeatureCount } from "../domain/models/xgboost-json.js";
 import { assertNever } from "../errors.js";
 import type { ModelArtifact } from "./artifacts.js";
 import { InvalidInvocationError } from "./errors.js";
@@ -24,7 +25,9 @@ export interface InvocationResult {
 
 /**
  * Runs one model on one request. Logistic models read JSON `instances` or CSV rows and answer
- * `{"predictions": [{"score"}]}` or one score per line; the recommender reads and answers JSON only.
+ * `{"predictions": [{"score"}]}` or one score per line; XGBoost models read and answer as SageMaker's built-in
+ * XGBoost does (CSV rows with empty cells as missing values, scores comma-separated); the recommender reads and
+ * answers JSON only.
  * Throws {@link InvalidInvocationError} for anything the caller must fix.
  */
 export function invokeModel(model: ModelArtifact, invocation: Invocation): InvocationResult {
@@ -41,6 +44,20 @@ export function invokeModel(model: ModelArtifact, invocation: Invocation): Invoc
       return output === "text/csv"
         ? { contentType: output, body: scores.join("\n") }
         : { contentType: output, body: JSON.stringify({ predictions: scores.map((score) => ({ score })) }) };
+    }
+    case "xgboost": {
+      // As SageMaker's XGBoost container: text/csv by default, CSV answers comma-separated on one line.
+      const type = invocation.contentType === undefined ? "text/csv" : input;
+      const answer = invocation.accept === undefined ? type : negotiate(invocation.accept, type);
+      const count = xgboostFeatureCount(model.model);
+      const rows =
+        type === "text/csv"
+          ? rowsFromCsv(invocation.body, count, { missing: true })
+          : rowsFromJson(json(invocation.body), count);
+      const scores = rows.map((row) => predictXgboost(model.model, row));
+      return answer === "text/csv"
+        ? { contentType: answer, body: scores.join(",") }
+        : { contentType: answer, body: JSON.stringify({ predictions: scores.map((score) => ({ score })) }) };
     }
     case "item-cooccurrence": {
       if (input !== "application/json" || output !== "application/json")

@@ -38,25 +38,36 @@ export function rowsFromJson(value: unknown, featureCount: number): number[][] {
   });
 }
 
-/** The rows of a `text/csv` request: one row of features per line, no header. */
-export function rowsFromCsv(text: string, featureCount: number): number[][] {
+/**
+ * The rows of a `text/csv` request: one row of features per line, no header. With `missing`, an empty cell is a
+ * missing value (NaN), as XGBoost reads it; otherwise every cell must be a number.
+ */
+export function rowsFromCsv(
+  text: string,
+  featureCount: number,
+  options: { missing?: boolean } = {},
+): number[][] {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== "");
   if (lines.length === 0) throw new InvalidInvocationError("the CSV body has no rows");
-  return lines.map((line, index) =>
-    checkRow(
-      line.split(",").map((cell) => (cell.trim() === "" ? Number.NaN : Number(cell))),
-      featureCount,
-      `CSV row ${index + 1}`,
-    ),
-  );
+  return lines.map((line, index) => {
+    const cells = line.split(",");
+    const row = cells.map((cell) => (cell.trim() === "" ? Number.NaN : Number(cell)));
+    const missing = (i: number) => options.missing === true && (cells[i] ?? "").trim() === "";
+    return checkRow(row, featureCount, `CSV row ${index + 1}`, missing);
+  });
 }
 
-function checkRow(row: number[], featureCount: number, where: string): number[] {
+function checkRow(
+  row: number[],
+  featureCount: number,
+  where: string,
+  missing: (index: number) => boolean = () => false,
+): number[] {
   if (row.length !== featureCount)
     throw new InvalidInvocationError(
       `${where} has ${row.length} features; the model expects ${featureCount}`,
     );
-  const bad = row.findIndex((x) => !Number.isFinite(x));
+  const bad = row.findIndex((x, i) => !Number.isFinite(x) && !missing(i));
   if (bad !== -1) throw new InvalidInvocationError(`${where}: feature ${bad + 1} is not a finite number`);
   return row;
 }

@@ -28,4 +28,5 @@ export { deriveSeed, mulberry32, Rng } from "./prng.js";
 export type { SimOptions, SimRecord } from "./records.js";
 export { SimOptionsError } from "./sim-options-error.js";
 export { simulate } from "./simulate.js";
+export { archivedSimRecord, memoryArchive } from "./simulated-archive.js";
 export { DEFAULT_TRAINING_START, simulatedHistory, type TrainingHistoryOptions } from "./training-history.js";

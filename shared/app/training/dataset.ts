@@ -1,17 +1,17 @@
-import { type EventKind, parseEvent, type TailorEvent } from "#shared/domain/events/index.js";
+import type { TailorEvent } from "#shared/domain/events/index.js";
 import { FEATURE_NAMES, profileFeatures } from "#shared/domain/features/index.js";
 import { type PersonalSignals, personalSignals } from "#shared/domain/models/seeds.js";
 import { boughtAt, DAY_MS, foldEvents } from "#shared/domain/profile/index.js";
+import {
+  CHURN_WINDOW_DAYS,
+  eventsByCustomer,
+  type HistoryRecord,
+  PURCHASE_WINDOW_DAYS,
+  SYSTEM_KINDS,
+} from "./feature-table.js";
 import { isHoldout } from "./holdout.js";
 
-/** Purchase label window after the cutoff. */
-export const PURCHASE_WINDOW_DAYS = 30;
-/** Churn label window after the cutoff: no event of the customer's own in it. */
-export const CHURN_WINDOW_DAYS = 60;
-/** One raw event of the shop's history, as recorded (the simulator's records are such). */
-export interface HistoryRecord {
-  readonly event: unknown;
-}
+export { CHURN_WINDOW_DAYS, type HistoryRecord, PURCHASE_WINDOW_DAYS };
 
 /** The history to learn from and where to cut. */
 export interface DatasetOptions {
@@ -64,9 +64,6 @@ export interface Dataset {
   readonly categoryOf: ReadonlyMap<string, string>;
 }
 
-/** Kinds that are not something the customer did (they do not keep a customer from churning). */
-const SYSTEM_KINDS: ReadonlySet<EventKind> = new Set(["email_delivered", "email_bounced", "email_held_out"]);
-
 /**
  * Reads the shop's history, folds each customer's events up to the cutoff T into a profile ({@link foldEvents}),
  * computes features at T and labels from the events after T. Customers with no event before T are left out.
@@ -76,17 +73,9 @@ export function buildDataset(options: DatasetOptions): Dataset {
   const cutoffDay = options.cutoffDay ?? options.days - CHURN_WINDOW_DAYS;
   const cutoff = start + cutoffDay * DAY_MS;
   const end = start + options.days * DAY_MS;
-  const byCustomer = new Map<string, TailorEvent[]>();
-  for (const record of options.history) {
-    const parsed = parseEvent(record.event, end);
-    if (!parsed.ok) continue;
-    const events = byCustomer.get(parsed.event.customerId);
-    if (events === undefined) byCustomer.set(parsed.event.customerId, [parsed.event]);
-    else events.push(parsed.event);
-  }
   const rows: CustomerRow[] = [];
   const categoryOf = new Map<string, string>();
-  for (const [customerId, events] of [...byCustomer].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [customerId, events] of eventsByCustomer(options.history, end)) {
     const before = events.filter((event) => event.timestamp < cutoff);
     if (before.length === 0) continue;
     const after = events.filter((event) => event.timestamp >= cutoff);

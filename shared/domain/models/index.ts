@@ -11,6 +11,7 @@ export {
   type WeightedSeed,
 } from "./cooccurrence.js";
 export {
+  checkTrainingInput,
   type LogisticModel,
   type LogisticOptions,
   predictLogistic,

@@ -7,6 +7,20 @@ export class TrainingInputError extends TailorError {
   }
 }
 
+/**
+ * Checks a training set: at least one row, one 0/1 label per row, every row as long as the first. Returns the
+ * number of features.
+ */
+export function checkTrainingInput(rows: readonly (readonly number[])[], labels: readonly number[]): number {
+  const first = rows[0];
+  if (first === undefined) throw new TrainingInputError("no training rows");
+  if (labels.length !== rows.length) throw new TrainingInputError("one label per row is needed");
+  if (labels.some((y) => y !== 0 && y !== 1)) throw new TrainingInputError("labels must be 0 or 1");
+  const d = first.length;
+  if (rows.some((row) => row.length !== d)) throw new TrainingInputError(`every row must have ${d} features`);
+  return d;
+}
+
 /** A fitted logistic regression: score = sigmoid(bias + Σ wᵢ (xᵢ − meanᵢ) / scaleᵢ). */
 export interface LogisticModel {
   readonly mean: readonly number[];
@@ -52,12 +66,7 @@ export function trainLogistic(
   options: LogisticOptions = {},
 ): LogisticModel {
   const { l2 = 1, maxIterations = 25, tolerance = 1e-6 } = options;
-  const first = rows[0];
-  if (first === undefined) throw new TrainingInputError("no training rows");
-  if (labels.length !== rows.length) throw new TrainingInputError("one label per row is needed");
-  if (labels.some((y) => y !== 0 && y !== 1)) throw new TrainingInputError("labels must be 0 or 1");
-  const d = first.length;
-  if (rows.some((row) => row.length !== d)) throw new TrainingInputError(`every row must have ${d} features`);
+  const d = checkTrainingInput(rows, labels);
   const n = rows.length;
   const mean = new Array<number>(d).fill(0);
   const scale = new Array<number>(d).fill(0);

@@ -1,0 +1,59 @@
+import { PROPENSITY_MODELS } from "#shared/domain/models/registry.js";
+import {
+  type BuildFeaturesInput,
+  type BuildFeaturesOutput,
+  buildFeatures,
+  type EvaluateCandidateOutput,
+  evaluateCandidate,
+  recordDecision,
+  type TrainingStepDeps,
+  trainCandidate,
+} from "./training-steps.js";
+
+/** What one model's run of the workflow did. */
+export interface ModelRunReport {
+  readonly model: (typeof PROPENSITY_MODELS)[number];
+  readonly version: string;
+  readonly trees: number;
+  readonly evaluation: EvaluateCandidateOutput;
+  /** The version in service after the run. */
+  readonly current: string | null;
+}
+
+/** What the whole workflow did. */
+export interface TrainingRunReport {
+  readonly features: BuildFeaturesOutput;
+  readonly models: readonly ModelRunReport[];
+}
+
+/**
+ * The training workflow in one process, step after step as the state machine runs them on AWS: features once,
+ * then for each propensity model train, evaluate on the hold-out against the baseline and the model in service,
+ * and record the decision (promoted or refused).
+ */
+export async function runTrainingWorkflow(
+  deps: TrainingStepDeps,
+  input: BuildFeaturesInput,
+): Promise<TrainingRunReport> {
+  const features = await buildFeatures(deps, input);
+  const models: ModelRunReport[] = [];
+  for (const model of PROPENSITY_MODELS) {
+    const candidate = await trainCandidate(deps, {
+      model,
+      trainKey: features.trainKey,
+      validationKey: features.validationKey,
+    });
+    const evaluation = await evaluateCandidate(deps, {
+      model,
+      version: candidate.version,
+      holdoutKey: features.holdoutKey,
+    });
+    const { current } = await recordDecision(deps, {
+      model,
+      version: candidate.version,
+      promote: evaluation.promote,
+    });
+    models.push({ model, version: candidate.version, trees: candidate.trees, evaluation, current });
+  }
+  return { features, models };
+}
