@@ -101,8 +101,8 @@ export interface ModelTrainingAlarms {
 }
 
 /**
- * The training workflow: a Step Functions state machine `BuildFeatures` (the feature table from the raw archive
- * and the profiles, written to the model bucket) → `Models` (a Map over the models: `TrainCandidate` →
+ * The training workflow: a Step Functions state machine `BuildFeatures` (the feature table from the raw archive,
+ * profiles folded as of each cut-off, written to the model bucket) → `Models` (a Map over the models: `TrainCandidate` →
  * `EvaluateCandidate` on the time-based hold-out against the baselines and the model in service →
  * `RecordDecision` (promoted or refused, kept with the version) → when promoted and the stack manages the
  * model's endpoint, `CreateModel` + `CreateEndpointConfig` + `UpdateEndpoint` through Step Functions' SageMaker
