@@ -1,3 +1,4 @@
+import { stableHash32 } from "../domain/models/stable-hash.js";
 /**
  * mulberry32: a 32-bit state PRNG, tiny and fast. Its period (2^32) is ample because every stream we use is
  * derived afresh from (seed, label) and draws far fewer than 2^32 numbers.
@@ -18,18 +19,7 @@ export function mulberry32(seed: number): () => number {
  * independent parts of the simulation (catalog, customers, each day) get uncorrelated streams.
  */
 export function deriveSeed(seed: number, ...labels: readonly (string | number)[]): number {
-  const text = `${seed >>> 0}:${labels.join(":")}`;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return stableHash32(`${seed >>> 0}:${labels.join(":")}`);
 }
 
 /** A seeded random source with the draws the simulator needs. The simulator never uses `Math.random`. */

@@ -1,5 +1,6 @@
 import type { ArchivedRecord } from "#shared/domain/events/archived-record.js";
 import type { TailorEvent } from "#shared/domain/events/index.js";
+import { stableShare } from "#shared/domain/models/stable-hash.js";
 import type { EventArchive, StreamRecord } from "#shared/ports.js";
 import { decodeRecords } from "../decode-records.js";
 import type { HistoryRecord } from "./feature-table.js";
@@ -37,15 +38,8 @@ export interface ArchiveHistory {
   readonly unreadableObjects: readonly string[];
 }
 
-/** FNV-1a (32 bits) of a customer id, as a share of 2³²: the sample keeps the lowest. */
-function customerHash(customerId: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < customerId.length; i++) {
-    hash ^= customerId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash / 0x1_0000_0000;
-}
+/** A customer's place in the sample: the lowest are kept. */
+const customerHash = (customerId: string): number => stableShare(customerId);
 
 /** Keeps the `limit` customers of lowest hash; returns the new threshold (the hash of the first left out). */
 function prune(

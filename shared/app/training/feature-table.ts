@@ -3,8 +3,8 @@ import { parseEvent } from "#shared/domain/events/index.js";
 import { profileFeatures } from "#shared/domain/features/index.js";
 import type { PropensityModelName } from "#shared/domain/models/index.js";
 import { TrainingInputError } from "#shared/domain/models/index.js";
+import { stableShare } from "#shared/domain/models/stable-hash.js";
 import { DAY_MS, foldEvents } from "#shared/domain/profile/index.js";
-import { isHoldout } from "./holdout.js";
 
 /** Purchase label window after the cutoff. */
 export const PURCHASE_WINDOW_DAYS = 30;
@@ -132,11 +132,16 @@ export function buildFeatureTable(
   const holdout: FeatureRow[] = [];
   for (const [customerId, events] of byCustomer) {
     const row = featureRowAt(customerId, events, options.cutoff, windows);
-    if (row !== undefined) (isHoldout(`validation:${customerId}`, share) ? validation : train).push(row);
+    if (row !== undefined) (inValidation(customerId, share) ? validation : train).push(row);
     const later = featureRowAt(customerId, events, options.holdoutCutoff, windows);
     if (later !== undefined) holdout.push(later);
   }
   return { windows, train, validation, holdout };
+}
+
+/** Whether a customer's training row goes to validation (a stable hash of the id). */
+export function inValidation(customerId: string, share: number): boolean {
+  return stableShare(`validation:${customerId}`) < share;
 }
 
 /** Rows in SageMaker's training CSV: the label first, then the features in order; no header. */

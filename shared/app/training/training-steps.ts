@@ -180,10 +180,10 @@ export async function buildFeatures(
     to === undefined ||
     cutoff === undefined ||
     holdoutCutoff === undefined ||
-    !(from < cutoff)
+    !(from <= to)
   )
     throw new TrainingInputError(
-      "from must be before cutoff (e.g. from 2026-01-01T00:00:00Z, cutoff 2026-02-01T00:00:00Z)",
+      "from must not be after to: the range of arrival read from the archive (e.g. from 2026-01-01T00:00:00Z, to 2026-04-01T00:00:00Z)",
     );
   const archived = await readArchiveHistory(deps.archive, {
     fromMs: from,
