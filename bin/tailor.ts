@@ -58,6 +58,8 @@ const USAGE = `Usage: tailor <command> [options]
   train --from-stack [--data-dir D]    learns from the local stack's event archive (XGBoost), evaluates on a
       [--cutoff ISO]                   later hold-out, promotes or refuses (exit 3) into the model registry
   models [--json] [--model m]          the registry's versions, their evaluation, which one is in service
+  train --aws [--outputs F] [--wait]   starts the deployed stack's training workflow [--cutoff ISO] and,
+                                       with --wait, follows it and prints each model's decision
   rescore [--slices 8] [--models F]    runs the nightly rescoring state machine now (on the running stack, or
                                        one it starts) with a local model server; prints scores, tiers, drift
   campaign status <id> [--occurrence T] a scheduled campaign's fan-out run (the latest, or the tick T):

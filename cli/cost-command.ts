@@ -5,7 +5,7 @@ import { formatCostReport } from "./cost-report.js";
 import { OperationsError } from "./operations-error.js";
 
 const USAGE =
-  "usage: tailor cost --events 50M --profiles 2M --emails 10M [--model-calls N] [--stream provisioned|on-demand] [--console-operators N] [--region us-east-1] [--json]";
+  "usage: tailor cost --events 50M --profiles 2M --emails 10M [--model-calls N] [--stream provisioned|on-demand] [--model-hosting instances|serverless] [--console-operators N] [--region us-east-1] [--json]";
 
 /** The count of `--flag`, if given; names the flag and the forms it takes when it is not a count. */
 function countFlag(values: Readonly<Record<string, unknown>>, flag: string): number | undefined {
@@ -31,6 +31,7 @@ export function parseCostArgs(argv: readonly string[]): { volumes: CostVolumes; 
       "model-calls": { type: "string" },
       "console-operators": { type: "string" },
       stream: { type: "string", default: "provisioned" },
+      "model-hosting": { type: "string", default: "instances" },
       region: { type: "string", default: PRICES_REGION },
       json: { type: "boolean", default: false },
       // Every command takes --data-dir (the usage says so); this one reads no local stack.
@@ -48,6 +49,10 @@ export function parseCostArgs(argv: readonly string[]): { volumes: CostVolumes; 
   if (stream !== "provisioned" && stream !== "on-demand") {
     throw new OperationsError(`--stream: expected provisioned or on-demand, got "${stream}"`);
   }
+  const modelHosting = values["model-hosting"];
+  if (modelHosting !== "instances" && modelHosting !== "serverless") {
+    throw new OperationsError(`--model-hosting: expected instances or serverless, got "${modelHosting}"`);
+  }
   if (values.region !== PRICES_REGION) {
     throw new OperationsError(
       `--region: the price table is ${PRICES_REGION}'s only; other regions differ by up to a third (see the pricing pages)`,
@@ -63,6 +68,7 @@ export function parseCostArgs(argv: readonly string[]): { volumes: CostVolumes; 
       ...(modelCalls === undefined ? {} : { modelCalls }),
       stream,
       ...(operators === undefined ? {} : { console: { operators } }),
+      modelHosting,
     },
     json: values.json,
   };

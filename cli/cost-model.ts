@@ -15,6 +15,13 @@ export interface CostVolumes {
   readonly stream: "provisioned" | "on-demand";
   /** The console on AWS (`-c console=on`), when deployed. @default - not deployed */
   readonly console?: ConsoleVolumes;
+
+  /**
+   * How the scoring models' endpoints run: always-on instances (`existing` or `-c modelHosting=provisioned`), or
+   * serverless (`-c modelHosting=serverless`, billed per second of inference; the recommender stays on an instance).
+   * @default "instances"
+   */
+  readonly modelHosting?: "instances" | "serverless";
 }
 
 /** The figures measured by `npm run bench` (docs/performance.md) and the resources the stack declares. */
@@ -41,8 +48,8 @@ export const MEASURED = {
 
 /** What the stack declares (`infra/tailor-stack.ts`; test/infra/operations-stack.test.ts keeps these in step). */
 export const STACK_RESOURCES = {
-  kmsKeys: 30,
-  alarms: 42,
+  kmsKeys: 33,
+  alarms: 47,
   /**
    * Of the alarms, those comparing with an anomaly detection band: each is billed as three alarm metrics (the
    * metric and the band's two bounds), two more than a plain alarm (send volume, five event types' volume).
@@ -134,6 +141,17 @@ export const ASSUMED = {
   archiveTransformInputBytes: 1024 ** 2,
   archiveTransformMs: 100,
   archiveTransformMemoryGb: 0.5,
+  /**
+   * The training workflow: runs a month (the weekly schedule, and a drift alarm now and then), Lambda seconds of
+   * one run (the feature table, then per model train, evaluate and decide) at 2 GB, and its state transitions.
+   */
+  trainingRunsPerMonth: 5,
+  trainingLambdaSecondsPerRun: 1200,
+  trainingMemoryGb: 2,
+  trainingTransitionsPerRun: 20,
+  /** Serverless endpoints: the seconds of one InvokeEndpoint call (up to 100 rows), at this memory. */
+  serverlessSecondsPerCall: 0.05,
+  serverlessMemoryGb: 2,
 } as const;
 
 /** One line of the bill. */
@@ -212,13 +230,23 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
     (streamEvents * a.eventBytes) / a.archiveTransformInputBytes,
   );
   const archiveGbSeconds = archiveInvocations * (a.archiveTransformMs / 1000) * a.archiveTransformMemoryGb;
+  const trainingGbSeconds = a.trainingRunsPerMonth * a.trainingLambdaSecondsPerRun * a.trainingMemoryGb;
   const invocations =
-    ingestInvocations + dispatchInvocations + feedbackEvents + rescoreInvocations + archiveInvocations;
+    ingestInvocations +
+    dispatchInvocations +
+    feedbackEvents +
+    rescoreInvocations +
+    archiveInvocations +
+    a.trainingRunsPerMonth * (1 + 3 * STACK_RESOURCES.scoringModels);
 
-  const modelCalls =
-    volumes.modelCalls ??
-    Math.ceil(volumes.profiles / a.rescoreBatch) * STACK_RESOURCES.scoringModels * a.nightsPerMonth +
-      volumes.emails;
+  // The nightly rescoring's calls (the scoring models); the recommender is called once per email.
+  const nightlyCalls =
+    Math.ceil(volumes.profiles / a.rescoreBatch) * STACK_RESOURCES.scoringModels * a.nightsPerMonth;
+  const modelCalls = volumes.modelCalls ?? nightlyCalls + volumes.emails;
+  const scoringCalls =
+    volumes.modelCalls === undefined
+      ? nightlyCalls
+      : (modelCalls * nightlyCalls) / (nightlyCalls + volumes.emails || 1);
   const instancesPerEndpoint = Math.max(
     1,
     Math.ceil(
@@ -259,8 +287,13 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
     line("DynamoDB", "storage: profiles and send ledger", (profileBytes + ledgerBytes) / GB, P.dynamoStorage),
     line(
       "Lambda",
-      "compute: ingest, dispatch, SES feedback, rescoring, archive transform (arm64)",
-      ingestGbSeconds + dispatchGbSeconds + feedbackGbSeconds + rescoreGbSeconds + archiveGbSeconds,
+      "compute: ingest, dispatch, SES feedback, rescoring, archive transform, training (arm64)",
+      ingestGbSeconds +
+        dispatchGbSeconds +
+        feedbackGbSeconds +
+        rescoreGbSeconds +
+        archiveGbSeconds +
+        trainingGbSeconds,
       P.lambdaArmCompute,
     ),
     line("Lambda", "invocations", invocations, P.lambdaRequests),
@@ -314,12 +347,7 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
     line("CloudWatch", "custom metrics", a.customMetrics, P.cloudWatchMetrics),
     line("CloudWatch", "dashboard", STACK_RESOURCES.dashboards, P.cloudWatchDashboards),
     line("CloudWatch", "logs ingested", (invocations * a.logBytesPerInvocation) / GB, P.cloudWatchLogs),
-    line(
-      "SageMaker",
-      `${STACK_RESOURCES.modelEndpoints} endpoints × ${instancesPerEndpoint} instance(s), always on`,
-      STACK_RESOURCES.modelEndpoints * instancesPerEndpoint * a.hoursPerMonth,
-      P.sageMakerInstanceHour,
-    ),
+    ...sageMakerLines(volumes, { scoringCalls, instancesPerEndpoint }),
     line(
       "Step Functions",
       "nightly rescoring and segment job runs",
@@ -327,6 +355,12 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
         (a.rescoreSlices * a.transitionsPerSlice +
           10 +
           a.segmentJobRunsPerNight * a.transitionsPerSegmentJobRun),
+      P.stepFunctionsTransitions,
+    ),
+    line(
+      "Step Functions",
+      "training workflow runs",
+      a.trainingRunsPerMonth * a.trainingTransitionsPerRun,
       P.stepFunctionsTransitions,
     ),
     ...(volumes.console === undefined ? [] : consoleCostLines(volumes.console)),
@@ -337,6 +371,34 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
     totalUsd,
     derived: { streamEvents, eventsPerSecond, ingestBatch, shards, modelCalls, instancesPerEndpoint },
   };
+}
+
+/**
+ * The endpoints: every one on always-on instances, or the scoring models serverless (their calls × seconds ×
+ * memory) with the recommender on its instances.
+ */
+function sageMakerLines(
+  volumes: CostVolumes,
+  derived: { readonly scoringCalls: number; readonly instancesPerEndpoint: number },
+): CostLine[] {
+  const a = ASSUMED;
+  const instances = (endpoints: number) =>
+    line(
+      "SageMaker",
+      `${endpoints} endpoint${endpoints === 1 ? "" : "s"} × ${derived.instancesPerEndpoint} instance(s), always on`,
+      endpoints * derived.instancesPerEndpoint * a.hoursPerMonth,
+      PRICES.sageMakerInstanceHour,
+    );
+  if (volumes.modelHosting !== "serverless") return [instances(STACK_RESOURCES.modelEndpoints)];
+  return [
+    line(
+      "SageMaker",
+      `${STACK_RESOURCES.scoringModels} serverless endpoints: scoring calls × ${a.serverlessSecondsPerCall} s × ${a.serverlessMemoryGb} GB`,
+      derived.scoringCalls * a.serverlessSecondsPerCall * a.serverlessMemoryGb,
+      PRICES.sageMakerServerlessGbSecond,
+    ),
+    instances(STACK_RESOURCES.modelEndpoints - STACK_RESOURCES.scoringModels),
+  ];
 }
 
 const SUFFIX: Readonly<Record<string, number>> = { "": 1, k: 1e3, m: 1e6, b: 1e9 };

@@ -56,6 +56,12 @@ export const PRICES = {
     unit: "ml.m5.large instance-hour",
     source: "https://aws.amazon.com/sagemaker/pricing/",
   },
+  sageMakerServerlessGbSecond: {
+    usd: 0.00002,
+    per: 1,
+    unit: "GB-second of serverless inference",
+    source: "https://aws.amazon.com/sagemaker/pricing/",
+  },
   stepFunctionsTransitions: {
     usd: 0.025,
     per: 1000,

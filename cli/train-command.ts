@@ -54,6 +54,8 @@ const USAGE =
  * archive. Exit code 3 when a candidate was refused (the model in service stays).
  */
 export async function trainCommand(argv: readonly string[]): Promise<number> {
+  const aws = await import("./train-aws.js");
+  if (aws.wantsAws(argv)) return aws.trainOnAws(argv);
   const { values, positionals } = parseArgs({
     args: [...argv],
     options: {

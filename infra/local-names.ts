@@ -69,6 +69,12 @@ export const LOCAL_NAMES = {
   contentImportFunction: "tailor-content-import",
   watchesTable: "tailor-watches",
   catalogChangesFunction: "tailor-catalog-changes",
+  modelBucket: "tailor-models",
+  modelTrainingStateMachine: "tailor-model-training",
+  modelTrainingFunction: "tailor-model-training",
+  modelTrainingSchedule: "tailor-model-training-schedule",
+  modelTrainingOnDrift: "tailor-model-training-on-drift",
+  modelTrainingDeadLetterQueue: "tailor-model-training-start-dlq",
 } as const;
 
 /** The local name of the schedule rule of the scheduled campaign `campaignId`. */

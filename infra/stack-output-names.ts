@@ -42,3 +42,12 @@ export const FANOUT_OUTPUTS = {
 
 /** The stack output naming the segment jobs' state machine (its ARN): what `tailor segments recount --outputs` reads. */
 export const SEGMENT_JOBS_OUTPUT = "SegmentJobsStateMachineArn";
+
+/**
+ * The names of the stack outputs of the models on AWS: the model bucket (registry and feature tables) and the
+ * training workflow `tailor train --aws` starts.
+ */
+export const MODEL_OUTPUTS = {
+  bucket: "ModelBucketName",
+  trainingStateMachineArn: "ModelTrainingStateMachineArn",
+} as const;

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
+import { PROPENSITY_MODELS } from "#shared/domain/models/registry.js";
 import { type AlarmSettingsInput, resolveAlarmDestination } from "./components/alarm-settings.js";
 import { AlarmTopic } from "./components/alarm-topic.js";
 import {
@@ -40,6 +41,11 @@ import {
   resolveLinkKeySettings,
 } from "./components/link-key-settings.js";
 import { LinkSecret } from "./components/link-secret.js";
+import { ModelDrift } from "./components/model-drift.js";
+import { ModelEndpoints } from "./components/model-endpoints.js";
+import { type ModelSettingsInput, resolveModelSettings } from "./components/model-settings.js";
+import { ModelStore } from "./components/model-store.js";
+import { ModelTraining } from "./components/model-training.js";
 import { ProfileStore } from "./components/profile-store.js";
 import { Quarantine } from "./components/quarantine.js";
 import { Rescoring, type RescoringSettingsInput, resolveRescoringSettings } from "./components/rescoring.js";
@@ -61,7 +67,7 @@ import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WatchIndexStore } from "./components/watch-index.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
-import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS, SEGMENT_JOBS_OUTPUT } from "./stack-output-names.js";
+import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS, MODEL_OUTPUTS, SEGMENT_JOBS_OUTPUT } from "./stack-output-names.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -70,6 +76,7 @@ export interface TailorStackProps
     ApiSettingsInput,
     AlarmSettingsInput,
     RescoringSettingsInput,
+    ModelSettingsInput,
     RetentionSettingsInput,
     StreamSettingsInput,
     LinkKeySettingsInput,
@@ -176,6 +183,15 @@ export class TailorStack extends Stack {
   /** The content library's import from the feed bucket's `content/` prefix. */
   readonly contentImport: ContentImport;
 
+  /** The model bucket: the registry and the feature tables. */
+  readonly models: ModelStore;
+  /** The scoring models' endpoints, when the stack deploys them (`-c modelHosting=serverless|provisioned`). */
+  readonly modelEndpoints: ModelEndpoints | undefined;
+  /** The scoring models' drift alarms. */
+  readonly modelDrift: ModelDrift;
+  /** The training workflow, its schedule and its start on drift. */
+  readonly modelTraining: ModelTraining;
+
   /** The watch index of catalog-triggered campaigns (who viewed or carted a product). */
   readonly watches: WatchIndexStore;
   /** Back-in-stock and price-drop journeys from the catalog changes queue. */
@@ -197,6 +213,8 @@ export class TailorStack extends Stack {
     this.campaignSettings = settings;
     const apiReservedConcurrency = resolveApiReservedConcurrency(props, this.node);
     const rescoringSettings = resolveRescoringSettings(props, this.node);
+    const scoringModels = Object.keys(rescoringSettings.modelEndpoints);
+    const modelSettings = resolveModelSettings(props, this.node, scoringModels);
     const retention = resolveRetentionSettings(props, this.node);
     this.retention = retention;
     const consoleSettings = resolveConsoleSettings(props, this.node);
@@ -383,6 +401,38 @@ export class TailorStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
 
+    this.models = new ModelStore(this, "Models", { accessLogsBucket: this.quarantine.accessLogsBucket });
+    const capacity = modelSettings.capacity;
+    const endpoints =
+      capacity === undefined
+        ? undefined
+        : new ModelEndpoints(this, "Endpoints", {
+            endpoints: rescoringSettings.modelEndpoints,
+            bucket: this.models.bucket,
+            settings: { ...modelSettings, capacity },
+          });
+    this.modelEndpoints = endpoints;
+    this.modelDrift = new ModelDrift(this, "ModelDrift", {
+      models: scoringModels,
+      alarmTopic: this.alarmTopic,
+    });
+    this.modelTraining = new ModelTraining(this, "ModelTraining", {
+      models: [
+        ...scoringModels.filter(isPropensityModel).map((model) => ({
+          model,
+          endpoint: endpoints === undefined ? undefined : rescoringSettings.modelEndpoints[model],
+        })),
+      ],
+      modelBucket: this.models.bucket,
+      archiveBucket: this.archive.bucket,
+      ...(endpoints === undefined || capacity === undefined
+        ? {}
+        : { rollout: { role: endpoints.role, image: endpoints.image, capacity } }),
+      schedule: modelSettings.trainSchedule,
+      startOnAlarms: Object.values(this.modelDrift.alarms),
+      alarmTopic: this.alarmTopic,
+    });
+
     this.deliveryAlarms = new DeliveryAlarms(this, "DeliveryAlarms", { alarmTopic: this.alarmTopic });
     this.dataQuality = new DataQualityAlarms(this, "DataQuality", { alarmTopic: this.alarmTopic });
     this.dashboard = new PipelineDashboard(this, "Dashboard", {
@@ -397,6 +447,7 @@ export class TailorStack extends Stack {
         "SES feedback": this.sesFeedback.deadLetterQueue,
         "rescoring schedule": this.rescoring.scheduleDeadLetterQueue,
         "segment jobs starts": this.segmentJobs.startDeadLetterQueue,
+        "training starts": this.modelTraining.startDeadLetterQueue,
 
         "catalog changes": this.catalog.changesDeadLetterQueue,
         "catalog imports": this.catalog.importFailuresQueue,
@@ -415,6 +466,8 @@ export class TailorStack extends Stack {
         this.api.errorsAlarm,
         ...Object.values(this.rescoring.alarms),
         ...Object.values(this.segmentJobs.alarms),
+        ...Object.values(this.modelDrift.alarms),
+        ...Object.values(this.modelTraining.alarms),
         ...Object.values(this.archive.alarms),
         ...Object.values(this.catalog.alarms),
         ...Object.values(this.catalogTriggers.alarms),
@@ -437,6 +490,14 @@ export class TailorStack extends Stack {
       value: this.segmentJobs.stateMachine.stateMachineArn,
       description:
         'The segment jobs state machine (recount, rfm, reevaluate, reindex): start it with {"job":"recount"}',
+    });
+    new CfnOutput(this, MODEL_OUTPUTS.bucket, {
+      description: "The model bucket: the registry (models/) and the training feature tables (features/)",
+      value: this.models.bucket.bucketName,
+    });
+    new CfnOutput(this, MODEL_OUTPUTS.trainingStateMachineArn, {
+      description: "The training workflow (npx tailor train --aws --outputs <file> starts it)",
+      value: this.modelTraining.stateMachine.stateMachineArn,
     });
     new CfnOutput(this, "ApiUrl", {
       description:
@@ -490,4 +551,9 @@ export class TailorStack extends Stack {
       eventStreamName: this.events.stream.streamName,
     });
   }
+}
+
+/** Whether the training workflow trains `model` (the XGBoost propensity models; the recommender is trained locally). */
+function isPropensityModel(model: string): boolean {
+  return PROPENSITY_MODELS.some((known) => known === model);
 }

@@ -19,6 +19,7 @@ import { InfraConfigError } from "./infra-config-error.js";
 import { INGEST_CONTEXT_KEYS } from "./ingest.js";
 import { LINK_KEY_CONTEXT_KEYS } from "./link-key-settings.js";
 import { MissingSettingError } from "./missing-setting-error.js";
+import { MODEL_CONTEXT_KEYS } from "./model-settings.js";
 import { RESCORING_CONTEXT_KEYS } from "./rescoring.js";
 import { RETENTION_CONTEXT_KEYS } from "./retention-settings.js";
 import { STREAM_CONTEXT_KEYS } from "./stream-settings.js";
@@ -32,6 +33,7 @@ export const SETTING_KEYS: readonly string[] = [
   ...API_CONTEXT_KEYS,
   ...ALARM_CONTEXT_KEYS,
   ...RESCORING_CONTEXT_KEYS,
+  ...MODEL_CONTEXT_KEYS,
   ...INGEST_CONTEXT_KEYS,
   ...RETENTION_CONTEXT_KEYS,
   ...STREAM_CONTEXT_KEYS,

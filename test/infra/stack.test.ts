@@ -220,7 +220,8 @@ describe("TailorStack", () => {
       expect(actions).not.toContain("s3:GetObject");
       // Every role of the app: the only actions on any resource are X-Ray's, which cannot be scoped, and the
       // log-delivery and X-Ray sampling actions of Step Functions logging and tracing, which cannot either, held by
-      // the state machines' roles alone (the rescoring's, the campaign fan-out's and the segment jobs').
+      // the state machines' roles alone (the rescoring's, the campaign fan-out's, the segment jobs' and the
+      // training workflow's).
       const xray = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"];
       const beyondXray = (statements: readonly Statement[]): string[] =>
         statements
@@ -232,6 +233,7 @@ describe("TailorStack", () => {
         stack.rescoring.stateMachine,
         stack.campaignFanOut.stateMachine,
         stack.segmentJobs.stateMachine,
+        stack.modelTraining.stateMachine,
       ].flatMap((machine) => beyondXray(statementsOf(template, machine.role)));
       expect(ofMachines.length).toBeGreaterThan(0);
       expect(ofMachines.filter((action) => !/^(logs|xray):/.test(action))).toEqual([]);
@@ -360,9 +362,10 @@ describe("TailorStack", () => {
       // runs), the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
       // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), the segment jobs' three
       // (the same), the catalog's three (import failures, changes' dead letters, …), the catalog triggers' errors,
-      // the archive's four (freshness, S3 delivery, transform errors, failed records), and the data-quality
-      // seven (quarantined share, five event types' volume, feature drift).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 42);
+      // the archive's four (freshness, S3 delivery, transform errors, failed records), the data-quality
+      // seven (quarantined share, five event types' volume, feature drift), and the models' five (training
+      // runs failed and timed out, undelivered training starts, a drift alarm per propensity model).
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 47);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {

@@ -86,11 +86,23 @@ const definitionSchema = z.object({
 });
 const tagsSchema = z.object({ Tags: z.array(z.object({ Key: z.string(), Value: z.unknown() })).optional() });
 
-/** A definition string as JSON, each function ARN replaced by `arn:<logical id>` so a task's function can be told. */
+const refSchema = z.object({ Ref: z.string() });
+
+/**
+ * A definition string as JSON, each function ARN replaced by `arn:<logical id>` so a task's function can be told,
+ * each other reference (`AWS::Partition`, a bucket) by its name, and any other intrinsic by its function's name.
+ */
 function parseDefinition(definitionString: unknown): z.infer<typeof definitionSchema> {
   const parts = joinSchema.parse(definitionString)["Fn::Join"][1];
   const text = parts
-    .map((part) => (typeof part === "string" ? part : `arn:${getAttSchema.parse(part)["Fn::GetAtt"][0]}`))
+    .map((part) => {
+      if (typeof part === "string") return part;
+      const ref = refSchema.safeParse(part);
+      if (ref.success) return ref.data.Ref;
+      const getAtt = getAttSchema.safeParse(part);
+      // Any other intrinsic (a mapping's value) by its function's name.
+      return getAtt.success ? `arn:${getAtt.data["Fn::GetAtt"][0]}` : `<${Object.keys(Object(part)).join()}>`;
+    })
     .join("");
   return definitionSchema.parse(JSON.parse(text));
 }

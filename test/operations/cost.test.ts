@@ -27,9 +27,9 @@ describe("tailor cost: the arithmetic", () => {
     // 30 nights × 2 (rescoring) + 0.7488M transitions × 1 (the membership index) = 197.03M write units × $0.625
     // per million.
     expect(usdOf(estimate, "DynamoDB", "writes")).toBeCloseTo(123.144, 2);
-    // 30 customer-managed keys at $1 (5 of them the catalog's: table, feed bucket, changes queue and two
+    // 33 customer-managed keys at $1 (3 the models': model bucket, training logs, training starts' queue; 5 the catalog's: table, feed bucket, changes queue and two
     // dead-letter queues; 1 the watch index's).
-    expect(usdOf(estimate, "KMS", "customer-managed keys")).toBe(30);
+    expect(usdOf(estimate, "KMS", "customer-managed keys")).toBe(33);
     // Three endpoints, one ml.m5.large each, 730 h × $0.115.
     expect(usdOf(estimate, "SageMaker", "3 endpoints")).toBeCloseTo(251.85, 6);
     expect(estimate.totalUsd).toBeCloseTo(
@@ -81,6 +81,21 @@ describe("tailor cost: the arithmetic", () => {
     expect(usdOf(heavy, "SageMaker", "3 endpoints")).toBeCloseTo(3 * 5 * 730 * 0.115, 6);
   });
 
+  it("prices the training workflow, and serverless scoring endpoints by the second with the recommender on an instance", () => {
+    // 5 runs × 20 transitions at $0.025 per 1,000.
+    expect(usdOf(estimate, "Step Functions", "training workflow")).toBeCloseTo((5 * 20 * 0.025) / 1000, 9);
+    const serverless = estimateCost({ ...volumes, modelHosting: "serverless" });
+    // 2M profiles / 100 per call × 2 models × 30 nights = 1.2M calls × 0.05 s × 2 GB × $0.00002.
+    expect(usdOf(serverless, "SageMaker", "2 serverless endpoints")).toBeCloseTo(
+      1.2e6 * 0.05 * 2 * 0.00002,
+      9,
+    );
+    expect(usdOf(serverless, "SageMaker", "1 endpoint ×")).toBeCloseTo(730 * 0.115, 6);
+    expect(serverless.totalUsd).toBeLessThan(estimate.totalUsd);
+    // The training Lambda time is in the compute line: 5 runs × 1,200 s × 2 GB more than without it.
+    expect(usdOf(estimate, "Lambda", "compute")).toBeGreaterThan(5 * 1200 * 2 * 0.0000133334);
+  });
+
   it("prints every line, the total and the assumptions line by line, with the price sources", () => {
     const text = formatCostReport(volumes, estimate);
     expect(text).toContain(
@@ -112,6 +127,7 @@ describe("tailor cost: the arguments", () => {
       profiles: 2e6,
       emails: 10e6,
       stream: "provisioned",
+      modelHosting: "instances",
     });
     const calls = parseCostArgs([
       "--events=1k",
@@ -126,7 +142,14 @@ describe("tailor cost: the arguments", () => {
       emails: 3e3,
       modelCalls: 4e3,
       stream: "on-demand",
+      modelHosting: "instances",
     });
+    expect(
+      parseCostArgs(["--events=1", "--profiles=1", "--emails=1", "--model-hosting=serverless"]).volumes,
+    ).toMatchObject({ modelHosting: "serverless" });
+    expect(() =>
+      parseCostArgs(["--events", "1", "--profiles", "1", "--emails", "1", "--model-hosting", "docker"]),
+    ).toThrow('--model-hosting: expected instances or serverless, got "docker"');
     expect(() => parseCostArgs(["--events", "50M"])).toThrow(/^--profiles, --emails required/);
     expect(() => parseCostArgs(["--events", "lots", "--profiles", "1", "--emails", "1"])).toThrow(
       '--events: expected a count like 50M, 2k, 1.5M or 10000, got "lots"',
