@@ -3,7 +3,7 @@ import { parseCompiledTemplates } from "#shared/render/compiled-templates.js";
 import { EmailRenderer } from "#shared/render/email-renderer.js";
 import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "#shared/render/preview-settings.js";
 import { prepareEmailContext } from "../email-context.js";
-import { PREVIEW_CAMPAIGN } from "../sample-contexts.js";
+import { PREVIEW_CAMPAIGN } from "../preview-campaign.js";
 import type { ConsoleDeps } from "./console-deps.js";
 
 /** A template in the console's list: its variants and the locales its copy ships in. */
