@@ -1,4 +1,5 @@
 import type { LocalStack } from "#infra/local/local-stack.js";
+import { CONSOLE_PATH } from "#infra/local/local-console.js";
 import { endpointNames, namedEndpoints } from "#infra/local/model-server-runner.js";
 import { exportLines } from "#infra/local/sdk-env.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
@@ -37,6 +38,7 @@ function apiLines(stack: LocalStack): string[] {
   const segment = all.some((route) => isSegment(route.routeKey));
   const guarded = routes.filter((route) => route.authorizationType !== "NONE").map((route) => route.routeKey);
   return [
+    `  Console    ${stack.apiUrl}${CONSOLE_PATH}   (customers, segments, templates, campaigns; loopback, no sign-in)`,
     `  HTTP API   ${stack.apiUrl}   (unsubscribe links: ${stack.apiUrl}/unsubscribe)`,
     `             ${routes.map((route) => route.routeKey).join(" · ")}`,
     ...(segment
