@@ -1,5 +1,5 @@
-import type { LocalStack } from "#infra/local/local-stack.js";
 import { CONSOLE_PATH } from "#infra/local/local-console.js";
+import type { LocalStack } from "#infra/local/local-stack.js";
 import { endpointNames, namedEndpoints } from "#infra/local/model-server-runner.js";
 import { exportLines } from "#infra/local/sdk-env.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
