@@ -23,6 +23,8 @@ async function start(root: HTMLElement): Promise<void> {
     if (!isConfig(config))
       throw new Error("config.json: needs apiUrl (a string) and auth.kind (none or oidc)");
     const auth = await createAuth(config);
+    // Preact renders beside what the element holds: the loading line goes first.
+    root.replaceChildren();
     render(<App api={new ApiClient(config.apiUrl, auth)} user={await auth.user()} />, root);
   } catch (error) {
     root.textContent = `The console cannot start: ${error instanceof Error ? error.message : String(error)}`;
