@@ -1,6 +1,7 @@
 import type { CampaignDetail, CampaignSummary } from "../../app/console/campaign-views.js";
 import { type ApiClient, seg } from "./api-client.js";
 import { href } from "./route.js";
+import { Table } from "./table.js";
 import { useLoad } from "./use-load.js";
 
 /** A trigger in a few words. */
@@ -34,29 +35,21 @@ export function CampaignsPage({ api }: { readonly api: ApiClient }) {
   return (
     <>
       <h2>Campaigns</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Campaign</th>
-            <th scope="col">Trigger</th>
-            <th scope="col">Purpose</th>
-            <th scope="col">Steps</th>
-          </tr>
-        </thead>
-        <tbody>
-          {loaded.value.campaigns.map((campaign) => (
-            <tr key={campaign.id}>
-              <td>
-                <a href={href("campaigns", campaign.id)}>{campaign.name}</a>{" "}
-                <span class="muted">{campaign.id}</span>
-              </td>
-              <td>{triggerText(campaign.trigger)}</td>
-              <td>{campaign.purpose}</td>
-              <td>{campaign.steps}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        headers={["Campaign", "Trigger", "Purpose", "Steps"]}
+        rows={loaded.value.campaigns.map((campaign) => ({
+          key: campaign.id,
+          cells: [
+            <>
+              <a href={href("campaigns", campaign.id)}>{campaign.name}</a>{" "}
+              <span class="muted">{campaign.id}</span>
+            </>,
+            triggerText(campaign.trigger),
+            campaign.purpose,
+            campaign.steps,
+          ],
+        }))}
+      />
     </>
   );
 }
@@ -94,30 +87,20 @@ export function CampaignPage({ api, campaignId }: { readonly api: ApiClient; rea
       ) : (
         <>
           <p class="muted">At {Math.round(confidence * 100)} % confidence.</p>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Arm</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Delivered</th>
-                <th scope="col">Opens</th>
-                <th scope="col">Clicks</th>
-                <th scope="col">Conversions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.overall.arms.map((arm) => (
-                <tr key={arm.variant}>
-                  <td>{arm.label}</td>
-                  <td>{arm.sent}</td>
-                  <td>{arm.delivered}</td>
-                  <td>{rate(arm.opens)}</td>
-                  <td>{rate(arm.clicks)}</td>
-                  <td>{rate(arm.conversions)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            headers={["Arm", "Sent", "Delivered", "Opens", "Clicks", "Conversions"]}
+            rows={report.overall.arms.map((arm) => ({
+              key: arm.variant,
+              cells: [
+                arm.label,
+                arm.sent,
+                arm.delivered,
+                rate(arm.opens),
+                rate(arm.clicks),
+                rate(arm.conversions),
+              ],
+            }))}
+          />
           <h4>Verdicts</h4>
           <ul>
             {report.overall.comparisons.map((comparison) => (

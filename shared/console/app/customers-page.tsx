@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import type { CustomerDetail, CustomerMatch } from "../../app/console/customer-views.js";
 import { ApiCallError, type ApiClient, seg } from "./api-client.js";
 import { href } from "./route.js";
+import { Table } from "./table.js";
 import { useLoad } from "./use-load.js";
 
 /** Search by any id (customer, anonymous, merged) or email; opens the customer found. */
@@ -99,64 +100,38 @@ function CustomerView({ api, detail }: { readonly api: ApiClient; readonly detai
       {detail.identities.ids.length === 0 && detail.identities.refused.length === 0 ? (
         <p>Known by its customer id only ({detail.identities.known ? "known customer" : "anonymous"}).</p>
       ) : (
-        <table>
-          <caption>Ids merged into {detail.customerId}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Id</th>
-              <th scope="col">How</th>
-              <th scope="col">Since</th>
-            </tr>
-          </thead>
-          <tbody>
-            {detail.identities.ids.map((link) => (
-              <tr key={link.i}>
-                <td>{link.i}</td>
-                <td>{link.h}</td>
-                <td>{new Date(link.at).toISOString()}</td>
-              </tr>
-            ))}
-            {detail.identities.refused.map((refused) => (
-              <tr key={`x${refused.i}`}>
-                <td>{refused.i}</td>
-                <td>not merged ({refused.r})</td>
-                <td>{new Date(refused.at).toISOString()}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption={`Ids merged into ${detail.customerId}`}
+          headers={["Id", "How", "Since"]}
+          rows={[
+            ...detail.identities.ids.map((link) => ({
+              key: link.i,
+              cells: [link.i, link.h, new Date(link.at).toISOString()],
+            })),
+            ...detail.identities.refused.map((refused) => ({
+              key: `x${refused.i}`,
+              cells: [refused.i, `not merged (${refused.r})`, new Date(refused.at).toISOString()],
+            })),
+          ]}
+        />
       )}
       <h3>Sends and decisions not to send (30 days)</h3>
       {detail.sends.length === 0 ? (
         <p>None.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">When (UTC)</th>
-              <th scope="col">Campaign</th>
-              <th scope="col">Step</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {detail.sends.map((send) => (
-              <tr key={`${send.at}${send.campaignId}${send.step}`}>
-                <td>{send.at.slice(0, 16).replace("T", " ")}</td>
-                <td>
-                  <a href={href("campaigns", send.campaignId)}>{send.campaignId}</a>
-                </td>
-                <td>{send.step ?? ""}</td>
-                <td>
-                  {send.outcome}
-                  {send.variant === null ? "" : ` (variant ${send.variant})`}
-                </td>
-                <td>{send.reason ?? ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          headers={["When (UTC)", "Campaign", "Step", "Outcome", "Reason"]}
+          rows={detail.sends.map((send) => ({
+            key: `${send.at}${send.campaignId}${send.step}`,
+            cells: [
+              send.at.slice(0, 16).replace("T", " "),
+              <a href={href("campaigns", send.campaignId)}>{send.campaignId}</a>,
+              send.step ?? "",
+              `${send.outcome}${send.variant === null ? "" : ` (variant ${send.variant})`}`,
+              send.reason ?? "",
+            ],
+          }))}
+        />
       )}
       <h3>Consent history</h3>
       {detail.consent.length === 0 ? (

@@ -3,6 +3,7 @@ import type { SegmentDetail, SegmentPreview, SegmentSummary } from "../../app/co
 import { type ApiClient, seg } from "./api-client.js";
 import { href } from "./route.js";
 import { SizeChart } from "./size-chart.js";
+import { Table } from "./table.js";
 import { useLoad } from "./use-load.js";
 
 /** Every segment with its size, and the live preview of a definition being written. */
@@ -14,29 +15,21 @@ export function SegmentsPage({ api }: { readonly api: ApiClient }) {
       {loaded.state === "loading" && <p role="status">Loading…</p>}
       {loaded.state === "error" && <p role="alert">{loaded.message}</p>}
       {loaded.state === "ok" && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Segment</th>
-              <th scope="col">Members</th>
-              <th scope="col">Last exact count</th>
-              <th scope="col">Days charted</th>
-            </tr>
-          </thead>
-          <tbody>
-            {loaded.value.segments.map((segment) => (
-              <tr key={segment.id}>
-                <td>
-                  <a href={href("segments", segment.id)}>{segment.name}</a>{" "}
-                  <span class="muted">{segment.id}</span>
-                </td>
-                <td>{segment.size}</td>
-                <td>{segment.countedAt ?? "never"}</td>
-                <td>{segment.history.length}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          headers={["Segment", "Members", "Last exact count", "Days charted"]}
+          rows={loaded.value.segments.map((segment) => ({
+            key: segment.id,
+            cells: [
+              <>
+                <a href={href("segments", segment.id)}>{segment.name}</a>{" "}
+                <span class="muted">{segment.id}</span>
+              </>,
+              segment.size,
+              segment.countedAt ?? "never",
+              segment.history.length,
+            ],
+          }))}
+        />
       )}
       <SegmentPreviewForm api={api} />
     </>

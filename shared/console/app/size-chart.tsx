@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
+import { Table } from "./table.js";
 
 /** One day's size. */
 export interface SizePoint {
@@ -50,22 +51,10 @@ export function SizeChart({
       {points.length > 0 && (
         <details>
           <summary>Sizes as a table</summary>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Day</th>
-                <th scope="col">Members</th>
-              </tr>
-            </thead>
-            <tbody>
-              {points.map((point) => (
-                <tr key={point.day}>
-                  <td>{point.day}</td>
-                  <td>{point.size}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            headers={["Day", "Members"]}
+            rows={points.map((point) => ({ key: point.day, cells: [point.day, point.size] }))}
+          />
         </details>
       )}
     </figure>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { TemplateCatalogView, TemplatePreview } from "../../app/console/template-views.js";
 import { type ApiClient, seg } from "./api-client.js";
+import { Choice } from "./table.js";
 import { useLoad } from "./use-load.js";
 
 /** How often the page asks whether the templates changed on disk. */
@@ -77,37 +78,25 @@ function TemplatePreviewForm({
     <>
       <h2>Templates</h2>
       <form class="controls" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Template
-          <select value={template} onChange={(event) => setTemplate(event.currentTarget.value)}>
-            {catalog.templates.map((entry) => (
-              <option key={entry.name} value={entry.name}>
-                {entry.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Variant
-          <select value={variant} onChange={(event) => setVariant(event.currentTarget.value)}>
-            {variants.map((id) => (
-              <option key={id} value={id}>
-                {id}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Locale
-          <select value={locale} onChange={(event) => setLocale(event.currentTarget.value)}>
-            <option value="">the recipient's own</option>
-            {catalog.locales.map((id) => (
-              <option key={id} value={id}>
-                {id}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label="Template"
+          value={template}
+          options={catalog.templates.map((entry) => [entry.name, entry.name] as const)}
+          onChange={setTemplate}
+        />
+        <Choice
+          label="Variant"
+          value={variant}
+          options={variants.map((id) => [id, id] as const)}
+          onChange={setVariant}
+        />
+        <Choice
+          label="Locale"
+          value={locale}
+          none="the recipient's own"
+          options={catalog.locales.map((id) => [id, id] as const)}
+          onChange={setLocale}
+        />
         <label>
           Customer id (empty: a sample profile)
           <input
@@ -116,20 +105,15 @@ function TemplatePreviewForm({
             onChange={(event) => setCustomer(event.currentTarget.value)}
           />
         </label>
-        <label>
-          Sample profile
-          <select
-            value={sample}
-            disabled={customer.trim() !== ""}
-            onChange={(event) => setSample(event.currentTarget.value)}
-          >
-            {catalog.samples.map((entry) => (
-              <option key={entry.name} value={entry.name}>
-                {entry.name}: {entry.description}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label="Sample profile"
+          value={sample}
+          disabled={customer.trim() !== ""}
+          options={catalog.samples.map(
+            (entry) => [entry.name, `${entry.name}: ${entry.description}`] as const,
+          )}
+          onChange={setSample}
+        />
       </form>
       <div aria-live="polite">
         {failure !== undefined && <p role="alert">{failure}</p>}
