@@ -321,7 +321,7 @@ export class PublicApi extends Construct {
     if (consoleProps !== undefined && props.memberIndex !== undefined) {
       // The console reads sizes, size history, RFM thresholds and experiment counters (Query, GetItem), the
       // catalog for previews, and samples profiles with one bounded Scan page; the ledger by customer (Query).
-      props.memberIndex.table.grantReadData(fn);
+      grantTableActions(props.memberIndex.table, fn, "read", "GetItem", "Query");
       consoleProps.catalog.grantReadData(fn);
       grantTableActions(props.profiles, fn, "read", "Scan");
     }
