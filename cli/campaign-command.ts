@@ -6,6 +6,7 @@ import { readStackState } from "#infra/local/stack-state.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { FANOUT_OUTPUTS } from "#infra/stack-output-names.js";
 import type { FanOutRun } from "#shared/ports.js";
+import { executionLines, executionName, startAwsExecution, stateMachineArnOf } from "./aws-execution.js";
 import { nothingFound } from "./cli-errors.js";
 import { intFlag, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
 import { count, duration } from "./format.js";
@@ -15,7 +16,8 @@ import { openDynamo } from "./stack-access.js";
 
 const USAGE =
   "usage: tailor campaign status <campaign-id> [--occurrence ISO] [--aws [--outputs cdk-outputs.json] [--stack-name Tailor] [--region R]] [--json]\n" +
-  "       tailor campaign run <campaign-id> [--occurrence ISO] [--parts N] [--data-dir D]";
+  "       tailor campaign run <campaign-id> [--occurrence ISO] [--parts N] [--data-dir D]\n" +
+  "       tailor campaign run <campaign-id> --aws [--occurrence ISO] [--outputs cdk-outputs.json] [--stack-name Tailor]";
 
 /** The lines `tailor campaign status` prints for a run. */
 export function runStatusLines(run: FanOutRun, now: number): string[] {
@@ -105,12 +107,22 @@ async function statusCommand(campaignId: string, values: Readonly<Record<string,
   return 0;
 }
 
+/** `--occurrence`, an ISO time, when given. */
+function occurrenceFlag(values: Readonly<Record<string, unknown>>): string | undefined {
+  const occurrence = stringFlag(values.occurrence);
+  if (occurrence !== undefined && Number.isNaN(Date.parse(occurrence))) {
+    throw new OperationsError(`--occurrence: ${occurrence} is not an ISO time such as 2026-11-23T09:00:00Z`);
+  }
+  return occurrence;
+}
+
 /**
  * Runs one tick of a scheduled campaign's fan-out on a local stack of the data dir started here (schedules
  * off): the same workflow the schedule starts. The same `--occurrence` as a run that failed or was stopped
  * resumes it from its parts' checkpoints and sends nobody twice.
  */
 async function runCommand(campaignId: string, values: Readonly<Record<string, unknown>>): Promise<number> {
+  if (values.aws === true) return awsRunCommand(campaignId, values);
   const dataDir = stringFlag(values["data-dir"]);
   const running = readStackState(resolveDataDir(dataDir));
   if (running !== undefined) {
@@ -118,10 +130,7 @@ async function runCommand(campaignId: string, values: Readonly<Record<string, un
       `a stack is running on ${resolveDataDir(dataDir)} (pid ${running.pid}): stop it first, then run the campaign (it resumes the same tick)`,
     );
   }
-  const occurrence = stringFlag(values.occurrence);
-  if (occurrence !== undefined && Number.isNaN(Date.parse(occurrence))) {
-    throw new OperationsError(`--occurrence: ${occurrence} is not an ISO time such as 2026-11-23T09:00:00Z`);
-  }
+  const occurrence = occurrenceFlag(values);
   const parts = values.parts === undefined ? undefined : intFlag(values.parts, "parts", 4, 1);
   const { startLocalStack } = await import("#infra/local/local-stack.js");
   const stack = await startLocalStack({
@@ -152,6 +161,29 @@ async function runCommand(campaignId: string, values: Readonly<Record<string, un
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * Starts one tick of a campaign's fan-out on the deployed stack: the workflow the schedule starts, under a name
+ * made of the campaign and the tick, so the same tick started twice runs once (its send keys would also keep
+ * anyone from receiving it twice).
+ */
+async function awsRunCommand(campaignId: string, values: Readonly<Record<string, unknown>>): Promise<number> {
+  const occurrence = occurrenceFlag(values) ?? new Date().toISOString().slice(0, 16).concat(":00Z");
+  const stateMachineArn = await stateMachineArnOf(
+    stringFlag(values.outputs) ?? "cdk-outputs.json",
+    stringFlag(values["stack-name"]) ?? "Tailor",
+    FANOUT_OUTPUTS.stateMachineArn,
+  );
+  const execution = await startAwsExecution({
+    stateMachineArn,
+    name: executionName("campaign", campaignId, occurrence),
+    input: { campaignId, time: occurrence },
+  });
+  const lines = executionLines(`campaign ${campaignId}'s tick ${occurrence}`, execution);
+  lines.push(`its progress: npx tailor campaign status ${campaignId} --occurrence ${occurrence} --aws`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
 }
 
 /** `tailor campaign status|run <campaign-id>`: a scheduled campaign's fan-out runs. */

@@ -5,7 +5,7 @@ import { formatCostReport } from "./cost-report.js";
 import { OperationsError } from "./operations-error.js";
 
 const USAGE =
-  "usage: tailor cost --events 50M --profiles 2M --emails 10M [--model-calls N] [--stream provisioned|on-demand] [--region us-east-1] [--json]";
+  "usage: tailor cost --events 50M --profiles 2M --emails 10M [--model-calls N] [--stream provisioned|on-demand] [--console-operators N] [--region us-east-1] [--json]";
 
 /** The count of `--flag`, if given; names the flag and the forms it takes when it is not a count. */
 function countFlag(values: Readonly<Record<string, unknown>>, flag: string): number | undefined {
@@ -29,6 +29,7 @@ export function parseCostArgs(argv: readonly string[]): { volumes: CostVolumes; 
       profiles: { type: "string" },
       emails: { type: "string" },
       "model-calls": { type: "string" },
+      "console-operators": { type: "string" },
       stream: { type: "string", default: "provisioned" },
       region: { type: "string", default: PRICES_REGION },
       json: { type: "boolean", default: false },
@@ -53,6 +54,7 @@ export function parseCostArgs(argv: readonly string[]): { volumes: CostVolumes; 
     );
   }
   const modelCalls = countFlag(values, "model-calls");
+  const operators = countFlag(values, "console-operators");
   return {
     volumes: {
       events: countFlag(values, "events") ?? 0,
@@ -60,6 +62,7 @@ export function parseCostArgs(argv: readonly string[]): { volumes: CostVolumes; 
       emails: countFlag(values, "emails") ?? 0,
       ...(modelCalls === undefined ? {} : { modelCalls }),
       stream,
+      ...(operators === undefined ? {} : { console: { operators } }),
     },
     json: values.json,
   };

@@ -1,3 +1,4 @@
+import { type ConsoleVolumes, consoleCostLines } from "./console-cost.js";
 import { PRICES, type Price } from "./cost-prices.js";
 
 /** The monthly volumes a deployment is priced for. */
@@ -12,6 +13,8 @@ export interface CostVolumes {
   readonly modelCalls?: number;
   /** The stream's capacity mode. */
   readonly stream: "provisioned" | "on-demand";
+  /** The console on AWS (`-c console=on`), when deployed. @default - not deployed */
+  readonly console?: ConsoleVolumes;
 }
 
 /** The figures measured by `npm run bench` (docs/performance.md) and the resources the stack declares. */
@@ -315,6 +318,7 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
           a.segmentJobRunsPerNight * a.transitionsPerSegmentJobRun),
       P.stepFunctionsTransitions,
     ),
+    ...(volumes.console === undefined ? [] : consoleCostLines(volumes.console)),
   ];
   const totalUsd = lines.reduce((sum, l) => sum + l.usd, 0);
   return {

@@ -1,8 +1,10 @@
 import { parseArgs } from "node:util";
+import { CONSOLE_OUTPUTS } from "#infra/console-output-names.js";
 import { formatChecklist } from "./doctor-checks.js";
+import { consoleChecks } from "./doctor-console.js";
 import { doctorTargetsFromOutputs, regionOfArn } from "./doctor-targets.js";
 import { OperationsError } from "./operations-error.js";
-import { readOutputsFile } from "./outputs-file.js";
+import { readOutputsFile, stackOutputsOf } from "./outputs-file.js";
 
 const USAGE = "usage: tailor doctor [--outputs cdk-outputs.json] [--stack-name Tailor] [--region R] [--json]";
 
@@ -47,7 +49,11 @@ export async function doctorCommand(argv: readonly string[]): Promise<number> {
     cloudWatch: new CloudWatchClient(config),
   };
   try {
-    const checks = await runDoctor(clients, targets, new Date());
+    const consoleUrl = stackOutputsOf(file, json, values["stack-name"])[CONSOLE_OUTPUTS.url];
+    const checks = [
+      ...(await runDoctor(clients, targets, new Date())),
+      ...(typeof consoleUrl === "string" ? await consoleChecks(consoleUrl) : []),
+    ];
     process.stdout.write(
       values.json
         ? `${JSON.stringify({ region, checks }, null, 2)}\n`

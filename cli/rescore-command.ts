@@ -23,7 +23,6 @@ const reportSchema = z.looseObject({
   tiers: z.record(z.string(), z.record(z.string(), z.number())).optional(),
   psi: z.record(z.string(), z.object({ psi: z.number(), drift: z.boolean() })).optional(),
   failedSlices: z.array(z.number()).optional(),
-  rfmThresholds: z.boolean().optional(),
   errors: z.array(z.string()).optional(),
   clusters: z.array(z.number()).optional(),
   clusterModel: z
@@ -69,9 +68,6 @@ export function rescoreSummaryLines(output: unknown): string[] {
   } else if (clusterModel?.fitted === false) lines.push(`clusters not refitted: ${clusterModel.reason}`);
   const failed = report.failedSlices ?? [];
   lines.push(failed.length === 0 ? "failed slices: none" : `failed slices: ${failed.join(", ")}`);
-  if (report.rfmThresholds !== undefined) {
-    lines.push(`RFM thresholds ${report.rfmThresholds ? "recomputed" : "NOT recomputed"}`);
-  }
   for (const error of report.errors ?? []) lines.push(`  error: ${error}`);
   return lines;
 }

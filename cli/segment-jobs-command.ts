@@ -6,11 +6,10 @@ import { bindStateMachineTasks } from "#infra/local/state-machine-tasks.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { SEGMENT_JOBS_OUTPUT } from "#infra/stack-output-names.js";
 import type { SegmentJob } from "#shared/ports.js";
+import { executionLines, executionName, startAwsExecution, stateMachineArnOf } from "./aws-execution.js";
 import { quietFunctions } from "./cli-options.js";
 import { count, duration } from "./format.js";
 import { closeStack, findStateMachine, openStack } from "./local-state-machine.js";
-import { OperationsError } from "./operations-error.js";
-import { DEPLOY_HINT, readOutputsFile, stackOutputsOf } from "./outputs-file.js";
 import { ProgressLine } from "./progress-line.js";
 
 const STATE_MACHINE = LOCAL_NAMES.segmentJobsStateMachine;
@@ -52,25 +51,24 @@ export function segmentJobLines(output: unknown, parts: number): string[] {
   }
 }
 
-/** How to start the job on AWS from a deployed stack's outputs (the SDK's Step Functions client is not bundled). */
+/**
+ * Starts the job on the deployed stack named by the outputs file, one execution per job and minute (a command
+ * repeated within the minute does not start a second run).
+ */
 async function awsStart(
   job: SegmentJob,
   outputs: string,
   stackName: string,
   input: object,
 ): Promise<string[]> {
-  const values = stackOutputsOf(outputs, await readOutputsFile(outputs), stackName);
-  const arn = values[SEGMENT_JOBS_OUTPUT];
-  if (typeof arn !== "string") {
-    throw new OperationsError(
-      `${outputs}: stack ${stackName} has no ${SEGMENT_JOBS_OUTPUT} output — ${DEPLOY_HINT}`,
-    );
-  }
-  return [
-    `start the ${job} run on AWS with:`,
-    `  aws stepfunctions start-execution --state-machine-arn ${arn} --input '${JSON.stringify(input)}'`,
-    "and follow it in the Step Functions console (or `aws stepfunctions describe-execution`).",
-  ];
+  const stateMachineArn = await stateMachineArnOf(outputs, stackName, SEGMENT_JOBS_OUTPUT);
+  const minute = new Date().toISOString().slice(0, 16);
+  const execution = await startAwsExecution({
+    stateMachineArn,
+    name: executionName("segments", job, minute),
+    input,
+  });
+  return executionLines(`the ${job} run`, execution);
 }
 
 /**

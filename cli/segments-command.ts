@@ -31,8 +31,8 @@ const USAGE = `usage: tailor segments [--json]                       every segme
        tailor segments reindex [--slices 8]             rebuild the segment membership index from the profiles
        tailor segments import <segmentId> <file.csv>    add customers (column customerId) to a static segment
   each takes --data-dir D and --segments-dir S (default: the repository's templates/segments); the four jobs
-  run the segment jobs state machine on the local stack ([--page-size N] [--fresh] [--verbose]), or say how
-  to start it on AWS with --outputs cdk-outputs.json [--stack-name Tailor]`;
+  run the segment jobs state machine on the local stack ([--page-size N] [--fresh] [--verbose]), or start it
+  on the deployed stack with --outputs cdk-outputs.json [--stack-name Tailor]`;
 
 const options = {
   ...stackOptions,

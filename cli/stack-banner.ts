@@ -20,7 +20,10 @@ function running(stack: LocalStack): string[] {
     ];
   });
   const byEvent = stack.eventBus.rules.flatMap((rule) =>
-    rule.targets.map((target) => `${target.function.functionName} ← events of ${rule.name}`),
+    rule.targets.map(
+      (target) =>
+        `${"stateMachine" in target ? target.stateMachine : target.function.functionName} ← events of ${rule.name}`,
+    ),
   );
   return [...byStream, ...byQueue, ...bySchedule, ...byEvent];
 }

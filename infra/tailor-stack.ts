@@ -20,6 +20,8 @@ import { CAMPAIGN_TRANSITIONS_TIMEOUT, CampaignTriggers } from "./components/cam
 import { type CatalogSettingsInput, resolveCatalogSettings } from "./components/catalog-settings.js";
 import { CatalogStore } from "./components/catalog-store.js";
 import { CatalogTriggers } from "./components/catalog-triggers.js";
+import { TailorConsole } from "./components/console.js";
+import { type ConsoleSettingsInput, resolveConsoleSettings } from "./components/console-settings.js";
 import { ContentImport } from "./components/content-import.js";
 import { ContentLibraryStore } from "./components/content-library.js";
 import { PipelineDashboard } from "./components/dashboard.js";
@@ -71,7 +73,8 @@ export interface TailorStackProps
     StreamSettingsInput,
     LinkKeySettingsInput,
     FanOutSettingsInput,
-    CatalogSettingsInput {
+    CatalogSettingsInput,
+    ConsoleSettingsInput {
   /**
    * Provisioned shards of the event stream (the same as `streamShards`).
    * @default 1
@@ -174,6 +177,8 @@ export class TailorStack extends Stack {
   readonly watches: WatchIndexStore;
   /** Back-in-stock and price-drop journeys from the catalog changes queue. */
   readonly catalogTriggers: CatalogTriggers;
+  /** The console on AWS (CloudFront, Cognito, the admin API's authorizer), when `console=on`. */
+  readonly console: TailorConsole | undefined;
 
   constructor(scope: Construct, id: string, props: TailorStackProps = {}) {
     super(scope, id, props);
@@ -191,6 +196,7 @@ export class TailorStack extends Stack {
     const rescoringSettings = resolveRescoringSettings(props, this.node);
     const retention = resolveRetentionSettings(props, this.node);
     this.retention = retention;
+    const consoleSettings = resolveConsoleSettings(props, this.node);
     const linkKeys = resolveLinkKeySettings(props, this.node);
     this.linkKeys = linkKeys;
     const alarmDestination = resolveAlarmDestination(props, this.node, this.region);
@@ -322,6 +328,10 @@ export class TailorStack extends Stack {
       alarmTopic: this.alarmTopic,
       reservedConcurrency: apiReservedConcurrency ?? "none",
     });
+    this.console =
+      consoleSettings === undefined
+        ? undefined
+        : new TailorConsole(this, "Console", { settings: consoleSettings, api: this.api });
     this.sesFeedback = new SesFeedback(this, "SesFeedback", {
       retention,
       configurationSetName: settings.configurationSetName,

@@ -71,6 +71,11 @@ export const apiEnvSchema = z
             'CORS_ALLOWED_ORIGINS must be "*" or comma-separated origins such as https://shop.example.com',
         },
       ),
+    /**
+     * `jwt` when the console is deployed: API Gateway's JWT authorizer signs operators in on `/v1/admin/*`, and
+     * the function refuses, in its turn, customer data calls without a caller or outside the console's groups.
+     */
+    ADMIN_AUTH: z.literal("jwt").optional(),
     POWERTOOLS_SERVICE_NAME: z.string().min(1),
     POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
   })

@@ -20,14 +20,39 @@ export function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
   };
 }
 
-/** The IAM caller's ARN, which API Gateway's IAM authorizer puts in the request context (absent elsewhere). */
-function callerOf(event: APIGatewayProxyEventV2): { caller?: string } {
-  const authorizer: unknown = Reflect.get(event.requestContext, "authorizer");
-  if (typeof authorizer !== "object" || authorizer === null) return {};
-  const iam: unknown = Reflect.get(authorizer, "iam");
-  if (typeof iam !== "object" || iam === null) return {};
-  const arn: unknown = Reflect.get(iam, "userArn");
-  return typeof arn === "string" && arn !== "" ? { caller: arn } : {};
+/**
+ * Who called, as API Gateway's authorizers put it in the request context (absent without one): the IAM
+ * caller's ARN, or the console operator of a JWT (Cognito) authorizer: their email (else `sub`) and groups.
+ */
+function callerOf(event: APIGatewayProxyEventV2): { caller?: string; callerGroups?: readonly string[] } {
+  const authorizer = field(event.requestContext, "authorizer");
+  const arn = field(field(authorizer, "iam"), "userArn");
+  if (typeof arn === "string" && arn !== "") return { caller: arn };
+  const claims = field(field(authorizer, "jwt"), "claims");
+  const email = field(claims, "email");
+  const sub = field(claims, "sub");
+  const who = typeof email === "string" && email !== "" ? email : typeof sub === "string" ? sub : "";
+  if (who === "") return {};
+  return { caller: who, callerGroups: groupsOf(field(claims, "cognito:groups")) };
+}
+
+/** A property of an object, `undefined` for anything else. */
+function field(value: unknown, name: string): unknown {
+  return typeof value === "object" && value !== null ? Reflect.get(value, name) : undefined;
+}
+
+/**
+ * The `cognito:groups` claim: a JSON array in the token, but the HTTP API's JWT authorizer passes an array claim
+ * flattened to text, `[tailor-admins tailor-viewers]`; both are read.
+ */
+function groupsOf(claim: unknown): readonly string[] {
+  if (Array.isArray(claim))
+    return claim.filter((group: unknown): group is string => typeof group === "string");
+  if (typeof claim !== "string") return [];
+  return claim
+    .replace(/^\[|\]$/g, "")
+    .split(/[\s,]+/)
+    .filter((group) => group !== "");
 }
 
 function routePath(event: APIGatewayProxyEventV2): string {

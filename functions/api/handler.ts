@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { adminAccessRefusal } from "#shared/app/api/admin-access.js";
 import { routeApiRequest } from "#shared/app/api/route-api-request.js";
 import { loggablePath } from "#shared/app/api/segment-routes.js";
 import { loadEnv } from "#shared/lambda/env.js";
@@ -21,14 +22,19 @@ export async function run(
   event: APIGatewayProxyEventV2,
   _context: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> {
-  const response = await routeApiRequest(deps, toApiRequest(event), (error, request) =>
-    observability.logger.error("request failed", {
-      error,
-      method: request.method,
-      // Never a write key: the settings path holds one.
-      path: loggablePath(request.path),
-    }),
-  );
+  const request = toApiRequest(event);
+  // Behind the console's sign-in, the function checks the caller too (the authorizers come first).
+  const refused = env.ADMIN_AUTH === "jwt" ? adminAccessRefusal(request) : undefined;
+  const response =
+    refused ??
+    (await routeApiRequest(deps, request, (error, failed) =>
+      observability.logger.error("request failed", {
+        error,
+        method: failed.method,
+        // Never a write key: the settings path holds one.
+        path: loggablePath(failed.path),
+      }),
+    ));
   reportApiResponse(observability, response.status);
   return toGatewayResult(response);
 }

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { RFM_MONETARY_BASES } from "#shared/domain/segments/rfm.js";
 import { modelEndpointsSchema } from "#shared/lambda/model-endpoints-env.js";
 import { segmentEnvShape } from "#shared/lambda/segment-env.js";
 
@@ -25,14 +24,6 @@ export const rescoreEnvSchema = z.object({
       }
       return endpoints.data;
     }),
-  /**
-   * What RFM's monetary value reads when the run recomputes the thresholds: `total` (what the customer paid) or
-   * `revenue` (Segment's `revenue`, excluding shipping and tax). Set by the construct (CDK context
-   * `rfmMonetaryBasis`, default `total`).
-   */
-  RFM_MONETARY_BASIS: z.enum(RFM_MONETARY_BASES, {
-    error: `RFM_MONETARY_BASIS: expected one of ${RFM_MONETARY_BASES.join(", ")}`,
-  }),
   /** Customer clusters fitted each run (k of k-means). @default 5 */
   CLUSTER_COUNT: z.coerce.number().int().min(1).max(20).default(5),
   POWERTOOLS_SERVICE_NAME: z.string().min(1),

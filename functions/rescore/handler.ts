@@ -45,14 +45,10 @@ export async function runSlice(input: inputs.SliceInput, _context: Context): Pro
   return summary;
 }
 
-/** Finishes a run: sums the slices, recomputes the RFM thresholds, reports each model's drift (PSI). */
+/** Finishes a run: sums the slices, reports each model's drift (PSI); the segment jobs' `rfm` run follows it. */
 export async function runFinish(input: inputs.FinishInput, _context: Context): Promise<RescoreRunReport> {
   const parsed = inputs.finishInputSchema.parse(input);
-  const totalSegments = Math.max(1, parsed.summaries.length);
-  const report = await finishRescoreRun(finishDeps, parsed, {
-    totalSegments,
-    monetaryBasis: env.RFM_MONETARY_BASIS,
-  });
+  const report = await finishRescoreRun(finishDeps, parsed);
   reports.reportFinish(observability, report);
   return report;
 }

@@ -7,7 +7,6 @@ import type { RescoreDeps } from "#shared/app/rescoring/index.js";
 import { DynamoClusterStore } from "#shared/aws/dynamo-cluster-store.js";
 import { DynamoJsonItem } from "#shared/aws/dynamo-json-item.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
-import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
 import { SageMakerScorer } from "#shared/aws/sagemaker-scorer.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import { dynamoSegmentDeps } from "#shared/lambda/segment-adapters.js";
@@ -47,12 +46,10 @@ export function makeClusterDeps(env: RescoreEnv, clock: Clock = runtimeClock): F
   };
 }
 
-/** The same function's finish step: the profiles to recompute RFM thresholds, the last run's distributions. */
+/** The same function's finish step: the last run's score distributions (the baseline of the drift). */
 export function makeFinishDeps(env: RescoreEnv, clock: Clock = runtimeClock): FinishRunDeps {
   const dynamodb = new DynamoDBClient({});
   return {
-    scan: new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE }),
-    store: new DynamoSegmentStore({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     runs: new DynamoRescoreRuns({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     clock,
   };

@@ -8,6 +8,7 @@ import {
   HttpMethod,
   type HttpRoute,
   HttpStage,
+  type IHttpRouteAuthorizer,
   LogGroupLogDestination,
 } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
@@ -16,13 +17,13 @@ import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IStream } from "aws-cdk-lib/aws-kinesis";
-import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { type IFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
-import { apiEnvSchema } from "#functions/api/env.js";
+import { type ApiEnv, apiEnvSchema } from "#functions/api/env.js";
 import { SEGMENT_POST_PATHS } from "#shared/app/api/segment-routes.js";
 import { TIMERS_BY_CUSTOMER_INDEX } from "#shared/aws/dynamo-timers.js";
 import { LOCAL_NAMES } from "../local-names.js";
@@ -44,6 +45,9 @@ import type { WriteKeyStore } from "./write-key-store.js";
 
 /** The API function's handler, found from this file, wherever the repository is checked out. */
 const apiEntry = fileURLToPath(new URL("../../functions/api/handler.ts", import.meta.url));
+
+/** The console's admin API: every method of every path under `/v1/admin/`, behind the console's authorizer. */
+export const ADMIN_API_ROUTE = { method: HttpMethod.ANY, path: "/v1/admin/{proxy+}" } as const;
 
 /** Service name of the API function: its logs' `service` key and its metrics' `service` dimension. */
 export const API_SERVICE_NAME = "api";
@@ -67,16 +71,6 @@ export const API_ROUTES = {
     { method: HttpMethod.GET, path: "/v1/customers/{id}/export" },
   ],
 } as const;
-
-/**
- * The console's admin API (`functions/api` routes `/v1/admin/...`): customers, segments, templates, campaigns.
- * IAM-signed requests only until the console's sign-in authorizer replaces it.
- */
-export const CONSOLE_API_ROUTES = [
-  { method: HttpMethod.GET, path: "/v1/admin/{proxy+}" },
-  { method: HttpMethod.POST, path: "/v1/admin/{proxy+}" },
-  { method: HttpMethod.DELETE, path: "/v1/admin/{proxy+}" },
-] as const;
 
 /** Where the console's API finds the templates compiled into the API function's bundle. */
 export const CONSOLE_TEMPLATES_FILE = "compiled-templates.json";
@@ -195,7 +189,8 @@ export interface PublicApiProps {
  * subscription-confirmation pages the links in emails open (public routes, each request carrying an HMAC-signed
  * token, throttled below the stage), and, for IAM-signed requests only, `POST /v1/events` for apps that cannot
  * reach Kinesis and the admin routes that erase (`DELETE /v1/customers/{id}`) and export
- * (`GET /v1/customers/{id}/export`) a customer. Throttled on the default stage, with JSON access logs in a log
+ * (`GET /v1/customers/{id}/export`) a customer; with the console on AWS, the console's admin API behind its JWT
+ * authorizer ({@link PublicApi.addAdminRoutes}). Throttled on the default stage, with JSON access logs in a log
  * group of their own; the function's concurrency may be reserved and capped.
  */
 export class PublicApi extends Construct {
@@ -206,9 +201,13 @@ export class PublicApi extends Construct {
   /** The base URL (no trailing slash): the `$default` stage serves at the root. */
   readonly url: string;
   /** The routes, by `METHOD /path`. */
-  readonly routes: ReadonlyMap<string, HttpRoute>;
+  get routes(): ReadonlyMap<string, HttpRoute> {
+    return this.#routes;
+  }
+  readonly #routes: Map<string, HttpRoute>;
   /** Invocations failed as a whole. */
   readonly errorsAlarm: IAlarm;
+  readonly #integration: HttpLambdaIntegration;
 
   constructor(scope: Construct, id: string, props: PublicApiProps) {
     super(scope, id);
@@ -356,6 +355,7 @@ export class PublicApi extends Construct {
     });
 
     const integration = new HttpLambdaIntegration("Integration", fn);
+    this.#integration = integration;
     const routes = new Map<string, HttpRoute>();
     for (const { method, path } of API_ROUTES.public) {
       for (const route of api.addRoutes({ path, methods: [method], integration })) {
@@ -381,16 +381,13 @@ export class PublicApi extends Construct {
       }
     }
     const iam = new HttpIamAuthorizer();
-    for (const { method, path } of [
-      ...API_ROUTES.iam,
-      ...(consoleProps === undefined ? [] : CONSOLE_API_ROUTES),
-    ]) {
+    for (const { method, path } of API_ROUTES.iam) {
       for (const route of api.addRoutes({ path, methods: [method], integration, authorizer: iam })) {
         routes.set(`${method} ${path}`, route);
       }
     }
     this.api = api;
-    this.routes = routes;
+    this.#routes = routes;
     this.url = api.apiEndpoint;
 
     this.errorsAlarm = notifyingAlarm(this, "ErrorsAlarm", {
@@ -400,6 +397,30 @@ export class PublicApi extends Construct {
       threshold: 0,
       topic: props.alarmTopic,
     });
+  }
+
+  /**
+   * Opens the console's admin API ({@link ADMIN_API_ROUTE}) behind `authorizer` (the console's JWT authorizer:
+   * no call reaches the function without a signed-in operator), and has the function check the caller and its
+   * groups in its turn (`ADMIN_AUTH=jwt`). Without it, the admin API is not routed on AWS at all.
+   */
+  addAdminRoutes(authorizer: IHttpRouteAuthorizer): void {
+    const { method, path } = ADMIN_API_ROUTE;
+    for (const route of this.api.addRoutes({
+      path,
+      methods: [method],
+      integration: this.#integration,
+      authorizer,
+    })) {
+      this.#routes.set(`${method} ${path}`, route);
+    }
+    if (!(this.function instanceof LambdaFunction)) {
+      throw new InfraConfigError(
+        `${this.node.path} has no function to tell about the admin API's authorizer`,
+      );
+    }
+    const adminAuth: Pick<ApiEnv, "ADMIN_AUTH"> = { ADMIN_AUTH: "jwt" };
+    for (const [name, value] of Object.entries(adminAuth)) this.function.addEnvironment(name, value);
   }
 }
 

@@ -221,7 +221,6 @@ export class Rescoring extends Construct {
     const environment = {
       ...resettleEnvironment(props),
       MODEL_ENDPOINTS: JSON.stringify(props.settings.modelEndpoints),
-      RFM_MONETARY_BASIS: props.settings.rfmMonetaryBasis,
       POWERTOOLS_SERVICE_NAME: RESCORE_SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };

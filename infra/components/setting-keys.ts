@@ -12,6 +12,7 @@ import {
   REQUIRED_CAMPAIGN_SETTINGS,
 } from "./campaign-settings.js";
 import { CATALOG_CONTEXT_KEYS } from "./catalog-settings.js";
+import { CONSOLE_CONTEXT_KEYS } from "./console-settings.js";
 import { FANOUT_CONTEXT_KEYS } from "./fanout-settings.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { INGEST_CONTEXT_KEYS } from "./ingest.js";
@@ -37,6 +38,7 @@ export const SETTING_KEYS: readonly string[] = [
   ...FANOUT_CONTEXT_KEYS,
 
   ...CATALOG_CONTEXT_KEYS,
+  ...CONSOLE_CONTEXT_KEYS,
 ];
 
 /** The CDK's own context keys without a `:` (the CLI's notices and telemetry). */

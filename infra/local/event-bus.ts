@@ -7,13 +7,19 @@ import type { EventTargetHandler } from "./scheduled-event.js";
 import { localAccountId, localRegion } from "./sdk-env.js";
 import { type TargetInput, targetPayload } from "./target-input.js";
 
-/** A function an event rule invokes, and what with. */
-export interface EventRuleTarget {
-  readonly function: FunctionIdentity;
-  readonly handler: EventTargetHandler;
+/** A function an event rule invokes, or a state machine it starts, and what with. */
+export type EventRuleTarget = (
+  | { readonly function: FunctionIdentity; readonly handler: EventTargetHandler }
+  | {
+      /** The state machine's local name. */
+      readonly stateMachine: string;
+      /** Starts an execution with the payload; returns once it is started (EventBridge does not wait for it). */
+      readonly start: (input: unknown) => void;
+    }
+) & {
   /** The target's input setting; absent: the matched event. */
   readonly input?: TargetInput;
-}
+};
 
 /** An event-pattern rule of the default bus, with its targets' handlers. */
 export interface LocalEventRule {
@@ -79,15 +85,14 @@ export class LocalEventBus {
     const matched = this.#rules.filter((rule) => matchesPattern(rule.pattern, event));
     const calls = matched.flatMap((rule) =>
       rule.targets.map(async (target) => {
+        const payload = targetPayload(target.input ?? { kind: "event" }, event, rule);
         try {
-          await invokeWithTimeout(
-            target.function,
-            target.handler,
-            targetPayload(target.input ?? { kind: "event" }, event, rule),
-          );
+          if ("stateMachine" in target) target.start(payload);
+          else await invokeWithTimeout(target.function, target.handler, payload);
           return false;
         } catch (error) {
-          this.#log(`event rule ${rule.name} → ${target.function.functionName}: ${describe(error)}`);
+          const name = "stateMachine" in target ? target.stateMachine : target.function.functionName;
+          this.#log(`event rule ${rule.name} → ${name}: ${describe(error)}`);
           return true;
         }
       }),

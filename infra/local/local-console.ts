@@ -1,7 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ConsoleConfig } from "#shared/console/config.js";
+import { ADMIN_API_ROUTE } from "../components/http-api.js";
 import { buildConsoleAssets, CONSOLE_FILES } from "../console-assets.js";
+import type { HttpApiSpec } from "./resource-plan.js";
 
 /** Where the local API server serves the console: `<api url>/console/`. */
 export const CONSOLE_PATH = "/console/";
@@ -46,5 +48,26 @@ export async function prepareLocalConsole(
     if (!requested.startsWith(CONSOLE_PATH)) return undefined;
     const name = requested.slice(CONSOLE_PATH.length);
     return files.get(name === "" ? "index.html" : name);
+  };
+}
+
+/** The route key of the console's admin API. */
+const ADMIN_ROUTE_KEY = `${ADMIN_API_ROUTE.method} ${ADMIN_API_ROUTE.path}`;
+
+/**
+ * The API with the console's admin routes on the function that serves its other routes (the one behind
+ * `POST /v1/events`), when the template does not route them (the console is off on AWS unless `console=on`,
+ * which puts them behind its sign-in): on loopback the console needs them, and no one signs in.
+ */
+export function withLocalAdminRoutes(api: HttpApiSpec): HttpApiSpec {
+  if (api.routes.some((route) => route.routeKey === ADMIN_ROUTE_KEY)) return api;
+  const owner = api.routes.find((route) => route.routeKey === "POST /v1/events");
+  if (owner === undefined) return api;
+  return {
+    ...api,
+    routes: [
+      ...api.routes,
+      { routeKey: ADMIN_ROUTE_KEY, functionName: owner.functionName, authorizationType: "NONE" },
+    ],
   };
 }

@@ -5,7 +5,7 @@ import type { ApiFunction, ApiServer } from "./api-server.js";
 import { startApiServer } from "./api-server.js";
 import { DEMO_IMAGES_PATH, demoImages, withDemoImages } from "./demo-images.js";
 import { withLocalReplacements } from "./function-env.js";
-import { prepareLocalConsole, type ServedFile } from "./local-console.js";
+import { prepareLocalConsole, type ServedFile, withLocalAdminRoutes } from "./local-console.js";
 import { LocalStackError } from "./local-errors.js";
 import { localSecretFile } from "./local-secrets.js";
 import { localTemplatesDir, watchLocalTemplates, writeLocalTemplates } from "./local-templates.js";
@@ -77,7 +77,8 @@ export async function startLocalEndpoints(
     for (const [index, spec] of plan.httpApis.entries()) {
       const port = index === 0 ? options.apiPort : 0;
       const server = await startApiServer({
-        api: spec,
+        // The console's admin routes on loopback (the first API's function, as the console's page calls it).
+        api: index === 0 ? withLocalAdminRoutes(spec) : spec,
         functions: apiFunctions,
         port,
         log: options.log,

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -29,6 +31,7 @@ import { LocalStackError } from "./local-errors.js";
 import {
   type LocalSchedule,
   LocalScheduler,
+  type ScheduledFunctionTarget,
   type ScheduledTarget,
   type ScheduleRun,
 } from "./local-scheduler.js";
@@ -257,6 +260,8 @@ async function waitForAll(
 
 /** The configuration set named in a local `Send` event when the request named none. */
 const DEFAULT_CONFIGURATION_SET = "tailor";
+/** How long stopping waits for executions that rules started. */
+const FOLLOW_ON_GRACE_MS = 60_000;
 
 const unmapped = (fn: FunctionSpec, kind: string) =>
   `${fn.name} (${kind}) has no tailor:entry in the template (ProjectFunction writes it): not run`;
@@ -341,6 +346,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...cloudPlan,
       functions: local.functions,
       schedules: [...plannedSchedules, ...machineRules.schedules],
+      eventRules: [
+        ...cloudPlan.eventRules.filter((spec) => !machineRules.ruleIds.has(spec.logicalId)),
+        ...machineRules.eventRules,
+      ],
     };
 
     restores.push(applyEnvironment(functionsEnvironment(plan.functions, log)));
@@ -478,8 +487,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const targetsOf = async (
       specs: readonly { readonly functionName: string; readonly input?: TargetInput }[],
       kind: "scheduled" | "events",
-    ): Promise<EventRuleTarget[]> => {
-      const targets: EventRuleTarget[] = [];
+    ): Promise<ScheduledFunctionTarget[]> => {
+      const targets: ScheduledFunctionTarget[] = [];
       for (const target of specs) {
         const fn = functionNamed(target.functionName);
         if (fn === undefined) continue;
@@ -509,8 +518,43 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         binding.catch(() => boundTasks.delete(name));
         boundTasks.set(name, binding);
       }
-      return runStateMachine(spec, { input, tasks: await binding, ...runOptions });
+      const startedAt = now();
+      const executionArn = `${spec.arn.replace(":stateMachine:", ":execution:")}:${randomUUID()}`;
+      let status: "SUCCEEDED" | "FAILED" = "FAILED";
+      try {
+        const output = await runStateMachine(spec, { input, tasks: await binding, ...runOptions });
+        status = "SUCCEEDED";
+        return output;
+      } finally {
+        // What Step Functions puts on the default bus when an execution ends: rules on it (the segment jobs after
+        // a rescoring run) start what they start, as on AWS.
+        track(
+          publishEvent({
+            source: "aws.states",
+            "detail-type": "Step Functions Execution Status Change",
+            resources: [executionArn],
+            detail: {
+              executionArn,
+              stateMachineArn: spec.arn,
+              name: executionArn.slice(executionArn.lastIndexOf(":") + 1),
+              status,
+              startDate: startedAt,
+              stopDate: now(),
+              input: JSON.stringify(input ?? {}),
+            },
+          }),
+        );
+      }
     };
+    /** Work started by events (executions started by rules, their status events): what idle and stop wait for. */
+    const followOns = new Set<Promise<unknown>>();
+    const track = (work: Promise<unknown>) => {
+      const tracked: Promise<unknown> = work
+        .catch((error: unknown) => log(`local stack: ${String(error)}`))
+        .finally(() => followOns.delete(tracked));
+      followOns.add(tracked);
+    };
+    let publishEvent: (event: PublishedEvent) => Promise<unknown> = async () => undefined;
     const schedules: LocalSchedule[] = [];
     const eventRules: LocalEventRule[] = [];
     if (runRules) {
@@ -527,7 +571,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         if (targets.length > 0) schedules.push({ ...spec, targets });
       }
       for (const spec of plan.eventRules) {
-        const targets = await targetsOf(spec.targets, "events");
+        const targets: EventRuleTarget[] = await targetsOf(spec.targets, "events");
+        for (const target of spec.stateMachineTargets ?? []) {
+          const name = target.stateMachineName;
+          targets.push({
+            stateMachine: name,
+            input: target.input,
+            start: (input) => track(startExecution(name, input)),
+          });
+        }
         if (targets.length > 0)
           eventRules.push({ name: spec.name, arn: spec.arn, pattern: spec.pattern, targets });
       }
@@ -542,6 +594,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     if (options.holdSchedules !== true) startSchedules();
     const eventBus = new LocalEventBus({ rules: eventRules, log, now });
+    publishEvent = (event) => eventBus.publish(event);
     // SES publishes a `Send` event for every email it accepts; the emulator does not: the stack does it for it.
     const sendEvents = new Set<Promise<unknown>>();
     restores.push(
@@ -596,9 +649,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await waitForAll(pollers, sqsPollers, waitOptions);
         await Promise.allSettled([...sendEvents]);
         await Promise.all(archives.map((archive) => archive.waitUntilIdle(waitOptions)));
+        // Executions started by events may start others (rescoring → segment jobs): until none is left.
+        while (followOns.size > 0) await Promise.allSettled([...followOns]);
       },
       stop: async () => {
         if (stopped) return;
+        // Executions that rules started (the segment jobs after a rescoring run) finish first, for a minute at most.
+        const settled = Promise.allSettled([...followOns]).then(() => true);
+        const finished = await Promise.race([settled, delay(FOLLOW_ON_GRACE_MS, false, { ref: false })]);
+        if (!finished)
+          log(`local stack: stopping with ${followOns.size} execution(s) started by rules still running`);
         stopped = true;
         await shutdown();
       },

@@ -7,6 +7,7 @@ import {
   type TemplateResource,
 } from "./cfn-template.js";
 import { type EventPattern, parseEventPattern } from "./event-pattern.js";
+import { TemplateError } from "./local-errors.js";
 import { planTargetInput, type TargetInput } from "./target-input.js";
 
 /** A function a rule invokes, by its local name, and what it is invoked with. */
@@ -54,13 +55,15 @@ export type ScheduleSpec = {
   readonly stateMachineTargets?: readonly StateMachineTargetSpec[];
 } & ScheduleTiming;
 
-/** An EventBridge rule with an event pattern on the default bus, and its Lambda targets. */
+/** An EventBridge rule with an event pattern on the default bus, its Lambda targets and the state machines it starts. */
 export interface EventRuleSpec {
   readonly logicalId: string;
   readonly name: string;
   readonly arn: string;
   readonly pattern: EventPattern;
   readonly targets: readonly ScheduleTargetSpec[];
+  /** The state machines it starts (planned only when the state machines are known); absent when none. */
+  readonly stateMachineTargets?: readonly StateMachineTargetSpec[];
 }
 
 /** What a rule is to the local stack. */
@@ -89,6 +92,23 @@ interface PlannedTargets {
   readonly stateMachines: StateMachineTargetSpec[];
 }
 
+const INTRINSICS = new Set(["Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join"]);
+
+/**
+ * An event pattern with the intrinsics in its values resolved (CDK writes `{ "Ref": <state machine> }` where a
+ * pattern names a resource's ARN), so the pattern matches the local resources' events.
+ */
+function resolvePatternValues(value: unknown, ctx: ResolveContext, where: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolvePatternValues(item, ctx, where));
+  if (typeof value !== "object" || value === null) return value;
+  const entries = Object.entries(value);
+  const [only] = entries;
+  if (entries.length === 1 && only !== undefined && INTRINSICS.has(only[0])) {
+    return resolveString(value, ctx, `${where} EventPattern`);
+  }
+  return Object.fromEntries(entries.map(([key, nested]) => [key, resolvePatternValues(nested, ctx, where)]));
+}
+
 /** The logical id of a target `Arn` written as `{ "Ref": id }`. */
 function refOf(value: unknown): string | undefined {
   if (typeof value !== "object" || value === null || !("Ref" in value)) return undefined;
@@ -99,7 +119,6 @@ function planTargets(
   logicalId: string,
   targets: readonly RuleTargetProperties[],
   known: SchedulePlanContext,
-  kind: PlannedRule["kind"],
 ): PlannedTargets {
   const { ctx, functions, notes } = known;
   const planned: PlannedTargets = { functions: [], stateMachines: [] };
@@ -112,12 +131,6 @@ function planTargets(
     const stateMachine = machine ?? known.stateMachines?.find((m) => m.arn === arn);
     if (fn === undefined && stateMachine === undefined) {
       notes.push(`${where}: ${arn} is not a function of the local stack: not invoked`);
-      continue;
-    }
-    if (fn === undefined && stateMachine !== undefined && kind === "pattern") {
-      notes.push(
-        `${where}: state machine ${stateMachine.name} of an event-pattern rule: not started locally`,
-      );
       continue;
     }
     const input = planTargetInput(target, ctx, where);
@@ -159,24 +172,36 @@ export function planRule(
       notes.push(`${logicalId}: a rule of another event bus: not run locally`);
       return undefined;
     }
-    const pattern = parseEventPattern(properties.EventPattern);
+    let resolved: unknown;
+    try {
+      resolved = resolvePatternValues(properties.EventPattern, known.ctx, logicalId);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      notes.push(`${error.message}: not run locally`);
+      return undefined;
+    }
+    const pattern = parseEventPattern(resolved);
     if (!pattern.ok) {
       notes.push(`${logicalId}: ${pattern.reason}: not run locally`);
       return undefined;
     }
-    const targets = planTargets(logicalId, properties.Targets ?? [], known, "pattern").functions;
-    if (targets.length === 0) {
+    const planned = planTargets(logicalId, properties.Targets ?? [], known);
+    if (planned.functions.length === 0 && planned.stateMachines.length === 0) {
       notes.push(noTarget(logicalId, known));
       return undefined;
     }
-    return { kind: "pattern", spec: { logicalId, ...identity, pattern: pattern.pattern, targets } };
+    const machines = planned.stateMachines.length === 0 ? {} : { stateMachineTargets: planned.stateMachines };
+    return {
+      kind: "pattern",
+      spec: { logicalId, ...identity, pattern: pattern.pattern, targets: planned.functions, ...machines },
+    };
   }
   const parsed = parseScheduleExpression(expression);
   if (parsed.kind === "invalid") {
     notes.push(`${logicalId}: ${parsed.problem}: not run`);
     return undefined;
   }
-  const planned = planTargets(logicalId, properties.Targets ?? [], known, "schedule");
+  const planned = planTargets(logicalId, properties.Targets ?? [], known);
   if (planned.functions.length === 0 && planned.stateMachines.length === 0) {
     notes.push(noTarget(logicalId, known));
     return undefined;

@@ -3,7 +3,7 @@ import { type ResolveContext, resolveString } from "./cfn-intrinsics.js";
 import { localNameTag, parseTemplate } from "./cfn-template.js";
 import { TemplateError } from "./local-errors.js";
 import type { ResourcePlan } from "./resource-plan.js";
-import { planRule, type ScheduleSpec } from "./schedule-plan.js";
+import { type EventRuleSpec, planRule, type ScheduleSpec } from "./schedule-plan.js";
 
 const STATE_MACHINE = "AWS::StepFunctions::StateMachine";
 const RULE = "AWS::Events::Rule";
@@ -159,10 +159,15 @@ export function planStateMachines(
   return machines;
 }
 
-/** The schedule rules of a template that start a state machine, planned again with the machines known. */
+/**
+ * The schedule rules of a template that start a state machine, and every event-pattern rule, planned again with
+ * the machines known.
+ */
 export interface StateMachineSchedules {
   /** Each such rule, with its function targets as well as its state machine targets. */
   readonly schedules: readonly ScheduleSpec[];
+  /** The event-pattern rules, their patterns resolved against the machines' ARNs, with their machine targets. */
+  readonly eventRules: readonly EventRuleSpec[];
   /**
    * Their logical ids: these rules replace the resource plan's own (which, not knowing the state machines, left
    * them out or planned only their function targets), as their notes replace its notes about them.
@@ -188,9 +193,10 @@ export function planStateMachineSchedules(
   const ctx = contextOf(template.Resources, plan, options, machines);
   const stateMachines = machines.map(({ logicalId, name, arn }) => ({ logicalId, name, arn }));
   const schedules: ScheduleSpec[] = [];
+  const eventRules: EventRuleSpec[] = [];
   const ruleIds = new Set<string>();
   const notes: string[] = [];
-  if (machines.length === 0) return { schedules, ruleIds, notes };
+  if (machines.length === 0) return { schedules, eventRules, ruleIds, notes };
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== RULE) continue;
     const name = plan.names[logicalId] ?? logicalId;
@@ -202,10 +208,14 @@ export function planStateMachineSchedules(
       notes: ruleNotes,
       stateMachines,
     });
-    if (rule?.kind !== "schedule" || rule.spec.stateMachineTargets === undefined) continue;
-    schedules.push(rule.spec);
+    if (rule?.kind === "pattern" || (rule === undefined && resource.Properties?.EventPattern !== undefined)) {
+      // Every event-pattern rule is taken over: its pattern may name a state machine's ARN (a `Ref` the resource
+      // plan resolved to a name), and its targets may start one.
+      if (rule !== undefined) eventRules.push(rule.spec);
+    } else if (rule?.kind !== "schedule" || rule.spec.stateMachineTargets === undefined) continue;
+    else schedules.push(rule.spec);
     ruleIds.add(logicalId);
     notes.push(...ruleNotes);
   }
-  return { schedules, ruleIds, notes };
+  return { schedules, eventRules, ruleIds, notes };
 }

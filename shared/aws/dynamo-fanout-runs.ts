@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -29,22 +30,28 @@ const runKey = (key: FanOutRunKey): Item => ({
   pk: pkOf(key.campaignId),
   sk: { S: `run#${key.occurrence}` },
 });
-const partPrefix = (key: FanOutRunKey) => `part#${key.occurrence}#`;
+/**
+ * A part's checkpoint has a partition of its own (`fanout#<campaign>#<tick>#<part>`): a hundred parts
+ * checkpointing a page each second write to a hundred partitions, never 1,400 writes a second to one.
+ */
 const partKey = (key: FanOutRunKey, part: number): Item => ({
-  pk: pkOf(key.campaignId),
-  sk: { S: `${partPrefix(key)}${String(part).padStart(6, "0")}` },
+  pk: { S: `${FANOUT_KEY_PREFIX}${key.campaignId}#${key.occurrence}#${String(part).padStart(6, "0")}` },
+  sk: { S: "part" },
 });
+/** BatchGetItem's limit of keys per call. */
+const BATCH_GET_KEYS = 100;
 
 const num = (item: Item | undefined, name: string): number => Number(item?.[name]?.N ?? "0");
 const str = (item: Item | undefined, name: string): string | undefined => item?.[name]?.S;
 const n = (value: number): AttributeValue => ({ N: String(value) });
 
 /**
- * Fan-out run records in the segments table, under a key prefix of their own (`pk = fanout#<campaignId>`), one
- * partition per campaign: the run at `sk = run#<occurrence>` (plan, starts, finish, errors) and each part's
- * checkpoint at `sk = part#<occurrence>#<part>` (step, cursor, done, and its counts added with `ADD`). A
+ * Fan-out run records in the segments table, under a key prefix of their own: the run at
+ * `pk = fanout#<campaignId>`, `sk = run#<occurrence>` (plan, starts, finish, errors) and each part's checkpoint in
+ * a partition of its own, `pk = fanout#<campaignId>#<occurrence>#<part>` (step, cursor, done, and its counts
+ * added with `ADD`). A
  * checkpoint is conditional on the part's step, so a retried invocation never adds a page twice; a run's counts
- * are its parts' summed (one Query), so no item is written by every child. The segments table holds no customer
+ * are its parts' summed (BatchGetItem by the plan's part count), so no item is written by every child. The segments table holds no customer
  * keys (customer ids live only in the profile table's `c#` hash namespace), so these keys cannot meet one.
  */
 export class DynamoFanOutRuns implements FanOutRuns {
@@ -197,28 +204,13 @@ export class DynamoFanOutRuns implements FanOutRuns {
     if (out.Item === undefined) return undefined;
     const counts = { read: 0, members: 0, enqueued: 0, timed: 0 };
     let partsDone = 0;
-    let start: Item | undefined;
-    do {
-      const page = await this.#call("Query", () =>
-        this.#client.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues: { ":pk": pkOf(key.campaignId), ":prefix": { S: partPrefix(key) } },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        counts.read += num(item, "read");
-        counts.members += num(item, "members");
-        counts.enqueued += num(item, "enqueued");
-        counts.timed += num(item, "timed");
-        if (item.d?.BOOL === true) partsDone++;
-      }
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    for (const item of await this.#parts(key, num(out.Item, "parts"))) {
+      counts.read += num(item, "read");
+      counts.members += num(item, "members");
+      counts.enqueued += num(item, "enqueued");
+      counts.timed += num(item, "timed");
+      if (item.d?.BOOL === true) partsDone++;
+    }
     const item = out.Item;
     const finishedAt = item.finishedAt?.N;
     return {
@@ -247,6 +239,35 @@ export class DynamoFanOutRuns implements FanOutRuns {
     );
     const occurrence = str(out.Items?.[0], "sk")?.slice("run#".length);
     return occurrence === undefined ? undefined : this.get({ campaignId, occurrence });
+  }
+
+  /** The checkpoints of a run's parts that exist (BatchGetItem, 100 keys a call, unprocessed keys asked again). */
+  async #parts(key: FanOutRunKey, parts: number): Promise<Item[]> {
+    const items: Item[] = [];
+    for (let first = 0; first < parts; first += BATCH_GET_KEYS) {
+      let keys: Item[] = [];
+      for (let part = first; part < Math.min(parts, first + BATCH_GET_KEYS); part++)
+        keys.push(partKey(key, part));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        if (attempt > 8) {
+          throw new DependencyUnavailableError(
+            `BatchGetItem (fan-out parts) on ${this.#tableName}: keys left unread`,
+          );
+        }
+        const page = await this.#call("BatchGetItem", () =>
+          this.#client.send(
+            new BatchGetItemCommand({
+              RequestItems: { [this.#tableName]: { Keys: keys, ConsistentRead: true } },
+            }),
+          ),
+        );
+        items.push(...(page.Responses?.[this.#tableName] ?? []));
+        keys = page.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
+      }
+    }
+    return items;
   }
 
   async #call<T>(operation: string, send: () => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { toApiRequest, toGatewayResult } from "#functions/api/gateway-event.js";
+import { lambdaContext } from "#infra/local/kinesis-event.js";
 import type { ApiDeps } from "#shared/app/api/api-deps.js";
 import { RefreshingLinkKeys } from "#shared/app/api/link-key-source.js";
 import { routeApiRequest } from "#shared/app/api/route-api-request.js";
@@ -10,6 +11,19 @@ import { type LinkPurpose, signLinkToken } from "#shared/render/signed-links.js"
 
 export const SECRET = "a-test-link-secret-of-at-least-32-bytes!!";
 export const NOW = Date.parse("2026-11-20T12:00:00Z");
+
+/** The Lambda context the deployed API function gets, at `now`. */
+export function apiLambdaContext(now: number): Context {
+  return lambdaContext(
+    {
+      functionName: "tailor-api",
+      functionArn: "arn:aws:lambda:eu-west-1:123456789012:function:tailor-api",
+      memorySize: 512,
+      timeoutSeconds: 30,
+    },
+    now,
+  );
+}
 
 /** Records every put; `refuse` makes it refuse every record (a stream that is throttling). */
 export class RecordingEventWriter implements EventWriter {

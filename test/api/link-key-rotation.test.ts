@@ -9,10 +9,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { lambdaContext } from "#infra/local/kinesis-event.js";
 import * as links from "#shared/render/index.js";
 import { DAY, GENERATED, GRACE_MS, K2, PLAIN, T0 } from "../support/link-key-fixtures.js";
-import { gatewayEvent } from "./api-harness.js";
+import { apiLambdaContext, gatewayEvent } from "./api-harness.js";
 
 const secretsManager = mockClient(SecretsManagerClient);
 const kinesis = mockClient(KinesisClient);
@@ -62,15 +61,7 @@ afterAll(() => {
   dynamodb.restore();
 });
 
-const context = lambdaContext(
-  {
-    functionName: "tailor-api",
-    functionArn: "arn:aws:lambda:eu-west-1:123456789012:function:tailor-api",
-    memorySize: 512,
-    timeoutSeconds: 30,
-  },
-  T0,
-);
+const context = apiLambdaContext(T0);
 
 async function call(method: "GET" | "POST", token: string): Promise<number> {
   const event = gatewayEvent({

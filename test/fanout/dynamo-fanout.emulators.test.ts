@@ -1,3 +1,4 @@
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoFanOutRuns } from "#shared/aws/dynamo-fanout-runs.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
@@ -12,13 +13,12 @@ describe("fan-out runs and paged scans on DynamoDB (dynalite)", () => {
   let dynamo: Awaited<ReturnType<typeof startDynalite>>;
   let runs: DynamoFanOutRuns;
   let profiles: DynamoProfileStore;
+  let segmentsTable: string;
 
   beforeAll(async () => {
     dynamo = await startDynalite();
-    runs = new DynamoFanOutRuns({
-      client: dynamo.client,
-      tableName: await createTable(dynamo.client, "segments", "pk", "sk"),
-    });
+    segmentsTable = await createTable(dynamo.client, "segments", "pk", "sk");
+    runs = new DynamoFanOutRuns({ client: dynamo.client, tableName: segmentsTable });
     profiles = new DynamoProfileStore({
       client: dynamo.client,
       tableName: await createTable(dynamo.client, "profiles", "pk"),
@@ -45,6 +45,26 @@ describe("fan-out runs and paged scans on DynamoDB (dynalite)", () => {
     expect(await runs.part(KEY, 1)).toEqual({ step: 0, done: false });
     expect(run).toMatchObject({ ...PLAN, starts: 2, partsDone: 1, counts: { read: 30, members: 12 } });
     expect(run?.finishedAt).toBeUndefined();
+  });
+
+  it("sums a run of more parts than one BatchGetItem reads, each part's checkpoint in its own partition", async () => {
+    const wide = { ...KEY, campaignId: "wide" };
+    await runs.start({ ...PLAN, ...wide, parts: 230 });
+    const checkpoints = [0, 99, 100, 101, 199, 229];
+    for (const part of checkpoints) {
+      expect(await runs.advance(wide, part, { step: 0, done: part % 2 === 1, counts: COUNTS })).toBe(true);
+    }
+
+    const run = await runs.get(wide);
+
+    expect(run).toMatchObject({ parts: 230, partsDone: 4, counts: { read: 60, members: 24, enqueued: 24 } });
+    const keys = await dynamo.client.send(new ScanCommand({ TableName: segmentsTable }));
+    const partitions = new Set(
+      (keys.Items ?? []).flatMap((item) =>
+        item.pk?.S?.startsWith("fanout#wide#") === true ? [item.pk.S] : [],
+      ),
+    );
+    expect(partitions.size).toBe(checkpoints.length);
   });
 
   it("keeps the first errors whole and counts them all; finds a campaign's latest run", async () => {

@@ -285,12 +285,18 @@ describe("rescoring", () => {
       expect(() => resolveRescoringSettings({}, broken)).toThrow(/modelEndpoints/);
     });
 
-    it("gives the Finish function the RFM monetary basis: total unless props or context say revenue", () => {
+    it("leaves the RFM thresholds to the segment jobs (which get the monetary basis): Finish scans nothing", () => {
       // THEN
-      template.hasResourceProperties("AWS::Lambda::Function", {
-        Description: Match.stringLikeRegexp("^Finishes a rescoring run"),
-        Environment: { Variables: Match.objectLike({ RFM_MONETARY_BASIS: "total" }) },
-      });
+      const functions = Object.values(template.findResources("AWS::Lambda::Function"));
+      const basis = (fn: unknown) =>
+        JSON.stringify(fn).includes('"RFM_MONETARY_BASIS":"total"') ? "basis" : "none";
+      const finish = functions.filter((fn) => JSON.stringify(fn).includes("Finishes a rescoring run"));
+      const jobs = functions.filter((fn) =>
+        JSON.stringify(fn).includes('"POWERTOOLS_SERVICE_NAME":"segment-jobs"'),
+      );
+      expect(finish.map(basis)).toEqual(["none"]);
+      expect(jobs.length).toBeGreaterThan(0);
+      expect(jobs.map(basis)).toEqual(jobs.map(() => "basis"));
     });
   });
 

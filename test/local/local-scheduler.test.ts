@@ -61,10 +61,11 @@ describe("LocalScheduler", () => {
     } finally {
       await instance.stop();
     }
-    // THEN the ticks came one period apart (never early), the first one period after start
-    const times = [started, ...target.calls.map((call) => call.at)];
-    const gaps = times.slice(1).map((at, i) => at - (times[i] ?? 0));
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(190);
+    // THEN the k-th tick came no earlier than k periods after start (a late tick on a busy machine makes the
+    // next one look close to it, never early)
+    target.calls.forEach((call, index) => {
+      expect(call.at - started).toBeGreaterThanOrEqual((index + 1) * 200 - 10);
+    });
     // ...in EventBridge's shape, for the function it targets
     const [first, second] = target.calls;
     expect(first?.functionName).toBe("tailor-segment-timers");

@@ -36,9 +36,11 @@ describe("startLocalStack with the app's own template and handlers", () => {
         "tailor-catalog-changes ← tailor-catalog-changes",
         "tailor-dispatch ← tailor-sends",
       ]);
-      expect(stack.eventBus.rules.flatMap((r) => r.targets.map((t) => t.function.functionName))).toEqual([
-        "tailor-ses-feedback",
-      ]);
+      expect(
+        stack.eventBus.rules.flatMap((r) =>
+          r.targets.map((t) => ("stateMachine" in t ? t.stateMachine : t.function.functionName)),
+        ),
+      ).toEqual(["tailor-ses-feedback", "tailor-segment-jobs", "tailor-segment-jobs", "tailor-segment-jobs"]);
       const scheduled = stack.scheduler.counters.map((c) => c.name);
       expect(scheduled).toContain("tailor-segment-timers-schedule");
       expect(scheduled.some((name) => name.startsWith("tailor-campaign-"))).toBe(true);
@@ -80,8 +82,11 @@ describe("startLocalStack with the app's own template and handlers", () => {
         /nightly rescoring: state machine tailor-rescore runs at cron\(0 3 \* \* \? \*\) \(next \d{4}-\d\d-\d\d 03:00 UTC\); `npx tailor rescore` runs it now/,
       );
       expect(banner).toContain("Models     not served: tailor-churn-60d, tailor-purchase-30d");
+      // ...and the segment jobs' rule, whose pattern names the rescoring state machine's ARN, runs locally
+      expect(banner).toContain("tailor-segment-jobs ← events of tailor-segment-jobs-after-rescoring");
+      expect(lines.filter((line) => line.startsWith("SegmentJobsAfterRescoring"))).toEqual([]);
     } finally {
       await stack.stop();
     }
-  }, 30_000);
+  }, 120_000);
 });

@@ -167,4 +167,75 @@ describe("startLocalStack: state machines", () => {
     }
     await expect(stack.startExecution("batch", { run: "late", n: 1 })).rejects.toThrow(/stopped/);
   }, 20_000);
+
+  it("puts an execution's end on the bus: a rule whose pattern names the machine's ARN starts another, as on AWS", async () => {
+    const batch = batchHandlers();
+    const followed: unknown[] = [];
+    const follow: StepFunctionTaskHandler = async (input) => {
+      followed.push(input);
+      return input;
+    };
+    const chained = {
+      Resources: {
+        ...Object.fromEntries(
+          Object.entries(template.Resources).filter(([id]) => !["Nightly", "Often"].includes(id)),
+        ),
+        FollowFn: lambda("follow-step"),
+        Follow: {
+          Type: "AWS::StepFunctions::StateMachine",
+          Properties: {
+            Tags: tagged("follow"),
+            DefinitionString: {
+              "Fn::Join": [
+                "",
+                [
+                  '{"StartAt":"Step","States":{"Step":{"Type":"Task","Resource":"',
+                  fnArn("FollowFn"),
+                  '","End":true}}}',
+                ],
+              ],
+            },
+          },
+        },
+        AfterBatch: {
+          Type: "AWS::Events::Rule",
+          Properties: {
+            State: "ENABLED",
+            Tags: tagged("after-batch"),
+            EventPattern: {
+              source: ["aws.states"],
+              "detail-type": ["Step Functions Execution Status Change"],
+              detail: { status: ["SUCCEEDED"], stateMachineArn: [{ Ref: "Batch" }] },
+            },
+            Targets: [{ Id: "Target0", Arn: { Ref: "Follow" }, Input: JSON.stringify({ after: "batch" }) }],
+          },
+        },
+      },
+    };
+    const lines: string[] = [];
+    const stack = await startLocalStack({
+      dataDir: data.dir,
+      fresh: true,
+      ports: anyPort,
+      template: chained,
+      pollers: false,
+      schedules: true,
+      handlers: { ...batch.handlers, "follow-step": follow },
+      log: (line) => lines.push(line),
+    });
+    try {
+      expect(lines.filter((line) => line.includes("not run"))).toEqual([]);
+      // WHEN the batch succeeds THEN the rule starts the follow-up with its Input, and idle waits for it
+      await stack.startExecution("batch", { run: "direct", n: 2 });
+      await stack.waitUntilIdle({ timeoutMs: 10_000 });
+      expect(followed).toEqual([{ after: "batch" }]);
+      // WHEN it fails THEN nothing follows (the pattern wants SUCCEEDED)
+      batch.failWork(true);
+      await expect(stack.startExecution("batch", { run: "failing", n: 1 })).rejects.toThrow(/work failed/);
+      await stack.waitUntilIdle({ timeoutMs: 10_000 });
+      expect(followed).toHaveLength(1);
+    } finally {
+      await stack.stop();
+    }
+  }, 60_000);
 });

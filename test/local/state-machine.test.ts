@@ -233,7 +233,6 @@ describe("bindStateMachineTasks", () => {
     TRANSITIONS_QUEUE_URL: "http://127.0.0.1:1/000000000000/transitions",
     SENDS_QUEUE_URL: "http://127.0.0.1:1/000000000000/sends",
     MODEL_ENDPOINTS: '{"purchase_30d":"tailor-purchase-30d"}',
-    RFM_MONETARY_BASIS: "total",
     POWERTOOLS_SERVICE_NAME: "tailor-rescore",
     POWERTOOLS_METRICS_NAMESPACE: "Tailor",
   };
@@ -280,7 +279,6 @@ describe("rescoreSummaryLines", () => {
       tiers: { purchase_30d: { high: 100, medium: 300, low: 700 } },
       psi: { purchase_30d: { psi: 0.31, drift: true }, churn_60d: { psi: 0.02, drift: false } },
       failedSlices: [3],
-      rfmThresholds: true,
       clusters: [400, 700],
       clusterModel: {
         fitted: true,

@@ -15,6 +15,7 @@ import {
 } from "#shared/app/rescoring/index.js";
 import { DEFAULT_TOTAL_SEGMENTS, planRescoreRun } from "#shared/app/rescoring/plan-run.js";
 import { cachedEvaluationContext } from "#shared/app/segment-deps.js";
+import { computeRfmThresholds } from "#shared/app/segments-batch.js";
 import { FEATURE_NAMES } from "#shared/domain/features/index.js";
 import { rfmScores } from "#shared/domain/segments/index.js";
 import type { Scorer } from "#shared/ports.js";
@@ -97,9 +98,9 @@ describe("finishRescoreRun", () => {
     const h = harness();
     const runs = new InMemoryRuns();
     runs.last = { startedAt: T0 - DAY, finishedAt: T0 - DAY + HOUR, histograms: { purchase_30d: FLAT } };
-    const deps = { scan: h.profiles, store: h.store, runs, clock: h.clock };
+    const deps = { runs, clock: h.clock };
 
-    const report = await finishRescoreRun(deps, { startedAt: T0, summaries: slices() }, { totalSegments: 3 });
+    const report = await finishRescoreRun(deps, { startedAt: T0, summaries: slices() });
 
     expect(report.profiles).toBe(60);
     expect(report.scored).toBe(50);
@@ -114,26 +115,22 @@ describe("finishRescoreRun", () => {
     expect(psi?.psi).toBeCloseTo(histogramStability(FLAT, current).psi, 10);
     expect(psi?.psi).toBeGreaterThan(DRIFT_THRESHOLD);
     expect(psi?.drift).toBe(true);
-    expect(report.rfmThresholds).toBe(true);
-    expect(h.store.thresholds?.computedAt).toBe(T0);
+    // The RFM thresholds are the segment jobs' rfm run's, after this one: finishing scans nothing.
+    expect(h.store.thresholds).toBeUndefined();
     expect(runs.last).toEqual({ startedAt: T0, finishedAt: T0, histograms: { purchase_30d: current } });
   });
 
   it("reports no drift when the distribution did not move, and no PSI without a previous run", async () => {
     const h = harness();
     const runs = new InMemoryRuns();
-    const deps = { scan: h.profiles, store: h.store, runs, clock: h.clock };
+    const deps = { runs, clock: h.clock };
     const same = summary({ profiles: 100, scored: 100, histograms: { churn_60d: FLAT } });
 
-    const first = await finishRescoreRun(deps, { startedAt: T0, summaries: [same] }, { totalSegments: 1 });
+    const first = await finishRescoreRun(deps, { startedAt: T0, summaries: [same] });
     expect(first.psi).toEqual({});
     expect(first.failedSlices).toEqual([]);
 
-    const second = await finishRescoreRun(
-      deps,
-      { startedAt: T0 + DAY, summaries: [same] },
-      { totalSegments: 1 },
-    );
+    const second = await finishRescoreRun(deps, { startedAt: T0 + DAY, summaries: [same] });
     expect(second.psi.churn_60d).toEqual({ psi: 0, drift: false });
   });
 
@@ -141,19 +138,15 @@ describe("finishRescoreRun", () => {
     const h = harness();
     const runs = new InMemoryRuns();
     runs.last = { startedAt: T0 - DAY, finishedAt: T0 - DAY, histograms: { purchase_30d: FLAT } };
-    const deps = { scan: h.profiles, store: h.store, runs, clock: h.clock };
+    const deps = { runs, clock: h.clock };
 
-    const report = await finishRescoreRun(
-      deps,
-      {
-        startedAt: T0,
-        summaries: [
-          { failed: true, segment: 0 },
-          { failed: true, segment: 1 },
-        ],
-      },
-      { totalSegments: 2 },
-    );
+    const report = await finishRescoreRun(deps, {
+      startedAt: T0,
+      summaries: [
+        { failed: true, segment: 0 },
+        { failed: true, segment: 1 },
+      ],
+    });
 
     expect(report.failedSlices).toEqual([0, 1]);
     expect(report.scored).toBe(0);
@@ -191,7 +184,7 @@ describe("slice → finish", () => {
       viewProduct("c-4", T0 - 2 * HOUR),
     ]);
     const runs = new InMemoryRuns();
-    const finishDeps = { scan: h.profiles, store: h.store, runs, clock: h.clock };
+    const finishDeps = { runs, clock: h.clock };
     const night = async (buyer: number) => {
       const plan = planRescoreRun(h.clock.now(), 2);
       const deps = { ...h.batch(), scorer: new FakeScorer(buyer) };
@@ -203,7 +196,7 @@ describe("slice → finish", () => {
           ),
         ),
       );
-      return finishRescoreRun(finishDeps, { startedAt: plan.startedAt, summaries }, { totalSegments: 2 });
+      return finishRescoreRun(finishDeps, { startedAt: plan.startedAt, summaries });
     };
 
     const first = await night(0.9);
@@ -211,8 +204,6 @@ describe("slice → finish", () => {
     expect(first.scored).toBe(4);
     expect(first.failedSlices).toEqual([]);
     expect(first.tiers.purchase_30d).toEqual({ high: 2, medium: 0, low: 2 });
-    expect(first.rfmThresholds).toBe(true);
-    expect(h.store.thresholds?.population).toBe(2);
     expect(h.profiles.items.get("c-1")?.profile.sc?.purchase_30d?.p).toBe(0.9);
 
     h.clock.at += DAY;
@@ -223,7 +214,7 @@ describe("slice → finish", () => {
   });
 });
 
-describe("finishRescoreRun: the RFM monetary basis", () => {
+describe("RFM thresholds: the monetary basis", () => {
   /** An order whose total includes shipping and tax that its revenue leaves out. */
   const paid = (customerId: string, total: number, revenue: number) =>
     record({
@@ -245,7 +236,7 @@ describe("finishRescoreRun: the RFM monetary basis", () => {
       paid("c-4", 50, 24),
       paid("c-5", 20, 19),
     ]);
-    const deps = { scan: h.profiles, store: h.store, runs: new InMemoryRuns(), clock: h.clock };
+    const deps = { scan: h.profiles, store: h.store };
     const monetary = async () => {
       const context = await cachedEvaluationContext(h.store, h.clock, 0)();
       const thresholds = context.rfm;
@@ -257,14 +248,10 @@ describe("finishRescoreRun: the RFM monetary basis", () => {
       return { basis: thresholds.monetaryBasis, c1: m("c-1"), c2: m("c-2") };
     };
 
-    await finishRescoreRun(deps, { startedAt: T0, summaries: [] }, { totalSegments: 2 });
+    await computeRfmThresholds(deps, { totalSegments: 2 }, T0);
     expect(await monetary()).toEqual({ basis: "total", c1: 5, c2: 2 });
 
-    await finishRescoreRun(
-      deps,
-      { startedAt: T0, summaries: [] },
-      { totalSegments: 2, monetaryBasis: "revenue" },
-    );
+    await computeRfmThresholds(deps, { totalSegments: 2, monetaryBasis: "revenue" }, T0);
     expect(await monetary()).toEqual({ basis: "revenue", c1: 2, c2: 5 });
   });
 });

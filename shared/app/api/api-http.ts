@@ -11,6 +11,11 @@ export interface ApiRequest {
   readonly body: Uint8Array;
   /** Who signed the request (the IAM caller's ARN on AWS), when an authorizer says so: for audit entries. */
   readonly caller?: string;
+  /**
+   * The signed-in operator's Cognito groups (`cognito:groups` of the console's JWT), when the JWT authorizer
+   * says so: what the admin API lets the caller do.
+   */
+  readonly callerGroups?: readonly string[];
 }
 
 /** An HTTP response: status, headers and a text body. */

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { Clock, ProfileScan, SegmentStore } from "#shared/ports.js";
-import { computeRfmThresholds, type RfmBatchOptions } from "../segments-batch.js";
+import type { Clock } from "#shared/ports.js";
 import type { ClusterRunReport } from "./fit-run-clusters.js";
 import { histogramStability, type PopulationStability } from "./population-stability.js";
 import { type RescoreSummary, sumRescoreSummaries } from "./rescore-slice.js";
@@ -74,21 +73,20 @@ export interface RescoreRunStore {
 
 /** What finishing a run needs. */
 export interface FinishRunDeps {
-  readonly scan: ProfileScan;
-  readonly store: SegmentStore;
   readonly runs: RescoreRunStore;
   readonly clock: Clock;
 }
 
-/** What a whole run did: the slices' sums, the drift of each model's scores, the RFM thresholds. */
+/**
+ * What a whole run did: the slices' sums and the drift of each model's scores. (The RFM thresholds are the
+ * segment jobs' `rfm` run's, started after each successful run: never a scan of the table in this one function.)
+ */
 export interface RescoreRunReport extends RescoreSummary {
   readonly startedAt: number;
   /** Slices the state machine gave up on: their customers keep their previous scores. */
   readonly failedSlices: number[];
   /** Per model scored in this run and in the previous one: the PSI between their distributions. */
   readonly psi: Record<string, PopulationStability>;
-  /** Whether the RFM thresholds were recomputed and stored. */
-  readonly rfmThresholds: boolean;
   /** The clusters fitted before the slices (their labels and sample sizes), or why the previous ones stayed. */
   readonly clusterModel: ClusterRunReport | undefined;
 }
@@ -98,9 +96,7 @@ const total = (histogram: readonly number[]) => histogram.reduce((sum, n) => sum
 
 /**
  * Finishes a rescoring run: sums the slices' summaries (a failed slice is counted and reported, never read as
- * zero scores), recomputes the RFM thresholds over `totalSegments` slices (monetary on `monetaryBasis`, default
- * `total`), compares each model's distribution
- * with the previous run's (PSI) and stores this run's as the next baseline. A model with no score in this run
+ * zero scores), compares each model's distribution with the previous run's (PSI) and stores this run's as the next baseline. A model with no score in this run
  * keeps its previous baseline, so one bad night does not erase it.
  */
 export async function finishRescoreRun(
@@ -110,7 +106,6 @@ export async function finishRescoreRun(
     readonly summaries: readonly SliceResult[];
     readonly clusters?: z.infer<typeof clusterRunSchema>;
   },
-  options: RfmBatchOptions,
 ): Promise<RescoreRunReport> {
   const failedSlices = input.summaries.filter(isFailed).map((slice) => slice.segment);
   const summary = sumRescoreSummaries(
@@ -118,13 +113,6 @@ export async function finishRescoreRun(
   );
   const now = deps.clock.now();
   const errors = [...summary.errors];
-  let rfmThresholds = false;
-  try {
-    await computeRfmThresholds({ scan: deps.scan, store: deps.store }, options, now);
-    rfmThresholds = true;
-  } catch (error) {
-    errors.push(`rfm thresholds: ${error instanceof Error ? error.message : String(error)}`);
-  }
   const previous = await deps.runs.lastRun();
   const psi: Record<string, PopulationStability> = {};
   const baseline: Record<string, number[]> = { ...previous?.histograms };
@@ -142,5 +130,5 @@ export async function finishRescoreRun(
     errors.push(`clusters: ${clusters.Cause ?? clusters.Error}`);
     clusterModel = { fitted: false, population: 0, reason: clusters.Error };
   }
-  return { ...summary, errors, startedAt: input.startedAt, failedSlices, psi, rfmThresholds, clusterModel };
+  return { ...summary, errors, startedAt: input.startedAt, failedSlices, psi, clusterModel };
 }

@@ -52,8 +52,7 @@ export function reportFinish({ metrics, logger }: Observability, report: Rescore
     metrics.singleMetric().addDimension("model", model).addMetric("ScoreDrift", MetricUnit.NoUnit, psi);
   }
   const drifted = Object.entries(report.psi).filter(([, stability]) => stability.drift);
-  const troubled =
-    report.failedSlices.length > 0 || report.unscored > 0 || !report.rfmThresholds || drifted.length > 0;
+  const troubled = report.failedSlices.length > 0 || report.unscored > 0 || drifted.length > 0;
   if (troubled) logger.warn("rescoring finished with problems", { report, drifted: drifted.map(([m]) => m) });
   else logger.info("rescoring finished", { report });
 }
