@@ -90,6 +90,25 @@ module.exports = {
       },
     },
     {
+      name: "console-page-is-browser-code",
+      comment:
+        "The console's page (shared/console) imports only itself, Preact, uPlot and oidc-client-ts; the admin API's " +
+        "response types it shows, only as types (erased from the bundle).",
+      severity: "error",
+      from: { path: "^shared/console/" },
+      to: {
+        pathNot: ["^shared/console/", "^node_modules/(preact|uplot|oidc-client-ts)/"],
+        dependencyTypesNot: ["type-only"],
+      },
+    },
+    {
+      name: "console-page-stays-in-the-browser",
+      comment: "Nothing that ships in a Lambda imports the console's page.",
+      severity: "error",
+      from: { path: ["^functions/", "^shared/(?!console/)"] },
+      to: { path: "^shared/console/" },
+    },
+    {
       name: "simulator-stays-local",
       comment: "The simulator feeds the local stack, tests and benchmarks only: never a deployed function.",
       severity: "error",

@@ -1,22 +1,7 @@
-import type { IdentityConflict, IdentityLink, Profile } from "#shared/domain/profile/index.js";
+import { identityGraph, minute, refusalText } from "#shared/app/console/identity-graph.js";
+import type { Profile } from "#shared/domain/profile/index.js";
 
-/** A time as `YYYY-MM-DD HH:MM` (UTC). */
-export const minute = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace("T", " ");
-
-/** The customer's identity graph as data: every id merged into it, and the links refused. */
-export function identityGraph(profile: Pick<Profile, "customerId" | "u" | "im" | "ix">): {
-  customerId: string;
-  known: boolean;
-  ids: IdentityLink[];
-  refused: IdentityConflict[];
-} {
-  return {
-    customerId: profile.customerId,
-    known: profile.u === 1,
-    ids: profile.im ?? [],
-    refused: profile.ix ?? [],
-  };
-}
+export { identityGraph, minute, refusalText };
 
 /**
  * The identity graph as text, for `tailor explain`: which ids, since when, from which event, and what was refused
@@ -38,16 +23,4 @@ export function identityLines(profile: Pick<Profile, "customerId" | "u" | "im" |
   }
   lines.push("");
   return lines;
-}
-
-/** Why a link was refused, in a few words. */
-export function refusalText(conflict: IdentityConflict): string {
-  switch (conflict.r) {
-    case "known":
-      return "another known customer";
-    case "taken":
-      return `merged into ${conflict.o ?? "another customer"} first`;
-    case "limit":
-      return "id limit reached";
-  }
 }

@@ -1,3 +1,4 @@
+import { CONSOLE_PATH } from "#infra/local/local-console.js";
 import type { LocalStack } from "#infra/local/local-stack.js";
 import { endpointNames, namedEndpoints } from "#infra/local/model-server-runner.js";
 import { exportLines } from "#infra/local/sdk-env.js";
@@ -40,6 +41,7 @@ function apiLines(stack: LocalStack): string[] {
   const segment = all.some((route) => isSegment(route.routeKey));
   const guarded = routes.filter((route) => route.authorizationType !== "NONE").map((route) => route.routeKey);
   return [
+    `  Console    ${stack.apiUrl}${CONSOLE_PATH}   (customers, segments, templates, campaigns; loopback, no sign-in)`,
     `  HTTP API   ${stack.apiUrl}   (unsubscribe links: ${stack.apiUrl}/unsubscribe)`,
     `             ${routes.map((route) => route.routeKey).join(" · ")}`,
     ...(segment

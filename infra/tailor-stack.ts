@@ -340,6 +340,7 @@ export class TailorStack extends Stack {
       audit: this.audit,
       watches: this.watches,
       memberIndex: { table: this.segments.table, definitions: this.definitions },
+      console: { campaignDefinitions: this.campaigns, catalog: this.catalog.table },
       linkSecret: this.linkSecret.secret,
       linkKeyGraceDays: linkKeys.graceDays,
       writeKeys: this.writeKeys,

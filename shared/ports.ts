@@ -684,7 +684,8 @@ export type AuditAction =
   | "customer.blocked"
   | "customer.unblocked"
   | "customer.exported"
-  | "customer.erasure_dropped_event";
+  | "customer.erasure_dropped_event"
+  | "customer.viewed";
 
 /**
  * One audited action: who did what to which customer, when. Append-only: never updated, never deleted (an erasure
@@ -1064,4 +1065,30 @@ export interface ModelRegistry {
   current(model: RegistryModel): Promise<CurrentModel | undefined>;
   /** Puts a version into service. */
   setCurrent(current: CurrentModel): Promise<void>;
+}
+
+/** One day's size of one segment, as the nightly recount found it. */
+export interface SegmentSizePoint {
+  /** The UTC day, `YYYY-MM-DD`. */
+  readonly day: string;
+  readonly size: number;
+}
+
+/** Segment sizes kept per day (one point per segment per day, bounded by age): the console's size-over-time charts. */
+export interface SegmentSizeHistory {
+  /** Records the sizes as the day's points (a second record on the same day replaces the first). */
+  record(day: string, sizes: ReadonlyMap<string, number>): Promise<void>;
+  /** The points of each segment since `sinceDay` (inclusive), oldest first. */
+  history(
+    segmentIds: readonly string[],
+    sinceDay: string,
+  ): Promise<ReadonlyMap<string, readonly SegmentSizePoint[]>>;
+}
+
+/** Compiled email templates as the console renders them, with a version that changes when they do. */
+export interface TemplateSource {
+  /** The templates' current version (changes when the files are rebuilt): cheap, polled by the page. */
+  version(): Promise<string>;
+  /** The compiled templates as the JSON text `TEMPLATES_FILE` holds, and their version. */
+  load(): Promise<{ readonly version: string; readonly json: string }>;
 }

@@ -41,6 +41,15 @@ export const apiEnvSchema = z
     /** The segments table holding the segment membership index (erased with the customer), and the definitions. */
     SEGMENTS_TABLE: z.string().min(3).optional(),
     SEGMENTS_DIR: z.string().min(1).optional(),
+    /**
+     * The console's read API (`/v1/admin/...`): campaigns, their emails, the sample profiles, the compiled
+     * templates and the catalog previews read; with SEGMENTS_TABLE/SEGMENTS_DIR and the admin stores. All or none.
+     */
+    CAMPAIGNS_DIR: z.string().min(1).optional(),
+    EMAILS_DIR: z.string().min(1).optional(),
+    SAMPLES_DIR: z.string().min(1).optional(),
+    TEMPLATES_FILE: z.string().min(1).optional(),
+    CATALOG_TABLE: z.string().min(3).optional(),
     TIMERS_TABLE: z.string().min(3).optional(),
     QUARANTINE_BUCKET: z.string().min(3).optional(),
     AUDIT_TABLE: z.string().min(3).optional(),

@@ -15,6 +15,7 @@ import { type PrivacyResources, privacyAdapters } from "#shared/lambda/privacy-e
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import { DEFAULT_LINK_KEY_GRACE_DAYS, graceMsOf, type LinkKeyRing } from "#shared/render/link-keys.js";
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
+import { makeConsoleDeps } from "./console-deps.js";
 import type { ApiEnv } from "./env.js";
 
 /**
@@ -37,6 +38,7 @@ export function makeApiDeps(env: ApiEnv): ApiDeps {
     }),
     shop: { name: env.SHOP_NAME, url: env.SHOP_URL },
     ...(privacy === undefined ? {} : { privacy }),
+    ...consoleOf(env, dynamodb, privacy),
     segment: {
       // One cache per container: a revoked key is refused within WRITE_KEY_CACHE_MS.
       writeKeys: new CachedWriteKeyVerifier({
@@ -102,4 +104,13 @@ function makePrivacyDeps(env: ApiEnv, dynamodb: DynamoDBClient): PrivacyDeps | u
     }),
     clock: runtimeClock,
   });
+}
+
+function consoleOf(
+  env: ApiEnv,
+  dynamodb: DynamoDBClient,
+  privacy: PrivacyDeps | undefined,
+): Pick<ApiDeps, "console"> {
+  const deps = makeConsoleDeps(env, dynamodb, privacy);
+  return deps === undefined ? {} : { console: deps };
 }

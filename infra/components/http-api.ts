@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
@@ -27,6 +28,7 @@ import { SEGMENT_POST_PATHS } from "#shared/app/api/segment-routes.js";
 import { TIMERS_BY_CUSTOMER_INDEX } from "#shared/aws/dynamo-timers.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import type { AuditTable } from "./audit-store.js";
+import { CAMPAIGNS_DIR, type CampaignDefinitions, EMAILS_DIR } from "./campaign-definitions.js";
 import type { CampaignSettings } from "./campaign-settings.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
@@ -37,6 +39,7 @@ import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 import { grantIndexQuery, grantTableActions } from "./table-grants.js";
+import { compiledTemplatesHook } from "./templates-file.js";
 import type { WatchTable } from "./watch-index.js";
 import type { WriteKeyStore } from "./write-key-store.js";
 
@@ -68,6 +71,11 @@ export const API_ROUTES = {
     { method: HttpMethod.GET, path: "/v1/customers/{id}/export" },
   ],
 } as const;
+
+/** Where the console's API finds the templates compiled into the API function's bundle. */
+export const CONSOLE_TEMPLATES_FILE = "compiled-templates.json";
+/** The sample profiles templates are previewed for, in the bundle. */
+export const SAMPLES_DIR = "templates/samples";
 
 /**
  * Segment's HTTP Tracking API: `POST` of calls and batches (and the browsers' `OPTIONS` preflight) on every path
@@ -126,6 +134,12 @@ export interface PublicApiProps {
    * replaced by markers that keep no id. @default - no index to erase
    */
   readonly memberIndex?: { readonly table: ITable; readonly definitions: SegmentDefinitions };
+  /**
+   * The console's read API (`/v1/admin/...`): the campaigns and templates it shows (bundled, the templates
+   * compiled) and the catalog previews read. Needs `memberIndex` (the segments table and definitions).
+   * @default - no console routes
+   */
+  readonly console?: { readonly campaignDefinitions: CampaignDefinitions; readonly catalog: ITable };
   /** The HMAC keys verifying signed links. */
   readonly linkSecret: ISecret;
   /** Days a retired link key keeps verifying. @default 90 (the function's default) */
@@ -217,6 +231,10 @@ export class PublicApi extends Construct {
       );
     }
 
+    if (props.console !== undefined && props.memberIndex === undefined) {
+      throw new InfraConfigError("the console's API needs memberIndex (the segments table and definitions)");
+    }
+    const consoleProps = props.memberIndex === undefined ? undefined : props.console;
     const apiFunction = new ProjectFunction(this, "Function", {
       entry: apiEntry,
       description:
@@ -237,6 +255,15 @@ export class PublicApi extends Construct {
         ...(props.memberIndex === undefined
           ? {}
           : { SEGMENTS_TABLE: props.memberIndex.table.tableName, SEGMENTS_DIR }),
+        ...(consoleProps === undefined
+          ? {}
+          : {
+              CAMPAIGNS_DIR,
+              EMAILS_DIR,
+              SAMPLES_DIR,
+              TEMPLATES_FILE: CONSOLE_TEMPLATES_FILE,
+              CATALOG_TABLE: consoleProps.catalog.tableName,
+            }),
         ...retentionEnvironment(props.retention, "audit"),
         WRITE_KEYS_TABLE: props.writeKeys.table.tableName,
         CORS_ALLOWED_ORIGINS: props.corsOrigins ?? "*",
@@ -251,7 +278,29 @@ export class PublicApi extends Construct {
       },
       ...(props.memberIndex === undefined
         ? {}
-        : { bundledFolders: [props.memberIndex.definitions.bundledFolder] }),
+        : {
+            bundledFolders: [
+              props.memberIndex.definitions.bundledFolder,
+              ...(consoleProps === undefined
+                ? []
+                : [
+                    ...consoleProps.campaignDefinitions.bundledFolders,
+                    {
+                      source: join(consoleProps.campaignDefinitions.templatesDir, "samples"),
+                      target: SAMPLES_DIR,
+                    },
+                  ]),
+            ],
+          }),
+      ...(consoleProps === undefined
+        ? {}
+        : {
+            // The console previews the templates compiled into the bundle (the build checks them there).
+            afterBundling: compiledTemplatesHook(
+              consoleProps.campaignDefinitions.templatesDir,
+              CONSOLE_TEMPLATES_FILE,
+            ),
+          }),
     });
     const fn = apiFunction.function;
     tagLocalName(fn, "AWS::Lambda::Function", LOCAL_NAMES.apiFunction);
@@ -268,6 +317,13 @@ export class PublicApi extends Construct {
     props.watches?.grantErase(fn);
     // The index's entries are overwritten by erasure markers (conditional puts), one per segment.
     if (props.memberIndex !== undefined) grantTableActions(props.memberIndex.table, fn, "write", "PutItem");
+    if (consoleProps !== undefined && props.memberIndex !== undefined) {
+      // The console reads sizes, size history, RFM thresholds and experiment counters (Query, GetItem), the
+      // catalog for previews, and samples profiles with one bounded Scan page; the ledger by customer (Query).
+      grantTableActions(props.memberIndex.table, fn, "read", "GetItem", "Query");
+      consoleProps.catalog.grantReadData(fn);
+      grantTableActions(props.profiles, fn, "read", "Scan");
+    }
     props.audit.grantAppend(fn);
     props.audit.grantRead(fn);
     grantQuarantineErasure(fn, props.quarantineBucket);

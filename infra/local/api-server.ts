@@ -32,7 +32,9 @@ export interface ApiServerOptions {
   /** The clock of the request times. Default `Date.now`. */
   readonly now?: () => number;
   /** Files served on `GET` before the routes are matched (the demo shop's pictures); undefined: not one. */
-  readonly assets?: (path: string) => { readonly contentType: string; readonly body: Buffer } | undefined;
+  readonly assets?: (
+    path: string,
+  ) => { readonly contentType: string; readonly body: Buffer; readonly cacheControl?: string } | undefined;
 }
 
 /** A listening local HTTP API. */
@@ -89,7 +91,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (asset !== undefined) {
       write(res, {
         statusCode: 200,
-        headers: { "content-type": asset.contentType, "cache-control": "max-age=3600" },
+        headers: { "content-type": asset.contentType, "cache-control": asset.cacheControl ?? "max-age=3600" },
         body: asset.body,
       });
       return;

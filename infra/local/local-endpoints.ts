@@ -5,9 +5,10 @@ import type { ApiFunction, ApiServer } from "./api-server.js";
 import { startApiServer } from "./api-server.js";
 import { DEMO_IMAGES_PATH, demoImages, withDemoImages } from "./demo-images.js";
 import { withLocalReplacements } from "./function-env.js";
+import { prepareLocalConsole, type ServedFile, withLocalAdminRoutes } from "./local-console.js";
 import { LocalStackError } from "./local-errors.js";
 import { localSecretFile } from "./local-secrets.js";
-import { writeLocalTemplates } from "./local-templates.js";
+import { localTemplatesDir, watchLocalTemplates, writeLocalTemplates } from "./local-templates.js";
 import type { FunctionSpec, HttpApiSpec, ResourcePlan } from "./resource-plan.js";
 
 /** What the local stack serves in place of API Gateway and Secrets Manager. */
@@ -45,11 +46,19 @@ export async function startLocalEndpoints(
      * @default true
      */
     readonly templates?: boolean;
+    /** Compile the templates again when they change on disk (the console's previews show the edit). @default true */
+    readonly watchTemplates?: boolean;
   },
 ): Promise<LocalEndpoints> {
   // First, so that a template that does not build stops the start before a server listens.
   const templatesFile =
     options.templates === false ? undefined : await writeLocalTemplates(plan.functions, options.dataDir);
+  const consoleFiles = await prepareLocalConsole(options.dataDir);
+  const templatesDir = localTemplatesDir(plan.functions);
+  const stopWatching =
+    templatesFile === undefined || templatesDir === undefined || options.watchTemplates === false
+      ? () => undefined
+      : watchLocalTemplates(templatesDir, templatesFile, options.log);
   const secretFiles = new Map<string, string>();
   const byArn = new Map<string, string>();
   for (const secret of plan.secrets) {
@@ -61,19 +70,22 @@ export async function startLocalEndpoints(
   const apis: { spec: HttpApiSpec; server: ApiServer }[] = [];
   const products = simulatorCatalogProducts();
   const close = async () => {
+    stopWatching();
     await Promise.all(apis.map((api) => api.server.close()));
   };
   try {
     for (const [index, spec] of plan.httpApis.entries()) {
       const port = index === 0 ? options.apiPort : 0;
       const server = await startApiServer({
-        api: spec,
+        // The console's admin routes on loopback (the first API's function, as the console's page calls it).
+        api: index === 0 ? withLocalAdminRoutes(spec) : spec,
         functions: apiFunctions,
         port,
         log: options.log,
         now: options.now,
         // The demo shop's pictures, served by the first API (no network needed to see them).
-        ...(index === 0 ? { assets: demoImages(products, PREVIEW_SHOP.name) } : {}),
+        // and the console's page.
+        ...(index === 0 ? { assets: servedBy(demoImages(products, PREVIEW_SHOP.name), consoleFiles) } : {}),
       }).catch((error: unknown) => {
         throw new LocalStackError(
           `cannot listen on 127.0.0.1:${port} for the HTTP API: is another stack running? ` +
@@ -102,4 +114,17 @@ export async function startLocalEndpoints(
     options.log,
   );
   return { functions, apis, secretFiles, apiFunctions, demoProducts, close };
+}
+
+/** The first of the file servers that has the path. */
+function servedBy(
+  ...servers: readonly ((path: string) => ServedFile | undefined)[]
+): (path: string) => ServedFile | undefined {
+  return (requested) => {
+    for (const serve of servers) {
+      const found = serve(requested);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
 }

@@ -96,7 +96,7 @@ export async function startSesFront(options: {
     const response = await fetch(new URL(req.url ?? "/", options.target), {
       method,
       headers,
-      body: method === "GET" || method === "HEAD" ? undefined : body,
+      body: method === "GET" || method === "HEAD" || body === undefined ? undefined : new Uint8Array(body),
     });
     const answer = Buffer.from(await response.arrayBuffer());
     const out: Record<string, string> = {};

@@ -3,9 +3,9 @@ import { PREVIEW_LINKS, PREVIEW_SHOP } from "../render/preview-settings.js";
 import type { ShopView } from "../render/render-context.js";
 import type { SampleProfile } from "../render/samples.js";
 import { type EmailContextDeps, prepareEmailContext } from "./email-context.js";
+import { PREVIEW_CAMPAIGN } from "./preview-campaign.js";
 
-/** The preview campaign every sample is rendered for. */
-export const PREVIEW_CAMPAIGN = { id: "preview", name: "Preview" } as const;
+export { PREVIEW_CAMPAIGN };
 
 /**
  * The Liquid contexts of the sample profiles (for build checks, tests and previews): recommendations from

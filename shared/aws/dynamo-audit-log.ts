@@ -25,6 +25,7 @@ const ACTIONS: ReadonlySet<string> = new Set<AuditAction>([
   "consent.changed",
   "customer.erased",
   "customer.exported",
+  "customer.viewed",
   "customer.erasure_dropped_event",
 ]);
 const isAction = (value: unknown): value is AuditAction => typeof value === "string" && ACTIONS.has(value);

@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  BatchWriteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -13,11 +12,11 @@ import type { RfmThresholds } from "../domain/segments/contracts.js";
 import { RFM_MONETARY_BASES } from "../domain/segments/rfm.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type { SegmentSize, SegmentStore, SizeDelta } from "../ports.js";
+import { batchWrite, sizePointItem } from "./dynamo-segment-size-history.js";
 import { shardOf } from "./shard-of.js";
 
 const RFM_KEY = { pk: { S: "rfm" }, sk: { S: "current" } };
 const BATCH_WRITE_LIMIT = 25;
-const UNPROCESSED_RETRIES = 8;
 
 const cuts = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 const thresholdsSchema = z.object({
@@ -29,7 +28,6 @@ const thresholdsSchema = z.object({
   monetaryBasis: z.enum(RFM_MONETARY_BASES).optional(),
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sizeKey = (segmentId: string) => `size#${segmentId}`;
 
 /**
@@ -37,6 +35,7 @@ const sizeKey = (segmentId: string) => `size#${segmentId}`;
  * - size counters, sharded so that no segment is a hot key: `pk = size#<segmentId>`, `sk = <shard>` (0 to
  *   `shards - 1`, by a hash of the customer), `n` the count; a segment's size is the sum of its shards. A recount
  *   writes the exact size to shard 0 (with `countedAt`) and 0 to the others.
+ * - each recount's sizes as the day's points of the size history (`DynamoSegmentSizeHistory`).
  * - the population's RFM thresholds at `pk = rfm`, `sk = current`, as a JSON string in `json`.
  */
 export class DynamoSegmentStore implements SegmentStore {
@@ -148,26 +147,15 @@ export class DynamoSegmentStore implements SegmentStore {
         if (shard === 0) item.countedAt = { N: String(countedAt) };
         requests.push({ PutRequest: { Item: item } });
       }
+      // The day's point of the size history (the console's charts): the last recount of a day wins.
+      const day = new Date(countedAt).toISOString().slice(0, 10);
+      requests.push({ PutRequest: { Item: sizePointItem(segmentId, day, size) } });
     }
     const chunks: WriteRequest[][] = [];
     for (let i = 0; i < requests.length; i += BATCH_WRITE_LIMIT) {
       chunks.push(requests.slice(i, i + BATCH_WRITE_LIMIT));
     }
-    await Promise.all(chunks.map((chunk) => this.#batchWrite(chunk)));
-  }
-
-  async #batchWrite(chunk: WriteRequest[]): Promise<void> {
-    let pending = chunk;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > UNPROCESSED_RETRIES) {
-        throw new DependencyUnavailableError(`BatchWriteItem left ${pending.length} items unprocessed`);
-      }
-      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      const out = await this.#call("BatchWriteItem", () =>
-        this.#client.send(new BatchWriteItemCommand({ RequestItems: { [this.#tableName]: pending } })),
-      );
-      pending = out.UnprocessedItems?.[this.#tableName] ?? [];
-    }
+    await Promise.all(chunks.map((chunk) => batchWrite(this.#client, this.#tableName, chunk)));
   }
 
   async #call<T>(operation: string, send: () => Promise<T>): Promise<T> {

@@ -90,8 +90,17 @@ export function parseDefinitionFile(
   file: string,
   problems: SegmentFileProblem[],
 ): { readonly doc: Document; readonly lines: LineCounter } | undefined {
+  return parseDefinitionText(readFileSync(join(dir, file), "utf8"), file, problems);
+}
+
+/** {@link parseDefinitionFile} of a text (named `file` in problems). */
+function parseDefinitionText(
+  text: string,
+  file: string,
+  problems: SegmentFileProblem[],
+): { readonly doc: Document; readonly lines: LineCounter } | undefined {
   const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(join(dir, file), "utf8"), {
+  const doc = parseDocument(text, {
     lineCounter: lines,
     prettyErrors: false,
   });
@@ -112,7 +121,28 @@ export function parseDefinitionFile(
 function readDefinition(dir: string, file: string, problems: SegmentFileProblem[]): ReadFile | undefined {
   const parsed = parseDefinitionFile(dir, file, problems);
   if (parsed === undefined) return undefined;
-  const { doc, lines } = parsed;
+  const checked = checkParsed(file, parsed, problems);
+  if (checked === undefined) return undefined;
+  const expected = basename(file, extname(file));
+  if (checked.definition.id !== expected) {
+    const line = lineOf(checked.doc, checked.lines, ["id"]);
+    problems.push({
+      file,
+      ...(line === undefined ? {} : { line }),
+      path: "id",
+      rule: "file_name",
+      message: `id ${checked.definition.id} must match the file name ${expected}`,
+    });
+    return undefined;
+  }
+  return checked;
+}
+
+function checkParsed(
+  file: string,
+  { doc, lines }: { readonly doc: Document; readonly lines: LineCounter },
+  problems: SegmentFileProblem[],
+): ReadFile | undefined {
   const checked = checkSegmentDefinition(doc.toJS());
   if (!checked.ok) {
     for (const issue of checked.issues) {
@@ -125,18 +155,6 @@ function readDefinition(dir: string, file: string, problems: SegmentFileProblem[
         message: issue.message,
       });
     }
-    return undefined;
-  }
-  const expected = basename(file, extname(file));
-  if (checked.definition.id !== expected) {
-    const line = lineOf(doc, lines, ["id"]);
-    problems.push({
-      file,
-      ...(line === undefined ? {} : { line }),
-      path: "id",
-      rule: "file_name",
-      message: `id ${checked.definition.id} must match the file name ${expected}`,
-    });
     return undefined;
   }
   return { file, doc, lines, definition: checked.definition };
@@ -188,6 +206,31 @@ export function loadSegmentLibrary(dir: string): SegmentLibrary {
     if (error instanceof SegmentLibraryError) {
       throw new SegmentDefinitionError(dir, libraryProblems(error, read), error);
     }
+    throw error;
+  }
+}
+
+/**
+ * Checks one definition being written (the console's live preview) as the build would check it as `file`
+ * beside the library's other definitions (a definition of the same id replaced): the problems, each with its
+ * line and rule, or the library it would make and the definition.
+ */
+export function checkDefinitionText(
+  text: string,
+  file: string,
+  library: SegmentLibrary,
+):
+  | { readonly ok: true; readonly library: SegmentLibrary; readonly definition: SegmentDefinition }
+  | { readonly ok: false; readonly problems: readonly SegmentFileProblem[] } {
+  const problems: SegmentFileProblem[] = [];
+  const parsed = parseDefinitionText(text, file, problems);
+  const read = parsed === undefined ? undefined : checkParsed(file, parsed, problems);
+  if (read === undefined) return { ok: false, problems };
+  const others = library.definitions.filter((definition) => definition.id !== read.definition.id);
+  try {
+    return { ok: true, library: buildLibrary([...others, read.definition]), definition: read.definition };
+  } catch (error) {
+    if (error instanceof SegmentLibraryError) return { ok: false, problems: libraryProblems(error, [read]) };
     throw error;
   }
 }

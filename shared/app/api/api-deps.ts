@@ -1,4 +1,5 @@
 import type { Clock, EventWriter, ProfileStore } from "#shared/ports.js";
+import type { ConsoleDeps } from "../console/console-deps.js";
 import type { PrivacyDeps } from "../privacy/privacy-ports.js";
 import type { LinkKeySource } from "./link-key-source.js";
 import type { WriteKeyVerifier } from "./write-key-auth.js";
@@ -29,6 +30,11 @@ export interface ApiDeps {
    * @default - those routes answer 404
    */
   readonly segment?: SegmentApiDeps;
+  /**
+   * The console's read API (`/v1/admin/...`): customers, segments, templates, campaigns.
+   * @default - those routes answer 404
+   */
+  readonly console?: ConsoleDeps;
 }
 
 /** What the Segment-compatible routes need. */

@@ -1,4 +1,5 @@
 import { TailorError } from "#shared/errors.js";
+import { ADMIN_ROUTES } from "./admin-routes.js";
 import type { ApiDeps } from "./api-deps.js";
 import {
   type ApiRequest,
@@ -49,6 +50,7 @@ const PATTERN_ROUTES: readonly { readonly pattern: RegExp; readonly entry: Route
   { pattern: CUSTOMER_PATH, entry: { html: false, methods: { DELETE: eraseCustomerRoute } } },
   { pattern: CUSTOMER_EXPORT_PATH, entry: { html: false, methods: { GET: exportCustomerRoute } } },
   { pattern: SEGMENT_SETTINGS_PATH, entry: { html: false, cors: true, methods: SEGMENT_SETTINGS_METHODS } },
+  ...ADMIN_ROUTES.map(({ pattern, methods }) => ({ pattern, entry: { html: false, methods } })),
 ];
 
 function findRoute(path: string): RouteEntry | undefined {

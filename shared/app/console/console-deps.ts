@@ -1,0 +1,47 @@
+import type { CampaignLibrary } from "#shared/domain/campaigns/index.js";
+import type { SegmentLibrary } from "#shared/domain/segments/index.js";
+import type {
+  AuditLog,
+  Catalog,
+  Clock,
+  ContentLibrary,
+  ExperimentCounters,
+  IdentityStore,
+  ProfilePages,
+  ProfileStore,
+  SegmentSizeHistory,
+  SegmentStore,
+  SendLedger,
+  TemplateSource,
+} from "#shared/ports.js";
+import type { SampleProfile } from "#shared/render/samples.js";
+
+/**
+ * What the console's read API (`/v1/admin/...`) needs: the stores it reads one customer or one segment from (never
+ * a scan of the profile table: a bounded sample at most), the libraries it shows, and the audit log every read
+ * of one customer's data is written to.
+ */
+export interface ConsoleDeps {
+  readonly profiles: Pick<ProfileStore, "get">;
+  /** Any id of a customer (a merged id resolves to its customer) and the email index. */
+  readonly identities: Pick<IdentityStore, "resolveIds" | "emailOwner">;
+  /** A bounded page of one random scan slice: the sample a segment preview is estimated on. */
+  readonly sample: Pick<ProfilePages, "page" | "approximateCount">;
+  readonly segments: Pick<SegmentStore, "sizes" | "rfmThresholds">;
+  readonly sizeHistory: SegmentSizeHistory;
+  readonly ledger: Pick<SendLedger, "recent">;
+  readonly audit: AuditLog;
+  readonly experiments: Pick<ExperimentCounters, "totals">;
+  /** The segment library (read once, or on each call locally). */
+  readonly segmentLibrary: () => SegmentLibrary;
+  readonly campaignLibrary: () => CampaignLibrary;
+  readonly templates: TemplateSource;
+  /** The sample profiles a template can be previewed for (`templates/samples`). */
+  readonly sampleProfiles: () => readonly SampleProfile[];
+  /** For the recommendations and content blocks of previews. */
+  readonly catalog: Catalog;
+  readonly contentLibrary?: ContentLibrary;
+  readonly clock: Clock;
+  /** A random number in [0, 1): which scan slice a sample is read from. @default Math.random */
+  readonly random?: () => number;
+}
