@@ -17,6 +17,7 @@ import type {
   WaitFor,
 } from "./definition.js";
 import { TRIGGER_EXITS } from "./definition.js";
+import { FATIGUE_SKIP_BELOW_PRIORITY_DEFAULT } from "./fatigue.js";
 import { formatMinuteOfDay, isTimeZone } from "./time-zone.js";
 import { WAIT_DEFAULT_MS, WAIT_MAX_DAYS } from "./wait.js";
 
@@ -321,6 +322,12 @@ const policySchema = z.strictObject({
       };
     })
     .optional(),
+  fatigue: z
+    .strictObject({
+      skipBelowPriority: z.int().min(0).max(1001).default(FATIGUE_SKIP_BELOW_PRIORITY_DEFAULT),
+      lowerCap: z.boolean().default(true),
+    })
+    .optional(),
 });
 
 const waitForSchema = z
@@ -467,6 +474,7 @@ export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
       policy: {
         ...(input.policy.frequencyCap === undefined ? {} : { frequencyCap: input.policy.frequencyCap }),
         ...(input.policy.quietHours === undefined ? {} : { quietHours: input.policy.quietHours }),
+        ...(input.policy.fatigue === undefined ? {} : { fatigue: input.policy.fatigue }),
       },
       ...(input.waitFor === undefined ? {} : { waitFor: input.waitFor }),
     };

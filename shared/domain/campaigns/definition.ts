@@ -96,10 +96,22 @@ export interface QuietHours {
   readonly defaultTimeZone: string;
 }
 
+/**
+ * What a marketing campaign does for a tired customer (see `fatigue.ts`): skips `fatigued` customers when the
+ * campaign's `priority` is below `skipBelowPriority`, and lowers the frequency cap for `tired` and `fatigued`
+ * ones when `lowerCap`.
+ */
+export interface FatiguePolicy {
+  readonly skipBelowPriority: number;
+  readonly lowerCap: boolean;
+}
+
 /** Send policy checked at send time. */
 export interface SendPolicy {
   readonly frequencyCap?: FrequencyCap;
   readonly quietHours?: QuietHours;
+  /** Absent: the customer's fatigue is not looked at. */
+  readonly fatigue?: FatiguePolicy;
 }
 
 /** When a customer may start the same campaign again (see `README.md`, "One journey at a time"). */

@@ -29,6 +29,23 @@ export {
 } from "./definition-schema.js";
 export { eventProperties, matchesWhere } from "./event-properties.js";
 export { exited } from "./exit.js";
+export {
+  describeFatigue,
+  FATIGUE_FATIGUED,
+  FATIGUE_MIN_SENDS_FOR_TREND,
+  FATIGUE_SKIP_BELOW_PRIORITY_DEFAULT,
+  FATIGUE_STREAK_FULL,
+  FATIGUE_TIRED,
+  type Fatigue,
+  type FatigueInputs,
+  type FatigueLevel,
+  fatigueCap,
+  fatiguedReason,
+  fatigueInputs,
+  fatigueLevel,
+  fatigueOf,
+  fatigueScore,
+} from "./fatigue.js";
 export { cappedReason, durationInWords, sentInWindow } from "./frequency-cap.js";
 export { journeyIntents, sendKey } from "./journey.js";
 export {

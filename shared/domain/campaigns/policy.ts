@@ -4,6 +4,7 @@ import type { CatalogFacts } from "./catalog-journeys.js";
 import type { LedgerEntry, SendDecision, SendIntent } from "./contracts.js";
 import type { CampaignDefinition, WaitNeed } from "./definition.js";
 import { exited } from "./exit.js";
+import { fatigueCap, fatiguedReason, fatigueOf } from "./fatigue.js";
 import { cappedReason } from "./frequency-cap.js";
 import { variantsOf } from "./library.js";
 import { quietUntil } from "./quiet-hours.js";
@@ -78,7 +79,9 @@ export function customerTimeZone(profile: Profile, defaultTimeZone: string): str
  *    explicit `transactional_email` withdrawal) → skip; a campaign whose `waitFor` names the missing email or
  *    consent defers instead (`waiting: no email address (until …)`) and re-checks until its window closes,
  *    then skips (`no email address (waited 24h)`); 4. journey exited → skip (`exited: Order Completed`);
- * 5. frequency cap of the purpose reached → skip (`capped: 3 marketing emails in 7 days`); 6. quiet hours in
+ * 5. with a `fatigue` policy, a fatigued customer and a priority below its floor → skip (`fatigued: score 0.85: …`);
+ * frequency cap of the purpose reached (lowered for a tired customer) → skip (`capped: 3 marketing emails in
+ * 7 days`); 6. quiet hours in
  * the customer's zone → defer to the first allowed minute (`quiet hours until 08:00 Europe/Paris`);
  * 7. holdout → holdout; 8. send the assigned variant.
  * `recentLedger` holds the customer's ledger entries of at least the cap window; `catalog` is what the catalog
@@ -101,16 +104,22 @@ export function decideSend(
   const exit = exited(intent, campaign, profile, now, catalog);
   if (exit !== undefined) return { kind: "skip", reason: exit };
   const { frequencyCap, quietHours } = campaign.policy;
+  const fatigue = campaign.policy.fatigue === undefined ? undefined : fatigueOf(profile);
+  if (fatigue !== undefined) {
+    const fatigued = fatiguedReason(campaign, fatigue);
+    if (fatigued !== undefined) return { kind: "skip", reason: fatigued };
+  }
   if (frequencyCap !== undefined) {
-    const capped = cappedReason(
-      recentLedger,
-      intent.customerId,
-      campaign.purpose,
-      frequencyCap,
-      now,
-      intent.key,
-    );
-    if (capped !== undefined) return { kind: "skip", reason: capped };
+    const cap =
+      fatigue === undefined || campaign.policy.fatigue?.lowerCap !== true
+        ? frequencyCap
+        : fatigueCap(frequencyCap, fatigue);
+    const capped = cappedReason(recentLedger, intent.customerId, campaign.purpose, cap, now, intent.key);
+    if (capped !== undefined) {
+      const lowered =
+        cap.max < frequencyCap.max ? ` (cap lowered from ${frequencyCap.max}: ${fatigue?.level})` : "";
+      return { kind: "skip", reason: `${capped}${lowered}` };
+    }
   }
   if (quietHours !== undefined) {
     const zone = customerTimeZone(profile, quietHours.defaultTimeZone);

@@ -129,3 +129,17 @@ export function recentSends(profile: Profile, lastSends: number): RecentSends {
   }
   return { sends: sent, opened, clicked };
 }
+
+/** One send of the recent ring, oldest first: whether it was opened, and clicked. */
+export interface RecentSend {
+  readonly opened: boolean;
+  readonly clicked: boolean;
+}
+
+/** The customer's recent sends (at most {@link EMAIL_RING_SIZE}), oldest first, with their open and click flags. */
+export function recentSendFlags(profile: Profile): RecentSend[] {
+  return [...sends(profile.e?.r ?? "")].map(({ flags }) => ({
+    opened: (flags & OPENED) !== 0,
+    clicked: (flags & CLICKED) !== 0,
+  }));
+}
