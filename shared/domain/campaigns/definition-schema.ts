@@ -12,6 +12,7 @@ import type {
   PropertyTest,
   Reentry,
   Step,
+  StepSendTime,
   Trigger,
   Variant,
   WaitFor,
@@ -232,6 +233,7 @@ const variantSchema = z
     template: templateName.optional(),
     subject: z.string().min(1).max(300).optional(),
     recommendations: z.enum(["model", "best-sellers"]).optional(),
+    sendTime: z.enum(["best", "due"]).optional(),
   })
   .transform(
     (input): Variant => ({
@@ -240,6 +242,7 @@ const variantSchema = z
       ...(input.template === undefined ? {} : { template: input.template }),
       ...(input.subject === undefined ? {} : { subject: input.subject }),
       ...(input.recommendations === undefined ? {} : { recommendations: input.recommendations }),
+      ...(input.sendTime === undefined ? {} : { sendTime: input.sendTime }),
     }),
   );
 
@@ -261,6 +264,8 @@ const stepSchema = z
     delay: z.string().default("0m"),
     template: templateName,
     variants: variantsSchema.optional(),
+    sendTime: z.enum(["best", "due"]).optional(),
+    within: z.string().optional(),
   })
   .transform((input, ctx): Step | typeof z.NEVER => {
     const delayMs = duration.safeParse(input.delay);
@@ -268,13 +273,53 @@ const stepSchema = z
       for (const issue of delayMs.error.issues) fail(ctx, ruleOf(issue), issue.message, ["delay"]);
       return z.NEVER;
     }
+    const sendTime = stepSendTime(input, ctx);
+    if (sendTime === false) return z.NEVER;
     return {
       delayMs: delayMs.data,
       delay: input.delay.trim(),
       template: input.template,
       ...(input.variants === undefined ? {} : { variants: input.variants }),
+      ...(sendTime === undefined ? {} : { sendTime }),
     };
   });
+
+/** Longest `within` of a best-time send: a week. */
+export const SEND_TIME_WITHIN_MAX_DAYS = 7;
+
+/**
+ * A step's send time from `sendTime` and `within` (default 24h, at most {@link SEND_TIME_WITHIN_MAX_DAYS} days):
+ * undefined when neither the step nor a variant sends at the best time, false after reporting a problem.
+ */
+function stepSendTime(
+  input: {
+    readonly sendTime?: "best" | "due" | undefined;
+    readonly within?: string | undefined;
+    readonly variants?: readonly Variant[] | undefined;
+  },
+  ctx: Ctx,
+): StepSendTime | undefined | false {
+  const best = input.sendTime === "best" || (input.variants ?? []).some((v) => v.sendTime === "best");
+  if (!best) {
+    if (input.within === undefined) return undefined;
+    fail(ctx, "send_time", "within is the window of sendTime: best (e.g. sendTime: best, within: 24h)", [
+      "within",
+    ]);
+    return false;
+  }
+  const within = input.within?.trim() ?? "24h";
+  const withinMs = parseDuration(within);
+  if (withinMs === undefined || withinMs <= 0 || withinMs > SEND_TIME_WITHIN_MAX_DAYS * DAY_MS) {
+    fail(
+      ctx,
+      "duration",
+      `within is a window from 1m to ${SEND_TIME_WITHIN_MAX_DAYS}d, like 24h (got ${within})`,
+      ["within"],
+    );
+    return false;
+  }
+  return { kind: input.sendTime ?? "due", withinMs, within };
+}
 
 function ruleOf(issue: z.core.$ZodIssue): string {
   const rule = issue.code === "custom" ? issue.params?.rule : undefined;

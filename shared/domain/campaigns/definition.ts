@@ -62,6 +62,19 @@ export interface Variant {
    * @default "model"
    */
   readonly recommendations?: "model" | "best-sellers";
+  /** When this variant's email goes out: at the customer's best hour, or when due (a fixed time). @default the step's */
+  readonly sendTime?: SendTimeKind;
+}
+
+/** `best`: at the customer's most likely open hour within the step's window; `due`: when the step is due. */
+export type SendTimeKind = "best" | "due";
+
+/** A step's send time: when `kind` is `best`, the email waits up to `withinMs` after it is due for the best hour. */
+export interface StepSendTime {
+  readonly kind: SendTimeKind;
+  readonly withinMs: number;
+  /** The window as written (`24h`). */
+  readonly within: string;
 }
 
 /** One email of a journey. */
@@ -74,6 +87,8 @@ export interface Step {
   readonly template: string;
   /** Variants of this step, replacing the campaign's. */
   readonly variants?: readonly Variant[];
+  /** Send-time optimisation (`sendTime: best`, `within: 24h`); absent: sent when due. */
+  readonly sendTime?: StepSendTime;
 }
 
 /** At most `max` sent emails of the campaign's purpose (all campaigns together) in a rolling window. */

@@ -26,6 +26,7 @@ export {
   checkCampaignDefinition,
   MAX_STEPS,
   MAX_VARIANTS,
+  SEND_TIME_WITHIN_MAX_DAYS,
 } from "./definition-schema.js";
 export { eventProperties, matchesWhere } from "./event-properties.js";
 export { exited } from "./exit.js";
@@ -59,8 +60,18 @@ export {
   type TemplateCatalog,
   variantsOf,
 } from "./library.js";
-export { byPriority, customerTimeZone, decideSend } from "./policy.js";
+export { byPriority, customerTimeZone, type DecideOptions, decideSend } from "./policy.js";
 export { isQuietMinute, quietUntil } from "./quiet-hours.js";
+export {
+  type BestTime,
+  bestSendTime,
+  bestTimeReason,
+  DEFAULT_OPEN_HOUR_PRIOR,
+  normalisePrior,
+  OPEN_HOUR_PRIOR_WEIGHT,
+  type OpenHourPrior,
+  openHourPosterior,
+} from "./send-time.js";
 export { formatMinuteOfDay, isTimeZone, type LocalTime, localTimeAt } from "./time-zone.js";
 export {
   intentsForEvents,

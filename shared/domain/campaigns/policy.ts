@@ -1,13 +1,14 @@
-import type { Profile } from "../profile/index.js";
+import { openHoursZone, type Profile } from "../profile/index.js";
 import { assign } from "./assignment.js";
 import type { CatalogFacts } from "./catalog-journeys.js";
 import type { LedgerEntry, SendDecision, SendIntent } from "./contracts.js";
-import type { CampaignDefinition, WaitNeed } from "./definition.js";
+import type { CampaignDefinition, QuietHours, WaitNeed } from "./definition.js";
 import { exited } from "./exit.js";
 import { fatigueCap, fatiguedReason, fatigueOf } from "./fatigue.js";
 import { cappedReason } from "./frequency-cap.js";
 import { variantsOf } from "./library.js";
 import { quietUntil } from "./quiet-hours.js";
+import { bestSendTime, bestTimeReason, type OpenHourPrior, openHourPosterior } from "./send-time.js";
 import { formatMinuteOfDay, isTimeZone, localTimeAt } from "./time-zone.js";
 import { nextWaitCheck, waitDeadline } from "./wait.js";
 
@@ -72,6 +73,38 @@ export function customerTimeZone(profile: Profile, defaultTimeZone: string): str
   return zone !== undefined && isTimeZone(zone) ? zone : defaultTimeZone;
 }
 
+/** What the policy reads besides the campaign, the customer and the ledger. */
+export interface DecideOptions {
+  /** The population's open hours, the prior of `sendTime: best`. @default DEFAULT_OPEN_HOUR_PRIOR */
+  readonly openHourPrior?: OpenHourPrior;
+}
+
+/**
+ * For a best-time step: the deferral to the customer's best hour within the window that starts when the step was
+ * first due (`startedAt + delay`, so a deferral does not move the window), or undefined when that time has come.
+ */
+function bestTimeWait(
+  intent: SendIntent,
+  delayMs: number,
+  withinMs: number,
+  profile: Profile,
+  now: number,
+  options: DecideOptions,
+  quietHours: QuietHours | undefined,
+): SendDecision | undefined {
+  const timeZone = openHoursZone(profile);
+  const { probabilities, opens } = openHourPosterior(profile, now, options.openHourPrior);
+  const best = bestSendTime({
+    probabilities,
+    from: intent.startedAt + delayMs,
+    withinMs,
+    timeZone,
+    ...(quietHours === undefined ? {} : { quietHours }),
+  });
+  if (now >= best.at) return undefined;
+  return { kind: "defer", until: best.at, reason: bestTimeReason(best, timeZone, opens) };
+}
+
 /**
  * The policy at send time, in this order (the first that applies decides):
  * 1. no email address → skip; 2. suppressed (hard bounce, complaint; unsubscribe for marketing) → skip;
@@ -82,7 +115,8 @@ export function customerTimeZone(profile: Profile, defaultTimeZone: string): str
  * 5. with a `fatigue` policy, a fatigued customer and a priority below its floor → skip (`fatigued: score 0.85: …`);
  * frequency cap of the purpose reached (lowered for a tired customer) → skip (`capped: 3 marketing emails in
  * 7 days`); 6. quiet hours in
- * the customer's zone → defer to the first allowed minute (`quiet hours until 08:00 Europe/Paris`);
+ * the customer's zone → defer to the first allowed minute (before it, a `sendTime: best` step or variant waits for
+ * the customer's best hour: `best time: 19:00 Europe/Paris (from 7 opens)`) (`quiet hours until 08:00 Europe/Paris`);
  * 7. holdout → holdout; 8. send the assigned variant.
  * `recentLedger` holds the customer's ledger entries of at least the cap window; `catalog` is what the catalog
  * says now of a catalog journey's product (its exit conditions).
@@ -94,6 +128,7 @@ export function decideSend(
   recentLedger: readonly LedgerEntry[],
   now: number,
   catalog?: CatalogFacts,
+  options: DecideOptions = {},
 ): SendDecision {
   const step = campaign.steps[intent.step];
   if (step === undefined)
@@ -121,6 +156,25 @@ export function decideSend(
       return { kind: "skip", reason: `${capped}${lowered}` };
     }
   }
+  const assignment = assign(
+    campaign.experiment,
+    intent.customerId,
+    campaign.holdout,
+    variantsOf(campaign, step),
+  );
+  const variantTime = assignment.kind === "variant" ? assignment.variant.sendTime : undefined;
+  if (step.sendTime !== undefined && (variantTime ?? step.sendTime.kind) === "best") {
+    const waiting = bestTimeWait(
+      intent,
+      step.delayMs,
+      step.sendTime.withinMs,
+      profile,
+      now,
+      options,
+      quietHours,
+    );
+    if (waiting !== undefined) return waiting;
+  }
   if (quietHours !== undefined) {
     const zone = customerTimeZone(profile, quietHours.defaultTimeZone);
     const until = quietUntil(quietHours, now, zone);
@@ -130,12 +184,6 @@ export function decideSend(
       return { kind: "defer", until, reason: `quiet hours until ${at} ${zone}` };
     }
   }
-  const assignment = assign(
-    campaign.experiment,
-    intent.customerId,
-    campaign.holdout,
-    variantsOf(campaign, step),
-  );
   if (assignment.kind === "holdout") {
     return { kind: "holdout", reason: `holdout: ${Math.round(campaign.holdout * 100)} % control group` };
   }

@@ -30,6 +30,14 @@ export {
   lifecycleNextChangeAt,
 } from "./lifecycle.js";
 export { mergeProfiles } from "./merge-profiles.js";
+export {
+  mergeOpenHours,
+  OPEN_HOURS_BUCKETS,
+  OPEN_HOURS_HALF_LIFE_MS,
+  openHoursAt,
+  openHoursZone,
+  recordOpenHour,
+} from "./open-hours.js";
 export { averageOrderValue, boughtTimes, isKnownOrder, orderReversal } from "./orders.js";
 export * from "./profile.js";
 export { KNOWN_TRAITS } from "./profile-traits.js";
