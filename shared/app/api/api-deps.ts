@@ -1,5 +1,6 @@
 import type { Clock, EventWriter, ProfileStore } from "#shared/ports.js";
 import type { PrivacyDeps } from "../privacy/privacy-ports.js";
+import type { OnsiteDeps } from "./content-routes.js";
 import type { LinkKeySource } from "./link-key-source.js";
 import type { WriteKeyVerifier } from "./write-key-auth.js";
 
@@ -29,6 +30,11 @@ export interface ApiDeps {
    * @default - those routes answer 404
    */
   readonly segment?: SegmentApiDeps;
+  /**
+   * On-site content (`GET /v1/content/{slot}`), authorised by the Segment routes' write keys.
+   * @default - that route answers 404
+   */
+  readonly onsite?: OnsiteDeps;
 }
 
 /** What the Segment-compatible routes need. */
