@@ -84,16 +84,22 @@ export async function contentRoute(deps: ApiDeps, request: ApiRequest, slotId: s
   const now = deps.clock.now();
   const stored = await deps.profiles.get(customerId);
   const profile = stored?.profile ?? emptyProfile(customerId, now);
-  const { context } = await prepareEmailContext(onsite.context, {
+  // The lists are chosen as for an email (same length, so the same per-category limits), then cut to the slot.
+  const prepared = await prepareEmailContext(onsite.context, {
     profile,
     now,
     campaign: ONSITE_CAMPAIGN,
     variant: "a",
     links: onsite.links,
     shop: onsite.shop,
-    recommendations: slot.block === "recommendations" ? slot.limit : 0,
-    contentItems: slot.block === "content" ? slot.limit : 0,
+    ...(slot.block === "recommendations" ? {} : { recommendations: 0 }),
+    ...(slot.block === "content" ? {} : { contentItems: 0 }),
   });
+  const context: RenderContext = {
+    ...prepared.context,
+    recommendations: prepared.context.recommendations.slice(0, slot.limit),
+    content: prepared.context.content.slice(0, slot.limit),
+  };
   const cors = corsHeaders(segment.corsOrigins, request);
   let body: string;
   let contentType: string;
@@ -135,13 +141,13 @@ export function slotContent(slot: SlotDefinition, context: RenderContext, known:
     case "recommendations":
       return {
         ...base,
-        recommendations: context.recommendations.slice(0, slot.limit),
+        recommendations: context.recommendations,
         recommendationsBasis: context.recommendations_basis,
       };
     case "offer":
       return { ...base, offer: offerOf(context) ?? null };
     case "content":
-      return { ...base, content: context.content.slice(0, slot.limit) };
+      return { ...base, content: context.content };
   }
 }
 

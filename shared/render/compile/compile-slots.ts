@@ -1,7 +1,12 @@
 import mjml2html from "mjml";
 import type { SlotDefinition } from "../../domain/slots/slot-definition.js";
-import { BASE_VARIANT, type CompiledTemplate } from "../compiled-templates.js";
-import type { TemplateProblem } from "../render-errors.js";
+import {
+  BASE_VARIANT,
+  type CompiledTemplate,
+  type CompiledTemplates,
+  TEMPLATES_FORMAT,
+} from "../compiled-templates.js";
+import { TemplateBuildError, type TemplateProblem } from "../render-errors.js";
 import { expandIncludes } from "./expand-includes.js";
 import { textTemplateOf } from "./text-part.js";
 import { wrapBareLiquid } from "./wrap-liquid.js";
@@ -66,4 +71,18 @@ export async function compileSlots(
     });
   }
   return { templates, problems };
+}
+
+/**
+ * The slots compiled for a renderer of their own: one template per slot, with the emails' translated copy
+ * (`locales` of the compiled emails). Throws {@link TemplateBuildError} naming every problem.
+ */
+export async function compileSlotTemplates(
+  root: string,
+  slots: Iterable<SlotDefinition>,
+  locales: CompiledTemplates["locales"],
+): Promise<CompiledTemplates> {
+  const { templates, problems } = await compileSlots(root, slots);
+  if (problems.length > 0) throw new TemplateBuildError(problems);
+  return { format: TEMPLATES_FORMAT, templates, ...(locales === undefined ? {} : { locales }) };
 }
