@@ -62,6 +62,19 @@ export const apiEnvSchema = z
             'CORS_ALLOWED_ORIGINS must be "*" or comma-separated origins such as https://shop.example.com',
         },
       ),
+    /** On-site content: the compiled templates with their slots (`GET /v1/content/{slot}` is off without them). */
+    TEMPLATES_FILE: z.string().min(1).optional(),
+    /** On-site content: the catalog the recommendations come from (required with TEMPLATES_FILE for the route). */
+    CATALOG_TABLE: z.string().min(3).optional(),
+    CATALOG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
+    CONTENT_TABLE: z.string().min(3).optional(),
+    CONTENT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
+    /** On-site content: the recommendation endpoint; without one, best sellers. */
+    RECOMMENDER_ENDPOINT: z.string().min(1).optional(),
+    /** On-site content: the shop's logo for the blocks that show it. */
+    SHOP_LOGO_URL: z.url().optional(),
+    /** Seconds a browser may keep an on-site content answer (`cache-control: private, max-age`). @default 30 */
+    CONTENT_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
     POWERTOOLS_SERVICE_NAME: z.string().min(1),
     POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
   })
