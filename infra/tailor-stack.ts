@@ -7,6 +7,7 @@ import {
   type ApiSettingsInput,
   resolveApiCorsOrigins,
   resolveApiReservedConcurrency,
+  resolveContentMaxAgeSeconds,
 } from "./components/api-settings.js";
 import { AuditStore } from "./components/audit-store.js";
 import { CampaignDefinitions } from "./components/campaign-definitions.js";
@@ -320,6 +321,13 @@ export class TailorStack extends Stack {
       settings,
       alarmTopic: this.alarmTopic,
       reservedConcurrency: apiReservedConcurrency ?? "none",
+      onsite: {
+        catalog: this.catalog.table,
+        catalogCacheSeconds: catalogSettings.cacheSeconds,
+        content: this.content,
+        templatesDir: this.campaigns.templatesDir,
+        maxAgeSeconds: resolveContentMaxAgeSeconds(props, this.node),
+      },
     });
     this.sesFeedback = new SesFeedback(this, "SesFeedback", {
       retention,

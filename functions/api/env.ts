@@ -64,6 +64,8 @@ export const apiEnvSchema = z
       ),
     /** On-site content: the compiled templates with their slots (`GET /v1/content/{slot}` is off without them). */
     TEMPLATES_FILE: z.string().min(1).optional(),
+    /** The email templates the slots' blocks come from: what the local stack compiles (not read by the function). */
+    EMAILS_DIR: z.string().min(1).optional(),
     /** On-site content: the catalog the recommendations come from (required with TEMPLATES_FILE for the route). */
     CATALOG_TABLE: z.string().min(3).optional(),
     CATALOG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),

@@ -26,9 +26,13 @@ import { SEGMENT_POST_PATHS } from "#shared/app/api/segment-routes.js";
 import { TIMERS_BY_CUSTOMER_INDEX } from "#shared/aws/dynamo-timers.js";
 import { LOCAL_NAMES } from "../local-names.js";
 import type { AuditTable } from "./audit-store.js";
+import { EMAILS_DIR } from "./campaign-definitions.js";
 import type { CampaignSettings } from "./campaign-settings.js";
+import { CONTENT_CACHE_SECONDS, type ContentLibraryStore } from "./content-library.js";
+import { TEMPLATES_FILE } from "./dispatch.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
+import { invokeEndpointsStatement } from "./invoke-endpoints.js";
 import { tagLocalName } from "./local-name.js";
 import { arnFinding } from "./nag-findings.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
@@ -36,6 +40,7 @@ import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 import { grantIndexQuery, grantTableActions } from "./table-grants.js";
+import { compiledTemplatesHook } from "./templates-file.js";
 import type { WatchTable } from "./watch-index.js";
 import type { WriteKeyStore } from "./write-key-store.js";
 
@@ -136,6 +141,8 @@ export interface PublicApiProps {
   readonly settings: CampaignSettings;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
+  /** On-site content (`GET /v1/content/{slot}`): what the slots read. @default - that route answers 404 */
+  readonly onsite?: OnsiteProps;
   /**
    * Instances reserved for the API function, and the most it runs at once: a flood on the public pages is
    * throttled there instead of starving ingest and dispatch of the account's concurrency. `"none"` reserves
@@ -165,6 +172,25 @@ export interface PublicApiProps {
    */
   readonly publicBurstLimit?: number;
 }
+
+/** What the API function reads to serve on-site content. */
+export interface OnsiteProps {
+  /** The catalog (read). */
+  readonly catalog: ITable;
+  readonly catalogCacheSeconds: number;
+  /** The content library (read whole, cached). @default - no content block */
+  readonly content?: ContentLibraryStore;
+  /** The templates folder (blocks and `slots/`), compiled into the bundle at build time. */
+  readonly templatesDir: string;
+  /** Seconds browsers may keep an answer. */
+  readonly maxAgeSeconds: number;
+}
+
+/** The on-site content route and its preflight, authorised by the write key like the Segment routes. */
+export const CONTENT_API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
+  { method: HttpMethod.GET, path: "/v1/content/{slot}" },
+  { method: HttpMethod.OPTIONS, path: "/v1/content/{slot}" },
+];
 
 /**
  * The HTTP API (API Gateway v2, payload format 2.0) in front of `functions/api`: the unsubscribe, preference and
@@ -208,6 +234,7 @@ export class PublicApi extends Construct {
       );
     }
 
+    const onsite = props.onsite;
     const apiFunction = new ProjectFunction(this, "Function", {
       entry: apiEntry,
       description:
@@ -237,12 +264,35 @@ export class PublicApi extends Construct {
           : { LINK_KEY_GRACE_DAYS: String(props.linkKeyGraceDays) }),
         SHOP_NAME: props.settings.shopName,
         SHOP_URL: props.settings.shopUrl,
+        ...(onsite === undefined
+          ? {}
+          : {
+              TEMPLATES_FILE,
+              EMAILS_DIR,
+              CATALOG_TABLE: onsite.catalog.tableName,
+              CATALOG_CACHE_SECONDS: String(onsite.catalogCacheSeconds),
+              ...(onsite.content === undefined
+                ? {}
+                : {
+                    CONTENT_TABLE: onsite.content.table.tableName,
+                    CONTENT_CACHE_SECONDS: String(CONTENT_CACHE_SECONDS),
+                  }),
+              ...(props.settings.recommenderEndpoint === undefined
+                ? {}
+                : { RECOMMENDER_ENDPOINT: props.settings.recommenderEndpoint }),
+              SHOP_LOGO_URL: props.settings.shopLogoUrl,
+              CONTENT_MAX_AGE_SECONDS: String(onsite.maxAgeSeconds),
+            }),
         POWERTOOLS_SERVICE_NAME: API_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
       ...(props.memberIndex === undefined
         ? {}
         : { bundledFolders: [props.memberIndex.definitions.bundledFolder] }),
+      // The slots and their blocks, compiled into the bundle where TEMPLATES_FILE points.
+      ...(onsite === undefined
+        ? {}
+        : { afterBundling: compiledTemplatesHook(onsite.templatesDir, TEMPLATES_FILE) }),
     });
     const fn = apiFunction.function;
     tagLocalName(fn, "AWS::Lambda::Function", LOCAL_NAMES.apiFunction);
@@ -261,6 +311,13 @@ export class PublicApi extends Construct {
     if (props.memberIndex !== undefined) grantTableActions(props.memberIndex.table, fn, "write", "PutItem");
     props.audit.grantAppend(fn);
     props.audit.grantRead(fn);
+    if (onsite !== undefined) {
+      onsite.catalog.grantReadData(fn);
+      onsite.content?.grantReadAll(fn);
+      if (props.settings.recommenderEndpoint !== undefined) {
+        apiFunction.role.addToPrincipalPolicy(invokeEndpointsStatement([props.settings.recommenderEndpoint]));
+      }
+    }
     grantQuarantineErasure(fn, props.quarantineBucket);
     const reason =
       "KMS grants for the stream's, the tables' and the quarantine's keys, each scoped to its one key ARN.";
@@ -310,6 +367,16 @@ export class PublicApi extends Construct {
           id: "AwsSolutions-APIG4",
           reason:
             "Segment's HTTP Tracking API: the write key (Basic auth or the body) is the authorisation, checked by the function against the hashed keys.",
+        });
+        routes.set(`${method} ${path}`, route);
+      }
+    }
+    for (const { method, path } of onsite === undefined ? [] : CONTENT_API_ROUTES) {
+      for (const route of api.addRoutes({ path, methods: [method], integration })) {
+        Validations.of(route).acknowledge({
+          id: "AwsSolutions-APIG4",
+          reason:
+            "On-site content for the shop's pages: the write key (Basic auth) is the authorisation, checked by the function against the hashed keys.",
         });
         routes.set(`${method} ${path}`, route);
       }
