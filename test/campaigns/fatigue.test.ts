@@ -12,7 +12,7 @@ import {
 } from "#shared/domain/campaigns/index.js";
 import { recordEmail } from "#shared/domain/profile/email-engagement.js";
 import type { Profile } from "#shared/domain/profile/index.js";
-import { CUSTOMER, campaign, reachable, sent } from "./helpers.js";
+import { CUSTOMER, campaign, campaignOf, reachable, sent, starterLibrary } from "./helpers.js";
 
 /** A reachable customer whose ring holds `pattern`, oldest first: `o` opened, `c` clicked, `.` neither. */
 function withSends(pattern: string, overrides: Partial<Profile> = {}): Profile {
@@ -144,5 +144,20 @@ describe("decideSend with a fatigue policy", () => {
 
   it("rejects a skipBelowPriority out of range, naming the field", () => {
     expect(() => campaign({ policy: { fatigue: { skipBelowPriority: -1 } } })).toThrow(/skipBelowPriority/);
+  });
+});
+
+describe("the shipped newsletter", () => {
+  it("skips a customer whose opens fell away, and still sends to an engaged one", () => {
+    const newsletterStarter = campaignOf(starterLibrary(), "newsletter");
+    const [intent] = journeyIntents(newsletterStarter, CUSTOMER, "1", START, START);
+    if (intent === undefined) throw new Error("intent expected");
+    // In the newsletter's audience: only fatigue stands in the way.
+    const audience = { sg: { "high-engagement": { e: START - 1000, v: 1 } } };
+    const decision = decideSend(intent, newsletterStarter, withSends("oooooo......", audience), [], START);
+    expect(decision.kind === "skip" ? decision.reason : decision.kind).toMatch(/^fatigued: score 1\.00/);
+    expect(decideSend(intent, newsletterStarter, withSends("oooooooooooo", audience), [], START).kind).toBe(
+      "send",
+    );
   });
 });
