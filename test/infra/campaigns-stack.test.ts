@@ -377,10 +377,10 @@ describe("campaign infrastructure", () => {
       expect(routes.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
         { key: "DELETE /v1/customers/{id}", auth: "AWS_IAM" },
         { key: "GET /confirm", auth: "NONE" },
-        // On-site content: the write key (Basic auth) is checked by the function, as for Segment's routes.
-        { key: "GET /v1/content/{slot}", auth: "NONE" },
         { key: "GET /preferences", auth: "NONE" },
         { key: "GET /unsubscribe", auth: "NONE" },
+        // On-site content: the write key (Basic auth) is checked by the function, as for Segment's routes.
+        { key: "GET /v1/content/{slot}", auth: "NONE" },
         { key: "GET /v1/customers/{id}/export", auth: "AWS_IAM" },
         { key: "OPTIONS /v1/content/{slot}", auth: "NONE" },
         { key: "POST /confirm", auth: "NONE" },
