@@ -361,22 +361,19 @@ export class PublicApi extends Construct {
       }
     }
     throttlePublicRoutes(stage, { rateLimit: publicRateLimit, burstLimit: publicBurstLimit });
-    for (const { method, path } of SEGMENT_API_ROUTES) {
+    // Routes whose write key (Basic auth, or a Segment body's) is the authorisation, checked by the function.
+    const keyed = [
+      ...SEGMENT_API_ROUTES.map((route) => ({ ...route, what: "Segment's HTTP Tracking API" })),
+      ...(onsite === undefined ? [] : CONTENT_API_ROUTES).map((route) => ({
+        ...route,
+        what: "On-site content",
+      })),
+    ];
+    for (const { method, path, what } of keyed) {
       for (const route of api.addRoutes({ path, methods: [method], integration })) {
         Validations.of(route).acknowledge({
           id: "AwsSolutions-APIG4",
-          reason:
-            "Segment's HTTP Tracking API: the write key (Basic auth or the body) is the authorisation, checked by the function against the hashed keys.",
-        });
-        routes.set(`${method} ${path}`, route);
-      }
-    }
-    for (const { method, path } of onsite === undefined ? [] : CONTENT_API_ROUTES) {
-      for (const route of api.addRoutes({ path, methods: [method], integration })) {
-        Validations.of(route).acknowledge({
-          id: "AwsSolutions-APIG4",
-          reason:
-            "On-site content for the shop's pages: the write key (Basic auth) is the authorisation, checked by the function against the hashed keys.",
+          reason: `${what}: the write key (Basic auth or the body) is the authorisation, checked by the function against the hashed keys.`,
         });
         routes.set(`${method} ${path}`, route);
       }

@@ -12,13 +12,8 @@ import {
   slotDefinitionSchema,
 } from "../domain/slots/slot-definition.js";
 import { TailorError } from "../errors.js";
-import {
-  definitionFiles,
-  formatProblem,
-  lineOf,
-  parseDefinitionFile,
-  type SegmentFileProblem,
-} from "./segment-files.js";
+import type { SegmentFileProblem } from "./segment-files.js";
+import { definitionFiles, formatProblem, lineOf, parseDefinitionFile } from "./segment-files.js";
 
 /** Invalid slot definitions: every problem, in every file, at once. Never retryable. */
 export class SlotDefinitionError extends TailorError {
