@@ -4,6 +4,7 @@ import {
   fatigueOf,
   formatMinuteOfDay,
   openHourPosterior,
+  openHoursBasis,
 } from "#shared/domain/campaigns/index.js";
 import { openHoursZone, type Profile } from "#shared/domain/profile/index.js";
 
@@ -43,9 +44,8 @@ export function engagementView(profile: Profile, now: number): EngagementView {
  */
 export function engagementLines(view: EngagementView): string[] {
   const { fatigue, bestHour } = view;
-  const basis = bestHour.opens < 1 ? "population prior" : `from ${Math.round(bestHour.opens)} opens`;
   return [
     `fatigue    ${fatigue.level} (${describeFatigue(fatigue)})`,
-    `best hour  ${formatMinuteOfDay(bestHour.hour * 60)} ${bestHour.timeZone} (${basis}; ${Math.round(bestHour.probability * 100)} % of opens)`,
+    `best hour  ${formatMinuteOfDay(bestHour.hour * 60)} ${bestHour.timeZone} (${openHoursBasis(bestHour.opens)}; ${Math.round(bestHour.probability * 100)} % of opens)`,
   ];
 }

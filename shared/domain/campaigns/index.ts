@@ -71,6 +71,7 @@ export {
   OPEN_HOUR_PRIOR_WEIGHT,
   type OpenHourPrior,
   openHourPosterior,
+  openHoursBasis,
 } from "./send-time.js";
 export { formatMinuteOfDay, isTimeZone, type LocalTime, localTimeAt } from "./time-zone.js";
 export {

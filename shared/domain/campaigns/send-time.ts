@@ -96,7 +96,12 @@ function nextStep(at: number, from: number): number {
 
 /** The reason of a deferral to the best time: `best time: 19:00 Europe/Paris (from 7 opens)`. */
 export function bestTimeReason(best: BestTime, timeZone: string, opens: number): string {
-  const basis =
-    opens < 1 ? "population prior" : `from ${Math.round(opens)} open${Math.round(opens) === 1 ? "" : "s"}`;
-  return `best time: ${formatMinuteOfDay(best.hour * 60)} ${timeZone} (${basis})`;
+  return `best time: ${formatMinuteOfDay(best.hour * 60)} ${timeZone} (${openHoursBasis(opens)})`;
+}
+
+/** What a best hour rests on: `population prior` (no opens learned yet) or `from 7 opens` (decayed, rounded). */
+export function openHoursBasis(opens: number): string {
+  if (opens < 0.5) return "population prior";
+  const n = Math.max(1, Math.round(opens));
+  return `from ${n} open${n === 1 ? "" : "s"}`;
 }
