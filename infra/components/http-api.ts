@@ -280,7 +280,6 @@ export class PublicApi extends Construct {
               ...(props.settings.recommenderEndpoint === undefined
                 ? {}
                 : { RECOMMENDER_ENDPOINT: props.settings.recommenderEndpoint }),
-              SHOP_LOGO_URL: props.settings.shopLogoUrl,
               CONTENT_MAX_AGE_SECONDS: String(onsite.maxAgeSeconds),
             }),
         POWERTOOLS_SERVICE_NAME: API_SERVICE_NAME,
