@@ -176,7 +176,9 @@ describe("GET /v1/content/{slot}: the same block as the email", () => {
   it("the HTML is a fragment: no document, no scripts, names escaped", async () => {
     const s = sample("html-name");
     const html = (await get("offer", `userId=${encodeURIComponent(s.profile.customerId)}&format=html`)).body;
-    expect(html).not.toMatch(/<html|<head|<body|<script/i);
+    expect(html).not.toMatch(/<html|<head|<body|<script|aria-roledescription="email"/i);
+    // The customer's language, as the email's <html lang>.
+    expect(html).toMatch(/^<div lang="[a-z]{2}"/);
     expect(html).not.toContain("<b>");
   });
 });

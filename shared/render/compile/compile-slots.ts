@@ -21,7 +21,7 @@ const TITLE_VARIABLE = { recommendations: "rec_title", content: "content_title",
 export function slotLayout(slot: SlotDefinition): string {
   const variable = TITLE_VARIABLE[slot.block];
   return [
-    "<mjml>",
+    '<mjml lang="{{ customer.language }}">',
     "<mj-head>",
     '<mj-include path="../blocks/head.mjml" />',
     "</mj-head>",
@@ -38,7 +38,8 @@ export function slotLayout(slot: SlotDefinition): string {
 /** What MJML puts inside `<body>`: the fragment a page embeds (no `<html>`, `<head>` or `<style>`). */
 export function bodyOf(html: string): string {
   const match = /<body[^>]*>([\s\S]*)<\/body>/i.exec(html);
-  return (match?.[1] ?? html).trim();
+  // MJML marks its wrapper as an email article; on a shop's page it is a part of the page.
+  return (match?.[1] ?? html).replace(/\s+aria-roledescription="email"\s+role="article"/, "").trim();
 }
 
 /**
