@@ -6,6 +6,7 @@ import { mergedInto } from "#shared/app/identity/merged-into.js";
 import { clockSkewNote, type Profile } from "#shared/domain/profile/index.js";
 import { nothingFound } from "./cli-errors.js";
 import { stringFlag } from "./cli-options.js";
+import { engagementLines, engagementView } from "./engagement-lines.js";
 import { identityGraph, identityLines } from "./identity-lines.js";
 import { missingTables, readLibrary } from "./segment-library.js";
 import { SENDS_LOOKBACK_MS, sendLines } from "./sends-view.js";
@@ -94,8 +95,8 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
     const explanations = explainProfile(library, stored.profile, now, rfm === undefined ? {} : { rfm });
     process.stdout.write(
       values.json
-        ? `${JSON.stringify({ customerId, ...(asked === customerId ? {} : { asked }), at: new Date(now).toISOString(), clock: clockSkewNote(stored.profile) ?? null, identities: identityGraph(stored.profile), segments: explanations, sends }, null, 2)}\n`
-        : `${[...(asked === customerId ? [] : [`${asked} was merged into ${customerId}`]), ...explanationLines(customerId, now, explanations, stored.profile), "", ...identityLines(stored.profile), ...sendLines(sends)].join("\n")}\n`,
+        ? `${JSON.stringify({ customerId, ...(asked === customerId ? {} : { asked }), at: new Date(now).toISOString(), clock: clockSkewNote(stored.profile) ?? null, identities: identityGraph(stored.profile), engagement: engagementView(stored.profile, now), segments: explanations, sends }, null, 2)}\n`
+        : `${[...(asked === customerId ? [] : [`${asked} was merged into ${customerId}`]), ...explanationLines(customerId, now, explanations, stored.profile), "", ...identityLines(stored.profile), ...engagementLines(engagementView(stored.profile, now)), "", ...sendLines(sends)].join("\n")}\n`,
     );
     return 0;
   } finally {

@@ -8,6 +8,7 @@ import {
   type ApiSettingsInput,
   resolveApiCorsOrigins,
   resolveApiReservedConcurrency,
+  resolveContentMaxAgeSeconds,
 } from "./components/api-settings.js";
 import { AuditStore } from "./components/audit-store.js";
 import { CampaignDefinitions } from "./components/campaign-definitions.js";
@@ -348,6 +349,13 @@ export class TailorStack extends Stack {
       settings,
       alarmTopic: this.alarmTopic,
       reservedConcurrency: apiReservedConcurrency ?? "none",
+      onsite: {
+        catalog: this.catalog.table,
+        catalogCacheSeconds: catalogSettings.cacheSeconds,
+        content: this.content,
+        templatesDir: this.campaigns.templatesDir,
+        maxAgeSeconds: resolveContentMaxAgeSeconds(props, this.node),
+      },
     });
     this.console =
       consoleSettings === undefined

@@ -76,6 +76,18 @@ export const apiEnvSchema = z
      * the function refuses, in its turn, customer data calls without a caller or outside the console's groups.
      */
     ADMIN_AUTH: z.literal("jwt").optional(),
+
+    // On-site content (`GET /v1/content/{slot}`, off without TEMPLATES_FILE and CATALOG_TABLE): the compiled
+    // templates with their slots and the catalog above, the cache ages, content library and recommender below.
+    CATALOG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
+    CONTENT_TABLE: z.string().min(3).optional(),
+    CONTENT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
+    /** On-site content: the recommendation endpoint; without one, best sellers. */
+    RECOMMENDER_ENDPOINT: z.string().min(1).optional(),
+    /** On-site content: the shop's logo for the blocks that show it. */
+    SHOP_LOGO_URL: z.url().optional(),
+    /** Seconds a browser may keep an on-site content answer (`cache-control: private, max-age`). @default 30 */
+    CONTENT_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
     POWERTOOLS_SERVICE_NAME: z.string().min(1),
     POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
   })

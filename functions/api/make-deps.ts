@@ -17,6 +17,7 @@ import { DEFAULT_LINK_KEY_GRACE_DAYS, graceMsOf, type LinkKeyRing } from "#share
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { makeConsoleDeps } from "./console-deps.js";
 import type { ApiEnv } from "./env.js";
+import { makeOnsiteDeps } from "./onsite-deps.js";
 
 /**
  * The HTTP API's composition root: SDK clients once per container. The link keys are loaded per request
@@ -27,8 +28,10 @@ import type { ApiEnv } from "./env.js";
 export function makeApiDeps(env: ApiEnv): ApiDeps {
   const dynamodb = new DynamoDBClient({});
   const privacy = makePrivacyDeps(env, dynamodb);
+  const profiles = new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE });
+  const onsite = makeOnsiteDeps(env, dynamodb, profiles);
   return {
-    profiles: new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE }),
+    profiles,
     events: new KinesisEventWriter({ client: new KinesisClient({}), streamName: env.EVENTS_STREAM }),
     clock: runtimeClock,
     linkKeys: new RefreshingLinkKeys({
@@ -39,6 +42,8 @@ export function makeApiDeps(env: ApiEnv): ApiDeps {
     shop: { name: env.SHOP_NAME, url: env.SHOP_URL },
     ...(privacy === undefined ? {} : { privacy }),
     ...consoleOf(env, dynamodb, privacy),
+
+    ...(onsite === undefined ? {} : { onsite }),
     segment: {
       // One cache per container: a revoked key is refused within WRITE_KEY_CACHE_MS.
       writeKeys: new CachedWriteKeyVerifier({

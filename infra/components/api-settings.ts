@@ -18,10 +18,37 @@ export interface ApiSettingsInput {
    * @default "*"
    */
   readonly apiCorsOrigins?: string;
+  /**
+   * Seconds a browser may keep an on-site content answer (`GET /v1/content/{slot}`, `cache-control: private,
+   * max-age`), 0 to 3600.
+   * @default 30
+   */
+  readonly contentMaxAgeSeconds?: number;
 }
 
 /** The context keys read, the same names as the props. */
-export const API_CONTEXT_KEYS = ["apiReservedConcurrency", "apiCorsOrigins"] as const;
+export const API_CONTEXT_KEYS = ["apiReservedConcurrency", "apiCorsOrigins", "contentMaxAgeSeconds"] as const;
+
+/** The default of {@link ApiSettingsInput.contentMaxAgeSeconds}. */
+export const CONTENT_MAX_AGE_DEFAULT_SECONDS = 30;
+
+/**
+ * Seconds on-site content answers may be kept: from the props, else the CDK context, else 30. Throws
+ * {@link InfraConfigError} naming the setting for anything but a whole number of seconds from 0 to 3600.
+ */
+export function resolveContentMaxAgeSeconds(input: ApiSettingsInput, node: Node): number {
+  const raw: unknown =
+    input.contentMaxAgeSeconds ??
+    node.tryGetContext("contentMaxAgeSeconds") ??
+    CONTENT_MAX_AGE_DEFAULT_SECONDS;
+  const value = typeof raw === "string" && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 3600) {
+    throw new InfraConfigError(
+      `contentMaxAgeSeconds must be a whole number of seconds from 0 to 3600 (e.g. -c contentMaxAgeSeconds=30), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
 
 const ORIGIN = /^https?:\/\/[^/\s,]+$/;
 

@@ -30,8 +30,11 @@ import { LOCAL_NAMES } from "../local-names.js";
 import type { AuditTable } from "./audit-store.js";
 import { CAMPAIGNS_DIR, type CampaignDefinitions, EMAILS_DIR } from "./campaign-definitions.js";
 import type { CampaignSettings } from "./campaign-settings.js";
+import { CONTENT_CACHE_SECONDS, type ContentLibraryStore } from "./content-library.js";
+import { TEMPLATES_FILE } from "./dispatch.js";
 import { InfraConfigError } from "./infra-config-error.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
+import { invokeEndpointsStatement } from "./invoke-endpoints.js";
 import { tagLocalName } from "./local-name.js";
 import { arnFinding } from "./nag-findings.js";
 import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
@@ -72,8 +75,6 @@ export const API_ROUTES = {
   ],
 } as const;
 
-/** Where the console's API finds the templates compiled into the API function's bundle. */
-export const CONSOLE_TEMPLATES_FILE = "compiled-templates.json";
 /** The sample profiles templates are previewed for, in the bundle. */
 export const SAMPLES_DIR = "templates/samples";
 
@@ -154,6 +155,8 @@ export interface PublicApiProps {
   readonly settings: CampaignSettings;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
+  /** On-site content (`GET /v1/content/{slot}`): what the slots read. @default - that route answers 404 */
+  readonly onsite?: OnsiteProps;
   /**
    * Instances reserved for the API function, and the most it runs at once: a flood on the public pages is
    * throttled there instead of starving ingest and dispatch of the account's concurrency. `"none"` reserves
@@ -183,6 +186,25 @@ export interface PublicApiProps {
    */
   readonly publicBurstLimit?: number;
 }
+
+/** What the API function reads to serve on-site content. */
+export interface OnsiteProps {
+  /** The catalog (read). */
+  readonly catalog: ITable;
+  readonly catalogCacheSeconds: number;
+  /** The content library (read whole, cached). @default - no content block */
+  readonly content?: ContentLibraryStore;
+  /** The templates folder (blocks and `slots/`), compiled into the bundle at build time. */
+  readonly templatesDir: string;
+  /** Seconds browsers may keep an answer. */
+  readonly maxAgeSeconds: number;
+}
+
+/** The on-site content route and its preflight, authorised by the write key like the Segment routes. */
+export const CONTENT_API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
+  { method: HttpMethod.GET, path: "/v1/content/{slot}" },
+  { method: HttpMethod.OPTIONS, path: "/v1/content/{slot}" },
+];
 
 /**
  * The HTTP API (API Gateway v2, payload format 2.0) in front of `functions/api`: the unsubscribe, preference and
@@ -235,6 +257,10 @@ export class PublicApi extends Construct {
       throw new InfraConfigError("the console's API needs memberIndex (the segments table and definitions)");
     }
     const consoleProps = props.memberIndex === undefined ? undefined : props.console;
+    const onsite = props.onsite;
+    // The console previews, and the on-site slots render, the templates compiled into the bundle (the build
+    // checks them there): one compiled file for both.
+    const templatesDir = consoleProps?.campaignDefinitions.templatesDir ?? onsite?.templatesDir;
     const apiFunction = new ProjectFunction(this, "Function", {
       entry: apiEntry,
       description:
@@ -261,7 +287,7 @@ export class PublicApi extends Construct {
               CAMPAIGNS_DIR,
               EMAILS_DIR,
               SAMPLES_DIR,
-              TEMPLATES_FILE: CONSOLE_TEMPLATES_FILE,
+              TEMPLATES_FILE,
               CATALOG_TABLE: consoleProps.catalog.tableName,
             }),
         ...retentionEnvironment(props.retention, "audit"),
@@ -273,6 +299,24 @@ export class PublicApi extends Construct {
           : { LINK_KEY_GRACE_DAYS: String(props.linkKeyGraceDays) }),
         SHOP_NAME: props.settings.shopName,
         SHOP_URL: props.settings.shopUrl,
+        ...(onsite === undefined
+          ? {}
+          : {
+              TEMPLATES_FILE,
+              EMAILS_DIR,
+              CATALOG_TABLE: onsite.catalog.tableName,
+              CATALOG_CACHE_SECONDS: String(onsite.catalogCacheSeconds),
+              ...(onsite.content === undefined
+                ? {}
+                : {
+                    CONTENT_TABLE: onsite.content.table.tableName,
+                    CONTENT_CACHE_SECONDS: String(CONTENT_CACHE_SECONDS),
+                  }),
+              ...(props.settings.recommenderEndpoint === undefined
+                ? {}
+                : { RECOMMENDER_ENDPOINT: props.settings.recommenderEndpoint }),
+              CONTENT_MAX_AGE_SECONDS: String(onsite.maxAgeSeconds),
+            }),
         POWERTOOLS_SERVICE_NAME: API_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
@@ -292,15 +336,9 @@ export class PublicApi extends Construct {
                   ]),
             ],
           }),
-      ...(consoleProps === undefined
+      ...(templatesDir === undefined
         ? {}
-        : {
-            // The console previews the templates compiled into the bundle (the build checks them there).
-            afterBundling: compiledTemplatesHook(
-              consoleProps.campaignDefinitions.templatesDir,
-              CONSOLE_TEMPLATES_FILE,
-            ),
-          }),
+        : { afterBundling: compiledTemplatesHook(templatesDir, TEMPLATES_FILE) }),
     });
     const fn = apiFunction.function;
     tagLocalName(fn, "AWS::Lambda::Function", LOCAL_NAMES.apiFunction);
@@ -326,6 +364,13 @@ export class PublicApi extends Construct {
     }
     props.audit.grantAppend(fn);
     props.audit.grantRead(fn);
+    if (onsite !== undefined) {
+      onsite.catalog.grantReadData(fn);
+      onsite.content?.grantReadAll(fn);
+      if (props.settings.recommenderEndpoint !== undefined) {
+        apiFunction.role.addToPrincipalPolicy(invokeEndpointsStatement([props.settings.recommenderEndpoint]));
+      }
+    }
     grantQuarantineErasure(fn, props.quarantineBucket);
     const reason =
       "KMS grants for the stream's, the tables' and the quarantine's keys, each scoped to its one key ARN.";
@@ -370,12 +415,19 @@ export class PublicApi extends Construct {
       }
     }
     throttlePublicRoutes(stage, { rateLimit: publicRateLimit, burstLimit: publicBurstLimit });
-    for (const { method, path } of SEGMENT_API_ROUTES) {
+    // Routes whose write key (Basic auth, or a Segment body's) is the authorisation, checked by the function.
+    const keyed = [
+      ...SEGMENT_API_ROUTES.map((route) => ({ ...route, what: "Segment's HTTP Tracking API" })),
+      ...(onsite === undefined ? [] : CONTENT_API_ROUTES).map((route) => ({
+        ...route,
+        what: "On-site content",
+      })),
+    ];
+    for (const { method, path, what } of keyed) {
       for (const route of api.addRoutes({ path, methods: [method], integration })) {
         Validations.of(route).acknowledge({
           id: "AwsSolutions-APIG4",
-          reason:
-            "Segment's HTTP Tracking API: the write key (Basic auth or the body) is the authorisation, checked by the function against the hashed keys.",
+          reason: `${what}: the write key (Basic auth or the body) is the authorisation, checked by the function against the hashed keys.`,
         });
         routes.set(`${method} ${path}`, route);
       }

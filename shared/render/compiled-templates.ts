@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SLOT_BLOCKS, SLOT_ID, type SlotDefinition } from "../domain/slots/slot-definition.js";
 import { type CompiledLocales, compiledLocalesSchema } from "./copy-locales.js";
 import { RenderConfigError } from "./render-errors.js";
 
@@ -14,6 +15,14 @@ export interface CompiledTemplates {
   readonly templates: readonly CompiledTemplate[];
   /** The translated copy (`templates/locales.yaml` and the locale files); absent when the templates have none. */
   readonly locales?: CompiledLocales;
+  /** On-site content slots (`templates/slots/`): each slot's block compiled as a template named by its id. */
+  readonly slots?: CompiledSlots;
+}
+
+/** The slots of `GET /v1/content/{slot}`, compiled: their definitions and one template each, named by slot id. */
+export interface CompiledSlots {
+  readonly definitions: readonly SlotDefinition[];
+  readonly templates: readonly CompiledTemplate[];
 }
 
 /** The id of the template's own variant. */
@@ -39,23 +48,36 @@ export interface CompiledTemplate {
   readonly variants: readonly CompiledVariant[];
 }
 
-const compiledTemplatesSchema = z.object({
-  format: z.literal(TEMPLATES_FORMAT),
-  templates: z.array(
+const templateSchema = z.object({
+  name: z.string().min(1),
+  variants: z.array(
     z.object({
-      name: z.string().min(1),
-      variants: z.array(
-        z.object({
-          id: z.string().min(1),
-          subject: z.string(),
-          preheader: z.string(),
-          html: z.string(),
-          text: z.string(),
-        }),
-      ),
+      id: z.string().min(1),
+      subject: z.string(),
+      preheader: z.string(),
+      html: z.string(),
+      text: z.string(),
     }),
   ),
+});
+
+const compiledTemplatesSchema = z.object({
+  format: z.literal(TEMPLATES_FORMAT),
+  templates: z.array(templateSchema),
   locales: compiledLocalesSchema.optional(),
+  slots: z
+    .object({
+      definitions: z.array(
+        z.object({
+          id: z.string().regex(SLOT_ID),
+          block: z.enum(SLOT_BLOCKS),
+          limit: z.int().min(1),
+          title: z.string().optional(),
+        }),
+      ),
+      templates: z.array(templateSchema),
+    })
+    .optional(),
 });
 
 /**

@@ -379,7 +379,10 @@ describe("campaign infrastructure", () => {
         { key: "GET /confirm", auth: "NONE" },
         { key: "GET /preferences", auth: "NONE" },
         { key: "GET /unsubscribe", auth: "NONE" },
+        // On-site content: the write key (Basic auth) is checked by the function, as for Segment's routes.
+        { key: "GET /v1/content/{slot}", auth: "NONE" },
         { key: "GET /v1/customers/{id}/export", auth: "AWS_IAM" },
+        { key: "OPTIONS /v1/content/{slot}", auth: "NONE" },
         { key: "POST /confirm", auth: "NONE" },
         { key: "POST /preferences", auth: "NONE" },
         { key: "POST /unsubscribe", auth: "NONE" },

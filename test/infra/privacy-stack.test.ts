@@ -9,6 +9,7 @@ import { AuditStore } from "#infra/components/audit-store.js";
 import { resolveCampaignSettings } from "#infra/components/campaign-settings.js";
 import { EventStream } from "#infra/components/event-stream.js";
 import {
+  CONTENT_API_ROUTES,
   PUBLIC_ROUTE_KEYS,
   PublicApi,
   type PublicApiProps,
@@ -132,9 +133,11 @@ describe("privacy infrastructure", () => {
           { key: "POST /confirm", auth: "NONE", target },
         ]),
       );
-      // Everything under /v1/ takes IAM-signed requests only, but Segment's routes (their write key is checked
-      // by the function); everything else is a public page.
-      const segment = new Set(SEGMENT_API_ROUTES.map(({ method, path }) => `${method} ${path}`));
+      // Everything under /v1/ takes IAM-signed requests only, but Segment's routes and on-site content (their
+      // write key is checked by the function); everything else is a public page.
+      const segment = new Set(
+        [...SEGMENT_API_ROUTES, ...CONTENT_API_ROUTES].map(({ method, path }) => `${method} ${path}`),
+      );
       for (const route of routes) {
         const admin = route.key.split(" ")[1]?.startsWith("/v1/") === true && !segment.has(route.key);
         expect(route.auth, route.key).toBe(admin ? "AWS_IAM" : "NONE");

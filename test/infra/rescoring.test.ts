@@ -167,14 +167,14 @@ describe("rescoring", () => {
   });
 
   describe("permissions", () => {
-    it("lets the slice and ingest invoke the model endpoints and dispatch the recommender, and no other", () => {
+    it("lets the slice and ingest invoke the model endpoints, dispatch and the API (on-site content) the recommender, and no other", () => {
       // GIVEN
       const invoking = statementsOf(template).filter((s) => s.Action.some((a) => a.startsWith("sagemaker:")));
       const invokingOf = (role: Parameters<typeof statementsOf>[1]) =>
         statementsOf(template, role).filter((s) => s.Action.includes("sagemaker:InvokeEndpoint"));
       const models = Object.values(DEFAULT_MODEL_ENDPOINTS).map(endpointArn);
       // THEN
-      expect(invoking).toHaveLength(3);
+      expect(invoking).toHaveLength(4);
       for (const statement of invoking) expect(statement.Action).toEqual(["sagemaker:InvokeEndpoint"]);
       for (const role of [stack.rescoring.functions.slice.role, stack.ingest.function.role]) {
         const [statement, ...more] = invokingOf(role);
@@ -182,9 +182,9 @@ describe("rescoring", () => {
         expect(statement?.Resource).toEqual(expect.arrayContaining(models));
         expect(statement?.Resource).toHaveLength(models.length);
       }
-      expect(invokingOf(stack.dispatch.function.role).map((s) => s.Resource)).toEqual([
-        endpointArn("tailor-recommendations"),
-      ]);
+      for (const role of [stack.dispatch.function.role, stack.api.function.role]) {
+        expect(invokingOf(role).map((s) => s.Resource)).toEqual([endpointArn("tailor-recommendations")]);
+      }
       for (const role of [stack.rescoring.functions.plan.role, stack.rescoring.functions.finish.role]) {
         expect(invokingOf(role)).toEqual([]);
       }

@@ -1,6 +1,7 @@
 import type { Clock, EventWriter, ProfileStore } from "#shared/ports.js";
 import type { ConsoleDeps } from "../console/console-deps.js";
 import type { PrivacyDeps } from "../privacy/privacy-ports.js";
+import type { OnsiteDeps } from "./content-routes.js";
 import type { LinkKeySource } from "./link-key-source.js";
 import type { WriteKeyVerifier } from "./write-key-auth.js";
 
@@ -35,6 +36,11 @@ export interface ApiDeps {
    * @default - those routes answer 404
    */
   readonly console?: ConsoleDeps;
+  /**
+   * On-site content (`GET /v1/content/{slot}`), authorised by the Segment routes' write keys.
+   * @default - that route answers 404
+   */
+  readonly onsite?: OnsiteDeps;
 }
 
 /** What the Segment-compatible routes need. */

@@ -10,6 +10,7 @@ import {
 } from "./api-http.js";
 import { collectEvents } from "./collect-events.js";
 import { confirm, showConfirm } from "./confirm-routes.js";
+import { CONTENT_METHODS, CONTENT_PATH } from "./content-routes.js";
 import { corsHeaders } from "./cors.js";
 import {
   CUSTOMER_EXPORT_PATH,
@@ -51,6 +52,8 @@ const PATTERN_ROUTES: readonly { readonly pattern: RegExp; readonly entry: Route
   { pattern: CUSTOMER_EXPORT_PATH, entry: { html: false, methods: { GET: exportCustomerRoute } } },
   { pattern: SEGMENT_SETTINGS_PATH, entry: { html: false, cors: true, methods: SEGMENT_SETTINGS_METHODS } },
   ...ADMIN_ROUTES.map(({ pattern, methods }) => ({ pattern, entry: { html: false, methods } })),
+
+  { pattern: CONTENT_PATH, entry: { html: false, cors: true, methods: CONTENT_METHODS } },
 ];
 
 function findRoute(path: string): RouteEntry | undefined {

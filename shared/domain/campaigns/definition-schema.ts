@@ -12,11 +12,13 @@ import type {
   PropertyTest,
   Reentry,
   Step,
+  StepSendTime,
   Trigger,
   Variant,
   WaitFor,
 } from "./definition.js";
 import { STEP_CHANNELS, TRIGGER_EXITS } from "./definition.js";
+import { FATIGUE_SKIP_BELOW_PRIORITY_DEFAULT } from "./fatigue.js";
 import { formatMinuteOfDay, isTimeZone } from "./time-zone.js";
 import { WAIT_DEFAULT_MS, WAIT_MAX_DAYS } from "./wait.js";
 
@@ -231,6 +233,7 @@ const variantSchema = z
     template: templateName.optional(),
     subject: z.string().min(1).max(300).optional(),
     recommendations: z.enum(["model", "best-sellers"]).optional(),
+    sendTime: z.enum(["best", "due"]).optional(),
   })
   .transform(
     (input): Variant => ({
@@ -239,6 +242,7 @@ const variantSchema = z
       ...(input.template === undefined ? {} : { template: input.template }),
       ...(input.subject === undefined ? {} : { subject: input.subject }),
       ...(input.recommendations === undefined ? {} : { recommendations: input.recommendations }),
+      ...(input.sendTime === undefined ? {} : { sendTime: input.sendTime }),
     }),
   );
 
@@ -262,6 +266,8 @@ const stepSchema = z
     variants: variantsSchema.optional(),
     channel: z.enum(STEP_CHANNELS, { error: `expected one of ${STEP_CHANNELS.join(", ")}` }).default("email"),
     sms: templateName.optional(),
+    sendTime: z.enum(["best", "due"]).optional(),
+    within: z.string().optional(),
   })
   .transform((input, ctx): Step | typeof z.NEVER => {
     const delayMs = duration.safeParse(input.delay);
@@ -281,6 +287,8 @@ const stepSchema = z
       ]);
       return z.NEVER;
     }
+    const sendTime = stepSendTime(input, ctx);
+    if (sendTime === false) return z.NEVER;
     return {
       delayMs: delayMs.data,
       delay: input.delay.trim(),
@@ -288,8 +296,46 @@ const stepSchema = z
       ...(input.variants === undefined ? {} : { variants: input.variants }),
       ...(input.channel === "email" ? {} : { channel: input.channel }),
       ...(needsSms && input.sms !== undefined ? { sms: input.sms } : {}),
+      ...(sendTime === undefined ? {} : { sendTime }),
     };
   });
+
+/** Longest `within` of a best-time send: a week. */
+export const SEND_TIME_WITHIN_MAX_DAYS = 7;
+
+/**
+ * A step's send time from `sendTime` and `within` (default 24h, at most {@link SEND_TIME_WITHIN_MAX_DAYS} days):
+ * undefined when neither the step nor a variant sends at the best time, false after reporting a problem.
+ */
+function stepSendTime(
+  input: {
+    readonly sendTime?: "best" | "due" | undefined;
+    readonly within?: string | undefined;
+    readonly variants?: readonly Variant[] | undefined;
+  },
+  ctx: Ctx,
+): StepSendTime | undefined | false {
+  const best = input.sendTime === "best" || (input.variants ?? []).some((v) => v.sendTime === "best");
+  if (!best) {
+    if (input.within === undefined) return undefined;
+    fail(ctx, "send_time", "within is the window of sendTime: best (e.g. sendTime: best, within: 24h)", [
+      "within",
+    ]);
+    return false;
+  }
+  const within = input.within?.trim() ?? "24h";
+  const withinMs = parseDuration(within);
+  if (withinMs === undefined || withinMs <= 0 || withinMs > SEND_TIME_WITHIN_MAX_DAYS * DAY_MS) {
+    fail(
+      ctx,
+      "duration",
+      `within is a window from 1m to ${SEND_TIME_WITHIN_MAX_DAYS}d, like 24h (got ${within})`,
+      ["within"],
+    );
+    return false;
+  }
+  return { kind: input.sendTime ?? "due", withinMs, within };
+}
 
 function ruleOf(issue: z.core.$ZodIssue): string {
   const rule = issue.code === "custom" ? issue.params?.rule : undefined;
@@ -339,6 +385,12 @@ const policySchema = z.strictObject({
         end: formatMinuteOfDay(input.end),
         defaultTimeZone: input.defaultTimeZone,
       };
+    })
+    .optional(),
+  fatigue: z
+    .strictObject({
+      skipBelowPriority: z.int().min(0).max(1001).default(FATIGUE_SKIP_BELOW_PRIORITY_DEFAULT),
+      lowerCap: z.boolean().default(true),
     })
     .optional(),
 });
@@ -488,6 +540,8 @@ export const campaignDefinitionSchema: z.ZodType<CampaignDefinition> = z
         ...(input.policy.frequencyCap === undefined ? {} : { frequencyCap: input.policy.frequencyCap }),
         ...(input.policy.quietHours === undefined ? {} : { quietHours: input.policy.quietHours }),
         ...(input.policy.channelCaps === undefined ? {} : { channelCaps: input.policy.channelCaps }),
+
+        ...(input.policy.fatigue === undefined ? {} : { fatigue: input.policy.fatigue }),
       },
       ...(input.waitFor === undefined ? {} : { waitFor: input.waitFor }),
     };

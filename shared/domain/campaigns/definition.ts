@@ -62,6 +62,19 @@ export interface Variant {
    * @default "model"
    */
   readonly recommendations?: "model" | "best-sellers";
+  /** When this variant's email goes out: at the customer's best hour, or when due (a fixed time). @default the step's */
+  readonly sendTime?: SendTimeKind;
+}
+
+/** `best`: at the customer's most likely open hour within the step's window; `due`: when the step is due. */
+export type SendTimeKind = "best" | "due";
+
+/** A step's send time: when `kind` is `best`, the email waits up to `withinMs` after it is due for the best hour. */
+export interface StepSendTime {
+  readonly kind: SendTimeKind;
+  readonly withinMs: number;
+  /** The window as written (`24h`). */
+  readonly within: string;
 }
 
 /** One email of a journey. */
@@ -81,6 +94,9 @@ export interface Step {
   readonly channel?: StepChannel;
   /** The SMS template (`templates/sms/<name>.liquid`) for `sms` and `email-else-sms`. */
   readonly sms?: string;
+
+  /** Send-time optimisation (`sendTime: best`, `within: 24h`); absent: sent when due. */
+  readonly sendTime?: StepSendTime;
 }
 
 /** What a step's `channel` may say. */
@@ -109,6 +125,16 @@ export interface QuietHours {
   readonly defaultTimeZone: string;
 }
 
+/**
+ * What a marketing campaign does for a tired customer (see `fatigue.ts`): skips `fatigued` customers when the
+ * campaign's `priority` is below `skipBelowPriority`, and lowers the frequency cap for `tired` and `fatigued`
+ * ones when `lowerCap`.
+ */
+export interface FatiguePolicy {
+  readonly skipBelowPriority: number;
+  readonly lowerCap: boolean;
+}
+
 /** Send policy checked at send time. */
 export interface SendPolicy {
   /** Counts the sends of every channel together (an email and a text both count). */
@@ -116,6 +142,8 @@ export interface SendPolicy {
   /** Caps of one channel each, on top of `frequencyCap`. */
   readonly channelCaps?: { readonly email?: FrequencyCap; readonly sms?: FrequencyCap };
   readonly quietHours?: QuietHours;
+  /** Absent: the customer's fatigue is not looked at. */
+  readonly fatigue?: FatiguePolicy;
 }
 
 /** When a customer may start the same campaign again (see `README.md`, "One journey at a time"). */

@@ -26,9 +26,27 @@ export {
   checkCampaignDefinition,
   MAX_STEPS,
   MAX_VARIANTS,
+  SEND_TIME_WITHIN_MAX_DAYS,
 } from "./definition-schema.js";
 export { eventProperties, matchesWhere } from "./event-properties.js";
 export { exited } from "./exit.js";
+export {
+  describeFatigue,
+  FATIGUE_FATIGUED,
+  FATIGUE_MIN_SENDS_FOR_TREND,
+  FATIGUE_SKIP_BELOW_PRIORITY_DEFAULT,
+  FATIGUE_STREAK_FULL,
+  FATIGUE_TIRED,
+  type Fatigue,
+  type FatigueInputs,
+  type FatigueLevel,
+  fatigueCap,
+  fatiguedReason,
+  fatigueInputs,
+  fatigueLevel,
+  fatigueOf,
+  fatigueScore,
+} from "./fatigue.js";
 export { cappedReason, durationInWords, sentInWindow } from "./frequency-cap.js";
 export { journeyIntents, sendKey } from "./journey.js";
 export {
@@ -42,8 +60,19 @@ export {
   type TemplateCatalog,
   variantsOf,
 } from "./library.js";
-export { byPriority, customerTimeZone, decideSend } from "./policy.js";
+export { byPriority, customerTimeZone, type DecideOptions, decideSend } from "./policy.js";
 export { isQuietMinute, quietUntil } from "./quiet-hours.js";
+export {
+  type BestTime,
+  bestSendTime,
+  bestTimeReason,
+  DEFAULT_OPEN_HOUR_PRIOR,
+  normalisePrior,
+  OPEN_HOUR_PRIOR_WEIGHT,
+  type OpenHourPrior,
+  openHourPosterior,
+  openHoursBasis,
+} from "./send-time.js";
 export { formatMinuteOfDay, isTimeZone, type LocalTime, localTimeAt } from "./time-zone.js";
 export {
   intentsForEvents,

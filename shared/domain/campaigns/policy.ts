@@ -1,13 +1,15 @@
-import type { Profile } from "../profile/index.js";
+import { openHoursZone, type Profile } from "../profile/index.js";
 import { assign } from "./assignment.js";
 import type { CatalogFacts } from "./catalog-journeys.js";
 import { chooseChannel, type Unreachable } from "./channel.js";
 import type { LedgerEntry, SendDecision, SendIntent } from "./contracts.js";
-import type { CampaignDefinition } from "./definition.js";
+import type { CampaignDefinition, QuietHours, WaitNeed } from "./definition.js";
 import { exited } from "./exit.js";
+import { fatigueCap, fatiguedReason, fatigueOf } from "./fatigue.js";
 import { cappedReason, channelCappedReason } from "./frequency-cap.js";
 import { variantsOf } from "./library.js";
 import { quietUntil } from "./quiet-hours.js";
+import { bestSendTime, bestTimeReason, type OpenHourPrior, openHourPosterior } from "./send-time.js";
 import { formatMinuteOfDay, isTimeZone, localTimeAt } from "./time-zone.js";
 import { nextWaitCheck, waitDeadline } from "./wait.js";
 
@@ -47,6 +49,38 @@ export function customerTimeZone(profile: Profile, defaultTimeZone: string): str
   return zone !== undefined && isTimeZone(zone) ? zone : defaultTimeZone;
 }
 
+/** What the policy reads besides the campaign, the customer and the ledger. */
+export interface DecideOptions {
+  /** The population's open hours, the prior of `sendTime: best`. @default DEFAULT_OPEN_HOUR_PRIOR */
+  readonly openHourPrior?: OpenHourPrior;
+}
+
+/**
+ * For a best-time step: the deferral to the customer's best hour within the window that starts when the step was
+ * first due (`startedAt + delay`, so a deferral does not move the window), or undefined when that time has come.
+ */
+function bestTimeWait(
+  intent: SendIntent,
+  delayMs: number,
+  withinMs: number,
+  profile: Profile,
+  now: number,
+  options: DecideOptions,
+  quietHours: QuietHours | undefined,
+): SendDecision | undefined {
+  const timeZone = openHoursZone(profile);
+  const { probabilities, opens } = openHourPosterior(profile, now, options.openHourPrior);
+  const best = bestSendTime({
+    probabilities,
+    from: intent.startedAt + delayMs,
+    withinMs,
+    timeZone,
+    ...(quietHours === undefined ? {} : { quietHours }),
+  });
+  if (now >= best.at) return undefined;
+  return { kind: "defer", until: best.at, reason: bestTimeReason(best, timeZone, opens) };
+}
+
 /**
  * The policy at send time, in this order (the first that applies decides):
  * 0. the step's channel (`chooseChannel`: email, SMS, or email else SMS); for SMS, 1–3 read the phone number,
@@ -56,9 +90,12 @@ export function customerTimeZone(profile: Profile, defaultTimeZone: string): str
  *    explicit `transactional_email` withdrawal) → skip; a campaign whose `waitFor` names the missing email or
  *    consent defers instead (`waiting: no email address (until …)`) and re-checks until its window closes,
  *    then skips (`no email address (waited 24h)`); 4. journey exited → skip (`exited: Order Completed`);
- * 5. frequency cap of the purpose reached, every channel counted (`capped: 3 marketing emails in 7 days`),
- *    then the step channel's own cap (`capped: 1 marketing SMS in 1 day`) → skip; 6. quiet hours in
- * the customer's zone → defer to the first allowed minute (`quiet hours until 08:00 Europe/Paris`);
+ * 5. with a `fatigue` policy, a fatigued customer and a priority below its floor → skip (`fatigued: score 0.85: …`);
+ * frequency cap of the purpose reached, every channel counted (lowered for a tired customer) → skip (`capped: 3
+ * marketing emails in 7 days`), then the step channel's own cap (`capped: 1 marketing SMS in 1 day`) → skip;
+ * 6. quiet hours in
+ * the customer's zone → defer to the first allowed minute (before it, a `sendTime: best` step or variant waits for
+ * the customer's best hour: `best time: 19:00 Europe/Paris (from 7 opens)`) (`quiet hours until 08:00 Europe/Paris`);
  * 7. holdout → holdout; 8. send the assigned variant.
  * `recentLedger` holds the customer's ledger entries of at least the cap window; `catalog` is what the catalog
  * says now of a catalog journey's product (its exit conditions).
@@ -70,6 +107,7 @@ export function decideSend(
   recentLedger: readonly LedgerEntry[],
   now: number,
   catalog?: CatalogFacts,
+  options: DecideOptions = {},
 ): SendDecision {
   const step = campaign.steps[intent.step];
   if (step === undefined)
@@ -81,21 +119,46 @@ export function decideSend(
   const exit = exited(intent, campaign, profile, now, catalog);
   if (exit !== undefined) return { kind: "skip", reason: exit };
   const { frequencyCap, quietHours } = campaign.policy;
+  const fatigue = campaign.policy.fatigue === undefined ? undefined : fatigueOf(profile);
+  if (fatigue !== undefined) {
+    const fatigued = fatiguedReason(campaign, fatigue);
+    if (fatigued !== undefined) return { kind: "skip", reason: fatigued };
+  }
   if (frequencyCap !== undefined) {
-    const capped = cappedReason(
-      recentLedger,
-      intent.customerId,
-      campaign.purpose,
-      frequencyCap,
-      now,
-      intent.key,
-    );
-    if (capped !== undefined) return { kind: "skip", reason: capped };
+    const cap =
+      fatigue === undefined || campaign.policy.fatigue?.lowerCap !== true
+        ? frequencyCap
+        : fatigueCap(frequencyCap, fatigue);
+    const capped = cappedReason(recentLedger, intent.customerId, campaign.purpose, cap, now, intent.key);
+    if (capped !== undefined) {
+      const lowered =
+        cap.max < frequencyCap.max ? ` (cap lowered from ${frequencyCap.max}: ${fatigue?.level})` : "";
+      return { kind: "skip", reason: `${capped}${lowered}` };
+    }
   }
   const channelCap = campaign.policy.channelCaps?.[channel];
   if (channelCap !== undefined) {
     const capped = channelCappedReason(recentLedger, intent, campaign.purpose, channel, channelCap, now);
     if (capped !== undefined) return { kind: "skip", reason: capped };
+  }
+  const assignment = assign(
+    campaign.experiment,
+    intent.customerId,
+    campaign.holdout,
+    variantsOf(campaign, step),
+  );
+  const variantTime = assignment.kind === "variant" ? assignment.variant.sendTime : undefined;
+  if (step.sendTime !== undefined && (variantTime ?? step.sendTime.kind) === "best") {
+    const waiting = bestTimeWait(
+      intent,
+      step.delayMs,
+      step.sendTime.withinMs,
+      profile,
+      now,
+      options,
+      quietHours,
+    );
+    if (waiting !== undefined) return waiting;
   }
   if (quietHours !== undefined) {
     const zone = customerTimeZone(profile, quietHours.defaultTimeZone);
@@ -106,12 +169,6 @@ export function decideSend(
       return { kind: "defer", until, reason: `quiet hours until ${at} ${zone}` };
     }
   }
-  const assignment = assign(
-    campaign.experiment,
-    intent.customerId,
-    campaign.holdout,
-    variantsOf(campaign, step),
-  );
   if (assignment.kind === "holdout") {
     return { kind: "holdout", reason: `holdout: ${Math.round(campaign.holdout * 100)} % control group` };
   }

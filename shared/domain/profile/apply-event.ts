@@ -11,6 +11,7 @@ import { recordEmail } from "./email-engagement.js";
 import { recordGroup } from "./groups.js";
 import { isWindowKind, KIND_CODES, type ProductKind } from "./kind-codes.js";
 import { lifecycleAt } from "./lifecycle.js";
+import { recordOpenHour } from "./open-hours.js";
 import { isKnownOrder, recordBoughtProducts, recordCancel, recordOrder, recordRefund } from "./orders.js";
 import { type Profile, RECENTLY_VIEWED_MAX } from "./profile.js";
 import { mergeTraits } from "./profile-traits.js";
@@ -106,10 +107,10 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
       }
       return;
     case "email_opened":
-      recordEmail(profile, "opened", event.email.messageId);
+      if (recordEmail(profile, "opened", event.email.messageId)) recordOpenHour(profile, time);
       return;
     case "email_clicked":
-      recordEmail(profile, "clicked", event.email.messageId);
+      if (recordEmail(profile, "clicked", event.email.messageId)) recordOpenHour(profile, time);
       if (event.email.campaignId !== undefined && event.email.variant !== undefined) {
         touchCampaign(profile, event.email.campaignId, event.email.variant, time);
       }

@@ -37,13 +37,13 @@ function* sends(ring: string): Generator<{ at: number; hash: string; flags: numb
 /**
  * Records a delivery, open or click of the email with message id `emailMessageId` in the ring of recent sends.
  * An open or click of a send not in the ring (its delivery not seen yet) adds it, so the send counts once.
- * A click implies an open (images are often blocked).
+ * A click implies an open (images are often blocked). Returns whether this was the send's first open.
  */
 export function recordEmail(
   profile: Profile,
   action: "delivered" | "opened" | "clicked",
   emailMessageId: string,
-): void {
+): boolean {
   const stats: EmailStats = profile.e ?? { uo: 0, uc: 0, r: "" };
   const hash = shortHash(emailMessageId);
   const known = [...sends(stats.r)].find((send) => send.hash === hash);
@@ -56,6 +56,7 @@ export function recordEmail(
       ? `${stats.r}${hash}${flags}`.slice(-EMAIL_RING_SIZE * ENTRY)
       : `${stats.r.slice(0, known.at + 8)}${flags}${stats.r.slice(known.at + ENTRY)}`;
   profile.e = stats;
+  return (flags & OPENED) !== 0 && (before & OPENED) === 0;
 }
 
 /**
@@ -128,4 +129,18 @@ export function recentSends(profile: Profile, lastSends: number): RecentSends {
     if (flags & CLICKED) clicked++;
   }
   return { sends: sent, opened, clicked };
+}
+
+/** One send of the recent ring, oldest first: whether it was opened, and clicked. */
+export interface RecentSend {
+  readonly opened: boolean;
+  readonly clicked: boolean;
+}
+
+/** The customer's recent sends (at most {@link EMAIL_RING_SIZE}), oldest first, with their open and click flags. */
+export function recentSendFlags(profile: Profile): RecentSend[] {
+  return [...sends(profile.e?.r ?? "")].map(({ flags }) => ({
+    opened: (flags & OPENED) !== 0,
+    clicked: (flags & CLICKED) !== 0,
+  }));
 }

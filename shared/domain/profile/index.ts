@@ -5,7 +5,14 @@ export { type CartChange, cartChangeOf, cartValue, changeCart } from "./cart.js"
 export { clockSkewNote } from "./clock-skew.js";
 export { fromStoredKey, ownEntry, toStoredKey } from "./data-keys.js";
 export { DEDUP_MAX_IDS, DEDUP_WINDOW_MS, dedupBytesPerId, estimateDedupBytes } from "./dedup.js";
-export { type EmailEngagement, emailEngagement, type RecentSends, recentSends } from "./email-engagement.js";
+export {
+  type EmailEngagement,
+  emailEngagement,
+  type RecentSend,
+  type RecentSends,
+  recentSendFlags,
+  recentSends,
+} from "./email-engagement.js";
 export { FoldInputError, type FoldResult, foldEvents } from "./fold-events.js";
 export {
   KIND_CODES,
@@ -23,6 +30,14 @@ export {
   lifecycleNextChangeAt,
 } from "./lifecycle.js";
 export { mergeProfiles } from "./merge-profiles.js";
+export {
+  mergeOpenHours,
+  OPEN_HOURS_BUCKETS,
+  OPEN_HOURS_HALF_LIFE_MS,
+  openHoursAt,
+  openHoursZone,
+  recordOpenHour,
+} from "./open-hours.js";
 export { averageOrderValue, boughtTimes, isKnownOrder, orderReversal } from "./orders.js";
 export * from "./profile.js";
 export { KNOWN_TRAITS } from "./profile-traits.js";

@@ -87,6 +87,7 @@ import { newestGroups } from "./groups.js";
 import { lifecycleAt } from "./lifecycle.js";
 import { mergeOrders } from "./merge-orders.js";
 import { alignWindows, mergeKindStats, mergeProductActivity, uncount } from "./merge-windows.js";
+import { mergeOpenHours } from "./open-hours.js";
 import { pick } from "./optional-numbers.js";
 import { boughtTimes } from "./orders.js";
 import {
@@ -126,6 +127,7 @@ export function mergeProfiles(target: Profile, source: Profile, now: number): Pr
     o: orders,
     e: mergeEmailStats(s.e, t.e),
     a: mergeAffinity(t.a, s.a),
+    oh: mergeOpenHours(t.oh, s.oh),
     rv: newerFirst(
       t,
       s,

@@ -59,7 +59,7 @@
  * ## Size
  *
  * Measured by `test/domain/profile.test.ts`: a typical profile (identified, two browsing sessions, one order,
- * three emails, consent) is about 850 bytes as a DynamoDB item (about 1.3 KB of JSON), one write unit; a heavy
+ * three emails, consent) is about 900 bytes as a DynamoDB item (about 1.35 KB of JSON), one write unit; a heavy
  * one (40 events a day, every day for a year) stays about 5.6 KB as an item, and stops growing: counters grow
  * in digits only, everything else is bounded and pruned. Of that, each remembered order (`o.ro`, at most
  * {@link RECENT_ORDERS_MAX}) is about 36 bytes.
@@ -114,6 +114,11 @@ export type Profile = {
   e?: EmailStats;
   /** Category affinity, decaying with a 30-day half-life. */
   a?: Affinity;
+  /**
+   * When the customer opens email: the first open of each send counted in its local hour (the `timezone` trait,
+   * else UTC), decaying with a 60-day half-life; read by `sendTime: best` (see `open-hours.ts`). About 10 bytes per hour with opens.
+   */
+  oh?: OpenHours;
   /**
    * Content interests: interest tag (lower case) → `[views, last view time]`, from content pages viewed (a
    * `page` call with `properties.content_id` or `keywords`: the keywords and the page's category are the tags).
@@ -441,6 +446,14 @@ export interface Affinity {
   t: number;
   /** Score per category (views 1, adds 3, purchases 5, halved every 30 days), at most 10 categories. */
   s: Record<string, number>;
+}
+
+/** Open counts by local hour of the day, decayed to one common time (like {@link Affinity}). */
+export interface OpenHours {
+  /** Time the counts are valid at (epoch ms). */
+  t: number;
+  /** Counts by local hour (`"0"`–`"23"`), 3 decimals; hours without opens (or below 0.01) are absent. */
+  h: Record<string, number>;
 }
 
 /** The open cart. */

@@ -34,11 +34,13 @@ const MAX_DEPTH = 8;
 export function expandIncludes(
   root: string,
   file: string,
+  /** The file's text when it is made by the build, not read (its includes still resolve from `file`'s folder). */
+  text?: string,
 ): { source: ExpandedSource; problems: IncludeProblem[] } {
   const lines: string[] = [];
   const origins: LineOrigin[] = [];
   const problems: IncludeProblem[] = [];
-  expandInto(root, file, [], lines, origins, problems);
+  expandInto(root, file, [], lines, origins, problems, text);
   return { source: { text: lines.join("\n"), origins }, problems };
 }
 
@@ -49,8 +51,9 @@ function expandInto(
   lines: string[],
   origins: LineOrigin[],
   problems: IncludeProblem[],
+  given?: string,
 ): void {
-  const text = readFileSync(path.join(root, file), "utf8").replace(/\r\n?/g, "\n");
+  const text = (given ?? readFileSync(path.join(root, file), "utf8")).replace(/\r\n?/g, "\n");
   const own = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
   own.forEach((content, index) => {
     const here = { file, line: index + 1 };

@@ -5,5 +5,7 @@
  *
  * @module
  */
+
+export { bodyOf, compileSlots, compileSlotTemplates, slotLayout } from "./compile-slots.js";
 export { type CompileOptions, compileTemplates, type SampleContext } from "./compile-templates.js";
 export { writeCompiledTemplates } from "./write-compiled-templates.js";
