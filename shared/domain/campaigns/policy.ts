@@ -3,7 +3,7 @@ import { assign } from "./assignment.js";
 import type { CatalogFacts } from "./catalog-journeys.js";
 import { chooseChannel, type Unreachable } from "./channel.js";
 import type { LedgerEntry, SendDecision, SendIntent } from "./contracts.js";
-import type { CampaignDefinition, QuietHours, WaitNeed } from "./definition.js";
+import type { CampaignDefinition, QuietHours } from "./definition.js";
 import { exited } from "./exit.js";
 import { fatigueCap, fatiguedReason, fatigueOf } from "./fatigue.js";
 import { cappedReason, channelCappedReason } from "./frequency-cap.js";
