@@ -39,6 +39,8 @@ beforeAll(async () => {
   })) {
     vi.stubEnv(name, value);
   }
+  // The unit project shares modules between files: load the handler anew, with this file's environment.
+  vi.resetModules();
   ({ handler } = await import("#functions/api/handler.js"));
 });
 
