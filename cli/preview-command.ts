@@ -139,7 +139,6 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
   if (template !== undefined && sms.names().includes(template)) {
     return previewSms(sms, [template], recipients, outDir) > 0 ? 1 : 0;
   }
-  const smsFailed = template === undefined ? previewSms(sms, sms.names(), recipients, outDir) : 0;
   const chosen = renderer.templates().filter((entry) => template === undefined || entry.name === template);
   if (chosen.length === 0) {
     const names = renderer.templates().map((entry) => entry.name);
@@ -163,6 +162,9 @@ export async function previewCommand(argv: readonly string[]): Promise<number> {
       `variants: ${existing.join(", ")}`,
     );
   }
+  // Texts have no variants: written with every email's preview, after the refusals above (which write nothing).
+  const smsFailed =
+    template === undefined && only === undefined ? previewSms(sms, sms.names(), recipients, outDir) : 0;
 
   const entries: PreviewEntry[] = [];
   for (const { name, variants } of wanted) {

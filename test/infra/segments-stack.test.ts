@@ -137,9 +137,9 @@ describe("segment infrastructure", () => {
       expect(new Set(keys).size).toBe(keys.length);
       // Ingest, transitions and sends with their dead letters; the dead letters of five EventBridge targets
       // (segment timers, campaign schedules, SES feedback, rescoring, the segment jobs' starts); the catalog's
-      // changes queue with its dead letters and the failed imports' queue.
-      expect(queueKeys).toHaveLength(13);
-      expect(new Set(queueKeys).size).toBe(13);
+      // changes queue with its dead letters and the failed imports' queue; the model training's starts' dead letters.
+      expect(queueKeys).toHaveLength(14);
+      expect(new Set(queueKeys).size).toBe(14);
     });
 
     it("the transitions queue: KMS, 14 days, TLS-only, 5 receives then its own dead-letter queue", () => {
