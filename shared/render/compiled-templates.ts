@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type CompiledLocales, compiledLocalesSchema } from "./copy-locales.js";
 import { RenderConfigError } from "./render-errors.js";
+import type { SmsTemplate } from "./sms-templates.js";
 
 /** Version of the compiled-templates layout: a renderer refuses a file of another layout. */
 export const TEMPLATES_FORMAT = 1;
@@ -14,6 +15,8 @@ export interface CompiledTemplates {
   readonly templates: readonly CompiledTemplate[];
   /** The translated copy (`templates/locales.yaml` and the locale files); absent when the templates have none. */
   readonly locales?: CompiledLocales;
+  /** The SMS templates (`templates/sms/*.liquid`), parsed; absent when the templates have none. */
+  readonly sms?: readonly SmsTemplate[];
 }
 
 /** The id of the template's own variant. */
@@ -56,6 +59,15 @@ const compiledTemplatesSchema = z.object({
     }),
   ),
   locales: compiledLocalesSchema.optional(),
+  sms: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        source: z.string().min(1),
+        maxSegments: z.number().int().min(1).max(10),
+      }),
+    )
+    .optional(),
 });
 
 /**
