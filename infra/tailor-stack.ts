@@ -55,6 +55,8 @@ import { SendLedger } from "./components/send-ledger.js";
 import { SendQueue } from "./components/send-queue.js";
 import { SesFeedback } from "./components/ses-feedback.js";
 import { checkSettingKeys, requireSettings } from "./components/setting-keys.js";
+import { SmsFeedback } from "./components/sms-channel.js";
+import { resolveSmsSettings, type SmsSettingsInput } from "./components/sms-settings.js";
 import { resolveStreamSettings, type StreamSettingsInput } from "./components/stream-settings.js";
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
@@ -74,7 +76,8 @@ export interface TailorStackProps
     LinkKeySettingsInput,
     FanOutSettingsInput,
     CatalogSettingsInput,
-    ConsoleSettingsInput {
+    ConsoleSettingsInput,
+    SmsSettingsInput {
   /**
    * Provisioned shards of the event stream (the same as `streamShards`).
    * @default 1
@@ -179,6 +182,8 @@ export class TailorStack extends Stack {
   readonly catalogTriggers: CatalogTriggers;
   /** The console on AWS (CloudFront, Cognito, the admin API's authorizer), when `console=on`. */
   readonly console: TailorConsole | undefined;
+  /** The SMS feedback topics and function, when `sms=on`. */
+  readonly smsFeedback: SmsFeedback | undefined;
 
   constructor(scope: Construct, id: string, props: TailorStackProps = {}) {
     super(scope, id, props);
@@ -198,6 +203,7 @@ export class TailorStack extends Stack {
     this.retention = retention;
     const consoleSettings = resolveConsoleSettings(props, this.node);
     const linkKeys = resolveLinkKeySettings(props, this.node);
+    const smsSettings = resolveSmsSettings(props, this.node);
     this.linkKeys = linkKeys;
     const alarmDestination = resolveAlarmDestination(props, this.node, this.region);
     this.alarmTopic = new AlarmTopic(this, "Alarms", { destination: alarmDestination }).topic;
@@ -356,7 +362,16 @@ export class TailorStack extends Stack {
       configurationSetName: settings.configurationSetName,
       alarmTopic: this.alarmTopic,
       catalog: { table: this.catalog.table, cacheSeconds: catalogSettings.cacheSeconds },
+      ...(smsSettings === undefined ? {} : { sms: smsSettings }),
     });
+    this.smsFeedback =
+      smsSettings === undefined
+        ? undefined
+        : new SmsFeedback(this, "SmsFeedback", {
+            stream: this.events.stream,
+            profiles: this.profiles.table,
+            alarmTopic: this.alarmTopic,
+          });
     // Sends name the configuration set: it must exist before dispatch may run.
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
 
@@ -396,6 +411,7 @@ export class TailorStack extends Stack {
 
         "catalog changes": this.catalog.changesDeadLetterQueue,
         "catalog imports": this.catalog.importFailuresQueue,
+        ...(this.smsFeedback === undefined ? {} : { "SMS feedback": this.smsFeedback.deadLetterQueue }),
       },
       deliveryAlarms: this.deliveryAlarms,
       archive: this.archive,
@@ -415,6 +431,7 @@ export class TailorStack extends Stack {
         ...Object.values(this.catalog.alarms),
         ...Object.values(this.catalogTriggers.alarms),
         ...this.deliveryAlarms.all(),
+        ...Object.values(this.smsFeedback?.alarms ?? {}),
       ],
     });
 

@@ -20,6 +20,7 @@ import { LINK_KEY_CONTEXT_KEYS } from "./link-key-settings.js";
 import { MissingSettingError } from "./missing-setting-error.js";
 import { RESCORING_CONTEXT_KEYS } from "./rescoring.js";
 import { RETENTION_CONTEXT_KEYS } from "./retention-settings.js";
+import { SMS_CONTEXT_KEYS } from "./sms-settings.js";
 import { STREAM_CONTEXT_KEYS } from "./stream-settings.js";
 
 /**
@@ -39,6 +40,7 @@ export const SETTING_KEYS: readonly string[] = [
 
   ...CATALOG_CONTEXT_KEYS,
   ...CONSOLE_CONTEXT_KEYS,
+  ...SMS_CONTEXT_KEYS,
 ];
 
 /** The CDK's own context keys without a `:` (the CLI's notices and telemetry). */
