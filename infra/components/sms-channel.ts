@@ -1,22 +1,20 @@
 import { fileURLToPath } from "node:url";
 import { CfnOutput, Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
-import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { type IRole, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IStream } from "aws-cdk-lib/aws-kinesis";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import { LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { smsFeedbackEnvSchema } from "#functions/sms-feedback/env.js";
-import { LOCAL_NAMES, type LocalName } from "../local-names.js";
+import { type LocalName, SMS_LOCAL_NAMES } from "../local-names.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
+import { type FeedbackAlarms, guardFeedbackFunction } from "./feedback-guards.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
-import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
 import type { SmsSettings } from "./sms-settings.js";
 import { grantTableActions } from "./table-grants.js";
@@ -80,12 +78,7 @@ export interface SmsFeedbackProps {
 }
 
 /** The alarms of the SMS feedback. */
-export interface SmsFeedbackAlarms {
-  /** Invocations failed: they are retried, then dead-lettered. */
-  readonly errors: IAlarm;
-  /** SMS events or replies were given up on: delivery counts and STOP replies miss them. */
-  readonly deadLetters: IAlarm;
-}
+export type SmsFeedbackAlarms = FeedbackAlarms;
 
 /**
  * SMS feedback: two SNS topics, encrypted, that End User Messaging SMS publishes to (the configuration set's event
@@ -130,8 +123,8 @@ export class SmsFeedback extends Construct {
       tagLocalName(made, "AWS::SNS::Topic", localName);
       return made;
     };
-    this.eventsTopic = topic("EventsTopic", LOCAL_NAMES.smsEventsTopic);
-    this.repliesTopic = topic("RepliesTopic", LOCAL_NAMES.smsRepliesTopic);
+    this.eventsTopic = topic("EventsTopic", SMS_LOCAL_NAMES.smsEventsTopic);
+    this.repliesTopic = topic("RepliesTopic", SMS_LOCAL_NAMES.smsRepliesTopic);
 
     const feedback = new ProjectFunction(this, "Function", {
       entry: smsFeedbackEntry,
@@ -146,7 +139,7 @@ export class SmsFeedback extends Construct {
       },
     });
     const fn = feedback.function;
-    tagLocalName(fn, "AWS::Lambda::Function", LOCAL_NAMES.smsFeedbackFunction);
+    tagLocalName(fn, "AWS::Lambda::Function", SMS_LOCAL_NAMES.smsFeedbackFunction);
     props.stream.grantWrite(fn);
     grantTableActions(props.profiles, fn, "read", "GetItem");
 
@@ -161,13 +154,8 @@ export class SmsFeedback extends Construct {
         resources: ["*"],
       }),
     );
-    tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.smsFeedbackDeadLetterQueue);
+    tagLocalName(deadLetters.queue, "AWS::SQS::Queue", SMS_LOCAL_NAMES.smsFeedbackDeadLetterQueue);
     this.deadLetterQueue = deadLetters.queue;
-    fn.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(deadLetters.queue),
-    });
     for (const each of [this.eventsTopic, this.repliesTopic]) {
       each.addSubscription(new LambdaSubscription(fn, { deadLetterQueue: deadLetters.queue }));
     }
@@ -188,19 +176,10 @@ export class SmsFeedback extends Construct {
       value: this.repliesTopic.topicArn,
     });
 
-    this.alarms = {
-      errors: notifyingAlarm(this, "ErrorsAlarm", {
-        description: "SMS feedback invocations failed: delivery counts and STOP replies are late",
-        metric: fn.metricErrors({ statistic: "Sum", period: ALARM_PERIOD }),
-        threshold: 0,
-        topic: props.alarmTopic,
-      }),
-      deadLetters: deadLetters.alarmWhenNotEmpty(
-        this,
-        "DeadLettersAlarm",
-        "SMS events or replies were given up on: the SMS feedback dead-letter queue holds them",
-        props.alarmTopic,
-      ),
-    };
+    this.alarms = guardFeedbackFunction(this, fn, deadLetters, {
+      topic: props.alarmTopic,
+      errors: "SMS feedback invocations failed: delivery counts and STOP replies are late",
+      deadLetters: "SMS events or replies were given up on: the SMS feedback dead-letter queue holds them",
+    });
   }
 }

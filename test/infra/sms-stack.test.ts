@@ -6,7 +6,7 @@ import { buildApp } from "#infra/app.js";
 import { MissingSettingError } from "#infra/components/missing-setting-error.js";
 import { SETTING_KEYS } from "#infra/components/setting-keys.js";
 import { resolveSmsSettings } from "#infra/components/sms-settings.js";
-import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
+import { LOCAL_NAME_TAG, SMS_LOCAL_NAMES } from "#infra/local-names.js";
 import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import type { TailorStack } from "#infra/tailor-stack.js";
 import { defaultApp } from "./shared-app.js";
@@ -141,9 +141,9 @@ describe("the stack with SMS on", () => {
     expect(alarms).toHaveLength(2);
     expect(alarmCountOf(template)).toBe(alarmCountOf(defaultApp().template) + 2);
     for (const name of [
-      LOCAL_NAMES.smsFeedbackFunction,
-      LOCAL_NAMES.smsEventsTopic,
-      LOCAL_NAMES.smsRepliesTopic,
+      SMS_LOCAL_NAMES.smsFeedbackFunction,
+      SMS_LOCAL_NAMES.smsEventsTopic,
+      SMS_LOCAL_NAMES.smsRepliesTopic,
     ]) {
       expect(JSON.stringify(template.toJSON())).toContain(`"Key":"${LOCAL_NAME_TAG}","Value":"${name}"`);
     }
