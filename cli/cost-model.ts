@@ -1,5 +1,6 @@
 import { type ConsoleVolumes, consoleCostLines } from "./console-cost.js";
 import { PRICES, type Price } from "./cost-prices.js";
+import { type SmsVolumes, smsCostLines } from "./sms-cost.js";
 
 /** The monthly volumes a deployment is priced for. */
 export interface CostVolumes {
@@ -15,6 +16,8 @@ export interface CostVolumes {
   readonly stream: "provisioned" | "on-demand";
   /** The console on AWS (`-c console=on`), when deployed. @default - not deployed */
   readonly console?: ConsoleVolumes;
+  /** SMS (`-c sms=on`), when deployed. @default - off */
+  readonly sms?: SmsVolumes;
 }
 
 /** The figures measured by `npm run bench` (docs/performance.md) and the resources the stack declares. */
@@ -319,6 +322,7 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
       P.stepFunctionsTransitions,
     ),
     ...(volumes.console === undefined ? [] : consoleCostLines(volumes.console)),
+    ...(volumes.sms === undefined ? [] : smsCostLines(volumes.sms)),
   ];
   const totalUsd = lines.reduce((sum, l) => sum + l.usd, 0);
   return {

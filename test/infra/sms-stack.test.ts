@@ -2,6 +2,7 @@ import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { SMS_RESOURCES } from "#cli/sms-cost.js";
 import { buildApp } from "#infra/app.js";
 import { MissingSettingError } from "#infra/components/missing-setting-error.js";
 import { SETTING_KEYS } from "#infra/components/setting-keys.js";
@@ -139,7 +140,10 @@ describe("the stack with SMS on", () => {
   it("alarms on the feedback function's errors and on its dead-letter queue, and names them for the local stack", () => {
     const alarms = Object.values(feedback().alarms);
     expect(alarms).toHaveLength(2);
-    expect(alarmCountOf(template)).toBe(alarmCountOf(defaultApp().template) + 2);
+    // What tailor cost adds for SMS (cli/sms-cost.ts) is what the stack declares.
+    expect(alarmCountOf(template)).toBe(alarmCountOf(defaultApp().template) + SMS_RESOURCES.alarms);
+    const keys = (each: Template) => Object.keys(each.findResources("AWS::KMS::Key")).length;
+    expect(keys(template)).toBe(keys(defaultApp().template) + SMS_RESOURCES.kmsKeys);
     for (const name of [
       SMS_LOCAL_NAMES.smsFeedbackFunction,
       SMS_LOCAL_NAMES.smsEventsTopic,
