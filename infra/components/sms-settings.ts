@@ -1,6 +1,7 @@
 import type { Node } from "constructs";
 import { InfraConfigError } from "./infra-config-error.js";
 import { MissingSettingError, type RequiredSetting } from "./missing-setting-error.js";
+import { isSwitchedOn } from "./on-off-setting.js";
 
 /** The SMS settings, as props or CDK context (`-c sms=on -c smsOriginationIdentity=arn:… -c smsConfigurationSet=…`). */
 export interface SmsSettingsInput {
@@ -51,11 +52,7 @@ const REQUIRED: Readonly<Record<"smsOriginationIdentity" | "smsConfigurationSet"
  */
 export function resolveSmsSettings(input: SmsSettingsInput, node: Node): SmsSettings | undefined {
   const read = (key: keyof SmsSettingsInput): unknown => input[key] ?? node.tryGetContext(key);
-  const enabled = read("sms") ?? "off";
-  if (enabled !== "on" && enabled !== "off") {
-    throw new InfraConfigError(`sms must be "on" or "off" (e.g. -c sms=on), got ${JSON.stringify(enabled)}`);
-  }
-  if (enabled === "off") return undefined;
+  if (!isSwitchedOn("sms", read("sms"))) return undefined;
   const identity = read("smsOriginationIdentity");
   const configurationSet = read("smsConfigurationSet");
   const missing = [

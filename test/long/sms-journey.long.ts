@@ -61,9 +61,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  kinesis?.destroy();
-  dynamodb?.destroy();
   await stack?.stop();
+  for (const client of [kinesis, dynamodb]) client?.destroy();
   temp.remove();
 });
 
