@@ -84,8 +84,8 @@ const USAGE = `Usage: tailor <command> [options]
 Every command takes --data-dir D (default .tailor/data) and --verbose (or TAILOR_DEBUG=1: the stack trace of
 an error). "Nothing found" is said on stderr and exits 1. Commands that start a stack take --fresh,
 --verbose (the functions' own logs and metrics) and --port-dynamodb, --port-kinesis, --port-sqs-s3,
---port-ses, --port-api (or TAILOR_PORT_DYNAMODB, TAILOR_PORT_KINESIS, TAILOR_PORT_SQS_S3, TAILOR_PORT_SES,
-TAILOR_PORT_API; 0 = any free).
+--port-ses, --port-api, --port-sms (or TAILOR_PORT_DYNAMODB, TAILOR_PORT_KINESIS, TAILOR_PORT_SQS_S3,
+TAILOR_PORT_SES, TAILOR_PORT_API, TAILOR_PORT_SMS; 0 = any free).
 profile, quarantine, segments and explain read the running stack of the data dir, or open the data dir
 directly when none runs; segments and explain take --segments-dir S (default templates/segments).
 `;

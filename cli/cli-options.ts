@@ -20,6 +20,7 @@ export const stackOptions = {
   "port-sqs-s3": { type: "string" },
   "port-ses": { type: "string" },
   "port-api": { type: "string" },
+  "port-sms": { type: "string" },
 } as const satisfies OptionsConfig;
 
 /** The simulated shop's flags, shared by `start` and `simulate` (with the stack's flags). */

@@ -5,7 +5,7 @@ import { formatCostReport } from "./cost-report.js";
 import { OperationsError } from "./operations-error.js";
 
 const USAGE =
-  "usage: tailor cost --events 50M --profiles 2M --emails 10M [--model-calls N] [--stream provisioned|on-demand] [--model-hosting instances|serverless] [--console-operators N] [--region us-east-1] [--json]";
+  "usage: tailor cost --events 50M --profiles 2M --emails 10M [--model-calls N] [--stream provisioned|on-demand] [--model-hosting instances|serverless] [--console-operators N] [--texts N] [--region us-east-1] [--json]";
 
 /** The count of `--flag`, if given; names the flag and the forms it takes when it is not a count. */
 function countFlag(values: Readonly<Record<string, unknown>>, flag: string): number | undefined {
@@ -30,6 +30,7 @@ export function parseCostArgs(argv: readonly string[]): { volumes: CostVolumes; 
       emails: { type: "string" },
       "model-calls": { type: "string" },
       "console-operators": { type: "string" },
+      texts: { type: "string" },
       stream: { type: "string", default: "provisioned" },
       "model-hosting": { type: "string", default: "instances" },
       region: { type: "string", default: PRICES_REGION },
@@ -60,6 +61,7 @@ export function parseCostArgs(argv: readonly string[]): { volumes: CostVolumes; 
   }
   const modelCalls = countFlag(values, "model-calls");
   const operators = countFlag(values, "console-operators");
+  const texts = countFlag(values, "texts");
   return {
     volumes: {
       events: countFlag(values, "events") ?? 0,
@@ -69,6 +71,7 @@ export function parseCostArgs(argv: readonly string[]): { volumes: CostVolumes; 
       stream,
       ...(operators === undefined ? {} : { console: { operators } }),
       modelHosting,
+      ...(texts === undefined ? {} : { sms: { texts } }),
     },
     json: values.json,
   };

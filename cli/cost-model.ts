@@ -1,5 +1,6 @@
 import { type ConsoleVolumes, consoleCostLines } from "./console-cost.js";
 import { PRICES, type Price } from "./cost-prices.js";
+import { type SmsVolumes, smsCostLines } from "./sms-cost.js";
 
 /** The monthly volumes a deployment is priced for. */
 export interface CostVolumes {
@@ -22,6 +23,8 @@ export interface CostVolumes {
    * @default "instances"
    */
   readonly modelHosting?: "instances" | "serverless";
+  /** SMS (`-c sms=on`), when deployed. @default - off */
+  readonly sms?: SmsVolumes;
 }
 
 /** The figures measured by `npm run bench` (docs/performance.md) and the resources the stack declares. */
@@ -364,6 +367,7 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
       P.stepFunctionsTransitions,
     ),
     ...(volumes.console === undefined ? [] : consoleCostLines(volumes.console)),
+    ...(volumes.sms === undefined ? [] : smsCostLines(volumes.sms)),
   ];
   const totalUsd = lines.reduce((sum, l) => sum + l.usd, 0);
   return {

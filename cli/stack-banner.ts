@@ -95,6 +95,9 @@ export function stackBanner(stack: LocalStack, now: number = Date.now()): string
     `  SES v2     ${endpoints.sesv2}   (sent mail, web view: ${endpoints.sesWebView})`,
     ...apiLines(stack),
     ...modelLines(stack),
+    ...(stack.sms === undefined
+      ? []
+      : [`  SMS        ${stack.sms.url}   (texts sent and replies, web view: ${stack.sms.url}/)`]),
     "",
     `  stream ${LOCAL_NAMES.eventStream} · profiles table ${LOCAL_NAMES.profileTable} · ` +
       `quarantine bucket ${LOCAL_NAMES.quarantineBucket} · dead letters ${LOCAL_NAMES.ingestDeadLetterQueue}`,

@@ -233,6 +233,11 @@ async function runDemo(
     const sentTo = ledger.sentTo.length > 0 ? ledger.sentTo : (await tallyLedger(0)).sentTo;
     lines.push(...(await sampleProfile(sentTo, stack.dataDir, clock.now())));
     lines.push(`  sent mail: ${stack.endpoints.sesWebView}`);
+    if (stack.sms !== undefined) {
+      lines.push(
+        `  sent texts: ${stack.sms.url}/ (${stack.sms.sent().length} sent; reply STOP with POST /inbound)`,
+      );
+    }
     return { lines, record };
   } finally {
     kinesis.destroy();

@@ -93,16 +93,17 @@ export function buildApp(options: BuildAppOptions = {}): TailorApp {
 /**
  * The CloudFormation template of the Tailor stack with the local stack's settings ({@link LOCAL_STACK_SETTINGS}:
  * the simulator's shop), synthesised in-process without bundling or checks (the tests prove it is the template
- * the checked build produces). For the local stack, at startup.
+ * the checked build produces), with `extra` settings over them (the CLI's local stack turns SMS on). For the local
+ * stack, at startup.
  */
-export function synthTemplate(): Record<string, unknown> {
+export function synthTemplate(extra: TailorSettings = {}): Record<string, unknown> {
   const outdir = mkdtempSync(join(tmpdir(), "tailor-synth-"));
   try {
     const { app, stack } = buildApp({
       bundling: false,
       checks: false,
       outdir,
-      settings: LOCAL_STACK_SETTINGS,
+      settings: { ...LOCAL_STACK_SETTINGS, ...extra },
     });
     const template: unknown = app.synth().getStackByName(stack.stackName).template;
     if (typeof template !== "object" || template === null || Array.isArray(template)) {

@@ -86,4 +86,15 @@ export function campaignRuleLocalName(campaignId: string): CampaignRuleLocalName
 }
 
 /** One of the friendly names above, or a scheduled campaign's rule. */
-export type LocalName = (typeof LOCAL_NAMES)[keyof typeof LOCAL_NAMES] | CampaignRuleLocalName;
+export type LocalName =
+  | (typeof LOCAL_NAMES)[keyof typeof LOCAL_NAMES]
+  | (typeof SMS_LOCAL_NAMES)[keyof typeof SMS_LOCAL_NAMES]
+  | CampaignRuleLocalName;
+
+/** The local names of the SMS resources, declared only with `-c sms=on`. */
+export const SMS_LOCAL_NAMES = {
+  smsFeedbackFunction: "tailor-sms-feedback",
+  smsFeedbackDeadLetterQueue: "tailor-sms-feedback-dlq",
+  smsEventsTopic: "tailor-sms-events",
+  smsRepliesTopic: "tailor-sms-replies",
+} as const;

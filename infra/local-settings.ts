@@ -14,3 +14,14 @@ export const LOCAL_STACK_SETTINGS = {
   shopPostalAddress: PREVIEW_SHOP.postal_address,
   alarmEmail: "alarms@example.com",
 } as const satisfies TailorStackProps;
+
+/**
+ * SMS on for the local stack that `tailor up` and `tailor start` synthesise (the SMS emulator stands in for End User
+ * Messaging SMS and accepts any identity): kept apart from {@link LOCAL_STACK_SETTINGS}, so the tests' shared
+ * template stays the default stack (SMS off) and the SMS stack is synthesised only where a test asks for it.
+ */
+export const LOCAL_SMS_SETTINGS = {
+  sms: "on",
+  smsOriginationIdentity: "arn:aws:sms-voice:us-east-1:000000000000:phone-number/phone-local",
+  smsConfigurationSet: "tailor-sms-local",
+} as const satisfies TailorStackProps;

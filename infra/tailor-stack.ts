@@ -63,6 +63,8 @@ import { SendLedger } from "./components/send-ledger.js";
 import { SendQueue } from "./components/send-queue.js";
 import { SesFeedback } from "./components/ses-feedback.js";
 import { checkSettingKeys, requireSettings } from "./components/setting-keys.js";
+import { SmsFeedback } from "./components/sms-channel.js";
+import { resolveSmsSettings, type SmsSettingsInput } from "./components/sms-settings.js";
 import { resolveStreamSettings, type StreamSettingsInput } from "./components/stream-settings.js";
 import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
@@ -83,7 +85,8 @@ export interface TailorStackProps
     LinkKeySettingsInput,
     FanOutSettingsInput,
     CatalogSettingsInput,
-    ConsoleSettingsInput {
+    ConsoleSettingsInput,
+    SmsSettingsInput {
   /**
    * Provisioned shards of the event stream (the same as `streamShards`).
    * @default 1
@@ -199,6 +202,8 @@ export class TailorStack extends Stack {
   readonly catalogTriggers: CatalogTriggers;
   /** The console on AWS (CloudFront, Cognito, the admin API's authorizer), when `console=on`. */
   readonly console: TailorConsole | undefined;
+  /** The SMS feedback topics and function, when `sms=on`. */
+  readonly smsFeedback: SmsFeedback | undefined;
 
   constructor(scope: Construct, id: string, props: TailorStackProps = {}) {
     super(scope, id, props);
@@ -220,6 +225,7 @@ export class TailorStack extends Stack {
     this.retention = retention;
     const consoleSettings = resolveConsoleSettings(props, this.node);
     const linkKeys = resolveLinkKeySettings(props, this.node);
+    const smsSettings = resolveSmsSettings(props, this.node);
     this.linkKeys = linkKeys;
     const alarmDestination = resolveAlarmDestination(props, this.node, this.region);
     this.alarmTopic = new AlarmTopic(this, "Alarms", { destination: alarmDestination }).topic;
@@ -386,7 +392,16 @@ export class TailorStack extends Stack {
       configurationSetName: settings.configurationSetName,
       alarmTopic: this.alarmTopic,
       catalog: { table: this.catalog.table, cacheSeconds: catalogSettings.cacheSeconds },
+      ...(smsSettings === undefined ? {} : { sms: smsSettings }),
     });
+    this.smsFeedback =
+      smsSettings === undefined
+        ? undefined
+        : new SmsFeedback(this, "SmsFeedback", {
+            stream: this.events.stream,
+            profiles: this.profiles.table,
+            alarmTopic: this.alarmTopic,
+          });
     // Sends name the configuration set: it must exist before dispatch may run.
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
 
@@ -460,6 +475,7 @@ export class TailorStack extends Stack {
 
         "catalog changes": this.catalog.changesDeadLetterQueue,
         "catalog imports": this.catalog.importFailuresQueue,
+        ...(this.smsFeedback === undefined ? {} : { "SMS feedback": this.smsFeedback.deadLetterQueue }),
       },
       deliveryAlarms: this.deliveryAlarms,
       archive: this.archive,
@@ -482,6 +498,7 @@ export class TailorStack extends Stack {
         ...Object.values(this.catalogTriggers.alarms),
         ...this.deliveryAlarms.all(),
         ...this.dataQuality.all(),
+        ...Object.values(this.smsFeedback?.alarms ?? {}),
       ],
     });
 

@@ -632,6 +632,19 @@ export interface SmsSender {
 }
 
 /**
+ * Which customer each phone number was last texted for (E.164 → customer id), so a STOP reply finds its customer.
+ * A number belongs to the last customer texted at it.
+ */
+export interface PhoneIndex {
+  /** Records that `phone` was texted for `customerId` (idempotent). */
+  remember(phone: string, customerId: string): Promise<void>;
+  /** The customer `phone` was last texted for, or undefined. */
+  customerOf(phone: string): Promise<string | undefined>;
+  /** Removes `phone`'s entry when it still names `customerId` (erasure); resolves whether one was removed. */
+  forget(phone: string, customerId: string): Promise<boolean>;
+}
+
+/**
  * The sends queue (SQS): intents due now, for the dispatch function. Delivery is at least once; the send ledger
  * makes a second delivery harmless.
  */

@@ -7,6 +7,7 @@ import {
 } from "#shared/lambda/link-secret-env.js";
 import { ledgerRetentionEnvShape } from "#shared/lambda/retention-env.js";
 import { segmentEnvShape } from "#shared/lambda/segment-env.js";
+import { SMS_SETTINGS_TOGETHER_MESSAGE, smsEnvShape, smsSettingsTogether } from "#shared/lambda/sms-env.js";
 
 /**
  * The dispatch function's environment: it consumes the sends queue, re-checks the policy, renders and sends
@@ -53,10 +54,12 @@ export const dispatchEnvSchema = z
     CONTENT_TABLE: z.string().min(3).optional(),
     /** How long the content library is held before it is read again (seconds, 0–3600). Required with CONTENT_TABLE. */
     CONTENT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
+    ...smsEnvShape,
     POWERTOOLS_SERVICE_NAME: z.string().min(1),
     POWERTOOLS_METRICS_NAMESPACE: z.string().min(1),
   })
   .refine(oneLinkSecret, { message: ONE_LINK_SECRET_MESSAGE })
+  .refine(smsSettingsTogether, { message: SMS_SETTINGS_TOGETHER_MESSAGE, path: ["SMS_CONFIGURATION_SET"] })
   .refine((env) => env.CONTENT_TABLE === undefined || env.CONTENT_CACHE_SECONDS !== undefined, {
     message:
       "CONTENT_CACHE_SECONDS: required with CONTENT_TABLE (seconds the content library is cached, e.g. 300)",

@@ -20,6 +20,7 @@ import { SesV2Mailer } from "#shared/aws/sesv2-mailer.js";
 import { EnvironmentError } from "#shared/lambda/env.js";
 import { loadLinkKeys } from "#shared/lambda/link-secret.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
+import { smsDispatchDeps } from "#shared/lambda/sms-env.js";
 import type { Clock } from "#shared/ports.js";
 import { type CompiledTemplates, parseCompiledTemplates } from "#shared/render/compiled-templates.js";
 import { EmailRenderer } from "#shared/render/email-renderer.js";
@@ -58,11 +59,13 @@ async function loadTemplates(env: DispatchEnv): Promise<CompiledTemplates> {
  */
 export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeClock): Promise<DispatchDeps> {
   const dynamodb = new DynamoDBClient({});
+  const [compiled, keys] = await Promise.all([loadTemplates(env), loadLinkKeys(env)]);
   const library = loadCampaignLibrary(env.CAMPAIGNS_DIR, {
     templates: env.EMAILS_DIR,
     segments: loadSegmentLibrary(env.SEGMENTS_DIR),
+    // The texts shipped: a step naming another fails the cold start, as it fails the synth.
+    smsTemplates: new Set((compiled.sms ?? []).map((template) => template.name)),
   });
-  const [compiled, keys] = await Promise.all([loadTemplates(env), loadLinkKeys(env)]);
   const catalog = new CachedCatalog({
     catalog: new DynamoCatalog({ client: dynamodb, tableName: env.CATALOG_TABLE }),
     clock,
@@ -98,7 +101,9 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
           maxAgeMs: (env.CONTENT_CACHE_SECONDS ?? 0) * 1000,
           clock,
         });
+  const sms = smsDispatchDeps(env, compiled.sms ?? [], { client: dynamodb, tableName: env.PROFILES_TABLE });
   return {
+    ...(sms === undefined ? {} : { sms }),
     ledger: new DynamoSendLedger({
       client: dynamodb,
       tableName: env.LEDGER_TABLE,

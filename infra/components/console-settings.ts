@@ -1,6 +1,7 @@
 import type { Node } from "constructs";
 import { InfraConfigError } from "./infra-config-error.js";
 import { MissingSettingError, type RequiredSetting } from "./missing-setting-error.js";
+import { isSwitchedOn } from "./on-off-setting.js";
 
 /** Settings of the console on AWS, as props or CDK context (`-c console=on -c consoleDomainPrefix=shop-ops`). */
 export interface ConsoleSettingsInput {
@@ -49,13 +50,7 @@ const REQUIRED_DOMAIN_PREFIX: RequiredSetting = {
  */
 export function resolveConsoleSettings(input: ConsoleSettingsInput, node: Node): ConsoleSettings | undefined {
   const read = (key: keyof ConsoleSettingsInput): unknown => input[key] ?? node.tryGetContext(key);
-  const enabled = read("console") ?? "off";
-  if (enabled !== "on" && enabled !== "off") {
-    throw new InfraConfigError(
-      `console must be "on" or "off" (e.g. -c console=on), got ${JSON.stringify(enabled)}`,
-    );
-  }
-  if (enabled === "off") return undefined;
+  if (!isSwitchedOn("console", read("console"))) return undefined;
   const prefix = read("consoleDomainPrefix");
   if (prefix === undefined || prefix === "") throw new MissingSettingError([REQUIRED_DOMAIN_PREFIX]);
   if (

@@ -23,6 +23,8 @@ import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
+import { grantSmsSend, smsDispatchEnvironment } from "./sms-channel.js";
+import type { SmsSettings } from "./sms-settings.js";
 import { grantTableActions } from "./table-grants.js";
 import { compiledTemplatesHook } from "./templates-file.js";
 
@@ -91,6 +93,8 @@ export interface DispatchProps {
   readonly alarmTopic: ITopic;
   /** The catalog table it reads products and best sellers from, and how old what it read may be. */
   readonly catalog: { readonly table: ITable; readonly cacheSeconds: number };
+  /** The SMS channel (`-c sms=on`). @default - off: SMS steps are skipped, saying so */
+  readonly sms?: SmsSettings;
 }
 
 /**
@@ -149,6 +153,7 @@ export class Dispatch extends Construct {
               CONTENT_TABLE: props.content.table.tableName,
               CONTENT_CACHE_SECONDS: String(CONTENT_CACHE_SECONDS),
             }),
+        ...smsDispatchEnvironment(props.sms),
         POWERTOOLS_SERVICE_NAME: DISPATCH_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
@@ -191,6 +196,15 @@ export class Dispatch extends Construct {
         resources: [this.sesResources.identityArn, this.sesResources.configurationSetArn],
       }),
     );
+    if (props.sms !== undefined) {
+      const configurationSetArn = stack.formatArn({
+        service: "sms-voice",
+        resource: "configuration-set",
+        resourceName: props.sms.configurationSetName,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+      grantSmsSend(dispatch.role, props.profiles, props.sms, configurationSetArn);
+    }
     if (settings.recommenderEndpoint !== undefined) {
       dispatch.role.addToPrincipalPolicy(invokeEndpointsStatement([settings.recommenderEndpoint]));
     }

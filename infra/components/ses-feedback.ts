@@ -1,12 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { Duration, Validations } from "aws-cdk-lib";
-import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus, type EventPattern, type IRule, Rule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { IStream } from "aws-cdk-lib/aws-kinesis";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import {
   ConfigurationSet,
   EmailSendingEvent,
@@ -18,9 +16,9 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { sesFeedbackEnvSchema } from "#functions/ses-feedback/env.js";
 import { LOCAL_NAMES } from "../local-names.js";
+import { type FeedbackAlarms, guardFeedbackFunction } from "./feedback-guards.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
-import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import { ProjectFunction } from "./project-function.js";
 import { type RetentionSettings, retentionEnvironment } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
@@ -73,12 +71,7 @@ export interface SesFeedbackProps {
 }
 
 /** The alarms of the SES feedback. */
-export interface SesFeedbackAlarms {
-  /** Invocations failed: they are retried, then dead-lettered. */
-  readonly errors: IAlarm;
-  /** SES events were given up on: engagement and suppression miss them. */
-  readonly deadLetters: IAlarm;
-}
+export type SesFeedbackAlarms = FeedbackAlarms;
 
 /**
  * SES feedback: the configuration set every email is sent with, publishing send, delivery, open, click, bounce
@@ -132,12 +125,6 @@ export class SesFeedback extends Construct {
     const deadLetters = ruleDeadLetterQueue(this, "DeadLetters", "the SES feedback rule and function");
     tagLocalName(deadLetters.queue, "AWS::SQS::Queue", LOCAL_NAMES.sesFeedbackDeadLetterQueue);
     this.deadLetterQueue = deadLetters.queue;
-    // A failing event is retried by Lambda, then kept with its error for a look and a redrive.
-    fn.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(deadLetters.queue),
-    });
     const reason =
       "KMS grants for the stream's and the dead-letter queue's keys, each scoped to its one key ARN.";
     for (const action of ["kms:GenerateDataKey*", "kms:ReEncrypt*"]) {
@@ -159,19 +146,11 @@ export class SesFeedback extends Construct {
     this.rule = rule;
     this.function = fn;
 
-    this.alarms = {
-      errors: notifyingAlarm(this, "ErrorsAlarm", {
-        description: "SES feedback invocations failed: engagement and suppression updates are late",
-        metric: fn.metricErrors({ statistic: "Sum", period: ALARM_PERIOD }),
-        threshold: 0,
-        topic: props.alarmTopic,
-      }),
-      deadLetters: deadLetters.alarmWhenNotEmpty(
-        this,
-        "DeadLettersAlarm",
-        "SES events were given up on: the SES feedback dead-letter queue holds them",
-        props.alarmTopic,
-      ),
-    };
+    // A failing event is retried by Lambda, then kept with its error for a look and a redrive.
+    this.alarms = guardFeedbackFunction(this, fn, deadLetters, {
+      topic: props.alarmTopic,
+      errors: "SES feedback invocations failed: engagement and suppression updates are late",
+      deadLetters: "SES events were given up on: the SES feedback dead-letter queue holds them",
+    });
   }
 }

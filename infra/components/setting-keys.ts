@@ -22,6 +22,7 @@ import { MissingSettingError } from "./missing-setting-error.js";
 import { MODEL_CONTEXT_KEYS } from "./model-settings.js";
 import { RESCORING_CONTEXT_KEYS } from "./rescoring.js";
 import { RETENTION_CONTEXT_KEYS } from "./retention-settings.js";
+import { SMS_CONTEXT_KEYS } from "./sms-settings.js";
 import { STREAM_CONTEXT_KEYS } from "./stream-settings.js";
 
 /**
@@ -43,6 +44,7 @@ export const SETTING_KEYS: readonly string[] = [
 
   ...CATALOG_CONTEXT_KEYS,
   ...CONSOLE_CONTEXT_KEYS,
+  ...SMS_CONTEXT_KEYS,
 ];
 
 /** The CDK's own context keys without a `:` (the CLI's notices and telemetry). */

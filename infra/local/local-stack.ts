@@ -8,7 +8,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { useRuntimeClock } from "#shared/lambda/runtime-clock.js";
 import type { Clock } from "#shared/ports.js";
 import { sesSendEventFor } from "#shared/sim/ses-events.js";
-import { LOCAL_NAMES } from "../local-names.js";
+import { LOCAL_NAMES, SMS_LOCAL_NAMES } from "../local-names.js";
 import { type ArchiveDelivery, startArchiveDeliveries } from "./archive-delivery.js";
 import { CheckpointStore } from "./checkpoint-store.js";
 import { dataSubdir } from "./data-dir.js";
@@ -35,11 +35,13 @@ import {
   type ScheduledTarget,
   type ScheduleRun,
 } from "./local-scheduler.js";
+import { type LocalSms, startLocalSms } from "./local-sms.js";
 import { endpointNames, type LocalModels, namedEndpoints, startLocalModels } from "./model-server-runner.js";
 import { type FunctionSpec, planResources, type ResourcePlan } from "./resource-plan.js";
 import { createResources } from "./resources.js";
 import { applyEnvironment, localAccountId, localRegion } from "./sdk-env.js";
 import { type Ports, resolvePorts } from "./service-ports.js";
+import type { SmsServer } from "./sms-server.js";
 import { SqsPoller } from "./sqs-poller.js";
 import { clearStackState, writeStackState } from "./stack-state.js";
 import { stackTemplate } from "./stack-template.js";
@@ -173,6 +175,11 @@ export interface LocalStack {
    * (`AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`); `undefined` when `models` is off.
    */
   readonly modelsUrl: string | undefined;
+  /**
+   * The End User Messaging SMS emulator (`AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2`, its web view at `/`), started
+   * when the template has SMS on; `undefined` otherwise.
+   */
+  readonly sms: SmsServer | undefined;
   /** The state machines of the template, their definitions resolved to the local functions. */
   readonly stateMachines: readonly StateMachineSpec[];
   /** Function local name → the module file its handler was imported from (a source or a bundle), once loaded. */
@@ -293,6 +300,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let scheduler: LocalScheduler | undefined;
   let endpoints: LocalEndpoints | undefined;
   let models: LocalModels | undefined;
+  let sms: LocalSms | undefined;
   const clock = options.clock;
   if (clock !== undefined) restores.push(useRuntimeClock(clock));
   const now = clock === undefined ? Date.now : () => clock.now();
@@ -303,6 +311,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await Promise.all(sqsPollers.map((poller) => poller.stop()));
     await Promise.all(archives.map((archive) => archive.stop()));
     await models?.stop();
+    await sms?.stop();
     for (const restore of restores.reverse()) restore();
     for (const client of Object.values(sdk)) client.destroy();
     clearStackState(emulators.dataDir);
@@ -379,6 +388,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ? { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: UNSERVED_MODELS_URL }
           : {};
     restores.push(applyEnvironment(modelsEnv));
+    // SMS on: the emulator in place of End User Messaging SMS, before dispatch's module makes its client.
+    const smsFeedback = plan.functions.find((fn) => fn.name === SMS_LOCAL_NAMES.smsFeedbackFunction);
+    if (smsFeedback !== undefined) {
+      sms = await startLocalSms({
+        port: resolvePorts(options.ports).sms,
+        feedback: async () => {
+          const handler = await loadHandler(smsFeedback);
+          return handler === undefined ? undefined : { function: identityOf(smsFeedback), handler };
+        },
+        log,
+        now,
+      }).catch((error: unknown) => {
+        throw new LocalStackError(
+          `cannot start the SMS emulator on port ${resolvePorts(options.ports).sms}: pick another with --port-sms or TAILOR_PORT_SMS (0 = any free port)`,
+          error,
+        );
+      });
+      restores.push(applyEnvironment(sms.env));
+    }
     if (options.env !== undefined) restores.push(applyEnvironment(options.env));
     const handlerModules = new Map<string, string>();
     const loadHandler = handlerLoader({
@@ -617,7 +645,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       endpoints: emulators.endpoints,
-      ports: { ...emulators.ports, api: local.apis[0]?.server.port ?? resolvePorts(options.ports).api },
+      ports: {
+        ...emulators.ports,
+        api: local.apis[0]?.server.port ?? resolvePorts(options.ports).api,
+        sms: sms === undefined ? resolvePorts(options.ports).sms : Number(new URL(sms.server.url).port),
+      },
       dataDir: emulators.dataDir,
       names: {
         streams: plan.streams.map((s) => s.name),
@@ -639,6 +671,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiUrl: local.apis[0]?.server.url,
       secretFiles: local.secretFiles,
       modelsUrl: models?.server.url,
+      sms: sms?.server,
       stateMachines,
       handlerModules,
       startExecution,
@@ -647,6 +680,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       publishEvent: (event) => eventBus.publish(event),
       waitUntilIdle: async (waitOptions) => {
         await waitForAll(pollers, sqsPollers, waitOptions);
+        if (sms !== undefined) {
+          // Texts sent meanwhile fed their events back onto the stream: fold those too.
+          await sms.waitUntilIdle();
+          await waitForAll(pollers, sqsPollers, waitOptions);
+        }
         await Promise.allSettled([...sendEvents]);
         await Promise.all(archives.map((archive) => archive.waitUntilIdle(waitOptions)));
         // Executions started by events may start others (rescoring → segment jobs): until none is left.

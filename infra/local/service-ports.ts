@@ -9,15 +9,24 @@ export interface Ports {
   readonly ses: number;
   /** The local HTTP API (API Gateway's counterpart), served by the stack itself. */
   readonly api: number;
+  /** The End User Messaging SMS emulator and its web view, started by the stack when SMS is on. */
+  readonly sms: number;
 }
 
 /** The ports of the emulators alone (the HTTP API is started by the stack, after them). */
-export type EmulatorPorts = Omit<Ports, "api">;
+export type EmulatorPorts = Omit<Ports, "api" | "sms">;
 
 export type PortService = keyof Ports;
 
 /** The ports AWS-emulator users expect: dynalite's, kinesalite's, LocalStack's edge port, aws-ses-v2-local's. */
-export const defaultPorts: Ports = { dynamodb: 8000, kinesis: 4567, sqsS3: 4566, ses: 8005, api: 8006 };
+export const defaultPorts: Ports = {
+  dynamodb: 8000,
+  kinesis: 4567,
+  sqsS3: 4566,
+  ses: 8005,
+  api: 8006,
+  sms: 8007,
+};
 
 /** Each service's name in flags (`--port-sqs-s3`) and, upper-cased, in the environment (`TAILOR_PORT_SQS_S3`). */
 export const portFlagNames: Readonly<Record<PortService, string>> = {
@@ -26,6 +35,7 @@ export const portFlagNames: Readonly<Record<PortService, string>> = {
   sqsS3: "sqs-s3",
   ses: "ses",
   api: "api",
+  sms: "sms",
 };
 
 /** `TAILOR_PORT_<SERVICE>` for a service. */
@@ -42,7 +52,7 @@ export function parsePort(value: string, source: string): number {
   return port;
 }
 
-const services: readonly PortService[] = ["dynamodb", "kinesis", "sqsS3", "ses", "api"];
+const services: readonly PortService[] = ["dynamodb", "kinesis", "sqsS3", "ses", "api", "sms"];
 
 /**
  * The ports to use: an explicit option wins, then `TAILOR_PORT_<SERVICE>` from `env`, then the default.
@@ -63,6 +73,7 @@ export function resolvePorts(options: Partial<Ports> = {}, env: NodeJS.ProcessEn
     sqsS3: pick("sqsS3"),
     ses: pick("ses"),
     api: pick("api"),
+    sms: pick("sms"),
   };
 }
 

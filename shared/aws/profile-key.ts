@@ -23,3 +23,11 @@ export const EMAIL_KEY_PREFIX = "e#";
 export function emailKey(email: string): string {
   return `${EMAIL_KEY_PREFIX}${customerHash(email.trim().toLowerCase())}`;
 }
+
+/** Prefix of the phone index entries of the profiles table: `p#<sha256(E.164 number)>` → the customer texted. */
+export const PHONE_KEY_PREFIX = "p#";
+
+/** The profiles-table key of a phone number's index entry (never a customer's `c#` or an email's `e#` key). */
+export function phoneKey(phone: string): string {
+  return `${PHONE_KEY_PREFIX}${customerHash(phone)}`;
+}

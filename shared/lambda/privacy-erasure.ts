@@ -2,6 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { PrivacyDeps } from "../app/privacy/privacy-ports.js";
 import { DynamoLedgerErasure, DynamoTimerErasure } from "../aws/dynamo-erasure.js";
+import { DynamoPhoneIndex } from "../aws/dynamo-phone-index.js";
 import { DynamoProfileStore } from "../aws/dynamo-profile-store.js";
 import { DynamoSegmentMembers } from "../aws/dynamo-segment-members.js";
 
@@ -53,6 +54,8 @@ export function privacyAdapters(options: {
     ...(resources.watchesTable === undefined
       ? {}
       : { watches: new DynamoWatchIndex({ client: dynamodb, tableName: resources.watchesTable }) }),
+    // Entries exist only where texts were sent; removing none costs one conditional delete.
+    phones: new DynamoPhoneIndex({ client: dynamodb, tableName: resources.profilesTable }),
     audit: options.audit,
     clock: options.clock,
   };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { SLOT_BLOCKS, SLOT_ID, type SlotDefinition } from "../domain/slots/slot-definition.js";
 import { type CompiledLocales, compiledLocalesSchema } from "./copy-locales.js";
 import { RenderConfigError } from "./render-errors.js";
+import type { SmsTemplate } from "./sms-templates.js";
 
 /** Version of the compiled-templates layout: a renderer refuses a file of another layout. */
 export const TEMPLATES_FORMAT = 1;
@@ -17,6 +18,8 @@ export interface CompiledTemplates {
   readonly locales?: CompiledLocales;
   /** On-site content slots (`templates/slots/`): each slot's block compiled as a template named by its id. */
   readonly slots?: CompiledSlots;
+  /** The SMS templates (`templates/sms/*.liquid`), parsed; absent when the templates have none. */
+  readonly sms?: readonly SmsTemplate[];
 }
 
 /** The slots of `GET /v1/content/{slot}`, compiled: their definitions and one template each, named by slot id. */
@@ -77,6 +80,15 @@ const compiledTemplatesSchema = z.object({
       ),
       templates: z.array(templateSchema),
     })
+    .optional(),
+  sms: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        source: z.string().min(1),
+        maxSegments: z.number().int().min(1).max(10),
+      }),
+    )
     .optional(),
 });
 

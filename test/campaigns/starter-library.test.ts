@@ -26,6 +26,28 @@ describe("starter campaigns", () => {
       "price-drop",
       "welcome",
       "win-back",
+      "wishlist-reminder",
+    ]);
+  });
+
+  it("a wishlist add starts the wishlist reminder: email else a text at 24 h, a text at 72 h", () => {
+    const batch = events({
+      type: "track",
+      event: "Product Added to Wishlist",
+      userId: CUSTOMER,
+      messageId: "m-wish",
+      timestamp: new Date(T0).toISOString(),
+      properties: { product_id: "prod-home-017" },
+    });
+    const intents = intentsForEvents(library, undefined, fold(undefined, T0, batch), batch, T0);
+    expect(intents.map((i) => [i.campaignId, i.dueAt - T0])).toEqual([
+      ["wishlist-reminder", 24 * HOUR],
+      ["wishlist-reminder", 72 * HOUR],
+    ]);
+    const steps = library.byId.get("wishlist-reminder")?.steps ?? [];
+    expect(steps.map((step) => [step.channel, step.sms])).toEqual([
+      ["email-else-sms", "wishlist-reminder"],
+      ["sms", "wishlist-reminder"],
     ]);
   });
 

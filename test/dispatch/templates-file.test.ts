@@ -44,4 +44,32 @@ describe("dispatch's templates: compiled at build time, never at cold start", ()
     const deps = await makeDispatchDeps(env, { now: () => 0 });
     expect(deps.renderer).toBeDefined();
   });
+
+  it("ships the SMS templates in the compiled file and has the SMS channel only when SMS is on", async () => {
+    const base = await dispatchTestEnv(dir, tables);
+    const off = await makeDispatchDeps(loadEnv(dispatchEnvSchema, base), { now: () => 0 });
+    expect(off.sms).toBeUndefined();
+    const on = await makeDispatchDeps(
+      loadEnv(dispatchEnvSchema, {
+        ...base,
+        SMS_ORIGINATION_IDENTITY: "+15555550100",
+        SMS_CONFIGURATION_SET: "tailor-sms",
+      }),
+      { now: () => 0 },
+    );
+    const rendered = on.sms?.renderer.render("cart-reminder", {
+      shop: { name: "Shop", url: "https://shop.example" },
+      customer: { first_name: "Ada" },
+    });
+    expect(rendered?.ok).toBe(true);
+    expect(rendered?.ok === true ? rendered.sms.body : "").toMatch(/^Shop: Ada,/);
+    expect(on.sms?.recipients).toBeDefined();
+  });
+
+  it("refuses half the SMS settings, naming both", async () => {
+    const env = { ...(await dispatchTestEnv(dir, tables)), SMS_ORIGINATION_IDENTITY: "+15555550100" };
+    expect(() => loadEnv(dispatchEnvSchema, env)).toThrow(
+      /SMS_ORIGINATION_IDENTITY and SMS_CONFIGURATION_SET/,
+    );
+  });
 });

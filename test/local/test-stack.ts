@@ -24,13 +24,18 @@ export async function startTestStack(options: {
   readonly handlers?: Readonly<Record<string, LambdaHandler>>;
   /** Poller timing (a short retry delay makes a failing batch reach its on-failure destination fast). */
   readonly pollerTiming?: { readonly idlePollMaxMs?: number; readonly retryDelayMs?: number };
+  /** The template to run (an app synthesised with other settings, e.g. SMS on). @default the shared synth */
+  readonly template?: unknown;
 }): Promise<LocalStack> {
   const shards = options.streamShards;
+  const template = options.template ?? (shards === undefined ? undefined : await stackTemplate());
   return startLocalStack({
-    ...(shards === undefined ? {} : { template: withStreamShards(await stackTemplate(), shards) }),
+    ...(template === undefined
+      ? {}
+      : { template: shards === undefined ? template : withStreamShards(template, shards) }),
     dataDir: options.dataDir,
     fresh: true,
-    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
+    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0, sms: 0 },
     clock: options.clock,
     bundles: options.bundles,
     scheduleIntervalMs: 24 * 3_600_000,

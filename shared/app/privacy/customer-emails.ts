@@ -1,3 +1,4 @@
+import { toE164 } from "#shared/domain/sms/e164.js";
 import type { StoredProfile } from "#shared/ports.js";
 
 /**
@@ -8,4 +9,14 @@ import type { StoredProfile } from "#shared/ports.js";
 export function customerEmails(stored: StoredProfile | undefined): string[] {
   const email = stored?.profile.t?.email;
   return typeof email === "string" && email !== "" ? [email] : [];
+}
+
+/**
+ * The phone numbers (E.164) the customer may have been texted at, whose phone index entries name them: the
+ * profile's phone trait. Read before the profile is deleted.
+ */
+export function customerPhones(stored: StoredProfile | undefined): string[] {
+  const phone = stored?.profile.t?.phone;
+  const e164 = typeof phone === "string" ? toE164(phone) : undefined;
+  return e164 === undefined ? [] : [e164];
 }

@@ -1,6 +1,6 @@
 import { customerHash } from "#shared/domain/privacy/customer-hash.js";
 import type { AuditEntry, TombstoneKind } from "#shared/ports.js";
-import { customerEmails } from "./customer-emails.js";
+import { customerEmails, customerPhones } from "./customer-emails.js";
 import { type CustomerIds, customerIdsOf } from "./customer-ids.js";
 import type { PrivacyDeps } from "./privacy-ports.js";
 
@@ -59,7 +59,8 @@ export interface ErasureOptions {
  *   Experiment assignments are a hash of the customer and the campaign, never stored.
  * - Then every send-ledger item of the customer (claims and the outcome log), every segment and send timer, every
  *   quarantined record holding the customer's id or the profile's email address, whatever its key (the email is
- *   read before the tombstone replaces the profile), and every watch of a product in the watch index.
+ *   read before the tombstone replaces the profile), every watch of a product in the watch index, and the phone
+ *   index entry of the profile's phone number (replies from it are then unattributed).
  * - Cached recommendations are not reached: they live in the memory of each dispatch container with a short
  *   TTL (`shared/aws/sagemaker-recommender.ts`) and expire by themselves; no container is called.
  * - An id Tailor holds nothing for (no profile, no tombstone, no ledger item, timer or quarantined record) is
@@ -93,9 +94,13 @@ export async function eraseCustomer(
       ]),
     ),
   );
-  const { identities, members } = deps;
+  const { identities, members, phones } = deps;
   if (identities !== undefined) {
     await Promise.all(emails.map((email) => identities.releaseEmail(email, customerId)));
+  }
+  if (phones !== undefined) {
+    const numbers = customerPhones(customer.stored);
+    await Promise.all(ids.flatMap((each) => numbers.map((phone) => phones.forget(phone, each))));
   }
   if (members !== undefined) await Promise.all(ids.map((each) => members.erase(each)));
   const sum = (index: 0 | 1 | 2 | 3) => perId.reduce((total, counts) => total + counts[index], 0);

@@ -7,6 +7,7 @@ import type {
   IdentityStore,
   LedgerItem,
   PendingTimer,
+  PhoneIndex,
   ProfileStore,
   QuarantinedItems,
   SegmentMemberWriter,
@@ -35,6 +36,11 @@ export interface PrivacyDeps {
    * @default - no watch index (nothing to erase there)
    */
   readonly watches?: CustomerItems<{ [key: string]: JsonValue }>;
+  /**
+   * The phone index of SMS replies: the entry of the profile's phone number is removed when it names the customer.
+   * @default - no phone index (SMS off)
+   */
+  readonly phones?: Pick<PhoneIndex, "forget">;
   readonly audit: AuditLog;
   readonly clock: Clock;
 }

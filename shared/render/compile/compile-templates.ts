@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { Liquid } from "liquidjs";
+import { loadSmsTemplates } from "#shared/templates/sms-files.js";
 import { type CompiledTemplate, type CompiledTemplates, TEMPLATES_FORMAT } from "../compiled-templates.js";
 import { CopyCatalog } from "../copy-locales.js";
 import { EmailRenderer, type RendererSettings } from "../email-renderer.js";
@@ -9,6 +10,7 @@ import { liquidErrorLine, liquidErrorMessage } from "../liquid-errors.js";
 import { PREVIEW_RENDERER } from "../preview-settings.js";
 import type { EmailContext, RenderContext } from "../render-context.js";
 import { type RenderError, TemplateBuildError, type TemplateProblem } from "../render-errors.js";
+import { checkSmsTemplates, SmsRenderer } from "../sms-templates.js";
 import { compileTemplate, type VariantBuild } from "./compile-template.js";
 import { type CopyUse, checkCopy } from "./copy-checks.js";
 import { copyReferences } from "./copy-references.js";
@@ -88,16 +90,21 @@ export async function compileTemplates(
   for (const warning of copy.warnings) options.onWarning?.(warning);
   problems.push(...copy.problems);
   if (problems.length > 0) throw new TemplateBuildError(problems);
+  const sms = loadSmsTemplates(root);
   const result: CompiledTemplates = {
     format: TEMPLATES_FORMAT,
     templates,
     ...(copy.locales === undefined ? {} : { locales: copy.locales }),
+    ...(sms.length === 0 ? {} : { sms }),
   };
   // Errors of the sample renders are located by rendering the source again, with the same copy.
   const located =
     copy.locales === undefined ? html : createEngine("html", { copy: new CopyCatalog(copy.locales) });
   const samples = options.samples ?? [];
   if (samples.length > 0) {
+    for (const message of checkSmsTemplates(new SmsRenderer(sms), samples)) {
+      problems.push({ template: "sms", file: "sms", message });
+    }
     const renderer = new EmailRenderer(result, options.renderer ?? PREVIEW_RENDERER);
     for (const [name, variants] of builds) {
       for (const build of variants) {
