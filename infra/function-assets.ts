@@ -23,7 +23,7 @@ import { FUNCTION_BUNDLING } from "./components/function-bundling.js";
 import { InfraConfigError } from "./components/infra-config-error.js";
 import { ProjectFunction } from "./components/project-function.js";
 import { bundleFunctions, type FunctionBundle } from "./function-bundles.js";
-import { LOCAL_STACK_SETTINGS } from "./local-settings.js";
+import { LOCAL_SMS_SETTINGS, LOCAL_STACK_SETTINGS } from "./local-settings.js";
 
 /** The repository root: the CDK's `projectRoot`, where the hooks' commands run. */
 const projectRoot = fileURLToPath(new URL("../", import.meta.url));
@@ -52,9 +52,16 @@ export interface WriteFunctionAssetsOptions {
   readonly sourceMap?: boolean;
 }
 
-/** What `ProjectFunction`s with one entry ask the CDK to run around esbuild, by entry. */
+/**
+ * What `ProjectFunction`s with one entry ask the CDK to run around esbuild, by entry: in the app with its optional
+ * functions on (SMS's feedback), so every function the product can deploy is found.
+ */
 function commandHooksByEntry(): Map<string, ICommandHooks | undefined> {
-  const { stack } = buildApp({ bundling: false, checks: false, settings: LOCAL_STACK_SETTINGS });
+  const { stack } = buildApp({
+    bundling: false,
+    checks: false,
+    settings: { ...LOCAL_STACK_SETTINGS, ...LOCAL_SMS_SETTINGS },
+  });
   const hooks = new Map<string, ICommandHooks | undefined>();
   const commands = new Map<string, string>();
   for (const construct of stack.node.findAll()) {
