@@ -7,7 +7,7 @@ import { buildApp } from "#infra/app.js";
 import { MissingSettingError } from "#infra/components/missing-setting-error.js";
 import { SETTING_KEYS } from "#infra/components/setting-keys.js";
 import { resolveSmsSettings } from "#infra/components/sms-settings.js";
-import { LOCAL_NAME_TAG, SMS_LOCAL_NAMES } from "#infra/local-names.js";
+import { ENTRY_METADATA, LOCAL_NAME_TAG, SMS_LOCAL_NAMES } from "#infra/local-names.js";
 import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import type { TailorStack } from "#infra/tailor-stack.js";
 import { defaultApp } from "./shared-app.js";
@@ -85,6 +85,13 @@ describe("the stack with SMS on", () => {
     if (stack.smsFeedback === undefined) throw new Error("SMS is off");
     return stack.smsFeedback;
   };
+
+  it("builds the SMS feedback function from its entry, the optional one the bundle budgets also build", () => {
+    const entries = Object.values(template.findResources("AWS::Lambda::Function")).map(
+      (fn) => fn.Metadata?.[ENTRY_METADATA],
+    );
+    expect(entries).toContain("functions/sms-feedback/handler.ts");
+  });
 
   it("lets dispatch send texts from the identity with the configuration set only, and name them in its environment", () => {
     const dispatchId = logicalIdOf(stack.dispatch.function);
