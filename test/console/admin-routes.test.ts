@@ -326,4 +326,44 @@ describe("console campaign routes", () => {
     expect(totals).toEqual([first.id]);
     expect(unknown.status).toBe(404);
   });
+
+  it("draws a campaign's decisions per day: every day of the span, skips by their top reasons", async () => {
+    // Prepare: today is 2026-12-06; a day before the 3-day span (in the 30-day one), two in it, seven skip reasons.
+    const { call, outcomes, deps } = await setup();
+    const id = deps.campaignLibrary().campaigns[0]?.id ?? "none";
+    for (const key of ["sent", "sent", "holdout", "skipped:quiet hours", "skipped:quiet hours"]) {
+      await outcomes.add(id, "2026-12-06", key);
+    }
+    for (let i = 0; i < 7; i++) await outcomes.add(id, "2026-12-04", `skipped:reason ${i}`);
+    await outcomes.add(id, "2026-12-04", "skipped:reason 0");
+    await outcomes.add(id, "2026-11-10", "sent");
+    // Act
+    const chart = await call("GET", `/v1/admin/campaigns/${id}/outcomes?days=3`);
+    const defaults = await call("GET", `/v1/admin/campaigns/${id}/outcomes`);
+    const bad = await call("GET", `/v1/admin/campaigns/${id}/outcomes?days=0`);
+    const huge = await call("GET", `/v1/admin/campaigns/${id}/outcomes?days=401`);
+    const unknown = await call("GET", "/v1/admin/campaigns/nope/outcomes");
+    // Assess
+    expect(chart.status).toBe(200);
+    expect(chart.json.days).toEqual(["2026-12-04", "2026-12-05", "2026-12-06"]);
+    const byKey = new Map<string, { counts: number[]; label: string }>(
+      chart.json.series.map((line: { key: string; counts: number[]; label: string }) => [line.key, line]),
+    );
+    expect(byKey.get("sent")?.counts).toEqual([0, 0, 2]);
+    expect(byKey.get("holdout")).toMatchObject({ counts: [0, 0, 1], label: "held out" });
+    expect(byKey.get("skipped:reason 0")?.counts).toEqual([2, 0, 0]);
+    expect(byKey.get("skipped:quiet hours")).toMatchObject({
+      counts: [0, 0, 2],
+      label: "skipped: quiet hours",
+    });
+    // Five reasons drawn (the two most frequent, then by name), the other three summed.
+    expect([...byKey.keys()].filter((key) => key.startsWith("skipped:"))).toHaveLength(6);
+    expect(byKey.get("skipped:*")).toMatchObject({ counts: [3, 0, 0], label: "skipped: 3 other reasons" });
+    expect(defaults.json.days).toHaveLength(30);
+    expect(defaults.json.series[0]).toMatchObject({ key: "sent", total: 3 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors[0].message).toMatch(/^days: .*1 to 400/);
+    expect(huge.status).toBe(400);
+    expect(unknown.status).toBe(404);
+  });
 });

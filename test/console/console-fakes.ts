@@ -1,6 +1,12 @@
 import type { ConsoleDeps } from "#shared/app/console/console-deps.js";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
-import type { SegmentSizeHistory, SegmentSizePoint, TemplateSource } from "#shared/ports.js";
+import type {
+  CampaignOutcomeCounts,
+  CampaignOutcomeDay,
+  SegmentSizeHistory,
+  SegmentSizePoint,
+  TemplateSource,
+} from "#shared/ports.js";
 import { compileTemplates } from "#shared/render/compile/compile-templates.js";
 import { loadSampleProfiles } from "#shared/render/samples.js";
 import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
@@ -36,6 +42,25 @@ export class InMemorySizeHistory implements SegmentSizeHistory {
           .map(([day, size]) => ({ day, size })),
       ]),
     );
+  }
+}
+
+/** Campaign outcomes in memory, as the DynamoDB adapter adds them (without its bound). */
+export class MemoryOutcomes implements CampaignOutcomeCounts {
+  readonly counts = new Map<string, Record<string, number>>();
+  failing = false;
+
+  async add(campaignId: string, day: string, key: string): Promise<void> {
+    if (this.failing) throw new Error("counter unreachable");
+    const counts = this.counts.get(`${campaignId}/${day}`) ?? {};
+    counts[key] = (counts[key] ?? 0) + 1;
+    this.counts.set(`${campaignId}/${day}`, counts);
+  }
+
+  async days(campaignId: string, sinceDay: string): Promise<CampaignOutcomeDay[]> {
+    return [...this.counts]
+      .filter(([id]) => id.startsWith(`${campaignId}/`) && id.slice(campaignId.length + 1) >= sinceDay)
+      .map(([id, counts]) => ({ day: id.slice(campaignId.length + 1), counts }));
   }
 }
 
@@ -79,6 +104,7 @@ export async function consoleFakes(now: number) {
     segments: segmentLibrary,
   });
   const samples = loadSampleProfiles("templates/samples");
+  const outcomes = new MemoryOutcomes();
   const totals: Parameters<ConsoleDeps["experiments"]["totals"]>[0][] = [];
   const deps: ConsoleDeps = {
     profiles,
@@ -88,6 +114,7 @@ export async function consoleFakes(now: number) {
     sizeHistory,
     ledger,
     audit,
+    outcomes,
     experiments: {
       totals: async (campaignId) => {
         totals.push(campaignId);
@@ -102,5 +129,17 @@ export async function consoleFakes(now: number) {
     clock: { now: () => now },
     random: () => 0.5,
   };
-  return { deps, profiles, segments, sizeHistory, ledger, audit, sample, templates, samples, totals };
+  return {
+    deps,
+    outcomes,
+    profiles,
+    segments,
+    sizeHistory,
+    ledger,
+    audit,
+    sample,
+    templates,
+    samples,
+    totals,
+  };
 }

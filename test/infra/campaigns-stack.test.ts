@@ -195,6 +195,11 @@ describe("campaign infrastructure", () => {
       const stream = actionsOn(statements, logicalIdOf(stack.events.stream));
       expect(stream).toEqual(expect.arrayContaining(["kinesis:PutRecords"]));
       expect(stream).not.toContain("kinesis:GetRecords");
+      // Experiment counters (PutItem) and the campaigns' outcomes per day (UpdateItem) in the segments table.
+      expect(actionsOn(statements, logicalIdOf(stack.segments.table)).sort()).toEqual([
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+      ]);
       const wildcards = statements.filter((s) => s.Resource === "*").flatMap((s) => s.Action);
       expect(wildcards.sort()).toEqual(["xray:PutTelemetryRecords", "xray:PutTraceSegments"]);
     });

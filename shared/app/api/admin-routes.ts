@@ -1,3 +1,4 @@
+import { campaignOutcomes, MAX_OUTCOME_DAYS } from "../console/campaign-outcome-views.js";
 import { campaignDetail, listCampaigns } from "../console/campaign-views.js";
 import type { ConsoleDeps } from "../console/console-deps.js";
 import { auditView, customerDetail, findCustomer } from "../console/customer-views.js";
@@ -66,6 +67,7 @@ const TEMPLATES_VERSION = /^\/v1\/admin\/templates-version$/;
 const TEMPLATE_PREVIEW = /^\/v1\/admin\/templates\/([^/]+)\/preview$/;
 const CAMPAIGNS = /^\/v1\/admin\/campaigns$/;
 const CAMPAIGN = /^\/v1\/admin\/campaigns\/([^/]+)$/;
+const CAMPAIGN_OUTCOMES = /^\/v1\/admin\/campaigns\/([^/]+)\/outcomes$/;
 
 /** `GET /v1/admin/customers?q=<any id or email>`: the customer found (200) or 404. */
 const searchCustomers = consoleRoute(CUSTOMERS, async (deps, request) => {
@@ -164,6 +166,17 @@ const campaign = consoleRoute(CAMPAIGN, async (deps, _request, id) => {
   return detail === undefined ? failure(404, `no campaign ${id}`) : jsonResponse(200, detail);
 });
 
+/** `GET /v1/admin/campaigns/{id}/outcomes?days=30`: decisions per day (sent, held out, skipped by reason, …). */
+const outcomes = consoleRoute(CAMPAIGN_OUTCOMES, async (deps, request, id) => {
+  const text = request.query.get("days") ?? "30";
+  const days = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(days >= 1 && days <= MAX_OUTCOME_DAYS)) {
+    return failure(400, `days: a whole number of days from 1 to ${MAX_OUTCOME_DAYS}, such as 30`);
+  }
+  const found = await campaignOutcomes(deps, id, days);
+  return found === undefined ? failure(404, `no campaign ${id}`) : jsonResponse(200, found);
+});
+
 /**
  * The console's admin API, by path pattern then method (JSON). On AWS these routes sit behind the console's
  * authorizer; on the local stack the API is on loopback. Every read of one customer's data is audited.
@@ -198,4 +211,5 @@ export const ADMIN_ROUTES: readonly {
   { pattern: TEMPLATE_PREVIEW, methods: { GET: templatePreview } },
   { pattern: CAMPAIGNS, methods: { GET: campaigns } },
   { pattern: CAMPAIGN, methods: { GET: campaign } },
+  { pattern: CAMPAIGN_OUTCOMES, methods: { GET: outcomes } },
 ];

@@ -2,6 +2,7 @@ import type { CampaignLibrary } from "#shared/domain/campaigns/index.js";
 import type { SegmentLibrary } from "#shared/domain/segments/index.js";
 import type {
   AuditLog,
+  CampaignOutcomeCounts,
   Catalog,
   Clock,
   ContentLibrary,
@@ -32,6 +33,8 @@ export interface ConsoleDeps {
   readonly ledger: Pick<SendLedger, "recent">;
   readonly audit: AuditLog;
   readonly experiments: Pick<ExperimentCounters, "totals">;
+  /** Dispatch decisions per campaign per day. @default - the campaign page shows no outcome chart */
+  readonly outcomes?: Pick<CampaignOutcomeCounts, "days">;
   /** The segment library (read once, or on each call locally). */
   readonly segmentLibrary: () => SegmentLibrary;
   readonly campaignLibrary: () => CampaignLibrary;
