@@ -1112,3 +1112,29 @@ export interface CampaignOutcomeCounts {
   /** The campaign's days since `sinceDay` (inclusive), oldest first; days without a decision are absent. */
   days(campaignId: string, sinceDay: string): Promise<CampaignOutcomeDay[]>;
 }
+
+/** One customer who entered or left a segment, and when (epoch ms). */
+export interface SegmentChange {
+  readonly customerId: string;
+  readonly at: number;
+}
+
+/** Who entered and left one segment on one UTC day: the counts, and the most recent customers of each. */
+export interface SegmentDayChanges {
+  readonly entered: number;
+  readonly exited: number;
+  /** Newest first, at most the limit asked for. */
+  readonly recentEntered: readonly SegmentChange[];
+  readonly recentExited: readonly SegmentChange[];
+}
+
+/**
+ * Segment transitions per segment per UTC day (the console's "who entered and left today"). Recording is
+ * idempotent on the transition's deterministic id: a redelivered transition counts once.
+ */
+export interface SegmentChanges {
+  /** Records one transition (counted on the UTC day of its `at`). */
+  record(transition: SegmentTransition): Promise<void>;
+  /** The day's counts and its `limit` most recent customers who entered and who left. */
+  day(segmentId: string, day: string, limit: number): Promise<SegmentDayChanges>;
+}

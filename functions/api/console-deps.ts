@@ -5,6 +5,7 @@ import { DynamoCampaignOutcomes } from "#shared/aws/dynamo-campaign-outcomes.js"
 import { DynamoCatalog } from "#shared/aws/dynamo-catalog.js";
 import { DynamoExperimentCounters } from "#shared/aws/dynamo-experiment-counters.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { DynamoSegmentChanges } from "#shared/aws/dynamo-segment-changes.js";
 import { DynamoSegmentSizeHistory } from "#shared/aws/dynamo-segment-size-history.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
 import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
@@ -70,6 +71,7 @@ export function makeConsoleDeps(
     audit: privacy.audit,
     experiments: new DynamoExperimentCounters({ client: dynamodb, tableName: SEGMENTS_TABLE }),
     outcomes: new DynamoCampaignOutcomes({ client: dynamodb, tableName: SEGMENTS_TABLE }),
+    changes: new DynamoSegmentChanges({ client: dynamodb, tableName: SEGMENTS_TABLE }),
     segmentLibrary,
     campaignLibrary: once(
       (): CampaignLibrary =>

@@ -9,11 +9,13 @@ import { DependencyUnavailableError } from "../errors.js";
 
 /**
  * Every item of one Query, page after page (`ExclusiveStartKey` set here); a failure is a
- * {@link DependencyUnavailableError} naming the table. For reads bounded by their key condition (a day range).
+ * {@link DependencyUnavailableError} naming the table. For reads bounded by their key condition (a day range),
+ * or by `maxItems`: paging stops once that many items are read.
  */
 export async function queryAll(
   client: DynamoDBClient,
   input: Omit<QueryCommandInput, "ExclusiveStartKey"> & { TableName: string },
+  maxItems = Number.POSITIVE_INFINITY,
 ): Promise<Record<string, AttributeValue>[]> {
   const items: Record<string, AttributeValue>[] = [];
   let start: Record<string, AttributeValue> | undefined;
@@ -26,6 +28,6 @@ export async function queryAll(
     }
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
-  } while (start !== undefined);
+  } while (start !== undefined && items.length < maxItems);
   return items;
 }

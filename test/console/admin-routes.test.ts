@@ -313,6 +313,50 @@ describe("console template routes", () => {
   });
 });
 
+describe("console segment changes", () => {
+  it("lists who entered and left a segment on a day, newest first, leaving out erased customers", async () => {
+    // Prepare: today is 2026-12-06; c-gone's profile was erased after it entered.
+    const { call, changes, put } = await setup();
+    const change = (customerId: string, kind: "entered" | "exited", at: number) =>
+      changes.record({
+        id: `${customerId}#champions#${kind}#${at}`,
+        customerId,
+        segmentId: "champions",
+        kind,
+        at,
+        version: 1,
+      });
+    for (const id of ["c-1", "c-2", "c-3"]) put(shopper(id));
+    await change("c-1", "entered", NOW - 3000);
+    await change("c-2", "entered", NOW - 1000);
+    await change("c-gone", "entered", NOW - 2000);
+    await change("c-3", "exited", NOW - 500);
+    await change("c-1", "entered", NOW - DAY);
+    // Act
+    const today = await call("GET", "/v1/admin/segments/champions/changes");
+    const yesterday = await call("GET", "/v1/admin/segments/champions/changes?day=2026-12-05");
+    const bad = await call("GET", "/v1/admin/segments/champions/changes?day=06/12/2026");
+    const unknown = await call("GET", "/v1/admin/segments/nope/changes");
+    // Assess
+    expect(today.json).toEqual({
+      segmentId: "champions",
+      day: "2026-12-06",
+      entered: 3,
+      exited: 1,
+      recentEntered: [
+        { customerId: "c-2", at: NOW - 1000 },
+        { customerId: "c-1", at: NOW - 3000 },
+      ],
+      recentExited: [{ customerId: "c-3", at: NOW - 500 }],
+      dropped: 1,
+    });
+    expect(yesterday.json).toMatchObject({ entered: 1, exited: 0, recentEntered: [{ customerId: "c-1" }] });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors[0].message).toMatch(/^day: .*YYYY-MM-DD/);
+    expect(unknown.status).toBe(404);
+  });
+});
+
 describe("console campaign routes", () => {
   it("lists campaigns with their trigger and steps, and shows one with its counters read once", async () => {
     const { call, totals } = await setup();

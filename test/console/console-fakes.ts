@@ -1,8 +1,12 @@
 import type { ConsoleDeps } from "#shared/app/console/console-deps.js";
+import { utcDay } from "#shared/app/console/segment-views.js";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
+import type { SegmentTransition } from "#shared/domain/segments/contracts.js";
 import type {
   CampaignOutcomeCounts,
   CampaignOutcomeDay,
+  SegmentChanges,
+  SegmentDayChanges,
   SegmentSizeHistory,
   SegmentSizePoint,
   TemplateSource,
@@ -64,6 +68,32 @@ export class MemoryOutcomes implements CampaignOutcomeCounts {
   }
 }
 
+/** Segment changes in memory: transitions by id, read back per segment and day. */
+export class MemorySegmentChanges implements SegmentChanges {
+  readonly transitions = new Map<string, SegmentTransition>();
+
+  async record(transition: SegmentTransition): Promise<void> {
+    this.transitions.set(transition.id, transition);
+  }
+
+  async day(segmentId: string, day: string, limit: number): Promise<SegmentDayChanges> {
+    const of = (kind: SegmentTransition["kind"]) =>
+      [...this.transitions.values()]
+        .filter((t) => t.segmentId === segmentId && t.kind === kind && utcDay(t.at) === day)
+        .sort((a, b) => b.at - a.at);
+    const recent = (kind: SegmentTransition["kind"]) =>
+      of(kind)
+        .slice(0, limit)
+        .map(({ customerId, at }) => ({ customerId, at }));
+    return {
+      entered: of("entered").length,
+      exited: of("exited").length,
+      recentEntered: recent("entered"),
+      recentExited: recent("exited"),
+    };
+  }
+}
+
 /** Compiled templates whose version a test moves (an edit on disk). */
 export class MemoryTemplateSource implements TemplateSource {
   loads = 0;
@@ -105,6 +135,7 @@ export async function consoleFakes(now: number) {
   });
   const samples = loadSampleProfiles("templates/samples");
   const outcomes = new MemoryOutcomes();
+  const changes = new MemorySegmentChanges();
   const totals: Parameters<ConsoleDeps["experiments"]["totals"]>[0][] = [];
   const deps: ConsoleDeps = {
     profiles,
@@ -115,6 +146,7 @@ export async function consoleFakes(now: number) {
     ledger,
     audit,
     outcomes,
+    changes,
     experiments: {
       totals: async (campaignId) => {
         totals.push(campaignId);
@@ -132,6 +164,7 @@ export async function consoleFakes(now: number) {
   return {
     deps,
     outcomes,
+    changes,
     profiles,
     segments,
     sizeHistory,

@@ -2,7 +2,8 @@ import { campaignOutcomes, MAX_OUTCOME_DAYS } from "../console/campaign-outcome-
 import { campaignDetail, listCampaigns } from "../console/campaign-views.js";
 import type { ConsoleDeps } from "../console/console-deps.js";
 import { auditView, customerDetail, findCustomer } from "../console/customer-views.js";
-import { listSegments, previewSegment, segmentDetail } from "../console/segment-views.js";
+import { segmentChanges } from "../console/segment-change-views.js";
+import { listSegments, previewSegment, segmentDetail, utcDay } from "../console/segment-views.js";
 import { listTemplates, previewTemplate, TemplateRenderers } from "../console/template-views.js";
 import type { ApiDeps } from "./api-deps.js";
 import { type ApiRequest, type ApiResponse, jsonResponse } from "./api-http.js";
@@ -61,6 +62,7 @@ const CUSTOMER = /^\/v1\/admin\/customers\/([^/]+)$/;
 const CUSTOMER_EXPORT = /^\/v1\/admin\/customers\/([^/]+)\/export$/;
 const SEGMENTS = /^\/v1\/admin\/segments$/;
 const SEGMENT = /^\/v1\/admin\/segments\/([^/]+)$/;
+const SEGMENT_CHANGES = /^\/v1\/admin\/segments\/([^/]+)\/changes$/;
 const SEGMENT_PREVIEW = /^\/v1\/admin\/segment-preview$/;
 const TEMPLATES = /^\/v1\/admin\/templates$/;
 const TEMPLATES_VERSION = /^\/v1\/admin\/templates-version$/;
@@ -105,6 +107,16 @@ const segments = consoleRoute(SEGMENTS, async (deps) =>
 const segment = consoleRoute(SEGMENT, async (deps, _request, id) => {
   const detail = await segmentDetail(deps, id);
   return detail === undefined ? failure(404, `no segment ${id}`) : jsonResponse(200, detail);
+});
+
+/** `GET /v1/admin/segments/{id}/changes?day=YYYY-MM-DD` (default today, UTC): who entered and left that day. */
+const changes = consoleRoute(SEGMENT_CHANGES, async (deps, request, id) => {
+  const day = request.query.get("day") ?? utcDay(deps.clock.now());
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
+    return failure(400, "day: a UTC day as YYYY-MM-DD, such as 2026-12-06");
+  }
+  const found = await segmentChanges(deps, id, day);
+  return found === undefined ? failure(404, `no segment ${id}`) : jsonResponse(200, found);
 });
 
 /** `POST /v1/admin/segment-preview` (the YAML being written): problems (422) or the estimate (200). */
@@ -206,6 +218,7 @@ export const ADMIN_ROUTES: readonly {
   { pattern: SEGMENTS, methods: { GET: segments } },
   { pattern: SEGMENT_PREVIEW, methods: { POST: segmentPreview } },
   { pattern: SEGMENT, methods: { GET: segment } },
+  { pattern: SEGMENT_CHANGES, methods: { GET: changes } },
   { pattern: TEMPLATES, methods: { GET: templates } },
   { pattern: TEMPLATES_VERSION, methods: { GET: templatesVersion } },
   { pattern: TEMPLATE_PREVIEW, methods: { GET: templatePreview } },

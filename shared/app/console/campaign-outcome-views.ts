@@ -1,4 +1,5 @@
 import type { ConsoleDeps } from "./console-deps.js";
+import { utcDay } from "./segment-views.js";
 
 /** Skip reasons drawn as their own series; the others are summed as one. */
 export const TOP_SKIP_REASONS = 5;
@@ -27,8 +28,6 @@ export interface CampaignOutcomes {
   readonly series: readonly OutcomeSeries[];
 }
 
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
 /**
  * The outcome chart of one campaign over the last `days` UTC days (one Query of at most `days` items); `undefined`
  * for an unknown campaign. Skips are drawn by their {@link TOP_SKIP_REASONS} most frequent reasons over the span,
@@ -40,9 +39,9 @@ export async function campaignOutcomes(
   days: number,
 ): Promise<CampaignOutcomes | undefined> {
   if (!deps.campaignLibrary().byId.has(campaignId)) return undefined;
-  const today = Date.parse(`${dayOf(deps.clock.now())}T00:00:00Z`);
-  const span = Array.from({ length: days }, (_, i) => dayOf(today - (days - 1 - i) * DAY_MS));
-  const stored = (await deps.outcomes?.days(campaignId, span[0] ?? dayOf(today))) ?? [];
+  const today = Date.parse(`${utcDay(deps.clock.now())}T00:00:00Z`);
+  const span = Array.from({ length: days }, (_, i) => utcDay(today - (days - 1 - i) * DAY_MS));
+  const stored = (await deps.outcomes?.days(campaignId, span[0] ?? utcDay(today))) ?? [];
   const byDay = new Map(stored.map((day) => [day.day, day.counts]));
   const countsOf = (key: string) => span.map((day) => byDay.get(day)?.[key] ?? 0);
   const sum = (counts: readonly number[]) => counts.reduce((a, b) => a + b, 0);
