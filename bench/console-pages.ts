@@ -40,14 +40,20 @@ const PAGES: Readonly<Record<string, readonly (() => Promise<unknown>)[]>> = {
     () => call(`/v1/admin/customers/${id}`),
   ],
   segments: [() => call("/v1/admin/segments")],
-  "segment (chart)": [() => call("/v1/admin/segments/cart-abandoners")],
+  "segment (chart, who entered and left)": [
+    () => call("/v1/admin/segments/cart-abandoners"),
+    () => call("/v1/admin/segments/cart-abandoners/changes"),
+  ],
   "segment preview (sample)": [() => call("/v1/admin/segment-preview", { method: "POST", body: PREVIEW })],
   "template preview (customer)": [
     () => call("/v1/admin/templates"),
     () => call(`/v1/admin/templates/${encodeURIComponent(template)}/preview?customer=${id}`),
   ],
   campaigns: [() => call("/v1/admin/campaigns")],
-  "campaign (report)": [() => call(`/v1/admin/campaigns/${encodeURIComponent(campaign)}`)],
+  "campaign (report, outcomes)": [
+    () => call(`/v1/admin/campaigns/${encodeURIComponent(campaign)}`),
+    () => call(`/v1/admin/campaigns/${encodeURIComponent(campaign)}/outcomes?days=30`),
+  ],
 };
 
 let over = 0;

@@ -86,8 +86,8 @@ export const ASSUMED = {
   /** Wall time per email in dispatch: claim, profile, recent sends, recommender, SendEmail, ledger (4 at once). */
   dispatchMsPerEmail: 80,
   dispatchParallel: 4,
-  /** Dispatch per email: ledger claim and record; profile read and recent sends. */
-  dispatchWriteUnitsPerEmail: 2,
+  /** Dispatch per email: ledger claim and record, the campaign's outcome of the day; profile read and recent sends. */
+  dispatchWriteUnitsPerEmail: 3,
   dispatchReadUnitsPerEmail: 2,
   /** Ledger item bytes, kept 400 days (about 13 months). */
   ledgerItemBytes: 400,
@@ -109,6 +109,8 @@ export const ASSUMED = {
   transitionsPerSegmentJobRun: 8 * 6 + 12,
   /** The membership index: one write (an item under 1 KB) per segment transition, put on entry, marked on exit. */
   indexWriteUnitsPerTransition: 1,
+  /** Who entered and left (the console): a marker put and an ADD to the day's counts per segment transition. */
+  changeWriteUnitsPerTransition: 2,
   /** Write units of a nightly rescore write (profiles under 2 KB). */
   rescoreWriteUnitsPerProfile: 2,
   /** CPU ms per profile of the nightly rescoring (scan, features, resettle). */
@@ -271,12 +273,12 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
   const lines: CostLine[] = [
     line(
       "DynamoDB",
-      "writes: ingest, watch index, dispatch, nightly rescoring, membership index",
+      "writes: ingest, watch index, dispatch, nightly rescoring, membership index, segment changes",
       streamEvents * m.ingestWriteUnitsPerEvent +
         volumes.events * m.watchWriteUnitsPerEvent +
         volumes.emails * a.dispatchWriteUnitsPerEmail +
         rescoreProfiles * a.rescoreWriteUnitsPerProfile +
-        transitions * a.indexWriteUnitsPerTransition,
+        transitions * (a.indexWriteUnitsPerTransition + a.changeWriteUnitsPerTransition),
       P.dynamoWrite,
     ),
     line(

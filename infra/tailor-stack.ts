@@ -321,6 +321,7 @@ export class TailorStack extends Stack {
       transitionsQueue: this.transitions.queue,
       sendsQueue: this.sends.queue,
       timers: this.timers.table,
+      segments: this.segments.table,
       fanOut: this.campaignFanOut.stateMachine,
       segmentDefinitions: this.definitions,
       campaignDefinitions: this.campaigns,

@@ -1105,3 +1105,49 @@ export interface TemplateSource {
   /** The compiled templates as the JSON text `TEMPLATES_FILE` holds, and their version. */
   load(): Promise<{ readonly version: string; readonly json: string }>;
 }
+
+/** One campaign's dispatch decisions on one UTC day, counted by outcome (skips by the kind of their reason). */
+export interface CampaignOutcomeDay {
+  /** `YYYY-MM-DD` (UTC). */
+  readonly day: string;
+  /** Outcome keys (`sent`, `holdout`, `deferred`, `failed`, `skipped:<reason kind>`, `skipped:other`) to counts. */
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+/**
+ * Dispatch decisions per campaign per UTC day (the console's "sends and skips by reason over time"). Counted by
+ * the attempt that holds the send's ledger claim, after its ledger record: a retried or redelivered intent finds
+ * the claim settled and counts nothing.
+ */
+export interface CampaignOutcomeCounts {
+  /** Adds one decision of `key` (see {@link CampaignOutcomeDay.counts}) to the campaign's day. */
+  add(campaignId: string, day: string, key: string): Promise<void>;
+  /** The campaign's days since `sinceDay` (inclusive), oldest first; days without a decision are absent. */
+  days(campaignId: string, sinceDay: string): Promise<CampaignOutcomeDay[]>;
+}
+
+/** One customer who entered or left a segment, and when (epoch ms). */
+export interface SegmentChange {
+  readonly customerId: string;
+  readonly at: number;
+}
+
+/** Who entered and left one segment on one UTC day: the counts, and the most recent customers of each. */
+export interface SegmentDayChanges {
+  readonly entered: number;
+  readonly exited: number;
+  /** Newest first, at most the limit asked for. */
+  readonly recentEntered: readonly SegmentChange[];
+  readonly recentExited: readonly SegmentChange[];
+}
+
+/**
+ * Segment transitions per segment per UTC day (the console's "who entered and left today"). Recording is
+ * idempotent on the transition's deterministic id: a redelivered transition counts once.
+ */
+export interface SegmentChanges {
+  /** Records one transition (counted on the UTC day of its `at`). */
+  record(transition: SegmentTransition): Promise<void>;
+  /** The day's counts and its `limit` most recent customers who entered and who left. */
+  day(segmentId: string, day: string, limit: number): Promise<SegmentDayChanges>;
+}

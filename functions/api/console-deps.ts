@@ -1,9 +1,11 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { ConsoleDeps } from "#shared/app/console/console-deps.js";
 import type { PrivacyDeps } from "#shared/app/privacy/privacy-ports.js";
+import { DynamoCampaignOutcomes } from "#shared/aws/dynamo-campaign-outcomes.js";
 import { DynamoCatalog } from "#shared/aws/dynamo-catalog.js";
 import { DynamoExperimentCounters } from "#shared/aws/dynamo-experiment-counters.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { DynamoSegmentChanges } from "#shared/aws/dynamo-segment-changes.js";
 import { DynamoSegmentSizeHistory } from "#shared/aws/dynamo-segment-size-history.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
 import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
@@ -68,6 +70,8 @@ export function makeConsoleDeps(
     ledger: new DynamoSendLedger({ client: dynamodb, tableName: ledgerTable }),
     audit: privacy.audit,
     experiments: new DynamoExperimentCounters({ client: dynamodb, tableName: SEGMENTS_TABLE }),
+    outcomes: new DynamoCampaignOutcomes({ client: dynamodb, tableName: SEGMENTS_TABLE }),
+    changes: new DynamoSegmentChanges({ client: dynamodb, tableName: SEGMENTS_TABLE }),
     segmentLibrary,
     campaignLibrary: once(
       (): CampaignLibrary =>

@@ -11,6 +11,8 @@ export const campaignTransitionsEnvSchema = z.object({
   SEGMENTS_DIR: z.string().min(1),
   /** Due-time store: delayed steps become send timers. */
   TIMERS_TABLE: z.string().min(3),
+  /** Where who entered and left each segment per day is recorded (the console); unset: not recorded. */
+  SEGMENTS_TABLE: z.string().min(3).optional(),
   ...timerGraceEnvShape,
   ...campaignEnvShape,
   POWERTOOLS_SERVICE_NAME: z.string().min(1),

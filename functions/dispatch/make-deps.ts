@@ -7,6 +7,7 @@ import { CachedCatalog } from "#shared/app/catalog/cached-catalog.js";
 import { CachedContentLibrary } from "#shared/app/content/cached-content-library.js";
 import type { DispatchDeps } from "#shared/app/dispatch-sends.js";
 import { TokenBucket } from "#shared/app/rate-limiter.js";
+import { DynamoCampaignOutcomes } from "#shared/aws/dynamo-campaign-outcomes.js";
 import { DynamoCatalog } from "#shared/aws/dynamo-catalog.js";
 import { DynamoContentLibrary } from "#shared/aws/dynamo-content-library.js";
 import { DynamoLedgerErasure, DynamoTimerErasure } from "#shared/aws/dynamo-erasure.js";
@@ -123,6 +124,7 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
       timers: new DynamoTimerErasure({ client: dynamodb, tableName: env.TIMERS_TABLE }),
     },
     experiments: new DynamoExperimentCounters({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
+    outcomes: new DynamoCampaignOutcomes({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     events: new KinesisEventWriter({ client: new KinesisClient({}), streamName: env.EVENTS_STREAM }),
     renderer: new EmailRenderer(compiled, { links }),
     content: {

@@ -22,6 +22,7 @@ import { type RetentionSettings, retentionEnvironment } from "./retention-settin
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
 import { SEGMENTS_DIR, type SegmentDefinitions } from "./segment-definitions.js";
 import { acknowledgeKmsGrants } from "./state-machine-support.js";
+import { grantTableActions } from "./table-grants.js";
 
 const transitionsEntry = fileURLToPath(
   new URL("../../functions/campaign-transitions/handler.ts", import.meta.url),
@@ -43,6 +44,8 @@ export interface CampaignTriggersProps {
   readonly sendsQueue: IQueue;
   /** The due-time store: delayed steps become send timers. */
   readonly timers: ITable;
+  /** The segments table, where who entered and left each segment per day is recorded. @default - not recorded */
+  readonly segments?: ITable;
   /** The fan-out workflow each scheduled campaign's rule starts with `{ campaignId, time }`. */
   readonly fanOut: IStateMachine;
   readonly segmentDefinitions: SegmentDefinitions;
@@ -94,6 +97,7 @@ export class CampaignTriggers extends Construct {
       environmentSchema: campaignTransitionsEnvSchema,
       environment: {
         ...campaignEnv,
+        ...(props.segments === undefined ? {} : { SEGMENTS_TABLE: props.segments.tableName }),
         POWERTOOLS_SERVICE_NAME: CAMPAIGN_TRANSITIONS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
@@ -102,6 +106,10 @@ export class CampaignTriggers extends Construct {
     tagLocalName(transitions.function, "AWS::Lambda::Function", LOCAL_NAMES.campaignTransitionsFunction);
     props.sendsQueue.grantSendMessages(transitions.function);
     props.timers.grantReadWriteData(transitions.function);
+    // Who entered and left each segment per day: a conditional PutItem per transition, an ADD to the day's counts.
+    if (props.segments !== undefined) {
+      grantTableActions(props.segments, transitions.function, "write", "PutItem", "UpdateItem");
+    }
     transitions.function.addEventSource(
       new SqsEventSource(props.transitionsQueue, {
         batchSize: 10,
@@ -110,7 +118,10 @@ export class CampaignTriggers extends Construct {
         maxConcurrency: props.transitionsMaxConcurrency ?? 2,
       }),
     );
-    acknowledgeKmsGrants(transitions.role, "the timers table's, the sends and transitions queues' keys");
+    acknowledgeKmsGrants(
+      transitions.role,
+      "the timers and segments tables', the sends and transitions queues' keys",
+    );
     this.transitionsFunction = transitions.function;
 
     const deadLetters = ruleDeadLetterQueue(

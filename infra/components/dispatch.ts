@@ -168,8 +168,8 @@ export class Dispatch extends Construct {
     props.ledger.grantReadWriteData(fn);
     props.timers.grantReadWriteData(fn);
     // Experiment counters (sends and holdouts per campaign arm) live in the segment bookkeeping table.
-    // Experiment counters: one PutItem per send, keyed by its send key.
-    grantTableActions(props.segments, fn, "write", "PutItem");
+    // Experiment counters: one PutItem per send, keyed by its send key; campaign outcomes per day: UpdateItem (ADD).
+    grantTableActions(props.segments, fn, "write", "PutItem", "UpdateItem");
     props.linkSecret.grantRead(fn);
     props.stream.grantWrite(fn);
     props.content?.grantReadAll(fn);

@@ -1,5 +1,5 @@
 import { type CampaignLibrary, intentsForTransition } from "../domain/campaigns/index.js";
-import type { Clock } from "../ports.js";
+import type { Clock, SegmentChanges } from "../ports.js";
 import { parseBody, type QueueMessage, transitionMessageSchema } from "./queue-message.js";
 import { type SendScheduling, scheduleIntents } from "./schedule-intents.js";
 
@@ -8,6 +8,11 @@ export interface TransitionJourneyDeps {
   readonly library: CampaignLibrary;
   readonly sends: SendScheduling;
   readonly clock: Clock;
+  /**
+   * Who entered and left each segment per day (the console), recorded before the journeys start: a failure to
+   * record fails the message back (recording again is idempotent). @default - not recorded
+   */
+  readonly changes?: Pick<SegmentChanges, "record">;
 }
 
 /** What one batch of transitions did. */
@@ -21,7 +26,7 @@ export interface TransitionJourneySummary {
   timed: number;
   /** Bodies that are not transitions: reported as failures, so they end in the queue's dead-letter queue. */
   malformed: number;
-  /** Messages whose intents could not all be handed on: redelivered. */
+  /** Messages whose intents could not all be handed on, or whose change could not be recorded: redelivered. */
   failed: number;
 }
 
@@ -53,6 +58,16 @@ export async function startTransitionJourneys(
         summary.malformed++;
         failed.add(message.messageId);
         return;
+      }
+      // Imported history changes memberships, but is not who entered or left on its day: not recorded.
+      if (deps.changes !== undefined && transition.historical !== true) {
+        try {
+          await deps.changes.record(transition);
+        } catch {
+          summary.failed++;
+          failed.add(message.messageId);
+          return;
+        }
       }
       const intents = intentsForTransition(deps.library, transition);
       if (intents.length === 0) return;

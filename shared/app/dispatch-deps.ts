@@ -1,5 +1,6 @@
 import type { CampaignLibrary } from "../domain/campaigns/library.js";
 import type {
+  CampaignOutcomeCounts,
   Clock,
   CustomerItems,
   EventWriter,
@@ -79,6 +80,8 @@ export interface DispatchDeps {
   readonly sms?: SmsDispatchDeps;
   /** Experiment counters: sends per campaign arm, and holdouts. @default - nothing counted */
   readonly experiments?: ExperimentCounters;
+  /** Decisions per campaign per day by outcome and reason kind (the console's chart). @default - not counted */
+  readonly outcomes?: CampaignOutcomeCounts;
   /** Renders campaign variants' subjects. @default one shared per process */
   readonly subjects?: SubjectOverrides;
   /**

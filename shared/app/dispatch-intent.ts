@@ -11,6 +11,7 @@ import { TailorError } from "../errors.js";
 import { MailerUnavailableError } from "../mailer-errors.js";
 import type { OutgoingEmail, SendAcceptance, StoredProfile } from "../ports.js";
 import { SmsRejectedError } from "../sms-errors.js";
+import { campaignOutcomeKey, utcDayOf } from "./campaign-outcome-key.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
 import { DEFAULT_CONTENT_ITEMS, type EmailContextInput, prepareEmailContext } from "./email-context.js";
 import { mergedInto } from "./identity/merged-into.js";
@@ -43,7 +44,7 @@ export interface IntentScope {
   readonly deps: DispatchDeps;
   readonly templates: TemplateCatalog;
   readonly subjects: SubjectOverrides;
-  /** Sends and holdouts whose experiment count could not be written (the report undercounts them). */
+  /** Counter writes that failed (experiments, campaign outcomes): the report and the chart undercount them. */
   readonly uncounted: { count: number };
 }
 
@@ -217,7 +218,8 @@ async function settleIfAccepted(
   // The attempt that died may not have counted it: counting again under the send key adds nothing.
   await countSend(scope, intent, acceptance.variant ?? "a", segment);
   try {
-    await ledger.record(
+    await recordDecision(
+      scope,
       entryOf(intent, library.byId.get(intent.campaignId), acceptance.acceptedAt, "sent", {
         messageId: acceptance.messageId,
         reason,
@@ -243,7 +245,7 @@ async function decideAndSend(
   const campaign = deps.library.byId.get(intent.campaignId);
   if (campaign === undefined) {
     const reason = `campaign ${intent.campaignId} no longer exists`;
-    await ledger.record(entryOf(intent, undefined, now, "skipped", { reason }));
+    await recordDecision(scope, entryOf(intent, undefined, now, "skipped", { reason }));
     return { kind: "skipped", reason };
   }
   const { frequencyCap, channelCaps } = campaign.policy;
@@ -256,15 +258,15 @@ async function decideAndSend(
   const decision = decideSend(intent, campaign, stored.profile, recent, now, catalog);
   switch (decision.kind) {
     case "skip":
-      await ledger.record(entryOf(intent, campaign, now, "skipped", { reason: decision.reason }));
+      await recordDecision(scope, entryOf(intent, campaign, now, "skipped", { reason: decision.reason }));
       return { kind: "skipped", reason: decision.reason };
     case "holdout":
       await countSend(scope, intent, HOLDOUT_ARM, stored.profile.lc.s);
-      await ledger.record(entryOf(intent, campaign, now, "holdout", { reason: decision.reason }));
+      await recordDecision(scope, entryOf(intent, campaign, now, "holdout", { reason: decision.reason }));
       return { kind: "heldOut", reason: decision.reason, segment: stored.profile.lc.s };
     case "defer":
       await deps.sendTimers.schedule({ ...intent, dueAt: decision.until });
-      await ledger.record(entryOf(intent, campaign, now, "deferred", { reason: decision.reason }));
+      await recordDecision(scope, entryOf(intent, campaign, now, "deferred", { reason: decision.reason }));
       // A retaken claim stays pending: when the deferred send comes, its lease has ended and it is retaken.
       if (!retaken) await ledger.release(intent);
       return { kind: "deferred", reason: decision.reason };
@@ -305,7 +307,7 @@ async function send(
 ): Promise<IntentOutcome> {
   const { deps } = scope;
   const failPermanently = async (reason: string): Promise<IntentOutcome> => {
-    await deps.ledger.record(entryOf(intent, campaign, now, "failed", { variant, reason }));
+    await recordDecision(scope, entryOf(intent, campaign, now, "failed", { variant, reason }));
     return { kind: "failedPermanent", reason, recorded: true };
   };
   const to = profile.t?.email;
@@ -408,14 +410,14 @@ async function sendSms(scope: IntentScope, text: TextToSend): Promise<IntentOutc
     channel: "sms" as const,
   });
   const failPermanently = async (reason: string): Promise<IntentOutcome> => {
-    await deps.ledger.record(entry("failed", { reason }));
+    await recordDecision(scope, entry("failed", { reason }));
     return { kind: "failedPermanent", reason, recorded: true };
   };
   const step = campaign.steps[intent.step];
   const to = toE164(profile.t?.phone ?? "");
   if (deps.sms === undefined) {
     const reason = "SMS is off (-c sms=on): the step's text was not sent";
-    await deps.ledger.record(entry("skipped", { reason }));
+    await recordDecision(scope, entry("skipped", { reason }));
     return { kind: "skipped", reason };
   }
   if (step?.sms === undefined || to === undefined) return failPermanently("no SMS template or phone number");
@@ -504,12 +506,30 @@ async function lastContentShown(
   return sent.find((entry) => (entry.contentIds?.length ?? 0) > 0)?.contentIds ?? [];
 }
 
+/**
+ * Logs a decision in the ledger, then counts it in the campaign's outcomes of the day. Only the attempt holding the
+ * send's claim gets here, and the record settles the claim: a retry or a redelivery of the intent finds it settled
+ * (`already`) and neither records nor counts again. The count follows the record, so a failure in between
+ * undercounts, never double-counts; a counter that cannot be reached only undercounts the chart (never fails the
+ * send: `uncounted` notes it).
+ */
+async function recordDecision(scope: IntentScope, entry: LedgerEntry): Promise<void> {
+  await scope.deps.ledger.record(entry);
+  const { outcomes } = scope.deps;
+  if (outcomes === undefined) return;
+  try {
+    await outcomes.add(entry.campaignId, utcDayOf(entry.at), campaignOutcomeKey(entry));
+  } catch {
+    scope.uncounted.count++;
+  }
+}
+
 /** Records an outcome the provider may already hold: never throws, so the message is never sent again. */
 async function settleAfterProvider(scope: IntentScope, entry: LedgerEntry): Promise<IntentOutcome> {
   let recorded = true;
   let note: string | undefined;
   try {
-    await scope.deps.ledger.record(entry);
+    await recordDecision(scope, entry);
   } catch (error) {
     recorded = false;
     note = `not recorded (the claim stays pending): ${messageOf(error)}`;

@@ -221,7 +221,8 @@ export async function dispatchSends(
     }
   }
   // The experiments' denominators were written by each intent, under its send key, before the ledger settled it.
-  if (scope.uncounted.count > 0) note("", `${scope.uncounted.count} experiment counter write(s) failed`);
+  if (scope.uncounted.count > 0)
+    note("", `${scope.uncounted.count} counter write(s) failed (experiments, campaign outcomes)`);
   return { failed, summary };
 }
 

@@ -143,6 +143,30 @@ describe("startTransitionJourneys", () => {
     expect([...failed].sort()).toEqual(["bad", `m-c-1-${T0}`]);
     expect(summary).toMatchObject({ malformed: 1, failed: 1 });
   });
+
+  it("fails a transition back when its change cannot be recorded, before starting its journeys", async () => {
+    const queue = new InMemorySendQueue();
+    const recorded: string[] = [];
+    const changes = {
+      record: async (transition: { id: string; customerId: string }) => {
+        if (transition.customerId === "c-2") throw new Error("table unreachable");
+        recorded.push(transition.id);
+      },
+    };
+    const deps = {
+      library: library(winBack),
+      sends: { queue, timers: new InMemorySendTimers() },
+      clock: new ManualClock(T0),
+      changes,
+    };
+
+    const { failed, summary } = await startTransitionJourneys(deps, [entered("c-1", T0), entered("c-2", T0)]);
+
+    expect([...failed]).toEqual([`m-c-2-${T0}`]);
+    expect(summary).toMatchObject({ failed: 1, journeys: 1 });
+    expect(recorded).toEqual([`c-1#lapsed#entered#${T0}`]);
+    expect(queue.keys()).toEqual([`win-back#c-1#${T0}#0`]);
+  });
 });
 
 describe("fanOutSchedule", () => {

@@ -313,6 +313,50 @@ describe("console template routes", () => {
   });
 });
 
+describe("console segment changes", () => {
+  it("lists who entered and left a segment on a day, newest first, leaving out erased customers", async () => {
+    // Prepare: today is 2026-12-06; c-gone's profile was erased after it entered.
+    const { call, changes, put } = await setup();
+    const change = (customerId: string, kind: "entered" | "exited", at: number) =>
+      changes.record({
+        id: `${customerId}#champions#${kind}#${at}`,
+        customerId,
+        segmentId: "champions",
+        kind,
+        at,
+        version: 1,
+      });
+    for (const id of ["c-1", "c-2", "c-3"]) put(shopper(id));
+    await change("c-1", "entered", NOW - 3000);
+    await change("c-2", "entered", NOW - 1000);
+    await change("c-gone", "entered", NOW - 2000);
+    await change("c-3", "exited", NOW - 500);
+    await change("c-1", "entered", NOW - DAY);
+    // Act
+    const today = await call("GET", "/v1/admin/segments/champions/changes");
+    const yesterday = await call("GET", "/v1/admin/segments/champions/changes?day=2026-12-05");
+    const bad = await call("GET", "/v1/admin/segments/champions/changes?day=06/12/2026");
+    const unknown = await call("GET", "/v1/admin/segments/nope/changes");
+    // Assess
+    expect(today.json).toEqual({
+      segmentId: "champions",
+      day: "2026-12-06",
+      entered: 3,
+      exited: 1,
+      recentEntered: [
+        { customerId: "c-2", at: NOW - 1000 },
+        { customerId: "c-1", at: NOW - 3000 },
+      ],
+      recentExited: [{ customerId: "c-3", at: NOW - 500 }],
+      dropped: 1,
+    });
+    expect(yesterday.json).toMatchObject({ entered: 1, exited: 0, recentEntered: [{ customerId: "c-1" }] });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors[0].message).toMatch(/^day: .*YYYY-MM-DD/);
+    expect(unknown.status).toBe(404);
+  });
+});
+
 describe("console campaign routes", () => {
   it("lists campaigns with their trigger and steps, and shows one with its counters read once", async () => {
     const { call, totals } = await setup();
@@ -324,6 +368,46 @@ describe("console campaign routes", () => {
     expect(first.steps).toBeGreaterThan(0);
     expect(one.json).toMatchObject({ definition: { id: first.id }, report: null });
     expect(totals).toEqual([first.id]);
+    expect(unknown.status).toBe(404);
+  });
+
+  it("draws a campaign's decisions per day: every day of the span, skips by their top reasons", async () => {
+    // Prepare: today is 2026-12-06; a day before the 3-day span (in the 30-day one), two in it, seven skip reasons.
+    const { call, outcomes, deps } = await setup();
+    const id = deps.campaignLibrary().campaigns[0]?.id ?? "none";
+    for (const key of ["sent", "sent", "holdout", "skipped:quiet hours", "skipped:quiet hours"]) {
+      await outcomes.add(id, "2026-12-06", key);
+    }
+    for (let i = 0; i < 7; i++) await outcomes.add(id, "2026-12-04", `skipped:reason ${i}`);
+    await outcomes.add(id, "2026-12-04", "skipped:reason 0");
+    await outcomes.add(id, "2026-11-10", "sent");
+    // Act
+    const chart = await call("GET", `/v1/admin/campaigns/${id}/outcomes?days=3`);
+    const defaults = await call("GET", `/v1/admin/campaigns/${id}/outcomes`);
+    const bad = await call("GET", `/v1/admin/campaigns/${id}/outcomes?days=0`);
+    const huge = await call("GET", `/v1/admin/campaigns/${id}/outcomes?days=401`);
+    const unknown = await call("GET", "/v1/admin/campaigns/nope/outcomes");
+    // Assess
+    expect(chart.status).toBe(200);
+    expect(chart.json.days).toEqual(["2026-12-04", "2026-12-05", "2026-12-06"]);
+    const byKey = new Map<string, { counts: number[]; label: string }>(
+      chart.json.series.map((line: { key: string; counts: number[]; label: string }) => [line.key, line]),
+    );
+    expect(byKey.get("sent")?.counts).toEqual([0, 0, 2]);
+    expect(byKey.get("holdout")).toMatchObject({ counts: [0, 0, 1], label: "held out" });
+    expect(byKey.get("skipped:reason 0")?.counts).toEqual([2, 0, 0]);
+    expect(byKey.get("skipped:quiet hours")).toMatchObject({
+      counts: [0, 0, 2],
+      label: "skipped: quiet hours",
+    });
+    // Five reasons drawn (the two most frequent, then by name), the other three summed.
+    expect([...byKey.keys()].filter((key) => key.startsWith("skipped:"))).toHaveLength(6);
+    expect(byKey.get("skipped:*")).toMatchObject({ counts: [3, 0, 0], label: "skipped: 3 other reasons" });
+    expect(defaults.json.days).toHaveLength(30);
+    expect(defaults.json.series[0]).toMatchObject({ key: "sent", total: 3 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors[0].message).toMatch(/^days: .*1 to 400/);
+    expect(huge.status).toBe(400);
     expect(unknown.status).toBe(404);
   });
 });

@@ -1,6 +1,16 @@
 import type { ConsoleDeps } from "#shared/app/console/console-deps.js";
+import { utcDay } from "#shared/app/console/segment-views.js";
 import { InMemoryCatalog } from "#shared/app/in-memory-catalog.js";
-import type { SegmentSizeHistory, SegmentSizePoint, TemplateSource } from "#shared/ports.js";
+import type { SegmentTransition } from "#shared/domain/segments/contracts.js";
+import type {
+  CampaignOutcomeCounts,
+  CampaignOutcomeDay,
+  SegmentChanges,
+  SegmentDayChanges,
+  SegmentSizeHistory,
+  SegmentSizePoint,
+  TemplateSource,
+} from "#shared/ports.js";
 import { compileTemplates } from "#shared/render/compile/compile-templates.js";
 import { loadSampleProfiles } from "#shared/render/samples.js";
 import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
@@ -36,6 +46,51 @@ export class InMemorySizeHistory implements SegmentSizeHistory {
           .map(([day, size]) => ({ day, size })),
       ]),
     );
+  }
+}
+
+/** Campaign outcomes in memory, as the DynamoDB adapter adds them (without its bound). */
+export class MemoryOutcomes implements CampaignOutcomeCounts {
+  readonly counts = new Map<string, Record<string, number>>();
+  failing = false;
+
+  async add(campaignId: string, day: string, key: string): Promise<void> {
+    if (this.failing) throw new Error("counter unreachable");
+    const counts = this.counts.get(`${campaignId}/${day}`) ?? {};
+    counts[key] = (counts[key] ?? 0) + 1;
+    this.counts.set(`${campaignId}/${day}`, counts);
+  }
+
+  async days(campaignId: string, sinceDay: string): Promise<CampaignOutcomeDay[]> {
+    return [...this.counts]
+      .filter(([id]) => id.startsWith(`${campaignId}/`) && id.slice(campaignId.length + 1) >= sinceDay)
+      .map(([id, counts]) => ({ day: id.slice(campaignId.length + 1), counts }));
+  }
+}
+
+/** Segment changes in memory: transitions by id, read back per segment and day. */
+export class MemorySegmentChanges implements SegmentChanges {
+  readonly transitions = new Map<string, SegmentTransition>();
+
+  async record(transition: SegmentTransition): Promise<void> {
+    this.transitions.set(transition.id, transition);
+  }
+
+  async day(segmentId: string, day: string, limit: number): Promise<SegmentDayChanges> {
+    const of = (kind: SegmentTransition["kind"]) =>
+      [...this.transitions.values()]
+        .filter((t) => t.segmentId === segmentId && t.kind === kind && utcDay(t.at) === day)
+        .sort((a, b) => b.at - a.at);
+    const recent = (kind: SegmentTransition["kind"]) =>
+      of(kind)
+        .slice(0, limit)
+        .map(({ customerId, at }) => ({ customerId, at }));
+    return {
+      entered: of("entered").length,
+      exited: of("exited").length,
+      recentEntered: recent("entered"),
+      recentExited: recent("exited"),
+    };
   }
 }
 
@@ -79,6 +134,8 @@ export async function consoleFakes(now: number) {
     segments: segmentLibrary,
   });
   const samples = loadSampleProfiles("templates/samples");
+  const outcomes = new MemoryOutcomes();
+  const changes = new MemorySegmentChanges();
   const totals: Parameters<ConsoleDeps["experiments"]["totals"]>[0][] = [];
   const deps: ConsoleDeps = {
     profiles,
@@ -88,6 +145,8 @@ export async function consoleFakes(now: number) {
     sizeHistory,
     ledger,
     audit,
+    outcomes,
+    changes,
     experiments: {
       totals: async (campaignId) => {
         totals.push(campaignId);
@@ -102,5 +161,18 @@ export async function consoleFakes(now: number) {
     clock: { now: () => now },
     random: () => 0.5,
   };
-  return { deps, profiles, segments, sizeHistory, ledger, audit, sample, templates, samples, totals };
+  return {
+    deps,
+    outcomes,
+    changes,
+    profiles,
+    segments,
+    sizeHistory,
+    ledger,
+    audit,
+    sample,
+    templates,
+    samples,
+    totals,
+  };
 }

@@ -195,6 +195,11 @@ describe("campaign infrastructure", () => {
       const stream = actionsOn(statements, logicalIdOf(stack.events.stream));
       expect(stream).toEqual(expect.arrayContaining(["kinesis:PutRecords"]));
       expect(stream).not.toContain("kinesis:GetRecords");
+      // Experiment counters (PutItem) and the campaigns' outcomes per day (UpdateItem) in the segments table.
+      expect(actionsOn(statements, logicalIdOf(stack.segments.table)).sort()).toEqual([
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+      ]);
       const wildcards = statements.filter((s) => s.Resource === "*").flatMap((s) => s.Action);
       expect(wildcards.sort()).toEqual(["xray:PutTelemetryRecords", "xray:PutTraceSegments"]);
     });
@@ -356,6 +361,14 @@ describe("campaign infrastructure", () => {
       expect(actionsOn(schedule, logicalIdOf(stack.profiles.table))).toContain("dynamodb:Scan");
       expect(actionsOn(schedule, logicalIdOf(stack.profiles.table))).not.toContain("dynamodb:PutItem");
       expect(actionsOn(transitions, logicalIdOf(stack.profiles.table))).toEqual([]);
+      // Who entered and left each segment per day: a marker (PutItem) and the day's counts (UpdateItem), no reads.
+      expect(actionsOn(transitions, logicalIdOf(stack.segments.table)).sort()).toEqual([
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+      ]);
+      expect(
+        resourceOf(stack.campaignTriggers.transitionsFunction).Properties.Environment.Variables,
+      ).toHaveProperty("SEGMENTS_TABLE");
     });
 
     it("ingest and the segment timers may send intents to the sends queue", () => {

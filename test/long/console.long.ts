@@ -10,6 +10,7 @@ import { CONSOLE_PATH } from "#infra/local/local-console.js";
 import type { LocalStack } from "#infra/local/local-stack.js";
 import { putAll } from "#infra/local/put-records.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
+import { DynamoCampaignOutcomes } from "#shared/aws/dynamo-campaign-outcomes.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
 import { tempDir } from "../local/helpers.js";
 import { startTestStack } from "../local/test-stack.js";
@@ -24,6 +25,7 @@ import { ARTIFACTS, chromiumPresent, launchChromium } from "../support/headless-
 
 const DAY = 86_400_000;
 const CUSTOMER = "console-ada";
+const OUTCOME_CAMPAIGN = "cart-abandonment";
 const EMAIL = "Ada.Console@example.com";
 const SHOTS = path.join(ARTIFACTS, "console");
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -79,6 +81,15 @@ beforeAll(async () => {
     [0, 4],
   ] as const) {
     await segments.putExactSizes(new Map([["cart-abandoners", size]]), now - daysAgo * DAY);
+  }
+  // A campaign's decisions of two days, as dispatch counts them.
+  const outcomes = new DynamoCampaignOutcomes({ client: dynamodb, tableName: LOCAL_NAMES.segmentsTable });
+  for (const [daysAgo, key] of [
+    [1, "sent"],
+    [0, "sent"],
+    [0, "skipped:quiet hours"],
+  ] as const) {
+    await outcomes.add(OUTCOME_CAMPAIGN, new Date(now - daysAgo * DAY).toISOString().slice(0, 10), key);
   }
   dynamodb.destroy();
   consoleUrl = `${stack.apiUrl}${CONSOLE_PATH}`;
@@ -147,6 +158,8 @@ describe.skipIf(!present)("the console on the local stack", () => {
     await page.goto(`${consoleUrl}#/segments/cart-abandoners`);
     await page.getByTestId("size-chart").locator("canvas").waitFor();
     await expect(page.getByText(/3 day\(s\), 4 on/).count()).resolves.toBe(1);
+    // Who entered today: the customer (the local stack's transitions consumer recorded it), a link to their page.
+    await page.getByTestId("changes-entered").getByRole("link", { name: CUSTOMER }).first().waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await shoot(page, "segment");
 
@@ -154,6 +167,13 @@ describe.skipIf(!present)("the console on the local stack", () => {
     await page.getByRole("heading", { name: "Campaigns" }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await shoot(page, "campaigns");
+
+    // A campaign's sends and skips by reason per day: uPlot's canvas, and the totals in the caption.
+    await page.goto(`${consoleUrl}#/campaigns/${OUTCOME_CAMPAIGN}`);
+    await page.getByTestId("outcome-chart").locator("canvas").waitFor();
+    await expect(page.getByText(/sent 2, .*skipped: quiet hours 1/).count()).resolves.toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await shoot(page, "campaign");
 
     expect(failures).toEqual([]);
     // Not a timing assertion (the machine is shared): the figure, for the record.

@@ -1,7 +1,9 @@
+import { campaignOutcomes, MAX_OUTCOME_DAYS } from "../console/campaign-outcome-views.js";
 import { campaignDetail, listCampaigns } from "../console/campaign-views.js";
 import type { ConsoleDeps } from "../console/console-deps.js";
 import { auditView, customerDetail, findCustomer } from "../console/customer-views.js";
-import { listSegments, previewSegment, segmentDetail } from "../console/segment-views.js";
+import { segmentChanges } from "../console/segment-change-views.js";
+import { listSegments, previewSegment, segmentDetail, utcDay } from "../console/segment-views.js";
 import { listTemplates, previewTemplate, TemplateRenderers } from "../console/template-views.js";
 import type { ApiDeps } from "./api-deps.js";
 import { type ApiRequest, type ApiResponse, jsonResponse } from "./api-http.js";
@@ -60,12 +62,14 @@ const CUSTOMER = /^\/v1\/admin\/customers\/([^/]+)$/;
 const CUSTOMER_EXPORT = /^\/v1\/admin\/customers\/([^/]+)\/export$/;
 const SEGMENTS = /^\/v1\/admin\/segments$/;
 const SEGMENT = /^\/v1\/admin\/segments\/([^/]+)$/;
+const SEGMENT_CHANGES = /^\/v1\/admin\/segments\/([^/]+)\/changes$/;
 const SEGMENT_PREVIEW = /^\/v1\/admin\/segment-preview$/;
 const TEMPLATES = /^\/v1\/admin\/templates$/;
 const TEMPLATES_VERSION = /^\/v1\/admin\/templates-version$/;
 const TEMPLATE_PREVIEW = /^\/v1\/admin\/templates\/([^/]+)\/preview$/;
 const CAMPAIGNS = /^\/v1\/admin\/campaigns$/;
 const CAMPAIGN = /^\/v1\/admin\/campaigns\/([^/]+)$/;
+const CAMPAIGN_OUTCOMES = /^\/v1\/admin\/campaigns\/([^/]+)\/outcomes$/;
 
 /** `GET /v1/admin/customers?q=<any id or email>`: the customer found (200) or 404. */
 const searchCustomers = consoleRoute(CUSTOMERS, async (deps, request) => {
@@ -103,6 +107,16 @@ const segments = consoleRoute(SEGMENTS, async (deps) =>
 const segment = consoleRoute(SEGMENT, async (deps, _request, id) => {
   const detail = await segmentDetail(deps, id);
   return detail === undefined ? failure(404, `no segment ${id}`) : jsonResponse(200, detail);
+});
+
+/** `GET /v1/admin/segments/{id}/changes?day=YYYY-MM-DD` (default today, UTC): who entered and left that day. */
+const changes = consoleRoute(SEGMENT_CHANGES, async (deps, request, id) => {
+  const day = request.query.get("day") ?? utcDay(deps.clock.now());
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
+    return failure(400, "day: a UTC day as YYYY-MM-DD, such as 2026-12-06");
+  }
+  const found = await segmentChanges(deps, id, day);
+  return found === undefined ? failure(404, `no segment ${id}`) : jsonResponse(200, found);
 });
 
 /** `POST /v1/admin/segment-preview` (the YAML being written): problems (422) or the estimate (200). */
@@ -164,6 +178,17 @@ const campaign = consoleRoute(CAMPAIGN, async (deps, _request, id) => {
   return detail === undefined ? failure(404, `no campaign ${id}`) : jsonResponse(200, detail);
 });
 
+/** `GET /v1/admin/campaigns/{id}/outcomes?days=30`: decisions per day (sent, held out, skipped by reason, …). */
+const outcomes = consoleRoute(CAMPAIGN_OUTCOMES, async (deps, request, id) => {
+  const text = request.query.get("days") ?? "30";
+  const days = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(days >= 1 && days <= MAX_OUTCOME_DAYS)) {
+    return failure(400, `days: a whole number of days from 1 to ${MAX_OUTCOME_DAYS}, such as 30`);
+  }
+  const found = await campaignOutcomes(deps, id, days);
+  return found === undefined ? failure(404, `no campaign ${id}`) : jsonResponse(200, found);
+});
+
 /**
  * The console's admin API, by path pattern then method (JSON). On AWS these routes sit behind the console's
  * authorizer; on the local stack the API is on loopback. Every read of one customer's data is audited.
@@ -193,9 +218,11 @@ export const ADMIN_ROUTES: readonly {
   { pattern: SEGMENTS, methods: { GET: segments } },
   { pattern: SEGMENT_PREVIEW, methods: { POST: segmentPreview } },
   { pattern: SEGMENT, methods: { GET: segment } },
+  { pattern: SEGMENT_CHANGES, methods: { GET: changes } },
   { pattern: TEMPLATES, methods: { GET: templates } },
   { pattern: TEMPLATES_VERSION, methods: { GET: templatesVersion } },
   { pattern: TEMPLATE_PREVIEW, methods: { GET: templatePreview } },
   { pattern: CAMPAIGNS, methods: { GET: campaigns } },
   { pattern: CAMPAIGN, methods: { GET: campaign } },
+  { pattern: CAMPAIGN_OUTCOMES, methods: { GET: outcomes } },
 ];

@@ -2,6 +2,7 @@ import type { CampaignLibrary } from "#shared/domain/campaigns/index.js";
 import type { SegmentLibrary } from "#shared/domain/segments/index.js";
 import type {
   AuditLog,
+  CampaignOutcomeCounts,
   Catalog,
   Clock,
   ContentLibrary,
@@ -9,6 +10,7 @@ import type {
   IdentityStore,
   ProfilePages,
   ProfileStore,
+  SegmentChanges,
   SegmentSizeHistory,
   SegmentStore,
   SendLedger,
@@ -22,16 +24,20 @@ import type { SampleProfile } from "#shared/render/samples.js";
  * of one customer's data is written to.
  */
 export interface ConsoleDeps {
-  readonly profiles: Pick<ProfileStore, "get">;
+  readonly profiles: Pick<ProfileStore, "get" | "getMany">;
   /** Any id of a customer (a merged id resolves to its customer) and the email index. */
   readonly identities: Pick<IdentityStore, "resolveIds" | "emailOwner">;
   /** A bounded page of one random scan slice: the sample a segment preview is estimated on. */
   readonly sample: Pick<ProfilePages, "page" | "approximateCount">;
   readonly segments: Pick<SegmentStore, "sizes" | "rfmThresholds">;
   readonly sizeHistory: SegmentSizeHistory;
+  /** Who entered and left each segment per day. @default - the segment page lists no one */
+  readonly changes?: Pick<SegmentChanges, "day">;
   readonly ledger: Pick<SendLedger, "recent">;
   readonly audit: AuditLog;
   readonly experiments: Pick<ExperimentCounters, "totals">;
+  /** Dispatch decisions per campaign per day. @default - the campaign page shows no outcome chart */
+  readonly outcomes?: Pick<CampaignOutcomeCounts, "days">;
   /** The segment library (read once, or on each call locally). */
   readonly segmentLibrary: () => SegmentLibrary;
   readonly campaignLibrary: () => CampaignLibrary;

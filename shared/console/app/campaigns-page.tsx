@@ -1,5 +1,6 @@
 import type { CampaignDetail, CampaignSummary } from "../../app/console/campaign-views.js";
 import { type ApiClient, seg } from "./api-client.js";
+import { OutcomeChart } from "./outcome-chart.js";
 import { href } from "./route.js";
 import { Table } from "./table.js";
 import { useLoad } from "./use-load.js";
@@ -81,6 +82,8 @@ export function CampaignPage({ api, campaignId }: { readonly api: ApiClient; rea
           </li>
         ))}
       </ol>
+      <h3>Sends and skips by reason over time</h3>
+      <OutcomeChart api={api} campaignId={campaignId} />
       <h3>Experiment report</h3>
       {report === null ? (
         <p>No send counted yet.</p>

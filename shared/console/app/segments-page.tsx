@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { SegmentDetail, SegmentPreview, SegmentSummary } from "../../app/console/segment-views.js";
 import { type ApiClient, seg } from "./api-client.js";
 import { href } from "./route.js";
+import { SegmentChanges } from "./segment-changes.js";
 import { SizeChart } from "./size-chart.js";
 import { Table } from "./table.js";
 import { useLoad } from "./use-load.js";
@@ -57,6 +58,7 @@ export function SegmentPage({ api, segmentId }: { readonly api: ApiClient; reado
         .
       </p>
       <SizeChart name={detail.name} points={detail.history} />
+      <SegmentChanges api={api} segmentId={segmentId} />
       <h3>Definition</h3>
       <pre class="definition">{JSON.stringify(detail.definition, null, 2)}</pre>
     </article>
