@@ -1136,9 +1136,11 @@ export interface SegmentChange {
 export interface SegmentDayChanges {
   readonly entered: number;
   readonly exited: number;
-  /** Newest first, at most the limit asked for. */
+  /** Newest first, at most the limit asked for: those whose profile still exists. */
   readonly recentEntered: readonly SegmentChange[];
   readonly recentExited: readonly SegmentChange[];
+  /** Of the most recent changes, those left out because the customer's profile is gone (erased). @default 0 */
+  readonly dropped?: number;
 }
 
 /**

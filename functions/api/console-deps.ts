@@ -71,7 +71,11 @@ export function makeConsoleDeps(
     audit: privacy.audit,
     experiments: new DynamoExperimentCounters({ client: dynamodb, tableName: SEGMENTS_TABLE }),
     outcomes: new DynamoCampaignOutcomes({ client: dynamodb, tableName: SEGMENTS_TABLE }),
-    changes: new DynamoSegmentChanges({ client: dynamodb, tableName: SEGMENTS_TABLE }),
+    changes: new DynamoSegmentChanges({
+      client: dynamodb,
+      tableName: SEGMENTS_TABLE,
+      profilesTable: env.PROFILES_TABLE,
+    }),
     segmentLibrary,
     campaignLibrary: once(
       (): CampaignLibrary =>

@@ -1,4 +1,6 @@
 import {
+  type AttributeValue,
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -7,8 +9,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { SegmentTransition } from "../domain/segments/contracts.js";
 import { DependencyUnavailableError } from "../errors.js";
-import type { SegmentChange, SegmentChanges, SegmentDayChanges } from "../ports.js";
+import type { SegmentChanges, SegmentDayChanges } from "../ports.js";
 import { queryAll } from "./dynamo-query-all.js";
+import { PROFILE_KEY_ATTRIBUTE, profileKey } from "./profile-key.js";
 
 /** Days a segment's daily counts are kept (their `ttl`, where the table expires items). */
 export const CHANGE_COUNT_DAYS = 400;
@@ -18,14 +21,23 @@ const DAY_S = 24 * 60 * 60;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const AT_DIGITS = 15;
 
+/** A day's marker: the customer's profile key and the transition's time. */
+interface Marker {
+  readonly key: string;
+  readonly at: number;
+}
+
 const dayOf = (at: number) => new Date(at).toISOString().slice(0, 10);
 const expiry = (day: string, days: number) =>
   String(Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + days * DAY_S);
 
 /**
  * Segment transitions per UTC day in the segments table, without transactions:
- * - one marker per transition, `pk = changed#<segmentId>#<day>`, `sk = <kind>#<at, padded>#<customerId>` (the
- *   transition's identity), written with `attribute_not_exists`: a redelivered transition finds it and stops;
+ * - one marker per transition, `pk = changed#<segmentId>#<day>`, `sk = <kind>#<at, padded>#<profile key>` (the
+ *   transition's identity), written with `attribute_not_exists`: a redelivered transition finds it and stops. A
+ *   marker holds the customer's profile key (the `c#` hash the profile table is keyed by, which an erasure's
+ *   tombstone keeps too), never the customer id: a day's customers are read back from their profiles, so an
+ *   erased customer, whose profile is gone, is no longer named anywhere (and is counted as dropped);
  * - then, for a new marker only, an `ADD` of `entered` or `exited` on the day's counts, `pk = changes#<segmentId>`,
  *   `sk = <day>`.
  * A crash between the two undercounts that transition (its marker is there, its count is not), never counts it
@@ -35,23 +47,27 @@ const expiry = (day: string, days: number) =>
 export class DynamoSegmentChanges implements SegmentChanges {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
+  readonly #profilesTable: string | undefined;
 
-  constructor(options: { client: DynamoDBClient; tableName: string }) {
+  /** `profilesTable`: where a day's customers are read back (needed by {@link day}, not by {@link record}). */
+  constructor(options: { client: DynamoDBClient; tableName: string; profilesTable?: string }) {
     this.#client = options.client;
     this.#tableName = options.tableName;
+    this.#profilesTable = options.profilesTable;
   }
 
   async record(transition: SegmentTransition): Promise<void> {
     const { segmentId, customerId, kind, at } = transition;
     const day = dayOf(at);
+    const key = profileKey(customerId);
     try {
       await this.#client.send(
         new PutItemCommand({
           TableName: this.#tableName,
           Item: {
             pk: { S: `changed#${segmentId}#${day}` },
-            sk: { S: `${kind}#${String(at).padStart(AT_DIGITS, "0")}#${customerId}` },
-            c: { S: customerId },
+            sk: { S: `${kind}#${String(at).padStart(AT_DIGITS, "0")}#${key}` },
+            h: { S: key },
             at: { N: String(at) },
             ttl: { N: expiry(day, CHANGE_ID_DAYS) },
           },
@@ -100,12 +116,62 @@ export class DynamoSegmentChanges implements SegmentChanges {
       this.#recent(segmentId, day, "entered", limit),
       this.#recent(segmentId, day, "exited", limit),
     ]);
+    const ids = await this.#customerIds([...recentEntered, ...recentExited].map((marker) => marker.key));
+    const named = (markers: readonly Marker[]) =>
+      markers.flatMap(({ key, at }) => {
+        const customerId = ids.get(key);
+        return customerId === undefined ? [] : [{ customerId, at }];
+      });
+    const entered = named(recentEntered);
+    const exited = named(recentExited);
     return {
       entered: Number(counts.Item?.entered?.N ?? 0),
       exited: Number(counts.Item?.exited?.N ?? 0),
-      recentEntered,
-      recentExited,
+      recentEntered: entered,
+      recentExited: exited,
+      dropped: recentEntered.length + recentExited.length - entered.length - exited.length,
     };
+  }
+
+  /** The customer id of each profile key whose profile exists (an erased customer's tombstone names none). */
+  async #customerIds(keys: readonly string[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) return ids;
+    const table = this.#profilesTable;
+    if (table === undefined) throw new RangeError("DynamoSegmentChanges: day() needs profilesTable");
+    for (let first = 0; first < unique.length; first += 100) {
+      let pending: Record<string, AttributeValue>[] = unique
+        .slice(first, first + 100)
+        .map((key) => ({ [PROFILE_KEY_ATTRIBUTE]: { S: key } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 8)
+          throw new DependencyUnavailableError(`BatchGetItem (profiles) on ${table}: keys left unread`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const out = await this.#client
+          .send(
+            new BatchGetItemCommand({
+              RequestItems: {
+                [table]: {
+                  Keys: pending,
+                  ProjectionExpression: "#pk, customerId",
+                  ExpressionAttributeNames: { "#pk": PROFILE_KEY_ATTRIBUTE },
+                },
+              },
+            }),
+          )
+          .catch((error: unknown) => {
+            throw new DependencyUnavailableError(`BatchGetItem (profiles) on ${table} failed`, error);
+          });
+        for (const item of out.Responses?.[table] ?? []) {
+          const key = item[PROFILE_KEY_ATTRIBUTE]?.S;
+          const customerId = item.customerId?.S;
+          if (key !== undefined && customerId !== undefined) ids.set(key, customerId);
+        }
+        pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
+      }
+    }
+    return ids;
   }
 
   async #recent(
@@ -113,7 +179,7 @@ export class DynamoSegmentChanges implements SegmentChanges {
     day: string,
     kind: SegmentTransition["kind"],
     limit: number,
-  ): Promise<SegmentChange[]> {
+  ): Promise<Marker[]> {
     if (limit <= 0) return [];
     const items = await queryAll(
       this.#client,
@@ -130,9 +196,9 @@ export class DynamoSegmentChanges implements SegmentChanges {
       limit,
     );
     return items.slice(0, limit).flatMap((item) => {
-      const customerId = item.c?.S;
+      const key = item.h?.S;
       const at = Number(item.at?.N);
-      return customerId === undefined || !Number.isFinite(at) ? [] : [{ customerId, at }];
+      return key === undefined || !Number.isFinite(at) ? [] : [{ key, at }];
     });
   }
 }

@@ -50,6 +50,10 @@ export async function segmentChanges(
     recentEntered,
     recentExited,
     dropped:
-      found.recentEntered.length + found.recentExited.length - recentEntered.length - recentExited.length,
+      (found.dropped ?? 0) +
+      found.recentEntered.length +
+      found.recentExited.length -
+      recentEntered.length -
+      recentExited.length,
   };
 }
