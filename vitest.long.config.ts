@@ -19,11 +19,11 @@ const BUNDLE_MODULES = /\/tailor-bundles-[^/]+\/[a-z0-9-]+\/index\.mjs$/;
  *   definitions with the real handlers (`segment-jobs.long.ts`, `fanout.long.ts`: each member once through a
  *   failed part and a stopped run); journeys that show their trigger (two orders, two emails) and the catalog's
  *   back-in-stock journeys (`journey-trigger.long.ts`, `catalog-triggers.long.ts`); the models trained from the
- *   stack's own archive, served and rescored (`train-from-stack.long.ts`, `train-and-serve.long.ts`), the training
+ *   stack's own archive, served and rescored (`train-from-stack.long.ts`, `train-and-serve.long.ts`, and the models' hold-out figures, `train.long.ts`), the training
  *   workflow from its definition (`training-workflow.long.ts`); the console in headless Chromium with axe
  *   (`console.long.ts`); a dry run against the real run it predicts (`dry-run.long.ts`); an SMS journey with STOP
  *   (`sms-journey.long.ts`); and the stacks with optional parts on, each a checked synth of its own
- *   (`console-stack.long.ts`, `model-endpoints-stack.long.ts`).
+ *   (`console-stack.long.ts`, `model-endpoints-stack.long.ts`, `sms-stack.long.ts`).
  * - `test/faults/*.faults.ts`: the crash tests; each file starts the local stack as a child process, kills it
  *   with SIGKILL at chosen moments and restarts it on the same data dir.
  */

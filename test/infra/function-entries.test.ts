@@ -28,7 +28,7 @@ describe("the functions the bundle budgets build", () => {
         }),
     );
     // THEN the budgets' bundles are exactly those entries, and those of the optional functions, which the
-    // default stack leaves out (SMS's feedback: test/infra/sms-stack.test.ts finds it in the stack with SMS on)
+    // default stack leaves out (SMS's feedback: test/long/sms-stack.long.ts finds it in the stack with SMS on)
     expect(deployed.size).toBeGreaterThan(0);
     expect([...deployed, ...OPTIONAL_ENTRIES].sort()).toEqual(functionEntries().map(({ entry }) => entry));
   });
