@@ -74,7 +74,8 @@ const UNKNOWN_CUSTOMER = "unknown customer (no profile)";
 /**
  * Dispatch's own code (`dispatchSends`: profile, ledger protocol, send policy, rendering) over a dry run's
  * intents, with its writes replaced: a {@link DryRunLedger} (reads the real ledger, writes nothing), a recording
- * mailer and send timers, no holdout events, no experiment counters, no erasure reach, no pacing, and the clock
+ * mailer and send timers, texts rendered but not sent, no holdout events, no experiment or outcome counters, no
+ * erasure reach, no pacing, and the clock
  * fixed at the dry run's time. Everything dispatch reads (profiles, identities, catalog, recommender, content,
  * link keys, templates) is read as the real dispatch reads it.
  */
@@ -94,7 +95,14 @@ export class DryRunSession {
     dispatch: DispatchDeps,
     options: { at: number; sample: number; library?: CampaignLibrary; view?: (profile: Profile) => Profile },
   ) {
-    const { events: _events, experiments: _experiments, erased: _erased, ...reads } = dispatch;
+    const {
+      events: _events,
+      experiments: _experiments,
+      outcomes: _outcomes,
+      erased: _erased,
+      sms,
+      ...reads
+    } = dispatch;
     const { view } = options;
     this.#ledger = new DryRunLedger(dispatch.ledger);
     this.#sample = options.sample;
@@ -111,6 +119,10 @@ export class DryRunSession {
               },
             },
           }),
+      // Texts are rendered as dispatch would and counted, never sent, and no phone number is remembered.
+      ...(sms === undefined
+        ? {}
+        : { sms: { renderer: sms.renderer, sender: { send: async () => ({ messageId: "dry-run" }) } } }),
       ledger: this.#ledger,
       sendTimers: new RecordingSendTimers(),
       mailer: this.#mailer,
