@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type AttributeValue,
-  BatchGetItemCommand,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -20,6 +19,7 @@ import type {
   StoredCatalogProduct,
 } from "../ports.js";
 import { itemSizeBytes, writeUnitsFor } from "./dynamo-item-size.js";
+import { batchGetAll } from "./dynamo-query-all.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -291,27 +291,12 @@ export class DynamoCatalog implements CatalogStore {
     } while (start !== undefined);
   }
 
-  async #batchGet(productIds: readonly string[]): Promise<Item[]> {
-    const items: Item[] = [];
-    let pending: Item[] = productIds.map((id) => ({
+  #batchGet(productIds: readonly string[]): Promise<Item[]> {
+    const keys = productIds.map((id) => ({
       [CATALOG_KEY.partition]: { S: id },
       [CATALOG_KEY.sort]: { S: CATALOG_KEY.productSort },
     }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > UNPROCESSED_RETRIES) {
-        throw new DependencyUnavailableError(
-          `BatchGetItem left ${pending.length} keys unprocessed after retries`,
-        );
-      }
-      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      const keys = pending;
-      const out = await this.#call(() =>
-        this.#client.send(new BatchGetItemCommand({ RequestItems: { [this.#tableName]: { Keys: keys } } })),
-      );
-      items.push(...(out.Responses?.[this.#tableName] ?? []));
-      pending = out.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
-    }
-    return items;
+    return batchGetAll(this.#client, this.#tableName, keys);
   }
 
   async #batchWrite(items: readonly Item[]): Promise<void> {

@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -17,6 +16,7 @@ import type {
   FanOutRuns,
   FanOutSource,
 } from "../ports.js";
+import { batchGetAll } from "./dynamo-query-all.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -38,8 +38,6 @@ const partKey = (key: FanOutRunKey, part: number): Item => ({
   pk: { S: `${FANOUT_KEY_PREFIX}${key.campaignId}#${key.occurrence}#${String(part).padStart(6, "0")}` },
   sk: { S: "part" },
 });
-/** BatchGetItem's limit of keys per call. */
-const BATCH_GET_KEYS = 100;
 
 const num = (item: Item | undefined, name: string): number => Number(item?.[name]?.N ?? "0");
 const str = (item: Item | undefined, name: string): string | undefined => item?.[name]?.S;
@@ -241,33 +239,10 @@ export class DynamoFanOutRuns implements FanOutRuns {
     return occurrence === undefined ? undefined : this.get({ campaignId, occurrence });
   }
 
-  /** The checkpoints of a run's parts that exist (BatchGetItem, 100 keys a call, unprocessed keys asked again). */
-  async #parts(key: FanOutRunKey, parts: number): Promise<Item[]> {
-    const items: Item[] = [];
-    for (let first = 0; first < parts; first += BATCH_GET_KEYS) {
-      let keys: Item[] = [];
-      for (let part = first; part < Math.min(parts, first + BATCH_GET_KEYS); part++)
-        keys.push(partKey(key, part));
-      for (let attempt = 0; keys.length > 0; attempt++) {
-        if (attempt > 0)
-          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-        if (attempt > 8) {
-          throw new DependencyUnavailableError(
-            `BatchGetItem (fan-out parts) on ${this.#tableName}: keys left unread`,
-          );
-        }
-        const page = await this.#call("BatchGetItem", () =>
-          this.#client.send(
-            new BatchGetItemCommand({
-              RequestItems: { [this.#tableName]: { Keys: keys, ConsistentRead: true } },
-            }),
-          ),
-        );
-        items.push(...(page.Responses?.[this.#tableName] ?? []));
-        keys = page.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
-      }
-    }
-    return items;
+  /** The checkpoints of a run's parts that exist (consistent reads, 100 keys a BatchGetItem call). */
+  #parts(key: FanOutRunKey, parts: number): Promise<Item[]> {
+    const keys = Array.from({ length: parts }, (_, part) => partKey(key, part));
+    return batchGetAll(this.#client, this.#tableName, keys, { consistentRead: true });
   }
 
   async #call<T>(operation: string, send: () => Promise<T>): Promise<T> {

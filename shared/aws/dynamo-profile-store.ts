@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DescribeTableCommand,
@@ -36,10 +35,10 @@ import type {
   TombstoneReader,
 } from "../ports.js";
 import { itemSizeBytes, writeUnitsFor } from "./dynamo-item-size.js";
+import { batchGetAll } from "./dynamo-query-all.js";
 import { emailKey, PROFILE_KEY_ATTRIBUTE, profileKey } from "./profile-key.js";
 
 const BATCH_GET_LIMIT = 100;
-const UNPROCESSED_RETRIES = 8;
 
 /** A light structural check of a stored item: the fields the store itself relies on. */
 function isProfile(value: Record<string, unknown>): value is Profile {
@@ -114,7 +113,6 @@ function read(item: Item): Read {
 /** Whether a scanned item is one of the table's own entries rather than a customer's (the email index). */
 const isIndexEntry = (item: Item): boolean => item.owner !== undefined && item.fw === undefined;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The profiles among scanned items: tombstones, forwards and the email index share the table but are not. */
 function profilesOf(items: readonly Item[]): StoredProfile[] {
@@ -344,27 +342,9 @@ export class DynamoProfileStore
         };
   }
 
-  async #batchGet(keys: readonly string[]): Promise<Item[]> {
-    const items: Item[] = [];
-    let pending: Item[] = keys.map((key) => ({ [PROFILE_KEY_ATTRIBUTE]: { S: key } }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > UNPROCESSED_RETRIES) {
-        throw new DependencyUnavailableError(
-          `BatchGetItem left ${pending.length} keys unprocessed after retries`,
-        );
-      }
-      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      const out = await this.#call(() =>
-        this.#client.send(
-          new BatchGetItemCommand({
-            RequestItems: { [this.#tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        ),
-      );
-      items.push(...(out.Responses?.[this.#tableName] ?? []));
-      pending = out.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
-    }
-    return items;
+  #batchGet(keys: readonly string[]): Promise<Item[]> {
+    const items = keys.map((key) => ({ [PROFILE_KEY_ATTRIBUTE]: { S: key } }));
+    return batchGetAll(this.#client, this.#tableName, items, { consistentRead: true });
   }
 
   async put(profile: Profile, previous: StoredProfile | undefined): Promise<PutOutcome> {

@@ -1,5 +1,7 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   type DynamoDBClient,
   QueryCommand,
   type QueryCommandInput,
@@ -29,5 +31,62 @@ export async function queryAll(
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
   } while (start !== undefined && items.length < maxItems);
+  return items;
+}
+
+/** BatchGetItem's limit of keys per call. */
+const BATCH_GET_KEYS = 100;
+/** Rounds of unprocessed keys asked again before giving up. */
+const UNPROCESSED_ROUNDS = 8;
+
+/**
+ * The items of `keys` that exist, read by BatchGetItem 100 keys a call, unprocessed keys asked again with backoff
+ * (at most {@link UNPROCESSED_ROUNDS} rounds); a failure, or keys still unread, is a {@link DependencyUnavailableError}
+ * naming the table.
+ */
+export async function batchGetAll(
+  client: DynamoDBClient,
+  tableName: string,
+  keys: readonly Record<string, AttributeValue>[],
+  options: {
+    readonly consistentRead?: boolean;
+    readonly projection?: { readonly expression: string; readonly names: Record<string, string> };
+  } = {},
+): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  for (let first = 0; first < keys.length; first += BATCH_GET_KEYS) {
+    let pending = keys.slice(first, first + BATCH_GET_KEYS);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > UNPROCESSED_ROUNDS) {
+        throw new DependencyUnavailableError(
+          `BatchGetItem on ${tableName} left ${pending.length} keys unprocessed after retries`,
+        );
+      }
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      let out: BatchGetItemCommandOutput;
+      try {
+        out = await client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [tableName]: {
+                Keys: pending,
+                ...(options.consistentRead === true ? { ConsistentRead: true } : {}),
+                ...(options.projection === undefined
+                  ? {}
+                  : {
+                      ProjectionExpression: options.projection.expression,
+                      ExpressionAttributeNames: options.projection.names,
+                    }),
+              },
+            },
+          }),
+        );
+      } catch (error) {
+        throw new DependencyUnavailableError(`BatchGetItem on ${tableName} failed`, error);
+      }
+      items.push(...(out.Responses?.[tableName] ?? []));
+      pending = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+  }
   return items;
 }

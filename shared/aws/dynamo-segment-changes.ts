@@ -1,6 +1,4 @@
 import {
-  type AttributeValue,
-  BatchGetItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -10,7 +8,7 @@ import {
 import type { SegmentTransition } from "../domain/segments/contracts.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type { SegmentChanges, SegmentDayChanges } from "../ports.js";
-import { queryAll } from "./dynamo-query-all.js";
+import { batchGetAll, queryAll } from "./dynamo-query-all.js";
 import { PROFILE_KEY_ATTRIBUTE, profileKey } from "./profile-key.js";
 
 /** Days a segment's daily counts are kept (their `ttl`, where the table expires items). */
@@ -140,36 +138,16 @@ export class DynamoSegmentChanges implements SegmentChanges {
     if (unique.length === 0) return ids;
     const table = this.#profilesTable;
     if (table === undefined) throw new RangeError("DynamoSegmentChanges: day() needs profilesTable");
-    for (let first = 0; first < unique.length; first += 100) {
-      let pending: Record<string, AttributeValue>[] = unique
-        .slice(first, first + 100)
-        .map((key) => ({ [PROFILE_KEY_ATTRIBUTE]: { S: key } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 8)
-          throw new DependencyUnavailableError(`BatchGetItem (profiles) on ${table}: keys left unread`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const out = await this.#client
-          .send(
-            new BatchGetItemCommand({
-              RequestItems: {
-                [table]: {
-                  Keys: pending,
-                  ProjectionExpression: "#pk, customerId",
-                  ExpressionAttributeNames: { "#pk": PROFILE_KEY_ATTRIBUTE },
-                },
-              },
-            }),
-          )
-          .catch((error: unknown) => {
-            throw new DependencyUnavailableError(`BatchGetItem (profiles) on ${table} failed`, error);
-          });
-        for (const item of out.Responses?.[table] ?? []) {
-          const key = item[PROFILE_KEY_ATTRIBUTE]?.S;
-          const customerId = item.customerId?.S;
-          if (key !== undefined && customerId !== undefined) ids.set(key, customerId);
-        }
-        pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
-      }
+    const items = await batchGetAll(
+      this.#client,
+      table,
+      unique.map((key) => ({ [PROFILE_KEY_ATTRIBUTE]: { S: key } })),
+      { projection: { expression: "#pk, customerId", names: { "#pk": PROFILE_KEY_ATTRIBUTE } } },
+    );
+    for (const item of items) {
+      const key = item[PROFILE_KEY_ATTRIBUTE]?.S;
+      const customerId = item.customerId?.S;
+      if (key !== undefined && customerId !== undefined) ids.set(key, customerId);
     }
     return ids;
   }
