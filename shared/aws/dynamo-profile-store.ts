@@ -113,7 +113,6 @@ function read(item: Item): Read {
 /** Whether a scanned item is one of the table's own entries rather than a customer's (the email index). */
 const isIndexEntry = (item: Item): boolean => item.owner !== undefined && item.fw === undefined;
 
-
 /** The profiles among scanned items: tombstones, forwards and the email index share the table but are not. */
 function profilesOf(items: readonly Item[]): StoredProfile[] {
   const profiles: StoredProfile[] = [];
