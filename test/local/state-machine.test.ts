@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { rescoreSummaryLines } from "#cli/rescore-command.js";
 import { lambdaContext } from "#infra/local/kinesis-event.js";
 import { modelEndpointsOf } from "#infra/local/model-server-runner.js";
@@ -7,6 +7,10 @@ import { planResources } from "#infra/local/resource-plan.js";
 import { planStateMachines, type StateMachineSpec } from "#infra/local/state-machine-plan.js";
 import { runStateMachine, type TaskBinding, type TaskOutcome } from "#infra/local/state-machine-runner.js";
 import { bindStateMachineTasks, type StepFunctionTaskHandler } from "#infra/local/state-machine-tasks.js";
+import {
+  LOCAL_DEFAULT_TASK_TIMEOUT_SECONDS,
+  withStepFunctionsTaskTimeouts,
+} from "#infra/local/task-timeouts.js";
 
 const options = { region: "us-east-1", accountId: "000000000000" };
 const lambdaArn = { "Fn::GetAtt": ["RescoreFn", "Arn"] };
@@ -188,6 +192,45 @@ describe("runStateMachine", () => {
     await expect(
       runStateMachine(machine(), { input: {}, tasks: { Plan: bind(async () => ({})) } }),
     ).rejects.toThrow(/RescoreSlice, Finish/);
+  });
+
+  it("bounds a task by its function's timeout, as Step Functions does, not by the emulator's 60 s default", async () => {
+    // GIVEN tasks that work for 90 s within a function timeout of 15 minutes (fake timers), and one task state
+    // with a timeout of its own
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const slow: TaskBinding = {
+        function: { ...fn, timeoutSeconds: 900 },
+        handler: () => new Promise((resolve) => setTimeout(() => resolve({ startedAt: "t", slices: [] }), 90_000)),
+      };
+      // WHEN
+      const run = runStateMachine(machine(), {
+        input: {},
+        tasks: { Plan: slow, RescoreSlice: slow, Finish: slow },
+      });
+      const settled = run.then(
+        (output) => ({ ok: true, output }),
+        (error: unknown) => ({ ok: false, output: String(error) }),
+      );
+      await vi.advanceTimersByTimeAsync(200_000);
+      // THEN the execution finishes: Plan and Finish each took 90 s
+      expect(await settled).toEqual({ ok: true, output: { startedAt: "t", slices: [] } });
+      const defined = withStepFunctionsTaskTimeouts({
+        StartAt: "A",
+        States: {
+          A: { Type: "Task", Resource: "arn", TimeoutSeconds: 10, Next: "B" },
+          B: {
+            Type: "Map",
+            ItemProcessor: { StartAt: "C", States: { C: { Type: "Task", Resource: "arn", End: true } } },
+            End: true,
+          },
+        },
+      });
+      expect(JSON.stringify(defined)).toContain('"TimeoutSeconds":10');
+      expect(JSON.stringify(defined)).toContain(`"TimeoutSeconds":${LOCAL_DEFAULT_TASK_TIMEOUT_SECONDS}`);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("fails the execution when a task outside the Map fails", async () => {
