@@ -6,7 +6,7 @@
  * (`recommendItems`, `parseRecommendationQuery`): Python's standard library only. Kept as text here so the
  * training function packs it with every version (a test runs it against the TypeScript server's answers).
  */
-export const RECOMMENDER_INFERENCE_PY = String.raw`"""Tailor's item co-occurrence recommender, served by a SageMaker framework container in script mode.
+export const RECOMMENDER_INFERENCE_PY = `"""Tailor's item co-occurrence recommender, served by a SageMaker framework container in script mode.
 
 The container calls model_fn(model_dir) once, then input_fn -> predict_fn -> output_fn per request
 (sagemaker-inference-toolkit). The request is what Tailor's SageMakerRecommender sends:
