@@ -25,7 +25,8 @@ export function versionLines(record: ModelVersionRecord, current: string | null)
   const e = record.evaluation;
   const mark = record.version === current ? "* " : "  ";
   const lines = [
-    `${mark}${record.version}  ${record.format}, ${record.source}, trained ${record.trainedAt}, features as of ${record.cutoff}`,
+    `${mark}${record.version}  ${record.format}, ${record.source}, trained ${record.trainedAt}, ` +
+      `${record.format === "item-cooccurrence-json" ? "baskets before" : "features as of"} ${record.cutoff}`,
   ];
   if (e !== undefined && record.format === "item-cooccurrence-json") {
     const popularity = e.baselines.popularity;
