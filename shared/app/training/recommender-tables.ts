@@ -10,9 +10,15 @@ import type { HoldoutCustomer } from "./evaluate-recommender.js";
 /** Hold-out customers the recommender is evaluated on at most: beyond, those of lowest hash (a stable sample). */
 export const RECOMMENDER_HOLDOUT_MAX_CUSTOMERS = 20_000;
 
+/**
+ * Products of one customer's basket learned from at most, the most recent: pairs grow with its square, and a
+ * customer's last 50 products say what goes together as well as their whole history.
+ */
+export const RECOMMENDER_BASKET_MAX_ITEMS = 50;
+
 /** The recommender's training table: each customer's basket before the hold-out cut-off. */
 export const recommenderTrainTableSchema = z.object({
-  /** Products each customer viewed, carted or bought, most recent first. */
+  /** Products each customer viewed, carted or bought, most recent first (at most {@link RECOMMENDER_BASKET_MAX_ITEMS}). */
   seen: z.array(z.array(z.string())),
   /** Products each customer bought (best sellers are ranked by them). */
   bought: z.array(z.array(z.string())),
@@ -68,7 +74,7 @@ export function buildRecommenderTables(
     const orders = (list: readonly TailorEvent[]) => list.filter((e) => e.kind === "order_completed");
     for (const event of before)
       for (const [id, category] of categoriesOf(event)) categoryOf.set(id, category);
-    seen.push([...new Set(before.flatMap(productsOf).reverse())]);
+    seen.push([...new Set(before.flatMap(productsOf).reverse())].slice(0, RECOMMENDER_BASKET_MAX_ITEMS));
     bought.push([...new Set(orders(before).flatMap(productsOf))]);
     const after = events.filter((event) => event.timestamp >= cutoff && event.timestamp < end);
     const profile = foldEvents(undefined, customerId, before, cutoff).profile;
