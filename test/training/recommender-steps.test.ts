@@ -27,7 +27,7 @@ import { archivedSimRecord, memoryArchive, simulatedHistory } from "#shared/sim/
 import { MemoryTrainingObjects } from "#test/support/memory-training.js";
 
 const DAYS = 90;
-const sim = simulatedHistory({ seed: 5, customers: 240, days: DAYS });
+const sim = simulatedHistory({ seed: 5, customers: 120, days: DAYS });
 const records = [...sim.history].map((record, i) => archivedSimRecord(record, i + 1));
 const iso = (day: number) => new Date(sim.start + day * DAY_MS).toISOString();
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
