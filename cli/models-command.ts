@@ -25,9 +25,18 @@ export function versionLines(record: ModelVersionRecord, current: string | null)
   const e = record.evaluation;
   const mark = record.version === current ? "* " : "  ";
   const lines = [
-    `${mark}${record.version}  ${record.format}, ${record.source}, trained ${record.trainedAt}, features as of ${record.cutoff}`,
+    `${mark}${record.version}  ${record.format}, ${record.source}, trained ${record.trainedAt}, ` +
+      `${record.format === "item-cooccurrence-json" ? "baskets before" : "features as of"} ${record.cutoff}`,
   ];
-  if (e !== undefined) {
+  if (e !== undefined && record.format === "item-cooccurrence-json") {
+    const popularity = e.baselines.popularity;
+    lines.push(
+      `    hold-out ${e.holdoutRows} customers${e.holdoutCutoff === undefined ? "" : ` as of ${e.holdoutCutoff}`}` +
+        `${e.scoredCustomers === undefined ? "" : `, ${e.scoredCustomers} bought something new`}: ` +
+        `precision@10 ${fixed(e.precisionAt10)} (popularity ${fixed(popularity?.precisionAt10)}), ` +
+        `recall@10 ${fixed(e.recallAt10)} (popularity ${fixed(popularity?.recallAt10)}), coverage ${fixed(e.coverage)}`,
+    );
+  } else if (e !== undefined) {
     const recency = e.baselines.recency?.rocAuc;
     lines.push(
       `    hold-out ${e.holdoutRows} rows${e.holdoutCutoff === undefined ? "" : ` as of ${e.holdoutCutoff}`}: ` +

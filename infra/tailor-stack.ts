@@ -70,7 +70,13 @@ import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WatchIndexStore } from "./components/watch-index.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
-import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS, MODEL_OUTPUTS, SEGMENT_JOBS_OUTPUT } from "./stack-output-names.js";
+import {
+  ARCHIVE_OUTPUTS,
+  FANOUT_OUTPUTS,
+  MODEL_OUTPUTS,
+  RECOMMENDER_MODEL,
+  SEGMENT_JOBS_OUTPUT,
+} from "./stack-output-names.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -220,7 +226,14 @@ export class TailorStack extends Stack {
     const apiReservedConcurrency = resolveApiReservedConcurrency(props, this.node);
     const rescoringSettings = resolveRescoringSettings(props, this.node);
     const scoringModels = Object.keys(rescoringSettings.modelEndpoints);
-    const modelSettings = resolveModelSettings(props, this.node, scoringModels);
+    // The endpoints the stack deploys when it hosts the models: the scoring models' and the recommender's.
+    const hostedModels: Record<string, string> = {
+      ...rescoringSettings.modelEndpoints,
+      ...(settings.recommenderEndpoint === undefined
+        ? {}
+        : { [RECOMMENDER_MODEL]: settings.recommenderEndpoint }),
+    };
+    const modelSettings = resolveModelSettings(props, this.node, Object.keys(hostedModels));
     const retention = resolveRetentionSettings(props, this.node);
     this.retention = retention;
     const consoleSettings = resolveConsoleSettings(props, this.node);
@@ -432,7 +445,7 @@ export class TailorStack extends Stack {
       capacity === undefined
         ? undefined
         : new ModelEndpoints(this, "Endpoints", {
-            endpoints: rescoringSettings.modelEndpoints,
+            endpoints: hostedModels,
             bucket: this.models.bucket,
             settings: { ...modelSettings, capacity },
           });
@@ -447,6 +460,10 @@ export class TailorStack extends Stack {
           model,
           endpoint: endpoints === undefined ? undefined : rescoringSettings.modelEndpoints[model],
         })),
+        {
+          model: RECOMMENDER_MODEL,
+          endpoint: endpoints === undefined ? undefined : hostedModels[RECOMMENDER_MODEL],
+        },
       ],
       modelBucket: this.models.bucket,
       archiveBucket: this.archive.bucket,

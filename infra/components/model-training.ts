@@ -32,7 +32,7 @@ import { LOCAL_NAMES } from "../local-names.js";
 import { acknowledgePrefixGrants } from "./bucket-grant-findings.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
-import { VARIANT_NAME } from "./model-endpoints.js";
+import { containerEnvironment, VARIANT_NAME } from "./model-endpoints.js";
 import type { EndpointCapacity } from "./model-settings.js";
 import { FEATURES_PREFIX, MODELS_PREFIX } from "./model-store.js";
 import { ProjectFunction } from "./project-function.js";
@@ -310,6 +310,8 @@ function trainingDefinition(
         model,
         endpoint: endpoint ?? "",
         managed: parts.rollout !== undefined && endpoint !== undefined,
+        // The container's environment when rolled out: script mode for the recommender, none for XGBoost.
+        environment: containerEnvironment(model),
       })),
     ),
     resultPath: "$.models",
@@ -368,6 +370,7 @@ function trainingDefinition(
       "model.$": "$$.Map.Item.Value.model",
       "endpoint.$": "$$.Map.Item.Value.endpoint",
       "managed.$": "$$.Map.Item.Value.managed",
+      "environment.$": "$$.Map.Item.Value.environment",
       "features.$": "$.features",
     },
     resultPath: "$.results",
@@ -422,6 +425,7 @@ function rolloutChain(
           `s3://${bucket.bucketName}/{}`,
           JsonPath.stringAt("$.candidate.artifactKey"),
         ),
+        Environment: JsonPath.objectAt("$.environment"),
       },
     },
   );

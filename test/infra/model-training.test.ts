@@ -62,8 +62,17 @@ describe("models on AWS: the default stack (endpoints existing)", () => {
     });
     expect(definition.States.ListModels).toMatchObject({
       Result: [
-        { model: "purchase_30d", managed: false },
-        { model: "churn_60d", managed: false },
+        { model: "purchase_30d", managed: false, environment: {} },
+        { model: "churn_60d", managed: false, environment: {} },
+        // The recommender is trained, evaluated and promoted in the same Map (script mode when rolled out).
+        {
+          model: "recommendations",
+          managed: false,
+          environment: {
+            SAGEMAKER_PROGRAM: "inference.py",
+            SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
+          },
+        },
       ],
     });
     const map = definition.States.Models;

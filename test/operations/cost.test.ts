@@ -81,16 +81,21 @@ describe("tailor cost: the arithmetic", () => {
     expect(usdOf(heavy, "SageMaker", "3 endpoints")).toBeCloseTo(3 * 5 * 730 * 0.115, 6);
   });
 
-  it("prices the training workflow, and serverless scoring endpoints by the second with the recommender on an instance", () => {
+  it("prices the training workflow, and serverless scoring and recommender endpoints by the second", () => {
     // 5 runs × 20 transitions at $0.025 per 1,000.
     expect(usdOf(estimate, "Step Functions", "training workflow")).toBeCloseTo((5 * 20 * 0.025) / 1000, 9);
     const serverless = estimateCost({ ...volumes, modelHosting: "serverless" });
     // 2M profiles / 100 per call × 2 models × 30 nights = 1.2M calls × 0.05 s × 2 GB × $0.00002.
-    expect(usdOf(serverless, "SageMaker", "2 serverless endpoints")).toBeCloseTo(
+    expect(usdOf(serverless, "SageMaker", "2 serverless scoring endpoints")).toBeCloseTo(
       1.2e6 * 0.05 * 2 * 0.00002,
       9,
     );
-    expect(usdOf(serverless, "SageMaker", "1 endpoint ×")).toBeCloseTo(730 * 0.115, 6);
+    // The recommender, serverless too: 10M emails × 0.05 s × 2 GB × $0.00002.
+    expect(usdOf(serverless, "SageMaker", "1 serverless recommender endpoint")).toBeCloseTo(
+      10e6 * 0.05 * 2 * 0.00002,
+      9,
+    );
+    expect(serverless.lines.filter((l) => l.service === "SageMaker")).toHaveLength(2);
     expect(serverless.totalUsd).toBeLessThan(estimate.totalUsd);
     // The training Lambda time is in the compute line: 5 runs × 1,200 s × 2 GB more than without it.
     expect(usdOf(estimate, "Lambda", "compute")).toBeGreaterThan(5 * 1200 * 2 * 0.0000133334);
