@@ -201,7 +201,8 @@ describe("runStateMachine", () => {
     try {
       const slow: TaskBinding = {
         function: { ...fn, timeoutSeconds: 900 },
-        handler: () => new Promise((resolve) => setTimeout(() => resolve({ startedAt: "t", slices: [] }), 90_000)),
+        handler: () =>
+          new Promise((resolve) => setTimeout(() => resolve({ startedAt: "t", slices: [] }), 90_000)),
       };
       // WHEN
       const run = runStateMachine(machine(), {
