@@ -415,9 +415,13 @@ export class TailorStack extends Stack {
             stream: this.events.stream,
             profiles: this.profiles.table,
             alarmTopic: this.alarmTopic,
+            configurationSetName: smsSettings.configurationSetName,
           });
-    // Sends name the configuration set: it must exist before dispatch may run.
+    // Sends name the configuration sets: they must exist before dispatch may run.
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
+    if (this.smsFeedback !== undefined) {
+      this.dispatch.function.node.addDependency(this.smsFeedback.configurationSet);
+    }
 
     this.rescoring = new Rescoring(this, "Rescoring", {
       ...resettleStores,
