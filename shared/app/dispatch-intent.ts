@@ -254,18 +254,13 @@ async function decideAndSend(
     ...[frequencyCap, channelCaps?.email, channelCaps?.sms].map((cap) => cap?.perMs ?? 0),
   );
   if (windowMs === 0) return decideWith(scope, intent, stored, now, retaken, campaign, []);
-  // Under a cap, one decision at a time per customer: the sends it counts are read, and its own recorded, inside.
-  return withCustomerLock(deps, intent, async () =>
-    decideWith(
-      scope,
-      intent,
-      stored,
-      now,
-      retaken,
-      campaign,
-      await ledger.recent(intent.customerId, now - windowMs, undefined, "sent"),
-    ),
-  );
+  // Under a cap, one decision at a time per customer: the sends it counts are read, and its own recorded, inside,
+  // at the time the lock was taken (the sends recorded while it waited are not in the future of its decision).
+  return withCustomerLock(deps, intent, async () => {
+    const at = Math.max(now, deps.clock.now());
+    const recent = await ledger.recent(intent.customerId, at - windowMs, undefined, "sent");
+    return decideWith(scope, intent, stored, at, retaken, campaign, recent);
+  });
 }
 
 /** The policy's decision on `recent` (the sends its caps count), and what follows it: record, defer or send. */

@@ -27,6 +27,46 @@ describe("a frequency cap across parallel batches (the customer's send lock)", (
     expect(ledger.locks.size).toBe(0);
   });
 
+  it("counts the sends recorded while it waited for the lock (it decides at the time it got the lock)", async () => {
+    // Prepare: a cap of two; one send earlier today; c-1's lock held by a send in another batch
+    const cap = { frequencyCap: { max: 2, per: "7d" } };
+    const { deps, ledger, mailer, time } = harness(
+      [campaign({ id: "cart", policy: cap }), campaign({ id: "offer", policy: cap })],
+      [customer("c-1")],
+    );
+    await ledger.record({
+      key: "earlier",
+      customerId: "c-1",
+      campaignId: "cart",
+      purpose: "marketing",
+      priority: 0,
+      at: T0 - 3_600_000,
+      outcome: "sent",
+    });
+    ledger.locks.set("c-1", "other-batch");
+    const late = intent("cart", "c-1");
+    const waiting = intent("offer", "c-1");
+    // While `waiting` waits, a minute passes: the other batch lets go, and `late` is sent and recorded then.
+    let first = true;
+    const sleep = async (ms: number) => {
+      await time.sleep(ms);
+      if (!first) return;
+      first = false;
+      time.advance(60_000);
+      await ledger.unlockCustomer("c-1", "other-batch");
+      await dispatchSends(deps, messages(late));
+    };
+
+    // Act
+    await dispatchSends({ ...deps, customerLock: { sleep } }, messages(waiting));
+
+    // Assess: two sends in the window, so the one that waited is capped
+    expect(mailer.sent.map((mail) => mail.campaignId)).toEqual(["cart"]);
+    expect(ledger.of(waiting.key)).toEqual([
+      expect.objectContaining({ outcome: "skipped", reason: "capped: 2 marketing emails in 7 days" }),
+    ]);
+  });
+
   it("takes no lock for a campaign without a cap", async () => {
     const { deps, ledger, mailer } = harness([campaign({ id: "cart" })], [customer("c-1")]);
     ledger.locks.set("c-1", "someone-else");

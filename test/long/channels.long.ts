@@ -26,7 +26,8 @@ import { captureOutput } from "../support/capture-output.js";
  * - `GET /v1/content/{slot}` (write key) answers the same recommended products, offer and articles as the
  *   newsletter emailed to that customer at the same time; an unknown visitor gets the default block;
  * - a customer whose opens fell away is skipped by a low-priority campaign with the fatigue reason, shown by
- *   `tailor explain`; an engaged one is not, and a high-priority campaign still reaches the tired one;
+ *   `tailor explain`; an engaged one is not, and a high-priority campaign still reaches the fatigued one; a
+ *   tired customer's cap is lowered (3 → 2), the skip saying so;
  * - `sendTime: best` sends at the local hour a customer's opens cluster at, in their zone; a customer with no
  *   opens at the population prior's hour.
  * The stack's clock starts on Wednesday 2 December 2026, 10:00 UTC; only the best-time journey moves it on.
@@ -106,6 +107,8 @@ function readerHistory() {
 // --- Fatigue -------------------------------------------------------------------------------------------------
 const TIRED = "tired-reader";
 const KEEN = "keen-reader";
+/** Opens falling off lately (the last two of six unopened): tired, not fatigued; the cap of 3 lowered to 2. */
+const WEARY = "weary-reader";
 const FATIGUE_CAMPAIGNS = ["digest", "big-sale"];
 
 /** `sends` emails delivered every other day up to yesterday; the first `opened` of them opened an hour later. */
@@ -162,6 +165,7 @@ beforeAll(async () => {
     ...reachableByBoth(CAP_ONE_BY_ONE, T0 - DAY),
     ...signUp(TIRED, T0 - 40 * DAY, { first_name: "Tess" }),
     ...signUp(KEEN, T0 - 40 * DAY, { first_name: "Kim" }),
+    ...signUp(WEARY, T0 - 40 * DAY, { first_name: "Wes" }),
     ...signUp(OWL, T0 - 40 * DAY, { first_name: "Aiko", timezone: OWL_ZONE }),
     ...signUp(NEWCOMER, T0 - 40 * DAY, { first_name: "Ned", timezone: NEWCOMER_ZONE }),
   ]);
@@ -169,6 +173,7 @@ beforeAll(async () => {
     ...readerHistory(),
     ...mailHistory(TIRED, 12, 6),
     ...mailHistory(KEEN, 6, 6),
+    ...mailHistory(WEARY, 6, 4),
     ...owlHistory(),
   ]);
 }, 240_000);
@@ -293,7 +298,8 @@ describe("on-site content, on the local stack", () => {
     expect(products).toMatchObject({ slot: "for-you", known: true });
     const productIds: string[] = products.recommendations.map((product: { id: string }) => product.id);
     expect(productIds).toHaveLength(4);
-    // What the customer bought is not recommended again; what they looked at today leads.
+    // No model served here: the favourite category's best sellers (books), never what the customer bought.
+    expect(products.recommendationsBasis).toBe("interests");
     for (const bought of books) expect(productIds).not.toContain(bought);
     expect(productIdsIn(html).slice(0, 4)).toEqual(productIds);
     expect(productIdsIn(forYouHtml.body)).toEqual(productIds);
@@ -353,6 +359,24 @@ describe("fatigue, on the local stack", () => {
     const sale = (await entriesOf(TIRED, FATIGUE_CAMPAIGNS)).filter((e) => e.campaignId === "big-sale");
     expect(sale.map((e) => e.outcome)).toEqual(["sent"]);
     expect(await mailTo(stack, TIRED)).toHaveLength(1);
+  }, 180_000);
+
+  it("lowers the cap of a tired customer: the third sale email of the week is capped at two, saying why", async () => {
+    // Act: three sales announced one after the other (priority 70: fatigue does not skip them)
+    for (let n = 0; n < 3; n++)
+      await putOnStream(stack, kinesis, [track(WEARY, "Sale Announced", clock.now())]);
+
+    // Assess
+    const explained = await explain(WEARY);
+    expect(explained.out).toContain(
+      "tired (score 0.50: 2 of the last 6 unopened in a row, opens 100 % → 33 %)",
+    );
+    expect((await entriesOf(WEARY, FATIGUE_CAMPAIGNS)).map((e) => [e.outcome, e.reason])).toEqual([
+      ["sent", undefined],
+      ["sent", undefined],
+      ["skipped", "capped: 2 marketing emails in 7 days (cap lowered from 3: tired)"],
+    ]);
+    expect(await mailTo(stack, WEARY)).toHaveLength(2);
   }, 180_000);
 });
 
