@@ -263,11 +263,16 @@ const offerCodesIn = (html: string): string[] =>
 
 describe("on-site content, on the local stack", () => {
   let writeKey = "";
-  const content = async (slot: string, query: string, key: string | null = writeKey) => {
+  const content = async (
+    slot: string,
+    query: string,
+    key: string | null = writeKey,
+    headers: Record<string, string> = {},
+  ) => {
     const response = await fetch(`${stack.apiUrl}/v1/content/${slot}?${query}`, {
-      headers: key === null ? {} : { authorization: basic(key) },
+      headers: { ...headers, ...(key === null ? {} : { authorization: basic(key) }) },
     });
-    return { status: response.status, body: await response.text() };
+    return { status: response.status, headers: response.headers, body: await response.text() };
   };
 
   beforeAll(async () => {
@@ -325,6 +330,16 @@ describe("on-site content, on the local stack", () => {
     const offer = JSON.parse((await content("offer", "anonymousId=never-seen-visitor")).body);
     expect(offer).toMatchObject({ known: false, offer: { code: "WELCOME10" } });
     expect((await content("for-you", `userId=${READER}`, null)).status).toBe(401);
+  }, 60_000);
+
+  it("is cacheable for seconds through the HTTP API: an ETag, and 304 for a page that has it", async () => {
+    const first = await content("offer", `userId=${READER}`);
+    expect(first.headers.get("cache-control")).toBe("private, max-age=30");
+    const etag = first.headers.get("etag") ?? "";
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await content("offer", `userId=${READER}`, writeKey, { "if-none-match": etag });
+    expect(again.status).toBe(304);
+    expect(again.body).toBe("");
   }, 60_000);
 });
 
