@@ -87,8 +87,11 @@ export const ASSUMED = {
   /** Wall time per email in dispatch: claim, profile, recent sends, recommender, SendEmail, ledger (4 at once). */
   dispatchMsPerEmail: 80,
   dispatchParallel: 4,
-  /** Dispatch per email: ledger claim and record, the campaign's outcome of the day; profile read and recent sends. */
-  dispatchWriteUnitsPerEmail: 3,
+  /**
+   * Dispatch per email: ledger claim and record, the campaign's outcome of the day, the customer's send lock taken
+   * and dropped under a frequency cap; profile read and recent sends.
+   */
+  dispatchWriteUnitsPerEmail: 5,
   dispatchReadUnitsPerEmail: 2,
   /** Ledger item bytes, kept 400 days (about 13 months). */
   ledgerItemBytes: 400,

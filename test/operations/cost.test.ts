@@ -23,10 +23,11 @@ describe("tailor cost: the arithmetic", () => {
     expect(estimate.derived.shards).toBe(1);
     expect(usdOf(estimate, "Kinesis", "1 shard")).toBeCloseTo(10.95, 6);
     expect(usdOf(estimate, "Kinesis", "PUT payload")).toBeCloseTo(0.896, 6);
-    // Writes: 64M × 0.288 (ingest) + 50M app events × 0.757 (watch index) + 10M × 3 (ledger, the campaign's
-    // outcome of the day) + 2M profiles × 30 nights × 2 (rescoring) + 0.7488M transitions × 3 (the membership
-    // index, the segment's changes of the day) = 208.528M write units × $0.625 per million.
-    expect(usdOf(estimate, "DynamoDB", "writes")).toBeCloseTo(130.33, 2);
+    // Writes: 64M × 0.288 (ingest) + 50M app events × 0.757 (watch index) + 10M × 5 (ledger, the campaign's
+    // outcome of the day, the customer's send lock) + 2M profiles × 30 nights × 2 (rescoring) + 0.7488M
+    // transitions × 3 (the membership index, the segment's changes of the day) = 228.528M write units × $0.625
+    // per million.
+    expect(usdOf(estimate, "DynamoDB", "writes")).toBeCloseTo(142.83, 2);
     // 33 customer-managed keys at $1 (3 the models': model bucket, training logs, training starts' queue; 5 the catalog's: table, feed bucket, changes queue and two
     // dead-letter queues; 1 the watch index's).
     expect(usdOf(estimate, "KMS", "customer-managed keys")).toBe(33);
