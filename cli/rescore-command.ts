@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { DEFAULT_CALIBRATION_GAP_THRESHOLD } from "#infra/components/model-drift.js";
 import { LocalStackError } from "#infra/local/local-errors.js";
 import { modelEndpointsOf, startLocalModels } from "#infra/local/model-server-runner.js";
 import type { ResourcePlan } from "#infra/local/resource-plan.js";
@@ -22,6 +23,19 @@ const reportSchema = z.looseObject({
   transitions: z.number().optional(),
   tiers: z.record(z.string(), z.record(z.string(), z.number())).optional(),
   psi: z.record(z.string(), z.object({ psi: z.number(), drift: z.boolean() })).optional(),
+  liveCalibration: z
+    .record(
+      z.string(),
+      z.object({
+        gap: z.number().optional(),
+        bias: z.number().optional(),
+        observations: z.number(),
+        used: z.number(),
+        resolved: z.number(),
+        runs: z.number(),
+      }),
+    )
+    .optional(),
   failedSlices: z.array(z.number()).optional(),
   errors: z.array(z.string()).optional(),
   clusters: z.array(z.number()).optional(),
@@ -57,6 +71,7 @@ export function rescoreSummaryLines(output: unknown): string[] {
   for (const [model, stability] of psi) {
     lines.push(`  ${model} PSI ${stability.psi.toFixed(3)}${stability.drift ? "  ⚠ drift" : ""}`);
   }
+  lines.push(...liveCalibrationLines(report.liveCalibration ?? {}));
   const clusterModel = report.clusterModel;
   if (clusterModel?.fitted === true) {
     lines.push(
@@ -70,6 +85,23 @@ export function rescoreSummaryLines(output: unknown): string[] {
   lines.push(failed.length === 0 ? "failed slices: none" : `failed slices: ${failed.join(", ")}`);
   for (const error of report.errors ?? []) lines.push(`  error: ${error}`);
   return lines;
+}
+
+/** Each propensity model's live calibration (`CalibrationGap`), or why there is none yet. */
+function liveCalibrationLines(
+  calibration: Readonly<Record<string, NonNullable<z.infer<typeof reportSchema>["liveCalibration"]>[string]>>,
+): string[] {
+  const models = Object.entries(calibration);
+  if (models.length === 0) return ["live calibration: no prediction has reached its horizon yet"];
+  return models.map(([model, c]) => {
+    const window = `${count(c.observations)} resolved over ${count(c.runs)} runs, ${count(c.resolved)} tonight`;
+    if (c.gap === undefined)
+      return `  ${model} calibration: no bin has enough resolved predictions yet (${window})`;
+    const bias =
+      c.bias === undefined ? "" : `, predicted − observed ${c.bias >= 0 ? "+" : ""}${c.bias.toFixed(3)}`;
+    const flag = c.gap > DEFAULT_CALIBRATION_GAP_THRESHOLD ? "  ⚠ miscalibrated" : "";
+    return `  ${model} calibration gap ${c.gap.toFixed(3)}${bias} (${window}; ${count(c.used)} in bins counted)${flag}`;
+  });
 }
 
 /**
