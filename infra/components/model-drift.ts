@@ -49,26 +49,25 @@ export function resolveCalibrationGapThreshold(given: number | undefined, node: 
 /** One run a night: the drift metrics' period. */
 const NIGHTLY = Duration.days(1);
 
-/** The drift metric of `model`, as rescoring's Finish publishes it (dimensions `service`, `model`). */
-export function scoreDriftMetric(model: string): Metric {
+/** A nightly metric of `model`, as rescoring's Finish publishes it (dimensions `service`, `model`). */
+function nightlyModelMetric(metricName: string, model: string): Metric {
   return new Metric({
     namespace: METRICS_NAMESPACE,
-    metricName: SCORE_DRIFT_METRIC,
+    metricName,
     dimensionsMap: { service: RESCORE_SERVICE_NAME, model },
     statistic: "Maximum",
     period: NIGHTLY,
   });
 }
 
+/** The drift metric of `model`, as rescoring's Finish publishes it (dimensions `service`, `model`). */
+export function scoreDriftMetric(model: string): Metric {
+  return nightlyModelMetric(SCORE_DRIFT_METRIC, model);
+}
+
 /** The live-calibration metric of `model`, as rescoring's Finish publishes it (dimensions `service`, `model`). */
 export function calibrationGapMetric(model: string): Metric {
-  return new Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: CALIBRATION_GAP_METRIC,
-    dimensionsMap: { service: RESCORE_SERVICE_NAME, model },
-    statistic: "Maximum",
-    period: NIGHTLY,
-  });
+  return nightlyModelMetric(CALIBRATION_GAP_METRIC, model);
 }
 
 /** Props of {@link ModelDrift}. */

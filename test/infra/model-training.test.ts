@@ -140,11 +140,11 @@ describe("models on AWS: the default stack (endpoints existing)", () => {
     });
   });
 
-  it("alarms per scoring model when its nightly population stability passes 0.25, on the alarm topic", () => {
-    expect(SCORE_DRIFT_THRESHOLD).toBe(0.25);
+  /** An alarm per model on rescoring's nightly `metric` above `threshold`, notifying the alarm topic. */
+  const expectNightlyAlarms = (metric: string, threshold: number) => {
     for (const model of SCORING_MODELS) {
       template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-        MetricName: "ScoreDrift",
+        MetricName: metric,
         Namespace: "Tailor",
         Dimensions: Match.arrayWith([
           { Name: "model", Value: model },
@@ -152,33 +152,24 @@ describe("models on AWS: the default stack (endpoints existing)", () => {
         ]),
         Statistic: "Maximum",
         Period: 86400,
-        Threshold: SCORE_DRIFT_THRESHOLD,
+        Threshold: threshold,
         ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: "notBreaching",
         AlarmActions: [{ Ref: logicalIdOf(stack.alarmTopic) }],
       });
     }
+  };
+
+  it("alarms per scoring model when its nightly population stability passes 0.25, on the alarm topic", () => {
+    expect(SCORE_DRIFT_THRESHOLD).toBe(0.25);
+    expectNightlyAlarms("ScoreDrift", SCORE_DRIFT_THRESHOLD);
   });
 
   it("alarms per propensity model when its live calibration gap passes 0.1 over a night, and starts training", () => {
     expect(stack.modelDrift.calibrationGapThreshold).toBe(DEFAULT_CALIBRATION_GAP_THRESHOLD);
     expect(DEFAULT_CALIBRATION_GAP_THRESHOLD).toBe(0.1);
     expect(Object.keys(stack.modelDrift.calibrationAlarms).sort()).toEqual([...SCORING_MODELS].sort());
-    for (const model of SCORING_MODELS) {
-      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-        MetricName: "CalibrationGap",
-        Namespace: "Tailor",
-        Dimensions: Match.arrayWith([
-          { Name: "model", Value: model },
-          { Name: "service", Value: "rescore" },
-        ]),
-        Statistic: "Maximum",
-        Period: 86400,
-        Threshold: 0.1,
-        ComparisonOperator: "GreaterThanThreshold",
-        TreatMissingData: "notBreaching",
-        AlarmActions: [{ Ref: logicalIdOf(stack.alarmTopic) }],
-      });
-    }
+    expectNightlyAlarms("CalibrationGap", 0.1);
     const rule = template.findResources("AWS::Events::Rule", {
       Properties: { EventPattern: Match.objectLike({ source: ["aws.cloudwatch"] }) },
     });

@@ -25,15 +25,14 @@ class FixedScorer implements Scorer {
   }
 }
 
-let client: DynamoDBClient;
-let stop: () => Promise<void>;
+const dynalite: { client?: DynamoDBClient; stop?: () => Promise<void> } = {};
 const tableName = "segments";
 
 beforeAll(async () => {
-  ({ client, stop } = await startDynalite());
-  await createTable(client, tableName, "pk", "sk");
+  Object.assign(dynalite, await startDynalite());
+  if (dynalite.client !== undefined) await createTable(dynalite.client, tableName, "pk", "sk");
 });
-afterAll(() => stop());
+afterAll(() => dynalite.stop?.());
 
 /** The slice's summary as the state machine hands it to Finish: JSON, parsed by Finish's schema. */
 const asStateMachineJson = (summary: RescoreSummary) =>
@@ -50,6 +49,8 @@ describe("live calibration through rescoring, the run kept on dynalite", () => {
     const deps: RescoreDeps = { ...h.batch(), scorer: new FixedScorer() };
     const slice = { segment: 0, totalSegments: 1 };
     const night = (run: number) => rescoreSlice(deps, slice, { models: MODELS, batchSize: 25, run });
+    const client = dynalite.client;
+    if (client === undefined) throw new Error("dynalite did not start");
     const runs = new DynamoRescoreRuns({ client, tableName });
     const finishDeps = { runs, clock: h.clock };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nextCalibrationWindows } from "#shared/app/rescoring/calibration-window.js";
+import { seededRandom } from "#shared/domain/experiments/random.js";
 import {
   type CalibrationCounts,
   calibrationStep,
@@ -14,20 +15,9 @@ import { foldEvents } from "#shared/domain/profile/index.js";
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.UTC(2026, 10, 1);
 
-/** A deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** `n` predictions spread over [0, 1) whose outcomes come true with probability `truth(p)`. */
 function population(n: number, seed: number, truth: (p: number) => number): CalibrationCounts {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const counts = emptyCalibrationCounts();
   for (let i = 0; i < n; i++) {
     const p = next() ** 2; // more low scores than high, as propensities are
