@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { DEFAULT_CALIBRATION_GAP_THRESHOLD } from "#infra/components/model-drift.js";
 import { LocalStackError } from "#infra/local/local-errors.js";
 import { modelEndpointsOf, startLocalModels } from "#infra/local/model-server-runner.js";
 import type { ResourcePlan } from "#infra/local/resource-plan.js";
@@ -10,6 +9,7 @@ import { bindStateMachineTasks } from "#infra/local/state-machine-tasks.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { intFlag, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
 import { count, duration } from "./format.js";
+import { liveCalibrationLines } from "./live-calibration-view.js";
 import { closeStack, findStateMachine, openStack } from "./local-state-machine.js";
 import { bar, ProgressLine } from "./progress-line.js";
 
@@ -85,23 +85,6 @@ export function rescoreSummaryLines(output: unknown): string[] {
   lines.push(failed.length === 0 ? "failed slices: none" : `failed slices: ${failed.join(", ")}`);
   for (const error of report.errors ?? []) lines.push(`  error: ${error}`);
   return lines;
-}
-
-/** Each propensity model's live calibration (`CalibrationGap`), or why there is none yet. */
-function liveCalibrationLines(
-  calibration: Readonly<Record<string, NonNullable<z.infer<typeof reportSchema>["liveCalibration"]>[string]>>,
-): string[] {
-  const models = Object.entries(calibration);
-  if (models.length === 0) return ["live calibration: no prediction has reached its horizon yet"];
-  return models.map(([model, c]) => {
-    const window = `${count(c.observations)} resolved over ${count(c.runs)} runs, ${count(c.resolved)} tonight`;
-    if (c.gap === undefined)
-      return `  ${model} calibration: no bin has enough resolved predictions yet (${window})`;
-    const bias =
-      c.bias === undefined ? "" : `, predicted − observed ${c.bias >= 0 ? "+" : ""}${c.bias.toFixed(3)}`;
-    const flag = c.gap > DEFAULT_CALIBRATION_GAP_THRESHOLD ? "  ⚠ miscalibrated" : "";
-    return `  ${model} calibration gap ${c.gap.toFixed(3)}${bias} (${window}; ${count(c.used)} in bins counted)${flag}`;
-  });
 }
 
 /**
