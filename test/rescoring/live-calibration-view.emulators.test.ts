@@ -1,35 +1,24 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
 import { afterAll, describe, expect, it } from "vitest";
 import { liveCalibrationLines, readLiveCalibration } from "#cli/live-calibration-view.js";
 import { DynamoRescoreRuns } from "#functions/rescore/make-deps.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { countPrediction, emptyCalibrationCounts } from "#shared/domain/models/live-calibration.js";
-import { createTable } from "../support/dynamo-table.js";
+import { createTable, startDynalite } from "../support/dynamo-table.js";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "tailor-calibration-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** Writes `run` as the last rescoring run into a persisted dynalite under the data dir, then closes it. */
 async function persistLastRun(write: (runs: DynamoRescoreRuns) => Promise<void>): Promise<void> {
-  const server = dynalite({ path: path.join(dataDir, "dynamodb"), createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  const client = new DynamoDBClient({
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    endpoint: `http://127.0.0.1:${port}`,
-  });
+  const { client, stop } = await startDynalite(path.join(dataDir, "dynamodb"));
   try {
     await createTable(client, LOCAL_NAMES.segmentsTable, "pk", "sk");
     await write(new DynamoRescoreRuns({ client, tableName: LOCAL_NAMES.segmentsTable }));
   } finally {
-    client.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stop();
   }
 }
 
