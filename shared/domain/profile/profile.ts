@@ -158,7 +158,7 @@ export type Profile = {
   /** Model scores by model name (e.g. `purchase_30d`, `churn`), written by the rescoring path. */
   sc?: Record<string, ModelScore>;
   /**
-   * Live calibration: per propensity model, the nightly prediction waiting for its outcome (about 40 bytes a
+   * Live calibration: per propensity model, the nightly prediction waiting for its outcome (about 35–45 bytes a
    * model), written by the rescoring path (`shared/domain/models/live-calibration.ts`). Erased with the profile.
    */
   cb?: Record<string, PendingPrediction>;
