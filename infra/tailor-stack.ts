@@ -475,7 +475,7 @@ export class TailorStack extends Stack {
         ? {}
         : { rollout: { role: endpoints.role, image: endpoints.image, capacity } }),
       schedule: modelSettings.trainSchedule,
-      startOnAlarms: Object.values(this.modelDrift.alarms),
+      startOnAlarms: this.modelDrift.all(),
       alarmTopic: this.alarmTopic,
     });
 
@@ -513,7 +513,7 @@ export class TailorStack extends Stack {
         this.api.errorsAlarm,
         ...Object.values(this.rescoring.alarms),
         ...Object.values(this.segmentJobs.alarms),
-        ...Object.values(this.modelDrift.alarms),
+        ...this.modelDrift.all(),
         ...Object.values(this.modelTraining.alarms),
         ...Object.values(this.archive.alarms),
         ...Object.values(this.catalog.alarms),

@@ -85,7 +85,7 @@ export interface ModelTrainingProps {
   readonly rollout?: RolloutTarget;
   /** The schedule expression that starts a run; `undefined`: no schedule. */
   readonly schedule: string | undefined;
-  /** Alarms whose change to ALARM starts a run (the drift alarms). */
+  /** Alarms whose change to ALARM starts a run (the score drift and live calibration alarms). */
   readonly startOnAlarms: readonly IAlarm[];
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
@@ -205,7 +205,7 @@ export class ModelTraining extends Construct {
     }
     if (props.startOnAlarms.length > 0) {
       const rule = new Rule(this, "OnDrift", {
-        description: "Starts the training workflow when a model's drift alarm fires",
+        description: "Starts the training workflow when a model's drift or calibration alarm fires",
         eventPattern: {
           source: ["aws.cloudwatch"],
           detailType: ["CloudWatch Alarm State Change"],

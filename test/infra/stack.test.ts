@@ -337,7 +337,7 @@ describe("TailorStack", () => {
       // the archive's four (freshness, S3 delivery, transform errors, failed records), the data-quality
       // seven (quarantined share, five event types' volume, feature drift), and the models' five (training
       // runs failed and timed out, undelivered training starts, a drift alarm per propensity model).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 47);
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 49);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {

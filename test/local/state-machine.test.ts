@@ -345,6 +345,23 @@ describe("rescoreSummaryLines", () => {
       clusterModel: { fitted: false, reason: "3 profiles" },
     });
     expect(kept).toContain("clusters not refitted: 3 profiles");
+    expect(kept).toContain("live calibration: no prediction has reached its horizon yet");
+  });
+
+  it("shows each propensity model's live calibration gap over its window, or why there is none", () => {
+    const lines = rescoreSummaryLines({
+      profiles: 1,
+      scored: 1,
+      unscored: 0,
+      liveCalibration: {
+        purchase_30d: { gap: 0.175, bias: 0.175, observations: 120, used: 120, resolved: 40, runs: 3 },
+        churn_60d: { observations: 12, used: 0, resolved: 12, runs: 1 },
+      },
+    }).join("\n");
+    expect(lines).toMatch(
+      /purchase_30d calibration gap 0\.175, predicted − observed \+0\.175 \(120 resolved over 3 runs, 40 tonight; 120 in bins counted\) +⚠ miscalibrated/,
+    );
+    expect(lines).toContain("churn_60d calibration: no bin has enough resolved predictions yet (12 resolved");
   });
 
   it("reads MODEL_ENDPOINTS, ignoring what is not a model → endpoint object", () => {
