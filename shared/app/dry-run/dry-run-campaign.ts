@@ -1,16 +1,17 @@
 import { intentsForSchedule } from "../../domain/campaigns/triggers.js";
-import type { ProfilePages } from "../../ports.js";
-import type { DispatchDeps } from "../dispatch-deps.js";
-import { type AudienceReader, readAudiencePage } from "../fanout/audience-page.js";
-import { chooseFanOutSource, type FanOutSourceDeps } from "../fanout/choose-source.js";
+import { readAudiencePage } from "../fanout/audience-page.js";
+import { chooseFanOutSource } from "../fanout/choose-source.js";
 import { scheduledCampaign, tickMinute } from "../fanout/scheduled-journeys.js";
+import { type AudienceReads, audienceReads, type DispatchReads } from "./dry-run-reads.js";
 import { type DryRunCounts, type DryRunEmail, DryRunSession } from "./dry-run-session.js";
 
-/** What a dry run reads: dispatch's dependencies (their writes are replaced) and the fan-out's audience reader. */
-export interface DryRunDeps extends FanOutSourceDeps, AudienceReader {
-  /** The dispatch function's dependencies as its composition root builds them. */
-  readonly dispatch: DispatchDeps;
-  readonly profiles: Pick<ProfilePages, "page">;
+/**
+ * What a dry run reads: dispatch's reading ports and the fan-out's audience readers (narrowed to their read
+ * methods whatever the objects given also hold: {@link DispatchReads}, {@link AudienceReads}).
+ */
+export interface DryRunDeps extends AudienceReads {
+  /** The dispatch function's dependencies as its composition root builds them, or their reads. */
+  readonly dispatch: DispatchReads;
 }
 
 /** Which campaign, at what time, and how much to keep. */
@@ -49,8 +50,9 @@ const DEFAULT_PAGE_SIZE = 500;
  */
 export async function dryRunCampaign(deps: DryRunDeps, options: DryRunOptions): Promise<DryRunReport> {
   const { campaign, audience } = scheduledCampaign(deps.dispatch.library, options.campaignId);
-  const tick = tickMinute(new Date(options.at).toISOString(), deps.dispatch.clock);
-  const { source, reason } = await chooseFanOutSource(deps, audience);
+  const tick = tickMinute(new Date(options.at).toISOString(), { now: () => options.at });
+  const audienceDeps = audienceReads(deps);
+  const { source, reason } = await chooseFanOutSource(audienceDeps, audience);
   const session = new DryRunSession(deps.dispatch, {
     at: options.at,
     sample: options.sample ?? DEFAULT_DRY_RUN_SAMPLE,
@@ -60,7 +62,12 @@ export async function dryRunCampaign(deps: DryRunDeps, options: DryRunOptions): 
   for (let part = 0; part < parts; part++) {
     let cursor: string | undefined;
     do {
-      const page = await readAudiencePage(deps, { source, segmentId: audience, part, parts }, limit, cursor);
+      const page = await readAudiencePage(
+        audienceDeps,
+        { source, segmentId: audience, part, parts },
+        limit,
+        cursor,
+      );
       session.counts.read += page.read;
       session.counts.members += page.members.length;
       const intents = intentsForSchedule(campaign, page.members, tick);
