@@ -70,7 +70,13 @@ import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WatchIndexStore } from "./components/watch-index.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
-import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS, MODEL_OUTPUTS, SEGMENT_JOBS_OUTPUT } from "./stack-output-names.js";
+import {
+  ARCHIVE_OUTPUTS,
+  DRY_RUN_OUTPUTS,
+  FANOUT_OUTPUTS,
+  MODEL_OUTPUTS,
+  SEGMENT_JOBS_OUTPUT,
+} from "./stack-output-names.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -512,6 +518,14 @@ export class TailorStack extends Stack {
       description:
         "The scheduled campaigns' fan-out workflow (start it with { campaignId, time } to rerun a tick)",
       value: this.campaignFanOut.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, DRY_RUN_OUTPUTS.dispatchFunction, {
+      description: "The dispatch function (tailor campaign dry-run --outputs reads its configuration)",
+      value: this.dispatch.function.functionName,
+    });
+    new CfnOutput(this, DRY_RUN_OUTPUTS.fanOutPartFunction, {
+      description: "The fan-out's part function (tailor campaign dry-run --outputs reads its configuration)",
+      value: this.campaignFanOut.functions.part.functionName,
     });
     new CfnOutput(this, SEGMENT_JOBS_OUTPUT, {
       value: this.segmentJobs.stateMachine.stateMachineArn,
