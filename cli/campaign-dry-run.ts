@@ -135,6 +135,9 @@ export function dryRunLines(answer: DryRunAnswer, samplesDir?: string): string[]
     return [
       `dry run of ${report.campaignId}, tick ${report.occurrence} (nothing sent, nothing written)`,
       `  audience ${report.segmentId}, read from ${report.source === "index" ? "the membership index" : "a scan of the profiles"}: ${report.sourceReason}`,
+      ...(report.complete
+        ? []
+        : [`  a sample: stopped by its ${report.stoppedBy ?? "bound"} after ${count(report.read)} read`]),
       ...countLines(report),
       ...(samplesDir === undefined || report.samples.length === 0
         ? []

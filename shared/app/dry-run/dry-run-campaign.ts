@@ -25,6 +25,13 @@ export interface DryRunOptions {
   readonly parts?: number;
   /** Items a page reads at most: the memory bound. @default 500 */
   readonly pageSize?: number;
+  /**
+   * Items (index entries or profiles) read at most: past it the dry run stops and its report is a sample (the
+   * first items in the reader's order, which is hashed, not chosen). @default - the whole audience
+   */
+  readonly maxRead?: number;
+  /** No page is started after `at` (epoch ms, by `now`): the report is then a sample. @default - no deadline */
+  readonly deadline?: { readonly at: number; readonly now: () => number };
 }
 
 /** What `tailor campaign dry-run` reports. */
@@ -36,6 +43,9 @@ export interface DryRunReport extends DryRunCounts {
   readonly source: "index" | "scan";
   readonly sourceReason: string;
   readonly samples: readonly DryRunEmail[];
+  /** False when a read limit or deadline stopped the dry run before the audience's end: the counts are a sample. */
+  readonly complete: boolean;
+  readonly stoppedBy?: "read limit" | "time budget";
 }
 
 export const DEFAULT_DRY_RUN_SAMPLE = 5;
@@ -59,13 +69,20 @@ export async function dryRunCampaign(deps: DryRunDeps, options: DryRunOptions): 
   });
   const parts = Math.max(1, Math.floor(options.parts ?? DEFAULT_DRY_RUN_PARTS));
   const limit = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  for (let part = 0; part < parts; part++) {
+  const maxRead = options.maxRead ?? Number.POSITIVE_INFINITY;
+  let stoppedBy: DryRunReport["stoppedBy"];
+  reading: for (let part = 0; part < parts; part++) {
     let cursor: string | undefined;
     do {
+      if (session.counts.read >= maxRead) stoppedBy = "read limit";
+      else if (options.deadline !== undefined && options.deadline.now() >= options.deadline.at) {
+        stoppedBy = "time budget";
+      }
+      if (stoppedBy !== undefined) break reading;
       const page = await readAudiencePage(
         audienceDeps,
         { source, segmentId: audience, part, parts },
-        limit,
+        Math.max(1, Math.min(limit, maxRead - session.counts.read)),
         cursor,
       );
       session.counts.read += page.read;
@@ -85,5 +102,7 @@ export async function dryRunCampaign(deps: DryRunDeps, options: DryRunOptions): 
     sourceReason: reason,
     ...session.counts,
     samples: session.samples,
+    complete: stoppedBy === undefined,
+    ...(stoppedBy === undefined ? {} : { stoppedBy }),
   };
 }
