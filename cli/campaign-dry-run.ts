@@ -12,7 +12,7 @@ import { LOCAL_NAMES } from "#infra/local-names.js";
 import { type DryRunReport, dryRunCampaign } from "#shared/app/dry-run/dry-run-campaign.js";
 import { type DryRunChangeReport, dryRunChange } from "#shared/app/dry-run/dry-run-change.js";
 import type { DryRunCounts } from "#shared/app/dry-run/dry-run-session.js";
-import { intFlag, quietFunctions, stringFlag } from "./cli-options.js";
+import { intFlag, portsFromFlags, quietFunctions, stringFlag } from "./cli-options.js";
 import { proposedDefinitions } from "./dry-run-definitions.js";
 import { count } from "./format.js";
 import { OperationsError } from "./operations-error.js";
@@ -206,6 +206,7 @@ export async function dryRunCommand(
     fresh: false,
     pollers: false,
     schedules: false,
+    ports: portsFromFlags(values),
     models: { dir: stringFlag(values.models) },
     log: (line) => {
       if (values.verbose === true) process.stderr.write(`${line}\n`);
