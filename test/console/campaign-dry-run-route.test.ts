@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_GROUP, adminAccessRefusal, VIEWER_GROUP } from "#shared/app/api/admin-access.js";
 import type { ApiRequest } from "#shared/app/api/api-http.js";
 import { routeApiRequest } from "#shared/app/api/route-api-request.js";
 import type { ConsoleDryRunDeps } from "#shared/app/console/console-deps.js";
@@ -136,5 +137,18 @@ describe("POST /v1/admin/campaigns/{id}/dry-run", () => {
     expect(badTime.json.errors[0].message).toMatch(/^at: an ISO time/);
     expect(notJson.status).toBe(400);
     expect(notJson.json.errors[0].message).toMatch(/^body: /);
+  });
+
+  it("on AWS, is for the console's admins: a viewer is refused (it reads many customers at once)", () => {
+    // Prepare
+    const call = request("/v1/admin/campaigns/newsletter/dry-run");
+
+    // Act
+    const viewer = adminAccessRefusal({ ...call, callerGroups: [VIEWER_GROUP] });
+    const admin = adminAccessRefusal({ ...call, callerGroups: [ADMIN_GROUP] });
+
+    // Assess
+    expect(viewer?.status).toBe(403);
+    expect(admin).toBeUndefined();
   });
 });
