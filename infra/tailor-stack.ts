@@ -31,6 +31,7 @@ import { DataQualityAlarms } from "./components/data-quality.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
 import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE } from "./components/dispatch.js";
 import { addDoctorOutputs } from "./components/doctor-outputs.js";
+import { dryRunOutputs } from "./components/dry-run-outputs.js";
 import { EventArchive } from "./components/event-archive.js";
 import { EventStream } from "./components/event-stream.js";
 import { type FanOutSettingsInput, resolveFanOutSettings } from "./components/fanout-settings.js";
@@ -70,13 +71,7 @@ import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WatchIndexStore } from "./components/watch-index.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
-import {
-  ARCHIVE_OUTPUTS,
-  DRY_RUN_OUTPUTS,
-  FANOUT_OUTPUTS,
-  MODEL_OUTPUTS,
-  SEGMENT_JOBS_OUTPUT,
-} from "./stack-output-names.js";
+import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS, MODEL_OUTPUTS, SEGMENT_JOBS_OUTPUT } from "./stack-output-names.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -519,14 +514,7 @@ export class TailorStack extends Stack {
         "The scheduled campaigns' fan-out workflow (start it with { campaignId, time } to rerun a tick)",
       value: this.campaignFanOut.stateMachine.stateMachineArn,
     });
-    new CfnOutput(this, DRY_RUN_OUTPUTS.dispatchFunction, {
-      description: "The dispatch function (tailor campaign dry-run --outputs reads its configuration)",
-      value: this.dispatch.function.functionName,
-    });
-    new CfnOutput(this, DRY_RUN_OUTPUTS.fanOutPartFunction, {
-      description: "The fan-out's part function (tailor campaign dry-run --outputs reads its configuration)",
-      value: this.campaignFanOut.functions.part.functionName,
-    });
+    dryRunOutputs(this, { dispatch: this.dispatch.function, fanOutPart: this.campaignFanOut.functions.part });
     new CfnOutput(this, SEGMENT_JOBS_OUTPUT, {
       value: this.segmentJobs.stateMachine.stateMachineArn,
       description:
