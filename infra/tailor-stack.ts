@@ -31,6 +31,7 @@ import { DataQualityAlarms } from "./components/data-quality.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
 import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE } from "./components/dispatch.js";
 import { addDoctorOutputs } from "./components/doctor-outputs.js";
+import { dryRunOutputs } from "./components/dry-run-outputs.js";
 import { EventArchive } from "./components/event-archive.js";
 import { EventStream } from "./components/event-stream.js";
 import { type FanOutSettingsInput, resolveFanOutSettings } from "./components/fanout-settings.js";
@@ -534,6 +535,7 @@ export class TailorStack extends Stack {
         "The scheduled campaigns' fan-out workflow (start it with { campaignId, time } to rerun a tick)",
       value: this.campaignFanOut.stateMachine.stateMachineArn,
     });
+    dryRunOutputs(this, { dispatch: this.dispatch.function, fanOutPart: this.campaignFanOut.functions.part });
     new CfnOutput(this, SEGMENT_JOBS_OUTPUT, {
       value: this.segmentJobs.stateMachine.stateMachineArn,
       description:
