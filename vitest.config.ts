@@ -66,7 +66,7 @@ export default defineConfig({
           // The local stack's HTTP API on any free port, not 8006: two files run at once, and a developer's
           // `tailor start` may hold it. (Tests that pass their ports keep them; the other services' come from
           // the tests.)
-          env: { TAILOR_PORT_API: "0" },
+          env: { TAILOR_PORT_API: "0", TAILOR_PORT_SMS: "0" },
           // Emulators and the local stack run in the test's process: a loaded machine slows them several times.
           testTimeout: 120_000,
           hookTimeout: 180_000,

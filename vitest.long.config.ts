@@ -34,7 +34,7 @@ export default defineConfig({
     // One synth of the app for every file and every child process (TAILOR_TEMPLATE_FILE), as in `npm test`.
     globalSetup: ["test/support/template-global-setup.ts"],
     setupFiles: ["test/support/template-env-setup.ts"],
-    env: { TAILOR_PORT_API: "0" },
+    env: { TAILOR_PORT_API: "0", TAILOR_PORT_SMS: "0" },
     // The deployed bundles that bundles-alone.long.ts writes (`tailor-bundles-*` in the temp folder) are imported
     // by Node itself, as Lambda imports them, not transformed by Vite.
     server: { deps: { external: [BUNDLE_MODULES] } },

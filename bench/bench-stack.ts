@@ -11,7 +11,7 @@ export function startBenchStack(
   return startLocalStack({
     dataDir,
     fresh: true,
-    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
+    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0, sms: 0 },
     ...(options.pollers === false ? { pollers: false } : {}),
     log: () => undefined,
     env: { POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "ERROR" },

@@ -77,7 +77,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "tailor-bench-dispatch-"));
 const stack = await startLocalStack({
   dataDir,
   fresh: true,
-  ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
+  ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0, sms: 0 },
   log: () => undefined,
   env,
 });

@@ -61,7 +61,7 @@ export async function httpApiBench(): Promise<string[]> {
     dataDir,
     fresh: true,
     pollers: false,
-    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
+    ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0, sms: 0 },
     log: () => undefined,
     env: { POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "ERROR" },
   });

@@ -75,7 +75,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "tailor-bench-scale-"));
 const stack = await startLocalStack({
   dataDir,
   fresh: true,
-  ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0 },
+  ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0, sms: 0 },
   pollers: false,
   schedules: false,
   models: values["no-rescore"] ? false : { dir: join(dataDir, "models") },
