@@ -1,5 +1,6 @@
 import type { ExperimentIncrement, ExperimentMetric } from "./domain/analytics/index.js";
 import type { LedgerEntry, SendIntent } from "./domain/campaigns/contracts.js";
+import type { LearnedOpenHourPrior } from "./domain/campaigns/open-hour-prior.js";
 import type { CatalogChange, ContentItem, Watch, Watcher } from "./domain/catalog/index.js";
 import type { ClusterModel } from "./domain/clusters/index.js";
 import type { ArchivedRecord, ArchiveLineError } from "./domain/events/archived-record.js";
@@ -183,6 +184,16 @@ export interface SegmentSize {
   readonly size: number;
   /** When the last recount wrote the exact size (epoch ms), if one ever ran. */
   readonly countedAt: number | undefined;
+}
+
+/**
+ * The population's open-hour prior of `sendTime: best`, learned from every profile's opens by the segment jobs'
+ * `rfm` run (one item per shop, replaced by each run).
+ */
+export interface OpenHourPriorStore {
+  /** The latest learned prior, or undefined when no run has stored one. */
+  get(): Promise<LearnedOpenHourPrior | undefined>;
+  put(prior: LearnedOpenHourPrior): Promise<void>;
 }
 
 /** Segment bookkeeping: sharded size counters and the population's RFM thresholds. */

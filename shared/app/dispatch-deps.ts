@@ -8,6 +8,7 @@ import type {
   IdentityStore,
   LedgerItem,
   Mailer,
+  OpenHourPriorStore,
   PendingTimer,
   ProfileStore,
   SendLedger,
@@ -76,6 +77,11 @@ export interface DispatchDeps {
    * touch and the customer's orders count for the holdout arm. @default - holdouts are not attributed
    */
   readonly events?: EventWriter;
+  /**
+   * The open-hour prior learned from the population's opens (through a per-container cache): the prior of
+   * `sendTime: best` when it rests on enough opens. @default - the default prior
+   */
+  readonly openHourPriors?: Pick<OpenHourPriorStore, "get">;
   /** The SMS channel. @default - off: a step that would go out by SMS is skipped, saying so */
   readonly sms?: SmsDispatchDeps;
   /** Experiment counters: sends per campaign arm, and holdouts. @default - nothing counted */

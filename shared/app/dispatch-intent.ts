@@ -15,6 +15,7 @@ import { campaignOutcomeKey, utcDayOf } from "./campaign-outcome-key.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
 import { DEFAULT_CONTENT_ITEMS, type EmailContextInput, prepareEmailContext } from "./email-context.js";
 import { mergedInto } from "./identity/merged-into.js";
+import { openHourPriorOf } from "./send-time/cached-open-hour-prior.js";
 import { type BackoffOptions, sendWithBackoff } from "./send-with-backoff.js";
 import type { SubjectOverrides } from "./subject-override.js";
 
@@ -255,7 +256,20 @@ async function decideAndSend(
   const recent =
     windowMs === 0 ? [] : await ledger.recent(intent.customerId, now - windowMs, undefined, "sent");
   const catalog = await catalogFacts(deps, intent);
-  const decision = decideSend(intent, campaign, stored.profile, recent, now, catalog);
+  // Only a best-time step reads the prior (through the container's cache).
+  const openHourPrior =
+    campaign.steps[intent.step]?.sendTime === undefined
+      ? undefined
+      : await openHourPriorOf(deps.openHourPriors);
+  const decision = decideSend(
+    intent,
+    campaign,
+    stored.profile,
+    recent,
+    now,
+    catalog,
+    openHourPrior === undefined ? {} : { openHourPrior },
+  );
   switch (decision.kind) {
     case "skip":
       await recordDecision(scope, entryOf(intent, campaign, now, "skipped", { reason: decision.reason }));
