@@ -29,7 +29,7 @@ import type { SubjectOverrides } from "./subject-override.js";
 export interface SmsDispatchDeps {
   readonly sender: SmsSender;
   /** Renders `templates/sms/<name>.liquid` (refusing a text over its template's segment limit). */
-  readonly renderer: Pick<SmsRenderer, "render">;
+  readonly renderer: Pick<SmsRenderer, "render"> & Partial<Pick<SmsRenderer, "reads">>;
   /**
    * Remembers the customer each number was texted for, so a STOP reply finds its customer.
    * @default - not remembered (replies are then unattributed)

@@ -12,6 +12,7 @@ import { MailerUnavailableError } from "../mailer-errors.js";
 import type { OutgoingEmail, SendAcceptance, StoredProfile } from "../ports.js";
 import { SmsRejectedError } from "../sms-errors.js";
 import { campaignOutcomeKey, utcDayOf } from "./campaign-outcome-key.js";
+import { lastShown } from "./content-rotation.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
 import { DEFAULT_CONTENT_ITEMS, type EmailContextInput, prepareEmailContext } from "./email-context.js";
 import { mergedInto } from "./identity/merged-into.js";
@@ -70,7 +71,13 @@ function entryOf(
   campaign: CampaignDefinition | undefined,
   at: number,
   outcome: LedgerEntry["outcome"],
-  extra: { variant?: string; reason?: string; messageId?: string; contentIds?: readonly string[] } = {},
+  extra: {
+    variant?: string;
+    reason?: string;
+    messageId?: string;
+    contentIds?: readonly string[];
+    offerId?: string;
+  } = {},
 ): LedgerEntry {
   return {
     key: intent.key,
@@ -332,18 +339,24 @@ async function send(
   // A variant testing best sellers against the model leaves the model out.
   const { recommender, ...withoutModel } = deps.content;
   const contentDeps = content.recommendations === "best-sellers" ? withoutModel : deps.content;
-  const showsContent =
-    deps.content.contentLibrary !== undefined &&
-    (deps.renderer.reads?.(content.template, content.templateVariant, "content") ?? true);
+  const reads = (name: string) =>
+    deps.renderer.reads?.(content.template, content.templateVariant, name) ?? true;
+  const showsContent = deps.content.contentLibrary !== undefined && reads("content");
+  const showsOffer = reads("offer");
+  const last =
+    showsContent || showsOffer ? await lastShown(deps.ledger, intent.customerId, now) : { contentIds: [] };
   const { context, contentIds } = await prepareEmailContext(contentDeps, {
     ...contextBase({ campaign, profile, variant, now }, deps),
     contentItems: showsContent ? DEFAULT_CONTENT_ITEMS : 0,
-    recentContent: showsContent ? await lastContentShown(deps.ledger, intent.customerId, now) : [],
-
+    recentContent: showsContent ? last.contentIds : [],
+    ...(showsOffer && last.offerId !== undefined ? { recentOffer: last.offerId } : {}),
     ...(intent.trigger?.kind === "catalog" ? { catalogChange: intent.trigger.change } : {}),
     ...(intent.trigger === undefined ? {} : { trigger: intent.trigger }),
   });
-  const shown = contentIds.length > 0 ? { contentIds } : {};
+  const shown = {
+    ...(contentIds.length > 0 ? { contentIds } : {}),
+    ...(showsOffer && context.offer !== null ? { offerId: context.offer.code } : {}),
+  };
   const rendered = deps.renderer.render({
     template: content.template,
     variant: content.templateVariant,
@@ -419,7 +432,10 @@ interface TextToSend {
 async function sendSms(scope: IntentScope, text: TextToSend): Promise<IntentOutcome> {
   const { deps } = scope;
   const { intent, campaign, profile, variant, now } = text;
-  const entry = (outcome: LedgerEntry["outcome"], extra: { reason?: string; messageId?: string }) => ({
+  const entry = (
+    outcome: LedgerEntry["outcome"],
+    extra: { reason?: string; messageId?: string; offerId?: string },
+  ) => ({
     ...entryOf(intent, campaign, now, outcome, { variant, ...extra }),
     channel: "sms" as const,
   });
@@ -435,11 +451,16 @@ async function sendSms(scope: IntentScope, text: TextToSend): Promise<IntentOutc
     return { kind: "skipped", reason };
   }
   if (step?.sms === undefined || to === undefined) return failPermanently("no SMS template or phone number");
+  // A text that shows `offer` takes part in the rotation, as an email does.
+  const showsOffer = deps.sms.renderer.reads?.(step.sms, "offer") ?? false;
+  const recentOffer = showsOffer ? (await lastShown(deps.ledger, intent.customerId, now)).offerId : undefined;
   const { context } = await prepareEmailContext(deps.content, {
     ...contextBase(text, deps),
     recommendations: 0,
     ...(intent.trigger === undefined ? {} : { trigger: intent.trigger }),
+    ...(recentOffer === undefined ? {} : { recentOffer }),
   });
+  const offerId = showsOffer && context.offer !== null ? context.offer.code : undefined;
   const rendered = deps.sms.renderer.render(step.sms, context);
   if (!rendered.ok) return failPermanently(`render failed: ${rendered.error.message}`);
   let messageId: string;
@@ -472,7 +493,10 @@ async function sendSms(scope: IntentScope, text: TextToSend): Promise<IntentOutc
     // A reply from this number is then unattributed; the send itself stands.
   }
   await countSend(scope, intent, variant, profile.lc.s);
-  return settleAfterProvider(scope, entry("sent", { messageId }));
+  return settleAfterProvider(
+    scope,
+    entry("sent", { messageId, ...(offerId === undefined ? {} : { offerId }) }),
+  );
 }
 
 /**
@@ -495,29 +519,6 @@ async function countSend(
   } catch {
     scope.uncounted.count++;
   }
-}
-
-/** How far back dispatch looks for the last email that showed content items (rotation). */
-export const CONTENT_ROTATION_LOOKBACK_MS = 90 * 24 * 3_600_000;
-/** Sent emails read to find the last one that showed content items (emails without a block are passed over). */
-const CONTENT_ROTATION_ENTRIES = 10;
-
-/**
- * The content ids of the customer's last sent email that showed some (rotation: they are not shown again in a
- * row). Emails without a content block in between do not reset it.
- */
-async function lastContentShown(
-  ledger: DispatchDeps["ledger"],
-  customerId: string,
-  now: number,
-): Promise<readonly string[]> {
-  const sent = await ledger.recent(
-    customerId,
-    now - CONTENT_ROTATION_LOOKBACK_MS,
-    CONTENT_ROTATION_ENTRIES,
-    "sent",
-  );
-  return sent.find((entry) => (entry.contentIds?.length ?? 0) > 0)?.contentIds ?? [];
 }
 
 /**

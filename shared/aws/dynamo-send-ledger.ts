@@ -76,6 +76,7 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
   const messageId = item.messageId?.S;
   const contentIds = item.contentIds?.L?.flatMap((value) => (value.S === undefined ? [] : [value.S]));
   const channel = item.channel?.S;
+  const offerId = item.offerId?.S;
   return {
     key,
     customerId,
@@ -89,6 +90,7 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
     ...(messageId === undefined ? {} : { messageId }),
     ...(contentIds === undefined || contentIds.length === 0 ? {} : { contentIds }),
     ...(channel === "sms" ? { channel } : {}),
+    ...(offerId === undefined ? {} : { offerId }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Liquid, Template } from "liquidjs";
 import { DEFAULT_MAX_SEGMENTS, type SmsSegments, smsSegments } from "../domain/sms/sms-segments.js";
 import { TailorError } from "../errors.js";
+import { readsVariable } from "./email-renderer.js";
 import { createEngine } from "./liquid-engine.js";
 
 /** An SMS template as authored: `templates/sms/<name>.liquid`, with an optional front matter. */
@@ -90,6 +91,12 @@ export class SmsRenderer {
   /** The names of the templates. */
   names(): string[] {
     return [...this.#templates.keys()];
+  }
+
+  /** Whether the template's Liquid reads the context variable `name` (`offer`); an unknown template reads nothing. */
+  reads(name: string, variable: string): boolean {
+    const entry = this.#templates.get(name);
+    return entry !== undefined && readsVariable(entry.template.source, variable);
   }
 
   render(name: string, context: object): SmsRenderResult {

@@ -119,4 +119,9 @@ export interface LedgerEntry {
    * next email does not show them again (rotation).
    */
   readonly contentIds?: readonly string[];
+  /**
+   * The code of the offer the message showed (its offer block, or a text's `offer`): the next message offers
+   * another when the customer is eligible for one (rotation).
+   */
+  readonly offerId?: string;
 }
