@@ -8,6 +8,7 @@ import type { CurrentModel, ModelVersionRecord, RegistryModel } from "./domain/m
 import type { JsonValue } from "./domain/privacy/json-value.js";
 import type { CounterOutboxEntry, IdentityLink, Profile } from "./domain/profile/index.js";
 import type { RfmThresholds, SegmentTransition } from "./domain/segments/contracts.js";
+import type { ShortLink } from "./domain/sms/short-links.js";
 import type { WriteKeyRecord } from "./domain/write-keys/write-key.js";
 
 /** Where profiles live: one compact item per customer, written with an optimistic version check. */
@@ -184,6 +185,17 @@ export interface SegmentSize {
   readonly size: number;
   /** When the last recount wrote the exact size (epoch ms), if one ever ran. */
   readonly countedAt: number | undefined;
+}
+
+/**
+ * The links of texts behind Tailor's short links (`<api>/l/<token>`): written by dispatch before the text goes
+ * out, read by the API's redirect.
+ */
+export interface ShortLinkStore {
+  /** Stores the links (idempotent: a retried send writes the same ids with the same targets). */
+  put(links: readonly ShortLink[]): Promise<void>;
+  /** The link stored under `id`, or undefined (never stored, or expired). */
+  get(id: string, now: number): Promise<ShortLink | undefined>;
 }
 
 /**

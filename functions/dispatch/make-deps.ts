@@ -17,6 +17,7 @@ import { DynamoOpenHourPriorStore } from "#shared/aws/dynamo-open-hour-prior-sto
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
 import { DynamoSendTimers } from "#shared/aws/dynamo-send-timers.js";
+import { DynamoShortLinks } from "#shared/aws/dynamo-short-links.js";
 import { KinesisEventWriter } from "#shared/aws/kinesis-event-writer.js";
 import { SageMakerRecommender } from "#shared/aws/sagemaker-recommender.js";
 import { SesV2Mailer } from "#shared/aws/sesv2-mailer.js";
@@ -104,7 +105,19 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
           maxAgeMs: (env.CONTENT_CACHE_SECONDS ?? 0) * 1000,
           clock,
         });
-  const sms = smsDispatchDeps(env, compiled.sms ?? [], { client: dynamodb, tableName: env.PROFILES_TABLE });
+  const texts = smsDispatchDeps(env, compiled.sms ?? [], { client: dynamodb, tableName: env.PROFILES_TABLE });
+  // Links in texts go out as the API's short links (`<api>/l/<token>`), stored in the ledger table.
+  const sms =
+    texts === undefined
+      ? undefined
+      : {
+          ...texts,
+          links: {
+            store: new DynamoShortLinks({ client: dynamodb, tableName: env.LEDGER_TABLE }),
+            apiBaseUrl: api,
+            ttlMs: LINK_TTL_MS,
+          },
+        };
   return {
     ...(sms === undefined ? {} : { sms }),
     ledger: new DynamoSendLedger({

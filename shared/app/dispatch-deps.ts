@@ -13,6 +13,7 @@ import type {
   ProfileStore,
   SendLedger,
   SendTimers,
+  ShortLinkStore,
   SmsSender,
 } from "../ports.js";
 import type { EmailRenderer } from "../render/email-renderer.js";
@@ -35,6 +36,18 @@ export interface SmsDispatchDeps {
    * @default - not remembered (replies are then unattributed)
    */
   readonly recipients?: { remember(phone: string, customerId: string): Promise<void> };
+  /**
+   * Tailor's short links: each URL of a text is sent as `<apiBaseUrl>/l/<token>` (signed with the batch's link
+   * key), its target stored with the send, so a click is recorded as `SMS Clicked` and redirected.
+   * @default - links are sent as written
+   */
+  readonly links?: {
+    readonly store: Pick<ShortLinkStore, "put">;
+    /** The HTTP API's base URL (`PUBLIC_API_URL`). */
+    readonly apiBaseUrl: string;
+    /** How long a link leads somewhere. */
+    readonly ttlMs: number;
+  };
 }
 
 /** What `dispatchSends` needs: the ledger, profiles, campaigns, rendering, and the mailer behind a rate limit. */

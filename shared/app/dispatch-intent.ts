@@ -7,9 +7,12 @@ import { sendContent, type TemplateCatalog } from "../domain/campaigns/library.j
 import { decideSend } from "../domain/campaigns/policy.js";
 import type { Profile } from "../domain/profile/index.js";
 import { maskPhone, toE164 } from "../domain/sms/e164.js";
+import type { ShortLink } from "../domain/sms/short-links.js";
 import { TailorError } from "../errors.js";
 import { MailerUnavailableError } from "../mailer-errors.js";
-import type { OutgoingEmail, SendAcceptance, StoredProfile } from "../ports.js";
+import type { OutgoingEmail, SendAcceptance, ShortLinkStore, StoredProfile } from "../ports.js";
+import { shortLinkId, shortLinkUrl, signShortLink } from "../render/short-link-token.js";
+import type { SmsLinkShortener } from "../render/sms-templates.js";
 import { SmsRejectedError } from "../sms-errors.js";
 import { campaignOutcomeKey, utcDayOf } from "./campaign-outcome-key.js";
 import { lastShown } from "./content-rotation.js";
@@ -461,8 +464,11 @@ async function sendSms(scope: IntentScope, text: TextToSend): Promise<IntentOutc
     ...(recentOffer === undefined ? {} : { recentOffer }),
   });
   const offerId = showsOffer && context.offer !== null ? context.offer.code : undefined;
-  const rendered = deps.sms.renderer.render(step.sms, context);
+  const shortened = shortenerFor(deps, text);
+  const rendered = deps.sms.renderer.render(step.sms, context, shortened?.shorten);
   if (!rendered.ok) return failPermanently(`render failed: ${rendered.error.message}`);
+  // The links are stored before the text goes out: a failure here is retried, nothing was sent.
+  if (shortened !== undefined && shortened.links.length > 0) await shortened.store.put(shortened.links);
   let messageId: string;
   try {
     const sms = {
@@ -497,6 +503,35 @@ async function sendSms(scope: IntentScope, text: TextToSend): Promise<IntentOutc
     scope,
     entry("sent", { messageId, ...(offerId === undefined ? {} : { offerId }) }),
   );
+}
+
+/**
+ * The short links of one text (`-c sms=on` with links): each URL becomes `<api>/l/<token>`, the token a signed
+ * reference (the batch's link key) to the link's id, derived from the send key, the URL's place and target (a
+ * retried send makes the same ids). The links are collected for the store.
+ */
+function shortenerFor(
+  deps: DispatchDeps,
+  text: TextToSend,
+): { shorten: SmsLinkShortener; links: ShortLink[]; store: Pick<ShortLinkStore, "put"> } | undefined {
+  const config = deps.sms?.links;
+  const { secret, keyId } = deps.links;
+  if (config === undefined || keyId === undefined) return undefined;
+  const links: ShortLink[] = [];
+  const shorten = (target: string, index: number) => {
+    const id = shortLinkId(text.intent.key, index, target);
+    links.push({
+      id,
+      target,
+      customerId: text.intent.customerId,
+      campaignId: text.campaign.id,
+      variant: text.variant,
+      sendKey: text.intent.key,
+      expiresAt: text.now + config.ttlMs,
+    });
+    return shortLinkUrl(config.apiBaseUrl, signShortLink(id, secret, keyId));
+  };
+  return { shorten, links, store: config.store };
 }
 
 /**
