@@ -437,7 +437,7 @@ async function sendSms(scope: IntentScope, text: TextToSend): Promise<IntentOutc
   const { intent, campaign, profile, variant, now } = text;
   const entry = (
     outcome: LedgerEntry["outcome"],
-    extra: { reason?: string; messageId?: string; offerId?: string },
+    extra: { reason?: string; messageId?: string; offerId?: string; linkIds?: readonly string[] },
   ) => ({
     ...entryOf(intent, campaign, now, outcome, { variant, ...extra }),
     channel: "sms" as const,
@@ -499,9 +499,15 @@ async function sendSms(scope: IntentScope, text: TextToSend): Promise<IntentOutc
     // A reply from this number is then unattributed; the send itself stands.
   }
   await countSend(scope, intent, variant, profile.lc.s);
+  const linkIds = shortened?.links.map((link) => link.id) ?? [];
   return settleAfterProvider(
     scope,
-    entry("sent", { messageId, ...(offerId === undefined ? {} : { offerId }) }),
+    entry("sent", {
+      messageId,
+      ...(offerId === undefined ? {} : { offerId }),
+      // Kept on the entry so erasing the customer's ledger partition erases the links too.
+      ...(linkIds.length === 0 ? {} : { linkIds }),
+    }),
   );
 }
 

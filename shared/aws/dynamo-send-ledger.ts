@@ -77,6 +77,7 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
   const contentIds = item.contentIds?.L?.flatMap((value) => (value.S === undefined ? [] : [value.S]));
   const channel = item.channel?.S;
   const offerId = item.offerId?.S;
+  const linkIds = item.linkIds?.L?.flatMap((value) => (value.S === undefined ? [] : [value.S]));
   return {
     key,
     customerId,
@@ -91,6 +92,7 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
     ...(contentIds === undefined || contentIds.length === 0 ? {} : { contentIds }),
     ...(channel === "sms" ? { channel } : {}),
     ...(offerId === undefined ? {} : { offerId }),
+    ...(linkIds === undefined || linkIds.length === 0 ? {} : { linkIds }),
   };
 }
 

@@ -7,6 +7,9 @@ import { TTL_ATTRIBUTE } from "./dynamo-ttl.js";
 /** The partition of a link: outside every customer's (`customerId` is the ledger's partition key). */
 const partitionOf = (id: string) => `l#${id}`;
 
+/** The ledger table key of a short link's item (erasure deletes it with the text's ledger entry). */
+export const shortLinkKey = (id: string) => ({ customerId: { S: partitionOf(id) }, sk: { S: "link" } });
+
 /**
  * Texts' short links in the send ledger table: one item per link at `customerId = l#<id>`, `sk = link` (the target,
  * customer, campaign, variant, send key and expiry; about 250 bytes), with the ledger's `ttl` set to the link's
@@ -29,8 +32,7 @@ export class DynamoShortLinks implements ShortLinkStore {
             new PutItemCommand({
               TableName: this.#tableName,
               Item: {
-                customerId: { S: partitionOf(link.id) },
-                sk: { S: "link" },
+                ...shortLinkKey(link.id),
                 target: { S: link.target },
                 c: { S: link.customerId },
                 k: { S: link.campaignId },
@@ -51,7 +53,7 @@ export class DynamoShortLinks implements ShortLinkStore {
       this.#client.send(
         new GetItemCommand({
           TableName: this.#tableName,
-          Key: { customerId: { S: partitionOf(id) }, sk: { S: "link" } },
+          Key: shortLinkKey(id),
         }),
       ),
     );

@@ -135,7 +135,7 @@ describe("dispatch sends texts with short links", () => {
   }
 
   it("sends the short link, stores its target with the send, and signs it with the batch's key", async () => {
-    const { deps, sent, stored, time } = textHarness();
+    const { deps, sent, stored, time, ledger } = textHarness();
     const one = intent("text", "c-1");
     await dispatchSends(deps, messages(one));
     expect(sent).toHaveLength(1);
@@ -156,6 +156,8 @@ describe("dispatch sends texts with short links", () => {
         },
       ],
     ]);
+    // Named on the text's ledger entry, so erasing the customer erases the link.
+    expect(ledger.log.find((e) => e.outcome === "sent")?.linkIds).toEqual([verified.ok ? verified.id : "?"]);
   });
 
   it("a store that fails sends nothing and retries the message", async () => {

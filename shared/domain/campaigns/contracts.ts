@@ -124,4 +124,6 @@ export interface LedgerEntry {
    * another when the customer is eligible for one (rotation).
    */
   readonly offerId?: string;
+  /** Ids of a text's short links (`l#<id>` items of the ledger table): erased with the customer. */
+  readonly linkIds?: readonly string[];
 }
