@@ -22,7 +22,8 @@ const BUNDLE_MODULES = /\/tailor-bundles-[^/]+\/[a-z0-9-]+\/index\.mjs$/;
  *   stack's own archive, served and rescored (`train-from-stack.long.ts`, `train-and-serve.long.ts`, and the models' hold-out figures, `train.long.ts`), the training
  *   workflow from its definition (`training-workflow.long.ts`); the console in headless Chromium with axe
  *   (`console.long.ts`); a dry run against the real run it predicts (`dry-run.long.ts`); an SMS journey with STOP
- *   (`sms-journey.long.ts`); and the stacks with optional parts on, each a checked synth of its own
+ *   (`sms-journey.long.ts`); one customer on every channel: a frequency cap across email and SMS, on-site content
+ *   equal to the email, fatigue and best-time sends (`channels.long.ts`); and the stacks with optional parts on, each a checked synth of its own
  *   (`console-stack.long.ts`, `model-endpoints-stack.long.ts`, `sms-stack.long.ts`).
  * - `test/faults/*.faults.ts`: the crash tests; each file starts the local stack as a child process, kills it
  *   with SIGKILL at chosen moments and restarts it on the same data dir.

@@ -68,6 +68,7 @@ const USAGE = `Usage: tailor <command> [options]
   campaign dry-run <id> [--at T]       who the tick would reach, sending and writing nothing: counts by variant,
       [--sample 5] [--campaign-file F]   holdout and skip reason, rendered samples; with a changed file, who
       [--segment-file F] [--json]        enters and leaves the recipients
+      [--outputs F [--region R]]         on the deployed stack's tables, the working tree's definitions
   doctor [--outputs cdk-outputs.json] checks a deployed stack, read-only: SES identity and DKIM, production
       [--stack-name Tailor] [--region R] [--json]   access, send quota, configuration set, model endpoints,
                                        alarm subscription, stream lag; the fix for each failure (exit 1)

@@ -18,7 +18,8 @@ const USAGE =
   "usage: tailor campaign status <campaign-id> [--occurrence ISO] [--aws [--outputs cdk-outputs.json] [--stack-name Tailor] [--region R]] [--json]\n" +
   "       tailor campaign run <campaign-id> [--occurrence ISO] [--parts N] [--data-dir D]\n" +
   "       tailor campaign run <campaign-id> --aws [--occurrence ISO] [--outputs cdk-outputs.json] [--stack-name Tailor]\n" +
-  "       tailor campaign dry-run <campaign-id> [--at ISO] [--sample 5] [--out DIR] [--campaign-file F] [--segment-file F] [--data-dir D] [--json]";
+  "       tailor campaign dry-run <campaign-id> [--at ISO] [--sample 5] [--out DIR] [--campaign-file F] [--segment-file F] [--data-dir D] [--json]\n" +
+  "       tailor campaign dry-run <campaign-id> --outputs cdk-outputs.json [--stack-name Tailor] [--region R] [--at ISO] [--out DIR] [--json]";
 
 /** The lines `tailor campaign status` prints for a run. */
 export function runStatusLines(run: FanOutRun, now: number): string[] {

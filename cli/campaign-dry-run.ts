@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { campaignFanOutEnvSchema } from "#functions/campaign-fanout/env.js";
+import { type CampaignFanOutEnv, campaignFanOutEnvSchema } from "#functions/campaign-fanout/env.js";
 import { makeCampaignFanOutDeps } from "#functions/campaign-fanout/make-deps.js";
-import { dispatchEnvSchema } from "#functions/dispatch/env.js";
+import { type DispatchEnv, dispatchEnvSchema } from "#functions/dispatch/env.js";
 import { makeDispatchDeps } from "#functions/dispatch/make-deps.js";
 import { resolveDataDir } from "#infra/local/data-dir.js";
 import { LocalStackError } from "#infra/local/local-errors.js";
@@ -12,7 +12,7 @@ import { LOCAL_NAMES } from "#infra/local-names.js";
 import { type DryRunReport, dryRunCampaign } from "#shared/app/dry-run/dry-run-campaign.js";
 import { type DryRunChangeReport, dryRunChange } from "#shared/app/dry-run/dry-run-change.js";
 import type { DryRunCounts } from "#shared/app/dry-run/dry-run-session.js";
-import { intFlag, quietFunctions, stringFlag } from "./cli-options.js";
+import { intFlag, portsFromFlags, quietFunctions, stringFlag } from "./cli-options.js";
 import { proposedDefinitions } from "./dry-run-definitions.js";
 import { count } from "./format.js";
 import { OperationsError } from "./operations-error.js";
@@ -39,19 +39,38 @@ function environmentOf(stack: Pick<LocalStack, "plan">, name: string): Readonly<
   return fn.environment;
 }
 
+/** The environments of the two functions a dry run builds its reads from. */
+export interface DryRunEnvironments {
+  readonly dispatch: DispatchEnv;
+  readonly fanOut: CampaignFanOutEnv;
+}
+
 /**
- * A dry run on a local stack, in this process: dispatch's and the fan-out's dependencies built by their own
- * composition roots from the functions' environments (so the same tables, templates, link keys, catalog and
- * models are read), then {@link dryRunCampaign} or, for changed files, {@link dryRunChange}. Nothing is written.
+ * A dry run on a local stack, in this process: the functions' environments as the stack applies them, then
+ * {@link dryRunWith}.
  */
 export async function dryRunOnStack(
   stack: Pick<LocalStack, "plan">,
   request: DryRunRequest,
 ): Promise<DryRunAnswer> {
-  const dispatchEnv = dispatchEnvSchema.parse(environmentOf(stack, LOCAL_NAMES.dispatchFunction));
-  const fanOut = makeCampaignFanOutDeps(
-    campaignFanOutEnvSchema.parse(environmentOf(stack, LOCAL_NAMES.fanOutPartFunction)),
+  return dryRunWith(
+    {
+      dispatch: dispatchEnvSchema.parse(environmentOf(stack, LOCAL_NAMES.dispatchFunction)),
+      fanOut: campaignFanOutEnvSchema.parse(environmentOf(stack, LOCAL_NAMES.fanOutPartFunction)),
+    },
+    request,
   );
+}
+
+/**
+ * A dry run from the functions' environments: dispatch's and the fan-out's dependencies built by their own
+ * composition roots (so the same tables, templates, link keys, catalog and models are read), narrowed to their
+ * reads by the dry run, then {@link dryRunCampaign} or, for changed files, {@link dryRunChange}. Nothing is
+ * written.
+ */
+export async function dryRunWith(envs: DryRunEnvironments, request: DryRunRequest): Promise<DryRunAnswer> {
+  const dispatchEnv = envs.dispatch;
+  const fanOut = makeCampaignFanOutDeps(envs.fanOut);
   const dispatch = await makeDispatchDeps(dispatchEnv);
   const options = {
     campaignId: request.campaignId,
@@ -116,6 +135,9 @@ export function dryRunLines(answer: DryRunAnswer, samplesDir?: string): string[]
     return [
       `dry run of ${report.campaignId}, tick ${report.occurrence} (nothing sent, nothing written)`,
       `  audience ${report.segmentId}, read from ${report.source === "index" ? "the membership index" : "a scan of the profiles"}: ${report.sourceReason}`,
+      ...(report.complete
+        ? []
+        : [`  a sample: stopped by its ${report.stoppedBy ?? "bound"} after ${count(report.read)} read`]),
       ...countLines(report),
       ...(samplesDir === undefined || report.samples.length === 0
         ? []
@@ -161,6 +183,16 @@ export async function dryRunCommand(
   if (Number.isNaN(at))
     throw new OperationsError(`--at: ${atFlag} is not an ISO time such as 2026-11-23T09:00:00Z`);
   const sample = values.sample === undefined ? undefined : intFlag(values.sample, "sample", 5, 0);
+  const campaignFile = stringFlag(values["campaign-file"]);
+  const segmentFile = stringFlag(values["segment-file"]);
+  const request: DryRunRequest = {
+    campaignId,
+    at,
+    ...(sample === undefined ? {} : { sample }),
+    ...(campaignFile === undefined ? {} : { campaignFile }),
+    ...(segmentFile === undefined ? {} : { segmentFile }),
+  };
+  if (values.aws === true || values.outputs !== undefined) return awsDryRunCommand(request, values);
   const dataDir = stringFlag(values["data-dir"]);
   const running = readStackState(resolveDataDir(dataDir));
   if (running !== undefined) {
@@ -168,14 +200,13 @@ export async function dryRunCommand(
       `a stack is running on ${resolveDataDir(dataDir)} (pid ${running.pid}): stop it first, then dry-run (nothing in the queues moves meanwhile)`,
     );
   }
-  const campaignFile = stringFlag(values["campaign-file"]);
-  const segmentFile = stringFlag(values["segment-file"]);
   const { startLocalStack } = await import("#infra/local/local-stack.js");
   const stack = await startLocalStack({
     dataDir,
     fresh: false,
     pollers: false,
     schedules: false,
+    ports: portsFromFlags(values),
     models: { dir: stringFlag(values.models) },
     log: (line) => {
       if (values.verbose === true) process.stderr.write(`${line}\n`);
@@ -183,13 +214,7 @@ export async function dryRunCommand(
     env: quietFunctions(values.verbose === true, "ERROR"),
   });
   try {
-    const answer = await dryRunOnStack(stack, {
-      campaignId,
-      at,
-      ...(sample === undefined ? {} : { sample }),
-      ...(campaignFile === undefined ? {} : { campaignFile }),
-      ...(segmentFile === undefined ? {} : { segmentFile }),
-    });
+    const answer = await dryRunOnStack(stack, request);
     let samplesDir: string | undefined;
     if (answer.kind === "tick" && answer.report.samples.length > 0) {
       samplesDir =
@@ -201,13 +226,52 @@ export async function dryRunCommand(
         );
       writeSamples(answer.report, samplesDir);
     }
-    process.stdout.write(
-      values.json === true
-        ? `${JSON.stringify(answer.report, null, 2)}\n`
-        : `${dryRunLines(answer, samplesDir).join("\n")}\n`,
-    );
+    printAnswer(answer, values, dryRunLines(answer, samplesDir));
     return 0;
   } finally {
     await stack.stop();
   }
+}
+
+function printAnswer(answer: DryRunAnswer, values: Readonly<Record<string, unknown>>, lines: string[]): void {
+  process.stdout.write(
+    values.json === true ? `${JSON.stringify(answer.report, null, 2)}\n` : `${lines.join("\n")}\n`,
+  );
+}
+
+/**
+ * `tailor campaign dry-run <id> --outputs F` (or `--aws`): the deployed stack's tables read with the caller's
+ * credentials, the working tree's definitions and templates. Rendered samples hold real customers' data: they are
+ * written only where `--out` says.
+ */
+async function awsDryRunCommand(
+  request: DryRunRequest,
+  values: Readonly<Record<string, unknown>>,
+): Promise<number> {
+  const { dryRunOnAws, awsSourceLines } = await import("./dry-run-aws.js");
+  const region = stringFlag(values.region);
+  const result = await dryRunOnAws(
+    {
+      outputsFile: stringFlag(values.outputs) ?? "cdk-outputs.json",
+      stackName: stringFlag(values["stack-name"]) ?? "Tailor",
+      ...(region === undefined ? {} : { region }),
+    },
+    request,
+  );
+  const { answer } = result;
+  const out = stringFlag(values.out);
+  let samplesDir: string | undefined;
+  if (answer.kind === "tick" && answer.report.samples.length > 0 && out !== undefined) {
+    samplesDir = out;
+    writeSamples(answer.report, samplesDir);
+  }
+  const [first, ...rest] = dryRunLines(answer, samplesDir);
+  const lines = [...(first === undefined ? [] : [first]), ...awsSourceLines(result), ...rest];
+  if (answer.kind === "tick" && answer.report.samples.length > 0 && out === undefined) {
+    lines.push(
+      `  ${answer.report.samples.length} rendered sample(s) not written (they hold customers' data): pass --out DIR`,
+    );
+  }
+  printAnswer(answer, values, lines);
+  return 0;
 }

@@ -19,7 +19,8 @@ export interface CostVolumes {
 
   /**
    * How the scoring models' endpoints run: always-on instances (`existing` or `-c modelHosting=provisioned`), or
-   * serverless (`-c modelHosting=serverless`, billed per second of inference; the recommender stays on an instance).
+   * serverless (`-c modelHosting=serverless`, billed per second of inference; the recommender too, on the same
+   * built-in image in script mode).
    * @default "instances"
    */
   readonly modelHosting?: "instances" | "serverless";
@@ -52,7 +53,7 @@ export const MEASURED = {
 /** What the stack declares (`infra/tailor-stack.ts`; test/infra/operations-stack.test.ts keeps these in step). */
 export const STACK_RESOURCES = {
   kmsKeys: 33,
-  alarms: 47,
+  alarms: 49,
   /**
    * Of the alarms, those comparing with an anomaly detection band: each is billed as three alarm metrics (the
    * metric and the band's two bounds), two more than a plain alarm (send volume, five event types' volume).
@@ -86,8 +87,11 @@ export const ASSUMED = {
   /** Wall time per email in dispatch: claim, profile, recent sends, recommender, SendEmail, ledger (4 at once). */
   dispatchMsPerEmail: 80,
   dispatchParallel: 4,
-  /** Dispatch per email: ledger claim and record, the campaign's outcome of the day; profile read and recent sends. */
-  dispatchWriteUnitsPerEmail: 3,
+  /**
+   * Dispatch per email: ledger claim and record, the campaign's outcome of the day, the customer's send lock taken
+   * and dropped under a frequency cap; profile read and recent sends.
+   */
+  dispatchWriteUnitsPerEmail: 5,
   dispatchReadUnitsPerEmail: 2,
   /** Ledger item bytes, kept 400 days (about 13 months). */
   ledgerItemBytes: 400,
@@ -242,7 +246,8 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
     feedbackEvents +
     rescoreInvocations +
     archiveInvocations +
-    a.trainingRunsPerMonth * (1 + 3 * STACK_RESOURCES.scoringModels);
+    // BuildFeatures, then train, evaluate and record per scoring model and for the recommender.
+    a.trainingRunsPerMonth * (1 + 3 * (STACK_RESOURCES.scoringModels + 1));
 
   // The nightly rescoring's calls (the scoring models); the recommender is called once per email.
   const nightlyCalls =
@@ -352,7 +357,7 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
     line("CloudWatch", "custom metrics", a.customMetrics, P.cloudWatchMetrics),
     line("CloudWatch", "dashboard", STACK_RESOURCES.dashboards, P.cloudWatchDashboards),
     line("CloudWatch", "logs ingested", (invocations * a.logBytesPerInvocation) / GB, P.cloudWatchLogs),
-    ...sageMakerLines(volumes, { scoringCalls, instancesPerEndpoint }),
+    ...sageMakerLines(volumes, { scoringCalls, modelCalls, instancesPerEndpoint }),
     line(
       "Step Functions",
       "nightly rescoring and segment job runs",
@@ -380,12 +385,16 @@ export function estimateCost(volumes: CostVolumes): CostEstimate {
 }
 
 /**
- * The endpoints: every one on always-on instances, or the scoring models serverless (their calls × seconds ×
- * memory) with the recommender on its instances.
+ * The endpoints: every one on always-on instances, or all serverless (their calls × seconds × memory): the
+ * scoring models' nightly calls, the recommender's one call per email.
  */
 function sageMakerLines(
   volumes: CostVolumes,
-  derived: { readonly scoringCalls: number; readonly instancesPerEndpoint: number },
+  derived: {
+    readonly scoringCalls: number;
+    readonly modelCalls: number;
+    readonly instancesPerEndpoint: number;
+  },
 ): CostLine[] {
   const a = ASSUMED;
   const instances = (endpoints: number) =>
@@ -399,11 +408,16 @@ function sageMakerLines(
   return [
     line(
       "SageMaker",
-      `${STACK_RESOURCES.scoringModels} serverless endpoints: scoring calls × ${a.serverlessSecondsPerCall} s × ${a.serverlessMemoryGb} GB`,
+      `${STACK_RESOURCES.scoringModels} serverless scoring endpoints: scoring calls × ${a.serverlessSecondsPerCall} s × ${a.serverlessMemoryGb} GB`,
       derived.scoringCalls * a.serverlessSecondsPerCall * a.serverlessMemoryGb,
       PRICES.sageMakerServerlessGbSecond,
     ),
-    instances(STACK_RESOURCES.modelEndpoints - STACK_RESOURCES.scoringModels),
+    line(
+      "SageMaker",
+      `${STACK_RESOURCES.modelEndpoints - STACK_RESOURCES.scoringModels} serverless recommender endpoint: one call per email × ${a.serverlessSecondsPerCall} s × ${a.serverlessMemoryGb} GB`,
+      (derived.modelCalls - derived.scoringCalls) * a.serverlessSecondsPerCall * a.serverlessMemoryGb,
+      PRICES.sageMakerServerlessGbSecond,
+    ),
   ];
 }
 

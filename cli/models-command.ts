@@ -9,6 +9,7 @@ import {
   type RegistryModel,
 } from "#shared/domain/models/registry.js";
 import { stringFlag } from "./cli-options.js";
+import { liveCalibrationLines, readLiveCalibration } from "./live-calibration-view.js";
 
 const fixed = (n: number | null | undefined, digits = 3) =>
   n === null || n === undefined || !Number.isFinite(n) ? "—" : n.toFixed(digits);
@@ -25,9 +26,18 @@ export function versionLines(record: ModelVersionRecord, current: string | null)
   const e = record.evaluation;
   const mark = record.version === current ? "* " : "  ";
   const lines = [
-    `${mark}${record.version}  ${record.format}, ${record.source}, trained ${record.trainedAt}, features as of ${record.cutoff}`,
+    `${mark}${record.version}  ${record.format}, ${record.source}, trained ${record.trainedAt}, ` +
+      `${record.format === "item-cooccurrence-json" ? "baskets before" : "features as of"} ${record.cutoff}`,
   ];
-  if (e !== undefined) {
+  if (e !== undefined && record.format === "item-cooccurrence-json") {
+    const popularity = e.baselines.popularity;
+    lines.push(
+      `    hold-out ${e.holdoutRows} customers${e.holdoutCutoff === undefined ? "" : ` as of ${e.holdoutCutoff}`}` +
+        `${e.scoredCustomers === undefined ? "" : `, ${e.scoredCustomers} bought something new`}: ` +
+        `precision@10 ${fixed(e.precisionAt10)} (popularity ${fixed(popularity?.precisionAt10)}), ` +
+        `recall@10 ${fixed(e.recallAt10)} (popularity ${fixed(popularity?.recallAt10)}), coverage ${fixed(e.coverage)}`,
+    );
+  } else if (e !== undefined) {
     const recency = e.baselines.recency?.rocAuc;
     lines.push(
       `    hold-out ${e.holdoutRows} rows${e.holdoutCutoff === undefined ? "" : ` as of ${e.holdoutCutoff}`}: ` +
@@ -46,8 +56,9 @@ export function versionLines(record: ModelVersionRecord, current: string | null)
 }
 
 /**
- * `tailor models [--json] [--model m] [--dir .tailor/models]`: the registry's versions of each model with their
- * hold-out evaluation and promotion decision; `*` marks the version in service.
+ * `tailor models [--json] [--model m] [--dir .tailor/models] [--data-dir d]`: the registry's versions of each model
+ * with their hold-out evaluation and promotion decision; `*` marks the version in service. Without `--json`, when
+ * there is a local stack, also each propensity model's live calibration kept by its last nightly rescoring.
  */
 export async function modelsCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -56,12 +67,13 @@ export async function modelsCommand(argv: readonly string[]): Promise<number> {
       json: { type: "boolean", default: false },
       model: { type: "string" },
       dir: { type: "string" },
+      "data-dir": { type: "string" },
     },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length > 0)
-    throw new LocalStackError("usage: tailor models [--json] [--model m] [--dir folder]");
+    throw new LocalStackError("usage: tailor models [--json] [--model m] [--dir folder] [--data-dir folder]");
   const asked = stringFlag(values.model);
   if (asked !== undefined && !isRegistryModel(asked))
     throw new LocalStackError(`--model: one of ${REGISTRY_MODELS.join(", ")}`);
@@ -85,6 +97,16 @@ export async function modelsCommand(argv: readonly string[]): Promise<number> {
   }
   if (listings.every((listing) => listing.versions.length === 0))
     lines.push("no model in the registry yet: npx tailor train (or npx tailor train --from-stack)");
+  // The local stack's last rescoring, when there is a local stack: predicted against what happened since.
+  const calibration = await readLiveCalibration(stringFlag(values["data-dir"]));
+  if (calibration !== undefined) {
+    const shown = Object.fromEntries(
+      Object.entries(calibration).filter(([model]) => asked === undefined || model === asked),
+    );
+    if (Object.keys(shown).length > 0)
+      lines.push("live calibration (the local stack's last nightly rescoring, over 14 days):");
+    lines.push(...liveCalibrationLines(shown));
+  }
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
 }

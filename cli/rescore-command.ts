@@ -9,6 +9,7 @@ import { bindStateMachineTasks } from "#infra/local/state-machine-tasks.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { intFlag, quietFunctions, stackOptions, stringFlag } from "./cli-options.js";
 import { count, duration } from "./format.js";
+import { liveCalibrationLines } from "./live-calibration-view.js";
 import { closeStack, findStateMachine, openStack } from "./local-state-machine.js";
 import { bar, ProgressLine } from "./progress-line.js";
 
@@ -22,6 +23,19 @@ const reportSchema = z.looseObject({
   transitions: z.number().optional(),
   tiers: z.record(z.string(), z.record(z.string(), z.number())).optional(),
   psi: z.record(z.string(), z.object({ psi: z.number(), drift: z.boolean() })).optional(),
+  liveCalibration: z
+    .record(
+      z.string(),
+      z.object({
+        gap: z.number().optional(),
+        bias: z.number().optional(),
+        observations: z.number(),
+        used: z.number(),
+        resolved: z.number(),
+        runs: z.number(),
+      }),
+    )
+    .optional(),
   failedSlices: z.array(z.number()).optional(),
   errors: z.array(z.string()).optional(),
   clusters: z.array(z.number()).optional(),
@@ -57,6 +71,7 @@ export function rescoreSummaryLines(output: unknown): string[] {
   for (const [model, stability] of psi) {
     lines.push(`  ${model} PSI ${stability.psi.toFixed(3)}${stability.drift ? "  ⚠ drift" : ""}`);
   }
+  lines.push(...liveCalibrationLines(report.liveCalibration ?? {}));
   const clusterModel = report.clusterModel;
   if (clusterModel?.fitted === true) {
     lines.push(

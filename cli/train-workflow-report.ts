@@ -1,4 +1,4 @@
-import type { TrainingRunReport } from "#shared/app/training/run-training-workflow.js";
+import type { RecommenderRunReport, TrainingRunReport } from "#shared/app/training/run-training-workflow.js";
 
 const fixed = (n: number | null | undefined, digits = 3) =>
   n === null || n === undefined || !Number.isFinite(n) ? "—" : n.toFixed(digits);
@@ -13,6 +13,10 @@ export function workflowLines(report: TrainingRunReport): string[] {
       `label windows ${fixed(f.windows.purchaseDays, 1)} / ${fixed(f.windows.churnDays, 1)} days`,
   ];
   for (const model of report.models) {
+    if (model.model === "recommendations") {
+      lines.push("", ...recommenderRunLines(model));
+      continue;
+    }
     const m = model.evaluation.metrics;
     const inService =
       m.inService === undefined
@@ -34,4 +38,22 @@ export function workflowLines(report: TrainingRunReport): string[] {
 /** 0 when every candidate went into service, 3 when one was refused (the model in service is kept). */
 export function workflowExitCode(report: TrainingRunReport): number {
   return report.models.every((model) => model.evaluation.promote) ? 0 : 3;
+}
+
+/** The lines of the recommender's run: its table, precision and recall@10 against popularity and the one in service. */
+export function recommenderRunLines(run: RecommenderRunReport): string[] {
+  const l = run.evaluation.lists;
+  const inService =
+    l.inService === undefined
+      ? "none in service"
+      : `in service ${l.inService.version}: ${fixed(l.inService.precisionAt10)} / ${fixed(l.inService.recallAt10)}`;
+  return [
+    `recommendations candidate ${run.version} (item co-occurrence, ${run.candidate.items} products with neighbours, ` +
+      `${run.candidate.baskets} baskets, ${(run.candidate.bytes / 1024).toFixed(0)} KB; hold-out ${l.holdoutCustomers} customers, ` +
+      `${l.scoredCustomers} bought something new)`,
+    `  precision@10 ${fixed(l.precisionAt10)}   recall@10 ${fixed(l.recallAt10)}   popularity ` +
+      `${fixed(l.popularity.precisionAt10)} / ${fixed(l.popularity.recallAt10)}   ${inService}`,
+    `  ${run.evaluation.promote ? "PROMOTED" : "REFUSED"}: ${run.evaluation.reason}`,
+    `  in service now: ${run.current ?? "none"}`,
+  ];
 }

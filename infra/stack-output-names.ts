@@ -51,3 +51,12 @@ export const MODEL_OUTPUTS = {
   bucket: "ModelBucketName",
   trainingStateMachineArn: "ModelTrainingStateMachineArn",
 } as const;
+
+/**
+ * The names of the stack outputs naming the functions whose configuration `tailor campaign dry-run --outputs`
+ * reads (`GetFunctionConfiguration`): it builds the same read-only dependencies against the deployed tables.
+ */
+export const DRY_RUN_OUTPUTS = {
+  dispatchFunction: "DispatchFunctionName",
+  fanOutPartFunction: "CampaignFanOutPartFunctionName",
+} as const;

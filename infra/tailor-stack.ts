@@ -31,6 +31,7 @@ import { DataQualityAlarms } from "./components/data-quality.js";
 import { DeliveryAlarms } from "./components/delivery-alarms.js";
 import { DISPATCH_TIMEOUT, Dispatch, SEND_CLAIM_LEASE } from "./components/dispatch.js";
 import { addDoctorOutputs } from "./components/doctor-outputs.js";
+import { dryRunOutputs } from "./components/dry-run-outputs.js";
 import { EventArchive } from "./components/event-archive.js";
 import { EventStream } from "./components/event-stream.js";
 import { type FanOutSettingsInput, resolveFanOutSettings } from "./components/fanout-settings.js";
@@ -70,7 +71,13 @@ import { TimerStore } from "./components/timer-store.js";
 import { TransitionsQueue } from "./components/transitions-queue.js";
 import { WatchIndexStore } from "./components/watch-index.js";
 import { WriteKeyStore } from "./components/write-key-store.js";
-import { ARCHIVE_OUTPUTS, FANOUT_OUTPUTS, MODEL_OUTPUTS, SEGMENT_JOBS_OUTPUT } from "./stack-output-names.js";
+import {
+  ARCHIVE_OUTPUTS,
+  FANOUT_OUTPUTS,
+  MODEL_OUTPUTS,
+  RECOMMENDER_MODEL,
+  SEGMENT_JOBS_OUTPUT,
+} from "./stack-output-names.js";
 
 /** Props of {@link TailorStack}. */
 export interface TailorStackProps
@@ -220,7 +227,14 @@ export class TailorStack extends Stack {
     const apiReservedConcurrency = resolveApiReservedConcurrency(props, this.node);
     const rescoringSettings = resolveRescoringSettings(props, this.node);
     const scoringModels = Object.keys(rescoringSettings.modelEndpoints);
-    const modelSettings = resolveModelSettings(props, this.node, scoringModels);
+    // The endpoints the stack deploys when it hosts the models: the scoring models' and the recommender's.
+    const hostedModels: Record<string, string> = {
+      ...rescoringSettings.modelEndpoints,
+      ...(settings.recommenderEndpoint === undefined
+        ? {}
+        : { [RECOMMENDER_MODEL]: settings.recommenderEndpoint }),
+    };
+    const modelSettings = resolveModelSettings(props, this.node, Object.keys(hostedModels));
     const retention = resolveRetentionSettings(props, this.node);
     this.retention = retention;
     const consoleSettings = resolveConsoleSettings(props, this.node);
@@ -403,9 +417,13 @@ export class TailorStack extends Stack {
             stream: this.events.stream,
             profiles: this.profiles.table,
             alarmTopic: this.alarmTopic,
+            configurationSetName: smsSettings.configurationSetName,
           });
-    // Sends name the configuration set: it must exist before dispatch may run.
+    // Sends name the configuration sets: they must exist before dispatch may run.
     this.dispatch.function.node.addDependency(this.sesFeedback.configurationSet);
+    if (this.smsFeedback !== undefined) {
+      this.dispatch.function.node.addDependency(this.smsFeedback.configurationSet);
+    }
 
     this.rescoring = new Rescoring(this, "Rescoring", {
       ...resettleStores,
@@ -433,7 +451,7 @@ export class TailorStack extends Stack {
       capacity === undefined
         ? undefined
         : new ModelEndpoints(this, "Endpoints", {
-            endpoints: rescoringSettings.modelEndpoints,
+            endpoints: hostedModels,
             bucket: this.models.bucket,
             settings: { ...modelSettings, capacity },
           });
@@ -448,6 +466,10 @@ export class TailorStack extends Stack {
           model,
           endpoint: endpoints === undefined ? undefined : rescoringSettings.modelEndpoints[model],
         })),
+        {
+          model: RECOMMENDER_MODEL,
+          endpoint: endpoints === undefined ? undefined : hostedModels[RECOMMENDER_MODEL],
+        },
       ],
       modelBucket: this.models.bucket,
       archiveBucket: this.archive.bucket,
@@ -455,7 +477,7 @@ export class TailorStack extends Stack {
         ? {}
         : { rollout: { role: endpoints.role, image: endpoints.image, capacity } }),
       schedule: modelSettings.trainSchedule,
-      startOnAlarms: Object.values(this.modelDrift.alarms),
+      startOnAlarms: this.modelDrift.all(),
       alarmTopic: this.alarmTopic,
     });
 
@@ -493,7 +515,7 @@ export class TailorStack extends Stack {
         this.api.errorsAlarm,
         ...Object.values(this.rescoring.alarms),
         ...Object.values(this.segmentJobs.alarms),
-        ...Object.values(this.modelDrift.alarms),
+        ...this.modelDrift.all(),
         ...Object.values(this.modelTraining.alarms),
         ...Object.values(this.archive.alarms),
         ...Object.values(this.catalog.alarms),
@@ -514,6 +536,7 @@ export class TailorStack extends Stack {
         "The scheduled campaigns' fan-out workflow (start it with { campaignId, time } to rerun a tick)",
       value: this.campaignFanOut.stateMachine.stateMachineArn,
     });
+    dryRunOutputs(this, { dispatch: this.dispatch.function, fanOutPart: this.campaignFanOut.functions.part });
     new CfnOutput(this, SEGMENT_JOBS_OUTPUT, {
       value: this.segmentJobs.stateMachine.stateMachineArn,
       description:

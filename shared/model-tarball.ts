@@ -11,6 +11,9 @@ import { TailorError } from "./errors.js";
 /** The file SageMaker's XGBoost container loads (`Booster.load_model` detects JSON by its leading `{`). */
 export const XGBOOST_MODEL_FILE = "xgboost-model";
 
+/** The co-occurrence table in a recommender's archive (next to `code/inference.py`, its serving script). */
+export const RECOMMENDER_MODEL_FILE = "recommender.json";
+
 /** Largest archive read, inflated: a model of ours is kilobytes; anything near this is not one. */
 export const MODEL_TARBALL_MAX_BYTES = 64 * 1024 * 1024;
 

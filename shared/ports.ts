@@ -578,6 +578,15 @@ export interface SendLedger {
   /** Drops a claim that is still pending (a settled claim is never dropped). */
   release(intent: Pick<SendIntent, "key" | "customerId">): Promise<void>;
   /**
+   * Takes the customer's send lock for the send key `key` at `at` (epoch ms), held while a send under a frequency
+   * cap is decided, sent and recorded: two attempts for one customer in parallel (two batches of the sends queue)
+   * would otherwise both count the same room under the cap, and both send. `true`: held (by `key` already, or
+   * taken); `false`: another send holds it and its lease has not ended.
+   */
+  lockCustomer(customerId: string, key: string, at: number): Promise<boolean>;
+  /** Drops the customer's send lock when `key` holds it (else nothing). */
+  unlockCustomer(customerId: string, key: string): Promise<void>;
+  /**
    * The customer's logged outcomes at or after `sinceMs`, newest first, at most `limit`; only those of `outcome`
    * when it is given (so that many deferrals cannot push the sends a frequency cap counts out of the limit).
    */

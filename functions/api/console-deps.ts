@@ -6,6 +6,7 @@ import { DynamoCatalog } from "#shared/aws/dynamo-catalog.js";
 import { DynamoExperimentCounters } from "#shared/aws/dynamo-experiment-counters.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentChanges } from "#shared/aws/dynamo-segment-changes.js";
+import { DynamoSegmentMembers } from "#shared/aws/dynamo-segment-members.js";
 import { DynamoSegmentSizeHistory } from "#shared/aws/dynamo-segment-size-history.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
 import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
@@ -13,10 +14,12 @@ import type { CampaignLibrary } from "#shared/domain/campaigns/index.js";
 import type { SegmentLibrary } from "#shared/domain/segments/index.js";
 import { FileTemplateSource } from "#shared/lambda/file-template-source.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
+import type { Recommender } from "#shared/ports.js";
 import { loadSampleProfiles, type SampleProfile } from "#shared/render/samples.js";
 import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import type { ApiEnv } from "./env.js";
+import { apiShopView } from "./shop-view.js";
 
 /** Reads `load` once, on first use (a cold start that serves no console route reads no file). */
 function once<T>(load: () => T): () => T {
@@ -35,6 +38,7 @@ export function makeConsoleDeps(
   env: ApiEnv,
   dynamodb: DynamoDBClient,
   privacy: PrivacyDeps | undefined,
+  recommender?: Recommender,
 ): ConsoleDeps | undefined {
   const {
     SEGMENTS_TABLE,
@@ -61,6 +65,7 @@ export function makeConsoleDeps(
   }
   const profiles = new DynamoProfileStore({ client: dynamodb, tableName: env.PROFILES_TABLE });
   const segmentLibrary = once((): SegmentLibrary => loadSegmentLibrary(SEGMENTS_DIR));
+  const members = new DynamoSegmentMembers({ client: dynamodb, tableName: SEGMENTS_TABLE });
   return {
     profiles,
     identities: profiles,
@@ -85,5 +90,20 @@ export function makeConsoleDeps(
     sampleProfiles: once((): readonly SampleProfile[] => loadSampleProfiles(SAMPLES_DIR)),
     catalog: new DynamoCatalog({ client: dynamodb, tableName: CATALOG_TABLE }),
     clock: runtimeClock,
+    // A campaign's dry run: the fan-out's audience readers (reads the API already holds) and the shop.
+    dryRun: {
+      audience: {
+        profiles,
+        memberIndex: members,
+        memberIndexStatus: members,
+        segmentLibrary: {
+          get byId() {
+            return segmentLibrary().byId;
+          },
+        },
+      },
+      shop: apiShopView(env),
+      ...(recommender === undefined ? {} : { recommender }),
+    },
   };
 }

@@ -14,6 +14,7 @@ import { DependencyUnavailableError, TailorError } from "#shared/errors.js";
 import { loadLinkKeys } from "#shared/lambda/link-secret.js";
 import { type PrivacyResources, privacyAdapters } from "#shared/lambda/privacy-erasure.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
+import type { Recommender } from "#shared/ports.js";
 import { DEFAULT_LINK_KEY_GRACE_DAYS, graceMsOf, type LinkKeyRing } from "#shared/render/link-keys.js";
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { makeConsoleDeps } from "./console-deps.js";
@@ -42,7 +43,7 @@ export function makeApiDeps(env: ApiEnv): ApiDeps {
     }),
     shop: { name: env.SHOP_NAME, url: env.SHOP_URL },
     ...(privacy === undefined ? {} : { privacy }),
-    ...consoleOf(env, dynamodb, privacy),
+    ...consoleOf(env, dynamodb, privacy, onsite?.context.recommender),
 
     ...(onsite === undefined ? {} : { onsite }),
     // Texts' short links (`GET /l/{token}`, routed with -c sms=on): one GetItem of the ledger table per click.
@@ -122,7 +123,8 @@ function consoleOf(
   env: ApiEnv,
   dynamodb: DynamoDBClient,
   privacy: PrivacyDeps | undefined,
+  recommender: Recommender | undefined,
 ): Pick<ApiDeps, "console"> {
-  const deps = makeConsoleDeps(env, dynamodb, privacy);
+  const deps = makeConsoleDeps(env, dynamodb, privacy, recommender);
   return deps === undefined ? {} : { console: deps };
 }

@@ -16,6 +16,7 @@ import { parseCompiledTemplates, TEMPLATES_FORMAT } from "#shared/render/compile
 import { EmailRenderer } from "#shared/render/email-renderer.js";
 import type { LinkSettings } from "#shared/render/signed-links.js";
 import type { ApiEnv } from "./env.js";
+import { apiShopView } from "./shop-view.js";
 
 /**
  * On-site content (`GET /v1/content/{slot}`), when the environment names the compiled templates and the catalog:
@@ -87,13 +88,7 @@ export function makeOnsiteDeps(
     },
     identities,
     links,
-    shop: {
-      name: env.SHOP_NAME,
-      url: env.SHOP_URL,
-      logo_url: env.SHOP_LOGO_URL ?? `${shop}/logo.png`,
-      images_url: `${shop}/images`,
-      postal_address: "",
-    },
+    shop: apiShopView(env),
     ...(env.CONTENT_MAX_AGE_SECONDS === undefined ? {} : { maxAgeSeconds: env.CONTENT_MAX_AGE_SECONDS }),
     // The offer slot reads the customer's last sends (Query) to rotate offers as messages do.
     ...(env.SEND_LEDGER_TABLE === undefined

@@ -40,7 +40,7 @@ export async function runClusters(input: inputs.ClusterInput, _context: Context)
 export async function runSlice(input: inputs.SliceInput, _context: Context): Promise<RescoreSummary> {
   const slice = inputs.sliceInputSchema.parse(input);
   const { segment, totalSegments } = slice;
-  const summary = await rescoreSlice(sliceDeps, { segment, totalSegments }, { models });
+  const summary = await rescoreSlice(sliceDeps, { segment, totalSegments }, { models, run: slice.startedAt });
   reports.reportSlice(observability, summary, slice);
   return summary;
 }

@@ -55,11 +55,15 @@ export function makeFinishDeps(env: RescoreEnv, clock: Clock = runtimeClock): Fi
   };
 }
 
+const bins = z.array(z.number().nonnegative());
+const calibrationRunSchema = z.object({ at: z.number(), n: bins, p: bins, y: bins });
+
 const runSchema = z.object({
   startedAt: z.number(),
   finishedAt: z.number(),
   histograms: z.record(z.string(), z.array(z.number().nonnegative())),
   features: z.record(z.string(), z.array(z.number().nonnegative())).optional(),
+  calibration: z.record(z.string(), z.array(calibrationRunSchema)).optional(),
 });
 
 /** The last rescoring run's distributions in the segments table, at `pk = rescore`, `sk = last`, as JSON. */

@@ -3,6 +3,7 @@ import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { CfnEndpoint, CfnEndpointConfig, CfnModel } from "aws-cdk-lib/aws-sagemaker";
 import { Construct } from "constructs";
+import { RECOMMENDER_MODEL } from "../stack-output-names.js";
 import { acknowledgePrefixGrants } from "./bucket-grant-findings.js";
 import type { EndpointCapacity, ModelSettings } from "./model-settings.js";
 import { MODELS_PREFIX } from "./model-store.js";
@@ -11,9 +12,26 @@ import { inferenceImage } from "./xgboost-image.js";
 /** The one production variant of every endpoint the stack deploys. */
 export const VARIANT_NAME = "AllTraffic";
 
+/**
+ * The environment that runs a recommender's `model.tar.gz` in script mode on SageMaker's framework container:
+ * its `code/inference.py` (unpacked to `/opt/ml/model/code`) instead of the built-in XGBoost handler.
+ */
+export const RECOMMENDER_CONTAINER_ENVIRONMENT: Readonly<Record<string, string>> = {
+  SAGEMAKER_PROGRAM: "inference.py",
+  SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
+};
+
+/** The container environment of a model's endpoint: script mode for the recommender, none for XGBoost. */
+export function containerEnvironment(model: string): Readonly<Record<string, string>> {
+  return model === RECOMMENDER_MODEL ? RECOMMENDER_CONTAINER_ENVIRONMENT : {};
+}
+
 /** Props of {@link ModelEndpoints}. */
 export interface ModelEndpointsProps {
-  /** Scoring model → the name of its endpoint (the names rescoring and ingest invoke). */
+  /**
+   * Model → the name of its endpoint: the scoring models (the names rescoring and ingest invoke) and, when
+   * deployed, `recommendations` (the name dispatch and the API invoke).
+   */
   readonly endpoints: Readonly<Record<string, string>>;
   /** The model bucket: the registry the artifacts are read from. */
   readonly bucket: IBucket;
@@ -22,15 +40,15 @@ export interface ModelEndpointsProps {
 }
 
 /**
- * The scoring models' SageMaker endpoints, when the stack deploys them (`-c modelHosting=serverless|provisioned`):
- * per model a `CfnModel` (SageMaker's built-in XGBoost image serving the registry's `model.tar.gz`), a
+ * The models' SageMaker endpoints, when the stack deploys them (`-c modelHosting=serverless|provisioned`):
+ * per model a `CfnModel` (SageMaker's built-in XGBoost image serving the registry's `model.tar.gz`; for the
+ * recommender the same image in script mode, running the archive's `code/inference.py`), a
  * `CfnEndpointConfig` (one serverless or provisioned variant) and a `CfnEndpoint` of the name rescoring and
  * ingest invoke. The training workflow then rolls each endpoint to a promoted version (`UpdateEndpoint`), with
  * the same role, image and capacity. The execution role reads the model bucket's `models/` prefix and nothing
  * else of it.
  *
- * The recommender is not deployed here: its model server has no published image and cannot be built without
- * Docker; it stays an existing endpoint (`recommenderEndpoint`) or best sellers (`none`).
+ * No Docker build: the recommender's archive carries its own dependency-free serving script.
  */
 export class ModelEndpoints extends Construct {
   /** The role SageMaker assumes to serve the models. */
@@ -47,7 +65,7 @@ export class ModelEndpoints extends Construct {
     this.role = new Role(this, "Role", {
       assumedBy: new ServicePrincipal("sagemaker.amazonaws.com"),
       description:
-        "Serves Tailor's scoring models: reads the model bucket's models/ prefix, writes endpoint logs",
+        "Serves Tailor's scoring models and recommender: reads the model bucket's models/ prefix, writes endpoint logs",
     });
     props.bucket.grantRead(this.role, `${MODELS_PREFIX}*`);
     this.role.addToPolicy(
@@ -87,7 +105,11 @@ export class ModelEndpoints extends Construct {
       const id = pascal(model);
       const cfnModel = new CfnModel(this, `${id}Model`, {
         executionRoleArn: this.role.roleArn,
-        primaryContainer: { image: this.image, modelDataUrl: `s3://${props.bucket.bucketName}/${key}` },
+        primaryContainer: {
+          image: this.image,
+          modelDataUrl: `s3://${props.bucket.bucketName}/${key}`,
+          ...(model === RECOMMENDER_MODEL ? { environment: RECOMMENDER_CONTAINER_ENVIRONMENT } : {}),
+        },
         tags: [{ key: "tailor:model", value: model }],
       });
       // SageMaker checks the role can read the artifact when it creates the model.

@@ -32,7 +32,7 @@ import { LOCAL_NAMES } from "../local-names.js";
 import { acknowledgePrefixGrants } from "./bucket-grant-findings.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { tagLocalName } from "./local-name.js";
-import { VARIANT_NAME } from "./model-endpoints.js";
+import { containerEnvironment, VARIANT_NAME } from "./model-endpoints.js";
 import type { EndpointCapacity } from "./model-settings.js";
 import { FEATURES_PREFIX, MODELS_PREFIX } from "./model-store.js";
 import { ProjectFunction } from "./project-function.js";
@@ -85,7 +85,7 @@ export interface ModelTrainingProps {
   readonly rollout?: RolloutTarget;
   /** The schedule expression that starts a run; `undefined`: no schedule. */
   readonly schedule: string | undefined;
-  /** Alarms whose change to ALARM starts a run (the drift alarms). */
+  /** Alarms whose change to ALARM starts a run (the score drift and live calibration alarms). */
   readonly startOnAlarms: readonly IAlarm[];
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
@@ -205,7 +205,7 @@ export class ModelTraining extends Construct {
     }
     if (props.startOnAlarms.length > 0) {
       const rule = new Rule(this, "OnDrift", {
-        description: "Starts the training workflow when a model's drift alarm fires",
+        description: "Starts the training workflow when a model's drift or calibration alarm fires",
         eventPattern: {
           source: ["aws.cloudwatch"],
           detailType: ["CloudWatch Alarm State Change"],
@@ -310,6 +310,8 @@ function trainingDefinition(
         model,
         endpoint: endpoint ?? "",
         managed: parts.rollout !== undefined && endpoint !== undefined,
+        // The container's environment when rolled out: script mode for the recommender, none for XGBoost.
+        environment: containerEnvironment(model),
       })),
     ),
     resultPath: "$.models",
@@ -368,6 +370,7 @@ function trainingDefinition(
       "model.$": "$$.Map.Item.Value.model",
       "endpoint.$": "$$.Map.Item.Value.endpoint",
       "managed.$": "$$.Map.Item.Value.managed",
+      "environment.$": "$$.Map.Item.Value.environment",
       "features.$": "$.features",
     },
     resultPath: "$.results",
@@ -422,6 +425,7 @@ function rolloutChain(
           `s3://${bucket.bucketName}/{}`,
           JsonPath.stringAt("$.candidate.artifactKey"),
         ),
+        Environment: JsonPath.objectAt("$.environment"),
       },
     },
   );

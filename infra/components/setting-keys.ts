@@ -19,6 +19,7 @@ import { InfraConfigError } from "./infra-config-error.js";
 import { INGEST_CONTEXT_KEYS } from "./ingest.js";
 import { LINK_KEY_CONTEXT_KEYS } from "./link-key-settings.js";
 import { MissingSettingError } from "./missing-setting-error.js";
+import { MODEL_DRIFT_CONTEXT_KEYS } from "./model-drift.js";
 import { MODEL_CONTEXT_KEYS } from "./model-settings.js";
 import { RESCORING_CONTEXT_KEYS } from "./rescoring.js";
 import { RETENTION_CONTEXT_KEYS } from "./retention-settings.js";
@@ -35,6 +36,7 @@ export const SETTING_KEYS: readonly string[] = [
   ...ALARM_CONTEXT_KEYS,
   ...RESCORING_CONTEXT_KEYS,
   ...MODEL_CONTEXT_KEYS,
+  ...MODEL_DRIFT_CONTEXT_KEYS,
   ...INGEST_CONTEXT_KEYS,
   ...RETENTION_CONTEXT_KEYS,
   ...STREAM_CONTEXT_KEYS,

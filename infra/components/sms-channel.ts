@@ -5,6 +5,7 @@ import { type IRole, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-i
 import type { IStream } from "aws-cdk-lib/aws-kinesis";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { CfnConfigurationSet } from "aws-cdk-lib/aws-smsvoice";
 import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import { LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
@@ -75,15 +76,18 @@ export interface SmsFeedbackProps {
   readonly profiles: ITable;
   /** Where the alarms notify. */
   readonly alarmTopic: ITopic;
+  /** The configuration set every text names: created here, with the events topic as its event destination. */
+  readonly configurationSetName: string;
 }
 
 /** The alarms of the SMS feedback. */
 export type SmsFeedbackAlarms = FeedbackAlarms;
 
 /**
- * SMS feedback: two SNS topics, encrypted, that End User Messaging SMS publishes to (the configuration set's event
- * destination, and the origination number's two-way channel), both subscribed by a function that turns the
- * events and the STOP/START replies into Tailor events on the stream. What SNS cannot deliver and what keeps
+ * SMS feedback: the End User Messaging SMS configuration set every text names, and two SNS topics, encrypted, that
+ * the service publishes to (the configuration set's event destination, created here, and the origination number's
+ * two-way channel, which the number's owner points at the replies topic), both subscribed by a function that turns
+ * the events and the STOP/START replies into Tailor events on the stream. What SNS cannot deliver and what keeps
  * failing lands in a dead-letter queue with an alarm.
  */
 export class SmsFeedback extends Construct {
@@ -91,6 +95,8 @@ export class SmsFeedback extends Construct {
   readonly eventsTopic: ITopic;
   /** The topic of the number's two-way replies. */
   readonly repliesTopic: ITopic;
+  /** The configuration set, its every event (`ALL`) published to {@link eventsTopic}. */
+  readonly configurationSet: CfnConfigurationSet;
   readonly function: IFunction;
   readonly deadLetterQueue: IQueue;
   readonly alarms: SmsFeedbackAlarms;
@@ -125,6 +131,19 @@ export class SmsFeedback extends Construct {
     };
     this.eventsTopic = topic("EventsTopic", SMS_LOCAL_NAMES.smsEventsTopic);
     this.repliesTopic = topic("RepliesTopic", SMS_LOCAL_NAMES.smsRepliesTopic);
+    this.configurationSet = new CfnConfigurationSet(this, "ConfigurationSet", {
+      configurationSetName: props.configurationSetName,
+      eventDestinations: [
+        {
+          eventDestinationName: "tailor-feedback",
+          enabled: true,
+          matchingEventTypes: ["ALL"],
+          snsDestination: { topicArn: this.eventsTopic.topicArn },
+        },
+      ],
+    });
+    // The service checks it may publish when the destination is created: the topic's policy comes first.
+    for (const each of [this.eventsTopic, key]) this.configurationSet.node.addDependency(each);
 
     const feedback = new ProjectFunction(this, "Function", {
       entry: smsFeedbackEntry,
@@ -166,8 +185,7 @@ export class SmsFeedback extends Construct {
     }
     this.function = fn;
     new CfnOutput(this, "EventsTopicArn", {
-      description:
-        "The SNS topic of the SMS configuration set's event destination (create-event-destination --sns-destination TopicArn=…)",
+      description: "The SNS topic of the SMS configuration set's event destination (set by the stack)",
       value: this.eventsTopic.topicArn,
     });
     new CfnOutput(this, "RepliesTopicArn", {

@@ -13,7 +13,7 @@ export interface SmsSettingsInput {
   readonly sms?: "on" | "off";
   /** The ARN of the phone number, sender id or pool texts are sent from. Required when SMS is on. */
   readonly smsOriginationIdentity?: string;
-  /** The name of the End User Messaging SMS configuration set every text names. Required when SMS is on. */
+  /** The name of the End User Messaging SMS configuration set every text names, created by the stack. Required when SMS is on. */
   readonly smsConfigurationSet?: string;
 }
 
@@ -40,7 +40,7 @@ const REQUIRED: Readonly<Record<"smsOriginationIdentity" | "smsConfigurationSet"
   },
   smsConfigurationSet: {
     key: "smsConfigurationSet",
-    what: "the End User Messaging SMS configuration set texts name (its events feed delivery back)",
+    what: "the name of the End User Messaging SMS configuration set the stack creates for texts (its events feed delivery back)",
     example: "tailor-sms",
   },
 };

@@ -25,7 +25,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function isDefinition(value: unknown): value is StateMachineDefinition {
+/** Whether `value` has the shape of a state machine definition: `StartAt` and `States`. */
+export function isStateMachineDefinition(value: unknown): value is StateMachineDefinition {
   return isRecord(value) && typeof value.StartAt === "string" && isRecord(value.States);
 }
 
@@ -149,7 +150,7 @@ export function planStateMachines(
     } catch (error) {
       throw new TemplateError(`${logicalId}: the state machine definition is not JSON`, error);
     }
-    if (!isDefinition(definition)) {
+    if (!isStateMachineDefinition(definition)) {
       throw new TemplateError(`${logicalId}: the state machine definition has no StartAt and States`);
     }
     const taskFunctions: Record<string, string> = {};

@@ -4,6 +4,7 @@ import type { FunctionIdentity } from "./kinesis-event.js";
 import { LocalStackError } from "./local-errors.js";
 import type { StateMachineSpec } from "./state-machine-plan.js";
 import type { StepFunctionTaskHandler } from "./state-machine-tasks.js";
+import { withStepFunctionsTaskTimeouts } from "./task-timeouts.js";
 
 type JsonValue = Parameters<StateMachine["run"]>[0];
 
@@ -75,7 +76,8 @@ function taskStates(states: Readonly<Record<string, unknown>>, into: string[] = 
 /**
  * Runs a state machine in this process with aws-local-stepfunctions (JSONPath definitions): each task state
  * calls its bound handler as Lambda would (a Lambda-like context, the function's timeout, the result through
- * JSON); `Map`, `Retry` and `Catch` behave as on Step Functions. Resolves with the execution's output, or
+ * JSON); `Map`, `Retry` and `Catch` behave as on Step Functions, and so do task timeouts (a task state without
+ * `TimeoutSeconds` is bounded by its function's timeout, not the library's 60 s default: task-timeouts.ts). Resolves with the execution's output, or
  * rejects with the library's `ExecutionError` when the execution fails.
  */
 export async function runStateMachine(
@@ -104,7 +106,9 @@ export async function runStateMachine(
       }
     };
   }
-  const machine = new StateMachine(spec.definition, { validationOptions: { checkArn: false } });
+  const machine = new StateMachine(withStepFunctionsTaskTimeouts(spec.definition), {
+    validationOptions: { checkArn: false },
+  });
   const execution = machine.run(asJson(options.input), {
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryIntervals },
   });

@@ -21,6 +21,7 @@ import type { LinkKeyRing } from "../render/link-keys.js";
 import type { ShopView } from "../render/render-context.js";
 import type { LinkSettings } from "../render/signed-links.js";
 import type { SmsRenderer } from "../render/sms-templates.js";
+import type { CustomerLockOptions } from "./customer-send-lock.js";
 import type { EmailContextDeps } from "./email-context.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { BackoffOptions } from "./send-with-backoff.js";
@@ -85,6 +86,11 @@ export interface DispatchDeps {
   readonly backoff?: Partial<Omit<BackoffOptions, "limiter">>;
   /** Customers dispatched in parallel (one customer's intents always go one after the other). @default 4 */
   readonly concurrency?: number;
+  /**
+   * How a send under a frequency cap waits for the customer's send lock held by a parallel batch.
+   * @default - up to 2 s, real time
+   */
+  readonly customerLock?: CustomerLockOptions;
   /**
    * Where holdout decisions go as `Email Held Out` events (the event stream), so the fold remembers the holdout's
    * touch and the customer's orders count for the holdout arm. @default - holdouts are not attributed

@@ -16,6 +16,7 @@ import type { SmsLinkShortener } from "../render/sms-templates.js";
 import { SmsRejectedError } from "../sms-errors.js";
 import { campaignOutcomeKey, utcDayOf } from "./campaign-outcome-key.js";
 import { lastShown } from "./content-rotation.js";
+import { withCustomerLock } from "./customer-send-lock.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
 import { DEFAULT_CONTENT_ITEMS, type EmailContextInput, prepareEmailContext } from "./email-context.js";
 import { mergedInto } from "./identity/merged-into.js";
@@ -263,8 +264,28 @@ async function decideAndSend(
   const windowMs = Math.max(
     ...[frequencyCap, channelCaps?.email, channelCaps?.sms].map((cap) => cap?.perMs ?? 0),
   );
-  const recent =
-    windowMs === 0 ? [] : await ledger.recent(intent.customerId, now - windowMs, undefined, "sent");
+  if (windowMs === 0) return decideWith(scope, intent, stored, now, retaken, campaign, []);
+  // Under a cap, one decision at a time per customer: the sends it counts are read, and its own recorded, inside,
+  // at the time the lock was taken (the sends recorded while it waited are not in the future of its decision).
+  return withCustomerLock(deps, intent, async () => {
+    const at = Math.max(now, deps.clock.now());
+    const recent = await ledger.recent(intent.customerId, at - windowMs, undefined, "sent");
+    return decideWith(scope, intent, stored, at, retaken, campaign, recent);
+  });
+}
+
+/** The policy's decision on `recent` (the sends its caps count), and what follows it: record, defer or send. */
+async function decideWith(
+  scope: IntentScope,
+  intent: SendIntent,
+  stored: StoredProfile,
+  now: number,
+  retaken: boolean,
+  campaign: CampaignDefinition,
+  recent: readonly LedgerEntry[],
+): Promise<IntentOutcome> {
+  const { deps } = scope;
+  const { ledger } = deps;
   const catalog = await catalogFacts(deps, intent);
   // Only a best-time step reads the prior (through the container's cache).
   const openHourPrior =

@@ -34,6 +34,11 @@ const claimKey = (customerId: string, key: string): Record<string, AttributeValu
   customerId: { S: customerId },
   sk: { S: `key#${key}` },
 });
+/** The customer's send lock: one item per customer, beside the claims and the log (`lock` sorts before both). */
+const lockKey = (customerId: string): Record<string, AttributeValue> => ({
+  customerId: { S: customerId },
+  sk: { S: "lock" },
+});
 /**
  * SES's acceptance of a send, found by its reference alone (what the `Send` event carries): a partition of its
  * own whose sort key no customer's item uses (`key#…`, `log#…`), so even a customer id equal to the partition
@@ -120,8 +125,13 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
  *   a `Send` event not recorded by the time the claim is retaken (lost, or later than the lease), and a provider
  *   timeout (`MailerUnavailableError.maybeSent`), which must not be released and is settled as failed.
  *
- * Costs: a send is three writes (claim, settle, log) plus the feedback path's acceptance; a skip without a
- * claim two; a retaken claim one more read; `recent` reads the log only.
+ * - Two attempts for one customer decide under a frequency cap at once (two batches in parallel): each would
+ *   count the same room, and both send. The customer's send lock (`sk = lock`, the holder's send key and time) is
+ *   a conditional put like a claim, with the same lease; the second waits for it or retries later.
+ *
+ * Costs: a send is three writes (claim, settle, log) plus the feedback path's acceptance, and two more (lock,
+ * unlock) under a frequency cap; a skip without a claim two; a retaken claim one more read; `recent` reads the
+ * log only.
  */
 export class DynamoSendLedger implements SendLedger, SendAcceptances {
   readonly #client: DynamoDBClient;
@@ -266,6 +276,45 @@ export class DynamoSendLedger implements SendLedger, SendAcceptances {
       // Settled or already gone: nothing to release.
       if (error instanceof ConditionalCheckFailedException) return;
       throw new DependencyUnavailableError(`DeleteItem (release) on ${this.#tableName} failed`, error);
+    }
+  }
+
+  async lockCustomer(customerId: string, key: string, at: number): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...lockKey(customerId),
+            holder: { S: key },
+            lockedAt: { N: String(at) },
+            ...ttlAttribute(at, this.#retentionDays),
+          },
+          ConditionExpression: "attribute_not_exists(sk) OR holder = :key OR lockedAt < :stale",
+          ExpressionAttributeValues: { ":key": { S: key }, ":stale": { N: String(at - this.#leaseMs) } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new DependencyUnavailableError(`PutItem (lock) on ${this.#tableName} failed`, error);
+    }
+  }
+
+  async unlockCustomer(customerId: string, key: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#tableName,
+          Key: lockKey(customerId),
+          ConditionExpression: "holder = :key",
+          ExpressionAttributeValues: { ":key": { S: key } },
+        }),
+      );
+    } catch (error) {
+      // Another holder's now (this one's lease ended), or gone: nothing to drop.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyUnavailableError(`DeleteItem (unlock) on ${this.#tableName} failed`, error);
     }
   }
 

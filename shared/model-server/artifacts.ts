@@ -1,8 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { z } from "zod";
+import { recommenderArtifactSchema } from "../domain/models/recommender-schema.js";
 import { type XgboostModel, xgboostModelSchema } from "../domain/models/xgboost-json.js";
-import { unpackModelTarball, XGBOOST_MODEL_FILE } from "../model-tarball.js";
+import { RECOMMENDER_MODEL_FILE, unpackModelTarball, XGBOOST_MODEL_FILE } from "../model-tarball.js";
 import { InvalidArtifactError } from "./errors.js";
 
 const logisticSchema = z
@@ -26,15 +27,7 @@ const logisticSchema = z
     { message: "featureNames, mean, scale and weights must have the same length" },
   );
 
-const recommenderSchema = z.object({
-  kind: z.literal("item-cooccurrence"),
-  version: z.number().int(),
-  neighbours: z.record(z.string(), z.array(z.tuple([z.string(), z.number()]))),
-  popular: z.array(z.string()),
-  popularByCategory: z.record(z.string(), z.array(z.string())).optional(),
-  trainedAt: z.string().optional(),
-  evaluation: z.unknown().optional(),
-});
+const recommenderSchema = recommenderArtifactSchema;
 
 const artifactSchema = z.discriminatedUnion("kind", [logisticSchema, recommenderSchema]);
 
@@ -81,8 +74,9 @@ export function parseArtifactBytes(bytes: Uint8Array, source: string): ModelArti
 }
 
 /**
- * Reads a `model.tar.gz` as SageMaker hosting does: its `xgboost-model` file (or its only file) is the model;
- * `source` names it in the error.
+ * Reads a `model.tar.gz` as SageMaker hosting does: its `xgboost-model` file, else its `recommender.json` (a
+ * recommender's table, served by its `code/inference.py` on AWS), else its only file is the model; `source` names
+ * it in the error.
  */
 export function parseModelTarball(bytes: Uint8Array, source: string): ModelArtifact {
   let files: Map<string, Uint8Array>;
@@ -94,12 +88,14 @@ export function parseModelTarball(bytes: Uint8Array, source: string): ModelArtif
       error,
     );
   }
-  const body = files.get(XGBOOST_MODEL_FILE) ?? (files.size === 1 ? [...files.values()][0] : undefined);
-  if (body === undefined)
+  const name = [XGBOOST_MODEL_FILE, RECOMMENDER_MODEL_FILE].find((file) => files.has(file));
+  const only = files.size === 1 ? [...files][0] : undefined;
+  const [file, body] = name === undefined ? (only ?? []) : [name, files.get(name)];
+  if (file === undefined || body === undefined)
     throw new InvalidArtifactError(
-      `${source} holds no ${XGBOOST_MODEL_FILE} file (it holds ${[...files.keys()].join(", ")})`,
+      `${source} holds no ${XGBOOST_MODEL_FILE} or ${RECOMMENDER_MODEL_FILE} file (it holds ${[...files.keys()].join(", ")})`,
     );
-  return parseArtifactBytes(body, `${source}/${XGBOOST_MODEL_FILE}`);
+  return parseArtifactBytes(body, `${source}/${file}`);
 }
 
 /**

@@ -264,6 +264,48 @@ describe("DynamoSendLedger.release", () => {
   });
 });
 
+describe("DynamoSendLedger customer lock", () => {
+  it("lets one of many concurrent sends to a customer hold it, until it unlocks; other customers are free", async () => {
+    // Prepare
+    const store = await ledger();
+
+    // Act
+    const held = await Promise.all(
+      ["k-1", "k-2", "k-3", "k-4"].map((key) => store.lockCustomer("c-1", key, T0)),
+    );
+
+    // Assess
+    expect(held.filter(Boolean)).toHaveLength(1);
+    const holder = `k-${held.indexOf(true) + 1}`;
+    expect(await store.lockCustomer("c-1", holder, T0 + 1)).toBe(true);
+    expect(await store.lockCustomer("c-2", "k-9", T0)).toBe(true);
+    // Only the holder's unlock drops it.
+    const other = holder === "k-1" ? "k-2" : "k-1";
+    await store.unlockCustomer("c-1", other);
+    expect(await store.lockCustomer("c-1", other, T0 + 2)).toBe(false);
+    await store.unlockCustomer("c-1", holder);
+    expect(await store.lockCustomer("c-1", other, T0 + 3)).toBe(true);
+  });
+
+  it("is taken over after the lease (its holder died), never before", async () => {
+    const store = await ledger();
+    expect(await store.lockCustomer("c-1", "k-1", T0)).toBe(true);
+    expect(await store.lockCustomer("c-1", "k-2", T0 + SEND_CLAIM_LEASE_MS)).toBe(false);
+    expect(await store.lockCustomer("c-1", "k-2", T0 + SEND_CLAIM_LEASE_MS + 1)).toBe(true);
+    // The old holder's late unlock leaves the new holder's lock alone.
+    await store.unlockCustomer("c-1", "k-1");
+    expect(await store.lockCustomer("c-1", "k-3", T0 + SEND_CLAIM_LEASE_MS + 2)).toBe(false);
+  });
+
+  it("stays out of the customer's outcomes", async () => {
+    const store = await ledger();
+    const send = intent();
+    await store.record(entry(send));
+    await store.lockCustomer("c-1", "k-1", T0);
+    expect((await store.recent("c-1", 0)).map((e) => e.key)).toEqual([send.key]);
+  });
+});
+
 describe("DynamoSendLedger.recent", () => {
   it("returns the customer's outcomes since a time, newest first, with their reasons, and nobody else's", async () => {
     // Prepare

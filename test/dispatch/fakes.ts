@@ -46,6 +46,20 @@ export class InMemoryLedger implements SendLedger {
     }
   }
 
+  /** The customers' send locks: customer id → holding send key. */
+  readonly locks = new Map<string, string>();
+
+  async lockCustomer(customerId: string, key: string, _at: number): Promise<boolean> {
+    const holder = this.locks.get(customerId);
+    if (holder !== undefined && holder !== key) return false;
+    this.locks.set(customerId, key);
+    return true;
+  }
+
+  async unlockCustomer(customerId: string, key: string): Promise<void> {
+    if (this.locks.get(customerId) === key) this.locks.delete(customerId);
+  }
+
   async recent(
     customerId: string,
     sinceMs: number,

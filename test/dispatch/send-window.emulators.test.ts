@@ -141,6 +141,8 @@ describe("a send whose attempt died after SES accepted it", () => {
         accepted: ledger.accepted.bind(ledger),
         release: ledger.release.bind(ledger),
         recent: ledger.recent.bind(ledger),
+        lockCustomer: ledger.lockCustomer.bind(ledger),
+        unlockCustomer: ledger.unlockCustomer.bind(ledger),
         record: async () => {
           throw new Error("ledger unavailable");
         },

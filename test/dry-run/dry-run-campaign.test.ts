@@ -191,6 +191,38 @@ describe("dryRunCampaign", () => {
   });
 });
 
+describe("a bounded dry run", () => {
+  it("stops at its read limit or its deadline and says its counts are a sample", async () => {
+    // Prepare
+    const { deps, scan } = world([weekly()]);
+    let clock = T0;
+
+    // Act
+    const whole = await dryRunCampaign({ dispatch: deps, profiles: scan }, { campaignId: "weekly", at: T0 });
+    const limited = await dryRunCampaign(
+      { dispatch: deps, profiles: scan },
+      { campaignId: "weekly", at: T0, parts: 1, pageSize: 2, maxRead: 3 },
+    );
+    const timed = await dryRunCampaign(
+      { dispatch: deps, profiles: scan },
+      {
+        campaignId: "weekly",
+        at: T0,
+        parts: 1,
+        pageSize: 2,
+        // Each look at the time moves it by a second: the second page starts past the deadline.
+        deadline: { at: T0 + 1_500, now: () => (clock += 1_000) },
+      },
+    );
+
+    // Assess
+    expect(whole).toMatchObject({ complete: true, read: 7 });
+    expect(whole).not.toHaveProperty("stoppedBy");
+    expect(limited).toMatchObject({ complete: false, stoppedBy: "read limit", read: 3 });
+    expect(timed).toMatchObject({ complete: false, stoppedBy: "time budget", read: 2 });
+  });
+});
+
 describe("dryRunChange", () => {
   it("a proposed segment that drops some members and adds others: entering and leaving counted", async () => {
     // Prepare: the proposed vip holds c-1 and c-7 only

@@ -31,6 +31,7 @@ const report: DryRunReport = {
   segmentId: "high-engagement",
   source: "scan",
   sourceReason: "the membership index was never rebuilt",
+  complete: true,
   read: 40,
   members: 20,
   decided: 20,

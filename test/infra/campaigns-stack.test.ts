@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { App } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -220,36 +220,6 @@ describe("campaign infrastructure", () => {
       // Render-time recommendations call the default recommender endpoint (and fall back to best sellers).
       expect(variables.RECOMMENDER_ENDPOINT).toBe("tailor-recommendations");
       expect(variables.LINK_SECRET_FILE).toBeUndefined();
-    });
-
-    it("takes the sender, identity, rate and concurrency from the CDK context", () => {
-      // GIVEN
-      const other = stackWithContext({
-        fromAddress: "News <news@shop.test>",
-        sendRatePerSecond: "30",
-        dispatchMaxConcurrency: "3",
-        recommenderEndpoint: "Recommender",
-      });
-      // WHEN
-      const otherTemplate = Template.fromStack(other);
-      // THEN
-      const fn = otherTemplate.toJSON().Resources[logicalIdOf(other.dispatch.function)];
-      expect(fn.Properties.Environment.Variables).toMatchObject({
-        FROM_ADDRESS: "News <news@shop.test>",
-        SEND_RATE_PER_SECOND: "10",
-        RECOMMENDER_ENDPOINT: "Recommender",
-      });
-      otherTemplate.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
-        ScalingConfig: { MaximumConcurrency: 3 },
-      });
-      const statements = statementsOf(otherTemplate, roleOf(other.dispatch.function));
-      const ses = JSON.stringify(statements.filter((s) => s.Action.includes("ses:SendEmail")));
-      expect(ses).toContain(":identity/shop.test");
-      expect(ses).not.toContain("example.com");
-      const sagemaker = JSON.stringify(
-        statements.filter((s) => s.Action.includes("sagemaker:InvokeEndpoint")),
-      );
-      expect(sagemaker).toContain(":endpoint/recommender");
     });
 
     it("rejects settings it cannot honour", () => {

@@ -8,6 +8,7 @@ export const SCORING_MODELS = ["purchase_30d", "churn_60d"];
 export const MODEL_ARTIFACTS = {
   purchase_30d: "models/purchase_30d/v1/model.tar.gz",
   churn_60d: "models/churn_60d/v1/model.tar.gz",
+  recommendations: "models/recommendations/v1/model.tar.gz",
 };
 
 /** Every resource ARN text of `statements` granting `action`. */

@@ -2,7 +2,11 @@ import { App } from "aws-cdk-lib";
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InfraConfigError } from "#infra/components/infra-config-error.js";
-import { SCORE_DRIFT_THRESHOLD } from "#infra/components/model-drift.js";
+import {
+  DEFAULT_CALIBRATION_GAP_THRESHOLD,
+  resolveCalibrationGapThreshold,
+  SCORE_DRIFT_THRESHOLD,
+} from "#infra/components/model-drift.js";
 import { DEFAULT_TRAIN_SCHEDULE, resolveModelSettings } from "#infra/components/model-settings.js";
 import { xgboostImageUri } from "#infra/components/xgboost-image.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
@@ -62,8 +66,17 @@ describe("models on AWS: the default stack (endpoints existing)", () => {
     });
     expect(definition.States.ListModels).toMatchObject({
       Result: [
-        { model: "purchase_30d", managed: false },
-        { model: "churn_60d", managed: false },
+        { model: "purchase_30d", managed: false, environment: {} },
+        { model: "churn_60d", managed: false, environment: {} },
+        // The recommender is trained, evaluated and promoted in the same Map (script mode when rolled out).
+        {
+          model: "recommendations",
+          managed: false,
+          environment: {
+            SAGEMAKER_PROGRAM: "inference.py",
+            SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
+          },
+        },
       ],
     });
     const map = definition.States.Models;
@@ -120,10 +133,11 @@ describe("models on AWS: the default stack (endpoints existing)", () => {
       ScheduleExpression: DEFAULT_TRAIN_SCHEDULE,
       Targets: [target],
     });
-    const alarms = Object.values(stack.modelDrift.alarms).map((alarm) => ({
+    // One rule for every model alarm: score drift and live calibration, per model.
+    const alarms = stack.modelDrift.all().map((alarm) => ({
       "Fn::GetAtt": [logicalIdOf(alarm), "Arn"],
     }));
-    expect(alarms).toHaveLength(2);
+    expect(alarms).toHaveLength(4);
     template.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: {
         source: ["aws.cloudwatch"],
@@ -135,11 +149,11 @@ describe("models on AWS: the default stack (endpoints existing)", () => {
     });
   });
 
-  it("alarms per scoring model when its nightly population stability passes 0.25, on the alarm topic", () => {
-    expect(SCORE_DRIFT_THRESHOLD).toBe(0.25);
+  /** An alarm per model on rescoring's nightly `metric` above `threshold`, notifying the alarm topic. */
+  const expectNightlyAlarms = (metric: string, threshold: number) => {
     for (const model of SCORING_MODELS) {
       template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-        MetricName: "ScoreDrift",
+        MetricName: metric,
         Namespace: "Tailor",
         Dimensions: Match.arrayWith([
           { Name: "model", Value: model },
@@ -147,10 +161,43 @@ describe("models on AWS: the default stack (endpoints existing)", () => {
         ]),
         Statistic: "Maximum",
         Period: 86400,
-        Threshold: SCORE_DRIFT_THRESHOLD,
+        Threshold: threshold,
         ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: "notBreaching",
         AlarmActions: [{ Ref: logicalIdOf(stack.alarmTopic) }],
       });
+    }
+  };
+
+  it("alarms per scoring model when its nightly population stability passes 0.25, on the alarm topic", () => {
+    expect(SCORE_DRIFT_THRESHOLD).toBe(0.25);
+    expectNightlyAlarms("ScoreDrift", SCORE_DRIFT_THRESHOLD);
+  });
+
+  it("alarms per propensity model when its live calibration gap passes 0.1 over a night, and starts training", () => {
+    expect(stack.modelDrift.calibrationGapThreshold).toBe(DEFAULT_CALIBRATION_GAP_THRESHOLD);
+    expect(DEFAULT_CALIBRATION_GAP_THRESHOLD).toBe(0.1);
+    expect(Object.keys(stack.modelDrift.calibrationAlarms).sort()).toEqual([...SCORING_MODELS].sort());
+    expectNightlyAlarms("CalibrationGap", 0.1);
+    const rule = template.findResources("AWS::Events::Rule", {
+      Properties: { EventPattern: Match.objectLike({ source: ["aws.cloudwatch"] }) },
+    });
+    expect(Object.keys(rule)).toHaveLength(1);
+    const resources = JSON.stringify(Object.values(rule)[0]?.Properties.EventPattern.resources);
+    for (const alarm of Object.values(stack.modelDrift.calibrationAlarms)) {
+      expect(resources).toContain(logicalIdOf(alarm));
+    }
+  });
+
+  it("refuses a calibration threshold that is not a gap in (0, 1), naming the setting", () => {
+    const node = new App({ context: { calibrationGapThreshold: "0.05" } }).node;
+    expect(resolveCalibrationGapThreshold(undefined, node)).toBe(0.05);
+    for (const bad of ["0", "1.5", "-0.1", "ten"]) {
+      const app = new App({ context: { calibrationGapThreshold: bad } });
+      expect(() => resolveCalibrationGapThreshold(undefined, app.node)).toThrow(InfraConfigError);
+      expect(() => resolveCalibrationGapThreshold(undefined, app.node)).toThrow(
+        /calibrationGapThreshold: expected a gap above 0 and below 1, e\.g\. -c calibrationGapThreshold=0\.1/,
+      );
     }
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { STACK_RESOURCES } from "#cli/cost-model.js";
 import { resolveRescoringSettings } from "#infra/components/rescoring.js";
-import { DOCTOR_OUTPUTS, RECOMMENDER_MODEL } from "#infra/stack-output-names.js";
+import { DOCTOR_OUTPUTS, DRY_RUN_OUTPUTS, RECOMMENDER_MODEL } from "#infra/stack-output-names.js";
 import { defaultApp } from "./shared-app.js";
 
 describe("the stack outputs tailor doctor reads", () => {
@@ -41,6 +41,17 @@ describe("the stack outputs tailor doctor reads", () => {
     expect(STACK_RESOURCES.scoringModels).toBe(scoring);
     expect(STACK_RESOURCES.modelEndpoints).toBe(
       scoring + (stack.campaignSettings.recommenderEndpoint === undefined ? 0 : 1),
+    );
+  });
+
+  it("GIVEN the default app THEN the outputs a dry run on AWS reads name the dispatch and fan-out part functions", () => {
+    const { stack, template } = defaultApp();
+    const outputs = template.toJSON().Outputs;
+    expect(outputs[DRY_RUN_OUTPUTS.dispatchFunction]?.Value).toEqual(
+      stack.resolve(stack.dispatch.function.functionName),
+    );
+    expect(outputs[DRY_RUN_OUTPUTS.fanOutPartFunction]?.Value).toEqual(
+      stack.resolve(stack.campaignFanOut.functions.part.functionName),
     );
   });
 });

@@ -1,6 +1,6 @@
 import { App, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import { CfnFunction, type IFunction } from "aws-cdk-lib/aws-lambda";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AlarmTopic } from "#infra/components/alarm-topic.js";
@@ -24,7 +24,7 @@ import { TimerStore } from "#infra/components/timer-store.js";
 import { WriteKeyStore } from "#infra/components/write-key-store.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
 import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
-import { TailorStack } from "#infra/tailor-stack.js";
+import type { TailorStack } from "#infra/tailor-stack.js";
 import { defaultApp } from "./shared-app.js";
 import { actionsOn, logicalIdOf, type Statement, statementsOf } from "./template-queries.js";
 
@@ -195,34 +195,6 @@ describe("privacy infrastructure", () => {
       expect(resourceOf(stack.api.function).Properties.ReservedConcurrentExecutions).toBeUndefined();
     });
 
-    it("takes the reservation from the CDK context, as `cdk deploy -c apiReservedConcurrency=…` gives it", () => {
-      // GIVEN
-      const node = (context: Record<string, unknown>) => new App({ context }).node;
-      // WHEN / THEN
-      expect(resolveApiReservedConcurrency({}, node({}))).toBeUndefined();
-      expect(resolveApiReservedConcurrency({}, node({ apiReservedConcurrency: "7" }))).toBe(7);
-      expect(resolveApiReservedConcurrency({}, node({ apiReservedConcurrency: "none" }))).toBeUndefined();
-      expect(
-        resolveApiReservedConcurrency({ apiReservedConcurrency: 3 }, node({ apiReservedConcurrency: "7" })),
-      ).toBe(3);
-      for (const bad of ["0", "2.5", "many", "-1"]) {
-        expect(() => resolveApiReservedConcurrency({}, node({ apiReservedConcurrency: bad }))).toThrow(
-          InfraConfigError,
-        );
-      }
-      // ...and the stack hands it to the function, or reserves nothing
-      const reservedOf = (context: Record<string, unknown>, id: string): unknown => {
-        const app = new App({
-          context: { ...LOCAL_STACK_SETTINGS, ...context, "aws:cdk:bundling-stacks": [] },
-        });
-        const cfn = new TailorStack(app, id).api.function.node.defaultChild;
-        if (!(cfn instanceof CfnFunction)) throw new Error("the API function has no AWS::Lambda::Function");
-        return cfn.reservedConcurrentExecutions;
-      };
-      expect(reservedOf({ apiReservedConcurrency: "7" }, "Seven")).toBe(7);
-      expect(reservedOf({ apiReservedConcurrency: "none" }, "None")).toBeUndefined();
-    });
-
     it("throttles each public route below the stage, and the stage waits for those routes", () => {
       // THEN
       const stages = Object.values(template.findResources("AWS::ApiGatewayV2::Stage"));
@@ -250,6 +222,23 @@ describe("privacy infrastructure", () => {
         .map(([id]) => id);
       expect(publicRoutes).toHaveLength(PUBLIC_ROUTE_KEYS.length);
       expect(stage?.DependsOn).toEqual(expect.arrayContaining(publicRoutes));
+    });
+
+    it("takes the reservation from the CDK context, as `cdk deploy -c apiReservedConcurrency=…` gives it", () => {
+      // GIVEN
+      const node = (context: Record<string, unknown>) => new App({ context }).node;
+      // WHEN / THEN (the stack handing it to the function: test/long/stack-variants.long.ts)
+      expect(resolveApiReservedConcurrency({}, node({}))).toBeUndefined();
+      expect(resolveApiReservedConcurrency({}, node({ apiReservedConcurrency: "7" }))).toBe(7);
+      expect(resolveApiReservedConcurrency({}, node({ apiReservedConcurrency: "none" }))).toBeUndefined();
+      expect(
+        resolveApiReservedConcurrency({ apiReservedConcurrency: 3 }, node({ apiReservedConcurrency: "7" })),
+      ).toBe(3);
+      for (const bad of ["0", "2.5", "many", "-1"]) {
+        expect(() => resolveApiReservedConcurrency({}, node({ apiReservedConcurrency: bad }))).toThrow(
+          InfraConfigError,
+        );
+      }
     });
 
     it("takes the limits from props, and rejects public limits above the stage's or a bad reservation", () => {

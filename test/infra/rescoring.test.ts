@@ -1,5 +1,5 @@
 import { App } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { InfraConfigError } from "#infra/components/infra-config-error.js";
@@ -10,8 +10,7 @@ import {
   resolveRescoringSettings,
 } from "#infra/components/rescoring.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
-import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
-import { TailorStack } from "#infra/tailor-stack.js";
+import type { TailorStack } from "#infra/tailor-stack.js";
 import { checkedSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
 import { definitionOf, logicalIdOf, statementsOf, stateSchema } from "./template-queries.js";
 
@@ -188,51 +187,6 @@ describe("rescoring", () => {
       for (const role of [stack.rescoring.functions.plan.role, stack.rescoring.functions.finish.role]) {
         expect(invokingOf(role)).toEqual([]);
       }
-    });
-
-    it("gives ingest the model endpoints and the real-time interval, and none when it is turned off", () => {
-      // GIVEN an app with real-time scoring every 30 minutes, and one with it off
-      const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
-      const every30 = new TailorStack(app, "Every30", {
-        ...LOCAL_STACK_SETTINGS,
-        realtimeScoringMinutes: 30,
-      });
-      const off = new TailorStack(app, "Off", { ...LOCAL_STACK_SETTINGS, realtimeScoringMinutes: 0 });
-      const ingestEnv = (s: TailorStack) => {
-        const fn = Template.fromStack(s).findResources("AWS::Lambda::Function", {
-          Properties: { Description: Match.stringLikeRegexp("^Folds the event stream") },
-        });
-        const variables: unknown = Object.values(fn)[0]?.Properties.Environment.Variables;
-        return z.record(z.string(), z.unknown()).parse(variables);
-      };
-      // THEN
-      expect(ingestEnv(every30)).toMatchObject({
-        MODEL_ENDPOINTS: JSON.stringify(DEFAULT_MODEL_ENDPOINTS),
-        REALTIME_SCORING_MINUTES: "30",
-      });
-      expect(ingestEnv(off).MODEL_ENDPOINTS).toBeUndefined();
-      expect(ingestEnv(off).REALTIME_SCORING_MINUTES).toBeUndefined();
-      const offIngest = statementsOf(Template.fromStack(off), off.ingest.function.role);
-      expect(offIngest.filter((s) => s.Action.includes("sagemaker:InvokeEndpoint"))).toEqual([]);
-    });
-
-    it("scopes the endpoints to the ones named in props or context", () => {
-      // GIVEN an app naming one model's endpoint and the recommender's
-      const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
-      // WHEN
-      const other = new TailorStack(app, "Other", {
-        ...LOCAL_STACK_SETTINGS,
-        modelEndpoints: { purchase_30d: "shop-purchase-v2" },
-        recommenderEndpoint: "none",
-      });
-      // THEN the slice and ingest, each on that one endpoint; dispatch on none
-      const invoking = statementsOf(Template.fromStack(other)).filter((s) =>
-        s.Action.includes("sagemaker:InvokeEndpoint"),
-      );
-      expect(invoking.map((s) => [s.Resource].flat())).toEqual([
-        [endpointArn("shop-purchase-v2")],
-        [endpointArn("shop-purchase-v2")],
-      ]);
     });
 
     it("reads modelEndpoints, rescoreSchedule and realtimeScoringMinutes from context, and rejects bad ones", () => {

@@ -1,6 +1,6 @@
 import { App } from "aws-cdk-lib";
 import type { Template } from "aws-cdk-lib/assertions";
-import { CfnFunction, type IFunction } from "aws-cdk-lib/aws-lambda";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InfraConfigError } from "#infra/components/infra-config-error.js";
@@ -123,30 +123,5 @@ describe("retention", () => {
     expect(() => new TailorStack(app, "BadRetention", LOCAL_STACK_SETTINGS)).toThrow(
       /auditRetentionDays must be a whole number/,
     );
-  });
-
-  it("hands a retention set in the context to the functions", () => {
-    // GIVEN
-    const app = new App({
-      context: { ledgerRetentionDays: "90", auditRetentionDays: "2555", "aws:cdk:bundling-stacks": [] },
-    });
-    // WHEN
-    const custom = new TailorStack(app, "CustomRetention", LOCAL_STACK_SETTINGS);
-    // THEN
-    const variables = (fn: IFunction): unknown => {
-      const cfn = fn.node.defaultChild;
-      if (!(cfn instanceof CfnFunction)) throw new Error(`${fn.node.path} has no AWS::Lambda::Function`);
-      return custom.resolve(cfn.environment);
-    };
-    expect(custom.retention).toEqual({
-      ledgerRetentionDays: 90,
-      auditRetentionDays: 2555,
-      timerGraceDays: 30,
-      archiveRetentionDays: 400,
-    });
-    expect(variables(custom.dispatch.function)).toMatchObject({
-      variables: { LEDGER_RETENTION_DAYS: "90", TIMER_GRACE_DAYS: "30" },
-    });
-    expect(variables(custom.api.function)).toMatchObject({ variables: { AUDIT_RETENTION_DAYS: "2555" } });
   });
 });

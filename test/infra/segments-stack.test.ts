@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { App, CfnElement, Stack } from "aws-cdk-lib";
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { Topic } from "aws-cdk-lib/aws-sns";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -191,13 +192,14 @@ describe("segment infrastructure", () => {
 
     it("rejects a receive count SQS would refuse", () => {
       // GIVEN
-      const { stack: other } = buildApp({ settings: LOCAL_STACK_SETTINGS, bundling: false, checks: false });
+      const other = new Stack(new App({ context: { "aws:cdk:bundling-stacks": [] } }), "Scratch");
+      const alarmTopic = new Topic(other, "Alarms");
       // WHEN / THEN
       for (const maxReceiveCount of [0, 1.5, 1001]) {
         expect(
           () =>
             new TransitionsQueue(other, `Q${maxReceiveCount}`, {
-              alarmTopic: other.alarmTopic,
+              alarmTopic,
               maxReceiveCount,
             }),
         ).toThrow(InfraConfigError);
@@ -371,7 +373,7 @@ describe("segment infrastructure", () => {
 
 describe("segment definitions", () => {
   it("are read from the repository's templates/segments when the app is built", () => {
-    const { stack } = buildApp({ settings: LOCAL_STACK_SETTINGS, bundling: false, checks: false });
+    const { stack } = defaultApp();
     expect(stack.definitions.sourceDir).toBe(repositorySegments);
     expect(stack.definitions.bundledFolder).toEqual({
       source: repositorySegments,

@@ -1,15 +1,14 @@
 import { App, Duration, Stack } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
+import type { Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "#infra/app.js";
 import { DISPATCH_TIMEOUT, SEND_CLAIM_LEASE } from "#infra/components/dispatch.js";
 import { InfraConfigError } from "#infra/components/infra-config-error.js";
 import { checkClaimLease, SendQueue } from "#infra/components/send-queue.js";
-import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import type { TailorStack } from "#infra/tailor-stack.js";
 import { SEND_CLAIM_LEASE_MS } from "#shared/aws/dynamo-send-ledger.js";
+import { defaultApp } from "./shared-app.js";
 import { actionsOn, logicalIdOf, statementsOf } from "./template-queries.js";
 
 /**
@@ -23,9 +22,8 @@ describe("the send window in the stack", () => {
 
   beforeAll(() => {
     // GIVEN the app as the local stack builds it
-    ({ stack } = buildApp({ settings: LOCAL_STACK_SETTINGS, bundling: false, checks: false }));
-    // WHEN
-    template = Template.fromStack(stack);
+    // WHEN it is synthesised (once per worker, shared by the CDK test files)
+    ({ stack, template } = defaultApp());
   });
 
   const propertiesOf = (construct: IConstruct) => {

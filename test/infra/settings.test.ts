@@ -1,5 +1,5 @@
 import { App, Stack } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { buildApp } from "#infra/app.js";
@@ -151,25 +151,6 @@ describe("alarm destination", () => {
       expect(AlarmActions).toEqual([{ Ref: logicalIdOf(stack.alarmTopic) }]);
       expect(OKActions).toEqual([{ Ref: logicalIdOf(stack.alarmTopic) }]);
     }
-  });
-
-  it("sends every alarm to an existing topic instead, creating none", () => {
-    // GIVEN an existing topic of the stack's region
-    const arn = "arn:aws:sns:eu-west-1:123456789012:ops-alarms";
-    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
-    const { alarmEmail: _email, ...settings } = LOCAL_STACK_SETTINGS;
-    const other = new TailorStack(app, "Existing", {
-      ...settings,
-      alarmTopicArn: arn,
-      env: { account: "123456789012", region: "eu-west-1" },
-    });
-    // THEN
-    const existing = Template.fromStack(other);
-    existing.resourceCountIs("AWS::SNS::Topic", 0);
-    existing.resourceCountIs("AWS::SNS::Subscription", 0);
-    const alarms = Object.values(existing.findResources("AWS::CloudWatch::Alarm"));
-    expect(alarms.length).toBeGreaterThan(10);
-    for (const alarm of alarms) expect(alarmSchema.parse(alarm).Properties.AlarmActions).toEqual([arn]);
   });
 
   it("takes several addresses, and refuses both, neither, a bad address, a bad ARN or another region", () => {

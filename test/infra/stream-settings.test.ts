@@ -1,9 +1,6 @@
 import { App } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { resolveStreamSettings } from "#infra/components/stream-settings.js";
-import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
-import { TailorStack } from "#infra/tailor-stack.js";
 
 const node = (context: Record<string, unknown>) => new App({ context }).node;
 
@@ -39,22 +36,5 @@ describe("the event stream's mode, shards and retention", () => {
     expect(() => resolveStreamSettings({}, node({ streamMode: "on-demand", streamShards: "2" }))).toThrow(
       /streamShards applies to a provisioned stream only/,
     );
-  });
-
-  it("synthesises an on-demand stream with the retention asked for", () => {
-    // GIVEN an app asking for on-demand capacity and a week of retention
-    const app = new App({
-      context: { streamMode: "on-demand", streamRetentionHours: "168", "aws:cdk:bundling-stacks": [] },
-    });
-    // WHEN
-    const stack = new TailorStack(app, "OnDemand", LOCAL_STACK_SETTINGS);
-    // THEN
-    const streams = Template.fromStack(stack).findResources("AWS::Kinesis::Stream");
-    const [stream] = Object.values(streams);
-    expect(stream?.Properties).toMatchObject({
-      StreamModeDetails: { StreamMode: "ON_DEMAND" },
-      RetentionPeriodHours: 168,
-    });
-    expect(stream?.Properties.ShardCount).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { rescoreSummaryLines } from "#cli/rescore-command.js";
 import { lambdaContext } from "#infra/local/kinesis-event.js";
 import { modelEndpointsOf } from "#infra/local/model-server-runner.js";
@@ -7,6 +7,10 @@ import { planResources } from "#infra/local/resource-plan.js";
 import { planStateMachines, type StateMachineSpec } from "#infra/local/state-machine-plan.js";
 import { runStateMachine, type TaskBinding, type TaskOutcome } from "#infra/local/state-machine-runner.js";
 import { bindStateMachineTasks, type StepFunctionTaskHandler } from "#infra/local/state-machine-tasks.js";
+import {
+  LOCAL_DEFAULT_TASK_TIMEOUT_SECONDS,
+  withStepFunctionsTaskTimeouts,
+} from "#infra/local/task-timeouts.js";
 
 const options = { region: "us-east-1", accountId: "000000000000" };
 const lambdaArn = { "Fn::GetAtt": ["RescoreFn", "Arn"] };
@@ -190,6 +194,46 @@ describe("runStateMachine", () => {
     ).rejects.toThrow(/RescoreSlice, Finish/);
   });
 
+  it("bounds a task by its function's timeout, as Step Functions does, not by the emulator's 60 s default", async () => {
+    // GIVEN tasks that work for 90 s within a function timeout of 15 minutes (fake timers), and one task state
+    // with a timeout of its own
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const slow: TaskBinding = {
+        function: { ...fn, timeoutSeconds: 900 },
+        handler: () =>
+          new Promise((resolve) => setTimeout(() => resolve({ startedAt: "t", slices: [] }), 90_000)),
+      };
+      // WHEN
+      const run = runStateMachine(machine(), {
+        input: {},
+        tasks: { Plan: slow, RescoreSlice: slow, Finish: slow },
+      });
+      const settled = run.then(
+        (output) => ({ ok: true, output }),
+        (error: unknown) => ({ ok: false, output: String(error) }),
+      );
+      await vi.advanceTimersByTimeAsync(200_000);
+      // THEN the execution finishes: Plan and Finish each took 90 s
+      expect(await settled).toEqual({ ok: true, output: { startedAt: "t", slices: [] } });
+      const defined = withStepFunctionsTaskTimeouts({
+        StartAt: "A",
+        States: {
+          A: { Type: "Task", Resource: "arn", TimeoutSeconds: 10, Next: "B" },
+          B: {
+            Type: "Map",
+            ItemProcessor: { StartAt: "C", States: { C: { Type: "Task", Resource: "arn", End: true } } },
+            End: true,
+          },
+        },
+      });
+      expect(JSON.stringify(defined)).toContain('"TimeoutSeconds":10');
+      expect(JSON.stringify(defined)).toContain(`"TimeoutSeconds":${LOCAL_DEFAULT_TASK_TIMEOUT_SECONDS}`);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("fails the execution when a task outside the Map fails", async () => {
     const failing = bind(async () => {
       throw new Error("no table");
@@ -301,6 +345,23 @@ describe("rescoreSummaryLines", () => {
       clusterModel: { fitted: false, reason: "3 profiles" },
     });
     expect(kept).toContain("clusters not refitted: 3 profiles");
+    expect(kept).toContain("live calibration: no prediction has reached its horizon yet");
+  });
+
+  it("shows each propensity model's live calibration gap over its window, or why there is none", () => {
+    const lines = rescoreSummaryLines({
+      profiles: 1,
+      scored: 1,
+      unscored: 0,
+      liveCalibration: {
+        purchase_30d: { gap: 0.175, bias: 0.175, observations: 120, used: 120, resolved: 40, runs: 3 },
+        churn_60d: { observations: 12, used: 0, resolved: 12, runs: 1 },
+      },
+    }).join("\n");
+    expect(lines).toMatch(
+      /purchase_30d calibration gap 0\.175, predicted − observed \+0\.175 \(120 resolved over 3 runs, 40 tonight; 120 in bins counted\) +⚠ miscalibrated/,
+    );
+    expect(lines).toContain("churn_60d calibration: no bin has enough resolved predictions yet (12 resolved");
   });
 
   it("reads MODEL_ENDPOINTS, ignoring what is not a model → endpoint object", () => {

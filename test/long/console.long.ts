@@ -175,6 +175,16 @@ describe.skipIf(!present)("the console on the local stack", () => {
     expect(await seriousViolations(page)).toEqual([]);
     await shoot(page, "campaign");
 
+    // A scheduled campaign's dry run: the tick's decisions counted, nothing sent.
+    await page.goto(`${consoleUrl}#/campaigns/newsletter`);
+    await page.getByRole("button", { name: "Dry run" }).click();
+    await page.getByText(/nothing sent, nothing written/).waitFor({ timeout: 30_000 });
+    await expect(page.getByRole("table", { name: "Decisions" }).getByText("held out").count()).resolves.toBe(
+      1,
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+    await shoot(page, "campaign-dry-run");
+
     expect(failures).toEqual([]);
     // Not a timing assertion (the machine is shared): the figure, for the record.
     console.log(`customer page shown ${customerMs} ms after the search`);

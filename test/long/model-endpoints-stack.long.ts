@@ -29,7 +29,7 @@ describe("models on AWS: endpoints with the stack (modelHosting serverless, chec
   }, 600_000);
 
   it("deploys a model, a serverless endpoint config and the named endpoint per scoring model, from the registry", () => {
-    template.resourceCountIs("AWS::SageMaker::Endpoint", 2);
+    template.resourceCountIs("AWS::SageMaker::Endpoint", 3);
     const bucket = logicalIdOf(stack.models.bucket);
     for (const [model, endpoint] of [
       ["purchase_30d", "tailor-purchase-30d"],
@@ -51,12 +51,40 @@ describe("models on AWS: endpoints with the stack (modelHosting serverless, chec
         }),
       ],
     });
+    // The scoring models run the built-in XGBoost handler: no script-mode environment.
+    const models = Object.values(template.findResources("AWS::SageMaker::Model"));
+    const environments = models.map((m) =>
+      JSON.stringify(m.Properties?.PrimaryContainer?.Environment ?? null),
+    );
+    expect(environments.filter((e) => e === "null")).toHaveLength(2);
     // The image is the region's built-in XGBoost, from the table in code.
     const mappings = template.toJSON().Mappings;
     const mapping = Object.values<Record<string, { uri: string }>>(mappings)[0];
     expect(mapping?.["us-east-1"]?.uri).toBe(
       `683313688378.dkr.ecr.us-east-1.amazonaws.com/${XGBOOST_IMAGE_TAG}`,
     );
+  });
+
+  it("deploys the recommender without a Docker build: the same image in script mode, its archive's code/inference.py", () => {
+    const bucket = logicalIdOf(stack.models.bucket);
+    template.hasResourceProperties("AWS::SageMaker::Endpoint", { EndpointName: "tailor-recommendations" });
+    template.hasResourceProperties("AWS::SageMaker::Model", {
+      PrimaryContainer: {
+        Image: { "Fn::FindInMap": [Match.anyValue(), { Ref: "AWS::Region" }, "uri"] },
+        ModelDataUrl: {
+          "Fn::Join": ["", ["s3://", { Ref: bucket }, `/${MODEL_ARTIFACTS.recommendations}`]],
+        },
+        Environment: { SAGEMAKER_PROGRAM: "inference.py", SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code" },
+      },
+      Tags: [{ Key: "tailor:model", Value: "recommendations" }],
+    });
+    // Dispatch and the API invoke the endpoint the stack deploys.
+    const endpointArn = /endpoint\/tailor-recommendations/;
+    for (const fn of [stack.dispatch.function, stack.api.function]) {
+      if (fn.role === undefined) throw new Error(`${fn.node.path} has no role`);
+      const invoke = resourcesFor(statementsOf(template, fn.role), "sagemaker:InvokeEndpoint");
+      expect(invoke.some((r) => endpointArn.test(r))).toBe(true);
+    }
   });
 
   it("lets SageMaker's role read the model bucket's models/ prefix and nothing else of it", () => {
@@ -88,6 +116,13 @@ describe("models on AWS: endpoints with the stack (modelHosting serverless, chec
     });
     const sdk = (action: string) => expect.stringContaining(`:states:::aws-sdk:sagemaker:${action}`);
     expect(JSON.stringify(inner.CreateModel)).toEqual(sdk("createModel"));
+    // Each model's container environment from its Map item: script mode for the recommender, none for XGBoost.
+    expect(inner.CreateModel).toMatchObject({
+      Parameters: { PrimaryContainer: { "Environment.$": "$.environment" } },
+    });
+    expect(mapSchema.parse(definition.States.Models)).toMatchObject({
+      ItemSelector: { "environment.$": "$$.Map.Item.Value.environment" },
+    });
     expect(inner.CreateModel).toMatchObject({
       Next: "CreateEndpointConfig",
       Retry: [
@@ -110,8 +145,17 @@ describe("models on AWS: endpoints with the stack (modelHosting serverless, chec
     expect(inner.RolloutFailed).toMatchObject({ Type: "Fail", Error: "EndpointRolloutFailed" });
     expect(definition.States.ListModels).toMatchObject({
       Result: [
-        { model: "purchase_30d", endpoint: "tailor-purchase-30d", managed: true },
-        { model: "churn_60d", endpoint: "tailor-churn-60d", managed: true },
+        { model: "purchase_30d", endpoint: "tailor-purchase-30d", managed: true, environment: {} },
+        { model: "churn_60d", endpoint: "tailor-churn-60d", managed: true, environment: {} },
+        {
+          model: "recommendations",
+          endpoint: "tailor-recommendations",
+          managed: true,
+          environment: {
+            SAGEMAKER_PROGRAM: "inference.py",
+            SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
+          },
+        },
       ],
     });
     template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(3 days)" });
@@ -131,7 +175,7 @@ describe("models on AWS: endpoints with the stack (modelHosting serverless, chec
     for (const action of sagemaker) {
       for (const resource of resourcesFor(statements, action)) {
         expect(resource).toMatch(
-          /:(model|endpoint-config)\/tailor-\*"|:endpoint\/tailor-(purchase-30d|churn-60d)"/,
+          /:(model|endpoint-config)\/tailor-\*"|:endpoint\/tailor-(purchase-30d|churn-60d|recommendations)"/,
         );
       }
     }

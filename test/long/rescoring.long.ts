@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import type { LocalStack } from "#infra/local/local-stack.js";
 import { type LocalModels, modelEndpointsOf, startLocalModels } from "#infra/local/model-server-runner.js";
 import { localAccountId, localRegion } from "#infra/local/sdk-env.js";
@@ -15,6 +16,11 @@ import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
 import { assignCluster, clusterFeatures } from "#shared/domain/clusters/index.js";
 import { profileFeatures } from "#shared/domain/features/index.js";
+import {
+  countPrediction,
+  emptyCalibrationCounts,
+  liveCalibration,
+} from "#shared/domain/models/live-calibration.js";
 import { mayProfile } from "#shared/domain/profile/consent.js";
 import { DAY_MS, type Profile } from "#shared/domain/profile/index.js";
 import type { ModelScore } from "#shared/domain/segments/contracts.js";
@@ -33,6 +39,11 @@ import { simulatePopulation } from "../segments/sim-profiles.js";
  * customer clusters, segment memberships and their counters), the drift of a second run, and a run with the endpoint down that
  * keeps every score as it was.
  */
+
+const liveCalibrationSchema = z.record(
+  z.string(),
+  z.looseObject({ gap: z.number().optional(), bias: z.number().optional(), observations: z.number() }),
+);
 
 const START = Date.UTC(2026, 6, 1);
 const DAYS = 60;
@@ -104,6 +115,8 @@ afterAll(async () => {
 
 describe("the rescoring state machine on the local stack", () => {
   let firstRun: Map<string, Profile>;
+  /** The profiles as the first run left them: its predictions wait in `cb` for their horizon. */
+  let initial: Map<string, Profile>;
 
   it("scores every profile that may be profiled, writes tiers and moves them into the predictive segments", async () => {
     const before = clock.now();
@@ -111,6 +124,7 @@ describe("the rescoring state machine on the local stack", () => {
     const after = clock.now();
     const stored = await readAll();
     firstRun = stored;
+    initial = stored;
 
     const profiled = [...written.values()].filter(mayProfile);
     expect(profiled.length).toBeGreaterThan(CUSTOMERS / 2);
@@ -190,6 +204,51 @@ describe("the rescoring state machine on the local stack", () => {
       const previous = firstRun.get(customerId)?.sc?.purchase_30d;
       if (previous === undefined) continue;
       expect(profile.sc?.purchase_30d?.at, customerId).toBeGreaterThan(previous.at);
+    }
+    firstRun = stored;
+  }, 120_000);
+
+  it("a horizon after the first run resolves its predictions once each and reports the live calibration", async () => {
+    const first = [...initial.values()].flatMap((p) =>
+      p.cb?.purchase_30d === undefined ? [] : [p.cb.purchase_30d],
+    );
+    const firstAt = Math.min(...first.map((pending) => pending.at));
+    clock.at = firstAt + 31 * DAY_MS;
+    const report = await runRescoring(3);
+    const stored = await readAll();
+
+    // Every profiled customer's first prediction, resolved by this run: no order came after the simulated history.
+    const resolved: [number, 0 | 1][] = [];
+    for (const [customerId, profile] of stored) {
+      const before = initial.get(customerId)?.cb?.purchase_30d;
+      if (before === undefined) continue;
+      const now = profile.cb?.purchase_30d;
+      expect(now?.r?.[1], customerId).toBe(before.p);
+      expect(now?.r?.[2], customerId).toBe(0);
+      expect(now?.at, customerId).toBeGreaterThanOrEqual(clock.now() - DAY_MS);
+      resolved.push([before.p, 0]);
+      // The churn model's 60 days have not passed: its first prediction still waits.
+      expect(profile.cb?.churn_60d?.at, customerId).toBe(initial.get(customerId)?.cb?.churn_60d?.at);
+    }
+    const profiled = [...written.values()].filter(mayProfile).length;
+    expect(resolved).toHaveLength(profiled);
+    const counts = emptyCalibrationCounts();
+    for (const [p, y] of resolved) countPrediction(counts, p, y);
+    const expected = liveCalibration(counts);
+    const calibration = liveCalibrationSchema.parse(Reflect.get(Object(report), "liveCalibration"));
+    expect(Object.keys(calibration)).toEqual(["purchase_30d"]);
+    const { gap, bias, ...rest } = calibration.purchase_30d ?? { observations: 0 };
+    expect(rest).toMatchObject({
+      observations: profiled,
+      used: expected.used,
+      bins: expected.bins,
+      resolved: profiled,
+    });
+    // Nothing came true, so the gap is the mean prediction of the bins counted (none when no bin has 50).
+    expect(gap === undefined).toBe(expected.gap === undefined);
+    if (expected.gap !== undefined) {
+      expect(gap).toBeCloseTo(expected.gap, 6);
+      expect(bias).toBeCloseTo(expected.gap, 6);
     }
     firstRun = stored;
   }, 120_000);

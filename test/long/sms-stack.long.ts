@@ -117,6 +117,33 @@ describe("the stack with SMS on", () => {
     );
   });
 
+  it("creates the configuration set texts name, its every event published to the events topic once it may", () => {
+    // THEN one configuration set, named as the setting says, with one SNS destination: the events topic
+    const sets = Object.entries(template.findResources("AWS::SMSVOICE::ConfigurationSet"));
+    expect(sets).toHaveLength(1);
+    const [setId, set] = sets[0] ?? [];
+    expect(set?.Properties).toEqual({
+      ConfigurationSetName: "tailor-sms",
+      EventDestinations: [
+        {
+          EventDestinationName: "tailor-feedback",
+          Enabled: true,
+          MatchingEventTypes: ["ALL"],
+          SnsDestination: { TopicArn: { Ref: logicalIdOf(feedback().eventsTopic) } },
+        },
+      ],
+    });
+    // ...after the topic's policy lets the service publish, and before dispatch may send
+    const eventsTopicId = logicalIdOf(feedback().eventsTopic);
+    const policyIds = Object.entries(template.findResources("AWS::SNS::TopicPolicy"))
+      .filter(([, policy]) => JSON.stringify(policy.Properties.Topics).includes(eventsTopicId))
+      .map(([id]) => id);
+    expect(policyIds).toHaveLength(1);
+    expect(set?.DependsOn).toEqual(expect.arrayContaining(policyIds));
+    const dispatch = template.toJSON().Resources[logicalIdOf(stack.dispatch.function)];
+    expect(dispatch.DependsOn).toContain(setId);
+  });
+
   it("alarms on the feedback function's errors and on its dead-letter queue, and names them for the local stack", () => {
     const alarms = Object.values(feedback().alarms);
     expect(alarms).toHaveLength(2);

@@ -89,6 +89,11 @@ describe("training from the local stack", () => {
       )
       .parse(JSON.parse(listed.out));
     const propensity = listing.filter((entry) => entry.model !== "recommendations");
+    // The recommender is a registry model too: one version, evaluated on the hold-out against popularity.
+    expect(trained.out).toMatch(/recommendations candidate \S+ \(item co-occurrence/);
+    const recommender = listing.find((entry) => entry.model === "recommendations");
+    expect(recommender?.versions).toHaveLength(1);
+    expect(recommender?.versions[0]?.decision.reason).toMatch(/precision@10/);
     expect(propensity.map((entry) => entry.versions.length)).toEqual([1, 1]);
     for (const entry of propensity) expect(entry.versions[0]?.evaluation.holdoutRows).toBeGreaterThan(20);
     // With no model in service, a candidate that beats the recency baseline goes in. A few days of a small shop

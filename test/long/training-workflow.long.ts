@@ -65,7 +65,7 @@ afterAll(async () => {
 });
 
 describe("the training workflow on the local stack", () => {
-  it("builds the features, trains, evaluates and promotes each propensity model into the local model bucket", async () => {
+  it("builds the features, trains, evaluates and promotes each model (the propensity models and the recommender) into the local model bucket", async () => {
     // Act
     const outcomes: TaskOutcome[] = [];
     const output = await runStateMachine(spec, {
@@ -80,7 +80,7 @@ describe("the training workflow on the local stack", () => {
     expect(outcomes.map((o) => o.state).sort()).toEqual(
       [
         "BuildFeatures",
-        ...Array(2).fill(["EvaluateCandidate", "RecordDecision", "TrainCandidate"]).flat(),
+        ...Array(3).fill(["EvaluateCandidate", "RecordDecision", "TrainCandidate"]).flat(),
       ].sort(),
     );
     expect(output).toMatchObject({
@@ -88,9 +88,15 @@ describe("the training workflow on the local stack", () => {
       results: [
         { model: "purchase_30d", evaluation: { promote: true }, decision: { current: expect.any(String) } },
         { model: "churn_60d", evaluation: { promote: true }, decision: { current: expect.any(String) } },
+        {
+          model: "recommendations",
+          candidate: { artifactKey: expect.stringMatching(/^models\/recommendations\/.+\/model\.tar\.gz$/) },
+          evaluation: { promote: true, lists: { precisionAt10: expect.any(Number) } },
+          decision: { current: expect.any(String) },
+        },
       ],
     });
-    for (const model of ["purchase_30d", "churn_60d"]) {
+    for (const model of ["purchase_30d", "churn_60d", "recommendations"]) {
       const current = await s3.send(
         new GetObjectCommand({ Bucket: LOCAL_NAMES.modelBucket, Key: `models/${model}/current.json` }),
       );

@@ -23,10 +23,11 @@ describe("tailor cost: the arithmetic", () => {
     expect(estimate.derived.shards).toBe(1);
     expect(usdOf(estimate, "Kinesis", "1 shard")).toBeCloseTo(10.95, 6);
     expect(usdOf(estimate, "Kinesis", "PUT payload")).toBeCloseTo(0.896, 6);
-    // Writes: 64M × 0.288 (ingest) + 50M app events × 0.757 (watch index) + 10M × 3 (ledger, the campaign's
-    // outcome of the day) + 2M profiles × 30 nights × 2 (rescoring) + 0.7488M transitions × 3 (the membership
-    // index, the segment's changes of the day) = 208.528M write units × $0.625 per million.
-    expect(usdOf(estimate, "DynamoDB", "writes")).toBeCloseTo(130.33, 2);
+    // Writes: 64M × 0.288 (ingest) + 50M app events × 0.757 (watch index) + 10M × 5 (ledger, the campaign's
+    // outcome of the day, the customer's send lock) + 2M profiles × 30 nights × 2 (rescoring) + 0.7488M
+    // transitions × 3 (the membership index, the segment's changes of the day) = 228.528M write units × $0.625
+    // per million.
+    expect(usdOf(estimate, "DynamoDB", "writes")).toBeCloseTo(142.83, 2);
     // 33 customer-managed keys at $1 (3 the models': model bucket, training logs, training starts' queue; 5 the catalog's: table, feed bucket, changes queue and two
     // dead-letter queues; 1 the watch index's).
     expect(usdOf(estimate, "KMS", "customer-managed keys")).toBe(33);
@@ -81,16 +82,21 @@ describe("tailor cost: the arithmetic", () => {
     expect(usdOf(heavy, "SageMaker", "3 endpoints")).toBeCloseTo(3 * 5 * 730 * 0.115, 6);
   });
 
-  it("prices the training workflow, and serverless scoring endpoints by the second with the recommender on an instance", () => {
+  it("prices the training workflow, and serverless scoring and recommender endpoints by the second", () => {
     // 5 runs × 20 transitions at $0.025 per 1,000.
     expect(usdOf(estimate, "Step Functions", "training workflow")).toBeCloseTo((5 * 20 * 0.025) / 1000, 9);
     const serverless = estimateCost({ ...volumes, modelHosting: "serverless" });
     // 2M profiles / 100 per call × 2 models × 30 nights = 1.2M calls × 0.05 s × 2 GB × $0.00002.
-    expect(usdOf(serverless, "SageMaker", "2 serverless endpoints")).toBeCloseTo(
+    expect(usdOf(serverless, "SageMaker", "2 serverless scoring endpoints")).toBeCloseTo(
       1.2e6 * 0.05 * 2 * 0.00002,
       9,
     );
-    expect(usdOf(serverless, "SageMaker", "1 endpoint ×")).toBeCloseTo(730 * 0.115, 6);
+    // The recommender, serverless too: 10M emails × 0.05 s × 2 GB × $0.00002.
+    expect(usdOf(serverless, "SageMaker", "1 serverless recommender endpoint")).toBeCloseTo(
+      10e6 * 0.05 * 2 * 0.00002,
+      9,
+    );
+    expect(serverless.lines.filter((l) => l.service === "SageMaker")).toHaveLength(2);
     expect(serverless.totalUsd).toBeLessThan(estimate.totalUsd);
     // The training Lambda time is in the compute line: 5 runs × 1,200 s × 2 GB more than without it.
     expect(usdOf(estimate, "Lambda", "compute")).toBeGreaterThan(5 * 1200 * 2 * 0.0000133334);

@@ -49,6 +49,7 @@ function summary(overrides: Partial<RescoreSummary>): RescoreSummary {
     histograms: {},
     features: {},
     tiers: {},
+    calibration: {},
     errors: [],
     ...overrides,
   };

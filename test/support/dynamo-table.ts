@@ -34,9 +34,19 @@ export async function createTable(
   }
 }
 
-/** dynalite on a free loopback port, in memory, and a client for it; `stop` closes both. */
-export async function startDynalite(): Promise<{ client: DynamoDBClient; stop: () => Promise<void> }> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+/**
+ * dynalite on a free loopback port, in memory (or persisted in the folder `path`, as the local stack keeps its
+ * tables), and a client for it; `stop` closes both.
+ */
+export async function startDynalite(
+  path?: string,
+): Promise<{ client: DynamoDBClient; stop: () => Promise<void> }> {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(path === undefined ? {} : { path }),
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : 0;

@@ -1,3 +1,4 @@
+import { consoleDryRun } from "../console/campaign-dry-run-view.js";
 import { campaignOutcomes, MAX_OUTCOME_DAYS } from "../console/campaign-outcome-views.js";
 import { campaignDetail, listCampaigns } from "../console/campaign-views.js";
 import type { ConsoleDeps } from "../console/console-deps.js";
@@ -70,6 +71,9 @@ const TEMPLATE_PREVIEW = /^\/v1\/admin\/templates\/([^/]+)\/preview$/;
 const CAMPAIGNS = /^\/v1\/admin\/campaigns$/;
 const CAMPAIGN = /^\/v1\/admin\/campaigns\/([^/]+)$/;
 const CAMPAIGN_OUTCOMES = /^\/v1\/admin\/campaigns\/([^/]+)\/outcomes$/;
+const CAMPAIGN_DRY_RUN = /^\/v1\/admin\/campaigns\/([^/]+)\/dry-run$/;
+/** Largest body a dry run accepts (`{"at": "<ISO time>"}`). */
+const MAX_DRY_RUN_BODY_BYTES = 1024;
 
 /** `GET /v1/admin/customers?q=<any id or email>`: the customer found (200) or 404. */
 const searchCustomers = consoleRoute(CUSTOMERS, async (deps, request) => {
@@ -189,6 +193,45 @@ const outcomes = consoleRoute(CAMPAIGN_OUTCOMES, async (deps, request, id) => {
   return found === undefined ? failure(404, `no campaign ${id}`) : jsonResponse(200, found);
 });
 
+/** The `at` of a dry run's body (`{"at": "<ISO time>"}`, or none: now), or why it is not one. */
+function dryRunTime(body: Uint8Array, now: number): number | string {
+  const text = new TextDecoder().decode(body).trim();
+  if (text === "") return now;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'body: JSON such as {"at": "2026-12-07T09:00:00Z"}, or none for now';
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return 'body: an object such as {"at": "2026-12-07T09:00:00Z"}';
+  }
+  const at: unknown = "at" in parsed ? parsed.at : undefined;
+  if (at === undefined) return now;
+  const time = typeof at === "string" ? Date.parse(at) : Number.NaN;
+  return Number.isNaN(time) ? "at: an ISO time such as 2026-12-07T09:00:00Z" : time;
+}
+
+/**
+ * `POST /v1/admin/campaigns/{id}/dry-run` (`{"at": ISO}`, default now): who the campaign's tick would reach,
+ * sending and writing nothing, bounded for an API call (a sample past its bounds, said so); the customers whose
+ * subjects it shows are audited.
+ */
+const dryRun = consoleRoute(CAMPAIGN_DRY_RUN, async (deps, request, id) => {
+  if (deps.dryRun === undefined) return failure(404, "the dry run is not configured in this API");
+  if (request.body.byteLength > MAX_DRY_RUN_BODY_BYTES) {
+    return failure(413, `body: at most ${MAX_DRY_RUN_BODY_BYTES} bytes`);
+  }
+  const at = dryRunTime(request.body, deps.clock.now());
+  if (typeof at === "string") return failure(400, at);
+  const found = await consoleDryRun(deps, deps.dryRun, renderers(deps), {
+    campaignId: id,
+    at,
+    actor: actorOf(request),
+  });
+  return "status" in found ? failure(found.status, found.message) : jsonResponse(200, found);
+});
+
 /**
  * The console's admin API, by path pattern then method (JSON). On AWS these routes sit behind the console's
  * authorizer; on the local stack the API is on loopback. Every read of one customer's data is audited.
@@ -225,4 +268,5 @@ export const ADMIN_ROUTES: readonly {
   { pattern: CAMPAIGNS, methods: { GET: campaigns } },
   { pattern: CAMPAIGN, methods: { GET: campaign } },
   { pattern: CAMPAIGN_OUTCOMES, methods: { GET: outcomes } },
+  { pattern: CAMPAIGN_DRY_RUN, methods: { POST: dryRun } },
 ];

@@ -10,13 +10,16 @@ import type {
   IdentityStore,
   ProfilePages,
   ProfileStore,
+  Recommender,
   SegmentChanges,
   SegmentSizeHistory,
   SegmentStore,
   SendLedger,
   TemplateSource,
 } from "#shared/ports.js";
+import type { ShopView } from "#shared/render/render-context.js";
 import type { SampleProfile } from "#shared/render/samples.js";
+import type { AudienceReads } from "../dry-run/dry-run-reads.js";
 
 /**
  * What the console's read API (`/v1/admin/...`) needs: the stores it reads one customer or one segment from (never
@@ -50,4 +53,26 @@ export interface ConsoleDeps {
   readonly clock: Clock;
   /** A random number in [0, 1): which scan slice a sample is read from. @default Math.random */
   readonly random?: () => number;
+  /** What a campaign's dry run reads besides the stores above. @default - the console offers no dry run */
+  readonly dryRun?: ConsoleDryRunDeps;
+}
+
+/** Items (index entries or profiles) a console dry run reads at most: past it, its counts are a sample. */
+export const CONSOLE_DRY_RUN_MAX_READ = 2_000;
+/** How long a console dry run starts pages for: well within the API function's 30 s and API Gateway's 30 s. */
+export const CONSOLE_DRY_RUN_BUDGET_MS = 10_000;
+
+/**
+ * What the console's dry run reads besides the console's own stores: the fan-out's audience readers (the
+ * membership index, its status, the profiles' scan pages), the shop the emails show, the recommender.
+ */
+export interface ConsoleDryRunDeps {
+  readonly audience: AudienceReads;
+  readonly shop: ShopView;
+  /** @default - best sellers, as dispatch without a model */
+  readonly recommender?: Recommender;
+  /** @default 2,000 (`CONSOLE_DRY_RUN_MAX_READ`) */
+  readonly maxRead?: number;
+  /** @default 10 s (`CONSOLE_DRY_RUN_BUDGET_MS`) */
+  readonly budgetMs?: number;
 }

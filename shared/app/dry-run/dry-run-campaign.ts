@@ -1,16 +1,17 @@
 import { intentsForSchedule } from "../../domain/campaigns/triggers.js";
-import type { ProfilePages } from "../../ports.js";
-import type { DispatchDeps } from "../dispatch-deps.js";
-import { type AudienceReader, readAudiencePage } from "../fanout/audience-page.js";
-import { chooseFanOutSource, type FanOutSourceDeps } from "../fanout/choose-source.js";
+import { readAudiencePage } from "../fanout/audience-page.js";
+import { chooseFanOutSource } from "../fanout/choose-source.js";
 import { scheduledCampaign, tickMinute } from "../fanout/scheduled-journeys.js";
+import { type AudienceReads, audienceReads, type DispatchReads } from "./dry-run-reads.js";
 import { type DryRunCounts, type DryRunEmail, DryRunSession } from "./dry-run-session.js";
 
-/** What a dry run reads: dispatch's dependencies (their writes are replaced) and the fan-out's audience reader. */
-export interface DryRunDeps extends FanOutSourceDeps, AudienceReader {
-  /** The dispatch function's dependencies as its composition root builds them. */
-  readonly dispatch: DispatchDeps;
-  readonly profiles: Pick<ProfilePages, "page">;
+/**
+ * What a dry run reads: dispatch's reading ports and the fan-out's audience readers (narrowed to their read
+ * methods whatever the objects given also hold: {@link DispatchReads}, {@link AudienceReads}).
+ */
+export interface DryRunDeps extends AudienceReads {
+  /** The dispatch function's dependencies as its composition root builds them, or their reads. */
+  readonly dispatch: DispatchReads;
 }
 
 /** Which campaign, at what time, and how much to keep. */
@@ -24,6 +25,13 @@ export interface DryRunOptions {
   readonly parts?: number;
   /** Items a page reads at most: the memory bound. @default 500 */
   readonly pageSize?: number;
+  /**
+   * Items (index entries or profiles) read at most: past it the dry run stops and its report is a sample (the
+   * first items in the reader's order, which is hashed, not chosen). @default - the whole audience
+   */
+  readonly maxRead?: number;
+  /** No page is started after `at` (epoch ms, by `now`): the report is then a sample. @default - no deadline */
+  readonly deadline?: { readonly at: number; readonly now: () => number };
 }
 
 /** What `tailor campaign dry-run` reports. */
@@ -35,6 +43,9 @@ export interface DryRunReport extends DryRunCounts {
   readonly source: "index" | "scan";
   readonly sourceReason: string;
   readonly samples: readonly DryRunEmail[];
+  /** False when a read limit or deadline stopped the dry run before the audience's end: the counts are a sample. */
+  readonly complete: boolean;
+  readonly stoppedBy?: "read limit" | "time budget";
 }
 
 export const DEFAULT_DRY_RUN_SAMPLE = 5;
@@ -49,18 +60,31 @@ const DEFAULT_PAGE_SIZE = 500;
  */
 export async function dryRunCampaign(deps: DryRunDeps, options: DryRunOptions): Promise<DryRunReport> {
   const { campaign, audience } = scheduledCampaign(deps.dispatch.library, options.campaignId);
-  const tick = tickMinute(new Date(options.at).toISOString(), deps.dispatch.clock);
-  const { source, reason } = await chooseFanOutSource(deps, audience);
+  const tick = tickMinute(new Date(options.at).toISOString(), { now: () => options.at });
+  const audienceDeps = audienceReads(deps);
+  const { source, reason } = await chooseFanOutSource(audienceDeps, audience);
   const session = new DryRunSession(deps.dispatch, {
     at: options.at,
     sample: options.sample ?? DEFAULT_DRY_RUN_SAMPLE,
   });
   const parts = Math.max(1, Math.floor(options.parts ?? DEFAULT_DRY_RUN_PARTS));
   const limit = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  for (let part = 0; part < parts; part++) {
+  const maxRead = options.maxRead ?? Number.POSITIVE_INFINITY;
+  let stoppedBy: DryRunReport["stoppedBy"];
+  reading: for (let part = 0; part < parts; part++) {
     let cursor: string | undefined;
     do {
-      const page = await readAudiencePage(deps, { source, segmentId: audience, part, parts }, limit, cursor);
+      if (session.counts.read >= maxRead) stoppedBy = "read limit";
+      else if (options.deadline !== undefined && options.deadline.now() >= options.deadline.at) {
+        stoppedBy = "time budget";
+      }
+      if (stoppedBy !== undefined) break reading;
+      const page = await readAudiencePage(
+        audienceDeps,
+        { source, segmentId: audience, part, parts },
+        Math.max(1, Math.min(limit, maxRead - session.counts.read)),
+        cursor,
+      );
       session.counts.read += page.read;
       session.counts.members += page.members.length;
       const intents = intentsForSchedule(campaign, page.members, tick);
@@ -78,5 +102,7 @@ export async function dryRunCampaign(deps: DryRunDeps, options: DryRunOptions): 
     sourceReason: reason,
     ...session.counts,
     samples: session.samples,
+    complete: stoppedBy === undefined,
+    ...(stoppedBy === undefined ? {} : { stoppedBy }),
   };
 }

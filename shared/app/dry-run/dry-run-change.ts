@@ -3,9 +3,9 @@ import { intentsForSchedule } from "../../domain/campaigns/triggers.js";
 import type { Profile } from "../../domain/profile/index.js";
 import { evaluateAll, type SegmentLibrary } from "../../domain/segments/index.js";
 import type { ProfilePages, StoredProfile } from "../../ports.js";
-import type { DispatchDeps } from "../dispatch-deps.js";
 import { isAudienceMember, scheduledCampaign, tickMinute } from "../fanout/scheduled-journeys.js";
 import { DEFAULT_DRY_RUN_PARTS, DEFAULT_DRY_RUN_SAMPLE } from "./dry-run-campaign.js";
+import { audienceReads, type DispatchReads } from "./dry-run-reads.js";
 import { type DryRunCounts, DryRunSession } from "./dry-run-session.js";
 
 /** The definitions on disk a dry run compares with the current ones. */
@@ -38,9 +38,9 @@ export interface DryRunChangeReport {
   readonly leaving: RecipientChange;
 }
 
-/** What a change's dry run reads: dispatch's dependencies and the profile table's scan pages. */
+/** What a change's dry run reads: dispatch's reading ports and the profile table's scan pages. */
 export interface DryRunChangeDeps {
-  readonly dispatch: DispatchDeps;
+  readonly dispatch: DispatchReads;
   readonly profiles: Pick<ProfilePages, "page">;
 }
 
@@ -60,8 +60,9 @@ export async function dryRunChange(
 ): Promise<DryRunChangeReport> {
   const now = scheduledCampaign(deps.dispatch.library, options.campaignId);
   const next = scheduledCampaign(proposed.library ?? deps.dispatch.library, options.campaignId);
-  const tick = tickMinute(new Date(options.at).toISOString(), deps.dispatch.clock);
+  const tick = tickMinute(new Date(options.at).toISOString(), { now: () => options.at });
   const sample = options.sample ?? DEFAULT_DRY_RUN_SAMPLE;
+  const { profiles } = audienceReads(deps);
   const sessions = {
     current: new DryRunSession(deps.dispatch, { at: options.at, sample: 0 }),
     proposed: new DryRunSession(deps.dispatch, {
@@ -83,7 +84,7 @@ export async function dryRunChange(
   for (let part = 0; part < parts; part++) {
     let cursor: string | undefined;
     do {
-      const page = await deps.profiles.page(
+      const page = await profiles.page(
         { segment: part, totalSegments: parts },
         { limit: options.pageSize ?? DEFAULT_PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) },
       );

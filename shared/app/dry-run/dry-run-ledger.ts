@@ -45,6 +45,13 @@ export class DryRunLedger implements SendLedger {
 
   async release(_intent: Pick<SendIntent, "key" | "customerId">): Promise<void> {}
 
+  /** Always held: a dry run decides one intent at a time and writes nothing. */
+  async lockCustomer(_customerId: string, _key: string, _at: number): Promise<boolean> {
+    return true;
+  }
+
+  async unlockCustomer(_customerId: string, _key: string): Promise<void> {}
+
   async recent(
     customerId: string,
     sinceMs: number,

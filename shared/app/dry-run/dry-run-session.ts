@@ -5,6 +5,7 @@ import type { OutgoingEmail } from "../../ports.js";
 import type { DispatchDeps } from "../dispatch-deps.js";
 import { dispatchSends } from "../dispatch-sends.js";
 import { DryRunLedger } from "./dry-run-ledger.js";
+import { type DispatchReads, dispatchReads } from "./dry-run-reads.js";
 import { RecordingMailer, RecordingSendTimers, unlimited } from "./dry-run-recorders.js";
 
 /** What a dry run found, counted: who would receive what, and why the others would not. */
@@ -73,11 +74,11 @@ const UNKNOWN_CUSTOMER = "unknown customer (no profile)";
 
 /**
  * Dispatch's own code (`dispatchSends`: profile, ledger protocol, send policy, rendering) over a dry run's
- * intents, with its writes replaced: a {@link DryRunLedger} (reads the real ledger, writes nothing), a recording
- * mailer and send timers, texts rendered but not sent, no holdout events, no experiment or outcome counters, no
- * erasure reach, no pacing, and the clock
- * fixed at the dry run's time. Everything dispatch reads (profiles, identities, catalog, recommender, content,
- * link keys, templates) is read as the real dispatch reads it.
+ * intents, built from dispatch's reading ports only ({@link dispatchReads}, an allowlist): every writing port is
+ * the dry run's own, a {@link DryRunLedger} (reads the real ledger, writes nothing), a recording mailer and send
+ * timers, texts rendered but not sent, no holdout events, no experiment or outcome counters, no erasure reach, no
+ * pacing, and the clock fixed at the dry run's time. Everything dispatch reads (profiles, identities, catalog,
+ * recommender, content, link keys, templates) is read as the real dispatch reads it.
  */
 export class DryRunSession {
   readonly counts = emptyCounts();
@@ -88,23 +89,17 @@ export class DryRunSession {
   readonly #sample: number;
 
   /**
-   * `library` replaces the campaigns dispatch reads (a proposed definition); `view` changes each profile dispatch
-   * reads (a proposed segment's membership, as it would be stored once the segment is deployed).
+   * `dispatch` is narrowed to its reads whatever else it holds. `library` replaces the campaigns dispatch reads
+   * (a proposed definition); `view` changes each profile dispatch reads (a proposed segment's membership, as it
+   * would be stored once the segment is deployed).
    */
   constructor(
-    dispatch: DispatchDeps,
+    dispatch: DispatchReads,
     options: { at: number; sample: number; library?: CampaignLibrary; view?: (profile: Profile) => Profile },
   ) {
-    const {
-      events: _events,
-      experiments: _experiments,
-      outcomes: _outcomes,
-      erased: _erased,
-      sms,
-      ...reads
-    } = dispatch;
+    const { sms, ...reads } = dispatchReads(dispatch);
     const { view } = options;
-    this.#ledger = new DryRunLedger(dispatch.ledger);
+    this.#ledger = new DryRunLedger(reads.ledger);
     this.#sample = options.sample;
     this.#deps = {
       ...reads,
@@ -114,7 +109,7 @@ export class DryRunSession {
         : {
             profiles: {
               get: async (customerId: string) => {
-                const stored = await dispatch.profiles.get(customerId);
+                const stored = await reads.profiles.get(customerId);
                 return stored === undefined ? undefined : { ...stored, profile: view(stored.profile) };
               },
             },

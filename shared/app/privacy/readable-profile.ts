@@ -55,6 +55,11 @@ export const PROFILE_FIELDS: Readonly<Record<string, { readonly name: string; re
   },
   rfm: { name: "rfmScores", meaning: "recency, frequency and monetary scores (1–5)" },
   sc: { name: "modelScores", meaning: "model scores by model name" },
+  cb: {
+    name: "pendingPredictions",
+    meaning:
+      "per model, the last nightly prediction (probability, when) awaiting its outcome, to check the model",
+  },
   cl: {
     name: "customerCluster",
     meaning:

@@ -1,5 +1,10 @@
 import { z } from "zod";
 import type { Clock } from "#shared/ports.js";
+import {
+  type CalibrationWindow,
+  type ModelCalibration,
+  nextCalibrationWindows,
+} from "./calibration-window.js";
 import { type FeatureDrift, featureDrift } from "./feature-drift.js";
 import type { ClusterRunReport } from "./fit-run-clusters.js";
 import { histogramStability, type PopulationStability } from "./population-stability.js";
@@ -42,6 +47,10 @@ export const sliceResultSchema = z.union([
     /** Absent from a slice of an older version: no feature drift for that run. */
     features: z.record(z.string(), counts).default({}),
     tiers: z.record(z.string(), tierCounts),
+    /** Absent from a slice of an older version: nothing resolved by it. */
+    calibration: z
+      .record(z.string(), z.object({ n: counts, p: z.array(z.number().nonnegative()), y: counts }))
+      .default({}),
     errors: z.array(z.string()),
   }),
 ]);
@@ -68,6 +77,8 @@ export interface RescoreRun {
   readonly histograms: Record<string, number[]>;
   /** Per model input: counts of the scored sample's values in `featureBin`'s bins. @default - none kept */
   readonly features?: Record<string, number[]>;
+  /** Per propensity model: the resolved predictions of the runs of the live-calibration window. @default - none */
+  readonly calibration?: Record<string, CalibrationWindow>;
 }
 
 /** Where the last run's distributions are kept (the segments table, `pk = rescore`, `sk = last`). */
@@ -96,6 +107,8 @@ export interface RescoreRunReport extends RescoreSummary {
   readonly featureDrift: FeatureDrift;
   /** The clusters fitted before the slices (their labels and sample sizes), or why the previous ones stayed. */
   readonly clusterModel: ClusterRunReport | undefined;
+  /** Per propensity model with resolved predictions in the window: its live calibration (`CalibrationGap`). */
+  readonly liveCalibration: Record<string, ModelCalibration>;
 }
 
 const isFailed = (result: SliceResult): result is FailedSlice => "failed" in result && result.failed;
@@ -133,11 +146,13 @@ export async function finishRescoreRun(
   // A run that read no features (every slice failed) keeps the previous baseline.
   const sampled = Object.values(summary.features).some((histogram) => histogram.some((n) => n > 0));
   const features = sampled ? summary.features : previous?.features;
+  const calibration = nextCalibrationWindows(previous?.calibration, summary.calibration, input.startedAt);
   await deps.runs.putLastRun({
     startedAt: input.startedAt,
     finishedAt: now,
     histograms: baseline,
     ...(features === undefined ? {} : { features }),
+    ...(Object.keys(calibration.windows).length === 0 ? {} : { calibration: calibration.windows }),
   });
   let clusterModel: ClusterRunReport | undefined;
   const clusters = input.clusters;
@@ -154,5 +169,6 @@ export async function finishRescoreRun(
     psi,
     featureDrift: drift,
     clusterModel,
+    liveCalibration: calibration.models,
   };
 }

@@ -1,5 +1,13 @@
 import { assignCluster, clusterFeaturesFrom, matchesClusterFeatures } from "#shared/domain/clusters/index.js";
 import { FEATURE_NAMES, profileFeatures } from "#shared/domain/features/index.js";
+import {
+  type CalibrationCounts,
+  calibrateProfile,
+  calibrationTarget,
+  countPrediction,
+  emptyCalibrationCounts,
+  sumCalibrationCounts,
+} from "#shared/domain/models/live-calibration.js";
 import { mayProfile } from "#shared/domain/profile/consent.js";
 import type { Profile } from "#shared/domain/profile/index.js";
 import type { ClusterAssignment, ModelScore } from "#shared/domain/segments/contracts.js";
@@ -35,6 +43,11 @@ export interface RescoreOptions {
   readonly batchSize?: number;
   /** Bins of the score histograms. @default 10 */
   readonly bins?: number;
+  /**
+   * The run's start (the state machine's `startedAt`): it names the live-calibration resolutions this run writes,
+   * so a retried slice counts each once. @default the clock's now
+   */
+  readonly run?: number;
 }
 
 /** Counts of a model's scores per tier. */
@@ -70,6 +83,11 @@ export interface RescoreSummary {
   features: Record<string, number[]>;
   /** Per model: counts of the new scores per tier. */
   tiers: Record<string, TierCounts>;
+  /**
+   * Per propensity model: the predictions whose horizon passed, resolved by this run against what happened, per
+   * bin (live calibration; see `calibrationStep`).
+   */
+  calibration: Record<string, CalibrationCounts>;
   /** Why pages went unscored (distinct messages, at most 10). */
   errors: string[];
 }
@@ -95,6 +113,7 @@ export async function rescoreSlice(
   const now = deps.clock.now();
   const batchSize = Math.max(1, options.batchSize ?? 100);
   const bins = options.bins ?? 10;
+  const run = options.run ?? now;
   const summary = emptySummary(options.models, bins);
   const scores = new Map<string, number[]>(options.models.map((model) => [model, []]));
   const deltas: SizeDelta[] = [];
@@ -147,13 +166,27 @@ export async function rescoreSlice(
         summary.clustered++;
         summary.clusters[cluster.c] = (summary.clusters[cluster.c] ?? 0) + 1;
       }
+      // The resolutions of the profile as finally written (a conflict reloads it and calls `mutate` again).
+      let resolved: readonly (readonly [string, number, 0 | 1])[] = [];
       const outcome = await resettleProfile(deps, stored.profile.customerId, now, {
         initial: stored,
         deltas,
-        mutate: (profile) => withModelOutputs(profile, next, cluster),
+        mutate: (profile) => {
+          const output = withModelOutputs(profile, next, cluster);
+          const calibrated = output === undefined ? undefined : calibrateProfile(output, next, now, run);
+          resolved = calibrated?.resolved ?? [];
+          return calibrated?.profile;
+        },
       });
       if (byModel.size > 0) summary.scored++;
-      if (outcome.status === "written") summary.profilesWritten++;
+      if (outcome.status === "written") {
+        summary.profilesWritten++;
+        for (const [model, p, y] of resolved) {
+          const counts = summary.calibration[model] ?? emptyCalibrationCounts();
+          summary.calibration[model] = counts;
+          countPrediction(counts, p, y);
+        }
+      }
       summary.transitions += outcome.transitions;
       summary.transitionsPublished += outcome.published;
       summary.timerWrites += outcome.timerWrites;
@@ -223,6 +256,10 @@ export function sumRescoreSummaries(parts: readonly RescoreSummary[]): RescoreSu
   for (const name of new Set(parts.flatMap((part) => Object.keys(part.features)))) {
     features[name] = sumHistograms(parts.map((part) => part.features[name] ?? []));
   }
+  const calibration: Record<string, CalibrationCounts> = {};
+  for (const model of new Set(parts.flatMap((part) => Object.keys(part.calibration)))) {
+    calibration[model] = sumCalibrationCounts(parts.flatMap((part) => part.calibration[model] ?? []));
+  }
   for (const model of models) {
     tiers[model] = {
       high: sum((p) => p.tiers[model]?.high ?? 0),
@@ -241,6 +278,7 @@ export function sumRescoreSummaries(parts: readonly RescoreSummary[]): RescoreSu
     histograms,
     features,
     tiers,
+    calibration,
     errors: [...new Set(parts.flatMap((part) => part.errors))].slice(0, MAX_ERRORS),
   };
 }
@@ -262,6 +300,11 @@ function emptySummary(models: readonly string[], bins: number): RescoreSummary {
     histograms: Object.fromEntries(models.map((model) => [model, new Array<number>(bins).fill(0)])),
     features: {},
     tiers: Object.fromEntries(models.map((model) => [model, { high: 0, medium: 0, low: 0 }])),
+    calibration: Object.fromEntries(
+      models
+        .filter((model) => calibrationTarget(model) !== undefined)
+        .map((m) => [m, emptyCalibrationCounts()]),
+    ),
     errors: [],
   };
 }

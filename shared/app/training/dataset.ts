@@ -102,12 +102,12 @@ export function buildDataset(options: DatasetOptions): Dataset {
 }
 
 /** Product ids an event is about (views, adds, orders); none for other kinds. */
-function productsOf(event: TailorEvent): string[] {
+export function productsOf(event: TailorEvent): string[] {
   return productLines(event).map((product) => product.productId);
 }
 
 /** `[product id, category]` of the products an event names with a category. */
-function categoriesOf(event: TailorEvent): [string, string][] {
+export function categoriesOf(event: TailorEvent): [string, string][] {
   return productLines(event).flatMap((product) =>
     product.category === undefined ? [] : [[product.productId, product.category]],
   );

@@ -7,9 +7,10 @@ import {
   type ScoredList,
   trainCooccurrence,
 } from "#shared/domain/models/index.js";
+import type { PersonalSignals } from "#shared/domain/models/seeds.js";
 import type { CatalogProduct } from "#shared/ports.js";
 import { RecommendationPicker, type RecommendationRules } from "../recommendation-rules.js";
-import type { CustomerRow, Dataset } from "./dataset.js";
+import type { Dataset } from "./dataset.js";
 
 /** Recommendations scored per customer. */
 export const TOP_K = 10;
@@ -73,16 +74,49 @@ export function trainRecommender(
       (p) => [p.productId, p],
     ),
   );
+  return {
+    kind: "item-cooccurrence",
+    version: 1,
+    ...model,
+    trainedAt,
+    evaluation: evaluateRecommender(
+      model,
+      dataset.rows.filter((row) => row.holdout),
+      dataset.cutoff,
+      catalog,
+    ),
+  };
+}
+
+/** What a hold-out customer's list is built from at the cutoff, and what they bought after it. */
+export interface HoldoutCustomer {
+  /** The profile's seeds and category affinity at the cutoff (`personalSignals`). */
+  readonly signals: PersonalSignals;
+  /** Products bought before the cutoff → when last bought. */
+  readonly boughtAt: ReadonlyMap<string, number>;
+  /** Products bought after the cutoff (those not bought before are the hits). */
+  readonly boughtAfter: readonly string[];
+}
+
+/**
+ * The recommender's hold-out figures and the popularity baseline's on the same customers, both through the
+ * emails' rules (`RecommendationPicker`) at `cutoff`. `catalog` says what is in stock (coverage is over it).
+ */
+export function evaluateRecommender(
+  model: CooccurrenceModel,
+  customers: Iterable<HoldoutCustomer>,
+  cutoff: number,
+  catalog: ReadonlyMap<string, CatalogProduct>,
+): RecommenderEvaluation {
   const inStock = new Set(
     [...catalog.values()].filter((p) => p.inStock && p.stock !== 0).map((p) => p.productId),
   );
   const products = (ids: readonly string[]) => ids.flatMap((id) => catalog.get(id) ?? []);
   const ours: ScoredList[] = [];
   const popular: ScoredList[] = [];
-  for (const row of dataset.rows) {
-    if (!row.holdout) continue;
+  for (const row of customers) {
     const relevant = new Set(row.boughtAfter.filter((id) => !row.boughtAt.has(id)));
-    const rules: RecommendationRules = { limit: TOP_K, now: dataset.cutoff, bought: row.boughtAt };
+    const rules: RecommendationRules = { limit: TOP_K, now: cutoff, bought: row.boughtAt };
     ours.push({ recommended: modelList(model, row, rules, products), relevant });
     const baseline = new RecommendationPicker(rules);
     baseline.offer(products(model.popular), "overall");
@@ -90,24 +124,25 @@ export function trainRecommender(
   }
   const report = listReport(ours, inStock, TOP_K);
   return {
-    kind: "item-cooccurrence",
-    version: 1,
-    ...model,
-    trainedAt,
-    evaluation: {
-      customers: report.scored,
-      listed: report.lists,
-      products: inStock.size,
-      ...figures(report),
-      baseline: figures(listReport(popular, inStock, TOP_K)),
-    },
+    customers: report.scored,
+    listed: report.lists,
+    products: inStock.size,
+    ...figures(report),
+    baseline: figures(listReport(popular, inStock, TOP_K)),
   };
+}
+
+/** The catalog of products known only from the history (`categoryOf`): all in stock, nothing else known. */
+export function catalogFromHistory(
+  categoryOf: Iterable<readonly [string, string]>,
+): Map<string, CatalogProduct> {
+  return new Map([...categoryOf].map(([id, category]) => [id, seenProduct(id, category)]));
 }
 
 /** The list dispatch would build at the cutoff: the model's ranking, the favourite category's best sellers, best sellers. */
 function modelList(
   model: CooccurrenceModel,
-  row: CustomerRow,
+  row: HoldoutCustomer,
   rules: RecommendationRules,
   products: (ids: readonly string[]) => CatalogProduct[],
 ): string[] {

@@ -2,6 +2,12 @@ import { z } from "zod";
 import { TrainingInputError } from "#shared/domain/models/index.js";
 import { assertNever } from "#shared/errors.js";
 import {
+  evaluateRecommenderCandidate,
+  type RecommenderCandidateOutput,
+  type RecommenderEvaluationOutput,
+  trainRecommenderCandidate,
+} from "./recommender-steps.js";
+import {
   type BuildFeaturesOutput,
   buildFeatures,
   buildFeaturesInputSchema,
@@ -29,7 +35,9 @@ export const trainingStepInputSchema = z.discriminatedUnion("action", [
 export type TrainingStepOutput =
   | BuildFeaturesOutput
   | TrainCandidateOutput
+  | RecommenderCandidateOutput
   | EvaluateCandidateOutput
+  | RecommenderEvaluationOutput
   | RecordDecisionOutput;
 
 /** The step run and its output. */
@@ -39,7 +47,7 @@ export interface TrainingStepResult {
 }
 
 /**
- * Runs the step the input names. An input that is not one of the steps' is a {@link TrainingInputError}
+ * Runs the step the input names (the recommender's train and evaluate steps for `model: "recommendations"`). An input that is not one of the steps' is a {@link TrainingInputError}
  * naming the field and the rule (never retried).
  */
 export async function runTrainingStep(deps: TrainingStepDeps, input: unknown): Promise<TrainingStepResult> {
@@ -49,10 +57,26 @@ export async function runTrainingStep(deps: TrainingStepDeps, input: unknown): P
   switch (step.action) {
     case "buildFeatures":
       return { action: step.action, output: await buildFeatures(deps, step) };
-    case "trainCandidate":
-      return { action: step.action, output: await trainCandidate(deps, step) };
-    case "evaluateCandidate":
-      return { action: step.action, output: await evaluateCandidate(deps, step) };
+    case "trainCandidate": {
+      const { model } = step;
+      return {
+        action: step.action,
+        output:
+          model === "recommendations"
+            ? await trainRecommenderCandidate(deps, step)
+            : await trainCandidate(deps, { ...step, model }),
+      };
+    }
+    case "evaluateCandidate": {
+      const { model } = step;
+      return {
+        action: step.action,
+        output:
+          model === "recommendations"
+            ? await evaluateRecommenderCandidate(deps, step)
+            : await evaluateCandidate(deps, { ...step, model }),
+      };
+    }
     case "recordDecision":
       return { action: step.action, output: await recordDecision(deps, step) };
     default:

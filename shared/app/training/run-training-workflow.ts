@@ -1,5 +1,12 @@
 import { PROPENSITY_MODELS } from "#shared/domain/models/registry.js";
 import {
+  evaluateRecommenderCandidate,
+  RECOMMENDER_MODEL,
+  type RecommenderCandidateOutput,
+  type RecommenderEvaluationOutput,
+  trainRecommenderCandidate,
+} from "./recommender-steps.js";
+import {
   type BuildFeaturesInput,
   type BuildFeaturesOutput,
   buildFeatures,
@@ -10,8 +17,8 @@ import {
   trainCandidate,
 } from "./training-steps.js";
 
-/** What one model's run of the workflow did. */
-export interface ModelRunReport {
+/** What one propensity model's run of the workflow did. */
+export interface PropensityRunReport {
   readonly model: (typeof PROPENSITY_MODELS)[number];
   readonly version: string;
   readonly trees: number;
@@ -19,6 +26,18 @@ export interface ModelRunReport {
   /** The version in service after the run. */
   readonly current: string | null;
 }
+
+/** What the recommender's run of the workflow did. */
+export interface RecommenderRunReport {
+  readonly model: typeof RECOMMENDER_MODEL;
+  readonly version: string;
+  readonly candidate: RecommenderCandidateOutput;
+  readonly evaluation: RecommenderEvaluationOutput;
+  readonly current: string | null;
+}
+
+/** What one model's run of the workflow did. */
+export type ModelRunReport = PropensityRunReport | RecommenderRunReport;
 
 /** What the whole workflow did. */
 export interface TrainingRunReport {
@@ -28,8 +47,8 @@ export interface TrainingRunReport {
 
 /**
  * The training workflow in one process, step after step as the state machine runs them on AWS: features once,
- * then for each propensity model train, evaluate on the hold-out against the baseline and the model in service,
- * and record the decision (promoted or refused).
+ * then for each propensity model and the recommender train, evaluate on the hold-out against the baseline and the
+ * model in service, and record the decision (promoted or refused).
  */
 export async function runTrainingWorkflow(
   deps: TrainingStepDeps,
@@ -55,5 +74,16 @@ export async function runTrainingWorkflow(
     });
     models.push({ model, version: candidate.version, trees: candidate.trees, evaluation, current });
   }
+  const candidate = await trainRecommenderCandidate(deps, { trainKey: features.trainKey });
+  const evaluation = await evaluateRecommenderCandidate(deps, {
+    version: candidate.version,
+    holdoutKey: features.holdoutKey,
+  });
+  const { current } = await recordDecision(deps, {
+    model: RECOMMENDER_MODEL,
+    version: candidate.version,
+    promote: evaluation.promote,
+  });
+  models.push({ model: RECOMMENDER_MODEL, version: candidate.version, candidate, evaluation, current });
   return { features, models };
 }

@@ -13,6 +13,7 @@ import {
   finiteOrNull,
   type ModelVersionRecord,
   PROPENSITY_MODELS,
+  REGISTRY_MODELS,
   type RegistryModel,
   registryKeys,
   TRAINING_SOURCES,
@@ -30,6 +31,7 @@ import {
   parseTrainingCsv,
   toTrainingCsv,
 } from "./feature-table.js";
+import { buildRecommenderTables } from "./recommender-tables.js";
 import { packXgboostArtifact, unpackXgboostArtifact, xgboostJsonBytes } from "./xgboost-artifact.js";
 
 /**
@@ -55,7 +57,7 @@ export interface TrainingStepDeps {
 export const TRAINING_PREFIX = "training/";
 
 const iso = z.iso.datetime({ offset: true });
-const propensityModel = z.enum(PROPENSITY_MODELS);
+const registryModel = z.enum(REGISTRY_MODELS);
 const key = z.string().min(1).max(1024);
 
 /** Input of {@link buildFeatures}: the history's range and the two cutoffs (ISO 8601). */
@@ -72,19 +74,19 @@ export const buildFeaturesInputSchema = z.object({
 });
 /** Input of {@link trainCandidate}. */
 export const trainCandidateInputSchema = z.object({
-  model: propensityModel,
+  model: registryModel,
   trainKey: key,
   validationKey: key,
 });
 /** Input of {@link evaluateCandidate}. */
 export const evaluateCandidateInputSchema = z.object({
-  model: propensityModel,
+  model: registryModel,
   version: z.string().min(1),
   holdoutKey: key,
 });
 /** Input of {@link recordDecision}. */
 export const recordDecisionInputSchema = z.object({
-  model: propensityModel,
+  model: registryModel,
   version: z.string().min(1),
   promote: z.boolean(),
 });
@@ -92,6 +94,8 @@ export const recordDecisionInputSchema = z.object({
 export type BuildFeaturesInput = z.infer<typeof buildFeaturesInputSchema>;
 export type TrainCandidateInput = z.infer<typeof trainCandidateInputSchema>;
 export type EvaluateCandidateInput = z.infer<typeof evaluateCandidateInputSchema>;
+/** A propensity model's name. */
+export type PropensityModel = (typeof PROPENSITY_MODELS)[number];
 export type RecordDecisionInput = z.infer<typeof recordDecisionInputSchema>;
 
 /** Output of {@link buildFeatures}: prefixes holding one CSV per model (`<prefix><model>.csv`). */
@@ -142,7 +146,7 @@ export interface RecordDecisionOutput {
 }
 
 /** What a feature table's folder says about it (`training/<run>/table.json`). */
-const tableMetaSchema = z.object({
+export const tableMetaSchema = z.object({
   cutoff: iso,
   holdoutCutoff: iso,
   windows: z.object({ purchaseDays: z.number(), churnDays: z.number() }),
@@ -150,18 +154,20 @@ const tableMetaSchema = z.object({
   featureNames: z.array(z.string()),
   source: z.enum(TRAINING_SOURCES),
 });
-type TableMeta = z.infer<typeof tableMetaSchema>;
+export type TableMeta = z.infer<typeof tableMetaSchema>;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** `training/<run>/<split>/` → `training/<run>/` */
-function runPrefix(splitKey: string): string {
+export function runPrefix(splitKey: string): string {
   const trimmed = splitKey.endsWith("/") ? splitKey.slice(0, -1) : splitKey;
   return trimmed.slice(0, trimmed.lastIndexOf("/") + 1);
 }
 
 const csvKey = (prefix: string, model: string) => `${prefix}${model}.csv`;
+/** The recommender's table of a split (`<split prefix>recommendations.json`). */
+export const recommenderTableKey = (prefix: string) => `${prefix}recommendations.json`;
 
 /**
  * Step 1: reads the archive over [from, to], builds features as of `cutoff` (labels after it) for training and
@@ -191,7 +197,9 @@ export async function buildFeatures(
     ...(input.maxCustomers === undefined ? {} : { maxCustomers: input.maxCustomers }),
   });
   const end = input.end === undefined ? to : Date.parse(input.end);
-  const table = buildFeatureTable(eventsByCustomer(archived.history, to), { cutoff, holdoutCutoff, end });
+  const byCustomer = eventsByCustomer(archived.history, to);
+  const table = buildFeatureTable(byCustomer, { cutoff, holdoutCutoff, end });
+  const recommender = buildRecommenderTables(byCustomer, holdoutCutoff, end);
   const run = `${TRAINING_PREFIX}${versionAt(deps.clock.now())}/`;
   const prefixes = { train: `${run}train/`, validation: `${run}validation/`, holdout: `${run}holdout/` };
   const meta: TableMeta = {
@@ -217,6 +225,19 @@ export async function buildFeatures(
       "text/csv",
     );
   }
+  const json = (value: unknown) => JSON.stringify(value);
+  await putText(
+    deps.objects,
+    recommenderTableKey(prefixes.train),
+    json(recommender.train),
+    "application/json",
+  );
+  await putText(
+    deps.objects,
+    recommenderTableKey(prefixes.holdout),
+    json(recommender.holdout),
+    "application/json",
+  );
   await putText(deps.objects, `${run}table.json`, `${JSON.stringify(meta, null, 2)}\n`, "application/json");
   return {
     trainKey: prefixes.train,
@@ -236,7 +257,7 @@ export async function buildFeatures(
  */
 export async function trainCandidate(
   deps: TrainingStepDeps,
-  input: TrainCandidateInput,
+  input: TrainCandidateInput & { readonly model: PropensityModel },
 ): Promise<TrainCandidateOutput> {
   const { meta, table: train } = await readSplit(deps.objects, input.trainKey, input.model);
   const validation = await readTable(deps.objects, csvKey(input.validationKey, input.model));
@@ -305,7 +326,7 @@ const figures = (evaluation: VersionEvaluation): PromotionFigures => ({
  */
 export async function evaluateCandidate(
   deps: TrainingStepDeps,
-  input: EvaluateCandidateInput,
+  input: EvaluateCandidateInput & { readonly model: PropensityModel },
 ): Promise<EvaluateCandidateOutput> {
   const { meta, table: holdout } = await readSplit(deps.objects, input.holdoutKey, input.model);
   const record = await deps.registry.getRecord(input.model, input.version);
@@ -375,7 +396,11 @@ export async function recordDecision(
 }
 
 /** `base`, or `base-2`, `base-3`… when a version of that name exists (two trainings in the same second). */
-async function freeVersion(registry: ModelRegistry, model: RegistryModel, base: string): Promise<string> {
+export async function freeVersion(
+  registry: ModelRegistry,
+  model: RegistryModel,
+  base: string,
+): Promise<string> {
   let version = base;
   for (let n = 2; (await registry.getRecord(model, version)) !== undefined; n++) version = `${base}-${n}`;
   return version;
@@ -403,7 +428,7 @@ async function readSplit(
   };
 }
 
-async function readMeta(objects: TrainingObjects, run: string): Promise<TableMeta> {
+export async function readMeta(objects: TrainingObjects, run: string): Promise<TableMeta> {
   const text = await getText(objects, `${run}table.json`);
   const parsed = tableMetaSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw new TrainingInputError(`${run}table.json: ${parsed.error.message}`);
@@ -414,13 +439,18 @@ async function readTable(objects: TrainingObjects, key: string): Promise<Labelle
   return parseTrainingCsv(await getText(objects, key), key);
 }
 
-async function getText(objects: TrainingObjects, key: string): Promise<string> {
+export async function getText(objects: TrainingObjects, key: string): Promise<string> {
   const bytes = await objects.get(key);
   if (bytes === undefined) throw new TrainingInputError(`${key}: no such object in the training bucket`);
   return decoder.decode(bytes);
 }
 
-function putText(objects: TrainingObjects, key: string, text: string, contentType: string): Promise<void> {
+export function putText(
+  objects: TrainingObjects,
+  key: string,
+  text: string,
+  contentType: string,
+): Promise<void> {
   return objects.put(key, encoder.encode(text), contentType);
 }
 

@@ -1,5 +1,6 @@
 import type { CampaignDetail, CampaignSummary } from "../../app/console/campaign-views.js";
 import { type ApiClient, seg } from "./api-client.js";
+import { CampaignDryRun } from "./campaign-dry-run.js";
 import { OutcomeChart } from "./outcome-chart.js";
 import { href } from "./route.js";
 import { Table } from "./table.js";
@@ -82,6 +83,7 @@ export function CampaignPage({ api, campaignId }: { readonly api: ApiClient; rea
           </li>
         ))}
       </ol>
+      {definition.trigger.kind === "schedule" && <CampaignDryRun api={api} campaignId={campaignId} />}
       <h3>Sends and skips by reason over time</h3>
       <OutcomeChart api={api} campaignId={campaignId} />
       <h3>Experiment report</h3>

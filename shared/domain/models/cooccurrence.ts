@@ -21,6 +21,11 @@ export interface CooccurrenceOptions {
   readonly popular?: number;
   /** Best sellers kept per category. @default 20 */
   readonly popularPerCategory?: number;
+  /**
+   * Items given a row of neighbours at most: those in the most baskets (ties by id), so the table's size is
+   * bounded by `items` × `neighbours` whatever the catalog. @default unbounded
+   */
+  readonly items?: number;
   /** Baskets to rank popularity by (e.g. orders only, for best sellers). @default the training baskets */
   readonly popularFrom?: readonly (readonly string[])[];
   /** Each product's category, for {@link CooccurrenceModel.popularByCategory}. @default none */
@@ -58,7 +63,14 @@ export function trainCooccurrence(
     }
   }
   const neighbours: Record<string, [string, number][]> = {};
-  for (const [a, row] of [...pairs].sort(([x], [y]) => compareIds(x, y))) {
+  const rows = [...pairs];
+  const kept =
+    options.items === undefined || rows.length <= options.items
+      ? rows
+      : rows
+          .sort(([x], [y]) => (counts.get(y) ?? 0) - (counts.get(x) ?? 0) || compareIds(x, y))
+          .slice(0, Math.max(0, options.items));
+  for (const [a, row] of kept.sort(([x], [y]) => compareIds(x, y))) {
     const na = counts.get(a) ?? 1;
     const ranked = [...row]
       .map(([b, co]): [string, number] => [

@@ -11,6 +11,25 @@ export {
   type WeightedSeed,
 } from "./cooccurrence.js";
 export {
+  CALIBRATION_BINS,
+  CALIBRATION_WINDOW_DAYS,
+  type CalibratedProfile,
+  type CalibrationCounts,
+  type CalibrationStep,
+  type CalibrationTarget,
+  calibrateProfile,
+  calibrationStep,
+  calibrationTarget,
+  countPrediction,
+  emptyCalibrationCounts,
+  type LiveCalibration,
+  liveCalibration,
+  MIN_BIN_OBSERVATIONS,
+  resolvedCount,
+  sumCalibrationCounts,
+  withPendingPredictions,
+} from "./live-calibration.js";
+export {
   checkTrainingInput,
   type LogisticModel,
   type LogisticOptions,

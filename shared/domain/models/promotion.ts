@@ -86,7 +86,7 @@ export function decidePromotion(
     };
   return {
     promoted: true,
-    reason: `${name} ${fixed(candidate.value)} (in service ${fixed(inService.value)}, baseline ${fixed(candidate.baseline)}) within tolerance or better, calibration no worse`,
+    reason: `${name} ${fixed(candidate.value)} (in service ${fixed(inService.value)}, baseline ${fixed(candidate.baseline)}) within tolerance or better${candidate.brier === undefined ? "" : ", calibration no worse"}`,
     ...against,
   };
 }

@@ -44,6 +44,11 @@ export const versionEvaluationSchema = z.object({
   calibration: z.array(calibrationBinSchema).optional(),
   precisionAt10: z.number().nullable().optional(),
   recallAt10: z.number().nullable().optional(),
+  /** The recommender: share of in-stock products in someone's list, distinct lists over lists. */
+  coverage: z.number().nullable().optional(),
+  distinctLists: z.number().nullable().optional(),
+  /** The recommender: hold-out customers who bought something new (precision and recall are over them). */
+  scoredCustomers: z.number().int().nonnegative().optional(),
   baselines: z.record(z.string(), z.record(z.string(), z.number().nullable())),
 });
 

@@ -158,6 +158,11 @@ export type Profile = {
   /** Model scores by model name (e.g. `purchase_30d`, `churn`), written by the rescoring path. */
   sc?: Record<string, ModelScore>;
   /**
+   * Live calibration: per propensity model, the nightly prediction waiting for its outcome (about 35–45 bytes a
+   * model), written by the rescoring path (`shared/domain/models/live-calibration.ts`). Erased with the profile.
+   */
+  cb?: Record<string, PendingPrediction>;
+  /**
    * Customer cluster (k-means over RFM and engagement), written by the rescoring path; carried through by the
    * fold. Not read for a customer who withdrew profiling consent.
    */
@@ -564,3 +569,18 @@ export function emptyProfile(customerId: string, now: number): Profile {
     dd: {},
   };
 }
+
+/**
+ * A propensity model's prediction for the customer, kept until its horizon has passed and then compared with what
+ * happened (live calibration).
+ */
+export type PendingPrediction = {
+  /** The probability predicted, to 4 decimals. */
+  p: number;
+  /** When it was predicted (epoch ms). */
+  at: number;
+  /** 1 once a rescoring saw the model's event (an order; the customer's own activity) within the horizon. */
+  h?: 1;
+  /** The prediction resolved by the run that wrote this one: `[run start, probability, outcome 0|1]`. */
+  r?: [number, number, 0 | 1];
+};

@@ -52,8 +52,23 @@ export function emitFeatureDrift(metrics: Metrics, drift: FeatureDrift): void {
 }
 
 /**
+ * Publishes each propensity model's live calibration: `CalibrationGap` (the expected calibration error over the
+ * window's bins with enough resolved predictions) with a `model` dimension, only for a model whose window has such
+ * a bin (none: no data point, which the alarm reads as not breaching).
+ */
+export function emitLiveCalibration(
+  metrics: Metrics,
+  calibration: RescoreRunReport["liveCalibration"],
+): void {
+  for (const [model, { gap }] of Object.entries(calibration)) {
+    if (gap === undefined) continue;
+    metrics.singleMetric().addDimension("model", model).addMetric("CalibrationGap", MetricUnit.NoUnit, gap);
+  }
+}
+
+/**
  * The metrics and the log line of a finished run: its counts, each model's drift (`ScoreDrift`, one metric per
- * model with a `model` dimension), and a warning when a slice failed, a profile went unscored, the RFM thresholds
+ * model with a `model` dimension) and live calibration (`CalibrationGap`, {@link emitLiveCalibration}), and a warning when a slice failed, a profile went unscored, the RFM thresholds
  * could not be computed or a model drifted.
  */
 export function reportFinish({ metrics, logger }: Observability, report: RescoreRunReport): void {
@@ -67,6 +82,7 @@ export function reportFinish({ metrics, logger }: Observability, report: Rescore
     metrics.singleMetric().addDimension("model", model).addMetric("ScoreDrift", MetricUnit.NoUnit, psi);
   }
   emitFeatureDrift(metrics, report.featureDrift);
+  emitLiveCalibration(metrics, report.liveCalibration);
   const drifted = Object.entries(report.psi).filter(([, stability]) => stability.drift);
   const troubled =
     report.failedSlices.length > 0 ||
