@@ -3,6 +3,7 @@ import { LocalStackError } from "#infra/local/local-errors.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { type Explanation, explainProfile } from "#shared/app/console/explain-profile.js";
 import { mergedInto } from "#shared/app/identity/merged-into.js";
+import { openHourPriorOf } from "#shared/app/send-time/cached-open-hour-prior.js";
 import { clockSkewNote, type Profile } from "#shared/domain/profile/index.js";
 import { nothingFound } from "./cli-errors.js";
 import { stringFlag } from "./cli-options.js";
@@ -68,13 +69,19 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
   const library = readLibrary(stringFlag(values["segments-dir"]));
   const dataDir = stringFlag(values["data-dir"]);
   // Loaded once the arguments are checked: a usage error does not wait for the AWS SDK.
-  const [{ DynamoProfileStore }, { DynamoSegmentStore }, { DynamoSendLedger }, { openDynamo }] =
-    await Promise.all([
-      import("#shared/aws/dynamo-profile-store.js"),
-      import("#shared/aws/dynamo-segment-store.js"),
-      import("#shared/aws/dynamo-send-ledger.js"),
-      import("./stack-access.js"),
-    ]);
+  const [
+    { DynamoProfileStore },
+    { DynamoSegmentStore },
+    { DynamoSendLedger },
+    { openDynamo },
+    { DynamoOpenHourPriorStore },
+  ] = await Promise.all([
+    import("#shared/aws/dynamo-profile-store.js"),
+    import("#shared/aws/dynamo-segment-store.js"),
+    import("#shared/aws/dynamo-send-ledger.js"),
+    import("./stack-access.js"),
+    import("#shared/aws/dynamo-open-hour-prior-store.js"),
+  ]);
   const access = await openDynamo(dataDir);
   try {
     const profiles = new DynamoProfileStore({ client: access.client, tableName: LOCAL_NAMES.profileTable });
@@ -83,11 +90,17 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
     const ledger = new DynamoSendLedger({ client: access.client, tableName: LOCAL_NAMES.sendLedgerTable });
     // Any id of a customer: a merged id resolves to the customer it joined.
     const customerId = (await mergedInto(profiles, asked).catch(missing)) ?? asked;
-    const [stored, rfm, sends] = await Promise.all([
+    const priors = new DynamoOpenHourPriorStore({
+      client: access.client,
+      tableName: LOCAL_NAMES.segmentsTable,
+    });
+    const [stored, rfm, sends, prior] = await Promise.all([
       profiles.get(customerId).catch(missing),
       segments.rfmThresholds().catch(missing),
       // A data dir from before campaigns has no ledger table: no sends to show.
       ledger.recent(customerId, now - SENDS_LOOKBACK_MS, 100).catch(() => []),
+      // The prior dispatch would use now (the same choice and fallback).
+      openHourPriorOf(priors),
     ]);
     if (stored === undefined) {
       return nothingFound("explain", `no profile for ${asked}`, "check the id (erased customers have none)");
@@ -95,8 +108,8 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
     const explanations = explainProfile(library, stored.profile, now, rfm === undefined ? {} : { rfm });
     process.stdout.write(
       values.json
-        ? `${JSON.stringify({ customerId, ...(asked === customerId ? {} : { asked }), at: new Date(now).toISOString(), clock: clockSkewNote(stored.profile) ?? null, identities: identityGraph(stored.profile), engagement: engagementView(stored.profile, now), segments: explanations, sends }, null, 2)}\n`
-        : `${[...(asked === customerId ? [] : [`${asked} was merged into ${customerId}`]), ...explanationLines(customerId, now, explanations, stored.profile), "", ...identityLines(stored.profile), ...engagementLines(engagementView(stored.profile, now)), "", ...sendLines(sends)].join("\n")}\n`,
+        ? `${JSON.stringify({ customerId, ...(asked === customerId ? {} : { asked }), at: new Date(now).toISOString(), clock: clockSkewNote(stored.profile) ?? null, identities: identityGraph(stored.profile), engagement: engagementView(stored.profile, now, prior), segments: explanations, sends }, null, 2)}\n`
+        : `${[...(asked === customerId ? [] : [`${asked} was merged into ${customerId}`]), ...explanationLines(customerId, now, explanations, stored.profile), "", ...identityLines(stored.profile), ...engagementLines(engagementView(stored.profile, now, prior)), "", ...sendLines(sends)].join("\n")}\n`,
     );
     return 0;
   } finally {

@@ -370,6 +370,7 @@ export class TailorStack extends Stack {
       settings,
       alarmTopic: this.alarmTopic,
       reservedConcurrency: apiReservedConcurrency ?? "none",
+      ...(smsSettings === undefined ? {} : { shortLinks: true }),
       onsite: {
         catalog: this.catalog.table,
         catalogCacheSeconds: catalogSettings.cacheSeconds,

@@ -1,5 +1,6 @@
 import type { ExperimentIncrement, ExperimentMetric } from "./domain/analytics/index.js";
 import type { LedgerEntry, SendIntent } from "./domain/campaigns/contracts.js";
+import type { LearnedOpenHourPrior } from "./domain/campaigns/open-hour-prior.js";
 import type { CatalogChange, ContentItem, Watch, Watcher } from "./domain/catalog/index.js";
 import type { ClusterModel } from "./domain/clusters/index.js";
 import type { ArchivedRecord, ArchiveLineError } from "./domain/events/archived-record.js";
@@ -7,6 +8,7 @@ import type { CurrentModel, ModelVersionRecord, RegistryModel } from "./domain/m
 import type { JsonValue } from "./domain/privacy/json-value.js";
 import type { CounterOutboxEntry, IdentityLink, Profile } from "./domain/profile/index.js";
 import type { RfmThresholds, SegmentTransition } from "./domain/segments/contracts.js";
+import type { ShortLink } from "./domain/sms/short-links.js";
 import type { WriteKeyRecord } from "./domain/write-keys/write-key.js";
 
 /** Where profiles live: one compact item per customer, written with an optimistic version check. */
@@ -183,6 +185,27 @@ export interface SegmentSize {
   readonly size: number;
   /** When the last recount wrote the exact size (epoch ms), if one ever ran. */
   readonly countedAt: number | undefined;
+}
+
+/**
+ * The links of texts behind Tailor's short links (`<api>/l/<token>`): written by dispatch before the text goes
+ * out, read by the API's redirect.
+ */
+export interface ShortLinkStore {
+  /** Stores the links (idempotent: a retried send writes the same ids with the same targets). */
+  put(links: readonly ShortLink[]): Promise<void>;
+  /** The link stored under `id`, or undefined (never stored, or expired). */
+  get(id: string, now: number): Promise<ShortLink | undefined>;
+}
+
+/**
+ * The population's open-hour prior of `sendTime: best`, learned from every profile's opens by the segment jobs'
+ * `rfm` run (one item per shop, replaced by each run).
+ */
+export interface OpenHourPriorStore {
+  /** The latest learned prior, or undefined when no run has stored one. */
+  get(): Promise<LearnedOpenHourPrior | undefined>;
+  put(prior: LearnedOpenHourPrior): Promise<void>;
 }
 
 /** Segment bookkeeping: sharded size counters and the population's RFM thresholds. */

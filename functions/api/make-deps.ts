@@ -7,6 +7,7 @@ import { CachedWriteKeyVerifier } from "#shared/app/api/write-key-auth.js";
 import type { PrivacyDeps } from "#shared/app/privacy/privacy-ports.js";
 import { DynamoAuditLog } from "#shared/aws/dynamo-audit-log.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { DynamoShortLinks } from "#shared/aws/dynamo-short-links.js";
 import { DynamoWriteKeyRegistry } from "#shared/aws/dynamo-write-key-registry.js";
 import { KinesisEventWriter } from "#shared/aws/kinesis-event-writer.js";
 import { DependencyUnavailableError, TailorError } from "#shared/errors.js";
@@ -45,6 +46,12 @@ export function makeApiDeps(env: ApiEnv): ApiDeps {
     ...consoleOf(env, dynamodb, privacy, onsite?.context.recommender),
 
     ...(onsite === undefined ? {} : { onsite }),
+    // Texts' short links (`GET /l/{token}`, routed with -c sms=on): one GetItem of the ledger table per click.
+    ...(env.SEND_LEDGER_TABLE === undefined
+      ? {}
+      : {
+          shortLinks: { store: new DynamoShortLinks({ client: dynamodb, tableName: env.SEND_LEDGER_TABLE }) },
+        }),
     segment: {
       // One cache per container: a revoked key is refused within WRITE_KEY_CACHE_MS.
       writeKeys: new CachedWriteKeyVerifier({

@@ -7,6 +7,7 @@ import { CachedCatalog } from "#shared/app/catalog/cached-catalog.js";
 import { CachedContentLibrary } from "#shared/app/content/cached-content-library.js";
 import { DynamoCatalog } from "#shared/aws/dynamo-catalog.js";
 import { DynamoContentLibrary } from "#shared/aws/dynamo-content-library.js";
+import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
 import { SageMakerRecommender } from "#shared/aws/sagemaker-recommender.js";
 import { EnvironmentError } from "#shared/lambda/env.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
@@ -89,5 +90,9 @@ export function makeOnsiteDeps(
     links,
     shop: apiShopView(env),
     ...(env.CONTENT_MAX_AGE_SECONDS === undefined ? {} : { maxAgeSeconds: env.CONTENT_MAX_AGE_SECONDS }),
+    // The offer slot reads the customer's last sends (Query) to rotate offers as messages do.
+    ...(env.SEND_LEDGER_TABLE === undefined
+      ? {}
+      : { ledger: new DynamoSendLedger({ client: dynamodb, tableName: env.SEND_LEDGER_TABLE }) }),
   };
 }

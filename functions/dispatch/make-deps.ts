@@ -7,14 +7,17 @@ import { CachedCatalog } from "#shared/app/catalog/cached-catalog.js";
 import { CachedContentLibrary } from "#shared/app/content/cached-content-library.js";
 import type { DispatchDeps } from "#shared/app/dispatch-sends.js";
 import { TokenBucket } from "#shared/app/rate-limiter.js";
+import { CachedOpenHourPrior } from "#shared/app/send-time/cached-open-hour-prior.js";
 import { DynamoCampaignOutcomes } from "#shared/aws/dynamo-campaign-outcomes.js";
 import { DynamoCatalog } from "#shared/aws/dynamo-catalog.js";
 import { DynamoContentLibrary } from "#shared/aws/dynamo-content-library.js";
 import { DynamoLedgerErasure, DynamoTimerErasure } from "#shared/aws/dynamo-erasure.js";
 import { DynamoExperimentCounters } from "#shared/aws/dynamo-experiment-counters.js";
+import { DynamoOpenHourPriorStore } from "#shared/aws/dynamo-open-hour-prior-store.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
 import { DynamoSendTimers } from "#shared/aws/dynamo-send-timers.js";
+import { DynamoShortLinks } from "#shared/aws/dynamo-short-links.js";
 import { KinesisEventWriter } from "#shared/aws/kinesis-event-writer.js";
 import { SageMakerRecommender } from "#shared/aws/sagemaker-recommender.js";
 import { SesV2Mailer } from "#shared/aws/sesv2-mailer.js";
@@ -102,7 +105,19 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
           maxAgeMs: (env.CONTENT_CACHE_SECONDS ?? 0) * 1000,
           clock,
         });
-  const sms = smsDispatchDeps(env, compiled.sms ?? [], { client: dynamodb, tableName: env.PROFILES_TABLE });
+  const texts = smsDispatchDeps(env, compiled.sms ?? [], { client: dynamodb, tableName: env.PROFILES_TABLE });
+  // Links in texts go out as the API's short links (`<api>/l/<token>`), stored in the ledger table.
+  const sms =
+    texts === undefined
+      ? undefined
+      : {
+          ...texts,
+          links: {
+            store: new DynamoShortLinks({ client: dynamodb, tableName: env.LEDGER_TABLE }),
+            apiBaseUrl: api,
+            ttlMs: LINK_TTL_MS,
+          },
+        };
   return {
     ...(sms === undefined ? {} : { sms }),
     ledger: new DynamoSendLedger({
@@ -123,6 +138,11 @@ export async function makeDispatchDeps(env: DispatchEnv, clock: Clock = runtimeC
       ledger: new DynamoLedgerErasure({ client: dynamodb, tableName: env.LEDGER_TABLE }),
       timers: new DynamoTimerErasure({ client: dynamodb, tableName: env.TIMERS_TABLE }),
     },
+    // The learned open-hour prior of best-time sends, read at most every 10 minutes per container.
+    openHourPriors: new CachedOpenHourPrior({
+      store: new DynamoOpenHourPriorStore({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
+      clock,
+    }),
     experiments: new DynamoExperimentCounters({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     outcomes: new DynamoCampaignOutcomes({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     events: new KinesisEventWriter({ client: new KinesisClient({}), streamName: env.EVENTS_STREAM }),

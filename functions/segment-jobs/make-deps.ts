@@ -2,6 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { JobRunDeps } from "#shared/app/segment-jobs/job-run.js";
 import type { JobStepDeps } from "#shared/app/segment-jobs/job-step.js";
 import { DynamoJobParts } from "#shared/aws/dynamo-job-parts.js";
+import { DynamoOpenHourPriorStore } from "#shared/aws/dynamo-open-hour-prior-store.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentMembers } from "#shared/aws/dynamo-segment-members.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
@@ -43,6 +44,7 @@ export function makeRunDeps(env: SegmentJobsEnv, clock: Clock = runtimeClock): J
     store: new DynamoSegmentStore({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     library: loadSegmentLibrary(env.SEGMENTS_DIR),
     indexStatus: makeIndexStatus(env),
+    openHourPriors: new DynamoOpenHourPriorStore({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     clock,
   };
 }

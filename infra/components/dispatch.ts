@@ -170,6 +170,8 @@ export class Dispatch extends Construct {
     // Experiment counters (sends and holdouts per campaign arm) live in the segment bookkeeping table.
     // Experiment counters: one PutItem per send, keyed by its send key; campaign outcomes per day: UpdateItem (ADD).
     grantTableActions(props.segments, fn, "write", "PutItem", "UpdateItem");
+    // The learned open-hour prior of best-time sends: one GetItem per container every 10 minutes.
+    grantTableActions(props.segments, fn, "read", "GetItem");
     props.linkSecret.grantRead(fn);
     props.stream.grantWrite(fn);
     props.content?.grantReadAll(fn);

@@ -75,6 +75,9 @@ export const API_ROUTES = {
   ],
 } as const;
 
+/** Texts' short links (`-c sms=on`): public, throttled like the signed-link pages. */
+export const SHORT_LINK_API_ROUTE = { method: HttpMethod.GET, path: "/l/{token}" } as const;
+
 /** The sample profiles templates are previewed for, in the bundle. */
 export const SAMPLES_DIR = "templates/samples";
 
@@ -157,6 +160,12 @@ export interface PublicApiProps {
   readonly alarmTopic: ITopic;
   /** On-site content (`GET /v1/content/{slot}`): what the slots read. @default - that route answers 404 */
   readonly onsite?: OnsiteProps;
+  /**
+   * Texts' short links (`GET /l/{token}`, public and throttled like the signed-link pages; the token is an HMAC-signed
+   * reference the function checks before reading the link from the ledger table). On with `-c sms=on`.
+   * @default false
+   */
+  readonly shortLinks?: boolean;
   /**
    * Instances reserved for the API function, and the most it runs at once: a flood on the public pages is
    * throttled there instead of starving ingest and dispatch of the account's concurrency. `"none"` reserves
@@ -350,6 +359,8 @@ export class PublicApi extends Construct {
     // customer's timers are found by a Query of the timers' customer index (no scan) and deleted one by one.
     grantTableActions(props.profiles, fn, "write", "DeleteItem", "PutItem", "BatchGetItem");
     grantTableActions(props.ledger, fn, "write", "Query", "BatchWriteItem");
+    // Texts' short links: one GetItem per click (`l#<id>` items).
+    if (props.shortLinks === true) grantTableActions(props.ledger, fn, "read", "GetItem");
     grantTableActions(props.timers, fn, "write", "DeleteItem");
     grantIndexQuery(props.timers, fn, TIMERS_BY_CUSTOMER_INDEX);
     props.watches?.grantErase(fn);
@@ -414,7 +425,25 @@ export class PublicApi extends Construct {
         stage.node.addDependency(route);
       }
     }
-    throttlePublicRoutes(stage, { rateLimit: publicRateLimit, burstLimit: publicBurstLimit });
+    if (props.shortLinks === true) {
+      for (const route of api.addRoutes({
+        path: SHORT_LINK_API_ROUTE.path,
+        methods: [HttpMethod.GET],
+        integration,
+      })) {
+        Validations.of(route).acknowledge({
+          id: "AwsSolutions-APIG4",
+          reason: "Opened from links in texts: the path carries an HMAC-signed token the function verifies.",
+        });
+        routes.set(`GET ${SHORT_LINK_API_ROUTE.path}`, route);
+        stage.node.addDependency(route);
+      }
+    }
+    throttlePublicRoutes(
+      stage,
+      [...PUBLIC_ROUTE_KEYS, ...(props.shortLinks === true ? [`GET ${SHORT_LINK_API_ROUTE.path}`] : [])],
+      { rateLimit: publicRateLimit, burstLimit: publicBurstLimit },
+    );
     // Routes whose write key (Basic auth, or a Segment body's) is the authorisation, checked by the function.
     const keyed = [
       ...SEGMENT_API_ROUTES.map((route) => ({ ...route, what: "Segment's HTTP Tracking API" })),
@@ -477,14 +506,18 @@ export class PublicApi extends Construct {
 }
 
 /** Gives each public route a throttle of its own, below the stage's (the L2 stage sets only the default). */
-function throttlePublicRoutes(stage: HttpStage, limits: { rateLimit: number; burstLimit: number }): void {
+function throttlePublicRoutes(
+  stage: HttpStage,
+  keys: readonly string[],
+  limits: { rateLimit: number; burstLimit: number },
+): void {
   const cfnStage = stage.node.defaultChild;
   if (!(cfnStage instanceof CfnStage)) {
     throw new InfraConfigError(`${stage.node.path} has no AWS::ApiGatewayV2::Stage to throttle routes on`);
   }
   // A JSON-typed property: CloudFormation's own casing, written as is.
   cfnStage.routeSettings = Object.fromEntries(
-    PUBLIC_ROUTE_KEYS.map((key) => [
+    keys.map((key) => [
       key,
       { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
     ]),

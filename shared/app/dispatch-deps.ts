@@ -8,10 +8,12 @@ import type {
   IdentityStore,
   LedgerItem,
   Mailer,
+  OpenHourPriorStore,
   PendingTimer,
   ProfileStore,
   SendLedger,
   SendTimers,
+  ShortLinkStore,
   SmsSender,
 } from "../ports.js";
 import type { EmailRenderer } from "../render/email-renderer.js";
@@ -29,12 +31,24 @@ import type { SubjectOverrides } from "./subject-override.js";
 export interface SmsDispatchDeps {
   readonly sender: SmsSender;
   /** Renders `templates/sms/<name>.liquid` (refusing a text over its template's segment limit). */
-  readonly renderer: Pick<SmsRenderer, "render">;
+  readonly renderer: Pick<SmsRenderer, "render"> & Partial<Pick<SmsRenderer, "reads">>;
   /**
    * Remembers the customer each number was texted for, so a STOP reply finds its customer.
    * @default - not remembered (replies are then unattributed)
    */
   readonly recipients?: { remember(phone: string, customerId: string): Promise<void> };
+  /**
+   * Tailor's short links: each URL of a text is sent as `<apiBaseUrl>/l/<token>` (signed with the batch's link
+   * key), its target stored with the send, so a click is recorded as `SMS Clicked` and redirected.
+   * @default - links are sent as written
+   */
+  readonly links?: {
+    readonly store: Pick<ShortLinkStore, "put">;
+    /** The HTTP API's base URL (`PUBLIC_API_URL`). */
+    readonly apiBaseUrl: string;
+    /** How long a link leads somewhere. */
+    readonly ttlMs: number;
+  };
 }
 
 /** What `dispatchSends` needs: the ledger, profiles, campaigns, rendering, and the mailer behind a rate limit. */
@@ -82,6 +96,11 @@ export interface DispatchDeps {
    * touch and the customer's orders count for the holdout arm. @default - holdouts are not attributed
    */
   readonly events?: EventWriter;
+  /**
+   * The open-hour prior learned from the population's opens (through a per-container cache): the prior of
+   * `sendTime: best` when it rests on enough opens. @default - the default prior
+   */
+  readonly openHourPriors?: Pick<OpenHourPriorStore, "get">;
   /** The SMS channel. @default - off: a step that would go out by SMS is skipped, saying so */
   readonly sms?: SmsDispatchDeps;
   /** Experiment counters: sends per campaign arm, and holdouts. @default - nothing counted */

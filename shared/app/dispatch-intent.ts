@@ -7,15 +7,20 @@ import { sendContent, type TemplateCatalog } from "../domain/campaigns/library.j
 import { decideSend } from "../domain/campaigns/policy.js";
 import type { Profile } from "../domain/profile/index.js";
 import { maskPhone, toE164 } from "../domain/sms/e164.js";
+import type { ShortLink } from "../domain/sms/short-links.js";
 import { TailorError } from "../errors.js";
 import { MailerUnavailableError } from "../mailer-errors.js";
-import type { OutgoingEmail, SendAcceptance, StoredProfile } from "../ports.js";
+import type { OutgoingEmail, SendAcceptance, ShortLinkStore, StoredProfile } from "../ports.js";
+import { shortLinkId, shortLinkUrl, signShortLink } from "../render/short-link-token.js";
+import type { SmsLinkShortener } from "../render/sms-templates.js";
 import { SmsRejectedError } from "../sms-errors.js";
 import { campaignOutcomeKey, utcDayOf } from "./campaign-outcome-key.js";
+import { lastShown } from "./content-rotation.js";
 import { withCustomerLock } from "./customer-send-lock.js";
 import type { DispatchDeps } from "./dispatch-deps.js";
 import { DEFAULT_CONTENT_ITEMS, type EmailContextInput, prepareEmailContext } from "./email-context.js";
 import { mergedInto } from "./identity/merged-into.js";
+import { openHourPriorOf } from "./send-time/cached-open-hour-prior.js";
 import { type BackoffOptions, sendWithBackoff } from "./send-with-backoff.js";
 import type { SubjectOverrides } from "./subject-override.js";
 
@@ -70,7 +75,13 @@ function entryOf(
   campaign: CampaignDefinition | undefined,
   at: number,
   outcome: LedgerEntry["outcome"],
-  extra: { variant?: string; reason?: string; messageId?: string; contentIds?: readonly string[] } = {},
+  extra: {
+    variant?: string;
+    reason?: string;
+    messageId?: string;
+    contentIds?: readonly string[];
+    offerId?: string;
+  } = {},
 ): LedgerEntry {
   return {
     key: intent.key,
@@ -276,7 +287,20 @@ async function decideWith(
   const { deps } = scope;
   const { ledger } = deps;
   const catalog = await catalogFacts(deps, intent);
-  const decision = decideSend(intent, campaign, stored.profile, recent, now, catalog);
+  // Only a best-time step reads the prior (through the container's cache).
+  const openHourPrior =
+    campaign.steps[intent.step]?.sendTime === undefined
+      ? undefined
+      : await openHourPriorOf(deps.openHourPriors);
+  const decision = decideSend(
+    intent,
+    campaign,
+    stored.profile,
+    recent,
+    now,
+    catalog,
+    openHourPrior === undefined ? {} : { openHourPrior },
+  );
   switch (decision.kind) {
     case "skip":
       await recordDecision(scope, entryOf(intent, campaign, now, "skipped", { reason: decision.reason }));
@@ -339,18 +363,24 @@ async function send(
   // A variant testing best sellers against the model leaves the model out.
   const { recommender, ...withoutModel } = deps.content;
   const contentDeps = content.recommendations === "best-sellers" ? withoutModel : deps.content;
-  const showsContent =
-    deps.content.contentLibrary !== undefined &&
-    (deps.renderer.reads?.(content.template, content.templateVariant, "content") ?? true);
+  const reads = (name: string) =>
+    deps.renderer.reads?.(content.template, content.templateVariant, name) ?? true;
+  const showsContent = deps.content.contentLibrary !== undefined && reads("content");
+  const showsOffer = reads("offer");
+  const last =
+    showsContent || showsOffer ? await lastShown(deps.ledger, intent.customerId, now) : { contentIds: [] };
   const { context, contentIds } = await prepareEmailContext(contentDeps, {
     ...contextBase({ campaign, profile, variant, now }, deps),
     contentItems: showsContent ? DEFAULT_CONTENT_ITEMS : 0,
-    recentContent: showsContent ? await lastContentShown(deps.ledger, intent.customerId, now) : [],
-
+    recentContent: showsContent ? last.contentIds : [],
+    ...(showsOffer && last.offerId !== undefined ? { recentOffer: last.offerId } : {}),
     ...(intent.trigger?.kind === "catalog" ? { catalogChange: intent.trigger.change } : {}),
     ...(intent.trigger === undefined ? {} : { trigger: intent.trigger }),
   });
-  const shown = contentIds.length > 0 ? { contentIds } : {};
+  const shown = {
+    ...(contentIds.length > 0 ? { contentIds } : {}),
+    ...(showsOffer && context.offer !== null ? { offerId: context.offer.code } : {}),
+  };
   const rendered = deps.renderer.render({
     template: content.template,
     variant: content.templateVariant,
@@ -426,7 +456,10 @@ interface TextToSend {
 async function sendSms(scope: IntentScope, text: TextToSend): Promise<IntentOutcome> {
   const { deps } = scope;
   const { intent, campaign, profile, variant, now } = text;
-  const entry = (outcome: LedgerEntry["outcome"], extra: { reason?: string; messageId?: string }) => ({
+  const entry = (
+    outcome: LedgerEntry["outcome"],
+    extra: { reason?: string; messageId?: string; offerId?: string; linkIds?: readonly string[] },
+  ) => ({
     ...entryOf(intent, campaign, now, outcome, { variant, ...extra }),
     channel: "sms" as const,
   });
@@ -442,13 +475,21 @@ async function sendSms(scope: IntentScope, text: TextToSend): Promise<IntentOutc
     return { kind: "skipped", reason };
   }
   if (step?.sms === undefined || to === undefined) return failPermanently("no SMS template or phone number");
+  // A text that shows `offer` takes part in the rotation, as an email does.
+  const showsOffer = deps.sms.renderer.reads?.(step.sms, "offer") ?? false;
+  const recentOffer = showsOffer ? (await lastShown(deps.ledger, intent.customerId, now)).offerId : undefined;
   const { context } = await prepareEmailContext(deps.content, {
     ...contextBase(text, deps),
     recommendations: 0,
     ...(intent.trigger === undefined ? {} : { trigger: intent.trigger }),
+    ...(recentOffer === undefined ? {} : { recentOffer }),
   });
-  const rendered = deps.sms.renderer.render(step.sms, context);
+  const offerId = showsOffer && context.offer !== null ? context.offer.code : undefined;
+  const shortened = shortenerFor(deps, text);
+  const rendered = deps.sms.renderer.render(step.sms, context, shortened?.shorten);
   if (!rendered.ok) return failPermanently(`render failed: ${rendered.error.message}`);
+  // The links are stored before the text goes out: a failure here is retried, nothing was sent.
+  if (shortened !== undefined && shortened.links.length > 0) await shortened.store.put(shortened.links);
   let messageId: string;
   try {
     const sms = {
@@ -479,7 +520,45 @@ async function sendSms(scope: IntentScope, text: TextToSend): Promise<IntentOutc
     // A reply from this number is then unattributed; the send itself stands.
   }
   await countSend(scope, intent, variant, profile.lc.s);
-  return settleAfterProvider(scope, entry("sent", { messageId }));
+  const linkIds = shortened?.links.map((link) => link.id) ?? [];
+  return settleAfterProvider(
+    scope,
+    entry("sent", {
+      messageId,
+      ...(offerId === undefined ? {} : { offerId }),
+      // Kept on the entry so erasing the customer's ledger partition erases the links too.
+      ...(linkIds.length === 0 ? {} : { linkIds }),
+    }),
+  );
+}
+
+/**
+ * The short links of one text (`-c sms=on` with links): each URL becomes `<api>/l/<token>`, the token a signed
+ * reference (the batch's link key) to the link's id, derived from the send key, the URL's place and target (a
+ * retried send makes the same ids). The links are collected for the store.
+ */
+function shortenerFor(
+  deps: DispatchDeps,
+  text: TextToSend,
+): { shorten: SmsLinkShortener; links: ShortLink[]; store: Pick<ShortLinkStore, "put"> } | undefined {
+  const config = deps.sms?.links;
+  const { secret, keyId } = deps.links;
+  if (config === undefined || keyId === undefined) return undefined;
+  const links: ShortLink[] = [];
+  const shorten = (target: string, index: number) => {
+    const id = shortLinkId(text.intent.key, index, target);
+    links.push({
+      id,
+      target,
+      customerId: text.intent.customerId,
+      campaignId: text.campaign.id,
+      variant: text.variant,
+      sendKey: text.intent.key,
+      expiresAt: text.now + config.ttlMs,
+    });
+    return shortLinkUrl(config.apiBaseUrl, signShortLink(id, secret, keyId));
+  };
+  return { shorten, links, store: config.store };
 }
 
 /**
@@ -502,29 +581,6 @@ async function countSend(
   } catch {
     scope.uncounted.count++;
   }
-}
-
-/** How far back dispatch looks for the last email that showed content items (rotation). */
-export const CONTENT_ROTATION_LOOKBACK_MS = 90 * 24 * 3_600_000;
-/** Sent emails read to find the last one that showed content items (emails without a block are passed over). */
-const CONTENT_ROTATION_ENTRIES = 10;
-
-/**
- * The content ids of the customer's last sent email that showed some (rotation: they are not shown again in a
- * row). Emails without a content block in between do not reset it.
- */
-async function lastContentShown(
-  ledger: DispatchDeps["ledger"],
-  customerId: string,
-  now: number,
-): Promise<readonly string[]> {
-  const sent = await ledger.recent(
-    customerId,
-    now - CONTENT_ROTATION_LOOKBACK_MS,
-    CONTENT_ROTATION_ENTRIES,
-    "sent",
-  );
-  return sent.find((entry) => (entry.contentIds?.length ?? 0) > 0)?.contentIds ?? [];
 }
 
 /**

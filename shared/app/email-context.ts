@@ -39,6 +39,8 @@ export interface EmailContextInput {
   readonly contentItems?: number;
   /** Ids of the content items the customer's last email showed: not shown again (rotation). */
   readonly recentContent?: readonly string[];
+  /** The code of the offer the customer's last message showed: not offered again when another is eligible. */
+  readonly recentOffer?: string;
   /** Segment ids; by default the profile's memberships. */
   readonly segments?: readonly string[];
   /** Model scores; by default the profile's. */
@@ -98,6 +100,7 @@ export async function prepareEmailContext(
     ...(input.scores === undefined ? {} : { scores: input.scores }),
     ...(input.catalogChange === undefined ? {} : { catalogChange: input.catalogChange }),
     ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
+    ...(input.recentOffer === undefined ? {} : { recentOffer: input.recentOffer }),
   });
   return { context, recommendations, contentIds: content.map((chosen) => chosen.item.id) };
 }

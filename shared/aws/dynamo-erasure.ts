@@ -10,6 +10,7 @@ import { toJsonObject } from "../domain/privacy/json-value.js";
 import { DependencyUnavailableError } from "../errors.js";
 import type { CustomerItems, LedgerItem, PendingTimer } from "../ports.js";
 import { SEND_TIMER_NAMESPACE } from "./dynamo-send-timers.js";
+import { shortLinkKey } from "./dynamo-short-links.js";
 import { TIMERS_BY_CUSTOMER_INDEX } from "./dynamo-timers.js";
 
 /** Requests per BatchWriteItem (DynamoDB's limit). */
@@ -71,16 +72,19 @@ export class DynamoLedgerErasure implements CustomerItems<LedgerItem> {
     }));
   }
 
+  /** Deletes the customer's partition, and the short links its texts' entries name (`linkIds`). */
   async erase(customerId: string): Promise<number> {
     const items = await this.#items(customerId);
-    await batchDelete(
-      this.#client,
-      this.#tableName,
-      items.flatMap((item) =>
+    const links = items.flatMap((item) =>
+      (item.linkIds?.L ?? []).flatMap((id) => (id.S === undefined ? [] : [shortLinkKey(id.S)])),
+    );
+    await batchDelete(this.#client, this.#tableName, [
+      ...items.flatMap((item) =>
         item.sk === undefined ? [] : [{ customerId: { S: customerId }, sk: item.sk }],
       ),
-    );
-    return items.length;
+      ...links,
+    ]);
+    return items.length + links.length;
   }
 
   /** Every item of the partition: one Query, page by page. */

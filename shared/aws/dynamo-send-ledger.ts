@@ -81,6 +81,8 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
   const messageId = item.messageId?.S;
   const contentIds = item.contentIds?.L?.flatMap((value) => (value.S === undefined ? [] : [value.S]));
   const channel = item.channel?.S;
+  const offerId = item.offerId?.S;
+  const linkIds = item.linkIds?.L?.flatMap((value) => (value.S === undefined ? [] : [value.S]));
   return {
     key,
     customerId,
@@ -94,6 +96,8 @@ function toEntry(item: Record<string, AttributeValue>): LedgerEntry | undefined 
     ...(messageId === undefined ? {} : { messageId }),
     ...(contentIds === undefined || contentIds.length === 0 ? {} : { contentIds }),
     ...(channel === "sms" ? { channel } : {}),
+    ...(offerId === undefined ? {} : { offerId }),
+    ...(linkIds === undefined || linkIds.length === 0 ? {} : { linkIds }),
   };
 }
 

@@ -6,6 +6,7 @@ import { affinityAt, DAY_MS, lifecycleAt, type Profile } from "../domain/profile
 import type { ModelScore } from "../domain/segments/contracts.js";
 import type { CatalogProduct } from "../ports.js";
 import { resolveLocale, resolveTimeZone } from "./intl-cache.js";
+import { offerOf } from "./offer-view.js";
 import { priceIn } from "./product-price.js";
 import type {
   AgeGroup,
@@ -52,6 +53,8 @@ export interface ContextInput {
   readonly scores?: Readonly<Record<string, ModelScore>>;
   /** The change that started a catalog journey; its product is looked up in `products`. */
   readonly catalogChange?: CatalogChange;
+  /** The code of the offer the customer's last message showed: not offered again when another is eligible. */
+  readonly recentOffer?: string;
 }
 
 const iso = (time: number) => new Date(time).toISOString();
@@ -249,15 +252,18 @@ export function buildRenderContext(input: ContextInput): RenderContext {
     return product === undefined ? [] : [productView(product, input.currency)];
   });
   const trigger = triggerView(input.trigger, products);
+  const customer = customerView(profile, now);
+  const segments = [...(input.segments ?? storedSegments(profile))];
   return {
-    customer: customerView(profile, now),
-    segments: [...(input.segments ?? storedSegments(profile))],
+    customer,
+    segments,
     scores: scoreViews(mayProfile(profile) ? (input.scores ?? storedScores(profile)) : {}),
     recommendations: (input.recommendations ?? []).map((product) => productView(product, input.currency)),
     recommendations_basis: input.recommendationsBasis ?? "popular",
     recently_viewed: recentlyViewed,
     cart: cartView(profile, products),
     content: (input.content ?? []).map(contentView),
+    offer: offerOf({ segments, customer }, input.recentOffer) ?? null,
     ...(trigger === undefined ? {} : { trigger }),
     campaign: { id: input.campaign.id, name: input.campaign.name },
     variant: { id: input.variant },

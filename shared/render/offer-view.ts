@@ -1,27 +1,38 @@
-import type { RenderContext } from "./render-context.js";
+import type { CustomerView, OfferView } from "./render-context.js";
 
-/** The offer a customer's segment gets, as `templates/blocks/offer.mjml` chooses it. */
-export interface OfferView {
-  /** `dormant` (at risk, hibernating, lapsed or churned), `frequent` (champions, loyal, 3+ orders), `first_order`. */
-  readonly kind: "dormant" | "frequent" | "first_order";
-  /** The discount code the block shows. */
-  readonly code: string;
-}
+export type { OfferView };
 
 const DORMANT_SEGMENTS = ["at-risk", "hibernating"];
 const FREQUENT_SEGMENTS = ["champions", "loyal"];
 
+/** What offers are chosen from: the customer's segments, lifecycle stage and orders. */
+export interface OfferFacts {
+  readonly segments: readonly string[];
+  readonly customer: Pick<CustomerView, "lifecycle_stage" | "orders_count">;
+}
+
 /**
- * The offer of the offer block for this context, or undefined when it shows none: the same rules, in the same
- * order, as `templates/blocks/offer.mjml` (a test renders both and checks they agree), so on-site JSON and the
- * email carry the same offer.
+ * Every offer the customer is eligible for, best first: `dormant` (COMEBACK20: at risk, hibernating, lapsed or
+ * churned), then `frequent` (VIP15: champions, loyal, 3+ orders), then `first_order` (WELCOME10: no order yet).
  */
-export function offerOf(context: Pick<RenderContext, "segments" | "customer">): OfferView | undefined {
-  const inAny = (ids: readonly string[]) => ids.some((id) => context.segments.includes(id));
-  const { lifecycle_stage: stage, orders_count: orders } = context.customer;
+export function eligibleOffers(facts: OfferFacts): OfferView[] {
+  const inAny = (ids: readonly string[]) => ids.some((id) => facts.segments.includes(id));
+  const { lifecycle_stage: stage, orders_count: orders } = facts.customer;
+  const offers: OfferView[] = [];
   if (inAny(DORMANT_SEGMENTS) || stage === "lapsed" || stage === "churned")
-    return { kind: "dormant", code: "COMEBACK20" };
-  if (inAny(FREQUENT_SEGMENTS) || orders >= 3) return { kind: "frequent", code: "VIP15" };
-  if (orders === 0) return { kind: "first_order", code: "WELCOME10" };
-  return undefined;
+    offers.push({ kind: "dormant", code: "COMEBACK20" });
+  if (inAny(FREQUENT_SEGMENTS) || orders >= 3) offers.push({ kind: "frequent", code: "VIP15" });
+  if (orders === 0) offers.push({ kind: "first_order", code: "WELCOME10" });
+  return offers;
+}
+
+/**
+ * The offer to show (the `offer` of the render context, which `templates/blocks/offer.mjml` renders, and the
+ * on-site offer slot): the best eligible offer that is not `lastOfferId` (the code of the offer the customer's
+ * last message showed), so the same offer is not sent twice in a row; the only eligible offer is still shown.
+ * Undefined when none is eligible.
+ */
+export function offerOf(facts: OfferFacts, lastOfferId?: string): OfferView | undefined {
+  const offers = eligibleOffers(facts);
+  return offers.find((offer) => offer.code !== lastOfferId) ?? offers[0];
 }

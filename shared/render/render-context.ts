@@ -207,6 +207,14 @@ export interface ShopView {
   readonly postal_address: string;
 }
 
+/** An offer as templates see it (`offer`), and as on-site content returns it. */
+export interface OfferView {
+  /** `dormant` (at risk, hibernating, lapsed or churned), `frequent` (champions, loyal, 3+ orders), `first_order`. */
+  readonly kind: "dormant" | "frequent" | "first_order";
+  /** The discount code the block shows: also the offer's id in the send ledger (rotation). */
+  readonly code: string;
+}
+
 /** The whole context of one recipient's email. */
 export interface RenderContext {
   readonly customer: CustomerView;
@@ -230,6 +238,11 @@ export interface RenderContext {
    * never an item the customer's last email showed; empty without a library. See `docs/content.md`.
    */
   readonly content: readonly ContentView[];
+  /**
+   * The offer of the offer block (`templates/blocks/offer.mjml`), chosen by segment and rotated: never the offer
+   * of the customer's last message when another is eligible; null when none is (see `offer-view.ts`).
+   */
+  readonly offer: OfferView | null;
   /** The event that started the journey (absent for segment and schedule campaigns, and in plain previews). */
   readonly trigger?: TriggerView;
   readonly campaign: { readonly id: string; readonly name: string };

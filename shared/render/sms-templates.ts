@@ -1,7 +1,10 @@
 import type { Liquid, Template } from "liquidjs";
+import { replaceTextLinks } from "../domain/sms/short-links.js";
 import { DEFAULT_MAX_SEGMENTS, type SmsSegments, smsSegments } from "../domain/sms/sms-segments.js";
 import { TailorError } from "../errors.js";
+import { readsVariable } from "./email-renderer.js";
 import { createEngine } from "./liquid-engine.js";
+import { standInShortLink } from "./short-link-token.js";
 
 /** An SMS template as authored: `templates/sms/<name>.liquid`, with an optional front matter. */
 export interface SmsTemplate {
@@ -49,9 +52,14 @@ export function parseSmsTemplate(name: string, text: string): SmsTemplate {
 
 /** A rendered text: its body and how it goes out. */
 export interface RenderedSms {
+  /** The text as sent: its links already shortened when a shortener was given. */
   readonly body: string;
+  /** Counted on `body`, so on the short links, not the long URLs. */
   readonly segments: SmsSegments;
 }
+
+/** Turns the `index`-th http(s) URL of a text into the short link sent instead (see `replaceTextLinks`). */
+export type SmsLinkShortener = (url: string, index: number) => string;
 
 /** The outcome of rendering an SMS template. */
 export type SmsRenderResult =
@@ -92,7 +100,17 @@ export class SmsRenderer {
     return [...this.#templates.keys()];
   }
 
-  render(name: string, context: object): SmsRenderResult {
+  /** Whether the template's Liquid reads the context variable `name` (`offer`); an unknown template reads nothing. */
+  reads(name: string, variable: string): boolean {
+    const entry = this.#templates.get(name);
+    return entry !== undefined && readsVariable(entry.template.source, variable);
+  }
+
+  /**
+   * Renders the template for `context`; with `shorten`, every http(s) URL of the text is replaced by the short
+   * link it gives before the parts are counted, so the limit holds for what is sent.
+   */
+  render(name: string, context: object, shorten?: SmsLinkShortener): SmsRenderResult {
     const entry = this.#templates.get(name);
     if (entry === undefined) return fail(`no sms template ${name} (templates/sms/${name}.liquid)`);
     let body: string;
@@ -102,6 +120,7 @@ export class SmsRenderer {
       return fail(`sms template ${name}: ${messageOf(error)}`, error);
     }
     if (body === "") return fail(`sms template ${name}: rendered an empty text`);
+    if (shorten !== undefined) body = replaceTextLinks(body, shorten);
     const segments = smsSegments(body);
     if (segments.segments > entry.template.maxSegments) {
       return fail(
@@ -120,16 +139,18 @@ const fail = (message: string, cause?: unknown): SmsRenderResult => ({
 });
 
 /**
- * The build check: every template rendered against every sample context; resolves the problems (template,
- * sample, rule and count), empty when all fit.
+ * The build check: every template rendered against every sample context, its links counted as the short links
+ * sent (a stand-in of their length, see `standInShortLink`); resolves the problems (template, sample, rule and
+ * count), empty when all fit.
  */
 export function checkSmsTemplates(
   renderer: SmsRenderer,
   samples: readonly { readonly name: string; readonly context: object }[],
+  shorten: SmsLinkShortener = () => standInShortLink(),
 ): string[] {
   return renderer.names().flatMap((name) =>
     samples.flatMap((sample) => {
-      const out = renderer.render(name, sample.context);
+      const out = renderer.render(name, sample.context, shorten);
       return out.ok ? [] : [`${out.error.message} (sample ${sample.name})`];
     }),
   );

@@ -15,6 +15,7 @@ import { PREVIEW_LINKS, PREVIEW_RENDERER, PREVIEW_SHOP } from "#shared/render/pr
 import { loadSampleProfiles, type SampleProfile } from "#shared/render/samples.js";
 import { demoContentLibrary, simulatorCatalogProducts } from "#shared/sim/index.js";
 import { loadSlots, SlotDefinitionError } from "#shared/templates/slot-files.js";
+import { InMemoryLedger } from "../dispatch/fakes.js";
 import { InMemoryWriteKeyRegistry } from "../fakes/in-memory-write-keys.js";
 import { templateDir } from "../render/helpers.js";
 import { type GatewayEventInput, gatewayEvent, harness } from "./api-harness.js";
@@ -114,7 +115,7 @@ function sample(name: string): SampleProfile {
 }
 
 /** The newsletter (recommendations, content and offer blocks) as dispatch prepares and renders it. */
-async function newsletterFor(s: SampleProfile) {
+async function newsletterFor(s: SampleProfile, recentOffer?: string) {
   const { context, recommendations, contentIds } = await prepareEmailContext(
     { catalog: world.catalog, contentLibrary: world.contentLibrary },
     {
@@ -124,6 +125,7 @@ async function newsletterFor(s: SampleProfile) {
       variant: "a",
       links: PREVIEW_LINKS,
       shop: PREVIEW_SHOP,
+      ...(recentOffer === undefined ? {} : { recentOffer }),
     },
   );
   const rendered = world.emails.render({ template: "newsletter", context });
@@ -172,6 +174,58 @@ describe("GET /v1/content/{slot}: the same block as the email", () => {
     },
     30_000,
   );
+
+  it("the offer slot rotates as messages do: after an email with one offer, the site and the next email show the other", async () => {
+    // Prepare: the lapsed sample, also a champion: eligible for COMEBACK20 and VIP15; its last email showed COMEBACK20.
+    const lapsed = sample("lapsed");
+    const twoOffers: SampleProfile = {
+      ...lapsed,
+      profile: { ...lapsed.profile, customerId: "two-offers" },
+      segments: [...lapsed.segments, "champions"],
+    };
+    const ledger = new InMemoryLedger();
+    const onsite = world.deps.onsite;
+    if (onsite === undefined) throw new Error("onsite expected");
+    const deps: ApiDeps = {
+      ...world.deps,
+      profiles: {
+        get: async (id) =>
+          id === "two-offers" ? { profile: stored(twoOffers), itemBytes: 1 } : world.deps.profiles.get(id),
+      },
+      onsite: { ...onsite, ledger },
+    };
+    const offerSlot = async () => {
+      const request = toApiRequest(
+        gatewayEvent({
+          method: "GET",
+          path: "/v1/content/offer",
+          query: "userId=two-offers",
+          headers: { authorization: basic(world.key) },
+        }),
+      );
+      return JSON.parse((await routeApiRequest(deps, request)).body).offer?.code;
+    };
+    const before = await offerSlot();
+
+    // Act
+    await ledger.record({
+      key: "newsletter#two-offers#1#0",
+      customerId: "two-offers",
+      campaignId: "newsletter",
+      purpose: "marketing",
+      priority: 0,
+      at: SAMPLES_TIME - 86_400_000,
+      outcome: "sent",
+      offerId: "COMEBACK20",
+    });
+    const after = await offerSlot();
+    const nextEmail = await newsletterFor(twoOffers, "COMEBACK20");
+
+    // Assess
+    expect(before).toBe("COMEBACK20");
+    expect(after).toBe("VIP15");
+    expect(offerCodes(nextEmail.html)).toEqual(["VIP15"]);
+  });
 
   it("the HTML is a fragment: no document, no scripts, names escaped", async () => {
     const s = sample("html-name");

@@ -414,6 +414,14 @@ describe("DynamoSendLedger.recent", () => {
     expect(sent.map((e) => e.key)).toEqual([intent({ occurrence: "sent-one" }).key]);
   });
 
+  it("keeps what a send showed, its content ids and its offer, for the next one's rotation", async () => {
+    const store = await ledger();
+    const shown = entry(intent(), { contentIds: ["garden-bees", "garden-tools"], offerId: "VIP15" });
+    await store.record(shown);
+    const [back] = await store.recent("c-1", 0, 10, "sent");
+    expect(back).toMatchObject({ contentIds: ["garden-bees", "garden-tools"], offerId: "VIP15" });
+  });
+
   it("is empty for an unknown customer", async () => {
     // Prepare
     const store = await ledger();

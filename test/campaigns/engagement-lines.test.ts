@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { engagementLines, engagementView } from "#cli/engagement-lines.js";
+import { chooseOpenHourPrior, learnOpenHourPrior } from "#shared/domain/campaigns/index.js";
 import { recordEmail } from "#shared/domain/profile/email-engagement.js";
 import { recordOpenHour } from "#shared/domain/profile/index.js";
 import { DAY, HOUR, reachable } from "./helpers.js";
@@ -29,4 +30,23 @@ describe("tailor explain: fatigue and best hour", () => {
     expect(engagementLines(view)[1]).toContain("population prior");
     expect(view.fatigue.level).toBe("fresh");
   });
+
+  it("says whether the learned or the default prior decided, and what the learned one rests on", () => {
+    const learned = chooseOpenHourPrior(
+      learnOpenHourPrior({ counts: counts(6, 250), opens: 250, customers: 80, asOf: NOW }, NOW),
+    );
+    const withLearned = engagementView(reachable(), NOW, learned);
+    const withDefault = engagementView(reachable(), NOW);
+    expect(withLearned.bestHour).toMatchObject({ hour: 6, prior: "learned" });
+    expect(engagementLines(withLearned).slice(1)).toEqual([
+      "best hour  06:00 UTC (learned population prior; 100 % of opens)",
+      "prior      learned prior (250 opens of 80 customers, 2026-01-12)",
+    ]);
+    expect(withDefault.bestHour).toMatchObject({ hour: 20, prior: "default" });
+    expect(engagementLines(withDefault)[2]).toBe("prior      default prior (no learned prior stored)");
+  });
 });
+
+/** 24 hourly counts: `opens` at `hour`, none elsewhere. */
+const counts = (hour: number, opens: number) =>
+  Array.from({ length: 24 }, (_, h) => (h === hour ? opens : 0));

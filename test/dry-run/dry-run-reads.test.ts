@@ -5,6 +5,7 @@ import { audienceReads, dispatchReads } from "#shared/app/dry-run/dry-run-reads.
 import { buildCampaignLibrary } from "#shared/domain/campaigns/index.js";
 import type { Profile } from "#shared/domain/profile/index.js";
 import type { ScanSlice, StoredProfile } from "#shared/ports.js";
+import { SmsTemplateError } from "#shared/render/sms-templates.js";
 import { RecordingEventWriter } from "../api/api-harness.js";
 import { MemoryOutcomes } from "../console/console-fakes.js";
 import { campaign, customer, HOUR, harness, T0 } from "../dispatch/harness.js";
@@ -123,6 +124,26 @@ describe("a dry run's dependencies", () => {
     expect(methods.filter((path) => !READ_METHODS.has(path.split(".").at(-1) ?? ""))).toEqual([]);
     expect(Object.keys(reads.ledger)).toEqual(["recent"]);
     expect(Object.keys(reads.profiles)).toEqual(["get"]);
+  });
+
+  it("keep the learned open-hour prior's read and the short links' settings, never the link store's put", () => {
+    const { deps } = guardedWorld();
+    const put = async () => {
+      throw new Error("a dry run stored a link");
+    };
+    const reads = dispatchReads({
+      ...deps,
+      openHourPriors: { get: async () => undefined },
+      sms: {
+        renderer: { render: () => ({ ok: false, error: new SmsTemplateError("unused") }) },
+        links: { apiBaseUrl: "https://api.example.com", ttlMs: 1, ...{ store: { put } } },
+      },
+    });
+    expect(methodsOf({ openHourPriors: reads.openHourPriors, sms: reads.sms }).sort()).toEqual([
+      "openHourPriors.get",
+      "sms.renderer.render",
+    ]);
+    expect(reads.sms?.links).toEqual({ apiBaseUrl: "https://api.example.com", ttlMs: 1 });
   });
 
   it("the fan-out's readers are narrowed to their page and status reads", () => {

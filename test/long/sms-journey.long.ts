@@ -90,6 +90,22 @@ describe("an SMS journey with STOP, on the local stack", () => {
     expect((await profile())?.k[KIND_CODES.sms_delivered]?.n).toBe(1);
   }, 180_000);
 
+  it("sends the text's link as Tailor's short link: it redirects to the wishlist and the click is folded", async () => {
+    const [text] = texts.sent().filter((each) => each.to === PHONE);
+    const short = /(http:\/\/\S+\/l\/\S+)/.exec(text?.body ?? "")?.[1];
+    expect(short).toBeDefined();
+    expect(text?.body).not.toContain("/wishlist");
+    const res = await fetch(short ?? "", { redirect: "manual" });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toMatch(/\/wishlist$/);
+    const forged = await fetch(`${short?.slice(0, -1)}${short?.endsWith("A") ? "B" : "A"}`, {
+      redirect: "manual",
+    });
+    expect(forged.status).toBe(404);
+    await stack.waitUntilIdle({ timeoutMs: 90_000 });
+    expect((await profile())?.k[KIND_CODES.sms_clicked]?.n).toBe(1);
+  }, 120_000);
+
   it("withdraws SMS consent on a STOP reply sent through the emulator", async () => {
     const reply = await fetch(`${texts.url}/inbound`, {
       method: "POST",

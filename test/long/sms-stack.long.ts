@@ -7,7 +7,7 @@ import { ENTRY_METADATA, LOCAL_NAME_TAG, SMS_LOCAL_NAMES } from "#infra/local-na
 import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import type { TailorStack } from "#infra/tailor-stack.js";
 import { defaultApp } from "#test/infra/shared-app.js";
-import { logicalIdOf } from "#test/infra/template-queries.js";
+import { actionsOn, logicalIdOf, statementsOf } from "#test/infra/template-queries.js";
 
 const IDENTITY = "arn:aws:sms-voice:eu-west-1:123456789012:phone-number/phone-0123456789abcdef";
 const SMS_ON = { sms: "on", smsOriginationIdentity: IDENTITY, smsConfigurationSet: "tailor-sms" } as const;
@@ -103,6 +103,18 @@ describe("the stack with SMS on", () => {
     template.hasOutput("*", {
       Description: Match.stringLikeRegexp("SMS configuration set's event destination"),
     });
+  });
+
+  it("routes texts' short links (GET /l/{token}) to the API, throttled like the signed-link pages, with GetItem on the ledger", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "GET /l/{token}" });
+    const stages = Object.values(template.findResources("AWS::ApiGatewayV2::Stage"));
+    const settings = stages.map((stage) => JSON.stringify(stage.Properties?.RouteSettings ?? {}));
+    expect(settings.some((each) => each.includes('"GET /l/{token}"'))).toBe(true);
+    const role = stack.api.function.role;
+    if (role === undefined) throw new Error("the API function has no role");
+    expect(actionsOn(statementsOf(template, role), logicalIdOf(stack.ledger.table))).toContain(
+      "dynamodb:GetItem",
+    );
   });
 
   it("creates the configuration set texts name, its every event published to the events topic once it may", () => {

@@ -3,6 +3,7 @@ import type { ConsoleDeps } from "../console/console-deps.js";
 import type { PrivacyDeps } from "../privacy/privacy-ports.js";
 import type { OnsiteDeps } from "./content-routes.js";
 import type { LinkKeySource } from "./link-key-source.js";
+import type { ShortLinkDeps } from "./short-link-route.js";
 import type { WriteKeyVerifier } from "./write-key-auth.js";
 
 /** The shop, as the pages name it. */
@@ -41,6 +42,11 @@ export interface ApiDeps {
    * @default - that route answers 404
    */
   readonly onsite?: OnsiteDeps;
+  /**
+   * Texts' short links (`GET /l/{token}`, with `-c sms=on`): the redirect and the `SMS Clicked` event.
+   * @default - that route answers 404
+   */
+  readonly shortLinks?: ShortLinkDeps;
 }
 
 /** What the Segment-compatible routes need. */

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { emptyProfile } from "../../domain/profile/index.js";
 import type { SlotDefinition } from "../../domain/slots/slot-definition.js";
-import type { IdentityStore } from "../../ports.js";
+import type { IdentityStore, SendLedger } from "../../ports.js";
 import type { RenderRequest, RenderResult } from "../../render/email-renderer.js";
-import { offerOf } from "../../render/offer-view.js";
-import type { RenderContext, ShopView } from "../../render/render-context.js";
+import type { OfferView, RenderContext, ShopView } from "../../render/render-context.js";
 import type { LinkSettings } from "../../render/signed-links.js";
+import { lastShown } from "../content-rotation.js";
 import { type EmailContextDeps, prepareEmailContext } from "../email-context.js";
 import { mergedInto } from "../identity/merged-into.js";
 import type { ApiDeps, SegmentApiDeps } from "./api-deps.js";
@@ -33,6 +33,11 @@ export interface OnsiteDeps {
   readonly shop: ShopView;
   /** `max-age` of the answers. @default 30 */
   readonly maxAgeSeconds?: number;
+  /**
+   * The send ledger, read (one Query) for the offer slot: a known customer is offered what their next message
+   * would be, not the offer of their last one when another is eligible (rotation). @default - no rotation
+   */
+  readonly ledger?: Pick<SendLedger, "recent">;
 }
 
 /** The JSON of a slot: the data points the HTML shows. */
@@ -43,7 +48,7 @@ export interface SlotContent {
   readonly known: boolean;
   readonly recommendations?: RenderContext["recommendations"];
   readonly recommendationsBasis?: RenderContext["recommendations_basis"];
-  readonly offer?: ReturnType<typeof offerOf> | null;
+  readonly offer?: OfferView | null;
   readonly content?: RenderContext["content"];
 }
 
@@ -84,6 +89,11 @@ export async function contentRoute(deps: ApiDeps, request: ApiRequest, slotId: s
   const now = deps.clock.now();
   const stored = await deps.profiles.get(customerId);
   const profile = stored?.profile ?? emptyProfile(customerId, now);
+  // The offer rotates as in messages: not the offer of the customer's last one when another is eligible.
+  const recentOffer =
+    slot.block === "offer" && stored !== undefined && onsite.ledger !== undefined
+      ? (await lastShown(onsite.ledger, customerId, now)).offerId
+      : undefined;
   // The lists are chosen as for an email (same length, so the same per-category limits), then cut to the slot.
   const prepared = await prepareEmailContext(onsite.context, {
     profile,
@@ -94,6 +104,7 @@ export async function contentRoute(deps: ApiDeps, request: ApiRequest, slotId: s
     shop: onsite.shop,
     ...(slot.block === "recommendations" ? {} : { recommendations: 0 }),
     ...(slot.block === "content" ? {} : { contentItems: 0 }),
+    ...(recentOffer === undefined ? {} : { recentOffer }),
   });
   const context: RenderContext = {
     ...prepared.context,
@@ -145,7 +156,7 @@ export function slotContent(slot: SlotDefinition, context: RenderContext, known:
         recommendationsBasis: context.recommendations_basis,
       };
     case "offer":
-      return { ...base, offer: offerOf(context) ?? null };
+      return { ...base, offer: context.offer };
     case "content":
       return { ...base, content: context.content };
   }

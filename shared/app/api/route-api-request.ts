@@ -21,6 +21,7 @@ import {
 import { errorPage, unavailablePage } from "./pages.js";
 import { showPreferences, updatePreferences } from "./preference-routes.js";
 import { SEGMENT_ROUTES, SEGMENT_SETTINGS_METHODS, SEGMENT_SETTINGS_PATH } from "./segment-routes.js";
+import { followShortLink, SHORT_LINK_ROUTE } from "./short-link-route.js";
 import { showUnsubscribe, unsubscribe } from "./unsubscribe-routes.js";
 
 type Route = (deps: ApiDeps, request: ApiRequest) => Promise<ApiResponse>;
@@ -54,6 +55,7 @@ const PATTERN_ROUTES: readonly { readonly pattern: RegExp; readonly entry: Route
   ...ADMIN_ROUTES.map(({ pattern, methods }) => ({ pattern, entry: { html: false, methods } })),
 
   { pattern: CONTENT_PATH, entry: { html: false, cors: true, methods: CONTENT_METHODS } },
+  { pattern: SHORT_LINK_ROUTE, entry: { html: true, methods: { GET: followShortLink } } },
 ];
 
 function findRoute(path: string): RouteEntry | undefined {

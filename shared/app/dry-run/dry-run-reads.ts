@@ -3,6 +3,7 @@ import type { SegmentLibrary } from "../../domain/segments/index.js";
 import type {
   IdentityStore,
   MemberIndexStatus,
+  OpenHourPriorStore,
   ProfilePages,
   ProfileStore,
   SegmentMemberIndex,
@@ -33,8 +34,16 @@ export interface DispatchReads {
   readonly linkKeys?: () => Promise<LinkKeyRing>;
   readonly shop: ShopView;
   readonly subjects?: SubjectOverrides;
-  /** The SMS channel's renderer (texts are rendered and counted, never sent). */
-  readonly sms?: { readonly renderer: Pick<SmsRenderer, "render"> };
+  /**
+   * The SMS channel's renderer (texts are rendered and counted, never sent) and how their links are shortened
+   * (counted as sent; no link is stored).
+   */
+  readonly sms?: {
+    readonly renderer: Pick<SmsRenderer, "render"> & Partial<Pick<SmsRenderer, "reads">>;
+    readonly links?: { readonly apiBaseUrl: string; readonly ttlMs: number };
+  };
+  /** The learned open-hour prior of best-time steps (as dispatch decides them). */
+  readonly openHourPriors?: Pick<OpenHourPriorStore, "get">;
   readonly concurrency?: number;
 }
 
@@ -48,7 +57,7 @@ export interface AudienceReads {
 
 /** `source`'s dispatch dependencies narrowed to {@link DispatchReads}: new objects holding the read methods only. */
 export function dispatchReads(source: DispatchReads): DispatchReads {
-  const { ledger, profiles, identities, renderer, content, sms, linkKeys } = source;
+  const { ledger, profiles, identities, renderer, content, sms, linkKeys, openHourPriors } = source;
   const { catalog, recommender, contentLibrary } = content;
   const reads = renderer.reads;
   return {
@@ -75,10 +84,22 @@ export function dispatchReads(source: DispatchReads): DispatchReads {
     ...(linkKeys === undefined ? {} : { linkKeys: () => linkKeys() }),
     shop: source.shop,
     ...(source.subjects === undefined ? {} : { subjects: source.subjects }),
-    ...(sms === undefined
-      ? {}
-      : { sms: { renderer: { render: (...args) => sms.renderer.render(...args) } } }),
+    ...(sms === undefined ? {} : { sms: smsReads(sms) }),
+    ...(openHourPriors === undefined ? {} : { openHourPriors: { get: () => openHourPriors.get() } }),
     ...(source.concurrency === undefined ? {} : { concurrency: source.concurrency }),
+  };
+}
+
+/** The SMS channel's reads: rendering (and which variables a text reads), and the links' settings without a store. */
+function smsReads(sms: NonNullable<DispatchReads["sms"]>): NonNullable<DispatchReads["sms"]> {
+  const { renderer, links } = sms;
+  const reads = renderer.reads;
+  return {
+    renderer: {
+      render: (...args) => renderer.render(...args),
+      ...(reads === undefined ? {} : { reads: (...args) => reads.call(renderer, ...args) }),
+    },
+    ...(links === undefined ? {} : { links: { apiBaseUrl: links.apiBaseUrl, ttlMs: links.ttlMs } }),
   };
 }
 

@@ -114,10 +114,17 @@ export class DryRunSession {
               },
             },
           }),
-      // Texts are rendered as dispatch would and counted, never sent, and no phone number is remembered.
+      // Texts are rendered as dispatch would (links shortened, so counted as sent) and counted, never sent; no
+      // phone number is remembered and no link stored.
       ...(sms === undefined
         ? {}
-        : { sms: { renderer: sms.renderer, sender: { send: async () => ({ messageId: "dry-run" }) } } }),
+        : {
+            sms: {
+              renderer: sms.renderer,
+              sender: { send: async () => ({ messageId: "dry-run" }) },
+              ...(sms.links === undefined ? {} : { links: { ...sms.links, store: { put: async () => {} } } }),
+            },
+          }),
       ledger: this.#ledger,
       sendTimers: new RecordingSendTimers(),
       mailer: this.#mailer,

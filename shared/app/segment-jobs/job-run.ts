@@ -1,8 +1,13 @@
 import { z } from "zod";
+import {
+  learnOpenHourPrior,
+  mergeOpenHourTotals,
+  type OpenHourTotals,
+} from "#shared/domain/campaigns/open-hour-prior.js";
 import type { RfmMonetaryBasis, RfmThresholds } from "#shared/domain/segments/contracts.js";
 import type { SegmentLibrary } from "#shared/domain/segments/index.js";
 import { mergeRfmHistograms, thresholdsFromHistogram } from "#shared/domain/segments/rfm-histogram.js";
-import type { Clock, MemberIndexStatus, SegmentStore } from "#shared/ports.js";
+import type { Clock, MemberIndexStatus, OpenHourPriorStore, SegmentStore } from "#shared/ports.js";
 import {
   type JobPartStore,
   type JobPhase,
@@ -102,6 +107,11 @@ export interface JobRunDeps {
   readonly indexStatus?: Pick<MemberIndexStatus, "markRebuilt">;
   /** When a run finishes. @default the run's start */
   readonly clock?: Clock;
+  /**
+   * Where an `rfm` run stores the open-hour prior learned from the population's opens (beside the thresholds).
+   * @default - not stored (dispatch keeps the default prior)
+   */
+  readonly openHourPriors?: Pick<OpenHourPriorStore, "put">;
 }
 
 /** Every part of `phase`, each done; throws when one is missing or unfinished (the run then fails, loudly). */
@@ -119,17 +129,31 @@ async function finishedParts(
   return states.filter((s) => s.part < run.parts);
 }
 
-/** Merges the parts' RFM histograms into the population's quintile thresholds, and stores them. */
+/**
+ * Merges the parts' RFM histograms into the population's quintile thresholds, and stores them; with
+ * `openHourPriors`, also the open-hour prior learned from the parts' open hours (with the opens it rests on and
+ * the run's start; dispatch decides whether that is enough).
+ */
 export async function computeJobThresholds(
   deps: JobRunDeps,
   input: unknown,
   basis?: RfmMonetaryBasis,
 ): Promise<RfmThresholds> {
   const run = jobRunInputSchema.parse(input);
-  const parts = await finishedParts(deps, run, "samples");
-  const histogram = mergeRfmHistograms(parts.map((p) => histogramAccSchema.parse(p.acc)));
+  const parts = (await finishedParts(deps, run, "samples")).map((p) => histogramAccSchema.parse(p.acc));
+  const histogram = mergeRfmHistograms(parts);
   const thresholds = thresholdsFromHistogram(histogram, run.startedAt, basis);
   await deps.store.putRfmThresholds(thresholds);
+  if (deps.openHourPriors !== undefined) {
+    const counted = parts.flatMap((part): OpenHourTotals[] =>
+      part.openHours === undefined ? [] : [part.openHours],
+    );
+    // Parts stored before open hours were counted leave the stored prior as it was.
+    if (counted.length === parts.length) {
+      const totals = mergeOpenHourTotals(counted, run.startedAt);
+      await deps.openHourPriors.put(learnOpenHourPrior(totals, run.startedAt));
+    }
+  }
   return thresholds;
 }
 

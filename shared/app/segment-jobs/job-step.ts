@@ -1,4 +1,10 @@
 import { z } from "zod";
+import {
+  addOpenHours,
+  emptyOpenHourTotals,
+  type OpenHourTotals,
+  openHourTotalsSchema,
+} from "#shared/domain/campaigns/open-hour-prior.js";
 import { toJson } from "#shared/domain/privacy/json-value.js";
 import type { RfmMonetaryBasis } from "#shared/domain/segments/contracts.js";
 import { rfmSample } from "#shared/domain/segments/index.js";
@@ -60,14 +66,21 @@ export class SegmentJobError extends TailorError {
 
 /** A part's accumulated counts in the `count` phase: profiles read, and members per segment. */
 export const countAccSchema = z.object({ profiles: z.number(), members: z.record(z.string(), z.number()) });
-/** The `samples` phase's accumulated RFM histogram. */
+/**
+ * The `samples` phase's accumulated RFM histogram, and the population's open hours (every profile's decayed `oh`
+ * summed: the learned prior of `sendTime: best`; absent in a part stored before it was counted).
+ */
 export const histogramAccSchema = z.object({
   recencyDays: z.record(z.string(), z.number()),
   frequency: z.record(z.string(), z.number()),
   monetary: z.record(z.string(), z.number()),
   population: z.number(),
   coarse: z.literal(true).optional(),
+  openHours: openHourTotalsSchema.optional(),
 });
+/** What a part of the `samples` phase accumulates. */
+type SamplesAcc = RfmHistogram & { readonly openHours?: OpenHourTotals };
+
 /** The summary the `score`, `reevaluate` phases accumulate. */
 export const summaryAccSchema = z.object({
   profiles: z.number(),
@@ -89,7 +102,7 @@ async function foldPage(
   input: JobStepInput,
   acc: unknown,
   profiles: readonly StoredProfile[],
-): Promise<z.infer<typeof countAccSchema> | RfmHistogram | SliceSummary | z.infer<typeof reindexAccSchema>> {
+): Promise<z.infer<typeof countAccSchema> | SamplesAcc | SliceSummary | z.infer<typeof reindexAccSchema>> {
   const library = deps.segments.library;
   switch (input.phase) {
     case "count": {
@@ -104,12 +117,17 @@ async function foldPage(
       return { profiles: counts.profiles + profiles.length, members };
     }
     case "samples": {
-      const histogram = acc === undefined ? emptyRfmHistogram() : histogramAccSchema.parse(acc);
+      const histogram: SamplesAcc = acc === undefined ? emptyRfmHistogram() : histogramAccSchema.parse(acc);
       const samples = profiles.flatMap(({ profile }) => {
         const sample = rfmSample(profile, input.startedAt, deps.monetaryBasis);
         return sample === undefined ? [] : [sample];
       });
-      return addRfmSamples(histogram, samples);
+      // The same read counts the open hours: one pass over the table learns both.
+      const openHours = addOpenHours(
+        histogram.openHours ?? emptyOpenHourTotals(input.startedAt),
+        profiles.map(({ profile }) => profile.oh),
+      );
+      return { ...addRfmSamples(histogram, samples), openHours };
     }
     case "score": {
       const thresholds = await deps.segments.store.rfmThresholds();

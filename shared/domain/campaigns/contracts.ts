@@ -119,4 +119,11 @@ export interface LedgerEntry {
    * next email does not show them again (rotation).
    */
   readonly contentIds?: readonly string[];
+  /**
+   * The code of the offer the message showed (its offer block, or a text's `offer`): the next message offers
+   * another when the customer is eligible for one (rotation).
+   */
+  readonly offerId?: string;
+  /** Ids of a text's short links (`l#<id>` items of the ledger table): erased with the customer. */
+  readonly linkIds?: readonly string[];
 }

@@ -91,6 +91,8 @@ export function eventProperties(event: TailorEvent): Props {
       return defined({ campaign_id: event.email.campaignId, bounce_type: event.bounceType });
     case "sms_delivered":
       return defined({ campaign_id: event.sms.campaignId, variant: event.sms.variant });
+    case "sms_clicked":
+      return defined({ campaign_id: event.sms.campaignId, variant: event.sms.variant, url: event.sms.url });
     case "sms_failed":
       return defined({ campaign_id: event.sms.campaignId, status: event.status, permanent: event.permanent });
     case "unsubscribed":

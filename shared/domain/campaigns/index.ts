@@ -60,6 +60,20 @@ export {
   type TemplateCatalog,
   variantsOf,
 } from "./library.js";
+export {
+  addOpenHours,
+  chooseOpenHourPrior,
+  describeOpenHourPrior,
+  emptyOpenHourTotals,
+  type LearnedOpenHourPrior,
+  learnedOpenHourPriorSchema,
+  learnOpenHourPrior,
+  MIN_LEARNED_PRIOR_OPENS,
+  mergeOpenHourTotals,
+  type OpenHourPriorChoice,
+  type OpenHourTotals,
+  openHourTotalsSchema,
+} from "./open-hour-prior.js";
 export { byPriority, customerTimeZone, type DecideOptions, decideSend } from "./policy.js";
 export { isQuietMinute, quietUntil } from "./quiet-hours.js";
 export {

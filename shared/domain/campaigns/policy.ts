@@ -8,8 +8,9 @@ import { exited } from "./exit.js";
 import { fatigueCap, fatiguedReason, fatigueOf } from "./fatigue.js";
 import { cappedReason, channelCappedReason } from "./frequency-cap.js";
 import { variantsOf } from "./library.js";
+import type { OpenHourPriorChoice } from "./open-hour-prior.js";
 import { quietUntil } from "./quiet-hours.js";
-import { bestSendTime, bestTimeReason, type OpenHourPrior, openHourPosterior } from "./send-time.js";
+import { bestSendTime, bestTimeReason, openHourPosterior } from "./send-time.js";
 import { formatMinuteOfDay, isTimeZone, localTimeAt } from "./time-zone.js";
 import { nextWaitCheck, waitDeadline } from "./wait.js";
 
@@ -51,8 +52,11 @@ export function customerTimeZone(profile: Profile, defaultTimeZone: string): str
 
 /** What the policy reads besides the campaign, the customer and the ledger. */
 export interface DecideOptions {
-  /** The population's open hours, the prior of `sendTime: best`. @default DEFAULT_OPEN_HOUR_PRIOR */
-  readonly openHourPrior?: OpenHourPrior;
+  /**
+   * The population's open hours, the prior of `sendTime: best` (learned from the population's opens, or the
+   * default; its source is named in the deferral's reason). @default DEFAULT_OPEN_HOUR_PRIOR, unnamed
+   */
+  readonly openHourPrior?: OpenHourPriorChoice;
 }
 
 /**
@@ -69,7 +73,7 @@ function bestTimeWait(
   quietHours: QuietHours | undefined,
 ): SendDecision | undefined {
   const timeZone = openHoursZone(profile);
-  const { probabilities, opens } = openHourPosterior(profile, now, options.openHourPrior);
+  const { probabilities, opens } = openHourPosterior(profile, now, options.openHourPrior?.prior);
   const best = bestSendTime({
     probabilities,
     from: intent.startedAt + delayMs,
@@ -78,7 +82,11 @@ function bestTimeWait(
     ...(quietHours === undefined ? {} : { quietHours }),
   });
   if (now >= best.at) return undefined;
-  return { kind: "defer", until: best.at, reason: bestTimeReason(best, timeZone, opens) };
+  return {
+    kind: "defer",
+    until: best.at,
+    reason: bestTimeReason(best, timeZone, opens, options.openHourPrior?.source),
+  };
 }
 
 /**

@@ -94,14 +94,25 @@ function nextStep(at: number, from: number): number {
   return at === from ? Math.floor(from / STEP_MS) * STEP_MS + STEP_MS : at + STEP_MS;
 }
 
-/** The reason of a deferral to the best time: `best time: 19:00 Europe/Paris (from 7 opens)`. */
-export function bestTimeReason(best: BestTime, timeZone: string, opens: number): string {
-  return `best time: ${formatMinuteOfDay(best.hour * 60)} ${timeZone} (${openHoursBasis(opens)})`;
+/**
+ * The reason of a deferral to the best time: `best time: 19:00 Europe/Paris (from 7 opens)`, or for a customer
+ * without opens `(learned population prior)` / `(default population prior)` as `priorSource` says.
+ */
+export function bestTimeReason(
+  best: BestTime,
+  timeZone: string,
+  opens: number,
+  priorSource?: "learned" | "default",
+): string {
+  return `best time: ${formatMinuteOfDay(best.hour * 60)} ${timeZone} (${openHoursBasis(opens, priorSource)})`;
 }
 
-/** What a best hour rests on: `population prior` (no opens learned yet) or `from 7 opens` (decayed, rounded). */
-export function openHoursBasis(opens: number): string {
-  if (opens < 0.5) return "population prior";
+/**
+ * What a best hour rests on: `population prior` (no opens learned yet; `learned population prior` or `default
+ * population prior` when the prior's source is given) or `from 7 opens` (decayed, rounded).
+ */
+export function openHoursBasis(opens: number, priorSource?: "learned" | "default"): string {
+  if (opens < 0.5) return priorSource === undefined ? "population prior" : `${priorSource} population prior`;
   const n = Math.max(1, Math.round(opens));
   return `from ${n} open${n === 1 ? "" : "s"}`;
 }

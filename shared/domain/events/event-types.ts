@@ -230,11 +230,16 @@ export interface SmsRef {
   readonly messageId: string;
   readonly campaignId?: string;
   readonly variant?: string;
+  /** The followed link, for `SMS Clicked`. */
+  readonly url?: string;
 }
 
-/** `SMS Delivered`: the carrier delivered (or accepted) a text. */
+/**
+ * `SMS Delivered`: the carrier delivered (or accepted) a text. `SMS Clicked`: the customer followed a link of the
+ * text (Tailor's short link).
+ */
 export interface SmsDeliveredEvent extends EventBase {
-  readonly kind: "sms_delivered";
+  readonly kind: "sms_delivered" | "sms_clicked";
   readonly sms: SmsRef;
 }
 

@@ -116,6 +116,9 @@ export const smsEventSchema = z.object({
   variant: idField.optional(),
 });
 
+/** `SMS Clicked` properties: the text's link that was followed (through Tailor's short link). */
+export const smsClickedSchema = smsEventSchema.extend({ url: urlField.optional() });
+
 /** `SMS Failed` properties. */
 export const smsFailedSchema = smsEventSchema.extend({
   status: idField,

@@ -14,6 +14,7 @@ import {
   pageSchema,
   productEventSchema,
   type RawProduct,
+  smsClickedSchema,
   smsEventSchema,
   smsFailedSchema,
   unsubscribedSchema,
@@ -175,6 +176,12 @@ export function readTrackBody(
         kind,
         name: EVENT_NAMES[kind],
         sms: { messageId: p.message_id, campaignId: p.campaign_id, variant: p.variant },
+      }));
+    case "sms_clicked":
+      return read(smsClickedSchema, (p) => ({
+        kind,
+        name: EVENT_NAMES[kind],
+        sms: { messageId: p.message_id, campaignId: p.campaign_id, variant: p.variant, url: p.url },
       }));
     case "sms_failed":
       return read(smsFailedSchema, (p) => ({

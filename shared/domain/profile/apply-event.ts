@@ -128,6 +128,12 @@ export function applyEvent(profile: Profile, event: TailorEvent, now: number): v
         touchCampaign(profile, event.sms.campaignId, event.sms.variant, time);
       }
       return;
+    case "sms_clicked":
+      // Like an email click: the campaign's touch, so an order after it counts for the text's variant.
+      if (event.sms.campaignId !== undefined && event.sms.variant !== undefined) {
+        touchCampaign(profile, event.sms.campaignId, event.sms.variant, time);
+      }
+      return;
     case "sms_failed":
       if (event.permanent) suppress(profile, "sms_failed", event.status, time);
       return;

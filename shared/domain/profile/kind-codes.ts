@@ -23,6 +23,7 @@ export const KIND_CODES = {
   email_held_out: "eh",
   sms_delivered: "sd",
   sms_failed: "sf",
+  sms_clicked: "sc",
   unsubscribed: "un",
   consent_updated: "cs",
   custom: "cx",
