@@ -195,8 +195,10 @@ describe("campaign infrastructure", () => {
       const stream = actionsOn(statements, logicalIdOf(stack.events.stream));
       expect(stream).toEqual(expect.arrayContaining(["kinesis:PutRecords"]));
       expect(stream).not.toContain("kinesis:GetRecords");
-      // Experiment counters (PutItem) and the campaigns' outcomes per day (UpdateItem) in the segments table.
+      // The learned open-hour prior (GetItem), experiment counters (PutItem) and the campaigns' outcomes per day
+      // (UpdateItem) in the segments table: no Query, Scan or DeleteItem.
       expect(actionsOn(statements, logicalIdOf(stack.segments.table)).sort()).toEqual([
+        "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
       ]);
