@@ -103,7 +103,7 @@ describe("two kills while dispatch sends a once-per-customer welcome", () => {
   // THE REMAINING WINDOW (docs/campaigns.md, "The send window"): a kill after SES accepted an email and before the
   // ledger recorded it leaves the claim pending, and the email uncounted, until the claim's 4-minute lease ends;
   // the redelivery that then retakes it finds SES's `Send` record, records it as sent and counts it, without
-  // sending again (test/dispatch/send-window.test.ts, test/e2e/campaigns.test.ts). This run ends before the lease
+  // sending again (test/dispatch/send-window.test.ts, test/long/e2e-campaigns.long.ts). This run ends before the lease
   // does, and its mail sink (which stands in for SES) publishes no `Send` events, so these stay red here.
   it.runIf(KNOWN_ISSUES)("KNOWN ISSUE: no email that went out is left with a pending claim", () => {
     expect(outcomes?.sentClaimPending).toEqual([]);

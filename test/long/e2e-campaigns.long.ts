@@ -9,10 +9,10 @@ import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
 import { profileKey } from "#shared/aws/profile-key.js";
 import type { LedgerEntry } from "#shared/domain/campaigns/index.js";
 import type { SentMail } from "#shared/sim/sent-mail.js";
-import { tempDir } from "../local/helpers.js";
-import { mailTo as mailToCustomer, putOnStream, tickAt } from "../local/stream-session.js";
-import { TestClock } from "../local/test-clock.js";
-import { startTestStack } from "../local/test-stack.js";
+import { tempDir } from "#test/local/helpers.js";
+import { mailTo as mailToCustomer, putOnStream, tickAt } from "#test/local/stream-session.js";
+import { TestClock } from "#test/local/test-clock.js";
+import { startTestStack } from "#test/local/test-stack.js";
 
 /**
  * Campaigns end to end on the local stack, with real handlers behind their pollers and a clock the test moves:

@@ -15,10 +15,10 @@ import { DynamoSendLedger } from "#shared/aws/dynamo-send-ledger.js";
 import { SEND_TIMER_NAMESPACE } from "#shared/aws/dynamo-send-timers.js";
 import { SqsTransitionPublisher } from "#shared/aws/sqs-transition-publisher.js";
 import { readSentMail } from "#shared/sim/sent-mail.js";
-import { captureOutput } from "../support/capture-output.js";
-import { tempDir } from "./helpers.js";
-import { TestClock } from "./test-clock.js";
-import { startTestStack } from "./test-stack.js";
+import { tempDir } from "#test/local/helpers.js";
+import { TestClock } from "#test/local/test-clock.js";
+import { startTestStack } from "#test/local/test-stack.js";
+import { captureOutput } from "#test/support/capture-output.js";
 
 /**
  * `tailor import` against the whole local stack (real handlers behind their pollers), with campaigns that would

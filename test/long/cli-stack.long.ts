@@ -19,11 +19,11 @@ import { TIMERS_BY_CUSTOMER_INDEX } from "#shared/aws/dynamo-timers.js";
 import { profileKey } from "#shared/aws/profile-key.js";
 import { S3Quarantine } from "#shared/aws/s3-quarantine.js";
 import { customerHash } from "#shared/domain/privacy/customer-hash.js";
-import { captureOutput } from "../support/capture-output.js";
-import { tempDir } from "./helpers.js";
+import { tempDir } from "#test/local/helpers.js";
+import { captureOutput } from "#test/support/capture-output.js";
 
 const template: unknown = JSON.parse(
-  readFileSync(new URL("./fixtures/template.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../local/fixtures/template.json", import.meta.url), "utf8"),
 );
 const data = tempDir("tailor-cli-");
 const root = path.resolve(new URL("../..", import.meta.url).pathname);

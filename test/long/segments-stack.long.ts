@@ -19,8 +19,8 @@ import { parseEvent, type TailorEvent } from "#shared/domain/events/index.js";
 import type { SegmentTransition } from "#shared/domain/segments/index.js";
 import { loadEnv } from "#shared/lambda/env.js";
 import { simulate } from "#shared/sim/index.js";
-import { oracleEvaluate } from "../segments/oracle.js";
-import { captureOutput } from "../support/capture-output.js";
+import { oracleEvaluate } from "#test/segments/oracle.js";
+import { captureOutput } from "#test/support/capture-output.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
