@@ -411,7 +411,7 @@ describe("sendTime: best, on the local stack", () => {
       return entries[0]?.reason ?? "";
     };
     expect(await deferral(OWL)).toBe(`best time: ${OWL_HOUR}:00 ${OWL_ZONE} (from 6 opens)`);
-    const prior = /^best time: (\d\d):00 America\/New_York \(population prior\)$/.exec(
+    const prior = /^best time: (\d\d):00 America\/New_York \((?:learned |default )?population prior\)$/.exec(
       await deferral(NEWCOMER),
     );
     expect(prior).not.toBeNull();

@@ -26,12 +26,12 @@ describe("tailor train, then the model server", () => {
     }
     const files = readdirSync(dir).filter((file) => file.endsWith(".json"));
     expect(files.sort()).toEqual(["churn_60d.json", "purchase_30d.json", "recommendations.json"]);
-    // The registry's versions, one folder per model.
+    // The registry's versions, one folder per model: the two propensity models and the recommender.
     expect(
       readdirSync(dir)
         .filter((file) => !file.endsWith(".json"))
         .sort(),
-    ).toEqual(["churn_60d", "purchase_30d"]);
+    ).toEqual(["churn_60d", "purchase_30d", "recommendations"]);
 
     const server = await startModelServer({ port: 0, models: dir });
     const client = new SageMakerRuntimeClient({
