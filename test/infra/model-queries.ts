@@ -23,3 +23,21 @@ export function resourcesFor(statements: readonly Statement[], action: string): 
 export const mapSchema = z.looseObject({
   ItemProcessor: z.looseObject({ StartAt: z.string(), States: z.record(z.string(), stateSchema) }),
 });
+
+/** The ARN CDK writes for a SageMaker endpoint of the stack's account and region, as the grants name it. */
+export function endpointArn(name: string): unknown {
+  return {
+    "Fn::Join": [
+      "",
+      [
+        "arn:",
+        { Ref: "AWS::Partition" },
+        ":sagemaker:",
+        { Ref: "AWS::Region" },
+        ":",
+        { Ref: "AWS::AccountId" },
+        `:endpoint/${name}`,
+      ],
+    ],
+  };
+}

@@ -11,25 +11,9 @@ import {
 } from "#infra/components/rescoring.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
 import type { TailorStack } from "#infra/tailor-stack.js";
+import { endpointArn } from "./model-queries.js";
 import { checkedSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
 import { definitionOf, logicalIdOf, statementsOf, stateSchema } from "./template-queries.js";
-
-function endpointArn(name: string): unknown {
-  return {
-    "Fn::Join": [
-      "",
-      [
-        "arn:",
-        { Ref: "AWS::Partition" },
-        ":sagemaker:",
-        { Ref: "AWS::Region" },
-        ":",
-        { Ref: "AWS::AccountId" },
-        `:endpoint/${name}`,
-      ],
-    ],
-  };
-}
 
 describe("rescoring", () => {
   let stack: TailorStack;

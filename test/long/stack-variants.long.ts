@@ -16,24 +16,8 @@ import { Ingest } from "#infra/components/ingest.js";
 import { DEFAULT_MODEL_ENDPOINTS } from "#infra/components/rescoring.js";
 import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import { TailorStack } from "#infra/tailor-stack.js";
+import { endpointArn } from "#test/infra/model-queries.js";
 import { logicalIdOf, statementsOf } from "#test/infra/template-queries.js";
-
-function endpointArn(name: string): unknown {
-  return {
-    "Fn::Join": [
-      "",
-      [
-        "arn:",
-        { Ref: "AWS::Partition" },
-        ":sagemaker:",
-        { Ref: "AWS::Region" },
-        ":",
-        { Ref: "AWS::AccountId" },
-        `:endpoint/${name}`,
-      ],
-    ],
-  };
-}
 
 /** A stack built without bundling or checks, with CDK context (as `cdk deploy -c key=value` gives it). */
 function stackWithContext(context: Record<string, unknown>, id = "Tailor"): TailorStack {
