@@ -125,15 +125,15 @@ describe("a deployed environment on the working tree", () => {
 
     // Act
     const { env, fromWorkingTree } = workingTreeEnvironment(deployed, {
-      root: "/work/tree",
+      root: "/home/ops/tailor",
       templatesFile: "/tmp/x/compiled-templates.json",
     });
 
     // Assess
     expect(fromWorkingTree).toEqual({
-      SEGMENTS_DIR: "/work/tree/templates/segments",
-      CAMPAIGNS_DIR: "/work/tree/templates/campaigns",
-      EMAILS_DIR: "/work/tree/templates/emails",
+      SEGMENTS_DIR: "/home/ops/tailor/templates/segments",
+      CAMPAIGNS_DIR: "/home/ops/tailor/templates/campaigns",
+      EMAILS_DIR: "/home/ops/tailor/templates/emails",
       TEMPLATES_FILE: "/tmp/x/compiled-templates.json",
     });
     expect(env).not.toHaveProperty("NODE_OPTIONS");
