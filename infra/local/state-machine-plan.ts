@@ -95,21 +95,33 @@ function taskFunction(state: Record<string, unknown>, plan: ResourcePlan): strin
   return fn?.name;
 }
 
-function collectTasks(states: unknown, plan: ResourcePlan, into: Record<string, string>): void {
+/**
+ * Calls `visit` with every state of `states` and of the states nested in them (Map item processors and iterators,
+ * Parallel branches), depth first.
+ */
+export function forEachState(
+  states: unknown,
+  visit: (name: string, state: Record<string, unknown>) => void,
+): void {
   if (!isRecord(states)) return;
-  for (const [stateName, state] of Object.entries(states)) {
+  for (const [name, state] of Object.entries(states)) {
     if (!isRecord(state)) continue;
-    if (state.Type === "Task") {
-      const fn = taskFunction(state, plan);
-      if (fn !== undefined) into[stateName] = fn;
-    }
+    visit(name, state);
     for (const nested of [state.ItemProcessor, state.Iterator]) {
-      if (isRecord(nested)) collectTasks(nested.States, plan, into);
+      if (isRecord(nested)) forEachState(nested.States, visit);
     }
     if (Array.isArray(state.Branches)) {
-      for (const branch of state.Branches) if (isRecord(branch)) collectTasks(branch.States, plan, into);
+      for (const branch of state.Branches) if (isRecord(branch)) forEachState(branch.States, visit);
     }
   }
+}
+
+function collectTasks(states: unknown, plan: ResourcePlan, into: Record<string, string>): void {
+  forEachState(states, (stateName, state) => {
+    if (state.Type !== "Task") return;
+    const fn = taskFunction(state, plan);
+    if (fn !== undefined) into[stateName] = fn;
+  });
 }
 
 /**

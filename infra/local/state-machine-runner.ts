@@ -2,7 +2,7 @@ import { StateMachine } from "aws-local-stepfunctions";
 import { invokeWithTimeout } from "./invoke-handler.js";
 import type { FunctionIdentity } from "./kinesis-event.js";
 import { LocalStackError } from "./local-errors.js";
-import type { StateMachineSpec } from "./state-machine-plan.js";
+import { forEachState, type StateMachineSpec } from "./state-machine-plan.js";
 import type { StepFunctionTaskHandler } from "./state-machine-tasks.js";
 import { withStepFunctionsTaskTimeouts } from "./task-timeouts.js";
 
@@ -49,28 +49,12 @@ function asJson(value: unknown): JsonValue {
   return parsed;
 }
 
-function taskStates(states: Readonly<Record<string, unknown>>, into: string[] = []): string[] {
-  for (const [name, state] of Object.entries(states)) {
-    if (typeof state !== "object" || state === null) continue;
-    if ("Type" in state && state.Type === "Task") into.push(name);
-    for (const key of ["ItemProcessor", "Iterator"]) {
-      const nested: unknown = key in state ? Reflect.get(state, key) : undefined;
-      if (typeof nested === "object" && nested !== null && "States" in nested) {
-        const inner: unknown = nested.States;
-        if (typeof inner === "object" && inner !== null) taskStates({ ...inner }, into);
-      }
-    }
-    const branches: unknown = "Branches" in state ? state.Branches : undefined;
-    if (Array.isArray(branches)) {
-      for (const branch of branches) {
-        if (typeof branch === "object" && branch !== null && "States" in branch) {
-          const inner: unknown = branch.States;
-          if (typeof inner === "object" && inner !== null) taskStates({ ...inner }, into);
-        }
-      }
-    }
-  }
-  return into;
+function taskStates(states: unknown): string[] {
+  const names: string[] = [];
+  forEachState(states, (name, state) => {
+    if (state.Type === "Task") names.push(name);
+  });
+  return names;
 }
 
 /**
