@@ -22,7 +22,7 @@ import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
 import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import { TailorStack } from "#infra/tailor-stack.js";
 import { CampaignDefinitionError } from "#shared/templates/campaign-files.js";
-import { defaultApp } from "./shared-app.js";
+import { defaultApp, stackWithContext } from "./shared-app.js";
 import { actionsOn, environmentWithPlaceholders, logicalIdOf, statementsOf } from "./template-queries.js";
 
 const starterCampaigns = fileURLToPath(new URL("../../templates/campaigns", import.meta.url));
@@ -38,12 +38,6 @@ function scheduledStarterCampaigns(): { id: string; schedule: string }[] {
     .filter((file) => /\.ya?ml$/.test(file))
     .map((file) => fileSchema.parse(parseYaml(readFileSync(join(starterCampaigns, file), "utf8"))))
     .flatMap((c) => (c.trigger.schedule === undefined ? [] : [{ id: c.id, schedule: c.trigger.schedule }]));
-}
-
-/** A stack built without bundling or checks, with CDK context (as `cdk deploy -c key=value` gives it). */
-function stackWithContext(context: Record<string, unknown>, id = "Tailor"): TailorStack {
-  const app = new App({ context: { ...LOCAL_STACK_SETTINGS, ...context, "aws:cdk:bundling-stacks": [] } });
-  return new TailorStack(app, id);
 }
 
 describe("campaign infrastructure", () => {

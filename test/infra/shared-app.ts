@@ -10,12 +10,13 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { inject } from "vitest";
 import { z } from "zod";
 import { buildApp } from "#infra/app.js";
 import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
-import type { TailorStack } from "#infra/tailor-stack.js";
+import { TailorStack } from "#infra/tailor-stack.js";
 
 let built: { readonly stack: TailorStack; readonly template: Template } | undefined;
 
@@ -67,3 +68,12 @@ export function checkedSynth(): Promise<SharedSynth> {
  * cdk-nag, which takes minutes on a loaded machine; the wait is bounded by the child's exit anyway.
  */
 export const sharedSynthTimeout = 600_000;
+
+/**
+ * A stack of its own, built without bundling or checks, with the local settings and CDK `context` on top (as
+ * `cdk deploy -c key=value` gives it): for a test of other settings than the shared synth's.
+ */
+export function stackWithContext(context: Record<string, unknown>, id = "Tailor"): TailorStack {
+  const app = new App({ context: { ...LOCAL_STACK_SETTINGS, ...context, "aws:cdk:bundling-stacks": [] } });
+  return new TailorStack(app, id);
+}

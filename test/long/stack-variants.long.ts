@@ -17,13 +17,8 @@ import { DEFAULT_MODEL_ENDPOINTS } from "#infra/components/rescoring.js";
 import { LOCAL_STACK_SETTINGS } from "#infra/local-settings.js";
 import { TailorStack } from "#infra/tailor-stack.js";
 import { endpointArn } from "#test/infra/model-queries.js";
+import { stackWithContext } from "#test/infra/shared-app.js";
 import { logicalIdOf, statementsOf } from "#test/infra/template-queries.js";
-
-/** A stack built without bundling or checks, with CDK context (as `cdk deploy -c key=value` gives it). */
-function stackWithContext(context: Record<string, unknown>, id = "Tailor"): TailorStack {
-  const app = new App({ context: { ...LOCAL_STACK_SETTINGS, ...context, "aws:cdk:bundling-stacks": [] } });
-  return new TailorStack(app, id);
-}
 
 const roleOf = (fn: IFunction): IConstruct => {
   if (fn.role === undefined) throw new Error(`${fn.node.path} has no role`);
