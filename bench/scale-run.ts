@@ -1,11 +1,12 @@
 /**
- * `npm run bench:scale -- --profiles 1000000 [--parts 8] [--no-rescore] [--baseline-limit 900]`: the scale
+ * `npm run bench:scale -- --profiles 1000000 [--parts 8] [--no-rescore | --rescore-only] [--baseline-limit 900]`: the scale
  * benchmark. Loads N simulated profiles into the local stack's DynamoDB (bench/support/load-profiles.ts), then
  * measures the fan-out of a scheduled campaign to a 10 % segment and to the whole table, today's one-function
  * fan-out (cut after `--baseline-limit` seconds, Lambda's 15 minutes by default, as its invocation would be) against
  * the Step Functions workflow (run from the synthesised definition, its parts in parallel, in this process), the peak
  * memory of one part, and the nightly rescoring of the same profiles with its slices in parallel against one
  * slice. Prints the time and cost model for 10 and 100 million profiles on AWS with its assumptions.
+ * `--rescore-only` loads the profiles and measures the rescoring alone (no membership index, no fan-out).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,18 +14,27 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PurgeQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { z } from "zod";
+import { RESCORE_MAX_CONCURRENCY } from "#infra/components/rescoring.js";
 import { startLocalStack } from "#infra/local/local-stack.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { fanOutSchedule } from "#shared/app/campaign-schedule.js";
 import { fanOutPart, planFanOut } from "#shared/app/fanout/index.js";
+import { type RescoreDeps, rescoreSlice } from "#shared/app/rescoring/index.js";
+import { tierOf } from "#shared/app/rescoring/tiers.js";
+import { settleSegments } from "#shared/app/settle-segments.js";
 import { DynamoFanOutRuns } from "#shared/aws/dynamo-fanout-runs.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
 import { DynamoSegmentStore } from "#shared/aws/dynamo-segment-store.js";
 import { DynamoSendTimers } from "#shared/aws/dynamo-send-timers.js";
 import { SqsSendQueue } from "#shared/aws/sqs-send-queue.js";
+import { profileFeatures } from "#shared/domain/features/index.js";
+import type { Profile } from "#shared/domain/profile/index.js";
 import { type ProfileScan, systemClock } from "#shared/ports.js";
 import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
+import { rescoreEnvSchema } from "../functions/rescore/env.js";
+import { makeRescoreDeps } from "../functions/rescore/make-deps.js";
 import { scaleCostLines } from "./scale-cost.js";
 import { loadProfiles } from "./support/load-profiles.js";
 
@@ -33,6 +43,7 @@ const { values } = parseArgs({
     profiles: { type: "string", default: "100000" },
     parts: { type: "string", default: "8" },
     "no-rescore": { type: "boolean", default: false },
+    "rescore-only": { type: "boolean", default: false },
     "baseline-limit": { type: "string", default: "900" },
   },
 });
@@ -46,6 +57,9 @@ if (!Number.isInteger(PARTS) || PARTS < 1 || PARTS > 1000)
 const BASELINE_LIMIT_S = Number(values["baseline-limit"]);
 if (!Number.isFinite(BASELINE_LIMIT_S) || BASELINE_LIMIT_S <= 0)
   throw new Error("--baseline-limit: seconds, more than 0");
+if (values["no-rescore"] && values["rescore-only"])
+  throw new Error("--no-rescore and --rescore-only: one or the other");
+const FAN_OUT = !values["rescore-only"];
 const CAMPAIGNS = "bench/fixtures/scale-campaigns";
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -90,6 +104,53 @@ const stack = await startLocalStack({
   },
 });
 const dynamodb = new DynamoDBClient({});
+const DAY = 86_400_000;
+/** Set when a one-invocation baseline (fan-out or rescoring) stops reading at `deadline`, as Lambda would cut it. */
+let cut = false;
+let deadline = Number.POSITIVE_INFINITY;
+/** The rescore slice's own composition root, with its environment from the stack (the one-slice baseline). */
+const rescoreDeps = values["no-rescore"]
+  ? undefined
+  : makeRescoreDeps(rescoreEnvSchema.parse(environmentOf(LOCAL_NAMES.rescoreSliceFunction)));
+const MODELS = Object.keys(
+  values["no-rescore"]
+    ? {}
+    : rescoreEnvSchema.parse(environmentOf(LOCAL_NAMES.rescoreSliceFunction)).MODEL_ENDPOINTS,
+);
+
+function environmentOf(name: string): Readonly<Record<string, string>> {
+  const fn = stack.plan.functions.find((candidate) => candidate.name === name);
+  if (fn === undefined) throw new Error(`the stack's template has no function ${name}`);
+  return fn.environment;
+}
+
+/**
+ * The profiles as last night's rescoring left them: scored by the same models (the local model server) on their
+ * features a day ago, their segments settled on those scores, the outbox published. The measured nights are then
+ * ordinary nights (few customers change tier), not the first night after a deploy, when every customer enters a
+ * tier segment (a transition each: the index write, the queue message and the outbox's clearing).
+ */
+async function previousNight(deps: RescoreDeps, batch: Profile[]): Promise<Profile[]> {
+  const at = Date.now() - DAY;
+  const rows = batch.map((profile) => profileFeatures(profile, at).values);
+  const scores = await Promise.all(MODELS.map((model) => deps.scorer.score(model, rows)));
+  const context = await deps.segments.context();
+  return batch.map((profile, index) => {
+    const sc = Object.fromEntries(
+      MODELS.map((model, m) => {
+        const p = scores[m]?.[index] ?? 0;
+        return [model, { p, t: tierOf(p), at }];
+      }),
+    );
+    const { ob: _published, ...settled } = settleSegments(
+      { ...profile, sc },
+      deps.segments.library,
+      at,
+      context,
+    ).profile;
+    return settled;
+  });
+}
 const sqs = new SQSClient({});
 try {
   const queueUrl = stack.plan.queues.find((q) => q.name === LOCAL_NAMES.sendsQueue)?.url ?? "";
@@ -100,6 +161,7 @@ try {
     count: PROFILES,
     segmentsOf: (i) => (i % 10 === 0 ? ["high-engagement"] : []),
     staticSegments: ["vip-list"],
+    ...(rescoreDeps === undefined ? {} : { prepare: (batch) => previousNight(rescoreDeps, batch) }),
     onProgress: (n) => log(`  ${n.toLocaleString("en-US")}`),
   });
   out(
@@ -108,109 +170,157 @@ try {
   out(
     `loaded in ${loaded.seconds.toFixed(1)} s (${rate(loaded.written, loaded.seconds)}), median item ${loaded.medianItemBytes} B`,
   );
-  // The membership index: rebuilt once from the whole table by the segment jobs' workflow (as the first night
-  // after a deploy does), so that the 10 % campaign's workflow reads the index and the whole-table one scans.
-  const reindex = await measured(() =>
-    stack.startExecution(LOCAL_NAMES.segmentJobsStateMachine, { job: "reindex", parts: PARTS }),
-  );
-  out(
-    `membership index rebuilt by the segment jobs' workflow (${PARTS} parts): ${reindex.seconds.toFixed(1)} s (${rate(PROFILES, reindex.seconds)})`,
-  );
-  const library = loadCampaignLibrary(CAMPAIGNS, {
-    templates: "templates/emails",
-    segments: loadSegmentLibrary("templates/segments"),
-  });
-  const profiles = new DynamoProfileStore({ client: dynamodb, tableName: LOCAL_NAMES.profileTable });
-  // Today's fan-out runs in one Lambda invocation: its scan ends where the invocation would be cut off.
-  let cut = false;
-  let deadline = Number.POSITIVE_INFINITY;
-  const oneInvocation: ProfileScan = {
-    async *scan(slice) {
-      for await (const stored of profiles.scan(slice)) {
-        if (performance.now() > deadline) {
-          cut = true;
-          return;
+  if (FAN_OUT) {
+    // The membership index: rebuilt once from the whole table by the segment jobs' workflow (as the first night
+    // after a deploy does), so that the 10 % campaign's workflow reads the index and the whole-table one scans.
+    const reindex = await measured(() =>
+      stack.startExecution(LOCAL_NAMES.segmentJobsStateMachine, { job: "reindex", parts: PARTS }),
+    );
+    out(
+      `membership index rebuilt by the segment jobs' workflow (${PARTS} parts): ${reindex.seconds.toFixed(1)} s (${rate(PROFILES, reindex.seconds)})`,
+    );
+    const library = loadCampaignLibrary(CAMPAIGNS, {
+      templates: "templates/emails",
+      segments: loadSegmentLibrary("templates/segments"),
+    });
+    const profiles = new DynamoProfileStore({ client: dynamodb, tableName: LOCAL_NAMES.profileTable });
+    // Today's fan-out runs in one Lambda invocation: its scan ends where the invocation would be cut off.
+    const oneInvocation: ProfileScan = {
+      async *scan(slice) {
+        for await (const stored of profiles.scan(slice)) {
+          if (performance.now() > deadline) {
+            cut = true;
+            return;
+          }
+          yield stored;
         }
-        yield stored;
-      }
-    },
-  };
-  const sends = {
-    queue: new SqsSendQueue({ client: sqs, queueUrl }),
-    timers: new DynamoSendTimers({ client: dynamodb, tableName: LOCAL_NAMES.timersTable }),
-  };
-  const purge = () => sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
-  out("| campaign | fan-out | seconds | profiles read/s | intents enqueued/s | intents | peak heap |");
-  out("|---|---|---|---|---|---|---|");
-  let tick = Date.UTC(2026, 0, 5, 9);
-  for (const campaignId of ["scale-tenth", "scale-all"]) {
+      },
+    };
+    const sends = {
+      queue: new SqsSendQueue({ client: sqs, queueUrl }),
+      timers: new DynamoSendTimers({ client: dynamodb, tableName: LOCAL_NAMES.timersTable }),
+    };
+    const purge = () => sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
+    out("| campaign | fan-out | seconds | profiles read/s | intents enqueued/s | intents | peak heap |");
+    out("|---|---|---|---|---|---|---|");
+    let tick = Date.UTC(2026, 0, 5, 9);
+    for (const campaignId of ["scale-tenth", "scale-all"]) {
+      tick += 7 * 86_400_000;
+      cut = false;
+      deadline = performance.now() + BASELINE_LIMIT_S * 1000;
+      const baseline = await measured(() =>
+        fanOutSchedule(
+          { library, profiles: oneInvocation, sends, clock: systemClock },
+          { campaignId, time: new Date(tick).toISOString() },
+        ),
+      );
+      const b = baseline.result;
+      out(
+        `| ${campaignId} | one function (4 slices in turn)${cut ? `, cut at ${BASELINE_LIMIT_S} s having read ${b.scanned.toLocaleString("en-US")} of ${PROFILES.toLocaleString("en-US")}` : ""} | ${baseline.seconds.toFixed(1)} | ${rate(b.scanned, baseline.seconds)} | ${rate(b.enqueued, baseline.seconds)} | ${b.enqueued.toLocaleString("en-US")} | ${mb(baseline.peakHeap)} |`,
+      );
+      await purge();
+      tick += 7 * 86_400_000;
+      const time = new Date(tick).toISOString();
+      const workflow = await measured(() =>
+        stack.startExecution(LOCAL_NAMES.fanOutStateMachine, { campaignId, time, parts: PARTS }),
+      );
+      const w = workflow.result;
+      const counts =
+        typeof w === "object" &&
+        w !== null &&
+        "counts" in w &&
+        typeof w.counts === "object" &&
+        w.counts !== null
+          ? w.counts
+          : {};
+      const read = "read" in counts ? Number(counts.read) : 0;
+      const enqueued = "enqueued" in counts ? Number(counts.enqueued) : 0;
+      const source = typeof w === "object" && w !== null && "source" in w ? String(w.source) : "?";
+      out(
+        `| ${campaignId} | workflow (${PARTS} parts in parallel, reads the ${source === "index" ? "membership index" : "table"}) | ${workflow.seconds.toFixed(1)} | ${rate(read, workflow.seconds)} | ${rate(enqueued, workflow.seconds)} | ${enqueued.toLocaleString("en-US")} | ${mb(workflow.peakHeap)} (all parts) |`,
+      );
+      await purge();
+    }
+    // One part alone: the memory a child needs is bounded by its page, whatever the table's size.
     tick += 7 * 86_400_000;
-    cut = false;
-    deadline = performance.now() + BASELINE_LIMIT_S * 1000;
-    const baseline = await measured(() =>
-      fanOutSchedule(
-        { library, profiles: oneInvocation, sends, clock: systemClock },
-        { campaignId, time: new Date(tick).toISOString() },
-      ),
+    const runs = new DynamoFanOutRuns({ client: dynamodb, tableName: LOCAL_NAMES.segmentsTable });
+    const segments = new DynamoSegmentStore({ client: dynamodb, tableName: LOCAL_NAMES.segmentsTable });
+    const deps = { library, profiles, segments, runs, sends, clock: systemClock };
+    const plan = await planFanOut(
+      deps,
+      { campaignId: "scale-all", time: new Date(tick).toISOString() },
+      { parts: PARTS },
     );
-    const b = baseline.result;
+    const one = await measured(() =>
+      fanOutPart(deps, { ...plan, part: 0 }, { budgetMs: 3_600_000, pageSize: 500 }),
+    );
     out(
-      `| ${campaignId} | one function (4 slices in turn)${cut ? `, cut at ${BASELINE_LIMIT_S} s having read ${b.scanned.toLocaleString("en-US")} of ${PROFILES.toLocaleString("en-US")}` : ""} | ${baseline.seconds.toFixed(1)} | ${rate(b.scanned, baseline.seconds)} | ${rate(b.enqueued, baseline.seconds)} | ${b.enqueued.toLocaleString("en-US")} | ${mb(baseline.peakHeap)} |`,
-    );
-    await purge();
-    tick += 7 * 86_400_000;
-    const time = new Date(tick).toISOString();
-    const workflow = await measured(() =>
-      stack.startExecution(LOCAL_NAMES.fanOutStateMachine, { campaignId, time, parts: PARTS }),
-    );
-    const w = workflow.result;
-    const counts =
-      typeof w === "object" &&
-      w !== null &&
-      "counts" in w &&
-      typeof w.counts === "object" &&
-      w.counts !== null
-        ? w.counts
-        : {};
-    const read = "read" in counts ? Number(counts.read) : 0;
-    const enqueued = "enqueued" in counts ? Number(counts.enqueued) : 0;
-    const source = typeof w === "object" && w !== null && "source" in w ? String(w.source) : "?";
-    out(
-      `| ${campaignId} | workflow (${PARTS} parts in parallel, reads the ${source === "index" ? "membership index" : "table"}) | ${workflow.seconds.toFixed(1)} | ${rate(read, workflow.seconds)} | ${rate(enqueued, workflow.seconds)} | ${enqueued.toLocaleString("en-US")} | ${mb(workflow.peakHeap)} (all parts) |`,
+      `one part alone (1/${PARTS} of the table, 100-item pages): ${one.seconds.toFixed(1)} s, ${rate(one.result.counts.read, one.seconds)} read, peak heap ${mb(one.peakHeap)}`,
     );
     await purge();
   }
-  // One part alone: the memory a child needs is bounded by its page, whatever the table's size.
-  tick += 7 * 86_400_000;
-  const runs = new DynamoFanOutRuns({ client: dynamodb, tableName: LOCAL_NAMES.segmentsTable });
-  const segments = new DynamoSegmentStore({ client: dynamodb, tableName: LOCAL_NAMES.segmentsTable });
-  const deps = { library, profiles, segments, runs, sends, clock: systemClock };
-  const plan = await planFanOut(
-    deps,
-    { campaignId: "scale-all", time: new Date(tick).toISOString() },
-    { parts: PARTS },
-  );
-  const one = await measured(() =>
-    fanOutPart(deps, { ...plan, part: 0 }, { budgetMs: 3_600_000, pageSize: 500 }),
-  );
-  out(
-    `one part alone (1/${PARTS} of the table, 100-item pages): ${one.seconds.toFixed(1)} s, ${rate(one.result.counts.read, one.seconds)} read, peak heap ${mb(one.peakHeap)}`,
-  );
-  await purge();
 
-  if (!values["no-rescore"]) {
+  if (rescoreDeps !== undefined) {
     out("");
-    out("| rescoring | seconds | profiles/s |");
-    out("|---|---|---|");
-    for (const totalSegments of [1, 8]) {
-      const run = await measured(() =>
-        stack.startExecution(LOCAL_NAMES.rescoreStateMachine, { totalSegments }),
-      );
-      out(
-        `| ${totalSegments === 1 ? "one slice" : `${totalSegments} slices (4 at once)`} | ${run.seconds.toFixed(1)} | ${rate(PROFILES, run.seconds)} |`,
-      );
-    }
-    out("(a run includes its Clusters and Finish steps, each a full read of the table)");
+    out(
+      `Nightly rescoring of the ${PROFILES.toLocaleString("en-US")} profiles (loaded as last night left them; ${MODELS.join(", ")}; each slice writes 16 profiles at a time):`,
+    );
+    out("| rescoring | seconds | profiles scored | profiles/s | transitions | peak heap |");
+    out("|---|---|---|---|---|---|");
+    // The workflow: Plan, Clusters (a read of every profile for the k-means sample), the slices, Finish.
+    let slicesFrom = 0;
+    let slicesTo = 0;
+    const run = await measured(() =>
+      stack.startExecution(
+        LOCAL_NAMES.rescoreStateMachine,
+        { totalSegments: PARTS },
+        {
+          onTask: (task) => {
+            if (task.state === "Clusters") slicesFrom = performance.now();
+            if (task.state === "RescoreSlice") slicesTo = performance.now();
+          },
+        },
+      ),
+    );
+    const report = z
+      .object({ scored: z.number(), transitions: z.number(), failedSlices: z.array(z.number()) })
+      .parse(run.result);
+    const slicesSeconds = (slicesTo - slicesFrom) / 1000;
+    const at = `${Math.min(PARTS, RESCORE_MAX_CONCURRENCY)} at once`;
+    const failed = report.failedSlices.length > 0 ? `, ${report.failedSlices.length} failed` : "";
+    out(
+      `| workflow, ${PARTS} slices (${at})${failed}: whole run | ${run.seconds.toFixed(1)} | ${report.scored.toLocaleString("en-US")} | ${rate(report.scored, run.seconds)} | ${report.transitions.toLocaleString("en-US")} | ${mb(run.peakHeap)} |`,
+    );
+    out(
+      `| workflow, ${PARTS} slices (${at}): the slices alone | ${slicesSeconds.toFixed(1)} | ${report.scored.toLocaleString("en-US")} | ${rate(report.scored, slicesSeconds)} | | |`,
+    );
+    // One slice, the whole table in one invocation, cut where Lambda would cut it.
+    cut = false;
+    deadline = performance.now() + BASELINE_LIMIT_S * 1000;
+    const oneSlice: RescoreDeps = {
+      ...rescoreDeps,
+      scan: {
+        async *scan(slice) {
+          for await (const stored of rescoreDeps.scan.scan(slice)) {
+            if (performance.now() > deadline) {
+              cut = true;
+              return;
+            }
+            yield stored;
+          }
+        },
+      },
+    };
+    const one = await measured(() =>
+      rescoreSlice(oneSlice, { segment: 0, totalSegments: 1 }, { models: MODELS }),
+    );
+    const o = one.result;
+    out(
+      `| one slice (one invocation)${cut ? `, cut at ${BASELINE_LIMIT_S} s having scored ${o.scored.toLocaleString("en-US")} of ${PROFILES.toLocaleString("en-US")}` : ""} | ${one.seconds.toFixed(1)} | ${o.scored.toLocaleString("en-US")} | ${rate(o.scored, one.seconds)} | ${o.transitions.toLocaleString("en-US")} | ${mb(one.peakHeap)} |`,
+    );
+    out(
+      `slices in parallel against one slice: ${(report.scored / slicesSeconds / (o.scored / one.seconds)).toFixed(1)}× (the emulators, the slices and this benchmark share one Node thread here; on AWS each slice is its own function)`,
+    );
   }
   out("");
   for (const line of scaleCostLines()) out(line);

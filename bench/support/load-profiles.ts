@@ -18,6 +18,11 @@ export interface LoadProfilesOptions {
   readonly concurrency?: number;
   /** Time of the profiles' first event and of their memberships. @default now */
   readonly now?: number;
+  /**
+   * Changes each batch of 25 generated profiles before they are written (e.g. gives them the scores and
+   * memberships a previous night left). @default none
+   */
+  readonly prepare?: (profiles: Profile[]) => Promise<Profile[]>;
   /** Called every 10,000 profiles written. */
   readonly onProgress?: (written: number) => void;
 }
@@ -75,8 +80,12 @@ export async function loadProfiles(options: LoadProfilesOptions): Promise<Loaded
       const to = Math.min(options.count, from + BATCH);
       next = to;
       let requests: WriteRequest[] = [];
-      for (let i = from; i < to; i++) {
-        const profile = scaleProfile(i, options.segmentsOf(i), options.staticSegments ?? [], now);
+      let profiles: Profile[] = [];
+      for (let i = from; i < to; i++)
+        profiles.push(scaleProfile(i, options.segmentsOf(i), options.staticSegments ?? [], now));
+      if (options.prepare !== undefined) profiles = await options.prepare(profiles);
+      for (const [offset, profile] of profiles.entries()) {
+        const i = from + offset;
         const item = {
           ...marshall({ ...profile, version: 1 }, { removeUndefinedValues: true }),
           pk: { S: profileKey(profile.customerId) },

@@ -202,4 +202,57 @@ describe("rescoreSlice", () => {
     expect(total.histograms.purchase_30d?.reduce((a, b) => a + b, 0)).toBe(3);
     expect(scoresOf(h, "c-2")?.purchase_30d?.t).toBe("high");
   });
+
+  it("writes a page's profiles a few at a time, and throws a failed write only after the others are counted", async () => {
+    const h = harness([likelyBuyers]);
+    const ids = Array.from({ length: 12 }, (_, i) => `p-${i}`);
+    await ingestBatch(
+      h.ingest(),
+      ids.map((id, i) => order(id, T0 - (i + 1) * DAY, 20 + i)),
+    );
+    const deps: RescoreDeps = { ...h.batch(), scorer: new FakeScorer() };
+    const put = h.profiles.put.bind(h.profiles);
+    let inFlight = 0;
+    let peak = 0;
+    h.profiles.put = async (profile, previous) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (profile.customerId === "p-5") throw new Error("throttled: p-5");
+        return await put(profile, previous);
+      } finally {
+        inFlight--;
+      }
+    };
+    const [slice] = allSlices(1);
+    if (slice === undefined) throw new Error("no slice");
+
+    await expect(
+      rescoreSlice(deps, slice, { models: MODELS, batchSize: 12, writeConcurrency: 4 }),
+    ).rejects.toThrow("throttled: p-5");
+
+    // Four at a time, never more; every other customer of the page written before the failure was thrown.
+    expect(peak).toBe(4);
+    for (const id of ids) {
+      if (id === "p-5") expect(scoresOf(h, id)).toBeUndefined();
+      else expect(scoresOf(h, id)?.purchase_30d).toEqual({ p: 0.8, t: "high", at: T0 });
+    }
+
+    // One at a time when asked: the same scores, written in turn.
+    h.profiles.put = async (profile, previous) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return await put(profile, previous);
+      } finally {
+        inFlight--;
+      }
+    };
+    peak = 0;
+    const summary = await rescoreSlice(deps, slice, { models: MODELS, batchSize: 12, writeConcurrency: 1 });
+    expect(peak).toBe(1);
+    expect(summary).toMatchObject({ profiles: 12, scored: 12, profilesWritten: 12 });
+  });
 });

@@ -20,6 +20,7 @@ import type {
   SizeDelta,
   StoredProfile,
 } from "#shared/ports.js";
+import { mapLimit } from "../map-limit.js";
 import { resettleProfile } from "../resettle-profile.js";
 import type { ResettleDeps } from "../segment-deps.js";
 import { sumSummaries } from "../segments-batch.js";
@@ -41,6 +42,12 @@ export interface RescoreOptions {
   readonly models: readonly string[];
   /** Profiles per page: one scorer request per model and page. @default 100 */
   readonly batchSize?: number;
+  /**
+   * Profile writes in flight at once within a page. One at a time, a slice runs at the round trip of one write
+   * (about a hundred profiles a second); the writes of a page are independent (one customer each).
+   * @default 16
+   */
+  readonly writeConcurrency?: number;
   /** Bins of the score histograms. @default 10 */
   readonly bins?: number;
   /**
@@ -93,6 +100,7 @@ export interface RescoreSummary {
 }
 
 const MAX_ERRORS = 10;
+const DEFAULT_WRITE_CONCURRENCY = 16;
 
 /**
  * Rescores every profile of one slice at the clock's `now`: reads the slice page by page, leaves out customers
@@ -112,6 +120,7 @@ export async function rescoreSlice(
 ): Promise<RescoreSummary> {
   const now = deps.clock.now();
   const batchSize = Math.max(1, options.batchSize ?? 100);
+  const writeConcurrency = Math.max(1, options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY);
   const bins = options.bins ?? 10;
   const run = options.run ?? now;
   const summary = emptySummary(options.models, bins);
@@ -148,7 +157,7 @@ export async function rescoreSlice(
     }
     if (byModel.size === 0) summary.unscored += page.length;
     if (byModel.size === 0 && clusterModel === undefined) return;
-    for (const [index, stored] of page.entries()) {
+    const writeOne = async ([index, stored]: readonly [number, StoredProfile]) => {
       const next: Record<string, ModelScore> = {};
       for (const [model, predicted] of byModel) {
         const p = predicted[index];
@@ -191,7 +200,13 @@ export async function rescoreSlice(
       summary.transitionsPublished += outcome.published;
       summary.timerWrites += outcome.timerWrites;
       summary.conflicts += outcome.conflicts;
-    }
+    };
+    // Each profile of a page is a different customer: their writes go in parallel, a few at a time. Every write
+    // is settled (and counted) before the first failure, if any, is thrown; a retried slice writes the same scores
+    // again and counts each calibration resolution once (it is stored with the run's start).
+    const settled = await mapLimit([...page.entries()], writeConcurrency, writeOne);
+    const failed = settled.find((result) => result.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
   };
 
   let page: StoredProfile[] = [];
