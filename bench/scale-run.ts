@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PurgeQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { z } from "zod";
-import { RESCORE_MAX_CONCURRENCY } from "#infra/components/rescoring.js";
+import { DEFAULT_RESCORE_CONCURRENCY } from "#infra/components/rescoring.js";
 import { startLocalStack } from "#infra/local/local-stack.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { fanOutSchedule } from "#shared/app/campaign-schedule.js";
@@ -286,7 +286,7 @@ try {
       .object({ scored: z.number(), transitions: z.number(), failedSlices: z.array(z.number()) })
       .parse(run.result);
     const slicesSeconds = (slicesTo - slicesFrom) / 1000;
-    const at = `${Math.min(PARTS, RESCORE_MAX_CONCURRENCY)} at once`;
+    const at = `${Math.min(PARTS, DEFAULT_RESCORE_CONCURRENCY)} at once`;
     const failed = report.failedSlices.length > 0 ? `, ${report.failedSlices.length} failed` : "";
     out(
       `| workflow, ${PARTS} slices (${at})${failed}: whole run | ${run.seconds.toFixed(1)} | ${report.scored.toLocaleString("en-US")} | ${rate(report.scored, run.seconds)} | ${report.transitions.toLocaleString("en-US")} | ${mb(run.peakHeap)} |`,

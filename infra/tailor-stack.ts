@@ -50,7 +50,12 @@ import { ModelStore } from "./components/model-store.js";
 import { ModelTraining } from "./components/model-training.js";
 import { ProfileStore } from "./components/profile-store.js";
 import { Quarantine } from "./components/quarantine.js";
-import { Rescoring, type RescoringSettingsInput, resolveRescoringSettings } from "./components/rescoring.js";
+import {
+  checkRescoreConcurrency,
+  Rescoring,
+  type RescoringSettingsInput,
+  resolveRescoringSettings,
+} from "./components/rescoring.js";
 import {
   type RetentionSettings,
   type RetentionSettingsInput,
@@ -235,6 +240,7 @@ export class TailorStack extends Stack {
         : { [RECOMMENDER_MODEL]: settings.recommenderEndpoint }),
     };
     const modelSettings = resolveModelSettings(props, this.node, Object.keys(hostedModels));
+    checkRescoreConcurrency(rescoringSettings, modelSettings);
     const retention = resolveRetentionSettings(props, this.node);
     this.retention = retention;
     const consoleSettings = resolveConsoleSettings(props, this.node);

@@ -1,17 +1,25 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, DynamoDBClient, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { z } from "zod";
-import type { FinishRunDeps, RescoreRun, RescoreRunStore } from "#shared/app/rescoring/finish-run.js";
+import {
+  type FinishRunDeps,
+  type RescoreRun,
+  type RescoreRunStore,
+  type RescoreSliceSummaries,
+  rescoreSummarySchema,
+} from "#shared/app/rescoring/finish-run.js";
 import type { FitClustersDeps } from "#shared/app/rescoring/fit-run-clusters.js";
-import type { RescoreDeps } from "#shared/app/rescoring/index.js";
+import type { RescoreDeps, RescoreSummary } from "#shared/app/rescoring/index.js";
 import { DynamoClusterStore } from "#shared/aws/dynamo-cluster-store.js";
 import { DynamoJsonItem } from "#shared/aws/dynamo-json-item.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { ttlAttribute } from "#shared/aws/dynamo-ttl.js";
 import { SageMakerScorer } from "#shared/aws/sagemaker-scorer.js";
+import { DependencyUnavailableError } from "#shared/errors.js";
 import { runtimeClock } from "#shared/lambda/runtime-clock.js";
 import { dynamoSegmentDeps } from "#shared/lambda/segment-adapters.js";
 import { sendAdapters } from "#shared/lambda/send-adapters.js";
-import type { Clock } from "#shared/ports.js";
+import type { Clock, ProfilePages } from "#shared/ports.js";
 import type { RescoreEnv } from "./env.js";
 
 /**
@@ -36,6 +44,18 @@ export function makeRescoreDeps(env: RescoreEnv, clock: Clock = runtimeClock): R
   };
 }
 
+/** The `Plan` step: the profile table's approximate item count (DescribeTable) sizes the run's slices. */
+export function makePlanDeps(env: RescoreEnv): { readonly profiles: Pick<ProfilePages, "approximateCount"> } {
+  return {
+    profiles: new DynamoProfileStore({ client: new DynamoDBClient({}), tableName: env.PROFILES_TABLE }),
+  };
+}
+
+/** Where each slice keeps its summary for the run's `Finish` (the segments table). */
+export function makeSliceSummaries(env: RescoreEnv): RescoreSliceSummaries {
+  return new DynamoRescoreSliceSummaries({ client: new DynamoDBClient({}), tableName: env.SEGMENTS_TABLE });
+}
+
 /** The `Clusters` step: every profile read to fit the run's clusters, the model kept in the segments table. */
 export function makeClusterDeps(env: RescoreEnv, clock: Clock = runtimeClock): FitClustersDeps {
   const dynamodb = new DynamoDBClient({});
@@ -51,6 +71,7 @@ export function makeFinishDeps(env: RescoreEnv, clock: Clock = runtimeClock): Fi
   const dynamodb = new DynamoDBClient({});
   return {
     runs: new DynamoRescoreRuns({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
+    slices: new DynamoRescoreSliceSummaries({ client: dynamodb, tableName: env.SEGMENTS_TABLE }),
     clock,
   };
 }
@@ -85,5 +106,87 @@ export class DynamoRescoreRuns implements RescoreRunStore {
 
   putLastRun(run: RescoreRun): Promise<void> {
     return this.#item.put(run);
+  }
+}
+
+/** Days a run's slice summaries are kept: the run's Finish reads them within hours; then they expire. */
+const SLICE_SUMMARY_RETENTION_DAYS = 14;
+
+/**
+ * Each slice's summary of a rescoring run in the segments table, at `pk = rescore-run#<startedAt>`,
+ * `sk = slice#<segment>` (zero-padded), as JSON, expiring after two weeks. A retried slice replaces its item.
+ */
+export class DynamoRescoreSliceSummaries implements RescoreSliceSummaries {
+  readonly #client: DynamoDBClient;
+  readonly #tableName: string;
+
+  constructor(options: { readonly client: DynamoDBClient; readonly tableName: string }) {
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+  }
+
+  async put(run: number, segment: number, summary: RescoreSummary): Promise<void> {
+    await this.#call("PutItem", () =>
+      this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: {
+            pk: { S: runKey(run) },
+            sk: { S: `slice#${String(segment).padStart(5, "0")}` },
+            segment: { N: String(segment) },
+            json: { S: JSON.stringify(summary) },
+            ...ttlAttribute(run, SLICE_SUMMARY_RETENTION_DAYS),
+          },
+        }),
+      ),
+    );
+  }
+
+  async all(run: number): Promise<ReadonlyMap<number, RescoreSummary>> {
+    const summaries = new Map<number, RescoreSummary>();
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await this.#call("Query", () =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            KeyConditionExpression: "pk = :pk AND begins_with(sk, :slice)",
+            ExpressionAttributeValues: { ":pk": { S: runKey(run) }, ":slice": { S: "slice#" } },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of out.Items ?? []) {
+        const segment = Number(item.segment?.N);
+        const parsed = rescoreSummarySchema.safeParse(safeJson(item.json?.S));
+        if (!Number.isSafeInteger(segment) || !parsed.success)
+          throw new DependencyUnavailableError(
+            `${this.#tableName} holds an unreadable rescoring slice summary (${item.sk?.S ?? "no key"})`,
+          );
+        summaries.set(segment, parsed.data);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return summaries;
+  }
+
+  async #call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw new DependencyUnavailableError(`${operation} on ${this.#tableName} failed`, error);
+    }
+  }
+}
+
+const runKey = (run: number) => `rescore-run#${run}`;
+
+function safeJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -28,6 +28,7 @@ import { InfraConfigError } from "./infra-config-error.js";
 import { METRICS_NAMESPACE } from "./ingest.js";
 import { invokeEndpointsStatement } from "./invoke-endpoints.js";
 import { tagLocalName } from "./local-name.js";
+import type { ModelSettings } from "./model-settings.js";
 import type { RetentionSettings } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
 import type { SegmentDefinitions } from "./segment-definitions.js";
@@ -56,8 +57,13 @@ export const DEFAULT_MODEL_ENDPOINTS: Readonly<Record<string, string>> = {
 /** When the rescoring runs when neither props nor context say: every night at 03:00 UTC. */
 export const DEFAULT_RESCORE_SCHEDULE = "cron(0 3 * * ? *)";
 
-/** Slices scored at once: each scans its share of the profile table and calls every endpoint. */
-export const RESCORE_MAX_CONCURRENCY = 4;
+/**
+ * Slices scored at once when neither props nor context say: each scans its share of the profile table, keeps
+ * one request in flight per endpoint and writes its profiles 16 at a time.
+ */
+export const DEFAULT_RESCORE_CONCURRENCY = 4;
+/** The most slices at once: an inline Map's practical bound, and 40 × 16 writes in flight on the table. */
+export const MAX_RESCORE_CONCURRENCY = 40;
 
 /** The rescoring settings: stack props, else CDK context (`-c rescoreSchedule="cron(0 4 * * ? *)"`), else defaults. */
 export interface RescoringSettingsInput {
@@ -85,6 +91,13 @@ export interface RescoringSettingsInput {
    * @default "total"
    */
   readonly rfmMonetaryBasis?: RfmMonetaryBasis;
+  /**
+   * Slices of a run rescored at once (1–40): a large table's nightly run takes about slices × 200 s divided by
+   * this. Each slice keeps one request in flight per endpoint, so with `modelHosting=serverless` it may not
+   * exceed `modelServerlessMaxConcurrency`. Context `rescoreConcurrency`.
+   * @default 4
+   */
+  readonly rescoreConcurrency?: number;
 }
 
 /** The context keys read, the same names as the props. */
@@ -93,6 +106,7 @@ export const RESCORING_CONTEXT_KEYS = [
   "rescoreSchedule",
   "realtimeScoringMinutes",
   "rfmMonetaryBasis",
+  "rescoreConcurrency",
 ] as const;
 
 /** The rescoring settings, resolved and checked. */
@@ -103,6 +117,8 @@ export interface RescoringSettings {
   readonly realtimeScoringMinutes: number | undefined;
   /** What RFM's monetary value reads. */
   readonly rfmMonetaryBasis: RfmMonetaryBasis;
+  /** Slices rescored at once (the `Slices` map's MaxConcurrency). */
+  readonly rescoreConcurrency: number;
 }
 
 /** Minutes between two real-time rescorings of one customer when neither props nor context say. */
@@ -144,12 +160,44 @@ export function resolveRescoringSettings(input: RescoringSettingsInput, node: No
   if (rfmMonetaryBasis === undefined) {
     throw new InfraConfigError(`rfmMonetaryBasis must be one of ${RFM_MONETARY_BASES.join(", ")}`);
   }
+  const rawConcurrency: unknown = input.rescoreConcurrency ?? node.tryGetContext("rescoreConcurrency");
+  const rescoreConcurrency = Number(rawConcurrency ?? DEFAULT_RESCORE_CONCURRENCY);
+  if (
+    typeof rawConcurrency === "boolean" ||
+    rawConcurrency === "" ||
+    !Number.isInteger(rescoreConcurrency) ||
+    rescoreConcurrency < 1 ||
+    rescoreConcurrency > MAX_RESCORE_CONCURRENCY
+  ) {
+    throw new InfraConfigError(
+      `rescoreConcurrency must be a whole number of slices from 1 to ${MAX_RESCORE_CONCURRENCY} (e.g. -c rescoreConcurrency=${DEFAULT_RESCORE_CONCURRENCY}), got ${JSON.stringify(rawConcurrency)}`,
+    );
+  }
   return {
     modelEndpoints: endpoints.data,
     rescoreSchedule: parsed.expression,
     realtimeScoringMinutes: minutes === 0 ? undefined : minutes,
     rfmMonetaryBasis,
+    rescoreConcurrency,
   };
+}
+
+/**
+ * With serverless endpoints the stack deploys, the slices rescored at once may not outnumber the invocations an
+ * endpoint serves at once: each slice keeps one request in flight per endpoint, and beyond the endpoint's
+ * concurrency SageMaker throttles, leaving pages unscored.
+ */
+export function checkRescoreConcurrency(
+  rescoring: Pick<RescoringSettings, "rescoreConcurrency">,
+  models: Pick<ModelSettings, "capacity">,
+): void {
+  const { capacity } = models;
+  if (capacity?.kind === "serverless" && rescoring.rescoreConcurrency > capacity.maxConcurrency) {
+    throw new InfraConfigError(
+      `rescoreConcurrency (${rescoring.rescoreConcurrency}) exceeds modelServerlessMaxConcurrency (${capacity.maxConcurrency}): ` +
+        "each slice rescored at once keeps one request in flight per endpoint; raise modelServerlessMaxConcurrency or lower rescoreConcurrency",
+    );
+  }
 }
 
 function parseJson(text: string): unknown {
@@ -233,7 +281,7 @@ export class Rescoring extends Construct {
     const plan = make(
       "plan",
       LOCAL_NAMES.rescorePlanFunction,
-      "Plans a rescoring run: the scan segments of the profile table",
+      "Plans a rescoring run: the scan segments of the profile table, sized from its item count",
       Duration.seconds(30),
     );
     const cluster = make(
@@ -255,6 +303,8 @@ export class Rescoring extends Construct {
       Duration.minutes(15),
     );
 
+    // Plan: the profile table's item count (DescribeTable) sizes the slices.
+    props.profiles.grant(plan.function, "dynamodb:DescribeTable");
     grantResettleWrites(slice.function, props);
     slice.function.addToRolePolicy(invokeEndpointsStatement(Object.values(props.settings.modelEndpoints)));
     // Clusters reads every profile and keeps the fitted model in the segments table.
@@ -267,12 +317,16 @@ export class Rescoring extends Construct {
     acknowledgeKmsGrants(slice.role, "the profile, timers and segments tables' and the two queues' keys");
     acknowledgeKmsGrants(finish.role, "the profile and segments tables' keys");
 
-    const definition = stateMachineDefinition(this, {
-      plan: plan.function,
-      cluster: cluster.function,
-      slice: slice.function,
-      finish: finish.function,
-    });
+    const definition = stateMachineDefinition(
+      this,
+      {
+        plan: plan.function,
+        cluster: cluster.function,
+        slice: slice.function,
+        finish: finish.function,
+      },
+      props.settings.rescoreConcurrency,
+    );
     const logs = stateMachineLogGroup(this, "the rescoring state machine");
     const machine = new StateMachine(this, "StateMachine", {
       comment: "Nightly batch rescoring of every profile with each model, and score drift",
@@ -342,10 +396,18 @@ function stateMachineDefinition(
     readonly slice: IFunction;
     readonly finish: IFunction;
   },
+  concurrency: number,
 ): LambdaInvoke {
   const plan = new LambdaInvoke(scope, "Plan", {
     lambdaFunction: functions.plan,
     payloadResponseOnly: true,
+  });
+  // The table's item count may be throttled for a moment: a night is not lost to it.
+  plan.addRetry({
+    errors: ["States.TaskFailed"],
+    maxAttempts: 3,
+    backoffRate: 2,
+    interval: Duration.seconds(5),
   });
   // Before the slices, which assign each profile its cluster; failing, the previous clusters stay.
   const clusters = new LambdaInvoke(scope, "Clusters", {
@@ -378,7 +440,7 @@ function stateMachineDefinition(
   rescoreSlice.addCatch(sliceFailed, { errors: ["States.ALL"], resultPath: "$.error" });
   const slices = new MapState(scope, "Slices", {
     itemsPath: "$.slices",
-    maxConcurrency: RESCORE_MAX_CONCURRENCY,
+    maxConcurrency: concurrency,
     itemSelector: {
       "startedAt.$": "$.startedAt",
       "segment.$": "$$.Map.Item.Value.segment",

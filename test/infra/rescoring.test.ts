@@ -4,8 +4,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { InfraConfigError } from "#infra/components/infra-config-error.js";
 import {
+  checkRescoreConcurrency,
   DEFAULT_MODEL_ENDPOINTS,
   DEFAULT_REALTIME_SCORING_MINUTES,
+  DEFAULT_RESCORE_CONCURRENCY,
   DEFAULT_RESCORE_SCHEDULE,
   resolveRescoringSettings,
 } from "#infra/components/rescoring.js";
@@ -13,7 +15,7 @@ import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
 import type { TailorStack } from "#infra/tailor-stack.js";
 import { endpointArn } from "./model-queries.js";
 import { checkedSynth, defaultApp, sharedSynthTimeout } from "./shared-app.js";
-import { definitionOf, logicalIdOf, statementsOf, stateSchema } from "./template-queries.js";
+import { actionsOn, definitionOf, logicalIdOf, statementsOf, stateSchema } from "./template-queries.js";
 
 describe("rescoring", () => {
   let stack: TailorStack;
@@ -38,6 +40,10 @@ describe("rescoring", () => {
         Type: "Task",
         Resource: `arn:${logicalIdOf(fns.plan)}`,
         Next: "Clusters",
+        // Its DescribeTable (the slices' sizing) throttled for a moment does not lose the night.
+        Retry: expect.arrayContaining([
+          expect.objectContaining({ ErrorEquals: ["States.TaskFailed"], MaxAttempts: 3, BackoffRate: 2 }),
+        ]),
       });
       // The clusters are fitted before the slices assign them; when fitting fails the run goes on without.
       expect(definition.States.Clusters).toMatchObject({
@@ -98,6 +104,22 @@ describe("rescoring", () => {
         Parameters: { failed: true, "segment.$": "$.segment" },
         End: true,
       });
+    });
+
+    it("lets Plan read the profile table's item count and nothing else of it; the slices keep their summaries in the segments table", () => {
+      // GIVEN
+      const { plan, slice, finish } = stack.rescoring.functions;
+      const profiles = logicalIdOf(stack.profiles.table);
+      const segments = logicalIdOf(stack.segments.table);
+      const roleOf = (fn: typeof plan) => {
+        if (fn.role === undefined) throw new Error(`${fn.node.path} has no role`);
+        return fn.role;
+      };
+      // THEN
+      expect(actionsOn(statementsOf(template, roleOf(plan)), profiles)).toEqual(["dynamodb:DescribeTable"]);
+      expect(actionsOn(statementsOf(template, roleOf(plan)), segments)).toEqual([]);
+      expect(actionsOn(statementsOf(template, roleOf(slice)), segments)).toContain("dynamodb:PutItem");
+      expect(actionsOn(statementsOf(template, roleOf(finish)), segments)).toContain("dynamodb:Query");
     });
 
     it("has three functions of the one entry, one per handler export", () => {
@@ -181,6 +203,7 @@ describe("rescoring", () => {
           rescoreSchedule: "rate(12 hours)",
           realtimeScoringMinutes: "5",
           rfmMonetaryBasis: "revenue",
+          rescoreConcurrency: "16",
         },
       }).node;
       // THEN
@@ -189,13 +212,32 @@ describe("rescoring", () => {
         rescoreSchedule: "rate(12 hours)",
         realtimeScoringMinutes: 5,
         rfmMonetaryBasis: "revenue",
+        rescoreConcurrency: 16,
       });
       expect(resolveRescoringSettings({}, new App().node)).toEqual({
         modelEndpoints: DEFAULT_MODEL_ENDPOINTS,
         rescoreSchedule: DEFAULT_RESCORE_SCHEDULE,
         realtimeScoringMinutes: DEFAULT_REALTIME_SCORING_MINUTES,
         rfmMonetaryBasis: "total",
+        rescoreConcurrency: DEFAULT_RESCORE_CONCURRENCY,
       });
+      for (const bad of [0, 41, 2.5, "", "many", true]) {
+        const badConcurrency = new App({ context: { rescoreConcurrency: bad } }).node;
+        expect(() => resolveRescoringSettings({}, badConcurrency)).toThrow(
+          /rescoreConcurrency must be a whole number of slices from 1 to 40/,
+        );
+      }
+      // Serverless endpoints serve so many at once: the slices at once may not outnumber them.
+      const serverless = (maxConcurrency: number) => ({
+        capacity: { kind: "serverless" as const, memoryMb: 2048, maxConcurrency },
+      });
+      expect(() => checkRescoreConcurrency({ rescoreConcurrency: 8 }, serverless(5))).toThrow(
+        /rescoreConcurrency \(8\) exceeds modelServerlessMaxConcurrency \(5\)/,
+      );
+      expect(() => checkRescoreConcurrency({ rescoreConcurrency: 5 }, serverless(5))).not.toThrow();
+      expect(() =>
+        checkRescoreConcurrency({ rescoreConcurrency: 40 }, { capacity: undefined }),
+      ).not.toThrow();
       const badBasis = new App({ context: { rfmMonetaryBasis: "subtotal" } }).node;
       expect(() => resolveRescoringSettings({}, badBasis)).toThrow(
         /rfmMonetaryBasis must be one of total, revenue/,

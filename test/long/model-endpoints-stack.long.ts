@@ -19,6 +19,7 @@ describe("models on AWS: endpoints with the stack (modelHosting serverless, chec
         modelHosting: "serverless",
         modelServerlessMemoryMb: 3072,
         modelServerlessMaxConcurrency: 8,
+        rescoreConcurrency: 8,
         modelArtifacts: MODEL_ARTIFACTS,
         trainSchedule: "rate(3 days)",
       },
@@ -27,6 +28,28 @@ describe("models on AWS: endpoints with the stack (modelHosting serverless, chec
     }));
     template = Template.fromStack(stack);
   }, 600_000);
+
+  it("rescores as many slices at once as the endpoints serve, and refuses more at synth", () => {
+    // THEN the Slices map runs 8 at once, as many as each serverless endpoint serves
+    expect(definitionOf(template, stack.rescoring.stateMachine).States.Slices).toMatchObject({
+      MaxConcurrency: 8,
+    });
+    // WHEN one more slice at once than the endpoints serve is asked
+    const tooMany = () =>
+      buildApp({
+        settings: {
+          ...LOCAL_STACK_SETTINGS,
+          modelHosting: "serverless",
+          modelServerlessMaxConcurrency: 8,
+          rescoreConcurrency: 9,
+          modelArtifacts: MODEL_ARTIFACTS,
+        },
+        bundling: false,
+        checks: false,
+      });
+    // THEN synth stops, naming both settings
+    expect(tooMany).toThrow(/rescoreConcurrency \(9\) exceeds modelServerlessMaxConcurrency \(8\)/);
+  });
 
   it("deploys a model, a serverless endpoint config and the named endpoint per scoring model, from the registry", () => {
     template.resourceCountIs("AWS::SageMaker::Endpoint", 3);

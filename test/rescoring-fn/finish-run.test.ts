@@ -4,6 +4,7 @@ import {
   finishRescoreRun,
   type RescoreRun,
   type RescoreRunStore,
+  type RescoreSliceSummaries,
   type SliceResult,
   sliceResultSchema,
 } from "#shared/app/rescoring/finish-run.js";
@@ -13,7 +14,12 @@ import {
   type RescoreSummary,
   rescoreSlice,
 } from "#shared/app/rescoring/index.js";
-import { DEFAULT_TOTAL_SEGMENTS, planRescoreRun } from "#shared/app/rescoring/plan-run.js";
+import {
+  DEFAULT_TOTAL_SEGMENTS,
+  MAX_TOTAL_SEGMENTS,
+  PROFILES_PER_SLICE,
+  planRescoreRun,
+} from "#shared/app/rescoring/plan-run.js";
 import { cachedEvaluationContext } from "#shared/app/segment-deps.js";
 import { computeRfmThresholds } from "#shared/app/segments-batch.js";
 import { FEATURE_NAMES } from "#shared/domain/features/index.js";
@@ -29,6 +35,24 @@ class InMemoryRuns implements RescoreRunStore {
   }
   async putLastRun(run: RescoreRun): Promise<void> {
     this.last = run;
+  }
+}
+
+/** Each slice's kept summary by run and segment, in memory; `reads` lists the runs read. */
+class InMemorySliceSummaries implements RescoreSliceSummaries {
+  readonly items = new Map<string, RescoreSummary>();
+  readonly reads: number[] = [];
+  async put(run: number, segment: number, kept: RescoreSummary): Promise<void> {
+    this.items.set(`${run}/${segment}`, structuredClone(kept));
+  }
+  async all(run: number): Promise<ReadonlyMap<number, RescoreSummary>> {
+    this.reads.push(run);
+    const found = new Map<number, RescoreSummary>();
+    for (const [key, kept] of this.items) {
+      const [at, segment] = key.split("/").map(Number);
+      if (at === run && segment !== undefined) found.set(segment, structuredClone(kept));
+    }
+    return found;
   }
 }
 
@@ -59,7 +83,7 @@ const FLAT = [10, 10, 10, 10, 10, 10, 10, 10, 10, 10];
 
 describe("planRescoreRun", () => {
   it("starts at now and lists every slice once", () => {
-    const plan = planRescoreRun(T0, 3);
+    const plan = planRescoreRun(T0, { totalSegments: 3 });
     expect(plan).toEqual({
       startedAt: T0,
       totalSegments: 3,
@@ -70,7 +94,24 @@ describe("planRescoreRun", () => {
       ],
     });
     expect(planRescoreRun(T0).slices).toHaveLength(DEFAULT_TOTAL_SEGMENTS);
-    expect(planRescoreRun(T0, 0).slices).toEqual([{ segment: 0, totalSegments: 1 }]);
+    expect(planRescoreRun(T0, { totalSegments: 0 }).slices).toEqual([{ segment: 0, totalSegments: 1 }]);
+  });
+
+  it("sizes the slices from the table's item count when the input does not name them", () => {
+    // A small table keeps the default; a large one gets a slice per PROFILES_PER_SLICE, up to the most.
+    expect(planRescoreRun(T0, { tableItems: 600 })).toMatchObject({
+      totalSegments: DEFAULT_TOTAL_SEGMENTS,
+      tableItems: 600,
+    });
+    expect(planRescoreRun(T0, { tableItems: 10 * PROFILES_PER_SLICE }).totalSegments).toBe(10);
+    expect(planRescoreRun(T0, { tableItems: 10_000_001 }).totalSegments).toBe(101);
+    expect(planRescoreRun(T0, { tableItems: 1_000_000_000 }).totalSegments).toBe(MAX_TOTAL_SEGMENTS);
+    expect(planRescoreRun(T0, { tableItems: 1_000_000_000 }).slices).toHaveLength(MAX_TOTAL_SEGMENTS);
+    // Named slices win over the count.
+    expect(planRescoreRun(T0, { totalSegments: 3, tableItems: 10_000_000 })).toMatchObject({
+      totalSegments: 3,
+    });
+    expect(planRescoreRun(T0, { totalSegments: 3, tableItems: 10_000_000 })).not.toHaveProperty("tableItems");
   });
 });
 
@@ -95,6 +136,43 @@ describe("finishRescoreRun", () => {
       tiers: { purchase_30d: { high: 20, medium: 0, low: 0 } },
     }),
   ];
+
+  it("reads the slices' kept summaries for their references, and counts a reference without one as failed", async () => {
+    const h = harness();
+    const [first, , third] = slices();
+    if (first === undefined || third === undefined || "failed" in first || "stored" in first)
+      throw new Error("fixture");
+    if ("failed" in third || "stored" in third) throw new Error("fixture");
+    const kept = new InMemorySliceSummaries();
+    await kept.put(T0, 0, first);
+    await kept.put(T0, 2, third);
+    // Another run's summaries under another start are not read.
+    await kept.put(T0 - DAY, 3, summary({ profiles: 999, scored: 999 }));
+    const runs = new InMemoryRuns();
+    const inline = await finishRescoreRun({ runs, clock: h.clock }, { startedAt: T0, summaries: slices() });
+    const references: SliceResult[] = [
+      { stored: true, segment: 0, profiles: 40, scored: 30 },
+      { failed: true, segment: 1 },
+      { stored: true, segment: 2, profiles: 20, scored: 20 },
+    ];
+
+    const report = await finishRescoreRun(
+      { runs: new InMemoryRuns(), slices: kept, clock: h.clock },
+      { startedAt: T0, summaries: references.map((result) => sliceResultSchema.parse(result)) },
+    );
+
+    expect(report).toEqual(inline);
+    expect(kept.reads).toEqual([T0]);
+
+    // Slice 3's reference has no kept summary (another run's is not it): a failed slice, never zero scores.
+    const lost = await finishRescoreRun(
+      { runs: new InMemoryRuns(), slices: kept, clock: h.clock },
+      { startedAt: T0, summaries: [...references, { stored: true, segment: 3, profiles: 5, scored: 5 }] },
+    );
+    expect(lost.failedSlices).toEqual([1, 3]);
+    expect(lost.profiles).toBe(60);
+    expect(lost.errors).toContain("slices 3: their summaries were not found, counted as failed");
+  });
 
   it("sums the slices, reports the failed ones, measures drift against the stored run and replaces it", async () => {
     const h = harness();
@@ -188,7 +266,7 @@ describe("slice → finish", () => {
     const runs = new InMemoryRuns();
     const finishDeps = { runs, clock: h.clock };
     const night = async (buyer: number) => {
-      const plan = planRescoreRun(h.clock.now(), 2);
+      const plan = planRescoreRun(h.clock.now(), { totalSegments: 2 });
       const deps = { ...h.batch(), scorer: new FakeScorer(buyer) };
       const summaries = await Promise.all(
         plan.slices.map(async (slice) =>

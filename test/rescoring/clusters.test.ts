@@ -5,7 +5,7 @@ import { ScorerUnavailableError } from "#shared/aws/sagemaker-scorer.js";
 import { assignCluster, clusterFeatures } from "#shared/domain/clusters/index.js";
 import { mayProfile } from "#shared/domain/profile/consent.js";
 import { DAY_MS } from "#shared/domain/profile/index.js";
-import type { ClusterStore, Scorer, StoredClusters } from "#shared/ports.js";
+import type { ClusterStore, ProfileScan, Scorer, StoredClusters } from "#shared/ports.js";
 import { harness } from "../app/segment-harness.js";
 import { simulatePopulation } from "../segments/sim-profiles.js";
 
@@ -85,6 +85,30 @@ describe("the run's customer clusters", () => {
     }
     // More than one cluster is used by a simulated population.
     expect(summary.clusters.filter((n) => n > 0).length).toBeGreaterThan(1);
+  });
+
+  it("reads at most 16 of a run's slices, evenly spread, and scales the population it counted", async () => {
+    const h = populated(150);
+    const profiled = [...h.profiles.items.values()].filter(({ profile }) => mayProfile(profile)).length;
+    const read: number[] = [];
+    const scan: ProfileScan = {
+      scan(slice) {
+        read.push(slice.segment);
+        return h.profiles.scan(slice);
+      },
+    };
+
+    const report = await fitRunClusters(
+      { scan, clusters: new MemoryClusters(), clock: h.clock },
+      { totalSegments: 64, k: 3 },
+    );
+
+    expect(read.sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i * 4));
+    expect(report.fitted).toBe(true);
+    // A quarter of the slices read: the count scaled by four, near the whole (each slice a hash share).
+    expect(report.population % 4).toBe(0);
+    expect(Math.abs(report.population - profiled)).toBeLessThan(profiled * 0.5);
+    expect(report.population).not.toBe(profiled);
   });
 
   it("keeps the sample to its size, and the same table and seed give the same model", async () => {

@@ -16,8 +16,28 @@ export interface FailedSlice {
   readonly segment: number;
 }
 
-/** What the state machine collected for one slice. */
-export type SliceResult = RescoreSummary | FailedSlice;
+/**
+ * A slice whose summary was kept in the segments table ({@link RescoreSliceSummaries}): what the state machine
+ * carries for it is this reference. A summary holds every model input's histogram (a few kilobytes), so a
+ * thousand of them in the state would outgrow Step Functions' 256 KB; a thousand references do not.
+ */
+export interface StoredSlice {
+  readonly stored: true;
+  readonly segment: number;
+  readonly profiles: number;
+  readonly scored: number;
+}
+
+/** What the state machine collected for one slice: its summary, a reference to it, or its failure. */
+export type SliceResult = RescoreSummary | FailedSlice | StoredSlice;
+
+/** Where each slice of a run keeps its summary for the run's `Finish` (the segments table, expiring). */
+export interface RescoreSliceSummaries {
+  /** Keeps (or replaces: a retried slice writes it again) the summary of slice `segment` of the run started at `run`. */
+  put(run: number, segment: number, summary: RescoreSummary): Promise<void>;
+  /** The summaries kept for the run started at `run`, by segment. */
+  all(run: number): Promise<ReadonlyMap<number, RescoreSummary>>;
+}
 
 const counts = z.array(z.number().int().nonnegative());
 const tierCounts = z.object({
@@ -27,32 +47,41 @@ const tierCounts = z.object({
 });
 const count = z.number().int().nonnegative();
 
-/** A slice's result as JSON from the state machine: a summary, or a failed slice. */
+/** A slice's summary as JSON. */
+export const rescoreSummarySchema = z.object({
+  profiles: count,
+  skippedNoConsent: count,
+  scored: count,
+  unscored: count,
+  clustered: count,
+  clusters: counts,
+  profilesWritten: count,
+  transitions: count,
+  transitionsPublished: count,
+  timerWrites: count,
+  counterWrites: count,
+  conflicts: count,
+  histograms: z.record(z.string(), counts),
+  /** Absent from a slice of an older version: no feature drift for that run. */
+  features: z.record(z.string(), counts).default({}),
+  tiers: z.record(z.string(), tierCounts),
+  /** Absent from a slice of an older version: nothing resolved by it. */
+  calibration: z
+    .record(z.string(), z.object({ n: counts, p: z.array(z.number().nonnegative()), y: counts }))
+    .default({}),
+  errors: z.array(z.string()),
+});
+
+/** A slice's result as JSON from the state machine: a summary, a reference to a kept one, or a failed slice. */
 export const sliceResultSchema = z.union([
   z.object({ failed: z.literal(true), segment: z.number().int().nonnegative() }),
   z.object({
+    stored: z.literal(true),
+    segment: z.number().int().nonnegative(),
     profiles: count,
-    skippedNoConsent: count,
     scored: count,
-    unscored: count,
-    clustered: count,
-    clusters: counts,
-    profilesWritten: count,
-    transitions: count,
-    transitionsPublished: count,
-    timerWrites: count,
-    counterWrites: count,
-    conflicts: count,
-    histograms: z.record(z.string(), counts),
-    /** Absent from a slice of an older version: no feature drift for that run. */
-    features: z.record(z.string(), counts).default({}),
-    tiers: z.record(z.string(), tierCounts),
-    /** Absent from a slice of an older version: nothing resolved by it. */
-    calibration: z
-      .record(z.string(), z.object({ n: counts, p: z.array(z.number().nonnegative()), y: counts }))
-      .default({}),
-    errors: z.array(z.string()),
   }),
+  rescoreSummarySchema,
 ]);
 
 /** What the state machine's `Clusters` state did: a report, or the error it caught (the old clusters stay). */
@@ -90,6 +119,8 @@ export interface RescoreRunStore {
 /** What finishing a run needs. */
 export interface FinishRunDeps {
   readonly runs: RescoreRunStore;
+  /** Where the slices kept their summaries (needed when the state machine hands references). */
+  readonly slices?: RescoreSliceSummaries;
   readonly clock: Clock;
 }
 
@@ -112,6 +143,7 @@ export interface RescoreRunReport extends RescoreSummary {
 }
 
 const isFailed = (result: SliceResult): result is FailedSlice => "failed" in result && result.failed;
+const isStored = (result: SliceResult): result is StoredSlice => "stored" in result && result.stored;
 const total = (histogram: readonly number[]) => histogram.reduce((sum, n) => sum + n, 0);
 
 /**
@@ -127,12 +159,22 @@ export async function finishRescoreRun(
     readonly clusters?: z.infer<typeof clusterRunSchema>;
   },
 ): Promise<RescoreRunReport> {
-  const failedSlices = input.summaries.filter(isFailed).map((slice) => slice.segment);
-  const summary = sumRescoreSummaries(
-    input.summaries.filter((result): result is RescoreSummary => !isFailed(result)),
-  );
+  const references = input.summaries.filter(isStored);
+  const kept =
+    references.length === 0 || deps.slices === undefined
+      ? new Map<number, RescoreSummary>()
+      : await deps.slices.all(input.startedAt);
+  // A reference whose summary is not found counts as a failed slice: never read as zero scores.
+  const lost = references.filter((slice) => !kept.has(slice.segment)).map((slice) => slice.segment);
+  const failedSlices = [...input.summaries.filter(isFailed).map((slice) => slice.segment), ...lost];
+  const summary = sumRescoreSummaries([
+    ...input.summaries.filter((result): result is RescoreSummary => !isFailed(result) && !isStored(result)),
+    ...references.flatMap((slice) => kept.get(slice.segment) ?? []),
+  ]);
   const now = deps.clock.now();
   const errors = [...summary.errors];
+  if (lost.length > 0)
+    errors.push(`slices ${lost.join(", ")}: their summaries were not found, counted as failed`);
   const previous = await deps.runs.lastRun();
   const psi: Record<string, PopulationStability> = {};
   const baseline: Record<string, number[]> = { ...previous?.histograms };

@@ -2,6 +2,7 @@ import { clusterFeatures, fitClusters, MAX_CLUSTERS } from "#shared/domain/clust
 import { seededRandom } from "#shared/domain/experiments/random.js";
 import { mayProfile } from "#shared/domain/profile/consent.js";
 import type { Clock, ClusterStore, ProfileScan, ScanSlice } from "#shared/ports.js";
+import { mapLimit } from "../map-limit.js";
 import { allSlices } from "../segments-batch.js";
 
 /** What fitting a run's clusters needs. */
@@ -27,6 +28,10 @@ export interface FitRunClustersOptions {
 export type ClusterRunReport =
   | {
       readonly fitted: true;
+      /**
+       * Profiles that may be profiled: counted in the slices read, scaled to the whole table when a run of more
+       * than {@link SLICES_READ} slices reads some of them.
+       */
       readonly population: number;
       readonly sampled: number;
       readonly labels: readonly string[];
@@ -35,6 +40,11 @@ export type ClusterRunReport =
       readonly inertia: number;
     }
   | { readonly fitted: false; readonly population: number; readonly reason: string };
+
+/** Slices scanned at once by the one function that fits the clusters. */
+const SCANS_AT_ONCE = 8;
+/** Slices read at most to draw the sample (of a run's slices, evenly spread). */
+export const SLICES_READ = 16;
 
 /** Fewer profiles than this per cluster wanted and the previous model is kept: clusters of a handful mean nothing. */
 const MIN_ROWS_PER_CLUSTER = 5;
@@ -53,9 +63,27 @@ export async function fitRunClusters(
   const k = options.k ?? 5;
   const seed = options.seed ?? 1;
   const slices = allSlices(Math.max(1, Math.floor(options.totalSegments)));
-  const perSlice = Math.max(1, Math.ceil((options.sampleSize ?? 20_000) / slices.length));
-  const parts = await Promise.all(slices.map((slice) => sampleSlice(deps.scan, slice, now, perSlice, seed)));
-  const population = parts.reduce((sum, part) => sum + part.seen, 0);
+  // At most SLICES_READ slices, evenly spread: a scan segment holds a uniform share of the table (items are
+  // split by their key's hash), so a few of them sample the whole as well, and this one function reads a bounded
+  // part of a table of any size.
+  const read =
+    slices.length <= SLICES_READ
+      ? slices
+      : Array.from(
+          { length: SLICES_READ },
+          (_, i) => slices[Math.floor((i * slices.length) / SLICES_READ)],
+        ).filter((slice): slice is ScanSlice => slice !== undefined);
+  const perSlice = Math.max(1, Math.ceil((options.sampleSize ?? 20_000) / read.length));
+  // A few scans at a time.
+  const settled = await mapLimit(read, SCANS_AT_ONCE, (slice) =>
+    sampleSlice(deps.scan, slice, now, perSlice, seed),
+  );
+  const parts = settled.map((result) => {
+    if (result.status === "rejected") throw result.reason;
+    return result.value;
+  });
+  const seen = parts.reduce((sum, part) => sum + part.seen, 0);
+  const population = Math.round((seen * slices.length) / read.length);
   const rows = parts.flatMap((part) => part.rows);
   const needed = Math.min(k, MAX_CLUSTERS) * MIN_ROWS_PER_CLUSTER;
   if (rows.length < needed) {

@@ -10,7 +10,11 @@ import { addCounts } from "./counts.js";
 /** The metric and the log line of a planned run. */
 export function reportPlan({ metrics, logger }: Observability, plan: RescorePlan): void {
   addCounts(metrics, { RescoreSlicesPlanned: plan.slices.length });
-  logger.info("rescoring planned", { startedAt: plan.startedAt, slices: plan.slices.length });
+  logger.info("rescoring planned", {
+    startedAt: plan.startedAt,
+    slices: plan.slices.length,
+    ...(plan.tableItems === undefined ? {} : { tableItems: plan.tableItems }),
+  });
 }
 
 /** The metric and the log line of the clusters step: fitted, or the previous model kept (a warning). */
