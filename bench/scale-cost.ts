@@ -133,3 +133,112 @@ export function scaleCostLines(): string[] {
   );
   return lines;
 }
+
+/** The assumptions of the nightly rescoring's time and cost model on AWS, each printed with it. */
+export const RESCORE_ASSUMED = {
+  /**
+   * What one slice rescores per second on AWS: a page of 100 profiles is two endpoint requests (about 50 ms each,
+   * one after the other) and 100 conditional writes 16 at a time (about 10 ms each), with its share of a scan page
+   * and the CPU of features and segments: about 200 ms.
+   */
+  profilesPerSecondPerSlice: 500,
+  /** Models scored (one request each per page of 100). */
+  models: 2,
+  pageSize: 100,
+  /** Write units of one profile write (an item of ~1.5 KB with its scores: 2 units of 1 KB). */
+  writeUnitsPerProfile: 2,
+  /** DynamoDB on-demand's default write ceiling per table. */
+  tableWriteUnitsPerSecond: 40_000,
+  /** A slice function's memory, and a serverless endpoint's memory and seconds per request. */
+  sliceMemoryGb: 1,
+  endpointMemoryGb: 2,
+  endpointSecondsPerRequest: 0.05,
+  /** Slices at once: the default `rescoreConcurrency`, and the most. */
+  concurrencies: [4, 40],
+} as const;
+
+/** One line of the rescoring model. */
+export interface RescoreEstimate {
+  readonly profiles: number;
+  readonly concurrency: number;
+  readonly slices: number;
+  readonly seconds: number;
+  readonly writeUnits: number;
+  readonly readUnits: number;
+  readonly endpointRequests: number;
+  readonly lambdaGbSeconds: number;
+  readonly usd: { readonly dynamodb: number; readonly sageMaker: number; readonly lambda: number };
+}
+
+/**
+ * The time and cost of one nightly rescoring of `profiles` on AWS: the plan's slices (sized from the table),
+ * `concurrency` of them at once, each at the assumed rate, bounded by the table's write ceiling.
+ */
+export function estimateRescoring(
+  profiles: number,
+  concurrency: number,
+  slicing: { readonly perSlice: number; readonly min: number; readonly max: number },
+  a = RESCORE_ASSUMED,
+  s = SCALE_ASSUMED,
+): RescoreEstimate {
+  const slices = Math.min(slicing.max, Math.max(slicing.min, Math.ceil(profiles / slicing.perSlice)));
+  const ceiling = a.tableWriteUnitsPerSecond / a.writeUnitsPerProfile;
+  const rate = Math.min(Math.min(slices, concurrency) * a.profilesPerSecondPerSlice, ceiling);
+  const writeUnits = profiles * a.writeUnitsPerProfile;
+  // The slices' scan, and Clusters' sample of at most 16 slices.
+  const readUnits = ((profiles + Math.min(1, 16 / slices) * profiles) * s.profileBytes * 0.5) / 4096;
+  const endpointRequests = Math.ceil(profiles / a.pageSize) * a.models;
+  const lambdaGbSeconds = (profiles / a.profilesPerSecondPerSlice) * a.sliceMemoryGb;
+  return {
+    profiles,
+    concurrency,
+    slices,
+    seconds: profiles / rate,
+    writeUnits,
+    readUnits,
+    endpointRequests,
+    lambdaGbSeconds,
+    usd: {
+      dynamodb: price(PRICES.dynamoWrite, writeUnits) + price(PRICES.dynamoRead, readUnits),
+      sageMaker: price(
+        PRICES.sageMakerServerlessGbSecond,
+        endpointRequests * a.endpointSecondsPerRequest * a.endpointMemoryGb,
+      ),
+      lambda: price(PRICES.lambdaArmCompute, lambdaGbSeconds) + price(PRICES.lambdaRequests, slices + 3),
+    },
+  };
+}
+
+/** The rescoring model's table for 1, 10 and 100 million profiles, with its assumptions. */
+export function rescoreCostLines(slicing: {
+  readonly perSlice: number;
+  readonly min: number;
+  readonly max: number;
+}): string[] {
+  const a = RESCORE_ASSUMED;
+  const lines = [
+    "Time and cost of one nightly rescoring on AWS (us-east-1 prices, cli/cost-prices.ts):",
+    "| profiles | slices | at once | time | write units | read units | endpoint requests | Lambda GB-s | DynamoDB | SageMaker serverless | Lambda |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const profiles of [1_000_000, 10_000_000, 100_000_000]) {
+    for (const concurrency of a.concurrencies) {
+      const e = estimateRescoring(profiles, concurrency, slicing);
+      const time =
+        e.seconds < 3600 ? `${Math.ceil(e.seconds / 60)} min` : `${(e.seconds / 3600).toFixed(1)} h`;
+      lines.push(
+        `| ${big(profiles)} | ${e.slices} | ${Math.min(e.slices, concurrency)} | ${time} | ${big(e.writeUnits)} | ${big(e.readUnits)} | ${big(e.endpointRequests)} | ${big(e.lambdaGbSeconds)} | ${usd(e.usd.dynamodb)} | ${usd(e.usd.sageMaker)} | ${usd(e.usd.lambda)} |`,
+      );
+    }
+  }
+  lines.push(
+    `Assumptions: ${a.profilesPerSecondPerSlice} profiles/s per slice (a page of ${a.pageSize}: ${a.models} endpoint requests of ~50 ms in turn, ` +
+      `${a.pageSize} conditional writes 16 at a time at ~10 ms); ${slicing.perSlice.toLocaleString("en-US")} profiles a slice ` +
+      `(${slicing.min} to ${slicing.max} slices), each one invocation of at most 15 minutes; ${a.writeUnitsPerProfile} write units a profile, ` +
+      `table ceiling ${big(a.tableWriteUnitsPerSecond)} write units/s (on-demand default); slice functions at ${a.sliceMemoryGb * 1024} MB; ` +
+      `serverless endpoints at ${a.endpointMemoryGb * 1024} MB, ${a.endpointSecondsPerRequest * 1000} ms a request (each slice keeps one request ` +
+      "in flight per endpoint: `rescoreConcurrency` may not exceed `modelServerlessMaxConcurrency`). Nights with few " +
+      "tier changes; a first night adds a transition per customer (an index write, a queue message, the outbox cleared).",
+  );
+  return lines;
+}

@@ -21,6 +21,11 @@ import { LOCAL_NAMES } from "#infra/local-names.js";
 import { fanOutSchedule } from "#shared/app/campaign-schedule.js";
 import { fanOutPart, planFanOut } from "#shared/app/fanout/index.js";
 import { type RescoreDeps, rescoreSlice } from "#shared/app/rescoring/index.js";
+import {
+  DEFAULT_TOTAL_SEGMENTS,
+  MAX_TOTAL_SEGMENTS,
+  PROFILES_PER_SLICE,
+} from "#shared/app/rescoring/plan-run.js";
 import { tierOf } from "#shared/app/rescoring/tiers.js";
 import { settleSegments } from "#shared/app/settle-segments.js";
 import { DynamoFanOutRuns } from "#shared/aws/dynamo-fanout-runs.js";
@@ -35,7 +40,7 @@ import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { rescoreEnvSchema } from "../functions/rescore/env.js";
 import { makeRescoreDeps } from "../functions/rescore/make-deps.js";
-import { scaleCostLines } from "./scale-cost.js";
+import { rescoreCostLines, scaleCostLines } from "./scale-cost.js";
 import { loadProfiles } from "./support/load-profiles.js";
 
 const { values } = parseArgs({
@@ -322,8 +327,15 @@ try {
       `slices in parallel against one slice: ${(report.scored / slicesSeconds / (o.scored / one.seconds)).toFixed(1)}× (the emulators, the slices and this benchmark share one Node thread here; on AWS each slice is its own function)`,
     );
   }
-  out("");
-  for (const line of scaleCostLines()) out(line);
+  if (FAN_OUT) {
+    out("");
+    for (const line of scaleCostLines()) out(line);
+  }
+  if (rescoreDeps !== undefined) {
+    out("");
+    const slicing = { perSlice: PROFILES_PER_SLICE, min: DEFAULT_TOTAL_SEGMENTS, max: MAX_TOTAL_SEGMENTS };
+    for (const line of rescoreCostLines(slicing)) out(line);
+  }
 } catch (error) {
   // Said before the stack stops: stopping it under a workflow's parts still reading would hide this error behind
   // the emulator's own (its database closed under a scan).

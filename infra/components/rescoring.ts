@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { Duration } from "aws-cdk-lib";
-import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
+import { type IAlarm, Metric } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { type IRule, Rule, RuleTargetInput, Schedule } from "aws-cdk-lib/aws-events";
 import { SfnStateMachine } from "aws-cdk-lib/aws-events-targets";
@@ -29,6 +29,7 @@ import { METRICS_NAMESPACE } from "./ingest.js";
 import { invokeEndpointsStatement } from "./invoke-endpoints.js";
 import { tagLocalName } from "./local-name.js";
 import type { ModelSettings } from "./model-settings.js";
+import { ALARM_PERIOD, notifyingAlarm } from "./notifying-alarm.js";
 import type { RetentionSettings } from "./retention-settings.js";
 import { ruleDeadLetterQueue } from "./rule-dead-letter-queue.js";
 import type { SegmentDefinitions } from "./segment-definitions.js";
@@ -238,6 +239,8 @@ export interface RescoringAlarms {
   readonly executionsTimedOut: IAlarm;
   /** EventBridge could not start a run. */
   readonly scheduleDeadLetters: IAlarm;
+  /** A run finished with slices given up on (their customers keep yesterday's scores). */
+  readonly slicesFailed: IAlarm;
 }
 
 /** How long one run may take before Step Functions stops it. */
@@ -373,6 +376,20 @@ export class Rescoring extends Construct {
       ...executionAlarms(this, machine, props.alarmTopic, {
         failed: "A rescoring run failed: scores, RFM thresholds and drift are from the previous run",
         timedOut: "A rescoring run timed out: scores, RFM thresholds and drift are from the previous run",
+      }),
+      slicesFailed: notifyingAlarm(this, "SlicesFailedAlarm", {
+        description:
+          "A rescoring run gave up on some of its slices after their retries (RescoreSlicesFailed): their " +
+          "customers keep the previous scores; the run's Finish log line names the slices and errors",
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: "RescoreSlicesFailed",
+          dimensionsMap: { service: RESCORE_SERVICE_NAME },
+          statistic: "Sum",
+          period: ALARM_PERIOD,
+        }),
+        threshold: 0,
+        topic: props.alarmTopic,
       }),
       scheduleDeadLetters: deadLetters.alarmWhenNotEmpty(
         this,

@@ -3,12 +3,14 @@ import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { InfraConfigError } from "#infra/components/infra-config-error.js";
+import { METRICS_NAMESPACE } from "#infra/components/ingest.js";
 import {
   checkRescoreConcurrency,
   DEFAULT_MODEL_ENDPOINTS,
   DEFAULT_REALTIME_SCORING_MINUTES,
   DEFAULT_RESCORE_CONCURRENCY,
   DEFAULT_RESCORE_SCHEDULE,
+  RESCORE_SERVICE_NAME,
   resolveRescoringSettings,
 } from "#infra/components/rescoring.js";
 import { LOCAL_NAME_TAG, LOCAL_NAMES } from "#infra/local-names.js";
@@ -155,7 +157,7 @@ describe("rescoring", () => {
       expect(Object.keys(groups)).toEqual([expect.stringMatching(/^RescoringLogs/)]);
     });
 
-    it("alarms on failed and timed-out runs", () => {
+    it("alarms on failed and timed-out runs, and on a run with failed slices", () => {
       // GIVEN
       const machineRef = stack.resolve(stack.rescoring.stateMachine.stateMachineArn);
       // THEN
@@ -168,6 +170,16 @@ describe("rescoring", () => {
           AlarmActions: [{ Ref: Match.stringLikeRegexp("^AlarmsTopic") }],
         });
       }
+      // A run that finishes with slices given up on is not a failed execution: its own alarm says so.
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        Namespace: METRICS_NAMESPACE,
+        MetricName: "RescoreSlicesFailed",
+        Dimensions: [{ Name: "service", Value: RESCORE_SERVICE_NAME }],
+        Statistic: "Sum",
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        AlarmActions: [{ Ref: Match.stringLikeRegexp("^AlarmsTopic") }],
+      });
     });
   });
 
