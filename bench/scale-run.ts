@@ -1,13 +1,19 @@
 /**
- * `npm run bench:scale -- --profiles 1000000 [--parts 8] [--no-rescore | --rescore-only] [--baseline-limit 900]`: the scale
- * benchmark. Loads N simulated profiles into the local stack's DynamoDB (bench/support/load-profiles.ts), then
- * measures the fan-out of a scheduled campaign to a 10 % segment and to the whole table, today's one-function
+ * `npm run bench:scale -- --profiles 1000000 [--parts 8] [--baseline-limit 900]`: the scale benchmark of the
+ * campaign fan-out. Loads N simulated profiles into the local stack's DynamoDB (bench/support/load-profiles.ts),
+ * then measures the fan-out of a scheduled campaign to a 10 % segment and to the whole table, today's one-function
  * fan-out (cut after `--baseline-limit` seconds, Lambda's 15 minutes by default, as its invocation would be) against
- * the Step Functions workflow (run from the synthesised definition, its parts in parallel, in this process), the peak
- * memory of one part, and the nightly rescoring of the same profiles with its slices in parallel against one
- * slice. Prints the time and cost model for 10 and 100 million profiles on AWS with its assumptions.
- * `--rescore-only` loads the profiles and measures the rescoring alone (no membership index, no fan-out).
+ * the Step Functions workflow (run from the synthesised definition, its parts in parallel, in this process), and
+ * the peak memory of one part. Prints the time and cost model for 10 and 100 million profiles on AWS.
+ *
+ * `--rescore-only [--slice-processes]`: the nightly rescoring instead. The profiles are loaded as last night's
+ * rescoring left them (scored, their segments settled), then the rescoring workflow's slices in parallel are
+ * measured against one slice in one invocation (16 writes at a time, then one at a time), cut like the fan-out's
+ * baseline; `--slice-processes` runs each slice in a process of its own (bench/support/rescore-slice-process.ts)
+ * instead of the workflow in this one. Prints the nightly time and cost model for 1, 10 and 100 million profiles.
+ * (`--no-rescore`, the default, is accepted for older commands.)
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +26,7 @@ import { startLocalStack } from "#infra/local/local-stack.js";
 import { LOCAL_NAMES } from "#infra/local-names.js";
 import { fanOutSchedule } from "#shared/app/campaign-schedule.js";
 import { fanOutPart, planFanOut } from "#shared/app/fanout/index.js";
+import { mapLimit } from "#shared/app/map-limit.js";
 import { type RescoreDeps, rescoreSlice } from "#shared/app/rescoring/index.js";
 import {
   DEFAULT_TOTAL_SEGMENTS,
@@ -35,12 +42,13 @@ import { DynamoSendTimers } from "#shared/aws/dynamo-send-timers.js";
 import { SqsSendQueue } from "#shared/aws/sqs-send-queue.js";
 import { profileFeatures } from "#shared/domain/features/index.js";
 import type { Profile } from "#shared/domain/profile/index.js";
-import { type ProfileScan, systemClock } from "#shared/ports.js";
+import { systemClock } from "#shared/ports.js";
 import { loadCampaignLibrary } from "#shared/templates/campaign-files.js";
 import { loadSegmentLibrary } from "#shared/templates/segment-files.js";
 import { rescoreEnvSchema } from "../functions/rescore/env.js";
 import { makeRescoreDeps } from "../functions/rescore/make-deps.js";
 import { rescoreCostLines, scaleCostLines } from "./scale-cost.js";
+import { cutScan } from "./support/cut-scan.js";
 import { loadProfiles } from "./support/load-profiles.js";
 
 const { values } = parseArgs({
@@ -49,6 +57,7 @@ const { values } = parseArgs({
     parts: { type: "string", default: "8" },
     "no-rescore": { type: "boolean", default: false },
     "rescore-only": { type: "boolean", default: false },
+    "slice-processes": { type: "boolean", default: false },
     "baseline-limit": { type: "string", default: "900" },
   },
 });
@@ -64,7 +73,9 @@ if (!Number.isFinite(BASELINE_LIMIT_S) || BASELINE_LIMIT_S <= 0)
   throw new Error("--baseline-limit: seconds, more than 0");
 if (values["no-rescore"] && values["rescore-only"])
   throw new Error("--no-rescore and --rescore-only: one or the other");
+/** The fan-out by default; the rescoring with `--rescore-only` (`--no-rescore` is the default, kept for older commands). */
 const FAN_OUT = !values["rescore-only"];
+const RESCORE = values["rescore-only"];
 const CAMPAIGNS = "bench/fixtures/scale-campaigns";
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -97,7 +108,7 @@ const stack = await startLocalStack({
   ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0, sms: 0 },
   pollers: false,
   schedules: false,
-  models: values["no-rescore"] ? false : { dir: join(dataDir, "models") },
+  models: RESCORE ? { dir: join(dataDir, "models") } : false,
   log: () => undefined,
   // Pages of 100 (the template's 500 bursts 50 SendMessageBatch calls at once per part, which the in-process
   // emulators on a small machine do not keep up with).
@@ -110,17 +121,14 @@ const stack = await startLocalStack({
 });
 const dynamodb = new DynamoDBClient({});
 const DAY = 86_400_000;
-/** Set when a one-invocation baseline (fan-out or rescoring) stops reading at `deadline`, as Lambda would cut it. */
-let cut = false;
+/** When the running one-invocation fan-out stops reading, as Lambda would cut it. */
 let deadline = Number.POSITIVE_INFINITY;
 /** The rescore slice's own composition root, with its environment from the stack (the one-slice baseline). */
-const rescoreDeps = values["no-rescore"]
+const rescoreDeps = !RESCORE
   ? undefined
   : makeRescoreDeps(rescoreEnvSchema.parse(environmentOf(LOCAL_NAMES.rescoreSliceFunction)));
 const MODELS = Object.keys(
-  values["no-rescore"]
-    ? {}
-    : rescoreEnvSchema.parse(environmentOf(LOCAL_NAMES.rescoreSliceFunction)).MODEL_ENDPOINTS,
+  !RESCORE ? {} : rescoreEnvSchema.parse(environmentOf(LOCAL_NAMES.rescoreSliceFunction)).MODEL_ENDPOINTS,
 );
 
 function environmentOf(name: string): Readonly<Record<string, string>> {
@@ -190,17 +198,7 @@ try {
     });
     const profiles = new DynamoProfileStore({ client: dynamodb, tableName: LOCAL_NAMES.profileTable });
     // Today's fan-out runs in one Lambda invocation: its scan ends where the invocation would be cut off.
-    const oneInvocation: ProfileScan = {
-      async *scan(slice) {
-        for await (const stored of profiles.scan(slice)) {
-          if (performance.now() > deadline) {
-            cut = true;
-            return;
-          }
-          yield stored;
-        }
-      },
-    };
+    const oneInvocation = cutScan(profiles, () => deadline);
     const sends = {
       queue: new SqsSendQueue({ client: sqs, queueUrl }),
       timers: new DynamoSendTimers({ client: dynamodb, tableName: LOCAL_NAMES.timersTable }),
@@ -211,17 +209,16 @@ try {
     let tick = Date.UTC(2026, 0, 5, 9);
     for (const campaignId of ["scale-tenth", "scale-all"]) {
       tick += 7 * 86_400_000;
-      cut = false;
       deadline = performance.now() + BASELINE_LIMIT_S * 1000;
       const baseline = await measured(() =>
         fanOutSchedule(
-          { library, profiles: oneInvocation, sends, clock: systemClock },
+          { library, profiles: oneInvocation.scan, sends, clock: systemClock },
           { campaignId, time: new Date(tick).toISOString() },
         ),
       );
       const b = baseline.result;
       out(
-        `| ${campaignId} | one function (4 slices in turn)${cut ? `, cut at ${BASELINE_LIMIT_S} s having read ${b.scanned.toLocaleString("en-US")} of ${PROFILES.toLocaleString("en-US")}` : ""} | ${baseline.seconds.toFixed(1)} | ${rate(b.scanned, baseline.seconds)} | ${rate(b.enqueued, baseline.seconds)} | ${b.enqueued.toLocaleString("en-US")} | ${mb(baseline.peakHeap)} |`,
+        `| ${campaignId} | one function (4 slices in turn)${oneInvocation.cut() ? `, cut at ${BASELINE_LIMIT_S} s having read ${b.scanned.toLocaleString("en-US")} of ${PROFILES.toLocaleString("en-US")}` : ""} | ${baseline.seconds.toFixed(1)} | ${rate(b.scanned, baseline.seconds)} | ${rate(b.enqueued, baseline.seconds)} | ${b.enqueued.toLocaleString("en-US")} | ${mb(baseline.peakHeap)} |`,
       );
       await purge();
       tick += 7 * 86_400_000;
@@ -265,7 +262,7 @@ try {
     await purge();
   }
 
-  if (rescoreDeps !== undefined) {
+  if (rescoreDeps !== undefined && !values["slice-processes"]) {
     out("");
     out(
       `Nightly rescoring of the ${PROFILES.toLocaleString("en-US")} profiles (loaded as last night left them; ${MODELS.join(", ")}; each slice writes 16 profiles at a time):`,
@@ -299,37 +296,126 @@ try {
     out(
       `| workflow, ${PARTS} slices (${at}): the slices alone | ${slicesSeconds.toFixed(1)} | ${report.scored.toLocaleString("en-US")} | ${rate(report.scored, slicesSeconds)} | | |`,
     );
-    // One slice, the whole table in one invocation, cut where Lambda would cut it.
-    cut = false;
-    deadline = performance.now() + BASELINE_LIMIT_S * 1000;
-    const oneSlice: RescoreDeps = {
-      ...rescoreDeps,
-      scan: {
-        async *scan(slice) {
-          for await (const stored of rescoreDeps.scan.scan(slice)) {
-            if (performance.now() > deadline) {
-              cut = true;
+    // One slice, the whole table in one invocation, cut where Lambda would cut it: writing 16 profiles at a time,
+    // then one at a time as a slice did before (the naive baseline).
+    const oneSlice = async (writeConcurrency: number) => {
+      const deadlineAt = performance.now() + BASELINE_LIMIT_S * 1000;
+      const limited = cutScan(rescoreDeps.scan, () => deadlineAt);
+      const one = await measured(() =>
+        rescoreSlice(
+          { ...rescoreDeps, scan: limited.scan },
+          { segment: 0, totalSegments: 1 },
+          { models: MODELS, writeConcurrency },
+        ),
+      );
+      const o = one.result;
+      const writes = writeConcurrency === 1 ? "one write at a time" : `${writeConcurrency} writes at a time`;
+      out(
+        `| one slice (one invocation), ${writes}${limited.cut() ? `, cut at ${BASELINE_LIMIT_S} s having scored ${o.scored.toLocaleString("en-US")} of ${PROFILES.toLocaleString("en-US")}` : ""} | ${one.seconds.toFixed(1)} | ${o.scored.toLocaleString("en-US")} | ${rate(o.scored, one.seconds)} | ${o.transitions.toLocaleString("en-US")} | ${mb(one.peakHeap)} |`,
+      );
+      return o.scored / one.seconds;
+    };
+    const one = await oneSlice(16);
+    const sequential = await oneSlice(1);
+    const parallel = report.scored / slicesSeconds;
+    out(
+      `slices in parallel against one slice: ${(parallel / one).toFixed(1)}× (the emulators, the slices and this benchmark share one Node thread here; on AWS each slice is its own function); one slice writing 16 at a time against one at a time: ${(one / sequential).toFixed(1)}×`,
+    );
+  }
+  if (rescoreDeps !== undefined && values["slice-processes"]) {
+    out("");
+    out(
+      `Nightly rescoring of the ${PROFILES.toLocaleString("en-US")} profiles (loaded as last night left them; ${MODELS.join(", ")}), each slice in a process of its own as each is a function of its own on AWS; DynamoDB, SQS and the model server in this one:`,
+    );
+    out("| rescoring | seconds | profiles scored | profiles/s | transitions |");
+    out("|---|---|---|---|---|");
+    const sliceEnv = JSON.stringify(environmentOf(LOCAL_NAMES.rescoreSliceFunction));
+    const inProcess = (segment: number, totalSegments: number, writeConcurrency: number) =>
+      new Promise<{ cut: boolean; seconds: number; scored: number; transitions: number }>(
+        (resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            ["--import", "tsx", "bench/support/rescore-slice-process.ts"],
+            {
+              env: {
+                ...process.env,
+                TAILOR_SLICE_ENV: sliceEnv,
+                TAILOR_SLICE: JSON.stringify({
+                  segment,
+                  totalSegments,
+                  models: MODELS,
+                  writeConcurrency,
+                  limitMs: BASELINE_LIMIT_S * 1000,
+                }),
+              },
+              stdio: ["ignore", "pipe", "pipe"],
+            },
+          );
+          let stdout = "";
+          let stderr = "";
+          child.stdout.on("data", (chunk: Buffer) => {
+            stdout += chunk.toString();
+          });
+          child.stderr.on("data", (chunk: Buffer) => {
+            stderr += chunk.toString();
+          });
+          child.on("error", reject);
+          child.on("close", (code) => {
+            if (code !== 0) {
+              reject(new Error(`slice ${segment}/${totalSegments} exited ${code}: ${stderr.slice(-2000)}`));
               return;
             }
-            yield stored;
-          }
+            resolve(
+              z
+                .object({
+                  cut: z.boolean(),
+                  seconds: z.number(),
+                  scored: z.number(),
+                  transitions: z.number(),
+                })
+                .parse(JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}")),
+            );
+          });
         },
-      },
-    };
-    const one = await measured(() =>
-      rescoreSlice(oneSlice, { segment: 0, totalSegments: 1 }, { models: MODELS }),
+      );
+    const at = Math.min(PARTS, DEFAULT_RESCORE_CONCURRENCY);
+    const parallel = await measured(() =>
+      mapLimit(
+        Array.from({ length: PARTS }, (_, segment) => segment),
+        at,
+        (segment) => inProcess(segment, PARTS, 16),
+      ),
     );
-    const o = one.result;
+    const slices = parallel.result.map((result) => {
+      if (result.status === "rejected") throw result.reason;
+      return result.value;
+    });
+    const scored = slices.reduce((n, slice) => n + slice.scored, 0);
+    const transitions = slices.reduce((n, slice) => n + slice.transitions, 0);
+    const cutSlices = slices.filter((slice) => slice.cut).length;
     out(
-      `| one slice (one invocation)${cut ? `, cut at ${BASELINE_LIMIT_S} s having scored ${o.scored.toLocaleString("en-US")} of ${PROFILES.toLocaleString("en-US")}` : ""} | ${one.seconds.toFixed(1)} | ${o.scored.toLocaleString("en-US")} | ${rate(o.scored, one.seconds)} | ${o.transitions.toLocaleString("en-US")} | ${mb(one.peakHeap)} |`,
+      `| ${PARTS} slices, ${at} processes at once${cutSlices > 0 ? `, ${cutSlices} cut at ${BASELINE_LIMIT_S} s` : ""} | ${parallel.seconds.toFixed(1)} | ${scored.toLocaleString("en-US")} | ${rate(scored, parallel.seconds)} | ${transitions.toLocaleString("en-US")} |`,
     );
+    const rates: number[] = [];
+    for (const writeConcurrency of [16, 1]) {
+      const one = await measured(() => inProcess(0, 1, writeConcurrency));
+      const o = one.result;
+      const writes = writeConcurrency === 1 ? "one write at a time" : `${writeConcurrency} writes at a time`;
+      out(
+        `| one slice, one process, ${writes}${o.cut ? `, cut at ${BASELINE_LIMIT_S} s having scored ${o.scored.toLocaleString("en-US")} of ${PROFILES.toLocaleString("en-US")}` : ""} | ${one.seconds.toFixed(1)} | ${o.scored.toLocaleString("en-US")} | ${rate(o.scored, one.seconds)} | ${o.transitions.toLocaleString("en-US")} |`,
+      );
+      rates.push(o.scored / one.seconds);
+    }
+    const [one = 0, sequential = 0] = rates;
     out(
-      `slices in parallel against one slice: ${(report.scored / slicesSeconds / (o.scored / one.seconds)).toFixed(1)}× (the emulators, the slices and this benchmark share one Node thread here; on AWS each slice is its own function)`,
+      `slices in parallel against one slice: ${(scored / parallel.seconds / one).toFixed(1)}×; one slice writing 16 at a time against one at a time: ${(one / sequential).toFixed(1)}× (${PARTS} slices on two cores shared with the emulators; on AWS each slice has a function of its own)`,
     );
   }
   if (FAN_OUT) {
     out("");
     for (const line of scaleCostLines()) out(line);
+    out("");
+    out("(the nightly rescoring of as many profiles: `npm run bench:scale -- --profiles N --rescore-only`)");
   }
   if (rescoreDeps !== undefined) {
     out("");

@@ -1,4 +1,4 @@
-import { type AttributeValue, DynamoDBClient, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { z } from "zod";
 import {
@@ -13,6 +13,7 @@ import type { RescoreDeps, RescoreSummary } from "#shared/app/rescoring/index.js
 import { DynamoClusterStore } from "#shared/aws/dynamo-cluster-store.js";
 import { DynamoJsonItem } from "#shared/aws/dynamo-json-item.js";
 import { DynamoProfileStore } from "#shared/aws/dynamo-profile-store.js";
+import { queryAll } from "#shared/aws/dynamo-query-all.js";
 import { ttlAttribute } from "#shared/aws/dynamo-ttl.js";
 import { SageMakerScorer } from "#shared/aws/sagemaker-scorer.js";
 import { DependencyUnavailableError } from "#shared/errors.js";
@@ -126,8 +127,8 @@ export class DynamoRescoreSliceSummaries implements RescoreSliceSummaries {
   }
 
   async put(run: number, segment: number, summary: RescoreSummary): Promise<void> {
-    await this.#call("PutItem", () =>
-      this.#client.send(
+    try {
+      await this.#client.send(
         new PutItemCommand({
           TableName: this.#tableName,
           Item: {
@@ -138,45 +139,30 @@ export class DynamoRescoreSliceSummaries implements RescoreSliceSummaries {
             ...ttlAttribute(run, SLICE_SUMMARY_RETENTION_DAYS),
           },
         }),
-      ),
-    );
+      );
+    } catch (error) {
+      throw new DependencyUnavailableError(`PutItem on ${this.#tableName} failed`, error);
+    }
   }
 
   async all(run: number): Promise<ReadonlyMap<number, RescoreSummary>> {
     const summaries = new Map<number, RescoreSummary>();
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const out = await this.#call("Query", () =>
-        this.#client.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            KeyConditionExpression: "pk = :pk AND begins_with(sk, :slice)",
-            ExpressionAttributeValues: { ":pk": { S: runKey(run) }, ":slice": { S: "slice#" } },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of out.Items ?? []) {
-        const segment = Number(item.segment?.N);
-        const parsed = rescoreSummarySchema.safeParse(safeJson(item.json?.S));
-        if (!Number.isSafeInteger(segment) || !parsed.success)
-          throw new DependencyUnavailableError(
-            `${this.#tableName} holds an unreadable rescoring slice summary (${item.sk?.S ?? "no key"})`,
-          );
-        summaries.set(segment, parsed.data);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined);
-    return summaries;
-  }
-
-  async #call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      throw new DependencyUnavailableError(`${operation} on ${this.#tableName} failed`, error);
+    const items = await queryAll(this.#client, {
+      TableName: this.#tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :slice)",
+      ExpressionAttributeValues: { ":pk": { S: runKey(run) }, ":slice": { S: "slice#" } },
+      ConsistentRead: true,
+    });
+    for (const item of items) {
+      const segment = Number(item.segment?.N);
+      const parsed = rescoreSummarySchema.safeParse(safeJson(item.json?.S));
+      if (!Number.isSafeInteger(segment) || !parsed.success)
+        throw new DependencyUnavailableError(
+          `${this.#tableName} holds an unreadable rescoring slice summary (${item.sk?.S ?? "no key"})`,
+        );
+      summaries.set(segment, parsed.data);
     }
+    return summaries;
   }
 }
 
