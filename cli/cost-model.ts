@@ -53,7 +53,7 @@ export const MEASURED = {
 /** What the stack declares (`infra/tailor-stack.ts`; test/infra/operations-stack.test.ts keeps these in step). */
 export const STACK_RESOURCES = {
   kmsKeys: 33,
-  alarms: 49,
+  alarms: 50,
   /**
    * Of the alarms, those comparing with an anomaly detection band: each is billed as three alarm metrics (the
    * metric and the band's two bounds), two more than a plain alarm (send volume, five event types' volume).

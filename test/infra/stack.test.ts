@@ -332,12 +332,12 @@ describe("TailorStack", () => {
       // sends queue's two, dispatch, API and SES feedback errors, SES feedback dead letters, the campaign
       // triggers' two (transitions errors, undelivered ticks), the campaign fan-out's two (failed, timed-out
       // runs), the delivery alarms' four (bounce rate, complaint rate, send volume, sends failed for
-      // good), the rescoring's three (failed runs, timed-out runs, undelivered starts), the segment jobs' three
+      // good), the rescoring's four (failed runs, timed-out runs, undelivered starts, runs with failed slices), the segment jobs' three
       // (the same), the catalog's three (import failures, changes' dead letters, …), the catalog triggers' errors,
       // the archive's four (freshness, S3 delivery, transform errors, failed records), the data-quality
       // seven (quarantined share, five event types' volume, feature drift), and the models' five (training
       // runs failed and timed out, undelivered training starts, a drift alarm per propensity model).
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 49);
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 50);
     });
 
     it("notify a TLS-only topic, encrypted with a key CloudWatch may use", () => {
