@@ -43,8 +43,8 @@ export interface RescoreOptions {
   /** Profiles per page: one scorer request per model and page. @default 100 */
   readonly batchSize?: number;
   /**
-   * Profile writes in flight at once within a page. One at a time, a slice runs at the round trip of one write
-   * (about a hundred profiles a second); the writes of a page are independent (one customer each).
+   * Profile writes in flight at once within a page. One at a time, a slice waits a whole DynamoDB round trip
+   * (milliseconds on AWS) per profile; the writes of a page are independent (one customer each).
    * @default 16
    */
   readonly writeConcurrency?: number;
