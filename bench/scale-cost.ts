@@ -1,4 +1,10 @@
 import { PRICES } from "#cli/cost-prices.js";
+import {
+  DEFAULT_TOTAL_SEGMENTS,
+  MAX_TOTAL_SEGMENTS,
+  PROFILES_PER_SLICE,
+  planRescoreRun,
+} from "#shared/app/rescoring/plan-run.js";
 
 /** The assumptions of the fan-out's time and cost model on AWS, each printed with it. */
 export const SCALE_ASSUMED = {
@@ -171,17 +177,16 @@ export interface RescoreEstimate {
 }
 
 /**
- * The time and cost of one nightly rescoring of `profiles` on AWS: the plan's slices (sized from the table),
+ * The time and cost of one nightly rescoring of `profiles` on AWS: the plan's slices ({@link planRescoreRun}),
  * `concurrency` of them at once, each at the assumed rate, bounded by the table's write ceiling.
  */
 export function estimateRescoring(
   profiles: number,
   concurrency: number,
-  slicing: { readonly perSlice: number; readonly min: number; readonly max: number },
   a = RESCORE_ASSUMED,
   s = SCALE_ASSUMED,
 ): RescoreEstimate {
-  const slices = Math.min(slicing.max, Math.max(slicing.min, Math.ceil(profiles / slicing.perSlice)));
+  const slices = planRescoreRun(0, { tableItems: profiles }).totalSegments;
   const ceiling = a.tableWriteUnitsPerSecond / a.writeUnitsPerProfile;
   const rate = Math.min(Math.min(slices, concurrency) * a.profilesPerSecondPerSlice, ceiling);
   const writeUnits = profiles * a.writeUnitsPerProfile;
@@ -210,11 +215,7 @@ export function estimateRescoring(
 }
 
 /** The rescoring model's table for 1, 10 and 100 million profiles, with its assumptions. */
-export function rescoreCostLines(slicing: {
-  readonly perSlice: number;
-  readonly min: number;
-  readonly max: number;
-}): string[] {
+export function rescoreCostLines(): string[] {
   const a = RESCORE_ASSUMED;
   const lines = [
     "Time and cost of one nightly rescoring on AWS (us-east-1 prices, cli/cost-prices.ts):",
@@ -223,7 +224,7 @@ export function rescoreCostLines(slicing: {
   ];
   for (const profiles of [1_000_000, 10_000_000, 100_000_000]) {
     for (const concurrency of a.concurrencies) {
-      const e = estimateRescoring(profiles, concurrency, slicing);
+      const e = estimateRescoring(profiles, concurrency);
       const time =
         e.seconds < 3600 ? `${Math.ceil(e.seconds / 60)} min` : `${(e.seconds / 3600).toFixed(1)} h`;
       lines.push(
@@ -233,8 +234,8 @@ export function rescoreCostLines(slicing: {
   }
   lines.push(
     `Assumptions: ${a.profilesPerSecondPerSlice} profiles/s per slice (a page of ${a.pageSize}: ${a.models} endpoint requests of ~50 ms in turn, ` +
-      `${a.pageSize} conditional writes 16 at a time at ~10 ms); ${slicing.perSlice.toLocaleString("en-US")} profiles a slice ` +
-      `(${slicing.min} to ${slicing.max} slices), each one invocation of at most 15 minutes; ${a.writeUnitsPerProfile} write units a profile, ` +
+      `${a.pageSize} conditional writes 16 at a time at ~10 ms); ${PROFILES_PER_SLICE.toLocaleString("en-US")} profiles a slice ` +
+      `(${DEFAULT_TOTAL_SEGMENTS} to ${MAX_TOTAL_SEGMENTS} slices), each one invocation of at most 15 minutes; ${a.writeUnitsPerProfile} write units a profile, ` +
       `table ceiling ${big(a.tableWriteUnitsPerSecond)} write units/s (on-demand default); slice functions at ${a.sliceMemoryGb * 1024} MB; ` +
       `serverless endpoints at ${a.endpointMemoryGb * 1024} MB, ${a.endpointSecondsPerRequest * 1000} ms a request (each slice keeps one request ` +
       "in flight per endpoint: `rescoreConcurrency` may not exceed `modelServerlessMaxConcurrency`). Nights with few " +

@@ -28,11 +28,6 @@ import { fanOutSchedule } from "#shared/app/campaign-schedule.js";
 import { fanOutPart, planFanOut } from "#shared/app/fanout/index.js";
 import { mapLimit } from "#shared/app/map-limit.js";
 import { type RescoreDeps, rescoreSlice } from "#shared/app/rescoring/index.js";
-import {
-  DEFAULT_TOTAL_SEGMENTS,
-  MAX_TOTAL_SEGMENTS,
-  PROFILES_PER_SLICE,
-} from "#shared/app/rescoring/plan-run.js";
 import { tierOf } from "#shared/app/rescoring/tiers.js";
 import { settleSegments } from "#shared/app/settle-segments.js";
 import { DynamoFanOutRuns } from "#shared/aws/dynamo-fanout-runs.js";
@@ -123,13 +118,12 @@ const dynamodb = new DynamoDBClient({});
 const DAY = 86_400_000;
 /** When the running one-invocation fan-out stops reading, as Lambda would cut it. */
 let deadline = Number.POSITIVE_INFINITY;
-/** The rescore slice's own composition root, with its environment from the stack (the one-slice baseline). */
-const rescoreDeps = !RESCORE
-  ? undefined
-  : makeRescoreDeps(rescoreEnvSchema.parse(environmentOf(LOCAL_NAMES.rescoreSliceFunction)));
-const MODELS = Object.keys(
-  !RESCORE ? {} : rescoreEnvSchema.parse(environmentOf(LOCAL_NAMES.rescoreSliceFunction)).MODEL_ENDPOINTS,
-);
+/** The rescore slice's environment from the stack, and its own composition root (the one-slice baseline). */
+const rescoreEnv = RESCORE
+  ? rescoreEnvSchema.parse(environmentOf(LOCAL_NAMES.rescoreSliceFunction))
+  : undefined;
+const rescoreDeps = rescoreEnv === undefined ? undefined : makeRescoreDeps(rescoreEnv);
+const MODELS = Object.keys(rescoreEnv?.MODEL_ENDPOINTS ?? {});
 
 function environmentOf(name: string): Readonly<Record<string, string>> {
   const fn = stack.plan.functions.find((candidate) => candidate.name === name);
@@ -419,8 +413,7 @@ try {
   }
   if (rescoreDeps !== undefined) {
     out("");
-    const slicing = { perSlice: PROFILES_PER_SLICE, min: DEFAULT_TOTAL_SEGMENTS, max: MAX_TOTAL_SEGMENTS };
-    for (const line of rescoreCostLines(slicing)) out(line);
+    for (const line of rescoreCostLines()) out(line);
   }
 } catch (error) {
   // Said before the stack stops: stopping it under a workflow's parts still reading would hide this error behind

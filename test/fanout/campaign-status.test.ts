@@ -7,12 +7,7 @@ import {
   SCALE_ASSUMED,
 } from "#bench/scale-cost.js";
 import { runStatusLines } from "#cli/campaign-command.js";
-import {
-  DEFAULT_TOTAL_SEGMENTS,
-  MAX_TOTAL_SEGMENTS,
-  PROFILES_PER_SLICE,
-  planRescoreRun,
-} from "#shared/app/rescoring/plan-run.js";
+import { DEFAULT_TOTAL_SEGMENTS, planRescoreRun } from "#shared/app/rescoring/plan-run.js";
 import type { FanOutRun } from "#shared/ports.js";
 
 const RUN: FanOutRun = {
@@ -77,24 +72,20 @@ describe("the fan-out's cost model", () => {
 });
 
 describe("the nightly rescoring's cost model", () => {
-  const slicing = { perSlice: PROFILES_PER_SLICE, min: DEFAULT_TOTAL_SEGMENTS, max: MAX_TOTAL_SEGMENTS };
-
   it("sizes the slices as the plan does, runs so many at once, and is bound by the table's write ceiling", () => {
-    const ten = estimateRescoring(10_000_000, 4, slicing);
+    const ten = estimateRescoring(10_000_000, 4);
     expect(ten.slices).toBe(planRescoreRun(0, { tableItems: 10_000_000 }).totalSegments);
     expect(ten.seconds).toBeCloseTo(10_000_000 / (4 * RESCORE_ASSUMED.profilesPerSecondPerSlice), 6);
     expect(ten.writeUnits).toBe(20_000_000);
     expect(ten.endpointRequests).toBe(200_000);
     // Ten times the slices at once is ten times faster, until 40 slices' writes meet the table's ceiling.
-    expect(estimateRescoring(10_000_000, 40, slicing).seconds).toBeCloseTo(ten.seconds / 10, 6);
+    expect(estimateRescoring(10_000_000, 40).seconds).toBeCloseTo(ten.seconds / 10, 6);
     const ceiling = RESCORE_ASSUMED.tableWriteUnitsPerSecond / RESCORE_ASSUMED.writeUnitsPerProfile;
-    expect(estimateRescoring(100_000_000, 40, { ...slicing, max: 10_000 }).seconds).toBeGreaterThanOrEqual(
-      100_000_000 / ceiling,
-    );
+    expect(estimateRescoring(100_000_000, 40).seconds).toBeGreaterThanOrEqual(100_000_000 / ceiling);
     // A small table still gets the plan's 8 slices.
-    expect(estimateRescoring(50_000, 4, slicing).slices).toBe(DEFAULT_TOTAL_SEGMENTS);
+    expect(estimateRescoring(50_000, 4).slices).toBe(DEFAULT_TOTAL_SEGMENTS);
     // Every figure in the printed table, and the assumptions said.
-    const lines = rescoreCostLines(slicing);
+    const lines = rescoreCostLines();
     expect(lines.filter((line) => /^\| [\d,]+ \|/.test(line))).toHaveLength(6);
     expect(lines.at(-1)).toMatch(/^Assumptions: 500 profiles\/s per slice/);
   });

@@ -30,18 +30,15 @@ export function planRescoreRun(
   now: number,
   sizing: { readonly totalSegments?: number; readonly tableItems?: number } = {},
 ): RescorePlan {
-  const total =
-    sizing.totalSegments !== undefined
-      ? Math.max(1, Math.floor(sizing.totalSegments))
-      : Math.min(
-          MAX_TOTAL_SEGMENTS,
-          Math.max(DEFAULT_TOTAL_SEGMENTS, Math.ceil((sizing.tableItems ?? 0) / PROFILES_PER_SLICE)),
-        );
-  const tableItems = sizing.totalSegments === undefined ? sizing.tableItems : undefined;
+  const sized = sizing.totalSegments === undefined;
+  const wanted = sized
+    ? Math.max(DEFAULT_TOTAL_SEGMENTS, Math.ceil((sizing.tableItems ?? 0) / PROFILES_PER_SLICE))
+    : Math.max(1, Math.floor(sizing.totalSegments ?? 1));
+  const total = Math.min(MAX_TOTAL_SEGMENTS, wanted);
   return {
     startedAt: now,
-    totalSegments: Math.min(MAX_TOTAL_SEGMENTS, total),
-    ...(tableItems === undefined ? {} : { tableItems }),
-    slices: allSlices(Math.min(MAX_TOTAL_SEGMENTS, total)),
+    totalSegments: total,
+    ...(sized && sizing.tableItems !== undefined ? { tableItems: sizing.tableItems } : {}),
+    slices: allSlices(total),
   };
 }
