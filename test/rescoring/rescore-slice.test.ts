@@ -232,8 +232,10 @@ describe("rescoreSlice", () => {
       rescoreSlice(deps, slice, { models: MODELS, batchSize: 12, writeConcurrency: 4 }),
     ).rejects.toThrow("throttled: p-5");
 
-    // Four at a time, never more; every other customer of the page written before the failure was thrown.
+    // Four at a time, never more; every other customer of the page written before the failure was thrown,
+    // and their entries into likely-buyers counted.
     expect(peak).toBe(4);
+    expect(h.store.counters.get("likely-buyers")).toBe(11);
     for (const id of ids) {
       if (id === "p-5") expect(scoresOf(h, id)).toBeUndefined();
       else expect(scoresOf(h, id)?.purchase_30d).toEqual({ p: 0.8, t: "high", at: T0 });

@@ -210,19 +210,26 @@ export async function rescoreSlice(
   };
 
   let page: StoredProfile[] = [];
-  for await (const stored of deps.scan.scan(slice)) {
-    summary.profiles++;
-    if (!mayProfile(stored.profile)) {
-      summary.skippedNoConsent++;
-      continue;
+  try {
+    for await (const stored of deps.scan.scan(slice)) {
+      summary.profiles++;
+      if (!mayProfile(stored.profile)) {
+        summary.skippedNoConsent++;
+        continue;
+      }
+      page.push(stored);
+      if (page.length >= batchSize) {
+        await rescorePage(page);
+        page = [];
+      }
     }
-    page.push(stored);
-    if (page.length >= batchSize) {
-      await rescorePage(page);
-      page = [];
-    }
+    if (page.length > 0) await rescorePage(page);
+  } catch (error) {
+    // Counters first, as a static segment's import does: the profiles written before the failure did change
+    // their segments' sizes, and the retried slice finds them already moved (no transition, no delta).
+    if (deltas.length > 0) await deps.segments.store.addToSizes(deltas);
+    throw error;
   }
-  if (page.length > 0) await rescorePage(page);
   if (deltas.length > 0) summary.counterWrites += await deps.segments.store.addToSizes(deltas);
   for (const [model, list] of scores) summary.histograms[model] = scoreHistogram(list, bins);
   return summary;
