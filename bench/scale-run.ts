@@ -9,8 +9,9 @@
  * `--rescore-only [--slice-processes]`: the nightly rescoring instead. The profiles are loaded as last night's
  * rescoring left them (scored, their segments settled), then the rescoring workflow's slices in parallel are
  * measured against one slice in one invocation (16 writes at a time, then one at a time), cut like the fan-out's
- * baseline; `--slice-processes` runs each slice in a process of its own (bench/support/rescore-slice-process.ts)
- * instead of the workflow in this one. Prints the nightly time and cost model for 1, 10 and 100 million profiles.
+ * baseline; `--slice-processes` then measures the same again with each slice in a process of its own
+ * (bench/support/rescore-slice-process.ts), as each is a function of its own on AWS. `--in-memory` keeps DynamoDB's
+ * tables in memory (a million profiles want a 12 GB heap: `NODE_OPTIONS=--max-old-space-size=12288`). Prints the nightly time and cost model for 1, 10 and 100 million profiles.
  * (`--no-rescore`, the default, is accepted for older commands.)
  */
 import { spawn } from "node:child_process";
@@ -18,6 +19,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { getHeapStatistics } from "node:v8";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PurgeQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { z } from "zod";
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     "rescore-only": { type: "boolean", default: false },
     "slice-processes": { type: "boolean", default: false },
     "baseline-limit": { type: "string", default: "900" },
+    "in-memory": { type: "boolean", default: false },
   },
 });
 const PROFILES = Number(values.profiles);
@@ -96,10 +99,26 @@ async function measured<T>(
   }
 }
 
+/**
+ * `--in-memory`: DynamoDB's tables in this process's heap (dynalite over memory-level) instead of LevelDB, whose
+ * compaction a million rewrites wait on. About {@link HEAP_PER_PROFILE} bytes of heap a profile, so a million needs
+ * `NODE_OPTIONS=--max-old-space-size=12288`; refused up front when the heap is too small, not an hour in.
+ */
+const IN_MEMORY = values["in-memory"];
+const HEAP_PER_PROFILE = 8 * 1024;
+if (IN_MEMORY) {
+  const limit = getHeapStatistics().heap_size_limit;
+  const wanted = PROFILES * HEAP_PER_PROFILE + 2 ** 30;
+  if (limit < wanted)
+    throw new Error(
+      `--in-memory: ${PROFILES.toLocaleString("en-US")} profiles want about ${mb(wanted)} of heap, this process may use ${mb(limit)}: run it with NODE_OPTIONS=--max-old-space-size=${Math.ceil(wanted / 2 ** 20)}`,
+    );
+}
 const dataDir = mkdtempSync(join(tmpdir(), "tailor-bench-scale-"));
 const stack = await startLocalStack({
   dataDir,
   fresh: true,
+  dynamodbInMemory: IN_MEMORY,
   ports: { dynamodb: 0, kinesis: 0, sqsS3: 0, ses: 0, api: 0, sms: 0 },
   pollers: false,
   schedules: false,
@@ -172,11 +191,12 @@ try {
     onProgress: (n) => log(`  ${n.toLocaleString("en-US")}`),
   });
   out(
-    `# Scale benchmark: ${PROFILES.toLocaleString("en-US")} profiles on the local stack (dynalite, fauxqs), ${PARTS} parts`,
+    `# Scale benchmark: ${PROFILES.toLocaleString("en-US")} profiles on the local stack (dynalite${IN_MEMORY ? " in memory" : ""}, fauxqs), ${PARTS} parts`,
   );
   out(
     `loaded in ${loaded.seconds.toFixed(1)} s (${rate(loaded.written, loaded.seconds)}), median item ${loaded.medianItemBytes} B`,
   );
+  if (IN_MEMORY) out(`heap in use once loaded (the tables in it): ${mb(process.memoryUsage().heapUsed)}`);
   if (FAN_OUT) {
     // The membership index: rebuilt once from the whole table by the segment jobs' workflow (as the first night
     // after a deploy does), so that the 10 % campaign's workflow reads the index and the whole-table one scans.
@@ -256,7 +276,7 @@ try {
     await purge();
   }
 
-  if (rescoreDeps !== undefined && !values["slice-processes"]) {
+  if (rescoreDeps !== undefined) {
     out("");
     out(
       `Nightly rescoring of the ${PROFILES.toLocaleString("en-US")} profiles (loaded as last night left them; ${MODELS.join(", ")}; each slice writes 16 profiles at a time):`,
@@ -415,6 +435,8 @@ try {
     out("");
     for (const line of rescoreCostLines()) out(line);
   }
+  out("");
+  out(`peak resident memory of this process: ${mb(process.resourceUsage().maxRSS * 1024)}`);
 } catch (error) {
   // Said before the stack stops: stopping it under a workflow's parts still reading would hide this error behind
   // the emulator's own (its database closed under a scan).

@@ -34,6 +34,12 @@ export interface EmulatorOptions {
   readonly dataDir?: string;
   /** Wipe the data dir first. */
   readonly fresh?: boolean;
+  /**
+   * Keep DynamoDB's tables in memory (dynalite over memory-level) instead of LevelDB under the data dir: nothing
+   * survives `stop()`. For benchmarks that rewrite millions of items, which on LevelDB wait on its compaction.
+   * @default false
+   */
+  readonly dynamodbInMemory?: boolean;
   /** Per-service ports; unset ones come from `TAILOR_PORT_<SERVICE>`, then the defaults. `0`: any free port. */
   readonly ports?: Partial<Ports>;
   /** Set region, dummy credentials and `AWS_ENDPOINT_URL_*` in `process.env` (restored by `stop()`). Default true. */
@@ -128,7 +134,11 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
 
   try {
     const dynamo = holdIdleConnections(
-      dynalite({ path: dataSubdir(dataDir, "dynamodb"), createTableMs: 0, deleteTableMs: 0 }),
+      dynalite({
+        path: options.dynamodbInMemory === true ? undefined : dataSubdir(dataDir, "dynamodb"),
+        createTableMs: 0,
+        deleteTableMs: 0,
+      }),
     );
     const dynamodbPort = await listen(dynamo, wanted.dynamodb).catch((error: unknown) => {
       throw inUse("dynamodb", wanted.dynamodb, error);

@@ -55,6 +55,8 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** Wipe the data dir first. */
   readonly fresh?: boolean;
+  /** DynamoDB's tables in memory, gone when the stack stops (as the emulators' `dynamodbInMemory`). */
+  readonly dynamodbInMemory?: boolean;
   /**
    * Per-service ports, the HTTP API's included (`0`: any free port); unset ones from `TAILOR_PORT_<SERVICE>`,
    * then the defaults.
@@ -290,6 +292,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const emulators: Emulators = await startEmulators({
     dataDir: options.dataDir,
     fresh: options.fresh,
+    dynamodbInMemory: options.dynamodbInMemory,
     ports: options.ports,
   });
   const sdk = clients(emulators.endpoints);
