@@ -9,14 +9,14 @@
  * `--rescore-only [--slice-processes]`: the nightly rescoring instead. The profiles are loaded as last night's
  * rescoring left them (scored, their segments settled), then the rescoring workflow's slices in parallel are
  * measured against one slice in one invocation (16 writes at a time, then one at a time), cut like the fan-out's
- * baseline; `--slice-processes` then measures the same again with each slice in a process of its own
- * (bench/support/rescore-slice-process.ts), as each is a function of its own on AWS. `--in-memory` keeps DynamoDB's
- * tables in memory (a million profiles want a 12 GB heap: `NODE_OPTIONS=--max-old-space-size=12288`). Prints the nightly time and cost model for 1, 10 and 100 million profiles.
+ * baseline; `--slice-processes` runs each slice in a process of its own instead (bench/support/rescore-slice-process.ts),
+ * as each is a function of its own on AWS, every slice cut at `--baseline-limit` seconds. `--in-memory` keeps
+ * DynamoDB's tables in memory (a million profiles took the process to 10 GB resident). Prints the nightly time and cost model for 1, 10 and 100 million profiles.
  * (`--no-rescore`, the default, is accepted for older commands.)
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { getHeapStatistics } from "node:v8";
@@ -100,18 +100,26 @@ async function measured<T>(
 }
 
 /**
- * `--in-memory`: DynamoDB's tables in this process's heap (dynalite over memory-level) instead of LevelDB, whose
- * compaction a million rewrites wait on. About {@link HEAP_PER_PROFILE} bytes of heap a profile, so a million needs
- * `NODE_OPTIONS=--max-old-space-size=12288`; refused up front when the heap is too small, not an hour in.
+ * `--in-memory`: DynamoDB's tables in this process (dynalite over memory-level) instead of LevelDB, whose compaction
+ * a million rewrites wait on. Refused up front, not an hour in, when the machine or the heap is too small: a million
+ * profiles took the process to 10 GB resident (the items are buffers outside the heap, the tree over them in it),
+ * and ran with a 12 GB heap allowed.
  */
 const IN_MEMORY = values["in-memory"];
+const MEMORY_PER_PROFILE = 12 * 1024;
 const HEAP_PER_PROFILE = 8 * 1024;
 if (IN_MEMORY) {
-  const limit = getHeapStatistics().heap_size_limit;
-  const wanted = PROFILES * HEAP_PER_PROFILE + 2 ** 30;
-  if (limit < wanted)
+  const machine = totalmem();
+  const wantedMemory = PROFILES * MEMORY_PER_PROFILE + 2 ** 31;
+  if (machine < wantedMemory)
     throw new Error(
-      `--in-memory: ${PROFILES.toLocaleString("en-US")} profiles want about ${mb(wanted)} of heap, this process may use ${mb(limit)}: run it with NODE_OPTIONS=--max-old-space-size=${Math.ceil(wanted / 2 ** 20)}`,
+      `--in-memory: ${PROFILES.toLocaleString("en-US")} profiles want about ${mb(wantedMemory)} of memory, this machine has ${mb(machine)}: load fewer profiles or leave the tables on disk`,
+    );
+  const limit = getHeapStatistics().heap_size_limit;
+  const wantedHeap = PROFILES * HEAP_PER_PROFILE + 2 ** 30;
+  if (limit < wantedHeap)
+    throw new Error(
+      `--in-memory: ${PROFILES.toLocaleString("en-US")} profiles want a heap of about ${mb(wantedHeap)}, this process may use ${mb(limit)}: run it with NODE_OPTIONS=--max-old-space-size=${Math.ceil(wantedHeap / 2 ** 20)}`,
     );
 }
 const dataDir = mkdtempSync(join(tmpdir(), "tailor-bench-scale-"));
@@ -276,7 +284,7 @@ try {
     await purge();
   }
 
-  if (rescoreDeps !== undefined) {
+  if (rescoreDeps !== undefined && !values["slice-processes"]) {
     out("");
     out(
       `Nightly rescoring of the ${PROFILES.toLocaleString("en-US")} profiles (loaded as last night left them; ${MODELS.join(", ")}; each slice writes 16 profiles at a time):`,

@@ -1,6 +1,13 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import { KinesisClient, ListStreamsCommand } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, describe, expect, it } from "vitest";
@@ -71,6 +78,50 @@ describe("startEmulators", () => {
       await emulators.stop();
     } finally {
       blocker.close();
+    }
+  });
+
+  it("keeps DynamoDB in memory with dynamodbInMemory: served alike, nothing under the data dir, gone when stopped", async () => {
+    const dir = path.join(data.dir, "in-memory");
+    const dynamo = (endpoint: string) =>
+      new DynamoDBClient({
+        region: "us-east-1",
+        credentials: { accessKeyId: "x", secretAccessKey: "x" },
+        endpoint,
+      });
+    const memory = await startEmulators({
+      dataDir: dir,
+      dynamodbInMemory: true,
+      ports: anyPort,
+      setEnv: false,
+    });
+    const client = dynamo(memory.endpoints.dynamodb);
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: "t",
+          AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+          KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+          BillingMode: "PAY_PER_REQUEST",
+        }),
+      );
+      await client.send(new PutItemCommand({ TableName: "t", Item: { pk: { S: "a" }, n: { N: "1" } } }));
+      const got = await client.send(new GetItemCommand({ TableName: "t", Key: { pk: { S: "a" } } }));
+      expect(got.Item?.n).toEqual({ N: "1" });
+      expect(existsSync(path.join(dir, "dynamodb"))).toBe(false);
+      // The other emulators keep their state on disk as before.
+      expect(existsSync(path.join(dir, "sqs-s3"))).toBe(true);
+    } finally {
+      client.destroy();
+      await memory.stop();
+    }
+    const disk = await startEmulators({ dataDir: dir, ports: anyPort, setEnv: false });
+    const again = dynamo(disk.endpoints.dynamodb);
+    try {
+      expect((await again.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+    } finally {
+      again.destroy();
+      await disk.stop();
     }
   });
 
