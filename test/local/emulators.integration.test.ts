@@ -99,14 +99,14 @@ describe("startEmulators", () => {
     try {
       await client.send(
         new CreateTableCommand({
-          TableName: "t",
+          TableName: "memory",
           AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
           KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
           BillingMode: "PAY_PER_REQUEST",
         }),
       );
-      await client.send(new PutItemCommand({ TableName: "t", Item: { pk: { S: "a" }, n: { N: "1" } } }));
-      const got = await client.send(new GetItemCommand({ TableName: "t", Key: { pk: { S: "a" } } }));
+      await client.send(new PutItemCommand({ TableName: "memory", Item: { pk: { S: "a" }, n: { N: "1" } } }));
+      const got = await client.send(new GetItemCommand({ TableName: "memory", Key: { pk: { S: "a" } } }));
       expect(got.Item?.n).toEqual({ N: "1" });
       expect(existsSync(path.join(dir, "dynamodb"))).toBe(false);
       // The other emulators keep their state on disk as before.
