@@ -9,9 +9,10 @@
  * `--rescore-only [--slice-processes]`: the nightly rescoring instead. The profiles are loaded as last night's
  * rescoring left them (scored, their segments settled), then the rescoring workflow's slices in parallel are
  * measured against one slice in one invocation (16 writes at a time, then one at a time), cut like the fan-out's
- * baseline; `--slice-processes` runs each slice in a process of its own instead (bench/support/rescore-slice-process.ts),
- * as each is a function of its own on AWS, every slice cut at `--baseline-limit` seconds. `--in-memory` keeps
- * DynamoDB's tables in memory (a million profiles took the process to 10 GB resident). Prints the nightly time and cost model for 1, 10 and 100 million profiles.
+ * baseline; `--slice-processes` runs each slice in a process of its own instead
+ * (bench/support/rescore-slice-process.ts), as each is a function of its own on AWS, every slice cut at
+ * `--baseline-limit` seconds. `--in-memory` keeps DynamoDB's tables in memory (a million profiles took the process
+ * to 6–10 GB resident). Prints the nightly time and cost model for 1, 10 and 100 million profiles.
  * (`--no-rescore`, the default, is accepted for older commands.)
  */
 import { spawn } from "node:child_process";
@@ -102,7 +103,7 @@ async function measured<T>(
 /**
  * `--in-memory`: DynamoDB's tables in this process (dynalite over memory-level) instead of LevelDB, whose compaction
  * a million rewrites wait on. Refused up front, not an hour in, when the machine or the heap is too small: a million
- * profiles took the process to 10 GB resident (the items are buffers outside the heap, the tree over them in it),
+ * profiles took the process to 6–10 GB resident (the items are buffers outside the heap, the tree over them in it),
  * and ran with a 12 GB heap allowed.
  */
 const IN_MEMORY = values["in-memory"];
@@ -204,7 +205,12 @@ try {
   out(
     `loaded in ${loaded.seconds.toFixed(1)} s (${rate(loaded.written, loaded.seconds)}), median item ${loaded.medianItemBytes} B`,
   );
-  if (IN_MEMORY) out(`heap in use once loaded (the tables in it): ${mb(process.memoryUsage().heapUsed)}`);
+  if (IN_MEMORY) {
+    const { heapUsed, rss } = process.memoryUsage();
+    out(
+      `once loaded: ${mb(rss)} resident, ${mb(heapUsed)} of it heap (the tables' items are buffers outside the heap)`,
+    );
+  }
   if (FAN_OUT) {
     // The membership index: rebuilt once from the whole table by the segment jobs' workflow (as the first night
     // after a deploy does), so that the 10 % campaign's workflow reads the index and the whole-table one scans.
