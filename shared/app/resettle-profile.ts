@@ -1,9 +1,31 @@
 import type { Profile } from "../domain/profile/index.js";
 import { ProfileConflictError } from "../errors.js";
-import type { SizeDelta, StoredProfile } from "../ports.js";
+import type { SegmentStore, SizeDelta, StoredProfile } from "../ports.js";
 import { flushOutbox } from "./flush-outbox.js";
 import { type ResettleDeps, sizeDeltas } from "./segment-deps.js";
 import { settleSegments } from "./settle-segments.js";
+
+/**
+ * Runs `work`, which collects the segment size changes of the profiles it writes, and adds them to the counters
+ * whether it finishes or throws: the profiles written before a failure did change their segments' sizes, and a
+ * retry finds them already moved (no transition, no change to count). Resolves the work's result and the counter
+ * writes of a finished run; a failed one is thrown after its changes are added.
+ */
+export async function countingSizes<T>(
+  store: Pick<SegmentStore, "addToSizes">,
+  work: (deltas: SizeDelta[]) => Promise<T>,
+): Promise<{ readonly result: T; readonly counterWrites: number }> {
+  const deltas: SizeDelta[] = [];
+  const add = async () => (deltas.length > 0 ? store.addToSizes(deltas) : 0);
+  let result: T;
+  try {
+    result = await work(deltas);
+  } catch (error) {
+    await add();
+    throw error;
+  }
+  return { result, counterWrites: await add() };
+}
 
 /** What re-evaluating one stored profile did. */
 export interface ResettleOutcome {

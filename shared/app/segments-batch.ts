@@ -1,8 +1,8 @@
 import type { Profile } from "../domain/profile/index.js";
 import type { RfmMonetaryBasis, RfmScores, RfmThresholds } from "../domain/segments/contracts.js";
 import { rfmSample, rfmScores, rfmThresholds, type SegmentLibrary } from "../domain/segments/index.js";
-import type { ProfileScan, ScanSlice, SegmentStore, SizeDelta, StoredProfile } from "../ports.js";
-import { resettleProfile } from "./resettle-profile.js";
+import type { ProfileScan, ScanSlice, SegmentStore, StoredProfile } from "../ports.js";
+import { countingSizes, resettleProfile } from "./resettle-profile.js";
 import type { ResettleDeps } from "./segment-deps.js";
 
 /** The batch jobs' dependencies: the re-evaluation ones, plus a way to read every profile. */
@@ -190,21 +190,22 @@ export async function resettleProfiles(
     counterWrites: 0,
     conflicts: 0,
   };
-  const deltas: SizeDelta[] = [];
-  for await (const stored of profiles) {
-    summary.profiles++;
-    const outcome = await resettleProfile(deps, stored.profile.customerId, now, {
-      initial: stored,
-      deltas,
-      ...(mutate === undefined ? {} : { mutate }),
-    });
-    if (outcome.status === "written") summary.profilesWritten++;
-    summary.transitions += outcome.transitions;
-    summary.transitionsPublished += outcome.published;
-    summary.timerWrites += outcome.timerWrites;
-    summary.conflicts += outcome.conflicts;
-  }
-  if (deltas.length > 0) summary.counterWrites += await deps.segments.store.addToSizes(deltas);
+  const { counterWrites } = await countingSizes(deps.segments.store, async (deltas) => {
+    for await (const stored of profiles) {
+      summary.profiles++;
+      const outcome = await resettleProfile(deps, stored.profile.customerId, now, {
+        initial: stored,
+        deltas,
+        ...(mutate === undefined ? {} : { mutate }),
+      });
+      if (outcome.status === "written") summary.profilesWritten++;
+      summary.transitions += outcome.transitions;
+      summary.transitionsPublished += outcome.published;
+      summary.timerWrites += outcome.timerWrites;
+      summary.conflicts += outcome.conflicts;
+    }
+  });
+  summary.counterWrites += counterWrites;
   return summary;
 }
 

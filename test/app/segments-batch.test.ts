@@ -93,6 +93,27 @@ describe("reevaluateStale", () => {
     expect(h.store.counters.get("recent-viewers")).toBe(1);
   });
 
+  it("counts the transitions of the profiles it wrote before a write failed, then throws", async () => {
+    const h = harness();
+    await shop(h);
+    expect(h.store.counters.get("recent-viewers")).toBe(2);
+    h.redefine([cartAbandoners, recentViewers(2), recentBuyers, vipList, vipViewers]);
+    const put = h.profiles.put.bind(h.profiles);
+    h.profiles.put = async (profile, previous) => {
+      if (profile.customerId === "c-7") throw new Error("throttled: c-7");
+      return put(profile, previous);
+    };
+    const [slice] = allSlices(1);
+    if (slice === undefined) throw new Error("no slice");
+
+    await expect(reevaluateStale(h.batch(), slice)).rejects.toThrow("throttled: c-7");
+
+    // c-2 (scanned before c-7) was written out of recent-viewers: its exit is counted though the slice failed,
+    // as its retry finds c-2 already out and counts nothing.
+    expect(h.profiles.items.get("c-2")?.profile.sg?.["recent-viewers"]).toBeUndefined();
+    expect(h.store.counters.get("recent-viewers")).toBe(1);
+  });
+
   it("writes nothing when nothing changed", async () => {
     const h = harness();
     await shop(h);

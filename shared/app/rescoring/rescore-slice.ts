@@ -21,7 +21,7 @@ import type {
   StoredProfile,
 } from "#shared/ports.js";
 import { mapLimit } from "../map-limit.js";
-import { resettleProfile } from "../resettle-profile.js";
+import { countingSizes, resettleProfile } from "../resettle-profile.js";
 import type { ResettleDeps } from "../segment-deps.js";
 import { sumSummaries } from "../segments-batch.js";
 import { addFeatureRows } from "./feature-drift.js";
@@ -125,14 +125,13 @@ export async function rescoreSlice(
   const run = options.run ?? now;
   const summary = emptySummary(options.models, bins);
   const scores = new Map<string, number[]>(options.models.map((model) => [model, []]));
-  const deltas: SizeDelta[] = [];
 
   // A model fitted on another feature layout is not used: the run's `Clusters` step fits a current one.
   const stored = (await deps.clusters?.current())?.model;
   const clusterModel = stored !== undefined && matchesClusterFeatures(stored) ? stored : undefined;
   summary.clusters = new Array<number>(clusterModel?.centroids.length ?? 0).fill(0);
 
-  const rescorePage = async (page: readonly StoredProfile[]) => {
+  const rescorePage = async (page: readonly StoredProfile[], deltas: SizeDelta[]) => {
     const features = page.map(({ profile }) => profileFeatures(profile, now));
     const rows = features.map((f) => f.values);
     addFeatureRows(summary.features, FEATURE_NAMES, rows);
@@ -209,8 +208,9 @@ export async function rescoreSlice(
     if (failed !== undefined) throw failed.reason;
   };
 
-  let page: StoredProfile[] = [];
-  try {
+  // The profiles written before a failure are counted before it is thrown (the retried slice finds them moved).
+  const { counterWrites } = await countingSizes(deps.segments.store, async (deltas) => {
+    let page: StoredProfile[] = [];
     for await (const stored of deps.scan.scan(slice)) {
       summary.profiles++;
       if (!mayProfile(stored.profile)) {
@@ -219,18 +219,13 @@ export async function rescoreSlice(
       }
       page.push(stored);
       if (page.length >= batchSize) {
-        await rescorePage(page);
+        await rescorePage(page, deltas);
         page = [];
       }
     }
-    if (page.length > 0) await rescorePage(page);
-  } catch (error) {
-    // Counters first, as a static segment's import does: the profiles written before the failure did change
-    // their segments' sizes, and the retried slice finds them already moved (no transition, no delta).
-    if (deltas.length > 0) await deps.segments.store.addToSizes(deltas);
-    throw error;
-  }
-  if (deltas.length > 0) summary.counterWrites += await deps.segments.store.addToSizes(deltas);
+    if (page.length > 0) await rescorePage(page, deltas);
+  });
+  summary.counterWrites += counterWrites;
   for (const [model, list] of scores) summary.histograms[model] = scoreHistogram(list, bins);
   return summary;
 }
