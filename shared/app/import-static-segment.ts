@@ -1,6 +1,5 @@
-import type { SizeDelta } from "../ports.js";
 import { mapLimit } from "./map-limit.js";
-import { resettleProfile } from "./resettle-profile.js";
+import { countingSizes, resettleProfile } from "./resettle-profile.js";
 import type { ResettleDeps } from "./segment-deps.js";
 import { SegmentUsageError } from "./segment-errors.js";
 
@@ -42,21 +41,22 @@ export async function importStaticSegment(
     transitions: 0,
     counterWrites: 0,
   };
-  const deltas: SizeDelta[] = [];
   const ids = [...new Set(customerIds)];
-  const outcomes = await mapLimit(ids, options.concurrency ?? 8, async (customerId) => {
-    let listed = false;
-    const outcome = await resettleProfile(deps, customerId, now, {
-      deltas,
-      mutate: (profile) => {
-        listed = profile.ss?.includes(segmentId) ?? false;
-        return listed ? undefined : { ...profile, ss: [...(profile.ss ?? []), segmentId] };
-      },
-    });
-    return { customerId, outcome, listed };
-  });
-  // Counters first: the profiles written before a failure did change their segments' sizes.
-  if (deltas.length > 0) summary.counterWrites += await deps.segments.store.addToSizes(deltas);
+  // Every import settles before its failure, if any, is thrown: the written profiles' size changes are counted.
+  const { result: outcomes, counterWrites } = await countingSizes(deps.segments.store, (deltas) =>
+    mapLimit(ids, options.concurrency ?? 8, async (customerId) => {
+      let listed = false;
+      const outcome = await resettleProfile(deps, customerId, now, {
+        deltas,
+        mutate: (profile) => {
+          listed = profile.ss?.includes(segmentId) ?? false;
+          return listed ? undefined : { ...profile, ss: [...(profile.ss ?? []), segmentId] };
+        },
+      });
+      return { customerId, outcome, listed };
+    }),
+  );
+  summary.counterWrites += counterWrites;
   for (const settled of outcomes) {
     if (settled.status === "rejected") throw settled.reason;
     const { customerId, outcome, listed } = settled.value;

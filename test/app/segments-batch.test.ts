@@ -185,6 +185,25 @@ describe("importStaticSegment", () => {
     expect(h.store.counters.get("vip-list")).toBe(2);
   });
 
+  it("counts the customers it listed before a write failed, then throws", async () => {
+    const h = harness();
+    await shop(h);
+    const put = h.profiles.put.bind(h.profiles);
+    h.profiles.put = async (profile, previous) => {
+      if (profile.customerId === "c-5") throw new Error("throttled: c-5");
+      return put(profile, previous);
+    };
+
+    await expect(importStaticSegment(h.batch(), "vip-list", ["c-2", "c-5", "c-6"])).rejects.toThrow(
+      "throttled: c-5",
+    );
+
+    // c-2 and c-6 were listed (the others' writes settle before the failure is thrown): both counted.
+    expect(h.profiles.items.get("c-2")?.profile.ss).toContain("vip-list");
+    expect(h.profiles.items.get("c-6")?.profile.ss).toContain("vip-list");
+    expect(h.store.counters.get("vip-list")).toBe(2);
+  });
+
   it("changes nothing when the same list is imported again", async () => {
     const h = harness();
     await shop(h);
